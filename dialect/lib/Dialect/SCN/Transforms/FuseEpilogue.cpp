@@ -1,0 +1,169 @@
+//===- FuseEpilogue.cpp - fuse pointwise consumers into conv epilogues ----===//
+
+#include "scn/Dialect/SCN/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace scn {
+#define GEN_PASS_DEF_SCNFUSEEPILOGUE
+#include "scn/Dialect/SCN/Transforms/Passes.h.inc"
+} // namespace scn
+
+using namespace mlir;
+using namespace scn;
+
+namespace {
+
+/// The producer of `value` when it can take one more epilogue step: an
+/// epilogue op whose only use is the consumer.
+static EpilogueOpInterface getFusableProducer(Value value) {
+  auto producer = value.getDefiningOp<EpilogueOpInterface>();
+  if (!producer || !producer->hasOneUse())
+    return {};
+  return producer;
+}
+
+/// Moves `producer` to `consumer`, appends the step, and replaces the
+/// consumer's first result by the producer's. Moving is sound: the producer's
+/// only use was the consumer, and its operands dominate the consumer.
+static void fuseInto(PatternRewriter &rewriter, EpilogueOpInterface producer,
+                     Operation *consumer, EpilogueStepAttr step,
+                     ValueRange operands) {
+  rewriter.moveOpBefore(producer, consumer);
+  rewriter.modifyOpInPlace(producer,
+                           [&] { producer.appendEpilogueStep(step, operands); });
+  rewriter.replaceOp(consumer, producer->getResult(0));
+}
+
+static EpilogueStepAttr makeStep(MLIRContext *context, EpilogueKind kind,
+                                 double alpha = 0.0) {
+  return EpilogueStepAttr::get(context, kind, llvm::APFloat(alpha));
+}
+
+/// An activation op as a step, or null.
+static EpilogueStepAttr getActivationStep(Operation *op) {
+  MLIRContext *context = op->getContext();
+  return TypeSwitch<Operation *, EpilogueStepAttr>(op)
+      .Case([&](ReLUOp) { return makeStep(context, EpilogueKind::relu); })
+      .Case([&](LeakyReLUOp o) {
+        return makeStep(context, EpilogueKind::leaky_relu,
+                        o.getAlpha().convertToDouble());
+      })
+      .Case([&](SigmoidOp) { return makeStep(context, EpilogueKind::sigmoid); })
+      .Case([&](TanhOp) { return makeStep(context, EpilogueKind::tanh); })
+      .Case([&](ELUOp o) {
+        return makeStep(context, EpilogueKind::elu, o.getAlpha().convertToDouble());
+      })
+      .Case([&](SELUOp) { return makeStep(context, EpilogueKind::selu); })
+      .Default([](Operation *) { return EpilogueStepAttr(); });
+}
+
+struct FuseActivation : RewritePattern {
+  FuseActivation(MLIRContext *context)
+      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, context) {}
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    EpilogueStepAttr step = getActivationStep(op);
+    if (!step)
+      return failure();
+    EpilogueOpInterface producer = getFusableProducer(op->getOperand(0));
+    if (!producer)
+      return failure();
+    fuseInto(rewriter, producer, op, step, {});
+    return success();
+  }
+};
+
+/// Inference batch norm: scale = weight / sqrt(var + eps),
+/// shift = bias - mean * scale, as arith ops on [C] tensors (folded to
+/// constants by canonicalization when the parameters are constant).
+struct FuseBatchNorm : OpRewritePattern<BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(BatchNormOp bn,
+                                PatternRewriter &rewriter) const override {
+    if (bn.getTraining())
+      return failure();
+    EpilogueOpInterface producer = getFusableProducer(bn.getInput());
+    if (!producer)
+      return failure();
+    Location loc = bn.getLoc();
+    auto paramType = cast<RankedTensorType>(bn.getRunningVar().getType());
+    auto splat = [&](double v) -> Value {
+      auto attr = DenseElementsAttr::get(
+          paramType, rewriter.getFloatAttr(paramType.getElementType(), v));
+      return arith::ConstantOp::create(rewriter, loc, paramType,
+                                       cast<TypedAttr>(attr));
+    };
+    rewriter.setInsertionPoint(bn);
+    Value varEps = arith::AddFOp::create(rewriter, loc, bn.getRunningVar(),
+                                         splat(bn.getEps().convertToDouble()));
+    Value invStd = math::RsqrtOp::create(rewriter, loc, varEps);
+    Value scale = bn.getWeight()
+                      ? Value(arith::MulFOp::create(rewriter, loc, bn.getWeight(),
+                                                    invStd))
+                      : invStd;
+    Value meanScaled =
+        arith::MulFOp::create(rewriter, loc, bn.getRunningMean(), scale);
+    Value beta = bn.getBias() ? bn.getBias() : splat(0.0);
+    Value shift = arith::SubFOp::create(rewriter, loc, beta, meanScaled);
+
+    MLIRContext *context = getContext();
+    double leakiness = bn.getLeakiness().convertToDouble();
+    rewriter.moveOpBefore(producer, bn);
+    rewriter.modifyOpInPlace(producer, [&] {
+      producer.appendEpilogueStep(makeStep(context, EpilogueKind::affine),
+                                  {scale, shift});
+      if (leakiness == 0.0)
+        producer.appendEpilogueStep(makeStep(context, EpilogueKind::relu), {});
+      else if (leakiness != 1.0)
+        producer.appendEpilogueStep(
+            makeStep(context, EpilogueKind::leaky_relu, leakiness), {});
+    });
+    rewriter.replaceOp(bn, producer->getResult(0));
+    return success();
+  }
+};
+
+/// add(a, b) where one side is a fusable producer: a residual step. A
+/// convolution is preferred over a linear op as the one that absorbs the add.
+struct FuseResidualAdd : OpRewritePattern<AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(AddOp add,
+                                PatternRewriter &rewriter) const override {
+    if (add.getInputs().size() != 2)
+      return failure();
+    Value lhs = add.getInputs()[0], rhs = add.getInputs()[1];
+    if (lhs == rhs)
+      return failure();
+    EpilogueOpInterface left = getFusableProducer(lhs);
+    EpilogueOpInterface right = getFusableProducer(rhs);
+    EpilogueOpInterface target = left;
+    Value other = rhs;
+    if (!left || (right && isa<KernelMapUserOpInterface>(right.getOperation()) &&
+                  !isa<KernelMapUserOpInterface>(left.getOperation()))) {
+      target = right;
+      other = lhs;
+    }
+    if (!target)
+      return failure();
+    fuseInto(rewriter, target, add,
+             makeStep(getContext(), EpilogueKind::residual), {other});
+    return success();
+  }
+};
+
+struct SCNFuseEpiloguePass
+    : scn::impl::SCNFuseEpilogueBase<SCNFuseEpiloguePass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<FuseActivation, FuseBatchNorm, FuseResidualAdd>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
