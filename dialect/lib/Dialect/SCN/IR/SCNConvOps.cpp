@@ -81,8 +81,10 @@ static LogicalResult inferPoolResult(std::optional<Location> location,
                                      std::optional<Location> location,         \
                                      Adaptor adaptor,                          \
                                      SmallVectorImpl<Type> &types) {           \
+    auto drop = getParsedOrPropertyAttr(adaptor.getFeaturesToDropAttr(),              \
+                                adaptor.getAttributes(), "features_to_drop"); \
     return inferPoolResult(location, adaptor.getInput(),                       \
-                           adaptor.getFeaturesToDrop(), types);                \
+                           drop ? drop.getInt() : 0, types);                   \
   }
 SCN_POOL_INFER(MaxPoolOp)
 SCN_POOL_INFER(AvgPoolOp)

@@ -249,19 +249,26 @@ LogicalResult DownsampleOp::inferReturnTypes(MLIRContext *context,
                                              Adaptor adaptor,
                                              SmallVectorImpl<Type> &types) {
   auto in = cast<SitesType>(adaptor.getInput().getType());
+  auto filterAttr = getParsedOrPropertyAttr(adaptor.getFilterSizeAttr(),
+                                    adaptor.getAttributes(), "filter_size");
+  auto strideAttr = getParsedOrPropertyAttr(adaptor.getFilterStrideAttr(),
+                                    adaptor.getAttributes(), "filter_stride");
+  if (!filterAttr || !strideAttr)
+    return emitOptionalError(location, "needs filter_size and filter_stride");
+  ArrayRef<int64_t> filter = filterAttr, stride = strideAttr;
   auto emitter = [&]() -> InFlightDiagnostic {
     return location ? mlir::emitError(*location)
                     : mlir::emitError(UnknownLoc::get(context));
   };
   if (failed(checkFilterAndStride(emitter, in.getDimension(),
-                                  adaptor.getFilterSize(),
-                                  adaptor.getFilterStride())))
+                                  filter,
+                                  stride)))
     return failure();
   FailureOr<SmallVector<int64_t>> out = getDownsampledSize(
-      in.getSpatialSize(), adaptor.getFilterSize(), adaptor.getFilterStride());
+      in.getSpatialSize(), filter, stride);
   if (failed(out)) {
     (void)emitDownsampleError(emitter(), in.getSpatialSize(),
-                              adaptor.getFilterSize(), adaptor.getFilterStride());
+                              filter, stride);
     return failure();
   }
   SitesType type = getSitesTypeChecked(context, location, in.getDimension(), *out);
@@ -278,19 +285,26 @@ LogicalResult FullSitesOp::inferReturnTypes(MLIRContext *context,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &types) {
   auto in = cast<SitesType>(adaptor.getInput().getType());
+  auto filterAttr = getParsedOrPropertyAttr(adaptor.getFilterSizeAttr(),
+                                    adaptor.getAttributes(), "filter_size");
+  auto strideAttr = getParsedOrPropertyAttr(adaptor.getFilterStrideAttr(),
+                                    adaptor.getAttributes(), "filter_stride");
+  if (!filterAttr || !strideAttr)
+    return emitOptionalError(location, "needs filter_size and filter_stride");
+  ArrayRef<int64_t> filter = filterAttr, stride = strideAttr;
   auto emitter = [&]() -> InFlightDiagnostic {
     return location ? mlir::emitError(*location)
                     : mlir::emitError(UnknownLoc::get(context));
   };
   if (failed(checkFilterAndStride(emitter, in.getDimension(),
-                                  adaptor.getFilterSize(),
-                                  adaptor.getFilterStride())))
+                                  filter,
+                                  stride)))
     return failure();
   // SCN rule: full convolution output size is (in - 1) * stride + size.
   SitesType type = getSitesTypeChecked(
       context, location, in.getDimension(),
-      getUpsampledSize(in.getSpatialSize(), adaptor.getFilterSize(),
-                       adaptor.getFilterStride()));
+      getUpsampledSize(in.getSpatialSize(), filter,
+                       stride));
   if (!type)
     return failure();
   types.push_back(type);

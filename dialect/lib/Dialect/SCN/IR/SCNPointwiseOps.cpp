@@ -16,7 +16,8 @@ LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *,
                                             SmallVectorImpl<Type> &types) {
   types.push_back(adaptor.getInput().getType());
   // Train mode also returns the updated running mean and variance.
-  if (adaptor.getTraining()) {
+  if (getParsedOrPropertyAttr(adaptor.getTrainingAttr(), adaptor.getAttributes(),
+                      "training")) {
     types.push_back(adaptor.getRunningMean().getType());
     types.push_back(adaptor.getRunningVar().getType());
   }

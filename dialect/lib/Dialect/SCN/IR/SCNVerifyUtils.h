@@ -39,6 +39,18 @@ int64_t getChannels(mlir::Value features);
 llvm::LogicalResult checkChannelVector(mlir::Operation *op, mlir::Value value,
                                        int64_t channels, llvm::StringRef name);
 
+/// An inherent attribute seen by `inferReturnTypes`. While an op is being
+/// parsed, the attributes of its `attr-dict` are not yet in its properties, so
+/// the adaptor's property getters return null: fall back to the dictionary.
+template <typename AttrT>
+AttrT getParsedOrPropertyAttr(AttrT fromProperties, mlir::DictionaryAttr attributes,
+                      llvm::StringRef name) {
+  if (fromProperties)
+    return fromProperties;
+  return attributes ? llvm::dyn_cast_or_null<AttrT>(attributes.get(name))
+                    : AttrT();
+}
+
 } // namespace scn::detail
 
 #endif // SCN_LIB_DIALECT_SCN_IR_SCNVERIFYUTILS_H

@@ -114,6 +114,7 @@ struct FoldBatchNormIntoProducer : OpRewritePattern<BatchNormOp> {
       producer.getWeightOperand().set(newWeight);
       producer.setBiasValue(biasValue);
     });
+    rewriter.setInsertionPoint(bn);
     replaceWithActivation(rewriter, bn, producer->getResult(0));
     return success();
   }

@@ -22,12 +22,21 @@ namespace {
 using MapKey = std::tuple<int, void *, void *, std::vector<int64_t>,
                           std::vector<int64_t>>;
 
-/// Sets the builder right after the definition of `value`.
+/// Sets the builder right after the definition of `value` and after the maps
+/// already placed there, so maps appear in the order of their first use.
 static void setInsertionPointAfterDef(OpBuilder &builder, Value value) {
-  if (Operation *def = value.getDefiningOp())
-    builder.setInsertionPointAfter(def);
-  else
-    builder.setInsertionPointToStart(cast<BlockArgument>(value).getOwner());
+  Block *block;
+  Block::iterator it;
+  if (Operation *def = value.getDefiningOp()) {
+    block = def->getBlock();
+    it = std::next(def->getIterator());
+  } else {
+    block = cast<BlockArgument>(value).getOwner();
+    it = block->begin();
+  }
+  while (it != block->end() && isa<KernelMapOp>(*it))
+    ++it;
+  builder.setInsertionPoint(block, it);
 }
 
 /// Whether the definition of `a` dominates the definition of `b`.

@@ -160,7 +160,7 @@ def SCN_DownsampleOp : SCN_Op<"downsample", [Pure, InferTypeOpAdaptor]> {
   let arguments = (ins SCN_Sites:$input, DenseI64ArrayAttr:$filter_size,
                        DenseI64ArrayAttr:$filter_stride);
   let results = (outs SCN_Sites:$output);
-  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let assemblyFormat = "$input attr-dict `:` qualified(type($input))";
   let hasVerifier = 1;
 }
 
@@ -179,7 +179,7 @@ def SCN_FullSitesOp : SCN_Op<"full_sites", [Pure, InferTypeOpAdaptor]> {
   let arguments = (ins SCN_Sites:$input, DenseI64ArrayAttr:$filter_size,
                        DenseI64ArrayAttr:$filter_stride);
   let results = (outs SCN_Sites:$output);
-  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let assemblyFormat = "$input attr-dict `:` qualified(type($input))";
   let hasVerifier = 1;
 }
 

@@ -1,0 +1,109 @@
+// RUN: scn-opt %s -scn-fuse-epilogue -split-input-file | FileCheck %s --enable-var-scope
+
+// An activation after a conv becomes its epilogue.
+// CHECK-LABEL: func @activation
+// CHECK: %[[Y:.*]] = scn.submanifold_conv {{.*}} {epilogue = [#scn.step<leaky_relu, 2.000000e-01>], filter_size = array<i64: 3>}
+// CHECK-NEXT: return %[[Y]]
+func.func @activation(%s: !scn.sites<1, [16]>, %x: tensor<?x1xf32>, %w: tensor<3x1x1x2xf32>) -> tensor<?x2xf32> {
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3>} : tensor<?x1xf32>, tensor<3x1x1x2xf32>, !scn.sites<1, [16]>
+  %z = scn.leaky_relu %y {alpha = 0.2 : f64} : tensor<?x2xf32>
+  return %z : tensor<?x2xf32>
+}
+
+// -----
+
+// A batch norm with run-time parameters becomes an affine step with scale and
+// shift computed once per channel, then its ReLU (leakiness 0).
+// CHECK-LABEL: func @batch_norm
+// CHECK-SAME: %[[M:[^:]*]]: tensor<2xf32>, %[[V:[^:]*]]: tensor<2xf32>, %[[G:[^:]*]]: tensor<2xf32>, %[[B:[^:]*]]: tensor<2xf32>
+// CHECK: %[[EPS:.*]] = arith.constant dense<9.99999974E-5> : tensor<2xf32>
+// CHECK: %[[VE:.*]] = arith.addf %[[V]], %[[EPS]]
+// CHECK: %[[INV:.*]] = math.rsqrt %[[VE]]
+// CHECK: %[[SCALE:.*]] = arith.mulf %[[G]], %[[INV]]
+// CHECK: %[[MS:.*]] = arith.mulf %[[M]], %[[SCALE]]
+// CHECK: %[[SHIFT:.*]] = arith.subf %[[B]], %[[MS]]
+// CHECK: %[[Y:.*]] = scn.submanifold_conv {{.*}} epilogue(%[[SCALE]], %[[SHIFT]] : tensor<2xf32>, tensor<2xf32>) {epilogue = [#scn.step<affine>, #scn.step<relu>]
+// CHECK-NOT: scn.batch_norm
+// CHECK: return %[[Y]]
+func.func @batch_norm(%s: !scn.sites<1, [16]>, %x: tensor<?x1xf32>, %w: tensor<3x1x1x2xf32>,
+                      %m: tensor<2xf32>, %v: tensor<2xf32>, %g: tensor<2xf32>, %b: tensor<2xf32>) -> tensor<?x2xf32> {
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3>} : tensor<?x1xf32>, tensor<3x1x1x2xf32>, !scn.sites<1, [16]>
+  %z = scn.batch_norm %y, %m, %v weight(%g : tensor<2xf32>) bias(%b : tensor<2xf32>) {leakiness = 0.0 : f64}
+      : tensor<?x2xf32>, tensor<2xf32>, tensor<2xf32>
+  return %z : tensor<?x2xf32>
+}
+
+// -----
+
+// SparseConvNet's residual block: conv, then AddTable with the shortcut.
+// CHECK-LABEL: func @residual
+// CHECK-SAME: %[[X:[^:]*]]: tensor<?x2xf32>
+// CHECK: %[[Y:.*]] = scn.submanifold_conv {{.*}} epilogue(%[[X]] : tensor<?x2xf32>) {epilogue = [#scn.step<residual>]
+// CHECK-NOT: scn.add
+// CHECK: return %[[Y]]
+func.func @residual(%s: !scn.sites<1, [16]>, %x: tensor<?x2xf32>, %w: tensor<3x1x2x2xf32>) -> tensor<?x2xf32> {
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3>} : tensor<?x2xf32>, tensor<3x1x2x2xf32>, !scn.sites<1, [16]>
+  %z = scn.add %x, %y : tensor<?x2xf32>
+  return %z : tensor<?x2xf32>
+}
+
+// -----
+
+// A whole chain: conv -> add -> relu, in that order in the epilogue.
+// CHECK-LABEL: func @chain
+// CHECK: scn.submanifold_conv {{.*}} {epilogue = [#scn.step<residual>, #scn.step<relu>]
+// CHECK-NOT: scn.relu
+func.func @chain(%s: !scn.sites<1, [16]>, %x: tensor<?x2xf32>, %w: tensor<3x1x2x2xf32>) -> tensor<?x2xf32> {
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3>} : tensor<?x2xf32>, tensor<3x1x2x2xf32>, !scn.sites<1, [16]>
+  %z = scn.add %y, %x : tensor<?x2xf32>
+  %r = scn.relu %z : tensor<?x2xf32>
+  return %r : tensor<?x2xf32>
+}
+
+// -----
+
+// When both sides of an add could absorb it, the convolution does (the
+// shortcut NetworkInNetwork is cheaper to write once).
+// CHECK-LABEL: func @prefer_conv
+// CHECK: %[[L:.*]] = scn.linear
+// CHECK-NOT: epilogue
+// CHECK: scn.submanifold_conv {{.*}} epilogue(%[[L]] : tensor<?x2xf32>) {epilogue = [#scn.step<residual>]
+func.func @prefer_conv(%s: !scn.sites<1, [16]>, %x: tensor<?x1xf32>, %wl: tensor<1x2xf32>, %w: tensor<3x1x1x2xf32>) -> tensor<?x2xf32> {
+  %l = scn.linear %x, %wl : tensor<?x1xf32>, tensor<1x2xf32>
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3>} : tensor<?x1xf32>, tensor<3x1x1x2xf32>, !scn.sites<1, [16]>
+  %z = scn.add %l, %y : tensor<?x2xf32>
+  return %z : tensor<?x2xf32>
+}
+
+// -----
+
+// A conv result with another use must still be written unmodified: no fusion.
+// CHECK-LABEL: func @multi_use
+// CHECK: %[[Y:.*]] = scn.submanifold_conv
+// CHECK-NOT: epilogue
+// CHECK: scn.relu %[[Y]]
+func.func @multi_use(%s: !scn.sites<1, [16]>, %x: tensor<?x1xf32>, %w: tensor<3x1x1x2xf32>) -> (tensor<?x2xf32>, tensor<?x2xf32>) {
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3>} : tensor<?x1xf32>, tensor<3x1x1x2xf32>, !scn.sites<1, [16]>
+  %z = scn.relu %y : tensor<?x2xf32>
+  return %y, %z : tensor<?x2xf32>, tensor<?x2xf32>
+}
+
+// -----
+
+// Strided ops and NetworkInNetwork take epilogues too; training BN does not fuse.
+// CHECK-LABEL: func @strided_and_training
+// CHECK: scn.conv {{.*}} {epilogue = [#scn.step<sigmoid>]
+// CHECK: scn.linear {{.*}} {epilogue = [#scn.step<tanh>]}
+// CHECK: scn.batch_norm {{.*}} {training}
+func.func @strided_and_training(%s: !scn.sites<1, [16]>, %x: tensor<?x1xf32>, %w: tensor<2x1x1x2xf32>,
+                                %wl: tensor<2x2xf32>, %m: tensor<2xf32>) -> tensor<?x2xf32> {
+  %t = scn.downsample %s {filter_size = array<i64: 2>, filter_stride = array<i64: 2>} : !scn.sites<1, [16]>
+  %y = scn.conv %x, %w from %s to %t {filter_size = array<i64: 2>, filter_stride = array<i64: 2>}
+      : tensor<?x1xf32>, tensor<2x1x1x2xf32>, !scn.sites<1, [16]> -> !scn.sites<1, [8]>
+  %a = scn.sigmoid %y : tensor<?x2xf32>
+  %l = scn.linear %a, %wl : tensor<?x2xf32>, tensor<2x2xf32>
+  %b = scn.tanh %l : tensor<?x2xf32>
+  %c = scn.linear %b, %wl : tensor<?x2xf32>, tensor<2x2xf32>
+  %z, %st:2 = scn.batch_norm %c, %m, %m {training} : tensor<?x2xf32>, tensor<2xf32>, tensor<2xf32>
+  return %z : tensor<?x2xf32>
+}
