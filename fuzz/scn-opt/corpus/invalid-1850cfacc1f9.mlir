@@ -1,0 +1,4 @@
+func.func @filter_zero(%s: !scn.sites<2, [8, 8]>, %x: tensor<?x1xf32>, %w: tensor<0x1x1x2xf32>) {
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 0>} : tensor<?x1xf32>, tensor<0x1x1x2xf32>, !scn.sites<2, [8, 8]>
+  return
+}

@@ -1,0 +1,1 @@
+func.func @size_count(%s: !scn.sites<2, [4, 4, 4]>) { return }

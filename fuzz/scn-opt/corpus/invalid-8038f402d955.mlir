@@ -1,0 +1,1 @@
+func.func @size_zero(%s: !scn.sites<2, [4, 0]>) { return }

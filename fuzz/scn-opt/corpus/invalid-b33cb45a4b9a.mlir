@@ -1,0 +1,4 @@
+func.func @deconv_unmatched(%s: !scn.sites<2, [32, 32]>, %t: !scn.sites<2, [16, 16]>, %x: tensor<?x1xf32>, %w: tensor<4x1x1x2xf32>) {
+  %y = scn.deconv %x, %w from %t to %s {filter_size = array<i64: 2, 2>, filter_stride = array<i64: 2, 2>} : tensor<?x1xf32>, tensor<4x1x1x2xf32>, !scn.sites<2, [16, 16]> -> !scn.sites<2, [32, 32]>
+  return
+}
