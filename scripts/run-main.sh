@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 BUILD_DIR=${SCN_BUILD_DIR:-build}
-echo "== scn-opt examples/hello-world.mlir --scn-cpu-pipeline"
-"$BUILD_DIR/bin/scn-opt" examples/hello-world.mlir --scn-cpu-pipeline \
+echo "== scn-opt examples/hello-world.mlir --scn-graph-pipeline"
+"$BUILD_DIR/bin/scn-opt" examples/hello-world.mlir --scn-graph-pipeline \
   --mlir-elide-resource-strings-if-larger=64

@@ -13,8 +13,8 @@ echo "== lit: FileCheck and unit tests"
 /usr/lib/llvm-22/bin/lit -sv "$BUILD_DIR/test" "$BUILD_DIR/test/Unit" \
   --xunit-xml-output "$RESULTS/lit.xml"
 
-echo "== pytest: Python frontend"
-/usr/bin/python3 -m pytest -q -p no:cacheprovider test/Frontends/python \
-  --junitxml="$RESULTS/pytest.xml"
+echo "== pytest: Python frontend, golden cases through the compiled CPU path"
+SCN_BUILD_DIR="$BUILD_DIR" /usr/bin/python3 -m pytest -q -p no:cacheprovider \
+  test/Frontends/python test/Integration/CPU --junitxml="$RESULTS/pytest.xml"
 
 /usr/bin/python3 scripts/summarize-results.py "$RESULTS"/*.xml

@@ -24,5 +24,6 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.scn_tools_dir, append_path=True)
 
 tool_dirs = [config.scn_tools_dir, config.llvm_tools_dir]
-tools = ["scn-opt"]
+tools = ["scn-opt", "scn-run"]
+config.substitutions.append(("%python", "/usr/bin/python3"))
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -59,6 +59,8 @@ class Emitter:
         # set. Maps tuple(size) -> (sites value, producer description).
         self.sites = {}
         self.input_sites = None
+        self.train = False
+        self.extra_results = []  # (value, type, name) returned after the output
 
     def fresh(self, prefix="v"):
         self.counter += 1
@@ -213,7 +215,16 @@ class Emitter:
             y = self.fresh()
             attrs = (f"eps = {f64(layer.get('eps', 1e-4))}, momentum = {f64(layer.get('momentum', 0.99))}, "
                      f"leakiness = {f64(leak)}")
-            self.emit(f"{y} = scn.batch_norm {x}, {mean}, {var}{extra} {{{attrs}}} : "
+            results = y
+            if self.train:
+                # Train mode also returns the updated running statistics,
+                # which the function returns under their parameter names.
+                attrs += ", training"
+                results = f"{y}, {y}_stats:2"
+                self.extra_results += [
+                    (f"{y}_stats#0", vt, params.get("running_mean", label + "running_mean")),
+                    (f"{y}_stats#1", vt, params.get("running_var", label + "running_var"))]
+            self.emit(f"{results} = scn.batch_norm {x}, {mean}, {var}{extra} {{{attrs}}} : "
                       f"{tensor_type([None, c])}, {vt}, {vt}")
             return (y, c, sites, size)
         if kind in ACTIVATIONS:
@@ -227,7 +238,8 @@ class Emitter:
             return (y, channels, sites, size)
         if kind == "Dropout":
             y = self.fresh()
-            self.emit(f"{y} = scn.dropout {x} {{p = {f64(layer.get('p', 0.5))}}} : "
+            train = ", training" if self.train else ""
+            self.emit(f"{y} = scn.dropout {x} {{p = {f64(layer.get('p', 0.5))}{train}}} : "
                       f"{tensor_type([None, channels])}")
             return (y, channels, sites, size)
         if kind == "SparseToDense":
@@ -289,6 +301,7 @@ def spec_to_mlir(spec, arrays=None, weights_mode="args", func_name="main",
     d = spec["dimension"]
     size = tuple(spec["spatial_size"])
     em = Emitter(d, size, arrays, weights_mode)
+    em.train = bool(spec.get("train", False))
     em.args.append(("%coords", tensor_type([None, d + 1], "i64")))
     # Channels of the input: the first layer's nIn, or the case's features.
     if arrays is not None and spec.get("features", "features") in arrays:
@@ -303,14 +316,23 @@ def spec_to_mlir(spec, arrays=None, weights_mode="args", func_name="main",
             f"{tensor_type([None, d + 1], 'i64')}, {tensor_type([None, c_in])} -> "
             f"{sites_type(size)}, {tensor_type([None, c_in])}")
     em.sites[size] = ("%sites", "input")
-    y, channels, _, out_size = em.layers(spec["layers"], ("%x", c_in, "%sites", size), "l")
+    y, channels, em.last_sites, out_size = em.layers(spec["layers"], ("%x", c_in, "%sites", size), "l")
+    last = spec["layers"][-1]["type"] if spec["layers"] else ""
+    # (value, type, scn.name) of every result; scn-run names outputs by it.
     if isinstance(channels, tuple):
         _, c, sz = channels
-        rtype = tensor_type([None, c] + list(sz))
+        results = [(y, tensor_type([None, c] + list(sz)), "output")]
+    elif last == "OutputLayer":
+        results = [(y, tensor_type([None, channels]), "output")]
     else:
-        rtype = tensor_type([None, channels])
-    em.emit(f"return {y} : {rtype}")
-    args = ", ".join(f"{n}: {t}" for n, t in em.args)
+        # A sparse output: its features and the coordinates of its sites.
+        em.emit(f"%out_coords = scn.coordinates {em.last_sites} : {sites_type(out_size)}")
+        results = [(y, tensor_type([None, channels]), "output"),
+                   ("%out_coords", tensor_type([None, d + 1], "i64"), "output_coords")]
+    results += em.extra_results
+    em.emit(f"return {', '.join(r[0] for r in results)} : {', '.join(r[1] for r in results)}")
+    rtype = "(" + ", ".join(f'{t} {{scn.name = "{n}"}}' for _, t, n in results) + ")"
+    args = ", ".join(f'{n}: {t} {{scn.name = "{n[1:]}"}}' for n, t in em.args)
     out = [f"func.func @{func_name}({args}) -> {rtype} {{"] + em.lines + ["}"]
     if em.resources:
         out.append("")

@@ -51,7 +51,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!module || mlir::failed(mlir::verify(*module)))
     return 0;
   mlir::PassManager pm(&context);
-  scn::buildCPUPipeline(pm, scn::CPUPipelineOptions());
+  scn::buildGraphPipeline(pm, scn::GraphPipelineOptions());
   // The pass manager verifies after each pass: a pass that breaks valid IR
   // is a bug, so make it loud.
   if (mlir::failed(pm.run(*module)))

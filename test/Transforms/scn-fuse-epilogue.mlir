@@ -18,8 +18,8 @@ func.func @activation(%s: !scn.sites<1, [16]>, %x: tensor<?x1xf32>, %w: tensor<3
 // CHECK-SAME: %[[M:[^:]*]]: tensor<2xf32>, %[[V:[^:]*]]: tensor<2xf32>, %[[G:[^:]*]]: tensor<2xf32>, %[[B:[^:]*]]: tensor<2xf32>
 // CHECK: %[[EPS:.*]] = arith.constant dense<9.99999974E-5> : tensor<2xf32>
 // CHECK: %[[VE:.*]] = arith.addf %[[V]], %[[EPS]]
-// CHECK: %[[INV:.*]] = math.rsqrt %[[VE]]
-// CHECK: %[[SCALE:.*]] = arith.mulf %[[G]], %[[INV]]
+// CHECK: %[[STD:.*]] = math.sqrt %[[VE]]
+// CHECK: %[[SCALE:.*]] = arith.divf %[[G]], %[[STD]]
 // CHECK: %[[MS:.*]] = arith.mulf %[[M]], %[[SCALE]]
 // CHECK: %[[SHIFT:.*]] = arith.subf %[[B]], %[[MS]]
 // CHECK: %[[Y:.*]] = scn.submanifold_conv {{.*}} epilogue(%[[SCALE]], %[[SHIFT]] : tensor<2xf32>, tensor<2xf32>) {epilogue = [#scn.step<affine>, #scn.step<relu>]
@@ -29,6 +29,25 @@ func.func @batch_norm(%s: !scn.sites<1, [16]>, %x: tensor<?x1xf32>, %w: tensor<3
                       %m: tensor<2xf32>, %v: tensor<2xf32>, %g: tensor<2xf32>, %b: tensor<2xf32>) -> tensor<?x2xf32> {
   %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3>} : tensor<?x1xf32>, tensor<3x1x1x2xf32>, !scn.sites<1, [16]>
   %z = scn.batch_norm %y, %m, %v weight(%g : tensor<2xf32>) bias(%b : tensor<2xf32>) {leakiness = 0.0 : f64}
+      : tensor<?x2xf32>, tensor<2xf32>, tensor<2xf32>
+  return %z : tensor<?x2xf32>
+}
+
+// -----
+
+// With constant parameters the scale and shift are constants: var + eps = 4,
+// scale = 2 / 2 = 1, shift = 0.5 - 1 * 1 = -0.5 (channel 0).
+// CHECK-LABEL: func @batch_norm_constant
+// CHECK-DAG: %[[SCALE:.*]] = arith.constant dense<[1.000000e+00, 3.000000e+00]> : tensor<2xf32>
+// CHECK-DAG: %[[SHIFT:.*]] = arith.constant dense<[-5.000000e-01, -1.000000e+00]> : tensor<2xf32>
+// CHECK: scn.submanifold_conv {{.*}} epilogue(%[[SCALE]], %[[SHIFT]] : tensor<2xf32>, tensor<2xf32>) {epilogue = [#scn.step<affine>]
+func.func @batch_norm_constant(%s: !scn.sites<1, [16]>, %x: tensor<?x1xf32>, %w: tensor<3x1x1x2xf32>) -> tensor<?x2xf32> {
+  %m = arith.constant dense<[1.0, 0.0]> : tensor<2xf32>
+  %v = arith.constant dense<[3.0, 0.0]> : tensor<2xf32>
+  %g = arith.constant dense<[2.0, 3.0]> : tensor<2xf32>
+  %b = arith.constant dense<[0.5, -1.0]> : tensor<2xf32>
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3>} : tensor<?x1xf32>, tensor<3x1x1x2xf32>, !scn.sites<1, [16]>
+  %z = scn.batch_norm %y, %m, %v weight(%g : tensor<2xf32>) bias(%b : tensor<2xf32>) {eps = 1.0 : f64}
       : tensor<?x2xf32>, tensor<2xf32>, tensor<2xf32>
   return %z : tensor<?x2xf32>
 }

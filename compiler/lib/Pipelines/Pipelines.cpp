@@ -2,15 +2,20 @@
 
 #include "scn/Pipelines/Pipelines.h"
 
+#include "scn/Conversion/Passes.h"
+#include "scn/Dialect/SCN/IR/SCNOps.h"
 #include "scn/Dialect/SCN/Transforms/Passes.h"
 
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 
-void scn::buildCPUPipeline(OpPassManager &pm,
-                           const CPUPipelineOptions &options) {
+void scn::buildGraphPipeline(OpPassManager &pm,
+                             const GraphPipelineOptions &options) {
   pm.addPass(createCanonicalizerPass());
   if (options.foldBatchNorm)
     pm.addPass(createSCNFoldBatchNorm());
@@ -22,10 +27,62 @@ void scn::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
 }
 
+/// The upstream part, as a textual pipeline: every pass in it is upstream
+/// MLIR's, so the text is the clearest record of the order.
+static constexpr const char *kLowerToLLVM =
+    // Elementwise arith on [C] tensors (batch-norm scale/shift computed from
+    // run-time parameters) becomes linalg, which bufferizes.
+    "func.func(convert-elementwise-to-linalg),"
+    "one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map "
+    "unknown-type-conversion=identity-layout-map},"
+    "buffer-deallocation-pipeline,"
+    "convert-linalg-to-loops,"
+    // Before the vector lowering: it scalarises vector math into vector ops.
+    "convert-math-to-libm,"
+    "convert-scf-to-cf,"
+    "convert-vector-to-llvm,"
+    "expand-strided-metadata,"
+    "lower-affine,"
+    "finalize-memref-to-llvm,"
+    "convert-math-to-llvm,"
+    "convert-arith-to-llvm,"
+    "convert-index-to-llvm,"
+    "convert-func-to-llvm,"
+    "convert-cf-to-llvm,"
+    "reconcile-unrealized-casts";
+
+void scn::buildCPUPipeline(OpPassManager &pm,
+                           const GraphPipelineOptions &options) {
+  buildGraphPipeline(pm, options);
+  pm.addPass(createConvertSCNToCPU());
+  pm.addPass(createCanonicalizerPass());
+  if (failed(parsePassPipeline(kLowerToLLVM, pm)))
+    llvm::report_fatal_error("scn: the LLVM lowering pipeline does not parse");
+}
+
 void scn::registerPipelines() {
-  PassPipelineRegistration<CPUPipelineOptions>(
+  PassPipelineRegistration<GraphPipelineOptions>(
+      "scn-graph-pipeline",
+      "Graph-level scn pipeline: canonicalize, fold batch norm, fuse "
+      "epilogues, materialize shared kernel maps",
+      buildGraphPipeline);
+  PassPipelineRegistration<GraphPipelineOptions>(
       "scn-cpu-pipeline",
-      "Graph-level scn pipeline for the CPU: canonicalize, fold batch norm, "
-      "fuse epilogues, materialize shared kernel maps",
+      "scn IR to the LLVM dialect for the host CPU: the graph pipeline, "
+      "convert-scn-to-cpu, bufferization and the upstream LLVM lowering",
       buildCPUPipeline);
+}
+
+void scn::registerCompilerDialects(DialectRegistry &registry) {
+  registry.insert<scn::SCNDialect>();
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+}
+
+void scn::registerCompilerPasses() {
+  registerAllPasses();
+  registerSCNPasses();
+  registerSCNConversionPasses();
+  registerPipelines();
 }

@@ -3,14 +3,15 @@
 #ifndef SCN_PIPELINES_PIPELINES_H
 #define SCN_PIPELINES_PIPELINES_H
 
+#include "mlir/IR/DialectRegistry.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 
 namespace scn {
 
-/// Options of `--scn-cpu-pipeline`.
-struct CPUPipelineOptions
-    : public mlir::PassPipelineOptions<CPUPipelineOptions> {
+/// Options of the graph-level pipeline (and of the graph part of the CPU one).
+struct GraphPipelineOptions
+    : public mlir::PassPipelineOptions<GraphPipelineOptions> {
   Option<bool> foldBatchNorm{
       *this, "fold-batchnorm",
       llvm::cl::desc("Fold inference batch norm into constant weights"),
@@ -22,13 +23,23 @@ struct CPUPipelineOptions
       llvm::cl::init(true)};
 };
 
-/// The graph-level part of the CPU pipeline built so far: canonicalize, fold
-/// batch norm, fuse epilogues, materialize shared kernel maps, CSE.
-void buildCPUPipeline(mlir::OpPassManager &pm,
-                      const CPUPipelineOptions &options);
+/// `--scn-graph-pipeline`: canonicalize, fold batch norm, fuse epilogues,
+/// materialize shared kernel maps, CSE. scn IR in, scn IR out.
+void buildGraphPipeline(mlir::OpPassManager &pm,
+                        const GraphPipelineOptions &options);
 
-/// Registers `--scn-cpu-pipeline`.
+/// `--scn-cpu-pipeline`: the graph pipeline, convert-scn-to-cpu, one-shot
+/// bufferization with buffer deallocation, and the upstream lowering of
+/// scf/vector/memref/math/arith/func to the LLVM dialect.
+void buildCPUPipeline(mlir::OpPassManager &pm,
+                      const GraphPipelineOptions &options);
+
+/// Registers both pipelines.
 void registerPipelines();
+
+/// Every dialect, interface model and pass the pipelines use, for tools.
+void registerCompilerDialects(mlir::DialectRegistry &registry);
+void registerCompilerPasses();
 
 } // namespace scn
 

@@ -240,6 +240,17 @@ LogicalResult DenseToSparseOp::inferReturnTypes(
 
 LogicalResult DenseToSparseOp::verify() { return success(); }
 
+LogicalResult CoordinatesOp::inferReturnTypes(MLIRContext *context,
+                                              std::optional<Location>,
+                                              Adaptor adaptor,
+                                              SmallVectorImpl<Type> &types) {
+  auto sites = cast<SitesType>(adaptor.getSites().getType());
+  types.push_back(RankedTensorType::get(
+      {ShapedType::kDynamic, static_cast<int64_t>(sites.getDimension()) + 1},
+      IntegerType::get(context, 64)));
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // DownsampleOp / FullSitesOp / KernelMapOp
 //===----------------------------------------------------------------------===//

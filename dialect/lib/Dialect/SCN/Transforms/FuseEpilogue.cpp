@@ -1,6 +1,9 @@
 //===- FuseEpilogue.cpp - fuse pointwise consumers into conv epilogues ----===//
 
+#include "ConstantValues.h"
 #include "scn/Dialect/SCN/Transforms/Passes.h"
+
+#include <cmath>
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -78,9 +81,53 @@ struct FuseActivation : RewritePattern {
   }
 };
 
+/// scale and shift of an inference batch norm as [C] tensors.
+static std::pair<Value, Value> getScaleAndShift(PatternRewriter &rewriter,
+                                                BatchNormOp bn,
+                                                RankedTensorType paramType) {
+  Location loc = bn.getLoc();
+  double eps = bn.getEps().convertToDouble();
+  auto mean = getConstantF32Values(bn.getRunningMean());
+  auto var = getConstantF32Values(bn.getRunningVar());
+  std::optional<SmallVector<float>> gamma, beta;
+  bool constant = mean && var && paramType.getElementType().isF32();
+  if (constant && bn.getWeight())
+    constant = static_cast<bool>(gamma = getConstantF32Values(bn.getWeight()));
+  if (constant && bn.getBias())
+    constant = static_cast<bool>(beta = getConstantF32Values(bn.getBias()));
+  if (constant) {
+    SmallVector<float> scale, shift;
+    for (int64_t c = 0; c < paramType.getDimSize(0); ++c) {
+      float s = (gamma ? (*gamma)[c] : 1.0f) /
+                std::sqrt((*var)[c] + static_cast<float>(eps));
+      scale.push_back(s);
+      shift.push_back((beta ? (*beta)[c] : 0.0f) - (*mean)[c] * s);
+    }
+    return {createF32Constant(rewriter, loc, paramType, scale),
+            createF32Constant(rewriter, loc, paramType, shift)};
+  }
+  // Run-time parameters: arith ops on [C] tensors, computed once per run.
+  auto splat = [&](double v) -> Value {
+    auto attr = DenseElementsAttr::get(
+        paramType, rewriter.getFloatAttr(paramType.getElementType(), v));
+    return arith::ConstantOp::create(rewriter, loc, paramType,
+                                     cast<TypedAttr>(attr));
+  };
+  Value varEps = arith::AddFOp::create(rewriter, loc, bn.getRunningVar(),
+                                       splat(eps));
+  Value stdDev = math::SqrtOp::create(rewriter, loc, varEps);
+  Value weight = bn.getWeight() ? bn.getWeight() : splat(1.0);
+  Value scale = arith::DivFOp::create(rewriter, loc, weight, stdDev);
+  Value meanScaled =
+      arith::MulFOp::create(rewriter, loc, bn.getRunningMean(), scale);
+  Value bias = bn.getBias() ? bn.getBias() : splat(0.0);
+  Value shift = arith::SubFOp::create(rewriter, loc, bias, meanScaled);
+  return {scale, shift};
+}
+
 /// Inference batch norm: scale = weight / sqrt(var + eps),
-/// shift = bias - mean * scale, as arith ops on [C] tensors (folded to
-/// constants by canonicalization when the parameters are constant).
+/// shift = bias - mean * scale: constants when the parameters are constant,
+/// else arith ops on [C] tensors computed once per run.
 struct FuseBatchNorm : OpRewritePattern<BatchNormOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(BatchNormOp bn,
@@ -90,27 +137,9 @@ struct FuseBatchNorm : OpRewritePattern<BatchNormOp> {
     EpilogueOpInterface producer = getFusableProducer(bn.getInput());
     if (!producer)
       return failure();
-    Location loc = bn.getLoc();
     auto paramType = cast<RankedTensorType>(bn.getRunningVar().getType());
-    auto splat = [&](double v) -> Value {
-      auto attr = DenseElementsAttr::get(
-          paramType, rewriter.getFloatAttr(paramType.getElementType(), v));
-      return arith::ConstantOp::create(rewriter, loc, paramType,
-                                       cast<TypedAttr>(attr));
-    };
     rewriter.setInsertionPoint(bn);
-    Value varEps = arith::AddFOp::create(rewriter, loc, bn.getRunningVar(),
-                                         splat(bn.getEps().convertToDouble()));
-    Value invStd = math::RsqrtOp::create(rewriter, loc, varEps);
-    Value scale = bn.getWeight()
-                      ? Value(arith::MulFOp::create(rewriter, loc, bn.getWeight(),
-                                                    invStd))
-                      : invStd;
-    Value meanScaled =
-        arith::MulFOp::create(rewriter, loc, bn.getRunningMean(), scale);
-    Value beta = bn.getBias() ? bn.getBias() : splat(0.0);
-    Value shift = arith::SubFOp::create(rewriter, loc, beta, meanScaled);
-
+    auto [scale, shift] = getScaleAndShift(rewriter, bn, paramType);
     MLIRContext *context = getContext();
     double leakiness = bn.getLeakiness().convertToDouble();
     rewriter.moveOpBefore(producer, bn);

@@ -140,6 +140,25 @@ def SCN_DenseToSparseOp : SCN_Op<"dense_to_sparse", [Pure, InferTypeOpAdaptor]> 
   let hasVerifier = 1;
 }
 
+def SCN_CoordinatesOp : SCN_Op<"coordinates", [Pure, InferTypeOpAdaptor]> {
+  let summary = "the coordinates of a sites value: [N, D + 1], batch index last";
+  let description = [{
+    SparseConvNet's `get_spatial_locations()`: one row per active site, in
+    the sites value's row order (the order of the rows of every feature
+    tensor on these sites), batch index in the last column. This is how a
+    compiled network returns a sparse output: its features and these
+    coordinates.
+
+    ```mlir
+    %c = scn.coordinates %s : !scn.sites<3, [32, 32, 32]>
+    // %c : tensor<?x4xi64>
+    ```
+  }];
+  let arguments = (ins SCN_Sites:$sites);
+  let results = (outs SCN_Coordinates:$coords);
+  let assemblyFormat = "$sites attr-dict `:` qualified(type($sites))";
+}
+
 //===----------------------------------------------------------------------===//
 // Geometry
 //===----------------------------------------------------------------------===//

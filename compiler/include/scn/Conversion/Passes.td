@@ -1,0 +1,41 @@
+//===- Passes.td - scn conversion passes --------------------*- tablegen -*-===//
+
+#ifndef SCN_CONVERSION_PASSES_TD
+#define SCN_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertSCNToCPU : Pass<"convert-scn-to-cpu", "::mlir::ModuleOp"> {
+  let summary = "Lower scn ops to loops over buffers plus runtime calls";
+  let description = [{
+    Geometry ops (`scn.input`, `scn.downsample`, `scn.full_sites`,
+    `scn.kernel_map`, ...) become calls to the runtime's codegen ABI
+    (`scn/Runtime/Codegen.h`), which owns the site sets and maps of one run.
+    Feature ops become loops over buffers: `scf.parallel` over output rows,
+    and in each row static loops over filter offsets and input channels that
+    accumulate a `vector<T x f32>` tile of output channels in registers
+    (gather-GEMM, output-stationary), apply the fused epilogue and store the
+    row once. Loop bounds, tile widths and epilogues are specialised per op
+    from its static channel counts and filter volume.
+
+    Every function that contains scn ops gets a leading `!llvm.ptr`
+    argument: the `scn_run_t` of the invocation. Tensors cross op boundaries
+    through `bufferization.to_buffer`/`to_tensor`, so one-shot bufferization
+    finishes the job.
+
+    ```mlir
+    %y = scn.submanifold_conv %x, %w on %s map(%k) {filter_size = array<i64: 3>} : ...
+    // becomes
+    %tbl = func.call @scn_cg_neighbors(%run, %k_handle, %c0_i32) : ...
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) { ... vector.fma ... vector.store ... }
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect", "::mlir::LLVM::LLVMDialect",
+    "::mlir::linalg::LinalgDialect", "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"];
+}
+
+#endif // SCN_CONVERSION_PASSES_TD

@@ -1,0 +1,215 @@
+//===- ConvolutionLowering.cpp - gather-GEMM kernels for conv and pooling -===//
+//
+// Output-stationary kernels over the neighbour table [N_out, K] of a kernel
+// map. For each output row and each tile of output channels, a vector
+// accumulator lives in registers while the kernel walks the K offsets and the
+// input channels of the group (broadcast x[nbr, c] times W[k, g, c, tile]);
+// then the epilogue runs and the row tile is stored once. No atomics and no
+// gathered copies: every output row belongs to one iteration of the
+// scf.parallel.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelBuilder.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+
+namespace scn::cpu {
+
+namespace {
+/// The neighbour table an op reads and the number of its output rows.
+struct NeighbourTable {
+  Value table; // !llvm.ptr to int32 [rows, volume]
+  Value rows;  // index
+  int64_t volume;
+};
+} // namespace
+
+static FailureOr<NeighbourTable> getTable(KernelBuilder &kb,
+                                          KernelMapUserOpInterface user,
+                                          int64_t volume) {
+  Value map = user.getKernelMap();
+  if (!map)
+    return user->emitOpError()
+           << "has no kernel map operand: run scn-materialize-kernel-maps "
+              "before convert-scn-to-cpu";
+  Value handle = kb.handle(map);
+  if (!handle)
+    return user->emitOpError() << "kernel map is not produced by a lowered "
+                                  "scn.kernel_map in this function";
+  Value transposed = kb.i32(user.readsMapTransposed() ? 1 : 0);
+  auto &b = kb.builder();
+  Value table = kb.call("scn_cg_neighbors", kb.ptrType(),
+                        {kb.getRun(), handle, transposed});
+  Value rows = kb.call("scn_cg_neighbors_rows", b.getI64Type(),
+                       {kb.getRun(), handle, transposed});
+  return NeighbourTable{table, kb.toIndex(rows), volume};
+}
+
+/// `row * volume + k` as an index.
+static Value tableIndex(KernelBuilder &kb, Value row, int64_t volume, Value k) {
+  auto &b = kb.builder();
+  Value base = arith::MulIOp::create(b, row, kb.index(volume));
+  return arith::AddIOp::create(b, base, k);
+}
+
+/// Folds over the active neighbours of `row`: `step(acc, inputRow)` for each
+/// offset whose table entry is not -1.
+static Value foldNeighbours(
+    KernelBuilder &kb, const NeighbourTable &t, Value row, Value init,
+    llvm::function_ref<Value(Value acc, Value inputRow, Value k)> step) {
+  auto &b = kb.builder();
+  return kb.forLoopCarry(kb.index(t.volume), init, [&](Value k, Value acc) {
+    Value entry =
+        kb.loadArray(t.table, tableIndex(kb, row, t.volume, k), b.getI32Type());
+    Value active =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::sge, entry, kb.i32(0));
+    auto ifOp = scf::IfOp::create(b, TypeRange{acc.getType()}, active,
+                                  /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+      Value next = step(acc, kb.toIndex(entry), k);
+      scf::YieldOp::create(b, next);
+      b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+      scf::YieldOp::create(b, acc);
+    }
+    return ifOp.getResult(0);
+  });
+}
+
+LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
+                                 bool &handled) {
+  auto epilogueOp = dyn_cast<EpilogueOpInterface>(op);
+  handled = static_cast<bool>(epilogueOp);
+  if (!handled)
+    return success();
+  auto &b = kb.builder();
+  Value input = op->getOperand(0);
+  Value weight = epilogueOp.getWeightOperand().get();
+  Value bias = epilogueOp.getBiasValue();
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  Type element = resultType.getElementType();
+  if (!element.isF32())
+    return op->emitOpError() << "the CPU lowering supports f32 features only, got "
+                             << element;
+  bool isLinear = isa<LinearOp>(op);
+  int64_t groups = isLinear ? 1 : weightType.getDimSize(1);
+  int64_t inPerGroup = isLinear ? weightType.getDimSize(0) : weightType.getDimSize(2);
+  int64_t outPerGroup = weightType.getShape().back();
+  int64_t nOut = resultType.getDimSize(1);
+
+  Value x = kb.toBuffer(input);
+  Value w = kb.toBuffer(weight);
+  Value biasBuf = bias ? kb.toBuffer(bias) : Value();
+  SmallVector<Value> epilogueBuffers;
+  // Epilogue operands are the trailing operand segment of every such op.
+  SmallVector<EpilogueStepAttr> steps = epilogueOp.getEpilogueSteps();
+  unsigned numEpilogueOperands = 0;
+  for (EpilogueStepAttr s : steps)
+    numEpilogueOperands += s.getNumOperands();
+  for (Value v : op->getOperands().take_back(numEpilogueOperands))
+    epilogueBuffers.push_back(kb.toBuffer(v));
+
+  NeighbourTable table{};
+  Value rows;
+  if (isLinear) {
+    rows = memref::DimOp::create(b, x, 0);
+  } else {
+    auto user = cast<KernelMapUserOpInterface>(op);
+    FailureOr<NeighbourTable> t =
+        getTable(kb, user, weightType.getDimSize(0));
+    if (failed(t))
+      return failure();
+    table = *t;
+    rows = table.rows;
+  }
+  Value out = kb.allocRows(rows, nOut, element);
+
+  kb.parallelRows(rows, [&](Value row) {
+    for (int64_t g = 0; g < groups; ++g) {
+      for (ChannelTile tile : splitChannels(outPerGroup)) {
+        auto vecType = VectorType::get({tile.width}, element);
+        int64_t channel = g * outPerGroup + tile.begin;
+        Value acc = biasBuf ? kb.loadTile(biasBuf, {kb.index(channel)}, tile.width)
+                            : kb.splat(vecType, 0.0);
+        // acc += sum_p x[inRow, g * inPerGroup + p] * W[k, g, p, tile].
+        auto accumulate = [&](Value acc, Value inRow, Value k) {
+          return kb.forLoopCarry(kb.index(inPerGroup), acc, [&](Value p, Value a) {
+            Value c = arith::AddIOp::create(b, p, kb.index(g * inPerGroup));
+            Value xs = memref::LoadOp::create(b, x, ValueRange{inRow, c});
+            Value xv = vector::BroadcastOp::create(b, vecType, xs);
+            Value wv = isLinear
+                           ? kb.loadTile(w, {p, kb.index(tile.begin)}, tile.width)
+                           : kb.loadTile(w, {k, kb.index(g), p, kb.index(tile.begin)},
+                                         tile.width);
+            return vector::FMAOp::create(b, xv, wv, a).getResult();
+          });
+        };
+        if (isLinear)
+          acc = accumulate(acc, row, Value());
+        else
+          acc = foldNeighbours(kb, table, row, acc, accumulate);
+        acc = applyEpilogue(kb, acc, steps, epilogueBuffers, row,
+                            ChannelTile{channel, tile.width});
+        kb.storeTile(acc, out, {row, kb.index(channel)});
+      }
+    }
+  });
+  op->getResult(0).replaceAllUsesWith(kb.toTensor(out, resultType));
+  return success();
+}
+
+LogicalResult lowerPoolingOp(KernelBuilder &kb, Operation *op, bool &handled) {
+  handled = isa<MaxPoolOp, AvgPoolOp, UnpoolOp>(op);
+  if (!handled)
+    return success();
+  auto &b = kb.builder();
+  auto user = cast<KernelMapUserOpInterface>(op);
+  Value input = op->getOperand(0);
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  Type element = resultType.getElementType();
+  if (!element.isF32())
+    return op->emitOpError() << "the CPU lowering supports f32 features only";
+  int64_t drop = op->getAttrOfType<IntegerAttr>("features_to_drop")
+                     ? op->getAttrOfType<IntegerAttr>("features_to_drop").getInt()
+                     : 0;
+  int64_t volume = 1;
+  for (int64_t s : user.getMapFilterSize())
+    volume *= s;
+  FailureOr<NeighbourTable> t = getTable(kb, user, volume);
+  if (failed(t))
+    return failure();
+  int64_t channels = resultType.getDimSize(1);
+  Value x = kb.toBuffer(input);
+  Value out = kb.allocRows(t->rows, channels, element);
+  bool isMax = isa<MaxPoolOp>(op);
+  kb.parallelRows(t->rows, [&](Value row) {
+    for (ChannelTile tile : splitChannels(channels)) {
+      auto vecType = VectorType::get({tile.width}, element);
+      // SCN: max pooling starts from 0; average and unpooling from 0 too.
+      Value acc = kb.splat(vecType, 0.0);
+      acc = foldNeighbours(kb, *t, row, acc, [&](Value a, Value inRow, Value) {
+        Value xv = kb.loadTile(x, {inRow, kb.index(drop + tile.begin)}, tile.width);
+        if (isMax)
+          return arith::MaximumFOp::create(b, a, xv).getResult();
+        return arith::AddFOp::create(b, a, xv).getResult();
+      });
+      // SCN: average pooling divides by the full window volume.
+      if (isa<AvgPoolOp>(op))
+        acc = arith::MulFOp::create(b, acc,
+                                    kb.splat(vecType, 1.0 / static_cast<double>(volume)));
+      kb.storeTile(acc, out, {row, kb.index(tile.begin)});
+    }
+  });
+  op->getResult(0).replaceAllUsesWith(kb.toTensor(out, resultType));
+  return success();
+}
+
+} // namespace scn::cpu

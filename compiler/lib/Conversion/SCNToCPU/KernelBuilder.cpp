@@ -1,0 +1,264 @@
+//===- KernelBuilder.cpp - building blocks of the CPU lowering ------------===//
+
+#include "KernelBuilder.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+namespace scn::cpu {
+
+SmallVector<ChannelTile> splitChannels(int64_t channels) {
+  int64_t width = std::min(channels, kMaxTile);
+  while (channels % width != 0)
+    --width;
+  SmallVector<ChannelTile> tiles;
+  for (int64_t begin = 0; begin < channels; begin += width)
+    tiles.push_back({begin, width});
+  return tiles;
+}
+
+Value KernelBuilder::index(int64_t v) {
+  return arith::ConstantIndexOp::create(b, v);
+}
+Value KernelBuilder::i32(int64_t v) {
+  return arith::ConstantIntOp::create(b, v, 32);
+}
+Value KernelBuilder::i64(int64_t v) {
+  return arith::ConstantIntOp::create(b, v, 64);
+}
+Value KernelBuilder::f32(double v) {
+  return arith::ConstantFloatOp::create(b, b.getF32Type(),
+                                        llvm::APFloat(static_cast<float>(v)));
+}
+Value KernelBuilder::splat(VectorType type, double v) {
+  return arith::ConstantOp::create(
+      b, type,
+      DenseElementsAttr::get(type, b.getFloatAttr(type.getElementType(), v)));
+}
+Type KernelBuilder::ptrType() { return LLVM::LLVMPointerType::get(b.getContext()); }
+
+Value KernelBuilder::addressOfGlobal(StringRef key, Type type, Attribute value) {
+  auto it = state.globals.find(key);
+  std::string name;
+  if (it != state.globals.end()) {
+    name = it->second;
+  } else {
+    name = "__scn_const_" + std::to_string(state.nextGlobal++);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(state.module.getBody());
+    LLVM::GlobalOp::create(b, type, /*isConstant=*/true, LLVM::Linkage::Internal,
+                           name, value);
+    state.globals[key] = name;
+  }
+  return LLVM::AddressOfOp::create(b, ptrType(), name);
+}
+
+Value KernelBuilder::constI64Array(ArrayRef<int64_t> values) {
+  std::string key = "i64:";
+  for (int64_t v : values)
+    key += std::to_string(v) + ",";
+  auto tensorType =
+      RankedTensorType::get({static_cast<int64_t>(values.size())}, b.getI64Type());
+  auto arrayType = LLVM::LLVMArrayType::get(b.getI64Type(), values.size());
+  return addressOfGlobal(key, arrayType, DenseElementsAttr::get(tensorType, values));
+}
+
+Value KernelBuilder::constString(StringRef text) {
+  std::string withNul = text.str();
+  withNul.push_back('\0');
+  auto arrayType = LLVM::LLVMArrayType::get(b.getI8Type(), withNul.size());
+  return addressOfGlobal("str:" + text.str(), arrayType, b.getStringAttr(withNul));
+}
+
+Value KernelBuilder::opDescription(Operation *op) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << op->getName() << " at ";
+  op->getLoc().print(os);
+  return constString(text);
+}
+
+Value KernelBuilder::call(StringRef name, Type result, ValueRange args) {
+  auto func = state.module.lookupSymbol<func::FuncOp>(name);
+  if (!func) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(state.module.getBody());
+    SmallVector<Type> results;
+    if (result)
+      results.push_back(result);
+    func = func::FuncOp::create(b, name,
+                                b.getFunctionType(args.getTypes(), results));
+    func.setPrivate();
+  }
+  auto callOp = func::CallOp::create(b, func, args);
+  return result ? callOp.getResult(0) : Value();
+}
+
+Value KernelBuilder::toBuffer(Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
+  return bufferization::ToBufferOp::create(b, memrefType, tensor,
+                                           /*read_only=*/true);
+}
+
+Value KernelBuilder::toTensor(Value buffer, Type tensorType) {
+  return bufferization::ToTensorOp::create(b, tensorType, buffer,
+                                           /*restrict=*/true, /*writable=*/true);
+}
+
+Value KernelBuilder::allocRows(Value rows, int64_t channels, Type element) {
+  auto type = MemRefType::get({ShapedType::kDynamic, channels}, element);
+  return memref::AllocOp::create(b, type, ValueRange{rows});
+}
+
+Value KernelBuilder::pointerOf(Value buffer) {
+  Value asIndex = memref::ExtractAlignedPointerAsIndexOp::create(b, buffer);
+  Value asInt = arith::IndexCastOp::create(b, b.getI64Type(), asIndex);
+  return LLVM::IntToPtrOp::create(b, ptrType(), asInt);
+}
+
+Value KernelBuilder::loadArray(Value ptr, Value i, Type type) {
+  Value offset = toI64(i);
+  Value address = LLVM::GEPOp::create(b, ptrType(), type, ptr, ValueRange{offset},
+                                      LLVM::GEPNoWrapFlags::inbounds);
+  return LLVM::LoadOp::create(b, type, address);
+}
+
+Value KernelBuilder::toIndex(Value v) {
+  return arith::IndexCastOp::create(b, b.getIndexType(), v);
+}
+Value KernelBuilder::toI64(Value v) {
+  if (v.getType().isInteger(64))
+    return v;
+  if (v.getType().isIndex())
+    return arith::IndexCastOp::create(b, b.getI64Type(), v);
+  return arith::ExtSIOp::create(b, b.getI64Type(), v);
+}
+
+void KernelBuilder::parallelRows(Value n, function_ref<void(Value)> body) {
+  auto loop = scf::ParallelOp::create(b, ValueRange{index(0)}, ValueRange{n},
+                                      ValueRange{index(1)});
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(loop.getBody()->getTerminator());
+  body(loop.getInductionVars()[0]);
+}
+
+void KernelBuilder::forLoop(Value n, function_ref<void(Value)> body) {
+  auto loop = scf::ForOp::create(b, index(0), n, index(1));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(loop.getBody()->getTerminator());
+  body(loop.getInductionVar());
+}
+
+Value KernelBuilder::forLoopCarry(Value n, Value init,
+                                  function_ref<Value(Value, Value)> body) {
+  auto loop = scf::ForOp::create(b, index(0), n, index(1), ValueRange{init});
+  OpBuilder::InsertionGuard guard(b);
+  Block *block = loop.getBody();
+  // The builder-less create gives a body with a terminator yielding nothing
+  // useful: replace it.
+  if (!block->empty())
+    block->getTerminator()->erase();
+  b.setInsertionPointToEnd(block);
+  Value next = body(loop.getInductionVar(), loop.getRegionIterArgs()[0]);
+  scf::YieldOp::create(b, next);
+  return loop.getResult(0);
+}
+
+Value KernelBuilder::loadTile(Value buffer, ValueRange indices, int64_t width) {
+  auto elem = cast<MemRefType>(buffer.getType()).getElementType();
+  return vector::LoadOp::create(b, VectorType::get({width}, elem), buffer,
+                                indices);
+}
+
+void KernelBuilder::storeTile(Value tile, Value buffer, ValueRange indices) {
+  vector::StoreOp::create(b, tile, buffer, indices);
+}
+
+//===----------------------------------------------------------------------===//
+// Activations and epilogues
+//===----------------------------------------------------------------------===//
+
+Value applyActivation(KernelBuilder &kb, EpilogueKind kind, double alpha,
+                      Value x) {
+  ImplicitLocOpBuilder &b = kb.builder();
+  auto type = cast<VectorType>(x.getType());
+  Value zero = kb.splat(type, 0.0);
+  auto positive = [&]() {
+    return arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, x, zero);
+  };
+  switch (kind) {
+  case EpilogueKind::relu:
+    // maximumf propagates NaN, as torch.relu does.
+    return arith::MaximumFOp::create(b, x, zero);
+  case EpilogueKind::leaky_relu: {
+    Value scaled = arith::MulFOp::create(b, x, kb.splat(type, alpha));
+    return arith::SelectOp::create(b, positive(), x, scaled);
+  }
+  case EpilogueKind::sigmoid: {
+    Value neg = arith::NegFOp::create(b, x);
+    Value e = math::ExpOp::create(b, neg);
+    Value den = arith::AddFOp::create(b, kb.splat(type, 1.0), e);
+    return arith::DivFOp::create(b, kb.splat(type, 1.0), den);
+  }
+  case EpilogueKind::tanh:
+    return math::TanhOp::create(b, x);
+  case EpilogueKind::elu: {
+    Value em1 = math::ExpM1Op::create(b, x);
+    Value neg = arith::MulFOp::create(b, em1, kb.splat(type, alpha));
+    return arith::SelectOp::create(b, positive(), x, neg);
+  }
+  case EpilogueKind::selu: {
+    // PyTorch's constants.
+    const double seluAlpha = 1.6732632423543772848170429916717;
+    const double seluScale = 1.0507009873554804934193349852946;
+    Value em1 = math::ExpM1Op::create(b, x);
+    Value neg = arith::MulFOp::create(b, em1, kb.splat(type, seluAlpha));
+    Value sel = arith::SelectOp::create(b, positive(), x, neg);
+    return arith::MulFOp::create(b, sel, kb.splat(type, seluScale));
+  }
+  case EpilogueKind::affine:
+  case EpilogueKind::residual:
+    break;
+  }
+  llvm_unreachable("not an activation");
+}
+
+Value applyEpilogue(KernelBuilder &kb, Value acc, ArrayRef<EpilogueStepAttr> steps,
+                    ArrayRef<Value> operandBuffers, Value row, ChannelTile tile) {
+  ImplicitLocOpBuilder &b = kb.builder();
+  unsigned next = 0;
+  for (EpilogueStepAttr step : steps) {
+    switch (step.getKind()) {
+    case EpilogueKind::affine: {
+      Value scale = kb.loadTile(operandBuffers[next], {kb.index(tile.begin)},
+                                tile.width);
+      Value shift = kb.loadTile(operandBuffers[next + 1],
+                                {kb.index(tile.begin)}, tile.width);
+      acc = vector::FMAOp::create(b, acc, scale, shift);
+      break;
+    }
+    case EpilogueKind::residual: {
+      Value r = kb.loadTile(operandBuffers[next], {row, kb.index(tile.begin)},
+                            tile.width);
+      acc = arith::AddFOp::create(b, acc, r);
+      break;
+    }
+    default:
+      acc = applyActivation(kb, step.getKind(), step.getAlphaAsDouble(), acc);
+      break;
+    }
+    next += step.getNumOperands();
+  }
+  return acc;
+}
+
+} // namespace scn::cpu

@@ -1,0 +1,149 @@
+//===- KernelBuilder.h - building blocks of the CPU lowering ----*- C++ -*-===//
+//
+// Private to convert-scn-to-cpu. A KernelBuilder wraps an ImplicitLocOpBuilder
+// with what every op lowering needs: constants, runtime calls, raw pointers
+// of buffers, loads from runtime arrays, vector tiles of channels, and the
+// handles (!llvm.ptr) that stand for sites and kernel-map values.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SCN_LIB_CONVERSION_SCNTOCPU_KERNELBUILDER_H
+#define SCN_LIB_CONVERSION_SCNTOCPU_KERNELBUILDER_H
+
+#include "scn/Dialect/SCN/IR/SCNOps.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
+
+#include <functional>
+
+namespace scn::cpu {
+
+/// Widest vector of output channels accumulated in registers at once.
+inline constexpr int64_t kMaxTile = 64;
+
+/// Channels [begin, begin + width) of a row: the unit of vector code.
+struct ChannelTile {
+  int64_t begin;
+  int64_t width;
+};
+
+/// Splits `channels` into equal tiles of at most kMaxTile lanes (the largest
+/// divisor of `channels` that fits), so each tile is one vector type.
+llvm::SmallVector<ChannelTile> splitChannels(int64_t channels);
+
+/// State shared by the lowering of one module.
+struct ModuleLoweringState {
+  mlir::ModuleOp module;
+  /// Deduplicated constant globals (i64 arrays, strings) by content.
+  llvm::StringMap<std::string> globals;
+  unsigned nextGlobal = 0;
+};
+
+class KernelBuilder {
+public:
+  KernelBuilder(ModuleLoweringState &state, mlir::ImplicitLocOpBuilder &b,
+                mlir::Value run)
+      : state(state), b(b), run(run) {}
+
+  mlir::ImplicitLocOpBuilder &builder() { return b; }
+  mlir::Value getRun() const { return run; }
+
+  // Constants.
+  mlir::Value index(int64_t v);
+  mlir::Value i32(int64_t v);
+  mlir::Value i64(int64_t v);
+  mlir::Value f32(double v);
+  mlir::Value splat(mlir::VectorType type, double v);
+  mlir::Type ptrType();
+
+  /// Pointer to an internal constant array of int64 values.
+  mlir::Value constI64Array(llvm::ArrayRef<int64_t> values);
+  /// Pointer to an internal constant, NUL-terminated string.
+  mlir::Value constString(llvm::StringRef text);
+  /// "scn.op at file:line:col": how runtime errors name an op.
+  mlir::Value opDescription(mlir::Operation *op);
+
+  /// Calls runtime function `name` (declared on first use).
+  mlir::Value call(llvm::StringRef name, mlir::Type result,
+                   mlir::ValueRange args);
+
+  // Buffers.
+  /// The buffer of a tensor value (identity layout).
+  mlir::Value toBuffer(mlir::Value tensor);
+  /// A tensor over a buffer this lowering allocated and filled.
+  mlir::Value toTensor(mlir::Value buffer, mlir::Type tensorType);
+  /// A new row-major buffer [rows, channels] (rows dynamic).
+  mlir::Value allocRows(mlir::Value rows, int64_t channels, mlir::Type element);
+  /// Raw pointer of a buffer's first element.
+  mlir::Value pointerOf(mlir::Value buffer);
+  /// Loads element `i` (index) of a runtime array of `type` (i32 / i64).
+  mlir::Value loadArray(mlir::Value ptr, mlir::Value i, mlir::Type type);
+  /// index_cast helpers.
+  mlir::Value toIndex(mlir::Value v);
+  mlir::Value toI64(mlir::Value v);
+
+  // Loops.
+  /// scf.parallel over [0, n): every output row is written by one iteration.
+  void parallelRows(mlir::Value n,
+                    llvm::function_ref<void(mlir::Value)> body);
+  /// scf.for over [0, n) without results.
+  void forLoop(mlir::Value n, llvm::function_ref<void(mlir::Value)> body);
+  /// scf.for over [0, n) carrying one value.
+  mlir::Value forLoopCarry(mlir::Value n, mlir::Value init,
+                           llvm::function_ref<mlir::Value(mlir::Value,
+                                                          mlir::Value)>
+                               body);
+
+  // Vector tiles of a row.
+  mlir::Value loadTile(mlir::Value buffer, mlir::ValueRange indices,
+                       int64_t width);
+  void storeTile(mlir::Value tile, mlir::Value buffer, mlir::ValueRange indices);
+
+  // Geometry handles.
+  void setHandle(mlir::Value scnValue, mlir::Value handle) {
+    handles[scnValue] = handle;
+  }
+  mlir::Value handle(mlir::Value scnValue) const {
+    return handles.lookup(scnValue);
+  }
+
+private:
+  mlir::Value addressOfGlobal(llvm::StringRef key, mlir::Type type,
+                              mlir::Attribute value);
+
+  ModuleLoweringState &state;
+  mlir::ImplicitLocOpBuilder &b;
+  mlir::Value run;
+  llvm::DenseMap<mlir::Value, mlir::Value> handles;
+};
+
+/// Lowers one scn op; `kb` is positioned right before it. Fails with a
+/// diagnostic on the op when it cannot be lowered.
+mlir::LogicalResult lowerGeometryOp(KernelBuilder &kb, mlir::Operation *op,
+                                    bool &handled);
+mlir::LogicalResult lowerConvolutionOp(KernelBuilder &kb, mlir::Operation *op,
+                                       bool &handled);
+mlir::LogicalResult lowerPoolingOp(KernelBuilder &kb, mlir::Operation *op,
+                                   bool &handled);
+mlir::LogicalResult lowerPointwiseOp(KernelBuilder &kb, mlir::Operation *op,
+                                     bool &handled);
+
+/// Applies the fused epilogue `steps` to `acc` (channels `tile` of output
+/// row `row`), reading step operands (as buffers) from `operands`.
+mlir::Value applyEpilogue(KernelBuilder &kb, mlir::Value acc,
+                          llvm::ArrayRef<EpilogueStepAttr> steps,
+                          llvm::ArrayRef<mlir::Value> operandBuffers,
+                          mlir::Value row, ChannelTile tile);
+
+/// One activation on a vector: relu, leaky_relu(alpha), sigmoid, tanh,
+/// elu(alpha), selu.
+mlir::Value applyActivation(KernelBuilder &kb, EpilogueKind kind, double alpha,
+                            mlir::Value x);
+
+} // namespace scn::cpu
+
+#endif // SCN_LIB_CONVERSION_SCNTOCPU_KERNELBUILDER_H

@@ -1,0 +1,245 @@
+//===- PointwiseLowering.cpp - batch norm, activations, tables ------------===//
+//
+// Row-parallel loops over vector tiles of channels. These ops are what
+// scn-fuse-epilogue could not fuse (for example the pre-activation batch
+// norms of SparseConvNet's residual blocks, whose input has two uses).
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelBuilder.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+
+namespace scn::cpu {
+
+/// out[r, tile] = f(row r, tile) for every row of `x` and every tile.
+static Value mapRows(KernelBuilder &kb, Value x, int64_t channels,
+                     function_ref<Value(Value row, ChannelTile)> f) {
+  auto &b = kb.builder();
+  Value rows = memref::DimOp::create(b, x, 0);
+  Value out = kb.allocRows(rows, channels, b.getF32Type());
+  kb.parallelRows(rows, [&](Value row) {
+    for (ChannelTile t : splitChannels(channels))
+      kb.storeTile(f(row, t), out, {row, kb.index(t.begin)});
+  });
+  return out;
+}
+
+/// Batch norm: y = x * scale + shift then the leaky activation, with
+/// scale = weight / sqrt(var + eps), shift = bias - mean * scale from either
+/// the running statistics (eval) or the batch statistics (training).
+static LogicalResult lowerBatchNorm(KernelBuilder &kb, BatchNormOp bn) {
+  auto &b = kb.builder();
+  auto type = cast<RankedTensorType>(bn.getInput().getType());
+  if (!type.getElementType().isF32())
+    return bn.emitOpError() << "the CPU lowering supports f32 features only";
+  int64_t channels = type.getDimSize(1);
+  auto vecType = VectorType::get({channels}, b.getF32Type());
+  Value x = kb.toBuffer(bn.getInput());
+  Value runningMean = kb.loadTile(kb.toBuffer(bn.getRunningMean()), {kb.index(0)}, channels);
+  Value runningVar = kb.loadTile(kb.toBuffer(bn.getRunningVar()), {kb.index(0)}, channels);
+  Value gamma = bn.getWeight()
+                    ? kb.loadTile(kb.toBuffer(bn.getWeight()), {kb.index(0)}, channels)
+                    : kb.splat(vecType, 1.0);
+  Value beta = bn.getBias()
+                   ? kb.loadTile(kb.toBuffer(bn.getBias()), {kb.index(0)}, channels)
+                   : kb.splat(vecType, 0.0);
+  Value eps = kb.splat(vecType, bn.getEps().convertToDouble());
+  Value mean = runningMean, var = runningVar;
+  Value rows = memref::DimOp::create(b, x, 0);
+  Value count;
+  if (bn.getTraining()) {
+    // SCN: statistics over all active sites of the batch, biased variance
+    // E[x^2] - E[x]^2 for normalising.
+    Value zero = kb.splat(vecType, 0.0);
+    Value sum = kb.forLoopCarry(rows, zero, [&](Value r, Value acc) {
+      return arith::AddFOp::create(b, acc, kb.loadTile(x, {r, kb.index(0)}, channels))
+          .getResult();
+    });
+    Value sumSq = kb.forLoopCarry(rows, zero, [&](Value r, Value acc) {
+      Value v = kb.loadTile(x, {r, kb.index(0)}, channels);
+      return vector::FMAOp::create(b, v, v, acc).getResult();
+    });
+    count = arith::UIToFPOp::create(b, b.getF32Type(), kb.toI64(rows));
+    Value countSafe = arith::MaximumFOp::create(b, count, kb.f32(1.0));
+    Value countV = vector::BroadcastOp::create(b, vecType, countSafe);
+    mean = arith::DivFOp::create(b, sum, countV);
+    Value meanSq = arith::DivFOp::create(b, sumSq, countV);
+    var = arith::SubFOp::create(b, meanSq, arith::MulFOp::create(b, mean, mean));
+    var = arith::MaximumFOp::create(b, var, zero);
+  }
+  // 1 / sqrt rather than rsqrt: libm has no rsqrtf, and this matches the
+  // reference's rounding.
+  Value scale = arith::DivFOp::create(
+      b, gamma, math::SqrtOp::create(b, arith::AddFOp::create(b, var, eps)));
+  Value shift = arith::SubFOp::create(b, beta, arith::MulFOp::create(b, mean, scale));
+  double leak = bn.getLeakiness().convertToDouble();
+  // Through small buffers, so that each channel tile reads its slice.
+  auto paramType = MemRefType::get({channels}, b.getF32Type());
+  Value scaleBuf = memref::AllocaOp::create(b, paramType);
+  Value shiftBuf = memref::AllocaOp::create(b, paramType);
+  kb.storeTile(scale, scaleBuf, {kb.index(0)});
+  kb.storeTile(shift, shiftBuf, {kb.index(0)});
+  Value out = mapRows(kb, x, channels, [&](Value row, ChannelTile t) {
+    Value c = kb.index(t.begin);
+    Value y = vector::FMAOp::create(b, kb.loadTile(x, {row, c}, t.width),
+                                    kb.loadTile(scaleBuf, {c}, t.width),
+                                    kb.loadTile(shiftBuf, {c}, t.width));
+    if (leak != 1.0)
+      y = applyActivation(kb, EpilogueKind::leaky_relu, leak, y);
+    return y;
+  });
+  bn.getOutput().replaceAllUsesWith(kb.toTensor(out, type));
+  if (bn.getTraining()) {
+    // SCN's momentum convention: r = momentum * r + (1 - momentum) * stat,
+    // with the unbiased variance; one site leaves running_var unchanged.
+    double m = bn.getMomentum().convertToDouble();
+    Value keep = kb.splat(vecType, m), take = kb.splat(vecType, 1.0 - m);
+    Value newMean = arith::AddFOp::create(b, arith::MulFOp::create(b, keep, runningMean),
+                                          arith::MulFOp::create(b, take, mean));
+    Value countMinusOne = arith::SubFOp::create(b, count, kb.f32(1.0));
+    Value many = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, count, kb.f32(1.0));
+    Value ratio = arith::DivFOp::create(
+        b, count, arith::MaximumFOp::create(b, countMinusOne, kb.f32(1.0)));
+    Value unbiased = arith::MulFOp::create(b, var, vector::BroadcastOp::create(b, vecType, ratio));
+    Value updatedVar = arith::AddFOp::create(b, arith::MulFOp::create(b, keep, runningVar),
+                                             arith::MulFOp::create(b, take, unbiased));
+    Value newVar = arith::SelectOp::create(b, many, updatedVar, runningVar);
+    auto statType = MemRefType::get({channels}, b.getF32Type());
+    SmallVector<Value, 2> stats = {newMean, newVar};
+    for (auto [value, result] : llvm::zip(stats, bn.getUpdatedStats())) {
+      Value buffer = memref::AllocOp::create(b, statType);
+      kb.storeTile(value, buffer, {kb.index(0)});
+      result.replaceAllUsesWith(kb.toTensor(buffer, result.getType()));
+    }
+  }
+  return success();
+}
+
+/// Training-mode dropout: zero each entry with probability p (no rescaling,
+/// as SparseConvNet). The random stream is a counter-based hash of the entry
+/// index, so results do not depend on the thread count.
+static Value dropoutTraining(KernelBuilder &kb, Value x, int64_t channels,
+                             double p) {
+  auto &b = kb.builder();
+  Value rows = memref::DimOp::create(b, x, 0);
+  Value out = kb.allocRows(rows, channels, b.getF32Type());
+  kb.parallelRows(rows, [&](Value row) {
+    kb.forLoop(kb.index(channels), [&](Value c) {
+      Value flat = arith::AddIOp::create(
+          b, arith::MulIOp::create(b, row, kb.index(channels)), c);
+      // splitmix64 finaliser of the entry index.
+      Value h = kb.toI64(flat);
+      h = arith::MulIOp::create(b, arith::AddIOp::create(b, h, kb.i64(0x9E3779B97F4A7C15LL)),
+                                kb.i64(static_cast<int64_t>(0xBF58476D1CE4E5B9ULL)));
+      h = arith::XOrIOp::create(b, h, arith::ShRUIOp::create(b, h, kb.i64(31)));
+      Value bits = arith::AndIOp::create(b, h, kb.i64((1 << 24) - 1));
+      Value u = arith::DivFOp::create(b, arith::UIToFPOp::create(b, b.getF32Type(), bits),
+                                      kb.f32(16777216.0));
+      Value keep = arith::CmpFOp::create(b, arith::CmpFPredicate::OGE, u, kb.f32(p));
+      Value v = memref::LoadOp::create(b, x, ValueRange{row, c});
+      Value y = arith::SelectOp::create(b, keep, v, kb.f32(0.0));
+      memref::StoreOp::create(b, y, out, ValueRange{row, c});
+    });
+  });
+  return out;
+}
+
+LogicalResult lowerPointwiseOp(KernelBuilder &kb, Operation *op, bool &handled) {
+  auto &b = kb.builder();
+  handled = true;
+  auto unary = [&](EpilogueKind kind, double alpha) -> LogicalResult {
+    auto type = cast<RankedTensorType>(op->getResult(0).getType());
+    if (!type.getElementType().isF32())
+      return op->emitOpError() << "the CPU lowering supports f32 features only";
+    Value x = kb.toBuffer(op->getOperand(0));
+    Value out = mapRows(kb, x, type.getDimSize(1), [&](Value row, ChannelTile t) {
+      return applyActivation(kb, kind, alpha,
+                             kb.loadTile(x, {row, kb.index(t.begin)}, t.width));
+    });
+    op->getResult(0).replaceAllUsesWith(kb.toTensor(out, type));
+    return success();
+  };
+  return TypeSwitch<Operation *, LogicalResult>(op)
+      .Case([&](BatchNormOp bn) { return lowerBatchNorm(kb, bn); })
+      .Case([&](ReLUOp) { return unary(EpilogueKind::relu, 0.0); })
+      .Case([&](LeakyReLUOp o) {
+        return unary(EpilogueKind::leaky_relu, o.getAlpha().convertToDouble());
+      })
+      .Case([&](SigmoidOp) { return unary(EpilogueKind::sigmoid, 0.0); })
+      .Case([&](TanhOp) { return unary(EpilogueKind::tanh, 0.0); })
+      .Case([&](ELUOp o) {
+        return unary(EpilogueKind::elu, o.getAlpha().convertToDouble());
+      })
+      .Case([&](SELUOp) { return unary(EpilogueKind::selu, 0.0); })
+      .Case([&](DropoutOp d) -> LogicalResult {
+        auto type = d.getType();
+        int64_t channels = type.getDimSize(1);
+        Value x = kb.toBuffer(d.getInput());
+        double p = d.getP().convertToDouble();
+        Value out;
+        if (d.getTraining()) {
+          out = dropoutTraining(kb, x, channels, p);
+        } else {
+          // SCN: inference dropout scales by (1 - p).
+          out = mapRows(kb, x, channels, [&](Value row, ChannelTile t) {
+            auto vecType = VectorType::get({t.width}, b.getF32Type());
+            return arith::MulFOp::create(
+                       b, kb.loadTile(x, {row, kb.index(t.begin)}, t.width),
+                       kb.splat(vecType, 1.0 - p))
+                .getResult();
+          });
+        }
+        d.getOutput().replaceAllUsesWith(kb.toTensor(out, type));
+        return success();
+      })
+      .Case([&](AddOp add) -> LogicalResult {
+        auto type = add.getType();
+        SmallVector<Value> inputs;
+        for (Value v : add.getInputs())
+          inputs.push_back(kb.toBuffer(v));
+        Value out = mapRows(kb, inputs.front(), type.getDimSize(1),
+                            [&](Value row, ChannelTile t) {
+          Value acc = kb.loadTile(inputs.front(), {row, kb.index(t.begin)}, t.width);
+          for (Value in : llvm::drop_begin(inputs))
+            acc = arith::AddFOp::create(
+                b, acc, kb.loadTile(in, {row, kb.index(t.begin)}, t.width));
+          return acc;
+        });
+        add.getOutput().replaceAllUsesWith(kb.toTensor(out, type));
+        return success();
+      })
+      .Case([&](ConcatOp concat) -> LogicalResult {
+        auto type = cast<RankedTensorType>(concat.getType());
+        SmallVector<Value> inputs;
+        for (Value v : concat.getInputs())
+          inputs.push_back(kb.toBuffer(v));
+        Value rows = memref::DimOp::create(b, inputs.front(), 0);
+        Value out = kb.allocRows(rows, type.getDimSize(1), b.getF32Type());
+        kb.parallelRows(rows, [&](Value row) {
+          int64_t offset = 0;
+          for (Value in : inputs) {
+            int64_t c = cast<MemRefType>(in.getType()).getDimSize(1);
+            for (ChannelTile t : splitChannels(c))
+              kb.storeTile(kb.loadTile(in, {row, kb.index(t.begin)}, t.width), out,
+                           {row, kb.index(offset + t.begin)});
+            offset += c;
+          }
+        });
+        concat.getOutput().replaceAllUsesWith(kb.toTensor(out, type));
+        return success();
+      })
+      .Default([&](Operation *) {
+        handled = false;
+        return success();
+      });
+}
+
+} // namespace scn::cpu

@@ -1,0 +1,139 @@
+//===- scn-run.cpp - run an scn network on numpy arrays -------------------===//
+//
+//   scn-run net.mlir --input in.npz --output out.npz [--repeat N]
+//
+// Compiles the network for the host CPU (JIT), runs its entry function on the
+// arrays of in.npz (matched by the `scn.name` of each argument, else argN),
+// writes the results to out.npz and prints the median time per run.
+//
+//===----------------------------------------------------------------------===//
+
+#include "scn/Execution/JitRunner.h"
+#include "scn/Pipelines/Pipelines.h"
+#include "scn/Support/Npz.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+using namespace llvm;
+
+static cl::opt<std::string> inputFile(cl::Positional, cl::Required,
+                                      cl::desc("<network.mlir>"));
+static cl::opt<std::string> arraysFile("input", cl::Required,
+                                       cl::desc("Input arrays (.npz)"));
+static cl::opt<std::string> outputFile("output", cl::desc("Output arrays (.npz)"));
+static cl::opt<unsigned> repeat("repeat", cl::init(1),
+                                cl::desc("Number of timed runs"));
+static cl::opt<std::string> entry("entry", cl::init("main"),
+                                  cl::desc("Entry function"));
+static cl::opt<std::string> cpu("cpu", cl::init(""),
+                                cl::desc("Target CPU (default: the host's)"));
+static cl::opt<bool> printOutputs("print", cl::init(false),
+                                  cl::desc("Print every output array"));
+
+/// Prints an array as `name: shape [d0, d1] values [v0, v1, ...]`.
+static void printArray(StringRef name, const scn::NpyArray &a) {
+  outs() << name << ": shape [";
+  for (size_t i = 0; i < a.shape.size(); ++i)
+    outs() << (i ? ", " : "") << a.shape[i];
+  outs() << "] values [";
+  for (int64_t i = 0; i < a.numElements(); ++i) {
+    if (i)
+      outs() << ", ";
+    if (a.dtype == "f4") {
+      float v;
+      std::memcpy(&v, &a.data[i * 4], 4);
+      outs() << format("%g", v);
+    } else if (a.dtype == "i8") {
+      int64_t v;
+      std::memcpy(&v, &a.data[i * 8], 8);
+      outs() << v;
+    } else if (a.dtype == "i4") {
+      int32_t v;
+      std::memcpy(&v, &a.data[i * 4], 4);
+      outs() << v;
+    }
+  }
+  outs() << "]\n";
+}
+
+static int failWith(const Twine &message) {
+  errs() << "scn-run: error: " << message << "\n";
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv, "scn network runner\n");
+  if (StringRef(inputFile).ends_with(".so"))
+    return failWith("'" + inputFile +
+                    "': running scn-compile artifacts is not implemented yet; "
+                    "pass the .mlir file");
+  if (repeat == 0)
+    return failWith("--repeat must be at least 1");
+
+  mlir::DialectRegistry registry;
+  scn::registerCompilerDialects(registry);
+  scn::registerCompilerPasses();
+  mlir::MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  std::string error;
+  auto buffer = mlir::openInputFile(inputFile, &error);
+  if (!buffer)
+    return failWith(error);
+  sourceMgr.AddNewSourceBuffer(std::move(buffer), SMLoc());
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return failWith("'" + inputFile + "' is not a valid scn module");
+
+  Expected<scn::NpzFile> arrays = scn::readNpz(arraysFile);
+  if (!arrays)
+    return failWith(toString(arrays.takeError()));
+
+  scn::JitOptions options;
+  options.entry = entry;
+  options.cpu = cpu;
+  auto compileStart = std::chrono::steady_clock::now();
+  auto runner = scn::JitRunner::create(*module, options);
+  if (!runner)
+    return failWith(toString(runner.takeError()));
+  double compileMs = std::chrono::duration<double, std::milli>(
+                         std::chrono::steady_clock::now() - compileStart)
+                         .count();
+
+  std::vector<double> times;
+  scn::NpzFile outputs;
+  for (unsigned i = 0; i < repeat; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    auto result = (*runner)->run(*arrays);
+    times.push_back(std::chrono::duration<double, std::milli>(
+                        std::chrono::steady_clock::now() - start)
+                        .count());
+    if (!result)
+      return failWith(toString(result.takeError()));
+    outputs = std::move(*result);
+  }
+  if (!outputFile.empty())
+    if (Error err = scn::writeNpz(outputFile, outputs))
+      return failWith(toString(std::move(err)));
+  if (printOutputs)
+    for (const auto &[name, array] : outputs)
+      printArray(name, array);
+  std::sort(times.begin(), times.end());
+  outs() << "scn-run: compiled in " << format("%.1f", compileMs) << " ms; "
+         << repeat << " run(s), median " << format("%.3f", times[times.size() / 2])
+         << " ms (min " << format("%.3f", times.front()) << ", max "
+         << format("%.3f", times.back()) << ")\n";
+  return 0;
+}

@@ -1,0 +1,22 @@
+// Execution test: a 1-D submanifold convolution with bias and fused ReLU,
+// checked against values computed by hand.
+// Input sites x = 1, 2, 5 (batch 0) with features 1, 2, 3; filter 3 with
+// weights [1, 10, 100] for offsets -1, 0, +1; bias 0.5:
+//   out[1] = 1*10 + 2*100 + 0.5 = 210.5, out[2] = 1*1 + 2*10 + 0.5 = 21.5,
+//   out[5] = 3*10 + 0.5 = 30.5.
+// RUN: %python -c "import numpy as np; np.savez('%t.npz', coords=np.array([[1,0],[2,0],[5,0]], dtype=np.int64), features=np.array([[1.],[2.],[3.]], dtype=np.float32))"
+// RUN: scn-run %s --input %t.npz --print | FileCheck %s
+
+// CHECK-DAG: output: shape [3, 1] values [210.5, 21.5, 30.5]
+// CHECK-DAG: output_coords: shape [3, 2] values [1, 0, 2, 0, 5, 0]
+func.func @main(%c: tensor<?x2xi64> {scn.name = "coords"}, %f: tensor<?x1xf32> {scn.name = "features"})
+    -> (tensor<?x1xf32> {scn.name = "output"}, tensor<?x2xi64> {scn.name = "output_coords"}) {
+  %w = arith.constant dense<[[[[1.0]]], [[[10.0]]], [[[100.0]]]]> : tensor<3x1x1x1xf32>
+  %b = arith.constant dense<0.5> : tensor<1xf32>
+  %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x2xi64>, tensor<?x1xf32> -> !scn.sites<1, [8]>, tensor<?x1xf32>
+  %y = scn.submanifold_conv %x, %w on %s bias(%b : tensor<1xf32>) {filter_size = array<i64: 3>}
+      : tensor<?x1xf32>, tensor<3x1x1x1xf32>, !scn.sites<1, [8]>
+  %r = scn.relu %y : tensor<?x1xf32>
+  %coords = scn.coordinates %s : !scn.sites<1, [8]>
+  return %r, %coords : tensor<?x1xf32>, tensor<?x2xi64>
+}

@@ -1,0 +1,68 @@
+"""Every golden case (test/golden, SparseConvNet's own outputs) through the
+compiled CPU path: the case's network as scn IR (utils/spec_to_mlir.py, weights
+as constants), lowered by --scn-cpu-pipeline and run by scn-run, compared by
+the rules of test/golden/README.md."""
+
+import glob
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))))
+BUILD = os.environ.get("SCN_BUILD_DIR", os.path.join(ROOT, "build"))
+SCN_RUN = os.path.join(BUILD, "bin", "scn-run")
+sys.path.insert(0, os.path.join(ROOT, "utils"))
+import spec_to_mlir  # noqa: E402
+
+CASES = sorted(glob.glob(os.path.join(ROOT, "test", "golden", "*.npz")))
+
+
+def sort_rows(coords):
+    d = coords.shape[1] - 1
+    return np.lexsort([coords[:, i] for i in range(d - 1, -1, -1)] + [coords[:, d]])
+
+
+def run_case(path, tmp_path):
+    z = np.load(path)
+    spec = json.loads(str(z["spec_flat_json"]))
+    mlir = tmp_path / "net.mlir"
+    mlir.write_text(spec_to_mlir.spec_to_mlir(spec, z, "const"))
+    inputs = tmp_path / "in.npz"
+    np.savez(inputs, coords=z["coords"], features=z["features"])
+    outputs = tmp_path / "out.npz"
+    proc = subprocess.run([SCN_RUN, str(mlir), "--input", str(inputs),
+                           "--output", str(outputs)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return z, np.load(outputs)
+
+
+@pytest.mark.parametrize("path", CASES, ids=[os.path.basename(c)[:-4] for c in CASES])
+def test_golden_case_compiled(path, tmp_path):
+    meta = json.loads(str(np.load(path)["meta_json"]))
+    z, out = run_case(path, tmp_path)
+    kind = str(z["out_kind"])
+    if kind == "sparse":
+        got_coords, got = out["output_coords"], out["output"]
+        order = sort_rows(got_coords)
+        np.testing.assert_array_equal(got_coords[order], z["out_coords_sorted"])
+        got, expected = got[order], z["out_features_sorted"]
+    elif kind == "dense":
+        got, expected = out["output"], z["out_dense"]
+    else:
+        got, expected = out["output"], z["out_rows"]
+    assert got.shape == expected.shape
+    tol = meta["tolerance"]["tol"]
+    err = np.abs(got - expected).max() if got.size else 0.0
+    assert err <= tol * max(1.0, np.abs(expected).max() if expected.size else 0.0), err
+    # Train mode: the updated running statistics too.
+    for key in z.files:
+        if key.startswith("expect_param/"):
+            name = "param/" + key[len("expect_param/"):]
+            got, expected = out[name], z[key]
+            err = np.abs(got - expected).max()
+            assert err <= tol * max(1.0, np.abs(expected).max()), (name, err)
