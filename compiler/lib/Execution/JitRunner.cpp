@@ -101,6 +101,9 @@ JitRunner::create(ModuleOp module, const JitOptions &options) {
       makeOptimizingTransformer(options.optLevel, 0, machine->get());
   engineOptions.transformer = transformer;
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  // The OpenMP runtime the parallel row loops call (__kmpc_*).
+  SmallVector<StringRef, 1> libraries = {SCN_LIBOMP_PATH};
+  engineOptions.sharedLibPaths = libraries;
   auto engine = ExecutionEngine::create(module, engineOptions, std::move(*machine));
   if (!engine)
     return engine.takeError();

@@ -40,16 +40,23 @@ static constexpr const char *kLowerToLLVM =
     "convert-linalg-to-loops,"
     // Before the vector lowering: it scalarises vector math into vector ops.
     "convert-math-to-libm,"
-    "convert-scf-to-cf,"
-    "convert-vector-to-llvm,"
+    // Every scf.parallel over output rows becomes an OpenMP parallel loop
+    // (libomp); each row is still written by one iteration, so results do
+    // not depend on the thread count. Its body sits in a memref.alloca_scope,
+    // which the memref lowering must see before scf-to-cf splits the body
+    // into blocks.
+    "convert-scf-to-openmp,"
     "expand-strided-metadata,"
     "lower-affine,"
     "finalize-memref-to-llvm,"
+    "convert-scf-to-cf,"
+    "convert-vector-to-llvm,"
     "convert-math-to-llvm,"
     "convert-arith-to-llvm,"
     "convert-index-to-llvm,"
     "convert-func-to-llvm,"
     "convert-cf-to-llvm,"
+    "convert-openmp-to-llvm,"
     "reconcile-unrealized-casts";
 
 void scn::buildCPUPipeline(OpPassManager &pm,
