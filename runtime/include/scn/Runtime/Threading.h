@@ -1,0 +1,30 @@
+/*===- scn/Runtime/Threading.h - Worker thread control -----------*- C -*-===*\
+|*                                                                            *|
+|* Part of the SCN compiler runtime (libscn_runtime).                         *|
+|*                                                                            *|
+|* Site sets and kernel maps are built in parallel on the CPU. Every result   *|
+|* (row order, map contents) is independent of the number of threads.         *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef SCN_RUNTIME_THREADING_H
+#define SCN_RUNTIME_THREADING_H
+
+#include "scn/Runtime/Status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Sets the number of worker threads used by later calls (process-wide).
+/// `num_threads <= 0` restores the default: the number of hardware threads.
+SCN_RUNTIME_API scn_status_t scn_set_num_threads(int32_t num_threads);
+
+/// Writes the number of worker threads later calls will use.
+SCN_RUNTIME_API scn_status_t scn_get_num_threads(int32_t *num_threads);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif // SCN_RUNTIME_THREADING_H

@@ -1,0 +1,274 @@
+//===- Codegen.cpp - ABI of compiled networks -----------------------------===//
+//
+// A thin layer over the runtime's C API for generated code: it owns what a
+// run builds and turns the first error into a sticky state (see Codegen.h).
+//
+//===----------------------------------------------------------------------===//
+
+#include "scn/Runtime/Codegen.h"
+
+#include "scn/Runtime/KernelMap.h"
+#include "scn/Runtime/LayerMaps.h"
+#include "scn/Runtime/Sites.h"
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <string>
+#include <vector>
+
+struct scn_run {
+  std::mutex mutex;
+  scn_status_t status = SCN_OK;
+  std::string message;
+  std::vector<scn_sites_t> sites;
+  std::vector<scn_kmap_t> maps;
+  /// Transposed maps built for deconvolution/unpooling, by strided map.
+  std::map<scn_kmap_t, scn_kmap_t> transposed;
+
+  bool failed() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return status != SCN_OK;
+  }
+  void fail(scn_status_t code, const std::string &text) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (status != SCN_OK)
+      return;
+    status = code;
+    message = text;
+  }
+  /// Records a failed runtime call, prefixed with the op that made it.
+  void failFromRuntime(scn_status_t code, const char *op) {
+    fail(code, std::string(op ? op : "scn op") + ": " +
+                   scn_last_error_message());
+  }
+  void *own(scn_sites_t s) {
+    std::lock_guard<std::mutex> lock(mutex);
+    sites.push_back(s);
+    return s;
+  }
+  void *own(scn_kmap_t m) {
+    std::lock_guard<std::mutex> lock(mutex);
+    maps.push_back(m);
+    return m;
+  }
+};
+
+extern "C" {
+
+scn_run_t scn_run_create(void) { return new (std::nothrow) scn_run(); }
+
+void scn_run_destroy(scn_run_t run) {
+  if (!run)
+    return;
+  for (scn_kmap_t m : run->maps)
+    scn_kmap_free(m);
+  for (auto &entry : run->transposed)
+    scn_kmap_free(entry.second);
+  for (scn_sites_t s : run->sites)
+    scn_sites_free(s);
+  delete run;
+}
+
+scn_status_t scn_run_status(scn_run_t run) {
+  return run ? run->status : SCN_ERROR_INVALID_ARGUMENT;
+}
+
+const char *scn_run_error_message(scn_run_t run) {
+  return run ? run->message.c_str() : "scn_run_error_message: run is null";
+}
+
+void scn_cg_fail(scn_run_t run, const char *op, const char *message) {
+  if (run)
+    run->fail(SCN_ERROR_INVALID_ARGUMENT,
+              std::string(op ? op : "scn op") + ": " + (message ? message : ""));
+}
+
+void *scn_cg_input(scn_run_t run, const char *op, int32_t dim,
+                   const int64_t *spatial_size, const void *coords,
+                   int32_t coord_type, int64_t rows, int64_t cols,
+                   int32_t mode, int64_t batch_size) {
+  if (!run || run->failed())
+    return nullptr;
+  scn_sites_t out = nullptr;
+  scn_status_t st = scn_sites_from_coords(
+      dim, spatial_size, coords, static_cast<scn_index_type_t>(coord_type),
+      rows, cols, mode, batch_size, &out);
+  if (st != SCN_OK) {
+    run->failFromRuntime(st, op);
+    return nullptr;
+  }
+  return run->own(out);
+}
+
+void *scn_cg_bl_input(scn_run_t run, const char *op, int32_t dim,
+                      const int64_t *spatial_size, const void *coords,
+                      int32_t coord_type, int64_t batch, int64_t length,
+                      int64_t cols, int32_t mode) {
+  if (!run || run->failed())
+    return nullptr;
+  if (cols != dim) {
+    run->fail(SCN_ERROR_INVALID_ARGUMENT,
+              std::string(op) + ": coordinates have " + std::to_string(cols) +
+                  " columns, expected " + std::to_string(dim));
+    return nullptr;
+  }
+  scn_sites_t out = nullptr;
+  scn_status_t st = scn_sites_from_bl_coords(
+      dim, spatial_size, coords, static_cast<scn_index_type_t>(coord_type),
+      batch, length, mode, &out);
+  if (st != SCN_OK) {
+    run->failFromRuntime(st, op);
+    return nullptr;
+  }
+  return run->own(out);
+}
+
+void *scn_cg_dense_to_sparse(scn_run_t run, const char *op, int32_t dim,
+                             const int64_t *spatial_size, int64_t batch,
+                             int64_t planes, const float *dense) {
+  if (!run || run->failed())
+    return nullptr;
+  scn_sites_t out = nullptr;
+  scn_status_t st =
+      scn_sites_from_dense(dim, spatial_size, batch, planes, dense, &out);
+  if (st != SCN_OK) {
+    run->failFromRuntime(st, op);
+    return nullptr;
+  }
+  return run->own(out);
+}
+
+void *scn_cg_downsample(scn_run_t run, const char *op, void *in,
+                        const int64_t *filter, const int64_t *stride) {
+  if (!run || run->failed() || !in)
+    return nullptr;
+  scn_sites_t out = nullptr;
+  scn_status_t st = scn_sites_downsample(static_cast<scn_sites_t>(in), filter,
+                                         stride, &out);
+  if (st != SCN_OK) {
+    run->failFromRuntime(st, op);
+    return nullptr;
+  }
+  return run->own(out);
+}
+
+void *scn_cg_full_sites(scn_run_t run, const char *op, void *in,
+                        const int64_t *filter, const int64_t *stride) {
+  if (!run || run->failed() || !in)
+    return nullptr;
+  scn_sites_t out = nullptr;
+  scn_status_t st =
+      scn_sites_full(static_cast<scn_sites_t>(in), filter, stride, &out);
+  if (st != SCN_OK) {
+    run->failFromRuntime(st, op);
+    return nullptr;
+  }
+  return run->own(out);
+}
+
+void *scn_cg_kernel_map(scn_run_t run, const char *op, int32_t kind, void *in,
+                        void *out, const int64_t *filter,
+                        const int64_t *stride) {
+  if (!run || run->failed() || !in || !out)
+    return nullptr;
+  scn_kmap_t map = nullptr;
+  scn_status_t st = scn_kmap_build(static_cast<scn_kmap_kind_t>(kind),
+                                   static_cast<scn_sites_t>(in),
+                                   static_cast<scn_sites_t>(out), filter,
+                                   stride, &map);
+  if (st != SCN_OK) {
+    run->failFromRuntime(st, op);
+    return nullptr;
+  }
+  return run->own(map);
+}
+
+static bool getInfo(void *sites, scn_sites_info_t &info) {
+  return sites && scn_sites_get_info(static_cast<scn_sites_t>(sites), &info) ==
+                      SCN_OK;
+}
+
+int64_t scn_cg_num_sites(void *sites) {
+  scn_sites_info_t info;
+  return getInfo(sites, info) ? info.num_sites : 0;
+}
+
+int64_t scn_cg_batch_size(void *sites) {
+  scn_sites_info_t info;
+  return getInfo(sites, info) ? info.batch_size : 0;
+}
+
+const int64_t *scn_cg_coords(void *sites) {
+  scn_sites_info_t info;
+  return getInfo(sites, info) ? info.coords : nullptr;
+}
+
+static bool getMerge(void *sites, scn_merge_map_t &map) {
+  return sites && scn_sites_get_merge_map(static_cast<scn_sites_t>(sites),
+                                          &map) == SCN_OK;
+}
+
+int64_t scn_cg_num_input_rows(void *sites) {
+  scn_merge_map_t map;
+  return getMerge(sites, map) ? map.num_rows : 0;
+}
+
+const int32_t *scn_cg_row_to_site(void *sites) {
+  scn_merge_map_t map;
+  return getMerge(sites, map) ? map.row_to_site : nullptr;
+}
+
+const int32_t *scn_cg_site_source_row(void *sites) {
+  scn_merge_map_t map;
+  return getMerge(sites, map) ? map.site_source_row : nullptr;
+}
+
+const int32_t *scn_cg_site_row_count(void *sites) {
+  scn_merge_map_t map;
+  return getMerge(sites, map) ? map.site_row_count : nullptr;
+}
+
+/// The map whose table a reader uses: the map itself, or its transpose
+/// (built once per run).
+static scn_kmap_t readMap(scn_run_t run, void *kmap, int32_t transposed) {
+  if (!run || !kmap || run->failed())
+    return nullptr;
+  auto map = static_cast<scn_kmap_t>(kmap);
+  if (!transposed)
+    return map;
+  {
+    std::lock_guard<std::mutex> lock(run->mutex);
+    auto it = run->transposed.find(map);
+    if (it != run->transposed.end())
+      return it->second;
+  }
+  scn_kmap_t t = nullptr;
+  scn_status_t st = scn_kmap_transpose(map, &t);
+  if (st != SCN_OK) {
+    run->failFromRuntime(st, "scn.deconv/scn.unpool (transposed map)");
+    return nullptr;
+  }
+  std::lock_guard<std::mutex> lock(run->mutex);
+  run->transposed[map] = t;
+  return t;
+}
+
+const int32_t *scn_cg_neighbors(scn_run_t run, void *kmap, int32_t transposed) {
+  scn_kmap_t map = readMap(run, kmap, transposed);
+  scn_kmap_info_t info;
+  if (!map || scn_kmap_get_info(map, &info) != SCN_OK)
+    return nullptr;
+  return info.neighbors;
+}
+
+int64_t scn_cg_neighbors_rows(scn_run_t run, void *kmap, int32_t transposed) {
+  scn_kmap_t map = readMap(run, kmap, transposed);
+  scn_kmap_info_t info;
+  if (!map || scn_kmap_get_info(map, &info) != SCN_OK)
+    return 0;
+  return info.num_out;
+}
+
+} // extern "C"

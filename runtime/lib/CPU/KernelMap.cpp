@@ -1,0 +1,213 @@
+//===- KernelMap.cpp - Kernel map construction, pair lists, accessors -----===//
+//
+// Part of the SCN compiler runtime (libscn_runtime).
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelMap.h"
+
+#include <algorithm>
+#include <vector>
+
+using namespace scn::rt;
+
+void scn::rt::buildPairLists(scn_kmap &map) {
+  const int64_t K = map.volume, rows = map.numOut;
+  const int32_t *neighbors = map.neighbors.data();
+  const int64_t chunks = numChunks(rows, kGrain / 4);
+  // counts[c * K + k]: pairs of offset k in chunk c, then chunk c's cursor.
+  std::vector<int64_t> counts(chunks * K, 0);
+  forEachChunk(rows, chunks, [&](int64_t c, int64_t b, int64_t e) {
+    int64_t *count = &counts[c * K];
+    for (int64_t o = b; o < e; ++o)
+      for (int64_t k = 0; k < K; ++k)
+        count[k] += neighbors[o * K + k] >= 0;
+  });
+  map.pairOffsets.resize(K + 1);
+  int64_t total = 0;
+  for (int64_t k = 0; k < K; ++k) {
+    map.pairOffsets[k] = total;
+    for (int64_t c = 0; c < chunks; ++c) {
+      int64_t n = counts[c * K + k];
+      counts[c * K + k] = total;
+      total += n;
+    }
+  }
+  map.pairOffsets[K] = total;
+  checkRowCount(total, "number of kernel map pairs");
+  map.pairIn.resize(total);
+  map.pairOut.resize(total);
+  forEachChunk(rows, chunks, [&](int64_t c, int64_t b, int64_t e) {
+    int64_t *cursor = &counts[c * K];
+    for (int64_t o = b; o < e; ++o)
+      for (int64_t k = 0; k < K; ++k) {
+        int32_t in = neighbors[o * K + k];
+        if (in >= 0) {
+          int64_t p = cursor[k]++;
+          map.pairIn[p] = in;
+          map.pairOut[p] = static_cast<int32_t>(o);
+        }
+      }
+  });
+}
+
+namespace {
+
+std::unique_ptr<scn_kmap> makeMap(int32_t kind, const Window &w,
+                                  int64_t numIn, int64_t numOut) {
+  auto map = std::make_unique<scn_kmap>();
+  map->kind = kind;
+  map->dim = w.dim;
+  map->volume = w.volume;
+  map->numIn = numIn;
+  map->numOut = numOut;
+  std::copy(w.filter, w.filter + w.dim, map->filter);
+  std::copy(w.stride, w.stride + w.dim, map->stride);
+  map->neighbors.resize(numOut * w.volume);
+  return map;
+}
+
+/// Throws OUT_OF_RANGE unless `got` equals `want` on every axis.
+void requireSize(const int64_t *got, const int64_t *want, int32_t dim,
+                 const char *what, const char *rule) {
+  if (!std::equal(got, got + dim, want))
+    fail(SCN_ERROR_OUT_OF_RANGE, what, " spatial size ",
+         formatVector(got, dim), " must be ", rule, " = ",
+         formatVector(want, dim));
+}
+
+const char *kindName(int32_t kind) {
+  switch (kind) {
+  case SCN_KMAP_SUBMANIFOLD:
+    return "SUBMANIFOLD";
+  case SCN_KMAP_STRIDED:
+    return "STRIDED";
+  case SCN_KMAP_TRANSPOSED:
+    return "TRANSPOSED";
+  default:
+    return "FULL";
+  }
+}
+
+} // namespace
+
+extern "C" scn_status_t scn_kmap_build(int32_t kind, scn_sites_t in,
+                                       scn_sites_t out, const int64_t *filter,
+                                       const int64_t *stride, scn_kmap_t *map) {
+  return guardCall("scn_kmap_build", [&] {
+    requireNonNull(map, "map");
+    if (kind < SCN_KMAP_SUBMANIFOLD || kind > SCN_KMAP_FULL)
+      fail(SCN_ERROR_INVALID_ARGUMENT, "kind = ", kind,
+           " is outside [0, 3]");
+    requireNonNull(in, "in");
+    if (kind == SCN_KMAP_SUBMANIFOLD && !out)
+      out = in;
+    requireNonNull(out, "out");
+    if (kind != SCN_KMAP_SUBMANIFOLD)
+      requireNonNull(stride, "stride");
+    if (in->dim != out->dim)
+      fail(SCN_ERROR_INVALID_ARGUMENT, "in dim = ", in->dim,
+           " differs from out dim = ", out->dim);
+    if (in->batchSize != out->batchSize)
+      fail(SCN_ERROR_INVALID_ARGUMENT, "in batch size = ", in->batchSize,
+           " differs from out batch size = ", out->batchSize);
+    const int32_t dim = in->dim;
+    Window w = makeWindow(dim, filter,
+                          kind == SCN_KMAP_SUBMANIFOLD ? nullptr : stride);
+    int64_t expected[SCN_MAX_DIMENSION];
+    std::unique_ptr<scn_kmap> result;
+    if (kind == SCN_KMAP_SUBMANIFOLD) {
+      requireSize(out->spatialSize, in->spatialSize, dim, "out",
+                  "the in spatial size");
+      for (int32_t i = 0; i < dim; ++i)
+        if (w.filter[i] > in->spatialSize[i])
+          fail(SCN_ERROR_OUT_OF_RANGE, "filter[", i, "] = ", w.filter[i],
+               " is larger than the spatial size ", in->spatialSize[i]);
+      result = makeMap(kind, w, in->numSites, out->numSites);
+      buildSubmanifoldNeighbors(*in, *out, w, result->neighbors.data());
+    } else if (kind == SCN_KMAP_STRIDED) {
+      stridedOutputSize(w, in->spatialSize, expected);
+      requireSize(out->spatialSize, expected, dim, "out",
+                  "(in - filter) / stride + 1");
+      result = makeMap(kind, w, in->numSites, out->numSites);
+      buildStridedNeighbors(*in, *out, w, /*smallIsOutput=*/true,
+                            result->neighbors.data());
+    } else {
+      stridedOutputSize(w, out->spatialSize, expected);
+      requireSize(in->spatialSize, expected, dim, "in",
+                  "(out - filter) / stride + 1, i.e. out = (in - 1) * stride "
+                  "+ filter,");
+      result = makeMap(kind, w, in->numSites, out->numSites);
+      buildStridedNeighbors(*out, *in, w, /*smallIsOutput=*/false,
+                            result->neighbors.data());
+    }
+    buildPairLists(*result);
+    *map = result.release();
+  });
+}
+
+extern "C" scn_status_t scn_kmap_transpose(scn_kmap_t strided,
+                                           scn_kmap_t *transposed) {
+  return guardCall("scn_kmap_transpose", [&] {
+    requireNonNull(strided, "strided");
+    requireNonNull(transposed, "transposed");
+    if (strided->kind != SCN_KMAP_STRIDED)
+      fail(SCN_ERROR_INVALID_ARGUMENT, "strided has kind ",
+           kindName(strided->kind), "; only STRIDED maps can be transposed");
+    Window w;
+    w.dim = strided->dim;
+    w.volume = strided->volume;
+    std::copy(strided->filter, strided->filter + w.dim, w.filter);
+    std::copy(strided->stride, strided->stride + w.dim, w.stride);
+    auto result =
+        makeMap(SCN_KMAP_TRANSPOSED, w, strided->numOut, strided->numIn);
+    const int64_t K = w.volume;
+    int32_t *neighbors = result->neighbors.data();
+    parallelFor(result->numOut * K, 1 << 16,
+                [&](int64_t i) { neighbors[i] = -1; });
+    parallelFor(strided->numOut, kGrain / 4, [&](int64_t q) {
+      for (int64_t k = 0; k < K; ++k) {
+        int32_t r = strided->neighbors[q * K + k];
+        if (r >= 0)
+          neighbors[int64_t(r) * K + k] = static_cast<int32_t>(q);
+      }
+    });
+    buildPairLists(*result);
+    *transposed = result.release();
+  });
+}
+
+extern "C" scn_status_t scn_kmap_free(scn_kmap_t map) {
+  delete map;
+  return SCN_OK;
+}
+
+extern "C" scn_status_t scn_kmap_get_info(scn_kmap_t map,
+                                          scn_kmap_info_t *info) {
+  return guardCall("scn_kmap_get_info", [&] {
+    requireNonNull(map, "map");
+    requireNonNull(info, "info");
+    info->kind = map->kind;
+    info->dim = map->dim;
+    info->volume = map->volume;
+    info->num_in = map->numIn;
+    info->num_out = map->numOut;
+    info->num_pairs = map->pairIn.size();
+    info->filter = map->filter;
+    info->stride = map->stride;
+    info->neighbors = map->neighbors.data();
+    info->pair_offsets = map->pairOffsets.data();
+    info->pair_in_rows = map->pairIn.data();
+    info->pair_out_rows = map->pairOut.data();
+  });
+}
+
+extern "C" scn_status_t scn_kmap_memory_bytes(scn_kmap_t map, int64_t *bytes) {
+  return guardCall("scn_kmap_memory_bytes", [&] {
+    requireNonNull(map, "map");
+    requireNonNull(bytes, "bytes");
+    *bytes = int64_t(sizeof(scn_kmap)) + map->neighbors.bytes() +
+             map->pairOffsets.bytes() + map->pairIn.bytes() +
+             map->pairOut.bytes();
+  });
+}

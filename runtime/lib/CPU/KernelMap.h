@@ -1,0 +1,63 @@
+//===- KernelMap.h - The kernel map object and its builders ---*- C++ -*-===//
+//
+// Part of the SCN compiler runtime (libscn_runtime).
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// struct scn_kmap (the object behind scn_kmap_t). Builders first fill the
+/// output-stationary neighbour table, then buildPairLists() derives the
+/// per-offset pair lists from it, so both views always agree and neither
+/// depends on the thread count.
+///
+//===----------------------------------------------------------------------===//
+
+#ifndef SCN_RUNTIME_LIB_CPU_KERNELMAP_H
+#define SCN_RUNTIME_LIB_CPU_KERNELMAP_H
+
+#include "Array.h"
+#include "Geometry.h"
+#include "SiteSet.h"
+
+#include "scn/Runtime/KernelMap.h"
+
+struct scn_kmap {
+  int32_t kind = 0;
+  int32_t dim = 0;
+  int64_t volume = 0;
+  int64_t numIn = 0;
+  int64_t numOut = 0;
+  int64_t filter[SCN_MAX_DIMENSION] = {};
+  int64_t stride[SCN_MAX_DIMENSION] = {};
+  /// [numOut, volume]: input row or -1.
+  scn::rt::Array<int32_t> neighbors;
+  /// [volume + 1] CSR starts of the pair lists.
+  scn::rt::Array<int64_t> pairOffsets;
+  scn::rt::Array<int32_t> pairIn;
+  scn::rt::Array<int32_t> pairOut;
+};
+
+namespace scn::rt {
+
+/// Fills `neighbors` [out.numSites, K] of a submanifold map: out row o, offset
+/// k gets the row of in-site x_o + delta_k - floor(s/2), or -1.
+void buildSubmanifoldNeighbors(const scn_sites &in, const scn_sites &out,
+                               const Window &w, int32_t *neighbors);
+
+/// Fills the neighbour table of a strided relation between a `big` set and
+/// the `small` set on grid (big - s)/t + 1. With `smallIsOutput` (STRIDED)
+/// the table is [small, K] of big rows, else (TRANSPOSED, FULL) it is
+/// [big, K] of small rows. Each big site visits the few small sites whose
+/// windows hold it, so the work is one lookup per (big site, window).
+void buildStridedNeighbors(const scn_sites &big, const scn_sites &small,
+                           const Window &w, bool smallIsOutput,
+                           int32_t *neighbors);
+
+/// Derives pairOffsets / pairIn / pairOut from the neighbour table: pairs
+/// grouped by offset, sorted by output row within an offset. Throws
+/// OVERFLOW past INT32_MAX pairs.
+void buildPairLists(scn_kmap &map);
+
+} // namespace scn::rt
+
+#endif // SCN_RUNTIME_LIB_CPU_KERNELMAP_H

@@ -1,0 +1,94 @@
+//===- SiteSet.h - The site set object and its construction ---*- C++ -*-===//
+//
+// Part of the SCN compiler runtime (libscn_runtime).
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// struct scn_sites (the object behind scn_sites_t) and the steps every
+/// builder shares: validating grids, inserting candidate sites into the
+/// table, and numbering distinct sites in order of first appearance.
+///
+//===----------------------------------------------------------------------===//
+
+#ifndef SCN_RUNTIME_LIB_CPU_SITESET_H
+#define SCN_RUNTIME_LIB_CPU_SITESET_H
+
+#include "Array.h"
+#include "Error.h"
+#include "KeyPacking.h"
+#include "SiteTable.h"
+
+#include "scn/Runtime/Sites.h"
+
+#include <climits>
+
+struct scn_sites {
+  int32_t dim = 0;
+  int64_t spatialSize[SCN_MAX_DIMENSION] = {};
+  int64_t batchSize = 1;
+  int64_t numSites = 0;
+  scn::rt::KeyLayout layout;
+  /// [numSites, dim + 1], batch last.
+  scn::rt::Array<int64_t> coords;
+  /// The table in use is the one that matches layout.isNarrow().
+  scn::rt::SiteTable<uint64_t> narrowTable;
+  scn::rt::SiteTable<scn::rt::Key128> wideTable;
+
+  /// Merge map (sets built from input rows only).
+  bool hasMergeMap = false;
+  int32_t mode = 0;
+  scn::rt::Array<int32_t> rowToSite;
+  scn::rt::Array<int32_t> siteSourceRow;
+  scn::rt::Array<int32_t> siteRowCount;
+
+  int64_t width() const { return dim + 1; }
+  const int64_t *siteCoords(int64_t row) const {
+    return coords.data() + row * width();
+  }
+};
+
+namespace scn::rt {
+
+/// Calls fn(table) with the table of `sites` that matches its key width.
+template <typename Fn> decltype(auto) withTable(const scn_sites &sites, Fn &&fn) {
+  if (sites.layout.isNarrow())
+    return fn(sites.narrowTable);
+  return fn(sites.wideTable);
+}
+template <typename Fn> decltype(auto) withTable(scn_sites &sites, Fn &&fn) {
+  if (sites.layout.isNarrow())
+    return fn(sites.narrowTable);
+  return fn(sites.wideTable);
+}
+
+/// Checks D in 1..10 and every spatial size >= 1 (named `what`).
+void validateGrid(int32_t dim, const int64_t *spatialSize,
+                  const char *what = "spatial_size");
+
+/// Formats "[a, b, c]".
+std::string formatVector(const int64_t *v, int32_t n);
+
+/// Formats the site (coords; batch) of a [D+1] row.
+std::string formatSite(const int64_t *x, int32_t dim, int64_t batch);
+
+/// Throws SCN_ERROR_OVERFLOW when `count` rows do not fit int32.
+void checkRowCount(int64_t count, const char *what);
+
+/// Makes a set with grid (dim, spatialSize, batchSize) and no sites yet.
+std::unique_ptr<scn_sites> makeEmptySet(int32_t dim, const int64_t *spatialSize,
+                                        int64_t batchSize);
+
+/// After candidates [0, numCandidates) were inserted with insertMin(),
+/// renumbers the table tags from candidate ids to site rows, in order of the
+/// smallest candidate id of each site, writes the site coordinates and sets
+/// numSites. Throws SCN_ERROR_OVERFLOW past INT32_MAX sites.
+void numberSitesByFirstCandidate(scn_sites &sites, int64_t numCandidates);
+
+/// Rebuilds the table of a finished set when it is much larger than its
+/// site count needs (downsampling shrinks sets), to keep lookups in cache.
+void compactTable(scn_sites &sites);
+
+} // namespace scn::rt
+
+#endif // SCN_RUNTIME_LIB_CPU_SITESET_H

@@ -1,0 +1,74 @@
+//===- StridedMap.cpp - Strided, transposed and full neighbour tables -----===//
+//
+// Part of the SCN compiler runtime (libscn_runtime).
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// All three relations pair a site x of the big grid with a site j of the
+/// small grid when x lies in j's window [j*t, j*t + s - 1], through offset
+/// k = index(x - j*t). Looking up from the big side costs one (mostly
+/// successful) lookup per window holding x, while looking up from the small
+/// side would cost K mostly failing ones.
+///
+//===----------------------------------------------------------------------===//
+
+#include "KernelMap.h"
+
+using namespace scn::rt;
+
+namespace {
+
+template <typename KeyT>
+void buildFromBigSide(const scn_sites &big, const scn_sites &small,
+                      const SiteTable<KeyT> &smallTable, const Window &w,
+                      bool smallIsOutput, int32_t *neighbors) {
+  const int64_t K = w.volume;
+  const int64_t rows = smallIsOutput ? small.numSites : big.numSites;
+  parallelFor(rows * K, 1 << 16, [&](int64_t i) { neighbors[i] = -1; });
+  parallelFor(big.numSites, kGrain / 4, [&](int64_t r) {
+    const int64_t *x = big.siteCoords(r);
+    int64_t lo[SCN_MAX_DIMENSION], hi[SCN_MAX_DIMENSION], j[SCN_MAX_DIMENSION];
+    for (int32_t i = 0; i < w.dim; ++i) {
+      int64_t first = x[i] - w.filter[i] + 1;
+      lo[i] = first <= 0 ? 0 : (first + w.stride[i] - 1) / w.stride[i];
+      hi[i] = std::min(x[i] / w.stride[i], small.spatialSize[i] - 1);
+      if (lo[i] > hi[i])
+        return;
+      j[i] = lo[i];
+    }
+    for (;;) {
+      int64_t q = smallTable.find(small.layout.pack<KeyT>(j, x[big.dim]));
+      if (q >= 0) {
+        int64_t k = 0;
+        for (int32_t i = 0; i < w.dim; ++i)
+          k = k * w.filter[i] + (x[i] - j[i] * w.stride[i]);
+        // Each (row, k) cell has exactly one candidate site: no conflicts.
+        if (smallIsOutput)
+          neighbors[q * K + k] = static_cast<int32_t>(r);
+        else
+          neighbors[r * K + k] = static_cast<int32_t>(q);
+      }
+      int32_t i = w.dim - 1;
+      for (; i >= 0; --i) {
+        if (j[i] < hi[i]) {
+          ++j[i];
+          break;
+        }
+        j[i] = lo[i];
+      }
+      if (i < 0)
+        break;
+    }
+  });
+}
+
+} // namespace
+
+void scn::rt::buildStridedNeighbors(const scn_sites &big,
+                                    const scn_sites &small, const Window &w,
+                                    bool smallIsOutput, int32_t *neighbors) {
+  withTable(small, [&](const auto &table) {
+    buildFromBigSide(big, small, table, w, smallIsOutput, neighbors);
+  });
+}

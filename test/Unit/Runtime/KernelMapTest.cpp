@@ -1,0 +1,232 @@
+//===- KernelMapTest.cpp - Kernel maps against brute force ----------------===//
+//
+// Part of the SCN compiler runtime tests.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Reference.h"
+
+#include <gtest/gtest.h>
+
+using namespace scn::test;
+
+namespace {
+
+struct SubmanifoldCase {
+  Grid grid;
+  std::vector<int64_t> filter;
+};
+
+std::vector<SubmanifoldCase> submanifoldCases() {
+  return {
+      {{1, {60}, 3}, {5}},
+      {{1, {60}, 2}, {4}}, // even: window [x-2, x+1]
+      {{2, {12, 15}, 2}, {3, 3}},
+      {{2, {12, 15}, 2}, {2, 5}},
+      {{3, {10, 9, 11}, 2}, {3, 3, 3}},
+      {{3, {10, 9, 11}, 2}, {2, 2, 2}},
+      {{3, {10, 9, 11}, 2}, {3, 1, 3}},
+      {{4, {6, 7, 5, 6}, 2}, {3, 3, 3, 3}},
+      {{5, {5, 4, 5, 4, 5}, 2}, {3, 2, 3, 1, 3}},
+      {{6, {4, 4, 5, 4, 3, 4}, 2}, {3, 3, 1, 3, 3, 2}},
+      {{10, {3, 3, 3, 3, 3, 3, 3, 3, 3, 3}, 2}, {3, 1, 3, 1, 1, 3, 1, 1, 3, 1}},
+  };
+}
+
+std::string describe(const Grid &g, const std::vector<int64_t> &filter) {
+  std::string s = "dim " + std::to_string(g.dim) + " filter";
+  for (int64_t f : filter)
+    s += " " + std::to_string(f);
+  return s;
+}
+
+TEST(KernelMap, SubmanifoldSelfMapMatchesReference) {
+  std::mt19937_64 rng(21);
+  for (const SubmanifoldCase &c : submanifoldCases()) {
+    SCOPED_TRACE(describe(c.grid, c.filter));
+    std::vector<int64_t> rows = randomRows(rng, c.grid, 400, 0.1, -1);
+    SitesGuard sites{inputSites(c.grid, rows, 3)};
+    scn_kmap_t map = nullptr;
+    ASSERT_EQ(scn_kmap_build(SCN_KMAP_SUBMANIFOLD, sites.sites, sites.sites,
+                             c.filter.data(), nullptr, &map),
+              SCN_OK)
+        << scn_last_error_message();
+    KmapGuard guard{map};
+    std::vector<Site> s = sitesOf(sites.sites);
+    EXPECT_EQ(neighborsOf(map), referenceSubmanifold(c.grid, s, s, c.filter));
+    expectPairListsMatchTable(map);
+  }
+}
+
+TEST(KernelMap, SubmanifoldBetweenTwoSetsMatchesReference) {
+  std::mt19937_64 rng(22);
+  for (const SubmanifoldCase &c : submanifoldCases()) {
+    SCOPED_TRACE(describe(c.grid, c.filter));
+    SitesGuard in{inputSites(c.grid, randomRows(rng, c.grid, 300, 0.1, -1), 1)};
+    SitesGuard out{inputSites(c.grid, randomRows(rng, c.grid, 200, 0.1, -1), 1)};
+    scn_kmap_t map = nullptr;
+    ASSERT_EQ(scn_kmap_build(SCN_KMAP_SUBMANIFOLD, in.sites, out.sites,
+                             c.filter.data(), nullptr, &map),
+              SCN_OK)
+        << scn_last_error_message();
+    KmapGuard guard{map};
+    EXPECT_EQ(neighborsOf(map), referenceSubmanifold(c.grid, sitesOf(in.sites),
+                                                     sitesOf(out.sites),
+                                                     c.filter));
+    expectPairListsMatchTable(map);
+  }
+}
+
+struct StridedCase {
+  Grid grid;
+  std::vector<int64_t> filter, stride;
+};
+
+std::vector<StridedCase> stridedCases() {
+  return {
+      {{1, {41}, 3}, {3}, {2}},
+      {{1, {37}, 2}, {1}, {3}},
+      {{2, {17, 16}, 3}, {3, 2}, {2, 2}},
+      {{2, {16, 13}, 2}, {4, 1}, {4, 3}},
+      {{3, {16, 16, 16}, 2}, {2, 2, 2}, {2, 2, 2}},
+      {{3, {15, 15, 15}, 3}, {3, 3, 3}, {2, 2, 2}},
+      {{3, {9, 10, 11}, 2}, {3, 2, 5}, {3, 4, 2}},
+      {{4, {7, 6, 7, 5}, 2}, {3, 2, 3, 1}, {2, 2, 1, 1}},
+      {{5, {5, 5, 4, 5, 3}, 2}, {3, 1, 2, 3, 3}, {2, 1, 2, 1, 1}},
+      {{6, {4, 5, 4, 3, 4, 5}, 2}, {2, 3, 2, 1, 2, 3}, {2, 2, 1, 1, 2, 1}},
+      {{10, {3, 4, 3, 2, 3, 2, 3, 2, 3, 4}, 2},
+       {3, 2, 1, 2, 3, 1, 1, 2, 1, 2},
+       {1, 2, 1, 1, 1, 1, 2, 1, 2, 1}},
+  };
+}
+
+Grid smallGrid(const StridedCase &c) {
+  Grid g = c.grid;
+  for (int32_t i = 0; i < g.dim; ++i)
+    g.size[i] = (g.size[i] - c.filter[i]) / c.stride[i] + 1;
+  return g;
+}
+
+TEST(KernelMap, StridedTransposedAndFullMatchReference) {
+  std::mt19937_64 rng(23);
+  for (const StridedCase &c : stridedCases()) {
+    SCOPED_TRACE(describe(c.grid, c.filter));
+    SitesGuard big{inputSites(c.grid, randomRows(rng, c.grid, 300, 0.1, 0), 4)};
+    scn_sites_t down = nullptr;
+    ASSERT_EQ(scn_sites_downsample(big.sites, c.filter.data(), c.stride.data(),
+                                   &down),
+              SCN_OK);
+    SitesGuard small{down};
+    std::vector<Site> bigSites = sitesOf(big.sites), smallSites = sitesOf(down);
+
+    scn_kmap_t strided = nullptr;
+    ASSERT_EQ(scn_kmap_build(SCN_KMAP_STRIDED, big.sites, down, c.filter.data(),
+                             c.stride.data(), &strided),
+              SCN_OK)
+        << scn_last_error_message();
+    KmapGuard g1{strided};
+    EXPECT_EQ(neighborsOf(strided),
+              referenceStrided(bigSites, smallSites, c.filter, c.stride));
+    expectPairListsMatchTable(strided);
+
+    scn_kmap_t transposed = nullptr;
+    ASSERT_EQ(scn_kmap_build(SCN_KMAP_TRANSPOSED, down, big.sites,
+                             c.filter.data(), c.stride.data(), &transposed),
+              SCN_OK)
+        << scn_last_error_message();
+    KmapGuard g2{transposed};
+    std::vector<int32_t> expected = referenceTransposed(
+        smallGrid(c), smallSites, bigSites, c.filter, c.stride);
+    EXPECT_EQ(neighborsOf(transposed), expected);
+    expectPairListsMatchTable(transposed);
+
+    scn_kmap_t derived = nullptr;
+    ASSERT_EQ(scn_kmap_transpose(strided, &derived), SCN_OK);
+    KmapGuard g3{derived};
+    EXPECT_EQ(neighborsOf(derived), expected);
+    expectPairListsMatchTable(derived);
+    scn_kmap_info_t info;
+    ASSERT_EQ(scn_kmap_get_info(derived, &info), SCN_OK);
+    EXPECT_EQ(info.kind, SCN_KMAP_TRANSPOSED);
+    EXPECT_EQ(info.num_in, int64_t(smallSites.size()));
+    EXPECT_EQ(info.num_out, int64_t(bigSites.size()));
+
+    // Full convolution from the small set back up to the big grid.
+    scn_sites_t full = nullptr;
+    ASSERT_EQ(scn_sites_full(down, c.filter.data(), c.stride.data(), &full),
+              SCN_OK);
+    SitesGuard fullGuard{full};
+    scn_kmap_t fullMap = nullptr;
+    ASSERT_EQ(scn_kmap_build(SCN_KMAP_FULL, down, full, c.filter.data(),
+                             c.stride.data(), &fullMap),
+              SCN_OK)
+        << scn_last_error_message();
+    KmapGuard g4{fullMap};
+    EXPECT_EQ(neighborsOf(fullMap),
+              referenceTransposed(smallGrid(c), smallSites, sitesOf(full),
+                                  c.filter, c.stride));
+    expectPairListsMatchTable(fullMap);
+    // Every full-set site is reached by some input.
+    std::vector<int32_t> table = neighborsOf(fullMap);
+    const int64_t numFull = int64_t(sitesOf(full).size());
+    const int64_t volume = int64_t(table.size()) / std::max<int64_t>(numFull, 1);
+    for (int64_t o = 0; o < numFull; ++o) {
+      bool reached = false;
+      for (int64_t k = 0; k < volume; ++k)
+        reached |= table[o * volume + k] >= 0;
+      EXPECT_TRUE(reached) << "full site " << o;
+    }
+  }
+}
+
+TEST(KernelMap, MapsIndependentOfThreadCount) {
+  Grid grid{3, {96, 96, 48}, 2};
+  std::mt19937_64 rng(24);
+  std::vector<int64_t> rows = randomRows(rng, grid, 50000, 0.05, -1);
+  int64_t three[3] = {3, 3, 3}, two[3] = {2, 2, 2}, even[3] = {2, 4, 2};
+  std::vector<std::vector<int32_t>> tables[2];
+  for (int32_t t = 0; t < 2; ++t) {
+    scn_set_num_threads(t + 1);
+    SitesGuard in{inputSites(grid, rows, 0 + 3)};
+    scn_sites_t down = nullptr;
+    ASSERT_EQ(scn_sites_downsample(in.sites, two, two, &down), SCN_OK);
+    SitesGuard small{down};
+    for (auto [kind, a, b, f, s] :
+         {std::make_tuple(SCN_KMAP_SUBMANIFOLD, in.sites, in.sites, three, two),
+          std::make_tuple(SCN_KMAP_SUBMANIFOLD, in.sites, in.sites, even, two),
+          std::make_tuple(SCN_KMAP_STRIDED, in.sites, down, two, two),
+          std::make_tuple(SCN_KMAP_TRANSPOSED, down, in.sites, two, two)}) {
+      scn_kmap_t map = nullptr;
+      ASSERT_EQ(scn_kmap_build(kind, a, b, f, s, &map), SCN_OK);
+      KmapGuard guard{map};
+      tables[t].push_back(neighborsOf(map));
+      scn_kmap_info_t info;
+      ASSERT_EQ(scn_kmap_get_info(map, &info), SCN_OK);
+      tables[t].emplace_back(info.pair_in_rows,
+                             info.pair_in_rows + info.num_pairs);
+    }
+  }
+  scn_set_num_threads(0);
+  ASSERT_EQ(tables[0].size(), tables[1].size());
+  for (size_t i = 0; i < tables[0].size(); ++i)
+    EXPECT_EQ(tables[0][i], tables[1][i]) << "array " << i;
+}
+
+TEST(KernelMap, MapOutlivesItsSites) {
+  Grid grid{2, {8, 8}, 1};
+  scn_sites_t sites = inputSites(grid, {1, 1, 0, 1, 2, 0}, 0);
+  int64_t filter[2] = {3, 3};
+  scn_kmap_t map = nullptr;
+  ASSERT_EQ(scn_kmap_build(SCN_KMAP_SUBMANIFOLD, sites, nullptr, filter,
+                           nullptr, &map),
+            SCN_OK);
+  scn_sites_free(sites);
+  std::vector<int32_t> table = neighborsOf(map);
+  // Site (1,1) meets (1,2) through offset (1,2) = k 5, and back through k 3.
+  EXPECT_EQ(table[0 * 9 + 5], 1);
+  EXPECT_EQ(table[1 * 9 + 3], 0);
+  EXPECT_EQ(table[0 * 9 + 4], 0);
+  scn_kmap_free(map);
+}
+
+} // namespace
