@@ -13,8 +13,8 @@ config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.scn_obj_root, "test")
-# Unit tests have their own suite; golden data and Python tests are not lit.
-config.excludes = ["Unit", "golden", "Frontends", "Inputs", "lit.cfg.py", "CMakeLists.txt"]
+# Unit tests have their own suite; golden data is not a test.
+config.excludes = ["Unit", "golden", "Inputs", "lit.cfg.py", "CMakeLists.txt"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%scn_src_root", config.scn_src_root))

@@ -76,6 +76,12 @@ JitRunner::create(ModuleOp module, const JitOptions &options) {
     runner->outputSigs.push_back(*sig);
   }
 
+  // The names served their purpose; LLVM IR translation would warn on them.
+  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    func.removeArgAttr(i, "scn.name");
+  for (unsigned i = 0; i < func.getNumResults(); ++i)
+    func.removeResultAttr(i, StringAttr::get(func.getContext(), "scn.name"));
+
   PassManager pm(module->getContext());
   buildCPUPipeline(pm, GraphPipelineOptions());
   if (failed(pm.run(module)))

@@ -12,9 +12,11 @@ from .utils import as_tuple
 
 
 class SparseConvNetTensor(object):
-    def __init__(self, features=None, metadata=None, spatial_size=None):
+    def __init__(self, features=None, metadata=None, spatial_size=None, sites_token=None):
         self.features = features
         self.metadata = metadata
+        # Only while tracing: the sites tensor of the scn ops (see ops.py).
+        self.sites_token = sites_token
         if spatial_size is not None and not isinstance(spatial_size, torch.Tensor):
             spatial_size = torch.tensor(as_tuple(spatial_size), dtype=torch.int64)
         self.spatial_size = spatial_size
@@ -54,7 +56,8 @@ class SparseConvNetTensor(object):
         return self
 
     def detach(self):
-        return SparseConvNetTensor(self.features.detach(), self.metadata, self.spatial_size)
+        return SparseConvNetTensor(self.features.detach(), self.metadata, self.spatial_size,
+                                   self.sites_token)
 
     @property
     def requires_grad(self):
@@ -66,9 +69,16 @@ class SparseConvNetTensor(object):
             n, None if self.spatial_size is None else as_tuple(self.spatial_size), self.metadata)
 
 
-def derive(input, features, spatial_size=None, metadata=None):
-    """A tensor on the same geometry as ``input`` (or another size/metadata)."""
+def derive(input, features, spatial_size=None, metadata=None, sites_token=None):
+    """A tensor on the same geometry as ``input`` (or another size/metadata).
+
+    While tracing, a tensor on new geometry must be given its sites tensor;
+    on the same geometry it keeps the input's.
+    """
+    if sites_token is None and spatial_size is None and metadata is None:
+        sites_token = input.sites_token
     return SparseConvNetTensor(
         features,
         input.metadata if metadata is None else metadata,
-        input.spatial_size if spatial_size is None else spatial_size)
+        input.spatial_size if spatial_size is None else spatial_size,
+        sites_token)

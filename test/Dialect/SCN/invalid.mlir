@@ -111,6 +111,15 @@ func.func @filter_zero(%s: !scn.sites<2, [8, 8]>, %x: tensor<?x1xf32>, %w: tenso
 
 // -----
 
+// A submanifold filter fits inside the grid.
+func.func @filter_too_big(%s: !scn.sites<2, [8, 2]>, %x: tensor<?x1xf32>, %w: tensor<9x1x1x2xf32>) {
+  // expected-error @+1 {{filter_size[1] = 3 is larger than the spatial size 2}}
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3>} : tensor<?x1xf32>, tensor<9x1x1x2xf32>, !scn.sites<2, [8, 2]>
+  return
+}
+
+// -----
+
 // Strides are >= 1.
 func.func @stride_zero(%s: !scn.sites<2, [8, 8]>) {
   // expected-error @+1 {{filter_stride[0] must be >= 1, got 0}}

@@ -58,6 +58,8 @@ class Dropout(_Pointwise):
         self.p = p
 
     def _fn(self, x):
+        if torch.jit.is_tracing():
+            return torch.ops.scn.dropout(x, float(self.p), bool(self.training), False)
         return F.dropout(x, self.p, self.training)
 
 
@@ -69,4 +71,6 @@ class BatchwiseDropout(_Pointwise):
         self.p = p
 
     def _fn(self, x):
+        if torch.jit.is_tracing():
+            return torch.ops.scn.dropout(x, float(self.p), bool(self.training), True)
         return F.dropout(x, self.p, self.training, batchwise=True)

@@ -10,6 +10,7 @@ import torch
 from torch.nn import Module, Parameter
 
 from .. import functional as F
+from .. import ops
 from ..tensor import derive
 from ..utils import check_channels, optional_param
 
@@ -37,6 +38,11 @@ class BatchNormalization(Module):
         if input.features.numel() == 0:
             return input
         check_channels(repr(self), self.nPlanes, input.features)
+        if ops.tracing(input, repr(self)):
+            return derive(input, torch.ops.scn.batch_norm(
+                input.features, self.running_mean, self.running_var,
+                optional_param(self, 'weight'), optional_param(self, 'bias'), float(self.eps),
+                float(self.momentum), float(self.leakiness), bool(self.training)))
         f = F.batch_norm(input.features, optional_param(self, 'weight'),
                          optional_param(self, 'bias'), self.running_mean, self.running_var,
                          self.eps, self.momentum, self.training, self.leakiness)

@@ -12,6 +12,7 @@ import torch
 from torch.nn import Module, Parameter
 
 from .. import functional as F
+from .. import ops
 from ..tensor import derive
 from ..utils import toLongTensor, as_tuple, check_channels, optional_param, size_repr
 
@@ -56,6 +57,13 @@ class _ConvolutionBase(Module):
                                  km.in_idx, km.out_idx, km.ptr, km.n_out)
         return derive(input, f, out_size, metadata)
 
+    def _traced(self, op, input, in_sites, out_sites):
+        """The traced path: one scn op from ``in_sites`` to ``out_sites``."""
+        f = op(input.features, self.weight, optional_param(self, 'bias'), in_sites, out_sites,
+               ops.int_list(self.filter_size), ops.int_list(self.filter_stride))
+        info = ops.sites_info(out_sites)
+        return derive(input, f, ops.size_tensor(info.spatial_size), info.metadata, out_sites)
+
     def __repr__(self):
         s = '%s %d->%d C%s' % (type(self).__name__, self.nIn, self.nOut,
                                size_repr(self.filter_size,
@@ -73,6 +81,10 @@ class SubmanifoldConvolution(_ConvolutionBase):
 
     def forward(self, input):
         check_channels(repr(self), self.nIn, input.features)
+        if ops.tracing(input, repr(self)):
+            return derive(input, torch.ops.scn.submanifold_conv(
+                input.features, self.weight, optional_param(self, 'bias'), input.sites_token,
+                ops.int_list(self.filter_size)))
         km = input.metadata.submanifold_map(input.spatial_size, self.filter_size, repr(self))
         return self._conv(input, km, input.spatial_size)
 
@@ -91,6 +103,14 @@ class Convolution(_ConvolutionBase):
 
     def forward(self, input):
         check_channels(repr(self), self.nIn, input.features)
+        if ops.tracing(input, repr(self)):
+            if self._randomized and self.training:
+                raise ValueError('%s: a randomized stride cannot be traced in training mode; '
+                                 'call eval() first' % repr(self))
+            out_sites = torch.ops.scn.downsample(input.sites_token,
+                                                 ops.int_list(self.filter_size),
+                                                 ops.int_list(self.filter_stride))
+            return self._traced(torch.ops.scn.conv, input, input.sites_token, out_sites)
         out_size, km = input.metadata.convolution_map(
             input.spatial_size, self.filter_size, self.filter_stride,
             randomized=self._randomized and self.training, layer=repr(self))
@@ -114,6 +134,10 @@ class Deconvolution(_ConvolutionBase):
 
     def forward(self, input):
         check_channels(repr(self), self.nIn, input.features)
+        if ops.tracing(input, repr(self)):
+            big = ops.matching_sites(input.sites_token, self.filter_size, self.filter_stride,
+                                     repr(self))
+            return self._traced(torch.ops.scn.deconv, input, input.sites_token, big)
         out_size, km = input.metadata.deconvolution_map(
             input.spatial_size, self.filter_size, self.filter_stride, layer=repr(self))
         return self._conv(input, km, out_size)
@@ -127,6 +151,11 @@ class FullConvolution(_ConvolutionBase):
 
     def forward(self, input):
         check_channels(repr(self), self.nIn, input.features)
+        if ops.tracing(input, repr(self)):
+            out_sites = torch.ops.scn.full_sites(input.sites_token,
+                                                 ops.int_list(self.filter_size),
+                                                 ops.int_list(self.filter_stride))
+            return self._traced(torch.ops.scn.full_conv, input, input.sites_token, out_sites)
         m, out_size, km = input.metadata.full_convolution(
             input.spatial_size, self.filter_size, self.filter_stride, layer=repr(self))
         return self._conv(input, km, out_size, metadata=m)
@@ -151,6 +180,9 @@ class NetworkInNetwork(Module):
 
     def forward(self, input):
         check_channels(repr(self), self.nIn, input.features)
+        if ops.tracing(input, repr(self)):
+            return derive(input, torch.ops.scn.linear(input.features, self.weight,
+                                                      optional_param(self, 'bias')))
         return derive(input, F.network_in_network(input.features, self.weight,
                                                   optional_param(self, 'bias')))
 

@@ -11,6 +11,7 @@ from torch.nn import Module
 
 from .. import functional as F
 from .. import geometry
+from .. import ops
 from ..metadata import Metadata
 from ..tensor import SparseConvNetTensor
 from ..utils import toLongTensor, as_tuple, size_str, check_channels
@@ -62,6 +63,22 @@ def _check_nan(layer, features):
                              % (layer, int(nan.nonzero()[0, 0])))
 
 
+def _traced_coords(layer, coords):
+    """Coordinates as the traced model takes them: an int64 model input (a
+    conversion would be a node of the graph that the importer rejects)."""
+    if not isinstance(coords, torch.Tensor) or coords.dtype != torch.int64:
+        raise ValueError('%s: trace with int64 coordinates (got %s)'
+                         % (layer, getattr(coords, 'dtype', type(coords).__name__)))
+    return coords
+
+
+def _traced_tensor(features, sites):
+    """The SparseConvNetTensor of a traced input op (its sites carry the geometry)."""
+    info = ops.sites_info(sites)
+    return SparseConvNetTensor(features, info.metadata, ops.size_tensor(info.spatial_size),
+                               sites)
+
+
 class InputLayer(Module):
     """[coords [N, D] or [N, D+1] (batch last), features [N, C] (, batch_size)] -> sparse tensor.
 
@@ -97,6 +114,16 @@ class InputLayer(Module):
             raise ValueError('%s: features must be a tensor, got %s' % (name, type(features).__name__))
         if self.device is not None:
             features = features.to(self.device)
+        if torch.jit.is_tracing():
+            # The op's kernel is this forward, run untraced (see ops.py).
+            if features.dim() != 2:
+                raise ValueError('%s: features must have shape [N, C], got %s'
+                                 % (name, list(features.shape)))
+            batch_size = int(input[2]) if len(input) == 3 else 0
+            sites, f = torch.ops.scn.input(_traced_coords(name, input[0]), features,
+                                           ops.int_list(self.spatial_size), self.mode,
+                                           batch_size, int(features.shape[1]))
+            return _traced_tensor(f, sites)
         coords = _as_long(name, 'coords', input[0])
         batch_size = int(input[2]) if len(input) == 3 else 0
         if coords.dim() != 2 or coords.shape[1] not in (d, d + 1):
@@ -149,6 +176,8 @@ class OutputLayer(Module):
         self.dimension = dimension
 
     def forward(self, input):
+        if ops.tracing(input, 'OutputLayer'):
+            return torch.ops.scn.output(input.features, input.sites_token)
         rules = input.metadata.input_rules
         if rules is None or rules.shape is not None:
             raise ValueError('OutputLayer: the input does not come from an InputLayer')
@@ -194,6 +223,13 @@ class BLInputLayer(Module):
         features = input[1]
         if self.device is not None:
             features = features.to(self.device)
+        if torch.jit.is_tracing():
+            if not isinstance(features, torch.Tensor) or features.dim() != 3:
+                raise ValueError('%s: features must have shape [B, L, C]' % name)
+            sites, f = torch.ops.scn.bl_input(_traced_coords(name, input[0]), features,
+                                              ops.int_list(self.spatial_size), self.mode,
+                                              int(features.shape[2]))
+            return _traced_tensor(f, sites)
         coords = _as_long(name, 'coords', input[0])
         if coords.dim() != 3 or coords.shape[2] != d:
             raise ValueError('%s: coords must have shape [B, L, %d], got %s'
@@ -236,6 +272,8 @@ class BLOutputLayer(Module):
         self.dimension = dimension
 
     def forward(self, input):
+        if ops.tracing(input, 'BLOutputLayer'):
+            return torch.ops.scn.bl_output(input.features, input.sites_token)
         rules = input.metadata.input_rules
         if rules is None or rules.shape is None:
             raise ValueError('BLOutputLayer: the input does not come from a BLInputLayer')
@@ -259,6 +297,8 @@ class SparseToDense(Module):
 
     def forward(self, input):
         check_channels(repr(self), self.nPlanes, input.features)
+        if ops.tracing(input, repr(self)):
+            return torch.ops.scn.sparse_to_dense(input.features, input.sites_token)
         sites = input.metadata.get_sites(input.spatial_size, repr(self))
         key = ('dense', sites.spatial_size)
         idx = input.metadata.kernel_maps.get(key)
@@ -286,7 +326,10 @@ class DenseToSparse(Module):
         if not isinstance(input, torch.Tensor) or input.dim() != d + 2:
             raise ValueError('DenseToSparse: expected a dense tensor [B, C, %s], got %s'
                              % (', '.join(['s'] * d), list(getattr(input, 'shape', []))))
-        spatial = tuple(input.shape[2:])
+        spatial = tuple(int(v) for v in input.shape[2:])
+        if torch.jit.is_tracing():
+            sites, f = torch.ops.scn.dense_to_sparse(input, list(spatial), int(input.shape[1]))
+            return _traced_tensor(f, sites)
         aa = input.permute(*([0] + list(range(2, 2 + d)) + [1]))
         nz = (aa.detach().abs().sum(-1) != 0).nonzero()            # [M, 1 + D], b first
         coords = torch.cat([nz[:, 1:], nz[:, :1]], 1)

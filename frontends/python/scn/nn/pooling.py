@@ -9,6 +9,7 @@ import torch
 from torch.nn import Module
 
 from .. import functional as F
+from .. import ops
 from ..tensor import derive
 from ..utils import toLongTensor, size_repr
 
@@ -28,6 +29,22 @@ class _PoolingBase(Module):
         if f.dim() != 2 or f.shape[1] < self.nFeaturesToDrop:
             raise ValueError('%s: cannot drop %d features from features of shape %s'
                              % (repr(self), self.nFeaturesToDrop, list(f.shape)))
+
+    def _traced(self, op, input, in_sites, out_sites):
+        """The traced path: one scn op from ``in_sites`` to ``out_sites``."""
+        f = op(input.features, in_sites, out_sites, ops.int_list(self.pool_size),
+               ops.int_list(self.pool_stride), int(self.nFeaturesToDrop))
+        info = ops.sites_info(out_sites)
+        return derive(input, f, ops.size_tensor(info.spatial_size), info.metadata, out_sites)
+
+    def _traced_down(self, op, input):
+        if self._randomized and self.training:
+            raise ValueError('%s: a randomized stride cannot be traced in training mode; '
+                             'call eval() first' % repr(self))
+        self._check(input)
+        out_sites = torch.ops.scn.downsample(input.sites_token, ops.int_list(self.pool_size),
+                                             ops.int_list(self.pool_stride))
+        return self._traced(op, input, input.sites_token, out_sites)
 
     def _down(self, input):
         self._check(input)
@@ -49,6 +66,8 @@ class MaxPooling(_PoolingBase):
     """max(0, max over the active inputs of the window): the output starts from zero."""
 
     def forward(self, input):
+        if ops.tracing(input, repr(self)):
+            return self._traced_down(torch.ops.scn.max_pool, input)
         out_size, km = self._down(input)
         f = F.max_pooling(input.features, km.in_idx, km.out_idx, km.ptr, km.n_out,
                           self.nFeaturesToDrop)
@@ -65,6 +84,8 @@ class AveragePooling(_PoolingBase):
     """Sum of the active inputs divided by the full window volume prod(pool_size)."""
 
     def forward(self, input):
+        if ops.tracing(input, repr(self)):
+            return self._traced_down(torch.ops.scn.avg_pool, input)
         out_size, km = self._down(input)
         f = F.average_pooling(input.features, km.in_idx, km.out_idx, km.ptr, km.n_out,
                               int(self.pool_size.prod().item()), self.nFeaturesToDrop)
@@ -76,6 +97,10 @@ class UnPooling(_PoolingBase):
 
     def forward(self, input):
         self._check(input)
+        if ops.tracing(input, repr(self)):
+            big = ops.matching_sites(input.sites_token, self.pool_size, self.pool_stride,
+                                     repr(self))
+            return self._traced(torch.ops.scn.unpool, input, input.sites_token, big)
         out_size, km = input.metadata.deconvolution_map(
             input.spatial_size, self.pool_size, self.pool_stride, layer=repr(self))
         f = F.unpooling(input.features, km.in_idx, km.out_idx, km.ptr, km.n_out,

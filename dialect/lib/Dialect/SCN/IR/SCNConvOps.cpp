@@ -252,7 +252,15 @@ LogicalResult SubmanifoldConvOp::verify() {
   SitesType sites = getSites().getType();
   if (failed(checkFilterAndStride([&] { return emitOpError(); },
                                   sites.getDimension(), getFilterSize(),
-                                  std::nullopt)) ||
+                                  std::nullopt)))
+    return failure();
+  // The runtime's rule (scn_kmap_build): a filter fits inside the grid.
+  for (auto [axis, s, size] :
+       llvm::enumerate(getFilterSize(), sites.getSpatialSize()))
+    if (s > size)
+      return emitOpError() << "filter_size[" << axis << "] = " << s
+                           << " is larger than the spatial size " << size;
+  if (
       failed(verifyConvWeights(*this, getInput(), getWeight(), getBias(),
                                getOutput(), getFilterSize())) ||
       failed(checkFeaturesOnSites(*this, getInput(), getSites(), "input")) ||
