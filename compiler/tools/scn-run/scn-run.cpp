@@ -1,14 +1,15 @@
 //===- scn-run.cpp - run an scn network on numpy arrays -------------------===//
 //
-//   scn-run net.mlir --input in.npz --output out.npz [--repeat N]
+//   scn-run net.mlir|net.so --input in.npz --output out.npz [--repeat N]
 //
-// Compiles the network for the host CPU (JIT), runs its entry function on the
-// arrays of in.npz (matched by the `scn.name` of each argument, else argN),
-// writes the results to out.npz and prints the median time per run.
+// Compiles the network for the host CPU (JIT) or loads an scn-compile
+// artifact, runs its entry function on the arrays of in.npz (matched by the
+// `scn.name` of each argument, else argN), writes the results to out.npz and
+// prints the median time per run.
 //
 //===----------------------------------------------------------------------===//
 
-#include "scn/Execution/JitRunner.h"
+#include "scn/Execution/ModelRunner.h"
 #include "scn/Pipelines/Pipelines.h"
 #include "scn/Support/Npz.h"
 
@@ -74,40 +75,43 @@ static int failWith(const Twine &message) {
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   cl::ParseCommandLineOptions(argc, argv, "scn network runner\n");
-  if (StringRef(inputFile).ends_with(".so"))
-    return failWith("'" + inputFile +
-                    "': running scn-compile artifacts is not implemented yet; "
-                    "pass the .mlir file");
   if (repeat == 0)
     return failWith("--repeat must be at least 1");
-
-  mlir::DialectRegistry registry;
-  scn::registerCompilerDialects(registry);
-  scn::registerCompilerPasses();
-  mlir::MLIRContext context(registry);
-  llvm::SourceMgr sourceMgr;
-  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
-  std::string error;
-  auto buffer = mlir::openInputFile(inputFile, &error);
-  if (!buffer)
-    return failWith(error);
-  sourceMgr.AddNewSourceBuffer(std::move(buffer), SMLoc());
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
-  if (!module)
-    return failWith("'" + inputFile + "' is not a valid scn module");
-
   Expected<scn::NpzFile> arrays = scn::readNpz(arraysFile);
   if (!arrays)
     return failWith(toString(arrays.takeError()));
 
-  scn::JitOptions options;
-  options.entry = entry;
-  options.cpu = cpu;
   auto compileStart = std::chrono::steady_clock::now();
-  auto runner = scn::JitRunner::create(*module, options);
-  if (!runner)
-    return failWith(toString(runner.takeError()));
+  mlir::DialectRegistry registry;
+  scn::registerCompilerDialects(registry);
+  scn::registerCompilerPasses();
+  mlir::MLIRContext context(registry);
+  std::unique_ptr<scn::ModelRunner> runner;
+  if (StringRef(inputFile).ends_with(".so")) {
+    auto loaded = scn::ModelRunner::load(inputFile);
+    if (!loaded)
+      return failWith(toString(loaded.takeError()));
+    runner = std::move(*loaded);
+  } else {
+    llvm::SourceMgr sourceMgr;
+    mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+    std::string error;
+    auto buffer = mlir::openInputFile(inputFile, &error);
+    if (!buffer)
+      return failWith(error);
+    sourceMgr.AddNewSourceBuffer(std::move(buffer), SMLoc());
+    mlir::OwningOpRef<mlir::ModuleOp> module =
+        mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+    if (!module)
+      return failWith("'" + inputFile + "' is not a valid scn module");
+    scn::CompileOptions options;
+    options.entry = entry;
+    options.cpu = cpu;
+    auto compiled = scn::ModelRunner::jit(*module, options);
+    if (!compiled)
+      return failWith(toString(compiled.takeError()));
+    runner = std::move(*compiled);
+  }
   double compileMs = std::chrono::duration<double, std::milli>(
                          std::chrono::steady_clock::now() - compileStart)
                          .count();
@@ -116,7 +120,7 @@ int main(int argc, char **argv) {
   scn::NpzFile outputs;
   for (unsigned i = 0; i < repeat; ++i) {
     auto start = std::chrono::steady_clock::now();
-    auto result = (*runner)->run(*arrays);
+    auto result = runner->run(*arrays);
     times.push_back(std::chrono::duration<double, std::milli>(
                         std::chrono::steady_clock::now() - start)
                         .count());
@@ -131,7 +135,7 @@ int main(int argc, char **argv) {
     for (const auto &[name, array] : outputs)
       printArray(name, array);
   std::sort(times.begin(), times.end());
-  outs() << "scn-run: compiled in " << format("%.1f", compileMs) << " ms; "
+  outs() << "scn-run: " << (StringRef(inputFile).ends_with(".so") ? "loaded" : "compiled") << " in " << format("%.1f", compileMs) << " ms; "
          << repeat << " run(s), median " << format("%.3f", times[times.size() / 2])
          << " ms (min " << format("%.3f", times.front()) << ", max "
          << format("%.3f", times.back()) << ")\n";

@@ -6,6 +6,13 @@
 //   out[5] = 3*10 + 0.5 = 30.5.
 // RUN: %python -c "import numpy as np; np.savez('%t.npz', coords=np.array([[1,0],[2,0],[5,0]], dtype=np.int64), features=np.array([[1.],[2.],[3.]], dtype=np.float32))"
 // RUN: scn-run %s --input %t.npz --print | FileCheck %s
+// The same through an scn-compile artifact:
+// RUN: scn-compile %s -o %t.so
+// RUN: scn-run %t.so --input %t.npz --print | FileCheck %s
+// RUN: not scn-run %t.npz.so --input %t.npz 2>&1 | FileCheck %s --check-prefix=NOSO
+// RUN: not scn-compile %s --target=cuda -o %t.cuda.so 2>&1 | FileCheck %s --check-prefix=CUDA
+// NOSO: scn-run: error: cannot load '{{.*}}.npz.so'
+// CUDA: scn-compile: error: --target=cuda is not implemented yet
 
 // CHECK-DAG: output: shape [3, 1] values [210.5, 21.5, 30.5]
 // CHECK-DAG: output_coords: shape [3, 2] values [1, 0, 2, 0, 5, 0]

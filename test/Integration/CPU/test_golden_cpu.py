@@ -1,7 +1,7 @@
 """Every golden case (test/golden, SparseConvNet's own outputs) through the
 compiled CPU path: the case's network as scn IR (utils/spec_to_mlir.py, weights
-as constants), lowered by --scn-cpu-pipeline and run by scn-run, compared by
-the rules of test/golden/README.md."""
+as constants), compiled ahead of time by scn-compile (--scn-cpu-pipeline) and
+run by scn-run, compared by the rules of test/golden/README.md."""
 
 import glob
 import json
@@ -16,6 +16,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))))
 BUILD = os.environ.get("SCN_BUILD_DIR", os.path.join(ROOT, "build"))
 SCN_RUN = os.path.join(BUILD, "bin", "scn-run")
+SCN_COMPILE = os.path.join(BUILD, "bin", "scn-compile")
 sys.path.insert(0, os.path.join(ROOT, "utils"))
 import spec_to_mlir  # noqa: E402
 
@@ -35,7 +36,11 @@ def run_case(path, tmp_path):
     inputs = tmp_path / "in.npz"
     np.savez(inputs, coords=z["coords"], features=z["features"])
     outputs = tmp_path / "out.npz"
-    proc = subprocess.run([SCN_RUN, str(mlir), "--input", str(inputs),
+    library = tmp_path / "net.so"
+    proc = subprocess.run([SCN_COMPILE, str(mlir), "-o", str(library)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    proc = subprocess.run([SCN_RUN, str(library), "--input", str(inputs),
                            "--output", str(outputs)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     return z, np.load(outputs)

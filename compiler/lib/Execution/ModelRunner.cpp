@@ -1,22 +1,16 @@
-//===- JitRunner.cpp - compile and run an scn module in-process -----------===//
+//===- ModelRunner.cpp - run a compiled network on numpy arrays -----------===//
 
-#include "scn/Execution/JitRunner.h"
+#include "scn/Execution/ModelRunner.h"
 
-#include "scn/Pipelines/Pipelines.h"
 #include "scn/Runtime/Codegen.h"
 
-#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
-#include "mlir/IR/BuiltinTypes.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Target/LLVMIR/Dialect/All.h"
-#include "mlir/Support/DebugStringHelper.h"
-#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
-#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/DynamicLibrary.h"
 
 #include <cstdlib>
 #include <cstring>
+#include <dlfcn.h>
 
 using namespace mlir;
 
@@ -26,94 +20,56 @@ static llvm::Error fail(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
-JitRunner::~JitRunner() = default;
-
-static llvm::Expected<TensorSignature> describe(Type type, std::string name) {
-  auto tensor = dyn_cast<RankedTensorType>(type);
-  if (!tensor)
-    return fail("'" + name + "' has type " + llvm::Twine(mlir::debugString(type)) +
-                "; entry functions take and return ranked tensors");
-  TensorSignature sig;
-  sig.name = std::move(name);
-  for (int64_t d : tensor.getShape())
-    sig.shape.push_back(ShapedType::isDynamic(d) ? -1 : d);
-  Type e = tensor.getElementType();
-  if (e.isF32())
-    sig.dtype = "f4";
-  else if (e.isInteger(64))
-    sig.dtype = "i8";
-  else if (e.isInteger(32))
-    sig.dtype = "i4";
-  else
-    return fail("'" + sig.name + "' has element type " +
-                llvm::Twine(mlir::debugString(e)) + " (f32, i64 or i32 expected)");
-  return sig;
+ModelRunner::~ModelRunner() {
+  if (library)
+    dlclose(library);
 }
 
-llvm::Expected<std::unique_ptr<JitRunner>>
-JitRunner::create(ModuleOp module, const JitOptions &options) {
-  auto func = module.lookupSymbol<func::FuncOp>(options.entry);
-  if (!func)
-    return fail("the module has no function @" + options.entry);
-  std::unique_ptr<JitRunner> runner(new JitRunner());
-  runner->entry = options.entry;
-  for (unsigned i = 0; i < func.getNumArguments(); ++i) {
-    std::string name = "arg" + std::to_string(i);
-    if (auto attr = func.getArgAttrOfType<StringAttr>(i, "scn.name"))
-      name = attr.str();
-    auto sig = describe(func.getArgument(i).getType(), name);
-    if (!sig)
-      return sig.takeError();
-    runner->inputSigs.push_back(*sig);
-  }
-  for (unsigned i = 0; i < func.getNumResults(); ++i) {
-    std::string name = func.getNumResults() == 1 ? "output" : "output" + std::to_string(i);
-    if (auto attr = func.getResultAttrOfType<StringAttr>(i, "scn.name"))
-      name = attr.str();
-    auto sig = describe(func.getResultTypes()[i], name);
-    if (!sig)
-      return sig.takeError();
-    runner->outputSigs.push_back(*sig);
-  }
-
-  // The names served their purpose; LLVM IR translation would warn on them.
-  for (unsigned i = 0; i < func.getNumArguments(); ++i)
-    func.removeArgAttr(i, "scn.name");
-  for (unsigned i = 0; i < func.getNumResults(); ++i)
-    func.removeResultAttr(i, StringAttr::get(func.getContext(), "scn.name"));
-
-  PassManager pm(module->getContext());
-  buildCPUPipeline(pm, GraphPipelineOptions());
-  if (failed(pm.run(module)))
-    return fail("lowering with --scn-cpu-pipeline failed (see the diagnostics "
-                "above)");
-
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-  DialectRegistry registry;
-  registerAllToLLVMIRTranslations(registry);
-  module->getContext()->appendDialectRegistry(registry);
-
-  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
-  if (!builder)
-    return builder.takeError();
-  if (!options.cpu.empty())
-    builder->setCPU(options.cpu);
-  auto machine = builder->createTargetMachine();
+llvm::Expected<std::unique_ptr<ModelRunner>>
+ModelRunner::jit(ModuleOp module, const CompileOptions &options) {
+  auto signature = lowerToLLVMDialect(module, options);
+  if (!signature)
+    return signature.takeError();
+  auto machine = createTargetMachine(options);
   if (!machine)
     return machine.takeError();
+  std::unique_ptr<ModelRunner> runner(new ModelRunner());
+  runner->sig = *signature;
   ExecutionEngineOptions engineOptions;
-  auto transformer =
-      makeOptimizingTransformer(options.optLevel, 0, machine->get());
+  auto transformer = makeOptimizingTransformer(options.optLevel, 0, machine->get());
   engineOptions.transformer = transformer;
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   // The OpenMP runtime the parallel row loops call (__kmpc_*).
-  SmallVector<StringRef, 1> libraries = {SCN_LIBOMP_PATH};
+  llvm::SmallVector<llvm::StringRef, 1> libraries = {SCN_LIBOMP_PATH};
   engineOptions.sharedLibPaths = libraries;
   auto engine = ExecutionEngine::create(module, engineOptions, std::move(*machine));
   if (!engine)
     return engine.takeError();
   runner->engine = std::move(*engine);
+  auto packed = runner->engine->lookupPacked(signature->entry);
+  if (!packed)
+    return packed.takeError();
+  runner->entry = *packed;
+  return runner;
+}
+
+llvm::Expected<std::unique_ptr<ModelRunner>> ModelRunner::load(llvm::StringRef path) {
+  std::string file = path.str();
+  void *library = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!library)
+    return fail("cannot load '" + path + "': " + dlerror());
+  std::unique_ptr<ModelRunner> runner(new ModelRunner());
+  runner->library = library;
+  auto *manifest = static_cast<const char *>(dlsym(library, kManifestName));
+  auto entry = reinterpret_cast<PackedEntry>(dlsym(library, kPackedEntryName));
+  if (!manifest || !entry)
+    return fail("'" + path + "' is not an scn-compile artifact (no " +
+                kManifestName + " / " + kPackedEntryName + ")");
+  auto signature = fromManifest(manifest);
+  if (!signature)
+    return signature.takeError();
+  runner->sig = *signature;
+  runner->entry = entry;
   return runner;
 }
 
@@ -125,11 +81,11 @@ struct Descriptor {
 };
 } // namespace
 
-llvm::Expected<NpzFile> JitRunner::run(const NpzFile &arrays) {
+llvm::Expected<NpzFile> ModelRunner::run(const NpzFile &arrays) {
   std::vector<Descriptor> descriptors;
-  descriptors.reserve(inputSigs.size());
+  descriptors.reserve(sig.inputs.size());
   std::vector<const void *> inputPointers;
-  for (const TensorSignature &sig : inputSigs) {
+  for (const TensorSignature &sig : sig.inputs) {
     auto it = arrays.find(sig.name);
     if (it == arrays.end())
       return fail("input '" + sig.name + "' is missing from the input file");
@@ -174,19 +130,16 @@ llvm::Expected<NpzFile> JitRunner::run(const NpzFile &arrays) {
     for (int64_t &w : d.words)
       packed.push_back(&w);
   size_t resultWords = 0;
-  for (const TensorSignature &sig : outputSigs)
+  for (const TensorSignature &sig : sig.outputs)
     resultWords += 3 + 2 * sig.shape.size();
   std::vector<int64_t> results(resultWords, 0);
   packed.push_back(results.data());
 
-  if (llvm::Error err = engine->invokePacked(entry, packed)) {
-    scn_run_destroy(run);
-    return std::move(err);
-  }
+  entry(packed.data());
 
   NpzFile outputs;
   size_t at = 0;
-  for (const TensorSignature &sig : outputSigs) {
+  for (const TensorSignature &sig : sig.outputs) {
     size_t rank = sig.shape.size();
     auto *allocated = reinterpret_cast<void *>(results[at]);
     auto *aligned = reinterpret_cast<uint8_t *>(results[at + 1]);

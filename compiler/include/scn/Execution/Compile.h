@@ -1,0 +1,60 @@
+//===- Compile.h - scn module to host code ----------------------*- C++ -*-===//
+//
+// The steps shared by the JIT (scn-run on a .mlir) and ahead-of-time
+// compilation (scn-compile): read the entry signature, lower with
+// --scn-cpu-pipeline, translate to LLVM IR, add the packed entry, optimise
+// for the host CPU (or --cpu), and for AOT emit an object and link a shared
+// library against libscn_runtime and libomp.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SCN_EXECUTION_COMPILE_H
+#define SCN_EXECUTION_COMPILE_H
+
+#include "scn/Execution/Signature.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <memory>
+
+namespace scn {
+
+struct CompileOptions {
+  std::string entry = "main";
+  /// Target CPU; empty: the host's (name and features detected).
+  std::string cpu;
+  unsigned optLevel = 3;
+};
+
+/// Name of the packed entry in artifacts: `void scn_model_entry(void **)`.
+inline constexpr const char *kPackedEntryName = "scn_model_entry";
+/// Name of the NUL-terminated JSON manifest in artifacts.
+inline constexpr const char *kManifestName = "scn_model_manifest";
+
+/// Reads the entry signature, strips frontend-only attributes and lowers
+/// `module` to the LLVM dialect with --scn-cpu-pipeline.
+llvm::Expected<EntrySignature> lowerToLLVMDialect(mlir::ModuleOp module,
+                                                  const CompileOptions &options);
+
+/// A target machine for the host (or options.cpu), position independent.
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+createTargetMachine(const CompileOptions &options);
+
+/// Translates the lowered module to LLVM IR, adds the packed entry and the
+/// manifest, and optimises it for `machine`.
+llvm::Expected<std::unique_ptr<llvm::Module>>
+translateToLLVMIR(mlir::ModuleOp module, const EntrySignature &signature,
+                  llvm::LLVMContext &context, llvm::TargetMachine &machine,
+                  const CompileOptions &options);
+
+/// scn-compile: writes a shared library with `scn_model_entry` and
+/// `scn_model_manifest` to `outputPath`.
+llvm::Error compileToSharedLibrary(mlir::ModuleOp module,
+                                   const CompileOptions &options,
+                                   llvm::StringRef outputPath);
+
+} // namespace scn
+
+#endif // SCN_EXECUTION_COMPILE_H

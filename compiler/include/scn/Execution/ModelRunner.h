@@ -1,0 +1,48 @@
+//===- ModelRunner.h - run a compiled network on numpy arrays ---*- C++ -*-===//
+//
+// A compiled network, JIT-compiled from a module or loaded from an
+// scn-compile artifact, called on numpy arrays with one scn_run_t per call.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SCN_EXECUTION_MODELRUNNER_H
+#define SCN_EXECUTION_MODELRUNNER_H
+
+#include "scn/Execution/Compile.h"
+#include "scn/Support/Npz.h"
+
+#include <memory>
+
+namespace mlir {
+class ExecutionEngine;
+} // namespace mlir
+
+namespace scn {
+
+class ModelRunner {
+public:
+  ~ModelRunner();
+  /// Lowers and JIT-compiles `module` for the host.
+  static llvm::Expected<std::unique_ptr<ModelRunner>>
+  jit(mlir::ModuleOp module, const CompileOptions &options);
+  /// Loads an scn-compile artifact (dlopen).
+  static llvm::Expected<std::unique_ptr<ModelRunner>> load(llvm::StringRef path);
+
+  const EntrySignature &signature() const { return sig; }
+
+  /// Runs the network once. `arrays` must hold every input by name; outputs
+  /// are returned by name. Errors name the array and what is wrong, or carry
+  /// the runtime's message (bad coordinates, NaN features, ...).
+  llvm::Expected<NpzFile> run(const NpzFile &arrays);
+
+private:
+  ModelRunner() = default;
+  std::unique_ptr<mlir::ExecutionEngine> engine;
+  void *library = nullptr;
+  PackedEntry entry = nullptr;
+  EntrySignature sig;
+};
+
+} // namespace scn
+
+#endif // SCN_EXECUTION_MODELRUNNER_H

@@ -1,0 +1,167 @@
+//===- Compile.cpp - scn module to host code ------------------------------===//
+
+#include "scn/Execution/Compile.h"
+
+#include "scn/Pipelines/Pipelines.h"
+
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+using namespace mlir;
+
+namespace scn {
+
+static llvm::Error fail(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+llvm::Expected<EntrySignature> lowerToLLVMDialect(ModuleOp module,
+                                                  const CompileOptions &options) {
+  auto func = module.lookupSymbol<func::FuncOp>(options.entry);
+  if (!func)
+    return fail("the module has no function @" + options.entry);
+  auto signature = getEntrySignature(func);
+  if (!signature)
+    return signature.takeError();
+  // The names served their purpose; LLVM IR translation would warn on them.
+  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    func.removeArgAttr(i, "scn.name");
+  for (unsigned i = 0; i < func.getNumResults(); ++i)
+    func.removeResultAttr(i, StringAttr::get(func.getContext(), "scn.name"));
+
+  PassManager pm(module->getContext());
+  buildCPUPipeline(pm, GraphPipelineOptions());
+  if (failed(pm.run(module)))
+    return fail("lowering with --scn-cpu-pipeline failed (see the diagnostics "
+                "above)");
+  DialectRegistry registry;
+  registerAllToLLVMIRTranslations(registry);
+  module->getContext()->appendDialectRegistry(registry);
+  return signature;
+}
+
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+createTargetMachine(const CompileOptions &options) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder)
+    return builder.takeError();
+  if (!options.cpu.empty()) {
+    // A named CPU brings its own features; the host's may not apply.
+    builder->setCPU(options.cpu);
+    builder->getFeatures() = llvm::SubtargetFeatures();
+  }
+  builder->setRelocationModel(llvm::Reloc::PIC_);
+  builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  auto machine = builder->createTargetMachine();
+  if (!machine)
+    return machine.takeError();
+  return std::move(*machine);
+}
+
+/// `void scn_model_entry(void **args)`: loads every argument of `entry`
+/// through args[i], calls it, and stores its result through args[n].
+static void addPackedEntry(llvm::Module &module, llvm::Function &entry) {
+  llvm::LLVMContext &ctx = module.getContext();
+  auto *ptr = llvm::PointerType::getUnqual(ctx);
+  auto *type = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false);
+  auto *wrapper = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage,
+                                         kPackedEntryName, module);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", wrapper));
+  llvm::Value *list = wrapper->getArg(0);
+  llvm::SmallVector<llvm::Value *> args;
+  for (auto [i, arg] : llvm::enumerate(entry.args())) {
+    llvm::Value *slot = b.CreateConstGEP1_64(ptr, list, i);
+    llvm::Value *address = b.CreateLoad(ptr, slot);
+    args.push_back(b.CreateLoad(arg.getType(), address));
+  }
+  llvm::Value *result = b.CreateCall(&entry, args);
+  if (!entry.getReturnType()->isVoidTy()) {
+    llvm::Value *slot = b.CreateConstGEP1_64(ptr, list, entry.arg_size());
+    b.CreateStore(result, b.CreateLoad(ptr, slot));
+  }
+  b.CreateRetVoid();
+}
+
+llvm::Expected<std::unique_ptr<llvm::Module>>
+translateToLLVMIR(ModuleOp module, const EntrySignature &signature,
+                  llvm::LLVMContext &context, llvm::TargetMachine &machine,
+                  const CompileOptions &options) {
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, context, "scn-network");
+  if (!llvmModule)
+    return fail("translation to LLVM IR failed");
+  llvmModule->setTargetTriple(machine.getTargetTriple());
+  llvmModule->setDataLayout(machine.createDataLayout());
+  llvm::Function *entry = llvmModule->getFunction(signature.entry);
+  if (!entry)
+    return fail("the lowered module lost @" + signature.entry);
+  addPackedEntry(*llvmModule, *entry);
+  llvm::Constant *manifest =
+      llvm::ConstantDataArray::getString(context, toManifest(signature));
+  new llvm::GlobalVariable(*llvmModule, manifest->getType(), /*isConstant=*/true,
+                           llvm::GlobalValue::ExternalLinkage, manifest,
+                           kManifestName);
+  auto optimize = makeOptimizingTransformer(options.optLevel, 0, &machine);
+  if (llvm::Error err = optimize(llvmModule.get()))
+    return std::move(err);
+  return llvmModule;
+}
+
+llvm::Error compileToSharedLibrary(ModuleOp module, const CompileOptions &options,
+                                   llvm::StringRef outputPath) {
+  auto signature = lowerToLLVMDialect(module, options);
+  if (!signature)
+    return signature.takeError();
+  auto machine = createTargetMachine(options);
+  if (!machine)
+    return machine.takeError();
+  llvm::LLVMContext context;
+  auto llvmModule =
+      translateToLLVMIR(module, *signature, context, **machine, options);
+  if (!llvmModule)
+    return llvmModule.takeError();
+
+  // Object file next to the output, then the system linker driver.
+  std::string objectPath = (outputPath + ".o").str();
+  {
+    std::error_code ec;
+    llvm::ToolOutputFile object(objectPath, ec, llvm::sys::fs::OF_None);
+    if (ec)
+      return fail("cannot write '" + objectPath + "': " + ec.message());
+    llvm::legacy::PassManager passes;
+    if ((*machine)->addPassesToEmitFile(passes, object.os(), nullptr,
+                                        llvm::CodeGenFileType::ObjectFile))
+      return fail("the target cannot emit object files");
+    passes.run(**llvmModule);
+    object.keep();
+  }
+  auto cc = llvm::sys::findProgramByName("cc");
+  if (!cc)
+    return fail("no C compiler driver ('cc') to link the shared library");
+  std::string rpathRuntime = "-Wl,-rpath," SCN_RUNTIME_LIBRARY_DIR;
+  std::string rpathOmp = "-Wl,-rpath," SCN_LIBOMP_DIR;
+  llvm::SmallVector<llvm::StringRef> args = {
+      *cc, "-shared", "-o", outputPath, objectPath, "-L" SCN_RUNTIME_LIBRARY_DIR,
+      "-lscn_runtime", rpathRuntime, SCN_LIBOMP_PATH, rpathOmp, "-lm"};
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 0, 0, &message);
+  llvm::sys::fs::remove(objectPath);
+  if (rc != 0)
+    return fail("linking '" + outputPath + "' failed (" + llvm::Twine(rc) +
+                ")" + (message.empty() ? "" : ": " + message));
+  return llvm::Error::success();
+}
+
+} // namespace scn

@@ -1,0 +1,75 @@
+//===- scn-compile.cpp - ahead-of-time compilation of scn networks --------===//
+//
+//   scn-compile net.mlir --target=cpu [--cpu=NAME] -o net.so
+//
+// Writes a shared library exporting `void scn_model_entry(void **args)` (the
+// packed entry, see scn/Execution/Signature.h) and `scn_model_manifest` (a
+// JSON string naming the inputs, outputs and embedded weights). It links
+// libscn_runtime and libomp; load it with scn-run or dlopen.
+//
+//===----------------------------------------------------------------------===//
+
+#include "scn/Execution/Compile.h"
+#include "scn/Pipelines/Pipelines.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+
+using namespace llvm;
+
+static cl::opt<std::string> inputFile(cl::Positional, cl::Required,
+                                      cl::desc("<network.mlir>"));
+static cl::opt<std::string> outputFile("o", cl::Required,
+                                       cl::desc("Output shared library"));
+static cl::opt<std::string> target("target", cl::init("cpu"),
+                                   cl::desc("cpu (cuda: not implemented yet)"));
+static cl::opt<std::string> cpu("cpu", cl::init(""),
+                                cl::desc("Target CPU (default: the host's)"));
+static cl::opt<std::string> entry("entry", cl::init("main"),
+                                  cl::desc("Entry function"));
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv, "scn ahead-of-time compiler\n");
+  auto failWith = [](const Twine &message) {
+    errs() << "scn-compile: error: " << message << "\n";
+    return 1;
+  };
+  if (target != "cpu")
+    return failWith("--target=" + target +
+                    " is not implemented yet (only --target=cpu)");
+  auto start = std::chrono::steady_clock::now();
+  mlir::DialectRegistry registry;
+  scn::registerCompilerDialects(registry);
+  scn::registerCompilerPasses();
+  mlir::MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  std::string error;
+  auto buffer = mlir::openInputFile(inputFile, &error);
+  if (!buffer)
+    return failWith(error);
+  sourceMgr.AddNewSourceBuffer(std::move(buffer), SMLoc());
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return failWith("'" + inputFile + "' is not a valid scn module");
+  scn::CompileOptions options;
+  options.entry = entry;
+  options.cpu = cpu;
+  if (Error err = scn::compileToSharedLibrary(*module, options, outputFile))
+    return failWith(toString(std::move(err)));
+  outs() << "scn-compile: wrote " << outputFile << " in "
+         << format("%.1f", std::chrono::duration<double, std::milli>(
+                               std::chrono::steady_clock::now() - start)
+                               .count())
+         << " ms\n";
+  return 0;
+}
