@@ -13,16 +13,16 @@
 // CHECK-NOT: scn.relu
 // CHECK: %[[S:.*]], %[[X:.*]] = scn.input
 // CHECK: %[[K0:.*]] = scn.kernel_map submanifold %[[S]], %[[S]]
-// CHECK: %[[C1:.*]] = scn.submanifold_conv %[[X]], %{{.*}} on %[[S]] bias(%{{.*}} : tensor<8xf32>) map(%[[K0]]) {epilogue = [#scn.step<relu>]
-// CHECK: %[[C2:.*]] = scn.submanifold_conv %[[C1]], %{{.*}} on %[[S]] bias(%{{.*}} : tensor<8xf32>) map(%[[K0]]) {epilogue = [#scn.step<relu>]
+// CHECK: %[[C1:.*]] = scn.submanifold_conv %[[X]], %{{.*}} on %[[S]] bias(%{{.*}} : tensor<8xf32>) map(%[[K0]]) {{{.*}}epilogue = [#scn.step<relu>]
+// CHECK: %[[C2:.*]] = scn.submanifold_conv %[[C1]], %{{.*}} on %[[S]] bias(%{{.*}} : tensor<8xf32>) map(%[[K0]]) {{{.*}}epilogue = [#scn.step<relu>]
 // CHECK: %[[T1:.*]] = scn.downsample %[[S]]
 // CHECK: %[[P1:.*]] = scn.kernel_map strided %[[S]], %[[T1]]
 // CHECK: scn.max_pool %[[C2]] from %[[S]] to %[[T1]] map(%[[P1]])
-// CHECK-COUNT-2: scn.submanifold_conv {{.*}} {epilogue = [#scn.step<relu>]
+// CHECK-COUNT-2: scn.submanifold_conv {{.*}} {{{.*}}epilogue = [#scn.step<relu>]
 // CHECK: scn.max_pool
-// CHECK-COUNT-2: scn.submanifold_conv {{.*}} {epilogue = [#scn.step<relu>]
+// CHECK-COUNT-2: scn.submanifold_conv {{.*}} {{{.*}}epilogue = [#scn.step<relu>]
 // CHECK: scn.max_pool
-// CHECK: %[[Y:.*]] = scn.submanifold_conv {{.*}} bias(%{{.*}} : tensor<32xf32>) {{.*}} {epilogue = [#scn.step<relu>]
+// CHECK: %[[Y:.*]] = scn.submanifold_conv {{.*}} bias(%{{.*}} : tensor<32xf32>) {{.*}} {{{.*}}epilogue = [#scn.step<relu>]
 // CHECK: %[[D:.*]] = scn.sparse_to_dense %[[Y]]
 // CHECK: return %[[D]] : tensor<?x32x10x10xf32>
 

@@ -25,6 +25,7 @@ void scn::buildGraphPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createSCNMaterializeKernelMaps());
   pm.addPass(createCSEPass());
+  pm.addPass(createSCNPlanDataflow());
 }
 
 /// The upstream part, as a textual pipeline: every pass in it is upstream

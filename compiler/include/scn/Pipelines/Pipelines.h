@@ -24,7 +24,8 @@ struct GraphPipelineOptions
 };
 
 /// `--scn-graph-pipeline`: canonicalize, fold batch norm, fuse epilogues,
-/// materialize shared kernel maps, CSE. scn IR in, scn IR out.
+/// materialize shared kernel maps, CSE, plan each kernel's schedule
+/// (scn-plan-dataflow). scn IR in, scn IR out.
 void buildGraphPipeline(mlir::OpPassManager &pm,
                         const GraphPipelineOptions &options);
 

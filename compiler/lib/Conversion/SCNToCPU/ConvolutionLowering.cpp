@@ -17,9 +17,15 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include <algorithm>
+
 using namespace mlir;
 
 namespace scn::cpu {
+
+/// Schedule of a convolution when scn-plan-dataflow set none.
+static constexpr int64_t kDefaultRowsPerTile = 4;
+static constexpr int64_t kDefaultChannelTile = 32;
 
 namespace {
 /// The neighbour table an op reads and the number of its output rows.
@@ -132,33 +138,94 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
   }
   Value out = kb.allocRows(rows, nOut, element);
 
-  kb.parallelRows(rows, [&](Value row) {
+  // The schedule chosen by scn-plan-dataflow (or written by hand):
+  // `rows_per_tile` output rows share every weight vector they load, and
+  // `channel_tile` output channels form one vector accumulator.
+  int64_t rowsPerTile = kDefaultRowsPerTile;
+  int64_t channelTile = kDefaultChannelTile;
+  if (auto attr = op->getAttrOfType<IntegerAttr>("rows_per_tile"))
+    rowsPerTile = std::clamp<int64_t>(attr.getInt(), 1, 64);
+  if (auto attr = op->getAttrOfType<IntegerAttr>("channel_tile"))
+    channelTile = std::clamp<int64_t>(attr.getInt(), 1, 256);
+  Value numTiles = arith::CeilDivUIOp::create(b, rows, kb.index(rowsPerTile));
+
+  kb.parallelRows(numTiles, [&](Value t) {
+    Value first = arith::MulIOp::create(b, t, kb.index(rowsPerTile));
+    // Row r of the tile, clamped to a valid row for loads; `valid` guards
+    // the stores of the last, partial tile.
+    SmallVector<Value> rowIndex, valid;
+    for (int64_t r = 0; r < rowsPerTile; ++r) {
+      Value row = arith::AddIOp::create(b, first, kb.index(r));
+      Value ok = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, rows);
+      valid.push_back(ok);
+      rowIndex.push_back(arith::SelectOp::create(b, ok, row, first));
+    }
     for (int64_t g = 0; g < groups; ++g) {
-      for (ChannelTile tile : splitChannels(outPerGroup)) {
+      for (ChannelTile tile : splitChannels(outPerGroup, channelTile)) {
         auto vecType = VectorType::get({tile.width}, element);
         int64_t channel = g * outPerGroup + tile.begin;
-        Value acc = biasBuf ? kb.loadTile(biasBuf, {kb.index(channel)}, tile.width)
-                            : kb.splat(vecType, 0.0);
-        // acc += sum_p x[inRow, g * inPerGroup + p] * W[k, g, p, tile].
-        auto accumulate = [&](Value acc, Value inRow, Value k) {
-          return kb.forLoopCarry(kb.index(inPerGroup), acc, [&](Value p, Value a) {
+        Value init = biasBuf ? kb.loadTile(biasBuf, {kb.index(channel)}, tile.width)
+                             : kb.splat(vecType, 0.0);
+        SmallVector<Value> inits(rowsPerTile, init);
+        // accs[r] += sum_p x[inRows[r], g * inPerGroup + p] * W[k, g, p, tile]:
+        // one weight vector load serves every row of the tile. Absent
+        // neighbours (present[r] false) read row 0 and contribute zero.
+        auto accumulate = [&](ValueRange accs, ArrayRef<Value> inRows,
+                              ArrayRef<Value> present, Value k) {
+          return kb.forLoopCarryN(kb.index(inPerGroup), accs, [&](Value p, ValueRange as) {
             Value c = arith::AddIOp::create(b, p, kb.index(g * inPerGroup));
-            Value xs = memref::LoadOp::create(b, x, ValueRange{inRow, c});
-            Value xv = vector::BroadcastOp::create(b, vecType, xs);
             Value wv = isLinear
                            ? kb.loadTile(w, {p, kb.index(tile.begin)}, tile.width)
                            : kb.loadTile(w, {k, kb.index(g), p, kb.index(tile.begin)},
                                          tile.width);
-            return vector::FMAOp::create(b, xv, wv, a).getResult();
+            SmallVector<Value> next;
+            for (int64_t r = 0; r < rowsPerTile; ++r) {
+              Value xs = memref::LoadOp::create(b, x, ValueRange{inRows[r], c});
+              if (!present.empty())
+                xs = arith::SelectOp::create(b, present[r], xs, kb.f32(0.0));
+              Value xv = vector::BroadcastOp::create(b, vecType, xs);
+              next.push_back(vector::FMAOp::create(b, xv, wv, as[r]));
+            }
+            return next;
           });
         };
-        if (isLinear)
-          acc = accumulate(acc, row, Value());
-        else
-          acc = foldNeighbours(kb, table, row, acc, accumulate);
-        acc = applyEpilogue(kb, acc, steps, epilogueBuffers, row,
-                            ChannelTile{channel, tile.width});
-        kb.storeTile(acc, out, {row, kb.index(channel)});
+        SmallVector<Value> accs;
+        if (isLinear) {
+          accs = accumulate(inits, rowIndex, {}, Value());
+        } else {
+          accs = kb.forLoopCarryN(kb.index(table.volume), inits, [&](Value k, ValueRange as) {
+            SmallVector<Value> inRows, present;
+            Value any = arith::ConstantIntOp::create(b, 0, 1);
+            for (int64_t r = 0; r < rowsPerTile; ++r) {
+              Value entry = kb.loadArray(
+                  table.table, tableIndex(kb, rowIndex[r], table.volume, k), b.getI32Type());
+              Value has = arith::AndIOp::create(
+                  b, valid[r],
+                  arith::CmpIOp::create(b, arith::CmpIPredicate::sge, entry, kb.i32(0)));
+              present.push_back(has);
+              inRows.push_back(arith::SelectOp::create(b, has, kb.toIndex(entry), kb.index(0)));
+              any = arith::OrIOp::create(b, any, has);
+            }
+            // Offsets no row of the tile has are skipped entirely.
+            auto ifOp = scf::IfOp::create(b, as.getTypes(), any, /*withElseRegion=*/true);
+            {
+              OpBuilder::InsertionGuard guard(b);
+              b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+              scf::YieldOp::create(b, accumulate(as, inRows, present, k));
+              b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+              scf::YieldOp::create(b, as);
+            }
+            return SmallVector<Value>(ifOp.getResults());
+          });
+        }
+        for (int64_t r = 0; r < rowsPerTile; ++r) {
+          scf::IfOp::create(b, valid[r], [&](OpBuilder &, Location) {
+            Value acc = applyEpilogue(kb, accs[r], steps, epilogueBuffers, rowIndex[r],
+                                      ChannelTile{channel, tile.width});
+            kb.storeTile(acc, out, {rowIndex[r], kb.index(channel)});
+            scf::YieldOp::create(b);
+          });
+        }
       }
     }
   });

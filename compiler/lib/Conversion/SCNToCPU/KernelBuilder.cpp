@@ -15,8 +15,8 @@ using namespace mlir;
 
 namespace scn::cpu {
 
-SmallVector<ChannelTile> splitChannels(int64_t channels) {
-  int64_t width = std::min(channels, kMaxTile);
+SmallVector<ChannelTile> splitChannels(int64_t channels, int64_t maxWidth) {
+  int64_t width = std::max<int64_t>(1, std::min(channels, maxWidth));
   while (channels % width != 0)
     --width;
   SmallVector<ChannelTile> tiles;
@@ -171,6 +171,20 @@ Value KernelBuilder::forLoopCarry(Value n, Value init,
   Value next = body(loop.getInductionVar(), loop.getRegionIterArgs()[0]);
   scf::YieldOp::create(b, next);
   return loop.getResult(0);
+}
+
+SmallVector<Value>
+KernelBuilder::forLoopCarryN(Value n, ValueRange inits,
+                             function_ref<SmallVector<Value>(Value, ValueRange)> body) {
+  auto loop = scf::ForOp::create(b, index(0), n, index(1), inits);
+  OpBuilder::InsertionGuard guard(b);
+  Block *block = loop.getBody();
+  if (!block->empty())
+    block->getTerminator()->erase();
+  b.setInsertionPointToEnd(block);
+  SmallVector<Value> next = body(loop.getInductionVar(), loop.getRegionIterArgs());
+  scf::YieldOp::create(b, next);
+  return SmallVector<Value>(loop.getResults());
 }
 
 Value KernelBuilder::loadTile(Value buffer, ValueRange indices, int64_t width) {

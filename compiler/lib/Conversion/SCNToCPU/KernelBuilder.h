@@ -31,9 +31,10 @@ struct ChannelTile {
   int64_t width;
 };
 
-/// Splits `channels` into equal tiles of at most kMaxTile lanes (the largest
-/// divisor of `channels` that fits), so each tile is one vector type.
-llvm::SmallVector<ChannelTile> splitChannels(int64_t channels);
+/// Splits `channels` into equal tiles of at most `maxWidth` lanes (the
+/// largest divisor of `channels` that fits), so each tile is one vector type.
+llvm::SmallVector<ChannelTile> splitChannels(int64_t channels,
+                                             int64_t maxWidth = kMaxTile);
 
 /// State shared by the lowering of one module.
 struct ModuleLoweringState {
@@ -97,6 +98,13 @@ public:
                            llvm::function_ref<mlir::Value(mlir::Value,
                                                           mlir::Value)>
                                body);
+
+  /// scf.for over [0, n) carrying several values.
+  llvm::SmallVector<mlir::Value>
+  forLoopCarryN(mlir::Value n, mlir::ValueRange inits,
+                llvm::function_ref<llvm::SmallVector<mlir::Value>(
+                    mlir::Value, mlir::ValueRange)>
+                    body);
 
   // Vector tiles of a row.
   mlir::Value loadTile(mlir::Value buffer, mlir::ValueRange indices,

@@ -93,4 +93,38 @@ def SCNMaterializeKernelMaps : Pass<"scn-materialize-kernel-maps"> {
   }];
 }
 
+def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
+  let summary = "Choose the kernel schedule of every convolution and record it "
+                "as attributes";
+  let description = [{
+    Per convolution and `scn.linear`, from its channel counts, filter volume
+    and the target's vector width, chooses the schedule the code generators
+    follow and writes it on the op, where it can be read and overridden
+    (ops that already carry a value keep it):
+
+    * `dataflow = "output_stationary"`: each output row is computed in
+      registers over the kernel map and written once;
+    * `channel_tile`: output channels per vector accumulator (a divisor of
+      the group's output channels, at most `max-channel-tile`);
+    * `rows_per_tile`: output rows that share every weight vector load.
+
+    Before:
+    ```mlir
+    %y = scn.submanifold_conv %x, %w on %s map(%k) {filter_size = array<i64: 3, 3, 3>} : ...
+    ```
+    After:
+    ```mlir
+    %y = scn.submanifold_conv %x, %w on %s map(%k) {channel_tile = 32 : i64,
+        dataflow = "output_stationary", filter_size = array<i64: 3, 3, 3>,
+        rows_per_tile = 4 : i64} : ...
+    ```
+  }];
+  let options = [
+    Option<"maxChannelTile", "max-channel-tile", "int64_t", /*default=*/"32",
+           "Widest vector of output channels (lanes)">,
+    Option<"rowsPerTile", "rows-per-tile", "int64_t", /*default=*/"4",
+           "Output rows that share weight loads">,
+  ];
+}
+
 #endif // SCN_DIALECT_SCN_TRANSFORMS_PASSES_TD

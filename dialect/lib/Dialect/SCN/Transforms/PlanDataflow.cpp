@@ -1,0 +1,46 @@
+//===- PlanDataflow.cpp - record each convolution's kernel schedule -------===//
+
+#include "scn/Dialect/SCN/Transforms/Passes.h"
+
+#include "mlir/IR/Builders.h"
+
+namespace scn {
+#define GEN_PASS_DEF_SCNPLANDATAFLOW
+#include "scn/Dialect/SCN/Transforms/Passes.h.inc"
+} // namespace scn
+
+using namespace mlir;
+using namespace scn;
+
+namespace {
+
+/// Largest divisor of `n` that is at most `limit` (so tiles are equal).
+static int64_t largestDivisorAtMost(int64_t n, int64_t limit) {
+  for (int64_t d = std::min(n, limit); d > 1; --d)
+    if (n % d == 0)
+      return d;
+  return 1;
+}
+
+struct SCNPlanDataflowPass
+    : scn::impl::SCNPlanDataflowBase<SCNPlanDataflowPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    Builder b(&getContext());
+    getOperation()->walk([&](EpilogueOpInterface op) {
+      auto weight = cast<RankedTensorType>(op.getWeightOperand().get().getType());
+      int64_t outPerGroup = weight.getShape().back();
+      if (!op->hasAttr("dataflow"))
+        op->setAttr("dataflow", b.getStringAttr("output_stationary"));
+      if (!op->hasAttr("channel_tile"))
+        op->setAttr("channel_tile",
+                    b.getI64IntegerAttr(largestDivisorAtMost(
+                        outPerGroup, std::max<int64_t>(1, maxChannelTile))));
+      if (!op->hasAttr("rows_per_tile"))
+        op->setAttr("rows_per_tile",
+                    b.getI64IntegerAttr(std::max<int64_t>(1, rowsPerTile)));
+    });
+  }
+};
+
+} // namespace
