@@ -11,6 +11,7 @@
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
+#include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
@@ -94,6 +95,36 @@ static void addPackedEntry(llvm::Module &module, llvm::Function &entry) {
   b.CreateRetVoid();
 }
 
+void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,
+                    const CompileOptions &options) {
+  // LLVM's default pipeline for the target, without its loop unroller: the
+  // generated loops are already blocked for registers, and full unrolling of
+  // their channel loops made instruction selection quadratic (W2 compiled in
+  // 4.6 s, 72% of it in SelectionDAG; see bench/cpu/README.md).
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopUnrolling = options.unrollLoops;
+  tuning.SLPVectorization = false;
+  tuning.LoopVectorization = false;
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder builder(&machine, tuning);
+  builder.registerModuleAnalyses(mam);
+  builder.registerCGSCCAnalyses(cgam);
+  builder.registerFunctionAnalyses(fam);
+  builder.registerLoopAnalyses(lam);
+  builder.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::OptimizationLevel level = options.optLevel >= 3   ? llvm::OptimizationLevel::O3
+                                  : options.optLevel == 2 ? llvm::OptimizationLevel::O2
+                                  : options.optLevel == 1 ? llvm::OptimizationLevel::O1
+                                                          : llvm::OptimizationLevel::O0;
+  llvm::ModulePassManager passes = level == llvm::OptimizationLevel::O0
+                                       ? builder.buildO0DefaultPipeline(level)
+                                       : builder.buildPerModuleDefaultPipeline(level);
+  passes.run(module, mam);
+}
+
 llvm::Expected<std::unique_ptr<llvm::Module>>
 translateToLLVMIR(ModuleOp module, const EntrySignature &signature,
                   llvm::LLVMContext &context, llvm::TargetMachine &machine,
@@ -113,9 +144,7 @@ translateToLLVMIR(ModuleOp module, const EntrySignature &signature,
   new llvm::GlobalVariable(*llvmModule, manifest->getType(), /*isConstant=*/true,
                            llvm::GlobalValue::ExternalLinkage, manifest,
                            kManifestName);
-  auto optimize = makeOptimizingTransformer(options.optLevel, 0, &machine);
-  if (llvm::Error err = optimize(llvmModule.get()))
-    return std::move(err);
+  optimizeModule(*llvmModule, machine, options);
   return llvmModule;
 }
 

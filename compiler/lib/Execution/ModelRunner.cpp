@@ -36,7 +36,11 @@ ModelRunner::jit(ModuleOp module, const CompileOptions &options) {
   std::unique_ptr<ModelRunner> runner(new ModelRunner());
   runner->sig = *signature;
   ExecutionEngineOptions engineOptions;
-  auto transformer = makeOptimizingTransformer(options.optLevel, 0, machine->get());
+  llvm::TargetMachine *target = machine->get();
+  auto transformer = [&](llvm::Module *module) -> llvm::Error {
+    optimizeModule(*module, *target, options);
+    return llvm::Error::success();
+  };
   engineOptions.transformer = transformer;
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   // The OpenMP runtime the parallel row loops call (__kmpc_*).

@@ -32,6 +32,8 @@ static cl::opt<std::string> target("target", cl::init("cpu"),
                                    cl::desc("cpu (cuda: not implemented yet)"));
 static cl::opt<std::string> cpu("cpu", cl::init(""),
                                 cl::desc("Target CPU (default: the host's)"));
+static cl::opt<unsigned> optLevel("O", cl::init(3), cl::Prefix,
+                                  cl::desc("LLVM optimisation level (0-3)"));
 static cl::opt<std::string> entry("entry", cl::init("main"),
                                   cl::desc("Entry function"));
 
@@ -64,6 +66,7 @@ int main(int argc, char **argv) {
   scn::CompileOptions options;
   options.entry = entry;
   options.cpu = cpu;
+  options.optLevel = optLevel;
   if (Error err = scn::compileToSharedLibrary(*module, options, outputFile))
     return failWith(toString(std::move(err)));
   outs() << "scn-compile: wrote " << outputFile << " in "

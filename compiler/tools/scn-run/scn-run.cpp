@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <sys/resource.h>
 
 using namespace llvm;
 
@@ -38,6 +39,8 @@ static cl::opt<std::string> entry("entry", cl::init("main"),
                                   cl::desc("Entry function"));
 static cl::opt<std::string> cpu("cpu", cl::init(""),
                                 cl::desc("Target CPU (default: the host's)"));
+static cl::opt<unsigned> optLevel("O", cl::init(3), cl::Prefix,
+                                  cl::desc("LLVM optimisation level (0-3)"));
 static cl::opt<bool> printOutputs("print", cl::init(false),
                                   cl::desc("Print every output array"));
 
@@ -65,6 +68,13 @@ static void printArray(StringRef name, const scn::NpyArray &a) {
     }
   }
   outs() << "]\n";
+}
+
+/// Peak resident memory of this process so far, in MiB.
+static long peakRssMiB() {
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024;
 }
 
 static int failWith(const Twine &message) {
@@ -107,6 +117,7 @@ int main(int argc, char **argv) {
     scn::CompileOptions options;
     options.entry = entry;
     options.cpu = cpu;
+    options.optLevel = optLevel;
     auto compiled = scn::ModelRunner::jit(*module, options);
     if (!compiled)
       return failWith(toString(compiled.takeError()));
@@ -138,6 +149,7 @@ int main(int argc, char **argv) {
   outs() << "scn-run: " << (StringRef(inputFile).ends_with(".so") ? "loaded" : "compiled") << " in " << format("%.1f", compileMs) << " ms; "
          << repeat << " run(s), median " << format("%.3f", times[times.size() / 2])
          << " ms (min " << format("%.3f", times.front()) << ", max "
-         << format("%.3f", times.back()) << ")\n";
+         << format("%.3f", times.back()) << "); peak RSS " << peakRssMiB()
+         << " MiB\n";
   return 0;
 }

@@ -26,7 +26,13 @@ struct CompileOptions {
   /// Target CPU; empty: the host's (name and features detected).
   std::string cpu;
   unsigned optLevel = 3;
+  /// LLVM's loop unroller (off: see optimizeModule).
+  bool unrollLoops = false;
 };
+
+/// LLVM's optimisation pipeline for `machine` at options.optLevel.
+void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,
+                    const CompileOptions &options);
 
 /// Name of the packed entry in artifacts: `void scn_model_entry(void **)`.
 inline constexpr const char *kPackedEntryName = "scn_model_entry";

@@ -160,11 +160,19 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
       valid.push_back(ok);
       rowIndex.push_back(arith::SelectOp::create(b, ok, row, first));
     }
-    for (int64_t g = 0; g < groups; ++g) {
-      for (ChannelTile tile : splitChannels(outPerGroup, channelTile)) {
-        auto vecType = VectorType::get({tile.width}, element);
-        int64_t channel = g * outPerGroup + tile.begin;
-        Value init = biasBuf ? kb.loadTile(biasBuf, {kb.index(channel)}, tile.width)
+    // One loop over (group, channel tile): the row-tile kernel is emitted
+    // once per op, which keeps code size (and LLVM's compile time) small.
+    int64_t width = splitChannels(outPerGroup, channelTile).front().width;
+    int64_t tilesPerGroup = outPerGroup / width;
+    auto vecType = VectorType::get({width}, element);
+    kb.forLoop(kb.index(groups * tilesPerGroup), [&](Value gt) {
+        Value g = arith::DivUIOp::create(b, gt, kb.index(tilesPerGroup));
+        Value tileBegin = arith::MulIOp::create(
+            b, arith::RemUIOp::create(b, gt, kb.index(tilesPerGroup)), kb.index(width));
+        Value channel = arith::AddIOp::create(
+            b, arith::MulIOp::create(b, g, kb.index(outPerGroup)), tileBegin);
+        Value inBase = arith::MulIOp::create(b, g, kb.index(inPerGroup));
+        Value init = biasBuf ? kb.loadTile(biasBuf, {channel}, width)
                              : kb.splat(vecType, 0.0);
         SmallVector<Value> inits(rowsPerTile, init);
         // accs[r] += sum_p x[inRows[r], g * inPerGroup + p] * W[k, g, p, tile]:
@@ -173,11 +181,9 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
         auto accumulate = [&](ValueRange accs, ArrayRef<Value> inRows,
                               ArrayRef<Value> present, Value k) {
           return kb.forLoopCarryN(kb.index(inPerGroup), accs, [&](Value p, ValueRange as) {
-            Value c = arith::AddIOp::create(b, p, kb.index(g * inPerGroup));
-            Value wv = isLinear
-                           ? kb.loadTile(w, {p, kb.index(tile.begin)}, tile.width)
-                           : kb.loadTile(w, {k, kb.index(g), p, kb.index(tile.begin)},
-                                         tile.width);
+            Value c = arith::AddIOp::create(b, p, inBase);
+            Value wv = isLinear ? kb.loadTile(w, {p, tileBegin}, width)
+                                : kb.loadTile(w, {k, g, p, tileBegin}, width);
             SmallVector<Value> next;
             for (int64_t r = 0; r < rowsPerTile; ++r) {
               Value xs = memref::LoadOp::create(b, x, ValueRange{inRows[r], c});
@@ -221,13 +227,12 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
         for (int64_t r = 0; r < rowsPerTile; ++r) {
           scf::IfOp::create(b, valid[r], [&](OpBuilder &, Location) {
             Value acc = applyEpilogue(kb, accs[r], steps, epilogueBuffers, rowIndex[r],
-                                      ChannelTile{channel, tile.width});
-            kb.storeTile(acc, out, {rowIndex[r], kb.index(channel)});
+                                      channel);
+            kb.storeTile(acc, out, {rowIndex[r], channel});
             scf::YieldOp::create(b);
           });
         }
-      }
-    }
+    });
   });
   op->getResult(0).replaceAllUsesWith(kb.toTensor(out, resultType));
   return success();

@@ -247,22 +247,20 @@ Value applyActivation(KernelBuilder &kb, EpilogueKind kind, double alpha,
 }
 
 Value applyEpilogue(KernelBuilder &kb, Value acc, ArrayRef<EpilogueStepAttr> steps,
-                    ArrayRef<Value> operandBuffers, Value row, ChannelTile tile) {
+                    ArrayRef<Value> operandBuffers, Value row, Value channelBegin) {
   ImplicitLocOpBuilder &b = kb.builder();
+  int64_t width = cast<VectorType>(acc.getType()).getDimSize(0);
   unsigned next = 0;
   for (EpilogueStepAttr step : steps) {
     switch (step.getKind()) {
     case EpilogueKind::affine: {
-      Value scale = kb.loadTile(operandBuffers[next], {kb.index(tile.begin)},
-                                tile.width);
-      Value shift = kb.loadTile(operandBuffers[next + 1],
-                                {kb.index(tile.begin)}, tile.width);
+      Value scale = kb.loadTile(operandBuffers[next], {channelBegin}, width);
+      Value shift = kb.loadTile(operandBuffers[next + 1], {channelBegin}, width);
       acc = vector::FMAOp::create(b, acc, scale, shift);
       break;
     }
     case EpilogueKind::residual: {
-      Value r = kb.loadTile(operandBuffers[next], {row, kb.index(tile.begin)},
-                            tile.width);
+      Value r = kb.loadTile(operandBuffers[next], {row, channelBegin}, width);
       acc = arith::AddFOp::create(b, acc, r);
       break;
     }

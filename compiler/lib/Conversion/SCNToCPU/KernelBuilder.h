@@ -145,7 +145,7 @@ mlir::LogicalResult lowerPointwiseOp(KernelBuilder &kb, mlir::Operation *op,
 mlir::Value applyEpilogue(KernelBuilder &kb, mlir::Value acc,
                           llvm::ArrayRef<EpilogueStepAttr> steps,
                           llvm::ArrayRef<mlir::Value> operandBuffers,
-                          mlir::Value row, ChannelTile tile);
+                          mlir::Value row, mlir::Value channelBegin);
 
 /// One activation on a vector: relu, leaky_relu(alpha), sigmoid, tanh,
 /// elu(alpha), selu.
