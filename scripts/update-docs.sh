@@ -8,4 +8,5 @@ ninja -C "$BUILD_DIR" mlir-doc >/dev/null
 mkdir -p docs/dialect
 cp "$BUILD_DIR/docs/SCN/SCNDialect.md" docs/dialect/SCNDialect.md
 cp "$BUILD_DIR/docs/SCN/SCNPasses.md" docs/dialect/SCNPasses.md
+cp "$BUILD_DIR/docs/SCN/SCNConversionPasses.md" docs/dialect/SCNConversionPasses.md
 echo "docs/dialect/ updated"

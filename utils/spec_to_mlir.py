@@ -298,6 +298,13 @@ def unet_layers(reps, planes, residual_blocks=False, downsample=(2, 2),
 
 def spec_to_mlir(spec, arrays=None, weights_mode="args", func_name="main",
                  coord_rows=None):
+    """The network as scn IR text (see the module docstring)."""
+    return spec_to_mlir_with_args(spec, arrays, weights_mode, func_name)[0]
+
+
+def spec_to_mlir_with_args(spec, arrays=None, weights_mode="args", func_name="main"):
+    """(IR text, [(argument name, type)]): the arguments after coords and
+    features are the weights when `weights_mode` is "args"."""
     d = spec["dimension"]
     size = tuple(spec["spatial_size"])
     em = Emitter(d, size, arrays, weights_mode)
@@ -345,7 +352,7 @@ def spec_to_mlir(spec, arrays=None, weights_mode="args", func_name="main",
         out.append("    }")
         out.append("  }")
         out.append("#-}")
-    return "\n".join(out) + "\n"
+    return "\n".join(out) + "\n", [(n[1:], t) for n, t in em.args]
 
 
 def main(argv):
