@@ -5,7 +5,10 @@
 #include "scn/Pipelines/Pipelines.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/SourceMgr.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
@@ -24,6 +27,21 @@ namespace scn {
 
 static llvm::Error fail(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+llvm::Expected<OwningOpRef<ModuleOp>>
+parseNetworkFile(llvm::StringRef path, MLIRContext &context) {
+  std::string error;
+  auto buffer = openInputFile(path, &error);
+  if (!buffer)
+    return fail(error);
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return fail("'" + path + "' is not a valid scn module");
+  return module;
 }
 
 llvm::Expected<EntrySignature> lowerToLLVMDialect(ModuleOp module,

@@ -52,22 +52,14 @@ int main(int argc, char **argv) {
   scn::registerCompilerDialects(registry);
   scn::registerCompilerPasses();
   mlir::MLIRContext context(registry);
-  llvm::SourceMgr sourceMgr;
-  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
-  std::string error;
-  auto buffer = mlir::openInputFile(inputFile, &error);
-  if (!buffer)
-    return failWith(error);
-  sourceMgr.AddNewSourceBuffer(std::move(buffer), SMLoc());
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+  auto module = scn::parseNetworkFile(inputFile, context);
   if (!module)
-    return failWith("'" + inputFile + "' is not a valid scn module");
+    return failWith(toString(module.takeError()));
   scn::CompileOptions options;
   options.entry = entry;
   options.cpu = cpu;
   options.optLevel = optLevel;
-  if (Error err = scn::compileToSharedLibrary(*module, options, outputFile))
+  if (Error err = scn::compileToSharedLibrary(**module, options, outputFile))
     return failWith(toString(std::move(err)));
   outs() << "scn-compile: wrote " << outputFile << " in "
          << format("%.1f", std::chrono::duration<double, std::milli>(

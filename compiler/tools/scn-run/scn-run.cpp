@@ -103,22 +103,14 @@ int main(int argc, char **argv) {
       return failWith(toString(loaded.takeError()));
     runner = std::move(*loaded);
   } else {
-    llvm::SourceMgr sourceMgr;
-    mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
-    std::string error;
-    auto buffer = mlir::openInputFile(inputFile, &error);
-    if (!buffer)
-      return failWith(error);
-    sourceMgr.AddNewSourceBuffer(std::move(buffer), SMLoc());
-    mlir::OwningOpRef<mlir::ModuleOp> module =
-        mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+    auto module = scn::parseNetworkFile(inputFile, context);
     if (!module)
-      return failWith("'" + inputFile + "' is not a valid scn module");
+      return failWith(toString(module.takeError()));
     scn::CompileOptions options;
     options.entry = entry;
     options.cpu = cpu;
     options.optLevel = optLevel;
-    auto compiled = scn::ModelRunner::jit(*module, options);
+    auto compiled = scn::ModelRunner::jit(**module, options);
     if (!compiled)
       return failWith(toString(compiled.takeError()));
     runner = std::move(*compiled);

@@ -14,6 +14,7 @@
 #include "scn/Execution/Signature.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Target/TargetMachine.h"
 
@@ -38,6 +39,10 @@ void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,
 inline constexpr const char *kPackedEntryName = "scn_model_entry";
 /// Name of the NUL-terminated JSON manifest in artifacts.
 inline constexpr const char *kManifestName = "scn_model_manifest";
+
+/// Parses a network file (diagnostics go to stderr with file positions).
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+parseNetworkFile(llvm::StringRef path, mlir::MLIRContext &context);
 
 /// Reads the entry signature, strips frontend-only attributes and lowers
 /// `module` to the LLVM dialect with --scn-cpu-pipeline.

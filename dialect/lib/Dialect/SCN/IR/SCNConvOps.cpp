@@ -289,14 +289,22 @@ static LogicalResult verifyStridedConvCommon(OpTy op) {
   return success();
 }
 
-LogicalResult ConvOp::verify() {
-  if (failed(verifyStridedConvCommon(*this)) ||
-      failed(verifyDownsampledPair(*this, getInSites().getType(),
-                                   getOutSites().getType(), getFilterSize(),
-                                   getFilterStride())) ||
-      failed(verifyDownsampleSource(*this, getInSites(), getOutSites())))
+/// The rules of every op that reads a downsampling (conv, max/avg pool):
+/// size arithmetic, output sites from scn.downsample, matching kernel map.
+template <typename OpTy>
+static LogicalResult verifyDownsamplingOp(OpTy op) {
+  if (failed(verifyDownsampledPair(op, op.getInSites().getType(),
+                                   op.getOutSites().getType(),
+                                   op.getFilterSize(), op.getFilterStride())) ||
+      failed(verifyDownsampleSource(op, op.getInSites(), op.getOutSites())))
     return failure();
-  return verifyKernelMapOperand(*this);
+  return verifyKernelMapOperand(op);
+}
+
+LogicalResult ConvOp::verify() {
+  if (failed(verifyStridedConvCommon(*this)))
+    return failure();
+  return verifyDownsamplingOp(*this);
 }
 
 LogicalResult DeconvOp::verify() {
@@ -363,23 +371,15 @@ static LogicalResult verifyPoolCommon(OpTy op) {
 }
 
 LogicalResult MaxPoolOp::verify() {
-  if (failed(verifyPoolCommon(*this)) ||
-      failed(verifyDownsampledPair(*this, getInSites().getType(),
-                                   getOutSites().getType(), getFilterSize(),
-                                   getFilterStride())) ||
-      failed(verifyDownsampleSource(*this, getInSites(), getOutSites())))
+  if (failed(verifyPoolCommon(*this)))
     return failure();
-  return verifyKernelMapOperand(*this);
+  return verifyDownsamplingOp(*this);
 }
 
 LogicalResult AvgPoolOp::verify() {
-  if (failed(verifyPoolCommon(*this)) ||
-      failed(verifyDownsampledPair(*this, getInSites().getType(),
-                                   getOutSites().getType(), getFilterSize(),
-                                   getFilterStride())) ||
-      failed(verifyDownsampleSource(*this, getInSites(), getOutSites())))
+  if (failed(verifyPoolCommon(*this)))
     return failure();
-  return verifyKernelMapOperand(*this);
+  return verifyDownsamplingOp(*this);
 }
 
 LogicalResult UnpoolOp::verify() {

@@ -255,31 +255,44 @@ LogicalResult CoordinatesOp::inferReturnTypes(MLIRContext *context,
 // DownsampleOp / FullSitesOp / KernelMapOp
 //===----------------------------------------------------------------------===//
 
+using FilterAndStride = std::pair<ArrayRef<int64_t>, ArrayRef<int64_t>>;
+
+/// The filter size and stride of a geometry op during result inference,
+/// checked against the dimension of its input sites.
+template <typename AdaptorT>
+static FailureOr<FilterAndStride>
+getFilterAndStride(AdaptorT &adaptor, SitesType in,
+                   function_ref<InFlightDiagnostic()> emitter) {
+  auto filter = getParsedOrPropertyAttr(adaptor.getFilterSizeAttr(),
+                                        adaptor.getAttributes(), "filter_size");
+  auto stride = getParsedOrPropertyAttr(
+      adaptor.getFilterStrideAttr(), adaptor.getAttributes(), "filter_stride");
+  if (!filter || !stride) {
+    (void)(emitter() << "needs filter_size and filter_stride");
+    return failure();
+  }
+  if (failed(checkFilterAndStride(emitter, in.getDimension(), filter, stride)))
+    return failure();
+  return FilterAndStride{filter, stride};
+}
+
 LogicalResult DownsampleOp::inferReturnTypes(MLIRContext *context,
                                              std::optional<Location> location,
                                              Adaptor adaptor,
                                              SmallVectorImpl<Type> &types) {
   auto in = cast<SitesType>(adaptor.getInput().getType());
-  auto filterAttr = getParsedOrPropertyAttr(adaptor.getFilterSizeAttr(),
-                                    adaptor.getAttributes(), "filter_size");
-  auto strideAttr = getParsedOrPropertyAttr(adaptor.getFilterStrideAttr(),
-                                    adaptor.getAttributes(), "filter_stride");
-  if (!filterAttr || !strideAttr)
-    return emitOptionalError(location, "needs filter_size and filter_stride");
-  ArrayRef<int64_t> filter = filterAttr, stride = strideAttr;
   auto emitter = [&]() -> InFlightDiagnostic {
     return location ? mlir::emitError(*location)
                     : mlir::emitError(UnknownLoc::get(context));
   };
-  if (failed(checkFilterAndStride(emitter, in.getDimension(),
-                                  filter,
-                                  stride)))
+  FailureOr<FilterAndStride> fs = getFilterAndStride(adaptor, in, emitter);
+  if (failed(fs))
     return failure();
-  FailureOr<SmallVector<int64_t>> out = getDownsampledSize(
-      in.getSpatialSize(), filter, stride);
+  auto [filter, stride] = *fs;
+  FailureOr<SmallVector<int64_t>> out =
+      getDownsampledSize(in.getSpatialSize(), filter, stride);
   if (failed(out)) {
-    (void)emitDownsampleError(emitter(), in.getSpatialSize(),
-                              filter, stride);
+    (void)emitDownsampleError(emitter(), in.getSpatialSize(), filter, stride);
     return failure();
   }
   SitesType type = getSitesTypeChecked(context, location, in.getDimension(), *out);
@@ -296,26 +309,18 @@ LogicalResult FullSitesOp::inferReturnTypes(MLIRContext *context,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &types) {
   auto in = cast<SitesType>(adaptor.getInput().getType());
-  auto filterAttr = getParsedOrPropertyAttr(adaptor.getFilterSizeAttr(),
-                                    adaptor.getAttributes(), "filter_size");
-  auto strideAttr = getParsedOrPropertyAttr(adaptor.getFilterStrideAttr(),
-                                    adaptor.getAttributes(), "filter_stride");
-  if (!filterAttr || !strideAttr)
-    return emitOptionalError(location, "needs filter_size and filter_stride");
-  ArrayRef<int64_t> filter = filterAttr, stride = strideAttr;
   auto emitter = [&]() -> InFlightDiagnostic {
     return location ? mlir::emitError(*location)
                     : mlir::emitError(UnknownLoc::get(context));
   };
-  if (failed(checkFilterAndStride(emitter, in.getDimension(),
-                                  filter,
-                                  stride)))
+  FailureOr<FilterAndStride> fs = getFilterAndStride(adaptor, in, emitter);
+  if (failed(fs))
     return failure();
+  auto [filter, stride] = *fs;
   // SCN rule: full convolution output size is (in - 1) * stride + size.
   SitesType type = getSitesTypeChecked(
       context, location, in.getDimension(),
-      getUpsampledSize(in.getSpatialSize(), filter,
-                       stride));
+      getUpsampledSize(in.getSpatialSize(), filter, stride));
   if (!type)
     return failure();
   types.push_back(type);
