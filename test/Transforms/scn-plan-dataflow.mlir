@@ -1,14 +1,25 @@
 // RUN: scn-opt %s -scn-plan-dataflow -split-input-file | FileCheck %s
 // RUN: scn-opt %s -scn-plan-dataflow="max-channel-tile=16 rows-per-tile=8" -split-input-file | FileCheck %s --check-prefix=SMALL
 
-// 96 output channels: tiles of 32 lanes (32 divides 96); 4 rows per tile.
+// 96 output channels: tiles of 32 lanes (32 divides 96); 4 x 96 weights per
+// offset is a narrow layer: 2 rows per tile.
 // A schedule written by hand is kept.
 // CHECK-LABEL: func @plan
-// CHECK: scn.submanifold_conv {{.*}} {channel_tile = 32 : i64, dataflow = "output_stationary", filter_size = array<i64: 3>, rows_per_tile = 4 : i64}
+// CHECK: scn.submanifold_conv {{.*}} {channel_tile = 32 : i64, dataflow = "output_stationary", filter_size = array<i64: 3>, rows_per_tile = 2 : i64}
 // CHECK: scn.linear {{.*}} {channel_tile = 6 : i64, dataflow = "output_stationary", rows_per_tile = 1 : i64}
 // SMALL: scn.submanifold_conv {{.*}} {channel_tile = 16 : i64, dataflow = "output_stationary", filter_size = array<i64: 3>, rows_per_tile = 8 : i64}
 func.func @plan(%s: !scn.sites<1, [16]>, %x: tensor<?x4xf32>, %w: tensor<3x1x4x96xf32>, %wl: tensor<96x6xf32>) -> tensor<?x6xf32> {
   %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3>} : tensor<?x4xf32>, tensor<3x1x4x96xf32>, !scn.sites<1, [16]>
   %z = scn.linear %y, %wl {rows_per_tile = 1 : i64} : tensor<?x96xf32>, tensor<96x6xf32>
   return %z : tensor<?x6xf32>
+}
+
+// -----
+
+// A wide layer (128 x 128 weights per offset) shares each weight load over 4 rows.
+// CHECK-LABEL: func @wide
+// CHECK: rows_per_tile = 4 : i64
+func.func @wide(%s: !scn.sites<1, [16]>, %x: tensor<?x128xf32>, %w: tensor<3x1x128x128xf32>) -> tensor<?x128xf32> {
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3>} : tensor<?x128xf32>, tensor<3x1x128x128xf32>, !scn.sites<1, [16]>
+  return %y : tensor<?x128xf32>
 }

@@ -6,7 +6,8 @@
 
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
-#include "llvm/Support/DynamicLibrary.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -58,7 +59,11 @@ ModelRunner::jit(ModuleOp module, const CompileOptions &options) {
 }
 
 llvm::Expected<std::unique_ptr<ModelRunner>> ModelRunner::load(llvm::StringRef path) {
-  std::string file = path.str();
+  // dlopen searches the library path for names without a slash: make the
+  // path absolute so `scn-run net.so` loads ./net.so.
+  llvm::SmallString<256> file(path);
+  if (std::error_code ec = llvm::sys::fs::make_absolute(file))
+    return fail("cannot resolve '" + path + "': " + ec.message());
   void *library = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!library)
     return fail("cannot load '" + path + "': " + dlerror());

@@ -9,6 +9,9 @@
 // The same through an scn-compile artifact:
 // RUN: scn-compile %s -o %t.so
 // RUN: scn-run %t.so --input %t.npz --print | FileCheck %s
+// A relative path names a file, not a library to search for:
+// RUN: rm -rf %t.d && mkdir %t.d && cp %t.so %t.d/net.so
+// RUN: cd %t.d && scn-run net.so --input %t.npz --print | FileCheck %s
 // RUN: not scn-run %t.npz.so --input %t.npz 2>&1 | FileCheck %s --check-prefix=NOSO
 // RUN: not scn-compile %s --target=cuda -o %t.cuda.so 2>&1 | FileCheck %s --check-prefix=CUDA
 // NOSO: scn-run: error: cannot load '{{.*}}.npz.so'

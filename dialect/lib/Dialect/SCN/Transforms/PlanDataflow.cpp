@@ -30,15 +30,19 @@ struct SCNPlanDataflowPass
     getOperation()->walk([&](EpilogueOpInterface op) {
       auto weight = cast<RankedTensorType>(op.getWeightOperand().get().getType());
       int64_t outPerGroup = weight.getShape().back();
+      int64_t inPerGroup = weight.getRank() == 4 ? weight.getDimSize(2)
+                                                 : weight.getDimSize(0);
       if (!op->hasAttr("dataflow"))
         op->setAttr("dataflow", b.getStringAttr("output_stationary"));
       if (!op->hasAttr("channel_tile"))
         op->setAttr("channel_tile",
                     b.getI64IntegerAttr(largestDivisorAtMost(
                         outPerGroup, std::max<int64_t>(1, maxChannelTile))));
+      int64_t rows = rowsPerTile > 0 ? rowsPerTile
+                     : inPerGroup * outPerGroup >= 8192 ? 4
+                                                        : 2;
       if (!op->hasAttr("rows_per_tile"))
-        op->setAttr("rows_per_tile",
-                    b.getI64IntegerAttr(std::max<int64_t>(1, rowsPerTile)));
+        op->setAttr("rows_per_tile", b.getI64IntegerAttr(rows));
     });
   }
 };

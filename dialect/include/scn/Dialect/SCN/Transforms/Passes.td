@@ -106,7 +106,11 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
       registers over the kernel map and written once;
     * `channel_tile`: output channels per vector accumulator (a divisor of
       the group's output channels, at most `max-channel-tile`);
-    * `rows_per_tile`: output rows that share every weight vector load.
+    * `rows_per_tile`: output rows that share every weight vector load. More
+      rows reuse each weight load more but waste more multiply-adds on
+      neighbours that only some rows of the tile have: measured on the LiDAR
+      and room scans, 4 pays for 128x128-channel layers and 2 for narrower
+      ones (bench/cpu/README.md).
 
     Before:
     ```mlir
@@ -116,14 +120,15 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
     ```mlir
     %y = scn.submanifold_conv %x, %w on %s map(%k) {channel_tile = 32 : i64,
         dataflow = "output_stationary", filter_size = array<i64: 3, 3, 3>,
-        rows_per_tile = 4 : i64} : ...
+        rows_per_tile = 2 : i64} : ...
     ```
   }];
   let options = [
     Option<"maxChannelTile", "max-channel-tile", "int64_t", /*default=*/"32",
            "Widest vector of output channels (lanes)">,
-    Option<"rowsPerTile", "rows-per-tile", "int64_t", /*default=*/"4",
-           "Output rows that share weight loads">,
+    Option<"rowsPerTile", "rows-per-tile", "int64_t", /*default=*/"0",
+           "Output rows that share weight loads (0: 4 for layers with at "
+           "least 8192 weights per offset and group, else 2)">,
   ];
 }
 
