@@ -38,6 +38,8 @@ static constexpr const char *kLowerToLLVM =
     "function-boundary-type-conversion=identity-layout-map "
     "unknown-type-conversion=identity-layout-map},"
     "buffer-deallocation-pipeline,"
+    // Free every layer's buffer after its last use, not at the end.
+    "func.func(scn-free-buffers-early),"
     "convert-linalg-to-loops,"
     // Before the vector lowering: it scalarises vector math into vector ops.
     "convert-math-to-libm,"

@@ -38,4 +38,29 @@ def ConvertSCNToCPU : Pass<"convert-scn-to-cpu", "::mlir::ModuleOp"> {
     "::mlir::vector::VectorDialect"];
 }
 
+def SCNFreeBuffersEarly : Pass<"scn-free-buffers-early", "::mlir::func::FuncOp"> {
+  let summary = "Move each memref.dealloc right after the last use of its buffer";
+  let description = [{
+    Upstream buffer deallocation frees the buffers of a straight-line
+    function at its end, so every layer's output of a network stays alive
+    until the network returns (W1 peaked at 2 GiB). This pass moves each
+    `memref.dealloc` in a block to just after the last op of that block that
+    uses the buffer or a view of it (uses nested in loops count for the loop
+    op). A buffer whose raw pointer is extracted is only passed to runtime
+    calls that copy what they need, so the extraction is an ordinary use.
+
+    Before:
+    ```mlir
+    %a = memref.alloc(%n) : memref<?x8xf32>
+    scf.parallel ... { vector.store ..., %a[...] }
+    %b = memref.alloc(%n) : memref<?x8xf32>
+    scf.parallel ... { ... = vector.load %a[...] ... }
+    ... (many layers)
+    memref.dealloc %a : memref<?x8xf32>
+    return %z
+    ```
+    After: `memref.dealloc %a` follows the second `scf.parallel`.
+  }];
+}
+
 #endif // SCN_CONVERSION_PASSES_TD
