@@ -18,6 +18,9 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/Timer.h"
+
+#include <optional>
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/TargetParser/SubtargetFeature.h"
 
@@ -97,6 +100,11 @@ static void addPackedEntry(llvm::Module &module, llvm::Function &entry) {
   auto *type = llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr}, false);
   auto *wrapper = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage,
                                          kPackedEntryName, module);
+  // One block of a load per scalar argument (5 + 2 x rank per tensor):
+  // instruction selection of it optimised is quadratic in the loads, and
+  // it runs once per call.
+  wrapper->addFnAttr(llvm::Attribute::OptimizeNone);
+  wrapper->addFnAttr(llvm::Attribute::NoInline);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", wrapper));
   llvm::Value *list = wrapper->getArg(0);
   llvm::SmallVector<llvm::Value *> args;
@@ -115,6 +123,15 @@ static void addPackedEntry(llvm::Module &module, llvm::Function &entry) {
 
 void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,
                     const CompileOptions &options) {
+  // The entry function is glue: runtime calls, allocations and the launch of
+  // every layer's parallel loop (the outlined loop bodies are separate
+  // functions and are optimised). Compiling it without optimisation takes
+  // instruction selection from most of the compile time (17.6 s for W1) to
+  // little, at no measurable run-time cost.
+  if (llvm::Function *entry = module.getFunction(options.entry)) {
+    entry->addFnAttr(llvm::Attribute::OptimizeNone);
+    entry->addFnAttr(llvm::Attribute::NoInline);
+  }
   // LLVM's default pipeline for the target, without its loop unroller: the
   // generated loops are already blocked for registers, and full unrolling of
   // their channel loops made instruction selection quadratic (W2 compiled in
@@ -168,18 +185,38 @@ translateToLLVMIR(ModuleOp module, const EntrySignature &signature,
 
 llvm::Error compileToSharedLibrary(ModuleOp module, const CompileOptions &options,
                                    llvm::StringRef outputPath) {
+  llvm::TimerGroup timers("scn-compile", "scn-compile phases");
+  llvm::Timer lowerTimer("lower", "scn IR to the LLVM dialect", timers);
+  llvm::Timer translateTimer("translate", "to LLVM IR and optimise", timers);
+  llvm::Timer codegenTimer("codegen", "object code", timers);
+  llvm::Timer linkTimer("link", "shared library", timers);
+  auto timed = [&](llvm::Timer &t) {
+    return options.timePhases ? std::optional<llvm::TimeRegion>(std::in_place, t)
+                              : std::nullopt;
+  };
+  auto lowerRegion = timed(lowerTimer);
   auto signature = lowerToLLVMDialect(module, options);
+  lowerRegion.reset();
   if (!signature)
     return signature.takeError();
   auto machine = createTargetMachine(options);
   if (!machine)
     return machine.takeError();
   llvm::LLVMContext context;
+  auto translateRegion = timed(translateTimer);
   auto llvmModule =
       translateToLLVMIR(module, *signature, context, **machine, options);
   if (!llvmModule)
     return llvmModule.takeError();
+  translateRegion.reset();
 
+  if (!options.emitLLVMPath.empty()) {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(options.emitLLVMPath, ec);
+    if (ec)
+      return fail("cannot write '" + options.emitLLVMPath + "': " + ec.message());
+    (*llvmModule)->print(os, nullptr);
+  }
   // Object file next to the output, then the system linker driver.
   std::string objectPath = (outputPath + ".o").str();
   {
@@ -187,6 +224,7 @@ llvm::Error compileToSharedLibrary(ModuleOp module, const CompileOptions &option
     llvm::ToolOutputFile object(objectPath, ec, llvm::sys::fs::OF_None);
     if (ec)
       return fail("cannot write '" + objectPath + "': " + ec.message());
+    auto codegenRegion = timed(codegenTimer);
     llvm::legacy::PassManager passes;
     if ((*machine)->addPassesToEmitFile(passes, object.os(), nullptr,
                                         llvm::CodeGenFileType::ObjectFile))
@@ -194,6 +232,7 @@ llvm::Error compileToSharedLibrary(ModuleOp module, const CompileOptions &option
     passes.run(**llvmModule);
     object.keep();
   }
+  auto linkRegion = timed(linkTimer);
   auto cc = llvm::sys::findProgramByName("cc");
   if (!cc)
     return fail("no C compiler driver ('cc') to link the shared library");

@@ -36,6 +36,10 @@ static cl::opt<unsigned> optLevel("O", cl::init(3), cl::Prefix,
                                   cl::desc("LLVM optimisation level (0-3)"));
 static cl::opt<std::string> entry("entry", cl::init("main"),
                                   cl::desc("Entry function"));
+static cl::opt<std::string> emitLLVM("emit-llvm", cl::init(""),
+                                     cl::desc("Also write the optimised LLVM IR to this file"));
+static cl::opt<bool> timePhases("time-phases", cl::init(false),
+                                cl::desc("Print the time of each phase"));
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
@@ -59,6 +63,8 @@ int main(int argc, char **argv) {
   options.entry = entry;
   options.cpu = cpu;
   options.optLevel = optLevel;
+  options.timePhases = timePhases;
+  options.emitLLVMPath = emitLLVM;
   if (Error err = scn::compileToSharedLibrary(**module, options, outputFile))
     return failWith(toString(std::move(err)));
   outs() << "scn-compile: wrote " << outputFile << " in "

@@ -29,6 +29,10 @@ struct CompileOptions {
   unsigned optLevel = 3;
   /// LLVM's loop unroller (off: see optimizeModule).
   bool unrollLoops = false;
+  /// Print the time of each compilation phase (scn-compile --time-phases).
+  bool timePhases = false;
+  /// Also write the optimised LLVM IR here (scn-compile --emit-llvm=FILE).
+  std::string emitLLVMPath;
 };
 
 /// LLVM's optimisation pipeline for `machine` at options.optLevel.
