@@ -10,7 +10,8 @@ Workloads (DESIGN.md section 8), one feature (1.0) per site, inference, batch 1:
       real room scan at 0.02 m
   W3  single 3x3x3 submanifold layers on the W1 input, C in = C out.
 
-For each: median end-to-end time (maps built in the run), GFLOP/s of the
+For each: median end-to-end time (maps built in the run), the median with
+site sets and maps built once and reused (`scn-run --reuse-maps`), GFLOP/s of the
 useful multiply-adds (2 FLOP each, counted from the real kernel maps), the
 share of the machine's fp32 GEMM peak measured in the same run (OpenBLAS
 sgemm through numpy; install libopenblas0-pthread), and peak memory.
@@ -103,7 +104,12 @@ def run(spec, coords, channels, repeat, tmp, label):
     median_ms = float(proc.stdout.split("median ")[1].split(" ms")[0])
     # scn-run's own peak (the arrays it loaded, the network's buffers, maps).
     peak_mb = float(proc.stdout.split("peak RSS ")[1].split(" MiB")[0])
-    return median_ms, compile_s, peak_mb
+    # The same with site sets and maps built once and reused.
+    proc = subprocess.run([os.path.join(BUILD, "bin", "scn-run"), library, "--input", npz,
+                           "--repeat", str(repeat + 1), "--reuse-maps"], check=True,
+                          capture_output=True, text=True)
+    prebuilt_ms = float(proc.stdout.split("median ")[1].split(" ms")[0])
+    return median_ms, prebuilt_ms, compile_s, peak_mb
 
 
 def main():
@@ -125,9 +131,10 @@ def main():
                 coords, size = kitti
                 pairs = point_clouds.count_submanifold_pairs(coords[:, :3])
                 for c in [int(v) for v in a.channels.split(",")]:
-                    ms, cs, mb = run(layer_spec(size, c), coords, c, a.repeat, tmp, f"w3_{c}")
+                    ms, pre, cs, mb = run(layer_spec(size, c), coords, c, a.repeat, tmp,
+                                          f"w3_{c}")
                     flop = 2.0 * pairs * c * c
-                    rows.append((f"W3 C={c}", len(coords), flop, ms, cs, mb))
+                    rows.append((f"W3 C={c}", len(coords), flop, ms, pre, cs, mb))
             elif w in ("W1", "W2"):
                 if w == "W1":
                     coords, size = kitti
@@ -137,16 +144,17 @@ def main():
                                                          multiple=64)
                     spec = unet_spec(size, 16, 1, [16, 32, 48, 64, 80, 96, 112], False)
                 flop = point_clouds.count_network_flops(spec, coords)
-                ms, cs, mb = run(spec, coords, 1, a.repeat, tmp, w.lower())
-                rows.append((w, len(coords), flop, ms, cs, mb))
+                ms, pre, cs, mb = run(spec, coords, 1, a.repeat, tmp, w.lower())
+                rows.append((w, len(coords), flop, ms, pre, cs, mb))
     print()
-    print("| workload | sites | GFLOP | median ms | GFLOP/s | share of GEMM peak | "
-          "time at GEMM peak (ratio) | scn-compile s | scn-run peak RSS MiB |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for name, n, flop, ms, cs, mb in rows:
+    print("| workload | sites | GFLOP | median ms | maps prebuilt ms | GFLOP/s | "
+          "share of GEMM peak | time at GEMM peak (ratio) | scn-compile s | "
+          "scn-run peak RSS MiB |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for name, n, flop, ms, pre, cs, mb in rows:
         gflops = flop / (ms / 1e3) / 1e9
         ideal = flop / (peak * 1e9) * 1e3
-        print(f"| {name} | {n} | {flop / 1e9:.2f} | {ms:.1f} | {gflops:.1f} | "
+        print(f"| {name} | {n} | {flop / 1e9:.2f} | {ms:.1f} | {pre:.1f} | {gflops:.1f} | "
               f"{100 * gflops / peak:.0f}% | {ms / ideal:.1f}x | {cs:.2f} | {mb:.0f} |")
 
 

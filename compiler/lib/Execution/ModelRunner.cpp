@@ -22,6 +22,7 @@ static llvm::Error fail(const llvm::Twine &message) {
 }
 
 ModelRunner::~ModelRunner() {
+  scn_run_destroy(static_cast<scn_run_t>(persistentRun));
   if (library)
     dlclose(library);
 }
@@ -129,9 +130,16 @@ llvm::Expected<NpzFile> ModelRunner::run(const NpzFile &arrays) {
     descriptors.push_back(std::move(desc));
   }
 
-  scn_run_t run = scn_run_create();
+  scn_run_t run = static_cast<scn_run_t>(persistentRun);
+  if (!run)
+    run = scn_run_create();
   if (!run)
     return fail("out of memory creating the run");
+  if (reuseGeometry) {
+    scn_run_set_reuse_geometry(run, 1);
+    scn_run_clear_error(run);
+    persistentRun = run;
+  }
   std::vector<void *> packed;
   void *runPtr = run;
   packed.push_back(&runPtr);
@@ -185,7 +193,8 @@ llvm::Expected<NpzFile> ModelRunner::run(const NpzFile &arrays) {
   }
   scn_status_t status = scn_run_status(run);
   std::string message = scn_run_error_message(run);
-  scn_run_destroy(run);
+  if (!reuseGeometry)
+    scn_run_destroy(run);
   if (status != SCN_OK)
     return fail(message);
   return outputs;

@@ -4,7 +4,8 @@ This package is the eager reference path of the SCN compiler: every module
 runs in plain PyTorch (CPU or CUDA, autograd included), with SparseConvNet's
 constructor arguments, parameter names, tensor layouts and numerical
 conventions, so SparseConvNet state_dicts load unchanged.  The compiled
-path will reuse the same modules and ``scn.spec``.
+path (``scn.compile(model, example_input)``, see ``compiled.py``) traces the
+same modules and runs them through scn-import-torch and scn-compile.
 """
 
 from .metadata import Metadata
@@ -12,5 +13,7 @@ from .tensor import SparseConvNetTensor
 from .nn import *  # noqa: F401,F403
 from .nn import __all__ as _nn_all
 from . import functional, geometry, nn
+from .compiled import compile, CompiledNetwork  # noqa: A001
 
-__all__ = ['Metadata', 'SparseConvNetTensor', 'functional', 'geometry', 'nn'] + list(_nn_all)
+__all__ = ['Metadata', 'SparseConvNetTensor', 'functional', 'geometry', 'nn', 'compile',
+           'CompiledNetwork'] + list(_nn_all)

@@ -10,6 +10,13 @@ features, dense and row outputs directly, each within
 BN running statistics with ``expect_param/...``.  Prints ``PASS <case>
 max_err=...`` or ``FAIL <case> ...``; exit status 0 (pass), 1 (fail) or 2
 (cannot run: bad arguments, unavailable path or target).
+
+``--path compiled`` compiles the network with ``scn.compile`` (trace,
+scn-import-torch, scn-compile --target=cpu) and runs the artifact; outputs
+are compared by the same rules (sparse outputs by sorted coordinates), and a
+train-mode case compares the updated statistics the compiled network returns.
+``--path compiled --target cuda`` exits 2: CUDA code generation is not
+implemented yet.
 """
 
 import argparse
@@ -148,6 +155,38 @@ def run_case(path, flat=False, target='cpu', inter=False):
     return name, cmp
 
 
+def run_case_compiled(path, flat=False, target='cpu'):
+    """Run one case through ``scn.compile`` (trace, scn-import-torch, scn-compile, the
+    artifact); returns (name, Comparison).  Sparse outputs come back in the runtime's row
+    order with their coordinates and are compared by sorted coordinates like the eager
+    path; a train-mode case compares the updated running statistics the compiled network
+    returns (``updated_buffers``) with ``expect_param/...``."""
+    from .compiled import compile as scn_compile
+    z = np.load(path, allow_pickle=False)
+    meta = json.loads(str(z['meta_json'])) if 'meta_json' in z.files else {}
+    name = meta.get('name', os.path.splitext(os.path.basename(path))[0])
+    tol = float(meta.get('tolerance', {}).get('tol', 1e-4))
+    spec = json.loads(str(z['spec_flat_json' if flat and 'spec_flat_json' in z.files else 'spec_json']))
+    cmp = Comparison(tol)
+    input_layer, model = build_from_spec(spec, z)
+    x = input_from_spec(spec, z)
+    compiled = scn_compile(model, x, target=target, input_layer=input_layer)
+    out = compiled(x)
+    _compare_output(cmp, z, out)
+    expect = [k for k in z.files if k.startswith('expect_param/')]
+    if expect:
+        sd = model.state_dict()
+        for k in expect:
+            n = k[len('expect_param/'):]
+            if n in compiled.updated_buffers:
+                cmp.close(n, _to_numpy(compiled.updated_buffers[n]), z[k])
+            elif n in sd:
+                cmp.close(n, _to_numpy(sd[n]), z[k])
+            else:
+                cmp.fail('%s: no such parameter in the model' % n)
+    return name, cmp
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog='python -m scn.golden', description=__doc__.split('\n\n')[0])
     p.add_argument('case', help='a golden .npz file')
@@ -158,9 +197,20 @@ def main(argv=None):
                    help='also compare every top-level layer with inter/... arrays')
     a = p.parse_args(argv)
     if a.path == 'compiled':
-        print('scn.golden: --path compiled is not available yet (only the eager reference '
-              'path exists); use --path eager', file=sys.stderr)
-        return 2
+        from .compiled import CUDA_NOT_IMPLEMENTED, missing_tools, tools_dir
+        if a.target == 'cuda':
+            print('scn.golden: --path compiled --target cuda: ' + CUDA_NOT_IMPLEMENTED,
+                  file=sys.stderr)
+            return 2
+        if a.inter:
+            print('scn.golden: --inter is only available with --path eager (the compiled '
+                  'network returns its outputs only)', file=sys.stderr)
+            return 2
+        if missing_tools():
+            print('scn.golden: --path compiled needs %s in %s (build them, or set '
+                  'SCN_TOOLS_DIR / SCN_BUILD_DIR)' % (', '.join(missing_tools()), tools_dir()),
+                  file=sys.stderr)
+            return 2
     if a.target == 'cuda' and not torch.cuda.is_available():
         print('scn.golden: --target cuda requested but CUDA is not available', file=sys.stderr)
         return 2
@@ -168,8 +218,11 @@ def main(argv=None):
         print('scn.golden: no such file: %s' % a.case, file=sys.stderr)
         return 2
     try:
-        name, cmp = run_case(a.case, flat=a.flat, target=a.target, inter=a.inter)
-    except (ValueError, KeyError) as e:
+        if a.path == 'compiled':
+            name, cmp = run_case_compiled(a.case, flat=a.flat, target=a.target)
+        else:
+            name, cmp = run_case(a.case, flat=a.flat, target=a.target, inter=a.inter)
+    except (ValueError, KeyError, RuntimeError) as e:
         print('FAIL %s error: %s' % (os.path.basename(a.case), e))
         return 1
     if cmp.ok:

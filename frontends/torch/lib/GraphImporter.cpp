@@ -313,21 +313,53 @@ std::string GraphImporter::run() {
     if (it != values.end() && it->second.kind == Entry::Kind::Tuple)
       outputs = it->second.elements;
   }
-  for (const Value *v : outputs) {
+  // Results are named (`scn.name`) when there is more than one: `output`
+  // (or `output<i>` for several model outputs), `<output>_coords` for the
+  // sites of a sparse output (with --output-coords), and the state_dict path
+  // of each updated batch-norm statistic.
+  struct Result {
+    std::string ssa, type, name;
+  };
+  std::vector<Result> results, coords;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const Value *v = outputs[i];
     auto it = values.find(v);
     if (it == values.end())
       throw ImportError("model output %" + v->debugName() + " is unknown");
     const Entry &e = it->second;
-    if (e.kind == Entry::Kind::Features)
-      emitter.addResult(e.ssa, tensorType({-1, e.channels}));
-    else if (e.kind == Entry::Kind::Result)
-      emitter.addResult(e.ssa, e.type);
-    else
+    std::string name =
+        outputs.size() == 1 ? "output" : "output" + std::to_string(i);
+    if (e.kind == Entry::Kind::Features) {
+      results.push_back({e.ssa, tensorType({-1, e.channels}), name});
+      if (options.outputCoords) {
+        const Entry *sites = nullptr;
+        for (const auto &[value, entry] : values)
+          if (entry.kind == Entry::Kind::Sites && entry.ssa == e.sites)
+            sites = &entry;
+        if (!sites)
+          throw ImportError("model output %" + v->debugName() +
+                            " has no known sites");
+        std::string c = emitter.fresh("c");
+        emitter.emit(c + " = scn.coordinates " + e.sites + " : " +
+                     sitesType(sites->size));
+        coords.push_back(
+            {c,
+             tensorType({-1, static_cast<int64_t>(sites->size.size()) + 1},
+                        "i64"),
+             name + "_coords"});
+      }
+    } else if (e.kind == Entry::Kind::Result) {
+      results.push_back({e.ssa, e.type, name});
+    } else {
       throw ImportError("model output %" + v->debugName() +
                         " is not a features or dense tensor made by scn ops");
+    }
   }
-  for (const auto &[ssa, type] : extraResults)
-    emitter.addResult(ssa, type);
+  results.insert(results.end(), coords.begin(), coords.end());
+  for (const auto &extra : extraResults)
+    results.push_back({extra.ssa, extra.type, extra.name});
+  for (const Result &r : results)
+    emitter.addResult(r.ssa, r.type, results.size() == 1 ? "" : r.name);
   return emitter.finish(options.funcName);
 }
 

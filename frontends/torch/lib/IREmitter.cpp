@@ -85,13 +85,13 @@ std::string IREmitter::reserveInputName(const std::string &nameHint) {
 }
 
 void IREmitter::addInput(const std::string &name, const std::string &type) {
-  inputs.emplace_back(name, type);
+  inputs.push_back({name, type, name.substr(1)});
 }
 
 std::string IREmitter::addArgument(const std::string &nameHint,
                                    const std::string &type) {
   std::string name = "%" + uniqueName(nameHint);
-  arguments.emplace_back(name, type);
+  arguments.push_back({name, type, nameHint});
   return name;
 }
 
@@ -114,24 +114,43 @@ std::string IREmitter::addResource(const std::string &keyHint,
   return name;
 }
 
-void IREmitter::addResult(const std::string &value, const std::string &type) {
-  results.emplace_back(value, type);
+void IREmitter::addResult(const std::string &value, const std::string &type,
+                          const std::string &name) {
+  results.push_back({value, type, name});
+}
+
+/// ` {scn.name = "..."}`, or nothing for an empty name.
+static std::string nameAttr(const std::string &name) {
+  if (name.empty())
+    return "";
+  std::string quoted;
+  for (char c : name) {
+    if (c == '"' || c == '\\')
+      quoted += '\\';
+    quoted += c;
+  }
+  return " {scn.name = \"" + quoted + "\"}";
 }
 
 std::string IREmitter::finish(const std::string &funcName) const {
   std::ostringstream os;
   os << "func.func @" << funcName << "(";
-  std::vector<std::pair<std::string, std::string>> all = inputs;
+  std::vector<Slot> all = inputs;
   all.insert(all.end(), arguments.begin(), arguments.end());
   for (size_t i = 0; i < all.size(); ++i)
-    os << (i ? ", " : "") << all[i].first << ": " << all[i].second;
+    os << (i ? ", " : "") << all[i].value << ": " << all[i].type
+       << nameAttr(all[i].name);
   os << ") -> ";
-  std::string values, types;
+  std::string values, types, signature;
+  bool named = false;
   for (size_t i = 0; i < results.size(); ++i) {
-    values += (i ? ", " : "") + results[i].first;
-    types += (i ? ", " : "") + results[i].second;
+    values += (i ? ", " : "") + results[i].value;
+    types += (i ? ", " : "") + results[i].type;
+    signature += (i ? ", " : "") + results[i].type + nameAttr(results[i].name);
+    named |= !results[i].name.empty();
   }
-  os << (results.size() == 1 ? types : "(" + types + ")") << " {\n";
+  os << (results.size() == 1 && !named ? types : "(" + signature + ")")
+     << " {\n";
   for (const std::string &line : body)
     os << "    " << line << "\n";
   os << "    return " << values << " : " << types << "\n}\n";

@@ -85,7 +85,11 @@ public:
   IREmitter emitter;
   /// Training-mode batch norms return their updated statistics as extra
   /// function results, in program order.
-  std::vector<std::pair<std::string, std::string>> extraResults;
+  struct ExtraResult {
+    std::string ssa, type;
+    std::string name; ///< `scn.name`: the buffer's state_dict path.
+  };
+  std::vector<ExtraResult> extraResults;
 
 private:
   void importNode(const torch::jit::Node *node);

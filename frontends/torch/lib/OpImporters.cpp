@@ -380,8 +380,10 @@ void importBatchNorm(GraphImporter &im, const Node *n) {
     std::string stats = im.emitter.fresh("stats");
     results += ", " + stats + ":2";
     attrs += ", training";
-    im.extraResults.emplace_back(stats + "#0", vt);
-    im.extraResults.emplace_back(stats + "#1", vt);
+    im.extraResults.push_back(
+        {stats + "#0", vt, im.arg(n, "running_mean").path});
+    im.extraResults.push_back(
+        {stats + "#1", vt, im.arg(n, "running_var").path});
   }
   im.emitter.emit(results + " = scn.batch_norm " + x.ssa + ", " + mean + ", " +
                   var + affine + " {" + attrs + "} : " +

@@ -26,6 +26,27 @@ struct scn_run {
   std::vector<scn_kmap_t> maps;
   /// Transposed maps built for deconvolution/unpooling, by strided map.
   std::map<scn_kmap_t, scn_kmap_t> transposed;
+  /// Geometry kept for the next invocation (scn_run_set_reuse_geometry):
+  /// the bytes describing each call (arguments and, for inputs, the
+  /// coordinates) -> the handle it returned.
+  bool reuseGeometry = false;
+  std::map<std::string, void *> geometryCache;
+
+  /// The cached result of a call described by `key`, or null.
+  void *cached(const std::string &key) {
+    if (!reuseGeometry)
+      return nullptr;
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = geometryCache.find(key);
+    return it == geometryCache.end() ? nullptr : it->second;
+  }
+  void *remember(const std::string &key, void *handle) {
+    if (reuseGeometry && handle) {
+      std::lock_guard<std::mutex> lock(mutex);
+      geometryCache[key] = handle;
+    }
+    return handle;
+  }
 
   bool failed() {
     std::lock_guard<std::mutex> lock(mutex);
@@ -55,9 +76,46 @@ struct scn_run {
   }
 };
 
+/// The bytes of `n` values, as part of a cache key.
+template <typename T>
+static void appendBytes(std::string &key, const T *values, size_t n) {
+  if (values && n)
+    key.append(reinterpret_cast<const char *>(values), n * sizeof(T));
+}
+
+/// Key of a call on handles with per-axis filter and stride.
+static std::string geometryKey(const char *what, int32_t kind, void *a, void *b,
+                               const int64_t *filter, const int64_t *stride,
+                               void *dimSource) {
+  std::string key(what);
+  key.push_back('\0');
+  appendBytes(key, &kind, 1);
+  appendBytes(key, &a, 1);
+  appendBytes(key, &b, 1);
+  scn_sites_info_t info;
+  if (dimSource && scn_sites_get_info(static_cast<scn_sites_t>(dimSource), &info) == SCN_OK) {
+    appendBytes(key, filter, info.dim);
+    appendBytes(key, stride, info.dim);
+  }
+  return key;
+}
+
 extern "C" {
 
 scn_run_t scn_run_create(void) { return new (std::nothrow) scn_run(); }
+
+void scn_run_set_reuse_geometry(scn_run_t run, int32_t reuse) {
+  if (run)
+    run->reuseGeometry = reuse != 0;
+}
+
+void scn_run_clear_error(scn_run_t run) {
+  if (!run)
+    return;
+  std::lock_guard<std::mutex> lock(run->mutex);
+  run->status = SCN_OK;
+  run->message.clear();
+}
 
 void scn_run_destroy(scn_run_t run) {
   if (!run)
@@ -91,6 +149,17 @@ void *scn_cg_input(scn_run_t run, const char *op, int32_t dim,
                    int32_t mode, int64_t batch_size) {
   if (!run || run->failed())
     return nullptr;
+  std::string key;
+  if (run->reuseGeometry && dim > 0 && dim <= 10 && rows >= 0 && cols >= 0) {
+    key = "input";
+    int64_t header[] = {dim, coord_type, rows, cols, mode, batch_size};
+    appendBytes(key, header, 6);
+    appendBytes(key, spatial_size, dim);
+    key.append(static_cast<const char *>(coords),
+               static_cast<size_t>(rows * cols) * (coord_type == 1 ? 8 : 4));
+    if (void *hit = run->cached(key))
+      return hit;
+  }
   scn_sites_t out = nullptr;
   scn_status_t st = scn_sites_from_coords(
       dim, spatial_size, coords, static_cast<scn_index_type_t>(coord_type),
@@ -99,7 +168,7 @@ void *scn_cg_input(scn_run_t run, const char *op, int32_t dim,
     run->failFromRuntime(st, op);
     return nullptr;
   }
-  return run->own(out);
+  return key.empty() ? run->own(out) : run->remember(key, run->own(out));
 }
 
 void *scn_cg_bl_input(scn_run_t run, const char *op, int32_t dim,
@@ -144,6 +213,9 @@ void *scn_cg_downsample(scn_run_t run, const char *op, void *in,
                         const int64_t *filter, const int64_t *stride) {
   if (!run || run->failed() || !in)
     return nullptr;
+  std::string key = geometryKey("downsample", 0, in, nullptr, filter, stride, in);
+  if (void *hit = run->cached(key))
+    return hit;
   scn_sites_t out = nullptr;
   scn_status_t st = scn_sites_downsample(static_cast<scn_sites_t>(in), filter,
                                          stride, &out);
@@ -151,13 +223,16 @@ void *scn_cg_downsample(scn_run_t run, const char *op, void *in,
     run->failFromRuntime(st, op);
     return nullptr;
   }
-  return run->own(out);
+  return run->remember(key, run->own(out));
 }
 
 void *scn_cg_full_sites(scn_run_t run, const char *op, void *in,
                         const int64_t *filter, const int64_t *stride) {
   if (!run || run->failed() || !in)
     return nullptr;
+  std::string key = geometryKey("full", 0, in, nullptr, filter, stride, in);
+  if (void *hit = run->cached(key))
+    return hit;
   scn_sites_t out = nullptr;
   scn_status_t st =
       scn_sites_full(static_cast<scn_sites_t>(in), filter, stride, &out);
@@ -165,7 +240,7 @@ void *scn_cg_full_sites(scn_run_t run, const char *op, void *in,
     run->failFromRuntime(st, op);
     return nullptr;
   }
-  return run->own(out);
+  return run->remember(key, run->own(out));
 }
 
 void *scn_cg_kernel_map(scn_run_t run, const char *op, int32_t kind, void *in,
@@ -173,6 +248,9 @@ void *scn_cg_kernel_map(scn_run_t run, const char *op, int32_t kind, void *in,
                         const int64_t *stride) {
   if (!run || run->failed() || !in || !out)
     return nullptr;
+  std::string key = geometryKey("kmap", kind, in, out, filter, stride, in);
+  if (void *hit = run->cached(key))
+    return hit;
   scn_kmap_t map = nullptr;
   scn_status_t st = scn_kmap_build(static_cast<scn_kmap_kind_t>(kind),
                                    static_cast<scn_sites_t>(in),
@@ -182,7 +260,7 @@ void *scn_cg_kernel_map(scn_run_t run, const char *op, int32_t kind, void *in,
     run->failFromRuntime(st, op);
     return nullptr;
   }
-  return run->own(map);
+  return run->remember(key, run->own(map));
 }
 
 static bool getInfo(void *sites, scn_sites_info_t &info) {

@@ -24,7 +24,7 @@
 // RUN: FileCheck %s --check-prefix=NIN < %t.nin.mlir
 // RUN: scn-opt %t.nin.mlir -o /dev/null
 
-// SUBM-LABEL: func.func @main(%coords: tensor<?x4xi64>, %features: tensor<?x2xf32>) -> tensor<?x4xf32>
+// SUBM-LABEL: func.func @main(%coords: tensor<?x4xi64> {scn.name = "coords"}, %features: tensor<?x2xf32> {scn.name = "features"}) -> tensor<?x4xf32>
 // SUBM: %[[S:.*]], %[[X:.*]] = scn.input %coords, %features {mode = 4 : i64} : tensor<?x4xi64>, tensor<?x2xf32> -> !scn.sites<3, [16, 16, 16]>, tensor<?x2xf32>
 // SUBM: %[[W:.*]] = arith.constant dense_resource<model_0_weight> : tensor<27x1x2x4xf32>
 // SUBM: %[[B:.*]] = arith.constant dense_resource<model_0_bias> : tensor<4xf32>

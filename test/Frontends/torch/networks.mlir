@@ -18,7 +18,7 @@
 // UNET: scn.add
 // UNET: scn.output %{{.*}} on %[[S]] : tensor<?x4xf32>
 
-// VGG-LABEL: func.func @main(%coords: tensor<?x3xi64>, %features: tensor<?x1xf32>, %model_0_0_weight: tensor<9x1x1x4xf32>,
+// VGG-LABEL: func.func @main(%coords: tensor<?x3xi64> {scn.name = "coords"}, %features: tensor<?x1xf32> {scn.name = "features"}, %model_0_0_weight: tensor<9x1x1x4xf32> {scn.name = "model.0.0.weight"},
 // VGG-NOT: dense_resource
 // VGG: scn.max_pool
 // VGG: scn.deconv

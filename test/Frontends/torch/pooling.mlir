@@ -9,7 +9,7 @@
 // RUN: FileCheck %s --check-prefix=AVG < %t.avg.mlir
 // RUN: scn-opt %t.avg.mlir -o /dev/null
 
-// MAX-LABEL: func.func @main(%coords: tensor<?x3xi64>, %features: tensor<?x8xf32>) -> tensor<?x7xf32>
+// MAX-LABEL: func.func @main(%coords: tensor<?x3xi64> {scn.name = "coords"}, %features: tensor<?x8xf32> {scn.name = "features"}) -> tensor<?x7xf32>
 // MAX: %[[S:.*]], %[[X:.*]] = scn.input
 // MAX: %[[T:.*]] = scn.downsample %[[S]] {filter_size = array<i64: 3, 3>, filter_stride = array<i64: 2, 2>} : !scn.sites<2, [31, 31]>
 // MAX: scn.max_pool %[[X]] from %[[S]] to %[[T]] {filter_size = array<i64: 3, 3>, filter_stride = array<i64: 2, 2>, features_to_drop = 1 : i64} : tensor<?x8xf32>, !scn.sites<2, [31, 31]> -> !scn.sites<2, [15, 15]>

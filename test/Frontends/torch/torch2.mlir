@@ -8,7 +8,7 @@
 // RUN: scn-import-torch %S/Inputs/bl_io.torch2.pt | scn-opt | FileCheck %s --check-prefix=BL
 // RUN: not scn-import-torch %S/Inputs/error_sort.torch2.pt 2>&1 | FileCheck %s --check-prefix=SORT
 
-// UNET-LABEL: func.func @main(%coords: tensor<?x4xi64>, %features: tensor<?x1xf32>) -> tensor<?x4xf32>
+// UNET-LABEL: func.func @main(%coords: tensor<?x4xi64> {scn.name = "coords"}, %features: tensor<?x1xf32> {scn.name = "features"}) -> tensor<?x4xf32>
 // UNET: %[[S:.*]], %{{.*}} = scn.input
 // UNET: %[[T:.*]] = scn.downsample %[[S]]
 // UNET: scn.deconv {{.*}} from %[[T]] to %[[S]]

@@ -9,6 +9,8 @@
 // The same through an scn-compile artifact:
 // RUN: scn-compile %s -o %t.so
 // RUN: scn-run %t.so --input %t.npz --print | FileCheck %s
+// Maps built once and reused across runs give the same values:
+// RUN: scn-run %t.so --input %t.npz --repeat 3 --reuse-maps --print | FileCheck %s
 // A relative path names a file, not a library to search for:
 // RUN: rm -rf %t.d && mkdir %t.d && cp %t.so %t.d/net.so
 // RUN: cd %t.d && scn-run net.so --input %t.npz --print | FileCheck %s

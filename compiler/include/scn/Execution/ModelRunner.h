@@ -30,6 +30,10 @@ public:
 
   const EntrySignature &signature() const { return sig; }
 
+  /// Keep the site sets and kernel maps of a run for the next run on the
+  /// same coordinates ("maps prebuilt"; see scn_run_set_reuse_geometry).
+  void setReuseGeometry(bool reuse) { reuseGeometry = reuse; }
+
   /// Runs the network once. `arrays` must hold every input by name; outputs
   /// are returned by name. Errors name the array and what is wrong, or carry
   /// the runtime's message (bad coordinates, NaN features, ...).
@@ -41,6 +45,9 @@ private:
   void *library = nullptr;
   PackedEntry entry = nullptr;
   EntrySignature sig;
+  bool reuseGeometry = false;
+  /// The run kept across calls when reuseGeometry is set (scn_run_t).
+  void *persistentRun = nullptr;
 };
 
 } // namespace scn

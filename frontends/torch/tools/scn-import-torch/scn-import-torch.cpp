@@ -1,6 +1,6 @@
 //===- scn-import-torch.cpp - TorchScript model to scn dialect IR ---------===//
 //
-// scn-import-torch model.pt [-o net.mlir] [--weights-as-args]
+// scn-import-torch model.pt [-o net.mlir] [--weights-as-args] [--output-coords]
 //
 // Loads a TorchScript archive (torch.jit.trace of an scn model, saved with
 // torch.jit.save) with libtorch and writes its forward as scn dialect IR.
@@ -29,6 +29,9 @@ static const char *const usage =
     "  -o FILE             write the IR to FILE (default: stdout)\n"
     "  --weights-as-args   weights as function arguments after the inputs\n"
     "                      (default: dense_resource constants)\n"
+    "  --output-coords     also return the coordinates of each sparse output\n"
+    "                      (`<output>_coords`, [N, D+1] i64, batch last, rows\n"
+    "                      in the order of the features)\n"
     "  --func-name=NAME    name of the function (default: main)\n"
     "  --print-schemas     print the scn:: op schemas and exit\n"
     "  -h, --help          print this help\n";
@@ -60,6 +63,8 @@ int main(int argc, char **argv) {
     }
     if (a == "--weights-as-args") {
       options.weightsAsArgs = true;
+    } else if (a == "--output-coords") {
+      options.outputCoords = true;
     } else if (a.rfind("--func-name=", 0) == 0) {
       options.funcName = a.substr(12);
     } else if (a == "-o" && i + 1 < argc) {

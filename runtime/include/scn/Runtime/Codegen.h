@@ -30,6 +30,14 @@ SCN_RUNTIME_API void scn_run_destroy(scn_run_t run);
 /// The first error of the run (SCN_OK if none) and its message.
 SCN_RUNTIME_API scn_status_t scn_run_status(scn_run_t run);
 SCN_RUNTIME_API const char *scn_run_error_message(scn_run_t run);
+/// Keeps the geometry a run builds (site sets and kernel maps) for the next
+/// invocation that uses the same run: an input set is reused when the
+/// coordinates are byte-identical to the previous ones, every later set and
+/// map when its inputs and parameters are. What a benchmark calls "maps
+/// prebuilt", and what a server that sees the same scan twice wants.
+SCN_RUNTIME_API void scn_run_set_reuse_geometry(scn_run_t run, int32_t reuse);
+/// Clears the error of a run so that it can be used again.
+SCN_RUNTIME_API void scn_run_clear_error(scn_run_t run);
 /// Records an error found by generated code (for example a NaN input
 /// feature); `op` names the op. Only the first error is kept.
 SCN_RUNTIME_API void scn_cg_fail(scn_run_t run, const char *op,

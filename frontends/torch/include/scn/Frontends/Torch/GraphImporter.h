@@ -23,6 +23,10 @@ struct ImportOptions {
   /// Weights as function arguments (after the inputs) instead of
   /// `dense_resource` constants.
   bool weightsAsArgs = false;
+  /// For each result that is the features of a sparse tensor, also return
+  /// the coordinates of its sites (`scn.coordinates`, rows in the order of
+  /// the features), named `<output>_coords`.
+  bool outputCoords = false;
   std::string funcName = "main";
 };
 

@@ -41,16 +41,20 @@ public:
   /// A valid, unique SSA name `%<hint>` for a function input; the input
   /// itself is added later (inputs come first, in the model's order).
   std::string reserveInputName(const std::string &nameHint);
-  /// Adds a function input named by reserveInputName.
+  /// Adds a function input named by reserveInputName; its `scn.name`
+  /// attribute is the SSA name without `%`.
   void addInput(const std::string &name, const std::string &type);
-  /// Adds a weight argument (after every input); returns its SSA name.
+  /// Adds a weight argument (after every input), with `nameHint` (the
+  /// state_dict path) as its `scn.name`; returns its SSA name.
   std::string addArgument(const std::string &nameHint, const std::string &type);
   /// Emits an `arith.constant dense_resource<key>` holding `data` (f32,
   /// little-endian) and returns its SSA name; `keyHint` is made unique.
   std::string addResource(const std::string &keyHint, const std::string &type,
                           const float *data, size_t count);
-  /// Adds a function result.
-  void addResult(const std::string &value, const std::string &type);
+  /// Adds a function result; a non-empty `name` becomes its `scn.name`
+  /// attribute (the name scn-run and the artifact manifest use).
+  void addResult(const std::string &value, const std::string &type,
+                 const std::string &name = "");
 
   /// The whole function (and its resources) as text.
   std::string finish(const std::string &funcName) const;
@@ -59,9 +63,13 @@ private:
   std::string uniqueName(const std::string &hint);
 
   std::vector<std::string> body;
-  std::vector<std::pair<std::string, std::string>> inputs;
-  std::vector<std::pair<std::string, std::string>> arguments;
-  std::vector<std::pair<std::string, std::string>> results;
+  /// An argument or result: SSA value, type, `scn.name` (may be empty).
+  struct Slot {
+    std::string value, type, name;
+  };
+  std::vector<Slot> inputs;
+  std::vector<Slot> arguments;
+  std::vector<Slot> results;
   std::vector<std::pair<std::string, std::string>> resources;
   std::map<std::string, int> usedNames;
   int counter = 0;

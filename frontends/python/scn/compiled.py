@@ -1,0 +1,473 @@
+"""``scn.compile``: run an scn model through the compiler (trace, import, scn-compile).
+
+    compiled = scn.compile(model, [coords, features], target='cpu')
+    y = compiled([coords, features])          # same input form as model(...)
+
+``model`` is called the way SparseConvNet users call it: on the InputLayer's
+input ``[coords, features]`` (or ``[coords, features, batch_size]``), so it
+starts with its InputLayer (``scn.Sequential(scn.InputLayer(...), ...)`` or a
+module whose forward calls its input layer).  When the input layer is a
+separate module, pass it: ``scn.compile(model, x, input_layer=input_layer)``
+compiles ``model(input_layer(x))``.
+
+The pipeline: ``scn.tracing`` traces the model (on a copy, so tracing leaves
+the model's buffers alone) -> ``torch.jit.save`` -> ``scn-import-torch
+--output-coords`` -> ``scn-compile --target=cpu`` -> the shared library is
+loaded with ctypes.  Shapes are dynamic: other point counts and batch sizes
+run on the same artifact without recompiling.  Weights are compile-time
+constants (a later change to the model's parameters needs a new
+``scn.compile``).
+
+Outputs mirror the eager model's: a dense tensor (OutputLayer,
+SparseToDense, ...) is the same tensor; a sparse output is a
+``SparseConvNetTensor`` whose rows are in the compiled runtime's order (first
+appearance of each site in the input; a downsampled set in the order of its
+first contributing input site), with the coordinates of those rows
+(``get_spatial_locations()``); the eager path gives sorted order, so compare
+sparse outputs by coordinate.  A train-mode BatchNorm's updated running
+statistics are not written back; they are in ``compiled.updated_buffers``
+(state_dict name -> tensor) after each call.
+
+Tools are looked up in ``$SCN_TOOLS_DIR`` (the directory holding
+scn-import-torch and scn-compile), else ``$SCN_BUILD_DIR/bin``, else the
+repository's ``build/bin``; the runtime library in ``<build>/lib`` (the
+artifact also finds it through its rpath).
+"""
+
+import copy
+import ctypes
+import ctypes.util
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import weakref
+
+import numpy as np
+import torch
+
+from .metadata import Metadata
+from .geometry import SiteSet
+from .tensor import SparseConvNetTensor
+from .tracing import trace
+
+__all__ = ['compile', 'CompiledNetwork', 'tools_dir', 'tools_available', 'CompileError']
+
+CUDA_NOT_IMPLEMENTED = (
+    "scn.compile: target='cuda' is not supported: CUDA code generation is not "
+    "implemented yet in the SCN compiler (scn-compile only has --target=cpu). "
+    "Use target='cpu', or run the eager model on CUDA.")
+
+#: Number of artifacts built by this process (tests check that a call does not rebuild).
+build_count = 0
+
+
+class CompileError(RuntimeError):
+    """A step of the compile pipeline (import or scn-compile) failed; the message is the tool's."""
+
+
+_REPO_BUILD = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', 'build'))
+
+
+def _build_dir():
+    return os.environ.get('SCN_BUILD_DIR') or _REPO_BUILD
+
+
+def tools_dir():
+    """Directory holding scn-import-torch and scn-compile."""
+    return os.environ.get('SCN_TOOLS_DIR') or os.path.join(_build_dir(), 'bin')
+
+
+def _tool(name):
+    return os.path.join(tools_dir(), name)
+
+
+def tools_available():
+    """True when scn-import-torch and scn-compile exist (a reason string otherwise is in
+    ``missing_tools()``)."""
+    return not missing_tools()
+
+
+def missing_tools():
+    return [n for n in ('scn-import-torch', 'scn-compile') if not os.access(_tool(n), os.X_OK)]
+
+
+def _run_tool(args, what):
+    r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       universal_newlines=True)
+    if r.returncode != 0:
+        raise CompileError('%s failed (exit %d): %s' % (what, r.returncode,
+                                                        (r.stderr or r.stdout).strip()))
+    return r
+
+
+# -- the runtime library and libc ----------------------------------------------
+
+_libs = {}
+
+
+def _libc():
+    if 'c' not in _libs:
+        lib = ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6')
+        lib.free.argtypes = [ctypes.c_void_p]
+        lib.free.restype = None
+        _libs['c'] = lib
+    return _libs['c']
+
+
+def _bind_runtime(lib):
+    """scn_run_* from ``lib`` (the artifact: dlsym searches its dependencies)."""
+    lib.scn_run_create.restype = ctypes.c_void_p
+    lib.scn_run_create.argtypes = []
+    lib.scn_run_destroy.restype = None
+    lib.scn_run_destroy.argtypes = [ctypes.c_void_p]
+    lib.scn_run_status.restype = ctypes.c_int
+    lib.scn_run_status.argtypes = [ctypes.c_void_p]
+    lib.scn_run_error_message.restype = ctypes.c_char_p
+    lib.scn_run_error_message.argtypes = [ctypes.c_void_p]
+    lib.scn_model_entry.restype = None
+    lib.scn_model_entry.argtypes = [ctypes.POINTER(ctypes.c_void_p)]
+
+
+def _load_artifact(path):
+    runtime = os.path.join(_build_dir(), 'lib', 'libscn_runtime.so')
+    if 'runtime' not in _libs and os.path.exists(runtime):
+        _libs['runtime'] = ctypes.CDLL(runtime, mode=ctypes.RTLD_GLOBAL)
+    lib = ctypes.CDLL(path)
+    try:
+        manifest = ctypes.string_at(ctypes.addressof(ctypes.c_char.in_dll(lib, 'scn_model_manifest')))
+        _bind_runtime(lib)
+    except (ValueError, AttributeError) as e:
+        raise CompileError("'%s' is not an scn-compile artifact: %s" % (path, e))
+    return lib, json.loads(manifest.decode('utf-8'))
+
+
+_DTYPES = {'f4': np.float32, 'i8': np.int64, 'i4': np.int32}
+
+
+# -- what gets traced -------------------------------------------------------------
+
+class _Traced(torch.nn.Module):
+    """forward(*tensors): the model on the input list; records the output structure.
+
+    The input list is the traced tensors plus the constant ints of the example
+    input (an InputLayer's batch_size); a bare-tensor example input (e.g. for
+    DenseToSparse) is passed as is.
+    """
+
+    def __init__(self, input_layer, model, layout):
+        super(_Traced, self).__init__()
+        self.input_layer = input_layer
+        self.model = model
+        self.layout = layout        # None: one bare tensor; else per-element 'tensor' or an int
+        self.structure = None
+
+    def _input(self, tensors):
+        if self.layout is None:
+            return tensors[0]
+        it = iter(tensors)
+        return [next(it) if kind == 'tensor' else kind for kind in self.layout]
+
+    def forward(self, *tensors):
+        x = self._input(tensors)
+        if self.input_layer is not None:
+            x = self.input_layer(x)
+        y = self.model(x)
+        outs = list(y) if isinstance(y, (list, tuple)) else [y]
+        structure, flat = [], []
+        for o in outs:
+            if isinstance(o, SparseConvNetTensor):
+                structure.append(('sparse', tuple(int(v) for v in o.spatial_size.tolist()),
+                                  o.metadata.dimension))
+                flat.append(o.features)
+            elif isinstance(o, torch.Tensor):
+                structure.append(('tensor',))
+                flat.append(o)
+            else:
+                raise TypeError('scn.compile: the model returns a %s; only SparseConvNetTensors '
+                                'and tensors (or a list/tuple of them) can be compiled'
+                                % type(o).__name__)
+        self.structure = (isinstance(y, (list, tuple)), type(y), structure)
+        return tuple(flat) if len(flat) > 1 else flat[0]
+
+
+class _TracedCoordsFeatures(_Traced):
+    """The usual case, with the inputs named as the IR's arguments: coords, features."""
+
+    def forward(self, coords, features):
+        return _Traced.forward(self, coords, features)
+
+
+class _TracedDense(_Traced):
+    def forward(self, dense):
+        return _Traced.forward(self, dense)
+
+
+def _traced_module(input_layer, model, layout, n_tensors):
+    cls = _TracedCoordsFeatures if n_tensors == 2 else _TracedDense if n_tensors == 1 else _Traced
+    return cls(input_layer, model, layout)
+
+
+def _split_input(x):
+    """(tensors, layout) of a model input: a list [coords, features(, batch_size)] or a tensor."""
+    if isinstance(x, torch.Tensor):
+        return [x], None
+    if not isinstance(x, (list, tuple)):
+        raise TypeError('scn.compile: the input must be a list [coords, features(, batch_size)] '
+                        'or a tensor, got %s' % type(x).__name__)
+    tensors, layout = [], []
+    for e in x:
+        if isinstance(e, torch.Tensor):
+            tensors.append(e)
+            layout.append('tensor')
+        elif isinstance(e, (int, np.integer)):
+            layout.append(int(e))
+        else:
+            raise TypeError('scn.compile: input elements must be tensors or ints, got %s'
+                            % type(e).__name__)
+    return tensors, layout
+
+
+# -- the compiled module -------------------------------------------------------------
+
+class CompiledNetwork(torch.nn.Module):
+    """A network compiled by ``scn.compile``; ``forward`` takes what the eager model takes."""
+
+    def __init__(self, library, manifest, layout, structure, workdir, buffer_prefix=''):
+        super(CompiledNetwork, self).__init__()
+        self._lib = library
+        self.manifest = manifest
+        self.inputs = manifest['inputs']
+        self.outputs = manifest['outputs']
+        self._layout = layout
+        self._returns_sequence, self._return_type, self._structure = structure
+        self.workdir = workdir
+        self.artifact = os.path.join(workdir, 'net.so')
+        self.mlir = os.path.join(workdir, 'net.mlir')
+        self._buffer_prefix = buffer_prefix
+        self.updated_buffers = {}
+        n_flat = len(self._structure)
+        names = ['output'] if n_flat == 1 else ['output%d' % i for i in range(n_flat)]
+        by_name = {o['name']: i for i, o in enumerate(self.outputs)}
+        if len(self.outputs) == 1:
+            by_name = {names[0]: 0}
+        missing = [n for n in names if n not in by_name]
+        if missing:
+            raise CompileError('the artifact has no result %s (manifest outputs: %s)'
+                               % (missing, [o['name'] for o in self.outputs]))
+        self._result_index = [by_name[n] for n in names]
+        self._coords_index = [by_name.get(n + '_coords') for n in names]
+        for s, c in zip(self._structure, self._coords_index):
+            if s[0] == 'sparse' and c is None:
+                raise CompileError('the artifact does not return the coordinates of a sparse '
+                                   'output (import with --output-coords)')
+        used = set(self._result_index) | set(i for i in self._coords_index if i is not None)
+        self._buffer_results = [(i, o['name']) for i, o in enumerate(self.outputs) if i not in used]
+
+    def extra_repr(self):
+        return 'artifact=%s, inputs=%s, outputs=%s' % (
+            self.artifact, [i['name'] for i in self.inputs], [o['name'] for o in self.outputs])
+
+    # -- marshalling ----------------------------------------------------------
+    def _arrays(self, x):
+        tensors, layout = _split_input(x)
+        if (layout is None) != (self._layout is None) or \
+                (layout is not None and len(layout) != len(self._layout)):
+            raise ValueError('scn.compile: the compiled network takes inputs like its example '
+                             '(%s), got %s' % (self._describe_layout(), self._describe(layout)))
+        if layout is not None:
+            for got, want in zip(layout, self._layout):
+                if want != 'tensor' and got != want:
+                    raise ValueError('scn.compile: batch_size %s was compiled in as a constant; '
+                                     'got %s (compile again for another value)' % (want, got))
+        if len(tensors) != len(self.inputs):
+            raise ValueError('scn.compile: %d input tensors, the artifact takes %d'
+                             % (len(tensors), len(self.inputs)))
+        arrays = []
+        for t, sig in zip(tensors, self.inputs):
+            a = np.ascontiguousarray(t.detach().cpu().numpy(), dtype=_DTYPES[sig['dtype']])
+            shape = sig['shape']
+            if a.ndim != len(shape) or any(s >= 0 and s != d for s, d in zip(shape, a.shape)):
+                raise ValueError("scn.compile: input '%s' has shape %s, the compiled network "
+                                 "takes %s (-1: any)" % (sig['name'], list(a.shape), shape))
+            arrays.append(a)
+        return arrays
+
+    def _describe_layout(self):
+        return self._describe(self._layout)
+
+    @staticmethod
+    def _describe(layout):
+        if layout is None:
+            return 'one tensor'
+        return '[%s]' % ', '.join('tensor' if k == 'tensor' else 'int' for k in layout)
+
+    def run_arrays(self, arrays):
+        """Run on numpy arrays (the manifest's inputs, in order); returns the result arrays
+        (the manifest's outputs, in order).  Raises RuntimeError with the runtime's message."""
+        lib = self._lib
+        keep = []
+        words = []
+        dummy = np.zeros(1, np.int64)
+        input_ptrs = set()
+        for a in arrays:
+            ptr = a.ctypes.data if a.size else dummy.ctypes.data
+            input_ptrs.add(ptr)
+            strides, step = [], 1       # row-major (the arrays are contiguous)
+            for d in reversed(a.shape):
+                strides.insert(0, step)
+                step *= int(d)
+            words.append([ptr, ptr, 0] + [int(d) for d in a.shape] + strides)
+        run = lib.scn_run_create()
+        if not run:
+            raise MemoryError('scn_run_create failed')
+        try:
+            run_ptr = ctypes.c_void_p(run)
+            n_words = sum(len(w) for w in words)
+            args = (ctypes.c_void_p * (n_words + 2))()
+            args[0] = ctypes.addressof(run_ptr)
+            k = 1
+            for w in words:
+                buf = (ctypes.c_int64 * len(w))(*w)
+                keep.append(buf)
+                for j in range(len(w)):
+                    args[k] = ctypes.addressof(buf) + 8 * j
+                    k += 1
+            n_results = sum(3 + 2 * len(o['shape']) for o in self.outputs)
+            results = (ctypes.c_int64 * max(1, n_results))()
+            args[k] = ctypes.addressof(results)
+            lib.scn_model_entry(args)
+            outs = self._collect(results, input_ptrs)
+            if lib.scn_run_status(run) != 0:
+                msg = lib.scn_run_error_message(run)
+                raise RuntimeError((msg or b'compiled network failed').decode('utf-8', 'replace'))
+            return outs
+        finally:
+            lib.scn_run_destroy(run)
+
+    def _collect(self, results, input_ptrs):
+        """Copy each result out of its descriptor and free what the compiled code allocated."""
+        libc = _libc()
+        outs, freed, at = [], set(), 0
+        for o in self.outputs:
+            rank = len(o['shape'])
+            allocated, aligned, offset = results[at], results[at + 1], results[at + 2]
+            shape = [int(v) for v in results[at + 3:at + 3 + rank]]
+            strides = [int(v) for v in results[at + 3 + rank:at + 3 + 2 * rank]]
+            at += 3 + 2 * rank
+            dtype = np.dtype(_DTYPES[o['dtype']])
+            count = int(np.prod(shape)) if shape else 1
+            if count == 0 or not aligned:
+                arr = np.zeros(shape, dtype)
+            else:
+                extent = offset + 1 + sum((n - 1) * s for n, s in zip(shape, strides) if s > 0)
+                buf = (ctypes.c_char * (extent * dtype.itemsize)).from_address(aligned)
+                arr = np.ndarray(shape, dtype, buffer=buf, offset=offset * dtype.itemsize,
+                                 strides=[s * dtype.itemsize for s in strides]).copy()
+            if allocated and allocated not in input_ptrs and allocated not in freed:
+                libc.free(ctypes.c_void_p(allocated))
+                freed.add(allocated)
+            outs.append(arr)
+        return outs
+
+    # -- forward ---------------------------------------------------------------
+    def forward(self, *x):
+        if len(x) > 1:          # compiled(coords, features) as well as compiled([coords, features])
+            x = list(x)
+        else:
+            x = x[0]
+        arrays = self._arrays(x)
+        outs = self.run_arrays(arrays)
+        batch = self._batch_size(x, arrays)
+        results = []
+        for s, r, c in zip(self._structure, self._result_index, self._coords_index):
+            features = torch.from_numpy(outs[r])
+            if s[0] == 'sparse':
+                _, size, dim = s
+                coords = torch.from_numpy(outs[c])
+                b = max(batch, int(coords[:, dim].max()) + 1 if len(coords) else 1)
+                m = Metadata(dim)
+                m.set_sites(SiteSet(coords, size, b))
+                results.append(SparseConvNetTensor(features, m, size))
+            else:
+                results.append(features)
+        self.updated_buffers = {name[len(self._buffer_prefix):] if name.startswith(
+            self._buffer_prefix) else name: torch.from_numpy(outs[i])
+            for i, name in self._buffer_results}
+        if not self._returns_sequence:
+            return results[0]
+        return list(results) if self._return_type is list else tuple(results)
+
+    def _batch_size(self, x, arrays):
+        if self._layout is not None:
+            ints = [k for k in self._layout if k != 'tensor']
+            if ints:
+                return int(ints[0])
+        for a, sig in zip(arrays, self.inputs):
+            if sig['dtype'] == 'i8' and a.ndim == 2 and a.shape[0]:
+                return int(a[:, -1].max()) + 1
+        return 1
+
+
+def compile(model, example_input, target='cpu', input_layer=None, workdir=None,
+            opt_level=None):  # noqa: A001 (scn.compile, like torch.compile)
+    """Compile ``model`` (called on ``example_input``) and return a ``CompiledNetwork``.
+
+    ``example_input``: what the eager model takes, ``[coords, features]``
+    (coords int64 ``[N, D+1]``, batch last; features float32 ``[N, C]``),
+    optionally with a batch size, or a dense tensor for DenseToSparse.
+    ``input_layer``: a separate InputLayer applied before ``model``.
+    ``workdir``: keep the artifacts (model.pt, net.mlir, net.so) there
+    instead of a temporary directory removed with the module.
+    ``target``: 'cpu' ('cuda' raises NotImplementedError).
+    """
+    global build_count
+    if target == 'cuda':
+        raise NotImplementedError(CUDA_NOT_IMPLEMENTED)
+    if target != 'cpu':
+        raise ValueError("scn.compile: unknown target %r (use 'cpu')" % (target,))
+    missing = missing_tools()
+    if missing:
+        raise CompileError('scn.compile: %s not found in %s (build them, or set SCN_TOOLS_DIR / '
+                           'SCN_BUILD_DIR)' % (', '.join(missing), tools_dir()))
+    tensors, layout = _split_input(example_input)
+    if any(t.is_cuda for t in tensors):
+        tensors = [t.cpu() for t in tensors]
+    # Trace a CPU copy: tracing runs the model once, which must not touch the
+    # caller's model (train-mode BatchNorm updates its running statistics).
+    net = _traced_module(copy.deepcopy(input_layer), copy.deepcopy(model), layout,
+                         len(tensors)).cpu()
+    state = {k: v.detach().clone() for k, v in net.state_dict().items()}
+    with torch.no_grad():
+        traced = trace(net, *tensors)
+        for k, v in traced.state_dict().items():
+            if k in state:
+                v.copy_(state[k])
+    if net.structure is None:
+        raise CompileError('scn.compile: tracing did not run the model')
+    own_dir = workdir is None
+    workdir = tempfile.mkdtemp(prefix='scn-compile-') if own_dir else workdir
+    os.makedirs(workdir, exist_ok=True)
+    try:
+        pt = os.path.join(workdir, 'model.pt')
+        ir = os.path.join(workdir, 'net.mlir')
+        so = os.path.join(workdir, 'net.so')
+        traced.save(pt)
+        _run_tool([_tool('scn-import-torch'), pt, '--output-coords', '-o', ir], 'scn-import-torch')
+        args = [_tool('scn-compile'), ir, '--target=cpu', '-o', so]
+        if opt_level is not None:
+            args.append('-O%d' % int(opt_level))
+        _run_tool(args, 'scn-compile')
+        build_count += 1
+        lib, manifest = _load_artifact(so)
+        compiled = CompiledNetwork(lib, manifest, layout, net.structure, workdir,
+                                   buffer_prefix='model.')
+    except BaseException:
+        if own_dir:
+            shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    if own_dir:
+        # The library stays mapped after its file is gone; remove the directory with the module.
+        weakref.finalize(compiled, shutil.rmtree, workdir, True)
+    return compiled

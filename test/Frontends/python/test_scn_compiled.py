@@ -1,0 +1,193 @@
+"""``scn.compile``: the compiled path (trace -> scn-import-torch -> scn-compile -> ctypes).
+
+The compiled module must give what the eager model gives: dense outputs
+exactly the same tensor (within float tolerance), sparse outputs the same
+rows after sorting by coordinates (the runtime's row order differs from the
+eager sorted order).  Shape changes (point count, batch size) must run on the
+same artifact.  Skipped where scn-import-torch / scn-compile are not built
+(set SCN_TOOLS_DIR or SCN_BUILD_DIR, or build into build/bin).
+"""
+
+import os
+
+import numpy as np
+import pytest
+import torch
+
+import scn
+import scn.compiled as C
+from scn import golden
+from scn_test_helpers import GOLDEN_DIR, GOLDEN_FILES
+
+needs_tools = pytest.mark.skipif(
+    not C.tools_available(),
+    reason='scn.compile needs %s in %s' % (', '.join(C.missing_tools()), C.tools_dir()))
+
+TOL = 1e-4
+
+
+def _input(dimension, size, n, batch, channels, seed):
+    """[coords, features]: distinct random sites (batch last) in [0, size)^D."""
+    g = torch.Generator().manual_seed(seed)
+    c = torch.cat([torch.randint(0, size, (n, dimension), generator=g),
+                   torch.randint(0, batch, (n, 1), generator=g)], 1)
+    c = c[torch.randperm(len(c), generator=g)]  # not sorted: row order matters
+    return [c, torch.randn(len(c), channels, generator=g)]
+
+
+def _sorted(t):
+    """(coords, features) of a SparseConvNetTensor, rows sorted by coordinate."""
+    return golden.sort_sparse(t.get_spatial_locations().numpy(), t.features.detach().numpy())
+
+
+def _assert_same(compiled_out, eager_out):
+    if isinstance(eager_out, scn.SparseConvNetTensor):
+        assert isinstance(compiled_out, scn.SparseConvNetTensor)
+        assert tuple(compiled_out.spatial_size.tolist()) == tuple(eager_out.spatial_size.tolist())
+        gc, gf = _sorted(compiled_out)
+        ec, ef = _sorted(eager_out)
+        np.testing.assert_array_equal(gc, ec)
+        np.testing.assert_allclose(gf, ef, rtol=0, atol=TOL * max(1.0, float(np.abs(ef).max())))
+    else:
+        e = eager_out.detach().numpy()
+        np.testing.assert_allclose(compiled_out.numpy(), e, rtol=0,
+                                   atol=TOL * max(1.0, float(np.abs(e).max())))
+
+
+def _model_2d():
+    """InputLayer inside the model (the usual SparseConvNet form); sparse output."""
+    torch.manual_seed(1)
+    return scn.Sequential(
+        scn.InputLayer(2, 32, mode=3),
+        scn.SubmanifoldConvolution(2, 3, 8, 3, False),
+        scn.BatchNormReLU(8),
+        scn.MaxPooling(2, 2, 2),
+        scn.SubmanifoldConvolution(2, 8, 8, 3, True),
+        scn.Convolution(2, 8, 6, 2, 2, False),
+        scn.LeakyReLU(0.1)).eval()
+
+
+def _model_3d():
+    """A small UNet (downsample, deconvolution, JoinTable) after a separate InputLayer."""
+    torch.manual_seed(2)
+    model = scn.Sequential(
+        scn.SubmanifoldConvolution(3, 2, 4, 3, False),
+        scn.UNet(3, 1, [4, 8], residual_blocks=True),
+        scn.BatchNormReLU(4)).eval()
+    with torch.no_grad():    # non-trivial running statistics
+        for name, b in model.named_buffers():
+            if name.endswith('running_mean'):
+                b.normal_(0, 0.1)
+            elif name.endswith('running_var'):
+                b.uniform_(0.5, 1.5)
+    return scn.InputLayer(3, 16, mode=4), model
+
+
+def _eager(input_layer, model, x):
+    with torch.no_grad():
+        return model(input_layer(x)) if input_layer is not None else model(x)
+
+
+@needs_tools
+@pytest.mark.parametrize('dim', [2, 3])
+def test_compiled_matches_eager_across_shapes(dim):
+    if dim == 2:
+        input_layer, model = None, _model_2d()
+        inputs = [_input(2, 32, 60, 2, 3, seed=0), _input(2, 32, 200, 4, 3, seed=1)]
+    else:
+        input_layer, model = _model_3d()
+        inputs = [_input(3, 16, 80, 2, 2, seed=2), _input(3, 16, 30, 1, 2, seed=3)]
+    builds = C.build_count
+    compiled = scn.compile(model, inputs[0], target='cpu', input_layer=input_layer)
+    assert C.build_count == builds + 1
+    stamp = os.stat(compiled.artifact).st_mtime_ns
+    counts = set()
+    for x in inputs:
+        out = compiled(x)
+        _assert_same(out, _eager(input_layer, model, x))
+        counts.add(len(out.features))
+    # other point counts and batch sizes ran on the same artifact
+    assert len(counts) == 2
+    assert C.build_count == builds + 1
+    assert os.stat(compiled.artifact).st_mtime_ns == stamp
+    # the (coords, features) call form gives the same
+    x = inputs[1]
+    np.testing.assert_array_equal(compiled(x[0], x[1]).features.numpy(),
+                                  compiled(x).features.numpy())
+
+
+@needs_tools
+def test_compiled_dense_output_is_the_same_tensor():
+    torch.manual_seed(3)
+    model = scn.Sequential(
+        scn.InputLayer(2, 8, mode=3),
+        scn.SubmanifoldConvolution(2, 2, 4, 3, False),
+        scn.ReLU(),
+        scn.SparseToDense(2, 4)).eval()
+    x = _input(2, 8, 20, 2, 2, seed=4)
+    compiled = scn.compile(model, x)
+    for y in (x, _input(2, 8, 40, 3, 2, seed=5)):
+        out = compiled(y)
+        assert isinstance(out, torch.Tensor) and out.dtype == torch.float32
+        _assert_same(out, _eager(None, model, y))
+
+
+@needs_tools
+def test_compile_leaves_train_mode_model_alone_and_returns_statistics():
+    torch.manual_seed(4)
+    model = scn.Sequential(scn.InputLayer(3, 16, mode=3),
+                           scn.SubmanifoldConvolution(3, 2, 4, 3, False),
+                           scn.BatchNormReLU(4, momentum=0.9)).train()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    x = _input(3, 16, 50, 2, 2, seed=6)
+    compiled = scn.compile(model, x)
+    for k, v in model.state_dict().items():
+        assert torch.equal(v, before[k]), k
+    out = compiled(x)
+    eager = model(x)      # updates the eager model's running statistics
+    _assert_same(out, eager)
+    assert sorted(compiled.updated_buffers) == ['2.running_mean', '2.running_var']
+    for k, v in compiled.updated_buffers.items():
+        np.testing.assert_allclose(v.numpy(), model.state_dict()[k].numpy(), rtol=0, atol=1e-5)
+
+
+@needs_tools
+def test_bad_inputs_raise_the_runtime_message():
+    model = _model_2d()
+    x = _input(2, 32, 40, 2, 3, seed=7)
+    compiled = scn.compile(model, x)
+    c, f = x[0].clone(), x[1].clone()
+    c[3, 1] = 32
+    with pytest.raises(RuntimeError, match=r'outside \[0, 32\)'):
+        compiled([c, f])
+    c, f = x[0].clone(), x[1].clone()
+    f[5, 2] = float('nan')
+    with pytest.raises(RuntimeError, match='NaN'):
+        compiled([c, f])
+    # the module still works after an error
+    _assert_same(compiled(x), _eager(None, model, x))
+    # a channel mismatch is caught before the call
+    with pytest.raises(ValueError, match='features'):
+        compiled([x[0], torch.randn(len(x[0]), 5)])
+
+
+def test_cuda_target_is_not_implemented():
+    model = _model_2d()
+    with pytest.raises(NotImplementedError, match='CUDA code generation is not implemented'):
+        scn.compile(model, _input(2, 32, 10, 1, 3, seed=8), target='cuda')
+
+
+@needs_tools
+@pytest.mark.parametrize('case', [os.path.basename(f) for f in GOLDEN_FILES])
+def test_golden_compiled(case, capsys):
+    rc = golden.main([os.path.join(GOLDEN_DIR, case), '--path', 'compiled', '--target', 'cpu'])
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    assert out.startswith('PASS ')
+
+
+def test_golden_compiled_cuda_exits_2(capsys):
+    rc = golden.main([os.path.join(GOLDEN_DIR, 'nin2d.npz'), '--path', 'compiled',
+                      '--target', 'cuda'])
+    assert rc == 2
+    assert 'CUDA code generation is not implemented' in capsys.readouterr().err
