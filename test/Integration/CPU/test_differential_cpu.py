@@ -1,7 +1,7 @@
 """Differential test: random networks (random_networks.py) compiled by
 --scn-cpu-pipeline and run by scn-run, against the eager PyTorch reference
 (frontends/python/scn, which passes every golden case). SCN_DIFF_CASES sets
-the number of cases (default 150)."""
+the number of cases (default 200)."""
 
 import json
 import os
@@ -25,7 +25,7 @@ torch = pytest.importorskip("torch")
 import scn  # noqa: E402
 from scn.spec import build_from_spec, input_from_spec  # noqa: E402
 
-CASES = int(os.environ.get("SCN_DIFF_CASES", "150"))
+CASES = int(os.environ.get("SCN_DIFF_CASES", "200"))
 
 
 def eager(spec, arrays):
