@@ -41,17 +41,15 @@ template <typename T> struct TableRows {
   }
 };
 
-/// BLInputLayer rows: [B, L, D]; row b * L + l has batch b; all -1 = empty.
+/// BLInputLayer rows: [B, L, D]; row b * L + l has batch b. As in
+/// SparseConvNet's blRules, a position whose FIRST coordinate is negative is
+/// empty padding in modes 1-4; mode 0 takes every position as a site.
 template <typename T> struct BatchLengthRows {
   const T *data;
   int32_t dim;
   int64_t length;
-  bool isEmpty(int64_t r) const {
-    for (int32_t i = 0; i < dim; ++i)
-      if (coord(r, i) != -1)
-        return false;
-    return true;
-  }
+  bool skipPadding;
+  bool isEmpty(int64_t r) const { return skipPadding && coord(r, 0) < 0; }
   int64_t coord(int64_t r, int32_t i) const {
     return static_cast<int64_t>(data[r * dim + i]);
   }
@@ -60,7 +58,8 @@ template <typename T> struct BatchLengthRows {
                               const int64_t *spatialSize) const {
     fail(SCN_ERROR_INVALID_ARGUMENT, "coords[", r / length, "][", r % length,
          "][", i, "] = ", coord(r, i), " is outside [0, ", spatialSize[i],
-         ") (a position is empty only when all its coordinates are -1)");
+         ") (in modes 1-4 a position is empty padding when its first "
+         "coordinate is negative)");
   }
 };
 
@@ -282,17 +281,24 @@ scn_sites_from_bl_coords(int32_t dim, const int64_t *spatial_size,
     int64_t nRows = batch * length;
     if (nRows > 0)
       requireNonNull(coords, "coords");
+    // SparseConvNet's batch-length rules swap the meaning of modes 1 and 2
+    // relative to InputLayer: BL mode 1 overwrites (keeps the LAST row of a
+    // site), BL mode 2 keeps the FIRST.
+    int32_t policy = mode == 1 ? SCN_INPUT_KEEP_LAST
+                     : mode == 2 ? SCN_INPUT_KEEP_FIRST
+                                 : mode;
+    bool skipPadding = mode != 0;
     std::unique_ptr<scn_sites> sites;
     if (coord_type == SCN_INDEX_INT32)
       sites = buildInputSet(
           BatchLengthRows<int32_t>{static_cast<const int32_t *>(coords), dim,
-                                   length},
-          nRows, dim, spatial_size, mode, batch);
+                                   length, skipPadding},
+          nRows, dim, spatial_size, policy, batch);
     else
       sites = buildInputSet(
           BatchLengthRows<int64_t>{static_cast<const int64_t *>(coords), dim,
-                                   length},
-          nRows, dim, spatial_size, mode, batch);
+                                   length, skipPadding},
+          nRows, dim, spatial_size, policy, batch);
     *out = sites.release();
   });
 }

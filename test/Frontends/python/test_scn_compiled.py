@@ -191,3 +191,31 @@ def test_golden_compiled_cuda_exits_2(capsys):
                       '--target', 'cuda'])
     assert rc == 2
     assert 'CUDA code generation is not implemented' in capsys.readouterr().err
+
+
+@needs_tools
+@pytest.mark.parametrize('mode', [1, 2, 3, 4])
+def test_bl_layers_compiled_match_eager(mode):
+    """BLInputLayer/BLOutputLayer compiled: SparseConvNet's batch-length rules
+    (mode 1 keeps the last duplicate, 2 the first; a negative first coordinate
+    is padding) as in the eager reference, on two batch shapes."""
+    rng = np.random.default_rng(mode)
+    model = scn.Sequential(scn.BLInputLayer(2, [4, 4], mode=mode),
+                           scn.SubmanifoldConvolution(2, 2, 3, 3, True),
+                           scn.BLOutputLayer(2)).eval()
+
+    def example(b, length):
+        coords = torch.from_numpy(rng.integers(0, 3, (b, length, 2))).long()
+        coords[0, 1, 0] = -1  # padding
+        feats = torch.from_numpy(rng.standard_normal((b, length, 2)).astype(np.float32))
+        return [coords, feats]
+
+    first = example(3, 7)
+    compiled = scn.compile(model, first)
+    for x in (first, example(2, 9)):
+        with torch.no_grad():
+            ref = model(x)
+        got = compiled(x)
+        got = got if isinstance(got, torch.Tensor) else got.features
+        assert got.shape == ref.shape
+        assert float((got - ref).abs().max()) <= TOL * max(1.0, float(ref.abs().max()))

@@ -91,7 +91,8 @@ TEST(DenseMaps, DenseToSparseFindsNonzeroSites) {
 }
 
 TEST(BLInput, MatchesFlattenedInputLayer) {
-  // [B=3, L=6, D=2]; all -1 marks an empty position.
+  // [B=3, L=6, D=2]; a negative first coordinate marks an empty position
+  // (SparseConvNet's blRules), whatever the other coordinates are.
   const int64_t B = 3, L = 6;
   std::vector<int64_t> spatial{6, 6};
   std::mt19937_64 rng(33);
@@ -99,18 +100,21 @@ TEST(BLInput, MatchesFlattenedInputLayer) {
   for (auto &v : bl)
     v = int64_t(rng() % 4);
   for (int64_t r : {2, 7, 8, 17})
-    bl[r * 2] = bl[r * 2 + 1] = -1;
+    bl[r * 2] = -1;
+  bl[8 * 2 + 1] = -1; // both negative: empty too
   for (int32_t mode = 0; mode <= 4; ++mode) {
     SCOPED_TRACE("mode " + std::to_string(mode));
     // The same rows as InputLayer coordinates (empty positions left out).
     std::vector<int64_t> rows;
     std::vector<int64_t> rowOf;
     for (int64_t r = 0; r < B * L; ++r)
-      if (bl[r * 2] != -1) {
+      if (bl[r * 2] >= 0) {
         rows.insert(rows.end(), {bl[r * 2], bl[r * 2 + 1], r / L});
         rowOf.push_back(r);
       }
-    RefInput ref = referenceInput(2, rows, mode == 0 ? 1 : mode);
+    // BL modes 1/2 are InputLayer's 2/1 (blRules: 1 overwrites, 2 keeps).
+    int32_t inputMode = mode == 1 ? 2 : mode == 2 ? 1 : mode == 0 ? 1 : mode;
+    RefInput ref = referenceInput(2, rows, inputMode);
     scn_sites_t sites = nullptr;
     scn_status_t status = scn_sites_from_bl_coords(
         2, spatial.data(), bl.data(), SCN_INDEX_INT64, B, L, mode, &sites);
@@ -137,15 +141,16 @@ TEST(BLInput, MatchesFlattenedInputLayer) {
   }
 }
 
-TEST(BLInput, PartialMinusOneIsAnError) {
+TEST(BLInput, NegativeLaterCoordinateIsAnError) {
+  // Only a negative FIRST coordinate marks padding.
   std::vector<int64_t> spatial{6, 6};
-  std::vector<int32_t> bl{1, 1, -1, 3};
+  std::vector<int32_t> bl{1, 1, 3, -1};
   scn_sites_t out = nullptr;
   EXPECT_EQ(scn_sites_from_bl_coords(2, spatial.data(), bl.data(),
                                      SCN_INDEX_INT32, 1, 2, 1, &out),
             SCN_ERROR_INVALID_ARGUMENT);
   EXPECT_NE(std::string(scn_last_error_message())
-                .find("scn_sites_from_bl_coords: coords[0][1][0] = -1"),
+                .find("scn_sites_from_bl_coords: coords[0][1][1] = -1"),
             std::string::npos)
       << scn_last_error_message();
   EXPECT_EQ(out, nullptr);

@@ -99,13 +99,18 @@ scn_sites_from_coords(int32_t dim, const int64_t *spatial_size,
                       int64_t n_rows, int64_t n_cols, int32_t mode,
                       int64_t batch_size, scn_sites_t *out);
 
-/// Builds the input set of SparseConvNet's BLInputLayer.
+/// Builds the input set of SparseConvNet's BLInputLayer (its blRules).
 ///
 /// `coords` is a row-major [batch, length, dim] array of `coord_type`; sample
-/// b, position l is input row b * length + l and has batch index b. A
-/// position whose coordinates are ALL -1 is empty (dropped, row_to_site -1)
-/// in every mode; any other negative coordinate is an error. Duplicates
-/// follow `mode` as in scn_sites_from_coords. The batch size is `batch`.
+/// b, position l is input row b * length + l and has batch index b. In modes
+/// 1-4 a position whose FIRST coordinate is negative is empty padding
+/// (dropped, row_to_site -1); any other coordinate outside the grid is an
+/// error. Mode 0 takes every position as its own site (duplicates and
+/// negative coordinates are errors). As in SparseConvNet, the batch-length
+/// modes 1 and 2 are the other way round from InputLayer's: mode 1 keeps
+/// the LAST row of a duplicated site, mode 2 the FIRST; 3 sums, 4 averages.
+/// The merge map records the InputLayer policy applied. The batch size is
+/// `batch`.
 SCN_RUNTIME_API scn_status_t
 scn_sites_from_bl_coords(int32_t dim, const int64_t *spatial_size,
                          const void *coords, int32_t coord_type,
