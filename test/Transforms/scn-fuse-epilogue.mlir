@@ -126,3 +126,16 @@ func.func @strided_and_training(%s: !scn.sites<1, [16]>, %x: tensor<?x1xf32>, %w
   %z, %st:2 = scn.batch_norm %c, %m, %m {training} : tensor<?x2xf32>, tensor<2xf32>, tensor<2xf32>
   return %z : tensor<?x2xf32>
 }
+
+// -----
+
+// A convolution whose only use is a JoinTable writes its rows straight into
+// its slice of the concatenation (operand 1); the shortcut (operand 0, also
+// used by the conv) is copied.
+// CHECK-LABEL: func @concat_slice
+// CHECK: scn.concat %{{.*}}, %{{.*}} {fused_operands = array<i64: 1>}
+func.func @concat_slice(%s: !scn.sites<1, [16]>, %x: tensor<?x2xf32>, %w: tensor<3x1x2x4xf32>) -> tensor<?x6xf32> {
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3>} : tensor<?x2xf32>, tensor<3x1x2x4xf32>, !scn.sites<1, [16]>
+  %z = scn.concat %x, %y : tensor<?x2xf32>, tensor<?x4xf32>
+  return %z : tensor<?x6xf32>
+}

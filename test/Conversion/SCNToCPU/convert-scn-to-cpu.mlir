@@ -62,3 +62,22 @@ func.func @deconv(%c: tensor<?x3xi64>, %f: tensor<?x4xf32>, %w: tensor<4x1x4x8xf
       : tensor<?x8xf32>, tensor<4x1x8x72xf32>, !scn.sites<2, [8, 8]> -> !scn.sites<2, [16, 16]>
   return %z : tensor<?x72xf32>
 }
+
+// A convolution listed in a concat's fused_operands stores into the concat's
+// buffer at its channel offset (2); the concat copies only operand 0.
+// CHECK-LABEL: func.func @concat_slice(
+// CHECK: %[[OUT:.*]] = memref.alloc(%{{.*}}) : memref<?x6xf32>
+// CHECK: scf.parallel
+// CHECK:   vector.store %{{.*}}, %[[OUT]][%{{.*}}, %{{.*}}] : memref<?x6xf32>, vector<4xf32>
+// CHECK: scf.parallel
+// CHECK:   vector.load %{{.*}} : memref<?x2xf32>, vector<2xf32>
+// CHECK:   vector.store %{{.*}}, %[[OUT]][%{{.*}}, %{{.*}}] : memref<?x6xf32>, vector<2xf32>
+// CHECK-NOT: vector.load %{{.*}} : memref<?x4xf32>
+// CHECK: bufferization.to_tensor %[[OUT]]
+func.func @concat_slice(%c: tensor<?x2xi64>, %f: tensor<?x2xf32>, %w: tensor<3x1x2x4xf32>) -> tensor<?x6xf32> {
+  %s, %x = scn.input %c, %f : tensor<?x2xi64>, tensor<?x2xf32> -> !scn.sites<1, [16]>, tensor<?x2xf32>
+  %k = scn.kernel_map submanifold %s, %s {filter_size = array<i64: 3>, filter_stride = array<i64: 1>} : !scn.sites<1, [16]>, !scn.sites<1, [16]>
+  %y = scn.submanifold_conv %x, %w on %s map(%k) {filter_size = array<i64: 3>} : tensor<?x2xf32>, tensor<3x1x2x4xf32>, !scn.sites<1, [16]>
+  %z = scn.concat %x, %y {fused_operands = array<i64: 1>} : tensor<?x2xf32>, tensor<?x4xf32>
+  return %z : tensor<?x6xf32>
+}

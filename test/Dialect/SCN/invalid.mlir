@@ -464,3 +464,12 @@ func.func @dense_to_sparse_dynamic(%d: tensor<?x4x?xf32>) {
   %s, %x = scn.dense_to_sparse %d : tensor<?x4x?xf32>
   return
 }
+
+// -----
+
+// fused_operands names operands of the concat, in increasing order.
+func.func @concat_fused_index(%a: tensor<?x2xf32>, %b: tensor<?x3xf32>) {
+  // expected-error @+1 {{fused_operands must be increasing operand indices below 2, got 2}}
+  %c = scn.concat %a, %b {fused_operands = array<i64: 2>} : tensor<?x2xf32>, tensor<?x3xf32>
+  return
+}

@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <algorithm>
@@ -136,7 +137,11 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
     table = *t;
     rows = table.rows;
   }
-  Value out = kb.allocRows(rows, nOut, element);
+  // Rows go to this op's own buffer, or straight into its channel slice of
+  // a concatenation (scn.concat's fused_operands).
+  auto [concat, sliceOffset] = kb.getFusedConcat(op);
+  Value out = concat ? kb.getConcatBuffer(concat, rows)
+                     : kb.allocRows(rows, nOut, element);
 
   // The schedule chosen by scn-plan-dataflow (or written by hand):
   // `rows_per_tile` output rows share every weight vector they load, and
@@ -228,12 +233,22 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
           scf::IfOp::create(b, valid[r], [&](OpBuilder &, Location) {
             Value acc = applyEpilogue(kb, accs[r], steps, epilogueBuffers, rowIndex[r],
                                       channel);
-            kb.storeTile(acc, out, {rowIndex[r], channel});
+            Value column = concat ? arith::AddIOp::create(b, channel, kb.index(sliceOffset))
+                                  : channel;
+            kb.storeTile(acc, out, {rowIndex[r], column});
             scf::YieldOp::create(b);
           });
         }
     });
   });
+  if (concat) {
+    // The only reader is the concatenation, which skips this operand: a
+    // placeholder of the right type that bufferization drops.
+    Value empty = tensor::EmptyOp::create(b, resultType.getShape(), element,
+                                          ValueRange{rows});
+    op->getResult(0).replaceAllUsesWith(empty);
+    return success();
+  }
   op->getResult(0).replaceAllUsesWith(kb.toTensor(out, resultType));
   return success();
 }

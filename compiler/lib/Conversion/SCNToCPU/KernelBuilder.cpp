@@ -197,6 +197,31 @@ void KernelBuilder::storeTile(Value tile, Value buffer, ValueRange indices) {
   vector::StoreOp::create(b, tile, buffer, indices);
 }
 
+std::pair<ConcatOp, int64_t> KernelBuilder::getFusedConcat(Operation *op) {
+  if (op->getNumResults() != 1 || !op->getResult(0).hasOneUse())
+    return {};
+  OpOperand &use = *op->getResult(0).getUses().begin();
+  auto concat = dyn_cast<ConcatOp>(use.getOwner());
+  if (!concat || !concat.getFusedOperands() ||
+      !llvm::is_contained(*concat.getFusedOperands(),
+                          static_cast<int64_t>(use.getOperandNumber())))
+    return {};
+  int64_t offset = 0;
+  for (unsigned i = 0; i < use.getOperandNumber(); ++i)
+    offset += cast<RankedTensorType>(concat.getInputs()[i].getType()).getDimSize(1);
+  writtenIntoConcat.insert({concat.getOperation(), use.getOperandNumber()});
+  return {concat, offset};
+}
+
+Value KernelBuilder::getConcatBuffer(ConcatOp concat, Value rows) {
+  Value &buffer = concatBuffers[concat];
+  if (!buffer) {
+    auto type = cast<RankedTensorType>(concat.getType());
+    buffer = allocRows(rows, type.getDimSize(1), type.getElementType());
+  }
+  return buffer;
+}
+
 //===----------------------------------------------------------------------===//
 // Activations and epilogues
 //===----------------------------------------------------------------------===//

@@ -16,6 +16,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringMap.h"
 
 #include <functional>
@@ -111,6 +112,18 @@ public:
                        int64_t width);
   void storeTile(mlir::Value tile, mlir::Value buffer, mlir::ValueRange indices);
 
+  /// The concatenation an op writes its rows into (scn.concat's
+  /// `fused_operands`), with the channel offset of its slice; null when the
+  /// op writes its own buffer. Records that the op does so.
+  std::pair<ConcatOp, int64_t> getFusedConcat(mlir::Operation *op);
+  /// Whether operand `index` of `concat` was written into its result by its
+  /// producer.
+  bool isWrittenIntoConcat(ConcatOp concat, unsigned index) const {
+    return writtenIntoConcat.contains({concat.getOperation(), index});
+  }
+  /// The result buffer of `concat`, allocated at the first call with `rows`.
+  mlir::Value getConcatBuffer(ConcatOp concat, mlir::Value rows);
+
   // Geometry handles.
   void setHandle(mlir::Value scnValue, mlir::Value handle) {
     handles[scnValue] = handle;
@@ -127,6 +140,8 @@ private:
   mlir::ImplicitLocOpBuilder &b;
   mlir::Value run;
   llvm::DenseMap<mlir::Value, mlir::Value> handles;
+  llvm::DenseMap<mlir::Operation *, mlir::Value> concatBuffers;
+  llvm::DenseSet<std::pair<mlir::Operation *, unsigned>> writtenIntoConcat;
 };
 
 /// Lowers one scn op; `kb` is positioned right before it. Fails with a

@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -218,18 +219,24 @@ LogicalResult lowerPointwiseOp(KernelBuilder &kb, Operation *op, bool &handled) 
       })
       .Case([&](ConcatOp concat) -> LogicalResult {
         auto type = cast<RankedTensorType>(concat.getType());
+        // Operands whose producer already wrote into the result buffer.
         SmallVector<Value> inputs;
-        for (Value v : concat.getInputs())
-          inputs.push_back(kb.toBuffer(v));
-        Value rows = memref::DimOp::create(b, inputs.front(), 0);
-        Value out = kb.allocRows(rows, type.getDimSize(1), b.getF32Type());
+        for (auto [index, v] : llvm::enumerate(concat.getInputs()))
+          inputs.push_back(kb.isWrittenIntoConcat(concat, index) ? Value()
+                                                                 : kb.toBuffer(v));
+        Value rows = !inputs.front()
+                         ? tensor::DimOp::create(b, concat.getInputs()[0], 0).getResult()
+                         : memref::DimOp::create(b, inputs.front(), 0).getResult();
+        Value out = kb.getConcatBuffer(concat, rows);
         kb.parallelRows(rows, [&](Value row) {
           int64_t offset = 0;
-          for (Value in : inputs) {
-            int64_t c = cast<MemRefType>(in.getType()).getDimSize(1);
-            for (ChannelTile t : splitChannels(c))
-              kb.storeTile(kb.loadTile(in, {row, kb.index(t.begin)}, t.width), out,
-                           {row, kb.index(offset + t.begin)});
+          for (auto [index, in] : llvm::enumerate(inputs)) {
+            int64_t c = cast<RankedTensorType>(concat.getInputs()[index].getType())
+                            .getDimSize(1);
+            if (in)
+              for (ChannelTile t : splitChannels(c))
+                kb.storeTile(kb.loadTile(in, {row, kb.index(t.begin)}, t.width), out,
+                             {row, kb.index(offset + t.begin)});
             offset += c;
           }
         });

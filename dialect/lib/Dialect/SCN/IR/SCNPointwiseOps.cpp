@@ -104,6 +104,16 @@ static LogicalResult verifySameSites(Operation *op, OperandRange inputs) {
 }
 
 LogicalResult ConcatOp::verify() {
+  if (auto fused = getFusedOperands()) {
+    int64_t previous = -1;
+    for (int64_t index : *fused) {
+      if (index <= previous || index >= static_cast<int64_t>(getInputs().size()))
+        return emitOpError() << "fused_operands must be increasing operand "
+                                "indices below "
+                             << getInputs().size() << ", got " << index;
+      previous = index;
+    }
+  }
   Type element =
       cast<RankedTensorType>(getInputs().front().getType()).getElementType();
   for (Value v : getInputs())

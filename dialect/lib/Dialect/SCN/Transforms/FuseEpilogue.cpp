@@ -185,11 +185,35 @@ struct FuseResidualAdd : OpRewritePattern<AddOp> {
   }
 };
 
+/// concat(..., conv, ...): the conv writes its rows into its channel slice of
+/// the concat's result (recorded as `fused_operands` on the concat).
+struct FuseIntoConcat : OpRewritePattern<ConcatOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConcatOp concat,
+                                PatternRewriter &rewriter) const override {
+    if (concat.getFusedOperandsAttr() || concat.getInputs().size() < 2)
+      return failure();
+    SmallVector<int64_t> fused;
+    for (auto [index, input] : llvm::enumerate(concat.getInputs()))
+      if (input.getDefiningOp<EpilogueOpInterface>() && input.hasOneUse())
+        fused.push_back(index);
+    if (fused.empty())
+      return failure();
+    rewriter.modifyOpInPlace(concat, [&] {
+      concat.setFusedOperandsAttr(rewriter.getDenseI64ArrayAttr(fused));
+    });
+    return success();
+  }
+};
+
 struct SCNFuseEpiloguePass
     : scn::impl::SCNFuseEpilogueBase<SCNFuseEpiloguePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<FuseActivation, FuseBatchNorm, FuseResidualAdd>(&getContext());
+    // Benefit 0: activations, batch norms and adds fuse into a producer
+    // before the producer is tied to a concat slice.
+    patterns.add<FuseIntoConcat>(&getContext(), /*benefit=*/0);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

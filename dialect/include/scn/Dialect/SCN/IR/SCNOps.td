@@ -577,14 +577,21 @@ def SCN_DropoutOp : SCN_UnaryOp<"dropout", "SparseConvNet's Dropout (not inverte
 def SCN_ConcatOp : SCN_Op<"concat", [Pure, InferTypeOpAdaptor]> {
   let summary = "SparseConvNet's JoinTable: channels concatenated in order";
   let description = [{
-    All operands are features on the same sites value.
+    All operands are features on the same sites value. `fused_operands`
+    (set by `scn-fuse-epilogue`) lists the operands whose producing
+    convolution or linear op writes its rows straight into its channel slice
+    of the result, so they are never written separately and copied. It is
+    a request: the lowering honours it for operands that are still the only
+    use of a convolution or linear op, and copies the others.
 
     ```mlir
-    %y = scn.concat %a, %b : tensor<?x5xf32>, tensor<?x3xf32>
+    %y = scn.concat %a, %b {fused_operands = array<i64: 1>}
+        : tensor<?x5xf32>, tensor<?x3xf32>
     // %y : tensor<?x8xf32>
     ```
   }];
-  let arguments = (ins Variadic<SCN_Features>:$inputs);
+  let arguments = (ins Variadic<SCN_Features>:$inputs,
+                       OptionalAttr<DenseI64ArrayAttr>:$fused_operands);
   let results = (outs SCN_Features:$output);
   let assemblyFormat = "$inputs attr-dict `:` type($inputs)";
   let hasVerifier = 1;

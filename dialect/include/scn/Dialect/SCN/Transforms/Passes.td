@@ -47,7 +47,9 @@ def SCNFuseEpilogue : Pass<"scn-fuse-epilogue"> {
     step whose scale and shift are computed (and constant-folded when the
     parameters are constant) with `arith` ops on `[C]` tensors; its leakiness
     becomes a `relu` or `leaky_relu` step. `scn.add` of the op's result and
-    another value becomes a `residual` step.
+    another value becomes a `residual` step. A `scn.concat` operand that is
+    the only use of such an op is listed in the concat's `fused_operands`:
+    the op writes its rows straight into its slice of the concatenation.
 
     Before:
     ```mlir
