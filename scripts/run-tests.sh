@@ -15,6 +15,7 @@ echo "== lit: FileCheck and unit tests"
 
 echo "== pytest: Python frontend, golden cases through the compiled CPU path"
 SCN_BUILD_DIR="$BUILD_DIR" /usr/bin/python3 -m pytest -q -p no:cacheprovider \
-  test/Frontends/python test/Integration/CPU --junitxml="$RESULTS/pytest.xml"
+  test/Frontends/python test/Integration/CPU test/Examples \
+  --junitxml="$RESULTS/pytest.xml"
 
 /usr/bin/python3 scripts/summarize-results.py "$RESULTS"/*.xml
