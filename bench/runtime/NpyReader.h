@@ -8,7 +8,9 @@
 /// Reads one array out of an .npz (a zip of .npy files). Only what the
 /// benchmarks need: zip entries STORED (numpy.savez, not savez_compressed),
 /// little-endian, C order. Throws std::runtime_error otherwise. Not part of
-/// the runtime library.
+/// the runtime library. The compiler's reader (scn/Support/Npz.h, deflate
+/// too) is an LLVM-based library; the runtime and its benchmarks build
+/// without LLVM, hence this small separate reader.
 ///
 //===----------------------------------------------------------------------===//
 

@@ -118,16 +118,20 @@ def _compare_inter(cmp, z, i, out):
             cmp.close(name + ' features', f, z['inter/%s_features_sorted' % name])
 
 
-def run_case(path, flat=False, target='cpu', inter=False):
-    """Run one case eagerly; returns (name, Comparison)."""
+def _load_case(path, flat):
+    """(arrays, case name, Comparison, input layer, model, input) of a golden file."""
     z = np.load(path, allow_pickle=False)
     meta = json.loads(str(z['meta_json'])) if 'meta_json' in z.files else {}
     name = meta.get('name', os.path.splitext(os.path.basename(path))[0])
     tol = float(meta.get('tolerance', {}).get('tol', 1e-4))
     spec = json.loads(str(z['spec_flat_json' if flat and 'spec_flat_json' in z.files else 'spec_json']))
-    cmp = Comparison(tol)
     input_layer, model = build_from_spec(spec, z)
-    x = input_from_spec(spec, z)
+    return z, name, Comparison(tol), input_layer, model, input_from_spec(spec, z)
+
+
+def run_case(path, flat=False, target='cpu', inter=False):
+    """Run one case eagerly; returns (name, Comparison)."""
+    z, name, cmp, input_layer, model, x = _load_case(path, flat)
     if target == 'cuda':
         model = model.to('cuda')
         x[1] = x[1].to('cuda')
@@ -162,14 +166,7 @@ def run_case_compiled(path, flat=False, target='cpu'):
     path; a train-mode case compares the updated running statistics the compiled network
     returns (``updated_buffers``) with ``expect_param/...``."""
     from .compiled import compile as scn_compile
-    z = np.load(path, allow_pickle=False)
-    meta = json.loads(str(z['meta_json'])) if 'meta_json' in z.files else {}
-    name = meta.get('name', os.path.splitext(os.path.basename(path))[0])
-    tol = float(meta.get('tolerance', {}).get('tol', 1e-4))
-    spec = json.loads(str(z['spec_flat_json' if flat and 'spec_flat_json' in z.files else 'spec_json']))
-    cmp = Comparison(tol)
-    input_layer, model = build_from_spec(spec, z)
-    x = input_from_spec(spec, z)
+    z, name, cmp, input_layer, model, x = _load_case(path, flat)
     compiled = scn_compile(model, x, target=target, input_layer=input_layer)
     out = compiled(x)
     _compare_output(cmp, z, out)
