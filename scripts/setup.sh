@@ -16,6 +16,9 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # Python frontend and its tests (Debian's torch is for /usr/bin/python3)
   python3 python3-numpy python3-pytest python3-torch libtorch-dev pybind11-dev
+  # examples: pictures (matplotlib), PNG digits (PIL), an optimised BLAS for
+  # the GEMM peak the benchmark tables compare against
+  python3-matplotlib python3-pil libopenblas0-pthread
 )
 
 missing=()

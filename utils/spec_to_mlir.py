@@ -12,7 +12,7 @@ Weights become function arguments (`--weights=args`) or `dense_resource`
 constants read from the case's arrays (`--weights=const`).
 
     /usr/bin/python3 utils/spec_to_mlir.py test/golden/hello_world_vgg2d.npz \
-        --weights=const -o examples/hello-world.mlir
+        --weights=const -o examples/mlir/hello-world.mlir
 
 Once the Python frontend (frontends/python/scn) can import traced models, it
 takes over from this script; until then it is the test suite's converter.

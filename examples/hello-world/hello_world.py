@@ -67,7 +67,7 @@ def main():
     with torch.no_grad():
         eager = model(input_layer(x))
     t = time.perf_counter()
-    compiled = scn.compile(model, x, input_layer=input_layer)
+    compiled = scn.compile(model, x, input_layer=input_layer, verbose=True)
     compile_s = time.perf_counter() - t
     out = compiled(x)
     print('output:', 'x'.join(str(d) for d in out.shape),

@@ -2,7 +2,7 @@
 // dialect and OpenMP (translated to libomp calls with the rest of LLVM IR):
 // the entry takes the run handle first, calls the runtime for the geometry
 // and runs every layer as an OpenMP worksharing loop over output row tiles.
-// RUN: scn-opt %scn_src_root/examples/hello-world.mlir --scn-cpu-pipeline | FileCheck %s
+// RUN: scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cpu-pipeline | FileCheck %s
 
 // CHECK-NOT: {{(=|^) *(scn|memref|scf|vector|arith|func|bufferization)\.}}
 // CHECK-LABEL: llvm.func @main(%{{.*}}: !llvm.ptr,

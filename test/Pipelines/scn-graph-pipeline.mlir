@@ -1,12 +1,12 @@
 // The graph-level pipeline on the README's hello-world network
-// (examples/hello-world.mlir): every BatchNormReLU folds into the constant
+// (examples/mlir/hello-world.mlir): every BatchNormReLU folds into the constant
 // weights of the convolution before it and its ReLU becomes that
 // convolution's epilogue; each of the 4 scales gets one submanifold map and
 // each of the 3 poolings one strided map.
-// RUN: scn-opt %scn_src_root/examples/hello-world.mlir --scn-graph-pipeline --mlir-elide-resource-strings-if-larger=8 | FileCheck %s
+// RUN: scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-graph-pipeline --mlir-elide-resource-strings-if-larger=8 | FileCheck %s
 // With folding and fusion off, the batch norms stay and the maps are the same.
-// RUN: scn-opt %scn_src_root/examples/hello-world.mlir --scn-graph-pipeline="fold-batchnorm=false fuse-epilogue=false" | FileCheck %s --check-prefix=UNFUSED-BN
-// RUN: scn-opt %scn_src_root/examples/hello-world.mlir --scn-graph-pipeline="fold-batchnorm=false fuse-epilogue=false" | FileCheck %s --check-prefix=UNFUSED-MAP
+// RUN: scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-graph-pipeline="fold-batchnorm=false fuse-epilogue=false" | FileCheck %s --check-prefix=UNFUSED-BN
+// RUN: scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-graph-pipeline="fold-batchnorm=false fuse-epilogue=false" | FileCheck %s --check-prefix=UNFUSED-MAP
 
 // CHECK-LABEL: func.func @main
 // CHECK-NOT: scn.batch_norm

@@ -42,6 +42,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 import weakref
 
 import numpy as np
@@ -100,6 +101,21 @@ def _run_tool(args, what):
         raise CompileError('%s failed (exit %d): %s' % (what, r.returncode,
                                                         (r.stderr or r.stdout).strip()))
     return r
+
+
+class _StepPrinter:
+    """``scn.compile(verbose=True)``: one line per step with its time."""
+
+    def __init__(self, verbose):
+        self.verbose = verbose
+        self.start = self.last = time.perf_counter()
+
+    def __call__(self, what, total=False):
+        now = time.perf_counter()
+        if self.verbose:
+            print('scn.compile: %-60s %6.2f s' % (what, now - (self.start if total else self.last)),
+                  flush=True)
+        self.last = now
 
 
 # -- the runtime library and libc ----------------------------------------------
@@ -411,7 +427,7 @@ class CompiledNetwork(torch.nn.Module):
 
 
 def compile(model, example_input, target='cpu', input_layer=None, workdir=None,
-            opt_level=None):  # noqa: A001 (scn.compile, like torch.compile)
+            opt_level=None, verbose=False):  # noqa: A001 (scn.compile, like torch.compile)
     """Compile ``model`` (called on ``example_input``) and return a ``CompiledNetwork``.
 
     ``example_input``: what the eager model takes, ``[coords, features]``
@@ -421,6 +437,10 @@ def compile(model, example_input, target='cpu', input_layer=None, workdir=None,
     ``workdir``: keep the artifacts (model.pt, net.mlir, net.so) there
     instead of a temporary directory removed with the module.
     ``target``: 'cpu' ('cuda' raises NotImplementedError).
+    ``verbose``: print one line per step (trace, import, scn-compile, load)
+    with its time, for networks whose compile takes a while.  Tracing runs the
+    model once on ``example_input``, so a small example (a crop of a scan)
+    compiles faster; the artifact runs any point count.
     """
     global build_count
     if target == 'cuda':
@@ -431,6 +451,7 @@ def compile(model, example_input, target='cpu', input_layer=None, workdir=None,
     if missing:
         raise CompileError('scn.compile: %s not found in %s (build them, or set SCN_TOOLS_DIR / '
                            'SCN_BUILD_DIR)' % (', '.join(missing), tools_dir()))
+    step = _StepPrinter(verbose)
     tensors, layout = _split_input(example_input)
     if any(t.is_cuda for t in tensors):
         tensors = [t.cpu() for t in tensors]
@@ -444,6 +465,7 @@ def compile(model, example_input, target='cpu', input_layer=None, workdir=None,
         for k, v in traced.state_dict().items():
             if k in state:
                 v.copy_(state[k])
+    step('traced the model on %d input rows' % (tensors[0].shape[0] if tensors else 0))
     if net.structure is None:
         raise CompileError('scn.compile: tracing did not run the model')
     own_dir = workdir is None
@@ -455,12 +477,16 @@ def compile(model, example_input, target='cpu', input_layer=None, workdir=None,
         so = os.path.join(workdir, 'net.so')
         traced.save(pt)
         _run_tool([_tool('scn-import-torch'), pt, '--output-coords', '-o', ir], 'scn-import-torch')
+        step('scn-import-torch: TorchScript -> scn dialect')
         args = [_tool('scn-compile'), ir, '--target=cpu', '-o', so]
         if opt_level is not None:
             args.append('-O%d' % int(opt_level))
         _run_tool(args, 'scn-compile')
+        step('scn-compile: scn dialect -> native code (%.1f MB)'
+             % (os.path.getsize(so) / 1e6))
         build_count += 1
         lib, manifest = _load_artifact(so)
+        step('loaded; total', total=True)
         compiled = CompiledNetwork(lib, manifest, layout, net.structure, workdir,
                                    buffer_prefix='model.')
     except BaseException:

@@ -16,9 +16,9 @@
 //   /usr/bin/python3 utils/spec_to_mlir.py test/golden/hello_world_vgg2d.npz \
 //       --weights=const -o /tmp/hw.mlir   (then keep this header)
 //
-// Graph pipeline: scn-opt examples/hello-world.mlir --scn-graph-pipeline
-// Compile and run: scn-compile examples/hello-world.mlir -o hw.so &&
-//   scn-run hw.so --input examples/hello-world-input.npz --output out.npz
+// Graph pipeline: scn-opt examples/mlir/hello-world.mlir --scn-graph-pipeline
+// Compile and run: scn-compile examples/mlir/hello-world.mlir -o hw.so &&
+//   scn-run hw.so --input examples/mlir/hello-world-input.npz --output out.npz
 
 func.func @main(%coords: tensor<?x3xi64> {scn.name = "coords"}, %features: tensor<?x1xf32> {scn.name = "features"}) -> (tensor<?x32x10x10xf32> {scn.name = "output"}) {
     %sites, %x = scn.input %coords, %features {mode = 3 : i64} : tensor<?x3xi64>, tensor<?x1xf32> -> !scn.sites<2, [87, 87]>, tensor<?x1xf32>
