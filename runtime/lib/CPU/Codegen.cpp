@@ -7,6 +7,8 @@
 
 #include "scn/Runtime/Codegen.h"
 
+#include "KernelMap.h"
+
 #include "scn/Runtime/KernelMap.h"
 #include "scn/Runtime/LayerMaps.h"
 #include "scn/Runtime/Sites.h"
@@ -334,19 +336,15 @@ static scn_kmap_t readMap(scn_run_t run, void *kmap, int32_t transposed) {
 }
 
 const int32_t *scn_cg_neighbors(scn_run_t run, void *kmap, int32_t transposed) {
+  // The table itself: scn_kmap_get_info would also build the pair lists,
+  // which the generated kernels do not read.
   scn_kmap_t map = readMap(run, kmap, transposed);
-  scn_kmap_info_t info;
-  if (!map || scn_kmap_get_info(map, &info) != SCN_OK)
-    return nullptr;
-  return info.neighbors;
+  return map ? map->neighbors.data() : nullptr;
 }
 
 int64_t scn_cg_neighbors_rows(scn_run_t run, void *kmap, int32_t transposed) {
   scn_kmap_t map = readMap(run, kmap, transposed);
-  scn_kmap_info_t info;
-  if (!map || scn_kmap_get_info(map, &info) != SCN_OK)
-    return 0;
-  return info.num_out;
+  return map ? map->numOut : 0;
 }
 
 } // extern "C"

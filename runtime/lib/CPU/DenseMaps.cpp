@@ -136,14 +136,7 @@ extern "C" scn_status_t scn_sites_from_dense(int32_t dim,
         linear /= spatial_size[i];
       }
     });
-    withTable(s, [&](auto &table) {
-      using KeyT = typename std::decay_t<decltype(table)>::KeyType;
-      table.reset(s.numSites, s.layout.localBits());
-      parallelFor(s.numSites, kGrain, [&](int64_t r) {
-        const int64_t *x = s.siteCoords(r);
-        table.insertMin(s.layout.pack<KeyT>(x, x[dim]), r);
-      });
-    });
+    // The table is filled on first lookup (ensureTable).
     *out = sites.release();
   });
 }

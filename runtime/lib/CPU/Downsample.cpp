@@ -14,6 +14,7 @@
 
 #include "Geometry.h"
 #include "SiteSet.h"
+#include "SortedNumbering.h"
 
 using namespace scn::rt;
 
@@ -97,6 +98,43 @@ void fillDownsampled(scn_sites &out, SiteTable<KeyT> &table,
   compactTable(out);
 }
 
+/// The sorted way (SortedNumbering.h), same candidates and ids as
+/// fillDownsampled. With filter == stride every input site has at most one
+/// window, and the set records which (its provenance, see SiteSet.h).
+void fillDownsampledBySorting(scn_sites &out, const scn_sites &in,
+                              const Window &w, int64_t perInput) {
+  const int64_t numCandidates = in.numSites * perInput;
+  Array<uint64_t> keys(numCandidates);
+  parallelFor(in.numSites, kGrain, [&](int64_t r) {
+    uint64_t *mine = keys.data() + r * perInput;
+    std::fill(mine, mine + perInput, kNoCandidate);
+    const int64_t *x = in.siteCoords(r);
+    int64_t lo[SCN_MAX_DIMENSION], hi[SCN_MAX_DIMENSION], j[SCN_MAX_DIMENSION];
+    if (!windowRange(w, out.spatialSize, x, lo, hi))
+      return;
+    std::copy(lo, lo + w.dim, j);
+    do {
+      *mine++ = out.layout.pack<uint64_t>(j, x[in.dim]);
+    } while (nextInBox(w.dim, lo, hi, j));
+  });
+  bool oneWindow = perInput == 1;
+  for (int32_t i = 0; i < w.dim; ++i)
+    oneWindow &= w.filter[i] == w.stride[i];
+  if (oneWindow) {
+    out.parentSetId = in.id;
+    std::copy(w.filter, w.filter + w.dim, out.parentFilter);
+    out.parentOfInput.resize(in.numSites);
+    parallelFor(in.numSites, kGrain, [&](int64_t r) { out.parentOfInput[r] = -1; });
+  }
+  numberBySorting(
+      out, keys.data(), numCandidates, [](int64_t) {},
+      [&](const CandidateGroup &g) {
+        if (oneWindow)
+          for (int64_t i = 0; i < g.size; ++i)
+            out.parentOfInput[g.ids[i]] = g.site;
+      });
+}
+
 template <typename KeyT>
 void fillFull(scn_sites &out, SiteTable<KeyT> &table, const scn_sites &in,
               const Window &w) {
@@ -137,9 +175,17 @@ extern "C" scn_status_t scn_sites_downsample(scn_sites_t in,
     int64_t outSize[SCN_MAX_DIMENSION];
     stridedOutputSize(w, in->spatialSize, outSize);
     auto sites = makeEmptySet(in->dim, outSize, in->batchSize);
-    withTable(*sites, [&](auto &table) {
-      fillDownsampled(*sites, table, *in, w);
-    });
+    int64_t perInput = 1;
+    for (int32_t i = 0; i < w.dim; ++i)
+      perInput *= (w.filter[i] + w.stride[i] - 1) / w.stride[i];
+    if (canNumberBySorting(*sites, saturatingMul(in->numSites, perInput))) {
+      fillDownsampledBySorting(*sites, *in, w, perInput);
+    } else {
+      withTableToFill(*sites, [&](auto &table) {
+        fillDownsampled(*sites, table, *in, w);
+      });
+      markTableFilled(*sites);
+    }
     *out = sites.release();
   });
 }
@@ -155,7 +201,8 @@ extern "C" scn_status_t scn_sites_full(scn_sites_t in, const int64_t *filter,
     int64_t outSize[SCN_MAX_DIMENSION];
     transposedOutputSize(w, in->spatialSize, outSize);
     auto sites = makeEmptySet(in->dim, outSize, in->batchSize);
-    withTable(*sites, [&](auto &table) { fillFull(*sites, table, *in, w); });
+    withTableToFill(*sites, [&](auto &table) { fillFull(*sites, table, *in, w); });
+    markTableFilled(*sites);
     *out = sites.release();
   });
 }

@@ -13,6 +13,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "SiteSet.h"
+#include "SortedNumbering.h"
+
+#include <atomic>
 
 #include <vector>
 
@@ -119,6 +122,70 @@ inline void atomicMax(int32_t &v, int32_t candidate) {
     ;
 }
 
+[[noreturn]] void failDuplicate(const scn_sites &sites, int64_t first,
+                                int64_t duplicate, const int64_t *x,
+                                int64_t batch) {
+  fail(SCN_ERROR_INVALID_ARGUMENT, "mode 0 needs unique sites, but coords "
+       "rows ", first, " and ", duplicate, " are both site ",
+       formatSite(x, sites.dim, batch), "; use mode 1-4 to merge duplicates");
+}
+
+/// The sorted way (SortedNumbering.h): one key per row, sort, and read the
+/// merge map off the groups of equal keys. Same result as fillInputSet.
+template <typename Rows>
+void fillInputSetBySorting(scn_sites &sites, const Rows &rows, int64_t nRows,
+                           int32_t mode) {
+  const int32_t dim = sites.dim;
+  Array<uint64_t> keys(nRows);
+  parallelFor(nRows, kGrain, [&](int64_t r) {
+    if (rows.isEmpty(r)) {
+      keys[r] = kNoCandidate;
+      return;
+    }
+    int64_t x[SCN_MAX_DIMENSION];
+    for (int32_t i = 0; i < dim; ++i)
+      x[i] = rows.coord(r, i);
+    keys[r] = sites.layout.pack<uint64_t>(x, rows.batch(r));
+  });
+  sites.hasMergeMap = true;
+  sites.mode = mode;
+  sites.rowToSite.resize(nRows);
+  parallelFor(nRows, kGrain, [&](int64_t r) { sites.rowToSite[r] = -1; });
+  // Mode 0: the smallest duplicate row, with the first row of its site.
+  std::atomic<int64_t> firstDuplicate{INT64_MAX};
+  numberBySorting(
+      sites, keys.data(), nRows,
+      [&](int64_t n) {
+        sites.siteSourceRow.resize(n);
+        sites.siteRowCount.resize(n);
+      },
+      [&](const CandidateGroup &g) {
+        const int32_t first = g.ids[0], last = g.ids[g.size - 1];
+        sites.siteRowCount[g.site] = static_cast<int32_t>(g.size);
+        sites.siteSourceRow[g.site] = mode == SCN_INPUT_KEEP_LAST ? last : first;
+        if (mode == SCN_INPUT_KEEP_FIRST)
+          sites.rowToSite[first] = g.site;
+        else if (mode == SCN_INPUT_KEEP_LAST)
+          sites.rowToSite[last] = g.site;
+        else
+          for (int64_t i = 0; i < g.size; ++i)
+            sites.rowToSite[g.ids[i]] = g.site;
+        if (mode == SCN_INPUT_UNIQUE && g.size > 1) {
+          int64_t packed = (int64_t(g.ids[1]) << 32) | first;
+          int64_t seen = firstDuplicate.load(std::memory_order_relaxed);
+          while (packed < seen &&
+                 !firstDuplicate.compare_exchange_weak(seen, packed))
+            ;
+        }
+      });
+  if (int64_t packed = firstDuplicate.load(); packed != INT64_MAX) {
+    int64_t r = packed >> 32, x[SCN_MAX_DIMENSION];
+    for (int32_t i = 0; i < dim; ++i)
+      x[i] = rows.coord(r, i);
+    failDuplicate(sites, packed & 0xFFFFFFFF, r, x, rows.batch(r));
+  }
+}
+
 template <typename Rows, typename KeyT>
 void fillInputSet(scn_sites &sites, SiteTable<KeyT> &table, const Rows &rows,
                   int64_t nRows, int32_t mode) {
@@ -160,10 +227,7 @@ void fillInputSet(scn_sites &sites, SiteTable<KeyT> &table, const Rows &rows,
       int64_t x[SCN_MAX_DIMENSION];
       for (int32_t i = 0; i < dim; ++i)
         x[i] = rows.coord(r, i);
-      fail(SCN_ERROR_INVALID_ARGUMENT, "mode 0 needs unique sites, but coords "
-           "rows ", firstRow[r], " and ", r, " are both site ",
-           formatSite(x, dim, rows.batch(r)),
-           "; use mode 1-4 to merge duplicates");
+      failDuplicate(sites, firstRow[r], r, x, rows.batch(r));
     }
   }
 
@@ -210,9 +274,14 @@ std::unique_ptr<scn_sites> buildInputSet(const Rows &rows, int64_t nRows,
   int64_t dataBatch = validateRows(rows, nRows, dim, spatialSize);
   batchSize = std::max<int64_t>({batchSize, dataBatch, 1});
   auto sites = makeEmptySet(dim, spatialSize, batchSize);
-  withTable(*sites, [&](auto &table) {
+  if (canNumberBySorting(*sites, nRows)) {
+    fillInputSetBySorting(*sites, rows, nRows, mode);
+    return sites;
+  }
+  withTableToFill(*sites, [&](auto &table) {
     fillInputSet(*sites, table, rows, nRows, mode);
   });
+  markTableFilled(*sites);
   return sites;
 }
 

@@ -141,7 +141,6 @@ extern "C" scn_status_t scn_kmap_build(int32_t kind, scn_sites_t in,
       buildStridedNeighbors(*out, *in, w, /*smallIsOutput=*/false,
                             result->neighbors.data());
     }
-    buildPairLists(*result);
     *map = result.release();
   });
 }
@@ -172,7 +171,6 @@ extern "C" scn_status_t scn_kmap_transpose(scn_kmap_t strided,
           neighbors[int64_t(r) * K + k] = static_cast<int32_t>(q);
       }
     });
-    buildPairLists(*result);
     *transposed = result.release();
   });
 }
@@ -187,6 +185,7 @@ extern "C" scn_status_t scn_kmap_get_info(scn_kmap_t map,
   return guardCall("scn_kmap_get_info", [&] {
     requireNonNull(map, "map");
     requireNonNull(info, "info");
+    std::call_once(map->pairListsBuilt, [&] { buildPairLists(*map); });
     info->kind = map->kind;
     info->dim = map->dim;
     info->volume = map->volume;

@@ -7,6 +7,7 @@
 #include "SiteSet.h"
 
 #include <algorithm>
+#include <atomic>
 #include <utility>
 #include <vector>
 
@@ -51,7 +52,9 @@ void scn::rt::checkRowCount(int64_t count, const char *what) {
 std::unique_ptr<scn_sites> scn::rt::makeEmptySet(int32_t dim,
                                                  const int64_t *spatialSize,
                                                  int64_t batchSize) {
+  static std::atomic<uint64_t> nextId{1};
   auto sites = std::make_unique<scn_sites>();
+  sites->id = nextId.fetch_add(1, std::memory_order_relaxed);
   sites->dim = dim;
   std::copy(spatialSize, spatialSize + dim, sites->spatialSize);
   sites->batchSize = batchSize;
@@ -129,7 +132,7 @@ void numberBySorting(scn_sites &sites, SiteTable<KeyT> &table) {
 
 void scn::rt::numberSitesByFirstCandidate(scn_sites &sites,
                                           int64_t numCandidates) {
-  withTable(sites, [&](auto &table) {
+  withTableToFill(sites, [&](auto &table) {
     if (numCandidates <= 8 * table.capacity())
       numberByCandidateArray(sites, table, numCandidates);
     else
@@ -137,8 +140,25 @@ void scn::rt::numberSitesByFirstCandidate(scn_sites &sites,
   });
 }
 
+void scn::rt::ensureTable(const scn_sites &sites) {
+  std::call_once(sites.tableReady, [&] {
+    auto fill = [&](auto &table) {
+      using KeyT = typename std::decay_t<decltype(table)>::KeyType;
+      table.reset(sites.numSites, sites.layout.localBits());
+      parallelFor(sites.numSites, kGrain, [&](int64_t r) {
+        const int64_t *x = sites.siteCoords(r);
+        table.insertMin(sites.layout.pack<KeyT>(x, x[sites.dim]), r);
+      });
+    };
+    if (sites.layout.isNarrow())
+      fill(sites.narrowTable);
+    else
+      fill(sites.wideTable);
+  });
+}
+
 void scn::rt::compactTable(scn_sites &sites) {
-  withTable(sites, [&](auto &table) {
+  withTableToFill(sites, [&](auto &table) {
     using Table = std::decay_t<decltype(table)>;
     Table compact;
     compact.reset(sites.numSites, sites.layout.localBits());
@@ -227,6 +247,6 @@ extern "C" scn_status_t scn_sites_memory_bytes(scn_sites_t sites,
     *bytes = int64_t(sizeof(scn_sites)) + sites->coords.bytes() +
              sites->narrowTable.memoryBytes() + sites->wideTable.memoryBytes() +
              sites->rowToSite.bytes() + sites->siteSourceRow.bytes() +
-             sites->siteRowCount.bytes();
+             sites->siteRowCount.bytes() + sites->parentOfInput.bytes();
   });
 }

@@ -22,6 +22,7 @@
 #include "scn/Runtime/Sites.h"
 
 #include <climits>
+#include <mutex>
 
 struct scn_sites {
   int32_t dim = 0;
@@ -31,9 +32,23 @@ struct scn_sites {
   scn::rt::KeyLayout layout;
   /// [numSites, dim + 1], batch last.
   scn::rt::Array<int64_t> coords;
-  /// The table in use is the one that matches layout.isNarrow().
-  scn::rt::SiteTable<uint64_t> narrowTable;
-  scn::rt::SiteTable<scn::rt::Key128> wideTable;
+  /// Identifies the set (never reused), for the provenance below.
+  uint64_t id = 0;
+  /// The table in use is the one that matches layout.isNarrow(). Sets
+  /// built by sorting (SortedNumbering.h) leave it empty until a lookup
+  /// needs it: withTable() fills it once, from the site coordinates.
+  mutable scn::rt::SiteTable<uint64_t> narrowTable;
+  mutable scn::rt::SiteTable<scn::rt::Key128> wideTable;
+  mutable std::once_flag tableReady;
+
+  /// Provenance of a set made by scn_sites_downsample with filter ==
+  /// stride, where every input site lies in at most one window: the set it
+  /// came from (its id), the window, and the output row of each input site
+  /// (-1 outside every window). The STRIDED and TRANSPOSED maps between the
+  /// two sets are then read off this array, without lookups.
+  uint64_t parentSetId = 0;
+  int64_t parentFilter[SCN_MAX_DIMENSION] = {};
+  scn::rt::Array<int32_t> parentOfInput;
 
   /// Merge map (sets built from input rows only).
   bool hasMergeMap = false;
@@ -50,13 +65,24 @@ struct scn_sites {
 
 namespace scn::rt {
 
-/// Calls fn(table) with the table of `sites` that matches its key width.
+/// Fills the table of a set built without one (once; thread-safe).
+void ensureTable(const scn_sites &sites);
+
+/// Marks the table of a set as filled by its builder (hash-built sets).
+inline void markTableFilled(const scn_sites &sites) {
+  std::call_once(sites.tableReady, [] {});
+}
+
+/// Calls fn(table) with the table of `sites` that matches its key width,
+/// filling it first if the set was built without one.
 template <typename Fn> decltype(auto) withTable(const scn_sites &sites, Fn &&fn) {
+  ensureTable(sites);
   if (sites.layout.isNarrow())
     return fn(sites.narrowTable);
   return fn(sites.wideTable);
 }
-template <typename Fn> decltype(auto) withTable(scn_sites &sites, Fn &&fn) {
+/// For builders filling the table of a new set (then markTableFilled()).
+template <typename Fn> decltype(auto) withTableToFill(scn_sites &sites, Fn &&fn) {
   if (sites.layout.isNarrow())
     return fn(sites.narrowTable);
   return fn(sites.wideTable);

@@ -6,6 +6,7 @@
 
 #include "Threading.h"
 #include "Error.h"
+#include "MemoryPool.h"
 
 #include "scn/Runtime/Threading.h"
 
@@ -38,4 +39,11 @@ extern "C" scn_status_t scn_get_num_threads(int32_t *num_threads) {
     scn::rt::requireNonNull(num_threads, "num_threads");
     *num_threads = scn::rt::numThreads();
   });
+}
+
+extern "C" scn_status_t scn_release_cached_memory(int64_t *bytes_freed) {
+  size_t freed = scn::rt::poolTrim();
+  if (bytes_freed)
+    *bytes_freed = static_cast<int64_t>(freed);
+  return SCN_OK;
 }
