@@ -38,6 +38,10 @@ extern "C" const char *scn_status_name(scn_status_t status) {
     return "SCN_ERROR_OUT_OF_MEMORY";
   case SCN_ERROR_INTERNAL:
     return "SCN_ERROR_INTERNAL";
+  case SCN_ERROR_NO_DEVICE:
+    return "SCN_ERROR_NO_DEVICE";
+  case SCN_ERROR_DEVICE:
+    return "SCN_ERROR_DEVICE";
   }
   return "SCN_ERROR_UNKNOWN";
 }

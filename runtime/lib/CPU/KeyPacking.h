@@ -38,6 +38,15 @@ inline int32_t bitWidthOfRange(int64_t n) {
   return bits;
 }
 
+/// Shifts that give 0 when every bit is shifted out: a field of width 0 at
+/// the top of a full 64-bit key sits at shift 64, where `<<` is undefined.
+template <typename KeyT> KeyT shiftLeft(KeyT v, int32_t s) {
+  return s >= int32_t(sizeof(KeyT) * 8) ? KeyT(0) : KeyT(v << s);
+}
+template <typename KeyT> KeyT shiftRight(KeyT v, int32_t s) {
+  return s >= int32_t(sizeof(KeyT) * 8) ? KeyT(0) : KeyT(v >> s);
+}
+
 /// Field layout of the keys of one grid (dimension, spatial size, batch).
 class KeyLayout {
 public:
@@ -56,10 +65,10 @@ public:
 
   /// Packs coordinates `x` [D] and batch `b`, all in range.
   template <typename KeyT> KeyT pack(const int64_t *x, int64_t b) const {
-    KeyT key = static_cast<KeyT>(static_cast<uint64_t>(b)) << batchShift;
+    KeyT key = shiftLeft(static_cast<KeyT>(static_cast<uint64_t>(b)), batchShift);
     for (int32_t i = 0; i < dimension; ++i) {
       uint64_t v = static_cast<uint64_t>(x[i]);
-      key |= static_cast<KeyT>(v >> lowBits[i]) << highShift[i];
+      key |= shiftLeft(static_cast<KeyT>(v >> lowBits[i]), highShift[i]);
       key |= static_cast<KeyT>(v & lowMask[i]) << lowShift[i];
     }
     return key;
@@ -68,11 +77,11 @@ public:
   /// Unpacks a key into coordinates `x` [D] and returns the batch.
   template <typename KeyT> int64_t unpack(KeyT key, int64_t *x) const {
     for (int32_t i = 0; i < dimension; ++i) {
-      uint64_t high = static_cast<uint64_t>(key >> highShift[i]) & highMask[i];
+      uint64_t high = static_cast<uint64_t>(shiftRight(key, highShift[i])) & highMask[i];
       uint64_t low = static_cast<uint64_t>(key >> lowShift[i]) & lowMask[i];
       x[i] = static_cast<int64_t>((high << lowBits[i]) | low);
     }
-    return static_cast<int64_t>(static_cast<uint64_t>(key >> batchShift));
+    return static_cast<int64_t>(static_cast<uint64_t>(shiftRight(key, batchShift)));
   }
 
 private:

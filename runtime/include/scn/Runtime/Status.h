@@ -40,6 +40,12 @@ typedef enum scn_status {
   SCN_ERROR_OUT_OF_MEMORY = 4,
   /// A bug in the runtime.
   SCN_ERROR_INTERNAL = 5,
+  /// No usable GPU: the CUDA driver library is missing, or it reports no
+  /// device (or not the one asked for).
+  SCN_ERROR_NO_DEVICE = 6,
+  /// A CUDA driver call failed (the message names the call and the driver's
+  /// error); device out-of-memory is SCN_ERROR_OUT_OF_MEMORY.
+  SCN_ERROR_DEVICE = 7,
 } scn_status_t;
 
 /// Element type of an index or coordinate array passed to the runtime.

@@ -1,0 +1,93 @@
+/*===- scn/Runtime/Gpu.h - The CUDA device layer of libscn_runtime -*- C -*-===*\
+|*                                                                            *|
+|* Part of the SCN compiler runtime (libscn_runtime).                         *|
+|*                                                                            *|
+|* libscn_runtime never links the CUDA driver: it loads libcuda.so.1 with     *|
+|* dlopen on first use, so every binary (scn-run, compiled networks, the      *|
+|* Python package) runs on a machine without a GPU or driver, and fails with  *|
+|* SCN_ERROR_NO_DEVICE and a message saying what is missing only when GPU     *|
+|* work is asked for.                                                         *|
+|*                                                                            *|
+|* Two interfaces:                                                            *|
+|*  - scn_gpu_*: status-returning calls for embedders and tools;              *|
+|*  - mgpu*: the functions MLIR's gpu-to-llvm lowering emits calls to (module *|
+|*    load, kernel launch, streams, events, memory), with the signatures of   *|
+|*    LLVM 22. They cannot return a status, so the first failure is kept      *|
+|*    (sticky, process-wide), every later mgpu* call does nothing and returns *|
+|*    null, and the host collects the error with scn_gpu_take_error().        *|
+|* Device memory comes from the driver's stream-ordered pool                  *|
+|* (cuMemAllocAsync) with its release threshold raised, so a network run      *|
+|* again reuses the blocks of the previous run instead of new allocations.    *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef SCN_RUNTIME_GPU_H
+#define SCN_RUNTIME_GPU_H
+
+#include "scn/Runtime/Status.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#ifndef __cplusplus
+#include <stdbool.h>
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct scn_gpu_device_info {
+  int32_t device;             ///< Ordinal in use.
+  int32_t compute_major;      ///< e.g. 9 for sm_90.
+  int32_t compute_minor;
+  int32_t driver_version;     ///< e.g. 13000 for CUDA 13.0.
+  int64_t total_memory;       ///< Bytes.
+  char name[256];             ///< e.g. "NVIDIA H100 80GB HBM3".
+} scn_gpu_device_info_t;
+
+/// Loads the driver, selects `device` (its primary context becomes current
+/// on the calling thread) and sets up the memory pool. Idempotent for the
+/// same device. SCN_ERROR_NO_DEVICE when libcuda.so.1 cannot be loaded, the
+/// driver finds no device, or `device` is out of range.
+SCN_RUNTIME_API scn_status_t scn_gpu_init(int32_t device);
+
+/// Fills `*info` for the device selected by scn_gpu_init.
+SCN_RUNTIME_API scn_status_t scn_gpu_get_device_info(scn_gpu_device_info_t *info);
+
+/// Returns the status of the first mgpu* failure since the last call (its
+/// message becomes the calling thread's scn_last_error_message()) and clears
+/// it; SCN_OK when there was none.
+SCN_RUNTIME_API scn_status_t scn_gpu_take_error(void);
+
+/* The mgpu* ABI (see the file comment). Pointers to device memory and
+ * driver handles are opaque `void *`. */
+SCN_RUNTIME_API void mgpuSetDefaultDevice(int32_t device);
+SCN_RUNTIME_API void *mgpuModuleLoad(void *data, size_t size);
+SCN_RUNTIME_API void *mgpuModuleLoadJIT(void *ptx, int32_t opt_level);
+SCN_RUNTIME_API void mgpuModuleUnload(void *module);
+SCN_RUNTIME_API void *mgpuModuleGetFunction(void *module, const char *name);
+SCN_RUNTIME_API void mgpuLaunchKernel(void *function, intptr_t grid_x,
+                                      intptr_t grid_y, intptr_t grid_z,
+                                      intptr_t block_x, intptr_t block_y,
+                                      intptr_t block_z, int32_t shared_bytes,
+                                      void *stream, void **params, void **extra,
+                                      size_t param_count);
+SCN_RUNTIME_API void *mgpuStreamCreate(void);
+SCN_RUNTIME_API void mgpuStreamDestroy(void *stream);
+SCN_RUNTIME_API void mgpuStreamSynchronize(void *stream);
+SCN_RUNTIME_API void mgpuStreamWaitEvent(void *stream, void *event);
+SCN_RUNTIME_API void *mgpuEventCreate(void);
+SCN_RUNTIME_API void mgpuEventDestroy(void *event);
+SCN_RUNTIME_API void mgpuEventSynchronize(void *event);
+SCN_RUNTIME_API void mgpuEventRecord(void *event, void *stream);
+SCN_RUNTIME_API void *mgpuMemAlloc(uint64_t bytes, void *stream, bool host_shared);
+SCN_RUNTIME_API void mgpuMemFree(void *ptr, void *stream);
+SCN_RUNTIME_API void mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream);
+SCN_RUNTIME_API void mgpuMemset32(void *dst, uint32_t value, size_t count, void *stream);
+SCN_RUNTIME_API void mgpuMemset16(void *dst, uint16_t value, size_t count, void *stream);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif // SCN_RUNTIME_GPU_H

@@ -1,0 +1,311 @@
+//===- GpuRuntime.cpp - scn_gpu_* and the mgpu* ABI of generated code -----===//
+//
+// Part of the SCN compiler runtime (libscn_runtime).
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// The mgpu* functions MLIR's gpu-to-llvm lowering calls (LLVM 22
+/// signatures, checked against the declarations of a lowered module in
+/// test/Runtime/mgpu-abi.mlir), over the dlopen'ed driver. Errors are
+/// sticky: the first one is kept with its message, later calls do nothing,
+/// and scn_gpu_take_error() hands it to the host.
+///
+//===----------------------------------------------------------------------===//
+
+#include "CudaDriver.h"
+
+#include "scn/Runtime/Gpu.h"
+
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <vector>
+
+using namespace scn::rt;
+using namespace scn::rt::cuda;
+
+namespace {
+
+struct StickyError {
+  std::mutex mutex;
+  scn_status_t status = SCN_OK;
+  std::string message;
+};
+
+StickyError &sticky() {
+  static StickyError *e = new StickyError;
+  return *e;
+}
+
+bool failed() {
+  StickyError &e = sticky();
+  std::lock_guard<std::mutex> lock(e.mutex);
+  return e.status != SCN_OK;
+}
+
+/// Runs `body` unless an earlier mgpu* call failed; keeps its failure.
+template <typename Body> void guarded(const char *function, Body &&body) {
+  if (failed())
+    return;
+  try {
+    body();
+  } catch (const Error &error) {
+    StickyError &e = sticky();
+    std::lock_guard<std::mutex> lock(e.mutex);
+    if (e.status == SCN_OK) {
+      e.status = error.status;
+      e.message = std::string(function) + ": " + error.message;
+    }
+  } catch (const std::exception &error) {
+    StickyError &e = sticky();
+    std::lock_guard<std::mutex> lock(e.mutex);
+    if (e.status == SCN_OK) {
+      e.status = SCN_ERROR_INTERNAL;
+      e.message = std::string(function) + ": internal error: " + error.what();
+    }
+  }
+}
+
+CUstream asStream(void *stream) { return static_cast<CUstream>(stream); }
+CUdeviceptr asDevice(void *ptr) { return reinterpret_cast<CUdeviceptr>(ptr); }
+
+/// "12.3 MiB" for messages.
+std::string mebibytes(uint64_t bytes) {
+  return std::to_string(bytes / (1 << 20)) + "." +
+         std::to_string((bytes % (1 << 20)) * 10 / (1 << 20)) + " MiB";
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// scn_gpu_*
+//===----------------------------------------------------------------------===//
+
+extern "C" scn_status_t scn_gpu_init(int32_t device) {
+  return guardCall("scn_gpu_init", [&] { selectDevice(device); });
+}
+
+extern "C" scn_status_t scn_gpu_get_device_info(scn_gpu_device_info_t *info) {
+  return guardCall("scn_gpu_get_device_info", [&] {
+    requireNonNull(info, "info");
+    const Driver &d = driver();
+    scn_gpu_device_info_t result{};
+    result.device = currentDevice();
+    CUdevice dev;
+    check(d.cuDeviceGet(&dev, result.device), "cuDeviceGet");
+    check(d.cuDeviceGetName(result.name, sizeof(result.name) - 1, dev), "cuDeviceGetName");
+    check(d.cuDeviceGetAttribute(&result.compute_major,
+                                 CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, dev),
+          "cuDeviceGetAttribute");
+    check(d.cuDeviceGetAttribute(&result.compute_minor,
+                                 CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, dev),
+          "cuDeviceGetAttribute");
+    int version = 0;
+    check(d.cuDriverGetVersion(&version), "cuDriverGetVersion");
+    result.driver_version = version;
+    size_t total = 0;
+    check(d.cuDeviceTotalMem(&total, dev), "cuDeviceTotalMem");
+    result.total_memory = static_cast<int64_t>(total);
+    *info = result;
+  });
+}
+
+extern "C" scn_status_t scn_gpu_take_error(void) {
+  StickyError &e = sticky();
+  std::string message;
+  scn_status_t status;
+  {
+    std::lock_guard<std::mutex> lock(e.mutex);
+    status = e.status;
+    message.swap(e.message);
+    e.status = SCN_OK;
+  }
+  if (status != SCN_OK)
+    return guardCall("scn_gpu_take_error", [&] { throw Error(status, message); });
+  return SCN_OK;
+}
+
+//===----------------------------------------------------------------------===//
+// mgpu*: modules and launches
+//===----------------------------------------------------------------------===//
+
+extern "C" void mgpuSetDefaultDevice(int32_t device) {
+  guarded("mgpuSetDefaultDevice", [&] { selectDevice(device); });
+}
+
+extern "C" void *mgpuModuleLoad(void *data, size_t /*size*/) {
+  CUmodule module = nullptr;
+  guarded("mgpuModuleLoad", [&] {
+    check(driver().cuModuleLoadData(&module, data), "cuModuleLoadData",
+          "the embedded cubin does not load on this GPU (built for another chip?)");
+  });
+  return module;
+}
+
+extern "C" void *mgpuModuleLoadJIT(void *ptx, int32_t optLevel) {
+  CUmodule module = nullptr;
+  guarded("mgpuModuleLoadJIT", [&] {
+    char log[8192] = {0};
+    CUjit_option options[] = {CU_JIT_OPTIMIZATION_LEVEL, CU_JIT_ERROR_LOG_BUFFER,
+                              CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
+    void *values[] = {reinterpret_cast<void *>(static_cast<intptr_t>(optLevel)), log,
+                      reinterpret_cast<void *>(sizeof(log) - 1)};
+    CUresult result =
+        driver().cuModuleLoadDataEx(&module, ptx, 3, options, values);
+    check(result, "cuModuleLoadDataEx", std::string("PTX JIT: ") + log);
+  });
+  return module;
+}
+
+extern "C" void mgpuModuleUnload(void *module) {
+  guarded("mgpuModuleUnload", [&] {
+    if (module)
+      check(driver().cuModuleUnload(static_cast<CUmodule>(module)), "cuModuleUnload");
+  });
+}
+
+extern "C" void *mgpuModuleGetFunction(void *module, const char *name) {
+  CUfunction function = nullptr;
+  guarded("mgpuModuleGetFunction", [&] {
+    check(driver().cuModuleGetFunction(&function, static_cast<CUmodule>(module), name),
+          "cuModuleGetFunction", std::string("kernel '") + (name ? name : "") + "'");
+  });
+  return function;
+}
+
+extern "C" void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
+                                 intptr_t gridZ, intptr_t blockX, intptr_t blockY,
+                                 intptr_t blockZ, int32_t sharedBytes, void *stream,
+                                 void **params, void **extra, size_t /*paramCount*/) {
+  guarded("mgpuLaunchKernel", [&] {
+    // A zero-sized grid is an empty layer (no sites), not an error.
+    if (gridX == 0 || gridY == 0 || gridZ == 0)
+      return;
+    check(driver().cuLaunchKernel(static_cast<CUfunction>(function), gridX, gridY, gridZ,
+                                  blockX, blockY, blockZ, sharedBytes, asStream(stream),
+                                  params, extra),
+          "cuLaunchKernel",
+          "grid " + std::to_string(gridX) + "x" + std::to_string(gridY) + "x" +
+              std::to_string(gridZ) + ", block " + std::to_string(blockX) + "x" +
+              std::to_string(blockY) + "x" + std::to_string(blockZ));
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// mgpu*: streams and events
+//===----------------------------------------------------------------------===//
+
+extern "C" void *mgpuStreamCreate(void) {
+  CUstream stream = nullptr;
+  guarded("mgpuStreamCreate", [&] {
+    check(driver().cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING), "cuStreamCreate");
+  });
+  return stream;
+}
+
+extern "C" void mgpuStreamDestroy(void *stream) {
+  guarded("mgpuStreamDestroy", [&] {
+    if (stream)
+      check(driver().cuStreamDestroy(asStream(stream)), "cuStreamDestroy");
+  });
+}
+
+extern "C" void mgpuStreamSynchronize(void *stream) {
+  guarded("mgpuStreamSynchronize", [&] {
+    check(driver().cuStreamSynchronize(asStream(stream)), "cuStreamSynchronize",
+          "a kernel of this stream failed");
+  });
+}
+
+extern "C" void mgpuStreamWaitEvent(void *stream, void *event) {
+  guarded("mgpuStreamWaitEvent", [&] {
+    check(driver().cuStreamWaitEvent(asStream(stream), static_cast<CUevent>(event), 0),
+          "cuStreamWaitEvent");
+  });
+}
+
+extern "C" void *mgpuEventCreate(void) {
+  CUevent event = nullptr;
+  guarded("mgpuEventCreate", [&] {
+    check(driver().cuEventCreate(&event, CU_EVENT_DISABLE_TIMING), "cuEventCreate");
+  });
+  return event;
+}
+
+extern "C" void mgpuEventDestroy(void *event) {
+  guarded("mgpuEventDestroy", [&] {
+    if (event)
+      check(driver().cuEventDestroy(static_cast<CUevent>(event)), "cuEventDestroy");
+  });
+}
+
+extern "C" void mgpuEventSynchronize(void *event) {
+  guarded("mgpuEventSynchronize", [&] {
+    check(driver().cuEventSynchronize(static_cast<CUevent>(event)), "cuEventSynchronize");
+  });
+}
+
+extern "C" void mgpuEventRecord(void *event, void *stream) {
+  guarded("mgpuEventRecord", [&] {
+    check(driver().cuEventRecord(static_cast<CUevent>(event), asStream(stream)),
+          "cuEventRecord");
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// mgpu*: memory
+//===----------------------------------------------------------------------===//
+
+extern "C" void *mgpuMemAlloc(uint64_t bytes, void *stream, bool hostShared) {
+  CUdeviceptr ptr = 0;
+  guarded("mgpuMemAlloc", [&] {
+    if (bytes == 0)
+      return;
+    const Driver &d = driver();
+    CUresult result = hostShared
+                          ? d.cuMemAllocManaged(&ptr, bytes, CU_MEM_ATTACH_GLOBAL)
+                          : d.cuMemAllocAsync(&ptr, bytes, asStream(stream));
+    if (result == CUDA_ERROR_OUT_OF_MEMORY) {
+      size_t freeBytes = 0, totalBytes = 0;
+      d.cuMemGetInfo(&freeBytes, &totalBytes);
+      fail(SCN_ERROR_OUT_OF_MEMORY, "out of device memory: ", mebibytes(bytes),
+           " requested, ", mebibytes(freeBytes), " of ", mebibytes(totalBytes),
+           " free on device ", currentDevice());
+    }
+    check(result, hostShared ? "cuMemAllocManaged" : "cuMemAllocAsync",
+          std::to_string(bytes) + " bytes");
+  });
+  return reinterpret_cast<void *>(ptr);
+}
+
+extern "C" void mgpuMemFree(void *ptr, void *stream) {
+  guarded("mgpuMemFree", [&] {
+    if (ptr)
+      check(driver().cuMemFreeAsync(asDevice(ptr), asStream(stream)), "cuMemFreeAsync");
+  });
+}
+
+extern "C" void mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream) {
+  guarded("mgpuMemcpy", [&] {
+    if (bytes)
+      check(driver().cuMemcpyAsync(asDevice(dst), asDevice(src), bytes, asStream(stream)),
+            "cuMemcpyAsync", std::to_string(bytes) + " bytes");
+  });
+}
+
+extern "C" void mgpuMemset32(void *dst, uint32_t value, size_t count, void *stream) {
+  guarded("mgpuMemset32", [&] {
+    if (count)
+      check(driver().cuMemsetD32Async(asDevice(dst), value, count, asStream(stream)),
+            "cuMemsetD32Async");
+  });
+}
+
+extern "C" void mgpuMemset16(void *dst, uint16_t value, size_t count, void *stream) {
+  guarded("mgpuMemset16", [&] {
+    if (count)
+      check(driver().cuMemsetD16Async(asDevice(dst), value, count, asStream(stream)),
+            "cuMemsetD16Async");
+  });
+}

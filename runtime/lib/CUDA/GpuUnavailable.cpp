@@ -1,0 +1,33 @@
+//===- GpuUnavailable.cpp - scn_gpu_* when built without CUDA headers -----===//
+//
+// Part of the SCN compiler runtime (libscn_runtime).
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// Built instead of the CUDA layer when cuda.h was not found at configure
+/// time: every GPU request fails with a message that says so. The mgpu*
+/// symbols are absent, so a GPU artifact fails to load with their names.
+///
+//===----------------------------------------------------------------------===//
+
+#include "Error.h"
+
+#include "scn/Runtime/Gpu.h"
+
+using namespace scn::rt;
+
+namespace {
+[[noreturn]] void unavailable() {
+  fail(SCN_ERROR_NO_DEVICE, "libscn_runtime was built without the CUDA toolkit "
+       "headers (cuda.h); reconfigure with the toolkit installed (/usr/local/cuda)");
+}
+} // namespace
+
+extern "C" scn_status_t scn_gpu_init(int32_t) {
+  return guardCall("scn_gpu_init", [] { unavailable(); });
+}
+extern "C" scn_status_t scn_gpu_get_device_info(scn_gpu_device_info_t *) {
+  return guardCall("scn_gpu_get_device_info", [] { unavailable(); });
+}
+extern "C" scn_status_t scn_gpu_take_error(void) { return SCN_OK; }

@@ -1,0 +1,132 @@
+//===- GpuTest.cpp - The CUDA layer: errors without a GPU, kernels with one ===//
+//
+// Part of the SCN compiler runtime tests.
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// Without a GPU or driver (CI) the calls must fail cleanly: a status, a
+/// message naming what is missing, no crash, and the mgpu* ABI of generated
+/// code keeping its first error for the host. With a GPU the same binary
+/// runs a PTX kernel through the mgpu* functions and checks device errors.
+///
+//===----------------------------------------------------------------------===//
+
+#include "scn/Runtime/Gpu.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+bool haveGpu() { return scn_gpu_init(0) == SCN_OK; }
+
+std::string lastError() { return scn_last_error_message(); }
+
+/// Doubles `count` floats in place (hand-written PTX, checked by ptxas).
+const char *kDoublePtx = R"(
+.version 7.0
+.target sm_70
+.address_size 64
+.visible .entry scn_test_double(.param .u64 data, .param .u32 count)
+{
+  .reg .pred %done;
+  .reg .b32 %r<5>;
+  .reg .f32 %f<3>;
+  .reg .b64 %rd<5>;
+  ld.param.u64 %rd1, [data];
+  ld.param.u32 %r1, [count];
+  mov.u32 %r2, %ctaid.x;
+  mov.u32 %r3, %ntid.x;
+  mov.u32 %r4, %tid.x;
+  mad.lo.s32 %r2, %r2, %r3, %r4;
+  setp.ge.u32 %done, %r2, %r1;
+  @%done bra DONE;
+  cvta.to.global.u64 %rd2, %rd1;
+  mul.wide.u32 %rd3, %r2, 4;
+  add.s64 %rd4, %rd2, %rd3;
+  ld.global.f32 %f1, [%rd4];
+  add.f32 %f2, %f1, %f1;
+  st.global.f32 [%rd4], %f2;
+DONE:
+  ret;
+}
+)";
+
+TEST(Gpu, WithoutADeviceEveryCallFailsCleanly) {
+  if (haveGpu())
+    GTEST_SKIP() << "a GPU is present; the device tests below cover it";
+  EXPECT_EQ(scn_gpu_init(0), SCN_ERROR_NO_DEVICE);
+  EXPECT_NE(lastError().find("scn_gpu_init: "), std::string::npos) << lastError();
+  EXPECT_TRUE(lastError().find("libcuda.so.1") != std::string::npos ||
+              lastError().find("cuInit") != std::string::npos ||
+              lastError().find("CUDA toolkit") != std::string::npos)
+      << lastError();
+  scn_gpu_device_info_t info;
+  EXPECT_EQ(scn_gpu_get_device_info(&info), SCN_ERROR_NO_DEVICE);
+#ifdef SCN_TEST_HAVE_MGPU
+  // Generated code: the first failure is kept, the rest are no-ops.
+  EXPECT_EQ(mgpuStreamCreate(), nullptr);
+  EXPECT_EQ(mgpuMemAlloc(1024, nullptr, false), nullptr);
+  mgpuMemFree(nullptr, nullptr);
+  mgpuStreamSynchronize(nullptr);
+  EXPECT_EQ(scn_gpu_take_error(), SCN_ERROR_NO_DEVICE);
+  EXPECT_EQ(lastError().rfind("scn_gpu_take_error: mgpuStreamCreate: ", 0), 0u) << lastError();
+  EXPECT_EQ(scn_gpu_take_error(), SCN_OK);
+#endif
+}
+
+#ifdef SCN_TEST_HAVE_MGPU
+TEST(Gpu, PtxKernelThroughTheMgpuAbi) {
+  if (!haveGpu())
+    GTEST_SKIP() << "no GPU: " << lastError();
+  scn_gpu_device_info_t info;
+  ASSERT_EQ(scn_gpu_get_device_info(&info), SCN_OK) << lastError();
+  EXPECT_GT(std::strlen(info.name), 0u);
+  EXPECT_GE(info.compute_major, 7);
+  EXPECT_GT(info.total_memory, 0);
+
+  std::vector<float> host(1000);
+  for (size_t i = 0; i < host.size(); ++i)
+    host[i] = float(i) - 3.5f;
+  const size_t bytes = host.size() * sizeof(float);
+  void *stream = mgpuStreamCreate();
+  void *module = mgpuModuleLoadJIT(const_cast<char *>(kDoublePtx), 2);
+  void *function = mgpuModuleGetFunction(module, "scn_test_double");
+  void *device = mgpuMemAlloc(bytes, stream, false);
+  mgpuMemcpy(device, host.data(), bytes, stream);
+  uint32_t count = uint32_t(host.size());
+  void *params[] = {&device, &count};
+  mgpuLaunchKernel(function, 4, 1, 1, 256, 1, 1, 0, stream, params, nullptr, 2);
+  std::vector<float> result(host.size());
+  mgpuMemcpy(result.data(), device, bytes, stream);
+  mgpuStreamSynchronize(stream);
+  mgpuMemFree(device, stream);
+  mgpuModuleUnload(module);
+  mgpuStreamDestroy(stream);
+  ASSERT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
+  for (size_t i = 0; i < host.size(); ++i)
+    ASSERT_EQ(result[i], 2 * host[i]) << i;
+}
+
+TEST(Gpu, DeviceErrorsNameTheCallAndTheCause) {
+  if (!haveGpu())
+    GTEST_SKIP() << "no GPU: " << lastError();
+  EXPECT_EQ(scn_gpu_init(4096), SCN_ERROR_NO_DEVICE);
+  EXPECT_NE(lastError().find("device 4096 does not exist"), std::string::npos) << lastError();
+  EXPECT_EQ(scn_gpu_init(0), SCN_OK) << lastError(); // unchanged by the failure
+
+  EXPECT_EQ(mgpuMemAlloc(uint64_t(1) << 50, nullptr, false), nullptr);
+  EXPECT_EQ(scn_gpu_take_error(), SCN_ERROR_OUT_OF_MEMORY);
+  EXPECT_NE(lastError().find("out of device memory"), std::string::npos) << lastError();
+
+  EXPECT_EQ(mgpuModuleLoadJIT(const_cast<char *>("not ptx"), 2), nullptr);
+  EXPECT_EQ(scn_gpu_take_error(), SCN_ERROR_DEVICE);
+  EXPECT_NE(lastError().find("cuModuleLoadDataEx"), std::string::npos) << lastError();
+}
+#endif
+
+} // namespace
