@@ -281,6 +281,20 @@ class CompiledNetwork(torch.nn.Module):
         used = set(self._result_index) | set(i for i in self._coords_index if i is not None)
         self._buffer_results = [(i, o['name']) for i, o in enumerate(self.outputs) if i not in used]
 
+    def set_num_threads(self, n):
+        """Threads for later calls: ``n`` >= 1, or 0 for every core.
+
+        Sets both thread pools a compiled network uses: the runtime's map
+        builders (``scn_set_num_threads``, process-wide) and the OpenMP team
+        of the generated kernels (``omp_set_num_threads`` of the calling
+        thread).  Results do not depend on it.
+        """
+        n = int(n)
+        if n < 0:
+            raise ValueError('set_num_threads: n = %d must be >= 0' % n)
+        self._lib.scn_set_num_threads(ctypes.c_int32(n))
+        self._lib.omp_set_num_threads(ctypes.c_int(n or (os.cpu_count() or 1)))
+
     def extra_repr(self):
         return 'artifact=%s, inputs=%s, outputs=%s' % (
             self.artifact, [i['name'] for i in self.inputs], [o['name'] for o in self.outputs])

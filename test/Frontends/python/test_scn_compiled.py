@@ -133,6 +133,25 @@ def test_compiled_dense_output_is_the_same_tensor():
 
 
 @needs_tools
+def test_thread_count_does_not_change_results():
+    torch.manual_seed(6)
+    model = scn.Sequential(
+        scn.InputLayer(3, 24, mode=4),
+        scn.SubmanifoldConvolution(3, 3, 16, 3, False),
+        scn.BatchNormReLU(16),
+        scn.Convolution(3, 16, 8, 2, 2, False),
+        scn.SparseToDense(3, 8)).eval()
+    x = _input(3, 24, 3000, 2, 3, seed=7)
+    compiled = scn.compile(model, x)
+    compiled.set_num_threads(1)
+    one = compiled(x)
+    compiled.set_num_threads(0)
+    assert torch.equal(compiled(x), one)
+    with pytest.raises(ValueError, match='must be >= 0'):
+        compiled.set_num_threads(-1)
+
+
+@needs_tools
 def test_compile_leaves_train_mode_model_alone_and_returns_statistics():
     torch.manual_seed(4)
     model = scn.Sequential(scn.InputLayer(3, 16, mode=3),
