@@ -105,21 +105,37 @@ void fillDownsampledBySorting(scn_sites &out, const scn_sites &in,
                               const Window &w, int64_t perInput) {
   const int64_t numCandidates = in.numSites * perInput;
   Array<uint64_t> keys(numCandidates);
-  parallelFor(in.numSites, kGrain, [&](int64_t r) {
-    uint64_t *mine = keys.data() + r * perInput;
-    std::fill(mine, mine + perInput, kNoCandidate);
-    const int64_t *x = in.siteCoords(r);
-    int64_t lo[SCN_MAX_DIMENSION], hi[SCN_MAX_DIMENSION], j[SCN_MAX_DIMENSION];
-    if (!windowRange(w, out.spatialSize, x, lo, hi))
-      return;
-    std::copy(lo, lo + w.dim, j);
-    do {
-      *mine++ = out.layout.pack<uint64_t>(j, x[in.dim]);
-    } while (nextInBox(w.dim, lo, hi, j));
-  });
   bool oneWindow = perInput == 1;
   for (int32_t i = 0; i < w.dim; ++i)
     oneWindow &= w.filter[i] == w.stride[i];
+  if (oneWindow) {
+    // The common 2/2 case: the one window of x is x / stride, if inside.
+    parallelFor(in.numSites, kGrain, [&](int64_t r) {
+      const int64_t *x = in.siteCoords(r);
+      int64_t j[SCN_MAX_DIMENSION];
+      bool inside = true;
+      for (int32_t i = 0; i < w.dim; ++i) {
+        j[i] = x[i] / w.stride[i];
+        inside &= j[i] < out.spatialSize[i];
+      }
+      keys[r] = inside ? out.layout.packLinear(j, x[in.dim]) : kNoCandidate;
+    });
+  } else {
+    parallelFor(in.numSites, kGrain, [&](int64_t r) {
+      uint64_t *mine = keys.data() + r * perInput;
+      for (int64_t i = 0; i < perInput; ++i)
+        mine[i] = kNoCandidate;
+      const int64_t *x = in.siteCoords(r);
+      int64_t lo[SCN_MAX_DIMENSION], hi[SCN_MAX_DIMENSION], j[SCN_MAX_DIMENSION];
+      if (!windowRange(w, out.spatialSize, x, lo, hi))
+        return;
+      for (int32_t i = 0; i < w.dim; ++i)
+        j[i] = lo[i];
+      do {
+        *mine++ = out.layout.packLinear(j, x[in.dim]);
+      } while (nextInBox(w.dim, lo, hi, j));
+    });
+  }
   if (oneWindow) {
     out.parentSetId = in.id;
     std::copy(w.filter, w.filter + w.dim, out.parentFilter);

@@ -145,7 +145,7 @@ void fillInputSetBySorting(scn_sites &sites, const Rows &rows, int64_t nRows,
     int64_t x[SCN_MAX_DIMENSION];
     for (int32_t i = 0; i < dim; ++i)
       x[i] = rows.coord(r, i);
-    keys[r] = sites.layout.pack<uint64_t>(x, rows.batch(r));
+    keys[r] = sites.layout.packLinear(x, rows.batch(r));
   });
   sites.hasMergeMap = true;
   sites.mode = mode;

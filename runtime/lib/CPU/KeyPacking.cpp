@@ -38,6 +38,12 @@ KeyLayout::KeyLayout(int32_t dim, const int64_t *spatialSize,
     shift += width;
   }
   batchShift = shift;
+  for (int32_t i = dim - 1, linear = 0; i >= 0; --i) {
+    int32_t width = bitWidthOfRange(spatialSize[i]);
+    linearShift[i] = linear;
+    linearMask[i] = maskOf(width);
+    linear += width;
+  }
   bits = shift + bitWidthOfRange(batchSize);
   if (bits > 128) {
     std::ostringstream sizes;

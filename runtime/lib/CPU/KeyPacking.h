@@ -84,6 +84,21 @@ public:
     return static_cast<int64_t>(static_cast<uint64_t>(shiftRight(key, batchShift)));
   }
 
+  /// Row-major packing with the same field widths, batch highest, then
+  /// x0, ..., x{D-1}: integer order is lexicographic (batch, x0, ...), which
+  /// sorted numbering (SortedNumbering.h) relies on. Keys of at most 63 bits.
+  uint64_t packLinear(const int64_t *x, int64_t b) const {
+    uint64_t key = shiftLeft(static_cast<uint64_t>(b), batchShift);
+    for (int32_t i = 0; i < dimension; ++i)
+      key |= static_cast<uint64_t>(x[i]) << linearShift[i];
+    return key;
+  }
+  int64_t unpackLinear(uint64_t key, int64_t *x) const {
+    for (int32_t i = 0; i < dimension; ++i)
+      x[i] = static_cast<int64_t>((key >> linearShift[i]) & linearMask[i]);
+    return static_cast<int64_t>(shiftRight(key, batchShift));
+  }
+
 private:
   int32_t dimension = 0;
   int32_t bits = 0;
@@ -94,6 +109,8 @@ private:
   int32_t highShift[SCN_MAX_DIMENSION] = {};
   uint64_t lowMask[SCN_MAX_DIMENSION] = {};
   uint64_t highMask[SCN_MAX_DIMENSION] = {};
+  int32_t linearShift[SCN_MAX_DIMENSION] = {};
+  uint64_t linearMask[SCN_MAX_DIMENSION] = {};
 };
 
 } // namespace scn::rt

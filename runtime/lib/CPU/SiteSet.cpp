@@ -247,6 +247,7 @@ extern "C" scn_status_t scn_sites_memory_bytes(scn_sites_t sites,
     *bytes = int64_t(sizeof(scn_sites)) + sites->coords.bytes() +
              sites->narrowTable.memoryBytes() + sites->wideTable.memoryBytes() +
              sites->rowToSite.bytes() + sites->siteSourceRow.bytes() +
-             sites->siteRowCount.bytes() + sites->parentOfInput.bytes();
+             sites->siteRowCount.bytes() + sites->parentOfInput.bytes() +
+             sites->sortedRows.bytes() + sites->sortedKeys.bytes();
   });
 }

@@ -41,6 +41,13 @@ struct scn_sites {
   mutable scn::rt::SiteTable<scn::rt::Key128> wideTable;
   mutable std::once_flag tableReady;
 
+  /// The rows in lexicographic order of their sites (batch, x0, x1, ...),
+  /// with their layout.packLinear keys, when the builder sorted them anyway
+  /// (SortedNumbering.h); empty otherwise. Submanifold maps then skip their
+  /// own sort and read keys sequentially instead of gathering coordinates.
+  scn::rt::Array<int32_t> sortedRows;
+  scn::rt::Array<uint64_t> sortedKeys;
+
   /// Provenance of a set made by scn_sites_downsample with filter ==
   /// stride, where every input site lies in at most one window: the set it
   /// came from (its id), the window, and the output row of each input site

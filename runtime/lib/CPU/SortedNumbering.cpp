@@ -71,18 +71,38 @@ void scn::rt::numberBySorting(
   sites.coords.resize(numSites * sites.width());
   onCount(numSites);
 
-  // Each chunk of sorted positions handles the groups that start in it.
-  forEachChunk(m, numChunks(m, kGrain), [&](int64_t, int64_t b, int64_t e) {
+  // Each chunk of sorted positions handles the groups that start in it;
+  // a chunk's first group is numbered after the groups of earlier chunks.
+  sites.sortedRows.resize(numSites);
+  sites.sortedKeys.resize(numSites);
+  const int64_t chunks = numChunks(m, kGrain);
+  auto firstHead = [&](int64_t b, int64_t e) {
     int64_t head = b;
     while (head < e && head > 0 && sorted[head] == sorted[head - 1])
       ++head;
+    return head;
+  };
+  std::vector<int64_t> groupStart(size_t(chunks) + 1, 0);
+  forEachChunk(m, chunks, [&](int64_t c, int64_t b, int64_t e) {
+    int64_t groups = 0;
+    for (int64_t i = firstHead(b, e); i < e; ++i)
+      groups += i == 0 || sorted[i] != sorted[i - 1];
+    groupStart[size_t(c) + 1] = groups;
+  });
+  for (int64_t c = 0; c < chunks; ++c)
+    groupStart[size_t(c) + 1] += groupStart[size_t(c)];
+  forEachChunk(m, chunks, [&](int64_t c, int64_t b, int64_t e) {
+    int64_t group = groupStart[size_t(c)];
+    int64_t head = firstHead(b, e);
     while (head < e) {
       int64_t end = head + 1;
       while (end < m && sorted[end] == sorted[head])
         ++end;
       int32_t site = siteOfHead[ids[head]];
+      sites.sortedKeys[group] = sorted[head];
+      sites.sortedRows[group++] = site;
       int64_t *x = sites.coords.data() + int64_t(site) * sites.width();
-      x[sites.dim] = sites.layout.unpack(sorted[head], x);
+      x[sites.dim] = sites.layout.unpackLinear(sorted[head], x);
       onGroup(CandidateGroup{site, &ids[head], end - head});
       head = end;
     }

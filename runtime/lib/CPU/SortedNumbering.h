@@ -48,8 +48,9 @@ struct CandidateGroup {
   int64_t size;
 };
 
-/// Numbers the distinct keys of candidates [0, n) (keys[i] packed with
-/// sites.layout, or kNoCandidate) into `sites`: sets numSites and coords,
+/// Numbers the distinct keys of candidates [0, n) (keys[i] from
+/// sites.layout.packLinear, or kNoCandidate) into `sites`: sets numSites,
+/// coords and sortedRows (the rows in lexicographic order of their sites),
 /// then calls onCount(numSites) once and onGroup for every group (in
 /// parallel, each group once). Throws SCN_ERROR_OVERFLOW past INT32_MAX
 /// sites.

@@ -198,11 +198,21 @@ void sortedKeys(const scn_sites &sites, const PaddedKeys &pk,
   int64_t n = sites.numSites;
   keys.resize(n + kSentinels);
   rows.resize(n + kSentinels);
-  parallelFor(n, kGrain, [&](int64_t r) {
-    keys[r] = pk.of(sites.siteCoords(r));
-    rows[r] = static_cast<int32_t>(r);
-  });
-  radixSortPairs(keys, rows, n, pk.bits);
+  if (sites.sortedRows.size() == n) {
+    // Sorted by the set's builder: padded keys grow in the same order.
+    parallelFor(n, kGrain, [&](int64_t i) {
+      int64_t x[SCN_MAX_DIMENSION + 1];
+      x[sites.dim] = sites.layout.unpackLinear(sites.sortedKeys[i], x);
+      rows[i] = sites.sortedRows[i];
+      keys[i] = pk.of(x);
+    });
+  } else {
+    parallelFor(n, kGrain, [&](int64_t r) {
+      keys[r] = pk.of(sites.siteCoords(r));
+      rows[r] = static_cast<int32_t>(r);
+    });
+    radixSortPairs(keys, rows, n, pk.bits);
+  }
   for (int64_t i = n; i < n + kSentinels; ++i) {
     keys[i] = ~uint64_t(0);
     rows[i] = -1;
