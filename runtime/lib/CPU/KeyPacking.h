@@ -93,6 +93,10 @@ public:
       key |= static_cast<uint64_t>(x[i]) << linearShift[i];
     return key;
   }
+  /// The fields of packLinear, for code that packs elsewhere (the GPU).
+  int32_t linearShiftOf(int32_t i) const { return linearShift[i]; }
+  uint64_t linearMaskOf(int32_t i) const { return linearMask[i]; }
+  int32_t batchShiftOf() const { return batchShift; }
   int64_t unpackLinear(uint64_t key, int64_t *x) const {
     for (int32_t i = 0; i < dimension; ++i)
       x[i] = static_cast<int64_t>((key >> linearShift[i]) & linearMask[i]);

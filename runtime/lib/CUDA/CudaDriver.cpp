@@ -13,7 +13,7 @@
 #include <mutex>
 
 using namespace scn::rt;
-using namespace scn::rt::cuda;
+using namespace scn::rt::driver_api;
 
 // Two steps so that the macro names of cuda.h (cuMemAlloc -> cuMemAlloc_v2)
 // expand before they become the symbol looked up.
@@ -107,7 +107,7 @@ thread_local CUcontext currentOnThisThread = nullptr;
 
 } // namespace
 
-void scn::rt::cuda::check(CUresult result, const char *call, const std::string &what) {
+void scn::rt::driver_api::check(CUresult result, const char *call, const std::string &what) {
   if (result == CUDA_SUCCESS)
     return;
   const char *name = nullptr, *text = nullptr;
@@ -124,7 +124,7 @@ void scn::rt::cuda::check(CUresult result, const char *call, const std::string &
        text ? std::string(" (") + text + ")" : std::string(), what.empty() ? "" : ": ", what);
 }
 
-const Driver &scn::rt::cuda::driver() {
+const Driver &scn::rt::driver_api::driver() {
   State &s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
   load(s);
@@ -136,7 +136,7 @@ const Driver &scn::rt::cuda::driver() {
   return s.table;
 }
 
-void scn::rt::cuda::selectDevice(int32_t device) {
+void scn::rt::driver_api::selectDevice(int32_t device) {
   State &s = state();
   int32_t previous;
   {
@@ -153,6 +153,6 @@ void scn::rt::cuda::selectDevice(int32_t device) {
   }
 }
 
-int32_t scn::rt::cuda::currentDevice() {
+int32_t scn::rt::driver_api::currentDevice() {
   return state().device;
 }

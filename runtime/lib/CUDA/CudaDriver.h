@@ -22,7 +22,7 @@
 
 #include <string>
 
-namespace scn::rt::cuda {
+namespace scn::rt::driver_api {
 
 #define SCN_CUDA_DRIVER_FUNCTIONS(X)                                           \
   X(cuInit)                                                                    \
@@ -82,6 +82,6 @@ int32_t currentDevice();
 /// message names the call, the driver's error and `what`.
 void check(CUresult result, const char *call, const std::string &what = "");
 
-} // namespace scn::rt::cuda
+} // namespace scn::rt::driver_api
 
 #endif // SCN_RUNTIME_LIB_CUDA_CUDADRIVER_H

@@ -23,7 +23,7 @@
 #include <vector>
 
 using namespace scn::rt;
-using namespace scn::rt::cuda;
+using namespace scn::rt::driver_api;
 
 namespace {
 

@@ -1,0 +1,85 @@
+/*===- scn/Runtime/GpuSites.h - Site sets and kernel maps on the GPU -*- C -*-===*\
+|*                                                                            *|
+|* Part of the SCN compiler runtime (libscn_runtime).                         *|
+|*                                                                            *|
+|* The GPU versions of the builders of Sites.h and KernelMap.h, with the same *|
+|* results (rows, coordinates, neighbour tables) as the CPU runtime: every    *|
+|* array lives in device memory and every step runs on the given stream.      *|
+|* They use the sorted algorithms of the CPU runtime (SortedNumbering.h) with *|
+|* CUB's device radix sort and scan. Each build reads one count back to the   *|
+|* host (the number of sites, to size its arrays, plus the first bad input   *|
+|* row); maps never travel between host and device.                           *|
+|*                                                                            *|
+|* Supported so far: input sets (InputLayer modes 0-4, int64 coordinates,    *|
+|* batch last), downsampled sets with filter == stride, and SUBMANIFOLD,     *|
+|* STRIDED and TRANSPOSED maps between them. Other requests fail with        *|
+|* SCN_ERROR_INVALID_ARGUMENT naming what is missing. Built only when the    *|
+|* CUDA toolkit (nvcc) was found; otherwise every call fails with            *|
+|* SCN_ERROR_NO_DEVICE.                                                       *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef SCN_RUNTIME_GPUSITES_H
+#define SCN_RUNTIME_GPUSITES_H
+
+#include "scn/Runtime/Status.h"
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct scn_gpu_sites *scn_gpu_sites_t;
+typedef struct scn_gpu_kmap *scn_gpu_kmap_t;
+
+/// Read-only view of a device site set; pointers are device memory.
+typedef struct scn_gpu_sites_info {
+  int32_t dim;
+  int64_t batch_size;
+  int64_t num_sites;
+  int64_t num_rows;               ///< Input rows (input sets), else 0.
+  const int64_t *spatial_size;    ///< [dim], host memory.
+  const int64_t *coords;          ///< [num_sites, dim + 1], batch last.
+  const int32_t *row_to_site;     ///< [num_rows] or null (as scn_merge_map_t).
+  const int32_t *site_source_row; ///< [num_sites] or null.
+  const int32_t *site_row_count;  ///< [num_sites] or null.
+} scn_gpu_sites_info_t;
+
+/// As scn_sites_from_coords, from device int64 coordinates [n_rows, dim+1].
+SCN_RUNTIME_API scn_status_t scn_gpu_sites_from_coords(
+    int32_t dim, const int64_t *spatial_size, const int64_t *coords,
+    int64_t n_rows, int32_t mode, int64_t batch_size, void *stream,
+    scn_gpu_sites_t *out);
+
+/// As scn_sites_downsample; filter must equal stride on every axis.
+SCN_RUNTIME_API scn_status_t scn_gpu_sites_downsample(scn_gpu_sites_t in,
+                                                      const int64_t *filter,
+                                                      const int64_t *stride,
+                                                      void *stream,
+                                                      scn_gpu_sites_t *out);
+
+/// As scn_kmap_build for SUBMANIFOLD (odd or even filters), and for STRIDED
+/// / TRANSPOSED between a set and its scn_gpu_sites_downsample.
+/// `*neighbors` receives the device table [num_out, K].
+SCN_RUNTIME_API scn_status_t scn_gpu_kmap_build(int32_t kind, scn_gpu_sites_t in,
+                                                scn_gpu_sites_t out,
+                                                const int64_t *filter,
+                                                const int64_t *stride, void *stream,
+                                                scn_gpu_kmap_t *map);
+
+SCN_RUNTIME_API scn_status_t scn_gpu_sites_get_info(scn_gpu_sites_t sites,
+                                                    scn_gpu_sites_info_t *info);
+/// Device table [*num_out, *volume] of a map.
+SCN_RUNTIME_API scn_status_t scn_gpu_kmap_get_neighbors(scn_gpu_kmap_t map,
+                                                        const int32_t **neighbors,
+                                                        int64_t *num_out,
+                                                        int64_t *volume);
+SCN_RUNTIME_API scn_status_t scn_gpu_sites_free(scn_gpu_sites_t sites);
+SCN_RUNTIME_API scn_status_t scn_gpu_kmap_free(scn_gpu_kmap_t map);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif // SCN_RUNTIME_GPUSITES_H

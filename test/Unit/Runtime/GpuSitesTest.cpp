@@ -1,0 +1,165 @@
+//===- GpuSitesTest.cpp - GPU site sets and maps against the CPU runtime --===//
+//
+// Part of the SCN compiler runtime tests.
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// The device builders (GpuSites.h) must give the CPU runtime's results row
+/// for row: coordinates, merge map, and the neighbour tables of the UNet
+/// pyramid's maps. Needs a GPU (skipped otherwise, with the reason); without
+/// one, the calls must fail with SCN_ERROR_NO_DEVICE.
+///
+//===----------------------------------------------------------------------===//
+
+#include "Reference.h"
+
+#include "scn/Runtime/Gpu.h"
+#include "scn/Runtime/GpuSites.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+using namespace scn::test;
+
+namespace {
+
+/// A host copy of `n` device elements (through the mgpu* layer).
+template <typename T> std::vector<T> toHost(const T *device, int64_t n) {
+  std::vector<T> host(size_t(std::max<int64_t>(n, 0)));
+  if (n > 0) {
+    mgpuMemcpy(host.data(), const_cast<T *>(device), size_t(n) * sizeof(T), nullptr);
+    mgpuStreamSynchronize(nullptr);
+  }
+  return host;
+}
+
+template <typename T> std::vector<T> fromInfo(const T *p, int64_t n) {
+  return std::vector<T>(p, p + n);
+}
+
+std::vector<int32_t> cpuNeighbors(scn_kmap_t map) { return neighborsOf(map); }
+
+std::vector<int32_t> gpuNeighbors(scn_gpu_kmap_t map) {
+  const int32_t *table = nullptr;
+  int64_t rows = 0, volume = 0;
+  EXPECT_EQ(scn_gpu_kmap_get_neighbors(map, &table, &rows, &volume), SCN_OK);
+  return toHost(table, rows * volume);
+}
+
+TEST(GpuSites, WithoutADeviceTheBuildersFailCleanly) {
+  if (scn_gpu_init(0) == SCN_OK)
+    GTEST_SKIP() << "a GPU is present";
+  const int64_t size[2] = {8, 8};
+  scn_gpu_sites_t sites = nullptr;
+  EXPECT_EQ(scn_gpu_sites_from_coords(2, size, reinterpret_cast<const int64_t *>(16), 4, 3, 1,
+                                      nullptr, &sites),
+            SCN_ERROR_NO_DEVICE);
+  EXPECT_EQ(sites, nullptr);
+}
+
+TEST(GpuSites, PyramidMatchesTheCpuRuntime) {
+  if (scn_gpu_init(0) != SCN_OK)
+    GTEST_SKIP() << "no GPU: " << scn_last_error_message();
+  std::mt19937_64 rng(41);
+  for (int32_t mode = 0; mode <= 4; ++mode) {
+    SCOPED_TRACE("mode " + std::to_string(mode));
+    Grid grid{3, {64, 48, 40}, 3};
+    std::vector<int64_t> rows = randomRows(rng, grid, 20000, mode == 0 ? 0.0 : 0.2, -1);
+    const int64_t n = int64_t(rows.size()) / 4;
+    SitesGuard cpu{inputSites(grid, rows, mode)};
+    ASSERT_NE(cpu.sites, nullptr);
+
+    void *deviceRows = mgpuMemAlloc(rows.size() * sizeof(int64_t), nullptr, false);
+    mgpuMemcpy(deviceRows, rows.data(), rows.size() * sizeof(int64_t), nullptr);
+    scn_gpu_sites_t gpu = nullptr;
+    ASSERT_EQ(scn_gpu_sites_from_coords(3, grid.size.data(),
+                                        static_cast<const int64_t *>(deviceRows), n, mode,
+                                        grid.batch, nullptr, &gpu),
+              SCN_OK)
+        << scn_last_error_message();
+    ASSERT_EQ(scn_gpu_take_error(), SCN_OK) << scn_last_error_message();
+
+    scn_sites_info_t c;
+    ASSERT_EQ(scn_sites_get_info(cpu.sites, &c), SCN_OK);
+    scn_gpu_sites_info_t g;
+    ASSERT_EQ(scn_gpu_sites_get_info(gpu, &g), SCN_OK);
+    ASSERT_EQ(g.num_sites, c.num_sites);
+    EXPECT_EQ(toHost(g.coords, g.num_sites * 4), fromInfo(c.coords, c.num_sites * 4));
+    scn_merge_map_t merge;
+    ASSERT_EQ(scn_sites_get_merge_map(cpu.sites, &merge), SCN_OK);
+    EXPECT_EQ(toHost(g.row_to_site, n), fromInfo(merge.row_to_site, n));
+    EXPECT_EQ(toHost(g.site_source_row, g.num_sites),
+              fromInfo(merge.site_source_row, g.num_sites));
+    EXPECT_EQ(toHost(g.site_row_count, g.num_sites),
+              fromInfo(merge.site_row_count, g.num_sites));
+
+    // Submanifold map, then one 2/2 level down with its strided and
+    // transposed maps.
+    const int64_t three[3] = {3, 3, 3}, two[3] = {2, 2, 2};
+    scn_kmap_t cpuSub = nullptr;
+    scn_gpu_kmap_t gpuSub = nullptr;
+    ASSERT_EQ(scn_kmap_build(SCN_KMAP_SUBMANIFOLD, cpu.sites, cpu.sites, three, nullptr, &cpuSub),
+              SCN_OK);
+    ASSERT_EQ(scn_gpu_kmap_build(SCN_KMAP_SUBMANIFOLD, gpu, gpu, three, nullptr, nullptr, &gpuSub),
+              SCN_OK)
+        << scn_last_error_message();
+    EXPECT_EQ(gpuNeighbors(gpuSub), cpuNeighbors(cpuSub));
+
+    scn_sites_t cpuDown = nullptr;
+    scn_gpu_sites_t gpuDown = nullptr;
+    ASSERT_EQ(scn_sites_downsample(cpu.sites, two, two, &cpuDown), SCN_OK);
+    ASSERT_EQ(scn_gpu_sites_downsample(gpu, two, two, nullptr, &gpuDown), SCN_OK)
+        << scn_last_error_message();
+    scn_sites_info_t cd;
+    scn_gpu_sites_info_t gd;
+    ASSERT_EQ(scn_sites_get_info(cpuDown, &cd), SCN_OK);
+    ASSERT_EQ(scn_gpu_sites_get_info(gpuDown, &gd), SCN_OK);
+    ASSERT_EQ(gd.num_sites, cd.num_sites);
+    EXPECT_EQ(toHost(gd.coords, gd.num_sites * 4), fromInfo(cd.coords, cd.num_sites * 4));
+    for (int32_t kind : {SCN_KMAP_STRIDED, SCN_KMAP_TRANSPOSED}) {
+      scn_kmap_t cm = nullptr;
+      scn_gpu_kmap_t gm = nullptr;
+      bool strided = kind == SCN_KMAP_STRIDED;
+      ASSERT_EQ(scn_kmap_build(kind, strided ? cpu.sites : cpuDown,
+                               strided ? cpuDown : cpu.sites, two, two, &cm),
+                SCN_OK);
+      ASSERT_EQ(scn_gpu_kmap_build(kind, strided ? gpu : gpuDown, strided ? gpuDown : gpu, two,
+                                   two, nullptr, &gm),
+                SCN_OK)
+          << scn_last_error_message();
+      EXPECT_EQ(gpuNeighbors(gm), cpuNeighbors(cm)) << (strided ? "strided" : "transposed");
+      scn_kmap_free(cm);
+      scn_gpu_kmap_free(gm);
+    }
+    scn_kmap_free(cpuSub);
+    scn_gpu_kmap_free(gpuSub);
+    scn_sites_free(cpuDown);
+    scn_gpu_sites_free(gpuDown);
+    scn_gpu_sites_free(gpu);
+    mgpuMemFree(deviceRows, nullptr);
+    ASSERT_EQ(scn_gpu_take_error(), SCN_OK) << scn_last_error_message();
+  }
+}
+
+TEST(GpuSites, BadCoordinatesNameTheRow) {
+  if (scn_gpu_init(0) != SCN_OK)
+    GTEST_SKIP() << "no GPU: " << scn_last_error_message();
+  const int64_t size[2] = {8, 8};
+  std::vector<int64_t> rows = {1, 1, 0, 2, 9, 0, 3, 3, 0};
+  void *device = mgpuMemAlloc(rows.size() * sizeof(int64_t), nullptr, false);
+  mgpuMemcpy(device, rows.data(), rows.size() * sizeof(int64_t), nullptr);
+  scn_gpu_sites_t sites = nullptr;
+  EXPECT_EQ(scn_gpu_sites_from_coords(2, size, static_cast<const int64_t *>(device), 3, 3, 1,
+                                      nullptr, &sites),
+            SCN_ERROR_INVALID_ARGUMENT);
+  EXPECT_NE(std::string(scn_last_error_message()).find("coords row 1 column 1 = 9"),
+            std::string::npos)
+      << scn_last_error_message();
+  EXPECT_EQ(sites, nullptr);
+  mgpuMemFree(device, nullptr);
+  EXPECT_EQ(scn_gpu_take_error(), SCN_OK);
+}
+
+} // namespace
