@@ -23,6 +23,10 @@
 #include "NpyReader.h"
 
 #include "scn/Runtime/Runtime.h"
+#ifdef SCN_BENCH_HAVE_GPU
+#include "scn/Runtime/Gpu.h"
+#include "scn/Runtime/GpuSites.h"
+#endif
 
 #include <benchmark/benchmark.h>
 
@@ -281,6 +285,55 @@ void BM_UNetGeometryTotal(benchmark::State &state) {
   setRate(state, double(lookups), 0, double(numSites(pyramid().levels[0])));
 }
 
+#ifdef SCN_BENCH_HAVE_GPU
+/// The same pyramid on the GPU (GpuSites.h), from coordinates already in
+/// device memory, synchronised at the end of each iteration. Skipped (with
+/// the reason) without a GPU or a CUDA build.
+void BM_UNetGeometryTotalGpu(benchmark::State &state) {
+  if (scn_gpu_init(0) != SCN_OK) {
+    state.SkipWithError(scn_last_error_message());
+    return;
+  }
+  const Scan &s = scan();
+  const size_t bytes = size_t(s.numRows) * 4 * sizeof(int64_t);
+  void *stream = mgpuStreamCreate();
+  void *rows = mgpuMemAlloc(bytes, stream, false);
+  mgpuMemcpy(rows, const_cast<int64_t *>(s.rows.data()), bytes, stream);
+  mgpuStreamSynchronize(stream);
+  for (auto _ : state) {
+    scn_gpu_sites_t levels[kLevels] = {};
+    std::vector<scn_gpu_kmap_t> maps;
+    check(scn_gpu_sites_from_coords(3, s.size, static_cast<const int64_t *>(rows), s.numRows,
+                                    SCN_INPUT_AVERAGE, 1, stream, &levels[0]));
+    for (int l = 0; l < kLevels; ++l) {
+      scn_gpu_kmap_t subm = nullptr;
+      check(scn_gpu_kmap_build(SCN_KMAP_SUBMANIFOLD, levels[l], levels[l], kThree, nullptr,
+                               stream, &subm));
+      maps.push_back(subm);
+      if (l + 1 == kLevels)
+        break;
+      check(scn_gpu_sites_downsample(levels[l], kTwo, kTwo, stream, &levels[l + 1]));
+      scn_gpu_kmap_t strided = nullptr, transposed = nullptr;
+      check(scn_gpu_kmap_build(SCN_KMAP_STRIDED, levels[l], levels[l + 1], kTwo, kTwo, stream,
+                               &strided));
+      check(scn_gpu_kmap_build(SCN_KMAP_TRANSPOSED, levels[l + 1], levels[l], kTwo, kTwo, stream,
+                               &transposed));
+      maps.push_back(strided);
+      maps.push_back(transposed);
+    }
+    mgpuStreamSynchronize(stream);
+    for (scn_gpu_kmap_t m : maps)
+      scn_gpu_kmap_free(m);
+    for (scn_gpu_sites_t l : levels)
+      scn_gpu_sites_free(l);
+  }
+  mgpuMemFree(rows, stream);
+  mgpuStreamSynchronize(stream);
+  mgpuStreamDestroy(stream);
+  check(scn_gpu_take_error());
+}
+#endif
+
 /// Level-0 site keys, packed as the runtime packs them (batch 0).
 std::vector<uint64_t> levelZeroKeys() {
   scn_sites_info_t info;
@@ -354,6 +407,9 @@ SCN_BENCH(BM_TransposedBuild2)->Apply([](auto *b) {
   levelArgs(b, kLevels - 1);
 });
 SCN_BENCH(BM_UNetGeometryTotal)->Arg(1)->Arg(2);
+#ifdef SCN_BENCH_HAVE_GPU
+SCN_BENCH(BM_UNetGeometryTotalGpu);
+#endif
 SCN_BENCH(BM_HashTable_StdUnorderedMap);
 SCN_BENCH(BM_HashTable_ScnRuntime);
 

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The prepared GPU check (issue: CUDA): one short script for a machine with an
+# NVIDIA GPU, using what was built on the CPU machine. From the repository
+# root, after `bash scripts/setup.sh` here, carry build/lib, build/test/Unit
+# and build/bench and run:
+#
+#   bash bench/gpu/check.sh          (writes its logs under $OUT, default /tmp/scn-gpu-check)
+#
+# What it checks today: the CUDA driver layer and the mgpu* ABI (a PTX kernel,
+# device errors), the GPU site sets and UNet pyramid maps against the CPU
+# runtime, and the time of the LiDAR map pyramid on the GPU next to the CPU
+# one (same run). Not yet (no GPU code generation): golden cases and the
+# CPU-vs-GPU differential test of compiled networks, W1/W3 in fp32/fp16.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+OUT=${OUT:-/tmp/scn-gpu-check}
+mkdir -p "$OUT"
+status=0
+
+echo "== device"
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$OUT/device.txt"
+
+echo "== runtime GPU tests (driver layer, mgpu* ABI, GPU site sets vs CPU)"
+build/test/Unit/Runtime/RuntimeTests --gtest_filter='Gpu*' > "$OUT/unit.txt" 2>&1 || status=1
+grep -E '^\[ *(OK|FAILED|SKIPPED|PASSED) ' "$OUT/unit.txt"
+
+echo "== LiDAR map pyramid: GPU vs CPU (2 threads), medians of 5"
+build/bench/runtime/bench_runtime_maps --benchmark_filter='BM_UNetGeometryTotal' \
+  --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
+  > "$OUT/pyramid.txt" 2>&1 || status=1
+grep -E 'median|ERROR' "$OUT/pyramid.txt"
+
+echo "== not run yet: golden cases, differential test, W1/W3 timings (no GPU code generation)"
+exit $status
