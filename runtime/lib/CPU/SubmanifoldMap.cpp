@@ -267,9 +267,24 @@ void joinChunk(const uint64_t *T, const int32_t *tRows, const uint64_t *S,
       }
       cursor[size_t(c)] = p;
     }
-    for (int64_t i = 0; i < n; ++i)
+    // Rows land at random places of a table much larger than the cache:
+    // ask for the lines a few rows ahead (write intent) so the stores of
+    // several rows overlap their misses.
+    constexpr int64_t kAhead = 8;
+    for (int64_t i = 0; i < std::min(n, kAhead); ++i) {
+      int32_t *dst = neighbors + int64_t(tRows[b0 + i]) * K;
+      __builtin_prefetch(dst, 1);
+      __builtin_prefetch(dst + K - 1, 1);
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      if (i + kAhead < n) {
+        int32_t *ahead = neighbors + int64_t(tRows[b0 + i + kAhead]) * K;
+        __builtin_prefetch(ahead, 1);
+        __builtin_prefetch(ahead + K - 1, 1);
+      }
       std::copy(block + i * K, block + (i + 1) * K,
                 neighbors + int64_t(tRows[b0 + i]) * K);
+    }
   }
 }
 
