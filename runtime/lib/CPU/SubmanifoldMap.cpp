@@ -30,6 +30,7 @@
 #include "SortedNumbering.h"
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 using namespace scn::rt;
@@ -288,6 +289,47 @@ void joinChunk(const uint64_t *T, const int32_t *tRows, const uint64_t *S,
   }
 }
 
+/// The symmetric join of a set with itself for odd filters: a meets b
+/// through k iff b meets a through K-1-k, so only the lower half of the
+/// offsets (neighbour keys below the site's: the columns before the middle
+/// one and the lower cells of the middle one) is scanned, and each hit also
+/// fills the mirrored cell of the neighbour's row. That row belongs to a
+/// site a little earlier in sorted order, still in cache. No two hits write
+/// the same cell, so chunks run in parallel without synchronisation.
+void symmetricJoinChunk(const uint64_t *S, const int32_t *sRows, int64_t nS,
+                        const int64_t *columnOffset, int64_t columns, int64_t fLast,
+                        int64_t b, int64_t e, int32_t *neighbors) {
+  const int64_t K = columns * fLast, centre = (K - 1) / 2;
+  const int64_t middle = (columns - 1) / 2;
+  const uint64_t lowerCells = static_cast<uint64_t>(fLast / 2);
+  std::vector<int64_t> cursor(static_cast<size_t>(middle + 1));
+  for (int64_t c = 0; c <= middle; ++c)
+    cursor[size_t(c)] =
+        std::lower_bound(S, S + nS, S[b] + static_cast<uint64_t>(columnOffset[c])) - S;
+  for (int64_t b0 = b; b0 < e; b0 += kJoinBlock) {
+    const int64_t n = std::min(kJoinBlock, e - b0);
+    for (int64_t c = 0; c <= middle; ++c) {
+      const uint64_t off = static_cast<uint64_t>(columnOffset[c]);
+      const uint64_t cells = c < middle ? static_cast<uint64_t>(fLast) : lowerCells;
+      int64_t p = cursor[size_t(c)];
+      for (int64_t i = b0; i < b0 + n; ++i) {
+        const uint64_t lo = S[i] + off;
+        p += S[p] < lo;
+        while (S[p] < lo)
+          ++p;
+        for (int64_t q = p; S[q] - lo < cells; ++q) {
+          const int64_t k = c * fLast + static_cast<int64_t>(S[q] - lo);
+          neighbors[int64_t(sRows[i]) * K + k] = sRows[q];
+          neighbors[int64_t(sRows[q]) * K + (K - 1 - k)] = sRows[i];
+        }
+      }
+      cursor[size_t(c)] = p;
+    }
+    for (int64_t i = b0; i < b0 + n; ++i)
+      neighbors[int64_t(sRows[i]) * K + centre] = sRows[i];
+  }
+}
+
 /// The sort-merge join (see the file comment). Offsets k = column * fLast + j.
 void buildBySortedJoin(const scn_sites &in, const scn_sites &out,
                        const Window &w, const PaddedKeys &pk,
@@ -312,6 +354,18 @@ void buildBySortedJoin(const scn_sites &in, const scn_sites &out,
     for (int32_t i = 0; i < last; ++i)
       off += (delta[i] - pk.below[i]) * pk.stride[i];
     columnOffset[size_t(c)] = off;
+  }
+  bool allOdd = true;
+  for (int32_t i = 0; i < w.dim; ++i)
+    allOdd &= (w.filter[i] % 2) == 1;
+  if (sameSet && allOdd) {
+    std::memset(neighbors, 0xFF, size_t(nT) * size_t(K) * sizeof(int32_t)); // all -1
+    forEachChunk(nT, numChunks(nT, kGrain / 4), [&](int64_t, int64_t b, int64_t e) {
+      if (b < e)
+        symmetricJoinChunk(inKeys.data(), inRows.data(), nS, columnOffset.data(), columns,
+                           fLast, b, e, neighbors);
+    });
+    return;
   }
   forEachChunk(nT, numChunks(nT, kGrain / 4), [&](int64_t, int64_t b, int64_t e) {
     if (b == e)
