@@ -30,6 +30,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -252,7 +254,7 @@ void BM_TransposedBuild2(benchmark::State &state) {
 void BM_UNetGeometryTotal(benchmark::State &state) {
   check(scn_set_num_threads(int32_t(state.range(0))));
   const Scan &s = scan();
-  int64_t lookups = 0;
+  int64_t lookups = 0, held = 0;
   for (auto _ : state) {
     scn_sites_t levels[kLevels] = {};
     std::vector<scn_kmap_t> maps;
@@ -277,12 +279,31 @@ void BM_UNetGeometryTotal(benchmark::State &state) {
       maps.push_back(transposed);
       lookups += 2 * numSites(levels[l]);
     }
+    // What the pyramid holds once built (sets and maps; hash tables and
+    // pair lists are not built by this work).
+    held = 0;
+    for (scn_sites_t l : levels) {
+      int64_t bytes = 0;
+      check(scn_sites_memory_bytes(l, &bytes));
+      held += bytes;
+    }
+    for (scn_kmap_t m : maps) {
+      int64_t bytes = 0;
+      check(scn_kmap_memory_bytes(m, &bytes));
+      held += bytes;
+    }
     for (scn_kmap_t m : maps)
       scn_kmap_free(m);
     for (scn_sites_t l : levels)
       scn_sites_free(l);
   }
   setRate(state, double(lookups), 0, double(numSites(pyramid().levels[0])));
+  state.counters["held_MiB"] = double(held) / (1 << 20);
+  // The process's peak resident memory (the scan and every benchmark so
+  // far included): an upper bound of the pyramid's peak.
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  state.counters["peak_RSS_MiB"] = double(usage.ru_maxrss) / 1024;
 }
 
 #ifdef SCN_BENCH_HAVE_GPU
