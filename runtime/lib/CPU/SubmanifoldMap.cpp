@@ -359,7 +359,8 @@ void buildBySortedJoin(const scn_sites &in, const scn_sites &out,
   for (int32_t i = 0; i < w.dim; ++i)
     allOdd &= (w.filter[i] % 2) == 1;
   if (sameSet && allOdd) {
-    std::memset(neighbors, 0xFF, size_t(nT) * size_t(K) * sizeof(int32_t)); // all -1
+    if (nT > 0) // (an empty set has no table: memset of null is undefined)
+      std::memset(neighbors, 0xFF, size_t(nT) * size_t(K) * sizeof(int32_t)); // all -1
     forEachChunk(nT, numChunks(nT, kGrain / 4), [&](int64_t, int64_t b, int64_t e) {
       if (b < e)
         symmetricJoinChunk(inKeys.data(), inRows.data(), nS, columnOffset.data(), columns,
