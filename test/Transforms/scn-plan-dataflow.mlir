@@ -1,5 +1,6 @@
 // RUN: scn-opt %s -scn-plan-dataflow -split-input-file | FileCheck %s
 // RUN: scn-opt %s -scn-plan-dataflow="max-channel-tile=16 rows-per-tile=8" -split-input-file | FileCheck %s --check-prefix=SMALL
+// RUN: scn-opt %s -scn-plan-dataflow="weight-stationary-min-channels=0" -split-input-file | FileCheck %s --check-prefix=NOWS
 
 // 96 output channels: tiles of 32 lanes (32 divides 96); 4 x 96 weights per
 // offset is a narrow layer: 2 rows per tile.
@@ -16,10 +17,17 @@ func.func @plan(%s: !scn.sites<1, [16]>, %x: tensor<?x4xf32>, %w: tensor<3x1x4x9
 
 // -----
 
-// A wide layer (128 x 128 weights per offset) shares each weight load over 4 rows.
+// A wide layer (128 x 128 channels) is weight-stationary: tiles of 8 pairs
+// share each weight load. Output-stationary (NOWS), it shares each weight
+// load over 4 rows. The strided convolution of 32 channels stays
+// output-stationary, and a dataflow written by hand is kept.
 // CHECK-LABEL: func @wide
-// CHECK: rows_per_tile = 4 : i64
+// CHECK: scn.submanifold_conv {{.*}}dataflow = "weight_stationary"{{.*}}rows_per_tile = 8 : i64
+// CHECK: scn.submanifold_conv {{.*}}dataflow = "output_stationary"{{.*}}rows_per_tile = 4 : i64
+// NOWS-LABEL: func @wide
+// NOWS: scn.submanifold_conv {{.*}}dataflow = "output_stationary"{{.*}}rows_per_tile = 4 : i64
 func.func @wide(%s: !scn.sites<1, [16]>, %x: tensor<?x128xf32>, %w: tensor<3x1x128x128xf32>) -> tensor<?x128xf32> {
   %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3>} : tensor<?x128xf32>, tensor<3x1x128x128xf32>, !scn.sites<1, [16]>
-  return %y : tensor<?x128xf32>
+  %z = scn.submanifold_conv %y, %w on %s {dataflow = "output_stationary", filter_size = array<i64: 3>} : tensor<?x128xf32>, tensor<3x1x128x128xf32>, !scn.sites<1, [16]>
+  return %z : tensor<?x128xf32>
 }

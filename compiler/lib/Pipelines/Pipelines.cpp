@@ -25,7 +25,9 @@ void scn::buildGraphPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createSCNMaterializeKernelMaps());
   pm.addPass(createCSEPass());
-  pm.addPass(createSCNPlanDataflow());
+  SCNPlanDataflowOptions plan;
+  plan.weightStationaryMinChannels = options.weightStationaryMinChannels;
+  pm.addPass(createSCNPlanDataflow(plan));
 }
 
 /// The upstream part, as a textual pipeline: every pass in it is upstream

@@ -347,4 +347,33 @@ int64_t scn_cg_neighbors_rows(scn_run_t run, void *kmap, int32_t transposed) {
   return map ? map->numOut : 0;
 }
 
+static const scn_kmap_info_t *pairsOf(scn_run_t run, void *kmap,
+                                      int32_t transposed,
+                                      scn_kmap_info_t &info) {
+  scn_kmap_t map = readMap(run, kmap, transposed);
+  if (!map || scn_kmap_get_info(map, &info) != SCN_OK)
+    return nullptr;
+  return &info;
+}
+
+const int64_t *scn_cg_pair_offsets(scn_run_t run, void *kmap, int32_t transposed) {
+  scn_kmap_info_t info;
+  return pairsOf(run, kmap, transposed, info) ? info.pair_offsets : nullptr;
+}
+
+int64_t scn_cg_pair_count(scn_run_t run, void *kmap, int32_t transposed) {
+  scn_kmap_info_t info;
+  return pairsOf(run, kmap, transposed, info) && info.pair_offsets ? info.num_pairs : 0;
+}
+
+const int32_t *scn_cg_pair_in_rows(scn_run_t run, void *kmap, int32_t transposed) {
+  scn_kmap_info_t info;
+  return pairsOf(run, kmap, transposed, info) ? info.pair_in_rows : nullptr;
+}
+
+const int32_t *scn_cg_pair_out_rows(scn_run_t run, void *kmap, int32_t transposed) {
+  scn_kmap_info_t info;
+  return pairsOf(run, kmap, transposed, info) ? info.pair_out_rows : nullptr;
+}
+
 } // extern "C"

@@ -21,6 +21,11 @@ struct GraphPipelineOptions
       llvm::cl::desc("Fuse batch norm, activations and residual adds into the "
                      "producing op"),
       llvm::cl::init(true)};
+  Option<int64_t> weightStationaryMinChannels{
+      *this, "weight-stationary-min-channels",
+      llvm::cl::desc("scn-plan-dataflow: channels per group from which "
+                     "convolutions are weight-stationary (0: never)"),
+      llvm::cl::init(64)};
 };
 
 /// `--scn-graph-pipeline`: canonicalize, fold batch norm, fuse epilogues,

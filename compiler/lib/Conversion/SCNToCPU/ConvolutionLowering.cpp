@@ -90,6 +90,114 @@ static Value foldNeighbours(
   });
 }
 
+/// The weight-stationary kernel (dataflow = "weight_stationary"): output
+/// rows start at the bias; then for each offset k in turn, the pairs (in,
+/// out) of k are split into tiles of `rowsPerTile` pairs run in parallel,
+/// and each tile adds x[in] * W[k] to out[out], sharing every weight vector
+/// load across the tile's pairs. Unlike output-stationary tiles, which
+/// multiply zeros for the offsets some of their rows lack, every FMA here is
+/// real work. Within one offset, output rows are distinct (each output
+/// meets at most one input through k), so tiles never write the same row.
+/// The fused epilogue runs last, over the finished rows.
+static LogicalResult emitWeightStationary(
+    KernelBuilder &kb, KernelMapUserOpInterface user, Value x, Value w, Value biasBuf,
+    ArrayRef<EpilogueStepAttr> steps, ArrayRef<Value> epilogueBuffers, Value out,
+    int64_t columnOffset, Value rows, int64_t volume, int64_t groups, int64_t inPerGroup,
+    int64_t outPerGroup, int64_t rowsPerTile, int64_t channelTile, Type element) {
+  auto &b = kb.builder();
+  Value handle = kb.handle(user.getKernelMap());
+  if (!handle)
+    return user->emitOpError() << "kernel map is not produced by a lowered "
+                                  "scn.kernel_map in this function";
+  Value transposed = kb.i32(user.readsMapTransposed() ? 1 : 0);
+  int64_t width = splitChannels(outPerGroup, channelTile).front().width;
+  int64_t tilesPerGroup = outPerGroup / width;
+  auto vecType = VectorType::get({width}, element);
+  // Channel tiles are uniform, so tile gt of the row starts at gt * width.
+  auto column = [&](Value channel) {
+    return columnOffset ? arith::AddIOp::create(b, channel, kb.index(columnOffset)).getResult()
+                        : channel;
+  };
+  Value numChannelTiles = kb.index(groups * tilesPerGroup);
+
+  kb.parallelRows(rows, [&](Value row) {
+    kb.forLoop(numChannelTiles, [&](Value gt) {
+      Value channel = arith::MulIOp::create(b, gt, kb.index(width));
+      Value init = biasBuf ? kb.loadTile(biasBuf, {channel}, width) : kb.splat(vecType, 0.0);
+      kb.storeTile(init, out, {row, column(channel)});
+    });
+  });
+
+  Value run = kb.getRun();
+  Value count = kb.call("scn_cg_pair_count", b.getI64Type(), {run, handle, transposed});
+  Value any = arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, count, kb.i64(0));
+  scf::IfOp::create(b, any, [&](OpBuilder &, Location) {
+    Value offsets = kb.call("scn_cg_pair_offsets", kb.ptrType(), {run, handle, transposed});
+    Value inRowsOf = kb.call("scn_cg_pair_in_rows", kb.ptrType(), {run, handle, transposed});
+    Value outRowsOf = kb.call("scn_cg_pair_out_rows", kb.ptrType(), {run, handle, transposed});
+    kb.forLoop(kb.index(volume), [&](Value k) {
+      Value begin = kb.toIndex(kb.loadArray(offsets, k, b.getI64Type()));
+      Value end = kb.toIndex(kb.loadArray(
+          offsets, arith::AddIOp::create(b, k, kb.index(1)), b.getI64Type()));
+      Value pairs = arith::SubIOp::create(b, end, begin);
+      Value numTiles = arith::CeilDivUIOp::create(b, pairs, kb.index(rowsPerTile));
+      kb.parallelRows(numTiles, [&](Value t) {
+        Value first = arith::AddIOp::create(
+            b, begin, arith::MulIOp::create(b, t, kb.index(rowsPerTile)));
+        // Pair r of the tile, clamped to a real pair for loads; `valid`
+        // guards the stores of the last, partial tile.
+        SmallVector<Value> inRows, outRows, valid;
+        for (int64_t r = 0; r < rowsPerTile; ++r) {
+          Value pair = arith::AddIOp::create(b, first, kb.index(r));
+          Value ok = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, pair, end);
+          Value clamped = arith::SelectOp::create(b, ok, pair, first);
+          valid.push_back(ok);
+          inRows.push_back(kb.toIndex(kb.loadArray(inRowsOf, clamped, b.getI32Type())));
+          outRows.push_back(kb.toIndex(kb.loadArray(outRowsOf, clamped, b.getI32Type())));
+        }
+        kb.forLoop(numChannelTiles, [&](Value gt) {
+          Value g = arith::DivUIOp::create(b, gt, kb.index(tilesPerGroup));
+          Value tileBegin = arith::MulIOp::create(
+              b, arith::RemUIOp::create(b, gt, kb.index(tilesPerGroup)), kb.index(width));
+          Value channel = arith::MulIOp::create(b, gt, kb.index(width));
+          Value inBase = arith::MulIOp::create(b, g, kb.index(inPerGroup));
+          SmallVector<Value> accs;
+          for (int64_t r = 0; r < rowsPerTile; ++r)
+            accs.push_back(kb.loadTile(out, {outRows[r], column(channel)}, width));
+          accs = kb.forLoopCarryN(kb.index(inPerGroup), accs, [&](Value p, ValueRange as) {
+            Value c = arith::AddIOp::create(b, p, inBase);
+            Value wv = kb.loadTile(w, {k, g, p, tileBegin}, width);
+            SmallVector<Value> next;
+            for (int64_t r = 0; r < rowsPerTile; ++r) {
+              Value xs = memref::LoadOp::create(b, x, ValueRange{inRows[r], c});
+              Value xv = vector::BroadcastOp::create(b, vecType, xs);
+              next.push_back(vector::FMAOp::create(b, xv, wv, as[r]));
+            }
+            return next;
+          });
+          for (int64_t r = 0; r < rowsPerTile; ++r)
+            scf::IfOp::create(b, valid[r], [&](OpBuilder &, Location) {
+              kb.storeTile(accs[r], out, {outRows[r], column(channel)});
+              scf::YieldOp::create(b);
+            });
+        });
+      });
+    });
+    scf::YieldOp::create(b);
+  });
+
+  if (!steps.empty())
+    kb.parallelRows(rows, [&](Value row) {
+      kb.forLoop(numChannelTiles, [&](Value gt) {
+        Value channel = arith::MulIOp::create(b, gt, kb.index(width));
+        Value acc = kb.loadTile(out, {row, column(channel)}, width);
+        acc = applyEpilogue(kb, acc, steps, epilogueBuffers, row, channel);
+        kb.storeTile(acc, out, {row, column(channel)});
+      });
+    });
+  return success();
+}
+
 LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
                                  bool &handled) {
   auto epilogueOp = dyn_cast<EpilogueOpInterface>(op);
@@ -152,6 +260,21 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
     rowsPerTile = std::clamp<int64_t>(attr.getInt(), 1, 64);
   if (auto attr = op->getAttrOfType<IntegerAttr>("channel_tile"))
     channelTile = std::clamp<int64_t>(attr.getInt(), 1, 256);
+  auto dataflow = op->getAttrOfType<StringAttr>("dataflow");
+  if (dataflow && dataflow.getValue() != "output_stationary" &&
+      dataflow.getValue() != "weight_stationary")
+    return op->emitOpError() << "has dataflow \"" << dataflow.getValue()
+                             << "\"; the CPU lowering knows \"output_stationary\" and "
+                                "\"weight_stationary\"";
+  if (isLinear && dataflow && dataflow.getValue() == "weight_stationary")
+    return op->emitOpError() << "has no kernel map, so it cannot be weight_stationary";
+  if (!isLinear && dataflow && dataflow.getValue() == "weight_stationary") {
+    if (failed(emitWeightStationary(kb, cast<KernelMapUserOpInterface>(op), x, w, biasBuf,
+                                    steps, epilogueBuffers, out, concat ? sliceOffset : 0,
+                                    rows, table.volume, groups, inPerGroup, outPerGroup,
+                                    rowsPerTile, channelTile, element)))
+      return failure();
+  } else {
   Value numTiles = arith::CeilDivUIOp::create(b, rows, kb.index(rowsPerTile));
 
   kb.parallelRows(numTiles, [&](Value t) {
@@ -241,6 +364,7 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
         }
     });
   });
+  }
   if (concat) {
     // The only reader is the concatenation, which skips this operand: a
     // placeholder of the right type that bufferization drops.

@@ -97,6 +97,19 @@ SCN_RUNTIME_API const int32_t *scn_cg_neighbors(scn_run_t run, void *kmap,
 /// Rows of the output side of `neighbors` (the table's first dimension).
 SCN_RUNTIME_API int64_t scn_cg_neighbors_rows(scn_run_t run, void *kmap,
                                               int32_t transposed);
+/// The per-offset pair lists of the same map (weight-stationary kernels):
+/// offsets [K + 1] into the pairs, then each pair's input and output row;
+/// within an offset, output rows are distinct and increasing. Built on the
+/// first request.
+SCN_RUNTIME_API const int64_t *scn_cg_pair_offsets(scn_run_t run, void *kmap,
+                                                   int32_t transposed);
+/// Number of pairs; 0 when the map is null or its lists could not be built
+/// (then the three arrays above may be null and must not be read).
+SCN_RUNTIME_API int64_t scn_cg_pair_count(scn_run_t run, void *kmap, int32_t transposed);
+SCN_RUNTIME_API const int32_t *scn_cg_pair_in_rows(scn_run_t run, void *kmap,
+                                                   int32_t transposed);
+SCN_RUNTIME_API const int32_t *scn_cg_pair_out_rows(scn_run_t run, void *kmap,
+                                                    int32_t transposed);
 
 #ifdef __cplusplus
 } // extern "C"

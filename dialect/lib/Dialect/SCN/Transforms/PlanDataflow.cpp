@@ -32,13 +32,21 @@ struct SCNPlanDataflowPass
       int64_t outPerGroup = weight.getShape().back();
       int64_t inPerGroup = weight.getRank() == 4 ? weight.getDimSize(2)
                                                  : weight.getDimSize(0);
-      if (!op->hasAttr("dataflow"))
-        op->setAttr("dataflow", b.getStringAttr("output_stationary"));
+      bool weightStationary =
+          isa<KernelMapUserOpInterface>(op.getOperation()) &&
+          weightStationaryMinChannels > 0 && inPerGroup >= weightStationaryMinChannels &&
+          outPerGroup >= weightStationaryMinChannels;
+      if (auto given = op->getAttrOfType<StringAttr>("dataflow"))
+        weightStationary = given.getValue() == "weight_stationary";
+      else
+        op->setAttr("dataflow", b.getStringAttr(weightStationary ? "weight_stationary"
+                                                                 : "output_stationary"));
       if (!op->hasAttr("channel_tile"))
         op->setAttr("channel_tile",
                     b.getI64IntegerAttr(largestDivisorAtMost(
                         outPerGroup, std::max<int64_t>(1, maxChannelTile))));
       int64_t rows = rowsPerTile > 0 ? rowsPerTile
+                     : weightStationary ? 8
                      : inPerGroup * outPerGroup >= 8192 ? 4
                                                         : 2;
       if (!op->hasAttr("rows_per_tile"))

@@ -104,15 +104,24 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
     follow and writes it on the op, where it can be read and overridden
     (ops that already carry a value keep it):
 
-    * `dataflow = "output_stationary"`: each output row is computed in
-      registers over the kernel map and written once;
+    * `dataflow`: `"output_stationary"`: each output row is computed in
+      registers over the kernel map and written once; or
+      `"weight_stationary"` (layers with at least `weight-stationary-min-
+      channels` input and output channels per group, and a kernel map):
+      offset by offset, tiles of (input, output) pairs share each weight
+      load and add into their output rows, the epilogue runs last. Wide
+      layers waste many multiply-adds in output-stationary row tiles
+      (neighbours only some rows have); measured on the LiDAR scan, 128x128
+      layers run 1.4x faster weight-stationary, 64x64 1.1x, 32x32 0.95x;
     * `channel_tile`: output channels per vector accumulator (a divisor of
       the group's output channels, at most `max-channel-tile`);
-    * `rows_per_tile`: output rows that share every weight vector load. More
-      rows reuse each weight load more but waste more multiply-adds on
-      neighbours that only some rows of the tile have: measured on the LiDAR
-      and room scans, 4 pays for 128x128-channel layers and 2 for narrower
-      ones (bench/cpu/README.md).
+    * `rows_per_tile`: output rows (pairs, weight-stationary) that share
+      every weight vector load. Output-stationary, more rows reuse each
+      weight load more but waste more multiply-adds on neighbours that only
+      some rows of the tile have: measured on the LiDAR and room scans, 4
+      pays for 128x128-channel layers and 2 for narrower ones
+      (bench/cpu/README.md); weight-stationary tiles waste nothing and take
+      8.
 
     Before:
     ```mlir
@@ -131,6 +140,10 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
     Option<"rowsPerTile", "rows-per-tile", "int64_t", /*default=*/"0",
            "Output rows that share weight loads (0: 4 for layers with at "
            "least 8192 weights per offset and group, else 2)">,
+    Option<"weightStationaryMinChannels", "weight-stationary-min-channels",
+           "int64_t", /*default=*/"64",
+           "Input and output channels per group from which convolutions "
+           "with a kernel map are weight-stationary (0: never)">,
   ];
 }
 

@@ -1,0 +1,50 @@
+// RUN: scn-opt %s --convert-scn-to-cpu -split-input-file -verify-diagnostics | FileCheck %s
+
+// dataflow = "weight_stationary": rows start at the bias; then, offset by
+// offset (scf.for over the 9 offsets), tiles of 2 (input, output) pairs run
+// in parallel: each tile loads its output rows, adds x[in] * W[k] with one
+// weight vector load per input channel for both pairs, and stores the rows
+// it owns; the fused ReLU runs in a last pass over the rows.
+// CHECK-LABEL: func.func @subm(
+// CHECK: %[[MAP:.*]] = call @scn_cg_kernel_map(
+// CHECK: %[[OUT:.*]] = memref.alloc(%{{.*}}) : memref<?x8xf32>
+// CHECK: scf.parallel
+// CHECK:   vector.load %{{.*}} : memref<8xf32>, vector<8xf32>
+// CHECK:   vector.store %{{.*}}, %[[OUT]]
+// CHECK: %[[COUNT:.*]] = call @scn_cg_pair_count(%{{.*}}, %[[MAP]], %c0_i32
+// CHECK: arith.cmpi sgt, %[[COUNT]]
+// CHECK: call @scn_cg_pair_offsets(
+// CHECK: call @scn_cg_pair_in_rows(
+// CHECK: call @scn_cg_pair_out_rows(
+// CHECK: scf.for %[[K:.*]] = %{{.*}} to %c9
+// CHECK:   %[[TILES:.*]] = arith.ceildivui %{{.*}}, %c2
+// CHECK:   scf.parallel (%{{.*}}) = (%{{.*}}) to (%[[TILES]])
+// CHECK:     vector.load %[[OUT]]
+// CHECK:     vector.load %[[OUT]]
+// CHECK:     scf.for
+// CHECK:       vector.load %{{.*}}[%[[K]], %{{.*}}, %{{.*}}, %{{.*}}] : memref<9x1x4x8xf32>, vector<8xf32>
+// CHECK:       vector.fma
+// CHECK:       vector.fma
+// CHECK:     scf.if
+// CHECK:       vector.store %{{.*}}, %[[OUT]]
+// CHECK:     scf.if
+// CHECK:       vector.store %{{.*}}, %[[OUT]]
+// CHECK: scf.parallel
+// CHECK:   arith.maximumf
+// CHECK:   vector.store %{{.*}}, %[[OUT]]
+func.func @subm(%c: tensor<?x3xi64>, %f: tensor<?x4xf32>, %w: tensor<9x1x4x8xf32>, %b: tensor<8xf32>) -> tensor<?x8xf32> {
+  %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x3xi64>, tensor<?x4xf32> -> !scn.sites<2, [16, 16]>, tensor<?x4xf32>
+  %k = scn.kernel_map submanifold %s, %s {filter_size = array<i64: 3, 3>, filter_stride = array<i64: 1, 1>} : !scn.sites<2, [16, 16]>, !scn.sites<2, [16, 16]>
+  %y = scn.submanifold_conv %x, %w on %s bias(%b : tensor<8xf32>) map(%k) {dataflow = "weight_stationary", rows_per_tile = 2 : i64, channel_tile = 8 : i64, filter_size = array<i64: 3, 3>, epilogue = [#scn.step<relu>]} : tensor<?x4xf32>, tensor<9x1x4x8xf32>, !scn.sites<2, [16, 16]>
+  return %y : tensor<?x8xf32>
+}
+
+// -----
+
+func.func @unknown_dataflow(%c: tensor<?x3xi64>, %f: tensor<?x4xf32>, %w: tensor<9x1x4x8xf32>) -> tensor<?x8xf32> {
+  %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x3xi64>, tensor<?x4xf32> -> !scn.sites<2, [16, 16]>, tensor<?x4xf32>
+  %k = scn.kernel_map submanifold %s, %s {filter_size = array<i64: 3, 3>, filter_stride = array<i64: 1, 1>} : !scn.sites<2, [16, 16]>, !scn.sites<2, [16, 16]>
+  // expected-error @+1 {{has dataflow "row_stationary"; the CPU lowering knows "output_stationary" and "weight_stationary"}}
+  %y = scn.submanifold_conv %x, %w on %s map(%k) {dataflow = "row_stationary", filter_size = array<i64: 3, 3>} : tensor<?x4xf32>, tensor<9x1x4x8xf32>, !scn.sites<2, [16, 16]>
+  return %y : tensor<?x8xf32>
+}
