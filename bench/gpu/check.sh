@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # The prepared GPU check (issue: CUDA): one short script for a machine with an
-# NVIDIA GPU, using what was built on the CPU machine. From the repository
-# root, after `bash scripts/setup.sh` here, carry build/lib, build/test/Unit
-# and build/bench and run:
+# NVIDIA GPU, using what was built on the CPU machine. On the CPU machine,
+# after `bash scripts/setup.sh`:
+#
+#   bash bench/gpu/check.sh --prepare   (copies the Debian shared libraries the
+#                                        binaries need, libomp and Google
+#                                        Benchmark, into build/device-libs)
+#
+# then carry build/lib, build/test/Unit, build/bench and build/device-libs
+# to the device machine and run there, from the repository root:
 #
 #   bash bench/gpu/check.sh          (writes its logs under $OUT, default /tmp/scn-gpu-check)
 #
@@ -13,6 +19,15 @@
 # CPU-vs-GPU differential test of compiled networks, W1/W3 in fp32/fp16.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+if [ "${1:-}" = "--prepare" ]; then
+  mkdir -p build/device-libs
+  for binary in build/test/Unit/Runtime/RuntimeTests build/bench/runtime/bench_runtime_maps; do
+    ldd "$binary" | awk '/libomp|libbenchmark/ {print $3}' | xargs -r -I{} cp -L {} build/device-libs/
+  done
+  ls build/device-libs
+  exit 0
+fi
+export LD_LIBRARY_PATH="$PWD/build/lib:$PWD/build/device-libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 OUT=${OUT:-/tmp/scn-gpu-check}
 mkdir -p "$OUT"
 status=0
