@@ -46,12 +46,12 @@ func.func @subm(%c: tensor<?x3xi64>, %f: tensor<?x4xf32>, %w: tensor<9x1x4x8xf32
 }
 
 // A deconvolution reads its downsample's strided map transposed (flag 1);
-// 72 output channels are split into equal tiles of at most 32 lanes (24).
+// 72 output channels are split into equal power-of-two tiles (9 x 8 lanes).
 // CHECK-LABEL: func.func @deconv(
 // CHECK: %[[K:.*]] = call @scn_cg_kernel_map(%{{.*}}, %{{.*}}, %c1_i32
 // CHECK: call @scn_cg_neighbors(%{{.*}}, %[[K]], %c0_i32
 // CHECK: call @scn_cg_neighbors(%{{.*}}, %[[K]], %c1_i32
-// CHECK: vector.fma {{.*}} : vector<24xf32>
+// CHECK: vector.fma {{.*}} : vector<8xf32>
 func.func @deconv(%c: tensor<?x3xi64>, %f: tensor<?x4xf32>, %w: tensor<4x1x4x8xf32>, %wd: tensor<4x1x8x72xf32>) -> tensor<?x72xf32> {
   %s, %x = scn.input %c, %f : tensor<?x3xi64>, tensor<?x4xf32> -> !scn.sites<2, [16, 16]>, tensor<?x4xf32>
   %t = scn.downsample %s {filter_size = array<i64: 2, 2>, filter_stride = array<i64: 2, 2>} : !scn.sites<2, [16, 16]>

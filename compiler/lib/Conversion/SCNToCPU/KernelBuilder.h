@@ -32,8 +32,9 @@ struct ChannelTile {
   int64_t width;
 };
 
-/// Splits `channels` into equal tiles of at most `maxWidth` lanes (the
-/// largest divisor of `channels` that fits), so each tile is one vector type.
+/// Splits `channels` into equal tiles of at most `maxWidth` lanes, so each
+/// tile is one vector type: the largest power of two (at least 4) dividing
+/// `channels`, else the largest divisor of `channels` that fits.
 llvm::SmallVector<ChannelTile> splitChannels(int64_t channels,
                                              int64_t maxWidth = kMaxTile);
 

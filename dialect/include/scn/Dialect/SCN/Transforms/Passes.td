@@ -113,8 +113,10 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
       layers waste many multiply-adds in output-stationary row tiles
       (neighbours only some rows have); measured on the LiDAR scan, 128x128
       layers run 1.4x faster weight-stationary, 64x64 1.1x, 32x32 0.95x;
-    * `channel_tile`: output channels per vector accumulator (a divisor of
-      the group's output channels, at most `max-channel-tile`);
+    * `channel_tile`: output channels per vector accumulator: the largest
+      power of two (at least 4) dividing the group's output channels and at
+      most `max-channel-tile`, else the largest divisor at most that (tiles
+      of 20-28 lanes were 4x slower than 16 on the room scan's UNet);
     * `rows_per_tile`: output rows (pairs, weight-stationary) that share
       every weight vector load. Output-stationary, more rows reuse each
       weight load more but waste more multiply-adds on neighbours that only
