@@ -2,6 +2,8 @@
 
 #include "KernelBuilder.h"
 
+#include "scn/Dialect/SCN/IR/ChannelTile.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -16,18 +18,7 @@ using namespace mlir;
 namespace scn::cpu {
 
 SmallVector<ChannelTile> splitChannels(int64_t channels, int64_t maxWidth) {
-  // A power of two of at least 4 lanes when one divides: such vectors are
-  // whole machine registers (tiles of 20-28 lanes ran 4x slower than 16 on
-  // the room scan's UNet); else the widest equal tiles.
-  int64_t limit = std::max<int64_t>(1, maxWidth);
-  int64_t width = 1;
-  while (channels % (width * 2) == 0 && width * 2 <= limit)
-    width *= 2;
-  if (width < 4) {
-    width = std::max<int64_t>(1, std::min(channels, limit));
-    while (channels % width != 0)
-      --width;
-  }
+  int64_t width = scn::channelTileWidth(channels, maxWidth);
   SmallVector<ChannelTile> tiles;
   for (int64_t begin = 0; begin < channels; begin += width)
     tiles.push_back({begin, width});

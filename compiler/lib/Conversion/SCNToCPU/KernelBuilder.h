@@ -33,8 +33,7 @@ struct ChannelTile {
 };
 
 /// Splits `channels` into equal tiles of at most `maxWidth` lanes, so each
-/// tile is one vector type: the largest power of two (at least 4) dividing
-/// `channels`, else the largest divisor of `channels` that fits.
+/// tile is one vector type (width: scn::channelTileWidth, the planner's rule).
 llvm::SmallVector<ChannelTile> splitChannels(int64_t channels,
                                              int64_t maxWidth = kMaxTile);
 
