@@ -99,25 +99,18 @@ extern "C" scn_status_t scn_sites_from_dense(int32_t dim,
     };
     // Active cells in row-major order of [B, *spatial]: count, then fill.
     const int64_t grain = 1 << 16;
-    const int64_t active = parallelCompact(
-        cells, grain,
-        [&](int64_t b, int64_t e) {
-          int64_t n = 0;
-          for (int64_t cell = b; cell < e; ++cell)
-            n += isActive(cell);
-          return n;
-        },
-        [](int64_t, int64_t, int64_t) {});
+    auto countActive = [&](int64_t b, int64_t e) {
+      int64_t n = 0;
+      for (int64_t cell = b; cell < e; ++cell)
+        n += isActive(cell);
+      return n;
+    };
+    const int64_t active =
+        parallelCompact(cells, grain, countActive, [](int64_t, int64_t, int64_t) {});
     checkRowCount(active, "number of active sites");
     Array<int64_t> activeCells(active);
     parallelCompact(
-        cells, grain,
-        [&](int64_t b, int64_t e) {
-          int64_t n = 0;
-          for (int64_t cell = b; cell < e; ++cell)
-            n += isActive(cell);
-          return n;
-        },
+        cells, grain, countActive,
         [&](int64_t b, int64_t e, int64_t first) {
           for (int64_t cell = b; cell < e; ++cell)
             if (isActive(cell))
