@@ -108,7 +108,12 @@ template <typename T> T readBack(const T *device, cudaStream_t stream) {
 }
 
 constexpr int kThreads = 256;
-unsigned blocksFor(int64_t n) { return unsigned((n + kThreads - 1) / kThreads); }
+/// At least one block: a launch of zero blocks is an error
+/// (cudaErrorInvalidConfiguration), and every kernel checks its bounds, so
+/// empty sets (no sites, no pairs) just launch one idle block.
+unsigned blocksFor(int64_t n) {
+  return unsigned(std::max<int64_t>(1, (n + kThreads - 1) / kThreads));
+}
 
 //===----------------------------------------------------------------------===//
 // Keys on the device
@@ -392,10 +397,10 @@ extern "C" scn_status_t scn_gpu_sites_from_coords(int32_t dim, const int64_t *sp
              " must be >= 1");
     if (mode < SCN_INPUT_UNIQUE || mode > SCN_INPUT_AVERAGE)
       fail(SCN_ERROR_INVALID_ARGUMENT, "mode = ", mode, " is outside [0, 4]");
-    if (n_rows < 1 || n_rows > INT32_MAX)
-      fail(SCN_ERROR_INVALID_ARGUMENT, "n_rows = ", n_rows,
-           " must be in [1, INT32_MAX] on the GPU so far");
-    requireNonNull(coords, "coords");
+    if (n_rows < 0 || n_rows > INT32_MAX)
+      fail(SCN_ERROR_INVALID_ARGUMENT, "n_rows = ", n_rows, " is outside [0, INT32_MAX]");
+    if (n_rows > 0)
+      requireNonNull(coords, "coords");
     cudaStream_t stream = prepare(stream_handle);
     // Validate every row, and find the largest batch index.
     DeviceArray<unsigned long long> firstBad(1, stream);

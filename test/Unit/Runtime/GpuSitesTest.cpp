@@ -143,6 +143,34 @@ TEST(GpuSites, PyramidMatchesTheCpuRuntime) {
   }
 }
 
+TEST(GpuSites, EmptyInputGivesEmptySetsAndMaps) {
+  if (scn_gpu_init(0) != SCN_OK)
+    GTEST_SKIP() << "no GPU: " << scn_last_error_message();
+  const int64_t size[3] = {8, 8, 8}, three[3] = {3, 3, 3}, two[3] = {2, 2, 2};
+  scn_gpu_sites_t sites = nullptr, down = nullptr;
+  ASSERT_EQ(scn_gpu_sites_from_coords(3, size, nullptr, 0, 4, 2, nullptr, &sites), SCN_OK)
+      << scn_last_error_message();
+  scn_gpu_sites_info_t info;
+  ASSERT_EQ(scn_gpu_sites_get_info(sites, &info), SCN_OK);
+  EXPECT_EQ(info.num_sites, 0);
+  EXPECT_EQ(info.batch_size, 2);
+  scn_gpu_kmap_t sub = nullptr, strided = nullptr;
+  EXPECT_EQ(scn_gpu_kmap_build(SCN_KMAP_SUBMANIFOLD, sites, sites, three, nullptr, nullptr, &sub),
+            SCN_OK)
+      << scn_last_error_message();
+  ASSERT_EQ(scn_gpu_sites_downsample(sites, two, two, nullptr, &down), SCN_OK)
+      << scn_last_error_message();
+  EXPECT_EQ(scn_gpu_kmap_build(SCN_KMAP_STRIDED, sites, down, two, two, nullptr, &strided), SCN_OK)
+      << scn_last_error_message();
+  EXPECT_TRUE(gpuNeighbors(sub).empty());
+  EXPECT_TRUE(gpuNeighbors(strided).empty());
+  scn_gpu_kmap_free(sub);
+  scn_gpu_kmap_free(strided);
+  scn_gpu_sites_free(down);
+  scn_gpu_sites_free(sites);
+  EXPECT_EQ(scn_gpu_take_error(), SCN_OK) << scn_last_error_message();
+}
+
 TEST(GpuSites, BadCoordinatesNameTheRow) {
   if (scn_gpu_init(0) != SCN_OK)
     GTEST_SKIP() << "no GPU: " << scn_last_error_message();
