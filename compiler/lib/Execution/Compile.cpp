@@ -2,6 +2,7 @@
 
 #include "scn/Execution/Compile.h"
 
+#include "scn/Execution/FatBinary.h"
 #include "scn/Pipelines/Pipelines.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -20,6 +21,7 @@
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/Timer.h"
 
+#include <algorithm>
 #include <optional>
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/TargetParser/SubtargetFeature.h"
@@ -47,6 +49,20 @@ parseNetworkFile(llvm::StringRef path, MLIRContext &context) {
   return module;
 }
 
+/// The chip with the lowest compute capability: the PTX targets it, so the
+/// driver can compile it for any newer GPU.
+static std::string oldestChip(const std::vector<std::string> &chips) {
+  auto capability = [](llvm::StringRef chip) {
+    unsigned n = 0;
+    chip.drop_front(3).consumeInteger(10, n);
+    return n;
+  };
+  return *std::min_element(chips.begin(), chips.end(),
+                           [&](const std::string &a, const std::string &b) {
+                             return capability(a) < capability(b);
+                           });
+}
+
 llvm::Expected<EntrySignature> lowerToLLVMDialect(ModuleOp module,
                                                   const CompileOptions &options) {
   auto func = module.lookupSymbol<func::FuncOp>(options.entry);
@@ -62,10 +78,28 @@ llvm::Expected<EntrySignature> lowerToLLVMDialect(ModuleOp module,
     func.removeResultAttr(i, StringAttr::get(func.getContext(), "scn.name"));
 
   PassManager pm(module->getContext());
-  buildCPUPipeline(pm, GraphPipelineOptions());
+  if (options.target == "cuda") {
+    if (options.chips.empty())
+      return fail("--target=cuda needs at least one chip (--chip=sm_80,sm_90)");
+    CUDAPipelineOptions cuda;
+    cuda.chip = oldestChip(options.chips);
+    cuda.features = options.ptxFeatures;
+    cuda.elementType = options.elementType;
+    cuda.format = "isa";
+    if (failed(buildCUDAPipeline(pm, cuda)))
+      return fail("bad options for --scn-cuda-pipeline (see above)");
+  } else if (options.target == "cpu") {
+    buildCPUPipeline(pm, GraphPipelineOptions());
+  } else {
+    return fail("unknown target '" + options.target + "' (cpu or cuda)");
+  }
   if (failed(pm.run(module)))
-    return fail("lowering with --scn-cpu-pipeline failed (see the diagnostics "
-                "above)");
+    return fail("lowering with --scn-" + options.target +
+                "-pipeline failed (see the diagnostics above)");
+  signature->target = options.target;
+  if (options.target == "cuda")
+    if (llvm::Error error = embedFatBinaries(module, options))
+      return std::move(error);
   DialectRegistry registry;
   registerAllToLLVMIRTranslations(registry);
   module->getContext()->appendDialectRegistry(registry);

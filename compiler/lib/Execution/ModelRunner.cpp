@@ -3,6 +3,7 @@
 #include "scn/Execution/ModelRunner.h"
 
 #include "scn/Runtime/Codegen.h"
+#include "scn/Runtime/Gpu.h"
 
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -130,6 +131,18 @@ llvm::Expected<NpzFile> ModelRunner::run(const NpzFile &arrays) {
     descriptors.push_back(std::move(desc));
   }
 
+  bool onGPU = sig.target == "cuda";
+  if (onGPU) {
+    // The kernels were loaded when the code was (global constructors); a
+    // failure then is the sticky GPU error, collected here.
+    if (scn_gpu_init(0) != SCN_OK)
+      return fail(std::string("this network was compiled for CUDA and needs a GPU: ") +
+                  scn_last_error_message());
+    if (scn_gpu_take_error() != SCN_OK)
+      return fail(std::string("the network's GPU kernels did not load: ") +
+                  scn_last_error_message());
+  }
+
   scn_run_t run = static_cast<scn_run_t>(persistentRun);
   if (!run)
     run = scn_run_create();
@@ -193,6 +206,12 @@ llvm::Expected<NpzFile> ModelRunner::run(const NpzFile &arrays) {
   }
   scn_status_t status = scn_run_status(run);
   std::string message = scn_run_error_message(run);
+  // A GPU error (a failed launch or allocation) makes every later kernel a
+  // no-op, so the outputs are not valid.
+  if (onGPU && scn_gpu_take_error() != SCN_OK && status == SCN_OK) {
+    status = SCN_ERROR_DEVICE;
+    message = std::string("GPU error: ") + scn_last_error_message();
+  }
   if (!reuseGeometry)
     scn_run_destroy(run);
   if (status != SCN_OK)

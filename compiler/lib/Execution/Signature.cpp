@@ -87,7 +87,8 @@ std::string toManifest(const EntrySignature &s) {
                           {"inputs", toJson(s.inputs)},
                           {"outputs", toJson(s.outputs)},
                           {"constants", s.numConstants},
-                          {"constant_bytes", s.constantBytes}};
+                          {"constant_bytes", s.constantBytes},
+                          {"target", s.target}};
   std::string text;
   llvm::raw_string_ostream os(text);
   os << llvm::json::Value(std::move(root));
@@ -136,6 +137,9 @@ llvm::Expected<EntrySignature> fromManifest(llvm::StringRef json) {
   s.outputs = std::move(*outputs);
   s.numConstants = root->getInteger("constants").value_or(0);
   s.constantBytes = root->getInteger("constant_bytes").value_or(0);
+  s.target = root->getString("target").value_or("cpu").str();
+  if (s.target != "cpu" && s.target != "cuda")
+    return fail("manifest target '" + s.target + "' is neither cpu nor cuda");
   return s;
 }
 

@@ -10,39 +10,54 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
 
-void scn::buildGraphPipeline(OpPassManager &pm,
-                             const GraphPipelineOptions &options) {
+/// The graph passes, for every pipeline.
+namespace scn {
+static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilogue,
+                           int64_t weightStationaryMinChannels) {
   pm.addPass(createCanonicalizerPass());
-  if (options.foldBatchNorm)
+  if (foldBatchNorm)
     pm.addPass(createSCNFoldBatchNorm());
-  if (options.fuseEpilogue)
+  if (fuseEpilogue)
     pm.addPass(createSCNFuseEpilogue());
   // Folds the arith ops of unfoldable batch norms' scale and shift.
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createSCNMaterializeKernelMaps());
   pm.addPass(createCSEPass());
   SCNPlanDataflowOptions plan;
-  plan.weightStationaryMinChannels = options.weightStationaryMinChannels;
+  plan.weightStationaryMinChannels = weightStationaryMinChannels;
   pm.addPass(createSCNPlanDataflow(plan));
 }
+} // namespace scn
 
-/// The upstream part, as a textual pipeline: every pass in it is upstream
-/// MLIR's, so the text is the clearest record of the order.
-static constexpr const char *kLowerToLLVM =
-    // Elementwise arith on [C] tensors (batch-norm scale/shift computed from
-    // run-time parameters) becomes linalg, which bufferizes.
+void scn::buildGraphPipeline(OpPassManager &pm,
+                             const GraphPipelineOptions &options) {
+  addGraphPasses(pm, options.foldBatchNorm, options.fuseEpilogue,
+                 options.weightStationaryMinChannels);
+}
+
+/// Bufferization (upstream passes and ours), the start of the lowering of
+/// both targets. Elementwise arith on [C] tensors (batch-norm scale/shift
+/// computed from run-time parameters) becomes linalg, which bufferizes;
+/// scn-free-buffers-early frees every layer's buffer after its last use, not
+/// at the end.
+static constexpr const char *kBufferize =
     "func.func(convert-elementwise-to-linalg),"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map "
     "unknown-type-conversion=identity-layout-map},"
     "buffer-deallocation-pipeline,"
-    // Free every layer's buffer after its last use, not at the end.
     "func.func(scn-free-buffers-early),"
-    "convert-linalg-to-loops,"
+    "convert-linalg-to-loops";
+
+/// The CPU lowering after bufferization, as a textual pipeline: every pass
+/// in it is upstream MLIR's, so the text is the clearest record of the order.
+static constexpr const char *kLowerToLLVM =
     // Before the vector lowering: it scalarises vector math into vector ops.
     "convert-math-to-libm,"
     // Every scf.parallel over output rows becomes an OpenMP parallel loop
@@ -69,8 +84,75 @@ void scn::buildCPUPipeline(OpPassManager &pm,
   buildGraphPipeline(pm, options);
   pm.addPass(createConvertSCNToCPU());
   pm.addPass(createCanonicalizerPass());
-  if (failed(parsePassPipeline(kLowerToLLVM, pm)))
+  if (failed(parsePassPipeline(kBufferize, pm)) ||
+      failed(parsePassPipeline(kLowerToLLVM, pm)))
     llvm::report_fatal_error("scn: the LLVM lowering pipeline does not parse");
+}
+
+
+
+/// After scn-gpu-offload: loops to kernels, kernels to NVVM (inside each
+/// gpu.module, before any host pass so that math in kernels becomes
+/// libdevice calls, not libm ones), then the host to LLVM. gpu-to-llvm
+/// lowers allocations, frees and launches to the mgpu* ABI of
+/// libscn_runtime. {0}: target attributes, {1}: serialization format.
+static constexpr const char *kLowerGPUToLLVM =
+    "func.func(convert-parallel-loops-to-gpu),"
+    "gpu-kernel-outlining,"
+    "lower-affine,"
+    "canonicalize,"
+    "cse,"
+    "nvvm-attach-target{{{0}},"
+    "gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm,canonicalize,cse,"
+    "reconcile-unrealized-casts),"
+    "convert-math-to-libm,"
+    "expand-strided-metadata,"
+    "lower-affine,"
+    "finalize-memref-to-llvm,"
+    "convert-scf-to-cf,"
+    "convert-vector-to-llvm,"
+    "convert-math-to-llvm,"
+    "convert-arith-to-llvm,"
+    "convert-index-to-llvm,"
+    "convert-func-to-llvm,"
+    "convert-cf-to-llvm,"
+    "gpu-to-llvm,"
+    "reconcile-unrealized-casts,"
+    "gpu-module-to-binary{{format={1}}";
+
+LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
+                                     const CUDAPipelineOptions &options) {
+  if (options.elementType != "f32") {
+    llvm::errs() << "scn-cuda-pipeline: element-type=" << options.elementType
+                 << " is not implemented yet (f32 only; f16/bf16 tensor-core "
+                    "kernels are planned in docs/cuda.md)\n";
+    return failure();
+  }
+  StringRef chip = options.chip;
+  if (!chip.starts_with("sm_") || chip.size() < 5) {
+    llvm::errs() << "scn-cuda-pipeline: chip '" << chip
+                 << "' is not a CUDA architecture like sm_80 or sm_90\n";
+    return failure();
+  }
+  addGraphPasses(pm, options.foldBatchNorm, options.fuseEpilogue,
+                 options.weightStationaryMinChannels);
+  pm.addPass(createConvertSCNToGPU());
+  pm.addPass(createCanonicalizerPass());
+  if (failed(parsePassPipeline(kBufferize, pm)))
+    llvm::report_fatal_error("scn: the bufferization pipeline does not parse");
+  SCNGPUOffloadOptions offload;
+  offload.blockSize = options.blockSize;
+  pm.addPass(createSCNGPUOffload(offload));
+  std::string target = llvm::formatv("chip={0} features={1} O=3", chip,
+                                     options.features.getValue());
+  std::string lower =
+      llvm::formatv(kLowerGPUToLLVM, target, options.format.getValue()).str();
+  if (failed(parsePassPipeline(lower, pm))) {
+    llvm::errs() << "scn-cuda-pipeline: bad target options: " << target
+                 << " format=" << options.format << "\n";
+    return failure();
+  }
+  return success();
 }
 
 void scn::registerPipelines() {
@@ -84,12 +166,31 @@ void scn::registerPipelines() {
       "scn IR to the LLVM dialect for the host CPU: the graph pipeline, "
       "convert-scn-to-cpu, bufferization and the upstream LLVM lowering",
       buildCPUPipeline);
+  // Registered by hand so that bad options fail the pipeline with our
+  // message (PassPipelineRegistration's builder cannot fail).
+  registerPassPipeline(
+      "scn-cuda-pipeline",
+      "scn IR to the LLVM dialect with CUDA kernels: the graph pipeline, "
+      "convert-scn-to-gpu, bufferization, scn-gpu-offload, NVVM lowering of the "
+      "kernels (serialized into gpu.binary ops) and the host lowering",
+      [](OpPassManager &pm, StringRef text,
+         function_ref<LogicalResult(const Twine &)> errorHandler) {
+        CUDAPipelineOptions options;
+        if (failed(options.parseFromString(text)))
+          return failure();
+        return buildCUDAPipeline(pm, options);
+      },
+      [](function_ref<void(const mlir::detail::PassOptions &)> optHandler) {
+        optHandler(CUDAPipelineOptions());
+      });
 }
 
 void scn::registerCompilerDialects(DialectRegistry &registry) {
   registry.insert<scn::SCNDialect>();
   registerAllDialects(registry);
   registerAllExtensions(registry);
+  // gpu-module-to-binary translates kernels to LLVM IR inside a pass.
+  registerAllToLLVMIRTranslations(registry);
 }
 
 void scn::registerCompilerPasses() {

@@ -1,11 +1,14 @@
 //===- scn-compile.cpp - ahead-of-time compilation of scn networks --------===//
 //
 //   scn-compile net.mlir --target=cpu [--cpu=NAME] -o net.so
+//   scn-compile net.mlir --target=cuda [--chip=sm_80,sm_90] -o net.so
 //
 // Writes a shared library exporting `void scn_model_entry(void **args)` (the
 // packed entry, see scn/Execution/Signature.h) and `scn_model_manifest` (a
 // JSON string naming the inputs, outputs and embedded weights). It links
-// libscn_runtime and libomp; load it with scn-run or dlopen.
+// libscn_runtime and libomp; load it with scn-run or dlopen. For CUDA the
+// kernels are embedded as a fat binary per kernel (cubin for each chip plus
+// PTX); the host code calls libscn_runtime's mgpu* functions.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,7 +32,15 @@ static cl::opt<std::string> inputFile(cl::Positional, cl::Required,
 static cl::opt<std::string> outputFile("o", cl::Required,
                                        cl::desc("Output shared library"));
 static cl::opt<std::string> target("target", cl::init("cpu"),
-                                   cl::desc("cpu (cuda: not implemented yet)"));
+                                   cl::desc("cpu or cuda"));
+static cl::list<std::string> chips("chip", cl::CommaSeparated,
+                                   cl::desc("cuda: chips to embed cubin for "
+                                            "(default sm_80,sm_90)"));
+static cl::opt<std::string> ptxFeatures("ptx-features", cl::init("+ptx80"),
+                                        cl::desc("cuda: PTX ISA version"));
+static cl::opt<std::string> elementType("element-type", cl::init("f32"),
+                                        cl::desc("cuda: element type of the kernels "
+                                                 "(f32; f16/bf16 not implemented yet)"));
 static cl::opt<std::string> cpu("cpu", cl::init(""),
                                 cl::desc("Target CPU (default: the host's)"));
 static cl::opt<unsigned> optLevel("O", cl::init(3), cl::Prefix,
@@ -48,9 +59,10 @@ int main(int argc, char **argv) {
     errs() << "scn-compile: error: " << message << "\n";
     return 1;
   };
-  if (target != "cpu")
-    return failWith("--target=" + target +
-                    " is not implemented yet (only --target=cpu)");
+  if (target != "cpu" && target != "cuda")
+    return failWith("--target=" + target + " is unknown (cpu or cuda)");
+  if (target != "cuda" && !chips.empty())
+    return failWith("--chip is for --target=cuda");
   auto start = std::chrono::steady_clock::now();
   mlir::DialectRegistry registry;
   scn::registerCompilerDialects(registry);
@@ -62,6 +74,11 @@ int main(int argc, char **argv) {
   scn::CompileOptions options;
   options.entry = entry;
   options.cpu = cpu;
+  options.target = target;
+  if (!chips.empty())
+    options.chips.assign(chips.begin(), chips.end());
+  options.ptxFeatures = ptxFeatures;
+  options.elementType = elementType;
   options.optLevel = optLevel;
   options.timePhases = timePhases;
   options.emitLLVMPath = emitLLVM;

@@ -1,9 +1,10 @@
 //===- scn-run.cpp - run an scn network on numpy arrays -------------------===//
 //
 //   scn-run net.mlir|net.so --input in.npz --output out.npz [--repeat N]
+//           [--target=cuda [--chip=sm_90]]
 //
-// Compiles the network for the host CPU (JIT) or loads an scn-compile
-// artifact, runs its entry function on the arrays of in.npz (matched by the
+// Compiles the network for the host CPU or for CUDA (JIT) or loads an
+// scn-compile artifact (whose manifest says its target), runs its entry function on the arrays of in.npz (matched by the
 // `scn.name` of each argument, else argN), writes the results to out.npz and
 // prints the median time per run.
 //
@@ -37,6 +38,11 @@ static cl::opt<unsigned> repeat("repeat", cl::init(1),
                                 cl::desc("Number of timed runs"));
 static cl::opt<std::string> entry("entry", cl::init("main"),
                                   cl::desc("Entry function"));
+static cl::opt<std::string> target("target", cl::init("cpu"),
+                                   cl::desc("A .mlir network's target: cpu or cuda"));
+static cl::list<std::string> chips("chip", cl::CommaSeparated,
+                                   cl::desc("cuda: chips to compile for (default "
+                                            "sm_80,sm_90)"));
 static cl::opt<std::string> cpu("cpu", cl::init(""),
                                 cl::desc("Target CPU (default: the host's)"));
 static cl::opt<unsigned> optLevel("O", cl::init(3), cl::Prefix,
@@ -114,6 +120,9 @@ int main(int argc, char **argv) {
     options.entry = entry;
     options.cpu = cpu;
     options.optLevel = optLevel;
+    options.target = target;
+    if (!chips.empty())
+      options.chips.assign(chips.begin(), chips.end());
     auto compiled = scn::ModelRunner::jit(**module, options);
     if (!compiled)
       return failWith(toString(compiled.takeError()));

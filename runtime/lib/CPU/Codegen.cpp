@@ -13,6 +13,8 @@
 #include "scn/Runtime/LayerMaps.h"
 #include "scn/Runtime/Sites.h"
 
+#include "scn/Runtime/Gpu.h"
+
 #include <map>
 #include <memory>
 #include <mutex>
@@ -33,6 +35,10 @@ struct scn_run {
   /// coordinates) -> the handle it returned.
   bool reuseGeometry = false;
   std::map<std::string, void *> geometryCache;
+  /// GPU code: managed copies of the runtime arrays its kernels read
+  /// (scn_cg_device_copy), by (host array, bytes). They live as long as the
+  /// geometry they copy, so a run that reuses its geometry copies once.
+  std::map<std::pair<const void *, int64_t>, void *> deviceCopies;
 
   /// The cached result of a call described by `key`, or null.
   void *cached(const std::string &key) {
@@ -128,7 +134,33 @@ void scn_run_destroy(scn_run_t run) {
     scn_kmap_free(entry.second);
   for (scn_sites_t s : run->sites)
     scn_sites_free(s);
+  for (auto &entry : run->deviceCopies)
+    scn_gpu_managed_free(entry.second);
   delete run;
+}
+
+void *scn_cg_device_copy(scn_run_t run, const void *array, int64_t bytes) {
+  if (!run || !array || bytes <= 0)
+    return nullptr;
+  if (run->failed())
+    return const_cast<void *>(array);
+  std::lock_guard<std::mutex> lock(run->mutex);
+  void *&copy = run->deviceCopies[{array, bytes}];
+  if (copy)
+    return copy;
+  scn_status_t status = scn_gpu_managed_copy(array, bytes, &copy);
+  if (status != SCN_OK) {
+    run->deviceCopies.erase({array, bytes});
+    if (run->status == SCN_OK) {
+      run->status = status;
+      run->message = std::string("copying geometry to the GPU: ") +
+                     scn_last_error_message();
+    }
+    // The failure is also the sticky GPU error, so no kernel runs; host
+    // loops of the generated code may still read the array.
+    return const_cast<void *>(array);
+  }
+  return copy;
 }
 
 scn_status_t scn_run_status(scn_run_t run) {

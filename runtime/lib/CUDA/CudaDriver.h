@@ -42,6 +42,7 @@ namespace scn::rt::driver_api {
   X(cuMemAllocAsync)                                                           \
   X(cuMemFreeAsync)                                                            \
   X(cuMemAllocManaged)                                                         \
+  X(cuMemFree)                                                                 \
   X(cuMemcpyAsync)                                                             \
   X(cuMemsetD32Async)                                                          \
   X(cuMemsetD16Async)                                                          \

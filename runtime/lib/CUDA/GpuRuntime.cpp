@@ -17,9 +17,11 @@
 
 #include "scn/Runtime/Gpu.h"
 
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 using namespace scn::rt;
@@ -65,6 +67,31 @@ template <typename Body> void guarded(const char *function, Body &&body) {
       e.message = std::string(function) + ": internal error: " + error.what();
     }
   }
+}
+
+/// Keeps the sticky error of a failed scn_gpu_* call (its message is the
+/// thread's last error).
+void keepSticky(scn_status_t status, const char *function) {
+  if (status == SCN_OK)
+    return;
+  StickyError &e = sticky();
+  std::lock_guard<std::mutex> lock(e.mutex);
+  if (e.status == SCN_OK) {
+    e.status = status;
+    e.message = std::string(function) + ": " + scn_last_error_message();
+  }
+}
+
+/// Managed blocks, which cuMemFree (not the stream-ordered pool) releases,
+/// and host blocks handed out instead of managed ones after a failure.
+struct ManagedBlocks {
+  std::mutex mutex;
+  std::unordered_set<void *> blocks;
+  std::unordered_set<void *> hostFallbacks;
+};
+ManagedBlocks &managedBlocks() {
+  static ManagedBlocks *m = new ManagedBlocks;
+  return *m;
 }
 
 CUstream asStream(void *stream) { return static_cast<CUstream>(stream); }
@@ -125,6 +152,30 @@ extern "C" scn_status_t scn_gpu_take_error(void) {
     return guardCall("scn_gpu_take_error", [&] { throw Error(status, message); });
   return SCN_OK;
 }
+
+extern "C" scn_status_t scn_gpu_managed_copy(const void *src, int64_t bytes,
+                                             void **copy) {
+  scn_status_t status = guardCall("scn_gpu_managed_copy", [&] {
+    requireNonNull(copy, "copy");
+    *copy = nullptr;
+    if (bytes <= 0)
+      return;
+    requireNonNull(src, "src");
+    if (failed())
+      fail(SCN_ERROR_DEVICE, "an earlier GPU call failed; see scn_gpu_take_error");
+    void *block = mgpuMemAlloc(static_cast<uint64_t>(bytes), nullptr, /*hostShared=*/true);
+    if (failed()) {
+      scn_gpu_managed_free(block);
+      fail(SCN_ERROR_DEVICE, "no managed memory for ", bytes, " bytes (see scn_gpu_take_error)");
+    }
+    std::memcpy(block, src, static_cast<size_t>(bytes));
+    *copy = block;
+  });
+  keepSticky(status, "scn_gpu_managed_copy");
+  return status;
+}
+
+extern "C" void scn_gpu_managed_free(void *ptr) { mgpuMemFree(ptr, nullptr); }
 
 //===----------------------------------------------------------------------===//
 // mgpu*: modules and launches
@@ -266,6 +317,10 @@ extern "C" void *mgpuMemAlloc(uint64_t bytes, void *stream, bool hostShared) {
     CUresult result = hostShared
                           ? d.cuMemAllocManaged(&ptr, bytes, CU_MEM_ATTACH_GLOBAL)
                           : d.cuMemAllocAsync(&ptr, bytes, asStream(stream));
+    if (hostShared && result == CUDA_SUCCESS) {
+      std::lock_guard<std::mutex> lock(managedBlocks().mutex);
+      managedBlocks().blocks.insert(reinterpret_cast<void *>(ptr));
+    }
     if (result == CUDA_ERROR_OUT_OF_MEMORY) {
       size_t freeBytes = 0, totalBytes = 0;
       d.cuMemGetInfo(&freeBytes, &totalBytes);
@@ -276,13 +331,42 @@ extern "C" void *mgpuMemAlloc(uint64_t bytes, void *stream, bool hostShared) {
     check(result, hostShared ? "cuMemAllocManaged" : "cuMemAllocAsync",
           std::to_string(bytes) + " bytes");
   });
+  if (hostShared && !ptr && bytes) {
+    // Generated host code writes managed buffers directly (input copies,
+    // host loops), so a null block would crash it. After a failure every
+    // launch is skipped and the caller reports the sticky error; a zeroed
+    // host block lets the host code run to its end meanwhile.
+    void *block = std::calloc(1, bytes);
+    if (block) {
+      std::lock_guard<std::mutex> lock(managedBlocks().mutex);
+      managedBlocks().hostFallbacks.insert(block);
+    }
+    return block;
+  }
   return reinterpret_cast<void *>(ptr);
 }
 
 extern "C" void mgpuMemFree(void *ptr, void *stream) {
+  {
+    ManagedBlocks &m = managedBlocks();
+    std::lock_guard<std::mutex> lock(m.mutex);
+    if (m.hostFallbacks.erase(ptr)) {
+      std::free(ptr);
+      return;
+    }
+  }
   guarded("mgpuMemFree", [&] {
-    if (ptr)
-      check(driver().cuMemFreeAsync(asDevice(ptr), asStream(stream)), "cuMemFreeAsync");
+    if (!ptr)
+      return;
+    {
+      ManagedBlocks &m = managedBlocks();
+      std::lock_guard<std::mutex> lock(m.mutex);
+      if (m.blocks.erase(ptr)) {
+        check(driver().cuMemFree(asDevice(ptr)), "cuMemFree");
+        return;
+      }
+    }
+    check(driver().cuMemFreeAsync(asDevice(ptr), asStream(stream)), "cuMemFreeAsync");
   });
 }
 

@@ -31,3 +31,9 @@ extern "C" scn_status_t scn_gpu_get_device_info(scn_gpu_device_info_t *) {
   return guardCall("scn_gpu_get_device_info", [] { unavailable(); });
 }
 extern "C" scn_status_t scn_gpu_take_error(void) { return SCN_OK; }
+extern "C" scn_status_t scn_gpu_managed_copy(const void *, int64_t, void **copy) {
+  if (copy)
+    *copy = nullptr;
+  return guardCall("scn_gpu_managed_copy", [] { unavailable(); });
+}
+extern "C" void scn_gpu_managed_free(void *) {}

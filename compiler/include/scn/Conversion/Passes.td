@@ -63,4 +63,55 @@ def SCNFreeBuffersEarly : Pass<"scn-free-buffers-early", "::mlir::func::FuncOp">
   }];
 }
 
+def ConvertSCNToGPU : Pass<"convert-scn-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "Lower scn ops to GPU-ready loops over buffers plus runtime calls";
+  let description = [{
+    The op lowerings of `convert-scn-to-cpu` (same loops, tiles, epilogues
+    and runtime calls), with one difference: every runtime array that a loop
+    reads (neighbour tables, pair lists, row maps, coordinates) is passed
+    through `scn_cg_device_copy`, which returns the run's copy of it in
+    memory the GPU can read (made once per run and kept with the geometry
+    when the run reuses it). Each top-level `scf.parallel` over rows becomes
+    one kernel in `scn-gpu-offload`, after bufferization.
+
+    ```mlir
+    %tbl = func.call @scn_cg_neighbors(%run, %k, %c0_i32) : ...
+    %dev = func.call @scn_cg_device_copy(%run, %tbl, %bytes) : ...
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) { ... loads from %dev ... }
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect", "::mlir::LLVM::LLVMDialect",
+    "::mlir::linalg::LinalgDialect", "::mlir::math::MathDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect"];
+}
+
+def SCNGPUOffload : Pass<"scn-gpu-offload", "::mlir::ModuleOp"> {
+  let summary = "Place buffers in GPU-visible memory and map row loops to kernels";
+  let description = [{
+    Runs after bufferization of `convert-scn-to-gpu` output, before
+    `convert-parallel-loops-to-gpu`:
+    - every `memref.alloc` outside a kernel becomes `gpu.alloc host_shared`
+      (CUDA managed memory, so the host code between kernels, runtime calls
+      and kernels all read the same buffers) and its `memref.dealloc` a
+      `gpu.dealloc`;
+    - function arguments and constant globals (weights) that kernels read
+      are copied once per call into such buffers;
+    - returned buffers are copied into ordinary host allocations, so callers
+      free them as for the CPU;
+    - each top-level `scf.parallel` is tiled by `block-size` and mapped to
+      GPU blocks (tiles) and threads (rows of a tile); loops nested in it run
+      sequentially in its thread.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"128",
+           "Threads per block of each row kernel">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
+    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"];
+}
+
 #endif // SCN_CONVERSION_PASSES_TD

@@ -19,11 +19,22 @@
 #include "llvm/Target/TargetMachine.h"
 
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace scn {
 
 struct CompileOptions {
   std::string entry = "main";
+  /// "cpu" (--scn-cpu-pipeline) or "cuda" (--scn-cuda-pipeline; the host
+  /// part still runs on this CPU).
+  std::string target = "cpu";
+  /// cuda: the chips whose cubin the artifact embeds, plus PTX for the
+  /// oldest of them, which the driver compiles for newer GPUs.
+  std::vector<std::string> chips = {"sm_80", "sm_90"};
+  /// cuda: PTX ISA version and element type (f32 only for now).
+  std::string ptxFeatures = "+ptx80";
+  std::string elementType = "f32";
   /// Target CPU; empty: the host's (name and features detected).
   std::string cpu;
   unsigned optLevel = 3;
@@ -49,7 +60,10 @@ llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 parseNetworkFile(llvm::StringRef path, mlir::MLIRContext &context);
 
 /// Reads the entry signature, strips frontend-only attributes and lowers
-/// `module` to the LLVM dialect with --scn-cpu-pipeline.
+/// `module` to the LLVM dialect with --scn-cpu-pipeline, or for
+/// options.target "cuda" with --scn-cuda-pipeline, then replaces the PTX of
+/// every gpu.binary with a fat binary: cubin for each of options.chips
+/// (ptxas) plus the PTX (fatbinary), from the CUDA toolkit.
 llvm::Expected<EntrySignature> lowerToLLVMDialect(mlir::ModuleOp module,
                                                   const CompileOptions &options);
 

@@ -29,6 +29,8 @@ struct EntrySignature {
   std::vector<TensorSignature> inputs, outputs;
   /// Constant weights embedded in the artifact: count and bytes.
   int64_t numConstants = 0, constantBytes = 0;
+  /// What the kernels run on: "cpu" or "cuda" (runs need a GPU).
+  std::string target = "cpu";
 };
 
 /// Reads the signature of `func` (before lowering).

@@ -9,23 +9,51 @@
 
 namespace scn {
 
-/// Options of the graph-level pipeline (and of the graph part of the CPU one).
-struct GraphPipelineOptions
-    : public mlir::PassPipelineOptions<GraphPipelineOptions> {
-  Option<bool> foldBatchNorm{
+/// The options of the graph-level passes, shared by every pipeline that
+/// starts with them (CRTP: PassPipelineOptions needs the final type).
+template <typename Derived>
+struct GraphOptionsBase : public mlir::PassPipelineOptions<Derived> {
+  typename mlir::PassPipelineOptions<Derived>::template Option<bool> foldBatchNorm{
       *this, "fold-batchnorm",
       llvm::cl::desc("Fold inference batch norm into constant weights"),
       llvm::cl::init(true)};
-  Option<bool> fuseEpilogue{
+  typename mlir::PassPipelineOptions<Derived>::template Option<bool> fuseEpilogue{
       *this, "fuse-epilogue",
       llvm::cl::desc("Fuse batch norm, activations and residual adds into the "
                      "producing op"),
       llvm::cl::init(true)};
-  Option<int64_t> weightStationaryMinChannels{
-      *this, "weight-stationary-min-channels",
-      llvm::cl::desc("scn-plan-dataflow: channels per group from which "
-                     "convolutions are weight-stationary (0: never)"),
-      llvm::cl::init(64)};
+  typename mlir::PassPipelineOptions<Derived>::template Option<int64_t>
+      weightStationaryMinChannels{
+          *this, "weight-stationary-min-channels",
+          llvm::cl::desc("scn-plan-dataflow: channels per group from which "
+                         "convolutions are weight-stationary (0: never)"),
+          llvm::cl::init(64)};
+};
+
+/// Options of the graph-level pipeline (and of the graph part of the CPU one).
+struct GraphPipelineOptions : GraphOptionsBase<GraphPipelineOptions> {};
+
+/// Options of `--scn-cuda-pipeline`: the graph options plus the GPU target.
+struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
+  Option<std::string> chip{*this, "chip",
+                           llvm::cl::desc("GPU architecture of the kernels (sm_80, sm_90, ...)"),
+                           llvm::cl::init("sm_80")};
+  Option<std::string> features{
+      *this, "features", llvm::cl::desc("PTX features (the PTX ISA version, e.g. +ptx80)"),
+      llvm::cl::init("+ptx80")};
+  Option<std::string> elementType{
+      *this, "element-type",
+      llvm::cl::desc("Element type of features and weights in the kernels (f32; "
+                     "f16 and bf16 are not implemented yet)"),
+      llvm::cl::init("f32")};
+  Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("What the kernels are serialized to: isa (PTX), bin (cubin, "
+                     "needs ptxas), fatbin, or offload (LLVM IR)"),
+      llvm::cl::init("isa")};
+  Option<int64_t> blockSize{*this, "block-size",
+                            llvm::cl::desc("Threads per block of each row kernel"),
+                            llvm::cl::init(128)};
 };
 
 /// `--scn-graph-pipeline`: canonicalize, fold batch norm, fuse epilogues,
@@ -40,7 +68,15 @@ void buildGraphPipeline(mlir::OpPassManager &pm,
 void buildCPUPipeline(mlir::OpPassManager &pm,
                       const GraphPipelineOptions &options);
 
-/// Registers both pipelines.
+/// `--scn-cuda-pipeline`: the graph pipeline, convert-scn-to-gpu,
+/// bufferization, scn-gpu-offload (managed buffers, loops mapped to blocks x
+/// threads), upstream kernel outlining and NVVM lowering, and the host
+/// lowering to the LLVM dialect with the kernels serialized in gpu.binary
+/// ops. Fails (the pipeline does not build) for an element type other than f32.
+mlir::LogicalResult buildCUDAPipeline(mlir::OpPassManager &pm,
+                                      const CUDAPipelineOptions &options);
+
+/// Registers the pipelines.
 void registerPipelines();
 
 /// Every dialect, interface model and pass the pipelines use, for tools.

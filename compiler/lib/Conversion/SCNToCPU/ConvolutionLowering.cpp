@@ -51,10 +51,11 @@ static FailureOr<NeighbourTable> getTable(KernelBuilder &kb,
                                   "scn.kernel_map in this function";
   Value transposed = kb.i32(user.readsMapTransposed() ? 1 : 0);
   auto &b = kb.builder();
-  Value table = kb.call("scn_cg_neighbors", kb.ptrType(),
-                        {kb.getRun(), handle, transposed});
   Value rows = kb.call("scn_cg_neighbors_rows", b.getI64Type(),
                        {kb.getRun(), handle, transposed});
+  Value table = kb.runtimeArray(
+      "scn_cg_neighbors", {kb.getRun(), handle, transposed},
+      kb.byteSize(arith::MulIOp::create(b, rows, kb.i64(volume)), 4));
   return NeighbourTable{table, kb.toIndex(rows), volume};
 }
 
@@ -132,9 +133,12 @@ static LogicalResult emitWeightStationary(
   Value count = kb.call("scn_cg_pair_count", b.getI64Type(), {run, handle, transposed});
   Value any = arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, count, kb.i64(0));
   scf::IfOp::create(b, any, [&](OpBuilder &, Location) {
-    Value offsets = kb.call("scn_cg_pair_offsets", kb.ptrType(), {run, handle, transposed});
-    Value inRowsOf = kb.call("scn_cg_pair_in_rows", kb.ptrType(), {run, handle, transposed});
-    Value outRowsOf = kb.call("scn_cg_pair_out_rows", kb.ptrType(), {run, handle, transposed});
+    Value offsets = kb.runtimeArray("scn_cg_pair_offsets", {run, handle, transposed},
+                                    kb.i64((volume + 1) * 8));
+    Value inRowsOf = kb.runtimeArray("scn_cg_pair_in_rows", {run, handle, transposed},
+                                     kb.byteSize(count, 4));
+    Value outRowsOf = kb.runtimeArray("scn_cg_pair_out_rows", {run, handle, transposed},
+                                      kb.byteSize(count, 4));
     kb.forLoop(kb.index(volume), [&](Value k) {
       Value begin = kb.toIndex(kb.loadArray(offsets, k, b.getI64Type()));
       Value end = kb.toIndex(kb.loadArray(

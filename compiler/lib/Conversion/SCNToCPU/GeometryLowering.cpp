@@ -69,7 +69,7 @@ static Value mergeInputRows(KernelBuilder &kb, Value handle, Value features,
   SmallVector<ChannelTile> tiles = splitChannels(channels);
   if (mode <= 2) {
     // One source row per site (mode 0: the row, 1: first, 2: last).
-    Value source = kb.call("scn_cg_site_source_row", kb.ptrType(), {handle});
+    Value source = kb.runtimeArray("scn_cg_site_source_row", {handle}, kb.byteSize(n, 4));
     kb.parallelRows(n, [&](Value s) {
       Value r = kb.toIndex(kb.loadArray(source, s, i32));
       for (ChannelTile t : tiles)
@@ -86,7 +86,7 @@ static Value mergeInputRows(KernelBuilder &kb, Value handle, Value features,
                    {s, kb.index(t.begin)});
   });
   Value rows = kb.toIndex(kb.call("scn_cg_num_input_rows", b.getI64Type(), {handle}));
-  Value rowToSite = kb.call("scn_cg_row_to_site", kb.ptrType(), {handle});
+  Value rowToSite = kb.runtimeArray("scn_cg_row_to_site", {handle}, kb.byteSize(rows, 4));
   kb.forLoop(rows, [&](Value r) {
     Value site = kb.loadArray(rowToSite, r, i32);
     Value kept = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, site, kb.i32(0));
@@ -102,7 +102,7 @@ static Value mergeInputRows(KernelBuilder &kb, Value handle, Value features,
     });
   });
   if (mode == 4) {
-    Value counts = kb.call("scn_cg_site_row_count", kb.ptrType(), {handle});
+    Value counts = kb.runtimeArray("scn_cg_site_row_count", {handle}, kb.byteSize(n, 4));
     kb.parallelRows(n, [&](Value s) {
       Value count = kb.loadArray(counts, s, i32);
       Value countF = arith::SIToFPOp::create(b, element, count);
@@ -123,7 +123,9 @@ static Value mergeInputRows(KernelBuilder &kb, Value handle, Value features,
 static void scatterToRows(KernelBuilder &kb, Value handle, Value x, Value out,
                           Value rows, int64_t channels) {
   auto &b = kb.builder();
-  Value rowToSite = kb.call("scn_cg_row_to_site", kb.ptrType(), {handle});
+  Value rowToSite = kb.runtimeArray(
+      "scn_cg_row_to_site", {handle},
+      kb.byteSize(kb.call("scn_cg_num_input_rows", b.getI64Type(), {handle}), 4));
   kb.parallelRows(rows, [&](Value r) {
     Value site = kb.loadArray(rowToSite, r, b.getI32Type());
     Value kept = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, site, kb.i32(0));
@@ -298,7 +300,7 @@ LogicalResult lowerGeometryOp(KernelBuilder &kb, Operation *op, bool &handled) {
         Value flat = flatten(kb, out);
         linalg::FillOp::create(b, ValueRange{kb.f32(0.0)}, ValueRange{flat});
         Value n = kb.toIndex(kb.call("scn_cg_num_sites", i64, {handle}));
-        Value coords = kb.call("scn_cg_coords", ptr, {handle});
+        Value coords = kb.runtimeArray("scn_cg_coords", {handle}, kb.byteSize(n, 8 * (sites.getDimension() + 1)));
         kb.parallelRows(n, [&](Value s) {
           Value base = denseOffset(kb, coords, s, sites.getSpatialSize(), channels);
           kb.forLoop(kb.index(channels), [&](Value c) {
@@ -330,7 +332,7 @@ LogicalResult lowerGeometryOp(KernelBuilder &kb, Operation *op, bool &handled) {
         kb.setHandle(toSparse.getSites(), handle);
         Value flat = flatten(kb, dense);
         Value n = kb.toIndex(kb.call("scn_cg_num_sites", i64, {handle}));
-        Value coords = kb.call("scn_cg_coords", ptr, {handle});
+        Value coords = kb.runtimeArray("scn_cg_coords", {handle}, kb.byteSize(n, 8 * (sites.getDimension() + 1)));
         Value out = kb.allocRows(n, channels, b.getF32Type());
         kb.parallelRows(n, [&](Value s) {
           Value base = denseOffset(kb, coords, s, sites.getSpatialSize(), channels);
@@ -349,7 +351,7 @@ LogicalResult lowerGeometryOp(KernelBuilder &kb, Operation *op, bool &handled) {
         Value handle = kb.handle(coordsOp.getSites());
         int64_t cols = coordsOp.getSites().getType().getDimension() + 1;
         Value n = kb.toIndex(kb.call("scn_cg_num_sites", i64, {handle}));
-        Value coords = kb.call("scn_cg_coords", ptr, {handle});
+        Value coords = kb.runtimeArray("scn_cg_coords", {handle}, kb.byteSize(n, 8 * cols));
         Value out = kb.allocRows(n, cols, i64);
         kb.parallelRows(n, [&](Value s) {
           Value base = arith::MulIOp::create(b, s, kb.index(cols));

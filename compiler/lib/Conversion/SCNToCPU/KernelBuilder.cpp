@@ -102,6 +102,17 @@ Value KernelBuilder::call(StringRef name, Type result, ValueRange args) {
   return result ? callOp.getResult(0) : Value();
 }
 
+Value KernelBuilder::runtimeArray(StringRef name, ValueRange args, Value bytes) {
+  Value array = call(name, ptrType(), args);
+  if (!state.forGPU)
+    return array;
+  return call("scn_cg_device_copy", ptrType(), {run, array, bytes});
+}
+
+Value KernelBuilder::byteSize(Value count, int64_t elementBytes) {
+  return arith::MulIOp::create(b, toI64(count), i64(elementBytes));
+}
+
 Value KernelBuilder::toBuffer(Value tensor) {
   auto type = cast<RankedTensorType>(tensor.getType());
   auto memrefType = MemRefType::get(type.getShape(), type.getElementType());

@@ -43,6 +43,11 @@ struct ModuleLoweringState {
   /// Deduplicated constant globals (i64 arrays, strings) by content.
   llvm::StringMap<std::string> globals;
   unsigned nextGlobal = 0;
+  /// convert-scn-to-gpu: runtime arrays that loops read (neighbour tables,
+  /// pair lists, row maps, coordinates) are copied once per run into memory
+  /// the GPU can read (scn_cg_device_copy), and loops over rows become
+  /// kernels.
+  bool forGPU = false;
 };
 
 class KernelBuilder {
@@ -72,6 +77,14 @@ public:
   /// Calls runtime function `name` (declared on first use).
   mlir::Value call(llvm::StringRef name, mlir::Type result,
                    mlir::ValueRange args);
+  /// Calls runtime function `name`, which returns a pointer to an array of
+  /// `bytes` (i64) bytes owned by the run. For the GPU the result is the
+  /// run's device-visible copy of it.
+  mlir::Value runtimeArray(llvm::StringRef name, mlir::ValueRange args,
+                           mlir::Value bytes);
+  /// `count * elementBytes` as i64 (count: index or i64).
+  mlir::Value byteSize(mlir::Value count, int64_t elementBytes);
+  bool forGPU() const { return state.forGPU; }
 
   // Buffers.
   /// The buffer of a tensor value (identity layout).
@@ -143,6 +156,10 @@ private:
   llvm::DenseMap<mlir::Operation *, mlir::Value> concatBuffers;
   llvm::DenseSet<std::pair<mlir::Operation *, unsigned>> writtenIntoConcat;
 };
+
+/// Lowers every scn op of every function of `module` (convert-scn-to-cpu,
+/// and with `forGPU` convert-scn-to-gpu).
+mlir::LogicalResult lowerSCNModule(mlir::ModuleOp module, bool forGPU);
 
 /// Lowers one scn op; `kb` is positioned right before it. Fails with a
 /// diagnostic on the op when it cannot be lowered.

@@ -91,12 +91,18 @@ LogicalResult lowerFunction(ModuleLoweringState &state, func::FuncOp func) {
 struct ConvertSCNToCPUPass
     : scn::impl::ConvertSCNToCPUBase<ConvertSCNToCPUPass> {
   void runOnOperation() override {
-    ModuleLoweringState state{getOperation(), {}, 0};
-    SmallVector<func::FuncOp> funcs(getOperation().getOps<func::FuncOp>());
-    for (func::FuncOp func : funcs)
-      if (failed(lowerFunction(state, func)))
-        return signalPassFailure();
+    if (failed(lowerSCNModule(getOperation(), /*forGPU=*/false)))
+      signalPassFailure();
   }
 };
 
 } // namespace
+
+LogicalResult scn::cpu::lowerSCNModule(ModuleOp module, bool forGPU) {
+  ModuleLoweringState state{module, {}, 0, forGPU};
+  SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
+  for (func::FuncOp func : funcs)
+    if (failed(lowerFunction(state, func)))
+      return failure();
+  return success();
+}

@@ -42,6 +42,14 @@ SCN_RUNTIME_API void scn_run_clear_error(scn_run_t run);
 /// feature); `op` names the op. Only the first error is kept.
 SCN_RUNTIME_API void scn_cg_fail(scn_run_t run, const char *op,
                                  const char *message);
+/// GPU code (convert-scn-to-gpu): the run's copy of a runtime array of
+/// `bytes` bytes (a neighbour table, pair list, row map or coordinates) in
+/// managed memory, which kernels and the host can read. Made on first use
+/// and freed with the run. Null for an empty array. A failed copy fails the
+/// run and returns `array` itself (no kernel runs after a GPU error, and
+/// host code may still read it); so does a call on a failed run.
+SCN_RUNTIME_API void *scn_cg_device_copy(scn_run_t run, const void *array,
+                                         int64_t bytes);
 
 /// InputLayer: builds the input set from coordinates [rows, cols] of
 /// `coord_type` (scn_index_type_t: 0 int32, 1 int64).

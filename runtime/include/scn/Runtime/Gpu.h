@@ -59,6 +59,16 @@ SCN_RUNTIME_API scn_status_t scn_gpu_get_device_info(scn_gpu_device_info_t *info
 /// it; SCN_OK when there was none.
 SCN_RUNTIME_API scn_status_t scn_gpu_take_error(void);
 
+/* Managed memory (cuMemAllocManaged): readable and writable by the host and
+ * by every kernel. scn_gpu_managed_copy copies `bytes` bytes at `src` into a
+ * new managed block (`*copy` is null for bytes <= 0). Its failure is also
+ * kept as the sticky mgpu* error, so that later launches do nothing instead
+ * of reading a null pointer. Blocks are freed with scn_gpu_managed_free or
+ * by mgpuMemFree. */
+SCN_RUNTIME_API scn_status_t scn_gpu_managed_copy(const void *src, int64_t bytes,
+                                                  void **copy);
+SCN_RUNTIME_API void scn_gpu_managed_free(void *ptr);
+
 /* The mgpu* ABI (see the file comment). Pointers to device memory and
  * driver handles are opaque `void *`. */
 SCN_RUNTIME_API void mgpuSetDefaultDevice(int32_t device);

@@ -1,0 +1,233 @@
+//===- GPUOffload.cpp - the scn-gpu-offload pass --------------------------===//
+//
+// After bufferization of convert-scn-to-gpu output: puts every buffer that
+// kernels touch in CUDA managed memory (gpu.alloc host_shared) and maps each
+// top-level scf.parallel to a grid of blocks x threads, ready for upstream
+// convert-parallel-loops-to-gpu and gpu-kernel-outlining.
+//
+// Managed memory is the first, simple placement: host code between kernels
+// (the NaN check of inputs, the scatter of merged input rows, runtime calls
+// that read coordinates) and kernels read the same buffers without explicit
+// copies, and results stay correct. The cost is page migration on first
+// touch; explicit device buffers for kernel-only values are the next step.
+//
+//===----------------------------------------------------------------------===//
+
+#include "scn/Conversion/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/ADT/SetVector.h"
+
+namespace scn {
+#define GEN_PASS_DEF_SCNGPUOFFLOAD
+#include "scn/Conversion/Passes.h.inc"
+} // namespace scn
+
+using namespace mlir;
+
+namespace {
+
+/// Whether `op` runs inside a kernel (is nested in an scf.parallel).
+bool insideKernel(Operation *op) {
+  return op->getParentOfType<scf::ParallelOp>() != nullptr;
+}
+
+/// The buffer that `v` is a view of (through subviews, reshapes, casts).
+Value rootBuffer(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    auto view = dyn_cast<ViewLikeOpInterface>(def);
+    if (!view || view.getViewDest() != v)
+      break;
+    v = view.getViewSource();
+  }
+  return v;
+}
+
+/// Whether a kernel reads or writes `buffer` or a view of it.
+bool usedInKernel(Value buffer) {
+  SmallVector<Value> worklist{buffer};
+  while (!worklist.empty()) {
+    Value v = worklist.pop_back_val();
+    for (Operation *user : v.getUsers()) {
+      if (insideKernel(user))
+        return true;
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user))
+        if (view.getViewSource() == v)
+          worklist.push_back(view.getViewDest());
+    }
+  }
+  return false;
+}
+
+/// `gpu.alloc host_shared` with the shape of `like` (dynamic sizes read
+/// from it).
+Value allocShared(OpBuilder &b, Location loc, MemRefType type, Value like) {
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      sizes.push_back(memref::DimOp::create(b, loc, like, d));
+  auto identity = MemRefType::get(type.getShape(), type.getElementType());
+  return gpu::AllocOp::create(b, loc, identity, /*asyncToken=*/Type(), ValueRange{},
+                              sizes, ValueRange{}, /*hostShared=*/true)
+      .getMemref();
+}
+
+/// Frees a gpu.alloc buffer. gpu-to-llvm lowers only the async form of
+/// gpu.dealloc, so the free is ordered on a stream that is waited for at once.
+void freeShared(OpBuilder &b, Location loc, Value buffer) {
+  Type token = gpu::AsyncTokenType::get(b.getContext());
+  Value start = gpu::WaitOp::create(b, loc, token, ValueRange{}).getAsyncToken();
+  Value done = gpu::DeallocOp::create(b, loc, token, ValueRange{start}, buffer)
+                   .getAsyncToken();
+  gpu::WaitOp::create(b, loc, Type(), ValueRange{done});
+}
+
+/// Tiles `loop` by `blockSize` rows and maps tiles to blocks, rows of a
+/// tile to threads, and parallel loops nested in a row to sequential loops.
+LogicalResult mapToGrid(scf::ParallelOp loop, int64_t blockSize) {
+  if (loop.getNumLoops() != 1 || loop.getNumReductions() != 0)
+    return loop.emitOpError()
+           << "scn-gpu-offload maps one-dimensional loops without reductions "
+              "(the loops over rows that convert-scn-to-gpu emits)";
+  MLIRContext *ctx = loop.getContext();
+  // Replaces `loop` (erased) by the two nested loops.
+  auto [outer, inner] =
+      scf::tileParallelLoop(loop, {blockSize}, /*noMinMaxBounds=*/true);
+  auto identity = AffineMap::getMultiDimIdentityMap(1, ctx);
+  auto dim = [&](gpu::Processor processor) {
+    return gpu::ParallelLoopDimMappingAttr::get(ctx, processor, identity, identity);
+  };
+  if (failed(gpu::setMappingAttr(outer, {dim(gpu::Processor::BlockX)})) ||
+      failed(gpu::setMappingAttr(inner, {dim(gpu::Processor::ThreadX)})))
+    return outer.emitOpError() << "cannot be mapped to GPU blocks and threads";
+  WalkResult nested = inner.getBody()->walk([&](scf::ParallelOp p) {
+    SmallVector<gpu::ParallelLoopDimMappingAttr> seq(
+        p.getNumLoops(), dim(gpu::Processor::Sequential));
+    return failed(gpu::setMappingAttr(p, seq)) ? WalkResult::interrupt()
+                                               : WalkResult::advance();
+  });
+  if (nested.wasInterrupted())
+    return outer.emitOpError() << "has a nested loop that cannot run sequentially";
+  return success();
+}
+
+LogicalResult offloadFunction(func::FuncOp func, int64_t blockSize) {
+  if (func.isExternal())
+    return success();
+  SmallVector<scf::ParallelOp> kernels;
+  func.walk([&](scf::ParallelOp loop) {
+    if (!insideKernel(loop))
+      kernels.push_back(loop);
+  });
+  if (kernels.empty())
+    return success();
+  if (!func.getBody().hasOneBlock())
+    return func.emitError() << "scn-gpu-offload handles single-block functions";
+  auto returnOp = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  OpBuilder b(func.getContext());
+
+  // Allocations become managed memory; their deallocations follow.
+  SmallVector<memref::AllocOp> allocs;
+  func.walk([&](memref::AllocOp alloc) {
+    if (!insideKernel(alloc))
+      allocs.push_back(alloc);
+  });
+  for (memref::AllocOp alloc : allocs) {
+    b.setInsertionPoint(alloc);
+    auto shared = gpu::AllocOp::create(
+        b, alloc.getLoc(), alloc.getType(), /*asyncToken=*/Type(), ValueRange{},
+        alloc.getDynamicSizes(), alloc.getSymbolOperands(), /*hostShared=*/true);
+    alloc.replaceAllUsesWith(shared.getMemref());
+    alloc.erase();
+  }
+  SmallVector<memref::DeallocOp> deallocs;
+  func.walk([&](memref::DeallocOp dealloc) { deallocs.push_back(dealloc); });
+  for (memref::DeallocOp dealloc : deallocs) {
+    if (!rootBuffer(dealloc.getMemref()).getDefiningOp<gpu::AllocOp>())
+      continue;
+    b.setInsertionPoint(dealloc);
+    freeShared(b, dealloc.getLoc(), dealloc.getMemref());
+    dealloc.erase();
+  }
+
+  // Host memory that kernels read (arguments, constant weights) is copied
+  // into managed buffers, freed when the function returns.
+  llvm::SetVector<Value> freeAtReturn;
+  auto shareCopy = [&](Value host, Location loc) {
+    SmallVector<OpOperand *> uses;
+    for (OpOperand &use : host.getUses())
+      uses.push_back(&use);
+    auto type = cast<MemRefType>(host.getType());
+    Value shared = allocShared(b, loc, type, host);
+    memref::CopyOp::create(b, loc, host, shared);
+    Value replacement = shared;
+    if (shared.getType() != host.getType())
+      replacement = memref::CastOp::create(b, loc, host.getType(), shared);
+    for (OpOperand *use : uses)
+      use->set(replacement);
+    freeAtReturn.insert(shared);
+  };
+  b.setInsertionPointToStart(&func.getBody().front());
+  for (BlockArgument arg : func.getArguments())
+    if (isa<MemRefType>(arg.getType()) && usedInKernel(arg))
+      shareCopy(arg, arg.getLoc());
+  SmallVector<memref::GetGlobalOp> globals;
+  func.walk([&](memref::GetGlobalOp global) {
+    if (!insideKernel(global) && usedInKernel(global.getResult()))
+      globals.push_back(global);
+  });
+  for (memref::GetGlobalOp global : globals) {
+    b.setInsertionPointAfter(global);
+    shareCopy(global.getResult(), global.getLoc());
+  }
+
+  // Results go back in host memory: callers free them with free().
+  b.setInsertionPoint(returnOp);
+  for (OpOperand &result : returnOp->getOpOperands()) {
+    auto type = dyn_cast<MemRefType>(result.get().getType());
+    if (!type)
+      continue;
+    Value root = rootBuffer(result.get());
+    if (!root.getDefiningOp<gpu::AllocOp>())
+      continue;
+    SmallVector<Value> sizes;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d))
+        sizes.push_back(memref::DimOp::create(b, returnOp.getLoc(), result.get(), d));
+    Value host = memref::AllocOp::create(b, returnOp.getLoc(), type, sizes);
+    memref::CopyOp::create(b, returnOp.getLoc(), result.get(), host);
+    result.set(host);
+    freeAtReturn.insert(root);
+  }
+  for (Value shared : freeAtReturn)
+    freeShared(b, returnOp.getLoc(), shared);
+
+  for (scf::ParallelOp loop : kernels)
+    if (failed(mapToGrid(loop, blockSize)))
+      return failure();
+  return success();
+}
+
+struct SCNGPUOffloadPass : scn::impl::SCNGPUOffloadBase<SCNGPUOffloadPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    if (blockSize < 1 || blockSize > 1024) {
+      getOperation().emitError() << "scn-gpu-offload: block-size " << blockSize
+                                 << " is outside [1, 1024]";
+      return signalPassFailure();
+    }
+    for (auto func : getOperation().getOps<func::FuncOp>())
+      if (failed(offloadFunction(func, blockSize)))
+        return signalPassFailure();
+  }
+};
+
+} // namespace

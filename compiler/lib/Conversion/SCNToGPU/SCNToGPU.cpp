@@ -1,0 +1,34 @@
+//===- SCNToGPU.cpp - the convert-scn-to-gpu pass -------------------------===//
+//
+// The op lowerings of convert-scn-to-cpu, with the runtime arrays that loops
+// read copied into GPU-visible memory (KernelBuilder::runtimeArray). The
+// loops become kernels in scn-gpu-offload, once buffers exist.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelBuilder.h"
+#include "scn/Conversion/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+namespace scn {
+#define GEN_PASS_DEF_CONVERTSCNTOGPU
+#include "scn/Conversion/Passes.h.inc"
+} // namespace scn
+
+namespace {
+struct ConvertSCNToGPUPass
+    : scn::impl::ConvertSCNToGPUBase<ConvertSCNToGPUPass> {
+  void runOnOperation() override {
+    if (failed(scn::cpu::lowerSCNModule(getOperation(), /*forGPU=*/true)))
+      signalPassFailure();
+  }
+};
+} // namespace
