@@ -27,3 +27,19 @@ tool_dirs = [config.scn_tools_dir, config.llvm_tools_dir]
 tools = ["scn-opt", "scn-run"]
 config.substitutions.append(("%python", "/usr/bin/python3"))
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# GPU features: `cuda-toolkit` (ptxas and fatbinary, which scn-compile
+# --target=cuda needs) and `cuda-device` (a GPU that runs kernels; the same
+# check as the pytest suites).
+import sys  # noqa: E402
+
+sys.path.insert(0, os.path.join(config.scn_src_root, "test", "Integration"))
+from cuda_device import cuda_device_present  # noqa: E402
+
+if cuda_device_present():
+    config.available_features.add("cuda-device")
+_cuda_bins = [os.path.join(os.environ.get("CUDA_HOME", "/nonexistent"), "bin"),
+              "/usr/local/cuda/bin"]
+if any(os.access(os.path.join(d, "ptxas"), os.X_OK) for d in _cuda_bins):
+    config.available_features.add("cuda-toolkit")
+llvm_config.add_tool_substitutions(["scn-compile"], tool_dirs)

@@ -15,9 +15,9 @@
 // RUN: rm -rf %t.d && mkdir %t.d && cp %t.so %t.d/net.so
 // RUN: cd %t.d && scn-run net.so --input %t.npz --print | FileCheck %s
 // RUN: not scn-run %t.npz.so --input %t.npz 2>&1 | FileCheck %s --check-prefix=NOSO
-// RUN: not scn-compile %s --target=cuda -o %t.cuda.so 2>&1 | FileCheck %s --check-prefix=CUDA
+// RUN: not scn-compile %s --target=rocm -o %t.rocm.so 2>&1 | FileCheck %s --check-prefix=TARGET
 // NOSO: scn-run: error: cannot load '{{.*}}.npz.so'
-// CUDA: scn-compile: error: --target=cuda is not implemented yet
+// TARGET: scn-compile: error: --target=rocm is unknown (cpu or cuda)
 
 // CHECK-DAG: output: shape [3, 1] values [210.5, 21.5, 30.5]
 // CHECK-DAG: output_coords: shape [3, 2] values [1, 0, 2, 0, 5, 0]

@@ -56,7 +56,7 @@ def test_random_network_weight_stationary(seed, tmp_path):
     check_random_network(seed, tmp_path, weight_stationary=True)
 
 
-def check_random_network(seed, tmp_path, weight_stationary):
+def check_random_network(seed, tmp_path, weight_stationary, target="cpu"):
     spec, arrays = random_networks.random_case(seed)
     expected = eager(spec, arrays)
     mlir = tmp_path / "net.mlir"
@@ -71,7 +71,7 @@ def check_random_network(seed, tmp_path, weight_stationary):
         mlir = planned
     np.savez(tmp_path / "in.npz", coords=arrays["coords"], features=arrays["features"])
     proc = subprocess.run([SCN_RUN, str(mlir), "--input", str(tmp_path / "in.npz"),
-                           "--output", str(tmp_path / "out.npz")],
+                           "--output", str(tmp_path / "out.npz"), f"--target={target}"],
                           capture_output=True, text=True)
     assert proc.returncode == 0, json.dumps(spec)[:2000] + "\n" + proc.stderr
     got = np.load(tmp_path / "out.npz")

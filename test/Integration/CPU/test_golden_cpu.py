@@ -28,18 +28,25 @@ def sort_rows(coords):
     return np.lexsort([coords[:, i] for i in range(d - 1, -1, -1)] + [coords[:, d]])
 
 
-def run_case(path, tmp_path):
+def compile_case(path, tmp_path, target_args=()):
+    """scn-compile of a case's network (target_args: e.g. --target=cuda);
+    returns the case's arrays, the library and its input arrays."""
     z = np.load(path)
     spec = json.loads(str(z["spec_flat_json"]))
     mlir = tmp_path / "net.mlir"
     mlir.write_text(spec_to_mlir.spec_to_mlir(spec, z, "const"))
     inputs = tmp_path / "in.npz"
     np.savez(inputs, coords=z["coords"], features=z["features"])
-    outputs = tmp_path / "out.npz"
     library = tmp_path / "net.so"
-    proc = subprocess.run([SCN_COMPILE, str(mlir), "-o", str(library)],
+    proc = subprocess.run([SCN_COMPILE, str(mlir), "-o", str(library), *target_args],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+    return z, library, inputs
+
+
+def run_case(path, tmp_path, target_args=()):
+    z, library, inputs = compile_case(path, tmp_path, target_args)
+    outputs = tmp_path / "out.npz"
     proc = subprocess.run([SCN_RUN, str(library), "--input", str(inputs),
                            "--output", str(outputs)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
@@ -48,8 +55,12 @@ def run_case(path, tmp_path):
 
 @pytest.mark.parametrize("path", CASES, ids=[os.path.basename(c)[:-4] for c in CASES])
 def test_golden_case_compiled(path, tmp_path):
+    check_case(path, *run_case(path, tmp_path))
+
+
+def check_case(path, z, out):
+    """Compares the outputs of a run with the case's expected numbers."""
     meta = json.loads(str(np.load(path)["meta_json"]))
-    z, out = run_case(path, tmp_path)
     kind = str(z["out_kind"])
     if kind == "sparse":
         got_coords, got = out["output_coords"], out["output"]

@@ -1,0 +1,50 @@
+// convert-scn-to-gpu: the loops of convert-scn-to-cpu, with every runtime
+// array that a loop reads replaced by the run's GPU-visible copy of it
+// (scn_cg_device_copy, given its size in bytes).
+// RUN: scn-opt %s --convert-scn-to-gpu | FileCheck %s --enable-var-scope
+
+// Mode 0 gathers each site's source row: num_sites x 4 bytes. The neighbour
+// table is rows x 9 offsets x 4 bytes. Loops then read only the copies.
+// CHECK-LABEL: func.func @subm(
+// CHECK-SAME: %[[RUNH:[^:]*]]: !llvm.ptr,
+// CHECK: %[[SITES:.*]] = call @scn_cg_input(%[[RUNH]],
+// CHECK: %[[N:.*]] = call @scn_cg_num_sites(%[[SITES]])
+// CHECK-DAG: %[[SRCB:.*]] = arith.muli %{{.*}}, %c4_i64
+// CHECK-DAG: %[[SRC:.*]] = call @scn_cg_site_source_row(%[[SITES]])
+// CHECK: %[[SRCD:.*]] = call @scn_cg_device_copy(%[[RUNH]], %[[SRC]], %[[SRCB]])
+// CHECK: scf.parallel
+// CHECK: llvm.getelementptr inbounds %[[SRCD]]
+// CHECK: %[[MAP:.*]] = call @scn_cg_kernel_map(
+// CHECK: %[[ROWS:.*]] = call @scn_cg_neighbors_rows(%[[RUNH]], %[[MAP]],
+// CHECK: %[[ENTRIES:.*]] = arith.muli %[[ROWS]], %c9_i64
+// CHECK: %[[BYTES:.*]] = arith.muli %[[ENTRIES]], %c4_i64
+// CHECK: %[[TBL:.*]] = call @scn_cg_neighbors(%[[RUNH]], %[[MAP]],
+// CHECK: %[[TBLD:.*]] = call @scn_cg_device_copy(%[[RUNH]], %[[TBL]], %[[BYTES]])
+// CHECK: scf.parallel
+// CHECK: llvm.getelementptr inbounds %[[TBLD]]
+// CHECK-NOT: llvm.getelementptr inbounds %[[TBL]]
+func.func @subm(%c: tensor<?x3xi64>, %f: tensor<?x4xf32>, %w: tensor<9x1x4x8xf32>, %b: tensor<8xf32>) -> tensor<?x8xf32> {
+  %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x3xi64>, tensor<?x4xf32> -> !scn.sites<2, [16, 16]>, tensor<?x4xf32>
+  %k = scn.kernel_map submanifold %s, %s {filter_size = array<i64: 3, 3>, filter_stride = array<i64: 1, 1>} : !scn.sites<2, [16, 16]>, !scn.sites<2, [16, 16]>
+  %y = scn.submanifold_conv %x, %w on %s bias(%b : tensor<8xf32>) map(%k) {filter_size = array<i64: 3, 3>, epilogue = [#scn.step<relu>]} : tensor<?x4xf32>, tensor<9x1x4x8xf32>, !scn.sites<2, [16, 16]>
+  return %y : tensor<?x8xf32>
+}
+
+// Weight-stationary: the pair offsets (volume + 1 int64) are read by the
+// host loop over offsets, the pair rows (count x int32) by the kernels.
+// CHECK-LABEL: func.func @weight_stationary(
+// CHECK-SAME: %[[RUNH:[^:]*]]: !llvm.ptr,
+// CHECK: %[[COUNT:.*]] = call @scn_cg_pair_count(%[[RUNH]],
+// CHECK: %[[OFF:.*]] = func.call @scn_cg_pair_offsets(
+// CHECK: func.call @scn_cg_device_copy(%[[RUNH]], %[[OFF]], %c80_i64)
+// CHECK: %[[INB:.*]] = arith.muli %[[COUNT]], %c4_i64
+// CHECK: %[[IN:.*]] = func.call @scn_cg_pair_in_rows(
+// CHECK: func.call @scn_cg_device_copy(%[[RUNH]], %[[IN]], %[[INB]])
+// CHECK: %[[OUTR:.*]] = func.call @scn_cg_pair_out_rows(
+// CHECK: func.call @scn_cg_device_copy(%[[RUNH]], %[[OUTR]],
+func.func @weight_stationary(%c: tensor<?x3xi64>, %f: tensor<?x4xf32>, %w: tensor<9x1x4x8xf32>) -> tensor<?x8xf32> {
+  %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x3xi64>, tensor<?x4xf32> -> !scn.sites<2, [16, 16]>, tensor<?x4xf32>
+  %k = scn.kernel_map submanifold %s, %s {filter_size = array<i64: 3, 3>, filter_stride = array<i64: 1, 1>} : !scn.sites<2, [16, 16]>, !scn.sites<2, [16, 16]>
+  %y = scn.submanifold_conv %x, %w on %s map(%k) {filter_size = array<i64: 3, 3>, dataflow = "weight_stationary"} : tensor<?x4xf32>, tensor<9x1x4x8xf32>, !scn.sites<2, [16, 16]>
+  return %y : tensor<?x8xf32>
+}

@@ -1,0 +1,77 @@
+// scn-gpu-offload: buffers in managed memory, row loops mapped to blocks x
+// threads (tiles of block-size rows), results copied back to host memory.
+// RUN: scn-opt %s --scn-gpu-offload=block-size=64 --sccp --cse --split-input-file --verify-diagnostics | FileCheck %s --enable-var-scope
+
+memref.global "private" constant @weights : memref<4xf32> = dense<[1.0, 2.0, 3.0, 4.0]>
+
+// The argument and the constant that the loop reads are copied into
+// host_shared buffers; the buffer the loop writes is one; the scratch buffer
+// is freed on a stream (the form gpu-to-llvm lowers); the result is copied to
+// an ordinary allocation, which the caller frees.
+// CHECK-LABEL: func.func @rows(
+// CHECK-SAME: %[[X:.*]]: memref<?x4xf32>, %[[N:.*]]: index
+// CHECK: %[[D:.*]] = memref.dim %[[X]], %c0
+// CHECK: %[[XS:.*]] = gpu.alloc host_shared (%[[D]]) : memref<?x4xf32>
+// CHECK: memref.copy %[[X]], %[[XS]]
+// CHECK: %[[G:.*]] = memref.get_global @weights
+// CHECK: %[[GS:.*]] = gpu.alloc host_shared () : memref<4xf32>
+// CHECK: memref.copy %[[G]], %[[GS]]
+// CHECK: %[[OUT:.*]] = gpu.alloc host_shared (%[[N]]) : memref<?x4xf32>
+// CHECK: %[[TMP:.*]] = gpu.alloc host_shared (%[[N]]) : memref<?xf32>
+// CHECK: scf.parallel (%[[T:.*]]) = (%c0) to (%[[N]]) step (%c64)
+// CHECK:   scf.parallel (%[[R:.*]]) = (%c0) to (%c64) step (%c1)
+// CHECK:     %[[ROW:.*]] = arith.addi %[[R]], %[[T]]
+// CHECK:     %[[IN:.*]] = arith.cmpi ult, %{{.*}}, %[[N]]
+// CHECK:     %[[GUARD:.*]] = arith.andi %{{.*}}, %[[IN]]
+// CHECK:     scf.if %[[GUARD]]
+// CHECK:       memref.load %[[XS]][%[[ROW]], %{{.*}}]
+// CHECK:       memref.load %[[GS]]
+// CHECK:       memref.store %{{.*}}, %[[OUT]][%[[ROW]], %{{.*}}]
+// CHECK:       scf.for
+// CHECK:   } {mapping = [#gpu.loop_dim_map<processor = thread_x, map = (d0) -> (d0), bound = (d0) -> (d0)>]}
+// CHECK: } {mapping = [#gpu.loop_dim_map<processor = block_x, map = (d0) -> (d0), bound = (d0) -> (d0)>]}
+// CHECK: %[[W0:.*]] = gpu.wait async
+// CHECK: %[[W1:.*]] = gpu.dealloc async [%[[W0]]] %[[TMP]]
+// CHECK: gpu.wait [%[[W1]]]
+// CHECK: %[[HOST:.*]] = memref.alloc(%{{.*}}) : memref<?x4xf32>
+// CHECK: memref.copy %[[OUT]], %[[HOST]]
+// CHECK-DAG: gpu.dealloc async [%{{.*}}] %[[XS]]
+// CHECK-DAG: gpu.dealloc async [%{{.*}}] %[[GS]]
+// CHECK-DAG: gpu.dealloc async [%{{.*}}] %[[OUT]]
+// CHECK: return %[[HOST]]
+func.func @rows(%x: memref<?x4xf32>, %n: index) -> memref<?x4xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %w = memref.get_global @weights : memref<4xf32>
+  %out = memref.alloc(%n) : memref<?x4xf32>
+  %tmp = memref.alloc(%n) : memref<?xf32>
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    %v = memref.load %x[%i, %c0] : memref<?x4xf32>
+    %s = memref.load %w[%c0] : memref<4xf32>
+    %p = arith.mulf %v, %s : f32
+    memref.store %p, %out[%i, %c0] : memref<?x4xf32>
+    memref.store %p, %tmp[%i] : memref<?xf32>
+    // A loop nested in a row stays a loop of its thread.
+    scf.for %j = %c1 to %c4 step %c1 {
+      memref.store %p, %out[%i, %j] : memref<?x4xf32>
+    }
+    scf.reduce
+  }
+  memref.dealloc %tmp : memref<?xf32>
+  return %out : memref<?x4xf32>
+}
+
+// -----
+
+func.func @two_dims(%out: memref<?x?xf32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %f = arith.constant 1.0 : f32
+  // expected-error @+1 {{scn-gpu-offload maps one-dimensional loops without reductions}}
+  scf.parallel (%i, %j) = (%c0, %c0) to (%n, %n) step (%c1, %c1) {
+    memref.store %f, %out[%i, %j] : memref<?x?xf32>
+    scf.reduce
+  }
+  return
+}
