@@ -55,11 +55,6 @@ from .tracing import trace
 
 __all__ = ['compile', 'CompiledNetwork', 'tools_dir', 'tools_available', 'CompileError']
 
-CUDA_NOT_IMPLEMENTED = (
-    "scn.compile: target='cuda' is not supported: CUDA code generation is not "
-    "implemented yet in the SCN compiler (scn-compile only has --target=cpu). "
-    "Use target='cpu', or run the eager model on CUDA.")
-
 #: Number of artifacts built by this process (tests check that a call does not rebuild).
 build_count = 0
 
@@ -144,6 +139,12 @@ def _bind_runtime(lib):
     lib.scn_run_error_message.argtypes = [ctypes.c_void_p]
     lib.scn_model_entry.restype = None
     lib.scn_model_entry.argtypes = [ctypes.POINTER(ctypes.c_void_p)]
+    lib.scn_gpu_init.restype = ctypes.c_int
+    lib.scn_gpu_init.argtypes = [ctypes.c_int32]
+    lib.scn_gpu_take_error.restype = ctypes.c_int
+    lib.scn_gpu_take_error.argtypes = []
+    lib.scn_last_error_message.restype = ctypes.c_char_p
+    lib.scn_last_error_message.argtypes = []
 
 
 def _load_artifact(path):
@@ -333,6 +334,10 @@ class CompiledNetwork(torch.nn.Module):
             return 'one tensor'
         return '[%s]' % ', '.join('tensor' if k == 'tensor' else 'int' for k in layout)
 
+    def _last_error(self):
+        msg = self._lib.scn_last_error_message()
+        return (msg or b'unknown error').decode('utf-8', 'replace')
+
     def run_arrays(self, arrays):
         """Run on numpy arrays (the manifest's inputs, in order); returns the result arrays
         (the manifest's outputs, in order).  Raises RuntimeError with the runtime's message."""
@@ -349,6 +354,14 @@ class CompiledNetwork(torch.nn.Module):
                 strides.insert(0, step)
                 step *= int(d)
             words.append([ptr, ptr, 0] + [int(d) for d in a.shape] + strides)
+        on_gpu = self.manifest.get('target', 'cpu') == 'cuda'
+        if on_gpu:
+            # The kernels were loaded with the library; a failure then is the sticky GPU error.
+            if lib.scn_gpu_init(0) != 0:
+                raise RuntimeError('this network was compiled for CUDA and needs a GPU: '
+                                   + self._last_error())
+            if lib.scn_gpu_take_error() != 0:
+                raise RuntimeError("the network's GPU kernels did not load: " + self._last_error())
         run = lib.scn_run_create()
         if not run:
             raise MemoryError('scn_run_create failed')
@@ -372,6 +385,9 @@ class CompiledNetwork(torch.nn.Module):
             if lib.scn_run_status(run) != 0:
                 msg = lib.scn_run_error_message(run)
                 raise RuntimeError((msg or b'compiled network failed').decode('utf-8', 'replace'))
+            # After a GPU error every later kernel is skipped: the outputs are not valid.
+            if on_gpu and lib.scn_gpu_take_error() != 0:
+                raise RuntimeError('GPU error: ' + self._last_error())
             return outs
         finally:
             lib.scn_run_destroy(run)
@@ -441,7 +457,7 @@ class CompiledNetwork(torch.nn.Module):
 
 
 def compile(model, example_input, target='cpu', input_layer=None, workdir=None,
-            opt_level=None, verbose=False):  # noqa: A001 (scn.compile, like torch.compile)
+            opt_level=None, verbose=False, chips=None):  # noqa: A001 (scn.compile, like torch.compile)
     """Compile ``model`` (called on ``example_input``) and return a ``CompiledNetwork``.
 
     ``example_input``: what the eager model takes, ``[coords, features]``
@@ -450,17 +466,20 @@ def compile(model, example_input, target='cpu', input_layer=None, workdir=None,
     ``input_layer``: a separate InputLayer applied before ``model``.
     ``workdir``: keep the artifacts (model.pt, net.mlir, net.so) there
     instead of a temporary directory removed with the module.
-    ``target``: 'cpu' ('cuda' raises NotImplementedError).
+    ``target``: 'cpu', or 'cuda' (kernels for ``chips``, default
+    ``['sm_80', 'sm_90']``, plus PTX that newer GPUs compile; needs ptxas from
+    the CUDA toolkit to compile and a GPU to run; inputs and outputs are
+    still CPU arrays, copied to and from the GPU by the call).
     ``verbose``: print one line per step (trace, import, scn-compile, load)
     with its time, for networks whose compile takes a while.  Tracing runs the
     model once on ``example_input``, so a small example (a crop of a scan)
     compiles faster; the artifact runs any point count.
     """
     global build_count
-    if target == 'cuda':
-        raise NotImplementedError(CUDA_NOT_IMPLEMENTED)
-    if target != 'cpu':
-        raise ValueError("scn.compile: unknown target %r (use 'cpu')" % (target,))
+    if target not in ('cpu', 'cuda'):
+        raise ValueError("scn.compile: unknown target %r (use 'cpu' or 'cuda')" % (target,))
+    if chips is not None and target != 'cuda':
+        raise ValueError("scn.compile: chips are for target='cuda'")
     missing = missing_tools()
     if missing:
         raise CompileError('scn.compile: %s not found in %s (build them, or set SCN_TOOLS_DIR / '
@@ -492,12 +511,14 @@ def compile(model, example_input, target='cpu', input_layer=None, workdir=None,
         traced.save(pt)
         _run_tool([_tool('scn-import-torch'), pt, '--output-coords', '-o', ir], 'scn-import-torch')
         step('scn-import-torch: TorchScript -> scn dialect')
-        args = [_tool('scn-compile'), ir, '--target=cpu', '-o', so]
+        args = [_tool('scn-compile'), ir, '--target=' + target, '-o', so]
+        if chips:
+            args.append('--chip=' + ','.join(chips))
         if opt_level is not None:
             args.append('-O%d' % int(opt_level))
         _run_tool(args, 'scn-compile')
-        step('scn-compile: scn dialect -> native code (%.1f MB)'
-             % (os.path.getsize(so) / 1e6))
+        step('scn-compile: scn dialect -> %s code (%.1f MB)'
+             % ('native' if target == 'cpu' else 'host and CUDA', os.path.getsize(so) / 1e6))
         build_count += 1
         lib, manifest = _load_artifact(so)
         step('loaded; total', total=True)

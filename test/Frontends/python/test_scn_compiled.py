@@ -9,6 +9,7 @@ same artifact.  Skipped where scn-import-torch / scn-compile are not built
 """
 
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -18,6 +19,8 @@ import scn
 import scn.compiled as C
 from scn import golden
 from scn_test_helpers import GOLDEN_DIR, GOLDEN_FILES
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 needs_tools = pytest.mark.skipif(
     not C.tools_available(),
@@ -190,10 +193,31 @@ def test_bad_inputs_raise_the_runtime_message():
         compiled([x[0], torch.randn(len(x[0]), 5)])
 
 
-def test_cuda_target_is_not_implemented():
+def _cuda_device_present():
+    sys.path.insert(0, os.path.join(ROOT, 'test', 'Integration'))
+    from cuda_device import cuda_device_present
+    return cuda_device_present()
+
+
+@needs_tools
+@pytest.mark.skipif(not os.access('/usr/local/cuda/bin/ptxas', os.X_OK) and
+                    not os.environ.get('CUDA_HOME'), reason='needs ptxas (CUDA toolkit)')
+def test_cuda_target():
+    """target='cuda' compiles; it runs like the eager model where a GPU is, and
+    elsewhere the call says that it needs one."""
     model = _model_2d()
-    with pytest.raises(NotImplementedError, match='CUDA code generation is not implemented'):
-        scn.compile(model, _input(2, 32, 10, 1, 3, seed=8), target='cuda')
+    x = _input(2, 32, 10, 1, 3, seed=8)
+    compiled = scn.compile(model, x, target='cuda', chips=['sm_90'])
+    assert compiled.manifest['target'] == 'cuda'
+    if _cuda_device_present():
+        _assert_same(compiled(x), _eager(None, model, x))
+    else:
+        with pytest.raises(RuntimeError, match='compiled for CUDA and needs a GPU'):
+            compiled(x)
+    with pytest.raises(ValueError, match="unknown target 'tpu'"):
+        scn.compile(model, x, target='tpu')
+    with pytest.raises(ValueError, match="chips are for target='cuda'"):
+        scn.compile(model, x, chips=['sm_90'])
 
 
 @needs_tools
@@ -205,11 +229,19 @@ def test_golden_compiled(case, capsys):
     assert out.startswith('PASS ')
 
 
-def test_golden_compiled_cuda_exits_2(capsys):
+@needs_tools
+@pytest.mark.skipif(not os.access('/usr/local/cuda/bin/ptxas', os.X_OK) and
+                    not os.environ.get('CUDA_HOME'), reason='needs ptxas (CUDA toolkit)')
+def test_golden_compiled_cuda(capsys):
     rc = golden.main([os.path.join(GOLDEN_DIR, 'nin2d.npz'), '--path', 'compiled',
                       '--target', 'cuda'])
-    assert rc == 2
-    assert 'CUDA code generation is not implemented' in capsys.readouterr().err
+    out = capsys.readouterr().out
+    if _cuda_device_present():
+        assert rc == 0, out
+        assert out.startswith('PASS ')
+    else:
+        assert rc == 1
+        assert 'compiled for CUDA and needs a GPU' in out
 
 
 @needs_tools
