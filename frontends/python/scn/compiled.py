@@ -36,8 +36,6 @@ artifact also finds it through its rpath).
 
 import copy
 import ctypes
-import ctypes.util
-import json
 import os
 import shutil
 import subprocess
@@ -48,6 +46,7 @@ import weakref
 import numpy as np
 import torch
 
+from .artifact import DTYPES, ArtifactError, load_artifact, run_artifact
 from .metadata import Metadata
 from .geometry import SiteSet
 from .tensor import SparseConvNetTensor
@@ -113,54 +112,7 @@ class _StepPrinter:
         self.last = now
 
 
-# -- the runtime library and libc ----------------------------------------------
 
-_libs = {}
-
-
-def _libc():
-    if 'c' not in _libs:
-        lib = ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6')
-        lib.free.argtypes = [ctypes.c_void_p]
-        lib.free.restype = None
-        _libs['c'] = lib
-    return _libs['c']
-
-
-def _bind_runtime(lib):
-    """scn_run_* from ``lib`` (the artifact: dlsym searches its dependencies)."""
-    lib.scn_run_create.restype = ctypes.c_void_p
-    lib.scn_run_create.argtypes = []
-    lib.scn_run_destroy.restype = None
-    lib.scn_run_destroy.argtypes = [ctypes.c_void_p]
-    lib.scn_run_status.restype = ctypes.c_int
-    lib.scn_run_status.argtypes = [ctypes.c_void_p]
-    lib.scn_run_error_message.restype = ctypes.c_char_p
-    lib.scn_run_error_message.argtypes = [ctypes.c_void_p]
-    lib.scn_model_entry.restype = None
-    lib.scn_model_entry.argtypes = [ctypes.POINTER(ctypes.c_void_p)]
-    lib.scn_gpu_init.restype = ctypes.c_int
-    lib.scn_gpu_init.argtypes = [ctypes.c_int32]
-    lib.scn_gpu_take_error.restype = ctypes.c_int
-    lib.scn_gpu_take_error.argtypes = []
-    lib.scn_last_error_message.restype = ctypes.c_char_p
-    lib.scn_last_error_message.argtypes = []
-
-
-def _load_artifact(path):
-    runtime = os.path.join(_build_dir(), 'lib', 'libscn_runtime.so')
-    if 'runtime' not in _libs and os.path.exists(runtime):
-        _libs['runtime'] = ctypes.CDLL(runtime, mode=ctypes.RTLD_GLOBAL)
-    lib = ctypes.CDLL(path)
-    try:
-        manifest = ctypes.string_at(ctypes.addressof(ctypes.c_char.in_dll(lib, 'scn_model_manifest')))
-        _bind_runtime(lib)
-    except (ValueError, AttributeError) as e:
-        raise CompileError("'%s' is not an scn-compile artifact: %s" % (path, e))
-    return lib, json.loads(manifest.decode('utf-8'))
-
-
-_DTYPES = {'f4': np.float32, 'i8': np.int64, 'i4': np.int32}
 
 
 # -- what gets traced -------------------------------------------------------------
@@ -317,7 +269,7 @@ class CompiledNetwork(torch.nn.Module):
                              % (len(tensors), len(self.inputs)))
         arrays = []
         for t, sig in zip(tensors, self.inputs):
-            a = np.ascontiguousarray(t.detach().cpu().numpy(), dtype=_DTYPES[sig['dtype']])
+            a = np.ascontiguousarray(t.detach().cpu().numpy(), dtype=DTYPES[sig['dtype']])
             shape = sig['shape']
             if a.ndim != len(shape) or any(s >= 0 and s != d for s, d in zip(shape, a.shape)):
                 raise ValueError("scn.compile: input '%s' has shape %s, the compiled network "
@@ -334,88 +286,10 @@ class CompiledNetwork(torch.nn.Module):
             return 'one tensor'
         return '[%s]' % ', '.join('tensor' if k == 'tensor' else 'int' for k in layout)
 
-    def _last_error(self):
-        msg = self._lib.scn_last_error_message()
-        return (msg or b'unknown error').decode('utf-8', 'replace')
-
     def run_arrays(self, arrays):
         """Run on numpy arrays (the manifest's inputs, in order); returns the result arrays
         (the manifest's outputs, in order).  Raises RuntimeError with the runtime's message."""
-        lib = self._lib
-        keep = []
-        words = []
-        dummy = np.zeros(1, np.int64)
-        input_ptrs = set()
-        for a in arrays:
-            ptr = a.ctypes.data if a.size else dummy.ctypes.data
-            input_ptrs.add(ptr)
-            strides, step = [], 1       # row-major (the arrays are contiguous)
-            for d in reversed(a.shape):
-                strides.insert(0, step)
-                step *= int(d)
-            words.append([ptr, ptr, 0] + [int(d) for d in a.shape] + strides)
-        on_gpu = self.manifest.get('target', 'cpu') == 'cuda'
-        if on_gpu:
-            # The kernels were loaded with the library; a failure then is the sticky GPU error.
-            if lib.scn_gpu_init(0) != 0:
-                raise RuntimeError('this network was compiled for CUDA and needs a GPU: '
-                                   + self._last_error())
-            if lib.scn_gpu_take_error() != 0:
-                raise RuntimeError("the network's GPU kernels did not load: " + self._last_error())
-        run = lib.scn_run_create()
-        if not run:
-            raise MemoryError('scn_run_create failed')
-        try:
-            run_ptr = ctypes.c_void_p(run)
-            n_words = sum(len(w) for w in words)
-            args = (ctypes.c_void_p * (n_words + 2))()
-            args[0] = ctypes.addressof(run_ptr)
-            k = 1
-            for w in words:
-                buf = (ctypes.c_int64 * len(w))(*w)
-                keep.append(buf)
-                for j in range(len(w)):
-                    args[k] = ctypes.addressof(buf) + 8 * j
-                    k += 1
-            n_results = sum(3 + 2 * len(o['shape']) for o in self.outputs)
-            results = (ctypes.c_int64 * max(1, n_results))()
-            args[k] = ctypes.addressof(results)
-            lib.scn_model_entry(args)
-            outs = self._collect(results, input_ptrs)
-            if lib.scn_run_status(run) != 0:
-                msg = lib.scn_run_error_message(run)
-                raise RuntimeError((msg or b'compiled network failed').decode('utf-8', 'replace'))
-            # After a GPU error every later kernel is skipped: the outputs are not valid.
-            if on_gpu and lib.scn_gpu_take_error() != 0:
-                raise RuntimeError('GPU error: ' + self._last_error())
-            return outs
-        finally:
-            lib.scn_run_destroy(run)
-
-    def _collect(self, results, input_ptrs):
-        """Copy each result out of its descriptor and free what the compiled code allocated."""
-        libc = _libc()
-        outs, freed, at = [], set(), 0
-        for o in self.outputs:
-            rank = len(o['shape'])
-            allocated, aligned, offset = results[at], results[at + 1], results[at + 2]
-            shape = [int(v) for v in results[at + 3:at + 3 + rank]]
-            strides = [int(v) for v in results[at + 3 + rank:at + 3 + 2 * rank]]
-            at += 3 + 2 * rank
-            dtype = np.dtype(_DTYPES[o['dtype']])
-            count = int(np.prod(shape)) if shape else 1
-            if count == 0 or not aligned:
-                arr = np.zeros(shape, dtype)
-            else:
-                extent = offset + 1 + sum((n - 1) * s for n, s in zip(shape, strides) if s > 0)
-                buf = (ctypes.c_char * (extent * dtype.itemsize)).from_address(aligned)
-                arr = np.ndarray(shape, dtype, buffer=buf, offset=offset * dtype.itemsize,
-                                 strides=[s * dtype.itemsize for s in strides]).copy()
-            if allocated and allocated not in input_ptrs and allocated not in freed:
-                libc.free(ctypes.c_void_p(allocated))
-                freed.add(allocated)
-            outs.append(arr)
-        return outs
+        return run_artifact(self._lib, self.manifest, arrays)
 
     # -- forward ---------------------------------------------------------------
     def forward(self, *x):
@@ -520,7 +394,10 @@ def compile(model, example_input, target='cpu', input_layer=None, workdir=None,
         step('scn-compile: scn dialect -> %s code (%.1f MB)'
              % ('native' if target == 'cpu' else 'host and CUDA', os.path.getsize(so) / 1e6))
         build_count += 1
-        lib, manifest = _load_artifact(so)
+        try:
+            lib, manifest = load_artifact(so, os.path.join(_build_dir(), 'lib'))
+        except ArtifactError as e:
+            raise CompileError(str(e))
         step('loaded; total', total=True)
         compiled = CompiledNetwork(lib, manifest, layout, net.structure, workdir,
                                    buffer_prefix='model.')

@@ -161,12 +161,19 @@ extern "C" scn_status_t scn_gpu_managed_copy(const void *src, int64_t bytes,
     if (bytes <= 0)
       return;
     requireNonNull(src, "src");
+    // The sticky error (an earlier one, or the allocation's), not cleared:
+    // the host collects it with scn_gpu_take_error.
+    auto failWithSticky = [&](const char *what) {
+      StickyError &e = sticky();
+      std::lock_guard<std::mutex> lock(e.mutex);
+      fail(e.status, what, e.message);
+    };
     if (failed())
-      fail(SCN_ERROR_DEVICE, "an earlier GPU call failed; see scn_gpu_take_error");
+      failWithSticky("an earlier GPU call failed: ");
     void *block = mgpuMemAlloc(static_cast<uint64_t>(bytes), nullptr, /*hostShared=*/true);
     if (failed()) {
       scn_gpu_managed_free(block);
-      fail(SCN_ERROR_DEVICE, "no managed memory for ", bytes, " bytes (see scn_gpu_take_error)");
+      failWithSticky("no managed memory: ");
     }
     std::memcpy(block, src, static_cast<size_t>(bytes));
     *copy = block;

@@ -12,6 +12,7 @@
 ///
 //===----------------------------------------------------------------------===//
 
+#include "scn/Runtime/Codegen.h"
 #include "scn/Runtime/Gpu.h"
 
 #include <gtest/gtest.h>
@@ -130,3 +131,41 @@ TEST(Gpu, DeviceErrorsNameTheCallAndTheCause) {
 #endif
 
 } // namespace
+
+#ifdef SCN_TEST_HAVE_MGPU
+// GPU code of convert-scn-to-gpu reads runtime arrays through the run's
+// managed copies. With a GPU: one copy per (array, size), equal bytes,
+// freed with the run. Without: the run fails with the reason, the host
+// still gets readable memory (the array itself), and generated code that
+// writes a host_shared allocation gets a host block instead of null.
+TEST(Gpu, RunDeviceCopiesOfRuntimeArrays) {
+  std::vector<int32_t> table = {4, -1, 7, 9};
+  scn_run_t run = scn_run_create();
+  ASSERT_NE(run, nullptr);
+  void *copy = scn_cg_device_copy(run, table.data(), 16);
+  if (haveGpu()) {
+    ASSERT_NE(copy, nullptr) << scn_run_error_message(run);
+    EXPECT_NE(copy, static_cast<void *>(table.data()));
+    EXPECT_EQ(std::memcmp(copy, table.data(), 16), 0);
+    EXPECT_EQ(scn_cg_device_copy(run, table.data(), 16), copy);
+    EXPECT_EQ(scn_cg_device_copy(run, table.data(), 0), nullptr);
+    EXPECT_EQ(scn_run_status(run), SCN_OK);
+  } else {
+    EXPECT_EQ(copy, static_cast<void *>(table.data()));
+    EXPECT_EQ(scn_run_status(run), SCN_ERROR_NO_DEVICE);
+    EXPECT_NE(std::string(scn_run_error_message(run)).find("copying geometry to the GPU"),
+              std::string::npos)
+        << scn_run_error_message(run);
+    // The sticky error of the failed copy: no kernel would run after it.
+    EXPECT_EQ(scn_gpu_take_error(), SCN_ERROR_NO_DEVICE);
+    // host_shared allocations of generated code stay writable.
+    auto *block = static_cast<float *>(mgpuMemAlloc(64, nullptr, true));
+    ASSERT_NE(block, nullptr);
+    block[15] = 1.0f;
+    mgpuMemFree(block, nullptr);
+    EXPECT_EQ(scn_gpu_take_error(), SCN_ERROR_NO_DEVICE);
+    EXPECT_EQ(scn_gpu_take_error(), SCN_OK);
+  }
+  scn_run_destroy(run);
+}
+#endif

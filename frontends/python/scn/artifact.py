@@ -1,0 +1,156 @@
+"""Load and run an scn-compile artifact with ctypes and numpy only.
+
+``scn.compile`` uses this under its torch module; ``bench/gpu`` loads this
+file by path on machines whose Python has numpy but not our package's
+dependencies (the GPU machine): it imports nothing from ``scn``.
+
+An artifact exports ``scn_model_entry(void **args)`` (the packed entry: the
+run, then one memref descriptor per input, then the result descriptors) and
+``scn_model_manifest`` (JSON: inputs, outputs, target).
+"""
+
+import ctypes
+import ctypes.util
+import json
+import os
+
+import numpy as np
+
+#: numpy dtypes of the manifest's dtype names.
+DTYPES = {'f4': np.float32, 'i8': np.int64, 'i4': np.int32}
+
+_libs = {}
+
+
+class ArtifactError(RuntimeError):
+    """The file is not an scn-compile artifact."""
+
+
+def _libc():
+    if 'c' not in _libs:
+        lib = ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6')
+        lib.free.argtypes = [ctypes.c_void_p]
+        lib.free.restype = None
+        _libs['c'] = lib
+    return _libs['c']
+
+
+def _bind_runtime(lib):
+    """The runtime calls from ``lib`` (the artifact: dlsym searches its dependencies)."""
+    signatures = {
+        'scn_run_create': (ctypes.c_void_p, []),
+        'scn_run_destroy': (None, [ctypes.c_void_p]),
+        'scn_run_status': (ctypes.c_int, [ctypes.c_void_p]),
+        'scn_run_error_message': (ctypes.c_char_p, [ctypes.c_void_p]),
+        'scn_model_entry': (None, [ctypes.POINTER(ctypes.c_void_p)]),
+        'scn_gpu_init': (ctypes.c_int, [ctypes.c_int32]),
+        'scn_gpu_take_error': (ctypes.c_int, []),
+        'scn_last_error_message': (ctypes.c_char_p, []),
+    }
+    for name, (restype, argtypes) in signatures.items():
+        function = getattr(lib, name)
+        function.restype = restype
+        function.argtypes = argtypes
+
+
+def load_artifact(path, runtime_dir=None):
+    """(library, manifest) of the artifact at ``path``.  ``runtime_dir``: a
+    directory whose libscn_runtime.so is loaded first (else the artifact's
+    rpath or LD_LIBRARY_PATH finds it)."""
+    runtime = os.path.join(runtime_dir, 'libscn_runtime.so') if runtime_dir else None
+    if 'runtime' not in _libs and runtime and os.path.exists(runtime):
+        _libs['runtime'] = ctypes.CDLL(runtime, mode=ctypes.RTLD_GLOBAL)
+    lib = ctypes.CDLL(os.path.abspath(path))
+    try:
+        manifest = ctypes.string_at(ctypes.addressof(ctypes.c_char.in_dll(lib, 'scn_model_manifest')))
+        _bind_runtime(lib)
+    except (ValueError, AttributeError) as e:
+        raise ArtifactError("'%s' is not an scn-compile artifact: %s" % (path, e))
+    return lib, json.loads(manifest.decode('utf-8'))
+
+
+def _last_error(lib):
+    msg = lib.scn_last_error_message()
+    return (msg or b'unknown error').decode('utf-8', 'replace')
+
+
+def run_artifact(lib, manifest, arrays):
+    """Runs the artifact on numpy arrays (the manifest's inputs, in order, C-contiguous);
+    returns the result arrays (the manifest's outputs, in order).  Raises RuntimeError
+    with the runtime's message, or the GPU's for a CUDA artifact."""
+    keep = []
+    words = []
+    dummy = np.zeros(1, np.int64)
+    input_ptrs = set()
+    for a in arrays:
+        ptr = a.ctypes.data if a.size else dummy.ctypes.data
+        input_ptrs.add(ptr)
+        strides, step = [], 1       # row-major (the arrays are contiguous)
+        for d in reversed(a.shape):
+            strides.insert(0, step)
+            step *= int(d)
+        words.append([ptr, ptr, 0] + [int(d) for d in a.shape] + strides)
+    on_gpu = manifest.get('target', 'cpu') == 'cuda'
+    if on_gpu:
+        # The kernels were loaded with the library; a failure then is the sticky GPU error.
+        if lib.scn_gpu_init(0) != 0:
+            raise RuntimeError('this network was compiled for CUDA and needs a GPU: '
+                               + _last_error(lib))
+        if lib.scn_gpu_take_error() != 0:
+            raise RuntimeError("the network's GPU kernels did not load: " + _last_error(lib))
+    run = lib.scn_run_create()
+    if not run:
+        raise MemoryError('scn_run_create failed')
+    try:
+        run_ptr = ctypes.c_void_p(run)
+        n_words = sum(len(w) for w in words)
+        args = (ctypes.c_void_p * (n_words + 2))()
+        args[0] = ctypes.addressof(run_ptr)
+        k = 1
+        for w in words:
+            buf = (ctypes.c_int64 * len(w))(*w)
+            keep.append(buf)
+            for j in range(len(w)):
+                args[k] = ctypes.addressof(buf) + 8 * j
+                k += 1
+        outputs = manifest['outputs']
+        n_results = sum(3 + 2 * len(o['shape']) for o in outputs)
+        results = (ctypes.c_int64 * max(1, n_results))()
+        args[k] = ctypes.addressof(results)
+        lib.scn_model_entry(args)
+        outs = _collect(outputs, results, input_ptrs)
+        if lib.scn_run_status(run) != 0:
+            msg = lib.scn_run_error_message(run)
+            raise RuntimeError((msg or b'compiled network failed').decode('utf-8', 'replace'))
+        # After a GPU error every later kernel is skipped: the outputs are not valid.
+        if on_gpu and lib.scn_gpu_take_error() != 0:
+            raise RuntimeError('GPU error: ' + _last_error(lib))
+        return outs
+    finally:
+        lib.scn_run_destroy(run)
+
+
+def _collect(outputs, results, input_ptrs):
+    """Copy each result out of its descriptor and free what the compiled code allocated."""
+    libc = _libc()
+    outs, freed, at = [], set(), 0
+    for o in outputs:
+        rank = len(o['shape'])
+        allocated, aligned, offset = results[at], results[at + 1], results[at + 2]
+        shape = [int(v) for v in results[at + 3:at + 3 + rank]]
+        strides = [int(v) for v in results[at + 3 + rank:at + 3 + 2 * rank]]
+        at += 3 + 2 * rank
+        dtype = np.dtype(DTYPES[o['dtype']])
+        count = int(np.prod(shape)) if shape else 1
+        if count == 0 or not aligned:
+            arr = np.zeros(shape, dtype)
+        else:
+            extent = offset + 1 + sum((n - 1) * s for n, s in zip(shape, strides) if s > 0)
+            buf = (ctypes.c_char * (extent * dtype.itemsize)).from_address(aligned)
+            arr = np.ndarray(shape, dtype, buffer=buf, offset=offset * dtype.itemsize,
+                             strides=[s * dtype.itemsize for s in strides]).copy()
+        if allocated and allocated not in input_ptrs and allocated not in freed:
+            libc.free(ctypes.c_void_p(allocated))
+            freed.add(allocated)
+        outs.append(arr)
+    return outs
