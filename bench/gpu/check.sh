@@ -5,18 +5,24 @@
 #
 #   bash bench/gpu/check.sh --prepare   (copies the Debian shared libraries the
 #                                        binaries need, libomp and Google
-#                                        Benchmark, into build/device-libs)
+#                                        Benchmark, into build/device-libs, and
+#                                        builds the CUDA artifacts of the check
+#                                        into build/gpu-check: ~2 minutes)
 #
-# then carry build/lib, build/test/Unit, build/bench and build/device-libs
-# to the device machine and run there, from the repository root:
+# then carry build/lib, build/test/Unit, build/bench, build/device-libs and
+# build/gpu-check (about 30 MB) to the device machine and run there, from the
+# repository root:
 #
 #   bash bench/gpu/check.sh          (writes its logs under $OUT, default /tmp/scn-gpu-check)
 #
-# What it checks today: the CUDA driver layer and the mgpu* ABI (a PTX kernel,
-# device errors), the GPU site sets and UNet pyramid maps against the CPU
-# runtime, and the time of the LiDAR map pyramid on the GPU next to the CPU
-# one (same run). Not yet (no GPU code generation): golden cases and the
-# CPU-vs-GPU differential test of compiled networks, W1/W3 in fp32/fp16.
+# What it checks: the CUDA driver layer and the mgpu* ABI (a PTX kernel,
+# device errors, device copies of runtime arrays), the GPU site sets and UNet
+# pyramid maps against the CPU runtime, the time of the LiDAR map pyramid on
+# the GPU next to the CPU one, then bench/gpu/device_check.py: every golden
+# case on the GPU, the differential test (random networks, GPU against the
+# eager outputs), and W1 and the W3 layers in fp32 on the GPU next to this
+# machine's CPU, with cuBLAS fp32/fp16 GEMM throughput as the roofline.
+# Not yet: fp16 networks (no fp16 code generation) and spconv beside them.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 if [ "${1:-}" = "--prepare" ]; then
@@ -25,6 +31,8 @@ if [ "${1:-}" = "--prepare" ]; then
     ldd "$binary" | awk '/libomp|libbenchmark/ {print $3}' | xargs -r -I{} cp -L {} build/device-libs/
   done
   ls build/device-libs
+  /usr/bin/python3 bench/gpu/prepare_check.py | grep -v '^scn-compile: wrote'
+  du -sh build/lib build/test/Unit build/bench build/device-libs build/gpu-check
   exit 0
 fi
 export LD_LIBRARY_PATH="$PWD/build/lib:$PWD/build/device-libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
@@ -45,5 +53,7 @@ build/bench/runtime/bench_runtime_maps --benchmark_filter='BM_UNetGeometryTotal'
   > "$OUT/pyramid.txt" 2>&1 || status=1
 grep -E 'median|ERROR' "$OUT/pyramid.txt"
 
-echo "== not run yet: golden cases, differential test, W1/W3 timings (no GPU code generation)"
+echo "== compiled networks on the GPU (bench/gpu/device_check.py; log: $OUT/device_check.log)"
+python3 bench/gpu/device_check.py --log "$OUT/device_check.log" | tee "$OUT/device_check.txt" \
+  || status=1
 exit $status

@@ -18,14 +18,10 @@ BUILD = os.environ.get("SCN_BUILD_DIR", os.path.join(ROOT, "build"))
 SCN_RUN = os.path.join(BUILD, "bin", "scn-run")
 SCN_COMPILE = os.path.join(BUILD, "bin", "scn-compile")
 sys.path.insert(0, os.path.join(ROOT, "utils"))
+import golden_compare  # noqa: E402
 import spec_to_mlir  # noqa: E402
 
 CASES = sorted(glob.glob(os.path.join(ROOT, "test", "golden", "*.npz")))
-
-
-def sort_rows(coords):
-    d = coords.shape[1] - 1
-    return np.lexsort([coords[:, i] for i in range(d - 1, -1, -1)] + [coords[:, d]])
 
 
 def compile_case(path, tmp_path, target_args=()):
@@ -60,28 +56,8 @@ def test_golden_case_compiled(path, tmp_path):
 
 def check_case(path, z, out):
     """Compares the outputs of a run with the case's expected numbers."""
-    meta = json.loads(str(np.load(path)["meta_json"]))
-    kind = str(z["out_kind"])
-    if kind == "sparse":
-        got_coords, got = out["output_coords"], out["output"]
-        order = sort_rows(got_coords)
-        np.testing.assert_array_equal(got_coords[order], z["out_coords_sorted"])
-        got, expected = got[order], z["out_features_sorted"]
-    elif kind == "dense":
-        got, expected = out["output"], z["out_dense"]
-    else:
-        got, expected = out["output"], z["out_rows"]
-    assert got.shape == expected.shape
-    tol = meta["tolerance"]["tol"]
-    err = np.abs(got - expected).max() if got.size else 0.0
-    assert err <= tol * max(1.0, np.abs(expected).max() if expected.size else 0.0), err
-    # Train mode: the updated running statistics too.
-    for key in z.files:
-        if key.startswith("expect_param/"):
-            name = "param/" + key[len("expect_param/"):]
-            got, expected = out[name], z[key]
-            err = np.abs(got - expected).max()
-            assert err <= tol * max(1.0, np.abs(expected).max()), (name, err)
+    problems = golden_compare.compare_golden(z, out)
+    assert not problems, problems
 
 
 def test_bitwise_identical_across_threads_and_runs(tmp_path):

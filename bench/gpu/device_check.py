@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""The GPU machine's half of bench/gpu/check.sh: runs what
+bench/gpu/prepare_check.py built (build/gpu-check) with numpy and ctypes
+only, and prints a short table; the full log goes to $OUT.
+
+  1. every golden case on the GPU, by the rules of test/golden/README.md;
+  2. the differential test: random networks on the GPU against the eager
+     PyTorch outputs computed on the CPU machine;
+  3. W1 (the LiDAR scan at 0.05 m, maps built in every run) and the W3 layers
+     on the GPU and, in the same run, on this machine's CPU: medians, useful
+     TFLOP/s, and the share of the GPU's fp32 and fp16 GEMM throughput
+     measured here with torch (cuBLAS), when torch with CUDA is installed.
+"""
+
+import argparse
+import importlib.util
+import json
+import os
+import sys
+import time
+import traceback
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("SCN_BUILD_DIR", os.path.join(ROOT, "build"))
+CHECK = os.environ.get("SCN_GPU_CHECK_DIR", os.path.join(BUILD, "gpu-check"))
+for sub in ("utils", "bench/cpu"):
+    sys.path.insert(0, os.path.join(ROOT, sub))
+import golden_compare  # noqa: E402
+import run_cpu_bench  # noqa: E402
+
+# scn/artifact.py by path: the scn package itself needs torch 1.13's API.
+_spec = importlib.util.spec_from_file_location(
+    "scn_artifact", os.path.join(ROOT, "frontends", "python", "scn", "artifact.py"))
+artifact = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(artifact)
+
+
+def load(path):
+    return artifact.load_artifact(path, os.path.join(BUILD, "lib"))
+
+
+def run(lib, manifest, arrays):
+    """Outputs by name of one run on arrays by name."""
+    inputs = [np.ascontiguousarray(arrays[i["name"]], artifact.DTYPES[i["dtype"]])
+              for i in manifest["inputs"]]
+    outs = artifact.run_artifact(lib, manifest, inputs)
+    return {o["name"]: v for o, v in zip(manifest["outputs"], outs)}
+
+
+def check_golden(log):
+    directory = os.path.join(CHECK, "golden")
+    failed = []
+    names = sorted(f[:-3] for f in os.listdir(directory) if f.endswith(".so"))
+    for name in names:
+        case = np.load(os.path.join(ROOT, "test", "golden", name + ".npz"))
+        try:
+            lib, manifest = load(os.path.join(directory, name + ".so"))
+            problems = golden_compare.compare_golden(
+                case, run(lib, manifest, {"coords": case["coords"],
+                                          "features": case["features"]}))
+        except Exception as e:  # a failed case must not stop the check
+            problems = [f"{type(e).__name__}: {e}"]
+        print(f"golden {name}: {'PASS' if not problems else 'FAIL ' + '; '.join(problems)}",
+              file=log)
+        if problems:
+            failed.append(name)
+    return len(names), failed
+
+
+def check_differential(log):
+    directory = os.path.join(CHECK, "diff")
+    failed = []
+    seeds = sorted(int(f[:-3]) for f in os.listdir(directory) if f.endswith(".so"))
+    for seed in seeds:
+        z = np.load(os.path.join(directory, f"{seed}.npz"))
+        try:
+            lib, manifest = load(os.path.join(directory, f"{seed}.so"))
+            got = run(lib, manifest, z)
+            g, e = got["output"], z["expected/output"]
+            if "expected/output_coords" in z.files:
+                gc, ec = got["output_coords"], z["expected/output_coords"]
+                go, eo = golden_compare.sort_rows(gc), golden_compare.sort_rows(ec)
+                assert np.array_equal(gc[go], ec[eo]), "output coordinates differ"
+                g, e = g[go], e[eo]
+            assert g.shape == e.shape, (g.shape, e.shape)
+            err = float(np.abs(g - e).max()) if e.size else 0.0
+            scale = max(1.0, float(np.abs(e).max())) if e.size else 1.0
+            assert err <= 1e-4 * scale, f"max error {err:.3g} (scale {scale:.3g})"
+            problem = None
+        except Exception as ex:
+            problem = f"{type(ex).__name__}: {ex}"
+        print(f"differential {seed}: {'PASS' if problem is None else 'FAIL ' + problem}",
+              file=log)
+        if problem:
+            failed.append(seed)
+    return len(seeds), failed
+
+
+def gemm_peaks():
+    """(fp32, fp16) TFLOP/s of cuBLAS GEMM 8192^3 through torch, or None."""
+    try:
+        import torch
+        if not torch.cuda.is_available():
+            return None
+    except ImportError:
+        return None
+    torch.backends.cuda.matmul.allow_tf32 = False
+    peaks = []
+    for dtype in (torch.float32, torch.float16):
+        a = torch.randn(8192, 8192, device="cuda", dtype=dtype)
+        b = torch.randn(8192, 8192, device="cuda", dtype=dtype)
+        a @ b
+        torch.cuda.synchronize()
+        times = []
+        for _ in range(5):
+            t = time.perf_counter()
+            a @ b
+            torch.cuda.synchronize()
+            times.append(time.perf_counter() - t)
+        peaks.append(2 * 8192 ** 3 / np.median(times) / 1e12)
+    return tuple(peaks)
+
+
+def time_runs(lib, manifest, arrays, repeat):
+    run(lib, manifest, arrays)  # warm-up: module load, first-touch migration
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        run(lib, manifest, arrays)
+        times.append(time.perf_counter() - t)
+    return 1e3 * float(np.median(times))
+
+
+def bench(log, repeat):
+    directory = os.path.join(CHECK, "bench")
+    meta = json.load(open(os.path.join(directory, "meta.json")))
+    coords = np.load(os.path.join(directory, "inputs.npz"))["coords"]
+    peaks = gemm_peaks()
+    print("GEMM peaks (cuBLAS via torch, same run): "
+          + (f"fp32 {peaks[0]:.1f} TFLOP/s, fp16 {peaks[1]:.1f} TFLOP/s" if peaks
+             else "not measured (no torch with CUDA)"))
+    rows = []
+    for name, m in meta.items():
+        arrays = run_cpu_bench.random_weights([tuple(a) for a in m["args"]],
+                                              np.random.default_rng(0))
+        arrays["coords"] = coords
+        arrays["features"] = np.ones((len(coords), m["in_channels"]), np.float32)
+        result = {}
+        for target in ("cuda", "cpu"):
+            try:
+                lib, manifest = load(os.path.join(directory, f"{name}.{target}.so"))
+                result[target] = time_runs(lib, manifest, arrays,
+                                           repeat if target == "cuda" else max(1, repeat // 2))
+            except Exception as e:
+                print(f"bench {name} {target}: {type(e).__name__}: {e}", file=log)
+                result[target] = float("nan")
+        rows.append((name, m["flop"], result["cuda"], result["cpu"]))
+        print(f"bench {name}: {result}", file=log)
+    print()
+    print("| workload | sites | GFLOP | GPU fp32 median ms | CPU median ms (same machine) | "
+          "GPU speed-up | GPU TFLOP/s | share of fp32 GEMM | share of fp16 tensor GEMM |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, flop, gpu, cpu in rows:
+        tflops = flop / (gpu / 1e3) / 1e12
+        shares = (f"{100 * tflops / peaks[0]:.1f}% | {100 * tflops / peaks[1]:.1f}%"
+                  if peaks else "- | -")
+        print(f"| {name} | {len(coords)} | {flop / 1e9:.2f} | {gpu:.1f} | {cpu:.1f} | "
+              f"{cpu / gpu:.1f}x | {tflops:.2f} | {shares} |")
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--log", default=os.path.join(os.environ.get("OUT", "/tmp"), "device_check.log"))
+    a = p.parse_args()
+    status = 0
+    with open(a.log, "w") as log:
+        for label, check in (("golden cases on the GPU", check_golden),
+                             ("differential CPU-eager vs GPU", check_differential)):
+            try:
+                total, failed = check(log)
+            except Exception:
+                traceback.print_exc(file=log)
+                total, failed = 0, ["(crashed, see the log)"]
+            print(f"{label}: {total - len(failed)}/{total} pass"
+                  + (f"; failed: {failed}" if failed else ""))
+            status |= bool(failed) or total == 0
+            log.flush()
+        if not os.path.isdir(os.path.join(CHECK, "bench")):
+            print("no bench artifacts (prepared with --target=cpu?)")
+            return status
+        try:
+            bench(log, a.repeat)
+        except Exception:
+            traceback.print_exc(file=log)
+            print("bench crashed, see the log")
+            status = 1
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

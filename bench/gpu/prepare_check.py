@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""Builds, on the CPU machine, everything bench/gpu/device_check.py runs on
+the GPU machine (which has neither our toolchain nor the CUDA toolkit):
+
+  build/gpu-check/golden/<case>.so      every golden case, --target=cuda
+  build/gpu-check/diff/<seed>.so        random networks (test/Integration/CPU/
+               <seed>.npz               random_networks.py): inputs and the
+                                        eager PyTorch outputs to compare with
+  build/gpu-check/bench/<w>.{cuda,cpu}.so  W1 and the W3 layers (C = 16..128)
+               inputs.npz, meta.json    their coordinates, weight arguments
+                                        (regenerated from a seed on the GPU
+                                        machine) and FLOP counts
+
+    /usr/bin/python3 bench/gpu/prepare_check.py [--diff-cases 40] [--chips sm_80,sm_90]
+
+--target=cpu builds the golden and differential networks for the CPU
+instead: with SCN_GPU_CHECK_DIR pointing elsewhere, device_check.py then
+runs here, a dry run of the check's own logic.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("SCN_BUILD_DIR", os.path.join(ROOT, "build"))
+OUT = os.environ.get("SCN_GPU_CHECK_DIR", os.path.join(BUILD, "gpu-check"))
+for sub in ("utils", "bench/cpu", "test/Integration/CPU", "frontends/python"):
+    sys.path.insert(0, os.path.join(ROOT, sub))
+import point_clouds  # noqa: E402
+import run_cpu_bench  # noqa: E402
+import spec_to_mlir  # noqa: E402
+
+
+def compile_mlir(text, path, target, chips):
+    mlir = path[:-3] + ".mlir"
+    with open(mlir, "w") as f:
+        f.write(text)
+    args = [os.path.join(BUILD, "bin", "scn-compile"), mlir, "-o", path, "--target=" + target]
+    if target == "cuda":
+        args.append("--chip=" + chips)
+    subprocess.run(args, check=True)
+    os.remove(mlir)
+
+
+def prepare_golden(chips, target):
+    out = os.path.join(OUT, "golden")
+    os.makedirs(out, exist_ok=True)
+    cases = sorted(f for f in os.listdir(os.path.join(ROOT, "test", "golden"))
+                   if f.endswith(".npz"))
+    for name in cases:
+        z = np.load(os.path.join(ROOT, "test", "golden", name))
+        spec = json.loads(str(z["spec_flat_json"]))
+        compile_mlir(spec_to_mlir.spec_to_mlir(spec, z, "const"),
+                     os.path.join(out, name[:-4] + ".so"), target, chips)
+    print(f"golden: {len(cases)} cases")
+
+
+def prepare_differential(count, chips, target):
+    import random_networks
+    import test_differential_cpu as diff
+    out = os.path.join(OUT, "diff")
+    os.makedirs(out, exist_ok=True)
+    for seed in range(count):
+        spec, arrays = random_networks.random_case(seed)
+        expected = diff.eager(spec, arrays)
+        compile_mlir(spec_to_mlir.spec_to_mlir(spec, arrays, "const"),
+                     os.path.join(out, f"{seed}.so"), target, chips)
+        np.savez(os.path.join(out, f"{seed}.npz"), coords=arrays["coords"],
+                 features=arrays["features"],
+                 **{"expected/" + k: v for k, v in expected.items()})
+    print(f"differential: {count} random networks")
+
+
+def prepare_bench(chips, channels):
+    out = os.path.join(OUT, "bench")
+    os.makedirs(out, exist_ok=True)
+    coords, size = point_clouds.voxelize(point_clouds.load_kitti(), 0.05, multiple=16)
+    pairs = point_clouds.count_submanifold_pairs(coords[:, :3])
+    workloads = {"W1": (run_cpu_bench.unet_spec(size, 32, 2, [32, 64, 96, 128, 160], True), 1)}
+    for c in channels:
+        workloads[f"W3_C{c}"] = (run_cpu_bench.layer_spec(size, c), c)
+    meta = {}
+    for name, (spec, in_channels) in workloads.items():
+        text, args = spec_to_mlir.spec_to_mlir_with_args(spec, None, "args")
+        for target in ("cuda", "cpu"):
+            compile_mlir(text, os.path.join(out, f"{name}.{target}.so"), target, chips)
+        flop = (point_clouds.count_network_flops(spec, coords) if name == "W1"
+                else 2.0 * pairs * in_channels * in_channels)
+        meta[name] = {"args": args, "in_channels": in_channels, "flop": flop}
+    np.savez_compressed(os.path.join(out, "inputs.npz"), coords=coords)
+    with open(os.path.join(out, "meta.json"), "w") as f:
+        json.dump(meta, f)
+    print(f"bench: {', '.join(workloads)} on {len(coords)} sites")
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--diff-cases", type=int, default=40)
+    p.add_argument("--chips", default="sm_80,sm_90")
+    p.add_argument("--channels", default="16,32,64,128")
+    p.add_argument("--target", default="cuda", choices=["cuda", "cpu"])
+    a = p.parse_args()
+    prepare_golden(a.chips, a.target)
+    prepare_differential(a.diff_cases, a.chips, a.target)
+    if a.target == "cuda":
+        prepare_bench(a.chips, [int(c) for c in a.channels.split(",")])
+
+
+if __name__ == "__main__":
+    main()
