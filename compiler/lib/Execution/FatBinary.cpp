@@ -9,6 +9,8 @@
 #include "llvm/Support/Process.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/Regex.h"
+#include "llvm/Support/ThreadPool.h"
+#include "llvm/Support/Threading.h"
 
 using namespace mlir;
 
@@ -78,6 +80,54 @@ llvm::Expected<std::string> smNumber(llvm::StringRef chip) {
   return match[1].str();
 }
 
+
+/// A fat binary of `ptx` and of its cubin for each (chip, number).
+llvm::Expected<std::string>
+buildFatBinary(const std::string &ptx,
+               const std::vector<std::pair<std::string, std::string>> &chips,
+               const std::string &ptxas, const std::string &fatbinary) {
+  TempFiles temps;
+  auto ptxPath = temps.create("ptx");
+  if (!ptxPath)
+    return ptxPath.takeError();
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(*ptxPath, ec);
+    if (ec)
+      return fail("cannot write " + *ptxPath + ": " + ec.message());
+    os << ptx;
+  }
+  // The PTX names its target; it is the image for every newer GPU.
+  llvm::SmallVector<llvm::StringRef> target;
+  const llvm::Regex targetLine("\\.target sm_([0-9]+[a-z]?)");
+  if (!targetLine.match(ptx, &target))
+    return fail("the PTX has no .target line");
+  std::vector<std::string> images = {
+      ("--image3=kind=ptx,sm=" + target[1] + ",file=" + *ptxPath).str()};
+  for (auto &[chip, number] : chips) {
+    auto cubin = temps.create("cubin");
+    if (!cubin)
+      return cubin.takeError();
+    std::string arch = "-arch=" + chip;
+    if (llvm::Error e = runTool(ptxas, {ptxas, arch, "-O3", *ptxPath, "-o", *cubin}, temps))
+      return fail("assembling for " + chip + ": " + llvm::toString(std::move(e)));
+    images.push_back("--image3=kind=elf,sm=" + number + ",file=" + *cubin);
+  }
+  auto fatPath = temps.create("fatbin");
+  if (!fatPath)
+    return fatPath.takeError();
+  std::string create = "--create=" + *fatPath;
+  llvm::SmallVector<llvm::StringRef> args = {fatbinary, "--64", create};
+  for (const std::string &image : images)
+    args.push_back(image);
+  if (llvm::Error e = runTool(fatbinary, args, temps))
+    return std::move(e);
+  auto fat = llvm::MemoryBuffer::getFile(*fatPath, /*IsText=*/false);
+  if (!fat)
+    return fail("cannot read " + *fatPath + ": " + fat.getError().message());
+  return (*fat)->getBuffer().str();
+}
+
 } // namespace
 
 llvm::Error embedFatBinaries(ModuleOp module, const CompileOptions &options) {
@@ -96,58 +146,37 @@ llvm::Error embedFatBinaries(ModuleOp module, const CompileOptions &options) {
     chips.emplace_back(chip, *number);
   }
 
-  TempFiles temps;
+  // The PTX of every kernel, then one task per kernel (ptxas per chip and
+  // fatbinary are separate processes: W1 has 140 kernels), then the results.
   MLIRContext *ctx = module.getContext();
-  for (auto binary : module.getOps<gpu::BinaryOp>()) {
+  SmallVector<gpu::BinaryOp> binaries(module.getOps<gpu::BinaryOp>());
+  std::vector<std::string> ptxs(binaries.size()), fatbins(binaries.size());
+  std::vector<std::string> errors(binaries.size());
+  for (auto [i, binary] : llvm::enumerate(binaries)) {
     if (binary.getObjects().size() != 1)
       return fail("gpu.binary @" + binary.getName() + " has several objects");
     auto object = cast<gpu::ObjectAttr>(binary.getObjects()[0]);
     if (object.getFormat() != gpu::CompilationTarget::Assembly)
       return fail("gpu.binary @" + binary.getName() + " does not hold PTX");
-    auto ptxPath = temps.create("ptx");
-    if (!ptxPath)
-      return ptxPath.takeError();
-    {
-      std::error_code ec;
-      llvm::raw_fd_ostream os(*ptxPath, ec);
-      if (ec)
-        return fail("cannot write " + *ptxPath + ": " + ec.message());
-      os << object.getObject().getValue();
-    }
-    // The PTX names its target; it is the image for every newer GPU.
-    llvm::StringRef ptx = object.getObject().getValue();
-    llvm::SmallVector<llvm::StringRef> target;
-    static const llvm::Regex targetLine("\\.target sm_([0-9]+[a-z]?)");
-    if (!targetLine.match(ptx, &target))
-      return fail("the PTX of @" + binary.getName() + " has no .target line");
-    std::vector<std::string> images = {
-        ("--image3=kind=ptx,sm=" + target[1] + ",file=" + *ptxPath).str()};
-    for (auto &[chip, number] : chips) {
-      auto cubin = temps.create("cubin");
-      if (!cubin)
-        return cubin.takeError();
-      std::string arch = "-arch=" + chip;
-      if (llvm::Error e = runTool(ptxas, {ptxas, arch, "-O3", *ptxPath, "-o", *cubin}, temps))
-        return fail("assembling kernel @" + binary.getName() + " for " + chip + ": " +
-                    llvm::toString(std::move(e)));
-      images.push_back("--image3=kind=elf,sm=" + number + ",file=" + *cubin);
-    }
-    auto fatPath = temps.create("fatbin");
-    if (!fatPath)
-      return fatPath.takeError();
-    std::string create = "--create=" + *fatPath;
-    llvm::SmallVector<llvm::StringRef> args = {fatbinary, "--64", create};
-    for (const std::string &image : images)
-      args.push_back(image);
-    if (llvm::Error e = runTool(fatbinary, args, temps))
-      return e;
-    auto fat = llvm::MemoryBuffer::getFile(*fatPath, /*IsText=*/false);
-    if (!fat)
-      return fail("cannot read " + *fatPath + ": " + fat.getError().message());
+    ptxs[i] = object.getObject().getValue().str();
+  }
+  llvm::DefaultThreadPool pool(llvm::hardware_concurrency());
+  for (size_t i = 0; i < binaries.size(); ++i)
+    pool.async([&, i] {
+      auto fat = buildFatBinary(ptxs[i], chips, ptxas, fatbinary);
+      if (fat)
+        fatbins[i] = std::move(*fat);
+      else
+        errors[i] = llvm::toString(fat.takeError());
+    });
+  pool.wait();
+  for (auto [i, binary] : llvm::enumerate(binaries)) {
+    if (!errors[i].empty())
+      return fail("kernel @" + binary.getName() + ": " + errors[i]);
+    auto object = cast<gpu::ObjectAttr>(binary.getObjects()[0]);
     auto fatObject = gpu::ObjectAttr::get(
         ctx, object.getTarget(), gpu::CompilationTarget::Fatbin,
-        StringAttr::get(ctx, (*fat)->getBuffer()), object.getProperties(),
-        object.getKernels());
+        StringAttr::get(ctx, fatbins[i]), object.getProperties(), object.getKernels());
     binary.setObjectsAttr(ArrayAttr::get(ctx, {fatObject}));
   }
   return llvm::Error::success();
