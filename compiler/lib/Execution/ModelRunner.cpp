@@ -53,6 +53,8 @@ ModelRunner::jit(ModuleOp module, const CompileOptions &options) {
   if (!engine)
     return engine.takeError();
   runner->engine = std::move(*engine);
+  // Global constructors: a CUDA network loads its kernels in them.
+  runner->engine->initialize();
   auto packed = runner->engine->lookupPacked(signature->entry);
   if (!packed)
     return packed.takeError();
