@@ -1,6 +1,18 @@
 // RUN: scn-opt %s -scn-plan-dataflow -split-input-file | FileCheck %s
 // RUN: scn-opt %s -scn-plan-dataflow="max-channel-tile=16 rows-per-tile=8" -split-input-file | FileCheck %s --check-prefix=SMALL
 // RUN: scn-opt %s -scn-plan-dataflow="weight-stationary-min-channels=0" -split-input-file | FileCheck %s --check-prefix=NOWS
+// RUN: scn-opt %s -scn-plan-dataflow="target=cuda" -split-input-file | FileCheck %s --check-prefix=CUDA
+// RUN: not scn-opt %s -scn-plan-dataflow="target=tpu" -split-input-file 2>&1 | FileCheck %s --check-prefix=BAD
+
+// For CUDA every op is channel_parallel: one thread per (tile of 4 rows,
+// output channel); what was written by hand is kept.
+// CUDA-LABEL: func @plan
+// CUDA: scn.submanifold_conv {{.*}} {channel_tile = 1 : i64, dataflow = "channel_parallel", filter_size = array<i64: 3>, rows_per_tile = 4 : i64}
+// CUDA: scn.linear {{.*}} {channel_tile = 1 : i64, dataflow = "channel_parallel", rows_per_tile = 1 : i64}
+// CUDA-LABEL: func @wide
+// CUDA: scn.submanifold_conv {{.*}}dataflow = "channel_parallel"
+// CUDA: scn.submanifold_conv {{.*}}dataflow = "output_stationary"
+// BAD: error: scn-plan-dataflow: target 'tpu' is neither cpu nor cuda
 
 // 96 output channels: tiles of 32 lanes (32 divides 96); 4 x 96 weights per
 // offset is a narrow layer: 2 rows per tile.

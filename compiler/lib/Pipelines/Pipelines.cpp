@@ -19,7 +19,8 @@ using namespace mlir;
 /// The graph passes, for every pipeline.
 namespace scn {
 static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilogue,
-                           int64_t weightStationaryMinChannels) {
+                           int64_t weightStationaryMinChannels,
+                           llvm::StringRef target = "cpu") {
   pm.addPass(createCanonicalizerPass());
   if (foldBatchNorm)
     pm.addPass(createSCNFoldBatchNorm());
@@ -31,6 +32,7 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
   pm.addPass(createCSEPass());
   SCNPlanDataflowOptions plan;
   plan.weightStationaryMinChannels = weightStationaryMinChannels;
+  plan.target = target.str();
   pm.addPass(createSCNPlanDataflow(plan));
 }
 } // namespace scn
@@ -38,7 +40,7 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
 void scn::buildGraphPipeline(OpPassManager &pm,
                              const GraphPipelineOptions &options) {
   addGraphPasses(pm, options.foldBatchNorm, options.fuseEpilogue,
-                 options.weightStationaryMinChannels);
+                 options.weightStationaryMinChannels, options.planTarget);
 }
 
 /// Bufferization (upstream passes and ours), the start of the lowering of
@@ -135,7 +137,7 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
     return failure();
   }
   addGraphPasses(pm, options.foldBatchNorm, options.fuseEpilogue,
-                 options.weightStationaryMinChannels);
+                 options.weightStationaryMinChannels, "cuda");
   pm.addPass(createConvertSCNToGPU());
   pm.addPass(createCanonicalizerPass());
   if (failed(parsePassPipeline(kBufferize, pm)))

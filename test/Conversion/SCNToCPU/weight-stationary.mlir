@@ -44,7 +44,30 @@ func.func @subm(%c: tensor<?x3xi64>, %f: tensor<?x4xf32>, %w: tensor<9x1x4x8xf32
 func.func @unknown_dataflow(%c: tensor<?x3xi64>, %f: tensor<?x4xf32>, %w: tensor<9x1x4x8xf32>) -> tensor<?x8xf32> {
   %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x3xi64>, tensor<?x4xf32> -> !scn.sites<2, [16, 16]>, tensor<?x4xf32>
   %k = scn.kernel_map submanifold %s, %s {filter_size = array<i64: 3, 3>, filter_stride = array<i64: 1, 1>} : !scn.sites<2, [16, 16]>, !scn.sites<2, [16, 16]>
-  // expected-error @+1 {{has dataflow "row_stationary"; the CPU lowering knows "output_stationary" and "weight_stationary"}}
+  // expected-error @+1 {{has dataflow "row_stationary"; the lowering knows "output_stationary", "weight_stationary" and "channel_parallel"}}
   %y = scn.submanifold_conv %x, %w on %s map(%k) {dataflow = "row_stationary", filter_size = array<i64: 3, 3>} : tensor<?x4xf32>, tensor<9x1x4x8xf32>, !scn.sites<2, [16, 16]>
+  return %y : tensor<?x8xf32>
+}
+
+// -----
+
+// channel_parallel: one parallel iteration per (tile of 2 rows, channel
+// tile of 1 lane), channel tiles fastest: 8 iterations per row tile.
+// CHECK-LABEL: func.func @channel_parallel(
+// CHECK: %[[TILES:.*]] = arith.ceildivui %{{.*}}, %c2
+// CHECK: %[[TOTAL:.*]] = arith.muli %[[TILES]], %c8
+// CHECK: scf.parallel (%[[I:.*]]) = (%{{.*}}) to (%[[TOTAL]])
+// CHECK:   %[[T:.*]] = arith.divui %[[I]], %c8
+// CHECK:   arith.muli %[[T]], %c2
+// CHECK:   %[[GT:.*]] = arith.remui %[[I]], %c8
+// CHECK:   scf.for
+// CHECK:     vector.fma %{{.*}} : vector<1xf32>
+// CHECK:   vector.store %{{.*}} : memref<?x8xf32>, vector<1xf32>
+// CHECK-NOT: scf.parallel
+// CHECK: return
+func.func @channel_parallel(%c: tensor<?x3xi64>, %f: tensor<?x4xf32>, %w: tensor<9x1x4x8xf32>) -> tensor<?x8xf32> {
+  %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x3xi64>, tensor<?x4xf32> -> !scn.sites<2, [16, 16]>, tensor<?x4xf32>
+  %k = scn.kernel_map submanifold %s, %s {filter_size = array<i64: 3, 3>, filter_stride = array<i64: 1, 1>} : !scn.sites<2, [16, 16]>, !scn.sites<2, [16, 16]>
+  %y = scn.submanifold_conv %x, %w on %s map(%k) {filter_size = array<i64: 3, 3>, dataflow = "channel_parallel", channel_tile = 1 : i64, rows_per_tile = 2 : i64} : tensor<?x4xf32>, tensor<9x1x4x8xf32>, !scn.sites<2, [16, 16]>
   return %y : tensor<?x8xf32>
 }

@@ -3,7 +3,8 @@
 (frontends/python/scn, which passes every golden case). SCN_DIFF_CASES sets
 the number of cases (default 200); the first quarter of them also runs with
 every convolution that has a kernel map planned weight-stationary (the
-default plan makes only layers of 64 channels or more so)."""
+default plan makes only layers of 64 channels or more so), and again with
+the CUDA plan (channel_parallel kernels) run on the CPU."""
 
 import json
 import os
@@ -46,26 +47,38 @@ def sort_rows(coords):
     return np.lexsort([coords[:, i] for i in range(d - 1, -1, -1)] + [coords[:, d]])
 
 
+# Plans forced before scn-run's own (ops that carry a dataflow keep it).
+WEIGHT_STATIONARY = "weight-stationary-min-channels=1"
+# The GPU plan (channel_parallel kernels), run on the CPU: the kernels'
+# arithmetic is the same IR for both targets, so this checks the CUDA
+# kernels' logic on every machine.
+CUDA_PLAN = "plan-target=cuda"
+
+
 @pytest.mark.parametrize("seed", range(CASES))
 def test_random_network(seed, tmp_path):
-    check_random_network(seed, tmp_path, weight_stationary=False)
+    check_random_network(seed, tmp_path)
 
 
 @pytest.mark.parametrize("seed", range(CASES // 4))
 def test_random_network_weight_stationary(seed, tmp_path):
-    check_random_network(seed, tmp_path, weight_stationary=True)
+    check_random_network(seed, tmp_path, plan=WEIGHT_STATIONARY)
 
 
-def check_random_network(seed, tmp_path, weight_stationary, target="cpu"):
+@pytest.mark.parametrize("seed", range(CASES // 4))
+def test_random_network_cuda_plan_on_cpu(seed, tmp_path):
+    check_random_network(seed, tmp_path, plan=CUDA_PLAN)
+
+
+def check_random_network(seed, tmp_path, plan=None, target="cpu"):
     spec, arrays = random_networks.random_case(seed)
     expected = eager(spec, arrays)
     mlir = tmp_path / "net.mlir"
     mlir.write_text(spec_to_mlir.spec_to_mlir(spec, arrays, "const"))
-    if weight_stationary:
-        # Plan first (ops that carry a dataflow keep it in scn-run's pipeline).
+    if plan:
         planned = tmp_path / "planned.mlir"
-        proc = subprocess.run([SCN_OPT, str(mlir), "--scn-graph-pipeline="
-                               "weight-stationary-min-channels=1", "-o", str(planned)],
+        proc = subprocess.run([SCN_OPT, str(mlir), "--scn-graph-pipeline=" + plan,
+                               "-o", str(planned)],
                               capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr
         mlir = planned

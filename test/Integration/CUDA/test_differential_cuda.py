@@ -38,10 +38,10 @@ def test_random_network_compiles_for_cuda(seed, tmp_path):
 @pytest.mark.skipif(not HAS_GPU, reason="needs a CUDA device")
 @pytest.mark.parametrize("seed", range(cpu.CASES))
 def test_random_network_on_gpu(seed, tmp_path):
-    cpu.check_random_network(seed, tmp_path, weight_stationary=False, target="cuda")
+    cpu.check_random_network(seed, tmp_path, target="cuda")
 
 
 @pytest.mark.skipif(not HAS_GPU, reason="needs a CUDA device")
 @pytest.mark.parametrize("seed", range(cpu.CASES // 4))
 def test_random_network_weight_stationary_on_gpu(seed, tmp_path):
-    cpu.check_random_network(seed, tmp_path, weight_stationary=True, target="cuda")
+    cpu.check_random_network(seed, tmp_path, plan=cpu.WEIGHT_STATIONARY, target="cuda")

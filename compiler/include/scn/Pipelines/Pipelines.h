@@ -28,6 +28,12 @@ struct GraphOptionsBase : public mlir::PassPipelineOptions<Derived> {
           llvm::cl::desc("scn-plan-dataflow: channels per group from which "
                          "convolutions are weight-stationary (0: never)"),
           llvm::cl::init(64)};
+  typename mlir::PassPipelineOptions<Derived>::template Option<std::string> planTarget{
+      *this, "plan-target",
+      llvm::cl::desc("scn-plan-dataflow: plan the kernels for cpu or cuda (the "
+                     "CUDA pipeline always plans for cuda; cuda plans run on the "
+                     "CPU too, which is how tests check them without a GPU)"),
+      llvm::cl::init("cpu")};
 };
 
 /// Options of the graph-level pipeline (and of the graph part of the CPU one).

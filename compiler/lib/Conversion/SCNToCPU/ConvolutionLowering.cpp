@@ -266,10 +266,12 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
     channelTile = std::clamp<int64_t>(attr.getInt(), 1, 256);
   auto dataflow = op->getAttrOfType<StringAttr>("dataflow");
   if (dataflow && dataflow.getValue() != "output_stationary" &&
-      dataflow.getValue() != "weight_stationary")
+      dataflow.getValue() != "weight_stationary" &&
+      dataflow.getValue() != "channel_parallel")
     return op->emitOpError() << "has dataflow \"" << dataflow.getValue()
-                             << "\"; the CPU lowering knows \"output_stationary\" and "
-                                "\"weight_stationary\"";
+                             << "\"; the lowering knows \"output_stationary\", "
+                                "\"weight_stationary\" and \"channel_parallel\"";
+  bool channelParallel = dataflow && dataflow.getValue() == "channel_parallel";
   if (isLinear && dataflow && dataflow.getValue() == "weight_stationary")
     return op->emitOpError() << "has no kernel map, so it cannot be weight_stationary";
   if (!isLinear && dataflow && dataflow.getValue() == "weight_stationary") {
@@ -280,24 +282,47 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
       return failure();
   } else {
   Value numTiles = arith::CeilDivUIOp::create(b, rows, kb.index(rowsPerTile));
+  int64_t width = splitChannels(outPerGroup, channelTile).front().width;
+  int64_t tilesPerGroup = outPerGroup / width;
+  int64_t numChannelTiles = groups * tilesPerGroup;
+  auto vecType = VectorType::get({width}, element);
 
-  kb.parallelRows(numTiles, [&](Value t) {
+  // Row r of tile t, clamped to a valid row for loads; `valid` guards the
+  // stores of the last, partial tile.
+  SmallVector<Value> rowIndex, valid;
+  auto rowTile = [&](Value t) {
+    rowIndex.clear();
+    valid.clear();
     Value first = arith::MulIOp::create(b, t, kb.index(rowsPerTile));
-    // Row r of the tile, clamped to a valid row for loads; `valid` guards
-    // the stores of the last, partial tile.
-    SmallVector<Value> rowIndex, valid;
     for (int64_t r = 0; r < rowsPerTile; ++r) {
       Value row = arith::AddIOp::create(b, first, kb.index(r));
       Value ok = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, rows);
       valid.push_back(ok);
       rowIndex.push_back(arith::SelectOp::create(b, ok, row, first));
     }
-    // One loop over (group, channel tile): the row-tile kernel is emitted
-    // once per op, which keeps code size (and LLVM's compile time) small.
-    int64_t width = splitChannels(outPerGroup, channelTile).front().width;
-    int64_t tilesPerGroup = outPerGroup / width;
-    auto vecType = VectorType::get({width}, element);
-    kb.forLoop(kb.index(groups * tilesPerGroup), [&](Value gt) {
+  };
+  // The (row tile, channel tile) kernel. Output-stationary: one parallel
+  // iteration per row tile loops over the (group, channel tile) pairs, so
+  // the kernel is emitted once per op, which keeps code size (and LLVM's
+  // compile time) small. channel_parallel (the GPU form): every pair is its
+  // own iteration, channel tiles fastest, so that neighbouring GPU threads
+  // read neighbouring weights and the same input rows.
+  auto forEachTile = [&](llvm::function_ref<void(Value)> body) {
+    if (channelParallel) {
+      Value total = arith::MulIOp::create(b, numTiles, kb.index(numChannelTiles));
+      kb.parallelRows(total, [&](Value i) {
+        rowTile(arith::DivUIOp::create(b, i, kb.index(numChannelTiles)));
+        body(arith::RemUIOp::create(b, i, kb.index(numChannelTiles)));
+      });
+      return;
+    }
+    kb.parallelRows(numTiles, [&](Value t) {
+      rowTile(t);
+      kb.forLoop(kb.index(numChannelTiles), body);
+    });
+  };
+  {
+    forEachTile([&](Value gt) {
         Value g = arith::DivUIOp::create(b, gt, kb.index(tilesPerGroup));
         Value tileBegin = arith::MulIOp::create(
             b, arith::RemUIOp::create(b, gt, kb.index(tilesPerGroup)), kb.index(width));
@@ -367,7 +392,7 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
           });
         }
     });
-  });
+  }
   }
   if (concat) {
     // The only reader is the concatenation, which skips this operand: a

@@ -20,6 +20,22 @@ struct SCNPlanDataflowPass
   using Base::Base;
   void runOnOperation() override {
     Builder b(&getContext());
+    if (target != "cpu" && target != "cuda") {
+      getOperation()->emitError() << "scn-plan-dataflow: target '" << target
+                                  << "' is neither cpu nor cuda";
+      return signalPassFailure();
+    }
+    if (target == "cuda") {
+      getOperation()->walk([&](EpilogueOpInterface op) {
+        if (!op->hasAttr("dataflow"))
+          op->setAttr("dataflow", b.getStringAttr("channel_parallel"));
+        if (!op->hasAttr("channel_tile"))
+          op->setAttr("channel_tile", b.getI64IntegerAttr(1));
+        if (!op->hasAttr("rows_per_tile"))
+          op->setAttr("rows_per_tile", b.getI64IntegerAttr(rowsPerTile > 0 ? rowsPerTile : 4));
+      });
+      return;
+    }
     getOperation()->walk([&](EpilogueOpInterface op) {
       auto weight = cast<RankedTensorType>(op.getWeightOperand().get().getType());
       int64_t outPerGroup = weight.getShape().back();

@@ -125,6 +125,13 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
       (bench/cpu/README.md); weight-stationary tiles waste nothing and take
       8.
 
+    With `target=cuda` every such op gets `dataflow = "channel_parallel"`,
+    `channel_tile = 1` and `rows_per_tile` 4 (or `rows-per-tile`): the
+    output-stationary kernel with one parallel iteration (a GPU thread) per
+    (row tile, output channel), channels fastest, so that the threads of a
+    warp load neighbouring weights and the same input rows, and each weight
+    load serves the tile's rows.
+
     Before:
     ```mlir
     %y = scn.submanifold_conv %x, %w on %s map(%k) {filter_size = array<i64: 3, 3, 3>} : ...
@@ -146,6 +153,8 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
            "int64_t", /*default=*/"64",
            "Input and output channels per group from which convolutions "
            "with a kernel map are weight-stationary (0: never)">,
+    Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
+           "What the kernels run on: cpu or cuda">,
   ];
 }
 
