@@ -337,6 +337,12 @@ extern "C" void *mgpuMemAlloc(uint64_t bytes, void *stream, bool hostShared) {
     }
     check(result, hostShared ? "cuMemAllocManaged" : "cuMemAllocAsync",
           std::to_string(bytes) + " bytes");
+    // The synchronous gpu.alloc form passes no stream: the block must be
+    // usable at once by kernels on any stream (generated code launches on
+    // streams of its own, which do not wait for the null stream).
+    if (!hostShared && !stream)
+      check(d.cuStreamSynchronize(nullptr), "cuStreamSynchronize",
+            "after allocating " + std::to_string(bytes) + " bytes");
   });
   if (hostShared && !ptr && bytes) {
     // Generated host code writes managed buffers directly (input copies,

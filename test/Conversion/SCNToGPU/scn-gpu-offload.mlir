@@ -5,9 +5,10 @@
 memref.global "private" constant @weights : memref<4xf32> = dense<[1.0, 2.0, 3.0, 4.0]>
 
 // The argument and the constant that the loop reads are copied into
-// host_shared buffers; the buffer the loop writes is one; the scratch buffer
-// is freed on a stream (the form gpu-to-llvm lowers); the result is copied to
-// an ordinary allocation, which the caller frees.
+// host_shared (managed) buffers; the result buffer is one too, since the host
+// copies it out to an ordinary allocation, which the caller frees; the
+// scratch buffer only the kernel touches is device memory, freed on a stream
+// (the form gpu-to-llvm lowers).
 // CHECK-LABEL: func.func @rows(
 // CHECK-SAME: %[[X:.*]]: memref<?x4xf32>, %[[N:.*]]: index
 // CHECK: %[[D:.*]] = memref.dim %[[X]], %c0
@@ -17,7 +18,9 @@ memref.global "private" constant @weights : memref<4xf32> = dense<[1.0, 2.0, 3.0
 // CHECK: %[[GS:.*]] = gpu.alloc host_shared () : memref<4xf32>
 // CHECK: memref.copy %[[G]], %[[GS]]
 // CHECK: %[[OUT:.*]] = gpu.alloc host_shared (%[[N]]) : memref<?x4xf32>
-// CHECK: %[[TMP:.*]] = gpu.alloc host_shared (%[[N]]) : memref<?xf32>
+// CHECK: %[[T0:.*]] = gpu.wait async
+// CHECK: %[[TMP:.*]], %[[TA:.*]] = gpu.alloc async [%[[T0]]] (%[[N]]) : memref<?xf32>
+// CHECK: gpu.wait [%[[TA]]]
 // CHECK: scf.parallel (%[[T:.*]]) = (%c0) to (%[[N]]) step (%c64)
 // CHECK:   scf.parallel (%[[R:.*]]) = (%c0) to (%c64) step (%c1)
 // CHECK:     %[[ROW:.*]] = arith.addi %[[R]], %[[T]]

@@ -5,11 +5,12 @@
 // top-level scf.parallel to a grid of blocks x threads, ready for upstream
 // convert-parallel-loops-to-gpu and gpu-kernel-outlining.
 //
-// Managed memory is the first, simple placement: host code between kernels
-// (the NaN check of inputs, the scatter of merged input rows, runtime calls
-// that read coordinates) and kernels read the same buffers without explicit
-// copies, and results stay correct. The cost is page migration on first
-// touch; explicit device buffers for kernel-only values are the next step.
+// Placement: buffers that only kernels touch (most layer outputs) are device
+// memory from the driver's pool; buffers that host code also touches (the
+// NaN check of inputs, the scatter of merged input rows, runtime calls that
+// read coordinates, results copied out, arguments and weights copied in) are
+// managed memory, so both sides read them without explicit copies. The cost
+// of the latter is page migration on first touch.
 //
 //===----------------------------------------------------------------------===//
 
@@ -62,6 +63,27 @@ bool usedInKernel(Value buffer) {
       if (auto view = dyn_cast<ViewLikeOpInterface>(user))
         if (view.getViewSource() == v)
           worklist.push_back(view.getViewDest());
+    }
+  }
+  return false;
+}
+
+/// Whether host code reads or writes `buffer` or a view of it: any use
+/// outside a kernel other than views, sizes and frees (a copy, a host loop,
+/// a raw pointer handed to the runtime, a return).
+bool usedOnHost(Value buffer) {
+  SmallVector<Value> worklist{buffer};
+  while (!worklist.empty()) {
+    Value v = worklist.pop_back_val();
+    for (Operation *user : v.getUsers()) {
+      if (insideKernel(user) || isa<gpu::DeallocOp, memref::DimOp>(user))
+        continue;
+      auto view = dyn_cast<ViewLikeOpInterface>(user);
+      if (view && view.getViewSource() == v) {
+        worklist.push_back(view.getViewDest());
+        continue;
+      }
+      return true;
     }
   }
   return false;
@@ -209,6 +231,27 @@ LogicalResult offloadFunction(func::FuncOp func, int64_t blockSize) {
   }
   for (Value shared : freeAtReturn)
     freeShared(b, returnOp.getLoc(), shared);
+
+  // Buffers only kernels touch live in device memory (the driver's pool,
+  // reused across layers and runs) instead of managed memory.
+  // gpu-to-llvm lowers device allocations in the async form only: the
+  // allocation is ordered on a stream that is waited for at once.
+  SmallVector<gpu::AllocOp> deviceOnly;
+  func.walk([&](gpu::AllocOp alloc) {
+    if (alloc.getHostShared() && !usedOnHost(alloc.getMemref()))
+      deviceOnly.push_back(alloc);
+  });
+  Type token = gpu::AsyncTokenType::get(func.getContext());
+  for (gpu::AllocOp alloc : deviceOnly) {
+    b.setInsertionPoint(alloc);
+    Value start = gpu::WaitOp::create(b, alloc.getLoc(), token, ValueRange{}).getAsyncToken();
+    auto device = gpu::AllocOp::create(b, alloc.getLoc(), alloc.getType(), token,
+                                       ValueRange{start}, alloc.getDynamicSizes(),
+                                       alloc.getSymbolOperands(), /*hostShared=*/false);
+    gpu::WaitOp::create(b, alloc.getLoc(), Type(), ValueRange{device.getAsyncToken()});
+    alloc.getMemref().replaceAllUsesWith(device.getMemref());
+    alloc.erase();
+  }
 
   for (scf::ParallelOp loop : kernels)
     if (failed(mapToGrid(loop, blockSize)))
