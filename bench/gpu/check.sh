@@ -22,7 +22,9 @@
 # case on the GPU, the differential test (random networks, GPU against the
 # eager outputs), and W1 and the W3 layers in fp32 on the GPU next to this
 # machine's CPU, with cuBLAS fp32/fp16 GEMM throughput as the roofline.
-# Not yet: fp16 networks (no fp16 code generation) and spconv beside them.
+# Then, when spconv-Triton was installed into build/gpu-check/peer (see
+# bench/gpu/peer_w1.py), W1 with spconv's API in fp32 and fp16 beside ours.
+# Not yet: fp16 networks of ours (no fp16 code generation).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 if [ "${1:-}" = "--prepare" ]; then
@@ -56,4 +58,13 @@ grep -E 'median|ERROR' "$OUT/pyramid.txt"
 echo "== compiled networks on the GPU (bench/gpu/device_check.py; log: $OUT/device_check.log)"
 python3 bench/gpu/device_check.py --log "$OUT/device_check.log" | tee "$OUT/device_check.txt" \
   || status=1
+
+echo "== peer: W1 with spconv's API (bench/gpu/peer_w1.py), if installed in build/gpu-check/peer"
+if PYTHONPATH=build/gpu-check/peer python3 -c "import spconv_triton" 2>/dev/null \
+   || python3 -c "import spconv" 2>/dev/null; then
+  timeout 150 python3 bench/gpu/peer_w1.py > "$OUT/peer.txt" 2>&1 || echo "peer run failed (see $OUT/peer.txt)"
+  grep -E '^peer|^\| W1' "$OUT/peer.txt"
+else
+  echo "no spconv or spconv-Triton here (see bench/gpu/peer_w1.py to install spconv-Triton)"
+fi
 exit $status
