@@ -13,9 +13,9 @@ echo "== lit: FileCheck and unit tests"
 /usr/lib/llvm-22/bin/lit -sv "$BUILD_DIR/test" "$BUILD_DIR/test/Unit" \
   --xunit-xml-output "$RESULTS/lit.xml"
 
-echo "== pytest: Python frontend, golden cases through the compiled CPU path"
+echo "== pytest: Python frontend, golden cases through the compiled CPU and CUDA paths"
 SCN_BUILD_DIR="$BUILD_DIR" /usr/bin/python3 -m pytest -q -p no:cacheprovider \
-  test/Frontends/python test/Integration/CPU test/Examples \
+  test/Frontends/python test/Integration/CPU test/Integration/CUDA test/Examples \
   --junitxml="$RESULTS/pytest.xml"
 
 /usr/bin/python3 scripts/summarize-results.py "$RESULTS"/*.xml
