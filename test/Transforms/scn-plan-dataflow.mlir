@@ -43,3 +43,18 @@ func.func @wide(%s: !scn.sites<1, [16]>, %x: tensor<?x128xf32>, %w: tensor<3x1x1
   %z = scn.submanifold_conv %y, %w on %s {dataflow = "output_stationary", filter_size = array<i64: 3>} : tensor<?x128xf32>, tensor<3x1x128x128xf32>, !scn.sites<1, [16]>
   return %z : tensor<?x128xf32>
 }
+
+// -----
+
+// For CUDA, summed input rows (modes 3 and 4) merge with atomic adds in a
+// kernel; other modes (one row per site) and the CPU plan are unchanged.
+// CUDA-LABEL: func @inputs
+// CUDA: scn.input {{.*}}{input_merge = "atomic", mode = 4 : i64}
+// CUDA: scn.input {{.*}}{mode = 1 : i64}
+// CHECK-LABEL: func @inputs
+// CHECK-NOT: input_merge
+func.func @inputs(%c: tensor<?x2xi64>, %f: tensor<?x3xf32>) -> (tensor<?x3xf32>, tensor<?x3xf32>) {
+  %s, %x = scn.input %c, %f {mode = 4 : i64} : tensor<?x2xi64>, tensor<?x3xf32> -> !scn.sites<1, [16]>, tensor<?x3xf32>
+  %t, %y = scn.input %c, %f {mode = 1 : i64} : tensor<?x2xi64>, tensor<?x3xf32> -> !scn.sites<1, [16]>, tensor<?x3xf32>
+  return %x, %y : tensor<?x3xf32>, tensor<?x3xf32>
+}

@@ -57,17 +57,10 @@ static constexpr const char *kBufferize =
     "func.func(scn-free-buffers-early),"
     "convert-linalg-to-loops";
 
-/// The CPU lowering after bufferization, as a textual pipeline: every pass
-/// in it is upstream MLIR's, so the text is the clearest record of the order.
-static constexpr const char *kLowerToLLVM =
-    // Before the vector lowering: it scalarises vector math into vector ops.
-    "convert-math-to-libm,"
-    // Every scf.parallel over output rows becomes an OpenMP parallel loop
-    // (libomp); each row is still written by one iteration, so results do
-    // not depend on the thread count. Its body sits in a memref.alloca_scope,
-    // which the memref lowering must see before scf-to-cf splits the body
-    // into blocks.
-    "convert-scf-to-openmp,"
+/// The host code's lowering to the LLVM dialect, shared by both targets.
+/// Every pass in these texts is upstream MLIR's, so the text is the clearest
+/// record of the order.
+static constexpr const char *kHostToLLVM =
     "expand-strided-metadata,"
     "lower-affine,"
     "finalize-memref-to-llvm,"
@@ -77,9 +70,22 @@ static constexpr const char *kLowerToLLVM =
     "convert-arith-to-llvm,"
     "convert-index-to-llvm,"
     "convert-func-to-llvm,"
-    "convert-cf-to-llvm,"
-    "convert-openmp-to-llvm,"
-    "reconcile-unrealized-casts";
+    "convert-cf-to-llvm,";
+
+/// The CPU lowering after bufferization.
+static std::string cpuLowering() {
+  return std::string(
+             // Before the vector lowering: it scalarises vector math into
+             // vector ops.
+             "convert-math-to-libm,"
+             // Every scf.parallel over output rows becomes an OpenMP parallel
+             // loop (libomp); each row is still written by one iteration, so
+             // results do not depend on the thread count. Its body sits in a
+             // memref.alloca_scope, which the memref lowering must see before
+             // scf-to-cf splits the body into blocks.
+             "convert-scf-to-openmp,") +
+         kHostToLLVM + "convert-openmp-to-llvm,reconcile-unrealized-casts";
+}
 
 void scn::buildCPUPipeline(OpPassManager &pm,
                            const GraphPipelineOptions &options) {
@@ -87,40 +93,34 @@ void scn::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createConvertSCNToCPU());
   pm.addPass(createCanonicalizerPass());
   if (failed(parsePassPipeline(kBufferize, pm)) ||
-      failed(parsePassPipeline(kLowerToLLVM, pm)))
+      failed(parsePassPipeline(cpuLowering(), pm)))
     llvm::report_fatal_error("scn: the LLVM lowering pipeline does not parse");
 }
 
-
-
-/// After scn-gpu-offload: loops to kernels, kernels to NVVM (inside each
-/// gpu.module, before any host pass so that math in kernels becomes
-/// libdevice calls, not libm ones), then the host to LLVM. gpu-to-llvm
-/// lowers allocations, frees and launches to the mgpu* ABI of
-/// libscn_runtime. {0}: target attributes, {1}: serialization format.
-static constexpr const char *kLowerGPUToLLVM =
-    "func.func(convert-parallel-loops-to-gpu),"
-    "gpu-kernel-outlining,"
-    "lower-affine,"
-    "canonicalize,"
-    "cse,"
-    "nvvm-attach-target{{{0}},"
-    "gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm,canonicalize,cse,"
-    "reconcile-unrealized-casts),"
-    "convert-math-to-libm,"
-    "expand-strided-metadata,"
-    "lower-affine,"
-    "finalize-memref-to-llvm,"
-    "convert-scf-to-cf,"
-    "convert-vector-to-llvm,"
-    "convert-math-to-llvm,"
-    "convert-arith-to-llvm,"
-    "convert-index-to-llvm,"
-    "convert-func-to-llvm,"
-    "convert-cf-to-llvm,"
-    "gpu-to-llvm,"
-    "reconcile-unrealized-casts,"
-    "gpu-module-to-binary{{format={1}}";
+/// The CUDA lowering after scn-gpu-offload: loops to kernels, kernels to
+/// NVVM (inside each gpu.module, before any host pass, so that math in
+/// kernels becomes libdevice calls, not libm ones), then the host to LLVM.
+/// gpu-to-llvm lowers allocations, frees and launches to the mgpu* ABI of
+/// libscn_runtime; gpu-module-to-binary serializes each kernel as `format`.
+static std::string cudaLowering(llvm::StringRef target, llvm::StringRef format) {
+  return ("func.func(convert-parallel-loops-to-gpu),"
+          "gpu-kernel-outlining,"
+          "lower-affine,"
+          "canonicalize,"
+          "cse,"
+          "nvvm-attach-target{" +
+          target +
+          "},"
+          "gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm,canonicalize,cse,"
+          "reconcile-unrealized-casts),"
+          "convert-math-to-libm," +
+          kHostToLLVM +
+          "gpu-to-llvm,"
+          "reconcile-unrealized-casts,"
+          "gpu-module-to-binary{format=" +
+          format + "}")
+      .str();
+}
 
 LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                                      const CUDAPipelineOptions &options) {
@@ -147,9 +147,7 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
   pm.addPass(createSCNGPUOffload(offload));
   std::string target = llvm::formatv("chip={0} features={1} O=3", chip,
                                      options.features.getValue());
-  std::string lower =
-      llvm::formatv(kLowerGPUToLLVM, target, options.format.getValue()).str();
-  if (failed(parsePassPipeline(lower, pm))) {
+  if (failed(parsePassPipeline(cudaLowering(target, options.format), pm))) {
     llvm::errs() << "scn-cuda-pipeline: bad target options: " << target
                  << " format=" << options.format << "\n";
     return failure();

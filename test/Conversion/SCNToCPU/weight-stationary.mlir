@@ -71,3 +71,22 @@ func.func @channel_parallel(%c: tensor<?x3xi64>, %f: tensor<?x4xf32>, %w: tensor
   %y = scn.submanifold_conv %x, %w on %s map(%k) {filter_size = array<i64: 3, 3>, dataflow = "channel_parallel", channel_tile = 1 : i64, rows_per_tile = 2 : i64} : tensor<?x4xf32>, tensor<9x1x4x8xf32>, !scn.sites<2, [16, 16]>
   return %y : tensor<?x8xf32>
 }
+
+// -----
+
+// input_merge = "atomic": the rows of mode 4 are added into their sites by
+// one parallel iteration per row (memref.atomic_rmw), then averaged.
+// CHECK-LABEL: func.func @atomic_merge(
+// CHECK: %[[R2S:.*]] = call @scn_cg_row_to_site(
+// CHECK: scf.parallel (%[[R:.*]]) =
+// CHECK:   llvm.getelementptr inbounds %[[R2S]][%{{.*}}]
+// CHECK:   scf.if
+// CHECK:     scf.for
+// CHECK:       %[[V:.*]] = memref.load %{{.*}}[%[[R]], %{{.*}}] : memref<?x3xf32>
+// CHECK:       memref.atomic_rmw addf %[[V]], %{{.*}}[%{{.*}}, %{{.*}}] : (f32, memref<?x3xf32>) -> f32
+// CHECK: call @scn_cg_site_row_count(
+// CHECK: arith.divf
+func.func @atomic_merge(%c: tensor<?x3xi64>, %f: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  %s, %x = scn.input %c, %f {mode = 4 : i64, input_merge = "atomic"} : tensor<?x3xi64>, tensor<?x3xf32> -> !scn.sites<2, [16, 16]>, tensor<?x3xf32>
+  return %x : tensor<?x3xf32>
+}

@@ -58,9 +58,17 @@ static void checkNoNaN(KernelBuilder &kb, Operation *op, Value features,
   failIf(kb, op, any, "input features contain NaN");
 }
 
+/// Whether `op` (scn.input / scn.bl_input) sums its rows with atomic adds in
+/// parallel (`input_merge = "atomic"`, planned for CUDA) instead of the
+/// sequential scatter.
+static bool mergesAtomically(Operation *op) {
+  auto merge = op->getAttrOfType<StringAttr>("input_merge");
+  return merge && merge.getValue() == "atomic";
+}
+
 /// Merges input feature rows [R, C] onto the sites of `handle` by `mode`.
 static Value mergeInputRows(KernelBuilder &kb, Value handle, Value features,
-                            int64_t channels, int64_t mode) {
+                            int64_t channels, int64_t mode, bool atomic) {
   auto &b = kb.builder();
   Type i32 = b.getI32Type();
   Type element = b.getF32Type();
@@ -87,6 +95,25 @@ static Value mergeInputRows(KernelBuilder &kb, Value handle, Value features,
   });
   Value rows = kb.toIndex(kb.call("scn_cg_num_input_rows", b.getI64Type(), {handle}));
   Value rowToSite = kb.runtimeArray("scn_cg_row_to_site", {handle}, kb.byteSize(rows, 4));
+  if (atomic) {
+    // One parallel iteration per input row, adding into its site's row:
+    // a kernel on the GPU, where the sequential scatter below would be a
+    // host loop over device data. Sums of three or more rows of one site
+    // then depend on the order of the adds (within rounding).
+    kb.parallelRows(rows, [&](Value r) {
+      Value site = kb.loadArray(rowToSite, r, i32);
+      Value kept = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, site, kb.i32(0));
+      scf::IfOp::create(b, kept, [&](OpBuilder &, Location) {
+        Value s = kb.toIndex(site);
+        kb.forLoop(kb.index(channels), [&](Value c) {
+          Value v = memref::LoadOp::create(b, features, ValueRange{r, c});
+          memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addf, v, out,
+                                      ValueRange{s, c});
+        });
+        scf::YieldOp::create(b);
+      });
+    });
+  } else
   kb.forLoop(rows, [&](Value r) {
     Value site = kb.loadArray(rowToSite, r, i32);
     Value kept = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, site, kb.i32(0));
@@ -213,7 +240,8 @@ LogicalResult lowerGeometryOp(KernelBuilder &kb, Operation *op, bool &handled) {
              kb.i32(input.getMode()), kb.i64(input.getBatchSize().value_or(0))});
         kb.setHandle(input.getSites(), handle);
         Value merged =
-            mergeInputRows(kb, handle, features, channels, input.getMode());
+            mergeInputRows(kb, handle, features, channels, input.getMode(),
+                           mergesAtomically(op));
         input.getOutput().replaceAllUsesWith(
             kb.toTensor(merged, input.getOutput().getType()));
         return success();
@@ -250,7 +278,8 @@ LogicalResult lowerGeometryOp(KernelBuilder &kb, Operation *op, bool &handled) {
              kb.i32(*coordType), kb.toI64(batch), kb.toI64(length), kb.toI64(cols),
              kb.i32(input.getMode())});
         kb.setHandle(input.getSites(), handle);
-        Value merged = mergeInputRows(kb, handle, flat, channels, input.getMode());
+        Value merged = mergeInputRows(kb, handle, flat, channels, input.getMode(),
+                                      mergesAtomically(op));
         input.getOutput().replaceAllUsesWith(
             kb.toTensor(merged, input.getOutput().getType()));
         return success();

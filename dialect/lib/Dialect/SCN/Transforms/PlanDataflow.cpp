@@ -2,6 +2,7 @@
 
 #include "scn/Dialect/SCN/Transforms/Passes.h"
 #include "scn/Dialect/SCN/IR/ChannelTile.h"
+#include "scn/Dialect/SCN/IR/SCNOps.h"
 
 #include "mlir/IR/Builders.h"
 
@@ -33,6 +34,14 @@ struct SCNPlanDataflowPass
           op->setAttr("channel_tile", b.getI64IntegerAttr(1));
         if (!op->hasAttr("rows_per_tile"))
           op->setAttr("rows_per_tile", b.getI64IntegerAttr(rowsPerTile > 0 ? rowsPerTile : 4));
+      });
+      // Summed input rows (modes 3, 4): a parallel scatter with atomic adds,
+      // not a sequential loop, which would run on the host.
+      getOperation()->walk([&](Operation *op) {
+        auto mode = op->getAttrOfType<IntegerAttr>("mode");
+        if (isa<InputOp, BLInputOp>(op) && mode && mode.getInt() >= 3 &&
+            !op->hasAttr("input_merge"))
+          op->setAttr("input_merge", b.getStringAttr("atomic"));
       });
       return;
     }

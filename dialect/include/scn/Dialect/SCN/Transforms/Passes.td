@@ -130,7 +130,10 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
     output-stationary kernel with one parallel iteration (a GPU thread) per
     (row tile, output channel), channels fastest, so that the threads of a
     warp load neighbouring weights and the same input rows, and each weight
-    load serves the tile's rows.
+    load serves the tile's rows. `scn.input` and `scn.bl_input` in modes 3
+    and 4 (summed rows) get `input_merge = "atomic"`: their rows are added
+    into the sites in parallel with atomic adds, a kernel, instead of a
+    sequential scatter, which would run on the host.
 
     Before:
     ```mlir
