@@ -4,19 +4,21 @@
 
 memref.global "private" constant @weights : memref<4xf32> = dense<[1.0, 2.0, 3.0, 4.0]>
 
-// The argument and the constant that the loop reads are copied into
-// host_shared (managed) buffers; the result buffer is one too, since the host
-// copies it out to an ordinary allocation, which the caller frees; the
-// scratch buffer only the kernel touches is device memory, freed on a stream
-// (the form gpu-to-llvm lowers).
+// The argument and the constant that only the loop reads are copied by DMA
+// into device memory (async forms on a waited stream: what gpu-to-llvm
+// lowers); the result buffer is managed memory, since the host copies it
+// out to an ordinary allocation, which the caller frees; the scratch buffer
+// only the kernel touches is device memory, freed on a stream.
 // CHECK-LABEL: func.func @rows(
 // CHECK-SAME: %[[X:.*]]: memref<?x4xf32>, %[[N:.*]]: index
 // CHECK: %[[D:.*]] = memref.dim %[[X]], %c0
-// CHECK: %[[XS:.*]] = gpu.alloc host_shared (%[[D]]) : memref<?x4xf32>
-// CHECK: memref.copy %[[X]], %[[XS]]
+// CHECK: %[[W0:.*]] = gpu.wait async
+// CHECK: %[[XS:.*]], %[[W1:.*]] = gpu.alloc async [%[[W0]]] (%[[D]]) : memref<?x4xf32>
+// CHECK: %[[W2:.*]] = gpu.memcpy async [%[[W1]]] %[[XS]], %[[X]]
+// CHECK: gpu.wait [%[[W2]]]
 // CHECK: %[[G:.*]] = memref.get_global @weights
-// CHECK: %[[GS:.*]] = gpu.alloc host_shared () : memref<4xf32>
-// CHECK: memref.copy %[[G]], %[[GS]]
+// CHECK: %[[GS:.*]], %{{.*}} = gpu.alloc async [%{{.*}}] () : memref<4xf32>
+// CHECK: gpu.memcpy async [%{{.*}}] %[[GS]], %[[G]]
 // CHECK: %[[OUT:.*]] = gpu.alloc host_shared (%[[N]]) : memref<?x4xf32>
 // CHECK: %[[T0:.*]] = gpu.wait async
 // CHECK: %[[TMP:.*]], %[[TA:.*]] = gpu.alloc async [%[[T0]]] (%[[N]]) : memref<?xf32>
@@ -33,9 +35,9 @@ memref.global "private" constant @weights : memref<4xf32> = dense<[1.0, 2.0, 3.0
 // CHECK:       scf.for
 // CHECK:   } {mapping = [#gpu.loop_dim_map<processor = thread_x, map = (d0) -> (d0), bound = (d0) -> (d0)>]}
 // CHECK: } {mapping = [#gpu.loop_dim_map<processor = block_x, map = (d0) -> (d0), bound = (d0) -> (d0)>]}
-// CHECK: %[[W0:.*]] = gpu.wait async
-// CHECK: %[[W1:.*]] = gpu.dealloc async [%[[W0]]] %[[TMP]]
-// CHECK: gpu.wait [%[[W1]]]
+// CHECK: %[[F0:.*]] = gpu.wait async
+// CHECK: %[[F1:.*]] = gpu.dealloc async [%[[F0]]] %[[TMP]]
+// CHECK: gpu.wait [%[[F1]]]
 // CHECK: %[[HOST:.*]] = memref.alloc(%{{.*}}) : memref<?x4xf32>
 // CHECK: memref.copy %[[OUT]], %[[HOST]]
 // CHECK-DAG: gpu.dealloc async [%{{.*}}] %[[XS]]
@@ -63,6 +65,32 @@ func.func @rows(%x: memref<?x4xf32>, %n: index) -> memref<?x4xf32> {
   }
   memref.dealloc %tmp : memref<?xf32>
   return %out : memref<?x4xf32>
+}
+
+// -----
+
+// An argument that host code reads too (here a sequential loop, like the NaN
+// check of the features) is copied into managed memory instead.
+// CHECK-LABEL: func.func @host_reads(
+// CHECK-SAME: %[[X:.*]]: memref<?xf32>
+// CHECK: %[[XS:.*]] = gpu.alloc host_shared (%{{.*}}) : memref<?xf32>
+// CHECK: memref.copy %[[X]], %[[XS]]
+// CHECK: scf.for
+// CHECK:   memref.load %[[XS]]
+func.func @host_reads(%x: memref<?xf32>, %n: index) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %sum = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> (f32) {
+    %v = memref.load %x[%i] : memref<?xf32>
+    %a = arith.addf %acc, %v : f32
+    scf.yield %a : f32
+  }
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    memref.store %sum, %x[%i] : memref<?xf32>
+    scf.reduce
+  }
+  return %sum : f32
 }
 
 // -----

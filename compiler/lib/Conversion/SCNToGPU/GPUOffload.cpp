@@ -180,16 +180,37 @@ LogicalResult offloadFunction(func::FuncOp func, int64_t blockSize) {
     dealloc.erase();
   }
 
-  // Host memory that kernels read (arguments, constant weights) is copied
-  // into managed buffers, freed when the function returns.
+  // Copies of host memory, and results, are freed when the function returns.
   llvm::SetVector<Value> freeAtReturn;
+  // Host memory that kernels read (arguments, constant weights) is copied in
+  // once per call: by DMA into device memory when only kernels read it (the
+  // common case for weights), else into managed memory, which host code
+  // (the NaN check of the features, batch-norm scales computed from
+  // arguments) reads too.
+  Type token = gpu::AsyncTokenType::get(func.getContext());
   auto shareCopy = [&](Value host, Location loc) {
     SmallVector<OpOperand *> uses;
     for (OpOperand &use : host.getUses())
       uses.push_back(&use);
     auto type = cast<MemRefType>(host.getType());
-    Value shared = allocShared(b, loc, type, host);
-    memref::CopyOp::create(b, loc, host, shared);
+    Value shared;
+    if (usedOnHost(host)) {
+      shared = allocShared(b, loc, type, host);
+      memref::CopyOp::create(b, loc, host, shared);
+    } else {
+      SmallVector<Value> sizes;
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        if (type.isDynamicDim(d))
+          sizes.push_back(memref::DimOp::create(b, loc, host, d));
+      auto identity = MemRefType::get(type.getShape(), type.getElementType());
+      Value start = gpu::WaitOp::create(b, loc, token, ValueRange{}).getAsyncToken();
+      auto device = gpu::AllocOp::create(b, loc, identity, token, ValueRange{start}, sizes,
+                                         ValueRange{}, /*hostShared=*/false);
+      auto copy = gpu::MemcpyOp::create(b, loc, token, ValueRange{device.getAsyncToken()},
+                                        device.getMemref(), host);
+      gpu::WaitOp::create(b, loc, Type(), ValueRange{copy.getAsyncToken()});
+      shared = device.getMemref();
+    }
     Value replacement = shared;
     if (shared.getType() != host.getType())
       replacement = memref::CastOp::create(b, loc, host.getType(), shared);
@@ -241,7 +262,6 @@ LogicalResult offloadFunction(func::FuncOp func, int64_t blockSize) {
     if (alloc.getHostShared() && !usedOnHost(alloc.getMemref()))
       deviceOnly.push_back(alloc);
   });
-  Type token = gpu::AsyncTokenType::get(func.getContext());
   for (gpu::AllocOp alloc : deviceOnly) {
     b.setInsertionPoint(alloc);
     Value start = gpu::WaitOp::create(b, alloc.getLoc(), token, ValueRange{}).getAsyncToken();
