@@ -4,6 +4,8 @@ bench/gpu/prepare_check.py built (build/gpu-check) with numpy and ctypes
 only, and prints a short table; the full log goes to $OUT.
 
   1. every golden case on the GPU, by the rules of test/golden/README.md;
+     bad input (NaN, out-of-range coordinates, an empty batch) fails or
+     passes cleanly, and a good run after the failures is right;
   2. the differential test: random networks on the GPU against the eager
      PyTorch outputs computed on the CPU machine;
   3. W1 (the LiDAR scan at 0.05 m, maps built in every run) and the W3 layers
@@ -98,6 +100,40 @@ def check_differential(log):
     return len(seeds), failed
 
 
+def check_errors(log):
+    """Bad input fails with the runtime's message, in one process, and a
+    good run after the failures still gives the right numbers (a failure
+    must not leave a broken CUDA context behind)."""
+    directory = os.path.join(CHECK, "errors")
+    z = np.load(os.path.join(directory, "cases.npz"))
+    lib, manifest = load(os.path.join(directory, "net.so"))
+    failed = []
+
+    def case(name, expect_error=None):
+        arrays = {"coords": z[name + "_coords"], "features": z[name + "_features"]}
+        try:
+            out = run(lib, manifest, arrays)["output"]
+            if expect_error:
+                return f"no error (expected one containing '{expect_error}')"
+            if name == "good" and not np.allclose(out, z["good_expected"]):
+                return f"output {out.ravel().tolist()}"
+            if name == "empty" and out.shape != (0, 1):
+                return f"output shape {out.shape}"
+        except RuntimeError as e:
+            if not expect_error or expect_error not in str(e):
+                return f"error: {e}"
+        return None
+
+    for name, error in (("nan", "input features contain NaN"),
+                        ("range", "scn_sites_from_coords"),
+                        ("empty", None), ("good", None)):
+        problem = case(name, error)
+        print(f"errors {name}: {'PASS' if problem is None else 'FAIL ' + problem}", file=log)
+        if problem:
+            failed.append(name)
+    return 4, failed
+
+
 def gemm_peaks():
     """(fp32, fp16) TFLOP/s of cuBLAS GEMM 8192^3 through torch, or None."""
     try:
@@ -178,6 +214,8 @@ def main():
     status = 0
     with open(a.log, "w") as log:
         for label, check in (("golden cases on the GPU", check_golden),
+                             ("bad input on the GPU (NaN, range, empty, then good)",
+                              check_errors),
                              ("differential CPU-eager vs GPU", check_differential)):
             try:
                 total, failed = check(log)

@@ -3,6 +3,7 @@
 the GPU machine (which has neither our toolchain nor the CUDA toolkit):
 
   build/gpu-check/golden/<case>.so      every golden case, --target=cuda
+  build/gpu-check/errors/net.so         bad inputs (NaN, out of range, empty)
   build/gpu-check/diff/<seed>.so        random networks (test/Integration/CPU/
                <seed>.npz               random_networks.py): inputs and the
                                         eager PyTorch outputs to compare with
@@ -60,6 +61,28 @@ def prepare_golden(chips, target):
     print(f"golden: {len(cases)} cases")
 
 
+def prepare_bad_input(chips, target):
+    """test/Integration/CPU/bad_input.mlir (a 1-D submanifold convolution)
+    with inputs that must fail cleanly, then a good one with its expected
+    output from the CPU, run in the same process after the failures."""
+    out = os.path.join(OUT, "errors")
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(ROOT, "test", "Integration", "CPU", "bad_input.mlir")) as f:
+        compile_mlir(f.read(), os.path.join(out, "net.so"), target, chips)
+    coords = np.array([[1, 0], [2, 0], [5, 0]], np.int64)
+    features = np.array([[1.0], [2.0], [3.0]], np.float32)
+    # Filter of ones over [x-1, x+1]: sites 1 and 2 see each other.
+    expected = np.array([[3.0], [3.0], [3.0]], np.float32)
+    np.savez(os.path.join(out, "cases.npz"),
+             good_coords=coords, good_features=features, good_expected=expected,
+             nan_coords=coords, nan_features=np.array([[1.0], [np.nan], [3.0]], np.float32),
+             range_coords=np.array([[1, 0], [9, 0]], np.int64),
+             range_features=np.ones((2, 1), np.float32),
+             empty_coords=np.zeros((0, 2), np.int64),
+             empty_features=np.zeros((0, 1), np.float32))
+    print("errors: bad_input.mlir and its cases")
+
+
 def prepare_differential(count, chips, target):
     import random_networks
     import test_differential_cpu as diff
@@ -106,6 +129,7 @@ def main():
     p.add_argument("--target", default="cuda", choices=["cuda", "cpu"])
     a = p.parse_args()
     prepare_golden(a.chips, a.target)
+    prepare_bad_input(a.chips, a.target)
     prepare_differential(a.diff_cases, a.chips, a.target)
     if a.target == "cuda":
         prepare_bench(a.chips, [int(c) for c in a.channels.split(",")])

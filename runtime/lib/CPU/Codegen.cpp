@@ -140,10 +140,11 @@ void scn_run_destroy(scn_run_t run) {
 }
 
 void *scn_cg_device_copy(scn_run_t run, const void *array, int64_t bytes) {
+  // A failed run (a NaN feature, say) still runs its kernels over whatever
+  // geometry it built, so the copy is made all the same: a host pointer in
+  // a kernel would be an illegal address, which ruins the CUDA context.
   if (!run || !array || bytes <= 0)
     return nullptr;
-  if (run->failed())
-    return const_cast<void *>(array);
   std::lock_guard<std::mutex> lock(run->mutex);
   void *&copy = run->deviceCopies[{array, bytes}];
   if (copy)

@@ -150,6 +150,13 @@ TEST(Gpu, RunDeviceCopiesOfRuntimeArrays) {
     EXPECT_EQ(scn_cg_device_copy(run, table.data(), 16), copy);
     EXPECT_EQ(scn_cg_device_copy(run, table.data(), 0), nullptr);
     EXPECT_EQ(scn_run_status(run), SCN_OK);
+    // A failed run (a NaN feature) still runs its kernels: still copies.
+    scn_cg_fail(run, "scn.input", "input features contain NaN");
+    std::vector<int32_t> rows = {1, 2};
+    void *rowsCopy = scn_cg_device_copy(run, rows.data(), 8);
+    ASSERT_NE(rowsCopy, nullptr);
+    EXPECT_NE(rowsCopy, static_cast<void *>(rows.data()));
+    EXPECT_EQ(std::memcmp(rowsCopy, rows.data(), 8), 0);
   } else {
     EXPECT_EQ(copy, static_cast<void *>(table.data()));
     EXPECT_EQ(scn_run_status(run), SCN_ERROR_NO_DEVICE);

@@ -45,9 +45,10 @@ SCN_RUNTIME_API void scn_cg_fail(scn_run_t run, const char *op,
 /// GPU code (convert-scn-to-gpu): the run's copy of a runtime array of
 /// `bytes` bytes (a neighbour table, pair list, row map or coordinates) in
 /// managed memory, which kernels and the host can read. Made on first use
-/// and freed with the run. Null for an empty array. A failed copy fails the
-/// run and returns `array` itself (no kernel runs after a GPU error, and
-/// host code may still read it); so does a call on a failed run.
+/// and freed with the run (also on a run that has failed: its kernels still
+/// run). Null for an empty array. A failed copy fails the run and returns
+/// `array` itself: no kernel runs after a GPU error, and host code may
+/// still read it.
 SCN_RUNTIME_API void *scn_cg_device_copy(scn_run_t run, const void *array,
                                          int64_t bytes);
 
