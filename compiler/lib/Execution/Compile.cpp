@@ -78,7 +78,8 @@ llvm::Expected<EntrySignature> lowerToLLVMDialect(ModuleOp module,
     func.removeResultAttr(i, StringAttr::get(func.getContext(), "scn.name"));
 
   PassManager pm(module->getContext());
-  if (options.target == "cuda") {
+  bool emulated = options.target == "cuda-emulated";
+  if (options.target == "cuda" || emulated) {
     if (options.chips.empty())
       return fail("--target=cuda needs at least one chip (--chip=sm_80,sm_90)");
     CUDAPipelineOptions cuda;
@@ -86,6 +87,7 @@ llvm::Expected<EntrySignature> lowerToLLVMDialect(ModuleOp module,
     cuda.features = options.ptxFeatures;
     cuda.elementType = options.elementType;
     cuda.format = "isa";
+    cuda.emulateOnHost = emulated;
     if (failed(buildCUDAPipeline(pm, cuda)))
       return fail("bad options for --scn-cuda-pipeline (see above)");
   } else if (options.target == "cpu") {
@@ -94,9 +96,10 @@ llvm::Expected<EntrySignature> lowerToLLVMDialect(ModuleOp module,
     return fail("unknown target '" + options.target + "' (cpu or cuda)");
   }
   if (failed(pm.run(module)))
-    return fail("lowering with --scn-" + options.target +
+    return fail("lowering with --scn-" + llvm::StringRef(options.target).split('-').first +
                 "-pipeline failed (see the diagnostics above)");
-  signature->target = options.target;
+  // The emulated CUDA path runs on the CPU.
+  signature->target = emulated ? "cpu" : options.target;
   if (options.target == "cuda")
     if (llvm::Error error = embedFatBinaries(module, options))
       return std::move(error);

@@ -145,6 +145,12 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
   SCNGPUOffloadOptions offload;
   offload.blockSize = options.blockSize;
   pm.addPass(createSCNGPUOffload(offload));
+  if (options.emulateOnHost) {
+    pm.addPass(createSCNGPUEmulateOnHost());
+    if (failed(parsePassPipeline(cpuLowering(), pm)))
+      llvm::report_fatal_error("scn: the LLVM lowering pipeline does not parse");
+    return success();
+  }
   std::string target = llvm::formatv("chip={0} features={1} O=3", chip,
                                      options.features.getValue());
   if (failed(parsePassPipeline(cudaLowering(target, options.format), pm))) {

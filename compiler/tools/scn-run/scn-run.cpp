@@ -39,7 +39,9 @@ static cl::opt<unsigned> repeat("repeat", cl::init(1),
 static cl::opt<std::string> entry("entry", cl::init("main"),
                                   cl::desc("Entry function"));
 static cl::opt<std::string> target("target", cl::init("cpu"),
-                                   cl::desc("A .mlir network's target: cpu or cuda"));
+                                   cl::desc("A .mlir network's target: cpu or cuda "
+                                            "(cuda-emulated, for tests: the CUDA "
+                                            "pipeline run on the CPU)"));
 static cl::list<std::string> chips("chip", cl::CommaSeparated,
                                    cl::desc("cuda: chips to compile for (default "
                                             "sm_80,sm_90)"));

@@ -15,6 +15,8 @@
 
 #include "scn/Runtime/Gpu.h"
 
+#include <cstdlib>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -39,6 +41,8 @@ struct scn_run {
   /// (scn_cg_device_copy), by (host array, bytes). They live as long as the
   /// geometry they copy, so a run that reuses its geometry copies once.
   std::map<std::pair<const void *, int64_t>, void *> deviceCopies;
+  /// The same in host memory (scn_cg_host_copy, the emulated CUDA path).
+  std::map<std::pair<const void *, int64_t>, void *> hostCopies;
 
   /// The cached result of a call described by `key`, or null.
   void *cached(const std::string &key) {
@@ -136,6 +140,8 @@ void scn_run_destroy(scn_run_t run) {
     scn_sites_free(s);
   for (auto &entry : run->deviceCopies)
     scn_gpu_managed_free(entry.second);
+  for (auto &entry : run->hostCopies)
+    std::free(entry.second);
   delete run;
 }
 
@@ -160,6 +166,24 @@ void *scn_cg_device_copy(scn_run_t run, const void *array, int64_t bytes) {
     // The failure is also the sticky GPU error, so no kernel runs; host
     // loops of the generated code may still read the array.
     return const_cast<void *>(array);
+  }
+  return copy;
+}
+
+void *scn_cg_host_copy(scn_run_t run, const void *array, int64_t bytes) {
+  if (!run || !array || bytes <= 0)
+    return nullptr;
+  std::lock_guard<std::mutex> lock(run->mutex);
+  void *&copy = run->hostCopies[{array, bytes}];
+  if (!copy) {
+    // Exactly `bytes`: a kernel that reads past what the lowering asked
+    // for reads past the block (sanitizers and wrong results show it).
+    copy = std::malloc(static_cast<size_t>(bytes));
+    if (!copy) {
+      run->hostCopies.erase({array, bytes});
+      return const_cast<void *>(array);
+    }
+    std::memcpy(copy, array, static_cast<size_t>(bytes));
   }
   return copy;
 }

@@ -1,9 +1,11 @@
 """Differential test on the GPU: the random networks of the CPU differential
 test (random_networks.py), JIT-compiled by scn-run --target=cuda, against the
 eager PyTorch reference. Runs where a GPU is present (SCN_DIFF_CASES cases,
-default 200); elsewhere the first SCN_DIFF_CUDA_COMPILE cases (default 20)
-are only compiled for CUDA, so CI still checks that every op the generator
-uses lowers to PTX that ptxas accepts."""
+default 200). On every machine: the first SCN_DIFF_CUDA_COMPILE cases
+(default 20) are compiled for CUDA, so that CI checks that every op the
+generator uses lowers to PTX that ptxas accepts, and a quarter of
+SCN_DIFF_CASES run through the CUDA pipeline emulated on the CPU
+(--target=cuda-emulated: its host code and kernels, without a GPU)."""
 
 import os
 import subprocess
@@ -33,6 +35,12 @@ def test_random_network_compiles_for_cuda(seed, tmp_path):
                            "--target=cuda", "--chip=sm_90"],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.parametrize("seed", range(cpu.CASES // 4))
+def test_random_network_cuda_emulated_on_cpu(seed, tmp_path):
+    """The CUDA pipeline's host code and kernels, run on the CPU."""
+    cpu.check_random_network(seed, tmp_path, target="cuda-emulated")
 
 
 # Without a GPU each GPU test is one skipped entry, not one per seed.

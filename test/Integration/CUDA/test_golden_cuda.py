@@ -1,8 +1,13 @@
-"""Every golden case through the CUDA path: compiled by scn-compile
---target=cuda (--scn-cuda-pipeline, ptxas and fatbinary) on every machine,
-and run by scn-run on the GPU, compared by the rules of test/golden/README.md,
-where a GPU is present. Without one, scn-run must refuse the artifact with a
-clear message instead of crashing."""
+"""Every golden case through the CUDA path, compared by the rules of
+test/golden/README.md:
+- compiled by scn-compile --target=cuda (--scn-cuda-pipeline, ptxas and
+  fatbinary) on every machine; without a GPU, scn-run must refuse the
+  artifact with a clear message instead of crashing;
+- compiled by scn-compile --target=cuda-emulated (the same pipeline, with
+  scn-gpu-emulate-on-host after scn-gpu-offload) and run on the CPU: the
+  CUDA path's host code (buffer placement, copies in and out, tiling and
+  guards of the mapped loops) and kernels, checked on every machine;
+- run on the GPU where one is present."""
 
 import os
 import subprocess
@@ -34,6 +39,11 @@ def test_golden_case_compiles_for_cuda(path, tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 1, proc.stderr
     assert "compiled for CUDA and needs a GPU" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("path", CASES, ids=IDS)
+def test_golden_case_cuda_emulated_on_cpu(path, tmp_path):
+    check_case(path, *run_case(path, tmp_path, ("--target=cuda-emulated",)))
 
 
 # Without a GPU the GPU test is one skipped entry, not one per case.

@@ -114,4 +114,21 @@ def SCNGPUOffload : Pass<"scn-gpu-offload", "::mlir::ModuleOp"> {
     "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"];
 }
 
+def SCNGPUEmulateOnHost : Pass<"scn-gpu-emulate-on-host", "::mlir::ModuleOp"> {
+  let summary = "Turn scn-gpu-offload's GPU memory ops back into host ones (tests)";
+  let description = [{
+    For testing the CUDA path without a GPU: after `scn-gpu-offload`,
+    `gpu.alloc` (device or host_shared) becomes `memref.alloc`,
+    `gpu.memcpy` `memref.copy`, `gpu.dealloc` `memref.dealloc`,
+    `gpu.wait` and async tokens disappear, and `scn_cg_device_copy` becomes
+    `scn_cg_host_copy` (a host copy of exactly the bytes asked for). The loops mapped to blocks and
+    threads stay `scf.parallel` loops, which the CPU lowering runs with
+    OpenMP. Everything the CUDA pipeline decides on the host side
+    (placement, copies in and out, frees, tiling, guards of partial blocks)
+    and the kernels' arithmetic then run on the CPU, against the same
+    references as the CPU path (`scn-compile --target=cuda-emulated`).
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::memref::MemRefDialect"];
+}
+
 #endif // SCN_CONVERSION_PASSES_TD

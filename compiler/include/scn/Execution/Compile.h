@@ -27,7 +27,8 @@ namespace scn {
 struct CompileOptions {
   std::string entry = "main";
   /// "cpu" (--scn-cpu-pipeline) or "cuda" (--scn-cuda-pipeline; the host
-  /// part still runs on this CPU).
+  /// part still runs on this CPU); for tests, "cuda-emulated": the CUDA
+  /// pipeline with emulate-on-host, whose kernels run on the CPU.
   std::string target = "cpu";
   /// cuda: the chips whose cubin the artifact embeds, plus PTX for the
   /// oldest of them, which the driver compiles for newer GPUs.

@@ -60,6 +60,12 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
   Option<int64_t> blockSize{*this, "block-size",
                             llvm::cl::desc("Threads per block of each row kernel"),
                             llvm::cl::init(128)};
+  Option<bool> emulateOnHost{
+      *this, "emulate-on-host",
+      llvm::cl::desc("Tests: after scn-gpu-offload, turn GPU memory ops into host "
+                     "ones (scn-gpu-emulate-on-host) and lower for the CPU, so that "
+                     "the CUDA path's host code and kernels run without a GPU"),
+      llvm::cl::init(false)};
 };
 
 /// `--scn-graph-pipeline`: canonicalize, fold batch norm, fuse epilogues,

@@ -51,6 +51,10 @@ SCN_RUNTIME_API void scn_cg_fail(scn_run_t run, const char *op,
 /// still read it.
 SCN_RUNTIME_API void *scn_cg_device_copy(scn_run_t run, const void *array,
                                          int64_t bytes);
+/// The same in host memory (malloc), for the emulated CUDA path
+/// (scn-gpu-emulate-on-host): a copy of exactly `bytes` bytes.
+SCN_RUNTIME_API void *scn_cg_host_copy(scn_run_t run, const void *array,
+                                       int64_t bytes);
 
 /// InputLayer: builds the input set from coordinates [rows, cols] of
 /// `coord_type` (scn_index_type_t: 0 int32, 1 int64).

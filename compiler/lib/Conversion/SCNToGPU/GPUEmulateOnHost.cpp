@@ -1,0 +1,69 @@
+//===- GPUEmulateOnHost.cpp - the scn-gpu-emulate-on-host pass -----------===//
+//
+// Test support: the output of scn-gpu-offload with its GPU memory ops turned
+// back into host ones, so that the CPU lowering runs the CUDA pipeline's
+// host decisions and kernels without a GPU (see Passes.td).
+//
+//===----------------------------------------------------------------------===//
+
+#include "scn/Conversion/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/Builders.h"
+
+namespace scn {
+#define GEN_PASS_DEF_SCNGPUEMULATEONHOST
+#include "scn/Conversion/Passes.h.inc"
+} // namespace scn
+
+using namespace mlir;
+
+namespace {
+
+struct SCNGPUEmulateOnHostPass
+    : scn::impl::SCNGPUEmulateOnHostBase<SCNGPUEmulateOnHostPass> {
+  void runOnOperation() override {
+    SmallVector<Operation *> gpuOps;
+    getOperation().walk([&](Operation *op) {
+      if (isa<gpu::AllocOp, gpu::MemcpyOp, gpu::DeallocOp, gpu::WaitOp>(op))
+        gpuOps.push_back(op);
+    });
+    OpBuilder b(&getContext());
+    for (Operation *op : gpuOps) {
+      b.setInsertionPoint(op);
+      if (auto alloc = dyn_cast<gpu::AllocOp>(op)) {
+        Value host = memref::AllocOp::create(b, op->getLoc(), alloc.getType(),
+                                             alloc.getDynamicSizes(),
+                                             alloc.getSymbolOperands());
+        alloc.getMemref().replaceAllUsesWith(host);
+      } else if (auto copy = dyn_cast<gpu::MemcpyOp>(op)) {
+        memref::CopyOp::create(b, op->getLoc(), copy.getSrc(), copy.getDst());
+      } else if (auto dealloc = dyn_cast<gpu::DeallocOp>(op)) {
+        memref::DeallocOp::create(b, op->getLoc(), dealloc.getMemref());
+      }
+    }
+    // The run's GPU copies of runtime arrays become host copies of exactly
+    // the size the lowering asked for.
+    ModuleOp module = getOperation();
+    if (auto deviceCopy = module.lookupSymbol<func::FuncOp>("scn_cg_device_copy")) {
+      b.setInsertionPoint(deviceCopy);
+      auto hostCopy = func::FuncOp::create(b, deviceCopy.getLoc(), "scn_cg_host_copy",
+                                           deviceCopy.getFunctionType());
+      hostCopy.setPrivate();
+      module.walk([&](func::CallOp call) {
+        if (call.getCallee() == "scn_cg_device_copy")
+          call.setCallee("scn_cg_host_copy");
+      });
+      deviceCopy.erase();
+    }
+    // Tokens only order these ops among themselves: drop users first.
+    for (Operation *op : llvm::reverse(gpuOps)) {
+      op->dropAllUses();
+      op->erase();
+    }
+  }
+};
+
+} // namespace

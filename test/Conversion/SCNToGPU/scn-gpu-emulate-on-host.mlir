@@ -1,0 +1,38 @@
+// scn-gpu-emulate-on-host (tests of the CUDA path without a GPU): GPU memory
+// ops become host ones, tokens and waits disappear, the run's device copies
+// become exact-size host copies, and the mapped loops stay for the CPU.
+// RUN: scn-opt %s --scn-gpu-offload --scn-gpu-emulate-on-host | FileCheck %s
+
+// CHECK-LABEL: func.func @rows(
+// CHECK-SAME: %[[RUNH:[^:]*]]: !llvm.ptr, %[[X:[^:]*]]: memref<?xf32>, %[[N:[^:]*]]: index
+// CHECK-NOT: gpu.
+// CHECK: %[[XS:.*]] = memref.alloc(%{{.*}}) : memref<?xf32>
+// CHECK: memref.copy %[[X]], %[[XS]]
+// CHECK: %[[T:.*]] = call @scn_cg_host_copy(%[[RUNH]],
+// CHECK: %[[OUT:.*]] = memref.alloc(%[[N]]) : memref<?xf32>
+// CHECK: scf.parallel
+// CHECK:   scf.parallel
+// CHECK:     llvm.load
+// CHECK: } {mapping = [#gpu.loop_dim_map<processor = block_x
+// CHECK: %[[HOST:.*]] = memref.alloc(%{{.*}}) : memref<?xf32>
+// CHECK: memref.copy %[[OUT]], %[[HOST]]
+// CHECK-DAG: memref.dealloc %[[XS]]
+// CHECK-DAG: memref.dealloc %[[OUT]]
+// CHECK: return %[[HOST]]
+// CHECK-NOT: scn_cg_device_copy
+func.func private @scn_cg_device_copy(!llvm.ptr, !llvm.ptr, i64) -> !llvm.ptr
+func.func @rows(%run: !llvm.ptr, %x: memref<?xf32>, %n: index, %table: !llvm.ptr) -> memref<?xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %bytes = arith.constant 16 : i64
+  %t = func.call @scn_cg_device_copy(%run, %table, %bytes) : (!llvm.ptr, !llvm.ptr, i64) -> !llvm.ptr
+  %out = memref.alloc(%n) : memref<?xf32>
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    %v = memref.load %x[%i] : memref<?xf32>
+    %w = llvm.load %t : !llvm.ptr -> f32
+    %p = arith.mulf %v, %w : f32
+    memref.store %p, %out[%i] : memref<?xf32>
+    scf.reduce
+  }
+  return %out : memref<?xf32>
+}
