@@ -18,6 +18,7 @@ import argparse
 import importlib.util
 import json
 import os
+import subprocess
 import sys
 import time
 import traceback
@@ -43,11 +44,11 @@ def load(path):
     return artifact.load_artifact(path, os.path.join(BUILD, "lib"))
 
 
-def run(lib, manifest, arrays):
+def run(lib, manifest, arrays, persistent=None):
     """Outputs by name of one run on arrays by name."""
     inputs = [np.ascontiguousarray(arrays[i["name"]], artifact.DTYPES[i["dtype"]])
               for i in manifest["inputs"]]
-    outs = artifact.run_artifact(lib, manifest, inputs)
+    outs = artifact.run_artifact(lib, manifest, inputs, persistent)
     return {o["name"]: v for o, v in zip(manifest["outputs"], outs)}
 
 
@@ -134,37 +135,51 @@ def check_errors(log):
     return 4, failed
 
 
-def gemm_peaks():
-    """(fp32, fp16) TFLOP/s of cuBLAS GEMM 8192^3 through torch, or None."""
-    try:
-        import torch
-        if not torch.cuda.is_available():
-            return None
-    except ImportError:
-        return None
-    torch.backends.cuda.matmul.allow_tf32 = False
-    peaks = []
-    for dtype in (torch.float32, torch.float16):
-        a = torch.randn(8192, 8192, device="cuda", dtype=dtype)
-        b = torch.randn(8192, 8192, device="cuda", dtype=dtype)
+GEMM_PEAKS = r"""
+import json, time
+import torch
+if not torch.cuda.is_available():
+    print("null")
+    raise SystemExit
+torch.backends.cuda.matmul.allow_tf32 = False
+peaks = []
+for dtype in (torch.float32, torch.float16):
+    a = torch.randn(8192, 8192, device="cuda", dtype=dtype)
+    b = torch.randn(8192, 8192, device="cuda", dtype=dtype)
+    a @ b
+    torch.cuda.synchronize()
+    times = []
+    for _ in range(5):
+        t = time.perf_counter()
         a @ b
         torch.cuda.synchronize()
-        times = []
-        for _ in range(5):
-            t = time.perf_counter()
-            a @ b
-            torch.cuda.synchronize()
-            times.append(time.perf_counter() - t)
-        peaks.append(2 * 8192 ** 3 / np.median(times) / 1e12)
-    return tuple(peaks)
+        times.append(time.perf_counter() - t)
+    times.sort()
+    peaks.append(2 * 8192 ** 3 / times[2] / 1e12)
+print(json.dumps(peaks))
+"""
 
 
-def time_runs(lib, manifest, arrays, repeat):
-    run(lib, manifest, arrays)  # warm-up: module load, first-touch migration
+def gemm_peaks():
+    """(fp32, fp16) TFLOP/s of cuBLAS GEMM 8192^3 through torch, or None. In
+    a process of its own: torch's OpenMP runtime in this one slowed the CPU
+    baseline's kernels (libomp) by 35% on the CPU machine."""
+    proc = subprocess.run([sys.executable, "-c", GEMM_PEAKS], capture_output=True, text=True)
+    try:
+        peaks = json.loads(proc.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return None
+    return tuple(peaks) if peaks else None
+
+
+def time_runs(lib, manifest, arrays, repeat, persistent=None):
+    """Median ms of `repeat` runs after a warm-up (module load, first-touch
+    migration, and with a persistent run the geometry it then reuses)."""
+    run(lib, manifest, arrays, persistent)
     times = []
     for _ in range(repeat):
         t = time.perf_counter()
-        run(lib, manifest, arrays)
+        run(lib, manifest, arrays, persistent)
         times.append(time.perf_counter() - t)
     return 1e3 * float(np.median(times))
 
@@ -185,25 +200,35 @@ def bench(log, repeat):
         arrays["features"] = np.ones((len(coords), m["in_channels"]), np.float32)
         result = {}
         for target in ("cuda", "cpu"):
+            times = repeat if target == "cuda" else max(1, repeat // 2)
             try:
                 lib, manifest = load(os.path.join(directory, f"{name}.{target}.so"))
-                result[target] = time_runs(lib, manifest, arrays,
-                                           repeat if target == "cuda" else max(1, repeat // 2))
+                result[target] = time_runs(lib, manifest, arrays, times)
+                # Maps built once and reused (GPU: their device copies too).
+                result[target + " prebuilt"] = time_runs(
+                    lib, manifest, arrays, times, artifact.PersistentRun(lib))
             except Exception as e:
                 print(f"bench {name} {target}: {type(e).__name__}: {e}", file=log)
-                result[target] = float("nan")
-        rows.append((name, m["flop"], result["cuda"], result["cpu"]))
+                result.setdefault(target, float("nan"))
+                result.setdefault(target + " prebuilt", float("nan"))
+        rows.append((name, m["flop"], result))
         print(f"bench {name}: {result}", file=log)
     print()
-    print("| workload | sites | GFLOP | GPU fp32 median ms | CPU median ms (same machine) | "
-          "GPU speed-up | GPU TFLOP/s | share of fp32 GEMM | share of fp16 tensor GEMM |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for name, flop, gpu, cpu in rows:
-        tflops = flop / (gpu / 1e3) / 1e12
+    print("End to end: maps built in every run (on the CPU for now, copied to the GPU); "
+          "prebuilt: built once and reused. TFLOP/s and roofline shares from the "
+          "prebuilt GPU time.")
+    print("| workload | sites | GFLOP | GPU fp32 ms | GPU prebuilt ms | CPU ms (same machine) | "
+          "CPU prebuilt ms | GPU speed-up | GPU TFLOP/s | share of fp32 GEMM | "
+          "share of fp16 tensor GEMM |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for name, flop, r in rows:
+        gpu, pre = r["cuda"], r["cuda prebuilt"]
+        tflops = flop / (pre / 1e3) / 1e12
         shares = (f"{100 * tflops / peaks[0]:.1f}% | {100 * tflops / peaks[1]:.1f}%"
                   if peaks else "- | -")
-        print(f"| {name} | {len(coords)} | {flop / 1e9:.2f} | {gpu:.1f} | {cpu:.1f} | "
-              f"{cpu / gpu:.1f}x | {tflops:.2f} | {shares} |")
+        print(f"| {name} | {len(coords)} | {flop / 1e9:.2f} | {gpu:.1f} | {pre:.1f} | "
+              f"{r['cpu']:.1f} | {r['cpu prebuilt']:.1f} | {r['cpu'] / gpu:.1f}x | "
+              f"{tflops:.2f} | {shares} |")
 
 
 def main():
