@@ -199,7 +199,7 @@ def bench(log, repeat):
         arrays["coords"] = coords
         arrays["features"] = np.ones((len(coords), m["in_channels"]), np.float32)
         result = {}
-        for target in ("cuda", "cpu"):
+        for target in ("cuda", "cuda-hostmaps", "cpu"):
             times = repeat if target == "cuda" else max(1, repeat // 2)
             try:
                 lib, manifest = load(os.path.join(directory, f"{name}.{target}.so"))
@@ -214,19 +214,20 @@ def bench(log, repeat):
         rows.append((name, m["flop"], result))
         print(f"bench {name}: {result}", file=log)
     print()
-    print("End to end: maps built in every run (on the CPU for now, copied to the GPU); "
-          "prebuilt: built once and reused. TFLOP/s and roofline shares from the "
-          "prebuilt GPU time.")
-    print("| workload | sites | GFLOP | GPU fp32 ms | GPU prebuilt ms | CPU ms (same machine) | "
-          "CPU prebuilt ms | GPU speed-up | GPU TFLOP/s | share of fp32 GEMM | "
-          "share of fp16 tensor GEMM |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("End to end: maps built in every run, on the GPU (host maps: on the CPU, "
+          "copied); prebuilt: built once and reused. Maps share: 1 - prebuilt / end to "
+          "end. TFLOP/s and roofline shares from the prebuilt GPU time.")
+    print("| workload | sites | GFLOP | GPU fp32 ms | GPU prebuilt ms | maps share | "
+          "GPU host maps ms | CPU ms (same machine) | CPU prebuilt ms | GPU speed-up | "
+          "GPU TFLOP/s | share of fp32 GEMM | share of fp16 tensor GEMM |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, flop, r in rows:
         gpu, pre = r["cuda"], r["cuda prebuilt"]
         tflops = flop / (pre / 1e3) / 1e12
         shares = (f"{100 * tflops / peaks[0]:.1f}% | {100 * tflops / peaks[1]:.1f}%"
                   if peaks else "- | -")
         print(f"| {name} | {len(coords)} | {flop / 1e9:.2f} | {gpu:.1f} | {pre:.1f} | "
+              f"{100 * (1 - pre / gpu):.0f}% | {r['cuda-hostmaps']:.1f} | "
               f"{r['cpu']:.1f} | {r['cpu prebuilt']:.1f} | {r['cpu'] / gpu:.1f}x | "
               f"{tflops:.2f} | {shares} |")
 

@@ -43,7 +43,7 @@ def compile_mlir(text, path, target, chips):
         f.write(text)
     args = [os.path.join(BUILD, "bin", "scn-compile"), mlir, "-o", path, "--target=" + target]
     if target == "cuda":
-        args.append("--chip=" + chips)
+        args += ("--chip=" + chips).split()
     subprocess.run(args, check=True)
     os.remove(mlir)
 
@@ -112,6 +112,9 @@ def prepare_bench(chips, channels):
         text, args = spec_to_mlir.spec_to_mlir_with_args(spec, None, "args")
         for target in ("cuda", "cpu"):
             compile_mlir(text, os.path.join(out, f"{name}.{target}.so"), target, chips)
+        # The same with maps built on the CPU and copied (the previous path).
+        compile_mlir(text, os.path.join(out, f"{name}.cuda-hostmaps.so"), "cuda",
+                     chips + " --device-geometry=false")
         flop = (point_clouds.count_network_flops(spec, coords) if name == "W1"
                 else 2.0 * pairs * in_channels * in_channels)
         meta[name] = {"args": args, "in_channels": in_channels, "flop": flop}

@@ -88,6 +88,7 @@ llvm::Expected<EntrySignature> lowerToLLVMDialect(ModuleOp module,
     cuda.elementType = options.elementType;
     cuda.format = "isa";
     cuda.emulateOnHost = emulated;
+    cuda.deviceGeometry = options.deviceGeometry;
     if (failed(buildCUDAPipeline(pm, cuda)))
       return fail("bad options for --scn-cuda-pipeline (see above)");
   } else if (options.target == "cpu") {

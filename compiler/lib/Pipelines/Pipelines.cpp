@@ -138,7 +138,9 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
   }
   addGraphPasses(pm, options.foldBatchNorm, options.fuseEpilogue,
                  options.weightStationaryMinChannels, "cuda");
-  pm.addPass(createConvertSCNToGPU());
+  ConvertSCNToGPUOptions toGPU;
+  toGPU.deviceGeometry = options.deviceGeometry;
+  pm.addPass(createConvertSCNToGPU(toGPU));
   pm.addPass(createCanonicalizerPass());
   if (failed(parsePassPipeline(kBufferize, pm)))
     llvm::report_fatal_error("scn: the bufferization pipeline does not parse");

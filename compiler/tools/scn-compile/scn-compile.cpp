@@ -39,6 +39,10 @@ static cl::list<std::string> chips("chip", cl::CommaSeparated,
                                             "(default sm_80,sm_90)"));
 static cl::opt<std::string> ptxFeatures("ptx-features", cl::init("+ptx80"),
                                         cl::desc("cuda: PTX ISA version"));
+static cl::opt<bool> deviceGeometry("device-geometry", cl::init(true),
+                                    cl::desc("cuda: build site sets and maps on the GPU "
+                                             "where possible (=false: on the CPU, copied "
+                                             "to the GPU once per run)"));
 static cl::opt<std::string> elementType("element-type", cl::init("f32"),
                                         cl::desc("cuda: element type of the kernels "
                                                  "(f32; f16/bf16 not implemented yet)"));
@@ -80,6 +84,7 @@ int main(int argc, char **argv) {
     options.chips.assign(chips.begin(), chips.end());
   options.ptxFeatures = ptxFeatures;
   options.elementType = elementType;
+  options.deviceGeometry = deviceGeometry;
   options.optLevel = optLevel;
   options.timePhases = timePhases;
   options.emitLLVMPath = emitLLVM;

@@ -7,6 +7,8 @@
 
 #include "scn/Runtime/Codegen.h"
 
+#include "Run.h"
+
 #include "KernelMap.h"
 
 #include "scn/Runtime/KernelMap.h"
@@ -23,70 +25,6 @@
 #include <new>
 #include <string>
 #include <vector>
-
-struct scn_run {
-  std::mutex mutex;
-  scn_status_t status = SCN_OK;
-  std::string message;
-  std::vector<scn_sites_t> sites;
-  std::vector<scn_kmap_t> maps;
-  /// Transposed maps built for deconvolution/unpooling, by strided map.
-  std::map<scn_kmap_t, scn_kmap_t> transposed;
-  /// Geometry kept for the next invocation (scn_run_set_reuse_geometry):
-  /// the bytes describing each call (arguments and, for inputs, the
-  /// coordinates) -> the handle it returned.
-  bool reuseGeometry = false;
-  std::map<std::string, void *> geometryCache;
-  /// GPU code: managed copies of the runtime arrays its kernels read
-  /// (scn_cg_device_copy), by (host array, bytes). They live as long as the
-  /// geometry they copy, so a run that reuses its geometry copies once.
-  std::map<std::pair<const void *, int64_t>, void *> deviceCopies;
-  /// The same in host memory (scn_cg_host_copy, the emulated CUDA path).
-  std::map<std::pair<const void *, int64_t>, void *> hostCopies;
-
-  /// The cached result of a call described by `key`, or null.
-  void *cached(const std::string &key) {
-    if (!reuseGeometry)
-      return nullptr;
-    std::lock_guard<std::mutex> lock(mutex);
-    auto it = geometryCache.find(key);
-    return it == geometryCache.end() ? nullptr : it->second;
-  }
-  void *remember(const std::string &key, void *handle) {
-    if (reuseGeometry && handle) {
-      std::lock_guard<std::mutex> lock(mutex);
-      geometryCache[key] = handle;
-    }
-    return handle;
-  }
-
-  bool failed() {
-    std::lock_guard<std::mutex> lock(mutex);
-    return status != SCN_OK;
-  }
-  void fail(scn_status_t code, const std::string &text) {
-    std::lock_guard<std::mutex> lock(mutex);
-    if (status != SCN_OK)
-      return;
-    status = code;
-    message = text;
-  }
-  /// Records a failed runtime call, prefixed with the op that made it.
-  void failFromRuntime(scn_status_t code, const char *op) {
-    fail(code, std::string(op ? op : "scn op") + ": " +
-                   scn_last_error_message());
-  }
-  void *own(scn_sites_t s) {
-    std::lock_guard<std::mutex> lock(mutex);
-    sites.push_back(s);
-    return s;
-  }
-  void *own(scn_kmap_t m) {
-    std::lock_guard<std::mutex> lock(mutex);
-    maps.push_back(m);
-    return m;
-  }
-};
 
 /// The bytes of `n` values, as part of a cache key.
 template <typename T>
@@ -138,6 +76,8 @@ void scn_run_destroy(scn_run_t run) {
     scn_kmap_free(entry.second);
   for (scn_sites_t s : run->sites)
     scn_sites_free(s);
+  for (auto it = run->releases.rbegin(); it != run->releases.rend(); ++it)
+    (*it)();
   for (auto &entry : run->deviceCopies)
     scn_gpu_managed_free(entry.second);
   for (auto &entry : run->hostCopies)

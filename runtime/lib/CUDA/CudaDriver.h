@@ -36,6 +36,7 @@ namespace scn::rt::driver_api {
   X(cuDeviceTotalMem)                                                          \
   X(cuDevicePrimaryCtxRetain)                                                  \
   X(cuCtxSetCurrent)                                                           \
+  X(cuCtxSynchronize)                                                          \
   X(cuDeviceGetDefaultMemPool)                                                 \
   X(cuMemPoolSetAttribute)                                                     \
   X(cuMemGetInfo)                                                              \

@@ -184,6 +184,46 @@ extern "C" scn_status_t scn_gpu_managed_copy(const void *src, int64_t bytes,
 
 extern "C" void scn_gpu_managed_free(void *ptr) { mgpuMemFree(ptr, nullptr); }
 
+extern "C" scn_status_t scn_gpu_upload(const void *src, int64_t bytes, void **device) {
+  return guardCall("scn_gpu_upload", [&] {
+    requireNonNull(device, "device");
+    *device = nullptr;
+    if (bytes <= 0)
+      return;
+    requireNonNull(src, "src");
+    const Driver &d = driver();
+    CUdeviceptr ptr = 0;
+    CUresult result = d.cuMemAllocAsync(&ptr, static_cast<size_t>(bytes), nullptr);
+    if (result == CUDA_ERROR_OUT_OF_MEMORY)
+      fail(SCN_ERROR_OUT_OF_MEMORY, "out of device memory: ", mebibytes(bytes), " requested");
+    check(result, "cuMemAllocAsync", std::to_string(bytes) + " bytes");
+    CUresult copied = d.cuMemcpyAsync(ptr, reinterpret_cast<CUdeviceptr>(src),
+                                      static_cast<size_t>(bytes), nullptr);
+    CUresult done = d.cuStreamSynchronize(nullptr);
+    if (copied != CUDA_SUCCESS || done != CUDA_SUCCESS) {
+      d.cuMemFreeAsync(ptr, nullptr);
+      check(copied != CUDA_SUCCESS ? copied : done, "cuMemcpyAsync",
+            std::to_string(bytes) + " bytes to the device");
+    }
+    *device = reinterpret_cast<void *>(ptr);
+  });
+}
+
+extern "C" void scn_gpu_free(void *device) {
+  if (!device)
+    return;
+  guardCall("scn_gpu_free", [&] {
+    check(driver().cuMemFreeAsync(asDevice(device), nullptr), "cuMemFreeAsync");
+  });
+}
+
+extern "C" scn_status_t scn_gpu_synchronize(void) {
+  return guardCall("scn_gpu_synchronize", [&] {
+    check(driver().cuCtxSynchronize(), "cuCtxSynchronize",
+          "a kernel or copy of this context failed");
+  });
+}
+
 //===----------------------------------------------------------------------===//
 // mgpu*: modules and launches
 //===----------------------------------------------------------------------===//

@@ -37,3 +37,12 @@ extern "C" scn_status_t scn_gpu_managed_copy(const void *, int64_t, void **copy)
   return guardCall("scn_gpu_managed_copy", [] { unavailable(); });
 }
 extern "C" void scn_gpu_managed_free(void *) {}
+extern "C" scn_status_t scn_gpu_upload(const void *, int64_t, void **device) {
+  if (device)
+    *device = nullptr;
+  return guardCall("scn_gpu_upload", [] { unavailable(); });
+}
+extern "C" void scn_gpu_free(void *) {}
+extern "C" scn_status_t scn_gpu_synchronize(void) {
+  return guardCall("scn_gpu_synchronize", [] { unavailable(); });
+}

@@ -1,7 +1,24 @@
 // convert-scn-to-gpu: the loops of convert-scn-to-cpu, with every runtime
 // array that a loop reads replaced by the run's GPU-visible copy of it
 // (scn_cg_device_copy, given its size in bytes).
-// RUN: scn-opt %s --convert-scn-to-gpu | FileCheck %s --enable-var-scope
+// RUN: scn-opt %s --convert-scn-to-gpu=device-geometry=false | FileCheck %s --enable-var-scope
+// RUN: scn-opt %s --convert-scn-to-gpu | FileCheck %s --enable-var-scope --check-prefix=DEVICE
+
+// With device geometry (the default), @subm builds its set and map with the
+// device builders and reads their device arrays directly; @weight_stationary
+// reads pair lists, which only the CPU runtime builds, so it keeps the CPU
+// geometry and its copies.
+// DEVICE-LABEL: func.func @subm(
+// DEVICE-NOT: scn_cg_device_copy
+// DEVICE: %[[SITES:.*]] = call @scn_cg_gpu_input(
+// DEVICE: call @scn_cg_gpu_site_source_row(%[[SITES]])
+// DEVICE: %[[MAP:.*]] = call @scn_cg_gpu_kernel_map(
+// DEVICE: call @scn_cg_gpu_neighbors_rows(%{{.*}}, %[[MAP]],
+// DEVICE: call @scn_cg_gpu_neighbors(%{{.*}}, %[[MAP]],
+// DEVICE-NOT: scn_cg_device_copy
+// DEVICE-LABEL: func.func @weight_stationary(
+// DEVICE: call @scn_cg_input(
+// DEVICE: call @scn_cg_device_copy(
 
 // Mode 0 gathers each site's source row: num_sites x 4 bytes. The neighbour
 // table is rows x 9 offsets x 4 bytes. Loops then read only the copies.

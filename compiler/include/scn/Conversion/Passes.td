@@ -74,12 +74,24 @@ def ConvertSCNToGPU : Pass<"convert-scn-to-gpu", "::mlir::ModuleOp"> {
     when the run reuses it). Each top-level `scf.parallel` over rows becomes
     one kernel in `scn-gpu-offload`, after bufferization.
 
+    With `device-geometry` (the default), a function whose every geometry
+    op has a device builder (input sets, downsampling with filter ==
+    stride, SUBMANIFOLD and STRIDED maps; no weight-stationary kernels,
+    which read pair lists) calls the `scn_cg_gpu_*` functions instead: its
+    sets and maps are built on the GPU and stay there, and no array is
+    copied.
+
     ```mlir
     %tbl = func.call @scn_cg_neighbors(%run, %k, %c0_i32) : ...
     %dev = func.call @scn_cg_device_copy(%run, %tbl, %bytes) : ...
     scf.parallel (%i) = (%c0) to (%n) step (%c1) { ... loads from %dev ... }
     ```
   }];
+  let options = [
+    Option<"deviceGeometry", "device-geometry", "bool", /*default=*/"true",
+           "Build site sets and maps on the GPU where every geometry op of a "
+           "function has a device builder">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
     "::mlir::func::FuncDialect", "::mlir::LLVM::LLVMDialect",
@@ -120,8 +132,10 @@ def SCNGPUEmulateOnHost : Pass<"scn-gpu-emulate-on-host", "::mlir::ModuleOp"> {
     For testing the CUDA path without a GPU: after `scn-gpu-offload`,
     `gpu.alloc` (device or host_shared) becomes `memref.alloc`,
     `gpu.memcpy` `memref.copy`, `gpu.dealloc` `memref.dealloc`,
-    `gpu.wait` and async tokens disappear, and `scn_cg_device_copy` becomes
-    `scn_cg_host_copy` (a host copy of exactly the bytes asked for). The loops mapped to blocks and
+    `gpu.wait` and async tokens disappear, `scn_cg_device_copy` becomes
+    `scn_cg_host_copy` (a host copy of exactly the bytes asked for), and the
+    device geometry calls `scn_cg_gpu_X` become the CPU runtime's
+    `scn_cg_X`. The loops mapped to blocks and
     threads stay `scf.parallel` loops, which the CPU lowering runs with
     OpenMP. Everything the CUDA pipeline decides on the host side
     (placement, copies in and out, frees, tiling, guards of partial blocks)

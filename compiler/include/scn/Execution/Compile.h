@@ -36,6 +36,9 @@ struct CompileOptions {
   /// cuda: PTX ISA version and element type (f32 only for now).
   std::string ptxFeatures = "+ptx80";
   std::string elementType = "f32";
+  /// cuda: site sets and maps built on the GPU where possible (else on the
+  /// CPU and copied once per run).
+  bool deviceGeometry = true;
   /// Target CPU; empty: the host's (name and features detected).
   std::string cpu;
   unsigned optLevel = 3;

@@ -60,6 +60,12 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
   Option<int64_t> blockSize{*this, "block-size",
                             llvm::cl::desc("Threads per block of each row kernel"),
                             llvm::cl::init(128)};
+  Option<bool> deviceGeometry{
+      *this, "device-geometry",
+      llvm::cl::desc("convert-scn-to-gpu: build site sets and maps on the GPU where "
+                     "every geometry op has a device builder (else on the CPU, "
+                     "copied to the GPU once per run)"),
+      llvm::cl::init(true)};
   Option<bool> emulateOnHost{
       *this, "emulate-on-host",
       llvm::cl::desc("Tests: after scn-gpu-offload, turn GPU memory ops into host "

@@ -51,7 +51,7 @@ static FailureOr<NeighbourTable> getTable(KernelBuilder &kb,
                                   "scn.kernel_map in this function";
   Value transposed = kb.i32(user.readsMapTransposed() ? 1 : 0);
   auto &b = kb.builder();
-  Value rows = kb.call("scn_cg_neighbors_rows", b.getI64Type(),
+  Value rows = kb.call(kb.geometryFn("scn_cg_neighbors_rows"), b.getI64Type(),
                        {kb.getRun(), handle, transposed});
   Value table = kb.runtimeArray(
       "scn_cg_neighbors", {kb.getRun(), handle, transposed},

@@ -60,10 +60,11 @@ static void checkNoNaN(KernelBuilder &kb, Operation *op, Value features,
 
 /// Whether `op` (scn.input / scn.bl_input) sums its rows with atomic adds in
 /// parallel (`input_merge = "atomic"`, planned for CUDA) instead of the
-/// sequential scatter.
-static bool mergesAtomically(Operation *op) {
+/// sequential scatter. Always on the GPU: the scatter would be a host loop
+/// over arrays that device geometry keeps in device memory.
+static bool mergesAtomically(KernelBuilder &kb, Operation *op) {
   auto merge = op->getAttrOfType<StringAttr>("input_merge");
-  return merge && merge.getValue() == "atomic";
+  return kb.forGPU() || (merge && merge.getValue() == "atomic");
 }
 
 /// Merges input feature rows [R, C] onto the sites of `handle` by `mode`.
@@ -72,7 +73,7 @@ static Value mergeInputRows(KernelBuilder &kb, Value handle, Value features,
   auto &b = kb.builder();
   Type i32 = b.getI32Type();
   Type element = b.getF32Type();
-  Value n = kb.toIndex(kb.call("scn_cg_num_sites", b.getI64Type(), {handle}));
+  Value n = kb.toIndex(kb.call(kb.geometryFn("scn_cg_num_sites"), b.getI64Type(), {handle}));
   Value out = kb.allocRows(n, channels, element);
   SmallVector<ChannelTile> tiles = splitChannels(channels);
   if (mode <= 2) {
@@ -93,7 +94,7 @@ static Value mergeInputRows(KernelBuilder &kb, Value handle, Value features,
       kb.storeTile(kb.splat(VectorType::get({t.width}, element), 0.0), out,
                    {s, kb.index(t.begin)});
   });
-  Value rows = kb.toIndex(kb.call("scn_cg_num_input_rows", b.getI64Type(), {handle}));
+  Value rows = kb.toIndex(kb.call(kb.geometryFn("scn_cg_num_input_rows"), b.getI64Type(), {handle}));
   Value rowToSite = kb.runtimeArray("scn_cg_row_to_site", {handle}, kb.byteSize(rows, 4));
   if (atomic) {
     // One parallel iteration per input row, adding into its site's row:
@@ -152,7 +153,7 @@ static void scatterToRows(KernelBuilder &kb, Value handle, Value x, Value out,
   auto &b = kb.builder();
   Value rowToSite = kb.runtimeArray(
       "scn_cg_row_to_site", {handle},
-      kb.byteSize(kb.call("scn_cg_num_input_rows", b.getI64Type(), {handle}), 4));
+      kb.byteSize(kb.call(kb.geometryFn("scn_cg_num_input_rows"), b.getI64Type(), {handle}), 4));
   kb.parallelRows(rows, [&](Value r) {
     Value site = kb.loadArray(rowToSite, r, b.getI32Type());
     Value kept = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, site, kb.i32(0));
@@ -233,7 +234,7 @@ LogicalResult lowerGeometryOp(KernelBuilder &kb, Operation *op, bool &handled) {
         Value scanRows = arith::MinUIOp::create(b, rows, featureRows);
         checkNoNaN(kb, op, features, scanRows, channels);
         Value handle = kb.call(
-            "scn_cg_input", ptr,
+            kb.geometryFn("scn_cg_input"), ptr,
             {kb.getRun(), kb.opDescription(op), kb.i32(sites.getDimension()),
              kb.constI64Array(sites.getSpatialSize()), kb.pointerOf(coords),
              kb.i32(*coordType), kb.toI64(rows), kb.toI64(cols),
@@ -241,7 +242,7 @@ LogicalResult lowerGeometryOp(KernelBuilder &kb, Operation *op, bool &handled) {
         kb.setHandle(input.getSites(), handle);
         Value merged =
             mergeInputRows(kb, handle, features, channels, input.getMode(),
-                           mergesAtomically(op));
+                           mergesAtomically(kb, op));
         input.getOutput().replaceAllUsesWith(
             kb.toTensor(merged, input.getOutput().getType()));
         return success();
@@ -279,7 +280,7 @@ LogicalResult lowerGeometryOp(KernelBuilder &kb, Operation *op, bool &handled) {
              kb.i32(input.getMode())});
         kb.setHandle(input.getSites(), handle);
         Value merged = mergeInputRows(kb, handle, flat, channels, input.getMode(),
-                                      mergesAtomically(op));
+                                      mergesAtomically(kb, op));
         input.getOutput().replaceAllUsesWith(
             kb.toTensor(merged, input.getOutput().getType()));
         return success();
@@ -288,7 +289,7 @@ LogicalResult lowerGeometryOp(KernelBuilder &kb, Operation *op, bool &handled) {
         Value handle = kb.handle(output.getSites());
         int64_t channels = output.getType().getDimSize(1);
         Value x = kb.toBuffer(output.getInput());
-        Value rows = kb.toIndex(kb.call("scn_cg_num_input_rows", i64, {handle}));
+        Value rows = kb.toIndex(kb.call(kb.geometryFn("scn_cg_num_input_rows"), i64, {handle}));
         Value out = kb.allocRows(rows, channels, b.getF32Type());
         scatterToRows(kb, handle, x, out, rows, channels);
         output.getOutput().replaceAllUsesWith(kb.toTensor(out, output.getType()));
@@ -299,8 +300,8 @@ LogicalResult lowerGeometryOp(KernelBuilder &kb, Operation *op, bool &handled) {
         auto type = cast<RankedTensorType>(output.getType());
         int64_t channels = type.getDimSize(2);
         Value x = kb.toBuffer(output.getInput());
-        Value rows = kb.toIndex(kb.call("scn_cg_num_input_rows", i64, {handle}));
-        Value batch = kb.toIndex(kb.call("scn_cg_batch_size", i64, {handle}));
+        Value rows = kb.toIndex(kb.call(kb.geometryFn("scn_cg_num_input_rows"), i64, {handle}));
+        Value batch = kb.toIndex(kb.call(kb.geometryFn("scn_cg_batch_size"), i64, {handle}));
         // Guard the division for a failed run (batch 0).
         Value safeBatch = arith::MaxUIOp::create(b, batch, kb.index(1));
         Value length = arith::DivUIOp::create(b, rows, safeBatch);
@@ -323,12 +324,12 @@ LogicalResult lowerGeometryOp(KernelBuilder &kb, Operation *op, bool &handled) {
         for (int64_t s : sites.getSpatialSize())
           plane *= s;
         Value x = kb.toBuffer(toDense.getInput());
-        Value batch = kb.toIndex(kb.call("scn_cg_batch_size", i64, {handle}));
+        Value batch = kb.toIndex(kb.call(kb.geometryFn("scn_cg_batch_size"), i64, {handle}));
         auto outType = MemRefType::get(type.getShape(), type.getElementType());
         Value out = memref::AllocOp::create(b, outType, ValueRange{batch});
         Value flat = flatten(kb, out);
         linalg::FillOp::create(b, ValueRange{kb.f32(0.0)}, ValueRange{flat});
-        Value n = kb.toIndex(kb.call("scn_cg_num_sites", i64, {handle}));
+        Value n = kb.toIndex(kb.call(kb.geometryFn("scn_cg_num_sites"), i64, {handle}));
         Value coords = kb.runtimeArray("scn_cg_coords", {handle}, kb.byteSize(n, 8 * (sites.getDimension() + 1)));
         kb.parallelRows(n, [&](Value s) {
           Value base = denseOffset(kb, coords, s, sites.getSpatialSize(), channels);
@@ -360,7 +361,7 @@ LogicalResult lowerGeometryOp(KernelBuilder &kb, Operation *op, bool &handled) {
              kb.i64(channels), kb.pointerOf(dense)});
         kb.setHandle(toSparse.getSites(), handle);
         Value flat = flatten(kb, dense);
-        Value n = kb.toIndex(kb.call("scn_cg_num_sites", i64, {handle}));
+        Value n = kb.toIndex(kb.call(kb.geometryFn("scn_cg_num_sites"), i64, {handle}));
         Value coords = kb.runtimeArray("scn_cg_coords", {handle}, kb.byteSize(n, 8 * (sites.getDimension() + 1)));
         Value out = kb.allocRows(n, channels, b.getF32Type());
         kb.parallelRows(n, [&](Value s) {
@@ -379,7 +380,7 @@ LogicalResult lowerGeometryOp(KernelBuilder &kb, Operation *op, bool &handled) {
       .Case([&](CoordinatesOp coordsOp) -> LogicalResult {
         Value handle = kb.handle(coordsOp.getSites());
         int64_t cols = coordsOp.getSites().getType().getDimension() + 1;
-        Value n = kb.toIndex(kb.call("scn_cg_num_sites", i64, {handle}));
+        Value n = kb.toIndex(kb.call(kb.geometryFn("scn_cg_num_sites"), i64, {handle}));
         Value coords = kb.runtimeArray("scn_cg_coords", {handle}, kb.byteSize(n, 8 * cols));
         Value out = kb.allocRows(n, cols, i64);
         kb.parallelRows(n, [&](Value s) {
@@ -396,7 +397,7 @@ LogicalResult lowerGeometryOp(KernelBuilder &kb, Operation *op, bool &handled) {
       })
       .Case([&](DownsampleOp down) -> LogicalResult {
         kb.setHandle(down.getOutput(),
-                     kb.call("scn_cg_downsample", ptr,
+                     kb.call(kb.geometryFn("scn_cg_downsample"), ptr,
                              {kb.getRun(), kb.opDescription(op),
                               kb.handle(down.getInput()),
                               kb.constI64Array(down.getFilterSize()),
@@ -418,7 +419,7 @@ LogicalResult lowerGeometryOp(KernelBuilder &kb, Operation *op, bool &handled) {
                        : map.getKind() == KernelMapKind::strided   ? 1
                                                                    : 3;
         kb.setHandle(map.getMap(),
-                     kb.call("scn_cg_kernel_map", ptr,
+                     kb.call(kb.geometryFn("scn_cg_kernel_map"), ptr,
                              {kb.getRun(), kb.opDescription(op), kb.i32(kind),
                               kb.handle(map.getInputSites()),
                               kb.handle(map.getOutputSites()),

@@ -102,7 +102,16 @@ Value KernelBuilder::call(StringRef name, Type result, ValueRange args) {
   return result ? callOp.getResult(0) : Value();
 }
 
+std::string KernelBuilder::geometryFn(StringRef cpuName) const {
+  if (!deviceGeometry)
+    return cpuName.str();
+  return ("scn_cg_gpu_" + cpuName.drop_front(StringRef("scn_cg_").size())).str();
+}
+
 Value KernelBuilder::runtimeArray(StringRef name, ValueRange args, Value bytes) {
+  // Device geometry is in device memory already.
+  if (deviceGeometry)
+    return call(geometryFn(name), ptrType(), args);
   Value array = call(name, ptrType(), args);
   if (!state.forGPU)
     return array;

@@ -48,6 +48,9 @@ struct ModuleLoweringState {
   /// the GPU can read (scn_cg_device_copy), and loops over rows become
   /// kernels.
   bool forGPU = false;
+  /// convert-scn-to-gpu: build geometry with the device builders
+  /// (scn_cg_gpu_*) in functions whose every geometry op has one.
+  bool deviceGeometry = false;
 };
 
 class KernelBuilder {
@@ -85,6 +88,12 @@ public:
   /// `count * elementBytes` as i64 (count: index or i64).
   mlir::Value byteSize(mlir::Value count, int64_t elementBytes);
   bool forGPU() const { return state.forGPU; }
+  /// This function builds its geometry on the device (see
+  /// ModuleLoweringState::deviceGeometry).
+  void setDeviceGeometry(bool device) { deviceGeometry = device; }
+  /// The runtime function for geometry function `cpuName` (scn_cg_X): itself,
+  /// or scn_cg_gpu_X for device geometry (same arguments and results).
+  std::string geometryFn(llvm::StringRef cpuName) const;
 
   // Buffers.
   /// The buffer of a tensor value (identity layout).
@@ -152,14 +161,17 @@ private:
   ModuleLoweringState &state;
   mlir::ImplicitLocOpBuilder &b;
   mlir::Value run;
+  bool deviceGeometry = false;
   llvm::DenseMap<mlir::Value, mlir::Value> handles;
   llvm::DenseMap<mlir::Operation *, mlir::Value> concatBuffers;
   llvm::DenseSet<std::pair<mlir::Operation *, unsigned>> writtenIntoConcat;
 };
 
 /// Lowers every scn op of every function of `module` (convert-scn-to-cpu,
-/// and with `forGPU` convert-scn-to-gpu).
-mlir::LogicalResult lowerSCNModule(mlir::ModuleOp module, bool forGPU);
+/// and with `forGPU` convert-scn-to-gpu, with `deviceGeometry` where every
+/// geometry op of a function has a device builder).
+mlir::LogicalResult lowerSCNModule(mlir::ModuleOp module, bool forGPU,
+                                   bool deviceGeometry = false);
 
 /// Lowers one scn op; `kb` is positioned right before it. Fails with a
 /// diagnostic on the op when it cannot be lowered.

@@ -33,6 +33,28 @@ namespace {
 
 bool isGeometryType(Type type) { return isa<SitesType, KernelMapType>(type); }
 
+/// Whether every geometry op of `func` has a device builder (scn_cg_gpu_*:
+/// input sets, downsampling with filter == stride, SUBMANIFOLD and STRIDED
+/// maps) and no kernel reads pair lists (weight-stationary ones do).
+bool hasDeviceBuilders(func::FuncOp func) {
+  WalkResult result = func.walk([&](Operation *op) {
+    if (isa<BLInputOp, BLOutputOp, DenseToSparseOp, FullSitesOp>(op))
+      return WalkResult::interrupt();
+    if (auto down = dyn_cast<DownsampleOp>(op);
+        down && !llvm::equal(down.getFilterSize(), down.getFilterStride()))
+      return WalkResult::interrupt();
+    if (auto map = dyn_cast<KernelMapOp>(op);
+        map && map.getKind() != KernelMapKind::submanifold &&
+        map.getKind() != KernelMapKind::strided)
+      return WalkResult::interrupt();
+    auto dataflow = op->getAttrOfType<StringAttr>("dataflow");
+    if (dataflow && dataflow.getValue() == "weight_stationary")
+      return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return !result.wasInterrupted();
+}
+
 LogicalResult lowerFunction(ModuleLoweringState &state, func::FuncOp func) {
   SmallVector<Operation *> scnOps;
   func.walk([&](Operation *op) {
@@ -59,6 +81,7 @@ LogicalResult lowerFunction(ModuleLoweringState &state, func::FuncOp func) {
 
   ImplicitLocOpBuilder b(func.getLoc(), func.getContext());
   KernelBuilder kb(state, b, run);
+  kb.setDeviceGeometry(state.forGPU && state.deviceGeometry && hasDeviceBuilders(func));
   for (Operation *op : scnOps) {
     b.setInsertionPoint(op);
     b.setLoc(op->getLoc());
@@ -98,8 +121,9 @@ struct ConvertSCNToCPUPass
 
 } // namespace
 
-LogicalResult scn::cpu::lowerSCNModule(ModuleOp module, bool forGPU) {
-  ModuleLoweringState state{module, {}, 0, forGPU};
+LogicalResult scn::cpu::lowerSCNModule(ModuleOp module, bool forGPU,
+                                       bool deviceGeometry) {
+  ModuleLoweringState state{module, {}, 0, forGPU, deviceGeometry};
   SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
   for (func::FuncOp func : funcs)
     if (failed(lowerFunction(state, func)))

@@ -13,6 +13,8 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 
+#include <cstring>
+
 namespace scn {
 #define GEN_PASS_DEF_SCNGPUEMULATEONHOST
 #include "scn/Conversion/Passes.h.inc"
@@ -45,18 +47,28 @@ struct SCNGPUEmulateOnHostPass
       }
     }
     // The run's GPU copies of runtime arrays become host copies of exactly
-    // the size the lowering asked for.
+    // the size the lowering asked for, and device geometry (scn_cg_gpu_X)
+    // the CPU runtime's (scn_cg_X, same arguments).
     ModuleOp module = getOperation();
-    if (auto deviceCopy = module.lookupSymbol<func::FuncOp>("scn_cg_device_copy")) {
-      b.setInsertionPoint(deviceCopy);
-      auto hostCopy = func::FuncOp::create(b, deviceCopy.getLoc(), "scn_cg_host_copy",
-                                           deviceCopy.getFunctionType());
-      hostCopy.setPrivate();
+    SmallVector<func::FuncOp> declarations;
+    for (auto f : module.getOps<func::FuncOp>())
+      if (f.isExternal() && (f.getName() == "scn_cg_device_copy" ||
+                             f.getName().starts_with("scn_cg_gpu_")))
+        declarations.push_back(f);
+    for (func::FuncOp gpuFn : declarations) {
+      std::string hostName =
+          gpuFn.getName() == "scn_cg_device_copy"
+              ? std::string("scn_cg_host_copy")
+              : "scn_cg_" + gpuFn.getName().drop_front(strlen("scn_cg_gpu_")).str();
+      std::string gpuName = gpuFn.getName().str();
       module.walk([&](func::CallOp call) {
-        if (call.getCallee() == "scn_cg_device_copy")
-          call.setCallee("scn_cg_host_copy");
+        if (call.getCallee() == gpuName)
+          call.setCallee(hostName);
       });
-      deviceCopy.erase();
+      if (module.lookupSymbol<func::FuncOp>(hostName))
+        gpuFn.erase();
+      else
+        gpuFn.setName(hostName);
     }
     // Tokens only order these ops among themselves: drop users first.
     for (Operation *op : llvm::reverse(gpuOps)) {

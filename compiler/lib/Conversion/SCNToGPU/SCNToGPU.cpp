@@ -26,8 +26,9 @@ namespace scn {
 namespace {
 struct ConvertSCNToGPUPass
     : scn::impl::ConvertSCNToGPUBase<ConvertSCNToGPUPass> {
+  using Base::Base;
   void runOnOperation() override {
-    if (failed(scn::cpu::lowerSCNModule(getOperation(), /*forGPU=*/true)))
+    if (failed(scn::cpu::lowerSCNModule(getOperation(), /*forGPU=*/true, deviceGeometry)))
       signalPassFailure();
   }
 };

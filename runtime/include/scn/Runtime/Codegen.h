@@ -51,6 +51,35 @@ SCN_RUNTIME_API void scn_cg_fail(scn_run_t run, const char *op,
 /// still read it.
 SCN_RUNTIME_API void *scn_cg_device_copy(scn_run_t run, const void *array,
                                          int64_t bytes);
+/// Device geometry (convert-scn-to-gpu, when every geometry op of a
+/// function has a device builder): the functions of the same names without
+/// `gpu_`, with the same arguments, over the device builders of GpuSites.h.
+/// Sets and maps stay in device memory, owned by the run; the getters
+/// return device pointers and host counts. Available kinds: input sets
+/// (int32 or int64 coordinates, uploaded once, modes 0-4), downsampling with
+/// filter == stride, SUBMANIFOLD and STRIDED maps, and STRIDED maps read
+/// transposed. Other requests fail the run with a message.
+SCN_RUNTIME_API void *scn_cg_gpu_input(scn_run_t run, const char *op, int32_t dim,
+                                       const int64_t *spatial_size, const void *coords,
+                                       int32_t coord_type, int64_t rows, int64_t cols,
+                                       int32_t mode, int64_t batch_size);
+SCN_RUNTIME_API void *scn_cg_gpu_downsample(scn_run_t run, const char *op, void *in,
+                                            const int64_t *filter, const int64_t *stride);
+SCN_RUNTIME_API void *scn_cg_gpu_kernel_map(scn_run_t run, const char *op, int32_t kind,
+                                            void *in, void *out, const int64_t *filter,
+                                            const int64_t *stride);
+SCN_RUNTIME_API int64_t scn_cg_gpu_num_sites(void *sites);
+SCN_RUNTIME_API int64_t scn_cg_gpu_batch_size(void *sites);
+SCN_RUNTIME_API const int64_t *scn_cg_gpu_coords(void *sites);
+SCN_RUNTIME_API int64_t scn_cg_gpu_num_input_rows(void *sites);
+SCN_RUNTIME_API const int32_t *scn_cg_gpu_row_to_site(void *sites);
+SCN_RUNTIME_API const int32_t *scn_cg_gpu_site_source_row(void *sites);
+SCN_RUNTIME_API const int32_t *scn_cg_gpu_site_row_count(void *sites);
+SCN_RUNTIME_API const int32_t *scn_cg_gpu_neighbors(scn_run_t run, void *kmap,
+                                                    int32_t transposed);
+SCN_RUNTIME_API int64_t scn_cg_gpu_neighbors_rows(scn_run_t run, void *kmap,
+                                                  int32_t transposed);
+
 /// The same in host memory (malloc), for the emulated CUDA path
 /// (scn-gpu-emulate-on-host): a copy of exactly `bytes` bytes.
 SCN_RUNTIME_API void *scn_cg_host_copy(scn_run_t run, const void *array,

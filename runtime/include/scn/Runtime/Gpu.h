@@ -69,6 +69,15 @@ SCN_RUNTIME_API scn_status_t scn_gpu_managed_copy(const void *src, int64_t bytes
                                                   void **copy);
 SCN_RUNTIME_API void scn_gpu_managed_free(void *ptr);
 
+/* Device memory for the runtime's own use (device geometry): a copy of
+ * `bytes` bytes of host memory at `src`, complete on return (`*device` is
+ * null for bytes <= 0); freed with scn_gpu_free. */
+SCN_RUNTIME_API scn_status_t scn_gpu_upload(const void *src, int64_t bytes, void **device);
+SCN_RUNTIME_API void scn_gpu_free(void *device);
+/* Waits for all work of the context (every stream, the CUDA runtime's too):
+ * what the device builders enqueue is then visible to kernels on any stream. */
+SCN_RUNTIME_API scn_status_t scn_gpu_synchronize(void);
+
 /* The mgpu* ABI (see the file comment). Pointers to device memory and
  * driver handles are opaque `void *`. */
 SCN_RUNTIME_API void mgpuSetDefaultDevice(int32_t device);

@@ -1,0 +1,249 @@
+//===- DeviceCodegen.cpp - device geometry for generated GPU code ---------===//
+//
+// The scn_cg_gpu_* functions of Codegen.h: the codegen ABI over the device
+// builders of GpuSites.h, so that a compiled CUDA network builds its site
+// sets and kernel maps on the GPU and keeps them there. Each build waits for
+// the device (scn_gpu_synchronize): the builders run on the CUDA runtime's
+// default stream, the generated kernels on streams of their own.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Run.h"
+
+#include "scn/Runtime/Gpu.h"
+#include "scn/Runtime/GpuSites.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace {
+
+/// A device map with what its transposed read needs.
+struct DeviceMap {
+  scn_gpu_kmap_t map = nullptr;
+  scn_gpu_kmap_t transposed = nullptr;
+  int32_t kind = 0;
+  scn_gpu_sites_t in = nullptr, out = nullptr;
+  std::vector<int64_t> filter, stride;
+};
+
+scn_gpu_sites_t asSites(void *handle) { return static_cast<scn_gpu_sites_t>(handle); }
+
+bool infoOf(void *sites, scn_gpu_sites_info_t &info) {
+  return sites && scn_gpu_sites_get_info(asSites(sites), &info) == SCN_OK;
+}
+
+/// Fails the run unless `status` is OK; else waits for the device. True
+/// when the result can be used.
+bool settle(scn_run_t run, scn_status_t status, const char *op) {
+  if (status == SCN_OK)
+    status = scn_gpu_synchronize();
+  if (status != SCN_OK) {
+    run->failFromRuntime(status, op);
+    return false;
+  }
+  return true;
+}
+
+void *ownSites(scn_run_t run, scn_gpu_sites_t sites) {
+  run->atRelease([sites] { scn_gpu_sites_free(sites); });
+  return sites;
+}
+
+/// Cache key of a derived set or map (see scn_run_set_reuse_geometry).
+std::string deviceKey(const char *what, int32_t kind, void *a, void *b,
+                      const int64_t *filter, const int64_t *stride, int32_t dim) {
+  std::string key(what);
+  key.push_back('\0');
+  key.append(reinterpret_cast<const char *>(&kind), sizeof kind);
+  key.append(reinterpret_cast<const char *>(&a), sizeof a);
+  key.append(reinterpret_cast<const char *>(&b), sizeof b);
+  if (filter && stride && dim > 0) {
+    key.append(reinterpret_cast<const char *>(filter), dim * sizeof(int64_t));
+    key.append(reinterpret_cast<const char *>(stride), dim * sizeof(int64_t));
+  }
+  return key;
+}
+
+DeviceMap *asMap(void *handle) { return static_cast<DeviceMap *>(handle); }
+
+/// The device table a reader uses: the map, or for a STRIDED map read
+/// transposed (deconvolution, unpooling) the TRANSPOSED map, built once.
+scn_gpu_kmap_t readMap(scn_run_t run, void *kmap, int32_t transposed) {
+  if (!run || !kmap || run->failed())
+    return nullptr;
+  DeviceMap *m = asMap(kmap);
+  if (!transposed)
+    return m->map;
+  if (m->transposed)
+    return m->transposed;
+  if (m->kind != SCN_KMAP_STRIDED) {
+    run->fail(SCN_ERROR_INVALID_ARGUMENT,
+              "device geometry reads only STRIDED maps transposed");
+    return nullptr;
+  }
+  scn_gpu_kmap_t t = nullptr;
+  scn_status_t st = scn_gpu_kmap_build(SCN_KMAP_TRANSPOSED, m->out, m->in, m->filter.data(),
+                                       m->stride.data(), nullptr, &t);
+  if (!settle(run, st, "scn.deconv/scn.unpool (transposed map)"))
+    return nullptr;
+  m->transposed = t;
+  return t;
+}
+
+} // namespace
+
+extern "C" {
+
+void *scn_cg_gpu_input(scn_run_t run, const char *op, int32_t dim,
+                       const int64_t *spatial_size, const void *coords, int32_t coord_type,
+                       int64_t rows, int64_t cols, int32_t mode, int64_t batch_size) {
+  if (!run || run->failed())
+    return nullptr;
+  if (dim < 1 || dim > 10 || cols != dim + 1 || rows < 0) {
+    run->fail(SCN_ERROR_INVALID_ARGUMENT,
+              std::string(op ? op : "scn.input") + ": coordinates [" + std::to_string(rows) +
+                  ", " + std::to_string(cols) + "] for a " + std::to_string(dim) +
+                  "-dimensional input; expected " + std::to_string(dim + 1) + " columns");
+    return nullptr;
+  }
+  size_t bytes = static_cast<size_t>(rows * cols) * (coord_type == 1 ? 8 : 4);
+  std::string key;
+  if (run->reuseGeometry) {
+    key = "gpu-input";
+    int64_t header[] = {dim, coord_type, rows, cols, mode, batch_size};
+    key.append(reinterpret_cast<const char *>(header), sizeof header);
+    key.append(reinterpret_cast<const char *>(spatial_size), dim * sizeof(int64_t));
+    key.append(static_cast<const char *>(coords), bytes);
+    if (void *hit = run->cached(key))
+      return hit;
+  }
+  // The device builder reads int64 coordinates: int32 ones are widened here.
+  std::vector<int64_t> wide;
+  const int64_t *host = static_cast<const int64_t *>(coords);
+  if (coord_type != 1) {
+    const int32_t *narrow = static_cast<const int32_t *>(coords);
+    wide.assign(narrow, narrow + rows * cols);
+    host = wide.data();
+  }
+  void *device = nullptr;
+  scn_status_t st = scn_gpu_upload(host, rows * cols * 8, &device);
+  scn_gpu_sites_t sites = nullptr;
+  if (st == SCN_OK)
+    st = scn_gpu_sites_from_coords(dim, spatial_size, static_cast<const int64_t *>(device),
+                                   rows, mode, batch_size, nullptr, &sites);
+  bool ok = settle(run, st, op);
+  scn_gpu_free(device);
+  if (!ok) {
+    if (sites)
+      scn_gpu_sites_free(sites);
+    return nullptr;
+  }
+  void *handle = ownSites(run, sites);
+  return key.empty() ? handle : run->remember(key, handle);
+}
+
+void *scn_cg_gpu_downsample(scn_run_t run, const char *op, void *in, const int64_t *filter,
+                            const int64_t *stride) {
+  scn_gpu_sites_info_t info;
+  if (!run || run->failed() || !infoOf(in, info))
+    return nullptr;
+  std::string key = deviceKey("gpu-downsample", 0, in, nullptr, filter, stride, info.dim);
+  if (void *hit = run->cached(key))
+    return hit;
+  scn_gpu_sites_t out = nullptr;
+  scn_status_t st = scn_gpu_sites_downsample(asSites(in), filter, stride, nullptr, &out);
+  if (!settle(run, st, op))
+    return nullptr;
+  return run->remember(key, ownSites(run, out));
+}
+
+void *scn_cg_gpu_kernel_map(scn_run_t run, const char *op, int32_t kind, void *in, void *out,
+                            const int64_t *filter, const int64_t *stride) {
+  scn_gpu_sites_info_t info;
+  if (!run || run->failed() || !out || !infoOf(in, info))
+    return nullptr;
+  std::string key = deviceKey("gpu-kmap", kind, in, out, filter, stride, info.dim);
+  if (void *hit = run->cached(key))
+    return hit;
+  auto m = std::make_unique<DeviceMap>();
+  m->kind = kind;
+  m->in = asSites(in);
+  m->out = asSites(out);
+  m->filter.assign(filter, filter + info.dim);
+  if (stride)
+    m->stride.assign(stride, stride + info.dim);
+  else
+    m->stride.assign(info.dim, 1);
+  scn_status_t st = scn_gpu_kmap_build(kind, m->in, m->out, m->filter.data(),
+                                       m->stride.data(), nullptr, &m->map);
+  if (!settle(run, st, op)) {
+    if (m->map)
+      scn_gpu_kmap_free(m->map);
+    return nullptr;
+  }
+  DeviceMap *map = m.release();
+  run->atRelease([map] {
+    scn_gpu_kmap_free(map->map);
+    if (map->transposed)
+      scn_gpu_kmap_free(map->transposed);
+    delete map;
+  });
+  return run->remember(key, map);
+}
+
+int64_t scn_cg_gpu_num_sites(void *sites) {
+  scn_gpu_sites_info_t info;
+  return infoOf(sites, info) ? info.num_sites : 0;
+}
+
+int64_t scn_cg_gpu_batch_size(void *sites) {
+  scn_gpu_sites_info_t info;
+  return infoOf(sites, info) ? info.batch_size : 0;
+}
+
+const int64_t *scn_cg_gpu_coords(void *sites) {
+  scn_gpu_sites_info_t info;
+  return infoOf(sites, info) ? info.coords : nullptr;
+}
+
+int64_t scn_cg_gpu_num_input_rows(void *sites) {
+  scn_gpu_sites_info_t info;
+  return infoOf(sites, info) ? info.num_rows : 0;
+}
+
+const int32_t *scn_cg_gpu_row_to_site(void *sites) {
+  scn_gpu_sites_info_t info;
+  return infoOf(sites, info) ? info.row_to_site : nullptr;
+}
+
+const int32_t *scn_cg_gpu_site_source_row(void *sites) {
+  scn_gpu_sites_info_t info;
+  return infoOf(sites, info) ? info.site_source_row : nullptr;
+}
+
+const int32_t *scn_cg_gpu_site_row_count(void *sites) {
+  scn_gpu_sites_info_t info;
+  return infoOf(sites, info) ? info.site_row_count : nullptr;
+}
+
+const int32_t *scn_cg_gpu_neighbors(scn_run_t run, void *kmap, int32_t transposed) {
+  scn_gpu_kmap_t map = readMap(run, kmap, transposed);
+  const int32_t *table = nullptr;
+  int64_t rows = 0, volume = 0;
+  if (!map || scn_gpu_kmap_get_neighbors(map, &table, &rows, &volume) != SCN_OK)
+    return nullptr;
+  return table;
+}
+
+int64_t scn_cg_gpu_neighbors_rows(scn_run_t run, void *kmap, int32_t transposed) {
+  scn_gpu_kmap_t map = readMap(run, kmap, transposed);
+  const int32_t *table = nullptr;
+  int64_t rows = 0, volume = 0;
+  if (!map || scn_gpu_kmap_get_neighbors(map, &table, &rows, &volume) != SCN_OK)
+    return 0;
+  return rows;
+}
+
+} // extern "C"

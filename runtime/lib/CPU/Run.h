@@ -1,0 +1,94 @@
+//===- Run.h - the state of one invocation of a compiled network -*- C++ -*-===//
+//
+// Part of the SCN compiler runtime (libscn_runtime). Private: the struct
+// behind scn_run_t, shared by the codegen ABI of the CPU (Codegen.cpp) and
+// of device geometry (DeviceCodegen.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SCN_RUNTIME_LIB_CPU_RUN_H
+#define SCN_RUNTIME_LIB_CPU_RUN_H
+
+#include "scn/Runtime/Codegen.h"
+#include "scn/Runtime/KernelMap.h"
+#include "scn/Runtime/Runtime.h"
+#include "scn/Runtime/Sites.h"
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+struct scn_run {
+  std::mutex mutex;
+  scn_status_t status = SCN_OK;
+  std::string message;
+  std::vector<scn_sites_t> sites;
+  std::vector<scn_kmap_t> maps;
+  /// Transposed maps built for deconvolution/unpooling, by strided map.
+  std::map<scn_kmap_t, scn_kmap_t> transposed;
+  /// Geometry kept for the next invocation (scn_run_set_reuse_geometry):
+  /// the bytes describing each call (arguments and, for inputs, the
+  /// coordinates) -> the handle it returned.
+  bool reuseGeometry = false;
+  std::map<std::string, void *> geometryCache;
+  /// GPU code: managed copies of the runtime arrays its kernels read
+  /// (scn_cg_device_copy), by (host array, bytes). They live as long as the
+  /// geometry they copy, so a run that reuses its geometry copies once.
+  std::map<std::pair<const void *, int64_t>, void *> deviceCopies;
+  /// The same in host memory (scn_cg_host_copy, the emulated CUDA path).
+  std::map<std::pair<const void *, int64_t>, void *> hostCopies;
+
+  /// The cached result of a call described by `key`, or null.
+  void *cached(const std::string &key) {
+    if (!reuseGeometry)
+      return nullptr;
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = geometryCache.find(key);
+    return it == geometryCache.end() ? nullptr : it->second;
+  }
+  void *remember(const std::string &key, void *handle) {
+    if (reuseGeometry && handle) {
+      std::lock_guard<std::mutex> lock(mutex);
+      geometryCache[key] = handle;
+    }
+    return handle;
+  }
+
+  bool failed() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return status != SCN_OK;
+  }
+  void fail(scn_status_t code, const std::string &text) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (status != SCN_OK)
+      return;
+    status = code;
+    message = text;
+  }
+  /// Records a failed runtime call, prefixed with the op that made it.
+  void failFromRuntime(scn_status_t code, const char *op) {
+    fail(code, std::string(op ? op : "scn op") + ": " +
+                   scn_last_error_message());
+  }
+  void *own(scn_sites_t s) {
+    std::lock_guard<std::mutex> lock(mutex);
+    sites.push_back(s);
+    return s;
+  }
+  void *own(scn_kmap_t m) {
+    std::lock_guard<std::mutex> lock(mutex);
+    maps.push_back(m);
+    return m;
+  }
+  /// Device geometry (DeviceCodegen.cpp): freed with the run, last first.
+  std::vector<std::function<void()>> releases;
+  void atRelease(std::function<void()> release) {
+    std::lock_guard<std::mutex> lock(mutex);
+    releases.push_back(std::move(release));
+  }
+};
+
+
+#endif // SCN_RUNTIME_LIB_CPU_RUN_H
