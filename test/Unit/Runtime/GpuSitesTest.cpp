@@ -14,11 +14,13 @@
 
 #include "Reference.h"
 
+#include "scn/Runtime/Codegen.h"
 #include "scn/Runtime/Gpu.h"
 #include "scn/Runtime/GpuSites.h"
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
 using namespace scn::test;
@@ -191,3 +193,90 @@ TEST(GpuSites, BadCoordinatesNameTheRow) {
 }
 
 } // namespace
+
+//===----------------------------------------------------------------------===//
+// Device geometry of generated code (scn_cg_gpu_*, DeviceCodegen.cpp)
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// A 3-D scan-like set: two batches, duplicates (mode 4 sums them).
+std::vector<int64_t> codegenCoords(int64_t &rows) {
+  std::vector<int64_t> coords;
+  for (int64_t b = 0; b < 2; ++b)
+    for (int64_t i = 0; i < 300; ++i) {
+      int64_t x = (i * 7 + b) % 16, y = (i * 3) % 16, z = (i * 5 + 2 * b) % 16;
+      coords.insert(coords.end(), {x, y, z, b});
+    }
+  rows = int64_t(coords.size() / 4);
+  return coords;
+}
+
+} // namespace
+
+TEST(GpuSites, CodegenAbiMatchesTheCpuOne) {
+  int64_t rows = 0;
+  std::vector<int64_t> coords = codegenCoords(rows);
+  const int64_t size[] = {16, 16, 16}, three[] = {3, 3, 3}, two[] = {2, 2, 2};
+  scn_run_t run = scn_run_create();
+  ASSERT_NE(run, nullptr);
+  if (scn_gpu_init(0) != SCN_OK) {
+    // Without a GPU the run fails with the reason; nothing crashes.
+    EXPECT_EQ(scn_cg_gpu_input(run, "scn.input", 3, size, coords.data(), 1, rows, 4, 4, 0),
+              nullptr);
+    EXPECT_NE(scn_run_status(run), SCN_OK);
+    EXPECT_NE(std::string(scn_run_error_message(run)).find("scn.input: "), std::string::npos)
+        << scn_run_error_message(run);
+    EXPECT_EQ(scn_cg_gpu_num_sites(nullptr), 0);
+    EXPECT_EQ(scn_cg_gpu_neighbors(run, nullptr, 0), nullptr);
+    std::string reason = scn_run_error_message(run);
+    scn_run_destroy(run);
+    scn_gpu_take_error();
+    GTEST_SKIP() << "no GPU: " << reason;
+  }
+  scn_run_t cpu = scn_run_create();
+  void *c = scn_cg_input(cpu, "scn.input", 3, size, coords.data(), 1, rows, 4, 4, 0);
+  void *g = scn_cg_gpu_input(run, "scn.input", 3, size, coords.data(), 1, rows, 4, 4, 0);
+  ASSERT_NE(c, nullptr) << scn_run_error_message(cpu);
+  ASSERT_NE(g, nullptr) << scn_run_error_message(run);
+  int64_t n = scn_cg_num_sites(c);
+  ASSERT_EQ(scn_cg_gpu_num_sites(g), n);
+  EXPECT_EQ(scn_cg_gpu_batch_size(g), scn_cg_batch_size(c));
+  EXPECT_EQ(scn_cg_gpu_num_input_rows(g), rows);
+  EXPECT_EQ(toHost(scn_cg_gpu_coords(g), n * 4), fromInfo(scn_cg_coords(c), n * 4));
+  EXPECT_EQ(toHost(scn_cg_gpu_row_to_site(g), rows), fromInfo(scn_cg_row_to_site(c), rows));
+  EXPECT_EQ(toHost(scn_cg_gpu_site_row_count(g), n), fromInfo(scn_cg_site_row_count(c), n));
+
+  // The pyramid's maps, and the strided map read transposed (deconvolution).
+  void *cd = scn_cg_downsample(cpu, "scn.downsample", c, two, two);
+  void *gd = scn_cg_gpu_downsample(run, "scn.downsample", g, two, two);
+  ASSERT_NE(gd, nullptr) << scn_run_error_message(run);
+  int64_t m = scn_cg_num_sites(cd);
+  ASSERT_EQ(scn_cg_gpu_num_sites(gd), m);
+  EXPECT_EQ(toHost(scn_cg_gpu_coords(gd), m * 4), fromInfo(scn_cg_coords(cd), m * 4));
+  struct Case {
+    int32_t kind;
+    void *cin, *cout, *gin, *gout;
+    const int64_t *filter, *stride;
+    int64_t volume;
+  } cases[] = {{SCN_KMAP_SUBMANIFOLD, c, c, g, g, three, nullptr, 27},
+               {SCN_KMAP_STRIDED, c, cd, g, gd, two, two, 8}};
+  for (const Case &k : cases) {
+    void *cm = scn_cg_kernel_map(cpu, "scn.kernel_map", k.kind, k.cin, k.cout, k.filter, k.stride);
+    void *gm = scn_cg_gpu_kernel_map(run, "scn.kernel_map", k.kind, k.gin, k.gout, k.filter,
+                                     k.stride);
+    ASSERT_NE(gm, nullptr) << scn_run_error_message(run);
+    for (int32_t transposed : {0, 1}) {
+      if (transposed && k.kind != SCN_KMAP_STRIDED)
+        continue;
+      int64_t r = scn_cg_neighbors_rows(cpu, cm, transposed);
+      ASSERT_EQ(scn_cg_gpu_neighbors_rows(run, gm, transposed), r) << k.kind << transposed;
+      EXPECT_EQ(toHost(scn_cg_gpu_neighbors(run, gm, transposed), r * k.volume),
+                fromInfo(scn_cg_neighbors(cpu, cm, transposed), r * k.volume))
+          << "kind " << k.kind << (transposed ? " transposed" : "");
+    }
+  }
+  EXPECT_EQ(scn_run_status(run), SCN_OK) << scn_run_error_message(run);
+  scn_run_destroy(cpu);
+  scn_run_destroy(run);
+}
