@@ -89,21 +89,39 @@ bool usedOnHost(Value buffer) {
   return false;
 }
 
-/// `gpu.alloc host_shared` with the shape of `like` (dynamic sizes read
-/// from it).
-Value allocShared(OpBuilder &b, Location loc, MemRefType type, Value like) {
+/// The dynamic sizes of a buffer of `type` shaped like `like`.
+SmallVector<Value> dynamicSizes(OpBuilder &b, Location loc, MemRefType type, Value like) {
   SmallVector<Value> sizes;
   for (int64_t d = 0; d < type.getRank(); ++d)
     if (type.isDynamicDim(d))
       sizes.push_back(memref::DimOp::create(b, loc, like, d));
+  return sizes;
+}
+
+/// `gpu.alloc host_shared` (managed memory) with the shape of `like`.
+Value allocShared(OpBuilder &b, Location loc, MemRefType type, Value like) {
   auto identity = MemRefType::get(type.getShape(), type.getElementType());
   return gpu::AllocOp::create(b, loc, identity, /*asyncToken=*/Type(), ValueRange{},
-                              sizes, ValueRange{}, /*hostShared=*/true)
+                              dynamicSizes(b, loc, type, like), ValueRange{},
+                              /*hostShared=*/true)
       .getMemref();
 }
 
-/// Frees a gpu.alloc buffer. gpu-to-llvm lowers only the async form of
-/// gpu.dealloc, so the free is ordered on a stream that is waited for at once.
+/// A device allocation from the driver's pool. gpu-to-llvm lowers device
+/// allocations in the async form with one dependency only: the allocation
+/// is ordered on a fresh stream; the caller waits for its token (after
+/// chaining a copy, if any).
+gpu::AllocOp allocDeviceAsync(OpBuilder &b, Location loc, MemRefType type,
+                              ValueRange sizes, ValueRange symbols) {
+  Type token = gpu::AsyncTokenType::get(b.getContext());
+  Value start = gpu::WaitOp::create(b, loc, token, ValueRange{}).getAsyncToken();
+  return gpu::AllocOp::create(b, loc, type, token, ValueRange{start}, sizes, symbols,
+                              /*hostShared=*/false);
+}
+
+/// Frees a gpu.alloc buffer (managed or device). gpu-to-llvm lowers only
+/// the async form of gpu.dealloc, so the free is ordered on a stream that
+/// is waited for at once.
 void freeShared(OpBuilder &b, Location loc, Value buffer) {
   Type token = gpu::AsyncTokenType::get(b.getContext());
   Value start = gpu::WaitOp::create(b, loc, token, ValueRange{}).getAsyncToken();
@@ -141,22 +159,9 @@ LogicalResult mapToGrid(scf::ParallelOp loop, int64_t blockSize) {
   return success();
 }
 
-LogicalResult offloadFunction(func::FuncOp func, int64_t blockSize) {
-  if (func.isExternal())
-    return success();
-  SmallVector<scf::ParallelOp> kernels;
-  func.walk([&](scf::ParallelOp loop) {
-    if (!insideKernel(loop))
-      kernels.push_back(loop);
-  });
-  if (kernels.empty())
-    return success();
-  if (!func.getBody().hasOneBlock())
-    return func.emitError() << "scn-gpu-offload handles single-block functions";
-  auto returnOp = cast<func::ReturnOp>(func.getBody().front().getTerminator());
-  OpBuilder b(func.getContext());
-
-  // Allocations become managed memory; their deallocations follow.
+/// Every allocation outside kernels becomes managed memory for now (see
+/// moveKernelOnlyBuffersToDevice), and its deallocations frees of it.
+void placeAllocations(func::FuncOp func, OpBuilder &b) {
   SmallVector<memref::AllocOp> allocs;
   func.walk([&](memref::AllocOp alloc) {
     if (!insideKernel(alloc))
@@ -179,49 +184,47 @@ LogicalResult offloadFunction(func::FuncOp func, int64_t blockSize) {
     freeShared(b, dealloc.getLoc(), dealloc.getMemref());
     dealloc.erase();
   }
+}
 
-  // Copies of host memory, and results, are freed when the function returns.
-  llvm::SetVector<Value> freeAtReturn;
-  // Host memory that kernels read (arguments, constant weights) is copied in
-  // once per call: by DMA into device memory when only kernels read it (the
-  // common case for weights), else into managed memory, which host code
-  // (the NaN check of the features, batch-norm scales computed from
-  // arguments) reads too.
-  Type token = gpu::AsyncTokenType::get(func.getContext());
-  auto shareCopy = [&](Value host, Location loc) {
-    SmallVector<OpOperand *> uses;
-    for (OpOperand &use : host.getUses())
-      uses.push_back(&use);
-    auto type = cast<MemRefType>(host.getType());
-    Value shared;
-    if (usedOnHost(host)) {
-      shared = allocShared(b, loc, type, host);
-      memref::CopyOp::create(b, loc, host, shared);
-    } else {
-      SmallVector<Value> sizes;
-      for (int64_t d = 0; d < type.getRank(); ++d)
-        if (type.isDynamicDim(d))
-          sizes.push_back(memref::DimOp::create(b, loc, host, d));
-      auto identity = MemRefType::get(type.getShape(), type.getElementType());
-      Value start = gpu::WaitOp::create(b, loc, token, ValueRange{}).getAsyncToken();
-      auto device = gpu::AllocOp::create(b, loc, identity, token, ValueRange{start}, sizes,
-                                         ValueRange{}, /*hostShared=*/false);
-      auto copy = gpu::MemcpyOp::create(b, loc, token, ValueRange{device.getAsyncToken()},
-                                        device.getMemref(), host);
-      gpu::WaitOp::create(b, loc, Type(), ValueRange{copy.getAsyncToken()});
-      shared = device.getMemref();
-    }
-    Value replacement = shared;
-    if (shared.getType() != host.getType())
-      replacement = memref::CastOp::create(b, loc, host.getType(), shared);
-    for (OpOperand *use : uses)
-      use->set(replacement);
-    freeAtReturn.insert(shared);
-  };
+/// Copies `host` (an argument or constant that kernels read) in at the
+/// builder's position and makes every use read the copy: by DMA into device
+/// memory when only kernels read it (the common case for weights), else
+/// into managed memory, which host code (the NaN check of the features,
+/// batch-norm scales folded from arguments) reads too. Returns the copy.
+Value copyIn(OpBuilder &b, Location loc, Value host) {
+  SmallVector<OpOperand *> uses;
+  for (OpOperand &use : host.getUses())
+    uses.push_back(&use);
+  auto type = cast<MemRefType>(host.getType());
+  Value copy;
+  if (usedOnHost(host)) {
+    copy = allocShared(b, loc, type, host);
+    memref::CopyOp::create(b, loc, host, copy);
+  } else {
+    auto identity = MemRefType::get(type.getShape(), type.getElementType());
+    gpu::AllocOp device =
+        allocDeviceAsync(b, loc, identity, dynamicSizes(b, loc, type, host), ValueRange{});
+    Type token = gpu::AsyncTokenType::get(b.getContext());
+    auto dma = gpu::MemcpyOp::create(b, loc, token, ValueRange{device.getAsyncToken()},
+                                     device.getMemref(), host);
+    gpu::WaitOp::create(b, loc, Type(), ValueRange{dma.getAsyncToken()});
+    copy = device.getMemref();
+  }
+  Value replacement = copy;
+  if (copy.getType() != host.getType())
+    replacement = memref::CastOp::create(b, loc, host.getType(), copy);
+  for (OpOperand *use : uses)
+    use->set(replacement);
+  return copy;
+}
+
+/// Copies the arguments and constants that kernels read in (copyIn); adds
+/// the copies to `freeAtReturn`.
+void copyInputsIn(func::FuncOp func, OpBuilder &b, llvm::SetVector<Value> &freeAtReturn) {
   b.setInsertionPointToStart(&func.getBody().front());
   for (BlockArgument arg : func.getArguments())
     if (isa<MemRefType>(arg.getType()) && usedInKernel(arg))
-      shareCopy(arg, arg.getLoc());
+      freeAtReturn.insert(copyIn(b, arg.getLoc(), arg));
   SmallVector<memref::GetGlobalOp> globals;
   func.walk([&](memref::GetGlobalOp global) {
     if (!insideKernel(global) && usedInKernel(global.getResult()))
@@ -229,11 +232,16 @@ LogicalResult offloadFunction(func::FuncOp func, int64_t blockSize) {
   });
   for (memref::GetGlobalOp global : globals) {
     b.setInsertionPointAfter(global);
-    shareCopy(global.getResult(), global.getLoc());
+    freeAtReturn.insert(copyIn(b, global.getLoc(), global.getResult()));
   }
+}
 
-  // Results go back in host memory: callers free them with free().
+/// Returns results in ordinary host memory, which callers free with free():
+/// each buffer from a gpu.alloc is copied out and added to `freeAtReturn`.
+void copyResultsOut(func::ReturnOp returnOp, OpBuilder &b,
+                    llvm::SetVector<Value> &freeAtReturn) {
   b.setInsertionPoint(returnOp);
+  Location loc = returnOp.getLoc();
   for (OpOperand &result : returnOp->getOpOperands()) {
     auto type = dyn_cast<MemRefType>(result.get().getType());
     if (!type)
@@ -241,22 +249,16 @@ LogicalResult offloadFunction(func::FuncOp func, int64_t blockSize) {
     Value root = rootBuffer(result.get());
     if (!root.getDefiningOp<gpu::AllocOp>())
       continue;
-    SmallVector<Value> sizes;
-    for (int64_t d = 0; d < type.getRank(); ++d)
-      if (type.isDynamicDim(d))
-        sizes.push_back(memref::DimOp::create(b, returnOp.getLoc(), result.get(), d));
-    Value host = memref::AllocOp::create(b, returnOp.getLoc(), type, sizes);
-    memref::CopyOp::create(b, returnOp.getLoc(), result.get(), host);
+    Value host = memref::AllocOp::create(b, loc, type, dynamicSizes(b, loc, type, result.get()));
+    memref::CopyOp::create(b, loc, result.get(), host);
     result.set(host);
     freeAtReturn.insert(root);
   }
-  for (Value shared : freeAtReturn)
-    freeShared(b, returnOp.getLoc(), shared);
+}
 
-  // Buffers only kernels touch live in device memory (the driver's pool,
-  // reused across layers and runs) instead of managed memory.
-  // gpu-to-llvm lowers device allocations in the async form only: the
-  // allocation is ordered on a stream that is waited for at once.
+/// Managed buffers that only kernels touch move to device memory (the
+/// driver's pool, reused across layers and runs).
+void moveKernelOnlyBuffersToDevice(func::FuncOp func, OpBuilder &b) {
   SmallVector<gpu::AllocOp> deviceOnly;
   func.walk([&](gpu::AllocOp alloc) {
     if (alloc.getHostShared() && !usedOnHost(alloc.getMemref()))
@@ -264,14 +266,38 @@ LogicalResult offloadFunction(func::FuncOp func, int64_t blockSize) {
   });
   for (gpu::AllocOp alloc : deviceOnly) {
     b.setInsertionPoint(alloc);
-    Value start = gpu::WaitOp::create(b, alloc.getLoc(), token, ValueRange{}).getAsyncToken();
-    auto device = gpu::AllocOp::create(b, alloc.getLoc(), alloc.getType(), token,
-                                       ValueRange{start}, alloc.getDynamicSizes(),
-                                       alloc.getSymbolOperands(), /*hostShared=*/false);
+    gpu::AllocOp device = allocDeviceAsync(b, alloc.getLoc(), alloc.getType(),
+                                           alloc.getDynamicSizes(), alloc.getSymbolOperands());
     gpu::WaitOp::create(b, alloc.getLoc(), Type(), ValueRange{device.getAsyncToken()});
     alloc.getMemref().replaceAllUsesWith(device.getMemref());
     alloc.erase();
   }
+}
+
+LogicalResult offloadFunction(func::FuncOp func, int64_t blockSize) {
+  if (func.isExternal())
+    return success();
+  SmallVector<scf::ParallelOp> kernels;
+  func.walk([&](scf::ParallelOp loop) {
+    if (!insideKernel(loop))
+      kernels.push_back(loop);
+  });
+  if (kernels.empty())
+    return success();
+  if (!func.getBody().hasOneBlock())
+    return func.emitError() << "scn-gpu-offload handles single-block functions";
+  auto returnOp = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  OpBuilder b(func.getContext());
+
+  placeAllocations(func, b);
+  // Copies in, and results, are freed when the function returns.
+  llvm::SetVector<Value> freeAtReturn;
+  copyInputsIn(func, b, freeAtReturn);
+  copyResultsOut(returnOp, b, freeAtReturn);
+  b.setInsertionPoint(returnOp);
+  for (Value buffer : freeAtReturn)
+    freeShared(b, returnOp.getLoc(), buffer);
+  moveKernelOnlyBuffersToDevice(func, b);
 
   for (scf::ParallelOp loop : kernels)
     if (failed(mapToGrid(loop, blockSize)))
