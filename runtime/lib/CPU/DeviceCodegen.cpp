@@ -34,6 +34,12 @@ bool infoOf(void *sites, scn_gpu_sites_info_t &info) {
   return sites && scn_gpu_sites_get_info(asSites(sites), &info) == SCN_OK;
 }
 
+/// One field of a device set's info (zero or null for a null handle).
+template <typename T> T infoField(void *sites, T scn_gpu_sites_info_t::*field) {
+  scn_gpu_sites_info_t info;
+  return infoOf(sites, info) ? info.*field : T{};
+}
+
 /// Fails the run unless `status` is OK; else waits for the device. True
 /// when the result can be used.
 bool settle(scn_run_t run, scn_status_t status, const char *op) {
@@ -194,55 +200,48 @@ void *scn_cg_gpu_kernel_map(scn_run_t run, const char *op, int32_t kind, void *i
 }
 
 int64_t scn_cg_gpu_num_sites(void *sites) {
-  scn_gpu_sites_info_t info;
-  return infoOf(sites, info) ? info.num_sites : 0;
+  return infoField(sites, &scn_gpu_sites_info_t::num_sites);
 }
-
 int64_t scn_cg_gpu_batch_size(void *sites) {
-  scn_gpu_sites_info_t info;
-  return infoOf(sites, info) ? info.batch_size : 0;
+  return infoField(sites, &scn_gpu_sites_info_t::batch_size);
 }
-
 const int64_t *scn_cg_gpu_coords(void *sites) {
-  scn_gpu_sites_info_t info;
-  return infoOf(sites, info) ? info.coords : nullptr;
+  return infoField(sites, &scn_gpu_sites_info_t::coords);
 }
-
 int64_t scn_cg_gpu_num_input_rows(void *sites) {
-  scn_gpu_sites_info_t info;
-  return infoOf(sites, info) ? info.num_rows : 0;
+  return infoField(sites, &scn_gpu_sites_info_t::num_rows);
 }
-
 const int32_t *scn_cg_gpu_row_to_site(void *sites) {
-  scn_gpu_sites_info_t info;
-  return infoOf(sites, info) ? info.row_to_site : nullptr;
+  return infoField(sites, &scn_gpu_sites_info_t::row_to_site);
 }
-
 const int32_t *scn_cg_gpu_site_source_row(void *sites) {
-  scn_gpu_sites_info_t info;
-  return infoOf(sites, info) ? info.site_source_row : nullptr;
+  return infoField(sites, &scn_gpu_sites_info_t::site_source_row);
 }
-
 const int32_t *scn_cg_gpu_site_row_count(void *sites) {
-  scn_gpu_sites_info_t info;
-  return infoOf(sites, info) ? info.site_row_count : nullptr;
+  return infoField(sites, &scn_gpu_sites_info_t::site_row_count);
 }
 
-const int32_t *scn_cg_gpu_neighbors(scn_run_t run, void *kmap, int32_t transposed) {
+/// The device table of `kmap` (read transposed or not) and its rows.
+static const int32_t *tableOf(scn_run_t run, void *kmap, int32_t transposed, int64_t &rows) {
   scn_gpu_kmap_t map = readMap(run, kmap, transposed);
   const int32_t *table = nullptr;
-  int64_t rows = 0, volume = 0;
-  if (!map || scn_gpu_kmap_get_neighbors(map, &table, &rows, &volume) != SCN_OK)
+  int64_t volume = 0;
+  rows = 0;
+  if (!map || scn_gpu_kmap_get_neighbors(map, &table, &rows, &volume) != SCN_OK) {
+    rows = 0;
     return nullptr;
+  }
   return table;
 }
 
+const int32_t *scn_cg_gpu_neighbors(scn_run_t run, void *kmap, int32_t transposed) {
+  int64_t rows = 0;
+  return tableOf(run, kmap, transposed, rows);
+}
+
 int64_t scn_cg_gpu_neighbors_rows(scn_run_t run, void *kmap, int32_t transposed) {
-  scn_gpu_kmap_t map = readMap(run, kmap, transposed);
-  const int32_t *table = nullptr;
-  int64_t rows = 0, volume = 0;
-  if (!map || scn_gpu_kmap_get_neighbors(map, &table, &rows, &volume) != SCN_OK)
-    return 0;
+  int64_t rows = 0;
+  tableOf(run, kmap, transposed, rows);
   return rows;
 }
 
