@@ -46,7 +46,7 @@ echo "== device"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$OUT/device.txt"
 
 echo "== runtime GPU tests (driver layer, mgpu* ABI, GPU site sets vs CPU)"
-build/test/Unit/Runtime/RuntimeTests --gtest_filter='Gpu*' > "$OUT/unit.txt" 2>&1 || status=1
+timeout 120 build/test/Unit/Runtime/RuntimeTests --gtest_filter='Gpu*' > "$OUT/unit.txt" 2>&1 || status=1
 grep -E '^\[ *(OK|FAILED|SKIPPED|PASSED) ' "$OUT/unit.txt"
 
 echo "== LiDAR map pyramid: GPU vs CPU (2 threads), medians of 5"
@@ -56,8 +56,10 @@ build/bench/runtime/bench_runtime_maps --benchmark_filter='BM_UNetGeometryTotal'
 grep -E 'median|ERROR' "$OUT/pyramid.txt"
 
 echo "== compiled networks on the GPU (bench/gpu/device_check.py; log: $OUT/device_check.log)"
-python3 bench/gpu/device_check.py --log "$OUT/device_check.log" | tee "$OUT/device_check.txt" \
-  || status=1
+# Bounded, so that a hung kernel cannot eat the device budget.
+timeout 240 python3 bench/gpu/device_check.py --log "$OUT/device_check.log" \
+  | tee "$OUT/device_check.txt"
+[ "${PIPESTATUS[0]}" = 0 ] || status=1
 
 echo "== peer: W1 with spconv's API (bench/gpu/peer_w1.py), if installed in build/gpu-check/peer"
 if PYTHONPATH=build/gpu-check/peer python3 -c "import spconv_triton" 2>/dev/null \
