@@ -41,9 +41,13 @@ def test_golden_case_compiles_for_cuda(path, tmp_path):
     assert "compiled for CUDA and needs a GPU" in proc.stderr, proc.stderr
 
 
+@pytest.mark.parametrize("device_geometry", ["true", "false"])
 @pytest.mark.parametrize("path", CASES, ids=IDS)
-def test_golden_case_cuda_emulated_on_cpu(path, tmp_path):
-    check_case(path, *run_case(path, tmp_path, ("--target=cuda-emulated",)))
+def test_golden_case_cuda_emulated_on_cpu(path, device_geometry, tmp_path):
+    """Both geometry paths: device builders where they apply (emulated by the
+    CPU runtime), and CPU geometry with copies of every array kernels read."""
+    check_case(path, *run_case(path, tmp_path, ("--target=cuda-emulated",
+                                                "--device-geometry=" + device_geometry)))
 
 
 # Without a GPU the GPU test is one skipped entry, not one per case.
