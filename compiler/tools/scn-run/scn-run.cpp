@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "scn/Execution/ModelRunner.h"
+#include "scn/Runtime/Gpu.h"
 #include "scn/Pipelines/Pipelines.h"
 #include "scn/Support/Npz.h"
 
@@ -161,6 +162,11 @@ int main(int argc, char **argv) {
          << repeat << " run(s), median " << format("%.3f", times[times.size() / 2])
          << " ms (min " << format("%.3f", times.front()) << ", max "
          << format("%.3f", times.back()) << "); peak RSS " << peakRssMiB()
-         << " MiB\n";
+         << " MiB";
+  scn_gpu_device_info_t gpu;
+  if (runner->signature().target == "cuda" && scn_gpu_get_device_info(&gpu) == SCN_OK)
+    outs() << "; on " << gpu.name << " (sm_" << gpu.compute_major << gpu.compute_minor
+           << ")";
+  outs() << "\n";
   return 0;
 }
