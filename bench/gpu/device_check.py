@@ -162,8 +162,8 @@ print(json.dumps(peaks))
 
 def gemm_peaks():
     """(fp32, fp16) TFLOP/s of cuBLAS GEMM 8192^3 through torch, or None. In
-    a process of its own: torch's OpenMP runtime in this one slowed the CPU
-    baseline's kernels (libomp) by 35% on the CPU machine."""
+    a process of its own, so that torch (and its OpenMP runtime) stays out of
+    the process that times the CPU baseline."""
     proc = subprocess.run([sys.executable, "-c", GEMM_PEAKS], capture_output=True, text=True)
     try:
         peaks = json.loads(proc.stdout.strip().splitlines()[-1])
