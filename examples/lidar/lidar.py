@@ -123,6 +123,9 @@ def main():
     p.add_argument("--no-eager", action="store_true", help="skip the eager reference run")
     p.add_argument("--png", default=os.path.join(ROOT, "examples", "lidar", "lidar.png"))
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: all cores)")
+    p.add_argument("--target", choices=["cpu", "cuda"], default="cpu",
+                   help="where the compiled network runs (cuda: fp32 kernels, needs a GPU; "
+                        "see docs/cuda.md)")
     a = p.parse_args()
     # Debian's torch starts with one thread; the compiled code uses every core.
     torch.set_num_threads(a.threads or os.cpu_count())
@@ -142,10 +145,10 @@ def main():
     near = np.abs(coords[:, :2] * a.voxel + points.min(0)[:2]).max(1) < 5
     example = [x[0][torch.from_numpy(near)], x[1][torch.from_numpy(near)]]
     t = time.perf_counter()
-    compiled = scn.compile(model, example, verbose=True)
+    compiled = scn.compile(model, example, target=a.target, verbose=True)
     compile_s = time.perf_counter() - t
 
-    print(f"compiled W1, {a.repeat} runs on the whole scan:", flush=True)
+    print(f"compiled W1 ({a.target}), {a.repeat} runs on the whole scan:", flush=True)
     out = compiled(x)  # warm-up: first touch of the buffers and the thread pool
     compiled_ms = median_ms(lambda: compiled(x), a.repeat)
     eager_ms = err = None
@@ -160,19 +163,22 @@ def main():
 
     flop = point_clouds.count_network_flops(
         run_cpu_bench.unet_spec(size, PLANES[0], 2, PLANES, True), coords)
-    peak = run_cpu_bench.gemm_peak()
+    # The CPU's GEMM peak is the roofline of the CPU target only.
+    peak = run_cpu_bench.gemm_peak() if a.target == "cpu" else None
     rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     gflops = flop / (compiled_ms / 1e3) / 1e9
     print()
-    print(f"fp32 GEMM peak (OpenBLAS sgemm 2048^3 through numpy, same run): {peak:.1f} GFLOP/s; "
-          f"threads: {torch.get_num_threads()}")
+    if peak:
+        print(f"fp32 GEMM peak (OpenBLAS sgemm 2048^3 through numpy, same run): "
+              f"{peak:.1f} GFLOP/s; threads: {torch.get_num_threads()}")
     print("| workload | sites | GFLOP | eager ms | compiled median ms | speed-up | GFLOP/s | "
           "share of GEMM peak | scn.compile s | process peak RSS MiB |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     eager = f"{eager_ms:.0f}" if eager_ms else "-"
     speedup = f"{eager_ms / compiled_ms:.1f}x" if eager_ms else "-"
     print(f"| W1 | {len(coords)} | {flop / 1e9:.2f} | {eager} | {compiled_ms:.0f} | {speedup} | "
-          f"{gflops:.1f} | {100 * gflops / peak:.0f}% | {compile_s:.1f} | {rss_mib:.0f} |")
+          f"{gflops:.1f} | {f'{100 * gflops / peak:.0f}%' if peak else '-'} | {compile_s:.1f} | "
+          f"{rss_mib:.0f} |")
     assert out.shape == (len(coords), PLANES[0])
     if err is not None:
         assert err < 1e-3, err
