@@ -20,7 +20,7 @@ using namespace mlir;
 namespace scn {
 static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilogue,
                            int64_t weightStationaryMinChannels,
-                           llvm::StringRef target = "cpu") {
+                           llvm::StringRef target = "cpu", bool tensorCores = false) {
   pm.addPass(createCanonicalizerPass());
   if (foldBatchNorm)
     pm.addPass(createSCNFoldBatchNorm());
@@ -33,6 +33,7 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
   SCNPlanDataflowOptions plan;
   plan.weightStationaryMinChannels = weightStationaryMinChannels;
   plan.target = target.str();
+  plan.tensorCores = tensorCores;
   pm.addPass(createSCNPlanDataflow(plan));
 }
 } // namespace scn
@@ -105,6 +106,9 @@ void scn::buildCPUPipeline(OpPassManager &pm,
 static std::string cudaLowering(llvm::StringRef target, llvm::StringRef format) {
   return ("func.func(convert-parallel-loops-to-gpu),"
           "gpu-kernel-outlining,"
+          // The workgroup tiles of tensor-core kernels now live in their
+          // gpu.module; the host keeps no use of them.
+          "symbol-dce,"
           "lower-affine,"
           "canonicalize,"
           "cse,"
@@ -124,10 +128,16 @@ static std::string cudaLowering(llvm::StringRef target, llvm::StringRef format) 
 
 LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                                      const CUDAPipelineOptions &options) {
-  if (options.elementType != "f32") {
+  if (options.elementType != "f32" && options.elementType != "f16") {
     llvm::errs() << "scn-cuda-pipeline: element-type=" << options.elementType
-                 << " is not implemented yet (f32 only; f16/bf16 tensor-core "
-                    "kernels are planned in docs/cuda.md)\n";
+                 << " is not implemented (f32, or f16 for tensor cores; bf16 is "
+                    "not yet)\n";
+    return failure();
+  }
+  bool tensorCores = options.elementType == "f16";
+  if (tensorCores && options.emulateOnHost) {
+    llvm::errs() << "scn-cuda-pipeline: element-type=f16 (tensor cores) cannot be "
+                    "emulated on the host\n";
     return failure();
   }
   StringRef chip = options.chip;
@@ -137,7 +147,7 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
     return failure();
   }
   addGraphPasses(pm, options.foldBatchNorm, options.fuseEpilogue,
-                 options.weightStationaryMinChannels, "cuda");
+                 options.weightStationaryMinChannels, "cuda", tensorCores);
   ConvertSCNToGPUOptions toGPU;
   toGPU.deviceGeometry = options.deviceGeometry;
   pm.addPass(createConvertSCNToGPU(toGPU));

@@ -49,8 +49,9 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
       llvm::cl::init("+ptx80")};
   Option<std::string> elementType{
       *this, "element-type",
-      llvm::cl::desc("Element type of features and weights in the kernels (f32; "
-                     "f16 and bf16 are not implemented yet)"),
+      llvm::cl::desc("f32, or f16: convolutions whose channels are multiples of 16 "
+                     "run on tensor cores (f16 inputs, f32 accumulators; bf16 not "
+                     "yet)"),
       llvm::cl::init("f32")};
   Option<std::string> format{
       *this, "format",

@@ -267,14 +267,23 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
   auto dataflow = op->getAttrOfType<StringAttr>("dataflow");
   if (dataflow && dataflow.getValue() != "output_stationary" &&
       dataflow.getValue() != "weight_stationary" &&
-      dataflow.getValue() != "channel_parallel")
+      dataflow.getValue() != "channel_parallel" && dataflow.getValue() != "tensor_core")
     return op->emitOpError() << "has dataflow \"" << dataflow.getValue()
                              << "\"; the lowering knows \"output_stationary\", "
-                                "\"weight_stationary\" and \"channel_parallel\"";
+                                "\"weight_stationary\", \"channel_parallel\" and "
+                                "\"tensor_core\"";
   bool channelParallel = dataflow && dataflow.getValue() == "channel_parallel";
   if (isLinear && dataflow && dataflow.getValue() == "weight_stationary")
     return op->emitOpError() << "has no kernel map, so it cannot be weight_stationary";
-  if (!isLinear && dataflow && dataflow.getValue() == "weight_stationary") {
+  if (dataflow && dataflow.getValue() == "tensor_core") {
+    if (isLinear || groups != 1)
+      return op->emitOpError() << "has dataflow \"tensor_core\", which needs a kernel "
+                                  "map and one group";
+    if (failed(emitTensorCore(kb, op, x, w, biasBuf, steps, epilogueBuffers, out,
+                              concat ? sliceOffset : 0, table.table, rows, table.volume,
+                              inPerGroup, outPerGroup)))
+      return failure();
+  } else if (!isLinear && dataflow && dataflow.getValue() == "weight_stationary") {
     if (failed(emitWeightStationary(kb, cast<KernelMapUserOpInterface>(op), x, w, biasBuf,
                                     steps, epilogueBuffers, out, concat ? sliceOffset : 0,
                                     rows, table.volume, groups, inPerGroup, outPerGroup,

@@ -184,6 +184,16 @@ mlir::LogicalResult lowerPoolingOp(KernelBuilder &kb, mlir::Operation *op,
 mlir::LogicalResult lowerPointwiseOp(KernelBuilder &kb, mlir::Operation *op,
                                      bool &handled);
 
+/// The tensor-core convolution (dataflow "tensor_core", CUDA only; see
+/// TensorCoreLowering.cpp): reads `table` ([rows, volume] neighbours), writes
+/// `out` (at column `columnOffset` of a concatenation).
+mlir::LogicalResult
+emitTensorCore(KernelBuilder &kb, mlir::Operation *op, mlir::Value x, mlir::Value w,
+               mlir::Value biasBuf, llvm::ArrayRef<EpilogueStepAttr> steps,
+               llvm::ArrayRef<mlir::Value> epilogueBuffers, mlir::Value out,
+               int64_t columnOffset, mlir::Value table, mlir::Value rows, int64_t volume,
+               int64_t inChannels, int64_t outChannels);
+
 /// Applies the fused epilogue `steps` to `acc` (channels `tile` of output
 /// row `row`), reading step operands (as buffers) from `operands`.
 mlir::Value applyEpilogue(KernelBuilder &kb, mlir::Value acc,

@@ -36,9 +36,10 @@ using namespace mlir;
 
 namespace {
 
-/// Whether `op` runs inside a kernel (is nested in an scf.parallel).
+/// Whether `op` runs inside a kernel: nested in an scf.parallel (a row
+/// loop), or in a gpu.launch (the tensor-core convolutions).
 bool insideKernel(Operation *op) {
-  return op->getParentOfType<scf::ParallelOp>() != nullptr;
+  return op->getParentOfType<scf::ParallelOp>() || op->getParentOfType<gpu::LaunchOp>();
 }
 
 /// The buffer that `v` is a view of (through subviews, reshapes, casts).
@@ -274,9 +275,28 @@ void moveKernelOnlyBuffersToDevice(func::FuncOp func, OpBuilder &b) {
   }
 }
 
+/// Turns the barrier placeholders of tensor-core kernels (stores marked
+/// scn.gpu_barrier, see TensorCoreLowering.cpp) into gpu.barrier.
+void materializeBarriers(func::FuncOp func) {
+  SmallVector<memref::StoreOp> markers;
+  func.walk([&](memref::StoreOp store) {
+    if (store->hasAttr("scn.gpu_barrier"))
+      markers.push_back(store);
+  });
+  for (memref::StoreOp store : markers) {
+    OpBuilder b(store);
+    gpu::BarrierOp::create(b, store.getLoc());
+    Value marker = store.getMemref();
+    store.erase();
+    if (marker.use_empty())
+      marker.getDefiningOp()->erase();
+  }
+}
+
 LogicalResult offloadFunction(func::FuncOp func, int64_t blockSize) {
   if (func.isExternal())
     return success();
+  materializeBarriers(func);
   SmallVector<scf::ParallelOp> kernels;
   func.walk([&](scf::ParallelOp loop) {
     if (!insideKernel(loop))

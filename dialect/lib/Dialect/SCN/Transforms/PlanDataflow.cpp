@@ -16,6 +16,15 @@ using namespace scn;
 
 namespace {
 
+/// Whether a tensor-core kernel (16x16x16 f16 tiles) fits `op`: a kernel
+/// map, one group, input and output channels that are multiples of 16.
+bool tensorCoreShape(EpilogueOpInterface op) {
+  auto weight = cast<RankedTensorType>(op.getWeightOperand().get().getType());
+  return isa<KernelMapUserOpInterface>(op.getOperation()) && weight.getRank() == 4 &&
+         weight.getDimSize(1) == 1 && weight.getDimSize(2) % 16 == 0 &&
+         weight.getDimSize(3) % 16 == 0;
+}
+
 struct SCNPlanDataflowPass
     : scn::impl::SCNPlanDataflowBase<SCNPlanDataflowPass> {
   using Base::Base;
@@ -28,6 +37,8 @@ struct SCNPlanDataflowPass
     }
     if (target == "cuda") {
       getOperation()->walk([&](EpilogueOpInterface op) {
+        if (tensorCores && !op->hasAttr("dataflow") && tensorCoreShape(op))
+          op->setAttr("dataflow", b.getStringAttr("tensor_core"));
         if (!op->hasAttr("dataflow"))
           op->setAttr("dataflow", b.getStringAttr("channel_parallel"));
         if (!op->hasAttr("channel_tile"))

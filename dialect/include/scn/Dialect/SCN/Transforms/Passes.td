@@ -130,7 +130,10 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
     output-stationary kernel with one parallel iteration (a GPU thread) per
     (row tile, output channel), channels fastest, so that the threads of a
     warp load neighbouring weights and the same input rows, and each weight
-    load serves the tile's rows. `scn.input` and `scn.bl_input` in modes 3
+    load serves the tile's rows. With `tensor-cores`, convolutions with a
+    kernel map, one group, and input and output channels in multiples of 16
+    get `dataflow = "tensor_core"` instead: warps of WMMA tiles (fp16
+    inputs, fp32 accumulators). `scn.input` and `scn.bl_input` in modes 3
     and 4 (summed rows) get `input_merge = "atomic"`: their rows are added
     into the sites in parallel with atomic adds, a kernel, instead of a
     sequential scatter, which would run on the host.
@@ -158,6 +161,10 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
            "with a kernel map are weight-stationary (0: never)">,
     Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
            "What the kernels run on: cpu or cuda">,
+    Option<"tensorCores", "tensor-cores", "bool", /*default=*/"false",
+           "cuda: convolutions with a kernel map, one group and channels in "
+           "multiples of 16 run on tensor cores (fp16 inputs, fp32 "
+           "accumulators): dataflow = \"tensor_core\"">,
   ];
 }
 
