@@ -9,9 +9,10 @@ only, and prints a short table; the full log goes to $OUT.
   2. the differential test: random networks on the GPU against the eager
      PyTorch outputs computed on the CPU machine;
   3. W1 (the LiDAR scan at 0.05 m, maps built in every run) and the W3 layers
-     on the GPU and, in the same run, on this machine's CPU: medians, useful
-     TFLOP/s, and the share of the GPU's fp32 and fp16 GEMM throughput
-     measured here with torch (cuBLAS), when torch with CUDA is installed.
+     on the GPU in fp32 and on tensor cores (f16 inputs), and in the same run
+     on this machine's CPU: medians, useful TFLOP/s, the share of the GPU's
+     fp32 and fp16 GEMM throughput measured here with torch (cuBLAS), when
+     torch with CUDA is installed, and the f16 error against fp32.
 """
 
 import argparse
@@ -199,10 +200,12 @@ def bench(log, repeat):
         arrays["coords"] = coords
         arrays["features"] = np.ones((len(coords), m["in_channels"]), np.float32)
         result = {}
-        for target in ("cuda", "cuda-hostmaps", "cpu"):
-            times = repeat if target == "cuda" else max(1, repeat // 2)
+        outputs = {}
+        for target in ("cuda", "cuda-f16", "cuda-hostmaps", "cpu"):
+            times = repeat if target.startswith("cuda") else max(1, repeat // 2)
             try:
                 lib, manifest = load(os.path.join(directory, f"{name}.{target}.so"))
+                outputs[target] = run(lib, manifest, arrays)["output"]
                 result[target] = time_runs(lib, manifest, arrays, times)
                 # Maps built once and reused (GPU: their device copies too).
                 result[target + " prebuilt"] = time_runs(
@@ -211,6 +214,13 @@ def bench(log, repeat):
                 print(f"bench {name} {target}: {type(e).__name__}: {e}", file=log)
                 result.setdefault(target, float("nan"))
                 result.setdefault(target + " prebuilt", float("nan"))
+        # Tensor cores round the inputs to f16: their error against fp32 on
+        # the CPU, relative to the largest output.
+        reference = outputs.get("cpu")
+        result["f16 error"] = float("nan")
+        if reference is not None and "cuda-f16" in outputs and reference.size:
+            scale = max(float(np.abs(reference).max()), 1e-30)
+            result["f16 error"] = float(np.abs(outputs["cuda-f16"] - reference).max()) / scale
         rows.append((name, m["flop"], result))
         print(f"bench {name}: {result}", file=log)
     print()
@@ -230,6 +240,18 @@ def bench(log, repeat):
               f"{100 * (1 - pre / gpu):.0f}% | {r['cuda-hostmaps']:.1f} | "
               f"{r['cpu']:.1f} | {r['cpu prebuilt']:.1f} | {r['cpu'] / gpu:.1f}x | "
               f"{tflops:.2f} | {shares} |")
+    print()
+    print("Tensor cores (f16 inputs, f32 accumulators; W3 C=16 and every W1 layer but "
+          "the 1-channel stem): error relative to the largest fp32 CPU output.")
+    print("| workload | GPU f16 ms | f16 prebuilt ms | maps share | f16 TFLOP/s | "
+          "share of fp16 tensor GEMM | speed-up over GPU fp32 | f16 max rel. error |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, flop, r in rows:
+        gpu, pre = r["cuda-f16"], r["cuda-f16 prebuilt"]
+        tflops = flop / (pre / 1e3) / 1e12
+        share = f"{100 * tflops / peaks[1]:.1f}%" if peaks else "-"
+        print(f"| {name} | {gpu:.1f} | {pre:.1f} | {100 * (1 - pre / gpu):.0f}% | "
+              f"{tflops:.2f} | {share} | {r['cuda'] / gpu:.1f}x | {r['f16 error']:.1e} |")
 
 
 def main():

@@ -7,7 +7,9 @@ the GPU machine (which has neither our toolchain nor the CUDA toolkit):
   build/gpu-check/diff/<seed>.so        random networks (test/Integration/CPU/
                <seed>.npz               random_networks.py): inputs and the
                                         eager PyTorch outputs to compare with
-  build/gpu-check/bench/<w>.{cuda,cpu}.so  W1 and the W3 layers (C = 16..128)
+  build/gpu-check/bench/<w>.<t>.so      W1 and the W3 layers (C = 16..128) for
+                                        cuda, cuda-f16 (tensor cores),
+                                        cuda-hostmaps (maps on the CPU), cpu
                inputs.npz, meta.json    their coordinates, weight arguments
                                         (regenerated from a seed on the GPU
                                         machine) and FLOP counts
@@ -112,9 +114,12 @@ def prepare_bench(chips, channels):
         text, args = spec_to_mlir.spec_to_mlir_with_args(spec, None, "args")
         for target in ("cuda", "cpu"):
             compile_mlir(text, os.path.join(out, f"{name}.{target}.so"), target, chips)
-        # The same with maps built on the CPU and copied (the previous path).
+        # The same with maps built on the CPU and copied (the previous path),
+        # and with tensor cores (f16 inputs, f32 accumulators).
         compile_mlir(text, os.path.join(out, f"{name}.cuda-hostmaps.so"), "cuda",
                      chips + " --device-geometry=false")
+        compile_mlir(text, os.path.join(out, f"{name}.cuda-f16.so"), "cuda",
+                     chips + " --element-type=f16")
         flop = (point_clouds.count_network_flops(spec, coords) if name == "W1"
                 else 2.0 * pairs * in_channels * in_channels)
         meta[name] = {"args": args, "in_channels": in_channels, "flop": flop}

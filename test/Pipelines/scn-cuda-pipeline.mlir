@@ -4,7 +4,6 @@
 // asked for in a gpu.binary. No GPU, driver or ptxas is needed.
 // RUN: scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cuda-pipeline | FileCheck %s
 // RUN: scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cuda-pipeline="chip=sm_90 features=+ptx80 block-size=256" | FileCheck %s --check-prefix=SM90
-// RUN: not scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cuda-pipeline=element-type=f16 2>&1 | FileCheck %s --check-prefix=F16
 // RUN: not scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cuda-pipeline=chip=gfx90a 2>&1 | FileCheck %s --check-prefix=CHIP
 
 // CHECK-NOT: {{(=|^) *(scn|memref|scf|vector|arith|func|bufferization|omp)\.}}
@@ -23,5 +22,4 @@
 // SM90: gpu.launch_func
 // SM90: gpu.binary {{.*}}chip = "sm_90"{{.*}}.target sm_90
 
-// F16: element-type=f16 is not implemented yet
 // CHIP: chip 'gfx90a' is not a CUDA architecture

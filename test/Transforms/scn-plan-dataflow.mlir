@@ -3,6 +3,17 @@
 // RUN: scn-opt %s -scn-plan-dataflow="weight-stationary-min-channels=0" -split-input-file | FileCheck %s --check-prefix=NOWS
 // RUN: scn-opt %s -scn-plan-dataflow="target=cuda" -split-input-file | FileCheck %s --check-prefix=CUDA
 // RUN: not scn-opt %s -scn-plan-dataflow="target=tpu" -split-input-file 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true" -split-input-file | FileCheck %s --check-prefix=TC
+
+// With tensor cores, convolutions with channels in multiples of 16 are
+// tensor_core; 4 input channels or no kernel map (scn.linear) stay
+// channel_parallel, and a dataflow written by hand is kept.
+// TC-LABEL: func @plan
+// TC: scn.submanifold_conv {{.*}}dataflow = "channel_parallel"
+// TC: scn.linear {{.*}}dataflow = "channel_parallel"
+// TC-LABEL: func @wide
+// TC: scn.submanifold_conv {{.*}}dataflow = "tensor_core"
+// TC: scn.submanifold_conv {{.*}}dataflow = "output_stationary"
 
 // For CUDA every op is channel_parallel: one thread per (tile of 4 rows,
 // output channel); what was written by hand is kept.

@@ -44,7 +44,7 @@ func.func @subm(%c: tensor<?x3xi64>, %f: tensor<?x4xf32>, %w: tensor<9x1x4x8xf32
 func.func @unknown_dataflow(%c: tensor<?x3xi64>, %f: tensor<?x4xf32>, %w: tensor<9x1x4x8xf32>) -> tensor<?x8xf32> {
   %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x3xi64>, tensor<?x4xf32> -> !scn.sites<2, [16, 16]>, tensor<?x4xf32>
   %k = scn.kernel_map submanifold %s, %s {filter_size = array<i64: 3, 3>, filter_stride = array<i64: 1, 1>} : !scn.sites<2, [16, 16]>, !scn.sites<2, [16, 16]>
-  // expected-error @+1 {{has dataflow "row_stationary"; the lowering knows "output_stationary", "weight_stationary" and "channel_parallel"}}
+  // expected-error @+1 {{has dataflow "row_stationary"; the lowering knows "output_stationary", "weight_stationary", "channel_parallel" and "tensor_core"}}
   %y = scn.submanifold_conv %x, %w on %s map(%k) {dataflow = "row_stationary", filter_size = array<i64: 3, 3>} : tensor<?x4xf32>, tensor<9x1x4x8xf32>, !scn.sites<2, [16, 16]>
   return %y : tensor<?x8xf32>
 }
