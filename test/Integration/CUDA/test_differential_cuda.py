@@ -26,13 +26,15 @@ SCN_COMPILE = os.path.join(cpu.BUILD, "bin", "scn-compile")
 
 
 @pytest.mark.skipif(not HAS_TOOLKIT, reason="needs ptxas (CUDA toolkit)")
+@pytest.mark.parametrize("element_type", ["f32", "f16"])
 @pytest.mark.parametrize("seed", range(COMPILE_CASES))
-def test_random_network_compiles_for_cuda(seed, tmp_path):
+def test_random_network_compiles_for_cuda(seed, element_type, tmp_path):
     spec, arrays = cpu.random_networks.random_case(seed)
     mlir = tmp_path / "net.mlir"
     mlir.write_text(cpu.spec_to_mlir.spec_to_mlir(spec, arrays, "const"))
     proc = subprocess.run([SCN_COMPILE, str(mlir), "-o", str(tmp_path / "net.so"),
-                           "--target=cuda", "--chip=sm_90"],
+                           "--target=cuda", "--chip=sm_90",
+                           "--element-type=" + element_type],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
 

@@ -41,6 +41,14 @@ def test_golden_case_compiles_for_cuda(path, tmp_path):
     assert "compiled for CUDA and needs a GPU" in proc.stderr, proc.stderr
 
 
+@pytest.mark.skipif(not HAS_TOOLKIT, reason="needs ptxas (CUDA toolkit)")
+@pytest.mark.parametrize("path", CASES, ids=IDS)
+def test_golden_case_compiles_for_tensor_cores(path, tmp_path):
+    """--element-type=f16: the tensor-core kernels of every case that has
+    16-channel convolutions lower to PTX that ptxas accepts."""
+    compile_case(path, tmp_path, COMPILE_ONLY + ("--element-type=f16",))
+
+
 @pytest.mark.parametrize("device_geometry", ["true", "false"])
 @pytest.mark.parametrize("path", CASES, ids=IDS)
 def test_golden_case_cuda_emulated_on_cpu(path, device_geometry, tmp_path):
