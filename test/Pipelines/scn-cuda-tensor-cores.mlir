@@ -12,7 +12,8 @@
 
 // CHECK: llvm.func @main(
 // CHECK: gpu.launch_func @main_kernel_{{[0-9]+}}::@main_kernel blocks in (%{{.*}}, %{{.*}}, %{{.*}}) threads in (%{{.*}}, %{{.*}}, %{{.*}})
-// CHECK: gpu.binary {{.*}}wmma.load.a.sync.aligned.row.m16n16k16.shared.f16{{.*}}wmma.mma.sync.aligned.row.row.m16n16k16.f32.f32{{.*}}wmma.store.d.sync.aligned.row.m16n16k16.shared.f32
+// The workgroup tiles are 256-bit aligned, as WMMA requires.
+// CHECK: gpu.binary {{.*}}.shared .align 32 .b8 __scn_tc_tile_f{{16|32}}{{.*}}wmma.load.a.sync.aligned.row.m16n16k16.shared.f16{{.*}}wmma.mma.sync.aligned.row.row.m16n16k16.f32.f32{{.*}}wmma.store.d.sync.aligned.row.m16n16k16.shared.f32
 // Without f16, the CUDA plan has no tensor-core kernels.
 // F32-LABEL: func.func @main
 // F32-NOT: tensor_core

@@ -41,8 +41,10 @@ static Value workgroupTile(KernelBuilder &kb, Type element) {
   if (!module.lookupSymbol(name)) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(module.getBody());
+    // WMMA loads and stores need 256-bit aligned tiles.
     memref::GlobalOp::create(b, b.getStringAttr(name), b.getStringAttr("private"),
-                             TypeAttr::get(type), Attribute(), UnitAttr(), IntegerAttr());
+                             TypeAttr::get(type), Attribute(), UnitAttr(),
+                             b.getI64IntegerAttr(32));
   }
   return memref::GetGlobalOp::create(b, type, name);
 }
