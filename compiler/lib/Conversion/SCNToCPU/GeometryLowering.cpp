@@ -197,16 +197,6 @@ static Value denseOffset(KernelBuilder &kb, Value coords, Value site,
   return offset;
 }
 
-/// A rank-1 view of a contiguous buffer.
-static Value flatten(KernelBuilder &kb, Value buffer) {
-  auto type = cast<MemRefType>(buffer.getType());
-  ReassociationIndices all;
-  for (int64_t i = 0; i < type.getRank(); ++i)
-    all.push_back(i);
-  return memref::CollapseShapeOp::create(kb.builder(), buffer,
-                                         ArrayRef<ReassociationIndices>{all});
-}
-
 LogicalResult lowerGeometryOp(KernelBuilder &kb, Operation *op, bool &handled) {
   auto &b = kb.builder();
   handled = true;
@@ -327,7 +317,7 @@ LogicalResult lowerGeometryOp(KernelBuilder &kb, Operation *op, bool &handled) {
         Value batch = kb.toIndex(kb.call(kb.geometryFn("scn_cg_batch_size"), i64, {handle}));
         auto outType = MemRefType::get(type.getShape(), type.getElementType());
         Value out = memref::AllocOp::create(b, outType, ValueRange{batch});
-        Value flat = flatten(kb, out);
+        Value flat = kb.flatten(out);
         linalg::FillOp::create(b, ValueRange{kb.f32(0.0)}, ValueRange{flat});
         Value n = kb.toIndex(kb.call(kb.geometryFn("scn_cg_num_sites"), i64, {handle}));
         Value coords = kb.runtimeArray("scn_cg_coords", {handle}, kb.byteSize(n, 8 * (sites.getDimension() + 1)));
@@ -360,7 +350,7 @@ LogicalResult lowerGeometryOp(KernelBuilder &kb, Operation *op, bool &handled) {
              kb.constI64Array(sites.getSpatialSize()), kb.toI64(batch),
              kb.i64(channels), kb.pointerOf(dense)});
         kb.setHandle(toSparse.getSites(), handle);
-        Value flat = flatten(kb, dense);
+        Value flat = kb.flatten(dense);
         Value n = kb.toIndex(kb.call(kb.geometryFn("scn_cg_num_sites"), i64, {handle}));
         Value coords = kb.runtimeArray("scn_cg_coords", {handle}, kb.byteSize(n, 8 * (sites.getDimension() + 1)));
         Value out = kb.allocRows(n, channels, b.getF32Type());

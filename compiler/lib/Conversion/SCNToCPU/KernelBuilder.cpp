@@ -122,6 +122,14 @@ Value KernelBuilder::byteSize(Value count, int64_t elementBytes) {
   return arith::MulIOp::create(b, toI64(count), i64(elementBytes));
 }
 
+Value KernelBuilder::flatten(Value buffer) {
+  auto type = cast<MemRefType>(buffer.getType());
+  ReassociationIndices all;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    all.push_back(i);
+  return memref::CollapseShapeOp::create(b, buffer, ArrayRef<ReassociationIndices>{all});
+}
+
 Value KernelBuilder::toBuffer(Value tensor) {
   auto type = cast<RankedTensorType>(tensor.getType());
   auto memrefType = MemRefType::get(type.getShape(), type.getElementType());

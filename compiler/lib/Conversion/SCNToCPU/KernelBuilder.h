@@ -102,6 +102,8 @@ public:
   mlir::Value toTensor(mlir::Value buffer, mlir::Type tensorType);
   /// A new row-major buffer [rows, channels] (rows dynamic).
   mlir::Value allocRows(mlir::Value rows, int64_t channels, mlir::Type element);
+  /// A rank-1 view of a contiguous (identity-layout) buffer.
+  mlir::Value flatten(mlir::Value buffer);
   /// Raw pointer of a buffer's first element.
   mlir::Value pointerOf(mlir::Value buffer);
   /// Loads element `i` (index) of a runtime array of `type` (i32 / i64).

@@ -30,23 +30,29 @@ namespace scn::cpu {
 
 static constexpr int64_t kTile = 16;
 
-/// A 16x16 workgroup-memory tile of `element`, one per module and type.
-static Value workgroupTile(KernelBuilder &kb, Type element) {
+/// A view of module-level workgroup memory `name` of `shape` x `element`,
+/// declared on first use (aligned to 32 bytes: WMMA loads and stores need
+/// 256-bit aligned tiles).
+static Value workgroupGlobal(KernelBuilder &kb, StringRef name, ArrayRef<int64_t> shape,
+                             Type element) {
   auto &b = kb.builder();
-  MLIRContext *ctx = b.getContext();
-  auto space = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
-  auto type = MemRefType::get({kTile, kTile}, element, MemRefLayoutAttrInterface(), space);
-  std::string name = element.isF16() ? "__scn_tc_tile_f16" : "__scn_tc_tile_f32";
+  auto space = gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
+  auto type = MemRefType::get(shape, element, MemRefLayoutAttrInterface(), space);
   auto module = b.getBlock()->getParentOp()->getParentOfType<ModuleOp>();
   if (!module.lookupSymbol(name)) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(module.getBody());
-    // WMMA loads and stores need 256-bit aligned tiles.
     memref::GlobalOp::create(b, b.getStringAttr(name), b.getStringAttr("private"),
                              TypeAttr::get(type), Attribute(), UnitAttr(),
                              b.getI64IntegerAttr(32));
   }
   return memref::GetGlobalOp::create(b, type, name);
+}
+
+/// A 16x16 workgroup tile of `element` (f16 inputs, f32 results).
+static Value workgroupTile(KernelBuilder &kb, Type element) {
+  return workgroupGlobal(kb, element.isF16() ? "__scn_tc_tile_f16" : "__scn_tc_tile_f32",
+                         {kTile, kTile}, element);
 }
 
 /// Name of the attribute that marks a barrier placeholder.
@@ -59,30 +65,9 @@ static constexpr const char *kBarrierMarker = "scn.gpu_barrier";
 /// (known effects; nothing reads it).
 static void barrier(KernelBuilder &kb) {
   auto &b = kb.builder();
-  MLIRContext *ctx = b.getContext();
-  auto space = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
-  auto type = MemRefType::get({1}, b.getI32Type(), MemRefLayoutAttrInterface(), space);
-  StringRef name = "__scn_barrier_marker";
-  auto module = b.getBlock()->getParentOp()->getParentOfType<ModuleOp>();
-  if (!module.lookupSymbol(name)) {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(module.getBody());
-    memref::GlobalOp::create(b, b.getStringAttr(name), b.getStringAttr("private"),
-                             TypeAttr::get(type), Attribute(), UnitAttr(), IntegerAttr());
-  }
-  Value marker = memref::GetGlobalOp::create(b, type, name);
+  Value marker = workgroupGlobal(kb, "__scn_barrier_marker", {1}, b.getI32Type());
   auto store = memref::StoreOp::create(b, kb.i32(0), marker, ValueRange{kb.index(0)});
   store->setAttr(kBarrierMarker, b.getUnitAttr());
-}
-
-/// `memref` as one dimension (it is contiguous, identity layout).
-static Value flat(KernelBuilder &kb, Value memref) {
-  auto type = cast<MemRefType>(memref.getType());
-  ReassociationIndices all;
-  for (int64_t d = 0; d < type.getRank(); ++d)
-    all.push_back(d);
-  return memref::CollapseShapeOp::create(kb.builder(), memref,
-                                         ArrayRef<ReassociationIndices>{all});
 }
 
 LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
@@ -103,7 +88,7 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   // The weights in f16 ([K, 1, Cin, Cout]), by a parallel loop: a kernel.
   auto wType = cast<MemRefType>(w.getType());
   Value w16 = memref::AllocOp::create(b, MemRefType::get(wType.getShape(), f16));
-  Value wFlat = flat(kb, w), w16Flat = flat(kb, w16);
+  Value wFlat = kb.flatten(w), w16Flat = kb.flatten(w16);
   kb.parallelRows(kb.index(wType.getNumElements()), [&](Value i) {
     Value v = memref::LoadOp::create(b, wFlat, ValueRange{i});
     memref::StoreOp::create(b, arith::TruncFOp::create(b, f16, v), w16Flat, ValueRange{i});
