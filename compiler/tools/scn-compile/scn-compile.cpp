@@ -67,8 +67,15 @@ int main(int argc, char **argv) {
   };
   if (target != "cpu" && target != "cuda" && target != "cuda-emulated")
     return failWith("--target=" + target + " is unknown (cpu or cuda)");
-  if (target == "cpu" && !chips.empty())
-    return failWith("--chip is for --target=cuda");
+  // CUDA options on the CPU target would be ignored: say so instead.
+  if (target == "cpu") {
+    if (!chips.empty())
+      return failWith("--chip is for --target=cuda");
+    if (elementType.getNumOccurrences())
+      return failWith("--element-type is for --target=cuda (the CPU target is f32)");
+    if (deviceGeometry.getNumOccurrences())
+      return failWith("--device-geometry is for --target=cuda");
+  }
   auto start = std::chrono::steady_clock::now();
   mlir::DialectRegistry registry;
   scn::registerCompilerDialects(registry);

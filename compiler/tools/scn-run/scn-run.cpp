@@ -110,7 +110,12 @@ int main(int argc, char **argv) {
   scn::registerCompilerPasses();
   mlir::MLIRContext context(registry);
   std::unique_ptr<scn::ModelRunner> runner;
+  if (target == "cpu" && !chips.empty())
+    return failWith("--chip is for --target=cuda");
   if (StringRef(inputFile).ends_with(".so")) {
+    if (target.getNumOccurrences() || !chips.empty())
+      return failWith("--target and --chip are for .mlir networks; an artifact runs on "
+                      "the target it was compiled for");
     auto loaded = scn::ModelRunner::load(inputFile);
     if (!loaded)
       return failWith(toString(loaded.takeError()));

@@ -16,8 +16,17 @@
 // RUN: cd %t.d && scn-run net.so --input %t.npz --print | FileCheck %s
 // RUN: not scn-run %t.npz.so --input %t.npz 2>&1 | FileCheck %s --check-prefix=NOSO
 // RUN: not scn-compile %s --target=rocm -o %t.rocm.so 2>&1 | FileCheck %s --check-prefix=TARGET
+// CUDA options where they would be ignored are errors:
+// RUN: not scn-compile %s --element-type=f16 -o %t.f16.so 2>&1 | FileCheck %s --check-prefix=ELEMENT
+// RUN: not scn-compile %s --device-geometry=false -o %t.dg.so 2>&1 | FileCheck %s --check-prefix=GEOMETRY
+// RUN: not scn-run %t.so --target=cuda --input %t.npz 2>&1 | FileCheck %s --check-prefix=ARTIFACT
+// RUN: not scn-run %s --chip=sm_90 --input %t.npz 2>&1 | FileCheck %s --check-prefix=CHIP
 // NOSO: scn-run: error: cannot load '{{.*}}.npz.so'
 // TARGET: scn-compile: error: --target=rocm is unknown (cpu or cuda)
+// ELEMENT: scn-compile: error: --element-type is for --target=cuda (the CPU target is f32)
+// GEOMETRY: scn-compile: error: --device-geometry is for --target=cuda
+// ARTIFACT: scn-run: error: --target and --chip are for .mlir networks; an artifact runs on the target it was compiled for
+// CHIP: scn-run: error: --chip is for --target=cuda
 
 // CHECK-DAG: output: shape [3, 1] values [210.5, 21.5, 30.5]
 // CHECK-DAG: output_coords: shape [3, 2] values [1, 0, 2, 0, 5, 0]
