@@ -53,53 +53,58 @@ def run(lib, manifest, arrays, persistent=None):
     return {o["name"]: v for o, v in zip(manifest["outputs"], outs)}
 
 
+def record(log, label, cases, check):
+    """Runs `check(case)` (a problem string, or None) on every case; a failed
+    case, raising or not, does not stop the others. Logs each result;
+    returns (number of cases, failed cases)."""
+    failed = []
+    for case in cases:
+        try:
+            problem = check(case)
+        except Exception as e:
+            problem = f"{type(e).__name__}: {e}"
+        print(f"{label} {case}: {'PASS' if problem is None else 'FAIL ' + problem}", file=log)
+        if problem is not None:
+            failed.append(case)
+    return len(cases), failed
+
+
 def check_golden(log):
     directory = os.path.join(CHECK, "golden")
-    failed = []
-    names = sorted(f[:-3] for f in os.listdir(directory) if f.endswith(".so"))
-    for name in names:
+
+    def check(name):
         case = np.load(os.path.join(ROOT, "test", "golden", name + ".npz"))
-        try:
-            lib, manifest = load(os.path.join(directory, name + ".so"))
-            problems = golden_compare.compare_golden(
-                case, run(lib, manifest, {"coords": case["coords"],
-                                          "features": case["features"]}))
-        except Exception as e:  # a failed case must not stop the check
-            problems = [f"{type(e).__name__}: {e}"]
-        print(f"golden {name}: {'PASS' if not problems else 'FAIL ' + '; '.join(problems)}",
-              file=log)
-        if problems:
-            failed.append(name)
-    return len(names), failed
+        lib, manifest = load(os.path.join(directory, name + ".so"))
+        problems = golden_compare.compare_golden(
+            case, run(lib, manifest, {"coords": case["coords"], "features": case["features"]}))
+        return "; ".join(problems) if problems else None
+
+    names = sorted(f[:-3] for f in os.listdir(directory) if f.endswith(".so"))
+    return record(log, "golden", names, check)
 
 
 def check_differential(log):
     directory = os.path.join(CHECK, "diff")
-    failed = []
-    seeds = sorted(int(f[:-3]) for f in os.listdir(directory) if f.endswith(".so"))
-    for seed in seeds:
+
+    def check(seed):
         z = np.load(os.path.join(directory, f"{seed}.npz"))
-        try:
-            lib, manifest = load(os.path.join(directory, f"{seed}.so"))
-            got = run(lib, manifest, z)
-            g, e = got["output"], z["expected/output"]
-            if "expected/output_coords" in z.files:
-                gc, ec = got["output_coords"], z["expected/output_coords"]
-                go, eo = golden_compare.sort_rows(gc), golden_compare.sort_rows(ec)
-                assert np.array_equal(gc[go], ec[eo]), "output coordinates differ"
-                g, e = g[go], e[eo]
-            assert g.shape == e.shape, (g.shape, e.shape)
-            err = float(np.abs(g - e).max()) if e.size else 0.0
-            scale = max(1.0, float(np.abs(e).max())) if e.size else 1.0
-            assert err <= 1e-4 * scale, f"max error {err:.3g} (scale {scale:.3g})"
-            problem = None
-        except Exception as ex:
-            problem = f"{type(ex).__name__}: {ex}"
-        print(f"differential {seed}: {'PASS' if problem is None else 'FAIL ' + problem}",
-              file=log)
-        if problem:
-            failed.append(seed)
-    return len(seeds), failed
+        lib, manifest = load(os.path.join(directory, f"{seed}.so"))
+        got = run(lib, manifest, z)
+        g, e = got["output"], z["expected/output"]
+        if "expected/output_coords" in z.files:
+            gc, ec = got["output_coords"], z["expected/output_coords"]
+            go, eo = golden_compare.sort_rows(gc), golden_compare.sort_rows(ec)
+            if not np.array_equal(gc[go], ec[eo]):
+                return "output coordinates differ"
+            g, e = g[go], e[eo]
+        if g.shape != e.shape:
+            return f"output shape {g.shape}, expected {e.shape}"
+        err = float(np.abs(g - e).max()) if e.size else 0.0
+        scale = max(1.0, float(np.abs(e).max())) if e.size else 1.0
+        return None if err <= 1e-4 * scale else f"max error {err:.3g} (scale {scale:.3g})"
+
+    seeds = sorted(int(f[:-3]) for f in os.listdir(directory) if f.endswith(".so"))
+    return record(log, "differential", seeds, check)
 
 
 def check_errors(log):
@@ -109,31 +114,25 @@ def check_errors(log):
     directory = os.path.join(CHECK, "errors")
     z = np.load(os.path.join(directory, "cases.npz"))
     lib, manifest = load(os.path.join(directory, "net.so"))
-    failed = []
+    expected_errors = {"nan": "input features contain NaN", "range": "scn_sites_from_coords",
+                       "empty": None, "good": None}
 
-    def case(name, expect_error=None):
+    def check(name):
         arrays = {"coords": z[name + "_coords"], "features": z[name + "_features"]}
+        error = expected_errors[name]
         try:
             out = run(lib, manifest, arrays)["output"]
-            if expect_error:
-                return f"no error (expected one containing '{expect_error}')"
-            if name == "good" and not np.allclose(out, z["good_expected"]):
-                return f"output {out.ravel().tolist()}"
-            if name == "empty" and out.shape != (0, 1):
-                return f"output shape {out.shape}"
         except RuntimeError as e:
-            if not expect_error or expect_error not in str(e):
-                return f"error: {e}"
+            return None if error and error in str(e) else f"error: {e}"
+        if error:
+            return f"no error (expected one containing '{error}')"
+        if name == "good" and not np.allclose(out, z["good_expected"]):
+            return f"output {out.ravel().tolist()}"
+        if name == "empty" and out.shape != (0, 1):
+            return f"output shape {out.shape}"
         return None
 
-    for name, error in (("nan", "input features contain NaN"),
-                        ("range", "scn_sites_from_coords"),
-                        ("empty", None), ("good", None)):
-        problem = case(name, error)
-        print(f"errors {name}: {'PASS' if problem is None else 'FAIL ' + problem}", file=log)
-        if problem:
-            failed.append(name)
-    return 4, failed
+    return record(log, "errors", list(expected_errors), check)
 
 
 GEMM_PEAKS = r"""
