@@ -11,11 +11,16 @@ compiles it for this CPU and checks that the compiled output equals the
 eager one: 2 samples x 32 feature planes x 10 x 10.
 """
 
+import os
+import sys
 import time
 
 import torch
 
 import scn
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from timing import median_ms  # noqa: E402  (shared by the examples)
 
 MESSAGES = [[" X   X  XXX  X    X    XX     X       X   XX   XXX   X    XXX   ",
              " X   X  X    X    X   X  X    X       X  X  X  X  X  X    X  X  ",
@@ -48,15 +53,6 @@ def messages_input():
     return [locations, torch.ones(len(locations), 1)]
 
 
-def median_ms(fn, repeat=10):
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1e3)
-    return sorted(times)[len(times) // 2]
-
-
 def main():
     model = build_model()
     size = model.input_spatial_size(torch.LongTensor([10, 10]))
@@ -75,8 +71,8 @@ def main():
     err = float((out - eager).abs().max())
     print('max |compiled - eager| = %.2e' % err)
     with torch.no_grad():
-        eager_ms = median_ms(lambda: model(input_layer(x)))
-    compiled_ms = median_ms(lambda: compiled(x))
+        eager_ms = median_ms(lambda: model(input_layer(x)), 10)
+    compiled_ms = median_ms(lambda: compiled(x), 10)
     print('scn.compile: %.2f s; median per run: eager %.2f ms, compiled %.2f ms'
           % (compile_s, eager_ms, compiled_ms))
     assert tuple(out.shape) == (2, 32, 10, 10) and err <= 1e-4

@@ -31,7 +31,9 @@ import scn
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "bench", "cpu"))
+sys.path.insert(0, os.path.join(ROOT, "examples"))
 import point_clouds  # noqa: E402  (scan loading and voxelisation, shared with the benchmark)
+from timing import median_ms  # noqa: E402  (shared by the examples)
 import run_cpu_bench  # noqa: E402  (W1's spec for FLOP counting, the GEMM peak)
 
 PLANES = [32, 64, 96, 128, 160]
@@ -104,16 +106,6 @@ def render(points, coords, voxel, path):
     plt.close(fig)
 
 
-def median_ms(fn, repeat):
-    times = []
-    for i in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1e3)
-        print(f"  run {i + 1}/{repeat}: {times[-1]:.0f} ms", flush=True)
-    return float(np.median(times))
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--voxel", type=float, default=0.05, help="voxel size in metres")
@@ -150,7 +142,7 @@ def main():
 
     print(f"compiled W1 ({a.target}), {a.repeat} runs on the whole scan:", flush=True)
     out = compiled(x)  # warm-up: first touch of the buffers and the thread pool
-    compiled_ms = median_ms(lambda: compiled(x), a.repeat)
+    compiled_ms = median_ms(lambda: compiled(x), a.repeat, progress=True)
     eager_ms = err = None
     if not a.no_eager:
         t = time.perf_counter()

@@ -16,12 +16,16 @@ top-down picture of prediction vs. ground truth.
 
 import argparse
 import os
+import sys
 import time
 
 import numpy as np
 import torch
 
 import scn
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from timing import median_ms  # noqa: E402  (shared by the examples)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, '..', 'data', 'aerial-lidar-labelled.ply')
@@ -220,15 +224,6 @@ def draw(path, xyz, pred, labels, held_out_y, title):
     plt.close(fig)
 
 
-def median_ms(fn, repeat=5):
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t) * 1e3)
-    return sorted(times)[len(times) // 2]
-
-
 # -- main --------------------------------------------------------------------------
 
 def main():
@@ -334,15 +329,15 @@ def main():
           % (100 * ious.mean(), 100.0 * np.trace(conf) / conf.sum(), conf.sum()))
 
     with torch.no_grad():
-        eager_ms = median_ms(lambda: model(x))
-    compiled_ms = median_ms(lambda: compiled(x))
+        eager_ms = median_ms(lambda: model(x), 5)
+    compiled_ms = median_ms(lambda: compiled(x), 5)
     print('inference on the whole tile (%d points), median on %d thread(s): eager %.1f ms, '
           'compiled %.1f ms (%.1fx)' % (len(xyz), args.threads, eager_ms, compiled_ms,
                                        eager_ms / compiled_ms))
     cores = os.cpu_count() or 1
     if cores > args.threads:
         compiled.set_num_threads(0)
-        print('compiled on all %d cores: %.1f ms' % (cores, median_ms(lambda: compiled(x))))
+        print('compiled on all %d cores: %.1f ms' % (cores, median_ms(lambda: compiled(x), 5)))
 
     draw(args.png, xyz, pred, labels, HELD_OUT_Y,
          'Sparse 3D UNet on an aerial LiDAR tile: held-out mean IoU %.1f%%' % (100 * ious.mean()))
