@@ -1,25 +1,35 @@
-// --scn-cuda-pipeline=element-type=f16: convolutions with a kernel map, one
-// group and channels in multiples of 16 run on tensor cores. A warp of 32
-// threads per 16 output rows x 16 output channels; WMMA m16n16k16 with f16
-// inputs (gathered into workgroup memory) and f32 accumulators, barriers
-// between refills of the tile. The 1 -> 16 stem stays a SIMT kernel. No GPU
-// needed.
+// --scn-cuda-pipeline=element-type=f16|bf16: convolutions with a kernel map,
+// one group and channels in multiples of 16 run on tensor cores, warps of
+// mma.sync m16n8k16 with f32 accumulators (sm_80+). The 16 -> 32 layer
+// takes one warp per 16 rows x 32 channels: 4 mmas of 8 channels per
+// gathered input fragment. The 1 -> 16 stem stays a SIMT kernel. With
+// emulate-on-host the warps run as host loops (no mma, no GPU op left). No
+// GPU needed.
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_80" -split-input-file | FileCheck %s
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=bf16 chip=sm_90" -split-input-file | FileCheck %s --check-prefix=BF16
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=bf16 emulate-on-host=true" -split-input-file | FileCheck %s --check-prefix=EMU
 // RUN: scn-opt %s --scn-graph-pipeline="plan-target=cuda" -split-input-file | FileCheck %s --check-prefix=F32
-// RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 emulate-on-host=true" 2>&1 | FileCheck %s --check-prefix=EMU
-// RUN: not scn-opt %s --scn-cuda-pipeline="element-type=bf16" 2>&1 | FileCheck %s --check-prefix=BF16
+// RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_75" 2>&1 | FileCheck %s --check-prefix=SM75
+// RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f8" 2>&1 | FileCheck %s --check-prefix=F8
 // RUN: not scn-opt %s --scn-graph-pipeline --scn-plan-dataflow --convert-scn-to-cpu 2>&1 -split-input-file | FileCheck %s --check-prefix=CPU
 
 // CHECK: llvm.func @main(
 // CHECK: gpu.launch_func @main_kernel_{{[0-9]+}}::@main_kernel blocks in (%{{.*}}, %{{.*}}, %{{.*}}) threads in (%{{.*}}, %{{.*}}, %{{.*}})
-// The workgroup tiles are 256-bit aligned, as WMMA requires.
-// CHECK: gpu.binary {{.*}}.shared .align 32 .b8 __scn_tc_tile_f{{16|32}}{{.*}}wmma.load.a.sync.aligned.row.m16n16k16.shared.f16{{.*}}wmma.mma.sync.aligned.row.row.m16n16k16.f32.f32{{.*}}wmma.store.d.sync.aligned.row.m16n16k16.shared.f32
+// CHECK-NOT: __scn_mma
+// CHECK-COUNT-4: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// CHECK-NOT: mma.sync
+// CHECK: llvm.func @cpu(
+// BF16-COUNT-4: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// EMU-LABEL: llvm.func @main(
+// EMU-NOT: gpu.
+// EMU-NOT: mma
+// EMU: llvm.return
 // Without f16, the CUDA plan has no tensor-core kernels.
 // F32-LABEL: func.func @main
 // F32-NOT: tensor_core
 // F32-LABEL: func.func @cpu
-// EMU: element-type=f16 (tensor cores) cannot be emulated on the host
-// BF16: element-type=bf16 is not implemented
+// SM75: element-type=f16 runs on mma.sync m16n8k16, which needs sm_80 or newer, not sm_75
+// F8: element-type=f8 is not one of f32, f16, bf16
 func.func @main(%c: tensor<?x4xi64> {scn.name = "coords"}, %f: tensor<?x1xf32> {scn.name = "features"})
     -> (tensor<?x32xf32> {scn.name = "output"}) {
   %w0 = arith.constant dense<0.5> : tensor<27x1x1x16xf32>

@@ -20,7 +20,8 @@ using namespace mlir;
 namespace scn {
 static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilogue,
                            int64_t weightStationaryMinChannels,
-                           llvm::StringRef target = "cpu", bool tensorCores = false) {
+                           llvm::StringRef target = "cpu",
+                           llvm::StringRef tensorCoreType = "") {
   pm.addPass(createCanonicalizerPass());
   if (foldBatchNorm)
     pm.addPass(createSCNFoldBatchNorm());
@@ -33,7 +34,9 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
   SCNPlanDataflowOptions plan;
   plan.weightStationaryMinChannels = weightStationaryMinChannels;
   plan.target = target.str();
-  plan.tensorCores = tensorCores;
+  plan.tensorCores = !tensorCoreType.empty();
+  if (plan.tensorCores)
+    plan.tensorCoreType = tensorCoreType.str();
   pm.addPass(createSCNPlanDataflow(plan));
 }
 } // namespace scn
@@ -106,9 +109,6 @@ void scn::buildCPUPipeline(OpPassManager &pm,
 static std::string cudaLowering(llvm::StringRef target, llvm::StringRef format) {
   return ("func.func(convert-parallel-loops-to-gpu),"
           "gpu-kernel-outlining,"
-          // The workgroup tiles of tensor-core kernels now live in their
-          // gpu.module; the host keeps no use of them.
-          "symbol-dce,"
           "lower-affine,"
           "canonicalize,"
           "cse,"
@@ -128,28 +128,33 @@ static std::string cudaLowering(llvm::StringRef target, llvm::StringRef format) 
 
 LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                                      const CUDAPipelineOptions &options) {
-  if (options.elementType != "f32" && options.elementType != "f16") {
+  if (options.elementType != "f32" && options.elementType != "f16" &&
+      options.elementType != "bf16") {
     llvm::errs() << "scn-cuda-pipeline: element-type=" << options.elementType
-                 << " is not implemented (f32, or f16 for tensor cores; bf16 is "
-                    "not yet)\n";
+                 << " is not one of f32, f16, bf16 (f16 and bf16: tensor cores)\n";
     return failure();
   }
-  bool tensorCores = options.elementType == "f16";
-  if (tensorCores && options.emulateOnHost) {
-    llvm::errs() << "scn-cuda-pipeline: element-type=f16 (tensor cores) cannot be "
-                    "emulated on the host\n";
-    return failure();
-  }
+  bool tensorCores = options.elementType != "f32";
   StringRef chip = options.chip;
   if (!chip.starts_with("sm_") || chip.size() < 5) {
     llvm::errs() << "scn-cuda-pipeline: chip '" << chip
                  << "' is not a CUDA architecture like sm_80 or sm_90\n";
     return failure();
   }
+  unsigned version = 0;
+  if (tensorCores && !options.emulateOnHost &&
+      (chip.drop_front(3).consumeInteger(10, version) || version < 80)) {
+    llvm::errs() << "scn-cuda-pipeline: element-type=" << options.elementType
+                 << " runs on mma.sync m16n8k16, which needs sm_80 or newer, not "
+                 << chip << "\n";
+    return failure();
+  }
   addGraphPasses(pm, options.foldBatchNorm, options.fuseEpilogue,
-                 options.weightStationaryMinChannels, "cuda", tensorCores);
+                 options.weightStationaryMinChannels, "cuda",
+                 tensorCores ? options.elementType.getValue() : "");
   ConvertSCNToGPUOptions toGPU;
   toGPU.deviceGeometry = options.deviceGeometry;
+  toGPU.emulateWarps = options.emulateOnHost;
   pm.addPass(createConvertSCNToGPU(toGPU));
   pm.addPass(createCanonicalizerPass());
   if (failed(parsePassPipeline(kBufferize, pm)))
@@ -159,7 +164,10 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
   pm.addPass(createSCNGPUOffload(offload));
   if (options.emulateOnHost) {
     pm.addPass(createSCNGPUEmulateOnHost());
-    if (failed(parsePassPipeline(cpuLowering(), pm)))
+    // bf16 conversions of emulated tensor cores as integer ops (round to
+    // nearest even), not libcalls that Debian 12's libgcc lacks.
+    if (failed(parsePassPipeline("func.func(arith-expand{include-bf16=true})", pm)) ||
+        failed(parsePassPipeline(cpuLowering(), pm)))
       llvm::report_fatal_error("scn: the LLVM lowering pipeline does not parse");
     return success();
   }

@@ -44,9 +44,9 @@ static cl::opt<bool> deviceGeometry("device-geometry", cl::init(true),
                                              "where possible (=false: on the CPU, copied "
                                              "to the GPU once per run)"));
 static cl::opt<std::string> elementType("element-type", cl::init("f32"),
-                                        cl::desc("cuda: f32, or f16 (tensor cores for "
-                                                 "convolutions whose channels are multiples "
-                                                 "of 16)"));
+                                        cl::desc("cuda: f32, or f16 / bf16 (tensor "
+                                                 "cores, sm_80+, for convolutions whose "
+                                                 "channels are multiples of 16)"));
 static cl::opt<std::string> cpu("cpu", cl::init(""),
                                 cl::desc("Target CPU (default: the host's)"));
 static cl::opt<unsigned> optLevel("O", cl::init(3), cl::Prefix,

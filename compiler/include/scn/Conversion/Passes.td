@@ -91,13 +91,17 @@ def ConvertSCNToGPU : Pass<"convert-scn-to-gpu", "::mlir::ModuleOp"> {
     Option<"deviceGeometry", "device-geometry", "bool", /*default=*/"true",
            "Build site sets and maps on the GPU where every geometry op of a "
            "function has a device builder">,
+    Option<"emulateWarps", "emulate-warps", "bool", /*default=*/"false",
+           "Tensor-core kernels as host loops over the lanes of each warp, "
+           "with the mma emulated by the PTX ISA's fragment layout (for "
+           "scn-gpu-emulate-on-host: tests without a GPU)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",
     "::mlir::func::FuncDialect", "::mlir::gpu::GPUDialect", "::mlir::LLVM::LLVMDialect",
     "::mlir::linalg::LinalgDialect", "::mlir::math::MathDialect",
-    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect",
-    "::mlir::vector::VectorDialect"];
+    "::mlir::memref::MemRefDialect", "::mlir::NVVM::NVVMDialect",
+    "::mlir::scf::SCFDialect", "::mlir::vector::VectorDialect"];
 }
 
 def SCNGPUOffload : Pass<"scn-gpu-offload", "::mlir::ModuleOp"> {
@@ -115,7 +119,9 @@ def SCNGPUOffload : Pass<"scn-gpu-offload", "::mlir::ModuleOp"> {
       free them as for the CPU;
     - each top-level `scf.parallel` is tiled by `block-size` and mapped to
       GPU blocks (tiles) and threads (rows of a tile); loops nested in it run
-      sequentially in its thread.
+      sequentially in its thread;
+    - the mma placeholder calls of tensor-core kernels become
+      `nvvm.mma.sync` (scn/Conversion/TensorCores.h).
   }];
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"128",
@@ -123,7 +129,8 @@ def SCNGPUOffload : Pass<"scn-gpu-offload", "::mlir::ModuleOp"> {
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
-    "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"];
+    "::mlir::LLVM::LLVMDialect", "::mlir::memref::MemRefDialect",
+    "::mlir::NVVM::NVVMDialect", "::mlir::scf::SCFDialect"];
 }
 
 def SCNGPUEmulateOnHost : Pass<"scn-gpu-emulate-on-host", "::mlir::ModuleOp"> {

@@ -49,9 +49,9 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
       llvm::cl::init("+ptx80")};
   Option<std::string> elementType{
       *this, "element-type",
-      llvm::cl::desc("f32, or f16: convolutions whose channels are multiples of 16 "
-                     "run on tensor cores (f16 inputs, f32 accumulators; bf16 not "
-                     "yet)"),
+      llvm::cl::desc("f32, or f16 / bf16: convolutions whose channels are multiples "
+                     "of 16 run on tensor cores (mma.sync, sm_80+: f16 or bf16 "
+                     "inputs, f32 accumulators)"),
       llvm::cl::init("f32")};
   Option<std::string> format{
       *this, "format",
@@ -71,7 +71,8 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
       *this, "emulate-on-host",
       llvm::cl::desc("Tests: after scn-gpu-offload, turn GPU memory ops into host "
                      "ones (scn-gpu-emulate-on-host) and lower for the CPU, so that "
-                     "the CUDA path's host code and kernels run without a GPU"),
+                     "the CUDA path's host code and kernels run without a GPU "
+                     "(tensor-core kernels with warps emulated lane by lane)"),
       llvm::cl::init(false)};
 };
 

@@ -87,19 +87,20 @@ Value KernelBuilder::opDescription(Operation *op) {
 }
 
 Value KernelBuilder::call(StringRef name, Type result, ValueRange args) {
+  auto results = callResults(name, result ? TypeRange{result} : TypeRange{}, args);
+  return result ? results.front() : Value();
+}
+
+SmallVector<Value> KernelBuilder::callResults(StringRef name, TypeRange results,
+                                              ValueRange args) {
   auto func = state.module.lookupSymbol<func::FuncOp>(name);
   if (!func) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(state.module.getBody());
-    SmallVector<Type> results;
-    if (result)
-      results.push_back(result);
-    func = func::FuncOp::create(b, name,
-                                b.getFunctionType(args.getTypes(), results));
+    func = func::FuncOp::create(b, name, b.getFunctionType(args.getTypes(), results));
     func.setPrivate();
   }
-  auto callOp = func::CallOp::create(b, func, args);
-  return result ? callOp.getResult(0) : Value();
+  return SmallVector<Value>(func::CallOp::create(b, func, args).getResults());
 }
 
 std::string KernelBuilder::geometryFn(StringRef cpuName) const {

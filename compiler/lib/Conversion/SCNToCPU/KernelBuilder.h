@@ -51,6 +51,9 @@ struct ModuleLoweringState {
   /// convert-scn-to-gpu: build geometry with the device builders
   /// (scn_cg_gpu_*) in functions whose every geometry op has one.
   bool deviceGeometry = false;
+  /// convert-scn-to-gpu emulate-warps: tensor-core kernels as host loops
+  /// over the lanes of each warp (tests without a GPU; TensorCoreLowering).
+  bool emulateWarps = false;
 };
 
 class KernelBuilder {
@@ -80,6 +83,9 @@ public:
   /// Calls runtime function `name` (declared on first use).
   mlir::Value call(llvm::StringRef name, mlir::Type result,
                    mlir::ValueRange args);
+  /// The same, for functions with any number of results.
+  llvm::SmallVector<mlir::Value> callResults(llvm::StringRef name, mlir::TypeRange results,
+                                             mlir::ValueRange args);
   /// Calls runtime function `name`, which returns a pointer to an array of
   /// `bytes` (i64) bytes owned by the run. For the GPU the result is the
   /// run's device-visible copy of it.
@@ -88,6 +94,7 @@ public:
   /// `count * elementBytes` as i64 (count: index or i64).
   mlir::Value byteSize(mlir::Value count, int64_t elementBytes);
   bool forGPU() const { return state.forGPU; }
+  bool emulateWarps() const { return state.emulateWarps; }
   /// This function builds its geometry on the device (see
   /// ModuleLoweringState::deviceGeometry).
   void setDeviceGeometry(bool device) { deviceGeometry = device; }
@@ -171,9 +178,11 @@ private:
 
 /// Lowers every scn op of every function of `module` (convert-scn-to-cpu,
 /// and with `forGPU` convert-scn-to-gpu, with `deviceGeometry` where every
-/// geometry op of a function has a device builder).
+/// geometry op of a function has a device builder, and with `emulateWarps`
+/// tensor-core kernels that run on the host).
 mlir::LogicalResult lowerSCNModule(mlir::ModuleOp module, bool forGPU,
-                                   bool deviceGeometry = false);
+                                   bool deviceGeometry = false,
+                                   bool emulateWarps = false);
 
 /// Lowers one scn op; `kb` is positioned right before it. Fails with a
 /// diagnostic on the op when it cannot be lowered.

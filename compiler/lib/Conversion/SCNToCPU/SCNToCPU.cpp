@@ -122,8 +122,8 @@ struct ConvertSCNToCPUPass
 } // namespace
 
 LogicalResult scn::cpu::lowerSCNModule(ModuleOp module, bool forGPU,
-                                       bool deviceGeometry) {
-  ModuleLoweringState state{module, {}, 0, forGPU, deviceGeometry};
+                                       bool deviceGeometry, bool emulateWarps) {
+  ModuleLoweringState state{module, {}, 0, forGPU, deviceGeometry, emulateWarps};
   SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
   for (func::FuncOp func : funcs)
     if (failed(lowerFunction(state, func)))

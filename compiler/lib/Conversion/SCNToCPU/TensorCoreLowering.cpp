@@ -2,73 +2,293 @@
 //
 // dataflow = "tensor_core" (planned by scn-plan-dataflow target=cuda with
 // tensor-cores, for convolutions with a kernel map, one group, and input and
-// output channels that are multiples of 16): fp16 inputs, fp32 accumulators,
-// through the gpu dialect's subgroup MMA ops, which convert-gpu-to-nvvm
-// lowers to WMMA (m16n16k16). One warp computes 16 output rows x 16 output
-// channels: for each offset and block of 16 input channels, its lanes gather
-// the 16 input rows the neighbour table names into a workgroup tile (f16,
-// zeros for absent neighbours), and the warp multiplies that tile with the
-// weights' (converted to f16 once per call). Then the bias and the fused
-// epilogue run, and the valid rows are written once.
+// output channels that are multiples of 16): f16 or bf16 multiplicands
+// (`mma_type`), fp32 accumulators, through nvvm.mma.sync m16n8k16 (sm_80+;
+// emitted as placeholder calls, see scn/Conversion/TensorCores.h).
 //
-// Workgroup tiles are memref.globals in the workgroup address space (gpu
-// dialect attributions would not survive buffer deallocation, which runs
-// after this lowering).
+// One warp computes 16 output rows x `channel_tile` output channels (16, 32,
+// 64 or 128). For each offset k of the filter and block of 16 input
+// channels, each lane gathers its own A fragment straight from the input
+// rows the neighbour table names (zeros for absent neighbours) and its B
+// fragments from the weights, packed once per call as pairs of input
+// channels; then one mma per 8 output channels. Bias and the fused epilogue
+// run on the accumulators in registers, and every valid row is written once.
+// No shared memory and no barriers: the lanes of a warp never exchange data
+// except through the mma itself.
+//
+// The fragment layouts are those of the PTX ISA for mma.m16n8k16 with
+// .f16/.bf16 multiplicands: lane l = 4 * g + t (g: group, t: thread in
+// group) holds A(g, 2t..2t+1), A(g+8, 2t..), A(g, 2t+8..), A(g+8, 2t+8..),
+// B(2t..2t+1, g), B(2t+8.., g), and C(g, 2t..2t+1), C(g+8, 2t..2t+1). Pairs
+// are packed in an i32, the lower column in the low half.
+//
+// With emulate-warps (scn-gpu-emulate-on-host, for tests without a GPU) the
+// same fragment code runs in a loop over the 32 lanes of each warp, and the
+// mma is a loop that reads the fragments back with the PTX ISA's layout, so
+// the gathers, packing, rounding, epilogue and layout of the kernel are
+// checked on the CPU; only nvvm.mma.sync's own lowering is not.
 //
 //===----------------------------------------------------------------------===//
 
 #include "KernelBuilder.h"
+#include "scn/Conversion/TensorCores.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 
 namespace scn::cpu {
+namespace {
 
-static constexpr int64_t kTile = 16;
+constexpr int64_t kRows = 16;    // m: output rows of a warp
+constexpr int64_t kColumns = 8;  // n: output channels of one mma
+constexpr int64_t kDepth = 16;   // k: input channels of one mma
+constexpr int64_t kWarp = 32;
+constexpr int64_t kWarpsPerBlock = 4;
 
-/// A view of module-level workgroup memory `name` of `shape` x `element`,
-/// declared on first use (aligned to 32 bytes: WMMA loads and stores need
-/// 256-bit aligned tiles).
-static Value workgroupGlobal(KernelBuilder &kb, StringRef name, ArrayRef<int64_t> shape,
-                             Type element) {
-  auto &b = kb.builder();
-  auto space = gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
-  auto type = MemRefType::get(shape, element, MemRefLayoutAttrInterface(), space);
-  auto module = b.getBlock()->getParentOp()->getParentOfType<ModuleOp>();
-  if (!module.lookupSymbol(name)) {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(module.getBody());
-    memref::GlobalOp::create(b, b.getStringAttr(name), b.getStringAttr("private"),
-                             TypeAttr::get(type), Attribute(), UnitAttr(),
-                             b.getI64IntegerAttr(32));
+/// Emits one tensor-core convolution; see the file comment.
+class TensorCoreConv {
+public:
+  TensorCoreConv(KernelBuilder &kb, Type multiplicand, Value x, Value table, Value rows,
+                 int64_t volume, int64_t inChannels, int64_t outChannels,
+                 int64_t warpColumns)
+      : kb(kb), b(kb.builder()), multiplicand(multiplicand), x(x), table(table),
+        rows(rows), volume(volume), inChannels(inChannels), outChannels(outChannels),
+        warpColumns(warpColumns), mmasPerWarp(warpColumns / kColumns) {}
+
+  /// The weights [K, 1, Cin, Cout] as i32 pairs of `multiplicand`
+  /// ([K, Cin / 2, Cout], input channels 2i and 2i+1), by a kernel.
+  void packWeights(Value w) {
+    int64_t pairs = inChannels / 2;
+    packedWeights = memref::AllocOp::create(
+        b, MemRefType::get({volume * pairs * outChannels}, b.getI32Type()));
+    Value wFlat = kb.flatten(w);
+    kb.parallelRows(kb.index(volume * pairs * outChannels), [&](Value i) {
+      Value n = arith::RemUIOp::create(b, i, kb.index(outChannels));
+      Value kp = arith::DivUIOp::create(b, i, kb.index(outChannels));
+      // Element (k, 2p, n) of the flat weights is at (2 * kp) * Cout + n
+      // (kp = k * pairs + p), and (k, 2p + 1, n) one row of Cout later.
+      Value lo = arith::AddIOp::create(
+          b, arith::MulIOp::create(b, kp, kb.index(2 * outChannels)), n);
+      Value hi = arith::AddIOp::create(b, lo, kb.index(outChannels));
+      Value packed = pack(memref::LoadOp::create(b, wFlat, ValueRange{lo}),
+                          memref::LoadOp::create(b, wFlat, ValueRange{hi}));
+      memref::StoreOp::create(b, packed, packedWeights, ValueRange{i});
+    });
   }
-  return memref::GetGlobalOp::create(b, type, name);
-}
 
-/// A 16x16 workgroup tile of `element` (f16 inputs, f32 results).
-static Value workgroupTile(KernelBuilder &kb, Type element) {
-  return workgroupGlobal(kb, element.isF16() ? "__scn_tc_tile_f16" : "__scn_tc_tile_f32",
-                         {kTile, kTile}, element);
-}
+  /// Warps of the grid: row tiles of 16 x column tiles of `warpColumns`.
+  Value rowTiles() { return arith::CeilDivUIOp::create(b, rows, kb.index(kRows)); }
+  int64_t columnTiles() const { return outChannels / warpColumns; }
+  int64_t accumulators() const { return mmasPerWarp * 4; }
 
-/// Name of the attribute that marks a barrier placeholder.
-static constexpr const char *kBarrierMarker = "scn.gpu_barrier";
+  /// The output rows of `lane` in row tile `rowTile`: g and g + 8.
+  std::pair<Value, Value> laneRows(Value rowTile, Value lane) {
+    Value first = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, rowTile, kb.index(kRows)), group(lane));
+    return {first, arith::AddIOp::create(b, first, kb.index(8))};
+  }
 
-/// A workgroup barrier, as a placeholder that scn-gpu-offload turns into
-/// gpu.barrier after bufferization: buffer deallocation, which runs in
-/// between, refuses ops with unknown memory effects such as gpu.barrier. The
-/// placeholder is a store into a one-element workgroup global of its own
-/// (known effects; nothing reads it).
-static void barrier(KernelBuilder &kb) {
+  /// The input row (i32) that output `row` reads at offset `k`, or -1 when
+  /// it has none or `row` is past the last row.
+  Value neighbour(Value row, Value k) {
+    Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, rows);
+    auto entry = scf::IfOp::create(b, TypeRange{b.getI32Type()}, valid, true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&entry.getThenRegion().front());
+    Value at = arith::AddIOp::create(b, arith::MulIOp::create(b, row, kb.index(volume)), k);
+    scf::YieldOp::create(b, kb.loadArray(table, at, b.getI32Type()));
+    b.setInsertionPointToStart(&entry.getElseRegion().front());
+    scf::YieldOp::create(b, kb.i32(-1));
+    return entry.getResult(0);
+  }
+
+  /// The lane's A fragment (4 x i32) for input channels [base, base + 16),
+  /// from input rows `entry0` (output row g) and `entry1` (row g + 8).
+  SmallVector<Value> fragmentA(Value lane, Value entry0, Value entry1, Value base) {
+    Value column = arith::AddIOp::create(
+        b, base, arith::MulIOp::create(b, threadInGroup(lane), kb.index(2)));
+    auto [a0, a2] = rowPairs(entry0, column);
+    auto [a1, a3] = rowPairs(entry1, column);
+    return {a0, a1, a2, a3};
+  }
+
+  /// The lane's B fragment (2 x i32) of mma `j` for input channels
+  /// [16 * block, 16 * block + 16) at offset k, in column tile `columnBase`.
+  SmallVector<Value> fragmentB(Value lane, Value k, Value block, Value columnBase,
+                               int64_t j) {
+    Value n = arith::AddIOp::create(
+        b, columnBase, arith::AddIOp::create(b, group(lane), kb.index(j * kColumns)));
+    // Pair p = 8 * block + t (channels 16 block + 2t, + 1), and p + 4.
+    Value pair = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, block, kb.index(kDepth / 2)), threadInGroup(lane));
+    Value kp = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, k, kb.index(inChannels / 2)), pair);
+    Value at = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, kp, kb.index(outChannels)), n);
+    Value at4 = arith::AddIOp::create(b, at, kb.index(4 * outChannels));
+    return {memref::LoadOp::create(b, packedWeights, ValueRange{at}),
+            memref::LoadOp::create(b, packedWeights, ValueRange{at4})};
+  }
+
+  /// Bias, fused epilogue and the store of the lane's accumulators
+  /// (`accumulators()` f32: mma j's C fragment at 4j).
+  void writeResults(Value lane, Value rowTile, Value columnBase, ValueRange acc,
+                    Value biasBuf, ArrayRef<EpilogueStepAttr> steps,
+                    ArrayRef<Value> epilogueBuffers, Value out, int64_t columnOffset) {
+    auto [row0, row1] = laneRows(rowTile, lane);
+    Value twoT = arith::MulIOp::create(b, threadInGroup(lane), kb.index(2));
+    auto vec2 = VectorType::get({2}, b.getF32Type());
+    for (int64_t j = 0; j < mmasPerWarp; ++j) {
+      Value channel = arith::AddIOp::create(
+          b, columnBase, arith::AddIOp::create(b, twoT, kb.index(j * kColumns)));
+      for (int64_t half = 0; half < 2; ++half) {
+        Value row = half ? row1 : row0;
+        Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, rows);
+        scf::IfOp::create(b, valid, [&](OpBuilder &, Location) {
+          Value sums = vector::FromElementsOp::create(
+              b, vec2, ValueRange{acc[4 * j + 2 * half], acc[4 * j + 2 * half + 1]});
+          if (biasBuf)
+            sums = arith::AddFOp::create(b, sums, kb.loadTile(biasBuf, {channel}, 2));
+          sums = applyEpilogue(kb, sums, steps, epilogueBuffers, row, channel);
+          Value column =
+              columnOffset
+                  ? arith::AddIOp::create(b, channel, kb.index(columnOffset)).getResult()
+                  : channel;
+          kb.storeTile(sums, out, {row, column});
+          scf::YieldOp::create(b);
+        });
+      }
+    }
+  }
+
+  /// One mma on a GPU warp: C (4 x f32) += A (4 x i32) * B (2 x i32), as
+  /// the placeholder call that scn-gpu-offload makes an nvvm.mma.sync
+  /// (scn/Conversion/TensorCores.h).
+  SmallVector<Value> mmaOnGPU(ValueRange a, ValueRange bFrag, ValueRange c) {
+    Type f32 = b.getF32Type();
+    SmallVector<Value> operands(a);
+    operands.append(bFrag.begin(), bFrag.end());
+    operands.append(c.begin(), c.end());
+    return kb.callResults(
+        (kMmaPlaceholderPrefix + (multiplicand.isF16() ? "f16" : "bf16")).str(),
+        TypeRange{f32, f32, f32, f32}, operands);
+  }
+
+  /// The PTX ISA's mma.m16n8k16 on fragments that the 32 lanes of a warp
+  /// stored in `aBuf` ([32, 4] i32) and `bBuf` ([32, 2 * mmas] i32, mma j at
+  /// 2j), accumulated into `accBuf` ([32, 4 * mmas] f32, mma j at 4j).
+  void emulateMma(Value aBuf, Value bBuf, Value accBuf, int64_t j) {
+    kb.forLoop(kb.index(kWarp), [&](Value lane) {
+      for (int64_t i = 0; i < 4; ++i) {
+        // c_i of this lane is C(g + 8 (i / 2), 2t + i % 2).
+        Value row = arith::AddIOp::create(b, group(lane), kb.index(8 * (i / 2)));
+        Value col = arith::AddIOp::create(
+            b, arith::MulIOp::create(b, threadInGroup(lane), kb.index(2)),
+            kb.index(i % 2));
+        Value slot = kb.index(4 * j + i);
+        Value init = memref::LoadOp::create(b, accBuf, ValueRange{lane, slot});
+        Value sum = kb.forLoopCarry(kb.index(kDepth), init, [&](Value kk, Value acc) {
+          // A(row, kk) is in lane 4 (row % 8) + (kk % 8) / 2, register
+          // row / 8 + 2 (kk / 8), half kk % 2; B(kk, col) in lane
+          // 4 col + (kk % 8) / 2, register kk / 8, half kk % 2.
+          Value kkIn8 = arith::RemUIOp::create(b, kk, kb.index(8));
+          Value pairLane = arith::DivUIOp::create(b, kkIn8, kb.index(2));
+          Value high = arith::RemUIOp::create(b, kk, kb.index(2));
+          Value kkBlock = arith::DivUIOp::create(b, kk, kb.index(8));
+          Value aLane = arith::AddIOp::create(
+              b, arith::MulIOp::create(b, arith::RemUIOp::create(b, row, kb.index(8)),
+                                       kb.index(4)),
+              pairLane);
+          Value aReg = arith::AddIOp::create(
+              b, arith::DivUIOp::create(b, row, kb.index(8)),
+              arith::MulIOp::create(b, kkBlock, kb.index(2)));
+          Value bLane = arith::AddIOp::create(
+              b, arith::MulIOp::create(b, col, kb.index(4)), pairLane);
+          Value bReg = arith::AddIOp::create(b, kkBlock, kb.index(2 * j));
+          Value av = unpack(memref::LoadOp::create(b, aBuf, ValueRange{aLane, aReg}), high);
+          Value bv = unpack(memref::LoadOp::create(b, bBuf, ValueRange{bLane, bReg}), high);
+          return arith::AddFOp::create(b, acc, arith::MulFOp::create(b, av, bv));
+        });
+        memref::StoreOp::create(b, sum, accBuf, ValueRange{lane, slot});
+      }
+    });
+  }
+
+private:
+  Value group(Value lane) { return arith::DivUIOp::create(b, lane, kb.index(4)); }
+  Value threadInGroup(Value lane) { return arith::RemUIOp::create(b, lane, kb.index(4)); }
+
+  /// `v` (f32) rounded to the multiplicand type, as its 16 bits in an i32.
+  Value bitsOf(Value v) {
+    Value narrow = arith::TruncFOp::create(b, multiplicand, v);
+    Value bits = arith::BitcastOp::create(b, b.getI16Type(), narrow);
+    return arith::ExtUIOp::create(b, b.getI32Type(), bits);
+  }
+  /// Two f32 as a pair of the multiplicand type, `lo` in the low half.
+  Value pack(Value lo, Value hi) {
+    Value high = arith::ShLIOp::create(b, bitsOf(hi), kb.i32(16));
+    return arith::OrIOp::create(b, bitsOf(lo), high);
+  }
+  /// Half `high` (index 0 or 1) of a packed pair, as f32.
+  Value unpack(Value packed, Value high) {
+    Value shift = arith::MulIOp::create(
+        b, arith::IndexCastOp::create(b, b.getI32Type(), high), kb.i32(16));
+    Value bits = arith::TruncIOp::create(b, b.getI16Type(),
+                                         arith::ShRUIOp::create(b, packed, shift));
+    Value narrow = arith::BitcastOp::create(b, multiplicand, bits);
+    return arith::ExtFOp::create(b, b.getF32Type(), narrow);
+  }
+
+  /// Input row `entry` (i32, -1: none) at channels `column`, `column + 1`
+  /// and `column + 8`, `column + 9`, as two packed pairs (zeros for none).
+  std::pair<Value, Value> rowPairs(Value entry, Value column) {
+    Type i32 = b.getI32Type();
+    Value has = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, entry, kb.i32(0));
+    auto pairs = scf::IfOp::create(b, TypeRange{i32, i32}, has, true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&pairs.getThenRegion().front());
+    Value row = kb.toIndex(entry);
+    Value first = kb.loadTile(x, {row, column}, 2);
+    Value second =
+        kb.loadTile(x, {row, arith::AddIOp::create(b, column, kb.index(8)).getResult()}, 2);
+    auto packTile = [&](Value tile) {
+      return pack(vector::ExtractOp::create(b, tile, ArrayRef<int64_t>{0}),
+                  vector::ExtractOp::create(b, tile, ArrayRef<int64_t>{1}));
+    };
+    scf::YieldOp::create(b, ValueRange{packTile(first), packTile(second)});
+    b.setInsertionPointToStart(&pairs.getElseRegion().front());
+    scf::YieldOp::create(b, ValueRange{kb.i32(0), kb.i32(0)});
+    return {pairs.getResult(0), pairs.getResult(1)};
+  }
+
+  KernelBuilder &kb;
+  ImplicitLocOpBuilder &b;
+  Type multiplicand;
+  Value x, table, rows;
+  int64_t volume, inChannels, outChannels, warpColumns, mmasPerWarp;
+  Value packedWeights;
+};
+
+/// A zero-filled allocation of `shape` x `element` on the stack of a warp.
+Value zeroedScratch(KernelBuilder &kb, ArrayRef<int64_t> shape, Type element) {
   auto &b = kb.builder();
-  Value marker = workgroupGlobal(kb, "__scn_barrier_marker", {1}, b.getI32Type());
-  auto store = memref::StoreOp::create(b, kb.i32(0), marker, ValueRange{kb.index(0)});
-  store->setAttr(kBarrierMarker, b.getUnitAttr());
+  Value buffer = memref::AllocaOp::create(b, MemRefType::get(shape, element));
+  Value zero = isa<FloatType>(element) ? kb.f32(0.0) : kb.i32(0);
+  kb.forLoop(kb.index(shape[0]), [&](Value i) {
+    kb.forLoop(kb.index(shape[1]), [&](Value j) {
+      memref::StoreOp::create(b, zero, buffer, ValueRange{i, j});
+    });
+  });
+  return buffer;
 }
+
+} // namespace
 
 LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
                              Value biasBuf, ArrayRef<EpilogueStepAttr> steps,
@@ -78,105 +298,113 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   if (!kb.forGPU())
     return op->emitOpError() << "has dataflow \"tensor_core\", which only the CUDA "
                                 "target (convert-scn-to-gpu) lowers";
-  if (inChannels % kTile || outChannels % kTile)
+  if (inChannels % kDepth || outChannels % kDepth)
     return op->emitOpError() << "has dataflow \"tensor_core\" but " << inChannels
                              << " input and " << outChannels
                              << " output channels; both must be multiples of 16";
   auto &b = kb.builder();
-  Type f16 = b.getF16Type(), f32 = b.getF32Type(), i32 = b.getI32Type();
+  Type multiplicand = b.getF16Type();
+  if (auto type = op->getAttrOfType<StringAttr>("mma_type")) {
+    if (type.getValue() == "bf16")
+      multiplicand = b.getBF16Type();
+    else if (type.getValue() != "f16")
+      return op->emitOpError() << "has mma_type \"" << type.getValue()
+                               << "\"; tensor cores take \"f16\" or \"bf16\"";
+  }
+  int64_t warpColumns = 16;
+  if (auto tile = op->getAttrOfType<IntegerAttr>("channel_tile"); tile && tile.getInt() > 1)
+    warpColumns = tile.getInt();
+  if (warpColumns % kDepth || outChannels % warpColumns || warpColumns > 128)
+    return op->emitOpError() << "has dataflow \"tensor_core\" with channel_tile "
+                             << warpColumns << "; it must be a multiple of 16, at most "
+                             << "128, that divides the " << outChannels
+                             << " output channels";
 
-  // The weights in f16 ([K, 1, Cin, Cout]), by a parallel loop: a kernel.
-  auto wType = cast<MemRefType>(w.getType());
-  Value w16 = memref::AllocOp::create(b, MemRefType::get(wType.getShape(), f16));
-  Value wFlat = kb.flatten(w), w16Flat = kb.flatten(w16);
-  kb.parallelRows(kb.index(wType.getNumElements()), [&](Value i) {
-    Value v = memref::LoadOp::create(b, wFlat, ValueRange{i});
-    memref::StoreOp::create(b, arith::TruncFOp::create(b, f16, v), w16Flat, ValueRange{i});
-  });
+  TensorCoreConv conv(kb, multiplicand, x, table, rows, volume, inChannels, outChannels,
+                      warpColumns);
+  conv.packWeights(w);
+  Value one = kb.index(1), zero = kb.f32(0.0);
+  Value blocksOfInput = kb.index(inChannels / kDepth);
 
-  Value one = kb.index(1);
-  Value rowTiles = arith::CeilDivUIOp::create(b, rows, kb.index(kTile));
-  auto launch = gpu::LaunchOp::create(b, rowTiles, kb.index(outChannels / kTile), one,
-                                      kb.index(32), one, one);
+  if (kb.emulateWarps()) {
+    // One parallel iteration per warp; its lanes are loops.
+    Value columnTiles = kb.index(conv.columnTiles());
+    Value warps = arith::MulIOp::create(b, conv.rowTiles(), columnTiles);
+    kb.parallelRows(warps, [&](Value warp) {
+      Value rowTile = arith::DivUIOp::create(b, warp, columnTiles);
+      Value columnBase = arith::MulIOp::create(
+          b, arith::RemUIOp::create(b, warp, columnTiles), kb.index(warpColumns));
+      int64_t mmas = warpColumns / kColumns;
+      Type i32 = b.getI32Type(), f32 = b.getF32Type();
+      Value accBuf = zeroedScratch(kb, {kWarp, 4 * mmas}, f32);
+      Value aBuf = zeroedScratch(kb, {kWarp, 4}, i32);
+      Value bBuf = zeroedScratch(kb, {kWarp, 2 * mmas}, i32);
+      kb.forLoop(kb.index(volume), [&](Value k) {
+        kb.forLoop(blocksOfInput, [&](Value block) {
+          Value base = arith::MulIOp::create(b, block, kb.index(kDepth));
+          kb.forLoop(kb.index(kWarp), [&](Value lane) {
+            auto [row0, row1] = conv.laneRows(rowTile, lane);
+            auto a = conv.fragmentA(lane, conv.neighbour(row0, k), conv.neighbour(row1, k),
+                                    base);
+            for (int64_t i = 0; i < 4; ++i)
+              memref::StoreOp::create(b, a[i], aBuf, ValueRange{lane, kb.index(i)});
+            for (int64_t j = 0; j < mmas; ++j) {
+              auto frag = conv.fragmentB(lane, k, block, columnBase, j);
+              for (int64_t i = 0; i < 2; ++i)
+                memref::StoreOp::create(b, frag[i], bBuf,
+                                        ValueRange{lane, kb.index(2 * j + i)});
+            }
+          });
+          for (int64_t j = 0; j < mmas; ++j)
+            conv.emulateMma(aBuf, bBuf, accBuf, j);
+        });
+      });
+      kb.forLoop(kb.index(kWarp), [&](Value lane) {
+        SmallVector<Value> acc;
+        for (int64_t i = 0; i < conv.accumulators(); ++i)
+          acc.push_back(memref::LoadOp::create(b, accBuf, ValueRange{lane, kb.index(i)}));
+        conv.writeResults(lane, rowTile, columnBase, acc, biasBuf, steps, epilogueBuffers,
+                          out, columnOffset);
+      });
+    });
+    return success();
+  }
+
+  // Blocks of kWarpsPerBlock independent warps, one row tile each.
+  Value blocks = arith::CeilDivUIOp::create(b, conv.rowTiles(), kb.index(kWarpsPerBlock));
+  auto launch = gpu::LaunchOp::create(b, blocks, kb.index(conv.columnTiles()), one,
+                                      kb.index(kWarp * kWarpsPerBlock), one, one);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&launch.getBody().front());
-  Value tileA = workgroupTile(kb, f16);
-  Value tileC = workgroupTile(kb, f32);
-  Value lane = launch.getThreadIds().x;
-  // Lane l owns row l / 2 of a tile and its 8 columns from (l % 2) * 8.
-  Value r = arith::DivUIOp::create(b, lane, kb.index(2));
-  Value col0 = arith::MulIOp::create(b, arith::RemUIOp::create(b, lane, kb.index(2)),
-                                     kb.index(8));
-  Value row = arith::AddIOp::create(
-      b, arith::MulIOp::create(b, launch.getBlockIds().x, kb.index(kTile)), r);
-  Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, rows);
-  Value oc = arith::MulIOp::create(b, launch.getBlockIds().y, kb.index(kTile));
-  auto aType = gpu::MMAMatrixType::get({kTile, kTile}, f16, "AOp");
-  auto bType = gpu::MMAMatrixType::get({kTile, kTile}, f16, "BOp");
-  auto cType = gpu::MMAMatrixType::get({kTile, kTile}, f32, "COp");
-  Value zero = kb.f32(0.0);
-  Value acc = gpu::SubgroupMmaConstantMatrixOp::create(b, cType, zero);
-  IntegerAttr tileLead = b.getIndexAttr(kTile);
-  IntegerAttr weightLead = b.getIndexAttr(outChannels);
-
-  acc = kb.forLoopCarry(kb.index(volume), acc, [&](Value k, Value accK) {
-    // The input row of this lane's output row at offset k, or -1.
-    auto entryIf = scf::IfOp::create(b, TypeRange{i32}, valid, /*withElseRegion=*/true);
-    {
-      OpBuilder::InsertionGuard g(b);
-      b.setInsertionPointToStart(&entryIf.getThenRegion().front());
-      Value at = arith::AddIOp::create(
-          b, arith::MulIOp::create(b, row, kb.index(volume)), k);
-      scf::YieldOp::create(b, kb.loadArray(table, at, i32));
-      b.setInsertionPointToStart(&entryIf.getElseRegion().front());
-      scf::YieldOp::create(b, kb.i32(-1));
-    }
-    Value entry = entryIf.getResult(0);
-    Value has = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, entry, kb.i32(0));
-    Value inRow = kb.toIndex(entry);
-    return kb.forLoopCarry(kb.index(inChannels / kTile), accK, [&](Value cb, Value accB) {
-      Value channelBase = arith::MulIOp::create(b, cb, kb.index(kTile));
-      kb.forLoop(kb.index(8), [&](Value j) {
-        Value column = arith::AddIOp::create(b, col0, j);
-        auto valueIf = scf::IfOp::create(b, TypeRange{f32}, has, /*withElseRegion=*/true);
-        {
-          OpBuilder::InsertionGuard g(b);
-          b.setInsertionPointToStart(&valueIf.getThenRegion().front());
-          Value c = arith::AddIOp::create(b, channelBase, column);
-          scf::YieldOp::create(b, memref::LoadOp::create(b, x, ValueRange{inRow, c}).getResult());
-          b.setInsertionPointToStart(&valueIf.getElseRegion().front());
-          scf::YieldOp::create(b, zero);
+  Value thread = launch.getThreadIds().x;
+  Value lane = arith::RemUIOp::create(b, thread, kb.index(kWarp));
+  Value rowTile = arith::AddIOp::create(
+      b, arith::MulIOp::create(b, launch.getBlockIds().x, kb.index(kWarpsPerBlock)),
+      arith::DivUIOp::create(b, thread, kb.index(kWarp)));
+  Value columnBase = arith::MulIOp::create(b, launch.getBlockIds().y, kb.index(warpColumns));
+  // Whole warps past the last row tile stop here (mma.sync needs every lane
+  // of a warp, so the test is per warp, never per lane).
+  Value warpHasRows =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, rowTile, conv.rowTiles());
+  scf::IfOp::create(b, warpHasRows, [&](OpBuilder &, Location) {
+    auto [row0, row1] = conv.laneRows(rowTile, lane);
+    SmallVector<Value> init(conv.accumulators(), zero);
+    auto acc = kb.forLoopCarryN(kb.index(volume), init, [&](Value k, ValueRange accK) {
+      Value entry0 = conv.neighbour(row0, k), entry1 = conv.neighbour(row1, k);
+      return kb.forLoopCarryN(blocksOfInput, accK, [&](Value block, ValueRange accB) {
+        Value base = arith::MulIOp::create(b, block, kb.index(kDepth));
+        auto a = conv.fragmentA(lane, entry0, entry1, base);
+        SmallVector<Value> next;
+        for (int64_t j = 0; j < warpColumns / kColumns; ++j) {
+          auto d = conv.mmaOnGPU(a, conv.fragmentB(lane, k, block, columnBase, j),
+                                 accB.slice(4 * j, 4));
+          next.append(d.begin(), d.end());
         }
-        Value half = arith::TruncFOp::create(b, f16, valueIf.getResult(0));
-        memref::StoreOp::create(b, half, tileA, ValueRange{r, column});
+        return next;
       });
-      barrier(kb);
-      Value c0 = kb.index(0);
-      Value a = gpu::SubgroupMmaLoadMatrixOp::create(b, aType, tileA, ValueRange{c0, c0},
-                                                     tileLead, UnitAttr());
-      Value bw = gpu::SubgroupMmaLoadMatrixOp::create(
-          b, bType, w16, ValueRange{k, c0, channelBase, oc}, weightLead, UnitAttr());
-      Value next = gpu::SubgroupMmaComputeOp::create(b, a, bw, accB, UnitAttr(), UnitAttr());
-      // The tile is refilled in the next step only after every lane read it.
-      barrier(kb);
-      return next;
     });
-  });
-
-  Value c0 = kb.index(0);
-  gpu::SubgroupMmaStoreMatrixOp::create(b, acc, tileC, ValueRange{c0, c0}, tileLead,
-                                        UnitAttr());
-  barrier(kb);
-  scf::IfOp::create(b, valid, [&](OpBuilder &, Location) {
-    Value sums = kb.loadTile(tileC, {r, col0}, 8);
-    Value channel = arith::AddIOp::create(b, oc, col0);
-    if (biasBuf)
-      sums = arith::AddFOp::create(b, sums, kb.loadTile(biasBuf, {channel}, 8));
-    sums = applyEpilogue(kb, sums, steps, epilogueBuffers, row, channel);
-    Value column = columnOffset ? arith::AddIOp::create(b, channel, kb.index(columnOffset))
-                                      .getResult()
-                                : channel;
-    kb.storeTile(sums, out, {row, column});
+    conv.writeResults(lane, rowTile, columnBase, acc, biasBuf, steps, epilogueBuffers, out,
+                      columnOffset);
     scf::YieldOp::create(b);
   });
   gpu::TerminatorOp::create(b);

@@ -15,11 +15,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "scn/Conversion/Passes.h"
+#include "scn/Conversion/TensorCores.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
@@ -275,28 +278,51 @@ void moveKernelOnlyBuffersToDevice(func::FuncOp func, OpBuilder &b) {
   }
 }
 
-/// Turns the barrier placeholders of tensor-core kernels (stores marked
-/// scn.gpu_barrier, see TensorCoreLowering.cpp) into gpu.barrier.
-void materializeBarriers(func::FuncOp func) {
-  SmallVector<memref::StoreOp> markers;
-  func.walk([&](memref::StoreOp store) {
-    if (store->hasAttr("scn.gpu_barrier"))
-      markers.push_back(store);
+/// Turns the mma placeholder calls of tensor-core kernels (see
+/// scn/Conversion/TensorCores.h) into nvvm.mma.sync m16n8k16, row x col,
+/// and erases their declarations.
+void materializeMmas(ModuleOp module) {
+  SmallVector<func::CallOp> calls;
+  module.walk([&](func::CallOp call) {
+    if (call.getCallee().starts_with(scn::kMmaPlaceholderPrefix))
+      calls.push_back(call);
   });
-  for (memref::StoreOp store : markers) {
-    OpBuilder b(store);
-    gpu::BarrierOp::create(b, store.getLoc());
-    Value marker = store.getMemref();
-    store.erase();
-    if (marker.use_empty())
-      marker.getDefiningOp()->erase();
+  for (func::CallOp call : calls) {
+    OpBuilder b(call);
+    Location loc = call.getLoc();
+    bool isF16 = call.getCallee().ends_with("_f16");
+    // f16 multiplicands are <2 x half> registers, bf16 ones i32.
+    auto registers = [&](ValueRange packed) {
+      SmallVector<Value> result;
+      for (Value v : packed)
+        result.push_back(isF16 ? LLVM::BitcastOp::create(
+                                     b, loc, VectorType::get({2}, b.getF16Type()), v)
+                                     .getResult()
+                               : v);
+      return result;
+    };
+    ValueRange operands = call.getOperands();
+    Type f32 = b.getF32Type();
+    auto type = isF16 ? NVVM::MMATypes::f16 : NVVM::MMATypes::bf16;
+    auto mma = NVVM::MmaOp::create(
+        b, loc, LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32}),
+        registers(operands.take_front(4)), registers(operands.slice(4, 2)),
+        operands.take_back(4), ArrayRef<int64_t>{16, 8, 16}, std::nullopt, std::nullopt,
+        std::array<NVVM::MMATypes, 2>{type, type},
+        std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row, NVVM::MMALayout::col});
+    for (int64_t i = 0; i < 4; ++i)
+      call.getResult(i).replaceAllUsesWith(
+          LLVM::ExtractValueOp::create(b, loc, mma, ArrayRef<int64_t>{i}).getResult());
+    call.erase();
   }
+  for (auto f : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
+    if (f.isExternal() && f.getName().starts_with(scn::kMmaPlaceholderPrefix))
+      f.erase();
 }
 
 LogicalResult offloadFunction(func::FuncOp func, int64_t blockSize) {
   if (func.isExternal())
     return success();
-  materializeBarriers(func);
   SmallVector<scf::ParallelOp> kernels;
   func.walk([&](scf::ParallelOp loop) {
     if (!insideKernel(loop))
@@ -333,6 +359,7 @@ struct SCNGPUOffloadPass : scn::impl::SCNGPUOffloadBase<SCNGPUOffloadPass> {
                                  << " is outside [1, 1024]";
       return signalPassFailure();
     }
+    materializeMmas(getOperation());
     for (auto func : getOperation().getOps<func::FuncOp>())
       if (failed(offloadFunction(func, blockSize)))
         return signalPassFailure();

@@ -13,6 +13,7 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -29,7 +30,8 @@ struct ConvertSCNToGPUPass
     : scn::impl::ConvertSCNToGPUBase<ConvertSCNToGPUPass> {
   using Base::Base;
   void runOnOperation() override {
-    if (failed(scn::cpu::lowerSCNModule(getOperation(), /*forGPU=*/true, deviceGeometry)))
+    if (failed(scn::cpu::lowerSCNModule(getOperation(), /*forGPU=*/true, deviceGeometry,
+                                          emulateWarps)))
       signalPassFailure();
   }
 };

@@ -25,6 +25,17 @@ bool tensorCoreShape(EpilogueOpInterface op) {
          weight.getDimSize(3) % 16 == 0;
 }
 
+/// Output channels of one tensor-core warp: the widest of 64, 32 and 16
+/// that divides them (wider reuses each gathered input fragment for more
+/// mmas; 64 keeps the accumulators at 32 registers a lane).
+int64_t warpColumns(EpilogueOpInterface op) {
+  int64_t out = cast<RankedTensorType>(op.getWeightOperand().get().getType()).getDimSize(3);
+  for (int64_t width : {64, 32})
+    if (out % width == 0)
+      return width;
+  return 16;
+}
+
 struct SCNPlanDataflowPass
     : scn::impl::SCNPlanDataflowBase<SCNPlanDataflowPass> {
   using Base::Base;
@@ -35,10 +46,19 @@ struct SCNPlanDataflowPass
                                   << "' is neither cpu nor cuda";
       return signalPassFailure();
     }
+    if (tensorCoreType != "f16" && tensorCoreType != "bf16") {
+      getOperation()->emitError() << "scn-plan-dataflow: tensor-core-type '"
+                                  << tensorCoreType << "' is neither f16 nor bf16";
+      return signalPassFailure();
+    }
     if (target == "cuda") {
       getOperation()->walk([&](EpilogueOpInterface op) {
-        if (tensorCores && !op->hasAttr("dataflow") && tensorCoreShape(op))
+        if (tensorCores && !op->hasAttr("dataflow") && tensorCoreShape(op)) {
           op->setAttr("dataflow", b.getStringAttr("tensor_core"));
+          op->setAttr("mma_type", b.getStringAttr(tensorCoreType));
+          if (!op->hasAttr("channel_tile"))
+            op->setAttr("channel_tile", b.getI64IntegerAttr(warpColumns(op)));
+        }
         if (!op->hasAttr("dataflow"))
           op->setAttr("dataflow", b.getStringAttr("channel_parallel"));
         if (!op->hasAttr("channel_tile"))

@@ -132,8 +132,11 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
     warp load neighbouring weights and the same input rows, and each weight
     load serves the tile's rows. With `tensor-cores`, convolutions with a
     kernel map, one group, and input and output channels in multiples of 16
-    get `dataflow = "tensor_core"` instead: warps of WMMA tiles (fp16
-    inputs, fp32 accumulators). `scn.input` and `scn.bl_input` in modes 3
+    get `dataflow = "tensor_core"` instead: warps of mma.sync m16n8k16 tiles
+    with `tensor-core-type` multiplicands (`mma_type`, f16 or bf16) and fp32
+    accumulators, each warp 16 rows x `channel_tile` output channels (the
+    widest of 64, 32, 16 that divides them: one gathered input fragment
+    serves channel_tile / 8 mmas). `scn.input` and `scn.bl_input` in modes 3
     and 4 (summed rows) get `input_merge = "atomic"`: their rows are added
     into the sites in parallel with atomic adds, a kernel, instead of a
     sequential scatter, which would run on the host.
@@ -165,6 +168,10 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
            "cuda: convolutions with a kernel map, one group and channels in "
            "multiples of 16 run on tensor cores (fp16 inputs, fp32 "
            "accumulators): dataflow = \"tensor_core\"">,
+    Option<"tensorCoreType", "tensor-core-type", "std::string",
+           /*default=*/"\"f16\"",
+           "cuda with tensor-cores: the multiplicand type, f16 or bf16 "
+           "(mma_type)">,
   ];
 }
 

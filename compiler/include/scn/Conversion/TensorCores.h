@@ -1,0 +1,22 @@
+//===- TensorCores.h - the mma placeholder of tensor-core kernels -*- C++ -*-===//
+//
+// convert-scn-to-gpu emits each warp mma of a tensor-core convolution as a
+// call to a private function named kMmaPlaceholderPrefix + "f16" or "bf16":
+// (4 x i32 A fragment, 2 x i32 B fragment, 4 x f32 C) -> 4 x f32 D, pairs of
+// multiplicands packed in i32 as the PTX ISA's mma.m16n8k16 lays them out.
+// Buffer deallocation, which runs in between, refuses ops with unknown
+// memory effects such as nvvm.mma.sync; scn-gpu-offload turns the calls into
+// nvvm.mma.sync after bufferization.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SCN_CONVERSION_TENSORCORES_H
+#define SCN_CONVERSION_TENSORCORES_H
+
+#include "llvm/ADT/StringRef.h"
+
+namespace scn {
+inline constexpr llvm::StringLiteral kMmaPlaceholderPrefix = "__scn_mma_m16n8k16_";
+} // namespace scn
+
+#endif // SCN_CONVERSION_TENSORCORES_H

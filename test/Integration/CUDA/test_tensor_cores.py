@@ -1,0 +1,226 @@
+"""The tensor-core convolutions (--element-type=f16 / bf16: mma.sync
+m16n8k16 kernels, TensorCoreLowering.cpp) against the CPU's fp32 result.
+
+On every machine they run through --target=cuda-emulated, where each warp's
+32 lanes are a loop and the mma reads the lanes' fragments back by the PTX
+ISA's layout, so the gathers, packing, rounding, tiling, epilogues and
+fragment layout are checked without a GPU:
+- exact cases: inputs and weights are small integers or halves, so every
+  product is exact in f16 and bf16 and every sum exact in fp32; the result
+  must equal the CPU's bit for bit. A fragment or index mistake cannot hide
+  under a tolerance.
+- rounded cases: deeper networks with normal weights, within the error that
+  rounding inputs to f16 (11 bits) or bf16 (8 bits) explains.
+On a GPU the same networks run on the tensor cores and must match the
+emulation (the same roundings; only the order of the fp32 sums differs).
+"""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "utils"))
+from cuda_device import cuda_device_present  # noqa: E402
+import spec_to_mlir  # noqa: E402
+
+BUILD = os.environ.get("SCN_BUILD_DIR", os.path.join(ROOT, "build"))
+SCN_COMPILE = os.path.join(BUILD, "bin", "scn-compile")
+SCN_RUN = os.path.join(BUILD, "bin", "scn-run")
+HAS_GPU = cuda_device_present()
+TYPES = ["f16", "bf16"]
+# Relative error (to the output's largest magnitude) that rounding the
+# inputs of each layer explains: 2^-11 and 2^-8 per product, grown through
+# a few layers.
+TOLERANCE = {"f16": 4e-3, "bf16": 3e-2}
+
+
+class Network:
+    """A golden-format spec (test/golden/README.md) built layer by layer."""
+
+    def __init__(self, rng, dim, exact):
+        self.rng, self.dim, self.exact = rng, dim, exact
+        self.arrays = {}
+
+    def values(self, shape, scale):
+        if self.exact:  # -1, -0.5, 0, 0.5, 1: exact in f16 and bf16
+            return (self.rng.integers(-2, 3, shape) * 0.5).astype(np.float32)
+        return (self.rng.standard_normal(shape) * scale).astype(np.float32)
+
+    def param(self, shape, scale):
+        ref = f"param/{len(self.arrays)}"
+        self.arrays[ref] = self.values(shape, scale)
+        return ref
+
+    def conv(self, kind, c_in, c_out, filt, stride=None, bias=False):
+        vol = int(np.prod(filt))
+        layer = {"type": kind, "nIn": c_in, "nOut": c_out, "filter_size": filt,
+                 "bias": bias, "groups": 1,
+                 "params": {"weight": self.param((vol, 1, c_in, c_out),
+                                                 1 / np.sqrt(vol * c_in))}}
+        if stride:
+            layer["filter_stride"] = stride
+        if bias:
+            layer["params"]["bias"] = self.param((c_out,), 0.2)
+        return layer
+
+
+def tensor_core_case(seed, exact):
+    """(spec, arrays): a network whose convolutions fit tensor cores, on
+    random sites (2-D or 3-D, a batch of two, any row count including
+    none and ones that leave the last 16-row tile partial)."""
+    r = np.random.default_rng(seed)
+    dim = 2 + seed % 2
+    # Odd sides for the filter-3 stride-2 convolution (shape 2), even ones
+    # for filter 2 stride 2 (SparseConvNet's exact size arithmetic).
+    odd = int(exact and seed % 4 == 2)
+    size = [(16 if dim == 2 else 8) + odd] * dim
+    net = Network(r, dim, exact)
+    n = 0 if seed == 3 else int(r.integers(20, 300))
+    coords = np.concatenate([np.stack([r.integers(0, s, n) for s in size], 1),
+                             r.integers(0, 2, (n, 1))], 1).astype(np.int64)
+    coords = np.unique(coords, axis=0)
+    c_in = int(r.choice([16, 32]))
+    features = (r.integers(-2, 3, (len(coords), c_in)) * 0.5 if exact
+                else r.standard_normal((len(coords), c_in))).astype(np.float32)
+    f3, f2 = [3] * dim, [2] * dim
+    wide = int(r.choice([16, 48, 64, 128]))
+    if exact:
+        # One tensor-core layer on the (exact) input, or two where the first
+        # one's sums stay small integers (conv then deconv, weights and
+        # features in {-1, 0, 1}).
+        shape = seed % 4
+        if shape == 0:
+            layers = [net.conv("SubmanifoldConvolution", c_in, wide, f3, bias=True),
+                      {"type": "ReLU"}]
+        elif shape == 1:
+            anisotropic = [3, 1, 3][:dim] if dim == 3 else [3, 1]
+            layers = [{"type": "ConcatTable", "branches": [
+                          [net.conv("SubmanifoldConvolution", c_in, 16, f2)],
+                          [net.conv("SubmanifoldConvolution", c_in, wide, anisotropic)]]},
+                      {"type": "JoinTable"}]
+        elif shape == 2:
+            layers = [net.conv("Convolution", c_in, 32, f3, stride=[2] * dim, bias=True)]
+        else:
+            # Sums of at most 8 x 32 terms of {-1, 0, 1}: integers up to 256,
+            # exact in bf16 too.
+            features = np.rint(features)
+            down = net.conv("Convolution", c_in, 16, f2, stride=[2] * dim)
+            weight = down["params"]["weight"]
+            net.arrays[weight] = np.rint(net.arrays[weight])
+            layers = [down, net.conv("Deconvolution", 16, wide, f2, stride=[2] * dim)]
+    else:
+        layers = [net.conv("SubmanifoldConvolution", c_in, 32, f3, bias=True),
+                  {"type": "BatchNormReLU", "nPlanes": 32, "eps": 1e-4, "momentum": 0.99,
+                   "params": {"weight": _positive(net, 32),
+                              "bias": net.param((32,), 0.2),
+                              "running_mean": net.param((32,), 0.25),
+                              "running_var": _positive(net, 32)}},
+                  net.conv("Convolution", 32, wide, f2, stride=[2] * dim),
+                  net.conv("SubmanifoldConvolution", wide, wide, f3),
+                  net.conv("Deconvolution", wide, 32, f2, stride=[2] * dim),
+                  {"type": "ConcatTable", "branches": [
+                      [{"type": "Identity"}],
+                      [net.conv("SubmanifoldConvolution", 32, 32, f3), {"type": "ReLU"}]]},
+                  {"type": "AddTable"},
+                  net.conv("SubmanifoldConvolution", 32, 16, f3, bias=True)]
+    net.arrays["coords"], net.arrays["features"] = coords, features
+    spec = {"dimension": dim, "spatial_size": size, "input_mode": 0, "train": False,
+            "batch_size": 2, "coords": "coords", "features": "features",
+            "layers": layers}
+    return spec, net.arrays
+
+
+def _positive(net, c):
+    ref = f"param/{len(net.arrays)}"
+    net.arrays[ref] = net.rng.uniform(0.5, 2.0, (c,)).astype(np.float32)
+    return ref
+
+
+def run(spec, arrays, tmp_path, name, compile_args):
+    """Output of the network: compiled by scn-compile with `compile_args`, or
+    JIT-compiled for the CPU by scn-run when there are none."""
+    mlir = tmp_path / "net.mlir"
+    mlir.write_text(spec_to_mlir.spec_to_mlir(spec, arrays, "const"))
+    np.savez(tmp_path / "in.npz", coords=arrays["coords"], features=arrays["features"])
+    network = mlir
+    if compile_args:
+        network = tmp_path / (name + ".so")
+        proc = subprocess.run([SCN_COMPILE, str(mlir), "-o", str(network)] + compile_args,
+                              capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+    out = tmp_path / (name + ".npz")
+    proc = subprocess.run([SCN_RUN, str(network), "--input", str(tmp_path / "in.npz"),
+                           "--output", str(out)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return np.load(out)["output"]
+
+
+def uses_tensor_cores(spec, arrays, tmp_path, element_type):
+    """The PTX of the network has mma.sync of `element_type` (a case that
+    planned no tensor-core kernel would test nothing)."""
+    mlir = tmp_path / "net.mlir"
+    mlir.write_text(spec_to_mlir.spec_to_mlir(spec, arrays, "const"))
+    proc = subprocess.run(
+        [os.path.join(BUILD, "bin", "scn-opt"), str(mlir),
+         f"--scn-cuda-pipeline=element-type={element_type} chip=sm_80 format=isa"],
+        capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return f"mma.sync.aligned.m16n8k16.row.col.f32.{element_type}.{element_type}.f32" \
+        in proc.stdout
+
+
+EXACT_SEEDS = range(8)
+ROUNDED_SEEDS = range(2)
+
+
+@pytest.mark.parametrize("element_type", TYPES)
+@pytest.mark.parametrize("seed", EXACT_SEEDS)
+def test_exact_case_equals_cpu(seed, element_type, tmp_path):
+    spec, arrays = tensor_core_case(seed, exact=True)
+    expected = run(spec, arrays, tmp_path, "cpu", [])
+    got = run(spec, arrays, tmp_path, "emulated",
+              ["--target=cuda-emulated", "--element-type=" + element_type])
+    assert got.shape == expected.shape
+    np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("element_type", TYPES)
+@pytest.mark.parametrize("seed", ROUNDED_SEEDS)
+def test_rounded_case_within_precision(seed, element_type, tmp_path):
+    spec, arrays = tensor_core_case(seed, exact=False)
+    expected = run(spec, arrays, tmp_path, "cpu", [])
+    got = run(spec, arrays, tmp_path, "emulated",
+              ["--target=cuda-emulated", "--element-type=" + element_type])
+    scale = max(1.0, float(np.abs(expected).max()))
+    err = float(np.abs(got - expected).max()) / scale
+    assert err <= TOLERANCE[element_type], err
+    # Rounding did happen: the comparison is not vacuous.
+    assert err > 0
+
+
+def test_every_case_plans_tensor_cores(tmp_path):
+    for seed in list(EXACT_SEEDS) + [100 + s for s in ROUNDED_SEEDS]:
+        exact = seed < 100
+        spec, arrays = tensor_core_case(seed % 100, exact)
+        assert uses_tensor_cores(spec, arrays, tmp_path, "bf16"), seed
+
+
+# Without a GPU this is one skipped entry, not one per case.
+@pytest.mark.skipif(not HAS_GPU, reason="needs a CUDA device")
+@pytest.mark.parametrize("element_type", TYPES)
+@pytest.mark.parametrize("seed", list(EXACT_SEEDS) if HAS_GPU else [0])
+def test_gpu_matches_emulation(seed, element_type, tmp_path):
+    for exact in (True, False):
+        spec, arrays = tensor_core_case(seed, exact)
+        emulated = run(spec, arrays, tmp_path, "emulated",
+                       ["--target=cuda-emulated", "--element-type=" + element_type])
+        gpu = run(spec, arrays, tmp_path, "gpu",
+                  ["--target=cuda", "--chip=sm_80,sm_90", "--element-type=" + element_type])
+        scale = max(1.0, float(np.abs(emulated).max()))
+        assert float(np.abs(gpu - emulated).max()) <= 1e-5 * scale, (seed, exact)
