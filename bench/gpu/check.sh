@@ -7,10 +7,10 @@
 #                                        binaries need, libomp and Google
 #                                        Benchmark, into build/device-libs, and
 #                                        builds the CUDA artifacts of the check
-#                                        into build/gpu-check: 76 s on 2 cores)
+#                                        into build/gpu-check: 87 s on 2 cores)
 #
 # then carry build/lib, build/test/Unit, build/bench, build/device-libs and
-# build/gpu-check (27 MB in all) to the device machine and run there, from the
+# build/gpu-check (38 MB in all) to the device machine and run there, from the
 # repository root:
 #
 #   bash bench/gpu/check.sh          (writes its logs under $OUT, default /tmp/scn-gpu-check)
@@ -20,11 +20,12 @@
 # pyramid maps against the CPU runtime, the time of the LiDAR map pyramid on
 # the GPU next to the CPU one, then bench/gpu/device_check.py: every golden
 # case on the GPU, the differential test (random networks, GPU against the
-# eager outputs), and W1 and the W3 layers in fp32 on the GPU next to this
-# machine's CPU, with cuBLAS fp32/fp16 GEMM throughput as the roofline.
-# Then, when spconv-Triton was installed into build/gpu-check/peer (see
-# bench/gpu/peer_w1.py), W1 with spconv's API in fp32 and fp16 beside ours.
-# Not yet: fp16 networks of ours (no fp16 code generation).
+# eager outputs), the f16/bf16 tensor-core kernels (exact cases bit for bit
+# against the CPU), and W1 and the W3 layers in fp32, f16 and bf16 on the GPU
+# next to this machine's CPU, with cuBLAS fp32/fp16 GEMM throughput as the
+# roofline. Then, when spconv-Triton was installed into build/gpu-check/peer
+# (see bench/gpu/peer_w1.py), W1 with spconv's API in fp32 and fp16 beside
+# ours.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 if [ "${1:-}" = "--prepare" ]; then

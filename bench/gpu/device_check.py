@@ -8,11 +8,13 @@ only, and prints a short table; the full log goes to $OUT.
      passes cleanly, and a good run after the failures is right;
   2. the differential test: random networks on the GPU against the eager
      PyTorch outputs computed on the CPU machine;
-  3. W1 (the LiDAR scan at 0.05 m, maps built in every run) and the W3 layers
-     on the GPU in fp32 and on tensor cores (f16 inputs), and in the same run
+  3. the tensor-core kernels (f16, bf16): exact cases against the CPU's fp32
+     output bit for bit, rounded ones against the CPU emulation;
+  4. W1 (the LiDAR scan at 0.05 m, maps built in every run) and the W3 layers
+     on the GPU in fp32 and on tensor cores (f16, bf16 inputs), and in the same run
      on this machine's CPU: medians, useful TFLOP/s, the share of the GPU's
      fp32 and fp16 GEMM throughput measured here with torch (cuBLAS), when
-     torch with CUDA is installed, and the f16 error against fp32.
+     torch with CUDA is installed, and the f16/bf16 error against fp32.
 """
 
 import argparse
@@ -105,6 +107,28 @@ def check_differential(log):
 
     seeds = sorted(int(f[:-3]) for f in os.listdir(directory) if f.endswith(".so"))
     return record(log, "differential", seeds, check)
+
+
+def check_tensor_cores(log):
+    """Tensor-core kernels (f16 and bf16) on the hardware: exact cases equal
+    the CPU's fp32 output bit for bit (a fragment layout mistake cannot
+    hide); rounded ones match the CPU emulation of the same kernels up to
+    the order of fp32 sums."""
+    directory = os.path.join(CHECK, "tensor-cores")
+
+    def check(name):
+        z = np.load(os.path.join(directory, name + ".npz"))
+        lib, manifest = load(os.path.join(directory, name + ".so"))
+        got, expected = run(lib, manifest, z)["output"], z["expected"]
+        if got.shape != expected.shape:
+            return f"output shape {got.shape}, expected {expected.shape}"
+        err = float(np.abs(got - expected).max()) if expected.size else 0.0
+        limit = 0.0 if bool(z["exact"]) else \
+            1e-5 * max(1.0, float(np.abs(expected).max()) if expected.size else 1.0)
+        return None if err <= limit else f"max error {err:.3g} (allowed {limit:.3g})"
+
+    names = sorted(f[:-3] for f in os.listdir(directory) if f.endswith(".so"))
+    return record(log, "tensor cores", names, check)
 
 
 def check_errors(log):
@@ -200,7 +224,7 @@ def bench(log, repeat):
         arrays["features"] = np.ones((len(coords), m["in_channels"]), np.float32)
         result = {}
         outputs = {}
-        for target in ("cuda", "cuda-f16", "cuda-hostmaps", "cpu"):
+        for target in ("cuda", "cuda-f16", "cuda-bf16", "cuda-hostmaps", "cpu"):
             times = repeat if target.startswith("cuda") else max(1, repeat // 2)
             try:
                 lib, manifest = load(os.path.join(directory, f"{name}.{target}.so"))
@@ -213,13 +237,15 @@ def bench(log, repeat):
                 print(f"bench {name} {target}: {type(e).__name__}: {e}", file=log)
                 result.setdefault(target, float("nan"))
                 result.setdefault(target + " prebuilt", float("nan"))
-        # Tensor cores round the inputs to f16: their error against fp32 on
-        # the CPU, relative to the largest output.
+        # Tensor cores round the inputs to f16 or bf16: their error against
+        # fp32 on the CPU, relative to the largest output.
         reference = outputs.get("cpu")
-        result["f16 error"] = float("nan")
-        if reference is not None and "cuda-f16" in outputs and reference.size:
-            scale = max(float(np.abs(reference).max()), 1e-30)
-            result["f16 error"] = float(np.abs(outputs["cuda-f16"] - reference).max()) / scale
+        for element in ("f16", "bf16"):
+            result[element + " error"] = float("nan")
+            got = outputs.get("cuda-" + element)
+            if reference is not None and got is not None and reference.size:
+                scale = max(float(np.abs(reference).max()), 1e-30)
+                result[element + " error"] = float(np.abs(got - reference).max()) / scale
         rows.append((name, m["flop"], result))
         print(f"bench {name}: {result}", file=log)
     print()
@@ -240,17 +266,19 @@ def bench(log, repeat):
               f"{r['cpu']:.1f} | {r['cpu prebuilt']:.1f} | {r['cpu'] / gpu:.1f}x | "
               f"{tflops:.2f} | {shares} |")
     print()
-    print("Tensor cores (f16 inputs, f32 accumulators; W3 C=16 and every W1 layer but "
+    print("Tensor cores (mma.sync m16n8k16, f32 accumulators; W3 and every W1 layer but "
           "the 1-channel stem): error relative to the largest fp32 CPU output.")
-    print("| workload | GPU f16 ms | f16 prebuilt ms | maps share | f16 TFLOP/s | "
-          "share of fp16 tensor GEMM | speed-up over GPU fp32 | f16 max rel. error |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| workload | type | GPU ms | prebuilt ms | maps share | TFLOP/s | "
+          "share of fp16 tensor GEMM | speed-up over GPU fp32 | max rel. error |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name, flop, r in rows:
-        gpu, pre = r["cuda-f16"], r["cuda-f16 prebuilt"]
-        tflops = flop / (pre / 1e3) / 1e12
-        share = f"{100 * tflops / peaks[1]:.1f}%" if peaks else "-"
-        print(f"| {name} | {gpu:.1f} | {pre:.1f} | {100 * (1 - pre / gpu):.0f}% | "
-              f"{tflops:.2f} | {share} | {r['cuda'] / gpu:.1f}x | {r['f16 error']:.1e} |")
+        for element in ("f16", "bf16"):
+            gpu, pre = r["cuda-" + element], r["cuda-" + element + " prebuilt"]
+            tflops = flop / (pre / 1e3) / 1e12
+            share = f"{100 * tflops / peaks[1]:.1f}%" if peaks else "-"
+            print(f"| {name} | {element} | {gpu:.1f} | {pre:.1f} | "
+                  f"{100 * (1 - pre / gpu):.0f}% | {tflops:.2f} | {share} | "
+                  f"{r['cuda'] / gpu:.1f}x | {r[element + ' error']:.1e} |")
 
 
 def main():
@@ -263,7 +291,9 @@ def main():
         for label, check in (("golden cases on the GPU", check_golden),
                              ("bad input on the GPU (NaN, range, empty, then good)",
                               check_errors),
-                             ("differential CPU-eager vs GPU", check_differential)):
+                             ("differential CPU-eager vs GPU", check_differential),
+                             ("tensor cores f16/bf16: exact = CPU fp32, rounded = "
+                              "CPU emulation", check_tensor_cores)):
             try:
                 total, failed = check(log)
             except Exception:

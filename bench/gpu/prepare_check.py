@@ -7,8 +7,13 @@ the GPU machine (which has neither our toolchain nor the CUDA toolkit):
   build/gpu-check/diff/<seed>.so        random networks (test/Integration/CPU/
                <seed>.npz               random_networks.py): inputs and the
                                         eager PyTorch outputs to compare with
+  build/gpu-check/tensor-cores/<c>.<e>.so  the networks of test_tensor_cores.py
+                       <c>.<e>.npz      for f16 and bf16 tensor cores, with
+                                        the CPU's exact output or the CPU
+                                        emulation's to compare with
   build/gpu-check/bench/<w>.<t>.so      W1 and the W3 layers (C = 16..128) for
-                                        cuda, cuda-f16 (tensor cores),
+                                        cuda, cuda-f16 and cuda-bf16 (tensor
+                                        cores),
                                         cuda-hostmaps (maps on the CPU), cpu
                inputs.npz, meta.json    their coordinates, weight arguments
                                         (regenerated from a seed on the GPU
@@ -32,21 +37,22 @@ import numpy as np
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("SCN_BUILD_DIR", os.path.join(ROOT, "build"))
 OUT = os.environ.get("SCN_GPU_CHECK_DIR", os.path.join(BUILD, "gpu-check"))
-for sub in ("utils", "bench/cpu", "test/Integration/CPU", "frontends/python"):
+for sub in ("utils", "bench/cpu", "test/Integration/CPU", "test/Integration/CUDA",
+            "frontends/python"):
     sys.path.insert(0, os.path.join(ROOT, sub))
 import point_clouds  # noqa: E402
 import run_cpu_bench  # noqa: E402
 import spec_to_mlir  # noqa: E402
 
 
-def compile_mlir(text, path, target, chips):
+def compile_mlir(text, path, target, chips, extra=()):
     mlir = path[:-3] + ".mlir"
     with open(mlir, "w") as f:
         f.write(text)
     args = [os.path.join(BUILD, "bin", "scn-compile"), mlir, "-o", path, "--target=" + target]
     if target == "cuda":
         args += ("--chip=" + chips).split()
-    subprocess.run(args, check=True)
+    subprocess.run(args + list(extra), check=True)
     os.remove(mlir)
 
 
@@ -101,6 +107,54 @@ def prepare_differential(count, chips, target):
     print(f"differential: {count} random networks")
 
 
+def run_here(network, arrays, workdir):
+    """Output of `network` (.mlir: JIT for the CPU; .so: an artifact) run
+    by scn-run on this machine."""
+    np.savez(os.path.join(workdir, "in.npz"), coords=arrays["coords"],
+             features=arrays["features"])
+    subprocess.run([os.path.join(BUILD, "bin", "scn-run"), network, "--input",
+                    os.path.join(workdir, "in.npz"), "--output",
+                    os.path.join(workdir, "out.npz")], check=True)
+    return np.load(os.path.join(workdir, "out.npz"))["output"]
+
+
+def prepare_tensor_cores(chips, target):
+    """The networks of test/Integration/CUDA/test_tensor_cores.py for f16 and
+    bf16 tensor cores, with what the GPU must give: the CPU's fp32 output,
+    bit for bit, for the exact cases; the CPU emulation of the same kernels
+    for the rounded ones. The dry run (--target=cpu) runs the emulation."""
+    import test_tensor_cores as tc
+    out = os.path.join(OUT, "tensor-cores")
+    os.makedirs(out, exist_ok=True)
+    cases = [(seed, True) for seed in tc.EXACT_SEEDS] + \
+            [(seed, False) for seed in tc.ROUNDED_SEEDS]
+    for seed, exact in cases:
+        spec, arrays = tc.tensor_core_case(seed, exact)
+        text = spec_to_mlir.spec_to_mlir(spec, arrays, "const")
+        mlir = os.path.join(out, "net.mlir")
+        with open(mlir, "w") as f:
+            f.write(text)
+        cpu = run_here(mlir, arrays, out)
+        for element in tc.TYPES:
+            name = f"{'exact' if exact else 'rounded'}{seed}.{element}"
+            emulated = os.path.join(out, name + ".emulated.so")
+            compile_mlir(text, emulated, "cuda-emulated", chips,
+                         ["--element-type=" + element])
+            expected = cpu if exact else run_here(emulated, arrays, out)
+            if target == "cuda":
+                compile_mlir(text, os.path.join(out, name + ".so"), "cuda", chips,
+                             ["--element-type=" + element])
+                os.remove(emulated)
+            else:
+                os.rename(emulated, os.path.join(out, name + ".so"))
+            np.savez(os.path.join(out, name + ".npz"), coords=arrays["coords"],
+                     features=arrays["features"], expected=expected,
+                     exact=np.array(exact))
+    for leftover in ("net.mlir", "in.npz", "out.npz"):
+        os.remove(os.path.join(out, leftover))
+    print(f"tensor cores: {len(cases)} networks x {tc.TYPES}")
+
+
 def prepare_bench(chips, channels):
     out = os.path.join(OUT, "bench")
     os.makedirs(out, exist_ok=True)
@@ -115,11 +169,12 @@ def prepare_bench(chips, channels):
         for target in ("cuda", "cpu"):
             compile_mlir(text, os.path.join(out, f"{name}.{target}.so"), target, chips)
         # The same with maps built on the CPU and copied (the previous path),
-        # and with tensor cores (f16 inputs, f32 accumulators).
+        # and with tensor cores (f16 or bf16 inputs, f32 accumulators).
         compile_mlir(text, os.path.join(out, f"{name}.cuda-hostmaps.so"), "cuda",
                      chips + " --device-geometry=false")
-        compile_mlir(text, os.path.join(out, f"{name}.cuda-f16.so"), "cuda",
-                     chips + " --element-type=f16")
+        for element in ("f16", "bf16"):
+            compile_mlir(text, os.path.join(out, f"{name}.cuda-{element}.so"), "cuda",
+                         chips, ["--element-type=" + element])
         flop = (point_clouds.count_network_flops(spec, coords) if name == "W1"
                 else 2.0 * pairs * in_channels * in_channels)
         meta[name] = {"args": args, "in_channels": in_channels, "flop": flop}
@@ -139,6 +194,7 @@ def main():
     prepare_golden(a.chips, a.target)
     prepare_bad_input(a.chips, a.target)
     prepare_differential(a.diff_cases, a.chips, a.target)
+    prepare_tensor_cores(a.chips, a.target)
     if a.target == "cuda":
         prepare_bench(a.chips, [int(c) for c in a.channels.split(",")])
 

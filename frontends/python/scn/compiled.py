@@ -331,7 +331,8 @@ class CompiledNetwork(torch.nn.Module):
 
 
 def compile(model, example_input, target='cpu', input_layer=None, workdir=None,
-            opt_level=None, verbose=False, chips=None):  # noqa: A001 (scn.compile, like torch.compile)
+            opt_level=None, verbose=False, chips=None,
+            element_type=None):  # noqa: A001 (scn.compile, like torch.compile)
     """Compile ``model`` (called on ``example_input``) and return a ``CompiledNetwork``.
 
     ``example_input``: what the eager model takes, ``[coords, features]``
@@ -344,6 +345,9 @@ def compile(model, example_input, target='cpu', input_layer=None, workdir=None,
     ``['sm_80', 'sm_90']``, plus PTX that newer GPUs compile; needs ptxas from
     the CUDA toolkit to compile and a GPU to run; inputs and outputs are
     still CPU arrays, copied to and from the GPU by the call).
+    ``element_type``: for 'cuda', 'f32' (default), or 'f16' / 'bf16' to run
+    convolutions whose channels are multiples of 16 on tensor cores (sm_80
+    or newer; inputs rounded, fp32 accumulators).
     ``verbose``: print one line per step (trace, import, scn-compile, load)
     with its time, for networks whose compile takes a while.  Tracing runs the
     model once on ``example_input``, so a small example (a crop of a scan)
@@ -354,6 +358,11 @@ def compile(model, example_input, target='cpu', input_layer=None, workdir=None,
         raise ValueError("scn.compile: unknown target %r (use 'cpu' or 'cuda')" % (target,))
     if chips is not None and target != 'cuda':
         raise ValueError("scn.compile: chips are for target='cuda'")
+    if element_type is not None and target != 'cuda':
+        raise ValueError("scn.compile: element_type is for target='cuda' (the CPU target is f32)")
+    if element_type not in (None, 'f32', 'f16', 'bf16'):
+        raise ValueError("scn.compile: element_type %r is not 'f32', 'f16' or 'bf16'"
+                         % (element_type,))
     missing = missing_tools()
     if missing:
         raise CompileError('scn.compile: %s not found in %s (build them, or set SCN_TOOLS_DIR / '
@@ -388,6 +397,8 @@ def compile(model, example_input, target='cpu', input_layer=None, workdir=None,
         args = [_tool('scn-compile'), ir, '--target=' + target, '-o', so]
         if chips:
             args.append('--chip=' + ','.join(chips))
+        if element_type:
+            args.append('--element-type=' + element_type)
         if opt_level is not None:
             args.append('-O%d' % int(opt_level))
         _run_tool(args, 'scn-compile')

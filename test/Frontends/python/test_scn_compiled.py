@@ -218,6 +218,12 @@ def test_cuda_target():
         scn.compile(model, x, target='tpu')
     with pytest.raises(ValueError, match="chips are for target='cuda'"):
         scn.compile(model, x, chips=['sm_90'])
+    with pytest.raises(ValueError, match="element_type is for target='cuda'"):
+        scn.compile(model, x, element_type='bf16')
+    with pytest.raises(ValueError, match="element_type 'f8'"):
+        scn.compile(model, x, target='cuda', element_type='f8')
+    bf16 = scn.compile(model, x, target='cuda', chips=['sm_80'], element_type='bf16')
+    assert bf16.manifest['target'] == 'cuda'
 
 
 @needs_tools
