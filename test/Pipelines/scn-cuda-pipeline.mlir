@@ -1,22 +1,33 @@
 // --scn-cuda-pipeline on the hello-world network: the host code is the LLVM
-// dialect and calls libscn_runtime (geometry, device copies, mgpu* memory);
-// every row loop is a gpu.launch_func of a kernel kept as PTX for the chip
-// asked for in a gpu.binary. No GPU, driver or ptxas is needed.
+// dialect and calls libscn_runtime (geometry, mgpu* memory); every row loop
+// is a gpu.launch_func of a kernel kept as PTX for the chip asked for in a
+// gpu.binary. The network's sets and maps (3x3 stride-2 pooling included)
+// are built on the GPU (scn_cg_gpu_*); with device-geometry=false they are
+// built on the CPU and their arrays copied (scn_cg_device_copy). No GPU,
+// driver or ptxas is needed.
 // RUN: scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cuda-pipeline | FileCheck %s
+// RUN: scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cuda-pipeline=device-geometry=false | FileCheck %s --check-prefix=HOST
 // RUN: scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cuda-pipeline="chip=sm_90 features=+ptx80 block-size=256" | FileCheck %s --check-prefix=SM90
 // RUN: not scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cuda-pipeline=chip=gfx90a 2>&1 | FileCheck %s --check-prefix=CHIP
 
 // CHECK-NOT: {{(=|^) *(scn|memref|scf|vector|arith|func|bufferization|omp)\.}}
 // CHECK-LABEL: llvm.func @main(%{{.*}}: !llvm.ptr,
-// CHECK: llvm.call @scn_cg_input(
+// CHECK: llvm.call @scn_cg_gpu_input(
 // CHECK: llvm.call @mgpuMemAlloc(%{{.*}}, %{{.*}}, %{{.*}}) : (i64, !llvm.ptr, i8) -> !llvm.ptr
 // CHECK: gpu.launch_func @main_kernel::@main_kernel blocks in (%{{.*}}, %{{.*}}, %{{.*}}) threads in (%{{.*}}, %{{.*}}, %{{.*}}) : i64
-// CHECK: llvm.call @scn_cg_device_copy(
-// CHECK: llvm.call @scn_cg_kernel_map(
+// CHECK: llvm.call @scn_cg_gpu_kernel_map(
 // CHECK: gpu.launch_func
+// CHECK: llvm.call @scn_cg_gpu_downsample(
 // CHECK: llvm.call @mgpuMemFree(
+// CHECK-NOT: scn_cg_device_copy
 // CHECK: gpu.binary @main_kernel {{.*}}#nvvm.target<O = 3, chip = "sm_80", features = "+ptx80">{{.*}}assembly = "{{.*}}.target sm_80{{.*}}.entry main_kernel(
 // CHECK-NOT: {{(=|^) *(scn|memref|scf|vector|arith|func|bufferization|omp)\.}}
+
+// HOST-LABEL: llvm.func @main(
+// HOST: llvm.call @scn_cg_input(
+// HOST: llvm.call @scn_cg_device_copy(
+// HOST: llvm.call @scn_cg_kernel_map(
+// HOST-NOT: scn_cg_gpu_
 
 // SM90: llvm.mlir.constant(256 : index)
 // SM90: gpu.launch_func

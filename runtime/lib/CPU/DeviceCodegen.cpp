@@ -165,6 +165,21 @@ void *scn_cg_gpu_downsample(scn_run_t run, const char *op, void *in, const int64
   return run->remember(key, ownSites(run, out));
 }
 
+void *scn_cg_gpu_full_sites(scn_run_t run, const char *op, void *in, const int64_t *filter,
+                            const int64_t *stride) {
+  scn_gpu_sites_info_t info;
+  if (!run || run->failed() || !infoOf(in, info))
+    return nullptr;
+  std::string key = deviceKey("gpu-full", 0, in, nullptr, filter, stride, info.dim);
+  if (void *hit = run->cached(key))
+    return hit;
+  scn_gpu_sites_t out = nullptr;
+  scn_status_t st = scn_gpu_sites_full(asSites(in), filter, stride, nullptr, &out);
+  if (!settle(run, st, op))
+    return nullptr;
+  return run->remember(key, ownSites(run, out));
+}
+
 void *scn_cg_gpu_kernel_map(scn_run_t run, const char *op, int32_t kind, void *in, void *out,
                             const int64_t *filter, const int64_t *stride) {
   scn_gpu_sites_info_t info;

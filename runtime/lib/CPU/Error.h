@@ -66,6 +66,16 @@ scn_status_t guardCall(const char *function, Body &&body) noexcept {
   }
 }
 
+/// A site for messages: "(x0, x1, batch b)".
+inline std::string formatSite(const int64_t *x, int32_t dim, int64_t batch) {
+  std::ostringstream os;
+  os << "(";
+  for (int32_t i = 0; i < dim; ++i)
+    os << x[i] << ", ";
+  os << "batch " << batch << ")";
+  return os.str();
+}
+
 /// Throws INVALID_ARGUMENT "<name> is null" when `p` is null.
 inline void requireNonNull(const void *p, const char *name) {
   if (!p)

@@ -34,15 +34,6 @@ std::string scn::rt::formatVector(const int64_t *v, int32_t n) {
   return os.str();
 }
 
-std::string scn::rt::formatSite(const int64_t *x, int32_t dim, int64_t batch) {
-  std::ostringstream os;
-  os << "(";
-  for (int32_t i = 0; i < dim; ++i)
-    os << x[i] << ", ";
-  os << "batch " << batch << ")";
-  return os.str();
-}
-
 void scn::rt::checkRowCount(int64_t count, const char *what) {
   if (count > INT32_MAX)
     fail(SCN_ERROR_OVERFLOW, what, " = ", count,

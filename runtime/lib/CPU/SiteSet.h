@@ -102,8 +102,6 @@ void validateGrid(int32_t dim, const int64_t *spatialSize,
 /// Formats "[a, b, c]".
 std::string formatVector(const int64_t *v, int32_t n);
 
-/// Formats the site (coords; batch) of a [D+1] row.
-std::string formatSite(const int64_t *x, int32_t dim, int64_t batch);
 
 /// Throws SCN_ERROR_OVERFLOW when `count` rows do not fit int32.
 void checkRowCount(int64_t count, const char *what);

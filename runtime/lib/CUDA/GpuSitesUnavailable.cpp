@@ -34,6 +34,10 @@ scn_status_t scn_gpu_sites_downsample(scn_gpu_sites_t, const int64_t *, const in
                                       scn_gpu_sites_t *) {
   return unavailable("scn_gpu_sites_downsample");
 }
+scn_status_t scn_gpu_sites_full(scn_gpu_sites_t, const int64_t *, const int64_t *, void *,
+                                scn_gpu_sites_t *) {
+  return unavailable("scn_gpu_sites_full");
+}
 scn_status_t scn_gpu_kmap_build(int32_t, scn_gpu_sites_t, scn_gpu_sites_t, const int64_t *,
                                 const int64_t *, void *, scn_gpu_kmap_t *) {
   return unavailable("scn_gpu_kmap_build");

@@ -145,6 +145,72 @@ TEST(GpuSites, PyramidMatchesTheCpuRuntime) {
   }
 }
 
+/// Coordinates of a device set, on the host.
+std::vector<int64_t> gpuCoords(scn_gpu_sites_t sites) {
+  scn_gpu_sites_info_t info;
+  EXPECT_EQ(scn_gpu_sites_get_info(sites, &info), SCN_OK);
+  return toHost(info.coords, info.num_sites * (info.dim + 1));
+}
+
+std::vector<int64_t> cpuCoords(scn_sites_t sites) {
+  scn_sites_info_t info;
+  EXPECT_EQ(scn_sites_get_info(sites, &info), SCN_OK);
+  return fromInfo(info.coords, info.num_sites * (info.dim + 1));
+}
+
+/// Overlapping windows (filter 3, stride 2) have no provenance: the
+/// downsample, its STRIDED and TRANSPOSED maps by lookups, and the
+/// FullConvolution set with its FULL map (DeviceSitesHostTest checks the
+/// same builders' logic without a GPU).
+TEST(GpuSites, OverlappingWindowsAndFullSetsMatchTheCpuRuntime) {
+  if (scn_gpu_init(0) != SCN_OK)
+    GTEST_SKIP() << "no GPU: " << scn_last_error_message();
+  std::mt19937_64 rng(43);
+  Grid grid{3, {33, 33, 17}, 2};
+  std::vector<int64_t> rows = randomRows(rng, grid, 5000, 0.2, -1);
+  const int64_t n = int64_t(rows.size()) / 4;
+  SitesGuard cpu{inputSites(grid, rows, 3)};
+  ASSERT_NE(cpu.sites, nullptr);
+  void *deviceRows = mgpuMemAlloc(rows.size() * sizeof(int64_t), nullptr, false);
+  mgpuMemcpy(deviceRows, rows.data(), rows.size() * sizeof(int64_t), nullptr);
+  scn_gpu_sites_t gpu = nullptr, gpuDown = nullptr, gpuFull = nullptr;
+  ASSERT_EQ(scn_gpu_sites_from_coords(3, grid.size.data(), static_cast<const int64_t *>(deviceRows),
+                                      n, 3, grid.batch, nullptr, &gpu),
+            SCN_OK)
+      << scn_last_error_message();
+  const int64_t three[3] = {3, 3, 3}, two[3] = {2, 2, 2};
+  SitesGuard cpuDown{nullptr}, cpuFull{nullptr};
+  ASSERT_EQ(scn_sites_downsample(cpu.sites, three, two, &cpuDown.sites), SCN_OK);
+  ASSERT_EQ(scn_gpu_sites_downsample(gpu, three, two, nullptr, &gpuDown), SCN_OK)
+      << scn_last_error_message();
+  EXPECT_EQ(gpuCoords(gpuDown), cpuCoords(cpuDown.sites));
+  ASSERT_EQ(scn_sites_full(cpuDown.sites, three, two, &cpuFull.sites), SCN_OK);
+  ASSERT_EQ(scn_gpu_sites_full(gpuDown, three, two, nullptr, &gpuFull), SCN_OK)
+      << scn_last_error_message();
+  EXPECT_EQ(gpuCoords(gpuFull), cpuCoords(cpuFull.sites));
+  struct Case {
+    int32_t kind;
+    scn_sites_t cin, cout;
+    scn_gpu_sites_t gin, gout;
+  } cases[] = {{SCN_KMAP_STRIDED, cpu.sites, cpuDown.sites, gpu, gpuDown},
+               {SCN_KMAP_TRANSPOSED, cpuDown.sites, cpu.sites, gpuDown, gpu},
+               {SCN_KMAP_FULL, cpuDown.sites, cpuFull.sites, gpuDown, gpuFull}};
+  for (const Case &c : cases) {
+    KmapGuard cm{nullptr};
+    scn_gpu_kmap_t gm = nullptr;
+    ASSERT_EQ(scn_kmap_build(c.kind, c.cin, c.cout, three, two, &cm.map), SCN_OK);
+    ASSERT_EQ(scn_gpu_kmap_build(c.kind, c.gin, c.gout, three, two, nullptr, &gm), SCN_OK)
+        << scn_last_error_message();
+    EXPECT_EQ(gpuNeighbors(gm), cpuNeighbors(cm.map)) << "kind " << c.kind;
+    scn_gpu_kmap_free(gm);
+  }
+  scn_gpu_sites_free(gpuFull);
+  scn_gpu_sites_free(gpuDown);
+  scn_gpu_sites_free(gpu);
+  mgpuMemFree(deviceRows, nullptr);
+  EXPECT_EQ(scn_gpu_take_error(), SCN_OK) << scn_last_error_message();
+}
+
 TEST(GpuSites, EmptyInputGivesEmptySetsAndMaps) {
   if (scn_gpu_init(0) != SCN_OK)
     GTEST_SKIP() << "no GPU: " << scn_last_error_message();

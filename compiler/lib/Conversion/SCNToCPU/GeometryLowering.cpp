@@ -396,7 +396,7 @@ LogicalResult lowerGeometryOp(KernelBuilder &kb, Operation *op, bool &handled) {
       })
       .Case([&](FullSitesOp full) -> LogicalResult {
         kb.setHandle(full.getOutput(),
-                     kb.call("scn_cg_full_sites", ptr,
+                     kb.call(kb.geometryFn("scn_cg_full_sites"), ptr,
                              {kb.getRun(), kb.opDescription(op),
                               kb.handle(full.getInput()),
                               kb.constI64Array(full.getFilterSize()),

@@ -34,19 +34,14 @@ namespace {
 bool isGeometryType(Type type) { return isa<SitesType, KernelMapType>(type); }
 
 /// Whether every geometry op of `func` has a device builder (scn_cg_gpu_*:
-/// input sets, downsampling with filter == stride, SUBMANIFOLD and STRIDED
-/// maps) and no kernel reads pair lists (weight-stationary ones do).
+/// coordinate input sets, downsampling, FullConvolution sets, every kind of
+/// map; not BL or dense inputs) and no kernel reads pair lists
+/// (weight-stationary ones do).
 bool hasDeviceBuilders(func::FuncOp func) {
   WalkResult result = func.walk([&](Operation *op) {
-    if (isa<BLInputOp, BLOutputOp, DenseToSparseOp, FullSitesOp>(op))
+    if (isa<BLInputOp, BLOutputOp, DenseToSparseOp>(op))
       return WalkResult::interrupt();
-    if (auto down = dyn_cast<DownsampleOp>(op);
-        down && !llvm::equal(down.getFilterSize(), down.getFilterStride()))
-      return WalkResult::interrupt();
-    if (auto map = dyn_cast<KernelMapOp>(op);
-        map && map.getKind() != KernelMapKind::submanifold &&
-        map.getKind() != KernelMapKind::strided)
-      return WalkResult::interrupt();
+    // Weight-stationary kernels read pair lists, which only the CPU builds.
     auto dataflow = op->getAttrOfType<StringAttr>("dataflow");
     if (dataflow && dataflow.getValue() == "weight_stationary")
       return WalkResult::interrupt();

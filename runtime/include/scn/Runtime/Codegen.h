@@ -55,15 +55,17 @@ SCN_RUNTIME_API void *scn_cg_device_copy(scn_run_t run, const void *array,
 /// function has a device builder): the functions of the same names without
 /// `gpu_`, with the same arguments, over the device builders of GpuSites.h.
 /// Sets and maps stay in device memory, owned by the run; the getters
-/// return device pointers and host counts. Available kinds: input sets
-/// (int32 or int64 coordinates, uploaded once, modes 0-4), downsampling with
-/// filter == stride, SUBMANIFOLD and STRIDED maps, and STRIDED maps read
-/// transposed. Other requests fail the run with a message.
+/// return device pointers and host counts. Available: input sets (int32 or
+/// int64 coordinates, uploaded once, modes 0-4), downsampling, FullConvolution
+/// sets, every kind of map, and STRIDED maps read transposed. Not BL or dense
+/// inputs, nor pair lists.
 SCN_RUNTIME_API void *scn_cg_gpu_input(scn_run_t run, const char *op, int32_t dim,
                                        const int64_t *spatial_size, const void *coords,
                                        int32_t coord_type, int64_t rows, int64_t cols,
                                        int32_t mode, int64_t batch_size);
 SCN_RUNTIME_API void *scn_cg_gpu_downsample(scn_run_t run, const char *op, void *in,
+                                            const int64_t *filter, const int64_t *stride);
+SCN_RUNTIME_API void *scn_cg_gpu_full_sites(scn_run_t run, const char *op, void *in,
                                             const int64_t *filter, const int64_t *stride);
 SCN_RUNTIME_API void *scn_cg_gpu_kernel_map(scn_run_t run, const char *op, int32_t kind,
                                             void *in, void *out, const int64_t *filter,

@@ -6,15 +6,15 @@
 |* results (rows, coordinates, neighbour tables) as the CPU runtime: every    *|
 |* array lives in device memory and every step runs on the given stream.      *|
 |* They use the sorted algorithms of the CPU runtime (SortedNumbering.h) with *|
-|* CUB's device radix sort and scan. Each build reads one count back to the   *|
-|* host (the number of sites, to size its arrays, plus the first bad input   *|
-|* row); maps never travel between host and device.                           *|
+|* CUB's device radix sort and scan (runtime/lib/CUDA/DeviceSites.h). Each   *|
+|* build reads one count back to the host (the number of sites, to size its  *|
+|* arrays, plus the first bad input row); maps never travel between host and *|
+|* device.                                                                    *|
 |*                                                                            *|
-|* Supported so far: input sets (InputLayer modes 0-4, int64 coordinates,    *|
-|* batch last), downsampled sets with filter == stride, and SUBMANIFOLD,     *|
-|* STRIDED and TRANSPOSED maps between them. Other requests fail with        *|
-|* SCN_ERROR_INVALID_ARGUMENT naming what is missing. Built only when the    *|
-|* CUDA toolkit (nvcc) was found; otherwise every call fails with            *|
+|* Covered: input sets (InputLayer modes 0-4, int64 coordinates, batch last),*|
+|* downsampled sets (any filter and stride), FullConvolution sets, and every *|
+|* kind of map. Not yet: BL and dense inputs, pair lists. Built only when    *|
+|* the CUDA toolkit (nvcc) was found; otherwise every call fails with        *|
 |* SCN_ERROR_NO_DEVICE.                                                       *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
@@ -52,15 +52,23 @@ SCN_RUNTIME_API scn_status_t scn_gpu_sites_from_coords(
     int64_t n_rows, int32_t mode, int64_t batch_size, void *stream,
     scn_gpu_sites_t *out);
 
-/// As scn_sites_downsample; filter must equal stride on every axis.
+/// As scn_sites_downsample. With filter == stride the set records each
+/// input's window, so maps to it need no lookups.
 SCN_RUNTIME_API scn_status_t scn_gpu_sites_downsample(scn_gpu_sites_t in,
                                                       const int64_t *filter,
                                                       const int64_t *stride,
                                                       void *stream,
                                                       scn_gpu_sites_t *out);
 
-/// As scn_kmap_build for SUBMANIFOLD (odd or even filters), and for STRIDED
-/// / TRANSPOSED between a set and its scn_gpu_sites_downsample.
+/// As scn_sites_full (FullConvolution's output set).
+SCN_RUNTIME_API scn_status_t scn_gpu_sites_full(scn_gpu_sites_t in,
+                                                const int64_t *filter,
+                                                const int64_t *stride,
+                                                void *stream,
+                                                scn_gpu_sites_t *out);
+
+/// As scn_kmap_build, for every kind (SUBMANIFOLD with odd or even filters,
+/// STRIDED, TRANSPOSED, FULL).
 /// `*neighbors` receives the device table [num_out, K].
 SCN_RUNTIME_API scn_status_t scn_gpu_kmap_build(int32_t kind, scn_gpu_sites_t in,
                                                 scn_gpu_sites_t out,

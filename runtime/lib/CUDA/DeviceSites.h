@@ -1,0 +1,787 @@
+//===- DeviceSites.h - Site sets and kernel maps, data-parallel -*- C++ -*-===//
+//
+// Part of the SCN compiler runtime (libscn_runtime).
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// The builders behind GpuSites.h, written once over a backend `B` of
+/// data-parallel primitives:
+///   B::Stream, B::Array<T> (owning device memory), B::forEach(stream, n, f)
+///   (f(i) for i in [0, n), one GPU thread each), B::sortPairs (stable radix
+///   sort of (key, id)), B::inclusiveSum, B::readBack, B::copyToDevice,
+///   B::copyToHost, B::checkLaunches, and device-side atomics
+///   B::atomicMinU64 / atomicMaxI64 / atomicAddI32.
+/// CudaBackend (GpuSites.cu) runs them on the GPU with CUB; HostBackend
+/// (HostBackend.h) runs them sequentially on the CPU, so that the unit tests
+/// check every builder's logic against the CPU runtime on machines without
+/// a GPU.
+///
+/// The algorithms are the sorted ones of the CPU runtime (SortedNumbering.h,
+/// SubmanifoldMap.cpp, Downsample.cpp, StridedMap.cpp): candidate sites are
+/// packed row-major (KeyLayout::packLinear) with the CPU's candidate ids,
+/// sorted, and each group of equal keys becomes the site numbered by its
+/// smallest candidate, so rows equal the CPU runtime's. Maps look sites up
+/// by binary search in a set's sorted keys.
+///
+//===----------------------------------------------------------------------===//
+
+#ifndef SCN_RUNTIME_LIB_CUDA_DEVICESITES_H
+#define SCN_RUNTIME_LIB_CUDA_DEVICESITES_H
+
+#include "Error.h"
+#include "Geometry.h"
+#include "KeyPacking.h"
+
+#include "scn/Runtime/KernelMap.h"
+#include "scn/Runtime/Sites.h"
+
+#include <algorithm>
+#include <atomic>
+#include <climits>
+#include <string>
+#include <vector>
+
+#ifdef __CUDACC__
+#define SCN_DEVICE __device__
+#else
+#define SCN_DEVICE
+#endif
+
+namespace scn::rt::device {
+
+//===----------------------------------------------------------------------===//
+// Keys and windows, by value for kernels
+//===----------------------------------------------------------------------===//
+
+/// KeyLayout::packLinear's fields.
+struct Linear {
+  int32_t dim;
+  int32_t batchShift;
+  int32_t shift[SCN_MAX_DIMENSION];
+  uint64_t mask[SCN_MAX_DIMENSION];
+
+  static Linear of(const KeyLayout &layout) {
+    Linear l{};
+    l.dim = layout.dim();
+    l.batchShift = layout.batchShiftOf();
+    for (int32_t i = 0; i < l.dim; ++i) {
+      l.shift[i] = layout.linearShiftOf(i);
+      l.mask[i] = layout.linearMaskOf(i);
+    }
+    return l;
+  }
+  SCN_DEVICE uint64_t pack(const int64_t *x, int64_t b) const {
+    uint64_t key = batchShift >= 64 ? 0 : uint64_t(b) << batchShift;
+    for (int32_t i = 0; i < dim; ++i)
+      key |= uint64_t(x[i]) << shift[i];
+    return key;
+  }
+  SCN_DEVICE int64_t unpack(uint64_t key, int64_t *x) const {
+    for (int32_t i = 0; i < dim; ++i)
+      x[i] = int64_t((key >> shift[i]) & mask[i]);
+    return batchShift >= 64 ? 0 : int64_t(key >> batchShift);
+  }
+};
+
+struct Grid {
+  int32_t dim;
+  int64_t size[SCN_MAX_DIMENSION];
+  static Grid of(int32_t dim, const int64_t *size) {
+    Grid g{};
+    g.dim = dim;
+    std::copy(size, size + dim, g.size);
+    return g;
+  }
+};
+
+/// A window (filter s, stride t) by value.
+struct Box {
+  int32_t dim;
+  int64_t filter[SCN_MAX_DIMENSION];
+  int64_t stride[SCN_MAX_DIMENSION];
+  static Box of(const Window &w) {
+    Box b{};
+    b.dim = w.dim;
+    std::copy(w.filter, w.filter + w.dim, b.filter);
+    std::copy(w.stride, w.stride + w.dim, b.stride);
+    return b;
+  }
+  /// Per axis, the outputs j whose window [j*t, j*t + s - 1] holds x, in
+  /// [0, outSize); false when empty on some axis (Downsample.cpp).
+  SCN_DEVICE bool windows(const int64_t *x, const int64_t *outSize, int64_t *lo,
+                          int64_t *hi) const {
+    for (int32_t i = 0; i < dim; ++i) {
+      int64_t first = x[i] - filter[i] + 1;
+      lo[i] = first <= 0 ? 0 : (first + stride[i] - 1) / stride[i];
+      hi[i] = x[i] / stride[i] < outSize[i] - 1 ? x[i] / stride[i] : outSize[i] - 1;
+      if (lo[i] > hi[i])
+        return false;
+    }
+    return true;
+  }
+};
+
+/// Advances an odometer over [lo, hi] (last axis fastest); false after the
+/// last cell.
+SCN_DEVICE inline bool nextInBox(int32_t dim, const int64_t *lo, const int64_t *hi,
+                                 int64_t *j) {
+  for (int32_t i = dim - 1; i >= 0; --i) {
+    if (j[i] < hi[i]) {
+      ++j[i];
+      return true;
+    }
+    j[i] = lo[i];
+  }
+  return false;
+}
+
+/// Position of `key` in the ascending `keys[0, n)`, or -1.
+SCN_DEVICE inline int64_t findSorted(const uint64_t *keys, int64_t n, uint64_t key) {
+  int64_t lo = 0, hi = n;
+  while (lo < hi) {
+    int64_t mid = lo + (hi - lo) / 2;
+    if (keys[mid] < key)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo < n && keys[lo] == key ? lo : -1;
+}
+
+constexpr uint64_t kNoCandidate = ~uint64_t(0);
+
+//===----------------------------------------------------------------------===//
+// The objects
+//===----------------------------------------------------------------------===//
+
+template <typename B> struct SiteSet {
+  int32_t dim = 0;
+  int64_t spatialSize[SCN_MAX_DIMENSION] = {};
+  int64_t batchSize = 1;
+  int64_t numSites = 0;
+  int64_t numRows = 0;
+  KeyLayout layout;
+  uint64_t id = 0;
+  typename B::template Array<int64_t> coords;
+  typename B::template Array<int32_t> sortedRows;
+  typename B::template Array<uint64_t> sortedKeys;
+  typename B::template Array<int32_t> rowToSite, siteSourceRow, siteRowCount;
+  // Provenance of a filter == stride downsample (see SiteSet.h).
+  uint64_t parentSetId = 0;
+  int64_t parentFilter[SCN_MAX_DIMENSION] = {};
+  typename B::template Array<int32_t> parentOfInput;
+};
+
+template <typename B> struct KernelMap {
+  int32_t kind = 0;
+  int64_t volume = 0;
+  int64_t numOut = 0;
+  typename B::template Array<int32_t> neighbors;
+};
+
+//===----------------------------------------------------------------------===//
+// Per-element steps (one GPU thread each)
+//===----------------------------------------------------------------------===//
+
+template <typename T> struct Fill {
+  T *data;
+  T value;
+  SCN_DEVICE void operator()(int64_t i) const { data[i] = value; }
+};
+
+/// First bad coordinate row, and the largest batch index.
+template <typename B> struct ValidateRows {
+  const int64_t *coords;
+  Grid g;
+  unsigned long long *firstBad;
+  long long *maxBatch;
+  SCN_DEVICE void operator()(int64_t r) const {
+    const int64_t *x = coords + r * (g.dim + 1);
+    bool bad = x[g.dim] < 0;
+    for (int32_t i = 0; i < g.dim; ++i)
+      bad |= x[i] < 0 || x[i] >= g.size[i];
+    if (bad)
+      B::atomicMinU64(firstBad, (unsigned long long)r);
+    else
+      B::atomicMaxI64(maxBatch, (long long)x[g.dim]);
+  }
+};
+
+struct RowKeys {
+  const int64_t *coords;
+  Linear l;
+  uint64_t *keys;
+  int32_t *ids;
+  SCN_DEVICE void operator()(int64_t r) const {
+    const int64_t *x = coords + r * (l.dim + 1);
+    keys[r] = l.pack(x, x[l.dim]);
+    ids[r] = int32_t(r);
+  }
+};
+
+/// Downsample with filter == stride: the one window of x is x / stride.
+struct ParentKeys {
+  const int64_t *coords;
+  Linear l;
+  Grid out, stride;
+  uint64_t *keys;
+  int32_t *ids;
+  SCN_DEVICE void operator()(int64_t r) const {
+    const int64_t *x = coords + r * (l.dim + 1);
+    int64_t j[SCN_MAX_DIMENSION];
+    bool inside = true;
+    for (int32_t i = 0; i < l.dim; ++i) {
+      j[i] = x[i] / stride.size[i];
+      inside &= j[i] < out.size[i];
+    }
+    keys[r] = inside ? l.pack(j, x[l.dim]) : kNoCandidate;
+    ids[r] = int32_t(r);
+  }
+};
+
+/// Any downsample: the `perInput` candidate windows of input r, ids
+/// r * perInput + local in odometer order (as Downsample.cpp).
+struct WindowKeys {
+  const int64_t *coords;
+  Linear l;
+  Box box;
+  Grid out;
+  int64_t perInput;
+  uint64_t *keys;
+  int32_t *ids;
+  SCN_DEVICE void operator()(int64_t r) const {
+    uint64_t *mine = keys + r * perInput;
+    for (int64_t i = 0; i < perInput; ++i) {
+      mine[i] = kNoCandidate;
+      ids[r * perInput + i] = int32_t(r * perInput + i);
+    }
+    const int64_t *x = coords + r * (l.dim + 1);
+    int64_t lo[SCN_MAX_DIMENSION], hi[SCN_MAX_DIMENSION], j[SCN_MAX_DIMENSION];
+    if (!box.windows(x, out.size, lo, hi))
+      return;
+    for (int32_t i = 0; i < l.dim; ++i)
+      j[i] = lo[i];
+    do {
+      *mine++ = l.pack(j, x[l.dim]);
+    } while (nextInBox(l.dim, lo, hi, j));
+  }
+};
+
+/// FullConvolution: the K cells of x's window [x*t, x*t + s - 1], ids
+/// r * K + k (as Downsample.cpp's fillFull).
+struct FullKeys {
+  const int64_t *coords;
+  Linear l;
+  Box box;
+  int64_t volume;
+  uint64_t *keys;
+  int32_t *ids;
+  SCN_DEVICE void operator()(int64_t r) const {
+    const int64_t *x = coords + r * (l.dim + 1);
+    int64_t lo[SCN_MAX_DIMENSION], hi[SCN_MAX_DIMENSION], c[SCN_MAX_DIMENSION];
+    for (int32_t a = 0; a < l.dim; ++a) {
+      lo[a] = x[a] * box.stride[a];
+      hi[a] = lo[a] + box.filter[a] - 1;
+      c[a] = lo[a];
+    }
+    int64_t k = 0;
+    do {
+      keys[r * volume + k] = l.pack(c, x[l.dim]);
+      ids[r * volume + k] = int32_t(r * volume + k);
+      ++k;
+    } while (nextInBox(l.dim, lo, hi, c));
+  }
+};
+
+struct MarkHeads {
+  const uint64_t *keys;
+  const int32_t *ids;
+  int32_t *isHead;
+  int32_t *headOfId;
+  SCN_DEVICE void operator()(int64_t i) const {
+    bool head = keys[i] != kNoCandidate && (i == 0 || keys[i] != keys[i - 1]);
+    isHead[i] = head;
+    if (head)
+      headOfId[ids[i]] = 1;
+  }
+};
+
+/// Per group (at its head): site row, sorted order, coordinates.
+struct NumberGroups {
+  const uint64_t *keys;
+  const int32_t *ids;
+  const int32_t *isHead, *groupIncl, *siteIncl;
+  Linear l;
+  int32_t *groupSite, *groupHeadId, *sortedRows;
+  uint64_t *sortedKeys;
+  int64_t *coords;
+  SCN_DEVICE void operator()(int64_t i) const {
+    if (!isHead[i])
+      return;
+    int32_t g = groupIncl[i] - 1;
+    int32_t site = siteIncl[ids[i]] - 1;
+    groupSite[g] = site;
+    groupHeadId[g] = ids[i];
+    sortedRows[g] = site;
+    sortedKeys[g] = keys[i];
+    int64_t *x = coords + int64_t(site) * (l.dim + 1);
+    x[l.dim] = l.unpack(keys[i], x);
+  }
+};
+
+/// Per candidate: the merge map of an input set (as fillInputSetBySorting).
+template <typename B> struct MergeMap {
+  const uint64_t *keys;
+  const int32_t *ids;
+  int64_t m;
+  const int32_t *groupIncl, *groupSite, *groupHeadId;
+  int32_t mode;
+  int32_t *rowToSite, *siteSourceRow, *siteRowCount;
+  unsigned long long *firstDuplicate;
+  SCN_DEVICE void operator()(int64_t i) const {
+    if (keys[i] == kNoCandidate)
+      return;
+    int32_t g = groupIncl[i] - 1;
+    int32_t site = groupSite[g];
+    bool first = i == 0 || keys[i - 1] != keys[i];
+    bool last = i + 1 == m || keys[i + 1] != keys[i];
+    B::atomicAddI32(&siteRowCount[site], 1);
+    if (mode == SCN_INPUT_KEEP_LAST ? last : first)
+      siteSourceRow[site] = ids[i];
+    bool kept = mode == SCN_INPUT_KEEP_FIRST ? first : mode == SCN_INPUT_KEEP_LAST ? last : true;
+    rowToSite[ids[i]] = kept ? site : -1;
+    if (mode == SCN_INPUT_UNIQUE && !first)
+      B::atomicMinU64(firstDuplicate,
+                      ((unsigned long long)(unsigned)ids[i] << 32) | (unsigned)groupHeadId[g]);
+  }
+};
+
+struct ParentOf {
+  const uint64_t *keys;
+  const int32_t *ids;
+  const int32_t *groupIncl, *groupSite;
+  int32_t *parent;
+  SCN_DEVICE void operator()(int64_t i) const {
+    if (keys[i] != kNoCandidate)
+      parent[ids[i]] = groupSite[groupIncl[i] - 1];
+  }
+};
+
+/// Padded row-major keys (as SubmanifoldMap.cpp): axis i holds
+/// x_i + below_i in [0, size_i + filter_i - 1).
+struct Padded {
+  int32_t dim;
+  int64_t below[SCN_MAX_DIMENSION];
+  int64_t stride[SCN_MAX_DIMENSION];
+  int64_t batchStride;
+  SCN_DEVICE uint64_t of(const int64_t *x, int64_t b) const {
+    int64_t key = b * batchStride;
+    for (int32_t i = 0; i < dim; ++i)
+      key += (x[i] + below[i]) * stride[i];
+    return uint64_t(key);
+  }
+};
+
+struct PaddedKeys {
+  const uint64_t *linearKeys;
+  Linear l;
+  Padded p;
+  uint64_t *keys;
+  SCN_DEVICE void operator()(int64_t i) const {
+    int64_t x[SCN_MAX_DIMENSION];
+    int64_t b = l.unpack(linearKeys[i], x);
+    keys[i] = p.of(x, b);
+  }
+};
+
+/// One thread per (sorted output site, offset): binary search of the
+/// input's sorted padded keys.
+struct SubmanifoldJoin {
+  const uint64_t *T;
+  const int32_t *tRows;
+  const uint64_t *S;
+  const int32_t *sRows;
+  int64_t nS;
+  const int64_t *offsets;
+  int64_t K;
+  int32_t *neighbors;
+  SCN_DEVICE void operator()(int64_t t) const {
+    int64_t i = t / K, k = t % K;
+    int64_t at = findSorted(S, nS, T[i] + uint64_t(offsets[k]));
+    neighbors[int64_t(tRows[i]) * K + k] = at >= 0 ? sRows[at] : -1;
+  }
+};
+
+/// STRIDED / TRANSPOSED between a set and its filter == stride downsample,
+/// from the downsample's provenance: no lookups.
+struct StridedFromParents {
+  const int64_t *bigCoords;
+  int32_t dim;
+  Grid filter;
+  const int32_t *parent;
+  int64_t K;
+  bool smallIsOutput;
+  int32_t *neighbors;
+  SCN_DEVICE void operator()(int64_t r) const {
+    if (parent[r] < 0)
+      return;
+    const int64_t *x = bigCoords + r * (dim + 1);
+    int64_t k = 0;
+    for (int32_t i = 0; i < dim; ++i)
+      k = k * filter.size[i] + x[i] % filter.size[i];
+    if (smallIsOutput)
+      neighbors[int64_t(parent[r]) * K + k] = int32_t(r);
+    else
+      neighbors[r * K + k] = parent[r];
+  }
+};
+
+/// STRIDED, TRANSPOSED and FULL in general (as StridedMap.cpp): one thread
+/// per site x of the big set, one binary search in the small set's sorted
+/// keys per window j holding x; k = index(x - j*t). Each (row, k) cell has
+/// exactly one candidate, so no two threads write the same cell.
+struct FromBigSide {
+  const int64_t *bigCoords;
+  Linear smallKeys;
+  Grid smallSize;
+  const uint64_t *sortedKeys;
+  const int32_t *sortedRows;
+  int64_t nSmall;
+  Box box;
+  int64_t K;
+  bool smallIsOutput;
+  int32_t *neighbors;
+  SCN_DEVICE void operator()(int64_t r) const {
+    const int32_t dim = box.dim;
+    const int64_t *x = bigCoords + r * (dim + 1);
+    int64_t lo[SCN_MAX_DIMENSION], hi[SCN_MAX_DIMENSION], j[SCN_MAX_DIMENSION];
+    if (!box.windows(x, smallSize.size, lo, hi))
+      return;
+    for (int32_t i = 0; i < dim; ++i)
+      j[i] = lo[i];
+    do {
+      int64_t at = findSorted(sortedKeys, nSmall, smallKeys.pack(j, x[dim]));
+      if (at >= 0) {
+        int64_t k = 0;
+        for (int32_t i = 0; i < dim; ++i)
+          k = k * box.filter[i] + (x[i] - j[i] * box.stride[i]);
+        if (smallIsOutput)
+          neighbors[int64_t(sortedRows[at]) * K + k] = int32_t(r);
+        else
+          neighbors[r * K + k] = sortedRows[at];
+      }
+    } while (nextInBox(dim, lo, hi, j));
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Builders
+//===----------------------------------------------------------------------===//
+
+template <typename B> void fill(typename B::Stream stream, int32_t *data, int64_t n, int32_t v) {
+  B::forEach(stream, n, Fill<int32_t>{data, v});
+}
+
+/// Sets up an empty set on a grid; refuses grids whose keys need more than
+/// 63 bits (one more marks "no candidate").
+template <typename B>
+void initSet(SiteSet<B> &s, int32_t dim, const int64_t *size, int64_t batch) {
+  static std::atomic<uint64_t> nextId{1};
+  s.dim = dim;
+  std::copy(size, size + dim, s.spatialSize);
+  s.batchSize = batch;
+  s.layout = KeyLayout(dim, size, batch);
+  s.id = nextId.fetch_add(1);
+  if (s.layout.totalBits() > 63)
+    fail(SCN_ERROR_INVALID_ARGUMENT, "the grid needs ", s.layout.totalBits(),
+         "-bit site keys; the GPU builders take at most 63 bits so far");
+}
+
+/// Sorts candidates (keys, ids: candidate ids in [0, m)) and numbers their
+/// groups into `s`, each by its smallest id; then calls
+/// perCandidate(keys, ids, m, groupIncl, groupSite, groupHeadId) on the
+/// sorted candidates.
+template <typename B, typename PerCandidate>
+void numberCandidates(SiteSet<B> &s, typename B::template Array<uint64_t> &keys,
+                      typename B::template Array<int32_t> &ids, int64_t m,
+                      typename B::Stream stream, PerCandidate &&perCandidate) {
+  if (m == 0) {
+    s.numSites = 0;
+    return;
+  }
+  typename B::template Array<uint64_t> sortedKeys(m, stream);
+  typename B::template Array<int32_t> sortedIds(m, stream);
+  // Keys of kNoCandidate sort last: one bit more than the layout's.
+  int endBit = std::min(64, s.layout.totalBits() + 1);
+  B::sortPairs(keys.data(), sortedKeys.data(), ids.data(), sortedIds.data(), m, endBit, stream);
+  typename B::template Array<int32_t> isHead(m, stream), groupIncl(m, stream),
+      headOfId(m, stream), siteIncl(m, stream);
+  fill<B>(stream, headOfId.data(), m, 0);
+  B::forEach(stream, m,
+             MarkHeads{sortedKeys.data(), sortedIds.data(), isHead.data(), headOfId.data()});
+  B::inclusiveSum(isHead.data(), groupIncl.data(), m, stream);
+  B::inclusiveSum(headOfId.data(), siteIncl.data(), m, stream);
+  int32_t numSites = B::readBack(siteIncl.data() + (m - 1), stream);
+  s.numSites = numSites;
+  s.coords.resize(int64_t(numSites) * (s.dim + 1), stream);
+  s.sortedRows.resize(numSites, stream);
+  s.sortedKeys.resize(numSites, stream);
+  typename B::template Array<int32_t> groupSite(numSites, stream), groupHeadId(numSites, stream);
+  B::forEach(stream, m,
+             NumberGroups{sortedKeys.data(), sortedIds.data(), isHead.data(), groupIncl.data(),
+                          siteIncl.data(), Linear::of(s.layout), groupSite.data(),
+                          groupHeadId.data(), s.sortedRows.data(), s.sortedKeys.data(),
+                          s.coords.data()});
+  perCandidate(sortedKeys.data(), sortedIds.data(), m, groupIncl.data(), groupSite.data(),
+               groupHeadId.data());
+  B::checkLaunches("a numbering kernel launch");
+}
+
+/// Candidate ids are int32 (as the CPU runtime's rows).
+inline void requireCandidateIds(int64_t m, const char *what) {
+  if (m > INT32_MAX)
+    fail(SCN_ERROR_OVERFLOW, what, " = ", m, " candidate sites exceed 32-bit ids (max ",
+         INT32_MAX, ")");
+}
+
+/// As scn_sites_from_coords, from device coordinates [n_rows, dim + 1].
+template <typename B>
+void sitesFromCoords(SiteSet<B> &s, int32_t dim, const int64_t *spatialSize,
+                     const int64_t *coords, int64_t nRows, int32_t mode, int64_t batchSize,
+                     typename B::Stream stream) {
+  if (dim < 1 || dim > SCN_MAX_DIMENSION)
+    fail(SCN_ERROR_INVALID_ARGUMENT, "dim = ", dim, " is outside [1, ", SCN_MAX_DIMENSION, "]");
+  for (int32_t i = 0; i < dim; ++i)
+    if (spatialSize[i] < 1)
+      fail(SCN_ERROR_INVALID_ARGUMENT, "spatial_size[", i, "] = ", spatialSize[i],
+           " must be >= 1");
+  if (mode < SCN_INPUT_UNIQUE || mode > SCN_INPUT_AVERAGE)
+    fail(SCN_ERROR_INVALID_ARGUMENT, "mode = ", mode, " is outside [0, 4]");
+  if (nRows < 0 || nRows > INT32_MAX)
+    fail(SCN_ERROR_INVALID_ARGUMENT, "n_rows = ", nRows, " is outside [0, INT32_MAX]");
+  if (nRows > 0)
+    requireNonNull(coords, "coords");
+  // Validate every row, and find the largest batch index.
+  typename B::template Array<unsigned long long> firstBad(1, stream);
+  typename B::template Array<long long> maxBatch(1, stream);
+  B::forEach(stream, 1, Fill<unsigned long long>{firstBad.data(), ULLONG_MAX});
+  B::forEach(stream, 1, Fill<long long>{maxBatch.data(), -1});
+  B::forEach(stream, nRows,
+             ValidateRows<B>{coords, Grid::of(dim, spatialSize), firstBad.data(),
+                             maxBatch.data()});
+  unsigned long long bad = B::readBack(firstBad.data(), stream);
+  if (bad != ULLONG_MAX) {
+    std::vector<int64_t> row(dim + 1);
+    B::copyToHost(row.data(), coords + bad * (dim + 1), row.size() * sizeof(int64_t), stream);
+    for (int32_t i = 0; i <= dim; ++i)
+      if (i == dim ? row[i] < 0 : row[i] < 0 || row[i] >= spatialSize[i])
+        fail(SCN_ERROR_INVALID_ARGUMENT, "coords row ", bad, " column ", i, " = ", row[i],
+             i == dim ? " (batch index) is negative"
+                      : " is outside [0, " + std::to_string(spatialSize[i]) + ")");
+  }
+  int64_t batches = std::max<int64_t>({batchSize, B::readBack(maxBatch.data(), stream) + 1, 1});
+  initSet(s, dim, spatialSize, batches);
+  s.numRows = nRows;
+  typename B::template Array<uint64_t> keys(nRows, stream);
+  typename B::template Array<int32_t> ids(nRows, stream);
+  B::forEach(stream, nRows, RowKeys{coords, Linear::of(s.layout), keys.data(), ids.data()});
+  typename B::template Array<unsigned long long> firstDuplicate(1, stream);
+  B::forEach(stream, 1, Fill<unsigned long long>{firstDuplicate.data(), ULLONG_MAX});
+  numberCandidates(s, keys, ids, nRows, stream,
+                   [&](const uint64_t *k, const int32_t *id, int64_t m, const int32_t *gIncl,
+                       const int32_t *gSite, const int32_t *gHead) {
+                     s.rowToSite.resize(nRows, stream);
+                     s.siteSourceRow.resize(s.numSites, stream);
+                     s.siteRowCount.resize(s.numSites, stream);
+                     fill<B>(stream, s.siteRowCount.data(), s.numSites, 0);
+                     B::forEach(stream, m,
+                                MergeMap<B>{k, id, m, gIncl, gSite, gHead, mode,
+                                            s.rowToSite.data(), s.siteSourceRow.data(),
+                                            s.siteRowCount.data(), firstDuplicate.data()});
+                   });
+  if (mode == SCN_INPUT_UNIQUE) {
+    unsigned long long dup = B::readBack(firstDuplicate.data(), stream);
+    if (dup != ULLONG_MAX) {
+      int64_t first = int64_t(dup & 0xFFFFFFFFu);
+      std::vector<int64_t> row(dim + 1);
+      B::copyToHost(row.data(), coords + first * (dim + 1), row.size() * sizeof(int64_t),
+                    stream);
+      fail(SCN_ERROR_INVALID_ARGUMENT, "mode 0 needs unique sites, but coords rows ", first,
+           " and ", dup >> 32, " are both site ", formatSite(row.data(), dim, row[dim]),
+           "; use mode 1-4 to merge duplicates");
+    }
+  }
+}
+
+/// As scn_sites_downsample: every output j whose window holds an input
+/// site. With filter == stride each input has one window, and the set
+/// records which (its provenance, for maps without lookups).
+template <typename B>
+void downsample(SiteSet<B> &s, const SiteSet<B> &in, const int64_t *filter,
+                const int64_t *stride, typename B::Stream stream) {
+  requireNonNull(stride, "stride");
+  Window w = makeWindow(in.dim, filter, stride);
+  int64_t outSize[SCN_MAX_DIMENSION];
+  stridedOutputSize(w, in.spatialSize, outSize);
+  initSet(s, in.dim, outSize, in.batchSize);
+  bool oneWindow = true;
+  int64_t perInput = 1;
+  for (int32_t i = 0; i < w.dim; ++i) {
+    oneWindow &= w.filter[i] == w.stride[i];
+    perInput *= (w.filter[i] + w.stride[i] - 1) / w.stride[i];
+  }
+  const int64_t n = in.numSites, m = n * perInput;
+  requireCandidateIds(m, "sites * windows per site");
+  typename B::template Array<uint64_t> keys(m, stream);
+  typename B::template Array<int32_t> ids(m, stream);
+  if (oneWindow) {
+    B::forEach(stream, n,
+               ParentKeys{in.coords.data(), Linear::of(s.layout), Grid::of(in.dim, outSize),
+                          Grid::of(in.dim, w.stride), keys.data(), ids.data()});
+    s.parentSetId = in.id;
+    std::copy(w.filter, w.filter + w.dim, s.parentFilter);
+    s.parentOfInput.resize(n, stream);
+    fill<B>(stream, s.parentOfInput.data(), n, -1);
+  } else {
+    B::forEach(stream, n,
+               WindowKeys{in.coords.data(), Linear::of(s.layout), Box::of(w),
+                          Grid::of(in.dim, outSize), perInput, keys.data(), ids.data()});
+  }
+  numberCandidates(s, keys, ids, m, stream,
+                   [&](const uint64_t *k, const int32_t *id, int64_t count,
+                       const int32_t *gIncl, const int32_t *gSite, const int32_t *) {
+                     if (oneWindow)
+                       B::forEach(stream, count,
+                                  ParentOf{k, id, gIncl, gSite, s.parentOfInput.data()});
+                   });
+}
+
+/// As scn_sites_full: the union of the windows [x*t, x*t + s - 1] of the
+/// input sites, on the grid (in - 1) * t + s.
+template <typename B>
+void fullSites(SiteSet<B> &s, const SiteSet<B> &in, const int64_t *filter,
+               const int64_t *stride, typename B::Stream stream) {
+  requireNonNull(stride, "stride");
+  Window w = makeWindow(in.dim, filter, stride);
+  int64_t outSize[SCN_MAX_DIMENSION];
+  transposedOutputSize(w, in.spatialSize, outSize);
+  initSet(s, in.dim, outSize, in.batchSize);
+  const int64_t m = in.numSites * w.volume;
+  requireCandidateIds(m, "sites * filter volume");
+  typename B::template Array<uint64_t> keys(m, stream);
+  typename B::template Array<int32_t> ids(m, stream);
+  B::forEach(stream, in.numSites,
+             FullKeys{in.coords.data(), Linear::of(s.layout), Box::of(w), w.volume,
+                      keys.data(), ids.data()});
+  numberCandidates(s, keys, ids, m, stream,
+                   [](const uint64_t *, const int32_t *, int64_t, const int32_t *,
+                      const int32_t *, const int32_t *) {});
+}
+
+inline void requireSize(const int64_t *got, const int64_t *expected, int32_t dim,
+                        const char *which, const char *rule) {
+  for (int32_t i = 0; i < dim; ++i)
+    if (got[i] != expected[i])
+      fail(SCN_ERROR_OUT_OF_RANGE, which, " spatial size[", i, "] = ", got[i], ", but ", rule,
+           " = ", expected[i]);
+}
+
+/// As scn_kmap_build: SUBMANIFOLD by a sort-merge join of padded keys;
+/// STRIDED and TRANSPOSED between a set and its filter == stride downsample
+/// from provenance; STRIDED, TRANSPOSED and FULL otherwise from the big
+/// side by binary search.
+template <typename B>
+void buildKernelMap(KernelMap<B> &map, int32_t kind, const SiteSet<B> &in,
+                    const SiteSet<B> &out, const int64_t *filter, const int64_t *stride,
+                    typename B::Stream stream) {
+  if (kind < SCN_KMAP_SUBMANIFOLD || kind > SCN_KMAP_FULL)
+    fail(SCN_ERROR_INVALID_ARGUMENT, "kind = ", kind, " is outside [0, 3]");
+  if (kind != SCN_KMAP_SUBMANIFOLD)
+    requireNonNull(stride, "stride");
+  if (in.dim != out.dim || in.batchSize != out.batchSize)
+    fail(SCN_ERROR_INVALID_ARGUMENT, "in and out differ in dimension or batch size");
+  Window w = makeWindow(in.dim, filter, kind == SCN_KMAP_SUBMANIFOLD ? nullptr : stride);
+  map.kind = kind;
+  map.volume = w.volume;
+  const int64_t K = w.volume;
+  if (kind == SCN_KMAP_SUBMANIFOLD) {
+    requireSize(out.spatialSize, in.spatialSize, in.dim, "out", "the in spatial size");
+    Padded p{};
+    p.dim = w.dim;
+    unsigned __int128 span = 1;
+    for (int32_t i = w.dim - 1; i >= 0; --i) {
+      if (w.filter[i] > in.spatialSize[i])
+        fail(SCN_ERROR_OUT_OF_RANGE, "filter[", i, "] = ", w.filter[i],
+             " is larger than the spatial size ", in.spatialSize[i]);
+      p.below[i] = w.filter[i] / 2;
+      p.stride[i] = int64_t(span);
+      span *= (unsigned __int128)(in.spatialSize[i] + w.filter[i] - 1);
+    }
+    p.batchStride = int64_t(span);
+    if ((span * (unsigned __int128)in.batchSize) >> 62)
+      fail(SCN_ERROR_OVERFLOW, "padded site keys need more than 62 bits on the GPU");
+    // Key offset of every filter offset (row-major, last axis fastest).
+    std::vector<int64_t> offsets(K);
+    for (int64_t k = 0; k < K; ++k) {
+      int64_t delta[SCN_MAX_DIMENSION];
+      w.offset(k, delta);
+      int64_t off = 0;
+      for (int32_t i = 0; i < w.dim; ++i)
+        off += (delta[i] - p.below[i]) * p.stride[i];
+      offsets[k] = off;
+    }
+    typename B::template Array<int64_t> deviceOffsets(K, stream);
+    B::copyToDevice(deviceOffsets.data(), offsets.data(), K * sizeof(int64_t), stream);
+    typename B::template Array<uint64_t> S(in.numSites, stream), T;
+    B::forEach(stream, in.numSites,
+               PaddedKeys{in.sortedKeys.data(), Linear::of(in.layout), p, S.data()});
+    const uint64_t *tKeys = S.data();
+    if (&out != &in) {
+      T.resize(out.numSites, stream);
+      B::forEach(stream, out.numSites,
+                 PaddedKeys{out.sortedKeys.data(), Linear::of(out.layout), p, T.data()});
+      tKeys = T.data();
+    }
+    map.numOut = out.numSites;
+    map.neighbors.resize(out.numSites * K, stream);
+    B::forEach(stream, out.numSites * K,
+               SubmanifoldJoin{tKeys, out.sortedRows.data(), S.data(), in.sortedRows.data(),
+                               in.numSites, deviceOffsets.data(), K, map.neighbors.data()});
+    B::checkLaunches("a kernel map launch");
+    return;
+  }
+  // STRIDED: in is the big set; TRANSPOSED and FULL: out is.
+  const SiteSet<B> &big = kind == SCN_KMAP_STRIDED ? in : out;
+  const SiteSet<B> &small = kind == SCN_KMAP_STRIDED ? out : in;
+  int64_t expected[SCN_MAX_DIMENSION];
+  stridedOutputSize(w, big.spatialSize, expected);
+  if (kind == SCN_KMAP_STRIDED)
+    requireSize(out.spatialSize, expected, w.dim, "out", "(in - filter) / stride + 1");
+  else
+    requireSize(in.spatialSize, expected, w.dim, "in",
+                "(out - filter) / stride + 1, i.e. out = (in - 1) * stride + filter,");
+  bool smallIsOutput = kind == SCN_KMAP_STRIDED;
+  map.numOut = out.numSites;
+  map.neighbors.resize(map.numOut * K, stream);
+  fill<B>(stream, map.neighbors.data(), map.numOut * K, -1);
+  bool provenance = small.parentSetId == big.id && small.parentOfInput.size() == big.numSites;
+  for (int32_t i = 0; i < w.dim; ++i)
+    provenance &= w.filter[i] == small.parentFilter[i] && w.stride[i] == w.filter[i];
+  if (provenance)
+    B::forEach(stream, big.numSites,
+               StridedFromParents{big.coords.data(), big.dim, Grid::of(w.dim, w.filter),
+                                  small.parentOfInput.data(), K, smallIsOutput,
+                                  map.neighbors.data()});
+  else
+    B::forEach(stream, big.numSites,
+               FromBigSide{big.coords.data(), Linear::of(small.layout),
+                           Grid::of(w.dim, small.spatialSize), small.sortedKeys.data(),
+                           small.sortedRows.data(), small.numSites, Box::of(w), K,
+                           smallIsOutput, map.neighbors.data()});
+  B::checkLaunches("a kernel map launch");
+}
+
+} // namespace scn::rt::device
+
+#endif // SCN_RUNTIME_LIB_CUDA_DEVICESITES_H

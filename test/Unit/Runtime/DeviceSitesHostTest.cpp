@@ -1,0 +1,259 @@
+//===- DeviceSitesHostTest.cpp - the GPU builders' logic, on the CPU ------===//
+//
+// Part of the SCN compiler runtime tests.
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// The builders of GpuSites.h (runtime/lib/CUDA/DeviceSites.h) run with the
+/// sequential HostBackend must give the CPU runtime's results row for row:
+/// input sets in every mode and dimension, downsamples with any filter and
+/// stride, FullConvolution sets, and every kind of map, through both the
+/// provenance path and the general binary-search path. Runs everywhere; the
+/// same builders on CUDA are checked by GpuSitesTest where a GPU is.
+///
+//===----------------------------------------------------------------------===//
+
+#include "DeviceSites.h"
+#include "HostBackend.h"
+#include "Reference.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+#include <vector>
+
+using namespace scn::test;
+namespace device = scn::rt::device;
+
+namespace {
+
+using HostSites = device::SiteSet<device::HostBackend>;
+using HostMap = device::KernelMap<device::HostBackend>;
+
+template <typename T> std::vector<T> fromInfo(const T *p, int64_t n) {
+  return std::vector<T>(p, p + n);
+}
+
+std::vector<int64_t> coordsOf(const HostSites &s) {
+  return fromInfo(s.coords.data(), s.numSites * (s.dim + 1));
+}
+
+std::vector<int64_t> coordsOf(scn_sites_t s) {
+  scn_sites_info_t info;
+  EXPECT_EQ(scn_sites_get_info(s, &info), SCN_OK);
+  return fromInfo(info.coords, info.num_sites * (info.dim + 1));
+}
+
+/// Bad input throws the error that the C ABI turns into a status and
+/// message (the same text as the CPU runtime's).
+template <typename Body> std::string errorOf(Body &&body) {
+  try {
+    body();
+  } catch (const scn::rt::Error &e) {
+    return e.message;
+  }
+  return "";
+}
+
+/// Random rows as randomRows gives, each site once when `unique` (mode 0
+/// refuses duplicates, and random sites can collide).
+std::vector<int64_t> testRows(std::mt19937_64 &rng, const Grid &grid, int64_t n, bool unique,
+                              int64_t emptyBatch) {
+  std::vector<int64_t> rows = randomRows(rng, grid, n, unique ? 0.0 : 0.3, emptyBatch);
+  if (!unique)
+    return rows;
+  std::set<std::vector<int64_t>> seen;
+  std::vector<int64_t> kept;
+  for (size_t r = 0; r < rows.size(); r += grid.dim + 1) {
+    std::vector<int64_t> site(rows.begin() + r, rows.begin() + r + grid.dim + 1);
+    if (seen.insert(site).second)
+      kept.insert(kept.end(), site.begin(), site.end());
+  }
+  return kept;
+}
+
+/// The host builder's input set from `rows`, checked against the CPU's.
+void expectSameInput(const Grid &grid, const std::vector<int64_t> &rows, int32_t mode,
+                     HostSites &host, SitesGuard &cpu) {
+  const int64_t n = int64_t(rows.size()) / (grid.dim + 1);
+  std::string error = errorOf([&] {
+    device::sitesFromCoords(host, grid.dim, grid.size.data(), rows.data(), n, mode, grid.batch,
+                            nullptr);
+  });
+  ASSERT_EQ(error, "");
+  cpu.sites = inputSites(grid, rows, mode);
+  ASSERT_NE(cpu.sites, nullptr);
+  ASSERT_EQ(coordsOf(host), coordsOf(cpu.sites));
+  scn_merge_map_t merge;
+  ASSERT_EQ(scn_sites_get_merge_map(cpu.sites, &merge), SCN_OK);
+  EXPECT_EQ(fromInfo(host.rowToSite.data(), n), fromInfo(merge.row_to_site, n));
+  EXPECT_EQ(fromInfo(host.siteSourceRow.data(), host.numSites),
+            fromInfo(merge.site_source_row, host.numSites));
+  EXPECT_EQ(fromInfo(host.siteRowCount.data(), host.numSites),
+            fromInfo(merge.site_row_count, host.numSites));
+}
+
+/// The host map of `kind` between host sets equals the CPU's between the
+/// matching CPU sets.
+void expectSameMap(int32_t kind, const HostSites &hin, const HostSites &hout, scn_sites_t cin,
+                   scn_sites_t cout, const std::vector<int64_t> &filter,
+                   const std::vector<int64_t> &stride, const std::string &what) {
+  HostMap host;
+  device::buildKernelMap(host, kind, hin, hout, filter.data(),
+                         stride.empty() ? nullptr : stride.data(), nullptr);
+  KmapGuard cpu{nullptr};
+  ASSERT_EQ(scn_kmap_build(kind, cin, cout, filter.data(),
+                           stride.empty() ? nullptr : stride.data(), &cpu.map),
+            SCN_OK)
+      << scn_last_error_message();
+  EXPECT_EQ(fromInfo(host.neighbors.data(), host.numOut * host.volume), neighborsOf(cpu.map))
+      << what;
+}
+
+struct Level {
+  std::vector<int64_t> filter, stride;
+};
+
+TEST(DeviceSitesOnHost, InputSetsMatchTheCpuRuntime) {
+  std::mt19937_64 rng(7);
+  for (int32_t dim = 1; dim <= 4; ++dim)
+    for (int32_t mode = 0; mode <= 4; ++mode) {
+      SCOPED_TRACE("dim " + std::to_string(dim) + " mode " + std::to_string(mode));
+      Grid grid{dim, std::vector<int64_t>(dim, dim == 1 ? 200 : dim == 4 ? 7 : 24), 3};
+      std::vector<int64_t> rows = testRows(rng, grid, 500, mode == 0, 1);
+      HostSites host;
+      SitesGuard cpu{nullptr};
+      expectSameInput(grid, rows, mode, host, cpu);
+    }
+}
+
+void checkPyramids();
+
+TEST(DeviceSitesOnHost, DownsamplesFullSetsAndEveryMapMatchTheCpuRuntime) {
+  EXPECT_EQ(errorOf(checkPyramids), "");
+}
+
+/// Input sets in modes 0 and 3, each with a submanifold map per filter and,
+/// per (filter, stride), its downsample, STRIDED and TRANSPOSED maps (by
+/// provenance, and by lookups from a copy of the set without provenance),
+/// and the FullConvolution set of the downsample with its FULL map.
+void checkPyramids() {
+  std::mt19937_64 rng(11);
+  const std::vector<Level> levels = {
+      {{2, 2, 2}, {2, 2, 2}},   // provenance path
+      {{3, 3, 3}, {2, 2, 2}},   // overlapping windows
+      {{3, 1, 3}, {2, 1, 2}},   // anisotropic
+      {{3, 3, 3}, {1, 1, 1}},   // stride 1
+  };
+  for (int32_t mode : {0, 3})
+    for (const Level &l : levels) {
+      // Sides of 16 or 17, whichever the window fits exactly.
+      Grid grid{3, {16, 16, 16}, 2};
+      for (int32_t i = 0; i < 3; ++i)
+        grid.size[i] += (grid.size[i] - l.filter[i]) % l.stride[i];
+      std::vector<int64_t> rows = testRows(rng, grid, 900, mode == 0, -1);
+      HostSites host;
+      SitesGuard cpu{nullptr};
+      expectSameInput(grid, rows, mode, host, cpu);
+      if (::testing::Test::HasFatalFailure())
+        return;
+      for (const std::vector<int64_t> &f : {std::vector<int64_t>{3, 3, 3},
+                                             std::vector<int64_t>{2, 2, 2},
+                                             std::vector<int64_t>{3, 1, 2}})
+        expectSameMap(SCN_KMAP_SUBMANIFOLD, host, host, cpu.sites, cpu.sites, f, {},
+                      "submanifold");
+      std::string what = "filter " + std::to_string(l.filter[0]) + std::to_string(l.filter[1]) +
+                         " stride " + std::to_string(l.stride[0]) + std::to_string(l.stride[1]);
+      SCOPED_TRACE(what);
+      HostSites down;
+      device::downsample(down, host, l.filter.data(), l.stride.data(), nullptr);
+      SitesGuard cpuDown{nullptr};
+      ASSERT_EQ(scn_sites_downsample(cpu.sites, l.filter.data(), l.stride.data(), &cpuDown.sites),
+                SCN_OK);
+      ASSERT_EQ(coordsOf(down), coordsOf(cpuDown.sites));
+      expectSameMap(SCN_KMAP_STRIDED, host, down, cpu.sites, cpuDown.sites, l.filter, l.stride,
+                    "strided");
+      expectSameMap(SCN_KMAP_TRANSPOSED, down, host, cpuDown.sites, cpu.sites, l.filter,
+                    l.stride, "transposed");
+
+      // The general path: the same sites, but a set without provenance.
+      HostSites rebuilt;
+      SitesGuard cpuRebuilt{nullptr};
+      Grid small{3, std::vector<int64_t>(down.spatialSize, down.spatialSize + 3), 2};
+      expectSameInput(small, coordsOf(down), 0, rebuilt, cpuRebuilt);
+      if (::testing::Test::HasFatalFailure())
+        return;
+      expectSameMap(SCN_KMAP_STRIDED, host, rebuilt, cpu.sites, cpuRebuilt.sites, l.filter,
+                    l.stride, "strided, by lookups");
+      expectSameMap(SCN_KMAP_TRANSPOSED, rebuilt, host, cpuRebuilt.sites, cpu.sites, l.filter,
+                    l.stride, "transposed, by lookups");
+
+      // FullConvolution from the downsampled set back to a big grid.
+      HostSites full;
+      device::fullSites(full, down, l.filter.data(), l.stride.data(), nullptr);
+      SitesGuard cpuFull{nullptr};
+      ASSERT_EQ(scn_sites_full(cpuDown.sites, l.filter.data(), l.stride.data(), &cpuFull.sites),
+                SCN_OK);
+      ASSERT_EQ(coordsOf(full), coordsOf(cpuFull.sites));
+      expectSameMap(SCN_KMAP_FULL, down, full, cpuDown.sites, cpuFull.sites, l.filter, l.stride,
+                    "full");
+    }
+}
+
+TEST(DeviceSitesOnHost, EmptySetsGiveEmptyMaps) {
+  Grid grid{2, {9, 9}, 2};
+  HostSites host;
+  SitesGuard cpu{nullptr};
+  ASSERT_NO_FATAL_FAILURE(expectSameInput(grid, {}, 4, host, cpu));
+  EXPECT_EQ(host.numSites, 0);
+  EXPECT_EQ(host.batchSize, 2);
+  const std::vector<int64_t> three = {3, 3}, two = {2, 2}, one = {1, 1};
+  HostSites down, full;
+  device::downsample(down, host, three.data(), two.data(), nullptr);
+  device::fullSites(full, host, three.data(), one.data(), nullptr);
+  EXPECT_EQ(down.numSites, 0);
+  EXPECT_EQ(full.numSites, 0);
+  HostMap sub, strided;
+  device::buildKernelMap(sub, SCN_KMAP_SUBMANIFOLD, host, host, three.data(), nullptr, nullptr);
+  device::buildKernelMap(strided, SCN_KMAP_STRIDED, host, down, three.data(), two.data(),
+                         nullptr);
+  EXPECT_EQ(sub.numOut, 0);
+  EXPECT_EQ(strided.numOut, 0);
+}
+
+TEST(DeviceSitesOnHost, BadInputIsNamed) {
+  const int64_t size[2] = {8, 8};
+  std::vector<int64_t> rows = {1, 1, 0, 2, 9, 0, 3, 3, 0};
+  HostSites s;
+  EXPECT_EQ(errorOf([&] {
+              device::sitesFromCoords(s, 2, size, rows.data(), 3, 3, 1, nullptr);
+            }),
+            "coords row 1 column 1 = 9 is outside [0, 8)");
+  // Duplicates in mode 0: the CPU runtime's message (after its prefix).
+  std::vector<int64_t> twice = {1, 1, 0, 2, 2, 0, 1, 1, 0};
+  HostSites u;
+  scn_sites_t cpu = nullptr;
+  ASSERT_EQ(scn_sites_from_coords(2, size, twice.data(), SCN_INDEX_INT64, 3, 3, 0, 1, &cpu),
+            SCN_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ("scn_sites_from_coords: " + errorOf([&] {
+              device::sitesFromCoords(u, 2, size, twice.data(), 3, 0, 1, nullptr);
+            }),
+            std::string(scn_last_error_message()));
+  HostSites ok, down;
+  device::sitesFromCoords(ok, 2, size, rows.data(), 1, 3, 1, nullptr);
+  const int64_t four[2] = {4, 4}, two[2] = {2, 2};
+  device::downsample(down, ok, two, two, nullptr);
+  HostMap map;
+  EXPECT_NE(errorOf([&] {
+              device::buildKernelMap(map, SCN_KMAP_STRIDED, ok, down, four, two, nullptr);
+            }).find("out spatial size[0] = 4, but (in - filter) / stride + 1"),
+            std::string::npos);
+  EXPECT_EQ(errorOf([&] {
+              device::buildKernelMap(map, 7, ok, ok, four, two, nullptr);
+            }),
+            "kind = 7 is outside [0, 3]");
+}
+
+} // namespace
