@@ -41,8 +41,8 @@ static cl::opt<std::string> ptxFeatures("ptx-features", cl::init("+ptx80"),
                                         cl::desc("cuda: PTX ISA version"));
 static cl::opt<bool> deviceGeometry("device-geometry", cl::init(true),
                                     cl::desc("cuda: build site sets and maps on the GPU "
-                                             "where possible (=false: on the CPU, copied "
-                                             "to the GPU once per run)"));
+                                             "(=false: on the CPU, copied to the GPU once "
+                                             "per run)"));
 static cl::opt<std::string> elementType("element-type", cl::init("f32"),
                                         cl::desc("cuda: f32, or f16 / bf16 (tensor "
                                                  "cores, sm_80+, for convolutions whose "

@@ -98,6 +98,43 @@ scn_gpu_kmap_t readMap(scn_run_t run, void *kmap, int32_t transposed) {
   return t;
 }
 
+/// Uploads `count` coordinates (int32 or int64, coord_type 0 or 1) as
+/// int64, which the device builders read.
+scn_status_t uploadCoords(const void *coords, int32_t coord_type, int64_t count, void **device) {
+  std::vector<int64_t> wide;
+  const int64_t *host = static_cast<const int64_t *>(coords);
+  if (coord_type != 1) {
+    const int32_t *narrow = static_cast<const int32_t *>(coords);
+    wide.assign(narrow, narrow + count);
+    host = wide.data();
+  }
+  return scn_gpu_upload(host, count * 8, device);
+}
+
+/// The device set built by `build` (which returns its status), owned by
+/// the run; null after failing the run.
+template <typename Build> void *ownBuilt(scn_run_t run, const char *op, Build &&build) {
+  scn_gpu_sites_t sites = nullptr;
+  bool ok = settle(run, build(&sites), op);
+  if (!ok) {
+    if (sites)
+      scn_gpu_sites_free(sites);
+    return nullptr;
+  }
+  return ownSites(run, sites);
+}
+
+/// The pair lists of a map read as the generated code reads it, or false
+/// after failing the run.
+bool pairsOf(scn_run_t run, void *kmap, int32_t transposed, const int64_t *&offsets,
+             const int32_t *&in, const int32_t *&out, int64_t &count) {
+  scn_gpu_kmap_t map = readMap(run, kmap, transposed);
+  if (!map)
+    return false;
+  return settle(run, scn_gpu_kmap_get_pairs(map, &offsets, &in, &out, &count),
+                "weight-stationary convolution (pair lists)");
+}
+
 } // namespace
 
 extern "C" {
@@ -125,29 +162,53 @@ void *scn_cg_gpu_input(scn_run_t run, const char *op, int32_t dim,
     if (void *hit = run->cached(key))
       return hit;
   }
-  // The device builder reads int64 coordinates: int32 ones are widened here.
-  std::vector<int64_t> wide;
-  const int64_t *host = static_cast<const int64_t *>(coords);
-  if (coord_type != 1) {
-    const int32_t *narrow = static_cast<const int32_t *>(coords);
-    wide.assign(narrow, narrow + rows * cols);
-    host = wide.data();
-  }
   void *device = nullptr;
-  scn_status_t st = scn_gpu_upload(host, rows * cols * 8, &device);
-  scn_gpu_sites_t sites = nullptr;
-  if (st == SCN_OK)
-    st = scn_gpu_sites_from_coords(dim, spatial_size, static_cast<const int64_t *>(device),
-                                   rows, mode, batch_size, nullptr, &sites);
-  bool ok = settle(run, st, op);
+  void *handle = ownBuilt(run, op, [&](scn_gpu_sites_t *sites) {
+    scn_status_t st = uploadCoords(coords, coord_type, rows * cols, &device);
+    return st != SCN_OK ? st
+                        : scn_gpu_sites_from_coords(dim, spatial_size,
+                                                    static_cast<const int64_t *>(device), rows,
+                                                    mode, batch_size, nullptr, sites);
+  });
   scn_gpu_free(device);
-  if (!ok) {
-    if (sites)
-      scn_gpu_sites_free(sites);
+  return !handle || key.empty() ? handle : run->remember(key, handle);
+}
+
+void *scn_cg_gpu_bl_input(scn_run_t run, const char *op, int32_t dim,
+                          const int64_t *spatial_size, const void *coords, int32_t coord_type,
+                          int64_t batch, int64_t length, int64_t cols, int32_t mode) {
+  if (!run || run->failed())
+    return nullptr;
+  if (cols != dim || batch < 0 || length < 0) {
+    run->fail(SCN_ERROR_INVALID_ARGUMENT,
+              std::string(op ? op : "scn.bl_input") + ": coordinates [" +
+                  std::to_string(batch) + ", " + std::to_string(length) + ", " +
+                  std::to_string(cols) + "] for a " + std::to_string(dim) +
+                  "-dimensional input; expected " + std::to_string(dim) + " columns");
     return nullptr;
   }
-  void *handle = ownSites(run, sites);
-  return key.empty() ? handle : run->remember(key, handle);
+  void *device = nullptr;
+  void *handle = ownBuilt(run, op, [&](scn_gpu_sites_t *sites) {
+    scn_status_t st = uploadCoords(coords, coord_type, batch * length * dim, &device);
+    return st != SCN_OK ? st
+                        : scn_gpu_sites_from_bl_coords(dim, spatial_size,
+                                                       static_cast<const int64_t *>(device),
+                                                       batch, length, mode, nullptr, sites);
+  });
+  scn_gpu_free(device);
+  return handle;
+}
+
+void *scn_cg_gpu_dense_to_sparse(scn_run_t run, const char *op, int32_t dim,
+                                 const int64_t *spatial_size, int64_t batch, int64_t planes,
+                                 const float *dense) {
+  if (!run || run->failed())
+    return nullptr;
+  // `dense` is a buffer of the generated code that host code also reads:
+  // managed memory, which the device builder reads in place.
+  return ownBuilt(run, op, [&](scn_gpu_sites_t *sites) {
+    return scn_gpu_sites_from_dense(dim, spatial_size, batch, planes, dense, nullptr, sites);
+  });
 }
 
 void *scn_cg_gpu_downsample(scn_run_t run, const char *op, void *in, const int64_t *filter,
@@ -258,6 +319,34 @@ int64_t scn_cg_gpu_neighbors_rows(scn_run_t run, void *kmap, int32_t transposed)
   int64_t rows = 0;
   tableOf(run, kmap, transposed, rows);
   return rows;
+}
+
+const int64_t *scn_cg_gpu_pair_offsets(scn_run_t run, void *kmap, int32_t transposed) {
+  const int64_t *offsets = nullptr;
+  const int32_t *in = nullptr, *out = nullptr;
+  int64_t count = 0;
+  return pairsOf(run, kmap, transposed, offsets, in, out, count) ? offsets : nullptr;
+}
+
+int64_t scn_cg_gpu_pair_count(scn_run_t run, void *kmap, int32_t transposed) {
+  const int64_t *offsets = nullptr;
+  const int32_t *in = nullptr, *out = nullptr;
+  int64_t count = 0;
+  return pairsOf(run, kmap, transposed, offsets, in, out, count) ? count : 0;
+}
+
+const int32_t *scn_cg_gpu_pair_in_rows(scn_run_t run, void *kmap, int32_t transposed) {
+  const int64_t *offsets = nullptr;
+  const int32_t *in = nullptr, *out = nullptr;
+  int64_t count = 0;
+  return pairsOf(run, kmap, transposed, offsets, in, out, count) ? in : nullptr;
+}
+
+const int32_t *scn_cg_gpu_pair_out_rows(scn_run_t run, void *kmap, int32_t transposed) {
+  const int64_t *offsets = nullptr;
+  const int32_t *in = nullptr, *out = nullptr;
+  int64_t count = 0;
+  return pairsOf(run, kmap, transposed, offsets, in, out, count) ? out : nullptr;
 }
 
 } // extern "C"

@@ -151,6 +151,20 @@ SCN_DEVICE inline int64_t findSorted(const uint64_t *keys, int64_t n, uint64_t k
 
 constexpr uint64_t kNoCandidate = ~uint64_t(0);
 
+/// Input rows: InputLayer's [n, D+1] (batch last), or BLInputLayer's
+/// [B, L, D] (row b * L + l has batch b; in modes 1-4 a position whose
+/// first coordinate is negative is empty padding).
+struct Rows {
+  const int64_t *data;
+  int32_t dim;
+  int64_t length;  // 0: InputLayer rows
+  bool skipPadding;
+  SCN_DEVICE int64_t width() const { return length ? dim : dim + 1; }
+  SCN_DEVICE bool isEmpty(int64_t r) const { return skipPadding && data[r * dim] < 0; }
+  SCN_DEVICE const int64_t *coords(int64_t r) const { return data + r * width(); }
+  SCN_DEVICE int64_t batch(int64_t r) const { return length ? r / length : data[r * (dim + 1) + dim]; }
+};
+
 //===----------------------------------------------------------------------===//
 // The objects
 //===----------------------------------------------------------------------===//
@@ -178,6 +192,11 @@ template <typename B> struct KernelMap {
   int64_t volume = 0;
   int64_t numOut = 0;
   typename B::template Array<int32_t> neighbors;
+  // Pair lists (buildPairLists): offsets [K + 1] on the host, where the
+  // generated code reads them; the rows on the device.
+  bool pairsBuilt = false;
+  std::vector<int64_t> pairOffsets;
+  typename B::template Array<int32_t> pairIn, pairOut;
 };
 
 //===----------------------------------------------------------------------===//
@@ -192,30 +211,31 @@ template <typename T> struct Fill {
 
 /// First bad coordinate row, and the largest batch index.
 template <typename B> struct ValidateRows {
-  const int64_t *coords;
+  Rows rows;
   Grid g;
   unsigned long long *firstBad;
   long long *maxBatch;
   SCN_DEVICE void operator()(int64_t r) const {
-    const int64_t *x = coords + r * (g.dim + 1);
-    bool bad = x[g.dim] < 0;
+    if (rows.isEmpty(r))
+      return;
+    const int64_t *x = rows.coords(r);
+    bool bad = rows.batch(r) < 0;
     for (int32_t i = 0; i < g.dim; ++i)
       bad |= x[i] < 0 || x[i] >= g.size[i];
     if (bad)
       B::atomicMinU64(firstBad, (unsigned long long)r);
     else
-      B::atomicMaxI64(maxBatch, (long long)x[g.dim]);
+      B::atomicMaxI64(maxBatch, (long long)rows.batch(r));
   }
 };
 
 struct RowKeys {
-  const int64_t *coords;
+  Rows rows;
   Linear l;
   uint64_t *keys;
   int32_t *ids;
   SCN_DEVICE void operator()(int64_t r) const {
-    const int64_t *x = coords + r * (l.dim + 1);
-    keys[r] = l.pack(x, x[l.dim]);
+    keys[r] = rows.isEmpty(r) ? kNoCandidate : l.pack(rows.coords(r), rows.batch(r));
     ids[r] = int32_t(r);
   }
 };
@@ -475,6 +495,39 @@ struct FromBigSide {
   }
 };
 
+/// Whether table cell (o, k) has a pair, in offset-major order t = k * n + o.
+struct PairFlags {
+  const int32_t *neighbors;
+  int64_t numOut, K;
+  int32_t *flags;
+  SCN_DEVICE void operator()(int64_t t) const {
+    flags[t] = neighbors[(t % numOut) * K + t / numOut] >= 0;
+  }
+};
+
+struct PairEnds {
+  const int32_t *incl;
+  int64_t numOut;
+  int32_t *ends;
+  SCN_DEVICE void operator()(int64_t k) const { ends[k] = incl[(k + 1) * numOut - 1]; }
+};
+
+/// Scatters each pair to its place in the lists: grouped by offset, output
+/// rows increasing (as the CPU runtime's buildPairLists).
+struct PairScatter {
+  const int32_t *neighbors, *flags, *incl;
+  int64_t numOut, K;
+  int32_t *pairIn, *pairOut;
+  SCN_DEVICE void operator()(int64_t t) const {
+    if (!flags[t])
+      return;
+    int64_t o = t % numOut, k = t / numOut;
+    int32_t at = incl[t] - 1;
+    pairIn[at] = neighbors[o * K + k];
+    pairOut[at] = int32_t(o);
+  }
+};
+
 //===----------------------------------------------------------------------===//
 // Builders
 //===----------------------------------------------------------------------===//
@@ -545,53 +598,82 @@ inline void requireCandidateIds(int64_t m, const char *what) {
          INT32_MAX, ")");
 }
 
-/// As scn_sites_from_coords, from device coordinates [n_rows, dim + 1].
-template <typename B>
-void sitesFromCoords(SiteSet<B> &s, int32_t dim, const int64_t *spatialSize,
-                     const int64_t *coords, int64_t nRows, int32_t mode, int64_t batchSize,
-                     typename B::Stream stream) {
+inline void validateGrid(int32_t dim, const int64_t *spatialSize) {
   if (dim < 1 || dim > SCN_MAX_DIMENSION)
     fail(SCN_ERROR_INVALID_ARGUMENT, "dim = ", dim, " is outside [1, ", SCN_MAX_DIMENSION, "]");
   for (int32_t i = 0; i < dim; ++i)
     if (spatialSize[i] < 1)
       fail(SCN_ERROR_INVALID_ARGUMENT, "spatial_size[", i, "] = ", spatialSize[i],
            " must be >= 1");
+}
+
+inline void validateMode(int32_t mode) {
   if (mode < SCN_INPUT_UNIQUE || mode > SCN_INPUT_AVERAGE)
     fail(SCN_ERROR_INVALID_ARGUMENT, "mode = ", mode, " is outside [0, 4]");
-  if (nRows < 0 || nRows > INT32_MAX)
-    fail(SCN_ERROR_INVALID_ARGUMENT, "n_rows = ", nRows, " is outside [0, INT32_MAX]");
+}
+
+/// The coordinates and batch of input row `r`, on the host.
+template <typename B>
+std::vector<int64_t> hostRow(const Rows &rows, int64_t r, typename B::Stream stream) {
+  std::vector<int64_t> row(rows.dim + 1);
+  B::copyToHost(row.data(), rows.data + r * (rows.length ? rows.dim : rows.dim + 1),
+                rows.dim * sizeof(int64_t), stream);
+  if (rows.length)
+    row[rows.dim] = r / rows.length;
+  else
+    B::copyToHost(&row[rows.dim], rows.data + r * (rows.dim + 1) + rows.dim, sizeof(int64_t),
+                  stream);
+  return row;
+}
+
+/// The input set of `rows` (InputLayer or BLInputLayer) under merge policy
+/// `mode` (an scn_input_mode_t), with its merge map; the CPU runtime's
+/// errors for bad rows and mode-0 duplicates.
+template <typename B>
+void sitesFromRows(SiteSet<B> &s, const int64_t *spatialSize, const Rows &rows, int64_t nRows,
+                   int32_t mode, int64_t batchSize, typename B::Stream stream) {
+  const int32_t dim = rows.dim;
   if (nRows > 0)
-    requireNonNull(coords, "coords");
+    requireNonNull(rows.data, "coords");
   // Validate every row, and find the largest batch index.
   typename B::template Array<unsigned long long> firstBad(1, stream);
   typename B::template Array<long long> maxBatch(1, stream);
   B::forEach(stream, 1, Fill<unsigned long long>{firstBad.data(), ULLONG_MAX});
   B::forEach(stream, 1, Fill<long long>{maxBatch.data(), -1});
   B::forEach(stream, nRows,
-             ValidateRows<B>{coords, Grid::of(dim, spatialSize), firstBad.data(),
-                             maxBatch.data()});
+             ValidateRows<B>{rows, Grid::of(dim, spatialSize), firstBad.data(), maxBatch.data()});
   unsigned long long bad = B::readBack(firstBad.data(), stream);
   if (bad != ULLONG_MAX) {
-    std::vector<int64_t> row(dim + 1);
-    B::copyToHost(row.data(), coords + bad * (dim + 1), row.size() * sizeof(int64_t), stream);
-    for (int32_t i = 0; i <= dim; ++i)
-      if (i == dim ? row[i] < 0 : row[i] < 0 || row[i] >= spatialSize[i])
-        fail(SCN_ERROR_INVALID_ARGUMENT, "coords row ", bad, " column ", i, " = ", row[i],
-             i == dim ? " (batch index) is negative"
-                      : " is outside [0, " + std::to_string(spatialSize[i]) + ")");
+    std::vector<int64_t> row = hostRow<B>(rows, int64_t(bad), stream);
+    for (int32_t i = 0; i <= dim; ++i) {
+      if (i < dim ? row[i] >= 0 && row[i] < spatialSize[i] : row[i] >= 0)
+        continue;
+      if (rows.length)
+        fail(SCN_ERROR_INVALID_ARGUMENT, "coords[", bad / rows.length, "][",
+             bad % rows.length, "][", i, "] = ", row[i], " is outside [0, ", spatialSize[i],
+             ") (in modes 1-4 a position is empty padding when its first coordinate is "
+             "negative)");
+      if (i == dim)
+        fail(SCN_ERROR_INVALID_ARGUMENT, "coords row ", bad, " column ", i,
+             " (batch index) = ", row[i], " is negative");
+      fail(SCN_ERROR_INVALID_ARGUMENT, "coords row ", bad, " column ", i, " = ", row[i],
+           " is outside [0, ", spatialSize[i], ")");
+    }
   }
   int64_t batches = std::max<int64_t>({batchSize, B::readBack(maxBatch.data(), stream) + 1, 1});
   initSet(s, dim, spatialSize, batches);
   s.numRows = nRows;
   typename B::template Array<uint64_t> keys(nRows, stream);
   typename B::template Array<int32_t> ids(nRows, stream);
-  B::forEach(stream, nRows, RowKeys{coords, Linear::of(s.layout), keys.data(), ids.data()});
+  B::forEach(stream, nRows, RowKeys{rows, Linear::of(s.layout), keys.data(), ids.data()});
   typename B::template Array<unsigned long long> firstDuplicate(1, stream);
   B::forEach(stream, 1, Fill<unsigned long long>{firstDuplicate.data(), ULLONG_MAX});
+  // Padding rows keep -1.
+  s.rowToSite.resize(nRows, stream);
+  fill<B>(stream, s.rowToSite.data(), nRows, -1);
   numberCandidates(s, keys, ids, nRows, stream,
                    [&](const uint64_t *k, const int32_t *id, int64_t m, const int32_t *gIncl,
                        const int32_t *gSite, const int32_t *gHead) {
-                     s.rowToSite.resize(nRows, stream);
                      s.siteSourceRow.resize(s.numSites, stream);
                      s.siteRowCount.resize(s.numSites, stream);
                      fill<B>(stream, s.siteRowCount.data(), s.numSites, 0);
@@ -604,14 +686,126 @@ void sitesFromCoords(SiteSet<B> &s, int32_t dim, const int64_t *spatialSize,
     unsigned long long dup = B::readBack(firstDuplicate.data(), stream);
     if (dup != ULLONG_MAX) {
       int64_t first = int64_t(dup & 0xFFFFFFFFu);
-      std::vector<int64_t> row(dim + 1);
-      B::copyToHost(row.data(), coords + first * (dim + 1), row.size() * sizeof(int64_t),
-                    stream);
+      std::vector<int64_t> row = hostRow<B>(rows, first, stream);
       fail(SCN_ERROR_INVALID_ARGUMENT, "mode 0 needs unique sites, but coords rows ", first,
            " and ", dup >> 32, " are both site ", formatSite(row.data(), dim, row[dim]),
            "; use mode 1-4 to merge duplicates");
     }
   }
+}
+
+/// As scn_sites_from_coords, from device coordinates [n_rows, dim + 1].
+template <typename B>
+void sitesFromCoords(SiteSet<B> &s, int32_t dim, const int64_t *spatialSize,
+                     const int64_t *coords, int64_t nRows, int32_t mode, int64_t batchSize,
+                     typename B::Stream stream) {
+  validateGrid(dim, spatialSize);
+  validateMode(mode);
+  if (nRows < 0 || nRows > INT32_MAX)
+    fail(SCN_ERROR_INVALID_ARGUMENT, "n_rows = ", nRows, " is outside [0, INT32_MAX]");
+  sitesFromRows(s, spatialSize, Rows{coords, dim, 0, false}, nRows, mode, batchSize, stream);
+}
+
+/// As scn_sites_from_bl_coords, from device coordinates [batch, length, dim].
+template <typename B>
+void sitesFromBatchLength(SiteSet<B> &s, int32_t dim, const int64_t *spatialSize,
+                          const int64_t *coords, int64_t batch, int64_t length, int32_t mode,
+                          typename B::Stream stream) {
+  validateGrid(dim, spatialSize);
+  validateMode(mode);
+  if (batch < 0)
+    fail(SCN_ERROR_INVALID_ARGUMENT, "batch = ", batch, " is negative");
+  if (length < 0)
+    fail(SCN_ERROR_INVALID_ARGUMENT, "length = ", length, " is negative");
+  if (length > 0 && batch > INT32_MAX / length)
+    fail(SCN_ERROR_OVERFLOW, "batch * length = ", batch, " * ", length,
+         " does not fit 32-bit row indices (max ", INT32_MAX, ")");
+  // As in SparseConvNet (and InputSites.cpp): BL mode 1 keeps the LAST row
+  // of a site, mode 2 the FIRST.
+  int32_t policy = mode == 1 ? SCN_INPUT_KEEP_LAST : mode == 2 ? SCN_INPUT_KEEP_FIRST : mode;
+  // Rows of an empty batch (length 0) never read `coords`.
+  sitesFromRows(s, spatialSize, Rows{coords, dim, std::max<int64_t>(length, 1), mode != 0},
+                batch * length, policy, batch, stream);
+}
+
+/// Whether cell c of a dense [B, C, *spatial] array has a nonzero (or NaN)
+/// channel, as scn_sites_from_dense.
+struct DenseActive {
+  const float *dense;
+  int64_t volume, planes;
+  int32_t *active;
+  SCN_DEVICE void operator()(int64_t cell) const {
+    const float *v = dense + (cell / volume) * planes * volume + cell % volume;
+    bool any = false;
+    for (int64_t c = 0; c < planes && !any; ++c)
+      any = v[c * volume] != 0.0f || v[c * volume] != v[c * volume];
+    active[cell] = any;
+  }
+};
+
+/// Active cell `cell` becomes site incl[cell] - 1: row-major order of
+/// [B, *spatial], which is also the order of its linear keys.
+struct DenseSites {
+  const int32_t *active, *incl;
+  Grid grid;
+  int64_t volume;
+  Linear l;
+  int64_t *coords;
+  int32_t *sortedRows;
+  uint64_t *sortedKeys;
+  SCN_DEVICE void operator()(int64_t cell) const {
+    if (!active[cell])
+      return;
+    int32_t site = incl[cell] - 1;
+    int64_t *x = coords + int64_t(site) * (grid.dim + 1);
+    x[grid.dim] = cell / volume;
+    int64_t linear = cell % volume;
+    for (int32_t i = grid.dim - 1; i >= 0; --i) {
+      x[i] = linear % grid.size[i];
+      linear /= grid.size[i];
+    }
+    sortedRows[site] = site;
+    sortedKeys[site] = l.pack(x, x[grid.dim]);
+  }
+};
+
+/// As scn_sites_from_dense: the cells of a device (or managed) dense
+/// [batch, planes, *spatial] array with a nonzero or NaN channel.
+template <typename B>
+void sitesFromDense(SiteSet<B> &s, int32_t dim, const int64_t *spatialSize, int64_t batchSize,
+                    int64_t planes, const float *dense, typename B::Stream stream) {
+  validateGrid(dim, spatialSize);
+  if (batchSize < 1)
+    fail(SCN_ERROR_INVALID_ARGUMENT, "batch_size = ", batchSize, " must be >= 1");
+  if (planes < 1)
+    fail(SCN_ERROR_INVALID_ARGUMENT, "n_planes = ", planes, " must be >= 1");
+  __int128 total = __int128(batchSize) * planes;
+  int64_t volume = 1;
+  for (int32_t i = 0; i < dim; ++i) {
+    total *= spatialSize[i];
+    volume *= spatialSize[i];
+    if (total > INT64_MAX)
+      fail(SCN_ERROR_OVERFLOW, "dense size batch * n_planes * prod(spatial size) exceeds "
+           "INT64_MAX");
+  }
+  requireNonNull(dense, "dense");
+  const int64_t cells = batchSize * volume;
+  if (cells > INT32_MAX)
+    fail(SCN_ERROR_OVERFLOW, "batch * prod(spatial size) = ", cells,
+         " cells exceed what the GPU builder scans (max ", INT32_MAX, ")");
+  initSet(s, dim, spatialSize, batchSize);
+  typename B::template Array<int32_t> active(cells, stream), incl(cells, stream);
+  B::forEach(stream, cells, DenseActive{dense, volume, planes, active.data()});
+  B::inclusiveSum(active.data(), incl.data(), cells, stream);
+  s.numSites = B::readBack(incl.data() + (cells - 1), stream);
+  s.coords.resize(s.numSites * (dim + 1), stream);
+  s.sortedRows.resize(s.numSites, stream);
+  s.sortedKeys.resize(s.numSites, stream);
+  B::forEach(stream, cells,
+             DenseSites{active.data(), incl.data(), Grid::of(dim, spatialSize), volume,
+                        Linear::of(s.layout), s.coords.data(), s.sortedRows.data(),
+                        s.sortedKeys.data()});
+  B::checkLaunches("a dense-input kernel launch");
 }
 
 /// As scn_sites_downsample: every output j whose window holds an input
@@ -780,6 +974,39 @@ void buildKernelMap(KernelMap<B> &map, int32_t kind, const SiteSet<B> &in,
                            small.sortedRows.data(), small.numSites, Box::of(w), K,
                            smallIsOutput, map.neighbors.data()});
   B::checkLaunches("a kernel map launch");
+}
+
+/// The per-offset pair lists of `map` (weight-stationary kernels), once:
+/// a scan over the table in offset-major order numbers the pairs.
+template <typename B> void buildPairLists(KernelMap<B> &map, typename B::Stream stream) {
+  if (map.pairsBuilt)
+    return;
+  const int64_t K = map.volume, cells = map.numOut * K;
+  if (cells > INT32_MAX)
+    fail(SCN_ERROR_OVERFLOW, "rows * filter volume = ", cells,
+         " table cells exceed what the GPU pair lists number (max ", INT32_MAX, ")");
+  map.pairOffsets.assign(K + 1, 0);
+  if (cells > 0) {
+    typename B::template Array<int32_t> flags(cells, stream), incl(cells, stream);
+    B::forEach(stream, cells, PairFlags{map.neighbors.data(), map.numOut, K, flags.data()});
+    B::inclusiveSum(flags.data(), incl.data(), cells, stream);
+    // Offset k's pairs end with the count of cells up to (k + 1) * n; one
+    // copy brings the K ends to the host.
+    typename B::template Array<int32_t> deviceEnds(K, stream);
+    B::forEach(stream, K, PairEnds{incl.data(), map.numOut, deviceEnds.data()});
+    std::vector<int32_t> ends(K);
+    B::copyToHost(ends.data(), deviceEnds.data(), K * sizeof(int32_t), stream);
+    for (int64_t k = 0; k < K; ++k)
+      map.pairOffsets[k + 1] = ends[k];
+    const int64_t pairs = map.pairOffsets[K];
+    map.pairIn.resize(pairs, stream);
+    map.pairOut.resize(pairs, stream);
+    B::forEach(stream, cells,
+               PairScatter{map.neighbors.data(), flags.data(), incl.data(), map.numOut, K,
+                           map.pairIn.data(), map.pairOut.data()});
+    B::checkLaunches("a pair-list kernel launch");
+  }
+  map.pairsBuilt = true;
 }
 
 } // namespace scn::rt::device

@@ -163,6 +163,34 @@ extern "C" scn_status_t scn_gpu_sites_from_coords(int32_t dim, const int64_t *sp
   });
 }
 
+extern "C" scn_status_t scn_gpu_sites_from_bl_coords(int32_t dim, const int64_t *spatial_size,
+                                                     const int64_t *coords, int64_t batch,
+                                                     int64_t length, int32_t mode, void *stream,
+                                                     scn_gpu_sites_t *out) {
+  return guardCall("scn_gpu_sites_from_bl_coords", [&] {
+    requireNonNull(out, "out");
+    requireNonNull(spatial_size, "spatial_size");
+    auto sites = std::make_unique<scn_gpu_sites>();
+    device::sitesFromBatchLength<CudaBackend>(*sites, dim, spatial_size, coords, batch, length,
+                                              mode, prepare(stream));
+    *out = sites.release();
+  });
+}
+
+extern "C" scn_status_t scn_gpu_sites_from_dense(int32_t dim, const int64_t *spatial_size,
+                                                 int64_t batch_size, int64_t n_planes,
+                                                 const float *dense, void *stream,
+                                                 scn_gpu_sites_t *out) {
+  return guardCall("scn_gpu_sites_from_dense", [&] {
+    requireNonNull(out, "out");
+    requireNonNull(spatial_size, "spatial_size");
+    auto sites = std::make_unique<scn_gpu_sites>();
+    device::sitesFromDense<CudaBackend>(*sites, dim, spatial_size, batch_size, n_planes, dense,
+                                        prepare(stream));
+    *out = sites.release();
+  });
+}
+
 extern "C" scn_status_t scn_gpu_sites_downsample(scn_gpu_sites_t in, const int64_t *filter,
                                                  const int64_t *stride, void *stream,
                                                  scn_gpu_sites_t *out) {
@@ -229,6 +257,23 @@ extern "C" scn_status_t scn_gpu_kmap_get_neighbors(scn_gpu_kmap_t map, const int
     *neighbors = map->neighbors.data();
     *num_out = map->numOut;
     *volume = map->volume;
+  });
+}
+
+extern "C" scn_status_t scn_gpu_kmap_get_pairs(scn_gpu_kmap_t map, const int64_t **offsets,
+                                               const int32_t **in_rows, const int32_t **out_rows,
+                                               int64_t *count) {
+  return guardCall("scn_gpu_kmap_get_pairs", [&] {
+    requireNonNull(map, "map");
+    requireNonNull(offsets, "offsets");
+    requireNonNull(in_rows, "in_rows");
+    requireNonNull(out_rows, "out_rows");
+    requireNonNull(count, "count");
+    device::buildPairLists<CudaBackend>(*map, prepare(nullptr));
+    *offsets = map->pairOffsets.data();
+    *in_rows = map->pairIn.data();
+    *out_rows = map->pairOut.data();
+    *count = map->pairOffsets.back();
   });
 }
 

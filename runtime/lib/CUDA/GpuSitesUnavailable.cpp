@@ -30,6 +30,14 @@ scn_status_t scn_gpu_sites_from_coords(int32_t, const int64_t *, const int64_t *
                                        int32_t, int64_t, void *, scn_gpu_sites_t *) {
   return unavailable("scn_gpu_sites_from_coords");
 }
+scn_status_t scn_gpu_sites_from_bl_coords(int32_t, const int64_t *, const int64_t *, int64_t,
+                                          int64_t, int32_t, void *, scn_gpu_sites_t *) {
+  return unavailable("scn_gpu_sites_from_bl_coords");
+}
+scn_status_t scn_gpu_sites_from_dense(int32_t, const int64_t *, int64_t, int64_t, const float *,
+                                      void *, scn_gpu_sites_t *) {
+  return unavailable("scn_gpu_sites_from_dense");
+}
 scn_status_t scn_gpu_sites_downsample(scn_gpu_sites_t, const int64_t *, const int64_t *, void *,
                                       scn_gpu_sites_t *) {
   return unavailable("scn_gpu_sites_downsample");
@@ -48,6 +56,10 @@ scn_status_t scn_gpu_sites_get_info(scn_gpu_sites_t, scn_gpu_sites_info_t *) {
 scn_status_t scn_gpu_kmap_get_neighbors(scn_gpu_kmap_t, const int32_t **, int64_t *,
                                         int64_t *) {
   return unavailable("scn_gpu_kmap_get_neighbors");
+}
+scn_status_t scn_gpu_kmap_get_pairs(scn_gpu_kmap_t, const int64_t **, const int32_t **,
+                                    const int32_t **, int64_t *) {
+  return unavailable("scn_gpu_kmap_get_pairs");
 }
 scn_status_t scn_gpu_sites_free(scn_gpu_sites_t) { return SCN_OK; }
 scn_status_t scn_gpu_kmap_free(scn_gpu_kmap_t) { return SCN_OK; }

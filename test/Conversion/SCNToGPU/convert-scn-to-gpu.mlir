@@ -4,10 +4,10 @@
 // RUN: scn-opt %s --convert-scn-to-gpu=device-geometry=false | FileCheck %s --enable-var-scope
 // RUN: scn-opt %s --convert-scn-to-gpu | FileCheck %s --enable-var-scope --check-prefix=DEVICE
 
-// With device geometry (the default), @subm builds its set and map with the
-// device builders and reads their device arrays directly; @weight_stationary
-// reads pair lists, which only the CPU runtime builds, so it keeps the CPU
-// geometry and its copies.
+// With device geometry (the default), both functions build their sets,
+// maps and pair lists with the device builders and read their device
+// arrays directly; the pair offsets come back in host memory, where the
+// host loop over offsets reads them.
 // DEVICE-LABEL: func.func @subm(
 // DEVICE-NOT: scn_cg_device_copy
 // DEVICE: %[[SITES:.*]] = call @scn_cg_gpu_input(
@@ -17,8 +17,12 @@
 // DEVICE: call @scn_cg_gpu_neighbors(%{{.*}}, %[[MAP]],
 // DEVICE-NOT: scn_cg_device_copy
 // DEVICE-LABEL: func.func @weight_stationary(
-// DEVICE: call @scn_cg_input(
-// DEVICE: call @scn_cg_device_copy(
+// DEVICE: call @scn_cg_gpu_input(
+// DEVICE: call @scn_cg_gpu_pair_count(
+// DEVICE: call @scn_cg_gpu_pair_offsets(
+// DEVICE: call @scn_cg_gpu_pair_in_rows(
+// DEVICE: call @scn_cg_gpu_pair_out_rows(
+// DEVICE-NOT: scn_cg_device_copy
 
 // Mode 0 gathers each site's source row: num_sites x 4 bytes. The neighbour
 // table is rows x 9 offsets x 4 bytes. Loops then read only the copies.

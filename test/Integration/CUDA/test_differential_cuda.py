@@ -45,6 +45,14 @@ def test_random_network_cuda_emulated_on_cpu(seed, tmp_path):
     cpu.check_random_network(seed, tmp_path, target="cuda-emulated")
 
 
+@pytest.mark.parametrize("seed", range(cpu.CASES // 20))
+def test_random_network_weight_stationary_cuda_emulated_on_cpu(seed, tmp_path):
+    """Weight-stationary kernels on the CUDA path read pair lists, which
+    device geometry builds too (scn_cg_gpu_pair_*)."""
+    cpu.check_random_network(seed, tmp_path, plan=cpu.WEIGHT_STATIONARY,
+                             target="cuda-emulated")
+
+
 # Without a GPU each GPU test is one skipped entry, not one per seed.
 GPU_CASES = cpu.CASES if HAS_GPU else 1
 

@@ -20,6 +20,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <set>
 #include <string>
 #include <vector>
@@ -200,6 +201,120 @@ void checkPyramids() {
       expectSameMap(SCN_KMAP_FULL, down, full, cpuDown.sites, cpuFull.sites, l.filter, l.stride,
                     "full");
     }
+}
+
+TEST(DeviceSitesOnHost, BatchLengthInputsMatchTheCpuRuntime) {
+  std::mt19937_64 rng(5);
+  for (int32_t mode = 0; mode <= 4; ++mode) {
+    SCOPED_TRACE("mode " + std::to_string(mode));
+    const int32_t dim = 2;
+    const int64_t size[2] = {6, 7}, batch = 3, length = 40;
+    // Few cells: duplicates; in modes 1-4 some positions are padding (a
+    // negative first coordinate, the rest anything).
+    std::vector<int64_t> coords;
+    std::set<std::vector<int64_t>> seen;
+    for (int64_t b = 0; b < batch; ++b)
+      for (int64_t l = 0; l < length; ++l) {
+        int64_t x = int64_t(rng() % 6), y = int64_t(rng() % 7);
+        if (mode == 0)
+          while (!seen.insert({x, y, b}).second)
+            x = int64_t(rng() % 6), y = int64_t(rng() % 7);
+        else if (rng() % 5 == 0)
+          x = -1, y = 99;
+        coords.insert(coords.end(), {x, y});
+      }
+    HostSites host;
+    std::string error = errorOf([&] {
+      device::sitesFromBatchLength(host, dim, size, coords.data(), batch, length, mode, nullptr);
+    });
+    ASSERT_EQ(error, "");
+    SitesGuard cpu{nullptr};
+    ASSERT_EQ(scn_sites_from_bl_coords(dim, size, coords.data(), SCN_INDEX_INT64, batch, length,
+                                       mode, &cpu.sites),
+              SCN_OK)
+        << scn_last_error_message();
+    ASSERT_EQ(coordsOf(host), coordsOf(cpu.sites));
+    EXPECT_EQ(host.batchSize, batch);
+    scn_merge_map_t merge;
+    ASSERT_EQ(scn_sites_get_merge_map(cpu.sites, &merge), SCN_OK);
+    const int64_t n = batch * length;
+    EXPECT_EQ(fromInfo(host.rowToSite.data(), n), fromInfo(merge.row_to_site, n));
+    EXPECT_EQ(fromInfo(host.siteSourceRow.data(), host.numSites),
+              fromInfo(merge.site_source_row, host.numSites));
+    EXPECT_EQ(fromInfo(host.siteRowCount.data(), host.numSites),
+              fromInfo(merge.site_row_count, host.numSites));
+  }
+  // A bad position is named as the CPU runtime names it.
+  const int64_t size[2] = {6, 7};
+  std::vector<int64_t> bad = {1, 1, 2, 9};
+  HostSites host;
+  scn_sites_t cpu = nullptr;
+  ASSERT_NE(scn_sites_from_bl_coords(2, size, bad.data(), SCN_INDEX_INT64, 1, 2, 3, &cpu),
+            SCN_OK);
+  EXPECT_EQ("scn_sites_from_bl_coords: " + errorOf([&] {
+              device::sitesFromBatchLength(host, 2, size, bad.data(), 1, 2, 3, nullptr);
+            }),
+            std::string(scn_last_error_message()));
+}
+
+TEST(DeviceSitesOnHost, DenseInputsMatchTheCpuRuntime) {
+  std::mt19937_64 rng(9);
+  const int64_t size[3] = {5, 4, 6}, batch = 2, planes = 3, volume = 5 * 4 * 6;
+  std::vector<float> dense(size_t(batch * planes * volume), 0.0f);
+  for (float &v : dense)
+    if (rng() % 7 == 0)
+      v = float(int64_t(rng() % 5) - 2);  // zeros too
+  dense[7] = std::nanf("");
+  HostSites host;
+  device::sitesFromDense(host, 3, size, batch, planes, dense.data(), nullptr);
+  SitesGuard cpu{nullptr};
+  ASSERT_EQ(scn_sites_from_dense(3, size, batch, planes, dense.data(), &cpu.sites), SCN_OK);
+  ASSERT_EQ(coordsOf(host), coordsOf(cpu.sites));
+  EXPECT_GT(host.numSites, 10);
+  // Its maps search its sorted keys: they must be sorted, with their rows.
+  const std::vector<int64_t> three = {3, 3, 3};
+  expectSameMap(SCN_KMAP_SUBMANIFOLD, host, host, cpu.sites, cpu.sites, three, {},
+                "submanifold on a dense input");
+}
+
+TEST(DeviceSitesOnHost, PairListsMatchTheCpuRuntime) {
+  std::mt19937_64 rng(13);
+  Grid grid{3, {12, 12, 12}, 2};
+  std::vector<int64_t> rows = testRows(rng, grid, 700, false, -1);
+  HostSites host;
+  SitesGuard cpu{nullptr};
+  ASSERT_NO_FATAL_FAILURE(expectSameInput(grid, rows, 3, host, cpu));
+  const std::vector<int64_t> three = {3, 3, 3}, two = {2, 2, 2};
+  HostSites down;
+  device::downsample(down, host, two.data(), two.data(), nullptr);
+  SitesGuard cpuDown{nullptr};
+  ASSERT_EQ(scn_sites_downsample(cpu.sites, two.data(), two.data(), &cpuDown.sites), SCN_OK);
+  struct Case {
+    int32_t kind;
+    const HostSites *hin, *hout;
+    scn_sites_t cin, cout;
+    const std::vector<int64_t> *filter;
+  } cases[] = {{SCN_KMAP_SUBMANIFOLD, &host, &host, cpu.sites, cpu.sites, &three},
+               {SCN_KMAP_STRIDED, &host, &down, cpu.sites, cpuDown.sites, &two},
+               {SCN_KMAP_TRANSPOSED, &down, &host, cpuDown.sites, cpu.sites, &two}};
+  for (const Case &c : cases) {
+    HostMap map;
+    device::buildKernelMap(map, c.kind, *c.hin, *c.hout, c.filter->data(), two.data(), nullptr);
+    device::buildPairLists(map, nullptr);
+    KmapGuard cm{nullptr};
+    ASSERT_EQ(scn_kmap_build(c.kind, c.cin, c.cout, c.filter->data(), two.data(), &cm.map),
+              SCN_OK);
+    scn_kmap_info_t info;
+    ASSERT_EQ(scn_kmap_get_info(cm.map, &info), SCN_OK);
+    ASSERT_GT(info.num_pairs, 0);
+    EXPECT_EQ(map.pairOffsets, fromInfo(info.pair_offsets, info.volume + 1)) << c.kind;
+    EXPECT_EQ(fromInfo(map.pairIn.data(), map.pairIn.size()),
+              fromInfo(info.pair_in_rows, info.num_pairs))
+        << c.kind;
+    EXPECT_EQ(fromInfo(map.pairOut.data(), map.pairOut.size()),
+              fromInfo(info.pair_out_rows, info.num_pairs))
+        << c.kind;
+  }
 }
 
 TEST(DeviceSitesOnHost, EmptySetsGiveEmptyMaps) {

@@ -74,11 +74,9 @@ def ConvertSCNToGPU : Pass<"convert-scn-to-gpu", "::mlir::ModuleOp"> {
     when the run reuses it). Each top-level `scf.parallel` over rows becomes
     one kernel in `scn-gpu-offload`, after bufferization.
 
-    With `device-geometry` (the default), a function whose every geometry
-    op has a device builder (input sets, downsampling with filter ==
-    stride, SUBMANIFOLD and STRIDED maps; no weight-stationary kernels,
-    which read pair lists) calls the `scn_cg_gpu_*` functions instead: its
-    sets and maps are built on the GPU and stay there, and no array is
+    With `device-geometry` (the default), geometry ops call the
+    `scn_cg_gpu_*` functions instead (every op has one): sets, maps and
+    pair lists are built on the GPU and stay there, and no array is
     copied.
 
     ```mlir
@@ -89,8 +87,8 @@ def ConvertSCNToGPU : Pass<"convert-scn-to-gpu", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"deviceGeometry", "device-geometry", "bool", /*default=*/"true",
-           "Build site sets and maps on the GPU where every geometry op of a "
-           "function has a device builder">,
+           "Build site sets, maps and pair lists on the GPU (false: on the CPU, "
+           "with their arrays copied to the GPU once per run)">,
     Option<"emulateWarps", "emulate-warps", "bool", /*default=*/"false",
            "Tensor-core kernels as host loops over the lanes of each warp, "
            "with the mma emulated by the PTX ISA's fragment layout (for "

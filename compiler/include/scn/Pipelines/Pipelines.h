@@ -63,9 +63,8 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
                             llvm::cl::init(128)};
   Option<bool> deviceGeometry{
       *this, "device-geometry",
-      llvm::cl::desc("convert-scn-to-gpu: build site sets and maps on the GPU where "
-                     "every geometry op has a device builder (else on the CPU, "
-                     "copied to the GPU once per run)"),
+      llvm::cl::desc("convert-scn-to-gpu: build site sets, maps and pair lists on "
+                     "the GPU (false: on the CPU, copied to the GPU once per run)"),
       llvm::cl::init(true)};
   Option<bool> emulateOnHost{
       *this, "emulate-on-host",

@@ -130,7 +130,8 @@ static LogicalResult emitWeightStationary(
   });
 
   Value run = kb.getRun();
-  Value count = kb.call("scn_cg_pair_count", b.getI64Type(), {run, handle, transposed});
+  Value count =
+      kb.call(kb.geometryFn("scn_cg_pair_count"), b.getI64Type(), {run, handle, transposed});
   Value any = arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, count, kb.i64(0));
   scf::IfOp::create(b, any, [&](OpBuilder &, Location) {
     Value offsets = kb.runtimeArray("scn_cg_pair_offsets", {run, handle, transposed},

@@ -263,7 +263,7 @@ LogicalResult lowerGeometryOp(KernelBuilder &kb, Operation *op, bool &handled) {
         Value flat = memref::CollapseShapeOp::create(
             b, features, ArrayRef<ReassociationIndices>{rowsDims, {2}});
         Value handle = kb.call(
-            "scn_cg_bl_input", ptr,
+            kb.geometryFn("scn_cg_bl_input"), ptr,
             {kb.getRun(), kb.opDescription(op), kb.i32(sites.getDimension()),
              kb.constI64Array(sites.getSpatialSize()), kb.pointerOf(coords),
              kb.i32(*coordType), kb.toI64(batch), kb.toI64(length), kb.toI64(cols),
@@ -345,7 +345,7 @@ LogicalResult lowerGeometryOp(KernelBuilder &kb, Operation *op, bool &handled) {
         Value dense = kb.toBuffer(toSparse.getInput());
         Value batch = memref::DimOp::create(b, dense, 0);
         Value handle = kb.call(
-            "scn_cg_dense_to_sparse", ptr,
+            kb.geometryFn("scn_cg_dense_to_sparse"), ptr,
             {kb.getRun(), kb.opDescription(op), kb.i32(sites.getDimension()),
              kb.constI64Array(sites.getSpatialSize()), kb.toI64(batch),
              kb.i64(channels), kb.pointerOf(dense)});

@@ -49,7 +49,7 @@ struct ModuleLoweringState {
   /// kernels.
   bool forGPU = false;
   /// convert-scn-to-gpu: build geometry with the device builders
-  /// (scn_cg_gpu_*) in functions whose every geometry op has one.
+  /// (scn_cg_gpu_*).
   bool deviceGeometry = false;
   /// convert-scn-to-gpu emulate-warps: tensor-core kernels as host loops
   /// over the lanes of each warp (tests without a GPU; TensorCoreLowering).

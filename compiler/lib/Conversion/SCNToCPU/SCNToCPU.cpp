@@ -33,23 +33,6 @@ namespace {
 
 bool isGeometryType(Type type) { return isa<SitesType, KernelMapType>(type); }
 
-/// Whether every geometry op of `func` has a device builder (scn_cg_gpu_*:
-/// coordinate input sets, downsampling, FullConvolution sets, every kind of
-/// map; not BL or dense inputs) and no kernel reads pair lists
-/// (weight-stationary ones do).
-bool hasDeviceBuilders(func::FuncOp func) {
-  WalkResult result = func.walk([&](Operation *op) {
-    if (isa<BLInputOp, BLOutputOp, DenseToSparseOp>(op))
-      return WalkResult::interrupt();
-    // Weight-stationary kernels read pair lists, which only the CPU builds.
-    auto dataflow = op->getAttrOfType<StringAttr>("dataflow");
-    if (dataflow && dataflow.getValue() == "weight_stationary")
-      return WalkResult::interrupt();
-    return WalkResult::advance();
-  });
-  return !result.wasInterrupted();
-}
-
 LogicalResult lowerFunction(ModuleLoweringState &state, func::FuncOp func) {
   SmallVector<Operation *> scnOps;
   func.walk([&](Operation *op) {
@@ -76,7 +59,7 @@ LogicalResult lowerFunction(ModuleLoweringState &state, func::FuncOp func) {
 
   ImplicitLocOpBuilder b(func.getLoc(), func.getContext());
   KernelBuilder kb(state, b, run);
-  kb.setDeviceGeometry(state.forGPU && state.deviceGeometry && hasDeviceBuilders(func));
+  kb.setDeviceGeometry(state.forGPU && state.deviceGeometry);
   for (Operation *op : scnOps) {
     b.setInsertionPoint(op);
     b.setLoc(op->getLoc());

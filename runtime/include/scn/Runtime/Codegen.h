@@ -51,18 +51,25 @@ SCN_RUNTIME_API void scn_cg_fail(scn_run_t run, const char *op,
 /// still read it.
 SCN_RUNTIME_API void *scn_cg_device_copy(scn_run_t run, const void *array,
                                          int64_t bytes);
-/// Device geometry (convert-scn-to-gpu, when every geometry op of a
-/// function has a device builder): the functions of the same names without
+/// Device geometry (convert-scn-to-gpu device-geometry, the default): the
+/// functions of the same names without
 /// `gpu_`, with the same arguments, over the device builders of GpuSites.h.
 /// Sets and maps stay in device memory, owned by the run; the getters
-/// return device pointers and host counts. Available: input sets (int32 or
-/// int64 coordinates, uploaded once, modes 0-4), downsampling, FullConvolution
-/// sets, every kind of map, and STRIDED maps read transposed. Not BL or dense
-/// inputs, nor pair lists.
+/// return device pointers and host counts. Every geometry op has one: input
+/// and BL input sets (int32 or int64 coordinates, uploaded once), dense
+/// inputs, downsampling, FullConvolution sets, every kind of map (STRIDED
+/// read transposed too), and pair lists.
 SCN_RUNTIME_API void *scn_cg_gpu_input(scn_run_t run, const char *op, int32_t dim,
                                        const int64_t *spatial_size, const void *coords,
                                        int32_t coord_type, int64_t rows, int64_t cols,
                                        int32_t mode, int64_t batch_size);
+SCN_RUNTIME_API void *scn_cg_gpu_bl_input(scn_run_t run, const char *op, int32_t dim,
+                                          const int64_t *spatial_size, const void *coords,
+                                          int32_t coord_type, int64_t batch, int64_t length,
+                                          int64_t cols, int32_t mode);
+SCN_RUNTIME_API void *scn_cg_gpu_dense_to_sparse(scn_run_t run, const char *op, int32_t dim,
+                                                 const int64_t *spatial_size, int64_t batch,
+                                                 int64_t planes, const float *dense);
 SCN_RUNTIME_API void *scn_cg_gpu_downsample(scn_run_t run, const char *op, void *in,
                                             const int64_t *filter, const int64_t *stride);
 SCN_RUNTIME_API void *scn_cg_gpu_full_sites(scn_run_t run, const char *op, void *in,
@@ -81,6 +88,15 @@ SCN_RUNTIME_API const int32_t *scn_cg_gpu_neighbors(scn_run_t run, void *kmap,
                                                     int32_t transposed);
 SCN_RUNTIME_API int64_t scn_cg_gpu_neighbors_rows(scn_run_t run, void *kmap,
                                                   int32_t transposed);
+/// Pair lists: offsets in host memory (the generated code reads them on the
+/// host), rows in device memory.
+SCN_RUNTIME_API const int64_t *scn_cg_gpu_pair_offsets(scn_run_t run, void *kmap,
+                                                       int32_t transposed);
+SCN_RUNTIME_API int64_t scn_cg_gpu_pair_count(scn_run_t run, void *kmap, int32_t transposed);
+SCN_RUNTIME_API const int32_t *scn_cg_gpu_pair_in_rows(scn_run_t run, void *kmap,
+                                                       int32_t transposed);
+SCN_RUNTIME_API const int32_t *scn_cg_gpu_pair_out_rows(scn_run_t run, void *kmap,
+                                                        int32_t transposed);
 
 /// The same in host memory (malloc), for the emulated CUDA path
 /// (scn-gpu-emulate-on-host): a copy of exactly `bytes` bytes.

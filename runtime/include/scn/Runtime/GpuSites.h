@@ -11,11 +11,11 @@
 |* arrays, plus the first bad input row); maps never travel between host and *|
 |* device.                                                                    *|
 |*                                                                            *|
-|* Covered: input sets (InputLayer modes 0-4, int64 coordinates, batch last),*|
-|* downsampled sets (any filter and stride), FullConvolution sets, and every *|
-|* kind of map. Not yet: BL and dense inputs, pair lists. Built only when    *|
-|* the CUDA toolkit (nvcc) was found; otherwise every call fails with        *|
-|* SCN_ERROR_NO_DEVICE.                                                       *|
+|* Covered: every builder of the CPU runtime: input sets (InputLayer and     *|
+|* BLInputLayer, modes 0-4, int64 coordinates), dense inputs, downsampled   *|
+|* sets (any filter and stride), FullConvolution sets, every kind of map,   *|
+|* and pair lists. Built only when the CUDA toolkit (nvcc) was found;       *|
+|* otherwise every call fails with SCN_ERROR_NO_DEVICE.                      *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
@@ -52,6 +52,19 @@ SCN_RUNTIME_API scn_status_t scn_gpu_sites_from_coords(
     int64_t n_rows, int32_t mode, int64_t batch_size, void *stream,
     scn_gpu_sites_t *out);
 
+/// As scn_sites_from_bl_coords, from device int64 coordinates
+/// [batch, length, dim].
+SCN_RUNTIME_API scn_status_t scn_gpu_sites_from_bl_coords(
+    int32_t dim, const int64_t *spatial_size, const int64_t *coords, int64_t batch,
+    int64_t length, int32_t mode, void *stream, scn_gpu_sites_t *out);
+
+/// As scn_sites_from_dense, from a device (or managed) float array
+/// [batch_size, n_planes, *spatial_size]. The set has no merge map.
+SCN_RUNTIME_API scn_status_t scn_gpu_sites_from_dense(int32_t dim, const int64_t *spatial_size,
+                                                      int64_t batch_size, int64_t n_planes,
+                                                      const float *dense, void *stream,
+                                                      scn_gpu_sites_t *out);
+
 /// As scn_sites_downsample. With filter == stride the set records each
 /// input's window, so maps to it need no lookups.
 SCN_RUNTIME_API scn_status_t scn_gpu_sites_downsample(scn_gpu_sites_t in,
@@ -83,6 +96,15 @@ SCN_RUNTIME_API scn_status_t scn_gpu_kmap_get_neighbors(scn_gpu_kmap_t map,
                                                         const int32_t **neighbors,
                                                         int64_t *num_out,
                                                         int64_t *volume);
+/// The per-offset pair lists of a map (built on the first call): offsets
+/// [*volume + 1] in HOST memory, the pairs' input and output rows [*count]
+/// in device memory; within an offset output rows increase.
+SCN_RUNTIME_API scn_status_t scn_gpu_kmap_get_pairs(scn_gpu_kmap_t map,
+                                                    const int64_t **offsets,
+                                                    const int32_t **in_rows,
+                                                    const int32_t **out_rows,
+                                                    int64_t *count);
+
 SCN_RUNTIME_API scn_status_t scn_gpu_sites_free(scn_gpu_sites_t sites);
 SCN_RUNTIME_API scn_status_t scn_gpu_kmap_free(scn_gpu_kmap_t map);
 
