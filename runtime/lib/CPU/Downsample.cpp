@@ -47,33 +47,6 @@ void reserveSites(SiteTable<KeyT> &table, int64_t numCandidates,
   table.reset(bound, out.layout.localBits());
 }
 
-/// Per-axis range of outputs j whose window [j*t, j*t+s-1] holds x.
-/// Returns false when it is empty on some axis.
-bool windowRange(const Window &w, const int64_t *outSize, const int64_t *x,
-                 int64_t *lo, int64_t *hi) {
-  for (int32_t i = 0; i < w.dim; ++i) {
-    int64_t first = x[i] - w.filter[i] + 1;
-    lo[i] = first <= 0 ? 0 : (first + w.stride[i] - 1) / w.stride[i];
-    hi[i] = std::min(x[i] / w.stride[i], outSize[i] - 1);
-    if (lo[i] > hi[i])
-      return false;
-  }
-  return true;
-}
-
-/// Advances an odometer over the box [lo, hi] (last axis fastest); returns
-/// false after the last cell.
-bool nextInBox(int32_t dim, const int64_t *lo, const int64_t *hi, int64_t *j) {
-  for (int32_t i = dim - 1; i >= 0; --i) {
-    if (j[i] < hi[i]) {
-      ++j[i];
-      return true;
-    }
-    j[i] = lo[i];
-  }
-  return false;
-}
-
 template <typename KeyT>
 void fillDownsampled(scn_sites &out, SiteTable<KeyT> &table,
                      const scn_sites &in, const Window &w) {

@@ -285,11 +285,6 @@ std::unique_ptr<scn_sites> buildInputSet(const Rows &rows, int64_t nRows,
   return sites;
 }
 
-void validateMode(int32_t mode) {
-  if (mode < SCN_INPUT_UNIQUE || mode > SCN_INPUT_AVERAGE)
-    fail(SCN_ERROR_INVALID_ARGUMENT, "mode = ", mode, " is outside [0, 4]");
-}
-
 void validateIndexType(int32_t type) {
   if (type != SCN_INDEX_INT32 && type != SCN_INDEX_INT64)
     fail(SCN_ERROR_INVALID_ARGUMENT, "coord_type = ", type,
@@ -340,22 +335,11 @@ scn_sites_from_bl_coords(int32_t dim, const int64_t *spatial_size,
     validateGrid(dim, spatial_size);
     validateIndexType(coord_type);
     validateMode(mode);
-    if (batch < 0)
-      fail(SCN_ERROR_INVALID_ARGUMENT, "batch = ", batch, " is negative");
-    if (length < 0)
-      fail(SCN_ERROR_INVALID_ARGUMENT, "length = ", length, " is negative");
-    if (length > 0 && batch > INT32_MAX / length)
-      fail(SCN_ERROR_OVERFLOW, "batch * length = ", batch, " * ", length,
-           " does not fit 32-bit row indices (max ", INT32_MAX, ")");
+    validateBatchLength(batch, length);
     int64_t nRows = batch * length;
     if (nRows > 0)
       requireNonNull(coords, "coords");
-    // SparseConvNet's batch-length rules swap the meaning of modes 1 and 2
-    // relative to InputLayer: BL mode 1 overwrites (keeps the LAST row of a
-    // site), BL mode 2 keeps the FIRST.
-    int32_t policy = mode == 1 ? SCN_INPUT_KEEP_LAST
-                     : mode == 2 ? SCN_INPUT_KEEP_FIRST
-                                 : mode;
+    int32_t policy = batchLengthPolicy(mode);
     bool skipPadding = mode != 0;
     std::unique_ptr<scn_sites> sites;
     if (coord_type == SCN_INDEX_INT32)

@@ -13,18 +13,6 @@
 
 using namespace scn::rt;
 
-void scn::rt::validateGrid(int32_t dim, const int64_t *spatialSize,
-                           const char *what) {
-  if (dim < 1 || dim > SCN_MAX_DIMENSION)
-    fail(SCN_ERROR_INVALID_ARGUMENT, "dim = ", dim, " is outside [1, ",
-         SCN_MAX_DIMENSION, "]");
-  requireNonNull(spatialSize, what);
-  for (int32_t i = 0; i < dim; ++i)
-    if (spatialSize[i] < 1)
-      fail(SCN_ERROR_INVALID_ARGUMENT, what, "[", i, "] = ", spatialSize[i],
-           " must be >= 1");
-}
-
 std::string scn::rt::formatVector(const int64_t *v, int32_t n) {
   std::ostringstream os;
   os << "[";

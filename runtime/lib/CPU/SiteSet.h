@@ -16,6 +16,7 @@
 
 #include "Array.h"
 #include "Error.h"
+#include "InputRules.h"
 #include "KeyPacking.h"
 #include "SiteTable.h"
 
@@ -95,9 +96,6 @@ template <typename Fn> decltype(auto) withTableToFill(scn_sites &sites, Fn &&fn)
   return fn(sites.wideTable);
 }
 
-/// Checks D in 1..10 and every spatial size >= 1 (named `what`).
-void validateGrid(int32_t dim, const int64_t *spatialSize,
-                  const char *what = "spatial_size");
 
 /// Formats "[a, b, c]".
 std::string formatVector(const int64_t *v, int32_t n);

@@ -29,15 +29,10 @@ void buildFromBigSide(const scn_sites &big, const scn_sites &small,
   parallelFor(big.numSites, kGrain / 4, [&](int64_t r) {
     const int64_t *x = big.siteCoords(r);
     int64_t lo[SCN_MAX_DIMENSION], hi[SCN_MAX_DIMENSION], j[SCN_MAX_DIMENSION];
-    for (int32_t i = 0; i < w.dim; ++i) {
-      int64_t first = x[i] - w.filter[i] + 1;
-      lo[i] = first <= 0 ? 0 : (first + w.stride[i] - 1) / w.stride[i];
-      hi[i] = std::min(x[i] / w.stride[i], small.spatialSize[i] - 1);
-      if (lo[i] > hi[i])
-        return;
-      j[i] = lo[i];
-    }
-    for (;;) {
+    if (!windowRange(w, small.spatialSize, x, lo, hi))
+      return;
+    std::copy(lo, lo + w.dim, j);
+    do {
       int64_t q = smallTable.find(small.layout.pack<KeyT>(j, x[big.dim]));
       if (q >= 0) {
         int64_t k = 0;
@@ -49,17 +44,7 @@ void buildFromBigSide(const scn_sites &big, const scn_sites &small,
         else
           neighbors[r * K + k] = static_cast<int32_t>(q);
       }
-      int32_t i = w.dim - 1;
-      for (; i >= 0; --i) {
-        if (j[i] < hi[i]) {
-          ++j[i];
-          break;
-        }
-        j[i] = lo[i];
-      }
-      if (i < 0)
-        break;
-    }
+    } while (nextInBox(w.dim, lo, hi, j));
   });
 }
 

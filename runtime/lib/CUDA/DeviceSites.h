@@ -31,6 +31,7 @@
 
 #include "Error.h"
 #include "Geometry.h"
+#include "InputRules.h"
 #include "KeyPacking.h"
 
 #include "scn/Runtime/KernelMap.h"
@@ -94,47 +95,6 @@ struct Grid {
     return g;
   }
 };
-
-/// A window (filter s, stride t) by value.
-struct Box {
-  int32_t dim;
-  int64_t filter[SCN_MAX_DIMENSION];
-  int64_t stride[SCN_MAX_DIMENSION];
-  static Box of(const Window &w) {
-    Box b{};
-    b.dim = w.dim;
-    std::copy(w.filter, w.filter + w.dim, b.filter);
-    std::copy(w.stride, w.stride + w.dim, b.stride);
-    return b;
-  }
-  /// Per axis, the outputs j whose window [j*t, j*t + s - 1] holds x, in
-  /// [0, outSize); false when empty on some axis (Downsample.cpp).
-  SCN_DEVICE bool windows(const int64_t *x, const int64_t *outSize, int64_t *lo,
-                          int64_t *hi) const {
-    for (int32_t i = 0; i < dim; ++i) {
-      int64_t first = x[i] - filter[i] + 1;
-      lo[i] = first <= 0 ? 0 : (first + stride[i] - 1) / stride[i];
-      hi[i] = x[i] / stride[i] < outSize[i] - 1 ? x[i] / stride[i] : outSize[i] - 1;
-      if (lo[i] > hi[i])
-        return false;
-    }
-    return true;
-  }
-};
-
-/// Advances an odometer over [lo, hi] (last axis fastest); false after the
-/// last cell.
-SCN_DEVICE inline bool nextInBox(int32_t dim, const int64_t *lo, const int64_t *hi,
-                                 int64_t *j) {
-  for (int32_t i = dim - 1; i >= 0; --i) {
-    if (j[i] < hi[i]) {
-      ++j[i];
-      return true;
-    }
-    j[i] = lo[i];
-  }
-  return false;
-}
 
 /// Position of `key` in the ascending `keys[0, n)`, or -1.
 SCN_DEVICE inline int64_t findSorted(const uint64_t *keys, int64_t n, uint64_t key) {
@@ -265,7 +225,7 @@ struct ParentKeys {
 struct WindowKeys {
   const int64_t *coords;
   Linear l;
-  Box box;
+  Window w;
   Grid out;
   int64_t perInput;
   uint64_t *keys;
@@ -278,7 +238,7 @@ struct WindowKeys {
     }
     const int64_t *x = coords + r * (l.dim + 1);
     int64_t lo[SCN_MAX_DIMENSION], hi[SCN_MAX_DIMENSION], j[SCN_MAX_DIMENSION];
-    if (!box.windows(x, out.size, lo, hi))
+    if (!windowRange(w, out.size, x, lo, hi))
       return;
     for (int32_t i = 0; i < l.dim; ++i)
       j[i] = lo[i];
@@ -293,7 +253,7 @@ struct WindowKeys {
 struct FullKeys {
   const int64_t *coords;
   Linear l;
-  Box box;
+  Window w;
   int64_t volume;
   uint64_t *keys;
   int32_t *ids;
@@ -301,8 +261,8 @@ struct FullKeys {
     const int64_t *x = coords + r * (l.dim + 1);
     int64_t lo[SCN_MAX_DIMENSION], hi[SCN_MAX_DIMENSION], c[SCN_MAX_DIMENSION];
     for (int32_t a = 0; a < l.dim; ++a) {
-      lo[a] = x[a] * box.stride[a];
-      hi[a] = lo[a] + box.filter[a] - 1;
+      lo[a] = x[a] * w.stride[a];
+      hi[a] = lo[a] + w.filter[a] - 1;
       c[a] = lo[a];
     }
     int64_t k = 0;
@@ -468,15 +428,15 @@ struct FromBigSide {
   const uint64_t *sortedKeys;
   const int32_t *sortedRows;
   int64_t nSmall;
-  Box box;
+  Window w;
   int64_t K;
   bool smallIsOutput;
   int32_t *neighbors;
   SCN_DEVICE void operator()(int64_t r) const {
-    const int32_t dim = box.dim;
+    const int32_t dim = w.dim;
     const int64_t *x = bigCoords + r * (dim + 1);
     int64_t lo[SCN_MAX_DIMENSION], hi[SCN_MAX_DIMENSION], j[SCN_MAX_DIMENSION];
-    if (!box.windows(x, smallSize.size, lo, hi))
+    if (!windowRange(w, smallSize.size, x, lo, hi))
       return;
     for (int32_t i = 0; i < dim; ++i)
       j[i] = lo[i];
@@ -485,7 +445,7 @@ struct FromBigSide {
       if (at >= 0) {
         int64_t k = 0;
         for (int32_t i = 0; i < dim; ++i)
-          k = k * box.filter[i] + (x[i] - j[i] * box.stride[i]);
+          k = k * w.filter[i] + (x[i] - j[i] * w.stride[i]);
         if (smallIsOutput)
           neighbors[int64_t(sortedRows[at]) * K + k] = int32_t(r);
         else
@@ -598,20 +558,6 @@ inline void requireCandidateIds(int64_t m, const char *what) {
          INT32_MAX, ")");
 }
 
-inline void validateGrid(int32_t dim, const int64_t *spatialSize) {
-  if (dim < 1 || dim > SCN_MAX_DIMENSION)
-    fail(SCN_ERROR_INVALID_ARGUMENT, "dim = ", dim, " is outside [1, ", SCN_MAX_DIMENSION, "]");
-  for (int32_t i = 0; i < dim; ++i)
-    if (spatialSize[i] < 1)
-      fail(SCN_ERROR_INVALID_ARGUMENT, "spatial_size[", i, "] = ", spatialSize[i],
-           " must be >= 1");
-}
-
-inline void validateMode(int32_t mode) {
-  if (mode < SCN_INPUT_UNIQUE || mode > SCN_INPUT_AVERAGE)
-    fail(SCN_ERROR_INVALID_ARGUMENT, "mode = ", mode, " is outside [0, 4]");
-}
-
 /// The coordinates and batch of input row `r`, on the host.
 template <typename B>
 std::vector<int64_t> hostRow(const Rows &rows, int64_t r, typename B::Stream stream) {
@@ -713,16 +659,8 @@ void sitesFromBatchLength(SiteSet<B> &s, int32_t dim, const int64_t *spatialSize
                           typename B::Stream stream) {
   validateGrid(dim, spatialSize);
   validateMode(mode);
-  if (batch < 0)
-    fail(SCN_ERROR_INVALID_ARGUMENT, "batch = ", batch, " is negative");
-  if (length < 0)
-    fail(SCN_ERROR_INVALID_ARGUMENT, "length = ", length, " is negative");
-  if (length > 0 && batch > INT32_MAX / length)
-    fail(SCN_ERROR_OVERFLOW, "batch * length = ", batch, " * ", length,
-         " does not fit 32-bit row indices (max ", INT32_MAX, ")");
-  // As in SparseConvNet (and InputSites.cpp): BL mode 1 keeps the LAST row
-  // of a site, mode 2 the FIRST.
-  int32_t policy = mode == 1 ? SCN_INPUT_KEEP_LAST : mode == 2 ? SCN_INPUT_KEEP_FIRST : mode;
+  validateBatchLength(batch, length);
+  int32_t policy = batchLengthPolicy(mode);
   // Rows of an empty batch (length 0) never read `coords`.
   sitesFromRows(s, spatialSize, Rows{coords, dim, std::max<int64_t>(length, 1), mode != 0},
                 batch * length, policy, batch, stream);
@@ -839,7 +777,7 @@ void downsample(SiteSet<B> &s, const SiteSet<B> &in, const int64_t *filter,
     fill<B>(stream, s.parentOfInput.data(), n, -1);
   } else {
     B::forEach(stream, n,
-               WindowKeys{in.coords.data(), Linear::of(s.layout), Box::of(w),
+               WindowKeys{in.coords.data(), Linear::of(s.layout), w,
                           Grid::of(in.dim, outSize), perInput, keys.data(), ids.data()});
   }
   numberCandidates(s, keys, ids, m, stream,
@@ -866,7 +804,7 @@ void fullSites(SiteSet<B> &s, const SiteSet<B> &in, const int64_t *filter,
   typename B::template Array<uint64_t> keys(m, stream);
   typename B::template Array<int32_t> ids(m, stream);
   B::forEach(stream, in.numSites,
-             FullKeys{in.coords.data(), Linear::of(s.layout), Box::of(w), w.volume,
+             FullKeys{in.coords.data(), Linear::of(s.layout), w, w.volume,
                       keys.data(), ids.data()});
   numberCandidates(s, keys, ids, m, stream,
                    [](const uint64_t *, const int32_t *, int64_t, const int32_t *,
@@ -971,7 +909,7 @@ void buildKernelMap(KernelMap<B> &map, int32_t kind, const SiteSet<B> &in,
     B::forEach(stream, big.numSites,
                FromBigSide{big.coords.data(), Linear::of(small.layout),
                            Grid::of(w.dim, small.spatialSize), small.sortedKeys.data(),
-                           small.sortedRows.data(), small.numSites, Box::of(w), K,
+                           small.sortedRows.data(), small.numSites, w, K,
                            smallIsOutput, map.neighbors.data()});
   B::checkLaunches("a kernel map launch");
 }
