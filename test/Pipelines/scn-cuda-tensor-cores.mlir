@@ -15,10 +15,12 @@
 
 // CHECK: llvm.func @main(
 // CHECK: gpu.launch_func @main_kernel_{{[0-9]+}}::@main_kernel blocks in (%{{.*}}, %{{.*}}, %{{.*}}) threads in (%{{.*}}, %{{.*}}, %{{.*}})
-// CHECK-NOT: __scn_mma
+// CHECK-NOT: __scn_{{mma|warp}}
 // CHECK-COUNT-4: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // CHECK-NOT: mma.sync
 // CHECK: llvm.func @cpu(
+// Offsets that no row of a warp has are skipped by a warp vote.
+// BF16: vote.sync.any.pred
 // BF16-COUNT-4: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // EMU-LABEL: llvm.func @main(
 // EMU-NOT: gpu.

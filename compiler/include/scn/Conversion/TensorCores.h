@@ -6,7 +6,9 @@
 // multiplicands packed in i32 as the PTX ISA's mma.m16n8k16 lays them out.
 // Buffer deallocation, which runs in between, refuses ops with unknown
 // memory effects such as nvvm.mma.sync; scn-gpu-offload turns the calls into
-// nvvm.mma.sync after bufferization.
+// nvvm.mma.sync after bufferization. Likewise kWarpAnyPlaceholder (i1 -> i1,
+// whether the predicate holds in any lane of the warp) becomes
+// nvvm.vote.sync any.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,6 +19,7 @@
 
 namespace scn {
 inline constexpr llvm::StringLiteral kMmaPlaceholderPrefix = "__scn_mma_m16n8k16_";
+inline constexpr llvm::StringLiteral kWarpAnyPlaceholder = "__scn_warp_any";
 } // namespace scn
 
 #endif // SCN_CONVERSION_TENSORCORES_H

@@ -11,7 +11,9 @@
 // channels, each lane gathers its own A fragment straight from the input
 // rows the neighbour table names (zeros for absent neighbours) and its B
 // fragments from the weights, packed once per call as pairs of input
-// channels; then one mma per 8 output channels. Bias and the fused epilogue
+// channels; then one mma per 8 output channels. An offset that none of the
+// warp's 16 rows has is skipped (a warp vote): on sparse scans most offsets
+// of a 3x3x3 filter are empty for a given tile. Bias and the fused epilogue
 // run on the accumulators in registers, and every valid row is written once.
 // No shared memory and no barriers: the lanes of a warp never exchange data
 // except through the mma itself.
@@ -106,6 +108,14 @@ public:
     b.setInsertionPointToStart(&entry.getElseRegion().front());
     scf::YieldOp::create(b, kb.i32(-1));
     return entry.getResult(0);
+  }
+
+  /// Whether output row g or g + 8 of `lane` has a neighbour at offset k.
+  Value laneHasNeighbour(Value entry0, Value entry1) {
+    auto sge = [&](Value v) {
+      return arith::CmpIOp::create(b, arith::CmpIPredicate::sge, v, kb.i32(0)).getResult();
+    };
+    return arith::OrIOp::create(b, sge(entry0), sge(entry1));
   }
 
   /// The lane's A fragment (4 x i32) for input channels [base, base + 16),
@@ -340,6 +350,16 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
       Value aBuf = zeroedScratch(kb, {kWarp, 4}, i32);
       Value bBuf = zeroedScratch(kb, {kWarp, 2 * mmas}, i32);
       kb.forLoop(kb.index(volume), [&](Value k) {
+        // The warp vote of the GPU kernel: does any lane have a neighbour?
+        Value none = arith::ConstantIntOp::create(b, b.getI1Type(), 0);
+        Value any = kb.forLoopCarry(kb.index(kWarp), none, [&](Value lane, Value seen) {
+          auto [row0, row1] = conv.laneRows(rowTile, lane);
+          Value has = conv.laneHasNeighbour(conv.neighbour(row0, k), conv.neighbour(row1, k));
+          return arith::OrIOp::create(b, seen, has).getResult();
+        });
+        auto anyIf = scf::IfOp::create(b, TypeRange{}, any, /*withElseRegion=*/false);
+        OpBuilder::InsertionGuard skip(b);
+        b.setInsertionPointToStart(&anyIf.getThenRegion().front());
         kb.forLoop(blocksOfInput, [&](Value block) {
           Value base = arith::MulIOp::create(b, block, kb.index(kDepth));
           kb.forLoop(kb.index(kWarp), [&](Value lane) {
@@ -391,7 +411,18 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
     SmallVector<Value> init(conv.accumulators(), zero);
     auto acc = kb.forLoopCarryN(kb.index(volume), init, [&](Value k, ValueRange accK) {
       Value entry0 = conv.neighbour(row0, k), entry1 = conv.neighbour(row1, k);
-      return kb.forLoopCarryN(blocksOfInput, accK, [&](Value block, ValueRange accB) {
+      // Offsets that no row of the warp has are skipped (warp-uniform, so
+      // every lane still reaches each mma.sync).
+      Value any = kb.callResults(kWarpAnyPlaceholder, TypeRange{b.getI1Type()},
+                                 ValueRange{conv.laneHasNeighbour(entry0, entry1)})
+                      .front();
+      auto anyIf = scf::IfOp::create(b, ValueRange(accK).getTypes(), any,
+                                     /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard skip(b);
+      b.setInsertionPointToStart(&anyIf.getElseRegion().front());
+      scf::YieldOp::create(b, accK);
+      b.setInsertionPointToStart(&anyIf.getThenRegion().front());
+      auto blocks = kb.forLoopCarryN(blocksOfInput, accK, [&](Value block, ValueRange accB) {
         Value base = arith::MulIOp::create(b, block, kb.index(kDepth));
         auto a = conv.fragmentA(lane, entry0, entry1, base);
         SmallVector<Value> next;
@@ -402,6 +433,8 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
         }
         return next;
       });
+      scf::YieldOp::create(b, blocks);
+      return SmallVector<Value>(anyIf.getResults());
     });
     conv.writeResults(lane, rowTile, columnBase, acc, biasBuf, steps, epilogueBuffers, out,
                       columnOffset);

@@ -278,18 +278,30 @@ void moveKernelOnlyBuffersToDevice(func::FuncOp func, OpBuilder &b) {
   }
 }
 
-/// Turns the mma placeholder calls of tensor-core kernels (see
-/// scn/Conversion/TensorCores.h) into nvvm.mma.sync m16n8k16, row x col,
-/// and erases their declarations.
-void materializeMmas(ModuleOp module) {
+/// Turns the placeholder calls of tensor-core kernels (see
+/// scn/Conversion/TensorCores.h) into NVVM ops: mmas into nvvm.mma.sync
+/// m16n8k16, row x col; warp votes into nvvm.vote.sync any over the full
+/// warp. Erases their declarations.
+void materializeWarpOps(ModuleOp module) {
+  auto isPlaceholder = [](StringRef name) {
+    return name.starts_with(scn::kMmaPlaceholderPrefix) || name == scn::kWarpAnyPlaceholder;
+  };
   SmallVector<func::CallOp> calls;
   module.walk([&](func::CallOp call) {
-    if (call.getCallee().starts_with(scn::kMmaPlaceholderPrefix))
+    if (isPlaceholder(call.getCallee()))
       calls.push_back(call);
   });
   for (func::CallOp call : calls) {
     OpBuilder b(call);
     Location loc = call.getLoc();
+    if (call.getCallee() == scn::kWarpAnyPlaceholder) {
+      Value fullWarp = LLVM::ConstantOp::create(b, loc, b.getI32Type(), -1);
+      Value any = NVVM::VoteSyncOp::create(b, loc, b.getI1Type(), fullWarp,
+                                           call.getOperand(0), NVVM::VoteSyncKind::any);
+      call.getResult(0).replaceAllUsesWith(any);
+      call.erase();
+      continue;
+    }
     bool isF16 = call.getCallee().ends_with("_f16");
     // f16 multiplicands are <2 x half> registers, bf16 ones i32.
     auto registers = [&](ValueRange packed) {
@@ -316,7 +328,7 @@ void materializeMmas(ModuleOp module) {
     call.erase();
   }
   for (auto f : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
-    if (f.isExternal() && f.getName().starts_with(scn::kMmaPlaceholderPrefix))
+    if (f.isExternal() && isPlaceholder(f.getName()))
       f.erase();
 }
 
@@ -359,7 +371,7 @@ struct SCNGPUOffloadPass : scn::impl::SCNGPUOffloadBase<SCNGPUOffloadPass> {
                                  << " is outside [1, 1024]";
       return signalPassFailure();
     }
-    materializeMmas(getOperation());
+    materializeWarpOps(getOperation());
     for (auto func : getOperation().getOps<func::FuncOp>())
       if (failed(offloadFunction(func, blockSize)))
         return signalPassFailure();
