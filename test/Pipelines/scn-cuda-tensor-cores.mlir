@@ -19,9 +19,9 @@
 // CHECK-COUNT-4: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // CHECK-NOT: mma.sync
 // CHECK: llvm.func @cpu(
+// BF16-COUNT-4: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // Offsets that no row of a warp has are skipped by a warp vote.
 // BF16: vote.sync.any.pred
-// BF16-COUNT-4: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // EMU-LABEL: llvm.func @main(
 // EMU-NOT: gpu.
 // EMU-NOT: mma
