@@ -328,6 +328,15 @@ const int64_t *scn_cg_gpu_pair_offsets(scn_run_t run, void *kmap, int32_t transp
   return pairsOf(run, kmap, transposed, offsets, in, out, count) ? offsets : nullptr;
 }
 
+const int32_t *scn_cg_gpu_row_order(scn_run_t run, void *kmap, int32_t transposed) {
+  scn_gpu_kmap_t map = readMap(run, kmap, transposed);
+  const int32_t *order = nullptr;
+  if (!map || !settle(run, scn_gpu_kmap_get_row_order(map, &order),
+                      "tensor-core convolution (row order)"))
+    return nullptr;
+  return order;
+}
+
 int64_t scn_cg_gpu_pair_count(scn_run_t run, void *kmap, int32_t transposed) {
   const int64_t *offsets = nullptr;
   const int32_t *in = nullptr, *out = nullptr;

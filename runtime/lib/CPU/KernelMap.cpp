@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "KernelMap.h"
+#include "RadixSort.h"
 
 #include <algorithm>
 #include <vector>
@@ -49,6 +50,22 @@ void scn::rt::buildPairLists(scn_kmap &map) {
         }
       }
   });
+}
+
+void scn::rt::buildRowOrder(scn_kmap &map) {
+  const int64_t K = map.volume, rows = map.numOut;
+  const int32_t bits = static_cast<int32_t>(std::min<int64_t>(K, 64));
+  Array<uint64_t> masks(rows);
+  map.rowOrder.resize(rows);
+  const int32_t *neighbors = map.neighbors.data();
+  parallelFor(rows, kGrain, [&](int64_t o) {
+    uint64_t mask = 0;
+    for (int32_t k = 0; k < bits; ++k)
+      mask |= uint64_t(neighbors[o * K + k] >= 0) << k;
+    masks[o] = mask;
+    map.rowOrder[o] = static_cast<int32_t>(o);
+  });
+  radixSortPairs(masks, map.rowOrder, rows, bits);
 }
 
 namespace {
@@ -201,12 +218,22 @@ extern "C" scn_status_t scn_kmap_get_info(scn_kmap_t map,
   });
 }
 
+extern "C" scn_status_t scn_kmap_get_row_order(scn_kmap_t map,
+                                               const int32_t **order) {
+  return guardCall("scn_kmap_get_row_order", [&] {
+    requireNonNull(map, "map");
+    requireNonNull(order, "order");
+    std::call_once(map->rowOrderBuilt, [&] { buildRowOrder(*map); });
+    *order = map->rowOrder.data();
+  });
+}
+
 extern "C" scn_status_t scn_kmap_memory_bytes(scn_kmap_t map, int64_t *bytes) {
   return guardCall("scn_kmap_memory_bytes", [&] {
     requireNonNull(map, "map");
     requireNonNull(bytes, "bytes");
     *bytes = int64_t(sizeof(scn_kmap)) + map->neighbors.bytes() +
              map->pairOffsets.bytes() + map->pairIn.bytes() +
-             map->pairOut.bytes();
+             map->pairOut.bytes() + map->rowOrder.bytes();
   });
 }

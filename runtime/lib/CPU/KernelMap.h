@@ -42,6 +42,10 @@ struct scn_kmap {
   scn::rt::Array<int32_t> pairOut;
   /// Guards the lazy pair-list build (maps are shared across threads).
   std::once_flag pairListsBuilt;
+  /// [numOut] rows sorted by neighbour mask (scn_kmap_get_row_order), built
+  /// on first request.
+  scn::rt::Array<int32_t> rowOrder;
+  std::once_flag rowOrderBuilt;
 };
 
 namespace scn::rt {
@@ -64,6 +68,9 @@ void buildStridedNeighbors(const scn_sites &big, const scn_sites &small,
 /// grouped by offset, sorted by output row within an offset. Throws
 /// OVERFLOW past INT32_MAX pairs.
 void buildPairLists(scn_kmap &map);
+
+/// Fills rowOrder: output rows stably sorted by their neighbour masks.
+void buildRowOrder(scn_kmap &map);
 
 } // namespace scn::rt
 

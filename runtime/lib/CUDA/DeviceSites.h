@@ -157,6 +157,9 @@ template <typename B> struct KernelMap {
   bool pairsBuilt = false;
   std::vector<int64_t> pairOffsets;
   typename B::template Array<int32_t> pairIn, pairOut;
+  // Rows sorted by neighbour mask (buildRowOrder).
+  bool rowOrderBuilt = false;
+  typename B::template Array<int32_t> rowOrder;
 };
 
 //===----------------------------------------------------------------------===//
@@ -470,6 +473,23 @@ struct PairEnds {
   int64_t numOut;
   int32_t *ends;
   SCN_DEVICE void operator()(int64_t k) const { ends[k] = incl[(k + 1) * numOut - 1]; }
+};
+
+/// Row o's neighbour mask (bit k: offset k has a neighbour; the first 64
+/// offsets), with o as its id.
+struct NeighbourMask {
+  const int32_t *neighbors;
+  int64_t K;
+  int32_t bits;
+  uint64_t *masks;
+  int32_t *rows;
+  SCN_DEVICE void operator()(int64_t o) const {
+    uint64_t mask = 0;
+    for (int32_t k = 0; k < bits; ++k)
+      mask |= uint64_t(neighbors[o * K + k] >= 0) << k;
+    masks[o] = mask;
+    rows[o] = int32_t(o);
+  }
 };
 
 /// Scatters each pair to its place in the lists: grouped by offset, output
@@ -945,6 +965,26 @@ template <typename B> void buildPairLists(KernelMap<B> &map, typename B::Stream 
     B::checkLaunches("a pair-list kernel launch");
   }
   map.pairsBuilt = true;
+}
+
+/// The output rows of `map` stably sorted by neighbour mask, once (as the
+/// CPU runtime's scn_kmap_get_row_order).
+template <typename B> void buildRowOrder(KernelMap<B> &map, typename B::Stream stream) {
+  if (map.rowOrderBuilt)
+    return;
+  const int64_t rows = map.numOut;
+  const int32_t bits = int32_t(std::min<int64_t>(map.volume, 64));
+  map.rowOrder.resize(rows, stream);
+  if (rows > 0) {
+    typename B::template Array<uint64_t> masks(rows, stream), sortedMasks(rows, stream);
+    typename B::template Array<int32_t> ids(rows, stream);
+    B::forEach(stream, rows,
+               NeighbourMask{map.neighbors.data(), map.volume, bits, masks.data(), ids.data()});
+    B::sortPairs(masks.data(), sortedMasks.data(), ids.data(), map.rowOrder.data(), rows, bits,
+                 stream);
+    B::checkLaunches("a row-order kernel launch");
+  }
+  map.rowOrderBuilt = true;
 }
 
 } // namespace scn::rt::device

@@ -277,6 +277,16 @@ extern "C" scn_status_t scn_gpu_kmap_get_pairs(scn_gpu_kmap_t map, const int64_t
   });
 }
 
+extern "C" scn_status_t scn_gpu_kmap_get_row_order(scn_gpu_kmap_t map,
+                                                   const int32_t **order) {
+  return guardCall("scn_gpu_kmap_get_row_order", [&] {
+    requireNonNull(map, "map");
+    requireNonNull(order, "order");
+    device::buildRowOrder<CudaBackend>(*map, prepare(nullptr));
+    *order = map->rowOrder.data();
+  });
+}
+
 extern "C" scn_status_t scn_gpu_sites_free(scn_gpu_sites_t sites) {
   delete sites;
   return SCN_OK;

@@ -277,7 +277,7 @@ TEST(DeviceSitesOnHost, DenseInputsMatchTheCpuRuntime) {
                 "submanifold on a dense input");
 }
 
-TEST(DeviceSitesOnHost, PairListsMatchTheCpuRuntime) {
+TEST(DeviceSitesOnHost, PairListsAndRowOrdersMatchTheCpuRuntime) {
   std::mt19937_64 rng(13);
   Grid grid{3, {12, 12, 12}, 2};
   std::vector<int64_t> rows = testRows(rng, grid, 700, false, -1);
@@ -313,6 +313,12 @@ TEST(DeviceSitesOnHost, PairListsMatchTheCpuRuntime) {
         << c.kind;
     EXPECT_EQ(fromInfo(map.pairOut.data(), map.pairOut.size()),
               fromInfo(info.pair_out_rows, info.num_pairs))
+        << c.kind;
+    // The tensor-core row order, too.
+    device::buildRowOrder(map, nullptr);
+    const int32_t *order = nullptr;
+    ASSERT_EQ(scn_kmap_get_row_order(cm.map, &order), SCN_OK);
+    EXPECT_EQ(fromInfo(map.rowOrder.data(), map.numOut), fromInfo(order, info.num_out))
         << c.kind;
   }
 }

@@ -8,7 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <numeric>
 
 using namespace scn::test;
 
@@ -57,6 +59,38 @@ TEST(KernelMap, SubmanifoldSelfMapMatchesReference) {
     std::vector<Site> s = sitesOf(sites.sites);
     EXPECT_EQ(neighborsOf(map), referenceSubmanifold(c.grid, s, s, c.filter));
     expectPairListsMatchTable(map);
+  }
+}
+
+/// scn_kmap_get_row_order: a permutation of the output rows, neighbour
+/// masks non-decreasing along it, equal masks in row order (stable).
+TEST(KernelMap, RowOrderSortsRowsByNeighbourMask) {
+  std::mt19937_64 rng(22);
+  for (const SubmanifoldCase &c : submanifoldCases()) {
+    SCOPED_TRACE(describe(c.grid, c.filter));
+    std::vector<int64_t> rows = randomRows(rng, c.grid, 400, 0.1, -1);
+    SitesGuard sites{inputSites(c.grid, rows, 3)};
+    KmapGuard map{nullptr};
+    ASSERT_EQ(scn_kmap_build(SCN_KMAP_SUBMANIFOLD, sites.sites, sites.sites, c.filter.data(),
+                             nullptr, &map.map),
+              SCN_OK);
+    const int32_t *order = nullptr;
+    ASSERT_EQ(scn_kmap_get_row_order(map.map, &order), SCN_OK) << scn_last_error_message();
+    std::vector<int32_t> table = neighborsOf(map.map);
+    const size_t K = table.size() / sitesOf(sites.sites).size();
+    auto maskOf = [&](int32_t o) {
+      uint64_t mask = 0;
+      for (size_t k = 0; k < std::min<size_t>(K, 64); ++k)
+        mask |= uint64_t(table[o * K + k] >= 0) << k;
+      return mask;
+    };
+    const int64_t n = int64_t(table.size() / K);
+    std::vector<int32_t> sorted(order, order + n);
+    std::vector<int32_t> expected(n);
+    std::iota(expected.begin(), expected.end(), 0);
+    std::stable_sort(expected.begin(), expected.end(),
+                     [&](int32_t a, int32_t b) { return maskOf(a) < maskOf(b); });
+    EXPECT_EQ(sorted, expected);
   }
 }
 

@@ -34,6 +34,7 @@ struct NeighbourTable {
   Value table; // !llvm.ptr to int32 [rows, volume]
   Value rows;  // index
   int64_t volume;
+  Value handle, transposed; // the map, and how the op reads it
 };
 } // namespace
 
@@ -56,7 +57,7 @@ static FailureOr<NeighbourTable> getTable(KernelBuilder &kb,
   Value table = kb.runtimeArray(
       "scn_cg_neighbors", {kb.getRun(), handle, transposed},
       kb.byteSize(arith::MulIOp::create(b, rows, kb.i64(volume)), 4));
-  return NeighbourTable{table, kb.toIndex(rows), volume};
+  return NeighbourTable{table, kb.toIndex(rows), volume, handle, transposed};
 }
 
 /// `row * volume + k` as an index.
@@ -280,9 +281,13 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
     if (isLinear || groups != 1)
       return op->emitOpError() << "has dataflow \"tensor_core\", which needs a kernel "
                                   "map and one group";
+    // Tiles of rows with the same neighbours skip more empty offsets.
+    Value order = kb.runtimeArray("scn_cg_row_order",
+                                  {kb.getRun(), table.handle, table.transposed},
+                                  kb.byteSize(rows, 4));
     if (failed(emitTensorCore(kb, op, x, w, biasBuf, steps, epilogueBuffers, out,
-                              concat ? sliceOffset : 0, table.table, rows, table.volume,
-                              inPerGroup, outPerGroup)))
+                              concat ? sliceOffset : 0, table.table, order, rows,
+                              table.volume, inPerGroup, outPerGroup)))
       return failure();
   } else if (!isLinear && dataflow && dataflow.getValue() == "weight_stationary") {
     if (failed(emitWeightStationary(kb, cast<KernelMapUserOpInterface>(op), x, w, biasBuf,

@@ -196,14 +196,15 @@ mlir::LogicalResult lowerPointwiseOp(KernelBuilder &kb, mlir::Operation *op,
                                      bool &handled);
 
 /// The tensor-core convolution (dataflow "tensor_core", CUDA only; see
-/// TensorCoreLowering.cpp): reads `table` ([rows, volume] neighbours), writes
-/// `out` (at column `columnOffset` of a concatenation).
+/// TensorCoreLowering.cpp): reads `table` ([rows, volume] neighbours), takes
+/// output rows in the order `order` ([rows], scn_cg_row_order), writes `out`
+/// (at column `columnOffset` of a concatenation).
 mlir::LogicalResult
 emitTensorCore(KernelBuilder &kb, mlir::Operation *op, mlir::Value x, mlir::Value w,
                mlir::Value biasBuf, llvm::ArrayRef<EpilogueStepAttr> steps,
                llvm::ArrayRef<mlir::Value> epilogueBuffers, mlir::Value out,
-               int64_t columnOffset, mlir::Value table, mlir::Value rows, int64_t volume,
-               int64_t inChannels, int64_t outChannels);
+               int64_t columnOffset, mlir::Value table, mlir::Value order, mlir::Value rows,
+               int64_t volume, int64_t inChannels, int64_t outChannels);
 
 /// Applies the fused epilogue `steps` to `acc` (channels `tile` of output
 /// row `row`), reading step operands (as buffers) from `operands`.

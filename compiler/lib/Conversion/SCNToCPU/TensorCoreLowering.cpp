@@ -7,7 +7,8 @@
 // emitted as placeholder calls, see scn/Conversion/TensorCores.h).
 //
 // One warp computes 16 output rows x `channel_tile` output channels (16, 32,
-// 64 or 128). For each offset k of the filter and block of 16 input
+// 64 or 128); rows come in the map's row order (scn_cg_row_order: sorted by
+// neighbour mask), so the rows of a warp tend to share their offsets. For each offset k of the filter and block of 16 input
 // channels, each lane gathers its own A fragment straight from the input
 // rows the neighbour table names (zeros for absent neighbours) and its B
 // fragments from the weights, packed once per call as pairs of input
@@ -56,11 +57,12 @@ constexpr int64_t kWarpsPerBlock = 4;
 /// Emits one tensor-core convolution; see the file comment.
 class TensorCoreConv {
 public:
-  TensorCoreConv(KernelBuilder &kb, Type multiplicand, Value x, Value table, Value rows,
-                 int64_t volume, int64_t inChannels, int64_t outChannels,
+  TensorCoreConv(KernelBuilder &kb, Type multiplicand, Value x, Value table, Value order,
+                 Value rows, int64_t volume, int64_t inChannels, int64_t outChannels,
                  int64_t warpColumns)
       : kb(kb), b(kb.builder()), multiplicand(multiplicand), x(x), table(table),
-        rows(rows), volume(volume), inChannels(inChannels), outChannels(outChannels),
+        order(order), rows(rows), volume(volume), inChannels(inChannels),
+        outChannels(outChannels),
         warpColumns(warpColumns), mmasPerWarp(warpColumns / kColumns) {}
 
   /// The weights [K, 1, Cin, Cout] as i32 pairs of `multiplicand`
@@ -89,11 +91,12 @@ public:
   int64_t columnTiles() const { return outChannels / warpColumns; }
   int64_t accumulators() const { return mmasPerWarp * 4; }
 
-  /// The output rows of `lane` in row tile `rowTile`: g and g + 8.
+  /// The output rows of `lane` in row tile `rowTile`: positions g and g + 8
+  /// of the tile in the row order, or `rows` (no row) past the last one.
   std::pair<Value, Value> laneRows(Value rowTile, Value lane) {
     Value first = arith::AddIOp::create(
         b, arith::MulIOp::create(b, rowTile, kb.index(kRows)), group(lane));
-    return {first, arith::AddIOp::create(b, first, kb.index(8))};
+    return {rowAt(first), rowAt(arith::AddIOp::create(b, first, kb.index(8)))};
   }
 
   /// The input row (i32) that output `row` reads at offset `k`, or -1 when
@@ -232,6 +235,17 @@ public:
 
 private:
   Value group(Value lane) { return arith::DivUIOp::create(b, lane, kb.index(4)); }
+  /// The output row at `position` of the row order, or `rows` past the end.
+  Value rowAt(Value position) {
+    Value inside = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, position, rows);
+    auto row = scf::IfOp::create(b, TypeRange{b.getIndexType()}, inside, true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&row.getThenRegion().front());
+    scf::YieldOp::create(b, kb.toIndex(kb.loadArray(order, position, b.getI32Type())));
+    b.setInsertionPointToStart(&row.getElseRegion().front());
+    scf::YieldOp::create(b, rows);
+    return row.getResult(0);
+  }
   Value threadInGroup(Value lane) { return arith::RemUIOp::create(b, lane, kb.index(4)); }
 
   /// `v` (f32) rounded to the multiplicand type, as its 16 bits in an i32.
@@ -280,7 +294,7 @@ private:
   KernelBuilder &kb;
   ImplicitLocOpBuilder &b;
   Type multiplicand;
-  Value x, table, rows;
+  Value x, table, order, rows;
   int64_t volume, inChannels, outChannels, warpColumns, mmasPerWarp;
   Value packedWeights;
 };
@@ -303,8 +317,8 @@ Value zeroedScratch(KernelBuilder &kb, ArrayRef<int64_t> shape, Type element) {
 LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
                              Value biasBuf, ArrayRef<EpilogueStepAttr> steps,
                              ArrayRef<Value> epilogueBuffers, Value out,
-                             int64_t columnOffset, Value table, Value rows, int64_t volume,
-                             int64_t inChannels, int64_t outChannels) {
+                             int64_t columnOffset, Value table, Value order, Value rows,
+                             int64_t volume, int64_t inChannels, int64_t outChannels) {
   if (!kb.forGPU())
     return op->emitOpError() << "has dataflow \"tensor_core\", which only the CUDA "
                                 "target (convert-scn-to-gpu) lowers";
@@ -330,8 +344,8 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
                              << "128, that divides the " << outChannels
                              << " output channels";
 
-  TensorCoreConv conv(kb, multiplicand, x, table, rows, volume, inChannels, outChannels,
-                      warpColumns);
+  TensorCoreConv conv(kb, multiplicand, x, table, order, rows, volume, inChannels,
+                      outChannels, warpColumns);
   conv.packWeights(w);
   Value one = kb.index(1), zero = kb.f32(0.0);
   Value blocksOfInput = kb.index(inChannels / kDepth);

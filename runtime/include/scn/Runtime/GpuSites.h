@@ -105,6 +105,10 @@ SCN_RUNTIME_API scn_status_t scn_gpu_kmap_get_pairs(scn_gpu_kmap_t map,
                                                     const int32_t **out_rows,
                                                     int64_t *count);
 
+/// As scn_kmap_get_row_order: `*order` [num_out] in device memory.
+SCN_RUNTIME_API scn_status_t scn_gpu_kmap_get_row_order(scn_gpu_kmap_t map,
+                                                        const int32_t **order);
+
 SCN_RUNTIME_API scn_status_t scn_gpu_sites_free(scn_gpu_sites_t sites);
 SCN_RUNTIME_API scn_status_t scn_gpu_kmap_free(scn_gpu_kmap_t map);
 

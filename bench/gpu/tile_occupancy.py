@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""How much of a tensor-core warp's work is real on W1's geometry (the real
+LiDAR scan at 0.05 m), for every level of its UNet pyramid, from the CPU
+runtime's neighbour tables (libscn_runtime through ctypes; no GPU needed).
+
+A tensor-core warp (TensorCoreLowering.cpp) takes 16 output rows and walks
+the 27 offsets of a 3x3x3 submanifold convolution; an offset that none of
+its 16 rows has is skipped by a warp vote. Per level, for tiles of 16
+consecutive rows (the sites' own order) and of 16 rows of the map's row
+order (scn_kmap_get_row_order: sorted by neighbour mask, what the kernel
+uses), this prints:
+- the share of (16-row tile, offset) steps the warp runs (not skipped);
+- the share of the rows of those steps that have a neighbour, i.e. the
+  useful part of each mma (the rest multiplies zeros).
+
+    /usr/bin/python3 bench/gpu/tile_occupancy.py
+"""
+
+import ctypes
+import os
+import sys
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("SCN_BUILD_DIR", os.path.join(ROOT, "build"))
+sys.path.insert(0, os.path.join(ROOT, "bench", "cpu"))
+import point_clouds  # noqa: E402
+
+SCN_KMAP_SUBMANIFOLD = 0
+SCN_INDEX_INT64 = 1
+TILE = 16
+
+
+class KmapInfo(ctypes.Structure):
+    _fields_ = [("kind", ctypes.c_int32), ("dim", ctypes.c_int32),
+                ("volume", ctypes.c_int64), ("num_in", ctypes.c_int64),
+                ("num_out", ctypes.c_int64), ("num_pairs", ctypes.c_int64),
+                ("filter", ctypes.POINTER(ctypes.c_int64)),
+                ("stride", ctypes.POINTER(ctypes.c_int64)),
+                ("neighbors", ctypes.POINTER(ctypes.c_int32)),
+                ("pair_offsets", ctypes.POINTER(ctypes.c_int64)),
+                ("pair_in_rows", ctypes.POINTER(ctypes.c_int32)),
+                ("pair_out_rows", ctypes.POINTER(ctypes.c_int32))]
+
+
+def runtime():
+    lib = ctypes.CDLL(os.path.join(BUILD, "lib", "libscn_runtime.so"))
+    lib.scn_last_error_message.restype = ctypes.c_char_p
+    return lib
+
+
+def check(lib, status):
+    if status != 0:
+        raise RuntimeError(lib.scn_last_error_message().decode())
+
+
+def occupancy(table):
+    """(share of tile steps run, share of useful rows in them) of a
+    neighbour table [rows, 27] in tiles of 16 rows."""
+    rows, volume = table.shape
+    padded = np.full((-(-rows // TILE) * TILE, volume), -1, np.int32)
+    padded[:rows] = table
+    has = (padded >= 0).reshape(-1, TILE, volume)
+    run = has.any(axis=1)              # [tiles, 27]: the warp vote
+    useful = has.sum(axis=1)           # rows with a neighbour per step
+    steps = run.sum()
+    return steps / run.size, useful.sum() / (steps * TILE)
+
+
+def main():
+    lib = runtime()
+    coords, size = point_clouds.voxelize(point_clouds.load_kitti(), 0.05, multiple=16)
+    size = (ctypes.c_int64 * 3)(*size)
+    sites = ctypes.c_void_p()
+    rows = np.ascontiguousarray(coords, np.int64)
+    check(lib, lib.scn_sites_from_coords(3, size, rows.ctypes.data_as(ctypes.c_void_p),
+                                         SCN_INDEX_INT64, ctypes.c_int64(len(rows)),
+                                         ctypes.c_int64(4), 4, ctypes.c_int64(1),
+                                         ctypes.byref(sites)))
+    three = (ctypes.c_int64 * 3)(3, 3, 3)
+    two = (ctypes.c_int64 * 3)(2, 2, 2)
+    print("| level | sites | steps run, site order | useful rows, site order | "
+          "steps run, row order | useful rows, row order |")
+    print("|---|---|---|---|---|---|")
+    for level in range(5):  # W1's five levels
+        kmap = ctypes.c_void_p()
+        check(lib, lib.scn_kmap_build(SCN_KMAP_SUBMANIFOLD, sites, sites, three, None,
+                                      ctypes.byref(kmap)))
+        info = KmapInfo()
+        check(lib, lib.scn_kmap_get_info(kmap, ctypes.byref(info)))
+        table = np.ctypeslib.as_array(info.neighbors, (info.num_out, info.volume)).copy()
+        order = ctypes.POINTER(ctypes.c_int32)()
+        check(lib, lib.scn_kmap_get_row_order(kmap, ctypes.byref(order)))
+        order = np.ctypeslib.as_array(order, (info.num_out,))
+        cells = [occupancy(table), occupancy(table[order])]
+        print(f"| {level} | {info.num_out} | "
+              + " | ".join(f"{100 * run:.1f}% | {100 * useful:.1f}%" for run, useful in cells)
+              + " |")
+        lib.scn_kmap_free(kmap)
+        if level == 4:
+            break
+        down = ctypes.c_void_p()
+        check(lib, lib.scn_sites_downsample(sites, two, two, ctypes.byref(down)))
+        lib.scn_sites_free(sites)
+        sites = down
+    lib.scn_sites_free(sites)
+
+
+if __name__ == "__main__":
+    main()
