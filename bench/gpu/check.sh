@@ -7,10 +7,10 @@
 #                                        binaries need, libomp and Google
 #                                        Benchmark, into build/device-libs, and
 #                                        builds the CUDA artifacts of the check
-#                                        into build/gpu-check: 87 s on 2 cores)
+#                                        into build/gpu-check: 108 s on 2 cores)
 #
 # then carry build/lib, build/test/Unit, build/bench, build/device-libs and
-# build/gpu-check (38 MB in all) to the device machine and run there, from the
+# build/gpu-check (40 MB in all) to the device machine and run there, from the
 # repository root:
 #
 #   bash bench/gpu/check.sh          (writes its logs under $OUT, default /tmp/scn-gpu-check)
