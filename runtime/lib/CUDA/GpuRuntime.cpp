@@ -94,6 +94,23 @@ ManagedBlocks &managedBlocks() {
   return *m;
 }
 
+/// Streams handed back by mgpuStreamDestroy, for the next mgpuStreamCreate:
+/// the generated code makes and destroys one stream per kernel launch (the
+/// synchronous gpu.launch_func of MLIR's gpu-to-llvm), and cuStreamCreate
+/// plus cuStreamDestroy cost more than a small kernel. Work left on a reused
+/// stream only orders it before the next user's, which is correct. Per
+/// device; at most kKeptStreams kept; never freed (the driver reclaims them
+/// at exit, when destroying them could race its unloading).
+struct StreamPool {
+  static constexpr size_t kKeptStreams = 16;
+  std::mutex mutex;
+  std::vector<std::pair<int32_t, CUstream>> free;
+};
+StreamPool &streamPool() {
+  static StreamPool *p = new StreamPool;
+  return *p;
+}
+
 CUstream asStream(void *stream) { return static_cast<CUstream>(stream); }
 CUdeviceptr asDevice(void *ptr) { return reinterpret_cast<CUdeviceptr>(ptr); }
 
@@ -297,15 +314,37 @@ extern "C" void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
 extern "C" void *mgpuStreamCreate(void) {
   CUstream stream = nullptr;
   guarded("mgpuStreamCreate", [&] {
-    check(driver().cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING), "cuStreamCreate");
+    const Driver &d = driver();
+    int32_t device = currentDevice();
+    {
+      StreamPool &pool = streamPool();
+      std::lock_guard<std::mutex> lock(pool.mutex);
+      for (size_t i = pool.free.size(); i-- > 0;)
+        if (pool.free[i].first == device) {
+          stream = pool.free[i].second;
+          pool.free.erase(pool.free.begin() + i);
+          return;
+        }
+    }
+    check(d.cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING), "cuStreamCreate");
   });
   return stream;
 }
 
 extern "C" void mgpuStreamDestroy(void *stream) {
   guarded("mgpuStreamDestroy", [&] {
-    if (stream)
-      check(driver().cuStreamDestroy(asStream(stream)), "cuStreamDestroy");
+    if (!stream)
+      return;
+    const Driver &d = driver();
+    {
+      StreamPool &pool = streamPool();
+      std::lock_guard<std::mutex> lock(pool.mutex);
+      if (pool.free.size() < StreamPool::kKeptStreams) {
+        pool.free.emplace_back(currentDevice(), asStream(stream));
+        return;
+      }
+    }
+    check(d.cuStreamDestroy(asStream(stream)), "cuStreamDestroy");
   });
 }
 
