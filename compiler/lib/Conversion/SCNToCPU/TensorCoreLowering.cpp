@@ -7,17 +7,17 @@
 // emitted as placeholder calls, see scn/Conversion/TensorCores.h).
 //
 // One warp computes 16 output rows x `channel_tile` output channels (16, 32,
-// 64 or 128); rows come in the map's row order (scn_cg_row_order: sorted by
-// neighbour mask), so the rows of a warp tend to share their offsets. For each offset k of the filter and block of 16 input
-// channels, each lane gathers its own A fragment straight from the input
-// rows the neighbour table names (zeros for absent neighbours) and its B
-// fragments from the weights, packed once per call as pairs of input
-// channels; then one mma per 8 output channels. An offset that none of the
-// warp's 16 rows has is skipped (a warp vote): on sparse scans most offsets
-// of a 3x3x3 filter are empty for a given tile. Bias and the fused epilogue
-// run on the accumulators in registers, and every valid row is written once.
-// No shared memory and no barriers: the lanes of a warp never exchange data
-// except through the mma itself.
+// 64 or 128). Rows come in the map's row order (scn_cg_row_order: sorted by
+// neighbour mask), so the rows of a warp tend to share their offsets, and
+// an offset that none of them has is skipped (a warp vote). For each
+// offset it runs and each block of 16 input channels, each lane gathers its
+// own A fragment straight from the input rows the neighbour table names
+// (zeros for absent neighbours) and its B fragments from the weights,
+// packed once per call as pairs of input channels; then one mma per 8
+// output channels. Bias and the fused epilogue run on the accumulators in
+// registers, and every valid row is written once. No shared memory and no
+// barriers: the lanes of a warp never exchange data except through the mma
+// and the vote.
 //
 // The fragment layouts are those of the PTX ISA for mma.m16n8k16 with
 // .f16/.bf16 multiplicands: lane l = 4 * g + t (g: group, t: thread in
