@@ -20,6 +20,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -208,6 +209,98 @@ TEST(GpuSites, OverlappingWindowsAndFullSetsMatchTheCpuRuntime) {
   scn_gpu_sites_free(gpuDown);
   scn_gpu_sites_free(gpu);
   mgpuMemFree(deviceRows, nullptr);
+  EXPECT_EQ(scn_gpu_take_error(), SCN_OK) << scn_last_error_message();
+}
+
+/// BL inputs with padding (modes 1-4), dense inputs with a NaN, and the
+/// pair lists and row order of a submanifold map, on the device against the
+/// CPU runtime (DeviceSitesHostTest checks the same builders' logic without
+/// a GPU).
+TEST(GpuSites, BatchLengthDenseInputsPairsAndRowOrderMatchTheCpuRuntime) {
+  if (scn_gpu_init(0) != SCN_OK)
+    GTEST_SKIP() << "no GPU: " << scn_last_error_message();
+  std::mt19937_64 rng(47);
+  const int64_t size[3] = {20, 18, 16}, batch = 3, length = 2000;
+  for (int32_t mode : {0, 1, 2, 3, 4}) {
+    SCOPED_TRACE("BL mode " + std::to_string(mode));
+    std::vector<int64_t> coords;
+    for (int64_t r = 0; r < batch * length; ++r) {
+      // Mode 0 needs unique sites: a different cell per position.
+      int64_t x = mode == 0 ? r % 20 : int64_t(rng() % 20);
+      int64_t y = mode == 0 ? (r / 20) % 18 : int64_t(rng() % 18);
+      int64_t z = mode == 0 ? (r / 360) % 16 : int64_t(rng() % 16);
+      if (mode != 0 && rng() % 6 == 0)
+        x = -1;  // padding
+      coords.insert(coords.end(), {x, y, z});
+    }
+    SitesGuard cpu{nullptr};
+    ASSERT_EQ(scn_sites_from_bl_coords(3, size, coords.data(), SCN_INDEX_INT64, batch, length,
+                                       mode, &cpu.sites),
+              SCN_OK)
+        << scn_last_error_message();
+    void *device = mgpuMemAlloc(coords.size() * sizeof(int64_t), nullptr, false);
+    mgpuMemcpy(device, coords.data(), coords.size() * sizeof(int64_t), nullptr);
+    scn_gpu_sites_t gpu = nullptr;
+    ASSERT_EQ(scn_gpu_sites_from_bl_coords(3, size, static_cast<const int64_t *>(device), batch,
+                                           length, mode, nullptr, &gpu),
+              SCN_OK)
+        << scn_last_error_message();
+    EXPECT_EQ(gpuCoords(gpu), cpuCoords(cpu.sites));
+    scn_merge_map_t merge;
+    ASSERT_EQ(scn_sites_get_merge_map(cpu.sites, &merge), SCN_OK);
+    scn_gpu_sites_info_t g;
+    ASSERT_EQ(scn_gpu_sites_get_info(gpu, &g), SCN_OK);
+    EXPECT_EQ(toHost(g.row_to_site, batch * length), fromInfo(merge.row_to_site, batch * length));
+    EXPECT_EQ(toHost(g.site_row_count, g.num_sites),
+              fromInfo(merge.site_row_count, g.num_sites));
+
+    // Pair lists and row order of the submanifold map on this set.
+    const int64_t three[3] = {3, 3, 3};
+    KmapGuard cm{nullptr};
+    scn_gpu_kmap_t gm = nullptr;
+    ASSERT_EQ(scn_kmap_build(SCN_KMAP_SUBMANIFOLD, cpu.sites, cpu.sites, three, nullptr, &cm.map),
+              SCN_OK);
+    ASSERT_EQ(scn_gpu_kmap_build(SCN_KMAP_SUBMANIFOLD, gpu, gpu, three, nullptr, nullptr, &gm),
+              SCN_OK)
+        << scn_last_error_message();
+    scn_kmap_info_t info;
+    ASSERT_EQ(scn_kmap_get_info(cm.map, &info), SCN_OK);
+    const int64_t *offsets = nullptr;
+    const int32_t *in = nullptr, *out = nullptr, *order = nullptr, *cpuOrder = nullptr;
+    int64_t count = 0;
+    ASSERT_EQ(scn_gpu_kmap_get_pairs(gm, &offsets, &in, &out, &count), SCN_OK)
+        << scn_last_error_message();
+    ASSERT_EQ(count, info.num_pairs);
+    EXPECT_EQ(fromInfo(offsets, info.volume + 1), fromInfo(info.pair_offsets, info.volume + 1));
+    EXPECT_EQ(toHost(in, count), fromInfo(info.pair_in_rows, count));
+    EXPECT_EQ(toHost(out, count), fromInfo(info.pair_out_rows, count));
+    ASSERT_EQ(scn_gpu_kmap_get_row_order(gm, &order), SCN_OK) << scn_last_error_message();
+    ASSERT_EQ(scn_kmap_get_row_order(cm.map, &cpuOrder), SCN_OK);
+    EXPECT_EQ(toHost(order, info.num_out), fromInfo(cpuOrder, info.num_out));
+    scn_gpu_kmap_free(gm);
+    scn_gpu_sites_free(gpu);
+    mgpuMemFree(device, nullptr);
+  }
+
+  // Dense [batch, planes, *spatial] with zeros, values and a NaN.
+  const int64_t planes = 2, volume = 20 * 18 * 16;
+  std::vector<float> dense(size_t(batch * planes * volume), 0.0f);
+  for (float &v : dense)
+    if (rng() % 9 == 0)
+      v = 1.5f;
+  dense[123] = std::nanf("");
+  SitesGuard cpuDense{nullptr};
+  ASSERT_EQ(scn_sites_from_dense(3, size, batch, planes, dense.data(), &cpuDense.sites), SCN_OK);
+  void *deviceDense = mgpuMemAlloc(dense.size() * sizeof(float), nullptr, false);
+  mgpuMemcpy(deviceDense, dense.data(), dense.size() * sizeof(float), nullptr);
+  scn_gpu_sites_t gpuDense = nullptr;
+  ASSERT_EQ(scn_gpu_sites_from_dense(3, size, batch, planes,
+                                     static_cast<const float *>(deviceDense), nullptr, &gpuDense),
+            SCN_OK)
+      << scn_last_error_message();
+  EXPECT_EQ(gpuCoords(gpuDense), cpuCoords(cpuDense.sites));
+  scn_gpu_sites_free(gpuDense);
+  mgpuMemFree(deviceDense, nullptr);
   EXPECT_EQ(scn_gpu_take_error(), SCN_OK) << scn_last_error_message();
 }
 
