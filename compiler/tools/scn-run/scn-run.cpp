@@ -1,7 +1,7 @@
 //===- scn-run.cpp - run an scn network on numpy arrays -------------------===//
 //
 //   scn-run net.mlir|net.so --input in.npz --output out.npz [--repeat N]
-//           [--target=cuda [--chip=sm_90]]
+//           [--target=cuda [--chip=sm_90] [--element-type=f16|bf16]]
 //
 // Compiles the network for the host CPU or for CUDA (JIT) or loads an
 // scn-compile artifact (whose manifest says its target), runs its entry function on the arrays of in.npz (matched by the
@@ -46,6 +46,10 @@ static cl::opt<std::string> target("target", cl::init("cpu"),
 static cl::list<std::string> chips("chip", cl::CommaSeparated,
                                    cl::desc("cuda: chips to compile for (default "
                                             "sm_80,sm_90)"));
+static cl::opt<std::string> elementType("element-type", cl::init("f32"),
+                                        cl::desc("cuda: f32, or f16 / bf16 (tensor cores, "
+                                                 "sm_80+, for convolutions whose channels "
+                                                 "are multiples of 16)"));
 static cl::opt<std::string> cpu("cpu", cl::init(""),
                                 cl::desc("Target CPU (default: the host's)"));
 static cl::opt<unsigned> optLevel("O", cl::init(3), cl::Prefix,
@@ -110,12 +114,17 @@ int main(int argc, char **argv) {
   scn::registerCompilerPasses();
   mlir::MLIRContext context(registry);
   std::unique_ptr<scn::ModelRunner> runner;
+  bool artifact = StringRef(inputFile).ends_with(".so");
+  // Options that would be ignored are errors.
+  if (artifact &&
+      (target.getNumOccurrences() || !chips.empty() || elementType.getNumOccurrences()))
+    return failWith("--target, --chip and --element-type are for .mlir networks; an "
+                    "artifact runs as it was compiled");
   if (target == "cpu" && !chips.empty())
     return failWith("--chip is for --target=cuda");
-  if (StringRef(inputFile).ends_with(".so")) {
-    if (target.getNumOccurrences() || !chips.empty())
-      return failWith("--target and --chip are for .mlir networks; an artifact runs on "
-                      "the target it was compiled for");
+  if (target == "cpu" && elementType.getNumOccurrences())
+    return failWith("--element-type is for --target=cuda (the CPU target is f32)");
+  if (artifact) {
     auto loaded = scn::ModelRunner::load(inputFile);
     if (!loaded)
       return failWith(toString(loaded.takeError()));
@@ -129,6 +138,7 @@ int main(int argc, char **argv) {
     options.cpu = cpu;
     options.optLevel = optLevel;
     options.target = target;
+    options.elementType = elementType;
     if (!chips.empty())
       options.chips.assign(chips.begin(), chips.end());
     auto compiled = scn::ModelRunner::jit(**module, options);

@@ -21,12 +21,18 @@
 // RUN: not scn-compile %s --device-geometry=false -o %t.dg.so 2>&1 | FileCheck %s --check-prefix=GEOMETRY
 // RUN: not scn-run %t.so --target=cuda --input %t.npz 2>&1 | FileCheck %s --check-prefix=ARTIFACT
 // RUN: not scn-run %s --chip=sm_90 --input %t.npz 2>&1 | FileCheck %s --check-prefix=CHIP
+// RUN: not scn-run %s --element-type=bf16 --input %t.npz 2>&1 | FileCheck %s --check-prefix=RUNELEMENT
+// RUN: not scn-run %t.so --element-type=f16 --input %t.npz 2>&1 | FileCheck %s --check-prefix=ARTIFACT
+// The CUDA pipeline emulated on the CPU, with bf16 tensor cores (none fit
+// this 1-channel layer, so the values are exact):
+// RUN: scn-run %s --target=cuda-emulated --element-type=bf16 --input %t.npz --print | FileCheck %s
 // NOSO: scn-run: error: cannot load '{{.*}}.npz.so'
 // TARGET: scn-compile: error: --target=rocm is unknown (cpu or cuda)
 // ELEMENT: scn-compile: error: --element-type is for --target=cuda (the CPU target is f32)
 // GEOMETRY: scn-compile: error: --device-geometry is for --target=cuda
-// ARTIFACT: scn-run: error: --target and --chip are for .mlir networks; an artifact runs on the target it was compiled for
+// ARTIFACT: scn-run: error: --target, --chip and --element-type are for .mlir networks; an artifact runs as it was compiled
 // CHIP: scn-run: error: --chip is for --target=cuda
+// RUNELEMENT: scn-run: error: --element-type is for --target=cuda (the CPU target is f32)
 
 // CHECK-DAG: output: shape [3, 1] values [210.5, 21.5, 30.5]
 // CHECK-DAG: output_coords: shape [3, 2] values [1, 0, 2, 0, 5, 0]
