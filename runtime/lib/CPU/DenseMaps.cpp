@@ -19,29 +19,6 @@
 
 using namespace scn::rt;
 
-namespace {
-
-/// prod(spatialSize), or throws OVERFLOW. `batch` and `planes` are folded in
-/// so that B * C * V is checked as a whole.
-int64_t checkedDenseVolume(int32_t dim, const int64_t *spatialSize,
-                           int64_t batch, int64_t planes) {
-  __int128 total = __int128(batch) * planes;
-  int64_t volume = 1;
-  for (int32_t i = 0; i <= dim; ++i) {
-    if (total > INT64_MAX)
-      fail(SCN_ERROR_OVERFLOW, "dense size batch * n_planes * prod(spatial "
-           "size) = ", batch, " * ", planes, " * prod(",
-           formatVector(spatialSize, dim), ") exceeds INT64_MAX");
-    if (i < dim) {
-      total *= spatialSize[i];
-      volume *= spatialSize[i];
-    }
-  }
-  return volume;
-}
-
-} // namespace
-
 extern "C" scn_status_t scn_sparse_to_dense_map(scn_sites_t sites,
                                                 int64_t n_planes,
                                                 int64_t *dense_index,
@@ -77,15 +54,7 @@ extern "C" scn_status_t scn_sites_from_dense(int32_t dim,
                                              scn_sites_t *out) {
   return guardCall("scn_sites_from_dense", [&] {
     requireNonNull(out, "out");
-    validateGrid(dim, spatial_size);
-    if (batch_size < 1)
-      fail(SCN_ERROR_INVALID_ARGUMENT, "batch_size = ", batch_size,
-           " must be >= 1");
-    if (n_planes < 1)
-      fail(SCN_ERROR_INVALID_ARGUMENT, "n_planes = ", n_planes,
-           " must be >= 1");
-    const int64_t volume =
-        checkedDenseVolume(dim, spatial_size, batch_size, n_planes);
+    const int64_t volume = validateDense(dim, spatial_size, batch_size, n_planes);
     requireNonNull(dense, "dense");
     auto sites = makeEmptySet(dim, spatial_size, batch_size);
     const int64_t cells = batch_size * volume;

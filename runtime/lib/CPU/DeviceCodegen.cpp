@@ -124,15 +124,20 @@ template <typename Build> void *ownBuilt(scn_run_t run, const char *op, Build &&
   return ownSites(run, sites);
 }
 
-/// The pair lists of a map read as the generated code reads it, or false
-/// after failing the run.
-bool pairsOf(scn_run_t run, void *kmap, int32_t transposed, const int64_t *&offsets,
-             const int32_t *&in, const int32_t *&out, int64_t &count) {
+/// The pair lists of a map read as the generated code reads it; all null
+/// (and count 0) after failing the run.
+struct DevicePairs {
+  const int64_t *offsets = nullptr;
+  const int32_t *in = nullptr, *out = nullptr;
+  int64_t count = 0;
+};
+DevicePairs pairsOf(scn_run_t run, void *kmap, int32_t transposed) {
+  DevicePairs p;
   scn_gpu_kmap_t map = readMap(run, kmap, transposed);
-  if (!map)
-    return false;
-  return settle(run, scn_gpu_kmap_get_pairs(map, &offsets, &in, &out, &count),
-                "weight-stationary convolution (pair lists)");
+  if (!map || !settle(run, scn_gpu_kmap_get_pairs(map, &p.offsets, &p.in, &p.out, &p.count),
+                      "weight-stationary convolution (pair lists)"))
+    return DevicePairs{};
+  return p;
 }
 
 } // namespace
@@ -144,7 +149,7 @@ void *scn_cg_gpu_input(scn_run_t run, const char *op, int32_t dim,
                        int64_t rows, int64_t cols, int32_t mode, int64_t batch_size) {
   if (!run || run->failed())
     return nullptr;
-  if (dim < 1 || dim > 10 || cols != dim + 1 || rows < 0) {
+  if (dim < 1 || dim > SCN_MAX_DIMENSION || cols != dim + 1 || rows < 0) {
     run->fail(SCN_ERROR_INVALID_ARGUMENT,
               std::string(op ? op : "scn.input") + ": coordinates [" + std::to_string(rows) +
                   ", " + std::to_string(cols) + "] for a " + std::to_string(dim) +
@@ -321,13 +326,6 @@ int64_t scn_cg_gpu_neighbors_rows(scn_run_t run, void *kmap, int32_t transposed)
   return rows;
 }
 
-const int64_t *scn_cg_gpu_pair_offsets(scn_run_t run, void *kmap, int32_t transposed) {
-  const int64_t *offsets = nullptr;
-  const int32_t *in = nullptr, *out = nullptr;
-  int64_t count = 0;
-  return pairsOf(run, kmap, transposed, offsets, in, out, count) ? offsets : nullptr;
-}
-
 const int32_t *scn_cg_gpu_row_order(scn_run_t run, void *kmap, int32_t transposed) {
   scn_gpu_kmap_t map = readMap(run, kmap, transposed);
   const int32_t *order = nullptr;
@@ -337,25 +335,20 @@ const int32_t *scn_cg_gpu_row_order(scn_run_t run, void *kmap, int32_t transpose
   return order;
 }
 
+const int64_t *scn_cg_gpu_pair_offsets(scn_run_t run, void *kmap, int32_t transposed) {
+  return pairsOf(run, kmap, transposed).offsets;
+}
+
 int64_t scn_cg_gpu_pair_count(scn_run_t run, void *kmap, int32_t transposed) {
-  const int64_t *offsets = nullptr;
-  const int32_t *in = nullptr, *out = nullptr;
-  int64_t count = 0;
-  return pairsOf(run, kmap, transposed, offsets, in, out, count) ? count : 0;
+  return pairsOf(run, kmap, transposed).count;
 }
 
 const int32_t *scn_cg_gpu_pair_in_rows(scn_run_t run, void *kmap, int32_t transposed) {
-  const int64_t *offsets = nullptr;
-  const int32_t *in = nullptr, *out = nullptr;
-  int64_t count = 0;
-  return pairsOf(run, kmap, transposed, offsets, in, out, count) ? in : nullptr;
+  return pairsOf(run, kmap, transposed).in;
 }
 
 const int32_t *scn_cg_gpu_pair_out_rows(scn_run_t run, void *kmap, int32_t transposed) {
-  const int64_t *offsets = nullptr;
-  const int32_t *in = nullptr, *out = nullptr;
-  int64_t count = 0;
-  return pairsOf(run, kmap, transposed, offsets, in, out, count) ? out : nullptr;
+  return pairsOf(run, kmap, transposed).out;
 }
 
 } // extern "C"

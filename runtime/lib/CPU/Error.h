@@ -66,6 +66,16 @@ scn_status_t guardCall(const char *function, Body &&body) noexcept {
   }
 }
 
+/// A vector for messages: "[v0, v1]".
+inline std::string formatVector(const int64_t *v, int32_t n) {
+  std::ostringstream os;
+  os << "[";
+  for (int32_t i = 0; i < n; ++i)
+    os << (i ? ", " : "") << v[i];
+  os << "]";
+  return os.str();
+}
+
 /// A site for messages: "(x0, x1, batch b)".
 inline std::string formatSite(const int64_t *x, int32_t dim, int64_t batch) {
   std::ostringstream os;

@@ -7,6 +7,7 @@
 #include "Geometry.h"
 #include "Error.h"
 
+#include <algorithm>
 #include <climits>
 
 using namespace scn::rt;
@@ -57,4 +58,11 @@ void scn::rt::transposedOutputSize(const Window &w, const int64_t *in,
            " exceeds INT64_MAX");
     out[i] = static_cast<int64_t>(size);
   }
+}
+
+void scn::rt::requireSize(const int64_t *got, const int64_t *want, int32_t dim,
+                          const char *what, const char *rule) {
+  if (!std::equal(got, got + dim, want))
+    fail(SCN_ERROR_OUT_OF_RANGE, what, " spatial size ", formatVector(got, dim), " must be ",
+         rule, " = ", formatVector(want, dim));
 }

@@ -93,6 +93,11 @@ void stridedOutputSize(const Window &w, const int64_t *in, int64_t *out);
 /// Size (in - 1)*t + s of a transposed / full layer; throws OVERFLOW.
 void transposedOutputSize(const Window &w, const int64_t *in, int64_t *out);
 
+/// Throws OUT_OF_RANGE unless `got` equals `want` on every axis: "<what>
+/// spatial size [..] must be <rule> = [..]".
+void requireSize(const int64_t *got, const int64_t *want, int32_t dim, const char *what,
+                 const char *rule);
+
 } // namespace scn::rt
 
 #endif // SCN_RUNTIME_LIB_CPU_GEOMETRY_H

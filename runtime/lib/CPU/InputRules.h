@@ -58,6 +58,36 @@ inline int32_t batchLengthPolicy(int32_t mode) {
   return mode == 1 ? SCN_INPUT_KEEP_LAST : mode == 2 ? SCN_INPUT_KEEP_FIRST : mode;
 }
 
+/// prod(spatialSize) of a dense [batch, planes, *spatial] array, or throws
+/// OVERFLOW: B * C * V is checked as a whole.
+inline int64_t checkedDenseVolume(int32_t dim, const int64_t *spatialSize, int64_t batch,
+                                  int64_t planes) {
+  __int128 total = __int128(batch) * planes;
+  int64_t volume = 1;
+  for (int32_t i = 0; i <= dim; ++i) {
+    if (total > INT64_MAX)
+      fail(SCN_ERROR_OVERFLOW, "dense size batch * n_planes * prod(spatial size) = ", batch,
+           " * ", planes, " * prod(", formatVector(spatialSize, dim), ") exceeds INT64_MAX");
+    if (i < dim) {
+      total *= spatialSize[i];
+      volume *= spatialSize[i];
+    }
+  }
+  return volume;
+}
+
+/// Checks the grid, batch_size >= 1 and n_planes >= 1 of a dense input;
+/// returns prod(spatialSize).
+inline int64_t validateDense(int32_t dim, const int64_t *spatialSize, int64_t batchSize,
+                             int64_t planes) {
+  validateGrid(dim, spatialSize);
+  if (batchSize < 1)
+    fail(SCN_ERROR_INVALID_ARGUMENT, "batch_size = ", batchSize, " must be >= 1");
+  if (planes < 1)
+    fail(SCN_ERROR_INVALID_ARGUMENT, "n_planes = ", planes, " must be >= 1");
+  return checkedDenseVolume(dim, spatialSize, batchSize, planes);
+}
+
 } // namespace scn::rt
 
 #endif // SCN_RUNTIME_LIB_CPU_INPUTRULES_H

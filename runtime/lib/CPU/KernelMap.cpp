@@ -84,15 +84,6 @@ std::unique_ptr<scn_kmap> makeMap(int32_t kind, const Window &w,
   return map;
 }
 
-/// Throws OUT_OF_RANGE unless `got` equals `want` on every axis.
-void requireSize(const int64_t *got, const int64_t *want, int32_t dim,
-                 const char *what, const char *rule) {
-  if (!std::equal(got, got + dim, want))
-    fail(SCN_ERROR_OUT_OF_RANGE, what, " spatial size ",
-         formatVector(got, dim), " must be ", rule, " = ",
-         formatVector(want, dim));
-}
-
 const char *kindName(int32_t kind) {
   switch (kind) {
   case SCN_KMAP_SUBMANIFOLD:

@@ -13,15 +13,6 @@
 
 using namespace scn::rt;
 
-std::string scn::rt::formatVector(const int64_t *v, int32_t n) {
-  std::ostringstream os;
-  os << "[";
-  for (int32_t i = 0; i < n; ++i)
-    os << (i ? ", " : "") << v[i];
-  os << "]";
-  return os.str();
-}
-
 void scn::rt::checkRowCount(int64_t count, const char *what) {
   if (count > INT32_MAX)
     fail(SCN_ERROR_OVERFLOW, what, " = ", count,

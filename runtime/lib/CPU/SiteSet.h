@@ -96,11 +96,6 @@ template <typename Fn> decltype(auto) withTableToFill(scn_sites &sites, Fn &&fn)
   return fn(sites.wideTable);
 }
 
-
-/// Formats "[a, b, c]".
-std::string formatVector(const int64_t *v, int32_t n);
-
-
 /// Throws SCN_ERROR_OVERFLOW when `count` rows do not fit int32.
 void checkRowCount(int64_t count, const char *what);
 

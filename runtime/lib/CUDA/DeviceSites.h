@@ -732,20 +732,7 @@ struct DenseSites {
 template <typename B>
 void sitesFromDense(SiteSet<B> &s, int32_t dim, const int64_t *spatialSize, int64_t batchSize,
                     int64_t planes, const float *dense, typename B::Stream stream) {
-  validateGrid(dim, spatialSize);
-  if (batchSize < 1)
-    fail(SCN_ERROR_INVALID_ARGUMENT, "batch_size = ", batchSize, " must be >= 1");
-  if (planes < 1)
-    fail(SCN_ERROR_INVALID_ARGUMENT, "n_planes = ", planes, " must be >= 1");
-  __int128 total = __int128(batchSize) * planes;
-  int64_t volume = 1;
-  for (int32_t i = 0; i < dim; ++i) {
-    total *= spatialSize[i];
-    volume *= spatialSize[i];
-    if (total > INT64_MAX)
-      fail(SCN_ERROR_OVERFLOW, "dense size batch * n_planes * prod(spatial size) exceeds "
-           "INT64_MAX");
-  }
+  const int64_t volume = validateDense(dim, spatialSize, batchSize, planes);
   requireNonNull(dense, "dense");
   const int64_t cells = batchSize * volume;
   if (cells > INT32_MAX)
@@ -831,14 +818,6 @@ void fullSites(SiteSet<B> &s, const SiteSet<B> &in, const int64_t *filter,
                       const int32_t *, const int32_t *) {});
 }
 
-inline void requireSize(const int64_t *got, const int64_t *expected, int32_t dim,
-                        const char *which, const char *rule) {
-  for (int32_t i = 0; i < dim; ++i)
-    if (got[i] != expected[i])
-      fail(SCN_ERROR_OUT_OF_RANGE, which, " spatial size[", i, "] = ", got[i], ", but ", rule,
-           " = ", expected[i]);
-}
-
 /// As scn_kmap_build: SUBMANIFOLD by a sort-merge join of padded keys;
 /// STRIDED and TRANSPOSED between a set and its filter == stride downsample
 /// from provenance; STRIDED, TRANSPOSED and FULL otherwise from the big
@@ -851,8 +830,11 @@ void buildKernelMap(KernelMap<B> &map, int32_t kind, const SiteSet<B> &in,
     fail(SCN_ERROR_INVALID_ARGUMENT, "kind = ", kind, " is outside [0, 3]");
   if (kind != SCN_KMAP_SUBMANIFOLD)
     requireNonNull(stride, "stride");
-  if (in.dim != out.dim || in.batchSize != out.batchSize)
-    fail(SCN_ERROR_INVALID_ARGUMENT, "in and out differ in dimension or batch size");
+  if (in.dim != out.dim)
+    fail(SCN_ERROR_INVALID_ARGUMENT, "in dim = ", in.dim, " differs from out dim = ", out.dim);
+  if (in.batchSize != out.batchSize)
+    fail(SCN_ERROR_INVALID_ARGUMENT, "in batch size = ", in.batchSize,
+         " differs from out batch size = ", out.batchSize);
   Window w = makeWindow(in.dim, filter, kind == SCN_KMAP_SUBMANIFOLD ? nullptr : stride);
   map.kind = kind;
   map.volume = w.volume;
