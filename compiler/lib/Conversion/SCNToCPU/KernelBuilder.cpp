@@ -104,14 +104,14 @@ SmallVector<Value> KernelBuilder::callResults(StringRef name, TypeRange results,
 }
 
 std::string KernelBuilder::geometryFn(StringRef cpuName) const {
-  if (!deviceGeometry)
+  if (!deviceGeometry())
     return cpuName.str();
   return ("scn_cg_gpu_" + cpuName.drop_front(StringRef("scn_cg_").size())).str();
 }
 
 Value KernelBuilder::runtimeArray(StringRef name, ValueRange args, Value bytes) {
   // Device geometry is in device memory already.
-  if (deviceGeometry)
+  if (deviceGeometry())
     return call(geometryFn(name), ptrType(), args);
   Value array = call(name, ptrType(), args);
   if (!state.forGPU)

@@ -95,9 +95,9 @@ public:
   mlir::Value byteSize(mlir::Value count, int64_t elementBytes);
   bool forGPU() const { return state.forGPU; }
   bool emulateWarps() const { return state.emulateWarps; }
-  /// This function builds its geometry on the device (see
-  /// ModuleLoweringState::deviceGeometry).
-  void setDeviceGeometry(bool device) { deviceGeometry = device; }
+  /// Whether geometry is built by the device builders (convert-scn-to-gpu
+  /// device-geometry).
+  bool deviceGeometry() const { return state.forGPU && state.deviceGeometry; }
   /// The runtime function for geometry function `cpuName` (scn_cg_X): itself,
   /// or scn_cg_gpu_X for device geometry (same arguments and results).
   std::string geometryFn(llvm::StringRef cpuName) const;
@@ -170,7 +170,6 @@ private:
   ModuleLoweringState &state;
   mlir::ImplicitLocOpBuilder &b;
   mlir::Value run;
-  bool deviceGeometry = false;
   llvm::DenseMap<mlir::Value, mlir::Value> handles;
   llvm::DenseMap<mlir::Operation *, mlir::Value> concatBuffers;
   llvm::DenseSet<std::pair<mlir::Operation *, unsigned>> writtenIntoConcat;

@@ -59,7 +59,6 @@ LogicalResult lowerFunction(ModuleLoweringState &state, func::FuncOp func) {
 
   ImplicitLocOpBuilder b(func.getLoc(), func.getContext());
   KernelBuilder kb(state, b, run);
-  kb.setDeviceGeometry(state.forGPU && state.deviceGeometry);
   for (Operation *op : scnOps) {
     b.setInsertionPoint(op);
     b.setLoc(op->getLoc());
