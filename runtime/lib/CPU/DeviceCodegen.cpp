@@ -124,6 +124,24 @@ template <typename Build> void *ownBuilt(scn_run_t run, const char *op, Build &&
   return ownSites(run, sites);
 }
 
+/// The set that `build` (scn_gpu_sites_downsample or scn_gpu_sites_full)
+/// derives from `in` with a window, built once per run (cached under `what`).
+void *derivedSet(scn_run_t run, const char *op, const char *what, void *in,
+                 const int64_t *filter, const int64_t *stride,
+                 scn_status_t (*build)(scn_gpu_sites_t, const int64_t *, const int64_t *, void *,
+                                       scn_gpu_sites_t *)) {
+  scn_gpu_sites_info_t info;
+  if (!run || run->failed() || !infoOf(in, info))
+    return nullptr;
+  std::string key = deviceKey(what, 0, in, nullptr, filter, stride, info.dim);
+  if (void *hit = run->cached(key))
+    return hit;
+  scn_gpu_sites_t out = nullptr;
+  if (!settle(run, build(asSites(in), filter, stride, nullptr, &out), op))
+    return nullptr;
+  return run->remember(key, ownSites(run, out));
+}
+
 /// The pair lists of a map read as the generated code reads it; all null
 /// (and count 0) after failing the run.
 struct DevicePairs {
@@ -218,32 +236,12 @@ void *scn_cg_gpu_dense_to_sparse(scn_run_t run, const char *op, int32_t dim,
 
 void *scn_cg_gpu_downsample(scn_run_t run, const char *op, void *in, const int64_t *filter,
                             const int64_t *stride) {
-  scn_gpu_sites_info_t info;
-  if (!run || run->failed() || !infoOf(in, info))
-    return nullptr;
-  std::string key = deviceKey("gpu-downsample", 0, in, nullptr, filter, stride, info.dim);
-  if (void *hit = run->cached(key))
-    return hit;
-  scn_gpu_sites_t out = nullptr;
-  scn_status_t st = scn_gpu_sites_downsample(asSites(in), filter, stride, nullptr, &out);
-  if (!settle(run, st, op))
-    return nullptr;
-  return run->remember(key, ownSites(run, out));
+  return derivedSet(run, op, "gpu-downsample", in, filter, stride, scn_gpu_sites_downsample);
 }
 
 void *scn_cg_gpu_full_sites(scn_run_t run, const char *op, void *in, const int64_t *filter,
                             const int64_t *stride) {
-  scn_gpu_sites_info_t info;
-  if (!run || run->failed() || !infoOf(in, info))
-    return nullptr;
-  std::string key = deviceKey("gpu-full", 0, in, nullptr, filter, stride, info.dim);
-  if (void *hit = run->cached(key))
-    return hit;
-  scn_gpu_sites_t out = nullptr;
-  scn_status_t st = scn_gpu_sites_full(asSites(in), filter, stride, nullptr, &out);
-  if (!settle(run, st, op))
-    return nullptr;
-  return run->remember(key, ownSites(run, out));
+  return derivedSet(run, op, "gpu-full", in, filter, stride, scn_gpu_sites_full);
 }
 
 void *scn_cg_gpu_kernel_map(scn_run_t run, const char *op, int32_t kind, void *in, void *out,
