@@ -106,3 +106,57 @@ func.func @two_dims(%out: memref<?x?xf32>, %n: index) {
   }
   return
 }
+
+// -----
+
+// A stack buffer that host code fills and a kernel reads (a batch norm's
+// scale, computed on the host from run-time parameters) would be a host
+// address on the GPU: it becomes managed memory, freed at the end of its
+// block.
+// CHECK-LABEL: func.func @host_stack_buffer(
+// CHECK-NOT: memref.alloca
+// CHECK: %[[S:.*]] = gpu.alloc host_shared () : memref<4xf32>
+// CHECK: memref.store %{{.*}}, %[[S]]
+// CHECK: scf.parallel
+// CHECK:   scf.parallel
+// CHECK:     memref.load %[[S]]
+// CHECK: gpu.dealloc async [%{{.*}}] %[[S]]
+// CHECK: return
+func.func @host_stack_buffer(%out: memref<?x4xf32>, %n: index, %v: f32) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %scale = memref.alloca() : memref<4xf32>
+  scf.for %c = %c0 to %c4 step %c1 {
+    memref.store %v, %scale[%c] : memref<4xf32>
+  }
+  scf.parallel (%r) = (%c0) to (%n) step (%c1) {
+    scf.for %c = %c0 to %c4 step %c1 {
+      %s = memref.load %scale[%c] : memref<4xf32>
+      memref.store %s, %out[%r, %c] : memref<?x4xf32>
+    }
+    scf.reduce
+  }
+  return
+}
+
+// -----
+
+// A buffer the pass cannot place (here returned by an opaque call) is a
+// compile error that names it, not an illegal address at run time.
+func.func private @opaque() -> memref<4xf32>
+func.func @unplaceable(%out: memref<?x4xf32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %host = func.call @opaque() : () -> memref<4xf32>
+  scf.parallel (%r) = (%c0) to (%n) step (%c1) {
+    scf.for %c = %c0 to %c4 step %c1 {
+      // expected-error @+1 {{scn-gpu-offload: this kernel op reads a buffer that is not GPU memory ('memref<4xf32>', from 'func.call'}}
+      %s = memref.load %host[%c] : memref<4xf32>
+      memref.store %s, %out[%r, %c] : memref<?x4xf32>
+    }
+    scf.reduce
+  }
+  return
+}

@@ -179,6 +179,25 @@ void placeAllocations(func::FuncOp func, OpBuilder &b) {
     alloc.replaceAllUsesWith(shared.getMemref());
     alloc.erase();
   }
+  // Stack buffers that host code fills for kernels (a batch norm's scale
+  // and shift) would be host addresses inside a kernel: they become managed
+  // memory too, freed where the stack would have released them (the end of
+  // their block).
+  SmallVector<memref::AllocaOp> allocas;
+  func.walk([&](memref::AllocaOp alloca) {
+    if (!insideKernel(alloca) && usedInKernel(alloca.getMemref()))
+      allocas.push_back(alloca);
+  });
+  for (memref::AllocaOp alloca : allocas) {
+    b.setInsertionPoint(alloca);
+    auto shared = gpu::AllocOp::create(
+        b, alloca.getLoc(), alloca.getType(), /*asyncToken=*/Type(), ValueRange{},
+        alloca.getDynamicSizes(), alloca.getSymbolOperands(), /*hostShared=*/true);
+    alloca.replaceAllUsesWith(shared.getMemref());
+    b.setInsertionPoint(alloca->getBlock()->getTerminator());
+    freeShared(b, alloca.getLoc(), shared.getMemref());
+    alloca.erase();
+  }
   SmallVector<memref::DeallocOp> deallocs;
   func.walk([&](memref::DeallocOp dealloc) { deallocs.push_back(dealloc); });
   for (memref::DeallocOp dealloc : deallocs) {
@@ -332,6 +351,41 @@ void materializeWarpOps(ModuleOp module) {
       f.erase();
 }
 
+/// Every buffer a kernel reads or writes must be GPU memory (a gpu.alloc,
+/// managed or device, or a view of one): anything else is a host address,
+/// which faults on the GPU but not in the emulation on the host. Checked
+/// here, after placement, so that a lowering that leaves one gets a compile
+/// error that names it rather than an illegal-address error at run time.
+LogicalResult verifyKernelOperands(func::FuncOp func) {
+  WalkResult result = func.walk<WalkOrder::PreOrder>([&](Operation *kernel) {
+    if (!isa<scf::ParallelOp, gpu::LaunchOp>(kernel) || insideKernel(kernel))
+      return WalkResult::advance();
+    Region &body = kernel->getRegion(0);
+    WalkResult nested = kernel->walk([&](Operation *inner) {
+      for (Value operand : inner->getOperands()) {
+        if (!isa<MemRefType>(operand.getType()) ||
+            body.isAncestor(operand.getParentRegion()))
+          continue;
+        Value root = rootBuffer(operand);
+        if (root.getDefiningOp<gpu::AllocOp>())
+          continue;
+        InFlightDiagnostic diag =
+            inner->emitError()
+            << "scn-gpu-offload: this kernel op reads a buffer that is not GPU memory ("
+            << operand.getType() << ", ";
+        if (Operation *def = root.getDefiningOp())
+          diag << "from '" << def->getName() << "' at " << def->getLoc() << ")";
+        else
+          diag << "a block argument)";
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    return nested.wasInterrupted() ? WalkResult::interrupt() : WalkResult::skip();
+  });
+  return failure(result.wasInterrupted());
+}
+
 LogicalResult offloadFunction(func::FuncOp func, int64_t blockSize) {
   if (func.isExternal())
     return success();
@@ -356,6 +410,8 @@ LogicalResult offloadFunction(func::FuncOp func, int64_t blockSize) {
   for (Value buffer : freeAtReturn)
     freeShared(b, returnOp.getLoc(), buffer);
   moveKernelOnlyBuffersToDevice(func, b);
+  if (failed(verifyKernelOperands(func)))
+    return failure();
 
   for (scf::ParallelOp loop : kernels)
     if (failed(mapToGrid(loop, blockSize)))
