@@ -1,7 +1,8 @@
 // convert-scn-to-cpu: geometry becomes runtime calls, features become loops.
 // RUN: scn-opt %s --convert-scn-to-cpu | FileCheck %s --enable-var-scope
 
-// The run handle is the new first argument; scn.input checks row counts and
+// The run handle is the new first argument, and the caller's arrays are
+// read-only for bufferization; scn.input checks row counts and
 // NaN before the runtime builds the set, and mode 0 gathers each site's row.
 // A submanifold convolution with 4 input and 8 output channels is a parallel
 // loop over tiles of 4 output rows (the default schedule): each row keeps a
@@ -10,7 +11,7 @@
 // loop over the 4 input channels serves all 4 rows. Then the fused ReLU and
 // one store per valid row.
 // CHECK-LABEL: func.func @subm(
-// CHECK-SAME: %[[HANDLE:[^:]*]]: !llvm.ptr, %{{.*}}: tensor<?x3xi64>, %{{.*}}: tensor<?x4xf32>
+// CHECK-SAME: %[[HANDLE:[^:]*]]: !llvm.ptr, %{{.*}}: tensor<?x3xi64> {bufferization.writable = false}, %{{.*}}: tensor<?x4xf32> {bufferization.writable = false}
 // CHECK: scf.if
 // CHECK: call @scn_cg_fail(%[[HANDLE]]
 // CHECK: arith.cmpf uno

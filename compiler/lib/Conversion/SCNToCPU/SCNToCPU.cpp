@@ -85,6 +85,15 @@ LogicalResult lowerFunction(ModuleLoweringState &state, func::FuncOp func) {
     op->dropAllUses();
     op->erase();
   }
+  // The caller's arrays are inputs: bufferization must not reuse them for
+  // results computed in place (a batch norm's var + eps, then its square
+  // root, written over running_var), or each call would change the
+  // parameters of the next.
+  for (BlockArgument arg : func.getArguments())
+    if (isa<TensorType>(arg.getType()))
+      func.setArgAttr(arg.getArgNumber(),
+                      bufferization::BufferizationDialect::kWritableAttrName,
+                      b.getBoolAttr(false));
   return success();
 }
 
