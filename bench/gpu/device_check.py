@@ -224,8 +224,11 @@ def bench(log, repeat):
         arrays["features"] = np.ones((len(coords), m["in_channels"]), np.float32)
         result = {}
         outputs = {}
-        for target in ("cuda", "cuda-f16", "cuda-bf16", "cuda-hostmaps", "cpu"):
+        for target in ("cuda", "cuda-f16", "cuda-bf16", "cuda-hostmaps", "cuda-f16-sync",
+                       "cpu"):
             times = repeat if target.startswith("cuda") else max(1, repeat // 2)
+            if not os.path.exists(os.path.join(directory, f"{name}.{target}.so")):
+                continue
             try:
                 lib, manifest = load(os.path.join(directory, f"{name}.{target}.so"))
                 outputs[target] = run(lib, manifest, arrays)["output"]
@@ -279,6 +282,18 @@ def bench(log, repeat):
             print(f"| {name} | {element} | {gpu:.1f} | {pre:.1f} | "
                   f"{100 * (1 - pre / gpu):.0f}% | {tflops:.2f} | {share} | "
                   f"{r['cuda'] / gpu:.1f}x | {r[element + ' error']:.1e} |")
+    print()
+    print("One stream per run (scn-gpu-async-chain) against every GPU op waited for "
+          "(--async-chain=false), f16:")
+    print("| workload | chained ms | every op waits ms | speed-up | chained prebuilt ms | "
+          "every op waits prebuilt ms |")
+    print("|---|---|---|---|---|---|")
+    for name, flop, r in rows:
+        if "cuda-f16-sync" not in r:
+            continue
+        print(f"| {name} | {r['cuda-f16']:.2f} | {r['cuda-f16-sync']:.2f} | "
+              f"{r['cuda-f16-sync'] / r['cuda-f16']:.2f}x | {r['cuda-f16 prebuilt']:.2f} | "
+              f"{r['cuda-f16-sync prebuilt']:.2f} |")
 
 
 def main():

@@ -14,7 +14,9 @@ the GPU machine (which has neither our toolchain nor the CUDA toolkit):
   build/gpu-check/bench/<w>.<t>.so      W1 and the W3 layers (C = 16..128) for
                                         cuda, cuda-f16 and cuda-bf16 (tensor
                                         cores),
-                                        cuda-hostmaps (maps on the CPU), cpu
+                                        cuda-hostmaps (maps on the CPU), cpu;
+                                        W1 also cuda-f16-sync (every GPU op
+                                        waited for: --async-chain=false)
                inputs.npz, meta.json    their coordinates, weight arguments
                                         (regenerated from a seed on the GPU
                                         machine) and FLOP counts
@@ -175,6 +177,10 @@ def prepare_bench(chips, channels):
         for element in ("f16", "bf16"):
             compile_mlir(text, os.path.join(out, f"{name}.cuda-{element}.so"), "cuda",
                          chips, ["--element-type=" + element])
+        if name == "W1":
+            # Every GPU op waited for, as before scn-gpu-async-chain.
+            compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-sync.so"), "cuda",
+                         chips, ["--element-type=f16", "--async-chain=false"])
         flop = (point_clouds.count_network_flops(spec, coords) if name == "W1"
                 else 2.0 * pairs * in_channels * in_channels)
         meta[name] = {"args": args, "in_channels": in_channels, "flop": flop}

@@ -13,12 +13,24 @@
 // CHECK-NOT: {{(=|^) *(scn|memref|scf|vector|arith|func|bufferization|omp)\.}}
 // CHECK-LABEL: llvm.func @main(%{{.*}}: !llvm.ptr,
 // CHECK: llvm.call @scn_cg_gpu_input(
-// CHECK: llvm.call @mgpuMemAlloc(%{{.*}}, %{{.*}}, %{{.*}}) : (i64, !llvm.ptr, i8) -> !llvm.ptr
-// CHECK: gpu.launch_func @main_kernel::@main_kernel blocks in (%{{.*}}, %{{.*}}, %{{.*}}) threads in (%{{.*}}, %{{.*}}, %{{.*}}) : i64
+// The GPU work from here to the copy of the result runs on one stream
+// (scn-gpu-async-chain): no host wait between the kernels, the geometry
+// calls and the frees.
+// CHECK: %[[STREAM:.*]] = llvm.call @mgpuStreamCreate()
+// CHECK-NOT: mgpuStreamSynchronize
+// CHECK: llvm.call @mgpuMemAlloc(%{{.*}}, %[[STREAM]], %{{.*}}) : (i64, !llvm.ptr, i8) -> !llvm.ptr
+// CHECK-NOT: mgpuStreamSynchronize
+// CHECK: gpu.launch_func <%[[STREAM]] : !llvm.ptr> @main_kernel::@main_kernel blocks in (%{{.*}}, %{{.*}}, %{{.*}}) threads in (%{{.*}}, %{{.*}}, %{{.*}}) : i64
+// CHECK-NOT: mgpuStreamSynchronize
 // CHECK: llvm.call @scn_cg_gpu_kernel_map(
-// CHECK: gpu.launch_func
+// CHECK-NOT: mgpuStreamSynchronize
+// CHECK: gpu.launch_func <%[[STREAM]] : !llvm.ptr>
+// CHECK-NOT: mgpuStreamSynchronize
 // CHECK: llvm.call @scn_cg_gpu_downsample(
-// CHECK: llvm.call @mgpuMemFree(
+// CHECK-NOT: mgpuStreamSynchronize
+// CHECK: llvm.call @mgpuMemFree(%{{.*}}, %[[STREAM]])
+// CHECK: llvm.call @mgpuStreamSynchronize(%[[STREAM]])
+// CHECK: "llvm.intr.memcpy"
 // CHECK-NOT: scn_cg_device_copy
 // CHECK: gpu.binary @main_kernel {{.*}}#nvvm.target<O = 3, chip = "sm_80", features = "+ptx80">{{.*}}assembly = "{{.*}}.target sm_80{{.*}}.entry main_kernel(
 // CHECK-NOT: {{(=|^) *(scn|memref|scf|vector|arith|func|bufferization|omp)\.}}

@@ -14,7 +14,7 @@
 // RUN: not scn-opt %s --scn-graph-pipeline --scn-plan-dataflow --convert-scn-to-cpu 2>&1 -split-input-file | FileCheck %s --check-prefix=CPU
 
 // CHECK: llvm.func @main(
-// CHECK: gpu.launch_func @main_kernel_{{[0-9]+}}::@main_kernel blocks in (%{{.*}}, %{{.*}}, %{{.*}}) threads in (%{{.*}}, %{{.*}}, %{{.*}})
+// CHECK: gpu.launch_func <%{{.*}} : !llvm.ptr> @main_kernel_{{[0-9]+}}::@main_kernel blocks in (%{{.*}}, %{{.*}}, %{{.*}}) threads in (%{{.*}}, %{{.*}}, %{{.*}})
 // CHECK-NOT: __scn_{{mma|warp}}
 // CHECK-COUNT-4: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // CHECK-NOT: mma.sync

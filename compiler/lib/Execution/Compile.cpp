@@ -89,6 +89,7 @@ llvm::Expected<EntrySignature> lowerToLLVMDialect(ModuleOp module,
     cuda.format = "isa";
     cuda.emulateOnHost = emulated;
     cuda.deviceGeometry = options.deviceGeometry;
+    cuda.asyncChain = options.asyncChain;
     if (failed(buildCUDAPipeline(pm, cuda)))
       return fail("bad options for --scn-cuda-pipeline (see above)");
   } else if (options.target == "cpu") {

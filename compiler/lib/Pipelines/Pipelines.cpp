@@ -101,17 +101,19 @@ void scn::buildCPUPipeline(OpPassManager &pm,
     llvm::report_fatal_error("scn: the LLVM lowering pipeline does not parse");
 }
 
-/// The CUDA lowering after scn-gpu-offload: loops to kernels, kernels to
-/// NVVM (inside each gpu.module, before any host pass, so that math in
+/// The CUDA lowering after scn-gpu-offload: loops to kernels, the host's GPU
+/// work chained on streams (scn-gpu-async-chain), kernels to NVVM (inside each gpu.module, before any host pass, so that math in
 /// kernels becomes libdevice calls, not libm ones), then the host to LLVM.
 /// gpu-to-llvm lowers allocations, frees and launches to the mgpu* ABI of
 /// libscn_runtime; gpu-module-to-binary serializes each kernel as `format`.
-static std::string cudaLowering(llvm::StringRef target, llvm::StringRef format) {
+static std::string cudaLowering(llvm::StringRef target, llvm::StringRef format,
+                               bool asyncChain) {
   return ("func.func(convert-parallel-loops-to-gpu),"
           "gpu-kernel-outlining,"
           "lower-affine,"
           "canonicalize,"
-          "cse,"
+          "cse," +
+          llvm::StringRef(asyncChain ? "scn-gpu-async-chain," : "") +
           "nvvm-attach-target{" +
           target +
           "},"
@@ -173,7 +175,7 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
   }
   std::string target = llvm::formatv("chip={0} features={1} O=3", chip,
                                      options.features.getValue());
-  if (failed(parsePassPipeline(cudaLowering(target, options.format), pm))) {
+  if (failed(parsePassPipeline(cudaLowering(target, options.format, options.asyncChain), pm))) {
     llvm::errs() << "scn-cuda-pipeline: bad target options: " << target
                  << " format=" << options.format << "\n";
     return failure();

@@ -43,6 +43,10 @@ static cl::opt<bool> deviceGeometry("device-geometry", cl::init(true),
                                     cl::desc("cuda: build site sets and maps on the GPU "
                                              "(=false: on the CPU, copied to the GPU once "
                                              "per run)"));
+static cl::opt<bool> asyncChain("async-chain", cl::init(true),
+                                cl::desc("cuda: queue each run's GPU work on one stream "
+                                         "(=false: every launch, allocation, copy and "
+                                         "free waits; for comparisons)"));
 static cl::opt<std::string> elementType("element-type", cl::init("f32"),
                                         cl::desc("cuda: f32, or f16 / bf16 (tensor "
                                                  "cores, sm_80+, for convolutions whose "
@@ -75,6 +79,8 @@ int main(int argc, char **argv) {
       return failWith("--element-type is for --target=cuda (the CPU target is f32)");
     if (deviceGeometry.getNumOccurrences())
       return failWith("--device-geometry is for --target=cuda");
+    if (asyncChain.getNumOccurrences())
+      return failWith("--async-chain is for --target=cuda");
   }
   auto start = std::chrono::steady_clock::now();
   mlir::DialectRegistry registry;
@@ -93,6 +99,7 @@ int main(int argc, char **argv) {
   options.ptxFeatures = ptxFeatures;
   options.elementType = elementType;
   options.deviceGeometry = deviceGeometry;
+  options.asyncChain = asyncChain;
   options.optLevel = optLevel;
   options.timePhases = timePhases;
   options.emitLLVMPath = emitLLVM;

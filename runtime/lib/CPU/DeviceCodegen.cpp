@@ -3,8 +3,10 @@
 // The scn_cg_gpu_* functions of Codegen.h: the codegen ABI over the device
 // builders of GpuSites.h, so that a compiled CUDA network builds its site
 // sets and kernel maps on the GPU and keeps them there. Each build waits for
-// the device (scn_gpu_synchronize): the builders run on the CUDA runtime's
-// default stream, the generated kernels on streams of their own.
+// its own work (scn_gpu_sites_wait on the CUDA runtime's default stream,
+// where the builders run) before it returns, so the kernels that read its
+// arrays, launched later on the network's stream, see them complete; the
+// network's kernels already queued go on meanwhile (scn-gpu-async-chain).
 //
 //===----------------------------------------------------------------------===//
 
@@ -40,11 +42,11 @@ template <typename T> T infoField(void *sites, T scn_gpu_sites_info_t::*field) {
   return infoOf(sites, info) ? info.*field : T{};
 }
 
-/// Fails the run unless `status` is OK; else waits for the device. True
-/// when the result can be used.
+/// Fails the run unless `status` is OK; else waits for the builders'
+/// stream. True when the result can be used.
 bool settle(scn_run_t run, scn_status_t status, const char *op) {
   if (status == SCN_OK)
-    status = scn_gpu_synchronize();
+    status = scn_gpu_sites_wait(nullptr);
   if (status != SCN_OK) {
     run->failFromRuntime(status, op);
     return false;

@@ -59,6 +59,7 @@ namespace scn::rt::driver_api {
   X(cuEventCreate)                                                             \
   X(cuEventDestroy)                                                            \
   X(cuEventRecord)                                                             \
+  X(cuEventQuery)                                                              \
   X(cuEventSynchronize)
 
 /// The resolved table. Each member has the type of the cuda.h prototype.

@@ -17,6 +17,7 @@
 
 #include "scn/Runtime/Gpu.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -84,10 +85,14 @@ void keepSticky(scn_status_t status, const char *function) {
 
 /// Managed blocks, which cuMemFree (not the stream-ordered pool) releases,
 /// and host blocks handed out instead of managed ones after a failure.
+/// A block freed on a stream (a gpu.dealloc chained after the kernels that
+/// use it, see scn-gpu-async-chain) waits in `deferred` with an event
+/// recorded on that stream, and is released once the event has completed.
 struct ManagedBlocks {
   std::mutex mutex;
   std::unordered_set<void *> blocks;
   std::unordered_set<void *> hostFallbacks;
+  std::vector<std::pair<void *, CUevent>> deferred;
 };
 ManagedBlocks &managedBlocks() {
   static ManagedBlocks *m = new ManagedBlocks;
@@ -109,6 +114,50 @@ struct StreamPool {
 StreamPool &streamPool() {
   static StreamPool *p = new StreamPool;
   return *p;
+}
+
+/// Releases the deferred managed blocks whose streams have passed their
+/// free (all of them when `all`, after a device-wide wait).
+void releaseDeferredManaged(bool all) {
+  ManagedBlocks &m = managedBlocks();
+  std::lock_guard<std::mutex> lock(m.mutex);
+  const Driver &d = driver();
+  CUresult firstFailure = CUDA_SUCCESS;
+  auto released = [&](const std::pair<void *, CUevent> &entry) {
+    if (!all && d.cuEventQuery(entry.second) != CUDA_SUCCESS)
+      return false;
+    d.cuEventDestroy(entry.second);
+    CUresult result = d.cuMemFree(reinterpret_cast<CUdeviceptr>(entry.first));
+    if (firstFailure == CUDA_SUCCESS)
+      firstFailure = result;
+    return true;
+  };
+  m.deferred.erase(std::remove_if(m.deferred.begin(), m.deferred.end(), released),
+                   m.deferred.end());
+  check(firstFailure, "cuMemFree", "a managed block freed on a stream");
+}
+
+/// Whether the host may touch managed memory while kernels run (per device;
+/// false on GPUs or systems without concurrent managed access, where the
+/// host must wait for the device first).
+bool concurrentManagedAccess() {
+  static std::mutex mutex;
+  static std::vector<int> known; // -1 unknown, else the attribute
+  std::lock_guard<std::mutex> lock(mutex);
+  int32_t device = currentDevice();
+  if (known.size() <= size_t(device))
+    known.resize(device + 1, -1);
+  if (known[device] < 0) {
+    const Driver &d = driver();
+    CUdevice handle;
+    check(d.cuDeviceGet(&handle, device), "cuDeviceGet");
+    int value = 0;
+    check(d.cuDeviceGetAttribute(&value, CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS,
+                                 handle),
+          "cuDeviceGetAttribute", "concurrent managed access");
+    known[device] = value != 0;
+  }
+  return known[device] == 1;
 }
 
 CUstream asStream(void *stream) { return static_cast<CUstream>(stream); }
@@ -238,6 +287,7 @@ extern "C" scn_status_t scn_gpu_synchronize(void) {
   return guardCall("scn_gpu_synchronize", [&] {
     check(driver().cuCtxSynchronize(), "cuCtxSynchronize",
           "a kernel or copy of this context failed");
+    releaseDeferredManaged(/*all=*/true);
   });
 }
 
@@ -352,6 +402,17 @@ extern "C" void mgpuStreamSynchronize(void *stream) {
   guarded("mgpuStreamSynchronize", [&] {
     check(driver().cuStreamSynchronize(asStream(stream)), "cuStreamSynchronize",
           "a kernel of this stream failed");
+    releaseDeferredManaged(/*all=*/false);
+  });
+}
+
+/// Called by generated host code (scn-gpu-async-chain) before it touches
+/// managed memory while GPU work may be running.
+extern "C" void scn_gpu_before_host_access(void) {
+  guarded("scn_gpu_before_host_access", [&] {
+    if (!concurrentManagedAccess())
+      check(driver().cuCtxSynchronize(), "cuCtxSynchronize",
+            "waiting for the GPU before the host touches managed memory");
   });
 }
 
@@ -454,7 +515,20 @@ extern "C" void mgpuMemFree(void *ptr, void *stream) {
       ManagedBlocks &m = managedBlocks();
       std::lock_guard<std::mutex> lock(m.mutex);
       if (m.blocks.erase(ptr)) {
-        check(driver().cuMemFree(asDevice(ptr)), "cuMemFree");
+        const Driver &d = driver();
+        if (!stream) {
+          check(d.cuMemFree(asDevice(ptr)), "cuMemFree");
+          return;
+        }
+        // Kernels queued on `stream` before this free may still use it.
+        CUevent event = nullptr;
+        check(d.cuEventCreate(&event, CU_EVENT_DISABLE_TIMING), "cuEventCreate");
+        CUresult recorded = d.cuEventRecord(event, asStream(stream));
+        if (recorded != CUDA_SUCCESS) {
+          d.cuEventDestroy(event);
+          check(recorded, "cuEventRecord", "before freeing a managed block");
+        }
+        m.deferred.emplace_back(ptr, event);
         return;
       }
     }

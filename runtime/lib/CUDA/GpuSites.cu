@@ -292,6 +292,12 @@ extern "C" scn_status_t scn_gpu_sites_free(scn_gpu_sites_t sites) {
   return SCN_OK;
 }
 
+extern "C" scn_status_t scn_gpu_sites_wait(void *stream) {
+  return guardCall("scn_gpu_sites_wait", [&] {
+    scn::rt::gpu::cudaCheck(cudaStreamSynchronize(prepare(stream)), "cudaStreamSynchronize");
+  });
+}
+
 extern "C" scn_status_t scn_gpu_kmap_free(scn_gpu_kmap_t map) {
   delete map;
   return SCN_OK;

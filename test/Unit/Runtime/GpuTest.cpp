@@ -113,6 +113,44 @@ TEST(Gpu, PtxKernelThroughTheMgpuAbi) {
     ASSERT_EQ(result[i], 2 * host[i]) << i;
 }
 
+// The generated code's chain (scn-gpu-async-chain): a managed block that a
+// queued kernel uses is freed on the kernel's stream before the host waits;
+// the block must outlive the kernel (it is released at the wait), and the
+// host touches another managed block meanwhile.
+TEST(Gpu, ManagedBlockFreedOnAStreamOutlivesItsKernels) {
+  if (!haveGpu())
+    GTEST_SKIP() << "no GPU: " << lastError();
+  const uint32_t count = 1 << 20;
+  const size_t bytes = count * sizeof(float);
+  void *stream = mgpuStreamCreate();
+  void *module = mgpuModuleLoadJIT(const_cast<char *>(kDoublePtx), 2);
+  void *function = mgpuModuleGetFunction(module, "scn_test_double");
+  void *managed = mgpuMemAlloc(bytes, nullptr, true);
+  void *device = mgpuMemAlloc(bytes, stream, false);
+  ASSERT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
+  for (uint32_t i = 0; i < count; ++i)
+    static_cast<float *>(managed)[i] = 1.0f;
+  void *params[] = {&managed, const_cast<uint32_t *>(&count)};
+  for (int i = 0; i < 10; ++i) // long enough to be running at the free
+    mgpuLaunchKernel(function, count / 256, 1, 1, 256, 1, 1, 0, stream, params, nullptr, 2);
+  mgpuMemcpy(device, managed, bytes, stream);
+  mgpuMemFree(managed, stream);
+  void *other = mgpuMemAlloc(64, nullptr, true);
+  scn_gpu_before_host_access();
+  static_cast<float *>(other)[0] = 3.0f;
+  std::vector<float> result(count);
+  mgpuMemcpy(result.data(), device, bytes, stream);
+  mgpuStreamSynchronize(stream);
+  mgpuMemFree(device, stream);
+  mgpuMemFree(other, nullptr);
+  mgpuStreamSynchronize(stream);
+  mgpuModuleUnload(module);
+  mgpuStreamDestroy(stream);
+  ASSERT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
+  EXPECT_EQ(result.front(), 1024.0f);
+  EXPECT_EQ(result.back(), 1024.0f);
+}
+
 TEST(Gpu, DeviceErrorsNameTheCallAndTheCause) {
   if (!haveGpu())
     GTEST_SKIP() << "no GPU: " << lastError();

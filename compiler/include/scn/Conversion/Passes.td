@@ -107,10 +107,12 @@ def SCNGPUOffload : Pass<"scn-gpu-offload", "::mlir::ModuleOp"> {
   let description = [{
     Runs after bufferization of `convert-scn-to-gpu` output, before
     `convert-parallel-loops-to-gpu`:
-    - every `memref.alloc` outside a kernel becomes `gpu.alloc host_shared`
-      (CUDA managed memory, so the host code between kernels, runtime calls
-      and kernels all read the same buffers) and its `memref.dealloc` a
-      `gpu.dealloc`;
+    - every `memref.alloc` outside a kernel that a kernel or a runtime call
+      uses, and every host `memref.alloca` a kernel reads, becomes
+      `gpu.alloc host_shared` (CUDA managed memory, so the host code between
+      kernels, runtime calls and kernels all read the same buffers) and its
+      `memref.dealloc` a `gpu.dealloc`; buffers only host code uses stay
+      host memory;
     - function arguments and constant globals (weights) that kernels read
       are copied once per call into such buffers;
     - returned buffers are copied into ordinary host allocations, so callers
@@ -119,7 +121,9 @@ def SCNGPUOffload : Pass<"scn-gpu-offload", "::mlir::ModuleOp"> {
       GPU blocks (tiles) and threads (rows of a tile); loops nested in it run
       sequentially in its thread;
     - the mma placeholder calls of tensor-core kernels become
-      `nvvm.mma.sync` (scn/Conversion/TensorCores.h).
+      `nvvm.mma.sync` (scn/Conversion/TensorCores.h);
+    - every memref a kernel uses must be GPU memory (a `gpu.alloc` or a view
+      of one), else the pass fails with an error that names it.
   }];
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"128",
@@ -129,6 +133,31 @@ def SCNGPUOffload : Pass<"scn-gpu-offload", "::mlir::ModuleOp"> {
     "::mlir::arith::ArithDialect", "::mlir::gpu::GPUDialect",
     "::mlir::LLVM::LLVMDialect", "::mlir::memref::MemRefDialect",
     "::mlir::NVVM::NVVMDialect", "::mlir::scf::SCFDialect"];
+}
+
+def SCNGPUAsyncChain : Pass<"scn-gpu-async-chain", "::mlir::ModuleOp"> {
+  let summary = "Order a function's GPU work on one stream; wait only where the host needs it";
+  let description = [{
+    Runs after `gpu-kernel-outlining`, on the host functions that
+    `scn-gpu-offload` produced, where every launch is synchronous and every
+    allocation, copy and free waits for its own stream. Instead, the GPU work
+    of a function between two host synchronizations becomes one chain of
+    async ops (one stream, in program order): kernel launches, device
+    allocations, copies and frees. The host waits for the chain (`gpu.wait`)
+    only before:
+    - a host op that reads a buffer the chain writes or may write (every
+      memref a kernel takes counts as written), or writes one it reads;
+    - a call whose memory effects are unknown (any call but the `scn_cg_*`
+      geometry functions, whose buffer arguments are checked like the
+      above);
+    - an op nested in a host region that holds GPU ops, and the terminator.
+    Host code that touches managed memory the chain does not use calls
+    `scn_gpu_before_host_access` first, which waits only on GPUs without
+    concurrent managed access (where the host must not touch managed memory
+    while any kernel runs). Geometry builders run on streams of their own
+    and wait for their own work before they return.
+  }];
+  let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::gpu::GPUDialect"];
 }
 
 def SCNGPUEmulateOnHost : Pass<"scn-gpu-emulate-on-host", "::mlir::ModuleOp"> {

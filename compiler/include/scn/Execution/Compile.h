@@ -39,6 +39,9 @@ struct CompileOptions {
   /// cuda: site sets and maps built on the GPU where possible (else on the
   /// CPU and copied once per run).
   bool deviceGeometry = true;
+  /// cuda: a function's GPU work queued on one stream (scn-gpu-async-chain);
+  /// false: every GPU op waits, for comparisons.
+  bool asyncChain = true;
   /// Target CPU; empty: the host's (name and features detected).
   std::string cpu;
   unsigned optLevel = 3;

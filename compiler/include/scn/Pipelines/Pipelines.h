@@ -66,6 +66,12 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
       llvm::cl::desc("convert-scn-to-gpu: build site sets, maps and pair lists on "
                      "the GPU (false: on the CPU, copied to the GPU once per run)"),
       llvm::cl::init(true)};
+  Option<bool> asyncChain{
+      *this, "async-chain",
+      llvm::cl::desc("scn-gpu-async-chain: queue a function's GPU work on one stream "
+                     "and wait only where the host needs it (false: every launch, "
+                     "allocation, copy and free waits, for comparisons)"),
+      llvm::cl::init(true)};
   Option<bool> emulateOnHost{
       *this, "emulate-on-host",
       llvm::cl::desc("Tests: after scn-gpu-offload, turn GPU memory ops into host "

@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BufferRoots.h"
 #include "scn/Conversion/Passes.h"
 #include "scn/Conversion/TensorCores.h"
 
@@ -36,6 +37,7 @@ namespace scn {
 } // namespace scn
 
 using namespace mlir;
+using scn::gpu_buffers::rootBuffer;
 
 namespace {
 
@@ -43,17 +45,6 @@ namespace {
 /// loop), or in a gpu.launch (the tensor-core convolutions).
 bool insideKernel(Operation *op) {
   return op->getParentOfType<scf::ParallelOp>() || op->getParentOfType<gpu::LaunchOp>();
-}
-
-/// The buffer that `v` is a view of (through subviews, reshapes, casts).
-Value rootBuffer(Value v) {
-  while (Operation *def = v.getDefiningOp()) {
-    auto view = dyn_cast<ViewLikeOpInterface>(def);
-    if (!view || view.getViewDest() != v)
-      break;
-    v = view.getViewSource();
-  }
-  return v;
 }
 
 /// Whether a kernel reads or writes `buffer` or a view of it.
@@ -88,6 +79,23 @@ bool usedOnHost(Value buffer) {
         continue;
       }
       return true;
+    }
+  }
+  return false;
+}
+
+/// Whether a raw pointer to `buffer` or a view of it is taken (for a
+/// runtime call, whose GPU builders may read it on the device).
+bool passedToRuntime(Value buffer) {
+  SmallVector<Value> worklist{buffer};
+  while (!worklist.empty()) {
+    Value v = worklist.pop_back_val();
+    for (Operation *user : v.getUsers()) {
+      if (isa<memref::ExtractAlignedPointerAsIndexOp>(user))
+        return true;
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user))
+        if (view.getViewSource() == v)
+          worklist.push_back(view.getViewDest());
     }
   }
   return false;
@@ -163,12 +171,17 @@ LogicalResult mapToGrid(scf::ParallelOp loop, int64_t blockSize) {
   return success();
 }
 
-/// Every allocation outside kernels becomes managed memory for now (see
-/// moveKernelOnlyBuffersToDevice), and its deallocations frees of it.
+/// Every allocation outside kernels that a kernel or a runtime call uses
+/// becomes managed memory for now (see moveKernelOnlyBuffersToDevice), and
+/// its deallocations frees of it.
 void placeAllocations(func::FuncOp func, OpBuilder &b) {
+  // Buffers only host code touches (copies of batch-norm parameters that the
+  // host turns into scales) stay ordinary host memory: managed allocations
+  // cost a driver call each and page migration.
   SmallVector<memref::AllocOp> allocs;
   func.walk([&](memref::AllocOp alloc) {
-    if (!insideKernel(alloc))
+    if (!insideKernel(alloc) &&
+        (usedInKernel(alloc.getMemref()) || passedToRuntime(alloc.getMemref())))
       allocs.push_back(alloc);
   });
   for (memref::AllocOp alloc : allocs) {

@@ -91,6 +91,10 @@ SCN_RUNTIME_API void mgpuLaunchKernel(void *function, intptr_t grid_x,
                                       intptr_t block_z, int32_t shared_bytes,
                                       void *stream, void **params, void **extra,
                                       size_t param_count);
+/* Generated host code calls this before it touches managed memory while
+ * the network's kernels may run (scn-gpu-async-chain): it waits for the
+ * device only where the GPU lacks concurrent managed access. */
+SCN_RUNTIME_API void scn_gpu_before_host_access(void);
 SCN_RUNTIME_API void *mgpuStreamCreate(void);
 SCN_RUNTIME_API void mgpuStreamDestroy(void *stream);
 SCN_RUNTIME_API void mgpuStreamSynchronize(void *stream);

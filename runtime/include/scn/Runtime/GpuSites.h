@@ -109,6 +109,11 @@ SCN_RUNTIME_API scn_status_t scn_gpu_kmap_get_pairs(scn_gpu_kmap_t map,
 SCN_RUNTIME_API scn_status_t scn_gpu_kmap_get_row_order(scn_gpu_kmap_t map,
                                                         const int32_t **order);
 
+/// Waits for the builders' work on `stream` (null: the CUDA runtime's default
+/// stream, which the compiled networks' builders use) and reports its
+/// failure. Work on other streams (the kernels of a compiled network) goes on.
+SCN_RUNTIME_API scn_status_t scn_gpu_sites_wait(void *stream);
+
 SCN_RUNTIME_API scn_status_t scn_gpu_sites_free(scn_gpu_sites_t sites);
 SCN_RUNTIME_API scn_status_t scn_gpu_kmap_free(scn_gpu_kmap_t map);
 

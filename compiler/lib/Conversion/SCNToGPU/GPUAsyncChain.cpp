@@ -1,0 +1,330 @@
+//===- GPUAsyncChain.cpp - the scn-gpu-async-chain pass -------------------===//
+//
+// After gpu-kernel-outlining, the host code of scn-gpu-offload launches
+// every kernel synchronously and waits for every allocation, copy and free:
+// a host round trip (stream create, synchronize, destroy) per GPU op, some
+// 400 of them in W1. This pass threads the GPU ops of each block into one
+// chain of async ops, which gpu-to-llvm puts on one stream, and keeps a
+// host wait only where the host needs the chain's results (see Passes.td).
+//
+// Upstream's gpu-async-region does the threading but waits before every op
+// with side effects (every runtime call, every host loop) and expects no
+// async op in its input; here the waits are decided by the buffers each
+// host op touches.
+//
+//===----------------------------------------------------------------------===//
+
+#include "BufferRoots.h"
+#include "scn/Conversion/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "llvm/ADT/DenseSet.h"
+
+namespace scn {
+#define GEN_PASS_DEF_SCNGPUASYNCCHAIN
+#include "scn/Conversion/Passes.h.inc"
+} // namespace scn
+
+using namespace mlir;
+using scn::gpu_buffers::rootBuffer;
+
+namespace {
+
+/// The runtime function that waits for the GPU before host code touches
+/// managed memory, on GPUs without concurrent managed access only.
+constexpr llvm::StringLiteral kBeforeHostAccess = "scn_gpu_before_host_access";
+
+/// The buffers a host op reads and writes, or unknown effects.
+struct HostAccess {
+  llvm::SmallDenseSet<Value, 4> reads, writes;
+  bool unknown = false;
+};
+
+/// The buffer a raw pointer operand of a runtime call points into, through
+/// llvm.inttoptr, index casts and memref.extract_aligned_pointer_as_index;
+/// null for anything else (run handles, runtime-owned arrays).
+Value bufferOfPointer(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (auto extract = dyn_cast<memref::ExtractAlignedPointerAsIndexOp>(def))
+      return rootBuffer(extract.getSource());
+    if (!isa<LLVM::IntToPtrOp, arith::IndexCastOp, arith::IndexCastUIOp>(def))
+      return {};
+    v = def->getOperand(0);
+  }
+  return {};
+}
+
+/// What `op` and the ops nested in it read and write on the host.
+HostAccess hostAccessOf(Operation *op) {
+  HostAccess access;
+  op->walk([&](Operation *inner) {
+    if (auto call = dyn_cast<func::CallOp>(inner)) {
+      // The geometry functions touch runtime-owned arrays and the buffers
+      // whose pointers they take; any other call may touch anything.
+      if (!call.getCallee().starts_with("scn_cg_gpu_")) {
+        access.unknown = true;
+        return WalkResult::interrupt();
+      }
+      for (Value operand : call.getOperands())
+        if (Value buffer = bufferOfPointer(operand)) {
+          access.reads.insert(buffer);
+          access.writes.insert(buffer);
+        }
+      return WalkResult::advance();
+    }
+    if (inner->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
+      return WalkResult::advance();
+    auto effecting = dyn_cast<MemoryEffectOpInterface>(inner);
+    if (!effecting) {
+      access.unknown = true;
+      return WalkResult::interrupt();
+    }
+    SmallVector<MemoryEffects::EffectInstance> effects;
+    effecting.getEffects(effects);
+    for (const MemoryEffects::EffectInstance &effect : effects) {
+      if (isa<MemoryEffects::Allocate>(effect.getEffect()))
+        continue;
+      Value value = effect.getValue();
+      if (!value || !isa<BaseMemRefType>(value.getType())) {
+        access.unknown = true;
+        return WalkResult::interrupt();
+      }
+      if (isa<MemoryEffects::Read>(effect.getEffect()))
+        access.reads.insert(rootBuffer(value));
+      else
+        access.writes.insert(rootBuffer(value));
+    }
+    return WalkResult::advance();
+  });
+  return access;
+}
+
+bool isManaged(Value buffer) {
+  auto alloc = buffer.getDefiningOp<gpu::AllocOp>();
+  return alloc && alloc.getHostShared();
+}
+
+/// The chain of one block: its last token and the buffers its pending ops
+/// read and write.
+class Chain {
+public:
+  Chain(Block &block, func::FuncOp beforeHostAccess)
+      : block(block), beforeHostAccess(beforeHostAccess) {}
+
+  LogicalResult run() {
+    for (Operation &op : llvm::make_early_inc_range(block)) {
+      if (auto wait = dyn_cast<gpu::WaitOp>(&op)) {
+        visitWait(wait);
+        continue;
+      }
+      if (auto alloc = dyn_cast<gpu::AllocOp>(&op); alloc && alloc.getHostShared())
+        continue; // A new managed block: the chain cannot be using it.
+      if (auto launch = dyn_cast<gpu::LaunchFuncOp>(&op)) {
+        chainLaunch(launch);
+        continue;
+      }
+      if (isa<gpu::AllocOp, gpu::MemcpyOp, gpu::DeallocOp, gpu::MemsetOp>(&op) &&
+          cast<gpu::AsyncOpInterface>(&op).getAsyncToken()) {
+        if (succeeded(chainAsyncOp(&op)))
+          continue;
+      }
+      if (op.hasTrait<OpTrait::IsTerminator>()) {
+        waitOnHost(&op);
+        continue;
+      }
+      visitHostOp(&op);
+    }
+    return success();
+  }
+
+private:
+  /// A `gpu.wait async` without dependencies (offload's start of a stream)
+  /// continues the chain; a synchronous wait on chain tokens is deferred
+  /// (dropped: the host waits where it needs to); any other wait keeps its
+  /// meaning and also waits for the chain.
+  void visitWait(gpu::WaitOp wait) {
+    if (wait.getAsyncToken() && wait.getAsyncDependencies().empty()) {
+      if (token) {
+        wait.getAsyncToken().replaceAllUsesWith(token);
+        wait.erase();
+      } else {
+        token = wait.getAsyncToken();
+        chained.insert(token);
+      }
+      return;
+    }
+    if (!wait.getAsyncToken() &&
+        llvm::all_of(wait.getAsyncDependencies(),
+                     [&](Value dep) { return chained.contains(dep); })) {
+      wait.erase();
+      return;
+    }
+    waitOnHost(wait);
+  }
+
+  /// Makes `launch` the next op of the chain (async, after the last one).
+  void chainLaunch(gpu::LaunchFuncOp launch) {
+    if (launch.getAsyncToken() && !dependsOnChainOnly(launch.getAsyncDependencies())) {
+      waitOnHost(launch);
+      return;
+    }
+    OpBuilder b(launch);
+    Value last = lastToken(b, launch.getLoc());
+    std::optional<gpu::KernelDim3> cluster;
+    if (launch.hasClusterSize())
+      cluster = launch.getClusterSizeOperandValues();
+    auto async = gpu::LaunchFuncOp::create(
+        b, launch.getLoc(), launch.getKernel(), launch.getGridSizeOperandValues(),
+        launch.getBlockSizeOperandValues(), launch.getDynamicSharedMemorySize(),
+        launch.getKernelOperands(), b.getType<gpu::AsyncTokenType>(), ValueRange{last},
+        cluster);
+    // Kernels may write any buffer they take.
+    for (Value operand : launch.getKernelOperands())
+      if (isa<BaseMemRefType>(operand.getType()))
+        pendingWrites.insert(rootBuffer(operand));
+    if (Value old = launch.getAsyncToken())
+      old.replaceAllUsesWith(async.getAsyncToken());
+    launch.erase();
+    append(async.getAsyncToken());
+  }
+
+  /// Chains an async allocation, copy, memset or free (offload's forms,
+  /// which depend on a chain token only).
+  LogicalResult chainAsyncOp(Operation *op) {
+    auto async = cast<gpu::AsyncOpInterface>(op);
+    if (!dependsOnChainOnly(async.getAsyncDependencies()))
+      return failure();
+    OpBuilder b(op);
+    Value last = lastToken(b, op->getLoc());
+    // Exactly one dependency, the chain's last op: gpu-to-llvm puts the op
+    // on that op's stream.
+    for (OpOperand &dep : op->getOpOperands())
+      if (isa<gpu::AsyncTokenType>(dep.get().getType()))
+        dep.set(last);
+    if (auto copy = dyn_cast<gpu::MemcpyOp>(op)) {
+      pendingReads.insert(rootBuffer(copy.getSrc()));
+      pendingWrites.insert(rootBuffer(copy.getDst()));
+    } else if (auto set = dyn_cast<gpu::MemsetOp>(op)) {
+      pendingWrites.insert(rootBuffer(set.getDst()));
+    } else if (auto free = dyn_cast<gpu::DeallocOp>(op)) {
+      pendingWrites.insert(rootBuffer(free.getMemref()));
+    } else {
+      pendingWrites.insert(cast<gpu::AllocOp>(op).getMemref());
+    }
+    append(async.getAsyncToken());
+    return success();
+  }
+
+  /// Host code: waits for the chain first when it touches a buffer the
+  /// chain uses (or may touch anything); tells the runtime when it touches
+  /// managed memory while the chain runs.
+  void visitHostOp(Operation *op) {
+    if (!token)
+      return;
+    HostAccess access = hostAccessOf(op);
+    auto conflicts = [&]() {
+      for (Value v : access.reads)
+        if (pendingWrites.contains(v))
+          return true;
+      for (Value v : access.writes)
+        if (pendingWrites.contains(v) || pendingReads.contains(v))
+          return true;
+      return false;
+    };
+    if (access.unknown || conflicts()) {
+      waitOnHost(op);
+      return;
+    }
+    if (hostAccessAnnounced)
+      return;
+    bool touchesManaged = llvm::any_of(access.reads, isManaged) ||
+                          llvm::any_of(access.writes, isManaged);
+    if (touchesManaged) {
+      OpBuilder b(op);
+      func::CallOp::create(b, op->getLoc(), beforeHostAccess, ValueRange{});
+      hostAccessAnnounced = true;
+    }
+  }
+
+  /// The host waits for the chain before `op`; the next GPU op starts a
+  /// new chain.
+  void waitOnHost(Operation *op) {
+    if (!token)
+      return;
+    OpBuilder b(op);
+    if (auto wait = dyn_cast<gpu::WaitOp>(op); wait && !wait.getAsyncToken()) {
+      wait.getAsyncDependenciesMutable().append(token);
+    } else {
+      gpu::WaitOp::create(b, op->getLoc(), Type(), ValueRange{token});
+    }
+    token = {};
+    chained.clear();
+    pendingReads.clear();
+    pendingWrites.clear();
+    hostAccessAnnounced = false;
+  }
+
+  bool dependsOnChainOnly(ValueRange deps) {
+    return llvm::all_of(deps, [&](Value dep) { return chained.contains(dep); });
+  }
+
+  /// The chain's last token, starting a chain (a new stream) if none.
+  Value lastToken(OpBuilder &b, Location loc) {
+    if (!token) {
+      token = gpu::WaitOp::create(b, loc, b.getType<gpu::AsyncTokenType>(), ValueRange{})
+                  .getAsyncToken();
+      chained.insert(token);
+    }
+    return token;
+  }
+
+  void append(Value next) {
+    token = next;
+    chained.insert(next);
+    hostAccessAnnounced = false;
+  }
+
+  Block &block;
+  func::FuncOp beforeHostAccess;
+  Value token;
+  llvm::DenseSet<Value> chained;
+  llvm::DenseSet<Value> pendingReads, pendingWrites;
+  bool hostAccessAnnounced = false;
+};
+
+struct SCNGPUAsyncChainPass : scn::impl::SCNGPUAsyncChainBase<SCNGPUAsyncChainPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<func::FuncOp> hosts;
+    for (auto func : module.getOps<func::FuncOp>()) {
+      bool launches = false;
+      func.walk([&](gpu::LaunchFuncOp) { launches = true; });
+      if (launches)
+        hosts.push_back(func);
+    }
+    if (hosts.empty())
+      return;
+    auto beforeHostAccess = module.lookupSymbol<func::FuncOp>(kBeforeHostAccess);
+    if (!beforeHostAccess) {
+      OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+      beforeHostAccess = func::FuncOp::create(b, module.getLoc(), kBeforeHostAccess,
+                                              b.getFunctionType({}, {}));
+      beforeHostAccess.setPrivate();
+    }
+    for (func::FuncOp func : hosts)
+      for (Block &block : func.getBody())
+        if (failed(Chain(block, beforeHostAccess).run()))
+          return signalPassFailure();
+    // Unused when no host code touched managed memory during a chain.
+    if (beforeHostAccess.symbolKnownUseEmpty(module))
+      beforeHostAccess.erase();
+  }
+};
+
+} // namespace
