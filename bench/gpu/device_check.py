@@ -229,17 +229,29 @@ def bench(log, repeat):
             times = repeat if target.startswith("cuda") else max(1, repeat // 2)
             if not os.path.exists(os.path.join(directory, f"{name}.{target}.so")):
                 continue
+            resident = None
             try:
                 lib, manifest = load(os.path.join(directory, f"{name}.{target}.so"))
                 outputs[target] = run(lib, manifest, arrays)["output"]
+                if target.startswith("cuda"):
+                    # Every array uploaded in every call, weights included.
+                    result[target + " uploads"] = time_runs(lib, manifest, arrays, times)
+                    # Then the weights kept on the GPU, as a deployed model
+                    # (and spconv's modules) keep them: the timings below.
+                    resident = artifact.ResidentParameters(
+                        lib, [arrays[i["name"]] for i in manifest["inputs"]
+                              if i["name"] not in ("coords", "features")])
                 result[target] = time_runs(lib, manifest, arrays, times)
                 # Maps built once and reused (GPU: their device copies too).
                 result[target + " prebuilt"] = time_runs(
                     lib, manifest, arrays, times, artifact.PersistentRun(lib))
             except Exception as e:
                 print(f"bench {name} {target}: {type(e).__name__}: {e}", file=log)
-                result.setdefault(target, float("nan"))
-                result.setdefault(target + " prebuilt", float("nan"))
+                for key in ("", " prebuilt", " uploads"):
+                    result.setdefault(target + key, float("nan"))
+            finally:
+                if resident is not None:
+                    resident.release()
         # Tensor cores round the inputs to f16 or bf16: their error against
         # fp32 on the CPU, relative to the largest output.
         reference = outputs.get("cpu")
@@ -253,34 +265,39 @@ def bench(log, repeat):
         print(f"bench {name}: {result}", file=log)
     print()
     print("End to end: maps built in every run, on the GPU (host maps: on the CPU, "
-          "copied); prebuilt: built once and reused. Maps share: 1 - prebuilt / end to "
-          "end. TFLOP/s and roofline shares from the prebuilt GPU time.")
+          "copied), weights kept on the GPU (scn_gpu_keep_resident); uploads: the "
+          "weights uploaded in every run too; prebuilt: maps built once and reused. "
+          "Maps share: 1 - prebuilt / end to end. TFLOP/s and roofline shares from "
+          "the prebuilt GPU time.")
     print("| workload | sites | GFLOP | GPU fp32 ms | GPU prebuilt ms | maps share | "
-          "GPU host maps ms | CPU ms (same machine) | CPU prebuilt ms | GPU speed-up | "
-          "GPU TFLOP/s | share of fp32 GEMM | share of fp16 tensor GEMM |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "GPU with weight uploads ms | GPU host maps ms | CPU ms (same machine) | "
+          "CPU prebuilt ms | GPU speed-up | GPU TFLOP/s | share of fp32 GEMM | "
+          "share of fp16 tensor GEMM |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, flop, r in rows:
         gpu, pre = r["cuda"], r["cuda prebuilt"]
         tflops = flop / (pre / 1e3) / 1e12
         shares = (f"{100 * tflops / peaks[0]:.1f}% | {100 * tflops / peaks[1]:.1f}%"
                   if peaks else "- | -")
         print(f"| {name} | {len(coords)} | {flop / 1e9:.2f} | {gpu:.1f} | {pre:.1f} | "
-              f"{100 * (1 - pre / gpu):.0f}% | {r['cuda-hostmaps']:.1f} | "
+              f"{100 * (1 - pre / gpu):.0f}% | {r['cuda uploads']:.1f} | "
+              f"{r['cuda-hostmaps']:.1f} | "
               f"{r['cpu']:.1f} | {r['cpu prebuilt']:.1f} | {r['cpu'] / gpu:.1f}x | "
               f"{tflops:.2f} | {shares} |")
     print()
     print("Tensor cores (mma.sync m16n8k16, f32 accumulators; W3 and every W1 layer but "
           "the 1-channel stem): error relative to the largest fp32 CPU output.")
-    print("| workload | type | GPU ms | prebuilt ms | maps share | TFLOP/s | "
-          "share of fp16 tensor GEMM | speed-up over GPU fp32 | max rel. error |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| workload | type | GPU ms | prebuilt ms | maps share | with weight uploads ms | "
+          "TFLOP/s | share of fp16 tensor GEMM | speed-up over GPU fp32 | max rel. error |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for name, flop, r in rows:
         for element in ("f16", "bf16"):
             gpu, pre = r["cuda-" + element], r["cuda-" + element + " prebuilt"]
             tflops = flop / (pre / 1e3) / 1e12
             share = f"{100 * tflops / peaks[1]:.1f}%" if peaks else "-"
             print(f"| {name} | {element} | {gpu:.1f} | {pre:.1f} | "
-                  f"{100 * (1 - pre / gpu):.0f}% | {tflops:.2f} | {share} | "
+                  f"{100 * (1 - pre / gpu):.0f}% | {r['cuda-' + element + ' uploads']:.1f} | "
+                  f"{tflops:.2f} | {share} | "
                   f"{r['cuda'] / gpu:.1f}x | {r[element + ' error']:.1e} |")
     print()
     print("One stream per run (scn-gpu-async-chain) against every GPU op waited for "

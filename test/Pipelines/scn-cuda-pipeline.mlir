@@ -12,6 +12,9 @@
 
 // CHECK-NOT: {{(=|^) *(scn|memref|scf|vector|arith|func|bufferization|omp)\.}}
 // CHECK-LABEL: llvm.func @main(%{{.*}}: !llvm.ptr,
+// The weights come from scn_cg_gpu_parameter (the caller's resident copy,
+// or an upload per call) and go back at the return.
+// CHECK: llvm.call @scn_cg_gpu_parameter(%arg0,
 // CHECK: llvm.call @scn_cg_gpu_input(
 // The GPU work from here to the copy of the result runs on one stream
 // (scn-gpu-async-chain): no host wait between the kernels, the geometry
@@ -31,6 +34,7 @@
 // CHECK: llvm.call @mgpuMemFree(%{{.*}}, %[[STREAM]])
 // CHECK: llvm.call @mgpuStreamSynchronize(%[[STREAM]])
 // CHECK: "llvm.intr.memcpy"
+// CHECK: llvm.call @scn_cg_gpu_parameter_done(%arg0,
 // CHECK-NOT: scn_cg_device_copy
 // CHECK: gpu.binary @main_kernel {{.*}}#nvvm.target<O = 3, chip = "sm_80", features = "+ptx80">{{.*}}assembly = "{{.*}}.target sm_80{{.*}}.entry main_kernel(
 // CHECK-NOT: {{(=|^) *(scn|memref|scf|vector|arith|func|bufferization|omp)\.}}
@@ -39,7 +43,7 @@
 // HOST: llvm.call @scn_cg_input(
 // HOST: llvm.call @scn_cg_device_copy(
 // HOST: llvm.call @scn_cg_kernel_map(
-// HOST-NOT: scn_cg_gpu_
+// HOST-NOT: {{scn_cg_gpu_(input|bl_input|dense|downsample|full|kernel_map|neighbors|pair|row|num|coords|site|batch)}}
 
 // SM90: llvm.mlir.constant(256 : index)
 // SM90: gpu.launch_func

@@ -48,9 +48,13 @@ def _bind_runtime(lib):
         'scn_last_error_message': (ctypes.c_char_p, []),
         'scn_run_set_reuse_geometry': (None, [ctypes.c_void_p, ctypes.c_int32]),
         'scn_run_clear_error': (None, [ctypes.c_void_p]),
+        'scn_gpu_keep_resident': (ctypes.c_int, [ctypes.c_void_p, ctypes.c_int64]),
+        'scn_gpu_release_resident': (None, [ctypes.c_void_p]),
     }
     for name, (restype, argtypes) in signatures.items():
-        function = getattr(lib, name)
+        function = getattr(lib, name, None)
+        if function is None:    # a runtime built without the CUDA layer
+            continue
         function.restype = restype
         function.argtypes = argtypes
 
@@ -74,6 +78,33 @@ def load_artifact(path, runtime_dir=None):
 def _last_error(lib):
     msg = lib.scn_last_error_message()
     return (msg or b'unknown error').decode('utf-8', 'replace')
+
+
+class ResidentParameters:
+    """Keeps parameter arrays (weights) on the GPU while it lives
+    (scn_gpu_keep_resident): CUDA artifacts that take them as arguments then
+    read the device copies instead of uploading them in every call.  The
+    arrays must stay alive and unchanged meanwhile; ``release()`` (or the
+    object's end) drops the copies."""
+
+    def __init__(self, lib, arrays):
+        self.lib = lib
+        self.arrays = [a for a in arrays if a.size]
+        self.kept = []
+        for a in self.arrays:
+            if lib.scn_gpu_keep_resident(a.ctypes.data, a.nbytes) != 0:
+                self.release()
+                raise RuntimeError('keeping parameters on the GPU: ' + _last_error(lib))
+            self.kept.append(a)
+
+    def release(self):
+        for a in self.kept:
+            self.lib.scn_gpu_release_resident(a.ctypes.data)
+        self.kept = []
+
+    def __del__(self):
+        if getattr(self, 'kept', None):
+            self.release()
 
 
 class PersistentRun:

@@ -110,6 +110,24 @@ void *scn_cg_device_copy(scn_run_t run, const void *array, int64_t bytes) {
   return copy;
 }
 
+void *scn_cg_parameter(scn_run_t run, const void *host, int64_t bytes) {
+  if (!host || bytes <= 0)
+    return nullptr;
+  void *copy = std::malloc(static_cast<size_t>(bytes));
+  if (!copy) {
+    if (run)
+      run->fail(SCN_ERROR_OUT_OF_MEMORY, "copying a parameter: out of memory");
+    return const_cast<void *>(host);
+  }
+  std::memcpy(copy, host, static_cast<size_t>(bytes));
+  return copy;
+}
+
+void scn_cg_parameter_done(scn_run_t, const void *host, void *copy) {
+  if (copy != host)
+    std::free(copy);
+}
+
 void *scn_cg_host_copy(scn_run_t run, const void *array, int64_t bytes) {
   if (!run || !array || bytes <= 0)
     return nullptr;

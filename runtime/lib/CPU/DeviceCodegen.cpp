@@ -164,6 +164,18 @@ DevicePairs pairsOf(scn_run_t run, void *kmap, int32_t transposed) {
 
 extern "C" {
 
+void *scn_cg_gpu_parameter(scn_run_t run, const void *host, int64_t bytes) {
+  void *device = nullptr;
+  scn_status_t status = scn_gpu_parameter(host, bytes, &device);
+  if (status != SCN_OK && run)
+    run->failFromRuntime(status, "copying a parameter to the GPU");
+  return device;
+}
+
+void scn_cg_gpu_parameter_done(scn_run_t, const void *host, void *device) {
+  scn_gpu_parameter_done(host, device);
+}
+
 void *scn_cg_gpu_input(scn_run_t run, const char *op, int32_t dim,
                        const int64_t *spatial_size, const void *coords, int32_t coord_type,
                        int64_t rows, int64_t cols, int32_t mode, int64_t batch_size) {

@@ -22,6 +22,7 @@
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -160,6 +161,25 @@ bool concurrentManagedAccess() {
   return known[device] == 1;
 }
 
+/// Parameter arrays kept on the device (scn_gpu_keep_resident), by host
+/// address: the size kept and the device copy.
+struct ResidentParameters {
+  std::mutex mutex;
+  std::unordered_map<const void *, std::pair<int64_t, void *>> copies;
+};
+ResidentParameters &residentParameters() {
+  static ResidentParameters *r = new ResidentParameters;
+  return *r;
+}
+
+/// The resident copy of exactly (host, bytes), or null.
+void *findResident(const void *host, int64_t bytes) {
+  ResidentParameters &r = residentParameters();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  auto it = r.copies.find(host);
+  return it != r.copies.end() && it->second.first == bytes ? it->second.second : nullptr;
+}
+
 CUstream asStream(void *stream) { return static_cast<CUstream>(stream); }
 CUdeviceptr asDevice(void *ptr) { return reinterpret_cast<CUdeviceptr>(ptr); }
 
@@ -273,6 +293,69 @@ extern "C" scn_status_t scn_gpu_upload(const void *src, int64_t bytes, void **de
     }
     *device = reinterpret_cast<void *>(ptr);
   });
+}
+
+extern "C" scn_status_t scn_gpu_keep_resident(const void *host, int64_t bytes) {
+  return guardCall("scn_gpu_keep_resident", [&] {
+    requireNonNull(host, "host");
+    if (bytes <= 0)
+      fail(SCN_ERROR_INVALID_ARGUMENT, "bytes must be positive, not ", bytes);
+    void *device = nullptr;
+    if (scn_status_t uploaded = scn_gpu_upload(host, bytes, &device); uploaded != SCN_OK)
+      fail(uploaded, scn_last_error_message());
+    void *previous = nullptr;
+    {
+      ResidentParameters &r = residentParameters();
+      std::lock_guard<std::mutex> lock(r.mutex);
+      auto &entry = r.copies[host];
+      previous = entry.second;
+      entry = {bytes, device};
+    }
+    scn_gpu_free(previous);
+  });
+}
+
+extern "C" void scn_gpu_release_resident(const void *host) {
+  void *device = nullptr;
+  {
+    ResidentParameters &r = residentParameters();
+    std::lock_guard<std::mutex> lock(r.mutex);
+    auto it = r.copies.find(host);
+    if (it == r.copies.end())
+      return;
+    device = it->second.second;
+    r.copies.erase(it);
+  }
+  scn_gpu_free(device);
+}
+
+extern "C" scn_status_t scn_gpu_parameter(const void *host, int64_t bytes, void **device) {
+  scn_status_t status = guardCall("scn_gpu_parameter", [&] {
+    requireNonNull(device, "device");
+    *device = nullptr;
+    if (bytes <= 0)
+      return;
+    requireNonNull(host, "host");
+    if ((*device = findResident(host, bytes)))
+      return;
+    if (scn_status_t uploaded = scn_gpu_upload(host, bytes, device); uploaded != SCN_OK)
+      fail(uploaded, scn_last_error_message());
+  });
+  keepSticky(status, "scn_gpu_parameter");
+  return status;
+}
+
+extern "C" void scn_gpu_parameter_done(const void *host, void *device) {
+  if (!device)
+    return;
+  ResidentParameters &r = residentParameters();
+  {
+    std::lock_guard<std::mutex> lock(r.mutex);
+    auto it = r.copies.find(host);
+    if (it != r.copies.end() && it->second.second == device)
+      return;
+  }
+  scn_gpu_free(device);
 }
 
 extern "C" void scn_gpu_free(void *device) {

@@ -43,6 +43,16 @@ extern "C" scn_status_t scn_gpu_upload(const void *, int64_t, void **device) {
   return guardCall("scn_gpu_upload", [] { unavailable(); });
 }
 extern "C" void scn_gpu_free(void *) {}
+extern "C" scn_status_t scn_gpu_keep_resident(const void *, int64_t) {
+  return guardCall("scn_gpu_keep_resident", [] { unavailable(); });
+}
+extern "C" void scn_gpu_release_resident(const void *) {}
+extern "C" scn_status_t scn_gpu_parameter(const void *, int64_t, void **device) {
+  if (device)
+    *device = nullptr;
+  return guardCall("scn_gpu_parameter", [] { unavailable(); });
+}
+extern "C" void scn_gpu_parameter_done(const void *, void *) {}
 extern "C" scn_status_t scn_gpu_synchronize(void) {
   return guardCall("scn_gpu_synchronize", [] { unavailable(); });
 }

@@ -160,3 +160,36 @@ func.func @unplaceable(%out: memref<?x4xf32>, %n: index) {
   }
   return
 }
+
+// -----
+
+// In a generated function (the run handle first), a weight that only
+// kernels read comes from scn_cg_gpu_parameter (the caller's resident copy
+// or an upload), as a memref over the pointer it returns, and goes back to
+// the runtime at the return.
+// CHECK-LABEL: func.func @parameters(
+// CHECK-SAME: %[[HANDLE:[^:]*]]: !llvm.ptr, %[[W:[^:]*]]: memref<3x4xf32>
+// CHECK: %[[I:.*]] = memref.extract_aligned_pointer_as_index %[[W]]
+// CHECK: %[[HP:.*]] = llvm.inttoptr
+// CHECK: %[[D:.*]] = call @scn_cg_gpu_parameter(%[[HANDLE]], %[[HP]], %c48_i64)
+// CHECK: llvm.insertvalue %[[D]], %{{.*}}[0]
+// CHECK: llvm.insertvalue %[[D]], %{{.*}}[1]
+// CHECK: %[[WD:.*]] = builtin.unrealized_conversion_cast %{{.*}} : !llvm.struct<(ptr, ptr, i64, array<2 x i64>, array<2 x i64>)> to memref<3x4xf32> {scn.device_parameter}
+// CHECK: scf.parallel
+// CHECK:   memref.load %[[WD]]
+// CHECK: memref.extract_aligned_pointer_as_index %[[WD]]
+// CHECK: call @scn_cg_gpu_parameter_done(%[[HANDLE]], %[[HP]], %{{.*}})
+// CHECK: return
+func.func @parameters(%run: !llvm.ptr, %w: memref<3x4xf32>, %out: memref<?x4xf32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  scf.parallel (%r) = (%c0) to (%n) step (%c1) {
+    scf.for %c = %c0 to %c4 step %c1 {
+      %v = memref.load %w[%c1, %c] : memref<3x4xf32>
+      memref.store %v, %out[%r, %c] : memref<?x4xf32>
+    }
+    scf.reduce
+  }
+  return
+}

@@ -68,6 +68,10 @@ TEST(Gpu, WithoutADeviceEveryCallFailsCleanly) {
       << lastError();
   scn_gpu_device_info_t info;
   EXPECT_EQ(scn_gpu_get_device_info(&info), SCN_ERROR_NO_DEVICE);
+  float weights[4] = {1, 2, 3, 4};
+  EXPECT_EQ(scn_gpu_keep_resident(weights, sizeof weights), SCN_ERROR_NO_DEVICE);
+  EXPECT_NE(lastError().find("scn_gpu_keep_resident: "), std::string::npos) << lastError();
+  scn_gpu_release_resident(weights); // nothing kept: a no-op
 #ifdef SCN_TEST_HAVE_MGPU
   // Generated code: the first failure is kept, the rest are no-ops.
   EXPECT_EQ(mgpuStreamCreate(), nullptr);
@@ -149,6 +153,41 @@ TEST(Gpu, ManagedBlockFreedOnAStreamOutlivesItsKernels) {
   ASSERT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
   EXPECT_EQ(result.front(), 1024.0f);
   EXPECT_EQ(result.back(), 1024.0f);
+}
+
+// Weights kept on the device: generated code gets the resident copy of
+// exactly (array, size) and leaves it alone at the end of the call; any
+// other request is an upload that the end of the call frees.
+TEST(Gpu, ResidentParametersAreUploadedOnce) {
+  if (!haveGpu())
+    GTEST_SKIP() << "no GPU: " << lastError();
+  std::vector<float> weights(1000, 0.5f);
+  const int64_t bytes = int64_t(weights.size() * sizeof(float));
+  ASSERT_EQ(scn_gpu_keep_resident(weights.data(), bytes), SCN_OK) << lastError();
+  void *first = nullptr, *second = nullptr, *smaller = nullptr;
+  ASSERT_EQ(scn_gpu_parameter(weights.data(), bytes, &first), SCN_OK) << lastError();
+  ASSERT_EQ(scn_gpu_parameter(weights.data(), bytes, &second), SCN_OK) << lastError();
+  EXPECT_EQ(first, second);
+  ASSERT_EQ(scn_gpu_parameter(weights.data(), bytes / 2, &smaller), SCN_OK) << lastError();
+  EXPECT_NE(smaller, first);
+  std::vector<float> back(weights.size());
+  void *stream = mgpuStreamCreate();
+  mgpuMemcpy(back.data(), first, size_t(bytes), stream);
+  mgpuStreamSynchronize(stream);
+  mgpuStreamDestroy(stream);
+  EXPECT_EQ(back, weights);
+  scn_gpu_parameter_done(weights.data(), first);
+  scn_gpu_parameter_done(weights.data(), second);
+  scn_gpu_parameter_done(weights.data(), smaller);
+  void *again = nullptr;
+  ASSERT_EQ(scn_gpu_parameter(weights.data(), bytes, &again), SCN_OK) << lastError();
+  EXPECT_EQ(again, first); // still resident
+  scn_gpu_release_resident(weights.data());
+  void *upload = nullptr;
+  ASSERT_EQ(scn_gpu_parameter(weights.data(), bytes, &upload), SCN_OK) << lastError();
+  scn_gpu_parameter_done(weights.data(), upload);
+  EXPECT_EQ(scn_gpu_synchronize(), SCN_OK) << lastError();
+  EXPECT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
 }
 
 TEST(Gpu, DeviceErrorsNameTheCallAndTheCause) {

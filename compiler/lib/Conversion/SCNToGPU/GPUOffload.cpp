@@ -222,45 +222,145 @@ void placeAllocations(func::FuncOp func, OpBuilder &b) {
   }
 }
 
+/// The runtime calls that give kernels a parameter array (see Codegen.h),
+/// and the mark of the memrefs built over their results.
+constexpr llvm::StringLiteral kParameter = "scn_cg_gpu_parameter";
+constexpr llvm::StringLiteral kParameterDone = "scn_cg_gpu_parameter_done";
+constexpr llvm::StringLiteral kDeviceParameterAttr = "scn.device_parameter";
+
+/// A parameter's device copy, released when the function returns.
+struct ParameterCopy {
+  Value hostPointer, device;
+};
+
+/// The run handle of a generated function: its first argument, the
+/// !llvm.ptr that the scn lowering adds; null for other functions.
+Value runHandleOf(func::FuncOp func) {
+  if (func.getNumArguments() == 0 ||
+      !isa<LLVM::LLVMPointerType>(func.getArgument(0).getType()))
+    return {};
+  return func.getArgument(0);
+}
+
+/// The declaration of runtime function `name`, added if missing.
+func::FuncOp declareRuntime(ModuleOp module, StringRef name, FunctionType type) {
+  if (auto f = module.lookupSymbol<func::FuncOp>(name))
+    return f;
+  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+  auto f = func::FuncOp::create(b, module.getLoc(), name, type);
+  f.setPrivate();
+  return f;
+}
+
+/// A raw pointer to the data of `buffer` (for a runtime call).
+Value pointerTo(OpBuilder &b, Location loc, Value buffer) {
+  Value index = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
+  Value address = arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
+  return LLVM::IntToPtrOp::create(b, loc, LLVM::LLVMPointerType::get(b.getContext()),
+                                  address);
+}
+
+/// Whether `type` can be a memref over a runtime pointer (memrefOver).
+bool describable(MemRefType type) {
+  return type.hasStaticShape() && type.getRank() > 0 &&
+         type.getElementTypeBitWidth() % 8 == 0;
+}
+
+/// A memref of `type` (static shape, row-major) over the data at `pointer`:
+/// its LLVM descriptor, cast to the memref type, which the LLVM lowering
+/// folds away. Marked so that verifyKernelOperands knows it for GPU memory.
+Value memrefOver(OpBuilder &b, Location loc, Value pointer, MemRefType type) {
+  Type i64 = b.getI64Type();
+  Type ptr = pointer.getType();
+  auto sizesType = LLVM::LLVMArrayType::get(i64, type.getRank());
+  auto descriptorType =
+      LLVM::LLVMStructType::getLiteral(b.getContext(), {ptr, ptr, i64, sizesType, sizesType});
+  auto constant = [&](int64_t v) {
+    return LLVM::ConstantOp::create(b, loc, i64, b.getI64IntegerAttr(v)).getResult();
+  };
+  Value d = LLVM::PoisonOp::create(b, loc, descriptorType);
+  d = LLVM::InsertValueOp::create(b, loc, d, pointer, ArrayRef<int64_t>{0});
+  d = LLVM::InsertValueOp::create(b, loc, d, pointer, ArrayRef<int64_t>{1});
+  d = LLVM::InsertValueOp::create(b, loc, d, constant(0), ArrayRef<int64_t>{2});
+  int64_t stride = 1;
+  for (int64_t i = type.getRank() - 1; i >= 0; --i) {
+    d = LLVM::InsertValueOp::create(b, loc, d, constant(type.getDimSize(i)),
+                                    ArrayRef<int64_t>{3, i});
+    d = LLVM::InsertValueOp::create(b, loc, d, constant(stride), ArrayRef<int64_t>{4, i});
+    stride *= type.getDimSize(i);
+  }
+  auto cast = UnrealizedConversionCastOp::create(b, loc, TypeRange{type}, ValueRange{d});
+  cast->setAttr(kDeviceParameterAttr, b.getUnitAttr());
+  return cast.getResult(0);
+}
+
 /// Copies `host` (an argument or constant that kernels read) in at the
-/// builder's position and makes every use read the copy: by DMA into device
-/// memory when only kernels read it (the common case for weights), else
-/// into managed memory, which host code (the NaN check of the features,
-/// batch-norm scales folded from arguments) reads too. Returns the copy.
-Value copyIn(OpBuilder &b, Location loc, Value host) {
+/// builder's position and makes every use read the copy:
+/// - into managed memory when host code reads it too (the NaN check of the
+///   features, batch-norm scales folded from arguments);
+/// - else, in a generated function (`run` set) with a static shape,
+///   through scn_cg_gpu_parameter, which hands out the array's resident
+///   device copy when the caller keeps one (scn_gpu_keep_resident: weights
+///   uploaded once, not in every call) or an upload; recorded in
+///   `parameters` for scn_cg_gpu_parameter_done at the return;
+/// - else by DMA into device memory.
+/// Returns the copy to free at the return, or null for a parameter.
+Value copyIn(OpBuilder &b, Location loc, Value host, Value run,
+             SmallVectorImpl<ParameterCopy> &parameters) {
   SmallVector<OpOperand *> uses;
   for (OpOperand &use : host.getUses())
     uses.push_back(&use);
   auto type = cast<MemRefType>(host.getType());
+  auto identity = MemRefType::get(type.getShape(), type.getElementType());
   Value copy;
-  if (usedOnHost(host)) {
+  Value toFree;
+  if (!usedOnHost(host) && run && describable(identity)) {
+    auto module = host.getParentRegion()->getParentOfType<ModuleOp>();
+    Type ptr = LLVM::LLVMPointerType::get(b.getContext());
+    func::FuncOp parameter = declareRuntime(
+        module, kParameter, b.getFunctionType({ptr, ptr, b.getI64Type()}, {ptr}));
+    Value hostPointer = pointerTo(b, loc, host);
+    int64_t bytes = identity.getNumElements() * (identity.getElementTypeBitWidth() / 8);
+    Value size = arith::ConstantIntOp::create(b, loc, bytes, 64);
+    Value device =
+        func::CallOp::create(b, loc, parameter, ValueRange{run, hostPointer, size}).getResult(0);
+    copy = memrefOver(b, loc, device, identity);
+    parameters.push_back({hostPointer, copy});
+  } else if (usedOnHost(host)) {
     copy = allocShared(b, loc, type, host);
     memref::CopyOp::create(b, loc, host, copy);
+    toFree = copy;
   } else {
-    auto identity = MemRefType::get(type.getShape(), type.getElementType());
     gpu::AllocOp device =
         allocDeviceAsync(b, loc, identity, dynamicSizes(b, loc, type, host), ValueRange{});
     Type token = gpu::AsyncTokenType::get(b.getContext());
     auto dma = gpu::MemcpyOp::create(b, loc, token, ValueRange{device.getAsyncToken()},
                                      device.getMemref(), host);
     gpu::WaitOp::create(b, loc, Type(), ValueRange{dma.getAsyncToken()});
-    copy = device.getMemref();
+    copy = toFree = device.getMemref();
   }
   Value replacement = copy;
   if (copy.getType() != host.getType())
     replacement = memref::CastOp::create(b, loc, host.getType(), copy);
+  // The uses from before the copy: not the copy's own reads of `host`.
   for (OpOperand *use : uses)
     use->set(replacement);
-  return copy;
+  return toFree;
 }
 
 /// Copies the arguments and constants that kernels read in (copyIn); adds
-/// the copies to `freeAtReturn`.
-void copyInputsIn(func::FuncOp func, OpBuilder &b, llvm::SetVector<Value> &freeAtReturn) {
+/// the copies to `freeAtReturn` and the parameters to `parameters`.
+void copyInputsIn(func::FuncOp func, OpBuilder &b, llvm::SetVector<Value> &freeAtReturn,
+                  SmallVectorImpl<ParameterCopy> &parameters) {
   b.setInsertionPointToStart(&func.getBody().front());
+  Value run = runHandleOf(func);
+  auto add = [&](Value copy) {
+    if (copy)
+      freeAtReturn.insert(copy);
+  };
   for (BlockArgument arg : func.getArguments())
     if (isa<MemRefType>(arg.getType()) && usedInKernel(arg))
-      freeAtReturn.insert(copyIn(b, arg.getLoc(), arg));
+      add(copyIn(b, arg.getLoc(), arg, run, parameters));
   SmallVector<memref::GetGlobalOp> globals;
   func.walk([&](memref::GetGlobalOp global) {
     if (!insideKernel(global) && usedInKernel(global.getResult()))
@@ -268,7 +368,7 @@ void copyInputsIn(func::FuncOp func, OpBuilder &b, llvm::SetVector<Value> &freeA
   });
   for (memref::GetGlobalOp global : globals) {
     b.setInsertionPointAfter(global);
-    freeAtReturn.insert(copyIn(b, global.getLoc(), global.getResult()));
+    add(copyIn(b, global.getLoc(), global.getResult(), run, parameters));
   }
 }
 
@@ -365,7 +465,7 @@ void materializeWarpOps(ModuleOp module) {
 }
 
 /// Every buffer a kernel reads or writes must be GPU memory (a gpu.alloc,
-/// managed or device, or a view of one): anything else is a host address,
+/// managed or device, a parameter's device copy, or a view of one): anything else is a host address,
 /// which faults on the GPU but not in the emulation on the host. Checked
 /// here, after placement, so that a lowering that leaves one gets a compile
 /// error that names it rather than an illegal-address error at run time.
@@ -381,6 +481,9 @@ LogicalResult verifyKernelOperands(func::FuncOp func) {
           continue;
         Value root = rootBuffer(operand);
         if (root.getDefiningOp<gpu::AllocOp>())
+          continue;
+        if (Operation *def = root.getDefiningOp();
+            def && isa<UnrealizedConversionCastOp>(def) && def->hasAttr(kDeviceParameterAttr))
           continue;
         InFlightDiagnostic diag =
             inner->emitError()
@@ -417,11 +520,22 @@ LogicalResult offloadFunction(func::FuncOp func, int64_t blockSize) {
   placeAllocations(func, b);
   // Copies in, and results, are freed when the function returns.
   llvm::SetVector<Value> freeAtReturn;
-  copyInputsIn(func, b, freeAtReturn);
+  SmallVector<ParameterCopy> parameters;
+  copyInputsIn(func, b, freeAtReturn, parameters);
   copyResultsOut(returnOp, b, freeAtReturn);
   b.setInsertionPoint(returnOp);
   for (Value buffer : freeAtReturn)
     freeShared(b, returnOp.getLoc(), buffer);
+  if (!parameters.empty()) {
+    Type ptr = LLVM::LLVMPointerType::get(func.getContext());
+    func::FuncOp done =
+        declareRuntime(func->getParentOfType<ModuleOp>(), kParameterDone,
+                       b.getFunctionType({ptr, ptr, ptr}, {}));
+    for (ParameterCopy &p : parameters)
+      func::CallOp::create(b, returnOp.getLoc(), done,
+                           ValueRange{runHandleOf(func), p.hostPointer,
+                                      pointerTo(b, returnOp.getLoc(), p.device)});
+  }
   moveKernelOnlyBuffersToDevice(func, b);
   if (failed(verifyKernelOperands(func)))
     return failure();

@@ -100,10 +100,24 @@ SCN_RUNTIME_API const int32_t *scn_cg_gpu_pair_in_rows(scn_run_t run, void *kmap
 SCN_RUNTIME_API const int32_t *scn_cg_gpu_pair_out_rows(scn_run_t run, void *kmap,
                                                         int32_t transposed);
 
+/// GPU code: the device copy of a parameter argument (weights) that only
+/// kernels read, for one call: the resident copy when the caller keeps the
+/// array on the device (scn_gpu_keep_resident), else an upload. A failed
+/// upload fails the run (and is the sticky GPU error: no kernel runs).
+/// scn_cg_gpu_parameter_done, after the call's kernels, frees an upload.
+SCN_RUNTIME_API void *scn_cg_gpu_parameter(scn_run_t run, const void *host, int64_t bytes);
+SCN_RUNTIME_API void scn_cg_gpu_parameter_done(scn_run_t run, const void *host,
+                                               void *device);
+
 /// The same in host memory (malloc), for the emulated CUDA path
 /// (scn-gpu-emulate-on-host): a copy of exactly `bytes` bytes.
 SCN_RUNTIME_API void *scn_cg_host_copy(scn_run_t run, const void *array,
                                        int64_t bytes);
+/// The emulated path's parameters: a malloc copy of exactly `bytes` bytes
+/// (so that a kernel reading past them shows under sanitizers), freed by
+/// scn_cg_parameter_done.
+SCN_RUNTIME_API void *scn_cg_parameter(scn_run_t run, const void *host, int64_t bytes);
+SCN_RUNTIME_API void scn_cg_parameter_done(scn_run_t run, const void *host, void *copy);
 
 /// InputLayer: builds the input set from coordinates [rows, cols] of
 /// `coord_type` (scn_index_type_t: 0 int32, 1 int64).

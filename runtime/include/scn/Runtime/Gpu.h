@@ -78,6 +78,24 @@ SCN_RUNTIME_API void scn_gpu_free(void *device);
  * what the device builders enqueue is then visible to kernels on any stream. */
 SCN_RUNTIME_API scn_status_t scn_gpu_synchronize(void);
 
+/* Parameters (weights) kept on the device. scn_gpu_keep_resident uploads
+ * `bytes` bytes at `host` once and keeps the copy until
+ * scn_gpu_release_resident(host): compiled networks that take the array as
+ * an argument then read that copy instead of uploading the array in every
+ * call. The array must not change while it is resident (release it and
+ * keep it again after a change); keeping an array again replaces its copy.
+ * For every process-wide use: a model's weights bound once. */
+SCN_RUNTIME_API scn_status_t scn_gpu_keep_resident(const void *host, int64_t bytes);
+SCN_RUNTIME_API void scn_gpu_release_resident(const void *host);
+/* Generated code: the device copy of a parameter array for one call, the
+ * resident copy of (host, bytes) if there is one, else a new upload (whose
+ * failure is also the sticky error, so that no kernel reads a null
+ * pointer). scn_gpu_parameter_done frees such an upload after the call and
+ * leaves resident copies alone. */
+SCN_RUNTIME_API scn_status_t scn_gpu_parameter(const void *host, int64_t bytes,
+                                               void **device);
+SCN_RUNTIME_API void scn_gpu_parameter_done(const void *host, void *device);
+
 /* The mgpu* ABI (see the file comment). Pointers to device memory and
  * driver handles are opaque `void *`. */
 SCN_RUNTIME_API void mgpuSetDefaultDevice(int32_t device);

@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""Counts, in W1's compiled CUDA host code, what one run asks of the driver:
+host waits (mgpuStreamSynchronize), streams, allocations, DMA copies and
+parameter requests, with scn-gpu-async-chain (the default) and without it
+(--scn-cuda-pipeline async-chain=false). Static counts of the calls in the
+LLVM dialect output; W1 has no loops around them, so each runs once per run.
+Runs anywhere (no GPU):
+
+    /usr/bin/python3 bench/gpu/host_waits.py [--element-type f16]
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("SCN_BUILD_DIR", os.path.join(ROOT, "build"))
+for sub in ("utils", "bench/cpu"):
+    sys.path.insert(0, os.path.join(ROOT, sub))
+import point_clouds  # noqa: E402
+import run_cpu_bench  # noqa: E402
+import spec_to_mlir  # noqa: E402
+
+CALLS = ["mgpuStreamSynchronize", "mgpuStreamCreate", "mgpuMemAlloc", "mgpuMemFree",
+         "mgpuMemcpy", "scn_cg_gpu_parameter", "scn_gpu_before_host_access"]
+
+
+def counts(mlir, options):
+    out = subprocess.run([os.path.join(BUILD, "bin", "scn-opt"), mlir,
+                          f"--scn-cuda-pipeline={options}"],
+                         check=True, capture_output=True, text=True).stdout
+    result = {c: len(re.findall(rf"llvm\.call @{c}\(", out)) for c in CALLS}
+    result["kernel launches"] = len(re.findall(r"gpu\.launch_func", out))
+    return result
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--element-type", default="f16")
+    a = p.parse_args()
+    coords, size = point_clouds.voxelize(point_clouds.load_kitti(), 0.05, multiple=16)
+    spec = run_cpu_bench.unet_spec(size, 32, 2, [32, 64, 96, 128, 160], True)
+    text, _ = spec_to_mlir.spec_to_mlir_with_args(spec, None, "args")
+    with tempfile.TemporaryDirectory() as tmp:
+        mlir = os.path.join(tmp, "w1.mlir")
+        with open(mlir, "w") as f:
+            f.write(text)
+        chained = counts(mlir, f"element-type={a.element_type}")
+        waited = counts(mlir, f"element-type={a.element_type} async-chain=false")
+    print(f"W1 ({a.element_type}), calls per run in the host code:")
+    print("| call | async-chain=false | async-chain (default) |")
+    print("|---|---|---|")
+    for name in ["kernel launches"] + CALLS:
+        print(f"| {name} | {waited[name]} | {chained[name]} |")
+
+
+if __name__ == "__main__":
+    main()
