@@ -23,9 +23,10 @@
 # eager outputs), the f16/bf16 tensor-core kernels (exact cases bit for bit
 # against the CPU), and W1 and the W3 layers in fp32, f16 and bf16 on the GPU
 # next to this machine's CPU, with cuBLAS fp32/fp16 GEMM throughput as the
-# roofline. Then, when spconv-Triton was installed into build/gpu-check/peer
-# (see bench/gpu/peer_w1.py), W1 with spconv's API in fp32 and fp16 beside
-# ours.
+# roofline. Then, when spconv 2.3.8 was unpacked into build/peer-site by an
+# earlier call on the same machine (bench/gpu/stage_peer.sh says how), or
+# spconv-Triton installed into build/gpu-check/peer (bench/gpu/peer_w1.py),
+# W1 with spconv's API in fp32 and fp16 beside ours.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 if [ "${1:-}" = "--prepare" ]; then
@@ -62,12 +63,12 @@ timeout 240 python3 bench/gpu/device_check.py --log "$OUT/device_check.log" \
   | tee "$OUT/device_check.txt"
 [ "${PIPESTATUS[0]}" = 0 ] || status=1
 
-echo "== peer: W1 with spconv's API (bench/gpu/peer_w1.py), if installed in build/gpu-check/peer"
-if PYTHONPATH=build/gpu-check/peer python3 -c "import spconv_triton" 2>/dev/null \
-   || python3 -c "import spconv" 2>/dev/null; then
+echo "== peer: W1 with spconv's API (bench/gpu/peer_w1.py): spconv 2.3.8 unpacked in build/peer-site (bench/gpu/stage_peer.sh), else spconv-Triton in build/gpu-check/peer"
+if PYTHONPATH=build/peer-site python3 -c "import spconv.pytorch" 2>/dev/null \
+   || PYTHONPATH=build/gpu-check/peer python3 -c "import spconv_triton" 2>/dev/null; then
   timeout 150 python3 bench/gpu/peer_w1.py > "$OUT/peer.txt" 2>&1 || echo "peer run failed (see $OUT/peer.txt)"
   grep -E '^peer|^\| W1' "$OUT/peer.txt"
 else
-  echo "no spconv or spconv-Triton here (see bench/gpu/peer_w1.py to install spconv-Triton)"
+  echo "no spconv or spconv-Triton here (see bench/gpu/stage_peer.sh and bench/gpu/peer_w1.py)"
 fi
 exit $status

@@ -10,10 +10,11 @@ as SparseConvNet's UNet, on the LiDAR scan at 0.05 m (build/gpu-check/bench
 like our end-to-end W1. fp32 and fp16, median of --repeat runs after two
 warm-ups (Triton compiles its kernels in the first).
 
-The peer is spconv 2.3.8 (spconv-cu126) when it imports, else spconv-Triton
-(a Triton re-implementation with spconv's API): the spconv wheels (98 MB)
-exceed what a device call carries (64 MiB), spconv-Triton is 70 KB. Install
-it next to the check, from the CPU machine:
+The peer is spconv 2.3.8 (spconv-cu126) when it imports: its wheels (97 MB)
+exceed what a device call carries (64 MiB), so bench/gpu/stage_peer.sh packs
+them installed (xz) for one call to unpack into build/peer-site before the
+check's call. Else spconv-Triton (a Triton re-implementation with spconv's
+API, 70 KB), installed next to the check from the CPU machine:
 
     pip download --no-deps spconv-triton==1.0.0 -d /tmp/peer-wheels
     pip install --no-deps --target build/gpu-check/peer /tmp/peer-wheels/spconv_triton-1.0.0-py3-none-any.whl
@@ -32,6 +33,7 @@ import torch
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("SCN_BUILD_DIR", os.path.join(ROOT, "build"))
 sys.path.insert(0, os.path.join(BUILD, "gpu-check", "peer"))
+sys.path.insert(0, os.path.join(BUILD, "peer-site"))   # bench/gpu/stage_peer.sh
 try:
     import spconv.pytorch as sp
     PEER = "spconv " + __import__("spconv").__version__
