@@ -171,6 +171,17 @@ LogicalResult mapToGrid(scf::ParallelOp loop, int64_t blockSize) {
   return success();
 }
 
+/// Makes every use of `alloc` (a memref.alloc or memref.alloca) use managed
+/// memory of the same shape instead; returns that buffer.
+template <typename AllocLike> Value replaceWithManaged(OpBuilder &b, AllocLike alloc) {
+  b.setInsertionPoint(alloc);
+  auto shared = gpu::AllocOp::create(b, alloc.getLoc(), alloc.getType(), /*asyncToken=*/Type(),
+                                     ValueRange{}, alloc.getDynamicSizes(),
+                                     alloc.getSymbolOperands(), /*hostShared=*/true);
+  alloc.replaceAllUsesWith(shared.getMemref());
+  return shared.getMemref();
+}
+
 /// Every allocation outside kernels that a kernel or a runtime call uses
 /// becomes managed memory for now (see moveKernelOnlyBuffersToDevice), and
 /// its deallocations frees of it.
@@ -185,11 +196,7 @@ void placeAllocations(func::FuncOp func, OpBuilder &b) {
       allocs.push_back(alloc);
   });
   for (memref::AllocOp alloc : allocs) {
-    b.setInsertionPoint(alloc);
-    auto shared = gpu::AllocOp::create(
-        b, alloc.getLoc(), alloc.getType(), /*asyncToken=*/Type(), ValueRange{},
-        alloc.getDynamicSizes(), alloc.getSymbolOperands(), /*hostShared=*/true);
-    alloc.replaceAllUsesWith(shared.getMemref());
+    replaceWithManaged(b, alloc);
     alloc.erase();
   }
   // Stack buffers that host code fills for kernels (a batch norm's scale
@@ -202,13 +209,9 @@ void placeAllocations(func::FuncOp func, OpBuilder &b) {
       allocas.push_back(alloca);
   });
   for (memref::AllocaOp alloca : allocas) {
-    b.setInsertionPoint(alloca);
-    auto shared = gpu::AllocOp::create(
-        b, alloca.getLoc(), alloca.getType(), /*asyncToken=*/Type(), ValueRange{},
-        alloca.getDynamicSizes(), alloca.getSymbolOperands(), /*hostShared=*/true);
-    alloca.replaceAllUsesWith(shared.getMemref());
+    Value shared = replaceWithManaged(b, alloca);
     b.setInsertionPoint(alloca->getBlock()->getTerminator());
-    freeShared(b, alloca.getLoc(), shared.getMemref());
+    freeShared(b, alloca.getLoc(), shared);
     alloca.erase();
   }
   SmallVector<memref::DeallocOp> deallocs;
