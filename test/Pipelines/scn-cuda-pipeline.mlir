@@ -12,9 +12,9 @@
 
 // CHECK-NOT: {{(=|^) *(scn|memref|scf|vector|arith|func|bufferization|omp)\.}}
 // CHECK-LABEL: llvm.func @main(%{{.*}}: !llvm.ptr,
-// The weights come from scn_cg_gpu_parameter (the caller's resident copy,
-// or an upload per call) and go back at the return.
-// CHECK: llvm.call @scn_cg_gpu_parameter(%arg0,
+// The weights, constants of the network, come from scn_cg_gpu_constant
+// (uploaded on first use and kept).
+// CHECK: llvm.call @scn_cg_gpu_constant(%arg0,
 // CHECK: llvm.call @scn_cg_gpu_input(
 // The GPU work from here to the copy of the result runs on one stream
 // (scn-gpu-async-chain): no host wait between the kernels, the geometry
@@ -34,7 +34,7 @@
 // CHECK: llvm.call @mgpuMemFree(%{{.*}}, %[[STREAM]])
 // CHECK: llvm.call @mgpuStreamSynchronize(%[[STREAM]])
 // CHECK: "llvm.intr.memcpy"
-// CHECK: llvm.call @scn_cg_gpu_parameter_done(%arg0,
+// CHECK-NOT: scn_cg_gpu_parameter
 // CHECK-NOT: scn_cg_device_copy
 // CHECK: gpu.binary @main_kernel {{.*}}#nvvm.target<O = 3, chip = "sm_80", features = "+ptx80">{{.*}}assembly = "{{.*}}.target sm_80{{.*}}.entry main_kernel(
 // CHECK-NOT: {{(=|^) *(scn|memref|scf|vector|arith|func|bufferization|omp)\.}}

@@ -128,6 +128,10 @@ void scn_cg_parameter_done(scn_run_t, const void *host, void *copy) {
     std::free(copy);
 }
 
+void *scn_cg_constant(scn_run_t, const void *host, int64_t) {
+  return const_cast<void *>(host);
+}
+
 void *scn_cg_host_copy(scn_run_t run, const void *array, int64_t bytes) {
   if (!run || !array || bytes <= 0)
     return nullptr;

@@ -172,6 +172,14 @@ void *scn_cg_gpu_parameter(scn_run_t run, const void *host, int64_t bytes) {
   return device;
 }
 
+void *scn_cg_gpu_constant(scn_run_t run, const void *host, int64_t bytes) {
+  void *device = nullptr;
+  scn_status_t status = scn_gpu_constant(host, bytes, &device);
+  if (status != SCN_OK && run)
+    run->failFromRuntime(status, "copying a constant to the GPU");
+  return device;
+}
+
 void scn_cg_gpu_parameter_done(scn_run_t, const void *host, void *device) {
   scn_gpu_parameter_done(host, device);
 }

@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -72,7 +73,8 @@ template <typename Body> void guarded(const char *function, Body &&body) {
 }
 
 /// Keeps the sticky error of a failed scn_gpu_* call (its message is the
-/// thread's last error).
+/// thread's last error, which names `function` already when guardCall made
+/// it).
 void keepSticky(scn_status_t status, const char *function) {
   if (status == SCN_OK)
     return;
@@ -80,7 +82,9 @@ void keepSticky(scn_status_t status, const char *function) {
   std::lock_guard<std::mutex> lock(e.mutex);
   if (e.status == SCN_OK) {
     e.status = status;
-    e.message = std::string(function) + ": " + scn_last_error_message();
+    std::string last = scn_last_error_message();
+    std::string prefix = std::string(function) + ": ";
+    e.message = last.rfind(prefix, 0) == 0 ? last : prefix + last;
   }
 }
 
@@ -170,6 +174,21 @@ struct ResidentParameters {
 ResidentParameters &residentParameters() {
   static ResidentParameters *r = new ResidentParameters;
   return *r;
+}
+
+/// Device copies of the constants baked into loaded artifacts (weights of
+/// scn.compile), by (address, size): uploaded on first use, kept while the
+/// artifact is loaded. An artifact's unloading (mgpuModuleUnload, from its
+/// global destructors) forgets them all, since the address of a constant
+/// may then hold another artifact's; the device memory is not freed there
+/// (the driver reclaims it at exit, when freeing could race its unloading).
+struct ResidentConstants {
+  std::mutex mutex;
+  std::map<std::pair<const void *, int64_t>, void *> copies;
+};
+ResidentConstants &residentConstants() {
+  static ResidentConstants *c = new ResidentConstants;
+  return *c;
 }
 
 /// The resident copy of exactly (host, bytes), or null.
@@ -345,6 +364,28 @@ extern "C" scn_status_t scn_gpu_parameter(const void *host, int64_t bytes, void 
   return status;
 }
 
+extern "C" scn_status_t scn_gpu_constant(const void *host, int64_t bytes, void **device) {
+  scn_status_t status = guardCall("scn_gpu_constant", [&] {
+    requireNonNull(device, "device");
+    *device = nullptr;
+    if (bytes <= 0)
+      return;
+    requireNonNull(host, "host");
+    ResidentConstants &c = residentConstants();
+    std::lock_guard<std::mutex> lock(c.mutex);
+    void *&copy = c.copies[{host, bytes}];
+    if (!copy) {
+      if (scn_status_t uploaded = scn_gpu_upload(host, bytes, &copy); uploaded != SCN_OK) {
+        c.copies.erase({host, bytes});
+        fail(uploaded, scn_last_error_message());
+      }
+    }
+    *device = copy;
+  });
+  keepSticky(status, "scn_gpu_constant");
+  return status;
+}
+
 extern "C" void scn_gpu_parameter_done(const void *host, void *device) {
   if (!device)
     return;
@@ -407,6 +448,11 @@ extern "C" void *mgpuModuleLoadJIT(void *ptx, int32_t optLevel) {
 }
 
 extern "C" void mgpuModuleUnload(void *module) {
+  {
+    ResidentConstants &c = residentConstants();
+    std::lock_guard<std::mutex> lock(c.mutex);
+    c.copies.clear();
+  }
   guarded("mgpuModuleUnload", [&] {
     if (module)
       check(driver().cuModuleUnload(static_cast<CUmodule>(module)), "cuModuleUnload");

@@ -53,6 +53,11 @@ extern "C" scn_status_t scn_gpu_parameter(const void *, int64_t, void **device) 
   return guardCall("scn_gpu_parameter", [] { unavailable(); });
 }
 extern "C" void scn_gpu_parameter_done(const void *, void *) {}
+extern "C" scn_status_t scn_gpu_constant(const void *, int64_t, void **device) {
+  if (device)
+    *device = nullptr;
+  return guardCall("scn_gpu_constant", [] { unavailable(); });
+}
 extern "C" scn_status_t scn_gpu_synchronize(void) {
   return guardCall("scn_gpu_synchronize", [] { unavailable(); });
 }

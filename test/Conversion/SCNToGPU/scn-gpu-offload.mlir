@@ -193,3 +193,33 @@ func.func @parameters(%run: !llvm.ptr, %w: memref<3x4xf32>, %out: memref<?x4xf32
   }
   return
 }
+
+// -----
+
+// A constant global (weights baked into the artifact) comes from
+// scn_cg_gpu_constant, uploaded on first use and kept: nothing to release
+// at the return.
+memref.global "private" constant @baked : memref<4xf32> = dense<[1.0, 2.0, 3.0, 4.0]>
+// CHECK-LABEL: func.func @constants(
+// CHECK-SAME: %[[HANDLE:[^:]*]]: !llvm.ptr
+// CHECK: %[[G:.*]] = memref.get_global @baked
+// CHECK: memref.extract_aligned_pointer_as_index %[[G]]
+// CHECK: %[[D:.*]] = call @scn_cg_gpu_constant(%[[HANDLE]], %{{.*}}, %c16_i64)
+// CHECK: %[[GD:.*]] = builtin.unrealized_conversion_cast {{.*}} to memref<4xf32> {scn.device_parameter}
+// CHECK: memref.load %[[GD]]
+// CHECK-NOT: scn_cg_gpu_parameter_done
+// CHECK: return
+func.func @constants(%run: !llvm.ptr, %out: memref<?x4xf32>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %w = memref.get_global @baked : memref<4xf32>
+  scf.parallel (%r) = (%c0) to (%n) step (%c1) {
+    scf.for %c = %c0 to %c4 step %c1 {
+      %v = memref.load %w[%c] : memref<4xf32>
+      memref.store %v, %out[%r, %c] : memref<?x4xf32>
+    }
+    scf.reduce
+  }
+  return
+}

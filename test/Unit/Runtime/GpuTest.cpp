@@ -72,6 +72,13 @@ TEST(Gpu, WithoutADeviceEveryCallFailsCleanly) {
   EXPECT_EQ(scn_gpu_keep_resident(weights, sizeof weights), SCN_ERROR_NO_DEVICE);
   EXPECT_NE(lastError().find("scn_gpu_keep_resident: "), std::string::npos) << lastError();
   scn_gpu_release_resident(weights); // nothing kept: a no-op
+  void *constant = weights;
+  EXPECT_EQ(scn_gpu_constant(weights, sizeof weights, &constant), SCN_ERROR_NO_DEVICE);
+  EXPECT_EQ(constant, nullptr);
+  // Also the sticky error of generated code, so that no kernel runs.
+  EXPECT_EQ(scn_gpu_take_error(), SCN_ERROR_NO_DEVICE);
+  EXPECT_EQ(lastError().rfind("scn_gpu_take_error: scn_gpu_constant: scn_gpu_upload: ", 0), 0u)
+      << lastError();
 #ifdef SCN_TEST_HAVE_MGPU
   // Generated code: the first failure is kept, the rest are no-ops.
   EXPECT_EQ(mgpuStreamCreate(), nullptr);
@@ -186,6 +193,16 @@ TEST(Gpu, ResidentParametersAreUploadedOnce) {
   void *upload = nullptr;
   ASSERT_EQ(scn_gpu_parameter(weights.data(), bytes, &upload), SCN_OK) << lastError();
   scn_gpu_parameter_done(weights.data(), upload);
+
+  // Constants of an artifact: one upload while it is loaded; an artifact's
+  // unloading (mgpuModuleUnload) forgets them.
+  void *constant = nullptr, *same = nullptr, *after = nullptr;
+  ASSERT_EQ(scn_gpu_constant(weights.data(), bytes, &constant), SCN_OK) << lastError();
+  ASSERT_EQ(scn_gpu_constant(weights.data(), bytes, &same), SCN_OK) << lastError();
+  EXPECT_EQ(constant, same);
+  mgpuModuleUnload(nullptr);
+  ASSERT_EQ(scn_gpu_constant(weights.data(), bytes, &after), SCN_OK) << lastError();
+  EXPECT_NE(after, constant);
   EXPECT_EQ(scn_gpu_synchronize(), SCN_OK) << lastError();
   EXPECT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
 }

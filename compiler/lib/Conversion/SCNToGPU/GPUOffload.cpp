@@ -229,6 +229,7 @@ void placeAllocations(func::FuncOp func, OpBuilder &b) {
 /// and the mark of the memrefs built over their results.
 constexpr llvm::StringLiteral kParameter = "scn_cg_gpu_parameter";
 constexpr llvm::StringLiteral kParameterDone = "scn_cg_gpu_parameter_done";
+constexpr llvm::StringLiteral kConstant = "scn_cg_gpu_constant";
 constexpr llvm::StringLiteral kDeviceParameterAttr = "scn.device_parameter";
 
 /// A parameter's device copy, released when the function returns.
@@ -301,14 +302,16 @@ Value memrefOver(OpBuilder &b, Location loc, Value pointer, MemRefType type) {
 /// builder's position and makes every use read the copy:
 /// - into managed memory when host code reads it too (the NaN check of the
 ///   features, batch-norm scales folded from arguments);
-/// - else, in a generated function (`run` set) with a static shape,
+/// - else, in a generated function (`run` set) with a static shape: a
+///   constant global (weights baked into the artifact) through
+///   scn_cg_gpu_constant, uploaded on its first use and kept; an argument
 ///   through scn_cg_gpu_parameter, which hands out the array's resident
 ///   device copy when the caller keeps one (scn_gpu_keep_resident: weights
-///   uploaded once, not in every call) or an upload; recorded in
+///   uploaded once, not in every call) or an upload, recorded in
 ///   `parameters` for scn_cg_gpu_parameter_done at the return;
 /// - else by DMA into device memory.
-/// Returns the copy to free at the return, or null for a parameter.
-Value copyIn(OpBuilder &b, Location loc, Value host, Value run,
+/// Returns the copy to free at the return, or null.
+Value copyIn(OpBuilder &b, Location loc, Value host, Value run, bool constant,
              SmallVectorImpl<ParameterCopy> &parameters) {
   SmallVector<OpOperand *> uses;
   for (OpOperand &use : host.getUses())
@@ -320,15 +323,17 @@ Value copyIn(OpBuilder &b, Location loc, Value host, Value run,
   if (!usedOnHost(host) && run && describable(identity)) {
     auto module = host.getParentRegion()->getParentOfType<ModuleOp>();
     Type ptr = LLVM::LLVMPointerType::get(b.getContext());
-    func::FuncOp parameter = declareRuntime(
-        module, kParameter, b.getFunctionType({ptr, ptr, b.getI64Type()}, {ptr}));
+    func::FuncOp getter =
+        declareRuntime(module, constant ? kConstant : kParameter,
+                       b.getFunctionType({ptr, ptr, b.getI64Type()}, {ptr}));
     Value hostPointer = pointerTo(b, loc, host);
     int64_t bytes = identity.getNumElements() * (identity.getElementTypeBitWidth() / 8);
     Value size = arith::ConstantIntOp::create(b, loc, bytes, 64);
     Value device =
-        func::CallOp::create(b, loc, parameter, ValueRange{run, hostPointer, size}).getResult(0);
+        func::CallOp::create(b, loc, getter, ValueRange{run, hostPointer, size}).getResult(0);
     copy = memrefOver(b, loc, device, identity);
-    parameters.push_back({hostPointer, copy});
+    if (!constant)
+      parameters.push_back({hostPointer, copy});
   } else if (usedOnHost(host)) {
     copy = allocShared(b, loc, type, host);
     memref::CopyOp::create(b, loc, host, copy);
@@ -363,15 +368,18 @@ void copyInputsIn(func::FuncOp func, OpBuilder &b, llvm::SetVector<Value> &freeA
   };
   for (BlockArgument arg : func.getArguments())
     if (isa<MemRefType>(arg.getType()) && usedInKernel(arg))
-      add(copyIn(b, arg.getLoc(), arg, run, parameters));
+      add(copyIn(b, arg.getLoc(), arg, run, /*constant=*/false, parameters));
   SmallVector<memref::GetGlobalOp> globals;
   func.walk([&](memref::GetGlobalOp global) {
     if (!insideKernel(global) && usedInKernel(global.getResult()))
       globals.push_back(global);
   });
+  auto module = func->getParentOfType<ModuleOp>();
   for (memref::GetGlobalOp global : globals) {
     b.setInsertionPointAfter(global);
-    add(copyIn(b, global.getLoc(), global.getResult(), run, parameters));
+    auto definition = module.lookupSymbol<memref::GlobalOp>(global.getNameAttr());
+    bool constant = definition && definition.getConstant();
+    add(copyIn(b, global.getLoc(), global.getResult(), run, constant, parameters));
   }
 }
 

@@ -108,6 +108,10 @@ SCN_RUNTIME_API const int32_t *scn_cg_gpu_pair_out_rows(scn_run_t run, void *kma
 SCN_RUNTIME_API void *scn_cg_gpu_parameter(scn_run_t run, const void *host, int64_t bytes);
 SCN_RUNTIME_API void scn_cg_gpu_parameter_done(scn_run_t run, const void *host,
                                                void *device);
+/// GPU code: the device copy of a constant global of the artifact (baked-in
+/// weights), uploaded once and kept (scn_gpu_constant). A failed upload
+/// fails the run.
+SCN_RUNTIME_API void *scn_cg_gpu_constant(scn_run_t run, const void *host, int64_t bytes);
 
 /// The same in host memory (malloc), for the emulated CUDA path
 /// (scn-gpu-emulate-on-host): a copy of exactly `bytes` bytes.
@@ -118,6 +122,9 @@ SCN_RUNTIME_API void *scn_cg_host_copy(scn_run_t run, const void *array,
 /// scn_cg_parameter_done.
 SCN_RUNTIME_API void *scn_cg_parameter(scn_run_t run, const void *host, int64_t bytes);
 SCN_RUNTIME_API void scn_cg_parameter_done(scn_run_t run, const void *host, void *copy);
+/// The emulated path's constants: the constant itself (kernels on the host
+/// read it where it is).
+SCN_RUNTIME_API void *scn_cg_constant(scn_run_t run, const void *host, int64_t bytes);
 
 /// InputLayer: builds the input set from coordinates [rows, cols] of
 /// `coord_type` (scn_index_type_t: 0 int32, 1 int64).

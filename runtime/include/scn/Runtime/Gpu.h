@@ -95,6 +95,11 @@ SCN_RUNTIME_API void scn_gpu_release_resident(const void *host);
 SCN_RUNTIME_API scn_status_t scn_gpu_parameter(const void *host, int64_t bytes,
                                                void **device);
 SCN_RUNTIME_API void scn_gpu_parameter_done(const void *host, void *device);
+/* Generated code: the device copy of a constant baked into the artifact
+ * (the weights of scn.compile), uploaded on its first use and kept while the
+ * artifact is loaded (its unloading forgets every such copy). */
+SCN_RUNTIME_API scn_status_t scn_gpu_constant(const void *host, int64_t bytes,
+                                              void **device);
 
 /* The mgpu* ABI (see the file comment). Pointers to device memory and
  * driver handles are opaque `void *`. */
