@@ -25,6 +25,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 using namespace scn::rt;
@@ -49,10 +50,8 @@ bool failed() {
   return e.status != SCN_OK;
 }
 
-/// Runs `body` unless an earlier mgpu* call failed; keeps its failure.
-template <typename Body> void guarded(const char *function, Body &&body) {
-  if (failed())
-    return;
+/// Runs `body`; keeps its failure unless an earlier one is kept.
+template <typename Body> void keepingFirstError(const char *function, Body &&body) {
   try {
     body();
   } catch (const Error &error) {
@@ -70,6 +69,20 @@ template <typename Body> void guarded(const char *function, Body &&body) {
       e.message = std::string(function) + ": internal error: " + error.what();
     }
   }
+}
+
+/// Runs `body` unless an earlier mgpu* call failed; keeps its failure.
+template <typename Body> void guarded(const char *function, Body &&body) {
+  if (!failed())
+    keepingFirstError(function, std::forward<Body>(body));
+}
+
+/// Runs `body` even after an earlier failure: waits and frees. Kernels queued
+/// before the failure may still run (a run's GPU work is one queue, see
+/// scn-gpu-async-chain); the host must still wait for them before it reads
+/// their buffers or frees what they use.
+template <typename Body> void evenAfterFailure(const char *function, Body &&body) {
+  keepingFirstError(function, std::forward<Body>(body));
 }
 
 /// Keeps the sticky error of a failed scn_gpu_* call (its message is the
@@ -511,7 +524,7 @@ extern "C" void *mgpuStreamCreate(void) {
 }
 
 extern "C" void mgpuStreamDestroy(void *stream) {
-  guarded("mgpuStreamDestroy", [&] {
+  evenAfterFailure("mgpuStreamDestroy", [&] {
     if (!stream)
       return;
     const Driver &d = driver();
@@ -528,7 +541,7 @@ extern "C" void mgpuStreamDestroy(void *stream) {
 }
 
 extern "C" void mgpuStreamSynchronize(void *stream) {
-  guarded("mgpuStreamSynchronize", [&] {
+  evenAfterFailure("mgpuStreamSynchronize", [&] {
     check(driver().cuStreamSynchronize(asStream(stream)), "cuStreamSynchronize",
           "a kernel of this stream failed");
     releaseDeferredManaged(/*all=*/false);
@@ -538,7 +551,7 @@ extern "C" void mgpuStreamSynchronize(void *stream) {
 /// Called by generated host code (scn-gpu-async-chain) before it touches
 /// managed memory while GPU work may be running.
 extern "C" void scn_gpu_before_host_access(void) {
-  guarded("scn_gpu_before_host_access", [&] {
+  evenAfterFailure("scn_gpu_before_host_access", [&] {
     if (!concurrentManagedAccess())
       check(driver().cuCtxSynchronize(), "cuCtxSynchronize",
             "waiting for the GPU before the host touches managed memory");
@@ -568,7 +581,7 @@ extern "C" void mgpuEventDestroy(void *event) {
 }
 
 extern "C" void mgpuEventSynchronize(void *event) {
-  guarded("mgpuEventSynchronize", [&] {
+  evenAfterFailure("mgpuEventSynchronize", [&] {
     check(driver().cuEventSynchronize(static_cast<CUevent>(event)), "cuEventSynchronize");
   });
 }
@@ -637,7 +650,7 @@ extern "C" void mgpuMemFree(void *ptr, void *stream) {
       return;
     }
   }
-  guarded("mgpuMemFree", [&] {
+  evenAfterFailure("mgpuMemFree", [&] {
     if (!ptr)
       return;
     {

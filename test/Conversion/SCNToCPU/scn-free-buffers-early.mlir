@@ -40,3 +40,25 @@ func.func @chain(%n: index) -> memref<?x4xf32> {
   memref.dealloc %b : memref<?x4xf32>
   return %c : memref<?x4xf32>
 }
+
+// A raw pointer to a buffer keeps it alive until the call that takes the
+// pointer (and what that call returns is used), not only until the pointer
+// is taken.
+// CHECK-LABEL: func.func @raw_pointer
+// CHECK: %[[A:.*]] = memref.alloc
+// CHECK: memref.extract_aligned_pointer_as_index %[[A]]
+// CHECK: %[[H:.*]] = call @reads(
+// CHECK: call @uses(%[[H]])
+// CHECK-NEXT: memref.dealloc %[[A]]
+func.func private @reads(!llvm.ptr) -> !llvm.ptr
+func.func private @uses(!llvm.ptr)
+func.func @raw_pointer(%n: index) {
+  %a = memref.alloc(%n) : memref<?xf32>
+  %p = memref.extract_aligned_pointer_as_index %a : memref<?xf32> -> index
+  %i = arith.index_cast %p : index to i64
+  %ptr = llvm.inttoptr %i : i64 to !llvm.ptr
+  %h = func.call @reads(%ptr) : (!llvm.ptr) -> !llvm.ptr
+  func.call @uses(%h) : (!llvm.ptr) -> ()
+  memref.dealloc %a : memref<?xf32>
+  return
+}

@@ -1,7 +1,7 @@
 // scn-gpu-async-chain: a block's GPU ops become one chain of async ops (one
 // stream); the host waits only where it touches what the chain uses, before
 // unknown calls, and at the end.
-// RUN: scn-opt %s --scn-gpu-async-chain --split-input-file | FileCheck %s --enable-var-scope
+// RUN: scn-opt %s --scn-gpu-async-chain --split-input-file --verify-diagnostics | FileCheck %s --enable-var-scope
 
 // The runtime's check before host code touches managed memory while the
 // chain runs (declared by the pass):
@@ -116,6 +116,83 @@ module attributes {gpu.container_module} {
     %s1 = gpu.wait async
     %f0 = gpu.dealloc async [%s1] %d : memref<4xf32>
     gpu.wait [%f0]
+    return
+  }
+
+  // A geometry call that reads a managed buffer the chain does not use
+  // needs no wait, only the check for GPUs without concurrent managed
+  // access; a load from memory waits, and so does a call given a pointer
+  // the pass cannot follow (an offset into a buffer).
+  // A parameter's device copy goes back to the runtime only after the
+  // kernels that read it.
+  // CHECK-LABEL: func.func @geometry_and_parameters(
+  // CHECK: %[[K:.*]] = gpu.launch_func async
+  // CHECK-NOT: gpu.wait
+  // CHECK: call @scn_gpu_before_host_access()
+  // CHECK-NEXT: call @scn_cg_gpu_input(%{{.*}}, %{{.*}}) :
+  // CHECK-NEXT: %[[L2:.*]] = gpu.launch_func async [%[[K]]]
+  // CHECK-NEXT: gpu.wait [%[[L2]]]
+  // CHECK-NEXT: llvm.load
+  // CHECK-NEXT: call @scn_cg_gpu_input(
+  // CHECK-NEXT: %[[S4:.*]] = gpu.wait async
+  // CHECK-NEXT: %[[L4:.*]] = gpu.launch_func async [%[[S4]]]
+  // CHECK-NEXT: llvm.getelementptr
+  // CHECK-NEXT: gpu.wait [%[[L4]]]
+  // CHECK-NEXT: call @scn_cg_gpu_input(
+  // CHECK: %[[L3:.*]] = gpu.launch_func async {{.*}}args(%[[P:.*]] : memref<4xf32>)
+  // CHECK: gpu.wait [%[[L3]]]
+  // CHECK-NEXT: call @scn_cg_gpu_parameter_done(
+  func.func private @scn_cg_gpu_parameter(!llvm.ptr, !llvm.ptr, i64) -> !llvm.ptr
+  func.func private @scn_cg_gpu_parameter_done(!llvm.ptr, !llvm.ptr, !llvm.ptr)
+  func.func @geometry_and_parameters(%run: !llvm.ptr, %w: memref<4xf32>, %slot: !llvm.ptr) {
+    %c1 = arith.constant 1 : index
+    %c16 = arith.constant 16 : i64
+    %coords = gpu.alloc host_shared () : memref<4xf32>
+    %out = gpu.alloc host_shared () : memref<4xf32>
+    gpu.launch_func @k::@g blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%out : memref<4xf32>)
+    %p = memref.extract_aligned_pointer_as_index %coords : memref<4xf32> -> index
+    %i = arith.index_cast %p : index to i64
+    %cp = llvm.inttoptr %i : i64 to !llvm.ptr
+    %s0 = func.call @scn_cg_gpu_input(%run, %cp) : (!llvm.ptr, !llvm.ptr) -> !llvm.ptr
+    gpu.launch_func @k::@g blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%out : memref<4xf32>)
+    %loaded = llvm.load %slot : !llvm.ptr -> !llvm.ptr
+    %s1 = func.call @scn_cg_gpu_input(%run, %loaded) : (!llvm.ptr, !llvm.ptr) -> !llvm.ptr
+    gpu.launch_func @k::@g blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%out : memref<4xf32>)
+    %gep = llvm.getelementptr %cp[1] : (!llvm.ptr) -> !llvm.ptr, f32
+    %s2 = func.call @scn_cg_gpu_input(%run, %gep) : (!llvm.ptr, !llvm.ptr) -> !llvm.ptr
+    %wp = memref.extract_aligned_pointer_as_index %w : memref<4xf32> -> index
+    %wi = arith.index_cast %wp : index to i64
+    %whost = llvm.inttoptr %wi : i64 to !llvm.ptr
+    %dev = func.call @scn_cg_gpu_parameter(%run, %whost, %c16) : (!llvm.ptr, !llvm.ptr, i64) -> !llvm.ptr
+    %desc = llvm.mlir.poison : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %d0 = llvm.insertvalue %dev, %desc[0] : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)>
+    %wd = builtin.unrealized_conversion_cast %d0 : !llvm.struct<(ptr, ptr, i64, array<1 x i64>, array<1 x i64>)> to memref<4xf32>
+    gpu.launch_func @k::@g blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%wd : memref<4xf32>)
+    %dp = memref.extract_aligned_pointer_as_index %wd : memref<4xf32> -> index
+    %di = arith.index_cast %dp : index to i64
+    %dptr = llvm.inttoptr %di : i64 to !llvm.ptr
+    func.call @scn_cg_gpu_parameter_done(%run, %whost, %dptr) : (!llvm.ptr, !llvm.ptr, !llvm.ptr) -> ()
+    return
+  }
+}
+
+// -----
+
+// A token that an earlier host wait consumed cannot be waited on again:
+// offload never emits that, and the pass does not guess.
+module attributes {gpu.container_module} {
+  gpu.module @k {
+    gpu.func @g(%a: memref<4xf32>) kernel { gpu.return }
+  }
+  func.func @stale_token(%v: f32) {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %buf = gpu.alloc host_shared () : memref<4xf32>
+    %s = gpu.wait async
+    gpu.launch_func @k::@g blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%buf : memref<4xf32>)
+    memref.store %v, %buf[%c0] : memref<4xf32>
+    // expected-error @+1 {{scn-gpu-async-chain: depends on a token from outside its block's chain}}
+    %f = gpu.dealloc async [%s] %buf : memref<4xf32>
     return
   }
 }

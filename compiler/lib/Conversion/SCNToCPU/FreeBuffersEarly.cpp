@@ -15,14 +15,28 @@ using namespace mlir;
 
 namespace {
 
-/// The buffer and every view of it (transitively).
+/// The buffer, every view of it, and every value computed from a raw
+/// pointer to it (memref.extract_aligned_pointer_as_index, then casts and
+/// the runtime calls that take it): the buffer lives until the last of
+/// their uses, not until the pointer is taken.
 static SmallVector<Value> getAliases(Value buffer) {
   SmallVector<Value> aliases = {buffer};
-  for (size_t i = 0; i < aliases.size(); ++i)
-    for (Operation *user : aliases[i].getUsers())
-      if (auto view = dyn_cast<ViewLikeOpInterface>(user))
+  llvm::SmallPtrSet<Value, 8> seen = {buffer};
+  for (size_t i = 0; i < aliases.size(); ++i) {
+    bool isMemRef = isa<BaseMemRefType>(aliases[i].getType());
+    for (Operation *user : aliases[i].getUsers()) {
+      SmallVector<Value> derived;
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user)) {
         if (view.getViewSource() == aliases[i])
-          aliases.push_back(view->getResult(0));
+          derived.push_back(view->getResult(0));
+      } else if (isa<memref::ExtractAlignedPointerAsIndexOp>(user) || !isMemRef) {
+        llvm::append_range(derived, user->getResults());
+      }
+      for (Value v : derived)
+        if (seen.insert(v).second)
+          aliases.push_back(v);
+    }
+  }
   return aliases;
 }
 

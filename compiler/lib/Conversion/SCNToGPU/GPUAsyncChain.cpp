@@ -46,18 +46,49 @@ struct HostAccess {
   bool unknown = false;
 };
 
-/// The buffer a raw pointer operand of a runtime call points into, through
-/// llvm.inttoptr, index casts and memref.extract_aligned_pointer_as_index;
-/// null for anything else (run handles, runtime-owned arrays).
-Value bufferOfPointer(Value v) {
+/// Whether `call` is one of the runtime's geometry functions, which touch
+/// runtime-owned arrays and the buffers whose pointers they take, and wait
+/// for their own GPU work before they return.
+bool isGeometryCall(func::CallOp call) {
+  return call.getCallee().starts_with("scn_cg_gpu_");
+}
+
+/// Whether `root` is a buffer the analysis can name: an allocation, a
+/// global, a parameter's device copy or an argument of the function. A
+/// memref yielded by a region or a block argument of one could be any
+/// buffer.
+bool isNamedBuffer(Value root) {
+  if (auto arg = dyn_cast<BlockArgument>(root))
+    return arg.getOwner()->isEntryBlock() &&
+           isa<func::FuncOp>(arg.getOwner()->getParentOp());
+  Operation *def = root.getDefiningOp();
+  return isa<gpu::AllocOp, memref::AllocOp, memref::AllocaOp, memref::GetGlobalOp,
+             UnrealizedConversionCastOp>(def);
+}
+
+/// What a pointer operand of a geometry call points into: the buffer of
+/// `memref.extract_aligned_pointer_as_index` (through index casts and
+/// llvm.inttoptr); runtime-owned memory (the run handle, another geometry
+/// call's result, a global of the module); or, for anything else, unknown.
+enum class PointerKind { Buffer, RuntimeOwned, Unknown };
+PointerKind classifyPointer(Value v, Value &buffer) {
   while (Operation *def = v.getDefiningOp()) {
-    if (auto extract = dyn_cast<memref::ExtractAlignedPointerAsIndexOp>(def))
-      return rootBuffer(extract.getSource());
+    if (auto extract = dyn_cast<memref::ExtractAlignedPointerAsIndexOp>(def)) {
+      buffer = rootBuffer(extract.getSource());
+      return isNamedBuffer(buffer) ? PointerKind::Buffer : PointerKind::Unknown;
+    }
+    if (auto call = dyn_cast<func::CallOp>(def))
+      return isGeometryCall(call) ? PointerKind::RuntimeOwned : PointerKind::Unknown;
+    if (isa<LLVM::AddressOfOp, LLVM::ZeroOp>(def))
+      return PointerKind::RuntimeOwned;
     if (!isa<LLVM::IntToPtrOp, arith::IndexCastOp, arith::IndexCastUIOp>(def))
-      return {};
+      return PointerKind::Unknown;
     v = def->getOperand(0);
   }
-  return {};
+  auto arg = cast<BlockArgument>(v);
+  bool runHandle = arg.getArgNumber() == 0 && arg.getOwner()->isEntryBlock() &&
+                   isa<func::FuncOp>(arg.getOwner()->getParentOp());
+  return runHandle ? PointerKind::RuntimeOwned : PointerKind::Unknown;
 }
 
 /// What `op` and the ops nested in it read and write on the host.
@@ -65,17 +96,32 @@ HostAccess hostAccessOf(Operation *op) {
   HostAccess access;
   op->walk([&](Operation *inner) {
     if (auto call = dyn_cast<func::CallOp>(inner)) {
-      // The geometry functions touch runtime-owned arrays and the buffers
-      // whose pointers they take; any other call may touch anything.
-      if (!call.getCallee().starts_with("scn_cg_gpu_")) {
+      // Any call but a geometry one may touch anything; so may a geometry
+      // call given a pointer the analysis cannot follow.
+      if (!isGeometryCall(call)) {
         access.unknown = true;
         return WalkResult::interrupt();
       }
-      for (Value operand : call.getOperands())
-        if (Value buffer = bufferOfPointer(operand)) {
+      for (Value operand : call.getOperands()) {
+        Value buffer;
+        if (isa<BaseMemRefType>(operand.getType())) {
+          buffer = rootBuffer(operand);
+          if (!isNamedBuffer(buffer))
+            access.unknown = true;
+        } else if (isa<LLVM::LLVMPointerType>(operand.getType())) {
+          PointerKind kind = classifyPointer(operand, buffer);
+          if (kind == PointerKind::Unknown)
+            access.unknown = true;
+          if (kind != PointerKind::Buffer)
+            buffer = {};
+        }
+        if (access.unknown)
+          return WalkResult::interrupt();
+        if (buffer) {
           access.reads.insert(buffer);
           access.writes.insert(buffer);
         }
+      }
       return WalkResult::advance();
     }
     if (inner->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
@@ -91,14 +137,15 @@ HostAccess hostAccessOf(Operation *op) {
       if (isa<MemoryEffects::Allocate>(effect.getEffect()))
         continue;
       Value value = effect.getValue();
-      if (!value || !isa<BaseMemRefType>(value.getType())) {
+      Value root = value && isa<BaseMemRefType>(value.getType()) ? rootBuffer(value) : Value();
+      if (!root || !isNamedBuffer(root)) {
         access.unknown = true;
         return WalkResult::interrupt();
       }
       if (isa<MemoryEffects::Read>(effect.getEffect()))
-        access.reads.insert(rootBuffer(value));
+        access.reads.insert(root);
       else
-        access.writes.insert(rootBuffer(value));
+        access.writes.insert(root);
     }
     return WalkResult::advance();
   });
@@ -117,22 +164,27 @@ public:
   Chain(Block &block, func::FuncOp beforeHostAccess)
       : block(block), beforeHostAccess(beforeHostAccess) {}
 
+  /// Fails (with an error on the op) on GPU ops of another shape than
+  /// scn-gpu-offload's: the pass would otherwise have to guess their order.
   LogicalResult run() {
     for (Operation &op : llvm::make_early_inc_range(block)) {
       if (auto wait = dyn_cast<gpu::WaitOp>(&op)) {
-        visitWait(wait);
+        if (failed(visitWait(wait)))
+          return failure();
         continue;
       }
-      if (auto alloc = dyn_cast<gpu::AllocOp>(&op); alloc && alloc.getHostShared())
+      if (auto alloc = dyn_cast<gpu::AllocOp>(&op);
+          alloc && alloc.getHostShared() && !alloc.getAsyncToken())
         continue; // A new managed block: the chain cannot be using it.
       if (auto launch = dyn_cast<gpu::LaunchFuncOp>(&op)) {
-        chainLaunch(launch);
+        if (failed(chainLaunch(launch)))
+          return failure();
         continue;
       }
-      if (isa<gpu::AllocOp, gpu::MemcpyOp, gpu::DeallocOp, gpu::MemsetOp>(&op) &&
-          cast<gpu::AsyncOpInterface>(&op).getAsyncToken()) {
-        if (succeeded(chainAsyncOp(&op)))
-          continue;
+      if (isa<gpu::AllocOp, gpu::MemcpyOp, gpu::DeallocOp, gpu::MemsetOp>(&op)) {
+        if (failed(chainAsyncOp(&op)))
+          return failure();
+        continue;
       }
       if (op.hasTrait<OpTrait::IsTerminator>()) {
         waitOnHost(&op);
@@ -144,12 +196,15 @@ public:
   }
 
 private:
-  /// A `gpu.wait async` without dependencies (offload's start of a stream)
-  /// continues the chain; a synchronous wait on chain tokens is deferred
-  /// (dropped: the host waits where it needs to); any other wait keeps its
-  /// meaning and also waits for the chain.
-  void visitWait(gpu::WaitOp wait) {
-    if (wait.getAsyncToken() && wait.getAsyncDependencies().empty()) {
+  /// A `gpu.wait async` (offload's start of a stream) continues the chain;
+  /// a synchronous wait on chain tokens is deferred (dropped: the host waits
+  /// where it needs to). A wait on another token is an error.
+  LogicalResult visitWait(gpu::WaitOp wait) {
+    if (!dependsOnChainOnly(wait.getAsyncDependencies()))
+      return wait.emitOpError()
+             << "scn-gpu-async-chain: waits on a token from outside its block's chain "
+                "(one that an earlier host wait already consumed)";
+    if (wait.getAsyncToken()) {
       if (token) {
         wait.getAsyncToken().replaceAllUsesWith(token);
         wait.erase();
@@ -157,23 +212,17 @@ private:
         token = wait.getAsyncToken();
         chained.insert(token);
       }
-      return;
+      return success();
     }
-    if (!wait.getAsyncToken() &&
-        llvm::all_of(wait.getAsyncDependencies(),
-                     [&](Value dep) { return chained.contains(dep); })) {
-      wait.erase();
-      return;
-    }
-    waitOnHost(wait);
+    wait.erase();
+    return success();
   }
 
   /// Makes `launch` the next op of the chain (async, after the last one).
-  void chainLaunch(gpu::LaunchFuncOp launch) {
-    if (launch.getAsyncToken() && !dependsOnChainOnly(launch.getAsyncDependencies())) {
-      waitOnHost(launch);
-      return;
-    }
+  LogicalResult chainLaunch(gpu::LaunchFuncOp launch) {
+    if (!dependsOnChainOnly(launch.getAsyncDependencies()))
+      return launch.emitOpError()
+             << "scn-gpu-async-chain: depends on a token from outside its block's chain";
     OpBuilder b(launch);
     Value last = lastToken(b, launch.getLoc());
     std::optional<gpu::KernelDim3> cluster;
@@ -184,6 +233,7 @@ private:
         launch.getBlockSizeOperandValues(), launch.getDynamicSharedMemorySize(),
         launch.getKernelOperands(), b.getType<gpu::AsyncTokenType>(), ValueRange{last},
         cluster);
+    async->setDiscardableAttrs(launch->getDiscardableAttrDictionary());
     // Kernels may write any buffer they take.
     for (Value operand : launch.getKernelOperands())
       if (isa<BaseMemRefType>(operand.getType()))
@@ -192,21 +242,31 @@ private:
       old.replaceAllUsesWith(async.getAsyncToken());
     launch.erase();
     append(async.getAsyncToken());
+    return success();
   }
 
   /// Chains an async allocation, copy, memset or free (offload's forms,
-  /// which depend on a chain token only).
+  /// which depend on chain tokens only).
   LogicalResult chainAsyncOp(Operation *op) {
     auto async = cast<gpu::AsyncOpInterface>(op);
+    if (!async.getAsyncToken())
+      return op->emitOpError() << "scn-gpu-async-chain: expects the async form that "
+                                  "scn-gpu-offload emits";
     if (!dependsOnChainOnly(async.getAsyncDependencies()))
-      return failure();
+      return op->emitOpError()
+             << "scn-gpu-async-chain: depends on a token from outside its block's chain";
     OpBuilder b(op);
     Value last = lastToken(b, op->getLoc());
     // Exactly one dependency, the chain's last op: gpu-to-llvm puts the op
     // on that op's stream.
-    for (OpOperand &dep : op->getOpOperands())
-      if (isa<gpu::AsyncTokenType>(dep.get().getType()))
-        dep.set(last);
+    if (auto alloc = dyn_cast<gpu::AllocOp>(op))
+      alloc.getAsyncDependenciesMutable().assign(last);
+    else if (auto copy = dyn_cast<gpu::MemcpyOp>(op))
+      copy.getAsyncDependenciesMutable().assign(last);
+    else if (auto set = dyn_cast<gpu::MemsetOp>(op))
+      set.getAsyncDependenciesMutable().assign(last);
+    else
+      cast<gpu::DeallocOp>(op).getAsyncDependenciesMutable().assign(last);
     if (auto copy = dyn_cast<gpu::MemcpyOp>(op)) {
       pendingReads.insert(rootBuffer(copy.getSrc()));
       pendingWrites.insert(rootBuffer(copy.getDst()));
@@ -258,11 +318,7 @@ private:
     if (!token)
       return;
     OpBuilder b(op);
-    if (auto wait = dyn_cast<gpu::WaitOp>(op); wait && !wait.getAsyncToken()) {
-      wait.getAsyncDependenciesMutable().append(token);
-    } else {
-      gpu::WaitOp::create(b, op->getLoc(), Type(), ValueRange{token});
-    }
+    gpu::WaitOp::create(b, op->getLoc(), Type(), ValueRange{token});
     token = {};
     chained.clear();
     pendingReads.clear();
