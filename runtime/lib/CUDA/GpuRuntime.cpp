@@ -18,12 +18,13 @@
 #include "scn/Runtime/Gpu.h"
 
 #include <algorithm>
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
 #include <string>
-#include <unordered_map>
+#include <tuple>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -178,11 +179,19 @@ bool concurrentManagedAccess() {
   return known[device] == 1;
 }
 
-/// Parameter arrays kept on the device (scn_gpu_keep_resident), by host
-/// address: the size kept and the device copy.
+/// Parameter arrays kept on the GPU (scn_gpu_keep_resident), by host
+/// address and device (a copy serves kernels of its own device only): the
+/// size kept and the device copy.
 struct ResidentParameters {
   std::mutex mutex;
-  std::unordered_map<const void *, std::pair<int64_t, void *>> copies;
+  using Key = std::pair<const void *, int32_t>;
+  std::map<Key, std::pair<int64_t, void *>> copies;
+  /// The first entry of `host` (on any device) and the end of its entries.
+  std::pair<std::map<Key, std::pair<int64_t, void *>>::iterator,
+            std::map<Key, std::pair<int64_t, void *>>::iterator>
+  entriesOf(const void *host) {
+    return {copies.lower_bound({host, INT32_MIN}), copies.upper_bound({host, INT32_MAX})};
+  }
 };
 ResidentParameters &residentParameters() {
   static ResidentParameters *r = new ResidentParameters;
@@ -190,25 +199,25 @@ ResidentParameters &residentParameters() {
 }
 
 /// Device copies of the constants baked into loaded artifacts (weights of
-/// scn.compile), by (address, size): uploaded on first use, kept while the
+/// scn.compile), by (address, size, device): uploaded on first use, kept while the
 /// artifact is loaded. An artifact's unloading (mgpuModuleUnload, from its
 /// global destructors) forgets them all, since the address of a constant
 /// may then hold another artifact's; the device memory is not freed there
 /// (the driver reclaims it at exit, when freeing could race its unloading).
 struct ResidentConstants {
   std::mutex mutex;
-  std::map<std::pair<const void *, int64_t>, void *> copies;
+  std::map<std::tuple<const void *, int64_t, int32_t>, void *> copies;
 };
 ResidentConstants &residentConstants() {
   static ResidentConstants *c = new ResidentConstants;
   return *c;
 }
 
-/// The resident copy of exactly (host, bytes), or null.
+/// The resident copy of exactly (host, bytes) on the current device, or null.
 void *findResident(const void *host, int64_t bytes) {
   ResidentParameters &r = residentParameters();
   std::lock_guard<std::mutex> lock(r.mutex);
-  auto it = r.copies.find(host);
+  auto it = r.copies.find({host, currentDevice()});
   return it != r.copies.end() && it->second.first == bytes ? it->second.second : nullptr;
 }
 
@@ -339,7 +348,7 @@ extern "C" scn_status_t scn_gpu_keep_resident(const void *host, int64_t bytes) {
     {
       ResidentParameters &r = residentParameters();
       std::lock_guard<std::mutex> lock(r.mutex);
-      auto &entry = r.copies[host];
+      auto &entry = r.copies[{host, currentDevice()}];
       previous = entry.second;
       entry = {bytes, device};
     }
@@ -348,17 +357,17 @@ extern "C" scn_status_t scn_gpu_keep_resident(const void *host, int64_t bytes) {
 }
 
 extern "C" void scn_gpu_release_resident(const void *host) {
-  void *device = nullptr;
+  std::vector<void *> copies;
   {
     ResidentParameters &r = residentParameters();
     std::lock_guard<std::mutex> lock(r.mutex);
-    auto it = r.copies.find(host);
-    if (it == r.copies.end())
-      return;
-    device = it->second.second;
-    r.copies.erase(it);
+    auto [first, last] = r.entriesOf(host);
+    for (auto it = first; it != last; ++it)
+      copies.push_back(it->second.second);
+    r.copies.erase(first, last);
   }
-  scn_gpu_free(device);
+  for (void *copy : copies)
+    scn_gpu_free(copy);
 }
 
 extern "C" scn_status_t scn_gpu_parameter(const void *host, int64_t bytes, void **device) {
@@ -386,10 +395,11 @@ extern "C" scn_status_t scn_gpu_constant(const void *host, int64_t bytes, void *
     requireNonNull(host, "host");
     ResidentConstants &c = residentConstants();
     std::lock_guard<std::mutex> lock(c.mutex);
-    void *&copy = c.copies[{host, bytes}];
+    auto key = std::make_tuple(host, bytes, currentDevice());
+    void *&copy = c.copies[key];
     if (!copy) {
       if (scn_status_t uploaded = scn_gpu_upload(host, bytes, &copy); uploaded != SCN_OK) {
-        c.copies.erase({host, bytes});
+        c.copies.erase(key);
         fail(uploaded, scn_last_error_message());
       }
     }
@@ -405,9 +415,10 @@ extern "C" void scn_gpu_parameter_done(const void *host, void *device) {
   ResidentParameters &r = residentParameters();
   {
     std::lock_guard<std::mutex> lock(r.mutex);
-    auto it = r.copies.find(host);
-    if (it != r.copies.end() && it->second.second == device)
-      return;
+    auto [first, last] = r.entriesOf(host);
+    for (auto it = first; it != last; ++it)
+      if (it->second.second == device)
+        return;
   }
   scn_gpu_free(device);
 }

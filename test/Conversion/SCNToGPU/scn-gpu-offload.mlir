@@ -223,3 +223,21 @@ func.func @constants(%run: !llvm.ptr, %out: memref<?x4xf32>, %n: index) {
   }
   return
 }
+
+// -----
+
+// The pair offsets of weight-stationary kernels are host memory: a kernel
+// that read them would fault, so compiling it is an error.
+func.func private @scn_cg_gpu_pair_offsets(!llvm.ptr) -> !llvm.ptr
+func.func @host_pointer(%run: !llvm.ptr, %out: memref<?xi64>, %n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %offsets = func.call @scn_cg_gpu_pair_offsets(%run) : (!llvm.ptr) -> !llvm.ptr
+  scf.parallel (%r) = (%c0) to (%n) step (%c1) {
+    // expected-error @+1 {{scn-gpu-offload: this kernel op reads a pointer that is not GPU memory}}
+    %v = llvm.load %offsets : !llvm.ptr -> i64
+    memref.store %v, %out[%r] : memref<?xi64>
+    scf.reduce
+  }
+  return
+}

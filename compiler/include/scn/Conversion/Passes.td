@@ -122,8 +122,10 @@ def SCNGPUOffload : Pass<"scn-gpu-offload", "::mlir::ModuleOp"> {
       sequentially in its thread;
     - the mma placeholder calls of tensor-core kernels become
       `nvvm.mma.sync` (scn/Conversion/TensorCores.h);
-    - every memref a kernel uses must be GPU memory (a `gpu.alloc` or a view
-      of one), else the pass fails with an error that names it.
+    - every memref a kernel uses must be GPU memory (a `gpu.alloc`, a
+      parameter's device copy, or a view of one), and every raw pointer a
+      device array of the runtime, else the pass fails with an error that
+      names it.
   }];
   let options = [
     Option<"blockSize", "block-size", "int64_t", /*default=*/"128",

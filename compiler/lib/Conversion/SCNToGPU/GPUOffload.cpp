@@ -475,6 +475,19 @@ void materializeWarpOps(ModuleOp module) {
       f.erase();
 }
 
+/// Whether a raw pointer that a kernel reads is GPU memory: a runtime array
+/// that the runtime hands out in device or managed memory (device geometry,
+/// or scn_cg_device_copy of host geometry). The pair offsets of
+/// weight-stationary kernels are host memory, read by the host loop only.
+bool isDevicePointer(Value pointer) {
+  auto call = pointer.getDefiningOp<func::CallOp>();
+  if (!call)
+    return false;
+  StringRef callee = call.getCallee();
+  return callee == "scn_cg_device_copy" ||
+         (callee.starts_with("scn_cg_gpu_") && callee != "scn_cg_gpu_pair_offsets");
+}
+
 /// Every buffer a kernel reads or writes must be GPU memory (a gpu.alloc,
 /// managed or device, a parameter's device copy, or a view of one): anything else is a host address,
 /// which faults on the GPU but not in the emulation on the host. Checked
@@ -487,8 +500,16 @@ LogicalResult verifyKernelOperands(func::FuncOp func) {
     Region &body = kernel->getRegion(0);
     WalkResult nested = kernel->walk([&](Operation *inner) {
       for (Value operand : inner->getOperands()) {
-        if (!isa<MemRefType>(operand.getType()) ||
-            body.isAncestor(operand.getParentRegion()))
+        if (body.isAncestor(operand.getParentRegion()))
+          continue;
+        if (isa<LLVM::LLVMPointerType>(operand.getType())) {
+          if (isDevicePointer(operand))
+            continue;
+          inner->emitError() << "scn-gpu-offload: this kernel op reads a pointer that is "
+                                "not GPU memory (only the runtime's device arrays are)";
+          return WalkResult::interrupt();
+        }
+        if (!isa<MemRefType>(operand.getType()))
           continue;
         Value root = rootBuffer(operand);
         if (root.getDefiningOp<gpu::AllocOp>())

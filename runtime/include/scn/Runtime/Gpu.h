@@ -79,9 +79,10 @@ SCN_RUNTIME_API void scn_gpu_free(void *device);
 SCN_RUNTIME_API scn_status_t scn_gpu_synchronize(void);
 
 /* Parameters (weights) kept on the device. scn_gpu_keep_resident uploads
- * `bytes` bytes at `host` once and keeps the copy until
- * scn_gpu_release_resident(host): compiled networks that take the array as
- * an argument then read that copy instead of uploading the array in every
+ * `bytes` bytes at `host` once to the current device and keeps the copy
+ * until scn_gpu_release_resident(host) (which drops it on every device):
+ * compiled networks that take the array as an argument then read that copy,
+ * when they run on that device, instead of uploading the array in every
  * call. The array must not change while it is resident (release it and
  * keep it again after a change); keeping an array again replaces its copy.
  * For every process-wide use: a model's weights bound once. */
