@@ -53,13 +53,19 @@ void scn::buildGraphPipeline(OpPassManager &pm,
 /// scn-free-buffers-early frees every layer's buffer after its last use, not
 /// at the end.
 static constexpr const char *kBufferize =
-    "func.func(convert-elementwise-to-linalg),"
+    "func.func(convert-elementwise-to-linalg,linalg-fuse-elementwise-ops),"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map "
     "unknown-type-conversion=identity-layout-map},"
     "buffer-deallocation-pipeline,"
-    "func.func(scn-free-buffers-early),"
-    "convert-linalg-to-loops";
+    "func.func(scn-free-buffers-early)";
+
+/// The CPU runs the linalg ops left after bufferization (batch-norm scales
+/// from run-time parameters) as host loops; the GPU as parallel loops,
+/// which scn-gpu-offload turns into kernels, so that the parameters stay
+/// on the device and the host neither waits nor touches managed memory.
+static constexpr const char *kLinalgToHostLoops = "convert-linalg-to-loops";
+static constexpr const char *kLinalgToParallelLoops = "convert-linalg-to-parallel-loops";
 
 /// The host code's lowering to the LLVM dialect, shared by both targets.
 /// Every pass in these texts is upstream MLIR's, so the text is the clearest
@@ -97,6 +103,7 @@ void scn::buildCPUPipeline(OpPassManager &pm,
   pm.addPass(createConvertSCNToCPU());
   pm.addPass(createCanonicalizerPass());
   if (failed(parsePassPipeline(kBufferize, pm)) ||
+      failed(parsePassPipeline(kLinalgToHostLoops, pm)) ||
       failed(parsePassPipeline(cpuLowering(), pm)))
     llvm::report_fatal_error("scn: the LLVM lowering pipeline does not parse");
 }
@@ -159,7 +166,8 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
   toGPU.emulateWarps = options.emulateOnHost;
   pm.addPass(createConvertSCNToGPU(toGPU));
   pm.addPass(createCanonicalizerPass());
-  if (failed(parsePassPipeline(kBufferize, pm)))
+  if (failed(parsePassPipeline(kBufferize, pm)) ||
+      failed(parsePassPipeline(kLinalgToParallelLoops, pm)))
     llvm::report_fatal_error("scn: the bufferization pipeline does not parse");
   SCNGPUOffloadOptions offload;
   offload.blockSize = options.blockSize;

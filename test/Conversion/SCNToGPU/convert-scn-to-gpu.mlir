@@ -69,3 +69,24 @@ func.func @weight_stationary(%c: tensor<?x3xi64>, %f: tensor<?x4xf32>, %w: tenso
   %y = scn.submanifold_conv %x, %w on %s map(%k) {filter_size = array<i64: 3, 3>, dataflow = "weight_stationary"} : tensor<?x4xf32>, tensor<9x1x4x8xf32>, !scn.sites<2, [16, 16]>
   return %y : tensor<?x8xf32>
 }
+
+// A batch norm's scale and shift come from a kernel with a thread per
+// channel, so that the parameters never leave the GPU and the host neither
+// computes nor waits; the row kernel then reads them (on the CPU the host
+// computes them into stack buffers).
+// CHECK-LABEL: func.func @batch_norm(
+// CHECK-NOT: memref.alloca
+// CHECK: %[[SCALE:.*]] = memref.alloc() : memref<8xf32>
+// CHECK: %[[SHIFT:.*]] = memref.alloc() : memref<8xf32>
+// CHECK: scf.parallel (%[[C:.*]]) = (%{{.*}}) to (%c8{{.*}}) step
+// CHECK:   math.sqrt %{{.*}} : f32
+// CHECK:   memref.store %{{.*}}, %[[SCALE]][%[[C]]]
+// CHECK:   memref.store %{{.*}}, %[[SHIFT]][%[[C]]]
+// CHECK: scf.parallel
+// CHECK-DAG:   vector.load %[[SCALE]]
+// CHECK-DAG:   vector.load %[[SHIFT]]
+func.func @batch_norm(%c: tensor<?x3xi64>, %f: tensor<?x8xf32>, %m: tensor<8xf32>, %v: tensor<8xf32>, %g: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<?x8xf32> {
+  %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x3xi64>, tensor<?x8xf32> -> !scn.sites<2, [16, 16]>, tensor<?x8xf32>
+  %y = scn.batch_norm %x, %m, %v weight(%g : tensor<8xf32>) bias(%b : tensor<8xf32>) {eps = 1.0e-4 : f64, momentum = 0.9 : f64, leakiness = 0.0 : f64} : tensor<?x8xf32>, tensor<8xf32>, tensor<8xf32>
+  return %y : tensor<?x8xf32>
+}

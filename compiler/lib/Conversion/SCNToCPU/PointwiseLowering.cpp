@@ -44,18 +44,49 @@ static LogicalResult lowerBatchNorm(KernelBuilder &kb, BatchNormOp bn) {
   int64_t channels = type.getDimSize(1);
   auto vecType = VectorType::get({channels}, b.getF32Type());
   Value x = kb.toBuffer(bn.getInput());
-  Value runningMean = kb.loadTile(kb.toBuffer(bn.getRunningMean()), {kb.index(0)}, channels);
-  Value runningVar = kb.loadTile(kb.toBuffer(bn.getRunningVar()), {kb.index(0)}, channels);
-  Value gamma = bn.getWeight()
-                    ? kb.loadTile(kb.toBuffer(bn.getWeight()), {kb.index(0)}, channels)
-                    : kb.splat(vecType, 1.0);
-  Value beta = bn.getBias()
-                   ? kb.loadTile(kb.toBuffer(bn.getBias()), {kb.index(0)}, channels)
-                   : kb.splat(vecType, 0.0);
-  Value eps = kb.splat(vecType, bn.getEps().convertToDouble());
-  Value mean = runningMean, var = runningVar;
+  Value meanBuf = kb.toBuffer(bn.getRunningMean());
+  Value varBuf = kb.toBuffer(bn.getRunningVar());
+  Value gammaBuf = bn.getWeight() ? kb.toBuffer(bn.getWeight()) : Value();
+  Value betaBuf = bn.getBias() ? kb.toBuffer(bn.getBias()) : Value();
+  auto load = [&](Value buffer, double fill) {
+    return buffer ? kb.loadTile(buffer, {kb.index(0)}, channels) : kb.splat(vecType, fill);
+  };
+  // 1 / sqrt rather than rsqrt: libm has no rsqrtf, and this matches the
+  // reference's rounding. On vectors of all channels or on one channel's
+  // scalars, the same operations, so the same results.
+  auto scaleAndShift = [&](Value mean, Value var, Value gamma, Value beta,
+                           Value eps) -> std::pair<Value, Value> {
+    Value scale = arith::DivFOp::create(
+        b, gamma, math::SqrtOp::create(b, arith::AddFOp::create(b, var, eps)));
+    Value shift = arith::SubFOp::create(b, beta, arith::MulFOp::create(b, mean, scale));
+    return {scale, shift};
+  };
+  // Through small buffers, so that each channel tile reads its slice.
+  auto paramType = MemRefType::get({channels}, b.getF32Type());
+  Value scaleBuf, shiftBuf;
   Value rows = memref::DimOp::create(b, x, 0);
-  Value count;
+  Value count, runningMean, runningVar, mean, var;
+  if (kb.forGPU() && !bn.getTraining()) {
+    // On the GPU a kernel with a thread per channel computes them, so that
+    // the parameters stay in device memory and the host neither computes
+    // nor waits.
+    scaleBuf = memref::AllocOp::create(b, paramType);
+    shiftBuf = memref::AllocOp::create(b, paramType);
+    kb.parallelRows(kb.index(channels), [&](Value c) {
+      auto scalar = [&](Value buffer, double fill) {
+        return buffer ? memref::LoadOp::create(b, buffer, ValueRange{c}).getResult()
+                      : kb.f32(fill);
+      };
+      auto [scale, shift] =
+          scaleAndShift(scalar(meanBuf, 0.0), scalar(varBuf, 1.0), scalar(gammaBuf, 1.0),
+                        scalar(betaBuf, 0.0), kb.f32(bn.getEps().convertToDouble()));
+      memref::StoreOp::create(b, scale, scaleBuf, ValueRange{c});
+      memref::StoreOp::create(b, shift, shiftBuf, ValueRange{c});
+    });
+  } else {
+    runningMean = mean = load(meanBuf, 0.0);
+    runningVar = var = load(varBuf, 1.0);
+  }
   if (bn.getTraining()) {
     // SCN: statistics over all active sites of the batch, biased variance
     // E[x^2] - E[x]^2 for normalising.
@@ -76,18 +107,15 @@ static LogicalResult lowerBatchNorm(KernelBuilder &kb, BatchNormOp bn) {
     var = arith::SubFOp::create(b, meanSq, arith::MulFOp::create(b, mean, mean));
     var = arith::MaximumFOp::create(b, var, zero);
   }
-  // 1 / sqrt rather than rsqrt: libm has no rsqrtf, and this matches the
-  // reference's rounding.
-  Value scale = arith::DivFOp::create(
-      b, gamma, math::SqrtOp::create(b, arith::AddFOp::create(b, var, eps)));
-  Value shift = arith::SubFOp::create(b, beta, arith::MulFOp::create(b, mean, scale));
+  if (!scaleBuf) {
+    auto [scale, shift] = scaleAndShift(mean, var, load(gammaBuf, 1.0), load(betaBuf, 0.0),
+                                        kb.splat(vecType, bn.getEps().convertToDouble()));
+    scaleBuf = memref::AllocaOp::create(b, paramType);
+    shiftBuf = memref::AllocaOp::create(b, paramType);
+    kb.storeTile(scale, scaleBuf, {kb.index(0)});
+    kb.storeTile(shift, shiftBuf, {kb.index(0)});
+  }
   double leak = bn.getLeakiness().convertToDouble();
-  // Through small buffers, so that each channel tile reads its slice.
-  auto paramType = MemRefType::get({channels}, b.getF32Type());
-  Value scaleBuf = memref::AllocaOp::create(b, paramType);
-  Value shiftBuf = memref::AllocaOp::create(b, paramType);
-  kb.storeTile(scale, scaleBuf, {kb.index(0)});
-  kb.storeTile(shift, shiftBuf, {kb.index(0)});
   Value out = mapRows(kb, x, channels, [&](Value row, ChannelTile t) {
     Value c = kb.index(t.begin);
     Value y = vector::FMAOp::create(b, kb.loadTile(x, {row, c}, t.width),
