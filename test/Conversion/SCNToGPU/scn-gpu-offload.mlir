@@ -95,16 +95,42 @@ func.func @host_reads(%x: memref<?xf32>, %n: index) -> f32 {
 
 // -----
 
+// A multi-dimensional loop (a linalg op on an N-d tensor that the host
+// left) is collapsed to one dimension, then mapped.
+// CHECK-LABEL: func.func @two_dims(
+// CHECK: scf.parallel (%[[T:.*]]) = (%c0) to (%{{.*}}) step (%c64)
+// CHECK:   scf.parallel (%{{.*}}) = (%c0) to (%c64) step (%c1)
+// CHECK:     arith.remsi
+// CHECK:     arith.divsi
+// CHECK:     memref.store
+// CHECK: {mapping = [#gpu.loop_dim_map<processor = block_x
 func.func @two_dims(%out: memref<?x?xf32>, %n: index) {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %f = arith.constant 1.0 : f32
-  // expected-error @+1 {{scn-gpu-offload maps one-dimensional loops without reductions}}
   scf.parallel (%i, %j) = (%c0, %c0) to (%n, %n) step (%c1, %c1) {
     memref.store %f, %out[%i, %j] : memref<?x?xf32>
     scf.reduce
   }
   return
+}
+
+// -----
+
+func.func @reduction(%in: memref<?xf32>, %n: index) -> f32 {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  // expected-error @+1 {{scn-gpu-offload maps one-dimensional loops without reductions}}
+  %sum = scf.parallel (%i) = (%c0) to (%n) step (%c1) init (%zero) -> f32 {
+    %v = memref.load %in[%i] : memref<?xf32>
+    scf.reduce(%v : f32) {
+    ^bb0(%a: f32, %b: f32):
+      %s = arith.addf %a, %b : f32
+      scf.reduce.return %s : f32
+    }
+  }
+  return %sum : f32
 }
 
 // -----

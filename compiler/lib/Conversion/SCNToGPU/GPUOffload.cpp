@@ -27,9 +27,12 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/SetVector.h"
+
+#include <numeric>
 
 namespace scn {
 #define GEN_PASS_DEF_SCNGPUOFFLOAD
@@ -534,14 +537,34 @@ LogicalResult verifyKernelOperands(func::FuncOp func) {
   return failure(result.wasInterrupted());
 }
 
+/// The top-level parallel loops of `func` (each a kernel), with
+/// multi-dimensional ones without reductions (linalg ops on N-d tensors
+/// that the host left, as parallel loops) collapsed to one dimension.
+SmallVector<scf::ParallelOp> kernelLoops(func::FuncOp func) {
+  auto collect = [&] {
+    SmallVector<scf::ParallelOp> loops;
+    func.walk([&](scf::ParallelOp loop) {
+      if (!insideKernel(loop))
+        loops.push_back(loop);
+    });
+    return loops;
+  };
+  IRRewriter rewriter(func.getContext());
+  for (scf::ParallelOp loop : collect()) {
+    if (loop.getNumLoops() < 2 || loop.getNumReductions() != 0)
+      continue;
+    std::vector<unsigned> all(loop.getNumLoops());
+    std::iota(all.begin(), all.end(), 0u);
+    rewriter.setInsertionPoint(loop);
+    mlir::collapseParallelLoops(rewriter, loop, {all});
+  }
+  return collect();
+}
+
 LogicalResult offloadFunction(func::FuncOp func, int64_t blockSize) {
   if (func.isExternal())
     return success();
-  SmallVector<scf::ParallelOp> kernels;
-  func.walk([&](scf::ParallelOp loop) {
-    if (!insideKernel(loop))
-      kernels.push_back(loop);
-  });
+  SmallVector<scf::ParallelOp> kernels = kernelLoops(func);
   if (kernels.empty())
     return success();
   if (!func.getBody().hasOneBlock())
