@@ -6,9 +6,9 @@ memref.global "private" constant @weights : memref<4xf32> = dense<[1.0, 2.0, 3.0
 
 // The argument and the constant that only the loop reads are copied by DMA
 // into device memory (async forms on a waited stream: what gpu-to-llvm
-// lowers); the result buffer is managed memory, since the host copies it
-// out to an ordinary allocation, which the caller frees; the scratch buffer
-// only the kernel touches is device memory, freed on a stream.
+// lowers); the result buffer is device memory too, copied out by DMA to an
+// ordinary allocation, which the caller frees; the scratch buffer only the
+// kernel touches is device memory, freed on a stream.
 // CHECK-LABEL: func.func @rows(
 // CHECK-SAME: %[[X:.*]]: memref<?x4xf32>, %[[N:.*]]: index
 // CHECK: %[[D:.*]] = memref.dim %[[X]], %c0
@@ -19,7 +19,7 @@ memref.global "private" constant @weights : memref<4xf32> = dense<[1.0, 2.0, 3.0
 // CHECK: %[[G:.*]] = memref.get_global @weights
 // CHECK: %[[GS:.*]], %{{.*}} = gpu.alloc async [%{{.*}}] () : memref<4xf32>
 // CHECK: gpu.memcpy async [%{{.*}}] %[[GS]], %[[G]]
-// CHECK: %[[OUT:.*]] = gpu.alloc host_shared (%[[N]]) : memref<?x4xf32>
+// CHECK: %[[OUT:.*]], %{{.*}} = gpu.alloc async [%{{.*}}] (%[[N]]) : memref<?x4xf32>
 // CHECK: %[[T0:.*]] = gpu.wait async
 // CHECK: %[[TMP:.*]], %[[TA:.*]] = gpu.alloc async [%[[T0]]] (%[[N]]) : memref<?xf32>
 // CHECK: gpu.wait [%[[TA]]]
@@ -39,7 +39,9 @@ memref.global "private" constant @weights : memref<4xf32> = dense<[1.0, 2.0, 3.0
 // CHECK: %[[F1:.*]] = gpu.dealloc async [%[[F0]]] %[[TMP]]
 // CHECK: gpu.wait [%[[F1]]]
 // CHECK: %[[HOST:.*]] = memref.alloc(%{{.*}}) : memref<?x4xf32>
-// CHECK: memref.copy %[[OUT]], %[[HOST]]
+// CHECK: %[[C0:.*]] = gpu.wait async
+// CHECK: %[[C1:.*]] = gpu.memcpy async [%[[C0]]] %[[HOST]], %[[OUT]]
+// CHECK: gpu.wait [%[[C1]]]
 // CHECK-DAG: gpu.dealloc async [%{{.*}}] %[[XS]]
 // CHECK-DAG: gpu.dealloc async [%{{.*}}] %[[GS]]
 // CHECK-DAG: gpu.dealloc async [%{{.*}}] %[[OUT]]
