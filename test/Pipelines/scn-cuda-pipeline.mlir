@@ -35,7 +35,8 @@
 // The result is copied out by DMA on the same stream, then the host waits.
 // CHECK: llvm.call @mgpuMemcpy(%{{.*}}, %{{.*}}, %{{.*}}, %[[STREAM]])
 // CHECK: llvm.call @mgpuStreamSynchronize(%[[STREAM]])
-// CHECK-NOT: scn_cg_gpu_parameter
+// The features, which the kernels read from a per-call upload, go back.
+// CHECK: llvm.call @scn_cg_gpu_parameter_done(%arg0,
 // CHECK-NOT: scn_cg_device_copy
 // CHECK: gpu.binary @main_kernel {{.*}}#nvvm.target<O = 3, chip = "sm_80", features = "+ptx80">{{.*}}assembly = "{{.*}}.target sm_80{{.*}}.entry main_kernel(
 // CHECK-NOT: {{(=|^) *(scn|memref|scf|vector|arith|func|bufferization|omp)\.}}

@@ -1,23 +1,26 @@
 // scn-gpu-emulate-on-host (tests of the CUDA path without a GPU): GPU memory
 // ops become host ones, tokens and waits disappear, the run's device copies
-// become exact-size host copies, and the mapped loops stay for the CPU.
+// become exact-size host copies (parameters too: scn_cg_parameter), and the
+// mapped loops stay for the CPU.
 // RUN: scn-opt %s --scn-gpu-offload --scn-gpu-emulate-on-host | FileCheck %s
 
 // CHECK-LABEL: func.func @rows(
 // CHECK-SAME: %[[RUNH:[^:]*]]: !llvm.ptr, %[[X:[^:]*]]: memref<?xf32>, %[[N:[^:]*]]: index
 // CHECK-NOT: gpu.
-// CHECK: %[[XS:.*]] = memref.alloc(%{{.*}}) : memref<?xf32>
-// CHECK: memref.copy %[[X]], %[[XS]]
+// CHECK: memref.extract_aligned_pointer_as_index %[[X]]
+// CHECK: call @scn_cg_parameter(%[[RUNH]],
+// CHECK: %[[XS:.*]] = builtin.unrealized_conversion_cast {{.*}} to memref<?xf32> {scn.device_parameter}
 // CHECK: %[[T:.*]] = call @scn_cg_host_copy(%[[RUNH]],
 // CHECK: %[[OUT:.*]] = memref.alloc(%[[N]]) : memref<?xf32>
 // CHECK: scf.parallel
 // CHECK:   scf.parallel
+// CHECK:     memref.load %[[XS]]
 // CHECK:     llvm.load
 // CHECK: } {mapping = [#gpu.loop_dim_map<processor = block_x
 // CHECK: %[[HOST:.*]] = memref.alloc(%{{.*}}) : memref<?xf32>
 // CHECK: memref.copy %[[OUT]], %[[HOST]]
-// CHECK-DAG: memref.dealloc %[[XS]]
-// CHECK-DAG: memref.dealloc %[[OUT]]
+// CHECK: memref.dealloc %[[OUT]]
+// CHECK: call @scn_cg_parameter_done(%[[RUNH]],
 // CHECK: return %[[HOST]]
 // CHECK-NOT: scn_cg_device_copy
 func.func private @scn_cg_device_copy(!llvm.ptr, !llvm.ptr, i64) -> !llvm.ptr

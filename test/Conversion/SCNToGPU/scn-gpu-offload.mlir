@@ -232,10 +232,11 @@ memref.global "private" constant @baked : memref<4xf32> = dense<[1.0, 2.0, 3.0, 
 // CHECK-SAME: %[[HANDLE:[^:]*]]: !llvm.ptr
 // CHECK: %[[G:.*]] = memref.get_global @baked
 // CHECK: memref.extract_aligned_pointer_as_index %[[G]]
-// CHECK: %[[D:.*]] = call @scn_cg_gpu_constant(%[[HANDLE]], %{{.*}}, %c16_i64)
+// CHECK: %[[GP:.*]] = llvm.inttoptr
+// CHECK: %[[D:.*]] = call @scn_cg_gpu_constant(%[[HANDLE]], %[[GP]], %c16_i64)
 // CHECK: %[[GD:.*]] = builtin.unrealized_conversion_cast {{.*}} to memref<4xf32> {scn.device_parameter}
 // CHECK: memref.load %[[GD]]
-// CHECK-NOT: scn_cg_gpu_parameter_done
+// CHECK-NOT: scn_cg_gpu_parameter_done(%[[HANDLE]], %[[GP]]
 // CHECK: return
 func.func @constants(%run: !llvm.ptr, %out: memref<?x4xf32>, %n: index) {
   %c0 = arith.constant 0 : index
@@ -268,4 +269,42 @@ func.func @host_pointer(%run: !llvm.ptr, %out: memref<?xi64>, %n: index) {
     scf.reduce
   }
   return
+}
+
+// -----
+
+// In a generated function, an input that host code reads too (the NaN check
+// of the features) splits: the host keeps reading the caller's array, the
+// kernels read its device copy (scn_cg_gpu_parameter, dynamic sizes from
+// the array), and no managed memory is involved.
+// CHECK-LABEL: func.func @host_and_kernels(
+// CHECK-SAME: %[[HANDLE:[^:]*]]: !llvm.ptr, %[[X:[^:]*]]: memref<?x4xf32>
+// CHECK-NOT: host_shared
+// CHECK: %[[ROWS:.*]] = memref.dim %[[X]], %c0
+// CHECK: %[[ROWS64:.*]] = arith.index_cast %[[ROWS]] : index to i64
+// CHECK: %[[BYTES:.*]] = arith.muli %{{.*}}, %[[ROWS64]] : i64
+// CHECK: call @scn_cg_gpu_parameter(%[[HANDLE]], %{{.*}}, %{{.*}})
+// CHECK: %[[XD:.*]] = builtin.unrealized_conversion_cast {{.*}} to memref<?x4xf32> {scn.device_parameter}
+// CHECK: scf.for
+// CHECK:   memref.load %[[X]]
+// CHECK: scf.parallel
+// CHECK:   memref.load %[[XD]]
+// CHECK: call @scn_cg_gpu_parameter_done(%[[HANDLE]],
+func.func @host_and_kernels(%run: !llvm.ptr, %x: memref<?x4xf32>, %n: index) -> memref<?xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %sum = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> (f32) {
+    %v = memref.load %x[%i, %c0] : memref<?x4xf32>
+    %a = arith.addf %acc, %v : f32
+    scf.yield %a : f32
+  }
+  %out = memref.alloc(%n) : memref<?xf32>
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    %v = memref.load %x[%i, %c1] : memref<?x4xf32>
+    %s = arith.addf %v, %sum : f32
+    memref.store %s, %out[%i] : memref<?xf32>
+    scf.reduce
+  }
+  return %out : memref<?xf32>
 }

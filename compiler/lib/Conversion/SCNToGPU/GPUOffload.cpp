@@ -270,79 +270,131 @@ Value pointerTo(OpBuilder &b, Location loc, Value buffer) {
 
 /// Whether `type` can be a memref over a runtime pointer (memrefOver).
 bool describable(MemRefType type) {
-  return type.hasStaticShape() && type.getRank() > 0 &&
-         type.getElementTypeBitWidth() % 8 == 0;
+  return type.getRank() > 0 && type.getElementTypeBitWidth() % 8 == 0;
 }
 
-/// A memref of `type` (static shape, row-major) over the data at `pointer`:
-/// its LLVM descriptor, cast to the memref type, which the LLVM lowering
-/// folds away. Marked so that verifyKernelOperands knows it for GPU memory.
-Value memrefOver(OpBuilder &b, Location loc, Value pointer, MemRefType type) {
+/// The sizes of `like` (of `type`'s shape) as i64 values.
+SmallVector<Value> sizesOf(OpBuilder &b, Location loc, MemRefType type, Value like) {
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    Value size = type.isDynamicDim(d)
+                     ? memref::DimOp::create(b, loc, like, d).getResult()
+                     : arith::ConstantIndexOp::create(b, loc, type.getDimSize(d)).getResult();
+    sizes.push_back(arith::IndexCastOp::create(b, loc, b.getI64Type(), size));
+  }
+  return sizes;
+}
+
+/// A memref of `type` (row-major, `sizes` as i64) over the data at
+/// `pointer`: its LLVM descriptor, cast to the memref type, which the LLVM
+/// lowering folds away. Marked so that verifyKernelOperands knows it for
+/// GPU memory.
+Value memrefOver(OpBuilder &b, Location loc, Value pointer, MemRefType type,
+                 ArrayRef<Value> sizes) {
   Type i64 = b.getI64Type();
   Type ptr = pointer.getType();
   auto sizesType = LLVM::LLVMArrayType::get(i64, type.getRank());
   auto descriptorType =
       LLVM::LLVMStructType::getLiteral(b.getContext(), {ptr, ptr, i64, sizesType, sizesType});
-  auto constant = [&](int64_t v) {
-    return LLVM::ConstantOp::create(b, loc, i64, b.getI64IntegerAttr(v)).getResult();
-  };
   Value d = LLVM::PoisonOp::create(b, loc, descriptorType);
   d = LLVM::InsertValueOp::create(b, loc, d, pointer, ArrayRef<int64_t>{0});
   d = LLVM::InsertValueOp::create(b, loc, d, pointer, ArrayRef<int64_t>{1});
-  d = LLVM::InsertValueOp::create(b, loc, d, constant(0), ArrayRef<int64_t>{2});
-  int64_t stride = 1;
+  Value stride = arith::ConstantIntOp::create(b, loc, 1, 64);
+  d = LLVM::InsertValueOp::create(b, loc, d, arith::ConstantIntOp::create(b, loc, 0, 64),
+                                  ArrayRef<int64_t>{2});
   for (int64_t i = type.getRank() - 1; i >= 0; --i) {
-    d = LLVM::InsertValueOp::create(b, loc, d, constant(type.getDimSize(i)),
-                                    ArrayRef<int64_t>{3, i});
-    d = LLVM::InsertValueOp::create(b, loc, d, constant(stride), ArrayRef<int64_t>{4, i});
-    stride *= type.getDimSize(i);
+    d = LLVM::InsertValueOp::create(b, loc, d, sizes[i], ArrayRef<int64_t>{3, i});
+    d = LLVM::InsertValueOp::create(b, loc, d, stride, ArrayRef<int64_t>{4, i});
+    stride = arith::MulIOp::create(b, loc, stride, sizes[i]);
   }
   auto cast = UnrealizedConversionCastOp::create(b, loc, TypeRange{type}, ValueRange{d});
   cast->setAttr(kDeviceParameterAttr, b.getUnitAttr());
   return cast.getResult(0);
 }
 
-/// Copies `host` (an argument or constant that kernels read) in at the
-/// builder's position and makes every use read the copy:
-/// - into managed memory when host code reads it too (the NaN check of the
-///   features, batch-norm scales folded from arguments);
-/// - else, in a generated function (`run` set) with a static shape: a
-///   constant global (weights baked into the artifact) through
-///   scn_cg_gpu_constant, uploaded on its first use and kept; an argument
-///   through scn_cg_gpu_parameter, which hands out the array's resident
-///   device copy when the caller keeps one (scn_gpu_keep_resident: weights
-///   uploaded once, not in every call) or an upload, recorded in
-///   `parameters` for scn_cg_gpu_parameter_done at the return;
+/// Where the uses of `v` (through views) are: all in kernels, all on the
+/// host, or both.
+enum class UsePlace { Kernels, Host, Both };
+UsePlace placeOfUses(Value v) {
+  bool kernels = false, host = false;
+  for (Operation *user : v.getUsers()) {
+    auto view = dyn_cast<ViewLikeOpInterface>(user);
+    if (view && view.getViewSource() == v && !insideKernel(user)) {
+      UsePlace inner = placeOfUses(view.getViewDest());
+      kernels |= inner != UsePlace::Host;
+      host |= inner != UsePlace::Kernels;
+    } else if (insideKernel(user)) {
+      kernels = true;
+    } else if (!isa<gpu::DeallocOp, memref::DimOp>(user)) {
+      host = true;
+    }
+  }
+  return kernels && host ? UsePlace::Both : kernels ? UsePlace::Kernels : UsePlace::Host;
+}
+
+/// Copies `host` (an argument or constant that kernels read; both are
+/// read-only) in at the builder's position and makes kernels read the copy:
+/// - in a generated function (`run` set): a constant global (weights baked
+///   into the artifact) through scn_cg_gpu_constant, uploaded on its first
+///   use and kept; an argument through scn_cg_gpu_parameter, which hands out
+///   the array's resident device copy when the caller keeps one
+///   (scn_gpu_keep_resident: weights uploaded once, not in every call) or an
+///   upload, recorded in `parameters` for scn_cg_gpu_parameter_done at the
+///   return. Host code that reads it too (the NaN check of the features)
+///   keeps reading the original, unless a view serves both or a runtime
+///   call takes its pointer (its GPU builder may read it in place);
+/// - else into managed memory when host code reads it too;
 /// - else by DMA into device memory.
 /// Returns the copy to free at the return, or null.
 Value copyIn(OpBuilder &b, Location loc, Value host, Value run, bool constant,
              SmallVectorImpl<ParameterCopy> &parameters) {
+  // The uses to redirect: those in kernels, and views only kernels use;
+  // host uses keep the original.
   SmallVector<OpOperand *> uses;
-  for (OpOperand &use : host.getUses())
-    uses.push_back(&use);
+  bool split = true;
+  for (OpOperand &use : host.getUses()) {
+    Operation *user = use.getOwner();
+    auto view = dyn_cast<ViewLikeOpInterface>(user);
+    UsePlace place = UsePlace::Host;
+    if (insideKernel(user))
+      place = UsePlace::Kernels;
+    else if (view && view.getViewSource() == host)
+      place = placeOfUses(view.getViewDest());
+    split &= place != UsePlace::Both;
+    if (place == UsePlace::Kernels)
+      uses.push_back(&use);
+  }
   auto type = cast<MemRefType>(host.getType());
   auto identity = MemRefType::get(type.getShape(), type.getElementType());
   Value copy;
   Value toFree;
-  if (!usedOnHost(host) && run && describable(identity)) {
+  if (run && describable(identity) && split && !passedToRuntime(host)) {
     auto module = host.getParentRegion()->getParentOfType<ModuleOp>();
     Type ptr = LLVM::LLVMPointerType::get(b.getContext());
     func::FuncOp getter =
         declareRuntime(module, constant ? kConstant : kParameter,
                        b.getFunctionType({ptr, ptr, b.getI64Type()}, {ptr}));
     Value hostPointer = pointerTo(b, loc, host);
-    int64_t bytes = identity.getNumElements() * (identity.getElementTypeBitWidth() / 8);
-    Value size = arith::ConstantIntOp::create(b, loc, bytes, 64);
+    SmallVector<Value> sizes = sizesOf(b, loc, type, host);
+    Value bytes = arith::ConstantIntOp::create(b, loc, identity.getElementTypeBitWidth() / 8, 64);
+    for (Value size : sizes)
+      bytes = arith::MulIOp::create(b, loc, bytes, size);
     Value device =
-        func::CallOp::create(b, loc, getter, ValueRange{run, hostPointer, size}).getResult(0);
-    copy = memrefOver(b, loc, device, identity);
+        func::CallOp::create(b, loc, getter, ValueRange{run, hostPointer, bytes}).getResult(0);
+    copy = memrefOver(b, loc, device, identity, sizes);
     if (!constant)
       parameters.push_back({hostPointer, copy});
   } else if (usedOnHost(host)) {
+    uses.clear();
+    for (OpOperand &use : host.getUses())
+      uses.push_back(&use);
     copy = allocShared(b, loc, type, host);
     memref::CopyOp::create(b, loc, host, copy);
     toFree = copy;
   } else {
+    uses.clear();
+    for (OpOperand &use : host.getUses())
+      uses.push_back(&use);
     gpu::AllocOp device =
         allocDeviceAsync(b, loc, identity, dynamicSizes(b, loc, type, host), ValueRange{});
     Type token = gpu::AsyncTokenType::get(b.getContext());
@@ -354,7 +406,7 @@ Value copyIn(OpBuilder &b, Location loc, Value host, Value run, bool constant,
   Value replacement = copy;
   if (copy.getType() != host.getType())
     replacement = memref::CastOp::create(b, loc, host.getType(), copy);
-  // The uses from before the copy: not the copy's own reads of `host`.
+  // The uses collected before the copy: not the copy's own reads of `host`.
   for (OpOperand *use : uses)
     use->set(replacement);
   return toFree;
