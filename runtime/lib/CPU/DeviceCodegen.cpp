@@ -160,24 +160,28 @@ DevicePairs pairsOf(scn_run_t run, void *kmap, int32_t transposed) {
   return p;
 }
 
+/// The device copy that `copy` (scn_gpu_parameter, scn_gpu_constant) hands
+/// out; its failure fails the run.
+void *deviceCopy(scn_run_t run, const char *what,
+                 scn_status_t (*copy)(const void *, int64_t, void **), const void *host,
+                 int64_t bytes) {
+  void *device = nullptr;
+  scn_status_t status = copy(host, bytes, &device);
+  if (status != SCN_OK && run)
+    run->failFromRuntime(status, what);
+  return device;
+}
+
 } // namespace
 
 extern "C" {
 
 void *scn_cg_gpu_parameter(scn_run_t run, const void *host, int64_t bytes) {
-  void *device = nullptr;
-  scn_status_t status = scn_gpu_parameter(host, bytes, &device);
-  if (status != SCN_OK && run)
-    run->failFromRuntime(status, "copying a parameter to the GPU");
-  return device;
+  return deviceCopy(run, "copying a parameter to the GPU", scn_gpu_parameter, host, bytes);
 }
 
 void *scn_cg_gpu_constant(scn_run_t run, const void *host, int64_t bytes) {
-  void *device = nullptr;
-  scn_status_t status = scn_gpu_constant(host, bytes, &device);
-  if (status != SCN_OK && run)
-    run->failFromRuntime(status, "copying a constant to the GPU");
-  return device;
+  return deviceCopy(run, "copying a constant to the GPU", scn_gpu_constant, host, bytes);
 }
 
 void scn_cg_gpu_parameter_done(scn_run_t, const void *host, void *device) {

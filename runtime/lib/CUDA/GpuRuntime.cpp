@@ -370,43 +370,49 @@ extern "C" void scn_gpu_release_resident(const void *host) {
     scn_gpu_free(copy);
 }
 
-extern "C" scn_status_t scn_gpu_parameter(const void *host, int64_t bytes, void **device) {
-  scn_status_t status = guardCall("scn_gpu_parameter", [&] {
+/// The device copy of a parameter or constant for generated code: `*device`
+/// = `copyOf()` after the argument checks; a failure is also kept as the
+/// sticky error, so that no kernel reads a null pointer.
+template <typename CopyOf>
+scn_status_t deviceCopyFor(const char *function, const void *host, int64_t bytes,
+                           void **device, CopyOf copyOf) {
+  scn_status_t status = guardCall(function, [&] {
     requireNonNull(device, "device");
     *device = nullptr;
     if (bytes <= 0)
       return;
     requireNonNull(host, "host");
-    if ((*device = findResident(host, bytes)))
-      return;
-    if (scn_status_t uploaded = scn_gpu_upload(host, bytes, device); uploaded != SCN_OK)
-      fail(uploaded, scn_last_error_message());
+    *device = copyOf();
   });
-  keepSticky(status, "scn_gpu_parameter");
+  keepSticky(status, function);
   return status;
 }
 
+/// A new device copy of `bytes` bytes at `host` (throws on failure).
+void *upload(const void *host, int64_t bytes) {
+  void *device = nullptr;
+  if (scn_status_t uploaded = scn_gpu_upload(host, bytes, &device); uploaded != SCN_OK)
+    fail(uploaded, scn_last_error_message());
+  return device;
+}
+
+extern "C" scn_status_t scn_gpu_parameter(const void *host, int64_t bytes, void **device) {
+  return deviceCopyFor("scn_gpu_parameter", host, bytes, device, [&] {
+    void *resident = findResident(host, bytes);
+    return resident ? resident : upload(host, bytes);
+  });
+}
+
 extern "C" scn_status_t scn_gpu_constant(const void *host, int64_t bytes, void **device) {
-  scn_status_t status = guardCall("scn_gpu_constant", [&] {
-    requireNonNull(device, "device");
-    *device = nullptr;
-    if (bytes <= 0)
-      return;
-    requireNonNull(host, "host");
+  return deviceCopyFor("scn_gpu_constant", host, bytes, device, [&] {
     ResidentConstants &c = residentConstants();
     std::lock_guard<std::mutex> lock(c.mutex);
     auto key = std::make_tuple(host, bytes, currentDevice());
-    void *&copy = c.copies[key];
-    if (!copy) {
-      if (scn_status_t uploaded = scn_gpu_upload(host, bytes, &copy); uploaded != SCN_OK) {
-        c.copies.erase(key);
-        fail(uploaded, scn_last_error_message());
-      }
-    }
-    *device = copy;
+    auto it = c.copies.find(key);
+    if (it == c.copies.end())
+      it = c.copies.emplace(key, upload(host, bytes)).first;
+    return it->second;
   });
-  keepSticky(status, "scn_gpu_constant");
-  return status;
 }
 
 extern "C" void scn_gpu_parameter_done(const void *host, void *device) {
