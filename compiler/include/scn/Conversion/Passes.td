@@ -113,13 +113,19 @@ def SCNGPUOffload : Pass<"scn-gpu-offload", "::mlir::ModuleOp"> {
       kernels, runtime calls and kernels all read the same buffers) and its
       `memref.dealloc` a `gpu.dealloc`; buffers only host code uses stay
       host memory;
-    - function arguments and constant globals (weights) that kernels read
-      are copied once per call into such buffers;
-    - returned buffers are copied into ordinary host allocations, so callers
-      free them as for the CPU;
-    - each top-level `scf.parallel` is tiled by `block-size` and mapped to
-      GPU blocks (tiles) and threads (rows of a tile); loops nested in it run
-      sequentially in its thread;
+    - buffers that only kernels (and DMA) touch move to device memory;
+    - function arguments and constant globals (weights, features) that
+      kernels read come, in generated functions, from the runtime
+      (`scn_cg_gpu_parameter`: the caller's resident copy or an upload per
+      call, released by `scn_cg_gpu_parameter_done` at the return;
+      `scn_cg_gpu_constant`: uploaded once); host code that reads them too
+      keeps reading the original; otherwise they are copied in (DMA, or
+      managed memory when the host reads them too);
+    - returned buffers are copied by DMA into ordinary host allocations, so
+      callers free them as for the CPU;
+    - each top-level `scf.parallel` (multi-dimensional ones collapsed) is
+      tiled by `block-size` and mapped to GPU blocks (tiles) and threads
+      (rows of a tile); loops nested in it run sequentially in its thread;
     - the mma placeholder calls of tensor-core kernels become
       `nvvm.mma.sync` (scn/Conversion/TensorCores.h);
     - every memref a kernel uses must be GPU memory (a `gpu.alloc`, a
