@@ -21,10 +21,12 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <dlfcn.h>
 #include <map>
 #include <mutex>
 #include <string>
 #include <tuple>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -192,6 +194,9 @@ struct ResidentParameters {
   entriesOf(const void *host) {
     return {copies.lower_bound({host, INT32_MIN}), copies.upper_bound({host, INT32_MAX})};
   }
+  /// The per-call uploads scn_gpu_parameter made (not resident copies):
+  /// only these does scn_gpu_parameter_done free.
+  std::unordered_set<void *> uploads;
 };
 ResidentParameters &residentParameters() {
   static ResidentParameters *r = new ResidentParameters;
@@ -199,15 +204,26 @@ ResidentParameters &residentParameters() {
 }
 
 /// Device copies of the constants baked into loaded artifacts (weights of
-/// scn.compile), by (address, size, device): uploaded on first use, kept while the
-/// artifact is loaded. An artifact's unloading (mgpuModuleUnload, from its
-/// global destructors) forgets them all, since the address of a constant
-/// may then hold another artifact's; the device memory is not freed there
-/// (the driver reclaims it at exit, when freeing could race its unloading).
+/// scn.compile), by (artifact, address, size, device): uploaded on first
+/// use, kept while the artifact is loaded. The artifact is the shared
+/// object holding the constant (dladdr); its kernel modules were loaded
+/// from it too (mgpuModuleLoad), so the unloading of its modules
+/// (mgpuModuleUnload, from its global destructors) forgets its constants,
+/// whose addresses may then hold another artifact's. The device memory is
+/// not freed there: at exit, freeing could race the driver's unloading.
 struct ResidentConstants {
   std::mutex mutex;
-  std::map<std::tuple<const void *, int64_t, int32_t>, void *> copies;
+  std::map<std::tuple<const void *, const void *, int64_t, int32_t>, void *> copies;
+  /// The artifact each loaded module came from.
+  std::unordered_map<void *, const void *> moduleArtifact;
 };
+
+/// The base address of the shared object that holds `address` (null if
+/// none): which artifact a constant or an embedded kernel belongs to.
+const void *artifactOf(const void *address) {
+  Dl_info info;
+  return dladdr(address, &info) ? info.dli_fbase : nullptr;
+}
 ResidentConstants &residentConstants() {
   static ResidentConstants *c = new ResidentConstants;
   return *c;
@@ -352,7 +368,11 @@ extern "C" scn_status_t scn_gpu_keep_resident(const void *host, int64_t bytes) {
       previous = entry.second;
       entry = {bytes, device};
     }
-    scn_gpu_free(previous);
+    if (previous) {
+      // A finished run has waited for its kernels; this waits for any other.
+      scn_gpu_synchronize();
+      scn_gpu_free(previous);
+    }
   });
 }
 
@@ -366,6 +386,10 @@ extern "C" void scn_gpu_release_resident(const void *host) {
       copies.push_back(it->second.second);
     r.copies.erase(first, last);
   }
+  if (copies.empty())
+    return;
+  // A finished run has waited for its kernels; this waits for any other.
+  scn_gpu_synchronize();
   for (void *copy : copies)
     scn_gpu_free(copy);
 }
@@ -398,8 +422,13 @@ void *upload(const void *host, int64_t bytes) {
 
 extern "C" scn_status_t scn_gpu_parameter(const void *host, int64_t bytes, void **device) {
   return deviceCopyFor("scn_gpu_parameter", host, bytes, device, [&] {
-    void *resident = findResident(host, bytes);
-    return resident ? resident : upload(host, bytes);
+    if (void *resident = findResident(host, bytes))
+      return resident;
+    void *copy = upload(host, bytes);
+    ResidentParameters &r = residentParameters();
+    std::lock_guard<std::mutex> lock(r.mutex);
+    r.uploads.insert(copy);
+    return copy;
   });
 }
 
@@ -407,7 +436,7 @@ extern "C" scn_status_t scn_gpu_constant(const void *host, int64_t bytes, void *
   return deviceCopyFor("scn_gpu_constant", host, bytes, device, [&] {
     ResidentConstants &c = residentConstants();
     std::lock_guard<std::mutex> lock(c.mutex);
-    auto key = std::make_tuple(host, bytes, currentDevice());
+    auto key = std::make_tuple(artifactOf(host), host, bytes, currentDevice());
     auto it = c.copies.find(key);
     if (it == c.copies.end())
       it = c.copies.emplace(key, upload(host, bytes)).first;
@@ -415,16 +444,12 @@ extern "C" scn_status_t scn_gpu_constant(const void *host, int64_t bytes, void *
   });
 }
 
-extern "C" void scn_gpu_parameter_done(const void *host, void *device) {
-  if (!device)
-    return;
+extern "C" void scn_gpu_parameter_done(const void *, void *device) {
   ResidentParameters &r = residentParameters();
   {
     std::lock_guard<std::mutex> lock(r.mutex);
-    auto [first, last] = r.entriesOf(host);
-    for (auto it = first; it != last; ++it)
-      if (it->second.second == device)
-        return;
+    if (!device || !r.uploads.erase(device))
+      return; // a resident copy (or nothing): kept
   }
   scn_gpu_free(device);
 }
@@ -459,6 +484,11 @@ extern "C" void *mgpuModuleLoad(void *data, size_t /*size*/) {
     check(driver().cuModuleLoadData(&module, data), "cuModuleLoadData",
           "the embedded cubin does not load on this GPU (built for another chip?)");
   });
+  if (module) {
+    ResidentConstants &c = residentConstants();
+    std::lock_guard<std::mutex> lock(c.mutex);
+    c.moduleArtifact[module] = artifactOf(data);
+  }
   return module;
 }
 
@@ -479,9 +509,16 @@ extern "C" void *mgpuModuleLoadJIT(void *ptx, int32_t optLevel) {
 
 extern "C" void mgpuModuleUnload(void *module) {
   {
+    // Forgets the constants of the artifact the module came from (all of
+    // them for a module of unknown origin).
     ResidentConstants &c = residentConstants();
     std::lock_guard<std::mutex> lock(c.mutex);
-    c.copies.clear();
+    auto origin = c.moduleArtifact.find(module);
+    const void *artifact = origin == c.moduleArtifact.end() ? nullptr : origin->second;
+    for (auto it = c.copies.begin(); it != c.copies.end();)
+      it = !artifact || std::get<0>(it->first) == artifact ? c.copies.erase(it) : std::next(it);
+    if (origin != c.moduleArtifact.end())
+      c.moduleArtifact.erase(origin);
   }
   guarded("mgpuModuleUnload", [&] {
     if (module)

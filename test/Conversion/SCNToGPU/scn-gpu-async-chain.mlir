@@ -196,3 +196,32 @@ module attributes {gpu.container_module} {
     return
   }
 }
+
+// -----
+
+// A kernel given a buffer the pass cannot name (here yielded by an scf.if)
+// may alias anything: the next host access waits, even to another buffer.
+module attributes {gpu.container_module} {
+  gpu.module @k {
+    gpu.func @g(%a: memref<4xf32>) kernel { gpu.return }
+  }
+  // CHECK-LABEL: func.func @unnamed(
+  // CHECK: %[[L:.*]] = gpu.launch_func async
+  // CHECK-NEXT: gpu.wait [%[[L]]]
+  // CHECK-NEXT: memref.store
+  func.func @unnamed(%c: i1, %v: f32) {
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %a = gpu.alloc host_shared () : memref<4xf32>
+    %b = gpu.alloc host_shared () : memref<4xf32>
+    %other = gpu.alloc host_shared () : memref<4xf32>
+    %either = scf.if %c -> (memref<4xf32>) {
+      scf.yield %a : memref<4xf32>
+    } else {
+      scf.yield %b : memref<4xf32>
+    }
+    gpu.launch_func @k::@g blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%either : memref<4xf32>)
+    memref.store %v, %other[%c0] : memref<4xf32>
+    return
+  }
+}

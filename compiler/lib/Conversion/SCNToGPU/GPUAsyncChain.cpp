@@ -237,7 +237,7 @@ private:
     // Kernels may write any buffer they take.
     for (Value operand : launch.getKernelOperands())
       if (isa<BaseMemRefType>(operand.getType()))
-        pendingWrites.insert(rootBuffer(operand));
+        addPending(pendingWrites, operand);
     if (Value old = launch.getAsyncToken())
       old.replaceAllUsesWith(async.getAsyncToken());
     launch.erase();
@@ -268,14 +268,14 @@ private:
     else
       cast<gpu::DeallocOp>(op).getAsyncDependenciesMutable().assign(last);
     if (auto copy = dyn_cast<gpu::MemcpyOp>(op)) {
-      pendingReads.insert(rootBuffer(copy.getSrc()));
-      pendingWrites.insert(rootBuffer(copy.getDst()));
+      addPending(pendingReads, copy.getSrc());
+      addPending(pendingWrites, copy.getDst());
     } else if (auto set = dyn_cast<gpu::MemsetOp>(op)) {
-      pendingWrites.insert(rootBuffer(set.getDst()));
+      addPending(pendingWrites, set.getDst());
     } else if (auto free = dyn_cast<gpu::DeallocOp>(op)) {
-      pendingWrites.insert(rootBuffer(free.getMemref()));
+      addPending(pendingWrites, free.getMemref());
     } else {
-      pendingWrites.insert(cast<gpu::AllocOp>(op).getMemref());
+      addPending(pendingWrites, cast<gpu::AllocOp>(op).getMemref());
     }
     append(async.getAsyncToken());
     return success();
@@ -297,7 +297,10 @@ private:
           return true;
       return false;
     };
-    if (access.unknown || conflicts()) {
+    // A queued op on a buffer the analysis cannot name may alias any host
+    // access.
+    bool touches = !access.reads.empty() || !access.writes.empty();
+    if (access.unknown || conflicts() || (pendingUnnamed && touches)) {
       waitOnHost(op);
       return;
     }
@@ -323,7 +326,15 @@ private:
     chained.clear();
     pendingReads.clear();
     pendingWrites.clear();
+    pendingUnnamed = false;
     hostAccessAnnounced = false;
+  }
+
+  /// Records that a queued op touches the buffer `v` views.
+  void addPending(llvm::DenseSet<Value> &pending, Value v) {
+    Value root = rootBuffer(v);
+    pending.insert(root);
+    pendingUnnamed |= !isNamedBuffer(root);
   }
 
   bool dependsOnChainOnly(ValueRange deps) {
@@ -351,6 +362,7 @@ private:
   Value token;
   llvm::DenseSet<Value> chained;
   llvm::DenseSet<Value> pendingReads, pendingWrites;
+  bool pendingUnnamed = false;
   bool hostAccessAnnounced = false;
 };
 

@@ -270,7 +270,8 @@ Value pointerTo(OpBuilder &b, Location loc, Value buffer) {
 
 /// Whether `type` can be a memref over a runtime pointer (memrefOver).
 bool describable(MemRefType type) {
-  return type.getRank() > 0 && type.getElementTypeBitWidth() % 8 == 0;
+  return type.getRank() > 0 && type.getElementType().isIntOrFloat() &&
+         type.getElementTypeBitWidth() % 8 == 0;
 }
 
 /// The sizes of `like` (of `type`'s shape) as i64 values.
@@ -541,17 +542,20 @@ void materializeWarpOps(ModuleOp module) {
       f.erase();
 }
 
-/// Whether a raw pointer that a kernel reads is GPU memory: a runtime array
-/// that the runtime hands out in device or managed memory (device geometry,
-/// or scn_cg_device_copy of host geometry). The pair offsets of
-/// weight-stationary kernels are host memory, read by the host loop only.
+/// Whether a raw pointer that a kernel reads is GPU memory: an array that
+/// the runtime hands out in device or managed memory (device geometry, or
+/// scn_cg_device_copy of host geometry). Not the handles of sets and maps,
+/// nor the pair offsets of weight-stationary kernels (host memory, read by
+/// the host loop only).
 bool isDevicePointer(Value pointer) {
   auto call = pointer.getDefiningOp<func::CallOp>();
   if (!call)
     return false;
-  StringRef callee = call.getCallee();
-  return callee == "scn_cg_device_copy" ||
-         (callee.starts_with("scn_cg_gpu_") && callee != "scn_cg_gpu_pair_offsets");
+  return llvm::is_contained(
+      {"scn_cg_device_copy", "scn_cg_gpu_coords", "scn_cg_gpu_row_to_site",
+       "scn_cg_gpu_site_source_row", "scn_cg_gpu_site_row_count", "scn_cg_gpu_neighbors",
+       "scn_cg_gpu_row_order", "scn_cg_gpu_pair_in_rows", "scn_cg_gpu_pair_out_rows"},
+      call.getCallee());
 }
 
 /// Every buffer a kernel reads or writes must be GPU memory (a gpu.alloc,

@@ -85,7 +85,10 @@ SCN_RUNTIME_API scn_status_t scn_gpu_synchronize(void);
  * when they run on that device, instead of uploading the array in every
  * call. The array must not change while it is resident (release it and
  * keep it again after a change); keeping an array again replaces its copy.
- * For every process-wide use: a model's weights bound once. */
+ * Replacing or releasing a copy waits for the device before freeing it, so
+ * finished or queued runs are safe; a run that another thread is starting
+ * meanwhile is not: keep and release while no run is starting. For every
+ * process-wide use: a model's weights bound once. */
 SCN_RUNTIME_API scn_status_t scn_gpu_keep_resident(const void *host, int64_t bytes);
 SCN_RUNTIME_API void scn_gpu_release_resident(const void *host);
 /* Generated code: the device copy of a parameter array for one call, the
@@ -98,7 +101,8 @@ SCN_RUNTIME_API scn_status_t scn_gpu_parameter(const void *host, int64_t bytes,
 SCN_RUNTIME_API void scn_gpu_parameter_done(const void *host, void *device);
 /* Generated code: the device copy of a constant baked into the artifact
  * (the weights of scn.compile), uploaded on its first use and kept while the
- * artifact is loaded (its unloading forgets every such copy). */
+ * artifact is loaded (its unloading forgets its copies, without freeing
+ * them: the driver reclaims them at exit). */
 SCN_RUNTIME_API scn_status_t scn_gpu_constant(const void *host, int64_t bytes,
                                               void **device);
 
