@@ -70,16 +70,16 @@ def cases():
         yield f"random{seed}", lambda seed=seed: random_networks.random_case(seed)
 
 
-@pytest.mark.parametrize("target", ["cpu", "cuda-emulated"])
-@pytest.mark.parametrize("name,case", list(cases()), ids=[n for n, _ in cases()])
-def test_arguments_are_read_only(name, case, target, tmp_path):
-    spec, data = case()
+def compile_with_weight_arguments(spec, data, target, tmp_path, extra=()):
+    """(library, manifest, inputs in manifest order) of `spec` compiled for
+    `target` with its weights as arguments, random ones, and the case's
+    coordinates and features."""
     text, args = spec_to_mlir.spec_to_mlir_with_args(spec, data, "args")
     mlir = tmp_path / "net.mlir"
     mlir.write_text(text)
-    lib_path = str(tmp_path / "net.so")
-    proc = subprocess.run([SCN_COMPILE, str(mlir), "-o", lib_path, "--target=" + target],
-                          capture_output=True, text=True)
+    lib_path = str(tmp_path / f"net.{target}.so")
+    proc = subprocess.run([SCN_COMPILE, str(mlir), "-o", lib_path, "--target=" + target,
+                           *extra], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     lib, manifest = artifact.load_artifact(lib_path, os.path.join(BUILD, "lib"))
     arrays = random_parameters([a for a in args if a[0] not in ("coords", "features")],
@@ -87,6 +87,14 @@ def test_arguments_are_read_only(name, case, target, tmp_path):
     arrays.update(coords=data["coords"], features=data["features"])
     inputs = [np.ascontiguousarray(arrays[i["name"]], artifact.DTYPES[i["dtype"]])
               for i in manifest["inputs"]]
+    return lib, manifest, inputs
+
+
+@pytest.mark.parametrize("target", ["cpu", "cuda-emulated"])
+@pytest.mark.parametrize("name,case", list(cases()), ids=[n for n, _ in cases()])
+def test_arguments_are_read_only(name, case, target, tmp_path):
+    spec, data = case()
+    lib, manifest, inputs = compile_with_weight_arguments(spec, data, target, tmp_path)
     before = [a.copy() for a in inputs]
     first = artifact.run_artifact(lib, manifest, inputs)
     changed = [i["name"] for i, a, b in zip(manifest["inputs"], inputs, before)
