@@ -39,3 +39,22 @@ func.func @rows(%run: !llvm.ptr, %x: memref<?xf32>, %n: index, %table: !llvm.ptr
   }
   return %out : memref<?xf32>
 }
+
+// -----
+
+// The kernels' correctly rounded square roots are libm's again on the host.
+// CHECK-LABEL: func.func @square_roots(
+// CHECK-NOT: nvvm
+// CHECK: math.sqrt %{{.*}} : f32
+func.func @square_roots(%x: memref<?xf32>, %n: index) -> memref<?xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %out = memref.alloc(%n) : memref<?xf32>
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    %v = memref.load %x[%i] : memref<?xf32>
+    %r = math.sqrt %v : f32
+    memref.store %r, %out[%i] : memref<?xf32>
+    scf.reduce
+  }
+  return %out : memref<?xf32>
+}

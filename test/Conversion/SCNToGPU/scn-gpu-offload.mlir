@@ -308,3 +308,24 @@ func.func @host_and_kernels(%run: !llvm.ptr, %x: memref<?x4xf32>, %n: index) -> 
   }
   return %out : memref<?xf32>
 }
+
+// -----
+
+// An f32 square root in a kernel becomes NVPTX's correctly rounded one (as
+// the CPU's libm): math.sqrt would become libdevice's sqrt.approx.f32.
+// CHECK-LABEL: func.func @square_roots(
+// CHECK: scf.parallel
+// CHECK:   llvm.call_intrinsic "llvm.nvvm.sqrt.rn.f"(%{{.*}}) : (f32) -> f32
+// CHECK-NOT: math.sqrt
+func.func @square_roots(%x: memref<?xf32>, %n: index) -> memref<?xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %out = memref.alloc(%n) : memref<?xf32>
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    %v = memref.load %x[%i] : memref<?xf32>
+    %r = math.sqrt %v : f32
+    memref.store %r, %out[%i] : memref<?xf32>
+    scf.reduce
+  }
+  return %out : memref<?xf32>
+}

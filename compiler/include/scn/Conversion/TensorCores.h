@@ -20,6 +20,10 @@
 namespace scn {
 inline constexpr llvm::StringLiteral kMmaPlaceholderPrefix = "__scn_mma_m16n8k16_";
 inline constexpr llvm::StringLiteral kWarpAnyPlaceholder = "__scn_warp_any";
+/// The correctly rounded f32 square root of NVPTX, which scn-gpu-offload
+/// puts in kernels for math.sqrt (whose libdevice form is sqrt.approx.f32)
+/// and scn-gpu-emulate-on-host turns back into math.sqrt.
+inline constexpr llvm::StringLiteral kRoundedSqrtIntrinsic = "llvm.nvvm.sqrt.rn.f";
 } // namespace scn
 
 #endif // SCN_CONVERSION_TENSORCORES_H

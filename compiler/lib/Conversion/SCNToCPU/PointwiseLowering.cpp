@@ -53,7 +53,8 @@ static LogicalResult lowerBatchNorm(KernelBuilder &kb, BatchNormOp bn) {
   };
   // 1 / sqrt rather than rsqrt: libm has no rsqrtf, and this matches the
   // reference's rounding. On vectors of all channels or on one channel's
-  // scalars, the same operations, so the same results.
+  // scalars, the same operations, so the same results (in GPU kernels too:
+  // scn-gpu-offload makes their square roots correctly rounded).
   auto scaleAndShift = [&](Value mean, Value var, Value gamma, Value beta,
                            Value eps) -> std::pair<Value, Value> {
     Value scale = arith::DivFOp::create(

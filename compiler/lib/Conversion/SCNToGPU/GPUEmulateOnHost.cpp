@@ -7,9 +7,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "scn/Conversion/Passes.h"
+#include "scn/Conversion/TensorCores.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 
@@ -32,6 +35,18 @@ struct SCNGPUEmulateOnHostPass
       if (isa<gpu::AllocOp, gpu::MemcpyOp, gpu::DeallocOp, gpu::WaitOp>(op))
         gpuOps.push_back(op);
     });
+    // The kernels' correctly rounded square roots are libm's on the host.
+    SmallVector<LLVM::CallIntrinsicOp> roots;
+    getOperation().walk([&](LLVM::CallIntrinsicOp call) {
+      if (call.getIntrin() == scn::kRoundedSqrtIntrinsic)
+        roots.push_back(call);
+    });
+    for (LLVM::CallIntrinsicOp call : roots) {
+      OpBuilder at(call);
+      Value root = math::SqrtOp::create(at, call.getLoc(), call.getArgs().front());
+      call.getResult(0).replaceAllUsesWith(root);
+      call.erase();
+    }
     OpBuilder b(&getContext());
     for (Operation *op : gpuOps) {
       b.setInsertionPoint(op);

@@ -24,6 +24,7 @@
 #include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
@@ -628,6 +629,26 @@ SmallVector<scf::ParallelOp> kernelLoops(func::FuncOp func) {
   return collect();
 }
 
+/// Makes the f32 square roots of kernels correctly rounded, as on the CPU:
+/// convert-gpu-to-nvvm turns math.sqrt into libdevice's __nv_sqrtf, which
+/// is sqrt.approx.f32 (a batch norm's scale would then differ from the
+/// CPU's in the last bits). scn-gpu-emulate-on-host turns them back.
+void roundSquareRoots(func::FuncOp func) {
+  SmallVector<math::SqrtOp> roots;
+  func.walk([&](math::SqrtOp sqrt) {
+    if (insideKernel(sqrt) && sqrt.getType().isF32())
+      roots.push_back(sqrt);
+  });
+  for (math::SqrtOp sqrt : roots) {
+    OpBuilder b(sqrt);
+    auto rounded = LLVM::CallIntrinsicOp::create(b, sqrt.getLoc(), b.getF32Type(),
+                                                 b.getStringAttr(scn::kRoundedSqrtIntrinsic),
+                                                 sqrt.getOperand());
+    sqrt.replaceAllUsesWith(rounded.getResult(0));
+    sqrt.erase();
+  }
+}
+
 LogicalResult offloadFunction(func::FuncOp func, int64_t blockSize) {
   if (func.isExternal())
     return success();
@@ -661,6 +682,7 @@ LogicalResult offloadFunction(func::FuncOp func, int64_t blockSize) {
   moveKernelOnlyBuffersToDevice(func, b);
   if (failed(verifyKernelOperands(func)))
     return failure();
+  roundSquareRoots(func);
 
   for (scf::ParallelOp loop : kernels)
     if (failed(mapToGrid(loop, blockSize)))
