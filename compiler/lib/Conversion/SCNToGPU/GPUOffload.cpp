@@ -51,43 +51,33 @@ bool insideKernel(Operation *op) {
   return op->getParentOfType<scf::ParallelOp>() || op->getParentOfType<gpu::LaunchOp>();
 }
 
-/// Whether a kernel reads or writes `buffer` or a view of it.
-bool usedInKernel(Value buffer) {
+/// Where `buffer` or a view of it is used: in kernels, and on the host (a
+/// copy, a host loop, a raw pointer handed to the runtime, a return). Views
+/// taken on the host count by their own uses; sizes, frees and DMA
+/// (gpu.memcpy works on device memory) count as neither.
+struct UseSites {
+  bool kernels = false, host = false;
+};
+UseSites useSitesOf(Value buffer) {
+  UseSites sites;
   SmallVector<Value> worklist{buffer};
   while (!worklist.empty()) {
     Value v = worklist.pop_back_val();
     for (Operation *user : v.getUsers()) {
+      auto view = dyn_cast<ViewLikeOpInterface>(user);
       if (insideKernel(user))
-        return true;
-      if (auto view = dyn_cast<ViewLikeOpInterface>(user))
-        if (view.getViewSource() == v)
-          worklist.push_back(view.getViewDest());
+        sites.kernels = true;
+      else if (view && view.getViewSource() == v)
+        worklist.push_back(view.getViewDest());
+      else if (!isa<gpu::DeallocOp, gpu::MemcpyOp, memref::DimOp>(user))
+        sites.host = true;
     }
   }
-  return false;
+  return sites;
 }
 
-/// Whether host code reads or writes `buffer` or a view of it: any use
-/// outside a kernel other than views, sizes and frees (a copy, a host loop,
-/// a raw pointer handed to the runtime, a return).
-bool usedOnHost(Value buffer) {
-  SmallVector<Value> worklist{buffer};
-  while (!worklist.empty()) {
-    Value v = worklist.pop_back_val();
-    for (Operation *user : v.getUsers()) {
-      // DMA (gpu.memcpy) is not a host access: it works on device memory.
-      if (insideKernel(user) || isa<gpu::DeallocOp, gpu::MemcpyOp, memref::DimOp>(user))
-        continue;
-      auto view = dyn_cast<ViewLikeOpInterface>(user);
-      if (view && view.getViewSource() == v) {
-        worklist.push_back(view.getViewDest());
-        continue;
-      }
-      return true;
-    }
-  }
-  return false;
-}
+bool usedInKernel(Value buffer) { return useSitesOf(buffer).kernels; }
+bool usedOnHost(Value buffer) { return useSitesOf(buffer).host; }
 
 /// Whether a raw pointer to `buffer` or a view of it is taken (for a
 /// runtime call, whose GPU builders may read it on the device).
@@ -314,26 +304,6 @@ Value memrefOver(OpBuilder &b, Location loc, Value pointer, MemRefType type,
   return cast.getResult(0);
 }
 
-/// Where the uses of `v` (through views) are: all in kernels, all on the
-/// host, or both.
-enum class UsePlace { Kernels, Host, Both };
-UsePlace placeOfUses(Value v) {
-  bool kernels = false, host = false;
-  for (Operation *user : v.getUsers()) {
-    auto view = dyn_cast<ViewLikeOpInterface>(user);
-    if (view && view.getViewSource() == v && !insideKernel(user)) {
-      UsePlace inner = placeOfUses(view.getViewDest());
-      kernels |= inner != UsePlace::Host;
-      host |= inner != UsePlace::Kernels;
-    } else if (insideKernel(user)) {
-      kernels = true;
-    } else if (!isa<gpu::DeallocOp, memref::DimOp>(user)) {
-      host = true;
-    }
-  }
-  return kernels && host ? UsePlace::Both : kernels ? UsePlace::Kernels : UsePlace::Host;
-}
-
 /// Copies `host` (an argument or constant that kernels read; both are
 /// read-only) in at the builder's position and makes kernels read the copy:
 /// - in a generated function (`run` set): a constant global (weights baked
@@ -357,13 +327,13 @@ Value copyIn(OpBuilder &b, Location loc, Value host, Value run, bool constant,
   for (OpOperand &use : host.getUses()) {
     Operation *user = use.getOwner();
     auto view = dyn_cast<ViewLikeOpInterface>(user);
-    UsePlace place = UsePlace::Host;
+    UseSites sites;
     if (insideKernel(user))
-      place = UsePlace::Kernels;
+      sites.kernels = true;
     else if (view && view.getViewSource() == host)
-      place = placeOfUses(view.getViewDest());
-    split &= place != UsePlace::Both;
-    if (place == UsePlace::Kernels)
+      sites = useSitesOf(view.getViewDest());
+    split &= !(sites.kernels && sites.host);
+    if (sites.kernels && !sites.host)
       uses.push_back(&use);
   }
   auto type = cast<MemRefType>(host.getType());
