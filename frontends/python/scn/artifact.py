@@ -89,6 +89,12 @@ class ResidentParameters:
 
     def __init__(self, lib, arrays):
         self.lib = lib
+        for a in arrays:
+            # run_artifact passes a contiguous copy of any other array,
+            # whose address would never match the kept one.
+            if not a.flags['C_CONTIGUOUS']:
+                raise ValueError('ResidentParameters: arrays must be C-contiguous, as '
+                                 'run_artifact receives them')
         self.arrays = [a for a in arrays if a.size]
         self.kept = []
         for a in self.arrays:

@@ -30,12 +30,23 @@ def build(target, tmp_path):
 
 
 @pytest.mark.skipif(not cuda_toolkit_present(), reason="needs ptxas (CUDA toolkit)")
+@pytest.mark.skipif(cuda_device_present(), reason="a GPU is here: the test below runs")
+def test_keeping_weights_without_a_gpu_fails_with_the_reason(tmp_path):
+    lib, _, _, weights = build("cuda", tmp_path)
+    with pytest.raises(RuntimeError, match="scn_gpu_keep_resident: .*libcuda"):
+        artifact.ResidentParameters(lib, weights)
+
+
+def test_resident_parameters_need_contiguous_arrays(tmp_path):
+    lib, _, _, _ = build("cpu", tmp_path)
+    with pytest.raises(ValueError, match="C-contiguous"):
+        artifact.ResidentParameters(lib, [np.zeros((4, 4), np.float32)[:, ::2]])
+
+
+@pytest.mark.skipif(not cuda_toolkit_present(), reason="needs ptxas (CUDA toolkit)")
+@pytest.mark.skipif(not cuda_device_present(), reason="needs a GPU")
 def test_resident_weights_give_the_cpu_output(tmp_path):
     lib, manifest, inputs, weights = build("cuda", tmp_path)
-    if not cuda_device_present():
-        with pytest.raises(RuntimeError, match="scn_gpu_keep_resident"):
-            artifact.ResidentParameters(lib, weights)
-        return
     cpu_lib, cpu_manifest, cpu_inputs, _ = build("cpu", tmp_path)
     expected = artifact.run_artifact(cpu_lib, cpu_manifest, cpu_inputs)[0]
     uploaded = artifact.run_artifact(lib, manifest, inputs)[0]
