@@ -148,10 +148,12 @@ Value KernelBuilder::allocRows(Value rows, int64_t channels, Type element) {
   return memref::AllocOp::create(b, type, ValueRange{rows});
 }
 
-Value KernelBuilder::pointerOf(Value buffer) {
-  Value asIndex = memref::ExtractAlignedPointerAsIndexOp::create(b, buffer);
-  Value asInt = arith::IndexCastOp::create(b, b.getI64Type(), asIndex);
-  return LLVM::IntToPtrOp::create(b, ptrType(), asInt);
+Value KernelBuilder::pointerOf(Value buffer) { return cpu::pointerOf(b, b.getLoc(), buffer); }
+
+Value pointerOf(OpBuilder &b, Location loc, Value buffer) {
+  Value asIndex = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
+  Value asInt = arith::IndexCastOp::create(b, loc, b.getI64Type(), asIndex);
+  return LLVM::IntToPtrOp::create(b, loc, LLVM::LLVMPointerType::get(b.getContext()), asInt);
 }
 
 Value KernelBuilder::loadArray(Value ptr, Value i, Type type) {

@@ -179,6 +179,10 @@ private:
 /// and with `forGPU` convert-scn-to-gpu, with `deviceGeometry` where every
 /// geometry op of a function has a device builder, and with `emulateWarps`
 /// tensor-core kernels that run on the host).
+/// Raw pointer (!llvm.ptr) of a buffer's first element, for a runtime call;
+/// also what scn-gpu-offload hands the runtime.
+mlir::Value pointerOf(mlir::OpBuilder &b, mlir::Location loc, mlir::Value buffer);
+
 mlir::LogicalResult lowerSCNModule(mlir::ModuleOp module, bool forGPU,
                                    bool deviceGeometry = false,
                                    bool emulateWarps = false);

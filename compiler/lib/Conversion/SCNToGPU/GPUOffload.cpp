@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "BufferRoots.h"
+#include "KernelBuilder.h"
 #include "scn/Conversion/Passes.h"
 #include "scn/Conversion/TensorCores.h"
 
@@ -251,14 +252,6 @@ func::FuncOp declareRuntime(ModuleOp module, StringRef name, FunctionType type) 
   return f;
 }
 
-/// A raw pointer to the data of `buffer` (for a runtime call).
-Value pointerTo(OpBuilder &b, Location loc, Value buffer) {
-  Value index = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
-  Value address = arith::IndexCastOp::create(b, loc, b.getI64Type(), index);
-  return LLVM::IntToPtrOp::create(b, loc, LLVM::LLVMPointerType::get(b.getContext()),
-                                  address);
-}
-
 /// Whether `type` can be a memref over a runtime pointer (memrefOver).
 bool describable(MemRefType type) {
   return type.getRank() > 0 && type.getElementType().isIntOrFloat() &&
@@ -346,7 +339,7 @@ Value copyIn(OpBuilder &b, Location loc, Value host, Value run, bool constant,
     func::FuncOp getter =
         declareRuntime(module, constant ? kConstant : kParameter,
                        b.getFunctionType({ptr, ptr, b.getI64Type()}, {ptr}));
-    Value hostPointer = pointerTo(b, loc, host);
+    Value hostPointer = scn::cpu::pointerOf(b, loc, host);
     SmallVector<Value> sizes = sizesOf(b, loc, type, host);
     Value bytes = arith::ConstantIntOp::create(b, loc, identity.getElementTypeBitWidth() / 8, 64);
     for (Value size : sizes)
@@ -647,7 +640,7 @@ LogicalResult offloadFunction(func::FuncOp func, int64_t blockSize) {
     for (ParameterCopy &p : parameters)
       func::CallOp::create(b, returnOp.getLoc(), done,
                            ValueRange{runHandleOf(func), p.hostPointer,
-                                      pointerTo(b, returnOp.getLoc(), p.device)});
+                                      scn::cpu::pointerOf(b, returnOp.getLoc(), p.device)});
   }
   moveKernelOnlyBuffersToDevice(func, b);
   if (failed(verifyKernelOperands(func)))
