@@ -1,27 +1,39 @@
 // --scn-cuda-pipeline=element-type=f16|bf16: convolutions with a kernel map,
 // one group and channels in multiples of 16 run on tensor cores, warps of
 // mma.sync m16n8k16 with f32 accumulators (sm_80+). The 16 -> 32 layer
-// takes one warp per 16 rows x 32 channels: 4 mmas of 8 channels per
-// gathered input fragment. The 1 -> 16 stem stays a SIMT kernel. With
-// emulate-on-host the warps run as host loops (no mma, no GPU op left). No
-// GPU needed.
+// takes one warp per 32 rows (two row tiles of 16, each with its own vote)
+// x 32 channels: 4 mmas of 8 channels per row tile and gathered input
+// fragment, each B fragment serving both row tiles; tensor-core-rows=16 and
+// 64 give one and four row tiles. The 1 -> 16 stem stays a SIMT kernel.
+// With emulate-on-host the warps run as host loops (no mma, no GPU op
+// left). No GPU needed.
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_80" -split-input-file | FileCheck %s
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_80 tensor-core-rows=16" -split-input-file | FileCheck %s --check-prefix=ROWS16
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_80 tensor-core-rows=64" -split-input-file | FileCheck %s --check-prefix=ROWS64
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=bf16 chip=sm_90" -split-input-file | FileCheck %s --check-prefix=BF16
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=bf16 emulate-on-host=true" -split-input-file | FileCheck %s --check-prefix=EMU
 // RUN: scn-opt %s --scn-graph-pipeline="plan-target=cuda" -split-input-file | FileCheck %s --check-prefix=F32
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_75" 2>&1 | FileCheck %s --check-prefix=SM75
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f8" 2>&1 | FileCheck %s --check-prefix=F8
+// RUN: not scn-opt %s --scn-cuda-pipeline="tensor-core-rows=32" 2>&1 | FileCheck %s --check-prefix=F32ROWS
 // RUN: not scn-opt %s --scn-graph-pipeline --scn-plan-dataflow --convert-scn-to-cpu 2>&1 -split-input-file | FileCheck %s --check-prefix=CPU
 
 // CHECK: llvm.func @main(
 // CHECK: gpu.launch_func <%{{.*}} : !llvm.ptr> @main_kernel_{{[0-9]+}}::@main_kernel blocks in (%{{.*}}, %{{.*}}, %{{.*}}) threads in (%{{.*}}, %{{.*}}, %{{.*}})
 // CHECK-NOT: __scn_{{mma|warp}}
-// CHECK-COUNT-4: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// CHECK-COUNT-8: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // CHECK-NOT: mma.sync
 // CHECK: llvm.func @cpu(
-// BF16-COUNT-4: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
-// Offsets that no row of a warp has are skipped by a warp vote.
-// BF16: vote.sync.any.pred
+// ROWS16-COUNT-4: mma.sync.aligned.m16n8k16
+// ROWS16-NOT: mma.sync
+// ROWS16: llvm.func @cpu(
+// ROWS64-COUNT-16: mma.sync.aligned.m16n8k16
+// ROWS64-NOT: mma.sync
+// ROWS64: llvm.func @cpu(
+// BF16-COUNT-8: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// Row tiles without a neighbour at an offset are skipped by a warp vote each.
+// BF16-COUNT-2: vote.sync.any.pred
+// BF16-NOT: vote.sync
 // EMU-LABEL: llvm.func @main(
 // EMU-NOT: gpu.
 // EMU-NOT: mma
@@ -32,6 +44,7 @@
 // F32-LABEL: func.func @cpu
 // SM75: element-type=f16 runs on mma.sync m16n8k16, which needs sm_80 or newer, not sm_75
 // F8: element-type=f8 is not one of f32, f16, bf16
+// F32ROWS: tensor-core-rows=32 needs element-type f16 or bf16 and 16, 32 or 64 rows
 func.func @main(%c: tensor<?x4xi64> {scn.name = "coords"}, %f: tensor<?x1xf32> {scn.name = "features"})
     -> (tensor<?x32xf32> {scn.name = "output"}) {
   %w0 = arith.constant dense<0.5> : tensor<27x1x1x16xf32>
@@ -51,3 +64,4 @@ func.func @cpu(%c: tensor<?x4xi64>, %f: tensor<?x16xf32>) -> tensor<?x16xf32> {
   %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core"} : tensor<?x16xf32>, tensor<27x1x16x16xf32>, !scn.sites<3, [32, 32, 32]>
   return %y : tensor<?x16xf32>
 }
+

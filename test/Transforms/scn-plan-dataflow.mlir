@@ -6,6 +6,8 @@
 // RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true" -split-input-file | FileCheck %s --check-prefix=TC
 // RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-type=bf16" -split-input-file | FileCheck %s --check-prefix=BF16
 // RUN: not scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-type=f8" -split-input-file 2>&1 | FileCheck %s --check-prefix=BADTC
+// RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-rows=64" -split-input-file | FileCheck %s --check-prefix=ROWS64
+// RUN: not scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-rows=48" -split-input-file 2>&1 | FileCheck %s --check-prefix=BADROWS
 
 // With tensor cores, convolutions with channels in multiples of 16 are
 // tensor_core; 4 input channels or no kernel map (scn.linear) stay
@@ -14,9 +16,13 @@
 // TC: scn.submanifold_conv {{.*}}dataflow = "channel_parallel"
 // TC: scn.linear {{.*}}dataflow = "channel_parallel"
 // A tensor-core warp takes 64 of the 128 output channels (the widest of 64,
-// 32, 16 that divides them), with f16 multiplicands unless told bf16.
+// 32, 16 that divides them) and 32 rows (two row tiles of 16) unless told
+// otherwise, with f16 multiplicands unless told bf16.
 // TC-LABEL: func @wide
-// TC: scn.submanifold_conv {{.*}}{channel_tile = 64 : i64, dataflow = "tensor_core", filter_size = array<i64: 3>, mma_type = "f16", rows_per_tile = 4 : i64}
+// TC: scn.submanifold_conv {{.*}}{channel_tile = 64 : i64, dataflow = "tensor_core", filter_size = array<i64: 3>, mma_type = "f16", rows_per_tile = 32 : i64}
+// ROWS64-LABEL: func @wide
+// ROWS64: scn.submanifold_conv {{.*}}dataflow = "tensor_core"{{.*}}rows_per_tile = 64 : i64
+// BADROWS: error: scn-plan-dataflow: tensor-core-rows 48 is not 16, 32 or 64
 // TC: scn.submanifold_conv {{.*}}dataflow = "output_stationary"
 // BF16-LABEL: func @wide
 // BF16: scn.submanifold_conv {{.*}}dataflow = "tensor_core"{{.*}}mma_type = "bf16"

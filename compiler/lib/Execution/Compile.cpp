@@ -86,6 +86,7 @@ llvm::Expected<EntrySignature> lowerToLLVMDialect(ModuleOp module,
     cuda.chip = oldestChip(options.chips);
     cuda.features = options.ptxFeatures;
     cuda.elementType = options.elementType;
+    cuda.tensorCoreRows = options.tensorCoreRows;
     cuda.format = "isa";
     cuda.emulateOnHost = emulated;
     cuda.deviceGeometry = options.deviceGeometry;

@@ -21,7 +21,8 @@ namespace scn {
 static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilogue,
                            int64_t weightStationaryMinChannels,
                            llvm::StringRef target = "cpu",
-                           llvm::StringRef tensorCoreType = "") {
+                           llvm::StringRef tensorCoreType = "",
+                           int64_t tensorCoreRows = 0) {
   pm.addPass(createCanonicalizerPass());
   if (foldBatchNorm)
     pm.addPass(createSCNFoldBatchNorm());
@@ -37,6 +38,7 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
   plan.tensorCores = !tensorCoreType.empty();
   if (plan.tensorCores)
     plan.tensorCoreType = tensorCoreType.str();
+  plan.tensorCoreRows = tensorCoreRows;
   pm.addPass(createSCNPlanDataflow(plan));
 }
 } // namespace scn
@@ -144,6 +146,13 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
     return failure();
   }
   bool tensorCores = options.elementType != "f32";
+  if (options.tensorCoreRows != 0 && (!tensorCores || (options.tensorCoreRows != 16 &&
+                                                       options.tensorCoreRows != 32 &&
+                                                       options.tensorCoreRows != 64))) {
+    llvm::errs() << "scn-cuda-pipeline: tensor-core-rows=" << options.tensorCoreRows.getValue()
+                 << " needs element-type f16 or bf16 and 16, 32 or 64 rows\n";
+    return failure();
+  }
   StringRef chip = options.chip;
   if (!chip.starts_with("sm_") || chip.size() < 5) {
     llvm::errs() << "scn-cuda-pipeline: chip '" << chip
@@ -160,7 +169,8 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
   }
   addGraphPasses(pm, options.foldBatchNorm, options.fuseEpilogue,
                  options.weightStationaryMinChannels, "cuda",
-                 tensorCores ? options.elementType.getValue() : "");
+                 tensorCores ? options.elementType.getValue() : "",
+                 options.tensorCoreRows);
   ConvertSCNToGPUOptions toGPU;
   toGPU.deviceGeometry = options.deviceGeometry;
   toGPU.emulateWarps = options.emulateOnHost;

@@ -51,6 +51,10 @@ static cl::opt<std::string> elementType("element-type", cl::init("f32"),
                                         cl::desc("cuda: f32, or f16 / bf16 (tensor "
                                                  "cores, sm_80+, for convolutions whose "
                                                  "channels are multiples of 16)"));
+static cl::opt<int64_t> tensorCoreRows(
+    "tensor-core-rows", cl::init(0),
+    cl::desc("cuda with --element-type=f16|bf16: output rows of a tensor-core warp "
+             "(16, 32 or 64; default: the plan's choice)"));
 static cl::opt<std::string> cpu("cpu", cl::init(""),
                                 cl::desc("Target CPU (default: the host's)"));
 static cl::opt<unsigned> optLevel("O", cl::init(3), cl::Prefix,
@@ -81,6 +85,8 @@ int main(int argc, char **argv) {
       return failWith("--device-geometry is for --target=cuda");
     if (asyncChain.getNumOccurrences())
       return failWith("--async-chain is for --target=cuda");
+    if (tensorCoreRows.getNumOccurrences())
+      return failWith("--tensor-core-rows is for --target=cuda");
   }
   auto start = std::chrono::steady_clock::now();
   mlir::DialectRegistry registry;
@@ -100,6 +106,7 @@ int main(int argc, char **argv) {
   options.elementType = elementType;
   options.deviceGeometry = deviceGeometry;
   options.asyncChain = asyncChain;
+  options.tensorCoreRows = tensorCoreRows;
   options.optLevel = optLevel;
   options.timePhases = timePhases;
   options.emitLLVMPath = emitLLVM;

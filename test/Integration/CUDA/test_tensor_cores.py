@@ -190,6 +190,20 @@ def test_exact_case_equals_cpu(seed, element_type, tmp_path):
     np.testing.assert_array_equal(got, expected)
 
 
+# The cases above run the plan's warps of 32 rows (two row tiles of 16);
+# these run warps of one and of four row tiles, whose last warp of a
+# layer is partial too.
+@pytest.mark.parametrize("rows", [16, 64])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_exact_case_other_warp_rows(seed, rows, tmp_path):
+    spec, arrays = tensor_core_case(seed, exact=True)
+    expected = run(spec, arrays, tmp_path, "cpu", [])
+    got = run(spec, arrays, tmp_path, "emulated",
+              ["--target=cuda-emulated", "--element-type=f16",
+               f"--tensor-core-rows={rows}"])
+    np.testing.assert_array_equal(got, expected)
+
+
 @pytest.mark.parametrize("element_type", TYPES)
 @pytest.mark.parametrize("seed", ROUNDED_SEEDS)
 def test_rounded_case_within_precision(seed, element_type, tmp_path):

@@ -36,6 +36,9 @@ struct CompileOptions {
   /// cuda: PTX ISA version and element type (f32 only for now).
   std::string ptxFeatures = "+ptx80";
   std::string elementType = "f32";
+  /// cuda with f16 / bf16: output rows of a tensor-core warp (16, 32, 64;
+  /// 0: the plan's choice).
+  int64_t tensorCoreRows = 0;
   /// cuda: site sets and maps built on the GPU where possible (else on the
   /// CPU and copied once per run).
   bool deviceGeometry = true;

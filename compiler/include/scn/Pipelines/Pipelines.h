@@ -53,6 +53,11 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
                      "of 16 run on tensor cores (mma.sync, sm_80+: f16 or bf16 "
                      "inputs, f32 accumulators)"),
       llvm::cl::init("f32")};
+  Option<int64_t> tensorCoreRows{
+      *this, "tensor-core-rows",
+      llvm::cl::desc("f16 / bf16: output rows of a tensor-core warp, 16, 32 or 64 "
+                     "(0: scn-plan-dataflow's choice)"),
+      llvm::cl::init(0)};
   Option<std::string> format{
       *this, "format",
       llvm::cl::desc("What the kernels are serialized to: isa (PTX), bin (cubin, "

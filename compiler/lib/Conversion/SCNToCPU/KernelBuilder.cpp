@@ -218,14 +218,18 @@ KernelBuilder::forLoopCarryN(Value n, ValueRange inits,
   return SmallVector<Value>(loop.getResults());
 }
 
-Value KernelBuilder::loadTile(Value buffer, ValueRange indices, int64_t width) {
+Value KernelBuilder::loadTile(Value buffer, ValueRange indices, int64_t width,
+                             int64_t alignBytes) {
   auto elem = cast<MemRefType>(buffer.getType()).getElementType();
-  return vector::LoadOp::create(b, VectorType::get({width}, elem), buffer,
-                                indices);
+  return vector::LoadOp::create(b, VectorType::get({width}, elem), buffer, indices,
+                                /*nontemporal=*/false,
+                                alignBytes ? llvm::MaybeAlign(alignBytes) : llvm::MaybeAlign());
 }
 
-void KernelBuilder::storeTile(Value tile, Value buffer, ValueRange indices) {
-  vector::StoreOp::create(b, tile, buffer, indices);
+void KernelBuilder::storeTile(Value tile, Value buffer, ValueRange indices,
+                              int64_t alignBytes) {
+  vector::StoreOp::create(b, tile, buffer, indices, /*nontemporal=*/false,
+                          alignBytes ? llvm::MaybeAlign(alignBytes) : llvm::MaybeAlign());
 }
 
 std::pair<ConcatOp, int64_t> KernelBuilder::getFusedConcat(Operation *op) {

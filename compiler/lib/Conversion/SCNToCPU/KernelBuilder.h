@@ -138,10 +138,14 @@ public:
                     mlir::Value, mlir::ValueRange)>
                     body);
 
-  // Vector tiles of a row.
-  mlir::Value loadTile(mlir::Value buffer, mlir::ValueRange indices,
-                       int64_t width);
-  void storeTile(mlir::Value tile, mlir::Value buffer, mlir::ValueRange indices);
+  // Vector tiles of a row. `alignBytes` (0: the element's) is the
+  // alignment the caller proved for the tile's address: NVPTX emits a
+  // vector load or store (ld.v2, ld.v4) only for an aligned one, and splits
+  // the rest into scalar ones.
+  mlir::Value loadTile(mlir::Value buffer, mlir::ValueRange indices, int64_t width,
+                       int64_t alignBytes = 0);
+  void storeTile(mlir::Value tile, mlir::Value buffer, mlir::ValueRange indices,
+                 int64_t alignBytes = 0);
 
   /// The concatenation an op writes its rows into (scn.concat's
   /// `fused_operands`), with the channel offset of its slice; null when the

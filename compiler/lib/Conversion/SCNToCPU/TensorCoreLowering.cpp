@@ -6,24 +6,34 @@
 // (`mma_type`), fp32 accumulators, through nvvm.mma.sync m16n8k16 (sm_80+;
 // emitted as placeholder calls, see scn/Conversion/TensorCores.h).
 //
-// One warp computes 16 output rows x `channel_tile` output channels (16, 32,
-// 64 or 128). Rows come in the map's row order (scn_cg_row_order: sorted by
-// neighbour mask), so the rows of a warp tend to share their offsets, and
-// an offset that none of them has is skipped (a warp vote). For each
-// offset it runs and each block of 16 input channels, each lane gathers its
-// own A fragment straight from the input rows the neighbour table names
-// (zeros for absent neighbours) and its B fragments from the weights,
-// packed once per call as pairs of input channels; then one mma per 8
-// output channels. Bias and the fused epilogue run on the accumulators in
-// registers, and every valid row is written once. No shared memory and no
-// barriers: the lanes of a warp never exchange data except through the mma
-// and the vote.
+// One warp computes `rows_per_tile` output rows (16, 32 or 64: one, two or
+// four row tiles of 16) x `channel_tile` output channels (16, 32, 64 or
+// 128). Rows come in the map's row order (scn_cg_row_order: sorted by
+// neighbour mask), so the rows of a tile tend to share their offsets. For
+// each offset, each row tile votes (a warp vote): a tile none of whose rows
+// has that neighbour skips its mmas, and an offset no tile has is skipped
+// whole. For each offset it runs and each block of 16 input channels, each
+// lane loads its B fragments from the weights, packed once per call in the
+// order the lanes read them (16-byte loads), and for every row tile that
+// runs gathers its own A fragment straight from the input rows the
+// neighbour table names (one 16-byte load a row; zeros for absent
+// neighbours); then one mma per 8 output channels. Several row tiles share
+// each B fragment a lane loads: bytes loaded per mma fall from 384 (one
+// tile, 64 columns, f32 inputs) to 256 (two) and 192 (four), at the price
+// of more accumulators (rows x columns / 32 per lane) and of offsets run
+// for fewer rows. Bias and the fused epilogue run on the accumulators in
+// registers, and every valid row is written once (8-byte stores). No
+// shared memory and no barriers: the lanes of a warp never exchange data
+// except through the mma and the vote.
 //
 // The fragment layouts are those of the PTX ISA for mma.m16n8k16 with
 // .f16/.bf16 multiplicands: lane l = 4 * g + t (g: group, t: thread in
 // group) holds A(g, 2t..2t+1), A(g+8, 2t..), A(g, 2t+8..), A(g+8, 2t+8..),
 // B(2t..2t+1, g), B(2t+8.., g), and C(g, 2t..2t+1), C(g+8, 2t..2t+1). Pairs
-// are packed in an i32, the lower column in the low half.
+// are packed in an i32, the lower column in the low half. The k order is
+// ours to choose as long as A and B agree: k positions 2t, 2t+1, 2t+8, 2t+9
+// are input channels 4t..4t+3 of the block, so each lane's part of an input
+// row is 16 contiguous bytes.
 //
 // With emulate-warps (scn-gpu-emulate-on-host, for tests without a GPU) the
 // same fragment code runs in a loop over the 32 lanes of each warp, and the
@@ -59,26 +69,53 @@ class TensorCoreConv {
 public:
   TensorCoreConv(KernelBuilder &kb, Type multiplicand, Value x, Value table, Value order,
                  Value rows, int64_t volume, int64_t inChannels, int64_t outChannels,
-                 int64_t warpColumns)
+                 int64_t warpRows, int64_t warpColumns)
       : kb(kb), b(kb.builder()), multiplicand(multiplicand), x(x), table(table),
         order(order), rows(rows), volume(volume), inChannels(inChannels),
-        outChannels(outChannels),
+        outChannels(outChannels), rowTilesPerWarp(warpRows / kRows),
         warpColumns(warpColumns), mmasPerWarp(warpColumns / kColumns) {}
 
-  /// The weights [K, 1, Cin, Cout] as i32 pairs of `multiplicand`
-  /// ([K, Cin / 2, Cout], input channels 2i and 2i+1), by a kernel.
+  /// The weights [K, 1, Cin, Cout] as i32 pairs of `multiplicand` in the
+  /// order the lanes read them, by a kernel: for offset k, block of 16
+  /// input channels, column tile and lane, the lane's B fragments of its
+  /// mmas, mma j at 2j, are 2 * mmas consecutive i32 (loaded 16 bytes at a
+  /// time; a warp reads 256 * mmas contiguous bytes). Lane 4g + t's
+  /// fragment of mma j holds k positions 2t, 2t + 1 and 2t + 8, 2t + 9 of
+  /// output channel 8j + g of the tile, which are input channels 4t..4t + 3
+  /// of the block (the permuted k order of fragmentA).
   void packWeights(Value w) {
-    int64_t pairs = inChannels / 2;
-    packedWeights = memref::AllocOp::create(
-        b, MemRefType::get({volume * pairs * outChannels}, b.getI32Type()));
+    int64_t fragments = 2 * mmasPerWarp;
+    int64_t total = volume * inChannels / 2 * outChannels;
+    packedWeights = memref::AllocOp::create(b, MemRefType::get({total}, b.getI32Type()));
     Value wFlat = kb.flatten(w);
-    kb.parallelRows(kb.index(volume * pairs * outChannels), [&](Value i) {
-      Value n = arith::RemUIOp::create(b, i, kb.index(outChannels));
-      Value kp = arith::DivUIOp::create(b, i, kb.index(outChannels));
-      // Element (k, 2p, n) of the flat weights is at (2 * kp) * Cout + n
-      // (kp = k * pairs + p), and (k, 2p + 1, n) one row of Cout later.
+    kb.parallelRows(kb.index(total), [&](Value i) {
+      // i = (((k * blocks + block) * columnTiles + tile) * 32 + lane) *
+      //     fragments + 2j + r
+      auto divide = [&](Value &v, int64_t d) {
+        Value rem = arith::RemUIOp::create(b, v, kb.index(d));
+        v = arith::DivUIOp::create(b, v, kb.index(d));
+        return rem;
+      };
+      Value rest = i;
+      Value slot = divide(rest, fragments);
+      Value lane = divide(rest, kWarp);
+      Value tile = divide(rest, columnTiles());
+      Value kBlock = rest; // k * blocks + block
+      Value j = arith::DivUIOp::create(b, slot, kb.index(2));
+      Value r = arith::RemUIOp::create(b, slot, kb.index(2));
+      // Input channels 16 block + 4t + 2r and + 1; output channel
+      // tile * warpColumns + 8j + g. Element (k, c, n) of the flat weights
+      // is at (k * Cin + c) * Cout + n, and k * Cin + 16 block = 16 kBlock.
+      Value c = arith::AddIOp::create(
+          b, arith::MulIOp::create(b, kBlock, kb.index(kDepth)),
+          arith::AddIOp::create(b, arith::MulIOp::create(b, threadInGroup(lane), kb.index(4)),
+                                arith::MulIOp::create(b, r, kb.index(2))));
+      Value n = arith::AddIOp::create(
+          b, arith::MulIOp::create(b, tile, kb.index(warpColumns)),
+          arith::AddIOp::create(b, arith::MulIOp::create(b, j, kb.index(kColumns)),
+                                group(lane)));
       Value lo = arith::AddIOp::create(
-          b, arith::MulIOp::create(b, kp, kb.index(2 * outChannels)), n);
+          b, arith::MulIOp::create(b, c, kb.index(outChannels)), n);
       Value hi = arith::AddIOp::create(b, lo, kb.index(outChannels));
       Value packed = pack(memref::LoadOp::create(b, wFlat, ValueRange{lo}),
                           memref::LoadOp::create(b, wFlat, ValueRange{hi}));
@@ -86,10 +123,21 @@ public:
     });
   }
 
-  /// Warps of the grid: row tiles of 16 x column tiles of `warpColumns`.
-  Value rowTiles() { return arith::CeilDivUIOp::create(b, rows, kb.index(kRows)); }
+  /// Warps of the grid: warp tiles of `rowTilesPerWarp` row tiles of 16
+  /// rows x column tiles of `warpColumns`.
+  Value warpTiles() {
+    return arith::CeilDivUIOp::create(b, rows, kb.index(kRows * rowTilesPerWarp));
+  }
   int64_t columnTiles() const { return outChannels / warpColumns; }
-  int64_t accumulators() const { return mmasPerWarp * 4; }
+  int64_t rowTilesOfWarp() const { return rowTilesPerWarp; }
+  int64_t mmasPerRowTile() const { return mmasPerWarp; }
+  /// Accumulators of a lane: mma j of row tile m at 4 (m * mmas + j).
+  int64_t accumulators() const { return rowTilesPerWarp * mmasPerWarp * 4; }
+  /// The row tile (of 16 rows) `m` of warp tile `warpTile`.
+  Value rowTileOf(Value warpTile, int64_t m) {
+    return arith::AddIOp::create(
+        b, arith::MulIOp::create(b, warpTile, kb.index(rowTilesPerWarp)), kb.index(m));
+  }
 
   /// The output rows of `lane` in row tile `rowTile`: positions g and g + 8
   /// of the tile in the row order, or `rows` (no row) past the last one.
@@ -122,31 +170,45 @@ public:
   }
 
   /// The lane's A fragment (4 x i32) for input channels [base, base + 16),
-  /// from input rows `entry0` (output row g) and `entry1` (row g + 8).
+  /// from input rows `entry0` (output row g) and `entry1` (row g + 8). The
+  /// k order is permuted, the same in A and B: k positions 2t, 2t + 1 and
+  /// 2t + 8, 2t + 9 of lane 4g + t are input channels 4t..4t + 3, so a lane
+  /// reads 4 consecutive channels of each row in one 16-byte load.
   SmallVector<Value> fragmentA(Value lane, Value entry0, Value entry1, Value base) {
     Value column = arith::AddIOp::create(
-        b, base, arith::MulIOp::create(b, threadInGroup(lane), kb.index(2)));
+        b, base, arith::MulIOp::create(b, threadInGroup(lane), kb.index(4)));
     auto [a0, a2] = rowPairs(entry0, column);
     auto [a1, a3] = rowPairs(entry1, column);
     return {a0, a1, a2, a3};
   }
 
-  /// The lane's B fragment (2 x i32) of mma `j` for input channels
-  /// [16 * block, 16 * block + 16) at offset k, in column tile `columnBase`.
-  SmallVector<Value> fragmentB(Value lane, Value k, Value block, Value columnBase,
-                               int64_t j) {
-    Value n = arith::AddIOp::create(
-        b, columnBase, arith::AddIOp::create(b, group(lane), kb.index(j * kColumns)));
-    // Pair p = 8 * block + t (channels 16 block + 2t, + 1), and p + 4.
-    Value pair = arith::AddIOp::create(
-        b, arith::MulIOp::create(b, block, kb.index(kDepth / 2)), threadInGroup(lane));
-    Value kp = arith::AddIOp::create(
-        b, arith::MulIOp::create(b, k, kb.index(inChannels / 2)), pair);
-    Value at = arith::AddIOp::create(
-        b, arith::MulIOp::create(b, kp, kb.index(outChannels)), n);
-    Value at4 = arith::AddIOp::create(b, at, kb.index(4 * outChannels));
-    return {memref::LoadOp::create(b, packedWeights, ValueRange{at}),
-            memref::LoadOp::create(b, packedWeights, ValueRange{at4})};
+  /// The lane's B fragments (2 x i32 each) of the warp's mmas for input
+  /// channels [16 * block, 16 * block + 16) at offset k, in column tile
+  /// `columnTile`: 2 * mmas consecutive i32 of the packed weights.
+  SmallVector<SmallVector<Value>> fragmentsB(Value lane, Value k, Value block,
+                                             Value columnTile) {
+    int64_t fragments = 2 * mmasPerWarp;
+    Value kBlock = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, k, kb.index(inChannels / kDepth)), block);
+    Value warpFirst = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, kBlock, kb.index(columnTiles())), columnTile);
+    Value first = arith::MulIOp::create(
+        b, arith::AddIOp::create(b, arith::MulIOp::create(b, warpFirst, kb.index(kWarp)), lane),
+        kb.index(fragments));
+    SmallVector<Value> words;
+    // 2 * mmas is 4, 8, 16 or 32 i32: whole 16-byte loads, aligned since
+    // each lane starts at a multiple of them.
+    for (int64_t at = 0; at < fragments; at += 4) {
+      Value tile = kb.loadTile(packedWeights,
+                               {arith::AddIOp::create(b, first, kb.index(at)).getResult()},
+                               4, 16);
+      for (int64_t e = 0; e < 4; ++e)
+        words.push_back(vector::ExtractOp::create(b, tile, ArrayRef<int64_t>{e}));
+    }
+    SmallVector<SmallVector<Value>> perMma;
+    for (int64_t j = 0; j < mmasPerWarp; ++j)
+      perMma.push_back({words[2 * j], words[2 * j + 1]});
+    return perMma;
   }
 
   /// Bias, fused epilogue and the store of the lane's accumulators
@@ -167,13 +229,14 @@ public:
           Value sums = vector::FromElementsOp::create(
               b, vec2, ValueRange{acc[4 * j + 2 * half], acc[4 * j + 2 * half + 1]});
           if (biasBuf)
-            sums = arith::AddFOp::create(b, sums, kb.loadTile(biasBuf, {channel}, 2));
+            sums = arith::AddFOp::create(
+                b, sums, kb.loadTile(biasBuf, {channel}, 2, alignmentOf(biasBuf, 2)));
           sums = applyEpilogue(kb, sums, steps, epilogueBuffers, row, channel);
           Value column =
               columnOffset
                   ? arith::AddIOp::create(b, channel, kb.index(columnOffset)).getResult()
                   : channel;
-          kb.storeTile(sums, out, {row, column});
+          kb.storeTile(sums, out, {row, column}, alignmentOf(out, 2, columnOffset));
           scf::YieldOp::create(b);
         });
       }
@@ -195,8 +258,9 @@ public:
 
   /// The PTX ISA's mma.m16n8k16 on fragments that the 32 lanes of a warp
   /// stored in `aBuf` ([32, 4] i32) and `bBuf` ([32, 2 * mmas] i32, mma j at
-  /// 2j), accumulated into `accBuf` ([32, 4 * mmas] f32, mma j at 4j).
-  void emulateMma(Value aBuf, Value bBuf, Value accBuf, int64_t j) {
+  /// 2j), accumulated into `accBuf` ([32, accumulators()] f32) at
+  /// `accSlot`..`accSlot` + 3.
+  void emulateMma(Value aBuf, Value bBuf, Value accBuf, int64_t j, int64_t accSlot) {
     kb.forLoop(kb.index(kWarp), [&](Value lane) {
       for (int64_t i = 0; i < 4; ++i) {
         // c_i of this lane is C(g + 8 (i / 2), 2t + i % 2).
@@ -204,7 +268,7 @@ public:
         Value col = arith::AddIOp::create(
             b, arith::MulIOp::create(b, threadInGroup(lane), kb.index(2)),
             kb.index(i % 2));
-        Value slot = kb.index(4 * j + i);
+        Value slot = kb.index(accSlot + i);
         Value init = memref::LoadOp::create(b, accBuf, ValueRange{lane, slot});
         Value sum = kb.forLoopCarry(kb.index(kDepth), init, [&](Value kk, Value acc) {
           // A(row, kk) is in lane 4 (row % 8) + (kk % 8) / 2, register
@@ -269,33 +333,48 @@ private:
     return arith::ExtFOp::create(b, b.getF32Type(), narrow);
   }
 
-  /// Input row `entry` (i32, -1: none) at channels `column`, `column + 1`
-  /// and `column + 8`, `column + 9`, as two packed pairs (zeros for none).
+  /// Input row `entry` (i32, -1: none) at channels `column`..`column` + 3
+  /// as two packed pairs (zeros for none), by one 4-element load: 16-byte
+  /// aligned when the input has rows of whole 16-channel blocks from an
+  /// aligned base (every GPU allocation is; `xAlign`).
   std::pair<Value, Value> rowPairs(Value entry, Value column) {
     Type i32 = b.getI32Type();
     Value has = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, entry, kb.i32(0));
     auto pairs = scf::IfOp::create(b, TypeRange{i32, i32}, has, true);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&pairs.getThenRegion().front());
-    Value row = kb.toIndex(entry);
-    Value first = kb.loadTile(x, {row, column}, 2);
-    Value second =
-        kb.loadTile(x, {row, arith::AddIOp::create(b, column, kb.index(8)).getResult()}, 2);
-    auto packTile = [&](Value tile) {
-      return pack(vector::ExtractOp::create(b, tile, ArrayRef<int64_t>{0}),
-                  vector::ExtractOp::create(b, tile, ArrayRef<int64_t>{1}));
+    Value tile = kb.loadTile(x, {kb.toIndex(entry), column}, 4, xAlign);
+    auto element = [&](int64_t e) {
+      return vector::ExtractOp::create(b, tile, ArrayRef<int64_t>{e}).getResult();
     };
-    scf::YieldOp::create(b, ValueRange{packTile(first), packTile(second)});
+    scf::YieldOp::create(b, ValueRange{pack(element(0), element(1)),
+                                       pack(element(2), element(3))});
     b.setInsertionPointToStart(&pairs.getElseRegion().front());
     scf::YieldOp::create(b, ValueRange{kb.i32(0), kb.i32(0)});
     return {pairs.getResult(0), pairs.getResult(1)};
+  }
+
+  /// The alignment (bytes) of `buffer` at an element offset that is a
+  /// multiple of `elements`: that of the elements times `elements` when the
+  /// buffer has the identity layout (rows start at multiples of its row
+  /// size from an allocation's start) and rows of a multiple of `elements`;
+  /// else the element's (0: no claim).
+  static int64_t alignmentOf(Value buffer, int64_t elements, int64_t columnOffset = 0) {
+    auto type = cast<MemRefType>(buffer.getType());
+    int64_t width = type.getRank() == 2 ? type.getDimSize(1) : elements;
+    if (!type.getLayout().isIdentity() || ShapedType::isDynamic(width) ||
+        width % elements || columnOffset % elements ||
+        !type.getElementType().isIntOrFloat())
+      return 0;
+    return elements * type.getElementTypeBitWidth() / 8;
   }
 
   KernelBuilder &kb;
   ImplicitLocOpBuilder &b;
   Type multiplicand;
   Value x, table, order, rows;
-  int64_t volume, inChannels, outChannels, warpColumns, mmasPerWarp;
+  int64_t xAlign = alignmentOf(x, 4);
+  int64_t volume, inChannels, outChannels, rowTilesPerWarp, warpColumns, mmasPerWarp;
   Value packedWeights;
 };
 
@@ -344,92 +423,128 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
                              << "128, that divides the " << outChannels
                              << " output channels";
 
+  int64_t warpRows = kRows;
+  if (auto tile = op->getAttrOfType<IntegerAttr>("rows_per_tile"))
+    warpRows = tile.getInt();
+  if (warpRows != 16 && warpRows != 32 && warpRows != 64)
+    return op->emitOpError() << "has dataflow \"tensor_core\" with rows_per_tile "
+                             << warpRows << "; a warp takes 16, 32 or 64 rows";
+
   TensorCoreConv conv(kb, multiplicand, x, table, order, rows, volume, inChannels,
-                      outChannels, warpColumns);
+                      outChannels, warpRows, warpColumns);
   conv.packWeights(w);
   Value one = kb.index(1), zero = kb.f32(0.0);
   Value blocksOfInput = kb.index(inChannels / kDepth);
+  int64_t rowTiles = conv.rowTilesOfWarp(), mmas = conv.mmasPerRowTile();
+  Type i1 = b.getI1Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
 
   if (kb.emulateWarps()) {
     // One parallel iteration per warp; its lanes are loops.
     Value columnTiles = kb.index(conv.columnTiles());
-    Value warps = arith::MulIOp::create(b, conv.rowTiles(), columnTiles);
+    Value warps = arith::MulIOp::create(b, conv.warpTiles(), columnTiles);
     kb.parallelRows(warps, [&](Value warp) {
-      Value rowTile = arith::DivUIOp::create(b, warp, columnTiles);
-      Value columnBase = arith::MulIOp::create(
-          b, arith::RemUIOp::create(b, warp, columnTiles), kb.index(warpColumns));
-      int64_t mmas = warpColumns / kColumns;
-      Type i32 = b.getI32Type(), f32 = b.getF32Type();
-      Value accBuf = zeroedScratch(kb, {kWarp, 4 * mmas}, f32);
+      Value warpTile = arith::DivUIOp::create(b, warp, columnTiles);
+      Value columnTile = arith::RemUIOp::create(b, warp, columnTiles);
+      Value columnBase = arith::MulIOp::create(b, columnTile, kb.index(warpColumns));
+      Value accBuf = zeroedScratch(kb, {kWarp, conv.accumulators()}, f32);
       Value aBuf = zeroedScratch(kb, {kWarp, 4}, i32);
       Value bBuf = zeroedScratch(kb, {kWarp, 2 * mmas}, i32);
       kb.forLoop(kb.index(volume), [&](Value k) {
-        // The warp vote of the GPU kernel: does any lane have a neighbour?
-        Value none = arith::ConstantIntOp::create(b, b.getI1Type(), 0);
-        Value any = kb.forLoopCarry(kb.index(kWarp), none, [&](Value lane, Value seen) {
-          auto [row0, row1] = conv.laneRows(rowTile, lane);
-          Value has = conv.laneHasNeighbour(conv.neighbour(row0, k), conv.neighbour(row1, k));
-          return arith::OrIOp::create(b, seen, has).getResult();
-        });
+        // The warp votes of the GPU kernel: does any lane have a neighbour
+        // in row tile m, and in any row tile?
+        SmallVector<Value> anyInTile;
+        Value none = arith::ConstantIntOp::create(b, i1, 0), any = none;
+        for (int64_t m = 0; m < rowTiles; ++m) {
+          Value tile = conv.rowTileOf(warpTile, m);
+          anyInTile.push_back(
+              kb.forLoopCarry(kb.index(kWarp), none, [&](Value lane, Value seen) {
+                auto [row0, row1] = conv.laneRows(tile, lane);
+                Value has = conv.laneHasNeighbour(conv.neighbour(row0, k),
+                                                  conv.neighbour(row1, k));
+                return arith::OrIOp::create(b, seen, has).getResult();
+              }));
+          any = arith::OrIOp::create(b, any, anyInTile.back());
+        }
         auto anyIf = scf::IfOp::create(b, TypeRange{}, any, /*withElseRegion=*/false);
         OpBuilder::InsertionGuard skip(b);
         b.setInsertionPointToStart(&anyIf.getThenRegion().front());
         kb.forLoop(blocksOfInput, [&](Value block) {
           Value base = arith::MulIOp::create(b, block, kb.index(kDepth));
           kb.forLoop(kb.index(kWarp), [&](Value lane) {
-            auto [row0, row1] = conv.laneRows(rowTile, lane);
-            auto a = conv.fragmentA(lane, conv.neighbour(row0, k), conv.neighbour(row1, k),
-                                    base);
-            for (int64_t i = 0; i < 4; ++i)
-              memref::StoreOp::create(b, a[i], aBuf, ValueRange{lane, kb.index(i)});
-            for (int64_t j = 0; j < mmas; ++j) {
-              auto frag = conv.fragmentB(lane, k, block, columnBase, j);
+            auto fragments = conv.fragmentsB(lane, k, block, columnTile);
+            for (int64_t j = 0; j < mmas; ++j)
               for (int64_t i = 0; i < 2; ++i)
-                memref::StoreOp::create(b, frag[i], bBuf,
+                memref::StoreOp::create(b, fragments[j][i], bBuf,
                                         ValueRange{lane, kb.index(2 * j + i)});
-            }
           });
-          for (int64_t j = 0; j < mmas; ++j)
-            conv.emulateMma(aBuf, bBuf, accBuf, j);
+          for (int64_t m = 0; m < rowTiles; ++m) {
+            auto tileIf = scf::IfOp::create(b, TypeRange{}, anyInTile[m], false);
+            OpBuilder::InsertionGuard inTile(b);
+            b.setInsertionPointToStart(&tileIf.getThenRegion().front());
+            Value tile = conv.rowTileOf(warpTile, m);
+            kb.forLoop(kb.index(kWarp), [&](Value lane) {
+              auto [row0, row1] = conv.laneRows(tile, lane);
+              auto a = conv.fragmentA(lane, conv.neighbour(row0, k),
+                                      conv.neighbour(row1, k), base);
+              for (int64_t i = 0; i < 4; ++i)
+                memref::StoreOp::create(b, a[i], aBuf, ValueRange{lane, kb.index(i)});
+            });
+            for (int64_t j = 0; j < mmas; ++j)
+              conv.emulateMma(aBuf, bBuf, accBuf, j, 4 * (m * mmas + j));
+          }
         });
       });
       kb.forLoop(kb.index(kWarp), [&](Value lane) {
-        SmallVector<Value> acc;
-        for (int64_t i = 0; i < conv.accumulators(); ++i)
-          acc.push_back(memref::LoadOp::create(b, accBuf, ValueRange{lane, kb.index(i)}));
-        conv.writeResults(lane, rowTile, columnBase, acc, biasBuf, steps, epilogueBuffers,
-                          out, columnOffset);
+        for (int64_t m = 0; m < rowTiles; ++m) {
+          SmallVector<Value> acc;
+          for (int64_t i = 0; i < 4 * mmas; ++i)
+            acc.push_back(memref::LoadOp::create(
+                b, accBuf, ValueRange{lane, kb.index(4 * m * mmas + i)}));
+          conv.writeResults(lane, conv.rowTileOf(warpTile, m), columnBase, acc, biasBuf,
+                            steps, epilogueBuffers, out, columnOffset);
+        }
       });
     });
     return success();
   }
 
-  // Blocks of kWarpsPerBlock independent warps, one row tile each.
-  Value blocks = arith::CeilDivUIOp::create(b, conv.rowTiles(), kb.index(kWarpsPerBlock));
+  // Blocks of kWarpsPerBlock independent warps, one warp tile each.
+  Value warpTiles = conv.warpTiles();
+  Value blocks = arith::CeilDivUIOp::create(b, warpTiles, kb.index(kWarpsPerBlock));
   auto launch = gpu::LaunchOp::create(b, blocks, kb.index(conv.columnTiles()), one,
                                       kb.index(kWarp * kWarpsPerBlock), one, one);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&launch.getBody().front());
   Value thread = launch.getThreadIds().x;
   Value lane = arith::RemUIOp::create(b, thread, kb.index(kWarp));
-  Value rowTile = arith::AddIOp::create(
+  Value warpTile = arith::AddIOp::create(
       b, arith::MulIOp::create(b, launch.getBlockIds().x, kb.index(kWarpsPerBlock)),
       arith::DivUIOp::create(b, thread, kb.index(kWarp)));
-  Value columnBase = arith::MulIOp::create(b, launch.getBlockIds().y, kb.index(warpColumns));
-  // Whole warps past the last row tile stop here (mma.sync needs every lane
-  // of a warp, so the test is per warp, never per lane).
-  Value warpHasRows =
-      arith::CmpIOp::create(b, arith::CmpIPredicate::ult, rowTile, conv.rowTiles());
+  Value columnTile = launch.getBlockIds().y;
+  Value columnBase = arith::MulIOp::create(b, columnTile, kb.index(warpColumns));
+  // Whole warps past the last warp tile stop here (mma.sync needs every
+  // lane of a warp, so the test is per warp, never per lane).
+  Value warpHasRows = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, warpTile, warpTiles);
   scf::IfOp::create(b, warpHasRows, [&](OpBuilder &, Location) {
-    auto [row0, row1] = conv.laneRows(rowTile, lane);
+    SmallVector<std::pair<Value, Value>> laneRows;
+    for (int64_t m = 0; m < rowTiles; ++m)
+      laneRows.push_back(conv.laneRows(conv.rowTileOf(warpTile, m), lane));
     SmallVector<Value> init(conv.accumulators(), zero);
     auto acc = kb.forLoopCarryN(kb.index(volume), init, [&](Value k, ValueRange accK) {
-      Value entry0 = conv.neighbour(row0, k), entry1 = conv.neighbour(row1, k);
-      // Offsets that no row of the warp has are skipped (warp-uniform, so
-      // every lane still reaches each mma.sync).
-      Value any = kb.callResults(kWarpAnyPlaceholder, TypeRange{b.getI1Type()},
-                                 ValueRange{conv.laneHasNeighbour(entry0, entry1)})
-                      .front();
+      // The lane's two input rows in each row tile, and warp votes: row
+      // tiles without a neighbour at offset k skip their mmas, and offsets
+      // that no row of the warp has are skipped whole (warp-uniform
+      // branches, so every lane still reaches each mma.sync).
+      SmallVector<std::pair<Value, Value>> entries;
+      SmallVector<Value> anyInTile;
+      Value any = arith::ConstantIntOp::create(b, i1, 0);
+      for (auto [row0, row1] : laneRows) {
+        entries.push_back({conv.neighbour(row0, k), conv.neighbour(row1, k)});
+        Value has = conv.laneHasNeighbour(entries.back().first, entries.back().second);
+        anyInTile.push_back(
+            kb.callResults(kWarpAnyPlaceholder, TypeRange{i1}, ValueRange{has}).front());
+        any = arith::OrIOp::create(b, any, anyInTile.back());
+      }
       auto anyIf = scf::IfOp::create(b, ValueRange(accK).getTypes(), any,
                                      /*withElseRegion=*/true);
       OpBuilder::InsertionGuard skip(b);
@@ -438,20 +553,35 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
       b.setInsertionPointToStart(&anyIf.getThenRegion().front());
       auto blocks = kb.forLoopCarryN(blocksOfInput, accK, [&](Value block, ValueRange accB) {
         Value base = arith::MulIOp::create(b, block, kb.index(kDepth));
-        auto a = conv.fragmentA(lane, entry0, entry1, base);
+        // The B fragments serve every row tile of the warp.
+        auto fragB = conv.fragmentsB(lane, k, block, columnTile);
         SmallVector<Value> next;
-        for (int64_t j = 0; j < warpColumns / kColumns; ++j) {
-          auto d = conv.mmaOnGPU(a, conv.fragmentB(lane, k, block, columnBase, j),
-                                 accB.slice(4 * j, 4));
-          next.append(d.begin(), d.end());
+        for (int64_t m = 0; m < rowTiles; ++m) {
+          ValueRange accM = accB.slice(4 * m * mmas, 4 * mmas);
+          auto tileIf = scf::IfOp::create(b, accM.getTypes(), anyInTile[m],
+                                          /*withElseRegion=*/true);
+          OpBuilder::InsertionGuard inTile(b);
+          b.setInsertionPointToStart(&tileIf.getElseRegion().front());
+          scf::YieldOp::create(b, accM);
+          b.setInsertionPointToStart(&tileIf.getThenRegion().front());
+          auto a = conv.fragmentA(lane, entries[m].first, entries[m].second, base);
+          SmallVector<Value> sums;
+          for (int64_t j = 0; j < mmas; ++j) {
+            auto d = conv.mmaOnGPU(a, fragB[j], accM.slice(4 * j, 4));
+            sums.append(d.begin(), d.end());
+          }
+          scf::YieldOp::create(b, sums);
+          next.append(tileIf.getResults().begin(), tileIf.getResults().end());
         }
         return next;
       });
       scf::YieldOp::create(b, blocks);
       return SmallVector<Value>(anyIf.getResults());
     });
-    conv.writeResults(lane, rowTile, columnBase, acc, biasBuf, steps, epilogueBuffers, out,
-                      columnOffset);
+    for (int64_t m = 0; m < rowTiles; ++m)
+      conv.writeResults(lane, conv.rowTileOf(warpTile, m), columnBase,
+                        ValueRange(acc).slice(4 * m * mmas, 4 * mmas), biasBuf, steps,
+                        epilogueBuffers, out, columnOffset);
     scf::YieldOp::create(b);
   });
   gpu::TerminatorOp::create(b);

@@ -46,6 +46,12 @@ struct SCNPlanDataflowPass
                                   << "' is neither cpu nor cuda";
       return signalPassFailure();
     }
+    if (tensorCoreRows != 0 && tensorCoreRows != 16 && tensorCoreRows != 32 &&
+        tensorCoreRows != 64) {
+      getOperation()->emitError() << "scn-plan-dataflow: tensor-core-rows "
+                                  << tensorCoreRows.getValue() << " is not 16, 32 or 64";
+      return signalPassFailure();
+    }
     if (tensorCoreType != "f16" && tensorCoreType != "bf16") {
       getOperation()->emitError() << "scn-plan-dataflow: tensor-core-type '"
                                   << tensorCoreType << "' is neither f16 nor bf16";
@@ -53,11 +59,23 @@ struct SCNPlanDataflowPass
     }
     if (target == "cuda") {
       getOperation()->walk([&](EpilogueOpInterface op) {
-        if (tensorCores && !op->hasAttr("dataflow") && tensorCoreShape(op)) {
+        if (tensorCores && !op->hasAttr("dataflow") && tensorCoreShape(op))
           op->setAttr("dataflow", b.getStringAttr("tensor_core"));
-          op->setAttr("mma_type", b.getStringAttr(tensorCoreType));
+        // Tensor-core ops, planned here or written by hand, get the tile
+        // attributes of a tensor-core warp, not those of a SIMT kernel.
+        auto dataflow = op->getAttrOfType<StringAttr>("dataflow");
+        if (dataflow && dataflow.getValue() == "tensor_core") {
+          if (!op->hasAttr("mma_type"))
+            op->setAttr("mma_type", b.getStringAttr(tensorCoreType));
           if (!op->hasAttr("channel_tile"))
             op->setAttr("channel_tile", b.getI64IntegerAttr(warpColumns(op)));
+          // Two row tiles of 16 share each weight fragment: 256 bytes loaded
+          // per mma instead of 384 at 64 columns, in 128 registers a lane
+          // (ptxas -v, sm_90: four blocks of 4 warps an SM); four row tiles
+          // (192 bytes) need 234, which leaves two blocks an SM.
+          if (!op->hasAttr("rows_per_tile"))
+            op->setAttr("rows_per_tile",
+                        b.getI64IntegerAttr(tensorCoreRows ? tensorCoreRows : 32));
         }
         if (!op->hasAttr("dataflow"))
           op->setAttr("dataflow", b.getStringAttr("channel_parallel"));

@@ -134,9 +134,11 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
     kernel map, one group, and input and output channels in multiples of 16
     get `dataflow = "tensor_core"` instead: warps of mma.sync m16n8k16 tiles
     with `tensor-core-type` multiplicands (`mma_type`, f16 or bf16) and fp32
-    accumulators, each warp 16 rows x `channel_tile` output channels (the
-    widest of 64, 32, 16 that divides them: one gathered input fragment
-    serves channel_tile / 8 mmas). `scn.input` and `scn.bl_input` in modes 3
+    accumulators, each warp `rows_per_tile` rows x `channel_tile` output
+    channels: the widest of 64, 32, 16 that divides them (one gathered
+    input fragment serves channel_tile / 8 mmas), and 32 rows, two row tiles
+    of 16 (each weight fragment a lane loads serves both), or
+    `tensor-core-rows`. `scn.input` and `scn.bl_input` in modes 3
     and 4 (summed rows) get `input_merge = "atomic"`: their rows are added
     into the sites in parallel with atomic adds, a kernel, instead of a
     sequential scatter, which would run on the host.
@@ -172,6 +174,9 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
            /*default=*/"\"f16\"",
            "cuda with tensor-cores: the multiplicand type, f16 or bf16 "
            "(mma_type)">,
+    Option<"tensorCoreRows", "tensor-core-rows", "int64_t", /*default=*/"0",
+           "cuda with tensor-cores: output rows of a warp, 16, 32 or 64 "
+           "(rows_per_tile; 0: 32)">,
   ];
 }
 

@@ -1,0 +1,42 @@
+// convert-scn-to-gpu refuses tensor-core tiles that its warps cannot take,
+// naming the op and the attribute (these come from hand-written IR; the
+// plan only writes valid ones).
+// RUN: scn-opt %s --scn-materialize-kernel-maps --convert-scn-to-gpu --split-input-file --verify-diagnostics
+
+func.func @rows(%c: tensor<?x4xi64>, %f: tensor<?x16xf32>) -> tensor<?x16xf32> {
+  %w = arith.constant dense<0.5> : tensor<27x1x16x16xf32>
+  %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x4xi64>, tensor<?x16xf32> -> !scn.sites<3, [32, 32, 32]>, tensor<?x16xf32>
+  // expected-error @+1 {{'scn.submanifold_conv' op has dataflow "tensor_core" with rows_per_tile 8; a warp takes 16, 32 or 64 rows}}
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", rows_per_tile = 8 : i64} : tensor<?x16xf32>, tensor<27x1x16x16xf32>, !scn.sites<3, [32, 32, 32]>
+  return %y : tensor<?x16xf32>
+}
+
+// -----
+
+func.func @columns(%c: tensor<?x4xi64>, %f: tensor<?x16xf32>) -> tensor<?x32xf32> {
+  %w = arith.constant dense<0.5> : tensor<27x1x16x32xf32>
+  %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x4xi64>, tensor<?x16xf32> -> !scn.sites<3, [32, 32, 32]>, tensor<?x16xf32>
+  // expected-error @+1 {{has dataflow "tensor_core" with channel_tile 64; it must be a multiple of 16, at most 128, that divides the 32 output channels}}
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", channel_tile = 64 : i64} : tensor<?x16xf32>, tensor<27x1x16x32xf32>, !scn.sites<3, [32, 32, 32]>
+  return %y : tensor<?x32xf32>
+}
+
+// -----
+
+func.func @channels(%c: tensor<?x4xi64>, %f: tensor<?x8xf32>) -> tensor<?x16xf32> {
+  %w = arith.constant dense<0.5> : tensor<27x1x8x16xf32>
+  %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x4xi64>, tensor<?x8xf32> -> !scn.sites<3, [32, 32, 32]>, tensor<?x8xf32>
+  // expected-error @+1 {{has dataflow "tensor_core" but 8 input and 16 output channels; both must be multiples of 16}}
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core"} : tensor<?x8xf32>, tensor<27x1x8x16xf32>, !scn.sites<3, [32, 32, 32]>
+  return %y : tensor<?x16xf32>
+}
+
+// -----
+
+func.func @type(%c: tensor<?x4xi64>, %f: tensor<?x16xf32>) -> tensor<?x16xf32> {
+  %w = arith.constant dense<0.5> : tensor<27x1x16x16xf32>
+  %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x4xi64>, tensor<?x16xf32> -> !scn.sites<3, [32, 32, 32]>, tensor<?x16xf32>
+  // expected-error @+1 {{has mma_type "f8"; tensor cores take "f16" or "bf16"}}
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", mma_type = "f8"} : tensor<?x16xf32>, tensor<27x1x16x16xf32>, !scn.sites<3, [32, 32, 32]>
+  return %y : tensor<?x16xf32>
+}
