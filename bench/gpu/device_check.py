@@ -225,7 +225,7 @@ def bench(log, repeat):
         result = {}
         outputs = {}
         for target in ("cuda", "cuda-f16", "cuda-bf16", "cuda-hostmaps", "cuda-f16-sync",
-                       "cpu"):
+                       "cuda-f16-rows16", "cuda-f16-rows64", "cpu"):
             times = repeat if target.startswith("cuda") else max(1, repeat // 2)
             if not os.path.exists(os.path.join(directory, f"{name}.{target}.so")):
                 continue
@@ -299,6 +299,19 @@ def bench(log, repeat):
                   f"{100 * (1 - pre / gpu):.0f}% | {r['cuda-' + element + ' uploads']:.1f} | "
                   f"{tflops:.2f} | {share} | "
                   f"{r['cuda'] / gpu:.1f}x | {r[element + ' error']:.1e} |")
+    print()
+    print("Tensor-core warps of 16, 32 (the plan's) and 64 rows, f16, maps prebuilt: "
+          "TFLOP/s and share of the fp16 tensor GEMM of each.")
+    print("| workload | 16 rows ms | 32 rows ms | 64 rows ms | 16 rows share | "
+          "32 rows share | 64 rows share |")
+    print("|---|---|---|---|---|---|---|")
+    for name, flop, r in rows:
+        times = [r.get(f"cuda-f16{suffix} prebuilt", float("nan"))
+                 for suffix in ("-rows16", "", "-rows64")]
+        shares = [f"{100 * flop / (t / 1e3) / 1e12 / peaks[1]:.1f}%" if peaks else "-"
+                  for t in times]
+        print(f"| {name} | " + " | ".join(f"{t:.2f}" for t in times) + " | "
+              + " | ".join(shares) + " |")
     print()
     print("One stream per run (scn-gpu-async-chain) against every GPU op waited for "
           "(--async-chain=false), f16:")

@@ -15,7 +15,9 @@ the GPU machine (which has neither our toolchain nor the CUDA toolkit):
                                         cuda, cuda-f16 and cuda-bf16 (tensor
                                         cores),
                                         cuda-hostmaps (maps on the CPU), cpu;
-                                        W1 also cuda-f16-sync (every GPU op
+                                        cuda-f16-rows16/64 (tensor-core warps
+                                        of 16 and 64 rows; the plan's 32 is
+                                        cuda-f16); W1 also cuda-f16-sync (every GPU op
                                         waited for: --async-chain=false)
                inputs.npz, meta.json    their coordinates, weight arguments
                                         (regenerated from a seed on the GPU
@@ -177,6 +179,10 @@ def prepare_bench(chips, channels):
         for element in ("f16", "bf16"):
             compile_mlir(text, os.path.join(out, f"{name}.cuda-{element}.so"), "cuda",
                          chips, ["--element-type=" + element])
+        # Tensor-core warps of one and four row tiles (the plan takes two).
+        for rows in (16, 64):
+            compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-rows{rows}.so"), "cuda",
+                         chips, ["--element-type=f16", f"--tensor-core-rows={rows}"])
         if name == "W1":
             # Every GPU op waited for, as before scn-gpu-async-chain.
             compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-sync.so"), "cuda",
