@@ -82,9 +82,14 @@ func.func @weight_stationary(%c: tensor<?x3xi64>, %f: tensor<?x4xf32>, %w: tenso
 // CHECK:   math.sqrt %{{.*}} : f32
 // CHECK:   memref.store %{{.*}}, %[[SCALE]][%[[C]]]
 // CHECK:   memref.store %{{.*}}, %[[SHIFT]][%[[C]]]
-// CHECK: scf.parallel
-// CHECK-DAG:   vector.load %[[SCALE]]
-// CHECK-DAG:   vector.load %[[SHIFT]]
+// The row kernel has a thread per 4 channels of a row (8 channels: 2 per
+// row), each tile one 16-byte aligned load or store.
+// CHECK: %[[TILES:.*]] = arith.muli %{{.*}}, %c2
+// CHECK: scf.parallel (%[[I:.*]]) = (%{{.*}}) to (%[[TILES]]) step
+// CHECK-DAG:   vector.load %{{.*}} {alignment = 16 : i64} : memref<?x8xf32>, vector<4xf32>
+// CHECK-DAG:   vector.load %[[SCALE]][%{{.*}}] {alignment = 16 : i64} : memref<8xf32>, vector<4xf32>
+// CHECK-DAG:   vector.load %[[SHIFT]][%{{.*}}] {alignment = 16 : i64} : memref<8xf32>, vector<4xf32>
+// CHECK:   vector.store %{{.*}} {alignment = 16 : i64} : memref<?x8xf32>, vector<4xf32>
 func.func @batch_norm(%c: tensor<?x3xi64>, %f: tensor<?x8xf32>, %m: tensor<8xf32>, %v: tensor<8xf32>, %g: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<?x8xf32> {
   %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x3xi64>, tensor<?x8xf32> -> !scn.sites<2, [16, 16]>, tensor<?x8xf32>
   %y = scn.batch_norm %x, %m, %v weight(%g : tensor<8xf32>) bias(%b : tensor<8xf32>) {eps = 1.0e-4 : f64, momentum = 0.9 : f64, leakiness = 0.0 : f64} : tensor<?x8xf32>, tensor<8xf32>, tensor<8xf32>

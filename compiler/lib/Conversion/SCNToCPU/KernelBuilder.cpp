@@ -306,21 +306,35 @@ Value applyActivation(KernelBuilder &kb, EpilogueKind kind, double alpha,
   llvm_unreachable("not an activation");
 }
 
+int64_t alignmentOf(Value buffer, int64_t elements, int64_t columnOffset) {
+  auto type = cast<MemRefType>(buffer.getType());
+  int64_t width = type.getRank() == 2 ? type.getDimSize(1) : elements;
+  if (!llvm::isPowerOf2_64(elements) || !type.getLayout().isIdentity() ||
+      type.getRank() > 2 || ShapedType::isDynamic(width) || width % elements ||
+      columnOffset % elements || !type.getElementType().isIntOrFloat())
+    return 0;
+  return elements * type.getElementTypeBitWidth() / 8;
+}
+
 Value applyEpilogue(KernelBuilder &kb, Value acc, ArrayRef<EpilogueStepAttr> steps,
-                    ArrayRef<Value> operandBuffers, Value row, Value channelBegin) {
+                    ArrayRef<Value> operandBuffers, Value row, Value channelBegin,
+                    bool alignedTiles) {
   ImplicitLocOpBuilder &b = kb.builder();
   int64_t width = cast<VectorType>(acc.getType()).getDimSize(0);
+  auto load = [&](Value buffer, ValueRange indices) {
+    return kb.loadTile(buffer, indices, width, alignedTiles ? alignmentOf(buffer, width) : 0);
+  };
   unsigned next = 0;
   for (EpilogueStepAttr step : steps) {
     switch (step.getKind()) {
     case EpilogueKind::affine: {
-      Value scale = kb.loadTile(operandBuffers[next], {channelBegin}, width);
-      Value shift = kb.loadTile(operandBuffers[next + 1], {channelBegin}, width);
+      Value scale = load(operandBuffers[next], {channelBegin});
+      Value shift = load(operandBuffers[next + 1], {channelBegin});
       acc = vector::FMAOp::create(b, acc, scale, shift);
       break;
     }
     case EpilogueKind::residual: {
-      Value r = kb.loadTile(operandBuffers[next], {row, channelBegin}, width);
+      Value r = load(operandBuffers[next], {row, channelBegin});
       acc = arith::AddFOp::create(b, acc, r);
       break;
     }

@@ -214,11 +214,24 @@ emitTensorCore(KernelBuilder &kb, mlir::Operation *op, mlir::Value x, mlir::Valu
                int64_t volume, int64_t inChannels, int64_t outChannels);
 
 /// Applies the fused epilogue `steps` to `acc` (channels `tile` of output
-/// row `row`), reading step operands (as buffers) from `operands`.
+/// row `row`), reading step operands (as buffers) from `operands`. With
+/// `alignedTiles` the caller guarantees that `channelBegin` is a multiple
+/// of the tile's width, so loads from buffers that allow it are aligned
+/// vector loads (alignmentOf).
 mlir::Value applyEpilogue(KernelBuilder &kb, mlir::Value acc,
                           llvm::ArrayRef<EpilogueStepAttr> steps,
                           llvm::ArrayRef<mlir::Value> operandBuffers,
-                          mlir::Value row, mlir::Value channelBegin);
+                          mlir::Value row, mlir::Value channelBegin,
+                          bool alignedTiles = false);
+
+/// The alignment in bytes of a tile of `elements` (a power of two) of
+/// `buffer` ([rows, width] or [width]) at column `columnOffset` + a multiple
+/// of `elements`: `elements` x the element size when the buffer has the
+/// identity layout (rows start at multiples of the row size from the
+/// allocation, whose start every allocator aligns to 16 bytes or more) and
+/// the width and `columnOffset` are multiples of `elements`; else 0 (the
+/// element's own).
+int64_t alignmentOf(mlir::Value buffer, int64_t elements, int64_t columnOffset = 0);
 
 /// One activation on a vector: relu, leaky_relu(alpha), sigmoid, tanh,
 /// elu(alpha), selu.

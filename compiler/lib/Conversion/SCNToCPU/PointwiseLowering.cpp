@@ -20,15 +20,64 @@ using namespace mlir;
 
 namespace scn::cpu {
 
-/// out[r, tile] = f(row r, tile) for every row of `x` and every tile.
+namespace {
+/// Channels [channel, channel + width) of one row. `aligned`: `channel` is
+/// a multiple of `width`, so the tile's loads and stores may claim the
+/// alignment of buffers that allow it (alignmentOf).
+struct RowTile {
+  Value row, channel;
+  int64_t width;
+  bool aligned;
+};
+} // namespace
+
+/// The tile `t` of `buffer`: of its row t.row, or for a per-channel buffer
+/// ([C]: batch-norm scales) the same channels.
+static Value loadTile(KernelBuilder &kb, Value buffer, const RowTile &t) {
+  SmallVector<Value, 2> indices;
+  if (cast<MemRefType>(buffer.getType()).getRank() == 2)
+    indices.push_back(t.row);
+  indices.push_back(t.channel);
+  return kb.loadTile(buffer, indices, t.width, t.aligned ? alignmentOf(buffer, t.width) : 0);
+}
+
+/// Calls `body` for every tile of `channels` channels of `rows` rows. On
+/// the CPU, an iteration per row over its static channel tiles (whole
+/// vector registers). On the GPU, an iteration (a thread) per 4 channels
+/// of a row when the channels allow it: neighbouring threads then touch
+/// neighbouring 16 bytes, each by one aligned load or store. A thread per
+/// row (the CPU's shape) would read 32 rows at once per load instruction
+/// and hold a whole row in registers (W1: up to 128 a thread, 1024 scalar
+/// loads a kernel).
+static void forEachRowTile(KernelBuilder &kb, Value rows, int64_t channels,
+                           function_ref<void(const RowTile &)> body) {
+  auto &b = kb.builder();
+  constexpr int64_t kGPUTile = 4;
+  if (kb.forGPU() && channels % kGPUTile == 0) {
+    int64_t tilesPerRow = channels / kGPUTile;
+    kb.parallelRows(arith::MulIOp::create(b, rows, kb.index(tilesPerRow)), [&](Value i) {
+      Value row = arith::DivUIOp::create(b, i, kb.index(tilesPerRow));
+      Value channel = arith::MulIOp::create(
+          b, arith::RemUIOp::create(b, i, kb.index(tilesPerRow)), kb.index(kGPUTile));
+      body(RowTile{row, channel, kGPUTile, true});
+    });
+    return;
+  }
+  kb.parallelRows(rows, [&](Value row) {
+    for (ChannelTile t : splitChannels(channels))
+      body(RowTile{row, kb.index(t.begin), t.width, false});
+  });
+}
+
+/// out[r, tile] = f(tile of row r) for every row of `x` and every tile.
 static Value mapRows(KernelBuilder &kb, Value x, int64_t channels,
-                     function_ref<Value(Value row, ChannelTile)> f) {
+                     function_ref<Value(const RowTile &)> f) {
   auto &b = kb.builder();
   Value rows = memref::DimOp::create(b, x, 0);
   Value out = kb.allocRows(rows, channels, b.getF32Type());
-  kb.parallelRows(rows, [&](Value row) {
-    for (ChannelTile t : splitChannels(channels))
-      kb.storeTile(f(row, t), out, {row, kb.index(t.begin)});
+  forEachRowTile(kb, rows, channels, [&](const RowTile &t) {
+    kb.storeTile(f(t), out, {t.row, t.channel},
+                 t.aligned ? alignmentOf(out, t.width) : 0);
   });
   return out;
 }
@@ -117,11 +166,9 @@ static LogicalResult lowerBatchNorm(KernelBuilder &kb, BatchNormOp bn) {
     kb.storeTile(shift, shiftBuf, {kb.index(0)});
   }
   double leak = bn.getLeakiness().convertToDouble();
-  Value out = mapRows(kb, x, channels, [&](Value row, ChannelTile t) {
-    Value c = kb.index(t.begin);
-    Value y = vector::FMAOp::create(b, kb.loadTile(x, {row, c}, t.width),
-                                    kb.loadTile(scaleBuf, {c}, t.width),
-                                    kb.loadTile(shiftBuf, {c}, t.width));
+  Value out = mapRows(kb, x, channels, [&](const RowTile &t) {
+    Value y = vector::FMAOp::create(b, loadTile(kb, x, t), loadTile(kb, scaleBuf, t),
+                                    loadTile(kb, shiftBuf, t));
     if (leak != 1.0)
       y = applyActivation(kb, EpilogueKind::leaky_relu, leak, y);
     return y;
@@ -190,9 +237,8 @@ LogicalResult lowerPointwiseOp(KernelBuilder &kb, Operation *op, bool &handled) 
     if (!type.getElementType().isF32())
       return op->emitOpError() << "the CPU lowering supports f32 features only";
     Value x = kb.toBuffer(op->getOperand(0));
-    Value out = mapRows(kb, x, type.getDimSize(1), [&](Value row, ChannelTile t) {
-      return applyActivation(kb, kind, alpha,
-                             kb.loadTile(x, {row, kb.index(t.begin)}, t.width));
+    Value out = mapRows(kb, x, type.getDimSize(1), [&](const RowTile &t) {
+      return applyActivation(kb, kind, alpha, loadTile(kb, x, t));
     });
     op->getResult(0).replaceAllUsesWith(kb.toTensor(out, type));
     return success();
@@ -219,11 +265,9 @@ LogicalResult lowerPointwiseOp(KernelBuilder &kb, Operation *op, bool &handled) 
           out = dropoutTraining(kb, x, channels, p);
         } else {
           // SCN: inference dropout scales by (1 - p).
-          out = mapRows(kb, x, channels, [&](Value row, ChannelTile t) {
+          out = mapRows(kb, x, channels, [&](const RowTile &t) {
             auto vecType = VectorType::get({t.width}, b.getF32Type());
-            return arith::MulFOp::create(
-                       b, kb.loadTile(x, {row, kb.index(t.begin)}, t.width),
-                       kb.splat(vecType, 1.0 - p))
+            return arith::MulFOp::create(b, loadTile(kb, x, t), kb.splat(vecType, 1.0 - p))
                 .getResult();
           });
         }
@@ -235,12 +279,10 @@ LogicalResult lowerPointwiseOp(KernelBuilder &kb, Operation *op, bool &handled) 
         SmallVector<Value> inputs;
         for (Value v : add.getInputs())
           inputs.push_back(kb.toBuffer(v));
-        Value out = mapRows(kb, inputs.front(), type.getDimSize(1),
-                            [&](Value row, ChannelTile t) {
-          Value acc = kb.loadTile(inputs.front(), {row, kb.index(t.begin)}, t.width);
+        Value out = mapRows(kb, inputs.front(), type.getDimSize(1), [&](const RowTile &t) {
+          Value acc = loadTile(kb, inputs.front(), t);
           for (Value in : llvm::drop_begin(inputs))
-            acc = arith::AddFOp::create(
-                b, acc, kb.loadTile(in, {row, kb.index(t.begin)}, t.width));
+            acc = arith::AddFOp::create(b, acc, loadTile(kb, in, t));
           return acc;
         });
         add.getOutput().replaceAllUsesWith(kb.toTensor(out, type));
@@ -257,18 +299,35 @@ LogicalResult lowerPointwiseOp(KernelBuilder &kb, Operation *op, bool &handled) 
                          ? tensor::DimOp::create(b, concat.getInputs()[0], 0).getResult()
                          : memref::DimOp::create(b, inputs.front(), 0).getResult();
         Value out = kb.getConcatBuffer(concat, rows);
-        kb.parallelRows(rows, [&](Value row) {
+        auto copyInto = [&](Value in, const RowTile &t, int64_t offset) {
+          Value column = arith::AddIOp::create(b, t.channel, kb.index(offset));
+          kb.storeTile(loadTile(kb, in, t), out, {t.row, column},
+                       t.aligned ? alignmentOf(out, t.width, offset) : 0);
+        };
+        if (kb.forGPU()) {
+          // A kernel per input copied, with the GPU's tiles (forEachRowTile).
           int64_t offset = 0;
           for (auto [index, in] : llvm::enumerate(inputs)) {
             int64_t c = cast<RankedTensorType>(concat.getInputs()[index].getType())
                             .getDimSize(1);
             if (in)
-              for (ChannelTile t : splitChannels(c))
-                kb.storeTile(kb.loadTile(in, {row, kb.index(t.begin)}, t.width), out,
-                             {row, kb.index(offset + t.begin)});
+              forEachRowTile(kb, rows, c,
+                             [&](const RowTile &t) { copyInto(in, t, offset); });
             offset += c;
           }
-        });
+        } else {
+          kb.parallelRows(rows, [&](Value row) {
+            int64_t offset = 0;
+            for (auto [index, in] : llvm::enumerate(inputs)) {
+              int64_t c = cast<RankedTensorType>(concat.getInputs()[index].getType())
+                              .getDimSize(1);
+              if (in)
+                for (ChannelTile t : splitChannels(c))
+                  copyInto(in, RowTile{row, kb.index(t.begin), t.width, false}, offset);
+              offset += c;
+            }
+          });
+        }
         concat.getOutput().replaceAllUsesWith(kb.toTensor(out, type));
         return success();
       })

@@ -231,7 +231,8 @@ public:
           if (biasBuf)
             sums = arith::AddFOp::create(
                 b, sums, kb.loadTile(biasBuf, {channel}, 2, alignmentOf(biasBuf, 2)));
-          sums = applyEpilogue(kb, sums, steps, epilogueBuffers, row, channel);
+          sums = applyEpilogue(kb, sums, steps, epilogueBuffers, row, channel,
+                               /*alignedTiles=*/true);
           Value column =
               columnOffset
                   ? arith::AddIOp::create(b, channel, kb.index(columnOffset)).getResult()
@@ -352,21 +353,6 @@ private:
     b.setInsertionPointToStart(&pairs.getElseRegion().front());
     scf::YieldOp::create(b, ValueRange{kb.i32(0), kb.i32(0)});
     return {pairs.getResult(0), pairs.getResult(1)};
-  }
-
-  /// The alignment (bytes) of `buffer` at an element offset that is a
-  /// multiple of `elements`: that of the elements times `elements` when the
-  /// buffer has the identity layout (rows start at multiples of its row
-  /// size from an allocation's start) and rows of a multiple of `elements`;
-  /// else the element's (0: no claim).
-  static int64_t alignmentOf(Value buffer, int64_t elements, int64_t columnOffset = 0) {
-    auto type = cast<MemRefType>(buffer.getType());
-    int64_t width = type.getRank() == 2 ? type.getDimSize(1) : elements;
-    if (!type.getLayout().isIdentity() || ShapedType::isDynamic(width) ||
-        width % elements || columnOffset % elements ||
-        !type.getElementType().isIntOrFloat())
-      return 0;
-    return elements * type.getElementTypeBitWidth() / 8;
   }
 
   KernelBuilder &kb;

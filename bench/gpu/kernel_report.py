@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""What ptxas makes of W1's CUDA kernels, without a GPU: W1 (or one W3
+layer) goes through --scn-cuda-pipeline, every kernel's PTX through
+`ptxas -v` for the chip, and the report gives, per kind of kernel
+(tensor-core convolutions, the rest), registers a thread, spilled bytes,
+and the global loads and stores by width (scalar, v2, v4): what limits a
+kernel's occupancy and its load instructions, which is all that can be
+checked here of its speed.
+
+    /usr/bin/python3 bench/gpu/kernel_report.py [--workload W1|W3_C64]
+        [--element-type f16] [--tensor-core-rows 0] [--chip sm_90]
+"""
+
+import argparse
+import collections
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("SCN_BUILD_DIR", os.path.join(ROOT, "build"))
+PTXAS = os.path.join(os.environ.get("CUDA_HOME", "/usr/local/cuda"), "bin", "ptxas")
+for sub in ("utils", "bench/cpu"):
+    sys.path.insert(0, os.path.join(ROOT, sub))
+import point_clouds  # noqa: E402
+import run_cpu_bench  # noqa: E402
+import spec_to_mlir  # noqa: E402
+
+BINARY = re.compile(r'gpu\.binary @(\w+).*?assembly = "((?:[^"\\]|\\.)*)"')
+MEMORY = re.compile(r"\b(ld|st)\.global(?:\.nc)?(\.v[24])?\.\w+")
+
+
+def unescape(text):
+    """An MLIR string attribute's bytes (\\XX hex escapes)."""
+    out, i = bytearray(), 0
+    while i < len(text):
+        if text[i] == "\\":
+            if text[i + 1] in '\\"':
+                out += text[i + 1].encode()
+                i += 2
+            else:
+                out.append(int(text[i + 1:i + 3], 16))
+                i += 3
+        else:
+            out += text[i].encode()
+            i += 1
+    return bytes(out).rstrip(b"\0").decode()
+
+
+def kernels(mlir, options):
+    """(name, PTX) of every kernel the pipeline serializes."""
+    out = subprocess.run([os.path.join(BUILD, "bin", "scn-opt"), mlir,
+                          f"--scn-cuda-pipeline={options} format=isa"],
+                         check=True, capture_output=True, text=True).stdout
+    return [(m.group(1), unescape(m.group(2))) for m in BINARY.finditer(out)]
+
+
+def ptxas_info(ptx, chip, tmp):
+    path = os.path.join(tmp, "k.ptx")
+    with open(path, "w") as f:
+        f.write(ptx)
+    info = subprocess.run([PTXAS, "-v", f"-arch={chip}", path, "-o", os.devnull],
+                          check=True, capture_output=True, text=True).stderr
+    registers = int(re.search(r"Used (\d+) registers", info).group(1))
+    spills = sum(int(n) for n in re.findall(r"(\d+) bytes spill (?:stores|loads)", info))
+    return registers, spills
+
+
+def workload_mlir(name):
+    coords, size = point_clouds.voxelize(point_clouds.load_kitti(), 0.05, multiple=16)
+    if name == "W1":
+        spec = run_cpu_bench.unet_spec(size, 32, 2, [32, 64, 96, 128, 160], True)
+    else:
+        spec = run_cpu_bench.layer_spec(size, int(name.split("_C")[1]))
+    return spec_to_mlir.spec_to_mlir_with_args(spec, None, "args")[0]
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--workload", default="W1")
+    p.add_argument("--element-type", default="f16")
+    p.add_argument("--tensor-core-rows", type=int, default=0)
+    p.add_argument("--chip", default="sm_90")
+    a = p.parse_args()
+    options = f"element-type={a.element_type} chip={a.chip}"
+    if a.tensor_core_rows:
+        options += f" tensor-core-rows={a.tensor_core_rows}"
+    groups = collections.defaultdict(lambda: collections.Counter())
+    registers = collections.defaultdict(list)
+    with tempfile.TemporaryDirectory() as tmp:
+        mlir = os.path.join(tmp, "w.mlir")
+        with open(mlir, "w") as f:
+            f.write(workload_mlir(a.workload))
+        for _, ptx in kernels(mlir, options):
+            kind = "tensor-core convolutions" if "mma.sync" in ptx else "other kernels"
+            regs, spills = ptxas_info(ptx, a.chip, tmp)
+            g = groups[kind]
+            g["kernels"] += 1
+            g["spilled bytes"] += spills
+            g["kernels that spill"] += bool(spills)
+            registers[kind].append(regs)
+            for op, width in MEMORY.findall(ptx):
+                g[f"{op} {width[1:] if width else 'scalar'}"] += 1
+    print(f"{a.workload}, --scn-cuda-pipeline='{options}', ptxas -v -arch={a.chip}:")
+    columns = ["kernels", "registers (min-max)", "kernels that spill", "spilled bytes",
+               "ld scalar", "ld v2", "ld v4", "st scalar", "st v2", "st v4"]
+    print("| kind | " + " | ".join(columns) + " |")
+    print("|---" * (len(columns) + 1) + "|")
+    for kind, g in sorted(groups.items()):
+        regs = registers[kind]
+        cells = [str(g["kernels"]), f"{min(regs)}-{max(regs)}"]
+        cells += [str(g[c]) for c in columns[2:]]
+        print(f"| {kind} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()
