@@ -95,3 +95,27 @@ func.func @batch_norm(%c: tensor<?x3xi64>, %f: tensor<?x8xf32>, %m: tensor<8xf32
   %y = scn.batch_norm %x, %m, %v weight(%g : tensor<8xf32>) bias(%b : tensor<8xf32>) {eps = 1.0e-4 : f64, momentum = 0.9 : f64, leakiness = 0.0 : f64} : tensor<?x8xf32>, tensor<8xf32>, tensor<8xf32>
   return %y : tensor<?x8xf32>
 }
+
+// A training batch norm sums its statistics on the GPU too: a kernel per
+// (chunk of 256 rows, channel), then one per channel over the chunks in
+// order, which also computes the scale, shift and updated running
+// statistics; no host loop reads the features (the host's whole-row
+// vectors are gone after the input's copy).
+// CHECK-LABEL: func.func @batch_norm_training(
+// CHECK: %[[CHUNKS:.*]] = arith.ceildivui %{{.*}}, %c256
+// CHECK-NOT: vector<8xf32>
+// CHECK: %[[PARTIALS:.*]] = arith.muli %[[CHUNKS]], %c8
+// CHECK: scf.parallel (%{{.*}}) = (%{{.*}}) to (%[[PARTIALS]]) step
+// CHECK:   scf.for
+// CHECK:     math.fma
+// CHECK: scf.parallel (%{{.*}}) = (%{{.*}}) to (%c8{{.*}}) step
+// CHECK:   scf.for %{{.*}} = %{{.*}} to %[[CHUNKS]]
+// CHECK: scf.parallel (%{{.*}}) = (%{{.*}}) to (%c8{{.*}}) step
+// CHECK:   math.sqrt
+// CHECK-NOT: vector<8xf32>
+// CHECK: return
+func.func @batch_norm_training(%c: tensor<?x3xi64>, %f: tensor<?x8xf32>, %m: tensor<8xf32>, %v: tensor<8xf32>) -> (tensor<?x8xf32>, tensor<8xf32>, tensor<8xf32>) {
+  %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x3xi64>, tensor<?x8xf32> -> !scn.sites<2, [16, 16]>, tensor<?x8xf32>
+  %y, %stats:2 = scn.batch_norm %x, %m, %v {eps = 1.0e-4 : f64, momentum = 0.9 : f64, leakiness = 0.0 : f64, training} : tensor<?x8xf32>, tensor<8xf32>, tensor<8xf32>
+  return %y, %stats#0, %stats#1 : tensor<?x8xf32>, tensor<8xf32>, tensor<8xf32>
+}

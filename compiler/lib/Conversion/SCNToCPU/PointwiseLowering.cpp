@@ -82,9 +82,81 @@ static Value mapRows(KernelBuilder &kb, Value x, int64_t channels,
   return out;
 }
 
+/// Per-channel sums of `x` and of its squares over its `rows` rows ([C]
+/// buffers), by two GPU kernels, so that the statistics of a training batch
+/// norm never leave the GPU: a thread per (chunk of kRowsPerChunk rows,
+/// channel) sums its chunk, neighbouring threads reading neighbouring
+/// channels of a row, then a thread per channel sums the chunks in order.
+/// The sums are in a fixed order, so runs repeat bit for bit; the order is
+/// not the CPU's (rows one after another), so the last bits may differ.
+static std::pair<Value, Value> channelSumsOnGPU(KernelBuilder &kb, Value x, Value rows,
+                                                int64_t channels) {
+  auto &b = kb.builder();
+  constexpr int64_t kRowsPerChunk = 256;
+  Type f32 = b.getF32Type();
+  Value chunks = arith::CeilDivUIOp::create(b, rows, kb.index(kRowsPerChunk));
+  Value partials = arith::MulIOp::create(b, chunks, kb.index(channels));
+  auto dynamic = MemRefType::get({ShapedType::kDynamic}, f32);
+  Value partialSum = memref::AllocOp::create(b, dynamic, ValueRange{partials});
+  Value partialSquares = memref::AllocOp::create(b, dynamic, ValueRange{partials});
+  auto sumLoop = [&](Value begin, Value end, function_ref<Value(Value)> element) {
+    Value zero = kb.f32(0.0);
+    auto loop = scf::ForOp::create(b, begin, end, kb.index(1), ValueRange{zero, zero});
+    OpBuilder::InsertionGuard guard(b);
+    Block *body = loop.getBody();
+    if (!body->empty())
+      body->getTerminator()->erase();
+    b.setInsertionPointToEnd(body);
+    Value v = element(loop.getInductionVar());
+    Value sum = body->getArgument(1), squares = body->getArgument(2);
+    scf::YieldOp::create(b, ValueRange{arith::AddFOp::create(b, sum, v),
+                                       math::FmaOp::create(b, v, v, squares)});
+    return std::make_pair(loop.getResult(0), loop.getResult(1));
+  };
+  kb.parallelRows(partials, [&](Value i) {
+    Value chunk = arith::DivUIOp::create(b, i, kb.index(channels));
+    Value c = arith::RemUIOp::create(b, i, kb.index(channels));
+    Value begin = arith::MulIOp::create(b, chunk, kb.index(kRowsPerChunk));
+    Value end = arith::MinUIOp::create(
+        b, rows, arith::AddIOp::create(b, begin, kb.index(kRowsPerChunk)));
+    auto [sum, squares] = sumLoop(begin, end, [&](Value r) {
+      return memref::LoadOp::create(b, x, ValueRange{r, c}).getResult();
+    });
+    memref::StoreOp::create(b, sum, partialSum, ValueRange{i});
+    memref::StoreOp::create(b, squares, partialSquares, ValueRange{i});
+  });
+  auto perChannel = MemRefType::get({channels}, f32);
+  Value sumBuf = memref::AllocOp::create(b, perChannel);
+  Value squaresBuf = memref::AllocOp::create(b, perChannel);
+  kb.parallelRows(kb.index(channels), [&](Value c) {
+    Value zero = kb.f32(0.0);
+    auto loop = scf::ForOp::create(b, kb.index(0), chunks, kb.index(1), ValueRange{zero, zero});
+    {
+      OpBuilder::InsertionGuard guard(b);
+      Block *body = loop.getBody();
+      if (!body->empty())
+        body->getTerminator()->erase();
+      b.setInsertionPointToEnd(body);
+      Value at = arith::AddIOp::create(
+          b, arith::MulIOp::create(b, loop.getInductionVar(), kb.index(channels)), c);
+      Value sum = arith::AddFOp::create(b, body->getArgument(1),
+                                        memref::LoadOp::create(b, partialSum, ValueRange{at}));
+      Value squares = arith::AddFOp::create(
+          b, body->getArgument(2), memref::LoadOp::create(b, partialSquares, ValueRange{at}));
+      scf::YieldOp::create(b, ValueRange{sum, squares});
+    }
+    memref::StoreOp::create(b, loop.getResult(0), sumBuf, ValueRange{c});
+    memref::StoreOp::create(b, loop.getResult(1), squaresBuf, ValueRange{c});
+  });
+  return {sumBuf, squaresBuf};
+}
+
 /// Batch norm: y = x * scale + shift then the leaky activation, with
 /// scale = weight / sqrt(var + eps), shift = bias - mean * scale from either
-/// the running statistics (eval) or the batch statistics (training).
+/// the running statistics (eval) or the batch statistics (training). The
+/// formulas below take vectors of all channels (CPU) or one channel's
+/// scalars (GPU, a thread per channel): the same operations, so the same
+/// results from the same sums.
 static LogicalResult lowerBatchNorm(KernelBuilder &kb, BatchNormOp bn) {
   auto &b = kb.builder();
   auto type = cast<RankedTensorType>(bn.getInput().getType());
@@ -97,29 +169,71 @@ static LogicalResult lowerBatchNorm(KernelBuilder &kb, BatchNormOp bn) {
   Value varBuf = kb.toBuffer(bn.getRunningVar());
   Value gammaBuf = bn.getWeight() ? kb.toBuffer(bn.getWeight()) : Value();
   Value betaBuf = bn.getBias() ? kb.toBuffer(bn.getBias()) : Value();
-  auto load = [&](Value buffer, double fill) {
-    return buffer ? kb.loadTile(buffer, {kb.index(0)}, channels) : kb.splat(vecType, fill);
+  bool training = bn.getTraining();
+  Value rows = memref::DimOp::create(b, x, 0);
+  // A constant shaped like `like` (a vector of all channels or a scalar).
+  auto splatLike = [&](Value like, double v) -> Value {
+    if (auto vector = dyn_cast<VectorType>(like.getType()))
+      return kb.splat(vector, v);
+    return kb.f32(v);
+  };
+  auto broadcastLike = [&](Value like, Value scalar) -> Value {
+    if (auto vector = dyn_cast<VectorType>(like.getType()))
+      return vector::BroadcastOp::create(b, vector, scalar);
+    return scalar;
   };
   // 1 / sqrt rather than rsqrt: libm has no rsqrtf, and this matches the
-  // reference's rounding. On vectors of all channels or on one channel's
-  // scalars, the same operations, so the same results (in GPU kernels too:
-  // scn-gpu-offload makes their square roots correctly rounded).
-  auto scaleAndShift = [&](Value mean, Value var, Value gamma, Value beta,
-                           Value eps) -> std::pair<Value, Value> {
+  // reference's rounding (in GPU kernels too: scn-gpu-offload makes their
+  // square roots correctly rounded).
+  auto scaleAndShift = [&](Value mean, Value var, Value gamma,
+                           Value beta) -> std::pair<Value, Value> {
+    Value eps = splatLike(mean, bn.getEps().convertToDouble());
     Value scale = arith::DivFOp::create(
         b, gamma, math::SqrtOp::create(b, arith::AddFOp::create(b, var, eps)));
     Value shift = arith::SubFOp::create(b, beta, arith::MulFOp::create(b, mean, scale));
     return {scale, shift};
   };
-  // Through small buffers, so that each channel tile reads its slice.
+  // SCN: statistics over all active sites of the batch, biased variance
+  // E[x^2] - E[x]^2 for normalising. `count` is the f32 row count.
+  Value count = training ? arith::UIToFPOp::create(b, b.getF32Type(), kb.toI64(rows)).getResult()
+                         : Value();
+  auto batchStatistics = [&](Value sum, Value squares) -> std::pair<Value, Value> {
+    Value countSafe = broadcastLike(sum, arith::MaximumFOp::create(b, count, kb.f32(1.0)));
+    Value mean = arith::DivFOp::create(b, sum, countSafe);
+    Value meanSq = arith::DivFOp::create(b, squares, countSafe);
+    Value var = arith::SubFOp::create(b, meanSq, arith::MulFOp::create(b, mean, mean));
+    return {mean, arith::MaximumFOp::create(b, var, splatLike(var, 0.0))};
+  };
+  // SCN's momentum convention: r = momentum * r + (1 - momentum) * stat,
+  // with the unbiased variance; one site leaves running_var unchanged.
+  auto updatedRunning = [&](Value runningMean, Value runningVar, Value mean,
+                            Value var) -> std::pair<Value, Value> {
+    double m = bn.getMomentum().convertToDouble();
+    Value keep = splatLike(mean, m), take = splatLike(mean, 1.0 - m);
+    Value newMean = arith::AddFOp::create(b, arith::MulFOp::create(b, keep, runningMean),
+                                          arith::MulFOp::create(b, take, mean));
+    Value countMinusOne = arith::SubFOp::create(b, count, kb.f32(1.0));
+    Value many = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, count, kb.f32(1.0));
+    Value ratio = arith::DivFOp::create(
+        b, count, arith::MaximumFOp::create(b, countMinusOne, kb.f32(1.0)));
+    Value unbiased = arith::MulFOp::create(b, var, broadcastLike(var, ratio));
+    Value updatedVar = arith::AddFOp::create(b, arith::MulFOp::create(b, keep, runningVar),
+                                             arith::MulFOp::create(b, take, unbiased));
+    return {newMean, arith::SelectOp::create(b, many, updatedVar, runningVar)};
+  };
+
   auto paramType = MemRefType::get({channels}, b.getF32Type());
-  Value scaleBuf, shiftBuf;
-  Value rows = memref::DimOp::create(b, x, 0);
-  Value count, runningMean, runningVar, mean, var;
-  if (kb.forGPU() && !bn.getTraining()) {
-    // On the GPU a kernel with a thread per channel computes them, so that
-    // the parameters stay in device memory and the host neither computes
-    // nor waits.
+  Value scaleBuf, shiftBuf, newMeanBuf, newVarBuf;
+  if (kb.forGPU()) {
+    // Kernels compute the statistics, scales and shifts, so that the
+    // parameters and statistics stay in device memory and the host neither
+    // computes nor waits.
+    Value sumBuf, squaresBuf;
+    if (training) {
+      std::tie(sumBuf, squaresBuf) = channelSumsOnGPU(kb, x, rows, channels);
+      newMeanBuf = memref::AllocOp::create(b, paramType);
+      newVarBuf = memref::AllocOp::create(b, paramType);
+    }
     scaleBuf = memref::AllocOp::create(b, paramType);
     shiftBuf = memref::AllocOp::create(b, paramType);
     kb.parallelRows(kb.index(channels), [&](Value c) {
@@ -127,43 +241,49 @@ static LogicalResult lowerBatchNorm(KernelBuilder &kb, BatchNormOp bn) {
         return buffer ? memref::LoadOp::create(b, buffer, ValueRange{c}).getResult()
                       : kb.f32(fill);
       };
-      auto [scale, shift] =
-          scaleAndShift(scalar(meanBuf, 0.0), scalar(varBuf, 1.0), scalar(gammaBuf, 1.0),
-                        scalar(betaBuf, 0.0), kb.f32(bn.getEps().convertToDouble()));
+      Value runningMean = scalar(meanBuf, 0.0), runningVar = scalar(varBuf, 1.0);
+      auto [mean, var] = training ? batchStatistics(scalar(sumBuf, 0.0), scalar(squaresBuf, 0.0))
+                                  : std::make_pair(runningMean, runningVar);
+      auto [scale, shift] = scaleAndShift(mean, var, scalar(gammaBuf, 1.0), scalar(betaBuf, 0.0));
       memref::StoreOp::create(b, scale, scaleBuf, ValueRange{c});
       memref::StoreOp::create(b, shift, shiftBuf, ValueRange{c});
+      if (training) {
+        auto [newMean, newVar] = updatedRunning(runningMean, runningVar, mean, var);
+        memref::StoreOp::create(b, newMean, newMeanBuf, ValueRange{c});
+        memref::StoreOp::create(b, newVar, newVarBuf, ValueRange{c});
+      }
     });
   } else {
-    runningMean = mean = load(meanBuf, 0.0);
-    runningVar = var = load(varBuf, 1.0);
-  }
-  if (bn.getTraining()) {
-    // SCN: statistics over all active sites of the batch, biased variance
-    // E[x^2] - E[x]^2 for normalising.
-    Value zero = kb.splat(vecType, 0.0);
-    Value sum = kb.forLoopCarry(rows, zero, [&](Value r, Value acc) {
-      return arith::AddFOp::create(b, acc, kb.loadTile(x, {r, kb.index(0)}, channels))
-          .getResult();
-    });
-    Value sumSq = kb.forLoopCarry(rows, zero, [&](Value r, Value acc) {
-      Value v = kb.loadTile(x, {r, kb.index(0)}, channels);
-      return vector::FMAOp::create(b, v, v, acc).getResult();
-    });
-    count = arith::UIToFPOp::create(b, b.getF32Type(), kb.toI64(rows));
-    Value countSafe = arith::MaximumFOp::create(b, count, kb.f32(1.0));
-    Value countV = vector::BroadcastOp::create(b, vecType, countSafe);
-    mean = arith::DivFOp::create(b, sum, countV);
-    Value meanSq = arith::DivFOp::create(b, sumSq, countV);
-    var = arith::SubFOp::create(b, meanSq, arith::MulFOp::create(b, mean, mean));
-    var = arith::MaximumFOp::create(b, var, zero);
-  }
-  if (!scaleBuf) {
-    auto [scale, shift] = scaleAndShift(mean, var, load(gammaBuf, 1.0), load(betaBuf, 0.0),
-                                        kb.splat(vecType, bn.getEps().convertToDouble()));
+    auto load = [&](Value buffer, double fill) {
+      return buffer ? kb.loadTile(buffer, {kb.index(0)}, channels) : kb.splat(vecType, fill);
+    };
+    Value runningMean = load(meanBuf, 0.0), runningVar = load(varBuf, 1.0);
+    Value mean = runningMean, var = runningVar;
+    if (training) {
+      Value zero = kb.splat(vecType, 0.0);
+      Value sum = kb.forLoopCarry(rows, zero, [&](Value r, Value acc) {
+        return arith::AddFOp::create(b, acc, kb.loadTile(x, {r, kb.index(0)}, channels))
+            .getResult();
+      });
+      Value squares = kb.forLoopCarry(rows, zero, [&](Value r, Value acc) {
+        Value v = kb.loadTile(x, {r, kb.index(0)}, channels);
+        return vector::FMAOp::create(b, v, v, acc).getResult();
+      });
+      std::tie(mean, var) = batchStatistics(sum, squares);
+    }
+    auto [scale, shift] = scaleAndShift(mean, var, load(gammaBuf, 1.0), load(betaBuf, 0.0));
+    // Through small buffers, so that each channel tile reads its slice.
     scaleBuf = memref::AllocaOp::create(b, paramType);
     shiftBuf = memref::AllocaOp::create(b, paramType);
     kb.storeTile(scale, scaleBuf, {kb.index(0)});
     kb.storeTile(shift, shiftBuf, {kb.index(0)});
+    if (training) {
+      auto [newMean, newVar] = updatedRunning(runningMean, runningVar, mean, var);
+      newMeanBuf = memref::AllocOp::create(b, paramType);
+      newVarBuf = memref::AllocOp::create(b, paramType);
+      kb.storeTile(newMean, newMeanBuf, {kb.index(0)});
+      kb.storeTile(newVar, newVarBuf, {kb.index(0)});
+    }
   }
   double leak = bn.getLeakiness().convertToDouble();
   Value out = mapRows(kb, x, channels, [&](const RowTile &t) {
@@ -174,28 +294,10 @@ static LogicalResult lowerBatchNorm(KernelBuilder &kb, BatchNormOp bn) {
     return y;
   });
   bn.getOutput().replaceAllUsesWith(kb.toTensor(out, type));
-  if (bn.getTraining()) {
-    // SCN's momentum convention: r = momentum * r + (1 - momentum) * stat,
-    // with the unbiased variance; one site leaves running_var unchanged.
-    double m = bn.getMomentum().convertToDouble();
-    Value keep = kb.splat(vecType, m), take = kb.splat(vecType, 1.0 - m);
-    Value newMean = arith::AddFOp::create(b, arith::MulFOp::create(b, keep, runningMean),
-                                          arith::MulFOp::create(b, take, mean));
-    Value countMinusOne = arith::SubFOp::create(b, count, kb.f32(1.0));
-    Value many = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, count, kb.f32(1.0));
-    Value ratio = arith::DivFOp::create(
-        b, count, arith::MaximumFOp::create(b, countMinusOne, kb.f32(1.0)));
-    Value unbiased = arith::MulFOp::create(b, var, vector::BroadcastOp::create(b, vecType, ratio));
-    Value updatedVar = arith::AddFOp::create(b, arith::MulFOp::create(b, keep, runningVar),
-                                             arith::MulFOp::create(b, take, unbiased));
-    Value newVar = arith::SelectOp::create(b, many, updatedVar, runningVar);
-    auto statType = MemRefType::get({channels}, b.getF32Type());
-    SmallVector<Value, 2> stats = {newMean, newVar};
-    for (auto [value, result] : llvm::zip(stats, bn.getUpdatedStats())) {
-      Value buffer = memref::AllocOp::create(b, statType);
-      kb.storeTile(value, buffer, {kb.index(0)});
+  if (training) {
+    SmallVector<Value, 2> stats = {newMeanBuf, newVarBuf};
+    for (auto [buffer, result] : llvm::zip(stats, bn.getUpdatedStats()))
       result.replaceAllUsesWith(kb.toTensor(buffer, result.getType()));
-    }
   }
   return success();
 }
