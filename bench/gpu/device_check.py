@@ -225,7 +225,7 @@ def bench(log, repeat):
         result = {}
         outputs = {}
         for target in ("cuda", "cuda-f16", "cuda-bf16", "cuda-hostmaps", "cuda-f16-sync",
-                       "cuda-f16-rows16", "cuda-f16-rows64", "cpu"):
+                       "cuda-f16-act16", "cuda-f16-rows16", "cuda-f16-rows64", "cpu"):
             times = repeat if target.startswith("cuda") else max(1, repeat // 2)
             if not os.path.exists(os.path.join(directory, f"{name}.{target}.so")):
                 continue
@@ -255,7 +255,7 @@ def bench(log, repeat):
         # Tensor cores round the inputs to f16 or bf16: their error against
         # fp32 on the CPU, relative to the largest output.
         reference = outputs.get("cpu")
-        for element in ("f16", "bf16"):
+        for element in ("f16", "bf16", "f16-act16"):
             result[element + " error"] = float("nan")
             got = outputs.get("cuda-" + element)
             if reference is not None and got is not None and reference.size:
@@ -286,12 +286,15 @@ def bench(log, repeat):
               f"{tflops:.2f} | {shares} |")
     print()
     print("Tensor cores (mma.sync m16n8k16, f32 accumulators; W3 and every W1 layer but "
-          "the 1-channel stem): error relative to the largest fp32 CPU output.")
+          "the 1-channel stem): error relative to the largest fp32 CPU output. "
+          "f16-act16: activations stored in f16 between ops too (f16 end to end).")
     print("| workload | type | GPU ms | prebuilt ms | maps share | with weight uploads ms | "
           "TFLOP/s | share of fp16 tensor GEMM | speed-up over GPU fp32 | max rel. error |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for name, flop, r in rows:
-        for element in ("f16", "bf16"):
+        for element in ("f16", "bf16", "f16-act16"):
+            if "cuda-" + element not in r:
+                continue
             gpu, pre = r["cuda-" + element], r["cuda-" + element + " prebuilt"]
             tflops = flop / (pre / 1e3) / 1e12
             share = f"{100 * tflops / peaks[1]:.1f}%" if peaks else "-"

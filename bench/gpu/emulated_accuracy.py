@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The error of the tensor-core kernels (f16 and bf16 multiplicands, fp32
-accumulators) against the fp32 CPU kernels, on the real LiDAR scan at
+accumulators; and f16 with activations stored in f16 between ops) against
+the fp32 CPU kernels, on the real LiDAR scan at
 0.05 m, without a GPU: the networks are compiled with
 --target=cuda-emulated, whose tensor-core kernels round exactly as the GPU
 ones do (only the order of the fp32 sums inside an mma differs).
@@ -51,10 +52,13 @@ def main():
         with open(mlir, "w") as f:
             f.write(text)
         np.savez(inputs, **arrays)
-        for element in ("f32", "f16", "bf16"):
+        # f16-act16: f16 multiplicands and activations stored in f16 between
+        # ops (--activations=f16): f16 end to end.
+        variants = {"f32": [], "f16": ["--element-type=f16"], "bf16": ["--element-type=bf16"],
+                    "f16-act16": ["--element-type=f16", "--activations=f16"]}
+        for element, flags in variants.items():
             library = os.path.join(tmp, element + ".so")
-            target = [] if element == "f32" else ["--target=cuda-emulated",
-                                                  "--element-type=" + element]
+            target = flags and ["--target=cuda-emulated"] + flags
             subprocess.run([os.path.join(BUILD, "bin", "scn-compile"), mlir, "-o", library]
                            + target, check=True, capture_output=True)
             out = os.path.join(tmp, element + ".npz")
@@ -67,7 +71,7 @@ def main():
     print(f"{a.workload} on {len(coords)} sites, output {reference.shape}")
     print("| multiplicands | max error / max |output| | mean error / mean |output| |")
     print("|---|---|---|")
-    for element in ("f16", "bf16"):
+    for element in ("f16", "bf16", "f16-act16"):
         error = np.abs(outputs[element] - reference)
         print(f"| {element} | {error.max() / np.abs(reference).max():.2e} | "
               f"{error.mean() / np.abs(reference).mean():.2e} |")

@@ -3,12 +3,13 @@
 layer) goes through --scn-cuda-pipeline, every kernel's PTX through
 `ptxas -v` for the chip, and the report gives, per kind of kernel
 (tensor-core convolutions, the rest), registers a thread, spilled bytes,
-and the global loads and stores by width (scalar, v2, v4): what limits a
+and the global loads and stores by bytes (2 to 16): what limits a
 kernel's occupancy and its load instructions, which is all that can be
 checked here of its speed.
 
     /usr/bin/python3 bench/gpu/kernel_report.py [--workload W1|W3_C64]
-        [--element-type f16] [--tensor-core-rows 0] [--chip sm_90]
+        [--element-type f16] [--activations f32] [--tensor-core-rows 0]
+        [--chip sm_90]
 """
 
 import argparse
@@ -29,7 +30,9 @@ import run_cpu_bench  # noqa: E402
 import spec_to_mlir  # noqa: E402
 
 BINARY = re.compile(r'gpu\.binary @(\w+).*?assembly = "((?:[^"\\]|\\.)*)"')
-MEMORY = re.compile(r"\b(ld|st)\.global(?:\.nc)?(\.v[24])?\.\w+")
+# A global load or store: its vector length and element bits, e.g.
+# ld.global.v4.b32 (16 bytes), st.global.b16 (2 bytes).
+MEMORY = re.compile(r"\b(ld|st)\.global(?:\.nc)?(?:\.v([24]))?\.[a-z]+(\d+)")
 
 
 def unescape(text):
@@ -81,10 +84,11 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--workload", default="W1")
     p.add_argument("--element-type", default="f16")
+    p.add_argument("--activations", default="f32")
     p.add_argument("--tensor-core-rows", type=int, default=0)
     p.add_argument("--chip", default="sm_90")
     a = p.parse_args()
-    options = f"element-type={a.element_type} chip={a.chip}"
+    options = f"element-type={a.element_type} activations={a.activations} chip={a.chip}"
     if a.tensor_core_rows:
         options += f" tensor-core-rows={a.tensor_core_rows}"
     groups = collections.defaultdict(lambda: collections.Counter())
@@ -101,11 +105,11 @@ def main():
             g["spilled bytes"] += spills
             g["kernels that spill"] += bool(spills)
             registers[kind].append(regs)
-            for op, width in MEMORY.findall(ptx):
-                g[f"{op} {width[1:] if width else 'scalar'}"] += 1
+            for op, lanes, bits in MEMORY.findall(ptx):
+                g[f"{op} {int(lanes or 1) * int(bits) // 8}B"] += 1
     print(f"{a.workload}, --scn-cuda-pipeline='{options}', ptxas -v -arch={a.chip}:")
-    columns = ["kernels", "registers (min-max)", "kernels that spill", "spilled bytes",
-               "ld scalar", "ld v2", "ld v4", "st scalar", "st v2", "st v4"]
+    columns = ["kernels", "registers (min-max)", "kernels that spill", "spilled bytes"]
+    columns += [f"{op} {n}B" for op in ("ld", "st") for n in (2, 4, 8, 16)]
     print("| kind | " + " | ".join(columns) + " |")
     print("|---" * (len(columns) + 1) + "|")
     for kind, g in sorted(groups.items()):

@@ -15,7 +15,8 @@ the GPU machine (which has neither our toolchain nor the CUDA toolkit):
                                         cuda, cuda-f16 and cuda-bf16 (tensor
                                         cores),
                                         cuda-hostmaps (maps on the CPU), cpu;
-                                        cuda-f16-rows16/64 (tensor-core warps
+                                        cuda-f16-act16 (activations stored in
+                                        f16 too), cuda-f16-rows16/64 (tensor-core warps
                                         of 16 and 64 rows; the plan's 32 is
                                         cuda-f16); W1 also cuda-f16-sync (every GPU op
                                         waited for: --async-chain=false)
@@ -179,8 +180,12 @@ def prepare_bench(chips, channels):
         for element in ("f16", "bf16"):
             compile_mlir(text, os.path.join(out, f"{name}.cuda-{element}.so"), "cuda",
                          chips, ["--element-type=" + element])
-        # Tensor-core warps of one and four row tiles (the plan takes two).
-        for rows in (16, 64):
+        # f16 end to end: tensor cores and activations stored in f16.
+        compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-act16.so"), "cuda",
+                     chips, ["--element-type=f16", "--activations=f16"])
+        # Tensor-core warps of one and four row tiles (the plan takes two),
+        # where the check's time allows: W1 and the layers of the goal.
+        for rows in ((16, 64) if name == "W1" or in_channels >= 64 else ()):
             compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-rows{rows}.so"), "cuda",
                          chips, ["--element-type=f16", f"--tensor-core-rows={rows}"])
         if name == "W1":

@@ -87,6 +87,7 @@ llvm::Expected<EntrySignature> lowerToLLVMDialect(ModuleOp module,
     cuda.features = options.ptxFeatures;
     cuda.elementType = options.elementType;
     cuda.tensorCoreRows = options.tensorCoreRows;
+    cuda.activations = options.activations;
     cuda.format = "isa";
     cuda.emulateOnHost = emulated;
     cuda.deviceGeometry = options.deviceGeometry;

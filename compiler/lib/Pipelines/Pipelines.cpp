@@ -146,6 +146,12 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
     return failure();
   }
   bool tensorCores = options.elementType != "f32";
+  if (options.activations != "f32" && options.activations != "f16" &&
+      options.activations != "bf16") {
+    llvm::errs() << "scn-cuda-pipeline: activations=" << options.activations.getValue()
+                 << " is not one of f32, f16, bf16\n";
+    return failure();
+  }
   if (options.tensorCoreRows != 0 && (!tensorCores || (options.tensorCoreRows != 16 &&
                                                        options.tensorCoreRows != 32 &&
                                                        options.tensorCoreRows != 64))) {
@@ -174,6 +180,7 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
   ConvertSCNToGPUOptions toGPU;
   toGPU.deviceGeometry = options.deviceGeometry;
   toGPU.emulateWarps = options.emulateOnHost;
+  toGPU.activationType = options.activations;
   pm.addPass(createConvertSCNToGPU(toGPU));
   pm.addPass(createCanonicalizerPass());
   if (failed(parsePassPipeline(kBufferize, pm)) ||

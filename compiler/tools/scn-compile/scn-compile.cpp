@@ -55,6 +55,10 @@ static cl::opt<int64_t> tensorCoreRows(
     "tensor-core-rows", cl::init(0),
     cl::desc("cuda with --element-type=f16|bf16: output rows of a tensor-core warp "
              "(16, 32 or 64; default: the plan's choice)"));
+static cl::opt<std::string> activations(
+    "activations", cl::init("f32"),
+    cl::desc("cuda: element type of the feature rows stored between ops (f32, or "
+             "f16 / bf16: half the bytes; kernels compute in f32)"));
 static cl::opt<std::string> cpu("cpu", cl::init(""),
                                 cl::desc("Target CPU (default: the host's)"));
 static cl::opt<unsigned> optLevel("O", cl::init(3), cl::Prefix,
@@ -87,6 +91,8 @@ int main(int argc, char **argv) {
       return failWith("--async-chain is for --target=cuda");
     if (tensorCoreRows.getNumOccurrences())
       return failWith("--tensor-core-rows is for --target=cuda");
+    if (activations.getNumOccurrences())
+      return failWith("--activations is for --target=cuda (the CPU target is f32)");
   }
   auto start = std::chrono::steady_clock::now();
   mlir::DialectRegistry registry;
@@ -107,6 +113,7 @@ int main(int argc, char **argv) {
   options.deviceGeometry = deviceGeometry;
   options.asyncChain = asyncChain;
   options.tensorCoreRows = tensorCoreRows;
+  options.activations = activations;
   options.optLevel = optLevel;
   options.timePhases = timePhases;
   options.emitLLVMPath = emitLLVM;

@@ -50,6 +50,10 @@ static cl::opt<std::string> elementType("element-type", cl::init("f32"),
                                         cl::desc("cuda: f32, or f16 / bf16 (tensor cores, "
                                                  "sm_80+, for convolutions whose channels "
                                                  "are multiples of 16)"));
+static cl::opt<std::string> activations(
+    "activations", cl::init("f32"),
+    cl::desc("cuda: element type of the feature rows stored between ops (f32, or "
+             "f16 / bf16)"));
 static cl::opt<std::string> cpu("cpu", cl::init(""),
                                 cl::desc("Target CPU (default: the host's)"));
 static cl::opt<unsigned> optLevel("O", cl::init(3), cl::Prefix,
@@ -117,13 +121,16 @@ int main(int argc, char **argv) {
   bool artifact = StringRef(inputFile).ends_with(".so");
   // Options that would be ignored are errors.
   if (artifact &&
-      (target.getNumOccurrences() || !chips.empty() || elementType.getNumOccurrences()))
-    return failWith("--target, --chip and --element-type are for .mlir networks; an "
-                    "artifact runs as it was compiled");
+      (target.getNumOccurrences() || !chips.empty() || elementType.getNumOccurrences() ||
+       activations.getNumOccurrences()))
+    return failWith("--target, --chip, --element-type and --activations are for .mlir "
+                    "networks; an artifact runs as it was compiled");
   if (target == "cpu" && !chips.empty())
     return failWith("--chip is for --target=cuda");
   if (target == "cpu" && elementType.getNumOccurrences())
     return failWith("--element-type is for --target=cuda (the CPU target is f32)");
+  if (target == "cpu" && activations.getNumOccurrences())
+    return failWith("--activations is for --target=cuda (the CPU target is f32)");
   if (artifact) {
     auto loaded = scn::ModelRunner::load(inputFile);
     if (!loaded)
@@ -139,6 +146,7 @@ int main(int argc, char **argv) {
     options.optLevel = optLevel;
     options.target = target;
     options.elementType = elementType;
+    options.activations = activations;
     if (!chips.empty())
       options.chips.assign(chips.begin(), chips.end());
     auto compiled = scn::ModelRunner::jit(**module, options);

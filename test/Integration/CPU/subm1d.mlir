@@ -23,6 +23,10 @@
 // RUN: not scn-run %s --chip=sm_90 --input %t.npz 2>&1 | FileCheck %s --check-prefix=CHIP
 // RUN: not scn-run %s --element-type=bf16 --input %t.npz 2>&1 | FileCheck %s --check-prefix=RUNELEMENT
 // RUN: not scn-run %t.so --element-type=f16 --input %t.npz 2>&1 | FileCheck %s --check-prefix=ARTIFACT
+// RUN: not scn-run %t.so --activations=f16 --input %t.npz 2>&1 | FileCheck %s --check-prefix=ARTIFACT
+// RUN: not scn-run %s --activations=f16 --input %t.npz 2>&1 | FileCheck %s --check-prefix=RUNACT
+// RUN: not scn-compile %s --activations=f16 -o %t.act.so 2>&1 | FileCheck %s --check-prefix=ACT
+// RUN: not scn-compile %s --tensor-core-rows=64 -o %t.rows.so 2>&1 | FileCheck %s --check-prefix=ROWS
 // The CUDA pipeline emulated on the CPU, with bf16 tensor cores (none fit
 // this 1-channel layer, so the values are exact):
 // RUN: scn-run %s --target=cuda-emulated --element-type=bf16 --input %t.npz --print | FileCheck %s
@@ -30,7 +34,10 @@
 // TARGET: scn-compile: error: --target=rocm is unknown (cpu or cuda)
 // ELEMENT: scn-compile: error: --element-type is for --target=cuda (the CPU target is f32)
 // GEOMETRY: scn-compile: error: --device-geometry is for --target=cuda
-// ARTIFACT: scn-run: error: --target, --chip and --element-type are for .mlir networks; an artifact runs as it was compiled
+// ARTIFACT: scn-run: error: --target, --chip, --element-type and --activations are for .mlir networks; an artifact runs as it was compiled
+// RUNACT: scn-run: error: --activations is for --target=cuda (the CPU target is f32)
+// ACT: scn-compile: error: --activations is for --target=cuda (the CPU target is f32)
+// ROWS: scn-compile: error: --tensor-core-rows is for --target=cuda
 // CHIP: scn-run: error: --chip is for --target=cuda
 // RUNELEMENT: scn-run: error: --element-type is for --target=cuda (the CPU target is f32)
 

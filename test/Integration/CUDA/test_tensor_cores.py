@@ -204,6 +204,18 @@ def test_exact_case_other_warp_rows(seed, rows, tmp_path):
     np.testing.assert_array_equal(got, expected)
 
 
+# Activations stored in f16 (--activations=f16): the exact cases' values
+# (halves, and sums of them below 2^11) are f16 numbers, so the output must
+# still equal the CPU's fp32 output bit for bit.
+@pytest.mark.parametrize("seed", EXACT_SEEDS)
+def test_exact_case_f16_activations(seed, tmp_path):
+    spec, arrays = tensor_core_case(seed, exact=True)
+    expected = run(spec, arrays, tmp_path, "cpu", [])
+    got = run(spec, arrays, tmp_path, "emulated",
+              ["--target=cuda-emulated", "--element-type=f16", "--activations=f16"])
+    np.testing.assert_array_equal(got, expected)
+
+
 @pytest.mark.parametrize("element_type", TYPES)
 @pytest.mark.parametrize("seed", ROUNDED_SEEDS)
 def test_rounded_case_within_precision(seed, element_type, tmp_path):

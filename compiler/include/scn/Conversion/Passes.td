@@ -93,6 +93,10 @@ def ConvertSCNToGPU : Pass<"convert-scn-to-gpu", "::mlir::ModuleOp"> {
            "Tensor-core kernels as host loops over the lanes of each warp, "
            "with the mma emulated by the PTX ISA's fragment layout (for "
            "scn-gpu-emulate-on-host: tests without a GPU)">,
+    Option<"activationType", "activation-type", "std::string", /*default=*/"\"f32\"",
+           "Element type of the feature rows stored between ops: f32, or f16 / "
+           "bf16 (half the bytes; kernels load them as f32 and round their "
+           "stores; sums of merged input rows stay f32)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::bufferization::BufferizationDialect",

@@ -39,6 +39,9 @@ struct CompileOptions {
   /// cuda with f16 / bf16: output rows of a tensor-core warp (16, 32, 64;
   /// 0: the plan's choice).
   int64_t tensorCoreRows = 0;
+  /// cuda: element type of the feature rows stored between ops (f32, f16,
+  /// bf16).
+  std::string activations = "f32";
   /// cuda: site sets and maps built on the GPU where possible (else on the
   /// CPU and copied once per run).
   bool deviceGeometry = true;

@@ -53,6 +53,11 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
                      "of 16 run on tensor cores (mma.sync, sm_80+: f16 or bf16 "
                      "inputs, f32 accumulators)"),
       llvm::cl::init("f32")};
+  Option<std::string> activations{
+      *this, "activations",
+      llvm::cl::desc("Element type of the feature rows stored between ops: f32, or "
+                     "f16 / bf16 (half the bytes; kernels compute in f32)"),
+      llvm::cl::init("f32")};
   Option<int64_t> tensorCoreRows{
       *this, "tensor-core-rows",
       llvm::cl::desc("f16 / bf16: output rows of a tensor-core warp, 16, 32 or 64 "

@@ -175,7 +175,7 @@ static LogicalResult emitWeightStationary(
             Value wv = kb.loadTile(w, {k, g, p, tileBegin}, width);
             SmallVector<Value> next;
             for (int64_t r = 0; r < rowsPerTile; ++r) {
-              Value xs = memref::LoadOp::create(b, x, ValueRange{inRows[r], c});
+              Value xs = kb.loadElement(x, ValueRange{inRows[r], c});
               Value xv = vector::BroadcastOp::create(b, vecType, xs);
               next.push_back(vector::FMAOp::create(b, xv, wv, as[r]));
             }
@@ -290,6 +290,12 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
                               table.volume, inPerGroup, outPerGroup)))
       return failure();
   } else if (!isLinear && dataflow && dataflow.getValue() == "weight_stationary") {
+    // Its offsets accumulate in the output buffer, which would round every
+    // partial sum to the stored type.
+    if (kb.narrowActivations())
+      return op->emitOpError() << "is weight_stationary, which accumulates in its output "
+                                  "rows; with activations stored in f16/bf16 use "
+                                  "channel_parallel or tensor_core";
     if (failed(emitWeightStationary(kb, cast<KernelMapUserOpInterface>(op), x, w, biasBuf,
                                     steps, epilogueBuffers, out, concat ? sliceOffset : 0,
                                     rows, table.volume, groups, inPerGroup, outPerGroup,
@@ -358,7 +364,7 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
                                 : kb.loadTile(w, {k, g, p, tileBegin}, width);
             SmallVector<Value> next;
             for (int64_t r = 0; r < rowsPerTile; ++r) {
-              Value xs = memref::LoadOp::create(b, x, ValueRange{inRows[r], c});
+              Value xs = kb.loadElement(x, ValueRange{inRows[r], c});
               if (!present.empty())
                 xs = arith::SelectOp::create(b, present[r], xs, kb.f32(0.0));
               Value xv = vector::BroadcastOp::create(b, vecType, xs);

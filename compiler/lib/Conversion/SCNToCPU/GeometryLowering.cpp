@@ -74,7 +74,8 @@ static Value mergeInputRows(KernelBuilder &kb, Value handle, Value features,
   Type i32 = b.getI32Type();
   Type element = b.getF32Type();
   Value n = kb.toIndex(kb.call(kb.geometryFn("scn_cg_num_sites"), b.getI64Type(), {handle}));
-  Value out = kb.allocRows(n, channels, element);
+  // Sums of rows (modes 3, 4) stay f32 when activations are narrower.
+  Value out = kb.allocRows(n, channels, element, /*exact=*/mode >= 3);
   SmallVector<ChannelTile> tiles = splitChannels(channels);
   if (mode <= 2) {
     // One source row per site (mode 0: the row, 1: first, 2: last).
@@ -107,7 +108,7 @@ static Value mergeInputRows(KernelBuilder &kb, Value handle, Value features,
       scf::IfOp::create(b, kept, [&](OpBuilder &, Location) {
         Value s = kb.toIndex(site);
         kb.forLoop(kb.index(channels), [&](Value c) {
-          Value v = memref::LoadOp::create(b, features, ValueRange{r, c});
+          Value v = kb.loadElement(features, ValueRange{r, c});
           memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addf, v, out,
                                       ValueRange{s, c});
         });
@@ -324,7 +325,7 @@ LogicalResult lowerGeometryOp(KernelBuilder &kb, Operation *op, bool &handled) {
         kb.parallelRows(n, [&](Value s) {
           Value base = denseOffset(kb, coords, s, sites.getSpatialSize(), channels);
           kb.forLoop(kb.index(channels), [&](Value c) {
-            Value v = memref::LoadOp::create(b, x, ValueRange{s, c});
+            Value v = kb.loadElement(x, ValueRange{s, c});
             Value at = arith::AddIOp::create(
                 b, base, arith::MulIOp::create(b, c, kb.index(plane)));
             memref::StoreOp::create(b, v, flat, ValueRange{at});
@@ -360,7 +361,7 @@ LogicalResult lowerGeometryOp(KernelBuilder &kb, Operation *op, bool &handled) {
             Value at = arith::AddIOp::create(
                 b, base, arith::MulIOp::create(b, c, kb.index(plane)));
             Value v = memref::LoadOp::create(b, flat, ValueRange{at});
-            memref::StoreOp::create(b, v, out, ValueRange{s, c});
+            kb.storeElement(v, out, ValueRange{s, c});
           });
         });
         toSparse.getOutput().replaceAllUsesWith(

@@ -132,6 +132,8 @@ Value KernelBuilder::flatten(Value buffer) {
 }
 
 Value KernelBuilder::toBuffer(Value tensor) {
+  if (Value narrow = narrowBuffers.lookup(tensor))
+    return narrow;
   auto type = cast<RankedTensorType>(tensor.getType());
   auto memrefType = MemRefType::get(type.getShape(), type.getElementType());
   return bufferization::ToBufferOp::create(b, memrefType, tensor,
@@ -139,11 +141,22 @@ Value KernelBuilder::toBuffer(Value tensor) {
 }
 
 Value KernelBuilder::toTensor(Value buffer, Type tensorType) {
-  return bufferization::ToTensorOp::create(b, tensorType, buffer,
-                                           /*restrict=*/true, /*writable=*/true);
+  auto memrefType = cast<MemRefType>(buffer.getType());
+  auto wanted = cast<RankedTensorType>(tensorType);
+  if (memrefType.getElementType() == wanted.getElementType())
+    return bufferization::ToTensorOp::create(b, tensorType, buffer,
+                                             /*restrict=*/true, /*writable=*/true);
+  auto narrowType = RankedTensorType::get(wanted.getShape(), memrefType.getElementType());
+  Value narrow = bufferization::ToTensorOp::create(b, narrowType, buffer,
+                                                   /*restrict=*/true, /*writable=*/true);
+  Value wide = arith::ExtFOp::create(b, tensorType, narrow);
+  narrowBuffers[wide] = buffer;
+  return wide;
 }
 
-Value KernelBuilder::allocRows(Value rows, int64_t channels, Type element) {
+Value KernelBuilder::allocRows(Value rows, int64_t channels, Type element, bool exact) {
+  if (element.isF32() && state.activationType && !exact)
+    element = state.activationType;
   auto type = MemRefType::get({ShapedType::kDynamic, channels}, element);
   return memref::AllocOp::create(b, type, ValueRange{rows});
 }
@@ -218,18 +231,43 @@ KernelBuilder::forLoopCarryN(Value n, ValueRange inits,
   return SmallVector<Value>(loop.getResults());
 }
 
+/// Whether `type` is a stored activation type, narrower than the f32 that
+/// kernels compute in.
+static bool isNarrowFloat(Type type) { return type.isF16() || type.isBF16(); }
+
 Value KernelBuilder::loadTile(Value buffer, ValueRange indices, int64_t width,
                              int64_t alignBytes) {
   auto elem = cast<MemRefType>(buffer.getType()).getElementType();
-  return vector::LoadOp::create(b, VectorType::get({width}, elem), buffer, indices,
-                                /*nontemporal=*/false,
-                                alignBytes ? llvm::MaybeAlign(alignBytes) : llvm::MaybeAlign());
+  Value tile = vector::LoadOp::create(
+      b, VectorType::get({width}, elem), buffer, indices, /*nontemporal=*/false,
+      alignBytes ? llvm::MaybeAlign(alignBytes) : llvm::MaybeAlign());
+  if (isNarrowFloat(elem))
+    tile = arith::ExtFOp::create(b, VectorType::get({width}, b.getF32Type()), tile);
+  return tile;
 }
 
 void KernelBuilder::storeTile(Value tile, Value buffer, ValueRange indices,
                               int64_t alignBytes) {
+  auto elem = cast<MemRefType>(buffer.getType()).getElementType();
+  auto tileType = cast<VectorType>(tile.getType());
+  if (isNarrowFloat(elem) && tileType.getElementType() != elem)
+    tile = arith::TruncFOp::create(b, VectorType::get(tileType.getShape(), elem), tile);
   vector::StoreOp::create(b, tile, buffer, indices, /*nontemporal=*/false,
                           alignBytes ? llvm::MaybeAlign(alignBytes) : llvm::MaybeAlign());
+}
+
+Value KernelBuilder::loadElement(Value buffer, ValueRange indices) {
+  Value v = memref::LoadOp::create(b, buffer, indices);
+  if (isNarrowFloat(v.getType()))
+    v = arith::ExtFOp::create(b, b.getF32Type(), v);
+  return v;
+}
+
+void KernelBuilder::storeElement(Value value, Value buffer, ValueRange indices) {
+  auto elem = cast<MemRefType>(buffer.getType()).getElementType();
+  if (isNarrowFloat(elem) && value.getType() != elem)
+    value = arith::TruncFOp::create(b, elem, value);
+  memref::StoreOp::create(b, value, buffer, indices);
 }
 
 std::pair<ConcatOp, int64_t> KernelBuilder::getFusedConcat(Operation *op) {

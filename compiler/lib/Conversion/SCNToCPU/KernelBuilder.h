@@ -54,6 +54,10 @@ struct ModuleLoweringState {
   /// convert-scn-to-gpu emulate-warps: tensor-core kernels as host loops
   /// over the lanes of each warp (tests without a GPU; TensorCoreLowering).
   bool emulateWarps = false;
+  /// convert-scn-to-gpu activation-type: the element type (f16, bf16) that
+  /// the feature rows between ops are stored in; null: f32. Loads extend to
+  /// f32 and stores round, so kernels compute in f32 as before.
+  mlir::Type activationType;
 };
 
 class KernelBuilder {
@@ -95,6 +99,8 @@ public:
   mlir::Value byteSize(mlir::Value count, int64_t elementBytes);
   bool forGPU() const { return state.forGPU; }
   bool emulateWarps() const { return state.emulateWarps; }
+  /// Whether feature rows are stored narrower than f32 (activation-type).
+  bool narrowActivations() const { return static_cast<bool>(state.activationType); }
   /// Whether geometry is built by the device builders (convert-scn-to-gpu
   /// device-geometry).
   bool deviceGeometry() const { return state.forGPU && state.deviceGeometry; }
@@ -105,10 +111,17 @@ public:
   // Buffers.
   /// The buffer of a tensor value (identity layout).
   mlir::Value toBuffer(mlir::Value tensor);
-  /// A tensor over a buffer this lowering allocated and filled.
+  /// A tensor over a buffer this lowering allocated and filled. A buffer
+  /// of stored activations (f16, bf16) for an f32 tensor becomes a tensor
+  /// of its own type, extended to f32 by an elementwise op: later ops'
+  /// toBuffer takes the buffer itself, and only uses outside the lowered
+  /// ops (the function's results) keep the extension, a kernel.
   mlir::Value toTensor(mlir::Value buffer, mlir::Type tensorType);
-  /// A new row-major buffer [rows, channels] (rows dynamic).
-  mlir::Value allocRows(mlir::Value rows, int64_t channels, mlir::Type element);
+  /// A new row-major buffer [rows, channels] (rows dynamic). Feature rows
+  /// (f32 `element`) are stored in the activation type unless `exact`
+  /// (sums that must stay f32, such as atomically merged input rows).
+  mlir::Value allocRows(mlir::Value rows, int64_t channels, mlir::Type element,
+                        bool exact = false);
   /// A rank-1 view of a contiguous (identity-layout) buffer.
   mlir::Value flatten(mlir::Value buffer);
   /// Raw pointer of a buffer's first element.
@@ -141,11 +154,15 @@ public:
   // Vector tiles of a row. `alignBytes` (0: the element's) is the
   // alignment the caller proved for the tile's address: NVPTX emits a
   // vector load or store (ld.v2, ld.v4) only for an aligned one, and splits
-  // the rest into scalar ones.
+  // the rest into scalar ones. Tiles of f16 / bf16 buffers (stored
+  // activations) load as f32 and store rounded from f32.
   mlir::Value loadTile(mlir::Value buffer, mlir::ValueRange indices, int64_t width,
                        int64_t alignBytes = 0);
   void storeTile(mlir::Value tile, mlir::Value buffer, mlir::ValueRange indices,
                  int64_t alignBytes = 0);
+  /// One element of a feature buffer, as f32 (see loadTile), and its store.
+  mlir::Value loadElement(mlir::Value buffer, mlir::ValueRange indices);
+  void storeElement(mlir::Value value, mlir::Value buffer, mlir::ValueRange indices);
 
   /// The concatenation an op writes its rows into (scn.concat's
   /// `fused_operands`), with the channel offset of its slice; null when the
@@ -177,6 +194,8 @@ private:
   llvm::DenseMap<mlir::Value, mlir::Value> handles;
   llvm::DenseMap<mlir::Operation *, mlir::Value> concatBuffers;
   llvm::DenseSet<std::pair<mlir::Operation *, unsigned>> writtenIntoConcat;
+  /// f32 tensors (toTensor's extensions) -> their narrow activation buffer.
+  llvm::DenseMap<mlir::Value, mlir::Value> narrowBuffers;
 };
 
 /// Lowers every scn op of every function of `module` (convert-scn-to-cpu,
@@ -189,7 +208,8 @@ mlir::Value pointerOf(mlir::OpBuilder &b, mlir::Location loc, mlir::Value buffer
 
 mlir::LogicalResult lowerSCNModule(mlir::ModuleOp module, bool forGPU,
                                    bool deviceGeometry = false,
-                                   bool emulateWarps = false);
+                                   bool emulateWarps = false,
+                                   mlir::Type activationType = {});
 
 /// Lowers one scn op; `kb` is positioned right before it. Fails with a
 /// diagnostic on the op when it cannot be lowered.

@@ -120,7 +120,7 @@ static std::pair<Value, Value> channelSumsOnGPU(KernelBuilder &kb, Value x, Valu
     Value end = arith::MinUIOp::create(
         b, rows, arith::AddIOp::create(b, begin, kb.index(kRowsPerChunk)));
     auto [sum, squares] = sumLoop(begin, end, [&](Value r) {
-      return memref::LoadOp::create(b, x, ValueRange{r, c}).getResult();
+      return kb.loadElement(x, ValueRange{r, c});
     });
     memref::StoreOp::create(b, sum, partialSum, ValueRange{i});
     memref::StoreOp::create(b, squares, partialSquares, ValueRange{i});
@@ -323,9 +323,9 @@ static Value dropoutTraining(KernelBuilder &kb, Value x, int64_t channels,
       Value u = arith::DivFOp::create(b, arith::UIToFPOp::create(b, b.getF32Type(), bits),
                                       kb.f32(16777216.0));
       Value keep = arith::CmpFOp::create(b, arith::CmpFPredicate::OGE, u, kb.f32(p));
-      Value v = memref::LoadOp::create(b, x, ValueRange{row, c});
+      Value v = kb.loadElement(x, ValueRange{row, c});
       Value y = arith::SelectOp::create(b, keep, v, kb.f32(0.0));
-      memref::StoreOp::create(b, y, out, ValueRange{row, c});
+      kb.storeElement(y, out, ValueRange{row, c});
     });
   });
   return out;

@@ -108,8 +108,10 @@ struct ConvertSCNToCPUPass
 } // namespace
 
 LogicalResult scn::cpu::lowerSCNModule(ModuleOp module, bool forGPU,
-                                       bool deviceGeometry, bool emulateWarps) {
-  ModuleLoweringState state{module, {}, 0, forGPU, deviceGeometry, emulateWarps};
+                                       bool deviceGeometry, bool emulateWarps,
+                                       Type activationType) {
+  ModuleLoweringState state{module, {}, 0, forGPU, deviceGeometry, emulateWarps,
+                            activationType};
   SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
   for (func::FuncOp func : funcs)
     if (failed(lowerFunction(state, func)))

@@ -30,8 +30,19 @@ struct ConvertSCNToGPUPass
     : scn::impl::ConvertSCNToGPUBase<ConvertSCNToGPUPass> {
   using Base::Base;
   void runOnOperation() override {
+    mlir::Builder b(&getContext());
+    mlir::Type activations;
+    if (activationType == "f16")
+      activations = b.getF16Type();
+    else if (activationType == "bf16")
+      activations = b.getBF16Type();
+    else if (activationType != "f32") {
+      getOperation()->emitError() << "convert-scn-to-gpu: activation-type '" << activationType
+                                  << "' is not one of f32, f16, bf16";
+      return signalPassFailure();
+    }
     if (failed(scn::cpu::lowerSCNModule(getOperation(), /*forGPU=*/true, deviceGeometry,
-                                          emulateWarps)))
+                                          emulateWarps, activations)))
       signalPassFailure();
   }
 };
