@@ -332,7 +332,7 @@ class CompiledNetwork(torch.nn.Module):
 
 def compile(model, example_input, target='cpu', input_layer=None, workdir=None,
             opt_level=None, verbose=False, chips=None,
-            element_type=None):  # noqa: A001 (scn.compile, like torch.compile)
+            element_type=None, activations=None):  # noqa: A001 (scn.compile, like torch.compile)
     """Compile ``model`` (called on ``example_input``) and return a ``CompiledNetwork``.
 
     ``example_input``: what the eager model takes, ``[coords, features]``
@@ -348,6 +348,9 @@ def compile(model, example_input, target='cpu', input_layer=None, workdir=None,
     ``element_type``: for 'cuda', 'f32' (default), or 'f16' / 'bf16' to run
     convolutions whose channels are multiples of 16 on tensor cores (sm_80
     or newer; inputs rounded, fp32 accumulators).
+    ``activations``: for 'cuda', 'f32' (default), or 'f16' / 'bf16' to store
+    the feature rows between layers in that type (half the bytes; kernels
+    compute in fp32; inputs and outputs stay float32 arrays).
     ``verbose``: print one line per step (trace, import, scn-compile, load)
     with its time, for networks whose compile takes a while.  Tracing runs the
     model once on ``example_input``, so a small example (a crop of a scan)
@@ -363,6 +366,11 @@ def compile(model, example_input, target='cpu', input_layer=None, workdir=None,
     if element_type not in (None, 'f32', 'f16', 'bf16'):
         raise ValueError("scn.compile: element_type %r is not 'f32', 'f16' or 'bf16'"
                          % (element_type,))
+    if activations is not None and target != 'cuda':
+        raise ValueError("scn.compile: activations is for target='cuda' (the CPU target is f32)")
+    if activations not in (None, 'f32', 'f16', 'bf16'):
+        raise ValueError("scn.compile: activations %r is not 'f32', 'f16' or 'bf16'"
+                         % (activations,))
     missing = missing_tools()
     if missing:
         raise CompileError('scn.compile: %s not found in %s (build them, or set SCN_TOOLS_DIR / '
@@ -399,6 +407,8 @@ def compile(model, example_input, target='cpu', input_layer=None, workdir=None,
             args.append('--chip=' + ','.join(chips))
         if element_type:
             args.append('--element-type=' + element_type)
+        if activations:
+            args.append('--activations=' + activations)
         if opt_level is not None:
             args.append('-O%d' % int(opt_level))
         _run_tool(args, 'scn-compile')

@@ -43,18 +43,19 @@ def _sorted(t):
     return golden.sort_sparse(t.get_spatial_locations().numpy(), t.features.detach().numpy())
 
 
-def _assert_same(compiled_out, eager_out):
+def _assert_same(compiled_out, eager_out, tol=None):
+    tol = TOL if tol is None else tol
     if isinstance(eager_out, scn.SparseConvNetTensor):
         assert isinstance(compiled_out, scn.SparseConvNetTensor)
         assert tuple(compiled_out.spatial_size.tolist()) == tuple(eager_out.spatial_size.tolist())
         gc, gf = _sorted(compiled_out)
         ec, ef = _sorted(eager_out)
         np.testing.assert_array_equal(gc, ec)
-        np.testing.assert_allclose(gf, ef, rtol=0, atol=TOL * max(1.0, float(np.abs(ef).max())))
+        np.testing.assert_allclose(gf, ef, rtol=0, atol=tol * max(1.0, float(np.abs(ef).max())))
     else:
         e = eager_out.detach().numpy()
         np.testing.assert_allclose(compiled_out.numpy(), e, rtol=0,
-                                   atol=TOL * max(1.0, float(np.abs(e).max())))
+                                   atol=tol * max(1.0, float(np.abs(e).max())))
 
 
 def _model_2d():
@@ -224,6 +225,16 @@ def test_cuda_target():
         scn.compile(model, x, target='cuda', element_type='f8')
     bf16 = scn.compile(model, x, target='cuda', chips=['sm_80'], element_type='bf16')
     assert bf16.manifest['target'] == 'cuda'
+    with pytest.raises(ValueError, match="activations is for target='cuda'"):
+        scn.compile(model, x, activations='f16')
+    with pytest.raises(ValueError, match="activations 'f64'"):
+        scn.compile(model, x, target='cuda', activations='f64')
+    half = scn.compile(model, x, target='cuda', chips=['sm_80'], element_type='f16',
+                       activations='f16')
+    assert half.manifest['target'] == 'cuda'
+    if _cuda_device_present():
+        # Inputs and activations rounded to f16: a few units of 2^-11.
+        _assert_same(half(x), _eager(None, model, x), tol=8 * 2.0 ** -11)
 
 
 @needs_tools
