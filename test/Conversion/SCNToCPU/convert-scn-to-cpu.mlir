@@ -20,7 +20,7 @@
 // CHECK: %[[MAP:.*]] = call @scn_cg_kernel_map(%[[HANDLE]], %{{.*}}, %c0_i32{{.*}}, %[[SITES]], %[[SITES]],
 // CHECK: %[[TABLE:.*]] = call @scn_cg_neighbors(%[[HANDLE]], %[[MAP]], %{{.*}})
 // CHECK: %[[ROWS:.*]] = arith.index_cast %{{.*}} : i64 to index
-// CHECK: %[[OUT:.*]] = memref.alloc(%[[ROWS]]) : memref<?x8xf32>
+// CHECK: %[[OUT:.*]] = memref.alloc(%[[ROWS]]) {alignment = 64 : i64} : memref<?x8xf32>
 // CHECK: %[[TILES:.*]] = arith.ceildivui %[[ROWS]], %c4
 // CHECK: scf.parallel (%{{.*}}) = (%{{.*}}) to (%[[TILES]])
 // CHECK:   %[[BIAS:.*]] = vector.load %{{.*}} : memref<8xf32>, vector<8xf32>
@@ -67,7 +67,7 @@ func.func @deconv(%c: tensor<?x3xi64>, %f: tensor<?x4xf32>, %w: tensor<4x1x4x8xf
 // A convolution listed in a concat's fused_operands stores into the concat's
 // buffer at its channel offset (2); the concat copies only operand 0.
 // CHECK-LABEL: func.func @concat_slice(
-// CHECK: %[[OUT:.*]] = memref.alloc(%{{.*}}) : memref<?x6xf32>
+// CHECK: %[[OUT:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x6xf32>
 // CHECK: scf.parallel
 // CHECK:   vector.store %{{.*}}, %[[OUT]][%{{.*}}, %{{.*}}] : memref<?x6xf32>, vector<4xf32>
 // CHECK: scf.parallel

@@ -7,7 +7,7 @@
 // it owns; the fused ReLU runs in a last pass over the rows.
 // CHECK-LABEL: func.func @subm(
 // CHECK: %[[MAP:.*]] = call @scn_cg_kernel_map(
-// CHECK: %[[OUT:.*]] = memref.alloc(%{{.*}}) : memref<?x8xf32>
+// CHECK: %[[OUT:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x8xf32>
 // CHECK: scf.parallel
 // CHECK:   vector.load %{{.*}} : memref<8xf32>, vector<8xf32>
 // CHECK:   vector.store %{{.*}}, %[[OUT]]

@@ -11,19 +11,19 @@
 
 // CHECK-LABEL: func.func @main(
 // The input's rows, stored rounded.
-// CHECK: %[[X:.*]] = memref.alloc(%{{.*}}) : memref<?x16xf16>
+// CHECK: %[[X:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x16xf16>
 // CHECK: arith.truncf %{{.*}} : vector<16xf32> to vector<16xf16>
 // The convolution reads f16 rows as f32 and stores f16.
-// CHECK: %[[Y:.*]] = memref.alloc(%{{.*}}) : memref<?x32xf16>
+// CHECK: %[[Y:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x32xf16>
 // CHECK: memref.load %[[X]]{{.*}} : memref<?x16xf16>
 // CHECK-NEXT: arith.extf %{{.*}} : f16 to f32
 // CHECK: arith.truncf %{{.*}} : vector<1xf32> to vector<1xf16>
 // Batch-norm scales stay f32; its rows are f16, 4 channels a thread.
-// CHECK: memref.alloc() : memref<32xf32>
-// CHECK: %[[Z:.*]] = memref.alloc(%{{.*}}) : memref<?x32xf16>
+// CHECK: memref.alloc() {alignment = 64 : i64} : memref<32xf32>
+// CHECK: %[[Z:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x32xf16>
 // CHECK: vector.load %[[Y]]{{.*}} {alignment = 8 : i64} : memref<?x32xf16>, vector<4xf16>
 // CHECK: vector.store %{{.*}}, %[[Z]]{{.*}} {alignment = 8 : i64} : memref<?x32xf16>, vector<4xf16>
-// CHECK: %[[R:.*]] = memref.alloc(%{{.*}}) : memref<?x32xf16>
+// CHECK: %[[R:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x32xf16>
 // Only the result goes back to f32.
 // CHECK-NOT: arith.extf %{{.*}} : tensor
 // CHECK: %[[T:.*]] = bufferization.to_tensor %[[R]] {{.*}} : memref<?x32xf16> to tensor<?x32xf16>

@@ -76,8 +76,8 @@ func.func @weight_stationary(%c: tensor<?x3xi64>, %f: tensor<?x4xf32>, %w: tenso
 // computes them into stack buffers).
 // CHECK-LABEL: func.func @batch_norm(
 // CHECK-NOT: memref.alloca
-// CHECK: %[[SCALE:.*]] = memref.alloc() : memref<8xf32>
-// CHECK: %[[SHIFT:.*]] = memref.alloc() : memref<8xf32>
+// CHECK: %[[SCALE:.*]] = memref.alloc() {alignment = 64 : i64} : memref<8xf32>
+// CHECK: %[[SHIFT:.*]] = memref.alloc() {alignment = 64 : i64} : memref<8xf32>
 // CHECK: scf.parallel (%[[C:.*]]) = (%{{.*}}) to (%c8{{.*}}) step
 // CHECK:   math.sqrt %{{.*}} : f32
 // CHECK:   memref.store %{{.*}}, %[[SCALE]][%[[C]]]

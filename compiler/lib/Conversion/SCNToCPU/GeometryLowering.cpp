@@ -281,7 +281,9 @@ LogicalResult lowerGeometryOp(KernelBuilder &kb, Operation *op, bool &handled) {
         int64_t channels = output.getType().getDimSize(1);
         Value x = kb.toBuffer(output.getInput());
         Value rows = kb.toIndex(kb.call(kb.geometryFn("scn_cg_num_input_rows"), i64, {handle}));
-        Value out = kb.allocRows(rows, channels, b.getF32Type());
+        // f32 even when activations are narrower: this is the network's
+        // output, which the function returns as f32 anyway.
+        Value out = kb.allocRows(rows, channels, b.getF32Type(), /*exact=*/true);
         scatterToRows(kb, handle, x, out, rows, channels);
         output.getOutput().replaceAllUsesWith(kb.toTensor(out, output.getType()));
         return success();

@@ -158,7 +158,11 @@ Value KernelBuilder::allocRows(Value rows, int64_t channels, Type element, bool 
   if (element.isF32() && state.activationType && !exact)
     element = state.activationType;
   auto type = MemRefType::get({ShapedType::kDynamic, channels}, element);
-  return memref::AllocOp::create(b, type, ValueRange{rows});
+  return allocAligned(type, ValueRange{rows});
+}
+
+Value KernelBuilder::allocAligned(MemRefType type, ValueRange dynamicSizes) {
+  return memref::AllocOp::create(b, type, dynamicSizes, b.getI64IntegerAttr(kBufferAlignment));
 }
 
 Value KernelBuilder::pointerOf(Value buffer) { return cpu::pointerOf(b, b.getLoc(), buffer); }
@@ -345,6 +349,9 @@ Value applyActivation(KernelBuilder &kb, EpilogueKind kind, double alpha,
 }
 
 int64_t alignmentOf(Value buffer, int64_t elements, int64_t columnOffset) {
+  // Bases: allocations (allocAligned, the GPU runtime's, malloc), parameters
+  // (device copies, or exact-size host copies when emulated) and constant
+  // globals, all aligned to 16 bytes or more.
   auto type = cast<MemRefType>(buffer.getType());
   int64_t width = type.getRank() == 2 ? type.getDimSize(1) : elements;
   if (!llvm::isPowerOf2_64(elements) || !type.getLayout().isIdentity() ||

@@ -122,6 +122,11 @@ public:
   /// (sums that must stay f32, such as atomically merged input rows).
   mlir::Value allocRows(mlir::Value rows, int64_t channels, mlir::Type element,
                         bool exact = false);
+  /// A new buffer aligned to kBufferAlignment bytes, which the vector
+  /// alignment claims of alignmentOf rely on (GPU allocations are aligned
+  /// to 256 bytes anyway; this makes host ones, emulated kernels', so too).
+  mlir::Value allocAligned(mlir::MemRefType type, mlir::ValueRange dynamicSizes = {});
+  static constexpr int64_t kBufferAlignment = 64;
   /// A rank-1 view of a contiguous (identity-layout) buffer.
   mlir::Value flatten(mlir::Value buffer);
   /// Raw pointer of a buffer's first element.

@@ -231,11 +231,11 @@ static LogicalResult lowerBatchNorm(KernelBuilder &kb, BatchNormOp bn) {
     Value sumBuf, squaresBuf;
     if (training) {
       std::tie(sumBuf, squaresBuf) = channelSumsOnGPU(kb, x, rows, channels);
-      newMeanBuf = memref::AllocOp::create(b, paramType);
-      newVarBuf = memref::AllocOp::create(b, paramType);
+      newMeanBuf = kb.allocAligned(paramType);
+      newVarBuf = kb.allocAligned(paramType);
     }
-    scaleBuf = memref::AllocOp::create(b, paramType);
-    shiftBuf = memref::AllocOp::create(b, paramType);
+    scaleBuf = kb.allocAligned(paramType);
+    shiftBuf = kb.allocAligned(paramType);
     kb.parallelRows(kb.index(channels), [&](Value c) {
       auto scalar = [&](Value buffer, double fill) {
         return buffer ? memref::LoadOp::create(b, buffer, ValueRange{c}).getResult()

@@ -63,6 +63,7 @@ constexpr int64_t kColumns = 8;  // n: output channels of one mma
 constexpr int64_t kDepth = 16;   // k: input channels of one mma
 constexpr int64_t kWarp = 32;
 constexpr int64_t kWarpsPerBlock = 4;
+constexpr int64_t kMaxAccumulators = 128;
 
 /// Emits one tensor-core convolution; see the file comment.
 class TensorCoreConv {
@@ -86,7 +87,7 @@ public:
   void packWeights(Value w) {
     int64_t fragments = 2 * mmasPerWarp;
     int64_t total = volume * inChannels / 2 * outChannels;
-    packedWeights = memref::AllocOp::create(b, MemRefType::get({total}, b.getI32Type()));
+    packedWeights = kb.allocAligned(MemRefType::get({total}, b.getI32Type()));
     Value wFlat = kb.flatten(w);
     kb.parallelRows(kb.index(total), [&](Value i) {
       // i = (((k * blocks + block) * columnTiles + tile) * 32 + lane) *
@@ -415,6 +416,14 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   if (warpRows != 16 && warpRows != 32 && warpRows != 64)
     return op->emitOpError() << "has dataflow \"tensor_core\" with rows_per_tile "
                              << warpRows << "; a warp takes 16, 32 or 64 rows";
+  // Each lane holds rows x columns / 32 f32 accumulators in registers (255
+  // at most, with addresses and fragments besides).
+  if (warpRows * warpColumns / kWarp > kMaxAccumulators)
+    return op->emitOpError() << "has a tensor-core warp of " << warpRows << " rows x "
+                             << warpColumns << " channels: "
+                             << warpRows * warpColumns / kWarp
+                             << " accumulators a lane, more than the " << kMaxAccumulators
+                             << " that fit in registers";
 
   TensorCoreConv conv(kb, multiplicand, x, table, order, rows, volume, inChannels,
                       outChannels, warpRows, warpColumns);
