@@ -5,13 +5,18 @@
 #
 #   bash bench/gpu/check.sh --prepare   (copies the Debian shared libraries the
 #                                        binaries need, libomp and Google
-#                                        Benchmark, into build/device-libs, and
+#                                        Benchmark, into build/device-libs,
 #                                        builds the CUDA artifacts of the check
-#                                        into build/gpu-check: 108 s on 2 cores)
+#                                        into build/gpu-check and packs them
+#                                        with xz into build/gpu-check.tar.xz:
+#                                        about 170 s on 2 cores)
+#   bash bench/gpu/stage_peer.sh        (spconv 2.3.8 for the GPU machine in
+#                                        build/peer.tar.xz; optional)
 #
-# then carry build/lib, build/test/Unit, build/bench, build/device-libs and
-# build/gpu-check (40 MB in all) to the device machine and run there, from the
-# repository root:
+# then carry build/lib, build/test/Unit, build/bench, build/device-libs,
+# build/gpu-check.tar.xz and build/peer.tar.xz (about 58 MB in all, under one
+# call's 64 MiB) to the device machine and run there, from the repository
+# root (the script unpacks the two archives, with Python's tarfile):
 #
 #   bash bench/gpu/check.sh          (writes its logs under $OUT, default /tmp/scn-gpu-check)
 #
@@ -23,8 +28,8 @@
 # eager outputs), the f16/bf16 tensor-core kernels (exact cases bit for bit
 # against the CPU), and W1 and the W3 layers in fp32, f16 and bf16 on the GPU
 # next to this machine's CPU, with cuBLAS fp32/fp16 GEMM throughput as the
-# roofline. Then, when spconv 2.3.8 was unpacked into build/peer-site by an
-# earlier call on the same machine (bench/gpu/stage_peer.sh says how), or
+# roofline. Then, when spconv 2.3.8 is in build/peer-site (unpacked from
+# build/peer.tar.xz, which bench/gpu/stage_peer.sh makes), or
 # spconv-Triton installed into build/gpu-check/peer (bench/gpu/peer_w1.py),
 # W1 with spconv's API in fp32 and fp16 beside ours.
 set -uo pipefail
@@ -36,8 +41,22 @@ if [ "${1:-}" = "--prepare" ]; then
   done
   ls build/device-libs
   /usr/bin/python3 bench/gpu/prepare_check.py | grep -v '^scn-compile: wrote'
-  du -sh build/lib build/test/Unit build/bench build/device-libs build/gpu-check
+  # The artifacts' PTX and cubins pack 13x with xz (55 MB to 4 MB).
+  tar -cJf build/gpu-check.tar.xz -C build gpu-check
+  du -sh build/gpu-check
+  du -shc build/lib build/test/Unit build/bench build/device-libs build/gpu-check.tar.xz \
+    $(ls build/peer.tar.xz 2>/dev/null)
   exit 0
+fi
+# Unpack what --prepare and stage_peer.sh packed (Python's tarfile: no xz
+# binary needed on the GPU machine).
+if [ -f build/gpu-check.tar.xz ]; then
+  rm -rf build/gpu-check
+  python3 -c 'import tarfile; tarfile.open("build/gpu-check.tar.xz").extractall("build")'
+fi
+if [ -f build/peer.tar.xz ] && [ ! -d build/peer-site/spconv ]; then
+  mkdir -p build/peer-site
+  python3 -c 'import tarfile; tarfile.open("build/peer.tar.xz").extractall("build/peer-site")'
 fi
 export LD_LIBRARY_PATH="$PWD/build/lib:$PWD/build/device-libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 OUT=${OUT:-/tmp/scn-gpu-check}

@@ -12,8 +12,8 @@ warm-ups (Triton compiles its kernels in the first).
 
 The peer is spconv 2.3.8 (spconv-cu126) when it imports: its wheels (97 MB)
 exceed what a device call carries (64 MiB), so bench/gpu/stage_peer.sh packs
-them installed (xz) for one call to unpack into build/peer-site before the
-check's call. Else spconv-Triton (a Triton re-implementation with spconv's
+them installed (xz, 43 MiB) into build/peer.tar.xz, which bench/gpu/check.sh
+unpacks into build/peer-site in the same call. Else spconv-Triton (a Triton re-implementation with spconv's
 API, 70 KB), installed next to the check from the CPU machine:
 
     pip download --no-deps spconv-triton==1.0.0 -d /tmp/peer-wheels

@@ -3,17 +3,13 @@
 # PyPI wheels, nothing built) for the GPU machine, which cannot download.
 # The wheels are 97 MB, more than one device call carries (64 MiB), so they
 # are installed here for the GPU machine's python (3.12, manylinux x86_64)
-# and packed with xz into build/peer.tar.xz (about 45 MB): one device call
-# carries and unpacks it, the next runs the check beside it.
+# and packed with xz into build/peer.tar.xz (43 MiB), which fits in the same
+# call as the check's own files (bench/gpu/check.sh unpacks it into
+# build/peer-site and runs bench/gpu/peer_w1.py with spconv from there).
 #
 # On the CPU machine:
-#   bash bench/gpu/stage_peer.sh                 (about 2 minutes on 2 cores)
-# Device call 1 (carry build/peer.tar.xz):
-#   mkdir -p build/peer-site && tar -xJf build/peer.tar.xz -C build/peer-site &&
-#   PYTHONPATH=build/peer-site python3 -c 'import spconv.pytorch, spconv; print(spconv.__version__)'
-# Device call 2, on the same warm machine (build/peer-site stays there: it
-# is an ignored path the call does not carry): bash bench/gpu/check.sh, which
-# runs bench/gpu/peer_w1.py with spconv when build/peer-site imports.
+#   bash bench/gpu/stage_peer.sh                 (about 1 minute)
+# then carry build/peer.tar.xz with the files bench/gpu/check.sh lists.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 WHEELS=$(mktemp -d)
