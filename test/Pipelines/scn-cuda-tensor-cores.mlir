@@ -31,8 +31,10 @@
 // ROWS64-NOT: mma.sync
 // ROWS64: llvm.func @cpu(
 // BF16-COUNT-8: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
-// Row tiles without a neighbour at an offset are skipped by a warp vote each.
-// BF16-COUNT-2: vote.sync.any.pred
+// Row tiles without a neighbour at an offset skip it: each row tile's warp
+// mask of neighbour offsets (27 <= 32 bits) is an OR over the lanes, one
+// redux per row tile before the offset loop, and no vote inside it.
+// BF16-COUNT-2: redux.sync.or.b32
 // BF16-NOT: vote.sync
 // EMU-LABEL: llvm.func @main(
 // EMU-NOT: gpu.

@@ -204,6 +204,26 @@ def test_exact_case_other_warp_rows(seed, rows, tmp_path):
     np.testing.assert_array_equal(got, expected)
 
 
+# Filters of more than 32 offsets (5x5x5: 125) vote per offset; smaller
+# ones (every case above) take each row tile's neighbour mask once.
+@pytest.mark.parametrize("seed", [0, 1])
+def test_exact_case_large_filter_votes(seed, tmp_path):
+    r = np.random.default_rng(100 + seed)
+    net = Network(r, 3, exact=True)
+    coords = np.unique(np.concatenate([r.integers(0, 8, (150, 3)), r.integers(0, 2, (150, 1))],
+                                      1), axis=0).astype(np.int64)
+    features = (r.integers(-2, 3, (len(coords), 16)) * 0.5).astype(np.float32)
+    net.arrays["coords"], net.arrays["features"] = coords, features
+    spec = {"dimension": 3, "spatial_size": [8, 8, 8], "input_mode": 0, "train": False,
+            "batch_size": 2, "coords": "coords", "features": "features",
+            "layers": [net.conv("SubmanifoldConvolution", 16, 32, [5, 5, 5], bias=True)]}
+    expected = run(spec, net.arrays, tmp_path, "cpu", [])
+    got = run(spec, net.arrays, tmp_path, "emulated",
+              ["--target=cuda-emulated", "--element-type=f16"])
+    np.testing.assert_array_equal(got, expected)
+    assert uses_tensor_cores(spec, net.arrays, tmp_path, "f16")
+
+
 # Activations stored in f16 (--activations=f16): the exact cases' values
 # (halves, and sums of them below 2^11) are f16 numbers, so the output must
 # still equal the CPU's fp32 output bit for bit.

@@ -8,7 +8,8 @@
 // memory effects such as nvvm.mma.sync; scn-gpu-offload turns the calls into
 // nvvm.mma.sync after bufferization. Likewise kWarpAnyPlaceholder (i1 -> i1,
 // whether the predicate holds in any lane of the warp) becomes
-// nvvm.vote.sync any.
+// nvvm.vote.sync any, and kWarpOrPlaceholder (i32 -> i32, the OR of the
+// value over the lanes of the warp) nvvm.redux.sync or (sm_80+).
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,6 +21,7 @@
 namespace scn {
 inline constexpr llvm::StringLiteral kMmaPlaceholderPrefix = "__scn_mma_m16n8k16_";
 inline constexpr llvm::StringLiteral kWarpAnyPlaceholder = "__scn_warp_any";
+inline constexpr llvm::StringLiteral kWarpOrPlaceholder = "__scn_warp_or";
 /// The correctly rounded f32 square root of NVPTX, which scn-gpu-offload
 /// puts in kernels for math.sqrt (whose libdevice form is sqrt.approx.f32)
 /// and scn-gpu-emulate-on-host turns back into math.sqrt.

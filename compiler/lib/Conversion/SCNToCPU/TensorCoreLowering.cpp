@@ -9,10 +9,12 @@
 // One warp computes `rows_per_tile` output rows (16, 32 or 64: one, two or
 // four row tiles of 16) x `channel_tile` output channels (16, 32, 64 or
 // 128). Rows come in the map's row order (scn_cg_row_order: sorted by
-// neighbour mask), so the rows of a tile tend to share their offsets. For
-// each offset, each row tile votes (a warp vote): a tile none of whose rows
-// has that neighbour skips its mmas, and an offset no tile has is skipped
-// whole. For each offset it runs and each block of 16 input channels, each
+// neighbour mask), so the rows of a tile tend to share their offsets. A
+// row tile none of whose rows has the neighbour at an offset skips its
+// mmas there, and an offset no tile has is skipped whole. Which offsets a
+// tile has is a warp-wide mask (filters of up to 32 offsets): each lane
+// reads its rows' table rows before the offset loop, by independent loads,
+// and one redux ORs them over the warp; larger filters vote per offset. For each offset it runs and each block of 16 input channels, each
 // lane loads its B fragments from the weights, packed once per call in the
 // order the lanes read them (16-byte loads), and for every row tile that
 // runs gathers its own A fragment straight from the input rows the
@@ -64,6 +66,7 @@ constexpr int64_t kDepth = 16;   // k: input channels of one mma
 constexpr int64_t kWarp = 32;
 constexpr int64_t kWarpsPerBlock = 4;
 constexpr int64_t kMaxAccumulators = 128;
+constexpr int64_t kMaskBits = 32;
 
 /// Emits one tensor-core convolution; see the file comment.
 class TensorCoreConv {
@@ -160,6 +163,42 @@ public:
     b.setInsertionPointToStart(&entry.getElseRegion().front());
     scf::YieldOp::create(b, kb.i32(-1));
     return entry.getResult(0);
+  }
+
+  /// Whether the warp's votes come from neighbour masks (bit k: a
+  /// neighbour at offset k), which fit an i32 for filters of up to 32
+  /// offsets (3x3x3 is 27): each lane reads its rows' whole table rows once,
+  /// by independent loads, before the offset loop, instead of a dependent
+  /// load and vote in every offset's step, skipped or not.
+  bool votesFromMasks() const { return volume <= kMaskBits; }
+
+  /// The neighbour mask of output `row` (0 past the last row).
+  Value rowMask(Value row) {
+    Type i32 = b.getI32Type();
+    Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, rows);
+    auto mask = scf::IfOp::create(b, TypeRange{i32}, valid, true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&mask.getThenRegion().front());
+    Value base = arith::MulIOp::create(b, row, kb.index(volume));
+    Value bits = kb.i32(0);
+    for (int64_t k = 0; k < volume; ++k) {
+      Value entry = kb.loadArray(table, arith::AddIOp::create(b, base, kb.index(k)), i32);
+      Value has = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, entry, kb.i32(0));
+      bits = arith::OrIOp::create(
+          b, bits, arith::ShLIOp::create(b, arith::ExtUIOp::create(b, i32, has), kb.i32(k)));
+    }
+    scf::YieldOp::create(b, bits);
+    b.setInsertionPointToStart(&mask.getElseRegion().front());
+    scf::YieldOp::create(b, kb.i32(0));
+    return mask.getResult(0);
+  }
+
+  /// Whether bit `k` (index) of `mask` is set.
+  Value bitSet(Value mask, Value k) {
+    Value shifted = arith::ShRUIOp::create(
+        b, mask, arith::IndexCastOp::create(b, b.getI32Type(), k));
+    return arith::TruncIOp::create(b, b.getI1Type(),
+                                   arith::AndIOp::create(b, shifted, kb.i32(1)));
   }
 
   /// Whether output row g or g + 8 of `lane` has a neighbour at offset k.
@@ -444,6 +483,19 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
       Value accBuf = zeroedScratch(kb, {kWarp, conv.accumulators()}, f32);
       Value aBuf = zeroedScratch(kb, {kWarp, 4}, i32);
       Value bBuf = zeroedScratch(kb, {kWarp, 2 * mmas}, i32);
+      // The GPU kernel's warp masks: the OR over the lanes of their rows'
+      // neighbour masks, per row tile.
+      SmallVector<Value> tileMasks;
+      if (conv.votesFromMasks())
+        for (int64_t m = 0; m < rowTiles; ++m) {
+          Value tile = conv.rowTileOf(warpTile, m);
+          tileMasks.push_back(
+              kb.forLoopCarry(kb.index(kWarp), kb.i32(0), [&](Value lane, Value seen) {
+                auto [row0, row1] = conv.laneRows(tile, lane);
+                Value lanes = arith::OrIOp::create(b, conv.rowMask(row0), conv.rowMask(row1));
+                return arith::OrIOp::create(b, seen, lanes).getResult();
+              }));
+        }
       kb.forLoop(kb.index(volume), [&](Value k) {
         // The warp votes of the GPU kernel: does any lane have a neighbour
         // in row tile m, and in any row tile?
@@ -452,12 +504,14 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
         for (int64_t m = 0; m < rowTiles; ++m) {
           Value tile = conv.rowTileOf(warpTile, m);
           anyInTile.push_back(
-              kb.forLoopCarry(kb.index(kWarp), none, [&](Value lane, Value seen) {
-                auto [row0, row1] = conv.laneRows(tile, lane);
-                Value has = conv.laneHasNeighbour(conv.neighbour(row0, k),
-                                                  conv.neighbour(row1, k));
-                return arith::OrIOp::create(b, seen, has).getResult();
-              }));
+              conv.votesFromMasks()
+                  ? conv.bitSet(tileMasks[m], k)
+                  : kb.forLoopCarry(kb.index(kWarp), none, [&](Value lane, Value seen) {
+                      auto [row0, row1] = conv.laneRows(tile, lane);
+                      Value has = conv.laneHasNeighbour(conv.neighbour(row0, k),
+                                                        conv.neighbour(row1, k));
+                      return arith::OrIOp::create(b, seen, has).getResult();
+                    }));
           any = arith::OrIOp::create(b, any, anyInTile.back());
         }
         auto anyIf = scf::IfOp::create(b, TypeRange{}, any, /*withElseRegion=*/false);
@@ -524,20 +578,35 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
     SmallVector<std::pair<Value, Value>> laneRows;
     for (int64_t m = 0; m < rowTiles; ++m)
       laneRows.push_back(conv.laneRows(conv.rowTileOf(warpTile, m), lane));
+    // Per row tile, the warp's neighbour mask (an OR over the lanes), so
+    // that the offset loop below tests bits instead of loading and voting.
+    SmallVector<Value> tileMasks;
+    if (conv.votesFromMasks())
+      for (auto [row0, row1] : laneRows) {
+        Value lanes = arith::OrIOp::create(b, conv.rowMask(row0), conv.rowMask(row1));
+        tileMasks.push_back(
+            kb.callResults(kWarpOrPlaceholder, TypeRange{i32}, ValueRange{lanes}).front());
+      }
     SmallVector<Value> init(conv.accumulators(), zero);
     auto acc = kb.forLoopCarryN(kb.index(volume), init, [&](Value k, ValueRange accK) {
-      // The lane's two input rows in each row tile, and warp votes: row
-      // tiles without a neighbour at offset k skip their mmas, and offsets
-      // that no row of the warp has are skipped whole (warp-uniform
-      // branches, so every lane still reaches each mma.sync).
+      // Which row tiles have a neighbour at offset k (the same in every
+      // lane): the others skip their mmas, and offsets that no row of the
+      // warp has are skipped whole (warp-uniform branches, so every lane
+      // still reaches each mma.sync). Then the lane's two input rows in
+      // each row tile.
       SmallVector<std::pair<Value, Value>> entries;
       SmallVector<Value> anyInTile;
       Value any = arith::ConstantIntOp::create(b, i1, 0);
-      for (auto [row0, row1] : laneRows) {
-        entries.push_back({conv.neighbour(row0, k), conv.neighbour(row1, k)});
-        Value has = conv.laneHasNeighbour(entries.back().first, entries.back().second);
-        anyInTile.push_back(
-            kb.callResults(kWarpAnyPlaceholder, TypeRange{i1}, ValueRange{has}).front());
+      for (auto [m, rowPair] : llvm::enumerate(laneRows)) {
+        if (conv.votesFromMasks()) {
+          anyInTile.push_back(conv.bitSet(tileMasks[m], k));
+        } else {
+          entries.push_back(
+              {conv.neighbour(rowPair.first, k), conv.neighbour(rowPair.second, k)});
+          Value has = conv.laneHasNeighbour(entries.back().first, entries.back().second);
+          anyInTile.push_back(
+              kb.callResults(kWarpAnyPlaceholder, TypeRange{i1}, ValueRange{has}).front());
+        }
         any = arith::OrIOp::create(b, any, anyInTile.back());
       }
       auto anyIf = scf::IfOp::create(b, ValueRange(accK).getTypes(), any,
@@ -546,6 +615,9 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
       b.setInsertionPointToStart(&anyIf.getElseRegion().front());
       scf::YieldOp::create(b, accK);
       b.setInsertionPointToStart(&anyIf.getThenRegion().front());
+      if (conv.votesFromMasks())
+        for (auto [row0, row1] : laneRows)
+          entries.push_back({conv.neighbour(row0, k), conv.neighbour(row1, k)});
       auto blocks = kb.forLoopCarryN(blocksOfInput, accK, [&](Value block, ValueRange accB) {
         Value base = arith::MulIOp::create(b, block, kb.index(kDepth));
         // The B fragments serve every row tile of the warp.

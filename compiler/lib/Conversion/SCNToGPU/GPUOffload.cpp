@@ -454,11 +454,12 @@ void moveKernelOnlyBuffersToDevice(func::FuncOp func, OpBuilder &b) {
 
 /// Turns the placeholder calls of tensor-core kernels (see
 /// scn/Conversion/TensorCores.h) into NVVM ops: mmas into nvvm.mma.sync
-/// m16n8k16, row x col; warp votes into nvvm.vote.sync any over the full
-/// warp. Erases their declarations.
+/// m16n8k16, row x col; warp votes into nvvm.vote.sync any and warp ORs
+/// into nvvm.redux.sync or, over the full warp. Erases their declarations.
 void materializeWarpOps(ModuleOp module) {
   auto isPlaceholder = [](StringRef name) {
-    return name.starts_with(scn::kMmaPlaceholderPrefix) || name == scn::kWarpAnyPlaceholder;
+    return name.starts_with(scn::kMmaPlaceholderPrefix) || name == scn::kWarpAnyPlaceholder ||
+           name == scn::kWarpOrPlaceholder;
   };
   SmallVector<func::CallOp> calls;
   module.walk([&](func::CallOp call) {
@@ -473,6 +474,15 @@ void materializeWarpOps(ModuleOp module) {
       Value any = NVVM::VoteSyncOp::create(b, loc, b.getI1Type(), fullWarp,
                                            call.getOperand(0), NVVM::VoteSyncKind::any);
       call.getResult(0).replaceAllUsesWith(any);
+      call.erase();
+      continue;
+    }
+    if (call.getCallee() == scn::kWarpOrPlaceholder) {
+      Value fullWarp = LLVM::ConstantOp::create(b, loc, b.getI32Type(), -1);
+      Value all = NVVM::ReduxOp::create(
+          b, loc, b.getI32Type(), call.getOperand(0),
+          NVVM::ReduxKindAttr::get(b.getContext(), NVVM::ReduxKind::OR), fullWarp);
+      call.getResult(0).replaceAllUsesWith(all);
       call.erase();
       continue;
     }
