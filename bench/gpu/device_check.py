@@ -263,6 +263,11 @@ def bench(log, repeat):
                 result[element + " error"] = float(np.abs(got - reference).max()) / scale
         rows.append((name, m["flop"], result))
         print(f"bench {name}: {result}", file=log)
+        # Each workload's numbers as soon as they exist: a run cut short by
+        # check.sh's timeout still reports what it measured.
+        log.flush()
+        print(f"bench {name}: " + ", ".join(f"{k} {v:.3g}" for k, v in result.items()),
+              flush=True)
     print()
     print("End to end: maps built in every run, on the GPU (host maps: on the CPU, "
           "copied), weights kept on the GPU (scn_gpu_keep_resident); uploads: the "
