@@ -225,7 +225,8 @@ def bench(log, repeat):
         result = {}
         outputs = {}
         for target in ("cuda", "cuda-f16", "cuda-bf16", "cuda-hostmaps", "cuda-f16-sync",
-                       "cuda-f16-act16", "cuda-f16-rows16", "cuda-f16-rows64", "cpu"):
+                       "cuda-f16-act16", "cuda-f16-votes", "cuda-f16-rows16", "cuda-f16-rows64",
+                       "cpu"):
             times = repeat if target.startswith("cuda") else max(1, repeat // 2)
             if not os.path.exists(os.path.join(directory, f"{name}.{target}.so")):
                 continue
@@ -308,14 +309,15 @@ def bench(log, repeat):
                   f"{tflops:.2f} | {share} | "
                   f"{r['cuda'] / gpu:.1f}x | {r[element + ' error']:.1e} |")
     print()
-    print("Tensor-core warps of 16, 32 (the plan's) and 64 rows, f16, maps prebuilt: "
-          "TFLOP/s and share of the fp16 tensor GEMM of each.")
-    print("| workload | 16 rows ms | 32 rows ms | 64 rows ms | 16 rows share | "
-          "32 rows share | 64 rows share |")
-    print("|---|---|---|---|---|---|---|")
+    print("Tensor-core warps of 16, 32 (the plan's) and 64 rows with neighbour masks, "
+          "and 32 rows voting per offset (--neighbour-masks=false), f16, maps prebuilt: "
+          "share of the fp16 tensor GEMM of each.")
+    print("| workload | 16 rows ms | 32 rows ms | 64 rows ms | 32 rows, votes ms | "
+          "16 rows share | 32 rows share | 64 rows share | 32 rows, votes share |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for name, flop, r in rows:
         times = [r.get(f"cuda-f16{suffix} prebuilt", float("nan"))
-                 for suffix in ("-rows16", "", "-rows64")]
+                 for suffix in ("-rows16", "", "-rows64", "-votes")]
         shares = [f"{100 * flop / (t / 1e3) / 1e12 / peaks[1]:.1f}%" if peaks else "-"
                   for t in times]
         print(f"| {name} | " + " | ".join(f"{t:.2f}" for t in times) + " | "

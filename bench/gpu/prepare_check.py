@@ -15,7 +15,8 @@ the GPU machine (which has neither our toolchain nor the CUDA toolkit):
                                         cuda, cuda-f16 and cuda-bf16 (tensor
                                         cores),
                                         cuda-hostmaps (maps on the CPU), cpu;
-                                        cuda-f16-act16 (activations stored in
+                                        cuda-f16-votes (a vote per offset, no
+                                        neighbour masks), cuda-f16-act16 (activations stored in
                                         f16 too), cuda-f16-rows16/64 (tensor-core warps
                                         of 16 and 64 rows; the plan's 32 is
                                         cuda-f16); W1 also cuda-f16-sync (every GPU op
@@ -183,8 +184,12 @@ def prepare_bench(chips, channels):
         # f16 end to end: tensor cores and activations stored in f16.
         compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-act16.so"), "cuda",
                      chips, ["--element-type=f16", "--activations=f16"])
-        # Tensor-core warps of one and four row tiles (the plan takes two),
+        # Votes per offset instead of neighbour masks, and tensor-core warps
+        # of one and four row tiles (the plan takes two),
         # where the check's time allows: W1 and the layers of the goal.
+        if name == "W1" or in_channels >= 64:
+            compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-votes.so"), "cuda",
+                         chips, ["--element-type=f16", "--neighbour-masks=false"])
         for rows in ((16, 64) if name == "W1" or in_channels >= 64 else ()):
             compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-rows{rows}.so"), "cuda",
                          chips, ["--element-type=f16", f"--tensor-core-rows={rows}"])

@@ -11,6 +11,7 @@
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_80 tensor-core-rows=16" -split-input-file | FileCheck %s --check-prefix=ROWS16
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_80 tensor-core-rows=64" -split-input-file | FileCheck %s --check-prefix=ROWS64
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=bf16 chip=sm_90" -split-input-file | FileCheck %s --check-prefix=BF16
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 neighbour-masks=false" -split-input-file | FileCheck %s --check-prefix=VOTES
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=bf16 emulate-on-host=true" -split-input-file | FileCheck %s --check-prefix=EMU
 // RUN: scn-opt %s --scn-graph-pipeline="plan-target=cuda" -split-input-file | FileCheck %s --check-prefix=F32
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_75" 2>&1 | FileCheck %s --check-prefix=SM75
@@ -36,6 +37,11 @@
 // redux per row tile before the offset loop, and no vote inside it.
 // BF16-COUNT-2: redux.sync.or.b32
 // BF16-NOT: vote.sync
+// neighbour-masks=false: a vote per row tile in every offset step instead.
+// VOTES-LABEL: llvm.func @main(
+// VOTES-NOT: redux.sync
+// VOTES-COUNT-2: vote.sync.any.pred
+// VOTES-NOT: redux.sync
 // EMU-LABEL: llvm.func @main(
 // EMU-NOT: gpu.
 // EMU-NOT: mma

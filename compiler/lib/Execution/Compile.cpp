@@ -88,6 +88,7 @@ llvm::Expected<EntrySignature> lowerToLLVMDialect(ModuleOp module,
     cuda.elementType = options.elementType;
     cuda.tensorCoreRows = options.tensorCoreRows;
     cuda.activations = options.activations;
+    cuda.neighbourMasks = options.neighbourMasks;
     cuda.format = "isa";
     cuda.emulateOnHost = emulated;
     cuda.deviceGeometry = options.deviceGeometry;

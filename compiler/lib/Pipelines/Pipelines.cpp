@@ -181,6 +181,7 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
   toGPU.deviceGeometry = options.deviceGeometry;
   toGPU.emulateWarps = options.emulateOnHost;
   toGPU.activationType = options.activations;
+  toGPU.neighbourMasks = options.neighbourMasks;
   pm.addPass(createConvertSCNToGPU(toGPU));
   pm.addPass(createCanonicalizerPass());
   if (failed(parsePassPipeline(kBufferize, pm)) ||

@@ -59,6 +59,10 @@ static cl::opt<std::string> activations(
     "activations", cl::init("f32"),
     cl::desc("cuda: element type of the feature rows stored between ops (f32, or "
              "f16 / bf16: half the bytes; kernels compute in f32)"));
+static cl::opt<bool> neighbourMasks(
+    "neighbour-masks", cl::init(true),
+    cl::desc("cuda with --element-type=f16|bf16: tensor-core warps skip offsets by "
+             "neighbour masks read before the offset loop (false: a vote per offset)"));
 static cl::opt<std::string> cpu("cpu", cl::init(""),
                                 cl::desc("Target CPU (default: the host's)"));
 static cl::opt<unsigned> optLevel("O", cl::init(3), cl::Prefix,
@@ -93,6 +97,8 @@ int main(int argc, char **argv) {
       return failWith("--tensor-core-rows is for --target=cuda");
     if (activations.getNumOccurrences())
       return failWith("--activations is for --target=cuda (the CPU target is f32)");
+    if (neighbourMasks.getNumOccurrences())
+      return failWith("--neighbour-masks is for --target=cuda");
   }
   auto start = std::chrono::steady_clock::now();
   mlir::DialectRegistry registry;
@@ -114,6 +120,7 @@ int main(int argc, char **argv) {
   options.asyncChain = asyncChain;
   options.tensorCoreRows = tensorCoreRows;
   options.activations = activations;
+  options.neighbourMasks = neighbourMasks;
   options.optLevel = optLevel;
   options.timePhases = timePhases;
   options.emitLLVMPath = emitLLVM;

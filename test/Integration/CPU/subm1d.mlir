@@ -27,6 +27,7 @@
 // RUN: not scn-run %s --activations=f16 --input %t.npz 2>&1 | FileCheck %s --check-prefix=RUNACT
 // RUN: not scn-compile %s --activations=f16 -o %t.act.so 2>&1 | FileCheck %s --check-prefix=ACT
 // RUN: not scn-compile %s --tensor-core-rows=64 -o %t.rows.so 2>&1 | FileCheck %s --check-prefix=ROWS
+// RUN: not scn-compile %s --neighbour-masks=false -o %t.masks.so 2>&1 | FileCheck %s --check-prefix=MASKS
 // The CUDA pipeline emulated on the CPU, with bf16 tensor cores (none fit
 // this 1-channel layer, so the values are exact):
 // RUN: scn-run %s --target=cuda-emulated --element-type=bf16 --input %t.npz --print | FileCheck %s
@@ -38,6 +39,7 @@
 // RUNACT: scn-run: error: --activations is for --target=cuda (the CPU target is f32)
 // ACT: scn-compile: error: --activations is for --target=cuda (the CPU target is f32)
 // ROWS: scn-compile: error: --tensor-core-rows is for --target=cuda
+// MASKS: scn-compile: error: --neighbour-masks is for --target=cuda
 // CHIP: scn-run: error: --chip is for --target=cuda
 // RUNELEMENT: scn-run: error: --element-type is for --target=cuda (the CPU target is f32)
 

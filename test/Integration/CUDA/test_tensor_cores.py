@@ -204,8 +204,19 @@ def test_exact_case_other_warp_rows(seed, rows, tmp_path):
     np.testing.assert_array_equal(got, expected)
 
 
-# Filters of more than 32 offsets (5x5x5: 125) vote per offset; smaller
-# ones (every case above) take each row tile's neighbour mask once.
+# Every case above takes each row tile's neighbour mask once; with
+# --neighbour-masks=false the warps vote per offset, as filters of more
+# than 32 offsets always do (the 5x5x5 test below).
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_exact_case_votes(seed, tmp_path):
+    spec, arrays = tensor_core_case(seed, exact=True)
+    expected = run(spec, arrays, tmp_path, "cpu", [])
+    got = run(spec, arrays, tmp_path, "emulated",
+              ["--target=cuda-emulated", "--element-type=f16", "--neighbour-masks=false"])
+    np.testing.assert_array_equal(got, expected)
+
+
+# Filters of more than 32 offsets (5x5x5: 125) vote per offset.
 @pytest.mark.parametrize("seed", [0, 1])
 def test_exact_case_large_filter_votes(seed, tmp_path):
     r = np.random.default_rng(100 + seed)

@@ -93,6 +93,10 @@ def ConvertSCNToGPU : Pass<"convert-scn-to-gpu", "::mlir::ModuleOp"> {
            "Tensor-core kernels as host loops over the lanes of each warp, "
            "with the mma emulated by the PTX ISA's fragment layout (for "
            "scn-gpu-emulate-on-host: tests without a GPU)">,
+    Option<"neighbourMasks", "neighbour-masks", "bool", /*default=*/"true",
+           "Tensor-core warps take the offsets they skip from neighbour masks "
+           "read before the offset loop (filters of up to 32 offsets); false: "
+           "a load and a warp vote in every offset step">,
     Option<"activationType", "activation-type", "std::string", /*default=*/"\"f32\"",
            "Element type of the feature rows stored between ops: f32, or f16 / "
            "bf16 (half the bytes; kernels load them as f32 and round their "

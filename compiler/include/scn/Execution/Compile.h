@@ -42,6 +42,8 @@ struct CompileOptions {
   /// cuda: element type of the feature rows stored between ops (f32, f16,
   /// bf16).
   std::string activations = "f32";
+  /// cuda: tensor-core warps skip offsets by neighbour masks (false: votes).
+  bool neighbourMasks = true;
   /// cuda: site sets and maps built on the GPU where possible (else on the
   /// CPU and copied once per run).
   bool deviceGeometry = true;

@@ -58,6 +58,11 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
       llvm::cl::desc("Element type of the feature rows stored between ops: f32, or "
                      "f16 / bf16 (half the bytes; kernels compute in f32)"),
       llvm::cl::init("f32")};
+  Option<bool> neighbourMasks{
+      *this, "neighbour-masks",
+      llvm::cl::desc("f16 / bf16: tensor-core warps skip offsets by neighbour masks read "
+                     "before the offset loop (false: a load and a vote per offset)"),
+      llvm::cl::init(true)};
   Option<int64_t> tensorCoreRows{
       *this, "tensor-core-rows",
       llvm::cl::desc("f16 / bf16: output rows of a tensor-core warp, 16, 32 or 64 "

@@ -58,6 +58,8 @@ struct ModuleLoweringState {
   /// the feature rows between ops are stored in; null: f32. Loads extend to
   /// f32 and stores round, so kernels compute in f32 as before.
   mlir::Type activationType;
+  /// convert-scn-to-gpu neighbour-masks (TensorCoreLowering).
+  bool neighbourMasks = true;
 };
 
 class KernelBuilder {
@@ -101,6 +103,7 @@ public:
   bool emulateWarps() const { return state.emulateWarps; }
   /// Whether feature rows are stored narrower than f32 (activation-type).
   bool narrowActivations() const { return static_cast<bool>(state.activationType); }
+  bool neighbourMasks() const { return state.neighbourMasks; }
   /// Whether geometry is built by the device builders (convert-scn-to-gpu
   /// device-geometry).
   bool deviceGeometry() const { return state.forGPU && state.deviceGeometry; }
@@ -214,7 +217,8 @@ mlir::Value pointerOf(mlir::OpBuilder &b, mlir::Location loc, mlir::Value buffer
 mlir::LogicalResult lowerSCNModule(mlir::ModuleOp module, bool forGPU,
                                    bool deviceGeometry = false,
                                    bool emulateWarps = false,
-                                   mlir::Type activationType = {});
+                                   mlir::Type activationType = {},
+                                   bool neighbourMasks = true);
 
 /// Lowers one scn op; `kb` is positioned right before it. Fails with a
 /// diagnostic on the op when it cannot be lowered.

@@ -109,9 +109,9 @@ struct ConvertSCNToCPUPass
 
 LogicalResult scn::cpu::lowerSCNModule(ModuleOp module, bool forGPU,
                                        bool deviceGeometry, bool emulateWarps,
-                                       Type activationType) {
+                                       Type activationType, bool neighbourMasks) {
   ModuleLoweringState state{module, {}, 0, forGPU, deviceGeometry, emulateWarps,
-                            activationType};
+                            activationType, neighbourMasks};
   SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
   for (func::FuncOp func : funcs)
     if (failed(lowerFunction(state, func)))

@@ -170,7 +170,7 @@ public:
   /// offsets (3x3x3 is 27): each lane reads its rows' whole table rows once,
   /// by independent loads, before the offset loop, instead of a dependent
   /// load and vote in every offset's step, skipped or not.
-  bool votesFromMasks() const { return volume <= kMaskBits; }
+  bool votesFromMasks() const { return volume <= kMaskBits && kb.neighbourMasks(); }
 
   /// The neighbour mask of output `row` (0 past the last row).
   Value rowMask(Value row) {

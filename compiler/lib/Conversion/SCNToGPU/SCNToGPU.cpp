@@ -42,7 +42,7 @@ struct ConvertSCNToGPUPass
       return signalPassFailure();
     }
     if (failed(scn::cpu::lowerSCNModule(getOperation(), /*forGPU=*/true, deviceGeometry,
-                                          emulateWarps, activations)))
+                                          emulateWarps, activations, neighbourMasks)))
       signalPassFailure();
   }
 };
