@@ -179,15 +179,20 @@ EXACT_SEEDS = range(8)
 ROUNDED_SEEDS = range(2)
 
 
+def assert_emulation_equals_cpu(spec, arrays, tmp_path, flags):
+    """The network through --target=cuda-emulated with `flags` gives the
+    CPU's fp32 output bit for bit (the exact cases)."""
+    expected = run(spec, arrays, tmp_path, "cpu", [])
+    got = run(spec, arrays, tmp_path, "emulated", ["--target=cuda-emulated"] + flags)
+    assert got.shape == expected.shape
+    np.testing.assert_array_equal(got, expected)
+
+
 @pytest.mark.parametrize("element_type", TYPES)
 @pytest.mark.parametrize("seed", EXACT_SEEDS)
 def test_exact_case_equals_cpu(seed, element_type, tmp_path):
     spec, arrays = tensor_core_case(seed, exact=True)
-    expected = run(spec, arrays, tmp_path, "cpu", [])
-    got = run(spec, arrays, tmp_path, "emulated",
-              ["--target=cuda-emulated", "--element-type=" + element_type])
-    assert got.shape == expected.shape
-    np.testing.assert_array_equal(got, expected)
+    assert_emulation_equals_cpu(spec, arrays, tmp_path, ["--element-type=" + element_type])
 
 
 # The cases above run the plan's warps of 32 rows (two row tiles of 16);
@@ -197,11 +202,8 @@ def test_exact_case_equals_cpu(seed, element_type, tmp_path):
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_exact_case_other_warp_rows(seed, rows, tmp_path):
     spec, arrays = tensor_core_case(seed, exact=True)
-    expected = run(spec, arrays, tmp_path, "cpu", [])
-    got = run(spec, arrays, tmp_path, "emulated",
-              ["--target=cuda-emulated", "--element-type=f16",
-               f"--tensor-core-rows={rows}"])
-    np.testing.assert_array_equal(got, expected)
+    assert_emulation_equals_cpu(spec, arrays, tmp_path,
+                                ["--element-type=f16", f"--tensor-core-rows={rows}"])
 
 
 # Every case above takes each row tile's neighbour mask once; with
@@ -210,10 +212,8 @@ def test_exact_case_other_warp_rows(seed, rows, tmp_path):
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_exact_case_votes(seed, tmp_path):
     spec, arrays = tensor_core_case(seed, exact=True)
-    expected = run(spec, arrays, tmp_path, "cpu", [])
-    got = run(spec, arrays, tmp_path, "emulated",
-              ["--target=cuda-emulated", "--element-type=f16", "--neighbour-masks=false"])
-    np.testing.assert_array_equal(got, expected)
+    assert_emulation_equals_cpu(spec, arrays, tmp_path,
+                                ["--element-type=f16", "--neighbour-masks=false"])
 
 
 # Filters of more than 32 offsets (5x5x5: 125) vote per offset.
@@ -228,10 +228,7 @@ def test_exact_case_large_filter_votes(seed, tmp_path):
     spec = {"dimension": 3, "spatial_size": [8, 8, 8], "input_mode": 0, "train": False,
             "batch_size": 2, "coords": "coords", "features": "features",
             "layers": [net.conv("SubmanifoldConvolution", 16, 32, [5, 5, 5], bias=True)]}
-    expected = run(spec, net.arrays, tmp_path, "cpu", [])
-    got = run(spec, net.arrays, tmp_path, "emulated",
-              ["--target=cuda-emulated", "--element-type=f16"])
-    np.testing.assert_array_equal(got, expected)
+    assert_emulation_equals_cpu(spec, net.arrays, tmp_path, ["--element-type=f16"])
     assert uses_tensor_cores(spec, net.arrays, tmp_path, "f16")
 
 
@@ -241,10 +238,8 @@ def test_exact_case_large_filter_votes(seed, tmp_path):
 @pytest.mark.parametrize("seed", EXACT_SEEDS)
 def test_exact_case_f16_activations(seed, tmp_path):
     spec, arrays = tensor_core_case(seed, exact=True)
-    expected = run(spec, arrays, tmp_path, "cpu", [])
-    got = run(spec, arrays, tmp_path, "emulated",
-              ["--target=cuda-emulated", "--element-type=f16", "--activations=f16"])
-    np.testing.assert_array_equal(got, expected)
+    assert_emulation_equals_cpu(spec, arrays, tmp_path,
+                                ["--element-type=f16", "--activations=f16"])
 
 
 @pytest.mark.parametrize("element_type", TYPES)
