@@ -17,6 +17,7 @@
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_75" 2>&1 | FileCheck %s --check-prefix=SM75
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f8" 2>&1 | FileCheck %s --check-prefix=F8
 // RUN: not scn-opt %s --scn-cuda-pipeline="tensor-core-rows=32" 2>&1 | FileCheck %s --check-prefix=F32ROWS
+// RUN: not scn-opt %s --scn-cuda-pipeline="neighbour-masks=false" 2>&1 | FileCheck %s --check-prefix=F32MASKS
 // RUN: not scn-opt %s --scn-graph-pipeline --scn-plan-dataflow --convert-scn-to-cpu 2>&1 -split-input-file | FileCheck %s --check-prefix=CPU
 
 // CHECK: llvm.func @main(
@@ -53,6 +54,7 @@
 // SM75: element-type=f16 runs on mma.sync m16n8k16, which needs sm_80 or newer, not sm_75
 // F8: element-type=f8 is not one of f32, f16, bf16
 // F32ROWS: tensor-core-rows=32 needs element-type f16 or bf16 and 16, 32 or 64 rows
+// F32MASKS: neighbour-masks=false is for tensor-core kernels (element-type f16 or bf16)
 func.func @main(%c: tensor<?x4xi64> {scn.name = "coords"}, %f: tensor<?x1xf32> {scn.name = "features"})
     -> (tensor<?x32xf32> {scn.name = "output"}) {
   %w0 = arith.constant dense<0.5> : tensor<27x1x1x16xf32>

@@ -159,6 +159,11 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                  << " needs element-type f16 or bf16 and 16, 32 or 64 rows\n";
     return failure();
   }
+  if (!options.neighbourMasks && !tensorCores) {
+    llvm::errs() << "scn-cuda-pipeline: neighbour-masks=false is for tensor-core kernels "
+                    "(element-type f16 or bf16)\n";
+    return failure();
+  }
   StringRef chip = options.chip;
   if (!chip.starts_with("sm_") || chip.size() < 5) {
     llvm::errs() << "scn-cuda-pipeline: chip '" << chip

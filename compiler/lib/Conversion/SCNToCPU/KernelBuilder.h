@@ -206,14 +206,15 @@ private:
   llvm::DenseMap<mlir::Value, mlir::Value> narrowBuffers;
 };
 
-/// Lowers every scn op of every function of `module` (convert-scn-to-cpu,
-/// and with `forGPU` convert-scn-to-gpu, with `deviceGeometry` where every
-/// geometry op of a function has a device builder, and with `emulateWarps`
-/// tensor-core kernels that run on the host).
 /// Raw pointer (!llvm.ptr) of a buffer's first element, for a runtime call;
 /// also what scn-gpu-offload hands the runtime.
 mlir::Value pointerOf(mlir::OpBuilder &b, mlir::Location loc, mlir::Value buffer);
 
+/// Lowers every scn op of every function of `module` (convert-scn-to-cpu,
+/// and with `forGPU` convert-scn-to-gpu, with `deviceGeometry` where every
+/// geometry op of a function has a device builder, with `emulateWarps`
+/// tensor-core kernels that run on the host, with `activationType` feature
+/// rows stored in f16/bf16, and `neighbourMasks` as the pass option).
 mlir::LogicalResult lowerSCNModule(mlir::ModuleOp module, bool forGPU,
                                    bool deviceGeometry = false,
                                    bool emulateWarps = false,

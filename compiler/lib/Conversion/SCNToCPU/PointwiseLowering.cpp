@@ -99,54 +99,38 @@ static std::pair<Value, Value> channelSumsOnGPU(KernelBuilder &kb, Value x, Valu
   auto dynamic = MemRefType::get({ShapedType::kDynamic}, f32);
   Value partialSum = memref::AllocOp::create(b, dynamic, ValueRange{partials});
   Value partialSquares = memref::AllocOp::create(b, dynamic, ValueRange{partials});
-  auto sumLoop = [&](Value begin, Value end, function_ref<Value(Value)> element) {
-    Value zero = kb.f32(0.0);
-    auto loop = scf::ForOp::create(b, begin, end, kb.index(1), ValueRange{zero, zero});
-    OpBuilder::InsertionGuard guard(b);
-    Block *body = loop.getBody();
-    if (!body->empty())
-      body->getTerminator()->erase();
-    b.setInsertionPointToEnd(body);
-    Value v = element(loop.getInductionVar());
-    Value sum = body->getArgument(1), squares = body->getArgument(2);
-    scf::YieldOp::create(b, ValueRange{arith::AddFOp::create(b, sum, v),
-                                       math::FmaOp::create(b, v, v, squares)});
-    return std::make_pair(loop.getResult(0), loop.getResult(1));
-  };
+  Value zero = kb.f32(0.0);
   kb.parallelRows(partials, [&](Value i) {
     Value chunk = arith::DivUIOp::create(b, i, kb.index(channels));
     Value c = arith::RemUIOp::create(b, i, kb.index(channels));
     Value begin = arith::MulIOp::create(b, chunk, kb.index(kRowsPerChunk));
     Value end = arith::MinUIOp::create(
         b, rows, arith::AddIOp::create(b, begin, kb.index(kRowsPerChunk)));
-    auto [sum, squares] = sumLoop(begin, end, [&](Value r) {
-      return kb.loadElement(x, ValueRange{r, c});
-    });
-    memref::StoreOp::create(b, sum, partialSum, ValueRange{i});
-    memref::StoreOp::create(b, squares, partialSquares, ValueRange{i});
+    auto sums = kb.forLoopCarryN(
+        arith::SubIOp::create(b, end, begin), ValueRange{zero, zero},
+        [&](Value offset, ValueRange acc) -> SmallVector<Value> {
+          Value v = kb.loadElement(
+              x, ValueRange{arith::AddIOp::create(b, begin, offset).getResult(), c});
+          return {arith::AddFOp::create(b, acc[0], v), math::FmaOp::create(b, v, v, acc[1])};
+        });
+    memref::StoreOp::create(b, sums[0], partialSum, ValueRange{i});
+    memref::StoreOp::create(b, sums[1], partialSquares, ValueRange{i});
   });
   auto perChannel = MemRefType::get({channels}, f32);
   Value sumBuf = memref::AllocOp::create(b, perChannel);
   Value squaresBuf = memref::AllocOp::create(b, perChannel);
   kb.parallelRows(kb.index(channels), [&](Value c) {
-    Value zero = kb.f32(0.0);
-    auto loop = scf::ForOp::create(b, kb.index(0), chunks, kb.index(1), ValueRange{zero, zero});
-    {
-      OpBuilder::InsertionGuard guard(b);
-      Block *body = loop.getBody();
-      if (!body->empty())
-        body->getTerminator()->erase();
-      b.setInsertionPointToEnd(body);
-      Value at = arith::AddIOp::create(
-          b, arith::MulIOp::create(b, loop.getInductionVar(), kb.index(channels)), c);
-      Value sum = arith::AddFOp::create(b, body->getArgument(1),
-                                        memref::LoadOp::create(b, partialSum, ValueRange{at}));
-      Value squares = arith::AddFOp::create(
-          b, body->getArgument(2), memref::LoadOp::create(b, partialSquares, ValueRange{at}));
-      scf::YieldOp::create(b, ValueRange{sum, squares});
-    }
-    memref::StoreOp::create(b, loop.getResult(0), sumBuf, ValueRange{c});
-    memref::StoreOp::create(b, loop.getResult(1), squaresBuf, ValueRange{c});
+    auto sums = kb.forLoopCarryN(
+        chunks, ValueRange{zero, zero}, [&](Value chunk, ValueRange acc) -> SmallVector<Value> {
+          Value at = arith::AddIOp::create(
+              b, arith::MulIOp::create(b, chunk, kb.index(channels)), c);
+          return {arith::AddFOp::create(b, acc[0],
+                                        memref::LoadOp::create(b, partialSum, ValueRange{at})),
+                  arith::AddFOp::create(
+                      b, acc[1], memref::LoadOp::create(b, partialSquares, ValueRange{at}))};
+        });
+    memref::StoreOp::create(b, sums[0], sumBuf, ValueRange{c});
+    memref::StoreOp::create(b, sums[1], squaresBuf, ValueRange{c});
   });
   return {sumBuf, squaresBuf};
 }

@@ -72,7 +72,7 @@ struct SCNPlanDataflowPass
           // Two row tiles of 16 share each weight fragment: 256 bytes loaded
           // per mma instead of 384 at 64 columns, in 128 registers a lane
           // (ptxas -v, sm_90: four blocks of 4 warps an SM); four row tiles
-          // (192 bytes) need 234, which leaves two blocks an SM.
+          // (192 bytes) need 235, which leaves two blocks an SM.
           if (!op->hasAttr("rows_per_tile"))
             op->setAttr("rows_per_tile",
                         b.getI64IntegerAttr(tensorCoreRows ? tensorCoreRows : 32));
