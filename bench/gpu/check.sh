@@ -9,12 +9,12 @@
 #                                        builds the CUDA artifacts of the check
 #                                        into build/gpu-check and packs them
 #                                        with xz into build/gpu-check.tar.xz:
-#                                        about 170 s on 2 cores)
+#                                        236 s on 2 cores)
 #   bash bench/gpu/stage_peer.sh        (spconv 2.3.8 for the GPU machine in
 #                                        build/peer.tar.xz; optional)
 #
 # then carry build/lib, build/test/Unit, build/bench, build/device-libs,
-# build/gpu-check.tar.xz and build/peer.tar.xz (about 58 MB in all, under one
+# build/gpu-check.tar.xz and build/peer.tar.xz (57 MiB in all, under one
 # call's 64 MiB) to the device machine and run there, from the repository
 # root (the script unpacks the two archives, with Python's tarfile):
 #
@@ -41,7 +41,7 @@ if [ "${1:-}" = "--prepare" ]; then
   done
   ls build/device-libs
   /usr/bin/python3 bench/gpu/prepare_check.py | grep -v '^scn-compile: wrote'
-  # The artifacts' PTX and cubins pack 13x with xz (55 MB to 4 MB).
+  # The artifacts' PTX and cubins pack 13x with xz (69 MiB to 5.1 MiB).
   tar -cJf build/gpu-check.tar.xz -C build gpu-check
   du -sh build/gpu-check
   du -shc build/lib build/test/Unit build/bench build/device-libs build/gpu-check.tar.xz \
