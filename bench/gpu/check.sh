@@ -13,9 +13,10 @@
 #   bash bench/gpu/stage_peer.sh        (spconv 2.3.8 for the GPU machine in
 #                                        build/peer.tar.xz; optional)
 #
-# then carry build/lib, build/test/Unit, build/bench, build/device-libs,
-# build/gpu-check.tar.xz and build/peer.tar.xz (57 MiB in all, under one
-# call's 64 MiB) to the device machine and run there, from the repository
+# then carry build/lib, build/test/Unit/Runtime/RuntimeTests, build/bench,
+# build/device-libs, build/gpu-check.tar.xz and build/peer.tar.xz (56 MB;
+# with the 9 MB of tracked files under one call's 64 MiB) to the device
+# machine and run there, from the repository
 # root (the script unpacks the two archives, with Python's tarfile):
 #
 #   bash bench/gpu/check.sh          (writes its logs under $OUT, default /tmp/scn-gpu-check)
@@ -44,7 +45,7 @@ if [ "${1:-}" = "--prepare" ]; then
   # The artifacts' PTX and cubins pack 13x with xz (69 MiB to 5.1 MiB).
   tar -cJf build/gpu-check.tar.xz -C build gpu-check
   du -sh build/gpu-check
-  du -shc build/lib build/test/Unit build/bench build/device-libs build/gpu-check.tar.xz \
+  du -cb build/lib build/test/Unit/Runtime/RuntimeTests build/bench build/device-libs build/gpu-check.tar.xz \
     $(ls build/peer.tar.xz 2>/dev/null)
   exit 0
 fi
@@ -67,18 +68,19 @@ echo "== device"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$OUT/device.txt"
 
 echo "== runtime GPU tests (driver layer, mgpu* ABI, GPU site sets vs CPU)"
-timeout 120 build/test/Unit/Runtime/RuntimeTests --gtest_filter='Gpu*' > "$OUT/unit.txt" 2>&1 || status=1
+timeout 90 build/test/Unit/Runtime/RuntimeTests --gtest_filter='Gpu*' > "$OUT/unit.txt" 2>&1 || status=1
 grep -E '^\[ *(OK|FAILED|SKIPPED|PASSED) ' "$OUT/unit.txt"
 
 echo "== LiDAR map pyramid: GPU vs CPU (2 threads), medians of 5"
-build/bench/runtime/bench_runtime_maps --benchmark_filter='BM_UNetGeometryTotal' \
+timeout 60 build/bench/runtime/bench_runtime_maps --benchmark_filter='BM_UNetGeometryTotal' \
   --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
   > "$OUT/pyramid.txt" 2>&1 || status=1
 grep -E 'median|ERROR' "$OUT/pyramid.txt"
 
 echo "== compiled networks on the GPU (bench/gpu/device_check.py; log: $OUT/device_check.log)"
-# Bounded, so that a hung kernel cannot eat the device budget.
-timeout 240 python3 bench/gpu/device_check.py --log "$OUT/device_check.log" \
+# Bounded, so that a hung kernel cannot eat the device budget: each
+# correctness section 45 s at most, the benchmarks 170 s.
+timeout 360 python3 bench/gpu/device_check.py --log "$OUT/device_check.log" --bench-seconds 170 \
   | tee "$OUT/device_check.txt"
 [ "${PIPESTATUS[0]}" = 0 ] || status=1
 

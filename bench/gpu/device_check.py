@@ -23,6 +23,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 
@@ -65,7 +66,8 @@ def record(log, label, cases, check):
             problem = check(case)
         except Exception as e:
             problem = f"{type(e).__name__}: {e}"
-        print(f"{label} {case}: {'PASS' if problem is None else 'FAIL ' + problem}", file=log)
+        print(f"{label} {case}: {'PASS' if problem is None else 'FAIL ' + problem}", file=log,
+              flush=True)
         if problem is not None:
             failed.append(case)
     return len(cases), failed
@@ -208,88 +210,139 @@ def time_runs(lib, manifest, arrays, repeat, persistent=None):
     return 1e3 * float(np.median(times))
 
 
-def bench(log, repeat):
+# The most telling first: a run cut short still has W1 in f16 and fp32 and
+# the W3 layers with C >= 64 (the issue's goals).
+WORKLOADS = ("W1", "W3_C64", "W3_C128", "W3_C32", "W3_C16")
+TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-bf16", "cuda-f16-act16", "cuda-hostmaps",
+           "cuda-f16-sync", "cuda-f16-votes", "cuda-f16-rows16", "cuda-f16-rows64")
+
+
+def bench_inputs(meta, name):
+    directory = os.path.join(CHECK, "bench")
+    m = meta[name]
+    arrays = run_cpu_bench.random_weights([tuple(a) for a in m["args"]],
+                                          np.random.default_rng(0))
+    arrays["coords"] = np.load(os.path.join(directory, "inputs.npz"))["coords"]
+    # Random features (not ones or zeros, which can hide wrong indexing and
+    # time differently), the same in every target of the workload.
+    arrays["features"] = np.random.default_rng(1).uniform(
+        -1.0, 1.0, (len(arrays["coords"]), m["in_channels"])).astype(np.float32)
+    return arrays
+
+
+def bench_one(name, target, repeat, result_path):
+    """Times one artifact (in a process of its own: a GPU fault poisons only
+    its own CUDA context) and saves its times (json) and output (npz)."""
     directory = os.path.join(CHECK, "bench")
     meta = json.load(open(os.path.join(directory, "meta.json")))
-    coords = np.load(os.path.join(directory, "inputs.npz"))["coords"]
+    arrays = bench_inputs(meta, name)
+    times = repeat if target.startswith("cuda") else max(1, repeat // 2)
+    lib, manifest = load(os.path.join(directory, f"{name}.{target}.so"))
+    output = run(lib, manifest, arrays)["output"]
+    np.save(result_path + ".npy", output)
+    result = {}
+    resident = None
+    try:
+        if target.startswith("cuda"):
+            # Every array uploaded in every call, weights included.
+            result[target + " uploads"] = time_runs(lib, manifest, arrays, times)
+            # Then the weights kept on the GPU, as a deployed model (and
+            # spconv's modules) keep them: the timings below.
+            resident = artifact.ResidentParameters(
+                lib, [arrays[i["name"]] for i in manifest["inputs"]
+                      if i["name"] not in ("coords", "features")])
+        result[target] = time_runs(lib, manifest, arrays, times)
+        # Maps built once and reused (GPU: their device copies too).
+        result[target + " prebuilt"] = time_runs(
+            lib, manifest, arrays, times, artifact.PersistentRun(lib))
+    finally:
+        if resident is not None:
+            resident.release()
+    with open(result_path + ".json", "w") as f:
+        json.dump(result, f)
+
+
+def bench(log, repeat, deadline, scratch):
+    directory = os.path.join(CHECK, "bench")
+    meta = json.load(open(os.path.join(directory, "meta.json")))
     peaks = gemm_peaks()
     print("GEMM peaks (cuBLAS via torch, same run): "
           + (f"fp32 {peaks[0]:.1f} TFLOP/s, fp16 {peaks[1]:.1f} TFLOP/s" if peaks
-             else "not measured (no torch with CUDA)"))
+             else "not measured (no torch with CUDA)"), flush=True)
+    sites = len(np.load(os.path.join(directory, "inputs.npz"))["coords"])
     rows = []
-    for name, m in meta.items():
-        arrays = run_cpu_bench.random_weights([tuple(a) for a in m["args"]],
-                                              np.random.default_rng(0))
-        arrays["coords"] = coords
-        arrays["features"] = np.ones((len(coords), m["in_channels"]), np.float32)
+    for name in [w for w in WORKLOADS if w in meta] + [w for w in meta if w not in WORKLOADS]:
         result = {}
         outputs = {}
-        for target in ("cuda", "cuda-f16", "cuda-bf16", "cuda-hostmaps", "cuda-f16-sync",
-                       "cuda-f16-act16", "cuda-f16-votes", "cuda-f16-rows16", "cuda-f16-rows64",
-                       "cpu"):
-            times = repeat if target.startswith("cuda") else max(1, repeat // 2)
+        for target in TARGETS:
             if not os.path.exists(os.path.join(directory, f"{name}.{target}.so")):
                 continue
-            resident = None
+            for key in ("", " prebuilt", " uploads"):
+                result[target + key] = float("nan")
+            left = deadline - time.time()
+            if left < 5:
+                print(f"bench {name} {target}: skipped, the bench's time is spent", file=log)
+                continue
+            path = os.path.join(scratch, f"{name}.{target}")
             try:
-                lib, manifest = load(os.path.join(directory, f"{name}.{target}.so"))
-                outputs[target] = run(lib, manifest, arrays)["output"]
-                if target.startswith("cuda"):
-                    # Every array uploaded in every call, weights included.
-                    result[target + " uploads"] = time_runs(lib, manifest, arrays, times)
-                    # Then the weights kept on the GPU, as a deployed model
-                    # (and spconv's modules) keep them: the timings below.
-                    resident = artifact.ResidentParameters(
-                        lib, [arrays[i["name"]] for i in manifest["inputs"]
-                              if i["name"] not in ("coords", "features")])
-                result[target] = time_runs(lib, manifest, arrays, times)
-                # Maps built once and reused (GPU: their device copies too).
-                result[target + " prebuilt"] = time_runs(
-                    lib, manifest, arrays, times, artifact.PersistentRun(lib))
+                proc = subprocess.run(
+                    [sys.executable, os.path.abspath(__file__), "--bench-one", name, target,
+                     path, "--repeat", str(repeat)],
+                    capture_output=True, text=True, timeout=min(left, 120))
+                if proc.returncode != 0:
+                    raise RuntimeError(f"exit {proc.returncode}: "
+                                       + " / ".join(proc.stderr.strip().splitlines()[-2:]))
+                result.update(json.load(open(path + ".json")))
+                outputs[target] = np.load(path + ".npy")
+            except subprocess.TimeoutExpired:
+                print(f"bench {name} {target}: timed out", file=log)
             except Exception as e:
                 print(f"bench {name} {target}: {type(e).__name__}: {e}", file=log)
-                for key in ("", " prebuilt", " uploads"):
-                    result.setdefault(target + key, float("nan"))
-            finally:
-                if resident is not None:
-                    resident.release()
+            log.flush()
         # Tensor cores round the inputs to f16 or bf16: their error against
-        # fp32 on the CPU, relative to the largest output.
+        # fp32 on the CPU, relative to the largest output; fp32 on the GPU
+        # against the CPU too.
         reference = outputs.get("cpu")
-        for element in ("f16", "bf16", "f16-act16"):
+        for element in ("fp32", "f16", "bf16", "f16-act16"):
             result[element + " error"] = float("nan")
-            got = outputs.get("cuda-" + element)
-            if reference is not None and got is not None and reference.size:
+            got = outputs.get("cuda" if element == "fp32" else "cuda-" + element)
+            if reference is not None and got is not None and got.shape == reference.shape \
+                    and reference.size:
                 scale = max(float(np.abs(reference).max()), 1e-30)
                 result[element + " error"] = float(np.abs(got - reference).max()) / scale
-        rows.append((name, m["flop"], result))
+        rows.append((name, meta[name]["flop"], sites, result))
         print(f"bench {name}: {result}", file=log)
         # Each workload's numbers as soon as they exist: a run cut short by
         # check.sh's timeout still reports what it measured.
         log.flush()
         print(f"bench {name}: " + ", ".join(f"{k} {v:.3g}" for k, v in result.items()),
               flush=True)
+    print_tables(rows, peaks)
+
+
+def print_tables(rows, peaks):
     print()
     print("End to end: maps built in every run, on the GPU (host maps: on the CPU, "
           "copied), weights kept on the GPU (scn_gpu_keep_resident); uploads: the "
           "weights uploaded in every run too; prebuilt: maps built once and reused. "
           "Maps share: 1 - prebuilt / end to end. TFLOP/s and roofline shares from "
-          "the prebuilt GPU time.")
+          "the prebuilt GPU time. fp32 error: GPU fp32 against the CPU, relative to "
+          "the largest output.")
     print("| workload | sites | GFLOP | GPU fp32 ms | GPU prebuilt ms | maps share | "
           "GPU with weight uploads ms | GPU host maps ms | CPU ms (same machine) | "
           "CPU prebuilt ms | GPU speed-up | GPU TFLOP/s | share of fp32 GEMM | "
-          "share of fp16 tensor GEMM |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for name, flop, r in rows:
+          "share of fp16 tensor GEMM | fp32 error |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for name, flop, sites, r in rows:
         gpu, pre = r["cuda"], r["cuda prebuilt"]
         tflops = flop / (pre / 1e3) / 1e12
         shares = (f"{100 * tflops / peaks[0]:.1f}% | {100 * tflops / peaks[1]:.1f}%"
                   if peaks else "- | -")
-        print(f"| {name} | {len(coords)} | {flop / 1e9:.2f} | {gpu:.1f} | {pre:.1f} | "
+        print(f"| {name} | {sites} | {flop / 1e9:.2f} | {gpu:.1f} | {pre:.1f} | "
               f"{100 * (1 - pre / gpu):.0f}% | {r['cuda uploads']:.1f} | "
-              f"{r['cuda-hostmaps']:.1f} | "
+              f"{r.get('cuda-hostmaps', float('nan')):.1f} | "
               f"{r['cpu']:.1f} | {r['cpu prebuilt']:.1f} | {r['cpu'] / gpu:.1f}x | "
-              f"{tflops:.2f} | {shares} |")
+              f"{tflops:.2f} | {shares} | {r['fp32 error']:.1e} |")
     print()
     print("Tensor cores (mma.sync m16n8k16, f32 accumulators; W3 and every W1 layer but "
           "the 1-channel stem): error relative to the largest fp32 CPU output. "
@@ -297,7 +350,7 @@ def bench(log, repeat):
     print("| workload | type | GPU ms | prebuilt ms | maps share | with weight uploads ms | "
           "TFLOP/s | share of fp16 tensor GEMM | speed-up over GPU fp32 | max rel. error |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    for name, flop, r in rows:
+    for name, flop, sites, r in rows:
         for element in ("f16", "bf16", "f16-act16"):
             if "cuda-" + element not in r:
                 continue
@@ -315,7 +368,9 @@ def bench(log, repeat):
     print("| workload | 16 rows ms | 32 rows ms | 64 rows ms | 32 rows, votes ms | "
           "16 rows share | 32 rows share | 64 rows share | 32 rows, votes share |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for name, flop, r in rows:
+    for name, flop, sites, r in rows:
+        if "cuda-f16-rows16 prebuilt" not in r:
+            continue
         times = [r.get(f"cuda-f16{suffix} prebuilt", float("nan"))
                  for suffix in ("-rows16", "", "-rows64", "-votes")]
         shares = [f"{100 * flop / (t / 1e3) / 1e12 / peaks[1]:.1f}%" if peaks else "-"
@@ -328,7 +383,7 @@ def bench(log, repeat):
     print("| workload | chained ms | every op waits ms | speed-up | chained prebuilt ms | "
           "every op waits prebuilt ms |")
     print("|---|---|---|---|---|---|")
-    for name, flop, r in rows:
+    for name, flop, sites, r in rows:
         if "cuda-f16-sync" not in r:
             continue
         print(f"| {name} | {r['cuda-f16']:.2f} | {r['cuda-f16-sync']:.2f} | "
@@ -336,33 +391,74 @@ def bench(log, repeat):
               f"{r['cuda-f16-sync prebuilt']:.2f} |")
 
 
+SECTIONS = {
+    "golden": ("golden cases on the GPU", check_golden),
+    "errors": ("bad input on the GPU (NaN, range, empty, then good)", check_errors),
+    "differential": ("differential CPU-eager vs GPU", check_differential),
+    "tensor-cores": ("tensor cores f16/bf16: exact = CPU fp32, rounded = CPU emulation",
+                     check_tensor_cores),
+}
+
+
+def run_section(name, log_path):
+    """One correctness section in this process: prints its line; exit status."""
+    label, check = SECTIONS[name]
+    with open(log_path, "w") as log:
+        try:
+            total, failed = check(log)
+        except Exception:
+            traceback.print_exc(file=log)
+            total, failed = 0, ["(crashed, see the log)"]
+    print(f"{label}: {total - len(failed)}/{total} pass"
+          + (f"; failed: {failed}" if failed else ""), flush=True)
+    return int(bool(failed) or total == 0)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--log", default=os.path.join(os.environ.get("OUT", "/tmp"), "device_check.log"))
+    p.add_argument("--section", choices=sorted(SECTIONS), help=argparse.SUPPRESS)
+    p.add_argument("--bench-one", nargs=3, metavar=("WORKLOAD", "TARGET", "RESULT"),
+                   help=argparse.SUPPRESS)
+    p.add_argument("--bench-seconds", type=float, default=150,
+                   help="time for the benchmarks; targets past it are skipped")
     a = p.parse_args()
+    if a.section:
+        return run_section(a.section, a.log)
+    if a.bench_one:
+        name, target, result_path = a.bench_one
+        bench_one(name, target, a.repeat, result_path)
+        return 0
+    # Each section in a process of its own, bounded: a kernel fault poisons
+    # only that process's CUDA context, and a hang costs one section.
     status = 0
-    with open(a.log, "w") as log:
-        for label, check in (("golden cases on the GPU", check_golden),
-                             ("bad input on the GPU (NaN, range, empty, then good)",
-                              check_errors),
-                             ("differential CPU-eager vs GPU", check_differential),
-                             ("tensor cores f16/bf16: exact = CPU fp32, rounded = "
-                              "CPU emulation", check_tensor_cores)):
-            try:
-                total, failed = check(log)
-            except Exception:
-                traceback.print_exc(file=log)
-                total, failed = 0, ["(crashed, see the log)"]
-            print(f"{label}: {total - len(failed)}/{total} pass"
-                  + (f"; failed: {failed}" if failed else ""))
-            status |= bool(failed) or total == 0
-            log.flush()
-        if not os.path.isdir(os.path.join(CHECK, "bench")):
-            print("no bench artifacts (prepared with --target=cpu?)")
-            return status
+    open(a.log, "w").close()
+    for name in SECTIONS:
+        section_log = f"{a.log}.{name}"
         try:
-            bench(log, a.repeat)
+            code = subprocess.run([sys.executable, os.path.abspath(__file__), "--section", name,
+                                   "--log", section_log], timeout=45).returncode
+        except subprocess.TimeoutExpired:
+            print(f"{SECTIONS[name][0]}: timed out after 45 s", flush=True)
+            code = 1
+        if code not in (0, 1):
+            print(f"{SECTIONS[name][0]}: the process died (exit {code})", flush=True)
+        status |= int(code != 0)
+        # One log file in all ($OUT brings few files back).
+        if os.path.exists(section_log):
+            with open(a.log, "a") as log, open(section_log) as part:
+                log.write(part.read())
+            os.remove(section_log)
+    if not os.path.isdir(os.path.join(CHECK, "bench")):
+        print("no bench artifacts (prepared with --target=cpu?)")
+        return status
+    # Outputs of every target (W1's are 22 MB each): outside $OUT, which
+    # brings back few files.
+    scratch = tempfile.mkdtemp(prefix="scn-bench-")
+    with open(a.log, "a") as log:
+        try:
+            bench(log, a.repeat, time.time() + a.bench_seconds, scratch)
         except Exception:
             traceback.print_exc(file=log)
             print("bench crashed, see the log")
