@@ -20,6 +20,10 @@
 # root (the script unpacks the two archives, with Python's tarfile):
 #
 #   bash bench/gpu/check.sh          (writes its logs under $OUT, default /tmp/scn-gpu-check)
+#   bash bench/gpu/check.sh --only checks --only profiles
+#                                    (a part of device_check.py only, after the
+#                                     runtime's GPU tests; no map-pyramid timing
+#                                     and no peer)
 #
 # What it checks: the CUDA driver layer and the mgpu* ABI (a PTX kernel,
 # device errors, device copies of runtime arrays), the GPU site sets and UNet
@@ -71,6 +75,14 @@ echo "== runtime GPU tests (driver layer, mgpu* ABI, GPU site sets vs CPU)"
 timeout 90 build/test/Unit/Runtime/RuntimeTests --gtest_filter='Gpu*' > "$OUT/unit.txt" 2>&1 || status=1
 grep -E '^\[ *(OK|FAILED|SKIPPED|PASSED) ' "$OUT/unit.txt"
 
+if [ $# -gt 0 ]; then
+  echo "== compiled networks on the GPU: device_check.py $*"
+  timeout 360 python3 bench/gpu/device_check.py --log "$OUT/device_check.log" "$@" \
+    | tee "$OUT/device_check.txt"
+  [ "${PIPESTATUS[0]}" = 0 ] || status=1
+  exit $status
+fi
+
 echo "== LiDAR map pyramid: GPU vs CPU (2 threads), medians of 5"
 timeout 60 build/bench/runtime/bench_runtime_maps --benchmark_filter='BM_UNetGeometryTotal' \
   --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
@@ -79,8 +91,8 @@ grep -E 'median|ERROR' "$OUT/pyramid.txt"
 
 echo "== compiled networks on the GPU (bench/gpu/device_check.py; log: $OUT/device_check.log)"
 # Bounded, so that a hung kernel cannot eat the device budget: each
-# correctness section 45 s at most, the benchmarks 170 s.
-timeout 360 python3 bench/gpu/device_check.py --log "$OUT/device_check.log" --bench-seconds 170 \
+# correctness section 45 s at most, the benchmarks 150 s, the profiles 60 s.
+timeout 360 python3 bench/gpu/device_check.py --log "$OUT/device_check.log" --bench-seconds 150 \
   | tee "$OUT/device_check.txt"
 [ "${PIPESTATUS[0]}" = 0 ] || status=1
 

@@ -60,6 +60,7 @@ namespace scn::rt::driver_api {
   X(cuEventDestroy)                                                            \
   X(cuEventRecord)                                                             \
   X(cuEventQuery)                                                              \
+  X(cuEventElapsedTime)                                                        \
   X(cuEventSynchronize)
 
 /// The resolved table. Each member has the type of the cuda.h prototype.

@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CudaDriver.h"
+#include "KernelProfile.h"
 
 #include "scn/Runtime/Gpu.h"
 
@@ -340,9 +341,12 @@ extern "C" scn_status_t scn_gpu_upload(const void *src, int64_t bytes, void **de
     if (result == CUDA_ERROR_OUT_OF_MEMORY)
       fail(SCN_ERROR_OUT_OF_MEMORY, "out of device memory: ", mebibytes(bytes), " requested");
     check(result, "cuMemAllocAsync", std::to_string(bytes) + " bytes");
+    CUevent start = profile::begin(nullptr);
     CUresult copied = d.cuMemcpyAsync(ptr, reinterpret_cast<CUdeviceptr>(src),
                                       static_cast<size_t>(bytes), nullptr);
+    profile::end(start, nullptr, "upload (scn_gpu_upload)", std::to_string(bytes) + " bytes");
     CUresult done = d.cuStreamSynchronize(nullptr);
+    profile::collect();
     if (copied != CUDA_SUCCESS || done != CUDA_SUCCESS) {
       d.cuMemFreeAsync(ptr, nullptr);
       check(copied != CUDA_SUCCESS ? copied : done, "cuMemcpyAsync",
@@ -462,11 +466,21 @@ extern "C" void scn_gpu_free(void *device) {
   });
 }
 
+extern "C" void scn_gpu_profile_reset(void) {
+  if (!profile::enabled())
+    return;
+  guarded("scn_gpu_profile_reset", [] {
+    check(driver().cuCtxSynchronize(), "cuCtxSynchronize", "before a profile reset");
+    profile::reset();
+  });
+}
+
 extern "C" scn_status_t scn_gpu_synchronize(void) {
   return guardCall("scn_gpu_synchronize", [&] {
     check(driver().cuCtxSynchronize(), "cuCtxSynchronize",
           "a kernel or copy of this context failed");
     releaseDeferredManaged(/*all=*/true);
+    profile::collect();
   });
 }
 
@@ -532,6 +546,8 @@ extern "C" void *mgpuModuleGetFunction(void *module, const char *name) {
     check(driver().cuModuleGetFunction(&function, static_cast<CUmodule>(module), name),
           "cuModuleGetFunction", std::string("kernel '") + (name ? name : "") + "'");
   });
+  if (function)
+    profile::nameFunction(function, name);
   return function;
 }
 
@@ -543,13 +559,16 @@ extern "C" void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
     // A zero-sized grid is an empty layer (no sites), not an error.
     if (gridX == 0 || gridY == 0 || gridZ == 0)
       return;
+    std::string shape = "grid " + std::to_string(gridX) + "x" + std::to_string(gridY) + "x" +
+                        std::to_string(gridZ) + ", block " + std::to_string(blockX) + "x" +
+                        std::to_string(blockY) + "x" + std::to_string(blockZ);
+    CUevent start = profile::begin(asStream(stream));
     check(driver().cuLaunchKernel(static_cast<CUfunction>(function), gridX, gridY, gridZ,
                                   blockX, blockY, blockZ, sharedBytes, asStream(stream),
                                   params, extra),
-          "cuLaunchKernel",
-          "grid " + std::to_string(gridX) + "x" + std::to_string(gridY) + "x" +
-              std::to_string(gridZ) + ", block " + std::to_string(blockX) + "x" +
-              std::to_string(blockY) + "x" + std::to_string(blockZ));
+          "cuLaunchKernel", shape);
+    profile::end(start, asStream(stream),
+                 profile::nameOf(static_cast<CUfunction>(function)), shape);
   });
 }
 
@@ -599,6 +618,7 @@ extern "C" void mgpuStreamSynchronize(void *stream) {
     check(driver().cuStreamSynchronize(asStream(stream)), "cuStreamSynchronize",
           "a kernel of this stream failed");
     releaseDeferredManaged(/*all=*/false);
+    profile::collect();
   });
 }
 
@@ -637,6 +657,7 @@ extern "C" void mgpuEventDestroy(void *event) {
 extern "C" void mgpuEventSynchronize(void *event) {
   evenAfterFailure("mgpuEventSynchronize", [&] {
     check(driver().cuEventSynchronize(static_cast<CUevent>(event)), "cuEventSynchronize");
+    profile::collect();
   });
 }
 
@@ -734,9 +755,12 @@ extern "C" void mgpuMemFree(void *ptr, void *stream) {
 
 extern "C" void mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream) {
   guarded("mgpuMemcpy", [&] {
-    if (bytes)
-      check(driver().cuMemcpyAsync(asDevice(dst), asDevice(src), bytes, asStream(stream)),
-            "cuMemcpyAsync", std::to_string(bytes) + " bytes");
+    if (!bytes)
+      return;
+    CUevent start = profile::begin(asStream(stream));
+    check(driver().cuMemcpyAsync(asDevice(dst), asDevice(src), bytes, asStream(stream)),
+          "cuMemcpyAsync", std::to_string(bytes) + " bytes");
+    profile::end(start, asStream(stream), "copy (gpu.memcpy)", std::to_string(bytes) + " bytes");
   });
 }
 

@@ -58,6 +58,8 @@ extern "C" scn_status_t scn_gpu_constant(const void *, int64_t, void **device) {
     *device = nullptr;
   return guardCall("scn_gpu_constant", [] { unavailable(); });
 }
+extern "C" void scn_gpu_profile_reset(void) {}
+
 extern "C" scn_status_t scn_gpu_synchronize(void) {
   return guardCall("scn_gpu_synchronize", [] { unavailable(); });
 }

@@ -12,7 +12,8 @@ fragment layout are checked without a GPU:
 - rounded cases: deeper networks with normal weights, within the error that
   rounding inputs to f16 (11 bits) or bf16 (8 bits) explains.
 On a GPU the same networks run on the tensor cores and must match the
-emulation (the same roundings; only the order of the fp32 sums differs).
+emulation: bit for bit in the exact cases, within GPU_VS_EMULATION in the
+rounded ones (the order of the fp32 sums differs).
 """
 
 import os
@@ -38,6 +39,15 @@ TYPES = ["f16", "bf16"]
 # inputs of each layer explains: 2^-11 and 2^-8 per product, grown through
 # a few layers.
 TOLERANCE = {"f16": 4e-3, "bf16": 3e-2}
+# The GPU against the emulation of the same kernels, rounded cases: the
+# tensor cores add the fp32 products in another order (and align them
+# before adding, not rounding each sum), so an intermediate activation
+# rounded to f16 or bf16 at the next layer's input can land one unit
+# apart, which moves the output by up to the type's unit roundoff. Seen on
+# an H200 (2026-11-27): 9.1e-5 (f16) and 2.7e-4 (bf16). Layout or index
+# mistakes give errors of the outputs' own size, and the exact cases still
+# compare bit for bit.
+GPU_VS_EMULATION = {"f16": 2.0 ** -11, "bf16": 2.0 ** -8}
 
 
 class Network:
@@ -275,4 +285,5 @@ def test_gpu_matches_emulation(seed, element_type, tmp_path):
         gpu = run(spec, arrays, tmp_path, "gpu",
                   ["--target=cuda", "--chip=sm_80,sm_90", "--element-type=" + element_type])
         scale = max(1.0, float(np.abs(emulated).max()))
-        assert float(np.abs(gpu - emulated).max()) <= 1e-5 * scale, (seed, exact)
+        limit = 0.0 if exact else GPU_VS_EMULATION[element_type] * scale
+        assert float(np.abs(gpu - emulated).max()) <= limit, (seed, exact)

@@ -77,6 +77,10 @@ SCN_RUNTIME_API void scn_gpu_free(void *device);
 /* Waits for all work of the context (every stream, the CUDA runtime's too):
  * what the device builders enqueue is then visible to kernels on any stream. */
 SCN_RUNTIME_API scn_status_t scn_gpu_synchronize(void);
+/* With SCN_GPU_PROFILE set (a file name, or "stderr"): waits for the GPU
+ * and forgets the kernel and copy times recorded so far, so that the
+ * report written at exit leaves out a warm-up. Does nothing otherwise. */
+SCN_RUNTIME_API void scn_gpu_profile_reset(void);
 
 /* Parameters (weights) kept on the device. scn_gpu_keep_resident uploads
  * `bytes` bytes at `host` once to the current device and keeps the copy

@@ -1,0 +1,172 @@
+//===- KernelProfile.cpp - Per-kernel GPU times (SCN_GPU_PROFILE) ---------===//
+//
+// Part of the SCN compiler runtime (libscn_runtime).
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelProfile.h"
+
+#include "CudaDriver.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+using namespace scn::rt::driver_api;
+
+namespace scn::rt::profile {
+namespace {
+
+struct Span {
+  CUevent start, stop;
+  std::string label, shape;
+};
+
+struct Total {
+  long launches = 0;
+  double milliseconds = 0, longest = 0;
+  std::string shape;
+};
+
+/// The profile of the process. Written at exit from its totals alone (no
+/// driver call: the driver may already be shut down by then).
+struct Profile {
+  std::mutex mutex;
+  std::string path;
+  std::unordered_map<CUfunction, std::string> names;
+  std::deque<Span> pending;
+  std::map<std::string, Total> totals;
+
+  ~Profile() {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (totals.empty())
+      return;
+    FILE *out = path == "stderr" ? stderr : std::fopen(path.c_str(), "a");
+    if (!out)
+      return;
+    std::vector<std::pair<std::string, Total>> rows(totals.begin(), totals.end());
+    std::sort(rows.begin(), rows.end(), [](const auto &a, const auto &b) {
+      return a.second.milliseconds > b.second.milliseconds;
+    });
+    double all = 0;
+    for (const auto &row : rows)
+      all += row.second.milliseconds;
+    std::fprintf(out, "# SCN_GPU_PROFILE: device time of %zu kernels and copies, %.3f ms in all\n",
+                 rows.size(), all);
+    std::fprintf(out, "# %-34s %8s %11s %10s %10s %6s  %s\n", "kernel or copy", "launches",
+                 "total ms", "mean us", "max us", "share", "last grid / block or bytes");
+    for (const auto &[label, t] : rows)
+      std::fprintf(out, "  %-34s %8ld %11.3f %10.1f %10.1f %5.1f%%  %s\n", label.c_str(),
+                   t.launches, t.milliseconds, 1e3 * t.milliseconds / t.launches,
+                   1e3 * t.longest, all > 0 ? 100 * t.milliseconds / all : 0.0,
+                   t.shape.c_str());
+    if (out != stderr)
+      std::fclose(out);
+  }
+};
+
+Profile *profileOrNull() {
+  static Profile *p = [] {
+    const char *path = std::getenv("SCN_GPU_PROFILE");
+    if (!path || !*path)
+      return static_cast<Profile *>(nullptr);
+    // Destroyed at exit, which writes the report.
+    static Profile instance;
+    instance.path = path;
+    return &instance;
+  }();
+  return p;
+}
+
+} // namespace
+
+bool enabled() { return profileOrNull() != nullptr; }
+
+void nameFunction(CUfunction function, const char *name) {
+  if (Profile *p = profileOrNull()) {
+    std::lock_guard<std::mutex> lock(p->mutex);
+    p->names[function] = name ? name : "kernel";
+  }
+}
+
+std::string nameOf(CUfunction function) {
+  Profile *p = profileOrNull();
+  if (!p)
+    return "kernel";
+  std::lock_guard<std::mutex> lock(p->mutex);
+  auto it = p->names.find(function);
+  return it == p->names.end() ? "kernel" : it->second;
+}
+
+CUevent begin(CUstream stream) {
+  if (!enabled())
+    return nullptr;
+  const Driver &d = driver();
+  CUevent start = nullptr;
+  if (d.cuEventCreate(&start, CU_EVENT_DEFAULT) != CUDA_SUCCESS)
+    return nullptr;
+  if (d.cuEventRecord(start, stream) != CUDA_SUCCESS) {
+    d.cuEventDestroy(start);
+    return nullptr;
+  }
+  return start;
+}
+
+void end(CUevent start, CUstream stream, std::string label, const std::string &shape) {
+  Profile *p = profileOrNull();
+  if (!p || !start)
+    return;
+  const Driver &d = driver();
+  CUevent stop = nullptr;
+  if (d.cuEventCreate(&stop, CU_EVENT_DEFAULT) != CUDA_SUCCESS ||
+      d.cuEventRecord(stop, stream) != CUDA_SUCCESS) {
+    if (stop)
+      d.cuEventDestroy(stop);
+    d.cuEventDestroy(start);
+    return;
+  }
+  std::lock_guard<std::mutex> lock(p->mutex);
+  p->pending.push_back(Span{start, stop, std::move(label), shape});
+}
+
+void collect() {
+  Profile *p = profileOrNull();
+  if (!p)
+    return;
+  const Driver &d = driver();
+  std::lock_guard<std::mutex> lock(p->mutex);
+  // Spans finish in order on each stream, not across streams: read every
+  // finished one, keep the others for the next synchronisation.
+  for (auto it = p->pending.begin(); it != p->pending.end();) {
+    if (d.cuEventQuery(it->stop) != CUDA_SUCCESS) {
+      ++it;
+      continue;
+    }
+    float ms = 0;
+    if (d.cuEventElapsedTime(&ms, it->start, it->stop) == CUDA_SUCCESS) {
+      Total &t = p->totals[it->label];
+      ++t.launches;
+      t.milliseconds += ms;
+      t.longest = std::max(t.longest, static_cast<double>(ms));
+      t.shape = it->shape;
+    }
+    d.cuEventDestroy(it->start);
+    d.cuEventDestroy(it->stop);
+    it = p->pending.erase(it);
+  }
+}
+
+void reset() {
+  collect();
+  if (Profile *p = profileOrNull()) {
+    std::lock_guard<std::mutex> lock(p->mutex);
+    p->totals.clear();
+  }
+}
+
+} // namespace scn::rt::profile

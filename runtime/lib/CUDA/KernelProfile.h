@@ -1,0 +1,54 @@
+//===- KernelProfile.h - Per-kernel GPU times (SCN_GPU_PROFILE) -*- C++ -*-===//
+//
+// Part of the SCN compiler runtime (libscn_runtime).
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// Device times of every kernel launch and copy, for people tuning a compiled
+/// network on a GPU machine without Nsight Systems (the lent machines have
+/// none). Off unless the environment variable SCN_GPU_PROFILE names a file
+/// (or "stderr"): then each launch and copy is bracketed by two timing
+/// events on its stream, the events of finished work are read at every
+/// synchronisation, and the totals per kernel (launches, total and mean
+/// device time, last grid and block) are written when the process exits.
+/// The events serialise nothing, but they cost a few microseconds of host
+/// time per launch: compare profiled runs with profiled runs.
+///
+//===----------------------------------------------------------------------===//
+
+#ifndef SCN_RUNTIME_LIB_CUDA_KERNELPROFILE_H
+#define SCN_RUNTIME_LIB_CUDA_KERNELPROFILE_H
+
+#include <cuda.h>
+
+#include <string>
+
+namespace scn::rt::profile {
+
+/// Whether SCN_GPU_PROFILE is set (read once).
+bool enabled();
+
+/// Remembers the name of `function` (from mgpuModuleGetFunction).
+void nameFunction(CUfunction function, const char *name);
+
+/// The remembered name of `function`, or "kernel".
+std::string nameOf(CUfunction function);
+
+/// Records a timing event on `stream` and returns it (nullptr when
+/// profiling is off or the event cannot be made).
+CUevent begin(CUstream stream);
+
+/// Records the closing event of `start` on `stream`, under `label`.
+void end(CUevent start, CUstream stream, std::string label, const std::string &shape);
+
+/// Adds the times of the finished spans to the totals (cheap; called at
+/// every synchronisation).
+void collect();
+
+/// Forgets the totals so far (after collecting what finished).
+void reset();
+
+} // namespace scn::rt::profile
+
+#endif // SCN_RUNTIME_LIB_CUDA_KERNELPROFILE_H
