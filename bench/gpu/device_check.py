@@ -234,7 +234,7 @@ def time_runs(lib, manifest, arrays, repeat, persistent=None):
 # the W3 layers with C >= 64 (the goals).
 WORKLOADS = ("W1", "W3_C64", "W3_C128", "W3_C32", "W3_C16")
 TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-bf16", "cuda-f16-act16", "cuda-hostmaps",
-           "cuda-f16-sync", "cuda-f16-votes", "cuda-f16-rows16", "cuda-f16-rows64")
+           "cuda-f16-sync", "cuda-f16-votes", "cuda-f16-rows32", "cuda-f16-rows64")
 
 
 def bench_inputs(meta, name):
@@ -384,17 +384,17 @@ def print_tables(rows, peaks):
                   f"{tflops:.2f} | {share} | "
                   f"{r['cuda'] / gpu:.1f}x | {r[element + ' error']:.1e} |")
     print()
-    print("Tensor-core warps of 16, 32 (the plan's) and 64 rows with neighbour masks, "
-          "and 32 rows voting per offset (--neighbour-masks=false), f16, maps prebuilt: "
+    print("Tensor-core warps of 16 (the plan's), 32 and 64 rows with neighbour masks, "
+          "and 16 rows voting per offset (--neighbour-masks=false), f16, maps prebuilt: "
           "share of the fp16 tensor GEMM of each.")
-    print("| workload | 16 rows ms | 32 rows ms | 64 rows ms | 32 rows, votes ms | "
-          "16 rows share | 32 rows share | 64 rows share | 32 rows, votes share |")
+    print("| workload | 16 rows ms | 32 rows ms | 64 rows ms | 16 rows, votes ms | "
+          "16 rows share | 32 rows share | 64 rows share | 16 rows, votes share |")
     print("|---|---|---|---|---|---|---|---|---|")
     for name, flop, sites, r in rows:
-        if "cuda-f16-rows16 prebuilt" not in r:
+        if "cuda-f16-rows32 prebuilt" not in r:
             continue
         times = [r.get(f"cuda-f16{suffix} prebuilt", float("nan"))
-                 for suffix in ("-rows16", "", "-rows64", "-votes")]
+                 for suffix in ("", "-rows32", "-rows64", "-votes")]
         shares = [f"{100 * flop / (t / 1e3) / 1e12 / peaks[1]:.1f}%" if peaks else "-"
                   for t in times]
         print(f"| {name} | " + " | ".join(f"{t:.2f}" for t in times) + " | "
@@ -418,9 +418,9 @@ def print_tables(rows, peaks):
 # the W3 layers with C >= 64, whose one convolution kernel is timed on the
 # device here (their end-to-end times above are mostly the host's copies of
 # 44-88 MB of features in and out).
-PROFILES = (("W1", "cuda-f16"), ("W1", "cuda-f16-rows16"), ("W1", "cuda"),
-            ("W3_C64", "cuda-f16"), ("W3_C64", "cuda-f16-rows16"), ("W3_C64", "cuda"),
-            ("W3_C128", "cuda-f16"), ("W3_C128", "cuda-f16-rows64"), ("W3_C128", "cuda"))
+PROFILES = (("W1", "cuda-f16"), ("W1", "cuda-f16-rows32"), ("W1", "cuda"),
+            ("W3_C64", "cuda-f16"), ("W3_C64", "cuda-f16-rows32"), ("W3_C64", "cuda"),
+            ("W3_C128", "cuda-f16"), ("W3_C128", "cuda-f16-rows32"), ("W3_C128", "cuda"))
 PROFILE_RUNS = 5
 PROFILE_ROW = re.compile(r"^  (.+?)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)%  (.*)$")
 

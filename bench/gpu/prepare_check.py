@@ -17,8 +17,8 @@ the GPU machine (which has neither our toolchain nor the CUDA toolkit):
                                         cuda-hostmaps (maps on the CPU), cpu;
                                         cuda-f16-votes (a vote per offset, no
                                         neighbour masks), cuda-f16-act16 (activations stored in
-                                        f16 too), cuda-f16-rows16/64 (tensor-core warps
-                                        of 16 and 64 rows; the plan's 32 is
+                                        f16 too), cuda-f16-rows32/64 (tensor-core warps
+                                        of 32 and 64 rows; the plan's 16 is
                                         cuda-f16); W1 also cuda-f16-sync (every GPU op
                                         waited for: --async-chain=false)
                inputs.npz, meta.json    their coordinates, weight arguments
@@ -185,12 +185,12 @@ def prepare_bench(chips, channels):
         compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-act16.so"), "cuda",
                      chips, ["--element-type=f16", "--activations=f16"])
         # Votes per offset instead of neighbour masks, and tensor-core warps
-        # of one and four row tiles (the plan takes two),
+        # of two and four row tiles (the plan takes one),
         # where the check's time allows: W1 and the layers of the goal.
         if name == "W1" or in_channels >= 64:
             compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-votes.so"), "cuda",
                          chips, ["--element-type=f16", "--neighbour-masks=false"])
-        for rows in ((16, 64) if name == "W1" or in_channels >= 64 else ()):
+        for rows in ((32, 64) if name == "W1" or in_channels >= 64 else ()):
             compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-rows{rows}.so"), "cuda",
                          chips, ["--element-type=f16", f"--tensor-core-rows={rows}"])
         if name == "W1":

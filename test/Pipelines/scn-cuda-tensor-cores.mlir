@@ -1,14 +1,14 @@
 // --scn-cuda-pipeline=element-type=f16|bf16: convolutions with a kernel map,
 // one group and channels in multiples of 16 run on tensor cores, warps of
 // mma.sync m16n8k16 with f32 accumulators (sm_80+). The 16 -> 32 layer
-// takes one warp per 32 rows (two row tiles of 16, each with its own vote)
-// x 32 channels: 4 mmas of 8 channels per row tile and gathered input
-// fragment, each B fragment serving both row tiles; tensor-core-rows=16 and
-// 64 give one and four row tiles. The 1 -> 16 stem stays a SIMT kernel.
+// takes one warp per 16 rows (one row tile, with its own neighbour mask)
+// x 32 channels: 4 mmas of 8 channels per gathered input fragment;
+// tensor-core-rows=32 and 64 give two and four row tiles, each B fragment
+// serving all of them. The 1 -> 16 stem stays a SIMT kernel.
 // With emulate-on-host the warps run as host loops (no mma, no GPU op
 // left). No GPU needed.
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_80" -split-input-file | FileCheck %s
-// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_80 tensor-core-rows=16" -split-input-file | FileCheck %s --check-prefix=ROWS16
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_80 tensor-core-rows=32" -split-input-file | FileCheck %s --check-prefix=ROWS32
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_80 tensor-core-rows=64" -split-input-file | FileCheck %s --check-prefix=ROWS64
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=bf16 chip=sm_90" -split-input-file | FileCheck %s --check-prefix=BF16
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 neighbour-masks=false" -split-input-file | FileCheck %s --check-prefix=VOTES
@@ -23,25 +23,25 @@
 // CHECK: llvm.func @main(
 // CHECK: gpu.launch_func <%{{.*}} : !llvm.ptr> @main_kernel_{{[0-9]+}}::@main_kernel blocks in (%{{.*}}, %{{.*}}, %{{.*}}) threads in (%{{.*}}, %{{.*}}, %{{.*}})
 // CHECK-NOT: __scn_{{mma|warp}}
-// CHECK-COUNT-8: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// CHECK-COUNT-4: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // CHECK-NOT: mma.sync
 // CHECK: llvm.func @cpu(
-// ROWS16-COUNT-4: mma.sync.aligned.m16n8k16
-// ROWS16-NOT: mma.sync
-// ROWS16: llvm.func @cpu(
+// ROWS32-COUNT-8: mma.sync.aligned.m16n8k16
+// ROWS32-NOT: mma.sync
+// ROWS32: llvm.func @cpu(
 // ROWS64-COUNT-16: mma.sync.aligned.m16n8k16
 // ROWS64-NOT: mma.sync
 // ROWS64: llvm.func @cpu(
-// BF16-COUNT-8: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// BF16-COUNT-4: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // Row tiles without a neighbour at an offset skip it: each row tile's warp
 // mask of neighbour offsets (27 <= 32 bits) is an OR over the lanes, one
 // redux per row tile before the offset loop, and no vote inside it.
-// BF16-COUNT-2: redux.sync.or.b32
+// BF16-COUNT-1: redux.sync.or.b32
 // BF16-NOT: vote.sync
 // neighbour-masks=false: a vote per row tile in every offset step instead.
 // VOTES-LABEL: llvm.func @main(
 // VOTES-NOT: redux.sync
-// VOTES-COUNT-2: vote.sync.any.pred
+// VOTES-COUNT-1: vote.sync.any.pred
 // VOTES-NOT: redux.sync
 // EMU-LABEL: llvm.func @main(
 // EMU-NOT: gpu.

@@ -16,10 +16,10 @@
 // TC: scn.submanifold_conv {{.*}}dataflow = "channel_parallel"
 // TC: scn.linear {{.*}}dataflow = "channel_parallel"
 // A tensor-core warp takes 64 of the 128 output channels (the widest of 64,
-// 32, 16 that divides them) and 32 rows (two row tiles of 16) unless told
+// 32, 16 that divides them) and 16 rows (one row tile) unless told
 // otherwise, with f16 multiplicands unless told bf16.
 // TC-LABEL: func @wide
-// TC: scn.submanifold_conv {{.*}}{channel_tile = 64 : i64, dataflow = "tensor_core", filter_size = array<i64: 3>, mma_type = "f16", rows_per_tile = 32 : i64}
+// TC: scn.submanifold_conv {{.*}}{channel_tile = 64 : i64, dataflow = "tensor_core", filter_size = array<i64: 3>, mma_type = "f16", rows_per_tile = 16 : i64}
 // ROWS64-LABEL: func @wide
 // ROWS64: scn.submanifold_conv {{.*}}dataflow = "tensor_core"{{.*}}rows_per_tile = 64 : i64
 // BADROWS: error: scn-plan-dataflow: tensor-core-rows 48 is not 16, 32 or 64

@@ -197,12 +197,13 @@ llvm::Expected<NpzFile> ModelRunner::run(const NpzFile &arrays) {
         index[d] = 0;
       }
     }
-    // The generated code allocated the result; it may also be an input.
+    // The generated code allocated the result (scn_result_free frees either
+    // kind of block it uses); it may also be an input.
     bool isInput = false;
     for (const void *p : inputPointers)
       isInput |= p == allocated;
     if (!isInput)
-      std::free(allocated);
+      scn_result_free(allocated);
     outputs[sig.name] = std::move(out);
     at += 3 + 2 * rank;
   }

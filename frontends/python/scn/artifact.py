@@ -10,9 +10,9 @@ run, then one memref descriptor per input, then the result descriptors) and
 """
 
 import ctypes
-import ctypes.util
 import json
 import os
+import weakref
 
 import numpy as np
 
@@ -24,15 +24,6 @@ _libs = {}
 
 class ArtifactError(RuntimeError):
     """The file is not an scn-compile artifact."""
-
-
-def _libc():
-    if 'c' not in _libs:
-        lib = ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6')
-        lib.free.argtypes = [ctypes.c_void_p]
-        lib.free.restype = None
-        _libs['c'] = lib
-    return _libs['c']
 
 
 def _bind_runtime(lib):
@@ -50,6 +41,9 @@ def _bind_runtime(lib):
         'scn_run_clear_error': (None, [ctypes.c_void_p]),
         'scn_gpu_keep_resident': (ctypes.c_int, [ctypes.c_void_p, ctypes.c_int64]),
         'scn_gpu_release_resident': (None, [ctypes.c_void_p]),
+        'scn_result_free': (None, [ctypes.c_void_p]),
+        'scn_gpu_profile_reset': (None, []),
+        'scn_gpu_synchronize': (ctypes.c_int, []),
     }
     for name, (restype, argtypes) in signatures.items():
         function = getattr(lib, name, None)
@@ -180,7 +174,7 @@ def run_artifact(lib, manifest, arrays, persistent=None):
         results = (ctypes.c_int64 * max(1, n_results))()
         args[k] = ctypes.addressof(results)
         lib.scn_model_entry(args)
-        outs = _collect(outputs, results, input_ptrs)
+        outs = _collect(lib, outputs, results, input_ptrs)
         if lib.scn_run_status(run) != 0:
             msg = lib.scn_run_error_message(run)
             raise RuntimeError((msg or b'compiled network failed').decode('utf-8', 'replace'))
@@ -193,10 +187,14 @@ def run_artifact(lib, manifest, arrays, persistent=None):
             lib.scn_run_destroy(run)
 
 
-def _collect(outputs, results, input_ptrs):
-    """Copy each result out of its descriptor and free what the compiled code allocated."""
-    libc = _libc()
-    outs, freed, at = [], set(), 0
+def _collect(lib, outputs, results, input_ptrs):
+    """Arrays over the results, without a copy: each array owns what the
+    compiled code allocated for it (shared by the results that view one
+    buffer) and hands it to scn_result_free when the last view is gone
+    (CUDA results are page-locked blocks of a pool kept across runs; a copy
+    into fresh memory would fault every page in). Results that are inputs
+    are copied."""
+    outs, owners, at = [], {}, 0
     for o in outputs:
         rank = len(o['shape'])
         allocated, aligned, offset = results[at], results[at + 1], results[at + 2]
@@ -205,15 +203,32 @@ def _collect(outputs, results, input_ptrs):
         at += 3 + 2 * rank
         dtype = np.dtype(DTYPES[o['dtype']])
         count = int(np.prod(shape)) if shape else 1
+        owned = allocated and allocated not in input_ptrs
         if count == 0 or not aligned:
             arr = np.zeros(shape, dtype)
         else:
             extent = offset + 1 + sum((n - 1) * s for n, s in zip(shape, strides) if s > 0)
             buf = (ctypes.c_char * (extent * dtype.itemsize)).from_address(aligned)
             arr = np.ndarray(shape, dtype, buffer=buf, offset=offset * dtype.itemsize,
-                             strides=[s * dtype.itemsize for s in strides]).copy()
-        if allocated and allocated not in input_ptrs and allocated not in freed:
-            libc.free(ctypes.c_void_p(allocated))
-            freed.add(allocated)
+                             strides=[s * dtype.itemsize for s in strides])
+            if not owned:
+                arr = arr.copy()
+            elif allocated in owners:
+                # Another result's buffer: this view keeps that one alive.
+                buf.owner = owners[allocated]
+            else:
+                owners[allocated] = buf
+                weakref.finalize(buf, lib.scn_result_free, ctypes.c_void_p(allocated))
         outs.append(arr)
+    # Buffers no array ended up viewing (empty results).
+    for a in {results[i] for i in _allocated_slots(outputs)} - set(owners) - input_ptrs - {0}:
+        lib.scn_result_free(ctypes.c_void_p(a))
     return outs
+
+
+def _allocated_slots(outputs):
+    """The indices of the `allocated` words of the result descriptors."""
+    at = 0
+    for o in outputs:
+        yield at
+        at += 3 + 2 * len(o['shape'])

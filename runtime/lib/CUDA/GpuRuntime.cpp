@@ -503,6 +503,7 @@ extern "C" void *mgpuModuleLoad(void *data, size_t /*size*/) {
     std::lock_guard<std::mutex> lock(c.mutex);
     c.moduleArtifact[module] = artifactOf(data);
   }
+  profile::nameModule(module);
   return module;
 }
 
@@ -547,7 +548,7 @@ extern "C" void *mgpuModuleGetFunction(void *module, const char *name) {
           "cuModuleGetFunction", std::string("kernel '") + (name ? name : "") + "'");
   });
   if (function)
-    profile::nameFunction(function, name);
+    profile::nameFunction(function, module, name);
   return function;
 }
 

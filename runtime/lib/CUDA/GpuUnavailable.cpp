@@ -59,6 +59,12 @@ extern "C" scn_status_t scn_gpu_constant(const void *, int64_t, void **device) {
   return guardCall("scn_gpu_constant", [] { unavailable(); });
 }
 extern "C" void scn_gpu_profile_reset(void) {}
+extern "C" scn_status_t scn_gpu_pinned_alloc(int64_t, void **block) {
+  if (block)
+    *block = nullptr;
+  return guardCall("scn_gpu_pinned_alloc", [] { unavailable(); });
+}
+extern "C" int32_t scn_gpu_pinned_release(void *) { return 0; }
 
 extern "C" scn_status_t scn_gpu_synchronize(void) {
   return guardCall("scn_gpu_synchronize", [] { unavailable(); });

@@ -39,6 +39,7 @@ struct Profile {
   std::mutex mutex;
   std::string path;
   std::unordered_map<CUfunction, std::string> names;
+  std::unordered_map<void *, int> modules;
   std::deque<Span> pending;
   std::map<std::string, Total> totals;
 
@@ -87,10 +88,20 @@ Profile *profileOrNull() {
 
 bool enabled() { return profileOrNull() != nullptr; }
 
-void nameFunction(CUfunction function, const char *name) {
+void nameModule(void *module) {
+  if (Profile *p = profileOrNull(); p && module) {
+    std::lock_guard<std::mutex> lock(p->mutex);
+    p->modules.emplace(module, static_cast<int>(p->modules.size()));
+  }
+}
+
+void nameFunction(CUfunction function, void *module, const char *name) {
   if (Profile *p = profileOrNull()) {
     std::lock_guard<std::mutex> lock(p->mutex);
-    p->names[function] = name ? name : "kernel";
+    std::string label = name ? name : "kernel";
+    if (auto it = p->modules.find(module); it != p->modules.end())
+      label += " #" + std::to_string(it->second);
+    p->names[function] = label;
   }
 }
 

@@ -29,8 +29,14 @@ namespace scn::rt::profile {
 /// Whether SCN_GPU_PROFILE is set (read once).
 bool enabled();
 
-/// Remembers the name of `function` (from mgpuModuleGetFunction).
-void nameFunction(CUfunction function, const char *name);
+/// Numbers `module` by load order (outlined kernels are all called
+/// main_kernel, one per module: gpu.module @main_kernel_N in the IR, loaded
+/// in the order of the IR).
+void nameModule(void *module);
+
+/// Remembers the name of `function` of `module` (mgpuModuleGetFunction):
+/// "main_kernel #N", N the module's number.
+void nameFunction(CUfunction function, void *module, const char *name);
 
 /// The remembered name of `function`, or "kernel".
 std::string nameOf(CUfunction function);

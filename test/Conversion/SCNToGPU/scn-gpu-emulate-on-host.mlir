@@ -1,7 +1,7 @@
 // scn-gpu-emulate-on-host (tests of the CUDA path without a GPU): GPU memory
 // ops become host ones, tokens and waits disappear, the run's device copies
-// become exact-size host copies (parameters too: scn_cg_parameter), and the
-// mapped loops stay for the CPU.
+// become exact-size host copies (parameters too: scn_cg_parameter), the
+// result buffer malloc memory, and the mapped loops stay for the CPU.
 // RUN: scn-opt %s --scn-gpu-offload --scn-gpu-emulate-on-host | FileCheck %s
 
 // CHECK-LABEL: func.func @rows(
@@ -17,7 +17,11 @@
 // CHECK:     memref.load %[[XS]]
 // CHECK:     llvm.load
 // CHECK: } {mapping = [#gpu.loop_dim_map<processor = block_x
-// CHECK: %[[HOST:.*]] = memref.alloc(%{{.*}}) : memref<?xf32>
+// The result's host buffer: scn_cg_result_buffer (malloc memory), where a
+// GPU run takes scn_cg_gpu_result_buffer's page-locked blocks.
+// CHECK: %[[BLOCK:.*]] = call @scn_cg_result_buffer(%[[RUNH]],
+// CHECK: %[[HOST:.*]] = builtin.unrealized_conversion_cast {{.*}} to memref<?xf32>
+// CHECK-NOT: scn.device_parameter
 // CHECK: memref.copy %[[OUT]], %[[HOST]]
 // CHECK: memref.dealloc %[[OUT]]
 // CHECK: call @scn_cg_parameter_done(%[[RUNH]],

@@ -272,10 +272,10 @@ SmallVector<Value> sizesOf(OpBuilder &b, Location loc, MemRefType type, Value li
 
 /// A memref of `type` (row-major, `sizes` as i64) over the data at
 /// `pointer`: its LLVM descriptor, cast to the memref type, which the LLVM
-/// lowering folds away. Marked so that verifyKernelOperands knows it for
-/// GPU memory.
+/// lowering folds away. Device memory is marked so that
+/// verifyKernelOperands knows it for GPU memory.
 Value memrefOver(OpBuilder &b, Location loc, Value pointer, MemRefType type,
-                 ArrayRef<Value> sizes) {
+                 ArrayRef<Value> sizes, bool deviceMemory = true) {
   Type i64 = b.getI64Type();
   Type ptr = pointer.getType();
   auto sizesType = LLVM::LLVMArrayType::get(i64, type.getRank());
@@ -293,7 +293,8 @@ Value memrefOver(OpBuilder &b, Location loc, Value pointer, MemRefType type,
     stride = arith::MulIOp::create(b, loc, stride, sizes[i]);
   }
   auto cast = UnrealizedConversionCastOp::create(b, loc, TypeRange{type}, ValueRange{d});
-  cast->setAttr(kDeviceParameterAttr, b.getUnitAttr());
+  if (deviceMemory)
+    cast->setAttr(kDeviceParameterAttr, b.getUnitAttr());
   return cast.getResult(0);
 }
 
@@ -404,7 +405,30 @@ void copyInputsIn(func::FuncOp func, OpBuilder &b, llvm::SetVector<Value> &freeA
   }
 }
 
-/// Returns results in ordinary host memory, which callers free with free():
+/// Host memory for a result of `type` shaped like `like`: in a generated
+/// function (run handle `run`), a contiguous result gets
+/// scn_cg_gpu_result_buffer (page-locked blocks reused across runs, which
+/// the copy engine fills at full speed: a DMA into fresh malloc memory
+/// faults every page in, and took 15 ms for W1's 22 MB output on an H200;
+/// a runtime call of the scn_cg_gpu_ family, so scn-gpu-async-chain keeps
+/// its stream across it and emulate-on-host calls scn_cg_result_buffer);
+/// otherwise malloc memory.
+Value resultBuffer(OpBuilder &b, Location loc, MemRefType type, Value like, Value run) {
+  if (!run || !type.getLayout().isIdentity() || !describable(type))
+    return memref::AllocOp::create(b, loc, type, dynamicSizes(b, loc, type, like));
+  auto module = like.getParentRegion()->getParentOfType<ModuleOp>();
+  Type ptr = LLVM::LLVMPointerType::get(b.getContext());
+  func::FuncOp allocate = declareRuntime(module, "scn_cg_gpu_result_buffer",
+                                         b.getFunctionType({ptr, b.getI64Type()}, {ptr}));
+  SmallVector<Value> sizes = sizesOf(b, loc, type, like);
+  Value bytes = arith::ConstantIntOp::create(b, loc, type.getElementTypeBitWidth() / 8, 64);
+  for (Value size : sizes)
+    bytes = arith::MulIOp::create(b, loc, bytes, size);
+  Value block = func::CallOp::create(b, loc, allocate, ValueRange{run, bytes}).getResult(0);
+  return memrefOver(b, loc, block, type, sizes, /*deviceMemory=*/false);
+}
+
+/// Returns results in host memory, which callers free with scn_result_free:
 /// each buffer from a gpu.alloc is copied out and added to `freeAtReturn`.
 /// Contiguous results are copied by DMA (gpu.memcpy), so that the result
 /// buffer can be device memory and the host does not fault the pages of a
@@ -413,6 +437,7 @@ void copyResultsOut(func::ReturnOp returnOp, OpBuilder &b,
                     llvm::SetVector<Value> &freeAtReturn) {
   b.setInsertionPoint(returnOp);
   Location loc = returnOp.getLoc();
+  Value run = runHandleOf(returnOp->getParentOfType<func::FuncOp>());
   for (OpOperand &result : returnOp->getOpOperands()) {
     auto type = dyn_cast<MemRefType>(result.get().getType());
     if (!type)
@@ -420,7 +445,7 @@ void copyResultsOut(func::ReturnOp returnOp, OpBuilder &b,
     Value root = rootBuffer(result.get());
     if (!root.getDefiningOp<gpu::AllocOp>())
       continue;
-    Value host = memref::AllocOp::create(b, loc, type, dynamicSizes(b, loc, type, result.get()));
+    Value host = resultBuffer(b, loc, type, result.get(), run);
     if (type.getLayout().isIdentity()) {
       Type token = gpu::AsyncTokenType::get(b.getContext());
       Value start = gpu::WaitOp::create(b, loc, token, ValueRange{}).getAsyncToken();

@@ -38,6 +38,17 @@ SCN_RUNTIME_API const char *scn_run_error_message(scn_run_t run);
 SCN_RUNTIME_API void scn_run_set_reuse_geometry(scn_run_t run, int32_t reuse);
 /// Clears the error of a run so that it can be used again.
 SCN_RUNTIME_API void scn_run_clear_error(scn_run_t run);
+/// Host memory of `bytes` bytes for a result that a compiled network
+/// returns (null for bytes <= 0, or with the run failed when none is left):
+/// for CUDA artifacts page-locked memory from a pool kept across runs (they
+/// copy results into it by DMA), or malloc memory when that fails; for the
+/// cuda-emulated target malloc memory.
+SCN_RUNTIME_API void *scn_cg_gpu_result_buffer(scn_run_t run, int64_t bytes);
+SCN_RUNTIME_API void *scn_cg_result_buffer(scn_run_t run, int64_t bytes);
+/// Frees what a compiled network returned (the `allocated` pointer of a
+/// result descriptor) for any target: pooled blocks go back to the pool,
+/// other memory to free(). Null is allowed.
+SCN_RUNTIME_API void scn_result_free(void *result);
 /// Records an error found by generated code (for example a NaN input
 /// feature); `op` names the op. Only the first error is kept.
 SCN_RUNTIME_API void scn_cg_fail(scn_run_t run, const char *op,

@@ -77,6 +77,12 @@ SCN_RUNTIME_API void scn_gpu_free(void *device);
 /* Waits for all work of the context (every stream, the CUDA runtime's too):
  * what the device builders enqueue is then visible to kernels on any stream. */
 SCN_RUNTIME_API scn_status_t scn_gpu_synchronize(void);
+/* Page-locked host memory from a pool kept across runs (results of CUDA
+ * artifacts, see scn_cg_gpu_result_buffer): `*block` is null for bytes <= 0.
+ * scn_gpu_pinned_release hands a block back and returns 1, or returns 0
+ * for memory that is not such a block. */
+SCN_RUNTIME_API scn_status_t scn_gpu_pinned_alloc(int64_t bytes, void **block);
+SCN_RUNTIME_API int32_t scn_gpu_pinned_release(void *block);
 /* With SCN_GPU_PROFILE set (a file name, or "stderr"): waits for the GPU
  * and forgets the kernel and copy times recorded so far, so that the
  * report written at exit leaves out a warm-up. Does nothing otherwise. */

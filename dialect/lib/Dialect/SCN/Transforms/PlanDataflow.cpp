@@ -69,13 +69,14 @@ struct SCNPlanDataflowPass
             op->setAttr("mma_type", b.getStringAttr(tensorCoreType));
           if (!op->hasAttr("channel_tile"))
             op->setAttr("channel_tile", b.getI64IntegerAttr(warpColumns(op)));
-          // Two row tiles of 16 share each weight fragment: 256 bytes loaded
-          // per mma instead of 384 at 64 columns, in 128 registers a lane
-          // (ptxas -v, sm_90: four blocks of 4 warps an SM); four row tiles
-          // (192 bytes) need 235, which leaves two blocks an SM.
+          // One row tile of 16 rows a warp. Two or four share each weight
+          // fragment (fewer bytes per mma) but take more registers (96-143
+          // a lane at 32 rows: 19-31% occupancy) and give fewer warps to
+          // the small layers deep in a UNet; on an H200 (2026-11-27) W1's
+          // kernels took 10.6 ms at 16 rows, 16.3 ms at 32 (bench/gpu).
           if (!op->hasAttr("rows_per_tile"))
             op->setAttr("rows_per_tile",
-                        b.getI64IntegerAttr(tensorCoreRows ? tensorCoreRows : 32));
+                        b.getI64IntegerAttr(tensorCoreRows ? tensorCoreRows : 16));
         }
         if (!op->hasAttr("dataflow"))
           op->setAttr("dataflow", b.getStringAttr("channel_parallel"));

@@ -136,8 +136,9 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
     with `tensor-core-type` multiplicands (`mma_type`, f16 or bf16) and fp32
     accumulators, each warp `rows_per_tile` rows x `channel_tile` output
     channels: the widest of 64, 32, 16 that divides them (one gathered
-    input fragment serves channel_tile / 8 mmas), and 32 rows, two row tiles
-    of 16 (each weight fragment a lane loads serves both), or
+    input fragment serves channel_tile / 8 mmas), and 16 rows, one row tile
+    (the fastest on an H200 for W1: 32 and 64 rows share each weight
+    fragment between row tiles but need more registers), or
     `tensor-core-rows`. `scn.input` and `scn.bl_input` in modes 3
     and 4 (summed rows) get `input_merge = "atomic"`: their rows are added
     into the sites in parallel with atomic adds, a kernel, instead of a
@@ -176,7 +177,7 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
            "(mma_type)">,
     Option<"tensorCoreRows", "tensor-core-rows", "int64_t", /*default=*/"0",
            "cuda with tensor-cores: output rows of a warp, 16, 32 or 64 "
-           "(rows_per_tile; 0: 32)">,
+           "(rows_per_tile; 0: 16)">,
   ];
 }
 

@@ -1,0 +1,60 @@
+//===- Results.cpp - Host memory for the results of compiled networks -----===//
+//
+// Part of the SCN compiler runtime (libscn_runtime).
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// scn_cg_gpu_result_buffer, scn_cg_result_buffer and scn_result_free
+/// (scn/Runtime/Codegen.h): CUDA artifacts copy their results by DMA into
+/// page-locked blocks of a pool kept across runs (runtime/lib/CUDA/
+/// PinnedPool.cpp says why); the cuda-emulated target and CPU artifacts
+/// return malloc memory. Callers free either kind with scn_result_free.
+///
+//===----------------------------------------------------------------------===//
+
+#include "Run.h"
+
+#include "scn/Runtime/Codegen.h"
+#include "scn/Runtime/Gpu.h"
+
+#include <cstdlib>
+#include <string>
+
+namespace {
+
+/// 64-byte aligned malloc memory (like the generated code's own
+/// allocations; free() frees it), or null with the run failed.
+void *hostResult(scn_run_t run, int64_t bytes) {
+  void *block = nullptr;
+  if (posix_memalign(&block, 64, static_cast<size_t>(bytes)) == 0)
+    return block;
+  if (run)
+    run->fail(SCN_ERROR_OUT_OF_MEMORY,
+              "no host memory for a result of " + std::to_string(bytes) + " bytes");
+  return nullptr;
+}
+
+} // namespace
+
+extern "C" {
+
+void *scn_cg_gpu_result_buffer(scn_run_t run, int64_t bytes) {
+  if (bytes <= 0)
+    return nullptr;
+  void *block = nullptr;
+  if (scn_gpu_pinned_alloc(bytes, &block) == SCN_OK && block)
+    return block;
+  return hostResult(run, bytes);
+}
+
+void *scn_cg_result_buffer(scn_run_t run, int64_t bytes) {
+  return bytes <= 0 ? nullptr : hostResult(run, bytes);
+}
+
+void scn_result_free(void *result) {
+  if (result && !scn_gpu_pinned_release(result))
+    std::free(result);
+}
+
+} // extern "C"
