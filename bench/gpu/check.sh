@@ -49,7 +49,7 @@ if [ "${1:-}" = "--prepare" ]; then
   # The artifacts' PTX and cubins pack 13x with xz (69 MiB to 5.1 MiB).
   tar -cJf build/gpu-check.tar.xz -C build gpu-check
   du -sh build/gpu-check
-  du -cb build/lib build/test/Unit/Runtime/RuntimeTests build/bench build/device-libs build/gpu-check.tar.xz \
+  du -cbs build/lib build/test/Unit/Runtime/RuntimeTests build/bench build/device-libs build/gpu-check.tar.xz \
     $(ls build/peer.tar.xz 2>/dev/null)
   exit 0
 fi
