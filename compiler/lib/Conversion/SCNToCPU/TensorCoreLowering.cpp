@@ -193,6 +193,13 @@ public:
     return mask.getResult(0);
   }
 
+  /// Whether the input has rows (rowPairs reads row 0 for a missing
+  /// neighbour, which an empty input does not have).
+  Value inputHasRows() {
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::ugt,
+                                 memref::DimOp::create(b, x, 0), kb.index(0));
+  }
+
   /// Whether bit `k` (index) of `mask` is set.
   Value bitSet(Value mask, Value k) {
     Value shifted = arith::ShRUIOp::create(
@@ -377,22 +384,19 @@ private:
   /// Input row `entry` (i32, -1: none) at channels `column`..`column` + 3
   /// as two packed pairs (zeros for none), by one 4-element load: 16-byte
   /// aligned when the input has rows of whole 16-channel blocks from an
-  /// aligned base (every GPU allocation is; `xAlign`).
+  /// aligned base (every GPU allocation is; `xAlign`). Without a branch: a
+  /// missing neighbour loads row 0 and selects zeros, so that an offset's
+  /// loads form one basic block and ptxas can issue them all before the
+  /// first mma (callers skip the offsets when the input has no rows).
   std::pair<Value, Value> rowPairs(Value entry, Value column) {
-    Type i32 = b.getI32Type();
     Value has = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, entry, kb.i32(0));
-    auto pairs = scf::IfOp::create(b, TypeRange{i32, i32}, has, true);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&pairs.getThenRegion().front());
-    Value tile = kb.loadTile(x, {kb.toIndex(entry), column}, 4, xAlign);
+    Value safe = arith::SelectOp::create(b, has, entry, kb.i32(0));
+    Value tile = kb.loadTile(x, {kb.toIndex(safe), column}, 4, xAlign);
     auto element = [&](int64_t e) {
       return vector::ExtractOp::create(b, tile, ArrayRef<int64_t>{e}).getResult();
     };
-    scf::YieldOp::create(b, ValueRange{pack(element(0), element(1)),
-                                       pack(element(2), element(3))});
-    b.setInsertionPointToStart(&pairs.getElseRegion().front());
-    scf::YieldOp::create(b, ValueRange{kb.i32(0), kb.i32(0)});
-    return {pairs.getResult(0), pairs.getResult(1)};
+    return {arith::SelectOp::create(b, has, pack(element(0), element(1)), kb.i32(0)),
+            arith::SelectOp::create(b, has, pack(element(2), element(3)), kb.i32(0))};
   }
 
   KernelBuilder &kb;
@@ -514,6 +518,7 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
                     }));
           any = arith::OrIOp::create(b, any, anyInTile.back());
         }
+        any = arith::AndIOp::create(b, any, conv.inputHasRows());
         auto anyIf = scf::IfOp::create(b, TypeRange{}, any, /*withElseRegion=*/false);
         OpBuilder::InsertionGuard skip(b);
         b.setInsertionPointToStart(&anyIf.getThenRegion().front());
@@ -588,6 +593,7 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
             kb.callResults(kWarpOrPlaceholder, TypeRange{i32}, ValueRange{lanes}).front());
       }
     SmallVector<Value> init(conv.accumulators(), zero);
+    Value inputHasRows = conv.inputHasRows();
     auto acc = kb.forLoopCarryN(kb.index(volume), init, [&](Value k, ValueRange accK) {
       // Which row tiles have a neighbour at offset k (the same in every
       // lane): the others skip their mmas, and offsets that no row of the
@@ -609,6 +615,7 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
         }
         any = arith::OrIOp::create(b, any, anyInTile.back());
       }
+      any = arith::AndIOp::create(b, any, inputHasRows);
       auto anyIf = scf::IfOp::create(b, ValueRange(accK).getTypes(), any,
                                      /*withElseRegion=*/true);
       OpBuilder::InsertionGuard skip(b);
@@ -618,31 +625,38 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
       if (conv.votesFromMasks())
         for (auto [row0, row1] : laneRows)
           entries.push_back({conv.neighbour(row0, k), conv.neighbour(row1, k)});
-      auto blocks = kb.forLoopCarryN(blocksOfInput, accK, [&](Value block, ValueRange accB) {
-        Value base = arith::MulIOp::create(b, block, kb.index(kDepth));
+      // The blocks of 16 input channels, unrolled (at most 10 for 160
+      // channels): one straight run of code per row tile, so that ptxas
+      // issues the A and B loads of every block before the first mma needs
+      // them, instead of one block's loads, a wait, its mmas, and again
+      // (the loop kept each block's load latency on the warp's path).
+      SmallVector<Value> accB(accK.begin(), accK.end());
+      SmallVector<SmallVector<SmallVector<Value>>> fragB;
+      for (int64_t block = 0; block < inChannels / kDepth; ++block)
         // The B fragments serve every row tile of the warp.
-        auto fragB = conv.fragmentsB(lane, k, block, columnTile);
-        SmallVector<Value> next;
-        for (int64_t m = 0; m < rowTiles; ++m) {
-          ValueRange accM = accB.slice(4 * m * mmas, 4 * mmas);
-          auto tileIf = scf::IfOp::create(b, accM.getTypes(), anyInTile[m],
-                                          /*withElseRegion=*/true);
-          OpBuilder::InsertionGuard inTile(b);
-          b.setInsertionPointToStart(&tileIf.getElseRegion().front());
-          scf::YieldOp::create(b, accM);
-          b.setInsertionPointToStart(&tileIf.getThenRegion().front());
-          auto a = conv.fragmentA(lane, entries[m].first, entries[m].second, base);
-          SmallVector<Value> sums;
+        fragB.push_back(conv.fragmentsB(lane, k, kb.index(block), columnTile));
+      for (int64_t m = 0; m < rowTiles; ++m) {
+        ValueRange accM = ValueRange(accB).slice(4 * m * mmas, 4 * mmas);
+        auto tileIf = scf::IfOp::create(b, accM.getTypes(), anyInTile[m],
+                                        /*withElseRegion=*/true);
+        OpBuilder::InsertionGuard inTile(b);
+        b.setInsertionPointToStart(&tileIf.getElseRegion().front());
+        scf::YieldOp::create(b, accM);
+        b.setInsertionPointToStart(&tileIf.getThenRegion().front());
+        SmallVector<Value> sums(accM.begin(), accM.end());
+        for (int64_t block = 0; block < inChannels / kDepth; ++block) {
+          auto a = conv.fragmentA(lane, entries[m].first, entries[m].second,
+                                  kb.index(block * kDepth));
           for (int64_t j = 0; j < mmas; ++j) {
-            auto d = conv.mmaOnGPU(a, fragB[j], accM.slice(4 * j, 4));
-            sums.append(d.begin(), d.end());
+            auto d = conv.mmaOnGPU(a, fragB[block][j], ValueRange(sums).slice(4 * j, 4));
+            std::copy(d.begin(), d.end(), sums.begin() + 4 * j);
           }
-          scf::YieldOp::create(b, sums);
-          next.append(tileIf.getResults().begin(), tileIf.getResults().end());
         }
-        return next;
-      });
-      scf::YieldOp::create(b, blocks);
+        scf::YieldOp::create(b, sums);
+        std::copy(tileIf.getResults().begin(), tileIf.getResults().end(),
+                  accB.begin() + 4 * m * mmas);
+      }
+      scf::YieldOp::create(b, accB);
       return SmallVector<Value>(anyIf.getResults());
     });
     for (int64_t m = 0; m < rowTiles; ++m)
