@@ -67,6 +67,9 @@ constexpr int64_t kWarp = 32;
 constexpr int64_t kWarpsPerBlock = 4;
 constexpr int64_t kMaxAccumulators = 128;
 constexpr int64_t kMaskBits = 32;
+// 16-byte loads a lane issues together in an offset's step (the unrolled
+// groups of input-channel blocks below).
+constexpr int64_t kLoadsInFlight = 12;
 
 /// Emits one tensor-core convolution; see the file comment.
 class TensorCoreConv {
@@ -625,36 +628,46 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
       if (conv.votesFromMasks())
         for (auto [row0, row1] : laneRows)
           entries.push_back({conv.neighbour(row0, k), conv.neighbour(row1, k)});
-      // The blocks of 16 input channels, unrolled (at most 10 for 160
-      // channels): one straight run of code per row tile, so that ptxas
-      // issues the A and B loads of every block before the first mma needs
-      // them, instead of one block's loads, a wait, its mmas, and again
-      // (the loop kept each block's load latency on the warp's path).
+      // The blocks of 16 input channels, unrolled (at most 10 for 160) in
+      // groups of about twelve 16-byte loads a lane: per group the B
+      // fragments, then per row tile its A gathers and mmas, one straight
+      // run of code, so that ptxas issues the group's loads before the
+      // first mma needs them (a loop over blocks waited for each block's
+      // loads in turn) without holding every block's fragments at once
+      // (all ten blocks of a 160-channel layer took 255 registers and
+      // spilled).
       SmallVector<Value> accB(accK.begin(), accK.end());
-      SmallVector<SmallVector<SmallVector<Value>>> fragB;
-      for (int64_t block = 0; block < inChannels / kDepth; ++block)
+      int64_t inBlocks = inChannels / kDepth;
+      int64_t loadsPerBlock = mmas / 2 + 2 * rowTiles;
+      int64_t group = std::max<int64_t>(1, kLoadsInFlight / loadsPerBlock);
+      for (int64_t first = 0; first < inBlocks; first += group) {
+        int64_t last = std::min(inBlocks, first + group);
         // The B fragments serve every row tile of the warp.
-        fragB.push_back(conv.fragmentsB(lane, k, kb.index(block), columnTile));
-      for (int64_t m = 0; m < rowTiles; ++m) {
-        ValueRange accM = ValueRange(accB).slice(4 * m * mmas, 4 * mmas);
-        auto tileIf = scf::IfOp::create(b, accM.getTypes(), anyInTile[m],
-                                        /*withElseRegion=*/true);
-        OpBuilder::InsertionGuard inTile(b);
-        b.setInsertionPointToStart(&tileIf.getElseRegion().front());
-        scf::YieldOp::create(b, accM);
-        b.setInsertionPointToStart(&tileIf.getThenRegion().front());
-        SmallVector<Value> sums(accM.begin(), accM.end());
-        for (int64_t block = 0; block < inChannels / kDepth; ++block) {
-          auto a = conv.fragmentA(lane, entries[m].first, entries[m].second,
-                                  kb.index(block * kDepth));
-          for (int64_t j = 0; j < mmas; ++j) {
-            auto d = conv.mmaOnGPU(a, fragB[block][j], ValueRange(sums).slice(4 * j, 4));
-            std::copy(d.begin(), d.end(), sums.begin() + 4 * j);
+        SmallVector<SmallVector<SmallVector<Value>>> fragB;
+        for (int64_t block = first; block < last; ++block)
+          fragB.push_back(conv.fragmentsB(lane, k, kb.index(block), columnTile));
+        for (int64_t m = 0; m < rowTiles; ++m) {
+          ValueRange accM = ValueRange(accB).slice(4 * m * mmas, 4 * mmas);
+          auto tileIf = scf::IfOp::create(b, accM.getTypes(), anyInTile[m],
+                                          /*withElseRegion=*/true);
+          OpBuilder::InsertionGuard inTile(b);
+          b.setInsertionPointToStart(&tileIf.getElseRegion().front());
+          scf::YieldOp::create(b, accM);
+          b.setInsertionPointToStart(&tileIf.getThenRegion().front());
+          SmallVector<Value> sums(accM.begin(), accM.end());
+          for (int64_t block = first; block < last; ++block) {
+            auto a = conv.fragmentA(lane, entries[m].first, entries[m].second,
+                                    kb.index(block * kDepth));
+            for (int64_t j = 0; j < mmas; ++j) {
+              auto d = conv.mmaOnGPU(a, fragB[block - first][j],
+                                     ValueRange(sums).slice(4 * j, 4));
+              std::copy(d.begin(), d.end(), sums.begin() + 4 * j);
+            }
           }
+          scf::YieldOp::create(b, sums);
+          std::copy(tileIf.getResults().begin(), tileIf.getResults().end(),
+                    accB.begin() + 4 * m * mmas);
         }
-        scf::YieldOp::create(b, sums);
-        std::copy(tileIf.getResults().begin(), tileIf.getResults().end(),
-                  accB.begin() + 4 * m * mmas);
       }
       scf::YieldOp::create(b, accB);
       return SmallVector<Value>(anyIf.getResults());
