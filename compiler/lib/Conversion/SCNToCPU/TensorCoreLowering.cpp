@@ -570,6 +570,10 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   Value blocks = arith::CeilDivUIOp::create(b, warpTiles, kb.index(kWarpsPerBlock));
   auto launch = gpu::LaunchOp::create(b, blocks, kb.index(conv.columnTiles()), one,
                                       kb.index(kWarp * kWarpsPerBlock), one, one);
+  // Outlined under this name (gpu-kernel-outlining), so that profiles
+  // (SCN_GPU_PROFILE, ncu) tell the tensor-core convolutions from the
+  // row-loop kernels, which are all main_kernel.
+  launch.setFunctionAttr(FlatSymbolRefAttr::get(b.getContext(), "tensor_core_conv"));
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&launch.getBody().front());
   Value thread = launch.getThreadIds().x;
