@@ -75,15 +75,15 @@ func.func @channel_parallel(%c: tensor<?x3xi64>, %f: tensor<?x4xf32>, %w: tensor
 // -----
 
 // input_merge = "atomic": the rows of mode 4 are added into their sites by
-// one parallel iteration per row (memref.atomic_rmw), then averaged.
+// one parallel iteration per row and channel tile (memref.atomic_rmw, one
+// per channel of the tile), then averaged.
 // CHECK-LABEL: func.func @atomic_merge(
 // CHECK: %[[R2S:.*]] = call @scn_cg_row_to_site(
 // CHECK: scf.parallel (%[[R:.*]]) =
 // CHECK:   llvm.getelementptr inbounds %[[R2S]][%{{.*}}]
 // CHECK:   scf.if
-// CHECK:     scf.for
-// CHECK:       %[[V:.*]] = memref.load %{{.*}}[%[[R]], %{{.*}}] : memref<?x3xf32>
-// CHECK:       memref.atomic_rmw addf %[[V]], %{{.*}}[%{{.*}}, %{{.*}}] : (f32, memref<?x3xf32>) -> f32
+// CHECK:     %[[V:.*]] = vector.load %{{.*}}[%[[R]], %{{.*}}] : memref<?x3xf32>, vector<3xf32>
+// CHECK-COUNT-3: memref.atomic_rmw addf %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}] : (f32, memref<?x3xf32>) -> f32
 // CHECK: call @scn_cg_site_row_count(
 // CHECK: arith.divf
 func.func @atomic_merge(%c: tensor<?x3xi64>, %f: tensor<?x3xf32>) -> tensor<?x3xf32> {

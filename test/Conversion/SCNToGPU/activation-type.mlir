@@ -10,9 +10,10 @@
 // RUN: not scn-opt %s --convert-scn-to-gpu="activation-type=f64" 2>&1 | FileCheck %s --check-prefix=BADPASS
 
 // CHECK-LABEL: func.func @main(
-// The input's rows, stored rounded.
+// The input's rows, stored rounded, 4 channels a thread.
 // CHECK: %[[X:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x16xf16>
-// CHECK: arith.truncf %{{.*}} : vector<16xf32> to vector<16xf16>
+// CHECK: arith.truncf %{{.*}} : vector<4xf32> to vector<4xf16>
+// CHECK: vector.store %{{.*}}, %[[X]]{{.*}} {alignment = 8 : i64} : memref<?x16xf16>, vector<4xf16>
 // The convolution reads f16 rows as f32 and stores f16.
 // CHECK: %[[Y:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x32xf16>
 // CHECK: memref.load %[[X]]{{.*}} : memref<?x16xf16>

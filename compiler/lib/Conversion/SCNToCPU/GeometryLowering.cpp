@@ -76,42 +76,50 @@ static Value mergeInputRows(KernelBuilder &kb, Value handle, Value features,
   Value n = kb.toIndex(kb.call(kb.geometryFn("scn_cg_num_sites"), b.getI64Type(), {handle}));
   // Sums of rows (modes 3, 4) stay f32 when activations are narrower.
   Value out = kb.allocRows(n, channels, element, /*exact=*/mode >= 3);
-  SmallVector<ChannelTile> tiles = splitChannels(channels);
+  // Every loop below goes by forEachRowTile: on the GPU a thread per 4
+  // channels of a row, so that a warp's loads, stores and atomic adds touch
+  // neighbouring bytes. A thread per row over all channels (as before)
+  // took 167 us (zero fill), 181 us (atomic adds) and 190 us (averaging)
+  // for a 64-channel input of 173k rows on an H200, three times the
+  // convolution that followed.
+  auto alignment = [](Value buffer, const RowTile &t) {
+    return t.aligned ? alignmentOf(buffer, t.width) : 0;
+  };
   if (mode <= 2) {
     // One source row per site (mode 0: the row, 1: first, 2: last).
     Value source = kb.runtimeArray("scn_cg_site_source_row", {handle}, kb.byteSize(n, 4));
-    kb.parallelRows(n, [&](Value s) {
-      Value r = kb.toIndex(kb.loadArray(source, s, i32));
-      for (ChannelTile t : tiles)
-        kb.storeTile(kb.loadTile(features, {r, kb.index(t.begin)}, t.width), out,
-                     {s, kb.index(t.begin)});
+    forEachRowTile(kb, n, channels, [&](const RowTile &t) {
+      Value r = kb.toIndex(kb.loadArray(source, t.row, i32));
+      kb.storeTile(kb.loadTile(features, {r, t.channel}, t.width, alignment(features, t)),
+                   out, {t.row, t.channel}, alignment(out, t));
     });
     return out;
   }
   // Modes 3 and 4: sum the rows of each site (a sequential scatter: rows of
   // one site may be anywhere), then average in mode 4.
-  kb.parallelRows(n, [&](Value s) {
-    for (ChannelTile t : tiles)
-      kb.storeTile(kb.splat(VectorType::get({t.width}, element), 0.0), out,
-                   {s, kb.index(t.begin)});
+  forEachRowTile(kb, n, channels, [&](const RowTile &t) {
+    kb.storeTile(kb.splat(VectorType::get({t.width}, element), 0.0), out,
+                 {t.row, t.channel}, alignment(out, t));
   });
   Value rows = kb.toIndex(kb.call(kb.geometryFn("scn_cg_num_input_rows"), b.getI64Type(), {handle}));
   Value rowToSite = kb.runtimeArray("scn_cg_row_to_site", {handle}, kb.byteSize(rows, 4));
   if (atomic) {
-    // One parallel iteration per input row, adding into its site's row:
-    // a kernel on the GPU, where the sequential scatter below would be a
-    // host loop over device data. Sums of three or more rows of one site
-    // then depend on the order of the adds (within rounding).
-    kb.parallelRows(rows, [&](Value r) {
-      Value site = kb.loadArray(rowToSite, r, i32);
+    // One parallel iteration per input row and tile, adding into its
+    // site's row: a kernel on the GPU, where the sequential scatter below
+    // would be a host loop over device data. Sums of three or more rows of
+    // one site then depend on the order of the adds (within rounding).
+    forEachRowTile(kb, rows, channels, [&](const RowTile &t) {
+      Value site = kb.loadArray(rowToSite, t.row, i32);
       Value kept = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, site, kb.i32(0));
       scf::IfOp::create(b, kept, [&](OpBuilder &, Location) {
         Value s = kb.toIndex(site);
-        kb.forLoop(kb.index(channels), [&](Value c) {
-          Value v = kb.loadElement(features, ValueRange{r, c});
+        Value tile = kb.loadTile(features, {t.row, t.channel}, t.width, alignment(features, t));
+        for (int64_t e = 0; e < t.width; ++e) {
+          Value c = arith::AddIOp::create(b, t.channel, kb.index(e));
+          Value v = vector::ExtractOp::create(b, tile, ArrayRef<int64_t>{e});
           memref::AtomicRMWOp::create(b, arith::AtomicRMWKind::addf, v, out,
                                       ValueRange{s, c});
-        });
+        }
         scf::YieldOp::create(b);
       });
     });
@@ -121,7 +129,7 @@ static Value mergeInputRows(KernelBuilder &kb, Value handle, Value features,
     Value kept = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, site, kb.i32(0));
     scf::IfOp::create(b, kept, [&](OpBuilder &, Location) {
       Value s = kb.toIndex(site);
-      for (ChannelTile t : tiles) {
+      for (ChannelTile t : splitChannels(channels)) {
         Value sum = arith::AddFOp::create(
             b, kb.loadTile(out, {s, kb.index(t.begin)}, t.width),
             kb.loadTile(features, {r, kb.index(t.begin)}, t.width));
@@ -132,16 +140,14 @@ static Value mergeInputRows(KernelBuilder &kb, Value handle, Value features,
   });
   if (mode == 4) {
     Value counts = kb.runtimeArray("scn_cg_site_row_count", {handle}, kb.byteSize(n, 4));
-    kb.parallelRows(n, [&](Value s) {
-      Value count = kb.loadArray(counts, s, i32);
+    forEachRowTile(kb, n, channels, [&](const RowTile &t) {
+      Value count = kb.loadArray(counts, t.row, i32);
       Value countF = arith::SIToFPOp::create(b, element, count);
-      for (ChannelTile t : tiles) {
-        auto vecType = VectorType::get({t.width}, element);
-        Value div = vector::BroadcastOp::create(b, vecType, countF);
-        Value avg = arith::DivFOp::create(
-            b, kb.loadTile(out, {s, kb.index(t.begin)}, t.width), div);
-        kb.storeTile(avg, out, {s, kb.index(t.begin)});
-      }
+      auto vecType = VectorType::get({t.width}, element);
+      Value div = vector::BroadcastOp::create(b, vecType, countF);
+      Value avg = arith::DivFOp::create(
+          b, kb.loadTile(out, {t.row, t.channel}, t.width, alignment(out, t)), div);
+      kb.storeTile(avg, out, {t.row, t.channel}, alignment(out, t));
     });
   }
   return out;
@@ -155,22 +161,21 @@ static void scatterToRows(KernelBuilder &kb, Value handle, Value x, Value out,
   Value rowToSite = kb.runtimeArray(
       "scn_cg_row_to_site", {handle},
       kb.byteSize(kb.call(kb.geometryFn("scn_cg_num_input_rows"), b.getI64Type(), {handle}), 4));
-  kb.parallelRows(rows, [&](Value r) {
-    Value site = kb.loadArray(rowToSite, r, b.getI32Type());
+  forEachRowTile(kb, rows, channels, [&](const RowTile &t) {
+    Value site = kb.loadArray(rowToSite, t.row, b.getI32Type());
     Value kept = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, site, kb.i32(0));
-    for (ChannelTile t : splitChannels(channels)) {
-      auto vecType = VectorType::get({t.width}, b.getF32Type());
-      auto ifOp = scf::IfOp::create(b, TypeRange{vecType}, kept, true);
-      {
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-        scf::YieldOp::create(
-            b, kb.loadTile(x, {kb.toIndex(site), kb.index(t.begin)}, t.width));
-        b.setInsertionPointToStart(&ifOp.getElseRegion().front());
-        scf::YieldOp::create(b, kb.splat(vecType, 0.0));
-      }
-      kb.storeTile(ifOp.getResult(0), out, {r, kb.index(t.begin)});
+    auto vecType = VectorType::get({t.width}, b.getF32Type());
+    auto ifOp = scf::IfOp::create(b, TypeRange{vecType}, kept, true);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+      scf::YieldOp::create(b, kb.loadTile(x, {kb.toIndex(site), t.channel}, t.width,
+                                          t.aligned ? alignmentOf(x, t.width) : 0));
+      b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+      scf::YieldOp::create(b, kb.splat(vecType, 0.0));
     }
+    kb.storeTile(ifOp.getResult(0), out, {t.row, t.channel},
+                 t.aligned ? alignmentOf(out, t.width) : 0);
   });
 }
 

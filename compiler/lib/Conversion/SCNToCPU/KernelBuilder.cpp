@@ -392,4 +392,32 @@ Value applyEpilogue(KernelBuilder &kb, Value acc, ArrayRef<EpilogueStepAttr> ste
   return acc;
 }
 
+void forEachRowTile(KernelBuilder &kb, Value rows, int64_t channels,
+                    function_ref<void(const RowTile &)> body) {
+  auto &b = kb.builder();
+  constexpr int64_t kGPUTile = 4;
+  if (kb.forGPU() && channels % kGPUTile == 0) {
+    int64_t tilesPerRow = channels / kGPUTile;
+    kb.parallelRows(arith::MulIOp::create(b, rows, kb.index(tilesPerRow)), [&](Value i) {
+      Value row = arith::DivUIOp::create(b, i, kb.index(tilesPerRow));
+      Value channel = arith::MulIOp::create(
+          b, arith::RemUIOp::create(b, i, kb.index(tilesPerRow)), kb.index(kGPUTile));
+      body(RowTile{row, channel, kGPUTile, true});
+    });
+    return;
+  }
+  kb.parallelRows(rows, [&](Value row) {
+    for (ChannelTile t : splitChannels(channels))
+      body(RowTile{row, kb.index(t.begin), t.width, false});
+  });
+}
+
+Value loadTile(KernelBuilder &kb, Value buffer, const RowTile &t) {
+  SmallVector<Value, 2> indices;
+  if (cast<MemRefType>(buffer.getType()).getRank() == 2)
+    indices.push_back(t.row);
+  indices.push_back(t.channel);
+  return kb.loadTile(buffer, indices, t.width, t.aligned ? alignmentOf(buffer, t.width) : 0);
+}
+
 } // namespace scn::cpu

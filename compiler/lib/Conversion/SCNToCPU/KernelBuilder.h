@@ -263,6 +263,30 @@ mlir::Value applyEpilogue(KernelBuilder &kb, mlir::Value acc,
 /// element's own).
 int64_t alignmentOf(mlir::Value buffer, int64_t elements, int64_t columnOffset = 0);
 
+/// Channels [channel, channel + width) of one row. `aligned`: `channel` is
+/// a multiple of `width`, so the tile's loads and stores may claim the
+/// alignment of buffers that allow it (alignmentOf).
+struct RowTile {
+  mlir::Value row, channel;
+  int64_t width;
+  bool aligned;
+};
+
+/// Calls `body` for every tile of `channels` channels of `rows` rows. On
+/// the CPU, an iteration per row over its static channel tiles (whole
+/// vector registers). On the GPU, an iteration (a thread) per 4 channels
+/// of a row when the channels allow it: neighbouring threads then touch
+/// neighbouring 16 bytes, each by one aligned load or store. A thread per
+/// row (the CPU's shape) would read 32 rows at once per load instruction
+/// and hold a whole row in registers (W1: up to 128 a thread, 1024 scalar
+/// loads a kernel).
+void forEachRowTile(KernelBuilder &kb, mlir::Value rows, int64_t channels,
+                    llvm::function_ref<void(const RowTile &)> body);
+
+/// The tile `t` of `buffer`: of its row t.row, or for a per-channel buffer
+/// ([C]: batch-norm scales) the same channels.
+mlir::Value loadTile(KernelBuilder &kb, mlir::Value buffer, const RowTile &t);
+
 /// One activation on a vector: relu, leaky_relu(alpha), sigmoid, tanh,
 /// elu(alpha), selu.
 mlir::Value applyActivation(KernelBuilder &kb, EpilogueKind kind, double alpha,

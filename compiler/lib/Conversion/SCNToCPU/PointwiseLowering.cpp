@@ -20,55 +20,6 @@ using namespace mlir;
 
 namespace scn::cpu {
 
-namespace {
-/// Channels [channel, channel + width) of one row. `aligned`: `channel` is
-/// a multiple of `width`, so the tile's loads and stores may claim the
-/// alignment of buffers that allow it (alignmentOf).
-struct RowTile {
-  Value row, channel;
-  int64_t width;
-  bool aligned;
-};
-} // namespace
-
-/// The tile `t` of `buffer`: of its row t.row, or for a per-channel buffer
-/// ([C]: batch-norm scales) the same channels.
-static Value loadTile(KernelBuilder &kb, Value buffer, const RowTile &t) {
-  SmallVector<Value, 2> indices;
-  if (cast<MemRefType>(buffer.getType()).getRank() == 2)
-    indices.push_back(t.row);
-  indices.push_back(t.channel);
-  return kb.loadTile(buffer, indices, t.width, t.aligned ? alignmentOf(buffer, t.width) : 0);
-}
-
-/// Calls `body` for every tile of `channels` channels of `rows` rows. On
-/// the CPU, an iteration per row over its static channel tiles (whole
-/// vector registers). On the GPU, an iteration (a thread) per 4 channels
-/// of a row when the channels allow it: neighbouring threads then touch
-/// neighbouring 16 bytes, each by one aligned load or store. A thread per
-/// row (the CPU's shape) would read 32 rows at once per load instruction
-/// and hold a whole row in registers (W1: up to 128 a thread, 1024 scalar
-/// loads a kernel).
-static void forEachRowTile(KernelBuilder &kb, Value rows, int64_t channels,
-                           function_ref<void(const RowTile &)> body) {
-  auto &b = kb.builder();
-  constexpr int64_t kGPUTile = 4;
-  if (kb.forGPU() && channels % kGPUTile == 0) {
-    int64_t tilesPerRow = channels / kGPUTile;
-    kb.parallelRows(arith::MulIOp::create(b, rows, kb.index(tilesPerRow)), [&](Value i) {
-      Value row = arith::DivUIOp::create(b, i, kb.index(tilesPerRow));
-      Value channel = arith::MulIOp::create(
-          b, arith::RemUIOp::create(b, i, kb.index(tilesPerRow)), kb.index(kGPUTile));
-      body(RowTile{row, channel, kGPUTile, true});
-    });
-    return;
-  }
-  kb.parallelRows(rows, [&](Value row) {
-    for (ChannelTile t : splitChannels(channels))
-      body(RowTile{row, kb.index(t.begin), t.width, false});
-  });
-}
-
 /// out[r, tile] = f(tile of row r) for every row of `x` and every tile.
 static Value mapRows(KernelBuilder &kb, Value x, int64_t channels,
                      function_ref<Value(const RowTile &)> f) {
