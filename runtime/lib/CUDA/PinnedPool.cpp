@@ -91,7 +91,11 @@ extern "C" int32_t scn_gpu_pinned_release(void *block) {
   // run at exit, after the driver has shut down).
   while (p.idleBytes > kIdleLimit && !p.idle.empty()) {
     auto largest = std::prev(p.idle.end());
-    driver().cuMemFreeHost(largest->second);
+    try {
+      driver().cuMemFreeHost(largest->second);
+    } catch (const Error &) {
+      // No driver left to free it: the block stays allocated, out of the pool.
+    }
     p.idleBytes -= largest->first;
     p.owned.erase(largest->second);
     p.idle.erase(largest);

@@ -17,6 +17,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -270,3 +272,40 @@ TEST(Gpu, RunDeviceCopiesOfRuntimeArrays) {
   scn_run_destroy(run);
 }
 #endif
+
+/// Result buffers of compiled networks (scn_cg_*result_buffer): aligned,
+/// writable, and freed by scn_result_free whatever they are. Without a GPU
+/// the CUDA form falls back to malloc memory; with one, a block handed back
+/// serves the next request of a size it fits (the pool kept across runs).
+TEST(Results, ResultBuffersAreFreedByScnResultFree) {
+  scn_run_t run = scn_run_create();
+  ASSERT_NE(run, nullptr);
+  EXPECT_EQ(scn_cg_result_buffer(run, 0), nullptr);
+  EXPECT_EQ(scn_cg_gpu_result_buffer(run, -1), nullptr);
+  for (auto allocate : {scn_cg_result_buffer, scn_cg_gpu_result_buffer}) {
+    auto *block = static_cast<float *>(allocate(run, 1000 * sizeof(float)));
+    ASSERT_NE(block, nullptr);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(block) % 64, 0u);
+    for (int i = 0; i < 1000; ++i)
+      block[i] = float(i);
+    EXPECT_EQ(block[999], 999.0f);
+    scn_result_free(block);
+  }
+  scn_result_free(nullptr);
+  EXPECT_EQ(scn_run_status(run), SCN_OK);
+  // malloc memory is not a pooled block.
+  void *host = std::malloc(64);
+  EXPECT_EQ(scn_gpu_pinned_release(host), 0);
+  scn_result_free(host);
+  if (haveGpu()) {
+    void *first = scn_cg_gpu_result_buffer(run, 3 << 20);
+    scn_result_free(first);
+    void *again = scn_cg_gpu_result_buffer(run, 3 << 20);
+    EXPECT_EQ(again, first) << "a block handed back serves the next request";
+    void *other = scn_cg_gpu_result_buffer(run, 3 << 20);
+    EXPECT_NE(other, again);
+    scn_result_free(again);
+    scn_result_free(other);
+  }
+  scn_run_destroy(run);
+}
