@@ -14,8 +14,8 @@
 #                                        build/peer.tar.xz; optional)
 #
 # then carry build/lib, build/test/Unit/Runtime/RuntimeTests, build/bench,
-# build/device-libs, build/gpu-check.tar.xz and build/peer.tar.xz (56 MB;
-# with the 9 MB of tracked files under one call's 64 MiB) to the device
+# build/device-libs, build/gpu-check.tar.xz and build/peer.tar.xz (52 MB;
+# with the 9.4 MB of tracked files under one call's 64 MiB) to the device
 # machine and run there, from the repository
 # root (the script unpacks the two archives, with Python's tarfile):
 #

@@ -3,12 +3,12 @@
 # PyPI wheels, nothing built) for the GPU machine, which cannot download.
 # The wheels are 97 MB, more than one device call carries (64 MiB), so they
 # are installed here for the GPU machine's python (3.12, manylinux x86_64)
-# and packed with xz into build/peer.tar.xz (43 MiB), which fits in the same
+# and packed with xz -9 into build/peer.tar.xz (38.5 MiB), which fits in the same
 # call as the check's own files (bench/gpu/check.sh unpacks it into
 # build/peer-site and runs bench/gpu/peer_w1.py with spconv from there).
 #
 # On the CPU machine:
-#   bash bench/gpu/stage_peer.sh                 (about 1 minute)
+#   bash bench/gpu/stage_peer.sh                 (about 2 minutes)
 # then carry build/peer.tar.xz with the files bench/gpu/check.sh lists.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -26,5 +26,5 @@ python3 -m pip install -q --no-deps --no-compile --only-binary=:all: --python-ve
   --implementation cp --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 \
   --platform manylinux2014_x86_64 --target "$SITE" "$WHEELS"/*.whl
 mkdir -p build
-tar -C "$SITE" -cf - . | xz -T2 -6 > build/peer.tar.xz
+tar -C "$SITE" -cf - . | xz -T2 -9 > build/peer.tar.xz
 ls -l build/peer.tar.xz
