@@ -210,7 +210,11 @@ def gemm_peaks():
     device copy bandwidth in TB/s, or None. In
     a process of its own, so that torch (and its OpenMP runtime) stays out of
     the process that times the CPU baseline."""
-    proc = subprocess.run([sys.executable, "-c", GEMM_PEAKS], capture_output=True, text=True)
+    try:
+        proc = subprocess.run([sys.executable, "-c", GEMM_PEAKS], capture_output=True,
+                              text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        return None
     try:
         peaks = json.loads(proc.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):

@@ -12,6 +12,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <set>
 #include <dlfcn.h>
 
 using namespace mlir;
@@ -170,6 +171,7 @@ llvm::Expected<NpzFile> ModelRunner::run(const NpzFile &arrays) {
   entry(packed.data());
 
   NpzFile outputs;
+  std::set<void *> freed;
   size_t at = 0;
   for (const TensorSignature &sig : sig.outputs) {
     size_t rank = sig.shape.size();
@@ -198,11 +200,12 @@ llvm::Expected<NpzFile> ModelRunner::run(const NpzFile &arrays) {
       }
     }
     // The generated code allocated the result (scn_result_free frees either
-    // kind of block it uses); it may also be an input.
+    // kind of block it uses), once even when results share a buffer; it may
+    // also be an input.
     bool isInput = false;
     for (const void *p : inputPointers)
       isInput |= p == allocated;
-    if (!isInput)
+    if (!isInput && freed.insert(allocated).second)
       scn_result_free(allocated);
     outputs[sig.name] = std::move(out);
     at += 3 + 2 * rank;

@@ -218,7 +218,10 @@ def _collect(lib, outputs, results, input_ptrs):
                 buf.owner = owners[allocated]
             else:
                 owners[allocated] = buf
-                weakref.finalize(buf, lib.scn_result_free, ctypes.c_void_p(allocated))
+                # Not at interpreter exit, when arrays that view the buffer
+                # may still be read: the process's end reclaims it then.
+                weakref.finalize(buf, lib.scn_result_free,
+                                 ctypes.c_void_p(allocated)).atexit = False
         outs.append(arr)
     # Buffers no array ended up viewing (empty results).
     for a in {results[i] for i in _allocated_slots(outputs)} - set(owners) - input_ptrs - {0}:

@@ -29,9 +29,13 @@ void *hostResult(scn_run_t run, int64_t bytes) {
   void *block = nullptr;
   if (posix_memalign(&block, 64, static_cast<size_t>(bytes)) == 0)
     return block;
-  if (run)
-    run->fail(SCN_ERROR_OUT_OF_MEMORY,
-              "no host memory for a result of " + std::to_string(bytes) + " bytes");
+  try {
+    if (run)
+      run->fail(SCN_ERROR_OUT_OF_MEMORY,
+                "no host memory for a result of " + std::to_string(bytes) + " bytes");
+  } catch (...) {
+    // Not even the message fits: the null result still fails the copy.
+  }
   return nullptr;
 }
 

@@ -503,7 +503,7 @@ extern "C" void *mgpuModuleLoad(void *data, size_t /*size*/) {
     std::lock_guard<std::mutex> lock(c.mutex);
     c.moduleArtifact[module] = artifactOf(data);
   }
-  profile::nameModule(module);
+  guarded("mgpuModuleLoad", [&] { profile::nameModule(module); });
   return module;
 }
 
@@ -518,6 +518,7 @@ extern "C" void *mgpuModuleLoadJIT(void *ptx, int32_t optLevel) {
     CUresult result =
         driver().cuModuleLoadDataEx(&module, ptx, 3, options, values);
     check(result, "cuModuleLoadDataEx", std::string("PTX JIT: ") + log);
+    profile::nameModule(module);
   });
   return module;
 }
@@ -536,6 +537,7 @@ extern "C" void mgpuModuleUnload(void *module) {
       c.moduleArtifact.erase(origin);
   }
   guarded("mgpuModuleUnload", [&] {
+    profile::forgetModule(module);
     if (module)
       check(driver().cuModuleUnload(static_cast<CUmodule>(module)), "cuModuleUnload");
   });
@@ -548,7 +550,7 @@ extern "C" void *mgpuModuleGetFunction(void *module, const char *name) {
           "cuModuleGetFunction", std::string("kernel '") + (name ? name : "") + "'");
   });
   if (function)
-    profile::nameFunction(function, module, name);
+    guarded("mgpuModuleGetFunction", [&] { profile::nameFunction(function, module, name); });
   return function;
 }
 
@@ -564,10 +566,12 @@ extern "C" void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
                         std::to_string(gridZ) + ", block " + std::to_string(blockX) + "x" +
                         std::to_string(blockY) + "x" + std::to_string(blockZ);
     CUevent start = profile::begin(asStream(stream));
-    check(driver().cuLaunchKernel(static_cast<CUfunction>(function), gridX, gridY, gridZ,
-                                  blockX, blockY, blockZ, sharedBytes, asStream(stream),
-                                  params, extra),
-          "cuLaunchKernel", shape);
+    CUresult launched = driver().cuLaunchKernel(
+        static_cast<CUfunction>(function), gridX, gridY, gridZ, blockX, blockY, blockZ,
+        sharedBytes, asStream(stream), params, extra);
+    if (launched != CUDA_SUCCESS)
+      profile::abandon(start);
+    check(launched, "cuLaunchKernel", shape);
     profile::end(start, asStream(stream),
                  profile::nameOf(static_cast<CUfunction>(function)), shape);
   });
@@ -759,8 +763,11 @@ extern "C" void mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream) {
     if (!bytes)
       return;
     CUevent start = profile::begin(asStream(stream));
-    check(driver().cuMemcpyAsync(asDevice(dst), asDevice(src), bytes, asStream(stream)),
-          "cuMemcpyAsync", std::to_string(bytes) + " bytes");
+    CUresult copied = driver().cuMemcpyAsync(asDevice(dst), asDevice(src), bytes,
+                                             asStream(stream));
+    if (copied != CUDA_SUCCESS)
+      profile::abandon(start);
+    check(copied, "cuMemcpyAsync", std::to_string(bytes) + " bytes");
     profile::end(start, asStream(stream), "copy (gpu.memcpy)", std::to_string(bytes) + " bytes");
   });
 }

@@ -40,6 +40,7 @@ struct Profile {
   std::string path;
   std::unordered_map<CUfunction, std::string> names;
   std::unordered_map<void *, int> modules;
+  int nextModule = 0;
   std::deque<Span> pending;
   std::map<std::string, Total> totals;
 
@@ -91,7 +92,14 @@ bool enabled() { return profileOrNull() != nullptr; }
 void nameModule(void *module) {
   if (Profile *p = profileOrNull(); p && module) {
     std::lock_guard<std::mutex> lock(p->mutex);
-    p->modules.emplace(module, static_cast<int>(p->modules.size()));
+    p->modules[module] = p->nextModule++;
+  }
+}
+
+void forgetModule(void *module) {
+  if (Profile *p = profileOrNull(); p && module) {
+    std::lock_guard<std::mutex> lock(p->mutex);
+    p->modules.erase(module);
   }
 }
 
@@ -128,6 +136,11 @@ CUevent begin(CUstream stream) {
   return start;
 }
 
+void abandon(CUevent start) {
+  if (start)
+    driver().cuEventDestroy(start);
+}
+
 void end(CUevent start, CUstream stream, std::string label, const std::string &shape) {
   Profile *p = profileOrNull();
   if (!p || !start)
@@ -154,12 +167,15 @@ void collect() {
   // Spans finish in order on each stream, not across streams: read every
   // finished one, keep the others for the next synchronisation.
   for (auto it = p->pending.begin(); it != p->pending.end();) {
-    if (d.cuEventQuery(it->stop) != CUDA_SUCCESS) {
+    CUresult state = d.cuEventQuery(it->stop);
+    if (state == CUDA_ERROR_NOT_READY) {
       ++it;
       continue;
     }
+    // Done, or failed (a sticky device error): either way it is dropped.
     float ms = 0;
-    if (d.cuEventElapsedTime(&ms, it->start, it->stop) == CUDA_SUCCESS) {
+    if (state == CUDA_SUCCESS &&
+        d.cuEventElapsedTime(&ms, it->start, it->stop) == CUDA_SUCCESS) {
       Total &t = p->totals[it->label];
       ++t.launches;
       t.milliseconds += ms;

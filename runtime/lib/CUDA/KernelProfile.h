@@ -29,13 +29,15 @@ namespace scn::rt::profile {
 /// Whether SCN_GPU_PROFILE is set (read once).
 bool enabled();
 
-/// Numbers `module` by load order (outlined kernels are all called
-/// main_kernel, one per module: gpu.module @main_kernel_N in the IR, loaded
-/// in the order of the IR).
+/// Numbers `module` by load order: outlined kernels share their function
+/// names (main_kernel, tensor_core_conv), one per module (gpu.module
+/// @main_kernel_N in the IR, loaded in the order of the IR).
 void nameModule(void *module);
+/// Forgets `module` (unloaded: its address may come back for another).
+void forgetModule(void *module);
 
 /// Remembers the name of `function` of `module` (mgpuModuleGetFunction):
-/// "main_kernel #N", N the module's number.
+/// "main_kernel #N" or "tensor_core_conv #N", N the module's number.
 void nameFunction(CUfunction function, void *module, const char *name);
 
 /// The remembered name of `function`, or "kernel".
@@ -44,6 +46,9 @@ std::string nameOf(CUfunction function);
 /// Records a timing event on `stream` and returns it (nullptr when
 /// profiling is off or the event cannot be made).
 CUevent begin(CUstream stream);
+
+/// Destroys `start` of a launch or copy that failed.
+void abandon(CUevent start);
 
 /// Records the closing event of `start` on `stream`, under `label`.
 void end(CUevent start, CUstream stream, std::string label, const std::string &shape);

@@ -36,8 +36,11 @@ constexpr size_t kIdleLimit = size_t(1) << 30;
 
 struct PinnedPool {
   std::mutex mutex;
-  std::multimap<size_t, void *> idle;         // by size
-  std::unordered_map<void *, size_t> owned;   // every block, idle or handed out
+  std::multimap<size_t, void *> idle; // by size
+  /// Every block, idle or handed out: its size and whether it is idle (a
+  /// second release of an idle block is ignored, where putting it in
+  /// `idle` twice would hand it to two results).
+  std::unordered_map<void *, std::pair<size_t, bool>> owned;
   size_t idleBytes = 0;
 };
 
@@ -63,16 +66,19 @@ extern "C" scn_status_t scn_gpu_pinned_alloc(int64_t bytes, void **block) {
       if (it != p.idle.end() && it->first <= 2 * size) {
         *block = it->second;
         p.idleBytes -= it->first;
+        p.owned[it->second].second = false;
         p.idle.erase(it);
         return;
       }
     }
     const Driver &d = driver();
     void *fresh = nullptr;
-    check(d.cuMemHostAlloc(&fresh, size, 0), "cuMemHostAlloc",
+    // Portable: page-locked for every context, should the caller switch
+    // devices between runs.
+    check(d.cuMemHostAlloc(&fresh, size, CU_MEMHOSTALLOC_PORTABLE), "cuMemHostAlloc",
           std::to_string(size) + " bytes of page-locked host memory");
     std::lock_guard<std::mutex> lock(p.mutex);
-    p.owned[fresh] = size;
+    p.owned[fresh] = {size, false};
     *block = fresh;
   });
 }
@@ -80,25 +86,35 @@ extern "C" scn_status_t scn_gpu_pinned_alloc(int64_t bytes, void **block) {
 extern "C" int32_t scn_gpu_pinned_release(void *block) {
   if (!block)
     return 0;
-  PinnedPool &p = pool();
-  std::lock_guard<std::mutex> lock(p.mutex);
-  auto it = p.owned.find(block);
-  if (it == p.owned.end())
-    return 0;
-  p.idle.emplace(it->second, block);
-  p.idleBytes += it->second;
-  // Over the limit: free the largest idle blocks (errors ignored: this may
-  // run at exit, after the driver has shut down).
-  while (p.idleBytes > kIdleLimit && !p.idle.empty()) {
-    auto largest = std::prev(p.idle.end());
-    try {
-      driver().cuMemFreeHost(largest->second);
-    } catch (const Error &) {
-      // No driver left to free it: the block stays allocated, out of the pool.
+  // Nothing may throw across the C ABI (this also runs from finalizers).
+  try {
+    PinnedPool &p = pool();
+    std::lock_guard<std::mutex> lock(p.mutex);
+    auto it = p.owned.find(block);
+    if (it == p.owned.end())
+      return 0;
+    auto &[size, idle] = it->second;
+    if (idle)
+      return 1; // released twice: already back in the pool
+    p.idle.emplace(size, block);
+    idle = true;
+    p.idleBytes += size;
+    // Over the limit: free the largest idle blocks (errors ignored: this
+    // may run at exit, after the driver has shut down).
+    while (p.idleBytes > kIdleLimit && !p.idle.empty()) {
+      auto largest = std::prev(p.idle.end());
+      try {
+        driver().cuMemFreeHost(largest->second);
+      } catch (const Error &) {
+        // No driver left to free it: the block stays allocated, out of
+        // the pool.
+      }
+      p.idleBytes -= largest->first;
+      p.owned.erase(largest->second);
+      p.idle.erase(largest);
     }
-    p.idleBytes -= largest->first;
-    p.owned.erase(largest->second);
-    p.idle.erase(largest);
+    return 1;
+  } catch (...) {
+    return 1; // a pooled block (or an allocation failure): never free()d
   }
-  return 1;
 }

@@ -306,6 +306,14 @@ TEST(Results, ResultBuffersAreFreedByScnResultFree) {
     EXPECT_NE(other, again);
     scn_result_free(again);
     scn_result_free(other);
+    // A second release of a block is ignored: the pool must not hand the
+    // block to two results.
+    scn_result_free(other);
+    void *x = scn_cg_gpu_result_buffer(run, 3 << 20);
+    void *y = scn_cg_gpu_result_buffer(run, 3 << 20);
+    EXPECT_NE(x, y);
+    scn_result_free(x);
+    scn_result_free(y);
   }
   scn_run_destroy(run);
 }
