@@ -94,7 +94,7 @@ grep -E 'median|ERROR' "$OUT/pyramid.txt"
 echo "== compiled networks on the GPU (bench/gpu/device_check.py; log: $OUT/device_check.log)"
 # Bounded, so that a hung kernel cannot eat the device budget: each of the
 # four correctness sections 45 s at most, the GEMM peaks 60 s, the
-# benchmarks 120 s, the profiles 60 s (420 s in all; a normal run takes 80).
+# benchmarks 120 s, the profiles 60 s (420 s in all).
 timeout 420 python3 bench/gpu/device_check.py --log "$OUT/device_check.log" --bench-seconds 120 \
   | tee "$OUT/device_check.txt"
 [ "${PIPESTATUS[0]}" = 0 ] || status=1

@@ -82,24 +82,20 @@ static Value mergeInputRows(KernelBuilder &kb, Value handle, Value features,
   // took 167 us (zero fill), 181 us (atomic adds) and 190 us (averaging)
   // for a 64-channel input of 173k rows on an H200, three times the
   // convolution that followed.
-  auto alignment = [](Value buffer, const RowTile &t) {
-    return t.aligned ? alignmentOf(buffer, t.width) : 0;
-  };
   if (mode <= 2) {
     // One source row per site (mode 0: the row, 1: first, 2: last).
     Value source = kb.runtimeArray("scn_cg_site_source_row", {handle}, kb.byteSize(n, 4));
     forEachRowTile(kb, n, channels, [&](const RowTile &t) {
       Value r = kb.toIndex(kb.loadArray(source, t.row, i32));
-      kb.storeTile(kb.loadTile(features, {r, t.channel}, t.width, alignment(features, t)),
-                   out, {t.row, t.channel}, alignment(out, t));
+      storeTile(kb, kb.loadTile(features, {r, t.channel}, t.width, alignmentOf(features, t)),
+                out, t);
     });
     return out;
   }
   // Modes 3 and 4: sum the rows of each site (a sequential scatter: rows of
   // one site may be anywhere), then average in mode 4.
   forEachRowTile(kb, n, channels, [&](const RowTile &t) {
-    kb.storeTile(kb.splat(VectorType::get({t.width}, element), 0.0), out,
-                 {t.row, t.channel}, alignment(out, t));
+    storeTile(kb, kb.splat(VectorType::get({t.width}, element), 0.0), out, t);
   });
   Value rows = kb.toIndex(kb.call(kb.geometryFn("scn_cg_num_input_rows"), b.getI64Type(), {handle}));
   Value rowToSite = kb.runtimeArray("scn_cg_row_to_site", {handle}, kb.byteSize(rows, 4));
@@ -113,7 +109,7 @@ static Value mergeInputRows(KernelBuilder &kb, Value handle, Value features,
       Value kept = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, site, kb.i32(0));
       scf::IfOp::create(b, kept, [&](OpBuilder &, Location) {
         Value s = kb.toIndex(site);
-        Value tile = kb.loadTile(features, {t.row, t.channel}, t.width, alignment(features, t));
+        Value tile = loadTile(kb, features, t);
         for (int64_t e = 0; e < t.width; ++e) {
           Value c = arith::AddIOp::create(b, t.channel, kb.index(e));
           Value v = vector::ExtractOp::create(b, tile, ArrayRef<int64_t>{e});
@@ -145,9 +141,7 @@ static Value mergeInputRows(KernelBuilder &kb, Value handle, Value features,
       Value countF = arith::SIToFPOp::create(b, element, count);
       auto vecType = VectorType::get({t.width}, element);
       Value div = vector::BroadcastOp::create(b, vecType, countF);
-      Value avg = arith::DivFOp::create(
-          b, kb.loadTile(out, {t.row, t.channel}, t.width, alignment(out, t)), div);
-      kb.storeTile(avg, out, {t.row, t.channel}, alignment(out, t));
+      storeTile(kb, arith::DivFOp::create(b, loadTile(kb, out, t), div), out, t);
     });
   }
   return out;
@@ -169,13 +163,12 @@ static void scatterToRows(KernelBuilder &kb, Value handle, Value x, Value out,
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-      scf::YieldOp::create(b, kb.loadTile(x, {kb.toIndex(site), t.channel}, t.width,
-                                          t.aligned ? alignmentOf(x, t.width) : 0));
+      scf::YieldOp::create(
+          b, kb.loadTile(x, {kb.toIndex(site), t.channel}, t.width, alignmentOf(x, t)));
       b.setInsertionPointToStart(&ifOp.getElseRegion().front());
       scf::YieldOp::create(b, kb.splat(vecType, 0.0));
     }
-    kb.storeTile(ifOp.getResult(0), out, {t.row, t.channel},
-                 t.aligned ? alignmentOf(out, t.width) : 0);
+    storeTile(kb, ifOp.getResult(0), out, t);
   });
 }
 

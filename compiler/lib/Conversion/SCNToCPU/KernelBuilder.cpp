@@ -412,12 +412,20 @@ void forEachRowTile(KernelBuilder &kb, Value rows, int64_t channels,
   });
 }
 
+int64_t alignmentOf(Value buffer, const RowTile &t) {
+  return t.aligned ? alignmentOf(buffer, t.width) : 0;
+}
+
 Value loadTile(KernelBuilder &kb, Value buffer, const RowTile &t) {
   SmallVector<Value, 2> indices;
   if (cast<MemRefType>(buffer.getType()).getRank() == 2)
     indices.push_back(t.row);
   indices.push_back(t.channel);
-  return kb.loadTile(buffer, indices, t.width, t.aligned ? alignmentOf(buffer, t.width) : 0);
+  return kb.loadTile(buffer, indices, t.width, alignmentOf(buffer, t));
+}
+
+void storeTile(KernelBuilder &kb, Value tile, Value buffer, const RowTile &t) {
+  kb.storeTile(tile, buffer, {t.row, t.channel}, alignmentOf(buffer, t));
 }
 
 } // namespace scn::cpu

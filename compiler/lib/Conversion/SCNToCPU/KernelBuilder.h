@@ -283,9 +283,16 @@ struct RowTile {
 void forEachRowTile(KernelBuilder &kb, mlir::Value rows, int64_t channels,
                     llvm::function_ref<void(const RowTile &)> body);
 
+/// The alignment a tile `t` may claim in `buffer` (alignmentOf when the
+/// tile's channel is a multiple of its width, else 0: the element's).
+int64_t alignmentOf(mlir::Value buffer, const RowTile &t);
+
 /// The tile `t` of `buffer`: of its row t.row, or for a per-channel buffer
 /// ([C]: batch-norm scales) the same channels.
 mlir::Value loadTile(KernelBuilder &kb, mlir::Value buffer, const RowTile &t);
+
+/// Stores `tile` at row t.row, channels of `t`, of `buffer` ([rows, C]).
+void storeTile(KernelBuilder &kb, mlir::Value tile, mlir::Value buffer, const RowTile &t);
 
 /// One activation on a vector: relu, leaky_relu(alpha), sigmoid, tanh,
 /// elu(alpha), selu.

@@ -27,8 +27,7 @@ static Value mapRows(KernelBuilder &kb, Value x, int64_t channels,
   Value rows = memref::DimOp::create(b, x, 0);
   Value out = kb.allocRows(rows, channels, b.getF32Type());
   forEachRowTile(kb, rows, channels, [&](const RowTile &t) {
-    kb.storeTile(f(t), out, {t.row, t.channel},
-                 t.aligned ? alignmentOf(out, t.width) : 0);
+    storeTile(kb, f(t), out, t);
   });
   return out;
 }

@@ -46,9 +46,10 @@ struct HostAccess {
   bool unknown = false;
 };
 
-/// Whether `call` is one of the runtime's geometry functions, which touch
-/// runtime-owned arrays and the buffers whose pointers they take, and wait
-/// for their own GPU work before they return.
+/// Whether `call` is one of the runtime's scn_cg_gpu_ functions: geometry,
+/// which touches runtime-owned arrays and the buffers whose pointers it
+/// takes and waits for its own GPU work before it returns, and the result
+/// buffers (scn_cg_gpu_result_buffer), which touch no GPU memory at all.
 bool isGeometryCall(func::CallOp call) {
   return call.getCallee().starts_with("scn_cg_gpu_");
 }
