@@ -78,8 +78,13 @@ class ResidentParameters:
     """Keeps parameter arrays (weights) on the GPU while it lives
     (scn_gpu_keep_resident): CUDA artifacts that take them as arguments then
     read the device copies instead of uploading them in every call.  The
-    arrays must stay alive and unchanged meanwhile; ``release()`` (or the
-    object's end) drops the copies."""
+    arrays must stay alive and unchanged meanwhile: the runtime finds a copy
+    by the array's address and size, so a change in place would run with
+    stale weights.  Each array is therefore made read-only (numpy's
+    ``writeable`` flag) while it is kept, so that writing through it raises
+    instead; other views of the same memory (a torch tensor, say) are not
+    guarded.  ``release()`` (or the object's end) drops the copies and
+    makes the arrays writeable again."""
 
     def __init__(self, lib, arrays):
         self.lib = lib
@@ -90,16 +95,19 @@ class ResidentParameters:
                 raise ValueError('ResidentParameters: arrays must be C-contiguous, as '
                                  'run_artifact receives them')
         self.arrays = [a for a in arrays if a.size]
-        self.kept = []
+        self.kept = []  # (array, whether it was writeable)
         for a in self.arrays:
             if lib.scn_gpu_keep_resident(a.ctypes.data, a.nbytes) != 0:
                 self.release()
                 raise RuntimeError('keeping parameters on the GPU: ' + _last_error(lib))
-            self.kept.append(a)
+            self.kept.append((a, a.flags.writeable))
+            a.flags.writeable = False
 
     def release(self):
-        for a in self.kept:
+        for a, writeable in self.kept:
             self.lib.scn_gpu_release_resident(a.ctypes.data)
+            if writeable:
+                a.flags.writeable = True
         self.kept = []
 
     def __del__(self):

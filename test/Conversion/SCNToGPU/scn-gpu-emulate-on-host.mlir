@@ -22,7 +22,12 @@
 // CHECK: %[[BLOCK:.*]] = call @scn_cg_result_buffer(%[[RUNH]],
 // CHECK: %[[HOST:.*]] = builtin.unrealized_conversion_cast {{.*}} to memref<?xf32>
 // CHECK-NOT: scn.device_parameter
-// CHECK: memref.copy %[[OUT]], %[[HOST]]
+// A buffer that could not be allocated (null, the run failed) is not
+// copied into.
+// CHECK: %[[ADDR:.*]] = memref.extract_aligned_pointer_as_index %[[HOST]]
+// CHECK: %[[PRESENT:.*]] = arith.cmpi ne, %[[ADDR]], %c0
+// CHECK: scf.if %[[PRESENT]] {
+// CHECK-NEXT: memref.copy %[[OUT]], %[[HOST]]
 // CHECK: memref.dealloc %[[OUT]]
 // CHECK: call @scn_cg_parameter_done(%[[RUNH]],
 // CHECK: return %[[HOST]]

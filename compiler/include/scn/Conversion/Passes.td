@@ -195,8 +195,12 @@ def SCNGPUEmulateOnHost : Pass<"scn-gpu-emulate-on-host", "::mlir::ModuleOp"> {
     (placement, copies in and out, frees, tiling, guards of partial blocks)
     and the kernels' arithmetic then run on the CPU, against the same
     references as the CPU path (`scn-compile --target=cuda-emulated`).
+    A copy into a null destination (a result buffer that could not be
+    allocated, which has failed the run) is skipped, as a GPU run's DMA
+    reports the error instead of faulting.
   }];
-  let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::memref::MemRefDialect"];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::func::FuncDialect",
+                           "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"];
 }
 
 #endif // SCN_CONVERSION_PASSES_TD

@@ -83,31 +83,35 @@ public:
         warpColumns(warpColumns), mmasPerWarp(warpColumns / kColumns) {}
 
   /// The weights [K, 1, Cin, Cout] as i32 pairs of `multiplicand` in the
-  /// order the lanes read them, by a kernel: for offset k, block of 16
-  /// input channels, column tile and lane, the lane's B fragments of its
-  /// mmas, mma j at 2j, are 2 * mmas consecutive i32 (loaded 16 bytes at a
-  /// time; a warp reads 256 * mmas contiguous bytes). Lane 4g + t's
-  /// fragment of mma j holds k positions 2t, 2t + 1 and 2t + 8, 2t + 9 of
-  /// output channel 8j + g of the tile, which are input channels 4t..4t + 3
-  /// of the block (the permuted k order of fragmentA).
+  /// order the lanes read them, by a kernel. For offset k, block of 16
+  /// input channels and column tile, a lane's B fragments of its mmas,
+  /// mma j at slots 2j and 2j + 1, are read 4 slots (16 bytes) at a time,
+  /// and load q of the 32 lanes is 512 contiguous bytes, lane after lane:
+  /// whole 32-byte sectors. (Each lane's slots contiguous instead made a
+  /// warp's load span 2 KB at 64 columns and use half of every sector it
+  /// fetched, which ncu showed on W3 C64.) Lane 4g + t's fragment of mma j
+  /// holds k positions 2t, 2t + 1 and 2t + 8, 2t + 9 of output channel
+  /// 8j + g of the tile, which are input channels 4t..4t + 3 of the block
+  /// (the permuted k order of fragmentA).
   void packWeights(Value w) {
-    int64_t fragments = 2 * mmasPerWarp;
     int64_t total = volume * inChannels / 2 * outChannels;
     packedWeights = kb.allocAligned(MemRefType::get({total}, b.getI32Type()));
     Value wFlat = kb.flatten(w);
     kb.parallelRows(kb.index(total), [&](Value i) {
-      // i = (((k * blocks + block) * columnTiles + tile) * 32 + lane) *
-      //     fragments + 2j + r
+      // i = (((((k * blocks + block) * columnTiles + tile) * loads + q) *
+      //     32 + lane) * 4 + e, for the lane's slot 4q + e = 2j + r.
       auto divide = [&](Value &v, int64_t d) {
         Value rem = arith::RemUIOp::create(b, v, kb.index(d));
         v = arith::DivUIOp::create(b, v, kb.index(d));
         return rem;
       };
       Value rest = i;
-      Value slot = divide(rest, fragments);
+      Value e = divide(rest, 4);
       Value lane = divide(rest, kWarp);
+      Value q = divide(rest, loadsOfB());
       Value tile = divide(rest, columnTiles());
       Value kBlock = rest; // k * blocks + block
+      Value slot = arith::AddIOp::create(b, arith::MulIOp::create(b, q, kb.index(4)), e);
       Value j = arith::DivUIOp::create(b, slot, kb.index(2));
       Value r = arith::RemUIOp::create(b, slot, kb.index(2));
       // Input channels 16 block + 4t + 2r and + 1; output channel
@@ -136,6 +140,9 @@ public:
     return arith::CeilDivUIOp::create(b, rows, kb.index(kRows * rowTilesPerWarp));
   }
   int64_t columnTiles() const { return outChannels / warpColumns; }
+  /// 16-byte loads of a lane's B fragments per block: 2 * mmas i32 (4, 8,
+  /// 16 or 32) in fours.
+  int64_t loadsOfB() const { return 2 * mmasPerWarp / 4; }
   int64_t rowTilesOfWarp() const { return rowTilesPerWarp; }
   int64_t mmasPerRowTile() const { return mmasPerWarp; }
   /// Accumulators of a lane: mma j of row tile m at 4 (m * mmas + j).
@@ -234,24 +241,24 @@ public:
 
   /// The lane's B fragments (2 x i32 each) of the warp's mmas for input
   /// channels [16 * block, 16 * block + 16) at offset k, in column tile
-  /// `columnTile`: 2 * mmas consecutive i32 of the packed weights.
+  /// `columnTile`: `loadsOfB()` 16-byte loads, 512 bytes apart (see
+  /// packWeights).
   SmallVector<SmallVector<Value>> fragmentsB(Value lane, Value k, Value block,
                                              Value columnTile) {
-    int64_t fragments = 2 * mmasPerWarp;
     Value kBlock = arith::AddIOp::create(
         b, arith::MulIOp::create(b, k, kb.index(inChannels / kDepth)), block);
     Value warpFirst = arith::AddIOp::create(
         b, arith::MulIOp::create(b, kBlock, kb.index(columnTiles())), columnTile);
+    // The lane's first 4 slots; load q is q * 128 i32 further.
     Value first = arith::MulIOp::create(
-        b, arith::AddIOp::create(b, arith::MulIOp::create(b, warpFirst, kb.index(kWarp)), lane),
-        kb.index(fragments));
+        b,
+        arith::AddIOp::create(
+            b, arith::MulIOp::create(b, warpFirst, kb.index(kWarp * loadsOfB())), lane),
+        kb.index(4));
     SmallVector<Value> words;
-    // 2 * mmas is 4, 8, 16 or 32 i32: whole 16-byte loads, aligned since
-    // each lane starts at a multiple of them.
-    for (int64_t at = 0; at < fragments; at += 4) {
-      Value tile = kb.loadTile(packedWeights,
-                               {arith::AddIOp::create(b, first, kb.index(at)).getResult()},
-                               4, 16);
+    for (int64_t q = 0; q < loadsOfB(); ++q) {
+      Value at = arith::AddIOp::create(b, first, kb.index(q * kWarp * 4));
+      Value tile = kb.loadTile(packedWeights, {at}, 4, 16);
       for (int64_t e = 0; e < 4; ++e)
         words.push_back(vector::ExtractOp::create(b, tile, ArrayRef<int64_t>{e}));
     }

@@ -9,11 +9,13 @@
 #include "scn/Conversion/Passes.h"
 #include "scn/Conversion/TensorCores.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 
 #include <cstring>
@@ -26,6 +28,20 @@ namespace scn {
 using namespace mlir;
 
 namespace {
+
+/// memref.copy from `src` to `dst`, skipped when `dst` is null: a result
+/// buffer that could not be allocated (scn_cg_result_buffer) has already
+/// failed the run with an out-of-memory error, which the caller gets; a
+/// GPU run's DMA into it reports the same error instead of faulting.
+void copyUnlessNull(OpBuilder &b, Location loc, Value src, Value dst) {
+  Value address = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, dst);
+  Value present = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, address,
+                                        arith::ConstantIndexOp::create(b, loc, 0));
+  scf::IfOp::create(b, loc, present, [&](OpBuilder &then, Location at) {
+    memref::CopyOp::create(then, at, src, dst);
+    scf::YieldOp::create(then, at);
+  });
+}
 
 struct SCNGPUEmulateOnHostPass
     : scn::impl::SCNGPUEmulateOnHostBase<SCNGPUEmulateOnHostPass> {
@@ -56,7 +72,7 @@ struct SCNGPUEmulateOnHostPass
                                              alloc.getSymbolOperands());
         alloc.getMemref().replaceAllUsesWith(host);
       } else if (auto copy = dyn_cast<gpu::MemcpyOp>(op)) {
-        memref::CopyOp::create(b, op->getLoc(), copy.getSrc(), copy.getDst());
+        copyUnlessNull(b, op->getLoc(), copy.getSrc(), copy.getDst());
       } else if (auto dealloc = dyn_cast<gpu::DeallocOp>(op)) {
         memref::DeallocOp::create(b, op->getLoc(), dealloc.getMemref());
       }
