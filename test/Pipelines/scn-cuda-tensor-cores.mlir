@@ -13,6 +13,8 @@
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=bf16 chip=sm_90" -split-input-file | FileCheck %s --check-prefix=BF16
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 neighbour-masks=false" -split-input-file | FileCheck %s --check-prefix=VOTES
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=bf16 emulate-on-host=true" -split-input-file | FileCheck %s --check-prefix=EMU
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90" -split-input-file | FileCheck %s --check-prefix=MASKS
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 neighbour-masks=false" -split-input-file | FileCheck %s --check-prefix=NOMASKS
 // RUN: scn-opt %s --scn-graph-pipeline="plan-target=cuda" -split-input-file | FileCheck %s --check-prefix=F32
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_75" 2>&1 | FileCheck %s --check-prefix=SM75
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f8" 2>&1 | FileCheck %s --check-prefix=F8
@@ -38,6 +40,13 @@
 // redux per row tile before the offset loop, and no vote inside it.
 // BF16-COUNT-1: redux.sync.or.b32
 // BF16-NOT: vote.sync
+// The lanes read their rows' masks from the runtime (scn_cg_row_masks, in
+// the row order), one word a row, not from the rows' 27 table entries.
+// MASKS: llvm.func @scn_cg_gpu_row_masks(
+// MASKS: llvm.call @scn_cg_gpu_row_order(
+// MASKS: llvm.call @scn_cg_gpu_row_masks(
+// NOMASKS: llvm.call @scn_cg_gpu_row_order(
+// NOMASKS-NOT: scn_cg_gpu_row_masks
 // neighbour-masks=false: a vote per row tile in every offset step instead.
 // VOTES-LABEL: llvm.func @main(
 // VOTES-NOT: redux.sync

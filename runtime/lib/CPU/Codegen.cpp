@@ -388,6 +388,19 @@ const int32_t *scn_cg_row_order(scn_run_t run, void *kmap, int32_t transposed) {
   return order;
 }
 
+const int32_t *scn_cg_row_masks(scn_run_t run, void *kmap, int32_t transposed) {
+  scn_kmap_t map = readMap(run, kmap, transposed);
+  const int32_t *masks = nullptr;
+  if (!map)
+    return nullptr;
+  scn_status_t st = scn_kmap_get_row_masks(map, &masks);
+  if (st != SCN_OK) {
+    run->failFromRuntime(st, "tensor-core convolution (row masks)");
+    return nullptr;
+  }
+  return masks;
+}
+
 const int64_t *scn_cg_pair_offsets(scn_run_t run, void *kmap, int32_t transposed) {
   scn_kmap_info_t info;
   return pairsOf(run, kmap, transposed, info) ? info.pair_offsets : nullptr;

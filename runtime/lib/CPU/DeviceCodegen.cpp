@@ -359,6 +359,15 @@ const int32_t *scn_cg_gpu_row_order(scn_run_t run, void *kmap, int32_t transpose
   return order;
 }
 
+const int32_t *scn_cg_gpu_row_masks(scn_run_t run, void *kmap, int32_t transposed) {
+  scn_gpu_kmap_t map = readMap(run, kmap, transposed);
+  const int32_t *masks = nullptr;
+  if (!map || !settle(run, scn_gpu_kmap_get_row_masks(map, &masks),
+                      "tensor-core convolution (row masks)"))
+    return nullptr;
+  return masks;
+}
+
 const int64_t *scn_cg_gpu_pair_offsets(scn_run_t run, void *kmap, int32_t transposed) {
   return pairsOf(run, kmap, transposed).offsets;
 }

@@ -66,6 +66,13 @@ void scn::rt::buildRowOrder(scn_kmap &map) {
     map.rowOrder[o] = static_cast<int32_t>(o);
   });
   radixSortPairs(masks, map.rowOrder, rows, bits);
+  // The sorted keys are the masks of the rows in order: kernels that take
+  // rows in tiles read a tile's masks from them, one word a row, instead of
+  // each row's K table entries.
+  map.rowMasks.resize(rows);
+  parallelFor(rows, kGrain, [&](int64_t i) {
+    map.rowMasks[i] = static_cast<int32_t>(static_cast<uint32_t>(masks[i]));
+  });
 }
 
 namespace {
@@ -219,12 +226,22 @@ extern "C" scn_status_t scn_kmap_get_row_order(scn_kmap_t map,
   });
 }
 
+extern "C" scn_status_t scn_kmap_get_row_masks(scn_kmap_t map, const int32_t **masks) {
+  return guardCall("scn_kmap_get_row_masks", [&] {
+    requireNonNull(map, "map");
+    requireNonNull(masks, "masks");
+    std::call_once(map->rowOrderBuilt, [&] { buildRowOrder(*map); });
+    *masks = map->rowMasks.data();
+  });
+}
+
 extern "C" scn_status_t scn_kmap_memory_bytes(scn_kmap_t map, int64_t *bytes) {
   return guardCall("scn_kmap_memory_bytes", [&] {
     requireNonNull(map, "map");
     requireNonNull(bytes, "bytes");
     *bytes = int64_t(sizeof(scn_kmap)) + map->neighbors.bytes() +
              map->pairOffsets.bytes() + map->pairIn.bytes() +
-             map->pairOut.bytes() + map->rowOrder.bytes();
+             map->pairOut.bytes() + map->rowOrder.bytes() +
+             map->rowMasks.bytes();
   });
 }

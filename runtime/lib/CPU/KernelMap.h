@@ -45,6 +45,9 @@ struct scn_kmap {
   /// [numOut] rows sorted by neighbour mask (scn_kmap_get_row_order), built
   /// on first request.
   scn::rt::Array<int32_t> rowOrder;
+  /// [numOut] the neighbour masks of the rows in that order, first 32
+  /// offsets (scn_kmap_get_row_masks), built with it.
+  scn::rt::Array<int32_t> rowMasks;
   std::once_flag rowOrderBuilt;
 };
 

@@ -157,9 +157,10 @@ template <typename B> struct KernelMap {
   bool pairsBuilt = false;
   std::vector<int64_t> pairOffsets;
   typename B::template Array<int32_t> pairIn, pairOut;
-  // Rows sorted by neighbour mask (buildRowOrder).
+  // Rows sorted by neighbour mask, and their masks' low 32 bits in that
+  // order (buildRowOrder).
   bool rowOrderBuilt = false;
-  typename B::template Array<int32_t> rowOrder;
+  typename B::template Array<int32_t> rowOrder, rowMasks;
 };
 
 //===----------------------------------------------------------------------===//
@@ -489,6 +490,16 @@ struct NeighbourMask {
       mask |= uint64_t(neighbors[o * K + k] >= 0) << k;
     masks[o] = mask;
     rows[o] = int32_t(o);
+  }
+};
+
+/// The low 32 bits of each sorted mask: the masks of the rows in row order
+/// (offsets 0..31), which tiles of rows read one word a row.
+struct LowMaskWords {
+  const uint64_t *sortedMasks;
+  int32_t *words;
+  SCN_DEVICE void operator()(int64_t i) const {
+    words[i] = int32_t(uint32_t(sortedMasks[i]));
   }
 };
 
@@ -957,6 +968,7 @@ template <typename B> void buildRowOrder(KernelMap<B> &map, typename B::Stream s
   const int64_t rows = map.numOut;
   const int32_t bits = int32_t(std::min<int64_t>(map.volume, 64));
   map.rowOrder.resize(rows, stream);
+  map.rowMasks.resize(rows, stream);
   if (rows > 0) {
     typename B::template Array<uint64_t> masks(rows, stream), sortedMasks(rows, stream);
     typename B::template Array<int32_t> ids(rows, stream);
@@ -964,6 +976,7 @@ template <typename B> void buildRowOrder(KernelMap<B> &map, typename B::Stream s
                NeighbourMask{map.neighbors.data(), map.volume, bits, masks.data(), ids.data()});
     B::sortPairs(masks.data(), sortedMasks.data(), ids.data(), map.rowOrder.data(), rows, bits,
                  stream);
+    B::forEach(stream, rows, LowMaskWords{sortedMasks.data(), map.rowMasks.data()});
     B::checkLaunches("a row-order kernel launch");
   }
   map.rowOrderBuilt = true;

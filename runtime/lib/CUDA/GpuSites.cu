@@ -287,6 +287,16 @@ extern "C" scn_status_t scn_gpu_kmap_get_row_order(scn_gpu_kmap_t map,
   });
 }
 
+extern "C" scn_status_t scn_gpu_kmap_get_row_masks(scn_gpu_kmap_t map,
+                                                   const int32_t **masks) {
+  return guardCall("scn_gpu_kmap_get_row_masks", [&] {
+    requireNonNull(map, "map");
+    requireNonNull(masks, "masks");
+    device::buildRowOrder<CudaBackend>(*map, prepare(nullptr));
+    *masks = map->rowMasks.data();
+  });
+}
+
 extern "C" scn_status_t scn_gpu_sites_free(scn_gpu_sites_t sites) {
   delete sites;
   return SCN_OK;

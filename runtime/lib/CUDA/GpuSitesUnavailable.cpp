@@ -64,6 +64,9 @@ scn_status_t scn_gpu_kmap_get_pairs(scn_gpu_kmap_t, const int64_t **, const int3
 scn_status_t scn_gpu_kmap_get_row_order(scn_gpu_kmap_t, const int32_t **) {
   return unavailable("scn_gpu_kmap_get_row_order");
 }
+scn_status_t scn_gpu_kmap_get_row_masks(scn_gpu_kmap_t, const int32_t **) {
+  return unavailable("scn_gpu_kmap_get_row_masks");
+}
 scn_status_t scn_gpu_sites_wait(void *) { return unavailable("scn_gpu_sites_wait"); }
 scn_status_t scn_gpu_sites_free(scn_gpu_sites_t) { return SCN_OK; }
 scn_status_t scn_gpu_kmap_free(scn_gpu_kmap_t) { return SCN_OK; }

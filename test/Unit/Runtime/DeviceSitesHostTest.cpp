@@ -320,6 +320,10 @@ TEST(DeviceSitesOnHost, PairListsAndRowOrdersMatchTheCpuRuntime) {
     ASSERT_EQ(scn_kmap_get_row_order(cm.map, &order), SCN_OK);
     EXPECT_EQ(fromInfo(map.rowOrder.data(), map.numOut), fromInfo(order, info.num_out))
         << c.kind;
+    const int32_t *masks = nullptr;
+    ASSERT_EQ(scn_kmap_get_row_masks(cm.map, &masks), SCN_OK);
+    EXPECT_EQ(fromInfo(map.rowMasks.data(), map.numOut), fromInfo(masks, info.num_out))
+        << c.kind;
   }
 }
 

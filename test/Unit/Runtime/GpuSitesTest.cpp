@@ -294,6 +294,10 @@ TEST(GpuSites, BatchLengthDenseInputsPairsAndRowOrderMatchTheCpuRuntime) {
     ASSERT_EQ(scn_gpu_kmap_get_row_order(gm, &order), SCN_OK) << scn_last_error_message();
     ASSERT_EQ(scn_kmap_get_row_order(cm.map, &cpuOrder), SCN_OK);
     EXPECT_EQ(toHost(order, info.num_out), fromInfo(cpuOrder, info.num_out));
+    const int32_t *masks = nullptr, *cpuMasks = nullptr;
+    ASSERT_EQ(scn_gpu_kmap_get_row_masks(gm, &masks), SCN_OK) << scn_last_error_message();
+    ASSERT_EQ(scn_kmap_get_row_masks(cm.map, &cpuMasks), SCN_OK);
+    EXPECT_EQ(toHost(masks, info.num_out), fromInfo(cpuMasks, info.num_out));
     scn_gpu_kmap_free(gm);
     scn_gpu_sites_free(gpu);
     mgpuMemFree(device, nullptr);

@@ -63,7 +63,9 @@ TEST(KernelMap, SubmanifoldSelfMapMatchesReference) {
 }
 
 /// scn_kmap_get_row_order: a permutation of the output rows, neighbour
-/// masks non-decreasing along it, equal masks in row order (stable).
+/// masks non-decreasing along it, equal masks in row order (stable); and
+/// scn_kmap_get_row_masks: the masks of those rows (first 32 offsets), in
+/// that order.
 TEST(KernelMap, RowOrderSortsRowsByNeighbourMask) {
   std::mt19937_64 rng(22);
   for (const SubmanifoldCase &c : submanifoldCases()) {
@@ -91,6 +93,12 @@ TEST(KernelMap, RowOrderSortsRowsByNeighbourMask) {
     std::stable_sort(expected.begin(), expected.end(),
                      [&](int32_t a, int32_t b) { return maskOf(a) < maskOf(b); });
     EXPECT_EQ(sorted, expected);
+    const int32_t *masks = nullptr;
+    ASSERT_EQ(scn_kmap_get_row_masks(map.map, &masks), SCN_OK) << scn_last_error_message();
+    std::vector<int32_t> expectedMasks(n);
+    for (int64_t i = 0; i < n; ++i)
+      expectedMasks[i] = int32_t(uint32_t(maskOf(order[i])));
+    EXPECT_EQ(std::vector<int32_t>(masks, masks + n), expectedMasks);
   }
 }
 

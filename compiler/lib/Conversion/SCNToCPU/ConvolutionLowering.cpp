@@ -285,8 +285,15 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
     Value order = kb.runtimeArray("scn_cg_row_order",
                                   {kb.getRun(), table.handle, table.transposed},
                                   kb.byteSize(rows, 4));
+    // Their neighbour masks, in the same order: which offsets a warp's rows
+    // have, one word a row.
+    Value masks;
+    if (table.volume <= kRowMaskOffsets && kb.neighbourMasks())
+      masks = kb.runtimeArray("scn_cg_row_masks",
+                              {kb.getRun(), table.handle, table.transposed},
+                              kb.byteSize(rows, 4));
     if (failed(emitTensorCore(kb, op, x, w, biasBuf, steps, epilogueBuffers, out,
-                              concat ? sliceOffset : 0, table.table, order, rows,
+                              concat ? sliceOffset : 0, table.table, order, masks, rows,
                               table.volume, inPerGroup, outPerGroup)))
       return failure();
   } else if (!isLinear && dataflow && dataflow.getValue() == "weight_stationary") {

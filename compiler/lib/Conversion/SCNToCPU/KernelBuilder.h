@@ -235,13 +235,20 @@ mlir::LogicalResult lowerPointwiseOp(KernelBuilder &kb, mlir::Operation *op,
 /// The tensor-core convolution (dataflow "tensor_core", CUDA only; see
 /// TensorCoreLowering.cpp): reads `table` ([rows, volume] neighbours), takes
 /// output rows in the order `order` ([rows], scn_cg_row_order), writes `out`
-/// (at column `columnOffset` of a concatenation).
+/// (at column `columnOffset` of a concatenation). `masks` ([rows],
+/// scn_cg_row_masks: the rows' neighbour masks in that order), when not
+/// null, tells each warp which offsets its rows have (filters of up to
+/// kRowMaskOffsets offsets); without it warps vote per offset.
 mlir::LogicalResult
 emitTensorCore(KernelBuilder &kb, mlir::Operation *op, mlir::Value x, mlir::Value w,
                mlir::Value biasBuf, llvm::ArrayRef<EpilogueStepAttr> steps,
                llvm::ArrayRef<mlir::Value> epilogueBuffers, mlir::Value out,
-               int64_t columnOffset, mlir::Value table, mlir::Value order, mlir::Value rows,
-               int64_t volume, int64_t inChannels, int64_t outChannels);
+               int64_t columnOffset, mlir::Value table, mlir::Value order,
+               mlir::Value masks, mlir::Value rows, int64_t volume, int64_t inChannels,
+               int64_t outChannels);
+
+/// Offsets a row mask of scn_cg_row_masks covers (bits of an i32).
+constexpr int64_t kRowMaskOffsets = 32;
 
 /// Applies the fused epilogue `steps` to `acc` (channels `tile` of output
 /// row `row`), reading step operands (as buffers) from `operands`. With

@@ -13,9 +13,10 @@
 // row tile none of whose rows has the neighbour at an offset skips its
 // mmas there, and an offset no tile has is skipped whole. Which offsets a
 // tile has is a warp-wide mask (filters of up to 32 offsets): each lane
-// reads its rows' table rows before the offset loop, by independent loads,
-// and one redux ORs them over the warp; larger filters vote per offset. For each offset it runs and each block of 16 input channels, each
-// lane loads its B fragments from the weights, packed once per call in the
+// reads its two rows' masks (scn_cg_row_masks, in row order) before the
+// offset loop, and one redux ORs them over the warp; larger filters vote
+// per offset. For each offset it runs and each block of 16 input channels,
+// each lane loads its B fragments from the weights, packed once per call in the
 // order the lanes read them (16-byte loads), and for every row tile that
 // runs gathers its own A fragment straight from the input rows the
 // neighbour table names (one 16-byte load a row; zeros for absent
@@ -66,7 +67,6 @@ constexpr int64_t kDepth = 16;   // k: input channels of one mma
 constexpr int64_t kWarp = 32;
 constexpr int64_t kWarpsPerBlock = 4;
 constexpr int64_t kMaxAccumulators = 128;
-constexpr int64_t kMaskBits = 32;
 // 16-byte loads a lane issues together in an offset's step (the unrolled
 // groups of input-channel blocks below).
 constexpr int64_t kLoadsInFlight = 12;
@@ -75,10 +75,10 @@ constexpr int64_t kLoadsInFlight = 12;
 class TensorCoreConv {
 public:
   TensorCoreConv(KernelBuilder &kb, Type multiplicand, Value x, Value table, Value order,
-                 Value rows, int64_t volume, int64_t inChannels, int64_t outChannels,
-                 int64_t warpRows, int64_t warpColumns)
+                 Value masks, Value rows, int64_t volume, int64_t inChannels,
+                 int64_t outChannels, int64_t warpRows, int64_t warpColumns)
       : kb(kb), b(kb.builder()), multiplicand(multiplicand), x(x), table(table),
-        order(order), rows(rows), volume(volume), inChannels(inChannels),
+        order(order), masks(masks), rows(rows), volume(volume), inChannels(inChannels),
         outChannels(outChannels), rowTilesPerWarp(warpRows / kRows),
         warpColumns(warpColumns), mmasPerWarp(warpColumns / kColumns) {}
 
@@ -153,12 +153,18 @@ public:
         b, arith::MulIOp::create(b, warpTile, kb.index(rowTilesPerWarp)), kb.index(m));
   }
 
-  /// The output rows of `lane` in row tile `rowTile`: positions g and g + 8
-  /// of the tile in the row order, or `rows` (no row) past the last one.
-  std::pair<Value, Value> laneRows(Value rowTile, Value lane) {
+  /// The positions in the row order of `lane`'s output rows in row tile
+  /// `rowTile`: g and g + 8 of the tile.
+  std::pair<Value, Value> lanePositions(Value rowTile, Value lane) {
     Value first = arith::AddIOp::create(
         b, arith::MulIOp::create(b, rowTile, kb.index(kRows)), group(lane));
-    return {rowAt(first), rowAt(arith::AddIOp::create(b, first, kb.index(8)))};
+    return {first, arith::AddIOp::create(b, first, kb.index(8))};
+  }
+  /// The output rows of `lane` in row tile `rowTile` (lanePositions), or
+  /// `rows` (no row) past the last one.
+  std::pair<Value, Value> laneRows(Value rowTile, Value lane) {
+    auto [first, second] = lanePositions(rowTile, lane);
+    return {rowAt(first), rowAt(second)};
   }
 
   /// The input row (i32) that output `row` reads at offset `k`, or -1 when
@@ -176,31 +182,23 @@ public:
   }
 
   /// Whether the warp's votes come from neighbour masks (bit k: a
-  /// neighbour at offset k), which fit an i32 for filters of up to 32
-  /// offsets (3x3x3 is 27): each lane reads its rows' whole table rows once,
-  /// by independent loads, before the offset loop, instead of a dependent
-  /// load and vote in every offset's step, skipped or not.
-  bool votesFromMasks() const { return volume <= kMaskBits && kb.neighbourMasks(); }
+  /// neighbour at offset k; filters of up to 32 offsets, 3x3x3 is 27): the
+  /// runtime's masks of the rows in row order (scn_cg_row_masks), one
+  /// load a row before the offset loop, instead of a dependent load and
+  /// vote in every offset's step, skipped or not. (Each lane once built
+  /// them from its rows' K table entries: 54 loads a lane and about 15
+  /// registers.)
+  bool votesFromMasks() const { return static_cast<bool>(masks); }
 
-  /// The neighbour mask of output `row` (0 past the last row).
-  Value rowMask(Value row) {
+  /// The neighbour mask of the row at `position` of the row order (0 past
+  /// the last row).
+  Value rowMask(Value position) {
     Type i32 = b.getI32Type();
-    Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, rows);
-    auto mask = scf::IfOp::create(b, TypeRange{i32}, valid, true);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&mask.getThenRegion().front());
-    Value base = arith::MulIOp::create(b, row, kb.index(volume));
-    Value bits = kb.i32(0);
-    for (int64_t k = 0; k < volume; ++k) {
-      Value entry = kb.loadArray(table, arith::AddIOp::create(b, base, kb.index(k)), i32);
-      Value has = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, entry, kb.i32(0));
-      bits = arith::OrIOp::create(
-          b, bits, arith::ShLIOp::create(b, arith::ExtUIOp::create(b, i32, has), kb.i32(k)));
-    }
-    scf::YieldOp::create(b, bits);
-    b.setInsertionPointToStart(&mask.getElseRegion().front());
-    scf::YieldOp::create(b, kb.i32(0));
-    return mask.getResult(0);
+    Value inside = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, position, rows);
+    // Branch-free: past the last row, read the first row's mask and drop it.
+    Value safe = arith::SelectOp::create(b, inside, position, kb.index(0));
+    Value bits = kb.loadArray(masks, safe, i32);
+    return arith::SelectOp::create(b, inside, bits, kb.i32(0));
   }
 
   /// Whether the input has rows (rowPairs reads row 0 for a missing
@@ -412,7 +410,7 @@ private:
   KernelBuilder &kb;
   ImplicitLocOpBuilder &b;
   Type multiplicand;
-  Value x, table, order, rows;
+  Value x, table, order, masks, rows;
   int64_t xAlign = alignmentOf(x, 4);
   int64_t volume, inChannels, outChannels, rowTilesPerWarp, warpColumns, mmasPerWarp;
   Value packedWeights;
@@ -436,8 +434,12 @@ Value zeroedScratch(KernelBuilder &kb, ArrayRef<int64_t> shape, Type element) {
 LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
                              Value biasBuf, ArrayRef<EpilogueStepAttr> steps,
                              ArrayRef<Value> epilogueBuffers, Value out,
-                             int64_t columnOffset, Value table, Value order, Value rows,
-                             int64_t volume, int64_t inChannels, int64_t outChannels) {
+                             int64_t columnOffset, Value table, Value order, Value masks,
+                             Value rows, int64_t volume, int64_t inChannels,
+                             int64_t outChannels) {
+  if (masks && volume > kRowMaskOffsets)
+    return op->emitOpError() << "has a filter of " << volume << " offsets, more than the "
+                             << kRowMaskOffsets << " a row mask covers";
   if (!kb.forGPU())
     return op->emitOpError() << "has dataflow \"tensor_core\", which only the CUDA "
                                 "target (convert-scn-to-gpu) lowers";
@@ -478,7 +480,7 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
                              << " accumulators a lane, more than the " << kMaxAccumulators
                              << " that fit in registers";
 
-  TensorCoreConv conv(kb, multiplicand, x, table, order, rows, volume, inChannels,
+  TensorCoreConv conv(kb, multiplicand, x, table, order, masks, rows, volume, inChannels,
                       outChannels, warpRows, warpColumns);
   conv.packWeights(w);
   Value one = kb.index(1), zero = kb.f32(0.0);
@@ -505,8 +507,9 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
           Value tile = conv.rowTileOf(warpTile, m);
           tileMasks.push_back(
               kb.forLoopCarry(kb.index(kWarp), kb.i32(0), [&](Value lane, Value seen) {
-                auto [row0, row1] = conv.laneRows(tile, lane);
-                Value lanes = arith::OrIOp::create(b, conv.rowMask(row0), conv.rowMask(row1));
+                auto [first, second] = conv.lanePositions(tile, lane);
+                Value lanes =
+                    arith::OrIOp::create(b, conv.rowMask(first), conv.rowMask(second));
                 return arith::OrIOp::create(b, seen, lanes).getResult();
               }));
         }
@@ -601,8 +604,9 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
     // that the offset loop below tests bits instead of loading and voting.
     SmallVector<Value> tileMasks;
     if (conv.votesFromMasks())
-      for (auto [row0, row1] : laneRows) {
-        Value lanes = arith::OrIOp::create(b, conv.rowMask(row0), conv.rowMask(row1));
+      for (int64_t m = 0; m < rowTiles; ++m) {
+        auto [first, second] = conv.lanePositions(conv.rowTileOf(warpTile, m), lane);
+        Value lanes = arith::OrIOp::create(b, conv.rowMask(first), conv.rowMask(second));
         tileMasks.push_back(
             kb.callResults(kWarpOrPlaceholder, TypeRange{i32}, ValueRange{lanes}).front());
       }

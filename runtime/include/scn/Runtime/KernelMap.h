@@ -98,6 +98,14 @@ SCN_RUNTIME_API scn_status_t scn_kmap_get_info(scn_kmap_t map,
 SCN_RUNTIME_API scn_status_t scn_kmap_get_row_order(scn_kmap_t map,
                                                     const int32_t **order);
 
+/// The neighbour masks of the rows in scn_kmap_get_row_order's order:
+/// `(*masks)[i]` has bit k set when row order[i] has a neighbour at offset k
+/// (the first 32 offsets). A tile of consecutive rows in that order reads
+/// its rows' masks here, one word a row. `*masks` [num_out] stays valid
+/// until the map is freed; built with the order.
+SCN_RUNTIME_API scn_status_t scn_kmap_get_row_masks(scn_kmap_t map,
+                                                    const int32_t **masks);
+
 /// Bytes of memory a map holds (table, pair lists, bookkeeping).
 SCN_RUNTIME_API scn_status_t scn_kmap_memory_bytes(scn_kmap_t map,
                                                    int64_t *bytes);
