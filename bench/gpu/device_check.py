@@ -238,7 +238,8 @@ def time_runs(lib, manifest, arrays, repeat, persistent=None):
 # the W3 layers with C >= 64 (the goals).
 WORKLOADS = ("W1", "W3_C64", "W3_C128", "W3_C32", "W3_C16")
 TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-bf16", "cuda-f16-act16", "cuda-hostmaps",
-           "cuda-f16-sync", "cuda-f16-votes", "cuda-f16-rows32", "cuda-f16-rows64")
+           "cuda-f16-sync", "cuda-f16-votes", "cuda-f16-rows32", "cuda-f16-rows64",
+           "cuda-simt4x4", "cuda-simt2x8", "cuda-simt4x8")
 
 
 def bench_inputs(meta, name):
@@ -335,6 +336,14 @@ def bench(log, repeat, deadline, scratch):
                     and reference.size:
                 scale = max(float(np.abs(reference).max()), 1e-30)
                 result[element + " error"] = float(np.abs(got - reference).max()) / scale
+        # The SIMT tiles change which thread computes an output, not its
+        # sums: they must give the plan's fp32 output bit for bit.
+        simt = [outputs[t] for t in ("cuda-simt4x4", "cuda-simt2x8", "cuda-simt4x8")
+                if t in outputs]
+        if simt and "cuda" in outputs:
+            result["simt difference"] = max(
+                float(np.abs(o - outputs["cuda"]).max()) if o.shape == outputs["cuda"].shape
+                else float("inf") for o in simt)
         rows.append((name, meta[name]["flop"], sites, result))
         print(f"bench {name}: {result}", file=log)
         # Each workload's numbers as soon as they exist: a run cut short by
@@ -403,6 +412,20 @@ def print_tables(rows, peaks):
                   for t in times]
         print(f"| {name} | " + " | ".join(f"{t:.2f}" for t in times) + " | "
               + " | ".join(shares) + " |")
+    print()
+    print("fp32 SIMT threads of rows x channels (--simt-rows, --simt-channels; the "
+          "plan's is 4 x 1), maps prebuilt, and their largest difference from the "
+          "plan's output (0: the same sums in the same order).")
+    print("| workload | 4x1 ms | 4x4 ms | 2x8 ms | 4x8 ms | best speed-up | "
+          "max difference |")
+    print("|---|---|---|---|---|---|---|")
+    for name, flop, sites, r in rows:
+        if "cuda-simt4x4 prebuilt" not in r:
+            continue
+        times = [r.get(f"cuda{suffix} prebuilt", float("nan"))
+                 for suffix in ("", "-simt4x4", "-simt2x8", "-simt4x8")]
+        print(f"| {name} | " + " | ".join(f"{t:.2f}" for t in times) + " | "
+              f"{times[0] / min(times[1:]):.2f}x | {r.get('simt difference', float('nan')):.1e} |")
     print()
     print("One stream per run (scn-gpu-async-chain) against every GPU op waited for "
           "(--async-chain=false), f16:")

@@ -19,7 +19,10 @@ the GPU machine (which has neither our toolchain nor the CUDA toolkit):
                                         neighbour masks), cuda-f16-act16 (activations stored in
                                         f16 too), cuda-f16-rows32/64 (tensor-core warps
                                         of 32 and 64 rows; the plan's 16 is
-                                        cuda-f16); W1 also cuda-f16-sync (every GPU op
+                                        cuda-f16); cuda-simt4x4/2x8/4x8 (fp32
+                                        threads of 4 x 4, 2 x 8, 4 x 8 rows x
+                                        channels; the plan's 4 x 1 is cuda);
+                                        W1 also cuda-f16-sync (every GPU op
                                         waited for: --async-chain=false)
                inputs.npz, meta.json    their coordinates, weight arguments
                                         (regenerated from a seed on the GPU
@@ -161,6 +164,12 @@ def prepare_tensor_cores(chips, target):
     print(f"tensor cores: {len(cases)} networks x {tc.TYPES}")
 
 
+# Rows x channels of an fp32 SIMT thread that the check times beside the
+# plan's 4 x 1 (kernel_report.py: 80, 64 and 106 registers on W3 C64, no
+# spills, against 64).
+SIMT_TILES = ((4, 4), (2, 8), (4, 8))
+
+
 def prepare_bench(chips, channels):
     out = os.path.join(OUT, "bench")
     os.makedirs(out, exist_ok=True)
@@ -193,6 +202,10 @@ def prepare_bench(chips, channels):
         for rows in ((32, 64) if name == "W1" or in_channels >= 64 else ()):
             compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-rows{rows}.so"), "cuda",
                          chips, ["--element-type=f16", f"--tensor-core-rows={rows}"])
+        # fp32 SIMT threads of other rows x channels than the plan's 4 x 1.
+        for rows, channels in (SIMT_TILES if name == "W1" or in_channels >= 64 else ()):
+            compile_mlir(text, os.path.join(out, f"{name}.cuda-simt{rows}x{channels}.so"),
+                         "cuda", chips, [f"--simt-rows={rows}", f"--simt-channels={channels}"])
         if name == "W1":
             # Every GPU op waited for, as before scn-gpu-async-chain.
             compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-sync.so"), "cuda",

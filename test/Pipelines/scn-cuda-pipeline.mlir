@@ -9,6 +9,10 @@
 // RUN: scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cuda-pipeline=device-geometry=false | FileCheck %s --check-prefix=HOST
 // RUN: scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cuda-pipeline="chip=sm_90 features=+ptx80 block-size=256" | FileCheck %s --check-prefix=SM90
 // RUN: not scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cuda-pipeline=chip=gfx90a 2>&1 | FileCheck %s --check-prefix=CHIP
+// RUN: not scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cuda-pipeline=simt-channels=3 2>&1 | FileCheck %s --check-prefix=SIMTC
+// RUN: not scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cuda-pipeline=simt-rows=17 2>&1 | FileCheck %s --check-prefix=SIMTR
+// SIMTC: scn-cuda-pipeline: simt-channels=3 is not 1, 2, 4 or 8
+// SIMTR: scn-cuda-pipeline: simt-rows=17 is not 0 (the plan's) or 1 to 16
 
 // CHECK-NOT: {{(=|^) *(scn|memref|scf|vector|arith|func|bufferization|omp)\.}}
 // CHECK-LABEL: llvm.func @main(%{{.*}}: !llvm.ptr,

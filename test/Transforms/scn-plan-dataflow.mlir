@@ -2,6 +2,7 @@
 // RUN: scn-opt %s -scn-plan-dataflow="max-channel-tile=16 rows-per-tile=8" -split-input-file | FileCheck %s --check-prefix=SMALL
 // RUN: scn-opt %s -scn-plan-dataflow="weight-stationary-min-channels=0" -split-input-file | FileCheck %s --check-prefix=NOWS
 // RUN: scn-opt %s -scn-plan-dataflow="target=cuda" -split-input-file | FileCheck %s --check-prefix=CUDA
+// RUN: scn-opt %s -scn-plan-dataflow="target=cuda simt-channel-tile=8 rows-per-tile=2" -split-input-file | FileCheck %s --check-prefix=SIMT
 // RUN: not scn-opt %s -scn-plan-dataflow="target=tpu" -split-input-file 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true" -split-input-file | FileCheck %s --check-prefix=TC
 // RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-type=bf16" -split-input-file | FileCheck %s --check-prefix=BF16
@@ -33,6 +34,11 @@
 // CUDA-LABEL: func @plan
 // CUDA: scn.submanifold_conv {{.*}} {channel_tile = 1 : i64, dataflow = "channel_parallel", filter_size = array<i64: 3>, rows_per_tile = 4 : i64}
 // CUDA: scn.linear {{.*}} {channel_tile = 1 : i64, dataflow = "channel_parallel", rows_per_tile = 1 : i64}
+// simt-channel-tile: a thread per row tile x the widest channel tile up to
+// that many that divides the layer's (96 channels: 8; 6 channels: all 6).
+// SIMT-LABEL: func @plan
+// SIMT: scn.submanifold_conv {{.*}} {channel_tile = 8 : i64, dataflow = "channel_parallel", filter_size = array<i64: 3>, rows_per_tile = 2 : i64}
+// SIMT: scn.linear {{.*}} {channel_tile = 6 : i64, dataflow = "channel_parallel", rows_per_tile = 1 : i64}
 // CUDA-LABEL: func @wide
 // CUDA: scn.submanifold_conv {{.*}}dataflow = "channel_parallel"
 // CUDA: scn.submanifold_conv {{.*}}dataflow = "output_stationary"

@@ -87,6 +87,8 @@ llvm::Expected<EntrySignature> lowerToLLVMDialect(ModuleOp module,
     cuda.features = options.ptxFeatures;
     cuda.elementType = options.elementType;
     cuda.tensorCoreRows = options.tensorCoreRows;
+    cuda.simtRows = options.simtRows;
+    cuda.simtChannels = options.simtChannels;
     cuda.activations = options.activations;
     cuda.neighbourMasks = options.neighbourMasks;
     cuda.format = "isa";

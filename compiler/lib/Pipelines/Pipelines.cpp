@@ -22,7 +22,8 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
                            int64_t weightStationaryMinChannels,
                            llvm::StringRef target = "cpu",
                            llvm::StringRef tensorCoreType = "",
-                           int64_t tensorCoreRows = 0) {
+                           int64_t tensorCoreRows = 0, int64_t simtRows = 0,
+                           int64_t simtChannels = 1) {
   pm.addPass(createCanonicalizerPass());
   if (foldBatchNorm)
     pm.addPass(createSCNFoldBatchNorm());
@@ -39,6 +40,8 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
   if (plan.tensorCores)
     plan.tensorCoreType = tensorCoreType.str();
   plan.tensorCoreRows = tensorCoreRows;
+  plan.rowsPerTile = simtRows;
+  plan.simtChannelTile = simtChannels;
   pm.addPass(createSCNPlanDataflow(plan));
 }
 } // namespace scn
@@ -159,6 +162,16 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                  << " needs element-type f16 or bf16 and 16, 32 or 64 rows\n";
     return failure();
   }
+  if (options.simtRows < 0 || options.simtRows > 16) {
+    llvm::errs() << "scn-cuda-pipeline: simt-rows=" << options.simtRows.getValue()
+                 << " is not 0 (the plan's) or 1 to 16\n";
+    return failure();
+  }
+  if (!llvm::is_contained({1, 2, 4, 8}, options.simtChannels.getValue())) {
+    llvm::errs() << "scn-cuda-pipeline: simt-channels=" << options.simtChannels.getValue()
+                 << " is not 1, 2, 4 or 8\n";
+    return failure();
+  }
   if (!options.neighbourMasks && !tensorCores) {
     llvm::errs() << "scn-cuda-pipeline: neighbour-masks=false is for tensor-core kernels "
                     "(element-type f16 or bf16)\n";
@@ -181,7 +194,7 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
   addGraphPasses(pm, options.foldBatchNorm, options.fuseEpilogue,
                  options.weightStationaryMinChannels, "cuda",
                  tensorCores ? options.elementType.getValue() : "",
-                 options.tensorCoreRows);
+                 options.tensorCoreRows, options.simtRows, options.simtChannels);
   ConvertSCNToGPUOptions toGPU;
   toGPU.deviceGeometry = options.deviceGeometry;
   toGPU.emulateWarps = options.emulateOnHost;

@@ -55,6 +55,14 @@ static cl::opt<int64_t> tensorCoreRows(
     "tensor-core-rows", cl::init(0),
     cl::desc("cuda with --element-type=f16|bf16: output rows of a tensor-core warp "
              "(16, 32 or 64; default: the plan's choice)"));
+static cl::opt<int64_t> simtRows(
+    "simt-rows", cl::init(0),
+    cl::desc("cuda: output rows of a thread of the SIMT convolution kernels (those not "
+             "on tensor cores), 1 to 16 (default: the plan's 4)"));
+static cl::opt<int64_t> simtChannels(
+    "simt-channels", cl::init(1),
+    cl::desc("cuda: output channels of a thread of the SIMT convolution kernels, 1, 2, "
+             "4 or 8 (default 1)"));
 static cl::opt<std::string> activations(
     "activations", cl::init("f32"),
     cl::desc("cuda: element type of the feature rows stored between ops (f32, or "
@@ -95,6 +103,8 @@ int main(int argc, char **argv) {
       return failWith("--async-chain is for --target=cuda");
     if (tensorCoreRows.getNumOccurrences())
       return failWith("--tensor-core-rows is for --target=cuda");
+    if (simtRows.getNumOccurrences() || simtChannels.getNumOccurrences())
+      return failWith("--simt-rows and --simt-channels are for --target=cuda");
     if (activations.getNumOccurrences())
       return failWith("--activations is for --target=cuda (the CPU target is f32)");
     if (neighbourMasks.getNumOccurrences())
@@ -119,6 +129,8 @@ int main(int argc, char **argv) {
   options.deviceGeometry = deviceGeometry;
   options.asyncChain = asyncChain;
   options.tensorCoreRows = tensorCoreRows;
+  options.simtRows = simtRows;
+  options.simtChannels = simtChannels;
   options.activations = activations;
   options.neighbourMasks = neighbourMasks;
   options.optLevel = optLevel;

@@ -54,6 +54,14 @@ static cl::opt<std::string> activations(
     "activations", cl::init("f32"),
     cl::desc("cuda: element type of the feature rows stored between ops (f32, or "
              "f16 / bf16)"));
+static cl::opt<int64_t> simtRows(
+    "simt-rows", cl::init(0),
+    cl::desc("cuda: output rows of a thread of the SIMT convolution kernels, 1 to 16 "
+             "(default: the plan's 4)"));
+static cl::opt<int64_t> simtChannels(
+    "simt-channels", cl::init(1),
+    cl::desc("cuda: output channels of a thread of the SIMT convolution kernels, 1, 2, "
+             "4 or 8 (default 1)"));
 static cl::opt<std::string> cpu("cpu", cl::init(""),
                                 cl::desc("Target CPU (default: the host's)"));
 static cl::opt<unsigned> optLevel("O", cl::init(3), cl::Prefix,
@@ -122,15 +130,18 @@ int main(int argc, char **argv) {
   // Options that would be ignored are errors.
   if (artifact &&
       (target.getNumOccurrences() || !chips.empty() || elementType.getNumOccurrences() ||
-       activations.getNumOccurrences()))
-    return failWith("--target, --chip, --element-type and --activations are for .mlir "
-                    "networks; an artifact runs as it was compiled");
+       activations.getNumOccurrences() || simtRows.getNumOccurrences() ||
+       simtChannels.getNumOccurrences()))
+    return failWith("--target, --chip, --element-type, --activations and --simt-* are for "
+                    ".mlir networks; an artifact runs as it was compiled");
   if (target == "cpu" && !chips.empty())
     return failWith("--chip is for --target=cuda");
   if (target == "cpu" && elementType.getNumOccurrences())
     return failWith("--element-type is for --target=cuda (the CPU target is f32)");
   if (target == "cpu" && activations.getNumOccurrences())
     return failWith("--activations is for --target=cuda (the CPU target is f32)");
+  if (target == "cpu" && (simtRows.getNumOccurrences() || simtChannels.getNumOccurrences()))
+    return failWith("--simt-rows and --simt-channels are for --target=cuda");
   if (artifact) {
     auto loaded = scn::ModelRunner::load(inputFile);
     if (!loaded)
@@ -147,6 +158,8 @@ int main(int argc, char **argv) {
     options.target = target;
     options.elementType = elementType;
     options.activations = activations;
+    options.simtRows = simtRows;
+    options.simtChannels = simtChannels;
     if (!chips.empty())
       options.chips.assign(chips.begin(), chips.end());
     auto compiled = scn::ModelRunner::jit(**module, options);

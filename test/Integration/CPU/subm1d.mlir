@@ -35,7 +35,7 @@
 // TARGET: scn-compile: error: --target=rocm is unknown (cpu or cuda)
 // ELEMENT: scn-compile: error: --element-type is for --target=cuda (the CPU target is f32)
 // GEOMETRY: scn-compile: error: --device-geometry is for --target=cuda
-// ARTIFACT: scn-run: error: --target, --chip, --element-type and --activations are for .mlir networks; an artifact runs as it was compiled
+// ARTIFACT: scn-run: error: --target, --chip, --element-type, --activations and --simt-* are for .mlir networks; an artifact runs as it was compiled
 // RUNACT: scn-run: error: --activations is for --target=cuda (the CPU target is f32)
 // ACT: scn-compile: error: --activations is for --target=cuda (the CPU target is f32)
 // ROWS: scn-compile: error: --tensor-core-rows is for --target=cuda

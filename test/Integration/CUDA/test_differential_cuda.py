@@ -53,6 +53,18 @@ def test_random_network_weight_stationary_cuda_emulated_on_cpu(seed, tmp_path):
                              target="cuda-emulated")
 
 
+# SIMT kernels with other thread tiles than the plan's 4 rows x 1 channel
+# (--simt-rows, --simt-channels): partial row tiles, vector weight loads,
+# channel tiles that do not divide every layer. fp32, so against the same
+# tolerance as the plan's tiles.
+@pytest.mark.parametrize("tile", ["1x8", "3x2", "8x4"])
+@pytest.mark.parametrize("seed", range(max(1, cpu.CASES // 40)))
+def test_random_network_simt_tiles_cuda_emulated_on_cpu(tile, seed, tmp_path):
+    rows, channels = tile.split("x")
+    cpu.check_random_network(seed, tmp_path, target="cuda-emulated",
+                             extra_args=("--simt-rows=" + rows, "--simt-channels=" + channels))
+
+
 # Activations stored in f16 / bf16 (--activations): every op's loads and
 # stores convert, kernels compute in f32. The error against the eager fp32
 # reference is about one rounding of the output (measured on 25 networks:

@@ -39,6 +39,10 @@ struct CompileOptions {
   /// cuda with f16 / bf16: output rows of a tensor-core warp (16, 32, 64;
   /// 0: the plan's choice).
   int64_t tensorCoreRows = 0;
+  /// cuda: output rows and channels of a thread of the SIMT convolution
+  /// kernels (0 rows: the plan's choice).
+  int64_t simtRows = 0;
+  int64_t simtChannels = 1;
   /// cuda: element type of the feature rows stored between ops (f32, f16,
   /// bf16).
   std::string activations = "f32";

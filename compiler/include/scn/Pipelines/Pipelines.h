@@ -68,6 +68,16 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
       llvm::cl::desc("f16 / bf16: output rows of a tensor-core warp, 16, 32 or 64 "
                      "(0: scn-plan-dataflow's choice)"),
       llvm::cl::init(0)};
+  Option<int64_t> simtRows{
+      *this, "simt-rows",
+      llvm::cl::desc("Output rows of a thread of the SIMT convolution kernels (those "
+                     "not on tensor cores), 1 to 16 (0: scn-plan-dataflow's 4)"),
+      llvm::cl::init(0)};
+  Option<int64_t> simtChannels{
+      *this, "simt-channels",
+      llvm::cl::desc("Output channels of a thread of the SIMT convolution kernels, "
+                     "1, 2, 4 or 8 (at most this many that divide a layer's)"),
+      llvm::cl::init(1)};
   Option<std::string> format{
       *this, "format",
       llvm::cl::desc("What the kernels are serialized to: isa (PTX), bin (cubin, "

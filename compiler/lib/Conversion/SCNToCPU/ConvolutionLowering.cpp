@@ -60,6 +60,21 @@ static FailureOr<NeighbourTable> getTable(KernelBuilder &kb,
   return NeighbourTable{table, kb.toIndex(rows), volume, handle, transposed};
 }
 
+/// The alignment (bytes) a tile of `width` output channels may claim in the
+/// weights ([Cin, Cout] or [K, groups, Cin, Cout], bases aligned to 16
+/// bytes; see alignmentOf): tiles start at multiples of `width` in rows of
+/// whole tiles, so at multiples of the tile's bytes, up to 16. 0 when that
+/// does not hold.
+static int64_t weightAlignment(Value w, int64_t width) {
+  auto type = cast<MemRefType>(w.getType());
+  int64_t columns = type.getShape().back();
+  int64_t bytes = width * type.getElementTypeBitWidth() / 8;
+  if (!type.getLayout().isIdentity() || ShapedType::isDynamic(columns) ||
+      columns % width || !llvm::isPowerOf2_64(width))
+    return 0;
+  return std::min<int64_t>(bytes, 16);
+}
+
 /// `row * volume + k` as an index.
 static Value tableIndex(KernelBuilder &kb, Value row, int64_t volume, Value k) {
   auto &b = kb.builder();
@@ -314,6 +329,15 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
   int64_t tilesPerGroup = outPerGroup / width;
   int64_t numChannelTiles = groups * tilesPerGroup;
   auto vecType = VectorType::get({width}, element);
+  auto quadType = VectorType::get({4}, element);
+  // The GPU form reads input channels four at a time where every group's
+  // channels come in whole quads.
+  bool inputQuads = channelParallel && inPerGroup % 4 == 0;
+  // Alignment claims only on the GPU form, whose buffers are all the
+  // runtime's (device copies, or aligned host copies when emulated); a CPU
+  // artifact reads the caller's arrays, which may start anywhere.
+  int64_t xAlign = channelParallel ? alignmentOf(x, 4) : 0;
+  int64_t wAlign = channelParallel ? weightAlignment(w, width) : 0;
 
   // Row r of tile t, clamped to a valid row for loads; `valid` guards the
   // stores of the last, partial tile.
@@ -363,12 +387,44 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
         // accs[r] += sum_p x[inRows[r], g * inPerGroup + p] * W[k, g, p, tile]:
         // one weight vector load serves every row of the tile. Absent
         // neighbours (present[r] false) read row 0 and contribute zero.
+        auto weightTile = [&](Value p, Value k) {
+          return isLinear ? kb.loadTile(w, {p, tileBegin}, width, wAlign)
+                          : kb.loadTile(w, {k, g, p, tileBegin}, width, wAlign);
+        };
         auto accumulate = [&](ValueRange accs, ArrayRef<Value> inRows,
                               ArrayRef<Value> present, Value k) {
+          if (inputQuads) {
+            // Four input channels of each row by one 16-byte load (a GPU
+            // thread's load instructions, not its FMAs, bound this kernel:
+            // one scalar load per row and channel before), then the same
+            // FMAs in the same order, so sums stay bit for bit.
+            return kb.forLoopCarryN(
+                kb.index(inPerGroup / 4), accs, [&](Value quad, ValueRange as) {
+                  Value p0 = arith::MulIOp::create(b, quad, kb.index(4));
+                  Value c0 = arith::AddIOp::create(b, p0, inBase);
+                  SmallVector<Value> xq;
+                  for (int64_t r = 0; r < rowsPerTile; ++r) {
+                    Value xs = kb.loadTile(x, {inRows[r], c0}, 4, xAlign);
+                    if (!present.empty())
+                      xs = arith::SelectOp::create(b, present[r], xs,
+                                                   kb.splat(quadType, 0.0));
+                    xq.push_back(xs);
+                  }
+                  SmallVector<Value> next(as.begin(), as.end());
+                  for (int64_t e = 0; e < 4; ++e) {
+                    Value wv = weightTile(arith::AddIOp::create(b, p0, kb.index(e)), k);
+                    for (int64_t r = 0; r < rowsPerTile; ++r) {
+                      Value xs = vector::ExtractOp::create(b, xq[r], ArrayRef<int64_t>{e});
+                      Value xv = vector::BroadcastOp::create(b, vecType, xs);
+                      next[r] = vector::FMAOp::create(b, xv, wv, next[r]);
+                    }
+                  }
+                  return next;
+                });
+          }
           return kb.forLoopCarryN(kb.index(inPerGroup), accs, [&](Value p, ValueRange as) {
             Value c = arith::AddIOp::create(b, p, inBase);
-            Value wv = isLinear ? kb.loadTile(w, {p, tileBegin}, width)
-                                : kb.loadTile(w, {k, g, p, tileBegin}, width);
+            Value wv = weightTile(p, k);
             SmallVector<Value> next;
             for (int64_t r = 0; r < rowsPerTile; ++r) {
               Value xs = kb.loadElement(x, ValueRange{inRows[r], c});
@@ -411,11 +467,15 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
         }
         for (int64_t r = 0; r < rowsPerTile; ++r) {
           scf::IfOp::create(b, valid[r], [&](OpBuilder &, Location) {
+            // Channel tiles start at multiples of their width; only the GPU
+            // form claims it (see xAlign).
             Value acc = applyEpilogue(kb, accs[r], steps, epilogueBuffers, rowIndex[r],
-                                      channel);
+                                      channel, /*alignedTiles=*/channelParallel);
             Value column = concat ? arith::AddIOp::create(b, channel, kb.index(sliceOffset))
                                   : channel;
-            kb.storeTile(acc, out, {rowIndex[r], column});
+            kb.storeTile(acc, out, {rowIndex[r], column},
+                         channelParallel ? alignmentOf(out, width, concat ? sliceOffset : 0)
+                                         : 0);
             scf::YieldOp::create(b);
           });
         }

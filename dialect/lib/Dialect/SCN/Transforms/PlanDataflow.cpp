@@ -80,8 +80,13 @@ struct SCNPlanDataflowPass
         }
         if (!op->hasAttr("dataflow"))
           op->setAttr("dataflow", b.getStringAttr("channel_parallel"));
+        // A thread per row tile x `simt-channel-tile` channels (1 by
+        // default: neighbouring threads read neighbouring weights).
+        int64_t outPerGroup =
+            cast<RankedTensorType>(op.getWeightOperand().get().getType()).getShape().back();
         if (!op->hasAttr("channel_tile"))
-          op->setAttr("channel_tile", b.getI64IntegerAttr(1));
+          op->setAttr("channel_tile", b.getI64IntegerAttr(channelTileWidth(
+                                          outPerGroup, std::max<int64_t>(1, simtChannelTile))));
         if (!op->hasAttr("rows_per_tile"))
           op->setAttr("rows_per_tile", b.getI64IntegerAttr(rowsPerTile > 0 ? rowsPerTile : 4));
       });
