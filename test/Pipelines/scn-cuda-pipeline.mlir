@@ -19,15 +19,22 @@
 // The weights, constants of the network, come from scn_cg_gpu_constant
 // (uploaded on first use and kept).
 // CHECK: llvm.call @scn_cg_gpu_constant(%arg0,
-// CHECK: llvm.call @scn_cg_gpu_input(
+// The NaN check of the features is the first kernel: it sets the run's
+// check word (scn_cg_gpu_check_flag), which scn_run_status reads after the
+// run, so no host loop reads the features and nothing waits for it.
+// CHECK: %[[FLAG:.*]] = llvm.call @scn_cg_gpu_check_flag(%arg0,
 // The GPU work from here to the copy of the result runs on one stream
 // (scn-gpu-async-chain): no host wait between the kernels, the geometry
 // calls and the frees.
 // CHECK: %[[STREAM:.*]] = llvm.call @mgpuStreamCreate()
 // CHECK-NOT: mgpuStreamSynchronize
+// CHECK: gpu.launch_func <%[[STREAM]] : !llvm.ptr> @main_kernel::@main_kernel {{.*}}, %[[FLAG]] : !llvm.ptr)
+// CHECK-NOT: mgpuStreamSynchronize
+// CHECK: llvm.call @scn_cg_gpu_input(
+// CHECK-NOT: mgpuStreamSynchronize
 // CHECK: llvm.call @mgpuMemAlloc(%{{.*}}, %[[STREAM]], %{{.*}}) : (i64, !llvm.ptr, i8) -> !llvm.ptr
 // CHECK-NOT: mgpuStreamSynchronize
-// CHECK: gpu.launch_func <%[[STREAM]] : !llvm.ptr> @main_kernel::@main_kernel blocks in (%{{.*}}, %{{.*}}, %{{.*}}) threads in (%{{.*}}, %{{.*}}, %{{.*}}) : i64
+// CHECK: gpu.launch_func <%[[STREAM]] : !llvm.ptr> @main_kernel_{{[0-9]+}}::@main_kernel blocks in (%{{.*}}, %{{.*}}, %{{.*}}) threads in (%{{.*}}, %{{.*}}, %{{.*}}) : i64
 // CHECK-NOT: mgpuStreamSynchronize
 // CHECK: llvm.call @scn_cg_gpu_kernel_map(
 // CHECK-NOT: mgpuStreamSynchronize

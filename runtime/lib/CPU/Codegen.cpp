@@ -50,6 +50,80 @@ static std::string geometryKey(const char *what, int32_t kind, void *a, void *b,
   return key;
 }
 
+/// The run's word for (op, message), armed: zeroed for the kernels of this
+/// call. Null, with the run failed, when no word can be had.
+static scn_run::CheckFlag *checkFlag(scn_run_t run, const char *op, const char *message,
+                                     bool gpu) {
+  if (!run)
+    return nullptr;
+  std::string opText = op ? op : "scn op", messageText = message ? message : "";
+  scn_run::CheckFlag *flag = nullptr;
+  try {
+    std::lock_guard<std::mutex> lock(run->mutex);
+    for (auto &f : run->checkFlags)
+      if (f->gpu == gpu && f->op == opText && f->message == messageText)
+        flag = f.get();
+    if (!flag) {
+      auto fresh = std::make_unique<scn_run::CheckFlag>();
+      fresh->op = opText;
+      fresh->message = messageText;
+      fresh->gpu = gpu;
+      if (gpu) {
+        scn_status_t status = scn_gpu_mapped_word(&fresh->word, &fresh->kernelView);
+        if (status != SCN_OK) {
+          std::string reason = scn_last_error_message();
+          if (run->status == SCN_OK) {
+            run->status = status;
+            run->message = opText + ": checking the input on the GPU: " + reason;
+          }
+          return nullptr;
+        }
+      } else {
+        fresh->word = &fresh->hostWord;
+        fresh->kernelView = fresh->word;
+      }
+      run->checkFlags.push_back(std::move(fresh));
+      flag = run->checkFlags.back().get();
+    }
+  } catch (const std::bad_alloc &) {
+    run->fail(SCN_ERROR_OUT_OF_MEMORY, opText + ": out of memory");
+    return nullptr;
+  }
+  // Written before the kernels that may set it are queued; the previous
+  // call's kernels are done (its caller read the status after them).
+  *flag->word = 0;
+  flag->armed = true;
+  return flag;
+}
+
+/// Reads the armed words: a set one fails the run with its op's message.
+/// Words a GPU kernel may have written are read after waiting for the GPU
+/// (the compiled function has waited for its results already, so this
+/// costs no more than a call).
+static void settleCheckFlags(scn_run &run) {
+  std::vector<scn_run::CheckFlag *> armed;
+  bool anyGpu = false;
+  {
+    std::lock_guard<std::mutex> lock(run.mutex);
+    for (auto &flag : run.checkFlags)
+      if (flag->armed) {
+        armed.push_back(flag.get());
+        anyGpu |= flag->gpu;
+      }
+  }
+  if (armed.empty())
+    return;
+  if (anyGpu && scn_gpu_synchronize() != SCN_OK)
+    run.fail(SCN_ERROR_DEVICE,
+             std::string("waiting for the GPU to read its input checks: ") +
+                 scn_last_error_message());
+  for (scn_run::CheckFlag *flag : armed) {
+    flag->armed = false;
+    if (*flag->word != 0)
+      run.fail(SCN_ERROR_INVALID_ARGUMENT, flag->op + ": " + flag->message);
+  }
+}
+
 extern "C" {
 
 scn_run_t scn_run_create(void) { return new (std::nothrow) scn_run(); }
@@ -65,6 +139,9 @@ void scn_run_clear_error(scn_run_t run) {
   std::lock_guard<std::mutex> lock(run->mutex);
   run->status = SCN_OK;
   run->message.clear();
+  // A word armed by the failed call must not fail the next one.
+  for (auto &flag : run->checkFlags)
+    flag->armed = false;
 }
 
 void scn_run_destroy(scn_run_t run) {
@@ -82,6 +159,9 @@ void scn_run_destroy(scn_run_t run) {
     scn_gpu_managed_free(entry.second);
   for (auto &entry : run->hostCopies)
     std::free(entry.second);
+  for (auto &flag : run->checkFlags)
+    if (flag->gpu)
+      scn_gpu_mapped_word_free(flag->word);
   delete run;
 }
 
@@ -151,11 +231,27 @@ void *scn_cg_host_copy(scn_run_t run, const void *array, int64_t bytes) {
 }
 
 scn_status_t scn_run_status(scn_run_t run) {
-  return run ? run->status : SCN_ERROR_INVALID_ARGUMENT;
+  if (!run)
+    return SCN_ERROR_INVALID_ARGUMENT;
+  settleCheckFlags(*run);
+  return run->status;
 }
 
 const char *scn_run_error_message(scn_run_t run) {
-  return run ? run->message.c_str() : "scn_run_error_message: run is null";
+  if (!run)
+    return "scn_run_error_message: run is null";
+  settleCheckFlags(*run);
+  return run->message.c_str();
+}
+
+int32_t *scn_cg_check_flag(scn_run_t run, const char *op, const char *message) {
+  scn_run::CheckFlag *flag = checkFlag(run, op, message, /*gpu=*/false);
+  return flag ? flag->word : nullptr;
+}
+
+void *scn_cg_gpu_check_flag(scn_run_t run, const char *op, const char *message) {
+  scn_run::CheckFlag *flag = checkFlag(run, op, message, /*gpu=*/true);
+  return flag ? flag->kernelView : nullptr;
 }
 
 void scn_cg_fail(scn_run_t run, const char *op, const char *message) {

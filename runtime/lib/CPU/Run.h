@@ -16,6 +16,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -82,6 +83,20 @@ struct scn_run {
     maps.push_back(m);
     return m;
   }
+  /// A word that kernels set when they find bad input (scn_cg_check_flag,
+  /// scn_cg_gpu_check_flag), one per (op, message). Armed (zeroed) when the
+  /// generated code asks for it; read when the caller asks for the run's
+  /// status (settleCheckFlags), after the run's GPU work, so that checking
+  /// adds no host wait inside the run.
+  struct CheckFlag {
+    std::string op, message;
+    bool gpu = false;
+    int32_t hostWord = 0;      // the word itself, without a GPU
+    int32_t *word = nullptr;   // host view: &hostWord, or a mapped word
+    void *kernelView = nullptr; // what kernels write
+    bool armed = false;
+  };
+  std::vector<std::unique_ptr<CheckFlag>> checkFlags;
   /// Device geometry (DeviceCodegen.cpp): freed with the run, last first.
   std::vector<std::function<void()>> releases;
   void atRelease(std::function<void()> release) {

@@ -65,6 +65,14 @@ extern "C" scn_status_t scn_gpu_pinned_alloc(int64_t, void **block) {
   return guardCall("scn_gpu_pinned_alloc", [] { unavailable(); });
 }
 extern "C" int32_t scn_gpu_pinned_release(void *) { return 0; }
+extern "C" scn_status_t scn_gpu_mapped_word(int32_t **host, void **device) {
+  if (host)
+    *host = nullptr;
+  if (device)
+    *device = nullptr;
+  return guardCall("scn_gpu_mapped_word", [] { unavailable(); });
+}
+extern "C" void scn_gpu_mapped_word_free(int32_t *) {}
 
 extern "C" scn_status_t scn_gpu_synchronize(void) {
   return guardCall("scn_gpu_synchronize", [] { unavailable(); });

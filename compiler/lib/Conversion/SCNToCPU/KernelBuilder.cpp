@@ -180,6 +180,12 @@ Value KernelBuilder::loadArray(Value ptr, Value i, Type type) {
   return LLVM::LoadOp::create(b, type, address);
 }
 
+void KernelBuilder::storeArray(Value value, Value ptr, Value i) {
+  Value address = LLVM::GEPOp::create(b, ptrType(), value.getType(), ptr,
+                                      ValueRange{toI64(i)}, LLVM::GEPNoWrapFlags::inbounds);
+  LLVM::StoreOp::create(b, value, address);
+}
+
 Value KernelBuilder::toIndex(Value v) {
   return arith::IndexCastOp::create(b, b.getIndexType(), v);
 }

@@ -136,6 +136,8 @@ public:
   mlir::Value pointerOf(mlir::Value buffer);
   /// Loads element `i` (index) of a runtime array of `type` (i32 / i64).
   mlir::Value loadArray(mlir::Value ptr, mlir::Value i, mlir::Type type);
+  /// Stores `value` at element `i` of the array at `ptr` (its type's).
+  void storeArray(mlir::Value value, mlir::Value ptr, mlir::Value i);
   /// index_cast helpers.
   mlir::Value toIndex(mlir::Value v);
   mlir::Value toI64(mlir::Value v);

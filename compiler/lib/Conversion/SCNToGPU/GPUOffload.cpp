@@ -7,8 +7,8 @@
 //
 // Placement: buffers that only kernels touch (most layer outputs) are device
 // memory from the driver's pool; buffers that host code also touches (the
-// NaN check of inputs, the scatter of merged input rows, runtime calls that
-// read coordinates, results copied out, arguments and weights copied in) are
+// scatter of merged input rows, runtime calls that read coordinates,
+// results copied out, arguments and weights copied in) are
 // managed memory, so both sides read them without explicit copies. The cost
 // of the latter is page migration on first touch.
 //
@@ -306,9 +306,9 @@ Value memrefOver(OpBuilder &b, Location loc, Value pointer, MemRefType type,
 ///   the array's resident device copy when the caller keeps one
 ///   (scn_gpu_keep_resident: weights uploaded once, not in every call) or an
 ///   upload, recorded in `parameters` for scn_cg_gpu_parameter_done at the
-///   return. Host code that reads it too (the NaN check of the features)
-///   keeps reading the original, unless a view serves both or a runtime
-///   call takes its pointer (its GPU builder may read it in place);
+///   return. Host code that reads it too keeps reading the original,
+///   unless a view serves both or a runtime call takes its pointer (its GPU
+///   builder may read it in place);
 /// - else into managed memory when host code reads it too;
 /// - else by DMA into device memory.
 /// Returns the copy to free at the return, or null.
@@ -553,7 +553,7 @@ bool isDevicePointer(Value pointer) {
   return llvm::is_contained(
       {"scn_cg_device_copy", "scn_cg_gpu_coords", "scn_cg_gpu_row_to_site",
        "scn_cg_gpu_site_source_row", "scn_cg_gpu_site_row_count", "scn_cg_gpu_neighbors",
-       "scn_cg_gpu_row_order", "scn_cg_gpu_row_masks", "scn_cg_gpu_pair_in_rows", "scn_cg_gpu_pair_out_rows"},
+       "scn_cg_gpu_row_order", "scn_cg_gpu_row_masks", "scn_cg_gpu_check_flag", "scn_cg_gpu_pair_in_rows", "scn_cg_gpu_pair_out_rows"},
       call.getCallee());
 }
 

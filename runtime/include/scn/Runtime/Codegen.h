@@ -27,7 +27,10 @@ typedef struct scn_run *scn_run_t;
 SCN_RUNTIME_API scn_run_t scn_run_create(void);
 /// Frees a run and every site set and map it owns. Null is allowed.
 SCN_RUNTIME_API void scn_run_destroy(scn_run_t run);
-/// The first error of the run (SCN_OK if none) and its message.
+/// The first error of the run (SCN_OK if none) and its message. Call after
+/// the compiled function returns: this is also where the words its kernels
+/// set on bad input are read (scn_cg_check_flag), after waiting for the GPU
+/// if a kernel may have written one.
 SCN_RUNTIME_API scn_status_t scn_run_status(scn_run_t run);
 SCN_RUNTIME_API const char *scn_run_error_message(scn_run_t run);
 /// Keeps the geometry a run builds (site sets and kernel maps) for the next
@@ -51,6 +54,17 @@ SCN_RUNTIME_API void *scn_cg_result_buffer(scn_run_t run, int64_t bytes);
 SCN_RUNTIME_API void scn_result_free(void *result);
 /// Records an error found by generated code (for example a NaN input
 /// feature); `op` names the op. Only the first error is kept.
+/* A zeroed 32-bit word for kernels to set to nonzero when they find bad
+ * input: the run then fails with "<op>: <message>", decided when the caller
+ * asks for scn_run_status (after the run's GPU work), not inside the run.
+ * One word per (op, message), reused across calls of the same run. The CPU
+ * form is host memory (the CPU and emulated targets); the GPU form a mapped
+ * page-locked word (scn_gpu_mapped_word). Null, with the run failed, when
+ * it cannot be had. */
+SCN_RUNTIME_API int32_t *scn_cg_check_flag(scn_run_t run, const char *op,
+                                           const char *message);
+SCN_RUNTIME_API void *scn_cg_gpu_check_flag(scn_run_t run, const char *op,
+                                            const char *message);
 SCN_RUNTIME_API void scn_cg_fail(scn_run_t run, const char *op,
                                  const char *message);
 /// GPU code (convert-scn-to-gpu): the run's copy of a runtime array of
