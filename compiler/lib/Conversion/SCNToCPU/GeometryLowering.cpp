@@ -10,7 +10,6 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -41,19 +40,6 @@ static void failIf(KernelBuilder &kb, Operation *op, Value cond,
   });
 }
 
-/// Whether row `r` of a feature buffer [rows, C] holds a NaN.
-static Value rowHasNaN(KernelBuilder &kb, Value features, Value r, int64_t channels) {
-  auto &b = kb.builder();
-  Value found = arith::ConstantIntOp::create(b, 0, 1);
-  for (ChannelTile tile : splitChannels(channels)) {
-    Value v = kb.loadTile(features, {r, kb.index(tile.begin)}, tile.width);
-    Value nan = arith::CmpFOp::create(b, arith::CmpFPredicate::UNO, v, v);
-    Value some = vector::ReductionOp::create(b, vector::CombiningKind::OR, nan);
-    found = arith::OrIOp::create(b, found, some);
-  }
-  return found;
-}
-
 /// Fails the run when a feature buffer [rows, C] holds a NaN: SparseConvNet
 /// would silently propagate it through every layer. On the CPU a host loop
 /// before the geometry. For CUDA a kernel over the rows, which sets the
@@ -66,23 +52,25 @@ static void checkNoNaN(KernelBuilder &kb, Operation *op, Value features,
   auto &b = kb.builder();
   StringRef message = "input features contain NaN";
   if (kb.forGPU()) {
-    Value flag = kb.call("scn_cg_gpu_check_flag", kb.ptrType(),
-                         {kb.getRun(), kb.opDescription(op), kb.constString(message)});
-    // Null (the run has failed already): no kernel writes through it.
-    Value null = LLVM::ZeroOp::create(b, kb.ptrType());
-    Value haveFlag = LLVM::ICmpOp::create(b, LLVM::ICmpPredicate::ne, flag, null);
-    kb.parallelRows(rows, [&](Value r) {
-      Value found = arith::AndIOp::create(b, rowHasNaN(kb, features, r, channels), haveFlag);
-      scf::IfOp::create(b, found, [&](OpBuilder &, Location) {
-        kb.storeArray(kb.i32(1), flag, kb.index(0));
-        scf::YieldOp::create(b);
-      });
+    // A thread per 4 channels of a row (coalesced 16-byte loads of the
+    // features' device copy).
+    Value word = kb.opCheckWord(message);
+    forEachRowTile(kb, rows, channels, [&](const RowTile &t) {
+      Value v = loadTile(kb, features, t);
+      Value nan = arith::CmpFOp::create(b, arith::CmpFPredicate::UNO, v, v);
+      kb.setCheckWordIf(word, vector::ReductionOp::create(b, vector::CombiningKind::OR, nan));
     });
     return;
   }
   Value any = kb.forLoopCarry(rows, arith::ConstantIntOp::create(b, 0, 1),
                               [&](Value r, Value found) {
-    return arith::OrIOp::create(b, found, rowHasNaN(kb, features, r, channels)).getResult();
+    for (ChannelTile tile : splitChannels(channels)) {
+      Value v = kb.loadTile(features, {r, kb.index(tile.begin)}, tile.width);
+      Value nan = arith::CmpFOp::create(b, arith::CmpFPredicate::UNO, v, v);
+      Value some = vector::ReductionOp::create(b, vector::CombiningKind::OR, nan);
+      found = arith::OrIOp::create(b, found, some);
+    }
+    return found;
   });
   failIf(kb, op, any, message);
 }

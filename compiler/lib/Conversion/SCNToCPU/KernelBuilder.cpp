@@ -186,6 +186,40 @@ void KernelBuilder::storeArray(Value value, Value ptr, Value i) {
   LLVM::StoreOp::create(b, value, address);
 }
 
+void KernelBuilder::beginOp(Operation *op) {
+  currentOp = op;
+  beforeCurrentOp = op->getPrevNode();
+  checkWords.clear();
+}
+
+Value KernelBuilder::opCheckWord(StringRef message) {
+  if (Value word = checkWords.lookup(message))
+    return word;
+  assert(currentOp && "opCheckWord outside an op's lowering");
+  OpBuilder::InsertionGuard guard(b);
+  // Before everything the op's lowering emitted so far: its kernels, which
+  // capture the word.
+  if (beforeCurrentOp)
+    b.setInsertionPointAfter(beforeCurrentOp);
+  else
+    b.setInsertionPointToStart(currentOp->getBlock());
+  Value word = call("scn_cg_gpu_check_flag", ptrType(),
+                    {run, opDescription(currentOp), constString(message)});
+  checkWords[message] = word;
+  return word;
+}
+
+void KernelBuilder::setCheckWordIf(Value word, Value bad) {
+  // By its address: a null pointer constant would be hoisted out of the
+  // kernel, where scn-gpu-offload takes it for a host pointer.
+  Value address = LLVM::PtrToIntOp::create(b, b.getI64Type(), word);
+  Value have = arith::CmpIOp::create(b, arith::CmpIPredicate::ne, address, i64(0));
+  scf::IfOp::create(b, arith::AndIOp::create(b, bad, have), [&](OpBuilder &, Location) {
+    storeArray(i32(1), word, index(0));
+    scf::YieldOp::create(b);
+  });
+}
+
 Value KernelBuilder::toIndex(Value v) {
   return arith::IndexCastOp::create(b, b.getIndexType(), v);
 }
@@ -256,12 +290,34 @@ Value KernelBuilder::loadTile(Value buffer, ValueRange indices, int64_t width,
   return tile;
 }
 
+/// What a kernel reports when an f32 value it stores in f16 rounds to inf.
+static constexpr llvm::StringLiteral kF16StoreOverflow =
+    "a result exceeds the f16 range of --activations=f16 (a magnitude of 65520 or "
+    "more rounds to inf); compile with --activations=bf16 or f32";
+
+void KernelBuilder::checkF16Range(Value values) {
+  if (!state.forGPU || !currentOp)
+    return;
+  // Not (|v| < 65520): f16's overflow threshold under round to nearest
+  // even, and true for NaN too.
+  Type type = values.getType();
+  Value limit = isa<VectorType>(type) ? splat(cast<VectorType>(type), 65520.0) : f32(65520.0);
+  Value magnitude = math::AbsFOp::create(b, values);
+  Value over = arith::CmpFOp::create(b, arith::CmpFPredicate::UGE, magnitude, limit);
+  if (isa<VectorType>(type))
+    over = vector::ReductionOp::create(b, vector::CombiningKind::OR, over);
+  setCheckWordIf(opCheckWord(kF16StoreOverflow), over);
+}
+
 void KernelBuilder::storeTile(Value tile, Value buffer, ValueRange indices,
                               int64_t alignBytes) {
   auto elem = cast<MemRefType>(buffer.getType()).getElementType();
   auto tileType = cast<VectorType>(tile.getType());
-  if (isNarrowFloat(elem) && tileType.getElementType() != elem)
+  if (isNarrowFloat(elem) && tileType.getElementType() != elem) {
+    if (elem.isF16())
+      checkF16Range(tile);
     tile = arith::TruncFOp::create(b, VectorType::get(tileType.getShape(), elem), tile);
+  }
   vector::StoreOp::create(b, tile, buffer, indices, /*nontemporal=*/false,
                           alignBytes ? llvm::MaybeAlign(alignBytes) : llvm::MaybeAlign());
 }
@@ -275,8 +331,11 @@ Value KernelBuilder::loadElement(Value buffer, ValueRange indices) {
 
 void KernelBuilder::storeElement(Value value, Value buffer, ValueRange indices) {
   auto elem = cast<MemRefType>(buffer.getType()).getElementType();
-  if (isNarrowFloat(elem) && value.getType() != elem)
+  if (isNarrowFloat(elem) && value.getType() != elem) {
+    if (elem.isF16())
+      checkF16Range(value);
     value = arith::TruncFOp::create(b, elem, value);
+  }
   memref::StoreOp::create(b, value, buffer, indices);
 }
 

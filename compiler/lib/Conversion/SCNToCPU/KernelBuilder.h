@@ -138,6 +138,23 @@ public:
   mlir::Value loadArray(mlir::Value ptr, mlir::Value i, mlir::Type type);
   /// Stores `value` at element `i` of the array at `ptr` (its type's).
   void storeArray(mlir::Value value, mlir::Value ptr, mlir::Value i);
+
+  // Checks that kernels make (GPU lowering only).
+  /// The lowering of scn op `op` starts here (SCNToCPU's loop, with the
+  /// builder right before `op`).
+  void beginOp(mlir::Operation *op);
+  /// The run's check word for `message` about the op being lowered
+  /// (scn_cg_gpu_check_flag: the run fails with "<op>: <message>" when a
+  /// kernel sets it), asked for at the start of the op's host code on first
+  /// use, so that any of its kernels can set it.
+  mlir::Value opCheckWord(llvm::StringRef message);
+  /// In a kernel: sets `word` to 1 when `bad` (i1) holds, unless the word
+  /// is null (the runtime could not give one and the run has failed).
+  void setCheckWordIf(mlir::Value word, mlir::Value bad);
+  /// In a GPU kernel about to round `values` (f32 or a vector of f32) to f16
+  /// for storage: fails the run (the op's check word) when one rounds to
+  /// inf, instead of storing it silently. storeTile and storeElement call it.
+  void checkF16Range(mlir::Value values);
   /// index_cast helpers.
   mlir::Value toIndex(mlir::Value v);
   mlir::Value toI64(mlir::Value v);
@@ -206,6 +223,11 @@ private:
   llvm::DenseSet<std::pair<mlir::Operation *, unsigned>> writtenIntoConcat;
   /// f32 tensors (toTensor's extensions) -> their narrow activation buffer.
   llvm::DenseMap<mlir::Value, mlir::Value> narrowBuffers;
+  /// The op being lowered (beginOp), what its host code follows, and its
+  /// check words by message.
+  mlir::Operation *currentOp = nullptr;
+  mlir::Operation *beforeCurrentOp = nullptr;
+  llvm::StringMap<mlir::Value> checkWords;
 };
 
 /// Raw pointer (!llvm.ptr) of a buffer's first element, for a runtime call;

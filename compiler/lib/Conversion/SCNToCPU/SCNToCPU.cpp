@@ -62,6 +62,7 @@ LogicalResult lowerFunction(ModuleLoweringState &state, func::FuncOp func) {
   for (Operation *op : scnOps) {
     b.setInsertionPoint(op);
     b.setLoc(op->getLoc());
+    kb.beginOp(op);
     bool handled = false;
     for (auto lower : {lowerGeometryOp, lowerConvolutionOp, lowerPoolingOp,
                        lowerPointwiseOp}) {

@@ -52,9 +52,12 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include <limits>
 
 using namespace mlir;
 
@@ -268,9 +271,13 @@ public:
 
   /// Bias, fused epilogue and the store of the lane's accumulators
   /// (`accumulators()` f32: mma j's C fragment at 4j).
+  /// With `rangeWord`, a sum that is not finite sets it: an input or weight
+  /// rounded to inf in f16 (the inputs were checked for NaN), which would
+  /// otherwise reach the output silently.
   void writeResults(Value lane, Value rowTile, Value columnBase, ValueRange acc,
                     Value biasBuf, ArrayRef<EpilogueStepAttr> steps,
-                    ArrayRef<Value> epilogueBuffers, Value out, int64_t columnOffset) {
+                    ArrayRef<Value> epilogueBuffers, Value out, int64_t columnOffset,
+                    Value rangeWord) {
     auto [row0, row1] = laneRows(rowTile, lane);
     Value twoT = arith::MulIOp::create(b, threadInGroup(lane), kb.index(2));
     auto vec2 = VectorType::get({2}, b.getF32Type());
@@ -283,6 +290,14 @@ public:
         scf::IfOp::create(b, valid, [&](OpBuilder &, Location) {
           Value sums = vector::FromElementsOp::create(
               b, vec2, ValueRange{acc[4 * j + 2 * half], acc[4 * j + 2 * half + 1]});
+          if (rangeWord) {
+            // Not (|s| <= the largest f32): inf or NaN.
+            Value magnitude = math::AbsFOp::create(b, sums);
+            Value largest = kb.splat(vec2, std::numeric_limits<float>::max());
+            Value bad = arith::CmpFOp::create(b, arith::CmpFPredicate::UGT, magnitude, largest);
+            kb.setCheckWordIf(rangeWord,
+                              vector::ReductionOp::create(b, vector::CombiningKind::OR, bad));
+          }
           if (biasBuf)
             sums = arith::AddFOp::create(
                 b, sums, kb.loadTile(biasBuf, {channel}, 2, alignmentOf(biasBuf, 2)));
@@ -482,6 +497,13 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
 
   TensorCoreConv conv(kb, multiplicand, x, table, order, masks, rows, volume, inChannels,
                       outChannels, warpRows, warpColumns);
+  // f16 multiplicands overflow to inf past 65504 (bf16 has f32's range).
+  Value rangeWord =
+      multiplicand.isF16()
+          ? kb.opCheckWord("its tensor-core sums are not finite: an input or weight "
+                           "exceeds the f16 range (a magnitude of 65520 or more rounds "
+                           "to inf); compile with --element-type=bf16 or f32")
+          : Value();
   conv.packWeights(w);
   Value one = kb.index(1), zero = kb.f32(0.0);
   Value blocksOfInput = kb.index(inChannels / kDepth);
@@ -568,7 +590,7 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
             acc.push_back(memref::LoadOp::create(
                 b, accBuf, ValueRange{lane, kb.index(4 * m * mmas + i)}));
           conv.writeResults(lane, conv.rowTileOf(warpTile, m), columnBase, acc, biasBuf,
-                            steps, epilogueBuffers, out, columnOffset);
+                            steps, epilogueBuffers, out, columnOffset, rangeWord);
         }
       });
     });
@@ -690,7 +712,7 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
     for (int64_t m = 0; m < rowTiles; ++m)
       conv.writeResults(lane, conv.rowTileOf(warpTile, m), columnBase,
                         ValueRange(acc).slice(4 * m * mmas, 4 * mmas), biasBuf, steps,
-                        epilogueBuffers, out, columnOffset);
+                        epilogueBuffers, out, columnOffset, rangeWord);
     scf::YieldOp::create(b);
   });
   gpu::TerminatorOp::create(b);
