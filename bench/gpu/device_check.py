@@ -147,8 +147,26 @@ def check_errors(log):
     expected_errors = {"nan": "input features contain NaN",
                        "range": "coords row 1 column 0 = 9 is outside [0, 8)",
                        "empty": None, "good": None}
+    # f16-range.mlir: a feature of 70000 on the f16 paths, then bf16.
+    range_errors = {"tc16": "its tensor-core sums are not finite",
+                    "act16": "exceeds the f16 range of --activations=f16", "bf16": None}
+    if os.path.exists(os.path.join(directory, "range.npz")):
+        expected_errors.update({"f16 range " + k: v for k, v in range_errors.items()})
+        expected_errors["good"] = expected_errors.pop("good")  # last, after every failure
+        big = dict(np.load(os.path.join(directory, "range.npz")))
 
     def check(name):
+        if name.startswith("f16 range "):
+            kind = name.split()[-1]
+            lib16, manifest16 = load(os.path.join(directory, f"range-{kind}.so"))
+            try:
+                out = run(lib16, manifest16, big)["output"]
+            except RuntimeError as e:
+                error = expected_errors[name]
+                return None if error and error in str(e) else f"error: {e}"
+            if expected_errors[name]:
+                return f"no error (expected one containing '{expected_errors[name]}')"
+            return None if np.isfinite(out).all() else "output not finite"
         arrays = {"coords": z[name + "_coords"], "features": z[name + "_features"]}
         error = expected_errors[name]
         try:
@@ -551,7 +569,7 @@ def profiles(log, peaks, report, deadline):
 
 SECTIONS = {
     "golden": ("golden cases on the GPU", check_golden),
-    "errors": ("bad input on the GPU (NaN, range, empty, then good)", check_errors),
+    "errors": ("bad input on the GPU (NaN, range, empty, f16 range, then good)", check_errors),
     "differential": ("differential CPU-eager vs GPU", check_differential),
     "tensor-cores": ("tensor cores f16/bf16: exact = CPU fp32, rounded = CPU emulation",
                      check_tensor_cores),
