@@ -257,7 +257,8 @@ def time_runs(lib, manifest, arrays, repeat, persistent=None):
 WORKLOADS = ("W1", "W3_C64", "W3_C128", "W3_C32", "W3_C16")
 TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-bf16", "cuda-f16-act16", "cuda-hostmaps",
            "cuda-f16-sync", "cuda-f16-votes", "cuda-f16-rows32", "cuda-f16-rows64",
-           "cuda-simt4x4", "cuda-simt2x8", "cuda-simt4x8")
+           "cuda-f16-loads6", "cuda-f16-loads24", "cuda-simt4x4", "cuda-simt2x8",
+           "cuda-simt4x8")
 
 
 def bench_inputs(meta, name):
@@ -354,6 +355,13 @@ def bench(log, repeat, deadline, scratch):
                     and reference.size:
                 scale = max(float(np.abs(reference).max()), 1e-30)
                 result[element + " error"] = float(np.abs(got - reference).max()) / scale
+        # Load groups change the order of the mmas of an offset's step, not
+        # the order of the sums: the default's output bit for bit.
+        groups = [outputs[t] for t in ("cuda-f16-loads6", "cuda-f16-loads24") if t in outputs]
+        if groups and "cuda-f16" in outputs:
+            result["loads difference"] = max(
+                float(np.abs(o - outputs["cuda-f16"]).max())
+                if o.shape == outputs["cuda-f16"].shape else float("inf") for o in groups)
         # The SIMT tiles change which thread computes an output, not its
         # sums: they must give the plan's fp32 output bit for bit.
         simt = [outputs[t] for t in ("cuda-simt4x4", "cuda-simt2x8", "cuda-simt4x8")
@@ -430,6 +438,21 @@ def print_tables(rows, peaks):
                   for t in times]
         print(f"| {name} | " + " | ".join(f"{t:.2f}" for t in times) + " | "
               + " | ".join(shares) + " |")
+    print()
+    print("Tensor-core lanes issuing 6, 12 (the default) or 24 16-byte loads before their "
+          "mmas (--tensor-core-loads; fewer registers against more overlap), f16, maps "
+          "prebuilt, and the largest difference from the default's output (0: same sums).")
+    print("| workload | 6 loads ms | 12 loads ms | 24 loads ms | best speed-up | "
+          "max difference |")
+    print("|---|---|---|---|---|---|")
+    for name, flop, sites, r in rows:
+        if "cuda-f16-loads6 prebuilt" not in r:
+            continue
+        times = [r.get(f"cuda-f16{suffix} prebuilt", float("nan"))
+                 for suffix in ("-loads6", "", "-loads24")]
+        print(f"| {name} | " + " | ".join(f"{t:.2f}" for t in times) + " | "
+              f"{times[1] / min(times[0], times[2]):.2f}x | "
+              f"{r.get('loads difference', float('nan')):.1e} |")
     print()
     print("fp32 SIMT threads of rows x channels (--simt-rows, --simt-channels; the "
           "plan's is 4 x 1), maps prebuilt, and their largest difference from the "

@@ -19,7 +19,9 @@ the GPU machine (which has neither our toolchain nor the CUDA toolkit):
                                         neighbour masks), cuda-f16-act16 (activations stored in
                                         f16 too), cuda-f16-rows32/64 (tensor-core warps
                                         of 32 and 64 rows; the plan's 16 is
-                                        cuda-f16); cuda-simt4x4/2x8/4x8 (fp32
+                                        cuda-f16); cuda-f16-loads6/24 (lanes
+                                        issuing 6 or 24 loads at once, not 12);
+                                        cuda-simt4x4/2x8/4x8 (fp32
                                         threads of 4 x 4, 2 x 8, 4 x 8 rows x
                                         channels; the plan's 4 x 1 is cuda);
                                         W1 also cuda-f16-sync (every GPU op
@@ -215,6 +217,12 @@ def prepare_bench(chips, channels):
         for rows in ((32, 64) if name == "W1" or in_channels >= 64 else ()):
             compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-rows{rows}.so"), "cuda",
                          chips, ["--element-type=f16", f"--tensor-core-rows={rows}"])
+        # Tensor-core lanes issuing 6 and 24 loads at once instead of 12
+        # (96 and 135 registers on W3 C64 against 112: occupancy against
+        # overlap).
+        for loads in ((6, 24) if name == "W1" or in_channels >= 64 else ()):
+            compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-loads{loads}.so"), "cuda",
+                         chips, ["--element-type=f16", f"--tensor-core-loads={loads}"])
         # fp32 SIMT threads of other rows x channels than the plan's 4 x 1.
         for rows, channels in (SIMT_TILES if name == "W1" or in_channels >= 64 else ()):
             compile_mlir(text, os.path.join(out, f"{name}.cuda-simt{rows}x{channels}.so"),

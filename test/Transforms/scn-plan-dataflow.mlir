@@ -8,6 +8,7 @@
 // RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-type=bf16" -split-input-file | FileCheck %s --check-prefix=BF16
 // RUN: not scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-type=f8" -split-input-file 2>&1 | FileCheck %s --check-prefix=BADTC
 // RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-rows=64" -split-input-file | FileCheck %s --check-prefix=ROWS64
+// RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-loads=6" -split-input-file | FileCheck %s --check-prefix=LOADS
 // RUN: not scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-rows=48" -split-input-file 2>&1 | FileCheck %s --check-prefix=BADROWS
 
 // With tensor cores, convolutions with channels in multiples of 16 are
@@ -21,6 +22,11 @@
 // otherwise, with f16 multiplicands unless told bf16.
 // TC-LABEL: func @wide
 // TC: scn.submanifold_conv {{.*}}{channel_tile = 64 : i64, dataflow = "tensor_core", filter_size = array<i64: 3>, mma_type = "f16", rows_per_tile = 16 : i64}
+// tensor-core-loads: each tensor-core op says how many loads a lane issues
+// at once (without it, none: the lowering's default).
+// LOADS-LABEL: func @wide
+// LOADS: scn.submanifold_conv {{.*}}dataflow = "tensor_core"{{.*}}loads_in_flight = 6 : i64
+// TC-NOT: loads_in_flight
 // ROWS64-LABEL: func @wide
 // ROWS64: scn.submanifold_conv {{.*}}dataflow = "tensor_core"{{.*}}rows_per_tile = 64 : i64
 // BADROWS: error: scn-plan-dataflow: tensor-core-rows 48 is not 16, 32 or 64

@@ -88,6 +88,7 @@ llvm::Expected<EntrySignature> lowerToLLVMDialect(ModuleOp module,
     cuda.elementType = options.elementType;
     cuda.tensorCoreRows = options.tensorCoreRows;
     cuda.simtRows = options.simtRows;
+    cuda.tensorCoreLoads = options.tensorCoreLoads;
     cuda.simtChannels = options.simtChannels;
     cuda.activations = options.activations;
     cuda.neighbourMasks = options.neighbourMasks;

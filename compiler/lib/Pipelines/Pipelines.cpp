@@ -23,7 +23,7 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
                            llvm::StringRef target = "cpu",
                            llvm::StringRef tensorCoreType = "",
                            int64_t tensorCoreRows = 0, int64_t simtRows = 0,
-                           int64_t simtChannels = 1) {
+                           int64_t simtChannels = 1, int64_t tensorCoreLoads = 0) {
   pm.addPass(createCanonicalizerPass());
   if (foldBatchNorm)
     pm.addPass(createSCNFoldBatchNorm());
@@ -41,6 +41,7 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
     plan.tensorCoreType = tensorCoreType.str();
   plan.tensorCoreRows = tensorCoreRows;
   plan.rowsPerTile = simtRows;
+  plan.tensorCoreLoads = tensorCoreLoads;
   plan.simtChannelTile = simtChannels;
   pm.addPass(createSCNPlanDataflow(plan));
 }
@@ -162,6 +163,13 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                  << " needs element-type f16 or bf16 and 16, 32 or 64 rows\n";
     return failure();
   }
+  if (options.tensorCoreLoads != 0 &&
+      (!tensorCores || options.tensorCoreLoads < 1 || options.tensorCoreLoads > 64)) {
+    llvm::errs() << "scn-cuda-pipeline: tensor-core-loads="
+                 << options.tensorCoreLoads.getValue()
+                 << " needs element-type f16 or bf16 and 1 to 64 loads\n";
+    return failure();
+  }
   if (options.simtRows < 0 || options.simtRows > 16) {
     llvm::errs() << "scn-cuda-pipeline: simt-rows=" << options.simtRows.getValue()
                  << " is not 0 (the plan's) or 1 to 16\n";
@@ -194,7 +202,8 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
   addGraphPasses(pm, options.foldBatchNorm, options.fuseEpilogue,
                  options.weightStationaryMinChannels, "cuda",
                  tensorCores ? options.elementType.getValue() : "",
-                 options.tensorCoreRows, options.simtRows, options.simtChannels);
+                 options.tensorCoreRows, options.simtRows, options.simtChannels,
+                 options.tensorCoreLoads);
   ConvertSCNToGPUOptions toGPU;
   toGPU.deviceGeometry = options.deviceGeometry;
   toGPU.emulateWarps = options.emulateOnHost;

@@ -55,6 +55,10 @@ static cl::opt<int64_t> tensorCoreRows(
     "tensor-core-rows", cl::init(0),
     cl::desc("cuda with --element-type=f16|bf16: output rows of a tensor-core warp "
              "(16, 32 or 64; default: the plan's choice)"));
+static cl::opt<int64_t> tensorCoreLoads(
+    "tensor-core-loads", cl::init(0),
+    cl::desc("cuda with --element-type=f16|bf16: 16-byte loads a tensor-core lane issues "
+             "before the mmas that use them, 1 to 64 (default: 12)"));
 static cl::opt<int64_t> simtRows(
     "simt-rows", cl::init(0),
     cl::desc("cuda: output rows of a thread of the SIMT convolution kernels (those not "
@@ -103,6 +107,8 @@ int main(int argc, char **argv) {
       return failWith("--async-chain is for --target=cuda");
     if (tensorCoreRows.getNumOccurrences())
       return failWith("--tensor-core-rows is for --target=cuda");
+    if (tensorCoreLoads.getNumOccurrences())
+      return failWith("--tensor-core-loads is for --target=cuda");
     if (simtRows.getNumOccurrences() || simtChannels.getNumOccurrences())
       return failWith("--simt-rows and --simt-channels are for --target=cuda");
     if (activations.getNumOccurrences())
@@ -130,6 +136,7 @@ int main(int argc, char **argv) {
   options.asyncChain = asyncChain;
   options.tensorCoreRows = tensorCoreRows;
   options.simtRows = simtRows;
+  options.tensorCoreLoads = tensorCoreLoads;
   options.simtChannels = simtChannels;
   options.activations = activations;
   options.neighbourMasks = neighbourMasks;

@@ -50,3 +50,13 @@ func.func @accumulators(%c: tensor<?x4xi64>, %f: tensor<?x16xf32>) -> tensor<?x1
   %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", rows_per_tile = 64 : i64, channel_tile = 128 : i64} : tensor<?x16xf32>, tensor<27x1x16x128xf32>, !scn.sites<3, [32, 32, 32]>
   return %y : tensor<?x128xf32>
 }
+
+// -----
+
+func.func @loads(%c: tensor<?x4xi64>, %f: tensor<?x16xf32>) -> tensor<?x16xf32> {
+  %w = arith.constant dense<0.5> : tensor<27x1x16x16xf32>
+  %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x4xi64>, tensor<?x16xf32> -> !scn.sites<3, [32, 32, 32]>, tensor<?x16xf32>
+  // expected-error @+1 {{'scn.submanifold_conv' op has dataflow "tensor_core" with loads_in_flight 0; a lane issues 1 to 64 loads at once}}
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", loads_in_flight = 0 : i64} : tensor<?x16xf32>, tensor<27x1x16x16xf32>, !scn.sites<3, [32, 32, 32]>
+  return %y : tensor<?x16xf32>
+}

@@ -216,6 +216,16 @@ def test_exact_case_other_warp_rows(seed, rows, tmp_path):
                                 ["--element-type=f16", f"--tensor-core-rows={rows}"])
 
 
+# Loads in flight (--tensor-core-loads) group the input-channel blocks of
+# an offset's step: one block at a time, and all of them at once.
+@pytest.mark.parametrize("loads", [1, 64])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_exact_case_other_load_groups(seed, loads, tmp_path):
+    spec, arrays = tensor_core_case(seed, exact=True)
+    assert_emulation_equals_cpu(spec, arrays, tmp_path,
+                                ["--element-type=f16", f"--tensor-core-loads={loads}"])
+
+
 # Every case above takes each row tile's neighbour mask once; with
 # --neighbour-masks=false the warps vote per offset, as filters of more
 # than 32 offsets always do (the 5x5x5 test below).

@@ -42,6 +42,9 @@ struct CompileOptions {
   /// cuda: output rows and channels of a thread of the SIMT convolution
   /// kernels (0 rows: the plan's choice).
   int64_t simtRows = 0;
+  /// cuda with f16 / bf16: 16-byte loads a tensor-core lane issues before
+  /// its mmas (0: the lowering's choice).
+  int64_t tensorCoreLoads = 0;
   int64_t simtChannels = 1;
   /// cuda: element type of the feature rows stored between ops (f32, f16,
   /// bf16).

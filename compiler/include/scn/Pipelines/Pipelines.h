@@ -68,6 +68,11 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
       llvm::cl::desc("f16 / bf16: output rows of a tensor-core warp, 16, 32 or 64 "
                      "(0: scn-plan-dataflow's choice)"),
       llvm::cl::init(0)};
+  Option<int64_t> tensorCoreLoads{
+      *this, "tensor-core-loads",
+      llvm::cl::desc("f16 / bf16: 16-byte loads a tensor-core lane issues before the "
+                     "mmas that use them, 1 to 64 (0: the lowering's 12)"),
+      llvm::cl::init(0)};
   Option<int64_t> simtRows{
       *this, "simt-rows",
       llvm::cl::desc("Output rows of a thread of the SIMT convolution kernels (those "

@@ -71,7 +71,9 @@ constexpr int64_t kWarp = 32;
 constexpr int64_t kWarpsPerBlock = 4;
 constexpr int64_t kMaxAccumulators = 128;
 // 16-byte loads a lane issues together in an offset's step (the unrolled
-// groups of input-channel blocks below).
+// groups of input-channel blocks below), unless the op's loads_in_flight
+// says otherwise (scn-plan-dataflow tensor-core-loads). On W3 C64 ptxas
+// gives 96 registers at 6, 112 at 12, 135 at 24.
 constexpr int64_t kLoadsInFlight = 12;
 
 /// Emits one tensor-core convolution; see the file comment.
@@ -480,6 +482,13 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
                              << "128, that divides the " << outChannels
                              << " output channels";
 
+  int64_t loadsInFlight = kLoadsInFlight;
+  if (auto loads = op->getAttrOfType<IntegerAttr>("loads_in_flight"))
+    loadsInFlight = loads.getInt();
+  if (loadsInFlight < 1 || loadsInFlight > 64)
+    return op->emitOpError() << "has dataflow \"tensor_core\" with loads_in_flight "
+                             << loadsInFlight << "; a lane issues 1 to 64 loads at once";
+
   int64_t warpRows = kRows;
   if (auto tile = op->getAttrOfType<IntegerAttr>("rows_per_tile"))
     warpRows = tile.getInt();
@@ -676,7 +685,7 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
       SmallVector<Value> accB(accK.begin(), accK.end());
       int64_t inBlocks = inChannels / kDepth;
       int64_t loadsPerBlock = mmas / 2 + 2 * rowTiles;
-      int64_t group = std::max<int64_t>(1, kLoadsInFlight / loadsPerBlock);
+      int64_t group = std::max<int64_t>(1, loadsInFlight / loadsPerBlock);
       for (int64_t first = 0; first < inBlocks; first += group) {
         int64_t last = std::min(inBlocks, first + group);
         // The B fragments serve every row tile of the warp.

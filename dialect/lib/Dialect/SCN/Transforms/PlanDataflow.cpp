@@ -77,6 +77,8 @@ struct SCNPlanDataflowPass
           if (!op->hasAttr("rows_per_tile"))
             op->setAttr("rows_per_tile",
                         b.getI64IntegerAttr(tensorCoreRows ? tensorCoreRows : 16));
+          if (tensorCoreLoads > 0 && !op->hasAttr("loads_in_flight"))
+            op->setAttr("loads_in_flight", b.getI64IntegerAttr(tensorCoreLoads));
         }
         if (!op->hasAttr("dataflow"))
           op->setAttr("dataflow", b.getStringAttr("channel_parallel"));

@@ -178,6 +178,10 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
     Option<"tensorCoreRows", "tensor-core-rows", "int64_t", /*default=*/"0",
            "cuda with tensor-cores: output rows of a warp, 16, 32 or 64 "
            "(rows_per_tile; 0: 16)">,
+    Option<"tensorCoreLoads", "tensor-core-loads", "int64_t", /*default=*/"0",
+           "cuda with tensor-cores: 16-byte loads a lane issues before the "
+           "mmas that use them (loads_in_flight; 0: the lowering's 12). Fewer "
+           "take fewer registers (more warps an SM), more overlap more loads">,
     Option<"simtChannelTile", "simt-channel-tile", "int64_t", /*default=*/"1",
            "cuda: output channels of a thread of the SIMT (channel_parallel) "
            "kernels, at most this many that divide the layer's (channel_tile; "
