@@ -261,6 +261,18 @@ TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-bf16", "cuda-f16-act16", "cuda-hostm
            "cuda-simt4x8")
 
 
+# Schedules timed against their default (heading, default target, variant
+# targets) whose outputs must equal the default's bit for bit.
+VARIANT_TABLES = (
+    ("Tensor-core lanes issuing 6 or 24 16-byte loads before their mmas instead of 12 "
+     "(--tensor-core-loads: fewer registers against more overlap), f16.",
+     "cuda-f16", ("cuda-f16-loads6", "cuda-f16-loads24")),
+    ("fp32 SIMT threads of 4x4, 2x8 and 4x8 rows x channels instead of the plan's 4x1 "
+     "(--simt-rows, --simt-channels).",
+     "cuda", ("cuda-simt4x4", "cuda-simt2x8", "cuda-simt4x8")),
+)
+
+
 def bench_inputs(meta, name):
     directory = os.path.join(CHECK, "bench")
     m = meta[name]
@@ -355,21 +367,15 @@ def bench(log, repeat, deadline, scratch):
                     and reference.size:
                 scale = max(float(np.abs(reference).max()), 1e-30)
                 result[element + " error"] = float(np.abs(got - reference).max()) / scale
-        # Load groups change the order of the mmas of an offset's step, not
-        # the order of the sums: the default's output bit for bit.
-        groups = [outputs[t] for t in ("cuda-f16-loads6", "cuda-f16-loads24") if t in outputs]
-        if groups and "cuda-f16" in outputs:
-            result["loads difference"] = max(
-                float(np.abs(o - outputs["cuda-f16"]).max())
-                if o.shape == outputs["cuda-f16"].shape else float("inf") for o in groups)
-        # The SIMT tiles change which thread computes an output, not its
-        # sums: they must give the plan's fp32 output bit for bit.
-        simt = [outputs[t] for t in ("cuda-simt4x4", "cuda-simt2x8", "cuda-simt4x8")
-                if t in outputs]
-        if simt and "cuda" in outputs:
-            result["simt difference"] = max(
-                float(np.abs(o - outputs["cuda"]).max()) if o.shape == outputs["cuda"].shape
-                else float("inf") for o in simt)
+        # Load groups change the order of an offset's mmas, SIMT tiles which
+        # thread computes an output, neither the order of any sum: each
+        # variant must give its default's output bit for bit.
+        for _, base, variants in VARIANT_TABLES:
+            got = [outputs[t] for t in variants if t in outputs]
+            if got and base in outputs:
+                result[base + " variants difference"] = max(
+                    float(np.abs(o - outputs[base]).max())
+                    if o.shape == outputs[base].shape else float("inf") for o in got)
         rows.append((name, meta[name]["flop"], sites, result))
         print(f"bench {name}: {result}", file=log)
         # Each workload's numbers as soon as they exist: a run cut short by
@@ -438,35 +444,21 @@ def print_tables(rows, peaks):
                   for t in times]
         print(f"| {name} | " + " | ".join(f"{t:.2f}" for t in times) + " | "
               + " | ".join(shares) + " |")
-    print()
-    print("Tensor-core lanes issuing 6, 12 (the default) or 24 16-byte loads before their "
-          "mmas (--tensor-core-loads; fewer registers against more overlap), f16, maps "
-          "prebuilt, and the largest difference from the default's output (0: same sums).")
-    print("| workload | 6 loads ms | 12 loads ms | 24 loads ms | best speed-up | "
-          "max difference |")
-    print("|---|---|---|---|---|---|")
-    for name, flop, sites, r in rows:
-        if "cuda-f16-loads6 prebuilt" not in r:
-            continue
-        times = [r.get(f"cuda-f16{suffix} prebuilt", float("nan"))
-                 for suffix in ("-loads6", "", "-loads24")]
-        print(f"| {name} | " + " | ".join(f"{t:.2f}" for t in times) + " | "
-              f"{times[1] / min(times[0], times[2]):.2f}x | "
-              f"{r.get('loads difference', float('nan')):.1e} |")
-    print()
-    print("fp32 SIMT threads of rows x channels (--simt-rows, --simt-channels; the "
-          "plan's is 4 x 1), maps prebuilt, and their largest difference from the "
-          "plan's output (0: the same sums in the same order).")
-    print("| workload | 4x1 ms | 4x4 ms | 2x8 ms | 4x8 ms | best speed-up | "
-          "max difference |")
-    print("|---|---|---|---|---|---|---|")
-    for name, flop, sites, r in rows:
-        if "cuda-simt4x4 prebuilt" not in r:
-            continue
-        times = [r.get(f"cuda{suffix} prebuilt", float("nan"))
-                 for suffix in ("", "-simt4x4", "-simt2x8", "-simt4x8")]
-        print(f"| {name} | " + " | ".join(f"{t:.2f}" for t in times) + " | "
-              f"{times[0] / min(times[1:]):.2f}x | {r.get('simt difference', float('nan')):.1e} |")
+    for heading, base, variants in VARIANT_TABLES:
+        print()
+        print(heading + " Maps prebuilt; the best variant's speed-up over the default, and "
+              "the largest difference of any variant's output from the default's (0: the "
+              "same sums in the same order, as it must be).")
+        print(f"| workload | {base} (default) ms | "
+              + " | ".join(f"{v} ms" for v in variants) + " | best speed-up | max difference |")
+        print("|---|" + "---|" * (len(variants) + 3))
+        for name, flop, sites, r in rows:
+            if f"{variants[0]} prebuilt" not in r:
+                continue
+            times = [r.get(f"{t} prebuilt", float("nan")) for t in [base] + list(variants)]
+            print(f"| {name} | " + " | ".join(f"{t:.2f}" for t in times) + " | "
+                  f"{times[0] / min(times[1:]):.2f}x | "
+                  f"{r.get(base + ' variants difference', float('nan')):.1e} |")
     print()
     print("One stream per run (scn-gpu-async-chain) against every GPU op waited for "
           "(--async-chain=false), f16:")
