@@ -24,6 +24,10 @@
 #                                    (a part of device_check.py only, after the
 #                                     runtime's GPU tests; no map-pyramid timing
 #                                     and no peer)
+#   bash bench/gpu/check.sh --ncu    (only Nsight Compute on W3 C64's tensor-core
+#                                     convolution, the default and 6 loads in
+#                                     flight: memory tables, occupancy, stalls;
+#                                     $OUT/ncu_w3_c64_*.txt; needs ncu there)
 #
 # What it checks: the CUDA driver layer and the mgpu* ABI (a PTX kernel,
 # device errors, device copies of runtime arrays), the GPU site sets and UNet
@@ -67,6 +71,28 @@ export LD_LIBRARY_PATH="$PWD/build/lib:$PWD/build/device-libs${LD_LIBRARY_PATH:+
 OUT=${OUT:-/tmp/scn-gpu-check}
 mkdir -p "$OUT"
 status=0
+
+if [ "${1:-}" = "--ncu" ]; then
+  # The second run's convolution (the first warms up), as the H200 logs of
+  # 2026-11-27 (bench/gpu/logs): whether the sectors a warp's loads use and
+  # the L1 wavefronts follow the B-layout change.
+  NCU=$(command -v ncu || ls /usr/local/cuda*/bin/ncu /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
+  if [ -z "$NCU" ]; then
+    echo "no ncu on this machine"
+    exit 1
+  fi
+  for target in cuda-f16 cuda-f16-loads6; do
+    echo "== ncu: W3_C64 $target, tensor_core_conv of the second run"
+    timeout 150 "$NCU" --clock-control none --kernel-name tensor_core_conv --launch-skip 1 -c 1 \
+      --section SpeedOfLight --section MemoryWorkloadAnalysis --section MemoryWorkloadAnalysis_Tables \
+      --section Occupancy --section WarpStateStats --section LaunchStats --section SourceCounters \
+      python3 bench/gpu/device_check.py --profile-one W3_C64 "$target" "$OUT/ncu_profile_$target.txt" \
+      > "$OUT/ncu_w3_c64_$target.txt" 2>&1 || status=1
+    grep -E "Duration|L1/TEX Cache Throughput|Registers Per Thread|Achieved Occupancy|bytes transmitted per sector|excessive sectors" \
+      "$OUT/ncu_w3_c64_$target.txt"
+  done
+  exit $status
+fi
 
 echo "== device"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$OUT/device.txt"
