@@ -258,7 +258,18 @@ WORKLOADS = ("W1", "W3_C64", "W3_C128", "W3_C32", "W3_C16")
 TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-bf16", "cuda-f16-act16", "cuda-hostmaps",
            "cuda-f16-sync", "cuda-f16-votes", "cuda-f16-rows32", "cuda-f16-rows64",
            "cuda-f16-loads6", "cuda-f16-loads24", "cuda-simt4x4", "cuda-simt2x8",
-           "cuda-simt4x8")
+           "cuda-simt4x8", "cuda-f16+pageable")
+# A target ending so runs its artifact with SCN_GPU_PAGEABLE_UPLOADS=1: the
+# driver's own path for large uploads instead of page-locked staging
+# (StagedUpload.cpp), on the workloads whose features are large.
+PAGEABLE = "+pageable"
+PAGEABLE_WORKLOADS = ("W3_C64", "W3_C128")
+
+
+def artifact_of(target):
+    """The artifact a target runs (targets ending in PAGEABLE run their
+    base's)."""
+    return target[:-len(PAGEABLE)] if target.endswith(PAGEABLE) else target
 
 
 # Schedules timed against their default (heading, default target, variant
@@ -293,7 +304,7 @@ def bench_one(name, target, repeat, result_path):
     meta = json.load(open(os.path.join(directory, "meta.json")))
     arrays = bench_inputs(meta, name)
     times = repeat if target.startswith("cuda") else max(1, repeat // 2)
-    lib, manifest = load(os.path.join(directory, f"{name}.{target}.so"))
+    lib, manifest = load(os.path.join(directory, f"{name}.{artifact_of(target)}.so"))
     output = run(lib, manifest, arrays)["output"]
     np.save(result_path + ".npy", output)
     result = {}
@@ -332,7 +343,8 @@ def bench(log, repeat, deadline, scratch):
         result = {}
         outputs = {}
         for target in TARGETS:
-            if not os.path.exists(os.path.join(directory, f"{name}.{target}.so")):
+            if not os.path.exists(os.path.join(directory, f"{name}.{artifact_of(target)}.so")) \
+                    or (target.endswith(PAGEABLE) and name not in PAGEABLE_WORKLOADS):
                 continue
             for key in ("", " prebuilt", " uploads"):
                 result[target + key] = float("nan")
@@ -342,10 +354,13 @@ def bench(log, repeat, deadline, scratch):
                 continue
             path = os.path.join(scratch, f"{name}.{target}")
             try:
+                env = dict(os.environ)
+                if target.endswith(PAGEABLE):
+                    env["SCN_GPU_PAGEABLE_UPLOADS"] = "1"
                 proc = subprocess.run(
                     [sys.executable, os.path.abspath(__file__), "--bench-one", name, target,
                      path, "--repeat", str(repeat)],
-                    capture_output=True, text=True, timeout=min(left, 120))
+                    capture_output=True, text=True, timeout=min(left, 120), env=env)
                 if proc.returncode != 0:
                     raise RuntimeError(f"exit {proc.returncode}: "
                                        + " / ".join(proc.stderr.strip().splitlines()[-2:]))
@@ -444,6 +459,17 @@ def print_tables(rows, peaks):
                   for t in times]
         print(f"| {name} | " + " | ".join(f"{t:.2f}" for t in times) + " | "
               + " | ".join(shares) + " |")
+    print()
+    print("Feature uploads through page-locked staging (StagedUpload.cpp, the default) "
+          "against the driver's pageable path (SCN_GPU_PAGEABLE_UPLOADS=1), f16, end to "
+          "end with weights resident.")
+    print("| workload | staged ms | pageable ms | speed-up |")
+    print("|---|---|---|---|")
+    for name, flop, sites, r in rows:
+        if "cuda-f16" + PAGEABLE not in r:
+            continue
+        staged, pageable = r["cuda-f16"], r["cuda-f16" + PAGEABLE]
+        print(f"| {name} | {staged:.2f} | {pageable:.2f} | {pageable / staged:.2f}x |")
     for heading, base, variants in VARIANT_TABLES:
         print()
         print(heading + " Maps prebuilt; the best variant's speed-up over the default, and "

@@ -15,6 +15,7 @@
 
 #include "CudaDriver.h"
 #include "KernelProfile.h"
+#include "StagedUpload.h"
 
 #include "scn/Runtime/Gpu.h"
 
@@ -342,9 +343,20 @@ extern "C" scn_status_t scn_gpu_upload(const void *src, int64_t bytes, void **de
       fail(SCN_ERROR_OUT_OF_MEMORY, "out of device memory: ", mebibytes(bytes), " requested");
     check(result, "cuMemAllocAsync", std::to_string(bytes) + " bytes");
     CUevent start = profile::begin(nullptr);
-    CUresult copied = d.cuMemcpyAsync(ptr, reinterpret_cast<CUdeviceptr>(src),
-                                      static_cast<size_t>(bytes), nullptr);
-    profile::end(start, nullptr, "upload (scn_gpu_upload)", std::to_string(bytes) + " bytes");
+    bool staged = false;
+    CUresult copied = CUDA_SUCCESS;
+    try {
+      staged = gpu::stagedUpload(d, ptr, src, static_cast<size_t>(bytes), nullptr);
+    } catch (...) {
+      d.cuMemFreeAsync(ptr, nullptr);
+      throw;
+    }
+    if (!staged)
+      copied = d.cuMemcpyAsync(ptr, reinterpret_cast<CUdeviceptr>(src),
+                               static_cast<size_t>(bytes), nullptr);
+    profile::end(start, nullptr,
+                 staged ? "upload (scn_gpu_upload, staged)" : "upload (scn_gpu_upload)",
+                 std::to_string(bytes) + " bytes");
     CUresult done = d.cuStreamSynchronize(nullptr);
     profile::collect();
     if (copied != CUDA_SUCCESS || done != CUDA_SUCCESS) {
