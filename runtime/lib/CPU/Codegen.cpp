@@ -425,6 +425,28 @@ const int32_t *scn_cg_site_row_count(void *sites) {
   return getMerge(sites, map) ? map.site_row_count : nullptr;
 }
 
+/// The CSR of the input rows by site, or nulls with the run failed.
+static std::pair<const int32_t *, const int32_t *> rowsBySite(scn_run_t run, void *sites) {
+  const int32_t *start = nullptr, *rows = nullptr;
+  if (!sites)
+    return {nullptr, nullptr};
+  scn_status_t st = scn_sites_get_rows_by_site(static_cast<scn_sites_t>(sites), &start, &rows);
+  if (st != SCN_OK) {
+    if (run)
+      run->failFromRuntime(st, "input merge (rows by site)");
+    return {nullptr, nullptr};
+  }
+  return {start, rows};
+}
+
+const int32_t *scn_cg_site_row_start(scn_run_t run, void *sites) {
+  return rowsBySite(run, sites).first;
+}
+
+const int32_t *scn_cg_rows_by_site(scn_run_t run, void *sites) {
+  return rowsBySite(run, sites).second;
+}
+
 /// The map whose table a reader uses: the map itself, or its transpose
 /// (built once per run).
 static scn_kmap_t readMap(scn_run_t run, void *kmap, int32_t transposed) {

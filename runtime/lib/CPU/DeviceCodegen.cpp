@@ -326,6 +326,26 @@ const int32_t *scn_cg_gpu_site_row_count(void *sites) {
   return infoField(sites, &scn_gpu_sites_info_t::site_row_count);
 }
 
+/// The CSR of the input rows by site on the device, or nulls with the run
+/// failed.
+static std::pair<const int32_t *, const int32_t *> gpuRowsBySite(scn_run_t run, void *sites) {
+  const int32_t *start = nullptr, *rows = nullptr;
+  if (!sites ||
+      !settle(run,
+              scn_gpu_sites_get_rows_by_site(static_cast<scn_gpu_sites_t>(sites), &start, &rows),
+              "input merge (rows by site)"))
+    return {nullptr, nullptr};
+  return {start, rows};
+}
+
+const int32_t *scn_cg_gpu_site_row_start(scn_run_t run, void *sites) {
+  return gpuRowsBySite(run, sites).first;
+}
+
+const int32_t *scn_cg_gpu_rows_by_site(scn_run_t run, void *sites) {
+  return gpuRowsBySite(run, sites).second;
+}
+
 /// The device table of `kmap` (read transposed or not) and its rows.
 static const int32_t *tableOf(scn_run_t run, void *kmap, int32_t transposed, int64_t &rows) {
   scn_gpu_kmap_t map = readMap(run, kmap, transposed);

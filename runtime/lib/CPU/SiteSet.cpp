@@ -183,6 +183,40 @@ extern "C" scn_status_t scn_sites_get_merge_map(scn_sites_t sites,
   });
 }
 
+extern "C" scn_status_t scn_sites_get_rows_by_site(scn_sites_t sites,
+                                                   const int32_t **start,
+                                                   const int32_t **rows) {
+  return guardCall("scn_sites_get_rows_by_site", [&] {
+    requireNonNull(sites, "sites");
+    requireNonNull(start, "start");
+    requireNonNull(rows, "rows");
+    if (!sites->hasMergeMap)
+      fail(SCN_ERROR_INVALID_ARGUMENT,
+           "sites has no merge map (it was not built from input rows)");
+    std::call_once(sites->rowsBySiteBuilt, [&] {
+      // A counting sort by site, rows in ascending order: O(rows + sites),
+      // sequential (it runs once per set, after the parallel build).
+      scn_sites &s = *sites;
+      const int64_t n = s.numSites, r = s.rowToSite.size();
+      s.siteRowStart.resize(n + 1);
+      for (int64_t i = 0; i <= n; ++i)
+        s.siteRowStart[i] = 0;
+      for (int64_t i = 0; i < r; ++i)
+        if (s.rowToSite[i] >= 0)
+          ++s.siteRowStart[s.rowToSite[i] + 1];
+      for (int64_t i = 0; i < n; ++i)
+        s.siteRowStart[i + 1] += s.siteRowStart[i];
+      s.rowsBySite.resize(s.siteRowStart[n]);
+      std::vector<int32_t> next(s.siteRowStart.data(), s.siteRowStart.data() + n);
+      for (int64_t i = 0; i < r; ++i)
+        if (int32_t site = s.rowToSite[i]; site >= 0)
+          s.rowsBySite[next[site]++] = static_cast<int32_t>(i);
+    });
+    *start = sites->siteRowStart.data();
+    *rows = sites->rowsBySite.data();
+  });
+}
+
 extern "C" scn_status_t scn_sites_find(scn_sites_t sites, const int64_t *coords,
                                        int64_t n, int32_t *rows) {
   return guardCall("scn_sites_find", [&] {

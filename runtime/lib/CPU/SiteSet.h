@@ -64,6 +64,12 @@ struct scn_sites {
   scn::rt::Array<int32_t> rowToSite;
   scn::rt::Array<int32_t> siteSourceRow;
   scn::rt::Array<int32_t> siteRowCount;
+  /// The rows merged into each site (rowToSite[r] == site), ascending, as
+  /// CSR: site s has rowsBySite[siteRowStart[s] .. siteRowStart[s + 1]).
+  /// Built on first request (scn_sites_get_rows_by_site).
+  scn::rt::Array<int32_t> siteRowStart;
+  scn::rt::Array<int32_t> rowsBySite;
+  mutable std::once_flag rowsBySiteBuilt;
 
   int64_t width() const { return dim + 1; }
   const int64_t *siteCoords(int64_t row) const {

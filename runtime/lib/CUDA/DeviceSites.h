@@ -141,6 +141,9 @@ template <typename B> struct SiteSet {
   typename B::template Array<int32_t> sortedRows;
   typename B::template Array<uint64_t> sortedKeys;
   typename B::template Array<int32_t> rowToSite, siteSourceRow, siteRowCount;
+  // The rows merged into each site, ascending, as CSR (buildRowsBySite).
+  bool rowsBySiteBuilt = false;
+  typename B::template Array<int32_t> siteRowStart, rowsBySite;
   // Provenance of a filter == stride downsample (see SiteSet.h).
   uint64_t parentSetId = 0;
   int64_t parentFilter[SCN_MAX_DIMENSION] = {};
@@ -500,6 +503,34 @@ struct LowMaskWords {
   int32_t *words;
   SCN_DEVICE void operator()(int64_t i) const {
     words[i] = int32_t(uint32_t(sortedMasks[i]));
+  }
+};
+
+/// Key site (or `numSites`, after every site, for a dropped row) and id r
+/// of input row r: sorted stably, the rows grouped by site, ascending.
+struct RowSiteKeys {
+  const int32_t *rowToSite;
+  int64_t numSites;
+  uint64_t *keys;
+  int32_t *rows;
+  SCN_DEVICE void operator()(int64_t r) const {
+    keys[r] = rowToSite[r] >= 0 ? uint64_t(rowToSite[r]) : uint64_t(numSites);
+    rows[r] = int32_t(r);
+  }
+};
+
+/// CSR starts from the sorted keys: at position i (0..n), every site
+/// after the previous key up to this one starts at i (position n ends the
+/// last site; sites without rows, if any, start where the next does).
+struct SiteStarts {
+  const uint64_t *sortedKeys;
+  int64_t n, numSites;
+  int32_t *start;
+  SCN_DEVICE void operator()(int64_t i) const {
+    int64_t previous = i == 0 ? -1 : int64_t(sortedKeys[i - 1]);
+    int64_t current = i == n ? numSites : int64_t(sortedKeys[i]);
+    for (int64_t s = previous + 1; s <= current && s <= numSites; ++s)
+      start[s] = int32_t(i);
   }
 };
 
@@ -958,6 +989,32 @@ template <typename B> void buildPairLists(KernelMap<B> &map, typename B::Stream 
     B::checkLaunches("a pair-list kernel launch");
   }
   map.pairsBuilt = true;
+}
+
+/// The rows of input set `s` grouped by the site they merge into, as CSR,
+/// once (as the CPU runtime's scn_sites_get_rows_by_site): a stable radix
+/// sort of the rows by site, dropped rows last.
+template <typename B> void buildRowsBySite(SiteSet<B> &s, typename B::Stream stream) {
+  if (s.rowsBySiteBuilt)
+    return;
+  const int64_t rows = s.rowToSite.size(), sites = s.numSites;
+  s.siteRowStart.resize(sites + 1, stream);
+  s.rowsBySite.resize(rows, stream);
+  if (rows == 0) {
+    fill<B>(stream, s.siteRowStart.data(), sites + 1, 0);
+  } else {
+    typename B::template Array<uint64_t> keys(rows, stream), sortedKeys(rows, stream);
+    typename B::template Array<int32_t> ids(rows, stream);
+    B::forEach(stream, rows, RowSiteKeys{s.rowToSite.data(), sites, keys.data(), ids.data()});
+    int bits = 1;
+    while (bits < 63 && (int64_t(1) << bits) <= sites)
+      ++bits;
+    B::sortPairs(keys.data(), sortedKeys.data(), ids.data(), s.rowsBySite.data(), rows, bits,
+                 stream);
+    B::forEach(stream, rows + 1, SiteStarts{sortedKeys.data(), rows, sites, s.siteRowStart.data()});
+    B::checkLaunches("a rows-by-site kernel launch");
+  }
+  s.rowsBySiteBuilt = true;
 }
 
 /// The output rows of `map` stably sorted by neighbour mask, once (as the

@@ -247,6 +247,22 @@ extern "C" scn_status_t scn_gpu_sites_get_info(scn_gpu_sites_t sites, scn_gpu_si
   });
 }
 
+extern "C" scn_status_t scn_gpu_sites_get_rows_by_site(scn_gpu_sites_t sites,
+                                                       const int32_t **start,
+                                                       const int32_t **rows) {
+  return guardCall("scn_gpu_sites_get_rows_by_site", [&] {
+    requireNonNull(sites, "sites");
+    requireNonNull(start, "start");
+    requireNonNull(rows, "rows");
+    if (!sites->rowToSite.size() && sites->numSites)
+      fail(SCN_ERROR_INVALID_ARGUMENT,
+           "sites has no merge map (it was not built from input rows)");
+    device::buildRowsBySite<CudaBackend>(*sites, prepare(nullptr));
+    *start = sites->siteRowStart.data();
+    *rows = sites->rowsBySite.data();
+  });
+}
+
 extern "C" scn_status_t scn_gpu_kmap_get_neighbors(scn_gpu_kmap_t map, const int32_t **neighbors,
                                                    int64_t *num_out, int64_t *volume) {
   return guardCall("scn_gpu_kmap_get_neighbors", [&] {

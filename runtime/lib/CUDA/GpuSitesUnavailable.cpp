@@ -64,6 +64,10 @@ scn_status_t scn_gpu_kmap_get_pairs(scn_gpu_kmap_t, const int64_t **, const int3
 scn_status_t scn_gpu_kmap_get_row_order(scn_gpu_kmap_t, const int32_t **) {
   return unavailable("scn_gpu_kmap_get_row_order");
 }
+scn_status_t scn_gpu_sites_get_rows_by_site(scn_gpu_sites_t, const int32_t **,
+                                            const int32_t **) {
+  return unavailable("scn_gpu_sites_get_rows_by_site");
+}
 scn_status_t scn_gpu_kmap_get_row_masks(scn_gpu_kmap_t, const int32_t **) {
   return unavailable("scn_gpu_kmap_get_row_masks");
 }

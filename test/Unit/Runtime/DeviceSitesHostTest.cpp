@@ -94,6 +94,14 @@ void expectSameInput(const Grid &grid, const std::vector<int64_t> &rows, int32_t
             fromInfo(merge.site_source_row, host.numSites));
   EXPECT_EQ(fromInfo(host.siteRowCount.data(), host.numSites),
             fromInfo(merge.site_row_count, host.numSites));
+  // The rows grouped by site, from the device builder's sort.
+  device::buildRowsBySite(host, nullptr);
+  const int32_t *start = nullptr, *bySite = nullptr;
+  ASSERT_EQ(scn_sites_get_rows_by_site(cpu.sites, &start, &bySite), SCN_OK);
+  EXPECT_EQ(fromInfo(host.siteRowStart.data(), host.numSites + 1),
+            fromInfo(start, host.numSites + 1));
+  EXPECT_EQ(fromInfo(host.rowsBySite.data(), start[host.numSites]),
+            fromInfo(bySite, start[host.numSites]));
 }
 
 /// The host map of `kind` between host sets equals the CPU's between the

@@ -114,6 +114,12 @@ TEST(GpuSites, PyramidMatchesTheCpuRuntime) {
               fromInfo(merge.site_source_row, g.num_sites));
     EXPECT_EQ(toHost(g.site_row_count, g.num_sites),
               fromInfo(merge.site_row_count, g.num_sites));
+    const int32_t *start = nullptr, *bySite = nullptr, *cpuStart = nullptr, *cpuBySite = nullptr;
+    ASSERT_EQ(scn_gpu_sites_get_rows_by_site(gpu, &start, &bySite), SCN_OK)
+        << scn_last_error_message();
+    ASSERT_EQ(scn_sites_get_rows_by_site(cpu.sites, &cpuStart, &cpuBySite), SCN_OK);
+    EXPECT_EQ(toHost(start, g.num_sites + 1), fromInfo(cpuStart, g.num_sites + 1));
+    EXPECT_EQ(toHost(bySite, cpuStart[g.num_sites]), fromInfo(cpuBySite, cpuStart[g.num_sites]));
 
     // Submanifold map, then one 2/2 level down with its strided and
     // transposed maps.

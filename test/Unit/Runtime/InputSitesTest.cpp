@@ -37,6 +37,18 @@ void expectMergeMap(scn_sites_t sites, const RefInput &ref, int32_t mode) {
   EXPECT_EQ(std::vector<int32_t>(map.site_row_count,
                                  map.site_row_count + map.num_sites),
             ref.rowCount);
+  // The rows merged into each site, ascending (scn_sites_get_rows_by_site).
+  std::vector<int32_t> expectedStart{0}, expectedRows;
+  for (int32_t s = 0; s < int32_t(ref.sites.size()); ++s) {
+    for (int32_t r = 0; r < int32_t(ref.rowToSite.size()); ++r)
+      if (ref.rowToSite[r] == s)
+        expectedRows.push_back(r);
+    expectedStart.push_back(int32_t(expectedRows.size()));
+  }
+  const int32_t *start = nullptr, *rows = nullptr;
+  ASSERT_EQ(scn_sites_get_rows_by_site(sites, &start, &rows), SCN_OK) << scn_last_error_message();
+  EXPECT_EQ(std::vector<int32_t>(start, start + expectedStart.size()), expectedStart);
+  EXPECT_EQ(std::vector<int32_t>(rows, rows + expectedRows.size()), expectedRows);
 }
 
 TEST(InputSites, EveryModeMatchesReference) {

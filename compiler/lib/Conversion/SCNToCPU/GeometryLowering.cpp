@@ -109,6 +109,45 @@ static Value mergeInputRows(KernelBuilder &kb, Value handle, Value features,
     });
     return out;
   }
+  if (kb.forGPU()) {
+    // Modes 3 and 4 on the GPU: a gather, a thread per 4 channels of a site,
+    // over the site's rows grouped by the runtime (scn_cg_gpu_rows_by_site,
+    // ascending): each site's sum is written once, in the CPU's order (bit
+    // for bit the same), without the zero fill and the atomic adds of the
+    // scatter, whose order varied from run to run.
+    Value start = kb.runtimeArray("scn_cg_site_row_start", {kb.getRun(), handle},
+                                  kb.byteSize(arith::AddIOp::create(b, n, kb.index(1)), 4));
+    Value rows = kb.toIndex(
+        kb.call(kb.geometryFn("scn_cg_num_input_rows"), b.getI64Type(), {handle}));
+    Value bySite = kb.runtimeArray("scn_cg_rows_by_site", {kb.getRun(), handle},
+                                   kb.byteSize(rows, 4));
+    Value counts = mode == 4 ? kb.runtimeArray("scn_cg_site_row_count", {handle},
+                                               kb.byteSize(n, 4))
+                             : Value();
+    forEachRowTile(kb, n, channels, [&](const RowTile &t) {
+      Value first = kb.toIndex(kb.loadArray(start, t.row, i32));
+      Value end = kb.toIndex(
+          kb.loadArray(start, arith::AddIOp::create(b, t.row, kb.index(1)), i32));
+      auto vecType = VectorType::get({t.width}, element);
+      auto sum = scf::ForOp::create(b, first, end, kb.index(1), ValueRange{kb.splat(vecType, 0.0)});
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(sum.getBody());
+        Value r = kb.toIndex(kb.loadArray(bySite, sum.getInductionVar(), i32));
+        Value tile =
+            kb.loadTile(features, {r, t.channel}, t.width, alignmentOf(features, t));
+        scf::YieldOp::create(b, ValueRange{arith::AddFOp::create(
+                                    b, sum.getRegionIterArgs().front(), tile)});
+      }
+      Value total = sum.getResult(0);
+      if (mode == 4) {
+        Value count = arith::SIToFPOp::create(b, element, kb.loadArray(counts, t.row, i32));
+        total = arith::DivFOp::create(b, total, vector::BroadcastOp::create(b, vecType, count));
+      }
+      storeTile(kb, total, out, t);
+    });
+    return out;
+  }
   // Modes 3 and 4: sum the rows of each site (a sequential scatter: rows of
   // one site may be anywhere), then average in mode 4.
   forEachRowTile(kb, n, channels, [&](const RowTile &t) {

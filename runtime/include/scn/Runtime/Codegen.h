@@ -109,6 +109,8 @@ SCN_RUNTIME_API int64_t scn_cg_gpu_num_input_rows(void *sites);
 SCN_RUNTIME_API const int32_t *scn_cg_gpu_row_to_site(void *sites);
 SCN_RUNTIME_API const int32_t *scn_cg_gpu_site_source_row(void *sites);
 SCN_RUNTIME_API const int32_t *scn_cg_gpu_site_row_count(void *sites);
+SCN_RUNTIME_API const int32_t *scn_cg_gpu_site_row_start(scn_run_t run, void *sites);
+SCN_RUNTIME_API const int32_t *scn_cg_gpu_rows_by_site(scn_run_t run, void *sites);
 SCN_RUNTIME_API const int32_t *scn_cg_gpu_neighbors(scn_run_t run, void *kmap,
                                                     int32_t transposed);
 SCN_RUNTIME_API int64_t scn_cg_gpu_neighbors_rows(scn_run_t run, void *kmap,
@@ -198,6 +200,11 @@ SCN_RUNTIME_API const int64_t *scn_cg_coords(void *sites);
 SCN_RUNTIME_API int64_t scn_cg_num_input_rows(void *sites);
 SCN_RUNTIME_API const int32_t *scn_cg_row_to_site(void *sites);
 SCN_RUNTIME_API const int32_t *scn_cg_site_source_row(void *sites);
+/// The input rows grouped by site (scn_sites_get_rows_by_site): CSR
+/// starts [num_sites + 1] and the rows. Null, with the run failed, when
+/// they cannot be built.
+SCN_RUNTIME_API const int32_t *scn_cg_site_row_start(scn_run_t run, void *sites);
+SCN_RUNTIME_API const int32_t *scn_cg_rows_by_site(scn_run_t run, void *sites);
 SCN_RUNTIME_API const int32_t *scn_cg_site_row_count(void *sites);
 /// Output-stationary neighbour table [N_out, K] of a map; with `transposed`
 /// the table of the transposed map (a strided map read by a deconvolution

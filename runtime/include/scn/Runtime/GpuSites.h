@@ -46,6 +46,12 @@ typedef struct scn_gpu_sites_info {
   const int32_t *site_row_count;  ///< [num_sites] or null.
 } scn_gpu_sites_info_t;
 
+/// As scn_sites_get_rows_by_site: `*start` [num_sites + 1] and `*rows` in
+/// device memory.
+SCN_RUNTIME_API scn_status_t scn_gpu_sites_get_rows_by_site(scn_gpu_sites_t sites,
+                                                            const int32_t **start,
+                                                            const int32_t **rows);
+
 /// As scn_sites_from_coords, from device int64 coordinates [n_rows, dim+1].
 SCN_RUNTIME_API scn_status_t scn_gpu_sites_from_coords(
     int32_t dim, const int64_t *spatial_size, const int64_t *coords,

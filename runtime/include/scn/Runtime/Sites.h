@@ -83,6 +83,17 @@ typedef struct scn_merge_map {
   const int32_t *site_row_count;
 } scn_merge_map_t;
 
+/// The rows of a set built from input rows grouped by the site they merge
+/// into: site s has rows[start[s] .. start[s + 1]), ascending, the rows r
+/// with row_to_site[r] == s (so dropped duplicates are not there). What a
+/// gather over each site's rows needs (the CUDA merge of modes 3/4, which
+/// then sums each site's rows in the CPU's order). `*start` has num_sites
+/// + 1 entries; both stay valid until the set is freed; built on the first
+/// call.
+SCN_RUNTIME_API scn_status_t scn_sites_get_rows_by_site(scn_sites_t sites,
+                                                        const int32_t **start,
+                                                        const int32_t **rows);
+
 /// Builds the input set of SparseConvNet's InputLayer.
 ///
 /// `coords` is a row-major [n_rows, n_cols] array of `coord_type` (an
