@@ -132,3 +132,36 @@ def test_input_merge_equals_cpu_bit_for_bit_cuda_emulated(mode, tmp_path):
         outputs.append(np.load(out)["output"])
     assert outputs[0].shape == outputs[1].shape
     np.testing.assert_array_equal(outputs[1], outputs[0])
+
+
+BL_MERGE_NETWORK = """
+func.func @main(%c: tensor<?x?x2xi64> {scn.name = "coords"}, %f: tensor<?x?x8xf32> {scn.name = "features"})
+    -> (tensor<?x8xf32> {scn.name = "output"}) {
+  %s, %x = scn.bl_input %c, %f {mode = MODE : i64} : tensor<?x?x2xi64>, tensor<?x?x8xf32> -> !scn.sites<2, [6, 6]>, tensor<?x8xf32>
+  return %x : tensor<?x8xf32>
+}
+"""
+
+
+@pytest.mark.parametrize("mode", [3, 4])
+def test_bl_input_merge_equals_cpu_bit_for_bit_cuda_emulated(mode, tmp_path):
+    """The same for BLInputLayer: [batch, length] rows, some empty (-1)."""
+    import numpy as np
+    rng = np.random.default_rng(10 + mode)
+    coords = rng.integers(0, 6, (3, 60, 2))
+    coords[rng.random((3, 60)) < 0.1] = -1  # empty positions
+    features = (rng.standard_normal((3, 60, 8)) * 10.0 ** rng.integers(-3, 4, (3, 60, 1))
+                ).astype(np.float32)
+    np.savez(tmp_path / "in.npz", coords=coords.astype(np.int64), features=features)
+    mlir = tmp_path / "merge.mlir"
+    mlir.write_text(BL_MERGE_NETWORK.replace("MODE", str(mode)))
+    outputs = []
+    for target in ("cpu", "cuda-emulated"):
+        out = tmp_path / f"{target}.npz"
+        proc = subprocess.run([os.path.join(cpu.BUILD, "bin", "scn-run"), str(mlir), "--input",
+                               str(tmp_path / "in.npz"), "--output", str(out),
+                               f"--target={target}"], capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        outputs.append(np.load(out)["output"])
+    assert outputs[0].shape == outputs[1].shape and outputs[0].size
+    np.testing.assert_array_equal(outputs[1], outputs[0])

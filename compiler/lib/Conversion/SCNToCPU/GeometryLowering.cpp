@@ -76,12 +76,12 @@ static void checkNoNaN(KernelBuilder &kb, Operation *op, Value features,
 }
 
 /// Whether `op` (scn.input / scn.bl_input) sums its rows with atomic adds in
-/// parallel (`input_merge = "atomic"`, planned for CUDA) instead of the
-/// sequential scatter. Always on the GPU: the scatter would be a host loop
-/// over arrays that device geometry keeps in device memory.
-static bool mergesAtomically(KernelBuilder &kb, Operation *op) {
+/// parallel (`input_merge = "atomic"`, planned for CUDA; the CPU runs such
+/// plans in tests) instead of the sequential scatter. The GPU lowering
+/// gathers instead (mergeInputRows).
+static bool mergesAtomically(Operation *op) {
   auto merge = op->getAttrOfType<StringAttr>("input_merge");
-  return kb.forGPU() || (merge && merge.getValue() == "atomic");
+  return merge && merge.getValue() == "atomic";
 }
 
 /// Merges input feature rows [R, C] onto the sites of `handle` by `mode`.
@@ -287,7 +287,7 @@ LogicalResult lowerGeometryOp(KernelBuilder &kb, Operation *op, bool &handled) {
         kb.setHandle(input.getSites(), handle);
         Value merged =
             mergeInputRows(kb, handle, features, channels, input.getMode(),
-                           mergesAtomically(kb, op));
+                           mergesAtomically(op));
         input.getOutput().replaceAllUsesWith(
             kb.toTensor(merged, input.getOutput().getType()));
         return success();
@@ -325,7 +325,7 @@ LogicalResult lowerGeometryOp(KernelBuilder &kb, Operation *op, bool &handled) {
              kb.i32(input.getMode())});
         kb.setHandle(input.getSites(), handle);
         Value merged = mergeInputRows(kb, handle, flat, channels, input.getMode(),
-                                      mergesAtomically(kb, op));
+                                      mergesAtomically(op));
         input.getOutput().replaceAllUsesWith(
             kb.toTensor(merged, input.getOutput().getType()));
         return success();
