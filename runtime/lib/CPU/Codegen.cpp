@@ -85,14 +85,20 @@ static scn_run::CheckFlag *checkFlag(scn_run_t run, const char *op, const char *
       run->checkFlags.push_back(std::move(fresh));
       flag = run->checkFlags.back().get();
     }
+    // Zeroed once per call: written before the kernels that may set it are
+    // queued (the previous call's kernels are done: its status was read
+    // after them, which disarmed the word). Another op of this call with
+    // the same description and message shares the word and must not zero
+    // it again, or a kernel of the first op that already set it would be
+    // forgotten.
+    if (!flag->armed) {
+      *flag->word = 0;
+      flag->armed = true;
+    }
   } catch (const std::bad_alloc &) {
     run->fail(SCN_ERROR_OUT_OF_MEMORY, opText + ": out of memory");
     return nullptr;
   }
-  // Written before the kernels that may set it are queued; the previous
-  // call's kernels are done (its caller read the status after them).
-  *flag->word = 0;
-  flag->armed = true;
   return flag;
 }
 
@@ -118,8 +124,12 @@ static void settleCheckFlags(scn_run &run) {
              std::string("waiting for the GPU to read its input checks: ") +
                  scn_last_error_message());
   for (scn_run::CheckFlag *flag : armed) {
-    flag->armed = false;
-    if (*flag->word != 0)
+    bool set = *flag->word != 0;
+    {
+      std::lock_guard<std::mutex> lock(run.mutex);
+      flag->armed = false;
+    }
+    if (set)
       run.fail(SCN_ERROR_INVALID_ARGUMENT, flag->op + ": " + flag->message);
   }
 }

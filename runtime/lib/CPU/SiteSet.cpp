@@ -206,11 +206,15 @@ extern "C" scn_status_t scn_sites_get_rows_by_site(scn_sites_t sites,
           ++s.siteRowStart[s.rowToSite[i] + 1];
       for (int64_t i = 0; i < n; ++i)
         s.siteRowStart[i + 1] += s.siteRowStart[i];
-      s.rowsBySite.resize(s.siteRowStart[n]);
+      // Every row, the dropped ones (site -1) after the last site's, as
+      // the device builder's sort leaves them: readers may take all R.
+      s.rowsBySite.resize(r);
       std::vector<int32_t> next(s.siteRowStart.data(), s.siteRowStart.data() + n);
-      for (int64_t i = 0; i < r; ++i)
-        if (int32_t site = s.rowToSite[i]; site >= 0)
-          s.rowsBySite[next[site]++] = static_cast<int32_t>(i);
+      int32_t dropped = s.siteRowStart[n];
+      for (int64_t i = 0; i < r; ++i) {
+        int32_t site = s.rowToSite[i];
+        s.rowsBySite[site >= 0 ? next[site]++ : dropped++] = static_cast<int32_t>(i);
+      }
     });
     *start = sites->siteRowStart.data();
     *rows = sites->rowsBySite.data();

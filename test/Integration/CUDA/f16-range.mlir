@@ -14,7 +14,7 @@
 // RUN: scn-run %s --input %t.edge.npz --target=cuda-emulated --element-type=f16 --print | FileCheck %s --check-prefix=EDGE
 
 // TC: scn-run: error: scn.submanifold_conv at {{.*}}f16-range.mlir{{.*}}: its tensor-core sums are not finite: an input or weight exceeds the f16 range (a magnitude of 65520 or more rounds to inf); compile with --element-type=bf16 or f32
-// ACT: scn-run: error: scn.input at {{.*}}f16-range.mlir{{.*}}: a result exceeds the f16 range of --activations=f16 (a magnitude of 65520 or more rounds to inf); compile with --activations=bf16 or f32
+// ACT: scn-run: error: scn.input at {{.*}}f16-range.mlir{{.*}}: a result is NaN or exceeds the f16 range of --activations=f16 (a magnitude of 65520 or more rounds to inf); compile with --activations=bf16 or f32
 // Row 1 sums its three rows' 16 channels: 15 + 70000 + 15 + 16 + 16 = 70062
 // in the first channel... every output channel sees the same sums.
 // WIDE: output: shape [3, 16]

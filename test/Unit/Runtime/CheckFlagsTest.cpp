@@ -61,6 +61,19 @@ TEST(CheckFlags, TheNextCallStartsFromAZeroWord) {
   EXPECT_EQ(scn_run_status(r.run), SCN_OK);
 }
 
+TEST(CheckFlags, AnotherOpWithTheSameWordDoesNotZeroIt) {
+  // Two ops of one call with the same description and message share the
+  // word: the second's request must not forget what the first's kernel
+  // found.
+  RunGuard r;
+  int32_t *word = scn_cg_check_flag(r.run, kOp, kNaN);
+  ASSERT_NE(word, nullptr);
+  *word = 1;
+  EXPECT_EQ(scn_cg_check_flag(r.run, kOp, kNaN), word);
+  EXPECT_EQ(*word, 1);
+  EXPECT_EQ(scn_run_status(r.run), SCN_ERROR_INVALID_ARGUMENT);
+}
+
 TEST(CheckFlags, AWordSetAfterClearingDoesNotFailTheRun) {
   // Cleared errors disarm the words: a stale word must not fail a run that
   // did not ask for it.

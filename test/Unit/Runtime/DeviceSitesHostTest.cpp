@@ -100,8 +100,7 @@ void expectSameInput(const Grid &grid, const std::vector<int64_t> &rows, int32_t
   ASSERT_EQ(scn_sites_get_rows_by_site(cpu.sites, &start, &bySite), SCN_OK);
   EXPECT_EQ(fromInfo(host.siteRowStart.data(), host.numSites + 1),
             fromInfo(start, host.numSites + 1));
-  EXPECT_EQ(fromInfo(host.rowsBySite.data(), start[host.numSites]),
-            fromInfo(bySite, start[host.numSites]));
+  EXPECT_EQ(fromInfo(host.rowsBySite.data(), n), fromInfo(bySite, n));
 }
 
 /// The host map of `kind` between host sets equals the CPU's between the

@@ -119,7 +119,7 @@ TEST(GpuSites, PyramidMatchesTheCpuRuntime) {
         << scn_last_error_message();
     ASSERT_EQ(scn_sites_get_rows_by_site(cpu.sites, &cpuStart, &cpuBySite), SCN_OK);
     EXPECT_EQ(toHost(start, g.num_sites + 1), fromInfo(cpuStart, g.num_sites + 1));
-    EXPECT_EQ(toHost(bySite, cpuStart[g.num_sites]), fromInfo(cpuBySite, cpuStart[g.num_sites]));
+    EXPECT_EQ(toHost(bySite, n), fromInfo(cpuBySite, n));
 
     // Submanifold map, then one 2/2 level down with its strided and
     // transposed maps.

@@ -48,6 +48,10 @@ void expectMergeMap(scn_sites_t sites, const RefInput &ref, int32_t mode) {
   const int32_t *start = nullptr, *rows = nullptr;
   ASSERT_EQ(scn_sites_get_rows_by_site(sites, &start, &rows), SCN_OK) << scn_last_error_message();
   EXPECT_EQ(std::vector<int32_t>(start, start + expectedStart.size()), expectedStart);
+  // Then the dropped rows (site -1), ascending: all R entries are there.
+  for (int32_t r = 0; r < int32_t(ref.rowToSite.size()); ++r)
+    if (ref.rowToSite[r] < 0)
+      expectedRows.push_back(r);
   EXPECT_EQ(std::vector<int32_t>(rows, rows + expectedRows.size()), expectedRows);
 }
 

@@ -333,11 +333,16 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
   // The GPU form reads input channels four at a time where every group's
   // channels come in whole quads.
   bool inputQuads = channelParallel && inPerGroup % 4 == 0;
-  // Alignment claims only on the GPU form, whose buffers are all the
-  // runtime's (device copies, or aligned host copies when emulated); a CPU
-  // artifact reads the caller's arrays, which may start anywhere.
-  int64_t xAlign = channelParallel ? alignmentOf(x, 4) : 0;
-  int64_t wAlign = channelParallel ? weightAlignment(w, width) : 0;
+  // Alignment claims only when lowering for the GPU (emulated too), whose
+  // buffers are all the runtime's (device copies, or host copies aligned to
+  // 16 bytes when emulated), and at most 16 bytes; a CPU artifact reads the
+  // caller's arrays, which may start anywhere, channel_parallel or not (a
+  // CUDA plan runs on the CPU in tests).
+  bool gpuForm = channelParallel && kb.forGPU();
+  int64_t xAlign = gpuForm ? alignmentOf(x, 4) : 0;
+  int64_t wAlign = gpuForm ? weightAlignment(w, width) : 0;
+  int64_t outAlign =
+      gpuForm ? std::min<int64_t>(alignmentOf(out, width, concat ? sliceOffset : 0), 16) : 0;
 
   // Row r of tile t, clamped to a valid row for loads; `valid` guards the
   // stores of the last, partial tile.
@@ -468,14 +473,12 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
         for (int64_t r = 0; r < rowsPerTile; ++r) {
           scf::IfOp::create(b, valid[r], [&](OpBuilder &, Location) {
             // Channel tiles start at multiples of their width; only the GPU
-            // form claims it (see xAlign).
+            // form claims it, up to 16 bytes (see xAlign).
             Value acc = applyEpilogue(kb, accs[r], steps, epilogueBuffers, rowIndex[r],
-                                      channel, /*alignedTiles=*/channelParallel);
+                                      channel, /*alignedTiles=*/gpuForm && width <= 4);
             Value column = concat ? arith::AddIOp::create(b, channel, kb.index(sliceOffset))
                                   : channel;
-            kb.storeTile(acc, out, {rowIndex[r], column},
-                         channelParallel ? alignmentOf(out, width, concat ? sliceOffset : 0)
-                                         : 0);
+            kb.storeTile(acc, out, {rowIndex[r], column}, outAlign);
             scf::YieldOp::create(b);
           });
         }

@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -124,7 +125,17 @@ static Value mergeInputRows(KernelBuilder &kb, Value handle, Value features,
     Value counts = mode == 4 ? kb.runtimeArray("scn_cg_site_row_count", {handle},
                                                kb.byteSize(n, 4))
                              : Value();
-    forEachRowTile(kb, n, channels, [&](const RowTile &t) {
+    // Null arrays (the runtime could not build them and has failed the run):
+    // no kernel iteration reads them.
+    auto present = [&](Value array) {
+      Value address = LLVM::PtrToIntOp::create(b, b.getI64Type(), array);
+      return arith::CmpIOp::create(b, arith::CmpIPredicate::ne, address, kb.i64(0)).getResult();
+    };
+    Value readable = arith::AndIOp::create(b, present(start), present(bySite));
+    if (counts)
+      readable = arith::AndIOp::create(b, readable, present(counts));
+    Value sites = arith::SelectOp::create(b, readable, n, kb.index(0));
+    forEachRowTile(kb, sites, channels, [&](const RowTile &t) {
       Value first = kb.toIndex(kb.loadArray(start, t.row, i32));
       Value end = kb.toIndex(
           kb.loadArray(start, arith::AddIOp::create(b, t.row, kb.index(1)), i32));

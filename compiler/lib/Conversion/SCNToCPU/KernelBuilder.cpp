@@ -292,8 +292,8 @@ Value KernelBuilder::loadTile(Value buffer, ValueRange indices, int64_t width,
 
 /// What a kernel reports when an f32 value it stores in f16 rounds to inf.
 static constexpr llvm::StringLiteral kF16StoreOverflow =
-    "a result exceeds the f16 range of --activations=f16 (a magnitude of 65520 or "
-    "more rounds to inf); compile with --activations=bf16 or f32";
+    "a result is NaN or exceeds the f16 range of --activations=f16 (a magnitude of "
+    "65520 or more rounds to inf); compile with --activations=bf16 or f32";
 
 void KernelBuilder::checkF16Range(Value values) {
   if (!state.forGPU || !currentOp)

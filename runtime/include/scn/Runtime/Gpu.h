@@ -86,7 +86,9 @@ SCN_RUNTIME_API int32_t scn_gpu_pinned_release(void *block);
 /* One 32-bit word of page-locked host memory that kernels can write: `*host`
  * for the host (zeroed), `*device` for kernels. Kernels report bad input
  * through it, read by the host after the run's GPU work (see
- * scn_cg_gpu_check_flag). Freed with scn_gpu_mapped_word_free(host). */
+ * scn_cg_gpu_check_flag). Handed back with scn_gpu_mapped_word_free(host),
+ * which keeps it for the next request (words come from slabs kept for the
+ * process). */
 SCN_RUNTIME_API scn_status_t scn_gpu_mapped_word(int32_t **host, void **device);
 SCN_RUNTIME_API void scn_gpu_mapped_word_free(int32_t *host);
 /* With SCN_GPU_PROFILE set (a file name, or "stderr"): waits for the GPU

@@ -88,8 +88,9 @@ typedef struct scn_merge_map {
 /// with row_to_site[r] == s (so dropped duplicates are not there). What a
 /// gather over each site's rows needs (the CUDA merge of modes 3/4, which
 /// then sums each site's rows in the CPU's order). `*start` has num_sites
-/// + 1 entries; both stay valid until the set is freed; built on the first
-/// call.
+/// + 1 entries; `*rows` has all num_rows, the dropped ones after
+/// start[num_sites]; both stay valid until the set is freed; built on the
+/// first call.
 SCN_RUNTIME_API scn_status_t scn_sites_get_rows_by_site(scn_sites_t sites,
                                                         const int32_t **start,
                                                         const int32_t **rows);
