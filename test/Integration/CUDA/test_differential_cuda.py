@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -100,61 +101,26 @@ def test_random_network_weight_stationary_on_gpu(seed, tmp_path):
 
 # Input modes 3 and 4 merge a site's rows on the CUDA path by a gather over
 # the site's rows in ascending order (scn_cg_rows_by_site), the CPU's order:
-# the merged features equal the CPU's bit for bit, with up to 7 rows a site
+# the merged features equal the CPU's bit for bit, with about 5 rows a site
 # in shuffled order and values whose sums round differently by order.
 MERGE_NETWORK = """
-func.func @main(%c: tensor<?x3xi64> {scn.name = "coords"}, %f: tensor<?x8xf32> {scn.name = "features"})
+func.func @main(%c: tensor<COORDSxi64> {scn.name = "coords"}, %f: tensor<FEATURESxf32> {scn.name = "features"})
     -> (tensor<?x8xf32> {scn.name = "output"}) {
-  %s, %x = scn.input %c, %f {mode = MODE : i64} : tensor<?x3xi64>, tensor<?x8xf32> -> !scn.sites<2, [6, 6]>, tensor<?x8xf32>
+  %s, %x = scn.OP %c, %f {mode = MODE : i64} : tensor<COORDSxi64>, tensor<FEATURESxf32> -> !scn.sites<2, [6, 6]>, tensor<?x8xf32>
   return %x : tensor<?x8xf32>
 }
 """
 
 
-@pytest.mark.parametrize("mode", [3, 4])
-def test_input_merge_equals_cpu_bit_for_bit_cuda_emulated(mode, tmp_path):
-    import numpy as np
-    rng = np.random.default_rng(mode)
-    sites = np.stack([rng.integers(0, 6, 40), rng.integers(0, 6, 40), rng.integers(0, 2, 40)], 1)
-    coords = sites[rng.integers(0, 40, 200)]  # about 5 rows a site, shuffled
-    features = (rng.standard_normal((len(coords), 8)) * 10.0 ** rng.integers(-3, 4, (len(coords), 1))
-                ).astype(np.float32)
+def assert_merge_equals_cpu(op, mode, coords, features, tmp_path):
+    """The merged features of scn.input / scn.bl_input in `mode` through
+    --target=cuda-emulated equal the CPU's bit for bit."""
     np.savez(tmp_path / "in.npz", coords=coords.astype(np.int64), features=features)
+    batch_length = "?x" if op == "bl_input" else ""
     mlir = tmp_path / "merge.mlir"
-    mlir.write_text(MERGE_NETWORK.replace("MODE", str(mode)))
-    outputs = []
-    for target in ("cpu", "cuda-emulated"):
-        out = tmp_path / f"{target}.npz"
-        proc = subprocess.run([os.path.join(cpu.BUILD, "bin", "scn-run"), str(mlir), "--input",
-                               str(tmp_path / "in.npz"), "--output", str(out),
-                               f"--target={target}"], capture_output=True, text=True)
-        assert proc.returncode == 0, proc.stderr
-        outputs.append(np.load(out)["output"])
-    assert outputs[0].shape == outputs[1].shape
-    np.testing.assert_array_equal(outputs[1], outputs[0])
-
-
-BL_MERGE_NETWORK = """
-func.func @main(%c: tensor<?x?x2xi64> {scn.name = "coords"}, %f: tensor<?x?x8xf32> {scn.name = "features"})
-    -> (tensor<?x8xf32> {scn.name = "output"}) {
-  %s, %x = scn.bl_input %c, %f {mode = MODE : i64} : tensor<?x?x2xi64>, tensor<?x?x8xf32> -> !scn.sites<2, [6, 6]>, tensor<?x8xf32>
-  return %x : tensor<?x8xf32>
-}
-"""
-
-
-@pytest.mark.parametrize("mode", [3, 4])
-def test_bl_input_merge_equals_cpu_bit_for_bit_cuda_emulated(mode, tmp_path):
-    """The same for BLInputLayer: [batch, length] rows, some empty (-1)."""
-    import numpy as np
-    rng = np.random.default_rng(10 + mode)
-    coords = rng.integers(0, 6, (3, 60, 2))
-    coords[rng.random((3, 60)) < 0.1] = -1  # empty positions
-    features = (rng.standard_normal((3, 60, 8)) * 10.0 ** rng.integers(-3, 4, (3, 60, 1))
-                ).astype(np.float32)
-    np.savez(tmp_path / "in.npz", coords=coords.astype(np.int64), features=features)
-    mlir = tmp_path / "merge.mlir"
-    mlir.write_text(BL_MERGE_NETWORK.replace("MODE", str(mode)))
+    mlir.write_text(MERGE_NETWORK.replace("OP", op).replace("MODE", str(mode))
+                    .replace("COORDS", batch_length + "?x" + str(coords.shape[-1]))
+                    .replace("FEATURES", batch_length + "?x8"))
     outputs = []
     for target in ("cpu", "cuda-emulated"):
         out = tmp_path / f"{target}.npz"
@@ -165,3 +131,26 @@ def test_bl_input_merge_equals_cpu_bit_for_bit_cuda_emulated(mode, tmp_path):
         outputs.append(np.load(out)["output"])
     assert outputs[0].shape == outputs[1].shape and outputs[0].size
     np.testing.assert_array_equal(outputs[1], outputs[0])
+
+
+def spread_features(rng, shape):
+    """Normal values scaled by 10^-3..10^3 a row: sums depend on order."""
+    scale = 10.0 ** rng.integers(-3, 4, shape[:-1] + (1,))
+    return (rng.standard_normal(shape) * scale).astype(np.float32)
+
+
+@pytest.mark.parametrize("mode", [3, 4])
+def test_input_merge_equals_cpu_bit_for_bit_cuda_emulated(mode, tmp_path):
+    rng = np.random.default_rng(mode)
+    sites = np.stack([rng.integers(0, 6, 40), rng.integers(0, 6, 40), rng.integers(0, 2, 40)], 1)
+    coords = sites[rng.integers(0, 40, 200)]  # about 5 rows a site, shuffled
+    assert_merge_equals_cpu("input", mode, coords, spread_features(rng, (200, 8)), tmp_path)
+
+
+@pytest.mark.parametrize("mode", [3, 4])
+def test_bl_input_merge_equals_cpu_bit_for_bit_cuda_emulated(mode, tmp_path):
+    """The same for BLInputLayer: [batch, length] rows, some empty (-1)."""
+    rng = np.random.default_rng(10 + mode)
+    coords = rng.integers(0, 6, (3, 60, 2))
+    coords[rng.random((3, 60)) < 0.1] = -1  # empty positions
+    assert_merge_equals_cpu("bl_input", mode, coords, spread_features(rng, (3, 60, 8)), tmp_path)
