@@ -9,13 +9,13 @@
 #                                        builds the CUDA artifacts of the check
 #                                        into build/gpu-check and packs them
 #                                        with xz into build/gpu-check.tar.xz:
-#                                        236 s on 2 cores)
+#                                        300 s on 2 cores, 2026-11-27)
 #   bash bench/gpu/stage_peer.sh        (spconv 2.3.8 for the GPU machine in
 #                                        build/peer.tar.xz; optional)
 #
 # then carry build/lib, build/test/Unit/Runtime/RuntimeTests, build/bench,
-# build/device-libs, build/gpu-check.tar.xz and build/peer.tar.xz (52 MB;
-# with the 9.4 MB of tracked files under one call's 64 MiB) to the device
+# build/device-libs, build/gpu-check.tar.xz and build/peer.tar.xz (53 MB;
+# with the 9.5 MB of tracked files, 62.6 of one call's 67.1 MB) to the device
 # machine and run there, from the repository
 # root (the script unpacks the two archives, with Python's tarfile):
 #
@@ -50,7 +50,7 @@ if [ "${1:-}" = "--prepare" ]; then
   done
   ls build/device-libs
   /usr/bin/python3 bench/gpu/prepare_check.py | grep -v '^scn-compile: wrote'
-  # The artifacts' PTX and cubins pack 13x with xz (69 MiB to 5.1 MiB).
+  # The artifacts' PTX and cubins pack 13x with xz (93 MiB to 7.3 MiB).
   tar -cJf build/gpu-check.tar.xz -C build gpu-check
   du -sh build/gpu-check
   du -cbs build/lib build/test/Unit/Runtime/RuntimeTests build/bench build/device-libs build/gpu-check.tar.xz \
