@@ -17,8 +17,9 @@
 ///
 /// Words come from slabs of 4096 that are kept for the process, not from a
 /// cuMemHostAlloc each: a run made for one call (the Python default) asks
-/// for a word per checked op (every op with f16 activations, 190 in W1),
-/// and pinning a page costs tens of microseconds.
+/// for a word per checked op (W1 with f16 activations asks for 120), and
+/// each cuMemHostAlloc pins a page and maps it into the device, a driver
+/// call per word (not timed here: no GPU in that session).
 ///
 //===----------------------------------------------------------------------===//
 
