@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../CudaFlags.h"
 #include "scn/Execution/Compile.h"
 #include "scn/Pipelines/Pipelines.h"
 
@@ -47,10 +48,6 @@ static cl::opt<bool> asyncChain("async-chain", cl::init(true),
                                 cl::desc("cuda: queue each run's GPU work on one stream "
                                          "(=false: every launch, allocation, copy and "
                                          "free waits; for comparisons)"));
-static cl::opt<std::string> elementType("element-type", cl::init("f32"),
-                                        cl::desc("cuda: f32, or f16 / bf16 (tensor "
-                                                 "cores, sm_80+, for convolutions whose "
-                                                 "channels are multiples of 16)"));
 static cl::opt<int64_t> tensorCoreRows(
     "tensor-core-rows", cl::init(0),
     cl::desc("cuda with --element-type=f16|bf16: output rows of a tensor-core warp "
@@ -59,18 +56,6 @@ static cl::opt<int64_t> tensorCoreLoads(
     "tensor-core-loads", cl::init(0),
     cl::desc("cuda with --element-type=f16|bf16: 16-byte loads a tensor-core lane issues "
              "before the mmas that use them, 1 to 64 (default: 12)"));
-static cl::opt<int64_t> simtRows(
-    "simt-rows", cl::init(0),
-    cl::desc("cuda: output rows of a thread of the SIMT convolution kernels (those not "
-             "on tensor cores), 1 to 16 (default: the plan's 4)"));
-static cl::opt<int64_t> simtChannels(
-    "simt-channels", cl::init(1),
-    cl::desc("cuda: output channels of a thread of the SIMT convolution kernels, 1, 2, "
-             "4 or 8 (default 1)"));
-static cl::opt<std::string> activations(
-    "activations", cl::init("f32"),
-    cl::desc("cuda: element type of the feature rows stored between ops (f32, or "
-             "f16 / bf16: half the bytes; kernels compute in f32)"));
 static cl::opt<bool> neighbourMasks(
     "neighbour-masks", cl::init(true),
     cl::desc("cuda with --element-type=f16|bf16: tensor-core warps skip offsets by "
@@ -99,8 +84,6 @@ int main(int argc, char **argv) {
   if (target == "cpu") {
     if (!chips.empty())
       return failWith("--chip is for --target=cuda");
-    if (elementType.getNumOccurrences())
-      return failWith("--element-type is for --target=cuda (the CPU target is f32)");
     if (deviceGeometry.getNumOccurrences())
       return failWith("--device-geometry is for --target=cuda");
     if (asyncChain.getNumOccurrences())
@@ -109,10 +92,8 @@ int main(int argc, char **argv) {
       return failWith("--tensor-core-rows is for --target=cuda");
     if (tensorCoreLoads.getNumOccurrences())
       return failWith("--tensor-core-loads is for --target=cuda");
-    if (simtRows.getNumOccurrences() || simtChannels.getNumOccurrences())
-      return failWith("--simt-rows and --simt-channels are for --target=cuda");
-    if (activations.getNumOccurrences())
-      return failWith("--activations is for --target=cuda (the CPU target is f32)");
+    if (std::string error = scn::tools::cudaFlagOnCpu(); !error.empty())
+      return failWith(error);
     if (neighbourMasks.getNumOccurrences())
       return failWith("--neighbour-masks is for --target=cuda");
   }
@@ -131,14 +112,11 @@ int main(int argc, char **argv) {
   if (!chips.empty())
     options.chips.assign(chips.begin(), chips.end());
   options.ptxFeatures = ptxFeatures;
-  options.elementType = elementType;
+  scn::tools::applyCudaFlags(options);
   options.deviceGeometry = deviceGeometry;
   options.asyncChain = asyncChain;
   options.tensorCoreRows = tensorCoreRows;
-  options.simtRows = simtRows;
   options.tensorCoreLoads = tensorCoreLoads;
-  options.simtChannels = simtChannels;
-  options.activations = activations;
   options.neighbourMasks = neighbourMasks;
   options.optLevel = optLevel;
   options.timePhases = timePhases;

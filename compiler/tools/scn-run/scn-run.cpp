@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../CudaFlags.h"
 #include "scn/Execution/ModelRunner.h"
 #include "scn/Runtime/Gpu.h"
 #include "scn/Pipelines/Pipelines.h"
@@ -46,22 +47,6 @@ static cl::opt<std::string> target("target", cl::init("cpu"),
 static cl::list<std::string> chips("chip", cl::CommaSeparated,
                                    cl::desc("cuda: chips to compile for (default "
                                             "sm_80,sm_90)"));
-static cl::opt<std::string> elementType("element-type", cl::init("f32"),
-                                        cl::desc("cuda: f32, or f16 / bf16 (tensor cores, "
-                                                 "sm_80+, for convolutions whose channels "
-                                                 "are multiples of 16)"));
-static cl::opt<std::string> activations(
-    "activations", cl::init("f32"),
-    cl::desc("cuda: element type of the feature rows stored between ops (f32, or "
-             "f16 / bf16)"));
-static cl::opt<int64_t> simtRows(
-    "simt-rows", cl::init(0),
-    cl::desc("cuda: output rows of a thread of the SIMT convolution kernels, 1 to 16 "
-             "(default: the plan's 4)"));
-static cl::opt<int64_t> simtChannels(
-    "simt-channels", cl::init(1),
-    cl::desc("cuda: output channels of a thread of the SIMT convolution kernels, 1, 2, "
-             "4 or 8 (default 1)"));
 static cl::opt<std::string> cpu("cpu", cl::init(""),
                                 cl::desc("Target CPU (default: the host's)"));
 static cl::opt<unsigned> optLevel("O", cl::init(3), cl::Prefix,
@@ -129,19 +114,13 @@ int main(int argc, char **argv) {
   bool artifact = StringRef(inputFile).ends_with(".so");
   // Options that would be ignored are errors.
   if (artifact &&
-      (target.getNumOccurrences() || !chips.empty() || elementType.getNumOccurrences() ||
-       activations.getNumOccurrences() || simtRows.getNumOccurrences() ||
-       simtChannels.getNumOccurrences()))
+      (target.getNumOccurrences() || !chips.empty() || scn::tools::anyCudaFlag()))
     return failWith("--target, --chip, --element-type, --activations and --simt-* are for "
                     ".mlir networks; an artifact runs as it was compiled");
   if (target == "cpu" && !chips.empty())
     return failWith("--chip is for --target=cuda");
-  if (target == "cpu" && elementType.getNumOccurrences())
-    return failWith("--element-type is for --target=cuda (the CPU target is f32)");
-  if (target == "cpu" && activations.getNumOccurrences())
-    return failWith("--activations is for --target=cuda (the CPU target is f32)");
-  if (target == "cpu" && (simtRows.getNumOccurrences() || simtChannels.getNumOccurrences()))
-    return failWith("--simt-rows and --simt-channels are for --target=cuda");
+  if (std::string error = scn::tools::cudaFlagOnCpu(); target == "cpu" && !error.empty())
+    return failWith(error);
   if (artifact) {
     auto loaded = scn::ModelRunner::load(inputFile);
     if (!loaded)
@@ -156,10 +135,7 @@ int main(int argc, char **argv) {
     options.cpu = cpu;
     options.optLevel = optLevel;
     options.target = target;
-    options.elementType = elementType;
-    options.activations = activations;
-    options.simtRows = simtRows;
-    options.simtChannels = simtChannels;
+    scn::tools::applyCudaFlags(options);
     if (!chips.empty())
       options.chips.assign(chips.begin(), chips.end());
     auto compiled = scn::ModelRunner::jit(**module, options);

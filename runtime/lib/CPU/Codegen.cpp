@@ -503,30 +503,30 @@ static const scn_kmap_info_t *pairsOf(scn_run_t run, void *kmap,
   return &info;
 }
 
-const int32_t *scn_cg_row_order(scn_run_t run, void *kmap, int32_t transposed) {
+/// A per-row array of the map that reads `kmap` (`get`: the row order or
+/// its masks), or null with the run failed as `what`.
+static const int32_t *rowArray(scn_run_t run, void *kmap, int32_t transposed,
+                               scn_status_t (*get)(scn_kmap_t, const int32_t **),
+                               const char *what) {
   scn_kmap_t map = readMap(run, kmap, transposed);
-  const int32_t *order = nullptr;
+  const int32_t *array = nullptr;
   if (!map)
     return nullptr;
-  scn_status_t st = scn_kmap_get_row_order(map, &order);
-  if (st != SCN_OK) {
-    run->failFromRuntime(st, "tensor-core convolution (row order)");
+  if (scn_status_t st = get(map, &array); st != SCN_OK) {
+    run->failFromRuntime(st, what);
     return nullptr;
   }
-  return order;
+  return array;
+}
+
+const int32_t *scn_cg_row_order(scn_run_t run, void *kmap, int32_t transposed) {
+  return rowArray(run, kmap, transposed, scn_kmap_get_row_order,
+                  "tensor-core convolution (row order)");
 }
 
 const int32_t *scn_cg_row_masks(scn_run_t run, void *kmap, int32_t transposed) {
-  scn_kmap_t map = readMap(run, kmap, transposed);
-  const int32_t *masks = nullptr;
-  if (!map)
-    return nullptr;
-  scn_status_t st = scn_kmap_get_row_masks(map, &masks);
-  if (st != SCN_OK) {
-    run->failFromRuntime(st, "tensor-core convolution (row masks)");
-    return nullptr;
-  }
-  return masks;
+  return rowArray(run, kmap, transposed, scn_kmap_get_row_masks,
+                  "tensor-core convolution (row masks)");
 }
 
 const int64_t *scn_cg_pair_offsets(scn_run_t run, void *kmap, int32_t transposed) {

@@ -370,22 +370,26 @@ int64_t scn_cg_gpu_neighbors_rows(scn_run_t run, void *kmap, int32_t transposed)
   return rows;
 }
 
-const int32_t *scn_cg_gpu_row_order(scn_run_t run, void *kmap, int32_t transposed) {
+/// A per-row array of the map that reads `kmap` (`get`: the row order or
+/// its masks), or null with the run failed as `what`.
+static const int32_t *rowArray(scn_run_t run, void *kmap, int32_t transposed,
+                               scn_status_t (*get)(scn_gpu_kmap_t, const int32_t **),
+                               const char *what) {
   scn_gpu_kmap_t map = readMap(run, kmap, transposed);
-  const int32_t *order = nullptr;
-  if (!map || !settle(run, scn_gpu_kmap_get_row_order(map, &order),
-                      "tensor-core convolution (row order)"))
+  const int32_t *array = nullptr;
+  if (!map || !settle(run, get(map, &array), what))
     return nullptr;
-  return order;
+  return array;
+}
+
+const int32_t *scn_cg_gpu_row_order(scn_run_t run, void *kmap, int32_t transposed) {
+  return rowArray(run, kmap, transposed, scn_gpu_kmap_get_row_order,
+                  "tensor-core convolution (row order)");
 }
 
 const int32_t *scn_cg_gpu_row_masks(scn_run_t run, void *kmap, int32_t transposed) {
-  scn_gpu_kmap_t map = readMap(run, kmap, transposed);
-  const int32_t *masks = nullptr;
-  if (!map || !settle(run, scn_gpu_kmap_get_row_masks(map, &masks),
-                      "tensor-core convolution (row masks)"))
-    return nullptr;
-  return masks;
+  return rowArray(run, kmap, transposed, scn_gpu_kmap_get_row_masks,
+                  "tensor-core convolution (row masks)");
 }
 
 const int64_t *scn_cg_gpu_pair_offsets(scn_run_t run, void *kmap, int32_t transposed) {

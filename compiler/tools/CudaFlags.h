@@ -1,0 +1,64 @@
+//===- CudaFlags.h - Command-line flags scn-compile and scn-run share ------===//
+//
+// The CUDA flags both tools take for a .mlir network, declared once: their
+// names, defaults, help and the error for giving them with --target=cpu.
+// Each tool is one translation unit that includes this header once.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SCN_TOOLS_CUDAFLAGS_H
+#define SCN_TOOLS_CUDAFLAGS_H
+
+#include "scn/Execution/Compile.h"
+
+#include "llvm/Support/CommandLine.h"
+
+#include <string>
+
+namespace scn::tools {
+
+static llvm::cl::opt<std::string> elementType(
+    "element-type", llvm::cl::init("f32"),
+    llvm::cl::desc("cuda: f32, or f16 / bf16 (tensor cores, sm_80+, for convolutions whose "
+                   "channels are multiples of 16)"));
+static llvm::cl::opt<std::string> activations(
+    "activations", llvm::cl::init("f32"),
+    llvm::cl::desc("cuda: element type of the feature rows stored between ops (f32, or "
+                   "f16 / bf16: half the bytes; kernels compute in f32)"));
+static llvm::cl::opt<int64_t> simtRows(
+    "simt-rows", llvm::cl::init(0),
+    llvm::cl::desc("cuda: output rows of a thread of the SIMT convolution kernels (those "
+                   "not on tensor cores), 1 to 16 (default: the plan's 4)"));
+static llvm::cl::opt<int64_t> simtChannels(
+    "simt-channels", llvm::cl::init(1),
+    llvm::cl::desc("cuda: output channels of a thread of the SIMT convolution kernels, "
+                   "1, 2, 4 or 8 (default 1)"));
+
+/// Whether any of these flags was given.
+inline bool anyCudaFlag() {
+  return elementType.getNumOccurrences() || activations.getNumOccurrences() ||
+         simtRows.getNumOccurrences() || simtChannels.getNumOccurrences();
+}
+
+/// The error for one of these flags given with --target=cpu, or "".
+inline std::string cudaFlagOnCpu() {
+  if (elementType.getNumOccurrences())
+    return "--element-type is for --target=cuda (the CPU target is f32)";
+  if (activations.getNumOccurrences())
+    return "--activations is for --target=cuda (the CPU target is f32)";
+  if (simtRows.getNumOccurrences() || simtChannels.getNumOccurrences())
+    return "--simt-rows and --simt-channels are for --target=cuda";
+  return "";
+}
+
+/// Copies these flags into `options`.
+inline void applyCudaFlags(scn::CompileOptions &options) {
+  options.elementType = elementType;
+  options.activations = activations;
+  options.simtRows = simtRows;
+  options.simtChannels = simtChannels;
+}
+
+} // namespace scn::tools
+
+#endif // SCN_TOOLS_CUDAFLAGS_H
