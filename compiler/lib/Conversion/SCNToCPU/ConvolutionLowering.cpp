@@ -307,8 +307,14 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
       masks = kb.runtimeArray("scn_cg_row_masks",
                               {kb.getRun(), table.handle, table.transposed},
                               kb.byteSize(rows, 4));
+    // The warps read the table, the order and the masks for every row: none
+    // when the runtime could not give one of them (it failed the run).
+    SmallVector<Value> arrays{table.table, order};
+    if (masks)
+      arrays.push_back(masks);
+    Value warpRows = kb.countIfPresent(rows, arrays);
     if (failed(emitTensorCore(kb, op, x, w, biasBuf, steps, epilogueBuffers, out,
-                              concat ? sliceOffset : 0, table.table, order, masks, rows,
+                              concat ? sliceOffset : 0, table.table, order, masks, warpRows,
                               table.volume, inPerGroup, outPerGroup)))
       return failure();
   } else if (!isLinear && dataflow && dataflow.getValue() == "weight_stationary") {

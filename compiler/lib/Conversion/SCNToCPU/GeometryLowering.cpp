@@ -127,14 +127,10 @@ static Value mergeInputRows(KernelBuilder &kb, Value handle, Value features,
                              : Value();
     // Null arrays (the runtime could not build them and has failed the run):
     // no kernel iteration reads them.
-    auto present = [&](Value array) {
-      Value address = LLVM::PtrToIntOp::create(b, b.getI64Type(), array);
-      return arith::CmpIOp::create(b, arith::CmpIPredicate::ne, address, kb.i64(0)).getResult();
-    };
-    Value readable = arith::AndIOp::create(b, present(start), present(bySite));
+    SmallVector<Value> arrays{start, bySite};
     if (counts)
-      readable = arith::AndIOp::create(b, readable, present(counts));
-    Value sites = arith::SelectOp::create(b, readable, n, kb.index(0));
+      arrays.push_back(counts);
+    Value sites = kb.countIfPresent(n, arrays);
     forEachRowTile(kb, sites, channels, [&](const RowTile &t) {
       Value first = kb.toIndex(kb.loadArray(start, t.row, i32));
       Value end = kb.toIndex(

@@ -119,6 +119,16 @@ Value KernelBuilder::runtimeArray(StringRef name, ValueRange args, Value bytes) 
   return call("scn_cg_device_copy", ptrType(), {run, array, bytes});
 }
 
+Value KernelBuilder::countIfPresent(Value count, ValueRange arrays) {
+  Value readable;
+  for (Value array : arrays) {
+    Value address = LLVM::PtrToIntOp::create(b, b.getI64Type(), array);
+    Value present = arith::CmpIOp::create(b, arith::CmpIPredicate::ne, address, i64(0));
+    readable = readable ? arith::AndIOp::create(b, readable, present).getResult() : present;
+  }
+  return readable ? arith::SelectOp::create(b, readable, count, index(0)).getResult() : count;
+}
+
 Value KernelBuilder::byteSize(Value count, int64_t elementBytes) {
   return arith::MulIOp::create(b, toI64(count), i64(elementBytes));
 }

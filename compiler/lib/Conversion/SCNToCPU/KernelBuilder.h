@@ -97,6 +97,10 @@ public:
   /// run's device-visible copy of it.
   mlir::Value runtimeArray(llvm::StringRef name, mlir::ValueRange args,
                            mlir::Value bytes);
+  /// `count` (index), or 0 when any of `arrays` (runtime arrays) is null: a
+  /// runtime call that could not build an array has failed the run and
+  /// returned null, and a loop or kernel over 0 rows reads none of it.
+  mlir::Value countIfPresent(mlir::Value count, mlir::ValueRange arrays);
   /// `count * elementBytes` as i64 (count: index or i64).
   mlir::Value byteSize(mlir::Value count, int64_t elementBytes);
   bool forGPU() const { return state.forGPU; }
