@@ -81,7 +81,7 @@ if [ "${1:-}" = "--ncu" ]; then
     echo "no ncu on this machine"
     exit 1
   fi
-  for target in cuda-f16 cuda-f16-loads6; do
+  for target in cuda-f16 cuda-f16-sharedw cuda-f16-loads6; do
     echo "== ncu: W3_C64 $target, tensor_core_conv of the second run"
     timeout 150 "$NCU" --clock-control none --kernel-name tensor_core_conv --launch-skip 1 -c 1 \
       --section SpeedOfLight --section MemoryWorkloadAnalysis --section MemoryWorkloadAnalysis_Tables \

@@ -255,7 +255,8 @@ def time_runs(lib, manifest, arrays, repeat, persistent=None):
 # The most telling first: a run cut short still has W1 in f16 and fp32 and
 # the W3 layers with C >= 64 (the goals).
 WORKLOADS = ("W1", "W3_C64", "W3_C128", "W3_C32", "W3_C16")
-TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-bf16", "cuda-f16-act16", "cuda-hostmaps",
+TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-sharedw", "cuda-bf16", "cuda-f16-act16",
+           "cuda-hostmaps",
            "cuda-f16-sync", "cuda-f16-votes", "cuda-f16-rows32", "cuda-f16-rows64",
            "cuda-f16-loads6", "cuda-f16-loads24", "cuda-simt4x4", "cuda-simt2x8",
            "cuda-simt4x8", "cuda-f16+pageable")
@@ -275,6 +276,10 @@ def artifact_of(target):
 # Schedules timed against their default (heading, default target, variant
 # targets) whose outputs must equal the default's bit for bit.
 VARIANT_TABLES = (
+    ("Tensor-core weights in shared memory: a block of 16 warps copies its layer's "
+     "weights for its output channels once, then its warps loop over warp tiles "
+     "(--tensor-core-weights=shared), f16.",
+     "cuda-f16", ("cuda-f16-sharedw",)),
     ("Tensor-core lanes issuing 6 or 24 16-byte loads before their mmas instead of 12 "
      "(--tensor-core-loads: fewer registers against more overlap), f16.",
      "cuda-f16", ("cuda-f16-loads6", "cuda-f16-loads24")),

@@ -86,11 +86,17 @@ def main():
     p.add_argument("--element-type", default="f16")
     p.add_argument("--activations", default="f32")
     p.add_argument("--tensor-core-rows", type=int, default=0)
+    p.add_argument("--tensor-core-loads", type=int, default=0)
+    p.add_argument("--tensor-core-weights", default="global", choices=["global", "shared"])
     p.add_argument("--chip", default="sm_90")
     a = p.parse_args()
     options = f"element-type={a.element_type} activations={a.activations} chip={a.chip}"
     if a.tensor_core_rows:
         options += f" tensor-core-rows={a.tensor_core_rows}"
+    if a.tensor_core_loads:
+        options += f" tensor-core-loads={a.tensor_core_loads}"
+    if a.tensor_core_weights != "global":
+        options += f" tensor-core-weights={a.tensor_core_weights}"
     groups = collections.defaultdict(lambda: collections.Counter())
     registers = collections.defaultdict(list)
     with tempfile.TemporaryDirectory() as tmp:

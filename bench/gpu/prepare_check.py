@@ -19,7 +19,8 @@ the GPU machine (which has neither our toolchain nor the CUDA toolkit):
                                         neighbour masks), cuda-f16-act16 (activations stored in
                                         f16 too), cuda-f16-rows32/64 (tensor-core warps
                                         of 32 and 64 rows; the plan's 16 is
-                                        cuda-f16); cuda-f16-loads6/24 (lanes
+                                        cuda-f16); cuda-f16-sharedw (weights
+                                        in shared memory); cuda-f16-loads6/24 (lanes
                                         issuing 6 or 24 loads at once, not 12);
                                         cuda-simt4x4/2x8/4x8 (fp32
                                         threads of 4 x 4, 2 x 8, 4 x 8 rows x
@@ -217,6 +218,12 @@ def prepare_bench(chips, channels):
         for rows in ((32, 64) if name == "W1" or in_channels >= 64 else ()):
             compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-rows{rows}.so"), "cuda",
                          chips, ["--element-type=f16", f"--tensor-core-rows={rows}"])
+        # Tensor-core weights in shared memory, a copy per block of 16 warps
+        # that loop over warp tiles (every warp reads its own from L2 by
+        # default).
+        if name == "W1" or in_channels >= 64:
+            compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-sharedw.so"), "cuda",
+                         chips, ["--element-type=f16", "--tensor-core-weights=shared"])
         # Tensor-core lanes issuing 6 and 24 loads at once instead of 12
         # (96 and 135 registers on W3 C64 against 112: occupancy against
         # overlap).

@@ -15,7 +15,9 @@
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=bf16 emulate-on-host=true" -split-input-file | FileCheck %s --check-prefix=EMU
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90" -split-input-file | FileCheck %s --check-prefix=MASKS
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 neighbour-masks=false" -split-input-file | FileCheck %s --check-prefix=NOMASKS
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-weights=shared" -split-input-file | FileCheck %s --check-prefix=SHARED
 // RUN: scn-opt %s --scn-graph-pipeline="plan-target=cuda" -split-input-file | FileCheck %s --check-prefix=F32
+// RUN: not scn-opt %s --scn-cuda-pipeline="tensor-core-weights=shared" 2>&1 | FileCheck %s --check-prefix=F32SHARED
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_75" 2>&1 | FileCheck %s --check-prefix=SM75
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f8" 2>&1 | FileCheck %s --check-prefix=F8
 // RUN: not scn-opt %s --scn-cuda-pipeline="tensor-core-rows=32" 2>&1 | FileCheck %s --check-prefix=F32ROWS
@@ -52,6 +54,22 @@
 // VOTES-NOT: redux.sync
 // VOTES-COUNT-1: vote.sync.any.pred
 // VOTES-NOT: redux.sync
+// tensor-core-weights=shared: the 16 -> 32 layer's blocks of 16 warps
+// (.maxntid 512 caps ptxas at 128 registers) ask for 27 x 16 x 32 x 2 =
+// 27648 bytes of dynamic shared memory, sized by scn_gpu_resident_blocks on
+// the host; each block copies its weights with 16-byte stores, waits at one
+// barrier, and its warps read B fragments from shared memory (2 loads of
+// 16 bytes per block of 16 input channels), not from global memory.
+// SHARED-LABEL: llvm.func @main(
+// SHARED: llvm.call @scn_gpu_resident_blocks(
+// SHARED: gpu.launch_func
+// SHARED-SAME: dynamic_shared_memory_size
+// SHARED: .maxntid 512, 1, 1
+// SHARED-SAME: st.shared.v4.b32
+// SHARED-SAME: bar.sync {{(\\09)?}}0;
+// SHARED-SAME: ld.shared.v4.b32
+// SHARED-SAME: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// F32SHARED: tensor-core-weights=shared needs element-type f16 or bf16 and global or shared
 // EMU-LABEL: llvm.func @main(
 // EMU-NOT: gpu.
 // EMU-NOT: mma

@@ -10,6 +10,10 @@
 // RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-rows=64" -split-input-file | FileCheck %s --check-prefix=ROWS64
 // RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-loads=6" -split-input-file | FileCheck %s --check-prefix=LOADS
 // RUN: not scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-rows=48" -split-input-file 2>&1 | FileCheck %s --check-prefix=BADROWS
+// RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-weights=shared tensor-core-shared-bytes=49152" -split-input-file | FileCheck %s --check-prefix=SHARED64
+// RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-weights=shared tensor-core-shared-bytes=40000" -split-input-file | FileCheck %s --check-prefix=SHARED32
+// RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-weights=shared tensor-core-shared-bytes=10000" -split-input-file | FileCheck %s --check-prefix=SHAREDNONE
+// RUN: not scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-weights=texture" -split-input-file 2>&1 | FileCheck %s --check-prefix=BADWEIGHTS
 
 // With tensor cores, convolutions with channels in multiples of 16 are
 // tensor_core; 4 input channels or no kernel map (scn.linear) stay
@@ -27,6 +31,19 @@
 // LOADS-LABEL: func @wide
 // LOADS: scn.submanifold_conv {{.*}}dataflow = "tensor_core"{{.*}}loads_in_flight = 6 : i64
 // TC-NOT: loads_in_flight
+// tensor-core-weights=shared: a block's copy of the weights for its output
+// channels (3 offsets x 128 inputs x columns, f16) must fit the budget, so
+// the plan narrows the tile: 64 columns take 49152 bytes, 32 take 24576;
+// where not even 16 fit (12288 > 10000) the op keeps global weights.
+// SHARED64-LABEL: func @wide
+// SHARED64: scn.submanifold_conv {{.*}}{channel_tile = 64 : i64, dataflow = "tensor_core", {{.*}}weights_memory = "shared"}
+// SHARED32-LABEL: func @wide
+// SHARED32: scn.submanifold_conv {{.*}}{channel_tile = 32 : i64, dataflow = "tensor_core", {{.*}}weights_memory = "shared"}
+// SHAREDNONE-LABEL: func @wide
+// SHAREDNONE: scn.submanifold_conv {{.*}}{channel_tile = 64 : i64, dataflow = "tensor_core", filter_size = array<i64: 3>, mma_type = "f16", rows_per_tile = 16 : i64}
+// SHAREDNONE-NOT: weights_memory
+// BADWEIGHTS: error: scn-plan-dataflow: tensor-core-weights 'texture' is neither global nor shared
+// TC-NOT: weights_memory
 // ROWS64-LABEL: func @wide
 // ROWS64: scn.submanifold_conv {{.*}}dataflow = "tensor_core"{{.*}}rows_per_tile = 64 : i64
 // BADROWS: error: scn-plan-dataflow: tensor-core-rows 48 is not 16, 32 or 64

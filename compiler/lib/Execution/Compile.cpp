@@ -89,6 +89,14 @@ llvm::Expected<EntrySignature> lowerToLLVMDialect(ModuleOp module,
     cuda.tensorCoreRows = options.tensorCoreRows;
     cuda.simtRows = options.simtRows;
     cuda.tensorCoreLoads = options.tensorCoreLoads;
+    cuda.tensorCoreWeights = options.tensorCoreWeights;
+    // One PTX serves every chip, so its blocks take no more shared memory
+    // than the smallest of them allows.
+    int64_t shared = 0;
+    for (const std::string &chip : options.chips)
+      if (int64_t bytes = sharedMemoryPerBlock(chip); bytes > 0)
+        shared = shared ? std::min(shared, bytes) : bytes;
+    cuda.sharedMemoryBytes = shared;
     cuda.simtChannels = options.simtChannels;
     cuda.activations = options.activations;
     cuda.neighbourMasks = options.neighbourMasks;

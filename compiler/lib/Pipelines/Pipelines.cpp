@@ -23,7 +23,9 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
                            llvm::StringRef target = "cpu",
                            llvm::StringRef tensorCoreType = "",
                            int64_t tensorCoreRows = 0, int64_t simtRows = 0,
-                           int64_t simtChannels = 1, int64_t tensorCoreLoads = 0) {
+                           int64_t simtChannels = 1, int64_t tensorCoreLoads = 0,
+                           llvm::StringRef tensorCoreWeights = "global",
+                           int64_t tensorCoreSharedBytes = 0) {
   pm.addPass(createCanonicalizerPass());
   if (foldBatchNorm)
     pm.addPass(createSCNFoldBatchNorm());
@@ -43,6 +45,9 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
   plan.rowsPerTile = simtRows;
   plan.tensorCoreLoads = tensorCoreLoads;
   plan.simtChannelTile = simtChannels;
+  plan.tensorCoreWeights = tensorCoreWeights.str();
+  if (tensorCoreSharedBytes > 0)
+    plan.tensorCoreSharedBytes = tensorCoreSharedBytes;
   pm.addPass(createSCNPlanDataflow(plan));
 }
 } // namespace scn
@@ -185,6 +190,18 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                     "(element-type f16 or bf16)\n";
     return failure();
   }
+  if (options.tensorCoreWeights != "global" &&
+      (!tensorCores || options.tensorCoreWeights != "shared")) {
+    llvm::errs() << "scn-cuda-pipeline: tensor-core-weights="
+                 << options.tensorCoreWeights.getValue()
+                 << " needs element-type f16 or bf16 and global or shared\n";
+    return failure();
+  }
+  if (options.sharedMemoryBytes < 0) {
+    llvm::errs() << "scn-cuda-pipeline: shared-memory-bytes="
+                 << options.sharedMemoryBytes.getValue() << " is negative\n";
+    return failure();
+  }
   StringRef chip = options.chip;
   if (!chip.starts_with("sm_") || chip.size() < 5) {
     llvm::errs() << "scn-cuda-pipeline: chip '" << chip
@@ -203,7 +220,9 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                  options.weightStationaryMinChannels, "cuda",
                  tensorCores ? options.elementType.getValue() : "",
                  options.tensorCoreRows, options.simtRows, options.simtChannels,
-                 options.tensorCoreLoads);
+                 options.tensorCoreLoads, options.tensorCoreWeights,
+                 options.sharedMemoryBytes ? options.sharedMemoryBytes.getValue()
+                                           : sharedMemoryPerBlock(chip));
   ConvertSCNToGPUOptions toGPU;
   toGPU.deviceGeometry = options.deviceGeometry;
   toGPU.emulateWarps = options.emulateOnHost;
@@ -234,6 +253,19 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
     return failure();
   }
   return success();
+}
+
+int64_t scn::sharedMemoryPerBlock(llvm::StringRef chip) {
+  unsigned version = 0;
+  if (!chip.consume_front("sm_") || chip.consumeInteger(10, version))
+    return 0;
+  // The CUDA programming guide's table of compute capabilities: the most
+  // dynamic shared memory one block can opt in to.
+  if (version == 80 || version == 87)
+    return 166912; // 163 KiB
+  if (version == 90 || version == 100 || version == 103)
+    return 232448; // 227 KiB
+  return 101376;   // 99 KiB: sm_86, sm_89, sm_120, and what we do not know
 }
 
 void scn::registerPipelines() {

@@ -576,7 +576,17 @@ extern "C" void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
       return;
     std::string shape = "grid " + std::to_string(gridX) + "x" + std::to_string(gridY) + "x" +
                         std::to_string(gridZ) + ", block " + std::to_string(blockX) + "x" +
-                        std::to_string(blockY) + "x" + std::to_string(blockZ);
+                        std::to_string(blockY) + "x" + std::to_string(blockZ) +
+                        (sharedBytes ? ", " + std::to_string(sharedBytes) + " bytes shared"
+                                     : std::string());
+    // Past 48 KiB a kernel must opt in to its dynamic shared memory.
+    constexpr int32_t kDefaultSharedLimit = 48 * 1024;
+    if (sharedBytes > kDefaultSharedLimit)
+      check(driver().cuFuncSetAttribute(static_cast<CUfunction>(function),
+                                        CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                                        sharedBytes),
+            "cuFuncSetAttribute",
+            "asking for " + std::to_string(sharedBytes) + " bytes of shared memory");
     CUevent start = profile::begin(asStream(stream));
     CUresult launched = driver().cuLaunchKernel(
         static_cast<CUfunction>(function), gridX, gridY, gridZ, blockX, blockY, blockZ,
@@ -647,6 +657,53 @@ extern "C" void scn_gpu_before_host_access(void) {
       check(driver().cuCtxSynchronize(), "cuCtxSynchronize",
             "waiting for the GPU before the host touches managed memory");
   });
+}
+
+namespace {
+/// What bounds the blocks an SM holds, per device (read once).
+struct BlockLimits {
+  int multiprocessors = 0, sharedBytes = 0, threads = 0, registers = 0;
+};
+BlockLimits blockLimits() {
+  static std::mutex mutex;
+  static std::vector<BlockLimits> known;
+  std::lock_guard<std::mutex> lock(mutex);
+  int32_t device = currentDevice();
+  if (known.size() <= size_t(device))
+    known.resize(device + 1);
+  BlockLimits &limits = known[device];
+  if (limits.multiprocessors == 0) {
+    const Driver &d = driver();
+    CUdevice handle;
+    check(d.cuDeviceGet(&handle, device), "cuDeviceGet");
+    auto read = [&](CUdevice_attribute attribute, int &value) {
+      check(d.cuDeviceGetAttribute(&value, attribute, handle), "cuDeviceGetAttribute",
+            "limits of resident blocks");
+    };
+    BlockLimits fresh;
+    read(CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_MULTIPROCESSOR, fresh.sharedBytes);
+    read(CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR, fresh.threads);
+    read(CU_DEVICE_ATTRIBUTE_MAX_REGISTERS_PER_MULTIPROCESSOR, fresh.registers);
+    read(CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, fresh.multiprocessors);
+    limits = fresh;
+  }
+  return limits;
+}
+} // namespace
+
+extern "C" int64_t scn_gpu_resident_blocks(int64_t sharedBytes, int64_t threads) {
+  int64_t blocks = 1;
+  guarded("scn_gpu_resident_blocks", [&] {
+    BlockLimits limits = blockLimits();
+    // The driver keeps 1 KiB of shared memory per block for itself.
+    constexpr int64_t kReservedShared = 1024, kRegistersPerThread = 128;
+    int64_t perSM = limits.threads / std::max<int64_t>(1, threads);
+    perSM = std::min(perSM, limits.registers / std::max<int64_t>(1, threads * kRegistersPerThread));
+    if (sharedBytes > 0)
+      perSM = std::min(perSM, limits.sharedBytes / (sharedBytes + kReservedShared));
+    blocks = std::max<int64_t>(1, limits.multiprocessors * std::max<int64_t>(1, perSM));
+  });
+  return blocks;
 }
 
 extern "C" void mgpuStreamWaitEvent(void *stream, void *event) {

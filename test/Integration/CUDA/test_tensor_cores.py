@@ -226,6 +226,38 @@ def test_exact_case_other_load_groups(seed, loads, tmp_path):
                                 ["--element-type=f16", f"--tensor-core-loads={loads}"])
 
 
+# Weights in shared memory (--tensor-core-weights=shared): a block copies
+# its column tile's weights once and its warps take warp tiles by a
+# grid-stride loop (the emulation runs 3 blocks of 16 warps, as a small GPU
+# would). Seed 3 has no sites: no block runs.
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_exact_case_shared_weights(seed, tmp_path):
+    spec, arrays = tensor_core_case(seed, exact=True)
+    assert_emulation_equals_cpu(spec, arrays, tmp_path,
+                                ["--element-type=f16", "--tensor-core-weights=shared"])
+
+
+# Enough rows that each emulated block's warps take several tiles (3 blocks
+# x 16 warps, 250 warp tiles), through layers whose weights fit sm_86's 99
+# KiB only in narrower column tiles (64 -> 64 at 3x3x3: 16 channels, 55 KiB)
+# and a two-row-tile warp.
+@pytest.mark.parametrize("flags", [["--chip=sm_86"], ["--chip=sm_90", "--tensor-core-rows=32"]])
+def test_exact_shared_weights_many_tiles(flags, tmp_path):
+    r = np.random.default_rng(7)
+    net = Network(r, 3, exact=True)
+    coords = np.unique(np.concatenate([r.integers(0, 16, (4500, 3)),
+                                       r.integers(0, 2, (4500, 1))], 1),
+                       axis=0).astype(np.int64)
+    features = (r.integers(-2, 3, (len(coords), 32)) * 0.5).astype(np.float32)
+    net.arrays["coords"], net.arrays["features"] = coords, features
+    spec = {"dimension": 3, "spatial_size": [16, 16, 16], "input_mode": 0, "train": False,
+            "batch_size": 2, "coords": "coords", "features": "features",
+            "layers": [net.conv("SubmanifoldConvolution", 32, 64, [3, 3, 3], bias=True)]}
+    assert len(coords) > 3 * 16 * 16 * 3
+    assert_emulation_equals_cpu(spec, net.arrays, tmp_path,
+                                ["--element-type=f16", "--tensor-core-weights=shared"] + flags)
+
+
 # Every case above takes each row tile's neighbour mask once; with
 # --neighbour-masks=false the warps vote per offset, as filters of more
 # than 32 offsets always do (the 5x5x5 test below).

@@ -87,6 +87,8 @@ TEST(Gpu, WithoutADeviceEveryCallFailsCleanly) {
   EXPECT_EQ(mgpuMemAlloc(1024, nullptr, false), nullptr);
   mgpuMemFree(nullptr, nullptr);
   mgpuStreamSynchronize(nullptr);
+  // Grid sizing after the failure: one block (no launch will run anyway).
+  EXPECT_EQ(scn_gpu_resident_blocks(200 * 1024, 512), 1);
   EXPECT_EQ(scn_gpu_take_error(), SCN_ERROR_NO_DEVICE);
   EXPECT_EQ(lastError().rfind("scn_gpu_take_error: mgpuStreamCreate: ", 0), 0u) << lastError();
   EXPECT_EQ(scn_gpu_take_error(), SCN_OK);
@@ -124,6 +126,44 @@ TEST(Gpu, PtxKernelThroughTheMgpuAbi) {
   ASSERT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
   for (size_t i = 0; i < host.size(); ++i)
     ASSERT_EQ(result[i], 2 * host[i]) << i;
+}
+
+// Tensor-core kernels with weights in shared memory ask for up to 227 KiB
+// of dynamic shared memory, past the 48 KiB a kernel gets without opting in
+// (mgpuLaunchKernel sets CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES),
+// and size their grids by scn_gpu_resident_blocks: SMs x blocks an SM, so a
+// block that fills an SM's shared memory gives one a multiprocessor.
+TEST(Gpu, LargeDynamicSharedMemoryAndResidentBlocks) {
+  if (!haveGpu())
+    GTEST_SKIP() << "no GPU: " << lastError();
+  scn_gpu_device_info_t info;
+  ASSERT_EQ(scn_gpu_get_device_info(&info), SCN_OK) << lastError();
+  int64_t shared = info.compute_major >= 9 ? 200 * 1024 : 90 * 1024;
+  int64_t full = scn_gpu_resident_blocks(shared, 512);
+  int64_t small = scn_gpu_resident_blocks(0, 128);
+  ASSERT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
+  EXPECT_GE(full, 1);
+  EXPECT_GT(small, full);
+  EXPECT_EQ(small % full, 0) << "one block an SM for " << shared << " bytes: " << full;
+
+  std::vector<float> host(1000, 1.5f);
+  const size_t bytes = host.size() * sizeof(float);
+  void *stream = mgpuStreamCreate();
+  void *module = mgpuModuleLoadJIT(const_cast<char *>(kDoublePtx), 2);
+  void *function = mgpuModuleGetFunction(module, "scn_test_double");
+  void *device = mgpuMemAlloc(bytes, stream, false);
+  mgpuMemcpy(device, host.data(), bytes, stream);
+  uint32_t count = uint32_t(host.size());
+  void *params[] = {&device, &count};
+  mgpuLaunchKernel(function, 4, 1, 1, 256, 1, 1, int32_t(shared), stream, params, nullptr, 2);
+  std::vector<float> result(host.size());
+  mgpuMemcpy(result.data(), device, bytes, stream);
+  mgpuStreamSynchronize(stream);
+  mgpuMemFree(device, stream);
+  mgpuModuleUnload(module);
+  mgpuStreamDestroy(stream);
+  ASSERT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
+  EXPECT_EQ(result[999], 3.0f);
 }
 
 // The generated code's chain (scn-gpu-async-chain): a managed block that a

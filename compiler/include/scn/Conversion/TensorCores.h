@@ -9,7 +9,8 @@
 // nvvm.mma.sync after bufferization. Likewise kWarpAnyPlaceholder (i1 -> i1,
 // whether the predicate holds in any lane of the warp) becomes
 // nvvm.vote.sync any, and kWarpOrPlaceholder (i32 -> i32, the OR of the
-// value over the lanes of the warp) nvvm.redux.sync or (sm_80+).
+// value over the lanes of the warp) nvvm.redux.sync or (sm_80+), and
+// kBlockBarrierPlaceholder (no operands) gpu.barrier.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,6 +23,7 @@ namespace scn {
 inline constexpr llvm::StringLiteral kMmaPlaceholderPrefix = "__scn_mma_m16n8k16_";
 inline constexpr llvm::StringLiteral kWarpAnyPlaceholder = "__scn_warp_any";
 inline constexpr llvm::StringLiteral kWarpOrPlaceholder = "__scn_warp_or";
+inline constexpr llvm::StringLiteral kBlockBarrierPlaceholder = "__scn_block_barrier";
 /// The correctly rounded f32 square root of NVPTX, which scn-gpu-offload
 /// puts in kernels for math.sqrt (whose libdevice form is sqrt.approx.f32)
 /// and scn-gpu-emulate-on-host turns back into math.sqrt.

@@ -46,6 +46,9 @@ struct CompileOptions {
   /// its mmas (0: the lowering's choice).
   int64_t tensorCoreLoads = 0;
   int64_t simtChannels = 1;
+  /// cuda with f16 / bf16: where tensor-core warps read the weights, "global" or
+  /// "shared" (--tensor-core-weights).
+  std::string tensorCoreWeights = "global";
   /// cuda: element type of the feature rows stored between ops (f32, f16,
   /// bf16).
   std::string activations = "f32";

@@ -73,6 +73,17 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
       llvm::cl::desc("f16 / bf16: 16-byte loads a tensor-core lane issues before the "
                      "mmas that use them, 1 to 64 (0: the lowering's 12)"),
       llvm::cl::init(0)};
+  Option<std::string> tensorCoreWeights{
+      *this, "tensor-core-weights",
+      llvm::cl::desc("f16 / bf16: where tensor-core warps read the weights: global, or "
+                     "shared (each block copies its layer's weights for its output "
+                     "channels into shared memory once, then loops over warp tiles)"),
+      llvm::cl::init("global")};
+  Option<int64_t> sharedMemoryBytes{
+      *this, "shared-memory-bytes",
+      llvm::cl::desc("Dynamic shared memory a block may have (0: the chip's, "
+                     "sharedMemoryPerBlock; scn-compile gives the smallest over its chips)"),
+      llvm::cl::init(0)};
   Option<int64_t> simtRows{
       *this, "simt-rows",
       llvm::cl::desc("Output rows of a thread of the SIMT convolution kernels (those "
@@ -130,6 +141,11 @@ void buildCPUPipeline(mlir::OpPassManager &pm,
 /// ops. Fails (the pipeline does not build) for an element type other than f32.
 mlir::LogicalResult buildCUDAPipeline(mlir::OpPassManager &pm,
                                       const CUDAPipelineOptions &options);
+
+/// The most dynamic shared memory one block may ask for on `chip` (sm_80:
+/// 166912 bytes, sm_90: 232448, sm_86 / sm_89 / sm_120 and unknown chips:
+/// 101376); 0 when `chip` is not sm_N.
+int64_t sharedMemoryPerBlock(llvm::StringRef chip);
 
 /// Registers the pipelines.
 void registerPipelines();

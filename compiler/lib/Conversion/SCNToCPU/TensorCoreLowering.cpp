@@ -75,6 +75,15 @@ constexpr int64_t kMaxAccumulators = 128;
 // says otherwise (scn-plan-dataflow tensor-core-loads). On W3 C64 ptxas
 // gives 96 registers at 6, 112 at 12, 135 at 24.
 constexpr int64_t kLoadsInFlight = 12;
+// weights_memory = "shared": warps of a block (they share its copy of the
+// weights; 512 threads at about 112 registers fill one SM's register file),
+// and the largest dynamic shared memory a block may ask for (sm_90's 227
+// KiB; scn-plan-dataflow plans each chip's own budget).
+constexpr int64_t kSharedWeightsWarps = 16;
+constexpr int64_t kMaxSharedBytes = 232448;
+// Blocks the emulation runs for a shared-weights kernel: few, so that each
+// takes several warp tiles by the grid-stride loop, as on a GPU.
+constexpr int64_t kEmulatedResidentBlocks = 3;
 
 /// Emits one tensor-core convolution; see the file comment.
 class TensorCoreConv {
@@ -250,8 +259,14 @@ public:
                                              Value columnTile) {
     Value kBlock = arith::AddIOp::create(
         b, arith::MulIOp::create(b, k, kb.index(inChannels / kDepth)), block);
-    Value warpFirst = arith::AddIOp::create(
-        b, arith::MulIOp::create(b, kBlock, kb.index(columnTiles())), columnTile);
+    // The block's staged copy holds its column tile's chunks only.
+    Value source = stagedWeights ? stagedWeights : packedWeights;
+    Value warpFirst =
+        stagedWeights
+            ? kBlock
+            : arith::AddIOp::create(
+                  b, arith::MulIOp::create(b, kBlock, kb.index(columnTiles())), columnTile)
+                  .getResult();
     // The lane's first 4 slots; load q is q * 128 i32 further.
     Value first = arith::MulIOp::create(
         b,
@@ -261,7 +276,7 @@ public:
     SmallVector<Value> words;
     for (int64_t q = 0; q < loadsOfB(); ++q) {
       Value at = arith::AddIOp::create(b, first, kb.index(q * kWarp * 4));
-      Value tile = kb.loadTile(packedWeights, {at}, 4, 16);
+      Value tile = kb.loadTile(source, {at}, 4, 16);
       for (int64_t e = 0; e < 4; ++e)
         words.push_back(vector::ExtractOp::create(b, tile, ArrayRef<int64_t>{e}));
     }
@@ -270,6 +285,37 @@ public:
       perMma.push_back({words[2 * j], words[2 * j + 1]});
     return perMma;
   }
+
+  /// weights_memory = "shared": the i32 words of one column tile's packed
+  /// weights (every offset and input block), which a block copies into
+  /// shared memory once and its warps then read instead of global memory:
+  /// volume x Cin x columns x 2 bytes.
+  int64_t stagedWords() const { return volume * inChannels / kDepth * loadsOfB() * kWarp * 4; }
+  /// Word `i` of the staged copy of column tile `columnTile` in the packed
+  /// weights: chunks of one (offset, input block) keep their order.
+  Value stagedSource(Value i, Value columnTile) {
+    Value chunk = kb.index(loadsOfB() * kWarp * 4);
+    Value kBlock = arith::DivUIOp::create(b, i, chunk);
+    Value within = arith::RemUIOp::create(b, i, chunk);
+    Value first = arith::MulIOp::create(
+        b, arith::AddIOp::create(
+               b, arith::MulIOp::create(b, kBlock, kb.index(columnTiles())), columnTile),
+        chunk);
+    return arith::AddIOp::create(b, first, within);
+  }
+  /// Copies column tile `columnTile`'s packed weights into `staged`, 16
+  /// bytes a step: thread `thread` of `threads` takes steps thread,
+  /// thread + threads, ... (consecutive threads, consecutive 16 bytes).
+  void stageWeights(Value staged, Value columnTile, Value thread, int64_t threads) {
+    auto copy = scf::ForOp::create(b, thread, kb.index(stagedWords() / 4), kb.index(threads));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(copy.getBody()->getTerminator());
+    Value at = arith::MulIOp::create(b, copy.getInductionVar(), kb.index(4));
+    Value words = kb.loadTile(packedWeights, {stagedSource(at, columnTile)}, 4, 16);
+    kb.storeTile(words, staged, {at}, 16);
+  }
+  /// From here on fragmentsB reads `staged` (null: the packed weights).
+  void readWeightsFrom(Value staged) { stagedWeights = staged; }
 
   /// Bias, fused epilogue and the store of the lane's accumulators
   /// (`accumulators()` f32: mma j's C fragment at 4j).
@@ -431,6 +477,7 @@ private:
   int64_t xAlign = alignmentOf(x, 4);
   int64_t volume, inChannels, outChannels, rowTilesPerWarp, warpColumns, mmasPerWarp;
   Value packedWeights;
+  Value stagedWeights;
 };
 
 /// A zero-filled allocation of `shape` x `element` on the stack of a warp.
@@ -506,6 +553,24 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
 
   TensorCoreConv conv(kb, multiplicand, x, table, order, masks, rows, volume, inChannels,
                       outChannels, warpRows, warpColumns);
+  // Where the warps read the weights from: "global" (each warp its own
+  // fragments, through L1/L2) or "shared" (a copy per block; see the file
+  // comment).
+  bool sharedWeights = false;
+  if (auto memory = op->getAttrOfType<StringAttr>("weights_memory")) {
+    if (memory.getValue() != "global" && memory.getValue() != "shared")
+      return op->emitOpError() << "has weights_memory \"" << memory.getValue()
+                               << "\"; tensor-core warps read weights from \"global\" "
+                                  "or \"shared\" memory";
+    sharedWeights = memory.getValue() == "shared";
+  }
+  if (sharedWeights && conv.stagedWords() * 4 > kMaxSharedBytes)
+    return op->emitOpError() << "has weights_memory \"shared\" but its weights for "
+                             << warpColumns << " output channels take "
+                             << conv.stagedWords() * 4 << " bytes of shared memory, more "
+                             << "than the " << kMaxSharedBytes
+                             << " a block can have; use a narrower channel_tile or "
+                                "weights_memory \"global\"";
   // f16 multiplicands overflow to inf past 65504 (bf16 has f32's range).
   Value rangeWord =
       multiplicand.isF16()
@@ -520,12 +585,8 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   Type i1 = b.getI1Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
 
   if (kb.emulateWarps()) {
-    // One parallel iteration per warp; its lanes are loops.
-    Value columnTiles = kb.index(conv.columnTiles());
-    Value warps = arith::MulIOp::create(b, conv.warpTiles(), columnTiles);
-    kb.parallelRows(warps, [&](Value warp) {
-      Value warpTile = arith::DivUIOp::create(b, warp, columnTiles);
-      Value columnTile = arith::RemUIOp::create(b, warp, columnTiles);
+    // One warp tile of one column tile, its lanes as loops.
+    auto emulateWarp = [&](Value warpTile, Value columnTile) {
       Value columnBase = arith::MulIOp::create(b, columnTile, kb.index(warpColumns));
       Value accBuf = zeroedScratch(kb, {kWarp, conv.accumulators()}, f32);
       Value aBuf = zeroedScratch(kb, {kWarp, 4}, i32);
@@ -602,32 +663,56 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
                             steps, epilogueBuffers, out, columnOffset, rangeWord);
         }
       });
+    };
+    Value columnTiles = kb.index(conv.columnTiles());
+    if (!sharedWeights) {
+      // One parallel iteration per warp.
+      kb.parallelRows(arith::MulIOp::create(b, conv.warpTiles(), columnTiles), [&](Value warp) {
+        emulateWarp(arith::DivUIOp::create(b, warp, columnTiles),
+                    arith::RemUIOp::create(b, warp, columnTiles));
+      });
+      return success();
+    }
+    // The GPU kernel's blocks, one parallel iteration each: its threads copy
+    // the column tile's weights (the same steps as on the GPU) into a
+    // stand-in for shared memory, then its warps take warp tiles by the
+    // same grid-stride loop.
+    Value warpTiles = conv.warpTiles();
+    Value gridX = arith::MinUIOp::create(
+        b, arith::CeilDivUIOp::create(b, warpTiles, kb.index(kSharedWeightsWarps)),
+        kb.index(kEmulatedResidentBlocks));
+    kb.parallelRows(arith::MulIOp::create(b, gridX, columnTiles), [&](Value block) {
+      Value blockX = arith::DivUIOp::create(b, block, columnTiles);
+      Value columnTile = arith::RemUIOp::create(b, block, columnTiles);
+      Value staged = memref::AllocaOp::create(b, MemRefType::get({conv.stagedWords()}, i32),
+                                              b.getI64IntegerAttr(16));
+      int64_t threads = kSharedWeightsWarps * kWarp;
+      kb.forLoop(kb.index(threads), [&](Value thread) {
+        conv.stageWeights(staged, columnTile, thread, threads);
+      });
+      conv.readWeightsFrom(staged);
+      kb.forLoop(kb.index(kSharedWeightsWarps), [&](Value warp) {
+        Value first = arith::AddIOp::create(
+            b, arith::MulIOp::create(b, blockX, kb.index(kSharedWeightsWarps)), warp);
+        Value stride = arith::MulIOp::create(b, gridX, kb.index(kSharedWeightsWarps));
+        auto tiles = scf::ForOp::create(b, first, warpTiles, stride);
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPoint(tiles.getBody()->getTerminator());
+        // The warp's scratch is freed after each tile, not at the block's end.
+        auto scope = memref::AllocaScopeOp::create(b, TypeRange{});
+        b.setInsertionPointToStart(&scope.getBodyRegion().emplaceBlock());
+        emulateWarp(tiles.getInductionVar(), columnTile);
+        memref::AllocaScopeReturnOp::create(b);
+      });
+      conv.readWeightsFrom(Value());
     });
     return success();
   }
 
-  // Blocks of kWarpsPerBlock independent warps, one warp tile each.
-  Value warpTiles = conv.warpTiles();
-  Value blocks = arith::CeilDivUIOp::create(b, warpTiles, kb.index(kWarpsPerBlock));
-  auto launch = gpu::LaunchOp::create(b, blocks, kb.index(conv.columnTiles()), one,
-                                      kb.index(kWarp * kWarpsPerBlock), one, one);
-  // Outlined under this name (gpu-kernel-outlining), so that profiles
-  // (SCN_GPU_PROFILE, ncu) tell the tensor-core convolutions from the
-  // row-loop kernels, which are all main_kernel.
-  launch.setFunctionAttr(FlatSymbolRefAttr::get(b.getContext(), "tensor_core_conv"));
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(&launch.getBody().front());
-  Value thread = launch.getThreadIds().x;
-  Value lane = arith::RemUIOp::create(b, thread, kb.index(kWarp));
-  Value warpTile = arith::AddIOp::create(
-      b, arith::MulIOp::create(b, launch.getBlockIds().x, kb.index(kWarpsPerBlock)),
-      arith::DivUIOp::create(b, thread, kb.index(kWarp)));
-  Value columnTile = launch.getBlockIds().y;
-  Value columnBase = arith::MulIOp::create(b, columnTile, kb.index(warpColumns));
-  // Whole warps past the last warp tile stop here (mma.sync needs every
-  // lane of a warp, so the test is per warp, never per lane).
-  Value warpHasRows = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, warpTile, warpTiles);
-  scf::IfOp::create(b, warpHasRows, [&](OpBuilder &, Location) {
+  // One warp's tile of rows x one column tile, on the GPU: masks, the
+  // offset loop, the epilogue and the stores.
+  auto warpBody = [&](Value warpTile, Value columnTile, Value lane) {
+    Value columnBase = arith::MulIOp::create(b, columnTile, kb.index(warpColumns));
     SmallVector<std::pair<Value, Value>> laneRows;
     for (int64_t m = 0; m < rowTiles; ++m)
       laneRows.push_back(conv.laneRows(conv.rowTileOf(warpTile, m), lane));
@@ -722,6 +807,79 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
       conv.writeResults(lane, conv.rowTileOf(warpTile, m), columnBase,
                         ValueRange(acc).slice(4 * m * mmas, 4 * mmas), biasBuf, steps,
                         epilogueBuffers, out, columnOffset, rangeWord);
+  };
+
+  Value warpTiles = conv.warpTiles();
+  if (sharedWeights) {
+    // Blocks of kSharedWeightsWarps warps, as many as the GPU holds at once
+    // (scn_gpu_resident_blocks) and no more than the tiles need. A block
+    // copies its column tile's weights into shared memory once, then each
+    // warp takes warp tiles blockX * warps + warp, + gridX * warps, ... so
+    // the copy is paid once per resident block, not once per tile.
+    int64_t threads = kSharedWeightsWarps * kWarp;
+    int64_t sharedBytes = conv.stagedWords() * 4;
+    Value resident = kb.toIndex(kb.call("scn_gpu_resident_blocks", b.getI64Type(),
+                                        {kb.i64(sharedBytes), kb.i64(threads)}));
+    Value perColumnTile = arith::MaxUIOp::create(
+        b, arith::DivUIOp::create(b, resident, kb.index(conv.columnTiles())), one);
+    Value gridX = arith::MinUIOp::create(
+        b, arith::CeilDivUIOp::create(b, warpTiles, kb.index(kSharedWeightsWarps)),
+        perColumnTile);
+    auto launch = gpu::LaunchOp::create(b, gridX, kb.index(conv.columnTiles()), one,
+                                        kb.index(threads), one, one, kb.i32(sharedBytes));
+    launch.setFunctionAttr(FlatSymbolRefAttr::get(b.getContext(), "tensor_core_conv"));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&launch.getBody().front());
+    Value thread = launch.getThreadIds().x;
+    Value columnTile = launch.getBlockIds().y;
+    auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
+    Value raw = gpu::DynamicSharedMemoryOp::create(
+        b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), AffineMap(), workgroup));
+    Value staged = memref::ViewOp::create(
+        b, MemRefType::get({conv.stagedWords()}, i32, AffineMap(), workgroup), raw,
+        kb.index(0), ValueRange{});
+    conv.stageWeights(staged, columnTile, thread, threads);
+    // gpu.barrier after bufferization (scn/Conversion/TensorCores.h).
+    kb.callResults(kBlockBarrierPlaceholder, TypeRange{}, ValueRange{});
+    conv.readWeightsFrom(staged);
+    // Warp-uniform bounds: every lane of a warp runs the same tiles.
+    Value first = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, launch.getBlockIds().x, kb.index(kSharedWeightsWarps)),
+        arith::DivUIOp::create(b, thread, kb.index(kWarp)));
+    Value stride =
+        arith::MulIOp::create(b, launch.getGridSize().x, kb.index(kSharedWeightsWarps));
+    auto tiles = scf::ForOp::create(b, first, warpTiles, stride);
+    {
+      OpBuilder::InsertionGuard inLoop(b);
+      b.setInsertionPoint(tiles.getBody()->getTerminator());
+      warpBody(tiles.getInductionVar(), columnTile,
+               arith::RemUIOp::create(b, thread, kb.index(kWarp)));
+    }
+    conv.readWeightsFrom(Value());
+    gpu::TerminatorOp::create(b);
+    return success();
+  }
+
+  // Blocks of kWarpsPerBlock independent warps, one warp tile each.
+  Value blocks = arith::CeilDivUIOp::create(b, warpTiles, kb.index(kWarpsPerBlock));
+  auto launch = gpu::LaunchOp::create(b, blocks, kb.index(conv.columnTiles()), one,
+                                      kb.index(kWarp * kWarpsPerBlock), one, one);
+  // Outlined under this name (gpu-kernel-outlining), so that profiles
+  // (SCN_GPU_PROFILE, ncu) tell the tensor-core convolutions from the
+  // row-loop kernels, which are all main_kernel.
+  launch.setFunctionAttr(FlatSymbolRefAttr::get(b.getContext(), "tensor_core_conv"));
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  Value thread = launch.getThreadIds().x;
+  Value lane = arith::RemUIOp::create(b, thread, kb.index(kWarp));
+  Value warpTile = arith::AddIOp::create(
+      b, arith::MulIOp::create(b, launch.getBlockIds().x, kb.index(kWarpsPerBlock)),
+      arith::DivUIOp::create(b, thread, kb.index(kWarp)));
+  // Whole warps past the last warp tile stop here (mma.sync needs every
+  // lane of a warp, so the test is per warp, never per lane).
+  Value warpHasRows = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, warpTile, warpTiles);
+  scf::IfOp::create(b, warpHasRows, [&](OpBuilder &, Location) {
+    warpBody(warpTile, launch.getBlockIds().y, lane);
     scf::YieldOp::create(b);
   });
   gpu::TerminatorOp::create(b);

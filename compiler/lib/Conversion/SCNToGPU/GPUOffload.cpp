@@ -480,11 +480,12 @@ void moveKernelOnlyBuffersToDevice(func::FuncOp func, OpBuilder &b) {
 /// Turns the placeholder calls of tensor-core kernels (see
 /// scn/Conversion/TensorCores.h) into NVVM ops: mmas into nvvm.mma.sync
 /// m16n8k16, row x col; warp votes into nvvm.vote.sync any and warp ORs
-/// into nvvm.redux.sync or, over the full warp. Erases their declarations.
+/// into nvvm.redux.sync or, over the full warp; block barriers into
+/// gpu.barrier. Erases their declarations.
 void materializeWarpOps(ModuleOp module) {
   auto isPlaceholder = [](StringRef name) {
     return name.starts_with(scn::kMmaPlaceholderPrefix) || name == scn::kWarpAnyPlaceholder ||
-           name == scn::kWarpOrPlaceholder;
+           name == scn::kWarpOrPlaceholder || name == scn::kBlockBarrierPlaceholder;
   };
   SmallVector<func::CallOp> calls;
   module.walk([&](func::CallOp call) {
@@ -499,6 +500,11 @@ void materializeWarpOps(ModuleOp module) {
       Value any = NVVM::VoteSyncOp::create(b, loc, b.getI1Type(), fullWarp,
                                            call.getOperand(0), NVVM::VoteSyncKind::any);
       call.getResult(0).replaceAllUsesWith(any);
+      call.erase();
+      continue;
+    }
+    if (call.getCallee() == scn::kBlockBarrierPlaceholder) {
+      gpu::BarrierOp::create(b, loc);
       call.erase();
       continue;
     }

@@ -141,6 +141,12 @@ SCN_RUNTIME_API void mgpuLaunchKernel(void *function, intptr_t grid_x,
  * the network's kernels may run (scn-gpu-async-chain): it waits for the
  * device only where the GPU lacks concurrent managed access. */
 SCN_RUNTIME_API void scn_gpu_before_host_access(void);
+/* Generated host code sizes the grids of kernels that loop over their work
+ * (tensor-core convolutions with weights in shared memory) by this: the
+ * blocks of `threads` threads and `shared_bytes` bytes of dynamic shared
+ * memory that the device runs at once (SMs x blocks an SM, counting 128
+ * registers a thread). At least 1; 1 after a GPU failure. */
+SCN_RUNTIME_API int64_t scn_gpu_resident_blocks(int64_t shared_bytes, int64_t threads);
 SCN_RUNTIME_API void *mgpuStreamCreate(void);
 SCN_RUNTIME_API void mgpuStreamDestroy(void *stream);
 SCN_RUNTIME_API void mgpuStreamSynchronize(void *stream);

@@ -36,6 +36,24 @@ int64_t warpColumns(EpilogueOpInterface op) {
   return 16;
 }
 
+/// Bytes of shared memory that a tensor-core block's copy of `op`'s
+/// weights for `columns` output channels takes: every offset and input
+/// channel, as f16/bf16.
+int64_t sharedWeightBytes(EpilogueOpInterface op, int64_t columns) {
+  auto weight = cast<RankedTensorType>(op.getWeightOperand().get().getType());
+  return weight.getDimSize(0) * weight.getDimSize(2) * columns * 2;
+}
+
+/// tensor-core-weights=shared: the widest output-channel tile, at most
+/// `widest`, whose weights fit `budget` bytes (0: none fits).
+int64_t sharedWeightColumns(EpilogueOpInterface op, int64_t widest, int64_t budget) {
+  int64_t out = cast<RankedTensorType>(op.getWeightOperand().get().getType()).getDimSize(3);
+  for (int64_t width : {64, 32, 16})
+    if (width <= widest && out % width == 0 && sharedWeightBytes(op, width) <= budget)
+      return width;
+  return 0;
+}
+
 struct SCNPlanDataflowPass
     : scn::impl::SCNPlanDataflowBase<SCNPlanDataflowPass> {
   using Base::Base;
@@ -57,6 +75,11 @@ struct SCNPlanDataflowPass
                                   << tensorCoreType << "' is neither f16 nor bf16";
       return signalPassFailure();
     }
+    if (tensorCoreWeights != "global" && tensorCoreWeights != "shared") {
+      getOperation()->emitError() << "scn-plan-dataflow: tensor-core-weights '"
+                                  << tensorCoreWeights << "' is neither global nor shared";
+      return signalPassFailure();
+    }
     if (target == "cuda") {
       getOperation()->walk([&](EpilogueOpInterface op) {
         if (tensorCores && !op->hasAttr("dataflow") && tensorCoreShape(op))
@@ -67,6 +90,19 @@ struct SCNPlanDataflowPass
         if (dataflow && dataflow.getValue() == "tensor_core") {
           if (!op->hasAttr("mma_type"))
             op->setAttr("mma_type", b.getStringAttr(tensorCoreType));
+          // Weights in shared memory: a block's copy holds every offset's
+          // weights for its output channels, so the plan narrows the tile
+          // until they fit (a layer where 16 channels do not keeps global).
+          if (tensorCoreWeights == "shared" && !op->hasAttr("weights_memory")) {
+            int64_t widest = warpColumns(op);
+            if (auto given = op->getAttrOfType<IntegerAttr>("channel_tile"))
+              widest = given.getInt();
+            int64_t columns = sharedWeightColumns(op, widest, tensorCoreSharedBytes);
+            if (columns == widest || (columns > 0 && !op->hasAttr("channel_tile"))) {
+              op->setAttr("weights_memory", b.getStringAttr("shared"));
+              op->setAttr("channel_tile", b.getI64IntegerAttr(columns));
+            }
+          }
           if (!op->hasAttr("channel_tile"))
             op->setAttr("channel_tile", b.getI64IntegerAttr(warpColumns(op)));
           // One row tile of 16 rows a warp. Two or four share each weight

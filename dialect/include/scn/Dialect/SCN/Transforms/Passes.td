@@ -182,6 +182,17 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
            "cuda with tensor-cores: 16-byte loads a lane issues before the "
            "mmas that use them (loads_in_flight; 0: the lowering's 12). Fewer "
            "take fewer registers (more warps an SM), more overlap more loads">,
+    Option<"tensorCoreWeights", "tensor-core-weights", "std::string",
+           /*default=*/"\"global\"",
+           "cuda with tensor-cores: where warps read the weights, global (each "
+           "warp its own fragments) or shared (a copy per block of the layer's "
+           "weights for its output channels, when they fit "
+           "tensor-core-shared-bytes; weights_memory)">,
+    Option<"tensorCoreSharedBytes", "tensor-core-shared-bytes", "int64_t",
+           /*default=*/"232448",
+           "cuda with tensor-core-weights=shared: the dynamic shared memory a "
+           "block may have (the smallest over the chips; sm_90: 232448, sm_80: "
+           "166912, sm_86/89/120: 101376)">,
     Option<"simtChannelTile", "simt-channel-tile", "int64_t", /*default=*/"1",
            "cuda: output channels of a thread of the SIMT (channel_parallel) "
            "kernels, at most this many that divide the layer's (channel_tile; "
