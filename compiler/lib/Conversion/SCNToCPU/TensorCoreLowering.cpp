@@ -29,6 +29,13 @@
 // shared memory and no barriers: the lanes of a warp never exchange data
 // except through the mma and the vote.
 //
+// With weights_memory = "shared" (scn-plan-dataflow tensor-core-weights),
+// blocks of kSharedWeightsWarps warps first copy every offset's packed
+// weights for their column tile into dynamic shared memory (one barrier),
+// then each warp loops over warp tiles (grid-stride, as many blocks as the
+// GPU holds at once: scn_gpu_resident_blocks) and reads its B fragments
+// from there instead of from L2.
+//
 // The fragment layouts are those of the PTX ISA for mma.m16n8k16 with
 // .f16/.bf16 multiplicands: lane l = 4 * g + t (g: group, t: thread in
 // group) holds A(g, 2t..2t+1), A(g+8, 2t..), A(g, 2t+8..), A(g+8, 2t+8..),
