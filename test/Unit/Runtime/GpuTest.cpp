@@ -96,6 +96,27 @@ TEST(Gpu, WithoutADeviceEveryCallFailsCleanly) {
 }
 
 #ifdef SCN_TEST_HAVE_MGPU
+/// `host` doubled by kDoublePtx through the mgpu* ABI (module, stream,
+/// memory, launch with `sharedBytes` of dynamic shared memory).
+static std::vector<float> doubledOnTheGpu(const std::vector<float> &host, int32_t sharedBytes) {
+  const size_t bytes = host.size() * sizeof(float);
+  void *stream = mgpuStreamCreate();
+  void *module = mgpuModuleLoadJIT(const_cast<char *>(kDoublePtx), 2);
+  void *function = mgpuModuleGetFunction(module, "scn_test_double");
+  void *device = mgpuMemAlloc(bytes, stream, false);
+  mgpuMemcpy(device, const_cast<float *>(host.data()), bytes, stream);
+  uint32_t count = uint32_t(host.size());
+  void *params[] = {&device, &count};
+  mgpuLaunchKernel(function, 4, 1, 1, 256, 1, 1, sharedBytes, stream, params, nullptr, 2);
+  std::vector<float> result(host.size());
+  mgpuMemcpy(result.data(), device, bytes, stream);
+  mgpuStreamSynchronize(stream);
+  mgpuMemFree(device, stream);
+  mgpuModuleUnload(module);
+  mgpuStreamDestroy(stream);
+  return result;
+}
+
 TEST(Gpu, PtxKernelThroughTheMgpuAbi) {
   if (!haveGpu())
     GTEST_SKIP() << "no GPU: " << lastError();
@@ -108,21 +129,7 @@ TEST(Gpu, PtxKernelThroughTheMgpuAbi) {
   std::vector<float> host(1000);
   for (size_t i = 0; i < host.size(); ++i)
     host[i] = float(i) - 3.5f;
-  const size_t bytes = host.size() * sizeof(float);
-  void *stream = mgpuStreamCreate();
-  void *module = mgpuModuleLoadJIT(const_cast<char *>(kDoublePtx), 2);
-  void *function = mgpuModuleGetFunction(module, "scn_test_double");
-  void *device = mgpuMemAlloc(bytes, stream, false);
-  mgpuMemcpy(device, host.data(), bytes, stream);
-  uint32_t count = uint32_t(host.size());
-  void *params[] = {&device, &count};
-  mgpuLaunchKernel(function, 4, 1, 1, 256, 1, 1, 0, stream, params, nullptr, 2);
-  std::vector<float> result(host.size());
-  mgpuMemcpy(result.data(), device, bytes, stream);
-  mgpuStreamSynchronize(stream);
-  mgpuMemFree(device, stream);
-  mgpuModuleUnload(module);
-  mgpuStreamDestroy(stream);
+  std::vector<float> result = doubledOnTheGpu(host, 0);
   ASSERT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
   for (size_t i = 0; i < host.size(); ++i)
     ASSERT_EQ(result[i], 2 * host[i]) << i;
@@ -147,21 +154,7 @@ TEST(Gpu, LargeDynamicSharedMemoryAndResidentBlocks) {
   EXPECT_EQ(small % full, 0) << "one block an SM for " << shared << " bytes: " << full;
 
   std::vector<float> host(1000, 1.5f);
-  const size_t bytes = host.size() * sizeof(float);
-  void *stream = mgpuStreamCreate();
-  void *module = mgpuModuleLoadJIT(const_cast<char *>(kDoublePtx), 2);
-  void *function = mgpuModuleGetFunction(module, "scn_test_double");
-  void *device = mgpuMemAlloc(bytes, stream, false);
-  mgpuMemcpy(device, host.data(), bytes, stream);
-  uint32_t count = uint32_t(host.size());
-  void *params[] = {&device, &count};
-  mgpuLaunchKernel(function, 4, 1, 1, 256, 1, 1, int32_t(shared), stream, params, nullptr, 2);
-  std::vector<float> result(host.size());
-  mgpuMemcpy(result.data(), device, bytes, stream);
-  mgpuStreamSynchronize(stream);
-  mgpuMemFree(device, stream);
-  mgpuModuleUnload(module);
-  mgpuStreamDestroy(stream);
+  std::vector<float> result = doubledOnTheGpu(host, int32_t(shared));
   ASSERT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
   EXPECT_EQ(result[999], 3.0f);
 }
