@@ -40,7 +40,11 @@ def counts(mlir, options):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--element-type", default="f16")
+    p.add_argument("--tensor-core-weights", default="global", choices=["global", "shared"])
     a = p.parse_args()
+    options = f"element-type={a.element_type}"
+    if a.tensor_core_weights != "global":
+        options += f" tensor-core-weights={a.tensor_core_weights}"
     coords, size = point_clouds.voxelize(point_clouds.load_kitti(), 0.05, multiple=16)
     spec = run_cpu_bench.unet_spec(size, 32, 2, [32, 64, 96, 128, 160], True)
     text, _ = spec_to_mlir.spec_to_mlir_with_args(spec, None, "args")
@@ -48,9 +52,9 @@ def main():
         mlir = os.path.join(tmp, "w1.mlir")
         with open(mlir, "w") as f:
             f.write(text)
-        chained = counts(mlir, f"element-type={a.element_type}")
-        waited = counts(mlir, f"element-type={a.element_type} async-chain=false")
-    print(f"W1 ({a.element_type}), calls per run in the host code:")
+        chained = counts(mlir, options)
+        waited = counts(mlir, options + " async-chain=false")
+    print(f"W1 ({options}), calls per run in the host code:")
     print("| call | async-chain=false | async-chain (default) |")
     print("|---|---|---|")
     for name in ["kernel launches"] + CALLS:

@@ -56,12 +56,15 @@
 // VOTES-NOT: redux.sync
 // tensor-core-weights=shared: the 16 -> 32 layer's blocks of 16 warps
 // (.maxntid 512 caps ptxas at 128 registers) ask for 27 x 16 x 32 x 2 =
-// 27648 bytes of dynamic shared memory, sized by scn_gpu_resident_blocks on
+// 27648 bytes of dynamic shared memory, sized by scn_cg_gpu_resident_blocks on
 // the host; each block copies its weights with 16-byte stores, waits at one
 // barrier, and its warps read B fragments from shared memory (2 loads of
 // 16 bytes per block of 16 input channels), not from global memory.
+// The host call is under the codegen prefix, so the run's stream is not
+// waited for before it (scn-gpu-async-chain).
 // SHARED-LABEL: llvm.func @main(
-// SHARED: llvm.call @scn_gpu_resident_blocks(
+// SHARED: llvm.call @scn_cg_gpu_resident_blocks(
+// SHARED-NOT: mgpuStreamSynchronize
 // SHARED: gpu.launch_func
 // SHARED-SAME: dynamic_shared_memory_size
 // SHARED: .maxntid 512, 1, 1

@@ -264,6 +264,10 @@ void *scn_cg_gpu_check_flag(scn_run_t run, const char *op, const char *message) 
   return flag ? flag->kernelView : nullptr;
 }
 
+int64_t scn_cg_gpu_resident_blocks(int64_t shared_bytes, int64_t threads) {
+  return scn_gpu_resident_blocks(shared_bytes, threads);
+}
+
 void scn_cg_fail(scn_run_t run, const char *op, const char *message) {
   if (run)
     run->fail(SCN_ERROR_INVALID_ARGUMENT,

@@ -74,6 +74,7 @@ extern "C" scn_status_t scn_gpu_mapped_word(int32_t **host, void **device) {
 }
 extern "C" void scn_gpu_mapped_word_free(int32_t *) {}
 
+extern "C" int64_t scn_gpu_resident_blocks(int64_t, int64_t) { return 1; }
 extern "C" scn_status_t scn_gpu_synchronize(void) {
   return guardCall("scn_gpu_synchronize", [] { unavailable(); });
 }

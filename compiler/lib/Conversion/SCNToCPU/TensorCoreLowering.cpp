@@ -33,7 +33,7 @@
 // blocks of kSharedWeightsWarps warps first copy every offset's packed
 // weights for their column tile into dynamic shared memory (one barrier),
 // then each warp loops over warp tiles (grid-stride, as many blocks as the
-// GPU holds at once: scn_gpu_resident_blocks) and reads its B fragments
+// GPU holds at once: scn_cg_gpu_resident_blocks) and reads its B fragments
 // from there instead of from L2.
 //
 // The fragment layouts are those of the PTX ISA for mma.m16n8k16 with
@@ -819,13 +819,13 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   Value warpTiles = conv.warpTiles();
   if (sharedWeights) {
     // Blocks of kSharedWeightsWarps warps, as many as the GPU holds at once
-    // (scn_gpu_resident_blocks) and no more than the tiles need. A block
+    // (scn_cg_gpu_resident_blocks) and no more than the tiles need. A block
     // copies its column tile's weights into shared memory once, then each
     // warp takes warp tiles blockX * warps + warp, + gridX * warps, ... so
     // the copy is paid once per resident block, not once per tile.
     int64_t threads = kSharedWeightsWarps * kWarp;
     int64_t sharedBytes = conv.stagedWords() * 4;
-    Value resident = kb.toIndex(kb.call("scn_gpu_resident_blocks", b.getI64Type(),
+    Value resident = kb.toIndex(kb.call("scn_cg_gpu_resident_blocks", b.getI64Type(),
                                         {kb.i64(sharedBytes), kb.i64(threads)}));
     Value perColumnTile = arith::MaxUIOp::create(
         b, arith::DivUIOp::create(b, resident, kb.index(conv.columnTiles())), one);

@@ -67,6 +67,10 @@ SCN_RUNTIME_API void *scn_cg_gpu_check_flag(scn_run_t run, const char *op,
                                             const char *message);
 SCN_RUNTIME_API void scn_cg_fail(scn_run_t run, const char *op,
                                  const char *message);
+/// GPU code: scn_gpu_resident_blocks, under the codegen ABI's prefix so
+/// that scn-gpu-async-chain knows it touches no GPU memory (any other call
+/// makes the host wait for the run's stream first).
+SCN_RUNTIME_API int64_t scn_cg_gpu_resident_blocks(int64_t shared_bytes, int64_t threads);
 /// GPU code (convert-scn-to-gpu): the run's copy of a runtime array of
 /// `bytes` bytes (a neighbour table, pair list, row map or coordinates) in
 /// managed memory, which kernels and the host can read. Made on first use
