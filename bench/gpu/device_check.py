@@ -8,13 +8,13 @@ only, and prints a short table; the full log goes to $OUT.
      passes cleanly, and a good run after the failures is right;
   2. the differential test: random networks on the GPU against the eager
      PyTorch outputs computed on the CPU machine;
-  3. the tensor-core kernels (f16, bf16): exact cases against the CPU's fp32
+  3. the tensor-core kernels (f16, bf16, tf32): exact cases against the CPU's fp32
      output bit for bit, rounded ones against the CPU emulation;
   4. W1 (the LiDAR scan at 0.05 m, maps built in every run) and the W3 layers
-     on the GPU in fp32 and on tensor cores (f16, bf16 inputs), and in the same run
+     on the GPU in fp32 and on tensor cores (f16, bf16, tf32 inputs), and in the same run
      on this machine's CPU: medians, useful TFLOP/s, the share of the GPU's
      fp32 and fp16 GEMM throughput measured here with torch (cuBLAS), when
-     torch with CUDA is installed, and the f16/bf16 error against fp32.
+     torch with CUDA is installed, and the f16/bf16/tf32 error against fp32.
 """
 
 import argparse
@@ -113,7 +113,7 @@ def check_differential(log):
 
 
 def check_tensor_cores(log):
-    """Tensor-core kernels (f16 and bf16) on the hardware: exact cases equal
+    """Tensor-core kernels (f16, bf16, tf32) on the hardware: exact cases equal
     the CPU's fp32 output bit for bit (a fragment layout mistake cannot
     hide); rounded ones match the CPU emulation of the same kernels within
     test_tensor_cores.GPU_VS_EMULATION (the order of fp32 sums)."""
@@ -255,7 +255,8 @@ def time_runs(lib, manifest, arrays, repeat, persistent=None):
 # The most telling first: a run cut short still has W1 in f16 and fp32 and
 # the W3 layers with C >= 64 (the issue's goals).
 WORKLOADS = ("W1", "W3_C64", "W3_C128", "W3_C32", "W3_C16")
-TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-sharedw", "cuda-bf16", "cuda-f16-act16",
+TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-sharedw", "cuda-tf32", "cuda-bf16",
+           "cuda-f16-act16",
            "cuda-hostmaps",
            "cuda-f16-sync", "cuda-f16-votes", "cuda-f16-rows32", "cuda-f16-rows64",
            "cuda-f16-loads6", "cuda-f16-loads24", "cuda-simt4x4", "cuda-simt2x8",
@@ -380,7 +381,7 @@ def bench(log, repeat, deadline, scratch):
         # fp32 on the CPU, relative to the largest output; fp32 on the GPU
         # against the CPU too.
         reference = outputs.get("cpu")
-        for element in ("fp32", "f16", "bf16", "f16-act16"):
+        for element in ("fp32", "f16", "bf16", "tf32", "f16-act16"):
             result[element + " error"] = float("nan")
             got = outputs.get("cuda" if element == "fp32" else "cuda-" + element)
             if reference is not None and got is not None and got.shape == reference.shape \
@@ -431,14 +432,15 @@ def print_tables(rows, peaks):
               f"{r['cpu']:.1f} | {r['cpu prebuilt']:.1f} | {r['cpu'] / gpu:.1f}x | "
               f"{tflops:.2f} | {shares} | {r['fp32 error']:.1e} |")
     print()
-    print("Tensor cores (mma.sync m16n8k16, f32 accumulators; W3 and every W1 layer but "
-          "the 1-channel stem): error relative to the largest fp32 CPU output. "
-          "f16-act16: activations stored in f16 between ops too (f16 end to end).")
+    print("Tensor cores (mma.sync m16n8k16, tf32 m16n8k8, f32 accumulators; W3 and every "
+          "W1 layer but the 1-channel stem): error relative to the largest fp32 CPU output. "
+          "f16-act16: activations stored in f16 between ops too (f16 end to end). tf32's "
+          "share is of the fp16 GEMM rate (tf32's peak is half of it).")
     print("| workload | type | GPU ms | prebuilt ms | maps share | with weight uploads ms | "
           "TFLOP/s | share of fp16 tensor GEMM | speed-up over GPU fp32 | max rel. error |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for name, flop, sites, r in rows:
-        for element in ("f16", "bf16", "f16-act16"):
+        for element in ("f16", "bf16", "tf32", "f16-act16"):
             if "cuda-" + element not in r:
                 continue
             gpu, pre = r["cuda-" + element], r["cuda-" + element + " prebuilt"]
@@ -617,7 +619,7 @@ SECTIONS = {
     "golden": ("golden cases on the GPU", check_golden),
     "errors": ("bad input on the GPU (NaN, range, empty, f16 range, then good)", check_errors),
     "differential": ("differential CPU-eager vs GPU", check_differential),
-    "tensor-cores": ("tensor cores f16/bf16: exact = CPU fp32, rounded = CPU emulation",
+    "tensor-cores": ("tensor cores f16/bf16/tf32: exact = CPU fp32, rounded = CPU emulation",
                      check_tensor_cores),
 }
 

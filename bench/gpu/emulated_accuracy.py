@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The error of the tensor-core kernels (f16 and bf16 multiplicands, fp32
+"""The error of the tensor-core kernels (f16, bf16 and tf32 multiplicands, fp32
 accumulators; and f16 with activations stored in f16 between ops) against
 the fp32 CPU kernels, on the real LiDAR scan at
 0.05 m, without a GPU: the networks are compiled with
@@ -55,6 +55,7 @@ def main():
         # f16-act16: f16 multiplicands and activations stored in f16 between
         # ops (--activations=f16): f16 end to end.
         variants = {"f32": [], "f16": ["--element-type=f16"], "bf16": ["--element-type=bf16"],
+                    "tf32": ["--element-type=tf32"],
                     "f16-act16": ["--element-type=f16", "--activations=f16"]}
         for element, flags in variants.items():
             library = os.path.join(tmp, element + ".so")
@@ -71,7 +72,7 @@ def main():
     print(f"{a.workload} on {len(coords)} sites, output {reference.shape}")
     print("| multiplicands | max error / max |output| | mean error / mean |output| |")
     print("|---|---|---|")
-    for element in ("f16", "bf16", "f16-act16"):
+    for element in ("f16", "bf16", "tf32", "f16-act16"):
         error = np.abs(outputs[element] - reference)
         print(f"| {element} | {error.max() / np.abs(reference).max():.2e} | "
               f"{error.mean() / np.abs(reference).mean():.2e} |")

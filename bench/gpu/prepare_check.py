@@ -19,7 +19,8 @@ the GPU machine (which has neither our toolchain nor the CUDA toolkit):
                                         neighbour masks), cuda-f16-act16 (activations stored in
                                         f16 too), cuda-f16-rows32/64 (tensor-core warps
                                         of 32 and 64 rows; the plan's 16 is
-                                        cuda-f16); cuda-f16-sharedw (weights
+                                        cuda-f16); cuda-tf32 (fp32 on tensor
+                                        cores); cuda-f16-sharedw (weights
                                         in shared memory); cuda-f16-loads6/24 (lanes
                                         issuing 6 or 24 loads at once, not 12);
                                         cuda-simt4x4/2x8/4x8 (fp32
@@ -144,8 +145,8 @@ def run_here(network, arrays, workdir):
 
 
 def prepare_tensor_cores(chips, target):
-    """The networks of test/Integration/CUDA/test_tensor_cores.py for f16 and
-    bf16 tensor cores, with what the GPU must give: the CPU's fp32 output,
+    """The networks of test/Integration/CUDA/test_tensor_cores.py for f16,
+    bf16 and tf32 tensor cores, with what the GPU must give: the CPU's fp32 output,
     bit for bit, for the exact cases; the CPU emulation of the same kernels
     for the rounded ones. The dry run (--target=cpu) runs the emulation."""
     import test_tensor_cores as tc
@@ -218,6 +219,10 @@ def prepare_bench(chips, channels):
         for rows in ((32, 64) if name == "W1" or in_channels >= 64 else ()):
             compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-rows{rows}.so"), "cuda",
                          chips, ["--element-type=f16", f"--tensor-core-rows={rows}"])
+        # fp32 on tensor cores, rounded to tf32 (mma.m16n8k8).
+        if name == "W1" or in_channels >= 64:
+            compile_mlir(text, os.path.join(out, f"{name}.cuda-tf32.so"), "cuda",
+                         chips, ["--element-type=tf32"])
         # Tensor-core weights in shared memory, a copy per block of 16 warps
         # that loop over warp tiles (every warp reads its own from L2 by
         # default).

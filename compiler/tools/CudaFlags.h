@@ -19,8 +19,8 @@ namespace scn::tools {
 
 static llvm::cl::opt<std::string> elementType(
     "element-type", llvm::cl::init("f32"),
-    llvm::cl::desc("cuda: f32, or f16 / bf16 (tensor cores, sm_80+, for convolutions whose "
-                   "channels are multiples of 16)"));
+    llvm::cl::desc("cuda: f32, or f16 / bf16 / tf32 (tensor cores, sm_80+, for convolutions "
+                   "whose channels are multiples of 16; tf32 keeps f32's range)"));
 static llvm::cl::opt<std::string> activations(
     "activations", llvm::cl::init("f32"),
     llvm::cl::desc("cuda: element type of the feature rows stored between ops (f32, or "

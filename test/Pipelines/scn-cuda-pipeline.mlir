@@ -12,7 +12,7 @@
 // RUN: not scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cuda-pipeline=simt-channels=3 2>&1 | FileCheck %s --check-prefix=SIMTC
 // RUN: not scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cuda-pipeline=simt-rows=17 2>&1 | FileCheck %s --check-prefix=SIMTR
 // RUN: not scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cuda-pipeline=tensor-core-loads=6 2>&1 | FileCheck %s --check-prefix=LOADS
-// LOADS: scn-cuda-pipeline: tensor-core-loads=6 needs element-type f16 or bf16 and 1 to 64 loads
+// LOADS: scn-cuda-pipeline: tensor-core-loads=6 needs element-type f16, bf16 or tf32 and 1 to 64 loads
 // SIMTC: scn-cuda-pipeline: simt-channels=3 is not 1, 2, 4 or 8
 // SIMTR: scn-cuda-pipeline: simt-rows=17 is not 0 (the plan's) or 1 to 16
 

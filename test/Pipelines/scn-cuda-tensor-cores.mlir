@@ -11,6 +11,7 @@
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_80 tensor-core-rows=32" -split-input-file | FileCheck %s --check-prefix=ROWS32
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_80 tensor-core-rows=64" -split-input-file | FileCheck %s --check-prefix=ROWS64
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=bf16 chip=sm_90" -split-input-file | FileCheck %s --check-prefix=BF16
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=tf32 chip=sm_80" -split-input-file | FileCheck %s --check-prefix=TF32
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 neighbour-masks=false" -split-input-file | FileCheck %s --check-prefix=VOTES
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=bf16 emulate-on-host=true" -split-input-file | FileCheck %s --check-prefix=EMU
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90" -split-input-file | FileCheck %s --check-prefix=MASKS
@@ -37,6 +38,12 @@
 // ROWS64-NOT: mma.sync
 // ROWS64: llvm.func @cpu(
 // BF16-COUNT-4: mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// tf32 (fp32 rounded to 10 bits of mantissa, f32's range): m16n8k8, two k
+// steps per block of 16 input channels, so 8 mmas for the 16 -> 32 layer.
+// TF32-LABEL: llvm.func @main(
+// TF32-COUNT-8: mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32
+// TF32-NOT: mma.sync
+// TF32: llvm.func @cpu(
 // Row tiles without a neighbour at an offset skip it: each row tile's warp
 // mask of neighbour offsets (27 <= 32 bits) is an OR over the lanes, one
 // redux per row tile before the offset loop, and no vote inside it.
@@ -72,7 +79,7 @@
 // SHARED-SAME: bar.sync {{(\\09)?}}0;
 // SHARED-SAME: ld.shared.v4.b32
 // SHARED-SAME: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
-// F32SHARED: tensor-core-weights=shared needs element-type f16 or bf16 and global or shared
+// F32SHARED: tensor-core-weights=shared needs element-type f16, bf16 or tf32 and global or shared
 // EMU-LABEL: llvm.func @main(
 // EMU-NOT: gpu.
 // EMU-NOT: mma
@@ -81,10 +88,10 @@
 // F32-LABEL: func.func @main
 // F32-NOT: tensor_core
 // F32-LABEL: func.func @cpu
-// SM75: element-type=f16 runs on mma.sync m16n8k16, which needs sm_80 or newer, not sm_75
+// SM75: element-type=f16 runs on mma.sync, which needs sm_80 or newer, not sm_75
 // F8: element-type=f8 is not one of f32, f16, bf16
-// F32ROWS: tensor-core-rows=32 needs element-type f16 or bf16 and 16, 32 or 64 rows
-// F32MASKS: neighbour-masks=false is for tensor-core kernels (element-type f16 or bf16)
+// F32ROWS: tensor-core-rows=32 needs element-type f16, bf16 or tf32 and 16, 32 or 64 rows
+// F32MASKS: neighbour-masks=false is for tensor-core kernels (element-type f16, bf16 or tf32)
 func.func @main(%c: tensor<?x4xi64> {scn.name = "coords"}, %f: tensor<?x1xf32> {scn.name = "features"})
     -> (tensor<?x32xf32> {scn.name = "output"}) {
   %w0 = arith.constant dense<0.5> : tensor<27x1x1x16xf32>

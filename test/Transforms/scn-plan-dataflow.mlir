@@ -11,6 +11,7 @@
 // RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-loads=6" -split-input-file | FileCheck %s --check-prefix=LOADS
 // RUN: not scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-rows=48" -split-input-file 2>&1 | FileCheck %s --check-prefix=BADROWS
 // RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-weights=shared tensor-core-shared-bytes=49152" -split-input-file | FileCheck %s --check-prefix=SHARED64
+// RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-type=tf32 tensor-core-weights=shared tensor-core-shared-bytes=49152" -split-input-file | FileCheck %s --check-prefix=SHAREDTF32
 // RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-weights=shared tensor-core-shared-bytes=40000" -split-input-file | FileCheck %s --check-prefix=SHARED32
 // RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-weights=shared tensor-core-shared-bytes=10000" -split-input-file | FileCheck %s --check-prefix=SHAREDNONE
 // RUN: not scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-weights=texture" -split-input-file 2>&1 | FileCheck %s --check-prefix=BADWEIGHTS
@@ -37,6 +38,9 @@
 // where not even 16 fit (12288 > 10000) the op keeps global weights.
 // SHARED64-LABEL: func @wide
 // SHARED64: scn.submanifold_conv {{.*}}{channel_tile = 64 : i64, dataflow = "tensor_core", {{.*}}weights_memory = "shared"}
+// tf32 weights take 4 bytes: 32 columns (49152 bytes) fit where f16 took 64.
+// SHAREDTF32-LABEL: func @wide
+// SHAREDTF32: scn.submanifold_conv {{.*}}{channel_tile = 32 : i64, dataflow = "tensor_core", {{.*}}mma_type = "tf32"{{.*}}weights_memory = "shared"}
 // SHARED32-LABEL: func @wide
 // SHARED32: scn.submanifold_conv {{.*}}{channel_tile = 32 : i64, dataflow = "tensor_core", {{.*}}weights_memory = "shared"}
 // SHAREDNONE-LABEL: func @wide
@@ -50,7 +54,7 @@
 // TC: scn.submanifold_conv {{.*}}dataflow = "output_stationary"
 // BF16-LABEL: func @wide
 // BF16: scn.submanifold_conv {{.*}}dataflow = "tensor_core"{{.*}}mma_type = "bf16"
-// BADTC: error: scn-plan-dataflow: tensor-core-type 'f8' is neither f16 nor bf16
+// BADTC: error: scn-plan-dataflow: tensor-core-type 'f8' is not f16, bf16 or tf32
 
 // For CUDA every op is channel_parallel: one thread per (tile of 4 rows,
 // output channel); what was written by hand is kept.

@@ -149,9 +149,10 @@ static std::string cudaLowering(llvm::StringRef target, llvm::StringRef format,
 LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                                      const CUDAPipelineOptions &options) {
   if (options.elementType != "f32" && options.elementType != "f16" &&
-      options.elementType != "bf16") {
+      options.elementType != "bf16" && options.elementType != "tf32") {
     llvm::errs() << "scn-cuda-pipeline: element-type=" << options.elementType
-                 << " is not one of f32, f16, bf16 (f16 and bf16: tensor cores)\n";
+                 << " is not one of f32, f16, bf16, tf32 (f16, bf16 and tf32: tensor "
+                    "cores)\n";
     return failure();
   }
   bool tensorCores = options.elementType != "f32";
@@ -165,14 +166,14 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                                                        options.tensorCoreRows != 32 &&
                                                        options.tensorCoreRows != 64))) {
     llvm::errs() << "scn-cuda-pipeline: tensor-core-rows=" << options.tensorCoreRows.getValue()
-                 << " needs element-type f16 or bf16 and 16, 32 or 64 rows\n";
+                 << " needs element-type f16, bf16 or tf32 and 16, 32 or 64 rows\n";
     return failure();
   }
   if (options.tensorCoreLoads != 0 &&
       (!tensorCores || options.tensorCoreLoads < 1 || options.tensorCoreLoads > 64)) {
     llvm::errs() << "scn-cuda-pipeline: tensor-core-loads="
                  << options.tensorCoreLoads.getValue()
-                 << " needs element-type f16 or bf16 and 1 to 64 loads\n";
+                 << " needs element-type f16, bf16 or tf32 and 1 to 64 loads\n";
     return failure();
   }
   if (options.simtRows < 0 || options.simtRows > 16) {
@@ -187,14 +188,14 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
   }
   if (!options.neighbourMasks && !tensorCores) {
     llvm::errs() << "scn-cuda-pipeline: neighbour-masks=false is for tensor-core kernels "
-                    "(element-type f16 or bf16)\n";
+                    "(element-type f16, bf16 or tf32)\n";
     return failure();
   }
   if (options.tensorCoreWeights != "global" &&
       (!tensorCores || options.tensorCoreWeights != "shared")) {
     llvm::errs() << "scn-cuda-pipeline: tensor-core-weights="
                  << options.tensorCoreWeights.getValue()
-                 << " needs element-type f16 or bf16 and global or shared\n";
+                 << " needs element-type f16, bf16 or tf32 and global or shared\n";
     return failure();
   }
   if (options.sharedMemoryBytes < 0) {
@@ -212,7 +213,7 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
   if (tensorCores && !options.emulateOnHost &&
       (chip.drop_front(3).consumeInteger(10, version) || version < 80)) {
     llvm::errs() << "scn-cuda-pipeline: element-type=" << options.elementType
-                 << " runs on mma.sync m16n8k16, which needs sm_80 or newer, not "
+                 << " runs on mma.sync, which needs sm_80 or newer, not "
                  << chip << "\n";
     return failure();
   }

@@ -50,20 +50,20 @@ static cl::opt<bool> asyncChain("async-chain", cl::init(true),
                                          "free waits; for comparisons)"));
 static cl::opt<int64_t> tensorCoreRows(
     "tensor-core-rows", cl::init(0),
-    cl::desc("cuda with --element-type=f16|bf16: output rows of a tensor-core warp "
+    cl::desc("cuda with --element-type=f16|bf16|tf32: output rows of a tensor-core warp "
              "(16, 32 or 64; default: the plan's choice)"));
 static cl::opt<int64_t> tensorCoreLoads(
     "tensor-core-loads", cl::init(0),
-    cl::desc("cuda with --element-type=f16|bf16: 16-byte loads a tensor-core lane issues "
+    cl::desc("cuda with --element-type=f16|bf16|tf32: 16-byte loads a tensor-core lane issues "
              "before the mmas that use them, 1 to 64 (default: 12)"));
 static cl::opt<std::string> tensorCoreWeights(
     "tensor-core-weights", cl::init("global"),
-    cl::desc("cuda with --element-type=f16|bf16: where tensor-core warps read the "
+    cl::desc("cuda with --element-type=f16|bf16|tf32: where tensor-core warps read the "
              "weights: global, or shared (a copy per block in shared memory, for layers "
              "whose weights fit the smallest chip's)"));
 static cl::opt<bool> neighbourMasks(
     "neighbour-masks", cl::init(true),
-    cl::desc("cuda with --element-type=f16|bf16: tensor-core warps skip offsets by "
+    cl::desc("cuda with --element-type=f16|bf16|tf32: tensor-core warps skip offsets by "
              "neighbour masks read before the offset loop (false: a vote per offset)"));
 static cl::opt<std::string> cpu("cpu", cl::init(""),
                                 cl::desc("Target CPU (default: the host's)"));

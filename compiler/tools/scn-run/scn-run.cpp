@@ -1,7 +1,7 @@
 //===- scn-run.cpp - run an scn network on numpy arrays -------------------===//
 //
 //   scn-run net.mlir|net.so --input in.npz --output out.npz [--repeat N]
-//           [--target=cuda [--chip=sm_90] [--element-type=f16|bf16]]
+//           [--target=cuda [--chip=sm_90] [--element-type=f16|bf16|tf32]]
 //
 // Compiles the network for the host CPU or for CUDA (JIT) or loads an
 // scn-compile artifact (whose manifest says its target), runs its entry function on the arrays of in.npz (matched by the

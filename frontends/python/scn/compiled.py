@@ -345,9 +345,10 @@ def compile(model, example_input, target='cpu', input_layer=None, workdir=None,
     ``['sm_80', 'sm_90']``, plus PTX that newer GPUs compile; needs ptxas from
     the CUDA toolkit to compile and a GPU to run; inputs and outputs are
     still CPU arrays, copied to and from the GPU by the call).
-    ``element_type``: for 'cuda', 'f32' (default), or 'f16' / 'bf16' to run
-    convolutions whose channels are multiples of 16 on tensor cores (sm_80
-    or newer; inputs rounded, fp32 accumulators).
+    ``element_type``: for 'cuda', 'f32' (default), or 'f16' / 'bf16' / 'tf32'
+    to run convolutions whose channels are multiples of 16 on tensor cores
+    (sm_80 or newer; inputs rounded to that type, fp32 accumulators; tf32
+    keeps fp32's range with 10 bits of mantissa).
     ``activations``: for 'cuda', 'f32' (default), or 'f16' / 'bf16' to store
     the feature rows between layers in that type (half the bytes; kernels
     compute in fp32; inputs and outputs stay float32 arrays).
@@ -363,8 +364,8 @@ def compile(model, example_input, target='cpu', input_layer=None, workdir=None,
         raise ValueError("scn.compile: chips are for target='cuda'")
     if element_type is not None and target != 'cuda':
         raise ValueError("scn.compile: element_type is for target='cuda' (the CPU target is f32)")
-    if element_type not in (None, 'f32', 'f16', 'bf16'):
-        raise ValueError("scn.compile: element_type %r is not 'f32', 'f16' or 'bf16'"
+    if element_type not in (None, 'f32', 'f16', 'bf16', 'tf32'):
+        raise ValueError("scn.compile: element_type %r is not 'f32', 'f16', 'bf16' or 'tf32'"
                          % (element_type,))
     if activations is not None and target != 'cuda':
         raise ValueError("scn.compile: activations is for target='cuda' (the CPU target is f32)")

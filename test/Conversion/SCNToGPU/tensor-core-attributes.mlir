@@ -36,7 +36,7 @@ func.func @channels(%c: tensor<?x4xi64>, %f: tensor<?x8xf32>) -> tensor<?x16xf32
 func.func @type(%c: tensor<?x4xi64>, %f: tensor<?x16xf32>) -> tensor<?x16xf32> {
   %w = arith.constant dense<0.5> : tensor<27x1x16x16xf32>
   %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x4xi64>, tensor<?x16xf32> -> !scn.sites<3, [32, 32, 32]>, tensor<?x16xf32>
-  // expected-error @+1 {{has mma_type "f8"; tensor cores take "f16" or "bf16"}}
+  // expected-error @+1 {{has mma_type "f8"; tensor cores take "f16", "bf16" or "tf32"}}
   %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", mma_type = "f8"} : tensor<?x16xf32>, tensor<27x1x16x16xf32>, !scn.sites<3, [32, 32, 32]>
   return %y : tensor<?x16xf32>
 }

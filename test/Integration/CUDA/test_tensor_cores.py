@@ -34,11 +34,11 @@ BUILD = os.environ.get("SCN_BUILD_DIR", os.path.join(ROOT, "build"))
 SCN_COMPILE = os.path.join(BUILD, "bin", "scn-compile")
 SCN_RUN = os.path.join(BUILD, "bin", "scn-run")
 HAS_GPU = cuda_device_present()
-TYPES = ["f16", "bf16"]
+TYPES = ["f16", "bf16", "tf32"]
 # Relative error (to the output's largest magnitude) that rounding the
-# inputs of each layer explains: 2^-11 and 2^-8 per product, grown through
-# a few layers.
-TOLERANCE = {"f16": 4e-3, "bf16": 3e-2}
+# inputs of each layer explains: 2^-11 (f16, tf32) and 2^-8 (bf16) per
+# product, grown through a few layers.
+TOLERANCE = {"f16": 4e-3, "bf16": 3e-2, "tf32": 4e-3}
 # The GPU against the emulation of the same kernels, rounded cases: the
 # tensor cores add the fp32 products in another order (and align them
 # before adding, not rounding each sum), so an intermediate activation
@@ -47,7 +47,7 @@ TOLERANCE = {"f16": 4e-3, "bf16": 3e-2}
 # an H200 (2026-11-27): 9.1e-5 (f16) and 2.7e-4 (bf16). Layout or index
 # mistakes give errors of the outputs' own size, and the exact cases still
 # compare bit for bit.
-GPU_VS_EMULATION = {"f16": 2.0 ** -11, "bf16": 2.0 ** -8}
+GPU_VS_EMULATION = {"f16": 2.0 ** -11, "bf16": 2.0 ** -8, "tf32": 2.0 ** -11}
 
 
 class Network:
@@ -181,7 +181,8 @@ def uses_tensor_cores(spec, arrays, tmp_path, element_type):
          f"--scn-cuda-pipeline=element-type={element_type} chip=sm_80 format=isa"],
         capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    return f"mma.sync.aligned.m16n8k16.row.col.f32.{element_type}.{element_type}.f32" \
+    shape = "m16n8k8" if element_type == "tf32" else "m16n8k16"
+    return f"mma.sync.aligned.{shape}.row.col.f32.{element_type}.{element_type}.f32" \
         in proc.stdout
 
 
@@ -230,11 +231,13 @@ def test_exact_case_other_load_groups(seed, loads, tmp_path):
 # its column tile's weights once and its warps take warp tiles by a
 # grid-stride loop (the emulation runs 3 blocks of 16 warps, as a small GPU
 # would). Seed 3 has no sites: no block runs.
+@pytest.mark.parametrize("element_type", ["f16", "tf32"])
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
-def test_exact_case_shared_weights(seed, tmp_path):
+def test_exact_case_shared_weights(seed, element_type, tmp_path):
     spec, arrays = tensor_core_case(seed, exact=True)
     assert_emulation_equals_cpu(spec, arrays, tmp_path,
-                                ["--element-type=f16", "--tensor-core-weights=shared"])
+                                ["--element-type=" + element_type,
+                                 "--tensor-core-weights=shared"])
 
 
 # Enough rows that each emulated block's warps take several tiles (3 blocks
@@ -306,6 +309,47 @@ def test_rounded_case_within_precision(seed, element_type, tmp_path):
     assert err <= TOLERANCE[element_type], err
     # Rounding did happen: the comparison is not vacuous.
     assert err > 0
+
+
+def tf32_round(values):
+    """float32 `values` rounded to tf32 as cvt.rna.tf32.f32 does: to nearest,
+    ties away from zero, 10 bits of mantissa (NaN aside)."""
+    bits = values.astype(np.float32).view(np.uint32)
+    return ((bits + np.uint32(0x1000)) & np.uint32(0xFFFFE000)).view(np.float32)
+
+
+# tf32 rounding bit for bit: isolated sites (no neighbours but themselves)
+# through a 16 -> 16 submanifold convolution whose centre weights are the
+# identity, so each output is its input rounded to tf32 (times 1, plus
+# exact zeros). The inputs' low 13 bits are set to the cases that matter:
+# just below, at and just above the halfway point (ties go away from zero),
+# all ones (a carry into the exponent), and random.
+def test_tf32_rounds_to_nearest_ties_away(tmp_path):
+    r = np.random.default_rng(5)
+    grid = np.stack(np.meshgrid(*[np.arange(0, 8, 2)] * 3, indexing="ij"), -1).reshape(-1, 3)
+    coords = np.concatenate([grid, np.zeros((len(grid), 1), np.int64)], 1).astype(np.int64)
+    high = (r.uniform(0.5, 4.0, (len(coords), 16)) * r.choice([-1, 1], (len(coords), 16)))
+    bits = high.astype(np.float32).view(np.uint32) & np.uint32(0xFFFFE000)
+    low = r.choice([0x0FFF, 0x1000, 0x1001, 0x1FFF, 0x0000], (len(coords), 16)).astype(np.uint32)
+    low[: len(coords) // 2] = r.integers(0, 0x2000, (len(coords) // 2, 16)).astype(np.uint32)
+    features = (bits | low).view(np.float32)
+    weight = np.zeros((27, 1, 16, 16), np.float32)
+    weight[13, 0] = np.eye(16, dtype=np.float32)
+    arrays = {"coords": coords, "features": features, "param/0": weight}
+    spec = {"dimension": 3, "spatial_size": [8, 8, 8], "input_mode": 0, "train": False,
+            "batch_size": 1, "coords": "coords", "features": "features",
+            "layers": [{"type": "SubmanifoldConvolution", "nIn": 16, "nOut": 16,
+                        "filter_size": [3, 3, 3], "bias": False, "groups": 1,
+                        "params": {"weight": "param/0"}}]}
+    expected = tf32_round(features)
+    assert not np.array_equal(expected, features)
+    got = run(spec, arrays, tmp_path, "emulated", ["--target=cuda-emulated", "--element-type=tf32"])
+    np.testing.assert_array_equal(got, expected)
+    assert uses_tensor_cores(spec, arrays, tmp_path, "tf32")
+    if HAS_GPU:
+        gpu = run(spec, arrays, tmp_path, "gpu",
+                  ["--target=cuda", "--chip=sm_80,sm_90", "--element-type=tf32"])
+        np.testing.assert_array_equal(gpu, expected)
 
 
 def test_every_case_plans_tensor_cores(tmp_path):

@@ -3,7 +3,9 @@
 // convert-scn-to-gpu emits each warp mma of a tensor-core convolution as a
 // call to a private function named kMmaPlaceholderPrefix + "f16" or "bf16":
 // (4 x i32 A fragment, 2 x i32 B fragment, 4 x f32 C) -> 4 x f32 D, pairs of
-// multiplicands packed in i32 as the PTX ISA's mma.m16n8k16 lays them out.
+// multiplicands packed in i32 as the PTX ISA's mma.m16n8k16 lays them out;
+// kMmaTF32Placeholder has the same operands for mma.m16n8k8 with tf32
+// multiplicands, one in each i32.
 // Buffer deallocation, which runs in between, refuses ops with unknown
 // memory effects such as nvvm.mma.sync; scn-gpu-offload turns the calls into
 // nvvm.mma.sync after bufferization. Likewise kWarpAnyPlaceholder (i1 -> i1,
@@ -21,6 +23,7 @@
 
 namespace scn {
 inline constexpr llvm::StringLiteral kMmaPlaceholderPrefix = "__scn_mma_m16n8k16_";
+inline constexpr llvm::StringLiteral kMmaTF32Placeholder = "__scn_mma_m16n8k8_tf32";
 inline constexpr llvm::StringLiteral kWarpAnyPlaceholder = "__scn_warp_any";
 inline constexpr llvm::StringLiteral kWarpOrPlaceholder = "__scn_warp_or";
 inline constexpr llvm::StringLiteral kBlockBarrierPlaceholder = "__scn_block_barrier";

@@ -49,9 +49,9 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
       llvm::cl::init("+ptx80")};
   Option<std::string> elementType{
       *this, "element-type",
-      llvm::cl::desc("f32, or f16 / bf16: convolutions whose channels are multiples "
-                     "of 16 run on tensor cores (mma.sync, sm_80+: f16 or bf16 "
-                     "inputs, f32 accumulators)"),
+      llvm::cl::desc("f32, or f16 / bf16 / tf32: convolutions whose channels are "
+                     "multiples of 16 run on tensor cores (mma.sync, sm_80+: inputs "
+                     "rounded to that type, f32 accumulators)"),
       llvm::cl::init("f32")};
   Option<std::string> activations{
       *this, "activations",
@@ -60,22 +60,22 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
       llvm::cl::init("f32")};
   Option<bool> neighbourMasks{
       *this, "neighbour-masks",
-      llvm::cl::desc("f16 / bf16: tensor-core warps skip offsets by neighbour masks read "
+      llvm::cl::desc("f16 / bf16 / tf32: tensor-core warps skip offsets by neighbour masks read "
                      "before the offset loop (false: a load and a vote per offset)"),
       llvm::cl::init(true)};
   Option<int64_t> tensorCoreRows{
       *this, "tensor-core-rows",
-      llvm::cl::desc("f16 / bf16: output rows of a tensor-core warp, 16, 32 or 64 "
+      llvm::cl::desc("f16 / bf16 / tf32: output rows of a tensor-core warp, 16, 32 or 64 "
                      "(0: scn-plan-dataflow's choice)"),
       llvm::cl::init(0)};
   Option<int64_t> tensorCoreLoads{
       *this, "tensor-core-loads",
-      llvm::cl::desc("f16 / bf16: 16-byte loads a tensor-core lane issues before the "
+      llvm::cl::desc("f16 / bf16 / tf32: 16-byte loads a tensor-core lane issues before the "
                      "mmas that use them, 1 to 64 (0: the lowering's 12)"),
       llvm::cl::init(0)};
   Option<std::string> tensorCoreWeights{
       *this, "tensor-core-weights",
-      llvm::cl::desc("f16 / bf16: where tensor-core warps read the weights: global, or "
+      llvm::cl::desc("f16 / bf16 / tf32: where tensor-core warps read the weights: global, or "
                      "shared (each block copies its layer's weights for its output "
                      "channels into shared memory once, then loops over warp tiles)"),
       llvm::cl::init("global")};

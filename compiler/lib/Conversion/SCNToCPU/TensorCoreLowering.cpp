@@ -115,7 +115,9 @@ public:
   /// 8j + g of the tile, which are input channels 4t..4t + 3 of the block
   /// (the permuted k order of fragmentA).
   void packWeights(Value w) {
-    int64_t total = volume * inChannels / 2 * outChannels;
+    // Every column tile's chunks: a pair of weights a word (f16, bf16) or
+    // one (tf32).
+    int64_t total = stagedWords() * columnTiles();
     packedWeights = kb.allocAligned(MemRefType::get({total}, b.getI32Type()));
     Value wFlat = kb.flatten(w);
     kb.parallelRows(kb.index(total), [&](Value i) {
@@ -133,15 +135,17 @@ public:
       Value tile = divide(rest, columnTiles());
       Value kBlock = rest; // k * blocks + block
       Value slot = arith::AddIOp::create(b, arith::MulIOp::create(b, q, kb.index(4)), e);
-      Value j = arith::DivUIOp::create(b, slot, kb.index(2));
-      Value r = arith::RemUIOp::create(b, slot, kb.index(2));
-      // Input channels 16 block + 4t + 2r and + 1; output channel
-      // tile * warpColumns + 8j + g. Element (k, c, n) of the flat weights
-      // is at (k * Cin + c) * Cout + n, and k * Cin + 16 block = 16 kBlock.
+      Value j = arith::DivUIOp::create(b, slot, kb.index(wordsOfB()));
+      Value r = arith::RemUIOp::create(b, slot, kb.index(wordsOfB()));
+      // Input channels 16 block + 4t + 2r and + 1 (a pair of f16/bf16), or
+      // 16 block + 4t + r (one tf32); output channel tile * warpColumns +
+      // 8j + g. Element (k, c, n) of the flat weights is at (k * Cin + c) *
+      // Cout + n, and k * Cin + 16 block = 16 kBlock.
       Value c = arith::AddIOp::create(
           b, arith::MulIOp::create(b, kBlock, kb.index(kDepth)),
-          arith::AddIOp::create(b, arith::MulIOp::create(b, threadInGroup(lane), kb.index(4)),
-                                arith::MulIOp::create(b, r, kb.index(2))));
+          arith::AddIOp::create(
+              b, arith::MulIOp::create(b, threadInGroup(lane), kb.index(4)),
+              arith::MulIOp::create(b, r, kb.index(isTF32() ? 1 : 2))));
       Value n = arith::AddIOp::create(
           b, arith::MulIOp::create(b, tile, kb.index(warpColumns)),
           arith::AddIOp::create(b, arith::MulIOp::create(b, j, kb.index(kColumns)),
@@ -149,8 +153,9 @@ public:
       Value lo = arith::AddIOp::create(
           b, arith::MulIOp::create(b, c, kb.index(outChannels)), n);
       Value hi = arith::AddIOp::create(b, lo, kb.index(outChannels));
-      Value packed = pack(memref::LoadOp::create(b, wFlat, ValueRange{lo}),
-                          memref::LoadOp::create(b, wFlat, ValueRange{hi}));
+      Value packed = isTF32() ? tf32Bits(memref::LoadOp::create(b, wFlat, ValueRange{lo}))
+                              : pack(memref::LoadOp::create(b, wFlat, ValueRange{lo}),
+                                     memref::LoadOp::create(b, wFlat, ValueRange{hi}));
       memref::StoreOp::create(b, packed, packedWeights, ValueRange{i});
     });
   }
@@ -161,9 +166,17 @@ public:
     return arith::CeilDivUIOp::create(b, rows, kb.index(kRows * rowTilesPerWarp));
   }
   int64_t columnTiles() const { return outChannels / warpColumns; }
-  /// 16-byte loads of a lane's B fragments per block: 2 * mmas i32 (4, 8,
-  /// 16 or 32) in fours.
-  int64_t loadsOfB() const { return 2 * mmasPerWarp / 4; }
+  /// tf32 multiplicands (fp32 weights and inputs rounded to 10 bits of
+  /// mantissa): mma.m16n8k8, two k steps per block of 16 input channels,
+  /// one value an i32; f16 and bf16: mma.m16n8k16, one step, pairs.
+  bool isTF32() const { return multiplicand.isTF32(); }
+  int64_t kSteps() const { return isTF32() ? 2 : 1; }
+  /// i32 words of a lane's B fragments per mma and block of 16 input
+  /// channels: 2 a k step.
+  int64_t wordsOfB() const { return 2 * kSteps(); }
+  /// 16-byte loads of a lane's B fragments per block: wordsOfB() * mmas i32
+  /// in fours.
+  int64_t loadsOfB() const { return wordsOfB() * mmasPerWarp / 4; }
   int64_t rowTilesOfWarp() const { return rowTilesPerWarp; }
   int64_t mmasPerRowTile() const { return mmasPerWarp; }
   /// Accumulators of a lane: mma j of row tile m at 4 (m * mmas + j).
@@ -245,21 +258,31 @@ public:
     return arith::OrIOp::create(b, sge(entry0), sge(entry1));
   }
 
-  /// The lane's A fragment (4 x i32) for input channels [base, base + 16),
-  /// from input rows `entry0` (output row g) and `entry1` (row g + 8). The
-  /// k order is permuted, the same in A and B: k positions 2t, 2t + 1 and
-  /// 2t + 8, 2t + 9 of lane 4g + t are input channels 4t..4t + 3, so a lane
-  /// reads 4 consecutive channels of each row in one 16-byte load.
-  SmallVector<Value> fragmentA(Value lane, Value entry0, Value entry1, Value base) {
+  /// The lane's A fragments (4 x i32 a k step) for input channels [base,
+  /// base + 16), from input rows `entry0` (output row g) and `entry1` (row
+  /// g + 8). The k order is permuted, the same in A and B, so that a lane
+  /// reads 4 consecutive channels 4t..4t + 3 of each row in one 16-byte
+  /// load: for m16n8k16 (f16, bf16) they are k positions 2t, 2t + 1 and
+  /// 2t + 8, 2t + 9 of lane 4g + t; for m16n8k8 (tf32) k positions t and
+  /// t + 4 of step 0 (channels 4t, 4t + 1) and of step 1 (4t + 2, 4t + 3).
+  SmallVector<SmallVector<Value>> fragmentA(Value lane, Value entry0, Value entry1,
+                                            Value base) {
     Value column = arith::AddIOp::create(
         b, base, arith::MulIOp::create(b, threadInGroup(lane), kb.index(4)));
-    auto [a0, a2] = rowPairs(entry0, column);
-    auto [a1, a3] = rowPairs(entry1, column);
-    return {a0, a1, a2, a3};
+    SmallVector<Value> r0 = rowWords(entry0, column), r1 = rowWords(entry1, column);
+    if (!isTF32())
+      return {{r0[0], r1[0], r0[1], r1[1]}};
+    // a0 = A(g, t), a1 = A(g + 8, t), a2 = A(g, t + 4), a3 = A(g + 8, t + 4).
+    return {{r0[0], r1[0], r0[1], r1[1]}, {r0[2], r1[2], r0[3], r1[3]}};
   }
 
-  /// The lane's B fragments (2 x i32 each) of the warp's mmas for input
-  /// channels [16 * block, 16 * block + 16) at offset k, in column tile
+  /// Words of mma `j`'s B fragment (fragmentsB) for k step `step`.
+  static SmallVector<Value> stepOfB(ArrayRef<Value> words, int64_t step) {
+    return {words[2 * step], words[2 * step + 1]};
+  }
+
+  /// The lane's B fragments (wordsOfB() i32 each, stepOfB splits them) of
+  /// the warp's mmas for input channels [16 * block, 16 * block + 16) at offset k, in column tile
   /// `columnTile`: `loadsOfB()` 16-byte loads, 512 bytes apart (see
   /// packWeights).
   SmallVector<SmallVector<Value>> fragmentsB(Value lane, Value k, Value block,
@@ -289,7 +312,7 @@ public:
     }
     SmallVector<SmallVector<Value>> perMma;
     for (int64_t j = 0; j < mmasPerWarp; ++j)
-      perMma.push_back({words[2 * j], words[2 * j + 1]});
+      perMma.emplace_back(ArrayRef<Value>(words).slice(wordsOfB() * j, wordsOfB()));
     return perMma;
   }
 
@@ -377,15 +400,15 @@ public:
     SmallVector<Value> operands(a);
     operands.append(bFrag.begin(), bFrag.end());
     operands.append(c.begin(), c.end());
-    return kb.callResults(
-        (kMmaPlaceholderPrefix + (multiplicand.isF16() ? "f16" : "bf16")).str(),
-        TypeRange{f32, f32, f32, f32}, operands);
+    std::string name = isTF32() ? kMmaTF32Placeholder.str()
+                                : (kMmaPlaceholderPrefix + (multiplicand.isF16() ? "f16" : "bf16")).str();
+    return kb.callResults(name, TypeRange{f32, f32, f32, f32}, operands);
   }
 
-  /// The PTX ISA's mma.m16n8k16 on fragments that the 32 lanes of a warp
-  /// stored in `aBuf` ([32, 4] i32) and `bBuf` ([32, 2 * mmas] i32, mma j at
-  /// 2j), accumulated into `accBuf` ([32, accumulators()] f32) at
-  /// `accSlot`..`accSlot` + 3.
+  /// The PTX ISA's mma.m16n8k16 (f16, bf16) or mma.m16n8k8 (tf32) on
+  /// fragments that the 32 lanes of a warp stored in `aBuf` ([32, 4] i32)
+  /// and `bBuf` ([32, 2 * mmas] i32, mma j at 2j), accumulated into
+  /// `accBuf` ([32, accumulators()] f32) at `accSlot`..`accSlot` + 3.
   void emulateMma(Value aBuf, Value bBuf, Value accBuf, int64_t j, int64_t accSlot) {
     kb.forLoop(kb.index(kWarp), [&](Value lane) {
       for (int64_t i = 0; i < 4; ++i) {
@@ -396,6 +419,33 @@ public:
             kb.index(i % 2));
         Value slot = kb.index(accSlot + i);
         Value init = memref::LoadOp::create(b, accBuf, ValueRange{lane, slot});
+        if (isTF32()) {
+          Value sum = kb.forLoopCarry(kb.index(8), init, [&](Value kk, Value acc) {
+            // A(row, kk) is in lane 4 (row % 8) + kk % 4, register
+            // row / 8 + 2 (kk / 4); B(kk, col) in lane 4 col + kk % 4,
+            // register kk / 4. One tf32 (as f32 bits) a register.
+            Value kkIn4 = arith::RemUIOp::create(b, kk, kb.index(4));
+            Value kkHalf = arith::DivUIOp::create(b, kk, kb.index(4));
+            Value aLane = arith::AddIOp::create(
+                b, arith::MulIOp::create(b, arith::RemUIOp::create(b, row, kb.index(8)),
+                                         kb.index(4)),
+                kkIn4);
+            Value aReg = arith::AddIOp::create(
+                b, arith::DivUIOp::create(b, row, kb.index(8)),
+                arith::MulIOp::create(b, kkHalf, kb.index(2)));
+            Value bLane = arith::AddIOp::create(
+                b, arith::MulIOp::create(b, col, kb.index(4)), kkIn4);
+            Value bReg = arith::AddIOp::create(b, kkHalf, kb.index(2 * j));
+            Type f32 = b.getF32Type();
+            Value av = arith::BitcastOp::create(
+                b, f32, memref::LoadOp::create(b, aBuf, ValueRange{aLane, aReg}));
+            Value bv = arith::BitcastOp::create(
+                b, f32, memref::LoadOp::create(b, bBuf, ValueRange{bLane, bReg}));
+            return arith::AddFOp::create(b, acc, arith::MulFOp::create(b, av, bv));
+          });
+          memref::StoreOp::create(b, sum, accBuf, ValueRange{lane, slot});
+          continue;
+        }
         Value sum = kb.forLoopCarry(kb.index(kDepth), init, [&](Value kk, Value acc) {
           // A(row, kk) is in lane 4 (row % 8) + (kk % 8) / 2, register
           // row / 8 + 2 (kk / 8), half kk % 2; B(kk, col) in lane
@@ -438,6 +488,18 @@ private:
   }
   Value threadInGroup(Value lane) { return arith::RemUIOp::create(b, lane, kb.index(4)); }
 
+  /// `v` (f32) rounded to tf32 (round to nearest, ties away from zero, as
+  /// cvt.rna.tf32.f32), as the bits of an f32 whose low 13 are zero: in
+  /// integer ops, so that the emulation rounds exactly as the kernel. Past
+  /// tf32's largest value it becomes inf; inf and NaN stay what they are.
+  Value tf32Bits(Value v) {
+    Value bits = arith::BitcastOp::create(b, b.getI32Type(), v);
+    Value rounded = arith::AddIOp::create(b, bits, kb.i32(0x1000));
+    Value kept = arith::AndIOp::create(b, rounded, kb.i32(static_cast<int32_t>(0xFFFFE000u)));
+    // NaN payloads that the add would carry into inf stay NaN.
+    Value isNaN = arith::CmpFOp::create(b, arith::CmpFPredicate::UNO, v, v);
+    return arith::SelectOp::create(b, isNaN, bits, kept);
+  }
   /// `v` (f32) rounded to the multiplicand type, as its 16 bits in an i32.
   Value bitsOf(Value v) {
     Value narrow = arith::TruncFOp::create(b, multiplicand, v);
@@ -460,21 +522,27 @@ private:
   }
 
   /// Input row `entry` (i32, -1: none) at channels `column`..`column` + 3
-  /// as two packed pairs (zeros for none), by one 4-element load: 16-byte
+  /// as two packed pairs, or four tf32 words (zeros for none), by one
+  /// 4-element load: 16-byte
   /// aligned when the input has rows of whole 16-channel blocks from an
   /// aligned base (every GPU allocation is; `xAlign`). Without a branch: a
   /// missing neighbour loads row 0 and selects zeros, so that an offset's
   /// loads form one basic block and ptxas can issue them all before the
   /// first mma (callers skip the offsets when the input has no rows).
-  std::pair<Value, Value> rowPairs(Value entry, Value column) {
+  SmallVector<Value> rowWords(Value entry, Value column) {
     Value has = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, entry, kb.i32(0));
     Value safe = arith::SelectOp::create(b, has, entry, kb.i32(0));
     Value tile = kb.loadTile(x, {kb.toIndex(safe), column}, 4, xAlign);
     auto element = [&](int64_t e) {
       return vector::ExtractOp::create(b, tile, ArrayRef<int64_t>{e}).getResult();
     };
-    return {arith::SelectOp::create(b, has, pack(element(0), element(1)), kb.i32(0)),
-            arith::SelectOp::create(b, has, pack(element(2), element(3)), kb.i32(0))};
+    auto orZero = [&](Value word) {
+      return arith::SelectOp::create(b, has, word, kb.i32(0)).getResult();
+    };
+    if (isTF32())
+      return {orZero(tf32Bits(element(0))), orZero(tf32Bits(element(1))),
+              orZero(tf32Bits(element(2))), orZero(tf32Bits(element(3)))};
+    return {orZero(pack(element(0), element(1))), orZero(pack(element(2), element(3)))};
   }
 
   KernelBuilder &kb;
@@ -523,9 +591,11 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   if (auto type = op->getAttrOfType<StringAttr>("mma_type")) {
     if (type.getValue() == "bf16")
       multiplicand = b.getBF16Type();
+    else if (type.getValue() == "tf32")
+      multiplicand = b.getTF32Type();
     else if (type.getValue() != "f16")
       return op->emitOpError() << "has mma_type \"" << type.getValue()
-                               << "\"; tensor cores take \"f16\" or \"bf16\"";
+                               << "\"; tensor cores take \"f16\", \"bf16\" or \"tf32\"";
   }
   int64_t warpColumns = 16;
   if (auto tile = op->getAttrOfType<IntegerAttr>("channel_tile"); tile && tile.getInt() > 1)
@@ -636,27 +706,32 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
         b.setInsertionPointToStart(&anyIf.getThenRegion().front());
         kb.forLoop(blocksOfInput, [&](Value block) {
           Value base = arith::MulIOp::create(b, block, kb.index(kDepth));
-          kb.forLoop(kb.index(kWarp), [&](Value lane) {
-            auto fragments = conv.fragmentsB(lane, k, block, columnTile);
-            for (int64_t j = 0; j < mmas; ++j)
-              for (int64_t i = 0; i < 2; ++i)
-                memref::StoreOp::create(b, fragments[j][i], bBuf,
-                                        ValueRange{lane, kb.index(2 * j + i)});
-          });
-          for (int64_t m = 0; m < rowTiles; ++m) {
-            auto tileIf = scf::IfOp::create(b, TypeRange{}, anyInTile[m], false);
-            OpBuilder::InsertionGuard inTile(b);
-            b.setInsertionPointToStart(&tileIf.getThenRegion().front());
-            Value tile = conv.rowTileOf(warpTile, m);
+          // One mma per k step (two for tf32's k = 8) and output tile.
+          for (int64_t step = 0; step < conv.kSteps(); ++step) {
             kb.forLoop(kb.index(kWarp), [&](Value lane) {
-              auto [row0, row1] = conv.laneRows(tile, lane);
-              auto a = conv.fragmentA(lane, conv.neighbour(row0, k),
-                                      conv.neighbour(row1, k), base);
-              for (int64_t i = 0; i < 4; ++i)
-                memref::StoreOp::create(b, a[i], aBuf, ValueRange{lane, kb.index(i)});
+              auto fragments = conv.fragmentsB(lane, k, block, columnTile);
+              for (int64_t j = 0; j < mmas; ++j) {
+                auto words = TensorCoreConv::stepOfB(fragments[j], step);
+                for (int64_t i = 0; i < 2; ++i)
+                  memref::StoreOp::create(b, words[i], bBuf,
+                                          ValueRange{lane, kb.index(2 * j + i)});
+              }
             });
-            for (int64_t j = 0; j < mmas; ++j)
-              conv.emulateMma(aBuf, bBuf, accBuf, j, 4 * (m * mmas + j));
+            for (int64_t m = 0; m < rowTiles; ++m) {
+              auto tileIf = scf::IfOp::create(b, TypeRange{}, anyInTile[m], false);
+              OpBuilder::InsertionGuard inTile(b);
+              b.setInsertionPointToStart(&tileIf.getThenRegion().front());
+              Value tile = conv.rowTileOf(warpTile, m);
+              kb.forLoop(kb.index(kWarp), [&](Value lane) {
+                auto [row0, row1] = conv.laneRows(tile, lane);
+                auto a = conv.fragmentA(lane, conv.neighbour(row0, k),
+                                        conv.neighbour(row1, k), base)[step];
+                for (int64_t i = 0; i < 4; ++i)
+                  memref::StoreOp::create(b, a[i], aBuf, ValueRange{lane, kb.index(i)});
+              });
+              for (int64_t j = 0; j < mmas; ++j)
+                conv.emulateMma(aBuf, bBuf, accBuf, j, 4 * (m * mmas + j));
+            }
           }
         });
       });
@@ -776,7 +851,7 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
       // spilled).
       SmallVector<Value> accB(accK.begin(), accK.end());
       int64_t inBlocks = inChannels / kDepth;
-      int64_t loadsPerBlock = mmas / 2 + 2 * rowTiles;
+      int64_t loadsPerBlock = conv.loadsOfB() + 2 * rowTiles;
       int64_t group = std::max<int64_t>(1, loadsInFlight / loadsPerBlock);
       for (int64_t first = 0; first < inBlocks; first += group) {
         int64_t last = std::min(inBlocks, first + group);
@@ -796,11 +871,13 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
           for (int64_t block = first; block < last; ++block) {
             auto a = conv.fragmentA(lane, entries[m].first, entries[m].second,
                                     kb.index(block * kDepth));
-            for (int64_t j = 0; j < mmas; ++j) {
-              auto d = conv.mmaOnGPU(a, fragB[block - first][j],
-                                     ValueRange(sums).slice(4 * j, 4));
-              std::copy(d.begin(), d.end(), sums.begin() + 4 * j);
-            }
+            for (int64_t step = 0; step < conv.kSteps(); ++step)
+              for (int64_t j = 0; j < mmas; ++j) {
+                auto d = conv.mmaOnGPU(a[step],
+                                       TensorCoreConv::stepOfB(fragB[block - first][j], step),
+                                       ValueRange(sums).slice(4 * j, 4));
+                std::copy(d.begin(), d.end(), sums.begin() + 4 * j);
+              }
           }
           scf::YieldOp::create(b, sums);
           std::copy(tileIf.getResults().begin(), tileIf.getResults().end(),

@@ -479,12 +479,13 @@ void moveKernelOnlyBuffersToDevice(func::FuncOp func, OpBuilder &b) {
 
 /// Turns the placeholder calls of tensor-core kernels (see
 /// scn/Conversion/TensorCores.h) into NVVM ops: mmas into nvvm.mma.sync
-/// m16n8k16, row x col; warp votes into nvvm.vote.sync any and warp ORs
+/// m16n8k16 (f16, bf16) or m16n8k8 (tf32), row x col; warp votes into nvvm.vote.sync any and warp ORs
 /// into nvvm.redux.sync or, over the full warp; block barriers into
 /// gpu.barrier. Erases their declarations.
 void materializeWarpOps(ModuleOp module) {
   auto isPlaceholder = [](StringRef name) {
-    return name.starts_with(scn::kMmaPlaceholderPrefix) || name == scn::kWarpAnyPlaceholder ||
+    return name.starts_with(scn::kMmaPlaceholderPrefix) || name == scn::kMmaTF32Placeholder ||
+           name == scn::kWarpAnyPlaceholder ||
            name == scn::kWarpOrPlaceholder || name == scn::kBlockBarrierPlaceholder;
   };
   SmallVector<func::CallOp> calls;
@@ -530,11 +531,16 @@ void materializeWarpOps(ModuleOp module) {
     };
     ValueRange operands = call.getOperands();
     Type f32 = b.getF32Type();
-    auto type = isF16 ? NVVM::MMATypes::f16 : NVVM::MMATypes::bf16;
+    // tf32: m16n8k8, one tf32 an i32 register, the same operand counts.
+    bool isTF32 = call.getCallee() == scn::kMmaTF32Placeholder;
+    auto type = isF16    ? NVVM::MMATypes::f16
+                : isTF32 ? NVVM::MMATypes::tf32
+                         : NVVM::MMATypes::bf16;
     auto mma = NVVM::MmaOp::create(
         b, loc, LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32}),
         registers(operands.take_front(4)), registers(operands.slice(4, 2)),
-        operands.take_back(4), ArrayRef<int64_t>{16, 8, 16}, std::nullopt, std::nullopt,
+        operands.take_back(4), ArrayRef<int64_t>{16, 8, isTF32 ? 8 : 16}, std::nullopt,
+        std::nullopt,
         std::array<NVVM::MMATypes, 2>{type, type},
         std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row, NVVM::MMALayout::col});
     for (int64_t i = 0; i < 4; ++i)

@@ -38,18 +38,20 @@ int64_t warpColumns(EpilogueOpInterface op) {
 
 /// Bytes of shared memory that a tensor-core block's copy of `op`'s
 /// weights for `columns` output channels takes: every offset and input
-/// channel, as f16/bf16.
-int64_t sharedWeightBytes(EpilogueOpInterface op, int64_t columns) {
+/// channel, as f16/bf16 (2 bytes) or tf32 (4).
+int64_t sharedWeightBytes(EpilogueOpInterface op, int64_t columns, int64_t elementBytes) {
   auto weight = cast<RankedTensorType>(op.getWeightOperand().get().getType());
-  return weight.getDimSize(0) * weight.getDimSize(2) * columns * 2;
+  return weight.getDimSize(0) * weight.getDimSize(2) * columns * elementBytes;
 }
 
 /// tensor-core-weights=shared: the widest output-channel tile, at most
 /// `widest`, whose weights fit `budget` bytes (0: none fits).
-int64_t sharedWeightColumns(EpilogueOpInterface op, int64_t widest, int64_t budget) {
+int64_t sharedWeightColumns(EpilogueOpInterface op, int64_t widest, int64_t budget,
+                            int64_t elementBytes) {
   int64_t out = cast<RankedTensorType>(op.getWeightOperand().get().getType()).getDimSize(3);
   for (int64_t width : {64, 32, 16})
-    if (width <= widest && out % width == 0 && sharedWeightBytes(op, width) <= budget)
+    if (width <= widest && out % width == 0 &&
+        sharedWeightBytes(op, width, elementBytes) <= budget)
       return width;
   return 0;
 }
@@ -70,9 +72,9 @@ struct SCNPlanDataflowPass
                                   << tensorCoreRows.getValue() << " is not 16, 32 or 64";
       return signalPassFailure();
     }
-    if (tensorCoreType != "f16" && tensorCoreType != "bf16") {
+    if (tensorCoreType != "f16" && tensorCoreType != "bf16" && tensorCoreType != "tf32") {
       getOperation()->emitError() << "scn-plan-dataflow: tensor-core-type '"
-                                  << tensorCoreType << "' is neither f16 nor bf16";
+                                  << tensorCoreType << "' is not f16, bf16 or tf32";
       return signalPassFailure();
     }
     if (tensorCoreWeights != "global" && tensorCoreWeights != "shared") {
@@ -97,7 +99,9 @@ struct SCNPlanDataflowPass
             int64_t widest = warpColumns(op);
             if (auto given = op->getAttrOfType<IntegerAttr>("channel_tile"))
               widest = given.getInt();
-            int64_t columns = sharedWeightColumns(op, widest, tensorCoreSharedBytes);
+            auto type = op->getAttrOfType<StringAttr>("mma_type");
+            int64_t columns = sharedWeightColumns(op, widest, tensorCoreSharedBytes,
+                                                  type && type.getValue() == "tf32" ? 4 : 2);
             if (columns == widest || (columns > 0 && !op->hasAttr("channel_tile"))) {
               op->setAttr("weights_memory", b.getStringAttr("shared"));
               op->setAttr("channel_tile", b.getI64IntegerAttr(columns));

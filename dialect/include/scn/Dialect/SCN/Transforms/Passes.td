@@ -174,7 +174,8 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
     Option<"tensorCoreType", "tensor-core-type", "std::string",
            /*default=*/"\"f16\"",
            "cuda with tensor-cores: the multiplicand type, f16 or bf16 "
-           "(mma_type)">,
+           "(mma.m16n8k16), or tf32 (fp32 rounded to 10 bits of mantissa, "
+           "mma.m16n8k8) (mma_type)">,
     Option<"tensorCoreRows", "tensor-core-rows", "int64_t", /*default=*/"0",
            "cuda with tensor-cores: output rows of a warp, 16, 32 or 64 "
            "(rows_per_tile; 0: 16)">,
