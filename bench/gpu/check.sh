@@ -49,6 +49,9 @@ if [ "${1:-}" = "--prepare" ]; then
     ldd "$binary" | awk '/libomp|libbenchmark/ {print $3}' | xargs -r -I{} cp -L {} build/device-libs/
   done
   ls build/device-libs
+  # A fresh directory: artifacts of variants that an earlier --prepare built
+  # and the check no longer runs would ride along in the carry.
+  rm -rf build/gpu-check
   /usr/bin/python3 bench/gpu/prepare_check.py | grep -v '^scn-compile: wrote'
   # The artifacts' PTX and cubins pack 13x with xz (93 MiB to 7.3 MiB).
   tar -cJf build/gpu-check.tar.xz -C build gpu-check

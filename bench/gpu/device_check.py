@@ -256,11 +256,14 @@ def time_runs(lib, manifest, arrays, repeat, persistent=None):
 # the W3 layers with C >= 64 (the issue's goals).
 WORKLOADS = ("W1", "W3_C64", "W3_C128", "W3_C32", "W3_C16")
 TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-sharedw", "cuda-tf32", "cuda-bf16",
-           "cuda-f16-act16",
+           "cuda-f16-act16", "cuda-f16-act16-sharedw",
            "cuda-hostmaps",
            "cuda-f16-sync", "cuda-f16-votes", "cuda-f16-rows32", "cuda-f16-rows64",
            "cuda-f16-loads6", "cuda-f16-loads24", "cuda-simt4x4", "cuda-simt2x8",
            "cuda-simt4x8", "cuda-f16+pageable")
+# The first PRIMARY_TARGETS run for every workload before any variant: the
+# issue's numbers (f16, fp32, the CPU) and this session's candidates.
+PRIMARY_TARGETS = 8
 # A target ending so runs its artifact with SCN_GPU_PAGEABLE_UPLOADS=1: the
 # driver's own path for large uploads instead of page-locked staging
 # (StagedUpload.cpp), on the workloads whose features are large.
@@ -281,6 +284,9 @@ VARIANT_TABLES = (
      "weights for its output channels once, then its warps loop over warp tiles "
      "(--tensor-core-weights=shared), f16.",
      "cuda-f16", ("cuda-f16-sharedw",)),
+    ("The same with activations stored in f16 (f16 end to end), against f16 end to end "
+     "with global weights.",
+     "cuda-f16-act16", ("cuda-f16-act16-sharedw",)),
     ("Tensor-core lanes issuing 6 or 24 16-byte loads before their mmas instead of 12 "
      "(--tensor-core-loads: fewer registers against more overlap), f16.",
      "cuda-f16", ("cuda-f16-loads6", "cuda-f16-loads24")),
@@ -344,66 +350,79 @@ def bench(log, repeat, deadline, scratch):
              f"{peaks[2]:.2f} TB/s (read + written)" if peaks
              else "not measured (no torch with CUDA)"), flush=True)
     sites = len(np.load(os.path.join(directory, "inputs.npz"))["coords"])
+    names = [w for w in WORKLOADS if w in meta] + [w for w in meta if w not in WORKLOADS]
+    results = {name: {} for name in names}
+    outputs = {name: {} for name in names}
+
+    def run_target(name, target):
+        if not os.path.exists(os.path.join(directory, f"{name}.{artifact_of(target)}.so")) \
+                or (target.endswith(PAGEABLE) and name not in PAGEABLE_WORKLOADS):
+            return
+        result = results[name]
+        for key in ("", " prebuilt", " uploads"):
+            result[target + key] = float("nan")
+        left = deadline - time.time()
+        if left < 5:
+            print(f"bench {name} {target}: skipped, the bench's time is spent", file=log)
+            return
+        path = os.path.join(scratch, f"{name}.{target}")
+        try:
+            env = dict(os.environ)
+            if target.endswith(PAGEABLE):
+                env["SCN_GPU_PAGEABLE_UPLOADS"] = "1"
+            proc = subprocess.run(
+                [sys.executable, os.path.abspath(__file__), "--bench-one", name, target,
+                 path, "--repeat", str(repeat)],
+                capture_output=True, text=True, timeout=min(left, 120), env=env)
+            if proc.returncode != 0:
+                raise RuntimeError(f"exit {proc.returncode}: "
+                                   + " / ".join(proc.stderr.strip().splitlines()[-2:]))
+            result.update(json.load(open(path + ".json")))
+            # Mapped, not read: every workload's outputs stay until the end.
+            outputs[name][target] = np.load(path + ".npy", mmap_mode="r")
+        except subprocess.TimeoutExpired:
+            print(f"bench {name} {target}: timed out", file=log)
+        except Exception as e:
+            print(f"bench {name} {target}: {type(e).__name__}: {e}", file=log)
+        log.flush()
+
+    # The issue's numbers first for every workload (a run cut short by the
+    # bench's time still has them), then the variants.
+    for targets in (TARGETS[:PRIMARY_TARGETS], TARGETS[PRIMARY_TARGETS:]):
+        for name in names:
+            for target in targets:
+                run_target(name, target)
+            # Each workload's numbers as soon as they exist: a run cut short
+            # by check.sh's timeout still reports what it measured.
+            print(f"bench {name}: " + ", ".join(f"{k} {v:.3g}"
+                                                for k, v in results[name].items()), flush=True)
     rows = []
-    for name in [w for w in WORKLOADS if w in meta] + [w for w in meta if w not in WORKLOADS]:
-        result = {}
-        outputs = {}
-        for target in TARGETS:
-            if not os.path.exists(os.path.join(directory, f"{name}.{artifact_of(target)}.so")) \
-                    or (target.endswith(PAGEABLE) and name not in PAGEABLE_WORKLOADS):
-                continue
-            for key in ("", " prebuilt", " uploads"):
-                result[target + key] = float("nan")
-            left = deadline - time.time()
-            if left < 5:
-                print(f"bench {name} {target}: skipped, the bench's time is spent", file=log)
-                continue
-            path = os.path.join(scratch, f"{name}.{target}")
-            try:
-                env = dict(os.environ)
-                if target.endswith(PAGEABLE):
-                    env["SCN_GPU_PAGEABLE_UPLOADS"] = "1"
-                proc = subprocess.run(
-                    [sys.executable, os.path.abspath(__file__), "--bench-one", name, target,
-                     path, "--repeat", str(repeat)],
-                    capture_output=True, text=True, timeout=min(left, 120), env=env)
-                if proc.returncode != 0:
-                    raise RuntimeError(f"exit {proc.returncode}: "
-                                       + " / ".join(proc.stderr.strip().splitlines()[-2:]))
-                result.update(json.load(open(path + ".json")))
-                outputs[target] = np.load(path + ".npy")
-            except subprocess.TimeoutExpired:
-                print(f"bench {name} {target}: timed out", file=log)
-            except Exception as e:
-                print(f"bench {name} {target}: {type(e).__name__}: {e}", file=log)
-            log.flush()
-        # Tensor cores round the inputs to f16 or bf16: their error against
-        # fp32 on the CPU, relative to the largest output; fp32 on the GPU
-        # against the CPU too.
-        reference = outputs.get("cpu")
+    for name in names:
+        result, out = results[name], outputs[name]
+        # Tensor cores round the inputs to f16, bf16 or tf32: their error
+        # against fp32 on the CPU, relative to the largest output; fp32 on
+        # the GPU against the CPU too.
+        reference = out.get("cpu")
         for element in ("fp32", "f16", "bf16", "tf32", "f16-act16"):
             result[element + " error"] = float("nan")
-            got = outputs.get("cuda" if element == "fp32" else "cuda-" + element)
+            got = out.get("cuda" if element == "fp32" else "cuda-" + element)
             if reference is not None and got is not None and got.shape == reference.shape \
                     and reference.size:
                 scale = max(float(np.abs(reference).max()), 1e-30)
                 result[element + " error"] = float(np.abs(got - reference).max()) / scale
         # Load groups change the order of an offset's mmas, SIMT tiles which
-        # thread computes an output, neither the order of any sum: each
-        # variant must give its default's output bit for bit.
+        # thread computes an output, shared weights where a warp reads its
+        # B fragments, none the order of any sum: each variant must give its
+        # default's output bit for bit.
         for _, base, variants in VARIANT_TABLES:
-            got = [outputs[t] for t in variants if t in outputs]
-            if got and base in outputs:
+            got = [out[t] for t in variants if t in out]
+            if got and base in out:
                 result[base + " variants difference"] = max(
-                    float(np.abs(o - outputs[base]).max())
-                    if o.shape == outputs[base].shape else float("inf") for o in got)
+                    float(np.abs(o - out[base]).max())
+                    if o.shape == out[base].shape else float("inf") for o in got)
         rows.append((name, meta[name]["flop"], sites, result))
         print(f"bench {name}: {result}", file=log)
-        # Each workload's numbers as soon as they exist: a run cut short by
-        # check.sh's timeout still reports what it measured.
-        log.flush()
-        print(f"bench {name}: " + ", ".join(f"{k} {v:.3g}" for k, v in result.items()),
-              flush=True)
+    log.flush()
     print_tables(rows, peaks)
     return peaks
 
@@ -422,6 +441,8 @@ def print_tables(rows, peaks):
           "share of fp16 tensor GEMM | fp32 error |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, flop, sites, r in rows:
+        if "cuda" not in r:
+            continue
         gpu, pre = r["cuda"], r["cuda prebuilt"]
         tflops = flop / (pre / 1e3) / 1e12
         shares = (f"{100 * tflops / peaks[0]:.1f}% | {100 * tflops / peaks[1]:.1f}%"
@@ -449,7 +470,7 @@ def print_tables(rows, peaks):
             print(f"| {name} | {element} | {gpu:.1f} | {pre:.1f} | "
                   f"{100 * (1 - pre / gpu):.0f}% | {r['cuda-' + element + ' uploads']:.1f} | "
                   f"{tflops:.2f} | {share} | "
-                  f"{r['cuda'] / gpu:.1f}x | {r[element + ' error']:.1e} |")
+                  f"{r.get('cuda', float('nan')) / gpu:.1f}x | {r[element + ' error']:.1e} |")
     print()
     print("Tensor-core warps of 16 (the plan's), 32 and 64 rows with neighbour masks, "
           "and 16 rows voting per offset (--neighbour-masks=false), f16, maps prebuilt: "
@@ -511,9 +532,15 @@ def print_tables(rows, peaks):
 # the W3 layers with C >= 64, whose convolution kernel is timed on the
 # device here (their end-to-end times above are mostly the host's copies of
 # 44-88 MB of features in and out, and the merge of their input rows).
-PROFILES = (("W1", "cuda-f16"), ("W1", "cuda-f16-rows32"), ("W1", "cuda"),
-            ("W3_C64", "cuda-f16"), ("W3_C64", "cuda-f16-rows32"), ("W3_C64", "cuda"),
-            ("W3_C128", "cuda-f16"), ("W3_C128", "cuda-f16-rows32"), ("W3_C128", "cuda"))
+# The W3 layers' convolution against its roofline (the issue's goal) with
+# global and shared weights, f16 end to end with shared weights, and tf32.
+# (32-row warps were slower on the H200; their times are in the bench.)
+PROFILES = (("W1", "cuda-f16"), ("W1", "cuda-f16-sharedw"), ("W1", "cuda"),
+            ("W3_C64", "cuda-f16"), ("W3_C64", "cuda-f16-sharedw"),
+            ("W3_C64", "cuda-f16-act16-sharedw"), ("W3_C64", "cuda-tf32"), ("W3_C64", "cuda"),
+            ("W3_C128", "cuda-f16"), ("W3_C128", "cuda-f16-sharedw"),
+            ("W3_C128", "cuda-f16-act16-sharedw"), ("W3_C128", "cuda-tf32"),
+            ("W3_C128", "cuda"))
 PROFILE_RUNS = 5
 PROFILE_ROW = re.compile(r"^  (.+?)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)%  (.*)$")
 
@@ -557,12 +584,14 @@ def w3_roofline_ms(m, sites, target, peaks):
     """The floor of one W3 layer (METHOD: the larger of FLOPs over the
     matrix rate and the fewest bytes over the copy bandwidth): features read
     once, output written once (f32, or f16 with act16), the neighbour table
-    (27 int32 per site) and the weights read once."""
+    (27 int32 per site) and the weights read once. The matrix rate: fp32
+    GEMM for fp32, half the fp16 GEMM for tf32 (its tensor-core peak),
+    fp16 GEMM otherwise."""
     c = m["in_channels"]
     act = 2 if "act16" in target else 4
-    weight = 4 if target == "cuda" else 2
+    weight = 4 if target in ("cuda", "cuda-tf32") else 2
     nbytes = sites * (2 * c * act + 27 * 4) + 27 * c * c * weight
-    rate = peaks[0] if target == "cuda" else peaks[1]
+    rate = peaks[0] if target == "cuda" else peaks[1] / 2 if target == "cuda-tf32" else peaks[1]
     return max(m["flop"] / (rate * 1e12), nbytes / (peaks[2] * 1e12)) * 1e3, nbytes
 
 

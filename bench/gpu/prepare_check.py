@@ -21,7 +21,8 @@ the GPU machine (which has neither our toolchain nor the CUDA toolkit):
                                         of 32 and 64 rows; the plan's 16 is
                                         cuda-f16); cuda-tf32 (fp32 on tensor
                                         cores); cuda-f16-sharedw (weights
-                                        in shared memory); cuda-f16-loads6/24 (lanes
+                                        in shared memory; -act16-sharedw with
+                                        f16 activations); cuda-f16-loads6/24 (lanes
                                         issuing 6 or 24 loads at once, not 12);
                                         cuda-simt4x4/2x8/4x8 (fp32
                                         threads of 4 x 4, 2 x 8, 4 x 8 rows x
@@ -226,9 +227,13 @@ def prepare_bench(chips, channels):
         # Tensor-core weights in shared memory, a copy per block of 16 warps
         # that loop over warp tiles (every warp reads its own from L2 by
         # default).
+        # With activations in f16 too, the gathers read half the bytes.
         if name == "W1" or in_channels >= 64:
             compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-sharedw.so"), "cuda",
                          chips, ["--element-type=f16", "--tensor-core-weights=shared"])
+            compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-act16-sharedw.so"), "cuda",
+                         chips, ["--element-type=f16", "--activations=f16",
+                                 "--tensor-core-weights=shared"])
         # Tensor-core lanes issuing 6 and 24 loads at once instead of 12
         # (96 and 135 registers on W3 C64 against 112: occupancy against
         # overlap).
