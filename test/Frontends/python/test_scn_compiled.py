@@ -235,6 +235,11 @@ def test_cuda_target():
     if _cuda_device_present():
         # Inputs and activations rounded to f16: a few units of 2^-11.
         _assert_same(half(x), _eager(None, model, x), tol=8 * 2.0 ** -11)
+    # fp32 on tensor cores: inputs and weights rounded to tf32 (11 bits).
+    tf32 = scn.compile(model, x, target='cuda', chips=['sm_80'], element_type='tf32')
+    assert tf32.manifest['target'] == 'cuda'
+    if _cuda_device_present():
+        _assert_same(tf32(x), _eager(None, model, x), tol=8 * 2.0 ** -11)
 
 
 @needs_tools
