@@ -255,15 +255,15 @@ def time_runs(lib, manifest, arrays, repeat, persistent=None):
 # The most telling first: a run cut short still has W1 in f16 and fp32 and
 # the W3 layers with C >= 64 (the issue's goals).
 WORKLOADS = ("W1", "W3_C64", "W3_C128", "W3_C32", "W3_C16")
-TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-sharedw", "cuda-tf32", "cuda-bf16",
-           "cuda-f16-act16", "cuda-f16-act16-sharedw",
+TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-sharedw", "cuda-f16-sharedl", "cuda-tf32",
+           "cuda-bf16", "cuda-f16-act16", "cuda-f16-act16-sharedw",
            "cuda-hostmaps",
            "cuda-f16-sync", "cuda-f16-votes", "cuda-f16-rows32", "cuda-f16-rows64",
            "cuda-f16-loads6", "cuda-f16-loads24", "cuda-simt4x4", "cuda-simt2x8",
            "cuda-simt4x8", "cuda-f16+pageable")
 # The first PRIMARY_TARGETS run for every workload before any variant: the
 # issue's numbers (f16, fp32, the CPU) and this session's candidates.
-PRIMARY_TARGETS = 8
+PRIMARY_TARGETS = 9
 # A target ending so runs its artifact with SCN_GPU_PAGEABLE_UPLOADS=1: the
 # driver's own path for large uploads instead of page-locked staging
 # (StagedUpload.cpp), on the workloads whose features are large.
@@ -282,8 +282,9 @@ def artifact_of(target):
 VARIANT_TABLES = (
     ("Tensor-core weights in shared memory: a block of 16 warps copies its layer's "
      "weights for its output channels once, then its warps loop over warp tiles "
-     "(--tensor-core-weights=shared), f16.",
-     "cuda-f16", ("cuda-f16-sharedw",)),
+     "(--tensor-core-weights=shared; sharedl: =large, only layers of 64 x 64 channels "
+     "or more, W1 only), f16.",
+     "cuda-f16", ("cuda-f16-sharedw", "cuda-f16-sharedl")),
     ("The same with activations stored in f16 (f16 end to end), against f16 end to end "
      "with global weights.",
      "cuda-f16-act16", ("cuda-f16-act16-sharedw",)),
@@ -535,7 +536,8 @@ def print_tables(rows, peaks):
 # The W3 layers' convolution against its roofline (the issue's goal) with
 # global and shared weights, f16 end to end with shared weights, and tf32.
 # (32-row warps were slower on the H200; their times are in the bench.)
-PROFILES = (("W1", "cuda-f16"), ("W1", "cuda-f16-sharedw"), ("W1", "cuda"),
+PROFILES = (("W1", "cuda-f16"), ("W1", "cuda-f16-sharedw"), ("W1", "cuda-f16-sharedl"),
+            ("W1", "cuda"),
             ("W3_C64", "cuda-f16"), ("W3_C64", "cuda-f16-sharedw"),
             ("W3_C64", "cuda-f16-act16-sharedw"), ("W3_C64", "cuda-tf32"), ("W3_C64", "cuda"),
             ("W3_C128", "cuda-f16"), ("W3_C128", "cuda-f16-sharedw"),

@@ -40,7 +40,7 @@ def counts(mlir, options):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--element-type", default="f16")
-    p.add_argument("--tensor-core-weights", default="global", choices=["global", "shared"])
+    p.add_argument("--tensor-core-weights", default="global", choices=["global", "shared", "large"])
     a = p.parse_args()
     options = f"element-type={a.element_type}"
     if a.tensor_core_weights != "global":

@@ -87,7 +87,7 @@ def main():
     p.add_argument("--activations", default="f32")
     p.add_argument("--tensor-core-rows", type=int, default=0)
     p.add_argument("--tensor-core-loads", type=int, default=0)
-    p.add_argument("--tensor-core-weights", default="global", choices=["global", "shared"])
+    p.add_argument("--tensor-core-weights", default="global", choices=["global", "shared", "large"])
     p.add_argument("--chip", default="sm_90")
     a = p.parse_args()
     options = f"element-type={a.element_type} activations={a.activations} chip={a.chip}"

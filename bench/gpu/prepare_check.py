@@ -22,7 +22,8 @@ the GPU machine (which has neither our toolchain nor the CUDA toolkit):
                                         cuda-f16); cuda-tf32 (fp32 on tensor
                                         cores); cuda-f16-sharedw (weights
                                         in shared memory; -act16-sharedw with
-                                        f16 activations); cuda-f16-loads6/24 (lanes
+                                        f16 activations; W1 -sharedl: for its
+                                        large layers only); cuda-f16-loads6/24 (lanes
                                         issuing 6 or 24 loads at once, not 12);
                                         cuda-simt4x4/2x8/4x8 (fp32
                                         threads of 4 x 4, 2 x 8, 4 x 8 rows x
@@ -234,6 +235,11 @@ def prepare_bench(chips, channels):
             compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-act16-sharedw.so"), "cuda",
                          chips, ["--element-type=f16", "--activations=f16",
                                  "--tensor-core-weights=shared"])
+        # W1 also with shared weights for its layers of 64 x 64 channels or
+        # more only (the W3 layers are all that large).
+        if name == "W1":
+            compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-sharedl.so"), "cuda",
+                         chips, ["--element-type=f16", "--tensor-core-weights=large"])
         # Tensor-core lanes issuing 6 and 24 loads at once instead of 12
         # (96 and 135 registers on W3 C64 against 112: occupancy against
         # overlap).

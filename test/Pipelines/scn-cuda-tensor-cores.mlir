@@ -17,6 +17,7 @@
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90" -split-input-file | FileCheck %s --check-prefix=MASKS
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 neighbour-masks=false" -split-input-file | FileCheck %s --check-prefix=NOMASKS
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-weights=shared" -split-input-file | FileCheck %s --check-prefix=SHARED
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-weights=large" -split-input-file | FileCheck %s --check-prefix=LARGE
 // RUN: scn-opt %s --scn-graph-pipeline="plan-target=cuda" -split-input-file | FileCheck %s --check-prefix=F32
 // RUN: not scn-opt %s --scn-cuda-pipeline="tensor-core-weights=shared" 2>&1 | FileCheck %s --check-prefix=F32SHARED
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_75" 2>&1 | FileCheck %s --check-prefix=SM75
@@ -79,7 +80,12 @@
 // SHARED-SAME: bar.sync {{(\\09)?}}0;
 // SHARED-SAME: ld.shared.v4.b32
 // SHARED-SAME: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
-// F32SHARED: tensor-core-weights=shared needs element-type f16, bf16 or tf32 and global or shared
+// tensor-core-weights=large leaves the 16 x 32 channels of this layer
+// (under 64 x 64) with global weights.
+// LARGE-LABEL: llvm.func @main(
+// LARGE-NOT: scn_cg_gpu_resident_blocks
+// LARGE: llvm.func @cpu(
+// F32SHARED: tensor-core-weights=shared needs element-type f16, bf16 or tf32 and global, shared or large
 // EMU-LABEL: llvm.func @main(
 // EMU-NOT: gpu.
 // EMU-NOT: mma

@@ -14,6 +14,8 @@
 // RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-type=tf32 tensor-core-weights=shared tensor-core-shared-bytes=49152" -split-input-file | FileCheck %s --check-prefix=SHAREDTF32
 // RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-weights=shared tensor-core-shared-bytes=40000" -split-input-file | FileCheck %s --check-prefix=SHARED32
 // RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-weights=shared tensor-core-shared-bytes=10000" -split-input-file | FileCheck %s --check-prefix=SHAREDNONE
+// RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-weights=large tensor-core-shared-min-weights=20000" -split-input-file | FileCheck %s --check-prefix=SHAREDNONE
+// RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-weights=large tensor-core-shared-bytes=49152" -split-input-file | FileCheck %s --check-prefix=SHARED64
 // RUN: not scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-weights=texture" -split-input-file 2>&1 | FileCheck %s --check-prefix=BADWEIGHTS
 
 // With tensor cores, convolutions with channels in multiples of 16 are
@@ -35,7 +37,9 @@
 // tensor-core-weights=shared: a block's copy of the weights for its output
 // channels (3 offsets x 128 inputs x columns, f16) must fit the budget, so
 // the plan narrows the tile: 64 columns take 49152 bytes, 32 take 24576;
-// where not even 16 fit (12288 > 10000) the op keeps global weights.
+// where not even 16 fit (12288 > 10000) the op keeps global weights, as
+// it does with tensor-core-weights=large when its 128 x 128 channels are
+// under tensor-core-shared-min-weights (at the default 4096 they are not).
 // SHARED64-LABEL: func @wide
 // SHARED64: scn.submanifold_conv {{.*}}{channel_tile = 64 : i64, dataflow = "tensor_core", {{.*}}weights_memory = "shared"}
 // tf32 weights take 4 bytes: 32 columns (49152 bytes) fit where f16 took 64.
@@ -46,7 +50,7 @@
 // SHAREDNONE-LABEL: func @wide
 // SHAREDNONE: scn.submanifold_conv {{.*}}{channel_tile = 64 : i64, dataflow = "tensor_core", filter_size = array<i64: 3>, mma_type = "f16", rows_per_tile = 16 : i64}
 // SHAREDNONE-NOT: weights_memory
-// BADWEIGHTS: error: scn-plan-dataflow: tensor-core-weights 'texture' is neither global nor shared
+// BADWEIGHTS: error: scn-plan-dataflow: tensor-core-weights 'texture' is not global, shared or large
 // TC-NOT: weights_memory
 // ROWS64-LABEL: func @wide
 // ROWS64: scn.submanifold_conv {{.*}}dataflow = "tensor_core"{{.*}}rows_per_tile = 64 : i64

@@ -192,10 +192,11 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
     return failure();
   }
   if (options.tensorCoreWeights != "global" &&
-      (!tensorCores || options.tensorCoreWeights != "shared")) {
+      (!tensorCores ||
+       (options.tensorCoreWeights != "shared" && options.tensorCoreWeights != "large"))) {
     llvm::errs() << "scn-cuda-pipeline: tensor-core-weights="
                  << options.tensorCoreWeights.getValue()
-                 << " needs element-type f16, bf16 or tf32 and global or shared\n";
+                 << " needs element-type f16, bf16 or tf32 and global, shared or large\n";
     return failure();
   }
   if (options.sharedMemoryBytes < 0) {

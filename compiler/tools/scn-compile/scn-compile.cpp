@@ -59,8 +59,9 @@ static cl::opt<int64_t> tensorCoreLoads(
 static cl::opt<std::string> tensorCoreWeights(
     "tensor-core-weights", cl::init("global"),
     cl::desc("cuda with --element-type=f16|bf16|tf32: where tensor-core warps read the "
-             "weights: global, or shared (a copy per block in shared memory, for layers "
-             "whose weights fit the smallest chip's)"));
+             "weights: global, shared (a copy per block in shared memory, for layers "
+             "whose weights fit the smallest chip's), or large (shared for layers of "
+             "64 x 64 channels or more)"));
 static cl::opt<bool> neighbourMasks(
     "neighbour-masks", cl::init(true),
     cl::desc("cuda with --element-type=f16|bf16|tf32: tensor-core warps skip offsets by "

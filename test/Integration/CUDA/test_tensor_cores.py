@@ -241,24 +241,27 @@ def test_exact_case_shared_weights(seed, element_type, tmp_path):
 
 
 # Enough rows that each emulated block's warps take several tiles (3 blocks
-# x 16 warps, 250 warp tiles), through layers whose weights fit sm_86's 99
-# KiB only in narrower column tiles (64 -> 64 at 3x3x3: 16 channels, 55 KiB)
-# and a two-row-tile warp.
-@pytest.mark.parametrize("flags", [["--chip=sm_86"], ["--chip=sm_90", "--tensor-core-rows=32"]])
+# x 16 warps, 250 warp tiles), through a layer whose weights fit sm_86's 99
+# KiB only in narrower column tiles (64 -> 64 at 3x3x3: 16 channels, 55 KiB),
+# with a two-row-tile warp, and planned by "large" (64 x 64 channels is
+# its threshold).
+@pytest.mark.parametrize("flags", [["--chip=sm_86", "--tensor-core-weights=shared"],
+                                   ["--chip=sm_90", "--tensor-core-weights=shared",
+                                    "--tensor-core-rows=32"],
+                                   ["--chip=sm_90", "--tensor-core-weights=large"]])
 def test_exact_shared_weights_many_tiles(flags, tmp_path):
     r = np.random.default_rng(7)
     net = Network(r, 3, exact=True)
     coords = np.unique(np.concatenate([r.integers(0, 16, (4500, 3)),
                                        r.integers(0, 2, (4500, 1))], 1),
                        axis=0).astype(np.int64)
-    features = (r.integers(-2, 3, (len(coords), 32)) * 0.5).astype(np.float32)
+    features = (r.integers(-2, 3, (len(coords), 64)) * 0.5).astype(np.float32)
     net.arrays["coords"], net.arrays["features"] = coords, features
     spec = {"dimension": 3, "spatial_size": [16, 16, 16], "input_mode": 0, "train": False,
             "batch_size": 2, "coords": "coords", "features": "features",
-            "layers": [net.conv("SubmanifoldConvolution", 32, 64, [3, 3, 3], bias=True)]}
+            "layers": [net.conv("SubmanifoldConvolution", 64, 64, [3, 3, 3], bias=True)]}
     assert len(coords) > 3 * 16 * 16 * 3
-    assert_emulation_equals_cpu(spec, net.arrays, tmp_path,
-                                ["--element-type=f16", "--tensor-core-weights=shared"] + flags)
+    assert_emulation_equals_cpu(spec, net.arrays, tmp_path, ["--element-type=f16"] + flags)
 
 
 # Every case above takes each row tile's neighbour mask once; with

@@ -75,9 +75,10 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
       llvm::cl::init(0)};
   Option<std::string> tensorCoreWeights{
       *this, "tensor-core-weights",
-      llvm::cl::desc("f16 / bf16 / tf32: where tensor-core warps read the weights: global, or "
+      llvm::cl::desc("f16 / bf16 / tf32: where tensor-core warps read the weights: global, "
                      "shared (each block copies its layer's weights for its output "
-                     "channels into shared memory once, then loops over warp tiles)"),
+                     "channels into shared memory once, then loops over warp tiles), or "
+                     "large (shared for layers of 64 x 64 channels or more)"),
       llvm::cl::init("global")};
   Option<int64_t> sharedMemoryBytes{
       *this, "shared-memory-bytes",

@@ -77,9 +77,10 @@ struct SCNPlanDataflowPass
                                   << tensorCoreType << "' is not f16, bf16 or tf32";
       return signalPassFailure();
     }
-    if (tensorCoreWeights != "global" && tensorCoreWeights != "shared") {
+    if (tensorCoreWeights != "global" && tensorCoreWeights != "shared" &&
+        tensorCoreWeights != "large") {
       getOperation()->emitError() << "scn-plan-dataflow: tensor-core-weights '"
-                                  << tensorCoreWeights << "' is neither global nor shared";
+                                  << tensorCoreWeights << "' is not global, shared or large";
       return signalPassFailure();
     }
     if (target == "cuda") {
@@ -95,7 +96,16 @@ struct SCNPlanDataflowPass
           // Weights in shared memory: a block's copy holds every offset's
           // weights for its output channels, so the plan narrows the tile
           // until they fit (a layer where 16 channels do not keeps global).
-          if (tensorCoreWeights == "shared" && !op->hasAttr("weights_memory")) {
+          // "large": only for layers of tensor-core-shared-min-weights or
+          // more. In a 16 -> 16 layer a warp reads 512 bytes of weights per
+          // offset against 1 KB of gathered rows, and 512-thread blocks may
+          // hold fewer warps per SM than the small blocks of global weights.
+          auto weight = cast<RankedTensorType>(op.getWeightOperand().get().getType());
+          bool wanted = tensorCoreWeights == "shared" ||
+                        (tensorCoreWeights == "large" &&
+                         weight.getDimSize(2) * weight.getDimSize(3) >=
+                             tensorCoreSharedMinWeights);
+          if (wanted && !op->hasAttr("weights_memory")) {
             int64_t widest = warpColumns(op);
             if (auto given = op->getAttrOfType<IntegerAttr>("channel_tile"))
               widest = given.getInt();

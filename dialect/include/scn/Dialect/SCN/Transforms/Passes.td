@@ -186,14 +186,21 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
     Option<"tensorCoreWeights", "tensor-core-weights", "std::string",
            /*default=*/"\"global\"",
            "cuda with tensor-cores: where warps read the weights, global (each "
-           "warp its own fragments) or shared (a copy per block of the layer's "
+           "warp its own fragments), shared (a copy per block of the layer's "
            "weights for its output channels, when they fit "
-           "tensor-core-shared-bytes; weights_memory)">,
+           "tensor-core-shared-bytes; weights_memory), or large (shared for "
+           "layers of tensor-core-shared-min-weights or more)">,
     Option<"tensorCoreSharedBytes", "tensor-core-shared-bytes", "int64_t",
            /*default=*/"232448",
            "cuda with tensor-core-weights=shared: the dynamic shared memory a "
            "block may have (the smallest over the chips; sm_90: 232448, sm_80: "
            "166912, sm_86/89/120: 101376)">,
+    Option<"tensorCoreSharedMinWeights", "tensor-core-shared-min-weights", "int64_t",
+           /*default=*/"4096",
+           "cuda with tensor-core-weights=large: the input x output channels "
+           "from which a layer's weights go to shared memory (smaller layers "
+           "read fewer weight bytes than feature bytes per step, and their "
+           "blocks of 16 warps may cost occupancy)">,
     Option<"simtChannelTile", "simt-channel-tile", "int64_t", /*default=*/"1",
            "cuda: output channels of a thread of the SIMT (channel_parallel) "
            "kernels, at most this many that divide the layer's (channel_tile; "
