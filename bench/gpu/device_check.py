@@ -282,8 +282,8 @@ def artifact_of(target):
 VARIANT_TABLES = (
     ("Tensor-core weights in shared memory: a block of 16 warps copies its layer's "
      "weights for its output channels once, then its warps loop over warp tiles "
-     "(--tensor-core-weights=shared; sharedl: =large, only layers of 64 x 64 channels "
-     "or more, W1 only), f16.",
+     "(--tensor-core-weights=shared; sharedl: =large, only layers of 4096 (64 x 64) "
+     "input x output channels or more, W1 only), f16.",
      "cuda-f16", ("cuda-f16-sharedw", "cuda-f16-sharedl")),
     ("The same with activations stored in f16 (f16 end to end), against f16 end to end "
      "with global weights.",

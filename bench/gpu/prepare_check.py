@@ -235,8 +235,8 @@ def prepare_bench(chips, channels):
             compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-act16-sharedw.so"), "cuda",
                          chips, ["--element-type=f16", "--activations=f16",
                                  "--tensor-core-weights=shared"])
-        # W1 also with shared weights for its layers of 64 x 64 channels or
-        # more only (the W3 layers are all that large).
+        # W1 also with shared weights only for its layers of 4096 (64 x 64)
+        # input x output channels or more (the W3 layers are all that large).
         if name == "W1":
             compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-sharedl.so"), "cuda",
                          chips, ["--element-type=f16", "--tensor-core-weights=large"])

@@ -20,6 +20,7 @@
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-weights=large" -split-input-file | FileCheck %s --check-prefix=LARGE
 // RUN: scn-opt %s --scn-graph-pipeline="plan-target=cuda" -split-input-file | FileCheck %s --check-prefix=F32
 // RUN: not scn-opt %s --scn-cuda-pipeline="tensor-core-weights=shared" 2>&1 | FileCheck %s --check-prefix=F32SHARED
+// RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-weights=shared shared-memory-bytes=300000" 2>&1 | FileCheck %s --check-prefix=TOOMUCH
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_75" 2>&1 | FileCheck %s --check-prefix=SM75
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f8" 2>&1 | FileCheck %s --check-prefix=F8
 // RUN: not scn-opt %s --scn-cuda-pipeline="tensor-core-rows=32" 2>&1 | FileCheck %s --check-prefix=F32ROWS
@@ -85,6 +86,7 @@
 // LARGE-LABEL: llvm.func @main(
 // LARGE-NOT: scn_cg_gpu_resident_blocks
 // LARGE: llvm.func @cpu(
+// TOOMUCH: shared-memory-bytes=300000 is not 0 (the chip's) or up to 232448
 // F32SHARED: tensor-core-weights=shared needs element-type f16, bf16 or tf32 and global, shared or large
 // EMU-LABEL: llvm.func @main(
 // EMU-NOT: gpu.

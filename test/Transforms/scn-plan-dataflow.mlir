@@ -17,6 +17,7 @@
 // RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-weights=large tensor-core-shared-min-weights=20000" -split-input-file | FileCheck %s --check-prefix=SHAREDNONE
 // RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-weights=large tensor-core-shared-bytes=49152" -split-input-file | FileCheck %s --check-prefix=SHARED64
 // RUN: not scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-weights=texture" -split-input-file 2>&1 | FileCheck %s --check-prefix=BADWEIGHTS
+// RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-weights=shared tensor-core-rows=64" -split-input-file | FileCheck %s --check-prefix=SHAREDROWS64
 
 // With tensor cores, convolutions with channels in multiples of 16 are
 // tensor_core; 4 input channels or no kernel map (scn.linear) stay
@@ -50,6 +51,11 @@
 // SHAREDNONE-LABEL: func @wide
 // SHAREDNONE: scn.submanifold_conv {{.*}}{channel_tile = 64 : i64, dataflow = "tensor_core", filter_size = array<i64: 3>, mma_type = "f16", rows_per_tile = 16 : i64}
 // SHAREDNONE-NOT: weights_memory
+// With shared weights a lane keeps at most 32 accumulators (rows x
+// columns <= 1024; blocks of 512 threads have 128 registers a thread):
+// 64-row warps take 16 columns.
+// SHAREDROWS64-LABEL: func @wide
+// SHAREDROWS64: scn.submanifold_conv {{.*}}{channel_tile = 16 : i64, dataflow = "tensor_core", {{.*}}rows_per_tile = 64 : i64, weights_memory = "shared"}
 // BADWEIGHTS: error: scn-plan-dataflow: tensor-core-weights 'texture' is not global, shared or large
 // TC-NOT: weights_memory
 // ROWS64-LABEL: func @wide

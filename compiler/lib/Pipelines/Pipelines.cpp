@@ -199,9 +199,13 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                  << " needs element-type f16, bf16 or tf32 and global, shared or large\n";
     return failure();
   }
-  if (options.sharedMemoryBytes < 0) {
+  // sm_90's 227 KiB, the most any chip gives a block (and the lowering's
+  // limit).
+  constexpr int64_t kLargestSharedMemory = 232448;
+  if (options.sharedMemoryBytes < 0 || options.sharedMemoryBytes > kLargestSharedMemory) {
     llvm::errs() << "scn-cuda-pipeline: shared-memory-bytes="
-                 << options.sharedMemoryBytes.getValue() << " is negative\n";
+                 << options.sharedMemoryBytes.getValue() << " is not 0 (the chip's) or up to "
+                 << kLargestSharedMemory << "\n";
     return failure();
   }
   StringRef chip = options.chip;

@@ -60,8 +60,8 @@ static cl::opt<std::string> tensorCoreWeights(
     "tensor-core-weights", cl::init("global"),
     cl::desc("cuda with --element-type=f16|bf16|tf32: where tensor-core warps read the "
              "weights: global, shared (a copy per block in shared memory, for layers "
-             "whose weights fit the smallest chip's), or large (shared for layers of "
-             "64 x 64 channels or more)"));
+             "whose weights fit the smallest chip's), or large (shared for layers whose "
+             "input x output channels are 4096, 64 x 64, or more)"));
 static cl::opt<bool> neighbourMasks(
     "neighbour-masks", cl::init(true),
     cl::desc("cuda with --element-type=f16|bf16|tf32: tensor-core warps skip offsets by "

@@ -78,7 +78,7 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
       llvm::cl::desc("f16 / bf16 / tf32: where tensor-core warps read the weights: global, "
                      "shared (each block copies its layer's weights for its output "
                      "channels into shared memory once, then loops over warp tiles), or "
-                     "large (shared for layers of 64 x 64 channels or more)"),
+                     "large (shared for layers whose input x output channels are 4096, 64 x 64, or more)"),
       llvm::cl::init("global")};
   Option<int64_t> sharedMemoryBytes{
       *this, "shared-memory-bytes",

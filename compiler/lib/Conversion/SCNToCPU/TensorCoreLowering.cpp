@@ -3,8 +3,10 @@
 // dataflow = "tensor_core" (planned by scn-plan-dataflow target=cuda with
 // tensor-cores, for convolutions with a kernel map, one group, and input and
 // output channels that are multiples of 16): f16 or bf16 multiplicands
-// (`mma_type`), fp32 accumulators, through nvvm.mma.sync m16n8k16 (sm_80+;
-// emitted as placeholder calls, see scn/Conversion/TensorCores.h).
+// (`mma_type`) through nvvm.mma.sync m16n8k16, or tf32 (fp32 rounded to 10
+// bits of mantissa) through m16n8k8, two k steps per block of 16 input
+// channels; fp32 accumulators (sm_80+; emitted as placeholder calls, see
+// scn/Conversion/TensorCores.h).
 //
 // One warp computes `rows_per_tile` output rows (16, 32 or 64: one, two or
 // four row tiles of 16) x `channel_tile` output channels (16, 32, 64 or
@@ -25,9 +27,9 @@
 // tile, 64 columns, f32 inputs) to 256 (two) and 192 (four), at the price
 // of more accumulators (rows x columns / 32 per lane) and of offsets run
 // for fewer rows. Bias and the fused epilogue run on the accumulators in
-// registers, and every valid row is written once (8-byte stores). No
-// shared memory and no barriers: the lanes of a warp never exchange data
-// except through the mma and the vote.
+// registers, and every valid row is written once (8-byte stores). By
+// default no shared memory and no barriers: the lanes of a warp never
+// exchange data except through the mma and the vote.
 //
 // With weights_memory = "shared" (scn-plan-dataflow tensor-core-weights),
 // blocks of kSharedWeightsWarps warps first copy every offset's packed
@@ -43,7 +45,10 @@
 // are packed in an i32, the lower column in the low half. The k order is
 // ours to choose as long as A and B agree: k positions 2t, 2t+1, 2t+8, 2t+9
 // are input channels 4t..4t+3 of the block, so each lane's part of an input
-// row is 16 contiguous bytes.
+// row is 16 contiguous bytes. For mma.m16n8k8 with .tf32 (one value an
+// i32) lane 4g + t holds A(g, t), A(g+8, t), A(g, t+4), A(g+8, t+4) and
+// B(t, g), B(t+4, g); k positions t and t+4 of step s are input channels
+// 4t + 2s and 4t + 2s + 1, the same 16 bytes a row.
 //
 // With emulate-warps (scn-gpu-emulate-on-host, for tests without a GPU) the
 // same fragment code runs in a loop over the 32 lanes of each warp, and the
@@ -83,7 +88,8 @@ constexpr int64_t kMaxAccumulators = 128;
 // gives 96 registers at 6, 112 at 12, 135 at 24.
 constexpr int64_t kLoadsInFlight = 12;
 // weights_memory = "shared": warps of a block (they share its copy of the
-// weights; 512 threads at about 112 registers fill one SM's register file),
+// weights; 512 threads, so .maxntid caps ptxas at 128 registers a thread,
+// which scn_gpu_resident_blocks counts on; the 16 x 64 warp takes 112),
 // and the largest dynamic shared memory a block may ask for (sm_90's 227
 // KiB; scn-plan-dataflow plans each chip's own budget).
 constexpr int64_t kSharedWeightsWarps = 16;
@@ -103,17 +109,18 @@ public:
         outChannels(outChannels), rowTilesPerWarp(warpRows / kRows),
         warpColumns(warpColumns), mmasPerWarp(warpColumns / kColumns) {}
 
-  /// The weights [K, 1, Cin, Cout] as i32 pairs of `multiplicand` in the
-  /// order the lanes read them, by a kernel. For offset k, block of 16
-  /// input channels and column tile, a lane's B fragments of its mmas,
-  /// mma j at slots 2j and 2j + 1, are read 4 slots (16 bytes) at a time,
+  /// The weights [K, 1, Cin, Cout] as i32 pairs of `multiplicand` (tf32:
+  /// one value an i32) in the order the lanes read them, by a kernel. For
+  /// offset k, block of 16 input channels and column tile, a lane's B
+  /// fragments of its mmas, mma j at slots wordsOfB() * j onwards (2 words,
+  /// tf32 4: two k steps), are read 4 slots (16 bytes) at a time,
   /// and load q of the 32 lanes is 512 contiguous bytes, lane after lane:
   /// whole 32-byte sectors. (Each lane's slots contiguous instead made a
   /// warp's load span 2 KB at 64 columns and use half of every sector it
   /// fetched, which ncu showed on W3 C64.) Lane 4g + t's fragment of mma j
-  /// holds k positions 2t, 2t + 1 and 2t + 8, 2t + 9 of output channel
-  /// 8j + g of the tile, which are input channels 4t..4t + 3 of the block
-  /// (the permuted k order of fragmentA).
+  /// holds input channels 4t..4t + 3 of the block for output channel 8j + g
+  /// of the tile: k positions 2t, 2t + 1 and 2t + 8, 2t + 9 (f16, bf16), or
+  /// t and t + 4 of each k step (tf32), the permuted k order of fragmentA.
   void packWeights(Value w) {
     // Every column tile's chunks: a pair of weights a word (f16, bf16) or
     // one (tf32).
@@ -122,7 +129,7 @@ public:
     Value wFlat = kb.flatten(w);
     kb.parallelRows(kb.index(total), [&](Value i) {
       // i = (((((k * blocks + block) * columnTiles + tile) * loads + q) *
-      //     32 + lane) * 4 + e, for the lane's slot 4q + e = 2j + r.
+      //     32 + lane) * 4 + e, for the lane's slot 4q + e = wordsOfB() * j + r.
       auto divide = [&](Value &v, int64_t d) {
         Value rem = arith::RemUIOp::create(b, v, kb.index(d));
         v = arith::DivUIOp::create(b, v, kb.index(d));
@@ -319,7 +326,7 @@ public:
   /// weights_memory = "shared": the i32 words of one column tile's packed
   /// weights (every offset and input block), which a block copies into
   /// shared memory once and its warps then read instead of global memory:
-  /// volume x Cin x columns x 2 bytes.
+  /// volume x Cin x columns x 2 bytes (tf32: 4).
   int64_t stagedWords() const { return volume * inChannels / kDepth * loadsOfB() * kWarp * 4; }
   /// Word `i` of the staged copy of column tile `columnTile` in the packed
   /// weights: chunks of one (offset, input block) keep their order.

@@ -36,6 +36,11 @@ int64_t warpColumns(EpilogueOpInterface op) {
   return 16;
 }
 
+/// With weights in shared memory, a tensor-core warp's rows x columns at
+/// most (32 f32 accumulators a lane: blocks of 512 threads have 128
+/// registers a thread).
+constexpr int64_t kSharedAccumulatorRowsColumns = 1024;
+
 /// Bytes of shared memory that a tensor-core block's copy of `op`'s
 /// weights for `columns` output channels takes: every offset and input
 /// channel, as f16/bf16 (2 bytes) or tf32 (4).
@@ -84,6 +89,7 @@ struct SCNPlanDataflowPass
       return signalPassFailure();
     }
     if (target == "cuda") {
+      bool planFailed = false;
       getOperation()->walk([&](EpilogueOpInterface op) {
         if (tensorCores && !op->hasAttr("dataflow") && tensorCoreShape(op))
           op->setAttr("dataflow", b.getStringAttr("tensor_core"));
@@ -93,9 +99,24 @@ struct SCNPlanDataflowPass
         if (dataflow && dataflow.getValue() == "tensor_core") {
           if (!op->hasAttr("mma_type"))
             op->setAttr("mma_type", b.getStringAttr(tensorCoreType));
+          // One row tile of 16 rows a warp. Two or four share each weight
+          // fragment (fewer bytes per mma) but take more registers (96-143
+          // a lane at 32 rows: 19-31% occupancy) and give fewer warps to
+          // the small layers deep in a UNet; on an H200 (2026-11-27) W1's
+          // kernels took 10.6 ms at 16 rows, 16.3 ms at 32 (bench/gpu).
+          if (!op->hasAttr("rows_per_tile"))
+            op->setAttr("rows_per_tile",
+                        b.getI64IntegerAttr(tensorCoreRows ? tensorCoreRows : 16));
+          int64_t rows =
+              std::max<int64_t>(1, op->getAttrOfType<IntegerAttr>("rows_per_tile").getInt());
+          auto type = op->getAttrOfType<StringAttr>("mma_type");
+          int64_t weightBytes = type && type.getValue() == "tf32" ? 4 : 2;
           // Weights in shared memory: a block's copy holds every offset's
           // weights for its output channels, so the plan narrows the tile
-          // until they fit (a layer where 16 channels do not keeps global).
+          // until they fit (a layer where 16 channels do not keeps global),
+          // and to at most 32 accumulators a lane (rows x columns <= 1024):
+          // blocks of 512 threads have 128 registers a thread, and the
+          // 16 x 64 warp takes 112.
           // "large": only for layers of tensor-core-shared-min-weights or
           // more. In a 16 -> 16 layer a warp reads 512 bytes of weights per
           // offset against 1 KB of gathered rows, and 512-thread blocks may
@@ -109,9 +130,9 @@ struct SCNPlanDataflowPass
             int64_t widest = warpColumns(op);
             if (auto given = op->getAttrOfType<IntegerAttr>("channel_tile"))
               widest = given.getInt();
-            auto type = op->getAttrOfType<StringAttr>("mma_type");
-            int64_t columns = sharedWeightColumns(op, widest, tensorCoreSharedBytes,
-                                                  type && type.getValue() == "tf32" ? 4 : 2);
+            int64_t columns = sharedWeightColumns(
+                op, std::min<int64_t>(widest, kSharedAccumulatorRowsColumns / rows),
+                tensorCoreSharedBytes, weightBytes);
             if (columns == widest || (columns > 0 && !op->hasAttr("channel_tile"))) {
               op->setAttr("weights_memory", b.getStringAttr("shared"));
               op->setAttr("channel_tile", b.getI64IntegerAttr(columns));
@@ -119,14 +140,20 @@ struct SCNPlanDataflowPass
           }
           if (!op->hasAttr("channel_tile"))
             op->setAttr("channel_tile", b.getI64IntegerAttr(warpColumns(op)));
-          // One row tile of 16 rows a warp. Two or four share each weight
-          // fragment (fewer bytes per mma) but take more registers (96-143
-          // a lane at 32 rows: 19-31% occupancy) and give fewer warps to
-          // the small layers deep in a UNet; on an H200 (2026-11-27) W1's
-          // kernels took 10.6 ms at 16 rows, 16.3 ms at 32 (bench/gpu).
-          if (!op->hasAttr("rows_per_tile"))
-            op->setAttr("rows_per_tile",
-                        b.getI64IntegerAttr(tensorCoreRows ? tensorCoreRows : 16));
+          // Shared weights written by hand must fit this plan's chips too
+          // (the lowering knows only the largest budget of any chip).
+          auto memory = op->getAttrOfType<StringAttr>("weights_memory");
+          int64_t columns = op->getAttrOfType<IntegerAttr>("channel_tile").getInt();
+          if (memory && memory.getValue() == "shared" &&
+              sharedWeightBytes(op, columns, weightBytes) > tensorCoreSharedBytes) {
+            op->emitOpError() << "has weights_memory \"shared\" with channel_tile " << columns
+                              << ": its weights take "
+                              << sharedWeightBytes(op, columns, weightBytes)
+                              << " bytes of shared memory, more than the "
+                              << tensorCoreSharedBytes.getValue()
+                              << " a block may have on the target chips";
+            planFailed = true;
+          }
           if (tensorCoreLoads > 0 && !op->hasAttr("loads_in_flight"))
             op->setAttr("loads_in_flight", b.getI64IntegerAttr(tensorCoreLoads));
         }
@@ -142,6 +169,8 @@ struct SCNPlanDataflowPass
         if (!op->hasAttr("rows_per_tile"))
           op->setAttr("rows_per_tile", b.getI64IntegerAttr(rowsPerTile > 0 ? rowsPerTile : 4));
       });
+      if (planFailed)
+        return signalPassFailure();
       // Summed input rows (modes 3, 4): a parallel scatter with atomic adds,
       // not a sequential loop, which would run on the host.
       getOperation()->walk([&](Operation *op) {
