@@ -41,8 +41,10 @@
 // where not even 16 fit (12288 > 10000) the op keeps global weights, as
 // it does with tensor-core-weights=large when its 128 x 128 channels are
 // under tensor-core-shared-min-weights (at the default 4096 they are not).
+// Their 128 input channels also take 6 loads in flight (12 spilled under
+// the 128 registers of shared-weight blocks).
 // SHARED64-LABEL: func @wide
-// SHARED64: scn.submanifold_conv {{.*}}{channel_tile = 64 : i64, dataflow = "tensor_core", {{.*}}weights_memory = "shared"}
+// SHARED64: scn.submanifold_conv {{.*}}{channel_tile = 64 : i64, dataflow = "tensor_core", {{.*}}loads_in_flight = 6 : i64, {{.*}}weights_memory = "shared"}
 // tf32 weights take 4 bytes: 32 columns (49152 bytes) fit where f16 took 64.
 // SHAREDTF32-LABEL: func @wide
 // SHAREDTF32: scn.submanifold_conv {{.*}}{channel_tile = 32 : i64, dataflow = "tensor_core", {{.*}}mma_type = "tf32"{{.*}}weights_memory = "shared"}

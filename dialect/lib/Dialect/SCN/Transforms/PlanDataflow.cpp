@@ -40,6 +40,8 @@ int64_t warpColumns(EpilogueOpInterface op) {
 /// most (32 f32 accumulators a lane: blocks of 512 threads have 128
 /// registers a thread).
 constexpr int64_t kSharedAccumulatorRowsColumns = 1024;
+/// Loads in flight of shared-weight warps over more than 64 input channels.
+constexpr int64_t kSharedWeightsWideLoads = 6;
 
 /// Bytes of shared memory that a tensor-core block's copy of `op`'s
 /// weights for `columns` output channels takes: every offset and input
@@ -156,6 +158,13 @@ struct SCNPlanDataflowPass
           }
           if (tensorCoreLoads > 0 && !op->hasAttr("loads_in_flight"))
             op->setAttr("loads_in_flight", b.getI64IntegerAttr(tensorCoreLoads));
+          // Under shared weights' 128 registers, layers of more than 64
+          // input channels spilled at the lowering's 12 loads in flight
+          // (ptxas on W1's 96- and 160-channel layers: 104-196 bytes); 6 do
+          // not.
+          if (memory && memory.getValue() == "shared" && weight.getDimSize(2) > 64 &&
+              !op->hasAttr("loads_in_flight"))
+            op->setAttr("loads_in_flight", b.getI64IntegerAttr(kSharedWeightsWideLoads));
         }
         if (!op->hasAttr("dataflow"))
           op->setAttr("dataflow", b.getStringAttr("channel_parallel"));
