@@ -426,53 +426,34 @@ public:
             kb.index(i % 2));
         Value slot = kb.index(accSlot + i);
         Value init = memref::LoadOp::create(b, accBuf, ValueRange{lane, slot});
-        if (isTF32()) {
-          Value sum = kb.forLoopCarry(kb.index(8), init, [&](Value kk, Value acc) {
-            // A(row, kk) is in lane 4 (row % 8) + kk % 4, register
-            // row / 8 + 2 (kk / 4); B(kk, col) in lane 4 col + kk % 4,
-            // register kk / 4. One tf32 (as f32 bits) a register.
-            Value kkIn4 = arith::RemUIOp::create(b, kk, kb.index(4));
-            Value kkHalf = arith::DivUIOp::create(b, kk, kb.index(4));
-            Value aLane = arith::AddIOp::create(
-                b, arith::MulIOp::create(b, arith::RemUIOp::create(b, row, kb.index(8)),
-                                         kb.index(4)),
-                kkIn4);
-            Value aReg = arith::AddIOp::create(
-                b, arith::DivUIOp::create(b, row, kb.index(8)),
-                arith::MulIOp::create(b, kkHalf, kb.index(2)));
-            Value bLane = arith::AddIOp::create(
-                b, arith::MulIOp::create(b, col, kb.index(4)), kkIn4);
-            Value bReg = arith::AddIOp::create(b, kkHalf, kb.index(2 * j));
-            Type f32 = b.getF32Type();
-            Value av = arith::BitcastOp::create(
-                b, f32, memref::LoadOp::create(b, aBuf, ValueRange{aLane, aReg}));
-            Value bv = arith::BitcastOp::create(
-                b, f32, memref::LoadOp::create(b, bBuf, ValueRange{bLane, bReg}));
-            return arith::AddFOp::create(b, acc, arith::MulFOp::create(b, av, bv));
-          });
-          memref::StoreOp::create(b, sum, accBuf, ValueRange{lane, slot});
-          continue;
-        }
-        Value sum = kb.forLoopCarry(kb.index(kDepth), init, [&](Value kk, Value acc) {
-          // A(row, kk) is in lane 4 (row % 8) + (kk % 8) / 2, register
-          // row / 8 + 2 (kk / 8), half kk % 2; B(kk, col) in lane
-          // 4 col + (kk % 8) / 2, register kk / 8, half kk % 2.
-          Value kkIn8 = arith::RemUIOp::create(b, kk, kb.index(8));
-          Value pairLane = arith::DivUIOp::create(b, kkIn8, kb.index(2));
-          Value high = arith::RemUIOp::create(b, kk, kb.index(2));
-          Value kkBlock = arith::DivUIOp::create(b, kk, kb.index(8));
+        // A register holds `perRegister` k positions (f16/bf16 pairs, one
+        // tf32), and the 4 lanes of a group hold `span` consecutive ones:
+        // A(row, kk) is in lane 4 (row % 8) + (kk % span) / perRegister,
+        // register row / 8 + 2 (kk / span), half kk % perRegister; B(kk,
+        // col) in lane 4 col + (kk % span) / perRegister, register
+        // kk / span (of mma j's two).
+        int64_t perRegister = isTF32() ? 1 : 2, span = 4 * perRegister;
+        Value sum = kb.forLoopCarry(kb.index(2 * span), init, [&](Value kk, Value acc) {
+          Value inGroup = arith::DivUIOp::create(
+              b, arith::RemUIOp::create(b, kk, kb.index(span)), kb.index(perRegister));
+          Value kkBlock = arith::DivUIOp::create(b, kk, kb.index(span));
           Value aLane = arith::AddIOp::create(
               b, arith::MulIOp::create(b, arith::RemUIOp::create(b, row, kb.index(8)),
                                        kb.index(4)),
-              pairLane);
+              inGroup);
           Value aReg = arith::AddIOp::create(
               b, arith::DivUIOp::create(b, row, kb.index(8)),
               arith::MulIOp::create(b, kkBlock, kb.index(2)));
           Value bLane = arith::AddIOp::create(
-              b, arith::MulIOp::create(b, col, kb.index(4)), pairLane);
+              b, arith::MulIOp::create(b, col, kb.index(4)), inGroup);
           Value bReg = arith::AddIOp::create(b, kkBlock, kb.index(2 * j));
-          Value av = unpack(memref::LoadOp::create(b, aBuf, ValueRange{aLane, aReg}), high);
-          Value bv = unpack(memref::LoadOp::create(b, bBuf, ValueRange{bLane, bReg}), high);
+          auto value = [&](Value word) -> Value {
+            if (isTF32()) // tf32 as the bits of an f32
+              return arith::BitcastOp::create(b, b.getF32Type(), word);
+            return unpack(word, arith::RemUIOp::create(b, kk, kb.index(2)));
+          };
+          Value av = value(memref::LoadOp::create(b, aBuf, ValueRange{aLane, aReg}));
+          Value bv = value(memref::LoadOp::create(b, bBuf, ValueRange{bLane, bReg}));
           return arith::AddFOp::create(b, acc, arith::MulFOp::create(b, av, bv));
         });
         memref::StoreOp::create(b, sum, accBuf, ValueRange{lane, slot});
