@@ -8,7 +8,7 @@
 
 // CHECK-LABEL: func @handShared
 // CHECK: scn.submanifold_conv {{.*}}channel_tile = 64 : i64{{.*}}weights_memory = "shared"
-// SM86: error: 'scn.submanifold_conv' op has weights_memory "shared" with channel_tile 64: its weights take 221184 bytes of shared memory, more than the 101376 a block may have on the target chips
+// SM86: error: 'scn.submanifold_conv' op has weights_memory "shared" with channel_tile 64: its weights take 221184 bytes of shared memory, which with the kernel's own 128 is more than the 101376 a block may have on the target chips
 func.func @handShared(%s: !scn.sites<3, [16, 16, 16]>, %x: tensor<?x64xf32>, %w: tensor<27x1x64x64xf32>) -> tensor<?x64xf32> {
   %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", weights_memory = "shared"} : tensor<?x64xf32>, tensor<27x1x64x64xf32>, !scn.sites<3, [16, 16, 16]>
   return %y : tensor<?x64xf32>

@@ -10,12 +10,12 @@
 // RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-rows=64" -split-input-file | FileCheck %s --check-prefix=ROWS64
 // RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-loads=6" -split-input-file | FileCheck %s --check-prefix=LOADS
 // RUN: not scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-rows=48" -split-input-file 2>&1 | FileCheck %s --check-prefix=BADROWS
-// RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-weights=shared tensor-core-shared-bytes=49152" -split-input-file | FileCheck %s --check-prefix=SHARED64
-// RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-type=tf32 tensor-core-weights=shared tensor-core-shared-bytes=49152" -split-input-file | FileCheck %s --check-prefix=SHAREDTF32
+// RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-weights=shared tensor-core-shared-bytes=49280" -split-input-file | FileCheck %s --check-prefix=SHARED64
+// RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-type=tf32 tensor-core-weights=shared tensor-core-shared-bytes=49280" -split-input-file | FileCheck %s --check-prefix=SHAREDTF32
 // RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-weights=shared tensor-core-shared-bytes=40000" -split-input-file | FileCheck %s --check-prefix=SHARED32
 // RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-weights=shared tensor-core-shared-bytes=10000" -split-input-file | FileCheck %s --check-prefix=SHAREDNONE
 // RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-weights=large tensor-core-shared-min-weights=20000" -split-input-file | FileCheck %s --check-prefix=SHAREDNONE
-// RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-weights=large tensor-core-shared-bytes=49152" -split-input-file | FileCheck %s --check-prefix=SHARED64
+// RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-weights=large tensor-core-shared-bytes=49280" -split-input-file | FileCheck %s --check-prefix=SHARED64
 // RUN: not scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-weights=texture" -split-input-file 2>&1 | FileCheck %s --check-prefix=BADWEIGHTS
 // RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-weights=shared tensor-core-rows=64" -split-input-file | FileCheck %s --check-prefix=SHAREDROWS64
 
@@ -36,8 +36,9 @@
 // LOADS: scn.submanifold_conv {{.*}}dataflow = "tensor_core"{{.*}}loads_in_flight = 6 : i64
 // TC-NOT: loads_in_flight
 // tensor-core-weights=shared: a block's copy of the weights for its output
-// channels (3 offsets x 128 inputs x columns, f16) must fit the budget, so
-// the plan narrows the tile: 64 columns take 49152 bytes, 32 take 24576;
+// channels (3 offsets x 128 inputs x columns, f16), with 128 bytes for the
+// kernel's own static symbol, must fit the budget, so the plan narrows the
+// tile: 64 columns take 49152 bytes, 32 take 24576;
 // where not even 16 fit (12288 > 10000) the op keeps global weights, as
 // it does with tensor-core-weights=large when its 128 x 128 channels are
 // under tensor-core-shared-min-weights (at the default 4096 they are not).

@@ -76,7 +76,7 @@ func.func @weightsMemory(%c: tensor<?x4xi64>, %f: tensor<?x16xf32>) -> tensor<?x
 func.func @sharedTooLarge(%c: tensor<?x4xi64>, %f: tensor<?x128xf32>) -> tensor<?x128xf32> {
   %w = arith.constant dense<0.5> : tensor<27x1x128x128xf32>
   %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x4xi64>, tensor<?x128xf32> -> !scn.sites<3, [32, 32, 32]>, tensor<?x128xf32>
-  // expected-error @+1 {{has weights_memory "shared" but its weights for 64 output channels take 442368 bytes of shared memory, more than the 232448 a block can have; use a narrower channel_tile or weights_memory "global"}}
+  // expected-error @+1 {{has weights_memory "shared" but its weights for 64 output channels take 442368 bytes of shared memory, which with the kernel's own 128 is more than the 232448 a block can have; use a narrower channel_tile or weights_memory "global"}}
   %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", channel_tile = 64 : i64, weights_memory = "shared"} : tensor<?x128xf32>, tensor<27x1x128x128xf32>, !scn.sites<3, [32, 32, 32]>
   return %y : tensor<?x128xf32>
 }
