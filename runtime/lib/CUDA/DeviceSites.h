@@ -11,7 +11,7 @@
 ///   (f(i) for i in [0, n), one GPU thread each), B::sortPairs (stable radix
 ///   sort of (key, id)), B::inclusiveSum, B::readBack, B::copyToDevice,
 ///   B::copyToHost, B::checkLaunches, and device-side atomics
-///   B::atomicMinU64 / atomicMaxI64 / atomicAddI32.
+///   B::atomicMinU64 / atomicMinI64 / atomicMaxI64 / atomicAddI32.
 /// CudaBackend (GpuSites.cu) runs them on the GPU with CUB; HostBackend
 /// (HostBackend.h) runs them sequentially on the CPU, so that the unit tests
 /// check every builder's logic against the CPU runtime on machines without
@@ -176,12 +176,13 @@ template <typename T> struct Fill {
   SCN_DEVICE void operator()(int64_t i) const { data[i] = value; }
 };
 
-/// First bad coordinate row, and the largest batch index.
+/// First bad coordinate row (summary[0], LLONG_MAX: none) and the largest
+/// batch index (summary[1], -1: none), next to each other so that the host
+/// reads both with one copy (one wait).
 template <typename B> struct ValidateRows {
   Rows rows;
   Grid g;
-  unsigned long long *firstBad;
-  long long *maxBatch;
+  long long *summary;
   SCN_DEVICE void operator()(int64_t r) const {
     if (rows.isEmpty(r))
       return;
@@ -190,9 +191,9 @@ template <typename B> struct ValidateRows {
     for (int32_t i = 0; i < g.dim; ++i)
       bad |= x[i] < 0 || x[i] >= g.size[i];
     if (bad)
-      B::atomicMinU64(firstBad, (unsigned long long)r);
+      B::atomicMinI64(summary, (long long)r);
     else
-      B::atomicMaxI64(maxBatch, (long long)rows.batch(r));
+      B::atomicMaxI64(summary + 1, (long long)rows.batch(r));
   }
 };
 
@@ -644,14 +645,14 @@ void sitesFromRows(SiteSet<B> &s, const int64_t *spatialSize, const Rows &rows, 
   if (nRows > 0)
     requireNonNull(rows.data, "coords");
   // Validate every row, and find the largest batch index.
-  typename B::template Array<unsigned long long> firstBad(1, stream);
-  typename B::template Array<long long> maxBatch(1, stream);
-  B::forEach(stream, 1, Fill<unsigned long long>{firstBad.data(), ULLONG_MAX});
-  B::forEach(stream, 1, Fill<long long>{maxBatch.data(), -1});
-  B::forEach(stream, nRows,
-             ValidateRows<B>{rows, Grid::of(dim, spatialSize), firstBad.data(), maxBatch.data()});
-  unsigned long long bad = B::readBack(firstBad.data(), stream);
-  if (bad != ULLONG_MAX) {
+  typename B::template Array<long long> summary(2, stream);
+  B::forEach(stream, 1, Fill<long long>{summary.data(), LLONG_MAX});
+  B::forEach(stream, 1, Fill<long long>{summary.data() + 1, -1});
+  B::forEach(stream, nRows, ValidateRows<B>{rows, Grid::of(dim, spatialSize), summary.data()});
+  long long found[2];
+  B::copyToHost(found, summary.data(), sizeof found, stream);
+  long long bad = found[0];
+  if (bad != LLONG_MAX) {
     std::vector<int64_t> row = hostRow<B>(rows, int64_t(bad), stream);
     for (int32_t i = 0; i <= dim; ++i) {
       if (i < dim ? row[i] >= 0 && row[i] < spatialSize[i] : row[i] >= 0)
@@ -668,7 +669,7 @@ void sitesFromRows(SiteSet<B> &s, const int64_t *spatialSize, const Rows &rows, 
            " is outside [0, ", spatialSize[i], ")");
     }
   }
-  int64_t batches = std::max<int64_t>({batchSize, B::readBack(maxBatch.data(), stream) + 1, 1});
+  int64_t batches = std::max<int64_t>({batchSize, found[1] + 1, 1});
   initSet(s, dim, spatialSize, batches);
   s.numRows = nRows;
   typename B::template Array<uint64_t> keys(nRows, stream);

@@ -126,6 +126,7 @@ struct CudaBackend {
     atomicMin(p, v);
   }
   __device__ static void atomicMaxI64(long long *p, long long v) { atomicMax(p, v); }
+  __device__ static void atomicMinI64(long long *p, long long v) { atomicMin(p, v); }
   __device__ static void atomicAddI32(int32_t *p, int32_t v) { atomicAdd(p, v); }
 };
 

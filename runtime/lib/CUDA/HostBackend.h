@@ -82,6 +82,7 @@ struct HostBackend {
 
   static void atomicMinU64(unsigned long long *p, unsigned long long v) { *p = std::min(*p, v); }
   static void atomicMaxI64(long long *p, long long v) { *p = std::max(*p, v); }
+  static void atomicMinI64(long long *p, long long v) { *p = std::min(*p, v); }
   static void atomicAddI32(int32_t *p, int32_t v) { *p += v; }
 };
 
