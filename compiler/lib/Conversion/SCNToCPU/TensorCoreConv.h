@@ -1,0 +1,526 @@
+//===- TensorCoreConv.h - the warps of tensor-core convolutions -*- C++ -*-===//
+//
+// Private to convert-scn-to-cpu / convert-scn-to-gpu. TensorCoreConv builds
+// the pieces of a tensor-core convolution (dataflow = "tensor_core"; see
+// TensorCoreLowering.cpp for the kernel): weight packing, fragments,
+// shared-weight staging, the epilogue, the mma on a GPU and its emulation.
+// TensorCoreEmulation.cpp runs the warps as host loops for tests without a
+// GPU.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SCN_LIB_CONVERSION_SCNTOCPU_TENSORCORECONV_H
+#define SCN_LIB_CONVERSION_SCNTOCPU_TENSORCORECONV_H
+
+#include "KernelBuilder.h"
+#include "scn/Conversion/TensorCores.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+#include <limits>
+#include <string>
+
+namespace scn::cpu::tensor_core {
+
+using namespace mlir;
+
+
+constexpr int64_t kRows = 16;    // m: output rows of a warp
+constexpr int64_t kColumns = 8;  // n: output channels of one mma
+constexpr int64_t kDepth = 16;   // k: input channels of one mma
+constexpr int64_t kWarp = 32;
+constexpr int64_t kWarpsPerBlock = 4;
+constexpr int64_t kMaxAccumulators = 128;
+// 16-byte loads a lane issues together in an offset's step (the unrolled
+// groups of input-channel blocks below), unless the op's loads_in_flight
+// says otherwise (scn-plan-dataflow tensor-core-loads). On W3 C64 ptxas
+// gives 96 registers at 6, 112 at 12, 135 at 24.
+constexpr int64_t kLoadsInFlight = 12;
+// weights_memory = "shared": warps of a block (they share its copy of the
+// weights; 512 threads, so .maxntid caps ptxas at 128 registers a thread,
+// which scn_gpu_resident_blocks counts on; the 16 x 64 warp takes 112),
+// and the largest dynamic shared memory a block may ask for (sm_90's 227
+// KiB; scn-plan-dataflow plans each chip's own budget).
+constexpr int64_t kSharedWeightsWarps = 16;
+constexpr int64_t kMaxSharedBytes = 232448;
+// Shared memory of a shared-weight kernel besides the weights: the NVPTX
+// backend makes MLIR's dynamic-shared-memory symbol a static variable (16
+// bytes with its alignment) ahead of the dynamic region.
+constexpr int64_t kStaticSharedSlack = 128;
+// Blocks the emulation runs for a shared-weights kernel: few, so that each
+// takes several warp tiles by the grid-stride loop, as on a GPU.
+constexpr int64_t kEmulatedResidentBlocks = 3;
+
+/// Emits one tensor-core convolution; see the file comment.
+class TensorCoreConv {
+public:
+  TensorCoreConv(KernelBuilder &kb, Type multiplicand, Value x, Value table, Value order,
+                 Value masks, Value rows, int64_t volume, int64_t inChannels,
+                 int64_t outChannels, int64_t warpRows, int64_t warpColumns)
+      : kb(kb), b(kb.builder()), multiplicand(multiplicand), x(x), table(table),
+        order(order), masks(masks), rows(rows), volume(volume), inChannels(inChannels),
+        outChannels(outChannels), rowTilesPerWarp(warpRows / kRows),
+        warpColumns(warpColumns), mmasPerWarp(warpColumns / kColumns) {}
+
+  /// The weights [K, 1, Cin, Cout] as i32 pairs of `multiplicand` (tf32:
+  /// one value an i32) in the order the lanes read them, by a kernel. For
+  /// offset k, block of 16 input channels and column tile, a lane's B
+  /// fragments of its mmas, mma j at slots wordsOfB() * j onwards (2 words,
+  /// tf32 4: two k steps), are read 4 slots (16 bytes) at a time,
+  /// and load q of the 32 lanes is 512 contiguous bytes, lane after lane:
+  /// whole 32-byte sectors. (Each lane's slots contiguous instead made a
+  /// warp's load span 2 KB at 64 columns and use half of every sector it
+  /// fetched, which ncu showed on W3 C64.) Lane 4g + t's fragment of mma j
+  /// holds input channels 4t..4t + 3 of the block for output channel 8j + g
+  /// of the tile: k positions 2t, 2t + 1 and 2t + 8, 2t + 9 (f16, bf16), or
+  /// t and t + 4 of each k step (tf32), the permuted k order of fragmentA.
+  void packWeights(Value w) {
+    // Every column tile's chunks: a pair of weights a word (f16, bf16) or
+    // one (tf32).
+    int64_t total = stagedWords() * columnTiles();
+    packedWeights = kb.allocAligned(MemRefType::get({total}, b.getI32Type()));
+    Value wFlat = kb.flatten(w);
+    kb.parallelRows(kb.index(total), [&](Value i) {
+      // i = (((((k * blocks + block) * columnTiles + tile) * loads + q) *
+      //     32 + lane) * 4 + e, for the lane's slot 4q + e = wordsOfB() * j + r.
+      auto divide = [&](Value &v, int64_t d) {
+        Value rem = arith::RemUIOp::create(b, v, kb.index(d));
+        v = arith::DivUIOp::create(b, v, kb.index(d));
+        return rem;
+      };
+      Value rest = i;
+      Value e = divide(rest, 4);
+      Value lane = divide(rest, kWarp);
+      Value q = divide(rest, loadsOfB());
+      Value tile = divide(rest, columnTiles());
+      Value kBlock = rest; // k * blocks + block
+      Value slot = arith::AddIOp::create(b, arith::MulIOp::create(b, q, kb.index(4)), e);
+      Value j = arith::DivUIOp::create(b, slot, kb.index(wordsOfB()));
+      Value r = arith::RemUIOp::create(b, slot, kb.index(wordsOfB()));
+      // Input channels 16 block + 4t + 2r and + 1 (a pair of f16/bf16), or
+      // 16 block + 4t + r (one tf32); output channel tile * warpColumns +
+      // 8j + g. Element (k, c, n) of the flat weights is at (k * Cin + c) *
+      // Cout + n, and k * Cin + 16 block = 16 kBlock.
+      Value c = arith::AddIOp::create(
+          b, arith::MulIOp::create(b, kBlock, kb.index(kDepth)),
+          arith::AddIOp::create(
+              b, arith::MulIOp::create(b, threadInGroup(lane), kb.index(4)),
+              arith::MulIOp::create(b, r, kb.index(isTF32() ? 1 : 2))));
+      Value n = arith::AddIOp::create(
+          b, arith::MulIOp::create(b, tile, kb.index(warpColumns)),
+          arith::AddIOp::create(b, arith::MulIOp::create(b, j, kb.index(kColumns)),
+                                group(lane)));
+      Value lo = arith::AddIOp::create(
+          b, arith::MulIOp::create(b, c, kb.index(outChannels)), n);
+      Value hi = arith::AddIOp::create(b, lo, kb.index(outChannels));
+      Value packed = isTF32() ? tf32Bits(memref::LoadOp::create(b, wFlat, ValueRange{lo}))
+                              : pack(memref::LoadOp::create(b, wFlat, ValueRange{lo}),
+                                     memref::LoadOp::create(b, wFlat, ValueRange{hi}));
+      memref::StoreOp::create(b, packed, packedWeights, ValueRange{i});
+    });
+  }
+
+  /// Warps of the grid: warp tiles of `rowTilesPerWarp` row tiles of 16
+  /// rows x column tiles of `warpColumns`.
+  Value warpTiles() {
+    return arith::CeilDivUIOp::create(b, rows, kb.index(kRows * rowTilesPerWarp));
+  }
+  int64_t columnTiles() const { return outChannels / warpColumns; }
+  int64_t columnsOfWarp() const { return warpColumns; }
+  int64_t offsets() const { return volume; }
+  int64_t inputBlocks() const { return inChannels / kDepth; }
+  /// tf32 multiplicands (fp32 weights and inputs rounded to 10 bits of
+  /// mantissa): mma.m16n8k8, two k steps per block of 16 input channels,
+  /// one value an i32; f16 and bf16: mma.m16n8k16, one step, pairs.
+  bool isTF32() const { return multiplicand.isTF32(); }
+  int64_t kSteps() const { return isTF32() ? 2 : 1; }
+  /// i32 words of a lane's B fragments per mma and block of 16 input
+  /// channels: 2 a k step.
+  int64_t wordsOfB() const { return 2 * kSteps(); }
+  /// 16-byte loads of a lane's B fragments per block: wordsOfB() * mmas i32
+  /// in fours.
+  int64_t loadsOfB() const { return wordsOfB() * mmasPerWarp / 4; }
+  int64_t rowTilesOfWarp() const { return rowTilesPerWarp; }
+  int64_t mmasPerRowTile() const { return mmasPerWarp; }
+  /// Accumulators of a lane: mma j of row tile m at 4 (m * mmas + j).
+  int64_t accumulators() const { return rowTilesPerWarp * mmasPerWarp * 4; }
+  /// The row tile (of 16 rows) `m` of warp tile `warpTile`.
+  Value rowTileOf(Value warpTile, int64_t m) {
+    return arith::AddIOp::create(
+        b, arith::MulIOp::create(b, warpTile, kb.index(rowTilesPerWarp)), kb.index(m));
+  }
+
+  /// The positions in the row order of `lane`'s output rows in row tile
+  /// `rowTile`: g and g + 8 of the tile.
+  std::pair<Value, Value> lanePositions(Value rowTile, Value lane) {
+    Value first = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, rowTile, kb.index(kRows)), group(lane));
+    return {first, arith::AddIOp::create(b, first, kb.index(8))};
+  }
+  /// The output rows of `lane` in row tile `rowTile` (lanePositions), or
+  /// `rows` (no row) past the last one.
+  std::pair<Value, Value> laneRows(Value rowTile, Value lane) {
+    auto [first, second] = lanePositions(rowTile, lane);
+    return {rowAt(first), rowAt(second)};
+  }
+
+  /// The input row (i32) that output `row` reads at offset `k`, or -1 when
+  /// it has none or `row` is past the last row.
+  Value neighbour(Value row, Value k) {
+    Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, rows);
+    auto entry = scf::IfOp::create(b, TypeRange{b.getI32Type()}, valid, true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&entry.getThenRegion().front());
+    Value at = arith::AddIOp::create(b, arith::MulIOp::create(b, row, kb.index(volume)), k);
+    scf::YieldOp::create(b, kb.loadArray(table, at, b.getI32Type()));
+    b.setInsertionPointToStart(&entry.getElseRegion().front());
+    scf::YieldOp::create(b, kb.i32(-1));
+    return entry.getResult(0);
+  }
+
+  /// Whether the warp's votes come from neighbour masks (bit k: a
+  /// neighbour at offset k; filters of up to 32 offsets, 3x3x3 is 27): the
+  /// runtime's masks of the rows in row order (scn_cg_row_masks), one
+  /// load a row before the offset loop, instead of a dependent load and
+  /// vote in every offset's step, skipped or not. (Each lane once built
+  /// them from its rows' K table entries: 54 loads a lane and about 15
+  /// registers.)
+  bool votesFromMasks() const { return static_cast<bool>(masks); }
+
+  /// The neighbour mask of the row at `position` of the row order (0 past
+  /// the last row).
+  Value rowMask(Value position) {
+    Type i32 = b.getI32Type();
+    Value inside = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, position, rows);
+    // Branch-free: past the last row, read the first row's mask and drop it.
+    Value safe = arith::SelectOp::create(b, inside, position, kb.index(0));
+    Value bits = kb.loadArray(masks, safe, i32);
+    return arith::SelectOp::create(b, inside, bits, kb.i32(0));
+  }
+
+  /// Whether the input has rows (rowPairs reads row 0 for a missing
+  /// neighbour, which an empty input does not have).
+  Value inputHasRows() {
+    return arith::CmpIOp::create(b, arith::CmpIPredicate::ugt,
+                                 memref::DimOp::create(b, x, 0), kb.index(0));
+  }
+
+  /// Whether bit `k` (index) of `mask` is set.
+  Value bitSet(Value mask, Value k) {
+    Value shifted = arith::ShRUIOp::create(
+        b, mask, arith::IndexCastOp::create(b, b.getI32Type(), k));
+    return arith::TruncIOp::create(b, b.getI1Type(),
+                                   arith::AndIOp::create(b, shifted, kb.i32(1)));
+  }
+
+  /// Whether output row g or g + 8 of `lane` has a neighbour at offset k.
+  Value laneHasNeighbour(Value entry0, Value entry1) {
+    auto sge = [&](Value v) {
+      return arith::CmpIOp::create(b, arith::CmpIPredicate::sge, v, kb.i32(0)).getResult();
+    };
+    return arith::OrIOp::create(b, sge(entry0), sge(entry1));
+  }
+
+  /// The lane's A fragments (4 x i32 a k step) for input channels [base,
+  /// base + 16), from input rows `entry0` (output row g) and `entry1` (row
+  /// g + 8). The k order is permuted, the same in A and B, so that a lane
+  /// reads 4 consecutive channels 4t..4t + 3 of each row in one 16-byte
+  /// load: for m16n8k16 (f16, bf16) they are k positions 2t, 2t + 1 and
+  /// 2t + 8, 2t + 9 of lane 4g + t; for m16n8k8 (tf32) k positions t and
+  /// t + 4 of step 0 (channels 4t, 4t + 1) and of step 1 (4t + 2, 4t + 3).
+  SmallVector<SmallVector<Value>> fragmentA(Value lane, Value entry0, Value entry1,
+                                            Value base) {
+    Value column = arith::AddIOp::create(
+        b, base, arith::MulIOp::create(b, threadInGroup(lane), kb.index(4)));
+    SmallVector<Value> r0 = rowWords(entry0, column), r1 = rowWords(entry1, column);
+    if (!isTF32())
+      return {{r0[0], r1[0], r0[1], r1[1]}};
+    // a0 = A(g, t), a1 = A(g + 8, t), a2 = A(g, t + 4), a3 = A(g + 8, t + 4).
+    return {{r0[0], r1[0], r0[1], r1[1]}, {r0[2], r1[2], r0[3], r1[3]}};
+  }
+
+  /// Words of mma `j`'s B fragment (fragmentsB) for k step `step`.
+  static SmallVector<Value> stepOfB(ArrayRef<Value> words, int64_t step) {
+    return {words[2 * step], words[2 * step + 1]};
+  }
+
+  /// The lane's B fragments (wordsOfB() i32 each, stepOfB splits them) of
+  /// the warp's mmas for input channels [16 * block, 16 * block + 16) at offset k, in column tile
+  /// `columnTile`: `loadsOfB()` 16-byte loads, 512 bytes apart (see
+  /// packWeights).
+  SmallVector<SmallVector<Value>> fragmentsB(Value lane, Value k, Value block,
+                                             Value columnTile) {
+    Value kBlock = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, k, kb.index(inChannels / kDepth)), block);
+    // The block's staged copy holds its column tile's chunks only.
+    Value source = stagedWeights ? stagedWeights : packedWeights;
+    Value warpFirst =
+        stagedWeights
+            ? kBlock
+            : arith::AddIOp::create(
+                  b, arith::MulIOp::create(b, kBlock, kb.index(columnTiles())), columnTile)
+                  .getResult();
+    // The lane's first 4 slots; load q is q * 128 i32 further.
+    Value first = arith::MulIOp::create(
+        b,
+        arith::AddIOp::create(
+            b, arith::MulIOp::create(b, warpFirst, kb.index(kWarp * loadsOfB())), lane),
+        kb.index(4));
+    SmallVector<Value> words;
+    for (int64_t q = 0; q < loadsOfB(); ++q) {
+      Value at = arith::AddIOp::create(b, first, kb.index(q * kWarp * 4));
+      Value tile = kb.loadTile(source, {at}, 4, 16);
+      for (int64_t e = 0; e < 4; ++e)
+        words.push_back(vector::ExtractOp::create(b, tile, ArrayRef<int64_t>{e}));
+    }
+    SmallVector<SmallVector<Value>> perMma;
+    for (int64_t j = 0; j < mmasPerWarp; ++j)
+      perMma.emplace_back(ArrayRef<Value>(words).slice(wordsOfB() * j, wordsOfB()));
+    return perMma;
+  }
+
+  /// weights_memory = "shared": the i32 words of one column tile's packed
+  /// weights (every offset and input block), which a block copies into
+  /// shared memory once and its warps then read instead of global memory:
+  /// volume x Cin x columns x 2 bytes (tf32: 4).
+  int64_t stagedWords() const { return volume * inChannels / kDepth * loadsOfB() * kWarp * 4; }
+  /// Word `i` of the staged copy of column tile `columnTile` in the packed
+  /// weights: chunks of one (offset, input block) keep their order.
+  Value stagedSource(Value i, Value columnTile) {
+    Value chunk = kb.index(loadsOfB() * kWarp * 4);
+    Value kBlock = arith::DivUIOp::create(b, i, chunk);
+    Value within = arith::RemUIOp::create(b, i, chunk);
+    Value first = arith::MulIOp::create(
+        b, arith::AddIOp::create(
+               b, arith::MulIOp::create(b, kBlock, kb.index(columnTiles())), columnTile),
+        chunk);
+    return arith::AddIOp::create(b, first, within);
+  }
+  /// Copies column tile `columnTile`'s packed weights into `staged`, 16
+  /// bytes a step: thread `thread` of `threads` takes steps thread,
+  /// thread + threads, ... (consecutive threads, consecutive 16 bytes).
+  void stageWeights(Value staged, Value columnTile, Value thread, int64_t threads) {
+    auto copy = scf::ForOp::create(b, thread, kb.index(stagedWords() / 4), kb.index(threads));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(copy.getBody()->getTerminator());
+    Value at = arith::MulIOp::create(b, copy.getInductionVar(), kb.index(4));
+    Value words = kb.loadTile(packedWeights, {stagedSource(at, columnTile)}, 4, 16);
+    kb.storeTile(words, staged, {at}, 16);
+  }
+  /// From here on fragmentsB reads `staged` (null: the packed weights).
+  void readWeightsFrom(Value staged) { stagedWeights = staged; }
+
+  /// Bias, fused epilogue and the store of the lane's accumulators
+  /// (`accumulators()` f32: mma j's C fragment at 4j).
+  /// With `rangeWord`, a sum that is not finite sets it: an input or weight
+  /// rounded to inf in f16 (the inputs were checked for NaN), which would
+  /// otherwise reach the output silently.
+  void writeResults(Value lane, Value rowTile, Value columnBase, ValueRange acc,
+                    Value biasBuf, ArrayRef<EpilogueStepAttr> steps,
+                    ArrayRef<Value> epilogueBuffers, Value out, int64_t columnOffset,
+                    Value rangeWord) {
+    auto [row0, row1] = laneRows(rowTile, lane);
+    Value twoT = arith::MulIOp::create(b, threadInGroup(lane), kb.index(2));
+    auto vec2 = VectorType::get({2}, b.getF32Type());
+    for (int64_t j = 0; j < mmasPerWarp; ++j) {
+      Value channel = arith::AddIOp::create(
+          b, columnBase, arith::AddIOp::create(b, twoT, kb.index(j * kColumns)));
+      for (int64_t half = 0; half < 2; ++half) {
+        Value row = half ? row1 : row0;
+        Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, rows);
+        scf::IfOp::create(b, valid, [&](OpBuilder &, Location) {
+          Value sums = vector::FromElementsOp::create(
+              b, vec2, ValueRange{acc[4 * j + 2 * half], acc[4 * j + 2 * half + 1]});
+          if (rangeWord) {
+            // Not (|s| <= the largest f32): inf or NaN.
+            Value magnitude = math::AbsFOp::create(b, sums);
+            Value largest = kb.splat(vec2, std::numeric_limits<float>::max());
+            Value bad = arith::CmpFOp::create(b, arith::CmpFPredicate::UGT, magnitude, largest);
+            kb.setCheckWordIf(rangeWord,
+                              vector::ReductionOp::create(b, vector::CombiningKind::OR, bad));
+          }
+          if (biasBuf)
+            sums = arith::AddFOp::create(
+                b, sums, kb.loadTile(biasBuf, {channel}, 2, alignmentOf(biasBuf, 2)));
+          sums = applyEpilogue(kb, sums, steps, epilogueBuffers, row, channel,
+                               /*alignedTiles=*/true);
+          Value column =
+              columnOffset
+                  ? arith::AddIOp::create(b, channel, kb.index(columnOffset)).getResult()
+                  : channel;
+          kb.storeTile(sums, out, {row, column}, alignmentOf(out, 2, columnOffset));
+          scf::YieldOp::create(b);
+        });
+      }
+    }
+  }
+
+  /// One mma on a GPU warp: C (4 x f32) += A (4 x i32) * B (2 x i32), as
+  /// the placeholder call that scn-gpu-offload makes an nvvm.mma.sync
+  /// (scn/Conversion/TensorCores.h).
+  SmallVector<Value> mmaOnGPU(ValueRange a, ValueRange bFrag, ValueRange c) {
+    Type f32 = b.getF32Type();
+    SmallVector<Value> operands(a);
+    operands.append(bFrag.begin(), bFrag.end());
+    operands.append(c.begin(), c.end());
+    std::string name = isTF32() ? kMmaTF32Placeholder.str()
+                                : (kMmaPlaceholderPrefix + (multiplicand.isF16() ? "f16" : "bf16")).str();
+    return kb.callResults(name, TypeRange{f32, f32, f32, f32}, operands);
+  }
+
+  /// The PTX ISA's mma.m16n8k16 (f16, bf16) or mma.m16n8k8 (tf32) on
+  /// fragments that the 32 lanes of a warp stored in `aBuf` ([32, 4] i32)
+  /// and `bBuf` ([32, 2 * mmas] i32, mma j at 2j), accumulated into
+  /// `accBuf` ([32, accumulators()] f32) at `accSlot`..`accSlot` + 3.
+  void emulateMma(Value aBuf, Value bBuf, Value accBuf, int64_t j, int64_t accSlot) {
+    kb.forLoop(kb.index(kWarp), [&](Value lane) {
+      for (int64_t i = 0; i < 4; ++i) {
+        // c_i of this lane is C(g + 8 (i / 2), 2t + i % 2).
+        Value row = arith::AddIOp::create(b, group(lane), kb.index(8 * (i / 2)));
+        Value col = arith::AddIOp::create(
+            b, arith::MulIOp::create(b, threadInGroup(lane), kb.index(2)),
+            kb.index(i % 2));
+        Value slot = kb.index(accSlot + i);
+        Value init = memref::LoadOp::create(b, accBuf, ValueRange{lane, slot});
+        // A register holds `perRegister` k positions (f16/bf16 pairs, one
+        // tf32), and the 4 lanes of a group hold `span` consecutive ones:
+        // A(row, kk) is in lane 4 (row % 8) + (kk % span) / perRegister,
+        // register row / 8 + 2 (kk / span), half kk % perRegister; B(kk,
+        // col) in lane 4 col + (kk % span) / perRegister, register
+        // kk / span (of mma j's two).
+        int64_t perRegister = isTF32() ? 1 : 2, span = 4 * perRegister;
+        Value sum = kb.forLoopCarry(kb.index(2 * span), init, [&](Value kk, Value acc) {
+          Value inGroup = arith::DivUIOp::create(
+              b, arith::RemUIOp::create(b, kk, kb.index(span)), kb.index(perRegister));
+          Value kkBlock = arith::DivUIOp::create(b, kk, kb.index(span));
+          Value aLane = arith::AddIOp::create(
+              b, arith::MulIOp::create(b, arith::RemUIOp::create(b, row, kb.index(8)),
+                                       kb.index(4)),
+              inGroup);
+          Value aReg = arith::AddIOp::create(
+              b, arith::DivUIOp::create(b, row, kb.index(8)),
+              arith::MulIOp::create(b, kkBlock, kb.index(2)));
+          Value bLane = arith::AddIOp::create(
+              b, arith::MulIOp::create(b, col, kb.index(4)), inGroup);
+          Value bReg = arith::AddIOp::create(b, kkBlock, kb.index(2 * j));
+          auto value = [&](Value word) -> Value {
+            if (isTF32()) // tf32 as the bits of an f32
+              return arith::BitcastOp::create(b, b.getF32Type(), word);
+            return unpack(word, arith::RemUIOp::create(b, kk, kb.index(2)));
+          };
+          Value av = value(memref::LoadOp::create(b, aBuf, ValueRange{aLane, aReg}));
+          Value bv = value(memref::LoadOp::create(b, bBuf, ValueRange{bLane, bReg}));
+          return arith::AddFOp::create(b, acc, arith::MulFOp::create(b, av, bv));
+        });
+        memref::StoreOp::create(b, sum, accBuf, ValueRange{lane, slot});
+      }
+    });
+  }
+
+private:
+  Value group(Value lane) { return arith::DivUIOp::create(b, lane, kb.index(4)); }
+  /// The output row at `position` of the row order, or `rows` past the end.
+  Value rowAt(Value position) {
+    Value inside = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, position, rows);
+    auto row = scf::IfOp::create(b, TypeRange{b.getIndexType()}, inside, true);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&row.getThenRegion().front());
+    scf::YieldOp::create(b, kb.toIndex(kb.loadArray(order, position, b.getI32Type())));
+    b.setInsertionPointToStart(&row.getElseRegion().front());
+    scf::YieldOp::create(b, rows);
+    return row.getResult(0);
+  }
+  Value threadInGroup(Value lane) { return arith::RemUIOp::create(b, lane, kb.index(4)); }
+
+  /// `v` (f32) rounded to tf32 (round to nearest, ties away from zero, as
+  /// cvt.rna.tf32.f32), as the bits of an f32 whose low 13 are zero: in
+  /// integer ops, so that the emulation rounds exactly as the kernel. Past
+  /// tf32's largest value it becomes inf; inf and NaN stay what they are.
+  Value tf32Bits(Value v) {
+    Value bits = arith::BitcastOp::create(b, b.getI32Type(), v);
+    Value rounded = arith::AddIOp::create(b, bits, kb.i32(0x1000));
+    Value kept = arith::AndIOp::create(b, rounded, kb.i32(static_cast<int32_t>(0xFFFFE000u)));
+    // NaN payloads that the add would carry into inf stay NaN.
+    Value isNaN = arith::CmpFOp::create(b, arith::CmpFPredicate::UNO, v, v);
+    return arith::SelectOp::create(b, isNaN, bits, kept);
+  }
+  /// `v` (f32) rounded to the multiplicand type, as its 16 bits in an i32.
+  Value bitsOf(Value v) {
+    Value narrow = arith::TruncFOp::create(b, multiplicand, v);
+    Value bits = arith::BitcastOp::create(b, b.getI16Type(), narrow);
+    return arith::ExtUIOp::create(b, b.getI32Type(), bits);
+  }
+  /// Two f32 as a pair of the multiplicand type, `lo` in the low half.
+  Value pack(Value lo, Value hi) {
+    Value high = arith::ShLIOp::create(b, bitsOf(hi), kb.i32(16));
+    return arith::OrIOp::create(b, bitsOf(lo), high);
+  }
+  /// Half `high` (index 0 or 1) of a packed pair, as f32.
+  Value unpack(Value packed, Value high) {
+    Value shift = arith::MulIOp::create(
+        b, arith::IndexCastOp::create(b, b.getI32Type(), high), kb.i32(16));
+    Value bits = arith::TruncIOp::create(b, b.getI16Type(),
+                                         arith::ShRUIOp::create(b, packed, shift));
+    Value narrow = arith::BitcastOp::create(b, multiplicand, bits);
+    return arith::ExtFOp::create(b, b.getF32Type(), narrow);
+  }
+
+  /// Input row `entry` (i32, -1: none) at channels `column`..`column` + 3
+  /// as two packed pairs, or four tf32 words (zeros for none), by one
+  /// 4-element load: 16-byte
+  /// aligned when the input has rows of whole 16-channel blocks from an
+  /// aligned base (every GPU allocation is; `xAlign`). Without a branch: a
+  /// missing neighbour loads row 0 and selects zeros, so that an offset's
+  /// loads form one basic block and ptxas can issue them all before the
+  /// first mma (callers skip the offsets when the input has no rows).
+  SmallVector<Value> rowWords(Value entry, Value column) {
+    Value has = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, entry, kb.i32(0));
+    Value safe = arith::SelectOp::create(b, has, entry, kb.i32(0));
+    Value tile = kb.loadTile(x, {kb.toIndex(safe), column}, 4, xAlign);
+    auto element = [&](int64_t e) {
+      return vector::ExtractOp::create(b, tile, ArrayRef<int64_t>{e}).getResult();
+    };
+    auto orZero = [&](Value word) {
+      return arith::SelectOp::create(b, has, word, kb.i32(0)).getResult();
+    };
+    if (isTF32())
+      return {orZero(tf32Bits(element(0))), orZero(tf32Bits(element(1))),
+              orZero(tf32Bits(element(2))), orZero(tf32Bits(element(3)))};
+    return {orZero(pack(element(0), element(1))), orZero(pack(element(2), element(3)))};
+  }
+
+  KernelBuilder &kb;
+  ImplicitLocOpBuilder &b;
+  Type multiplicand;
+  Value x, table, order, masks, rows;
+  int64_t xAlign = alignmentOf(x, 4);
+  int64_t volume, inChannels, outChannels, rowTilesPerWarp, warpColumns, mmasPerWarp;
+  Value packedWeights;
+  Value stagedWeights;
+};
+
+/// Where a tensor-core convolution's results go: bias, fused epilogue,
+/// output buffer (at `columnOffset` of a concatenation), and the f16 range
+/// check word (null for bf16 and tf32).
+struct Results {
+  Value bias;
+  ArrayRef<EpilogueStepAttr> steps;
+  ArrayRef<Value> epilogueBuffers;
+  Value out;
+  int64_t columnOffset;
+  Value rangeWord;
+};
+
+/// The convolution's warps as host loops (emulate-warps): a parallel
+/// iteration per warp, or per block with `sharedWeights` (its threads copy
+/// the weights, its warps take tiles by the GPU's grid-stride loop).
+void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &results,
+                  bool sharedWeights);
+
+} // namespace scn::cpu::tensor_core
+
+#endif // SCN_LIB_CONVERSION_SCNTOCPU_TENSORCORECONV_H
