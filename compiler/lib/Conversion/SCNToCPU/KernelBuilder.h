@@ -52,7 +52,7 @@ struct ModuleLoweringState {
   /// (scn_cg_gpu_*).
   bool deviceGeometry = false;
   /// convert-scn-to-gpu emulate-warps: tensor-core kernels as host loops
-  /// over the lanes of each warp (tests without a GPU; TensorCoreLowering).
+  /// over the lanes of each warp (tests without a GPU; TensorCoreEmulation).
   bool emulateWarps = false;
   /// convert-scn-to-gpu activation-type: the element type (f16, bf16) that
   /// the feature rows between ops are stored in; null: f32. Loads extend to
