@@ -8,8 +8,9 @@ kernel's occupancy and its load instructions, which is all that can be
 checked here of its speed.
 
     /usr/bin/python3 bench/gpu/kernel_report.py [--workload W1|W3_C64]
-        [--element-type f16] [--activations f32] [--tensor-core-rows 0]
-        [--chip sm_90]
+        [--element-type f16|bf16|tf32] [--activations f32] [--tensor-core-rows 0]
+        [--tensor-core-loads 0] [--tensor-core-weights global|shared|large]
+        [--chip sm_90] [--per-kernel]
 """
 
 import argparse
@@ -89,6 +90,9 @@ def main():
     p.add_argument("--tensor-core-loads", type=int, default=0)
     p.add_argument("--tensor-core-weights", default="global", choices=["global", "shared", "large"])
     p.add_argument("--chip", default="sm_90")
+    p.add_argument("--per-kernel", action="store_true",
+                   help="also list every tensor-core kernel: registers, spilled bytes, "
+                        "mmas, threads a block (.maxntid)")
     a = p.parse_args()
     options = f"element-type={a.element_type} activations={a.activations} chip={a.chip}"
     if a.tensor_core_rows:
@@ -103,9 +107,14 @@ def main():
         mlir = os.path.join(tmp, "w.mlir")
         with open(mlir, "w") as f:
             f.write(workload_mlir(a.workload))
-        for _, ptx in kernels(mlir, options):
+        for name, ptx in kernels(mlir, options):
             kind = "tensor-core convolutions" if "mma.sync" in ptx else "other kernels"
             regs, spills = ptxas_info(ptx, a.chip, tmp)
+            if a.per_kernel and "mma.sync" in ptx:
+                threads = re.search(r"\.maxntid (\d+)", ptx)
+                print(f"{name}: {regs} registers, {spills} bytes spilled, "
+                      f"{len(re.findall(r'mma[.]sync', ptx))} mmas, "
+                      f"{threads.group(1) if threads else '?'} threads a block")
             g = groups[kind]
             g["kernels"] += 1
             g["spilled bytes"] += spills
