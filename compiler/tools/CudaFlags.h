@@ -34,10 +34,18 @@ static llvm::cl::opt<int64_t> simtChannels(
     llvm::cl::desc("cuda: output channels of a thread of the SIMT convolution kernels, "
                    "1, 2, 4 or 8 (default 1)"));
 
+static llvm::cl::opt<std::string> tensorCoreWeights(
+    "tensor-core-weights", llvm::cl::init("global"),
+    llvm::cl::desc("cuda with --element-type=f16|bf16|tf32: where tensor-core warps read the "
+                   "weights: global, shared (a copy per block in shared memory, for layers "
+                   "whose weights fit the smallest chip's), or large (shared for layers whose "
+                   "input x output channels are 4096, 64 x 64, or more)"));
+
 /// Whether any of these flags was given.
 inline bool anyCudaFlag() {
   return elementType.getNumOccurrences() || activations.getNumOccurrences() ||
-         simtRows.getNumOccurrences() || simtChannels.getNumOccurrences();
+         simtRows.getNumOccurrences() || simtChannels.getNumOccurrences() ||
+         tensorCoreWeights.getNumOccurrences();
 }
 
 /// The error for one of these flags given with --target=cpu, or "".
@@ -48,6 +56,8 @@ inline std::string cudaFlagOnCpu() {
     return "--activations is for --target=cuda (the CPU target is f32)";
   if (simtRows.getNumOccurrences() || simtChannels.getNumOccurrences())
     return "--simt-rows and --simt-channels are for --target=cuda";
+  if (tensorCoreWeights.getNumOccurrences())
+    return "--tensor-core-weights is for --target=cuda";
   return "";
 }
 
@@ -57,6 +67,7 @@ inline void applyCudaFlags(scn::CompileOptions &options) {
   options.activations = activations;
   options.simtRows = simtRows;
   options.simtChannels = simtChannels;
+  options.tensorCoreWeights = tensorCoreWeights;
 }
 
 } // namespace scn::tools

@@ -56,12 +56,6 @@ static cl::opt<int64_t> tensorCoreLoads(
     "tensor-core-loads", cl::init(0),
     cl::desc("cuda with --element-type=f16|bf16|tf32: 16-byte loads a tensor-core lane issues "
              "before the mmas that use them, 1 to 64 (default: 12)"));
-static cl::opt<std::string> tensorCoreWeights(
-    "tensor-core-weights", cl::init("global"),
-    cl::desc("cuda with --element-type=f16|bf16|tf32: where tensor-core warps read the "
-             "weights: global, shared (a copy per block in shared memory, for layers "
-             "whose weights fit the smallest chip's), or large (shared for layers whose "
-             "input x output channels are 4096, 64 x 64, or more)"));
 static cl::opt<bool> neighbourMasks(
     "neighbour-masks", cl::init(true),
     cl::desc("cuda with --element-type=f16|bf16|tf32: tensor-core warps skip offsets by "
@@ -98,8 +92,6 @@ int main(int argc, char **argv) {
       return failWith("--tensor-core-rows is for --target=cuda");
     if (tensorCoreLoads.getNumOccurrences())
       return failWith("--tensor-core-loads is for --target=cuda");
-    if (tensorCoreWeights.getNumOccurrences())
-      return failWith("--tensor-core-weights is for --target=cuda");
     if (std::string error = scn::tools::cudaFlagOnCpu(); !error.empty())
       return failWith(error);
     if (neighbourMasks.getNumOccurrences())
@@ -125,7 +117,6 @@ int main(int argc, char **argv) {
   options.asyncChain = asyncChain;
   options.tensorCoreRows = tensorCoreRows;
   options.tensorCoreLoads = tensorCoreLoads;
-  options.tensorCoreWeights = tensorCoreWeights;
   options.neighbourMasks = neighbourMasks;
   options.optLevel = optLevel;
   options.timePhases = timePhases;

@@ -28,6 +28,9 @@
 // RUN: not scn-compile %s --activations=f16 -o %t.act.so 2>&1 | FileCheck %s --check-prefix=ACT
 // RUN: not scn-compile %s --tensor-core-rows=64 -o %t.rows.so 2>&1 | FileCheck %s --check-prefix=ROWS
 // RUN: not scn-compile %s --neighbour-masks=false -o %t.masks.so 2>&1 | FileCheck %s --check-prefix=MASKS
+// RUN: not scn-compile %s --tensor-core-weights=shared -o %t.w.so 2>&1 | FileCheck %s --check-prefix=WEIGHTS
+// RUN: not scn-run %s --tensor-core-weights=shared --input %t.npz 2>&1 | FileCheck %s --check-prefix=RUNWEIGHTS
+// RUN: not scn-run %t.so --tensor-core-weights=shared --input %t.npz 2>&1 | FileCheck %s --check-prefix=ARTIFACT
 // The CUDA pipeline emulated on the CPU, with bf16 tensor cores (none fit
 // this 1-channel layer, so the values are exact):
 // RUN: scn-run %s --target=cuda-emulated --element-type=bf16 --input %t.npz --print | FileCheck %s
@@ -35,7 +38,9 @@
 // TARGET: scn-compile: error: --target=rocm is unknown (cpu or cuda)
 // ELEMENT: scn-compile: error: --element-type is for --target=cuda (the CPU target is f32)
 // GEOMETRY: scn-compile: error: --device-geometry is for --target=cuda
-// ARTIFACT: scn-run: error: --target, --chip, --element-type, --activations and --simt-* are for .mlir networks; an artifact runs as it was compiled
+// ARTIFACT: scn-run: error: --target, --chip, --element-type, --activations, --simt-* and --tensor-core-weights are for .mlir networks; an artifact runs as it was compiled
+// WEIGHTS: scn-compile: error: --tensor-core-weights is for --target=cuda
+// RUNWEIGHTS: scn-run: error: --tensor-core-weights is for --target=cuda
 // RUNACT: scn-run: error: --activations is for --target=cuda (the CPU target is f32)
 // ACT: scn-compile: error: --activations is for --target=cuda (the CPU target is f32)
 // ROWS: scn-compile: error: --tensor-core-rows is for --target=cuda
