@@ -186,6 +186,24 @@ def uses_tensor_cores(spec, arrays, tmp_path, element_type):
         in proc.stdout
 
 
+def shared_weight_loads(spec, arrays, tmp_path, flags):
+    """How many 16-byte shared-memory loads (B fragments) the network's PTX
+    has, compiled with scn-compile's `flags` as --scn-cuda-pipeline options:
+    no other kernel uses shared memory, so 0 means the plan kept global
+    weights and the case would test nothing new."""
+    mlir = tmp_path / "net.mlir"
+    mlir.write_text(spec_to_mlir.spec_to_mlir(spec, arrays, "const"))
+    options = " ".join(f.lstrip("-") for f in flags)
+    if "chip=" not in options:
+        options += " chip=sm_80"
+    proc = subprocess.run(
+        [os.path.join(BUILD, "bin", "scn-opt"), str(mlir),
+         f"--scn-cuda-pipeline={options} format=isa"],
+        capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.count("ld.shared.v4.b32")
+
+
 EXACT_SEEDS = range(8)
 ROUNDED_SEEDS = range(2)
 
@@ -235,9 +253,9 @@ def test_exact_case_other_load_groups(seed, loads, tmp_path):
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
 def test_exact_case_shared_weights(seed, element_type, tmp_path):
     spec, arrays = tensor_core_case(seed, exact=True)
-    assert_emulation_equals_cpu(spec, arrays, tmp_path,
-                                ["--element-type=" + element_type,
-                                 "--tensor-core-weights=shared"])
+    flags = ["--element-type=" + element_type, "--tensor-core-weights=shared"]
+    assert_emulation_equals_cpu(spec, arrays, tmp_path, flags)
+    assert shared_weight_loads(spec, arrays, tmp_path, flags) > 0
 
 
 # Enough rows that each emulated block's warps take several tiles (3 blocks
@@ -262,6 +280,7 @@ def test_exact_shared_weights_many_tiles(flags, tmp_path):
             "layers": [net.conv("SubmanifoldConvolution", 64, 64, [3, 3, 3], bias=True)]}
     assert len(coords) > 3 * 16 * 16 * 3
     assert_emulation_equals_cpu(spec, net.arrays, tmp_path, ["--element-type=f16"] + flags)
+    assert shared_weight_loads(spec, net.arrays, tmp_path, ["--element-type=f16"] + flags) > 0
 
 
 # Every case above takes each row tile's neighbour mask once; with
