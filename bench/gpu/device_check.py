@@ -128,7 +128,7 @@ def check_tensor_cores(log):
         if got.shape != expected.shape:
             return f"output shape {got.shape}, expected {expected.shape}"
         err = float(np.abs(got - expected).max()) if expected.size else 0.0
-        element = name.rsplit(".", 1)[1]
+        element = name.rsplit(".", 1)[1].split("-")[0]  # f16-async: f16's tolerance
         limit = 0.0 if bool(z["exact"]) else tc.GPU_VS_EMULATION[element] * \
             max(1.0, float(np.abs(expected).max()) if expected.size else 1.0)
         return None if err <= limit else f"max error {err:.3g} (allowed {limit:.3g})"
@@ -257,8 +257,9 @@ def time_runs(lib, manifest, arrays, repeat, persistent=None):
 WORKLOADS = ("W1", "W3_C64", "W3_C128", "W3_C32", "W3_C16")
 # The issue's numbers (f16, fp32, the CPU) and the candidates waiting for a
 # GPU run for every workload before any other variant.
-PRIMARY_TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-sharedw", "cuda-f16-sharedl",
-                   "cuda-tf32", "cuda-bf16", "cuda-f16-act16", "cuda-f16-act16-sharedw")
+PRIMARY_TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-sharedw", "cuda-f16-async",
+                   "cuda-f16-sharedl", "cuda-tf32", "cuda-bf16", "cuda-f16-act16",
+                   "cuda-f16-act16-sharedw", "cuda-f16-act16-async")
 OTHER_TARGETS = ("cuda-hostmaps", "cuda-f16-sync", "cuda-f16-votes", "cuda-f16-rows32",
                  "cuda-f16-rows64", "cuda-f16-loads6", "cuda-f16-loads24", "cuda-simt4x4",
                  "cuda-simt2x8", "cuda-simt4x8", "cuda-f16+pageable")
@@ -287,6 +288,12 @@ VARIANT_TABLES = (
     ("The same with activations stored in f16 (f16 end to end), against f16 end to end "
      "with global weights.",
      "cuda-f16-act16", ("cuda-f16-act16-sharedw",)),
+    ("Async gathers: lanes copy their input chunks into shared-memory stages by cp.async, "
+     "3 offsets ahead of the mmas, instead of holding loads in registers "
+     "(--tensor-core-gathers=async), f16.",
+     "cuda-f16", ("cuda-f16-async",)),
+    ("The same with activations stored in f16.",
+     "cuda-f16-act16", ("cuda-f16-act16-async",)),
     ("Tensor-core lanes issuing 6 or 24 16-byte loads before their mmas instead of 12 "
      "(--tensor-core-loads: fewer registers against more overlap), f16.",
      "cuda-f16", ("cuda-f16-loads6", "cuda-f16-loads24")),
@@ -538,10 +545,12 @@ def print_tables(rows, peaks):
 # global and shared weights, f16 end to end with shared weights, and tf32.
 # (32-row warps were slower on the H200; their times are in the bench.)
 PROFILES = (("W1", "cuda-f16"), ("W1", "cuda-f16-sharedw"), ("W1", "cuda-f16-sharedl"),
-            ("W1", "cuda"),
+            ("W1", "cuda-f16-async"), ("W1", "cuda"),
             ("W3_C64", "cuda-f16"), ("W3_C64", "cuda-f16-sharedw"),
+            ("W3_C64", "cuda-f16-async"), ("W3_C64", "cuda-f16-act16-async"),
             ("W3_C64", "cuda-f16-act16-sharedw"), ("W3_C64", "cuda-tf32"), ("W3_C64", "cuda"),
             ("W3_C128", "cuda-f16"), ("W3_C128", "cuda-f16-sharedw"),
+            ("W3_C128", "cuda-f16-async"),
             ("W3_C128", "cuda-f16-act16-sharedw"), ("W3_C128", "cuda-tf32"),
             ("W3_C128", "cuda"))
 PROFILE_RUNS = 5

@@ -10,6 +10,7 @@ checked here of its speed.
     /usr/bin/python3 bench/gpu/kernel_report.py [--workload W1|W3_C64]
         [--element-type f16|bf16|tf32] [--activations f32] [--tensor-core-rows 0]
         [--tensor-core-loads 0] [--tensor-core-weights global|shared|large]
+        [--tensor-core-gathers registers|async] [--tensor-core-stages 0]
         [--chip sm_90] [--per-kernel]
 """
 
@@ -89,6 +90,8 @@ def main():
     p.add_argument("--tensor-core-rows", type=int, default=0)
     p.add_argument("--tensor-core-loads", type=int, default=0)
     p.add_argument("--tensor-core-weights", default="global", choices=["global", "shared", "large"])
+    p.add_argument("--tensor-core-gathers", default="registers", choices=["registers", "async"])
+    p.add_argument("--tensor-core-stages", type=int, default=0)
     p.add_argument("--chip", default="sm_90")
     p.add_argument("--per-kernel", action="store_true",
                    help="also list every tensor-core kernel: registers, spilled bytes, "
@@ -101,6 +104,10 @@ def main():
         options += f" tensor-core-loads={a.tensor_core_loads}"
     if a.tensor_core_weights != "global":
         options += f" tensor-core-weights={a.tensor_core_weights}"
+    if a.tensor_core_gathers != "registers":
+        options += f" tensor-core-gathers={a.tensor_core_gathers}"
+    if a.tensor_core_stages:
+        options += f" tensor-core-stages={a.tensor_core_stages}"
     groups = collections.defaultdict(lambda: collections.Counter())
     registers = collections.defaultdict(list)
     with tempfile.TemporaryDirectory() as tmp:

@@ -23,7 +23,9 @@ the GPU machine (which has neither our toolchain nor the CUDA toolkit):
                                         cores); cuda-f16-sharedw (weights
                                         in shared memory; -act16-sharedw with
                                         f16 activations; W1 -sharedl: for its
-                                        large layers only); cuda-f16-loads6/24 (lanes
+                                        large layers only); cuda-f16-async
+                                        (and -act16-async: gathers through
+                                        cp.async stages); cuda-f16-loads6/24 (lanes
                                         issuing 6 or 24 loads at once, not 12);
                                         cuda-simt4x4/2x8/4x8 (fp32
                                         threads of 4 x 4, 2 x 8, 4 x 8 rows x
@@ -146,6 +148,20 @@ def run_here(network, arrays, workdir):
     return np.load(os.path.join(workdir, "out.npz"))["output"]
 
 
+def tensor_core_variants():
+    """(label, scn-compile flags) of the tensor-core section: each element
+    type, and f16 and tf32 with async gathers (cp.async into shared-memory
+    stages, whose group counts only a GPU checks). A label's first part
+    names the element type."""
+    import test_tensor_cores as tc
+    return [(e, ["--element-type=" + e]) for e in tc.TYPES] + \
+        [(e + "-async", ["--element-type=" + e, "--tensor-core-gathers=async"])
+         for e in ("f16", "tf32")]
+
+
+TENSOR_CORE_VARIANTS = tensor_core_variants()
+
+
 def prepare_tensor_cores(chips, target):
     """The networks of test/Integration/CUDA/test_tensor_cores.py for f16,
     bf16 and tf32 tensor cores, with what the GPU must give: the CPU's fp32 output,
@@ -163,15 +179,13 @@ def prepare_tensor_cores(chips, target):
         with open(mlir, "w") as f:
             f.write(text)
         cpu = run_here(mlir, arrays, out)
-        for element in tc.TYPES:
-            name = f"{'exact' if exact else 'rounded'}{seed}.{element}"
+        for label, flags in TENSOR_CORE_VARIANTS:
+            name = f"{'exact' if exact else 'rounded'}{seed}.{label}"
             emulated = os.path.join(out, name + ".emulated.so")
-            compile_mlir(text, emulated, "cuda-emulated", chips,
-                         ["--element-type=" + element])
+            compile_mlir(text, emulated, "cuda-emulated", chips, flags)
             expected = cpu if exact else run_here(emulated, arrays, out)
             if target == "cuda":
-                compile_mlir(text, os.path.join(out, name + ".so"), "cuda", chips,
-                             ["--element-type=" + element])
+                compile_mlir(text, os.path.join(out, name + ".so"), "cuda", chips, flags)
                 os.remove(emulated)
             else:
                 os.rename(emulated, os.path.join(out, name + ".so"))
@@ -180,7 +194,8 @@ def prepare_tensor_cores(chips, target):
                      exact=np.array(exact))
     for leftover in ("net.mlir", "in.npz", "out.npz"):
         os.remove(os.path.join(out, leftover))
-    print(f"tensor cores: {len(cases)} networks x {tc.TYPES}")
+    print(f"tensor cores: {len(cases)} networks x "
+          f"{[label for label, _ in TENSOR_CORE_VARIANTS]}")
 
 
 # Rows x channels of an fp32 SIMT thread that the check times beside the
@@ -240,6 +255,15 @@ def prepare_bench(chips, channels):
         if name == "W1":
             compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-sharedl.so"), "cuda",
                          chips, ["--element-type=f16", "--tensor-core-weights=large"])
+        # Async gathers: lanes copy their input chunks into shared-memory
+        # stages (cp.async) some offsets ahead of the mmas, instead of
+        # holding loads in flight in registers; with f16 activations too.
+        if name == "W1" or in_channels >= 64:
+            compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-async.so"), "cuda",
+                         chips, ["--element-type=f16", "--tensor-core-gathers=async"])
+            compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-act16-async.so"), "cuda",
+                         chips, ["--element-type=f16", "--activations=f16",
+                                 "--tensor-core-gathers=async"])
         # Tensor-core lanes issuing 6 and 24 loads at once instead of 12
         # (96 and 135 registers on W3 C64 against 112: occupancy against
         # overlap).

@@ -18,6 +18,10 @@
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 neighbour-masks=false" -split-input-file | FileCheck %s --check-prefix=NOMASKS
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-weights=shared" -split-input-file | FileCheck %s --check-prefix=SHARED
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-weights=large" -split-input-file | FileCheck %s --check-prefix=LARGE
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-gathers=async" -split-input-file | FileCheck %s --check-prefix=ASYNC
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-gathers=async tensor-core-stages=4 activations=f16" -split-input-file | FileCheck %s --check-prefix=ASYNC16
+// RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-gathers=later" 2>&1 | FileCheck %s --check-prefix=BADGATHERS
+// RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-stages=3" 2>&1 | FileCheck %s --check-prefix=STAGESONLY
 // RUN: scn-opt %s --scn-graph-pipeline="plan-target=cuda" -split-input-file | FileCheck %s --check-prefix=F32
 // RUN: not scn-opt %s --scn-cuda-pipeline="tensor-core-weights=shared" 2>&1 | FileCheck %s --check-prefix=F32SHARED
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-weights=shared shared-memory-bytes=300000" 2>&1 | FileCheck %s --check-prefix=TOOMUCH
@@ -81,6 +85,27 @@
 // SHARED-SAME: bar.sync {{(\\09)?}}0;
 // SHARED-SAME: ld.shared.v4.b32
 // SHARED-SAME: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// tensor-core-gathers=async: each lane copies its two rows' 16 channels
+// (one 16-byte chunk each) into the warp's stages by cp.async (zeros for a
+// missing neighbour: source size 0), 2 offsets ahead in the prologue and 1
+// in the loop, a group per offset, and waits for all but the 2 newest
+// groups before an offset's mmas read it back from shared memory. f16
+// activations copy 8-byte chunks (cp.async.ca: .cg takes 16 only).
+// ASYNC-LABEL: llvm.func @main(
+// ASYNC: gpu.launch_func {{.*}}@tensor_core_conv::@tensor_core_conv {{.*}}dynamic_shared_memory_size
+// ASYNC: cp.async.cg.shared.global [%{{[a-z0-9]+}}], [%{{[a-z0-9]+}}], 16, %{{[a-z0-9]+}};
+// ASYNC-SAME: cp.async.cg.shared.global [%{{[a-z0-9]+}}], [%{{[a-z0-9]+}}], 16, %{{[a-z0-9]+}};
+// ASYNC-SAME: cp.async.commit_group;
+// (LLVM lays the loop's blocks out with the wait after its body.)
+// ASYNC-SAME: ld.shared.v4.b32
+// ASYNC-SAME: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// ASYNC-SAME: cp.async.wait_group {{(\\09)?}}2;
+// ASYNC16-LABEL: llvm.func @main(
+// ASYNC16: cp.async.ca.shared.global [%{{[a-z0-9]+}}], [%{{[a-z0-9]+}}], 8, %{{[a-z0-9]+}};
+// ASYNC16-SAME: ld.shared.v4.b16
+// ASYNC16-SAME: cp.async.wait_group {{(\\09)?}}3;
+// BADGATHERS: tensor-core-gathers=later needs element-type f16, bf16 or tf32 and registers or async
+// STAGESONLY: tensor-core-stages=3 needs tensor-core-gathers=async and 2 to 8 stages
 // tensor-core-weights=large leaves the 16 x 32 channels of this layer
 // (under 64 x 64) with global weights.
 // LARGE-LABEL: llvm.func @main(

@@ -90,6 +90,8 @@ llvm::Expected<EntrySignature> lowerToLLVMDialect(ModuleOp module,
     cuda.simtRows = options.simtRows;
     cuda.tensorCoreLoads = options.tensorCoreLoads;
     cuda.tensorCoreWeights = options.tensorCoreWeights;
+    cuda.tensorCoreGathers = options.tensorCoreGathers;
+    cuda.tensorCoreStages = options.tensorCoreStages;
     // One PTX serves every chip, so its blocks take no more shared memory
     // than the smallest of them allows.
     int64_t shared = 0;

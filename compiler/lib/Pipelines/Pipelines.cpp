@@ -25,7 +25,9 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
                            int64_t tensorCoreRows = 0, int64_t simtRows = 0,
                            int64_t simtChannels = 1, int64_t tensorCoreLoads = 0,
                            llvm::StringRef tensorCoreWeights = "global",
-                           int64_t tensorCoreSharedBytes = 0) {
+                           int64_t tensorCoreSharedBytes = 0,
+                           llvm::StringRef tensorCoreGathers = "registers",
+                           int64_t tensorCoreStages = 0) {
   pm.addPass(createCanonicalizerPass());
   if (foldBatchNorm)
     pm.addPass(createSCNFoldBatchNorm());
@@ -48,6 +50,9 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
   plan.tensorCoreWeights = tensorCoreWeights.str();
   if (tensorCoreSharedBytes > 0)
     plan.tensorCoreSharedBytes = tensorCoreSharedBytes;
+  plan.tensorCoreGathers = tensorCoreGathers.str();
+  if (tensorCoreStages > 0)
+    plan.tensorCoreStages = tensorCoreStages;
   pm.addPass(createSCNPlanDataflow(plan));
 }
 } // namespace scn
@@ -135,7 +140,7 @@ static std::string cudaLowering(llvm::StringRef target, llvm::StringRef format,
           "nvvm-attach-target{" +
           target +
           "},"
-          "gpu.module(convert-scf-to-cf,convert-gpu-to-nvvm,canonicalize,cse,"
+          "gpu.module(convert-nvgpu-to-nvvm,convert-scf-to-cf,convert-gpu-to-nvvm,canonicalize,cse,"
           "reconcile-unrealized-casts),"
           "convert-math-to-libm," +
           kHostToLLVM +
@@ -199,6 +204,21 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                  << " needs element-type f16, bf16 or tf32 and global, shared or large\n";
     return failure();
   }
+  if (options.tensorCoreGathers != "registers" &&
+      (!tensorCores || options.tensorCoreGathers != "async")) {
+    llvm::errs() << "scn-cuda-pipeline: tensor-core-gathers="
+                 << options.tensorCoreGathers.getValue()
+                 << " needs element-type f16, bf16 or tf32 and registers or async\n";
+    return failure();
+  }
+  if (options.tensorCoreStages != 0 &&
+      (options.tensorCoreGathers != "async" || options.tensorCoreStages < 2 ||
+       options.tensorCoreStages > 8)) {
+    llvm::errs() << "scn-cuda-pipeline: tensor-core-stages="
+                 << options.tensorCoreStages.getValue()
+                 << " needs tensor-core-gathers=async and 2 to 8 stages\n";
+    return failure();
+  }
   // sm_90's 227 KiB, the most any chip gives a block (and the lowering's
   // limit).
   constexpr int64_t kLargestSharedMemory = 232448;
@@ -228,7 +248,8 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                  options.tensorCoreRows, options.simtRows, options.simtChannels,
                  options.tensorCoreLoads, options.tensorCoreWeights,
                  options.sharedMemoryBytes ? options.sharedMemoryBytes.getValue()
-                                           : sharedMemoryPerBlock(chip));
+                                           : sharedMemoryPerBlock(chip),
+                 options.tensorCoreGathers, options.tensorCoreStages);
   ConvertSCNToGPUOptions toGPU;
   toGPU.deviceGeometry = options.deviceGeometry;
   toGPU.emulateWarps = options.emulateOnHost;

@@ -80,3 +80,33 @@ func.func @sharedTooLarge(%c: tensor<?x4xi64>, %f: tensor<?x128xf32>) -> tensor<
   %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", channel_tile = 64 : i64, weights_memory = "shared"} : tensor<?x128xf32>, tensor<27x1x128x128xf32>, !scn.sites<3, [32, 32, 32]>
   return %y : tensor<?x128xf32>
 }
+
+// -----
+
+func.func @gathers(%c: tensor<?x4xi64>, %f: tensor<?x16xf32>) -> tensor<?x16xf32> {
+  %w = arith.constant dense<0.5> : tensor<27x1x16x16xf32>
+  %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x4xi64>, tensor<?x16xf32> -> !scn.sites<3, [32, 32, 32]>, tensor<?x16xf32>
+  // expected-error @+1 {{has gathers "later"; tensor-core warps gather into "registers" or "async" (shared-memory stages)}}
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", gathers = "later"} : tensor<?x16xf32>, tensor<27x1x16x16xf32>, !scn.sites<3, [32, 32, 32]>
+  return %y : tensor<?x16xf32>
+}
+
+// -----
+
+func.func @stages(%c: tensor<?x4xi64>, %f: tensor<?x16xf32>) -> tensor<?x16xf32> {
+  %w = arith.constant dense<0.5> : tensor<27x1x16x16xf32>
+  %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x4xi64>, tensor<?x16xf32> -> !scn.sites<3, [32, 32, 32]>, tensor<?x16xf32>
+  // expected-error @+1 {{has gather_stages 9; async gathers take 2 to 8 stages}}
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", gathers = "async", gather_stages = 9 : i64} : tensor<?x16xf32>, tensor<27x1x16x16xf32>, !scn.sites<3, [32, 32, 32]>
+  return %y : tensor<?x16xf32>
+}
+
+// -----
+
+func.func @stageBytes(%c: tensor<?x4xi64>, %f: tensor<?x160xf32>) -> tensor<?x16xf32> {
+  %w = arith.constant dense<0.5> : tensor<27x1x160x16xf32>
+  %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x4xi64>, tensor<?x160xf32> -> !scn.sites<3, [32, 32, 32]>, tensor<?x160xf32>
+  // expected-error @+1 {{has 8 gather stages of 40960 bytes for each of its 4 warps a block: 1310720 bytes of shared memory, which with the kernel's own 128 is more than the 232448 a block can have; use fewer gather_stages}}
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", gathers = "async", gather_stages = 8 : i64, rows_per_tile = 64 : i64} : tensor<?x160xf32>, tensor<27x1x160x16xf32>, !scn.sites<3, [32, 32, 32]>
+  return %y : tensor<?x16xf32>
+}

@@ -28,6 +28,7 @@
 // RUN: not scn-compile %s --activations=f16 -o %t.act.so 2>&1 | FileCheck %s --check-prefix=ACT
 // RUN: not scn-compile %s --tensor-core-rows=64 -o %t.rows.so 2>&1 | FileCheck %s --check-prefix=ROWS
 // RUN: not scn-compile %s --neighbour-masks=false -o %t.masks.so 2>&1 | FileCheck %s --check-prefix=MASKS
+// RUN: not scn-compile %s --tensor-core-gathers=async -o %t.gathers.so 2>&1 | FileCheck %s --check-prefix=GATHERS
 // RUN: not scn-compile %s --tensor-core-weights=shared -o %t.w.so 2>&1 | FileCheck %s --check-prefix=WEIGHTS
 // RUN: not scn-run %s --tensor-core-weights=shared --input %t.npz 2>&1 | FileCheck %s --check-prefix=RUNWEIGHTS
 // RUN: not scn-run %t.so --tensor-core-weights=shared --input %t.npz 2>&1 | FileCheck %s --check-prefix=ARTIFACT
@@ -44,6 +45,7 @@
 // RUNACT: scn-run: error: --activations is for --target=cuda (the CPU target is f32)
 // ACT: scn-compile: error: --activations is for --target=cuda (the CPU target is f32)
 // ROWS: scn-compile: error: --tensor-core-rows is for --target=cuda
+// GATHERS: scn-compile: error: --tensor-core-gathers and --tensor-core-stages are for --target=cuda
 // MASKS: scn-compile: error: --neighbour-masks is for --target=cuda
 // CHIP: scn-run: error: --chip is for --target=cuda
 // RUNELEMENT: scn-run: error: --element-type is for --target=cuda (the CPU target is f32)

@@ -191,6 +191,18 @@ def shared_weight_loads(spec, arrays, tmp_path, flags):
     has, compiled with scn-compile's `flags` as --scn-cuda-pipeline options:
     no other kernel uses shared memory, so 0 means the plan kept global
     weights and the case would test nothing new."""
+    return ptx_count(spec, arrays, tmp_path, flags, "ld.shared.v4.b32")
+
+
+def async_copies(spec, arrays, tmp_path, flags):
+    """How many cp.async the network's PTX has (as shared_weight_loads): 0
+    means the plan kept every gather in registers."""
+    return ptx_count(spec, arrays, tmp_path, flags, "cp.async.c")
+
+
+def ptx_count(spec, arrays, tmp_path, flags, text):
+    """How often `text` occurs in the network's PTX, compiled with
+    scn-compile's `flags` as --scn-cuda-pipeline options."""
     mlir = tmp_path / "net.mlir"
     mlir.write_text(spec_to_mlir.spec_to_mlir(spec, arrays, "const"))
     options = " ".join(f.lstrip("-") for f in flags)
@@ -201,7 +213,7 @@ def shared_weight_loads(spec, arrays, tmp_path, flags):
          f"--scn-cuda-pipeline={options} format=isa"],
         capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    return proc.stdout.count("ld.shared.v4.b32")
+    return proc.stdout.count(text)
 
 
 EXACT_SEEDS = range(8)
@@ -266,7 +278,9 @@ def test_exact_case_shared_weights(seed, element_type, tmp_path):
 @pytest.mark.parametrize("flags", [["--chip=sm_86", "--tensor-core-weights=shared"],
                                    ["--chip=sm_90", "--tensor-core-weights=shared",
                                     "--tensor-core-rows=32"],
-                                   ["--chip=sm_90", "--tensor-core-weights=large"]])
+                                   ["--chip=sm_90", "--tensor-core-weights=large"],
+                                   ["--chip=sm_90", "--tensor-core-weights=shared",
+                                    "--tensor-core-gathers=async", "--tensor-core-stages=2"]])
 def test_exact_shared_weights_many_tiles(flags, tmp_path):
     r = np.random.default_rng(7)
     net = Network(r, 3, exact=True)
@@ -281,6 +295,40 @@ def test_exact_shared_weights_many_tiles(flags, tmp_path):
     assert len(coords) > 3 * 16 * 16 * 3
     assert_emulation_equals_cpu(spec, net.arrays, tmp_path, ["--element-type=f16"] + flags)
     assert shared_weight_loads(spec, net.arrays, tmp_path, ["--element-type=f16"] + flags) > 0
+    if "--tensor-core-gathers=async" in flags:  # 2 stages leave 16 columns of weights room
+        assert ptx_count(spec, net.arrays, tmp_path, ["--element-type=f16"] + flags,
+                         "bar.sync") > 0
+        assert async_copies(spec, net.arrays, tmp_path, ["--element-type=f16"] + flags) > 0
+
+
+# Async gathers (--tensor-core-gathers=async): each lane copies its input
+# chunks of an offset into shared-memory stages (cp.async; a plain copy in
+# the emulation) some offsets ahead, in the order of the warp's neighbour
+# mask, and reads them back for the offset's mmas. A wrong stage, offset or
+# chunk gives other sums. Seed 3 has no sites.
+@pytest.mark.parametrize("element_type", ["f16", "tf32"])
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_exact_case_async_gathers(seed, element_type, tmp_path):
+    spec, arrays = tensor_core_case(seed, exact=True)
+    flags = ["--element-type=" + element_type, "--tensor-core-gathers=async"]
+    assert_emulation_equals_cpu(spec, arrays, tmp_path, flags)
+    assert async_copies(spec, arrays, tmp_path, flags) > 0
+
+
+# Other stage counts, warps of two row tiles, f16 activations (8-byte
+# chunks), and async gathers beside shared weights (the stages after the
+# weights in a block's shared memory).
+@pytest.mark.parametrize("extra", [["--tensor-core-stages=2"], ["--tensor-core-stages=5"],
+                                   ["--tensor-core-rows=32"], ["--activations=f16"],
+                                   ["--tensor-core-weights=shared"]])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_exact_case_async_gather_variants(seed, extra, tmp_path):
+    spec, arrays = tensor_core_case(seed, exact=True)
+    flags = ["--element-type=f16", "--tensor-core-gathers=async"] + extra
+    assert_emulation_equals_cpu(spec, arrays, tmp_path, flags)
+    assert async_copies(spec, arrays, tmp_path, flags) > 0
+    if "--tensor-core-weights=shared" in extra:  # the weights' copy ends in a barrier
+        assert ptx_count(spec, arrays, tmp_path, flags, "bar.sync") > 0
 
 
 # Every case above takes each row tile's neighbour mask once; with

@@ -12,7 +12,10 @@
 // whether the predicate holds in any lane of the warp) becomes
 // nvvm.vote.sync any, and kWarpOrPlaceholder (i32 -> i32, the OR of the
 // value over the lanes of the warp) nvvm.redux.sync or (sm_80+), and
-// kBlockBarrierPlaceholder (no operands) gpu.barrier.
+// kBlockBarrierPlaceholder (no operands) gpu.barrier, kAsyncCommitPlaceholder
+// (no operands) nvvm.cp.async.commit.group and kAsyncWaitPlaceholder (a
+// constant i32 n: wait until at most n groups of the thread's copies are in
+// flight) nvvm.cp.async.wait.group n.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,6 +30,8 @@ inline constexpr llvm::StringLiteral kMmaTF32Placeholder = "__scn_mma_m16n8k8_tf
 inline constexpr llvm::StringLiteral kWarpAnyPlaceholder = "__scn_warp_any";
 inline constexpr llvm::StringLiteral kWarpOrPlaceholder = "__scn_warp_or";
 inline constexpr llvm::StringLiteral kBlockBarrierPlaceholder = "__scn_block_barrier";
+inline constexpr llvm::StringLiteral kAsyncCommitPlaceholder = "__scn_async_commit";
+inline constexpr llvm::StringLiteral kAsyncWaitPlaceholder = "__scn_async_wait";
 /// The correctly rounded f32 square root of NVPTX, which scn-gpu-offload
 /// puts in kernels for math.sqrt (whose libdevice form is sqrt.approx.f32)
 /// and scn-gpu-emulate-on-host turns back into math.sqrt.

@@ -49,6 +49,12 @@ struct CompileOptions {
   /// cuda with f16 / bf16: where tensor-core warps read the weights, "global" or
   /// "shared" (--tensor-core-weights).
   std::string tensorCoreWeights = "global";
+  /// cuda with f16 / bf16 / tf32: where tensor-core lanes gather their input
+  /// rows, "registers" or "async" (shared-memory stages filled by cp.async),
+  /// and the stages of a warp (0: the plan's; --tensor-core-gathers,
+  /// --tensor-core-stages).
+  std::string tensorCoreGathers = "registers";
+  int64_t tensorCoreStages = 0;
   /// cuda: element type of the feature rows stored between ops (f32, f16,
   /// bf16).
   std::string activations = "f32";

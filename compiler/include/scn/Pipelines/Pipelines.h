@@ -80,6 +80,17 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
                      "channels into shared memory once, then loops over warp tiles), or "
                      "large (shared for layers whose input x output channels are 4096, 64 x 64, or more)"),
       llvm::cl::init("global")};
+  Option<std::string> tensorCoreGathers{
+      *this, "tensor-core-gathers",
+      llvm::cl::desc("f16 / bf16 / tf32: where tensor-core lanes gather their input rows: "
+                     "registers, or async (cp.async into shared-memory stages some offsets "
+                     "ahead of the mmas; filters of up to 32 offsets)"),
+      llvm::cl::init("registers")};
+  Option<int64_t> tensorCoreStages{
+      *this, "tensor-core-stages",
+      llvm::cl::desc("tensor-core-gathers=async: stages of a warp's gathers, 2 to 8 (0: "
+                     "the plan's 3)"),
+      llvm::cl::init(0)};
   Option<int64_t> sharedMemoryBytes{
       *this, "shared-memory-bytes",
       llvm::cl::desc("Dynamic shared memory a block may have (0: the chip's, "

@@ -16,8 +16,10 @@
 #include "scn/Conversion/TensorCores.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
@@ -51,6 +53,13 @@ constexpr int64_t kMaxSharedBytes = 232448;
 // backend makes MLIR's dynamic-shared-memory symbol a static variable (16
 // bytes with its alignment) ahead of the dynamic region.
 constexpr int64_t kStaticSharedSlack = 128;
+// gathers = "async": stages of a warp's gathers unless gather_stages says
+// otherwise (scn-plan-dataflow tensor-core-stages), and the most it may say.
+constexpr int64_t kGatherStages = 3;
+constexpr int64_t kMaxGatherStages = 8;
+// 16-byte loads of B fragments a lane issues together with async gathers
+// (loads_in_flight's default there).
+constexpr int64_t kAsyncLoadsInFlight = 8;
 // Blocks the emulation runs for a shared-weights kernel: few, so that each
 // takes several warp tiles by the grid-stride loop, as on a GPU.
 constexpr int64_t kEmulatedResidentBlocks = 3;
@@ -314,6 +323,126 @@ public:
   /// From here on fragmentsB reads `staged` (null: the packed weights).
   void readWeightsFrom(Value staged) { stagedWeights = staged; }
 
+  // gathers = "async": each lane copies its A chunks (4 input channels of
+  // one of its rows, as rowWords loads them) of an offset into a stage of
+  // its warp's buffers some offsets ahead (cp.async on a GPU), and reads
+  // them back when the offset's mmas run. Stage s of a warp holds chunk c
+  // of lane l at element ((s * chunksOfStage() + c) * 32 + l) * 4 of the
+  // warp's first: a warp's 32 lanes touch 32 consecutive chunks, so neither
+  // the copies nor the reads conflict in shared-memory banks, and a lane
+  // reads only what it copied itself (no barrier between the lanes).
+
+  /// Chunks a lane copies for one offset: its 2 rows of each row tile, in
+  /// blocks of 16 input channels (chunk (2 m + half) * blocks + block).
+  int64_t chunksOfStage() const { return rowTilesPerWarp * 2 * inputBlocks(); }
+  /// Input elements of one stage of one warp.
+  int64_t stageElements() const { return chunksOfStage() * kWarp * 4; }
+  /// The element type of the input rows (and of the stages).
+  Type inputElement() const { return cast<MemRefType>(x.getType()).getElementType(); }
+  /// Bytes of a staged chunk: 4 input elements.
+  int64_t chunkBytes() const { return 4 * inputElement().getIntOrFloatBitWidth() / 8; }
+  /// Whether cp.async can copy a chunk (4, 8 or 16 bytes, aligned to its
+  /// size): every chunk of the input starts at a multiple of 4 elements.
+  bool chunksCopyAsync() const {
+    return xAlign >= chunkBytes();
+  }
+
+  /// Copies `lane`'s chunks of row tile `m` at offset k into stage `stage`
+  /// of `buffer` (the warp's stages start at element `warpFirst`): from
+  /// input rows `entry0` (its row g) and `entry1` (g + 8), zeros where the
+  /// entry is -1. On a GPU an asynchronous copy (nvgpu.device_async_copy:
+  /// cp.async, whose source size 0 fills zeros); in the emulation a plain
+  /// one.
+  void gatherIntoStage(Value buffer, Value warpFirst, Value stage, Value lane, int64_t m,
+                       Value entry0, Value entry1) {
+    Value column0 = arith::MulIOp::create(b, threadInGroup(lane), kb.index(4));
+    for (int64_t half = 0; half < 2; ++half) {
+      Value entry = half ? entry1 : entry0;
+      Value has = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, entry, kb.i32(0));
+      Value row = kb.toIndex(arith::SelectOp::create(b, has, entry, kb.i32(0)));
+      for (int64_t block = 0; block < inputBlocks(); ++block) {
+        Value column = arith::AddIOp::create(b, column0, kb.index(block * kDepth));
+        Value at = stagedChunk(warpFirst, stage, (2 * m + half) * inputBlocks() + block, lane);
+        if (kb.emulateWarps()) {
+          Value tile = kb.loadTile(x, {row, column}, 4, xAlign);
+          tile = arith::SelectOp::create(b, has, tile,
+                                         kb.splat(cast<VectorType>(tile.getType()), 0.0));
+          kb.storeTile(tile, buffer, {at}, chunkBytes());
+          continue;
+        }
+        Value elements = arith::SelectOp::create(b, has, kb.index(4), kb.index(0));
+        nvgpu::DeviceAsyncCopyOp::create(
+            b, buffer, ValueRange{at}, x, ValueRange{row, column}, b.getIndexAttr(4),
+            elements, chunkBytes() == 16 ? b.getUnitAttr() : UnitAttr());
+      }
+    }
+  }
+
+  /// The lane's A fragments (as fragmentA) for block `block` of row tile
+  /// `m`, from stage `stage` of `buffer` (see gatherIntoStage).
+  SmallVector<SmallVector<Value>> stagedFragmentA(Value buffer, Value warpFirst, Value stage,
+                                                  Value lane, int64_t m, int64_t block) {
+    auto words = [&](int64_t half) {
+      Value at = stagedChunk(warpFirst, stage, (2 * m + half) * inputBlocks() + block, lane);
+      return wordsOf(kb.loadTile(buffer, {at}, 4, chunkBytes()));
+    };
+    SmallVector<Value> r0 = words(0), r1 = words(1);
+    if (!isTF32())
+      return {{r0[0], r1[0], r0[1], r1[1]}};
+    return {{r0[0], r1[0], r0[1], r1[1]}, {r0[2], r1[2], r0[3], r1[3]}};
+  }
+
+  /// The offsets of `mask` (bit k: offset k; the same in every lane), in
+  /// ascending order, through `stages` stages: `issue(k, stage)` starts
+  /// the copies of offset k `stages` - 1 offsets ahead of
+  /// `compute(k, stage, acc)`, which runs it and returns the new
+  /// accumulators; `commit()` closes each offset's group of copies (empty
+  /// ones too, so that groups and offsets keep the same count) and
+  /// `waitForOffset()` waits until all but the newest `stages` - 1 groups
+  /// have arrived, which is the offset computed next. A stage is copied
+  /// into only after the compute that read it (same lane, registers it
+  /// loaded already consumed by its mmas).
+  SmallVector<Value>
+  pipelineOffsets(Value mask, int64_t stages, ValueRange init,
+                  llvm::function_ref<void(Value, Value)> issue,
+                  llvm::function_ref<void()> commit, llvm::function_ref<void()> waitForOffset,
+                  llvm::function_ref<SmallVector<Value>(Value, Value, ValueRange)> compute) {
+    Type i32 = b.getI32Type();
+    // Pops the lowest offset of `bits` into `run` when there is one.
+    auto issueNext = [&](Value bits, Value stage) {
+      Value some = arith::CmpIOp::create(b, arith::CmpIPredicate::ne, bits, kb.i32(0));
+      auto next = scf::IfOp::create(b, TypeRange{i32}, some, /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&next.getElseRegion().front());
+      scf::YieldOp::create(b, bits);
+      b.setInsertionPointToStart(&next.getThenRegion().front());
+      issue(lowestOffset(bits), stage);
+      scf::YieldOp::create(b, withoutLowest(bits));
+      return next.getResult(0);
+    };
+    Value ahead = mask;
+    for (int64_t s = 0; s + 1 < stages; ++s) {
+      ahead = issueNext(ahead, kb.index(s));
+      commit();
+    }
+    SmallVector<Value> carried{ahead, mask};
+    carried.append(init.begin(), init.end());
+    Value count = kb.toIndex(LLVM::CtPopOp::create(b, mask));
+    auto results = kb.forLoopCarryN(count, carried, [&](Value i, ValueRange state) {
+      Value aheadStage = arith::RemUIOp::create(
+          b, arith::AddIOp::create(b, i, kb.index(stages - 1)), kb.index(stages));
+      Value nextAhead = issueNext(state[0], aheadStage);
+      commit();
+      waitForOffset();
+      Value k = lowestOffset(state[1]);
+      SmallVector<Value> next{nextAhead, withoutLowest(state[1])};
+      auto acc = compute(k, arith::RemUIOp::create(b, i, kb.index(stages)), state.drop_front(2));
+      next.append(acc.begin(), acc.end());
+      return next;
+    });
+    return SmallVector<Value>(ValueRange(results).drop_front(2));
+  }
+
   /// Bias, fused epilogue and the store of the lane's accumulators
   /// (`accumulators()` f32: mma j's C fragment at 4j).
   /// With `rangeWord`, a sum that is not finite sets it: an input or weight
@@ -469,6 +598,36 @@ private:
     return arith::ExtFOp::create(b, b.getF32Type(), narrow);
   }
 
+  /// The lowest set bit of `bits` (i32, not 0) as an index, and `bits`
+  /// without it. (LLVM's intrinsics, which both targets lower, where
+  /// convert-gpu-to-nvvm refuses math.cttz and math.ctpop.)
+  Value lowestOffset(Value bits) {
+    return kb.toIndex(LLVM::CountTrailingZerosOp::create(b, bits, /*is_zero_poison=*/false));
+  }
+  Value withoutLowest(Value bits) {
+    return arith::AndIOp::create(b, bits, arith::SubIOp::create(b, bits, kb.i32(1)));
+  }
+  /// Element of chunk `chunk` of `lane` in stage `stage` (gatherIntoStage).
+  Value stagedChunk(Value warpFirst, Value stage, int64_t chunk, Value lane) {
+    Value slot = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, stage, kb.index(chunksOfStage())), kb.index(chunk));
+    Value chunkOfLane =
+        arith::AddIOp::create(b, arith::MulIOp::create(b, slot, kb.index(kWarp)), lane);
+    return arith::AddIOp::create(b, warpFirst,
+                                 arith::MulIOp::create(b, chunkOfLane, kb.index(4)));
+  }
+  /// Four input values (a vector of f32, as loadTile gives) as two packed
+  /// pairs of the multiplicand type, or four tf32 words.
+  SmallVector<Value> wordsOf(Value tile) {
+    auto element = [&](int64_t e) {
+      return vector::ExtractOp::create(b, tile, ArrayRef<int64_t>{e}).getResult();
+    };
+    if (isTF32())
+      return {tf32Bits(element(0)), tf32Bits(element(1)), tf32Bits(element(2)),
+              tf32Bits(element(3))};
+    return {pack(element(0), element(1)), pack(element(2), element(3))};
+  }
+
   /// Input row `entry` (i32, -1: none) at channels `column`..`column` + 3
   /// as two packed pairs, or four tf32 words (zeros for none), by one
   /// 4-element load: 16-byte
@@ -481,16 +640,10 @@ private:
     Value has = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, entry, kb.i32(0));
     Value safe = arith::SelectOp::create(b, has, entry, kb.i32(0));
     Value tile = kb.loadTile(x, {kb.toIndex(safe), column}, 4, xAlign);
-    auto element = [&](int64_t e) {
-      return vector::ExtractOp::create(b, tile, ArrayRef<int64_t>{e}).getResult();
-    };
-    auto orZero = [&](Value word) {
-      return arith::SelectOp::create(b, has, word, kb.i32(0)).getResult();
-    };
-    if (isTF32())
-      return {orZero(tf32Bits(element(0))), orZero(tf32Bits(element(1))),
-              orZero(tf32Bits(element(2))), orZero(tf32Bits(element(3)))};
-    return {orZero(pack(element(0), element(1))), orZero(pack(element(2), element(3)))};
+    SmallVector<Value> words = wordsOf(tile);
+    for (Value &word : words)
+      word = arith::SelectOp::create(b, has, word, kb.i32(0));
+    return words;
   }
 
   KernelBuilder &kb;
@@ -517,9 +670,11 @@ struct Results {
 
 /// The convolution's warps as host loops (emulate-warps): a parallel
 /// iteration per warp, or per block with `sharedWeights` (its threads copy
-/// the weights, its warps take tiles by the GPU's grid-stride loop).
+/// the weights, its warps take tiles by the GPU's grid-stride loop). With
+/// `asyncStages` (not 0), the warps' gathers go through that many stages by
+/// pipelineOffsets, as the GPU kernel's (gathers = "async").
 void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &results,
-                  bool sharedWeights);
+                  bool sharedWeights, int64_t asyncStages);
 
 } // namespace scn::cpu::tensor_core
 

@@ -8,7 +8,9 @@
 // nvvm.mma.sync's own lowering is not. Shared-weight kernels run as their
 // blocks: each copies its weights with the GPU's thread steps into a
 // stand-in for shared memory, and its warps take tiles by the same
-// grid-stride loop.
+// grid-stride loop. Async gathers run the kernel's pipeline over the
+// warp's offsets (the same stage and offset order), each copy done when it
+// is issued into a stand-in for the warp's stages.
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,7 +35,7 @@ Value zeroedScratch(KernelBuilder &kb, ArrayRef<int64_t> shape, Type element) {
 } // namespace
 
 void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &results,
-                  bool sharedWeights) {
+                  bool sharedWeights, int64_t asyncStages) {
   auto &b = kb.builder();
   int64_t rowTiles = conv.rowTilesOfWarp(), mmas = conv.mmasPerRowTile();
   Type i1 = b.getI1Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
@@ -58,59 +60,113 @@ void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &result
               return arith::OrIOp::create(b, seen, lanes).getResult();
             }));
       }
-    kb.forLoop(kb.index(conv.offsets()), [&](Value k) {
-      // The warp votes of the GPU kernel: does any lane have a neighbour
-      // in row tile m, and in any row tile?
-      SmallVector<Value> anyInTile;
-      Value none = arith::ConstantIntOp::create(b, i1, 0), any = none;
-      for (int64_t m = 0; m < rowTiles; ++m) {
-        Value tile = conv.rowTileOf(warpTile, m);
-        anyInTile.push_back(
-            conv.votesFromMasks()
-                ? conv.bitSet(tileMasks[m], k)
-                : kb.forLoopCarry(kb.index(kWarp), none, [&](Value lane, Value seen) {
-                    auto [row0, row1] = conv.laneRows(tile, lane);
-                    Value has = conv.laneHasNeighbour(conv.neighbour(row0, k),
-                                                      conv.neighbour(row1, k));
-                    return arith::OrIOp::create(b, seen, has).getResult();
-                  }));
-        any = arith::OrIOp::create(b, any, anyInTile.back());
-      }
-      any = arith::AndIOp::create(b, any, conv.inputHasRows());
-      auto anyIf = scf::IfOp::create(b, TypeRange{}, any, /*withElseRegion=*/false);
-      OpBuilder::InsertionGuard skip(b);
-      b.setInsertionPointToStart(&anyIf.getThenRegion().front());
-      kb.forLoop(blocksOfInput, [&](Value block) {
-        Value base = arith::MulIOp::create(b, block, kb.index(kDepth));
-        // One mma per k step (two for tf32's k = 8) and output tile.
-        for (int64_t step = 0; step < conv.kSteps(); ++step) {
-          kb.forLoop(kb.index(kWarp), [&](Value lane) {
-            auto fragments = conv.fragmentsB(lane, k, block, columnTile);
-            for (int64_t j = 0; j < mmas; ++j) {
-              auto words = TensorCoreConv::stepOfB(fragments[j], step);
-              for (int64_t i = 0; i < 2; ++i)
-                memref::StoreOp::create(b, words[i], bBuf,
-                                        ValueRange{lane, kb.index(2 * j + i)});
-            }
-          });
-          for (int64_t m = 0; m < rowTiles; ++m) {
-            auto tileIf = scf::IfOp::create(b, TypeRange{}, anyInTile[m], false);
-            OpBuilder::InsertionGuard inTile(b);
-            b.setInsertionPointToStart(&tileIf.getThenRegion().front());
-            Value tile = conv.rowTileOf(warpTile, m);
-            kb.forLoop(kb.index(kWarp), [&](Value lane) {
-              auto [row0, row1] = conv.laneRows(tile, lane);
-              auto a = conv.fragmentA(lane, conv.neighbour(row0, k),
-                                      conv.neighbour(row1, k), base)[step];
-              for (int64_t i = 0; i < 4; ++i)
-                memref::StoreOp::create(b, a[i], aBuf, ValueRange{lane, kb.index(i)});
-            });
-            for (int64_t j = 0; j < mmas; ++j)
-              conv.emulateMma(aBuf, bBuf, accBuf, j, 4 * (m * mmas + j));
-          }
+    // The B fragments of offset k and `block`, k step `step`, of every lane.
+    auto fillB = [&](Value k, Value block, int64_t step) {
+      kb.forLoop(kb.index(kWarp), [&](Value lane) {
+        auto fragments = conv.fragmentsB(lane, k, block, columnTile);
+        for (int64_t j = 0; j < mmas; ++j) {
+          auto words = TensorCoreConv::stepOfB(fragments[j], step);
+          for (int64_t i = 0; i < 2; ++i)
+            memref::StoreOp::create(b, words[i], bBuf, ValueRange{lane, kb.index(2 * j + i)});
         }
       });
-    });
+    };
+    if (asyncStages) {
+      // The GPU kernel's pipeline over the warp's offsets, the copies into
+      // a stand-in for the warp's stages done when issued.
+      Value stages = memref::AllocaOp::create(
+          b, MemRefType::get({asyncStages * conv.stageElements()}, conv.inputElement()),
+          b.getI64IntegerAttr(16));
+      Value warpFirst = kb.index(0);
+      Value mask = kb.i32(0);
+      for (Value tileMask : tileMasks)
+        mask = arith::OrIOp::create(b, mask, tileMask);
+      mask = arith::SelectOp::create(b, conv.inputHasRows(), mask, kb.i32(0));
+      auto inTile = [&](int64_t m, Value k, llvm::function_ref<void()> body) {
+        auto tileIf = scf::IfOp::create(b, TypeRange{}, conv.bitSet(tileMasks[m], k), false);
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(&tileIf.getThenRegion().front());
+        body();
+      };
+      conv.pipelineOffsets(
+          mask, asyncStages, ValueRange{},
+          [&](Value k, Value stage) {
+            for (int64_t m = 0; m < rowTiles; ++m)
+              inTile(m, k, [&] {
+                Value tile = conv.rowTileOf(warpTile, m);
+                kb.forLoop(kb.index(kWarp), [&](Value lane) {
+                  auto [row0, row1] = conv.laneRows(tile, lane);
+                  conv.gatherIntoStage(stages, warpFirst, stage, lane, m,
+                                       conv.neighbour(row0, k), conv.neighbour(row1, k));
+                });
+              });
+          },
+          [] {}, [] {},
+          [&](Value k, Value stage, ValueRange) {
+            for (int64_t block = 0; block < conv.inputBlocks(); ++block)
+              for (int64_t step = 0; step < conv.kSteps(); ++step) {
+                fillB(k, kb.index(block), step);
+                for (int64_t m = 0; m < rowTiles; ++m)
+                  inTile(m, k, [&] {
+                    kb.forLoop(kb.index(kWarp), [&](Value lane) {
+                      auto a = conv.stagedFragmentA(stages, warpFirst, stage, lane, m,
+                                                    block)[step];
+                      for (int64_t i = 0; i < 4; ++i)
+                        memref::StoreOp::create(b, a[i], aBuf, ValueRange{lane, kb.index(i)});
+                    });
+                    for (int64_t j = 0; j < mmas; ++j)
+                      conv.emulateMma(aBuf, bBuf, accBuf, j, 4 * (m * mmas + j));
+                  });
+              }
+            return SmallVector<Value>{};
+          });
+    } else {
+      kb.forLoop(kb.index(conv.offsets()), [&](Value k) {
+        // The warp votes of the GPU kernel: does any lane have a neighbour
+        // in row tile m, and in any row tile?
+        SmallVector<Value> anyInTile;
+        Value none = arith::ConstantIntOp::create(b, i1, 0), any = none;
+        for (int64_t m = 0; m < rowTiles; ++m) {
+          Value tile = conv.rowTileOf(warpTile, m);
+          anyInTile.push_back(
+              conv.votesFromMasks()
+                  ? conv.bitSet(tileMasks[m], k)
+                  : kb.forLoopCarry(kb.index(kWarp), none, [&](Value lane, Value seen) {
+                      auto [row0, row1] = conv.laneRows(tile, lane);
+                      Value has = conv.laneHasNeighbour(conv.neighbour(row0, k),
+                                                        conv.neighbour(row1, k));
+                      return arith::OrIOp::create(b, seen, has).getResult();
+                    }));
+          any = arith::OrIOp::create(b, any, anyInTile.back());
+        }
+        any = arith::AndIOp::create(b, any, conv.inputHasRows());
+        auto anyIf = scf::IfOp::create(b, TypeRange{}, any, /*withElseRegion=*/false);
+        OpBuilder::InsertionGuard skip(b);
+        b.setInsertionPointToStart(&anyIf.getThenRegion().front());
+        kb.forLoop(blocksOfInput, [&](Value block) {
+          Value base = arith::MulIOp::create(b, block, kb.index(kDepth));
+          // One mma per k step (two for tf32's k = 8) and output tile.
+          for (int64_t step = 0; step < conv.kSteps(); ++step) {
+            fillB(k, block, step);
+            for (int64_t m = 0; m < rowTiles; ++m) {
+              auto tileIf = scf::IfOp::create(b, TypeRange{}, anyInTile[m], false);
+              OpBuilder::InsertionGuard inTile(b);
+              b.setInsertionPointToStart(&tileIf.getThenRegion().front());
+              Value tile = conv.rowTileOf(warpTile, m);
+              kb.forLoop(kb.index(kWarp), [&](Value lane) {
+                auto [row0, row1] = conv.laneRows(tile, lane);
+                auto a = conv.fragmentA(lane, conv.neighbour(row0, k),
+                                        conv.neighbour(row1, k), base)[step];
+                for (int64_t i = 0; i < 4; ++i)
+                  memref::StoreOp::create(b, a[i], aBuf, ValueRange{lane, kb.index(i)});
+              });
+              for (int64_t j = 0; j < mmas; ++j)
+                conv.emulateMma(aBuf, bBuf, accBuf, j, 4 * (m * mmas + j));
+            }
+          }
+        });
+      });
+    }
     kb.forLoop(kb.index(kWarp), [&](Value lane) {
       for (int64_t m = 0; m < rowTiles; ++m) {
         SmallVector<Value> acc;

@@ -38,6 +38,20 @@
 // GPU holds at once: scn_cg_gpu_resident_blocks) and reads its B fragments
 // from there instead of from L2.
 //
+// With gathers = "async" (scn-plan-dataflow tensor-core-gathers), the
+// lanes do not hold an offset's gathers in registers: each copies its A
+// chunks (the same 16 bytes a row, or 8 with f16 activations) into
+// `gather_stages` stages of its warp in shared memory by cp.async
+// (nvgpu.device_async_copy; a missing neighbour copies 0 bytes, which fills
+// zeros), `gather_stages` - 1 offsets ahead, one commit group per offset,
+// and before an offset's mmas waits for all but the newest groups and
+// reads its chunks back (TensorCoreConv::pipelineOffsets). Only the
+// offsets of the warp's neighbour masks run, in ascending order, so the
+// copies of the next ones are in flight while the mmas of this one run,
+// at no register cost (W3 C64: 78 registers against 112). Each lane reads
+// only what it copied, so the lanes need no barrier; the stages follow
+// the shared weights in a block's dynamic shared memory when both are on.
+//
 // The fragment layouts are those of the PTX ISA for mma.m16n8k16 with
 // .f16/.bf16 multiplicands: lane l = 4 * g + t (g: group, t: thread in
 // group) holds A(g, 2t..2t+1), A(g+8, 2t..), A(g, 2t+8..), A(g+8, 2t+8..),
@@ -137,6 +151,47 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
                                   "or \"shared\" memory";
     sharedWeights = memory.getValue() == "shared";
   }
+  // Where the lanes gather their A chunks: straight into registers, or
+  // through `gather_stages` stages of shared memory by cp.async (see the
+  // file comment). The latter needs the warp's neighbour masks (it runs
+  // only the offsets they name) and input rows whose chunks cp.async can
+  // copy (aligned); without them the warps gather into registers, which
+  // computes the same.
+  int64_t asyncStages = 0;
+  if (auto gathers = op->getAttrOfType<StringAttr>("gathers")) {
+    if (gathers.getValue() != "registers" && gathers.getValue() != "async")
+      return op->emitOpError() << "has gathers \"" << gathers.getValue()
+                               << "\"; tensor-core warps gather into \"registers\" or "
+                                  "\"async\" (shared-memory stages)";
+    if (gathers.getValue() == "async") {
+      asyncStages = kGatherStages;
+      if (auto stages = op->getAttrOfType<IntegerAttr>("gather_stages"))
+        asyncStages = stages.getInt();
+      if (asyncStages < 2 || asyncStages > kMaxGatherStages)
+        return op->emitOpError() << "has gather_stages " << asyncStages
+                                 << "; async gathers take 2 to " << kMaxGatherStages
+                                 << " stages";
+      if (!conv.votesFromMasks() || !conv.chunksCopyAsync())
+        asyncStages = 0;
+    }
+  }
+  // With async gathers only B fragments are loads held in registers; in
+  // groups of 12 ptxas spilled 24 bytes of W3 C64's warp (80 registers),
+  // in groups of 8 none (78).
+  if (asyncStages && !op->hasAttr("loads_in_flight"))
+    loadsInFlight = kAsyncLoadsInFlight;
+  int64_t warpsOfBlock = sharedWeights ? kSharedWeightsWarps : kWarpsPerBlock;
+  int64_t stageBytes = conv.stageElements() * conv.chunkBytes() / 4;
+  int64_t weightBytes = sharedWeights ? conv.stagedWords() * 4 : 0;
+  int64_t sharedBytes = weightBytes + warpsOfBlock * asyncStages * stageBytes;
+  if (asyncStages && sharedBytes + kStaticSharedSlack > kMaxSharedBytes)
+    return op->emitOpError() << "has " << asyncStages << " gather stages of " << stageBytes
+                             << " bytes for each of its " << warpsOfBlock << " warps a block"
+                             << (sharedWeights ? " besides its shared weights" : "") << ": "
+                             << sharedBytes
+                             << " bytes of shared memory, which with the kernel's own "
+                             << kStaticSharedSlack << " is more than the " << kMaxSharedBytes
+                             << " a block can have; use fewer gather_stages";
   if (sharedWeights && conv.stagedWords() * 4 + kStaticSharedSlack > kMaxSharedBytes)
     return op->emitOpError() << "has weights_memory \"shared\" but its weights for "
                              << warpColumns << " output channels take "
@@ -155,7 +210,7 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   conv.packWeights(w);
   if (kb.emulateWarps()) {
     emulateWarps(kb, conv, Results{biasBuf, steps, epilogueBuffers, out, columnOffset, rangeWord},
-                 sharedWeights);
+                 sharedWeights, asyncStages);
     return success();
   }
 
@@ -166,6 +221,9 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
 
   // One warp's tile of rows x one column tile, on the GPU: masks, the
   // offset loop, the epilogue and the stores.
+  // The warp's gather stages (gathers = "async"): the block's stage buffer
+  // in shared memory and the warp's first element there.
+  Value gatherStages, warpFirst;
   auto warpBody = [&](Value warpTile, Value columnTile, Value lane) {
     Value columnBase = arith::MulIOp::create(b, columnTile, kb.index(warpColumns));
     SmallVector<std::pair<Value, Value>> laneRows;
@@ -183,6 +241,84 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
       }
     SmallVector<Value> init(conv.accumulators(), zero);
     Value inputHasRows = conv.inputHasRows();
+    int64_t inBlocks = inChannels / kDepth;
+    if (asyncStages) {
+      // The offsets any row tile has, through the stages: the copies of
+      // later offsets are in flight while the mmas of this one run.
+      Value mask = kb.i32(0);
+      for (Value tileMask : tileMasks)
+        mask = arith::OrIOp::create(b, mask, tileMask);
+      mask = arith::SelectOp::create(b, inputHasRows, mask, kb.i32(0));
+      // Warp-uniform: row tile m without the offset copies nothing.
+      auto inTile = [&](int64_t m, Value k, ValueRange acc,
+                        llvm::function_ref<SmallVector<Value>()> body) {
+        auto tileIf = scf::IfOp::create(b, acc.getTypes(), conv.bitSet(tileMasks[m], k),
+                                        /*withElseRegion=*/!acc.empty());
+        OpBuilder::InsertionGuard inIf(b);
+        if (acc.empty()) { // the builder gave the region its yield
+          b.setInsertionPointToStart(&tileIf.getThenRegion().front());
+          body();
+          return SmallVector<Value>{};
+        }
+        b.setInsertionPointToStart(&tileIf.getElseRegion().front());
+        scf::YieldOp::create(b, acc);
+        b.setInsertionPointToStart(&tileIf.getThenRegion().front());
+        scf::YieldOp::create(b, body());
+        return SmallVector<Value>(tileIf.getResults());
+      };
+      auto acc = conv.pipelineOffsets(
+          mask, asyncStages, init,
+          [&](Value k, Value stage) {
+            for (auto [m, rowPair] : llvm::enumerate(laneRows))
+              inTile(m, k, ValueRange{}, [&] {
+                conv.gatherIntoStage(gatherStages, warpFirst, stage, lane, m,
+                                     conv.neighbour(rowPair.first, k),
+                                     conv.neighbour(rowPair.second, k));
+                return SmallVector<Value>{};
+              });
+          },
+          [&] { kb.callResults(kAsyncCommitPlaceholder, TypeRange{}, ValueRange{}); },
+          [&] {
+            kb.callResults(kAsyncWaitPlaceholder, TypeRange{},
+                           ValueRange{kb.i32(asyncStages - 1)});
+          },
+          [&](Value k, Value stage, ValueRange accK) {
+            // B fragments in groups of about loadsInFlight loads a lane, as
+            // below; the A fragments are shared-memory loads now.
+            SmallVector<Value> accB(accK.begin(), accK.end());
+            int64_t group = std::max<int64_t>(1, loadsInFlight / conv.loadsOfB());
+            for (int64_t first = 0; first < inBlocks; first += group) {
+              int64_t last = std::min(inBlocks, first + group);
+              SmallVector<SmallVector<SmallVector<Value>>> fragB;
+              for (int64_t block = first; block < last; ++block)
+                fragB.push_back(conv.fragmentsB(lane, k, kb.index(block), columnTile));
+              for (int64_t m = 0; m < rowTiles; ++m) {
+                ValueRange accM = ValueRange(accB).slice(4 * m * mmas, 4 * mmas);
+                auto sums = inTile(m, k, accM, [&] {
+                  SmallVector<Value> sums(accM.begin(), accM.end());
+                  for (int64_t block = first; block < last; ++block) {
+                    auto a = conv.stagedFragmentA(gatherStages, warpFirst, stage, lane, m, block);
+                    for (int64_t step = 0; step < conv.kSteps(); ++step)
+                      for (int64_t j = 0; j < mmas; ++j) {
+                        auto d = conv.mmaOnGPU(
+                            a[step], TensorCoreConv::stepOfB(fragB[block - first][j], step),
+                            ValueRange(sums).slice(4 * j, 4));
+                        std::copy(d.begin(), d.end(), sums.begin() + 4 * j);
+                      }
+                  }
+                  return sums;
+                });
+                std::copy(sums.begin(), sums.end(), accB.begin() + 4 * m * mmas);
+              }
+            }
+            return accB;
+          });
+      for (int64_t m = 0; m < rowTiles; ++m)
+        conv.writeResults(lane, conv.rowTileOf(warpTile, m), columnBase,
+                          ValueRange(acc).slice(4 * m * mmas, 4 * mmas), biasBuf, steps,
+                          epilogueBuffers, out, columnOffset, rangeWord);
+      return;
+    }
     auto acc = kb.forLoopCarryN(kb.index(volume), init, [&](Value k, ValueRange accK) {
       // Which row tiles have a neighbour at offset k (the same in every
       // lane): the others skip their mmas, and offsets that no row of the
@@ -223,7 +359,6 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
       // (all ten blocks of a 160-channel layer took 255 registers and
       // spilled).
       SmallVector<Value> accB(accK.begin(), accK.end());
-      int64_t inBlocks = inChannels / kDepth;
       int64_t loadsPerBlock = conv.loadsOfB() + 2 * rowTiles;
       int64_t group = std::max<int64_t>(1, loadsInFlight / loadsPerBlock);
       for (int64_t first = 0; first < inBlocks; first += group) {
@@ -266,6 +401,19 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
                         epilogueBuffers, out, columnOffset, rangeWord);
   };
 
+  // The block's gather stages from byte `byteShift` of its dynamic shared
+  // memory `raw` on, and the first element of `thread`'s warp there.
+  auto useGatherStages = [&](Value raw, int64_t byteShift, Value thread) {
+    if (!asyncStages)
+      return;
+    int64_t perWarp = asyncStages * conv.stageElements();
+    auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
+    gatherStages = memref::ViewOp::create(
+        b, MemRefType::get({warpsOfBlock * perWarp}, conv.inputElement(), AffineMap(), workgroup),
+        raw, kb.index(byteShift), ValueRange{});
+    warpFirst = arith::MulIOp::create(
+        b, arith::DivUIOp::create(b, thread, kb.index(kWarp)), kb.index(perWarp));
+  };
   Value warpTiles = conv.warpTiles();
   if (sharedWeights) {
     // Blocks of kSharedWeightsWarps warps, as many as the GPU holds at once
@@ -274,7 +422,6 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
     // warp takes warp tiles blockX * warps + warp, + gridX * warps, ... so
     // the copy is paid once per resident block, not once per tile.
     int64_t threads = kSharedWeightsWarps * kWarp;
-    int64_t sharedBytes = conv.stagedWords() * 4;
     Value resident = kb.toIndex(kb.call("scn_cg_gpu_resident_blocks", b.getI64Type(),
                                         {kb.i64(sharedBytes), kb.i64(threads)}));
     Value perColumnTile = arith::MaxUIOp::create(
@@ -295,6 +442,7 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
     Value staged = memref::ViewOp::create(
         b, MemRefType::get({conv.stagedWords()}, i32, AffineMap(), workgroup), raw,
         kb.index(0), ValueRange{});
+    useGatherStages(raw, weightBytes, thread);
     conv.stageWeights(staged, columnTile, thread, threads);
     // gpu.barrier after bufferization (scn/Conversion/TensorCores.h).
     kb.callResults(kBlockBarrierPlaceholder, TypeRange{}, ValueRange{});
@@ -320,7 +468,8 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   // Blocks of kWarpsPerBlock independent warps, one warp tile each.
   Value blocks = arith::CeilDivUIOp::create(b, warpTiles, kb.index(kWarpsPerBlock));
   auto launch = gpu::LaunchOp::create(b, blocks, kb.index(conv.columnTiles()), one,
-                                      kb.index(kWarp * kWarpsPerBlock), one, one);
+                                      kb.index(kWarp * kWarpsPerBlock), one, one,
+                                      asyncStages ? kb.i32(sharedBytes) : Value());
   // Outlined under this name (gpu-kernel-outlining), so that profiles
   // (SCN_GPU_PROFILE, ncu) tell the tensor-core convolutions from the
   // row-loop kernels, which are all main_kernel.
@@ -328,6 +477,13 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&launch.getBody().front());
   Value thread = launch.getThreadIds().x;
+  if (asyncStages) {
+    auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
+    useGatherStages(gpu::DynamicSharedMemoryOp::create(
+                        b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), AffineMap(),
+                                           workgroup)),
+                    0, thread);
+  }
   Value lane = arith::RemUIOp::create(b, thread, kb.index(kWarp));
   Value warpTile = arith::AddIOp::create(
       b, arith::MulIOp::create(b, launch.getBlockIds().x, kb.index(kWarpsPerBlock)),

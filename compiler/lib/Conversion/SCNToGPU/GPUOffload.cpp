@@ -31,6 +31,7 @@
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/SetVector.h"
 
@@ -486,7 +487,8 @@ void materializeWarpOps(ModuleOp module) {
   auto isPlaceholder = [](StringRef name) {
     return name.starts_with(scn::kMmaPlaceholderPrefix) || name == scn::kMmaTF32Placeholder ||
            name == scn::kWarpAnyPlaceholder ||
-           name == scn::kWarpOrPlaceholder || name == scn::kBlockBarrierPlaceholder;
+           name == scn::kWarpOrPlaceholder || name == scn::kBlockBarrierPlaceholder ||
+           name == scn::kAsyncCommitPlaceholder || name == scn::kAsyncWaitPlaceholder;
   };
   SmallVector<func::CallOp> calls;
   module.walk([&](func::CallOp call) {
@@ -506,6 +508,19 @@ void materializeWarpOps(ModuleOp module) {
     }
     if (call.getCallee() == scn::kBlockBarrierPlaceholder) {
       gpu::BarrierOp::create(b, loc);
+      call.erase();
+      continue;
+    }
+    if (call.getCallee() == scn::kAsyncCommitPlaceholder) {
+      NVVM::CpAsyncCommitGroupOp::create(b, loc);
+      call.erase();
+      continue;
+    }
+    if (call.getCallee() == scn::kAsyncWaitPlaceholder) {
+      APInt pending;
+      if (!matchPattern(call.getOperand(0), m_ConstantInt(&pending)))
+        llvm::report_fatal_error("scn: __scn_async_wait takes a constant group count");
+      NVVM::CpAsyncWaitGroupOp::create(b, loc, static_cast<uint32_t>(pending.getZExtValue()));
       call.erase();
       continue;
     }

@@ -69,6 +69,21 @@ int64_t sharedWeightColumns(EpilogueOpInterface op, int64_t widest, int64_t budg
   return 0;
 }
 
+/// gathers = "async": bytes of the shared-memory stages of one warp
+/// (`stages` offsets of its rows' input chunks: 2 rows a lane per row tile,
+/// 16 bytes per 4 input channels), counted for f32 input rows (the plan does
+/// not know whether activations are stored narrower; f16 ones take half).
+int64_t gatherStageBytes(EpilogueOpInterface op, int64_t rows, int64_t stages) {
+  auto weight = cast<RankedTensorType>(op.getWeightOperand().get().getType());
+  return stages * (rows / 16) * 2 * (weight.getDimSize(2) / 16) * 32 * 16;
+}
+/// Warps of a tensor-core block: 16 with shared weights, else 4 (as
+/// TensorCoreConv.h's kSharedWeightsWarps and kWarpsPerBlock).
+int64_t tensorCoreBlockWarps(bool sharedWeights) { return sharedWeights ? 16 : 4; }
+/// The most offsets a row's neighbour mask covers (async gathers run the
+/// offsets of the warp's masks).
+constexpr int64_t kMaskOffsets = 32;
+
 struct SCNPlanDataflowPass
     : scn::impl::SCNPlanDataflowBase<SCNPlanDataflowPass> {
   using Base::Base;
@@ -94,6 +109,16 @@ struct SCNPlanDataflowPass
         tensorCoreWeights != "large") {
       getOperation()->emitError() << "scn-plan-dataflow: tensor-core-weights '"
                                   << tensorCoreWeights << "' is not global, shared or large";
+      return signalPassFailure();
+    }
+    if (tensorCoreGathers != "registers" && tensorCoreGathers != "async") {
+      getOperation()->emitError() << "scn-plan-dataflow: tensor-core-gathers '"
+                                  << tensorCoreGathers << "' is not registers or async";
+      return signalPassFailure();
+    }
+    if (tensorCoreStages < 2 || tensorCoreStages > 8) {
+      getOperation()->emitError() << "scn-plan-dataflow: tensor-core-stages "
+                                  << tensorCoreStages.getValue() << " is not 2 to 8";
       return signalPassFailure();
     }
     if (target == "cuda") {
@@ -134,13 +159,41 @@ struct SCNPlanDataflowPass
                         (tensorCoreWeights == "large" &&
                          weight.getDimSize(2) * weight.getDimSize(3) >=
                              tensorCoreSharedMinWeights);
+          // Async gathers (tensor-core-gathers=async): `tensor-core-stages`
+          // stages a warp in shared memory, fewer (down to 2) where a
+          // block's do not fit, none where 2 do not. Their bytes come off
+          // the budget before shared weights take theirs. Filters of more
+          // offsets than a neighbour mask covers gather into registers.
+          auto givenMemory = op->getAttrOfType<StringAttr>("weights_memory");
+          bool sharedWanted = givenMemory ? givenMemory.getValue() == "shared" : wanted;
+          int64_t blockWarps = tensorCoreBlockWarps(sharedWanted);
+          if (tensorCoreGathers == "async" && !op->hasAttr("gathers") &&
+              weight.getDimSize(0) <= kMaskOffsets) {
+            for (int64_t stages = tensorCoreStages; stages >= 2; --stages)
+              if (blockWarps * gatherStageBytes(op, rows, stages) + kStaticSharedSlack <=
+                  tensorCoreSharedBytes) {
+                op->setAttr("gathers", b.getStringAttr("async"));
+                op->setAttr("gather_stages", b.getI64IntegerAttr(stages));
+                break;
+              }
+          }
+          auto gathers = op->getAttrOfType<StringAttr>("gathers");
+          bool asyncGathers = gathers && gathers.getValue() == "async";
+          int64_t stages = 0;
+          if (asyncGathers) {
+            stages = 3; // the lowering's default
+            if (auto given = op->getAttrOfType<IntegerAttr>("gather_stages"))
+              stages = given.getInt();
+          }
+          int64_t weightBudget =
+              tensorCoreSharedBytes - blockWarps * gatherStageBytes(op, rows, stages);
           if (wanted && !op->hasAttr("weights_memory")) {
             int64_t widest = warpColumns(op);
             if (auto given = op->getAttrOfType<IntegerAttr>("channel_tile"))
               widest = given.getInt();
             int64_t columns = sharedWeightColumns(
                 op, std::min<int64_t>(widest, kSharedAccumulatorRowsColumns / rows),
-                tensorCoreSharedBytes, weightBytes);
+                weightBudget, weightBytes);
             if (columns == widest || (columns > 0 && !op->hasAttr("channel_tile"))) {
               op->setAttr("weights_memory", b.getStringAttr("shared"));
               op->setAttr("channel_tile", b.getI64IntegerAttr(columns));
@@ -152,16 +205,24 @@ struct SCNPlanDataflowPass
           // (the lowering knows only the largest budget of any chip).
           auto memory = op->getAttrOfType<StringAttr>("weights_memory");
           int64_t columns = op->getAttrOfType<IntegerAttr>("channel_tile").getInt();
-          if (memory && memory.getValue() == "shared" &&
-              sharedWeightBytes(op, columns, weightBytes) + kStaticSharedSlack >
-                  tensorCoreSharedBytes) {
-            op->emitOpError() << "has weights_memory \"shared\" with channel_tile " << columns
-                              << ": its weights take "
-                              << sharedWeightBytes(op, columns, weightBytes)
-                              << " bytes of shared memory, which with the kernel's own "
-                              << kStaticSharedSlack << " is more than the "
-                              << tensorCoreSharedBytes.getValue()
-                              << " a block may have on the target chips";
+          bool sharedWeights = memory && memory.getValue() == "shared";
+          int64_t stageBytes =
+              tensorCoreBlockWarps(sharedWeights) * gatherStageBytes(op, rows, stages);
+          int64_t ownWeights = sharedWeights ? sharedWeightBytes(op, columns, weightBytes) : 0;
+          if (ownWeights + stageBytes + kStaticSharedSlack > tensorCoreSharedBytes) {
+            auto diag = op->emitOpError();
+            if (sharedWeights)
+              diag << "has weights_memory \"shared\" with channel_tile " << columns
+                   << ": its weights take " << ownWeights << " bytes of shared memory";
+            if (sharedWeights && stageBytes)
+              diag << " and ";
+            else if (stageBytes)
+              diag << "has ";
+            if (stageBytes)
+              diag << stages << " gather stages taking " << stageBytes << " bytes a block";
+            diag << ", which with the kernel's own " << kStaticSharedSlack
+                 << " is more than the " << tensorCoreSharedBytes.getValue()
+                 << " a block may have on the target chips";
             planFailed = true;
           }
           if (tensorCoreLoads > 0 && !op->hasAttr("loads_in_flight"))

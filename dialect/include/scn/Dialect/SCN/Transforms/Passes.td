@@ -201,6 +201,15 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
            "from which a layer's weights go to shared memory (smaller layers "
            "read fewer weight bytes than feature bytes per step, and their "
            "blocks of 16 warps may cost occupancy)">,
+    Option<"tensorCoreGathers", "tensor-core-gathers", "std::string",
+           /*default=*/"\"registers\"",
+           "cuda with tensor-cores: where warps gather their input rows, "
+           "registers (loads in flight held in registers) or async (cp.async "
+           "into shared-memory stages some offsets ahead, for filters of up "
+           "to 32 offsets; gathers, gather_stages)">,
+    Option<"tensorCoreStages", "tensor-core-stages", "int64_t", /*default=*/"3",
+           "cuda with tensor-core-gathers=async: stages of a warp's gathers "
+           "(2 to 8; fewer where a block's do not fit tensor-core-shared-bytes)">,
     Option<"simtChannelTile", "simt-channel-tile", "int64_t", /*default=*/"1",
            "cuda: output channels of a thread of the SIMT (channel_parallel) "
            "kernels, at most this many that divide the layer's (channel_tile; "

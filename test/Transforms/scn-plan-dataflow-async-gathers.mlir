@@ -1,0 +1,42 @@
+// tensor-core-gathers=async: tensor-core ops gather through shared-memory
+// stages (gathers, gather_stages), fewer stages where a block's do not fit
+// the budget (counted for f32 rows: stages x row tiles x 2 rows x input
+// blocks x 32 lanes x 16 bytes a warp, 4 warps a block, 16 with shared
+// weights, whose columns then fit what the stages leave), and filters of
+// more than 32 offsets keep registers. Hand-written stages must fit too.
+// RUN: scn-opt %s -split-input-file -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-gathers=async" | FileCheck %s
+// RUN: scn-opt %s -split-input-file -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-gathers=async tensor-core-stages=8 tensor-core-shared-bytes=101376" | FileCheck %s --check-prefix=SM86
+// RUN: scn-opt %s -split-input-file -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-gathers=async tensor-core-stages=2 tensor-core-weights=shared" | FileCheck %s --check-prefix=SHARED
+// RUN: scn-opt %s -split-input-file -scn-plan-dataflow="target=cuda tensor-cores=true" | FileCheck %s --check-prefix=DEFAULT
+// RUN: not scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-gathers=later" 2>&1 | FileCheck %s --check-prefix=BADMODE
+// RUN: not scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-gathers=async tensor-core-stages=1" 2>&1 | FileCheck %s --check-prefix=BADSTAGES
+
+// BADMODE: scn-plan-dataflow: tensor-core-gathers 'later' is not registers or async
+// BADSTAGES: scn-plan-dataflow: tensor-core-stages 1 is not 2 to 8
+
+// 64 -> 64 at 3x3x3: 4 KiB a warp's stage. 3 stages x 4 warps fit 227 KiB;
+// under sm_86's 99 KiB 8 do not (128 KiB), 6 do (96 KiB). With 16 warps of
+// shared weights, 2 stages take 128 KiB and leave the 16-column tile's
+// 55296 bytes of weights room.
+// CHECK-LABEL: func @layer
+// CHECK: scn.submanifold_conv {{.*}}gather_stages = 3 : i64, gathers = "async"
+// SM86-LABEL: func @layer
+// SM86: scn.submanifold_conv {{.*}}gather_stages = 6 : i64, gathers = "async"
+// SHARED-LABEL: func @layer
+// SHARED: scn.submanifold_conv {{.*}}channel_tile = 16 : i64{{.*}}gather_stages = 2 : i64, gathers = "async"{{.*}}weights_memory = "shared"
+// DEFAULT-LABEL: func @layer
+// DEFAULT-NOT: gathers
+func.func @layer(%s: !scn.sites<3, [16, 16, 16]>, %x: tensor<?x64xf32>, %w: tensor<27x1x64x64xf32>) -> tensor<?x64xf32> {
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>} : tensor<?x64xf32>, tensor<27x1x64x64xf32>, !scn.sites<3, [16, 16, 16]>
+  return %y : tensor<?x64xf32>
+}
+
+// -----
+
+// 125 offsets: more than a neighbour mask holds.
+// CHECK-LABEL: func @largeFilter
+// CHECK-NOT: gathers
+func.func @largeFilter(%s: !scn.sites<3, [16, 16, 16]>, %x: tensor<?x16xf32>, %w: tensor<125x1x16x16xf32>) -> tensor<?x16xf32> {
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 5, 5, 5>} : tensor<?x16xf32>, tensor<125x1x16x16xf32>, !scn.sites<3, [16, 16, 16]>
+  return %y : tensor<?x16xf32>
+}
