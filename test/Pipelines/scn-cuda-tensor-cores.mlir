@@ -22,6 +22,7 @@
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-gathers=async tensor-core-stages=4 activations=f16" -split-input-file | FileCheck %s --check-prefix=ASYNC16
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-gathers=later" 2>&1 | FileCheck %s --check-prefix=BADGATHERS
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-stages=3" 2>&1 | FileCheck %s --check-prefix=STAGESONLY
+// RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-gathers=async neighbour-masks=false" 2>&1 | FileCheck %s --check-prefix=ASYNCVOTES
 // RUN: scn-opt %s --scn-graph-pipeline="plan-target=cuda" -split-input-file | FileCheck %s --check-prefix=F32
 // RUN: not scn-opt %s --scn-cuda-pipeline="tensor-core-weights=shared" 2>&1 | FileCheck %s --check-prefix=F32SHARED
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-weights=shared shared-memory-bytes=300000" 2>&1 | FileCheck %s --check-prefix=TOOMUCH
@@ -106,6 +107,7 @@
 // ASYNC16-SAME: cp.async.wait_group {{(\\09)?}}3;
 // BADGATHERS: tensor-core-gathers=later needs element-type f16, bf16 or tf32 and registers or async
 // STAGESONLY: tensor-core-stages=3 needs tensor-core-gathers=async and 2 to 8 stages
+// ASYNCVOTES: tensor-core-gathers=async runs the offsets of the warps' neighbour masks; it cannot go with neighbour-masks=false
 // tensor-core-weights=large leaves the 16 x 32 channels of this layer
 // (under 64 x 64) with global weights.
 // LARGE-LABEL: llvm.func @main(

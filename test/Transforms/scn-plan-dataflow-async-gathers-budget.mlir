@@ -1,10 +1,19 @@
 // Hand-written async gathers must fit the plan's budget: 8 stages of a
 // 128-channel warp (8 KiB each) x 4 warps take 262144 bytes, past sm_90's
 // 232448.
-// RUN: not scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true" 2>&1 | FileCheck %s
+// A 5x5x5 filter's 125 offsets are more than a neighbour mask holds.
+// RUN: not scn-opt %s -split-input-file -scn-plan-dataflow="target=cuda tensor-cores=true" 2>&1 | FileCheck %s
 
 // CHECK: error: 'scn.submanifold_conv' op has 8 gather stages taking 262144 bytes a block, which with the kernel's own 128 is more than the 232448 a block may have on the target chips
 func.func @handStages(%s: !scn.sites<3, [16, 16, 16]>, %x: tensor<?x128xf32>, %w: tensor<27x1x128x64xf32>) -> tensor<?x64xf32> {
   %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", gathers = "async", gather_stages = 8 : i64} : tensor<?x128xf32>, tensor<27x1x128x64xf32>, !scn.sites<3, [16, 16, 16]>
   return %y : tensor<?x64xf32>
+}
+
+// -----
+
+// CHECK: error: 'scn.submanifold_conv' op has gathers "async" but a filter of 125 offsets; async gathers run the offsets of a warp's neighbour mask, at most 32
+func.func @handLargeFilter(%s: !scn.sites<3, [16, 16, 16]>, %x: tensor<?x16xf32>, %w: tensor<125x1x16x16xf32>) -> tensor<?x16xf32> {
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 5, 5, 5>, dataflow = "tensor_core", gathers = "async"} : tensor<?x16xf32>, tensor<125x1x16x16xf32>, !scn.sites<3, [16, 16, 16]>
+  return %y : tensor<?x16xf32>
 }

@@ -8,6 +8,7 @@
 // RUN: scn-opt %s -split-input-file -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-gathers=async tensor-core-stages=8 tensor-core-shared-bytes=101376" | FileCheck %s --check-prefix=SM86
 // RUN: scn-opt %s -split-input-file -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-gathers=async tensor-core-stages=2 tensor-core-weights=shared" | FileCheck %s --check-prefix=SHARED
 // RUN: scn-opt %s -split-input-file -scn-plan-dataflow="target=cuda tensor-cores=true" | FileCheck %s --check-prefix=DEFAULT
+// RUN: scn-opt %s -split-input-file -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-gathers=async tensor-core-weights=shared" | FileCheck %s --check-prefix=BOTH
 // RUN: not scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-gathers=later" 2>&1 | FileCheck %s --check-prefix=BADMODE
 // RUN: not scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-gathers=async tensor-core-stages=1" 2>&1 | FileCheck %s --check-prefix=BADSTAGES
 
@@ -24,6 +25,12 @@
 // SM86: scn.submanifold_conv {{.*}}gather_stages = 6 : i64, gathers = "async"
 // SHARED-LABEL: func @layer
 // SHARED: scn.submanifold_conv {{.*}}channel_tile = 16 : i64{{.*}}gather_stages = 2 : i64, gathers = "async"{{.*}}weights_memory = "shared"
+// With shared weights asked for too: 3 stages of 16 warps (192 KiB) leave
+// no room for even 16 columns of weights (55296 bytes), so the plan takes
+// 3 stages of 4 warps and global weights.
+// BOTH-LABEL: func @layer
+// BOTH: scn.submanifold_conv {{.*}}gather_stages = 3 : i64, gathers = "async"
+// BOTH-NOT: weights_memory
 // DEFAULT-LABEL: func @layer
 // DEFAULT-NOT: gathers
 func.func @layer(%s: !scn.sites<3, [16, 16, 16]>, %x: tensor<?x64xf32>, %w: tensor<27x1x64x64xf32>) -> tensor<?x64xf32> {
@@ -36,7 +43,10 @@ func.func @layer(%s: !scn.sites<3, [16, 16, 16]>, %x: tensor<?x64xf32>, %w: tens
 // 125 offsets: more than a neighbour mask holds.
 // CHECK-LABEL: func @largeFilter
 // CHECK-NOT: gathers
+// BOTH-LABEL: func @largeFilter
+// BOTH-NOT: gathers
 func.func @largeFilter(%s: !scn.sites<3, [16, 16, 16]>, %x: tensor<?x16xf32>, %w: tensor<125x1x16x16xf32>) -> tensor<?x16xf32> {
   %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 5, 5, 5>} : tensor<?x16xf32>, tensor<125x1x16x16xf32>, !scn.sites<3, [16, 16, 16]>
   return %y : tensor<?x16xf32>
 }
+

@@ -211,6 +211,11 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                  << " needs element-type f16, bf16 or tf32 and registers or async\n";
     return failure();
   }
+  if (options.tensorCoreGathers == "async" && !options.neighbourMasks) {
+    llvm::errs() << "scn-cuda-pipeline: tensor-core-gathers=async runs the offsets of the "
+                    "warps' neighbour masks; it cannot go with neighbour-masks=false\n";
+    return failure();
+  }
   if (options.tensorCoreStages != 0 &&
       (options.tensorCoreGathers != "async" || options.tensorCoreStages < 2 ||
        options.tensorCoreStages > 8)) {

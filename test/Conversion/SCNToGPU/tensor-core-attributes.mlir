@@ -110,3 +110,13 @@ func.func @stageBytes(%c: tensor<?x4xi64>, %f: tensor<?x160xf32>) -> tensor<?x16
   %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", gathers = "async", gather_stages = 8 : i64, rows_per_tile = 64 : i64} : tensor<?x160xf32>, tensor<27x1x160x16xf32>, !scn.sites<3, [32, 32, 32]>
   return %y : tensor<?x16xf32>
 }
+
+// -----
+
+func.func @gathersWithoutMasks(%c: tensor<?x4xi64>, %f: tensor<?x16xf32>) -> tensor<?x16xf32> {
+  %w = arith.constant dense<0.5> : tensor<125x1x16x16xf32>
+  %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x4xi64>, tensor<?x16xf32> -> !scn.sites<3, [32, 32, 32]>, tensor<?x16xf32>
+  // expected-error @+1 {{has gathers "async", which runs the offsets of the warps' neighbour masks, but has none: a filter of 125 offsets (at most 32) or neighbour-masks=false}}
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 5, 5, 5>, dataflow = "tensor_core", gathers = "async"} : tensor<?x16xf32>, tensor<125x1x16x16xf32>, !scn.sites<3, [32, 32, 32]>
+  return %y : tensor<?x16xf32>
+}

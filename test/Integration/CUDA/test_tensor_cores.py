@@ -187,10 +187,11 @@ def uses_tensor_cores(spec, arrays, tmp_path, element_type):
 
 
 def shared_weight_loads(spec, arrays, tmp_path, flags):
-    """How many 16-byte shared-memory loads (B fragments) the network's PTX
-    has, compiled with scn-compile's `flags` as --scn-cuda-pipeline options:
-    no other kernel uses shared memory, so 0 means the plan kept global
-    weights and the case would test nothing new."""
+    """How many 16-byte shared-memory loads the network's PTX has, compiled
+    with scn-compile's `flags` as --scn-cuda-pipeline options: without
+    async gathers only B fragments come from shared memory, so 0 means the
+    plan kept global weights and the case would test nothing new (with
+    async gathers, f32 A chunks do too: check bar.sync)."""
     return ptx_count(spec, arrays, tmp_path, flags, "ld.shared.v4.b32")
 
 

@@ -49,9 +49,10 @@ constexpr int64_t kLoadsInFlight = 12;
 // KiB; scn-plan-dataflow plans each chip's own budget).
 constexpr int64_t kSharedWeightsWarps = 16;
 constexpr int64_t kMaxSharedBytes = 232448;
-// Shared memory of a shared-weight kernel besides the weights: the NVPTX
-// backend makes MLIR's dynamic-shared-memory symbol a static variable (16
-// bytes with its alignment) ahead of the dynamic region.
+// Shared memory of a kernel with dynamic shared memory (shared weights,
+// async gathers) besides it: the NVPTX backend makes MLIR's
+// dynamic-shared-memory symbol a static variable (16 bytes with its
+// alignment) ahead of the dynamic region.
 constexpr int64_t kStaticSharedSlack = 128;
 // gathers = "async": stages of a warp's gathers unless gather_stages says
 // otherwise (scn-plan-dataflow tensor-core-stages), and the most it may say.
@@ -364,10 +365,15 @@ public:
         Value column = arith::AddIOp::create(b, column0, kb.index(block * kDepth));
         Value at = stagedChunk(warpFirst, stage, (2 * m + half) * inputBlocks() + block, lane);
         if (kb.emulateWarps()) {
-          Value tile = kb.loadTile(x, {row, column}, 4, xAlign);
-          tile = arith::SelectOp::create(b, has, tile,
-                                         kb.splat(cast<VectorType>(tile.getType()), 0.0));
-          kb.storeTile(tile, buffer, {at}, chunkBytes());
+          // The elements as they are (no conversion, so no range check of
+          // stored f16 activations, which cp.async does not make either).
+          Value zero = arith::ConstantOp::create(b, b.getZeroAttr(inputElement()));
+          for (int64_t e = 0; e < 4; ++e) {
+            Value value = memref::LoadOp::create(
+                b, x, ValueRange{row, arith::AddIOp::create(b, column, kb.index(e))});
+            memref::StoreOp::create(b, arith::SelectOp::create(b, has, value, zero), buffer,
+                                    ValueRange{arith::AddIOp::create(b, at, kb.index(e))});
+          }
           continue;
         }
         Value elements = arith::SelectOp::create(b, has, kb.index(4), kb.index(0));

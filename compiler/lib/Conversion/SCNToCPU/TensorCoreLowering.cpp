@@ -155,8 +155,8 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   // through `gather_stages` stages of shared memory by cp.async (see the
   // file comment). The latter needs the warp's neighbour masks (it runs
   // only the offsets they name) and input rows whose chunks cp.async can
-  // copy (aligned); without them the warps gather into registers, which
-  // computes the same.
+  // copy (aligned); without alignment the warps gather into registers,
+  // which computes the same.
   int64_t asyncStages = 0;
   if (auto gathers = op->getAttrOfType<StringAttr>("gathers")) {
     if (gathers.getValue() != "registers" && gathers.getValue() != "async")
@@ -171,7 +171,13 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
         return op->emitOpError() << "has gather_stages " << asyncStages
                                  << "; async gathers take 2 to " << kMaxGatherStages
                                  << " stages";
-      if (!conv.votesFromMasks() || !conv.chunksCopyAsync())
+      if (!conv.votesFromMasks())
+        return op->emitOpError()
+               << "has gathers \"async\", which runs the offsets of the warps' neighbour "
+                  "masks, but has none: a filter of "
+               << volume << " offsets (at most " << kRowMaskOffsets
+               << ") or neighbour-masks=false";
+      if (!conv.chunksCopyAsync())
         asyncStages = 0;
     }
   }

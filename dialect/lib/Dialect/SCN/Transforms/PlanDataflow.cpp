@@ -51,9 +51,10 @@ int64_t sharedWeightBytes(EpilogueOpInterface op, int64_t columns, int64_t eleme
   return weight.getDimSize(0) * weight.getDimSize(2) * columns * elementBytes;
 }
 
-/// Shared memory a shared-weight kernel takes besides its weights: the NVPTX
-/// backend makes MLIR's dynamic-shared-memory symbol a static shared
-/// variable (16 bytes with its alignment) before the dynamic region.
+/// Shared memory a tensor-core kernel with dynamic shared memory (shared
+/// weights, async gathers) takes besides it: the NVPTX backend makes MLIR's
+/// dynamic-shared-memory symbol a static shared variable (16 bytes with its
+/// alignment) before the dynamic region.
 constexpr int64_t kStaticSharedSlack = 128;
 
 /// tensor-core-weights=shared: the widest output-channel tile, at most
@@ -83,6 +84,9 @@ int64_t tensorCoreBlockWarps(bool sharedWeights) { return sharedWeights ? 16 : 4
 /// The most offsets a row's neighbour mask covers (async gathers run the
 /// offsets of the warp's masks).
 constexpr int64_t kMaskOffsets = 32;
+/// Stages of async gathers when gather_stages is not given (the lowering's
+/// kGatherStages).
+constexpr int64_t kDefaultGatherStages = 3;
 
 struct SCNPlanDataflowPass
     : scn::impl::SCNPlanDataflowBase<SCNPlanDataflowPass> {
@@ -159,45 +163,65 @@ struct SCNPlanDataflowPass
                         (tensorCoreWeights == "large" &&
                          weight.getDimSize(2) * weight.getDimSize(3) >=
                              tensorCoreSharedMinWeights);
-          // Async gathers (tensor-core-gathers=async): `tensor-core-stages`
-          // stages a warp in shared memory, fewer (down to 2) where a
-          // block's do not fit, none where 2 do not. Their bytes come off
-          // the budget before shared weights take theirs. Filters of more
-          // offsets than a neighbour mask covers gather into registers.
+          // A block's shared memory holds the weights' copy (shared
+          // weights) and the stages of async gathers (tensor-core-gathers
+          // =async: `tensor-core-stages` a warp, for filters whose offsets a
+          // neighbour mask covers). For each stage count from the asked one
+          // down to 2, then 0 (gathers in registers), the plan takes shared
+          // weights if they fit what 16 warps' stages leave (columns
+          // narrowed as above), else global weights if 4 warps' stages fit.
+          // Attributes written by hand are kept as given; the check below
+          // refuses those that do not fit.
           auto givenMemory = op->getAttrOfType<StringAttr>("weights_memory");
+          auto givenGathers = op->getAttrOfType<StringAttr>("gathers");
+          auto givenStages = op->getAttrOfType<IntegerAttr>("gather_stages");
+          bool asyncWanted = givenGathers ? givenGathers.getValue() == "async"
+                                          : tensorCoreGathers == "async" &&
+                                                weight.getDimSize(0) <= kMaskOffsets;
+          SmallVector<int64_t> stageCounts;
+          if (asyncWanted && (givenGathers || givenStages))
+            stageCounts.push_back(givenStages ? givenStages.getInt() : kDefaultGatherStages);
+          else if (asyncWanted)
+            for (int64_t count = tensorCoreStages; count >= 2; --count)
+              stageCounts.push_back(count);
+          if (!givenGathers)
+            stageCounts.push_back(0);
           bool sharedWanted = givenMemory ? givenMemory.getValue() == "shared" : wanted;
-          int64_t blockWarps = tensorCoreBlockWarps(sharedWanted);
-          if (tensorCoreGathers == "async" && !op->hasAttr("gathers") &&
-              weight.getDimSize(0) <= kMaskOffsets) {
-            for (int64_t stages = tensorCoreStages; stages >= 2; --stages)
-              if (blockWarps * gatherStageBytes(op, rows, stages) + kStaticSharedSlack <=
-                  tensorCoreSharedBytes) {
-                op->setAttr("gathers", b.getStringAttr("async"));
-                op->setAttr("gather_stages", b.getI64IntegerAttr(stages));
-                break;
-              }
-          }
-          auto gathers = op->getAttrOfType<StringAttr>("gathers");
-          bool asyncGathers = gathers && gathers.getValue() == "async";
-          int64_t stages = 0;
-          if (asyncGathers) {
-            stages = 3; // the lowering's default
-            if (auto given = op->getAttrOfType<IntegerAttr>("gather_stages"))
-              stages = given.getInt();
-          }
-          int64_t weightBudget =
-              tensorCoreSharedBytes - blockWarps * gatherStageBytes(op, rows, stages);
-          if (wanted && !op->hasAttr("weights_memory")) {
-            int64_t widest = warpColumns(op);
-            if (auto given = op->getAttrOfType<IntegerAttr>("channel_tile"))
-              widest = given.getInt();
-            int64_t columns = sharedWeightColumns(
-                op, std::min<int64_t>(widest, kSharedAccumulatorRowsColumns / rows),
-                weightBudget, weightBytes);
-            if (columns == widest || (columns > 0 && !op->hasAttr("channel_tile"))) {
-              op->setAttr("weights_memory", b.getStringAttr("shared"));
-              op->setAttr("channel_tile", b.getI64IntegerAttr(columns));
+          int64_t widest = warpColumns(op);
+          if (auto given = op->getAttrOfType<IntegerAttr>("channel_tile"))
+            widest = given.getInt();
+          auto blockStages = [&](bool sharedWeights, int64_t count) {
+            return tensorCoreBlockWarps(sharedWeights) * gatherStageBytes(op, rows, count);
+          };
+          for (int64_t count : stageCounts) {
+            int64_t sharedColumns = 0;
+            if (sharedWanted && !givenMemory) {
+              int64_t columns = sharedWeightColumns(
+                  op, std::min<int64_t>(widest, kSharedAccumulatorRowsColumns / rows),
+                  tensorCoreSharedBytes - blockStages(true, count), weightBytes);
+              if (columns == widest || (columns > 0 && !op->hasAttr("channel_tile")))
+                sharedColumns = columns;
             }
+            bool fitsGiven =
+                givenMemory &&
+                (givenMemory.getValue() == "shared"
+                     ? sharedWeightBytes(op, widest, weightBytes) + blockStages(true, count)
+                     : blockStages(false, count)) +
+                        kStaticSharedSlack <=
+                    tensorCoreSharedBytes;
+            bool fitsGlobal = !givenMemory && blockStages(false, count) + kStaticSharedSlack <=
+                                                  tensorCoreSharedBytes;
+            if (!sharedColumns && !fitsGiven && !fitsGlobal)
+              continue;
+            if (sharedColumns) {
+              op->setAttr("weights_memory", b.getStringAttr("shared"));
+              op->setAttr("channel_tile", b.getI64IntegerAttr(sharedColumns));
+            }
+            if (count && !givenGathers) {
+              op->setAttr("gathers", b.getStringAttr("async"));
+              op->setAttr("gather_stages", b.getI64IntegerAttr(count));
+            }
+            break;
           }
           if (!op->hasAttr("channel_tile"))
             op->setAttr("channel_tile", b.getI64IntegerAttr(warpColumns(op)));
@@ -206,6 +230,21 @@ struct SCNPlanDataflowPass
           auto memory = op->getAttrOfType<StringAttr>("weights_memory");
           int64_t columns = op->getAttrOfType<IntegerAttr>("channel_tile").getInt();
           bool sharedWeights = memory && memory.getValue() == "shared";
+          auto gathers = op->getAttrOfType<StringAttr>("gathers");
+          int64_t stages = 0;
+          if (gathers && gathers.getValue() == "async") {
+            stages = kDefaultGatherStages;
+            if (auto given = op->getAttrOfType<IntegerAttr>("gather_stages"))
+              stages = given.getInt();
+            if (weight.getDimSize(0) > kMaskOffsets) {
+              op->emitOpError() << "has gathers \"async\" but a filter of "
+                                << weight.getDimSize(0)
+                                << " offsets; async gathers run the offsets of a warp's "
+                                   "neighbour mask, at most "
+                                << kMaskOffsets;
+              planFailed = true;
+            }
+          }
           int64_t stageBytes =
               tensorCoreBlockWarps(sharedWeights) * gatherStageBytes(op, rows, stages);
           int64_t ownWeights = sharedWeights ? sharedWeightBytes(op, columns, weightBytes) : 0;

@@ -192,8 +192,8 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
            "layers of tensor-core-shared-min-weights or more)">,
     Option<"tensorCoreSharedBytes", "tensor-core-shared-bytes", "int64_t",
            /*default=*/"232448",
-           "cuda with tensor-core-weights=shared: the dynamic shared memory a "
-           "block may have (the smallest over the chips; sm_90: 232448, sm_80: "
+           "cuda with shared tensor-core weights or async gathers: the dynamic "
+           "shared memory a block may have (the smallest over the chips; sm_90: 232448, sm_80: "
            "166912, sm_86/89/120: 101376)">,
     Option<"tensorCoreSharedMinWeights", "tensor-core-shared-min-weights", "int64_t",
            /*default=*/"4096",
