@@ -60,7 +60,7 @@ constexpr int64_t kGatherStages = 3;
 constexpr int64_t kMaxGatherStages = 8;
 // 16-byte loads of B fragments a lane issues together with async gathers
 // (loads_in_flight's default there).
-constexpr int64_t kAsyncLoadsInFlight = 8;
+constexpr int64_t kAsyncLoadsInFlight = 6;
 // Blocks the emulation runs for a shared-weights kernel: few, so that each
 // takes several warp tiles by the grid-stride loop, as on a GPU.
 constexpr int64_t kEmulatedResidentBlocks = 3;
@@ -399,54 +399,91 @@ public:
   }
 
   /// The offsets of `mask` (bit k: offset k; the same in every lane), in
-  /// ascending order, through `stages` stages: `issue(k, stage)` starts
-  /// the copies of offset k `stages` - 1 offsets ahead of
+  /// ascending order, through `stages` stages: `issue(k, stage, fetched)`
+  /// starts the copies of offset k `stages` - 1 offsets ahead of
   /// `compute(k, stage, acc)`, which runs it and returns the new
   /// accumulators; `commit()` closes each offset's group of copies (empty
   /// ones too, so that groups and offsets keep the same count) and
   /// `waitForOffset()` waits until all but the newest `stages` - 1 groups
   /// have arrived, which is the offset computed next. A stage is copied
   /// into only after the compute that read it (same lane, registers it
-  /// loaded already consumed by its mmas).
+  /// loaded already consumed by its mmas). `fetch(k)` (values of
+  /// `fetchTypes`) runs one issue ahead: what an issue needs from memory
+  /// (the neighbour table's entries) is loaded right after the previous
+  /// issue, so that its latency passes during a compute instead of
+  /// stalling the issue that needs it; `fetched` are fetch's values for
+  /// the k issued.
   SmallVector<Value>
-  pipelineOffsets(Value mask, int64_t stages, ValueRange init,
-                  llvm::function_ref<void(Value, Value)> issue,
+  pipelineOffsets(Value mask, int64_t stages, ValueRange init, TypeRange fetchTypes,
+                  llvm::function_ref<SmallVector<Value>(Value)> fetch,
+                  llvm::function_ref<void(Value, Value, ValueRange)> issue,
                   llvm::function_ref<void()> commit, llvm::function_ref<void()> waitForOffset,
                   llvm::function_ref<SmallVector<Value>(Value, Value, ValueRange)> compute) {
     Type i32 = b.getI32Type();
-    // Pops the lowest offset of `bits` into `run` when there is one.
-    auto issueNext = [&](Value bits, Value stage) {
+    // fetch(lowest offset of `bits`), or zeros (unused) when there is none.
+    auto fetchLowest = [&](Value bits) {
       Value some = arith::CmpIOp::create(b, arith::CmpIPredicate::ne, bits, kb.i32(0));
-      auto next = scf::IfOp::create(b, TypeRange{i32}, some, /*withElseRegion=*/true);
+      auto fetched = scf::IfOp::create(b, fetchTypes, some, /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&fetched.getElseRegion().front());
+      SmallVector<Value> zeros;
+      for (Type type : fetchTypes)
+        zeros.push_back(arith::ConstantOp::create(b, b.getZeroAttr(type)));
+      scf::YieldOp::create(b, zeros);
+      b.setInsertionPointToStart(&fetched.getThenRegion().front());
+      scf::YieldOp::create(b, fetch(lowestOffset(bits)));
+      return SmallVector<Value>(fetched.getResults());
+    };
+    // Issues the lowest offset of `bits` (with its `fetched` values) when
+    // there is one, then fetches for the next: the bits left and their
+    // fetched values.
+    auto issueNext = [&](Value bits, ValueRange fetched, Value stage) {
+      SmallVector<Type> types{i32};
+      types.append(fetchTypes.begin(), fetchTypes.end());
+      Value some = arith::CmpIOp::create(b, arith::CmpIPredicate::ne, bits, kb.i32(0));
+      auto next = scf::IfOp::create(b, types, some, /*withElseRegion=*/true);
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(&next.getElseRegion().front());
-      scf::YieldOp::create(b, bits);
+      SmallVector<Value> unchanged{bits};
+      unchanged.append(fetched.begin(), fetched.end());
+      scf::YieldOp::create(b, unchanged);
       b.setInsertionPointToStart(&next.getThenRegion().front());
-      issue(lowestOffset(bits), stage);
-      scf::YieldOp::create(b, withoutLowest(bits));
-      return next.getResult(0);
+      issue(lowestOffset(bits), stage, fetched);
+      SmallVector<Value> rest{withoutLowest(bits)};
+      auto fetchedNext = fetchLowest(rest.front());
+      rest.append(fetchedNext.begin(), fetchedNext.end());
+      scf::YieldOp::create(b, rest);
+      return SmallVector<Value>(next.getResults());
     };
-    Value ahead = mask;
+    SmallVector<Value> ahead{mask};
+    auto fetchedFirst = fetchLowest(mask);
+    ahead.append(fetchedFirst.begin(), fetchedFirst.end());
     for (int64_t s = 0; s + 1 < stages; ++s) {
-      ahead = issueNext(ahead, kb.index(s));
+      ahead = issueNext(ahead.front(), ValueRange(ahead).drop_front(), kb.index(s));
       commit();
     }
-    SmallVector<Value> carried{ahead, mask};
+    // Carried: the offsets left to issue, their next one's fetched values,
+    // the offsets left to compute, the accumulators.
+    size_t fetches = fetchTypes.size();
+    SmallVector<Value> carried(ahead);
+    carried.push_back(mask);
     carried.append(init.begin(), init.end());
     Value count = kb.toIndex(LLVM::CtPopOp::create(b, mask));
     auto results = kb.forLoopCarryN(count, carried, [&](Value i, ValueRange state) {
       Value aheadStage = arith::RemUIOp::create(
           b, arith::AddIOp::create(b, i, kb.index(stages - 1)), kb.index(stages));
-      Value nextAhead = issueNext(state[0], aheadStage);
+      SmallVector<Value> next =
+          issueNext(state.front(), state.slice(1, fetches), aheadStage);
       commit();
       waitForOffset();
-      Value k = lowestOffset(state[1]);
-      SmallVector<Value> next{nextAhead, withoutLowest(state[1])};
-      auto acc = compute(k, arith::RemUIOp::create(b, i, kb.index(stages)), state.drop_front(2));
+      Value pending = state[1 + fetches];
+      next.push_back(withoutLowest(pending));
+      auto acc = compute(lowestOffset(pending), arith::RemUIOp::create(b, i, kb.index(stages)),
+                         state.drop_front(2 + fetches));
       next.append(acc.begin(), acc.end());
       return next;
     });
-    return SmallVector<Value>(ValueRange(results).drop_front(2));
+    return SmallVector<Value>(ValueRange(results).drop_front(2 + fetches));
   }
 
   /// Bias, fused epilogue and the store of the lane's accumulators

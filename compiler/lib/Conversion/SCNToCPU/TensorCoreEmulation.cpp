@@ -88,9 +88,16 @@ void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &result
         b.setInsertionPointToStart(&tileIf.getThenRegion().front());
         body();
       };
+      // The GPU kernel fetches its table entries an issue ahead; here the
+      // fetched value is the offset itself, which the copies then use, so
+      // that fetching for the wrong offset gives wrong sums here too.
       conv.pipelineOffsets(
-          mask, asyncStages, ValueRange{},
-          [&](Value k, Value stage) {
+          mask, asyncStages, ValueRange{}, TypeRange{i32},
+          [&](Value k) {
+            return SmallVector<Value>{arith::IndexCastOp::create(b, i32, k)};
+          },
+          [&](Value, Value stage, ValueRange fetched) {
+            Value k = kb.toIndex(fetched.front());
             for (int64_t m = 0; m < rowTiles; ++m)
               inTile(m, k, [&] {
                 Value tile = conv.rowTileOf(warpTile, m);

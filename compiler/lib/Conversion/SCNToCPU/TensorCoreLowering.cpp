@@ -183,7 +183,8 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   }
   // With async gathers only B fragments are loads held in registers; in
   // groups of 12 ptxas spilled 24 bytes of W3 C64's warp (80 registers),
-  // in groups of 8 none (78).
+  // and in groups of 8 three of W1's kernels 8-56 bytes; in groups of 6
+  // none spills (W1 63-80 registers, W3 C64 78).
   if (asyncStages && !op->hasAttr("loads_in_flight"))
     loadsInFlight = kAsyncLoadsInFlight;
   int64_t warpsOfBlock = sharedWeights ? kSharedWeightsWarps : kWarpsPerBlock;
@@ -272,14 +273,23 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
         scf::YieldOp::create(b, body());
         return SmallVector<Value>(tileIf.getResults());
       };
+      // Fetched an issue ahead: the lane's two input rows in each row tile.
+      SmallVector<Type> entryTypes(2 * rowTiles, i32);
       auto acc = conv.pipelineOffsets(
-          mask, asyncStages, init,
-          [&](Value k, Value stage) {
-            for (auto [m, rowPair] : llvm::enumerate(laneRows))
+          mask, asyncStages, init, entryTypes,
+          [&](Value k) {
+            SmallVector<Value> entries;
+            for (auto [row0, row1] : laneRows) {
+              entries.push_back(conv.neighbour(row0, k));
+              entries.push_back(conv.neighbour(row1, k));
+            }
+            return entries;
+          },
+          [&](Value k, Value stage, ValueRange entries) {
+            for (int64_t m = 0; m < rowTiles; ++m)
               inTile(m, k, ValueRange{}, [&] {
-                conv.gatherIntoStage(gatherStages, warpFirst, stage, lane, m,
-                                     conv.neighbour(rowPair.first, k),
-                                     conv.neighbour(rowPair.second, k));
+                conv.gatherIntoStage(gatherStages, warpFirst, stage, lane, m, entries[2 * m],
+                                     entries[2 * m + 1]);
                 return SmallVector<Value>{};
               });
           },
