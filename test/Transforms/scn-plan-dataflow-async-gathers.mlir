@@ -1,7 +1,8 @@
 // tensor-core-gathers=async: tensor-core ops gather through shared-memory
 // stages (gathers, gather_stages), fewer stages where a block's do not fit
-// the budget (counted for f32 rows: stages x row tiles x 2 rows x input
-// blocks x 32 lanes x 16 bytes a warp, 4 warps a block, 16 with shared
+// the budget (stages x row tiles x 2 rows x input blocks x 32 lanes x 4
+// activations of activation-bytes, f32's 4 by default, a warp; 4 warps a
+// block, 16 with shared
 // weights, whose columns then fit what the stages leave), and filters of
 // more than 32 offsets keep registers. Hand-written stages must fit too.
 // RUN: scn-opt %s -split-input-file -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-gathers=async" | FileCheck %s
@@ -9,11 +10,14 @@
 // RUN: scn-opt %s -split-input-file -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-gathers=async tensor-core-stages=2 tensor-core-weights=shared" | FileCheck %s --check-prefix=SHARED
 // RUN: scn-opt %s -split-input-file -scn-plan-dataflow="target=cuda tensor-cores=true" | FileCheck %s --check-prefix=DEFAULT
 // RUN: scn-opt %s -split-input-file -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-gathers=async tensor-core-weights=shared" | FileCheck %s --check-prefix=BOTH
+// RUN: scn-opt %s -split-input-file -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-gathers=async tensor-core-weights=shared activation-bytes=2" | FileCheck %s --check-prefix=BOTH16
+// RUN: not scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true activation-bytes=8" 2>&1 | FileCheck %s --check-prefix=BADBYTES
 // RUN: not scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-gathers=later" 2>&1 | FileCheck %s --check-prefix=BADMODE
 // RUN: not scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-gathers=async tensor-core-stages=1" 2>&1 | FileCheck %s --check-prefix=BADSTAGES
 
 // BADMODE: scn-plan-dataflow: tensor-core-gathers 'later' is not registers or async
 // BADSTAGES: scn-plan-dataflow: tensor-core-stages 1 is not 2 to 8
+// BADBYTES: scn-plan-dataflow: activation-bytes 8 is not 2 or 4
 
 // 64 -> 64 at 3x3x3: 4 KiB a warp's stage. 3 stages x 4 warps fit 227 KiB;
 // under sm_86's 99 KiB 8 do not (128 KiB), 6 do (96 KiB). With 16 warps of
@@ -31,6 +35,11 @@
 // BOTH-LABEL: func @layer
 // BOTH: scn.submanifold_conv {{.*}}gather_stages = 3 : i64, gathers = "async"
 // BOTH-NOT: weights_memory
+// With f16 activations (the pipeline's activations=f16) a stage is half
+// as large: 3 stages of 16 warps (96 KiB) leave the 32-column tile's
+// 110592 bytes of weights room.
+// BOTH16-LABEL: func @layer
+// BOTH16: scn.submanifold_conv {{.*}}channel_tile = 32 : i64{{.*}}gather_stages = 3 : i64, gathers = "async"{{.*}}weights_memory = "shared"
 // DEFAULT-LABEL: func @layer
 // DEFAULT-NOT: gathers
 func.func @layer(%s: !scn.sites<3, [16, 16, 16]>, %x: tensor<?x64xf32>, %w: tensor<27x1x64x64xf32>) -> tensor<?x64xf32> {
@@ -45,6 +54,8 @@ func.func @layer(%s: !scn.sites<3, [16, 16, 16]>, %x: tensor<?x64xf32>, %w: tens
 // CHECK-NOT: gathers
 // BOTH-LABEL: func @largeFilter
 // BOTH-NOT: gathers
+// BOTH16-LABEL: func @largeFilter
+// BOTH16-NOT: gathers
 func.func @largeFilter(%s: !scn.sites<3, [16, 16, 16]>, %x: tensor<?x16xf32>, %w: tensor<125x1x16x16xf32>) -> tensor<?x16xf32> {
   %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 5, 5, 5>} : tensor<?x16xf32>, tensor<125x1x16x16xf32>, !scn.sites<3, [16, 16, 16]>
   return %y : tensor<?x16xf32>

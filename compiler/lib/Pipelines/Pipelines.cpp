@@ -27,7 +27,7 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
                            llvm::StringRef tensorCoreWeights = "global",
                            int64_t tensorCoreSharedBytes = 0,
                            llvm::StringRef tensorCoreGathers = "registers",
-                           int64_t tensorCoreStages = 0) {
+                           int64_t tensorCoreStages = 0, int64_t activationBytes = 4) {
   pm.addPass(createCanonicalizerPass());
   if (foldBatchNorm)
     pm.addPass(createSCNFoldBatchNorm());
@@ -51,6 +51,7 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
   if (tensorCoreSharedBytes > 0)
     plan.tensorCoreSharedBytes = tensorCoreSharedBytes;
   plan.tensorCoreGathers = tensorCoreGathers.str();
+  plan.activationBytes = activationBytes;
   if (tensorCoreStages > 0)
     plan.tensorCoreStages = tensorCoreStages;
   pm.addPass(createSCNPlanDataflow(plan));
@@ -254,7 +255,8 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                  options.tensorCoreLoads, options.tensorCoreWeights,
                  options.sharedMemoryBytes ? options.sharedMemoryBytes.getValue()
                                            : sharedMemoryPerBlock(chip),
-                 options.tensorCoreGathers, options.tensorCoreStages);
+                 options.tensorCoreGathers, options.tensorCoreStages,
+                 options.activations == "f32" ? 4 : 2);
   ConvertSCNToGPUOptions toGPU;
   toGPU.deviceGeometry = options.deviceGeometry;
   toGPU.emulateWarps = options.emulateOnHost;

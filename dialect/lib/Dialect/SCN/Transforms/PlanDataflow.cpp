@@ -72,11 +72,11 @@ int64_t sharedWeightColumns(EpilogueOpInterface op, int64_t widest, int64_t budg
 
 /// gathers = "async": bytes of the shared-memory stages of one warp
 /// (`stages` offsets of its rows' input chunks: 2 rows a lane per row tile,
-/// 16 bytes per 4 input channels), counted for f32 input rows (the plan does
-/// not know whether activations are stored narrower; f16 ones take half).
-int64_t gatherStageBytes(EpilogueOpInterface op, int64_t rows, int64_t stages) {
+/// 4 input channels of `elementBytes` each, the stored activations').
+int64_t gatherStageBytes(EpilogueOpInterface op, int64_t rows, int64_t stages,
+                         int64_t elementBytes) {
   auto weight = cast<RankedTensorType>(op.getWeightOperand().get().getType());
-  return stages * (rows / 16) * 2 * (weight.getDimSize(2) / 16) * 32 * 16;
+  return stages * (rows / 16) * 2 * (weight.getDimSize(2) / 16) * 32 * 4 * elementBytes;
 }
 /// Warps of a tensor-core block: 16 with shared weights, else 4 (as
 /// TensorCoreConv.h's kSharedWeightsWarps and kWarpsPerBlock).
@@ -118,6 +118,11 @@ struct SCNPlanDataflowPass
     if (tensorCoreGathers != "registers" && tensorCoreGathers != "async") {
       getOperation()->emitError() << "scn-plan-dataflow: tensor-core-gathers '"
                                   << tensorCoreGathers << "' is not registers or async";
+      return signalPassFailure();
+    }
+    if (activationBytes != 2 && activationBytes != 4) {
+      getOperation()->emitError() << "scn-plan-dataflow: activation-bytes "
+                                  << activationBytes.getValue() << " is not 2 or 4";
       return signalPassFailure();
     }
     if (tensorCoreStages < 2 || tensorCoreStages > 8) {
@@ -191,7 +196,8 @@ struct SCNPlanDataflowPass
           if (auto given = op->getAttrOfType<IntegerAttr>("channel_tile"))
             widest = given.getInt();
           auto blockStages = [&](bool sharedWeights, int64_t count) {
-            return tensorCoreBlockWarps(sharedWeights) * gatherStageBytes(op, rows, count);
+            return tensorCoreBlockWarps(sharedWeights) *
+                   gatherStageBytes(op, rows, count, activationBytes);
           };
           for (int64_t count : stageCounts) {
             int64_t sharedColumns = 0;
@@ -246,7 +252,8 @@ struct SCNPlanDataflowPass
             }
           }
           int64_t stageBytes =
-              tensorCoreBlockWarps(sharedWeights) * gatherStageBytes(op, rows, stages);
+              tensorCoreBlockWarps(sharedWeights) *
+              gatherStageBytes(op, rows, stages, activationBytes);
           int64_t ownWeights = sharedWeights ? sharedWeightBytes(op, columns, weightBytes) : 0;
           if (ownWeights + stageBytes + kStaticSharedSlack > tensorCoreSharedBytes) {
             auto diag = op->emitOpError();

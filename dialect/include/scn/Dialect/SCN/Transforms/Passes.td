@@ -207,6 +207,9 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
            "registers (loads in flight held in registers) or async (cp.async "
            "into shared-memory stages some offsets ahead, for filters of up "
            "to 32 offsets; gathers, gather_stages)">,
+    Option<"activationBytes", "activation-bytes", "int64_t", /*default=*/"4",
+           "cuda: bytes of a stored activation (4: f32, 2: f16/bf16), which "
+           "sizes the stages of async gathers">,
     Option<"tensorCoreStages", "tensor-core-stages", "int64_t", /*default=*/"3",
            "cuda with tensor-core-gathers=async: stages of a warp's gathers "
            "(2 to 8; fewer where a block's do not fit tensor-core-shared-bytes)">,
