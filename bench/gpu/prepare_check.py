@@ -24,8 +24,9 @@ the GPU machine (which has neither our toolchain nor the CUDA toolkit):
                                         in shared memory; -act16-sharedw with
                                         f16 activations; W1 -sharedl: for its
                                         large layers only); cuda-f16-async
-                                        (and -act16-async: gathers through
-                                        cp.async stages); cuda-f16-loads6/24 (lanes
+                                        (and -act16-async, -act16-async-sharedw:
+                                        gathers through cp.async stages);
+                                        cuda-f16-loads6/24 (lanes
                                         issuing 6 or 24 loads at once, not 12);
                                         cuda-simt4x4/2x8/4x8 (fp32
                                         threads of 4 x 4, 2 x 8, 4 x 8 rows x
@@ -264,6 +265,12 @@ def prepare_bench(chips, channels):
             compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-act16-async.so"), "cuda",
                          chips, ["--element-type=f16", "--activations=f16",
                                  "--tensor-core-gathers=async"])
+            # Both: with f16 rows 3 stages leave 32 columns of weights room
+            # on W3 C64 (16 warps a block).
+            compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-act16-async-sharedw.so"),
+                         "cuda", chips, ["--element-type=f16", "--activations=f16",
+                                         "--tensor-core-gathers=async",
+                                         "--tensor-core-weights=shared"])
         # Tensor-core lanes issuing 6 and 24 loads at once instead of 12
         # (96 and 135 registers on W3 C64 against 112: occupancy against
         # overlap).

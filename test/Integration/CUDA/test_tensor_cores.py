@@ -321,7 +321,8 @@ def test_exact_case_async_gathers(seed, element_type, tmp_path):
 # weights in a block's shared memory).
 @pytest.mark.parametrize("extra", [["--tensor-core-stages=2"], ["--tensor-core-stages=5"],
                                    ["--tensor-core-rows=32"], ["--activations=f16"],
-                                   ["--tensor-core-weights=shared"]])
+                                   ["--tensor-core-weights=shared"],
+                                   ["--tensor-core-weights=shared", "--activations=f16"]])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_exact_case_async_gather_variants(seed, extra, tmp_path):
     spec, arrays = tensor_core_case(seed, exact=True)
