@@ -26,7 +26,8 @@
 #                                     and no peer)
 #   bash bench/gpu/check.sh --ncu    (only Nsight Compute on W3 C64's tensor-core
 #                                     convolution, the default, shared weights,
-#                                     async gathers and 6 loads in
+#                                     async gathers (also with staged weights)
+#                                     and 6 loads in
 #                                     flight: memory tables, occupancy, stalls;
 #                                     $OUT/ncu_w3_c64_*.txt; needs ncu there)
 #
@@ -85,7 +86,7 @@ if [ "${1:-}" = "--ncu" ]; then
     echo "no ncu on this machine"
     exit 1
   fi
-  for target in cuda-f16 cuda-f16-sharedw cuda-f16-async cuda-f16-loads6; do
+  for target in cuda-f16 cuda-f16-sharedw cuda-f16-async cuda-f16-async-stagedw cuda-f16-loads6; do
     echo "== ncu: W3_C64 $target, tensor_core_conv of the second run"
     timeout 150 "$NCU" --clock-control none --kernel-name tensor_core_conv --launch-skip 1 -c 1 \
       --section SpeedOfLight --section MemoryWorkloadAnalysis --section MemoryWorkloadAnalysis_Tables \

@@ -258,9 +258,9 @@ WORKLOADS = ("W1", "W3_C64", "W3_C128", "W3_C32", "W3_C16")
 # The issue's numbers (f16, fp32, the CPU) and the candidates waiting for a
 # GPU run for every workload before any other variant.
 PRIMARY_TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-sharedw", "cuda-f16-async",
-                   "cuda-f16-sharedl", "cuda-tf32", "cuda-bf16", "cuda-f16-act16",
-                   "cuda-f16-act16-sharedw", "cuda-f16-act16-async",
-                   "cuda-f16-act16-async-sharedw")
+                   "cuda-f16-async-stagedw", "cuda-f16-sharedl", "cuda-tf32", "cuda-bf16",
+                   "cuda-f16-act16", "cuda-f16-act16-sharedw", "cuda-f16-act16-async",
+                   "cuda-f16-act16-async-sharedw", "cuda-f16-act16-async-stagedw")
 OTHER_TARGETS = ("cuda-hostmaps", "cuda-f16-sync", "cuda-f16-votes", "cuda-f16-rows32",
                  "cuda-f16-rows64", "cuda-f16-loads6", "cuda-f16-loads24", "cuda-simt4x4",
                  "cuda-simt2x8", "cuda-simt4x8", "cuda-f16+pageable")
@@ -292,9 +292,11 @@ VARIANT_TABLES = (
     ("Async gathers: lanes copy their input chunks into shared-memory stages by cp.async, "
      "3 offsets ahead of the mmas, instead of holding loads in registers "
      "(--tensor-core-gathers=async), f16.",
-     "cuda-f16", ("cuda-f16-async",)),
-    ("The same with activations stored in f16, and with shared weights too (async-sharedw).",
-     "cuda-f16-act16", ("cuda-f16-act16-async", "cuda-f16-act16-async-sharedw")),
+     "cuda-f16", ("cuda-f16-async", "cuda-f16-async-stagedw")),
+    ("The same with activations stored in f16, and with shared weights too (async-sharedw). "
+     "stagedw: each lane's weight fragments of an offset copied into its stages too.",
+     "cuda-f16-act16", ("cuda-f16-act16-async", "cuda-f16-act16-async-sharedw",
+                        "cuda-f16-act16-async-stagedw")),
     ("Tensor-core lanes issuing 6 or 24 16-byte loads before their mmas instead of 12 "
      "(--tensor-core-loads: fewer registers against more overlap), f16.",
      "cuda-f16", ("cuda-f16-loads6", "cuda-f16-loads24")),
@@ -549,10 +551,11 @@ PROFILES = (("W1", "cuda-f16"), ("W1", "cuda-f16-sharedw"), ("W1", "cuda-f16-sha
             ("W1", "cuda-f16-async"), ("W1", "cuda"),
             ("W3_C64", "cuda-f16"), ("W3_C64", "cuda-f16-sharedw"),
             ("W3_C64", "cuda-f16-async"), ("W3_C64", "cuda-f16-act16-async"),
-            ("W3_C64", "cuda-f16-act16-async-sharedw"),
+            ("W3_C64", "cuda-f16-act16-async-sharedw"), ("W3_C64", "cuda-f16-async-stagedw"),
+            ("W3_C64", "cuda-f16-act16-async-stagedw"),
             ("W3_C64", "cuda-f16-act16-sharedw"), ("W3_C64", "cuda-tf32"), ("W3_C64", "cuda"),
             ("W3_C128", "cuda-f16"), ("W3_C128", "cuda-f16-sharedw"),
-            ("W3_C128", "cuda-f16-async"),
+            ("W3_C128", "cuda-f16-async"), ("W3_C128", "cuda-f16-async-stagedw"),
             ("W3_C128", "cuda-f16-act16-sharedw"), ("W3_C128", "cuda-tf32"),
             ("W3_C128", "cuda"))
 PROFILE_RUNS = 5

@@ -9,7 +9,7 @@ checked here of its speed.
 
     /usr/bin/python3 bench/gpu/kernel_report.py [--workload W1|W3_C64]
         [--element-type f16|bf16|tf32] [--activations f32] [--tensor-core-rows 0]
-        [--tensor-core-loads 0] [--tensor-core-weights global|shared|large]
+        [--tensor-core-loads 0] [--tensor-core-weights global|shared|large|staged]
         [--tensor-core-gathers registers|async] [--tensor-core-stages 0]
         [--chip sm_90] [--per-kernel]
 """
@@ -89,7 +89,7 @@ def main():
     p.add_argument("--activations", default="f32")
     p.add_argument("--tensor-core-rows", type=int, default=0)
     p.add_argument("--tensor-core-loads", type=int, default=0)
-    p.add_argument("--tensor-core-weights", default="global", choices=["global", "shared", "large"])
+    p.add_argument("--tensor-core-weights", default="global", choices=["global", "shared", "large", "staged"])
     p.add_argument("--tensor-core-gathers", default="registers", choices=["registers", "async"])
     p.add_argument("--tensor-core-stages", type=int, default=0)
     p.add_argument("--chip", default="sm_90")

@@ -24,7 +24,8 @@ the GPU machine (which has neither our toolchain nor the CUDA toolkit):
                                         in shared memory; -act16-sharedw with
                                         f16 activations; W1 -sharedl: for its
                                         large layers only); cuda-f16-async
-                                        (and -act16-async, -act16-async-sharedw:
+                                        (and -act16-async, -act16-async-sharedw,
+                                        -async-stagedw, -act16-async-stagedw:
                                         gathers through cp.async stages);
                                         cuda-f16-loads6/24 (lanes
                                         issuing 6 or 24 loads at once, not 12);
@@ -265,6 +266,15 @@ def prepare_bench(chips, channels):
             compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-act16-async.so"), "cuda",
                          chips, ["--element-type=f16", "--activations=f16",
                                  "--tensor-core-gathers=async"])
+            # The weights staged with the input chunks (each lane its B
+            # fragments of an offset, by cp.async).
+            compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-async-stagedw.so"), "cuda",
+                         chips, ["--element-type=f16", "--tensor-core-gathers=async",
+                                 "--tensor-core-weights=staged"])
+            compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-act16-async-stagedw.so"),
+                         "cuda", chips, ["--element-type=f16", "--activations=f16",
+                                         "--tensor-core-gathers=async",
+                                         "--tensor-core-weights=staged"])
             # Both: with f16 rows 3 stages leave 32 columns of weights room
             # on W3 C64 (16 warps a block).
             compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-act16-async-sharedw.so"),

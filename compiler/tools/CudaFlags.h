@@ -38,14 +38,25 @@ static llvm::cl::opt<std::string> tensorCoreWeights(
     "tensor-core-weights", llvm::cl::init("global"),
     llvm::cl::desc("cuda with --element-type=f16|bf16|tf32: where tensor-core warps read the "
                    "weights: global, shared (a copy per block in shared memory, for layers "
-                   "whose weights fit the smallest chip's), or large (shared for layers whose "
-                   "input x output channels are 4096, 64 x 64, or more)"));
+                   "whose weights fit the smallest chip's), large (shared for layers whose "
+                   "input x output channels are 4096, 64 x 64, or more), or staged (with "
+                   "--tensor-core-gathers=async: copied into the warps' gather stages)"));
+static llvm::cl::opt<std::string> tensorCoreGathers(
+    "tensor-core-gathers", llvm::cl::init("registers"),
+    llvm::cl::desc("cuda with --element-type=f16|bf16|tf32: where tensor-core lanes gather "
+                   "their input rows: registers, or async (cp.async into shared-memory stages "
+                   "some offsets ahead of the mmas)"));
+static llvm::cl::opt<int64_t> tensorCoreStages(
+    "tensor-core-stages", llvm::cl::init(0),
+    llvm::cl::desc("cuda with --tensor-core-gathers=async: stages of a warp's gathers, 2 to 8 "
+                   "(default: the plan's 3)"));
 
 /// Whether any of these flags was given.
 inline bool anyCudaFlag() {
   return elementType.getNumOccurrences() || activations.getNumOccurrences() ||
          simtRows.getNumOccurrences() || simtChannels.getNumOccurrences() ||
-         tensorCoreWeights.getNumOccurrences();
+         tensorCoreWeights.getNumOccurrences() || tensorCoreGathers.getNumOccurrences() ||
+         tensorCoreStages.getNumOccurrences();
 }
 
 /// The error for one of these flags given with --target=cpu, or "".
@@ -58,6 +69,8 @@ inline std::string cudaFlagOnCpu() {
     return "--simt-rows and --simt-channels are for --target=cuda";
   if (tensorCoreWeights.getNumOccurrences())
     return "--tensor-core-weights is for --target=cuda";
+  if (tensorCoreGathers.getNumOccurrences() || tensorCoreStages.getNumOccurrences())
+    return "--tensor-core-gathers and --tensor-core-stages are for --target=cuda";
   return "";
 }
 
@@ -68,6 +81,8 @@ inline void applyCudaFlags(scn::CompileOptions &options) {
   options.simtRows = simtRows;
   options.simtChannels = simtChannels;
   options.tensorCoreWeights = tensorCoreWeights;
+  options.tensorCoreGathers = tensorCoreGathers;
+  options.tensorCoreStages = tensorCoreStages;
 }
 
 } // namespace scn::tools

@@ -23,6 +23,8 @@
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-gathers=later" 2>&1 | FileCheck %s --check-prefix=BADGATHERS
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-stages=3" 2>&1 | FileCheck %s --check-prefix=STAGESONLY
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-gathers=async neighbour-masks=false" 2>&1 | FileCheck %s --check-prefix=ASYNCVOTES
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-gathers=async tensor-core-weights=staged" -split-input-file | FileCheck %s --check-prefix=STAGED
+// RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-weights=staged" 2>&1 | FileCheck %s --check-prefix=STAGEDONLY
 // RUN: scn-opt %s --scn-graph-pipeline="plan-target=cuda" -split-input-file | FileCheck %s --check-prefix=F32
 // RUN: not scn-opt %s --scn-cuda-pipeline="tensor-core-weights=shared" 2>&1 | FileCheck %s --check-prefix=F32SHARED
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-weights=shared shared-memory-bytes=300000" 2>&1 | FileCheck %s --check-prefix=TOOMUCH
@@ -107,6 +109,19 @@
 // ASYNC16-SAME: cp.async.wait_group {{(\\09)?}}3;
 // BADGATHERS: tensor-core-gathers=later needs element-type f16, bf16 or tf32 and registers or async
 // STAGESONLY: tensor-core-stages=3 needs tensor-core-gathers=async and 2 to 8 stages
+// tensor-core-weights=staged: each lane copies its B fragments of an
+// offset (16 -> 32 f16: two 16-byte chunks) into the stage too, with the
+// two input chunks, and reads them back from shared memory (no global
+// loads of B in the kernel).
+// STAGED-LABEL: llvm.func @main(
+// STAGED: cp.async.cg.shared.global
+// STAGED-SAME: cp.async.cg.shared.global
+// STAGED-SAME: cp.async.cg.shared.global
+// STAGED-SAME: cp.async.cg.shared.global
+// STAGED-SAME: cp.async.commit_group;
+// STAGED-NOT: ld.global.v4
+// STAGED-SAME: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// STAGEDONLY: tensor-core-weights=staged copies the weights into the stages of tensor-core-gathers=async, which it needs
 // ASYNCVOTES: tensor-core-gathers=async runs the offsets of the warps' neighbour masks; it cannot go with neighbour-masks=false
 // tensor-core-weights=large leaves the 16 x 32 channels of this layer
 // (under 64 x 64) with global weights.
@@ -114,7 +129,7 @@
 // LARGE-NOT: scn_cg_gpu_resident_blocks
 // LARGE: llvm.func @cpu(
 // TOOMUCH: shared-memory-bytes=300000 is not 0 (the chip's) or up to 232448
-// F32SHARED: tensor-core-weights=shared needs element-type f16, bf16 or tf32 and global, shared or large
+// F32SHARED: tensor-core-weights=shared needs element-type f16, bf16 or tf32 and global, shared, large or staged
 // EMU-LABEL: llvm.func @main(
 // EMU-NOT: gpu.
 // EMU-NOT: mma

@@ -199,10 +199,17 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
   }
   if (options.tensorCoreWeights != "global" &&
       (!tensorCores ||
-       (options.tensorCoreWeights != "shared" && options.tensorCoreWeights != "large"))) {
+       (options.tensorCoreWeights != "shared" && options.tensorCoreWeights != "large" &&
+        options.tensorCoreWeights != "staged"))) {
     llvm::errs() << "scn-cuda-pipeline: tensor-core-weights="
                  << options.tensorCoreWeights.getValue()
-                 << " needs element-type f16, bf16 or tf32 and global, shared or large\n";
+                 << " needs element-type f16, bf16 or tf32 and global, shared, large or "
+                    "staged\n";
+    return failure();
+  }
+  if (options.tensorCoreWeights == "staged" && options.tensorCoreGathers != "async") {
+    llvm::errs() << "scn-cuda-pipeline: tensor-core-weights=staged copies the weights into "
+                    "the stages of tensor-core-gathers=async, which it needs\n";
     return failure();
   }
   if (options.tensorCoreGathers != "registers" &&

@@ -56,15 +56,6 @@ static cl::opt<int64_t> tensorCoreLoads(
     "tensor-core-loads", cl::init(0),
     cl::desc("cuda with --element-type=f16|bf16|tf32: 16-byte loads a tensor-core lane issues "
              "before the mmas that use them, 1 to 64 (default: 12)"));
-static cl::opt<std::string> tensorCoreGathers(
-    "tensor-core-gathers", cl::init("registers"),
-    cl::desc("cuda with --element-type=f16|bf16|tf32: where tensor-core lanes gather their "
-             "input rows: registers, or async (cp.async into shared-memory stages some "
-             "offsets ahead of the mmas)"));
-static cl::opt<int64_t> tensorCoreStages(
-    "tensor-core-stages", cl::init(0),
-    cl::desc("cuda with --tensor-core-gathers=async: stages of a warp's gathers, 2 to 8 "
-             "(default: the plan's 3)"));
 static cl::opt<bool> neighbourMasks(
     "neighbour-masks", cl::init(true),
     cl::desc("cuda with --element-type=f16|bf16|tf32: tensor-core warps skip offsets by "
@@ -101,8 +92,6 @@ int main(int argc, char **argv) {
       return failWith("--tensor-core-rows is for --target=cuda");
     if (tensorCoreLoads.getNumOccurrences())
       return failWith("--tensor-core-loads is for --target=cuda");
-    if (tensorCoreGathers.getNumOccurrences() || tensorCoreStages.getNumOccurrences())
-      return failWith("--tensor-core-gathers and --tensor-core-stages are for --target=cuda");
     if (std::string error = scn::tools::cudaFlagOnCpu(); !error.empty())
       return failWith(error);
     if (neighbourMasks.getNumOccurrences())
@@ -128,8 +117,6 @@ int main(int argc, char **argv) {
   options.asyncChain = asyncChain;
   options.tensorCoreRows = tensorCoreRows;
   options.tensorCoreLoads = tensorCoreLoads;
-  options.tensorCoreGathers = tensorCoreGathers;
-  options.tensorCoreStages = tensorCoreStages;
   options.neighbourMasks = neighbourMasks;
   options.optLevel = optLevel;
   options.timePhases = timePhases;

@@ -116,7 +116,7 @@ int main(int argc, char **argv) {
   if (artifact &&
       (target.getNumOccurrences() || !chips.empty() || scn::tools::anyCudaFlag()))
     return failWith("--target, --chip, --element-type, --activations, --simt-* and "
-                    "--tensor-core-weights are for .mlir networks; an artifact runs as it "
+                    "--tensor-core-* are for .mlir networks; an artifact runs as it "
                     "was compiled");
   if (target == "cpu" && !chips.empty())
     return failWith("--chip is for --target=cuda");

@@ -66,7 +66,7 @@ func.func @loads(%c: tensor<?x4xi64>, %f: tensor<?x16xf32>) -> tensor<?x16xf32> 
 func.func @weightsMemory(%c: tensor<?x4xi64>, %f: tensor<?x16xf32>) -> tensor<?x16xf32> {
   %w = arith.constant dense<0.5> : tensor<27x1x16x16xf32>
   %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x4xi64>, tensor<?x16xf32> -> !scn.sites<3, [32, 32, 32]>, tensor<?x16xf32>
-  // expected-error @+1 {{has weights_memory "texture"; tensor-core warps read weights from "global" or "shared" memory}}
+  // expected-error @+1 {{has weights_memory "texture"; tensor-core warps read weights from "global", "shared" or "staged" memory}}
   %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", weights_memory = "texture"} : tensor<?x16xf32>, tensor<27x1x16x16xf32>, !scn.sites<3, [32, 32, 32]>
   return %y : tensor<?x16xf32>
 }
@@ -118,5 +118,15 @@ func.func @gathersWithoutMasks(%c: tensor<?x4xi64>, %f: tensor<?x16xf32>) -> ten
   %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x4xi64>, tensor<?x16xf32> -> !scn.sites<3, [32, 32, 32]>, tensor<?x16xf32>
   // expected-error @+1 {{has gathers "async", which runs the offsets of the warps' neighbour masks, but has none: a filter of 125 offsets (at most 32) or neighbour-masks=false}}
   %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 5, 5, 5>, dataflow = "tensor_core", gathers = "async"} : tensor<?x16xf32>, tensor<125x1x16x16xf32>, !scn.sites<3, [32, 32, 32]>
+  return %y : tensor<?x16xf32>
+}
+
+// -----
+
+func.func @stagedWithoutGathers(%c: tensor<?x4xi64>, %f: tensor<?x16xf32>) -> tensor<?x16xf32> {
+  %w = arith.constant dense<0.5> : tensor<27x1x16x16xf32>
+  %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x4xi64>, tensor<?x16xf32> -> !scn.sites<3, [32, 32, 32]>, tensor<?x16xf32>
+  // expected-error @+1 {{has weights_memory "staged", which copies the weights into the stages of gathers "async", without them}}
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", weights_memory = "staged"} : tensor<?x16xf32>, tensor<27x1x16x16xf32>, !scn.sites<3, [32, 32, 32]>
   return %y : tensor<?x16xf32>
 }

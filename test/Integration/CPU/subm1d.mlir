@@ -39,7 +39,7 @@
 // TARGET: scn-compile: error: --target=rocm is unknown (cpu or cuda)
 // ELEMENT: scn-compile: error: --element-type is for --target=cuda (the CPU target is f32)
 // GEOMETRY: scn-compile: error: --device-geometry is for --target=cuda
-// ARTIFACT: scn-run: error: --target, --chip, --element-type, --activations, --simt-* and --tensor-core-weights are for .mlir networks; an artifact runs as it was compiled
+// ARTIFACT: scn-run: error: --target, --chip, --element-type, --activations, --simt-* and --tensor-core-* are for .mlir networks; an artifact runs as it was compiled
 // WEIGHTS: scn-compile: error: --tensor-core-weights is for --target=cuda
 // RUNWEIGHTS: scn-run: error: --tensor-core-weights is for --target=cuda
 // RUNACT: scn-run: error: --activations is for --target=cuda (the CPU target is f32)

@@ -316,13 +316,31 @@ def test_exact_case_async_gathers(seed, element_type, tmp_path):
     assert async_copies(spec, arrays, tmp_path, flags) > 0
 
 
+# Staged weights (--tensor-core-weights=staged): each lane copies its B
+# fragments of an offset into its warp's stages with its input chunks and
+# reads them back for the offset's mmas.
+@pytest.mark.parametrize("element_type", ["f16", "tf32"])
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_exact_case_staged_weights(seed, element_type, tmp_path):
+    spec, arrays = tensor_core_case(seed, exact=True)
+    flags = ["--element-type=" + element_type, "--tensor-core-gathers=async",
+             "--tensor-core-weights=staged"]
+    assert_emulation_equals_cpu(spec, arrays, tmp_path, flags)
+    registers_only = ["--element-type=" + element_type, "--tensor-core-gathers=async"]
+    # More copies than the input chunks' alone: the B fragments'.
+    assert async_copies(spec, arrays, tmp_path, flags) > \
+        async_copies(spec, arrays, tmp_path, registers_only)
+
+
 # Other stage counts, warps of two row tiles, f16 activations (8-byte
 # chunks), and async gathers beside shared weights (the stages after the
 # weights in a block's shared memory).
 @pytest.mark.parametrize("extra", [["--tensor-core-stages=2"], ["--tensor-core-stages=5"],
                                    ["--tensor-core-rows=32"], ["--activations=f16"],
                                    ["--tensor-core-weights=shared"],
-                                   ["--tensor-core-weights=shared", "--activations=f16"]])
+                                   ["--tensor-core-weights=shared", "--activations=f16"],
+                                   ["--tensor-core-weights=staged", "--activations=f16"],
+                                   ["--tensor-core-weights=staged", "--tensor-core-rows=32"]])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_exact_case_async_gather_variants(seed, extra, tmp_path):
     spec, arrays = tensor_core_case(seed, exact=True)

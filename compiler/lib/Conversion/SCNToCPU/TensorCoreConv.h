@@ -264,10 +264,19 @@ public:
   /// packWeights).
   SmallVector<SmallVector<Value>> fragmentsB(Value lane, Value k, Value block,
                                              Value columnTile) {
-    Value kBlock = arith::AddIOp::create(
-        b, arith::MulIOp::create(b, k, kb.index(inChannels / kDepth)), block);
     // The block's staged copy holds its column tile's chunks only.
     Value source = stagedWeights ? stagedWeights : packedWeights;
+    SmallVector<Value> tiles;
+    for (int64_t q = 0; q < loadsOfB(); ++q)
+      tiles.push_back(kb.loadTile(source, {weightChunk(lane, k, block, columnTile, q)}, 4, 16));
+    return fragmentsOfTiles(tiles);
+  }
+
+  /// Word of load q of `lane`'s B fragments (fragmentsB) in the packed
+  /// weights, or in the block's copy of its column tile's (shared weights).
+  Value weightChunk(Value lane, Value k, Value block, Value columnTile, int64_t q) {
+    Value kBlock = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, k, kb.index(inChannels / kDepth)), block);
     Value warpFirst =
         stagedWeights
             ? kBlock
@@ -280,13 +289,16 @@ public:
         arith::AddIOp::create(
             b, arith::MulIOp::create(b, warpFirst, kb.index(kWarp * loadsOfB())), lane),
         kb.index(4));
+    return arith::AddIOp::create(b, first, kb.index(q * kWarp * 4));
+  }
+
+  /// The B fragments of each mma (wordsOfB() words) from a lane's
+  /// `loadsOfB()` 4-word tiles.
+  SmallVector<SmallVector<Value>> fragmentsOfTiles(ArrayRef<Value> tiles) {
     SmallVector<Value> words;
-    for (int64_t q = 0; q < loadsOfB(); ++q) {
-      Value at = arith::AddIOp::create(b, first, kb.index(q * kWarp * 4));
-      Value tile = kb.loadTile(source, {at}, 4, 16);
+    for (Value tile : tiles)
       for (int64_t e = 0; e < 4; ++e)
         words.push_back(vector::ExtractOp::create(b, tile, ArrayRef<int64_t>{e}));
-    }
     SmallVector<SmallVector<Value>> perMma;
     for (int64_t j = 0; j < mmasPerWarp; ++j)
       perMma.emplace_back(ArrayRef<Value>(words).slice(wordsOfB() * j, wordsOfB()));
@@ -396,6 +408,47 @@ public:
     if (!isTF32())
       return {{r0[0], r1[0], r0[1], r1[1]}};
     return {{r0[0], r1[0], r0[1], r1[1]}, {r0[2], r1[2], r0[3], r1[3]}};
+  }
+
+  // weights_memory = "staged" (with async gathers): each lane also copies
+  // its B fragments of an offset (the loadsOfB() x input blocks 16-byte
+  // chunks fragmentsB loads) into its warp's stages, in a region of i32
+  // words after the input chunks' (chunk c of lane l in stage s at word
+  // ((s * weightChunksOfStage() + c) * 32 + l) * 4 of the warp's first).
+
+  /// 16-byte B chunks a lane copies for one offset (block * loadsOfB() + q).
+  int64_t weightChunksOfStage() const { return loadsOfB() * inputBlocks(); }
+  /// i32 words of one stage of one warp's B chunks.
+  int64_t weightStageWords() const { return weightChunksOfStage() * kWarp * 4; }
+
+  /// Copies `lane`'s B chunks of offset k (column tile `columnTile`) from
+  /// the packed weights into stage `stage` of `buffer` (i32; the warp's
+  /// stages start at word `warpFirst`): cp.async on a GPU, a plain copy in
+  /// the emulation.
+  void stageWeightsOfOffset(Value buffer, Value warpFirst, Value stage, Value lane, Value k,
+                            Value columnTile) {
+    for (int64_t block = 0; block < inputBlocks(); ++block)
+      for (int64_t q = 0; q < loadsOfB(); ++q) {
+        Value from = weightChunk(lane, k, kb.index(block), columnTile, q);
+        Value at = stagedWeightChunk(warpFirst, stage, block * loadsOfB() + q, lane);
+        if (kb.emulateWarps())
+          kb.storeTile(kb.loadTile(packedWeights, {from}, 4, 16), buffer, {at}, 16);
+        else
+          nvgpu::DeviceAsyncCopyOp::create(b, buffer, ValueRange{at}, packedWeights,
+                                           ValueRange{from}, b.getIndexAttr(4), Value(),
+                                           b.getUnitAttr());
+      }
+  }
+
+  /// The lane's B fragments (as fragmentsB) of input block `block` from
+  /// stage `stage` of `buffer` (see stageWeightsOfOffset).
+  SmallVector<SmallVector<Value>> stagedFragmentsB(Value buffer, Value warpFirst, Value stage,
+                                                   Value lane, int64_t block) {
+    SmallVector<Value> tiles;
+    for (int64_t q = 0; q < loadsOfB(); ++q)
+      tiles.push_back(kb.loadTile(
+          buffer, {stagedWeightChunk(warpFirst, stage, block * loadsOfB() + q, lane)}, 4, 16));
+    return fragmentsOfTiles(tiles);
   }
 
   /// The offsets of `mask` (bit k: offset k; the same in every lane), in
@@ -650,10 +703,20 @@ private:
   Value withoutLowest(Value bits) {
     return arith::AndIOp::create(b, bits, arith::SubIOp::create(b, bits, kb.i32(1)));
   }
+  /// Word of B chunk `chunk` of `lane` in stage `stage`
+  /// (stageWeightsOfOffset).
+  Value stagedWeightChunk(Value warpFirst, Value stage, int64_t chunk, Value lane) {
+    return chunkAt(warpFirst, stage, weightChunksOfStage(), chunk, lane);
+  }
   /// Element of chunk `chunk` of `lane` in stage `stage` (gatherIntoStage).
   Value stagedChunk(Value warpFirst, Value stage, int64_t chunk, Value lane) {
+    return chunkAt(warpFirst, stage, chunksOfStage(), chunk, lane);
+  }
+  /// Element (or word) ((stage * chunks + chunk) * 32 + lane) * 4 past
+  /// `warpFirst`.
+  Value chunkAt(Value warpFirst, Value stage, int64_t chunks, int64_t chunk, Value lane) {
     Value slot = arith::AddIOp::create(
-        b, arith::MulIOp::create(b, stage, kb.index(chunksOfStage())), kb.index(chunk));
+        b, arith::MulIOp::create(b, stage, kb.index(chunks)), kb.index(chunk));
     Value chunkOfLane =
         arith::AddIOp::create(b, arith::MulIOp::create(b, slot, kb.index(kWarp)), lane);
     return arith::AddIOp::create(b, warpFirst,
@@ -715,9 +778,10 @@ struct Results {
 /// iteration per warp, or per block with `sharedWeights` (its threads copy
 /// the weights, its warps take tiles by the GPU's grid-stride loop). With
 /// `asyncStages` (not 0), the warps' gathers go through that many stages by
-/// pipelineOffsets, as the GPU kernel's (gathers = "async").
+/// pipelineOffsets, as the GPU kernel's (gathers = "async"), and with
+/// `stagedWeights` the B fragments too (weights_memory = "staged").
 void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &results,
-                  bool sharedWeights, int64_t asyncStages);
+                  bool sharedWeights, int64_t asyncStages, bool stagedWeights);
 
 } // namespace scn::cpu::tensor_core
 

@@ -16,6 +16,8 @@
 
 #include "TensorCoreConv.h"
 
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
 namespace scn::cpu::tensor_core {
 namespace {
 
@@ -35,7 +37,7 @@ Value zeroedScratch(KernelBuilder &kb, ArrayRef<int64_t> shape, Type element) {
 } // namespace
 
 void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &results,
-                  bool sharedWeights, int64_t asyncStages) {
+                  bool sharedWeights, int64_t asyncStages, bool stagedWeights) {
   auto &b = kb.builder();
   int64_t rowTiles = conv.rowTilesOfWarp(), mmas = conv.mmasPerRowTile();
   Type i1 = b.getI1Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
@@ -60,10 +62,15 @@ void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &result
               return arith::OrIOp::create(b, seen, lanes).getResult();
             }));
       }
-    // The B fragments of offset k and `block`, k step `step`, of every lane.
-    auto fillB = [&](Value k, Value block, int64_t step) {
+    // The B fragments of offset k and `block`, k step `step`, of every
+    // lane (from its stage `stage` of `weightStages` when given).
+    Value weightStages;
+    auto fillB = [&](Value k, Value block, int64_t step, Value stage = Value()) {
       kb.forLoop(kb.index(kWarp), [&](Value lane) {
-        auto fragments = conv.fragmentsB(lane, k, block, columnTile);
+        auto fragments =
+            weightStages ? conv.stagedFragmentsB(weightStages, kb.index(0), stage, lane,
+                                                 getConstantIntValue(block).value())
+                         : conv.fragmentsB(lane, k, block, columnTile);
         for (int64_t j = 0; j < mmas; ++j) {
           auto words = TensorCoreConv::stepOfB(fragments[j], step);
           for (int64_t i = 0; i < 2; ++i)
@@ -78,6 +85,10 @@ void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &result
           b, MemRefType::get({asyncStages * conv.stageElements()}, conv.inputElement()),
           b.getI64IntegerAttr(16));
       Value warpFirst = kb.index(0);
+      if (stagedWeights)
+        weightStages = memref::AllocaOp::create(
+            b, MemRefType::get({asyncStages * conv.weightStageWords()}, i32),
+            b.getI64IntegerAttr(16));
       Value mask = kb.i32(0);
       for (Value tileMask : tileMasks)
         mask = arith::OrIOp::create(b, mask, tileMask);
@@ -98,6 +109,10 @@ void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &result
           },
           [&](Value, Value stage, ValueRange fetched) {
             Value k = kb.toIndex(fetched.front());
+            if (weightStages)
+              kb.forLoop(kb.index(kWarp), [&](Value lane) {
+                conv.stageWeightsOfOffset(weightStages, warpFirst, stage, lane, k, columnTile);
+              });
             for (int64_t m = 0; m < rowTiles; ++m)
               inTile(m, k, [&] {
                 Value tile = conv.rowTileOf(warpTile, m);
@@ -112,7 +127,7 @@ void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &result
           [&](Value k, Value stage, ValueRange) {
             for (int64_t block = 0; block < conv.inputBlocks(); ++block)
               for (int64_t step = 0; step < conv.kSteps(); ++step) {
-                fillB(k, kb.index(block), step);
+                fillB(k, kb.index(block), step, stage);
                 for (int64_t m = 0; m < rowTiles; ++m)
                   inTile(m, k, [&] {
                     kb.forLoop(kb.index(kWarp), [&](Value lane) {

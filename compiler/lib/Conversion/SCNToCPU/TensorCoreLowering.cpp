@@ -141,15 +141,19 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   TensorCoreConv conv(kb, multiplicand, x, table, order, masks, rows, volume, inChannels,
                       outChannels, warpRows, warpColumns);
   // Where the warps read the weights from: "global" (each warp its own
-  // fragments, through L1/L2) or "shared" (a copy per block; see the file
-  // comment).
-  bool sharedWeights = false;
+  // fragments, through L1/L2), "shared" (a copy per block) or "staged"
+  // (each lane's fragments of an offset copied into its warp's gather
+  // stages with its input chunks; async gathers only). See the file
+  // comment.
+  bool sharedWeights = false, stagedWeights = false;
   if (auto memory = op->getAttrOfType<StringAttr>("weights_memory")) {
-    if (memory.getValue() != "global" && memory.getValue() != "shared")
+    if (memory.getValue() != "global" && memory.getValue() != "shared" &&
+        memory.getValue() != "staged")
       return op->emitOpError() << "has weights_memory \"" << memory.getValue()
-                               << "\"; tensor-core warps read weights from \"global\" "
-                                  "or \"shared\" memory";
+                               << "\"; tensor-core warps read weights from \"global\", "
+                                  "\"shared\" or \"staged\" memory";
     sharedWeights = memory.getValue() == "shared";
+    stagedWeights = memory.getValue() == "staged";
   }
   // Where the lanes gather their A chunks: straight into registers, or
   // through `gather_stages` stages of shared memory by cp.async (see the
@@ -187,8 +191,15 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   // none spills (W1 63-80 registers, W3 C64 78).
   if (asyncStages && !op->hasAttr("loads_in_flight"))
     loadsInFlight = kAsyncLoadsInFlight;
+  if (stagedWeights && !op->getAttrOfType<StringAttr>("gathers"))
+    return op->emitOpError() << "has weights_memory \"staged\", which copies the weights "
+                                "into the stages of gathers \"async\", without them";
+  // Rows that cp.async cannot copy gather into registers, and then the
+  // weights come from global memory.
+  stagedWeights = stagedWeights && asyncStages;
   int64_t warpsOfBlock = sharedWeights ? kSharedWeightsWarps : kWarpsPerBlock;
-  int64_t stageBytes = conv.stageElements() * conv.chunkBytes() / 4;
+  int64_t stageBytes = conv.stageElements() * conv.chunkBytes() / 4 +
+                       (stagedWeights ? conv.weightStageWords() * 4 : 0);
   int64_t weightBytes = sharedWeights ? conv.stagedWords() * 4 : 0;
   int64_t sharedBytes = weightBytes + warpsOfBlock * asyncStages * stageBytes;
   if (asyncStages && sharedBytes + kStaticSharedSlack > kMaxSharedBytes)
@@ -217,7 +228,7 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   conv.packWeights(w);
   if (kb.emulateWarps()) {
     emulateWarps(kb, conv, Results{biasBuf, steps, epilogueBuffers, out, columnOffset, rangeWord},
-                 sharedWeights, asyncStages);
+                 sharedWeights, asyncStages, stagedWeights);
     return success();
   }
 
@@ -229,8 +240,9 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   // One warp's tile of rows x one column tile, on the GPU: masks, the
   // offset loop, the epilogue and the stores.
   // The warp's gather stages (gathers = "async"): the block's stage buffer
-  // in shared memory and the warp's first element there.
-  Value gatherStages, warpFirst;
+  // in shared memory and the warp's first element there, and those of the
+  // weights' stages (weights_memory = "staged").
+  Value gatherStages, warpFirst, weightStages, warpFirstOfWeights;
   auto warpBody = [&](Value warpTile, Value columnTile, Value lane) {
     Value columnBase = arith::MulIOp::create(b, columnTile, kb.index(warpColumns));
     SmallVector<std::pair<Value, Value>> laneRows;
@@ -286,6 +298,9 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
             return entries;
           },
           [&](Value k, Value stage, ValueRange entries) {
+            if (stagedWeights)
+              conv.stageWeightsOfOffset(weightStages, warpFirstOfWeights, stage, lane, k,
+                                        columnTile);
             for (int64_t m = 0; m < rowTiles; ++m)
               inTile(m, k, ValueRange{}, [&] {
                 conv.gatherIntoStage(gatherStages, warpFirst, stage, lane, m, entries[2 * m],
@@ -307,7 +322,11 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
               int64_t last = std::min(inBlocks, first + group);
               SmallVector<SmallVector<SmallVector<Value>>> fragB;
               for (int64_t block = first; block < last; ++block)
-                fragB.push_back(conv.fragmentsB(lane, k, kb.index(block), columnTile));
+                fragB.push_back(stagedWeights ? conv.stagedFragmentsB(weightStages,
+                                                                      warpFirstOfWeights, stage,
+                                                                      lane, block)
+                                              : conv.fragmentsB(lane, k, kb.index(block),
+                                                                columnTile));
               for (int64_t m = 0; m < rowTiles; ++m) {
                 ValueRange accM = ValueRange(accB).slice(4 * m * mmas, 4 * mmas);
                 auto sums = inTile(m, k, accM, [&] {
@@ -427,8 +446,17 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
     gatherStages = memref::ViewOp::create(
         b, MemRefType::get({warpsOfBlock * perWarp}, conv.inputElement(), AffineMap(), workgroup),
         raw, kb.index(byteShift), ValueRange{});
-    warpFirst = arith::MulIOp::create(
-        b, arith::DivUIOp::create(b, thread, kb.index(kWarp)), kb.index(perWarp));
+    Value warp = arith::DivUIOp::create(b, thread, kb.index(kWarp));
+    warpFirst = arith::MulIOp::create(b, warp, kb.index(perWarp));
+    if (!stagedWeights)
+      return;
+    // The weights' stages after every warp's input stages (a multiple of
+    // 512 bytes, so 16-byte aligned).
+    int64_t wordsPerWarp = asyncStages * conv.weightStageWords();
+    weightStages = memref::ViewOp::create(
+        b, MemRefType::get({warpsOfBlock * wordsPerWarp}, i32, AffineMap(), workgroup), raw,
+        kb.index(byteShift + warpsOfBlock * perWarp * conv.chunkBytes() / 4), ValueRange{});
+    warpFirstOfWeights = arith::MulIOp::create(b, warp, kb.index(wordsPerWarp));
   };
   Value warpTiles = conv.warpTiles();
   if (sharedWeights) {

@@ -78,6 +78,18 @@ int64_t gatherStageBytes(EpilogueOpInterface op, int64_t rows, int64_t stages,
   auto weight = cast<RankedTensorType>(op.getWeightOperand().get().getType());
   return stages * (rows / 16) * 2 * (weight.getDimSize(2) / 16) * 32 * 4 * elementBytes;
 }
+/// Bytes of an element of `op`'s input rows as stored: the network's
+/// merged input rows (scn.input and scn.bl_input in modes 3 and 4: sums)
+/// stay f32 whatever the activations (convert-scn-to-gpu's
+/// mergeInputRows); other rows are `activationBytes`.
+int64_t inputElementBytes(Operation *op, int64_t activationBytes) {
+  Operation *producer = op->getOperand(0).getDefiningOp();
+  if (auto input = dyn_cast_or_null<InputOp>(producer); input && input.getMode() >= 3)
+    return 4;
+  if (auto input = dyn_cast_or_null<BLInputOp>(producer); input && input.getMode() >= 3)
+    return 4;
+  return activationBytes;
+}
 /// Warps of a tensor-core block: 16 with shared weights, else 4 (as
 /// TensorCoreConv.h's kSharedWeightsWarps and kWarpsPerBlock).
 int64_t tensorCoreBlockWarps(bool sharedWeights) { return sharedWeights ? 16 : 4; }
@@ -110,9 +122,10 @@ struct SCNPlanDataflowPass
       return signalPassFailure();
     }
     if (tensorCoreWeights != "global" && tensorCoreWeights != "shared" &&
-        tensorCoreWeights != "large") {
+        tensorCoreWeights != "large" && tensorCoreWeights != "staged") {
       getOperation()->emitError() << "scn-plan-dataflow: tensor-core-weights '"
-                                  << tensorCoreWeights << "' is not global, shared or large";
+                                  << tensorCoreWeights
+                                  << "' is not global, shared, large or staged";
       return signalPassFailure();
     }
     if (tensorCoreGathers != "registers" && tensorCoreGathers != "async") {
@@ -171,58 +184,79 @@ struct SCNPlanDataflowPass
           // A block's shared memory holds the weights' copy (shared
           // weights) and the stages of async gathers (tensor-core-gathers
           // =async: `tensor-core-stages` a warp, for filters whose offsets a
-          // neighbour mask covers). For each stage count from the asked one
-          // down to 2, then 0 (gathers in registers), the plan takes shared
-          // weights if they fit what 16 warps' stages leave (columns
-          // narrowed as above), else global weights if 4 warps' stages fit.
-          // Attributes written by hand are kept as given; the check below
-          // refuses those that do not fit.
+          // neighbour mask covers), staged weights in the stages. The plan
+          // takes the first that fits of: the weights where asked with as
+          // many stages as fit (down to 2), global weights with as many,
+          // the weights where asked with gathers in registers, global
+          // weights with them. Shared weights' columns narrow as above to
+          // what 16 warps' stages leave. Attributes written by hand are kept
+          // as given; the check below refuses those that do not fit.
           auto givenMemory = op->getAttrOfType<StringAttr>("weights_memory");
           auto givenGathers = op->getAttrOfType<StringAttr>("gathers");
           auto givenStages = op->getAttrOfType<IntegerAttr>("gather_stages");
           bool asyncWanted = givenGathers ? givenGathers.getValue() == "async"
                                           : tensorCoreGathers == "async" &&
                                                 weight.getDimSize(0) <= kMaskOffsets;
-          SmallVector<int64_t> stageCounts;
+          SmallVector<int64_t> asyncCounts;
           if (asyncWanted && (givenGathers || givenStages))
-            stageCounts.push_back(givenStages ? givenStages.getInt() : kDefaultGatherStages);
+            asyncCounts.push_back(givenStages ? givenStages.getInt() : kDefaultGatherStages);
           else if (asyncWanted)
             for (int64_t count = tensorCoreStages; count >= 2; --count)
-              stageCounts.push_back(count);
-          if (!givenGathers)
-            stageCounts.push_back(0);
-          bool sharedWanted = givenMemory ? givenMemory.getValue() == "shared" : wanted;
+              asyncCounts.push_back(count);
+          StringRef wantedMemory = givenMemory                      ? givenMemory.getValue()
+                                   : tensorCoreWeights == "staged" ? StringRef("staged")
+                                   : wanted                        ? StringRef("shared")
+                                                                   : StringRef("global");
+          SmallVector<std::pair<StringRef, int64_t>> candidates;
+          for (int64_t count : asyncCounts)
+            candidates.push_back({wantedMemory, count});
+          if (!givenMemory && wantedMemory != "global")
+            for (int64_t count : asyncCounts)
+              candidates.push_back({"global", count});
+          if (!asyncWanted || !givenGathers) {
+            if (wantedMemory != "staged")
+              candidates.push_back({wantedMemory, 0});
+            if (!givenMemory && wantedMemory != "global")
+              candidates.push_back({"global", 0});
+          }
           int64_t widest = warpColumns(op);
           if (auto given = op->getAttrOfType<IntegerAttr>("channel_tile"))
             widest = given.getInt();
-          auto blockStages = [&](bool sharedWeights, int64_t count) {
-            return tensorCoreBlockWarps(sharedWeights) *
-                   gatherStageBytes(op, rows, count, activationBytes);
+          int64_t inputBytes = inputElementBytes(op, activationBytes);
+          // A block's stages: 16 warps with shared weights, else 4, each
+          // with its input chunks and, staged, its B fragments (input x
+          // output channels of weights a stage).
+          auto blockStages = [&](StringRef memory, int64_t count, int64_t columns) {
+            int64_t perWarp = gatherStageBytes(op, rows, count, inputBytes);
+            if (memory == "staged")
+              perWarp += count * weight.getDimSize(2) * columns * weightBytes;
+            return tensorCoreBlockWarps(memory == "shared") * perWarp;
           };
-          for (int64_t count : stageCounts) {
+          auto fits = [&](int64_t bytes) {
+            return bytes + kStaticSharedSlack <= tensorCoreSharedBytes;
+          };
+          for (auto [memory, count] : candidates) {
             int64_t sharedColumns = 0;
-            if (sharedWanted && !givenMemory) {
+            bool fit = false;
+            if (memory == "shared" && !givenMemory) {
               int64_t columns = sharedWeightColumns(
                   op, std::min<int64_t>(widest, kSharedAccumulatorRowsColumns / rows),
-                  tensorCoreSharedBytes - blockStages(true, count), weightBytes);
+                  tensorCoreSharedBytes - blockStages("shared", count, 0), weightBytes);
               if (columns == widest || (columns > 0 && !op->hasAttr("channel_tile")))
                 sharedColumns = columns;
+              fit = sharedColumns > 0;
+            } else if (memory == "shared") {
+              fit = fits(sharedWeightBytes(op, widest, weightBytes) +
+                         blockStages("shared", count, 0));
+            } else {
+              fit = fits(blockStages(memory, count, widest));
             }
-            bool fitsGiven =
-                givenMemory &&
-                (givenMemory.getValue() == "shared"
-                     ? sharedWeightBytes(op, widest, weightBytes) + blockStages(true, count)
-                     : blockStages(false, count)) +
-                        kStaticSharedSlack <=
-                    tensorCoreSharedBytes;
-            bool fitsGlobal = !givenMemory && blockStages(false, count) + kStaticSharedSlack <=
-                                                  tensorCoreSharedBytes;
-            if (!sharedColumns && !fitsGiven && !fitsGlobal)
+            if (!fit)
               continue;
-            if (sharedColumns) {
-              op->setAttr("weights_memory", b.getStringAttr("shared"));
+            if (!givenMemory && memory != "global")
+              op->setAttr("weights_memory", b.getStringAttr(memory));
+            if (sharedColumns)
               op->setAttr("channel_tile", b.getI64IntegerAttr(sharedColumns));
-            }
             if (count && !givenGathers) {
               op->setAttr("gathers", b.getStringAttr("async"));
               op->setAttr("gather_stages", b.getI64IntegerAttr(count));
@@ -251,9 +285,13 @@ struct SCNPlanDataflowPass
               planFailed = true;
             }
           }
+          if (memory && memory.getValue() == "staged" && !stages) {
+            op->emitOpError() << "has weights_memory \"staged\", which copies the weights "
+                                 "into the stages of gathers \"async\", without them";
+            planFailed = true;
+          }
           int64_t stageBytes =
-              tensorCoreBlockWarps(sharedWeights) *
-              gatherStageBytes(op, rows, stages, activationBytes);
+              blockStages(memory ? memory.getValue() : "global", stages, columns);
           int64_t ownWeights = sharedWeights ? sharedWeightBytes(op, columns, weightBytes) : 0;
           if (ownWeights + stageBytes + kStaticSharedSlack > tensorCoreSharedBytes) {
             auto diag = op->emitOpError();

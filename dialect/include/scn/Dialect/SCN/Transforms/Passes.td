@@ -188,8 +188,10 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
            "cuda with tensor-cores: where warps read the weights, global (each "
            "warp its own fragments), shared (a copy per block of the layer's "
            "weights for its output channels, when they fit "
-           "tensor-core-shared-bytes; weights_memory), or large (shared for "
-           "layers of tensor-core-shared-min-weights or more)">,
+           "tensor-core-shared-bytes; weights_memory), large (shared for "
+           "layers of tensor-core-shared-min-weights or more), or staged (with "
+           "tensor-core-gathers=async: each lane's fragments of an offset "
+           "copied into its warp's gather stages)">,
     Option<"tensorCoreSharedBytes", "tensor-core-shared-bytes", "int64_t",
            /*default=*/"232448",
            "cuda with shared tensor-core weights or async gathers: the dynamic "
