@@ -275,8 +275,9 @@ def prepare_bench(chips, channels):
                          "cuda", chips, ["--element-type=f16", "--activations=f16",
                                          "--tensor-core-gathers=async",
                                          "--tensor-core-weights=staged"])
-            # Both: with f16 rows 3 stages leave 32 columns of weights room
-            # on W3 C64 (16 warps a block).
+            # Both (16 warps a block): on W1's 64-channel layers over f16
+            # rows 3 stages beside 32 columns of weights; on W3, whose
+            # layer reads the merged f32 input rows, 2 beside 16.
             compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-act16-async-sharedw.so"),
                          "cuda", chips, ["--element-type=f16", "--activations=f16",
                                          "--tensor-core-gathers=async",

@@ -25,3 +25,11 @@ func.func @handStagedWithoutGathers(%s: !scn.sites<3, [16, 16, 16]>, %x: tensor<
   %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", weights_memory = "staged"} : tensor<?x16xf32>, tensor<27x1x16x16xf32>, !scn.sites<3, [16, 16, 16]>
   return %y : tensor<?x16xf32>
 }
+
+// -----
+
+// CHECK: error: 'scn.submanifold_conv' op has weights_memory "staged", which copies the weights into the stages of gathers "async", which a filter of 125 offsets cannot have
+func.func @handStagedLargeFilter(%s: !scn.sites<3, [16, 16, 16]>, %x: tensor<?x16xf32>, %w: tensor<125x1x16x16xf32>) -> tensor<?x16xf32> {
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 5, 5, 5>, dataflow = "tensor_core", weights_memory = "staged"} : tensor<?x16xf32>, tensor<125x1x16x16xf32>, !scn.sites<3, [16, 16, 16]>
+  return %y : tensor<?x16xf32>
+}

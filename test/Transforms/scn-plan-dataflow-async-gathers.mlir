@@ -21,14 +21,15 @@
 // BADSTAGES: scn-plan-dataflow: tensor-core-stages 1 is not 2 to 8
 // BADBYTES: scn-plan-dataflow: activation-bytes 8 is not 2 or 4
 
-// 64 -> 64 at 3x3x3: 4 KiB a warp's stage. 3 stages x 4 warps fit 227 KiB;
-// under sm_86's 99 KiB 8 do not (128 KiB), 6 do (96 KiB). With 16 warps of
-// shared weights, 2 stages take 128 KiB and leave the 16-column tile's
+// 64 -> 64 at 3x3x3: 4 KiB a warp's stage. 3 stages x 4 warps fit 227 KiB
+// twice (two blocks an SM); under sm_86's 99 KiB, of the 8 asked for, 3
+// leave room for two blocks (48 KiB each), 6 would for one. With 16 warps
+// of shared weights, 2 stages take 128 KiB and leave the 16-column tile's
 // 55296 bytes of weights room.
 // CHECK-LABEL: func @layer
 // CHECK: scn.submanifold_conv {{.*}}gather_stages = 3 : i64, gathers = "async"
 // SM86-LABEL: func @layer
-// SM86: scn.submanifold_conv {{.*}}gather_stages = 6 : i64, gathers = "async"
+// SM86: scn.submanifold_conv {{.*}}gather_stages = 3 : i64, gathers = "async"
 // SHARED-LABEL: func @layer
 // SHARED: scn.submanifold_conv {{.*}}channel_tile = 16 : i64{{.*}}gather_stages = 2 : i64, gathers = "async"{{.*}}weights_memory = "shared"
 // With shared weights asked for too: 3 stages of 16 warps (192 KiB) leave
@@ -36,17 +37,16 @@
 // do, so the plan takes those (shared weights and async gathers first).
 // BOTH-LABEL: func @layer
 // BOTH: scn.submanifold_conv {{.*}}channel_tile = 16 : i64{{.*}}gather_stages = 2 : i64, gathers = "async"{{.*}}weights_memory = "shared"
-// With f16 activations (the pipeline's activations=f16) a stage is half
-// as large: 3 stages of 16 warps (96 KiB) leave the 32-column tile's
-// 110592 bytes of weights room.
+// The caller's rows stay f32 whatever the activations (below: rows the
+// network stores).
 // BOTH16-LABEL: func @layer
-// BOTH16: scn.submanifold_conv {{.*}}channel_tile = 32 : i64{{.*}}gather_stages = 3 : i64, gathers = "async"{{.*}}weights_memory = "shared"
+// BOTH16: scn.submanifold_conv {{.*}}channel_tile = 16 : i64{{.*}}gather_stages = 2 : i64, gathers = "async"{{.*}}weights_memory = "shared"
 // Staged weights: each warp's stage holds 8 KiB of f16 weights (64 x 64)
 // beside its 4 KiB of input chunks: 3 stages of 4 warps take 144 KiB,
-// within 227; under 99 KiB, 2 stages (96 KiB), not 3 stages of global
-// weights.
+// within 227 but only once, 2 stages (96 KiB) twice; under 99 KiB, 2 stages
+// fit once, which the plan takes rather than 3 stages of global weights.
 // STAGED-LABEL: func @layer
-// STAGED: scn.submanifold_conv {{.*}}gather_stages = 3 : i64, gathers = "async"{{.*}}weights_memory = "staged"
+// STAGED: scn.submanifold_conv {{.*}}gather_stages = 2 : i64, gathers = "async"{{.*}}weights_memory = "staged"
 // STAGED86-LABEL: func @layer
 // STAGED86: scn.submanifold_conv {{.*}}gather_stages = 2 : i64, gathers = "async"{{.*}}weights_memory = "staged"
 // DEFAULT-LABEL: func @layer
@@ -77,10 +77,29 @@ func.func @largeFilter(%s: !scn.sites<3, [16, 16, 16]>, %x: tensor<?x16xf32>, %w
 
 // -----
 
+// Rows the network stores (mode 0: a row a site) take the activations'
+// bytes: with f16 (activation-bytes=2, the pipeline's activations=f16) a
+// stage is half as large, and 3 stages of 16 warps (96 KiB) leave the
+// 32-column tile's 110592 bytes of weights room.
+// BOTH16-LABEL: func @storedRows
+// BOTH16: scn.submanifold_conv {{.*}}channel_tile = 32 : i64{{.*}}gather_stages = 3 : i64, gathers = "async"{{.*}}weights_memory = "shared"
+// CHECK-LABEL: func @storedRows
+// STAGED-LABEL: func @storedRows
+// STAGED86-LABEL: func @storedRows
+// SM86-LABEL: func @storedRows
+// SHARED-LABEL: func @storedRows
+// BOTH-LABEL: func @storedRows
+// DEFAULT-LABEL: func @storedRows
+func.func @storedRows(%c: tensor<?x4xi64>, %f: tensor<?x64xf32>, %w: tensor<27x1x64x64xf32>) -> tensor<?x64xf32> {
+  %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x4xi64>, tensor<?x64xf32> -> !scn.sites<3, [16, 16, 16]>, tensor<?x64xf32>
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>} : tensor<?x64xf32>, tensor<27x1x64x64xf32>, !scn.sites<3, [16, 16, 16]>
+  return %y : tensor<?x64xf32>
+}
+
+// -----
+
 // The network's merged input rows (mode 4: sums) stay f32 whatever the
-// activations, so the stages of a layer on them are counted at 4 bytes:
-// with activation-bytes=2 as above, 2 stages beside 16 columns of shared
-// weights, not 3 beside 32.
+// activations: 2 stages beside 16 columns, as for the caller's rows.
 // BOTH16-LABEL: func @onInput
 // BOTH16: scn.submanifold_conv {{.*}}channel_tile = 16 : i64{{.*}}gather_stages = 2 : i64, gathers = "async"{{.*}}weights_memory = "shared"
 // CHECK-LABEL: func @onInput

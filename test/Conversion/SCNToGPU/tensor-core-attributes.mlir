@@ -130,3 +130,13 @@ func.func @stagedWithoutGathers(%c: tensor<?x4xi64>, %f: tensor<?x16xf32>) -> te
   %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", weights_memory = "staged"} : tensor<?x16xf32>, tensor<27x1x16x16xf32>, !scn.sites<3, [32, 32, 32]>
   return %y : tensor<?x16xf32>
 }
+
+// -----
+
+func.func @stagedWithRegisterGathers(%c: tensor<?x4xi64>, %f: tensor<?x16xf32>) -> tensor<?x16xf32> {
+  %w = arith.constant dense<0.5> : tensor<27x1x16x16xf32>
+  %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x4xi64>, tensor<?x16xf32> -> !scn.sites<3, [32, 32, 32]>, tensor<?x16xf32>
+  // expected-error @+1 {{has weights_memory "staged", which copies the weights into the stages of gathers "async", without them}}
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", weights_memory = "staged", gathers = "registers"} : tensor<?x16xf32>, tensor<27x1x16x16xf32>, !scn.sites<3, [32, 32, 32]>
+  return %y : tensor<?x16xf32>
+}

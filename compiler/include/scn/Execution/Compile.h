@@ -46,8 +46,8 @@ struct CompileOptions {
   /// its mmas (0: the lowering's choice).
   int64_t tensorCoreLoads = 0;
   int64_t simtChannels = 1;
-  /// cuda with f16 / bf16: where tensor-core warps read the weights, "global" or
-  /// "shared" (--tensor-core-weights).
+  /// cuda with f16 / bf16 / tf32: where tensor-core warps read the weights,
+  /// "global", "shared", "large" or "staged" (--tensor-core-weights).
   std::string tensorCoreWeights = "global";
   /// cuda with f16 / bf16 / tf32: where tensor-core lanes gather their input
   /// rows, "registers" or "async" (shared-memory stages filled by cp.async),

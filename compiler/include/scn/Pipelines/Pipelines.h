@@ -77,8 +77,10 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
       *this, "tensor-core-weights",
       llvm::cl::desc("f16 / bf16 / tf32: where tensor-core warps read the weights: global, "
                      "shared (each block copies its layer's weights for its output "
-                     "channels into shared memory once, then loops over warp tiles), or "
-                     "large (shared for layers whose input x output channels are 4096, 64 x 64, or more)"),
+                     "channels into shared memory once, then loops over warp tiles), "
+                     "large (shared for layers whose input x output channels are 4096, 64 x 64, or "
+                     "more), or staged (with tensor-core-gathers=async: each lane's fragments of "
+                     "an offset copied into its warp's gather stages)"),
       llvm::cl::init("global")};
   Option<std::string> tensorCoreGathers{
       *this, "tensor-core-gathers",

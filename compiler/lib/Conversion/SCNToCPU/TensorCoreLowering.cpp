@@ -52,6 +52,13 @@
 // only what it copied, so the lanes need no barrier; the stages follow
 // the shared weights in a block's dynamic shared memory when both are on.
 //
+// With weights_memory = "staged" (async gathers only), each lane also
+// copies its B fragments of an offset (the 16-byte chunks it would load
+// from the packed weights) into an i32 region of its warp's stages, after
+// every warp's input chunks, in the same commit group as its input chunks,
+// and reads them back with them: the offset loop then loads nothing from
+// global memory that it waits for right away.
+//
 // The fragment layouts are those of the PTX ISA for mma.m16n8k16 with
 // .f16/.bf16 multiplicands: lane l = 4 * g + t (g: group, t: thread in
 // group) holds A(g, 2t..2t+1), A(g+8, 2t..), A(g, 2t+8..), A(g+8, 2t+8..),
@@ -191,7 +198,8 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   // none spills (W1 63-80 registers, W3 C64 78).
   if (asyncStages && !op->hasAttr("loads_in_flight"))
     loadsInFlight = kAsyncLoadsInFlight;
-  if (stagedWeights && !op->getAttrOfType<StringAttr>("gathers"))
+  if (auto gathers = op->getAttrOfType<StringAttr>("gathers");
+      stagedWeights && (!gathers || gathers.getValue() != "async"))
     return op->emitOpError() << "has weights_memory \"staged\", which copies the weights "
                                 "into the stages of gathers \"async\", without them";
   // Rows that cp.async cannot copy gather into registers, and then the

@@ -78,12 +78,15 @@ int64_t gatherStageBytes(EpilogueOpInterface op, int64_t rows, int64_t stages,
   auto weight = cast<RankedTensorType>(op.getWeightOperand().get().getType());
   return stages * (rows / 16) * 2 * (weight.getDimSize(2) / 16) * 32 * 4 * elementBytes;
 }
-/// Bytes of an element of `op`'s input rows as stored: the network's
-/// merged input rows (scn.input and scn.bl_input in modes 3 and 4: sums)
-/// stay f32 whatever the activations (convert-scn-to-gpu's
-/// mergeInputRows); other rows are `activationBytes`.
+/// Bytes of an element of `op`'s input rows as stored: the caller's rows
+/// (a function argument) and the network's merged input rows (scn.input
+/// and scn.bl_input in modes 3 and 4: sums) stay f32 whatever the
+/// activations (convert-scn-to-gpu's mergeInputRows); other rows are
+/// `activationBytes`.
 int64_t inputElementBytes(Operation *op, int64_t activationBytes) {
   Operation *producer = op->getOperand(0).getDefiningOp();
+  if (!producer) // the caller's rows, f32
+    return 4;
   if (auto input = dyn_cast_or_null<InputOp>(producer); input && input.getMode() >= 3)
     return 4;
   if (auto input = dyn_cast_or_null<BLInputOp>(producer); input && input.getMode() >= 3)
@@ -207,18 +210,6 @@ struct SCNPlanDataflowPass
                                    : tensorCoreWeights == "staged" ? StringRef("staged")
                                    : wanted                        ? StringRef("shared")
                                                                    : StringRef("global");
-          SmallVector<std::pair<StringRef, int64_t>> candidates;
-          for (int64_t count : asyncCounts)
-            candidates.push_back({wantedMemory, count});
-          if (!givenMemory && wantedMemory != "global")
-            for (int64_t count : asyncCounts)
-              candidates.push_back({"global", count});
-          if (!asyncWanted || !givenGathers) {
-            if (wantedMemory != "staged")
-              candidates.push_back({wantedMemory, 0});
-            if (!givenMemory && wantedMemory != "global")
-              candidates.push_back({"global", 0});
-          }
           int64_t widest = warpColumns(op);
           if (auto given = op->getAttrOfType<IntegerAttr>("channel_tile"))
             widest = given.getInt();
@@ -235,6 +226,35 @@ struct SCNPlanDataflowPass
           auto fits = [&](int64_t bytes) {
             return bytes + kStaticSharedSlack <= tensorCoreSharedBytes;
           };
+          // Stage counts for a kind of weights. Blocks of 4 warps (global,
+          // staged) take first the counts that leave room for two blocks
+          // an SM (one is a warp a scheduler, which any stall idles), then
+          // the rest; shared weights' blocks of 16 warps are one an SM.
+          auto countsFor = [&](StringRef memory) {
+            if (memory == "shared")
+              return asyncCounts;
+            SmallVector<int64_t> counts;
+            for (int64_t count : asyncCounts)
+              if (2 * (blockStages(memory, count, widest) + kStaticSharedSlack) <=
+                  tensorCoreSharedBytes)
+                counts.push_back(count);
+            for (int64_t count : asyncCounts)
+              if (!llvm::is_contained(counts, count))
+                counts.push_back(count);
+            return counts;
+          };
+          SmallVector<std::pair<StringRef, int64_t>> candidates;
+          for (int64_t count : countsFor(wantedMemory))
+            candidates.push_back({wantedMemory, count});
+          if (!givenMemory && wantedMemory != "global")
+            for (int64_t count : countsFor("global"))
+              candidates.push_back({"global", count});
+          if (!asyncWanted || !givenGathers) {
+            if (wantedMemory != "staged")
+              candidates.push_back({wantedMemory, 0});
+            if (!givenMemory && wantedMemory != "global")
+              candidates.push_back({"global", 0});
+          }
           for (auto [memory, count] : candidates) {
             int64_t sharedColumns = 0;
             bool fit = false;
@@ -286,8 +306,17 @@ struct SCNPlanDataflowPass
             }
           }
           if (memory && memory.getValue() == "staged" && !stages) {
-            op->emitOpError() << "has weights_memory \"staged\", which copies the weights "
-                                 "into the stages of gathers \"async\", without them";
+            auto diag = op->emitOpError() << "has weights_memory \"staged\", which copies "
+                                             "the weights into the stages of gathers "
+                                             "\"async\", ";
+            if (weight.getDimSize(0) > kMaskOffsets)
+              diag << "which a filter of " << weight.getDimSize(0) << " offsets cannot have";
+            else if (tensorCoreGathers == "async")
+              diag << "but not even 2 stages of them fit the "
+                   << tensorCoreSharedBytes.getValue()
+                   << " bytes a block may have on the target chips";
+            else
+              diag << "without them";
             planFailed = true;
           }
           int64_t stageBytes =
