@@ -262,7 +262,7 @@ PRIMARY_TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-sharedw", "cuda-f16-asyn
                    "cuda-f16-act16", "cuda-f16-act16-sharedw", "cuda-f16-act16-async",
                    "cuda-f16-act16-async-sharedw", "cuda-f16-act16-async-stagedw")
 OTHER_TARGETS = ("cuda-hostmaps", "cuda-f16-sync", "cuda-f16-votes", "cuda-f16-rows32",
-                 "cuda-f16-rows64", "cuda-f16-loads6", "cuda-f16-loads24", "cuda-simt4x4",
+                 "cuda-f16-loads6", "cuda-f16-loads24", "cuda-simt4x4",
                  "cuda-simt2x8", "cuda-simt4x8", "cuda-f16+pageable")
 TARGETS = PRIMARY_TARGETS + OTHER_TARGETS
 # A target ending so runs its artifact with SCN_GPU_PAGEABLE_UPLOADS=1: the
@@ -482,17 +482,17 @@ def print_tables(rows, peaks):
                   f"{tflops:.2f} | {share} | "
                   f"{r.get('cuda', float('nan')) / gpu:.1f}x | {r[element + ' error']:.1e} |")
     print()
-    print("Tensor-core warps of 16 (the plan's), 32 and 64 rows with neighbour masks, "
+    print("Tensor-core warps of 16 (the plan's) and 32 rows with neighbour masks, "
           "and 16 rows voting per offset (--neighbour-masks=false), f16, maps prebuilt: "
           "share of the fp16 tensor GEMM of each.")
-    print("| workload | 16 rows ms | 32 rows ms | 64 rows ms | 16 rows, votes ms | "
-          "16 rows share | 32 rows share | 64 rows share | 16 rows, votes share |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| workload | 16 rows ms | 32 rows ms | 16 rows, votes ms | "
+          "16 rows share | 32 rows share | 16 rows, votes share |")
+    print("|---|---|---|---|---|---|---|")
     for name, flop, sites, r in rows:
         if "cuda-f16-rows32 prebuilt" not in r:
             continue
         times = [r.get(f"cuda-f16{suffix} prebuilt", float("nan"))
-                 for suffix in ("", "-rows32", "-rows64", "-votes")]
+                 for suffix in ("", "-rows32", "-votes")]
         shares = [f"{100 * flop / (t / 1e3) / 1e12 / peaks[1]:.1f}%" if peaks else "-"
                   for t in times]
         print(f"| {name} | " + " | ".join(f"{t:.2f}" for t in times) + " | "
