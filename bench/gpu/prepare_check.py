@@ -152,13 +152,16 @@ def run_here(network, arrays, workdir):
 
 def tensor_core_variants():
     """(label, scn-compile flags) of the tensor-core section: each element
-    type, and f16 and tf32 with async gathers (cp.async into shared-memory
-    stages, whose group counts only a GPU checks). A label's first part
+    type, f16 and tf32 with async gathers (cp.async into shared-memory
+    stages, whose group counts only a GPU checks), and f16 with the weights
+    staged too (the layout of their stages, likewise). A label's first part
     names the element type."""
     import test_tensor_cores as tc
     return [(e, ["--element-type=" + e]) for e in tc.TYPES] + \
         [(e + "-async", ["--element-type=" + e, "--tensor-core-gathers=async"])
-         for e in ("f16", "tf32")]
+         for e in ("f16", "tf32")] + \
+        [("f16-staged", ["--element-type=f16", "--tensor-core-gathers=async",
+                         "--tensor-core-weights=staged"])]
 
 
 TENSOR_CORE_VARIANTS = tensor_core_variants()
