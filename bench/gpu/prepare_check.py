@@ -208,6 +208,59 @@ def prepare_tensor_cores(chips, target):
 # spills, against 64).
 SIMT_TILES = ((4, 4), (2, 8), (4, 8))
 
+F16 = ["--element-type=f16"]
+ACT16 = ["--activations=f16"]
+ASYNC = ["--tensor-core-gathers=async"]
+# What the bench times beside cuda (fp32, the plan) and cpu: (target,
+# scn-compile flags, workloads: "all"; "large", W1 and the W3 layers of the
+# goal (C >= 64), where the check's time allows; or "W1").
+BENCH_VARIANTS = [
+    # Maps built on the CPU and copied (the previous path).
+    ("cuda-hostmaps", ["--device-geometry=false"], "all"),
+    # Tensor cores (f16 or bf16 multiplicands, f32 accumulators), and f16
+    # end to end (activations stored in f16 too).
+    ("cuda-f16", F16, "all"),
+    ("cuda-bf16", ["--element-type=bf16"], "all"),
+    ("cuda-f16-act16", F16 + ACT16, "all"),
+    # Votes per offset instead of neighbour masks, and warps of two row
+    # tiles (the plan takes one; four took W1 25.7 ms against 13.6 on the
+    # H200 and are no longer timed).
+    ("cuda-f16-votes", F16 + ["--neighbour-masks=false"], "large"),
+    ("cuda-f16-rows32", F16 + ["--tensor-core-rows=32"], "large"),
+    # fp32 on tensor cores, rounded to tf32 (mma.m16n8k8).
+    ("cuda-tf32", ["--element-type=tf32"], "large"),
+    # Weights in shared memory, a copy per block of 16 warps that loop over
+    # warp tiles (every warp reads its own from L2 by default); W1 also
+    # with them only for its layers of 4096 (64 x 64) input x output
+    # channels or more (the W3 layers are all that large).
+    ("cuda-f16-sharedw", F16 + ["--tensor-core-weights=shared"], "large"),
+    ("cuda-f16-act16-sharedw", F16 + ACT16 + ["--tensor-core-weights=shared"], "large"),
+    ("cuda-f16-sharedl", F16 + ["--tensor-core-weights=large"], "W1"),
+    # Async gathers: lanes copy their input chunks into shared-memory
+    # stages (cp.async) some offsets ahead of the mmas instead of holding
+    # loads in flight in registers; with the weights staged too (each
+    # lane its B fragments of an offset); with shared weights (16 warps a
+    # block: on W1's 64-channel layers over f16 rows 3 stages beside 32
+    # columns of weights; on W3, whose layer reads the merged f32 input
+    # rows, 2 beside 16).
+    ("cuda-f16-async", F16 + ASYNC, "large"),
+    ("cuda-f16-act16-async", F16 + ACT16 + ASYNC, "large"),
+    ("cuda-f16-async-stagedw", F16 + ASYNC + ["--tensor-core-weights=staged"], "large"),
+    ("cuda-f16-act16-async-stagedw", F16 + ACT16 + ASYNC + ["--tensor-core-weights=staged"],
+     "large"),
+    ("cuda-f16-act16-async-sharedw", F16 + ACT16 + ASYNC + ["--tensor-core-weights=shared"],
+     "large"),
+    # Tensor-core lanes issuing 6 and 24 loads at once instead of 12 (96
+    # and 135 registers on W3 C64 against 112: occupancy against overlap).
+    ("cuda-f16-loads6", F16 + ["--tensor-core-loads=6"], "large"),
+    ("cuda-f16-loads24", F16 + ["--tensor-core-loads=24"], "large"),
+    # fp32 SIMT threads of other rows x channels than the plan's 4 x 1.
+] + [(f"cuda-simt{rows}x{channels}", [f"--simt-rows={rows}", f"--simt-channels={channels}"],
+      "large") for rows, channels in SIMT_TILES] + [
+    # Every GPU op waited for, as before scn-gpu-async-chain.
+    ("cuda-f16-sync", F16 + ["--async-chain=false"], "W1"),
+]
+
 
 def prepare_bench(chips, channels):
     out = os.path.join(OUT, "bench")
@@ -222,84 +275,11 @@ def prepare_bench(chips, channels):
         text, args = spec_to_mlir.spec_to_mlir_with_args(spec, None, "args")
         for target in ("cuda", "cpu"):
             compile_mlir(text, os.path.join(out, f"{name}.{target}.so"), target, chips)
-        # The same with maps built on the CPU and copied (the previous path),
-        # and with tensor cores (f16 or bf16 inputs, f32 accumulators).
-        compile_mlir(text, os.path.join(out, f"{name}.cuda-hostmaps.so"), "cuda",
-                     chips + " --device-geometry=false")
-        for element in ("f16", "bf16"):
-            compile_mlir(text, os.path.join(out, f"{name}.cuda-{element}.so"), "cuda",
-                         chips, ["--element-type=" + element])
-        # f16 end to end: tensor cores and activations stored in f16.
-        compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-act16.so"), "cuda",
-                     chips, ["--element-type=f16", "--activations=f16"])
-        # Votes per offset instead of neighbour masks, and tensor-core warps
-        # of two row tiles (the plan takes one),
-        # where the check's time allows: W1 and the layers of the goal.
-        if name == "W1" or in_channels >= 64:
-            compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-votes.so"), "cuda",
-                         chips, ["--element-type=f16", "--neighbour-masks=false"])
-        # (64 rows took W1 25.7 ms against 13.6 on the H200; no longer timed.)
-        for rows in ((32,) if name == "W1" or in_channels >= 64 else ()):
-            compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-rows{rows}.so"), "cuda",
-                         chips, ["--element-type=f16", f"--tensor-core-rows={rows}"])
-        # fp32 on tensor cores, rounded to tf32 (mma.m16n8k8).
-        if name == "W1" or in_channels >= 64:
-            compile_mlir(text, os.path.join(out, f"{name}.cuda-tf32.so"), "cuda",
-                         chips, ["--element-type=tf32"])
-        # Tensor-core weights in shared memory, a copy per block of 16 warps
-        # that loop over warp tiles (every warp reads its own from L2 by
-        # default).
-        # With activations in f16 too, the gathers read half the bytes.
-        if name == "W1" or in_channels >= 64:
-            compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-sharedw.so"), "cuda",
-                         chips, ["--element-type=f16", "--tensor-core-weights=shared"])
-            compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-act16-sharedw.so"), "cuda",
-                         chips, ["--element-type=f16", "--activations=f16",
-                                 "--tensor-core-weights=shared"])
-        # W1 also with shared weights only for its layers of 4096 (64 x 64)
-        # input x output channels or more (the W3 layers are all that large).
-        if name == "W1":
-            compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-sharedl.so"), "cuda",
-                         chips, ["--element-type=f16", "--tensor-core-weights=large"])
-        # Async gathers: lanes copy their input chunks into shared-memory
-        # stages (cp.async) some offsets ahead of the mmas, instead of
-        # holding loads in flight in registers; with f16 activations too.
-        if name == "W1" or in_channels >= 64:
-            compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-async.so"), "cuda",
-                         chips, ["--element-type=f16", "--tensor-core-gathers=async"])
-            compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-act16-async.so"), "cuda",
-                         chips, ["--element-type=f16", "--activations=f16",
-                                 "--tensor-core-gathers=async"])
-            # The weights staged with the input chunks (each lane its B
-            # fragments of an offset, by cp.async).
-            compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-async-stagedw.so"), "cuda",
-                         chips, ["--element-type=f16", "--tensor-core-gathers=async",
-                                 "--tensor-core-weights=staged"])
-            compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-act16-async-stagedw.so"),
-                         "cuda", chips, ["--element-type=f16", "--activations=f16",
-                                         "--tensor-core-gathers=async",
-                                         "--tensor-core-weights=staged"])
-            # Both (16 warps a block): on W1's 64-channel layers over f16
-            # rows 3 stages beside 32 columns of weights; on W3, whose
-            # layer reads the merged f32 input rows, 2 beside 16.
-            compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-act16-async-sharedw.so"),
-                         "cuda", chips, ["--element-type=f16", "--activations=f16",
-                                         "--tensor-core-gathers=async",
-                                         "--tensor-core-weights=shared"])
-        # Tensor-core lanes issuing 6 and 24 loads at once instead of 12
-        # (96 and 135 registers on W3 C64 against 112: occupancy against
-        # overlap).
-        for loads in ((6, 24) if name == "W1" or in_channels >= 64 else ()):
-            compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-loads{loads}.so"), "cuda",
-                         chips, ["--element-type=f16", f"--tensor-core-loads={loads}"])
-        # fp32 SIMT threads of other rows x channels than the plan's 4 x 1.
-        for rows, channels in (SIMT_TILES if name == "W1" or in_channels >= 64 else ()):
-            compile_mlir(text, os.path.join(out, f"{name}.cuda-simt{rows}x{channels}.so"),
-                         "cuda", chips, [f"--simt-rows={rows}", f"--simt-channels={channels}"])
-        if name == "W1":
-            # Every GPU op waited for, as before scn-gpu-async-chain.
-            compile_mlir(text, os.path.join(out, f"{name}.cuda-f16-sync.so"), "cuda",
-                         chips, ["--element-type=f16", "--async-chain=false"])
+        large = name == "W1" or in_channels >= 64
+        for target, flags, scope in BENCH_VARIANTS:
+            if scope == "all" or (scope == "large" and large) or scope == name:
+                compile_mlir(text, os.path.join(out, f"{name}.{target}.so"), "cuda", chips,
+                             flags)
         flop = (point_clouds.count_network_flops(spec, coords) if name == "W1"
                 else 2.0 * pairs * in_channels * in_channels)
         meta[name] = {"args": args, "in_channels": in_channels, "flop": flop}

@@ -258,17 +258,29 @@ def test_exact_case_other_load_groups(seed, loads, tmp_path):
                                 ["--element-type=f16", f"--tensor-core-loads={loads}"])
 
 
-# Weights in shared memory (--tensor-core-weights=shared): a block copies
-# its column tile's weights once and its warps take warp tiles by a
-# grid-stride loop (the emulation runs 3 blocks of 16 warps, as a small GPU
-# would). Seed 3 has no sites: no block runs.
+# Shared memory, each mode with what its PTX must show (else the plan
+# left it out and the case would test nothing new). Weights in shared
+# memory (--tensor-core-weights=shared): a block copies its column tile's
+# weights once and its warps take warp tiles by a grid-stride loop (the
+# emulation runs 3 blocks of 16 warps, as a small GPU would). Async
+# gathers (--tensor-core-gathers=async): each lane copies its input chunks
+# of an offset into shared-memory stages (cp.async; a plain copy in the
+# emulation) some offsets ahead, in the order of the warp's neighbour
+# mask, and reads them back for the offset's mmas; a wrong stage, offset
+# or chunk gives other sums. Seed 3 has no sites.
+SHARED_MEMORY_MODES = {"shared-weights": (["--tensor-core-weights=shared"], "ld.shared.v4.b32"),
+                       "async-gathers": (["--tensor-core-gathers=async"], "cp.async.c")}
+
+
+@pytest.mark.parametrize("mode", SHARED_MEMORY_MODES)
 @pytest.mark.parametrize("element_type", ["f16", "tf32"])
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
-def test_exact_case_shared_weights(seed, element_type, tmp_path):
+def test_exact_case_shared_memory(seed, element_type, mode, tmp_path):
     spec, arrays = tensor_core_case(seed, exact=True)
-    flags = ["--element-type=" + element_type, "--tensor-core-weights=shared"]
+    extra, ptx = SHARED_MEMORY_MODES[mode]
+    flags = ["--element-type=" + element_type] + extra
     assert_emulation_equals_cpu(spec, arrays, tmp_path, flags)
-    assert shared_weight_loads(spec, arrays, tmp_path, flags) > 0
+    assert ptx_count(spec, arrays, tmp_path, flags, ptx) > 0
 
 
 # Enough rows that each emulated block's warps take several tiles (3 blocks
@@ -300,20 +312,6 @@ def test_exact_shared_weights_many_tiles(flags, tmp_path):
         assert ptx_count(spec, net.arrays, tmp_path, ["--element-type=f16"] + flags,
                          "bar.sync") > 0
         assert async_copies(spec, net.arrays, tmp_path, ["--element-type=f16"] + flags) > 0
-
-
-# Async gathers (--tensor-core-gathers=async): each lane copies its input
-# chunks of an offset into shared-memory stages (cp.async; a plain copy in
-# the emulation) some offsets ahead, in the order of the warp's neighbour
-# mask, and reads them back for the offset's mmas. A wrong stage, offset or
-# chunk gives other sums. Seed 3 has no sites.
-@pytest.mark.parametrize("element_type", ["f16", "tf32"])
-@pytest.mark.parametrize("seed", [0, 1, 2, 3])
-def test_exact_case_async_gathers(seed, element_type, tmp_path):
-    spec, arrays = tensor_core_case(seed, exact=True)
-    flags = ["--element-type=" + element_type, "--tensor-core-gathers=async"]
-    assert_emulation_equals_cpu(spec, arrays, tmp_path, flags)
-    assert async_copies(spec, arrays, tmp_path, flags) > 0
 
 
 # Staged weights (--tensor-core-weights=staged): each lane copies its B
