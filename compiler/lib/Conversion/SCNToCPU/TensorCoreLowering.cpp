@@ -251,6 +251,68 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   // in shared memory and the warp's first element there, and those of the
   // weights' stages (weights_memory = "staged").
   Value gatherStages, warpFirst, weightStages, warpFirstOfWeights;
+  // `body` if `cond` (warp-uniform), carrying `acc` through: the
+  // accumulators of a row tile that may skip an offset.
+  auto ifThen = [&](Value cond, ValueRange acc,
+                    llvm::function_ref<SmallVector<Value>()> body) -> SmallVector<Value> {
+    auto ifOp = scf::IfOp::create(b, acc.getTypes(), cond, /*withElseRegion=*/!acc.empty());
+    OpBuilder::InsertionGuard guard(b);
+    if (acc.empty()) { // the builder gave the region its yield
+      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+      body();
+      return {};
+    }
+    b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+    scf::YieldOp::create(b, acc);
+    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    scf::YieldOp::create(b, body());
+    return SmallVector<Value>(ifOp.getResults());
+  };
+  // One offset's mmas on the accumulators `acc`: the blocks of 16 input
+  // channels, unrolled (at most 10 for 160) in groups of about
+  // `loadsInFlight` 16-byte loads a lane (`loadsPerBlock` a block): per
+  // group the B fragments (`fragmentsOfB(block)`), then per row tile that
+  // runs the offset (`tileRuns(m)`) its A fragments (`fragmentOfA(m,
+  // block)`) and mmas, one straight run of code, so that ptxas issues the
+  // group's loads before the first mma needs them (a loop over blocks
+  // waited for each block's loads in turn) without holding every block's
+  // fragments at once (all ten blocks of a 160-channel layer took 255
+  // registers and spilled).
+  int64_t inBlocks = inChannels / kDepth;
+  auto offsetMmas =
+      [&](ValueRange acc, int64_t loadsPerBlock,
+          llvm::function_ref<SmallVector<SmallVector<Value>>(int64_t)> fragmentsOfB,
+          llvm::function_ref<Value(int64_t)> tileRuns,
+          llvm::function_ref<SmallVector<SmallVector<Value>>(int64_t, int64_t)> fragmentOfA) {
+        SmallVector<Value> accB(acc.begin(), acc.end());
+        int64_t group = std::max<int64_t>(1, loadsInFlight / loadsPerBlock);
+        for (int64_t first = 0; first < inBlocks; first += group) {
+          int64_t last = std::min(inBlocks, first + group);
+          // The B fragments serve every row tile of the warp.
+          SmallVector<SmallVector<SmallVector<Value>>> fragB;
+          for (int64_t block = first; block < last; ++block)
+            fragB.push_back(fragmentsOfB(block));
+          for (int64_t m = 0; m < rowTiles; ++m) {
+            ValueRange accM = ValueRange(accB).slice(4 * m * mmas, 4 * mmas);
+            auto sums = ifThen(tileRuns(m), accM, [&] {
+              SmallVector<Value> sums(accM.begin(), accM.end());
+              for (int64_t block = first; block < last; ++block) {
+                auto a = fragmentOfA(m, block);
+                for (int64_t step = 0; step < conv.kSteps(); ++step)
+                  for (int64_t j = 0; j < mmas; ++j) {
+                    auto d = conv.mmaOnGPU(
+                        a[step], TensorCoreConv::stepOfB(fragB[block - first][j], step),
+                        ValueRange(sums).slice(4 * j, 4));
+                    std::copy(d.begin(), d.end(), sums.begin() + 4 * j);
+                  }
+              }
+              return sums;
+            });
+            std::copy(sums.begin(), sums.end(), accB.begin() + 4 * m * mmas);
+          }
+        }
+        return accB;
+      };
   auto warpBody = [&](Value warpTile, Value columnTile, Value lane) {
     Value columnBase = arith::MulIOp::create(b, columnTile, kb.index(warpColumns));
     SmallVector<std::pair<Value, Value>> laneRows;
@@ -268,7 +330,6 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
       }
     SmallVector<Value> init(conv.accumulators(), zero);
     Value inputHasRows = conv.inputHasRows();
-    int64_t inBlocks = inChannels / kDepth;
     if (asyncStages) {
       // The offsets any row tile has, through the stages: the copies of
       // later offsets are in flight while the mmas of this one run.
@@ -276,23 +337,6 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
       for (Value tileMask : tileMasks)
         mask = arith::OrIOp::create(b, mask, tileMask);
       mask = arith::SelectOp::create(b, inputHasRows, mask, kb.i32(0));
-      // Warp-uniform: row tile m without the offset copies nothing.
-      auto inTile = [&](int64_t m, Value k, ValueRange acc,
-                        llvm::function_ref<SmallVector<Value>()> body) {
-        auto tileIf = scf::IfOp::create(b, acc.getTypes(), conv.bitSet(tileMasks[m], k),
-                                        /*withElseRegion=*/!acc.empty());
-        OpBuilder::InsertionGuard inIf(b);
-        if (acc.empty()) { // the builder gave the region its yield
-          b.setInsertionPointToStart(&tileIf.getThenRegion().front());
-          body();
-          return SmallVector<Value>{};
-        }
-        b.setInsertionPointToStart(&tileIf.getElseRegion().front());
-        scf::YieldOp::create(b, acc);
-        b.setInsertionPointToStart(&tileIf.getThenRegion().front());
-        scf::YieldOp::create(b, body());
-        return SmallVector<Value>(tileIf.getResults());
-      };
       // Fetched an issue ahead: the lane's two input rows in each row tile.
       SmallVector<Type> entryTypes(2 * rowTiles, i32);
       auto acc = conv.pipelineOffsets(
@@ -309,8 +353,9 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
             if (stagedWeights)
               conv.stageWeightsOfOffset(weightStages, warpFirstOfWeights, stage, lane, k,
                                         columnTile);
+            // Warp-uniform: row tile m without the offset copies nothing.
             for (int64_t m = 0; m < rowTiles; ++m)
-              inTile(m, k, ValueRange{}, [&] {
+              ifThen(conv.bitSet(tileMasks[m], k), ValueRange{}, [&] {
                 conv.gatherIntoStage(gatherStages, warpFirst, stage, lane, m, entries[2 * m],
                                      entries[2 * m + 1]);
                 return SmallVector<Value>{};
@@ -322,39 +367,19 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
                            ValueRange{kb.i32(asyncStages - 1)});
           },
           [&](Value k, Value stage, ValueRange accK) {
-            // B fragments in groups of about loadsInFlight loads a lane, as
-            // below; the A fragments are shared-memory loads now.
-            SmallVector<Value> accB(accK.begin(), accK.end());
-            int64_t group = std::max<int64_t>(1, loadsInFlight / conv.loadsOfB());
-            for (int64_t first = 0; first < inBlocks; first += group) {
-              int64_t last = std::min(inBlocks, first + group);
-              SmallVector<SmallVector<SmallVector<Value>>> fragB;
-              for (int64_t block = first; block < last; ++block)
-                fragB.push_back(stagedWeights ? conv.stagedFragmentsB(weightStages,
-                                                                      warpFirstOfWeights, stage,
-                                                                      lane, block)
-                                              : conv.fragmentsB(lane, k, kb.index(block),
-                                                                columnTile));
-              for (int64_t m = 0; m < rowTiles; ++m) {
-                ValueRange accM = ValueRange(accB).slice(4 * m * mmas, 4 * mmas);
-                auto sums = inTile(m, k, accM, [&] {
-                  SmallVector<Value> sums(accM.begin(), accM.end());
-                  for (int64_t block = first; block < last; ++block) {
-                    auto a = conv.stagedFragmentA(gatherStages, warpFirst, stage, lane, m, block);
-                    for (int64_t step = 0; step < conv.kSteps(); ++step)
-                      for (int64_t j = 0; j < mmas; ++j) {
-                        auto d = conv.mmaOnGPU(
-                            a[step], TensorCoreConv::stepOfB(fragB[block - first][j], step),
-                            ValueRange(sums).slice(4 * j, 4));
-                        std::copy(d.begin(), d.end(), sums.begin() + 4 * j);
-                      }
-                  }
-                  return sums;
+            // Only B fragments are loads from global memory (none staged);
+            // the A fragments are shared-memory loads.
+            return offsetMmas(
+                accK, conv.loadsOfB(),
+                [&](int64_t block) {
+                  return stagedWeights ? conv.stagedFragmentsB(weightStages, warpFirstOfWeights,
+                                                               stage, lane, block)
+                                       : conv.fragmentsB(lane, k, kb.index(block), columnTile);
+                },
+                [&](int64_t m) { return conv.bitSet(tileMasks[m], k); },
+                [&](int64_t m, int64_t block) {
+                  return conv.stagedFragmentA(gatherStages, warpFirst, stage, lane, m, block);
                 });
-                std::copy(sums.begin(), sums.end(), accB.begin() + 4 * m * mmas);
-              }
-            }
-            return accB;
           });
       for (int64_t m = 0; m < rowTiles; ++m)
         conv.writeResults(lane, conv.rowTileOf(warpTile, m), columnBase,
@@ -393,48 +418,15 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
       if (conv.votesFromMasks())
         for (auto [row0, row1] : laneRows)
           entries.push_back({conv.neighbour(row0, k), conv.neighbour(row1, k)});
-      // The blocks of 16 input channels, unrolled (at most 10 for 160) in
-      // groups of about twelve 16-byte loads a lane: per group the B
-      // fragments, then per row tile its A gathers and mmas, one straight
-      // run of code, so that ptxas issues the group's loads before the
-      // first mma needs them (a loop over blocks waited for each block's
-      // loads in turn) without holding every block's fragments at once
-      // (all ten blocks of a 160-channel layer took 255 registers and
-      // spilled).
-      SmallVector<Value> accB(accK.begin(), accK.end());
-      int64_t loadsPerBlock = conv.loadsOfB() + 2 * rowTiles;
-      int64_t group = std::max<int64_t>(1, loadsInFlight / loadsPerBlock);
-      for (int64_t first = 0; first < inBlocks; first += group) {
-        int64_t last = std::min(inBlocks, first + group);
-        // The B fragments serve every row tile of the warp.
-        SmallVector<SmallVector<SmallVector<Value>>> fragB;
-        for (int64_t block = first; block < last; ++block)
-          fragB.push_back(conv.fragmentsB(lane, k, kb.index(block), columnTile));
-        for (int64_t m = 0; m < rowTiles; ++m) {
-          ValueRange accM = ValueRange(accB).slice(4 * m * mmas, 4 * mmas);
-          auto tileIf = scf::IfOp::create(b, accM.getTypes(), anyInTile[m],
-                                          /*withElseRegion=*/true);
-          OpBuilder::InsertionGuard inTile(b);
-          b.setInsertionPointToStart(&tileIf.getElseRegion().front());
-          scf::YieldOp::create(b, accM);
-          b.setInsertionPointToStart(&tileIf.getThenRegion().front());
-          SmallVector<Value> sums(accM.begin(), accM.end());
-          for (int64_t block = first; block < last; ++block) {
-            auto a = conv.fragmentA(lane, entries[m].first, entries[m].second,
-                                    kb.index(block * kDepth));
-            for (int64_t step = 0; step < conv.kSteps(); ++step)
-              for (int64_t j = 0; j < mmas; ++j) {
-                auto d = conv.mmaOnGPU(a[step],
-                                       TensorCoreConv::stepOfB(fragB[block - first][j], step),
-                                       ValueRange(sums).slice(4 * j, 4));
-                std::copy(d.begin(), d.end(), sums.begin() + 4 * j);
-              }
-          }
-          scf::YieldOp::create(b, sums);
-          std::copy(tileIf.getResults().begin(), tileIf.getResults().end(),
-                    accB.begin() + 4 * m * mmas);
-        }
-      }
+      // Each block's loads: its B fragments and an A gather per row tile.
+      auto accB = offsetMmas(
+          accK, conv.loadsOfB() + 2 * rowTiles,
+          [&](int64_t block) { return conv.fragmentsB(lane, k, kb.index(block), columnTile); },
+          [&](int64_t m) { return anyInTile[m]; },
+          [&](int64_t m, int64_t block) {
+            return conv.fragmentA(lane, entries[m].first, entries[m].second,
+                                  kb.index(block * kDepth));
+          });
       scf::YieldOp::create(b, accB);
       return SmallVector<Value>(anyIf.getResults());
     });
