@@ -24,6 +24,7 @@
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-stages=3" 2>&1 | FileCheck %s --check-prefix=STAGESONLY
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-gathers=async neighbour-masks=false" 2>&1 | FileCheck %s --check-prefix=ASYNCVOTES
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-gathers=async tensor-core-weights=staged" -split-input-file | FileCheck %s --check-prefix=STAGED
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-gathers=async tensor-core-weights=staged" -split-input-file | awk "/gpu.binary @tensor_core_conv/ && !seen++" | grep -o "ld.global.v4.b32\|ld.shared.v4.b32\|cp.async.cg" | sort | uniq -c | FileCheck %s --check-prefix=STAGEDCOUNT
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-weights=staged" 2>&1 | FileCheck %s --check-prefix=STAGEDONLY
 // RUN: scn-opt %s --scn-graph-pipeline="plan-target=cuda" -split-input-file | FileCheck %s --check-prefix=F32
 // RUN: not scn-opt %s --scn-cuda-pipeline="tensor-core-weights=shared" 2>&1 | FileCheck %s --check-prefix=F32SHARED
@@ -119,8 +120,13 @@
 // STAGED-SAME: cp.async.cg.shared.global
 // STAGED-SAME: cp.async.cg.shared.global
 // STAGED-SAME: cp.async.commit_group;
-// STAGED-NOT: ld.global.v4
 // STAGED-SAME: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// The kernel's instructions of these kinds, counted: 2 input and 2 B
+// chunks in each of 3 places (2 prologue issues, 1 in the loop), and the
+// 2 + 2 read back; no 16-byte global load (with global weights, B's 2).
+// STAGEDCOUNT: {{^ *}}12 cp.async.cg
+// STAGEDCOUNT-NOT: ld.global.v4.b32
+// STAGEDCOUNT: {{^ *}}4 ld.shared.v4.b32
 // STAGEDONLY: tensor-core-weights=staged copies the weights into the stages of tensor-core-gathers=async, which it needs
 // ASYNCVOTES: tensor-core-gathers=async runs the offsets of the warps' neighbour masks; it cannot go with neighbour-masks=false
 // tensor-core-weights=large leaves the 16 x 32 channels of this layer
