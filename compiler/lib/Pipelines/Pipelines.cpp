@@ -4,6 +4,7 @@
 
 #include "scn/Conversion/Passes.h"
 #include "scn/Dialect/SCN/IR/SCNOps.h"
+#include "scn/Dialect/SCN/IR/TensorCoreLimits.h"
 #include "scn/Dialect/SCN/Transforms/Passes.h"
 
 #include "mlir/InitAllDialects.h"
@@ -232,13 +233,10 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                  << " needs tensor-core-gathers=async and 2 to 8 stages\n";
     return failure();
   }
-  // sm_90's 227 KiB, the most any chip gives a block (and the lowering's
-  // limit).
-  constexpr int64_t kLargestSharedMemory = 232448;
-  if (options.sharedMemoryBytes < 0 || options.sharedMemoryBytes > kLargestSharedMemory) {
+  if (options.sharedMemoryBytes < 0 || options.sharedMemoryBytes > kLargestSharedMemoryBytes) {
     llvm::errs() << "scn-cuda-pipeline: shared-memory-bytes="
                  << options.sharedMemoryBytes.getValue() << " is not 0 (the chip's) or up to "
-                 << kLargestSharedMemory << "\n";
+                 << kLargestSharedMemoryBytes << "\n";
     return failure();
   }
   StringRef chip = options.chip;
@@ -305,7 +303,7 @@ int64_t scn::sharedMemoryPerBlock(llvm::StringRef chip) {
   if (version == 80 || version == 87)
     return 166912; // 163 KiB
   if (version == 90 || version == 100 || version == 103)
-    return 232448; // 227 KiB
+    return kLargestSharedMemoryBytes; // 227 KiB
   return 101376;   // 99 KiB: sm_86, sm_89, sm_120, and what we do not know
 }
 

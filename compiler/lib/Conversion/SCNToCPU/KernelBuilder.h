@@ -11,6 +11,7 @@
 #define SCN_LIB_CONVERSION_SCNTOCPU_KERNELBUILDER_H
 
 #include "scn/Dialect/SCN/IR/SCNOps.h"
+#include "scn/Dialect/SCN/IR/TensorCoreLimits.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -274,9 +275,6 @@ emitTensorCore(KernelBuilder &kb, mlir::Operation *op, mlir::Value x, mlir::Valu
                int64_t columnOffset, mlir::Value table, mlir::Value order,
                mlir::Value masks, mlir::Value rows, int64_t volume, int64_t inChannels,
                int64_t outChannels);
-
-/// Offsets a row mask of scn_cg_row_masks covers (bits of an i32).
-constexpr int64_t kRowMaskOffsets = 32;
 
 /// Applies the fused epilogue `steps` to `acc` (channels `tile` of output
 /// row `row`), reading step operands (as buffers) from `operands`. With

@@ -14,6 +14,7 @@
 
 #include "KernelBuilder.h"
 #include "scn/Conversion/TensorCores.h"
+#include "scn/Dialect/SCN/IR/TensorCoreLimits.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -35,29 +36,20 @@ constexpr int64_t kRows = 16;    // m: output rows of a warp
 constexpr int64_t kColumns = 8;  // n: output channels of one mma
 constexpr int64_t kDepth = 16;   // k: input channels of one mma
 constexpr int64_t kWarp = 32;
-constexpr int64_t kWarpsPerBlock = 4;
+constexpr int64_t kWarpsPerBlock = kTensorCoreBlockWarps;
 constexpr int64_t kMaxAccumulators = 128;
 // 16-byte loads a lane issues together in an offset's step (the unrolled
 // groups of input-channel blocks below), unless the op's loads_in_flight
 // says otherwise (scn-plan-dataflow tensor-core-loads). On W3 C64 ptxas
 // gives 96 registers at 6, 112 at 12, 135 at 24.
 constexpr int64_t kLoadsInFlight = 12;
-// weights_memory = "shared": warps of a block (they share its copy of the
-// weights; 512 threads, so .maxntid caps ptxas at 128 registers a thread,
-// which scn_gpu_resident_blocks counts on; the 16 x 64 warp takes 112),
-// and the largest dynamic shared memory a block may ask for (sm_90's 227
-// KiB; scn-plan-dataflow plans each chip's own budget).
-constexpr int64_t kSharedWeightsWarps = 16;
-constexpr int64_t kMaxSharedBytes = 232448;
-// Shared memory of a kernel with dynamic shared memory (shared weights,
-// async gathers) besides it: the NVPTX backend makes MLIR's
-// dynamic-shared-memory symbol a static variable (16 bytes with its
-// alignment) ahead of the dynamic region.
-constexpr int64_t kStaticSharedSlack = 128;
-// gathers = "async": stages of a warp's gathers unless gather_stages says
-// otherwise (scn-plan-dataflow tensor-core-stages), and the most it may say.
-constexpr int64_t kGatherStages = 3;
-constexpr int64_t kMaxGatherStages = 8;
+// weights_memory = "shared": warps of a block (the 16 x 64 warp takes 112
+// of its 128 registers a thread), and the largest dynamic shared memory a
+// block may ask for; the slack, gather stages and mask offsets are
+// scn/Dialect/SCN/IR/TensorCoreLimits.h's too.
+constexpr int64_t kSharedWeightsWarps = kSharedWeightsBlockWarps;
+constexpr int64_t kMaxSharedBytes = kLargestSharedMemoryBytes;
+constexpr int64_t kGatherStages = kDefaultGatherStages;
 // 16-byte loads of B fragments a lane issues together with async gathers
 // (loads_in_flight's default there).
 constexpr int64_t kAsyncLoadsInFlight = 6;

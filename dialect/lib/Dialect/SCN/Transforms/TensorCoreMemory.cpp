@@ -10,6 +10,7 @@
 #include "TensorCoreMemory.h"
 
 #include "scn/Dialect/SCN/IR/SCNOps.h"
+#include "scn/Dialect/SCN/IR/TensorCoreLimits.h"
 
 #include "mlir/IR/Builders.h"
 
@@ -44,11 +45,6 @@ int64_t sharedWeightBytes(EpilogueOpInterface op, int64_t columns, int64_t eleme
   return weight.getDimSize(0) * weight.getDimSize(2) * columns * elementBytes;
 }
 
-/// Shared memory a tensor-core kernel with dynamic shared memory (shared
-/// weights, async gathers) takes besides it: the NVPTX backend makes MLIR's
-/// dynamic-shared-memory symbol a static shared variable (16 bytes with its
-/// alignment) before the dynamic region.
-constexpr int64_t kStaticSharedSlack = 128;
 
 /// tensor-core-weights=shared: the widest output-channel tile, at most
 /// `widest`, whose weights fit `budget` bytes with kStaticSharedSlack (0:
@@ -86,15 +82,6 @@ int64_t inputElementBytes(Operation *op, int64_t activationBytes) {
     return 4;
   return activationBytes;
 }
-/// Warps of a tensor-core block: 16 with shared weights, else 4 (as
-/// TensorCoreConv.h's kSharedWeightsWarps and kWarpsPerBlock).
-int64_t tensorCoreBlockWarps(bool sharedWeights) { return sharedWeights ? 16 : 4; }
-/// The most offsets a row's neighbour mask covers (async gathers run the
-/// offsets of the warp's masks).
-constexpr int64_t kMaskOffsets = 32;
-/// Stages of async gathers when gather_stages is not given (the lowering's
-/// kGatherStages).
-constexpr int64_t kDefaultGatherStages = 3;
 
 } // namespace
 
@@ -134,7 +121,7 @@ bool planTensorCoreMemory(EpilogueOpInterface op, const TensorCoreMemoryOptions 
   auto givenStages = op->getAttrOfType<IntegerAttr>("gather_stages");
   bool asyncWanted = givenGathers ? givenGathers.getValue() == "async"
                                   : options.gathers == "async" &&
-                                        weight.getDimSize(0) <= kMaskOffsets;
+                                        weight.getDimSize(0) <= kRowMaskOffsets;
   SmallVector<int64_t> asyncCounts;
   if (asyncWanted && (givenGathers || givenStages))
     asyncCounts.push_back(givenStages ? givenStages.getInt() : kDefaultGatherStages);
@@ -156,7 +143,7 @@ bool planTensorCoreMemory(EpilogueOpInterface op, const TensorCoreMemoryOptions 
     int64_t perWarp = gatherStageBytes(op, rows, count, inputBytes);
     if (memory == "staged")
       perWarp += count * weight.getDimSize(2) * columns * weightBytes;
-    return tensorCoreBlockWarps(memory == "shared") * perWarp;
+    return (memory == "shared" ? kSharedWeightsBlockWarps : kTensorCoreBlockWarps) * perWarp;
   };
   auto fits = [&](int64_t bytes) {
     return bytes + kStaticSharedSlack <= options.sharedBytes;
@@ -231,12 +218,12 @@ bool planTensorCoreMemory(EpilogueOpInterface op, const TensorCoreMemoryOptions 
     stages = kDefaultGatherStages;
     if (auto given = op->getAttrOfType<IntegerAttr>("gather_stages"))
       stages = given.getInt();
-    if (weight.getDimSize(0) > kMaskOffsets) {
+    if (weight.getDimSize(0) > kRowMaskOffsets) {
       op->emitOpError() << "has gathers \"async\" but a filter of "
                         << weight.getDimSize(0)
                         << " offsets; async gathers run the offsets of a warp's "
                            "neighbour mask, at most "
-                        << kMaskOffsets;
+                        << kRowMaskOffsets;
       ok = false;
     }
   }
@@ -244,7 +231,7 @@ bool planTensorCoreMemory(EpilogueOpInterface op, const TensorCoreMemoryOptions 
     auto diag = op->emitOpError() << "has weights_memory \"staged\", which copies "
                                      "the weights into the stages of gathers "
                                      "\"async\", ";
-    if (weight.getDimSize(0) > kMaskOffsets)
+    if (weight.getDimSize(0) > kRowMaskOffsets)
       diag << "which a filter of " << weight.getDimSize(0) << " offsets cannot have";
     else if (options.gathers == "async")
       diag << "but not even 2 stages of them fit the "

@@ -1,0 +1,40 @@
+//===- TensorCoreLimits.h - shapes a tensor-core kernel's memory -*- C++ -*-===//
+//
+// The numbers that both scn-plan-dataflow (which sizes a tensor-core
+// convolution's shared memory) and convert-scn-to-gpu (which lays it out)
+// count on, in one place so that they cannot drift apart.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SCN_DIALECT_SCN_IR_TENSORCORELIMITS_H
+#define SCN_DIALECT_SCN_IR_TENSORCORELIMITS_H
+
+#include <cstdint>
+
+namespace scn {
+
+/// Warps of a tensor-core block: 4 by default, 16 with weights in shared
+/// memory (they share the block's copy; 512 threads, so .maxntid caps
+/// ptxas at 128 registers a thread, which scn_gpu_resident_blocks counts
+/// on).
+inline constexpr int64_t kTensorCoreBlockWarps = 4;
+inline constexpr int64_t kSharedWeightsBlockWarps = 16;
+/// The most dynamic shared memory any chip gives a block (sm_90's 227
+/// KiB); the plan budgets each artifact's chips, the lowering refuses
+/// more than this.
+inline constexpr int64_t kLargestSharedMemoryBytes = 232448;
+/// Shared memory of a kernel with dynamic shared memory besides it: the
+/// NVPTX backend makes MLIR's dynamic-shared-memory symbol a static
+/// variable (16 bytes with its alignment) ahead of the dynamic region.
+inline constexpr int64_t kStaticSharedSlack = 128;
+/// Offsets a row's neighbour mask covers (bits of an i32): async gathers
+/// run the offsets of a warp's masks.
+inline constexpr int64_t kRowMaskOffsets = 32;
+/// gathers = "async": stages of a warp's gathers when gather_stages is not
+/// given, and the most it may give.
+inline constexpr int64_t kDefaultGatherStages = 3;
+inline constexpr int64_t kMaxGatherStages = 8;
+
+} // namespace scn
+
+#endif // SCN_DIALECT_SCN_IR_TENSORCORELIMITS_H
