@@ -2,6 +2,7 @@
 // 128-channel warp (8 KiB each) x 4 warps take 262144 bytes, past sm_90's
 // 232448.
 // A 5x5x5 filter's 125 offsets are more than a neighbour mask holds.
+// Hand-written attributes of the wrong kind are errors too (below).
 // RUN: not scn-opt %s -split-input-file -scn-plan-dataflow="target=cuda tensor-cores=true" 2>&1 | FileCheck %s
 
 // CHECK: error: 'scn.submanifold_conv' op has 8 gather stages taking 262144 bytes a block, which with the kernel's own 128 is more than the 232448 a block may have on the target chips
@@ -31,5 +32,22 @@ func.func @handStagedWithoutGathers(%s: !scn.sites<3, [16, 16, 16]>, %x: tensor<
 // CHECK: error: 'scn.submanifold_conv' op has weights_memory "staged", which copies the weights into the stages of gathers "async", which a filter of 125 offsets cannot have
 func.func @handStagedLargeFilter(%s: !scn.sites<3, [16, 16, 16]>, %x: tensor<?x16xf32>, %w: tensor<125x1x16x16xf32>) -> tensor<?x16xf32> {
   %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 5, 5, 5>, dataflow = "tensor_core", weights_memory = "staged"} : tensor<?x16xf32>, tensor<125x1x16x16xf32>, !scn.sites<3, [16, 16, 16]>
+  return %y : tensor<?x16xf32>
+}
+
+// -----
+
+// Schedule attributes of the wrong kind: errors, not crashes.
+// CHECK: error: 'scn.submanifold_conv' op has rows_per_tile = "16"; it must be an integer
+func.func @stringRows(%s: !scn.sites<3, [16, 16, 16]>, %x: tensor<?x16xf32>, %w: tensor<27x1x16x16xf32>) -> tensor<?x16xf32> {
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", rows_per_tile = "16"} : tensor<?x16xf32>, tensor<27x1x16x16xf32>, !scn.sites<3, [16, 16, 16]>
+  return %y : tensor<?x16xf32>
+}
+
+// -----
+
+// CHECK: error: 'scn.submanifold_conv' op has weights_memory = 1 : i64; it must be a string
+func.func @integerMemory(%s: !scn.sites<3, [16, 16, 16]>, %x: tensor<?x16xf32>, %w: tensor<27x1x16x16xf32>) -> tensor<?x16xf32> {
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", weights_memory = 1} : tensor<?x16xf32>, tensor<27x1x16x16xf32>, !scn.sites<3, [16, 16, 16]>
   return %y : tensor<?x16xf32>
 }

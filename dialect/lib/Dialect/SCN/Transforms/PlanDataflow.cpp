@@ -72,6 +72,21 @@ struct SCNPlanDataflowPass
     if (target == "cuda") {
       bool planFailed = false;
       getOperation()->walk([&](EpilogueOpInterface op) {
+        // Schedule attributes of the wrong kind written by hand: an error
+        // that names them, not a null attribute read below.
+        for (StringRef name :
+             {"rows_per_tile", "channel_tile", "gather_stages", "loads_in_flight"})
+          if (Attribute given = op->getAttr(name); given && !isa<IntegerAttr>(given)) {
+            op->emitOpError() << "has " << name << " = " << given << "; it must be an integer";
+            planFailed = true;
+            return;
+          }
+        for (StringRef name : {"dataflow", "mma_type", "weights_memory", "gathers"})
+          if (Attribute given = op->getAttr(name); given && !isa<StringAttr>(given)) {
+            op->emitOpError() << "has " << name << " = " << given << "; it must be a string";
+            planFailed = true;
+            return;
+          }
         if (tensorCores && !op->hasAttr("dataflow") && tensorCoreShape(op))
           op->setAttr("dataflow", b.getStringAttr("tensor_core"));
         // Tensor-core ops, planned here or written by hand, get the tile
