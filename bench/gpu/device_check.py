@@ -290,7 +290,7 @@ VARIANT_TABLES = (
      "with global weights.",
      "cuda-f16-act16", ("cuda-f16-act16-sharedw",)),
     ("Async gathers: lanes copy their input chunks into shared-memory stages by cp.async, "
-     "3 offsets ahead of the mmas, instead of holding loads in registers "
+     "2 offsets ahead of the mmas (3 stages), instead of holding loads in registers "
      "(--tensor-core-gathers=async), f16.",
      "cuda-f16", ("cuda-f16-async", "cuda-f16-async-stagedw")),
     ("The same with activations stored in f16, and with shared weights too (async-sharedw). "
