@@ -152,6 +152,10 @@ TEST(Gpu, LargeDynamicSharedMemoryAndResidentBlocks) {
   EXPECT_GE(full, 1);
   EXPECT_GT(small, full);
   EXPECT_EQ(small % full, 0) << "one block an SM for " << shared << " bytes: " << full;
+  // 512 threads at 128 registers take an SM's 64K registers, so `full` is
+  // one block an SM; 128-thread blocks without shared memory fit 4 (their
+  // registers again), whatever the SM count.
+  EXPECT_EQ(small, 4 * full) << "SMs x 4 blocks of 128 threads, SMs x 1 of 512";
 
   std::vector<float> host(1000, 1.5f);
   std::vector<float> result = doubledOnTheGpu(host, int32_t(shared));
