@@ -9,8 +9,7 @@
 /// data-parallel primitives:
 ///   B::Stream, B::Array<T> (owning device memory), B::forEach(stream, n, f)
 ///   (f(i) for i in [0, n), one GPU thread each), B::sortPairs (stable radix
-///   sort of (key, id)), B::inclusiveSum, B::readBack, B::copyToDevice,
-///   B::copyToHost, B::checkLaunches, and device-side atomics
+///   sort of (key, id)), B::inclusiveSum, B::readBack, B::copyToHost, B::checkLaunches, and device-side atomics
 ///   B::atomicMinU64 / atomicMinI64 / atomicMaxI64 / atomicAddI32.
 /// CudaBackend (GpuSites.cu) runs them on the GPU with CUB; HostBackend
 /// (HostBackend.h) runs them sequentially on the CPU, so that the unit tests
@@ -282,17 +281,35 @@ struct FullKeys {
   }
 };
 
-struct MarkHeads {
+/// Marks the first candidate of each group of equal keys. Where duplicates
+/// are errors (`summary` set), the smallest id that is not first in its
+/// group, with its predecessor (the group's first id: ids ascend within a
+/// group, the sort being stable), goes to summary[1] as (id << 32 | first
+/// id); elsewhere most candidates are repeats and would contend for it.
+template <typename B> struct MarkHeads {
   const uint64_t *keys;
   const int32_t *ids;
   int32_t *isHead;
   int32_t *headOfId;
+  unsigned long long *summary;
   SCN_DEVICE void operator()(int64_t i) const {
-    bool head = keys[i] != kNoCandidate && (i == 0 || keys[i] != keys[i - 1]);
+    bool valid = keys[i] != kNoCandidate;
+    bool head = valid && (i == 0 || keys[i] != keys[i - 1]);
     isHead[i] = head;
     if (head)
       headOfId[ids[i]] = 1;
+    else if (valid && summary)
+      B::atomicMinU64(summary + 1,
+                      ((unsigned long long)(unsigned)ids[i] << 32) | (unsigned)ids[i - 1]);
   }
+};
+
+/// summary[0] = the number of sites, the last of their inclusive sum.
+struct CountSites {
+  const int32_t *siteIncl;
+  int64_t m;
+  unsigned long long *summary;
+  SCN_DEVICE void operator()(int64_t) const { summary[0] = (unsigned long long)siteIncl[m - 1]; }
 };
 
 /// Per group (at its head): site row, sorted order, coordinates.
@@ -301,7 +318,7 @@ struct NumberGroups {
   const int32_t *ids;
   const int32_t *isHead, *groupIncl, *siteIncl;
   Linear l;
-  int32_t *groupSite, *groupHeadId, *sortedRows;
+  int32_t *groupSite, *sortedRows;
   uint64_t *sortedKeys;
   int64_t *coords;
   SCN_DEVICE void operator()(int64_t i) const {
@@ -310,7 +327,6 @@ struct NumberGroups {
     int32_t g = groupIncl[i] - 1;
     int32_t site = siteIncl[ids[i]] - 1;
     groupSite[g] = site;
-    groupHeadId[g] = ids[i];
     sortedRows[g] = site;
     sortedKeys[g] = keys[i];
     int64_t *x = coords + int64_t(site) * (l.dim + 1);
@@ -323,10 +339,9 @@ template <typename B> struct MergeMap {
   const uint64_t *keys;
   const int32_t *ids;
   int64_t m;
-  const int32_t *groupIncl, *groupSite, *groupHeadId;
+  const int32_t *groupIncl, *groupSite;
   int32_t mode;
   int32_t *rowToSite, *siteSourceRow, *siteRowCount;
-  unsigned long long *firstDuplicate;
   SCN_DEVICE void operator()(int64_t i) const {
     if (keys[i] == kNoCandidate)
       return;
@@ -339,9 +354,6 @@ template <typename B> struct MergeMap {
       siteSourceRow[site] = ids[i];
     bool kept = mode == SCN_INPUT_KEEP_FIRST ? first : mode == SCN_INPUT_KEEP_LAST ? last : true;
     rowToSite[ids[i]] = kept ? site : -1;
-    if (mode == SCN_INPUT_UNIQUE && !first)
-      B::atomicMinU64(firstDuplicate,
-                      ((unsigned long long)(unsigned)ids[i] << 32) | (unsigned)groupHeadId[g]);
   }
 };
 
@@ -369,6 +381,17 @@ struct Padded {
       key += (x[i] + below[i]) * stride[i];
     return uint64_t(key);
   }
+  /// How far filter offset k of `w` moves a padded key (row-major, last
+  /// axis fastest), computed where it is used: a table of K offsets would
+  /// cost a host-to-device copy, and a wait for it, per map.
+  SCN_DEVICE int64_t shiftOf(const Window &w, int64_t k) const {
+    int64_t delta[SCN_MAX_DIMENSION];
+    w.offset(k, delta);
+    int64_t shift = 0;
+    for (int32_t i = 0; i < dim; ++i)
+      shift += (delta[i] - below[i]) * stride[i];
+    return shift;
+  }
 };
 
 struct PaddedKeys {
@@ -391,12 +414,13 @@ struct SubmanifoldJoin {
   const uint64_t *S;
   const int32_t *sRows;
   int64_t nS;
-  const int64_t *offsets;
-  int64_t K;
+  Window w;
+  Padded p;
   int32_t *neighbors;
   SCN_DEVICE void operator()(int64_t t) const {
+    const int64_t K = w.volume;
     int64_t i = t / K, k = t % K;
-    int64_t at = findSorted(S, nS, T[i] + uint64_t(offsets[k]));
+    int64_t at = findSorted(S, nS, T[i] + uint64_t(p.shiftOf(w, k)));
     neighbors[int64_t(tRows[i]) * K + k] = at >= 0 ? sRows[at] : -1;
   }
 };
@@ -576,15 +600,19 @@ void initSet(SiteSet<B> &s, int32_t dim, const int64_t *size, int64_t batch) {
 
 /// Sorts candidates (keys, ids: candidate ids in [0, m)) and numbers their
 /// groups into `s`, each by its smallest id; then calls
-/// perCandidate(keys, ids, m, groupIncl, groupSite, groupHeadId) on the
-/// sorted candidates.
+/// perCandidate(keys, ids, m, groupIncl, groupSite) on the
+/// sorted candidates. Returns the first duplicate, (id << 32 | first id of
+/// its site), or ULLONG_MAX, when `findDuplicates`: it comes back with the
+/// site count, in the one wait a new set costs (its size sizes what
+/// follows).
 template <typename B, typename PerCandidate>
-void numberCandidates(SiteSet<B> &s, typename B::template Array<uint64_t> &keys,
-                      typename B::template Array<int32_t> &ids, int64_t m,
-                      typename B::Stream stream, PerCandidate &&perCandidate) {
+unsigned long long numberCandidates(SiteSet<B> &s, typename B::template Array<uint64_t> &keys,
+                                    typename B::template Array<int32_t> &ids, int64_t m,
+                                    typename B::Stream stream, PerCandidate &&perCandidate,
+                                    bool findDuplicates = false) {
   if (m == 0) {
     s.numSites = 0;
-    return;
+    return ULLONG_MAX;
   }
   typename B::template Array<uint64_t> sortedKeys(m, stream);
   typename B::template Array<int32_t> sortedIds(m, stream);
@@ -594,24 +622,29 @@ void numberCandidates(SiteSet<B> &s, typename B::template Array<uint64_t> &keys,
   typename B::template Array<int32_t> isHead(m, stream), groupIncl(m, stream),
       headOfId(m, stream), siteIncl(m, stream);
   fill<B>(stream, headOfId.data(), m, 0);
+  typename B::template Array<unsigned long long> summary(2, stream);
+  B::forEach(stream, 1, Fill<unsigned long long>{summary.data() + 1, ULLONG_MAX});
   B::forEach(stream, m,
-             MarkHeads{sortedKeys.data(), sortedIds.data(), isHead.data(), headOfId.data()});
+             MarkHeads<B>{sortedKeys.data(), sortedIds.data(), isHead.data(), headOfId.data(),
+                          findDuplicates ? summary.data() : nullptr});
   B::inclusiveSum(isHead.data(), groupIncl.data(), m, stream);
   B::inclusiveSum(headOfId.data(), siteIncl.data(), m, stream);
-  int32_t numSites = B::readBack(siteIncl.data() + (m - 1), stream);
+  B::forEach(stream, 1, CountSites{siteIncl.data(), m, summary.data()});
+  unsigned long long counts[2];
+  B::copyToHost(counts, summary.data(), sizeof counts, stream);
+  const int32_t numSites = int32_t(counts[0]);
   s.numSites = numSites;
   s.coords.resize(int64_t(numSites) * (s.dim + 1), stream);
   s.sortedRows.resize(numSites, stream);
   s.sortedKeys.resize(numSites, stream);
-  typename B::template Array<int32_t> groupSite(numSites, stream), groupHeadId(numSites, stream);
+  typename B::template Array<int32_t> groupSite(numSites, stream);
   B::forEach(stream, m,
              NumberGroups{sortedKeys.data(), sortedIds.data(), isHead.data(), groupIncl.data(),
                           siteIncl.data(), Linear::of(s.layout), groupSite.data(),
-                          groupHeadId.data(), s.sortedRows.data(), s.sortedKeys.data(),
-                          s.coords.data()});
-  perCandidate(sortedKeys.data(), sortedIds.data(), m, groupIncl.data(), groupSite.data(),
-               groupHeadId.data());
+                          s.sortedRows.data(), s.sortedKeys.data(), s.coords.data()});
+  perCandidate(sortedKeys.data(), sortedIds.data(), m, groupIncl.data(), groupSite.data());
   B::checkLaunches("a numbering kernel launch");
+  return counts[1];
 }
 
 /// Candidate ids are int32 (as the CPU runtime's rows).
@@ -675,31 +708,27 @@ void sitesFromRows(SiteSet<B> &s, const int64_t *spatialSize, const Rows &rows, 
   typename B::template Array<uint64_t> keys(nRows, stream);
   typename B::template Array<int32_t> ids(nRows, stream);
   B::forEach(stream, nRows, RowKeys{rows, Linear::of(s.layout), keys.data(), ids.data()});
-  typename B::template Array<unsigned long long> firstDuplicate(1, stream);
-  B::forEach(stream, 1, Fill<unsigned long long>{firstDuplicate.data(), ULLONG_MAX});
   // Padding rows keep -1.
   s.rowToSite.resize(nRows, stream);
   fill<B>(stream, s.rowToSite.data(), nRows, -1);
-  numberCandidates(s, keys, ids, nRows, stream,
-                   [&](const uint64_t *k, const int32_t *id, int64_t m, const int32_t *gIncl,
-                       const int32_t *gSite, const int32_t *gHead) {
-                     s.siteSourceRow.resize(s.numSites, stream);
-                     s.siteRowCount.resize(s.numSites, stream);
-                     fill<B>(stream, s.siteRowCount.data(), s.numSites, 0);
-                     B::forEach(stream, m,
-                                MergeMap<B>{k, id, m, gIncl, gSite, gHead, mode,
-                                            s.rowToSite.data(), s.siteSourceRow.data(),
-                                            s.siteRowCount.data(), firstDuplicate.data()});
-                   });
-  if (mode == SCN_INPUT_UNIQUE) {
-    unsigned long long dup = B::readBack(firstDuplicate.data(), stream);
-    if (dup != ULLONG_MAX) {
-      int64_t first = int64_t(dup & 0xFFFFFFFFu);
-      std::vector<int64_t> row = hostRow<B>(rows, first, stream);
-      fail(SCN_ERROR_INVALID_ARGUMENT, "mode 0 needs unique sites, but coords rows ", first,
-           " and ", dup >> 32, " are both site ", formatSite(row.data(), dim, row[dim]),
-           "; use mode 1-4 to merge duplicates");
-    }
+  unsigned long long dup = numberCandidates(
+      s, keys, ids, nRows, stream,
+      [&](const uint64_t *k, const int32_t *id, int64_t m, const int32_t *gIncl,
+          const int32_t *gSite) {
+        s.siteSourceRow.resize(s.numSites, stream);
+        s.siteRowCount.resize(s.numSites, stream);
+        fill<B>(stream, s.siteRowCount.data(), s.numSites, 0);
+        B::forEach(stream, m,
+                   MergeMap<B>{k, id, m, gIncl, gSite, mode, s.rowToSite.data(),
+                               s.siteSourceRow.data(), s.siteRowCount.data()});
+      },
+      /*findDuplicates=*/mode == SCN_INPUT_UNIQUE);
+  if (mode == SCN_INPUT_UNIQUE && dup != ULLONG_MAX) {
+    int64_t first = int64_t(dup & 0xFFFFFFFFu);
+    std::vector<int64_t> row = hostRow<B>(rows, first, stream);
+    fail(SCN_ERROR_INVALID_ARGUMENT, "mode 0 needs unique sites, but coords rows ", first,
+         " and ", dup >> 32, " are both site ", formatSite(row.data(), dim, row[dim]),
+         "; use mode 1-4 to merge duplicates");
   }
 }
 
@@ -785,6 +814,7 @@ void sitesFromDense(SiteSet<B> &s, int32_t dim, const int64_t *spatialSize, int6
   typename B::template Array<int32_t> active(cells, stream), incl(cells, stream);
   B::forEach(stream, cells, DenseActive{dense, volume, planes, active.data()});
   B::inclusiveSum(active.data(), incl.data(), cells, stream);
+  // The one wait of a dense input: its site count sizes the set.
   s.numSites = B::readBack(incl.data() + (cells - 1), stream);
   s.coords.resize(s.numSites * (dim + 1), stream);
   s.sortedRows.resize(s.numSites, stream);
@@ -832,7 +862,7 @@ void downsample(SiteSet<B> &s, const SiteSet<B> &in, const int64_t *filter,
   }
   numberCandidates(s, keys, ids, m, stream,
                    [&](const uint64_t *k, const int32_t *id, int64_t count,
-                       const int32_t *gIncl, const int32_t *gSite, const int32_t *) {
+                       const int32_t *gIncl, const int32_t *gSite) {
                      if (oneWindow)
                        B::forEach(stream, count,
                                   ParentOf{k, id, gIncl, gSite, s.parentOfInput.data()});
@@ -858,7 +888,7 @@ void fullSites(SiteSet<B> &s, const SiteSet<B> &in, const int64_t *filter,
                       keys.data(), ids.data()});
   numberCandidates(s, keys, ids, m, stream,
                    [](const uint64_t *, const int32_t *, int64_t, const int32_t *,
-                      const int32_t *, const int32_t *) {});
+                      const int32_t *) {});
 }
 
 /// As scn_kmap_build: SUBMANIFOLD by a sort-merge join of padded keys;
@@ -898,18 +928,6 @@ void buildKernelMap(KernelMap<B> &map, int32_t kind, const SiteSet<B> &in,
     p.batchStride = int64_t(span);
     if ((span * (unsigned __int128)in.batchSize) >> 62)
       fail(SCN_ERROR_OVERFLOW, "padded site keys need more than 62 bits on the GPU");
-    // Key offset of every filter offset (row-major, last axis fastest).
-    std::vector<int64_t> offsets(K);
-    for (int64_t k = 0; k < K; ++k) {
-      int64_t delta[SCN_MAX_DIMENSION];
-      w.offset(k, delta);
-      int64_t off = 0;
-      for (int32_t i = 0; i < w.dim; ++i)
-        off += (delta[i] - p.below[i]) * p.stride[i];
-      offsets[k] = off;
-    }
-    typename B::template Array<int64_t> deviceOffsets(K, stream);
-    B::copyToDevice(deviceOffsets.data(), offsets.data(), K * sizeof(int64_t), stream);
     typename B::template Array<uint64_t> S(in.numSites, stream), T;
     B::forEach(stream, in.numSites,
                PaddedKeys{in.sortedKeys.data(), Linear::of(in.layout), p, S.data()});
@@ -924,7 +942,7 @@ void buildKernelMap(KernelMap<B> &map, int32_t kind, const SiteSet<B> &in,
     map.neighbors.resize(out.numSites * K, stream);
     B::forEach(stream, out.numSites * K,
                SubmanifoldJoin{tKeys, out.sortedRows.data(), S.data(), in.sortedRows.data(),
-                               in.numSites, deviceOffsets.data(), K, map.neighbors.data()});
+                               in.numSites, w, p, map.neighbors.data()});
     B::checkLaunches("a kernel map launch");
     return;
   }

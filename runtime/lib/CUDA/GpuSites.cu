@@ -114,12 +114,6 @@ struct CudaBackend {
               "cudaMemcpyAsync");
     cudaCheck(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
   }
-  /// The host buffer is freed after the call: the copy must be done.
-  static void copyToDevice(void *device, const void *host, size_t bytes, Stream stream) {
-    cudaCheck(cudaMemcpyAsync(device, host, bytes, cudaMemcpyHostToDevice, stream),
-              "cudaMemcpyAsync");
-    cudaCheck(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
-  }
   static void checkLaunches(const char *what) { cudaCheck(cudaGetLastError(), what); }
 
   __device__ static void atomicMinU64(unsigned long long *p, unsigned long long v) {

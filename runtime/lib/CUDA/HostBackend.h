@@ -75,9 +75,6 @@ struct HostBackend {
   static void copyToHost(void *host, const void *device, size_t bytes, Stream) {
     std::memcpy(host, device, bytes);
   }
-  static void copyToDevice(void *device, const void *host, size_t bytes, Stream) {
-    std::memcpy(device, host, bytes);
-  }
   static void checkLaunches(const char *) {}
 
   static void atomicMinU64(unsigned long long *p, unsigned long long v) { *p = std::min(*p, v); }

@@ -363,16 +363,23 @@ TEST(DeviceSitesOnHost, BadInputIsNamed) {
               device::sitesFromCoords(s, 2, size, rows.data(), 3, 3, 1, nullptr);
             }),
             "coords row 1 column 1 = 9 is outside [0, 8)");
-  // Duplicates in mode 0: the CPU runtime's message (after its prefix).
-  std::vector<int64_t> twice = {1, 1, 0, 2, 2, 0, 1, 1, 0};
-  HostSites u;
-  scn_sites_t cpu = nullptr;
-  ASSERT_EQ(scn_sites_from_coords(2, size, twice.data(), SCN_INDEX_INT64, 3, 3, 0, 1, &cpu),
-            SCN_ERROR_INVALID_ARGUMENT);
-  EXPECT_EQ("scn_sites_from_coords: " + errorOf([&] {
-              device::sitesFromCoords(u, 2, size, twice.data(), 3, 0, 1, nullptr);
-            }),
-            std::string(scn_last_error_message()));
+  // Duplicates in mode 0: the CPU runtime's message (after its prefix),
+  // which names the first repeated row and its site's first row, also
+  // when sites repeat more than once and interleave.
+  const std::vector<std::vector<int64_t>> duplicated = {
+      {1, 1, 0, 2, 2, 0, 1, 1, 0},
+      {3, 3, 0, 1, 1, 0, 4, 4, 0, 1, 1, 0, 3, 3, 0, 1, 1, 0, 4, 4, 0}};
+  for (const std::vector<int64_t> &twice : duplicated) {
+    const int64_t n = int64_t(twice.size()) / 3;
+    HostSites u;
+    scn_sites_t cpu = nullptr;
+    ASSERT_EQ(scn_sites_from_coords(2, size, twice.data(), SCN_INDEX_INT64, n, 3, 0, 1, &cpu),
+              SCN_ERROR_INVALID_ARGUMENT);
+    EXPECT_EQ("scn_sites_from_coords: " + errorOf([&] {
+                device::sitesFromCoords(u, 2, size, twice.data(), n, 0, 1, nullptr);
+              }),
+              std::string(scn_last_error_message()));
+  }
   HostSites ok, down;
   device::sitesFromCoords(ok, 2, size, rows.data(), 1, 3, 1, nullptr);
   const int64_t four[2] = {4, 4}, two[2] = {2, 2};
