@@ -6,9 +6,11 @@ runtime's neighbour tables (libscn_runtime through ctypes; no GPU needed).
 A tensor-core warp (TensorCoreLowering.cpp) takes 16 output rows and walks
 the 27 offsets of a 3x3x3 submanifold convolution; an offset that none of
 its 16 rows has is skipped by a warp vote. Per level, for tiles of 16
-consecutive rows (the sites' own order) and of 16 rows of the map's row
-order (scn_kmap_get_row_order: sorted by neighbour mask, what the kernel
-uses), this prints:
+consecutive rows in three orders: the sites' own order, the rows sorted by
+their plain neighbour mask (bit k for offset k; the runtime's row order
+before 2026-11-27), and the map's row order (scn_kmap_get_row_order: a Gray
+code rank of the mask with the offsets far from the centre as high bits,
+runtime/lib/CPU/RowOrderKey.h; what the kernel uses), this prints:
 - the share of (16-row tile, offset) steps the warp runs (not skipped);
 - the share of the rows of those steps that have a neighbour, i.e. the
   useful part of each mma (the rest multiplies zeros).
@@ -81,8 +83,9 @@ def main():
     three = (ctypes.c_int64 * 3)(3, 3, 3)
     two = (ctypes.c_int64 * 3)(2, 2, 2)
     print("| level | sites | steps run, site order | useful rows, site order | "
+          "steps run, mask order | useful rows, mask order | "
           "steps run, row order | useful rows, row order |")
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for level in range(5):  # W1's five levels
         kmap = ctypes.c_void_p()
         check(lib, lib.scn_kmap_build(SCN_KMAP_SUBMANIFOLD, sites, sites, three, None,
@@ -93,7 +96,9 @@ def main():
         order = ctypes.POINTER(ctypes.c_int32)()
         check(lib, lib.scn_kmap_get_row_order(kmap, ctypes.byref(order)))
         order = np.ctypeslib.as_array(order, (info.num_out,))
-        cells = [occupancy(table), occupancy(table[order])]
+        masks = ((table >= 0).astype(np.int64) << np.arange(info.volume)).sum(axis=1)
+        by_mask = np.argsort(masks, kind="stable")
+        cells = [occupancy(table), occupancy(table[by_mask]), occupancy(table[order])]
         print(f"| {level} | {info.num_out} | "
               + " | ".join(f"{100 * run:.1f}% | {100 * useful:.1f}%" for run, useful in cells)
               + " |")

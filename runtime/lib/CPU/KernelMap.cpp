@@ -6,6 +6,7 @@
 
 #include "KernelMap.h"
 #include "RadixSort.h"
+#include "RowOrderKey.h"
 
 #include <algorithm>
 #include <vector>
@@ -54,25 +55,34 @@ void scn::rt::buildPairLists(scn_kmap &map) {
 
 void scn::rt::buildRowOrder(scn_kmap &map) {
   const int64_t K = map.volume, rows = map.numOut;
-  const int32_t bits = static_cast<int32_t>(std::min<int64_t>(K, 64));
-  Array<uint64_t> masks(rows);
+  const int32_t bits = static_cast<int32_t>(std::min<int64_t>(K, kRowKeyBits));
+  const Window w = makeWindow(map.dim, map.filter, nullptr);
+  std::vector<int32_t> bitOf(K);
+  for (int64_t k = 0; k < K; ++k)
+    bitOf[k] = rowKeyBit(w, k);
+  Array<uint64_t> keys(rows);
+  Array<int32_t> lowMasks(rows);
   map.rowOrder.resize(rows);
   const int32_t *neighbors = map.neighbors.data();
   parallelFor(rows, kGrain, [&](int64_t o) {
-    uint64_t mask = 0;
-    for (int32_t k = 0; k < bits; ++k)
-      mask |= uint64_t(neighbors[o * K + k] >= 0) << k;
-    masks[o] = mask;
+    uint64_t key = 0;
+    uint32_t low = 0;
+    for (int64_t k = 0; k < K; ++k) {
+      bool has = neighbors[o * K + k] >= 0;
+      if (bitOf[k] >= 0)
+        key |= uint64_t(has) << bitOf[k];
+      if (k < 32)
+        low |= uint32_t(has) << k;
+    }
+    keys[o] = grayCodeRank(key);
+    lowMasks[o] = static_cast<int32_t>(low);
     map.rowOrder[o] = static_cast<int32_t>(o);
   });
-  radixSortPairs(masks, map.rowOrder, rows, bits);
-  // The sorted keys are the masks of the rows in order: kernels that take
-  // rows in tiles read a tile's masks from them, one word a row, instead of
-  // each row's K table entries.
+  radixSortPairs(keys, map.rowOrder, rows, bits);
+  // Kernels that take rows in tiles read a tile's masks here, one word a
+  // row, instead of each row's K table entries.
   map.rowMasks.resize(rows);
-  parallelFor(rows, kGrain, [&](int64_t i) {
-    map.rowMasks[i] = static_cast<int32_t>(static_cast<uint32_t>(masks[i]));
-  });
+  parallelFor(rows, kGrain, [&](int64_t i) { map.rowMasks[i] = lowMasks[map.rowOrder[i]]; });
 }
 
 namespace {

@@ -42,8 +42,8 @@ struct scn_kmap {
   scn::rt::Array<int32_t> pairOut;
   /// Guards the lazy pair-list build (maps are shared across threads).
   std::once_flag pairListsBuilt;
-  /// [numOut] rows sorted by neighbour mask (scn_kmap_get_row_order), built
-  /// on first request.
+  /// [numOut] rows sorted by a key of their neighbour masks
+  /// (scn_kmap_get_row_order, RowOrderKey.h), built on first request.
   scn::rt::Array<int32_t> rowOrder;
   /// [numOut] the neighbour masks of the rows in that order, first 32
   /// offsets (scn_kmap_get_row_masks), built with it.
@@ -72,7 +72,8 @@ void buildStridedNeighbors(const scn_sites &big, const scn_sites &small,
 /// OVERFLOW past INT32_MAX pairs.
 void buildPairLists(scn_kmap &map);
 
-/// Fills rowOrder: output rows stably sorted by their neighbour masks.
+/// Fills rowOrder and rowMasks: output rows stably sorted by the key of
+/// their neighbour masks (RowOrderKey.h).
 void buildRowOrder(scn_kmap &map);
 
 } // namespace scn::rt

@@ -32,6 +32,7 @@
 #include "Geometry.h"
 #include "InputRules.h"
 #include "KeyPacking.h"
+#include "RowOrderKey.h"
 
 #include "scn/Runtime/KernelMap.h"
 #include "scn/Runtime/Sites.h"
@@ -153,14 +154,15 @@ template <typename B> struct KernelMap {
   int32_t kind = 0;
   int64_t volume = 0;
   int64_t numOut = 0;
+  Window window;
   typename B::template Array<int32_t> neighbors;
   // Pair lists (buildPairLists): offsets [K + 1] on the host, where the
   // generated code reads them; the rows on the device.
   bool pairsBuilt = false;
   std::vector<int64_t> pairOffsets;
   typename B::template Array<int32_t> pairIn, pairOut;
-  // Rows sorted by neighbour mask, and their masks' low 32 bits in that
-  // order (buildRowOrder).
+  // Rows sorted by the key of their neighbour masks (RowOrderKey.h), and
+  // their masks' low 32 bits in that order (buildRowOrder).
   bool rowOrderBuilt = false;
   typename B::template Array<int32_t> rowOrder, rowMasks;
 };
@@ -506,29 +508,42 @@ struct PairEnds {
 
 /// Row o's neighbour mask (bit k: offset k has a neighbour; the first 64
 /// offsets), with o as its id.
-struct NeighbourMask {
+/// Offset k's bit in the row-order key (rowKeyBit).
+struct RowKeyBits {
+  Window w;
+  int32_t *bitOf;
+  SCN_DEVICE void operator()(int64_t k) const { bitOf[k] = rowKeyBit(w, k); }
+};
+
+/// Row o's row-order key, its mask of offsets 0..31, and its id.
+struct RowOrderKeys {
   const int32_t *neighbors;
   int64_t K;
-  int32_t bits;
-  uint64_t *masks;
-  int32_t *rows;
+  const int32_t *bitOf;
+  uint64_t *keys;
+  int32_t *lowMasks, *rows;
   SCN_DEVICE void operator()(int64_t o) const {
-    uint64_t mask = 0;
-    for (int32_t k = 0; k < bits; ++k)
-      mask |= uint64_t(neighbors[o * K + k] >= 0) << k;
-    masks[o] = mask;
+    uint64_t key = 0;
+    uint32_t low = 0;
+    for (int64_t k = 0; k < K; ++k) {
+      bool has = neighbors[o * K + k] >= 0;
+      if (bitOf[k] >= 0)
+        key |= uint64_t(has) << bitOf[k];
+      if (k < 32)
+        low |= uint32_t(has) << k;
+    }
+    keys[o] = grayCodeRank(key);
+    lowMasks[o] = int32_t(low);
     rows[o] = int32_t(o);
   }
 };
 
-/// The low 32 bits of each sorted mask: the masks of the rows in row order
-/// (offsets 0..31), which tiles of rows read one word a row.
-struct LowMaskWords {
-  const uint64_t *sortedMasks;
+/// The masks of the rows in row order, which tiles of rows read one word a
+/// row.
+struct MasksInOrder {
+  const int32_t *order, *lowMasks;
   int32_t *words;
-  SCN_DEVICE void operator()(int64_t i) const {
-    words[i] = int32_t(uint32_t(sortedMasks[i]));
-  }
+  SCN_DEVICE void operator()(int64_t i) const { words[i] = lowMasks[order[i]]; }
 };
 
 /// Key site (or `numSites`, after every site, for a dropped row) and id r
@@ -911,6 +926,7 @@ void buildKernelMap(KernelMap<B> &map, int32_t kind, const SiteSet<B> &in,
   Window w = makeWindow(in.dim, filter, kind == SCN_KMAP_SUBMANIFOLD ? nullptr : stride);
   map.kind = kind;
   map.volume = w.volume;
+  map.window = w;
   const int64_t K = w.volume;
   if (kind == SCN_KMAP_SUBMANIFOLD) {
     requireSize(out.spatialSize, in.spatialSize, in.dim, "out", "the in spatial size");
@@ -1036,23 +1052,28 @@ template <typename B> void buildRowsBySite(SiteSet<B> &s, typename B::Stream str
   s.rowsBySiteBuilt = true;
 }
 
-/// The output rows of `map` stably sorted by neighbour mask, once (as the
-/// CPU runtime's scn_kmap_get_row_order).
+/// The output rows of `map` stably sorted by the key of their neighbour
+/// masks, once (as the CPU runtime's scn_kmap_get_row_order).
 template <typename B> void buildRowOrder(KernelMap<B> &map, typename B::Stream stream) {
   if (map.rowOrderBuilt)
     return;
   const int64_t rows = map.numOut;
-  const int32_t bits = int32_t(std::min<int64_t>(map.volume, 64));
+  const int64_t K = map.volume;
+  const int32_t bits = int32_t(std::min<int64_t>(K, kRowKeyBits));
   map.rowOrder.resize(rows, stream);
   map.rowMasks.resize(rows, stream);
   if (rows > 0) {
-    typename B::template Array<uint64_t> masks(rows, stream), sortedMasks(rows, stream);
-    typename B::template Array<int32_t> ids(rows, stream);
+    typename B::template Array<uint64_t> keys(rows, stream), sortedKeys(rows, stream);
+    typename B::template Array<int32_t> bitOf(K, stream), lowMasks(rows, stream),
+        ids(rows, stream);
+    B::forEach(stream, K, RowKeyBits{map.window, bitOf.data()});
     B::forEach(stream, rows,
-               NeighbourMask{map.neighbors.data(), map.volume, bits, masks.data(), ids.data()});
-    B::sortPairs(masks.data(), sortedMasks.data(), ids.data(), map.rowOrder.data(), rows, bits,
+               RowOrderKeys{map.neighbors.data(), K, bitOf.data(), keys.data(), lowMasks.data(),
+                            ids.data()});
+    B::sortPairs(keys.data(), sortedKeys.data(), ids.data(), map.rowOrder.data(), rows, bits,
                  stream);
-    B::forEach(stream, rows, LowMaskWords{sortedMasks.data(), map.rowMasks.data()});
+    B::forEach(stream, rows,
+               MasksInOrder{map.rowOrder.data(), lowMasks.data(), map.rowMasks.data()});
     B::checkLaunches("a row-order kernel launch");
   }
   map.rowOrderBuilt = true;

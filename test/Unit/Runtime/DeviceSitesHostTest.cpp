@@ -355,6 +355,41 @@ TEST(DeviceSitesOnHost, EmptySetsGiveEmptyMaps) {
   EXPECT_EQ(strided.numOut, 0);
 }
 
+/// The row-order key's two choices (RowOrderKey.h), which the CPU runtime
+/// and the GPU builders share, on a 3x3x3 window: the centre is bit 0, the
+/// six faces bits 1-6, the twelve edges 7-18, the eight corners 19-26; on
+/// 3x3x3x3 (81 offsets) the 17 nearest drop out. Gray code positions: 0, 1,
+/// 3, 2, 6, 7, 5, 4 are positions 0-7.
+TEST(DeviceSitesOnHost, RowOrderKeyRanksOffsetsFromTheCentre) {
+  const int64_t three[4] = {3, 3, 3, 3};
+  const scn::rt::Window w = scn::rt::makeWindow(3, three, nullptr);
+  std::vector<int32_t> bitOf(27);
+  for (int64_t k = 0; k < 27; ++k)
+    bitOf[k] = scn::rt::rowKeyBit(w, k);
+  EXPECT_EQ(bitOf[13], 0);
+  EXPECT_EQ((std::vector<int32_t>{bitOf[4], bitOf[10], bitOf[12], bitOf[14], bitOf[16],
+                                  bitOf[22]}),
+            (std::vector<int32_t>{1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ((std::vector<int32_t>{bitOf[1], bitOf[3], bitOf[5], bitOf[7], bitOf[9], bitOf[11],
+                                  bitOf[15], bitOf[17], bitOf[19], bitOf[21], bitOf[23],
+                                  bitOf[25]}),
+            (std::vector<int32_t>{7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18}));
+  EXPECT_EQ((std::vector<int32_t>{bitOf[0], bitOf[2], bitOf[6], bitOf[8], bitOf[18], bitOf[20],
+                                  bitOf[24], bitOf[26]}),
+            (std::vector<int32_t>{19, 20, 21, 22, 23, 24, 25, 26}));
+  const scn::rt::Window w4 = scn::rt::makeWindow(4, three, nullptr);
+  int dropped = 0;
+  for (int64_t k = 0; k < 81; ++k)
+    dropped += scn::rt::rowKeyBit(w4, k) < 0;
+  EXPECT_EQ(dropped, 17);
+  EXPECT_EQ(scn::rt::rowKeyBit(w4, 40), -1);  // the centre
+  EXPECT_EQ(scn::rt::rowKeyBit(w4, 80), 63);  // the last corner
+  const uint64_t gray[8] = {0, 1, 3, 2, 6, 7, 5, 4};
+  for (uint64_t i = 0; i < 8; ++i)
+    EXPECT_EQ(scn::rt::grayCodeRank(gray[i]), i);
+  EXPECT_EQ(scn::rt::grayCodeRank(uint64_t(1) << 63), ~uint64_t(0));
+}
+
 TEST(DeviceSitesOnHost, BadInputIsNamed) {
   const int64_t size[2] = {8, 8};
   std::vector<int64_t> rows = {1, 1, 0, 2, 9, 0, 3, 3, 0};

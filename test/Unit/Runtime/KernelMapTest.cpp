@@ -62,11 +62,48 @@ TEST(KernelMap, SubmanifoldSelfMapMatchesReference) {
   }
 }
 
-/// scn_kmap_get_row_order: a permutation of the output rows, neighbour
-/// masks non-decreasing along it, equal masks in row order (stable); and
+/// The key bit of each offset of `filter` in scn_kmap_get_row_order's key:
+/// offsets stably sorted by L1 distance from the window's centre, the
+/// farthest 64 kept, nearest of them bit 0; -1 for the others.
+std::vector<int32_t> rowKeyBitsOf(const std::vector<int64_t> &filter) {
+  int64_t K = 1;
+  for (int64_t f : filter)
+    K *= f;
+  std::vector<double> distance(K);
+  for (int64_t k = 0; k < K; ++k) {
+    int64_t rest = k;
+    for (size_t i = filter.size(); i-- > 0;) {
+      distance[k] += std::abs(double(rest % filter[i]) - double(filter[i] - 1) / 2);
+      rest /= filter[i];
+    }
+  }
+  std::vector<int64_t> byDistance(K);
+  std::iota(byDistance.begin(), byDistance.end(), 0);
+  std::stable_sort(byDistance.begin(), byDistance.end(),
+                   [&](int64_t a, int64_t b) { return distance[a] < distance[b]; });
+  std::vector<int32_t> bitOf(K, -1);
+  const int64_t dropped = std::max<int64_t>(0, K - 64);
+  for (int64_t r = dropped; r < K; ++r)
+    bitOf[byDistance[r]] = int32_t(r - dropped);
+  return bitOf;
+}
+
+/// The position of `gray` in the reflected Gray code, bit by bit from the
+/// top: b_i = g_i xor b_(i+1).
+uint64_t grayPosition(uint64_t gray) {
+  uint64_t b = 0;
+  for (int i = 63; i >= 0; --i) {
+    uint64_t above = i == 63 ? 0 : (b >> (i + 1)) & 1;
+    b |= (((gray >> i) & 1) ^ above) << i;
+  }
+  return b;
+}
+
+/// scn_kmap_get_row_order: the output rows stably sorted by the Gray code
+/// position of their masks over rowKeyBitsOf's bits; and
 /// scn_kmap_get_row_masks: the masks of those rows (first 32 offsets), in
 /// that order.
-TEST(KernelMap, RowOrderSortsRowsByNeighbourMask) {
+TEST(KernelMap, RowOrderSortsRowsByNeighbourMaskKey) {
   std::mt19937_64 rng(22);
   for (const SubmanifoldCase &c : submanifoldCases()) {
     SCOPED_TRACE(describe(c.grid, c.filter));
@@ -80,24 +117,33 @@ TEST(KernelMap, RowOrderSortsRowsByNeighbourMask) {
     ASSERT_EQ(scn_kmap_get_row_order(map.map, &order), SCN_OK) << scn_last_error_message();
     std::vector<int32_t> table = neighborsOf(map.map);
     const size_t K = table.size() / sitesOf(sites.sites).size();
-    auto maskOf = [&](int32_t o) {
+    const std::vector<int32_t> bitOf = rowKeyBitsOf(c.filter);
+    ASSERT_EQ(bitOf.size(), K);
+    auto keyOf = [&](int32_t o) {
       uint64_t mask = 0;
-      for (size_t k = 0; k < std::min<size_t>(K, 64); ++k)
-        mask |= uint64_t(table[o * K + k] >= 0) << k;
-      return mask;
+      for (size_t k = 0; k < K; ++k)
+        if (bitOf[k] >= 0)
+          mask |= uint64_t(table[o * K + k] >= 0) << bitOf[k];
+      return grayPosition(mask);
+    };
+    auto lowMaskOf = [&](int32_t o) {
+      uint32_t mask = 0;
+      for (size_t k = 0; k < std::min<size_t>(K, 32); ++k)
+        mask |= uint32_t(table[o * K + k] >= 0) << k;
+      return int32_t(mask);
     };
     const int64_t n = int64_t(table.size() / K);
     std::vector<int32_t> sorted(order, order + n);
     std::vector<int32_t> expected(n);
     std::iota(expected.begin(), expected.end(), 0);
     std::stable_sort(expected.begin(), expected.end(),
-                     [&](int32_t a, int32_t b) { return maskOf(a) < maskOf(b); });
+                     [&](int32_t a, int32_t b) { return keyOf(a) < keyOf(b); });
     EXPECT_EQ(sorted, expected);
     const int32_t *masks = nullptr;
     ASSERT_EQ(scn_kmap_get_row_masks(map.map, &masks), SCN_OK) << scn_last_error_message();
     std::vector<int32_t> expectedMasks(n);
     for (int64_t i = 0; i < n; ++i)
-      expectedMasks[i] = int32_t(uint32_t(maskOf(order[i])));
+      expectedMasks[i] = lowMaskOf(order[i]);
     EXPECT_EQ(std::vector<int32_t>(masks, masks + n), expectedMasks);
   }
 }

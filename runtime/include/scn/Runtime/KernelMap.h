@@ -90,11 +90,14 @@ SCN_RUNTIME_API scn_status_t scn_kmap_get_info(scn_kmap_t map,
                                                scn_kmap_info_t *info);
 
 /// The output rows of `map` ordered by their neighbour masks (bit k set when
-/// offset k has a neighbour; the first 64 offsets), stably: rows with the
-/// same neighbours are adjacent. Kernels that take output rows in tiles (the
-/// CUDA tensor-core convolution) then skip more offsets that no row of a
-/// tile has. `*order` [num_out] stays valid until the map is freed; built on
-/// the first call.
+/// offset k has a neighbour), stably: rows with the same neighbours are
+/// adjacent, rows that have the offsets far from the window's centre are
+/// grouped, and neighbouring masks differ in few offsets (the key is a Gray
+/// code rank of the mask, far offsets as its high bits; at most 64 offsets,
+/// the farthest). Kernels that take output rows in tiles (the CUDA
+/// tensor-core convolution) then skip more offsets that no row of a tile
+/// has. `*order` [num_out] stays valid until the map is freed; built on the
+/// first call.
 SCN_RUNTIME_API scn_status_t scn_kmap_get_row_order(scn_kmap_t map,
                                                     const int32_t **order);
 

@@ -1,0 +1,85 @@
+//===- RowOrderKey.h - The sort key of a map's row order -------*- C++ -*-===//
+//
+// Part of the SCN compiler runtime (libscn_runtime).
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// scn_kmap_get_row_order sorts a map's output rows by a key made from their
+/// neighbour masks, so that a tile of consecutive rows (the CUDA tensor-core
+/// convolution's 16 rows) shares as many offsets as it can: the kernel runs
+/// an offset when any row of the tile has it, and the rows without it
+/// multiply zeros. Two choices make the key, both measured on W1's five
+/// levels with bench/gpu/tile_occupancy.py:
+/// - the offsets far from the window's centre (a 3x3x3 filter's corners,
+///   then its edges) are the key's high bits: they are the rare ones, and
+///   grouping the rows that have them keeps them out of the other tiles;
+/// - the key is the mask's position in the reflected Gray code, so that
+///   masks next to each other in the order differ in fewer bits than in
+///   numeric order.
+/// Equal masks still get equal keys (for up to 64 offsets), so rows with
+/// the same neighbours stay together, in row order (the sort is stable).
+/// Shared by the CPU runtime (KernelMap.cpp) and the GPU builders
+/// (runtime/lib/CUDA/DeviceSites.h), whose orders tests compare.
+///
+//===----------------------------------------------------------------------===//
+
+#ifndef SCN_RUNTIME_LIB_CPU_ROWORDERKEY_H
+#define SCN_RUNTIME_LIB_CPU_ROWORDERKEY_H
+
+#include "Geometry.h"
+
+#include <cstdint>
+
+namespace scn::rt {
+
+/// Bits of a row-order key: at most 64 offsets take part.
+inline constexpr int64_t kRowKeyBits = 64;
+
+/// Twice the L1 distance of offset k of `w` from the window's centre (twice,
+/// so that even filters' centres are whole numbers).
+SCN_HOST_DEVICE inline int64_t twiceCentreDistance(const Window &w, int64_t k) {
+  int64_t delta[SCN_MAX_DIMENSION];
+  w.offset(k, delta);
+  int64_t distance = 0;
+  for (int32_t i = 0; i < w.dim; ++i) {
+    int64_t d = 2 * delta[i] - (w.filter[i] - 1);
+    distance += d < 0 ? -d : d;
+  }
+  return distance;
+}
+
+/// Windows up to this volume rank their offsets by distance (O(K^2) work a
+/// map); larger ones, which no network of ours has, keep index order.
+inline constexpr int64_t kMostRankedOffsets = 1024;
+
+/// The key bit of offset k: offsets ranked by (distance from the centre, k),
+/// nearest first (by k alone past kMostRankedOffsets), and the farthest 64
+/// of them keep their rank (less K - 64) as their bit; -1 for the nearest
+/// K - 64 of a larger window. O(K) a call: called once per offset and map.
+SCN_HOST_DEVICE inline int32_t rowKeyBit(const Window &w, int64_t k) {
+  int64_t rank = k;
+  if (w.volume <= kMostRankedOffsets) {
+    const int64_t mine = twiceCentreDistance(w, k);
+    rank = 0;
+    for (int64_t j = 0; j < w.volume; ++j) {
+      int64_t theirs = twiceCentreDistance(w, j);
+      rank += theirs < mine || (theirs == mine && j < k);
+    }
+  }
+  int64_t dropped = w.volume > kRowKeyBits ? w.volume - kRowKeyBits : 0;
+  return rank < dropped ? -1 : int32_t(rank - dropped);
+}
+
+/// The position of `gray` in the reflected binary Gray code sequence (the b
+/// with b ^ (b >> 1) == gray): each bit of b is the parity of the bits of
+/// `gray` at and above it.
+SCN_HOST_DEVICE inline uint64_t grayCodeRank(uint64_t gray) {
+  for (int shift = 1; shift < 64; shift *= 2)
+    gray ^= gray >> shift;
+  return gray;
+}
+
+} // namespace scn::rt
+
+#endif // SCN_RUNTIME_LIB_CPU_ROWORDERKEY_H
