@@ -65,16 +65,8 @@ void scn::rt::buildRowOrder(scn_kmap &map) {
   map.rowOrder.resize(rows);
   const int32_t *neighbors = map.neighbors.data();
   parallelFor(rows, kGrain, [&](int64_t o) {
-    uint64_t key = 0;
     uint32_t low = 0;
-    for (int64_t k = 0; k < K; ++k) {
-      bool has = neighbors[o * K + k] >= 0;
-      if (bitOf[k] >= 0)
-        key |= uint64_t(has) << bitOf[k];
-      if (k < 32)
-        low |= uint32_t(has) << k;
-    }
-    keys[o] = grayCodeRank(key);
+    keys[o] = rowOrderKey(neighbors + o * K, K, bitOf.data(), low);
     lowMasks[o] = static_cast<int32_t>(low);
     map.rowOrder[o] = static_cast<int32_t>(o);
   });

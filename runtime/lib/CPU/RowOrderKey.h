@@ -80,6 +80,23 @@ SCN_HOST_DEVICE inline uint64_t grayCodeRank(uint64_t gray) {
   return gray;
 }
 
+/// The row-order key of a row of a neighbour table (`neighbors`, its K
+/// entries; `bitOf`, rowKeyBit of each offset), and in `lowMask` its plain
+/// mask of offsets 0..31, which tiles of rows read.
+SCN_HOST_DEVICE inline uint64_t rowOrderKey(const int32_t *neighbors, int64_t K,
+                                            const int32_t *bitOf, uint32_t &lowMask) {
+  uint64_t key = 0;
+  lowMask = 0;
+  for (int64_t k = 0; k < K; ++k) {
+    bool has = neighbors[k] >= 0;
+    if (bitOf[k] >= 0)
+      key |= uint64_t(has) << bitOf[k];
+    if (k < 32)
+      lowMask |= uint32_t(has) << k;
+  }
+  return grayCodeRank(key);
+}
+
 } // namespace scn::rt
 
 #endif // SCN_RUNTIME_LIB_CPU_ROWORDERKEY_H

@@ -523,16 +523,8 @@ struct RowOrderKeys {
   uint64_t *keys;
   int32_t *lowMasks, *rows;
   SCN_DEVICE void operator()(int64_t o) const {
-    uint64_t key = 0;
     uint32_t low = 0;
-    for (int64_t k = 0; k < K; ++k) {
-      bool has = neighbors[o * K + k] >= 0;
-      if (bitOf[k] >= 0)
-        key |= uint64_t(has) << bitOf[k];
-      if (k < 32)
-        low |= uint32_t(has) << k;
-    }
-    keys[o] = grayCodeRank(key);
+    keys[o] = rowOrderKey(neighbors + o * K, K, bitOf, low);
     lowMasks[o] = int32_t(low);
     rows[o] = int32_t(o);
   }
