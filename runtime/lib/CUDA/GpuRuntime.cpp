@@ -160,27 +160,36 @@ void releaseDeferredManaged(bool all) {
   check(firstFailure, "cuMemFree", "a managed block freed on a stream");
 }
 
+/// Attribute `attribute` of the current device, read from the driver once
+/// per device and kept (attributes do not change while a process runs).
+/// `what` names it in the error.
+int deviceAttribute(CUdevice_attribute attribute, const char *what) {
+  static std::mutex mutex;
+  static std::map<std::pair<int32_t, int>, int> known;
+  std::lock_guard<std::mutex> lock(mutex);
+  const int32_t device = currentDevice();
+  auto [at, fresh] = known.try_emplace({device, int(attribute)}, 0);
+  if (fresh) {
+    const Driver &d = driver();
+    CUdevice handle;
+    CUresult found = d.cuDeviceGet(&handle, device);
+    CUresult read = found == CUDA_SUCCESS
+                        ? d.cuDeviceGetAttribute(&at->second, attribute, handle)
+                        : found;
+    if (read != CUDA_SUCCESS)
+      known.erase(at);
+    check(found, "cuDeviceGet");
+    check(read, "cuDeviceGetAttribute", what);
+  }
+  return at->second;
+}
+
 /// Whether the host may touch managed memory while kernels run (per device;
 /// false on GPUs or systems without concurrent managed access, where the
 /// host must wait for the device first).
 bool concurrentManagedAccess() {
-  static std::mutex mutex;
-  static std::vector<int> known; // -1 unknown, else the attribute
-  std::lock_guard<std::mutex> lock(mutex);
-  int32_t device = currentDevice();
-  if (known.size() <= size_t(device))
-    known.resize(device + 1, -1);
-  if (known[device] < 0) {
-    const Driver &d = driver();
-    CUdevice handle;
-    check(d.cuDeviceGet(&handle, device), "cuDeviceGet");
-    int value = 0;
-    check(d.cuDeviceGetAttribute(&value, CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS,
-                                 handle),
-          "cuDeviceGetAttribute", "concurrent managed access");
-    known[device] = value != 0;
-  }
-  return known[device] == 1;
+  return deviceAttribute(CU_DEVICE_ATTRIBUTE_CONCURRENT_MANAGED_ACCESS,
+                         "concurrent managed access") != 0;
 }
 
 /// Parameter arrays kept on the GPU (scn_gpu_keep_resident), by host
@@ -660,33 +669,18 @@ extern "C" void scn_gpu_before_host_access(void) {
 }
 
 namespace {
-/// What bounds the blocks an SM holds, per device (read once).
+/// What bounds the blocks an SM holds.
 struct BlockLimits {
   int multiprocessors = 0, sharedBytes = 0, threads = 0, registers = 0;
 };
 BlockLimits blockLimits() {
-  static std::mutex mutex;
-  static std::vector<BlockLimits> known;
-  std::lock_guard<std::mutex> lock(mutex);
-  int32_t device = currentDevice();
-  if (known.size() <= size_t(device))
-    known.resize(device + 1);
-  BlockLimits &limits = known[device];
-  if (limits.multiprocessors == 0) {
-    const Driver &d = driver();
-    CUdevice handle;
-    check(d.cuDeviceGet(&handle, device), "cuDeviceGet");
-    auto read = [&](CUdevice_attribute attribute, int &value) {
-      check(d.cuDeviceGetAttribute(&value, attribute, handle), "cuDeviceGetAttribute",
-            "limits of resident blocks");
-    };
-    BlockLimits fresh;
-    read(CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_MULTIPROCESSOR, fresh.sharedBytes);
-    read(CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR, fresh.threads);
-    read(CU_DEVICE_ATTRIBUTE_MAX_REGISTERS_PER_MULTIPROCESSOR, fresh.registers);
-    read(CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, fresh.multiprocessors);
-    limits = fresh;
-  }
+  const char *what = "limits of resident blocks";
+  BlockLimits limits;
+  limits.sharedBytes =
+      deviceAttribute(CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_MULTIPROCESSOR, what);
+  limits.threads = deviceAttribute(CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR, what);
+  limits.registers = deviceAttribute(CU_DEVICE_ATTRIBUTE_MAX_REGISTERS_PER_MULTIPROCESSOR, what);
+  limits.multiprocessors = deviceAttribute(CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, what);
   return limits;
 }
 } // namespace
