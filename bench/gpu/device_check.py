@@ -261,7 +261,8 @@ PRIMARY_TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-sharedw", "cuda-f16-asyn
                    "cuda-f16-async-stagedw", "cuda-f16-sharedl", "cuda-tf32", "cuda-bf16",
                    "cuda-f16-act16", "cuda-f16-act16-sharedw", "cuda-f16-act16-async",
                    "cuda-f16-act16-async-sharedw", "cuda-f16-act16-async-stagedw")
-OTHER_TARGETS = ("cuda-hostmaps", "cuda-f16-sync", "cuda-f16-votes", "cuda-f16-rows32",
+OTHER_TARGETS = ("cuda-f16+maskorder", "cuda-hostmaps", "cuda-f16-sync", "cuda-f16-votes",
+                 "cuda-f16-rows32",
                  "cuda-f16-loads6", "cuda-f16-loads24", "cuda-simt4x4",
                  "cuda-simt2x8", "cuda-simt4x8", "cuda-f16+pageable")
 TARGETS = PRIMARY_TARGETS + OTHER_TARGETS
@@ -270,12 +271,25 @@ TARGETS = PRIMARY_TARGETS + OTHER_TARGETS
 # (StagedUpload.cpp), on the workloads whose features are large.
 PAGEABLE = "+pageable"
 PAGEABLE_WORKLOADS = ("W3_C64", "W3_C128")
+# A target ending so runs its artifact with SCN_RUNTIME_ROW_ORDER=mask: the
+# tensor-core tiles' rows sorted by the plain neighbour mask, the row order
+# before the Gray code key (runtime/lib/CPU/RowOrderKey.h).
+MASK_ORDER = "+maskorder"
+# The environment of each suffix, and the workloads it runs on (None: all).
+SUFFIXES = {PAGEABLE: ({"SCN_GPU_PAGEABLE_UPLOADS": "1"}, PAGEABLE_WORKLOADS),
+            MASK_ORDER: ({"SCN_RUNTIME_ROW_ORDER": "mask"}, None)}
+
+
+def suffix_of(target):
+    """The SUFFIXES key `target` ends with, or None."""
+    return next((x for x in SUFFIXES if target.endswith(x)), None)
 
 
 def artifact_of(target):
-    """The artifact a target runs (targets ending in PAGEABLE run their
+    """The artifact a target runs (targets ending in a suffix run their
     base's)."""
-    return target[:-len(PAGEABLE)] if target.endswith(PAGEABLE) else target
+    suffix = suffix_of(target)
+    return target[:-len(suffix)] if suffix else target
 
 
 # Schedules timed against their default (heading, default target, variant
@@ -303,7 +317,18 @@ VARIANT_TABLES = (
     ("fp32 SIMT threads of 4x4, 2x8 and 4x8 rows x channels instead of the plan's 4x1 "
      "(--simt-rows, --simt-channels).",
      "cuda", ("cuda-simt4x4", "cuda-simt2x8", "cuda-simt4x8")),
+    ("Tensor-core tiles' rows sorted by the plain neighbour mask (SCN_RUNTIME_ROW_ORDER=mask, "
+     "the order before the tenth session) instead of the Gray code key (the default; "
+     "7-9% fewer tile steps on W1's levels, bench/gpu/tile_occupancy.py), f16; a "
+     "speed-up below 1 is the key's gain.",
+     "cuda-f16", ("cuda-f16" + MASK_ORDER,)),
 )
+
+
+def difference_key(variants):
+    """The result key of a variant table's largest output difference (several
+    tables share a default)."""
+    return " / ".join(variants) + " difference"
 
 
 def bench_inputs(meta, name):
@@ -365,8 +390,10 @@ def bench(log, repeat, deadline, scratch):
     outputs = {name: {} for name in names}
 
     def run_target(name, target):
+        suffix = suffix_of(target)
         if not os.path.exists(os.path.join(directory, f"{name}.{artifact_of(target)}.so")) \
-                or (target.endswith(PAGEABLE) and name not in PAGEABLE_WORKLOADS):
+                or (suffix and SUFFIXES[suffix][1] is not None
+                    and name not in SUFFIXES[suffix][1]):
             return
         result = results[name]
         for key in ("", " prebuilt", " uploads"):
@@ -377,9 +404,7 @@ def bench(log, repeat, deadline, scratch):
             return
         path = os.path.join(scratch, f"{name}.{target}")
         try:
-            env = dict(os.environ)
-            if target.endswith(PAGEABLE):
-                env["SCN_GPU_PAGEABLE_UPLOADS"] = "1"
+            env = dict(os.environ, **(SUFFIXES[suffix][0] if suffix else {}))
             proc = subprocess.run(
                 [sys.executable, os.path.abspath(__file__), "--bench-one", name, target,
                  path, "--repeat", str(repeat)],
@@ -427,7 +452,7 @@ def bench(log, repeat, deadline, scratch):
         for _, base, variants in VARIANT_TABLES:
             got = [out[t] for t in variants if t in out]
             if got and base in out:
-                result[base + " variants difference"] = max(
+                result[difference_key(variants)] = max(
                     float(np.abs(o - out[base]).max())
                     if o.shape == out[base].shape else float("inf") for o in got)
         rows.append((name, meta[name]["flop"], sites, result))
@@ -524,7 +549,7 @@ def print_tables(rows, peaks):
             best = min((t for t in times[1:] if t == t), default=float("nan"))
             print(f"| {name} | " + " | ".join(f"{t:.2f}" for t in times) + " | "
                   f"{times[0] / best:.2f}x | "
-                  f"{r.get(base + ' variants difference', float('nan')):.1e} |")
+                  f"{r.get(difference_key(variants), float('nan')):.1e} |")
     print()
     print("One stream per run (scn-gpu-async-chain) against every GPU op waited for "
           "(--async-chain=false), f16:")

@@ -57,16 +57,17 @@ void scn::rt::buildRowOrder(scn_kmap &map) {
   const int64_t K = map.volume, rows = map.numOut;
   const int32_t bits = static_cast<int32_t>(std::min<int64_t>(K, kRowKeyBits));
   const Window w = makeWindow(map.dim, map.filter, nullptr);
+  const bool plainMask = plainMaskRowOrder();
   std::vector<int32_t> bitOf(K);
   for (int64_t k = 0; k < K; ++k)
-    bitOf[k] = rowKeyBit(w, k);
+    bitOf[k] = rowKeyBit(w, k, plainMask);
   Array<uint64_t> keys(rows);
   Array<int32_t> lowMasks(rows);
   map.rowOrder.resize(rows);
   const int32_t *neighbors = map.neighbors.data();
   parallelFor(rows, kGrain, [&](int64_t o) {
     uint32_t low = 0;
-    keys[o] = rowOrderKey(neighbors + o * K, K, bitOf.data(), low);
+    keys[o] = rowOrderKey(neighbors + o * K, K, bitOf.data(), plainMask, low);
     lowMasks[o] = static_cast<int32_t>(low);
     map.rowOrder[o] = static_cast<int32_t>(o);
   });

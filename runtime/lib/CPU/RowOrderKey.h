@@ -19,6 +19,8 @@
 ///   numeric order.
 /// Equal masks still get equal keys (for up to 64 offsets), so rows with
 /// the same neighbours stay together, in row order (the sort is stable).
+/// SCN_RUNTIME_ROW_ORDER=mask gives the order before this key (the plain
+/// mask, bit k for offset k, in numeric order), to time the two.
 /// Shared by the CPU runtime (KernelMap.cpp) and the GPU builders
 /// (runtime/lib/CUDA/DeviceSites.h), whose orders tests compare.
 ///
@@ -27,14 +29,30 @@
 #ifndef SCN_RUNTIME_LIB_CPU_ROWORDERKEY_H
 #define SCN_RUNTIME_LIB_CPU_ROWORDERKEY_H
 
+#include "Error.h"
 #include "Geometry.h"
 
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 
 namespace scn::rt {
 
 /// Bits of a row-order key: at most 64 offsets take part.
 inline constexpr int64_t kRowKeyBits = 64;
+
+/// Whether SCN_RUNTIME_ROW_ORDER=mask asks for the plain mask order; fails
+/// naming the variable for a value other than "mask" or "gray" (the
+/// default). Host only.
+inline bool plainMaskRowOrder() {
+  const char *choice = std::getenv("SCN_RUNTIME_ROW_ORDER");
+  if (!choice || std::strcmp(choice, "gray") == 0)
+    return false;
+  if (std::strcmp(choice, "mask") == 0)
+    return true;
+  fail(SCN_ERROR_INVALID_ARGUMENT, "SCN_RUNTIME_ROW_ORDER = \"", choice,
+       "\" is neither \"gray\" (the default) nor \"mask\"");
+}
 
 /// Twice the L1 distance of offset k of `w` from the window's centre (twice,
 /// so that even filters' centres are whole numbers).
@@ -57,7 +75,10 @@ inline constexpr int64_t kMostRankedOffsets = 1024;
 /// nearest first (by k alone past kMostRankedOffsets), and the farthest 64
 /// of them keep their rank (less K - 64) as their bit; -1 for the nearest
 /// K - 64 of a larger window. O(K) a call: called once per offset and map.
-SCN_HOST_DEVICE inline int32_t rowKeyBit(const Window &w, int64_t k) {
+/// `plainMask`: bit k for the first 64 offsets.
+SCN_HOST_DEVICE inline int32_t rowKeyBit(const Window &w, int64_t k, bool plainMask = false) {
+  if (plainMask)
+    return k < kRowKeyBits ? int32_t(k) : -1;
   int64_t rank = k;
   if (w.volume <= kMostRankedOffsets) {
     const int64_t mine = twiceCentreDistance(w, k);
@@ -82,9 +103,11 @@ SCN_HOST_DEVICE inline uint64_t grayCodeRank(uint64_t gray) {
 
 /// The row-order key of a row of a neighbour table (`neighbors`, its K
 /// entries; `bitOf`, rowKeyBit of each offset), and in `lowMask` its plain
-/// mask of offsets 0..31, which tiles of rows read.
+/// mask of offsets 0..31, which tiles of rows read. `plainMask`: the mask
+/// itself, not its Gray code rank.
 SCN_HOST_DEVICE inline uint64_t rowOrderKey(const int32_t *neighbors, int64_t K,
-                                            const int32_t *bitOf, uint32_t &lowMask) {
+                                            const int32_t *bitOf, bool plainMask,
+                                            uint32_t &lowMask) {
   uint64_t key = 0;
   lowMask = 0;
   for (int64_t k = 0; k < K; ++k) {
@@ -94,7 +117,7 @@ SCN_HOST_DEVICE inline uint64_t rowOrderKey(const int32_t *neighbors, int64_t K,
     if (k < 32)
       lowMask |= uint32_t(has) << k;
   }
-  return grayCodeRank(key);
+  return plainMask ? key : grayCodeRank(key);
 }
 
 } // namespace scn::rt

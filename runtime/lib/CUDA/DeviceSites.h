@@ -9,8 +9,9 @@
 /// data-parallel primitives:
 ///   B::Stream, B::Array<T> (owning device memory), B::forEach(stream, n, f)
 ///   (f(i) for i in [0, n), one GPU thread each), B::sortPairs (stable radix
-///   sort of (key, id)), B::inclusiveSum, B::readBack, B::copyToHost, B::checkLaunches, and device-side atomics
-///   B::atomicMinU64 / atomicMinI64 / atomicMaxI64 / atomicAddI32.
+///   sort of (key, id)), B::inclusiveSum, B::readBack, B::copyToHost,
+///   B::checkLaunches, and device-side atomics B::atomicMinU64 /
+///   atomicMinI64 / atomicMaxI64 / atomicAddI32.
 /// CudaBackend (GpuSites.cu) runs them on the GPU with CUB; HostBackend
 /// (HostBackend.h) runs them sequentially on the CPU, so that the unit tests
 /// check every builder's logic against the CPU runtime on machines without
@@ -511,8 +512,9 @@ struct PairEnds {
 /// Offset k's bit in the row-order key (rowKeyBit).
 struct RowKeyBits {
   Window w;
+  bool plainMask;
   int32_t *bitOf;
-  SCN_DEVICE void operator()(int64_t k) const { bitOf[k] = rowKeyBit(w, k); }
+  SCN_DEVICE void operator()(int64_t k) const { bitOf[k] = rowKeyBit(w, k, plainMask); }
 };
 
 /// Row o's row-order key, its mask of offsets 0..31, and its id.
@@ -520,11 +522,12 @@ struct RowOrderKeys {
   const int32_t *neighbors;
   int64_t K;
   const int32_t *bitOf;
+  bool plainMask;
   uint64_t *keys;
   int32_t *lowMasks, *rows;
   SCN_DEVICE void operator()(int64_t o) const {
     uint32_t low = 0;
-    keys[o] = rowOrderKey(neighbors + o * K, K, bitOf, low);
+    keys[o] = rowOrderKey(neighbors + o * K, K, bitOf, plainMask, low);
     lowMasks[o] = int32_t(low);
     rows[o] = int32_t(o);
   }
@@ -1058,10 +1061,11 @@ template <typename B> void buildRowOrder(KernelMap<B> &map, typename B::Stream s
     typename B::template Array<uint64_t> keys(rows, stream), sortedKeys(rows, stream);
     typename B::template Array<int32_t> bitOf(K, stream), lowMasks(rows, stream),
         ids(rows, stream);
-    B::forEach(stream, K, RowKeyBits{map.window, bitOf.data()});
+    const bool plainMask = plainMaskRowOrder();
+    B::forEach(stream, K, RowKeyBits{map.window, plainMask, bitOf.data()});
     B::forEach(stream, rows,
-               RowOrderKeys{map.neighbors.data(), K, bitOf.data(), keys.data(), lowMasks.data(),
-                            ids.data()});
+               RowOrderKeys{map.neighbors.data(), K, bitOf.data(), plainMask, keys.data(),
+                            lowMasks.data(), ids.data()});
     B::sortPairs(keys.data(), sortedKeys.data(), ids.data(), map.rowOrder.data(), rows, bits,
                  stream);
     B::forEach(stream, rows,

@@ -152,9 +152,10 @@ def _positive(net, c):
     return ref
 
 
-def run(spec, arrays, tmp_path, name, compile_args):
+def run(spec, arrays, tmp_path, name, compile_args, env=None):
     """Output of the network: compiled by scn-compile with `compile_args`, or
-    JIT-compiled for the CPU by scn-run when there are none."""
+    JIT-compiled for the CPU by scn-run when there are none; scn-run with
+    the environment variables `env` added."""
     mlir = tmp_path / "net.mlir"
     mlir.write_text(spec_to_mlir.spec_to_mlir(spec, arrays, "const"))
     np.savez(tmp_path / "in.npz", coords=arrays["coords"], features=arrays["features"])
@@ -166,7 +167,8 @@ def run(spec, arrays, tmp_path, name, compile_args):
         assert proc.returncode == 0, proc.stderr
     out = tmp_path / (name + ".npz")
     proc = subprocess.run([SCN_RUN, str(network), "--input", str(tmp_path / "in.npz"),
-                           "--output", str(out)], capture_output=True, text=True)
+                           "--output", str(out)], capture_output=True, text=True,
+                          env=dict(os.environ, **(env or {})))
     assert proc.returncode == 0, proc.stderr
     return np.load(out)["output"]
 
@@ -397,6 +399,45 @@ def test_rounded_case_within_precision(seed, element_type, tmp_path):
     assert err <= TOLERANCE[element_type], err
     # Rounding did happen: the comparison is not vacuous.
     assert err > 0
+
+
+def row_orders(coords, dim):
+    """The rows of a mode-0 input set (`coords`, unique rows) in the two row
+    orders of its 3^dim submanifold map, each as the runtime sorts them
+    (runtime/lib/CPU/RowOrderKey.h): by the plain mask, and by the Gray code
+    rank of the mask with the offsets far from the centre as high bits."""
+    deltas = np.array(np.meshgrid(*[[-1, 0, 1]] * dim, indexing="ij")).reshape(dim, -1).T
+    sites = {tuple(c): i for i, c in enumerate(coords.tolist())}
+    has = np.array([[tuple(list(np.add(c[:dim], d)) + [c[dim]]) in sites for d in deltas]
+                    for c in coords.tolist()], dtype=np.int64).reshape(len(coords), -1)
+    plain = (has << np.arange(has.shape[1])).sum(axis=1)
+    rank = np.lexsort((np.arange(len(deltas)), np.abs(deltas).sum(axis=1)))
+    key = (has[:, rank] << np.arange(has.shape[1])).sum(axis=1)
+    shift = 1
+    while shift < 64:
+        key ^= key >> shift
+        shift *= 2
+    return np.argsort(plain, kind="stable"), np.argsort(key, kind="stable")
+
+
+@pytest.mark.parametrize("flags", [["--element-type=f16"], ["--element-type=bf16"],
+                                   ["--element-type=f16", "--tensor-core-gathers=async"]])
+@pytest.mark.parametrize("seed", ROUNDED_SEEDS)
+def test_row_orders_give_the_same_output(seed, flags, tmp_path):
+    """The row order (which rows share a tensor-core tile) changes which
+    offsets a tile skips, never a row's sums: the rounded case gives the
+    same output bit for bit with the Gray code key (the default) and the
+    plain mask (SCN_RUNTIME_ROW_ORDER=mask), whose orders differ there."""
+    spec, arrays = tensor_core_case(seed, exact=False)
+    plain, gray = row_orders(arrays["coords"], spec["dimension"])
+    assert not np.array_equal(plain, gray)
+    compile_args = ["--target=cuda-emulated"] + flags
+    default = run(spec, arrays, tmp_path, "gray", compile_args)
+    masked = run(spec, arrays, tmp_path, "mask", compile_args, {"SCN_RUNTIME_ROW_ORDER": "mask"})
+    np.testing.assert_array_equal(default, masked)
+    # The variable reaches the runtime's row order: another value fails the run.
+    with pytest.raises(AssertionError, match="SCN_RUNTIME_ROW_ORDER"):
+        run(spec, arrays, tmp_path, "bad", compile_args, {"SCN_RUNTIME_ROW_ORDER": "sorted"})
 
 
 def tf32_round(values):

@@ -304,33 +304,38 @@ TEST(DeviceSitesOnHost, PairListsAndRowOrdersMatchTheCpuRuntime) {
   } cases[] = {{SCN_KMAP_SUBMANIFOLD, &host, &host, cpu.sites, cpu.sites, &three},
                {SCN_KMAP_STRIDED, &host, &down, cpu.sites, cpuDown.sites, &two},
                {SCN_KMAP_TRANSPOSED, &down, &host, cpuDown.sites, cpu.sites, &two}};
-  for (const Case &c : cases) {
-    HostMap map;
-    device::buildKernelMap(map, c.kind, *c.hin, *c.hout, c.filter->data(), two.data(), nullptr);
-    device::buildPairLists(map, nullptr);
-    KmapGuard cm{nullptr};
-    ASSERT_EQ(scn_kmap_build(c.kind, c.cin, c.cout, c.filter->data(), two.data(), &cm.map),
-              SCN_OK);
-    scn_kmap_info_t info;
-    ASSERT_EQ(scn_kmap_get_info(cm.map, &info), SCN_OK);
-    ASSERT_GT(info.num_pairs, 0);
-    EXPECT_EQ(map.pairOffsets, fromInfo(info.pair_offsets, info.volume + 1)) << c.kind;
-    EXPECT_EQ(fromInfo(map.pairIn.data(), map.pairIn.size()),
-              fromInfo(info.pair_in_rows, info.num_pairs))
-        << c.kind;
-    EXPECT_EQ(fromInfo(map.pairOut.data(), map.pairOut.size()),
-              fromInfo(info.pair_out_rows, info.num_pairs))
-        << c.kind;
-    // The tensor-core row order, too.
-    device::buildRowOrder(map, nullptr);
-    const int32_t *order = nullptr;
-    ASSERT_EQ(scn_kmap_get_row_order(cm.map, &order), SCN_OK);
-    EXPECT_EQ(fromInfo(map.rowOrder.data(), map.numOut), fromInfo(order, info.num_out))
-        << c.kind;
-    const int32_t *masks = nullptr;
-    ASSERT_EQ(scn_kmap_get_row_masks(cm.map, &masks), SCN_OK);
-    EXPECT_EQ(fromInfo(map.rowMasks.data(), map.numOut), fromInfo(masks, info.num_out))
-        << c.kind;
+  // Both row orders: the Gray code key and the plain mask (SCN_RUNTIME_ROW_ORDER).
+  for (const char *choice : {"gray", "mask"}) {
+    SCOPED_TRACE(choice);
+    ScopedEnv env("SCN_RUNTIME_ROW_ORDER", choice);
+    for (const Case &c : cases) {
+      HostMap map;
+      device::buildKernelMap(map, c.kind, *c.hin, *c.hout, c.filter->data(), two.data(), nullptr);
+      device::buildPairLists(map, nullptr);
+      KmapGuard cm{nullptr};
+      ASSERT_EQ(scn_kmap_build(c.kind, c.cin, c.cout, c.filter->data(), two.data(), &cm.map),
+                SCN_OK);
+      scn_kmap_info_t info;
+      ASSERT_EQ(scn_kmap_get_info(cm.map, &info), SCN_OK);
+      ASSERT_GT(info.num_pairs, 0);
+      EXPECT_EQ(map.pairOffsets, fromInfo(info.pair_offsets, info.volume + 1)) << c.kind;
+      EXPECT_EQ(fromInfo(map.pairIn.data(), map.pairIn.size()),
+                fromInfo(info.pair_in_rows, info.num_pairs))
+          << c.kind;
+      EXPECT_EQ(fromInfo(map.pairOut.data(), map.pairOut.size()),
+                fromInfo(info.pair_out_rows, info.num_pairs))
+          << c.kind;
+      // The tensor-core row order, too.
+      device::buildRowOrder(map, nullptr);
+      const int32_t *order = nullptr;
+      ASSERT_EQ(scn_kmap_get_row_order(cm.map, &order), SCN_OK);
+      EXPECT_EQ(fromInfo(map.rowOrder.data(), map.numOut), fromInfo(order, info.num_out))
+          << c.kind;
+      const int32_t *masks = nullptr;
+      ASSERT_EQ(scn_kmap_get_row_masks(cm.map, &masks), SCN_OK);
+      EXPECT_EQ(fromInfo(map.rowMasks.data(), map.numOut), fromInfo(masks, info.num_out))
+          << c.kind;
+    }
   }
 }
 

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <numeric>
+#include <string>
 
 using namespace scn::test;
 
@@ -100,52 +101,75 @@ uint64_t grayPosition(uint64_t gray) {
 }
 
 /// scn_kmap_get_row_order: the output rows stably sorted by the Gray code
-/// position of their masks over rowKeyBitsOf's bits; and
-/// scn_kmap_get_row_masks: the masks of those rows (first 32 offsets), in
-/// that order.
+/// position of their masks over rowKeyBitsOf's bits (by default and with
+/// SCN_RUNTIME_ROW_ORDER=gray), or by the plain mask of the first 64
+/// offsets (=mask); and scn_kmap_get_row_masks: the masks of those rows
+/// (first 32 offsets), in that order.
 TEST(KernelMap, RowOrderSortsRowsByNeighbourMaskKey) {
-  std::mt19937_64 rng(22);
-  for (const SubmanifoldCase &c : submanifoldCases()) {
-    SCOPED_TRACE(describe(c.grid, c.filter));
-    std::vector<int64_t> rows = randomRows(rng, c.grid, 400, 0.1, -1);
-    SitesGuard sites{inputSites(c.grid, rows, 3)};
-    KmapGuard map{nullptr};
-    ASSERT_EQ(scn_kmap_build(SCN_KMAP_SUBMANIFOLD, sites.sites, sites.sites, c.filter.data(),
-                             nullptr, &map.map),
-              SCN_OK);
-    const int32_t *order = nullptr;
-    ASSERT_EQ(scn_kmap_get_row_order(map.map, &order), SCN_OK) << scn_last_error_message();
-    std::vector<int32_t> table = neighborsOf(map.map);
-    const size_t K = table.size() / sitesOf(sites.sites).size();
-    const std::vector<int32_t> bitOf = rowKeyBitsOf(c.filter);
-    ASSERT_EQ(bitOf.size(), K);
-    auto keyOf = [&](int32_t o) {
-      uint64_t mask = 0;
-      for (size_t k = 0; k < K; ++k)
-        if (bitOf[k] >= 0)
-          mask |= uint64_t(table[o * K + k] >= 0) << bitOf[k];
-      return grayPosition(mask);
-    };
-    auto lowMaskOf = [&](int32_t o) {
-      uint32_t mask = 0;
-      for (size_t k = 0; k < std::min<size_t>(K, 32); ++k)
-        mask |= uint32_t(table[o * K + k] >= 0) << k;
-      return int32_t(mask);
-    };
-    const int64_t n = int64_t(table.size() / K);
-    std::vector<int32_t> sorted(order, order + n);
-    std::vector<int32_t> expected(n);
-    std::iota(expected.begin(), expected.end(), 0);
-    std::stable_sort(expected.begin(), expected.end(),
-                     [&](int32_t a, int32_t b) { return keyOf(a) < keyOf(b); });
-    EXPECT_EQ(sorted, expected);
-    const int32_t *masks = nullptr;
-    ASSERT_EQ(scn_kmap_get_row_masks(map.map, &masks), SCN_OK) << scn_last_error_message();
-    std::vector<int32_t> expectedMasks(n);
-    for (int64_t i = 0; i < n; ++i)
-      expectedMasks[i] = lowMaskOf(order[i]);
-    EXPECT_EQ(std::vector<int32_t>(masks, masks + n), expectedMasks);
+  for (const char *choice : {static_cast<const char *>(nullptr), "gray", "mask"}) {
+    SCOPED_TRACE(choice ? choice : "default");
+    ScopedEnv env("SCN_RUNTIME_ROW_ORDER", choice);
+    const bool plain = choice && std::string(choice) == "mask";
+    std::mt19937_64 rng(22);
+    for (const SubmanifoldCase &c : submanifoldCases()) {
+      SCOPED_TRACE(describe(c.grid, c.filter));
+      std::vector<int64_t> rows = randomRows(rng, c.grid, 400, 0.1, -1);
+      SitesGuard sites{inputSites(c.grid, rows, 3)};
+      KmapGuard map{nullptr};
+      ASSERT_EQ(scn_kmap_build(SCN_KMAP_SUBMANIFOLD, sites.sites, sites.sites,
+                               c.filter.data(), nullptr, &map.map),
+                SCN_OK);
+      const int32_t *order = nullptr;
+      ASSERT_EQ(scn_kmap_get_row_order(map.map, &order), SCN_OK) << scn_last_error_message();
+      std::vector<int32_t> table = neighborsOf(map.map);
+      const size_t K = table.size() / sitesOf(sites.sites).size();
+      std::vector<int32_t> bitOf = rowKeyBitsOf(c.filter);
+      ASSERT_EQ(bitOf.size(), K);
+      if (plain)
+        for (size_t k = 0; k < K; ++k)
+          bitOf[k] = k < 64 ? int32_t(k) : -1;
+      auto keyOf = [&](int32_t o) {
+        uint64_t mask = 0;
+        for (size_t k = 0; k < K; ++k)
+          if (bitOf[k] >= 0)
+            mask |= uint64_t(table[o * K + k] >= 0) << bitOf[k];
+        return plain ? mask : grayPosition(mask);
+      };
+      auto lowMaskOf = [&](int32_t o) {
+        uint32_t mask = 0;
+        for (size_t k = 0; k < std::min<size_t>(K, 32); ++k)
+          mask |= uint32_t(table[o * K + k] >= 0) << k;
+        return int32_t(mask);
+      };
+      const int64_t n = int64_t(table.size() / K);
+      std::vector<int32_t> sorted(order, order + n);
+      std::vector<int32_t> expected(n);
+      std::iota(expected.begin(), expected.end(), 0);
+      std::stable_sort(expected.begin(), expected.end(),
+                       [&](int32_t a, int32_t b) { return keyOf(a) < keyOf(b); });
+      EXPECT_EQ(sorted, expected);
+      const int32_t *masks = nullptr;
+      ASSERT_EQ(scn_kmap_get_row_masks(map.map, &masks), SCN_OK) << scn_last_error_message();
+      std::vector<int32_t> expectedMasks(n);
+      for (int64_t i = 0; i < n; ++i)
+        expectedMasks[i] = lowMaskOf(order[i]);
+      EXPECT_EQ(std::vector<int32_t>(masks, masks + n), expectedMasks);
+    }
   }
+  // Any other choice is an error that names the variable.
+  ScopedEnv env("SCN_RUNTIME_ROW_ORDER", "sorted");
+  SitesGuard sites{inputSites(submanifoldCases()[4].grid,
+                              {1, 1, 1, 0, 1, 2, 1, 0}, 3)};
+  KmapGuard map{nullptr};
+  const int64_t three[3] = {3, 3, 3};
+  ASSERT_EQ(scn_kmap_build(SCN_KMAP_SUBMANIFOLD, sites.sites, sites.sites, three, nullptr,
+                           &map.map),
+            SCN_OK);
+  const int32_t *order = nullptr;
+  EXPECT_EQ(scn_kmap_get_row_order(map.map, &order), SCN_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(std::string(scn_last_error_message()),
+            "scn_kmap_get_row_order: SCN_RUNTIME_ROW_ORDER = \"sorted\" is neither \"gray\" "
+            "(the default) nor \"mask\"");
 }
 
 TEST(KernelMap, SubmanifoldBetweenTwoSetsMatchesReference) {
@@ -191,17 +215,14 @@ TEST(KernelMap, SubmanifoldSortedJoinAndHashLookupsAgree) {
       rows = randomRows(rng, c.grid, 9000, 0.1, -1);
     }
     SitesGuard in{inputSites(c.grid, rows, 3)};
-    const char *previous = std::getenv("SCN_RUNTIME_ALGORITHMS");
-    const std::string saved = previous ? previous : "";
     auto build = [&](const char *algorithm) {
-      setenv("SCN_RUNTIME_ALGORITHMS", algorithm, 1);
       scn_kmap_t map = nullptr;
-      scn_status_t status = scn_kmap_build(SCN_KMAP_SUBMANIFOLD, in.sites, in.sites,
-                                           c.filter.data(), nullptr, &map);
-      if (previous)
-        setenv("SCN_RUNTIME_ALGORITHMS", saved.c_str(), 1);
-      else
-        unsetenv("SCN_RUNTIME_ALGORITHMS");
+      scn_status_t status;
+      {
+        ScopedEnv env("SCN_RUNTIME_ALGORITHMS", algorithm);
+        status = scn_kmap_build(SCN_KMAP_SUBMANIFOLD, in.sites, in.sites, c.filter.data(),
+                                nullptr, &map);
+      }
       EXPECT_EQ(status, SCN_OK) << scn_last_error_message();
       KmapGuard guard{map};
       return neighborsOf(map);

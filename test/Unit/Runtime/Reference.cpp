@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 using namespace scn::test;
 
@@ -274,4 +275,22 @@ scn_sites_t scn::test::inputSites(const Grid &grid,
   if (status != SCN_OK)
     ADD_FAILURE() << scn_last_error_message();
   return sites;
+}
+
+ScopedEnv::ScopedEnv(const char *name, const char *value) : name_(name) {
+  const char *old = std::getenv(name);
+  hadOld_ = old != nullptr;
+  if (old)
+    old_ = old;
+  if (value)
+    setenv(name, value, 1);
+  else
+    unsetenv(name);
+}
+
+ScopedEnv::~ScopedEnv() {
+  if (hadOld_)
+    setenv(name_, old_.c_str(), 1);
+  else
+    unsetenv(name_);
 }

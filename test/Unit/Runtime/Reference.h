@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <map>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace scn::test {
@@ -78,6 +79,21 @@ std::vector<int64_t> randomRows(std::mt19937_64 &rng, const Grid &grid,
 /// Builds an input set from int64 rows (ADD_FAILURE and null on error).
 scn_sites_t inputSites(const Grid &grid, const std::vector<int64_t> &rows,
                        int32_t mode);
+
+/// Sets an environment variable for a scope (null: unsets it), and
+/// restores what it was.
+class ScopedEnv {
+public:
+  ScopedEnv(const char *name, const char *value);
+  ~ScopedEnv();
+  ScopedEnv(const ScopedEnv &) = delete;
+  ScopedEnv &operator=(const ScopedEnv &) = delete;
+
+private:
+  const char *name_;
+  std::string old_;
+  bool hadOld_;
+};
 
 /// Frees a set or map at scope exit.
 struct SitesGuard {
