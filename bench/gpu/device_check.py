@@ -148,7 +148,7 @@ def check_errors(log):
                        "range": "coords row 1 column 0 = 9 is outside [0, 8)",
                        "empty": None, "good": None}
     # f16-range.mlir: a feature of 70000 on the f16 paths, then bf16.
-    range_errors = {"tc16": "its tensor-core sums are not finite",
+    range_errors = {"tc16": "exceeds the f16 range of the tensor-core convolutions",
                     "act16": "exceeds the f16 range of --activations=f16", "bf16": None}
     if os.path.exists(os.path.join(directory, "range.npz")):
         expected_errors.update({"f16 range " + k: v for k, v in range_errors.items()})
@@ -261,9 +261,8 @@ PRIMARY_TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-sharedw", "cuda-f16-asyn
                    "cuda-f16-async-stagedw", "cuda-f16-sharedl", "cuda-tf32", "cuda-bf16",
                    "cuda-f16-act16", "cuda-f16-act16-sharedw", "cuda-f16-act16-async",
                    "cuda-f16-act16-async-sharedw", "cuda-f16-act16-async-stagedw")
-OTHER_TARGETS = ("cuda-f16+maskorder", "cuda-hostmaps", "cuda-f16-sync", "cuda-f16-votes",
-                 "cuda-f16-rows32",
-                 "cuda-f16-loads6", "cuda-f16-loads24", "cuda-simt4x4",
+OTHER_TARGETS = ("cuda-f16-wide", "cuda-f16+maskorder", "cuda-hostmaps", "cuda-f16-sync",
+                 "cuda-f16-votes", "cuda-f16-loads6", "cuda-f16-loads24", "cuda-simt4x4",
                  "cuda-simt2x8", "cuda-simt4x8", "cuda-f16+pageable")
 TARGETS = PRIMARY_TARGETS + OTHER_TARGETS
 # A target ending so runs its artifact with SCN_GPU_PAGEABLE_UPLOADS=1: the
@@ -317,6 +316,11 @@ VARIANT_TABLES = (
     ("fp32 SIMT threads of 4x4, 2x8 and 4x8 rows x channels instead of the plan's 4x1 "
      "(--simt-rows, --simt-channels).",
      "cuda", ("cuda-simt4x4", "cuda-simt2x8", "cuda-simt4x8")),
+    ("The rows that only tensor-core convolutions read stored in f32 "
+     "(--narrow-tensor-core-inputs=false, as before the tenth session) instead of f16 (the "
+     "default: the convolutions round them to f16 anyway), f16; a speed-up below 1 is "
+     "the narrow rows' gain.",
+     "cuda-f16", ("cuda-f16-wide",)),
     ("Tensor-core tiles' rows sorted by the plain neighbour mask (SCN_RUNTIME_ROW_ORDER=mask, "
      "the order before the tenth session) instead of the Gray code key (the default; "
      "7-9% fewer tile steps on W1's levels, bench/gpu/tile_occupancy.py), f16; a "
@@ -507,17 +511,16 @@ def print_tables(rows, peaks):
                   f"{tflops:.2f} | {share} | "
                   f"{r.get('cuda', float('nan')) / gpu:.1f}x | {r[element + ' error']:.1e} |")
     print()
-    print("Tensor-core warps of 16 (the plan's) and 32 rows with neighbour masks, "
-          "and 16 rows voting per offset (--neighbour-masks=false), f16, maps prebuilt: "
-          "share of the fp16 tensor GEMM of each.")
-    print("| workload | 16 rows ms | 32 rows ms | 16 rows, votes ms | "
-          "16 rows share | 32 rows share | 16 rows, votes share |")
-    print("|---|---|---|---|---|---|---|")
+    print("Tensor-core warps skipping offsets by neighbour masks (the plan's) and "
+          "voting per offset (--neighbour-masks=false), f16, maps prebuilt: share of the "
+          "fp16 tensor GEMM of each.")
+    print("| workload | masks ms | votes ms | masks share | votes share |")
+    print("|---|---|---|---|---|")
     for name, flop, sites, r in rows:
-        if "cuda-f16-rows32 prebuilt" not in r:
+        if "cuda-f16-votes prebuilt" not in r:
             continue
         times = [r.get(f"cuda-f16{suffix} prebuilt", float("nan"))
-                 for suffix in ("", "-rows32", "-votes")]
+                 for suffix in ("", "-votes")]
         shares = [f"{100 * flop / (t / 1e3) / 1e12 / peaks[1]:.1f}%" if peaks else "-"
                   for t in times]
         print(f"| {name} | " + " | ".join(f"{t:.2f}" for t in times) + " | "
@@ -572,11 +575,12 @@ def print_tables(rows, peaks):
 # The W3 layers' convolution against its roofline (the issue's goal) first,
 # so that the profiles' time bound cuts W1's last: global and shared
 # weights, async gathers (with global, staged and shared weights), tf32.
-# (W3's layer reads the merged f32 input rows, so f16 activations change
-# only its stores: no act16 profiles but the async-beside-shared one, the
-# only one of that kind. 32-row warps were slower on the H200; their times
-# are in the bench.)
-PROFILES = (("W3_C64", "cuda-f16"), ("W3_C64", "cuda-f16-sharedw"),
+# (W3's layer reads the merged input rows, in f16 by default as only its
+# convolution reads them (cuda-f16-wide: in f32, as before), so f16
+# activations change only its stores: no act16 profiles but the
+# async-beside-shared one, the only one of that kind. 32-row warps were
+# slower on the H200.)
+PROFILES = (("W3_C64", "cuda-f16"), ("W3_C64", "cuda-f16-wide"), ("W3_C64", "cuda-f16-sharedw"),
             ("W3_C64", "cuda-f16-async"), ("W3_C64", "cuda-f16-async-stagedw"),
             ("W3_C64", "cuda-f16-act16-async-sharedw"), ("W3_C64", "cuda-f16-act16-sharedw"),
             ("W3_C64", "cuda-tf32"), ("W3_C64", "cuda"),

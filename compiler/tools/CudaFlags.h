@@ -51,12 +51,19 @@ static llvm::cl::opt<int64_t> tensorCoreStages(
     llvm::cl::desc("cuda with --tensor-core-gathers=async: stages of a warp's gathers, 2 to 8 "
                    "(default: the plan's 3)"));
 
+static llvm::cl::opt<bool> narrowTensorCoreInputs(
+    "narrow-tensor-core-inputs", llvm::cl::init(true),
+    llvm::cl::desc("cuda with --element-type=f16|bf16 and f32 activations: store the rows "
+                   "that only tensor-core convolutions read in their multiplicand type, "
+                   "which they round them to anyway (half the bytes, the same results; "
+                   "false: f32, for comparisons)"));
+
 /// Whether any of these flags was given.
 inline bool anyCudaFlag() {
   return elementType.getNumOccurrences() || activations.getNumOccurrences() ||
          simtRows.getNumOccurrences() || simtChannels.getNumOccurrences() ||
          tensorCoreWeights.getNumOccurrences() || tensorCoreGathers.getNumOccurrences() ||
-         tensorCoreStages.getNumOccurrences();
+         tensorCoreStages.getNumOccurrences() || narrowTensorCoreInputs.getNumOccurrences();
 }
 
 /// The error for one of these flags given with --target=cpu, or "".
@@ -71,6 +78,8 @@ inline std::string cudaFlagOnCpu() {
     return "--tensor-core-weights is for --target=cuda";
   if (tensorCoreGathers.getNumOccurrences() || tensorCoreStages.getNumOccurrences())
     return "--tensor-core-gathers and --tensor-core-stages are for --target=cuda";
+  if (narrowTensorCoreInputs.getNumOccurrences())
+    return "--narrow-tensor-core-inputs is for --target=cuda";
   return "";
 }
 
@@ -83,6 +92,7 @@ inline void applyCudaFlags(scn::CompileOptions &options) {
   options.tensorCoreWeights = tensorCoreWeights;
   options.tensorCoreGathers = tensorCoreGathers;
   options.tensorCoreStages = tensorCoreStages;
+  options.narrowTensorCoreInputs = narrowTensorCoreInputs;
 }
 
 } // namespace scn::tools

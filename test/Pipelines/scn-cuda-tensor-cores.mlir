@@ -18,14 +18,19 @@
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 neighbour-masks=false" -split-input-file | FileCheck %s --check-prefix=NOMASKS
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-weights=shared" -split-input-file | FileCheck %s --check-prefix=SHARED
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-weights=large" -split-input-file | FileCheck %s --check-prefix=LARGE
-// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-gathers=async" -split-input-file | FileCheck %s --check-prefix=ASYNC
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-gathers=async narrow-tensor-core-inputs=false" -split-input-file | FileCheck %s --check-prefix=ASYNC
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-gathers=async" -split-input-file | FileCheck %s --check-prefix=ASYNC16
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-gathers=async tensor-core-stages=4 activations=f16" -split-input-file | FileCheck %s --check-prefix=ASYNC16
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-gathers=later" 2>&1 | FileCheck %s --check-prefix=BADGATHERS
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-stages=3" 2>&1 | FileCheck %s --check-prefix=STAGESONLY
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-gathers=async neighbour-masks=false" 2>&1 | FileCheck %s --check-prefix=ASYNCVOTES
-// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-gathers=async tensor-core-weights=staged" -split-input-file | FileCheck %s --check-prefix=STAGED
-// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-gathers=async tensor-core-weights=staged" -split-input-file | awk "/gpu.binary @tensor_core_conv/ && !seen++" | grep -o "ld.global.v4.b32\|ld.shared.v4.b32\|cp.async.cg" | sort | uniq -c | FileCheck %s --check-prefix=STAGEDCOUNT
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-gathers=async tensor-core-weights=staged narrow-tensor-core-inputs=false" -split-input-file | FileCheck %s --check-prefix=STAGED
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-gathers=async tensor-core-weights=staged narrow-tensor-core-inputs=false" -split-input-file | awk "/gpu.binary @tensor_core_conv/ && !seen++" | grep -o "ld.global.v4.b32\|ld.shared.v4.b32\|cp.async.cg" | sort | uniq -c | FileCheck %s --check-prefix=STAGEDCOUNT
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-weights=staged" 2>&1 | FileCheck %s --check-prefix=STAGEDONLY
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90" -split-input-file | awk "/gpu.binary @tensor_core_conv/ && !seen++" | grep -o "ld.global.v4.b16\|ld.global.v4.b32\|cvt.rn.f16.f32" | sort | uniq -c | FileCheck %s --check-prefix=NARROW
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 narrow-tensor-core-inputs=false" -split-input-file | awk "/gpu.binary @tensor_core_conv/ && !seen++" | grep -o "ld.global.v4.b16\|ld.global.v4.b32\|cvt.rn.f16.f32" | sort | uniq -c | FileCheck %s --check-prefix=WIDE
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90" -split-input-file | FileCheck %s --check-prefix=NARROWSTORE
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 narrow-tensor-core-inputs=false" -split-input-file | FileCheck %s --check-prefix=WIDESTORE
 // RUN: scn-opt %s --scn-graph-pipeline="plan-target=cuda" -split-input-file | FileCheck %s --check-prefix=F32
 // RUN: not scn-opt %s --scn-cuda-pipeline="tensor-core-weights=shared" 2>&1 | FileCheck %s --check-prefix=F32SHARED
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-weights=shared shared-memory-bytes=300000" 2>&1 | FileCheck %s --check-prefix=TOOMUCH
@@ -104,10 +109,28 @@
 // ASYNC-SAME: ld.shared.v4.b32
 // ASYNC-SAME: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
 // ASYNC-SAME: cp.async.wait_group {{(\\09)?}}2;
+// The 16 rows of %y, which only the tensor-core convolution reads, are
+// stored in f16 (scn-plan-dataflow's storage_type), so the async gathers
+// copy them as f16 activations are (8-byte chunks) by default.
 // ASYNC16-LABEL: llvm.func @main(
 // ASYNC16: cp.async.ca.shared.global [%{{[a-z0-9]+}}], [%{{[a-z0-9]+}}], 8, %{{[a-z0-9]+}};
 // ASYNC16-SAME: ld.shared.v4.b16
-// ASYNC16-SAME: cp.async.wait_group {{(\\09)?}}3;
+// ASYNC16-SAME: cp.async.wait_group {{(\\09)?}}{{[23]}};
+// narrow-tensor-core-inputs (on by default): the rows of %y are stored in
+// f16 by the SIMT convolution that makes them (its kernel rounds them),
+// and the tensor-core kernel gathers them as 8-byte loads and converts
+// nothing; with it off it gathers f32 rows (16-byte loads) and rounds
+// every element itself (8 cvt a lane: 2 rows x 4 channels).
+// (B's two 16-byte loads either way.)
+// NARROW-NOT: cvt.rn.f16.f32
+// NARROW: {{^ *}}2 ld.global.v4.b16
+// NARROW: {{^ *}}2 ld.global.v4.b32
+// WIDE: {{^ *}}8 cvt.rn.f16.f32
+// WIDE-NOT: ld.global.v4.b16
+// WIDE: {{^ *}}4 ld.global.v4.b32
+// NARROWSTORE-LABEL: llvm.func @main(
+// NARROWSTORE: gpu.binary @main_kernel{{.*}}cvt.rn.f16.f32{{.*}}st.global.b16
+// WIDESTORE-NOT: st.global.b16
 // BADGATHERS: tensor-core-gathers=later needs element-type f16, bf16 or tf32 and registers or async
 // STAGESONLY: tensor-core-stages=3 needs tensor-core-gathers=async and 2 to 8 stages
 // tensor-core-weights=staged: each lane copies its B fragments of an

@@ -92,6 +92,7 @@ llvm::Expected<EntrySignature> lowerToLLVMDialect(ModuleOp module,
     cuda.tensorCoreWeights = options.tensorCoreWeights;
     cuda.tensorCoreGathers = options.tensorCoreGathers;
     cuda.tensorCoreStages = options.tensorCoreStages;
+    cuda.narrowTensorCoreInputs = options.narrowTensorCoreInputs;
     // One PTX serves every chip, so its blocks take no more shared memory
     // than the smallest of them allows.
     int64_t shared = 0;

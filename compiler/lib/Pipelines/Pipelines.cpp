@@ -28,7 +28,8 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
                            llvm::StringRef tensorCoreWeights = "global",
                            int64_t tensorCoreSharedBytes = 0,
                            llvm::StringRef tensorCoreGathers = "registers",
-                           int64_t tensorCoreStages = 0, int64_t activationBytes = 4) {
+                           int64_t tensorCoreStages = 0, int64_t activationBytes = 4,
+                           bool narrowTensorCoreInputs = true) {
   pm.addPass(createCanonicalizerPass());
   if (foldBatchNorm)
     pm.addPass(createSCNFoldBatchNorm());
@@ -53,6 +54,7 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
     plan.tensorCoreSharedBytes = tensorCoreSharedBytes;
   plan.tensorCoreGathers = tensorCoreGathers.str();
   plan.activationBytes = activationBytes;
+  plan.narrowTensorCoreInputs = narrowTensorCoreInputs;
   if (tensorCoreStages > 0)
     plan.tensorCoreStages = tensorCoreStages;
   pm.addPass(createSCNPlanDataflow(plan));
@@ -261,7 +263,7 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                  options.sharedMemoryBytes ? options.sharedMemoryBytes.getValue()
                                            : sharedMemoryPerBlock(chip),
                  options.tensorCoreGathers, options.tensorCoreStages,
-                 options.activations == "f32" ? 4 : 2);
+                 options.activations == "f32" ? 4 : 2, options.narrowTensorCoreInputs);
   ConvertSCNToGPUOptions toGPU;
   toGPU.deviceGeometry = options.deviceGeometry;
   toGPU.emulateWarps = options.emulateOnHost;

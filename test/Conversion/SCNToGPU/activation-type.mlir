@@ -51,7 +51,7 @@ func.func @main(%c: tensor<?x4xi64>, %f: tensor<?x16xf32>) -> tensor<?x32xf32> {
 func.func @weight_stationary(%c: tensor<?x4xi64>, %f: tensor<?x16xf32>) -> tensor<?x16xf32> {
   %w = arith.constant dense<0.5> : tensor<27x1x16x16xf32>
   %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x4xi64>, tensor<?x16xf32> -> !scn.sites<3, [32, 32, 32]>, tensor<?x16xf32>
-  // expected-error @+1 {{is weight_stationary, which accumulates in its output rows; with activations stored in f16/bf16 use channel_parallel or tensor_core}}
+  // expected-error @+1 {{is weight_stationary, which accumulates in its output rows, but they are stored in f16/bf16 (activations or storage_type); use channel_parallel or tensor_core}}
   %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "weight_stationary"} : tensor<?x16xf32>, tensor<27x1x16x16xf32>, !scn.sites<3, [32, 32, 32]>
   return %y : tensor<?x16xf32>
 }

@@ -440,6 +440,38 @@ def test_row_orders_give_the_same_output(seed, flags, tmp_path):
         run(spec, arrays, tmp_path, "bad", compile_args, {"SCN_RUNTIME_ROW_ORDER": "sorted"})
 
 
+@pytest.mark.parametrize("flags", [["--element-type=f16"], ["--element-type=bf16"],
+                                   ["--element-type=f16", "--tensor-core-gathers=async"],
+                                   ["--element-type=f16", "--tensor-core-weights=shared"]])
+@pytest.mark.parametrize("seed", ROUNDED_SEEDS)
+def test_narrow_inputs_give_the_same_output(seed, flags, tmp_path):
+    """Rows that only tensor-core convolutions read are stored in their
+    multiplicand type (the default) or in f32 (--narrow-tensor-core-inputs=
+    false): the convolutions round them to that type either way, so the
+    rounded case gives the same output bit for bit, while its kernels
+    convert far fewer values (the narrow rows are rounded once, where they
+    are made: the comparison is not vacuous)."""
+    spec, arrays = tensor_core_case(seed, exact=False)
+    emulated = ["--target=cuda-emulated"] + flags
+    narrow = run(spec, arrays, tmp_path, "narrow", emulated)
+    wide = run(spec, arrays, tmp_path, "wide", emulated + ["--narrow-tensor-core-inputs=false"])
+    np.testing.assert_array_equal(narrow, wide)
+    element = flags[0].split("=")[1]
+    conversions = [ptx_count(spec, arrays, tmp_path, flags + extra, f"cvt.rn.{element}.f32")
+                   for extra in ([], ["--narrow-tensor-core-inputs=false"])]
+    assert conversions[0] < conversions[1], conversions
+
+
+def test_narrow_inputs_flag_is_for_cuda(tmp_path):
+    spec, arrays = tensor_core_case(0, exact=False)
+    mlir = tmp_path / "net.mlir"
+    mlir.write_text(spec_to_mlir.spec_to_mlir(spec, arrays, "const"))
+    proc = subprocess.run([SCN_COMPILE, str(mlir), "-o", str(tmp_path / "net.so"),
+                           "--narrow-tensor-core-inputs=false"], capture_output=True, text=True)
+    assert proc.returncode != 0
+    assert "--narrow-tensor-core-inputs is for --target=cuda" in proc.stderr
+
+
 def tf32_round(values):
     """float32 `values` rounded to tf32 as cvt.rna.tf32.f32 does: to nearest,
     ties away from zero, 10 bits of mantissa (NaN aside)."""

@@ -55,6 +55,9 @@ struct CompileOptions {
   /// --tensor-core-stages).
   std::string tensorCoreGathers = "registers";
   int64_t tensorCoreStages = 0;
+  /// cuda with f16 / bf16: rows that only tensor-core convolutions read are
+  /// stored in the multiplicand type (--narrow-tensor-core-inputs).
+  bool narrowTensorCoreInputs = true;
   /// cuda: element type of the feature rows stored between ops (f32, f16,
   /// bf16).
   std::string activations = "f32";

@@ -93,6 +93,13 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
       llvm::cl::desc("tensor-core-gathers=async: stages of a warp's gathers, 2 to 8 (0: "
                      "the plan's 3)"),
       llvm::cl::init(0)};
+  Option<bool> narrowTensorCoreInputs{
+      *this, "narrow-tensor-core-inputs",
+      llvm::cl::desc("f16 / bf16 with activations=f32: rows that only tensor-core "
+                     "convolutions read (as their input) are stored in the multiplicand "
+                     "type, which they round them to anyway: half the bytes, the same "
+                     "results"),
+      llvm::cl::init(true)};
   Option<int64_t> sharedMemoryBytes{
       *this, "shared-memory-bytes",
       llvm::cl::desc("Dynamic shared memory a block may have (0: the chip's, "

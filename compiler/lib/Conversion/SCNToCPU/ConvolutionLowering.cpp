@@ -319,11 +319,13 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
       return failure();
   } else if (!isLinear && dataflow && dataflow.getValue() == "weight_stationary") {
     // Its offsets accumulate in the output buffer, which would round every
-    // partial sum to the stored type.
-    if (kb.narrowActivations())
+    // partial sum to the stored type (activations, or the storage_type of
+    // the rows, or of the concatenation it writes into, written by hand).
+    Type stored = cast<MemRefType>(out.getType()).getElementType();
+    if (stored.isF16() || stored.isBF16())
       return op->emitOpError() << "is weight_stationary, which accumulates in its output "
-                                  "rows; with activations stored in f16/bf16 use "
-                                  "channel_parallel or tensor_core";
+                                  "rows, but they are stored in f16/bf16 (activations or "
+                                  "storage_type); use channel_parallel or tensor_core";
     if (failed(emitWeightStationary(kb, cast<KernelMapUserOpInterface>(op), x, w, biasBuf,
                                     steps, epilogueBuffers, out, concat ? sliceOffset : 0,
                                     rows, table.volume, groups, inPerGroup, outPerGroup,

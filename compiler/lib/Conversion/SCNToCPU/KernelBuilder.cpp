@@ -164,11 +164,29 @@ Value KernelBuilder::toTensor(Value buffer, Type tensorType) {
   return wide;
 }
 
-Value KernelBuilder::allocRows(Value rows, int64_t channels, Type element, bool exact) {
-  if (element.isF32() && state.activationType && !exact)
+/// Whether `type` is a stored activation type, narrower than the f32 that
+/// kernels compute in.
+static bool isNarrowFloat(Type type) { return type.isF16() || type.isBF16(); }
+
+Type KernelBuilder::storageTypeOf(Operation *op) const {
+  auto storage = op ? op->getAttrOfType<TypeAttr>("storage_type") : TypeAttr();
+  if (!state.forGPU || !storage || !isNarrowFloat(storage.getValue()))
+    return {};
+  return storage.getValue();
+}
+
+Value KernelBuilder::allocRows(Value rows, int64_t channels, Type element, bool exact,
+                               Operation *owner) {
+  Type stored = element.isF32() ? storageTypeOf(owner ? owner : currentOp) : Type();
+  if (stored)
+    element = stored;
+  else if (element.isF32() && state.activationType && !exact)
     element = state.activationType;
   auto type = MemRefType::get({ShapedType::kDynamic, channels}, element);
-  return allocAligned(type, ValueRange{rows});
+  Value buffer = allocAligned(type, ValueRange{rows});
+  if (stored)
+    multiplicandBuffers.insert(buffer);
+  return buffer;
 }
 
 Value KernelBuilder::allocAligned(MemRefType type, ValueRange dynamicSizes) {
@@ -285,10 +303,6 @@ KernelBuilder::forLoopCarryN(Value n, ValueRange inits,
   return SmallVector<Value>(loop.getResults());
 }
 
-/// Whether `type` is a stored activation type, narrower than the f32 that
-/// kernels compute in.
-static bool isNarrowFloat(Type type) { return type.isF16() || type.isBF16(); }
-
 Value KernelBuilder::loadTile(Value buffer, ValueRange indices, int64_t width,
                              int64_t alignBytes) {
   auto elem = cast<MemRefType>(buffer.getType()).getElementType();
@@ -304,8 +318,21 @@ Value KernelBuilder::loadTile(Value buffer, ValueRange indices, int64_t width,
 static constexpr llvm::StringLiteral kF16StoreOverflow =
     "a result is NaN or exceeds the f16 range of --activations=f16 (a magnitude of "
     "65520 or more rounds to inf); compile with --activations=bf16 or f32";
+/// The same for rows stored in f16 because only f16 tensor cores read them
+/// (storage_type), which would round them to inf too.
+static constexpr llvm::StringLiteral kF16MultiplicandStoreOverflow =
+    "a result is NaN or exceeds the f16 range of the tensor-core convolutions that read "
+    "it (a magnitude of 65520 or more rounds to inf); compile with --element-type=bf16 "
+    "or f32";
 
-void KernelBuilder::checkF16Range(Value values) {
+/// The buffer a view of `buffer` looks into (itself when not a view).
+static Value rootBuffer(Value buffer) {
+  while (auto view = buffer.getDefiningOp<ViewLikeOpInterface>())
+    buffer = view.getViewSource();
+  return buffer;
+}
+
+void KernelBuilder::checkF16Range(Value values, Value buffer) {
   if (!state.forGPU || !currentOp)
     return;
   // Not (|v| < 65520): f16's overflow threshold under round to nearest
@@ -316,7 +343,9 @@ void KernelBuilder::checkF16Range(Value values) {
   Value over = arith::CmpFOp::create(b, arith::CmpFPredicate::UGE, magnitude, limit);
   if (isa<VectorType>(type))
     over = vector::ReductionOp::create(b, vector::CombiningKind::OR, over);
-  setCheckWordIf(opCheckWord(kF16StoreOverflow), over);
+  bool multiplicand = buffer && multiplicandBuffers.contains(rootBuffer(buffer));
+  setCheckWordIf(opCheckWord(multiplicand ? kF16MultiplicandStoreOverflow : kF16StoreOverflow),
+                 over);
 }
 
 void KernelBuilder::storeTile(Value tile, Value buffer, ValueRange indices,
@@ -325,7 +354,7 @@ void KernelBuilder::storeTile(Value tile, Value buffer, ValueRange indices,
   auto tileType = cast<VectorType>(tile.getType());
   if (isNarrowFloat(elem) && tileType.getElementType() != elem) {
     if (elem.isF16())
-      checkF16Range(tile);
+      checkF16Range(tile, buffer);
     tile = arith::TruncFOp::create(b, VectorType::get(tileType.getShape(), elem), tile);
   }
   vector::StoreOp::create(b, tile, buffer, indices, /*nontemporal=*/false,
@@ -343,7 +372,7 @@ void KernelBuilder::storeElement(Value value, Value buffer, ValueRange indices) 
   auto elem = cast<MemRefType>(buffer.getType()).getElementType();
   if (isNarrowFloat(elem) && value.getType() != elem) {
     if (elem.isF16())
-      checkF16Range(value);
+      checkF16Range(value, buffer);
     value = arith::TruncFOp::create(b, elem, value);
   }
   memref::StoreOp::create(b, value, buffer, indices);
@@ -369,7 +398,8 @@ Value KernelBuilder::getConcatBuffer(ConcatOp concat, Value rows) {
   Value &buffer = concatBuffers[concat];
   if (!buffer) {
     auto type = cast<RankedTensorType>(concat.getType());
-    buffer = allocRows(rows, type.getDimSize(1), type.getElementType());
+    buffer = allocRows(rows, type.getDimSize(1), type.getElementType(), /*exact=*/false,
+                       concat);
   }
   return buffer;
 }

@@ -125,11 +125,17 @@ public:
   /// toBuffer takes the buffer itself, and only uses outside the lowered
   /// ops (the function's results) keep the extension, a kernel.
   mlir::Value toTensor(mlir::Value buffer, mlir::Type tensorType);
-  /// A new row-major buffer [rows, channels] (rows dynamic). Feature rows
-  /// (f32 `element`) are stored in the activation type unless `exact`
-  /// (sums that must stay f32, such as atomically merged input rows).
+  /// A new row-major buffer [rows, channels] (rows dynamic) for the rows
+  /// of `owner` (null: the op being lowered). Feature rows (f32 `element`)
+  /// are stored in the owner's storage_type on the GPU (rows only f16/bf16
+  /// tensor cores read: scn-plan-dataflow), else in the activation type
+  /// unless `exact` (sums that must stay f32, such as atomically merged
+  /// input rows).
   mlir::Value allocRows(mlir::Value rows, int64_t channels, mlir::Type element,
-                        bool exact = false);
+                        bool exact = false, mlir::Operation *owner = nullptr);
+  /// The storage_type of `op` that the GPU lowering stores its rows in
+  /// (f16 or bf16), or null.
+  mlir::Type storageTypeOf(mlir::Operation *op) const;
   /// A new buffer aligned to kBufferAlignment bytes, which the vector
   /// alignment claims of alignmentOf rely on (GPU allocations are aligned
   /// to 256 bytes anyway; this makes host ones, emulated kernels', so too).
@@ -157,9 +163,10 @@ public:
   /// is null (the runtime could not give one and the run has failed).
   void setCheckWordIf(mlir::Value word, mlir::Value bad);
   /// In a GPU kernel about to round `values` (f32 or a vector of f32) to f16
-  /// for storage: fails the run (the op's check word) when one rounds to
-  /// inf, instead of storing it silently. storeTile and storeElement call it.
-  void checkF16Range(mlir::Value values);
+  /// for storage in `buffer`: fails the run (the op's check word) when one
+  /// rounds to inf, instead of storing it silently. storeTile and
+  /// storeElement call it.
+  void checkF16Range(mlir::Value values, mlir::Value buffer = {});
   /// index_cast helpers.
   mlir::Value toIndex(mlir::Value v);
   mlir::Value toI64(mlir::Value v);
@@ -231,6 +238,9 @@ private:
   /// The op being lowered (beginOp), what its host code follows, and its
   /// check words by message.
   mlir::Operation *currentOp = nullptr;
+  /// Buffers allocRows narrowed to an op's storage_type: their f16 range
+  /// check names the tensor cores, not --activations.
+  llvm::DenseSet<mlir::Value> multiplicandBuffers;
   mlir::Operation *beforeCurrentOp = nullptr;
   llvm::StringMap<mlir::Value> checkWords;
 };

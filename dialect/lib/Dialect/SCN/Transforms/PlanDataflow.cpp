@@ -2,6 +2,7 @@
 
 #include "scn/Dialect/SCN/Transforms/Passes.h"
 #include "scn/Dialect/SCN/IR/ChannelTile.h"
+#include "scn/Dialect/SCN/IR/SCNDialect.h"
 #include "scn/Dialect/SCN/IR/SCNOps.h"
 #include "TensorCoreMemory.h"
 
@@ -24,6 +25,72 @@ bool tensorCoreShape(EpilogueOpInterface op) {
   return isa<KernelMapUserOpInterface>(op.getOperation()) && weight.getRank() == 4 &&
          weight.getDimSize(1) == 1 && weight.getDimSize(2) % 16 == 0 &&
          weight.getDimSize(3) % 16 == 0;
+}
+
+/// The multiplicand type `op` will run on tensor cores with: planned so
+/// (dataflow and mma_type written by hand or by an earlier run) or about to
+/// be (a tensor-core shape, with tensor cores on); null otherwise.
+StringRef tensorCoreTypeOf(Operation *op, bool tensorCores, StringRef planType) {
+  auto conv = dyn_cast<EpilogueOpInterface>(op);
+  if (!conv)
+    return {};
+  auto dataflow = op->getAttrOfType<StringAttr>("dataflow");
+  if (dataflow ? dataflow.getValue() != "tensor_core" : !(tensorCores && tensorCoreShape(conv)))
+    return {};
+  auto given = op->getAttrOfType<StringAttr>("mma_type");
+  return given ? given.getValue() : planType;
+}
+
+/// Whether `op` adds into its output rows (a weight-stationary convolution
+/// accumulates each offset there), so that narrower rows would round every
+/// partial sum.
+bool accumulatesInOutput(Operation *op) {
+  auto dataflow = op->getAttrOfType<StringAttr>("dataflow");
+  return dataflow && dataflow.getValue() == "weight_stationary";
+}
+
+/// Marks the ops whose feature rows only f16 or bf16 tensor-core
+/// convolutions read, as their input, with storage_type = the multiplicand
+/// type: those convolutions round every row they gather to it, so storing
+/// the rounded rows gives the same results with half the bytes, gathered
+/// (W1: all 44 of its tensor-core convolutions' inputs) and written. Rows
+/// that anything else reads (a residual, the network's output, a SIMT
+/// kernel) stay as they are, and so do rows that their op accumulates in
+/// (a weight-stationary convolution, or a concatenation one writes into).
+void markMultiplicandStorage(Operation *root, bool tensorCores, StringRef planType,
+                             Builder &b) {
+  root->walk([&](Operation *op) {
+    if (op->hasAttr("storage_type") || !isa<SCNDialect>(op->getDialect()))
+      return;
+    // The op's feature rows: its one f32 [rows, channels] result (an input
+    // op's other result is its site set).
+    Value rows;
+    for (Value result : op->getResults())
+      if (auto type = dyn_cast<RankedTensorType>(result.getType());
+          type && type.getRank() == 2 && type.getElementType().isF32()) {
+        if (rows)
+          return;
+        rows = result;
+      }
+    if (!rows || rows.use_empty())
+      return;
+    StringRef storage;
+    for (OpOperand &use : rows.getUses()) {
+      StringRef mma = tensorCoreTypeOf(use.getOwner(), tensorCores, planType);
+      if (use.getOperandNumber() != 0 || (mma != "f16" && mma != "bf16") ||
+          (!storage.empty() && mma != storage))
+        return;
+      storage = mma;
+    }
+    if (accumulatesInOutput(op))
+      return;
+    if (auto concat = dyn_cast<ConcatOp>(op))
+      for (Value input : concat.getInputs())
+        if (Operation *writer = input.getDefiningOp(); writer && accumulatesInOutput(writer))
+          return;
+    op->setAttr("storage_type",
+                TypeAttr::get(storage == "f16" ? Type(b.getF16Type()) : b.getBF16Type()));
+  });
 }
 
 struct SCNPlanDataflowPass
@@ -71,6 +138,20 @@ struct SCNPlanDataflowPass
     }
     if (target == "cuda") {
       bool planFailed = false;
+      // A storage type written by hand must be one the lowering stores.
+      getOperation()->walk([&](Operation *op) {
+        Attribute given = op->getAttr("storage_type");
+        auto type = dyn_cast_or_null<TypeAttr>(given);
+        if (given && !(type && (type.getValue().isF16() || type.getValue().isBF16()))) {
+          op->emitOpError() << "has storage_type = " << given << "; it must be f16 or bf16";
+          planFailed = true;
+        }
+      });
+      if (planFailed)
+        return signalPassFailure();
+      // Before the schedules: the async gathers' stages hold rows as stored.
+      if (tensorCores && narrowTensorCoreInputs && activationBytes == 4)
+        markMultiplicandStorage(getOperation(), tensorCores, tensorCoreType, b);
       getOperation()->walk([&](EpilogueOpInterface op) {
         // Schedule attributes of the wrong kind written by hand: an error
         // that names them, not a null attribute read below.

@@ -209,6 +209,13 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
            "registers (loads in flight held in registers) or async (cp.async "
            "into shared-memory stages some offsets ahead, for filters of up "
            "to 32 offsets; gathers, gather_stages)">,
+    Option<"narrowTensorCoreInputs", "narrow-tensor-core-inputs", "bool",
+           /*default=*/"true",
+           "cuda with f16 or bf16 tensor cores and f32 activations: rows that "
+           "only tensor-core convolutions read (as their input) are stored in "
+           "the multiplicand type, which those convolutions round them to "
+           "anyway: half the bytes, the same results (storage_type on the "
+           "op that makes them)">,
     Option<"activationBytes", "activation-bytes", "int64_t", /*default=*/"4",
            "cuda: bytes of a stored activation (4: f32, 2: f16/bf16), which "
            "sizes the stages of async gathers">,
