@@ -92,6 +92,7 @@ def main():
     p.add_argument("--tensor-core-weights", default="global", choices=["global", "shared", "large", "staged"])
     p.add_argument("--tensor-core-gathers", default="registers", choices=["registers", "async"])
     p.add_argument("--tensor-core-stages", type=int, default=0)
+    p.add_argument("--narrow-tensor-core-inputs", default="true", choices=["true", "false"])
     p.add_argument("--chip", default="sm_90")
     p.add_argument("--per-kernel", action="store_true",
                    help="also list every tensor-core kernel: registers, spilled bytes, "
@@ -108,6 +109,8 @@ def main():
         options += f" tensor-core-gathers={a.tensor_core_gathers}"
     if a.tensor_core_stages:
         options += f" tensor-core-stages={a.tensor_core_stages}"
+    if a.narrow_tensor_core_inputs != "true":
+        options += " narrow-tensor-core-inputs=false"
     groups = collections.defaultdict(lambda: collections.Counter())
     registers = collections.defaultdict(list)
     with tempfile.TemporaryDirectory() as tmp:
