@@ -142,7 +142,13 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
     `tensor-core-rows`. `scn.input` and `scn.bl_input` in modes 3
     and 4 (summed rows) get `input_merge = "atomic"`: their rows are added
     into the sites in parallel with atomic adds, a kernel, instead of a
-    sequential scatter, which would run on the host.
+    sequential scatter, which would run on the host. With f16 or bf16
+    tensor cores and f32 activations (`narrow-tensor-core-inputs`), an op
+    whose feature rows only tensor-core convolutions read, as their input,
+    gets `storage_type` = the multiplicand type: the GPU lowering stores
+    its rows in it, which the convolutions would round them to anyway
+    (the same results, half the bytes); rows anything else reads, or that
+    a weight-stationary convolution accumulates in, stay f32.
 
     Before:
     ```mlir
