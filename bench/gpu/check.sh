@@ -9,13 +9,13 @@
 #                                        builds the CUDA artifacts of the check
 #                                        into build/gpu-check and packs them
 #                                        with xz into build/gpu-check.tar.xz:
-#                                        494 s on 2 cores, 2026-11-27)
+#                                        595 s on 2 cores, 2026-11-27)
 #   bash bench/gpu/stage_peer.sh        (spconv 2.3.8 for the GPU machine in
 #                                        build/peer.tar.xz; optional)
 #
 # then carry build/lib, build/test/Unit/Runtime/RuntimeTests, build/bench,
 # build/device-libs, build/gpu-check.tar.xz and build/peer.tar.xz (56.6 MB;
-# with the 9.6 MB of tracked files, 66.3 of one call's 67.1 MB) to the device
+# with the 9.7 MB of tracked files, 66.3 of one call's 67.1 MB) to the device
 # machine and run there, from the repository
 # root (the script unpacks the two archives, with Python's tarfile):
 #
