@@ -55,6 +55,11 @@ void scn::rt::buildPairLists(scn_kmap &map) {
 
 void scn::rt::buildRowOrder(scn_kmap &map) {
   const int64_t K = map.volume, rows = map.numOut;
+  map.rowOrder.resize(rows);
+  map.rowMasks.resize(rows);
+  // No rows, no key bits to rank (K may be large).
+  if (rows == 0)
+    return;
   const int32_t bits = static_cast<int32_t>(std::min<int64_t>(K, kRowKeyBits));
   const Window w = makeWindow(map.dim, map.filter, nullptr);
   const bool plainMask = plainMaskRowOrder();
@@ -63,7 +68,6 @@ void scn::rt::buildRowOrder(scn_kmap &map) {
     bitOf[k] = rowKeyBit(w, k, plainMask);
   Array<uint64_t> keys(rows);
   Array<int32_t> lowMasks(rows);
-  map.rowOrder.resize(rows);
   const int32_t *neighbors = map.neighbors.data();
   parallelFor(rows, kGrain, [&](int64_t o) {
     uint32_t low = 0;
@@ -74,7 +78,6 @@ void scn::rt::buildRowOrder(scn_kmap &map) {
   radixSortPairs(keys, map.rowOrder, rows, bits);
   // Kernels that take rows in tiles read a tile's masks here, one word a
   // row, instead of each row's K table entries.
-  map.rowMasks.resize(rows);
   parallelFor(rows, kGrain, [&](int64_t i) { map.rowMasks[i] = lowMasks[map.rowOrder[i]]; });
 }
 

@@ -462,6 +462,62 @@ def test_narrow_inputs_give_the_same_output(seed, flags, tmp_path):
     assert conversions[0] < conversions[1], conversions
 
 
+def narrow_producers_case(seed):
+    """(spec, arrays): rows that only tensor-core convolutions read, made by
+    each kind of op the plan narrows besides convolutions: summed input rows
+    (mode 4, duplicate coordinates), a concatenation its convolutions write
+    into, and pooling (max or average)."""
+    r = np.random.default_rng(100 + seed)
+    net = Network(r, 3, exact=False)
+    size = [8, 8, 8]
+    n = 260
+    coords = np.concatenate([np.stack([r.integers(0, s, n) for s in size], 1),
+                             r.integers(0, 2, (n, 1))], 1).astype(np.int64)
+    features = r.standard_normal((n, 16)).astype(np.float32)
+    f3 = [3, 3, 3]
+    pool = "MaxPooling" if seed % 2 == 0 else "AveragePooling"
+    layers = [net.conv("SubmanifoldConvolution", 16, 32, f3),
+              {"type": "ConcatTable", "branches": [
+                  [net.conv("SubmanifoldConvolution", 32, 16, f3)],
+                  [net.conv("SubmanifoldConvolution", 32, 16, f3)]]},
+              {"type": "JoinTable"},
+              net.conv("SubmanifoldConvolution", 32, 32, f3),
+              {"type": pool, "pool_size": 2, "pool_stride": 2},
+              net.conv("SubmanifoldConvolution", 32, 16, f3, bias=True)]
+    net.arrays["coords"], net.arrays["features"] = coords, features
+    spec = {"dimension": 3, "spatial_size": size, "input_mode": 4, "train": False,
+            "batch_size": 2, "coords": "coords", "features": "features", "layers": layers}
+    return spec, net.arrays
+
+
+@pytest.mark.parametrize("element_type", ["f16", "bf16"])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_narrow_producers_give_the_same_output(seed, element_type, tmp_path):
+    """The same, with the rows narrowed where a mode-4 input sums them, where
+    a concatenation's convolutions write them, and where pooling makes them
+    (the plan marks each of those ops: checked on its output)."""
+    spec, arrays = narrow_producers_case(seed)
+    mlir = tmp_path / "net.mlir"
+    mlir.write_text(spec_to_mlir.spec_to_mlir(spec, arrays, "const"))
+    proc = subprocess.run(
+        [os.path.join(BUILD, "bin", "scn-opt"), str(mlir), "--canonicalize",
+         "--scn-fold-batchnorm", "--scn-fuse-epilogue", "--canonicalize",
+         "--scn-materialize-kernel-maps", "--cse",
+         f"--scn-plan-dataflow=target=cuda tensor-cores=true tensor-core-type={element_type}"],
+        capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    pool = "scn.max_pool" if seed % 2 == 0 else "scn.avg_pool"
+    for op in ("scn.input", "scn.concat", pool):
+        marked = [line for line in proc.stdout.splitlines()
+                  if op + " " in line and f"storage_type = {element_type}" in line]
+        assert marked, f"{op} not narrowed:\n{proc.stdout}"
+    emulated = ["--target=cuda-emulated", "--element-type=" + element_type]
+    narrow = run(spec, arrays, tmp_path, "narrow", emulated)
+    wide = run(spec, arrays, tmp_path, "wide", emulated + ["--narrow-tensor-core-inputs=false"])
+    assert narrow.size
+    np.testing.assert_array_equal(narrow, wide)
+
+
 def test_narrow_inputs_flag_is_for_cuda(tmp_path):
     spec, arrays = tensor_core_case(0, exact=False)
     mlir = tmp_path / "net.mlir"

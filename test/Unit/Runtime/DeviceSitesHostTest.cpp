@@ -389,6 +389,14 @@ TEST(DeviceSitesOnHost, RowOrderKeyRanksOffsetsFromTheCentre) {
   EXPECT_EQ(dropped, 17);
   EXPECT_EQ(scn::rt::rowKeyBit(w4, 40), -1);  // the centre
   EXPECT_EQ(scn::rt::rowKeyBit(w4, 80), 63);  // the last corner
+  // Past kMostRankedOffsets (1024) offsets keep index order: 33 x 33 (1089)
+  // keeps its last 64.
+  const int64_t wide[2] = {33, 33};
+  const scn::rt::Window w2 = scn::rt::makeWindow(2, wide, nullptr);
+  EXPECT_EQ(scn::rt::rowKeyBit(w2, 0), -1);
+  EXPECT_EQ(scn::rt::rowKeyBit(w2, 544), -1);  // the centre
+  EXPECT_EQ(scn::rt::rowKeyBit(w2, 1089 - 64), 0);
+  EXPECT_EQ(scn::rt::rowKeyBit(w2, 1088), 63);
   const uint64_t gray[8] = {0, 1, 3, 2, 6, 7, 5, 4};
   for (uint64_t i = 0; i < 8; ++i)
     EXPECT_EQ(scn::rt::grayCodeRank(gray[i]), i);

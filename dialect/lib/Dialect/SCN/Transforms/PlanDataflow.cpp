@@ -8,6 +8,8 @@
 
 #include "mlir/IR/Builders.h"
 
+#include <string>
+
 namespace scn {
 #define GEN_PASS_DEF_SCNPLANDATAFLOW
 #include "scn/Dialect/SCN/Transforms/Passes.h.inc"
@@ -49,6 +51,37 @@ bool accumulatesInOutput(Operation *op) {
   return dataflow && dataflow.getValue() == "weight_stationary";
 }
 
+/// The feature rows of `op`: the one f32 [rows, channels] result of an scn
+/// op (an input op's other result is its site set), or null.
+Value featureRowsOf(Operation *op) {
+  if (!isa<SCNDialect>(op->getDialect()))
+    return {};
+  Value rows;
+  for (Value result : op->getResults())
+    if (auto type = dyn_cast<RankedTensorType>(result.getType());
+        type && type.getRank() == 2 && type.getElementType().isF32()) {
+      if (rows)
+        return {};
+      rows = result;
+    }
+  return rows;
+}
+
+/// The multiplicand type, f16 or bf16, that every reader of `rows` rounds
+/// them to: when each is a tensor-core convolution of that type reading
+/// them as its input; empty otherwise (and for rows nothing reads).
+StringRef multiplicandOfReaders(Value rows, bool tensorCores, StringRef planType) {
+  StringRef storage;
+  for (OpOperand &use : rows.getUses()) {
+    StringRef mma = tensorCoreTypeOf(use.getOwner(), tensorCores, planType);
+    if (use.getOperandNumber() != 0 || (mma != "f16" && mma != "bf16") ||
+        (!storage.empty() && mma != storage))
+      return {};
+    storage = mma;
+  }
+  return storage;
+}
+
 /// Marks the ops whose feature rows only f16 or bf16 tensor-core
 /// convolutions read, as their input, with storage_type = the multiplicand
 /// type: those convolutions round every row they gather to it, so storing
@@ -60,29 +93,11 @@ bool accumulatesInOutput(Operation *op) {
 void markMultiplicandStorage(Operation *root, bool tensorCores, StringRef planType,
                              Builder &b) {
   root->walk([&](Operation *op) {
-    if (op->hasAttr("storage_type") || !isa<SCNDialect>(op->getDialect()))
+    Value rows = featureRowsOf(op);
+    if (!rows || op->hasAttr("storage_type") || accumulatesInOutput(op))
       return;
-    // The op's feature rows: its one f32 [rows, channels] result (an input
-    // op's other result is its site set).
-    Value rows;
-    for (Value result : op->getResults())
-      if (auto type = dyn_cast<RankedTensorType>(result.getType());
-          type && type.getRank() == 2 && type.getElementType().isF32()) {
-        if (rows)
-          return;
-        rows = result;
-      }
-    if (!rows || rows.use_empty())
-      return;
-    StringRef storage;
-    for (OpOperand &use : rows.getUses()) {
-      StringRef mma = tensorCoreTypeOf(use.getOwner(), tensorCores, planType);
-      if (use.getOperandNumber() != 0 || (mma != "f16" && mma != "bf16") ||
-          (!storage.empty() && mma != storage))
-        return;
-      storage = mma;
-    }
-    if (accumulatesInOutput(op))
+    StringRef storage = multiplicandOfReaders(rows, tensorCores, planType);
+    if (storage.empty())
       return;
     if (auto concat = dyn_cast<ConcatOp>(op))
       for (Value input : concat.getInputs())
@@ -91,6 +106,37 @@ void markMultiplicandStorage(Operation *root, bool tensorCores, StringRef planTy
     op->setAttr("storage_type",
                 TypeAttr::get(storage == "f16" ? Type(b.getF16Type()) : b.getBF16Type()));
   });
+}
+
+/// Whether a storage_type written by hand on `op` holds: f16 or bf16, on
+/// an scn op's feature rows that only tensor-core convolutions of that
+/// multiplicand type read (anything else reading them would get rounded
+/// values); else emits the error that says which.
+bool checkGivenStorage(Operation *op, bool tensorCores, StringRef planType) {
+  Attribute given = op->getAttr("storage_type");
+  if (!given)
+    return true;
+  auto type = dyn_cast<TypeAttr>(given);
+  if (!type || !(type.getValue().isF16() || type.getValue().isBF16())) {
+    op->emitOpError() << "has storage_type = " << given << "; it must be f16 or bf16";
+    return false;
+  }
+  Value rows = featureRowsOf(op);
+  if (!rows) {
+    op->emitOpError() << "has storage_type = " << given
+                      << " but no feature rows (one f32 [rows, channels] result) to store";
+    return false;
+  }
+  std::string wanted = type.getValue().isF16() ? "f16" : "bf16";
+  if (multiplicandOfReaders(rows, tensorCores, planType) != wanted) {
+    op->emitOpError() << "has storage_type = " << given
+                      << ", but its rows are read by other than tensor-core convolutions "
+                         "with mma_type \""
+                      << wanted
+                      << "\" (as their input), which storing them rounded would change";
+    return false;
+  }
+  return true;
 }
 
 struct SCNPlanDataflowPass
@@ -138,14 +184,11 @@ struct SCNPlanDataflowPass
     }
     if (target == "cuda") {
       bool planFailed = false;
-      // A storage type written by hand must be one the lowering stores.
+      // A storage type written by hand must be one the lowering stores, on
+      // rows only tensor cores of that type read.
       getOperation()->walk([&](Operation *op) {
-        Attribute given = op->getAttr("storage_type");
-        auto type = dyn_cast_or_null<TypeAttr>(given);
-        if (given && !(type && (type.getValue().isF16() || type.getValue().isBF16()))) {
-          op->emitOpError() << "has storage_type = " << given << "; it must be f16 or bf16";
+        if (!checkGivenStorage(op, tensorCores, tensorCoreType))
           planFailed = true;
-        }
       });
       if (planFailed)
         return signalPassFailure();
