@@ -57,6 +57,37 @@ def check(lib, status):
         raise RuntimeError(lib.scn_last_error_message().decode())
 
 
+def submanifold_row_order(lib, coords, size, choice=None):
+    """The runtime's row order (scn_kmap_get_row_order) of the 3^dim
+    submanifold map of the mode-0 input set of `coords` [n, dim + 1] on a
+    grid of `size`, with SCN_RUNTIME_ROW_ORDER=`choice` (None: unset, the
+    default order)."""
+    dim = len(size)
+    grid = (ctypes.c_int64 * dim)(*size)
+    rows = np.ascontiguousarray(coords, np.int64)
+    sites, kmap = ctypes.c_void_p(), ctypes.c_void_p()
+    saved = os.environ.pop("SCN_RUNTIME_ROW_ORDER", None)
+    if choice is not None:
+        os.environ["SCN_RUNTIME_ROW_ORDER"] = choice
+    try:
+        check(lib, lib.scn_sites_from_coords(dim, grid, rows.ctypes.data_as(ctypes.c_void_p),
+                                             SCN_INDEX_INT64, ctypes.c_int64(len(rows)),
+                                             ctypes.c_int64(dim + 1), 0, ctypes.c_int64(1),
+                                             ctypes.byref(sites)))
+        three = (ctypes.c_int64 * dim)(*[3] * dim)
+        check(lib, lib.scn_kmap_build(SCN_KMAP_SUBMANIFOLD, sites, sites, three, None,
+                                      ctypes.byref(kmap)))
+        order = ctypes.POINTER(ctypes.c_int32)()
+        check(lib, lib.scn_kmap_get_row_order(kmap, ctypes.byref(order)))
+        return np.ctypeslib.as_array(order, (len(rows),)).copy()
+    finally:
+        os.environ.pop("SCN_RUNTIME_ROW_ORDER", None)
+        if saved is not None:
+            os.environ["SCN_RUNTIME_ROW_ORDER"] = saved
+        lib.scn_kmap_free(kmap)
+        lib.scn_sites_free(sites)
+
+
 def occupancy(table):
     """(share of tile steps run, share of useful rows in them) of a
     neighbour table [rows, 27] in tiles of 16 rows."""

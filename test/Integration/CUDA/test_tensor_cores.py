@@ -27,8 +27,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "utils"))
+sys.path.insert(0, os.path.join(ROOT, "bench", "gpu"))
 from cuda_device import cuda_device_present  # noqa: E402
 import spec_to_mlir  # noqa: E402
+import tile_occupancy  # noqa: E402
 
 BUILD = os.environ.get("SCN_BUILD_DIR", os.path.join(ROOT, "build"))
 SCN_COMPILE = os.path.join(BUILD, "bin", "scn-compile")
@@ -401,25 +403,6 @@ def test_rounded_case_within_precision(seed, element_type, tmp_path):
     assert err > 0
 
 
-def row_orders(coords, dim):
-    """The rows of a mode-0 input set (`coords`, unique rows) in the two row
-    orders of its 3^dim submanifold map, each as the runtime sorts them
-    (runtime/lib/CPU/RowOrderKey.h): by the plain mask, and by the Gray code
-    rank of the mask with the offsets far from the centre as high bits."""
-    deltas = np.array(np.meshgrid(*[[-1, 0, 1]] * dim, indexing="ij")).reshape(dim, -1).T
-    sites = {tuple(c): i for i, c in enumerate(coords.tolist())}
-    has = np.array([[tuple(list(np.add(c[:dim], d)) + [c[dim]]) in sites for d in deltas]
-                    for c in coords.tolist()], dtype=np.int64).reshape(len(coords), -1)
-    plain = (has << np.arange(has.shape[1])).sum(axis=1)
-    rank = np.lexsort((np.arange(len(deltas)), np.abs(deltas).sum(axis=1)))
-    key = (has[:, rank] << np.arange(has.shape[1])).sum(axis=1)
-    shift = 1
-    while shift < 64:
-        key ^= key >> shift
-        shift *= 2
-    return np.argsort(plain, kind="stable"), np.argsort(key, kind="stable")
-
-
 @pytest.mark.parametrize("flags", [["--element-type=f16"], ["--element-type=bf16"],
                                    ["--element-type=f16", "--tensor-core-gathers=async"]])
 @pytest.mark.parametrize("seed", ROUNDED_SEEDS)
@@ -429,7 +412,12 @@ def test_row_orders_give_the_same_output(seed, flags, tmp_path):
     same output bit for bit with the Gray code key (the default) and the
     plain mask (SCN_RUNTIME_ROW_ORDER=mask), whose orders differ there."""
     spec, arrays = tensor_core_case(seed, exact=False)
-    plain, gray = row_orders(arrays["coords"], spec["dimension"])
+    # The first layer's map, as the runtime orders it both ways (mode 0,
+    # as the case's input).
+    lib = tile_occupancy.runtime()
+    gray = tile_occupancy.submanifold_row_order(lib, arrays["coords"], spec["spatial_size"])
+    plain = tile_occupancy.submanifold_row_order(lib, arrays["coords"], spec["spatial_size"],
+                                                 "mask")
     assert not np.array_equal(plain, gray)
     compile_args = ["--target=cuda-emulated"] + flags
     default = run(spec, arrays, tmp_path, "gray", compile_args)
