@@ -115,9 +115,9 @@ int main(int argc, char **argv) {
   // Options that would be ignored are errors.
   if (artifact &&
       (target.getNumOccurrences() || !chips.empty() || scn::tools::anyCudaFlag()))
-    return failWith("--target, --chip, --element-type, --activations, --simt-* and "
-                    "--tensor-core-* are for .mlir networks; an artifact runs as it "
-                    "was compiled");
+    return failWith("--target, --chip, --element-type, --activations, --simt-*, "
+                    "--tensor-core-* and --narrow-tensor-core-inputs are for .mlir networks; "
+                    "an artifact runs as it was compiled");
   if (target == "cpu" && !chips.empty())
     return failWith("--chip is for --target=cuda");
   if (std::string error = scn::tools::cudaFlagOnCpu(); target == "cpu" && !error.empty())

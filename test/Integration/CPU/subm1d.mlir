@@ -32,6 +32,8 @@
 // RUN: not scn-compile %s --tensor-core-weights=shared -o %t.w.so 2>&1 | FileCheck %s --check-prefix=WEIGHTS
 // RUN: not scn-run %s --tensor-core-weights=shared --input %t.npz 2>&1 | FileCheck %s --check-prefix=RUNWEIGHTS
 // RUN: not scn-run %t.so --tensor-core-weights=shared --input %t.npz 2>&1 | FileCheck %s --check-prefix=ARTIFACT
+// RUN: not scn-run %t.so --narrow-tensor-core-inputs=false --input %t.npz 2>&1 | FileCheck %s --check-prefix=ARTIFACT
+// RUN: not scn-run %s --narrow-tensor-core-inputs=false --input %t.npz 2>&1 | FileCheck %s --check-prefix=RUNNARROW
 // The CUDA pipeline emulated on the CPU, with bf16 tensor cores (none fit
 // this 1-channel layer, so the values are exact):
 // RUN: scn-run %s --target=cuda-emulated --element-type=bf16 --input %t.npz --print | FileCheck %s
@@ -39,7 +41,8 @@
 // TARGET: scn-compile: error: --target=rocm is unknown (cpu or cuda)
 // ELEMENT: scn-compile: error: --element-type is for --target=cuda (the CPU target is f32)
 // GEOMETRY: scn-compile: error: --device-geometry is for --target=cuda
-// ARTIFACT: scn-run: error: --target, --chip, --element-type, --activations, --simt-* and --tensor-core-* are for .mlir networks; an artifact runs as it was compiled
+// ARTIFACT: scn-run: error: --target, --chip, --element-type, --activations, --simt-*, --tensor-core-* and --narrow-tensor-core-inputs are for .mlir networks; an artifact runs as it was compiled
+// RUNNARROW: scn-run: error: --narrow-tensor-core-inputs is for --target=cuda
 // WEIGHTS: scn-compile: error: --tensor-core-weights is for --target=cuda
 // RUNWEIGHTS: scn-run: error: --tensor-core-weights is for --target=cuda
 // RUNACT: scn-run: error: --activations is for --target=cuda (the CPU target is f32)
