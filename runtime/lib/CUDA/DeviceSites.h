@@ -640,9 +640,10 @@ unsigned long long numberCandidates(SiteSet<B> &s, typename B::template Array<ui
   B::inclusiveSum(isHead.data(), groupIncl.data(), m, stream);
   B::inclusiveSum(headOfId.data(), siteIncl.data(), m, stream);
   B::forEach(stream, 1, CountSites{siteIncl.data(), m, summary.data()});
-  unsigned long long counts[2];
-  B::copyToHost(counts, summary.data(), sizeof counts, stream);
-  const int32_t numSites = int32_t(counts[0]);
+  // found[0]: the site count; found[1]: the first duplicate (or none).
+  unsigned long long found[2];
+  B::copyToHost(found, summary.data(), sizeof found, stream);
+  const int32_t numSites = int32_t(found[0]);
   s.numSites = numSites;
   s.coords.resize(int64_t(numSites) * (s.dim + 1), stream);
   s.sortedRows.resize(numSites, stream);
@@ -654,7 +655,7 @@ unsigned long long numberCandidates(SiteSet<B> &s, typename B::template Array<ui
                           s.sortedRows.data(), s.sortedKeys.data(), s.coords.data()});
   perCandidate(sortedKeys.data(), sortedIds.data(), m, groupIncl.data(), groupSite.data());
   B::checkLaunches("a numbering kernel launch");
-  return counts[1];
+  return found[1];
 }
 
 /// Candidate ids are int32 (as the CPU runtime's rows).
