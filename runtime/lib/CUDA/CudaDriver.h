@@ -55,6 +55,7 @@ namespace scn::rt::driver_api {
   X(cuModuleUnload)                                                            \
   X(cuModuleGetFunction)                                                       \
   X(cuLaunchKernel)                                                            \
+  X(cuFuncGetAttribute)                                                        \
   X(cuFuncSetAttribute)                                                        \
   X(cuStreamCreate)                                                            \
   X(cuStreamDestroy)                                                           \

@@ -588,14 +588,24 @@ extern "C" void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
                         std::to_string(blockY) + "x" + std::to_string(blockZ) +
                         (sharedBytes ? ", " + std::to_string(sharedBytes) + " bytes shared"
                                      : std::string());
-    // Past 48 KiB a kernel must opt in to its dynamic shared memory.
+    // Past 48 KiB of static plus dynamic shared memory a kernel must opt in
+    // to its dynamic part. The static part counts: MLIR's dynamic shared
+    // memory is a 1-byte `.shared` array aligned to 16, so exactly 48 KiB of
+    // dynamic memory is already past the limit (seen on the H200).
     constexpr int32_t kDefaultSharedLimit = 48 * 1024;
-    if (sharedBytes > kDefaultSharedLimit)
-      check(driver().cuFuncSetAttribute(static_cast<CUfunction>(function),
-                                        CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                                        sharedBytes),
-            "cuFuncSetAttribute",
-            "asking for " + std::to_string(sharedBytes) + " bytes of shared memory");
+    if (sharedBytes > 0) {
+      int staticBytes = 0;
+      check(driver().cuFuncGetAttribute(&staticBytes, CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES,
+                                        static_cast<CUfunction>(function)),
+            "cuFuncGetAttribute", "static shared memory of the kernel");
+      if (sharedBytes + staticBytes > kDefaultSharedLimit)
+        check(driver().cuFuncSetAttribute(static_cast<CUfunction>(function),
+                                          CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                                          sharedBytes),
+              "cuFuncSetAttribute",
+              "asking for " + std::to_string(sharedBytes) + " bytes of dynamic shared memory "
+                  "besides " + std::to_string(staticBytes) + " static");
+    }
     CUevent start = profile::begin(asStream(stream));
     CUresult launched = driver().cuLaunchKernel(
         static_cast<CUfunction>(function), gridX, gridY, gridZ, blockX, blockY, blockZ,

@@ -29,7 +29,9 @@ bool haveGpu() { return scn_gpu_init(0) == SCN_OK; }
 
 std::string lastError() { return scn_last_error_message(); }
 
-/// Doubles `count` floats in place (hand-written PTX, checked by ptxas).
+/// Doubles `count` floats in place (hand-written PTX, checked by ptxas);
+/// scn_test_double_static_shared the same with 16 bytes of static shared
+/// memory, as MLIR's kernels with dynamic shared memory have.
 const char *kDoublePtx = R"(
 .version 7.0
 .target sm_70
@@ -52,6 +54,31 @@ const char *kDoublePtx = R"(
   mul.wide.u32 %rd3, %r2, 4;
   add.s64 %rd4, %rd2, %rd3;
   ld.global.f32 %f1, [%rd4];
+  add.f32 %f2, %f1, %f1;
+  st.global.f32 [%rd4], %f2;
+DONE:
+  ret;
+}
+.shared .align 16 .b8 scn_test_static[16];
+.visible .entry scn_test_double_static_shared(.param .u64 data, .param .u32 count)
+{
+  .reg .pred %done;
+  .reg .b32 %r<5>;
+  .reg .f32 %f<3>;
+  .reg .b64 %rd<5>;
+  ld.param.u64 %rd1, [data];
+  ld.param.u32 %r1, [count];
+  mov.u32 %r2, %ctaid.x;
+  mov.u32 %r3, %ntid.x;
+  mov.u32 %r4, %tid.x;
+  mad.lo.s32 %r2, %r2, %r3, %r4;
+  setp.ge.u32 %done, %r2, %r1;
+  @%done bra DONE;
+  cvta.to.global.u64 %rd2, %rd1;
+  mul.wide.u32 %rd3, %r2, 4;
+  add.s64 %rd4, %rd2, %rd3;
+  ld.global.f32 %f1, [%rd4];
+  st.shared.f32 [scn_test_static], %f1;
   add.f32 %f2, %f1, %f1;
   st.global.f32 [%rd4], %f2;
 DONE:
@@ -98,11 +125,12 @@ TEST(Gpu, WithoutADeviceEveryCallFailsCleanly) {
 #ifdef SCN_TEST_HAVE_MGPU
 /// `host` doubled by kDoublePtx through the mgpu* ABI (module, stream,
 /// memory, launch with `sharedBytes` of dynamic shared memory).
-static std::vector<float> doubledOnTheGpu(const std::vector<float> &host, int32_t sharedBytes) {
+static std::vector<float> doubledOnTheGpu(const std::vector<float> &host, int32_t sharedBytes,
+                                          const char *kernel = "scn_test_double") {
   const size_t bytes = host.size() * sizeof(float);
   void *stream = mgpuStreamCreate();
   void *module = mgpuModuleLoadJIT(const_cast<char *>(kDoublePtx), 2);
-  void *function = mgpuModuleGetFunction(module, "scn_test_double");
+  void *function = mgpuModuleGetFunction(module, kernel);
   void *device = mgpuMemAlloc(bytes, stream, false);
   mgpuMemcpy(device, const_cast<float *>(host.data()), bytes, stream);
   uint32_t count = uint32_t(host.size());
@@ -159,6 +187,13 @@ TEST(Gpu, LargeDynamicSharedMemoryAndResidentBlocks) {
 
   std::vector<float> host(1000, 1.5f);
   std::vector<float> result = doubledOnTheGpu(host, int32_t(shared));
+  ASSERT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
+  EXPECT_EQ(result[999], 3.0f);
+
+  // Exactly 48 KiB of dynamic memory beside static memory is past the
+  // default limit too (the H200 refused such launches of the async
+  // tensor-core kernels before mgpuLaunchKernel counted the static part).
+  result = doubledOnTheGpu(host, 48 * 1024, "scn_test_double_static_shared");
   ASSERT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
   EXPECT_EQ(result[999], 3.0f);
 }
