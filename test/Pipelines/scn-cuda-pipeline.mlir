@@ -30,7 +30,7 @@
 // calls and the frees.
 // CHECK: %[[STREAM:.*]] = llvm.call @mgpuStreamCreate()
 // CHECK-NOT: mgpuStreamSynchronize
-// CHECK: gpu.launch_func <%[[STREAM]] : !llvm.ptr> @main_kernel::@main_kernel {{.*}}, %[[FLAG]] : !llvm.ptr,
+// CHECK: gpu.launch_func <%[[STREAM]] : !llvm.ptr> @main_kernel::@main_kernel {{.*}}, %[[FLAG]] : !llvm.ptr{{[,)]}}
 // CHECK-NOT: mgpuStreamSynchronize
 // CHECK: llvm.call @scn_cg_gpu_input(
 // CHECK-NOT: mgpuStreamSynchronize

@@ -135,7 +135,13 @@ void scn::buildCPUPipeline(OpPassManager &pm,
 /// libscn_runtime; gpu-module-to-binary serializes each kernel as `format`.
 static std::string cudaLowering(llvm::StringRef target, llvm::StringRef format,
                                bool asyncChain) {
+  // gpu-launch-sink-index-computations before outlining: the canonicalizer
+  // hoists the kernels' constants out of gpu.launch, and outlining alone
+  // passes them in as kernel arguments, so that ptxas saw `lane % 4` as a
+  // 64-bit remainder by a parameter and every index product as a multiply
+  // by one (the H200's SASS of W3 C64's tensor-core kernel, 2026-11-27).
   return ("func.func(convert-parallel-loops-to-gpu),"
+          "gpu-launch-sink-index-computations,"
           "gpu-kernel-outlining,"
           "lower-affine,"
           "canonicalize,"

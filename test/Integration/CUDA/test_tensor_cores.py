@@ -208,6 +208,12 @@ def async_copies(spec, arrays, tmp_path, flags):
 def ptx_count(spec, arrays, tmp_path, flags, text):
     """How often `text` occurs in the network's PTX, compiled with
     scn-compile's `flags` as --scn-cuda-pipeline options."""
+    return ptx_of(spec, arrays, tmp_path, flags).count(text)
+
+
+def ptx_of(spec, arrays, tmp_path, flags):
+    """The network's PTX (in the pipeline's output), compiled with
+    scn-compile's `flags` as --scn-cuda-pipeline options."""
     mlir = tmp_path / "net.mlir"
     mlir.write_text(spec_to_mlir.spec_to_mlir(spec, arrays, "const"))
     options = " ".join(f.lstrip("-") for f in flags)
@@ -218,7 +224,7 @@ def ptx_count(spec, arrays, tmp_path, flags, text):
          f"--scn-cuda-pipeline={options} format=isa"],
         capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    return proc.stdout.count(text)
+    return proc.stdout
 
 
 EXACT_SEEDS = range(8)
@@ -445,8 +451,13 @@ def test_narrow_inputs_give_the_same_output(seed, flags, tmp_path):
     wide = run(spec, arrays, tmp_path, "wide", emulated + ["--narrow-tensor-core-inputs=false"])
     np.testing.assert_array_equal(narrow, wide)
     element = flags[0].split("=")[1]
-    conversions = [ptx_count(spec, arrays, tmp_path, flags + extra, f"cvt.rn.{element}.f32")
-                   for extra in ([], ["--narrow-tensor-core-inputs=false"])]
+    # Values rounded to the element type: one a cvt, two a paired one
+    # (vector stores and the async gathers' chunks convert pairs).
+    conversions = []
+    for extra in ([], ["--narrow-tensor-core-inputs=false"]):
+        ptx = ptx_of(spec, arrays, tmp_path, flags + extra)
+        conversions.append(ptx.count(f"cvt.rn.{element}.f32")
+                           + 2 * ptx.count(f"cvt.rn.{element}x2.f32"))
     assert conversions[0] < conversions[1], conversions
 
 

@@ -11,6 +11,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "llvm/ADT/bit.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -337,15 +338,30 @@ void KernelBuilder::checkF16Range(Value values, Value buffer) {
     return;
   // Not (|v| < 65520): f16's overflow threshold under round to nearest
   // even, and true for NaN too.
-  Type type = values.getType();
-  Value limit = isa<VectorType>(type) ? splat(cast<VectorType>(type), 65520.0) : f32(65520.0);
-  Value magnitude = math::AbsFOp::create(b, values);
-  Value over = arith::CmpFOp::create(b, arith::CmpFPredicate::UGE, magnitude, limit);
-  if (isa<VectorType>(type))
-    over = vector::ReductionOp::create(b, vector::CombiningKind::OR, over);
+  Value over = magnitudeAtLeast(values, 65520.0f);
   bool multiplicand = buffer && multiplicandBuffers.contains(rootBuffer(buffer));
   setCheckWordIf(opCheckWord(multiplicand ? kF16MultiplicandStoreOverflow : kF16StoreOverflow),
                  over);
+}
+
+Value KernelBuilder::magnitudeAtLeast(Value values, float limit) {
+  Type intType = b.getI32Type();
+  auto vector = dyn_cast<VectorType>(values.getType());
+  if (vector)
+    intType = VectorType::get(vector.getShape(), intType);
+  auto constant = [&](int32_t v) -> Value {
+    if (vector)
+      return arith::ConstantOp::create(
+          b, intType, DenseElementsAttr::get(cast<VectorType>(intType), b.getI32IntegerAttr(v)));
+    return i32(v);
+  };
+  Value bits = arith::BitcastOp::create(b, intType, values);
+  Value magnitude = arith::AndIOp::create(b, bits, constant(0x7FFFFFFF));
+  Value over = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, magnitude,
+                                     constant(llvm::bit_cast<int32_t>(limit)));
+  if (vector)
+    over = vector::ReductionOp::create(b, vector::CombiningKind::OR, over);
+  return over;
 }
 
 void KernelBuilder::storeTile(Value tile, Value buffer, ValueRange indices,

@@ -167,6 +167,12 @@ public:
   /// rounds to inf, instead of storing it silently. storeTile and
   /// storeElement call it.
   void checkF16Range(mlir::Value values, mlir::Value buffer = {});
+  /// Whether |v| >= `limit` (positive) or v is NaN, for `values` f32 or a
+  /// vector of f32 (then whether any is): the magnitude's bits compared as
+  /// integers (non-negative floats order as their bits), so that no
+  /// math.absf reaches convert-gpu-to-nvvm, which lowers a scalar one to a
+  /// libdevice call that the PTX leaves unresolved (__nv_fabsf).
+  mlir::Value magnitudeAtLeast(mlir::Value values, float limit);
   /// index_cast helpers.
   mlir::Value toIndex(mlir::Value v);
   mlir::Value toI64(mlir::Value v);

@@ -554,11 +554,8 @@ public:
               b, vec2, ValueRange{acc[4 * j + 2 * half], acc[4 * j + 2 * half + 1]});
           if (rangeWord) {
             // Not (|s| <= the largest f32): inf or NaN.
-            Value magnitude = math::AbsFOp::create(b, sums);
-            Value largest = kb.splat(vec2, std::numeric_limits<float>::max());
-            Value bad = arith::CmpFOp::create(b, arith::CmpFPredicate::UGT, magnitude, largest);
-            kb.setCheckWordIf(rangeWord,
-                              vector::ReductionOp::create(b, vector::CombiningKind::OR, bad));
+            kb.setCheckWordIf(rangeWord, kb.magnitudeAtLeast(
+                                             sums, std::numeric_limits<float>::infinity()));
           }
           if (biasBuf)
             sums = arith::AddFOp::create(
