@@ -262,7 +262,7 @@ PRIMARY_TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-sharedw", "cuda-f16-asyn
                    "cuda-f16-act16", "cuda-f16-act16-sharedw", "cuda-f16-act16-async",
                    "cuda-f16-act16-async-sharedw", "cuda-f16-act16-async-stagedw")
 OTHER_TARGETS = ("cuda-f16-wide", "cuda-f16+maskorder", "cuda-hostmaps", "cuda-f16-sync",
-                 "cuda-f16-votes", "cuda-f16-loads6", "cuda-f16-loads24", "cuda-simt4x4",
+                 "cuda-f16-votes", "cuda-f16-loads6", "cuda-f16-loads24", "cuda-simt4x1",
                  "cuda-simt2x8", "cuda-simt4x8", "cuda-f16+pageable")
 TARGETS = PRIMARY_TARGETS + OTHER_TARGETS
 # A target ending so runs its artifact with SCN_GPU_PAGEABLE_UPLOADS=1: the
@@ -313,9 +313,10 @@ VARIANT_TABLES = (
     ("Tensor-core lanes issuing 6 or 24 16-byte loads before their mmas instead of 12 "
      "(--tensor-core-loads: fewer registers against more overlap), f16.",
      "cuda-f16", ("cuda-f16-loads6", "cuda-f16-loads24")),
-    ("fp32 SIMT threads of 4x4, 2x8 and 4x8 rows x channels instead of the plan's 4x1 "
+    ("fp32 SIMT threads of 4x1 (the plan's before 2026-11-27), 2x8 and 4x8 rows x "
+     "channels instead of the plan's 4x4 "
      "(--simt-rows, --simt-channels).",
-     "cuda", ("cuda-simt4x4", "cuda-simt2x8", "cuda-simt4x8")),
+     "cuda", ("cuda-simt4x1", "cuda-simt2x8", "cuda-simt4x8")),
     ("The rows that only tensor-core convolutions read stored in f32 "
      "(--narrow-tensor-core-inputs=false, as before the tenth session) instead of f16 (the "
      "default: the convolutions round them to f16 anyway), f16; a speed-up below 1 is "

@@ -29,9 +29,9 @@ the GPU machine (which has neither our toolchain nor the CUDA toolkit):
                                         gathers through cp.async stages);
                                         cuda-f16-loads6/24 (lanes
                                         issuing 6 or 24 loads at once, not 12);
-                                        cuda-simt4x4/2x8/4x8 (fp32
-                                        threads of 4 x 4, 2 x 8, 4 x 8 rows x
-                                        channels; the plan's 4 x 1 is cuda);
+                                        cuda-simt4x1/2x8/4x8 (fp32
+                                        threads of 4 x 1, 2 x 8, 4 x 8 rows x
+                                        channels; the plan's 4 x 4 is cuda);
                                         W1 also cuda-f16-sync (every GPU op
                                         waited for: --async-chain=false)
                inputs.npz, meta.json    their coordinates, weight arguments
@@ -204,9 +204,9 @@ def prepare_tensor_cores(chips, target):
 
 
 # Rows x channels of an fp32 SIMT thread that the check times beside the
-# plan's 4 x 1 (kernel_report.py: 80, 64 and 106 registers on W3 C64, no
-# spills, against 64).
-SIMT_TILES = ((4, 4), (2, 8), (4, 8))
+# plan's 4 x 4 (4 x 1 was the plan's until the H200 timed 4 x 4 1.5x faster
+# on W1, 2026-11-27).
+SIMT_TILES = ((4, 1), (2, 8), (4, 8))
 
 F16 = ["--element-type=f16"]
 ACT16 = ["--activations=f16"]
@@ -257,7 +257,7 @@ BENCH_VARIANTS = [
     # and 135 registers on W3 C64 against 112: occupancy against overlap).
     ("cuda-f16-loads6", F16 + ["--tensor-core-loads=6"], "large"),
     ("cuda-f16-loads24", F16 + ["--tensor-core-loads=24"], "large"),
-    # fp32 SIMT threads of other rows x channels than the plan's 4 x 1.
+    # fp32 SIMT threads of other rows x channels than the plan's 4 x 4.
 ] + [(f"cuda-simt{rows}x{channels}", [f"--simt-rows={rows}", f"--simt-channels={channels}"],
       "large") for rows, channels in SIMT_TILES] + [
     # Every GPU op waited for, as before scn-gpu-async-chain.

@@ -138,8 +138,9 @@
 // WIDE-NOT: ld.global.v4.b16
 // WIDE: {{^ *}}4 ld.global.v4.b32
 // NARROWSTORE-LABEL: llvm.func @main(
-// NARROWSTORE: gpu.binary @main_kernel{{.*}}cvt.rn.f16.f32{{.*}}st.global.b16
-// WIDESTORE-NOT: st.global.b16
+// (4 channels a thread: pairs rounded together, one 8-byte store a row.)
+// NARROWSTORE: gpu.binary @main_kernel{{.*}}cvt.rn.f16x2.f32{{.*}}st.global.v2.b32
+// WIDESTORE-NOT: cvt.rn.f16x2.f32{{.*}}st.global.v2.b32
 // BADGATHERS: tensor-core-gathers=later needs element-type f16, bf16 or tf32 and registers or async
 // STAGESONLY: tensor-core-stages=3 needs tensor-core-gathers=async and 2 to 8 stages
 // tensor-core-weights=staged: each lane copies its B fragments of an

@@ -69,10 +69,11 @@
 // BADTC: error: scn-plan-dataflow: tensor-core-type 'f8' is not f16, bf16 or tf32
 
 // For CUDA every op is channel_parallel: one thread per (tile of 4 rows,
-// output channel); what was written by hand is kept.
+// tile of up to 4 output channels that divides the layer's: 96 channels 4,
+// 6 channels 3); what was written by hand is kept.
 // CUDA-LABEL: func @plan
-// CUDA: scn.submanifold_conv {{.*}} {channel_tile = 1 : i64, dataflow = "channel_parallel", filter_size = array<i64: 3>, rows_per_tile = 4 : i64}
-// CUDA: scn.linear {{.*}} {channel_tile = 1 : i64, dataflow = "channel_parallel", rows_per_tile = 1 : i64}
+// CUDA: scn.submanifold_conv {{.*}} {channel_tile = 4 : i64, dataflow = "channel_parallel", filter_size = array<i64: 3>, rows_per_tile = 4 : i64}
+// CUDA: scn.linear {{.*}} {channel_tile = 3 : i64, dataflow = "channel_parallel", rows_per_tile = 1 : i64}
 // simt-channel-tile: a thread per row tile x the widest channel tile up to
 // that many that divides the layer's (96 channels: 8; 6 channels: all 6).
 // SIMT-LABEL: func @plan

@@ -24,7 +24,7 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
                            llvm::StringRef target = "cpu",
                            llvm::StringRef tensorCoreType = "",
                            int64_t tensorCoreRows = 0, int64_t simtRows = 0,
-                           int64_t simtChannels = 1, int64_t tensorCoreLoads = 0,
+                           int64_t simtChannels = 4, int64_t tensorCoreLoads = 0,
                            llvm::StringRef tensorCoreWeights = "global",
                            int64_t tensorCoreSharedBytes = 0,
                            llvm::StringRef tensorCoreGathers = "registers",

@@ -15,11 +15,11 @@
 // CHECK: arith.truncf %{{.*}} : vector<4xf32> to vector<4xf16>
 // CHECK: vector.store %{{.*}}, %[[X]]{{.*}} {alignment = 8 : i64} : memref<?x16xf16>, vector<4xf16>
 // The convolution reads f16 rows as f32, 4 input channels a load, and
-// stores f16.
+// stores f16, 4 output channels a thread.
 // CHECK: %[[Y:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x32xf16>
 // CHECK: vector.load %[[X]]{{.*}} {alignment = 8 : i64} : memref<?x16xf16>, vector<4xf16>
 // CHECK-NEXT: arith.extf %{{.*}} : vector<4xf16> to vector<4xf32>
-// CHECK: arith.truncf %{{.*}} : vector<1xf32> to vector<1xf16>
+// CHECK: arith.truncf %{{.*}} : vector<4xf32> to vector<4xf16>
 // Batch-norm scales stay f32; its rows are f16, 4 channels a thread.
 // CHECK: memref.alloc() {alignment = 64 : i64} : memref<32xf32>
 // CHECK: %[[Z:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x32xf16>

@@ -113,8 +113,9 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
   Option<int64_t> simtChannels{
       *this, "simt-channels",
       llvm::cl::desc("Output channels of a thread of the SIMT convolution kernels, "
-                     "1, 2, 4 or 8 (at most this many that divide a layer's)"),
-      llvm::cl::init(1)};
+                     "1, 2, 4 or 8 (at most this many that divide a layer's; "
+                     "default 4)"),
+      llvm::cl::init(4)};
   Option<std::string> format{
       *this, "format",
       llvm::cl::desc("What the kernels are serialized to: isa (PTX), bin (cubin, "
