@@ -592,6 +592,8 @@ PROFILES = (("W3_C64", "cuda-f16"), ("W3_C64", "cuda-f16-wide"), ("W3_C64", "cud
             ("W1", "cuda-f16"), ("W1", "cuda-f16-sharedw"), ("W1", "cuda-f16-async"),
             ("W1", "cuda-f16-async-stagedw"), ("W1", "cuda-f16-sharedl"), ("W1", "cuda"))
 PROFILE_RUNS = 5
+PROFILE_SPAN = re.compile(r"^# device span ([\d.]+) ms")
+PROFILE_HOST = re.compile(r"^# host \S+ +\d+ calls +([\d.]+) ms")
 PROFILE_ROW = re.compile(r"^  (.+?)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)%  (.*)$")
 
 
@@ -618,8 +620,9 @@ def profile_one(name, target, report):
 
 
 def read_profile(report, name, target):
-    """[(label, launches, total ms)] of the block of `name target`."""
-    rows, inside = [], False
+    """([(label, launches, total ms)], device span ms, host ms in the
+    runtime's calls) of the block of `name target`."""
+    rows, inside, span, host = [], False, 0.0, 0.0
     for line in open(report):
         if line.startswith("## "):
             inside = line.startswith(f"## {name} {target}:")
@@ -627,7 +630,11 @@ def read_profile(report, name, target):
             m = PROFILE_ROW.match(line)
             if m:
                 rows.append((m.group(1), int(m.group(2)), float(m.group(3))))
-    return rows
+            elif m := PROFILE_SPAN.match(line):
+                span = float(m.group(1))
+            elif m := PROFILE_HOST.match(line):
+                host += float(m.group(1))
+    return rows, span, host
 
 
 def w3_roofline_ms(m, sites, target, peaks):
@@ -656,10 +663,14 @@ def profiles(log, peaks, report, deadline):
           "(upload) and output out (gpu.memcpy). Convolution kernel: the largest "
           "tensor_core_conv (fp32: the largest kernel); for W3 against the layer's "
           "roofline floor (FLOPs at the GEMM rate or fewest bytes at the copy "
-          "bandwidth, whichever is larger).")
-    print("| workload | target | device ms | kernels ms | copies ms | launches | "
-          "convolution kernel | its ms | its TFLOP/s | roofline floor ms | share of roofline |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "bandwidth, whichever is larger). Span: from the first launch or copy to the "
+          "end of the last, per run (with the harness's time between runs; far above "
+          "the device time, the device waited for the host); host: the runtime's "
+          "launch, memory and wait calls per run.")
+    print("| workload | target | device ms | kernels ms | copies ms | launches | span ms | "
+          "host ms | convolution kernel | its ms | its TFLOP/s | roofline floor ms | "
+          "share of roofline |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name, target in PROFILES:
         if name not in meta or deadline - time.time() < 5:
             continue
@@ -670,7 +681,7 @@ def profiles(log, peaks, report, deadline):
                 env=dict(os.environ, SCN_GPU_PROFILE=report))
             if proc.returncode != 0:
                 raise RuntimeError(" / ".join(proc.stderr.strip().splitlines()[-2:]))
-            rows = read_profile(report, name, target)
+            rows, span, host = read_profile(report, name, target)
             if not rows:
                 raise RuntimeError("no profile written")
         except Exception as e:
@@ -692,6 +703,7 @@ def profiles(log, peaks, report, deadline):
                      f"{100 * floor / its_ms:.1f}%"]
         print(f"| {name} | {target} | {per_run(rows):.3f} | {per_run(kernels):.3f} | "
               f"{per_run(copies):.3f} | {sum(r[1] for r in kernels) // PROFILE_RUNS} | "
+              f"{span / PROFILE_RUNS:.3f} | {host / PROFILE_RUNS:.3f} | "
               f"{largest[0]} | {its_ms:.4f} | " + " | ".join(cells) + " |", flush=True)
 
 

@@ -339,6 +339,7 @@ extern "C" scn_status_t scn_gpu_managed_copy(const void *src, int64_t bytes,
 extern "C" void scn_gpu_managed_free(void *ptr) { mgpuMemFree(ptr, nullptr); }
 
 extern "C" scn_status_t scn_gpu_upload(const void *src, int64_t bytes, void **device) {
+  profile::HostSpan host("scn_gpu_upload");
   return guardCall("scn_gpu_upload", [&] {
     requireNonNull(device, "device");
     *device = nullptr;
@@ -446,6 +447,7 @@ void *upload(const void *host, int64_t bytes) {
 }
 
 extern "C" scn_status_t scn_gpu_parameter(const void *host, int64_t bytes, void **device) {
+  profile::HostSpan span("scn_gpu_parameter");
   return deviceCopyFor("scn_gpu_parameter", host, bytes, device, [&] {
     if (void *resident = findResident(host, bytes))
       return resident;
@@ -579,15 +581,19 @@ extern "C" void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
                                  intptr_t gridZ, intptr_t blockX, intptr_t blockY,
                                  intptr_t blockZ, int32_t sharedBytes, void *stream,
                                  void **params, void **extra, size_t /*paramCount*/) {
+  profile::HostSpan host("mgpuLaunchKernel");
   guarded("mgpuLaunchKernel", [&] {
     // A zero-sized grid is an empty layer (no sites), not an error.
     if (gridX == 0 || gridY == 0 || gridZ == 0)
       return;
-    std::string shape = "grid " + std::to_string(gridX) + "x" + std::to_string(gridY) + "x" +
-                        std::to_string(gridZ) + ", block " + std::to_string(blockX) + "x" +
-                        std::to_string(blockY) + "x" + std::to_string(blockZ) +
-                        (sharedBytes ? ", " + std::to_string(sharedBytes) + " bytes shared"
-                                     : std::string());
+    // For messages and profiles only: not built on the common path.
+    auto shape = [&] {
+      return "grid " + std::to_string(gridX) + "x" + std::to_string(gridY) + "x" +
+             std::to_string(gridZ) + ", block " + std::to_string(blockX) + "x" +
+             std::to_string(blockY) + "x" + std::to_string(blockZ) +
+             (sharedBytes ? ", " + std::to_string(sharedBytes) + " bytes shared"
+                          : std::string());
+    };
     // Past 48 KiB of static plus dynamic shared memory a kernel must opt in
     // to its dynamic part. The static part counts: MLIR's dynamic shared
     // memory is a 1-byte `.shared` array aligned to 16, so exactly 48 KiB of
@@ -610,11 +616,13 @@ extern "C" void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
     CUresult launched = driver().cuLaunchKernel(
         static_cast<CUfunction>(function), gridX, gridY, gridZ, blockX, blockY, blockZ,
         sharedBytes, asStream(stream), params, extra);
-    if (launched != CUDA_SUCCESS)
+    if (launched != CUDA_SUCCESS) {
       profile::abandon(start);
-    check(launched, "cuLaunchKernel", shape);
-    profile::end(start, asStream(stream),
-                 profile::nameOf(static_cast<CUfunction>(function)), shape);
+      check(launched, "cuLaunchKernel", shape());
+    }
+    if (start)
+      profile::end(start, asStream(stream),
+                   profile::nameOf(static_cast<CUfunction>(function)), shape());
   });
 }
 
@@ -660,6 +668,7 @@ extern "C" void mgpuStreamDestroy(void *stream) {
 }
 
 extern "C" void mgpuStreamSynchronize(void *stream) {
+  profile::HostSpan host("mgpuStreamSynchronize");
   evenAfterFailure("mgpuStreamSynchronize", [&] {
     check(driver().cuStreamSynchronize(asStream(stream)), "cuStreamSynchronize",
           "a kernel of this stream failed");
@@ -751,6 +760,7 @@ extern "C" void mgpuEventRecord(void *event, void *stream) {
 //===----------------------------------------------------------------------===//
 
 extern "C" void *mgpuMemAlloc(uint64_t bytes, void *stream, bool hostShared) {
+  profile::HostSpan host("mgpuMemAlloc");
   CUdeviceptr ptr = 0;
   guarded("mgpuMemAlloc", [&] {
     if (bytes == 0)
@@ -795,6 +805,7 @@ extern "C" void *mgpuMemAlloc(uint64_t bytes, void *stream, bool hostShared) {
 }
 
 extern "C" void mgpuMemFree(void *ptr, void *stream) {
+  profile::HostSpan host("mgpuMemFree");
   {
     ManagedBlocks &m = managedBlocks();
     std::lock_guard<std::mutex> lock(m.mutex);
@@ -832,6 +843,7 @@ extern "C" void mgpuMemFree(void *ptr, void *stream) {
 }
 
 extern "C" void mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream) {
+  profile::HostSpan host("mgpuMemcpy");
   guarded("mgpuMemcpy", [&] {
     if (!bytes)
       return;

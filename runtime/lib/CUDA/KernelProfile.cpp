@@ -43,10 +43,16 @@ struct Profile {
   int nextModule = 0;
   std::deque<Span> pending;
   std::map<std::string, Total> totals;
+  /// The device span: the start event of the first span collected since
+  /// the last reset (kept alive) and the latest end seen after it.
+  CUevent windowStart = nullptr;
+  double windowMs = 0;
+  /// Host time in runtime calls, by call.
+  std::map<std::string, Total> host;
 
   ~Profile() {
     std::lock_guard<std::mutex> lock(mutex);
-    if (totals.empty())
+    if (totals.empty() && host.empty())
       return;
     FILE *out = path == "stderr" ? stderr : std::fopen(path.c_str(), "a");
     if (!out)
@@ -67,6 +73,13 @@ struct Profile {
                    t.launches, t.milliseconds, 1e3 * t.milliseconds / t.launches,
                    1e3 * t.longest, all > 0 ? 100 * t.milliseconds / all : 0.0,
                    t.shape.c_str());
+    // Lines of their own kind ("# "), which readers of the rows above skip.
+    std::fprintf(out, "# device span %.3f ms (first launch or copy to the end of the last; "
+                      "the device was busy %.3f ms of it, counting overlaps twice)\n",
+                 windowMs, all);
+    for (const auto &[call, t] : host)
+      std::fprintf(out, "# host %-30s %8ld calls %11.3f ms %10.1f us each\n", call.c_str(),
+                   t.launches, t.milliseconds, 1e3 * t.milliseconds / t.launches);
     if (out != stderr)
       std::fclose(out);
   }
@@ -174,6 +187,7 @@ void collect() {
     }
     // Done, or failed (a sticky device error): either way it is dropped.
     float ms = 0;
+    bool keepStart = false;
     if (state == CUDA_SUCCESS &&
         d.cuEventElapsedTime(&ms, it->start, it->stop) == CUDA_SUCCESS) {
       Total &t = p->totals[it->label];
@@ -181,8 +195,16 @@ void collect() {
       t.milliseconds += ms;
       t.longest = std::max(t.longest, static_cast<double>(ms));
       t.shape = it->shape;
+      if (!p->windowStart) {
+        p->windowStart = it->start;
+        keepStart = true;
+      }
+      float since = 0;
+      if (d.cuEventElapsedTime(&since, p->windowStart, it->stop) == CUDA_SUCCESS)
+        p->windowMs = std::max(p->windowMs, static_cast<double>(since));
     }
-    d.cuEventDestroy(it->start);
+    if (!keepStart)
+      d.cuEventDestroy(it->start);
     d.cuEventDestroy(it->stop);
     it = p->pending.erase(it);
   }
@@ -193,7 +215,30 @@ void reset() {
   if (Profile *p = profileOrNull()) {
     std::lock_guard<std::mutex> lock(p->mutex);
     p->totals.clear();
+    p->host.clear();
+    if (p->windowStart)
+      driver().cuEventDestroy(p->windowStart);
+    p->windowStart = nullptr;
+    p->windowMs = 0;
   }
+}
+
+HostSpan::HostSpan(const char *call) : call(call), on(enabled()) {
+  if (on)
+    start = std::chrono::steady_clock::now();
+}
+
+HostSpan::~HostSpan() {
+  if (!on)
+    return;
+  double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  Profile *p = profileOrNull();
+  std::lock_guard<std::mutex> lock(p->mutex);
+  Total &t = p->host[call];
+  ++t.launches;
+  t.milliseconds += ms;
+  t.longest = std::max(t.longest, ms);
 }
 
 } // namespace scn::rt::profile

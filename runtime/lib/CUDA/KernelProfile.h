@@ -13,7 +13,12 @@
 /// synchronisation, and the totals per kernel (launches, total and mean
 /// device time, last grid and block) are written when the process exits.
 /// The events serialise nothing, but they cost a few microseconds of host
-/// time per launch: compare profiled runs with profiled runs.
+/// time per launch: compare profiled runs with profiled runs. The report
+/// also gives the device span (from the first collected launch or copy to
+/// the end of the last: longer than their sum when the device waited for
+/// the host) and the host time spent in the runtime's launch, memory and
+/// wait calls (HostSpan), so that a run's host overhead shows without a
+/// host profiler.
 ///
 //===----------------------------------------------------------------------===//
 
@@ -22,6 +27,7 @@
 
 #include <cuda.h>
 
+#include <chrono>
 #include <string>
 
 namespace scn::rt::profile {
@@ -59,6 +65,21 @@ void collect();
 
 /// Forgets the totals so far (after collecting what finished).
 void reset();
+
+/// A scope of host time in runtime call `call` (a string literal), added
+/// to its totals when it ends; nothing when profiling is off.
+class HostSpan {
+public:
+  explicit HostSpan(const char *call);
+  ~HostSpan();
+  HostSpan(const HostSpan &) = delete;
+  HostSpan &operator=(const HostSpan &) = delete;
+
+private:
+  const char *call;
+  bool on;
+  std::chrono::steady_clock::time_point start;
+};
 
 } // namespace scn::rt::profile
 
