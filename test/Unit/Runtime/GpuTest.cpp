@@ -29,14 +29,10 @@ bool haveGpu() { return scn_gpu_init(0) == SCN_OK; }
 
 std::string lastError() { return scn_last_error_message(); }
 
-/// Doubles `count` floats in place (hand-written PTX, checked by ptxas);
-/// scn_test_double_static_shared the same with 16 bytes of static shared
-/// memory, as MLIR's kernels with dynamic shared memory have.
-const char *kDoublePtx = R"(
-.version 7.0
-.target sm_70
-.address_size 64
-.visible .entry scn_test_double(.param .u64 data, .param .u32 count)
+/// PTX of an entry `name` that doubles `count` floats in place
+/// (hand-written, checked by ptxas), `extra` (PTX) after its load.
+std::string doublingEntry(const std::string &name, const std::string &extra) {
+  return ".visible .entry " + name + R"((.param .u64 data, .param .u32 count)
 {
   .reg .pred %done;
   .reg .b32 %r<5>;
@@ -54,37 +50,23 @@ const char *kDoublePtx = R"(
   mul.wide.u32 %rd3, %r2, 4;
   add.s64 %rd4, %rd2, %rd3;
   ld.global.f32 %f1, [%rd4];
-  add.f32 %f2, %f1, %f1;
-  st.global.f32 [%rd4], %f2;
-DONE:
-  ret;
-}
-.shared .align 16 .b8 scn_test_static[16];
-.visible .entry scn_test_double_static_shared(.param .u64 data, .param .u32 count)
-{
-  .reg .pred %done;
-  .reg .b32 %r<5>;
-  .reg .f32 %f<3>;
-  .reg .b64 %rd<5>;
-  ld.param.u64 %rd1, [data];
-  ld.param.u32 %r1, [count];
-  mov.u32 %r2, %ctaid.x;
-  mov.u32 %r3, %ntid.x;
-  mov.u32 %r4, %tid.x;
-  mad.lo.s32 %r2, %r2, %r3, %r4;
-  setp.ge.u32 %done, %r2, %r1;
-  @%done bra DONE;
-  cvta.to.global.u64 %rd2, %rd1;
-  mul.wide.u32 %rd3, %r2, 4;
-  add.s64 %rd4, %rd2, %rd3;
-  ld.global.f32 %f1, [%rd4];
-  st.shared.f32 [scn_test_static], %f1;
+)" + extra + R"(
   add.f32 %f2, %f1, %f1;
   st.global.f32 [%rd4], %f2;
 DONE:
   ret;
 }
 )";
+}
+
+/// scn_test_double, and scn_test_double_static_shared, the same with 16
+/// bytes of static shared memory, as MLIR's kernels with dynamic shared
+/// memory have.
+const std::string kDoublePtxText =
+    ".version 7.0\n.target sm_70\n.address_size 64\n" +
+    doublingEntry("scn_test_double", "") + ".shared .align 16 .b8 scn_test_static[16];\n" +
+    doublingEntry("scn_test_double_static_shared", "  st.shared.f32 [scn_test_static], %f1;");
+const char *kDoublePtx = kDoublePtxText.c_str();
 
 TEST(Gpu, WithoutADeviceEveryCallFailsCleanly) {
   if (haveGpu())
