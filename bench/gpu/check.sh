@@ -9,13 +9,13 @@
 #                                        builds the CUDA artifacts of the check
 #                                        into build/gpu-check and packs them
 #                                        with xz into build/gpu-check.tar.xz:
-#                                        595 s on 2 cores, 2026-11-27)
+#                                        411 s on 2 cores, 2026-11-27)
 #   bash bench/gpu/stage_peer.sh        (spconv 2.3.8 for the GPU machine in
 #                                        build/peer.tar.xz; optional)
 #
 # then carry build/lib, build/test/Unit/Runtime/RuntimeTests, build/bench,
-# build/device-libs, build/gpu-check.tar.xz and build/peer.tar.xz (56.6 MB;
-# with the 9.7 MB of tracked files, 66.3 of one call's 67.1 MB) to the device
+# build/device-libs, build/gpu-check.tar.xz and build/peer.tar.xz (54.2 MB;
+# with the 10.4 MB of tracked files, 64.6 of one call's 67.1 MB) to the device
 # machine and run there, from the repository
 # root (the script unpacks the two archives, with Python's tarfile):
 #
@@ -25,11 +25,12 @@
 #                                     runtime's GPU tests; no map-pyramid timing
 #                                     and no peer)
 #   bash bench/gpu/check.sh --ncu    (only Nsight Compute on W3 C64's tensor-core
-#                                     convolution, the default, shared weights,
-#                                     async gathers (also with staged weights)
-#                                     and 6 loads in
-#                                     flight: memory tables, occupancy, stalls;
-#                                     $OUT/ncu_w3_c64_*.txt; needs ncu there)
+#                                     convolution, the default and async
+#                                     gathers: memory tables, occupancy,
+#                                     stalls in $OUT/ncu_w3_c64_*.txt, and
+#                                     the stalls by SASS instruction in
+#                                     $OUT/sass_w3_c64_*.txt (sass_hotspots.py);
+#                                     about 15 s; needs ncu there)
 #
 # What it checks: the CUDA driver layer and the mgpu* ABI (a PTX kernel,
 # device errors, device copies of runtime arrays), the GPU site sets and UNet
@@ -79,23 +80,33 @@ status=0
 
 if [ "${1:-}" = "--ncu" ]; then
   # The second run's convolution (the first warms up), as the H200 logs of
-  # 2026-11-27 (bench/gpu/logs): whether the sectors a warp's loads use and
-  # the L1 wavefronts follow the B-layout change.
+  # 2026-11-27 (bench/gpu/logs). Four files in $OUT: a device call brings
+  # back only a few (the report and the SASS CSV stay in a scratch folder).
+  SCRATCH=$(mktemp -d)
   NCU=$(command -v ncu || ls /usr/local/cuda*/bin/ncu /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
   if [ -z "$NCU" ]; then
     echo "no ncu on this machine"
     exit 1
   fi
-  for target in cuda-f16 cuda-f16-sharedw cuda-f16-async cuda-f16-async-stagedw cuda-f16-loads6; do
+  for target in cuda-f16 cuda-f16-async; do
     echo "== ncu: W3_C64 $target, tensor_core_conv of the second run"
-    timeout 150 "$NCU" --clock-control none --kernel-name tensor_core_conv --launch-skip 1 -c 1 \
+    timeout 100 "$NCU" --clock-control none --kernel-name tensor_core_conv --launch-skip 1 -c 1 \
       --section SpeedOfLight --section MemoryWorkloadAnalysis --section MemoryWorkloadAnalysis_Tables \
       --section Occupancy --section WarpStateStats --section LaunchStats --section SourceCounters \
-      python3 bench/gpu/device_check.py --profile-one W3_C64 "$target" "$OUT/ncu_profile_$target.txt" \
-      > "$OUT/ncu_w3_c64_$target.txt" 2>&1 || status=1
-    grep -E "Duration|L1/TEX Cache Throughput|Registers Per Thread|Achieved Occupancy|bytes transmitted per sector|excessive sectors" \
-      "$OUT/ncu_w3_c64_$target.txt"
+      --section InstructionStats --section SchedulerStats --import-source no \
+      -o "$SCRATCH/$target" -f \
+      python3 bench/gpu/device_check.py --profile-one W3_C64 "$target" "$SCRATCH/profile.txt" \
+      > "$SCRATCH/log.txt" 2>&1 || { status=1; tail -3 "$SCRATCH/log.txt"; continue; }
+    "$NCU" --import "$SCRATCH/$target.ncu-rep" --print-details all > "$OUT/ncu_w3_c64_$target.txt" 2>&1
+    "$NCU" --import "$SCRATCH/$target.ncu-rep" --page source --print-source sass --csv \
+      > "$SCRATCH/$target.csv" 2>&1
+    python3 bench/gpu/sass_hotspots.py "$SCRATCH/$target.csv" > "$OUT/sass_w3_c64_$target.txt" 2>&1 \
+      || status=1
+    grep -E "Duration|Registers Per Thread|Achieved Occupancy|Executed Instructions  |Issued Warp Per Scheduler" \
+      "$OUT/ncu_w3_c64_$target.txt" | sort -u
+    head -12 "$OUT/sass_w3_c64_$target.txt"
   done
+  rm -rf "$SCRATCH"
   exit $status
 fi
 
@@ -103,7 +114,7 @@ echo "== device"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$OUT/device.txt"
 
 # Worst case 60 + 30 + 420 + 90 s = 600 s, one device call; the run on the
-# H200 took 123 s.
+# H200 took 123 s in the first GPU session, 198 s in the second (more variants).
 echo "== runtime GPU tests (driver layer, mgpu* ABI, GPU site sets vs CPU, result pool)"
 timeout 60 build/test/Unit/Runtime/RuntimeTests --gtest_filter='Gpu*:Results*' > "$OUT/unit.txt" 2>&1 || status=1
 grep -E '^\[ *(OK|FAILED|SKIPPED|PASSED) ' "$OUT/unit.txt"
