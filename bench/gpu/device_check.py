@@ -257,7 +257,8 @@ def time_runs(lib, manifest, arrays, repeat, persistent=None):
 WORKLOADS = ("W1", "W3_C64", "W3_C128", "W3_C32", "W3_C16")
 # The issue's numbers (f16, fp32, the CPU) and the candidates waiting for a
 # GPU run for every workload before any other variant.
-PRIMARY_TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-sharedw", "cuda-f16-async",
+PRIMARY_TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-sharedw", "cuda-f16-sharedw90",
+                   "cuda-f16-async",
                    "cuda-f16-async-stagedw", "cuda-f16-sharedl", "cuda-tf32", "cuda-bf16",
                    "cuda-f16-act16", "cuda-f16-act16-sharedw", "cuda-f16-act16-async",
                    "cuda-f16-act16-async-sharedw", "cuda-f16-act16-async-stagedw")
@@ -296,9 +297,11 @@ def artifact_of(target):
 VARIANT_TABLES = (
     ("Tensor-core weights in shared memory: a block of 16 warps copies its layer's "
      "weights for its output channels once, then its warps loop over warp tiles "
-     "(--tensor-core-weights=shared; sharedl: =large, only layers of 4096 (64 x 64) "
+     "(--tensor-core-weights=shared; sharedw90: the same built for sm_90 alone, whose "
+     "227 KiB hold W3 C64's weights for all 64 output channels, where sm_80's 163 KiB "
+     "take 32; sharedl: =large, only layers of 4096 (64 x 64) "
      "input x output channels or more, W1 only), f16.",
-     "cuda-f16", ("cuda-f16-sharedw", "cuda-f16-sharedl")),
+     "cuda-f16", ("cuda-f16-sharedw", "cuda-f16-sharedw90", "cuda-f16-sharedl")),
     ("The same with activations stored in f16 (f16 end to end), against f16 end to end "
      "with global weights.",
      "cuda-f16-act16", ("cuda-f16-act16-sharedw",)),
@@ -581,7 +584,8 @@ def print_tables(rows, peaks):
 # activations change only its stores: no act16 profiles but the
 # async-beside-shared one, the only one of that kind. 32-row warps were
 # slower on the H200.)
-PROFILES = (("W3_C64", "cuda-f16"), ("W3_C64", "cuda-f16-wide"), ("W3_C64", "cuda-f16-sharedw"),
+PROFILES = (("W3_C64", "cuda-f16"), ("W3_C64", "cuda-f16-sharedw90"),
+            ("W3_C64", "cuda-f16-wide"), ("W3_C64", "cuda-f16-sharedw"),
             ("W3_C64", "cuda-f16-async"), ("W3_C64", "cuda-f16-async-stagedw"),
             ("W3_C64", "cuda-f16-act16-async-sharedw"), ("W3_C64", "cuda-f16-act16-sharedw"),
             ("W3_C64", "cuda-tf32"), ("W3_C64", "cuda"),
@@ -589,7 +593,8 @@ PROFILES = (("W3_C64", "cuda-f16"), ("W3_C64", "cuda-f16-wide"), ("W3_C64", "cud
             ("W3_C128", "cuda-f16-async"), ("W3_C128", "cuda-f16-async-stagedw"),
             ("W3_C128", "cuda-f16-act16-sharedw"), ("W3_C128", "cuda-tf32"),
             ("W3_C128", "cuda"),
-            ("W1", "cuda-f16"), ("W1", "cuda-f16-sharedw"), ("W1", "cuda-f16-async"),
+            ("W1", "cuda-f16"), ("W1", "cuda-f16-sharedw"), ("W1", "cuda-f16-sharedw90"),
+            ("W1", "cuda-f16-async"),
             ("W1", "cuda-f16-async-stagedw"), ("W1", "cuda-f16-sharedl"), ("W1", "cuda"))
 PROFILE_RUNS = 5
 PROFILE_SPAN = re.compile(r"^# device span ([\d.]+) ms")

@@ -213,7 +213,8 @@ ACT16 = ["--activations=f16"]
 ASYNC = ["--tensor-core-gathers=async"]
 # What the bench times beside cuda (fp32, the plan) and cpu: (target,
 # scn-compile flags, workloads: "all"; "large", W1 and the W3 layers of the
-# goal (C >= 64), where the check's time allows; or "W1").
+# goal (C >= 64), where the check's time allows; or "W1"), and optionally
+# the chips to build for instead of --chips.
 BENCH_VARIANTS = [
     # Maps built on the CPU and copied (the previous path).
     ("cuda-hostmaps", ["--device-geometry=false"], "all"),
@@ -237,6 +238,11 @@ BENCH_VARIANTS = [
     # with them only for its layers of 4096 (64 x 64) input x output
     # channels or more (the W3 layers are all that large).
     ("cuda-f16-sharedw", F16 + ["--tensor-core-weights=shared"], "large"),
+    # The same built for sm_90 alone: one PTX for sm_80 and sm_90 gives a
+    # block sm_80's 163 KiB, in which W3 C64's weights fit only for 32 of
+    # its 64 output channels (each offset's rows gathered twice: 128 us on
+    # the H200 against 86); sm_90's 227 KiB hold all 64 (216 KiB).
+    ("cuda-f16-sharedw90", F16 + ["--tensor-core-weights=shared"], "large", "sm_90"),
     ("cuda-f16-act16-sharedw", F16 + ACT16 + ["--tensor-core-weights=shared"], "large"),
     ("cuda-f16-sharedl", F16 + ["--tensor-core-weights=large"], "W1"),
     # Async gathers: lanes copy their input chunks into shared-memory
@@ -279,10 +285,11 @@ def prepare_bench(chips, channels):
         for target in ("cuda", "cpu"):
             compile_mlir(text, os.path.join(out, f"{name}.{target}.so"), target, chips)
         large = name == "W1" or in_channels >= 64
-        for target, flags, scope in BENCH_VARIANTS:
+        # A variant's fourth item, where it has one, replaces --chips.
+        for target, flags, scope, *only in BENCH_VARIANTS:
             if scope == "all" or (scope == "large" and large) or scope == name:
-                compile_mlir(text, os.path.join(out, f"{name}.{target}.so"), "cuda", chips,
-                             flags)
+                compile_mlir(text, os.path.join(out, f"{name}.{target}.so"), "cuda",
+                             only[0] if only else chips, flags)
         flop = (point_clouds.count_network_flops(spec, coords) if name == "W1"
                 else 2.0 * pairs * in_channels * in_channels)
         meta[name] = {"args": args, "in_channels": in_channels, "flop": flop}
