@@ -30,9 +30,9 @@ static llvm::cl::opt<int64_t> simtRows(
     llvm::cl::desc("cuda: output rows of a thread of the SIMT convolution kernels (those "
                    "not on tensor cores), 1 to 16 (default: the plan's 4)"));
 static llvm::cl::opt<int64_t> simtChannels(
-    "simt-channels", llvm::cl::init(4),
+    "simt-channels", llvm::cl::init(0),
     llvm::cl::desc("cuda: output channels of a thread of the SIMT convolution kernels, "
-                   "1, 2, 4 or 8 (default 4)"));
+                   "1, 2, 4 or 8 (default: the plan's 4)"));
 
 static llvm::cl::opt<std::string> tensorCoreWeights(
     "tensor-core-weights", llvm::cl::init("global"),

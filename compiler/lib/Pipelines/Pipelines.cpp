@@ -24,7 +24,7 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
                            llvm::StringRef target = "cpu",
                            llvm::StringRef tensorCoreType = "",
                            int64_t tensorCoreRows = 0, int64_t simtRows = 0,
-                           int64_t simtChannels = 4, int64_t tensorCoreLoads = 0,
+                           int64_t simtChannels = 0, int64_t tensorCoreLoads = 0,
                            llvm::StringRef tensorCoreWeights = "global",
                            int64_t tensorCoreSharedBytes = 0,
                            llvm::StringRef tensorCoreGathers = "registers",
@@ -196,9 +196,9 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                  << " is not 0 (the plan's) or 1 to 16\n";
     return failure();
   }
-  if (!llvm::is_contained({1, 2, 4, 8}, options.simtChannels.getValue())) {
+  if (!llvm::is_contained({0, 1, 2, 4, 8}, options.simtChannels.getValue())) {
     llvm::errs() << "scn-cuda-pipeline: simt-channels=" << options.simtChannels.getValue()
-                 << " is not 1, 2, 4 or 8\n";
+                 << " is not 1, 2, 4 or 8 (or 0, the plan's)\n";
     return failure();
   }
   if (!options.neighbourMasks && !tensorCores) {

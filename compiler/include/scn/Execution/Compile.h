@@ -45,7 +45,9 @@ struct CompileOptions {
   /// cuda with f16 / bf16: 16-byte loads a tensor-core lane issues before
   /// its mmas (0: the lowering's choice).
   int64_t tensorCoreLoads = 0;
-  int64_t simtChannels = 4;
+  /// cuda: output channels of a thread of the SIMT convolution kernels (0:
+  /// the plan's choice).
+  int64_t simtChannels = 0;
   /// cuda with f16 / bf16 / tf32: where tensor-core warps read the weights,
   /// "global", "shared", "large" or "staged" (--tensor-core-weights).
   std::string tensorCoreWeights = "global";

@@ -114,8 +114,8 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
       *this, "simt-channels",
       llvm::cl::desc("Output channels of a thread of the SIMT convolution kernels, "
                      "1, 2, 4 or 8 (at most this many that divide a layer's; "
-                     "default 4)"),
-      llvm::cl::init(4)};
+                     "0: scn-plan-dataflow's 4)"),
+      llvm::cl::init(0)};
   Option<std::string> format{
       *this, "format",
       llvm::cl::desc("What the kernels are serialized to: isa (PTX), bin (cubin, "

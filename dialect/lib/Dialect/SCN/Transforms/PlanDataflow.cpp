@@ -243,9 +243,11 @@ struct SCNPlanDataflowPass
         // W3 C128's convolution 2.06 against 3.74 ms; bench/gpu/README.md).
         int64_t outPerGroup =
             cast<RankedTensorType>(op.getWeightOperand().get().getType()).getShape().back();
+        constexpr int64_t kSimtChannels = 4;
         if (!op->hasAttr("channel_tile"))
-          op->setAttr("channel_tile", b.getI64IntegerAttr(channelTileWidth(
-                                          outPerGroup, std::max<int64_t>(1, simtChannelTile))));
+          op->setAttr("channel_tile",
+                      b.getI64IntegerAttr(channelTileWidth(
+                          outPerGroup, simtChannelTile > 0 ? simtChannelTile : kSimtChannels)));
         if (!op->hasAttr("rows_per_tile"))
           op->setAttr("rows_per_tile", b.getI64IntegerAttr(rowsPerTile > 0 ? rowsPerTile : 4));
       });

@@ -228,10 +228,10 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
     Option<"tensorCoreStages", "tensor-core-stages", "int64_t", /*default=*/"3",
            "cuda with tensor-core-gathers=async: stages of a warp's gathers "
            "(2 to 8; fewer where a block's do not fit tensor-core-shared-bytes)">,
-    Option<"simtChannelTile", "simt-channel-tile", "int64_t", /*default=*/"4",
+    Option<"simtChannelTile", "simt-channel-tile", "int64_t", /*default=*/"0",
            "cuda: output channels of a thread of the SIMT (channel_parallel) "
            "kernels, at most this many that divide the layer's (channel_tile; "
-           "rows come from rows-per-tile, 0: 4)">,
+           "0: 4; rows come from rows-per-tile, 0: 4)">,
   ];
 }
 
