@@ -7,18 +7,26 @@ LLVM dialect output; W1 has no loops around them, so each runs once per run.
 Runs anywhere (no GPU):
 
     /usr/bin/python3 bench/gpu/host_waits.py [--element-type f16]
+
+With --marshal it also times what the Python harness does per call before
+the compiled code runs: scn.artifact.entry_arguments over W1's arrays (its
+weights, batch-norm parameters, coordinates and features), median of 50.
 """
 
 import argparse
+import ctypes
 import os
 import re
 import subprocess
 import sys
 import tempfile
+import time
+
+import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("SCN_BUILD_DIR", os.path.join(ROOT, "build"))
-for sub in ("utils", "bench/cpu"):
+for sub in ("utils", "bench/cpu", "frontends/python"):
     sys.path.insert(0, os.path.join(ROOT, sub))
 import point_clouds  # noqa: E402
 import run_cpu_bench  # noqa: E402
@@ -41,13 +49,15 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--element-type", default="f16")
     p.add_argument("--tensor-core-weights", default="global", choices=["global", "shared", "large"])
+    p.add_argument("--marshal", action="store_true",
+                   help="also time the harness's argument marshalling of W1's arrays")
     a = p.parse_args()
     options = f"element-type={a.element_type}"
     if a.tensor_core_weights != "global":
         options += f" tensor-core-weights={a.tensor_core_weights}"
     coords, size = point_clouds.voxelize(point_clouds.load_kitti(), 0.05, multiple=16)
     spec = run_cpu_bench.unet_spec(size, 32, 2, [32, 64, 96, 128, 160], True)
-    text, _ = spec_to_mlir.spec_to_mlir_with_args(spec, None, "args")
+    text, args = spec_to_mlir.spec_to_mlir_with_args(spec, None, "args")
     with tempfile.TemporaryDirectory() as tmp:
         mlir = os.path.join(tmp, "w1.mlir")
         with open(mlir, "w") as f:
@@ -59,6 +69,25 @@ def main():
     print("|---|---|---|")
     for name in ["kernel launches"] + CALLS:
         print(f"| {name} | {waited[name]} | {chained[name]} |")
+    if a.marshal:
+        print(f"harness marshalling of W1's arrays: {marshal_ms(args, coords):.3f} ms "
+              "(median of 50)")
+
+
+def marshal_ms(args, coords):
+    """Median ms of scn.artifact.entry_arguments over W1's arrays."""
+    from scn import artifact
+    arrays = list(run_cpu_bench.random_weights([tuple(x) for x in args],
+                                               np.random.default_rng(0)).values())
+    arrays += [np.ascontiguousarray(coords, np.int64),
+               np.zeros((len(coords), 1), np.float32)]
+    results = (ctypes.c_int64 * 8)()
+    times = []
+    for _ in range(50):
+        start = time.perf_counter()
+        artifact.entry_arguments(0, arrays, results)
+        times.append(time.perf_counter() - start)
+    return 1e3 * float(np.median(times))
 
 
 if __name__ == "__main__":

@@ -133,14 +133,16 @@ class PersistentRun:
             self.handle = None
 
 
-def run_artifact(lib, manifest, arrays, persistent=None):
-    """Runs the artifact on numpy arrays (the manifest's inputs, in order, C-contiguous);
-    returns the result arrays (the manifest's outputs, in order).  Raises RuntimeError
-    with the runtime's message, or the GPU's for a CUDA artifact.  ``persistent``: a
-    PersistentRun to use (and keep) instead of a new run."""
+def entry_arguments(run, arrays, results):
+    """The argument array of scn_model_entry: the run handle, each array's
+    memref descriptor words (allocated and aligned pointer, offset, sizes,
+    strides), then the results' words. Returns it with what must outlive
+    the call and the arrays' addresses (results that alias an input are
+    copied). bench/gpu/host_waits.py --marshal times it on W1's arrays."""
     keep = []
     words = []
     dummy = np.zeros(1, np.int64)
+    keep.append(dummy)
     input_ptrs = set()
     for a in arrays:
         ptr = a.ctypes.data if a.size else dummy.ctypes.data
@@ -150,6 +152,27 @@ def run_artifact(lib, manifest, arrays, persistent=None):
             strides.insert(0, step)
             step *= int(d)
         words.append([ptr, ptr, 0] + [int(d) for d in a.shape] + strides)
+    run_ptr = ctypes.c_void_p(run)
+    keep.append(run_ptr)
+    n_words = sum(len(w) for w in words)
+    args = (ctypes.c_void_p * (n_words + 2))()
+    args[0] = ctypes.addressof(run_ptr)
+    k = 1
+    for w in words:
+        buf = (ctypes.c_int64 * len(w))(*w)
+        keep.append(buf)
+        for j in range(len(w)):
+            args[k] = ctypes.addressof(buf) + 8 * j
+            k += 1
+    args[k] = ctypes.addressof(results)
+    return args, keep, input_ptrs
+
+
+def run_artifact(lib, manifest, arrays, persistent=None):
+    """Runs the artifact on numpy arrays (the manifest's inputs, in order, C-contiguous);
+    returns the result arrays (the manifest's outputs, in order).  Raises RuntimeError
+    with the runtime's message, or the GPU's for a CUDA artifact.  ``persistent``: a
+    PersistentRun to use (and keep) instead of a new run."""
     on_gpu = manifest.get('target', 'cpu') == 'cuda'
     if on_gpu:
         # The kernels were loaded with the library; a failure then is the sticky GPU error.
@@ -166,21 +189,10 @@ def run_artifact(lib, manifest, arrays, persistent=None):
         if not run:
             raise MemoryError('scn_run_create failed')
     try:
-        run_ptr = ctypes.c_void_p(run)
-        n_words = sum(len(w) for w in words)
-        args = (ctypes.c_void_p * (n_words + 2))()
-        args[0] = ctypes.addressof(run_ptr)
-        k = 1
-        for w in words:
-            buf = (ctypes.c_int64 * len(w))(*w)
-            keep.append(buf)
-            for j in range(len(w)):
-                args[k] = ctypes.addressof(buf) + 8 * j
-                k += 1
         outputs = manifest['outputs']
         n_results = sum(3 + 2 * len(o['shape']) for o in outputs)
         results = (ctypes.c_int64 * max(1, n_results))()
-        args[k] = ctypes.addressof(results)
+        args, keep, input_ptrs = entry_arguments(run, arrays, results)
         lib.scn_model_entry(args)
         outs = _collect(lib, outputs, results, input_ptrs)
         if lib.scn_run_status(run) != 0:
