@@ -25,12 +25,13 @@
 #                                     runtime's GPU tests; no map-pyramid timing
 #                                     and no peer)
 #   bash bench/gpu/check.sh --ncu    (only Nsight Compute on W3 C64's tensor-core
-#                                     convolution, the default and async
-#                                     gathers: memory tables, occupancy,
+#                                     convolution, the default and block
+#                                     weights (with gathers in registers
+#                                     and async): memory tables, occupancy,
 #                                     stalls in $OUT/ncu_w3_c64_*.txt, and
 #                                     the stalls by SASS instruction in
 #                                     $OUT/sass_w3_c64_*.txt (sass_hotspots.py);
-#                                     about 15 s; needs ncu there)
+#                                     about 20 s; needs ncu there)
 #
 # What it checks: the CUDA driver layer and the mgpu* ABI (a PTX kernel,
 # device errors, device copies of runtime arrays), the GPU site sets and UNet
@@ -80,15 +81,16 @@ status=0
 
 if [ "${1:-}" = "--ncu" ]; then
   # The second run's convolution (the first warms up), as the H200 logs of
-  # 2026-11-27 (bench/gpu/logs). Four files in $OUT: a device call brings
-  # back only a few (the report and the SASS CSV stay in a scratch folder).
+  # 2026-11-27 (bench/gpu/logs). Six files in $OUT: a device call brings
+  # back only about eight (the report and the SASS CSV stay in a scratch
+  # folder).
   SCRATCH=$(mktemp -d)
   NCU=$(command -v ncu || ls /usr/local/cuda*/bin/ncu /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
   if [ -z "$NCU" ]; then
     echo "no ncu on this machine"
     exit 1
   fi
-  for target in cuda-f16 cuda-f16-async; do
+  for target in cuda-f16 cuda-f16-blockw cuda-f16-async-blockw; do
     echo "== ncu: W3_C64 $target, tensor_core_conv of the second run"
     timeout 100 "$NCU" --clock-control none --kernel-name tensor_core_conv --launch-skip 1 -c 1 \
       --section SpeedOfLight --section MemoryWorkloadAnalysis --section MemoryWorkloadAnalysis_Tables \

@@ -257,14 +257,14 @@ def time_runs(lib, manifest, arrays, repeat, persistent=None):
 WORKLOADS = ("W1", "W3_C64", "W3_C128", "W3_C32", "W3_C16")
 # The issue's numbers (f16, fp32, the CPU) and the candidates waiting for a
 # GPU run for every workload before any other variant.
-PRIMARY_TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-sharedw", "cuda-f16-sharedw90",
+PRIMARY_TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-blockw", "cuda-f16-async-blockw",
+                   "cuda-f16-sharedw", "cuda-f16-sharedw90",
                    "cuda-f16-async",
                    "cuda-f16-async-stagedw", "cuda-f16-sharedl", "cuda-tf32", "cuda-bf16",
                    "cuda-f16-act16", "cuda-f16-act16-sharedw", "cuda-f16-act16-async",
-                   "cuda-f16-act16-async-sharedw", "cuda-f16-act16-async-stagedw")
+                   "cuda-f16-act16-async-sharedw")
 OTHER_TARGETS = ("cuda-f16-wide", "cuda-f16+maskorder", "cuda-hostmaps", "cuda-f16-sync",
-                 "cuda-f16-votes", "cuda-f16-loads6", "cuda-f16-loads24", "cuda-simt4x1",
-                 "cuda-simt2x8", "cuda-simt4x8", "cuda-f16+pageable")
+                 "cuda-f16-votes", "cuda-simt4x1", "cuda-f16+pageable")
 TARGETS = PRIMARY_TARGETS + OTHER_TARGETS
 # A target ending so runs its artifact with SCN_GPU_PAGEABLE_UPLOADS=1: the
 # driver's own path for large uploads instead of page-locked staging
@@ -295,6 +295,11 @@ def artifact_of(target):
 # Schedules timed against their default (heading, default target, variant
 # targets) whose outputs must equal the default's bit for bit.
 VARIANT_TABLES = (
+    ("Block weights: the 4 warps of a block share each offset's weights, copied once "
+     "per block by cp.async into double-buffered shared stages over the union of the "
+     "warps' neighbour masks (--tensor-core-weights=block); async-blockw: with async "
+     "gathers, the weights in the gathers' stages, f16.",
+     "cuda-f16", ("cuda-f16-blockw", "cuda-f16-async-blockw")),
     ("Tensor-core weights in shared memory: a block of 16 warps copies its layer's "
      "weights for its output channels once, then its warps loop over warp tiles "
      "(--tensor-core-weights=shared; sharedw90: the same built for sm_90 alone, whose "
@@ -309,17 +314,11 @@ VARIANT_TABLES = (
      "2 offsets ahead of the mmas (3 stages), instead of holding loads in registers "
      "(--tensor-core-gathers=async), f16.",
      "cuda-f16", ("cuda-f16-async", "cuda-f16-async-stagedw")),
-    ("The same with activations stored in f16, and with shared weights too (async-sharedw). "
-     "stagedw: each lane's weight fragments of an offset copied into its stages too.",
-     "cuda-f16-act16", ("cuda-f16-act16-async", "cuda-f16-act16-async-sharedw",
-                        "cuda-f16-act16-async-stagedw")),
-    ("Tensor-core lanes issuing 6 or 24 16-byte loads before their mmas instead of 12 "
-     "(--tensor-core-loads: fewer registers against more overlap), f16.",
-     "cuda-f16", ("cuda-f16-loads6", "cuda-f16-loads24")),
-    ("fp32 SIMT threads of 4x1 (the plan's before 2026-11-27), 2x8 and 4x8 rows x "
-     "channels instead of the plan's 4x4 "
-     "(--simt-rows, --simt-channels).",
-     "cuda", ("cuda-simt4x1", "cuda-simt2x8", "cuda-simt4x8")),
+    ("The same with activations stored in f16, and with shared weights too (async-sharedw).",
+     "cuda-f16-act16", ("cuda-f16-act16-async", "cuda-f16-act16-async-sharedw")),
+    ("fp32 SIMT threads of 4x1 (the plan's before 2026-11-27) rows x channels instead of "
+     "the plan's 4x4 (--simt-rows, --simt-channels).",
+     "cuda", ("cuda-simt4x1",)),
     ("The rows that only tensor-core convolutions read stored in f32 "
      "(--narrow-tensor-core-inputs=false, as before the tenth session) instead of f16 (the "
      "default: the convolutions round them to f16 anyway), f16; a speed-up below 1 is "
@@ -584,7 +583,10 @@ def print_tables(rows, peaks):
 # activations change only its stores: no act16 profiles but the
 # async-beside-shared one, the only one of that kind. 32-row warps were
 # slower on the H200.)
-PROFILES = (("W3_C64", "cuda-f16"), ("W3_C64", "cuda-f16-sharedw90"),
+PROFILES = (("W3_C64", "cuda-f16"), ("W3_C64", "cuda-f16-blockw"),
+            ("W3_C64", "cuda-f16-async-blockw"), ("W3_C128", "cuda-f16-blockw"),
+            ("W3_C128", "cuda-f16-async-blockw"), ("W1", "cuda-f16-blockw"),
+            ("W3_C64", "cuda-f16-sharedw90"),
             ("W3_C64", "cuda-f16-wide"), ("W3_C64", "cuda-f16-sharedw"),
             ("W3_C64", "cuda-f16-async"), ("W3_C64", "cuda-f16-async-stagedw"),
             ("W3_C64", "cuda-f16-act16-async-sharedw"), ("W3_C64", "cuda-f16-act16-sharedw"),

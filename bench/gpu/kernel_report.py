@@ -89,7 +89,7 @@ def main():
     p.add_argument("--activations", default="f32")
     p.add_argument("--tensor-core-rows", type=int, default=0)
     p.add_argument("--tensor-core-loads", type=int, default=0)
-    p.add_argument("--tensor-core-weights", default="global", choices=["global", "shared", "large", "staged"])
+    p.add_argument("--tensor-core-weights", default="global", choices=["global", "shared", "large", "staged", "block"])
     p.add_argument("--tensor-core-gathers", default="registers", choices=["registers", "async"])
     p.add_argument("--tensor-core-stages", type=int, default=0)
     p.add_argument("--narrow-tensor-core-inputs", default="true", choices=["true", "false"])

@@ -25,13 +25,14 @@ the GPU machine (which has neither our toolchain nor the CUDA toolkit):
                                         f16 activations; W1 -sharedl: for its
                                         large layers only); cuda-f16-async
                                         (and -act16-async, -act16-async-sharedw,
-                                        -async-stagedw, -act16-async-stagedw:
-                                        gathers through cp.async stages);
-                                        cuda-f16-loads6/24 (lanes
-                                        issuing 6 or 24 loads at once, not 12);
-                                        cuda-simt4x1/2x8/4x8 (fp32
-                                        threads of 4 x 1, 2 x 8, 4 x 8 rows x
-                                        channels; the plan's 4 x 4 is cuda);
+                                        -async-stagedw: gathers through
+                                        cp.async stages); cuda-f16-blockw
+                                        and -async-blockw (each offset's
+                                        weights shared by a block's 4
+                                        warps through shared stages);
+                                        cuda-simt4x1 (fp32 threads of 4 x 1
+                                        rows x channels, the plan's before
+                                        4 x 4);
                                         W1 also cuda-f16-sync (every GPU op
                                         waited for: --async-chain=false)
                inputs.npz, meta.json    their coordinates, weight arguments
@@ -161,7 +162,11 @@ def tensor_core_variants():
         [(e + "-async", ["--element-type=" + e, "--tensor-core-gathers=async"])
          for e in ("f16", "tf32")] + \
         [("f16-staged", ["--element-type=f16", "--tensor-core-gathers=async",
-                         "--tensor-core-weights=staged"])]
+                         "--tensor-core-weights=staged"])] + \
+        [(e + "-block", ["--element-type=" + e, "--tensor-core-weights=block"])
+         for e in ("f16", "tf32")] + \
+        [("f16-async-block", ["--element-type=f16", "--tensor-core-gathers=async",
+                              "--tensor-core-weights=block"])]
 
 
 TENSOR_CORE_VARIANTS = tensor_core_variants()
@@ -205,8 +210,9 @@ def prepare_tensor_cores(chips, target):
 
 # Rows x channels of an fp32 SIMT thread that the check times beside the
 # plan's 4 x 4 (4 x 1 was the plan's until the H200 timed 4 x 4 1.5x faster
-# on W1, 2026-11-27).
-SIMT_TILES = ((4, 1), (2, 8), (4, 8))
+# on W1, 2026-11-27; 2 x 8 and 4 x 8, slower than 4 x 4 there, are no
+# longer timed).
+SIMT_TILES = ((4, 1),)
 
 F16 = ["--element-type=f16"]
 ACT16 = ["--activations=f16"]
@@ -255,14 +261,18 @@ BENCH_VARIANTS = [
     ("cuda-f16-async", F16 + ASYNC, "large"),
     ("cuda-f16-act16-async", F16 + ACT16 + ASYNC, "large"),
     ("cuda-f16-async-stagedw", F16 + ASYNC + ["--tensor-core-weights=staged"], "large"),
-    ("cuda-f16-act16-async-stagedw", F16 + ACT16 + ASYNC + ["--tensor-core-weights=staged"],
-     "large"),
     ("cuda-f16-act16-async-sharedw", F16 + ACT16 + ASYNC + ["--tensor-core-weights=shared"],
      "large"),
-    # Tensor-core lanes issuing 6 and 24 loads at once instead of 12 (96
-    # and 135 registers on W3 C64 against 112: occupancy against overlap).
-    ("cuda-f16-loads6", F16 + ["--tensor-core-loads=6"], "large"),
-    ("cuda-f16-loads24", F16 + ["--tensor-core-loads=24"], "large"),
+    # Block weights: the 4 warps of a block share each offset's weights,
+    # copied once per block by cp.async into double-buffered shared
+    # stages over the union of the warps' masks (every warp reads all of
+    # an offset's 8 KiB on W3 C64 from L1/L2 by default: 455 MB of it per
+    # run, about 137 MB a block at a time); with async gathers too, the
+    # weights in the gathers' stages. (Loads 6 and 24 and the staged
+    # weights over f16 activations, no faster than the default on the
+    # H200, are no longer timed.)
+    ("cuda-f16-blockw", F16 + ["--tensor-core-weights=block"], "large"),
+    ("cuda-f16-async-blockw", F16 + ASYNC + ["--tensor-core-weights=block"], "large"),
     # fp32 SIMT threads of other rows x channels than the plan's 4 x 4.
 ] + [(f"cuda-simt{rows}x{channels}", [f"--simt-rows={rows}", f"--simt-channels={channels}"],
       "large") for rows, channels in SIMT_TILES] + [

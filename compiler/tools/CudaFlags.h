@@ -39,8 +39,10 @@ static llvm::cl::opt<std::string> tensorCoreWeights(
     llvm::cl::desc("cuda with --element-type=f16|bf16|tf32: where tensor-core warps read the "
                    "weights: global, shared (a copy per block in shared memory, for layers "
                    "whose weights fit the smallest chip's), large (shared for layers whose "
-                   "input x output channels are 4096, 64 x 64, or more), or staged (with "
-                   "--tensor-core-gathers=async: copied into the warps' gather stages)"));
+                   "input x output channels are 4096, 64 x 64, or more), staged (with "
+                   "--tensor-core-gathers=async: copied into the warps' gather stages), or "
+                   "block (each offset's copied once per block of 4 warps into shared "
+                   "stages)"));
 static llvm::cl::opt<std::string> tensorCoreGathers(
     "tensor-core-gathers", llvm::cl::init("registers"),
     llvm::cl::desc("cuda with --element-type=f16|bf16|tf32: where tensor-core lanes gather "

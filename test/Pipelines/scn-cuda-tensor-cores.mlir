@@ -28,6 +28,8 @@
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-gathers=async tensor-core-weights=staged narrow-tensor-core-inputs=false" -split-input-file | FileCheck %s --check-prefix=STAGED
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-gathers=async tensor-core-weights=staged narrow-tensor-core-inputs=false" -split-input-file | awk "/gpu.binary @tensor_core_conv/ && !seen++" | grep -o "ld.global.v4.b32\|ld.shared.v4.b32\|cp.async.cg" | sort | uniq -c | FileCheck %s --check-prefix=STAGEDCOUNT
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-weights=staged" 2>&1 | FileCheck %s --check-prefix=STAGEDONLY
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-weights=block" -split-input-file | awk "/gpu.binary @tensor_core_conv/ && !seen++" | grep -o "ld.global.v4.b32\|ld.global.v4.b16\|ld.shared.v4.b32\|cp.async.cg\|bar.sync\|cp.async.wait_group" | sort | uniq -c | FileCheck %s --check-prefix=BLOCKCOUNT
+// RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-weights=block neighbour-masks=false" 2>&1 | FileCheck %s --check-prefix=BLOCKVOTES
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90" -split-input-file | awk "/gpu.binary @tensor_core_conv/ && !seen++" | grep -o "ld.global.v4.b16\|ld.global.v4.b32\|cvt.rn.f16.f32" | sort | uniq -c | FileCheck %s --check-prefix=NARROW
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 narrow-tensor-core-inputs=false" -split-input-file | awk "/gpu.binary @tensor_core_conv/ && !seen++" | grep -o "ld.global.v4.b16\|ld.global.v4.b32\|cvt.rn.f16.f32" | sort | uniq -c | FileCheck %s --check-prefix=WIDE
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90" -split-input-file | FileCheck %s --check-prefix=NARROWSTORE
@@ -161,6 +163,19 @@
 // STAGEDCOUNT-NOT: ld.global.v4.b32
 // STAGEDCOUNT: {{^ *}}4 ld.shared.v4.b32
 // STAGEDONLY: tensor-core-weights=staged copies the weights into the stages of tensor-core-gathers=async, which it needs
+// tensor-core-weights=block: the 128 threads of a block copy each
+// offset's weights (16 -> 32 f16: 1 KiB, 64 chunks of 16 bytes, so one
+// guarded copy a thread) in the prologue and in the loop; a barrier after
+// the warps publish their masks and one per offset, after waiting for its
+// copies; B comes from shared memory (2 loads, and 1 of the 4 warps'
+// masks), only the A gathers from global memory (the f16 rows that only
+// tensor cores read: two 8-byte loads).
+// BLOCKCOUNT: {{^ *}}2 bar.sync
+// BLOCKCOUNT-NEXT: {{^ *}}2 cp.async.cg
+// BLOCKCOUNT-NEXT: {{^ *}}1 cp.async.wait_group
+// BLOCKCOUNT-NEXT: {{^ *}}2 ld.global.v4.b16
+// BLOCKCOUNT-NEXT: {{^ *}}3 ld.shared.v4.b32
+// BLOCKVOTES: tensor-core-weights=block runs the offsets of the warps' neighbour masks; it cannot go with neighbour-masks=false
 // ASYNCVOTES: tensor-core-gathers=async runs the offsets of the warps' neighbour masks; it cannot go with neighbour-masks=false
 // tensor-core-weights=large leaves the 16 x 32 channels of this layer
 // (under 64 x 64) with global weights.
@@ -168,7 +183,7 @@
 // LARGE-NOT: scn_cg_gpu_resident_blocks
 // LARGE: llvm.func @cpu(
 // TOOMUCH: shared-memory-bytes=300000 is not 0 (the chip's) or up to 232448
-// F32SHARED: tensor-core-weights=shared needs element-type f16, bf16 or tf32 and global, shared, large or staged
+// F32SHARED: tensor-core-weights=shared needs element-type f16, bf16 or tf32 and global, shared, large, staged or block
 // EMU-LABEL: llvm.func @main(
 // EMU-NOT: gpu.
 // EMU-NOT: mma

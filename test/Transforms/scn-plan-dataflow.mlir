@@ -59,7 +59,7 @@
 // 64-row warps take 16 columns.
 // SHAREDROWS64-LABEL: func @wide
 // SHAREDROWS64: scn.submanifold_conv {{.*}}{channel_tile = 16 : i64, dataflow = "tensor_core", {{.*}}rows_per_tile = 64 : i64, weights_memory = "shared"}
-// BADWEIGHTS: error: scn-plan-dataflow: tensor-core-weights 'texture' is not global, shared, large or staged
+// BADWEIGHTS: error: scn-plan-dataflow: tensor-core-weights 'texture' is not global, shared, large, staged or block
 // ROWS64-LABEL: func @wide
 // ROWS64: scn.submanifold_conv {{.*}}dataflow = "tensor_core"{{.*}}rows_per_tile = 64 : i64
 // BADROWS: error: scn-plan-dataflow: tensor-core-rows 48 is not 16, 32 or 64

@@ -209,11 +209,11 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
   if (options.tensorCoreWeights != "global" &&
       (!tensorCores ||
        (options.tensorCoreWeights != "shared" && options.tensorCoreWeights != "large" &&
-        options.tensorCoreWeights != "staged"))) {
+        options.tensorCoreWeights != "staged" && options.tensorCoreWeights != "block"))) {
     llvm::errs() << "scn-cuda-pipeline: tensor-core-weights="
                  << options.tensorCoreWeights.getValue()
-                 << " needs element-type f16, bf16 or tf32 and global, shared, large or "
-                    "staged\n";
+                 << " needs element-type f16, bf16 or tf32 and global, shared, large, "
+                    "staged or block\n";
     return failure();
   }
   if (options.tensorCoreWeights == "staged" && options.tensorCoreGathers != "async") {
@@ -226,6 +226,11 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
     llvm::errs() << "scn-cuda-pipeline: tensor-core-gathers="
                  << options.tensorCoreGathers.getValue()
                  << " needs element-type f16, bf16 or tf32 and registers or async\n";
+    return failure();
+  }
+  if (options.tensorCoreWeights == "block" && !options.neighbourMasks) {
+    llvm::errs() << "scn-cuda-pipeline: tensor-core-weights=block runs the offsets of the "
+                    "warps' neighbour masks; it cannot go with neighbour-masks=false\n";
     return failure();
   }
   if (options.tensorCoreGathers == "async" && !options.neighbourMasks) {

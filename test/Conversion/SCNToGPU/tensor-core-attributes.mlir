@@ -66,7 +66,7 @@ func.func @loads(%c: tensor<?x4xi64>, %f: tensor<?x16xf32>) -> tensor<?x16xf32> 
 func.func @weightsMemory(%c: tensor<?x4xi64>, %f: tensor<?x16xf32>) -> tensor<?x16xf32> {
   %w = arith.constant dense<0.5> : tensor<27x1x16x16xf32>
   %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x4xi64>, tensor<?x16xf32> -> !scn.sites<3, [32, 32, 32]>, tensor<?x16xf32>
-  // expected-error @+1 {{has weights_memory "texture"; tensor-core warps read weights from "global", "shared" or "staged" memory}}
+  // expected-error @+1 {{has weights_memory "texture"; tensor-core warps read weights from "global", "shared", "staged" or "block" memory}}
   %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", weights_memory = "texture"} : tensor<?x16xf32>, tensor<27x1x16x16xf32>, !scn.sites<3, [32, 32, 32]>
   return %y : tensor<?x16xf32>
 }
@@ -119,6 +119,26 @@ func.func @gathersWithoutMasks(%c: tensor<?x4xi64>, %f: tensor<?x16xf32>) -> ten
   // expected-error @+1 {{has gathers "async", which runs the offsets of the warps' neighbour masks, but has none: a filter of 125 offsets (at most 32) or neighbour-masks=false}}
   %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 5, 5, 5>, dataflow = "tensor_core", gathers = "async"} : tensor<?x16xf32>, tensor<125x1x16x16xf32>, !scn.sites<3, [32, 32, 32]>
   return %y : tensor<?x16xf32>
+}
+
+// -----
+
+func.func @blockWithoutMasks(%c: tensor<?x4xi64>, %f: tensor<?x16xf32>) -> tensor<?x16xf32> {
+  %w = arith.constant dense<0.5> : tensor<125x1x16x16xf32>
+  %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x4xi64>, tensor<?x16xf32> -> !scn.sites<3, [32, 32, 32]>, tensor<?x16xf32>
+  // expected-error @+1 {{has weights_memory "block", whose blocks run the offsets of their warps' neighbour masks, but has none: a filter of 125 offsets (at most 32) or neighbour-masks=false}}
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 5, 5, 5>, dataflow = "tensor_core", weights_memory = "block"} : tensor<?x16xf32>, tensor<125x1x16x16xf32>, !scn.sites<3, [32, 32, 32]>
+  return %y : tensor<?x16xf32>
+}
+
+// -----
+
+func.func @blockTooWide(%c: tensor<?x4xi64>, %f: tensor<?x1024xf32>) -> tensor<?x128xf32> {
+  %w = arith.constant dense<0.5> : tensor<27x1x1024x128xf32>
+  %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x4xi64>, tensor<?x1024xf32> -> !scn.sites<3, [32, 32, 32]>, tensor<?x1024xf32>
+  // expected-error @+1 {{has weights_memory "block" with 2 stages of 262144 bytes of weights: 524304 bytes of shared memory, which with the kernel's own 128 is more than the 232448 a block can have; use a narrower channel_tile}}
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", weights_memory = "block", channel_tile = 128 : i64} : tensor<?x1024xf32>, tensor<27x1x1024x128xf32>, !scn.sites<3, [32, 32, 32]>
+  return %y : tensor<?x128xf32>
 }
 
 // -----

@@ -277,9 +277,15 @@ def test_exact_case_other_load_groups(seed, loads, tmp_path):
 # of an offset into shared-memory stages (cp.async; a plain copy in the
 # emulation) some offsets ahead, in the order of the warp's neighbour
 # mask, and reads them back for the offset's mmas; a wrong stage, offset
-# or chunk gives other sums. Seed 3 has no sites.
+# or chunk gives other sums. Block weights (--tensor-core-weights=block):
+# the threads of a block of 4 warps copy each offset's weights into
+# shared stages (cp.async; a plain copy in the emulation, where every warp
+# makes its block's copies itself) over the union of the warps' masks, and
+# each warp reads its fragments there; a wrong stage, offset or union gives
+# other sums. Seed 3 has no sites.
 SHARED_MEMORY_MODES = {"shared-weights": (["--tensor-core-weights=shared"], "ld.shared.v4.b32"),
-                       "async-gathers": (["--tensor-core-gathers=async"], "cp.async.c")}
+                       "async-gathers": (["--tensor-core-gathers=async"], "cp.async.c"),
+                       "block-weights": (["--tensor-core-weights=block"], "cp.async.c")}
 
 
 @pytest.mark.parametrize("mode", SHARED_MEMORY_MODES)
@@ -303,7 +309,10 @@ def test_exact_case_shared_memory(seed, element_type, mode, tmp_path):
                                     "--tensor-core-rows=32"],
                                    ["--chip=sm_90", "--tensor-core-weights=large"],
                                    ["--chip=sm_90", "--tensor-core-weights=shared",
-                                    "--tensor-core-gathers=async", "--tensor-core-stages=2"]])
+                                    "--tensor-core-gathers=async", "--tensor-core-stages=2"],
+                                   ["--chip=sm_90", "--tensor-core-weights=block"],
+                                   ["--chip=sm_90", "--tensor-core-weights=block",
+                                    "--tensor-core-rows=32"]])
 def test_exact_shared_weights_many_tiles(flags, tmp_path):
     r = np.random.default_rng(7)
     net = Network(r, 3, exact=True)
@@ -318,6 +327,9 @@ def test_exact_shared_weights_many_tiles(flags, tmp_path):
     assert len(coords) > 3 * 16 * 16 * 3
     assert_emulation_equals_cpu(spec, net.arrays, tmp_path, ["--element-type=f16"] + flags)
     assert shared_weight_loads(spec, net.arrays, tmp_path, ["--element-type=f16"] + flags) > 0
+    if "--tensor-core-weights=block" in flags:  # blocks of 4 warps, barriers per offset
+        assert ptx_count(spec, net.arrays, tmp_path, ["--element-type=f16"] + flags,
+                         "bar.sync") > 0
     if "--tensor-core-gathers=async" in flags:  # 2 stages leave 16 columns of weights room
         assert ptx_count(spec, net.arrays, tmp_path, ["--element-type=f16"] + flags,
                          "bar.sync") > 0
@@ -348,14 +360,18 @@ def test_exact_case_staged_weights(seed, element_type, tmp_path):
                                    ["--tensor-core-weights=shared"],
                                    ["--tensor-core-weights=shared", "--activations=f16"],
                                    ["--tensor-core-weights=staged", "--activations=f16"],
-                                   ["--tensor-core-weights=staged", "--tensor-core-rows=32"]])
+                                   ["--tensor-core-weights=staged", "--tensor-core-rows=32"],
+                                   ["--tensor-core-weights=block"],
+                                   ["--tensor-core-weights=block", "--activations=f16",
+                                    "--tensor-core-stages=4"]])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_exact_case_async_gather_variants(seed, extra, tmp_path):
     spec, arrays = tensor_core_case(seed, exact=True)
     flags = ["--element-type=f16", "--tensor-core-gathers=async"] + extra
     assert_emulation_equals_cpu(spec, arrays, tmp_path, flags)
     assert async_copies(spec, arrays, tmp_path, flags) > 0
-    if "--tensor-core-weights=shared" in extra:  # the weights' copy ends in a barrier
+    if any(w in extra for w in ("--tensor-core-weights=shared",
+                                "--tensor-core-weights=block")):  # copies end in barriers
         assert ptx_count(spec, arrays, tmp_path, flags, "bar.sync") > 0
 
 

@@ -49,7 +49,8 @@ struct CompileOptions {
   /// the plan's choice).
   int64_t simtChannels = 0;
   /// cuda with f16 / bf16 / tf32: where tensor-core warps read the weights,
-  /// "global", "shared", "large" or "staged" (--tensor-core-weights).
+  /// "global", "shared", "large", "staged" or "block"
+  /// (--tensor-core-weights).
   std::string tensorCoreWeights = "global";
   /// cuda with f16 / bf16 / tf32: where tensor-core lanes gather their input
   /// rows, "registers" or "async" (shared-memory stages filled by cp.async),

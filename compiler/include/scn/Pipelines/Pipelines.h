@@ -79,8 +79,9 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
                      "shared (each block copies its layer's weights for its output "
                      "channels into shared memory once, then loops over warp tiles), "
                      "large (shared for layers whose input x output channels are 4096, 64 x 64, or "
-                     "more), or staged (with tensor-core-gathers=async: each lane's fragments of "
-                     "an offset copied into its warp's gather stages)"),
+                     "more), staged (with tensor-core-gathers=async: each lane's fragments of "
+                     "an offset copied into its warp's gather stages), or block (each offset's "
+                     "weights copied once per block of 4 warps into shared stages)"),
       llvm::cl::init("global")};
   Option<std::string> tensorCoreGathers{
       *this, "tensor-core-gathers",

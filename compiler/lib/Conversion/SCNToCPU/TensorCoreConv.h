@@ -443,6 +443,73 @@ public:
     return fragmentsOfTiles(tiles);
   }
 
+  // weights_memory = "block": the warps of a block share each offset's B
+  // fragments of their column tile through stages of shared memory. Every
+  // thread of the block copies a share of the offset (cp.async, 16 bytes at
+  // a time) into a stage; after a barrier each warp reads its lanes'
+  // fragments from there. Stage s holds offset k's words of the staged
+  // layout (stagedWords: input block, load q, lane, 4 words) at word
+  // s * offsetWeightWords() onwards, so lane l's load q of input block
+  // `block` reads the 512 contiguous bytes of the warp's 32 lanes, as from
+  // the packed weights: no bank conflicts.
+
+  /// i32 words of one offset's weights for a column tile.
+  int64_t offsetWeightWords() const { return stagedWords() / volume; }
+
+  /// Copies offset k's weights of column tile `columnTile` into stage
+  /// `stage` of `buffer` (i32), thread `thread` of `threads` taking 16-byte
+  /// chunks thread, thread + threads, ...: cp.async on a GPU, a plain copy
+  /// in the emulation.
+  void stageOffsetWeights(Value buffer, Value stage, Value k, Value columnTile, Value thread,
+                          int64_t threads) {
+    int64_t chunks = offsetWeightWords() / 4;
+    Value first = arith::MulIOp::create(b, k, kb.index(offsetWeightWords()));
+    Value stageFirst = arith::MulIOp::create(b, stage, kb.index(offsetWeightWords()));
+    for (int64_t r = 0; r * threads < chunks; ++r) {
+      Value chunk = arith::AddIOp::create(b, thread, kb.index(r * threads));
+      auto copy = [&] {
+        Value word = arith::MulIOp::create(b, chunk, kb.index(4));
+        Value from = stagedSource(arith::AddIOp::create(b, first, word), columnTile);
+        Value at = arith::AddIOp::create(b, stageFirst, word);
+        if (kb.emulateWarps())
+          kb.storeTile(kb.loadTile(packedWeights, {from}, 4, 16), buffer, {at}, 16);
+        else
+          nvgpu::DeviceAsyncCopyOp::create(b, buffer, ValueRange{at}, packedWeights,
+                                           ValueRange{from}, b.getIndexAttr(4), Value(),
+                                           b.getUnitAttr());
+      };
+      if ((r + 1) * threads <= chunks) {
+        copy();
+        continue;
+      }
+      // The last round, where fewer chunks than threads are left.
+      Value inside = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, chunk, kb.index(chunks));
+      scf::IfOp::create(b, inside, [&](OpBuilder &, Location) {
+        copy();
+        scf::YieldOp::create(b);
+      });
+    }
+  }
+
+  /// The lane's B fragments (as fragmentsB) of input block `block` from
+  /// stage `stage` of `buffer` (see stageOffsetWeights).
+  SmallVector<SmallVector<Value>> blockStagedFragmentsB(Value buffer, Value stage, Value lane,
+                                                        int64_t block) {
+    Value stageFirst = arith::MulIOp::create(b, stage, kb.index(offsetWeightWords()));
+    // As weightChunk's: the lane's first 4 words of the block, load q
+    // 128 words further.
+    Value first = arith::AddIOp::create(
+        b, stageFirst,
+        arith::MulIOp::create(
+            b, arith::AddIOp::create(b, lane, kb.index(block * kWarp * loadsOfB())),
+            kb.index(4)));
+    SmallVector<Value> tiles;
+    for (int64_t q = 0; q < loadsOfB(); ++q)
+      tiles.push_back(kb.loadTile(
+          buffer, {arith::AddIOp::create(b, first, kb.index(q * kWarp * 4))}, 4, 16));
+    return fragmentsOfTiles(tiles);
+  }
+
   /// The offsets of `mask` (bit k: offset k; the same in every lane), in
   /// ascending order, through `stages` stages: `issue(k, stage, fetched)`
   /// starts the copies of offset k `stages` - 1 offsets ahead of
@@ -452,7 +519,14 @@ public:
   /// `waitForOffset()` waits until all but the newest `stages` - 1 groups
   /// have arrived, which is the offset computed next. A stage is copied
   /// into only after the compute that read it (same lane, registers it
-  /// loaded already consumed by its mmas). `fetch(k)` (values of
+  /// loaded already consumed by its mmas). Stages that a block's threads
+  /// share instead (weights_memory = "block") need `beforeIssue()`, run
+  /// ahead of each issue in the loop: it waits for the groups of the
+  /// offset computed next (all but the newest `stages` - 2) and then for
+  /// every thread of the block (a barrier), so that the other threads'
+  /// copies have arrived and their computes of the stage about to be
+  /// copied into are done; `waitForOffset()` then waits for nothing.
+  /// `fetch(k)` (values of
   /// `fetchTypes`) runs one issue ahead: what an issue needs from memory
   /// (the neighbour table's entries) is loaded right after the previous
   /// issue, so that its latency passes during a compute instead of
@@ -462,11 +536,14 @@ public:
   pipelineOffsets(Value mask, int64_t stages, ValueRange init, TypeRange fetchTypes,
                   llvm::function_ref<SmallVector<Value>(Value)> fetch,
                   llvm::function_ref<void(Value, Value, ValueRange)> issue,
-                  llvm::function_ref<void()> commit, llvm::function_ref<void()> waitForOffset,
+                  llvm::function_ref<void()> beforeIssue, llvm::function_ref<void()> commit,
+                  llvm::function_ref<void()> waitForOffset,
                   llvm::function_ref<SmallVector<Value>(Value, Value, ValueRange)> compute) {
     Type i32 = b.getI32Type();
     // fetch(lowest offset of `bits`), or zeros (unused) when there is none.
-    auto fetchLowest = [&](Value bits) {
+    auto fetchLowest = [&](Value bits) -> SmallVector<Value> {
+      if (fetchTypes.empty()) // nothing to fetch (and no if without results)
+        return {};
       Value some = arith::CmpIOp::create(b, arith::CmpIPredicate::ne, bits, kb.i32(0));
       auto fetched = scf::IfOp::create(b, fetchTypes, some, /*withElseRegion=*/true);
       OpBuilder::InsertionGuard guard(b);
@@ -517,6 +594,7 @@ public:
     auto results = kb.forLoopCarryN(count, carried, [&](Value i, ValueRange state) {
       Value aheadStage = arith::RemUIOp::create(
           b, arith::AddIOp::create(b, i, kb.index(stages - 1)), kb.index(stages));
+      beforeIssue();
       SmallVector<Value> next =
           issueNext(state.front(), state.slice(1, fetches), aheadStage);
       commit();
@@ -768,9 +846,12 @@ struct Results {
 /// the weights, its warps take tiles by the GPU's grid-stride loop). With
 /// `asyncStages` (not 0), the warps' gathers go through that many stages by
 /// pipelineOffsets, as the GPU kernel's (gathers = "async"), and with
-/// `stagedWeights` the B fragments too (weights_memory = "staged").
+/// `stagedWeights` the B fragments too (weights_memory = "staged"); with
+/// `blockWeights` (weights_memory = "block") the pipeline runs the offsets
+/// of the warp's block and reads B from the block's stages.
 void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &results,
-                  bool sharedWeights, int64_t asyncStages, bool stagedWeights);
+                  bool sharedWeights, int64_t asyncStages, bool stagedWeights,
+                  bool blockWeights);
 
 } // namespace scn::cpu::tensor_core
 

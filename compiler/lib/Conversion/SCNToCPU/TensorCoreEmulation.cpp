@@ -10,7 +10,10 @@
 // stand-in for shared memory, and its warps take tiles by the same
 // grid-stride loop. Async gathers run the kernel's pipeline over the
 // warp's offsets (the same stage and offset order), each copy done when it
-// is issued into a stand-in for the warp's stages.
+// is issued into a stand-in for the warp's stages. Block weights run the
+// same pipeline over the offsets of the warp's block, each warp copying
+// the block's weight stages itself (what the block's threads copy between
+// two barriers on a GPU), so that every warp reads what its block would.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,7 +40,8 @@ Value zeroedScratch(KernelBuilder &kb, ArrayRef<int64_t> shape, Type element) {
 } // namespace
 
 void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &results,
-                  bool sharedWeights, int64_t asyncStages, bool stagedWeights) {
+                  bool sharedWeights, int64_t asyncStages, bool stagedWeights,
+                  bool blockWeights) {
   auto &b = kb.builder();
   int64_t rowTiles = conv.rowTilesOfWarp(), mmas = conv.mmasPerRowTile();
   Type i1 = b.getI1Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
@@ -49,28 +53,30 @@ void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &result
     Value aBuf = zeroedScratch(kb, {kWarp, 4}, i32);
     Value bBuf = zeroedScratch(kb, {kWarp, 2 * mmas}, i32);
     // The GPU kernel's warp masks: the OR over the lanes of their rows'
-    // neighbour masks, per row tile.
+    // neighbour masks, per row tile (of warp tile `tileOfWarp`).
+    auto tileMaskOf = [&](Value tileOfWarp, int64_t m) {
+      Value tile = conv.rowTileOf(tileOfWarp, m);
+      return kb.forLoopCarry(kb.index(kWarp), kb.i32(0), [&](Value lane, Value seen) {
+        auto [first, second] = conv.lanePositions(tile, lane);
+        Value lanes = arith::OrIOp::create(b, conv.rowMask(first), conv.rowMask(second));
+        return arith::OrIOp::create(b, seen, lanes).getResult();
+      });
+    };
     SmallVector<Value> tileMasks;
     if (conv.votesFromMasks())
-      for (int64_t m = 0; m < rowTiles; ++m) {
-        Value tile = conv.rowTileOf(warpTile, m);
-        tileMasks.push_back(
-            kb.forLoopCarry(kb.index(kWarp), kb.i32(0), [&](Value lane, Value seen) {
-              auto [first, second] = conv.lanePositions(tile, lane);
-              Value lanes =
-                  arith::OrIOp::create(b, conv.rowMask(first), conv.rowMask(second));
-              return arith::OrIOp::create(b, seen, lanes).getResult();
-            }));
-      }
+      for (int64_t m = 0; m < rowTiles; ++m)
+        tileMasks.push_back(tileMaskOf(warpTile, m));
     // The B fragments of offset k and `block`, k step `step`, of every
     // lane (from its stage `stage` of `weightStages` when given).
-    Value weightStages;
+    Value weightStages, blockStages;
     auto fillB = [&](Value k, Value block, int64_t step, Value stage = Value()) {
       kb.forLoop(kb.index(kWarp), [&](Value lane) {
         auto fragments =
-            weightStages ? conv.stagedFragmentsB(weightStages, kb.index(0), stage, lane,
-                                                 getConstantIntValue(block).value())
-                         : conv.fragmentsB(lane, k, block, columnTile);
+            blockStages ? conv.blockStagedFragmentsB(blockStages, stage, lane,
+                                                     getConstantIntValue(block).value())
+            : weightStages ? conv.stagedFragmentsB(weightStages, kb.index(0), stage, lane,
+                                                   getConstantIntValue(block).value())
+                           : conv.fragmentsB(lane, k, block, columnTile);
         for (int64_t j = 0; j < mmas; ++j) {
           auto words = TensorCoreConv::stepOfB(fragments[j], step);
           for (int64_t i = 0; i < 2; ++i)
@@ -78,20 +84,43 @@ void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &result
         }
       });
     };
-    if (asyncStages) {
-      // The GPU kernel's pipeline over the warp's offsets, the copies into
-      // a stand-in for the warp's stages done when issued.
-      Value stages = memref::AllocaOp::create(
-          b, MemRefType::get({asyncStages * conv.stageElements()}, conv.inputElement()),
-          b.getI64IntegerAttr(16));
+    if (asyncStages || blockWeights) {
+      // The GPU kernel's pipeline over the warp's offsets (its block's,
+      // with block weights), the copies into a stand-in for the warp's
+      // stages done when issued.
+      int64_t stageCount = asyncStages ? asyncStages : kBlockWeightStages;
+      Value stages =
+          asyncStages ? memref::AllocaOp::create(
+                            b,
+                            MemRefType::get({asyncStages * conv.stageElements()},
+                                            conv.inputElement()),
+                            b.getI64IntegerAttr(16))
+                            .getResult()
+                      : Value();
       Value warpFirst = kb.index(0);
       if (stagedWeights)
         weightStages = memref::AllocaOp::create(
             b, MemRefType::get({asyncStages * conv.weightStageWords()}, i32),
             b.getI64IntegerAttr(16));
+      if (blockWeights)
+        blockStages = memref::AllocaOp::create(
+            b, MemRefType::get({stageCount * conv.offsetWeightWords()}, i32),
+            b.getI64IntegerAttr(16));
       Value mask = kb.i32(0);
       for (Value tileMask : tileMasks)
         mask = arith::OrIOp::create(b, mask, tileMask);
+      if (blockWeights) {
+        // The offsets of every warp of the block (warp tiles 4 * blockX
+        // onwards; those past the last have no rows, so empty masks).
+        Value firstOfBlock = arith::MulIOp::create(
+            b, arith::DivUIOp::create(b, warpTile, kb.index(kWarpsPerBlock)),
+            kb.index(kWarpsPerBlock));
+        for (int64_t w = 0; w < kWarpsPerBlock; ++w)
+          for (int64_t m = 0; m < rowTiles; ++m)
+            mask = arith::OrIOp::create(
+                b, mask,
+                tileMaskOf(arith::AddIOp::create(b, firstOfBlock, kb.index(w)), m));
+      }
       mask = arith::SelectOp::create(b, conv.inputHasRows(), mask, kb.i32(0));
       auto inTile = [&](int64_t m, Value k, llvm::function_ref<void()> body) {
         auto tileIf = scf::IfOp::create(b, TypeRange{}, conv.bitSet(tileMasks[m], k), false);
@@ -103,12 +132,20 @@ void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &result
       // fetched value is the offset itself, which the copies then use, so
       // that fetching for the wrong offset gives wrong sums here too.
       conv.pipelineOffsets(
-          mask, asyncStages, ValueRange{}, TypeRange{i32},
+          mask, stageCount, ValueRange{}, TypeRange{i32},
           [&](Value k) {
             return SmallVector<Value>{arith::IndexCastOp::create(b, i32, k)};
           },
           [&](Value, Value stage, ValueRange fetched) {
             Value k = kb.toIndex(fetched.front());
+            if (blockStages) {
+              int64_t threads = kWarpsPerBlock * kWarp;
+              kb.forLoop(kb.index(threads), [&](Value thread) {
+                conv.stageOffsetWeights(blockStages, stage, k, columnTile, thread, threads);
+              });
+            }
+            if (!asyncStages)
+              return;
             if (weightStages)
               kb.forLoop(kb.index(kWarp), [&](Value lane) {
                 conv.stageWeightsOfOffset(weightStages, warpFirst, stage, lane, k, columnTile);
@@ -123,7 +160,7 @@ void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &result
                 });
               });
           },
-          [] {}, [] {},
+          [] {}, [] {}, [] {},
           [&](Value k, Value stage, ValueRange) {
             for (int64_t block = 0; block < conv.inputBlocks(); ++block)
               for (int64_t step = 0; step < conv.kSteps(); ++step) {
@@ -131,8 +168,16 @@ void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &result
                 for (int64_t m = 0; m < rowTiles; ++m)
                   inTile(m, k, [&] {
                     kb.forLoop(kb.index(kWarp), [&](Value lane) {
-                      auto a = conv.stagedFragmentA(stages, warpFirst, stage, lane, m,
-                                                    block)[step];
+                      SmallVector<Value> a;
+                      if (asyncStages) {
+                        a = conv.stagedFragmentA(stages, warpFirst, stage, lane, m,
+                                                 block)[step];
+                      } else {
+                        auto [row0, row1] = conv.laneRows(conv.rowTileOf(warpTile, m), lane);
+                        a = conv.fragmentA(lane, conv.neighbour(row0, k),
+                                           conv.neighbour(row1, k),
+                                           kb.index(block * kDepth))[step];
+                      }
                       for (int64_t i = 0; i < 4; ++i)
                         memref::StoreOp::create(b, a[i], aBuf, ValueRange{lane, kb.index(i)});
                     });

@@ -150,18 +150,26 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   // Where the warps read the weights from: "global" (each warp its own
   // fragments, through L1/L2), "shared" (a copy per block) or "staged"
   // (each lane's fragments of an offset copied into its warp's gather
-  // stages with its input chunks; async gathers only). See the file
-  // comment.
-  bool sharedWeights = false, stagedWeights = false;
+  // stages with its input chunks; async gathers only), or "block" (each
+  // offset's copied once per block of 4 warps into shared stages). See the
+  // file comment.
+  bool sharedWeights = false, stagedWeights = false, blockWeights = false;
   if (auto memory = op->getAttrOfType<StringAttr>("weights_memory")) {
     if (memory.getValue() != "global" && memory.getValue() != "shared" &&
-        memory.getValue() != "staged")
+        memory.getValue() != "staged" && memory.getValue() != "block")
       return op->emitOpError() << "has weights_memory \"" << memory.getValue()
                                << "\"; tensor-core warps read weights from \"global\", "
-                                  "\"shared\" or \"staged\" memory";
+                                  "\"shared\", \"staged\" or \"block\" memory";
     sharedWeights = memory.getValue() == "shared";
     stagedWeights = memory.getValue() == "staged";
+    blockWeights = memory.getValue() == "block";
   }
+  if (blockWeights && !conv.votesFromMasks())
+    return op->emitOpError()
+           << "has weights_memory \"block\", whose blocks run the offsets of their warps' "
+              "neighbour masks, but has none: a filter of "
+           << volume << " offsets (at most " << kRowMaskOffsets
+           << ") or neighbour-masks=false";
   // Where the lanes gather their A chunks: straight into registers, or
   // through `gather_stages` stages of shared memory by cp.async (see the
   // file comment). The latter needs the warp's neighbour masks (it runs
@@ -208,8 +216,25 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   int64_t warpsOfBlock = sharedWeights ? kSharedWeightsWarps : kWarpsPerBlock;
   int64_t stageBytes = conv.stageElements() * conv.chunkBytes() / 4 +
                        (stagedWeights ? conv.weightStageWords() * 4 : 0);
-  int64_t weightBytes = sharedWeights ? conv.stagedWords() * 4 : 0;
+  // Block weights: the warps' masks, then a stage of one offset's weights
+  // per gather stage (kBlockWeightStages with gathers in registers).
+  static_assert(kBlockMaskBytes == 4 * kWarpsPerBlock, "an i32 mask a warp");
+  int64_t blockStages = asyncStages ? asyncStages : kBlockWeightStages;
+  int64_t weightBytes = sharedWeights ? conv.stagedWords() * 4
+                        : blockWeights
+                            ? kBlockMaskBytes + blockStages * conv.offsetWeightWords() * 4
+                            : 0;
   int64_t sharedBytes = weightBytes + warpsOfBlock * asyncStages * stageBytes;
+  if (blockWeights && sharedBytes + kStaticSharedSlack > kMaxSharedBytes)
+    return op->emitOpError() << "has weights_memory \"block\" with " << blockStages
+                             << " stages of " << conv.offsetWeightWords() * 4
+                             << " bytes of weights"
+                             << (asyncStages ? " and its warps' gather stages" : "") << ": "
+                             << sharedBytes
+                             << " bytes of shared memory, which with the kernel's own "
+                             << kStaticSharedSlack << " is more than the " << kMaxSharedBytes
+                             << " a block can have; use a narrower channel_tile"
+                             << (asyncStages ? " or fewer gather_stages" : "");
   if (asyncStages && sharedBytes + kStaticSharedSlack > kMaxSharedBytes)
     return op->emitOpError() << "has " << asyncStages << " gather stages of " << stageBytes
                              << " bytes for each of its " << warpsOfBlock << " warps a block"
@@ -236,7 +261,7 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   conv.packWeights(w);
   if (kb.emulateWarps()) {
     emulateWarps(kb, conv, Results{biasBuf, steps, epilogueBuffers, out, columnOffset, rangeWord},
-                 sharedWeights, asyncStages, stagedWeights);
+                 sharedWeights, asyncStages, stagedWeights, blockWeights);
     return success();
   }
 
@@ -251,6 +276,9 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   // in shared memory and the warp's first element there, and those of the
   // weights' stages (weights_memory = "staged").
   Value gatherStages, warpFirst, weightStages, warpFirstOfWeights;
+  // Block weights (weights_memory = "block"): the warps' published masks
+  // and the weights' stages in shared memory, and the thread in the block.
+  Value blockMasks, blockWeightStages, blockThread;
   // `body` if `cond` (warp-uniform), carrying `acc` through: the
   // accumulators of a row tile that may skip an offset.
   auto ifThen = [&](Value cond, ValueRange acc,
@@ -330,17 +358,31 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
       }
     SmallVector<Value> init(conv.accumulators(), zero);
     Value inputHasRows = conv.inputHasRows();
-    if (asyncStages) {
+    if (asyncStages || blockWeights) {
       // The offsets any row tile has, through the stages: the copies of
       // later offsets are in flight while the mmas of this one run.
-      Value mask = kb.i32(0);
+      Value warpMask = kb.i32(0);
       for (Value tileMask : tileMasks)
-        mask = arith::OrIOp::create(b, mask, tileMask);
-      mask = arith::SelectOp::create(b, inputHasRows, mask, kb.i32(0));
-      // Fetched an issue ahead: the lane's two input rows in each row tile.
-      SmallVector<Type> entryTypes(2 * rowTiles, i32);
+        warpMask = arith::OrIOp::create(b, warpMask, tileMask);
+      warpMask = arith::SelectOp::create(b, inputHasRows, warpMask, kb.i32(0));
+      // With block weights every warp of the block runs the offsets of any
+      // (the stages and barriers are the block's): each publishes its mask
+      // and reads the others' after a barrier.
+      Value mask = warpMask;
+      if (blockWeights) {
+        memref::StoreOp::create(b, warpMask, blockMasks,
+                                ValueRange{arith::DivUIOp::create(b, blockThread, kb.index(kWarp))});
+        kb.callResults(kBlockBarrierPlaceholder, TypeRange{}, ValueRange{});
+        for (int64_t w = 0; w < kWarpsPerBlock; ++w)
+          mask = arith::OrIOp::create(
+              b, mask, memref::LoadOp::create(b, blockMasks, ValueRange{kb.index(w)}));
+      }
+      int64_t stages = asyncStages ? asyncStages : kBlockWeightStages;
+      // Fetched an issue ahead (async gathers): the lane's two input rows
+      // in each row tile.
+      SmallVector<Type> entryTypes(asyncStages ? 2 * rowTiles : 0, i32);
       auto acc = conv.pipelineOffsets(
-          mask, asyncStages, init, entryTypes,
+          mask, stages, init, entryTypes,
           [&](Value k) {
             SmallVector<Value> entries;
             for (auto [row0, row1] : laneRows) {
@@ -350,9 +392,14 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
             return entries;
           },
           [&](Value k, Value stage, ValueRange entries) {
+            if (blockWeights)
+              conv.stageOffsetWeights(blockWeightStages, stage, k, columnTile, blockThread,
+                                      kWarpsPerBlock * kWarp);
             if (stagedWeights)
               conv.stageWeightsOfOffset(weightStages, warpFirstOfWeights, stage, lane, k,
                                         columnTile);
+            if (!asyncStages)
+              return;
             // Warp-uniform: row tile m without the offset copies nothing.
             for (int64_t m = 0; m < rowTiles; ++m)
               ifThen(conv.bitSet(tileMasks[m], k), ValueRange{}, [&] {
@@ -361,25 +408,49 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
                 return SmallVector<Value>{};
               });
           },
+          [&] {
+            if (!blockWeights)
+              return;
+            kb.callResults(kAsyncWaitPlaceholder, TypeRange{}, ValueRange{kb.i32(stages - 2)});
+            kb.callResults(kBlockBarrierPlaceholder, TypeRange{}, ValueRange{});
+          },
           [&] { kb.callResults(kAsyncCommitPlaceholder, TypeRange{}, ValueRange{}); },
           [&] {
-            kb.callResults(kAsyncWaitPlaceholder, TypeRange{},
-                           ValueRange{kb.i32(asyncStages - 1)});
+            if (!blockWeights)
+              kb.callResults(kAsyncWaitPlaceholder, TypeRange{},
+                             ValueRange{kb.i32(stages - 1)});
           },
-          [&](Value k, Value stage, ValueRange accK) {
-            // Only B fragments are loads from global memory (none staged);
-            // the A fragments are shared-memory loads.
-            return offsetMmas(
-                accK, conv.loadsOfB(),
-                [&](int64_t block) {
-                  return stagedWeights ? conv.stagedFragmentsB(weightStages, warpFirstOfWeights,
-                                                               stage, lane, block)
-                                       : conv.fragmentsB(lane, k, kb.index(block), columnTile);
-                },
-                [&](int64_t m) { return conv.bitSet(tileMasks[m], k); },
-                [&](int64_t m, int64_t block) {
-                  return conv.stagedFragmentA(gatherStages, warpFirst, stage, lane, m, block);
-                });
+          [&](Value k, Value stage, ValueRange accK) -> SmallVector<Value> {
+            auto fragmentsOfB = [&](int64_t block) {
+              if (blockWeights)
+                return conv.blockStagedFragmentsB(blockWeightStages, stage, lane, block);
+              if (stagedWeights)
+                return conv.stagedFragmentsB(weightStages, warpFirstOfWeights, stage, lane,
+                                             block);
+              return conv.fragmentsB(lane, k, kb.index(block), columnTile);
+            };
+            auto tileRuns = [&](int64_t m) { return conv.bitSet(tileMasks[m], k); };
+            if (asyncStages)
+              // B fragments from global or shared memory, the A fragments
+              // from the shared stages.
+              return offsetMmas(accK, conv.loadsOfB(), fragmentsOfB, tileRuns,
+                                [&](int64_t m, int64_t block) {
+                                  return conv.stagedFragmentA(gatherStages, warpFirst, stage,
+                                                              lane, m, block);
+                                });
+            // Block weights with gathers in registers: a warp without the
+            // offset (others of its block have it) skips it.
+            return ifThen(conv.bitSet(warpMask, k), accK, [&] {
+              SmallVector<std::pair<Value, Value>> entries;
+              for (auto [row0, row1] : laneRows)
+                entries.push_back({conv.neighbour(row0, k), conv.neighbour(row1, k)});
+              return offsetMmas(accK, conv.loadsOfB() + 2 * rowTiles, fragmentsOfB, tileRuns,
+                                [&](int64_t m, int64_t block) {
+                                  return conv.fragmentA(lane, entries[m].first,
+                                                        entries[m].second,
+                                                        kb.index(block * kDepth));
+                                });
+            });
           });
       for (int64_t m = 0; m < rowTiles; ++m)
         conv.writeResults(lane, conv.rowTileOf(warpTile, m), columnBase,
@@ -509,11 +580,13 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
     return success();
   }
 
-  // Blocks of kWarpsPerBlock independent warps, one warp tile each.
+  // Blocks of kWarpsPerBlock warps, one warp tile each: independent, or
+  // sharing each offset's weights (block weights).
   Value blocks = arith::CeilDivUIOp::create(b, warpTiles, kb.index(kWarpsPerBlock));
   auto launch = gpu::LaunchOp::create(b, blocks, kb.index(conv.columnTiles()), one,
                                       kb.index(kWarp * kWarpsPerBlock), one, one,
-                                      asyncStages ? kb.i32(sharedBytes) : Value());
+                                      asyncStages || blockWeights ? kb.i32(sharedBytes)
+                                                                  : Value());
   // Outlined under this name (gpu-kernel-outlining), so that profiles
   // (SCN_GPU_PROFILE, ncu) tell the tensor-core convolutions from the
   // row-loop kernels, which are all main_kernel.
@@ -521,17 +594,36 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&launch.getBody().front());
   Value thread = launch.getThreadIds().x;
-  if (asyncStages) {
+  if (asyncStages || blockWeights) {
     auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
-    useGatherStages(gpu::DynamicSharedMemoryOp::create(
-                        b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), AffineMap(),
-                                           workgroup)),
-                    0, thread);
+    Value raw = gpu::DynamicSharedMemoryOp::create(
+        b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), AffineMap(), workgroup));
+    if (blockWeights) {
+      // The warps' masks, then the weights' stages, then the gathers'.
+      blockThread = thread;
+      blockMasks = memref::ViewOp::create(
+          b, MemRefType::get({kWarpsPerBlock}, i32, AffineMap(), workgroup), raw,
+          kb.index(0), ValueRange{});
+      blockWeightStages = memref::ViewOp::create(
+          b,
+          MemRefType::get({blockStages * conv.offsetWeightWords()}, i32, AffineMap(),
+                          workgroup),
+          raw, kb.index(kBlockMaskBytes), ValueRange{});
+    }
+    useGatherStages(raw, weightBytes, thread);
   }
   Value lane = arith::RemUIOp::create(b, thread, kb.index(kWarp));
   Value warpTile = arith::AddIOp::create(
       b, arith::MulIOp::create(b, launch.getBlockIds().x, kb.index(kWarpsPerBlock)),
       arith::DivUIOp::create(b, thread, kb.index(kWarp)));
+  if (blockWeights) {
+    // Every warp takes part in the block's copies and barriers; a warp
+    // past the last warp tile has empty masks (no rows), runs no mma and
+    // stores nothing.
+    warpBody(warpTile, launch.getBlockIds().y, lane);
+    gpu::TerminatorOp::create(b);
+    return success();
+  }
   // Whole warps past the last warp tile stop here (mma.sync needs every
   // lane of a warp, so the test is per warp, never per lane).
   Value warpHasRows = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, warpTile, warpTiles);

@@ -161,10 +161,11 @@ struct SCNPlanDataflowPass
       return signalPassFailure();
     }
     if (tensorCoreWeights != "global" && tensorCoreWeights != "shared" &&
-        tensorCoreWeights != "large" && tensorCoreWeights != "staged") {
+        tensorCoreWeights != "large" && tensorCoreWeights != "staged" &&
+        tensorCoreWeights != "block") {
       getOperation()->emitError() << "scn-plan-dataflow: tensor-core-weights '"
                                   << tensorCoreWeights
-                                  << "' is not global, shared, large or staged";
+                                  << "' is not global, shared, large, staged or block";
       return signalPassFailure();
     }
     if (tensorCoreGathers != "registers" && tensorCoreGathers != "async") {

@@ -2,7 +2,7 @@
 //
 // The part of scn-plan-dataflow that sizes a tensor-core convolution's
 // shared memory: where its warps keep the weights (global, shared,
-// staged) and gather their input rows (registers, or async stages), within
+// staged, block) and gather their input rows (registers, or async stages), within
 // a block's shared memory on the target chips.
 //
 //===----------------------------------------------------------------------===//
@@ -13,6 +13,8 @@
 #include "scn/Dialect/SCN/IR/TensorCoreLimits.h"
 
 #include "mlir/IR/Builders.h"
+
+#include <string>
 
 using namespace mlir;
 
@@ -131,8 +133,13 @@ bool planTensorCoreMemory(EpilogueOpInterface op, const TensorCoreMemoryOptions 
   else if (asyncWanted)
     for (int64_t count = options.stages; count >= 2; --count)
       asyncCounts.push_back(count);
+  // Block weights run the offsets of the block's neighbour masks, which
+  // cover filters of up to 32 offsets; larger ones keep global weights.
+  bool blockWanted =
+      options.weights == "block" && weight.getDimSize(0) <= kRowMaskOffsets;
   StringRef wantedMemory = givenMemory                      ? givenMemory.getValue()
                            : options.weights == "staged" ? StringRef("staged")
+                           : blockWanted                   ? StringRef("block")
                            : wanted                        ? StringRef("shared")
                                                            : StringRef("global");
   int64_t widest = warpColumns(op);
@@ -141,12 +148,19 @@ bool planTensorCoreMemory(EpilogueOpInterface op, const TensorCoreMemoryOptions 
   int64_t inputBytes = inputElementBytes(op, options.activationBytes);
   // A block's stages: 16 warps with shared weights, else 4, each
   // with its input chunks and, staged, its B fragments (input x
-  // output channels of weights a stage).
+  // output channels of weights a stage). Block weights add the warps'
+  // masks and a stage of one offset's weights per gather stage
+  // (kBlockWeightStages with gathers in registers, count 0).
   auto blockStages = [&](StringRef memory, int64_t count, int64_t columns) {
     int64_t perWarp = gatherStageBytes(op, rows, count, inputBytes);
     if (memory == "staged")
       perWarp += count * weight.getDimSize(2) * columns * weightBytes;
-    return (memory == "shared" ? kSharedWeightsBlockWarps : kTensorCoreBlockWarps) * perWarp;
+    int64_t shared = 0;
+    if (memory == "block")
+      shared = kBlockMaskBytes + (count ? count : kBlockWeightStages) *
+                                     weight.getDimSize(2) * columns * weightBytes;
+    return shared +
+           (memory == "shared" ? kSharedWeightsBlockWarps : kTensorCoreBlockWarps) * perWarp;
   };
   auto fits = [&](int64_t bytes) {
     return bytes + kStaticSharedSlack <= options.sharedBytes;
@@ -244,6 +258,15 @@ bool planTensorCoreMemory(EpilogueOpInterface op, const TensorCoreMemoryOptions 
       diag << "without them";
     ok = false;
   }
+  bool blockWeights = memory && memory.getValue() == "block";
+  if (blockWeights && weight.getDimSize(0) > kRowMaskOffsets) {
+    op->emitOpError() << "has weights_memory \"block\" but a filter of "
+                      << weight.getDimSize(0)
+                      << " offsets; a block runs the offsets of its warps' neighbour "
+                         "masks, at most "
+                      << kRowMaskOffsets;
+    ok = false;
+  }
   int64_t stageBytes =
       blockStages(memory ? memory.getValue() : "global", stages, columns);
   int64_t ownWeights = sharedWeights ? sharedWeightBytes(op, columns, weightBytes) : 0;
@@ -256,7 +279,11 @@ bool planTensorCoreMemory(EpilogueOpInterface op, const TensorCoreMemoryOptions 
       diag << " and ";
     else if (stageBytes)
       diag << "has ";
-    if (stageBytes)
+    if (stageBytes && blockWeights)
+      diag << "weights_memory \"block\" with channel_tile " << columns
+           << (stages ? " and " + std::to_string(stages) + " gather stages" : std::string())
+           << ", taking " << stageBytes << " bytes a block";
+    else if (stageBytes)
       diag << stages << " gather stages taking " << stageBytes << " bytes a block";
     diag << ", which with the kernel's own " << kStaticSharedSlack
          << " is more than the " << options.sharedBytes

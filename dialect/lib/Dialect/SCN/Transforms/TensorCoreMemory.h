@@ -17,7 +17,7 @@ namespace scn {
 
 /// The pass options that decide a tensor-core op's shared memory.
 struct TensorCoreMemoryOptions {
-  llvm::StringRef weights;  // tensor-core-weights: global, shared, large, staged
+  llvm::StringRef weights;  // tensor-core-weights: global, shared, large, staged, block
   int64_t sharedMinWeights; // tensor-core-shared-min-weights (large)
   llvm::StringRef gathers;  // tensor-core-gathers: registers, async
   int64_t stages;           // tensor-core-stages

@@ -34,6 +34,14 @@ inline constexpr int64_t kRowMaskOffsets = 32;
 /// given, and the most it may give.
 inline constexpr int64_t kDefaultGatherStages = 3;
 inline constexpr int64_t kMaxGatherStages = 8;
+/// weights_memory = "block" (a block's warps share each offset's weights
+/// through stages of shared memory): its stages with gathers in registers
+/// (double buffering: one offset copied while the one before runs; with
+/// async gathers the weights take their gather_stages), and the bytes
+/// ahead of the stages where the block's warps publish their neighbour
+/// masks (an i32 each, 16-byte aligned so the stages after them are).
+inline constexpr int64_t kBlockWeightStages = 2;
+inline constexpr int64_t kBlockMaskBytes = 16;
 
 } // namespace scn
 

@@ -195,9 +195,11 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
            "warp its own fragments), shared (a copy per block of the layer's "
            "weights for its output channels, when they fit "
            "tensor-core-shared-bytes; weights_memory), large (shared for "
-           "layers of tensor-core-shared-min-weights or more), or staged (with "
+           "layers of tensor-core-shared-min-weights or more), staged (with "
            "tensor-core-gathers=async: each lane's fragments of an offset "
-           "copied into its warp's gather stages)">,
+           "copied into its warp's gather stages), or block (each offset's "
+           "weights copied once per block of 4 warps into shared stages, for "
+           "filters of at most 32 offsets)">,
     Option<"tensorCoreSharedBytes", "tensor-core-shared-bytes", "int64_t",
            /*default=*/"232448",
            "cuda with shared tensor-core weights or async gathers: the dynamic "
