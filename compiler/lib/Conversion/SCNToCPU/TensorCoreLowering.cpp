@@ -59,6 +59,25 @@
 // and reads them back with them: the offset loop then loads nothing from
 // global memory that it waits for right away.
 //
+// With weights_memory = "block" (scn-plan-dataflow tensor-core-weights
+// =block; filters of up to 32 offsets), the 4 warps of a block share each
+// offset's weights: every warp publishes its neighbour mask in shared
+// memory, and after a barrier the block runs the union of the 4 in
+// ascending order, through stages of one offset's weights for its column
+// tile each (TensorCoreConv::stageOffsetWeights: the 128 threads copy it
+// by cp.async, 16 bytes at a time, in the packed order, so each warp then
+// reads its lanes' fragments as 512 contiguous bytes a load). With gathers
+// in registers there are kBlockWeightStages (2): the next offset's copy is
+// in flight while this one's mmas run; with async gathers the weights sit
+// beside the gathers' stages, one per gather stage. Each offset waits for
+// its copies and then for the whole block (one barrier an offset: the
+// copies have arrived, and every warp is done with the stage about to be
+// copied into), and a warp whose rows lack the offset skips its mmas. The
+// weights then cross L2 once per block instead of once per warp (W3 C64:
+// about 3.3 times fewer bytes by the tile tables, bench/gpu/README.md).
+// Warps past the last warp tile take part in the copies and barriers with
+// empty masks.
+//
 // The fragment layouts are those of the PTX ISA for mma.m16n8k16 with
 // .f16/.bf16 multiplicands: lane l = 4 * g + t (g: group, t: thread in
 // group) holds A(g, 2t..2t+1), A(g+8, 2t..), A(g, 2t+8..), A(g+8, 2t+8..),
