@@ -25,9 +25,9 @@
 #                                     runtime's GPU tests; no map-pyramid timing
 #                                     and no peer)
 #   bash bench/gpu/check.sh --ncu    (only Nsight Compute on W3 C64's tensor-core
-#                                     convolution, the default and block
-#                                     weights (with gathers in registers
-#                                     and async): memory tables, occupancy,
+#                                     convolution, the default, block
+#                                     weights and block weights on wgmma
+#                                     (sm_90a): memory tables, occupancy,
 #                                     stalls in $OUT/ncu_w3_c64_*.txt, and
 #                                     the stalls by SASS instruction in
 #                                     $OUT/sass_w3_c64_*.txt (sass_hotspots.py);
@@ -90,7 +90,7 @@ if [ "${1:-}" = "--ncu" ]; then
     echo "no ncu on this machine"
     exit 1
   fi
-  for target in cuda-f16 cuda-f16-blockw cuda-f16-async-blockw; do
+  for target in cuda-f16 cuda-f16-blockw cuda-f16-wgmma; do
     echo "== ncu: W3_C64 $target, tensor_core_conv of the second run"
     timeout 100 "$NCU" --clock-control none --kernel-name tensor_core_conv --launch-skip 1 -c 1 \
       --section SpeedOfLight --section MemoryWorkloadAnalysis --section MemoryWorkloadAnalysis_Tables \

@@ -112,6 +112,18 @@ def check_differential(log):
     return record(log, "differential", seeds, check)
 
 
+def runs_sm90a():
+    """Whether this machine's GPU runs sm_90a cubin (wgmma): compute
+    capability 9.0 (H100, H200). True without nvidia-smi (the dry run on
+    the CPU, whose artifacts are emulations)."""
+    try:
+        caps = subprocess.run(["nvidia-smi", "--query-gpu=compute_cap", "--format=csv,noheader"],
+                              capture_output=True, text=True, check=True).stdout.split()
+    except (OSError, subprocess.CalledProcessError):
+        return True
+    return bool(caps) and caps[0] == "9.0"
+
+
 def check_tensor_cores(log):
     """Tensor-core kernels (f16, bf16, tf32) on the hardware: exact cases equal
     the CPU's fp32 output bit for bit (a fragment layout mistake cannot
@@ -133,7 +145,8 @@ def check_tensor_cores(log):
             max(1.0, float(np.abs(expected).max()) if expected.size else 1.0)
         return None if err <= limit else f"max error {err:.3g} (allowed {limit:.3g})"
 
-    names = sorted(f[:-3] for f in os.listdir(directory) if f.endswith(".so"))
+    names = sorted(f[:-3] for f in os.listdir(directory) if f.endswith(".so")
+                   if runs_sm90a() or "wgmma" not in f)
     return record(log, "tensor cores", names, check)
 
 
@@ -258,6 +271,7 @@ WORKLOADS = ("W1", "W3_C64", "W3_C128", "W3_C32", "W3_C16")
 # The issue's numbers (f16, fp32, the CPU) and the candidates waiting for a
 # GPU run for every workload before any other variant.
 PRIMARY_TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-blockw", "cuda-f16-async-blockw",
+                   "cuda-f16-wgmma",
                    "cuda-f16-sharedw", "cuda-f16-sharedw90",
                    "cuda-f16-async",
                    "cuda-f16-async-stagedw", "cuda-f16-sharedl", "cuda-tf32", "cuda-bf16",
@@ -298,8 +312,9 @@ VARIANT_TABLES = (
     ("Block weights: the 4 warps of a block share each offset's weights, copied once "
      "per block by cp.async into double-buffered shared stages over the union of the "
      "warps' neighbour masks (--tensor-core-weights=block); async-blockw: with async "
-     "gathers, the weights in the gathers' stages, f16.",
-     "cuda-f16", ("cuda-f16-blockw", "cuda-f16-async-blockw")),
+     "gathers, the weights in the gathers' stages; wgmma: block weights built for sm_90a, "
+     "whose layers of input channels in 64s multiply by wgmma m64n64k16, f16.",
+     "cuda-f16", ("cuda-f16-blockw", "cuda-f16-async-blockw", "cuda-f16-wgmma")),
     ("Tensor-core weights in shared memory: a block of 16 warps copies its layer's "
      "weights for its output channels once, then its warps loop over warp tiles "
      "(--tensor-core-weights=shared; sharedw90: the same built for sm_90 alone, whose "
@@ -395,12 +410,14 @@ def bench(log, repeat, deadline, scratch):
     names = [w for w in WORKLOADS if w in meta] + [w for w in meta if w not in WORKLOADS]
     results = {name: {} for name in names}
     outputs = {name: {} for name in names}
+    sm90a = runs_sm90a()
 
     def run_target(name, target):
         suffix = suffix_of(target)
         if not os.path.exists(os.path.join(directory, f"{name}.{artifact_of(target)}.so")) \
                 or (suffix and SUFFIXES[suffix][1] is not None
-                    and name not in SUFFIXES[suffix][1]):
+                    and name not in SUFFIXES[suffix][1]) \
+                or ("wgmma" in target and not sm90a):
             return
         result = results[name]
         for key in ("", " prebuilt", " uploads"):
@@ -584,8 +601,10 @@ def print_tables(rows, peaks):
 # async-beside-shared one, the only one of that kind. 32-row warps were
 # slower on the H200.)
 PROFILES = (("W3_C64", "cuda-f16"), ("W3_C64", "cuda-f16-blockw"),
-            ("W3_C64", "cuda-f16-async-blockw"), ("W3_C128", "cuda-f16-blockw"),
+            ("W3_C64", "cuda-f16-wgmma"), ("W3_C64", "cuda-f16-async-blockw"),
+            ("W3_C128", "cuda-f16-blockw"), ("W3_C128", "cuda-f16-wgmma"),
             ("W3_C128", "cuda-f16-async-blockw"), ("W1", "cuda-f16-blockw"),
+            ("W1", "cuda-f16-wgmma"),
             ("W3_C64", "cuda-f16-sharedw90"),
             ("W3_C64", "cuda-f16-wide"), ("W3_C64", "cuda-f16-sharedw"),
             ("W3_C64", "cuda-f16-async"), ("W3_C64", "cuda-f16-async-stagedw"),

@@ -70,7 +70,7 @@ def compile_mlir(text, path, target, chips, extra=()):
     with open(mlir, "w") as f:
         f.write(text)
     args = [os.path.join(BUILD, "bin", "scn-compile"), mlir, "-o", path, "--target=" + target]
-    if target == "cuda":
+    if target == "cuda" and not any(a.startswith("--chip=") for a in extra):
         args += ("--chip=" + chips).split()
     subprocess.run(args + list(extra), check=True)
     os.remove(mlir)
@@ -166,7 +166,9 @@ def tensor_core_variants():
         [(e + "-block", ["--element-type=" + e, "--tensor-core-weights=block"])
          for e in ("f16", "tf32")] + \
         [("f16-async-block", ["--element-type=f16", "--tensor-core-gathers=async",
-                              "--tensor-core-weights=block"])]
+                              "--tensor-core-weights=block"])] + \
+        [("f16-wgmma", ["--element-type=f16", "--tensor-core-weights=block",
+                        "--chip=sm_90a"])]
 
 
 TENSOR_CORE_VARIANTS = tensor_core_variants()
@@ -180,10 +182,13 @@ def prepare_tensor_cores(chips, target):
     import test_tensor_cores as tc
     out = os.path.join(OUT, "tensor-cores")
     os.makedirs(out, exist_ok=True)
+    # The seeded cases, and the exact 64 -> 64 layer of many tiles (the
+    # only exact case whose input channels come in 64s, which wgmma needs).
     cases = [(seed, True) for seed in tc.EXACT_SEEDS] + \
-            [(seed, False) for seed in tc.ROUNDED_SEEDS]
+            [(seed, False) for seed in tc.ROUNDED_SEEDS] + [("tiles", True)]
     for seed, exact in cases:
-        spec, arrays = tc.tensor_core_case(seed, exact)
+        spec, arrays = tc.many_tiles_case() if seed == "tiles" else \
+            tc.tensor_core_case(seed, exact)
         text = spec_to_mlir.spec_to_mlir(spec, arrays, "const")
         mlir = os.path.join(out, "net.mlir")
         with open(mlir, "w") as f:
@@ -273,6 +278,10 @@ BENCH_VARIANTS = [
     # H200, are no longer timed.)
     ("cuda-f16-blockw", F16 + ["--tensor-core-weights=block"], "large"),
     ("cuda-f16-async-blockw", F16 + ASYNC + ["--tensor-core-weights=block"], "large"),
+    # The same block weights built for sm_90a alone: layers whose input
+    # channels come in 64s multiply by wgmma m64n64k16, the 4 warps as one
+    # warpgroup, B straight from the stage (runs only on sm_90: H100, H200).
+    ("cuda-f16-wgmma", F16 + ["--tensor-core-weights=block"], "large", "sm_90a"),
     # fp32 SIMT threads of other rows x channels than the plan's 4 x 4.
 ] + [(f"cuda-simt{rows}x{channels}", [f"--simt-rows={rows}", f"--simt-channels={channels}"],
       "large") for rows, channels in SIMT_TILES] + [

@@ -29,7 +29,8 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
                            int64_t tensorCoreSharedBytes = 0,
                            llvm::StringRef tensorCoreGathers = "registers",
                            int64_t tensorCoreStages = 0, int64_t activationBytes = 4,
-                           bool narrowTensorCoreInputs = true) {
+                           bool narrowTensorCoreInputs = true,
+                           bool tensorCoreWgmma = false) {
   pm.addPass(createCanonicalizerPass());
   if (foldBatchNorm)
     pm.addPass(createSCNFoldBatchNorm());
@@ -55,6 +56,7 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
   plan.tensorCoreGathers = tensorCoreGathers.str();
   plan.activationBytes = activationBytes;
   plan.narrowTensorCoreInputs = narrowTensorCoreInputs;
+  plan.tensorCoreWgmma = tensorCoreWgmma;
   if (tensorCoreStages > 0)
     plan.tensorCoreStages = tensorCoreStages;
   pm.addPass(createSCNPlanDataflow(plan));
@@ -274,7 +276,9 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                  options.sharedMemoryBytes ? options.sharedMemoryBytes.getValue()
                                            : sharedMemoryPerBlock(chip),
                  options.tensorCoreGathers, options.tensorCoreStages,
-                 options.activations == "f32" ? 4 : 2, options.narrowTensorCoreInputs);
+                 options.activations == "f32" ? 4 : 2, options.narrowTensorCoreInputs,
+                 // wgmma's PTX targets sm_90a, which runs only on sm_90.
+                 chip == "sm_90a");
   ConvertSCNToGPUOptions toGPU;
   toGPU.deviceGeometry = options.deviceGeometry;
   toGPU.emulateWarps = options.emulateOnHost;

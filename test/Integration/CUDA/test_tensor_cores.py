@@ -16,6 +16,7 @@ emulation: bit for bit in the exact cases, within GPU_VS_EMULATION in the
 rounded ones (the order of the fp32 sums differs).
 """
 
+import argparse
 import os
 import subprocess
 import sys
@@ -145,6 +146,22 @@ def tensor_core_case(seed, exact):
     spec = {"dimension": dim, "spatial_size": size, "input_mode": 0, "train": False,
             "batch_size": 2, "coords": "coords", "features": "features",
             "layers": layers}
+    return spec, net.arrays
+
+
+def many_tiles_case():
+    """An exact 64 -> 64 layer (3x3x3) on 7k sites: 250 warp tiles, many
+    blocks of each kind, and input channels in 64s (wgmma's shape)."""
+    r = np.random.default_rng(7)
+    net = Network(r, 3, exact=True)
+    coords = np.unique(np.concatenate([r.integers(0, 16, (4500, 3)),
+                                       r.integers(0, 2, (4500, 1))], 1),
+                       axis=0).astype(np.int64)
+    features = (r.integers(-2, 3, (len(coords), 64)) * 0.5).astype(np.float32)
+    net.arrays["coords"], net.arrays["features"] = coords, features
+    spec = {"dimension": 3, "spatial_size": [16, 16, 16], "input_mode": 0, "train": False,
+            "batch_size": 2, "coords": "coords", "features": "features",
+            "layers": [net.conv("SubmanifoldConvolution", 64, 64, [3, 3, 3], bias=True)]}
     return spec, net.arrays
 
 
@@ -312,21 +329,17 @@ def test_exact_case_shared_memory(seed, element_type, mode, tmp_path):
                                     "--tensor-core-gathers=async", "--tensor-core-stages=2"],
                                    ["--chip=sm_90", "--tensor-core-weights=block"],
                                    ["--chip=sm_90", "--tensor-core-weights=block",
-                                    "--tensor-core-rows=32"]])
+                                    "--tensor-core-rows=32"],
+                                   ["--chip=sm_90a", "--tensor-core-weights=block"]])
 def test_exact_shared_weights_many_tiles(flags, tmp_path):
-    r = np.random.default_rng(7)
-    net = Network(r, 3, exact=True)
-    coords = np.unique(np.concatenate([r.integers(0, 16, (4500, 3)),
-                                       r.integers(0, 2, (4500, 1))], 1),
-                       axis=0).astype(np.int64)
-    features = (r.integers(-2, 3, (len(coords), 64)) * 0.5).astype(np.float32)
-    net.arrays["coords"], net.arrays["features"] = coords, features
-    spec = {"dimension": 3, "spatial_size": [16, 16, 16], "input_mode": 0, "train": False,
-            "batch_size": 2, "coords": "coords", "features": "features",
-            "layers": [net.conv("SubmanifoldConvolution", 64, 64, [3, 3, 3], bias=True)]}
-    assert len(coords) > 3 * 16 * 16 * 3
+    spec, arrays = many_tiles_case()
+    assert len(arrays["coords"]) > 3 * 16 * 16 * 3
+    net = argparse.Namespace(arrays=arrays)
     assert_emulation_equals_cpu(spec, net.arrays, tmp_path, ["--element-type=f16"] + flags)
     assert shared_weight_loads(spec, net.arrays, tmp_path, ["--element-type=f16"] + flags) > 0
+    if "--chip=sm_90a" in flags:  # the 64 -> 64 layer on wgmma
+        assert ptx_count(spec, net.arrays, tmp_path, ["--element-type=f16"] + flags,
+                         "wgmma.mma_async") > 0
     if "--tensor-core-weights=block" in flags:  # blocks of 4 warps, barriers per offset
         assert ptx_count(spec, net.arrays, tmp_path, ["--element-type=f16"] + flags,
                          "bar.sync") > 0

@@ -41,7 +41,7 @@ Value zeroedScratch(KernelBuilder &kb, ArrayRef<int64_t> shape, Type element) {
 
 void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &results,
                   bool sharedWeights, int64_t asyncStages, bool stagedWeights,
-                  bool blockWeights) {
+                  bool blockWeights, bool warpgroupMma) {
   auto &b = kb.builder();
   int64_t rowTiles = conv.rowTilesOfWarp(), mmas = conv.mmasPerRowTile();
   Type i1 = b.getI1Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
@@ -162,6 +162,30 @@ void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &result
           },
           [] {}, [] {}, [] {},
           [&](Value k, Value stage, ValueRange) {
+            if (warpgroupMma) {
+              // The warp's 16 rows of the warpgroup's wgmmas, B through
+              // the descriptors (stage addresses from 0 at the stand-in's
+              // start, which is as aligned as the kernel's stages).
+              Type i64 = b.getI64Type();
+              Value stageAddress = arith::MulIOp::create(
+                  b, arith::IndexCastOp::create(b, i64, stage),
+                  arith::ConstantIntOp::create(b, i64, conv.offsetWeightWords() * 4));
+              for (int64_t block = 0; block < conv.inputBlocks(); ++block)
+                inTile(0, k, [&] {
+                  Value tile = conv.rowTileOf(warpTile, 0);
+                  kb.forLoop(kb.index(kWarp), [&](Value lane) {
+                    auto [row0, row1] = conv.laneRows(tile, lane);
+                    auto a = conv.fragmentA(lane, conv.neighbour(row0, k),
+                                            conv.neighbour(row1, k),
+                                            kb.index(block * kDepth))[0];
+                    for (int64_t i = 0; i < 4; ++i)
+                      memref::StoreOp::create(b, a[i], aBuf, ValueRange{lane, kb.index(i)});
+                  });
+                  conv.emulateWarpgroupMma(aBuf, blockStages,
+                                           conv.warpgroupDescriptor(stageAddress, block), accBuf);
+                });
+              return SmallVector<Value>{};
+            }
             for (int64_t block = 0; block < conv.inputBlocks(); ++block)
               for (int64_t step = 0; step < conv.kSteps(); ++step) {
                 fillB(k, kb.index(block), step, stage);

@@ -239,10 +239,24 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   // per gather stage (kBlockWeightStages with gathers in registers).
   static_assert(kBlockMaskBytes == 4 * kWarpsPerBlock, "an i32 mask a warp");
   int64_t blockStages = asyncStages ? asyncStages : kBlockWeightStages;
+  // warpgroup_mma (sm_90a): the block's 4 warps multiply by wgmma, B from
+  // the block's stages in wgmma's swizzled layout (TensorCoreConv), whose
+  // 1024-byte atoms need a stage base aligned to 1024 (a block's dynamic
+  // shared memory is aligned to 16: up to 1008 bytes of padding).
+  bool warpgroupMma = op->hasAttr("warpgroup_mma");
+  if (warpgroupMma && (!blockWeights || asyncStages || !(multiplicand.isF16() || multiplicand.isBF16()) ||
+                       inChannels % 64 || warpColumns != 64 || warpRows != kRows))
+    return op->emitOpError()
+           << "has warpgroup_mma, which runs wgmma m64n64k16 on block weights (weights_memory "
+              "\"block\", gathers in registers) with f16 or bf16 multiplicands, input channels "
+              "in multiples of 64, channel_tile 64 and rows_per_tile 16; it has "
+           << inChannels << " input channels, channel_tile " << warpColumns << ", rows_per_tile "
+           << warpRows;
+  int64_t warpgroupAlignment = warpgroupMma ? kWarpgroupStageAlignment : 0;
   int64_t weightBytes = sharedWeights ? conv.stagedWords() * 4
-                        : blockWeights
-                            ? kBlockMaskBytes + blockStages * conv.offsetWeightWords() * 4
-                            : 0;
+                        : blockWeights ? kBlockMaskBytes + warpgroupAlignment +
+                                             blockStages * conv.offsetWeightWords() * 4
+                                       : 0;
   int64_t sharedBytes = weightBytes + warpsOfBlock * asyncStages * stageBytes;
   if (blockWeights && sharedBytes + kStaticSharedSlack > kMaxSharedBytes)
     return op->emitOpError() << "has weights_memory \"block\" with " << blockStages
@@ -277,10 +291,13 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
                            "exceeds the f16 range (a magnitude of 65520 or more rounds "
                            "to inf); compile with --element-type=bf16 or f32")
           : Value();
-  conv.packWeights(w);
+  if (warpgroupMma)
+    conv.packWeightsForWarpgroup(w);
+  else
+    conv.packWeights(w);
   if (kb.emulateWarps()) {
     emulateWarps(kb, conv, Results{biasBuf, steps, epilogueBuffers, out, columnOffset, rangeWord},
-                 sharedWeights, asyncStages, stagedWeights, blockWeights);
+                 sharedWeights, asyncStages, stagedWeights, blockWeights, warpgroupMma);
     return success();
   }
 
@@ -298,6 +315,8 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   // Block weights (weights_memory = "block"): the warps' published masks
   // and the weights' stages in shared memory, and the thread in the block.
   Value blockMasks, blockWeightStages, blockThread;
+  // warpgroup_mma: the shared address (i64) of the first weight stage.
+  Value warpgroupStageAddress;
   // `body` if `cond` (warp-uniform), carrying `acc` through: the
   // accumulators of a row tile that may skip an offset.
   auto ifThen = [&](Value cond, ValueRange acc,
@@ -431,6 +450,9 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
             if (!blockWeights)
               return;
             kb.callResults(kAsyncWaitPlaceholder, TypeRange{}, ValueRange{kb.i32(stages - 2)});
+            // The copies (generic proxy writes) visible to wgmma's reads.
+            if (warpgroupMma)
+              kb.callResults(kAsyncProxyFencePlaceholder, TypeRange{}, ValueRange{});
             kb.callResults(kBlockBarrierPlaceholder, TypeRange{}, ValueRange{});
           },
           [&] { kb.callResults(kAsyncCommitPlaceholder, TypeRange{}, ValueRange{}); },
@@ -457,6 +479,39 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
                                   return conv.stagedFragmentA(gatherStages, warpFirst, stage,
                                                               lane, m, block);
                                 });
+            if (warpgroupMma) {
+              // Every warp of the warpgroup takes part in the wgmmas; one
+              // without the offset gives zero rows (no loads).
+              SmallVector<Type> aTypes(4 * inBlocks, i32);
+              auto gathered = scf::IfOp::create(b, aTypes, conv.bitSet(warpMask, k), true);
+              {
+                OpBuilder::InsertionGuard guard(b);
+                b.setInsertionPointToStart(&gathered.getElseRegion().front());
+                scf::YieldOp::create(b, SmallVector<Value>(4 * inBlocks, kb.i32(0)));
+                b.setInsertionPointToStart(&gathered.getThenRegion().front());
+                auto [row0, row1] = laneRows.front();
+                Value entry0 = conv.neighbour(row0, k), entry1 = conv.neighbour(row1, k);
+                SmallVector<Value> words;
+                for (int64_t block = 0; block < inBlocks; ++block) {
+                  auto a = conv.fragmentA(lane, entry0, entry1, kb.index(block * kDepth));
+                  words.append(a.front().begin(), a.front().end());
+                }
+                scf::YieldOp::create(b, words);
+              }
+              Value stageAddress = arith::AddIOp::create(
+                  b, warpgroupStageAddress,
+                  arith::MulIOp::create(
+                      b, arith::IndexCastOp::create(b, b.getI64Type(), stage),
+                      arith::ConstantIntOp::create(b, b.getI64Type(),
+                                                   conv.offsetWeightWords() * 4)));
+              SmallVector<SmallVector<Value>> a;
+              SmallVector<Value> descriptors;
+              for (int64_t block = 0; block < inBlocks; ++block) {
+                a.emplace_back(gathered.getResults().slice(4 * block, 4));
+                descriptors.push_back(conv.warpgroupDescriptor(stageAddress, block));
+              }
+              return conv.warpgroupMmaOnGPU(a, descriptors, accK);
+            }
             // Block weights with gathers in registers: a warp without the
             // offset (others of its block have it) skips it.
             return ifThen(conv.bitSet(warpMask, k), accK, [&] {
@@ -617,7 +672,29 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
     auto workgroup = gpu::AddressSpaceAttr::get(b.getContext(), gpu::AddressSpace::Workgroup);
     Value raw = gpu::DynamicSharedMemoryOp::create(
         b, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), AffineMap(), workgroup));
-    if (blockWeights) {
+    if (blockWeights && warpgroupMma) {
+      // The weights' stages from the first 1024-byte boundary on, then the
+      // warps' masks.
+      blockThread = thread;
+      Type i64 = b.getI64Type();
+      Value base = arith::IndexCastOp::create(
+          b, i64, memref::ExtractAlignedPointerAsIndexOp::create(b, raw));
+      Value alignment = arith::ConstantIntOp::create(b, i64, kWarpgroupStageAlignment);
+      Value padding = arith::RemUIOp::create(
+          b, arith::SubIOp::create(b, alignment, arith::RemUIOp::create(b, base, alignment)),
+          alignment);
+      warpgroupStageAddress = arith::AddIOp::create(b, base, padding);
+      Value first = kb.toIndex(padding);
+      int64_t stageBytes = blockStages * conv.offsetWeightWords() * 4;
+      blockWeightStages = memref::ViewOp::create(
+          b,
+          MemRefType::get({blockStages * conv.offsetWeightWords()}, i32, AffineMap(),
+                          workgroup),
+          raw, first, ValueRange{});
+      blockMasks = memref::ViewOp::create(
+          b, MemRefType::get({kWarpsPerBlock}, i32, AffineMap(), workgroup), raw,
+          arith::AddIOp::create(b, first, kb.index(stageBytes)), ValueRange{});
+    } else if (blockWeights) {
       // The warps' masks, then the weights' stages, then the gathers'.
       blockThread = thread;
       blockMasks = memref::ViewOp::create(

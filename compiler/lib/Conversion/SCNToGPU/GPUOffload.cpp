@@ -478,6 +478,61 @@ void moveKernelOnlyBuffersToDevice(func::FuncOp func, OpBuilder &b) {
   }
 }
 
+/// One offset's wgmmas (kWarpgroupMmaPlaceholderPrefix) as one inline PTX
+/// block: wgmma.fence (the accumulators and A fragments were written by
+/// other instructions), a wgmma.mma_async m64n64k16 per k step (A from
+/// registers, B through its descriptor, K-major: no transpose; scale-d 1:
+/// accumulate), commit, and a wait for the group, inside the same block so
+/// that no instruction reads the accumulators before the wgmmas wrote
+/// them.
+Value warpgroupMmaAsm(OpBuilder &b, Location loc, func::CallOp call) {
+  constexpr int64_t kAccumulators = 32;
+  ValueRange operands = call.getOperands();
+  int64_t steps = (static_cast<int64_t>(operands.size()) - kAccumulators) / 5;
+  StringRef type = call.getCallee().ends_with("_f16") ? "f16" : "bf16";
+  std::string text = "{\n.reg .pred p;\n";
+  std::string constraints;
+  for (int64_t i = 0; i < kAccumulators; ++i)
+    constraints += "=f,";
+  for (int64_t i = 0; i < kAccumulators; ++i)
+    constraints += std::to_string(i) + ",";
+  auto accumulators = [&] {
+    std::string list = "{";
+    for (int64_t i = 0; i < kAccumulators; ++i)
+      list += (i ? ", $" : "$") + std::to_string(i);
+    return list + "}";
+  };
+  // Operands: the outputs 0-31, their tied inputs 32-63, the A fragments
+  // (4 a step), the descriptors, scale-d.
+  int64_t aFirst = 2 * kAccumulators, descriptorFirst = aFirst + 4 * steps;
+  int64_t scaleD = descriptorFirst + steps;
+  text += "setp.ne.b32 p, $" + std::to_string(scaleD) + ", 0;\n";
+  text += "wgmma.fence.sync.aligned;\n";
+  for (int64_t step = 0; step < steps; ++step) {
+    text += "wgmma.mma_async.sync.aligned.m64n64k16.f32." + type.str() + "." + type.str() + " " +
+            accumulators() + ", {";
+    for (int64_t i = 0; i < 4; ++i)
+      text += (i ? ", $" : "$") + std::to_string(aFirst + 4 * step + i);
+    text += "}, $" + std::to_string(descriptorFirst + step) + ", p, 1, 1, 0;\n";
+  }
+  text += "wgmma.commit_group.sync.aligned;\nwgmma.wait_group.sync.aligned 0;\n}";
+  for (int64_t i = 0; i < 4 * steps; ++i)
+    constraints += "r,";
+  for (int64_t i = 0; i < steps; ++i)
+    constraints += "l,";
+  constraints += "r";
+  SmallVector<Value> inputs(operands.begin(), operands.end());
+  inputs.push_back(LLVM::ConstantOp::create(b, loc, b.getI32Type(), 1));
+  Type f32 = b.getF32Type();
+  auto result = LLVM::LLVMStructType::getLiteral(
+      b.getContext(), SmallVector<Type>(kAccumulators, f32));
+  return LLVM::InlineAsmOp::create(b, loc, result, inputs, text, constraints,
+                                   /*has_side_effects=*/true, /*is_align_stack=*/false,
+                                   LLVM::tailcallkind::TailCallKind::None,
+                                   LLVM::AsmDialectAttr(), ArrayAttr())
+      .getRes();
+}
+
 /// Turns the placeholder calls of tensor-core kernels (see
 /// scn/Conversion/TensorCores.h) into NVVM ops: mmas into nvvm.mma.sync
 /// m16n8k16 (f16, bf16) or m16n8k8 (tf32), row x col; warp votes into nvvm.vote.sync any and warp ORs
@@ -488,7 +543,9 @@ void materializeWarpOps(ModuleOp module) {
     return name.starts_with(scn::kMmaPlaceholderPrefix) || name == scn::kMmaTF32Placeholder ||
            name == scn::kWarpAnyPlaceholder ||
            name == scn::kWarpOrPlaceholder || name == scn::kBlockBarrierPlaceholder ||
-           name == scn::kAsyncCommitPlaceholder || name == scn::kAsyncWaitPlaceholder;
+           name == scn::kAsyncCommitPlaceholder || name == scn::kAsyncWaitPlaceholder ||
+           name.starts_with(scn::kWarpgroupMmaPlaceholderPrefix) ||
+           name == scn::kAsyncProxyFencePlaceholder;
   };
   SmallVector<func::CallOp> calls;
   module.walk([&](func::CallOp call) {
@@ -508,6 +565,22 @@ void materializeWarpOps(ModuleOp module) {
     }
     if (call.getCallee() == scn::kBlockBarrierPlaceholder) {
       gpu::BarrierOp::create(b, loc);
+      call.erase();
+      continue;
+    }
+    if (call.getCallee().starts_with(scn::kWarpgroupMmaPlaceholderPrefix)) {
+      Value sums = warpgroupMmaAsm(b, loc, call);
+      for (unsigned i = 0; i < call.getNumResults(); ++i)
+        call.getResult(i).replaceAllUsesWith(
+            LLVM::ExtractValueOp::create(b, loc, sums, ArrayRef<int64_t>{i}).getResult());
+      call.erase();
+      continue;
+    }
+    if (call.getCallee() == scn::kAsyncProxyFencePlaceholder) {
+      LLVM::InlineAsmOp::create(b, loc, Type(), ValueRange{}, "fence.proxy.async.shared::cta;",
+                                "", /*has_side_effects=*/true, /*is_align_stack=*/false,
+                                LLVM::tailcallkind::TailCallKind::None, LLVM::AsmDialectAttr(),
+                                ArrayAttr());
       call.erase();
       continue;
     }

@@ -233,7 +233,8 @@ struct SCNPlanDataflowPass
           // Weights and gathers in shared memory (TensorCoreMemory.cpp).
           if (!planTensorCoreMemory(op, {tensorCoreWeights, tensorCoreSharedMinWeights,
                                          tensorCoreGathers, tensorCoreStages,
-                                         tensorCoreSharedBytes, activationBytes}))
+                                         tensorCoreSharedBytes, activationBytes,
+                                         tensorCoreWgmma}))
             planFailed = true;
         }
         if (!op->hasAttr("dataflow"))

@@ -290,6 +290,23 @@ bool planTensorCoreMemory(EpilogueOpInterface op, const TensorCoreMemoryOptions 
          << " a block may have on the target chips";
     ok = false;
   }
+  // wgmma (sm_90a) on block weights: the block's 4 warps are a warpgroup
+  // that multiplies 64 rows x 64 channels by wgmma m64n64k16, B from the
+  // stages in wgmma's swizzled layout (a 1024-aligned base: up to 1024
+  // bytes more). For f16/bf16, 16-row warps, 64 output channels a warp
+  // and input channels in 64s, gathers in registers.
+  int64_t inChannels = weight.getDimSize(2);
+  bool wgmmaShape = blockWeights && !stages && type &&
+                    (type.getValue() == "f16" || type.getValue() == "bf16") &&
+                    inChannels % 64 == 0 && columns == 64 && rows == 16;
+  if (op->hasAttr("warpgroup_mma") && !options.warpgroupMma) {
+    op->emitOpError() << "has warpgroup_mma, whose wgmma runs only on sm_90a (the "
+                         "pipeline's chip=sm_90a, scn-plan-dataflow tensor-core-wgmma)";
+    ok = false;
+  } else if (options.warpgroupMma && wgmmaShape && !op->hasAttr("warpgroup_mma") &&
+             fits(stageBytes + kWarpgroupStageAlignment)) {
+    op->setAttr("warpgroup_mma", b.getUnitAttr());
+  }
   // Under shared weights' 128 registers, layers of more than 64
   // input channels spilled at the lowering's 12 loads in flight
   // (ptxas on W1's 96- and 160-channel layers: 104-196 bytes); 6 do

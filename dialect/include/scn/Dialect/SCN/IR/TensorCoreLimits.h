@@ -42,6 +42,11 @@ inline constexpr int64_t kMaxGatherStages = 8;
 /// masks (an i32 each, 16-byte aligned so the stages after them are).
 inline constexpr int64_t kBlockWeightStages = 2;
 inline constexpr int64_t kBlockMaskBytes = 16;
+/// warpgroup_mma: the alignment of the block weights' stages in shared
+/// memory (wgmma's 128-byte swizzle repeats every 1024 bytes of address),
+/// which a block's dynamic shared memory (aligned to 16) reaches by up to
+/// this much padding.
+inline constexpr int64_t kWarpgroupStageAlignment = 1024;
 
 } // namespace scn
 

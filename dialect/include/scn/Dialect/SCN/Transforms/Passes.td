@@ -230,6 +230,12 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
     Option<"tensorCoreStages", "tensor-core-stages", "int64_t", /*default=*/"3",
            "cuda with tensor-core-gathers=async: stages of a warp's gathers "
            "(2 to 8; fewer where a block's do not fit tensor-core-shared-bytes)">,
+    Option<"tensorCoreWgmma", "tensor-core-wgmma", "bool", /*default=*/"false",
+           "cuda for sm_90a: tensor-core ops with block weights, gathers in "
+           "registers, f16 or bf16, input channels in multiples of 64 and 64 "
+           "output channels a warp multiply by wgmma m64n64k16 "
+           "(warpgroup_mma); without it a warpgroup_mma written by hand is "
+           "an error">,
     Option<"simtChannelTile", "simt-channel-tile", "int64_t", /*default=*/"0",
            "cuda: output channels of a thread of the SIMT (channel_parallel) "
            "kernels, at most this many that divide the layer's (channel_tile; "

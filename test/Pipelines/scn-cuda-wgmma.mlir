@@ -1,0 +1,54 @@
+// chip=sm_90a with tensor-core-weights=block: the 64 -> 64 layer's blocks
+// of 4 warps are one warpgroup that multiplies by wgmma.mma_async
+// m64n64k16 (sm_90a only): per offset one inline PTX block with a fence,
+// a wgmma per 16 input channels (A from registers, B through a
+// shared-memory descriptor: 128-byte swizzle, 1024 bytes between 8-row
+// core matrices, so the constant bits are 0x4000004000010000), a commit
+// and a wait; the block's threads fence their copies for the async proxy
+// before each offset's barrier (the loop's bottom in the PTX). Other chips, other element types and
+// layers whose input channels are not in 64s keep mma.sync. No GPU needed.
+// Hand-written warpgroup_mma: scn-cuda-wgmma-errors.mlir.
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90a tensor-core-weights=block" -split-input-file | FileCheck %s
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=bf16 chip=sm_90a tensor-core-weights=block" -split-input-file | FileCheck %s --check-prefix=BF16
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-weights=block" -split-input-file | FileCheck %s --check-prefix=SM90
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=tf32 chip=sm_90a tensor-core-weights=block" -split-input-file | FileCheck %s --check-prefix=SM90
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90a" -split-input-file | FileCheck %s --check-prefix=SM90
+
+// CHECK-LABEL: llvm.func @layer(
+// CHECK: gpu.binary @tensor_core_conv
+// CHECK-SAME: .target sm_90a
+// CHECK-SAME: bar.sync
+// CHECK-SAME: wgmma.fence.sync.aligned;
+// CHECK-SAME: wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16
+// CHECK-SAME: wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16
+// CHECK-SAME: wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16
+// CHECK-SAME: wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16
+// CHECK-SAME: wgmma.commit_group.sync.aligned;
+// CHECK-SAME: wgmma.wait_group.sync.aligned 0;
+// CHECK-SAME: cp.async.wait_group
+// CHECK-SAME: fence.proxy.async.shared::cta;
+// CHECK-SAME: bar.sync
+// CHECK-NOT: mma.sync.aligned
+// CHECK: llvm.func @narrow(
+// BF16: wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16
+// SM90-NOT: wgmma.mma_async
+func.func @layer(%c: tensor<?x4xi64>, %f: tensor<?x64xf32>) -> tensor<?x64xf32> {
+  %w = arith.constant dense<0.5> : tensor<27x1x64x64xf32>
+  %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x4xi64>, tensor<?x64xf32> -> !scn.sites<3, [32, 32, 32]>, tensor<?x64xf32>
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>} : tensor<?x64xf32>, tensor<27x1x64x64xf32>, !scn.sites<3, [32, 32, 32]>
+  return %y : tensor<?x64xf32>
+}
+
+// -----
+
+// 32 input channels: mma.sync, on block weights.
+// CHECK: gpu.binary @tensor_core_conv
+// CHECK-NOT: wgmma.mma_async
+// CHECK-SAME: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+func.func @narrow(%c: tensor<?x4xi64>, %f: tensor<?x32xf32>) -> tensor<?x64xf32> {
+  %w = arith.constant dense<0.5> : tensor<27x1x32x64xf32>
+  %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x4xi64>, tensor<?x32xf32> -> !scn.sites<3, [32, 32, 32]>, tensor<?x32xf32>
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>} : tensor<?x32xf32>, tensor<27x1x32x64xf32>, !scn.sites<3, [32, 32, 32]>
+  return %y : tensor<?x64xf32>
+}
+
