@@ -16,6 +16,7 @@
 
 #include "BufferRoots.h"
 #include "KernelBuilder.h"
+#include "TensorCoreOps.h"
 #include "scn/Conversion/Passes.h"
 #include "scn/Conversion/TensorCores.h"
 
@@ -478,169 +479,6 @@ void moveKernelOnlyBuffersToDevice(func::FuncOp func, OpBuilder &b) {
   }
 }
 
-/// One offset's wgmmas (kWarpgroupMmaPlaceholderPrefix) as one inline PTX
-/// block: wgmma.fence (the accumulators and A fragments were written by
-/// other instructions), a wgmma.mma_async m64n64k16 per k step (A from
-/// registers, B through its descriptor, K-major: no transpose; scale-d 1:
-/// accumulate), commit, and a wait for the group, inside the same block so
-/// that no instruction reads the accumulators before the wgmmas wrote
-/// them.
-Value warpgroupMmaAsm(OpBuilder &b, Location loc, func::CallOp call) {
-  constexpr int64_t kAccumulators = 32;
-  ValueRange operands = call.getOperands();
-  int64_t steps = (static_cast<int64_t>(operands.size()) - kAccumulators) / 5;
-  StringRef type = call.getCallee().ends_with("_f16") ? "f16" : "bf16";
-  std::string text = "{\n.reg .pred p;\n";
-  std::string constraints;
-  for (int64_t i = 0; i < kAccumulators; ++i)
-    constraints += "=f,";
-  for (int64_t i = 0; i < kAccumulators; ++i)
-    constraints += std::to_string(i) + ",";
-  auto accumulators = [&] {
-    std::string list = "{";
-    for (int64_t i = 0; i < kAccumulators; ++i)
-      list += (i ? ", $" : "$") + std::to_string(i);
-    return list + "}";
-  };
-  // Operands: the outputs 0-31, their tied inputs 32-63, the A fragments
-  // (4 a step), the descriptors, scale-d.
-  int64_t aFirst = 2 * kAccumulators, descriptorFirst = aFirst + 4 * steps;
-  int64_t scaleD = descriptorFirst + steps;
-  text += "setp.ne.b32 p, $" + std::to_string(scaleD) + ", 0;\n";
-  text += "wgmma.fence.sync.aligned;\n";
-  for (int64_t step = 0; step < steps; ++step) {
-    text += "wgmma.mma_async.sync.aligned.m64n64k16.f32." + type.str() + "." + type.str() + " " +
-            accumulators() + ", {";
-    for (int64_t i = 0; i < 4; ++i)
-      text += (i ? ", $" : "$") + std::to_string(aFirst + 4 * step + i);
-    text += "}, $" + std::to_string(descriptorFirst + step) + ", p, 1, 1, 0;\n";
-  }
-  text += "wgmma.commit_group.sync.aligned;\nwgmma.wait_group.sync.aligned 0;\n}";
-  for (int64_t i = 0; i < 4 * steps; ++i)
-    constraints += "r,";
-  for (int64_t i = 0; i < steps; ++i)
-    constraints += "l,";
-  constraints += "r";
-  SmallVector<Value> inputs(operands.begin(), operands.end());
-  inputs.push_back(LLVM::ConstantOp::create(b, loc, b.getI32Type(), 1));
-  Type f32 = b.getF32Type();
-  auto result = LLVM::LLVMStructType::getLiteral(
-      b.getContext(), SmallVector<Type>(kAccumulators, f32));
-  return LLVM::InlineAsmOp::create(b, loc, result, inputs, text, constraints,
-                                   /*has_side_effects=*/true, /*is_align_stack=*/false,
-                                   LLVM::tailcallkind::TailCallKind::None,
-                                   LLVM::AsmDialectAttr(), ArrayAttr())
-      .getRes();
-}
-
-/// Turns the placeholder calls of tensor-core kernels (see
-/// scn/Conversion/TensorCores.h) into NVVM ops: mmas into nvvm.mma.sync
-/// m16n8k16 (f16, bf16) or m16n8k8 (tf32), row x col; warp votes into nvvm.vote.sync any and warp ORs
-/// into nvvm.redux.sync or, over the full warp; block barriers into
-/// gpu.barrier. Erases their declarations.
-void materializeWarpOps(ModuleOp module) {
-  auto isPlaceholder = [](StringRef name) {
-    return name.starts_with(scn::kMmaPlaceholderPrefix) || name == scn::kMmaTF32Placeholder ||
-           name == scn::kWarpAnyPlaceholder ||
-           name == scn::kWarpOrPlaceholder || name == scn::kBlockBarrierPlaceholder ||
-           name == scn::kAsyncCommitPlaceholder || name == scn::kAsyncWaitPlaceholder ||
-           name.starts_with(scn::kWarpgroupMmaPlaceholderPrefix) ||
-           name == scn::kAsyncProxyFencePlaceholder;
-  };
-  SmallVector<func::CallOp> calls;
-  module.walk([&](func::CallOp call) {
-    if (isPlaceholder(call.getCallee()))
-      calls.push_back(call);
-  });
-  for (func::CallOp call : calls) {
-    OpBuilder b(call);
-    Location loc = call.getLoc();
-    if (call.getCallee() == scn::kWarpAnyPlaceholder) {
-      Value fullWarp = LLVM::ConstantOp::create(b, loc, b.getI32Type(), -1);
-      Value any = NVVM::VoteSyncOp::create(b, loc, b.getI1Type(), fullWarp,
-                                           call.getOperand(0), NVVM::VoteSyncKind::any);
-      call.getResult(0).replaceAllUsesWith(any);
-      call.erase();
-      continue;
-    }
-    if (call.getCallee() == scn::kBlockBarrierPlaceholder) {
-      gpu::BarrierOp::create(b, loc);
-      call.erase();
-      continue;
-    }
-    if (call.getCallee().starts_with(scn::kWarpgroupMmaPlaceholderPrefix)) {
-      Value sums = warpgroupMmaAsm(b, loc, call);
-      for (unsigned i = 0; i < call.getNumResults(); ++i)
-        call.getResult(i).replaceAllUsesWith(
-            LLVM::ExtractValueOp::create(b, loc, sums, ArrayRef<int64_t>{i}).getResult());
-      call.erase();
-      continue;
-    }
-    if (call.getCallee() == scn::kAsyncProxyFencePlaceholder) {
-      LLVM::InlineAsmOp::create(b, loc, Type(), ValueRange{}, "fence.proxy.async.shared::cta;",
-                                "", /*has_side_effects=*/true, /*is_align_stack=*/false,
-                                LLVM::tailcallkind::TailCallKind::None, LLVM::AsmDialectAttr(),
-                                ArrayAttr());
-      call.erase();
-      continue;
-    }
-    if (call.getCallee() == scn::kAsyncCommitPlaceholder) {
-      NVVM::CpAsyncCommitGroupOp::create(b, loc);
-      call.erase();
-      continue;
-    }
-    if (call.getCallee() == scn::kAsyncWaitPlaceholder) {
-      APInt pending;
-      if (!matchPattern(call.getOperand(0), m_ConstantInt(&pending)))
-        llvm::report_fatal_error("scn: __scn_async_wait takes a constant group count");
-      NVVM::CpAsyncWaitGroupOp::create(b, loc, static_cast<uint32_t>(pending.getZExtValue()));
-      call.erase();
-      continue;
-    }
-    if (call.getCallee() == scn::kWarpOrPlaceholder) {
-      Value fullWarp = LLVM::ConstantOp::create(b, loc, b.getI32Type(), -1);
-      Value all = NVVM::ReduxOp::create(
-          b, loc, b.getI32Type(), call.getOperand(0),
-          NVVM::ReduxKindAttr::get(b.getContext(), NVVM::ReduxKind::OR), fullWarp);
-      call.getResult(0).replaceAllUsesWith(all);
-      call.erase();
-      continue;
-    }
-    bool isF16 = call.getCallee().ends_with("_f16");
-    // f16 multiplicands are <2 x half> registers, bf16 ones i32.
-    auto registers = [&](ValueRange packed) {
-      SmallVector<Value> result;
-      for (Value v : packed)
-        result.push_back(isF16 ? LLVM::BitcastOp::create(
-                                     b, loc, VectorType::get({2}, b.getF16Type()), v)
-                                     .getResult()
-                               : v);
-      return result;
-    };
-    ValueRange operands = call.getOperands();
-    Type f32 = b.getF32Type();
-    // tf32: m16n8k8, one tf32 an i32 register, the same operand counts.
-    bool isTF32 = call.getCallee() == scn::kMmaTF32Placeholder;
-    auto type = isF16    ? NVVM::MMATypes::f16
-                : isTF32 ? NVVM::MMATypes::tf32
-                         : NVVM::MMATypes::bf16;
-    auto mma = NVVM::MmaOp::create(
-        b, loc, LLVM::LLVMStructType::getLiteral(b.getContext(), {f32, f32, f32, f32}),
-        registers(operands.take_front(4)), registers(operands.slice(4, 2)),
-        operands.take_back(4), ArrayRef<int64_t>{16, 8, isTF32 ? 8 : 16}, std::nullopt,
-        std::nullopt,
-        std::array<NVVM::MMATypes, 2>{type, type},
-        std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row, NVVM::MMALayout::col});
-    for (int64_t i = 0; i < 4; ++i)
-      call.getResult(i).replaceAllUsesWith(
-          LLVM::ExtractValueOp::create(b, loc, mma, ArrayRef<int64_t>{i}).getResult());
-    call.erase();
-  }
-  for (auto f : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
-    if (f.isExternal() && isPlaceholder(f.getName()))
-      f.erase();
-}
-
 /// Whether a raw pointer that a kernel reads is GPU memory: an array that
 /// the runtime hands out in device or managed memory (device geometry, or
 /// scn_cg_device_copy of host geometry). Not the handles of sets and maps,
@@ -797,7 +635,7 @@ struct SCNGPUOffloadPass : scn::impl::SCNGPUOffloadBase<SCNGPUOffloadPass> {
                                  << " is outside [1, 1024]";
       return signalPassFailure();
     }
-    materializeWarpOps(getOperation());
+    scn::gpu_offload::materializeWarpOps(getOperation());
     for (auto func : getOperation().getOps<func::FuncOp>())
       if (failed(offloadFunction(func, blockSize)))
         return signalPassFailure();
