@@ -118,12 +118,14 @@ def main():
         with open(mlir, "w") as f:
             f.write(workload_mlir(a.workload))
         for name, ptx in kernels(mlir, options):
-            kind = "tensor-core convolutions" if "mma.sync" in ptx else "other kernels"
+            # mma.sync, or wgmma (sm_90a, block weights)
+            tensor_cores = "mma.sync" in ptx or "wgmma.mma_async" in ptx
+            kind = "tensor-core convolutions" if tensor_cores else "other kernels"
             regs, spills = ptxas_info(ptx, a.chip, tmp)
-            if a.per_kernel and "mma.sync" in ptx:
+            if a.per_kernel and tensor_cores:
                 threads = re.search(r"\.maxntid (\d+)", ptx)
                 print(f"{name}: {regs} registers, {spills} bytes spilled, "
-                      f"{len(re.findall(r'mma[.]sync', ptx))} mmas, "
+                      f"{len(re.findall(r'mma[.]sync|wgmma[.]mma_async', ptx))} mmas, "
                       f"{threads.group(1) if threads else '?'} threads a block")
             g = groups[kind]
             g["kernels"] += 1

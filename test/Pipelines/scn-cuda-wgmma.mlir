@@ -52,3 +52,17 @@ func.func @narrow(%c: tensor<?x4xi64>, %f: tensor<?x32xf32>) -> tensor<?x64xf32>
   return %y : tensor<?x64xf32>
 }
 
+// -----
+
+// Two wgmma layers of 64 and 128 input channels (4 and 8 k steps: a
+// placeholder each), and 128 output channels (two column tiles).
+// CHECK-LABEL: llvm.func @twoWidths(
+// CHECK-COUNT-12: wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16
+func.func @twoWidths(%c: tensor<?x4xi64>, %f: tensor<?x64xf32>) -> tensor<?x64xf32> {
+  %w0 = arith.constant dense<0.5> : tensor<27x1x64x128xf32>
+  %w1 = arith.constant dense<0.25> : tensor<27x1x128x64xf32>
+  %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x4xi64>, tensor<?x64xf32> -> !scn.sites<3, [32, 32, 32]>, tensor<?x64xf32>
+  %y = scn.submanifold_conv %x, %w0 on %s {filter_size = array<i64: 3, 3, 3>} : tensor<?x64xf32>, tensor<27x1x64x128xf32>, !scn.sites<3, [32, 32, 32]>
+  %z = scn.submanifold_conv %y, %w1 on %s {filter_size = array<i64: 3, 3, 3>} : tensor<?x128xf32>, tensor<27x1x128x64xf32>, !scn.sites<3, [32, 32, 32]>
+  return %z : tensor<?x64xf32>
+}

@@ -16,7 +16,6 @@ emulation: bit for bit in the exact cases, within GPU_VS_EMULATION in the
 rounded ones (the order of the fp32 sums differs).
 """
 
-import argparse
 import os
 import subprocess
 import sys
@@ -334,19 +333,28 @@ def test_exact_case_shared_memory(seed, element_type, mode, tmp_path):
 def test_exact_shared_weights_many_tiles(flags, tmp_path):
     spec, arrays = many_tiles_case()
     assert len(arrays["coords"]) > 3 * 16 * 16 * 3
-    net = argparse.Namespace(arrays=arrays)
-    assert_emulation_equals_cpu(spec, net.arrays, tmp_path, ["--element-type=f16"] + flags)
-    assert shared_weight_loads(spec, net.arrays, tmp_path, ["--element-type=f16"] + flags) > 0
+    assert_emulation_equals_cpu(spec, arrays, tmp_path, ["--element-type=f16"] + flags)
+    assert shared_weight_loads(spec, arrays, tmp_path, ["--element-type=f16"] + flags) > 0
     if "--chip=sm_90a" in flags:  # the 64 -> 64 layer on wgmma
-        assert ptx_count(spec, net.arrays, tmp_path, ["--element-type=f16"] + flags,
+        assert ptx_count(spec, arrays, tmp_path, ["--element-type=f16"] + flags,
                          "wgmma.mma_async") > 0
     if "--tensor-core-weights=block" in flags:  # blocks of 4 warps, barriers per offset
-        assert ptx_count(spec, net.arrays, tmp_path, ["--element-type=f16"] + flags,
+        assert ptx_count(spec, arrays, tmp_path, ["--element-type=f16"] + flags,
                          "bar.sync") > 0
     if "--tensor-core-gathers=async" in flags:  # 2 stages leave 16 columns of weights room
-        assert ptx_count(spec, net.arrays, tmp_path, ["--element-type=f16"] + flags,
+        assert ptx_count(spec, arrays, tmp_path, ["--element-type=f16"] + flags,
                          "bar.sync") > 0
-        assert async_copies(spec, net.arrays, tmp_path, ["--element-type=f16"] + flags) > 0
+        assert async_copies(spec, arrays, tmp_path, ["--element-type=f16"] + flags) > 0
+
+
+# wgmma with bf16 multiplicands (the exact case's halves and small integers
+# are exact in bf16 too).
+def test_exact_wgmma_bf16(tmp_path):
+    spec, arrays = many_tiles_case()
+    flags = ["--element-type=bf16", "--chip=sm_90a", "--tensor-core-weights=block"]
+    assert_emulation_equals_cpu(spec, arrays, tmp_path, flags)
+    assert ptx_count(spec, arrays, tmp_path, flags,
+                     "wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16") > 0
 
 
 # Staged weights (--tensor-core-weights=staged): each lane copies its B

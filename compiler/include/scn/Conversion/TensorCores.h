@@ -28,7 +28,8 @@ namespace scn {
 inline constexpr llvm::StringLiteral kMmaPlaceholderPrefix = "__scn_mma_m16n8k16_";
 inline constexpr llvm::StringLiteral kMmaTF32Placeholder = "__scn_mma_m16n8k8_tf32";
 /// One offset's wgmma.mma_async m64n64k16 of a warpgroup (sm_90a), + "f16"
-/// or "bf16": (32 x f32 accumulators, then per k step 4 x i32 A fragment,
+/// or "bf16" + "_k" + the k steps (one declaration per operand count):
+/// (32 x f32 accumulators, then per k step 4 x i32 A fragment,
 /// then per k step an i64 shared-memory descriptor of B) -> 32 x f32;
 /// scn-gpu-offload makes it one inline PTX block (fence, the k steps'
 /// wgmmas, commit, wait for them).

@@ -195,8 +195,11 @@ SmallVector<Value> TensorCoreConv::warpgroupMmaOnGPU(ArrayRef<SmallVector<Value>
     operands.append(fragment.begin(), fragment.end());
   operands.append(descriptors.begin(), descriptors.end());
   SmallVector<Type> types(acc.size(), b.getF32Type());
-  std::string name =
-      (kWarpgroupMmaPlaceholderPrefix + (multiplicand.isF16() ? "f16" : "bf16")).str();
+  // One declaration per operand count: layers of other input channels have
+  // other k steps.
+  std::string name = (kWarpgroupMmaPlaceholderPrefix + (multiplicand.isF16() ? "f16" : "bf16") +
+                      "_k" + std::to_string(descriptors.size()))
+                         .str();
   return kb.callResults(name, types, operands);
 }
 

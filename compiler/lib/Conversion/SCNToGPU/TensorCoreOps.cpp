@@ -35,7 +35,10 @@ static Value warpgroupMmaAsm(OpBuilder &b, Location loc, func::CallOp call) {
   constexpr int64_t kAccumulators = 32;
   ValueRange operands = call.getOperands();
   int64_t steps = (static_cast<int64_t>(operands.size()) - kAccumulators) / 5;
-  StringRef type = call.getCallee().ends_with("_f16") ? "f16" : "bf16";
+  StringRef type =
+      call.getCallee().starts_with((scn::kWarpgroupMmaPlaceholderPrefix + "f16_").str())
+          ? "f16"
+          : "bf16";
   std::string text = "{\n.reg .pred p;\n";
   std::string constraints;
   for (int64_t i = 0; i < kAccumulators; ++i)
