@@ -271,11 +271,11 @@ WORKLOADS = ("W1", "W3_C64", "W3_C128", "W3_C32", "W3_C16")
 # The issue's numbers (f16, fp32, the CPU) and the candidates waiting for a
 # GPU run for every workload before any other variant.
 PRIMARY_TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-blockw", "cuda-f16-async-blockw",
-                   "cuda-f16-wgmma",
+                   "cuda-f16-wgmma", "cuda-f16-wgmma128",
                    "cuda-f16-sharedw", "cuda-f16-sharedw90",
                    "cuda-f16-async", "cuda-tf32", "cuda-bf16",
                    "cuda-f16-act16", "cuda-f16-act16-async")
-OTHER_TARGETS = ("cuda-f16-wide", "cuda-f16+maskorder", "cuda-hostmaps", "cuda-f16-sync",
+OTHER_TARGETS = ("cuda-f16+maskorder", "cuda-hostmaps", "cuda-f16-sync",
                  "cuda-simt4x1", "cuda-f16+pageable")
 TARGETS = PRIMARY_TARGETS + OTHER_TARGETS
 # A target ending so runs its artifact with SCN_GPU_PAGEABLE_UPLOADS=1: the
@@ -311,8 +311,10 @@ VARIANT_TABLES = (
      "per block by cp.async into double-buffered shared stages over the union of the "
      "warps' neighbour masks (--tensor-core-weights=block); async-blockw: with async "
      "gathers, the weights in the gathers' stages; wgmma: block weights built for sm_90a, "
-     "whose layers of input channels in 64s multiply by wgmma m64n64k16, f16.",
-     "cuda-f16", ("cuda-f16-blockw", "cuda-f16-async-blockw", "cuda-f16-wgmma")),
+     "whose layers of input channels in 64s multiply by wgmma m64n64k16; wgmma128: the "
+     "same with warps of 128 output channels where a layer has them (m64n128k16), f16.",
+     "cuda-f16", ("cuda-f16-blockw", "cuda-f16-async-blockw", "cuda-f16-wgmma",
+                  "cuda-f16-wgmma128")),
     ("Tensor-core weights in shared memory: a block of 16 warps copies its layer's "
      "weights for its output channels once, then its warps loop over warp tiles "
      "(--tensor-core-weights=shared; sharedw90: the same built for sm_90 alone, whose "
@@ -328,11 +330,6 @@ VARIANT_TABLES = (
     ("fp32 SIMT threads of 4x1 (the plan's before 2026-11-27) rows x channels instead of "
      "the plan's 4x4 (--simt-rows, --simt-channels).",
      "cuda", ("cuda-simt4x1",)),
-    ("The rows that only tensor-core convolutions read stored in f32 "
-     "(--narrow-tensor-core-inputs=false, as before the tenth session) instead of f16 (the "
-     "default: the convolutions round them to f16 anyway), f16; a speed-up below 1 is "
-     "the narrow rows' gain.",
-     "cuda-f16", ("cuda-f16-wide",)),
     ("Tensor-core tiles' rows sorted by the plain neighbour mask (SCN_RUNTIME_ROW_ORDER=mask, "
      "the order before the tenth session) instead of the Gray code key (the default; "
      "7-9% fewer tile steps on W1's levels, bench/gpu/tile_occupancy.py), f16; a "
@@ -593,16 +590,17 @@ def print_tables(rows, peaks):
 # the twelfth session's candidates (block weights, wgmma) ahead of the
 # rest, so that the profiles' time bound cuts W1's last: global and shared
 # weights, async gathers, tf32. (W3's layer reads the merged input rows, in
-# f16 by default as only its convolution reads them (cuda-f16-wide: in f32,
-# as before), so f16 activations change only its stores: no act16
+# f16 by default as only its convolution reads them, so f16 activations
+# change only its stores: no act16
 # profiles. 32-row warps were slower on the H200.)
 PROFILES = (("W3_C64", "cuda-f16"), ("W3_C64", "cuda-f16-blockw"),
             ("W3_C64", "cuda-f16-wgmma"), ("W3_C64", "cuda-f16-async-blockw"),
             ("W3_C128", "cuda-f16-blockw"), ("W3_C128", "cuda-f16-wgmma"),
+            ("W3_C128", "cuda-f16-wgmma128"),
             ("W3_C128", "cuda-f16-async-blockw"), ("W1", "cuda-f16-blockw"),
-            ("W1", "cuda-f16-wgmma"),
+            ("W1", "cuda-f16-wgmma"), ("W1", "cuda-f16-wgmma128"),
             ("W3_C64", "cuda-f16-sharedw90"),
-            ("W3_C64", "cuda-f16-wide"), ("W3_C64", "cuda-f16-sharedw"),
+            ("W3_C64", "cuda-f16-sharedw"),
             ("W3_C64", "cuda-f16-async"),
             ("W3_C64", "cuda-tf32"), ("W3_C64", "cuda"),
             ("W3_C128", "cuda-f16"), ("W3_C128", "cuda-f16-sharedw"),

@@ -89,6 +89,7 @@ def main():
     p.add_argument("--activations", default="f32")
     p.add_argument("--tensor-core-rows", type=int, default=0)
     p.add_argument("--tensor-core-loads", type=int, default=0)
+    p.add_argument("--tensor-core-columns", type=int, default=0)
     p.add_argument("--tensor-core-weights", default="global", choices=["global", "shared", "large", "staged", "block"])
     p.add_argument("--tensor-core-gathers", default="registers", choices=["registers", "async"])
     p.add_argument("--tensor-core-stages", type=int, default=0)
@@ -103,6 +104,8 @@ def main():
         options += f" tensor-core-rows={a.tensor_core_rows}"
     if a.tensor_core_loads:
         options += f" tensor-core-loads={a.tensor_core_loads}"
+    if a.tensor_core_columns:
+        options += f" tensor-core-columns={a.tensor_core_columns}"
     if a.tensor_core_weights != "global":
         options += f" tensor-core-weights={a.tensor_core_weights}"
     if a.tensor_core_gathers != "registers":

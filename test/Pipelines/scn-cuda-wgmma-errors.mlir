@@ -5,7 +5,7 @@
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90a" 2>&1 | FileCheck %s --check-prefix=SHAPE
 
 // CHIP: error: 'scn.submanifold_conv' op has warpgroup_mma, whose wgmma runs only on sm_90a
-// SHAPE: error: 'scn.submanifold_conv' op has warpgroup_mma, which runs wgmma m64n64k16 on block weights (weights_memory "block", gathers in registers) with f16 or bf16 multiplicands, input channels in multiples of 64, channel_tile 64 and rows_per_tile 16; it has 64 input channels, channel_tile 64, rows_per_tile 16
+// SHAPE: error: 'scn.submanifold_conv' op has warpgroup_mma, which runs wgmma m64nNk16 on block weights (weights_memory "block", gathers in registers) with f16 or bf16 multiplicands, input channels in multiples of 64, channel_tile 64 or 128 and rows_per_tile 16; it has 64 input channels, channel_tile 64, rows_per_tile 16
 func.func @hand(%c: tensor<?x4xi64>, %f: tensor<?x64xf32>) -> tensor<?x64xf32> {
   %w = arith.constant dense<0.5> : tensor<27x1x64x64xf32>
   %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x4xi64>, tensor<?x64xf32> -> !scn.sites<3, [32, 32, 32]>, tensor<?x64xf32>

@@ -87,6 +87,7 @@ llvm::Expected<EntrySignature> lowerToLLVMDialect(ModuleOp module,
     cuda.features = options.ptxFeatures;
     cuda.elementType = options.elementType;
     cuda.tensorCoreRows = options.tensorCoreRows;
+    cuda.tensorCoreColumns = options.tensorCoreColumns;
     cuda.simtRows = options.simtRows;
     cuda.tensorCoreLoads = options.tensorCoreLoads;
     cuda.tensorCoreWeights = options.tensorCoreWeights;

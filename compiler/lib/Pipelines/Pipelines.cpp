@@ -30,7 +30,7 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
                            llvm::StringRef tensorCoreGathers = "registers",
                            int64_t tensorCoreStages = 0, int64_t activationBytes = 4,
                            bool narrowTensorCoreInputs = true,
-                           bool tensorCoreWgmma = false) {
+                           bool tensorCoreWgmma = false, int64_t tensorCoreColumns = 0) {
   pm.addPass(createCanonicalizerPass());
   if (foldBatchNorm)
     pm.addPass(createSCNFoldBatchNorm());
@@ -57,6 +57,7 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
   plan.activationBytes = activationBytes;
   plan.narrowTensorCoreInputs = narrowTensorCoreInputs;
   plan.tensorCoreWgmma = tensorCoreWgmma;
+  plan.tensorCoreColumns = tensorCoreColumns;
   if (tensorCoreStages > 0)
     plan.tensorCoreStages = tensorCoreStages;
   pm.addPass(createSCNPlanDataflow(plan));
@@ -179,6 +180,14 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                  << " is not one of f32, f16, bf16\n";
     return failure();
   }
+  if (options.tensorCoreColumns != 0 &&
+      (!tensorCores || !llvm::is_contained({16, 32, 64, 128},
+                                           options.tensorCoreColumns.getValue()))) {
+    llvm::errs() << "scn-cuda-pipeline: tensor-core-columns="
+                 << options.tensorCoreColumns.getValue()
+                 << " needs element-type f16, bf16 or tf32 and 16, 32, 64 or 128\n";
+    return failure();
+  }
   if (options.tensorCoreRows != 0 && (!tensorCores || (options.tensorCoreRows != 16 &&
                                                        options.tensorCoreRows != 32 &&
                                                        options.tensorCoreRows != 64))) {
@@ -278,7 +287,7 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                  options.tensorCoreGathers, options.tensorCoreStages,
                  options.activations == "f32" ? 4 : 2, options.narrowTensorCoreInputs,
                  // wgmma's PTX targets sm_90a, which runs only on sm_90.
-                 chip == "sm_90a");
+                 chip == "sm_90a", options.tensorCoreColumns);
   ConvertSCNToGPUOptions toGPU;
   toGPU.deviceGeometry = options.deviceGeometry;
   toGPU.emulateWarps = options.emulateOnHost;

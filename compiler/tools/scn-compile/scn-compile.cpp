@@ -52,6 +52,11 @@ static cl::opt<int64_t> tensorCoreRows(
     "tensor-core-rows", cl::init(0),
     cl::desc("cuda with --element-type=f16|bf16|tf32: output rows of a tensor-core warp "
              "(16, 32 or 64; default: the plan's choice)"));
+static cl::opt<int64_t> tensorCoreColumns(
+    "tensor-core-columns", cl::init(0),
+    cl::desc("cuda with --element-type=f16|bf16|tf32: output channels of a tensor-core warp "
+             "at most (16, 32, 64 or 128: the widest up to it that divides a layer's; "
+             "default: the plan's 64)"));
 static cl::opt<int64_t> tensorCoreLoads(
     "tensor-core-loads", cl::init(0),
     cl::desc("cuda with --element-type=f16|bf16|tf32: 16-byte loads a tensor-core lane issues "
@@ -92,6 +97,8 @@ int main(int argc, char **argv) {
       return failWith("--tensor-core-rows is for --target=cuda");
     if (tensorCoreLoads.getNumOccurrences())
       return failWith("--tensor-core-loads is for --target=cuda");
+    if (tensorCoreColumns.getNumOccurrences())
+      return failWith("--tensor-core-columns is for --target=cuda");
     if (std::string error = scn::tools::cudaFlagOnCpu(); !error.empty())
       return failWith(error);
     if (neighbourMasks.getNumOccurrences())
@@ -116,6 +123,7 @@ int main(int argc, char **argv) {
   options.deviceGeometry = deviceGeometry;
   options.asyncChain = asyncChain;
   options.tensorCoreRows = tensorCoreRows;
+  options.tensorCoreColumns = tensorCoreColumns;
   options.tensorCoreLoads = tensorCoreLoads;
   options.neighbourMasks = neighbourMasks;
   options.optLevel = optLevel;

@@ -518,8 +518,24 @@ extern "C" void mgpuSetDefaultDevice(int32_t device) {
 extern "C" void *mgpuModuleLoad(void *data, size_t /*size*/) {
   CUmodule module = nullptr;
   guarded("mgpuModuleLoad", [&] {
-    check(driver().cuModuleLoadData(&module, data), "cuModuleLoadData",
-          "the embedded cubin does not load on this GPU (built for another chip?)");
+    CUresult loaded = driver().cuModuleLoadData(&module, data);
+    if (loaded == CUDA_SUCCESS)
+      return;
+    // Name the GPU's chip: an artifact built for another (--chip=sm_90a,
+    // whose wgmma kernels run only on sm_90) has no cubin or PTX for it.
+    std::string chip = "of unknown compute capability";
+    try {
+      chip = "sm_" +
+             std::to_string(deviceAttribute(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR,
+                                            "compute capability")) +
+             std::to_string(deviceAttribute(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
+                                            "compute capability"));
+    } catch (const Error &) {
+      // The load's own error is the one to report.
+    }
+    check(loaded, "cuModuleLoadData",
+          "the embedded cubin does not load on this GPU (" + chip +
+              "); was the artifact built for another chip (--chip)?");
   });
   if (module) {
     ResidentConstants &c = residentConstants();

@@ -148,9 +148,10 @@ def tensor_core_case(seed, exact):
     return spec, net.arrays
 
 
-def many_tiles_case():
-    """An exact 64 -> 64 layer (3x3x3) on 7k sites: 250 warp tiles, many
-    blocks of each kind, and input channels in 64s (wgmma's shape)."""
+def many_tiles_case(out_channels=64):
+    """An exact 64 -> `out_channels` layer (3x3x3) on 7k sites: 250 warp
+    tiles, many blocks of each kind, and input channels in 64s (wgmma's
+    shape)."""
     r = np.random.default_rng(7)
     net = Network(r, 3, exact=True)
     coords = np.unique(np.concatenate([r.integers(0, 16, (4500, 3)),
@@ -160,7 +161,8 @@ def many_tiles_case():
     net.arrays["coords"], net.arrays["features"] = coords, features
     spec = {"dimension": 3, "spatial_size": [16, 16, 16], "input_mode": 0, "train": False,
             "batch_size": 2, "coords": "coords", "features": "features",
-            "layers": [net.conv("SubmanifoldConvolution", 64, 64, [3, 3, 3], bias=True)]}
+            "layers": [net.conv("SubmanifoldConvolution", 64, out_channels, [3, 3, 3],
+                                bias=True)]}
     return spec, net.arrays
 
 
@@ -345,6 +347,21 @@ def test_exact_shared_weights_many_tiles(flags, tmp_path):
         assert ptx_count(spec, arrays, tmp_path, ["--element-type=f16"] + flags,
                          "bar.sync") > 0
         assert async_copies(spec, arrays, tmp_path, ["--element-type=f16"] + flags) > 0
+
+
+# Warps of 128 output channels (--tensor-core-columns=128: each gathered row
+# serves twice the mmas), on mma.sync and on wgmma m64n128k16 (64
+# accumulators a lane, atoms of 128 rows in the stages).
+@pytest.mark.parametrize("flags", [[], ["--chip=sm_90a", "--tensor-core-weights=block"]])
+def test_exact_128_columns(flags, tmp_path):
+    spec, arrays = many_tiles_case(out_channels=128)
+    flags = ["--element-type=f16", "--tensor-core-columns=128"] + flags
+    assert_emulation_equals_cpu(spec, arrays, tmp_path, flags)
+    shape = "wgmma.mma_async.sync.aligned.m64n128k16" if "--chip=sm_90a" in flags \
+        else "mma.sync.aligned.m16n8k16"
+    assert ptx_count(spec, arrays, tmp_path, flags, shape) > 0
+    if "--chip=sm_90a" not in flags:  # 16 mmas of 8 channels a k step
+        assert ptx_count(spec, arrays, tmp_path, flags, "mma.sync.aligned.m16n8k16") >= 64
 
 
 # wgmma with bf16 multiplicands (the exact case's halves and small integers

@@ -27,13 +27,13 @@
 namespace scn {
 inline constexpr llvm::StringLiteral kMmaPlaceholderPrefix = "__scn_mma_m16n8k16_";
 inline constexpr llvm::StringLiteral kMmaTF32Placeholder = "__scn_mma_m16n8k8_tf32";
-/// One offset's wgmma.mma_async m64n64k16 of a warpgroup (sm_90a), + "f16"
-/// or "bf16" + "_k" + the k steps (one declaration per operand count):
-/// (32 x f32 accumulators, then per k step 4 x i32 A fragment,
-/// then per k step an i64 shared-memory descriptor of B) -> 32 x f32;
+/// One offset's wgmma.mma_async m64nNk16 of a warpgroup (sm_90a), + "f16"
+/// or "bf16" + "_n" + N + "_k" + the k steps (one declaration per operand
+/// count): (N / 2 x f32 accumulators, then per k step 4 x i32 A fragment,
+/// then per k step an i64 shared-memory descriptor of B) -> N / 2 x f32;
 /// scn-gpu-offload makes it one inline PTX block (fence, the k steps'
 /// wgmmas, commit, wait for them).
-inline constexpr llvm::StringLiteral kWarpgroupMmaPlaceholderPrefix = "__scn_wgmma_m64n64k16_";
+inline constexpr llvm::StringLiteral kWarpgroupMmaPlaceholderPrefix = "__scn_wgmma_";
 /// fence.proxy.async.shared::cta (no operands): shared memory that threads
 /// wrote (cp.async) made visible to wgmma's reads.
 inline constexpr llvm::StringLiteral kAsyncProxyFencePlaceholder = "__scn_fence_async_shared";

@@ -39,6 +39,9 @@ struct CompileOptions {
   /// cuda with f16 / bf16: output rows of a tensor-core warp (16, 32, 64;
   /// 0: the plan's choice).
   int64_t tensorCoreRows = 0;
+  /// cuda with f16 / bf16 / tf32: output channels of a tensor-core warp at
+  /// most (16, 32, 64, 128; 0: the plan's 64).
+  int64_t tensorCoreColumns = 0;
   /// cuda: output rows and channels of a thread of the SIMT convolution
   /// kernels (0 rows: the plan's choice).
   int64_t simtRows = 0;

@@ -63,6 +63,11 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
       llvm::cl::desc("f16 / bf16 / tf32: tensor-core warps skip offsets by neighbour masks read "
                      "before the offset loop (false: a load and a vote per offset)"),
       llvm::cl::init(true)};
+  Option<int64_t> tensorCoreColumns{
+      *this, "tensor-core-columns",
+      llvm::cl::desc("f16 / bf16 / tf32: output channels of a tensor-core warp at most, 16, 32, "
+                     "64 or 128 (0: scn-plan-dataflow's 64)"),
+      llvm::cl::init(0)};
   Option<int64_t> tensorCoreRows{
       *this, "tensor-core-rows",
       llvm::cl::desc("f16 / bf16 / tf32: output rows of a tensor-core warp, 16, 32 or 64 "

@@ -81,8 +81,8 @@ void TensorCoreConv::packWeightsForWarpgroup(Value w) {
     Value tile = arith::RemUIOp::create(b, kTile, kb.index(columnTiles()));
     Value byte =
         arith::MulIOp::create(b, arith::RemUIOp::create(b, i, kb.index(words)), kb.index(4));
-    Value atom = arith::DivUIOp::create(b, byte, kb.index(kWarpgroupAtomBytes));
-    Value within = arith::RemUIOp::create(b, byte, kb.index(kWarpgroupAtomBytes));
+    Value atom = arith::DivUIOp::create(b, byte, kb.index(warpgroupAtomBytes()));
+    Value within = arith::RemUIOp::create(b, byte, kb.index(warpgroupAtomBytes()));
     Value n = arith::DivUIOp::create(b, within, kb.index(128));
     Value stored =
         arith::DivUIOp::create(b, arith::RemUIOp::create(b, within, kb.index(128)), kb.index(16));
@@ -120,7 +120,7 @@ Value TensorCoreConv::warpgroupDescriptor(Value stageAddress, int64_t step) {
   Type i64 = b.getI64Type();
   auto constant = [&](int64_t v) { return arith::ConstantIntOp::create(b, i64, v); };
   Value start = arith::AddIOp::create(b, stageAddress,
-                                      constant((step / 4) * kWarpgroupAtomBytes + (step % 4) * 32));
+                                      constant((step / 4) * warpgroupAtomBytes() + (step % 4) * 32));
   Value field =
       arith::AndIOp::create(b, arith::ShRUIOp::create(b, start, constant(4)), constant(0x3FFF));
   int64_t fixed = (int64_t{1} << 16) | (int64_t{1024 >> 4} << 32) | (int64_t{1} << 62);
@@ -139,7 +139,7 @@ void TensorCoreConv::emulateWarpgroupMma(Value aBuf, Value shared, Value descrip
   };
   Value start = field(0), stride = field(32);
   kb.forLoop(kb.index(kWarp), [&](Value lane) {
-    for (int64_t j = 0; j < 8; ++j)
+    for (int64_t j = 0; j < mmasPerWarp; ++j)
       for (int64_t i = 0; i < 4; ++i) {
         Value row = arith::AddIOp::create(b, group(lane), kb.index(8 * (i / 2)));
         Value col = arith::AddIOp::create(
@@ -196,9 +196,11 @@ SmallVector<Value> TensorCoreConv::warpgroupMmaOnGPU(ArrayRef<SmallVector<Value>
   operands.append(descriptors.begin(), descriptors.end());
   SmallVector<Type> types(acc.size(), b.getF32Type());
   // One declaration per operand count: layers of other input channels have
-  // other k steps.
+  // other k steps, other warps other columns (N: two accumulators a lane
+  // per output channel / 8 x 4).
   std::string name = (kWarpgroupMmaPlaceholderPrefix + (multiplicand.isF16() ? "f16" : "bf16") +
-                      "_k" + std::to_string(descriptors.size()))
+                      "_n" + std::to_string(2 * acc.size()) + "_k" +
+                      std::to_string(descriptors.size()))
                          .str();
   return kb.callResults(name, types, operands);
 }

@@ -469,11 +469,12 @@ public:
                                                         int64_t block);
 
   // warpgroup_mma (sm_90a, block weights): the block's 4 warps are one
-  // warpgroup, and wgmma.mma_async m64n64k16 multiplies its 64 rows (each
+  // warpgroup, and wgmma.mma_async m64nNk16 (N: the warp's 64 or 128
+  // output channels) multiplies its 64 rows (each
   // warp's A fragments in registers, as for mma.sync) by an offset's
   // weights for 64 output channels straight from the block's stage. A
   // stage then holds the weights in wgmma's canonical K-major layout with
-  // 128-byte swizzling: per 64 input channels an atom of 64 rows (output
+  // 128-byte swizzling: per 64 input channels an atom of N rows (output
   // channels) x 128 bytes (64 k positions of f16/bf16), row n at byte
   // 128 n, its 16-byte chunk c at chunk c ^ (n % 8); the k positions of
   // each 16 follow fragmentA's permuted order, so that the lanes' A
@@ -482,8 +483,9 @@ public:
 
   /// Whether the weights are packed for wgmma (packWeightsForWarpgroup).
   bool warpgroupLayout() const { return forWarpgroup; }
-  /// Bytes of one 64-channel atom of an offset's weights for wgmma.
-  static constexpr int64_t kWarpgroupAtomBytes = 64 * 128;
+  /// Bytes of one atom (64 input channels x the warp's output channels)
+  /// of an offset's weights for wgmma.
+  int64_t warpgroupAtomBytes() const { return warpColumns * 128; }
 
   /// The weights [K, 1, Cin, Cout] as i32 pairs in wgmma's layout (see
   /// above), offset k's for column tile `tile` at words (k * columnTiles +
@@ -498,7 +500,7 @@ public:
   /// starts 32 bytes further in its atom's rows.
   Value warpgroupDescriptor(Value stageAddress, int64_t step);
 
-  /// wgmma.mma_async m64n64k16 on the emulated warp's 16 rows, its lanes'
+  /// wgmma.mma_async m64nNk16 on the emulated warp's 16 rows, its lanes'
   /// A fragments in `aBuf` ([32, 4] i32), B read through `descriptor` from
   /// `shared` (i32 words; byte address 0 at its start), accumulated into
   /// `accBuf` ([32, 32] f32: mma j's four at 4j, as mma.sync's C).

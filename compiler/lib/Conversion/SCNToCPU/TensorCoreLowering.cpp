@@ -244,12 +244,13 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   // 1024-byte atoms need a stage base aligned to 1024 (a block's dynamic
   // shared memory is aligned to 16: up to 1008 bytes of padding).
   bool warpgroupMma = op->hasAttr("warpgroup_mma");
-  if (warpgroupMma && (!blockWeights || asyncStages || !(multiplicand.isF16() || multiplicand.isBF16()) ||
-                       inChannels % 64 || warpColumns != 64 || warpRows != kRows))
+  if (warpgroupMma &&
+      (!blockWeights || asyncStages || !(multiplicand.isF16() || multiplicand.isBF16()) ||
+       inChannels % 64 || (warpColumns != 64 && warpColumns != 128) || warpRows != kRows))
     return op->emitOpError()
-           << "has warpgroup_mma, which runs wgmma m64n64k16 on block weights (weights_memory "
+           << "has warpgroup_mma, which runs wgmma m64nNk16 on block weights (weights_memory "
               "\"block\", gathers in registers) with f16 or bf16 multiplicands, input channels "
-              "in multiples of 64, channel_tile 64 and rows_per_tile 16; it has "
+              "in multiples of 64, channel_tile 64 or 128 and rows_per_tile 16; it has "
            << inChannels << " input channels, channel_tile " << warpColumns << ", rows_per_tile "
            << warpRows;
   int64_t warpgroupAlignment = warpgroupMma ? kWarpgroupStageAlignment : 0;

@@ -26,13 +26,14 @@ namespace scn::gpu_offload {
 
 /// One offset's wgmmas (kWarpgroupMmaPlaceholderPrefix) as one inline PTX
 /// block: wgmma.fence (the accumulators and A fragments were written by
-/// other instructions), a wgmma.mma_async m64n64k16 per k step (A from
+/// other instructions), a wgmma.mma_async m64nNk16 per k step (A from
 /// registers, B through its descriptor, K-major: no transpose; scale-d 1:
 /// accumulate), commit, and a wait for the group, inside the same block so
 /// that no instruction reads the accumulators before the wgmmas wrote
 /// them.
 static Value warpgroupMmaAsm(OpBuilder &b, Location loc, func::CallOp call) {
-  constexpr int64_t kAccumulators = 32;
+  // N / 2 accumulators a lane (the results) for N output channels.
+  const int64_t kAccumulators = call.getNumResults();
   ValueRange operands = call.getOperands();
   int64_t steps = (static_cast<int64_t>(operands.size()) - kAccumulators) / 5;
   StringRef type =
@@ -58,7 +59,8 @@ static Value warpgroupMmaAsm(OpBuilder &b, Location loc, func::CallOp call) {
   text += "setp.ne.b32 p, $" + std::to_string(scaleD) + ", 0;\n";
   text += "wgmma.fence.sync.aligned;\n";
   for (int64_t step = 0; step < steps; ++step) {
-    text += "wgmma.mma_async.sync.aligned.m64n64k16.f32." + type.str() + "." + type.str() + " " +
+    text += "wgmma.mma_async.sync.aligned.m64n" + std::to_string(2 * kAccumulators) +
+            "k16.f32." + type.str() + "." + type.str() + " " +
             accumulators() + ", {";
     for (int64_t i = 0; i < 4; ++i)
       text += (i ? ", $" : "$") + std::to_string(aFirst + 4 * step + i);

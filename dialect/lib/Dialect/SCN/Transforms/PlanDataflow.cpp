@@ -149,6 +149,12 @@ struct SCNPlanDataflowPass
                                   << "' is neither cpu nor cuda";
       return signalPassFailure();
     }
+    if (!llvm::is_contained({0, 16, 32, 64, 128}, tensorCoreColumns.getValue())) {
+      getOperation()->emitError() << "scn-plan-dataflow: tensor-core-columns "
+                                  << tensorCoreColumns.getValue()
+                                  << " is not 16, 32, 64 or 128 (or 0, the plan's)";
+      return signalPassFailure();
+    }
     if (tensorCoreRows != 0 && tensorCoreRows != 16 && tensorCoreRows != 32 &&
         tensorCoreRows != 64) {
       getOperation()->emitError() << "scn-plan-dataflow: tensor-core-rows "
@@ -234,7 +240,7 @@ struct SCNPlanDataflowPass
           if (!planTensorCoreMemory(op, {tensorCoreWeights, tensorCoreSharedMinWeights,
                                          tensorCoreGathers, tensorCoreStages,
                                          tensorCoreSharedBytes, activationBytes,
-                                         tensorCoreWgmma}))
+                                         tensorCoreWgmma, tensorCoreColumns}))
             planFailed = true;
         }
         if (!op->hasAttr("dataflow"))

@@ -21,13 +21,14 @@ using namespace mlir;
 namespace scn {
 namespace {
 
-/// Output channels of one tensor-core warp: the widest of 64, 32 and 16
-/// that divides them (wider reuses each gathered input fragment for more
-/// mmas; 64 keeps the accumulators at 32 registers a lane).
-int64_t warpColumns(EpilogueOpInterface op) {
+/// Output channels of one tensor-core warp: the widest of 128, 64, 32 and
+/// 16, at most `most` (tensor-core-columns; 0: 64), that divides them
+/// (wider reuses each gathered input fragment for more mmas; 64 keeps the
+/// accumulators at 32 registers a lane).
+int64_t warpColumns(EpilogueOpInterface op, int64_t most) {
   int64_t out = cast<RankedTensorType>(op.getWeightOperand().get().getType()).getDimSize(3);
-  for (int64_t width : {64, 32})
-    if (out % width == 0)
+  for (int64_t width : {128, 64, 32})
+    if (width <= (most ? most : 64) && out % width == 0)
       return width;
   return 16;
 }
@@ -142,7 +143,7 @@ bool planTensorCoreMemory(EpilogueOpInterface op, const TensorCoreMemoryOptions 
                            : blockWanted                   ? StringRef("block")
                            : wanted                        ? StringRef("shared")
                                                            : StringRef("global");
-  int64_t widest = warpColumns(op);
+  int64_t widest = warpColumns(op, options.columns);
   if (auto given = op->getAttrOfType<IntegerAttr>("channel_tile"))
     widest = given.getInt();
   int64_t inputBytes = inputElementBytes(op, options.activationBytes);
@@ -223,7 +224,7 @@ bool planTensorCoreMemory(EpilogueOpInterface op, const TensorCoreMemoryOptions 
     break;
   }
   if (!op->hasAttr("channel_tile"))
-    op->setAttr("channel_tile", b.getI64IntegerAttr(warpColumns(op)));
+    op->setAttr("channel_tile", b.getI64IntegerAttr(warpColumns(op, options.columns)));
   // Shared weights written by hand must fit this plan's chips too
   // (the lowering knows only the largest budget of any chip).
   auto memory = op->getAttrOfType<StringAttr>("weights_memory");
@@ -293,12 +294,14 @@ bool planTensorCoreMemory(EpilogueOpInterface op, const TensorCoreMemoryOptions 
   // wgmma (sm_90a) on block weights: the block's 4 warps are a warpgroup
   // that multiplies 64 rows x 64 channels by wgmma m64n64k16, B from the
   // stages in wgmma's swizzled layout (a 1024-aligned base: up to 1024
-  // bytes more). For f16/bf16, 16-row warps, 64 output channels a warp
-  // and input channels in 64s, gathers in registers.
+  // bytes more). For f16/bf16, 16-row warps, 64 or 128 output channels a
+  // warp (m64n64k16, m64n128k16) and input channels in 64s, gathers in
+  // registers.
   int64_t inChannels = weight.getDimSize(2);
   bool wgmmaShape = blockWeights && !stages && type &&
                     (type.getValue() == "f16" || type.getValue() == "bf16") &&
-                    inChannels % 64 == 0 && columns == 64 && rows == 16;
+                    inChannels % 64 == 0 && (columns == 64 || columns == 128) &&
+                    rows == 16;
   if (op->hasAttr("warpgroup_mma") && !options.warpgroupMma) {
     op->emitOpError() << "has warpgroup_mma, whose wgmma runs only on sm_90a (the "
                          "pipeline's chip=sm_90a, scn-plan-dataflow tensor-core-wgmma)";

@@ -24,6 +24,7 @@ struct TensorCoreMemoryOptions {
   int64_t sharedBytes;      // tensor-core-shared-bytes: a block's budget
   int64_t activationBytes;  // activation-bytes: 4 or 2
   bool warpgroupMma;        // tensor-core-wgmma (sm_90a)
+  int64_t columns;          // tensor-core-columns: a warp's at most (0: 64)
 };
 
 /// On tensor-core `op` (rows_per_tile and mma_type set): weights_memory,

@@ -182,6 +182,11 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
            "cuda with tensor-cores: the multiplicand type, f16 or bf16 "
            "(mma.m16n8k16), or tf32 (fp32 rounded to 10 bits of mantissa, "
            "mma.m16n8k8) (mma_type)">,
+    Option<"tensorCoreColumns", "tensor-core-columns", "int64_t", /*default=*/"0",
+           "cuda with tensor-cores: output channels of a warp at most, 16, 32, "
+           "64 or 128: the widest of those up to this that divides the layer's "
+           "(channel_tile; 0: 64, which keeps the accumulators at 32 registers "
+           "a lane); 128 gathers each input row once for 128 channels">,
     Option<"tensorCoreRows", "tensor-core-rows", "int64_t", /*default=*/"0",
            "cuda with tensor-cores: output rows of a warp, 16, 32 or 64 "
            "(rows_per_tile; 0: 16)">,
