@@ -40,6 +40,8 @@
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_75" 2>&1 | FileCheck %s --check-prefix=SM75
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f8" 2>&1 | FileCheck %s --check-prefix=F8
 // RUN: not scn-opt %s --scn-cuda-pipeline="tensor-core-rows=32" 2>&1 | FileCheck %s --check-prefix=F32ROWS
+// RUN: not scn-opt %s --scn-cuda-pipeline="tensor-core-columns=128" 2>&1 | FileCheck %s --check-prefix=F32COLUMNS
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_80 tensor-core-columns=16" -split-input-file | FileCheck %s --check-prefix=COLUMNS16
 // RUN: not scn-opt %s --scn-cuda-pipeline="neighbour-masks=false" 2>&1 | FileCheck %s --check-prefix=F32MASKS
 // RUN: not scn-opt %s --scn-graph-pipeline --scn-plan-dataflow --convert-scn-to-cpu 2>&1 -split-input-file | FileCheck %s --check-prefix=CPU
 
@@ -195,6 +197,13 @@
 // SM75: element-type=f16 runs on mma.sync, which needs sm_80 or newer, not sm_75
 // F8: element-type=f8 is not one of f32, f16, bf16
 // F32ROWS: tensor-core-rows=32 needs element-type f16, bf16 or tf32 and 16, 32 or 64 rows
+// F32COLUMNS: tensor-core-columns=128 needs element-type f16, bf16 or tf32 and 16, 32, 64 or 128
+// tensor-core-columns=16: the 16 -> 32 layer's warps take 16 channels, two
+// column tiles of 2 mmas (8 channels each) a k step.
+// COLUMNS16-LABEL: llvm.func @main(
+// COLUMNS16-COUNT-2: mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32
+// COLUMNS16-NOT: mma.sync
+// COLUMNS16: llvm.func @cpu(
 // F32MASKS: neighbour-masks=false is for tensor-core kernels (element-type f16, bf16 or tf32)
 func.func @main(%c: tensor<?x4xi64> {scn.name = "coords"}, %f: tensor<?x1xf32> {scn.name = "features"})
     -> (tensor<?x32xf32> {scn.name = "output"}) {

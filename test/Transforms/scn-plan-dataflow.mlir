@@ -17,6 +17,7 @@
 // RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-weights=large tensor-core-shared-min-weights=20000" -split-input-file | FileCheck %s --check-prefix=SHAREDNONE
 // RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-weights=large tensor-core-shared-bytes=49280" -split-input-file | FileCheck %s --check-prefix=SHARED64
 // RUN: not scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-weights=texture" -split-input-file 2>&1 | FileCheck %s --check-prefix=BADWEIGHTS
+// RUN: not scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-columns=48" -split-input-file 2>&1 | FileCheck %s --check-prefix=BADCOLUMNS
 // RUN: scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-weights=shared tensor-core-rows=64" -split-input-file | FileCheck %s --check-prefix=SHAREDROWS64
 
 // With tensor cores, convolutions with channels in multiples of 16 are
@@ -60,6 +61,7 @@
 // SHAREDROWS64-LABEL: func @wide
 // SHAREDROWS64: scn.submanifold_conv {{.*}}{channel_tile = 16 : i64, dataflow = "tensor_core", {{.*}}rows_per_tile = 64 : i64, weights_memory = "shared"}
 // BADWEIGHTS: error: scn-plan-dataflow: tensor-core-weights 'texture' is not global, shared, large, staged or block
+// BADCOLUMNS: error: scn-plan-dataflow: tensor-core-columns 48 is not 16, 32, 64 or 128 (or 0, the plan's)
 // ROWS64-LABEL: func @wide
 // ROWS64: scn.submanifold_conv {{.*}}dataflow = "tensor_core"{{.*}}rows_per_tile = 64 : i64
 // BADROWS: error: scn-plan-dataflow: tensor-core-rows 48 is not 16, 32 or 64
