@@ -19,9 +19,7 @@ the GPU machine (which has neither our toolchain nor the CUDA toolkit):
                                         f16 too); cuda-tf32 (fp32 on tensor
                                         cores); cuda-f16-sharedw (weights
                                         in shared memory; -sharedw90 built
-                                        for sm_90 alone); cuda-f16-async
-                                        and -act16-async (gathers through
-                                        cp.async stages); cuda-f16-blockw
+                                        for sm_90 alone); cuda-f16-blockw
                                         and -async-blockw (each offset's
                                         weights shared by a block's 4
                                         warps through shared stages);
@@ -29,11 +27,7 @@ the GPU machine (which has neither our toolchain nor the CUDA toolkit):
                                         weights on wgmma, built for sm_90a
                                         alone; warps of 64 and of 128
                                         output channels);
-                                        cuda-simt4x1 (fp32 threads of 4 x 1
-                                        rows x channels, the plan's before
-                                        4 x 4);
-                                        W1 also cuda-f16-sync (every GPU op
-                                        waited for: --async-chain=false)
+
                inputs.npz, meta.json    their coordinates, weight arguments
                                         (regenerated from a seed on the GPU
                                         machine) and FLOP counts
@@ -173,6 +167,13 @@ def tensor_core_variants():
 
 
 TENSOR_CORE_VARIANTS = tensor_core_variants()
+# The variants the many-tile cases run (the others run the seeded cases
+# only): block weights and wgmma, whose blocks and warpgroups those cases
+# exercise; on 128 output channels, wgmma's warps of 64 (two column tiles)
+# and of 128.
+TILES_VARIANTS = {"tiles": ["f16-block", "tf32-block", "f16-async-block", "f16-wgmma",
+                            "f16-wgmma128"],
+                  "tiles128": ["f16-wgmma", "f16-wgmma128"]}
 
 
 def prepare_tensor_cores(chips, target):
@@ -197,6 +198,8 @@ def prepare_tensor_cores(chips, target):
             f.write(text)
         cpu = run_here(mlir, arrays, out)
         for label, flags in TENSOR_CORE_VARIANTS:
+            if label not in TILES_VARIANTS.get(seed, [label]):
+                continue
             name = f"{'exact' if exact else 'rounded'}{seed}.{label}"
             emulated = os.path.join(out, name + ".emulated.so")
             compile_mlir(text, emulated, "cuda-emulated", chips, flags)
@@ -206,20 +209,22 @@ def prepare_tensor_cores(chips, target):
                 os.remove(emulated)
             else:
                 os.rename(emulated, os.path.join(out, name + ".so"))
-            np.savez(os.path.join(out, name + ".npz"), coords=arrays["coords"],
-                     features=arrays["features"], expected=expected,
-                     exact=np.array(exact))
+            # Compressed: the many-tile cases' are 2.8 MB each (0.8 packed),
+            # which the check's carry must hold.
+            np.savez_compressed(os.path.join(out, name + ".npz"), coords=arrays["coords"],
+                                features=arrays["features"], expected=expected,
+                                exact=np.array(exact))
     for leftover in ("net.mlir", "in.npz", "out.npz"):
         os.remove(os.path.join(out, leftover))
-    print(f"tensor cores: {len(cases)} networks x "
-          f"{[label for label, _ in TENSOR_CORE_VARIANTS]}")
+    print(f"tensor cores: {len(cases) - len(TILES_VARIANTS)} networks x "
+          f"{[label for label, _ in TENSOR_CORE_VARIANTS]}, and the many-tile cases x "
+          f"{TILES_VARIANTS}")
 
 
 # Rows x channels of an fp32 SIMT thread that the check times beside the
-# plan's 4 x 4 (4 x 1 was the plan's until the H200 timed 4 x 4 1.5x faster
-# on W1, 2026-11-27; 2 x 8 and 4 x 8, slower than 4 x 4 there, are no
-# longer timed).
-SIMT_TILES = ((4, 1),)
+# plan's 4 x 4: none now (the H200 timed 4 x 4 1.5x faster than 4 x 1 on
+# W1, and 2 x 8 and 4 x 8 slower, on 2026-11-27; the carry needs the room).
+SIMT_TILES = ()
 
 F16 = ["--element-type=f16"]
 ACT16 = ["--activations=f16"]
@@ -246,15 +251,13 @@ BENCH_VARIANTS = [
     # its 64 output channels (each offset's rows gathered twice: 128 us on
     # the H200 against 86); sm_90's 227 KiB hold all 64 (216 KiB).
     ("cuda-f16-sharedw90", F16 + ["--tensor-core-weights=shared"], "large", "sm_90"),
-    # Async gathers: lanes copy their input chunks into shared-memory
-    # stages (cp.async) some offsets ahead of the mmas instead of holding
-    # loads in flight in registers. (Votes per offset, the shared weights
-    # over f16 activations and beside async gathers, `=large` on W1, and
-    # staged weights, all slower than the default on the H200, are no
-    # longer timed: the check's carry has room for the new variants only
-    # without them.)
-    ("cuda-f16-async", F16 + ASYNC, "large"),
-    ("cuda-f16-act16-async", F16 + ACT16 + ASYNC, "large"),
+    # (Async gathers alone, over f32 or f16 activations, equal to the
+    # default on W3 C64 and slower on W1 and C128 on the H200, are no
+    # longer timed, nor votes per offset, the shared weights over f16
+    # activations or beside async gathers, `=large` on W1, staged weights
+    # and the f32 storage of narrow rows: the check's carry has room for
+    # the new variants only without them. Async gathers stay in the
+    # tensor-core section and beside block weights.)
     # Block weights: the 4 warps of a block share each offset's weights,
     # copied once per block by cp.async into double-buffered shared
     # stages over the union of the warps' masks (every warp reads all of
@@ -278,10 +281,10 @@ BENCH_VARIANTS = [
      "large", "sm_90a"),
     # fp32 SIMT threads of other rows x channels than the plan's 4 x 4.
 ] + [(f"cuda-simt{rows}x{channels}", [f"--simt-rows={rows}", f"--simt-channels={channels}"],
-      "large") for rows, channels in SIMT_TILES] + [
-    # Every GPU op waited for, as before scn-gpu-async-chain.
-    ("cuda-f16-sync", F16 + ["--async-chain=false"], "W1"),
-]
+      "large") for rows, channels in SIMT_TILES]
+# (cuda-f16-sync, every GPU op waited for as before scn-gpu-async-chain,
+# 20.9 against 13.7 ms on W1 on the H200 in the first GPU session, is no
+# longer timed either.)
 
 
 def prepare_bench(chips, channels):
