@@ -78,6 +78,16 @@
 // Warps past the last warp tile take part in the copies and barriers with
 // empty masks.
 //
+// With warpgroup_mma too (planned for chip=sm_90a: block weights, gathers
+// in registers, f16/bf16, input channels in 64s, warps of 64 or 128 output
+// channels and 16 rows), the block's 4 warps are one warpgroup: the
+// weights are packed in wgmma's swizzled K-major layout, the stages start
+// at a 1024-byte boundary, each thread fences its copies for the async
+// proxy before the offset's barrier, and each offset runs one inline PTX
+// block of wgmma m64nNk16 (A from the lanes' registers, zeros from a warp
+// without the offset, B by descriptor from the stage; TensorCoreConv::
+// warpgroupMmaOnGPU) instead of the warps' mma.sync.
+//
 // The fragment layouts are those of the PTX ISA for mma.m16n8k16 with
 // .f16/.bf16 multiplicands: lane l = 4 * g + t (g: group, t: thread in
 // group) holds A(g, 2t..2t+1), A(g+8, 2t..), A(g, 2t+8..), A(g+8, 2t+8..),

@@ -292,7 +292,7 @@ bool planTensorCoreMemory(EpilogueOpInterface op, const TensorCoreMemoryOptions 
     ok = false;
   }
   // wgmma (sm_90a) on block weights: the block's 4 warps are a warpgroup
-  // that multiplies 64 rows x 64 channels by wgmma m64n64k16, B from the
+  // that multiplies its 64 rows by the warp's output channels, B from the
   // stages in wgmma's swizzled layout (a 1024-aligned base: up to 1024
   // bytes more). For f16/bf16, 16-row warps, 64 or 128 output channels a
   // warp (m64n64k16, m64n128k16) and input channels in 64s, gathers in
