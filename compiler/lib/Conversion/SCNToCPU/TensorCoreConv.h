@@ -80,51 +80,7 @@ public:
   /// holds input channels 4t..4t + 3 of the block for output channel 8j + g
   /// of the tile: k positions 2t, 2t + 1 and 2t + 8, 2t + 9 (f16, bf16), or
   /// t and t + 4 of each k step (tf32), the permuted k order of fragmentA.
-  void packWeights(Value w) {
-    // Every column tile's chunks: a pair of weights a word (f16, bf16) or
-    // one (tf32).
-    int64_t total = stagedWords() * columnTiles();
-    packedWeights = kb.allocAligned(MemRefType::get({total}, b.getI32Type()));
-    Value wFlat = kb.flatten(w);
-    kb.parallelRows(kb.index(total), [&](Value i) {
-      // i = (((((k * blocks + block) * columnTiles + tile) * loads + q) *
-      //     32 + lane) * 4 + e, for the lane's slot 4q + e = wordsOfB() * j + r.
-      auto divide = [&](Value &v, int64_t d) {
-        Value rem = arith::RemUIOp::create(b, v, kb.index(d));
-        v = arith::DivUIOp::create(b, v, kb.index(d));
-        return rem;
-      };
-      Value rest = i;
-      Value e = divide(rest, 4);
-      Value lane = divide(rest, kWarp);
-      Value q = divide(rest, loadsOfB());
-      Value tile = divide(rest, columnTiles());
-      Value kBlock = rest; // k * blocks + block
-      Value slot = arith::AddIOp::create(b, arith::MulIOp::create(b, q, kb.index(4)), e);
-      Value j = arith::DivUIOp::create(b, slot, kb.index(wordsOfB()));
-      Value r = arith::RemUIOp::create(b, slot, kb.index(wordsOfB()));
-      // Input channels 16 block + 4t + 2r and + 1 (a pair of f16/bf16), or
-      // 16 block + 4t + r (one tf32); output channel tile * warpColumns +
-      // 8j + g. Element (k, c, n) of the flat weights is at (k * Cin + c) *
-      // Cout + n, and k * Cin + 16 block = 16 kBlock.
-      Value c = arith::AddIOp::create(
-          b, arith::MulIOp::create(b, kBlock, kb.index(kDepth)),
-          arith::AddIOp::create(
-              b, arith::MulIOp::create(b, threadInGroup(lane), kb.index(4)),
-              arith::MulIOp::create(b, r, kb.index(isTF32() ? 1 : 2))));
-      Value n = arith::AddIOp::create(
-          b, arith::MulIOp::create(b, tile, kb.index(warpColumns)),
-          arith::AddIOp::create(b, arith::MulIOp::create(b, j, kb.index(kColumns)),
-                                group(lane)));
-      Value lo = arith::AddIOp::create(
-          b, arith::MulIOp::create(b, c, kb.index(outChannels)), n);
-      Value hi = arith::AddIOp::create(b, lo, kb.index(outChannels));
-      Value packed = isTF32() ? tf32Bits(memref::LoadOp::create(b, wFlat, ValueRange{lo}))
-                              : pack(memref::LoadOp::create(b, wFlat, ValueRange{lo}),
-                                     memref::LoadOp::create(b, wFlat, ValueRange{hi}));
-      memref::StoreOp::create(b, packed, packedWeights, ValueRange{i});
-    });
-  }
+  void packWeights(Value w);
 
   /// Warps of the grid: warp tiles of `rowTilesPerWarp` row tiles of 16
   /// rows x column tiles of `warpColumns`.
@@ -359,48 +315,12 @@ public:
   /// cp.async, whose source size 0 fills zeros); in the emulation a plain
   /// one.
   void gatherIntoStage(Value buffer, Value warpFirst, Value stage, Value lane, int64_t m,
-                       Value entry0, Value entry1) {
-    Value column0 = arith::MulIOp::create(b, threadInGroup(lane), kb.index(4));
-    for (int64_t half = 0; half < 2; ++half) {
-      Value entry = half ? entry1 : entry0;
-      Value has = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, entry, kb.i32(0));
-      Value row = kb.toIndex(arith::SelectOp::create(b, has, entry, kb.i32(0)));
-      for (int64_t block = 0; block < inputBlocks(); ++block) {
-        Value column = arith::AddIOp::create(b, column0, kb.index(block * kDepth));
-        Value at = stagedChunk(warpFirst, stage, (2 * m + half) * inputBlocks() + block, lane);
-        if (kb.emulateWarps()) {
-          // The elements as they are (no conversion, so no range check of
-          // stored f16 activations, which cp.async does not make either).
-          Value zero = arith::ConstantOp::create(b, b.getZeroAttr(inputElement()));
-          for (int64_t e = 0; e < 4; ++e) {
-            Value value = memref::LoadOp::create(
-                b, x, ValueRange{row, arith::AddIOp::create(b, column, kb.index(e))});
-            memref::StoreOp::create(b, arith::SelectOp::create(b, has, value, zero), buffer,
-                                    ValueRange{arith::AddIOp::create(b, at, kb.index(e))});
-          }
-          continue;
-        }
-        Value elements = arith::SelectOp::create(b, has, kb.index(4), kb.index(0));
-        nvgpu::DeviceAsyncCopyOp::create(
-            b, buffer, ValueRange{at}, x, ValueRange{row, column}, b.getIndexAttr(4),
-            elements, chunkBytes() == 16 ? b.getUnitAttr() : UnitAttr());
-      }
-    }
-  }
+                       Value entry0, Value entry1);
 
   /// The lane's A fragments (as fragmentA) for block `block` of row tile
   /// `m`, from stage `stage` of `buffer` (see gatherIntoStage).
   SmallVector<SmallVector<Value>> stagedFragmentA(Value buffer, Value warpFirst, Value stage,
-                                                  Value lane, int64_t m, int64_t block) {
-    auto words = [&](int64_t half) {
-      Value at = stagedChunk(warpFirst, stage, (2 * m + half) * inputBlocks() + block, lane);
-      return wordsOf(kb.loadTile(buffer, {at}, 4, chunkBytes()));
-    };
-    SmallVector<Value> r0 = words(0), r1 = words(1);
-    if (!isTF32())
-      return {{r0[0], r1[0], r0[1], r1[1]}};
-    return {{r0[0], r1[0], r0[1], r1[1]}, {r0[2], r1[2], r0[3], r1[3]}};
-  }
+                                                  Value lane, int64_t m, int64_t block);
 
   // weights_memory = "staged" (with async gathers): each lane also copies
   // its B fragments of an offset (the loadsOfB() x input blocks 16-byte
@@ -418,30 +338,12 @@ public:
   /// stages start at word `warpFirst`): cp.async on a GPU, a plain copy in
   /// the emulation.
   void stageWeightsOfOffset(Value buffer, Value warpFirst, Value stage, Value lane, Value k,
-                            Value columnTile) {
-    for (int64_t block = 0; block < inputBlocks(); ++block)
-      for (int64_t q = 0; q < loadsOfB(); ++q) {
-        Value from = weightChunk(lane, k, kb.index(block), columnTile, q);
-        Value at = stagedWeightChunk(warpFirst, stage, block * loadsOfB() + q, lane);
-        if (kb.emulateWarps())
-          kb.storeTile(kb.loadTile(packedWeights, {from}, 4, 16), buffer, {at}, 16);
-        else
-          nvgpu::DeviceAsyncCopyOp::create(b, buffer, ValueRange{at}, packedWeights,
-                                           ValueRange{from}, b.getIndexAttr(4), Value(),
-                                           b.getUnitAttr());
-      }
-  }
+                            Value columnTile);
 
   /// The lane's B fragments (as fragmentsB) of input block `block` from
   /// stage `stage` of `buffer` (see stageWeightsOfOffset).
   SmallVector<SmallVector<Value>> stagedFragmentsB(Value buffer, Value warpFirst, Value stage,
-                                                   Value lane, int64_t block) {
-    SmallVector<Value> tiles;
-    for (int64_t q = 0; q < loadsOfB(); ++q)
-      tiles.push_back(kb.loadTile(
-          buffer, {stagedWeightChunk(warpFirst, stage, block * loadsOfB() + q, lane)}, 4, 16));
-    return fragmentsOfTiles(tiles);
-  }
+                                                   Value lane, int64_t block);
 
   // weights_memory = "block": the warps of a block share each offset's B
   // fragments of their column tile through stages of shared memory. Every
@@ -545,76 +447,7 @@ public:
                   llvm::function_ref<void(Value, Value, ValueRange)> issue,
                   llvm::function_ref<void()> beforeIssue, llvm::function_ref<void()> commit,
                   llvm::function_ref<void()> waitForOffset,
-                  llvm::function_ref<SmallVector<Value>(Value, Value, ValueRange)> compute) {
-    Type i32 = b.getI32Type();
-    // fetch(lowest offset of `bits`), or zeros (unused) when there is none.
-    auto fetchLowest = [&](Value bits) -> SmallVector<Value> {
-      if (fetchTypes.empty()) // nothing to fetch (and no if without results)
-        return {};
-      Value some = arith::CmpIOp::create(b, arith::CmpIPredicate::ne, bits, kb.i32(0));
-      auto fetched = scf::IfOp::create(b, fetchTypes, some, /*withElseRegion=*/true);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(&fetched.getElseRegion().front());
-      SmallVector<Value> zeros;
-      for (Type type : fetchTypes)
-        zeros.push_back(arith::ConstantOp::create(b, b.getZeroAttr(type)));
-      scf::YieldOp::create(b, zeros);
-      b.setInsertionPointToStart(&fetched.getThenRegion().front());
-      scf::YieldOp::create(b, fetch(lowestOffset(bits)));
-      return SmallVector<Value>(fetched.getResults());
-    };
-    // Issues the lowest offset of `bits` (with its `fetched` values) when
-    // there is one, then fetches for the next: the bits left and their
-    // fetched values.
-    auto issueNext = [&](Value bits, ValueRange fetched, Value stage) {
-      SmallVector<Type> types{i32};
-      types.append(fetchTypes.begin(), fetchTypes.end());
-      Value some = arith::CmpIOp::create(b, arith::CmpIPredicate::ne, bits, kb.i32(0));
-      auto next = scf::IfOp::create(b, types, some, /*withElseRegion=*/true);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(&next.getElseRegion().front());
-      SmallVector<Value> unchanged{bits};
-      unchanged.append(fetched.begin(), fetched.end());
-      scf::YieldOp::create(b, unchanged);
-      b.setInsertionPointToStart(&next.getThenRegion().front());
-      issue(lowestOffset(bits), stage, fetched);
-      SmallVector<Value> rest{withoutLowest(bits)};
-      auto fetchedNext = fetchLowest(rest.front());
-      rest.append(fetchedNext.begin(), fetchedNext.end());
-      scf::YieldOp::create(b, rest);
-      return SmallVector<Value>(next.getResults());
-    };
-    SmallVector<Value> ahead{mask};
-    auto fetchedFirst = fetchLowest(mask);
-    ahead.append(fetchedFirst.begin(), fetchedFirst.end());
-    for (int64_t s = 0; s + 1 < stages; ++s) {
-      ahead = issueNext(ahead.front(), ValueRange(ahead).drop_front(), kb.index(s));
-      commit();
-    }
-    // Carried: the offsets left to issue, their next one's fetched values,
-    // the offsets left to compute, the accumulators.
-    size_t fetches = fetchTypes.size();
-    SmallVector<Value> carried(ahead);
-    carried.push_back(mask);
-    carried.append(init.begin(), init.end());
-    Value count = kb.toIndex(LLVM::CtPopOp::create(b, mask));
-    auto results = kb.forLoopCarryN(count, carried, [&](Value i, ValueRange state) {
-      Value aheadStage = arith::RemUIOp::create(
-          b, arith::AddIOp::create(b, i, kb.index(stages - 1)), kb.index(stages));
-      beforeIssue();
-      SmallVector<Value> next =
-          issueNext(state.front(), state.slice(1, fetches), aheadStage);
-      commit();
-      waitForOffset();
-      Value pending = state[1 + fetches];
-      next.push_back(withoutLowest(pending));
-      auto acc = compute(lowestOffset(pending), arith::RemUIOp::create(b, i, kb.index(stages)),
-                         state.drop_front(2 + fetches));
-      next.append(acc.begin(), acc.end());
-      return next;
-    });
-    return SmallVector<Value>(ValueRange(results).drop_front(2 + fetches));
-  }
+                  llvm::function_ref<SmallVector<Value>(Value, Value, ValueRange)> compute);
 
   /// Bias, fused epilogue and the store of the lane's accumulators
   /// (`accumulators()` f32: mma j's C fragment at 4j).
@@ -624,39 +457,7 @@ public:
   void writeResults(Value lane, Value rowTile, Value columnBase, ValueRange acc,
                     Value biasBuf, ArrayRef<EpilogueStepAttr> steps,
                     ArrayRef<Value> epilogueBuffers, Value out, int64_t columnOffset,
-                    Value rangeWord) {
-    auto [row0, row1] = laneRows(rowTile, lane);
-    Value twoT = arith::MulIOp::create(b, threadInGroup(lane), kb.index(2));
-    auto vec2 = VectorType::get({2}, b.getF32Type());
-    for (int64_t j = 0; j < mmasPerWarp; ++j) {
-      Value channel = arith::AddIOp::create(
-          b, columnBase, arith::AddIOp::create(b, twoT, kb.index(j * kColumns)));
-      for (int64_t half = 0; half < 2; ++half) {
-        Value row = half ? row1 : row0;
-        Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, rows);
-        scf::IfOp::create(b, valid, [&](OpBuilder &, Location) {
-          Value sums = vector::FromElementsOp::create(
-              b, vec2, ValueRange{acc[4 * j + 2 * half], acc[4 * j + 2 * half + 1]});
-          if (rangeWord) {
-            // Not (|s| <= the largest f32): inf or NaN.
-            kb.setCheckWordIf(rangeWord, kb.magnitudeAtLeast(
-                                             sums, std::numeric_limits<float>::infinity()));
-          }
-          if (biasBuf)
-            sums = arith::AddFOp::create(
-                b, sums, kb.loadTile(biasBuf, {channel}, 2, alignmentOf(biasBuf, 2)));
-          sums = applyEpilogue(kb, sums, steps, epilogueBuffers, row, channel,
-                               /*alignedTiles=*/true);
-          Value column =
-              columnOffset
-                  ? arith::AddIOp::create(b, channel, kb.index(columnOffset)).getResult()
-                  : channel;
-          kb.storeTile(sums, out, {row, column}, alignmentOf(out, 2, columnOffset));
-          scf::YieldOp::create(b);
-        });
-      }
-    }
-  }
+                    Value rangeWord);
 
   /// One mma on a GPU warp: C (4 x f32) += A (4 x i32) * B (2 x i32), as
   /// the placeholder call that scn-gpu-offload makes an nvvm.mma.sync
@@ -675,50 +476,7 @@ public:
   /// fragments that the 32 lanes of a warp stored in `aBuf` ([32, 4] i32)
   /// and `bBuf` ([32, 2 * mmas] i32, mma j at 2j), accumulated into
   /// `accBuf` ([32, accumulators()] f32) at `accSlot`..`accSlot` + 3.
-  void emulateMma(Value aBuf, Value bBuf, Value accBuf, int64_t j, int64_t accSlot) {
-    kb.forLoop(kb.index(kWarp), [&](Value lane) {
-      for (int64_t i = 0; i < 4; ++i) {
-        // c_i of this lane is C(g + 8 (i / 2), 2t + i % 2).
-        Value row = arith::AddIOp::create(b, group(lane), kb.index(8 * (i / 2)));
-        Value col = arith::AddIOp::create(
-            b, arith::MulIOp::create(b, threadInGroup(lane), kb.index(2)),
-            kb.index(i % 2));
-        Value slot = kb.index(accSlot + i);
-        Value init = memref::LoadOp::create(b, accBuf, ValueRange{lane, slot});
-        // A register holds `perRegister` k positions (f16/bf16 pairs, one
-        // tf32), and the 4 lanes of a group hold `span` consecutive ones:
-        // A(row, kk) is in lane 4 (row % 8) + (kk % span) / perRegister,
-        // register row / 8 + 2 (kk / span), half kk % perRegister; B(kk,
-        // col) in lane 4 col + (kk % span) / perRegister, register
-        // kk / span (of mma j's two).
-        int64_t perRegister = isTF32() ? 1 : 2, span = 4 * perRegister;
-        Value sum = kb.forLoopCarry(kb.index(2 * span), init, [&](Value kk, Value acc) {
-          Value inGroup = arith::DivUIOp::create(
-              b, arith::RemUIOp::create(b, kk, kb.index(span)), kb.index(perRegister));
-          Value kkBlock = arith::DivUIOp::create(b, kk, kb.index(span));
-          Value aLane = arith::AddIOp::create(
-              b, arith::MulIOp::create(b, arith::RemUIOp::create(b, row, kb.index(8)),
-                                       kb.index(4)),
-              inGroup);
-          Value aReg = arith::AddIOp::create(
-              b, arith::DivUIOp::create(b, row, kb.index(8)),
-              arith::MulIOp::create(b, kkBlock, kb.index(2)));
-          Value bLane = arith::AddIOp::create(
-              b, arith::MulIOp::create(b, col, kb.index(4)), inGroup);
-          Value bReg = arith::AddIOp::create(b, kkBlock, kb.index(2 * j));
-          auto value = [&](Value word) -> Value {
-            if (isTF32()) // tf32 as the bits of an f32
-              return arith::BitcastOp::create(b, b.getF32Type(), word);
-            return unpack(word, arith::RemUIOp::create(b, kk, kb.index(2)));
-          };
-          Value av = value(memref::LoadOp::create(b, aBuf, ValueRange{aLane, aReg}));
-          Value bv = value(memref::LoadOp::create(b, bBuf, ValueRange{bLane, bReg}));
-          return arith::AddFOp::create(b, acc, arith::MulFOp::create(b, av, bv));
-        });
-        memref::StoreOp::create(b, sum, accBuf, ValueRange{lane, slot});
-      }
-    });
-  }
+  void emulateMma(Value aBuf, Value bBuf, Value accBuf, int64_t j, int64_t accSlot);
 
 private:
   /// The input channel (within its block of 16) at k position `kk` of an
