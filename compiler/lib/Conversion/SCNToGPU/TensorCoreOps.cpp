@@ -84,6 +84,16 @@ static Value warpgroupMmaAsm(OpBuilder &b, Location loc, func::CallOp call) {
       .getRes();
 }
 
+/// Replaces `call`'s results by the fields of the LLVM struct `fields`, in
+/// order, and erases it.
+static void replaceByFields(OpBuilder &b, func::CallOp call, Value fields) {
+  for (unsigned i = 0; i < call.getNumResults(); ++i)
+    call.getResult(i).replaceAllUsesWith(
+        LLVM::ExtractValueOp::create(b, call.getLoc(), fields, ArrayRef<int64_t>{i})
+            .getResult());
+  call.erase();
+}
+
 /// Turns the placeholder calls of tensor-core kernels (see
 /// scn/Conversion/TensorCores.h) into NVVM ops: mmas into nvvm.mma.sync
 /// m16n8k16 (f16, bf16) or m16n8k8 (tf32), row x col; warp votes into nvvm.vote.sync any and warp ORs
@@ -120,18 +130,13 @@ void materializeWarpOps(ModuleOp module) {
       continue;
     }
     if (call.getCallee().starts_with(scn::kWarpgroupMmaPlaceholderPrefix)) {
-      Value sums = warpgroupMmaAsm(b, loc, call);
-      for (unsigned i = 0; i < call.getNumResults(); ++i)
-        call.getResult(i).replaceAllUsesWith(
-            LLVM::ExtractValueOp::create(b, loc, sums, ArrayRef<int64_t>{i}).getResult());
-      call.erase();
+      replaceByFields(b, call, warpgroupMmaAsm(b, loc, call));
       continue;
     }
     if (call.getCallee() == scn::kAsyncProxyFencePlaceholder) {
-      LLVM::InlineAsmOp::create(b, loc, Type(), ValueRange{}, "fence.proxy.async.shared::cta;",
-                                "", /*has_side_effects=*/true, /*is_align_stack=*/false,
-                                LLVM::tailcallkind::TailCallKind::None, LLVM::AsmDialectAttr(),
-                                ArrayAttr());
+      NVVM::FenceProxyOp::create(
+          b, loc, NVVM::ProxyKindAttr::get(b.getContext(), NVVM::ProxyKind::async_shared),
+          NVVM::SharedSpaceAttr::get(b.getContext(), NVVM::SharedSpace::shared_cta));
       call.erase();
       continue;
     }
@@ -182,10 +187,7 @@ void materializeWarpOps(ModuleOp module) {
         std::nullopt,
         std::array<NVVM::MMATypes, 2>{type, type},
         std::array<NVVM::MMALayout, 2>{NVVM::MMALayout::row, NVVM::MMALayout::col});
-    for (int64_t i = 0; i < 4; ++i)
-      call.getResult(i).replaceAllUsesWith(
-          LLVM::ExtractValueOp::create(b, loc, mma, ArrayRef<int64_t>{i}).getResult());
-    call.erase();
+    replaceByFields(b, call, mma);
   }
   for (auto f : llvm::make_early_inc_range(module.getOps<func::FuncOp>()))
     if (f.isExternal() && isPlaceholder(f.getName()))
