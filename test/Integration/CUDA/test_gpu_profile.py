@@ -7,14 +7,23 @@ cleanly, and the host rows still count them."""
 import os
 import re
 import subprocess
+import sys
+
+import pytest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 BUILD = os.environ.get("SCN_BUILD_DIR", os.path.join(ROOT, "build"))
 TESTS = os.path.join(BUILD, "test", "Unit", "Runtime", "RuntimeTests")
+sys.path.insert(0, os.path.dirname(HERE))
+from cuda_device import cuda_toolkit_present  # noqa: E402
 
 
+# Without the toolkit the runtime is built without CUDA: no mgpu* calls, no
+# report.
+@pytest.mark.skipif(not cuda_toolkit_present(), reason="needs the CUDA toolkit")
 def test_the_report_gives_device_span_and_host_calls(tmp_path):
+    assert os.path.exists(TESTS), "build the runtime's unit tests first"
     report = tmp_path / "profile.txt"
     proc = subprocess.run([TESTS, "--gtest_filter=Gpu.*"], capture_output=True, text=True,
                           env=dict(os.environ, SCN_GPU_PROFILE=str(report)), timeout=120)
