@@ -16,13 +16,16 @@ loop: the kernels' constants were arguments (bench/gpu/README.md)."""
 import argparse
 import collections
 import csv
+import sys
 
 SAMPLES = "Warp Stall Sampling (All Samples)"
 EXECUTED = "Instructions Executed"
 
 
 def number(text):
-    return int(text.replace(",", "") or 0)
+    """A count of the CSV ("1,234"; empty or "N/A": 0)."""
+    text = text.replace(",", "")
+    return int(text) if text.isdigit() else 0
 
 
 def opcode(source):
@@ -42,9 +45,15 @@ def main():
     a = p.parse_args()
     rows = list(csv.reader(open(a.csv)))
     # The first row names the kernel; the second is the header.
-    start = next(i for i, r in enumerate(rows) if SAMPLES in r)
+    start = next((i for i, r in enumerate(rows) if SAMPLES in r), None)
+    if start is None:
+        sys.exit(f"{a.csv}: no column '{SAMPLES}' (export the source page of a report "
+                 "taken with --section WarpStateStats --section SourceCounters)")
     header, data = rows[start], rows[start + 1:]
     at = {h: i for i, h in enumerate(header)}
+    missing = [c for c in ("Source", EXECUTED) if c not in at]
+    if missing:
+        sys.exit(f"{a.csv}: no column {', '.join(repr(c) for c in missing)} on the source page")
     data = [r for r in data if len(r) == len(header)]
     total = sum(number(r[at[SAMPLES]]) for r in data) or 1
     print(f"{rows[0][1] if len(rows[0]) > 1 else ''}: {sum(number(r[at[EXECUTED]]) for r in data)} "
