@@ -9,13 +9,13 @@
 #                                        builds the CUDA artifacts of the check
 #                                        into build/gpu-check and packs them
 #                                        with xz into build/gpu-check.tar.xz:
-#                                        411 s on 2 cores, 2026-11-27)
+#                                        424 s on 2 cores, 2026-11-28)
 #   bash bench/gpu/stage_peer.sh        (spconv 2.3.8 for the GPU machine in
 #                                        build/peer.tar.xz; optional)
 #
 # then carry build/lib, build/test/Unit/Runtime/RuntimeTests, build/bench,
-# build/device-libs, build/gpu-check.tar.xz and build/peer.tar.xz (54.2 MB;
-# with the 10.4 MB of tracked files, 64.6 of one call's 67.1 MB) to the device
+# build/device-libs, build/gpu-check.tar.xz and build/peer.tar.xz (56.0 MB;
+# with the 10.5 MB of tracked files, 66.5 of one call's 67.1 MB) to the device
 # machine and run there, from the repository
 # root (the script unpacks the two archives, with Python's tarfile):
 #
@@ -31,7 +31,9 @@
 #                                     stalls in $OUT/ncu_w3_c64_*.txt, and
 #                                     the stalls by SASS instruction in
 #                                     $OUT/sass_w3_c64_*.txt (sass_hotspots.py);
-#                                     about 20 s; needs ncu there)
+#                                     about 15 s for two variants on the
+#                                     H200, three now (not yet timed);
+#                                     needs ncu there)
 #
 # What it checks: the CUDA driver layer and the mgpu* ABI (a PTX kernel,
 # device errors, device copies of runtime arrays), the GPU site sets and UNet

@@ -9,9 +9,12 @@ checked here of its speed.
 
     /usr/bin/python3 bench/gpu/kernel_report.py [--workload W1|W3_C64]
         [--element-type f16|bf16|tf32] [--activations f32] [--tensor-core-rows 0]
-        [--tensor-core-loads 0] [--tensor-core-weights global|shared|large|staged]
+        [--tensor-core-loads 0] [--tensor-core-columns 0]
+        [--tensor-core-weights global|shared|large|staged|block]
         [--tensor-core-gathers registers|async] [--tensor-core-stages 0]
-        [--chip sm_90] [--per-kernel]
+        [--chip sm_90|sm_90a] [--per-kernel]
+
+(--chip sm_90a with --tensor-core-weights block: the wgmma kernels.)
 """
 
 import argparse

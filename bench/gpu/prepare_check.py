@@ -209,8 +209,8 @@ def prepare_tensor_cores(chips, target):
                 os.remove(emulated)
             else:
                 os.rename(emulated, os.path.join(out, name + ".so"))
-            # Compressed: the many-tile cases' are 2.8 MB each (0.8 packed),
-            # which the check's carry must hold.
+            # Compressed: the many-tile cases' are 1.9 and 2.8 MB each (0.5
+            # and 0.8 packed), which the check's carry must hold.
             np.savez_compressed(os.path.join(out, name + ".npz"), coords=arrays["coords"],
                                 features=arrays["features"], expected=expected,
                                 exact=np.array(exact))
@@ -221,18 +221,13 @@ def prepare_tensor_cores(chips, target):
           f"{TILES_VARIANTS}")
 
 
-# Rows x channels of an fp32 SIMT thread that the check times beside the
-# plan's 4 x 4: none now (the H200 timed 4 x 4 1.5x faster than 4 x 1 on
-# W1, and 2 x 8 and 4 x 8 slower, on 2026-11-27; the carry needs the room).
-SIMT_TILES = ()
-
 F16 = ["--element-type=f16"]
 ACT16 = ["--activations=f16"]
 ASYNC = ["--tensor-core-gathers=async"]
 # What the bench times beside cuda (fp32, the plan) and cpu: (target,
 # scn-compile flags, workloads: "all"; "large", W1 and the W3 layers of the
-# goal (C >= 64), where the check's time allows; or "W1"), and optionally
-# the chips to build for instead of --chips.
+# goal (C >= 64), where the check's time allows; or "W1"). A --chip in the
+# flags replaces --chips (compile_mlir).
 BENCH_VARIANTS = [
     # Maps built on the CPU and copied (the previous path).
     ("cuda-hostmaps", ["--device-geometry=false"], "all"),
@@ -250,7 +245,7 @@ BENCH_VARIANTS = [
     # block sm_80's 163 KiB, in which W3 C64's weights fit only for 32 of
     # its 64 output channels (each offset's rows gathered twice: 128 us on
     # the H200 against 86); sm_90's 227 KiB hold all 64 (216 KiB).
-    ("cuda-f16-sharedw90", F16 + ["--tensor-core-weights=shared"], "large", "sm_90"),
+    ("cuda-f16-sharedw90", F16 + ["--tensor-core-weights=shared", "--chip=sm_90"], "large"),
     # (Async gathers alone, over f32 or f16 activations, equal to the
     # default on W3 C64 and slower on W1 and C128 on the H200, are no
     # longer timed, nor votes per offset, the shared weights over f16
@@ -271,17 +266,17 @@ BENCH_VARIANTS = [
     # The same block weights built for sm_90a alone: layers whose input
     # channels come in 64s multiply by wgmma m64n64k16, the 4 warps as one
     # warpgroup, B straight from the stage (runs only on sm_90: H100, H200).
-    ("cuda-f16-wgmma", F16 + ["--tensor-core-weights=block"], "large", "sm_90a"),
+    ("cuda-f16-wgmma", F16 + ["--tensor-core-weights=block", "--chip=sm_90a"], "large"),
     # The same with warps of 128 output channels where a layer has them
     # (wgmma m64n128k16: each gathered row serves twice the channels; W3
     # C128 130 registers). (cuda-f16-wide, the rows that only tensor cores
     # read stored in f32 as before the tenth session, 9% slower on W3 C64
     # on the H200, is no longer timed, for the carry's room.)
-    ("cuda-f16-wgmma128", F16 + ["--tensor-core-weights=block", "--tensor-core-columns=128"],
-     "large", "sm_90a"),
-    # fp32 SIMT threads of other rows x channels than the plan's 4 x 4.
-] + [(f"cuda-simt{rows}x{channels}", [f"--simt-rows={rows}", f"--simt-channels={channels}"],
-      "large") for rows, channels in SIMT_TILES]
+    ("cuda-f16-wgmma128", F16 + ["--tensor-core-weights=block", "--tensor-core-columns=128",
+                                 "--chip=sm_90a"], "large"),
+]
+# (fp32 SIMT threads of 4 x 1, 2 x 8 and 4 x 8 rows x channels, slower than
+# the plan's 4 x 4 on the H200 on 2026-11-27, are no longer timed.)
 # (cuda-f16-sync, every GPU op waited for as before scn-gpu-async-chain,
 # 20.9 against 13.7 ms on W1 on the H200 in the first GPU session, is no
 # longer timed either.)
@@ -301,11 +296,10 @@ def prepare_bench(chips, channels):
         for target in ("cuda", "cpu"):
             compile_mlir(text, os.path.join(out, f"{name}.{target}.so"), target, chips)
         large = name == "W1" or in_channels >= 64
-        # A variant's fourth item, where it has one, replaces --chips.
-        for target, flags, scope, *only in BENCH_VARIANTS:
+        for target, flags, scope in BENCH_VARIANTS:
             if scope == "all" or (scope == "large" and large) or scope == name:
-                compile_mlir(text, os.path.join(out, f"{name}.{target}.so"), "cuda",
-                             only[0] if only else chips, flags)
+                compile_mlir(text, os.path.join(out, f"{name}.{target}.so"), "cuda", chips,
+                             flags)
         flop = (point_clouds.count_network_flops(spec, coords) if name == "W1"
                 else 2.0 * pairs * in_channels * in_channels)
         meta[name] = {"args": args, "in_channels": in_channels, "flop": flop}
