@@ -75,7 +75,8 @@ struct Profile {
                    t.shape.c_str());
     // Lines of their own kind ("# "), which readers of the rows above skip.
     std::fprintf(out, "# device span %.3f ms (first launch or copy to the end of the last; "
-                      "the device was busy %.3f ms of it, counting overlaps twice)\n",
+                      "the device was busy %.3f ms of it, counting overlaps twice; in the "
+                      "host rows below a call made inside another counts in both)\n",
                  windowMs, all);
     for (const auto &[call, t] : host)
       std::fprintf(out, "# host %-30s %8ld calls %11.3f ms %10.1f us each\n", call.c_str(),
@@ -195,8 +196,18 @@ void collect() {
       t.milliseconds += ms;
       t.longest = std::max(t.longest, static_cast<double>(ms));
       t.shape = it->shape;
+      // The window starts at the earliest span collected so far, which
+      // need not be the first collected (spans on several streams finish
+      // out of order): an earlier one moves the start back by the gap.
+      float earlier = 0;
       if (!p->windowStart) {
         p->windowStart = it->start;
+        keepStart = true;
+      } else if (d.cuEventElapsedTime(&earlier, it->start, p->windowStart) == CUDA_SUCCESS &&
+                 earlier > 0) {
+        d.cuEventDestroy(p->windowStart);
+        p->windowStart = it->start;
+        p->windowMs += earlier;
         keepStart = true;
       }
       float since = 0;
