@@ -122,6 +122,10 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | 
 echo "== runtime GPU tests (driver layer, mgpu* ABI, GPU site sets vs CPU, result pool)"
 timeout 60 build/test/Unit/Runtime/RuntimeTests --gtest_filter='Gpu*:Results*' > "$OUT/unit.txt" 2>&1 || status=1
 grep -E '^\[ *(OK|FAILED|SKIPPED|PASSED) ' "$OUT/unit.txt"
+echo "== the GPU site sets and maps again, with hash-table lookups (SCN_RUNTIME_ALGORITHMS=hash)"
+SCN_RUNTIME_ALGORITHMS=hash timeout 60 build/test/Unit/Runtime/RuntimeTests --gtest_filter='GpuSites*' \
+  > "$OUT/unit-hash.txt" 2>&1 || status=1
+grep -E '^\[ *(FAILED|SKIPPED|PASSED) ' "$OUT/unit-hash.txt"
 
 if [ $# -gt 0 ]; then
   echo "== compiled networks on the GPU: device_check.py $*"
@@ -131,8 +135,8 @@ if [ $# -gt 0 ]; then
   exit $status
 fi
 
-echo "== LiDAR map pyramid: GPU vs CPU (2 threads), medians of 5"
-timeout 30 build/bench/runtime/bench_runtime_maps --benchmark_filter='BM_UNetGeometryTotal' \
+echo "== LiDAR map pyramid: GPU vs CPU (2 threads), and the GPU's submanifold maps by sorted (/0) or hash-table (/1) lookups, medians of 5"
+timeout 45 build/bench/runtime/bench_runtime_maps --benchmark_filter='BM_UNetGeometryTotal|BM_SubmanifoldMapsGpu' \
   --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
   > "$OUT/pyramid.txt" 2>&1 || status=1
 grep -E 'median|ERROR' "$OUT/pyramid.txt"

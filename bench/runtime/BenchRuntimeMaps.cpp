@@ -37,6 +37,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -307,6 +309,31 @@ void BM_UNetGeometryTotal(benchmark::State &state) {
 }
 
 #ifdef SCN_BENCH_HAVE_GPU
+/// The GPU maps' lookups for one benchmark (DeviceKeyTable.h): argument 0
+/// binary search in sorted keys (the default), 1 a hash table
+/// (SCN_RUNTIME_ALGORITHMS=hash, which the builders read at each call).
+class GpuLookups {
+public:
+  explicit GpuLookups(benchmark::State &state) {
+    const char *was = std::getenv("SCN_RUNTIME_ALGORITHMS");
+    saved = was ? std::optional<std::string>(was) : std::nullopt;
+    if (state.range(0))
+      setenv("SCN_RUNTIME_ALGORITHMS", "hash", 1);
+    else
+      unsetenv("SCN_RUNTIME_ALGORITHMS");
+    state.SetLabel(state.range(0) ? "hash-table lookups" : "sorted lookups");
+  }
+  ~GpuLookups() {
+    if (saved)
+      setenv("SCN_RUNTIME_ALGORITHMS", saved->c_str(), 1);
+    else
+      unsetenv("SCN_RUNTIME_ALGORITHMS");
+  }
+
+private:
+  std::optional<std::string> saved;
+};
+
 /// The same pyramid on the GPU (GpuSites.h), from coordinates already in
 /// device memory, synchronised at the end of each iteration. Skipped (with
 /// the reason) without a GPU or a CUDA build.
@@ -315,6 +342,7 @@ void BM_UNetGeometryTotalGpu(benchmark::State &state) {
     state.SkipWithError(scn_last_error_message());
     return;
   }
+  GpuLookups lookups(state);
   const Scan &s = scan();
   const size_t bytes = size_t(s.numRows) * 4 * sizeof(int64_t);
   void *stream = mgpuStreamCreate();
@@ -348,6 +376,46 @@ void BM_UNetGeometryTotalGpu(benchmark::State &state) {
     for (scn_gpu_sites_t l : levels)
       scn_gpu_sites_free(l);
   }
+  mgpuMemFree(rows, stream);
+  mgpuStreamSynchronize(stream);
+  mgpuStreamDestroy(stream);
+  check(scn_gpu_take_error());
+}
+
+/// The pyramid's five submanifold maps alone on the GPU (its sets built
+/// once, outside the timing): the work the two lookups differ on.
+void BM_SubmanifoldMapsGpu(benchmark::State &state) {
+  if (scn_gpu_init(0) != SCN_OK) {
+    state.SkipWithError(scn_last_error_message());
+    return;
+  }
+  GpuLookups lookups(state);
+  const Scan &s = scan();
+  const size_t bytes = size_t(s.numRows) * 4 * sizeof(int64_t);
+  void *stream = mgpuStreamCreate();
+  void *rows = mgpuMemAlloc(bytes, stream, false);
+  mgpuMemcpy(rows, const_cast<int64_t *>(s.rows.data()), bytes, stream);
+  scn_gpu_sites_t levels[kLevels] = {};
+  check(scn_gpu_sites_from_coords(3, s.size, static_cast<const int64_t *>(rows), s.numRows,
+                                  SCN_INPUT_AVERAGE, 1, stream, &levels[0]));
+  for (int l = 0; l + 1 < kLevels; ++l)
+    check(scn_gpu_sites_downsample(levels[l], kTwo, kTwo, stream, &levels[l + 1]));
+  mgpuStreamSynchronize(stream);
+  int64_t lookupsDone = 0;
+  for (auto _ : state) {
+    scn_gpu_kmap_t maps[kLevels] = {};
+    for (int l = 0; l < kLevels; ++l)
+      check(scn_gpu_kmap_build(SCN_KMAP_SUBMANIFOLD, levels[l], levels[l], kThree, nullptr,
+                               stream, &maps[l]));
+    mgpuStreamSynchronize(stream);
+    for (scn_gpu_kmap_t m : maps)
+      scn_gpu_kmap_free(m);
+  }
+  for (int l = 0; l < kLevels; ++l)
+    lookupsDone += numSites(pyramid().levels[l]) * 27;
+  setRate(state, double(lookupsDone), 0, double(numSites(pyramid().levels[0])));
+  for (scn_gpu_sites_t l : levels)
+    scn_gpu_sites_free(l);
   mgpuMemFree(rows, stream);
   mgpuStreamSynchronize(stream);
   mgpuStreamDestroy(stream);
@@ -429,7 +497,8 @@ SCN_BENCH(BM_TransposedBuild2)->Apply([](auto *b) {
 });
 SCN_BENCH(BM_UNetGeometryTotal)->Arg(1)->Arg(2);
 #ifdef SCN_BENCH_HAVE_GPU
-SCN_BENCH(BM_UNetGeometryTotalGpu);
+SCN_BENCH(BM_UNetGeometryTotalGpu)->Arg(0)->Arg(1);
+SCN_BENCH(BM_SubmanifoldMapsGpu)->Arg(0)->Arg(1);
 #endif
 SCN_BENCH(BM_HashTable_StdUnorderedMap);
 SCN_BENCH(BM_HashTable_ScnRuntime);

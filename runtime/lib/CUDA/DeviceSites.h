@@ -11,7 +11,7 @@
 ///   (f(i) for i in [0, n), one GPU thread each), B::sortPairs (stable radix
 ///   sort of (key, id)), B::inclusiveSum, B::readBack, B::copyToHost,
 ///   B::checkLaunches, and device-side atomics B::atomicMinU64 /
-///   atomicMinI64 / atomicMaxI64 / atomicAddI32.
+///   atomicMinI64 / atomicMaxI64 / atomicAddI32 / atomicCasU64.
 /// CudaBackend (GpuSites.cu) runs them on the GPU with CUB; HostBackend
 /// (HostBackend.h) runs them sequentially on the CPU, so that the unit tests
 /// check every builder's logic against the CPU runtime on machines without
@@ -22,13 +22,15 @@
 /// packed row-major (KeyLayout::packLinear) with the CPU's candidate ids,
 /// sorted, and each group of equal keys becomes the site numbered by its
 /// smallest candidate, so rows equal the CPU runtime's. Maps look sites up
-/// by binary search in a set's sorted keys.
+/// by binary search in a set's sorted keys, or in a hash table with
+/// SCN_RUNTIME_ALGORITHMS=hash (DeviceKeyTable.h).
 ///
 //===----------------------------------------------------------------------===//
 
 #ifndef SCN_RUNTIME_LIB_CUDA_DEVICESITES_H
 #define SCN_RUNTIME_LIB_CUDA_DEVICESITES_H
 
+#include "DeviceKeyTable.h"
 #include "Error.h"
 #include "Geometry.h"
 #include "InputRules.h"
@@ -44,11 +46,6 @@
 #include <string>
 #include <vector>
 
-#ifdef __CUDACC__
-#define SCN_DEVICE __device__
-#else
-#define SCN_DEVICE
-#endif
 
 namespace scn::rt::device {
 
@@ -96,19 +93,6 @@ struct Grid {
     return g;
   }
 };
-
-/// Position of `key` in the ascending `keys[0, n)`, or -1.
-SCN_DEVICE inline int64_t findSorted(const uint64_t *keys, int64_t n, uint64_t key) {
-  int64_t lo = 0, hi = n;
-  while (lo < hi) {
-    int64_t mid = lo + (hi - lo) / 2;
-    if (keys[mid] < key)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return lo < n && keys[lo] == key ? lo : -1;
-}
 
 constexpr uint64_t kNoCandidate = ~uint64_t(0);
 
@@ -409,22 +393,19 @@ struct PaddedKeys {
   }
 };
 
-/// One thread per (sorted output site, offset): binary search of the
-/// input's sorted padded keys.
-struct SubmanifoldJoin {
+/// One thread per (sorted output site, offset): one lookup of the
+/// neighbour's padded key among the input's (DeviceKeyTable.h).
+template <typename Lookup> struct SubmanifoldJoin {
   const uint64_t *T;
   const int32_t *tRows;
-  const uint64_t *S;
-  const int32_t *sRows;
-  int64_t nS;
+  Lookup input;
   Window w;
   Padded p;
   int32_t *neighbors;
   SCN_DEVICE void operator()(int64_t t) const {
     const int64_t K = w.volume;
     int64_t i = t / K, k = t % K;
-    int64_t at = findSorted(S, nS, T[i] + uint64_t(p.shiftOf(w, k)));
-    neighbors[int64_t(tRows[i]) * K + k] = at >= 0 ? sRows[at] : -1;
+    neighbors[int64_t(tRows[i]) * K + k] = input.find(T[i] + uint64_t(p.shiftOf(w, k)));
   }
 };
 
@@ -453,16 +434,14 @@ struct StridedFromParents {
 };
 
 /// STRIDED, TRANSPOSED and FULL in general (as StridedMap.cpp): one thread
-/// per site x of the big set, one binary search in the small set's sorted
-/// keys per window j holding x; k = index(x - j*t). Each (row, k) cell has
-/// exactly one candidate, so no two threads write the same cell.
-struct FromBigSide {
+/// per site x of the big set, one lookup among the small set's keys per
+/// window j holding x; k = index(x - j*t). Each (row, k) cell has exactly
+/// one candidate, so no two threads write the same cell.
+template <typename Lookup> struct FromBigSide {
   const int64_t *bigCoords;
   Linear smallKeys;
   Grid smallSize;
-  const uint64_t *sortedKeys;
-  const int32_t *sortedRows;
-  int64_t nSmall;
+  Lookup small;
   Window w;
   int64_t K;
   bool smallIsOutput;
@@ -476,15 +455,15 @@ struct FromBigSide {
     for (int32_t i = 0; i < dim; ++i)
       j[i] = lo[i];
     do {
-      int64_t at = findSorted(sortedKeys, nSmall, smallKeys.pack(j, x[dim]));
-      if (at >= 0) {
+      const int32_t row = small.find(smallKeys.pack(j, x[dim]));
+      if (row >= 0) {
         int64_t k = 0;
         for (int32_t i = 0; i < dim; ++i)
           k = k * w.filter[i] + (x[i] - j[i] * w.stride[i]);
         if (smallIsOutput)
-          neighbors[int64_t(sortedRows[at]) * K + k] = int32_t(r);
+          neighbors[int64_t(row) * K + k] = int32_t(r);
         else
-          neighbors[r * K + k] = sortedRows[at];
+          neighbors[r * K + k] = row;
       }
     } while (nextInBox(dim, lo, hi, j));
   }
@@ -902,10 +881,10 @@ void fullSites(SiteSet<B> &s, const SiteSet<B> &in, const int64_t *filter,
                       const int32_t *) {});
 }
 
-/// As scn_kmap_build: SUBMANIFOLD by a sort-merge join of padded keys;
-/// STRIDED and TRANSPOSED between a set and its filter == stride downsample
-/// from provenance; STRIDED, TRANSPOSED and FULL otherwise from the big
-/// side by binary search.
+/// As scn_kmap_build: SUBMANIFOLD by a lookup of each output site's
+/// neighbours' padded keys among the input's; STRIDED and TRANSPOSED
+/// between a set and its filter == stride downsample from provenance;
+/// STRIDED, TRANSPOSED and FULL otherwise by lookups from the big side.
 template <typename B>
 void buildKernelMap(KernelMap<B> &map, int32_t kind, const SiteSet<B> &in,
                     const SiteSet<B> &out, const int64_t *filter, const int64_t *stride,
@@ -952,9 +931,11 @@ void buildKernelMap(KernelMap<B> &map, int32_t kind, const SiteSet<B> &in,
     }
     map.numOut = out.numSites;
     map.neighbors.resize(out.numSites * K, stream);
-    B::forEach(stream, out.numSites * K,
-               SubmanifoldJoin{tKeys, out.sortedRows.data(), S.data(), in.sortedRows.data(),
-                               in.numSites, w, p, map.neighbors.data()});
+    withLookup<B>(S.data(), in.sortedRows.data(), in.numSites, stream, [&](auto input) {
+      B::forEach(stream, out.numSites * K,
+                 SubmanifoldJoin<decltype(input)>{tKeys, out.sortedRows.data(), input, w, p,
+                                                  map.neighbors.data()});
+    });
     B::checkLaunches("a kernel map launch");
     return;
   }
@@ -981,11 +962,14 @@ void buildKernelMap(KernelMap<B> &map, int32_t kind, const SiteSet<B> &in,
                                   small.parentOfInput.data(), K, smallIsOutput,
                                   map.neighbors.data()});
   else
-    B::forEach(stream, big.numSites,
-               FromBigSide{big.coords.data(), Linear::of(small.layout),
-                           Grid::of(w.dim, small.spatialSize), small.sortedKeys.data(),
-                           small.sortedRows.data(), small.numSites, w, K,
-                           smallIsOutput, map.neighbors.data()});
+    withLookup<B>(small.sortedKeys.data(), small.sortedRows.data(), small.numSites, stream,
+                  [&](auto lookup) {
+                    B::forEach(stream, big.numSites,
+                               FromBigSide<decltype(lookup)>{
+                                   big.coords.data(), Linear::of(small.layout),
+                                   Grid::of(w.dim, small.spatialSize), lookup, w, K,
+                                   smallIsOutput, map.neighbors.data()});
+                  });
   B::checkLaunches("a kernel map launch");
 }
 

@@ -122,6 +122,11 @@ struct CudaBackend {
   __device__ static void atomicMaxI64(long long *p, long long v) { atomicMax(p, v); }
   __device__ static void atomicMinI64(long long *p, long long v) { atomicMin(p, v); }
   __device__ static void atomicAddI32(int32_t *p, int32_t v) { atomicAdd(p, v); }
+  __device__ static unsigned long long atomicCasU64(unsigned long long *p,
+                                                    unsigned long long expected,
+                                                    unsigned long long desired) {
+    return atomicCAS(p, expected, desired);
+  }
 };
 
 /// Loads the driver (clear NO_DEVICE message when there is none) and makes

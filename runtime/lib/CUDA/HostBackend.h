@@ -81,6 +81,13 @@ struct HostBackend {
   static void atomicMaxI64(long long *p, long long v) { *p = std::max(*p, v); }
   static void atomicMinI64(long long *p, long long v) { *p = std::min(*p, v); }
   static void atomicAddI32(int32_t *p, int32_t v) { *p += v; }
+  static unsigned long long atomicCasU64(unsigned long long *p, unsigned long long expected,
+                                         unsigned long long desired) {
+    unsigned long long old = *p;
+    if (old == expected)
+      *p = desired;
+    return old;
+  }
 };
 
 } // namespace scn::rt::device

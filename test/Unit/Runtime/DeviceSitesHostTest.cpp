@@ -360,6 +360,36 @@ TEST(DeviceSitesOnHost, EmptySetsGiveEmptyMaps) {
   EXPECT_EQ(strided.numOut, 0);
 }
 
+/// The maps' hash table (DeviceKeyTable.h) finds every key it holds, at its
+/// row, and no other: keys in runs along the last axis (which share runs
+/// of slots), scattered keys, keys near 2^63, tables small enough that
+/// probes wrap around, and an empty one. The whole builders run on it in
+/// RuntimeHashPathTests (SCN_RUNTIME_ALGORITHMS=hash).
+TEST(DeviceSitesOnHost, KeyTableFindsEveryKeyItHoldsAndNoOther) {
+  std::mt19937_64 rng(5);
+  for (int64_t n : {0, 1, 3, 8, 100, 5000}) {
+    std::set<uint64_t> distinct;
+    while (int64_t(distinct.size()) < n) {
+      uint64_t base = rng() >> (rng() % 2 ? 1 : 40);
+      for (uint64_t run = 0; run < 1 + rng() % 6 && int64_t(distinct.size()) < n; ++run)
+        distinct.insert(std::min(base + run, (uint64_t(1) << 63) - 1));
+    }
+    std::vector<uint64_t> keys(distinct.begin(), distinct.end());
+    std::vector<int32_t> rows(keys.size());
+    for (size_t i = 0; i < rows.size(); ++i)
+      rows[i] = int32_t(rng() % 1000000);
+    device::KeyTable<device::HostBackend> table;
+    table.build(keys.data(), rows.data(), n, nullptr);
+    device::SortedLookup sorted{keys.data(), rows.data(), n};
+    for (int64_t i = 0; i < n; ++i)
+      ASSERT_EQ(table.lookup.find(keys[i]), rows[i]) << "n = " << n << ", key " << keys[i];
+    for (int probe = 0; probe < 2000; ++probe) {
+      uint64_t key = probe % 2 && n ? keys[rng() % n] + 1 : rng() >> 1;
+      ASSERT_EQ(table.lookup.find(key), sorted.find(key)) << "n = " << n << ", key " << key;
+    }
+  }
+}
+
 /// The row-order key's two choices (RowOrderKey.h), which the CPU runtime
 /// and the GPU builders share, on a 3x3x3 window: the centre is bit 0, the
 /// six faces bits 1-6, the twelve edges 7-18, the eight corners 19-26; on
