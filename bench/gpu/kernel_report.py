@@ -94,6 +94,7 @@ def main():
     p.add_argument("--tensor-core-loads", type=int, default=0)
     p.add_argument("--tensor-core-columns", type=int, default=0)
     p.add_argument("--tensor-core-weights", default="global", choices=["global", "shared", "large", "staged", "block"])
+    p.add_argument("--tensor-core-block-warps", type=int, default=4, choices=[4, 8])
     p.add_argument("--tensor-core-gathers", default="registers", choices=["registers", "async"])
     p.add_argument("--tensor-core-stages", type=int, default=0)
     p.add_argument("--narrow-tensor-core-inputs", default="true", choices=["true", "false"])
@@ -111,6 +112,8 @@ def main():
         options += f" tensor-core-columns={a.tensor_core_columns}"
     if a.tensor_core_weights != "global":
         options += f" tensor-core-weights={a.tensor_core_weights}"
+    if a.tensor_core_block_warps != 4:
+        options += f" tensor-core-block-warps={a.tensor_core_block_warps}"
     if a.tensor_core_gathers != "registers":
         options += f" tensor-core-gathers={a.tensor_core_gathers}"
     if a.tensor_core_stages:

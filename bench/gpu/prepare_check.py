@@ -163,7 +163,14 @@ def tensor_core_variants():
         [("f16-wgmma", ["--element-type=f16", "--tensor-core-weights=block",
                         "--chip=sm_90a"]),
          ("f16-wgmma128", ["--element-type=f16", "--tensor-core-weights=block",
-                           "--chip=sm_90a", "--tensor-core-columns=128"])]
+                           "--chip=sm_90a", "--tensor-core-columns=128"])] + \
+        [(label + "x8", flags + ["--tensor-core-block-warps=8"])
+         for label, flags in (("f16-block", ["--element-type=f16", "--tensor-core-weights=block"]),
+                              ("f16-wgmma", ["--element-type=f16", "--tensor-core-weights=block",
+                                             "--chip=sm_90a"]),
+                              ("f16-wgmma128", ["--element-type=f16",
+                                                "--tensor-core-weights=block", "--chip=sm_90a",
+                                                "--tensor-core-columns=128"]))]
 
 
 TENSOR_CORE_VARIANTS = tensor_core_variants()
@@ -171,9 +178,12 @@ TENSOR_CORE_VARIANTS = tensor_core_variants()
 # only): block weights and wgmma, whose blocks and warpgroups those cases
 # exercise; on 128 output channels, wgmma's warps of 64 (two column tiles)
 # and of 128.
+# Blocks of 8 warps (two warpgroups, thirteenth session) run only there:
+# 250 warp tiles make 31 full blocks and one of 2 warps with rows.
 TILES_VARIANTS = {"tiles": ["f16-block", "tf32-block", "f16-async-block", "f16-wgmma",
-                            "f16-wgmma128"],
-                  "tiles128": ["f16-wgmma", "f16-wgmma128"]}
+                            "f16-wgmma128", "f16-blockx8", "f16-wgmmax8"],
+                  "tiles128": ["f16-wgmma", "f16-wgmma128", "f16-wgmma128x8"]}
+TILES_ONLY = {"f16-blockx8", "f16-wgmmax8", "f16-wgmma128x8"}
 
 
 def prepare_tensor_cores(chips, target):
@@ -197,8 +207,16 @@ def prepare_tensor_cores(chips, target):
         with open(mlir, "w") as f:
             f.write(text)
         cpu = run_here(mlir, arrays, out)
+        # An exact case's inputs and expected output are the same for every
+        # variant: one file a case (name "exact<seed>.npz"), which the carry
+        # holds once (the many-tile cases' are 0.5 and 0.8 MB packed).
+        if exact:
+            np.savez_compressed(os.path.join(out, f"exact{seed}.npz"), coords=arrays["coords"],
+                                features=arrays["features"], expected=cpu,
+                                exact=np.array(True))
         for label, flags in TENSOR_CORE_VARIANTS:
-            if label not in TILES_VARIANTS.get(seed, [label]):
+            if label not in TILES_VARIANTS.get(seed, [label]) or \
+                    (seed not in TILES_VARIANTS and label in TILES_ONLY):
                 continue
             name = f"{'exact' if exact else 'rounded'}{seed}.{label}"
             emulated = os.path.join(out, name + ".emulated.so")
@@ -209,15 +227,16 @@ def prepare_tensor_cores(chips, target):
                 os.remove(emulated)
             else:
                 os.rename(emulated, os.path.join(out, name + ".so"))
-            # Compressed: the many-tile cases' are 1.9 and 2.8 MB each (0.5
-            # and 0.8 packed), which the check's carry must hold.
-            np.savez_compressed(os.path.join(out, name + ".npz"), coords=arrays["coords"],
-                                features=arrays["features"], expected=expected,
-                                exact=np.array(exact))
+            # A rounded case's expected output is its variant's emulation.
+            if not exact:
+                np.savez_compressed(os.path.join(out, name + ".npz"),
+                                    coords=arrays["coords"], features=arrays["features"],
+                                    expected=expected, exact=np.array(False))
     for leftover in ("net.mlir", "in.npz", "out.npz"):
         os.remove(os.path.join(out, leftover))
     print(f"tensor cores: {len(cases) - len(TILES_VARIANTS)} networks x "
-          f"{[label for label, _ in TENSOR_CORE_VARIANTS]}, and the many-tile cases x "
+          f"{[label for label, _ in TENSOR_CORE_VARIANTS if label not in TILES_ONLY]}, "
+          "and the many-tile cases x "
           f"{TILES_VARIANTS}")
 
 
@@ -226,8 +245,9 @@ ACT16 = ["--activations=f16"]
 ASYNC = ["--tensor-core-gathers=async"]
 # What the bench times beside cuda (fp32, the plan) and cpu: (target,
 # scn-compile flags, workloads: "all"; "large", W1 and the W3 layers of the
-# goal (C >= 64), where the check's time allows; or "W1"). A --chip in the
-# flags replaces --chips (compile_mlir).
+# goal (C >= 64), where the check's time allows; "W3", those W3 layers
+# alone; or one workload's name). A --chip in the flags replaces --chips
+# (compile_mlir).
 BENCH_VARIANTS = [
     # Maps built on the CPU and copied (the previous path).
     ("cuda-hostmaps", ["--device-geometry=false"], "all"),
@@ -274,6 +294,20 @@ BENCH_VARIANTS = [
     # on the H200, is no longer timed, for the carry's room.)
     ("cuda-f16-wgmma128", F16 + ["--tensor-core-weights=block", "--tensor-core-columns=128",
                                  "--chip=sm_90a"], "large"),
+    # Blocks of 8 warps (thirteenth session, W3 only: a single layer's
+    # artifacts are small): each offset's copy serves 128 rows instead of
+    # 64, so fewer copies cross L2 (by the tile tables of W3's scan: 9125
+    # union steps of 128 rows against 16683 of 64, W3 C128's weights at 128
+    # columns 299 MB against 547), at the price of a wider union and
+    # barriers among 8 warps. On mma.sync; on wgmma, two warpgroups (each
+    # skips the offsets none of its warps has); and on C128 wgmma
+    # m64n128k16 (148 registers: one block an SM).
+    ("cuda-f16-blockw8", F16 + ["--tensor-core-weights=block", "--tensor-core-block-warps=8"],
+     "W3"),
+    ("cuda-f16-wgmma8", F16 + ["--tensor-core-weights=block", "--tensor-core-block-warps=8",
+                               "--chip=sm_90a"], "W3"),
+    ("cuda-f16-wgmma128x8", F16 + ["--tensor-core-weights=block", "--tensor-core-block-warps=8",
+                                   "--tensor-core-columns=128", "--chip=sm_90a"], "W3_C128"),
 ]
 # (fp32 SIMT threads of 4 x 1, 2 x 8 and 4 x 8 rows x channels, slower than
 # the plan's 4 x 4 on the H200 on 2026-11-27, are no longer timed.)
@@ -297,7 +331,8 @@ def prepare_bench(chips, channels):
             compile_mlir(text, os.path.join(out, f"{name}.{target}.so"), target, chips)
         large = name == "W1" or in_channels >= 64
         for target, flags, scope in BENCH_VARIANTS:
-            if scope == "all" or (scope == "large" and large) or scope == name:
+            if scope == "all" or (scope == "large" and large) or scope == name or \
+                    (scope == "W3" and large and name != "W1"):
                 compile_mlir(text, os.path.join(out, f"{name}.{target}.so"), "cuda", chips,
                              flags)
         flop = (point_clouds.count_network_flops(spec, coords) if name == "W1"

@@ -43,6 +43,10 @@ static llvm::cl::opt<std::string> tensorCoreWeights(
                    "--tensor-core-gathers=async: copied into the warps' gather stages), or "
                    "block (each offset's copied once per block of 4 warps into shared "
                    "stages)"));
+static llvm::cl::opt<int64_t> tensorCoreBlockWarps(
+    "tensor-core-block-warps", llvm::cl::init(4),
+    llvm::cl::desc("cuda with --tensor-core-weights=block: warps of a block that share each "
+                   "offset's copy of the weights, 4 or 8 (128 rows a copy)"));
 static llvm::cl::opt<std::string> tensorCoreGathers(
     "tensor-core-gathers", llvm::cl::init("registers"),
     llvm::cl::desc("cuda with --element-type=f16|bf16|tf32: where tensor-core lanes gather "
@@ -64,7 +68,8 @@ static llvm::cl::opt<bool> narrowTensorCoreInputs(
 inline bool anyCudaFlag() {
   return elementType.getNumOccurrences() || activations.getNumOccurrences() ||
          simtRows.getNumOccurrences() || simtChannels.getNumOccurrences() ||
-         tensorCoreWeights.getNumOccurrences() || tensorCoreGathers.getNumOccurrences() ||
+         tensorCoreWeights.getNumOccurrences() || tensorCoreBlockWarps.getNumOccurrences() ||
+         tensorCoreGathers.getNumOccurrences() ||
          tensorCoreStages.getNumOccurrences() || narrowTensorCoreInputs.getNumOccurrences();
 }
 
@@ -76,8 +81,8 @@ inline std::string cudaFlagOnCpu() {
     return "--activations is for --target=cuda (the CPU target is f32)";
   if (simtRows.getNumOccurrences() || simtChannels.getNumOccurrences())
     return "--simt-rows and --simt-channels are for --target=cuda";
-  if (tensorCoreWeights.getNumOccurrences())
-    return "--tensor-core-weights is for --target=cuda";
+  if (tensorCoreWeights.getNumOccurrences() || tensorCoreBlockWarps.getNumOccurrences())
+    return "--tensor-core-weights and --tensor-core-block-warps are for --target=cuda";
   if (tensorCoreGathers.getNumOccurrences() || tensorCoreStages.getNumOccurrences())
     return "--tensor-core-gathers and --tensor-core-stages are for --target=cuda";
   if (narrowTensorCoreInputs.getNumOccurrences())
@@ -92,6 +97,7 @@ inline void applyCudaFlags(scn::CompileOptions &options) {
   options.simtRows = simtRows;
   options.simtChannels = simtChannels;
   options.tensorCoreWeights = tensorCoreWeights;
+  options.tensorCoreBlockWarps = tensorCoreBlockWarps;
   options.tensorCoreGathers = tensorCoreGathers;
   options.tensorCoreStages = tensorCoreStages;
   options.narrowTensorCoreInputs = narrowTensorCoreInputs;

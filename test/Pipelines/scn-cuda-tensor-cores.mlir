@@ -30,6 +30,8 @@
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-weights=staged" 2>&1 | FileCheck %s --check-prefix=STAGEDONLY
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-weights=block" -split-input-file | awk "/gpu.binary @tensor_core_conv/ && !seen++" | grep -o "ld.global.v4.b32\|ld.global.v4.b16\|ld.shared.v4.b32\|cp.async.cg\|bar.sync\|cp.async.wait_group" | sort | uniq -c | FileCheck %s --check-prefix=BLOCKCOUNT
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-weights=block neighbour-masks=false" 2>&1 | FileCheck %s --check-prefix=BLOCKVOTES
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-weights=block tensor-core-block-warps=8" -split-input-file | awk "/gpu.binary @tensor_core_conv/ && !seen++" | grep -o "ld.global.v4.b16\|ld.shared.v4.b32\|cp.async.cg\|bar.sync\|maxntid [0-9]*" | sort | uniq -c | FileCheck %s --check-prefix=BLOCK8COUNT
+// RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-block-warps=8" 2>&1 | FileCheck %s --check-prefix=BLOCK8ONLY
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90" -split-input-file | awk "/gpu.binary @tensor_core_conv/ && !seen++" | grep -o "ld.global.v4.b16\|ld.global.v4.b32\|cvt.rn.f16.f32" | sort | uniq -c | FileCheck %s --check-prefix=NARROW
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 narrow-tensor-core-inputs=false" -split-input-file | awk "/gpu.binary @tensor_core_conv/ && !seen++" | grep -o "ld.global.v4.b16\|ld.global.v4.b32\|cvt.rn.f16.f32" | sort | uniq -c | FileCheck %s --check-prefix=WIDE
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90" -split-input-file | FileCheck %s --check-prefix=NARROWSTORE
@@ -177,6 +179,14 @@
 // BLOCKCOUNT-NEXT: {{^ *}}1 cp.async.wait_group
 // BLOCKCOUNT-NEXT: {{^ *}}2 ld.global.v4.b16
 // BLOCKCOUNT-NEXT: {{^ *}}3 ld.shared.v4.b32
+// tensor-core-block-warps=8: blocks of 256 threads (one guarded copy a
+// thread still), the same barriers, and 8 warps' masks (2 loads).
+// BLOCK8COUNT: {{^ *}}2 bar.sync
+// BLOCK8COUNT-NEXT: {{^ *}}2 cp.async.cg
+// BLOCK8COUNT-NEXT: {{^ *}}2 ld.global.v4.b16
+// BLOCK8COUNT-NEXT: {{^ *}}4 ld.shared.v4.b32
+// BLOCK8COUNT-NEXT: {{^ *}}1 maxntid 256
+// BLOCK8ONLY: scn-cuda-pipeline: tensor-core-block-warps=8 needs tensor-core-weights=block and 4 or 8 warps
 // BLOCKVOTES: tensor-core-weights=block runs the offsets of the warps' neighbour masks; it cannot go with neighbour-masks=false
 // ASYNCVOTES: tensor-core-gathers=async runs the offsets of the warps' neighbour masks; it cannot go with neighbour-masks=false
 // tensor-core-weights=large leaves the 16 x 32 channels of this layer

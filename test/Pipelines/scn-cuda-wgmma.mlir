@@ -13,6 +13,10 @@
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-weights=block" -split-input-file | FileCheck %s --check-prefix=SM90
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=tf32 chip=sm_90a tensor-core-weights=block" -split-input-file | FileCheck %s --check-prefix=SM90
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90a" -split-input-file | FileCheck %s --check-prefix=SM90
+// tensor-core-block-warps=8: blocks of two warpgroups (256 threads) that
+// share each offset's stage; each warpgroup runs the wgmmas of an offset
+// only where one of its 4 warps has it (the union of its masks).
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90a tensor-core-weights=block tensor-core-block-warps=8" -split-input-file | FileCheck %s --check-prefix=EIGHT
 
 // CHECK-LABEL: llvm.func @layer(
 // CHECK: gpu.binary @tensor_core_conv
@@ -30,6 +34,10 @@
 // CHECK-SAME: bar.sync
 // CHECK-NOT: mma.sync.aligned
 // CHECK: llvm.func @narrow(
+// EIGHT-LABEL: llvm.func @layer(
+// EIGHT: gpu.binary @tensor_core_conv
+// EIGHT-SAME: .maxntid 256, 1, 1
+// EIGHT-SAME: wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16
 // BF16: wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16
 // SM90-NOT: wgmma.mma_async
 func.func @layer(%c: tensor<?x4xi64>, %f: tensor<?x64xf32>) -> tensor<?x64xf32> {

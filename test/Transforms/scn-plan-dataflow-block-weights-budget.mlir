@@ -1,6 +1,8 @@
 // Hand-written block weights (weights_memory = "block") must fit the
 // plan's budget and a neighbour mask.
 // RUN: not scn-opt %s -split-input-file -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-shared-bytes=101376" 2>&1 | FileCheck %s
+// RUN: not scn-opt %s -scn-plan-dataflow="target=cuda tensor-cores=true tensor-core-weights=block tensor-core-block-warps=6" 2>&1 | FileCheck %s --check-prefix=OPTION
+// OPTION: scn-plan-dataflow: tensor-core-block-warps 6 is not 4 or 8
 
 // CHECK: error: 'scn.submanifold_conv' op has weights_memory "block" but a filter of 125 offsets; a block runs the offsets of its warps' neighbour masks, at most 32
 func.func @handLargeFilter(%s: !scn.sites<3, [16, 16, 16]>, %x: tensor<?x16xf32>, %w: tensor<125x1x16x16xf32>) -> tensor<?x16xf32> {
@@ -15,4 +17,21 @@ func.func @handLargeFilter(%s: !scn.sites<3, [16, 16, 16]>, %x: tensor<?x16xf32>
 func.func @handTooWide(%s: !scn.sites<3, [16, 16, 16]>, %x: tensor<?x512xf32>, %w: tensor<27x1x512x64xf32>) -> tensor<?x64xf32> {
   %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", weights_memory = "block"} : tensor<?x512xf32>, tensor<27x1x512x64xf32>, !scn.sites<3, [16, 16, 16]>
   return %y : tensor<?x64xf32>
+}
+
+// -----
+
+// block_warps is for block weights, and is 4 or 8.
+// CHECK: error: 'scn.submanifold_conv' op has block_warps 8, which is for weights_memory "block" and is 4 or 8
+func.func @handBlockWarpsGlobal(%s: !scn.sites<3, [16, 16, 16]>, %x: tensor<?x16xf32>, %w: tensor<27x1x16x16xf32>) -> tensor<?x16xf32> {
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", weights_memory = "global", block_warps = 8 : i64} : tensor<?x16xf32>, tensor<27x1x16x16xf32>, !scn.sites<3, [16, 16, 16]>
+  return %y : tensor<?x16xf32>
+}
+
+// -----
+
+// CHECK: error: 'scn.submanifold_conv' op has block_warps 16, which is for weights_memory "block" and is 4 or 8
+func.func @handBlockWarps16(%s: !scn.sites<3, [16, 16, 16]>, %x: tensor<?x16xf32>, %w: tensor<27x1x16x16xf32>) -> tensor<?x16xf32> {
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", weights_memory = "block", block_warps = 16 : i64} : tensor<?x16xf32>, tensor<27x1x16x16xf32>, !scn.sites<3, [16, 16, 16]>
+  return %y : tensor<?x16xf32>
 }

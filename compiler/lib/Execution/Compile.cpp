@@ -91,6 +91,7 @@ llvm::Expected<EntrySignature> lowerToLLVMDialect(ModuleOp module,
     cuda.simtRows = options.simtRows;
     cuda.tensorCoreLoads = options.tensorCoreLoads;
     cuda.tensorCoreWeights = options.tensorCoreWeights;
+    cuda.tensorCoreBlockWarps = options.tensorCoreBlockWarps;
     cuda.tensorCoreGathers = options.tensorCoreGathers;
     cuda.tensorCoreStages = options.tensorCoreStages;
     cuda.narrowTensorCoreInputs = options.narrowTensorCoreInputs;

@@ -30,7 +30,8 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
                            llvm::StringRef tensorCoreGathers = "registers",
                            int64_t tensorCoreStages = 0, int64_t activationBytes = 4,
                            bool narrowTensorCoreInputs = true,
-                           bool tensorCoreWgmma = false, int64_t tensorCoreColumns = 0) {
+                           bool tensorCoreWgmma = false, int64_t tensorCoreColumns = 0,
+                           int64_t tensorCoreBlockWarps = 4) {
   pm.addPass(createCanonicalizerPass());
   if (foldBatchNorm)
     pm.addPass(createSCNFoldBatchNorm());
@@ -58,6 +59,7 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
   plan.narrowTensorCoreInputs = narrowTensorCoreInputs;
   plan.tensorCoreWgmma = tensorCoreWgmma;
   plan.tensorCoreColumns = tensorCoreColumns;
+  plan.tensorCoreBlockWarps = tensorCoreBlockWarps;
   if (tensorCoreStages > 0)
     plan.tensorCoreStages = tensorCoreStages;
   pm.addPass(createSCNPlanDataflow(plan));
@@ -188,6 +190,13 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                  << " needs element-type f16, bf16 or tf32 and 16, 32, 64 or 128\n";
     return failure();
   }
+  if (options.tensorCoreBlockWarps != 4 &&
+      (options.tensorCoreWeights != "block" || options.tensorCoreBlockWarps != 8)) {
+    llvm::errs() << "scn-cuda-pipeline: tensor-core-block-warps="
+                 << options.tensorCoreBlockWarps.getValue()
+                 << " needs tensor-core-weights=block and 4 or 8 warps\n";
+    return failure();
+  }
   if (options.tensorCoreRows != 0 && (!tensorCores || (options.tensorCoreRows != 16 &&
                                                        options.tensorCoreRows != 32 &&
                                                        options.tensorCoreRows != 64))) {
@@ -287,7 +296,7 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                  options.tensorCoreGathers, options.tensorCoreStages,
                  options.activations == "f32" ? 4 : 2, options.narrowTensorCoreInputs,
                  // wgmma's PTX targets sm_90a, which runs only on sm_90.
-                 chip == "sm_90a", options.tensorCoreColumns);
+                 chip == "sm_90a", options.tensorCoreColumns, options.tensorCoreBlockWarps);
   ConvertSCNToGPUOptions toGPU;
   toGPU.deviceGeometry = options.deviceGeometry;
   toGPU.emulateWarps = options.emulateOnHost;

@@ -331,7 +331,13 @@ def test_exact_case_shared_memory(seed, element_type, mode, tmp_path):
                                    ["--chip=sm_90", "--tensor-core-weights=block"],
                                    ["--chip=sm_90", "--tensor-core-weights=block",
                                     "--tensor-core-rows=32"],
-                                   ["--chip=sm_90a", "--tensor-core-weights=block"]])
+                                   ["--chip=sm_90a", "--tensor-core-weights=block"],
+                                   # blocks of 8 warps: 31 full and one of 2 warps
+                                   # with rows; 256 threads copy each stage
+                                   ["--chip=sm_90", "--tensor-core-weights=block",
+                                    "--tensor-core-block-warps=8"],
+                                   ["--chip=sm_90a", "--tensor-core-weights=block",
+                                    "--tensor-core-block-warps=8"]])
 def test_exact_shared_weights_many_tiles(flags, tmp_path):
     spec, arrays = many_tiles_case()
     assert len(arrays["coords"]) > 3 * 16 * 16 * 3
@@ -340,9 +346,12 @@ def test_exact_shared_weights_many_tiles(flags, tmp_path):
     if "--chip=sm_90a" in flags:  # the 64 -> 64 layer on wgmma
         assert ptx_count(spec, arrays, tmp_path, ["--element-type=f16"] + flags,
                          "wgmma.mma_async") > 0
-    if "--tensor-core-weights=block" in flags:  # blocks of 4 warps, barriers per offset
+    if "--tensor-core-weights=block" in flags:  # blocks of 4 or 8 warps, barriers per offset
         assert ptx_count(spec, arrays, tmp_path, ["--element-type=f16"] + flags,
                          "bar.sync") > 0
+        threads = 256 if "--tensor-core-block-warps=8" in flags else 128
+        assert ptx_count(spec, arrays, tmp_path, ["--element-type=f16"] + flags,
+                         f".maxntid {threads}, 1, 1") == 1
     if "--tensor-core-gathers=async" in flags:  # 2 stages leave 16 columns of weights room
         assert ptx_count(spec, arrays, tmp_path, ["--element-type=f16"] + flags,
                          "bar.sync") > 0
@@ -352,7 +361,9 @@ def test_exact_shared_weights_many_tiles(flags, tmp_path):
 # Warps of 128 output channels (--tensor-core-columns=128: each gathered row
 # serves twice the mmas), on mma.sync and on wgmma m64n128k16 (64
 # accumulators a lane, atoms of 128 rows in the stages).
-@pytest.mark.parametrize("flags", [[], ["--chip=sm_90a", "--tensor-core-weights=block"]])
+@pytest.mark.parametrize("flags", [[], ["--chip=sm_90a", "--tensor-core-weights=block"],
+                                   ["--chip=sm_90a", "--tensor-core-weights=block",
+                                    "--tensor-core-block-warps=8"]])
 def test_exact_128_columns(flags, tmp_path):
     spec, arrays = many_tiles_case(out_channels=128)
     flags = ["--element-type=f16", "--tensor-core-columns=128"] + flags

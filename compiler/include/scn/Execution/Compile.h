@@ -55,6 +55,9 @@ struct CompileOptions {
   /// "global", "shared", "large", "staged" or "block"
   /// (--tensor-core-weights).
   std::string tensorCoreWeights = "global";
+  /// cuda with block weights: warps of a block, 4 or 8
+  /// (--tensor-core-block-warps).
+  int64_t tensorCoreBlockWarps = 4;
   /// cuda with f16 / bf16 / tf32: where tensor-core lanes gather their input
   /// rows, "registers" or "async" (shared-memory stages filled by cp.async),
   /// and the stages of a warp (0: the plan's; --tensor-core-gathers,

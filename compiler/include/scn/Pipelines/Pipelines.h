@@ -88,6 +88,11 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
                      "an offset copied into its warp's gather stages), or block (each offset's "
                      "weights copied once per block of 4 warps into shared stages)"),
       llvm::cl::init("global")};
+  Option<int64_t> tensorCoreBlockWarps{
+      *this, "tensor-core-block-warps",
+      llvm::cl::desc("f16 / bf16 / tf32 with tensor-core-weights=block: warps of a block that "
+                     "share each offset's copy of the weights, 4 or 8"),
+      llvm::cl::init(4)};
   Option<std::string> tensorCoreGathers{
       *this, "tensor-core-gathers",
       llvm::cl::desc("f16 / bf16 / tf32: where tensor-core lanes gather their input rows: "

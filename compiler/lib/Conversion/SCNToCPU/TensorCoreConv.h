@@ -628,12 +628,13 @@ struct Results {
 /// `asyncStages` (not 0), the warps' gathers go through that many stages by
 /// pipelineOffsets, as the GPU kernel's (gathers = "async"), and with
 /// `stagedWeights` the B fragments too (weights_memory = "staged"); with
-/// `blockWeights` (weights_memory = "block") the pipeline runs the offsets
-/// of the warp's block and reads B from the block's stages, and with
-/// `warpgroupMma` multiplies by the emulated wgmma (emulateWarpgroupMma).
+/// `blockWarps` (not 0: weights_memory = "block" in blocks of that many
+/// warps) the pipeline runs the offsets of the warp's block and reads B
+/// from the block's stages, and with `warpgroupMma` multiplies by the
+/// emulated wgmma (emulateWarpgroupMma).
 void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &results,
                   bool sharedWeights, int64_t asyncStages, bool stagedWeights,
-                  bool blockWeights, bool warpgroupMma);
+                  int64_t blockWarps, bool warpgroupMma);
 
 } // namespace scn::cpu::tensor_core
 

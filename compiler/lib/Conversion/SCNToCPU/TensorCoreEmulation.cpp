@@ -41,7 +41,8 @@ Value zeroedScratch(KernelBuilder &kb, ArrayRef<int64_t> shape, Type element) {
 
 void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &results,
                   bool sharedWeights, int64_t asyncStages, bool stagedWeights,
-                  bool blockWeights, bool warpgroupMma) {
+                  int64_t blockWarps, bool warpgroupMma) {
+  const bool blockWeights = blockWarps > 0;
   auto &b = kb.builder();
   int64_t rowTiles = conv.rowTilesOfWarp(), mmas = conv.mmasPerRowTile();
   Type i1 = b.getI1Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
@@ -110,12 +111,12 @@ void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &result
       for (Value tileMask : tileMasks)
         mask = arith::OrIOp::create(b, mask, tileMask);
       if (blockWeights) {
-        // The offsets of every warp of the block (warp tiles 4 * blockX
-        // onwards; those past the last have no rows, so empty masks).
+        // The offsets of every warp of the block (warp tiles blockWarps *
+        // blockX onwards; those past the last have no rows, so empty masks).
         Value firstOfBlock = arith::MulIOp::create(
-            b, arith::DivUIOp::create(b, warpTile, kb.index(kWarpsPerBlock)),
-            kb.index(kWarpsPerBlock));
-        for (int64_t w = 0; w < kWarpsPerBlock; ++w)
+            b, arith::DivUIOp::create(b, warpTile, kb.index(blockWarps)),
+            kb.index(blockWarps));
+        for (int64_t w = 0; w < blockWarps; ++w)
           for (int64_t m = 0; m < rowTiles; ++m)
             mask = arith::OrIOp::create(
                 b, mask,
@@ -139,7 +140,7 @@ void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &result
           [&](Value, Value stage, ValueRange fetched) {
             Value k = kb.toIndex(fetched.front());
             if (blockStages) {
-              int64_t threads = kWarpsPerBlock * kWarp;
+              int64_t threads = blockWarps * kWarp;
               kb.forLoop(kb.index(threads), [&](Value thread) {
                 conv.stageOffsetWeights(blockStages, stage, k, columnTile, thread, threads);
               });

@@ -76,11 +76,13 @@
 // weights then cross L2 once per block instead of once per warp (W3 C64:
 // about 3.3 times fewer bytes by the tile tables, bench/gpu/README.md).
 // Warps past the last warp tile take part in the copies and barriers with
-// empty masks.
+// empty masks. With block_warps = 8 a block is 8 warps (128 rows), whose
+// union drives the copies; each warp still runs only its own offsets.
 //
 // With warpgroup_mma too (planned for chip=sm_90a: block weights, gathers
 // in registers, f16/bf16, input channels in 64s, warps of 64 or 128 output
-// channels and 16 rows), the block's 4 warps are one warpgroup: the
+// channels and 16 rows), each 4 warps of the block are a warpgroup (with
+// 8 warps, one that none of its warps' rows has an offset skips it): the
 // weights are packed in wgmma's swizzled K-major layout, the stages start
 // at a 1024-byte boundary, each thread fences its copies for the async
 // proxy before the offset's barrier, and each offset runs one inline PTX
@@ -193,6 +195,15 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
     stagedWeights = memory.getValue() == "staged";
     blockWeights = memory.getValue() == "block";
   }
+  // Warps of a block with block weights (block_warps): 4, one warpgroup,
+  // or 8, two, whose 128 rows share each offset's copy.
+  int64_t blockWarps = kWarpsPerBlock;
+  if (auto given = op->getAttrOfType<IntegerAttr>("block_warps")) {
+    blockWarps = given.getInt();
+    if (!blockWeights || (blockWarps != 4 && blockWarps != 8))
+      return op->emitOpError() << "has block_warps " << blockWarps
+                               << ", which is for weights_memory \"block\" and is 4 or 8";
+  }
   if (blockWeights && !conv.votesFromMasks())
     return op->emitOpError()
            << "has weights_memory \"block\", whose blocks run the offsets of their warps' "
@@ -242,12 +253,12 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   // Rows that cp.async cannot copy gather into registers, and then the
   // weights come from global memory.
   stagedWeights = stagedWeights && asyncStages;
-  int64_t warpsOfBlock = sharedWeights ? kSharedWeightsWarps : kWarpsPerBlock;
+  int64_t warpsOfBlock = sharedWeights ? kSharedWeightsWarps : blockWarps;
   int64_t stageBytes = conv.stageElements() * conv.chunkBytes() / 4 +
                        (stagedWeights ? conv.weightStageWords() * 4 : 0);
   // Block weights: the warps' masks, then a stage of one offset's weights
   // per gather stage (kBlockWeightStages with gathers in registers).
-  static_assert(kBlockMaskBytes == 4 * kWarpsPerBlock, "an i32 mask a warp");
+  int64_t maskBytes = blockMaskBytes(blockWarps);
   int64_t blockStages = asyncStages ? asyncStages : kBlockWeightStages;
   // warpgroup_mma (sm_90a): the block's 4 warps multiply by wgmma, B from
   // the block's stages in wgmma's swizzled layout (TensorCoreConv), whose
@@ -265,7 +276,7 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
            << warpRows;
   int64_t warpgroupAlignment = warpgroupMma ? kWarpgroupStageAlignment : 0;
   int64_t weightBytes = sharedWeights ? conv.stagedWords() * 4
-                        : blockWeights ? kBlockMaskBytes + warpgroupAlignment +
+                        : blockWeights ? maskBytes + warpgroupAlignment +
                                              blockStages * conv.offsetWeightWords() * 4
                                        : 0;
   int64_t sharedBytes = weightBytes + warpsOfBlock * asyncStages * stageBytes;
@@ -308,7 +319,8 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
     conv.packWeights(w);
   if (kb.emulateWarps()) {
     emulateWarps(kb, conv, Results{biasBuf, steps, epilogueBuffers, out, columnOffset, rangeWord},
-                 sharedWeights, asyncStages, stagedWeights, blockWeights, warpgroupMma);
+                 sharedWeights, asyncStages, stagedWeights, blockWeights ? blockWarps : 0,
+                 warpgroupMma);
     return success();
   }
 
@@ -418,11 +430,26 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
       // (the stages and barriers are the block's): each publishes its mask
       // and reads the others' after a barrier.
       Value mask = warpMask;
+      // With wgmma in blocks of two warpgroups, the offsets of the warp's
+      // warpgroup (its 4 warps take part in each of them together).
+      Value groupMask;
       if (blockWeights) {
-        memref::StoreOp::create(b, warpMask, blockMasks,
-                                ValueRange{arith::DivUIOp::create(b, blockThread, kb.index(kWarp))});
+        Value warp = arith::DivUIOp::create(b, blockThread, kb.index(kWarp));
+        memref::StoreOp::create(b, warpMask, blockMasks, ValueRange{warp});
         kb.callResults(kBlockBarrierPlaceholder, TypeRange{}, ValueRange{});
-        for (int64_t w = 0; w < kWarpsPerBlock; ++w)
+        if (warpgroupMma && blockWarps != kWarpsPerBlock) {
+          Value firstOfGroup = arith::MulIOp::create(
+              b, arith::DivUIOp::create(b, warp, kb.index(kWarpsPerBlock)),
+              kb.index(kWarpsPerBlock));
+          groupMask = kb.i32(0);
+          for (int64_t w = 0; w < kWarpsPerBlock; ++w)
+            groupMask = arith::OrIOp::create(
+                b, groupMask,
+                memref::LoadOp::create(
+                    b, blockMasks,
+                    ValueRange{arith::AddIOp::create(b, firstOfGroup, kb.index(w))}));
+        }
+        for (int64_t w = 0; w < blockWarps; ++w)
           mask = arith::OrIOp::create(
               b, mask, memref::LoadOp::create(b, blockMasks, ValueRange{kb.index(w)}));
       }
@@ -443,7 +470,7 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
           [&](Value k, Value stage, ValueRange entries) {
             if (blockWeights)
               conv.stageOffsetWeights(blockWeightStages, stage, k, columnTile, blockThread,
-                                      kWarpsPerBlock * kWarp);
+                                      blockWarps * kWarp);
             if (stagedWeights)
               conv.stageWeightsOfOffset(weightStages, warpFirstOfWeights, stage, lane, k,
                                         columnTile);
@@ -521,7 +548,12 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
                 a.emplace_back(gathered.getResults().slice(4 * block, 4));
                 descriptors.push_back(conv.warpgroupDescriptor(stageAddress, block));
               }
-              return conv.warpgroupMmaOnGPU(a, descriptors, accK);
+              if (!groupMask)
+                return conv.warpgroupMmaOnGPU(a, descriptors, accK);
+              // Two warpgroups: one whose warps all lack the offset
+              // skips it (a warpgroup-uniform branch).
+              return ifThen(conv.bitSet(groupMask, k), accK,
+                            [&] { return conv.warpgroupMmaOnGPU(a, descriptors, accK); });
             }
             // Block weights with gathers in registers: a warp without the
             // offset (others of its block have it) skips it.
@@ -666,10 +698,11 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   }
 
   // Blocks of kWarpsPerBlock warps, one warp tile each: independent, or
-  // sharing each offset's weights (block weights).
-  Value blocks = arith::CeilDivUIOp::create(b, warpTiles, kb.index(kWarpsPerBlock));
+  // sharing each offset's weights (block weights, blockWarps warps).
+  int64_t launchWarps = blockWeights ? blockWarps : kWarpsPerBlock;
+  Value blocks = arith::CeilDivUIOp::create(b, warpTiles, kb.index(launchWarps));
   auto launch = gpu::LaunchOp::create(b, blocks, kb.index(conv.columnTiles()), one,
-                                      kb.index(kWarp * kWarpsPerBlock), one, one,
+                                      kb.index(kWarp * launchWarps), one, one,
                                       asyncStages || blockWeights ? kb.i32(sharedBytes)
                                                                   : Value());
   // Outlined under this name (gpu-kernel-outlining), so that profiles
@@ -703,25 +736,25 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
                           workgroup),
           raw, first, ValueRange{});
       blockMasks = memref::ViewOp::create(
-          b, MemRefType::get({kWarpsPerBlock}, i32, AffineMap(), workgroup), raw,
+          b, MemRefType::get({blockWarps}, i32, AffineMap(), workgroup), raw,
           arith::AddIOp::create(b, first, kb.index(stageBytes)), ValueRange{});
     } else if (blockWeights) {
       // The warps' masks, then the weights' stages, then the gathers'.
       blockThread = thread;
       blockMasks = memref::ViewOp::create(
-          b, MemRefType::get({kWarpsPerBlock}, i32, AffineMap(), workgroup), raw,
+          b, MemRefType::get({blockWarps}, i32, AffineMap(), workgroup), raw,
           kb.index(0), ValueRange{});
       blockWeightStages = memref::ViewOp::create(
           b,
           MemRefType::get({blockStages * conv.offsetWeightWords()}, i32, AffineMap(),
                           workgroup),
-          raw, kb.index(kBlockMaskBytes), ValueRange{});
+          raw, kb.index(maskBytes), ValueRange{});
     }
     useGatherStages(raw, weightBytes, thread);
   }
   Value lane = arith::RemUIOp::create(b, thread, kb.index(kWarp));
   Value warpTile = arith::AddIOp::create(
-      b, arith::MulIOp::create(b, launch.getBlockIds().x, kb.index(kWarpsPerBlock)),
+      b, arith::MulIOp::create(b, launch.getBlockIds().x, kb.index(launchWarps)),
       arith::DivUIOp::create(b, thread, kb.index(kWarp)));
   if (blockWeights) {
     // Every warp takes part in the block's copies and barriers; a warp

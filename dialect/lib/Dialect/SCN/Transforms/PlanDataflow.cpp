@@ -155,6 +155,11 @@ struct SCNPlanDataflowPass
                                   << " is not 16, 32, 64 or 128 (or 0, the plan's)";
       return signalPassFailure();
     }
+    if (tensorCoreBlockWarps != 4 && tensorCoreBlockWarps != 8) {
+      getOperation()->emitError() << "scn-plan-dataflow: tensor-core-block-warps "
+                                  << tensorCoreBlockWarps.getValue() << " is not 4 or 8";
+      return signalPassFailure();
+    }
     if (tensorCoreRows != 0 && tensorCoreRows != 16 && tensorCoreRows != 32 &&
         tensorCoreRows != 64) {
       getOperation()->emitError() << "scn-plan-dataflow: tensor-core-rows "
@@ -240,7 +245,8 @@ struct SCNPlanDataflowPass
           if (!planTensorCoreMemory(op, {tensorCoreWeights, tensorCoreSharedMinWeights,
                                          tensorCoreGathers, tensorCoreStages,
                                          tensorCoreSharedBytes, activationBytes,
-                                         tensorCoreWgmma, tensorCoreColumns}))
+                                         tensorCoreWgmma, tensorCoreColumns,
+                                         tensorCoreBlockWarps}))
             planFailed = true;
         }
         if (!op->hasAttr("dataflow"))

@@ -147,7 +147,12 @@ bool planTensorCoreMemory(EpilogueOpInterface op, const TensorCoreMemoryOptions 
   if (auto given = op->getAttrOfType<IntegerAttr>("channel_tile"))
     widest = given.getInt();
   int64_t inputBytes = inputElementBytes(op, options.activationBytes);
-  // A block's stages: 16 warps with shared weights, else 4, each
+  // Warps of a block with block weights: as written by hand, else the
+  // option's; 4 with every other kind of weights.
+  auto givenBlockWarps = op->getAttrOfType<IntegerAttr>("block_warps");
+  int64_t blockWarps = givenBlockWarps ? givenBlockWarps.getInt() : options.blockWarps;
+  // A block's stages: 16 warps with shared weights, else 4 (block
+  // weights: blockWarps), each
   // with its input chunks and, staged, its B fragments (input x
   // output channels of weights a stage). Block weights add the warps'
   // masks and a stage of one offset's weights per gather stage
@@ -158,10 +163,12 @@ bool planTensorCoreMemory(EpilogueOpInterface op, const TensorCoreMemoryOptions 
       perWarp += count * weight.getDimSize(2) * columns * weightBytes;
     int64_t shared = 0;
     if (memory == "block")
-      shared = kBlockMaskBytes + (count ? count : kBlockWeightStages) *
-                                     weight.getDimSize(2) * columns * weightBytes;
-    return shared +
-           (memory == "shared" ? kSharedWeightsBlockWarps : kTensorCoreBlockWarps) * perWarp;
+      shared = blockMaskBytes(blockWarps) + (count ? count : kBlockWeightStages) *
+                                                weight.getDimSize(2) * columns * weightBytes;
+    int64_t warps = memory == "shared" ? kSharedWeightsBlockWarps
+                    : memory == "block" ? blockWarps
+                                        : kTensorCoreBlockWarps;
+    return shared + warps * perWarp;
   };
   auto fits = [&](int64_t bytes) {
     return bytes + kStaticSharedSlack <= options.sharedBytes;
@@ -260,6 +267,13 @@ bool planTensorCoreMemory(EpilogueOpInterface op, const TensorCoreMemoryOptions 
     ok = false;
   }
   bool blockWeights = memory && memory.getValue() == "block";
+  if (blockWeights && blockWarps != kTensorCoreBlockWarps && !givenBlockWarps)
+    op->setAttr("block_warps", b.getI64IntegerAttr(blockWarps));
+  if (givenBlockWarps && (!blockWeights || (blockWarps != 4 && blockWarps != 8))) {
+    op->emitOpError() << "has block_warps " << blockWarps
+                      << ", which is for weights_memory \"block\" and is 4 or 8";
+    ok = false;
+  }
   if (blockWeights && weight.getDimSize(0) > kRowMaskOffsets) {
     op->emitOpError() << "has weights_memory \"block\" but a filter of "
                       << weight.getDimSize(0)
@@ -291,8 +305,8 @@ bool planTensorCoreMemory(EpilogueOpInterface op, const TensorCoreMemoryOptions 
          << " a block may have on the target chips";
     ok = false;
   }
-  // wgmma (sm_90a) on block weights: the block's 4 warps are a warpgroup
-  // that multiplies its 64 rows by the warp's output channels, B from the
+  // wgmma (sm_90a) on block weights: each 4 warps of the block are a
+  // warpgroup that multiplies its 64 rows by the warp's output channels, B from the
   // stages in wgmma's swizzled layout (a 1024-aligned base: up to 1024
   // bytes more). For f16/bf16, 16-row warps, 64 or 128 output channels a
   // warp (m64n64k16, m64n128k16) and input channels in 64s, gathers in

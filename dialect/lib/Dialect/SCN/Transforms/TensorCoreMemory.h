@@ -25,6 +25,7 @@ struct TensorCoreMemoryOptions {
   int64_t activationBytes;  // activation-bytes: 4 or 2
   bool warpgroupMma;        // tensor-core-wgmma (sm_90a)
   int64_t columns;          // tensor-core-columns: a warp's at most (0: 64)
+  int64_t blockWarps;       // tensor-core-block-warps: 4 or 8 (block weights)
 };
 
 /// On tensor-core `op` (rows_per_tile and mma_type set): weights_memory,

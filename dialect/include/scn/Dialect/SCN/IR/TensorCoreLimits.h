@@ -37,11 +37,16 @@ inline constexpr int64_t kMaxGatherStages = 8;
 /// weights_memory = "block" (a block's warps share each offset's weights
 /// through stages of shared memory): its stages with gathers in registers
 /// (double buffering: one offset copied while the one before runs; with
-/// async gathers the weights take their gather_stages), and the bytes
-/// ahead of the stages where the block's warps publish their neighbour
-/// masks (an i32 each, 16-byte aligned so the stages after them are).
+/// async gathers the weights take their gather_stages), its warps
+/// (block_warps: 4, one warpgroup, or 8, two, whose 128 rows share each
+/// copy), and the bytes ahead of the stages where the block's warps
+/// publish their neighbour masks (an i32 each, a multiple of 16 bytes so
+/// the stages after them stay 16-byte aligned).
 inline constexpr int64_t kBlockWeightStages = 2;
-inline constexpr int64_t kBlockMaskBytes = 16;
+inline constexpr int64_t kMaxBlockWeightWarps = 8;
+inline constexpr int64_t blockMaskBytes(int64_t blockWarps) {
+  return (4 * blockWarps + 15) / 16 * 16;
+}
 /// warpgroup_mma: the alignment of the block weights' stages in shared
 /// memory (wgmma's 128-byte swizzle repeats every 1024 bytes of address),
 /// which a block's dynamic shared memory (aligned to 16) reaches by up to

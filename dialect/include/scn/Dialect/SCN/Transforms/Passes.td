@@ -205,6 +205,12 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
            "copied into its warp's gather stages), or block (each offset's "
            "weights copied once per block of 4 warps into shared stages, for "
            "filters of at most 32 offsets)">,
+    Option<"tensorCoreBlockWarps", "tensor-core-block-warps", "int64_t",
+           /*default=*/"4",
+           "cuda with tensor-core-weights=block: warps of a block, 4 or 8 "
+           "(block_warps): 8 share each offset's copy among 128 rows instead "
+           "of 64, so fewer copies cross L2, at the price of a wider union of "
+           "offsets and barriers among more warps">,
     Option<"tensorCoreSharedBytes", "tensor-core-shared-bytes", "int64_t",
            /*default=*/"232448",
            "cuda with shared tensor-core weights or async gathers: the dynamic "
