@@ -334,26 +334,50 @@ private:
   std::optional<std::string> saved;
 };
 
+/// Whether a GPU is there; if not, the benchmark is skipped with the reason.
+bool gpuReady(benchmark::State &state) {
+  if (scn_gpu_init(0) == SCN_OK)
+    return true;
+  state.SkipWithError(scn_last_error_message());
+  return false;
+}
+
+/// The scan's rows in device memory, on a stream of their own, for as long
+/// as a GPU benchmark runs.
+struct GpuScanRows {
+  GpuScanRows() {
+    const size_t bytes = size_t(scan().numRows) * 4 * sizeof(int64_t);
+    stream = mgpuStreamCreate();
+    rows = static_cast<const int64_t *>(mgpuMemAlloc(bytes, stream, false));
+    mgpuMemcpy(const_cast<int64_t *>(rows), const_cast<int64_t *>(scan().rows.data()), bytes,
+               stream);
+    mgpuStreamSynchronize(stream);
+  }
+  ~GpuScanRows() {
+    mgpuMemFree(const_cast<int64_t *>(rows), stream);
+    mgpuStreamSynchronize(stream);
+    mgpuStreamDestroy(stream);
+    check(scn_gpu_take_error());
+  }
+  void *stream = nullptr;
+  const int64_t *rows = nullptr;
+};
+
 /// The same pyramid on the GPU (GpuSites.h), from coordinates already in
 /// device memory, synchronised at the end of each iteration. Skipped (with
 /// the reason) without a GPU or a CUDA build.
 void BM_UNetGeometryTotalGpu(benchmark::State &state) {
-  if (scn_gpu_init(0) != SCN_OK) {
-    state.SkipWithError(scn_last_error_message());
+  if (!gpuReady(state))
     return;
-  }
   GpuLookups lookups(state);
   const Scan &s = scan();
-  const size_t bytes = size_t(s.numRows) * 4 * sizeof(int64_t);
-  void *stream = mgpuStreamCreate();
-  void *rows = mgpuMemAlloc(bytes, stream, false);
-  mgpuMemcpy(rows, const_cast<int64_t *>(s.rows.data()), bytes, stream);
-  mgpuStreamSynchronize(stream);
+  GpuScanRows device;
+  void *stream = device.stream;
   for (auto _ : state) {
     scn_gpu_sites_t levels[kLevels] = {};
     std::vector<scn_gpu_kmap_t> maps;
-    check(scn_gpu_sites_from_coords(3, s.size, static_cast<const int64_t *>(rows), s.numRows,
-                                    SCN_INPUT_AVERAGE, 1, stream, &levels[0]));
+    check(scn_gpu_sites_from_coords(3, s.size, device.rows, s.numRows, SCN_INPUT_AVERAGE, 1,
+                                    stream, &levels[0]));
     for (int l = 0; l < kLevels; ++l) {
       scn_gpu_kmap_t subm = nullptr;
       check(scn_gpu_kmap_build(SCN_KMAP_SUBMANIFOLD, levels[l], levels[l], kThree, nullptr,
@@ -376,28 +400,20 @@ void BM_UNetGeometryTotalGpu(benchmark::State &state) {
     for (scn_gpu_sites_t l : levels)
       scn_gpu_sites_free(l);
   }
-  mgpuMemFree(rows, stream);
-  mgpuStreamSynchronize(stream);
-  mgpuStreamDestroy(stream);
-  check(scn_gpu_take_error());
 }
 
 /// The pyramid's five submanifold maps alone on the GPU (its sets built
 /// once, outside the timing): the work the two lookups differ on.
 void BM_SubmanifoldMapsGpu(benchmark::State &state) {
-  if (scn_gpu_init(0) != SCN_OK) {
-    state.SkipWithError(scn_last_error_message());
+  if (!gpuReady(state))
     return;
-  }
   GpuLookups lookups(state);
   const Scan &s = scan();
-  const size_t bytes = size_t(s.numRows) * 4 * sizeof(int64_t);
-  void *stream = mgpuStreamCreate();
-  void *rows = mgpuMemAlloc(bytes, stream, false);
-  mgpuMemcpy(rows, const_cast<int64_t *>(s.rows.data()), bytes, stream);
+  GpuScanRows device;
+  void *stream = device.stream;
   scn_gpu_sites_t levels[kLevels] = {};
-  check(scn_gpu_sites_from_coords(3, s.size, static_cast<const int64_t *>(rows), s.numRows,
-                                  SCN_INPUT_AVERAGE, 1, stream, &levels[0]));
+  check(scn_gpu_sites_from_coords(3, s.size, device.rows, s.numRows, SCN_INPUT_AVERAGE, 1,
+                                  stream, &levels[0]));
   for (int l = 0; l + 1 < kLevels; ++l)
     check(scn_gpu_sites_downsample(levels[l], kTwo, kTwo, stream, &levels[l + 1]));
   mgpuStreamSynchronize(stream);
@@ -416,10 +432,6 @@ void BM_SubmanifoldMapsGpu(benchmark::State &state) {
   setRate(state, double(lookupsDone), 0, double(numSites(pyramid().levels[0])));
   for (scn_gpu_sites_t l : levels)
     scn_gpu_sites_free(l);
-  mgpuMemFree(rows, stream);
-  mgpuStreamSynchronize(stream);
-  mgpuStreamDestroy(stream);
-  check(scn_gpu_take_error());
 }
 #endif
 
