@@ -81,8 +81,10 @@ inline std::string cudaFlagOnCpu() {
     return "--activations is for --target=cuda (the CPU target is f32)";
   if (simtRows.getNumOccurrences() || simtChannels.getNumOccurrences())
     return "--simt-rows and --simt-channels are for --target=cuda";
-  if (tensorCoreWeights.getNumOccurrences() || tensorCoreBlockWarps.getNumOccurrences())
-    return "--tensor-core-weights and --tensor-core-block-warps are for --target=cuda";
+  if (tensorCoreWeights.getNumOccurrences())
+    return "--tensor-core-weights is for --target=cuda";
+  if (tensorCoreBlockWarps.getNumOccurrences())
+    return "--tensor-core-block-warps is for --target=cuda";
   if (tensorCoreGathers.getNumOccurrences() || tensorCoreStages.getNumOccurrences())
     return "--tensor-core-gathers and --tensor-core-stages are for --target=cuda";
   if (narrowTensorCoreInputs.getNumOccurrences())

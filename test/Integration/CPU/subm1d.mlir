@@ -32,6 +32,7 @@
 // RUN: not scn-compile %s --tensor-core-weights=shared -o %t.w.so 2>&1 | FileCheck %s --check-prefix=WEIGHTS
 // RUN: not scn-run %s --tensor-core-weights=shared --input %t.npz 2>&1 | FileCheck %s --check-prefix=RUNWEIGHTS
 // RUN: not scn-run %t.so --tensor-core-weights=shared --input %t.npz 2>&1 | FileCheck %s --check-prefix=ARTIFACT
+// RUN: not scn-compile %s --tensor-core-block-warps=8 -o %t.bw.so 2>&1 | FileCheck %s --check-prefix=BLOCKWARPS
 // RUN: not scn-run %t.so --narrow-tensor-core-inputs=false --input %t.npz 2>&1 | FileCheck %s --check-prefix=ARTIFACT
 // RUN: not scn-run %s --narrow-tensor-core-inputs=false --input %t.npz 2>&1 | FileCheck %s --check-prefix=RUNNARROW
 // The CUDA pipeline emulated on the CPU, with bf16 tensor cores (none fit
@@ -44,6 +45,7 @@
 // ARTIFACT: scn-run: error: --target, --chip, --element-type, --activations, --simt-*, --tensor-core-* and --narrow-tensor-core-inputs are for .mlir networks; an artifact runs as it was compiled
 // RUNNARROW: scn-run: error: --narrow-tensor-core-inputs is for --target=cuda
 // WEIGHTS: scn-compile: error: --tensor-core-weights is for --target=cuda
+// BLOCKWARPS: scn-compile: error: --tensor-core-block-warps is for --target=cuda
 // RUNWEIGHTS: scn-run: error: --tensor-core-weights is for --target=cuda
 // RUNACT: scn-run: error: --activations is for --target=cuda (the CPU target is f32)
 // ACT: scn-compile: error: --activations is for --target=cuda (the CPU target is f32)
