@@ -117,26 +117,28 @@ fi
 echo "== device"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$OUT/device.txt"
 
-# Worst case 60 + 30 + 420 + 90 s = 600 s, one device call; the run on the
-# H200 took 123 s in the first GPU session, 198 s in the second (more variants).
+# Worst case 60 + 20 + 40 + 380 + 90 s = 590 s, within one device call's
+# 600 (device_check.py bounds itself: 4 sections of at most 45 s, 120 s of
+# benchmarks, 60 s of profiles); the run on the H200 took 123 s in the
+# first GPU session, 198 s in the second (more variants).
 echo "== runtime GPU tests (driver layer, mgpu* ABI, GPU site sets vs CPU, result pool)"
 timeout 60 build/test/Unit/Runtime/RuntimeTests --gtest_filter='Gpu*:Results*' > "$OUT/unit.txt" 2>&1 || status=1
 grep -E '^\[ *(OK|FAILED|SKIPPED|PASSED) ' "$OUT/unit.txt"
 echo "== the GPU site sets and maps again, with hash-table lookups (SCN_RUNTIME_ALGORITHMS=hash)"
-SCN_RUNTIME_ALGORITHMS=hash timeout 60 build/test/Unit/Runtime/RuntimeTests --gtest_filter='GpuSites*' \
+SCN_RUNTIME_ALGORITHMS=hash timeout 20 build/test/Unit/Runtime/RuntimeTests --gtest_filter='GpuSites*' \
   > "$OUT/unit-hash.txt" 2>&1 || status=1
 grep -E '^\[ *(FAILED|SKIPPED|PASSED) ' "$OUT/unit-hash.txt"
 
 if [ $# -gt 0 ]; then
   echo "== compiled networks on the GPU: device_check.py $*"
-  timeout 420 python3 bench/gpu/device_check.py --log "$OUT/device_check.log" "$@" \
+  timeout 380 python3 bench/gpu/device_check.py --log "$OUT/device_check.log" "$@" \
     | tee "$OUT/device_check.txt"
   [ "${PIPESTATUS[0]}" = 0 ] || status=1
   exit $status
 fi
 
 echo "== LiDAR map pyramid: GPU vs CPU (2 threads), and the GPU's submanifold maps by sorted (/0) or hash-table (/1) lookups, medians of 5"
-timeout 45 build/bench/runtime/bench_runtime_maps --benchmark_filter='BM_UNetGeometryTotal|BM_SubmanifoldMapsGpu' \
+timeout 40 build/bench/runtime/bench_runtime_maps --benchmark_filter='BM_UNetGeometryTotal|BM_SubmanifoldMapsGpu' \
   --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
   > "$OUT/pyramid.txt" 2>&1 || status=1
 grep -E 'median|ERROR' "$OUT/pyramid.txt"
@@ -145,7 +147,7 @@ echo "== compiled networks on the GPU (bench/gpu/device_check.py; log: $OUT/devi
 # Bounded, so that a hung kernel cannot eat the device budget: each of the
 # four correctness sections 45 s at most, the GEMM peaks 60 s, the
 # benchmarks 120 s, the profiles 60 s (420 s in all).
-timeout 420 python3 bench/gpu/device_check.py --log "$OUT/device_check.log" --bench-seconds 120 \
+timeout 380 python3 bench/gpu/device_check.py --log "$OUT/device_check.log" --bench-seconds 120 \
   | tee "$OUT/device_check.txt"
 [ "${PIPESTATUS[0]}" = 0 ] || status=1
 

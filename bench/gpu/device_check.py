@@ -722,7 +722,8 @@ def w3_goal_line(best):
     cells = [f"{name} {target} {100 * share:.1f}% ({'met' if share > 0.5 else 'not met'})"
              for name, (share, target) in sorted(best.items())
              if int(name.split("_C")[1]) >= 64]
-    return "W3 goal, the best f16 convolution against its roofline (> 50%): " + \
+    return "W3 goal, the best f16 convolution against its roofline (> 50%; its outputs " \
+        "against the default's: the tables above): " + \
         ("; ".join(cells) if cells else "no W3 profile")
 
 

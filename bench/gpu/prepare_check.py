@@ -8,9 +8,11 @@ the GPU machine (which has neither our toolchain nor the CUDA toolkit):
                <seed>.npz               random_networks.py): inputs and the
                                         eager PyTorch outputs to compare with
   build/gpu-check/tensor-cores/<c>.<e>.so  the networks of test_tensor_cores.py
-                       <c>.<e>.npz      for f16 and bf16 tensor cores, with
-                                        the CPU's exact output or the CPU
-                                        emulation's to compare with
+                       exact<s>.npz     for f16, bf16 and tf32 tensor cores
+                       rounded<s>.<e>.npz  (variants <e>), with the CPU's exact
+                                        output (one file a case) or the CPU
+                                        emulation's (one a variant) to
+                                        compare with
   build/gpu-check/bench/<w>.<t>.so      W1 and the W3 layers (C = 16..128) for
                                         cuda, cuda-f16 and cuda-bf16 (tensor
                                         cores),
@@ -26,7 +28,9 @@ the GPU machine (which has neither our toolchain nor the CUDA toolkit):
                                         cuda-f16-wgmma and -wgmma128 (block
                                         weights on wgmma, built for sm_90a
                                         alone; warps of 64 and of 128
-                                        output channels);
+                                        output channels); on W3 C >= 64,
+                                        cuda-f16-blockw8, -wgmma8 and (C128)
+                                        -wgmma128x8: blocks of 8 warps;
 
                inputs.npz, meta.json    their coordinates, weight arguments
                                         (regenerated from a seed on the GPU
@@ -166,6 +170,9 @@ def tensor_core_variants():
                            "--chip=sm_90a", "--tensor-core-columns=128"])] + \
         [(label + "x8", flags + ["--tensor-core-block-warps=8"])
          for label, flags in (("f16-block", ["--element-type=f16", "--tensor-core-weights=block"]),
+                              ("f16-async-block", ["--element-type=f16",
+                                                   "--tensor-core-gathers=async",
+                                                   "--tensor-core-weights=block"]),
                               ("f16-wgmma", ["--element-type=f16", "--tensor-core-weights=block",
                                              "--chip=sm_90a"]),
                               ("f16-wgmma128", ["--element-type=f16",
@@ -181,9 +188,9 @@ TENSOR_CORE_VARIANTS = tensor_core_variants()
 # Blocks of 8 warps (two warpgroups, thirteenth session) run only there:
 # 250 warp tiles make 31 full blocks and one of 2 warps with rows.
 TILES_VARIANTS = {"tiles": ["f16-block", "tf32-block", "f16-async-block", "f16-wgmma",
-                            "f16-wgmma128", "f16-blockx8", "f16-wgmmax8"],
+                            "f16-wgmma128", "f16-blockx8", "f16-async-blockx8", "f16-wgmmax8"],
                   "tiles128": ["f16-wgmma", "f16-wgmma128", "f16-wgmma128x8"]}
-TILES_ONLY = {"f16-blockx8", "f16-wgmmax8", "f16-wgmma128x8"}
+TILES_ONLY = {"f16-blockx8", "f16-async-blockx8", "f16-wgmmax8", "f16-wgmma128x8"}
 
 
 def prepare_tensor_cores(chips, target):

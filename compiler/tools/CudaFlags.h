@@ -41,8 +41,8 @@ static llvm::cl::opt<std::string> tensorCoreWeights(
                    "whose weights fit the smallest chip's), large (shared for layers whose "
                    "input x output channels are 4096, 64 x 64, or more), staged (with "
                    "--tensor-core-gathers=async: copied into the warps' gather stages), or "
-                   "block (each offset's copied once per block of 4 warps into shared "
-                   "stages)"));
+                   "block (each offset's copied once per block of 4 warps, or 8 with "
+                   "--tensor-core-block-warps, into shared stages)"));
 static llvm::cl::opt<int64_t> tensorCoreBlockWarps(
     "tensor-core-block-warps", llvm::cl::init(4),
     llvm::cl::desc("cuda with --tensor-core-weights=block: warps of a block that share each "

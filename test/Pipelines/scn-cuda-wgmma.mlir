@@ -17,6 +17,16 @@
 // share each offset's stage; each warpgroup runs the wgmmas of an offset
 // only where one of its 4 warps has it (the union of its masks).
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90a tensor-core-weights=block tensor-core-block-warps=8" -split-input-file | FileCheck %s --check-prefix=EIGHT
+// The masks read back from shared memory: the block's 4 (one v4 load) with
+// one warpgroup; with two, the block's 8 for the union of the copies (2
+// v4 loads) and the 4 of the warp's warpgroup for its skips (LLVM 22 reads
+// them as a v4 and a b32).
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90a tensor-core-weights=block" -split-input-file | awk "/gpu.binary @tensor_core_conv/ && !seen++" | grep -o "ld.shared.v4.b32\|ld.shared.b32" | sort | uniq -c | FileCheck %s --check-prefix=FOURMASKS
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90a tensor-core-weights=block tensor-core-block-warps=8" -split-input-file | awk "/gpu.binary @tensor_core_conv/ && !seen++" | grep -o "ld.shared.v4.b32\|ld.shared.b32" | sort | uniq -c | FileCheck %s --check-prefix=EIGHTMASKS
+// FOURMASKS-NOT: ld.shared.b32
+// FOURMASKS: {{^ *}}1 ld.shared.v4.b32
+// EIGHTMASKS: {{^ *}}1 ld.shared.b32
+// EIGHTMASKS-NEXT: {{^ *}}3 ld.shared.v4.b32
 
 // CHECK-LABEL: llvm.func @layer(
 // CHECK: gpu.binary @tensor_core_conv

@@ -333,9 +333,18 @@ def test_exact_case_shared_memory(seed, element_type, mode, tmp_path):
                                     "--tensor-core-rows=32"],
                                    ["--chip=sm_90a", "--tensor-core-weights=block"],
                                    # blocks of 8 warps: 31 full and one of 2 warps
-                                   # with rows; 256 threads copy each stage
+                                   # with rows; 256 threads copy each stage. The
+                                   # emulation runs each warp on its own (over its
+                                   # block's union, which adds only offsets its rows
+                                   # lack): it checks the copies of 256 threads and
+                                   # the 8-warp stages' sizes, not the barriers, the
+                                   # published masks or a warpgroup's skips, which
+                                   # the GPU check's exacttiles x8 cases do.
                                    ["--chip=sm_90", "--tensor-core-weights=block",
                                     "--tensor-core-block-warps=8"],
+                                   ["--chip=sm_90", "--tensor-core-weights=block",
+                                    "--tensor-core-block-warps=8",
+                                    "--tensor-core-gathers=async"],
                                    ["--chip=sm_90a", "--tensor-core-weights=block",
                                     "--tensor-core-block-warps=8"]])
 def test_exact_shared_weights_many_tiles(flags, tmp_path):
@@ -371,6 +380,8 @@ def test_exact_128_columns(flags, tmp_path):
     shape = "wgmma.mma_async.sync.aligned.m64n128k16" if "--chip=sm_90a" in flags \
         else "mma.sync.aligned.m16n8k16"
     assert ptx_count(spec, arrays, tmp_path, flags, shape) > 0
+    threads = 256 if "--tensor-core-block-warps=8" in flags else 128
+    assert ptx_count(spec, arrays, tmp_path, flags, f".maxntid {threads}, 1, 1") == 1
     if "--chip=sm_90a" not in flags:  # 16 mmas of 8 channels a k step
         assert ptx_count(spec, arrays, tmp_path, flags, "mma.sync.aligned.m16n8k16") >= 64
 

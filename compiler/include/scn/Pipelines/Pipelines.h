@@ -86,7 +86,8 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
                      "large (shared for layers whose input x output channels are 4096, 64 x 64, or "
                      "more), staged (with tensor-core-gathers=async: each lane's fragments of "
                      "an offset copied into its warp's gather stages), or block (each offset's "
-                     "weights copied once per block of 4 warps into shared stages)"),
+                     "weights copied once per block of 4 warps, or 8 with tensor-core-block-warps, "
+                     "into shared stages)"),
       llvm::cl::init("global")};
   Option<int64_t> tensorCoreBlockWarps{
       *this, "tensor-core-block-warps",

@@ -211,7 +211,8 @@ struct SCNPlanDataflowPass
         // Schedule attributes of the wrong kind written by hand: an error
         // that names them, not a null attribute read below.
         for (StringRef name :
-             {"rows_per_tile", "channel_tile", "gather_stages", "loads_in_flight"})
+             {"rows_per_tile", "channel_tile", "gather_stages", "loads_in_flight",
+              "block_warps"})
           if (Attribute given = op->getAttr(name); given && !isa<IntegerAttr>(given)) {
             op->emitOpError() << "has " << name << " = " << given << "; it must be an integer";
             planFailed = true;

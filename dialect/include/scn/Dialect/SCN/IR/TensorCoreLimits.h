@@ -43,7 +43,6 @@ inline constexpr int64_t kMaxGatherStages = 8;
 /// publish their neighbour masks (an i32 each, a multiple of 16 bytes so
 /// the stages after them stay 16-byte aligned).
 inline constexpr int64_t kBlockWeightStages = 2;
-inline constexpr int64_t kMaxBlockWeightWarps = 8;
 inline constexpr int64_t blockMaskBytes(int64_t blockWarps) {
   return (4 * blockWarps + 15) / 16 * 16;
 }

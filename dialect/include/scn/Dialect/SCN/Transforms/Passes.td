@@ -203,7 +203,8 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
            "layers of tensor-core-shared-min-weights or more), staged (with "
            "tensor-core-gathers=async: each lane's fragments of an offset "
            "copied into its warp's gather stages), or block (each offset's "
-           "weights copied once per block of 4 warps into shared stages, for "
+           "weights copied once per block of 4 warps, or 8 with "
+           "tensor-core-block-warps, into shared stages, for "
            "filters of at most 32 offsets)">,
     Option<"tensorCoreBlockWarps", "tensor-core-block-warps", "int64_t",
            /*default=*/"4",
