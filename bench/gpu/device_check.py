@@ -295,7 +295,8 @@ PRIMARY_TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-blockw", "cuda-f16-async
                    "cuda-f16-wgmma8", "cuda-f16-wgmma128x8",
                    "cuda-f16-sharedw", "cuda-f16-sharedw90",
                    "cuda-tf32", "cuda-bf16", "cuda-f16-act16")
-OTHER_TARGETS = ("cuda-f16+maskorder", "cuda-hostmaps", "cuda-f16+pageable")
+OTHER_TARGETS = ("cuda-f16+hashlookups", "cuda-f16+maskorder", "cuda-hostmaps",
+                 "cuda-f16+pageable")
 TARGETS = PRIMARY_TARGETS + OTHER_TARGETS
 # A target ending so runs its artifact with SCN_GPU_PAGEABLE_UPLOADS=1: the
 # driver's own path for large uploads instead of page-locked staging
@@ -306,9 +307,15 @@ PAGEABLE_WORKLOADS = ("W3_C64", "W3_C128")
 # tensor-core tiles' rows sorted by the plain neighbour mask, the row order
 # before the Gray code key (runtime/lib/CPU/RowOrderKey.h).
 MASK_ORDER = "+maskorder"
+# A target ending so runs its artifact with SCN_RUNTIME_ALGORITHMS=hash:
+# the maps built on the GPU look sites up in a hash table instead of by
+# binary search (runtime/lib/CUDA/DeviceKeyTable.h), on W1, whose maps
+# are built in every run of its end-to-end time.
+HASH_LOOKUPS = "+hashlookups"
 # The environment of each suffix, and the workloads it runs on (None: all).
 SUFFIXES = {PAGEABLE: ({"SCN_GPU_PAGEABLE_UPLOADS": "1"}, PAGEABLE_WORKLOADS),
-            MASK_ORDER: ({"SCN_RUNTIME_ROW_ORDER": "mask"}, None)}
+            MASK_ORDER: ({"SCN_RUNTIME_ROW_ORDER": "mask"}, None),
+            HASH_LOOKUPS: ({"SCN_RUNTIME_ALGORITHMS": "hash"}, ("W1",))}
 
 
 def suffix_of(target):
@@ -479,6 +486,11 @@ def bench(log, repeat, deadline, scratch):
         # its default's output bit for bit. wgmma may add a k step's
         # products in another order than mma.sync: its difference is a few
         # f32 roundings of the sums, not zero.
+        # The same maps either way: the same output bit for bit.
+        hashed = out.get("cuda-f16" + HASH_LOOKUPS)
+        if hashed is not None and "cuda-f16" in out:
+            result["hash lookups difference"] = float(np.abs(hashed - out["cuda-f16"]).max()) \
+                if hashed.shape == out["cuda-f16"].shape else float("inf")
         for _, base, variants in VARIANT_TABLES:
             got = [out[t] for t in variants if t in out]
             if got and base in out:
@@ -547,6 +559,21 @@ def print_tables(rows, peaks):
             continue
         staged, pageable = r["cuda-f16"], r["cuda-f16" + PAGEABLE]
         print(f"| {name} | {staged:.2f} | {pageable:.2f} | {pageable / staged:.2f}x |")
+    print()
+    print("Maps built on the GPU in every run, their sites looked up by binary search in "
+          "sorted keys (the default) or in a hash table (SCN_RUNTIME_ALGORITHMS=hash), f16, "
+          "end to end with weights resident; the maps alone: the pyramid's "
+          "BM_SubmanifoldMapsGpu lines.")
+    print("| workload | sorted ms | hash table ms | speed-up | maps prebuilt ms | "
+          "max difference |")
+    print("|---|---|---|---|---|---|")
+    for name, flop, sites, r in rows:
+        if "cuda-f16" + HASH_LOOKUPS not in r:
+            continue
+        sorted_ms, hashed = r["cuda-f16"], r["cuda-f16" + HASH_LOOKUPS]
+        print(f"| {name} | {sorted_ms:.2f} | {hashed:.2f} | {sorted_ms / hashed:.2f}x | "
+              f"{r['cuda-f16 prebuilt']:.2f} | "
+              f"{r.get('hash lookups difference', float('nan')):.1e} |")
     for heading, base, variants in VARIANT_TABLES:
         print()
         print(heading + " Maps prebuilt; the best variant's speed-up over the default, and "
