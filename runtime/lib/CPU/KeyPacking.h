@@ -26,9 +26,24 @@
 
 #include <cstdint>
 
+#ifdef __CUDACC__
+#define SCN_HOST_DEVICE __host__ __device__
+#else
+#define SCN_HOST_DEVICE
+#endif
+
 namespace scn::rt {
 
 using Key128 = unsigned __int128;
+
+/// Mixes a key into 64 well-spread bits (the top bits select a slot): the
+/// CPU's site tables (SiteTable.h) and the GPU maps' (DeviceKeyTable.h).
+SCN_HOST_DEVICE inline uint64_t hashKey(uint64_t k) {
+  k ^= k >> 31;
+  k *= 0x9E3779B97F4A7C15ULL;
+  k ^= k >> 29;
+  return k * 0xBF58476D1CE4E5B9ULL;
+}
 
 /// Number of bits needed to store every value of [0, n); 0 when n <= 1.
 inline int32_t bitWidthOfRange(int64_t n) {

@@ -32,13 +32,7 @@
 
 namespace scn::rt {
 
-/// Mixes a key into 64 well-spread bits (the top bits select the slot).
-inline uint64_t hashKey(uint64_t k) {
-  k ^= k >> 31;
-  k *= 0x9E3779B97F4A7C15ULL;
-  k ^= k >> 29;
-  return k * 0xBF58476D1CE4E5B9ULL;
-}
+/// A 128-bit key mixed by KeyPacking.h's hashKey of its halves.
 inline uint64_t hashKey(Key128 k) {
   return hashKey(static_cast<uint64_t>(k) ^
                  hashKey(uint64_t(static_cast<uint64_t>(k >> 64) + 0x632BE59BD9B4E019ULL)));

@@ -7,16 +7,9 @@
 #include "SortedNumbering.h"
 #include "RadixSort.h"
 
-#include <cstdlib>
-#include <cstring>
 #include <vector>
 
 using namespace scn::rt;
-
-bool scn::rt::sortedAlgorithmsAllowed() {
-  const char *choice = std::getenv("SCN_RUNTIME_ALGORITHMS");
-  return !choice || std::strcmp(choice, "hash") != 0;
-}
 
 bool scn::rt::canNumberBySorting(const scn_sites &sites, int64_t numCandidates) {
   return sortedAlgorithmsAllowed() && sites.layout.totalBits() <= 63 &&

@@ -22,6 +22,8 @@
 #ifndef SCN_RUNTIME_LIB_CPU_SORTEDNUMBERING_H
 #define SCN_RUNTIME_LIB_CPU_SORTEDNUMBERING_H
 
+#include "AlgorithmChoice.h"
+
 #include "SiteSet.h"
 
 #include <functional>
@@ -30,11 +32,6 @@ namespace scn::rt {
 
 /// Key of a candidate that is not a site (an empty row, no window).
 constexpr uint64_t kNoCandidate = ~uint64_t(0);
-
-/// False when the environment sets SCN_RUNTIME_ALGORITHMS=hash: every
-/// builder then takes its hash-table path (benchmarks compare the two; the
-/// unit tests run once each way).
-bool sortedAlgorithmsAllowed();
 
 /// True when `sites` (its key layout) and `numCandidates` suit the sorted
 /// numbering (and sortedAlgorithmsAllowed()).

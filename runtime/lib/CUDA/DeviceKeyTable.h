@@ -21,19 +21,21 @@
 /// second allocator.
 ///
 /// Keys are below 2^63 (KeyLayout and Padded refuse more), so ~0 marks an
-/// empty slot. A key's slot is the hash of its key without the low
-/// kRunBits bits, plus those bits: sites next to each other on the last
-/// axis, which a site's neighbours at consecutive offsets are, land in
-/// consecutive slots and are read by adjacent threads.
+/// empty slot. As in the CPU's SiteTable, a key's slot is the hash
+/// (KeyPacking.h's hashKey) of its key without the low kRunBits bits, plus
+/// those bits: sites next to each other on the last axis, which a site's
+/// neighbours at consecutive offsets are, land in consecutive slots and are
+/// read by adjacent threads.
 ///
 //===----------------------------------------------------------------------===//
 
 #ifndef SCN_RUNTIME_LIB_CUDA_DEVICEKEYTABLE_H
 #define SCN_RUNTIME_LIB_CUDA_DEVICEKEYTABLE_H
 
+#include "AlgorithmChoice.h"
+#include "KeyPacking.h"
+
 #include <cstdint>
-#include <cstdlib>
-#include <cstring>
 
 #ifndef SCN_DEVICE
 #ifdef __CUDACC__
@@ -44,12 +46,6 @@
 #endif
 
 namespace scn::rt::device {
-
-/// SCN_RUNTIME_ALGORITHMS=hash: maps look sites up in a hash table.
-inline bool hashedLookups() {
-  const char *choice = std::getenv("SCN_RUNTIME_ALGORITHMS");
-  return choice && std::strcmp(choice, "hash") == 0;
-}
 
 /// Row of `key` in a set whose keys are ascending, or -1.
 struct SortedLookup {
@@ -72,19 +68,14 @@ struct SortedLookup {
 constexpr uint64_t kEmptySlot = ~uint64_t(0);
 constexpr int32_t kRunBits = 2;
 
-/// Row of `key` in a table built by buildKeyTable, or -1.
+/// Row of `key` in a table built by KeyTable::build, or -1.
 struct HashedLookup {
   const uint64_t *slots;
   const int32_t *slotRows;
   int32_t log2Capacity;
   SCN_DEVICE uint64_t home(uint64_t key) const {
-    uint64_t h = (key >> kRunBits) ^ ((key >> kRunBits) >> 31);
-    h *= 0x9E3779B97F4A7C15ULL;
-    h ^= h >> 29;
-    h *= 0xBF58476D1CE4E5B9ULL;
-    // The top bits select the run; the key's low bits its slot in the run.
-    uint64_t run = log2Capacity > kRunBits ? h >> (64 - (log2Capacity - kRunBits)) : 0;
-    return ((run << kRunBits) + (key & ((1u << kRunBits) - 1))) & mask();
+    uint64_t run = hashKey(key >> kRunBits) >> (64 - log2Capacity);
+    return (run + (key & ((uint64_t(1) << kRunBits) - 1))) & mask();
   }
   SCN_DEVICE uint64_t mask() const { return (uint64_t(1) << log2Capacity) - 1; }
   SCN_DEVICE int32_t find(uint64_t key) const {
@@ -150,7 +141,7 @@ template <typename B> struct KeyTable {
 template <typename B, typename Use>
 void withLookup(const uint64_t *keys, const int32_t *rows, int64_t n, typename B::Stream stream,
                 Use &&use) {
-  if (hashedLookups()) {
+  if (!sortedAlgorithmsAllowed()) {
     KeyTable<B> table;
     table.build(keys, rows, n, stream);
     use(table.lookup);
