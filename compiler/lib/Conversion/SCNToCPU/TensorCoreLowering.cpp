@@ -60,11 +60,12 @@
 // global memory that it waits for right away.
 //
 // With weights_memory = "block" (scn-plan-dataflow tensor-core-weights
-// =block; filters of up to 32 offsets), the 4 warps of a block share each
-// offset's weights: every warp publishes its neighbour mask in shared
-// memory, and after a barrier the block runs the union of the 4 in
-// ascending order, through stages of one offset's weights for its column
-// tile each (TensorCoreConv::stageOffsetWeights: the 128 threads copy it
+// =block; filters of up to 32 offsets), the 4 warps of a block (or
+// block_warps, below) share each offset's weights: every warp publishes
+// its neighbour mask in shared memory, and after a barrier the block runs
+// the union of the masks in ascending order, through stages of one
+// offset's weights for its column tile each
+// (TensorCoreConv::stageOffsetWeights: the block's threads copy it
 // by cp.async, 16 bytes at a time, in the packed order, so each warp then
 // reads its lanes' fragments as 512 contiguous bytes a load). With gathers
 // in registers there are kBlockWeightStages (2): the next offset's copy is
@@ -182,8 +183,8 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   // fragments, through L1/L2), "shared" (a copy per block) or "staged"
   // (each lane's fragments of an offset copied into its warp's gather
   // stages with its input chunks; async gathers only), or "block" (each
-  // offset's copied once per block of 4 warps into shared stages). See the
-  // file comment.
+  // offset's copied once per block of 4 or block_warps warps into shared
+  // stages). See the file comment.
   bool sharedWeights = false, stagedWeights = false, blockWeights = false;
   if (auto memory = op->getAttrOfType<StringAttr>("weights_memory")) {
     if (memory.getValue() != "global" && memory.getValue() != "shared" &&
@@ -260,8 +261,8 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   // per gather stage (kBlockWeightStages with gathers in registers).
   int64_t maskBytes = blockMaskBytes(blockWarps);
   int64_t blockStages = asyncStages ? asyncStages : kBlockWeightStages;
-  // warpgroup_mma (sm_90a): the block's 4 warps multiply by wgmma, B from
-  // the block's stages in wgmma's swizzled layout (TensorCoreConv), whose
+  // warpgroup_mma (sm_90a): each 4 warps of the block multiply by wgmma, B
+  // from the block's stages in wgmma's swizzled layout (TensorCoreConv), whose
   // 1024-byte atoms need a stage base aligned to 1024 (a block's dynamic
   // shared memory is aligned to 16: up to 1008 bytes of padding).
   bool warpgroupMma = op->hasAttr("warpgroup_mma");
