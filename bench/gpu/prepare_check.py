@@ -155,7 +155,7 @@ def tensor_core_variants():
     staged too (the layout of their stages, likewise). A label's first part
     names the element type."""
     import test_tensor_cores as tc
-    return [(e, ["--element-type=" + e]) for e in tc.TYPES] + \
+    variants = [(e, ["--element-type=" + e]) for e in tc.TYPES] + \
         [(e + "-async", ["--element-type=" + e, "--tensor-core-gathers=async"])
          for e in ("f16", "tf32")] + \
         [("f16-staged", ["--element-type=f16", "--tensor-core-gathers=async",
@@ -167,17 +167,12 @@ def tensor_core_variants():
         [("f16-wgmma", ["--element-type=f16", "--tensor-core-weights=block",
                         "--chip=sm_90a"]),
          ("f16-wgmma128", ["--element-type=f16", "--tensor-core-weights=block",
-                           "--chip=sm_90a", "--tensor-core-columns=128"])] + \
-        [(label + "x8", flags + ["--tensor-core-block-warps=8"])
-         for label, flags in (("f16-block", ["--element-type=f16", "--tensor-core-weights=block"]),
-                              ("f16-async-block", ["--element-type=f16",
-                                                   "--tensor-core-gathers=async",
-                                                   "--tensor-core-weights=block"]),
-                              ("f16-wgmma", ["--element-type=f16", "--tensor-core-weights=block",
-                                             "--chip=sm_90a"]),
-                              ("f16-wgmma128", ["--element-type=f16",
-                                                "--tensor-core-weights=block", "--chip=sm_90a",
-                                                "--tensor-core-columns=128"]))]
+                           "--chip=sm_90a", "--tensor-core-columns=128"])]
+    # The f16 block-weight variants again in blocks of 8 warps ("x8").
+    return variants + [(label + "x8", flags + ["--tensor-core-block-warps=8"])
+                       for label, flags in variants
+                       if label in ("f16-block", "f16-async-block", "f16-wgmma",
+                                    "f16-wgmma128")]
 
 
 TENSOR_CORE_VARIANTS = tensor_core_variants()
