@@ -570,9 +570,10 @@ def print_tables(rows, peaks):
     for name, flop, sites, r in rows:
         if "cuda-f16" + HASH_LOOKUPS not in r:
             continue
-        sorted_ms, hashed = r["cuda-f16"], r["cuda-f16" + HASH_LOOKUPS]
+        nan = float("nan")
+        sorted_ms, hashed = r.get("cuda-f16", nan), r["cuda-f16" + HASH_LOOKUPS]
         print(f"| {name} | {sorted_ms:.2f} | {hashed:.2f} | {sorted_ms / hashed:.2f}x | "
-              f"{r['cuda-f16 prebuilt']:.2f} | "
+              f"{r.get('cuda-f16 prebuilt', nan):.2f} | "
               f"{r.get('hash lookups difference', float('nan')):.1e} |")
     for heading, base, variants in VARIANT_TABLES:
         print()

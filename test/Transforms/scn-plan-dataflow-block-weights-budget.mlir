@@ -43,3 +43,12 @@ func.func @stringBlockWarps(%s: !scn.sites<3, [16, 16, 16]>, %x: tensor<?x16xf32
   %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", weights_memory = "block", block_warps = "8"} : tensor<?x16xf32>, tensor<27x1x16x16xf32>, !scn.sites<3, [16, 16, 16]>
   return %y : tensor<?x16xf32>
 }
+
+// -----
+
+// An absurd count is named, not multiplied into the budget.
+// CHECK: error: 'scn.submanifold_conv' op has block_warps 4611686018427387904, which is for weights_memory "block" and is 4 or 8
+func.func @hugeBlockWarps(%s: !scn.sites<3, [16, 16, 16]>, %x: tensor<?x16xf32>, %w: tensor<27x1x16x16xf32>) -> tensor<?x16xf32> {
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", weights_memory = "block", block_warps = 4611686018427387904 : i64} : tensor<?x16xf32>, tensor<27x1x16x16xf32>, !scn.sites<3, [16, 16, 16]>
+  return %y : tensor<?x16xf32>
+}

@@ -149,8 +149,12 @@ bool planTensorCoreMemory(EpilogueOpInterface op, const TensorCoreMemoryOptions 
   int64_t inputBytes = inputElementBytes(op, options.activationBytes);
   // Warps of a block with block weights: as written by hand, else the
   // option's; 4 with every other kind of weights.
+  // (A hand-written value other than 4 or 8 is an error below; the budget
+  // meanwhile counts the option's, so that no product overflows.)
   auto givenBlockWarps = op->getAttrOfType<IntegerAttr>("block_warps");
-  int64_t blockWarps = givenBlockWarps ? givenBlockWarps.getInt() : options.blockWarps;
+  int64_t blockWarps = options.blockWarps;
+  if (givenBlockWarps && (givenBlockWarps.getInt() == 4 || givenBlockWarps.getInt() == 8))
+    blockWarps = givenBlockWarps.getInt();
   // A block's stages: 16 warps with shared weights, else 4 (block
   // weights: blockWarps), each
   // with its input chunks and, staged, its B fragments (input x
@@ -269,8 +273,9 @@ bool planTensorCoreMemory(EpilogueOpInterface op, const TensorCoreMemoryOptions 
   bool blockWeights = memory && memory.getValue() == "block";
   if (blockWeights && blockWarps != kTensorCoreBlockWarps && !givenBlockWarps)
     op->setAttr("block_warps", b.getI64IntegerAttr(blockWarps));
-  if (givenBlockWarps && (!blockWeights || (blockWarps != 4 && blockWarps != 8))) {
-    op->emitOpError() << "has block_warps " << blockWarps
+  if (givenBlockWarps &&
+      (!blockWeights || (givenBlockWarps.getInt() != 4 && givenBlockWarps.getInt() != 8))) {
+    op->emitOpError() << "has block_warps " << givenBlockWarps.getInt()
                       << ", which is for weights_memory \"block\" and is 4 or 8";
     ok = false;
   }
