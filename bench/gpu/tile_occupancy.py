@@ -13,7 +13,9 @@ code rank of the mask with the offsets far from the centre as high bits,
 runtime/lib/CPU/RowOrderKey.h; what the kernel uses), this prints:
 - the share of (16-row tile, offset) steps the warp runs (not skipped);
 - the share of the rows of those steps that have a neighbour, i.e. the
-  useful part of each mma (the rest multiplies zeros).
+  useful part of each mma (the rest multiplies zeros);
+then, on level 0 (W3's layer), the union steps of block-weight blocks of
+16 to 256 rows and the weights they copy.
 
     /usr/bin/python3 bench/gpu/tile_occupancy.py
 """
@@ -88,17 +90,43 @@ def submanifold_row_order(lib, coords, size, choice=None):
         lib.scn_sites_free(sites)
 
 
-def occupancy(table):
-    """(share of tile steps run, share of useful rows in them) of a
-    neighbour table [rows, 27] in tiles of 16 rows."""
+def tile_steps(table, tile=TILE):
+    """(tile steps run, all tile steps, rows with a neighbour in the steps
+    run) of a neighbour table [rows, 27] in tiles of `tile` rows."""
     rows, volume = table.shape
-    padded = np.full((-(-rows // TILE) * TILE, volume), -1, np.int32)
+    padded = np.full((-(-rows // tile) * tile, volume), -1, np.int32)
     padded[:rows] = table
-    has = (padded >= 0).reshape(-1, TILE, volume)
-    run = has.any(axis=1)              # [tiles, 27]: the warp vote
-    useful = has.sum(axis=1)           # rows with a neighbour per step
-    steps = run.sum()
-    return steps / run.size, useful.sum() / (steps * TILE)
+    has = (padded >= 0).reshape(-1, tile, volume)
+    run = has.any(axis=1)              # [tiles, 27]: the warp vote / block union
+    return int(run.sum()), run.size, int(has.sum())
+
+
+def occupancy(table, tile=TILE):
+    """(share of tile steps run, share of useful rows in them) of a
+    neighbour table [rows, 27] in tiles of `tile` rows."""
+    steps, total, useful = tile_steps(table, tile)
+    return steps / total, useful / (steps * tile)
+
+
+def block_weight_table(table):
+    """Block weights on W3's layer (level 0, rows in the map's row order): a
+    block of `rows` rows copies each offset of its union once, so the
+    weights that cross L2 are union steps x input x output channels x 2
+    bytes (f16) per column tile: 64 x 64 for C64, 128 x 128 for C128 at
+    128 columns; 4 warps of 16 rows are 64 rows, 8 warps 128."""
+    pairs = int((table >= 0).sum())
+    print()
+    print("Block weights on level 0 (W3's layer): union steps of blocks of R rows, "
+          "their useful rows, and the f16 weights copied per run. Neighbour pairs: "
+          f"{pairs}, whose gathered f16 rows are {pairs * 64 * 2 / 1e6:.0f} MB at C64 and "
+          f"{pairs * 128 * 2 / 1e6:.0f} MB at C128.")
+    print("| rows a block | union steps | useful rows | weights C64 MB | "
+          "weights C128 (128 columns) MB |")
+    print("|---|---|---|---|---|")
+    for rows in (16, 32, 64, 128, 256):
+        steps, _, useful = tile_steps(table, rows)
+        print(f"| {rows} | {steps} | {100 * useful / (steps * rows):.1f}% | "
+              f"{steps * 64 * 64 * 2 / 1e6:.0f} | {steps * 128 * 128 * 2 / 1e6:.0f} |")
 
 
 def main():
@@ -130,6 +158,8 @@ def main():
         masks = ((table >= 0).astype(np.int64) << np.arange(info.volume)).sum(axis=1)
         by_mask = np.argsort(masks, kind="stable")
         cells = [occupancy(table), occupancy(table[by_mask]), occupancy(table[order])]
+        if level == 0:
+            level0 = table[order]
         print(f"| {level} | {info.num_out} | "
               + " | ".join(f"{100 * run:.1f}% | {100 * useful:.1f}%" for run, useful in cells)
               + " |")
@@ -141,6 +171,7 @@ def main():
         lib.scn_sites_free(sites)
         sites = down
     lib.scn_sites_free(sites)
+    block_weight_table(level0)
 
 
 if __name__ == "__main__":
