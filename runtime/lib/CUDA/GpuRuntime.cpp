@@ -248,6 +248,53 @@ void *findResident(const void *host, int64_t bytes) {
   return it != r.copies.end() && it->second.first == bytes ? it->second.second : nullptr;
 }
 
+/// What mgpuLaunchKernel knows of each kernel function's shared memory:
+/// its static bytes (one driver query per function instead of one per
+/// launch) and the largest dynamic size it has opted in to (so that the
+/// opt-in, cuFuncSetAttribute, is asked once per size rise, not per
+/// launch). Function handles die with their module, and a new module's may
+/// reuse them: mgpuModuleUnload forgets every entry (unloads are rare).
+struct KernelSharedMemory {
+  struct Known {
+    int staticBytes = 0;
+    int32_t optedInDynamicBytes = 0;
+  };
+  std::mutex mutex;
+  std::unordered_map<CUfunction, Known> byFunction;
+};
+KernelSharedMemory &kernelSharedMemory() {
+  static KernelSharedMemory *k = new KernelSharedMemory;
+  return *k;
+}
+
+/// Past 48 KiB of static plus dynamic shared memory a kernel must opt in to
+/// its dynamic part. The static part counts: MLIR's dynamic shared memory
+/// is a 1-byte `.shared` array aligned to 16, so exactly 48 KiB of dynamic
+/// memory is already past the limit (seen on the H200).
+void optInToDynamicSharedMemory(CUfunction function, int32_t sharedBytes) {
+  constexpr int32_t kDefaultSharedLimit = 48 * 1024;
+  KernelSharedMemory &k = kernelSharedMemory();
+  std::lock_guard<std::mutex> lock(k.mutex);
+  auto [known, fresh] = k.byFunction.try_emplace(function);
+  if (fresh) {
+    CUresult read = driver().cuFuncGetAttribute(&known->second.staticBytes,
+                                                CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES, function);
+    if (read != CUDA_SUCCESS)
+      k.byFunction.erase(known);
+    check(read, "cuFuncGetAttribute", "static shared memory of the kernel");
+  }
+  KernelSharedMemory::Known &shared = known->second;
+  if (sharedBytes + shared.staticBytes <= kDefaultSharedLimit ||
+      sharedBytes <= shared.optedInDynamicBytes)
+    return;
+  check(driver().cuFuncSetAttribute(function, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                                    sharedBytes),
+        "cuFuncSetAttribute",
+        "asking for " + std::to_string(sharedBytes) + " bytes of dynamic shared memory besides " +
+            std::to_string(shared.staticBytes) + " static");
+  shared.optedInDynamicBytes = sharedBytes;
+}
+
 CUstream asStream(void *stream) { return static_cast<CUstream>(stream); }
 CUdeviceptr asDevice(void *ptr) { return reinterpret_cast<CUdeviceptr>(ptr); }
 
@@ -575,6 +622,11 @@ extern "C" void mgpuModuleUnload(void *module) {
     if (origin != c.moduleArtifact.end())
       c.moduleArtifact.erase(origin);
   }
+  {
+    KernelSharedMemory &k = kernelSharedMemory();
+    std::lock_guard<std::mutex> lock(k.mutex);
+    k.byFunction.clear();
+  }
   guarded("mgpuModuleUnload", [&] {
     profile::forgetModule(module);
     if (module)
@@ -610,24 +662,8 @@ extern "C" void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
              (sharedBytes ? ", " + std::to_string(sharedBytes) + " bytes shared"
                           : std::string());
     };
-    // Past 48 KiB of static plus dynamic shared memory a kernel must opt in
-    // to its dynamic part. The static part counts: MLIR's dynamic shared
-    // memory is a 1-byte `.shared` array aligned to 16, so exactly 48 KiB of
-    // dynamic memory is already past the limit (seen on the H200).
-    constexpr int32_t kDefaultSharedLimit = 48 * 1024;
-    if (sharedBytes > 0) {
-      int staticBytes = 0;
-      check(driver().cuFuncGetAttribute(&staticBytes, CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES,
-                                        static_cast<CUfunction>(function)),
-            "cuFuncGetAttribute", "static shared memory of the kernel");
-      if (sharedBytes + staticBytes > kDefaultSharedLimit)
-        check(driver().cuFuncSetAttribute(static_cast<CUfunction>(function),
-                                          CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                                          sharedBytes),
-              "cuFuncSetAttribute",
-              "asking for " + std::to_string(sharedBytes) + " bytes of dynamic shared memory "
-                  "besides " + std::to_string(staticBytes) + " static");
-    }
+    if (sharedBytes > 0)
+      optInToDynamicSharedMemory(static_cast<CUfunction>(function), sharedBytes);
     CUevent start = profile::begin(asStream(stream));
     CUresult launched = driver().cuLaunchKernel(
         static_cast<CUfunction>(function), gridX, gridY, gridZ, blockX, blockY, blockZ,

@@ -1,0 +1,297 @@
+//===- FakeDriverTest.cpp - The driver layer over a fake libcuda.so.1 ------===//
+//
+// Part of the SCN compiler runtime tests.
+//
+//===----------------------------------------------------------------------===//
+///
+/// \file
+/// The runtime's CUDA driver layer (runtime/lib/CUDA) over FakeCudaDriver.cpp
+/// instead of a GPU: the errors for missing devices and out-of-memory, the
+/// memory pool's set-up, uploads through page-locked memory, and the
+/// shared-memory opt-in of launches. These paths otherwise run only on a
+/// GPU machine (GpuTest.cpp), and some not even there (a failing cuInit, a
+/// module built for another chip).
+///
+/// main() loads the fake by its full path before the runtime's first
+/// dlopen("libcuda.so.1"), which then finds it by its soname. The driver's
+/// state is loaded once per process, so the tests of a failed set-up run in
+/// a child process of their own (death tests, "threadsafe" style: the child
+/// runs this binary again).
+///
+//===----------------------------------------------------------------------===//
+
+#include "scn/Runtime/Gpu.h"
+#include "scn/Runtime/Status.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <dlfcn.h>
+#include <string>
+#include <vector>
+
+#ifndef SCN_FAKE_CUDA_DRIVER
+#error "SCN_FAKE_CUDA_DRIVER (the fake libcuda.so.1's path) must be defined"
+#endif
+
+namespace {
+
+// The fake's controls (FakeCudaDriver.cpp), resolved in main().
+int (*fakeSetKnob)(const char *, long long) = nullptr;
+long long (*fakeCallsOf)(const char *) = nullptr;
+long long (*fakeLastOf)(const char *) = nullptr;
+
+void fakeSet(const char *knob, long long value) {
+  ASSERT_EQ(fakeSetKnob(knob, value), 0) << "no knob " << knob;
+}
+long long calls(const char *entry) { return fakeCallsOf(entry); }
+long long last(const char *what) { return fakeLastOf(what); }
+
+std::string lastError() { return scn_last_error_message(); }
+
+// CUresult values the knobs take (cuda.h is not included here: the test
+// talks to the runtime's C API only).
+constexpr long long kNoDevice = 100;        // CUDA_ERROR_NO_DEVICE
+constexpr long long kNoBinaryForGpu = 209;  // CUDA_ERROR_NO_BINARY_FOR_GPU
+constexpr long long kOutOfResources = 701;  // CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES
+
+/// Runs `body` in a fresh process (the driver not yet loaded) and expects
+/// it to exit 0; what it prints to stderr must match `expected`.
+#define EXPECT_IN_A_FRESH_PROCESS(body, expected)                              \
+  EXPECT_EXIT(                                                                 \
+      {                                                                        \
+        body;                                                                  \
+        std::fflush(stderr);                                                   \
+        std::_Exit(0);                                                         \
+      },                                                                       \
+      ::testing::ExitedWithCode(0), expected)
+
+/// In a child process: prints `message` and exits 1 unless `condition`.
+void require(bool condition, const std::string &message) {
+  if (!condition) {
+    std::fprintf(stderr, "FAILED: %s\n", message.c_str());
+    std::_Exit(1);
+  }
+}
+
+TEST(FakeDriver, AFailedInitNamesTheDriversError) {
+  EXPECT_IN_A_FRESH_PROCESS(
+      {
+        fakeSet("init_result", kNoDevice);
+        require(scn_gpu_init(0) == SCN_ERROR_NO_DEVICE, "status: " + lastError());
+        std::fprintf(stderr, "%s\n", lastError().c_str());
+        // Generated code's first call fails too, and keeps that error.
+        require(mgpuStreamCreate() == nullptr, "a stream without a driver");
+        require(scn_gpu_take_error() == SCN_ERROR_NO_DEVICE, "sticky: " + lastError());
+      },
+      "scn_gpu_init: cuInit failed with CUDA_ERROR_NO_DEVICE: the NVIDIA driver found no "
+      "usable GPU");
+}
+
+TEST(FakeDriver, ADriverWithoutDevicesIsNamed) {
+  EXPECT_IN_A_FRESH_PROCESS(
+      {
+        fakeSet("devices", 0);
+        require(scn_gpu_init(0) == SCN_ERROR_NO_DEVICE, "status: " + lastError());
+        std::fprintf(stderr, "%s\n", lastError().c_str());
+        scn_gpu_device_info_t info;
+        require(scn_gpu_get_device_info(&info) == SCN_ERROR_NO_DEVICE, "info: " + lastError());
+      },
+      "scn_gpu_init: device 0 does not exist \\(the driver sees 0 devices\\)");
+}
+
+TEST(FakeDriver, SetUpKeepsFreedBlocksInThePoolAndNamesTheDevice) {
+  ASSERT_EQ(scn_gpu_init(0), SCN_OK) << lastError();
+  // A release threshold of "never": freed blocks stay in the driver's pool
+  // for the next run instead of going back at every synchronisation.
+  EXPECT_EQ(static_cast<uint64_t>(last("pool_release_threshold")), UINT64_MAX);
+  scn_gpu_device_info_t info;
+  ASSERT_EQ(scn_gpu_get_device_info(&info), SCN_OK) << lastError();
+  EXPECT_STREQ(info.name, "fake GPU");
+  EXPECT_EQ(info.compute_major, 9);
+  EXPECT_EQ(info.total_memory, int64_t(1) << 30);
+}
+
+TEST(FakeDriver, ASecondDeviceThatIsNotThereIsNamedAndChangesNothing) {
+  EXPECT_EQ(scn_gpu_init(1), SCN_ERROR_NO_DEVICE);
+  EXPECT_NE(lastError().find("device 1 does not exist (the driver sees 1 device)"),
+            std::string::npos)
+      << lastError();
+  EXPECT_EQ(scn_gpu_init(0), SCN_OK) << lastError();
+}
+
+TEST(FakeDriver, OutOfMemoryNamesTheRequestAndWhatIsFree) {
+  ASSERT_EQ(scn_gpu_init(0), SCN_OK) << lastError();
+  fakeSet("device_memory_bytes", 3 << 20);
+  void *stream = mgpuStreamCreate();
+  void *kept = mgpuMemAlloc(1 << 20, stream, false);
+  EXPECT_NE(kept, nullptr);
+  EXPECT_EQ(mgpuMemAlloc(5 << 20, stream, false), nullptr);
+  EXPECT_EQ(scn_gpu_take_error(), SCN_ERROR_OUT_OF_MEMORY);
+  EXPECT_EQ(lastError(), "scn_gpu_take_error: mgpuMemAlloc: out of device memory: 5.0 MiB "
+                         "requested, 2.0 MiB of 3.0 MiB free on device 0");
+  // The caller's uploads say the same.
+  std::vector<char> features(4 << 20, 1);
+  void *device = nullptr;
+  EXPECT_EQ(scn_gpu_upload(features.data(), int64_t(features.size()), &device),
+            SCN_ERROR_OUT_OF_MEMORY);
+  EXPECT_EQ(device, nullptr);
+  EXPECT_NE(lastError().find("out of device memory: 4.0 MiB requested"), std::string::npos)
+      << lastError();
+  // Nothing sticks: the next allocation that fits works.
+  mgpuMemFree(kept, stream);
+  fakeSet("device_memory_bytes", int64_t(1) << 30);
+  void *fits = mgpuMemAlloc(5 << 20, stream, false);
+  EXPECT_NE(fits, nullptr);
+  mgpuMemFree(fits, stream);
+  mgpuStreamDestroy(stream);
+  EXPECT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
+  EXPECT_EQ(last("allocated_bytes"), 0);
+}
+
+TEST(FakeDriver, UploadsArriveExactlyStagedOrNot) {
+  ASSERT_EQ(scn_gpu_init(0), SCN_OK) << lastError();
+  // 9 MiB and a bit goes through page-locked memory in 4 MiB chunks, 1 KiB
+  // through the driver's pageable copy.
+  for (size_t count : {size_t(9 << 20) / 4 + 3, size_t(256)}) {
+    std::vector<int32_t> host(count);
+    for (size_t i = 0; i < count; ++i)
+      host[i] = int32_t(i * 2654435761u);
+    const long long hostAllocsBefore = calls("cuMemHostAlloc");
+    const long long copiesBefore = calls("cuMemcpyAsync");
+    void *device = nullptr;
+    ASSERT_EQ(scn_gpu_upload(host.data(), int64_t(count * 4), &device), SCN_OK) << lastError();
+    ASSERT_NE(device, nullptr);
+    const bool staged = count * 4 >= (4u << 20);
+    // 3 chunks of at most 4 MiB, or one copy; a page-locked block at most
+    // once (the pool keeps it for the next upload).
+    EXPECT_EQ(calls("cuMemcpyAsync") - copiesBefore, staged ? 3 : 1) << count * 4 << " bytes";
+    EXPECT_LE(calls("cuMemHostAlloc") - hostAllocsBefore, staged ? 1 : 0);
+    std::vector<int32_t> back(count, 0);
+    void *stream = mgpuStreamCreate();
+    mgpuMemcpy(back.data(), device, count * 4, stream);
+    mgpuStreamSynchronize(stream);
+    mgpuStreamDestroy(stream);
+    EXPECT_EQ(back, host) << count * 4 << " bytes";
+    scn_gpu_free(device);
+  }
+  EXPECT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
+}
+
+/// Launches `function` with `sharedBytes` of dynamic shared memory.
+void launch(void *function, int32_t sharedBytes, void *stream) {
+  mgpuLaunchKernel(function, 4, 1, 1, 128, 1, 1, sharedBytes, stream, nullptr, nullptr, 0);
+}
+
+TEST(FakeDriver, LaunchesOptInToLargeSharedMemoryOnceAndAgainAfterAReload) {
+  ASSERT_EQ(scn_gpu_init(0), SCN_OK) << lastError();
+  // 16 static bytes, as MLIR's kernels with dynamic shared memory have.
+  fakeSet("static_shared_bytes", 16);
+  char image[] = "a module";
+  void *stream = mgpuStreamCreate();
+  void *module = mgpuModuleLoad(image, sizeof image);
+  void *conv = mgpuModuleGetFunction(module, "tensor_core_conv");
+  const long long asked = calls("cuFuncGetAttribute");
+  const long long optIns = calls("cuFuncSetAttribute");
+  const long long launches = calls("cuLaunchKernel");
+
+  // Under 48 KiB with the static part: no opt-in; the static size is asked
+  // once, not per launch.
+  for (int i = 0; i < 3; ++i)
+    launch(conv, 48 * 1024 - 16, stream);
+  EXPECT_EQ(calls("cuFuncGetAttribute") - asked, 1);
+  EXPECT_EQ(calls("cuFuncSetAttribute") - optIns, 0);
+  // 48 KiB of dynamic memory is past the limit with the static 16 (the
+  // fake, like the driver, refuses the launch without the opt-in).
+  for (int i = 0; i < 3; ++i)
+    launch(conv, 48 * 1024, stream);
+  EXPECT_EQ(calls("cuFuncSetAttribute") - optIns, 1);
+  launch(conv, 200 * 1024, stream); // more: a second opt-in
+  launch(conv, 64 * 1024, stream);  // covered by it
+  EXPECT_EQ(calls("cuFuncSetAttribute") - optIns, 2);
+  EXPECT_EQ(calls("cuFuncGetAttribute") - asked, 1);
+  EXPECT_EQ(calls("cuLaunchKernel") - launches, 8);
+  EXPECT_EQ(last("last_launch_shared_bytes"), 64 * 1024);
+  // No dynamic memory: nothing asked.
+  launch(conv, 0, stream);
+  EXPECT_EQ(calls("cuFuncGetAttribute") - asked, 1);
+  EXPECT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
+
+  // The module unloaded and loaded again: the fake hands out the same
+  // function handle, without its opt-in, as a driver may. The runtime must
+  // not trust what it knew of the old one.
+  mgpuModuleUnload(module);
+  module = mgpuModuleLoad(image, sizeof image);
+  void *again = mgpuModuleGetFunction(module, "tensor_core_conv");
+  ASSERT_EQ(again, conv);
+  launch(again, 64 * 1024, stream);
+  EXPECT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
+  EXPECT_EQ(calls("cuFuncGetAttribute") - asked, 2);
+  EXPECT_EQ(calls("cuFuncSetAttribute") - optIns, 3);
+  EXPECT_EQ(last("last_launch_shared_bytes"), 64 * 1024);
+  mgpuModuleUnload(module);
+  mgpuStreamDestroy(stream);
+  fakeSet("static_shared_bytes", 0);
+}
+
+TEST(FakeDriver, ALaunchFailureNamesTheShapeAndLaterLaunchesDoNothing) {
+  ASSERT_EQ(scn_gpu_init(0), SCN_OK) << lastError();
+  char image[] = "a module";
+  void *stream = mgpuStreamCreate();
+  void *module = mgpuModuleLoad(image, sizeof image);
+  void *kernel = mgpuModuleGetFunction(module, "main_kernel");
+  fakeSet("launch_result", kOutOfResources);
+  launch(kernel, 0, stream);
+  fakeSet("launch_result", 0);
+  const long long launches = calls("cuLaunchKernel");
+  launch(kernel, 0, stream); // skipped: the first error sticks
+  EXPECT_EQ(calls("cuLaunchKernel"), launches);
+  EXPECT_EQ(scn_gpu_take_error(), SCN_ERROR_DEVICE);
+  EXPECT_EQ(lastError(), "scn_gpu_take_error: mgpuLaunchKernel: cuLaunchKernel failed with "
+                         "CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES (an error of the fake driver): "
+                         "grid 4x1x1, block 128x1x1");
+  mgpuModuleUnload(module);
+  mgpuStreamDestroy(stream);
+  EXPECT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
+}
+
+TEST(FakeDriver, AModuleForAnotherChipNamesThisGpusChip) {
+  ASSERT_EQ(scn_gpu_init(0), SCN_OK) << lastError();
+  fakeSet("module_load_result", kNoBinaryForGpu);
+  char image[] = "an sm_90a cubin";
+  EXPECT_EQ(mgpuModuleLoad(image, sizeof image), nullptr);
+  fakeSet("module_load_result", 0);
+  EXPECT_EQ(scn_gpu_take_error(), SCN_ERROR_DEVICE);
+  EXPECT_NE(lastError().find("the embedded cubin does not load on this GPU (sm_90)"),
+            std::string::npos)
+      << lastError();
+  EXPECT_NE(lastError().find("was the artifact built for another chip (--chip)?"),
+            std::string::npos)
+      << lastError();
+  EXPECT_NE(lastError().find("CUDA_ERROR_NO_BINARY_FOR_GPU"), std::string::npos) << lastError();
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  // Before anything reaches the runtime's driver layer.
+  void *fake = dlopen(SCN_FAKE_CUDA_DRIVER, RTLD_NOW | RTLD_GLOBAL);
+  if (!fake) {
+    std::fprintf(stderr, "cannot load the fake driver %s: %s\n", SCN_FAKE_CUDA_DRIVER,
+                 dlerror());
+    return 1;
+  }
+  fakeSetKnob = reinterpret_cast<int (*)(const char *, long long)>(
+      dlsym(fake, "scn_fake_cuda_set"));
+  fakeCallsOf = reinterpret_cast<long long (*)(const char *)>(dlsym(fake, "scn_fake_cuda_calls"));
+  fakeLastOf = reinterpret_cast<long long (*)(const char *)>(dlsym(fake, "scn_fake_cuda_last"));
+  if (!fakeSetKnob || !fakeCallsOf || !fakeLastOf) {
+    std::fprintf(stderr, "the fake driver %s has no controls\n", SCN_FAKE_CUDA_DRIVER);
+    return 1;
+  }
+  ::testing::InitGoogleTest(&argc, argv);
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  return RUN_ALL_TESTS();
+}
