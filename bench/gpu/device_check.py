@@ -25,6 +25,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 
@@ -57,21 +58,58 @@ def run(lib, manifest, arrays, persistent=None):
     return {o["name"]: v for o, v in zip(manifest["outputs"], outs)}
 
 
+# A correctness case with no result after this long is taken as hung (a
+# kernel that never finishes, as a barrier that not all warps reach would
+# give): its section goes on in a fresh process without it, so a hang costs
+# one case, not the rest of its section.
+CASE_SECONDS = float(os.environ.get("SCN_DEVICE_CHECK_CASE_SECONDS", "10"))
+HUNG_EXIT = 75
+# In a section's process (run_section): where each case's verdict goes, one
+# line a case, for the parent (run_section_bounded), and the cases an
+# earlier process of the section has a verdict for.
+_PROGRESS = None
+_SKIP = frozenset()
+
+
+def _hung(log, label, case):
+    """The watchdog's end of a case that did not finish."""
+    print(f"{label} {case}: FAIL hung: no result after {CASE_SECONDS:g} s", file=log, flush=True)
+    if _PROGRESS:
+        with open(_PROGRESS, "a") as progress:
+            print(f"{case}\tHUNG", file=progress)
+    os._exit(HUNG_EXIT)
+
+
 def record(log, label, cases, check):
-    """Runs `check(case)` (a problem string, or None) on every case; a failed
-    case, raising or not, does not stop the others. Logs each result;
-    returns (number of cases, failed cases)."""
+    """Runs `check(case)` (a problem string, or None) on every case but those
+    an earlier process of the section did; a failed case, raising or not,
+    does not stop the others, and a hung one ends the process (HUNG_EXIT)
+    after saying so. Logs each result; returns (number of cases run, failed
+    cases)."""
+    cases = list(cases)
+    if _PROGRESS:
+        with open(_PROGRESS, "a") as progress:
+            print(f"#total {len(cases)}", file=progress)
     failed = []
-    for case in cases:
+    todo = [case for case in cases if str(case) not in _SKIP]
+    for case in todo:
+        watchdog = threading.Timer(CASE_SECONDS, _hung, (log, label, case))
+        watchdog.daemon = True
+        watchdog.start()
         try:
             problem = check(case)
         except Exception as e:
             problem = f"{type(e).__name__}: {e}"
+        finally:
+            watchdog.cancel()
         print(f"{label} {case}: {'PASS' if problem is None else 'FAIL ' + problem}", file=log,
               flush=True)
+        if _PROGRESS:
+            with open(_PROGRESS, "a") as progress:
+                print(f"{case}\t{'PASS' if problem is None else 'FAIL'}", file=progress)
         if problem is not None:
             failed.append(case)
-    return len(cases), failed
+    return len(todo), failed
 
 
 def check_golden(log):
@@ -410,6 +448,13 @@ def bench_one(name, target, repeat, result_path):
         json.dump(result, f)
 
 
+# A target's run in the benchmarks (W1 on the CPU, the slowest, took about
+# 10 s) and in the profiles (about 3 s) past these is taken as hung: the
+# rest of the targets keep their time.
+BENCH_TARGET_SECONDS = 40
+PROFILE_TARGET_SECONDS = 20
+
+
 def bench(log, repeat, deadline, scratch):
     directory = os.path.join(CHECK, "bench")
     meta = json.load(open(os.path.join(directory, "meta.json")))
@@ -443,7 +488,7 @@ def bench(log, repeat, deadline, scratch):
             proc = subprocess.run(
                 [sys.executable, os.path.abspath(__file__), "--bench-one", name, target,
                  path, "--repeat", str(repeat)],
-                capture_output=True, text=True, timeout=min(left, 120), env=env)
+                capture_output=True, text=True, timeout=min(left, BENCH_TARGET_SECONDS), env=env)
             if proc.returncode != 0:
                 raise RuntimeError(f"exit {proc.returncode}: "
                                    + " / ".join(proc.stderr.strip().splitlines()[-2:]))
@@ -711,7 +756,8 @@ def profiles(log, peaks, report, deadline):
         try:
             proc = subprocess.run(
                 [sys.executable, os.path.abspath(__file__), "--profile-one", name, target,
-                 report], capture_output=True, text=True, timeout=min(60, deadline - time.time()),
+                 report], capture_output=True, text=True,
+                timeout=min(PROFILE_TARGET_SECONDS, deadline - time.time()),
                 env=dict(os.environ, SCN_GPU_PROFILE=report))
             if proc.returncode != 0:
                 raise RuntimeError(" / ".join(proc.stderr.strip().splitlines()[-2:]))
@@ -764,19 +810,96 @@ SECTIONS = {
                      check_tensor_cores),
 }
 
+# Only for test_device_check_summary.py, on any machine: a section of four
+# cases whose named case (the variable's value) never finishes and whose
+# case "c" fails.
+if os.environ.get("SCN_DEVICE_CHECK_SELFTEST"):
+    def _check_selftest(log):
+        def check(case):
+            if case == os.environ["SCN_DEVICE_CHECK_SELFTEST"]:
+                time.sleep(3600)
+            return "wrong" if case == "c" else None
+        return record(log, "selftest", ["a", "b", "c", "d"], check)
+    SECTIONS["selftest"] = ("watchdog self-test", _check_selftest)
 
-def run_section(name, log_path):
-    """One correctness section in this process: prints its line; exit status."""
-    label, check = SECTIONS[name]
-    with open(log_path, "w") as log:
+
+def run_section(name, log_path, progress_path, skip):
+    """One correctness section in this process, without the cases in `skip`;
+    verdicts go to `progress_path` (run_section_bounded prints the line).
+    Exit status: 0, 1 (a case failed), HUNG_EXIT (record's watchdog)."""
+    global _PROGRESS, _SKIP
+    _PROGRESS, _SKIP = progress_path, frozenset(skip)
+    check = SECTIONS[name][1]
+    with open(log_path, "a") as log:
         try:
-            total, failed = check(log)
+            _, failed = check(log)
         except Exception:
             traceback.print_exc(file=log)
-            total, failed = 0, ["(crashed, see the log)"]
-    print(f"{label}: {total - len(failed)}/{total} pass"
-          + (f"; failed: {failed}" if failed else ""), flush=True)
-    return int(bool(failed) or total == 0)
+            with open(progress_path, "a") as progress:
+                print("#crashed", file=progress)
+            return 1
+    return int(bool(failed))
+
+
+def read_progress(path):
+    """(total cases or None, {case: PASS | FAIL | HUNG}, crashed) from a
+    section's progress file."""
+    total, verdicts, crashed = None, {}, False
+    if os.path.exists(path):
+        for line in open(path).read().splitlines():
+            if line.startswith("#total "):
+                total = int(line.split()[1])
+            elif line == "#crashed":
+                crashed = True
+            elif "\t" in line:
+                case, verdict = line.rsplit("\t", 1)
+                verdicts[case] = verdict
+    return total, verdicts, crashed
+
+
+def run_section_bounded(name, log_path, seconds):
+    """A correctness section in processes of its own, within `seconds`: a
+    kernel fault poisons only that process's CUDA context, and after a hung
+    case the section goes on in a fresh process without the cases it has
+    verdicts for. Prints the section's line; returns its exit status."""
+    label = SECTIONS[name][0]
+    progress_path = log_path + ".progress"
+    open(log_path, "w").close()
+    open(progress_path, "w").close()
+    deadline = time.time() + seconds
+    ended = None
+    while True:
+        left = deadline - time.time()
+        if left < 1:
+            ended = f"timed out after {seconds:g} s"
+            break
+        done = read_progress(progress_path)[1]
+        command = [sys.executable, os.path.abspath(__file__), "--section", name, "--log",
+                   log_path, "--progress", progress_path]
+        for case in done:
+            command += ["--skip", case]
+        try:
+            code = subprocess.run(command, timeout=left).returncode
+        except subprocess.TimeoutExpired:
+            ended = f"timed out after {seconds:g} s"
+            break
+        if code != HUNG_EXIT:
+            if code not in (0, 1):
+                ended = f"the process died (exit {code})"
+            break
+    total, verdicts, crashed = read_progress(progress_path)
+    os.remove(progress_path)
+    failed = [case for case, verdict in verdicts.items() if verdict != "PASS"]
+    hung = [case for case, verdict in verdicts.items() if verdict == "HUNG"]
+    total = total if total is not None else len(verdicts)
+    notes = [f"failed: {failed}"] if failed else []
+    notes += [f"hung: {hung}"] if hung else []
+    notes += ["crashed (see the log)"] if crashed else []
+    notes += [ended] if ended else []
+    notes += [f"{total - len(verdicts)} not run"] if total > len(verdicts) else []
+    print(f"{label}: {len(verdicts) - len(failed)}/{total} pass"
+          + "".join(f"; {note}" for note in notes), flush=True)
+    return int(bool(failed) or total == 0 or crashed or ended is not None)
 
 
 def main():
@@ -784,6 +907,8 @@ def main():
     p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--log", default=os.path.join(os.environ.get("OUT", "/tmp"), "device_check.log"))
     p.add_argument("--section", choices=sorted(SECTIONS), help=argparse.SUPPRESS)
+    p.add_argument("--progress", help=argparse.SUPPRESS)
+    p.add_argument("--skip", action="append", default=[], help=argparse.SUPPRESS)
     p.add_argument("--bench-one", nargs=3, metavar=("WORKLOAD", "TARGET", "RESULT"),
                    help=argparse.SUPPRESS)
     p.add_argument("--profile-one", nargs=3, metavar=("WORKLOAD", "TARGET", "REPORT"),
@@ -796,7 +921,7 @@ def main():
                    help="run only these parts (default: all)")
     a = p.parse_args()
     if a.section:
-        return run_section(a.section, a.log)
+        return run_section(a.section, a.log, a.progress or a.log + ".progress", a.skip)
     if a.bench_one:
         name, target, result_path = a.bench_one
         bench_one(name, target, a.repeat, result_path)
@@ -805,21 +930,11 @@ def main():
         profile_one(*a.profile_one)
         return 0
     parts = set(a.only or ["checks", "bench", "profiles"])
-    # Each section in a process of its own, bounded: a kernel fault poisons
-    # only that process's CUDA context, and a hang costs one section.
     status = 0
     open(a.log, "w").close()
     for name in SECTIONS if "checks" in parts else ():
         section_log = f"{a.log}.{name}"
-        try:
-            code = subprocess.run([sys.executable, os.path.abspath(__file__), "--section", name,
-                                   "--log", section_log], timeout=45).returncode
-        except subprocess.TimeoutExpired:
-            print(f"{SECTIONS[name][0]}: timed out after 45 s", flush=True)
-            code = 1
-        if code not in (0, 1):
-            print(f"{SECTIONS[name][0]}: the process died (exit {code})", flush=True)
-        status |= int(code != 0)
+        status |= run_section_bounded(name, section_log, 45)
         # One log file in all ($OUT brings few files back).
         if os.path.exists(section_log):
             with open(a.log, "a") as log, open(section_log) as part:

@@ -23,3 +23,34 @@ def test_goal_line_names_each_large_layer_its_best_and_the_verdict():
 
 def test_goal_line_without_profiles_says_so():
     assert device_check.w3_goal_line({}).endswith("no W3 profile")
+
+
+def test_a_hung_case_costs_that_case_and_the_section_goes_on(tmp_path, monkeypatch, capsys):
+    # The self-test section (four cases; "b" never finishes, "c" fails) in
+    # processes of its own, with a 1 s watchdog: the first process ends at
+    # "b", the second runs "c" and "d" without "a" and "b".
+    monkeypatch.setenv("SCN_DEVICE_CHECK_SELFTEST", "b")
+    monkeypatch.setenv("SCN_DEVICE_CHECK_CASE_SECONDS", "1")
+    monkeypatch.setitem(device_check.SECTIONS, "selftest",
+                        ("watchdog self-test", None))  # its label; the child has the check
+    log = tmp_path / "section.log"
+    status = device_check.run_section_bounded("selftest", str(log), 30)
+    line = capsys.readouterr().out.strip()
+    assert status == 1
+    assert line == "watchdog self-test: 2/4 pass; failed: ['b', 'c']; hung: ['b']", line
+    lines = log.read_text().splitlines()
+    assert lines == ["selftest a: PASS", "selftest b: FAIL hung: no result after 1 s",
+                     "selftest c: FAIL wrong", "selftest d: PASS"], lines
+    assert not (tmp_path / "section.log.progress").exists()
+
+
+def test_a_section_past_its_time_says_what_did_not_run(tmp_path, monkeypatch, capsys):
+    # A watchdog longer than the section's time: the section is stopped at
+    # "b", and "c" and "d" are reported as not run.
+    monkeypatch.setenv("SCN_DEVICE_CHECK_SELFTEST", "b")
+    monkeypatch.setenv("SCN_DEVICE_CHECK_CASE_SECONDS", "60")
+    monkeypatch.setitem(device_check.SECTIONS, "selftest", ("watchdog self-test", None))
+    status = device_check.run_section_bounded("selftest", str(tmp_path / "section.log"), 4)
+    line = capsys.readouterr().out.strip()
+    assert status == 1
+    assert line == "watchdog self-test: 1/4 pass; timed out after 4 s; 3 not run", line
