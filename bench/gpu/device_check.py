@@ -502,9 +502,14 @@ def bench(log, repeat, deadline, scratch):
         log.flush()
 
     # The issue's numbers first for every workload (a run cut short by the
-    # bench's time still has them), then the variants.
-    for targets in (PRIMARY_TARGETS, OTHER_TARGETS):
-        for name in names:
+    # bench's time still has them), then the variants, those of the W3
+    # layers the roofline goal is about first, then the rest.
+    issue = ("cuda-f16", "cuda", "cpu")
+    goal_first = sorted(names, key=lambda name: name not in ("W3_C64", "W3_C128"))
+    for targets, order in ((issue, names),
+                           (tuple(t for t in PRIMARY_TARGETS if t not in issue), goal_first),
+                           (OTHER_TARGETS, names)):
+        for name in order:
             for target in targets:
                 run_target(name, target)
             # Each workload's numbers as soon as they exist: a run cut short
