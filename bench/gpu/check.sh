@@ -14,8 +14,8 @@
 #                                        build/peer.tar.xz; optional)
 #
 # then carry build/lib, build/test/Unit/Runtime/RuntimeTests, build/bench,
-# build/device-libs, build/gpu-check.tar.xz and build/peer.tar.xz (56.0 MB;
-# with the 10.5 MB of tracked files, 66.5 of one call's 67.1 MB) to the device
+# build/device-libs, build/gpu-check.tar.xz and build/peer.tar.xz (54.5 MB;
+# with the 10.6 MB of tracked files, 65.1 of one call's 67.1 MB) to the device
 # machine and run there, from the repository
 # root (the script unpacks the two archives, with Python's tarfile):
 #
