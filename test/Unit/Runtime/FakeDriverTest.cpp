@@ -180,6 +180,55 @@ TEST(FakeDriver, UploadsArriveExactlyStagedOrNot) {
   EXPECT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
 }
 
+TEST(FakeDriver, ResidentParametersAreUploadedOnceAndFreedWhenReleased) {
+  ASSERT_EQ(scn_gpu_init(0), SCN_OK) << lastError();
+  std::vector<float> weights(1000, 0.5f);
+  const int64_t bytes = int64_t(weights.size() * sizeof(float));
+  const long long heldBefore = last("allocated_bytes");
+  const long long copies = calls("cuMemcpyAsync");
+  ASSERT_EQ(scn_gpu_keep_resident(weights.data(), bytes), SCN_OK) << lastError();
+  EXPECT_EQ(calls("cuMemcpyAsync") - copies, 1);
+  EXPECT_EQ(last("allocated_bytes") - heldBefore, bytes);
+  // Every run's lookup finds the one copy: no upload, no allocation.
+  void *first = nullptr;
+  for (int run = 0; run < 3; ++run) {
+    void *device = nullptr;
+    ASSERT_EQ(scn_gpu_parameter(weights.data(), bytes, &device), SCN_OK) << lastError();
+    if (run == 0)
+      first = device;
+    EXPECT_EQ(device, first);
+    scn_gpu_parameter_done(weights.data(), device);
+  }
+  EXPECT_EQ(calls("cuMemcpyAsync") - copies, 1);
+  // Another size is not the kept array: an upload for the call, freed after.
+  void *half = nullptr;
+  ASSERT_EQ(scn_gpu_parameter(weights.data(), bytes / 2, &half), SCN_OK) << lastError();
+  EXPECT_NE(half, first);
+  EXPECT_EQ(calls("cuMemcpyAsync") - copies, 2);
+  scn_gpu_parameter_done(weights.data(), half);
+  EXPECT_EQ(last("allocated_bytes") - heldBefore, bytes);
+  // Released: the copy is freed, and the next lookup uploads for its call.
+  scn_gpu_release_resident(weights.data());
+  EXPECT_EQ(last("allocated_bytes"), heldBefore);
+  void *upload = nullptr;
+  ASSERT_EQ(scn_gpu_parameter(weights.data(), bytes, &upload), SCN_OK) << lastError();
+  EXPECT_EQ(calls("cuMemcpyAsync") - copies, 3);
+  scn_gpu_parameter_done(weights.data(), upload);
+  EXPECT_EQ(last("allocated_bytes"), heldBefore);
+
+  // An artifact's constants: one upload while it is loaded, forgotten when
+  // its modules are unloaded (a module of unknown origin forgets them all).
+  void *constant = nullptr, *same = nullptr, *after = nullptr;
+  ASSERT_EQ(scn_gpu_constant(weights.data(), bytes, &constant), SCN_OK) << lastError();
+  ASSERT_EQ(scn_gpu_constant(weights.data(), bytes, &same), SCN_OK) << lastError();
+  EXPECT_EQ(constant, same);
+  EXPECT_EQ(calls("cuMemcpyAsync") - copies, 4);
+  mgpuModuleUnload(nullptr);
+  ASSERT_EQ(scn_gpu_constant(weights.data(), bytes, &after), SCN_OK) << lastError();
+  EXPECT_EQ(calls("cuMemcpyAsync") - copies, 5);
+  EXPECT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
+}
+
 /// Launches `function` with `sharedBytes` of dynamic shared memory.
 void launch(void *function, int32_t sharedBytes, void *stream) {
   mgpuLaunchKernel(function, 4, 1, 1, 128, 1, 1, sharedBytes, stream, nullptr, nullptr, 0);
