@@ -23,6 +23,8 @@
 #include "scn/Runtime/Gpu.h"
 #include "scn/Runtime/Status.h"
 
+#include "UploadRoundTrip.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -156,26 +158,15 @@ TEST(FakeDriver, UploadsArriveExactlyStagedOrNot) {
   // 9 MiB and a bit goes through page-locked memory in 4 MiB chunks, 1 KiB
   // through the driver's pageable copy.
   for (size_t count : {size_t(9 << 20) / 4 + 3, size_t(256)}) {
-    std::vector<int32_t> host(count);
-    for (size_t i = 0; i < count; ++i)
-      host[i] = int32_t(i * 2654435761u);
     const long long hostAllocsBefore = calls("cuMemHostAlloc");
     const long long copiesBefore = calls("cuMemcpyAsync");
-    void *device = nullptr;
-    ASSERT_EQ(scn_gpu_upload(host.data(), int64_t(count * 4), &device), SCN_OK) << lastError();
-    ASSERT_NE(device, nullptr);
-    const bool staged = count * 4 >= (4u << 20);
-    // 3 chunks of at most 4 MiB, or one copy; a page-locked block at most
-    // once (the pool keeps it for the next upload).
-    EXPECT_EQ(calls("cuMemcpyAsync") - copiesBefore, staged ? 3 : 1) << count * 4 << " bytes";
-    EXPECT_LE(calls("cuMemHostAlloc") - hostAllocsBefore, staged ? 1 : 0);
-    std::vector<int32_t> back(count, 0);
-    void *stream = mgpuStreamCreate();
-    mgpuMemcpy(back.data(), device, count * 4, stream);
-    mgpuStreamSynchronize(stream);
-    mgpuStreamDestroy(stream);
-    EXPECT_EQ(back, host) << count * 4 << " bytes";
-    scn_gpu_free(device);
+    expectUploadRoundTrip(count, [&] {
+      const bool staged = count * 4 >= (4u << 20);
+      // 3 chunks of at most 4 MiB, or one copy; a page-locked block at
+      // most once (the pool keeps it for the next upload).
+      EXPECT_EQ(calls("cuMemcpyAsync") - copiesBefore, staged ? 3 : 1) << count * 4 << " bytes";
+      EXPECT_LE(calls("cuMemHostAlloc") - hostAllocsBefore, staged ? 1 : 0);
+    });
   }
   EXPECT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
 }
