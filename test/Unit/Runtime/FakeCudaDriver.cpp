@@ -52,6 +52,7 @@ struct FakeState {
   long long launchResult = CUDA_SUCCESS;
   long long staticSharedBytes = 0;  // of functions looked up from now on
   long long computeMajor = 9, computeMinor = 0;
+  long long moveData = 1; // 0: copies and memsets do nothing (host timing)
   // What the runtime did (scn_fake_cuda_last).
   long long poolReleaseThreshold = 0;
   long long lastLaunchSharedBytes = -1;
@@ -85,7 +86,9 @@ template <typename Handle> Handle token(FakeState &s) {
 CUresult allocate(FakeState &s, CUdeviceptr *pointer, size_t bytes) {
   if (s.allocatedBytes + static_cast<long long>(bytes) > s.deviceMemoryBytes)
     return CUDA_ERROR_OUT_OF_MEMORY;
-  void *block = std::calloc(1, bytes ? bytes : 1);
+  // Uninitialised, as device memory is (and so that an allocation does not
+  // touch its pages, which a host-time measurement would count).
+  void *block = std::malloc(bytes ? bytes : 1);
   if (!block)
     return CUDA_ERROR_OUT_OF_MEMORY;
   *pointer = reinterpret_cast<CUdeviceptr>(block);
@@ -114,7 +117,9 @@ extern "C" {
 
 /// Sets a knob: "devices", "init_result", "device_memory_bytes",
 /// "module_load_result", "launch_result", "static_shared_bytes",
-/// "compute_major", "compute_minor". Returns 0, or -1 for an unknown knob.
+/// "compute_major", "compute_minor", "move_data" (0: copies and memsets
+/// do nothing, for measuring the host's own time, as a GPU's copy engine
+/// would move the data). Returns 0, or -1 for an unknown knob.
 __attribute__((visibility("default"))) int scn_fake_cuda_set(const char *knob, long long value) {
   FakeState &s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
@@ -126,7 +131,8 @@ __attribute__((visibility("default"))) int scn_fake_cuda_set(const char *knob, l
       {"launch_result", &s.launchResult},
       {"static_shared_bytes", &s.staticSharedBytes},
       {"compute_major", &s.computeMajor},
-      {"compute_minor", &s.computeMinor}};
+      {"compute_minor", &s.computeMinor},
+      {"move_data", &s.moveData}};
   auto found = knobs.find(knob);
   if (found == knobs.end())
     return -1;
@@ -325,14 +331,15 @@ CUresult CUDAAPI cuMemHostGetDevicePointer(CUdeviceptr *device, void *host, unsi
 
 CUresult CUDAAPI cuMemcpyAsync(CUdeviceptr to, CUdeviceptr from, size_t bytes, CUstream) {
   FAKE_ENTRY("cuMemcpyAsync");
-  std::memmove(reinterpret_cast<void *>(to), reinterpret_cast<const void *>(from), bytes);
+  if (s.moveData)
+    std::memmove(reinterpret_cast<void *>(to), reinterpret_cast<const void *>(from), bytes);
   return CUDA_SUCCESS;
 }
 
 CUresult CUDAAPI cuMemsetD32Async(CUdeviceptr to, unsigned int value, size_t words, CUstream) {
   FAKE_ENTRY("cuMemsetD32Async");
   auto *word = reinterpret_cast<uint32_t *>(to);
-  for (size_t i = 0; i < words; ++i)
+  for (size_t i = 0; i < words && s.moveData; ++i)
     word[i] = value;
   return CUDA_SUCCESS;
 }
@@ -341,7 +348,7 @@ CUresult CUDAAPI cuMemsetD16Async(CUdeviceptr to, unsigned short value, size_t h
                                   CUstream) {
   FAKE_ENTRY("cuMemsetD16Async");
   auto *half = reinterpret_cast<uint16_t *>(to);
-  for (size_t i = 0; i < halves; ++i)
+  for (size_t i = 0; i < halves && s.moveData; ++i)
     half[i] = value;
   return CUDA_SUCCESS;
 }
