@@ -54,3 +54,27 @@ def test_a_section_past_its_time_says_what_did_not_run(tmp_path, monkeypatch, ca
     line = capsys.readouterr().out.strip()
     assert status == 1
     assert line == "watchdog self-test: 1/4 pass; timed out after 4 s; 3 not run", line
+
+
+def test_a_profile_block_gives_its_rows_span_host_and_wall(tmp_path):
+    # profile_one's header and wall line, then the runtime's block
+    # (KernelProfile.cpp's format), beside another target's block.
+    report = tmp_path / "profile.txt"
+    report.write_text(
+        "## W1 cuda-f16: 5 runs, maps prebuilt, weights resident\n"
+        "# wall 56.250 ms (the 5 runs as the harness saw them)\n"
+        "# SCN_GPU_PROFILE: device time of 2 kernels and copies, 30.000 ms in all\n"
+        "# kernel or copy                     launches    total ms    mean us     max us  share"
+        "  last grid / block or bytes\n"
+        "  tensor_core_conv #3                       5      20.000     4000.0     4100.0  66.7%"
+        "  grid 2704x1x1, block 128x1x1\n"
+        "  copy (gpu.memcpy)                         5      10.000     2000.0     2100.0  33.3%"
+        "  22145408 bytes\n"
+        "# device span 40.000 ms (first launch or copy to the end of the last; ...)\n"
+        "# host mgpuLaunchKernel                     950 calls       4.750 ms        5.0 us each\n"
+        "# host mgpuMemAlloc                        1035 calls       2.250 ms        2.2 us each\n"
+        "## W1 cuda: 5 runs, maps prebuilt, weights resident\n"
+        "# wall 300.000 ms (the 5 runs as the harness saw them)\n")
+    rows, span, host, wall = device_check.read_profile(str(report), "W1", "cuda-f16")
+    assert rows == [("tensor_core_conv #3", 5, 20.0), ("copy (gpu.memcpy)", 5, 10.0)], rows
+    assert (span, host, wall) == (40.0, 7.0, 56.25)
