@@ -281,14 +281,14 @@ void *scn_cg_input(scn_run_t run, const char *op, int32_t dim,
   if (!run || run->failed())
     return nullptr;
   std::string key;
+  const size_t bytes =
+      rows >= 0 && cols >= 0 ? static_cast<size_t>(rows * cols) * (coord_type == 1 ? 8 : 4) : 0;
   if (run->reuseGeometry && dim > 0 && dim <= 10 && rows >= 0 && cols >= 0) {
     key = "input";
     int64_t header[] = {dim, coord_type, rows, cols, mode, batch_size};
     appendBytes(key, header, 6);
     appendBytes(key, spatial_size, dim);
-    key.append(static_cast<const char *>(coords),
-               static_cast<size_t>(rows * cols) * (coord_type == 1 ? 8 : 4));
-    if (void *hit = run->cached(key))
+    if (void *hit = run->cachedInput(key, coords, bytes))
       return hit;
   }
   scn_sites_t out = nullptr;
@@ -299,7 +299,7 @@ void *scn_cg_input(scn_run_t run, const char *op, int32_t dim,
     run->failFromRuntime(st, op);
     return nullptr;
   }
-  return key.empty() ? run->own(out) : run->remember(key, run->own(out));
+  return key.empty() ? run->own(out) : run->rememberInput(key, coords, bytes, run->own(out));
 }
 
 void *scn_cg_bl_input(scn_run_t run, const char *op, int32_t dim,

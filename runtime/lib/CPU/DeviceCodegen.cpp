@@ -207,8 +207,7 @@ void *scn_cg_gpu_input(scn_run_t run, const char *op, int32_t dim,
     int64_t header[] = {dim, coord_type, rows, cols, mode, batch_size};
     key.append(reinterpret_cast<const char *>(header), sizeof header);
     key.append(reinterpret_cast<const char *>(spatial_size), dim * sizeof(int64_t));
-    key.append(static_cast<const char *>(coords), bytes);
-    if (void *hit = run->cached(key))
+    if (void *hit = run->cachedInput(key, coords, bytes))
       return hit;
   }
   void *device = nullptr;
@@ -220,7 +219,7 @@ void *scn_cg_gpu_input(scn_run_t run, const char *op, int32_t dim,
                                                     mode, batch_size, nullptr, sites);
   });
   scn_gpu_free(device);
-  return !handle || key.empty() ? handle : run->remember(key, handle);
+  return !handle || key.empty() ? handle : run->rememberInput(key, coords, bytes, handle);
 }
 
 void *scn_cg_gpu_bl_input(scn_run_t run, const char *op, int32_t dim,

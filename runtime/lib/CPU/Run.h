@@ -14,6 +14,7 @@
 #include "scn/Runtime/Runtime.h"
 #include "scn/Runtime/Sites.h"
 
+#include <cstring>
 #include <functional>
 #include <map>
 #include <memory>
@@ -34,6 +35,12 @@ struct scn_run {
   /// coordinates) -> the handle it returned.
   bool reuseGeometry = false;
   std::map<std::string, void *> geometryCache;
+  /// Inputs kept the same way, by the call's other arguments: the
+  /// coordinates each was built from and its handle. The caller's
+  /// coordinates are compared where they lie, so a call that reuses its
+  /// geometry reads them once and copies nothing (W1's are 5.5 MB; as part
+  /// of a string key they were copied, then compared, in every call).
+  std::map<std::string, std::vector<std::pair<std::string, void *>>> inputCache;
   /// GPU code: managed copies of the runtime arrays its kernels read
   /// (scn_cg_device_copy), by (host array, bytes). They live as long as the
   /// geometry they copy, so a run that reuses its geometry copies once.
@@ -53,6 +60,29 @@ struct scn_run {
     if (reuseGeometry && handle) {
       std::lock_guard<std::mutex> lock(mutex);
       geometryCache[key] = handle;
+    }
+    return handle;
+  }
+  /// The kept input built from exactly `bytes` of `coords` with the other
+  /// arguments `call`, or null.
+  void *cachedInput(const std::string &call, const void *coords, size_t bytes) {
+    if (!reuseGeometry)
+      return nullptr;
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = inputCache.find(call);
+    if (it == inputCache.end())
+      return nullptr;
+    for (const auto &[kept, handle] : it->second)
+      if (kept.size() == bytes && (bytes == 0 || std::memcmp(kept.data(), coords, bytes) == 0))
+        return handle;
+    return nullptr;
+  }
+  void *rememberInput(const std::string &call, const void *coords, size_t bytes,
+                      void *handle) {
+    if (reuseGeometry && handle) {
+      std::lock_guard<std::mutex> lock(mutex);
+      inputCache[call].emplace_back(
+          std::string(static_cast<const char *>(coords), bytes), handle);
     }
     return handle;
   }
