@@ -195,12 +195,17 @@ def run_artifact(lib, manifest, arrays, persistent=None):
         args, keep, input_ptrs = entry_arguments(run, arrays, results)
         lib.scn_model_entry(args)
         outs = _collect(lib, outputs, results, input_ptrs)
+        # Taken even when the run failed (as scn::ModelRunner does): a
+        # failure the run reports, such as an allocation's, is the sticky GPU
+        # error too, and left there it would fail every later call.
+        gpu_failed = on_gpu and lib.scn_gpu_take_error() != 0
+        gpu_error = _last_error(lib) if gpu_failed else ''
         if lib.scn_run_status(run) != 0:
             msg = lib.scn_run_error_message(run)
             raise RuntimeError((msg or b'compiled network failed').decode('utf-8', 'replace'))
         # After a GPU error every later kernel is skipped: the outputs are not valid.
-        if on_gpu and lib.scn_gpu_take_error() != 0:
-            raise RuntimeError('GPU error: ' + _last_error(lib))
+        if gpu_failed:
+            raise RuntimeError('GPU error: ' + gpu_error)
         return outs
     finally:
         if persistent is None:

@@ -298,8 +298,10 @@ void optInToDynamicSharedMemory(CUfunction function, int32_t sharedBytes) {
 CUstream asStream(void *stream) { return static_cast<CUstream>(stream); }
 CUdeviceptr asDevice(void *ptr) { return reinterpret_cast<CUdeviceptr>(ptr); }
 
-/// "12.3 MiB" for messages.
+/// "12.3 MiB" for messages ("1536 bytes" under a MiB, which would read 0.0).
 std::string mebibytes(uint64_t bytes) {
+  if (bytes < (1 << 20))
+    return std::to_string(bytes) + (bytes == 1 ? " byte" : " bytes");
   return std::to_string(bytes / (1 << 20)) + "." +
          std::to_string((bytes % (1 << 20)) * 10 / (1 << 20)) + " MiB";
 }

@@ -53,6 +53,7 @@ struct FakeState {
   long long staticSharedBytes = 0;  // of functions looked up from now on
   long long computeMajor = 9, computeMinor = 0;
   long long moveData = 1; // 0: copies and memsets do nothing (host timing)
+  long long failAllocationAfter = -1; // the allocation that fails, counted down
   // What the runtime did (scn_fake_cuda_last).
   long long poolReleaseThreshold = 0;
   long long lastLaunchSharedBytes = -1;
@@ -84,6 +85,8 @@ template <typename Handle> Handle token(FakeState &s) {
   count(s, name)
 
 CUresult allocate(FakeState &s, CUdeviceptr *pointer, size_t bytes) {
+  if (s.failAllocationAfter >= 0 && s.failAllocationAfter-- == 0)
+    return CUDA_ERROR_OUT_OF_MEMORY;
   if (s.allocatedBytes + static_cast<long long>(bytes) > s.deviceMemoryBytes)
     return CUDA_ERROR_OUT_OF_MEMORY;
   // Uninitialised, as device memory is (and so that an allocation does not
@@ -119,7 +122,9 @@ extern "C" {
 /// "module_load_result", "launch_result", "static_shared_bytes",
 /// "compute_major", "compute_minor", "move_data" (0: copies and memsets
 /// do nothing, for measuring the host's own time, as a GPU's copy engine
-/// would move the data). Returns 0, or -1 for an unknown knob.
+/// would move the data), "fail_allocation_after" (n >= 0: the allocation
+/// after the next n fails with CUDA_ERROR_OUT_OF_MEMORY, once). Returns 0,
+/// or -1 for an unknown knob.
 __attribute__((visibility("default"))) int scn_fake_cuda_set(const char *knob, long long value) {
   FakeState &s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
@@ -132,7 +137,8 @@ __attribute__((visibility("default"))) int scn_fake_cuda_set(const char *knob, l
       {"static_shared_bytes", &s.staticSharedBytes},
       {"compute_major", &s.computeMajor},
       {"compute_minor", &s.computeMinor},
-      {"move_data", &s.moveData}};
+      {"move_data", &s.moveData},
+      {"fail_allocation_after", &s.failAllocationAfter}};
   auto found = knobs.find(knob);
   if (found == knobs.end())
     return -1;

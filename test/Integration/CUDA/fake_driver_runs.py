@@ -1,0 +1,68 @@
+"""Child process of test_fake_driver_runs.py: runs a CUDA artifact (host
+geometry) over the fake libcuda.so.1 of the unit tests, which must be
+loaded before the runtime's first dlopen of the driver, hence a process of
+its own. Prints one JSON object: the device bytes held after each of three
+runs, the allocations a run makes, and for each injected out-of-memory
+failure the run's error and the bytes held after it and after the next,
+good, run.
+
+    fake_driver_runs.py FAKE_LIBCUDA ARTIFACT INPUTS.npz
+"""
+
+import ctypes
+import importlib.util
+import json
+import os
+import sys
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+BUILD = os.environ.get("SCN_BUILD_DIR", os.path.join(ROOT, "build"))
+
+
+def main():
+    fake_path, artifact_path, inputs_path = sys.argv[1:4]
+    fake = ctypes.CDLL(fake_path, mode=ctypes.RTLD_GLOBAL)
+    fake.scn_fake_cuda_calls.restype = ctypes.c_longlong
+    fake.scn_fake_cuda_last.restype = ctypes.c_longlong
+    spec = importlib.util.spec_from_file_location(
+        "scn_artifact", os.path.join(ROOT, "frontends", "python", "scn", "artifact.py"))
+    artifact = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(artifact)
+    lib, manifest = artifact.load_artifact(artifact_path, os.path.join(BUILD, "lib"))
+    z = np.load(inputs_path)
+    inputs = [z[i["name"]] for i in manifest["inputs"]]
+
+    def held():
+        return fake.scn_fake_cuda_last(b"allocated_bytes")
+
+    def allocations():
+        return fake.scn_fake_cuda_calls(b"cuMemAllocAsync") + \
+            fake.scn_fake_cuda_calls(b"cuMemAllocManaged")
+
+    report = {"held": [], "failures": []}
+    for _ in range(3):
+        before = allocations()
+        artifact.run_artifact(lib, manifest, inputs)
+        report["held"].append(held())
+        report["allocations"] = allocations() - before
+    n = report["allocations"]
+    for k in sorted({0, 1, n // 2, n - 1}):
+        fake.scn_fake_cuda_set(b"fail_allocation_after", ctypes.c_longlong(k))
+        try:
+            artifact.run_artifact(lib, manifest, inputs)
+            error = None
+        except RuntimeError as e:
+            error = str(e)
+        failed_held = held()
+        fake.scn_fake_cuda_set(b"fail_allocation_after", ctypes.c_longlong(-1))
+        artifact.run_artifact(lib, manifest, inputs)
+        report["failures"].append({"after": k, "error": error, "held": failed_held,
+                                   "held after the next run": held()})
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()

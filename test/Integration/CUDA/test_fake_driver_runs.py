@@ -1,0 +1,51 @@
+"""A compiled CUDA network's host code over a fake driver (the unit tests'
+FakeCudaDriver.cpp: device memory is host memory, kernels do not run), so
+that what the generated code does with device memory is checked without a
+GPU: every block it allocates in a run is freed by the run's end, run after
+run, and an allocation that fails anywhere in a run fails that run with the
+out-of-memory error, frees what the run had allocated, and leaves the next
+run to succeed. Host geometry (--device-geometry=false): the GPU geometry
+builders use the CUDA runtime library, which the fake does not serve. The
+outputs are not checked (no kernel ran); the emulated CUDA tests check the
+numbers."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+BUILD = os.environ.get("SCN_BUILD_DIR", os.path.join(ROOT, "build"))
+FAKE = os.path.join(BUILD, "test", "Unit", "Runtime", "fake-cuda", "libcuda.so.1")
+sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "CPU"))
+from cuda_device import cuda_toolkit_present  # noqa: E402
+from test_arguments_read_only import compile_with_weight_arguments, residual_bn_case  # noqa: E402
+
+
+@pytest.mark.skipif(not cuda_toolkit_present(), reason="needs ptxas (CUDA toolkit)")
+@pytest.mark.skipif(not os.path.exists(FAKE), reason="the fake driver was not built")
+@pytest.mark.parametrize("element_type", ["f32", "f16"])
+def test_runs_free_what_they_allocate_and_survive_out_of_memory(element_type, tmp_path):
+    spec, data = residual_bn_case()
+    lib, manifest, inputs = compile_with_weight_arguments(
+        spec, data, "cuda", tmp_path,
+        ["--chip=sm_80", "--device-geometry=false", f"--element-type={element_type}"])
+    np.savez(tmp_path / "inputs.npz", **{i["name"]: a for i, a in zip(manifest["inputs"], inputs)})
+    proc = subprocess.run([sys.executable, os.path.join(HERE, "fake_driver_runs.py"), FAKE,
+                           str(tmp_path / "net.cuda.so"), str(tmp_path / "inputs.npz")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    # Nothing of a run stays on the device (its weights are arguments,
+    # uploaded for the call).
+    assert report["held"] == [0, 0, 0], report
+    assert report["allocations"] > 10, report
+    for failure in report["failures"]:
+        assert failure["error"] is not None and "out of device memory" in failure["error"], \
+            failure
+        assert failure["held"] == 0 and failure["held after the next run"] == 0, failure
