@@ -220,6 +220,18 @@ TEST(FakeDriver, ResidentParametersAreUploadedOnceAndFreedWhenReleased) {
   EXPECT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
 }
 
+TEST(FakeDriver, ResidentBlocksFollowTheDevicesLimits) {
+  ASSERT_EQ(scn_gpu_init(0), SCN_OK) << lastError();
+  // The fake: 4 SMs, each 228 KiB of shared memory, 2048 threads, 64 Ki
+  // registers; the runtime assumes 128 registers a thread and 1 KiB of
+  // shared memory the driver keeps per block.
+  EXPECT_EQ(scn_gpu_resident_blocks(216 * 1024, 512), 4);  // shared weights: 1 an SM
+  EXPECT_EQ(scn_gpu_resident_blocks(0, 128), 16);          // registers: 4 an SM
+  EXPECT_EQ(scn_gpu_resident_blocks(100 * 1024, 128), 8);  // shared memory: 2 an SM
+  EXPECT_EQ(scn_gpu_resident_blocks(300 * 1024, 128), 4);  // none fits: still 1 an SM
+  EXPECT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
+}
+
 /// Launches `function` with `sharedBytes` of dynamic shared memory.
 void launch(void *function, int32_t sharedBytes, void *stream) {
   mgpuLaunchKernel(function, 4, 1, 1, 128, 1, 1, sharedBytes, stream, nullptr, nullptr, 0);
