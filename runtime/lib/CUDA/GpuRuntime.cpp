@@ -624,16 +624,16 @@ extern "C" void mgpuModuleUnload(void *module) {
     if (origin != c.moduleArtifact.end())
       c.moduleArtifact.erase(origin);
   }
-  {
-    KernelSharedMemory &k = kernelSharedMemory();
-    std::lock_guard<std::mutex> lock(k.mutex);
-    k.byFunction.clear();
-  }
   guarded("mgpuModuleUnload", [&] {
     profile::forgetModule(module);
     if (module)
       check(driver().cuModuleUnload(static_cast<CUmodule>(module)), "cuModuleUnload");
   });
+  {
+    KernelSharedMemory &k = kernelSharedMemory();
+    std::lock_guard<std::mutex> lock(k.mutex);
+    k.byFunction.clear();
+  }
 }
 
 extern "C" void *mgpuModuleGetFunction(void *module, const char *name) {

@@ -16,8 +16,9 @@
 /// Device memory is host memory, copies and memsets are memcpy and memset,
 /// kernels do not run (launches are checked and counted), streams and events
 /// are tokens. Like the real driver, a launch with more than 48 KiB of
-/// static plus dynamic shared memory fails unless the kernel opted in, and a
-/// module's functions lose their opt-in when it is unloaded. Knobs
+/// static plus dynamic shared memory fails unless the kernel opted in, a
+/// kernel looked up again in its module keeps its opt-in, and a module's
+/// functions die with it (a later module's may reuse their addresses). Knobs
 /// (scn_fake_cuda_set) make calls fail as a real driver does; each entry
 /// point counts its calls (scn_fake_cuda_calls).
 ///
@@ -32,6 +33,8 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -59,10 +62,14 @@ struct FakeState {
   long long lastLaunchSharedBytes = -1;
   long long allocatedBytes = 0;
   std::map<CUdeviceptr, size_t> blocks;
-  // Function handles by name: a name looked up again after its module was
-  // unloaded gets the same handle, as a real driver may reuse addresses.
-  std::map<std::string, Function *> functionsByName;
+  // Functions by (module, kernel name): a kernel looked up again in its
+  // module is the same function, with what it opted in to. A module's
+  // unloading kills its functions and leaves their objects for reuse, so a
+  // function of a module loaded later may get a dead one's address with
+  // fresh attributes, as a real driver may reuse addresses.
+  std::map<std::pair<CUmodule, std::string>, Function *> functions;
   std::set<Function *> liveFunctions;
+  std::vector<Function *> deadFunctions;
   int nextToken = 1;
 };
 
@@ -380,22 +387,36 @@ CUresult CUDAAPI cuModuleLoadDataEx(CUmodule *module, const void *, unsigned int
   return CUDA_SUCCESS;
 }
 
-CUresult CUDAAPI cuModuleUnload(CUmodule) {
+CUresult CUDAAPI cuModuleUnload(CUmodule module) {
   FAKE_ENTRY("cuModuleUnload");
-  // Every function of every module dies (the tests use one module at a time).
-  s.liveFunctions.clear();
+  for (auto it = s.functions.begin(); it != s.functions.end();) {
+    if (it->first.first != module) {
+      ++it;
+      continue;
+    }
+    s.liveFunctions.erase(it->second);
+    s.deadFunctions.push_back(it->second);
+    it = s.functions.erase(it);
+  }
   return CUDA_SUCCESS;
 }
 
-CUresult CUDAAPI cuModuleGetFunction(CUfunction *function, CUmodule, const char *name) {
+CUresult CUDAAPI cuModuleGetFunction(CUfunction *function, CUmodule module, const char *name) {
   FAKE_ENTRY("cuModuleGetFunction");
-  Function *&f = s.functionsByName[name];
-  if (!f)
-    f = new Function{name};
-  // A fresh function object at the same address: the defaults again.
-  f->staticSharedBytes = static_cast<int>(s.staticSharedBytes);
-  f->maxDynamicSharedBytes = 48 * 1024 - f->staticSharedBytes;
-  s.liveFunctions.insert(f);
+  Function *&f = s.functions[{module, name}];
+  if (!f) {
+    // A new function, at a dead one's address when there is one.
+    if (s.deadFunctions.empty()) {
+      f = new Function;
+    } else {
+      f = s.deadFunctions.back();
+      s.deadFunctions.pop_back();
+    }
+    f->name = name;
+    f->staticSharedBytes = static_cast<int>(s.staticSharedBytes);
+    f->maxDynamicSharedBytes = 48 * 1024 - f->staticSharedBytes;
+    s.liveFunctions.insert(f);
+  }
   *function = reinterpret_cast<CUfunction>(f);
   return CUDA_SUCCESS;
 }
