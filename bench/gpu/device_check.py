@@ -71,13 +71,22 @@ _PROGRESS = None
 _SKIP = frozenset()
 
 
-def _hung(log, label, case):
+# Held while a case's verdict is written, and by the watchdog: a case that
+# finishes as its watchdog fires is either written or reported hung.
+_VERDICT_LOCK = threading.Lock()
+
+
+def _hung(log, label, case, finished):
     """The watchdog's end of a case that did not finish."""
-    print(f"{label} {case}: FAIL hung: no result after {CASE_SECONDS:g} s", file=log, flush=True)
-    if _PROGRESS:
-        with open(_PROGRESS, "a") as progress:
-            print(f"{case}\tHUNG", file=progress)
-    os._exit(HUNG_EXIT)
+    with _VERDICT_LOCK:
+        if finished.is_set():
+            return
+        print(f"{label} {case}: FAIL hung: no result after {CASE_SECONDS:g} s", file=log,
+              flush=True)
+        if _PROGRESS:
+            with open(_PROGRESS, "a") as progress:
+                print(f"{case}\tHUNG", file=progress)
+        os._exit(HUNG_EXIT)
 
 
 def record(log, label, cases, check):
@@ -93,20 +102,22 @@ def record(log, label, cases, check):
     failed = []
     todo = [case for case in cases if str(case) not in _SKIP]
     for case in todo:
-        watchdog = threading.Timer(CASE_SECONDS, _hung, (log, label, case))
+        finished = threading.Event()
+        watchdog = threading.Timer(CASE_SECONDS, _hung, (log, label, case, finished))
         watchdog.daemon = True
         watchdog.start()
         try:
             problem = check(case)
         except Exception as e:
             problem = f"{type(e).__name__}: {e}"
-        finally:
+        with _VERDICT_LOCK:  # the watchdog either ended the process or gives up
+            finished.set()
             watchdog.cancel()
-        print(f"{label} {case}: {'PASS' if problem is None else 'FAIL ' + problem}", file=log,
-              flush=True)
-        if _PROGRESS:
-            with open(_PROGRESS, "a") as progress:
-                print(f"{case}\t{'PASS' if problem is None else 'FAIL'}", file=progress)
+            print(f"{label} {case}: {'PASS' if problem is None else 'FAIL ' + problem}",
+                  file=log, flush=True)
+            if _PROGRESS:
+                with open(_PROGRESS, "a") as progress:
+                    print(f"{case}\t{'PASS' if problem is None else 'FAIL'}", file=progress)
         if problem is not None:
             failed.append(case)
     return len(todo), failed
