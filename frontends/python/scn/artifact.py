@@ -38,6 +38,7 @@ def _bind_runtime(lib):
         'scn_gpu_take_error': (ctypes.c_int, []),
         'scn_last_error_message': (ctypes.c_char_p, []),
         'scn_run_set_reuse_geometry': (None, [ctypes.c_void_p, ctypes.c_int32]),
+        'scn_run_geometry_hits': (ctypes.c_int64, [ctypes.c_void_p]),
         'scn_run_clear_error': (None, [ctypes.c_void_p]),
         'scn_gpu_keep_resident': (ctypes.c_int, [ctypes.c_void_p, ctypes.c_int64]),
         'scn_gpu_release_resident': (None, [ctypes.c_void_p]),
@@ -126,6 +127,11 @@ class PersistentRun:
         if not self.handle:
             raise MemoryError('scn_run_create failed')
         lib.scn_run_set_reuse_geometry(self.handle, 1)
+
+    @property
+    def hits(self):
+        """Geometry calls answered from what the run kept, so far."""
+        return self.lib.scn_run_geometry_hits(self.handle)
 
     def __del__(self):
         if getattr(self, 'handle', None):

@@ -143,6 +143,13 @@ void scn_run_set_reuse_geometry(scn_run_t run, int32_t reuse) {
     run->reuseGeometry = reuse != 0;
 }
 
+int64_t scn_run_geometry_hits(scn_run_t run) {
+  if (!run)
+    return 0;
+  std::lock_guard<std::mutex> lock(run->mutex);
+  return run->geometryHits;
+}
+
 void scn_run_clear_error(scn_run_t run) {
   if (!run)
     return;

@@ -41,6 +41,8 @@ struct scn_run {
   /// geometry reads them once and copies nothing (W1's are 5.5 MB; as part
   /// of a string key they were copied, then compared, in every call).
   std::map<std::string, std::vector<std::pair<std::string, void *>>> inputCache;
+  /// Calls answered from the two caches (scn_run_geometry_hits).
+  int64_t geometryHits = 0;
   /// GPU code: managed copies of the runtime arrays its kernels read
   /// (scn_cg_device_copy), by (host array, bytes). They live as long as the
   /// geometry they copy, so a run that reuses its geometry copies once.
@@ -54,7 +56,10 @@ struct scn_run {
       return nullptr;
     std::lock_guard<std::mutex> lock(mutex);
     auto it = geometryCache.find(key);
-    return it == geometryCache.end() ? nullptr : it->second;
+    if (it == geometryCache.end())
+      return nullptr;
+    ++geometryHits;
+    return it->second;
   }
   void *remember(const std::string &key, void *handle) {
     if (reuseGeometry && handle) {
@@ -73,8 +78,10 @@ struct scn_run {
     if (it == inputCache.end())
       return nullptr;
     for (const auto &[kept, handle] : it->second)
-      if (kept.size() == bytes && (bytes == 0 || std::memcmp(kept.data(), coords, bytes) == 0))
+      if (kept.size() == bytes && (bytes == 0 || std::memcmp(kept.data(), coords, bytes) == 0)) {
+        ++geometryHits;
         return handle;
+      }
     return nullptr;
   }
   void *rememberInput(const std::string &call, const void *coords, size_t bytes,

@@ -2,8 +2,8 @@
 scn_run_set_reuse_geometry: the benchmarks' "maps prebuilt") gives what a
 fresh run gives for every call: it reuses site sets and kernel maps only for
 coordinates equal to those they were built from, compares contents rather
-than addresses (coordinates changed in place are new ones), and keeps
-several sets apart. On the CPU and on the CUDA pipeline emulated on the CPU,
+than addresses (coordinates changed in place are new ones), keeps several
+sets apart, and does reuse them (scn_run_geometry_hits). On the CPU and on the CUDA pipeline emulated on the CPU,
 whose host code is the GPU build's (its inputs go through the device
 geometry's cache, runtime/lib/CPU/DeviceCodegen.cpp)."""
 
@@ -58,15 +58,22 @@ def test_reused_geometry_follows_the_coordinates(name, case, target, tmp_path):
              ("the first set again", lambda: (coords, features)),
              ("the first set, other features", lambda: (coords, features * 2 - 1)),
              ("the other set again", lambda: fewer)]
-    for what, arrays in calls:
+    # Whether each call found its geometry kept: a set's first call builds
+    # it, a repeated set's is answered from what the run kept.
+    reused = [False, False, True, True, True]
+    for (what, arrays), expect_reuse in zip(calls, reused):
         c, f = arrays()
+        hits = persistent.hits
         got, fresh = call(c, f, persistent), call(c, f)
+        assert (persistent.hits > hits) == expect_reuse, (what, hits, persistent.hits)
         for o, x, y in zip(manifest["outputs"], got, fresh):
             np.testing.assert_array_equal(x, y, err_msg=f"{what}: {o['name']}")
     # The same array, one site moved in place: the address is the one the
     # kept geometry came from, the contents are not.
     coords[0, :-1] = free_neighbour(coords, spec["spatial_size"])
     coords[0, -1] = 0
+    hits = persistent.hits
     got, fresh = call(coords, features, persistent), call(coords, features)
+    assert persistent.hits == hits, "coordinates changed in place were taken as kept"
     for o, x, y in zip(manifest["outputs"], got, fresh):
         np.testing.assert_array_equal(x, y, err_msg=f"coordinates changed in place: {o['name']}")

@@ -39,6 +39,10 @@ SCN_RUNTIME_API const char *scn_run_error_message(scn_run_t run);
 /// map when its inputs and parameters are. What a benchmark calls "maps
 /// prebuilt", and what a server that sees the same scan twice wants.
 SCN_RUNTIME_API void scn_run_set_reuse_geometry(scn_run_t run, int32_t reuse);
+/// How many of the run's geometry calls (input sets, derived sets and
+/// maps) were answered from what it kept (scn_run_set_reuse_geometry), since
+/// it was created: whether reuse happens, for tests and diagnostics.
+SCN_RUNTIME_API int64_t scn_run_geometry_hits(scn_run_t run);
 /// Clears the error of a run so that it can be used again.
 SCN_RUNTIME_API void scn_run_clear_error(scn_run_t run);
 /// Host memory of `bytes` bytes for a result that a compiled network
