@@ -2,7 +2,8 @@
 geometry) over the fake libcuda.so.1 of the unit tests, which must be
 loaded before the runtime's first dlopen of the driver, hence a process of
 its own. Prints one JSON object: the device bytes held after each of three
-runs, the allocations a run makes, and for each injected out-of-memory
+runs, the allocations a run makes, the streams each run creates and the
+events alive after it, and for each injected out-of-memory
 failure the run's error and the bytes held after it and after the next,
 good, run.
 
@@ -42,12 +43,18 @@ def main():
         return fake.scn_fake_cuda_calls(b"cuMemAllocAsync") + \
             fake.scn_fake_cuda_calls(b"cuMemAllocManaged")
 
-    report = {"held": [], "failures": []}
+    def calls(entry):
+        return fake.scn_fake_cuda_calls(entry.encode())
+
+    report = {"held": [], "failures": [], "streams created": [], "events alive": []}
     for _ in range(3):
         before = allocations()
+        streams = calls("cuStreamCreate")
         artifact.run_artifact(lib, manifest, inputs)
         report["held"].append(held())
         report["allocations"] = allocations() - before
+        report["streams created"].append(calls("cuStreamCreate") - streams)
+        report["events alive"].append(calls("cuEventCreate") - calls("cuEventDestroy"))
     n = report["allocations"]
     for k in sorted({0, 1, n // 2, n - 1}):
         fake.scn_fake_cuda_set(b"fail_allocation_after", ctypes.c_longlong(k))

@@ -2,7 +2,8 @@
 FakeCudaDriver.cpp: device memory is host memory, kernels do not run), so
 that what the generated code does with device memory is checked without a
 GPU: every block it allocates in a run is freed by the run's end, run after
-run, and an allocation that fails anywhere in a run fails that run with the
+run, streams come from the runtime's pool and no events are left behind,
+and an allocation that fails anywhere in a run fails that run with the
 out-of-memory error, frees what the run had allocated, and leaves the next
 run to succeed. Host geometry (--device-geometry=false): the GPU geometry
 builders use the CUDA runtime library, which the fake does not serve. The
@@ -45,6 +46,10 @@ def test_runs_free_what_they_allocate_and_survive_out_of_memory(element_type, tm
     # uploaded for the call).
     assert report["held"] == [0, 0, 0], report
     assert report["allocations"] > 10, report
+    # Streams come from the runtime's pool after the first run, and no run
+    # leaves events behind.
+    assert report["streams created"][1:] == [0, 0], report
+    assert report["events alive"] == [0, 0, 0], report
     for failure in report["failures"]:
         assert failure["error"] is not None and "out of device memory" in failure["error"], \
             failure
