@@ -46,7 +46,9 @@
 # roofline. Then, when spconv 2.3.8 is in build/peer-site (unpacked from
 # build/peer.tar.xz, which bench/gpu/stage_peer.sh makes), or
 # spconv-Triton installed into build/gpu-check/peer (bench/gpu/peer_w1.py),
-# W1 with spconv's API in fp32 and fp16 beside ours.
+# W1 with spconv's API in fp32 and fp16 beside ours. Last, bench/gpu/goals.py
+# prints the issue's goals (W1 f16 against spconv, the maps' share, W3's
+# roofline) with a verdict each.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 if [ "${1:-}" = "--prepare" ]; then
@@ -160,4 +162,7 @@ if PYTHONPATH=build/peer-site python3 -c "import spconv.pytorch" 2>/dev/null \
 else
   echo "no spconv or spconv-Triton here (see bench/gpu/stage_peer.sh and bench/gpu/peer_w1.py)"
 fi
+
+echo "== the issue's goals (bench/gpu/goals.py)"
+python3 bench/gpu/goals.py "$OUT"
 exit $status

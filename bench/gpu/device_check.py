@@ -562,6 +562,11 @@ def bench(log, repeat, deadline, scratch):
         print(f"bench {name}: {result}", file=log)
     log.flush()
     print_tables(rows, peaks)
+    # For bench/gpu/goals.py: every workload's times (ms) and errors. Beside
+    # the artifacts, not in $OUT: a device call brings back 8 files, which
+    # check.sh's logs already are.
+    with open(os.path.join(CHECK, "bench.json"), "w") as f:
+        json.dump({name: result for name, _, _, result in rows}, f, indent=1)
     return peaks
 
 

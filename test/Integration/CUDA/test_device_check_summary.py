@@ -1,6 +1,9 @@
-"""bench/gpu/device_check.py's line on the issue's W3 goal: the best f16 or
-bf16 convolution of each W3 layer with C >= 64 against 50% of its
-roofline (the profiles' rows feed it on a GPU; here, given shares)."""
+"""The GPU check's logic that needs no GPU: bench/gpu/device_check.py's
+line on the issue's W3 goal (the best f16 or bf16 convolution of each W3
+layer with C >= 64 against 50% of its roofline; the profiles' rows feed it
+on a GPU, here given shares), its reading of a profile block, its watchdog
+and sections' restarts (a self-test section), and bench/gpu/goals.py's
+three goal lines from a check's files."""
 
 import os
 import sys
@@ -9,6 +12,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 sys.path.insert(0, os.path.join(ROOT, "bench", "gpu"))
 import device_check  # noqa: E402
+import goals  # noqa: E402
 
 
 def test_goal_line_names_each_large_layer_its_best_and_the_verdict():
@@ -78,3 +82,39 @@ def test_a_profile_block_gives_its_rows_span_host_and_wall(tmp_path):
     rows, span, host, wall = device_check.read_profile(str(report), "W1", "cuda-f16")
     assert rows == [("tensor_core_conv #3", 5, 20.0), ("copy (gpu.memcpy)", 5, 10.0)], rows
     assert (span, host, wall) == (40.0, 7.0, 56.25)
+
+
+def test_goals_from_a_checks_files(tmp_path):
+    # The files check.sh leaves, with the second GPU session's numbers:
+    # peer_w1.py's rows, device_check.py's bench.json and W3 line.
+    (tmp_path / "peer.txt").write_text(
+        "peer: spconv 2.3.8, torch 2.11.0+cu130, 173011 sites\n"
+        "| W1 spconv 2.3.8 float32 | output on the GPU | 29.4 ms | 173011 output rows |\n"
+        "| W1 spconv 2.3.8 float16 | output on the GPU | 20.2 ms | 173011 output rows |\n"
+        "| W1 spconv 2.3.8 float16 | fp32 output on the host | 38.3 ms | 173011 output rows |\n")
+    bench = tmp_path / "bench.json"
+    bench.write_text('{"W1": {"cuda-f16": 11.2, "cuda-f16 prebuilt": 11.3, "cuda": 56.6},'
+                     ' "W3_C64": {"cuda-f16": 4.07}}')
+    (tmp_path / "device_check.txt").write_text(
+        "| W3_C64 | cuda-f16 | ... |\n" + device_check.w3_goal_line(
+            {"W3_C64": (0.30, "cuda-f16"), "W3_C128": (0.23, "cuda-f16")}) + "\n")
+    lines = goals.goal_lines(str(tmp_path), str(bench))
+    assert lines[0] == ("W1 goal, f16 end to end with maps built in every run, faster than "
+                        "spconv 2.3.8: ours 11.2 ms (output on the host) against 20.2 ms "
+                        "(output on the GPU), 1.80x (met)"), lines[0]
+    # Prebuilt slower than end to end: no map share to speak of.
+    assert lines[1].startswith("map goal, map building under 15% of W1's end to end: "
+                               "1 - 11.3 / 11.2 ms = 0.0% (met"), lines[1]
+    assert lines[2].startswith("W3 goal") and "W3_C64 cuda-f16 30.0% (not met)" in lines[2]
+
+
+def test_goals_say_what_is_missing(tmp_path):
+    lines = goals.goal_lines(str(tmp_path), str(tmp_path / "bench.json"))
+    assert lines == ["W1 goal: no W1 f16 time (bench.json missing or the bench cut short)",
+                     "map goal: no W1 f16 times with and without maps prebuilt",
+                     "W3 goal: no profile line (device_check.txt missing or the profiles "
+                     "cut short)"], lines
+    (tmp_path / "bench.json").write_text('{"W1": {"cuda-f16": 30.0, "cuda-f16 prebuilt": 24.0}}')
+    lines = goals.goal_lines(str(tmp_path), str(tmp_path / "bench.json"))
+    assert lines[0].startswith("W1 goal: ours 30.0 ms in f16 end to end; no spconv f16 time")
+    assert "= 20.0% (not met" in lines[1], lines[1]

@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""The issue's GPU goals in three lines, from what bench/gpu/check.sh left:
+W1 in f16 end to end against spconv 2.3.8 in f16 measured in the same call
+($OUT/peer.txt, bench/gpu/peer_w1.py), the share of map building in W1's end
+to end (1 - maps prebuilt / end to end, from the bench.json device_check.py
+writes beside the artifacts), and the W3 roofline line of the profiles
+($OUT/device_check.txt). check.sh prints it last (on stdout only: a device
+call brings back 8 files, which its logs already are); a missing file says
+so instead of a verdict.
+
+    python3 bench/gpu/goals.py [$OUT [BENCH_JSON]]
+"""
+
+import json
+import math
+import os
+import re
+import sys
+
+# peer_w1.py's rows: "| W1 spconv 2.3.8 float16 | output on the GPU | 20.2 ms | ... |".
+PEER_ROW = re.compile(r"^\| W1 spconv (\S+) float16 \| (.+?) \| ([\d.]+) ms \|")
+MAP_SHARE_GOAL = 0.15
+
+
+def peer_f16(text):
+    """{where the output is: ms} of spconv's f16 rows, and its version."""
+    rows, version = {}, None
+    for line in text.splitlines():
+        if m := PEER_ROW.match(line):
+            version = m.group(1)
+            rows[m.group(2)] = float(m.group(3))
+    return rows, version
+
+
+def goal_lines(out, path):
+    lines = []
+    bench = {}
+    if os.path.exists(path):
+        bench = json.load(open(path))
+    w1 = bench.get("W1", {})
+    ours, prebuilt = w1.get("cuda-f16", math.nan), w1.get("cuda-f16 prebuilt", math.nan)
+    peer_path = os.path.join(out, "peer.txt")
+    peer, version = peer_f16(open(peer_path).read()) if os.path.exists(peer_path) else ({}, None)
+    if math.isnan(ours):
+        lines.append("W1 goal: no W1 f16 time (bench.json missing or the bench cut short)")
+    elif not peer:
+        lines.append(f"W1 goal: ours {ours:.1f} ms in f16 end to end; no spconv f16 time "
+                     "(peer.txt missing or the peer did not run)")
+    else:
+        # The peer's fastest form (its output left on the GPU) against ours
+        # with the output on the host.
+        best_where, best = min(peer.items(), key=lambda kv: kv[1])
+        verdict = "met" if ours < best else "not met"
+        lines.append(f"W1 goal, f16 end to end with maps built in every run, faster than spconv "
+                     f"{version}: ours {ours:.1f} ms (output on the host) against {best:.1f} ms "
+                     f"({best_where}), {best / ours:.2f}x ({verdict})")
+    if math.isnan(ours) or math.isnan(prebuilt):
+        lines.append("map goal: no W1 f16 times with and without maps prebuilt")
+    else:
+        share = max(0.0, 1.0 - prebuilt / ours)
+        verdict = "met" if share < MAP_SHARE_GOAL else "not met"
+        lines.append(f"map goal, map building under 15% of W1's end to end: 1 - {prebuilt:.1f} / "
+                     f"{ours:.1f} ms = {100 * share:.1f}% ({verdict}; within the runs' noise "
+                     "when small)")
+    check_path = os.path.join(out, "device_check.txt")
+    w3 = [l for l in open(check_path).read().splitlines() if l.startswith("W3 goal")] \
+        if os.path.exists(check_path) else []
+    lines.append(w3[-1] if w3 else "W3 goal: no profile line (device_check.txt missing or the "
+                 "profiles cut short)")
+    return lines
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("OUT", "/tmp/scn-gpu-check")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    check = os.environ.get("SCN_GPU_CHECK_DIR", os.path.join(root, "build", "gpu-check"))
+    path = sys.argv[2] if len(sys.argv) > 2 else os.path.join(check, "bench.json")
+    print("\n".join(goal_lines(out, path)))
+
+
+if __name__ == "__main__":
+    main()
