@@ -9,7 +9,7 @@
 #                                        builds the CUDA artifacts of the check
 #                                        into build/gpu-check and packs them
 #                                        with xz into build/gpu-check.tar.xz:
-#                                        424 s on 2 cores, 2026-11-28)
+#                                        424-489 s on 2 cores, 2026-11-28)
 #   bash bench/gpu/stage_peer.sh        (spconv 2.3.8 for the GPU machine in
 #                                        build/peer.tar.xz; optional)
 #
