@@ -43,3 +43,12 @@ _cuda_bins = [os.path.join(os.environ.get("CUDA_HOME", "/nonexistent"), "bin"),
 if any(os.access(os.path.join(d, "ptxas"), os.X_OK) for d in _cuda_bins):
     config.available_features.add("cuda-toolkit")
 llvm_config.add_tool_substitutions(["scn-compile"], tool_dirs)
+
+# The unit tests' fake CUDA driver (test/Unit/Runtime/FakeCudaDriver.cpp),
+# for tests that run compiled CUDA code's host side without a GPU through
+# LD_PRELOAD; built with the CUDA driver layer.
+_fake_cuda = os.path.join(config.scn_obj_root, "test", "Unit", "Runtime", "fake-cuda",
+                          "libcuda.so.1")
+if os.path.exists(_fake_cuda):
+    config.available_features.add("fake-cuda-driver")
+    config.substitutions.append(("%fake_cuda_driver", _fake_cuda))

@@ -26,6 +26,7 @@
 
 #include <cuda.h>
 
+#include <cctype>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -117,6 +118,33 @@ CUresult release(FakeState &s, CUdeviceptr pointer) {
   return CUDA_SUCCESS;
 }
 
+/// The knobs of scn_fake_cuda_set, by name.
+std::map<std::string, long long *> knobsOf(FakeState &s) {
+  return {{"devices", &s.devices},
+          {"init_result", &s.initResult},
+          {"device_memory_bytes", &s.deviceMemoryBytes},
+          {"module_load_result", &s.moduleLoadResult},
+          {"launch_result", &s.launchResult},
+          {"static_shared_bytes", &s.staticSharedBytes},
+          {"compute_major", &s.computeMajor},
+          {"compute_minor", &s.computeMinor},
+          {"move_data", &s.moveData},
+          {"fail_allocation_after", &s.failAllocationAfter}};
+}
+
+/// Knobs from the environment, for a process that gets the fake by
+/// LD_PRELOAD and cannot call scn_fake_cuda_set first:
+/// SCN_FAKE_CUDA_<KNOB IN CAPITALS>=<value>. The caller holds the lock.
+void setKnobsFromEnvironment(FakeState &s) {
+  for (const auto &[knob, value] : knobsOf(s)) {
+    std::string variable = "SCN_FAKE_CUDA_";
+    for (char c : knob)
+      variable += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (const char *text = std::getenv(variable.c_str()))
+      *value = std::atoll(text);
+  }
+}
+
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -135,17 +163,7 @@ extern "C" {
 __attribute__((visibility("default"))) int scn_fake_cuda_set(const char *knob, long long value) {
   FakeState &s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
-  const std::map<std::string, long long *> knobs = {
-      {"devices", &s.devices},
-      {"init_result", &s.initResult},
-      {"device_memory_bytes", &s.deviceMemoryBytes},
-      {"module_load_result", &s.moduleLoadResult},
-      {"launch_result", &s.launchResult},
-      {"static_shared_bytes", &s.staticSharedBytes},
-      {"compute_major", &s.computeMajor},
-      {"compute_minor", &s.computeMinor},
-      {"move_data", &s.moveData},
-      {"fail_allocation_after", &s.failAllocationAfter}};
+  const std::map<std::string, long long *> knobs = knobsOf(s);
   auto found = knobs.find(knob);
   if (found == knobs.end())
     return -1;
@@ -182,6 +200,9 @@ __attribute__((visibility("default"))) long long scn_fake_cuda_last(const char *
 
 CUresult CUDAAPI cuInit(unsigned int) {
   FAKE_ENTRY("cuInit");
+  static bool environmentRead = false;
+  if (!std::exchange(environmentRead, true))
+    setKnobsFromEnvironment(s);
   return static_cast<CUresult>(s.initResult);
 }
 
