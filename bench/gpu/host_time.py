@@ -42,6 +42,9 @@ def main():
     p.add_argument("--target", default="cuda-hostmaps")
     p.add_argument("--runs", type=int, default=300)
     a = p.parse_args()
+    if not os.path.exists(FAKE):
+        sys.exit(f"host_time.py: no fake driver at {FAKE} (built with the unit tests when "
+                 "cuda.h is found: ninja -C build scn_fake_cuda_driver)")
     # Before the runtime's first dlopen("libcuda.so.1"), which then finds
     # the fake by its soname.
     fake = ctypes.CDLL(FAKE, mode=ctypes.RTLD_GLOBAL)
@@ -51,9 +54,13 @@ def main():
     import device_check as dc
 
     directory = os.path.join(dc.CHECK, "bench")
+    artifact_path = os.path.join(directory, f"{a.workload}.{a.target}.so")
+    if not os.path.exists(artifact_path):
+        sys.exit(f"host_time.py: no artifact {artifact_path} (run bash bench/gpu/check.sh "
+                 "--prepare first; only host-geometry targets such as cuda-hostmaps run here)")
     meta = json.load(open(os.path.join(directory, "meta.json")))
     arrays = dc.bench_inputs(meta, a.workload)
-    lib, manifest = dc.load(os.path.join(directory, f"{a.workload}.{a.target}.so"))
+    lib, manifest = dc.load(artifact_path)
     resident = dc.artifact.ResidentParameters(
         lib, [arrays[i["name"]] for i in manifest["inputs"]
               if i["name"] not in ("coords", "features")])
