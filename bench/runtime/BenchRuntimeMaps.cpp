@@ -359,6 +359,14 @@ struct GpuScanRows {
     mgpuStreamDestroy(stream);
     check(scn_gpu_take_error());
   }
+  /// The pyramid's first level: the scan's site set, averaging duplicates.
+  scn_gpu_sites_t inputSites() const {
+    const Scan &s = scan();
+    scn_gpu_sites_t sites = nullptr;
+    check(scn_gpu_sites_from_coords(3, s.size, rows, s.numRows, SCN_INPUT_AVERAGE, 1, stream,
+                                    &sites));
+    return sites;
+  }
   void *stream = nullptr;
   const int64_t *rows = nullptr;
 };
@@ -370,14 +378,12 @@ void BM_UNetGeometryTotalGpu(benchmark::State &state) {
   if (!gpuReady(state))
     return;
   GpuLookups lookups(state);
-  const Scan &s = scan();
   GpuScanRows device;
   void *stream = device.stream;
   for (auto _ : state) {
     scn_gpu_sites_t levels[kLevels] = {};
     std::vector<scn_gpu_kmap_t> maps;
-    check(scn_gpu_sites_from_coords(3, s.size, device.rows, s.numRows, SCN_INPUT_AVERAGE, 1,
-                                    stream, &levels[0]));
+    levels[0] = device.inputSites();
     for (int l = 0; l < kLevels; ++l) {
       scn_gpu_kmap_t subm = nullptr;
       check(scn_gpu_kmap_build(SCN_KMAP_SUBMANIFOLD, levels[l], levels[l], kThree, nullptr,
@@ -408,12 +414,9 @@ void BM_SubmanifoldMapsGpu(benchmark::State &state) {
   if (!gpuReady(state))
     return;
   GpuLookups lookups(state);
-  const Scan &s = scan();
   GpuScanRows device;
   void *stream = device.stream;
-  scn_gpu_sites_t levels[kLevels] = {};
-  check(scn_gpu_sites_from_coords(3, s.size, device.rows, s.numRows, SCN_INPUT_AVERAGE, 1,
-                                  stream, &levels[0]));
+  scn_gpu_sites_t levels[kLevels] = {device.inputSites()};
   for (int l = 0; l + 1 < kLevels; ++l)
     check(scn_gpu_sites_downsample(levels[l], kTwo, kTwo, stream, &levels[l + 1]));
   mgpuStreamSynchronize(stream);
