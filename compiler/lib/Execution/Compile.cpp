@@ -109,6 +109,7 @@ llvm::Expected<EntrySignature> lowerToLLVMDialect(ModuleOp module,
     cuda.emulateOnHost = emulated;
     cuda.deviceGeometry = options.deviceGeometry;
     cuda.asyncChain = options.asyncChain;
+    cuda.prepareParameters = options.prepareParameters;
     if (failed(buildCUDAPipeline(pm, cuda)))
       return fail("bad options for --scn-cuda-pipeline (see above)");
   } else if (options.target == "cpu") {

@@ -310,6 +310,8 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
   SCNGPUOffloadOptions offload;
   offload.blockSize = options.blockSize;
   pm.addPass(createSCNGPUOffload(offload));
+  if (options.prepareParameters)
+    pm.addPass(createSCNGPUPrepareParameters());
   if (options.emulateOnHost) {
     pm.addPass(createSCNGPUEmulateOnHost());
     // bf16 conversions of emulated tensor cores as integer ops (round to

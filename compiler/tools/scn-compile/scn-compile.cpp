@@ -44,6 +44,11 @@ static cl::opt<bool> deviceGeometry("device-geometry", cl::init(true),
                                     cl::desc("cuda: build site sets and maps on the GPU "
                                              "(=false: on the CPU, copied to the GPU once "
                                              "per run)"));
+static cl::opt<bool> prepareParameters(
+    "prepare-parameters", cl::init(true),
+    cl::desc("cuda: keep what kernels derive from the parameters alone (packed weights, "
+             "batch norm's scale and shift) across calls while they are resident "
+             "(=false: derive it in every call; for comparisons)"));
 static cl::opt<bool> asyncChain("async-chain", cl::init(true),
                                 cl::desc("cuda: queue each run's GPU work on one stream "
                                          "(=false: every launch, allocation, copy and "
@@ -93,6 +98,8 @@ int main(int argc, char **argv) {
       return failWith("--device-geometry is for --target=cuda");
     if (asyncChain.getNumOccurrences())
       return failWith("--async-chain is for --target=cuda");
+    if (prepareParameters.getNumOccurrences())
+      return failWith("--prepare-parameters is for --target=cuda");
     if (tensorCoreRows.getNumOccurrences())
       return failWith("--tensor-core-rows is for --target=cuda");
     if (tensorCoreLoads.getNumOccurrences())
@@ -122,6 +129,7 @@ int main(int argc, char **argv) {
   scn::tools::applyCudaFlags(options);
   options.deviceGeometry = deviceGeometry;
   options.asyncChain = asyncChain;
+  options.prepareParameters = prepareParameters;
   options.tensorCoreRows = tensorCoreRows;
   options.tensorCoreColumns = tensorCoreColumns;
   options.tensorCoreLoads = tensorCoreLoads;

@@ -39,6 +39,7 @@ def _bind_runtime(lib):
         'scn_last_error_message': (ctypes.c_char_p, []),
         'scn_run_set_reuse_geometry': (None, [ctypes.c_void_p, ctypes.c_int32]),
         'scn_run_geometry_hits': (ctypes.c_int64, [ctypes.c_void_p]),
+        'scn_run_prepared_hits': (ctypes.c_int64, [ctypes.c_void_p]),
         'scn_run_clear_error': (None, [ctypes.c_void_p]),
         'scn_gpu_keep_resident': (ctypes.c_int, [ctypes.c_void_p, ctypes.c_int64]),
         'scn_gpu_release_resident': (None, [ctypes.c_void_p]),
@@ -132,6 +133,13 @@ class PersistentRun:
     def hits(self):
         """Geometry calls answered from what the run kept, so far."""
         return self.lib.scn_run_geometry_hits(self.handle)
+
+    @property
+    def prepared_hits(self):
+        """Calls that found the values derived from the parameters alone
+        (packed weights, batch norm's scale and shift) kept from an earlier
+        call, so far (scn_cg_gpu_prepared)."""
+        return self.lib.scn_run_prepared_hits(self.handle)
 
     def __del__(self):
         if getattr(self, 'handle', None):

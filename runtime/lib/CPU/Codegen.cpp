@@ -143,6 +143,13 @@ void scn_run_set_reuse_geometry(scn_run_t run, int32_t reuse) {
     run->reuseGeometry = reuse != 0;
 }
 
+int64_t scn_run_prepared_hits(scn_run_t run) {
+  if (!run)
+    return 0;
+  std::lock_guard<std::mutex> lock(run->mutex);
+  return run->preparedHits;
+}
+
 int64_t scn_run_geometry_hits(scn_run_t run) {
   if (!run)
     return 0;
@@ -176,6 +183,7 @@ void scn_run_destroy(scn_run_t run) {
     scn_gpu_managed_free(entry.second);
   for (auto &entry : run->hostCopies)
     std::free(entry.second);
+  scn::rt::freePreparedValues(run);
   for (auto &flag : run->checkFlags)
     if (flag->gpu)
       scn_gpu_mapped_word_free(flag->word);
@@ -217,12 +225,21 @@ void *scn_cg_parameter(scn_run_t run, const void *host, int64_t bytes) {
     return const_cast<void *>(host);
   }
   std::memcpy(copy, host, static_cast<size_t>(bytes));
+  if (run) {
+    std::lock_guard<std::mutex> lock(run->mutex);
+    run->hostParameterCopies.insert(copy);
+  }
   return copy;
 }
 
-void scn_cg_parameter_done(scn_run_t, const void *host, void *copy) {
-  if (copy != host)
-    std::free(copy);
+void scn_cg_parameter_done(scn_run_t run, const void *host, void *copy) {
+  if (copy == host)
+    return;
+  if (run) {
+    std::lock_guard<std::mutex> lock(run->mutex);
+    run->hostParameterCopies.erase(copy);
+  }
+  std::free(copy);
 }
 
 void *scn_cg_constant(scn_run_t, const void *host, int64_t) {

@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,26 @@ struct scn_run {
   std::map<std::pair<const void *, int64_t>, void *> deviceCopies;
   /// The same in host memory (scn_cg_host_copy, the emulated CUDA path).
   std::map<std::pair<const void *, int64_t>, void *> hostCopies;
+  /// Values derived from parameters and constants alone
+  /// (scn_cg_gpu_prepared, PreparedValues.cpp), by site: the sources and
+  /// their generations they were computed from, and their block.
+  struct Prepared {
+    std::vector<const void *> sources;
+    std::vector<uint64_t> generations;
+    void *block = nullptr;
+    int64_t bytes = 0;
+    bool gpu = false;
+    bool ready = false;   // filled by a call that finished without failure
+    bool filling = false; // being filled by the current call
+  };
+  std::map<const void *, Prepared> prepared;
+  /// Blocks for one call only (sources that may change), and whether each
+  /// is device memory.
+  std::map<void *, bool> preparedForOneCall;
+  int64_t preparedHits = 0;
+  /// The emulated path's parameter copies of the current call
+  /// (scn_cg_parameter): sources whose values may differ next call.
+  std::set<const void *> hostParameterCopies;
 
   /// The cached result of a call described by `key`, or null.
   void *cached(const std::string &key) {
@@ -142,5 +163,11 @@ struct scn_run {
   }
 };
 
+
+namespace scn::rt {
+/// Frees the prepared values a run kept (PreparedValues.cpp), at its
+/// destruction.
+void freePreparedValues(scn_run *run);
+} // namespace scn::rt
 
 #endif // SCN_RUNTIME_LIB_CPU_RUN_H

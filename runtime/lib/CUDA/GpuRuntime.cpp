@@ -248,6 +248,29 @@ void *findResident(const void *host, int64_t bytes) {
   return it != r.copies.end() && it->second.first == bytes ? it->second.second : nullptr;
 }
 
+/// A number per resident device copy of a parameter or constant, never
+/// given twice: values derived from a copy (scn_cg_gpu_prepared) are kept
+/// while it is the same number. A copy freed and another made at the same
+/// address get different numbers, so an address alone never vouches for
+/// the contents.
+struct CopyGenerations {
+  std::mutex mutex;
+  std::unordered_map<const void *, uint64_t> byDevice;
+  uint64_t next = 1;
+  void give(const void *device) {
+    std::lock_guard<std::mutex> lock(mutex);
+    byDevice[device] = next++;
+  }
+  void forget(const void *device) {
+    std::lock_guard<std::mutex> lock(mutex);
+    byDevice.erase(device);
+  }
+};
+CopyGenerations &copyGenerations() {
+  static CopyGenerations *g = new CopyGenerations;
+  return *g;
+}
+
 /// What mgpuLaunchKernel knows of each kernel function's shared memory:
 /// its static bytes (one driver query per function instead of one per
 /// launch) and the largest dynamic size it has opted in to (so that the
@@ -443,7 +466,9 @@ extern "C" scn_status_t scn_gpu_keep_resident(const void *host, int64_t bytes) {
       previous = entry.second;
       entry = {bytes, device};
     }
+    copyGenerations().give(device);
     if (previous) {
+      copyGenerations().forget(previous);
       // A finished run has waited for its kernels; this waits for any other.
       scn_gpu_synchronize();
       scn_gpu_free(previous);
@@ -463,6 +488,8 @@ extern "C" void scn_gpu_release_resident(const void *host) {
   }
   if (copies.empty())
     return;
+  for (void *copy : copies)
+    copyGenerations().forget(copy);
   // A finished run has waited for its kernels; this waits for any other.
   scn_gpu_synchronize();
   for (void *copy : copies)
@@ -514,8 +541,10 @@ extern "C" scn_status_t scn_gpu_constant(const void *host, int64_t bytes, void *
     std::lock_guard<std::mutex> lock(c.mutex);
     auto key = std::make_tuple(artifactOf(host), host, bytes, currentDevice());
     auto it = c.copies.find(key);
-    if (it == c.copies.end())
+    if (it == c.copies.end()) {
       it = c.copies.emplace(key, upload(host, bytes)).first;
+      copyGenerations().give(it->second);
+    }
     return it->second;
   });
 }
@@ -529,6 +558,41 @@ extern "C" void scn_gpu_parameter_done(const void *, void *device) {
   }
   scn_gpu_free(device);
 }
+
+extern "C" uint64_t scn_gpu_copy_generation(const void *device) {
+  CopyGenerations &g = copyGenerations();
+  std::lock_guard<std::mutex> lock(g.mutex);
+  auto it = g.byDevice.find(device);
+  return it == g.byDevice.end() ? 0 : it->second;
+}
+
+extern "C" scn_status_t scn_gpu_alloc(int64_t bytes, void **device) {
+  profile::HostSpan span("scn_gpu_alloc");
+  scn_status_t status = guardCall("scn_gpu_alloc", [&] {
+    requireNonNull(device, "device");
+    *device = nullptr;
+    if (bytes <= 0)
+      return;
+    const Driver &d = driver();
+    CUdeviceptr ptr = 0;
+    CUresult result = d.cuMemAllocAsync(&ptr, static_cast<size_t>(bytes), nullptr);
+    if (result == CUDA_ERROR_OUT_OF_MEMORY)
+      fail(SCN_ERROR_OUT_OF_MEMORY, "out of device memory: ", mebibytes(bytes), " requested");
+    check(result, "cuMemAllocAsync", std::to_string(bytes) + " bytes");
+    // The runs' streams do not wait for the default stream, where the
+    // block was allocated: complete before any of them uses it.
+    CUresult done = d.cuStreamSynchronize(nullptr);
+    if (done != CUDA_SUCCESS) {
+      d.cuMemFreeAsync(ptr, nullptr);
+      check(done, "cuStreamSynchronize", "after allocating " + std::to_string(bytes) + " bytes");
+    }
+    *device = reinterpret_cast<void *>(ptr);
+  });
+  keepSticky(status, "scn_gpu_alloc");
+  return status;
+}
+
+extern "C" int32_t scn_gpu_failed(void) { return failed() ? 1 : 0; }
 
 extern "C" void scn_gpu_free(void *device) {
   if (!device)
@@ -619,8 +683,14 @@ extern "C" void mgpuModuleUnload(void *module) {
     std::lock_guard<std::mutex> lock(c.mutex);
     auto origin = c.moduleArtifact.find(module);
     const void *artifact = origin == c.moduleArtifact.end() ? nullptr : origin->second;
-    for (auto it = c.copies.begin(); it != c.copies.end();)
-      it = !artifact || std::get<0>(it->first) == artifact ? c.copies.erase(it) : std::next(it);
+    for (auto it = c.copies.begin(); it != c.copies.end();) {
+      if (artifact && std::get<0>(it->first) != artifact) {
+        ++it;
+        continue;
+      }
+      copyGenerations().forget(it->second);
+      it = c.copies.erase(it);
+    }
     if (origin != c.moduleArtifact.end())
       c.moduleArtifact.erase(origin);
   }

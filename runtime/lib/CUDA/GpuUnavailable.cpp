@@ -43,6 +43,13 @@ extern "C" scn_status_t scn_gpu_upload(const void *, int64_t, void **device) {
   return guardCall("scn_gpu_upload", [] { unavailable(); });
 }
 extern "C" void scn_gpu_free(void *) {}
+extern "C" scn_status_t scn_gpu_alloc(int64_t, void **device) {
+  if (device)
+    *device = nullptr;
+  return guardCall("scn_gpu_alloc", [] { unavailable(); });
+}
+extern "C" uint64_t scn_gpu_copy_generation(const void *) { return 0; }
+extern "C" int32_t scn_gpu_failed(void) { return 0; }
 extern "C" scn_status_t scn_gpu_keep_resident(const void *, int64_t) {
   return guardCall("scn_gpu_keep_resident", [] { unavailable(); });
 }

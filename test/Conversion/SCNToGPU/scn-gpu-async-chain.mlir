@@ -14,6 +14,7 @@ module attributes {gpu.container_module} {
   func.func private @scn_cg_gpu_neighbors(!llvm.ptr, !llvm.ptr, i32) -> !llvm.ptr
   func.func private @scn_cg_gpu_input(!llvm.ptr, !llvm.ptr) -> !llvm.ptr
   func.func private @opaque()
+  func.func private @scn_cg_gpu_prepared(!llvm.ptr, !llvm.ptr, !llvm.ptr, i32, i64, !llvm.ptr) -> !llvm.ptr
 
   // scn-gpu-offload's forms (a stream per allocation, copy and free, each
   // waited for; synchronous launches) become one chain: every op depends on
@@ -51,6 +52,42 @@ module attributes {gpu.container_module} {
     %s3 = gpu.wait async
     %f1 = gpu.dealloc async [%s3] %wd : memref<4xf32>
     gpu.wait [%f1]
+    return
+  }
+
+  // scn-gpu-prepare-parameters' call between kernels: its array and flag
+  // are host stack slots, which no GPU op touches, so storing into them,
+  // the call and reading the flag do not wait for the chain.
+  // CHECK-LABEL: func.func @prepared_between_kernels(
+  // CHECK: %[[L0:.*]] = gpu.launch_func async [%{{.*}}] @k::@f
+  // CHECK-NEXT: llvm.getelementptr
+  // CHECK-NEXT: llvm.store
+  // CHECK-NEXT: call @scn_cg_gpu_prepared(
+  // CHECK-NEXT: llvm.load
+  // CHECK-NEXT: gpu.launch_func async [%[[L0]]] @k::@f
+  // CHECK-NOT: gpu.wait
+  // CHECK: gpu.dealloc async
+  // CHECK-NEXT: gpu.wait
+  // CHECK-NEXT: return
+  func.func @prepared_between_kernels(%run: !llvm.ptr, %n: index, %site: !llvm.ptr) {
+    %c1 = arith.constant 1 : index
+    %c1_i64 = arith.constant 1 : i64
+    %c1_i32 = arith.constant 1 : i32
+    %c256 = arith.constant 256 : i64
+    %sources = llvm.alloca %c1_i64 x !llvm.ptr : (i64) -> !llvm.ptr
+    %flag = llvm.alloca %c1_i64 x i32 : (i64) -> !llvm.ptr
+    %s1 = gpu.wait async
+    %x, %a1 = gpu.alloc async [%s1] (%n) : memref<?xf32>
+    gpu.wait [%a1]
+    gpu.launch_func @k::@f blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%x : memref<?xf32>)
+    %slot = llvm.getelementptr %sources[0] : (!llvm.ptr) -> !llvm.ptr, !llvm.ptr
+    llvm.store %run, %slot : !llvm.ptr, !llvm.ptr
+    %block = func.call @scn_cg_gpu_prepared(%run, %run, %sources, %c1_i32, %c256, %flag) : (!llvm.ptr, !llvm.ptr, !llvm.ptr, i32, i64, !llvm.ptr) -> !llvm.ptr
+    %word = llvm.load %flag : !llvm.ptr -> i32
+    gpu.launch_func @k::@f blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%x : memref<?xf32>)
+    %s2 = gpu.wait async
+    %f0 = gpu.dealloc async [%s2] %x : memref<?xf32>
+    gpu.wait [%f0]
     return
   }
 

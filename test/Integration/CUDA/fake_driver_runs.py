@@ -5,7 +5,10 @@ its own. Prints one JSON object: the device bytes held after each of three
 runs, the allocations a run makes, the streams each run creates and the
 events alive after it, and for each injected out-of-memory
 failure the run's error and the bytes held after it and after the next,
-good, run.
+good, run. Then, with the weights resident and one run kept across calls,
+the launches and allocations of each call, the run's prepared hits, and
+the bytes held once all is released; `weights` names the arguments that
+are weights.
 
     fake_driver_runs.py FAKE_LIBCUDA ARTIFACT INPUTS.npz
 """
@@ -27,7 +30,7 @@ from test_arguments_read_only import artifact  # noqa: E402
 
 
 def main():
-    fake_path, artifact_path, inputs_path = sys.argv[1:4]
+    fake_path, artifact_path, inputs_path, weights = sys.argv[1:5]
     fake = ctypes.CDLL(fake_path, mode=ctypes.RTLD_GLOBAL)
     fake.scn_fake_cuda_calls.restype = ctypes.c_longlong
     fake.scn_fake_cuda_last.restype = ctypes.c_longlong
@@ -67,7 +70,40 @@ def main():
         artifact.run_artifact(lib, manifest, inputs)
         report["failures"].append({"after": k, "error": error, "held": failed_held,
                                    "held after the next run": held()})
+    report["resident"] = resident_calls(lib, manifest, inputs, weights.split(","), calls, held)
     print(json.dumps(report))
+
+
+def resident_calls(lib, manifest, inputs, weights, calls, held):
+    """Calls of one kept run with the weights resident: the second and
+    third find the prepared values (packed weights, batch norm's scale and
+    shift) and launch fewer kernels; keeping one weight again (a new copy)
+    makes the fourth prepare them again."""
+    names = [i["name"] for i in manifest["inputs"]]
+    kept = [a for name, a in zip(names, inputs) if name in weights]
+    resident = artifact.ResidentParameters(lib, kept)
+    run = artifact.PersistentRun(lib)
+    out = {"launches": [], "allocations": [], "prepared hits": []}
+
+    def call():
+        launches, allocs = calls("cuLaunchKernel"), calls("cuMemAllocAsync")
+        artifact.run_artifact(lib, manifest, inputs, run)
+        out["launches"].append(calls("cuLaunchKernel") - launches)
+        out["allocations"].append(calls("cuMemAllocAsync") - allocs)
+        out["prepared hits"].append(run.prepared_hits)
+
+    for _ in range(3):
+        call()
+    # A weight kept again gets a new device copy (the old one is freed, so
+    # the new one may sit at the same address): the kept values are stale.
+    # A batch norm's variance: prepared in f32 and f16 alike.
+    again = next(a for name, a in zip(names, inputs) if name in weights and "var" in name)
+    lib.scn_gpu_keep_resident(again.ctypes.data, again.nbytes)
+    call()
+    del run
+    resident.release()
+    out["held after release"] = held()
+    return out
 
 
 if __name__ == "__main__":

@@ -37,8 +37,10 @@ def test_runs_free_what_they_allocate_and_survive_out_of_memory(element_type, tm
         spec, data, "cuda", tmp_path,
         ["--chip=sm_80", "--device-geometry=false", f"--element-type={element_type}"])
     np.savez(tmp_path / "inputs.npz", **{i["name"]: a for i, a in zip(manifest["inputs"], inputs)})
+    weights = ",".join(i["name"] for i in manifest["inputs"]
+                       if i["name"] not in ("coords", "features"))
     proc = subprocess.run([sys.executable, os.path.join(HERE, "fake_driver_runs.py"), FAKE,
-                           str(tmp_path / "net.cuda.so"), str(tmp_path / "inputs.npz")],
+                           str(tmp_path / "net.cuda.so"), str(tmp_path / "inputs.npz"), weights],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -54,3 +56,14 @@ def test_runs_free_what_they_allocate_and_survive_out_of_memory(element_type, tm
         assert failure["error"] is not None and "out of device memory" in failure["error"], \
             failure
         assert failure["held"] == 0 and failure["held after the next run"] == 0, failure
+    # Resident weights, one run kept: the first call prepares the values
+    # derived from the weights alone (batch norm's scale and shift, and in
+    # f16 the packed weights) into one block the run keeps; the next calls
+    # find them and skip those kernels and allocations. A weight kept again
+    # (a new copy) makes the values stale: prepared again, then found.
+    resident = report["resident"]
+    launches, allocations = resident["launches"], resident["allocations"]
+    assert resident["prepared hits"] == [0, 1, 2, 2], resident
+    assert launches[1] == launches[2] < launches[0] == launches[3], resident
+    assert allocations[1] == allocations[2] < allocations[0], resident
+    assert resident["held after release"] == 0, resident

@@ -20,6 +20,7 @@
 ///
 //===----------------------------------------------------------------------===//
 
+#include "scn/Runtime/Codegen.h"
 #include "scn/Runtime/Gpu.h"
 #include "scn/Runtime/Status.h"
 
@@ -223,6 +224,93 @@ TEST(FakeDriver, ResidentParametersAreUploadedOnceAndFreedWhenReleased) {
   mgpuModuleUnload(nullptr);
   ASSERT_EQ(scn_gpu_constant(weights.data(), bytes, &after), SCN_OK) << lastError();
   EXPECT_EQ(calls("cuMemcpyAsync") - copies, 5);
+  EXPECT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
+}
+
+/// scn_cg_gpu_prepared for one source: the block and whether to fill it.
+std::pair<void *, int32_t> prepare(scn_run_t run, const char *site, const void *source,
+                                   int64_t bytes) {
+  int32_t fill = -1;
+  void *block = scn_cg_gpu_prepared(run, site, &source, 1, bytes, &fill);
+  return {block, fill};
+}
+
+TEST(FakeDriver, PreparedValuesAreKeptWhileTheirResidentSourcesAreTheSame) {
+  ASSERT_EQ(scn_gpu_init(0), SCN_OK) << lastError();
+  std::vector<float> variance(64, 2.0f);
+  const int64_t bytes = int64_t(variance.size() * sizeof(float));
+  const char *site = "prepared values of a test";
+  const long long heldBefore = last("allocated_bytes");
+  scn_run_t run = scn_run_create();
+  ASSERT_NE(run, nullptr);
+
+  // A per-call upload may hold other values next call: a block for this
+  // call only, freed when it is done.
+  void *upload = nullptr;
+  ASSERT_EQ(scn_gpu_parameter(variance.data(), bytes, &upload), SCN_OK) << lastError();
+  EXPECT_EQ(scn_gpu_copy_generation(upload), 0u);
+  auto [once, fillOnce] = prepare(run, site, upload, 256);
+  ASSERT_NE(once, nullptr) << scn_run_error_message(run);
+  EXPECT_EQ(fillOnce, 1);
+  scn_cg_gpu_prepared_done(run, site, once);
+  scn_gpu_parameter_done(variance.data(), upload);
+  EXPECT_EQ(last("allocated_bytes"), heldBefore);
+
+  // A resident copy: filled by the first call, found by the next ones.
+  ASSERT_EQ(scn_gpu_keep_resident(variance.data(), bytes), SCN_OK) << lastError();
+  void *copy = nullptr;
+  ASSERT_EQ(scn_gpu_parameter(variance.data(), bytes, &copy), SCN_OK) << lastError();
+  EXPECT_NE(scn_gpu_copy_generation(copy), 0u);
+  auto [block, fill] = prepare(run, site, copy, 256);
+  EXPECT_EQ(fill, 1);
+  // Not kept before the call that fills it is done: a second call of the
+  // run meanwhile fills a block of its own.
+  auto [other, fillOther] = prepare(run, site, copy, 256);
+  EXPECT_NE(other, block);
+  EXPECT_EQ(fillOther, 1);
+  scn_cg_gpu_prepared_done(run, site, other);
+  scn_cg_gpu_prepared_done(run, site, block);
+  for (int call = 0; call < 2; ++call) {
+    auto [again, fillAgain] = prepare(run, site, copy, 256);
+    EXPECT_EQ(again, block);
+    EXPECT_EQ(fillAgain, 0);
+    scn_cg_gpu_prepared_done(run, site, again);
+  }
+  EXPECT_EQ(scn_run_prepared_hits(run), 2);
+  EXPECT_EQ(last("allocated_bytes") - heldBefore, bytes + 256);
+
+  // Kept again: a new copy, whose number differs even where its address is
+  // the old one's; the values are prepared again and the stale block freed.
+  const uint64_t generation = scn_gpu_copy_generation(copy);
+  ASSERT_EQ(scn_gpu_keep_resident(variance.data(), bytes), SCN_OK) << lastError();
+  void *renewed = nullptr;
+  ASSERT_EQ(scn_gpu_parameter(variance.data(), bytes, &renewed), SCN_OK) << lastError();
+  EXPECT_NE(scn_gpu_copy_generation(renewed), generation);
+  EXPECT_NE(scn_gpu_copy_generation(renewed), 0u);
+  auto [fresh, fillFresh] = prepare(run, site, renewed, 256);
+  EXPECT_EQ(fillFresh, 1);
+  scn_cg_gpu_prepared_done(run, site, fresh);
+  EXPECT_EQ(last("allocated_bytes") - heldBefore, bytes + 256);
+
+  // A call that failed may not have filled it: not kept.
+  scn_gpu_release_resident(variance.data());
+  ASSERT_EQ(scn_gpu_keep_resident(variance.data(), bytes), SCN_OK) << lastError();
+  void *third = nullptr;
+  ASSERT_EQ(scn_gpu_parameter(variance.data(), bytes, &third), SCN_OK) << lastError();
+  auto [failing, fillFailing] = prepare(run, site, third, 256);
+  EXPECT_EQ(fillFailing, 1);
+  scn_gpu_constant(nullptr, 4, &upload); // a failure: the sticky error
+  EXPECT_EQ(scn_gpu_failed(), 1);
+  scn_cg_gpu_prepared_done(run, site, failing);
+  EXPECT_EQ(scn_gpu_take_error(), SCN_ERROR_INVALID_ARGUMENT);
+  auto [retried, fillRetried] = prepare(run, site, third, 256);
+  EXPECT_EQ(fillRetried, 1);
+  scn_cg_gpu_prepared_done(run, site, retried);
+
+  // The run frees what it kept.
+  scn_run_destroy(run);
+  scn_gpu_release_resident(variance.data());
+  EXPECT_EQ(last("allocated_bytes"), heldBefore);
   EXPECT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
 }
 

@@ -181,6 +181,34 @@ def SCNGPUAsyncChain : Pass<"scn-gpu-async-chain", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::func::FuncDialect", "::mlir::gpu::GPUDialect"];
 }
 
+def SCNGPUPrepareParameters
+    : Pass<"scn-gpu-prepare-parameters", "::mlir::ModuleOp"> {
+  let summary = "Keep what kernels derive from parameters and constants alone across calls";
+  let description = [{
+    Runs after `scn-gpu-offload`, on functions with a run handle. A kernel
+    (a top-level mapped `scf.parallel`) is a preparation when it reads only
+    device copies of parameters and constants (`scn_cg_gpu_parameter`,
+    `scn_cg_gpu_constant`) and what earlier preparations of its group wrote,
+    its bounds and every other value it takes are constants, and it writes
+    only device buffers of static shape that no other op writes and that
+    only kernels read: tensor-core weights packed to f16, batch norm's
+    scale and shift. Such kernels compute the same values in every call
+    while the parameters are the same resident copies.
+
+    The outputs of a group of preparations move into one block from
+    `scn_cg_gpu_prepared(run, site, sources, n, bytes, &fill)` (each at a
+    256-byte aligned offset; their allocations and frees go), called before
+    the group's first output with the device copies the group reads. Each
+    preparation's outer loop runs to `fill ? upper bound : lower bound`, so
+    when the run kept the block from an earlier call with the same resident
+    copies its grid is empty and nothing launches (mgpuLaunchKernel skips
+    empty grids). `scn_cg_gpu_prepared_done(run, site, block)` before each
+    return, after the call's GPU work, keeps or frees the block.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::func::FuncDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def SCNGPUEmulateOnHost : Pass<"scn-gpu-emulate-on-host", "::mlir::ModuleOp"> {
   let summary = "Turn scn-gpu-offload's GPU memory ops back into host ones (tests)";
   let description = [{

@@ -78,6 +78,9 @@ struct CompileOptions {
   /// cuda: a function's GPU work queued on one stream (scn-gpu-async-chain);
   /// false: every GPU op waits, for comparisons.
   bool asyncChain = true;
+  /// cuda: values derived from parameters alone kept across calls
+  /// (scn-gpu-prepare-parameters); false: derived in every call.
+  bool prepareParameters = true;
   /// Target CPU; empty: the host's (name and features detected).
   std::string cpu;
   unsigned optLevel = 3;

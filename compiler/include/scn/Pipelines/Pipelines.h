@@ -141,6 +141,13 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
       llvm::cl::desc("convert-scn-to-gpu: build site sets, maps and pair lists on "
                      "the GPU (false: on the CPU, copied to the GPU once per run)"),
       llvm::cl::init(true)};
+  Option<bool> prepareParameters{
+      *this, "prepare-parameters",
+      llvm::cl::desc("scn-gpu-prepare-parameters: keep what kernels derive from the "
+                     "parameters alone (packed weights, batch norm's scale and shift) "
+                     "across calls while the parameters are resident (false: derive it "
+                     "in every call, for comparisons)"),
+      llvm::cl::init(true)};
   Option<bool> asyncChain{
       *this, "async-chain",
       llvm::cl::desc("scn-gpu-async-chain: queue a function's GPU work on one stream "

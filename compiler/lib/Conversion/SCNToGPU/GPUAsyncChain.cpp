@@ -67,10 +67,20 @@ bool isNamedBuffer(Value root) {
              UnrealizedConversionCastOp>(def);
 }
 
+/// Whether `v` points into a stack slot of the host function (llvm.alloca,
+/// through GEPs): the arguments scn-gpu-prepare-parameters hands the
+/// runtime, which no GPU op touches.
+bool isHostStackSlot(Value v) {
+  while (auto gep = v.getDefiningOp<LLVM::GEPOp>())
+    v = gep.getBase();
+  return v.getDefiningOp<LLVM::AllocaOp>() != nullptr;
+}
+
 /// What a pointer operand of a geometry call points into: the buffer of
 /// `memref.extract_aligned_pointer_as_index` (through index casts and
 /// llvm.inttoptr); runtime-owned memory (the run handle, another geometry
-/// call's result, a global of the module); or, for anything else, unknown.
+/// call's result, a global of the module, a host stack slot); or, for
+/// anything else, unknown.
 enum class PointerKind { Buffer, RuntimeOwned, Unknown };
 PointerKind classifyPointer(Value v, Value &buffer) {
   while (Operation *def = v.getDefiningOp()) {
@@ -80,7 +90,7 @@ PointerKind classifyPointer(Value v, Value &buffer) {
     }
     if (auto call = dyn_cast<func::CallOp>(def))
       return isGeometryCall(call) ? PointerKind::RuntimeOwned : PointerKind::Unknown;
-    if (isa<LLVM::AddressOfOp, LLVM::ZeroOp>(def))
+    if (isa<LLVM::AddressOfOp, LLVM::ZeroOp>(def) || isHostStackSlot(v))
       return PointerKind::RuntimeOwned;
     if (!isa<LLVM::IntToPtrOp, arith::IndexCastOp, arith::IndexCastUIOp>(def))
       return PointerKind::Unknown;
@@ -138,6 +148,8 @@ HostAccess hostAccessOf(Operation *op) {
       if (isa<MemoryEffects::Allocate>(effect.getEffect()))
         continue;
       Value value = effect.getValue();
+      if (value && isa<LLVM::LLVMPointerType>(value.getType()) && isHostStackSlot(value))
+        continue;
       Value root = value && isa<BaseMemRefType>(value.getType()) ? rootBuffer(value) : Value();
       if (!root || !isNamedBuffer(root)) {
         access.unknown = true;

@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "BufferRoots.h"
+#include "DeviceBuffers.h"
 #include "KernelBuilder.h"
 #include "TensorCoreOps.h"
 #include "scn/Conversion/Passes.h"
@@ -44,7 +45,7 @@ namespace scn {
 } // namespace scn
 
 using namespace mlir;
-using scn::gpu_buffers::rootBuffer;
+using namespace scn::gpu_buffers;
 
 namespace {
 
@@ -223,36 +224,10 @@ void placeAllocations(func::FuncOp func, OpBuilder &b) {
   }
 }
 
-/// The runtime calls that give kernels a parameter array (see Codegen.h),
-/// and the mark of the memrefs built over their results.
-constexpr llvm::StringLiteral kParameter = "scn_cg_gpu_parameter";
-constexpr llvm::StringLiteral kParameterDone = "scn_cg_gpu_parameter_done";
-constexpr llvm::StringLiteral kConstant = "scn_cg_gpu_constant";
-constexpr llvm::StringLiteral kDeviceParameterAttr = "scn.device_parameter";
-
 /// A parameter's device copy, released when the function returns.
 struct ParameterCopy {
   Value hostPointer, device;
 };
-
-/// The run handle of a generated function: its first argument, the
-/// !llvm.ptr that the scn lowering adds; null for other functions.
-Value runHandleOf(func::FuncOp func) {
-  if (func.getNumArguments() == 0 ||
-      !isa<LLVM::LLVMPointerType>(func.getArgument(0).getType()))
-    return {};
-  return func.getArgument(0);
-}
-
-/// The declaration of runtime function `name`, added if missing.
-func::FuncOp declareRuntime(ModuleOp module, StringRef name, FunctionType type) {
-  if (auto f = module.lookupSymbol<func::FuncOp>(name))
-    return f;
-  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-  auto f = func::FuncOp::create(b, module.getLoc(), name, type);
-  f.setPrivate();
-  return f;
-}
 
 /// Whether `type` can be a memref over a runtime pointer (memrefOver).
 bool describable(MemRefType type) {
@@ -270,34 +245,6 @@ SmallVector<Value> sizesOf(OpBuilder &b, Location loc, MemRefType type, Value li
     sizes.push_back(arith::IndexCastOp::create(b, loc, b.getI64Type(), size));
   }
   return sizes;
-}
-
-/// A memref of `type` (row-major, `sizes` as i64) over the data at
-/// `pointer`: its LLVM descriptor, cast to the memref type, which the LLVM
-/// lowering folds away. Device memory is marked so that
-/// verifyKernelOperands knows it for GPU memory.
-Value memrefOver(OpBuilder &b, Location loc, Value pointer, MemRefType type,
-                 ArrayRef<Value> sizes, bool deviceMemory = true) {
-  Type i64 = b.getI64Type();
-  Type ptr = pointer.getType();
-  auto sizesType = LLVM::LLVMArrayType::get(i64, type.getRank());
-  auto descriptorType =
-      LLVM::LLVMStructType::getLiteral(b.getContext(), {ptr, ptr, i64, sizesType, sizesType});
-  Value d = LLVM::PoisonOp::create(b, loc, descriptorType);
-  d = LLVM::InsertValueOp::create(b, loc, d, pointer, ArrayRef<int64_t>{0});
-  d = LLVM::InsertValueOp::create(b, loc, d, pointer, ArrayRef<int64_t>{1});
-  Value stride = arith::ConstantIntOp::create(b, loc, 1, 64);
-  d = LLVM::InsertValueOp::create(b, loc, d, arith::ConstantIntOp::create(b, loc, 0, 64),
-                                  ArrayRef<int64_t>{2});
-  for (int64_t i = type.getRank() - 1; i >= 0; --i) {
-    d = LLVM::InsertValueOp::create(b, loc, d, sizes[i], ArrayRef<int64_t>{3, i});
-    d = LLVM::InsertValueOp::create(b, loc, d, stride, ArrayRef<int64_t>{4, i});
-    stride = arith::MulIOp::create(b, loc, stride, sizes[i]);
-  }
-  auto cast = UnrealizedConversionCastOp::create(b, loc, TypeRange{type}, ValueRange{d});
-  if (deviceMemory)
-    cast->setAttr(kDeviceParameterAttr, b.getUnitAttr());
-  return cast.getResult(0);
 }
 
 /// Copies `host` (an argument or constant that kernels read; both are

@@ -43,6 +43,9 @@ SCN_RUNTIME_API void scn_run_set_reuse_geometry(scn_run_t run, int32_t reuse);
 /// maps) were answered from what it kept (scn_run_set_reuse_geometry), since
 /// it was created: whether reuse happens, for tests and diagnostics.
 SCN_RUNTIME_API int64_t scn_run_geometry_hits(scn_run_t run);
+/// How many calls of the run found their prepared values (scn_cg_gpu_prepared)
+/// kept from an earlier call, since it was created.
+SCN_RUNTIME_API int64_t scn_run_prepared_hits(scn_run_t run);
 /// Clears the error of a run so that it can be used again.
 SCN_RUNTIME_API void scn_run_clear_error(scn_run_t run);
 /// Host memory of `bytes` bytes for a result that a compiled network
@@ -149,6 +152,32 @@ SCN_RUNTIME_API void scn_cg_gpu_parameter_done(scn_run_t run, const void *host,
 /// weights), uploaded once and kept (scn_gpu_constant). A failed upload
 /// fails the run.
 SCN_RUNTIME_API void *scn_cg_gpu_constant(scn_run_t run, const void *host, int64_t bytes);
+
+/// GPU code: device memory for the values that kernels derive from
+/// parameters and constants alone (tensor-core weights packed to f16, batch
+/// norm's scale and shift), `bytes` bytes for the group of kernels named by
+/// `site` (a string of the artifact). `sources` are the num_sources device
+/// copies those kernels read (scn_cg_gpu_parameter, scn_cg_gpu_constant).
+/// `*fill` is 0 when the block already holds the values: the run computed
+/// them in an earlier call from the same copies, each still the same
+/// resident parameter or kept constant (scn_gpu_copy_generation). Else it is
+/// 1 and the kernels fill the block; it is kept for later calls when every
+/// source is such a copy, and freed by scn_cg_gpu_prepared_done otherwise.
+/// The run frees what it kept when it is destroyed. A failed allocation
+/// fails the run (and is the sticky GPU error: no kernel runs).
+SCN_RUNTIME_API void *scn_cg_gpu_prepared(scn_run_t run, const char *site,
+                                          const void *const *sources, int32_t num_sources,
+                                          int64_t bytes, int32_t *fill);
+/// GPU code, after the call's GPU work: the block of `site` is kept (when
+/// this call filled it and nothing failed) or freed.
+SCN_RUNTIME_API void scn_cg_gpu_prepared_done(scn_run_t run, const char *site, void *block);
+/// The same in host memory, for the emulated CUDA path: a source is stable
+/// unless it is one of the call's parameter copies (scn_cg_parameter), so
+/// values derived from constants alone are kept.
+SCN_RUNTIME_API void *scn_cg_prepared(scn_run_t run, const char *site,
+                                      const void *const *sources, int32_t num_sources,
+                                      int64_t bytes, int32_t *fill);
+SCN_RUNTIME_API void scn_cg_prepared_done(scn_run_t run, const char *site, void *block);
 
 /// The same in host memory (malloc), for the emulated CUDA path
 /// (scn-gpu-emulate-on-host): a copy of exactly `bytes` bytes.

@@ -74,6 +74,13 @@ SCN_RUNTIME_API void scn_gpu_managed_free(void *ptr);
  * null for bytes <= 0); freed with scn_gpu_free. */
 SCN_RUNTIME_API scn_status_t scn_gpu_upload(const void *src, int64_t bytes, void **device);
 SCN_RUNTIME_API void scn_gpu_free(void *device);
+/* Device memory for the runtime's own use that any stream may use once this
+ * returns (`*device` is null for bytes <= 0); freed with scn_gpu_free. A
+ * failure is also kept as the sticky error. */
+SCN_RUNTIME_API scn_status_t scn_gpu_alloc(int64_t bytes, void **device);
+/* Whether a GPU error is kept (the one scn_gpu_take_error would report),
+ * without taking it. */
+SCN_RUNTIME_API int32_t scn_gpu_failed(void);
 /* Waits for all work of the context (every stream, the CUDA runtime's too):
  * what the device builders enqueue is then visible to kernels on any stream. */
 SCN_RUNTIME_API scn_status_t scn_gpu_synchronize(void);
@@ -123,6 +130,12 @@ SCN_RUNTIME_API void scn_gpu_parameter_done(const void *host, void *device);
  * them: the driver reclaims them at exit). */
 SCN_RUNTIME_API scn_status_t scn_gpu_constant(const void *host, int64_t bytes,
                                               void **device);
+/* For a device copy that scn_gpu_parameter or scn_gpu_constant handed out
+ * and that outlives the call (a resident parameter, a kept constant): a
+ * number no other copy ever gets, while the copy is kept. 0 for anything
+ * else (a per-call upload, other memory). Values derived from such copies
+ * alone can be kept while their numbers stay the same (scn_cg_gpu_prepared). */
+SCN_RUNTIME_API uint64_t scn_gpu_copy_generation(const void *device);
 
 /* The mgpu* ABI (see the file comment). Pointers to device memory and
  * driver handles are opaque `void *`. */
