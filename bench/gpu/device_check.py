@@ -339,7 +339,8 @@ def time_runs(lib, manifest, arrays, repeat, persistent=None):
 WORKLOADS = ("W1", "W3_C64", "W3_C128", "W3_C32", "W3_C16")
 # The issue's numbers (f16, fp32, the CPU) and the candidates waiting for a
 # GPU run for every workload before any other variant.
-PRIMARY_TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-blockw", "cuda-f16-async-blockw",
+PRIMARY_TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-noprep", "cuda-f16-blockw",
+                   "cuda-f16-async-blockw",
                    "cuda-f16-wgmma", "cuda-f16-wgmma128", "cuda-f16-blockw8",
                    "cuda-f16-wgmma8", "cuda-f16-wgmma128x8",
                    "cuda-f16-sharedw", "cuda-f16-sharedw90",
@@ -400,6 +401,11 @@ VARIANT_TABLES = (
      "227 KiB hold W3 C64's weights for all 64 output channels, where sm_80's 163 KiB "
      "take 32), f16.",
      "cuda-f16", ("cuda-f16-sharedw", "cuda-f16-sharedw90")),
+    ("Values derived from the weights alone (f16 packing, batch norm's scale and shift) "
+     "prepared in every call (--prepare-parameters=false) against kept by the run "
+     "across calls (the default, scn-gpu-prepare-parameters: W1 f16 launches 78 "
+     "kernels a call instead of 190), W1 only, f16; a speed-up below 1 is the pass's gain.",
+     "cuda-f16", ("cuda-f16-noprep",)),
     ("Tensor-core tiles' rows sorted by the plain neighbour mask (SCN_RUNTIME_ROW_ORDER=mask, "
      "the order before the tenth session) instead of the Gray code key (the default; "
      "7-9% fewer tile steps on W1's levels, bench/gpu/tile_occupancy.py), f16; a "

@@ -256,6 +256,9 @@ BENCH_VARIANTS = [
     # Tensor cores (f16 or bf16 multiplicands, f32 accumulators), and f16
     # end to end (activations stored in f16 too).
     ("cuda-f16", F16, "all"),
+    # Values derived from the weights alone prepared in every call, as
+    # before scn-gpu-prepare-parameters (112 of W1's 190 launches a call).
+    ("cuda-f16-noprep", F16 + ["--prepare-parameters=false"], "W1"),
     ("cuda-bf16", ["--element-type=bf16"], "all"),
     ("cuda-f16-act16", F16 + ACT16, "all"),
     # fp32 on tensor cores, rounded to tf32 (mma.m16n8k8).

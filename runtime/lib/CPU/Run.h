@@ -50,22 +50,21 @@ struct scn_run {
   std::map<std::pair<const void *, int64_t>, void *> deviceCopies;
   /// The same in host memory (scn_cg_host_copy, the emulated CUDA path).
   std::map<std::pair<const void *, int64_t>, void *> hostCopies;
-  /// Values derived from parameters and constants alone
-  /// (scn_cg_gpu_prepared, PreparedValues.cpp), by site: the sources and
-  /// their generations they were computed from, and their block.
+  /// The emulated path's values derived from parameters and constants
+  /// alone (scn_cg_prepared, PreparedValues.cpp), by site: the sources they
+  /// were computed from and their block. (On the GPU the blocks are the
+  /// process's: scn_gpu_prepared.)
   struct Prepared {
     std::vector<const void *> sources;
-    std::vector<uint64_t> generations;
     void *block = nullptr;
     int64_t bytes = 0;
-    bool gpu = false;
     bool ready = false;   // filled by a call that finished without failure
     bool filling = false; // being filled by the current call
   };
   std::map<const void *, Prepared> prepared;
-  /// Blocks for one call only (sources that may change), and whether each
-  /// is device memory.
-  std::map<void *, bool> preparedForOneCall;
+  /// Host blocks for one call only (sources that may change).
+  std::set<void *> preparedForOneCall;
+  /// Calls of the run that found their prepared values kept (both paths).
   int64_t preparedHits = 0;
   /// The emulated path's parameter copies of the current call
   /// (scn_cg_parameter): sources whose values may differ next call.

@@ -15,6 +15,7 @@
 
 #include "CudaDriver.h"
 #include "KernelProfile.h"
+#include "PreparedBlocks.h"
 #include "StagedUpload.h"
 
 #include "scn/Runtime/Gpu.h"
@@ -693,6 +694,9 @@ extern "C" void mgpuModuleUnload(void *module) {
     }
     if (origin != c.moduleArtifact.end())
       c.moduleArtifact.erase(origin);
+    // What its kernels prepared from parameters goes the same way.
+    gpu::forgetPreparedBlocks(
+        [&](const void *site) { return !artifact || artifactOf(site) == artifact; });
   }
   guarded("mgpuModuleUnload", [&] {
     profile::forgetModule(module);

@@ -50,6 +50,15 @@ extern "C" scn_status_t scn_gpu_alloc(int64_t, void **device) {
 }
 extern "C" uint64_t scn_gpu_copy_generation(const void *) { return 0; }
 extern "C" int32_t scn_gpu_failed(void) { return 0; }
+extern "C" scn_status_t scn_gpu_prepared(const void *, const void *const *, int32_t, int64_t,
+                                         void **block, int32_t *fill) {
+  if (block)
+    *block = nullptr;
+  if (fill)
+    *fill = 1;
+  return guardCall("scn_gpu_prepared", [] { unavailable(); });
+}
+extern "C" void scn_gpu_prepared_done(const void *, void *, int32_t) {}
 extern "C" scn_status_t scn_gpu_keep_resident(const void *, int64_t) {
   return guardCall("scn_gpu_keep_resident", [] { unavailable(); });
 }

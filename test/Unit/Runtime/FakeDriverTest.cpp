@@ -256,27 +256,31 @@ TEST(FakeDriver, PreparedValuesAreKeptWhileTheirResidentSourcesAreTheSame) {
   scn_gpu_parameter_done(variance.data(), upload);
   EXPECT_EQ(last("allocated_bytes"), heldBefore);
 
-  // A resident copy: filled by the first call, found by the next ones.
+  // A resident copy: filled by the first call, found by the next ones,
+  // in this run or any other.
   ASSERT_EQ(scn_gpu_keep_resident(variance.data(), bytes), SCN_OK) << lastError();
   void *copy = nullptr;
   ASSERT_EQ(scn_gpu_parameter(variance.data(), bytes, &copy), SCN_OK) << lastError();
   EXPECT_NE(scn_gpu_copy_generation(copy), 0u);
   auto [block, fill] = prepare(run, site, copy, 256);
   EXPECT_EQ(fill, 1);
-  // Not kept before the call that fills it is done: a second call of the
-  // run meanwhile fills a block of its own.
+  // Not handed out before the call that fills it is done: a call meanwhile
+  // fills a block of its own.
   auto [other, fillOther] = prepare(run, site, copy, 256);
   EXPECT_NE(other, block);
   EXPECT_EQ(fillOther, 1);
   scn_cg_gpu_prepared_done(run, site, other);
   scn_cg_gpu_prepared_done(run, site, block);
-  for (int call = 0; call < 2; ++call) {
-    auto [again, fillAgain] = prepare(run, site, copy, 256);
+  scn_run_t another = scn_run_create();
+  for (scn_run_t caller : {run, another}) {
+    auto [again, fillAgain] = prepare(caller, site, copy, 256);
     EXPECT_EQ(again, block);
     EXPECT_EQ(fillAgain, 0);
-    scn_cg_gpu_prepared_done(run, site, again);
+    scn_cg_gpu_prepared_done(caller, site, again);
   }
-  EXPECT_EQ(scn_run_prepared_hits(run), 2);
+  EXPECT_EQ(scn_run_prepared_hits(run), 1);
+  EXPECT_EQ(scn_run_prepared_hits(another), 1);
+  scn_run_destroy(another);
   EXPECT_EQ(last("allocated_bytes") - heldBefore, bytes + 256);
 
   // Kept again: a new copy, whose number differs even where its address is
@@ -292,25 +296,34 @@ TEST(FakeDriver, PreparedValuesAreKeptWhileTheirResidentSourcesAreTheSame) {
   scn_cg_gpu_prepared_done(run, site, fresh);
   EXPECT_EQ(last("allocated_bytes") - heldBefore, bytes + 256);
 
-  // A call that failed may not have filled it: not kept.
-  scn_gpu_release_resident(variance.data());
+  // A call reading the block while another replaces it: freed when the
+  // reader is done, not before.
+  auto [read, fillRead] = prepare(run, site, renewed, 256);
+  EXPECT_EQ(fillRead, 0);
   ASSERT_EQ(scn_gpu_keep_resident(variance.data(), bytes), SCN_OK) << lastError();
   void *third = nullptr;
   ASSERT_EQ(scn_gpu_parameter(variance.data(), bytes, &third), SCN_OK) << lastError();
-  auto [failing, fillFailing] = prepare(run, site, third, 256);
-  EXPECT_EQ(fillFailing, 1);
+  auto [replacing, fillReplacing] = prepare(run, site, third, 256);
+  EXPECT_EQ(fillReplacing, 1);
+  EXPECT_EQ(last("allocated_bytes") - heldBefore, bytes + 512);
+  scn_cg_gpu_prepared_done(run, site, read);
+  EXPECT_EQ(last("allocated_bytes") - heldBefore, bytes + 256);
+
+  // A call that failed may not have filled it: not kept.
   scn_gpu_constant(nullptr, 4, &upload); // a failure: the sticky error
   EXPECT_EQ(scn_gpu_failed(), 1);
-  scn_cg_gpu_prepared_done(run, site, failing);
+  scn_cg_gpu_prepared_done(run, site, replacing);
   EXPECT_EQ(scn_gpu_take_error(), SCN_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(last("allocated_bytes") - heldBefore, bytes);
   auto [retried, fillRetried] = prepare(run, site, third, 256);
   EXPECT_EQ(fillRetried, 1);
   scn_cg_gpu_prepared_done(run, site, retried);
 
-  // The run frees what it kept.
+  // The block outlives runs and released weights (one per site), until
+  // it is replaced or the artifact unloads.
   scn_run_destroy(run);
   scn_gpu_release_resident(variance.data());
-  EXPECT_EQ(last("allocated_bytes"), heldBefore);
+  EXPECT_EQ(last("allocated_bytes") - heldBefore, 256);
   EXPECT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
 }
 

@@ -158,22 +158,24 @@ SCN_RUNTIME_API void *scn_cg_gpu_constant(scn_run_t run, const void *host, int64
 /// norm's scale and shift), `bytes` bytes for the group of kernels named by
 /// `site` (a string of the artifact). `sources` are the num_sources device
 /// copies those kernels read (scn_cg_gpu_parameter, scn_cg_gpu_constant).
-/// `*fill` is 0 when the block already holds the values: the run computed
-/// them in an earlier call from the same copies, each still the same
-/// resident parameter or kept constant (scn_gpu_copy_generation). Else it is
-/// 1 and the kernels fill the block; it is kept for later calls when every
-/// source is such a copy, and freed by scn_cg_gpu_prepared_done otherwise.
-/// The run frees what it kept when it is destroyed. A failed allocation
-/// fails the run (and is the sticky GPU error: no kernel runs).
+/// `*fill` is 0 when the block already holds the values: an earlier call,
+/// of this run or another, computed them from the same copies, each still
+/// the same resident parameter or kept constant (scn_gpu_copy_generation).
+/// Else it is 1 and the kernels fill the block (scn_gpu_prepared: one block
+/// per site for the process, or one for this call when a source is a
+/// per-call upload). A failed allocation fails the run (and is the sticky
+/// GPU error: no kernel runs).
 SCN_RUNTIME_API void *scn_cg_gpu_prepared(scn_run_t run, const char *site,
                                           const void *const *sources, int32_t num_sources,
                                           int64_t bytes, int32_t *fill);
-/// GPU code, after the call's GPU work: the block of `site` is kept (when
-/// this call filled it and nothing failed) or freed.
+/// GPU code, after the call's GPU work: hands the block back
+/// (scn_gpu_prepared_done); one this call filled is kept only when neither
+/// the run nor the GPU failed.
 SCN_RUNTIME_API void scn_cg_gpu_prepared_done(scn_run_t run, const char *site, void *block);
-/// The same in host memory, for the emulated CUDA path: a source is stable
-/// unless it is one of the call's parameter copies (scn_cg_parameter), so
-/// values derived from constants alone are kept.
+/// The same in host memory, for the emulated CUDA path, kept by the run
+/// (freed with it): a source is kept unless it is one of the call's
+/// parameter copies (scn_cg_parameter), so values derived from the
+/// artifact's constants alone are kept.
 SCN_RUNTIME_API void *scn_cg_prepared(scn_run_t run, const char *site,
                                       const void *const *sources, int32_t num_sources,
                                       int64_t bytes, int32_t *fill);

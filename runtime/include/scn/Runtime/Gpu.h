@@ -136,6 +136,22 @@ SCN_RUNTIME_API scn_status_t scn_gpu_constant(const void *host, int64_t bytes,
  * else (a per-call upload, other memory). Values derived from such copies
  * alone can be kept while their numbers stay the same (scn_cg_gpu_prepared). */
 SCN_RUNTIME_API uint64_t scn_gpu_copy_generation(const void *device);
+/* Generated code (scn_cg_gpu_prepared): device memory of `bytes` bytes for
+ * what the kernels of `site` (a string of the artifact) derive from the
+ * num_sources device copies `sources` alone. `*fill` is 0 when the block
+ * already holds those values: a finished call filled it from the same
+ * copies, each still the same kept copy (scn_gpu_copy_generation). Else it
+ * is 1 and the caller's kernels fill it. One block per site and device for
+ * the whole process, shared by every call while its sources stay the same;
+ * when they are not all kept copies, a block for this call only. Every
+ * block handed out goes back through scn_gpu_prepared_done(site, block,
+ * succeeded) after the call's GPU work: a block the call filled is kept if
+ * `succeeded`, else dropped; a block for one call is freed. A replaced
+ * block is freed once no call holds it. */
+SCN_RUNTIME_API scn_status_t scn_gpu_prepared(const void *site, const void *const *sources,
+                                              int32_t num_sources, int64_t bytes,
+                                              void **block, int32_t *fill);
+SCN_RUNTIME_API void scn_gpu_prepared_done(const void *site, void *block, int32_t succeeded);
 
 /* The mgpu* ABI (see the file comment). Pointers to device memory and
  * driver handles are opaque `void *`. */

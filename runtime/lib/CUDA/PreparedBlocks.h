@@ -1,0 +1,23 @@
+//===- PreparedBlocks.h - values prepared from kept copies ------*- C++ -*-===//
+//
+// Part of the SCN compiler runtime (libscn_runtime). Private.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SCN_RUNTIME_LIB_CUDA_PREPAREDBLOCKS_H
+#define SCN_RUNTIME_LIB_CUDA_PREPAREDBLOCKS_H
+
+#include <functional>
+
+namespace scn::rt::gpu {
+
+/// Forgets the prepared blocks (scn_gpu_prepared) of the sites for which
+/// `unloaded` holds: an artifact's, when its modules unload, since another
+/// artifact may later sit at its addresses. Their memory is not freed, as
+/// for the artifact's constants: at exit, freeing could race the driver's
+/// unloading.
+void forgetPreparedBlocks(const std::function<bool(const void *site)> &unloaded);
+
+} // namespace scn::rt::gpu
+
+#endif // SCN_RUNTIME_LIB_CUDA_PREPAREDBLOCKS_H
