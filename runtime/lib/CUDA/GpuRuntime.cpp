@@ -291,6 +291,20 @@ KernelSharedMemory &kernelSharedMemory() {
   return *k;
 }
 
+/// Kernel functions by (module, name string): the generated code looks its
+/// kernel up before every launch (MLIR's gpu-to-llvm), 190 driver calls in
+/// a W1 f16 call; this way one per kernel while its module is loaded. The
+/// names are constants of the artifact, so their addresses identify them.
+/// Cleared at every module unload (handles may be reused).
+struct KernelFunctions {
+  std::mutex mutex;
+  std::map<std::pair<void *, const char *>, CUfunction> byName;
+};
+KernelFunctions &kernelFunctions() {
+  static KernelFunctions *k = new KernelFunctions;
+  return *k;
+}
+
 /// Past 48 KiB of static plus dynamic shared memory a kernel must opt in to
 /// its dynamic part. The static part counts: MLIR's dynamic shared memory
 /// is a 1-byte `.shared` array aligned to 16, so exactly 48 KiB of dynamic
@@ -708,16 +722,30 @@ extern "C" void mgpuModuleUnload(void *module) {
     std::lock_guard<std::mutex> lock(k.mutex);
     k.byFunction.clear();
   }
+  {
+    KernelFunctions &k = kernelFunctions();
+    std::lock_guard<std::mutex> lock(k.mutex);
+    k.byName.clear();
+  }
 }
 
 extern "C" void *mgpuModuleGetFunction(void *module, const char *name) {
+  KernelFunctions &k = kernelFunctions();
+  {
+    std::lock_guard<std::mutex> lock(k.mutex);
+    if (auto it = k.byName.find({module, name}); it != k.byName.end())
+      return it->second;
+  }
   CUfunction function = nullptr;
   guarded("mgpuModuleGetFunction", [&] {
     check(driver().cuModuleGetFunction(&function, static_cast<CUmodule>(module), name),
           "cuModuleGetFunction", std::string("kernel '") + (name ? name : "") + "'");
   });
-  if (function)
+  if (function) {
     guarded("mgpuModuleGetFunction", [&] { profile::nameFunction(function, module, name); });
+    std::lock_guard<std::mutex> lock(k.mutex);
+    k.byName[{module, name}] = function;
+  }
   return function;
 }
 

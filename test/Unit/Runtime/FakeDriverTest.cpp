@@ -350,6 +350,33 @@ void lookUpAndLaunch(void *module, const char *kernel, int32_t sharedBytes, void
   launch(mgpuModuleGetFunction(module, kernel), sharedBytes, stream);
 }
 
+TEST(FakeDriver, KernelsAreLookedUpOncePerModuleLoad) {
+  ASSERT_EQ(scn_gpu_init(0), SCN_OK) << lastError();
+  // The generated code looks its kernel up before every launch, by a name
+  // string of the artifact.
+  static const char kName[] = "main_kernel";
+  char image[] = "a module";
+  void *first = mgpuModuleLoad(image, sizeof image);
+  void *second = mgpuModuleLoad(image, sizeof image);
+  const long long asked = calls("cuModuleGetFunction");
+  void *kernel = mgpuModuleGetFunction(first, kName);
+  for (int i = 0; i < 3; ++i)
+    EXPECT_EQ(mgpuModuleGetFunction(first, kName), kernel);
+  EXPECT_EQ(calls("cuModuleGetFunction") - asked, 1);
+  // Another module's kernel of the same name is its own.
+  void *other = mgpuModuleGetFunction(second, kName);
+  EXPECT_NE(other, kernel);
+  EXPECT_EQ(calls("cuModuleGetFunction") - asked, 2);
+  // After an unload, handles may be reused: asked again.
+  mgpuModuleUnload(second);
+  mgpuModuleUnload(first);
+  first = mgpuModuleLoad(image, sizeof image);
+  mgpuModuleGetFunction(first, kName);
+  EXPECT_EQ(calls("cuModuleGetFunction") - asked, 3);
+  mgpuModuleUnload(first);
+  EXPECT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
+}
+
 TEST(FakeDriver, LaunchesOptInToLargeSharedMemoryOnceAndAgainAfterAReload) {
   ASSERT_EQ(scn_gpu_init(0), SCN_OK) << lastError();
   // 16 static bytes, as MLIR's kernels with dynamic shared memory have.
