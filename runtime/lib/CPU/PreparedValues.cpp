@@ -34,12 +34,41 @@ bool badArguments(scn_run_t run, const void *site, int32_t numSources,
   return true;
 }
 
-/// A host block, or null with the run failed.
-void *allocateHost(scn_run_t run, int64_t bytes) {
+/// The emulated path's block for `site` (the caller holds run->mutex):
+/// the kept one when it holds the values, else a new one to fill; null
+/// when malloc fails.
+void *hostBlock(scn_run_t run, const char *site, const void *const *sources,
+                int32_t numSources, int64_t bytes, int32_t *fill) {
+  // The call's parameter copies may hold other values next call; the
+  // artifact's constants, read in place, do not.
+  std::vector<const void *> from(sources, sources + numSources);
+  bool kept = true;
+  for (const void *source : from)
+    kept &= run->hostParameterCopies.count(source) == 0;
+  if (kept) {
+    scn_run::Prepared &p = run->prepared[site];
+    if (p.ready && p.bytes == bytes && p.sources == from) {
+      ++run->preparedHits;
+      *fill = 0;
+      return p.block;
+    }
+    if (!p.filling) {
+      std::free(p.block);
+      p = scn_run::Prepared();
+      p.block = std::malloc(static_cast<size_t>(bytes));
+      if (!p.block) {
+        run->prepared.erase(site);
+        return nullptr;
+      }
+      p.sources = std::move(from);
+      p.bytes = bytes;
+      p.filling = true;
+      return p.block;
+    }
+  }
   void *block = std::malloc(static_cast<size_t>(bytes));
-  if (!block)
-    run->fail(SCN_ERROR_OUT_OF_MEMORY,
-              std::string(kWhat) + ": out of memory for " + std::to_string(bytes) + " bytes");
+  if (block)
+    run->preparedForOneCall.insert(block);
   return block;
 }
 
@@ -58,18 +87,15 @@ extern "C" {
 
 void *scn_cg_gpu_prepared(scn_run_t run, const char *site, const void *const *sources,
                           int32_t num_sources, int64_t bytes, int32_t *fill) {
-  if (fill)
-    *fill = 1;
-  if (!run || !fill || badArguments(run, site, num_sources, sources, bytes))
-    return nullptr;
+  // Checked by scn_gpu_prepared, whose failures are also the sticky GPU
+  // error: no kernel writes through a null block.
   void *block = nullptr;
-  scn_status_t status = scn_gpu_prepared(site, sources, num_sources, bytes, &block, fill);
-  if (status != SCN_OK) {
-    // An allocation's failure is also the sticky GPU error: no kernel runs.
+  int32_t local = 1;
+  scn_status_t status =
+      scn_gpu_prepared(site, sources, num_sources, bytes, &block, fill ? fill : &local);
+  if (run && status != SCN_OK)
     run->failFromRuntime(status, kWhat);
-    return nullptr;
-  }
-  if (*fill == 0) {
+  if (run && status == SCN_OK && fill && *fill == 0) {
     std::lock_guard<std::mutex> lock(run->mutex);
     ++run->preparedHits;
   }
@@ -77,10 +103,11 @@ void *scn_cg_gpu_prepared(scn_run_t run, const char *site, const void *const *so
 }
 
 void scn_cg_gpu_prepared_done(scn_run_t run, const char *site, void *block) {
-  if (!run || !block)
+  if (!block)
     return;
-  // What a call that failed filled may be incomplete.
-  scn_gpu_prepared_done(site, block, !run->failed() && !scn_gpu_failed());
+  // What a call that failed filled may be incomplete (scn_gpu_prepared_done
+  // also looks for GPU failures since the call began).
+  scn_gpu_prepared_done(site, block, run && !run->failed());
 }
 
 void *scn_cg_prepared(scn_run_t run, const char *site, const void *const *sources,
@@ -89,37 +116,16 @@ void *scn_cg_prepared(scn_run_t run, const char *site, const void *const *source
     *fill = 1;
   if (!run || !fill || badArguments(run, site, num_sources, sources, bytes))
     return nullptr;
-  std::lock_guard<std::mutex> lock(run->mutex);
-  // The call's parameter copies may hold other values next call; the
-  // artifact's constants, read in place, do not.
-  std::vector<const void *> from(sources, sources + num_sources);
-  bool kept = true;
-  for (const void *source : from)
-    kept &= run->hostParameterCopies.count(source) == 0;
-  if (kept) {
-    scn_run::Prepared &p = run->prepared[site];
-    if (p.ready && p.bytes == bytes && p.sources == from) {
-      ++run->preparedHits;
-      *fill = 0;
-      return p.block;
-    }
-    if (!p.filling) {
-      std::free(p.block);
-      p = scn_run::Prepared();
-      p.block = allocateHost(run, bytes);
-      if (!p.block) {
-        run->prepared.erase(site);
-        return nullptr;
-      }
-      p.sources = std::move(from);
-      p.bytes = bytes;
-      p.filling = true;
-      return p.block;
-    }
+  void *block = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(run->mutex);
+    block = hostBlock(run, site, sources, num_sources, bytes, fill);
   }
-  void *block = allocateHost(run, bytes);
-  if (block)
-    run->preparedForOneCall.insert(block);
+  // The emulated path (tests) has no sticky error to stop its kernels: a
+  // failed allocation of these few bytes ends in their null writes.
+  if (!block)
+    run->fail(SCN_ERROR_OUT_OF_MEMORY,
+              std::string(kWhat) + ": out of memory for " + std::to_string(bytes) + " bytes");
   return block;
 }
 

@@ -43,6 +43,10 @@ struct StickyError {
   std::mutex mutex;
   scn_status_t status = SCN_OK;
   std::string message;
+  /// How many failures were seen, kept or not (after the first, later
+  /// ones are not kept): a call can tell whether any happened meanwhile,
+  /// even if another thread took the error (gpu::failuresSoFar).
+  uint64_t failures = 0;
 };
 
 StickyError &sticky() {
@@ -63,6 +67,7 @@ template <typename Body> void keepingFirstError(const char *function, Body &&bod
   } catch (const Error &error) {
     StickyError &e = sticky();
     std::lock_guard<std::mutex> lock(e.mutex);
+    ++e.failures;
     if (e.status == SCN_OK) {
       e.status = error.status;
       e.message = std::string(function) + ": " + error.message;
@@ -70,6 +75,7 @@ template <typename Body> void keepingFirstError(const char *function, Body &&bod
   } catch (const std::exception &error) {
     StickyError &e = sticky();
     std::lock_guard<std::mutex> lock(e.mutex);
+    ++e.failures;
     if (e.status == SCN_OK) {
       e.status = SCN_ERROR_INTERNAL;
       e.message = std::string(function) + ": internal error: " + error.what();
@@ -99,6 +105,7 @@ void keepSticky(scn_status_t status, const char *function) {
     return;
   StickyError &e = sticky();
   std::lock_guard<std::mutex> lock(e.mutex);
+  ++e.failures;
   if (e.status == SCN_OK) {
     e.status = status;
     std::string last = scn_last_error_message();
@@ -480,10 +487,13 @@ extern "C" scn_status_t scn_gpu_keep_resident(const void *host, int64_t bytes) {
       auto &entry = r.copies[{host, currentDevice()}];
       previous = entry.second;
       entry = {bytes, device};
+      // Under the lock: a copy that another thread frees meanwhile must
+      // not keep a number (its address may come back as an upload).
+      if (previous)
+        copyGenerations().forget(previous);
+      copyGenerations().give(device);
     }
-    copyGenerations().give(device);
     if (previous) {
-      copyGenerations().forget(previous);
       // A finished run has waited for its kernels; this waits for any other.
       scn_gpu_synchronize();
       scn_gpu_free(previous);
@@ -497,14 +507,14 @@ extern "C" void scn_gpu_release_resident(const void *host) {
     ResidentParameters &r = residentParameters();
     std::lock_guard<std::mutex> lock(r.mutex);
     auto [first, last] = r.entriesOf(host);
-    for (auto it = first; it != last; ++it)
+    for (auto it = first; it != last; ++it) {
       copies.push_back(it->second.second);
+      copyGenerations().forget(it->second.second);
+    }
     r.copies.erase(first, last);
   }
   if (copies.empty())
     return;
-  for (void *copy : copies)
-    copyGenerations().forget(copy);
   // A finished run has waited for its kernels; this waits for any other.
   scn_gpu_synchronize();
   for (void *copy : copies)
@@ -712,11 +722,8 @@ extern "C" void mgpuModuleUnload(void *module) {
     gpu::forgetPreparedBlocks(
         [&](const void *site) { return !artifact || artifactOf(site) == artifact; });
   }
-  guarded("mgpuModuleUnload", [&] {
-    profile::forgetModule(module);
-    if (module)
-      check(driver().cuModuleUnload(static_cast<CUmodule>(module)), "cuModuleUnload");
-  });
+  // Before the unload: a module loaded meanwhile may get this one's
+  // function handles.
   {
     KernelSharedMemory &k = kernelSharedMemory();
     std::lock_guard<std::mutex> lock(k.mutex);
@@ -727,6 +734,11 @@ extern "C" void mgpuModuleUnload(void *module) {
     std::lock_guard<std::mutex> lock(k.mutex);
     k.byName.clear();
   }
+  guarded("mgpuModuleUnload", [&] {
+    profile::forgetModule(module);
+    if (module)
+      check(driver().cuModuleUnload(static_cast<CUmodule>(module)), "cuModuleUnload");
+  });
 }
 
 extern "C" void *mgpuModuleGetFunction(void *module, const char *name) {
@@ -1027,4 +1039,14 @@ extern "C" void mgpuMemset16(void *dst, uint16_t value, size_t count, void *stre
       check(driver().cuMemsetD16Async(asDevice(dst), value, count, asStream(stream)),
             "cuMemsetD16Async");
   });
+}
+
+uint64_t scn::rt::gpu::failuresSoFar() {
+  StickyError &e = sticky();
+  std::lock_guard<std::mutex> lock(e.mutex);
+  return e.failures;
+}
+
+void scn::rt::gpu::keepStickyFailure(scn_status_t status, const char *function) {
+  keepSticky(status, function);
 }

@@ -23,7 +23,6 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 using namespace scn::rt;
@@ -40,15 +39,22 @@ struct Block {
   bool ready = false;   // filled by a call that finished without failure
   bool filling = false; // being filled by a call in flight
   int users = 0;        // calls in flight that hold it
+  /// The filling call's start: the GPU failures seen so far, and whether
+  /// one was kept then (its launches would have done nothing).
+  uint64_t failuresAtStart = 0;
+  bool startedFailed = false;
+};
+
+/// A block handed out for one call, or one replaced while calls still
+/// held it: freed when the last of them is done.
+struct Loose {
+  int users = 0;
 };
 
 struct PreparedBlocks {
   std::mutex mutex;
   std::map<std::pair<const void *, int32_t>, Block> bySite;
-  /// Blocks replaced while calls in flight still read them: calls left.
-  std::unordered_map<void *, int> retired;
-  /// Blocks for one call (sources that are not kept copies).
-  std::unordered_set<void *> oneCall;
+  std::unordered_map<void *, Loose> loose;
 };
 
 PreparedBlocks &preparedBlocks() {
@@ -64,15 +70,25 @@ void *allocate(int64_t bytes) {
   return memory;
 }
 
-/// Frees `block`'s memory now when no call holds it, else when the last
-/// one is done (the caller holds the lock).
-void retire(PreparedBlocks &p, Block &block) {
+/// Stops keeping `block`: frees it now when no call holds it, else when the
+/// last one is done (the caller holds the lock).
+void release(PreparedBlocks &p, const Block &block) {
   if (!block.memory)
     return;
   if (block.users == 0)
     scn_gpu_free(block.memory);
   else
-    p.retired[block.memory] = block.users;
+    p.loose[block.memory].users = block.users;
+}
+
+/// Whether the sources are all kept copies, with their generations.
+bool keptSources(const std::vector<const void *> &sources, std::vector<uint64_t> &generations) {
+  bool kept = true;
+  for (const void *source : sources) {
+    generations.push_back(scn_gpu_copy_generation(source));
+    kept &= generations.back() != 0;
+  }
+  return kept;
 }
 
 } // namespace
@@ -88,7 +104,7 @@ void scn::rt::gpu::forgetPreparedBlocks(
 extern "C" scn_status_t scn_gpu_prepared(const void *site, const void *const *sources,
                                          int32_t num_sources, int64_t bytes, void **block,
                                          int32_t *fill) {
-  return guardCall("scn_gpu_prepared", [&] {
+  scn_status_t status = guardCall("scn_gpu_prepared", [&] {
     requireNonNull(block, "block");
     requireNonNull(fill, "fill");
     *block = nullptr;
@@ -98,17 +114,14 @@ extern "C" scn_status_t scn_gpu_prepared(const void *site, const void *const *so
       fail(SCN_ERROR_INVALID_ARGUMENT, "bad arguments: ", num_sources, " sources, ", bytes,
            " bytes");
     driver();
+    const int32_t device = currentDevice();
     std::vector<const void *> from(sources, sources + num_sources);
     std::vector<uint64_t> generations;
-    bool kept = true;
-    for (const void *source : from) {
-      generations.push_back(scn_gpu_copy_generation(source));
-      kept &= generations.back() != 0;
-    }
+    const bool kept = keptSources(from, generations);
     PreparedBlocks &p = preparedBlocks();
-    std::lock_guard<std::mutex> lock(p.mutex);
     if (kept) {
-      Block &b = p.bySite[{site, currentDevice()}];
+      std::lock_guard<std::mutex> lock(p.mutex);
+      Block &b = p.bySite[{site, device}];
       if (b.ready && b.bytes == bytes && b.sources == from && b.generations == generations) {
         ++b.users;
         *block = b.memory;
@@ -117,23 +130,34 @@ extern "C" scn_status_t scn_gpu_prepared(const void *site, const void *const *so
       }
       if (!b.filling) {
         // Stale (other copies, or none yet): this call fills a new one.
-        retire(p, b);
+        release(p, b);
         b = Block();
-        b.memory = allocate(bytes);
+        try {
+          b.memory = allocate(bytes);
+        } catch (...) {
+          p.bySite.erase({site, device});
+          throw;
+        }
         b.sources = std::move(from);
         b.generations = std::move(generations);
         b.bytes = bytes;
         b.filling = true;
         b.users = 1;
+        b.failuresAtStart = gpu::failuresSoFar();
+        b.startedFailed = scn_gpu_failed() != 0;
         *block = b.memory;
         return;
       }
       // Another call is filling it: this one fills a block of its own.
     }
     void *memory = allocate(bytes);
-    p.oneCall.insert(memory);
+    std::lock_guard<std::mutex> lock(p.mutex);
+    p.loose[memory].users = 1;
     *block = memory;
   });
+  // No kernel may write through a null block.
+  gpu::keepStickyFailure(status, "scn_gpu_prepared");
+  return status;
 }
 
 extern "C" void scn_gpu_prepared_done(const void *site, void *block, int32_t succeeded) {
@@ -149,23 +173,20 @@ extern "C" void scn_gpu_prepared_done(const void *site, void *block, int32_t suc
       if (!b.filling)
         return;
       b.filling = false;
-      if (succeeded) {
+      // Trusted only when no GPU failure happened since the call began (its
+      // launches then all ran), whoever took the error meanwhile.
+      if (succeeded && !b.startedFailed && gpu::failuresSoFar() == b.failuresAtStart) {
         b.ready = true;
         return;
       }
-      // A failed call may not have run the kernels that fill it.
-      retire(p, b);
+      release(p, b);
       p.bySite.erase(it);
       return;
     }
-    if (auto old = p.retired.find(block); old != p.retired.end()) {
-      if (--old->second == 0) {
-        scn_gpu_free(block);
-        p.retired.erase(old);
-      }
-      return;
-    }
-    if (p.oneCall.erase(block))
+    auto loose = p.loose.find(block);
+    if (loose != p.loose.end() && --loose->second.users == 0) {
       scn_gpu_free(block);
+      p.loose.erase(loose);
+    }
   });
 }

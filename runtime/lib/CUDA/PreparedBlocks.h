@@ -7,6 +7,9 @@
 #ifndef SCN_RUNTIME_LIB_CUDA_PREPAREDBLOCKS_H
 #define SCN_RUNTIME_LIB_CUDA_PREPAREDBLOCKS_H
 
+#include "scn/Runtime/Status.h"
+
+#include <cstdint>
 #include <functional>
 
 namespace scn::rt::gpu {
@@ -17,6 +20,14 @@ namespace scn::rt::gpu {
 /// for the artifact's constants: at exit, freeing could race the driver's
 /// unloading.
 void forgetPreparedBlocks(const std::function<bool(const void *site)> &unloaded);
+
+/// How many GPU failures the process has seen: equal at the start and the
+/// end of a call when nothing failed meanwhile, whoever took the error.
+uint64_t failuresSoFar();
+
+/// Keeps `status` as the sticky error (GpuRuntime.cpp's), so that later
+/// launches do nothing.
+void keepStickyFailure(scn_status_t status, const char *function);
 
 } // namespace scn::rt::gpu
 

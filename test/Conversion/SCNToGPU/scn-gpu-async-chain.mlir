@@ -15,6 +15,7 @@ module attributes {gpu.container_module} {
   func.func private @scn_cg_gpu_input(!llvm.ptr, !llvm.ptr) -> !llvm.ptr
   func.func private @opaque()
   func.func private @scn_cg_gpu_prepared(!llvm.ptr, !llvm.ptr, !llvm.ptr, i32, i64, !llvm.ptr) -> !llvm.ptr
+  func.func private @scn_cg_gpu_prepared_done(!llvm.ptr, !llvm.ptr, !llvm.ptr)
 
   // scn-gpu-offload's forms (a stream per allocation, copy and free, each
   // waited for; synchronous launches) become one chain: every op depends on
@@ -74,8 +75,8 @@ module attributes {gpu.container_module} {
     %c1_i64 = arith.constant 1 : i64
     %c1_i32 = arith.constant 1 : i32
     %c256 = arith.constant 256 : i64
-    %sources = llvm.alloca %c1_i64 x !llvm.ptr : (i64) -> !llvm.ptr
-    %flag = llvm.alloca %c1_i64 x i32 : (i64) -> !llvm.ptr
+    %sources = llvm.alloca %c1_i64 x !llvm.ptr {scn.host_slot} : (i64) -> !llvm.ptr
+    %flag = llvm.alloca %c1_i64 x i32 {scn.host_slot} : (i64) -> !llvm.ptr
     %s1 = gpu.wait async
     %x, %a1 = gpu.alloc async [%s1] (%n) : memref<?xf32>
     gpu.wait [%a1]
@@ -88,6 +89,41 @@ module attributes {gpu.container_module} {
     %s2 = gpu.wait async
     %f0 = gpu.dealloc async [%s2] %x : memref<?xf32>
     gpu.wait [%f0]
+    return
+  }
+
+  // Handing the prepared block back waits for all the queued GPU work,
+  // whatever buffers it takes (a kernel filling another output of the
+  // block may still run).
+  // CHECK-LABEL: func.func @prepared_done_waits(
+  // CHECK: %[[L:.*]] = gpu.launch_func async [%{{.*}}] @k::@f
+  // CHECK-NEXT: gpu.wait [%[[L]]]
+  // CHECK-NEXT: call @scn_cg_gpu_prepared_done(
+  // CHECK-NEXT: return
+  func.func @prepared_done_waits(%run: !llvm.ptr, %n: index, %block: !llvm.ptr) {
+    %c1 = arith.constant 1 : index
+    %s1 = gpu.wait async
+    %x, %a1 = gpu.alloc async [%s1] (%n) : memref<?xf32>
+    gpu.wait [%a1]
+    gpu.launch_func @k::@f blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%x : memref<?xf32>)
+    func.call @scn_cg_gpu_prepared_done(%run, %run, %block) : (!llvm.ptr, !llvm.ptr, !llvm.ptr) -> ()
+    return
+  }
+
+  // A stack slot without the mark may hold anything: the host waits.
+  // CHECK-LABEL: func.func @unmarked_slot_waits(
+  // CHECK: gpu.launch_func async
+  // CHECK-NEXT: gpu.wait
+  // CHECK-NEXT: llvm.store
+  func.func @unmarked_slot_waits(%run: !llvm.ptr, %n: index) {
+    %c1 = arith.constant 1 : index
+    %c1_i64 = arith.constant 1 : i64
+    %slot = llvm.alloca %c1_i64 x !llvm.ptr : (i64) -> !llvm.ptr
+    %s1 = gpu.wait async
+    %x, %a1 = gpu.alloc async [%s1] (%n) : memref<?xf32>
+    gpu.wait [%a1]
+    gpu.launch_func @k::@f blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%x : memref<?xf32>)
+    llvm.store %run, %slot : !llvm.ptr, !llvm.ptr
     return
   }
 

@@ -8,8 +8,8 @@
 // CHECK-LABEL: func.func @bn(
 // CHECK-SAME: %[[RUNH:[^:]*]]: !llvm.ptr, %[[X:[^:]*]]: memref<?x32xf32>, %[[MEAN:[^:]*]]: memref<32xf32>, %[[VAR:[^:]*]]: memref<32xf32>, %[[N:[^:]*]]: index
 // The host slots of the call: the sources (two copies) and the fill flag.
-// CHECK: %[[SOURCES:.*]] = llvm.alloca %{{.*}} x !llvm.ptr
-// CHECK: %[[FLAG:.*]] = llvm.alloca %{{.*}} x i32
+// CHECK: %[[SOURCES:.*]] = llvm.alloca %{{.*}} x !llvm.ptr {scn.host_slot}
+// CHECK: %[[FLAG:.*]] = llvm.alloca %{{.*}} x i32 {scn.host_slot}
 // The rows' copy, then the sources'.
 // CHECK: call @scn_cg_gpu_parameter(%[[RUNH]],
 // CHECK: %[[MEANP:.*]] = call @scn_cg_gpu_parameter(%[[RUNH]],
@@ -23,9 +23,9 @@
 // CHECK: %[[BLOCK:.*]] = call @scn_cg_gpu_prepared(%[[RUNH]], %[[SITE]], %[[SOURCES]], %c2_i32, %c512_i64, %[[FLAG]])
 // CHECK: %[[WORD:.*]] = llvm.load %[[FLAG]] : !llvm.ptr -> i32
 // CHECK: %[[FILL:.*]] = arith.cmpi ne, %[[WORD]], %c0_i32
-// CHECK: %[[AT0:.*]] = llvm.getelementptr %[[BLOCK]][0] : (!llvm.ptr) -> !llvm.ptr, i8
+// CHECK: %[[AT0:.*]] = llvm.getelementptr inbounds %[[BLOCK]][%c0_i64{{.*}}] : (!llvm.ptr, i64) -> !llvm.ptr, i8
 // CHECK: %[[SCALE:.*]] = builtin.unrealized_conversion_cast {{.*}} to memref<32xf32> {scn.device_parameter}
-// CHECK: %[[AT1:.*]] = llvm.getelementptr %[[BLOCK]][256] : (!llvm.ptr) -> !llvm.ptr, i8
+// CHECK: %[[AT1:.*]] = llvm.getelementptr inbounds %[[BLOCK]][%c256_i64] : (!llvm.ptr, i64) -> !llvm.ptr, i8
 // CHECK: %[[SHIFT:.*]] = builtin.unrealized_conversion_cast {{.*}} to memref<32xf32> {scn.device_parameter}
 // The outputs are no allocations of their own.
 // CHECK-NOT: gpu.alloc async {{.*}} : memref<32xf32>
@@ -139,4 +139,106 @@ func.func @host_reads(%run: !llvm.ptr, %var: memref<32xf32>) -> memref<32xf32> {
   memref.copy %scale, %out : memref<32xf32> to memref<32xf32>
   memref.dealloc %scale : memref<32xf32>
   return %out : memref<32xf32>
+}
+
+// -----
+
+// Not preparations: a kernel that reads a parameter at an offset given per
+// call (a subview's operand); one that takes a value given per call; and a
+// derived buffer that another kernel writes through a view of its own.
+// CHECK-LABEL: func.func @per_call_inputs(
+// CHECK-NOT: scn_cg_gpu_prepared
+// CHECK: return
+func.func @per_call_inputs(%run: !llvm.ptr, %var: memref<64xf32>, %at: index, %alpha: f32,
+                           %x: memref<?x32xf32>, %n: index) -> memref<?x32xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  %window = memref.subview %var[%at] [32] [1] : memref<64xf32> to memref<32xf32, strided<[1], offset: ?>>
+  %a = memref.alloc() : memref<32xf32>
+  scf.parallel (%c) = (%c0) to (%c32) step (%c1) {
+    %v = memref.load %window[%c] : memref<32xf32, strided<[1], offset: ?>>
+    memref.store %v, %a[%c] : memref<32xf32>
+    scf.reduce
+  }
+  %b = memref.alloc() : memref<32xf32>
+  scf.parallel (%c) = (%c0) to (%c32) step (%c1) {
+    %v = memref.load %var[%c] : memref<64xf32>
+    %w = arith.mulf %v, %alpha : f32
+    memref.store %w, %b[%c] : memref<32xf32>
+    scf.reduce
+  }
+  %d = memref.alloc() : memref<32xf32>
+  scf.parallel (%c) = (%c0) to (%c32) step (%c1) {
+    %v = memref.load %var[%c] : memref<64xf32>
+    memref.store %v, %d[%c] : memref<32xf32>
+    scf.reduce
+  }
+  scf.parallel (%c) = (%c0) to (%c32) step (%c1) {
+    %view = memref.subview %d[0] [32] [1] : memref<32xf32> to memref<32xf32, strided<[1]>>
+    memref.store %alpha, %view[%c] : memref<32xf32, strided<[1]>>
+    scf.reduce
+  }
+  %out = memref.alloc(%n) : memref<?x32xf32>
+  scf.parallel (%i, %c) = (%c0, %c0) to (%n, %c32) step (%c1, %c1) {
+    %v = memref.load %x[%i, %c] : memref<?x32xf32>
+    %s = memref.load %a[%c] : memref<32xf32>
+    %t = memref.load %b[%c] : memref<32xf32>
+    %u = memref.load %d[%c] : memref<32xf32>
+    %y = arith.mulf %v, %s : f32
+    %z = arith.addf %y, %t : f32
+    %q = arith.addf %z, %u : f32
+    memref.store %q, %out[%i, %c] : memref<?x32xf32>
+    scf.reduce
+  }
+  memref.dealloc %a : memref<32xf32>
+  memref.dealloc %b : memref<32xf32>
+  memref.dealloc %d : memref<32xf32>
+  return %out : memref<?x32xf32>
+}
+
+// -----
+
+// A constant read after the first group's call starts a group of its own
+// (its copy does not exist where the first call goes).
+// CHECK-DAG: llvm.mlir.global internal constant @__scn_prepared_two_groups_0(
+// CHECK-DAG: llvm.mlir.global internal constant @__scn_prepared_two_groups_1(
+// CHECK-LABEL: func.func @two_groups(
+// CHECK: call @scn_cg_gpu_prepared(%{{.*}}, %{{.*}}, %{{.*}}, %c1_i32{{.*}}, %c256_i64
+// CHECK: call @scn_cg_gpu_constant(
+// CHECK: call @scn_cg_gpu_prepared(%{{.*}}, %{{.*}}, %{{.*}}, %c1_i32{{.*}}, %c256_i64
+// CHECK-COUNT-2: call @scn_cg_gpu_prepared_done(
+// CHECK-NEXT: return
+memref.global "private" constant @gamma : memref<32xf32> = dense<2.0>
+func.func @two_groups(%run: !llvm.ptr, %var: memref<32xf32>, %x: memref<?x32xf32>,
+                      %n: index) -> memref<?x32xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c32 = arith.constant 32 : index
+  %a = memref.alloc() : memref<32xf32>
+  scf.parallel (%c) = (%c0) to (%c32) step (%c1) {
+    %v = memref.load %var[%c] : memref<32xf32>
+    memref.store %v, %a[%c] : memref<32xf32>
+    scf.reduce
+  }
+  %gamma = memref.get_global @gamma : memref<32xf32>
+  %b = memref.alloc() : memref<32xf32>
+  scf.parallel (%c) = (%c0) to (%c32) step (%c1) {
+    %g = memref.load %gamma[%c] : memref<32xf32>
+    memref.store %g, %b[%c] : memref<32xf32>
+    scf.reduce
+  }
+  %out = memref.alloc(%n) : memref<?x32xf32>
+  scf.parallel (%i, %c) = (%c0, %c0) to (%n, %c32) step (%c1, %c1) {
+    %v = memref.load %x[%i, %c] : memref<?x32xf32>
+    %s = memref.load %a[%c] : memref<32xf32>
+    %t = memref.load %b[%c] : memref<32xf32>
+    %y = arith.mulf %v, %s : f32
+    %z = arith.addf %y, %t : f32
+    memref.store %z, %out[%i, %c] : memref<?x32xf32>
+    scf.reduce
+  }
+  memref.dealloc %a : memref<32xf32>
+  memref.dealloc %b : memref<32xf32>
+  return %out : memref<?x32xf32>
 }

@@ -46,12 +46,16 @@ def test_kept_values_from_baked_weights_give_the_same_output(seed, tmp_path):
     lib, manifest = compile_constants(spec, arrays, tmp_path, "prepared", flags)
     plain, plain_manifest = compile_constants(spec, arrays, tmp_path, "plain",
                                               flags + ["--prepare-parameters=false"])
-    inputs = [arrays["coords"], arrays["features"]]
-    expected = artifact.run_artifact(plain, plain_manifest, inputs)
+    coords, features = arrays["coords"], arrays["features"]
+    # Other features, then other sites: a kernel wrongly taken for a
+    # preparation would keep values of the first call's rows.
+    calls = [(coords, features), (coords, features * 2 - 1),
+             (coords[::2].copy(), features[::2].copy())]
     run = artifact.PersistentRun(lib)
     hits = []
-    for _ in range(3):
-        got = artifact.run_artifact(lib, manifest, inputs, run)
+    for c, f in calls:
+        expected = artifact.run_artifact(plain, plain_manifest, [c, f])
+        got = artifact.run_artifact(lib, manifest, [c, f], run)
         hits.append(run.prepared_hits)
         for o, x, y in zip(manifest["outputs"], got, expected):
             np.testing.assert_array_equal(x, y, err_msg=o["name"])
@@ -59,7 +63,7 @@ def test_kept_values_from_baked_weights_give_the_same_output(seed, tmp_path):
     assert hits == [0, 1, 2]
     # A run of its own for each call keeps nothing across calls.
     fresh = artifact.PersistentRun(lib)
-    artifact.run_artifact(lib, manifest, inputs, fresh)
+    artifact.run_artifact(lib, manifest, [coords, features], fresh)
     assert fresh.prepared_hits == 0
 
 

@@ -280,6 +280,12 @@ TEST(FakeDriver, PreparedValuesAreKeptWhileTheirResidentSourcesAreTheSame) {
   }
   EXPECT_EQ(scn_run_prepared_hits(run), 1);
   EXPECT_EQ(scn_run_prepared_hits(another), 1);
+  // Bad arguments fail the run and keep the sticky error (no kernel may
+  // write through the null block).
+  int32_t fillBad = -1;
+  EXPECT_EQ(scn_cg_gpu_prepared(another, site, nullptr, 1, 256, &fillBad), nullptr);
+  EXPECT_NE(scn_run_status(another), SCN_OK);
+  EXPECT_EQ(scn_gpu_take_error(), SCN_ERROR_INVALID_ARGUMENT);
   scn_run_destroy(another);
   EXPECT_EQ(last("allocated_bytes") - heldBefore, bytes + 256);
 
@@ -309,15 +315,27 @@ TEST(FakeDriver, PreparedValuesAreKeptWhileTheirResidentSourcesAreTheSame) {
   scn_cg_gpu_prepared_done(run, site, read);
   EXPECT_EQ(last("allocated_bytes") - heldBefore, bytes + 256);
 
-  // A call that failed may not have filled it: not kept.
+  // A call during which the GPU failed may not have filled it: not kept,
+  // even when another thread took the error before the call was done.
   scn_gpu_constant(nullptr, 4, &upload); // a failure: the sticky error
   EXPECT_EQ(scn_gpu_failed(), 1);
-  scn_cg_gpu_prepared_done(run, site, replacing);
   EXPECT_EQ(scn_gpu_take_error(), SCN_ERROR_INVALID_ARGUMENT);
+  scn_cg_gpu_prepared_done(run, site, replacing);
+  EXPECT_EQ(last("allocated_bytes") - heldBefore, bytes);
+  // Nor a call that began with the error kept (its launches did nothing).
+  scn_gpu_constant(nullptr, 4, &upload);
+  auto [skipped, fillSkipped] = prepare(run, site, third, 256);
+  EXPECT_EQ(fillSkipped, 1);
+  EXPECT_EQ(scn_gpu_take_error(), SCN_ERROR_INVALID_ARGUMENT);
+  scn_cg_gpu_prepared_done(run, site, skipped);
   EXPECT_EQ(last("allocated_bytes") - heldBefore, bytes);
   auto [retried, fillRetried] = prepare(run, site, third, 256);
   EXPECT_EQ(fillRetried, 1);
   scn_cg_gpu_prepared_done(run, site, retried);
+  auto [found, fillFound] = prepare(run, site, third, 256);
+  EXPECT_EQ(found, retried);
+  EXPECT_EQ(fillFound, 0);
+  scn_cg_gpu_prepared_done(run, site, found);
 
   // The block outlives runs and released weights (one per site), until
   // it is replaced or the artifact unloads.

@@ -188,10 +188,12 @@ def SCNGPUPrepareParameters
     Runs after `scn-gpu-offload`, on functions with a run handle. A kernel
     (a top-level mapped `scf.parallel`) is a preparation when it reads only
     device copies of parameters and constants (`scn_cg_gpu_parameter`,
-    `scn_cg_gpu_constant`) and what earlier preparations of its group wrote,
-    its bounds and every other value it takes are constants, and it writes
-    only device buffers of static shape that no other op writes and that
-    only kernels read: tensor-core weights packed to f16, batch norm's
+    `scn_cg_gpu_constant`) and what earlier preparations of its group wrote;
+    when its bounds, every other value it takes and the operands of the
+    views it reads through are constants or arithmetic on them; and when it
+    writes only device buffers of static shape and whole-byte elements whose
+    every other use (through views, in host code or kernels) is a kernel's
+    read or their free: tensor-core weights packed to f16, batch norm's
     scale and shift. Such kernels compute the same values in every call
     while the parameters are the same resident copies.
 
@@ -203,7 +205,10 @@ def SCNGPUPrepareParameters
     when the run kept the block from an earlier call with the same resident
     copies its grid is empty and nothing launches (mgpuLaunchKernel skips
     empty grids). `scn_cg_gpu_prepared_done(run, site, block)` before each
-    return, after the call's GPU work, keeps or frees the block.
+    return hands the block back; `scn-gpu-async-chain` waits for all the
+    call's queued GPU work before it. The two host slots the call takes
+    (`llvm.alloca`) are marked `scn.host_slot`, which the chain knows no
+    GPU op touches.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::func::FuncDialect",
                            "::mlir::arith::ArithDialect"];

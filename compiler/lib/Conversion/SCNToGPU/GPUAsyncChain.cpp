@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "BufferRoots.h"
+#include "DeviceBuffers.h"
 #include "scn/Conversion/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -67,13 +68,14 @@ bool isNamedBuffer(Value root) {
              UnrealizedConversionCastOp>(def);
 }
 
-/// Whether `v` points into a stack slot of the host function (llvm.alloca,
-/// through GEPs): the arguments scn-gpu-prepare-parameters hands the
-/// runtime, which no GPU op touches.
+/// Whether `v` points into a host stack slot that scn-gpu-prepare-parameters
+/// made for its runtime call (an llvm.alloca marked kHostSlotAttr, through
+/// GEPs), which no GPU op touches.
 bool isHostStackSlot(Value v) {
   while (auto gep = v.getDefiningOp<LLVM::GEPOp>())
     v = gep.getBase();
-  return v.getDefiningOp<LLVM::AllocaOp>() != nullptr;
+  auto alloca = v.getDefiningOp<LLVM::AllocaOp>();
+  return alloca && alloca->hasAttr(scn::gpu_buffers::kHostSlotAttr);
 }
 
 /// What a pointer operand of a geometry call points into: the buffer of
@@ -108,8 +110,9 @@ HostAccess hostAccessOf(Operation *op) {
   op->walk([&](Operation *inner) {
     if (auto call = dyn_cast<func::CallOp>(inner)) {
       // Any call but a geometry one may touch anything; so may a geometry
-      // call given a pointer the analysis cannot follow.
-      if (!isGeometryCall(call)) {
+      // call given a pointer the analysis cannot follow. Handing back the
+      // prepared block needs all the call's GPU work done.
+      if (!isGeometryCall(call) || call.getCallee() == scn::gpu_buffers::kPreparedDone) {
         access.unknown = true;
         return WalkResult::interrupt();
       }

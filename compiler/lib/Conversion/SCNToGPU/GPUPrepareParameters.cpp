@@ -36,7 +36,6 @@ using namespace scn::gpu_buffers;
 namespace {
 
 constexpr llvm::StringLiteral kPrepared = "scn_cg_gpu_prepared";
-constexpr llvm::StringLiteral kPreparedDone = "scn_cg_gpu_prepared_done";
 /// Each output's offset in the block: aligned for any vector access.
 constexpr int64_t kOutputAlignment = 256;
 
@@ -78,6 +77,28 @@ bool invariant(Value v, llvm::DenseMap<Value, bool> &known) {
   return result;
 }
 
+/// Whether the view ops between `v` and its root buffer take only values
+/// that are the same in every call (a subview at a per-call offset is not).
+bool invariantViews(Value v, llvm::DenseMap<Value, bool> &known) {
+  while (Operation *def = v.getDefiningOp()) {
+    auto view = dyn_cast<ViewLikeOpInterface>(def);
+    if (!view || view.getViewDest() != v)
+      return true;
+    for (Value operand : def->getOperands())
+      if (operand != view.getViewSource() && !invariant(operand, known))
+        return false;
+    v = view.getViewSource();
+  }
+  return true;
+}
+
+/// Whether kernels can hold an output of `type` in the block: a memref
+/// over a byte address (memrefOver), of whole-byte ints or floats.
+bool placeable(MemRefType type) {
+  return type.getRank() > 0 && type.hasStaticShape() && type.getLayout().isIdentity() &&
+         type.getElementType().isIntOrFloat() && type.getElementTypeBitWidth() % 8 == 0;
+}
+
 /// The top-level kernel (a mapped loop, or a launch the lowering built
 /// itself: tensor-core kernels) that holds `op`, or null.
 Operation *kernelOf(Operation *op, Block &body) {
@@ -85,15 +106,17 @@ Operation *kernelOf(Operation *op, Block &body) {
   return top && top != op && isa<scf::ParallelOp, gpu::LaunchOp>(top) ? top : nullptr;
 }
 
-/// Whether every use of `buffer` (through views) is a read in a kernel
-/// other than `writer`, a write in `writer`, or its free.
+/// Whether every use of `buffer` (through views, in host code or in
+/// kernels) is a read in a kernel other than `writer`, a use in `writer`
+/// (classifyKernel checks those), or its free. A kernel op that takes it
+/// some other way (its address as an integer, an op whose effects are not
+/// declared) may write it: not only read.
 bool onlyKernelsRead(Value buffer, scf::ParallelOp writer, Block &body) {
   for (OpOperand &use : buffer.getUses()) {
     Operation *user = use.getOwner();
-    if (isa<gpu::DeallocOp>(user))
+    if (isa<gpu::DeallocOp>(user) && user->getBlock() == &body)
       continue;
-    if (auto view = dyn_cast<ViewLikeOpInterface>(user);
-        view && view.getViewSource() == buffer && view->getBlock() == &body) {
+    if (auto view = dyn_cast<ViewLikeOpInterface>(user); view && view.getViewSource() == buffer) {
       if (!onlyKernelsRead(view.getViewDest(), writer, body))
         return false;
       continue;
@@ -102,14 +125,17 @@ bool onlyKernelsRead(Value buffer, scf::ParallelOp writer, Block &body) {
     if (!kernel)
       return false;
     if (kernel == writer.getOperation())
-      continue; // its accesses are checked by classifyKernel
+      continue;
     auto effecting = dyn_cast<MemoryEffectOpInterface>(user);
-    if (!effecting)
+    if (!effecting || isa<memref::ExtractAlignedPointerAsIndexOp>(user) ||
+        llvm::any_of(user->getResultTypes(),
+                     [](Type t) { return isa<BaseMemRefType, LLVM::LLVMPointerType>(t); }))
       return false;
     SmallVector<MemoryEffects::EffectInstance> effects;
     effecting.getEffects(effects);
     for (const MemoryEffects::EffectInstance &effect : effects)
-      if (effect.getValue() == buffer && !isa<MemoryEffects::Read>(effect.getEffect()))
+      if ((!effect.getValue() || effect.getValue() == buffer) &&
+          !isa<MemoryEffects::Read>(effect.getEffect()))
         return false;
   }
   return true;
@@ -131,6 +157,9 @@ std::optional<Preparation> classifyKernel(scf::ParallelOp kernel, Block &body,
                                           const llvm::DenseSet<Value> &prepared) {
   Preparation p;
   p.kernel = kernel;
+  // scn-gpu-offload's kernels only (its mapping makes the grid).
+  if (!kernel->hasAttr("mapping"))
+    return std::nullopt;
   llvm::DenseMap<Value, bool> known;
   Region &region = kernel.getRegion();
   bool ok = true;
@@ -138,14 +167,18 @@ std::optional<Preparation> classifyKernel(scf::ParallelOp kernel, Block &body,
     if (region.isAncestor(operand.getParentRegion()))
       return;
     if (isa<MemRefType>(operand.getType())) {
+      if (!invariantViews(operand, known)) {
+        ok = false;
+        return;
+      }
       Value root = rootBuffer(operand);
       if (Value pointer = copiedParameterPointer(root))
         p.sources.insert(pointer);
       else if (prepared.contains(root))
         p.reads.insert(root);
       else if (auto alloc = root.getDefiningOp<gpu::AllocOp>();
-               alloc && !alloc.getHostShared() && alloc.getType().hasStaticShape() &&
-               alloc.getType().getLayout().isIdentity() && alloc->getBlock() == &body)
+               alloc && !alloc.getHostShared() && placeable(alloc.getType()) &&
+               alloc->getBlock() == &body)
         p.outputs.insert(alloc);
       else
         ok = false;
@@ -251,8 +284,11 @@ void dropToken(Value token) {
 void eraseAsync(Operation *op, ValueRange dependencies, Value token) {
   dropToken(token);
   SmallVector<Value> deps(dependencies);
-  if (token && !token.use_empty())
-    token.replaceAllUsesWith(deps.empty() ? Value() : deps.front());
+  if (token && !token.use_empty()) {
+    if (deps.empty())
+      return; // an op another one waits on: kept (offload makes none)
+    token.replaceAllUsesWith(deps.front());
+  }
   op->erase();
   for (Value dep : deps)
     if (auto wait = dep.getDefiningOp<gpu::WaitOp>(); wait && dep.use_empty())
@@ -288,8 +324,13 @@ void rewriteGroup(func::FuncOp func, Group &group, int index) {
   b.setInsertionPointToStart(&func.getBody().front());
   auto count = [&](int64_t n) { return arith::ConstantIntOp::create(b, loc, n, 64); };
   int64_t numSources = std::max<int64_t>(group.sources.size(), 1);
-  Value sourceArray = LLVM::AllocaOp::create(b, loc, ptr, ptr, count(numSources));
-  Value fillWord = LLVM::AllocaOp::create(b, loc, ptr, i32, count(1));
+  auto slot = [&](Type element, int64_t n) {
+    auto alloca = LLVM::AllocaOp::create(b, loc, ptr, element, count(n));
+    alloca->setAttr(kHostSlotAttr, b.getUnitAttr());
+    return alloca.getResult();
+  };
+  Value sourceArray = slot(ptr, numSources);
+  Value fillWord = slot(i32, 1);
 
   b.setInsertionPoint(group.start);
   for (auto [i, source] : llvm::enumerate(group.sources)) {
@@ -330,7 +371,8 @@ void rewriteGroup(func::FuncOp func, Group &group, int index) {
   Value first;
   for (auto [alloc, offset] : placed) {
     Value at = LLVM::GEPOp::create(b, loc, ptr, b.getI8Type(), block,
-                                   ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(offset)});
+                                   ValueRange{arith::ConstantIntOp::create(b, loc, offset, 64)},
+                                   LLVM::GEPNoWrapFlags::inbounds);
     SmallVector<Value> sizes;
     for (int64_t size : alloc.getType().getShape())
       sizes.push_back(arith::ConstantIntOp::create(b, loc, size, 64));
@@ -359,8 +401,8 @@ void rewriteGroup(func::FuncOp func, Group &group, int index) {
     auto async = cast<gpu::AsyncOpInterface>(op);
     eraseAsync(op, async.getAsyncDependencies(), async.getAsyncToken());
   }
-  // After the call's GPU work (the argument is a buffer kernels read, so
-  // scn-gpu-async-chain waits first): keep or free the block.
+  // After the call's GPU work (scn-gpu-async-chain waits for its whole
+  // chain before this call): keep or free the block.
   func::FuncOp done =
       declareRuntime(module, kPreparedDone, b.getFunctionType({ptr, ptr, ptr}, {}));
   func.walk([&](func::ReturnOp ret) {
