@@ -90,9 +90,7 @@ void *scn_cg_gpu_prepared(scn_run_t run, const char *site, const void *const *so
   // Checked by scn_gpu_prepared, whose failures are also the sticky GPU
   // error: no kernel writes through a null block.
   void *block = nullptr;
-  int32_t local = 1;
-  scn_status_t status =
-      scn_gpu_prepared(site, sources, num_sources, bytes, &block, fill ? fill : &local);
+  scn_status_t status = scn_gpu_prepared(site, sources, num_sources, bytes, &block, fill);
   if (run && status != SCN_OK)
     run->failFromRuntime(status, kWhat);
   if (run && status == SCN_OK && fill && *fill == 0) {
@@ -114,7 +112,12 @@ void *scn_cg_prepared(scn_run_t run, const char *site, const void *const *source
                       int32_t num_sources, int64_t bytes, int32_t *fill) {
   if (fill)
     *fill = 1;
-  if (!run || !fill || badArguments(run, site, num_sources, sources, bytes))
+  if (!run || !fill) {
+    if (run)
+      run->fail(SCN_ERROR_INVALID_ARGUMENT, std::string(kWhat) + ": fill is null");
+    return nullptr;
+  }
+  if (badArguments(run, site, num_sources, sources, bytes))
     return nullptr;
   void *block = nullptr;
   {

@@ -21,8 +21,11 @@ namespace scn::rt::gpu {
 /// unloading.
 void forgetPreparedBlocks(const std::function<bool(const void *site)> &unloaded);
 
-/// How many GPU failures the process has seen: equal at the start and the
-/// end of a call when nothing failed meanwhile, whoever took the error.
+/// How many failures were kept, or would have been kept, as the sticky error
+/// (mgpu* calls, scn_gpu_* calls that keep theirs): equal at a group's
+/// scn_gpu_prepared and its done when none happened meanwhile, whoever took
+/// the error. Launches are skipped only while one is kept, so an unchanged
+/// count means the group's kernels ran.
 uint64_t failuresSoFar();
 
 /// Keeps `status` as the sticky error (GpuRuntime.cpp's), so that later

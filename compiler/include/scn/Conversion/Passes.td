@@ -190,8 +190,9 @@ def SCNGPUPrepareParameters
     device copies of parameters and constants (`scn_cg_gpu_parameter`,
     `scn_cg_gpu_constant`) and what earlier preparations of its group wrote;
     when its bounds, every other value it takes and the operands of the
-    views it reads through are constants or arithmetic on them; and when it
-    writes only device buffers of static shape and whole-byte elements whose
+    views it reads or writes through are constants or arithmetic on them;
+    and when it writes only device buffers (not managed ones) of static
+    shape, rank 1 or more, identity layout and whole-byte elements, whose
     every other use (through views, in host code or kernels) is a kernel's
     read or their free: tensor-core weights packed to f16, batch norm's
     scale and shift. Such kernels compute the same values in every call

@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -158,7 +159,7 @@ std::optional<Preparation> classifyKernel(scf::ParallelOp kernel, Block &body,
   Preparation p;
   p.kernel = kernel;
   // scn-gpu-offload's kernels only (its mapping makes the grid).
-  if (!kernel->hasAttr("mapping"))
+  if (!kernel->hasAttr(gpu::getMappingAttrName()))
     return std::nullopt;
   llvm::DenseMap<Value, bool> known;
   Region &region = kernel.getRegion();
@@ -285,9 +286,14 @@ void eraseAsync(Operation *op, ValueRange dependencies, Value token) {
   dropToken(token);
   SmallVector<Value> deps(dependencies);
   if (token && !token.use_empty()) {
-    if (deps.empty())
-      return; // an op another one waits on: kept (offload makes none)
-    token.replaceAllUsesWith(deps.front());
+    // What waited on the op waits on what it waited on (a fresh stream
+    // when nothing).
+    OpBuilder at(op);
+    Value instead =
+        deps.empty()
+            ? gpu::WaitOp::create(at, op->getLoc(), token.getType(), ValueRange{}).getAsyncToken()
+            : deps.front();
+    token.replaceAllUsesWith(instead);
   }
   op->erase();
   for (Value dep : deps)

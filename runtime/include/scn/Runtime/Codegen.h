@@ -163,14 +163,14 @@ SCN_RUNTIME_API void *scn_cg_gpu_constant(scn_run_t run, const void *host, int64
 /// the same resident parameter or kept constant (scn_gpu_copy_generation).
 /// Else it is 1 and the kernels fill the block (scn_gpu_prepared: one block
 /// per site for the process, or one for this call when a source is a
-/// per-call upload). A failed allocation fails the run (and is the sticky
-/// GPU error: no kernel runs).
+/// per-call upload). Any failure (bad arguments, no memory) fails the run and
+/// is the sticky GPU error: no kernel runs.
 SCN_RUNTIME_API void *scn_cg_gpu_prepared(scn_run_t run, const char *site,
                                           const void *const *sources, int32_t num_sources,
                                           int64_t bytes, int32_t *fill);
 /// GPU code, after the call's GPU work: hands the block back
-/// (scn_gpu_prepared_done); one this call filled is kept only when neither
-/// the run nor the GPU failed.
+/// (scn_gpu_prepared_done); one this call filled is kept only when the run
+/// did not fail and no GPU failure was kept since scn_cg_gpu_prepared.
 SCN_RUNTIME_API void scn_cg_gpu_prepared_done(scn_run_t run, const char *site, void *block);
 /// The same in host memory, for the emulated CUDA path, kept by the run
 /// (freed with it): a source is kept unless it is one of the call's

@@ -145,9 +145,12 @@ SCN_RUNTIME_API uint64_t scn_gpu_copy_generation(const void *device);
  * the whole process, shared by every call while its sources stay the same;
  * when they are not all kept copies, a block for this call only. Every
  * block handed out goes back through scn_gpu_prepared_done(site, block,
- * succeeded) after the call's GPU work: a block the call filled is kept if
- * `succeeded`, else dropped; a block for one call is freed. A replaced
- * block is freed once no call holds it. */
+ * succeeded) after the call's GPU work. A block the call filled is kept if
+ * `succeeded`, no sticky error was kept when scn_gpu_prepared began, and no
+ * failure was kept (by any thread, taken or not) since: the kernels that
+ * fill it then all ran. Else it is dropped. A block for one call is freed;
+ * a replaced block once no call holds it. A failure of scn_gpu_prepared is
+ * also the sticky error, so that no kernel writes through a null block. */
 SCN_RUNTIME_API scn_status_t scn_gpu_prepared(const void *site, const void *const *sources,
                                               int32_t num_sources, int64_t bytes,
                                               void **block, int32_t *fill);
