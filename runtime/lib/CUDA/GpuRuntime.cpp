@@ -432,6 +432,17 @@ extern "C" scn_status_t scn_gpu_managed_copy(const void *src, int64_t bytes,
 
 extern "C" void scn_gpu_managed_free(void *ptr) { mgpuMemFree(ptr, nullptr); }
 
+/// `bytes` bytes from the memory pool, ordered on the default stream
+/// (throws on failure, out of memory as such).
+static CUdeviceptr poolBlockOnDefaultStream(const Driver &d, int64_t bytes) {
+  CUdeviceptr ptr = 0;
+  CUresult result = d.cuMemAllocAsync(&ptr, static_cast<size_t>(bytes), nullptr);
+  if (result == CUDA_ERROR_OUT_OF_MEMORY)
+    fail(SCN_ERROR_OUT_OF_MEMORY, "out of device memory: ", mebibytes(bytes), " requested");
+  check(result, "cuMemAllocAsync", std::to_string(bytes) + " bytes");
+  return ptr;
+}
+
 extern "C" scn_status_t scn_gpu_upload(const void *src, int64_t bytes, void **device) {
   profile::HostSpan host("scn_gpu_upload");
   return guardCall("scn_gpu_upload", [&] {
@@ -441,11 +452,7 @@ extern "C" scn_status_t scn_gpu_upload(const void *src, int64_t bytes, void **de
       return;
     requireNonNull(src, "src");
     const Driver &d = driver();
-    CUdeviceptr ptr = 0;
-    CUresult result = d.cuMemAllocAsync(&ptr, static_cast<size_t>(bytes), nullptr);
-    if (result == CUDA_ERROR_OUT_OF_MEMORY)
-      fail(SCN_ERROR_OUT_OF_MEMORY, "out of device memory: ", mebibytes(bytes), " requested");
-    check(result, "cuMemAllocAsync", std::to_string(bytes) + " bytes");
+    CUdeviceptr ptr = poolBlockOnDefaultStream(d, bytes);
     CUevent start = profile::begin(nullptr);
     bool staged = false;
     CUresult copied = CUDA_SUCCESS;
@@ -599,11 +606,7 @@ extern "C" scn_status_t scn_gpu_alloc(int64_t bytes, void **device) {
     if (bytes <= 0)
       return;
     const Driver &d = driver();
-    CUdeviceptr ptr = 0;
-    CUresult result = d.cuMemAllocAsync(&ptr, static_cast<size_t>(bytes), nullptr);
-    if (result == CUDA_ERROR_OUT_OF_MEMORY)
-      fail(SCN_ERROR_OUT_OF_MEMORY, "out of device memory: ", mebibytes(bytes), " requested");
-    check(result, "cuMemAllocAsync", std::to_string(bytes) + " bytes");
+    CUdeviceptr ptr = poolBlockOnDefaultStream(d, bytes);
     // The runs' streams do not wait for the default stream, where the
     // block was allocated: complete before any of them uses it.
     CUresult done = d.cuStreamSynchronize(nullptr);
