@@ -92,21 +92,26 @@ module attributes {gpu.container_module} {
     return
   }
 
-  // Handing the prepared block back waits for all the queued GPU work,
-  // whatever buffers it takes (a kernel filling another output of the
-  // block may still run).
+  // Handing the prepared block back (scn-gpu-prepare-parameters passes the
+  // block, of which every output is a view) waits for the kernels that
+  // take any view of it.
   // CHECK-LABEL: func.func @prepared_done_waits(
-  // CHECK: %[[L:.*]] = gpu.launch_func async [%{{.*}}] @k::@f
+  // CHECK: %[[L:.*]] = gpu.launch_func async [%{{.*}}] @k::@g
+  // CHECK-NEXT: memref.extract_aligned_pointer_as_index
+  // CHECK-NEXT: arith.index_cast
+  // CHECK-NEXT: llvm.inttoptr
   // CHECK-NEXT: gpu.wait [%[[L]]]
   // CHECK-NEXT: call @scn_cg_gpu_prepared_done(
   // CHECK-NEXT: return
-  func.func @prepared_done_waits(%run: !llvm.ptr, %n: index, %block: !llvm.ptr) {
+  func.func @prepared_done_waits(%run: !llvm.ptr, %block: memref<512xi8>) {
     %c1 = arith.constant 1 : index
-    %s1 = gpu.wait async
-    %x, %a1 = gpu.alloc async [%s1] (%n) : memref<?xf32>
-    gpu.wait [%a1]
-    gpu.launch_func @k::@f blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%x : memref<?xf32>)
-    func.call @scn_cg_gpu_prepared_done(%run, %run, %block) : (!llvm.ptr, !llvm.ptr, !llvm.ptr) -> ()
+    %c256 = arith.constant 256 : index
+    %shift = memref.view %block[%c256][] : memref<512xi8> to memref<4xf32>
+    gpu.launch_func @k::@g blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%shift : memref<4xf32>)
+    %address = memref.extract_aligned_pointer_as_index %block : memref<512xi8> -> index
+    %word = arith.index_cast %address : index to i64
+    %pointer = llvm.inttoptr %word : i64 to !llvm.ptr
+    func.call @scn_cg_gpu_prepared_done(%run, %run, %pointer) : (!llvm.ptr, !llvm.ptr, !llvm.ptr) -> ()
     return
   }
 

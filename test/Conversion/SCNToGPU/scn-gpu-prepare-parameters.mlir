@@ -23,10 +23,11 @@
 // CHECK: %[[BLOCK:.*]] = call @scn_cg_gpu_prepared(%[[RUNH]], %[[SITE]], %[[SOURCES]], %c2_i32, %c512_i64, %[[FLAG]])
 // CHECK: %[[WORD:.*]] = llvm.load %[[FLAG]] : !llvm.ptr -> i32
 // CHECK: %[[FILL:.*]] = arith.cmpi ne, %[[WORD]], %c0_i32
-// CHECK: %[[AT0:.*]] = llvm.getelementptr inbounds %[[BLOCK]][%c0_i64{{.*}}] : (!llvm.ptr, i64) -> !llvm.ptr, i8
-// CHECK: %[[SCALE:.*]] = builtin.unrealized_conversion_cast {{.*}} to memref<32xf32> {scn.device_parameter}
-// CHECK: %[[AT1:.*]] = llvm.getelementptr inbounds %[[BLOCK]][%c256_i64] : (!llvm.ptr, i64) -> !llvm.ptr, i8
-// CHECK: %[[SHIFT:.*]] = builtin.unrealized_conversion_cast {{.*}} to memref<32xf32> {scn.device_parameter}
+// The block as one buffer, each output a view of it.
+// CHECK: llvm.insertvalue %[[BLOCK]]
+// CHECK: %[[WHOLE:.*]] = builtin.unrealized_conversion_cast {{.*}} to memref<512xi8> {scn.device_parameter}
+// CHECK: %[[SCALE:.*]] = memref.view %[[WHOLE]][%c0{{.*}}][] : memref<512xi8> to memref<32xf32>
+// CHECK: %[[SHIFT:.*]] = memref.view %[[WHOLE]][%c256{{.*}}][] : memref<512xi8> to memref<32xf32>
 // The outputs are no allocations of their own.
 // CHECK-NOT: gpu.alloc async {{.*}} : memref<32xf32>
 // The scale's kernel: its grid is empty unless the block is to be filled.
@@ -45,7 +46,7 @@
 // CHECK-NOT: gpu.dealloc async {{.*}} : memref<32xf32>
 // After the call's GPU work: keep or free the block.
 // CHECK: %[[SITE2:.*]] = llvm.mlir.addressof @__scn_prepared_bn_0
-// CHECK: %[[FIRST:.*]] = memref.extract_aligned_pointer_as_index %[[SCALE]]
+// CHECK: memref.extract_aligned_pointer_as_index %[[WHOLE]]
 // CHECK: call @scn_cg_gpu_prepared_done(%[[RUNH]], %[[SITE2]], %{{.*}})
 // CHECK-NEXT: return
 func.func @bn(%run: !llvm.ptr, %x: memref<?x32xf32>, %mean: memref<32xf32>, %var: memref<32xf32>,

@@ -199,15 +199,17 @@ def SCNGPUPrepareParameters
     while the parameters are the same resident copies.
 
     The outputs of a group of preparations move into one block from
-    `scn_cg_gpu_prepared(run, site, sources, n, bytes, &fill)` (each at a
-    256-byte aligned offset; their allocations and frees go), called before
-    the group's first output with the device copies the group reads. Each
+    `scn_cg_gpu_prepared(run, site, sources, n, bytes, &fill)`, called
+    before the group's first output with the device copies the group reads:
+    a memref over the whole block, each output a `memref.view` of it at a
+    256-byte aligned offset (their allocations and frees go). Each
     preparation's outer loop runs to `fill ? upper bound : lower bound`, so
-    when the run kept the block from an earlier call with the same resident
-    copies its grid is empty and nothing launches (mgpuLaunchKernel skips
-    empty grids). `scn_cg_gpu_prepared_done(run, site, block)` before each
-    return hands the block back; `scn-gpu-async-chain` waits for all the
-    call's queued GPU work before it. The two host slots the call takes
+    when the runtime kept the block from an earlier call with the same
+    resident copies its grid is empty and nothing launches (mgpuLaunchKernel
+    skips empty grids). `scn_cg_gpu_prepared_done(run, site, block)` before
+    each return hands the block back; it takes the block, so
+    `scn-gpu-async-chain` waits before it for every kernel that takes a view
+    of it. The two host slots the call takes
     (`llvm.alloca`) are marked `scn.host_slot`, which the chain knows no
     GPU op touches.
   }];

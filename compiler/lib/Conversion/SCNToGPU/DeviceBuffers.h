@@ -27,10 +27,6 @@ constexpr llvm::StringLiteral kDeviceParameterAttr = "scn.device_parameter";
 /// passes the runtime: no GPU op touches them, so scn-gpu-async-chain does
 /// not wait before host code that writes or reads them.
 constexpr llvm::StringLiteral kHostSlotAttr = "scn.host_slot";
-/// Hands back what scn_cg_gpu_prepared handed out; scn-gpu-async-chain waits
-/// for all the GPU work queued before it (kernels that fill or read the
-/// block, whatever buffers they take).
-constexpr llvm::StringLiteral kPreparedDone = "scn_cg_gpu_prepared_done";
 
 /// The run handle of a generated function: its first argument, the
 /// !llvm.ptr that the scn lowering adds; null for other functions.

@@ -110,9 +110,8 @@ HostAccess hostAccessOf(Operation *op) {
   op->walk([&](Operation *inner) {
     if (auto call = dyn_cast<func::CallOp>(inner)) {
       // Any call but a geometry one may touch anything; so may a geometry
-      // call given a pointer the analysis cannot follow. Handing back the
-      // prepared block needs all the call's GPU work done.
-      if (!isGeometryCall(call) || call.getCallee() == scn::gpu_buffers::kPreparedDone) {
+      // call given a pointer the analysis cannot follow.
+      if (!isGeometryCall(call)) {
         access.unknown = true;
         return WalkResult::interrupt();
       }

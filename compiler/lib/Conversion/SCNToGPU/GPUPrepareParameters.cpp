@@ -4,8 +4,8 @@
 // packed to f16, batch norm's scale and shift) compute the same values in
 // every call while the weights are resident: in W1 f16, 112 of a call's 190
 // launches. This pass puts their outputs in one block per group that the
-// run keeps (scn_cg_gpu_prepared) and empties their grids when the block
-// already holds the values (see Passes.td).
+// runtime keeps (scn_cg_gpu_prepared) and empties their grids when the
+// block already holds the values (see Passes.td).
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,6 +37,7 @@ using namespace scn::gpu_buffers;
 namespace {
 
 constexpr llvm::StringLiteral kPrepared = "scn_cg_gpu_prepared";
+constexpr llvm::StringLiteral kPreparedDone = "scn_cg_gpu_prepared_done";
 /// Each output's offset in the block: aligned for any vector access.
 constexpr int64_t kOutputAlignment = 256;
 
@@ -371,20 +372,18 @@ void rewriteGroup(func::FuncOp func, Group &group, int index) {
                                      LLVM::LoadOp::create(b, loc, i32, fillWord),
                                      arith::ConstantIntOp::create(b, loc, 0, 32));
 
+  // The block as one buffer and each output a view of it: whatever fills
+  // or reads an output touches the block, so scn-gpu-async-chain waits for
+  // all of that before the done call, which takes the block.
+  Value whole = memrefOver(b, loc, block, MemRefType::get({bytes}, b.getI8Type()),
+                           {arith::ConstantIntOp::create(b, loc, bytes, 64)});
   // Allocations and frees go last: the builder inserts before the group's
   // start, which may be one of their waits.
   SmallVector<Operation *> doomed;
-  Value first;
   for (auto [alloc, offset] : placed) {
-    Value at = LLVM::GEPOp::create(b, loc, ptr, b.getI8Type(), block,
-                                   ValueRange{arith::ConstantIntOp::create(b, loc, offset, 64)},
-                                   LLVM::GEPNoWrapFlags::inbounds);
-    SmallVector<Value> sizes;
-    for (int64_t size : alloc.getType().getShape())
-      sizes.push_back(arith::ConstantIntOp::create(b, loc, size, 64));
-    Value memref = memrefOver(b, loc, at, alloc.getType(), sizes);
-    if (!first)
-      first = memref;
+    Value memref = memref::ViewOp::create(b, loc, alloc.getType(), whole,
+                                          arith::ConstantIndexOp::create(b, loc, offset),
+                                          ValueRange{});
     Value buffer = alloc.getMemref();
     for (Operation *user : buffer.getUsers())
       if (isa<gpu::DeallocOp>(user))
@@ -407,15 +406,14 @@ void rewriteGroup(func::FuncOp func, Group &group, int index) {
     auto async = cast<gpu::AsyncOpInterface>(op);
     eraseAsync(op, async.getAsyncDependencies(), async.getAsyncToken());
   }
-  // After the call's GPU work (scn-gpu-async-chain waits for its whole
-  // chain before this call): keep or free the block.
+  // After the GPU work that fills or reads the block: keep or free it.
   func::FuncOp done =
       declareRuntime(module, kPreparedDone, b.getFunctionType({ptr, ptr, ptr}, {}));
   func.walk([&](func::ReturnOp ret) {
     OpBuilder at(ret);
     Value address = LLVM::AddressOfOp::create(at, ret.getLoc(), ptr, name);
     func::CallOp::create(at, ret.getLoc(), done,
-                         ValueRange{run, address, scn::cpu::pointerOf(at, ret.getLoc(), first)});
+                         ValueRange{run, address, scn::cpu::pointerOf(at, ret.getLoc(), whole)});
   });
 }
 
