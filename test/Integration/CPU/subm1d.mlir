@@ -19,6 +19,7 @@
 // CUDA options where they would be ignored are errors:
 // RUN: not scn-compile %s --element-type=f16 -o %t.f16.so 2>&1 | FileCheck %s --check-prefix=ELEMENT
 // RUN: not scn-compile %s --device-geometry=false -o %t.dg.so 2>&1 | FileCheck %s --check-prefix=GEOMETRY
+// RUN: not scn-compile %s --prepare-parameters=false -o %t.pp.so 2>&1 | FileCheck %s --check-prefix=PREPARE
 // RUN: not scn-run %t.so --target=cuda --input %t.npz 2>&1 | FileCheck %s --check-prefix=ARTIFACT
 // RUN: not scn-run %s --chip=sm_90 --input %t.npz 2>&1 | FileCheck %s --check-prefix=CHIP
 // RUN: not scn-run %s --element-type=bf16 --input %t.npz 2>&1 | FileCheck %s --check-prefix=RUNELEMENT
@@ -42,6 +43,7 @@
 // TARGET: scn-compile: error: --target=rocm is unknown (cpu or cuda)
 // ELEMENT: scn-compile: error: --element-type is for --target=cuda (the CPU target is f32)
 // GEOMETRY: scn-compile: error: --device-geometry is for --target=cuda
+// PREPARE: scn-compile: error: --prepare-parameters is for --target=cuda
 // ARTIFACT: scn-run: error: --target, --chip, --element-type, --activations, --simt-*, --tensor-core-* and --narrow-tensor-core-inputs are for .mlir networks; an artifact runs as it was compiled
 // RUNNARROW: scn-run: error: --narrow-tensor-core-inputs is for --target=cuda
 // WEIGHTS: scn-compile: error: --tensor-core-weights is for --target=cuda
