@@ -345,7 +345,8 @@ def time_runs(lib, manifest, arrays, repeat, persistent=None):
 WORKLOADS = ("W1", "W3_C64", "W3_C128", "W3_C32", "W3_C16")
 # The issue's numbers (f16, fp32, the CPU) and the candidates waiting for a
 # GPU run for every workload before any other variant.
-PRIMARY_TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-noprep", "cuda-f16-blockw",
+PRIMARY_TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-noprep", "cuda-f16+hostwaits",
+                   "cuda-f16-blockw",
                    "cuda-f16-async-blockw",
                    "cuda-f16-wgmma", "cuda-f16-wgmma128", "cuda-f16-blockw8",
                    "cuda-f16-wgmma8", "cuda-f16-wgmma128x8",
@@ -368,10 +369,16 @@ MASK_ORDER = "+maskorder"
 # binary search (runtime/lib/CUDA/DeviceKeyTable.h), on W1, whose maps
 # are built in every run of its end-to-end time.
 HASH_LOOKUPS = "+hashlookups"
+# A target ending so runs its artifact with SCN_GPU_GEOMETRY_WAIT=host: the
+# host waits for every map, row order and derived set the GPU builds (as
+# before the sixteenth session) instead of fencing them on the GPU
+# (scn_gpu_fence_default_stream), on W1, whose maps are built in every run.
+HOST_WAITS = "+hostwaits"
 # The environment of each suffix, and the workloads it runs on (None: all).
 SUFFIXES = {PAGEABLE: ({"SCN_GPU_PAGEABLE_UPLOADS": "1"}, PAGEABLE_WORKLOADS),
             MASK_ORDER: ({"SCN_RUNTIME_ROW_ORDER": "mask"}, None),
-            HASH_LOOKUPS: ({"SCN_RUNTIME_ALGORITHMS": "hash"}, ("W1",))}
+            HASH_LOOKUPS: ({"SCN_RUNTIME_ALGORITHMS": "hash"}, ("W1",)),
+            HOST_WAITS: ({"SCN_GPU_GEOMETRY_WAIT": "host"}, ("W1",))}
 
 
 def suffix_of(target):
@@ -412,6 +419,12 @@ VARIANT_TABLES = (
      "across calls (the default, scn-gpu-prepare-parameters: W1 f16 launches 78 "
      "kernels a call instead of 190), W1 only, f16; a speed-up below 1 is the pass's gain.",
      "cuda-f16", ("cuda-f16-noprep",)),
+    ("Device geometry ordered before the kernels that read it by fences on the GPU (the "
+     "default since the sixteenth session: the host does not wait for maps, row orders "
+     "and derived sets) against the host waiting for each build "
+     "(SCN_GPU_GEOMETRY_WAIT=host), W1 only, f16; a speed-up below 1 is the fences' gain "
+     "(end to end, where the maps are built in every run).",
+     "cuda-f16", ("cuda-f16" + HOST_WAITS,)),
     ("Tensor-core tiles' rows sorted by the plain neighbour mask (SCN_RUNTIME_ROW_ORDER=mask, "
      "the order before the tenth session) instead of the Gray code key (the default; "
      "7-9% fewer tile steps on W1's levels, bench/gpu/tile_occupancy.py), f16; a "

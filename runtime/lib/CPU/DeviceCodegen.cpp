@@ -2,11 +2,14 @@
 //
 // The scn_cg_gpu_* functions of Codegen.h: the codegen ABI over the device
 // builders of GpuSites.h, so that a compiled CUDA network builds its site
-// sets and kernel maps on the GPU and keeps them there. Each build waits for
-// its own work (scn_gpu_sites_wait on the CUDA runtime's default stream,
-// where the builders run) before it returns, so the kernels that read its
-// arrays, launched later on the network's stream, see them complete; the
-// network's kernels already queued go on meanwhile (scn-gpu-async-chain).
+// sets and kernel maps on the GPU and keeps them there. The builders run on
+// the CUDA runtime's default stream; the network's kernels on streams of
+// their own, which do not wait for it. A map, a derived set, a row order or
+// a pair list is ordered before the kernels that read it by a fence
+// (scn_gpu_fence_default_stream): the host goes on queueing while the GPU
+// builds. Inputs, whose uploaded coordinates are freed as they return, wait
+// on the host (scn_gpu_sites_wait), as every build does with
+// SCN_GPU_GEOMETRY_WAIT=host (for comparing the two on a GPU).
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +18,7 @@
 #include "scn/Runtime/Gpu.h"
 #include "scn/Runtime/GpuSites.h"
 
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,11 +46,36 @@ template <typename T> T infoField(void *sites, T scn_gpu_sites_info_t::*field) {
   return infoOf(sites, info) ? info.*field : T{};
 }
 
-/// Fails the run unless `status` is OK; else waits for the builders'
-/// stream. True when the result can be used.
+/// Whether every build waits on the host, as before fences
+/// (SCN_GPU_GEOMETRY_WAIT=host).
+bool hostWaitsForEveryBuild() {
+  static const bool host = [] {
+    const char *value = std::getenv("SCN_GPU_GEOMETRY_WAIT");
+    return value && std::string(value) == "host";
+  }();
+  return host;
+}
+
+/// Fails the run unless `status` is OK; else waits on the host for the
+/// builders' stream. True when the result can be used.
 bool settle(scn_run_t run, scn_status_t status, const char *op) {
   if (status == SCN_OK)
     status = scn_gpu_sites_wait(nullptr);
+  if (status != SCN_OK) {
+    run->failFromRuntime(status, op);
+    return false;
+  }
+  return true;
+}
+
+/// Fails the run unless `status` is OK; else orders the GPU work queued from
+/// now on after the builders' (a fence), without waiting. True when the
+/// result can be used.
+bool fence(scn_run_t run, scn_status_t status, const char *op) {
+  if (hostWaitsForEveryBuild())
+    return settle(run, status, op);
+  if (status == SCN_OK)
+    status = scn_gpu_fence_default_stream();
   if (status != SCN_OK) {
     run->failFromRuntime(status, op);
     return false;
@@ -94,7 +123,7 @@ scn_gpu_kmap_t readMap(scn_run_t run, void *kmap, int32_t transposed) {
   scn_gpu_kmap_t t = nullptr;
   scn_status_t st = scn_gpu_kmap_build(SCN_KMAP_TRANSPOSED, m->out, m->in, m->filter.data(),
                                        m->stride.data(), nullptr, &t);
-  if (!settle(run, st, "scn.deconv/scn.unpool (transposed map)"))
+  if (!fence(run, st, "scn.deconv/scn.unpool (transposed map)"))
     return nullptr;
   m->transposed = t;
   return t;
@@ -139,7 +168,7 @@ void *derivedSet(scn_run_t run, const char *op, const char *what, void *in,
   if (void *hit = run->cached(key))
     return hit;
   scn_gpu_sites_t out = nullptr;
-  if (!settle(run, build(asSites(in), filter, stride, nullptr, &out), op))
+  if (!fence(run, build(asSites(in), filter, stride, nullptr, &out), op))
     return nullptr;
   return run->remember(key, ownSites(run, out));
 }
@@ -154,7 +183,7 @@ struct DevicePairs {
 DevicePairs pairsOf(scn_run_t run, void *kmap, int32_t transposed) {
   DevicePairs p;
   scn_gpu_kmap_t map = readMap(run, kmap, transposed);
-  if (!map || !settle(run, scn_gpu_kmap_get_pairs(map, &p.offsets, &p.in, &p.out, &p.count),
+  if (!map || !fence(run, scn_gpu_kmap_get_pairs(map, &p.offsets, &p.in, &p.out, &p.count),
                       "weight-stationary convolution (pair lists)"))
     return DevicePairs{};
   return p;
@@ -288,7 +317,7 @@ void *scn_cg_gpu_kernel_map(scn_run_t run, const char *op, int32_t kind, void *i
     m->stride.assign(info.dim, 1);
   scn_status_t st = scn_gpu_kmap_build(kind, m->in, m->out, m->filter.data(),
                                        m->stride.data(), nullptr, &m->map);
-  if (!settle(run, st, op)) {
+  if (!fence(run, st, op)) {
     if (m->map)
       scn_gpu_kmap_free(m->map);
     return nullptr;
@@ -330,9 +359,9 @@ const int32_t *scn_cg_gpu_site_row_count(void *sites) {
 static std::pair<const int32_t *, const int32_t *> gpuRowsBySite(scn_run_t run, void *sites) {
   const int32_t *start = nullptr, *rows = nullptr;
   if (!sites ||
-      !settle(run,
-              scn_gpu_sites_get_rows_by_site(static_cast<scn_gpu_sites_t>(sites), &start, &rows),
-              "input merge (rows by site)"))
+      !fence(run,
+             scn_gpu_sites_get_rows_by_site(static_cast<scn_gpu_sites_t>(sites), &start, &rows),
+             "input merge (rows by site)"))
     return {nullptr, nullptr};
   return {start, rows};
 }
@@ -376,7 +405,7 @@ static const int32_t *rowArray(scn_run_t run, void *kmap, int32_t transposed,
                                const char *what) {
   scn_gpu_kmap_t map = readMap(run, kmap, transposed);
   const int32_t *array = nullptr;
-  if (!map || !settle(run, get(map, &array), what))
+  if (!map || !fence(run, get(map, &array), what))
     return nullptr;
   return array;
 }

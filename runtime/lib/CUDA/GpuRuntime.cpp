@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CudaDriver.h"
+#include "DefaultStreamFence.h"
 #include "KernelProfile.h"
 #include "PreparedBlocks.h"
 #include "StagedUpload.h"
@@ -783,6 +784,7 @@ extern "C" void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
     };
     if (sharedBytes > 0)
       optInToDynamicSharedMemory(static_cast<CUfunction>(function), sharedBytes);
+    gpu::waitForDefaultStreamFence(asStream(stream));
     CUevent start = profile::begin(asStream(stream));
     CUresult launched = driver().cuLaunchKernel(
         static_cast<CUfunction>(function), gridX, gridY, gridZ, blockX, blockY, blockZ,
@@ -834,6 +836,7 @@ extern "C" void mgpuStreamDestroy(void *stream) {
         return;
       }
     }
+    gpu::forgetFencedStream(asStream(stream));
     check(d.cuStreamDestroy(asStream(stream)), "cuStreamDestroy");
   });
 }
@@ -1018,6 +1021,7 @@ extern "C" void mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream) {
   guarded("mgpuMemcpy", [&] {
     if (!bytes)
       return;
+    gpu::waitForDefaultStreamFence(asStream(stream));
     CUevent start = profile::begin(asStream(stream));
     CUresult copied = driver().cuMemcpyAsync(asDevice(dst), asDevice(src), bytes,
                                              asStream(stream));
@@ -1030,17 +1034,21 @@ extern "C" void mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream) {
 
 extern "C" void mgpuMemset32(void *dst, uint32_t value, size_t count, void *stream) {
   guarded("mgpuMemset32", [&] {
-    if (count)
-      check(driver().cuMemsetD32Async(asDevice(dst), value, count, asStream(stream)),
-            "cuMemsetD32Async");
+    if (!count)
+      return;
+    gpu::waitForDefaultStreamFence(asStream(stream));
+    check(driver().cuMemsetD32Async(asDevice(dst), value, count, asStream(stream)),
+          "cuMemsetD32Async");
   });
 }
 
 extern "C" void mgpuMemset16(void *dst, uint16_t value, size_t count, void *stream) {
   guarded("mgpuMemset16", [&] {
-    if (count)
-      check(driver().cuMemsetD16Async(asDevice(dst), value, count, asStream(stream)),
-            "cuMemsetD16Async");
+    if (!count)
+      return;
+    gpu::waitForDefaultStreamFence(asStream(stream));
+    check(driver().cuMemsetD16Async(asDevice(dst), value, count, asStream(stream)),
+          "cuMemsetD16Async");
   });
 }
 

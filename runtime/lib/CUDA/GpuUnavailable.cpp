@@ -94,3 +94,6 @@ extern "C" int64_t scn_gpu_resident_blocks(int64_t, int64_t) { return 1; }
 extern "C" scn_status_t scn_gpu_synchronize(void) {
   return guardCall("scn_gpu_synchronize", [] { unavailable(); });
 }
+extern "C" scn_status_t scn_gpu_fence_default_stream(void) {
+  return guardCall("scn_gpu_fence_default_stream", [] { unavailable(); });
+}

@@ -58,6 +58,7 @@ struct FakeState {
   long long computeMajor = 9, computeMinor = 0;
   long long moveData = 1; // 0: copies and memsets do nothing (host timing)
   long long failAllocationAfter = -1; // the allocation that fails, counted down
+  long long defaultStreamBusy = 0; // cuStreamQuery of the default stream: NOT_READY
   // What the runtime did (scn_fake_cuda_last).
   long long poolReleaseThreshold = 0;
   long long lastLaunchSharedBytes = -1;
@@ -129,7 +130,8 @@ std::map<std::string, long long *> knobsOf(FakeState &s) {
           {"compute_major", &s.computeMajor},
           {"compute_minor", &s.computeMinor},
           {"move_data", &s.moveData},
-          {"fail_allocation_after", &s.failAllocationAfter}};
+          {"fail_allocation_after", &s.failAllocationAfter},
+          {"default_stream_busy", &s.defaultStreamBusy}};
 }
 
 /// Knobs from the environment, for a process that gets the fake by
@@ -502,6 +504,13 @@ CUresult CUDAAPI cuStreamDestroy(CUstream) {
 CUresult CUDAAPI cuStreamSynchronize(CUstream) {
   FAKE_ENTRY("cuStreamSynchronize");
   return CUDA_SUCCESS;
+}
+
+// Work is done when it is queued, except that the default stream (where
+// the CUDA runtime's work would run) reads as busy with default_stream_busy.
+CUresult CUDAAPI cuStreamQuery(CUstream stream) {
+  FAKE_ENTRY("cuStreamQuery");
+  return !stream && s.defaultStreamBusy ? CUDA_ERROR_NOT_READY : CUDA_SUCCESS;
 }
 
 CUresult CUDAAPI cuStreamWaitEvent(CUstream, CUevent, unsigned int) {

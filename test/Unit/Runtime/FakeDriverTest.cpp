@@ -496,6 +496,46 @@ TEST(FakeDriver, ALaunchFailureNamesTheShapeAndLaterLaunchesDoNothing) {
   EXPECT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
 }
 
+TEST(FakeDriver, WorkAfterAFenceWaitsForTheDefaultStreamOnTheGpuOncePerStream) {
+  ASSERT_EQ(scn_gpu_init(0), SCN_OK) << lastError();
+  char image[] = "a module";
+  void *module = mgpuModuleLoad(image, sizeof image);
+  void *kernel = mgpuModuleGetFunction(module, "main_kernel");
+  void *first = mgpuStreamCreate(), *second = mgpuStreamCreate();
+  void *buffer = mgpuMemAlloc(64, first, false);
+  const long long records = calls("cuEventRecord"), waits = calls("cuStreamWaitEvent"),
+                  hostWaits = calls("cuStreamSynchronize") + calls("cuCtxSynchronize");
+  // The builders' stream has finished: nothing to order.
+  ASSERT_EQ(scn_gpu_fence_default_stream(), SCN_OK) << lastError();
+  launch(kernel, 0, first);
+  EXPECT_EQ(calls("cuEventRecord") - records, 0);
+  EXPECT_EQ(calls("cuStreamWaitEvent") - waits, 0);
+  // It has not: one event, which each stream's next work waits for once.
+  fakeSet("default_stream_busy", 1);
+  ASSERT_EQ(scn_gpu_fence_default_stream(), SCN_OK) << lastError();
+  EXPECT_EQ(calls("cuEventRecord") - records, 1);
+  launch(kernel, 0, first);
+  launch(kernel, 0, first);
+  mgpuMemset32(buffer, 0, 4, first);
+  EXPECT_EQ(calls("cuStreamWaitEvent") - waits, 1);
+  mgpuMemset32(buffer, 0, 4, second);
+  mgpuMemcpy(buffer, static_cast<char *>(buffer) + 32, 16, second);
+  EXPECT_EQ(calls("cuStreamWaitEvent") - waits, 2);
+  // A later fence orders the work after it again, copies as launches.
+  ASSERT_EQ(scn_gpu_fence_default_stream(), SCN_OK) << lastError();
+  mgpuMemcpy(buffer, static_cast<char *>(buffer) + 32, 16, first);
+  launch(kernel, 0, first);
+  EXPECT_EQ(calls("cuStreamWaitEvent") - waits, 3);
+  fakeSet("default_stream_busy", 0);
+  // The host never waited.
+  EXPECT_EQ(calls("cuStreamSynchronize") + calls("cuCtxSynchronize"), hostWaits);
+  mgpuMemFree(buffer, first);
+  mgpuStreamDestroy(first);
+  mgpuStreamDestroy(second);
+  mgpuModuleUnload(module);
+  EXPECT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
+}
+
 TEST(FakeDriver, AModuleForAnotherChipNamesThisGpusChip) {
   ASSERT_EQ(scn_gpu_init(0), SCN_OK) << lastError();
   fakeSet("module_load_result", kNoBinaryForGpu);

@@ -466,3 +466,58 @@ TEST(GpuSites, CodegenAbiMatchesTheCpuOne) {
   scn_run_destroy(cpu);
   scn_run_destroy(run);
 }
+
+namespace {
+
+/// A host copy of `n` device elements queued on `stream`, a network's
+/// non-blocking stream, with the host waiting for that stream alone.
+template <typename T> std::vector<T> toHostOn(void *stream, const T *device, int64_t n) {
+  std::vector<T> host(size_t(std::max<int64_t>(n, 0)));
+  if (n > 0) {
+    mgpuMemcpy(host.data(), const_cast<T *>(device), size_t(n) * sizeof(T), stream);
+    mgpuStreamSynchronize(stream);
+  }
+  return host;
+}
+
+} // namespace
+
+// Maps and row orders come back from the codegen ABI before the GPU has
+// built them (a fence, not a host wait): work queued on a network's stream
+// must still see them whole. The set is large enough (a million sites) that
+// the build is still running when the copy is queued.
+TEST(GpuSites, WorkOnTheNetworksStreamSeesMapsTheHostDidNotWaitFor) {
+  if (scn_gpu_init(0) != SCN_OK) {
+    std::string reason = scn_last_error_message();
+    scn_gpu_take_error();
+    GTEST_SKIP() << "no GPU: " << reason;
+  }
+  std::vector<int64_t> coords;
+  uint64_t state = 12345;
+  for (int64_t i = 0; i < (int64_t(1) << 20); ++i) {
+    for (int d = 0; d < 3; ++d) {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;
+      coords.push_back(int64_t(state >> 56)); // [0, 256)
+    }
+    coords.push_back(0);
+  }
+  const int64_t rows = int64_t(coords.size() / 4), size[] = {256, 256, 256},
+                three[] = {3, 3, 3};
+  scn_run_t run = scn_run_create();
+  void *stream = mgpuStreamCreate();
+  void *sites = scn_cg_gpu_input(run, "scn.input", 3, size, coords.data(), 1, rows, 4, 4, 0);
+  ASSERT_NE(sites, nullptr) << scn_run_error_message(run);
+  const int64_t n = scn_cg_gpu_num_sites(sites);
+  void *map = scn_cg_gpu_kernel_map(run, "scn.kernel_map", SCN_KMAP_SUBMANIFOLD, sites, sites,
+                                    three, nullptr);
+  ASSERT_NE(map, nullptr) << scn_run_error_message(run);
+  std::vector<int32_t> table = toHostOn(stream, scn_cg_gpu_neighbors(run, map, 0), n * 27);
+  std::vector<int32_t> order = toHostOn(stream, scn_cg_gpu_row_order(run, map, 0), n);
+  ASSERT_EQ(scn_gpu_sites_wait(nullptr), SCN_OK) << scn_last_error_message();
+  EXPECT_EQ(table, toHostOn(stream, scn_cg_gpu_neighbors(run, map, 0), n * 27));
+  EXPECT_EQ(order, toHostOn(stream, scn_cg_gpu_row_order(run, map, 0), n));
+  EXPECT_EQ(scn_run_status(run), SCN_OK) << scn_run_error_message(run);
+  EXPECT_EQ(scn_gpu_take_error(), SCN_OK) << scn_last_error_message();
+  mgpuStreamDestroy(stream);
+  scn_run_destroy(run);
+}

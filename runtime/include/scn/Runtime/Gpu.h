@@ -84,6 +84,12 @@ SCN_RUNTIME_API int32_t scn_gpu_failed(void);
 /* Waits for all work of the context (every stream, the CUDA runtime's too):
  * what the device builders enqueue is then visible to kernels on any stream. */
 SCN_RUNTIME_API scn_status_t scn_gpu_synchronize(void);
+/* Orders every launch, copy and memset that mgpu* functions queue from now
+ * on, on any stream of the current device, after the work queued so far on
+ * the CUDA default stream (where the device builders run), without the host
+ * waiting: an event recorded there, which each stream's next such call waits
+ * for on the GPU, once. Nothing is recorded when the default stream is idle. */
+SCN_RUNTIME_API scn_status_t scn_gpu_fence_default_stream(void);
 /* Page-locked host memory from a pool kept across runs (results of CUDA
  * artifacts, see scn_cg_gpu_result_buffer): `*block` is null for bytes <= 0.
  * scn_gpu_pinned_release hands a block back and returns 1, or returns 0
