@@ -161,10 +161,12 @@ void *derivedSet(scn_run_t run, const char *op, const char *what, void *in,
                  const int64_t *filter, const int64_t *stride,
                  scn_status_t (*build)(scn_gpu_sites_t, const int64_t *, const int64_t *, void *,
                                        scn_gpu_sites_t *)) {
-  scn_gpu_sites_info_t info;
-  if (!run || run->failed() || !infoOf(in, info))
+  // The dimension alone: the input's count may still be on the GPU, and
+  // the set is built without it.
+  int32_t dim = 0;
+  if (!run || run->failed() || !in || scn_gpu_sites_get_dim(asSites(in), &dim) != SCN_OK)
     return nullptr;
-  std::string key = deviceKey(what, 0, in, nullptr, filter, stride, info.dim);
+  std::string key = deviceKey(what, 0, in, nullptr, filter, stride, dim);
   if (void *hit = run->cached(key))
     return hit;
   scn_gpu_sites_t out = nullptr;

@@ -10,8 +10,10 @@
 ///   B::Stream, B::Array<T> (owning device memory), B::forEach(stream, n, f)
 ///   (f(i) for i in [0, n), one GPU thread each), B::sortPairs (stable radix
 ///   sort of (key, id)), B::inclusiveSum, B::readBack, B::copyToHost,
-///   B::checkLaunches, and device-side atomics B::atomicMinU64 /
-///   atomicMinI64 / atomicMaxI64 / atomicAddI32 / atomicCasU64.
+///   B::checkLaunches, device-side atomics B::atomicMinU64 /
+///   atomicMinI64 / atomicMaxI64 / atomicAddI32 / atomicCasU64, and
+///   B::CountWord (a site count that kernels write and the host reads
+///   later: B::countWord, B::countQueued, B::readCount).
 /// CudaBackend (GpuSites.cu) runs them on the GPU with CUB; HostBackend
 /// (HostBackend.h) runs them sequentially on the CPU, so that the unit tests
 /// check every builder's logic against the CPU runtime on machines without
@@ -118,7 +120,13 @@ template <typename B> struct SiteSet {
   int32_t dim = 0;
   int64_t spatialSize[SCN_MAX_DIMENSION] = {};
   int64_t batchSize = 1;
-  int64_t numSites = 0;
+  /// -1 while the count is known to the GPU alone (a derived set, whose
+  /// build does not wait for it): siteCount reads it. Until then the arrays
+  /// have room for every candidate, and kernels over them read
+  /// `deviceCount`.
+  mutable int64_t numSites = 0;
+  typename B::template Array<int32_t> deviceCount;
+  mutable typename B::CountWord hostCount;
   int64_t numRows = 0;
   KeyLayout layout;
   uint64_t id = 0;
@@ -195,13 +203,21 @@ struct RowKeys {
 };
 
 /// Downsample with filter == stride: the one window of x is x / stride.
+/// Over the rows allocated for an input whose count is on the device
+/// (`count` not null), rows past it are none.
 struct ParentKeys {
   const int64_t *coords;
   Linear l;
   Grid out, stride;
   uint64_t *keys;
   int32_t *ids;
+  const int32_t *count;
   SCN_DEVICE void operator()(int64_t r) const {
+    if (count && r >= *count) {
+      keys[r] = kNoCandidate;
+      ids[r] = int32_t(r);
+      return;
+    }
     const int64_t *x = coords + r * (l.dim + 1);
     int64_t j[SCN_MAX_DIMENSION];
     bool inside = true;
@@ -291,12 +307,21 @@ template <typename B> struct MarkHeads {
   }
 };
 
-/// summary[0] = the number of sites, the last of their inclusive sum.
+/// summary[0] = the number of sites, the last of their inclusive sum; and
+/// into the set's device and host words, where its count is left to be
+/// read later.
 struct CountSites {
   const int32_t *siteIncl;
   int64_t m;
   unsigned long long *summary;
-  SCN_DEVICE void operator()(int64_t) const { summary[0] = (unsigned long long)siteIncl[m - 1]; }
+  int32_t *deviceCount = nullptr, *hostCount = nullptr;
+  SCN_DEVICE void operator()(int64_t) const {
+    summary[0] = (unsigned long long)siteIncl[m - 1];
+    if (deviceCount)
+      *deviceCount = siteIncl[m - 1];
+    if (hostCount)
+      *hostCount = siteIncl[m - 1];
+  }
 };
 
 /// Per group (at its head): site row, sorted order, coordinates.
@@ -587,18 +612,35 @@ void initSet(SiteSet<B> &s, int32_t dim, const int64_t *size, int64_t batch) {
          "-bit site keys; the GPU builders take at most 63 bits so far");
 }
 
+/// The number of sites of `s`; for a set whose count was left on the GPU,
+/// read the first time it is asked (B::readCount: one wait for every count
+/// queued before it).
+template <typename B> int64_t siteCount(const SiteSet<B> &s, typename B::Stream stream) {
+  if (s.numSites < 0)
+    s.numSites = B::readCount(s.hostCount, stream);
+  return s.numSites;
+}
+
+/// How the host learns a new set's size (numberCandidates).
+enum class Count {
+  /// Read back before the builder returns, with the first duplicate.
+  Now,
+  /// Left on the GPU (siteCount reads it): the arrays get room for every
+  /// candidate, and the builder waits for nothing.
+  Later,
+};
+
 /// Sorts candidates (keys, ids: candidate ids in [0, m)) and numbers their
 /// groups into `s`, each by its smallest id; then calls
 /// perCandidate(keys, ids, m, groupIncl, groupSite) on the
-/// sorted candidates. Returns the first duplicate, (id << 32 | first id of
-/// its site), or ULLONG_MAX, when `findDuplicates`: it comes back with the
-/// site count, in the one wait a new set costs (its size sizes what
-/// follows).
+/// sorted candidates. With Count::Now, returns the first duplicate,
+/// (id << 32 | first id of its site), or ULLONG_MAX, when `findDuplicates`:
+/// it comes back with the site count, in the one wait such a set costs.
 template <typename B, typename PerCandidate>
 unsigned long long numberCandidates(SiteSet<B> &s, typename B::template Array<uint64_t> &keys,
                                     typename B::template Array<int32_t> &ids, int64_t m,
                                     typename B::Stream stream, PerCandidate &&perCandidate,
-                                    bool findDuplicates = false) {
+                                    bool findDuplicates = false, Count count = Count::Now) {
   if (m == 0) {
     s.numSites = 0;
     return ULLONG_MAX;
@@ -618,13 +660,23 @@ unsigned long long numberCandidates(SiteSet<B> &s, typename B::template Array<ui
                           findDuplicates ? summary.data() : nullptr});
   B::inclusiveSum(isHead.data(), groupIncl.data(), m, stream);
   B::inclusiveSum(headOfId.data(), siteIncl.data(), m, stream);
-  B::forEach(stream, 1, CountSites{siteIncl.data(), m, summary.data()});
-  // found[0]: the site count; found[1]: the first duplicate (or none).
-  unsigned long long found[2];
-  B::copyToHost(found, summary.data(), sizeof found, stream);
-  const int32_t numSites = int32_t(found[0]);
-  s.numSites = numSites;
-  s.coords.resize(int64_t(numSites) * (s.dim + 1), stream);
+  unsigned long long found[2] = {0, ULLONG_MAX};
+  int64_t numSites = m; // Count::Later: room for every candidate
+  if (count == Count::Later) {
+    s.deviceCount.resize(1, stream);
+    B::forEach(stream, 1,
+               CountSites{siteIncl.data(), m, summary.data(), s.deviceCount.data(),
+                          B::countWord(s.hostCount)});
+    B::countQueued(s.hostCount, stream);
+    s.numSites = -1;
+  } else {
+    B::forEach(stream, 1, CountSites{siteIncl.data(), m, summary.data()});
+    // found[0]: the site count; found[1]: the first duplicate (or none).
+    B::copyToHost(found, summary.data(), sizeof found, stream);
+    numSites = int64_t(found[0]);
+    s.numSites = numSites;
+  }
+  s.coords.resize(numSites * (s.dim + 1), stream);
   s.sortedRows.resize(numSites, stream);
   s.sortedKeys.resize(numSites, stream);
   typename B::template Array<int32_t> groupSite(numSites, stream);
@@ -833,14 +885,22 @@ void downsample(SiteSet<B> &s, const SiteSet<B> &in, const int64_t *filter,
     oneWindow &= w.filter[i] == w.stride[i];
     perInput *= (w.filter[i] + w.stride[i] - 1) / w.stride[i];
   }
-  const int64_t n = in.numSites, m = n * perInput;
+  // An input whose count is still on the GPU is read over the rows
+  // allocated for it, up to its device count, where each row has one
+  // window; with more windows a row, its count is read first, so that
+  // the candidates do not multiply the rows allocated.
+  if (!oneWindow)
+    siteCount(in, stream);
+  const bool countOnDevice = in.numSites < 0;
+  const int64_t n = countOnDevice ? in.sortedKeys.size() : in.numSites, m = n * perInput;
   requireCandidateIds(m, "sites * windows per site");
   typename B::template Array<uint64_t> keys(m, stream);
   typename B::template Array<int32_t> ids(m, stream);
   if (oneWindow) {
     B::forEach(stream, n,
                ParentKeys{in.coords.data(), Linear::of(s.layout), Grid::of(in.dim, outSize),
-                          Grid::of(in.dim, w.stride), keys.data(), ids.data()});
+                          Grid::of(in.dim, w.stride), keys.data(), ids.data(),
+                          countOnDevice ? in.deviceCount.data() : nullptr});
     s.parentSetId = in.id;
     std::copy(w.filter, w.filter + w.dim, s.parentFilter);
     s.parentOfInput.resize(n, stream);
@@ -856,7 +916,8 @@ void downsample(SiteSet<B> &s, const SiteSet<B> &in, const int64_t *filter,
                      if (oneWindow)
                        B::forEach(stream, count,
                                   ParentOf{k, id, gIncl, gSite, s.parentOfInput.data()});
-                   });
+                   },
+                   false, Count::Later);
 }
 
 /// As scn_sites_full: the union of the windows [x*t, x*t + s - 1] of the
@@ -869,7 +930,7 @@ void fullSites(SiteSet<B> &s, const SiteSet<B> &in, const int64_t *filter,
   int64_t outSize[SCN_MAX_DIMENSION];
   transposedOutputSize(w, in.spatialSize, outSize);
   initSet(s, in.dim, outSize, in.batchSize);
-  const int64_t m = in.numSites * w.volume;
+  const int64_t m = siteCount(in, stream) * w.volume;
   requireCandidateIds(m, "sites * filter volume");
   typename B::template Array<uint64_t> keys(m, stream);
   typename B::template Array<int32_t> ids(m, stream);
@@ -878,7 +939,8 @@ void fullSites(SiteSet<B> &s, const SiteSet<B> &in, const int64_t *filter,
                       keys.data(), ids.data()});
   numberCandidates(s, keys, ids, m, stream,
                    [](const uint64_t *, const int32_t *, int64_t, const int32_t *,
-                      const int32_t *) {});
+                      const int32_t *) {},
+                   false, Count::Later);
 }
 
 /// As scn_kmap_build: SUBMANIFOLD by a lookup of each output site's
@@ -898,6 +960,8 @@ void buildKernelMap(KernelMap<B> &map, int32_t kind, const SiteSet<B> &in,
   if (in.batchSize != out.batchSize)
     fail(SCN_ERROR_INVALID_ARGUMENT, "in batch size = ", in.batchSize,
          " differs from out batch size = ", out.batchSize);
+  siteCount(in, stream);
+  siteCount(out, stream);
   Window w = makeWindow(in.dim, filter, kind == SCN_KMAP_SUBMANIFOLD ? nullptr : stride);
   map.kind = kind;
   map.volume = w.volume;
@@ -953,7 +1017,9 @@ void buildKernelMap(KernelMap<B> &map, int32_t kind, const SiteSet<B> &in,
   map.numOut = out.numSites;
   map.neighbors.resize(map.numOut * K, stream);
   fill<B>(stream, map.neighbors.data(), map.numOut * K, -1);
-  bool provenance = small.parentSetId == big.id && small.parentOfInput.size() == big.numSites;
+  // parentOfInput has a row for each row allocated for `big` when it was
+  // downsampled: at least its sites.
+  bool provenance = small.parentSetId == big.id && small.parentOfInput.size() >= big.numSites;
   for (int32_t i = 0; i < w.dim; ++i)
     provenance &= w.filter[i] == small.parentFilter[i] && w.stride[i] == w.filter[i];
   if (provenance)
@@ -1012,7 +1078,7 @@ template <typename B> void buildPairLists(KernelMap<B> &map, typename B::Stream 
 template <typename B> void buildRowsBySite(SiteSet<B> &s, typename B::Stream stream) {
   if (s.rowsBySiteBuilt)
     return;
-  const int64_t rows = s.rowToSite.size(), sites = s.numSites;
+  const int64_t rows = s.rowToSite.size(), sites = siteCount(s, stream);
   s.siteRowStart.resize(sites + 1, stream);
   s.rowsBySite.resize(rows, stream);
   if (rows == 0) {

@@ -14,12 +14,14 @@
 #include "CudaDriver.h"
 #include "DeviceSites.h"
 
+#include "scn/Runtime/Gpu.h"
 #include "scn/Runtime/GpuSites.h"
 
 #include <cub/device/device_radix_sort.cuh>
 #include <cub/device/device_scan.cuh>
 #include <cuda_runtime.h>
 
+#include <atomic>
 #include <memory>
 
 using namespace scn::rt;
@@ -75,6 +77,74 @@ private:
   cudaStream_t stream_ = nullptr;
 };
 
+/// Waits on the default stream that the host has finished since process
+/// start: a count queued before a wait began is there once it ends.
+std::atomic<uint64_t> &defaultStreamWaits() {
+  static std::atomic<uint64_t> waits{0};
+  return waits;
+}
+
+/// Waits for `stream`'s work; for the default stream, counts the wait.
+void waitForStream(cudaStream_t stream) {
+  const uint64_t before = defaultStreamWaits().load();
+  cudaCheck(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+  if (!stream) {
+    uint64_t seen = defaultStreamWaits().load();
+    while (seen < before + 1 && !defaultStreamWaits().compare_exchange_weak(seen, before + 1)) {
+    }
+  }
+}
+
+/// A site count that a kernel writes to page-locked host memory (a mapped
+/// word, scn_gpu_mapped_word) and the host reads when it is asked. Several
+/// counts queued on the default stream cost one wait: the first read
+/// waits, and those queued before that wait began need none.
+class CountWord {
+public:
+  CountWord() = default;
+  CountWord(const CountWord &) = delete;
+  CountWord &operator=(const CountWord &) = delete;
+  ~CountWord() {
+    if (!host_)
+      return;
+    // The kernel may still write it: the word must not go to its next
+    // owner before.
+    if (unread_)
+      cudaStreamSynchronize(stream_);
+    scn_gpu_mapped_word_free(host_);
+  }
+  int32_t *device() {
+    if (!host_) {
+      void *device = nullptr;
+      scn_status_t status = scn_gpu_mapped_word(&host_, &device);
+      if (status != SCN_OK)
+        fail(status, "a host word for a site count: ", scn_last_error_message());
+      device_ = static_cast<int32_t *>(device);
+    }
+    return device_;
+  }
+  void queued(cudaStream_t stream) {
+    stream_ = stream;
+    waitsBefore_ = defaultStreamWaits().load();
+    unread_ = true;
+  }
+  int64_t read() {
+    if (unread_) {
+      if (stream_ || defaultStreamWaits().load() <= waitsBefore_)
+        waitForStream(stream_);
+      unread_ = false;
+    }
+    return *host_;
+  }
+
+private:
+  int32_t *host_ = nullptr;
+  int32_t *device_ = nullptr;
+  cudaStream_t stream_ = nullptr;
+  uint64_t waitsBefore_ = 0;
+  bool unread_ = false;
+};
+
 /// The primitives of DeviceSites.h on the GPU.
 struct CudaBackend {
   using Stream = cudaStream_t;
@@ -112,8 +182,12 @@ struct CudaBackend {
   static void copyToHost(void *host, const void *device, size_t bytes, Stream stream) {
     cudaCheck(cudaMemcpyAsync(host, device, bytes, cudaMemcpyDeviceToHost, stream),
               "cudaMemcpyAsync");
-    cudaCheck(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+    waitForStream(stream);
   }
+  using CountWord = gpu::CountWord;
+  static int32_t *countWord(CountWord &word) { return word.device(); }
+  static void countQueued(CountWord &word, Stream stream) { word.queued(stream); }
+  static int64_t readCount(CountWord &word, Stream) { return word.read(); }
   static void checkLaunches(const char *what) { cudaCheck(cudaGetLastError(), what); }
 
   __device__ static void atomicMinU64(unsigned long long *p, unsigned long long v) {
@@ -237,13 +311,21 @@ extern "C" scn_status_t scn_gpu_sites_get_info(scn_gpu_sites_t sites, scn_gpu_si
     requireNonNull(info, "info");
     info->dim = sites->dim;
     info->batch_size = sites->batchSize;
-    info->num_sites = sites->numSites;
+    info->num_sites = device::siteCount(*sites, prepare(nullptr));
     info->num_rows = sites->numRows;
     info->spatial_size = sites->spatialSize;
     info->coords = sites->coords.data();
     info->row_to_site = sites->rowToSite.data();
     info->site_source_row = sites->siteSourceRow.data();
     info->site_row_count = sites->siteRowCount.data();
+  });
+}
+
+extern "C" scn_status_t scn_gpu_sites_get_dim(scn_gpu_sites_t sites, int32_t *dim) {
+  return guardCall("scn_gpu_sites_get_dim", [&] {
+    requireNonNull(sites, "sites");
+    requireNonNull(dim, "dim");
+    *dim = sites->dim;
   });
 }
 
@@ -254,7 +336,7 @@ extern "C" scn_status_t scn_gpu_sites_get_rows_by_site(scn_gpu_sites_t sites,
     requireNonNull(sites, "sites");
     requireNonNull(start, "start");
     requireNonNull(rows, "rows");
-    if (!sites->rowToSite.size() && sites->numSites)
+    if (!sites->rowToSite.size() && device::siteCount(*sites, prepare(nullptr)))
       fail(SCN_ERROR_INVALID_ARGUMENT,
            "sites has no merge map (it was not built from input rows)");
     device::buildRowsBySite<CudaBackend>(*sites, prepare(nullptr));
@@ -320,7 +402,7 @@ extern "C" scn_status_t scn_gpu_sites_free(scn_gpu_sites_t sites) {
 
 extern "C" scn_status_t scn_gpu_sites_wait(void *stream) {
   return guardCall("scn_gpu_sites_wait", [&] {
-    scn::rt::gpu::cudaCheck(cudaStreamSynchronize(prepare(stream)), "cudaStreamSynchronize");
+    scn::rt::gpu::waitForStream(prepare(stream));
   });
 }
 

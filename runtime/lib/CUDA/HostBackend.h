@@ -71,6 +71,13 @@ struct HostBackend {
   static void inclusiveSum(const int32_t *in, int32_t *out, int64_t m, Stream) {
     std::inclusive_scan(in, in + m, out);
   }
+  /// A site count left for later: the loop that writes it has run.
+  struct CountWord {
+    int32_t value = -1;
+  };
+  static int32_t *countWord(CountWord &word) { return &word.value; }
+  static void countQueued(CountWord &, Stream) {}
+  static int64_t readCount(CountWord &word, Stream) { return word.value; }
   template <typename T> static T readBack(const T *p, Stream) { return *p; }
   static void copyToHost(void *host, const void *device, size_t bytes, Stream) {
     std::memcpy(host, device, bytes);

@@ -38,7 +38,7 @@ template <typename T> std::vector<T> fromInfo(const T *p, int64_t n) {
 }
 
 std::vector<int64_t> coordsOf(const HostSites &s) {
-  return fromInfo(s.coords.data(), s.numSites * (s.dim + 1));
+  return fromInfo(s.coords.data(), device::siteCount(s, nullptr) * (s.dim + 1));
 }
 
 std::vector<int64_t> coordsOf(scn_sites_t s) {
@@ -208,6 +208,94 @@ void checkPyramids() {
       expectSameMap(SCN_KMAP_FULL, down, full, cpuDown.sites, cpuFull.sites, l.filter, l.stride,
                     "full");
     }
+}
+
+// A pyramid is built without reading a count back: each downsample reads
+// the rows allocated for its input up to the input's count on the device
+// (past it the rows are garbage, HostBackend's poison), and the counts are
+// read when asked, as the CPU runtime's.
+/// Writes a site into the rows allocated past the count of `s` (on the
+/// device, garbage may be anything), inside its grid, whose 2x2x2 parent
+/// cell holds none of its sites, so that a downsample that read past the
+/// count would make that parent a site. False when every parent cell
+/// holds a site.
+bool plantSitesPastTheCount(HostSites &s) {
+  const int64_t count = *s.deviceCount.data(), rows = s.sortedKeys.size();
+  if (count >= rows)
+    return false;
+  std::set<std::vector<int64_t>> parents;
+  for (int64_t r = 0; r < count; ++r) {
+    const int64_t *x = s.coords.data() + r * 4;
+    parents.insert({x[0] / 2, x[1] / 2, x[2] / 2, x[3]});
+  }
+  for (int64_t b = 0; b < s.batchSize; ++b)
+    for (int64_t x = 0; x < s.spatialSize[0] / 2; ++x)
+      for (int64_t y = 0; y < s.spatialSize[1] / 2; ++y)
+        for (int64_t z = 0; z < s.spatialSize[2] / 2; ++z) {
+          if (parents.count({x, y, z, b}))
+            continue;
+          for (int64_t r = count; r < rows; ++r) {
+            int64_t *row = s.coords.data() + r * 4;
+            row[0] = 2 * x, row[1] = 2 * y, row[2] = 2 * z, row[3] = b;
+          }
+          return true;
+        }
+  return false;
+}
+
+void checkPendingCounts();
+
+TEST(DeviceSitesOnHost, APyramidLeavesItsCountsOnTheDeviceUntilAsked) {
+  EXPECT_EQ(errorOf(checkPendingCounts), "");
+}
+
+void checkPendingCounts() {
+  std::mt19937_64 rng(5);
+  Grid grid{3, {32, 32, 32}, 2};
+  std::vector<int64_t> rows = testRows(rng, grid, 3000, false, -1);
+  HostSites input;
+  SitesGuard cpu{nullptr};
+  expectSameInput(grid, rows, 4, input, cpu);
+  if (::testing::Test::HasFatalFailure())
+    return;
+  const std::vector<int64_t> two = {2, 2, 2}, three = {3, 3, 3};
+  HostSites levels[3];
+  SitesGuard cpuLevels[3] = {{nullptr}, {nullptr}, {nullptr}};
+  int planted = 0;
+  for (int i = 0; i < 3; ++i) {
+    if (i > 0)
+      planted += plantSitesPastTheCount(levels[i - 1]);
+    device::downsample(levels[i], i ? levels[i - 1] : input, two.data(), two.data(), nullptr);
+    ASSERT_EQ(scn_sites_downsample(i ? cpuLevels[i - 1].sites : cpu.sites, two.data(),
+                                   two.data(), &cpuLevels[i].sites),
+              SCN_OK);
+  }
+  ASSERT_GT(planted, 0) << "no level had rows past its count: the test would check nothing";
+  for (const HostSites &level : levels)
+    EXPECT_EQ(level.numSites, -1) << "a downsample read its count back";
+  // Counts asked from the last level up.
+  for (int i = 2; i >= 0; --i) {
+    SCOPED_TRACE("level " + std::to_string(i + 1));
+    EXPECT_EQ(coordsOf(levels[i]), coordsOf(cpuLevels[i].sites));
+    expectSameMap(SCN_KMAP_STRIDED, i ? levels[i - 1] : input, levels[i],
+                  i ? cpuLevels[i - 1].sites : cpu.sites, cpuLevels[i].sites, two, two,
+                  "strided, from provenance");
+    expectSameMap(SCN_KMAP_SUBMANIFOLD, levels[i], levels[i], cpuLevels[i].sites,
+                  cpuLevels[i].sites, three, {}, "submanifold");
+  }
+  // With overlapping windows the input's count is read first.
+  HostSites overlapping;
+  SitesGuard cpuOverlapping{nullptr};
+  HostSites pending;
+  device::downsample(pending, input, two.data(), two.data(), nullptr);
+  ASSERT_EQ(pending.numSites, -1);
+  const std::vector<int64_t> four = {4, 4, 4};
+  device::downsample(overlapping, pending, four.data(), two.data(), nullptr);
+  EXPECT_EQ(pending.numSites, levels[0].numSites);
+  ASSERT_EQ(scn_sites_downsample(cpuLevels[0].sites, four.data(), two.data(),
+                                 &cpuOverlapping.sites),
+            SCN_OK);
+  EXPECT_EQ(coordsOf(overlapping), coordsOf(cpuOverlapping.sites));
 }
 
 TEST(DeviceSitesOnHost, BatchLengthInputsMatchTheCpuRuntime) {

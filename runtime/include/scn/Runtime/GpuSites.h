@@ -97,6 +97,11 @@ SCN_RUNTIME_API scn_status_t scn_gpu_kmap_build(int32_t kind, scn_gpu_sites_t in
 
 SCN_RUNTIME_API scn_status_t scn_gpu_sites_get_info(scn_gpu_sites_t sites,
                                                     scn_gpu_sites_info_t *info);
+/// The dimension of `sites`. Unlike scn_gpu_sites_get_info, never waits:
+/// a downsampled or FullConvolution set leaves its site count on the GPU
+/// until it is first asked (get_info, a map built from it), so that the
+/// sets of a pyramid cost one wait between them.
+SCN_RUNTIME_API scn_status_t scn_gpu_sites_get_dim(scn_gpu_sites_t sites, int32_t *dim);
 /// Device table [*num_out, *volume] of a map.
 SCN_RUNTIME_API scn_status_t scn_gpu_kmap_get_neighbors(scn_gpu_kmap_t map,
                                                         const int32_t **neighbors,
