@@ -33,6 +33,9 @@
 // CHECK: gpu.launch_func <%[[STREAM]] : !llvm.ptr> @main_kernel::@main_kernel {{.*}}, %[[FLAG]] : !llvm.ptr{{[,)]}}
 // CHECK-NOT: mgpuStreamSynchronize
 // CHECK: llvm.call @scn_cg_gpu_input(
+// The derived site sets come first (scn-hoist-site-sets).
+// CHECK-NOT: mgpuStreamSynchronize
+// CHECK: llvm.call @scn_cg_gpu_downsample(
 // CHECK-NOT: mgpuStreamSynchronize
 // CHECK: llvm.call @mgpuMemAlloc(%{{.*}}, %[[STREAM]], %{{.*}}) : (i64, !llvm.ptr, i8) -> !llvm.ptr
 // CHECK-NOT: mgpuStreamSynchronize
@@ -41,8 +44,6 @@
 // CHECK: llvm.call @scn_cg_gpu_kernel_map(
 // CHECK-NOT: mgpuStreamSynchronize
 // CHECK: gpu.launch_func <%[[STREAM]] : !llvm.ptr>
-// CHECK-NOT: mgpuStreamSynchronize
-// CHECK: llvm.call @scn_cg_gpu_downsample(
 // CHECK-NOT: mgpuStreamSynchronize
 // CHECK: llvm.call @mgpuMemFree(%{{.*}}, %[[STREAM]])
 // The result is copied out by DMA on the same stream, then the host waits.

@@ -41,6 +41,10 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createSCNMaterializeKernelMaps());
   pm.addPass(createCSEPass());
+  // The GPU's derived sets leave their counts on the device: the pyramid
+  // first, and its counts cost one wait.
+  if (target == "cuda")
+    pm.addPass(createSCNHoistSiteSets());
   SCNPlanDataflowOptions plan;
   plan.weightStationaryMinChannels = weightStationaryMinChannels;
   plan.target = target.str();

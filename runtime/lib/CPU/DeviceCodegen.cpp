@@ -4,12 +4,13 @@
 // builders of GpuSites.h, so that a compiled CUDA network builds its site
 // sets and kernel maps on the GPU and keeps them there. The builders run on
 // the CUDA runtime's default stream; the network's kernels on streams of
-// their own, which do not wait for it. A map, a derived set, a row order or
-// a pair list is ordered before the kernels that read it by a fence
+// their own, which do not wait for it. A set, a map, a row order or a pair
+// list is ordered before the kernels that read it by a fence
 // (scn_gpu_fence_default_stream): the host goes on queueing while the GPU
-// builds. Inputs, whose uploaded coordinates are freed as they return, wait
+// builds. Dense inputs, whose builder reads a buffer of the network's, wait
 // on the host (scn_gpu_sites_wait), as every build does with
-// SCN_GPU_GEOMETRY_WAIT=host (for comparing the two on a GPU).
+// SCN_GPU_GEOMETRY_WAIT=host (for comparing the two on a GPU). Derived sets
+// leave their counts on the GPU until they are asked (DeviceSites.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -142,11 +143,23 @@ scn_status_t uploadCoords(const void *coords, int32_t coord_type, int64_t count,
   return scn_gpu_upload(host, count * 8, device);
 }
 
+/// When the host waits for an input set's build.
+enum class InputWait {
+  /// A fence: the uploaded coordinates are freed on the builders' stream,
+  /// after the kernels that read them.
+  Fence,
+  /// On the host: the builders read a buffer of the network's, which its
+  /// stream may free.
+  Host,
+};
+
 /// The device set built by `build` (which returns its status), owned by
 /// the run; null after failing the run.
-template <typename Build> void *ownBuilt(scn_run_t run, const char *op, Build &&build) {
+template <typename Build>
+void *ownBuilt(scn_run_t run, const char *op, InputWait wait, Build &&build) {
   scn_gpu_sites_t sites = nullptr;
-  bool ok = settle(run, build(&sites), op);
+  scn_status_t built = build(&sites);
+  bool ok = wait == InputWait::Fence ? fence(run, built, op) : settle(run, built, op);
   if (!ok) {
     if (sites)
       scn_gpu_sites_free(sites);
@@ -242,7 +255,7 @@ void *scn_cg_gpu_input(scn_run_t run, const char *op, int32_t dim,
       return hit;
   }
   void *device = nullptr;
-  void *handle = ownBuilt(run, op, [&](scn_gpu_sites_t *sites) {
+  void *handle = ownBuilt(run, op, InputWait::Fence, [&](scn_gpu_sites_t *sites) {
     scn_status_t st = uploadCoords(coords, coord_type, rows * cols, &device);
     return st != SCN_OK ? st
                         : scn_gpu_sites_from_coords(dim, spatial_size,
@@ -267,7 +280,7 @@ void *scn_cg_gpu_bl_input(scn_run_t run, const char *op, int32_t dim,
     return nullptr;
   }
   void *device = nullptr;
-  void *handle = ownBuilt(run, op, [&](scn_gpu_sites_t *sites) {
+  void *handle = ownBuilt(run, op, InputWait::Fence, [&](scn_gpu_sites_t *sites) {
     scn_status_t st = uploadCoords(coords, coord_type, batch * length * dim, &device);
     return st != SCN_OK ? st
                         : scn_gpu_sites_from_bl_coords(dim, spatial_size,
@@ -285,7 +298,7 @@ void *scn_cg_gpu_dense_to_sparse(scn_run_t run, const char *op, int32_t dim,
     return nullptr;
   // `dense` is a buffer of the generated code that host code also reads:
   // managed memory, which the device builder reads in place.
-  return ownBuilt(run, op, [&](scn_gpu_sites_t *sites) {
+  return ownBuilt(run, op, InputWait::Host, [&](scn_gpu_sites_t *sites) {
     return scn_gpu_sites_from_dense(dim, spatial_size, batch, planes, dense, nullptr, sites);
   });
 }

@@ -437,6 +437,14 @@ TEST(GpuSites, CodegenAbiMatchesTheCpuOne) {
   void *cd = scn_cg_downsample(cpu, "scn.downsample", c, two, two);
   void *gd = scn_cg_gpu_downsample(run, "scn.downsample", g, two, two);
   ASSERT_NE(gd, nullptr) << scn_run_error_message(run);
+  // A second level before either count is asked: built from the first's
+  // rows up to its count on the device.
+  void *cd2 = scn_cg_downsample(cpu, "scn.downsample", cd, two, two);
+  void *gd2 = scn_cg_gpu_downsample(run, "scn.downsample", gd, two, two);
+  ASSERT_NE(gd2, nullptr) << scn_run_error_message(run);
+  int64_t m2 = scn_cg_num_sites(cd2);
+  ASSERT_EQ(scn_cg_gpu_num_sites(gd2), m2);
+  EXPECT_EQ(toHost(scn_cg_gpu_coords(gd2), m2 * 4), fromInfo(scn_cg_coords(cd2), m2 * 4));
   int64_t m = scn_cg_num_sites(cd);
   ASSERT_EQ(scn_cg_gpu_num_sites(gd), m);
   EXPECT_EQ(toHost(scn_cg_gpu_coords(gd), m * 4), fromInfo(scn_cg_coords(cd), m * 4));

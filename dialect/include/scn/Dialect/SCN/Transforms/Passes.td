@@ -95,6 +95,37 @@ def SCNMaterializeKernelMaps : Pass<"scn-materialize-kernel-maps"> {
   }];
 }
 
+def SCNHoistSiteSets : Pass<"scn-hoist-site-sets"> {
+  let summary = "Move every derived site set right after the set it is derived from";
+  let description = [{
+    `scn.downsample` and `scn.full_sites` move up, in program order, to
+    right after the op that defines their input sites (and after the site
+    sets already moved there), so that a network's whole pyramid of sets is
+    built before its first layer. On the GPU a derived set leaves its site
+    count on the device until the host asks for it (runtime/lib/CUDA/
+    DeviceSites.h); with the pyramid first, the first count asked reads all
+    of them in one wait, which the GPU spends on a few small geometry
+    kernels rather than on the layers queued before. Kernel maps stay where
+    `scn-materialize-kernel-maps` put them: the host does not wait for them.
+    Only ops of the same block move; the ops are pure.
+
+    Before:
+    ```mlir
+    %s, %x = scn.input ...
+    %k0 = scn.kernel_map submanifold %s, %s ...
+    %a = scn.submanifold_conv %x, %w on %s map(%k0) ...
+    %d = scn.downsample %s {filter_size = array<i64: 2, 2>, filter_stride = array<i64: 2, 2>} ...
+    ```
+    After:
+    ```mlir
+    %s, %x = scn.input ...
+    %d = scn.downsample %s {filter_size = array<i64: 2, 2>, filter_stride = array<i64: 2, 2>} ...
+    %k0 = scn.kernel_map submanifold %s, %s ...
+    %a = scn.submanifold_conv %x, %w on %s map(%k0) ...
+    ```
+  }];
+}
+
 def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
   let summary = "Choose the kernel schedule of every convolution and record it "
                 "as attributes";
