@@ -311,7 +311,9 @@ extern "C" scn_status_t scn_gpu_sites_get_info(scn_gpu_sites_t sites, scn_gpu_si
     requireNonNull(info, "info");
     info->dim = sites->dim;
     info->batch_size = sites->batchSize;
-    info->num_sites = device::siteCount(*sites, prepare(nullptr));
+    // The device is set up only when a count is still to be read.
+    info->num_sites = sites->numSites >= 0 ? sites->numSites
+                                           : device::siteCount(*sites, prepare(nullptr));
     info->num_rows = sites->numRows;
     info->spatial_size = sites->spatialSize;
     info->coords = sites->coords.data();
