@@ -77,21 +77,31 @@ private:
   cudaStream_t stream_ = nullptr;
 };
 
-/// Waits on the default stream that the host has finished since process
-/// start: a count queued before a wait began is there once it ends.
-std::atomic<uint64_t> &defaultStreamWaits() {
-  static std::atomic<uint64_t> waits{0};
-  return waits;
+/// Counts queued on the default stream are numbered in the order they were
+/// queued; a host wait of that stream covers every count numbered before
+/// it began. `queued`: the last number given; `covered`: the largest number
+/// a finished wait covers (numbers taken after queueing, so a number a
+/// wait saw was queued before the wait).
+struct DefaultStreamCounts {
+  std::atomic<uint64_t> queued{0};
+  std::atomic<uint64_t> covered{0};
+};
+
+DefaultStreamCounts &defaultStreamCounts() {
+  static DefaultStreamCounts counts;
+  return counts;
 }
 
-/// Waits for `stream`'s work; for the default stream, counts the wait.
+/// Waits for `stream`'s work; a wait of the default stream covers the
+/// counts queued before it.
 void waitForStream(cudaStream_t stream) {
-  const uint64_t before = defaultStreamWaits().load();
+  DefaultStreamCounts &counts = defaultStreamCounts();
+  const uint64_t queuedBefore = counts.queued.load();
   cudaCheck(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
-  if (!stream) {
-    uint64_t seen = defaultStreamWaits().load();
-    while (seen < before + 1 && !defaultStreamWaits().compare_exchange_weak(seen, before + 1)) {
-    }
+  if (stream)
+    return;
+  uint64_t covered = counts.covered.load();
+  while (covered < queuedBefore && !counts.covered.compare_exchange_weak(covered, queuedBefore)) {
   }
 }
 
@@ -123,14 +133,15 @@ public:
     }
     return device_;
   }
+  /// After the kernel that writes the count is queued on `stream`.
   void queued(cudaStream_t stream) {
     stream_ = stream;
-    waitsBefore_ = defaultStreamWaits().load();
+    number_ = defaultStreamCounts().queued.fetch_add(1) + 1;
     unread_ = true;
   }
   int64_t read() {
     if (unread_) {
-      if (stream_ || defaultStreamWaits().load() <= waitsBefore_)
+      if (stream_ || defaultStreamCounts().covered.load() < number_)
         waitForStream(stream_);
       unread_ = false;
     }
@@ -141,7 +152,7 @@ private:
   int32_t *host_ = nullptr;
   int32_t *device_ = nullptr;
   cudaStream_t stream_ = nullptr;
-  uint64_t waitsBefore_ = 0;
+  uint64_t number_ = 0;
   bool unread_ = false;
 };
 
