@@ -47,3 +47,26 @@ func.func @from_an_argument(%s: !scn.sites<1, [16]>, %x: tensor<?x2xf32>, %w: te
   %e = scn.downsample %s {filter_size = array<i64: 4>, filter_stride = array<i64: 4>} : !scn.sites<1, [16]>
   return %a, %d, %e : tensor<?x2xf32>, !scn.sites<1, [8]>, !scn.sites<1, [4]>
 }
+
+// -----
+
+// Two functions in one module, each downsampling its argument: each set
+// stays in its own function.
+// CHECK-LABEL: func @first
+// CHECK-NEXT: scn.downsample %arg0
+// CHECK-NEXT: scn.submanifold_conv
+// CHECK-LABEL: func @second
+// CHECK-NEXT: scn.downsample %arg0
+// CHECK-NEXT: scn.submanifold_conv
+func.func @first(%s: !scn.sites<1, [16]>, %x: tensor<?x2xf32>, %w: tensor<3x1x2x2xf32>)
+    -> (tensor<?x2xf32>, !scn.sites<1, [8]>) {
+  %a = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3>} : tensor<?x2xf32>, tensor<3x1x2x2xf32>, !scn.sites<1, [16]>
+  %d = scn.downsample %s {filter_size = array<i64: 2>, filter_stride = array<i64: 2>} : !scn.sites<1, [16]>
+  return %a, %d : tensor<?x2xf32>, !scn.sites<1, [8]>
+}
+func.func @second(%s: !scn.sites<1, [16]>, %x: tensor<?x2xf32>, %w: tensor<3x1x2x2xf32>)
+    -> (tensor<?x2xf32>, !scn.sites<1, [8]>) {
+  %a = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3>} : tensor<?x2xf32>, tensor<3x1x2x2xf32>, !scn.sites<1, [16]>
+  %d = scn.downsample %s {filter_size = array<i64: 2>, filter_stride = array<i64: 2>} : !scn.sites<1, [16]>
+  return %a, %d : tensor<?x2xf32>, !scn.sites<1, [8]>
+}

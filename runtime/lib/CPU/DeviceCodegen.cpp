@@ -41,10 +41,16 @@ bool infoOf(void *sites, scn_gpu_sites_info_t &info) {
   return sites && scn_gpu_sites_get_info(asSites(sites), &info) == SCN_OK;
 }
 
-/// One field of a device set's info (zero or null for a null handle).
+/// As infoOf, without waiting for a count still on the GPU (num_sites -1).
+bool peekInfoOf(void *sites, scn_gpu_sites_info_t &info) {
+  return sites && scn_gpu_sites_peek_info(asSites(sites), &info) == SCN_OK;
+}
+
+/// One field of a device set's info other than its count, without waiting
+/// (zero or null for a null handle).
 template <typename T> T infoField(void *sites, T scn_gpu_sites_info_t::*field) {
   scn_gpu_sites_info_t info;
-  return infoOf(sites, info) ? info.*field : T{};
+  return peekInfoOf(sites, info) ? info.*field : T{};
 }
 
 /// Whether every build waits on the host, as before fences
@@ -174,12 +180,12 @@ void *derivedSet(scn_run_t run, const char *op, const char *what, void *in,
                  const int64_t *filter, const int64_t *stride,
                  scn_status_t (*build)(scn_gpu_sites_t, const int64_t *, const int64_t *, void *,
                                        scn_gpu_sites_t *)) {
-  // The dimension alone: the input's count may still be on the GPU, and
-  // the set is built without it.
-  int32_t dim = 0;
-  if (!run || run->failed() || !in || scn_gpu_sites_get_dim(asSites(in), &dim) != SCN_OK)
+  // Without waiting: the input's count may still be on the GPU, and the
+  // set is built without it.
+  scn_gpu_sites_info_t info;
+  if (!run || run->failed() || !peekInfoOf(in, info))
     return nullptr;
-  std::string key = deviceKey(what, 0, in, nullptr, filter, stride, dim);
+  std::string key = deviceKey(what, 0, in, nullptr, filter, stride, info.dim);
   if (void *hit = run->cached(key))
     return hit;
   scn_gpu_sites_t out = nullptr;
@@ -348,7 +354,9 @@ void *scn_cg_gpu_kernel_map(scn_run_t run, const char *op, int32_t kind, void *i
 }
 
 int64_t scn_cg_gpu_num_sites(void *sites) {
-  return infoField(sites, &scn_gpu_sites_info_t::num_sites);
+  // The one field that may wait: a derived set's count.
+  scn_gpu_sites_info_t info;
+  return infoOf(sites, info) ? info.num_sites : 0;
 }
 int64_t scn_cg_gpu_batch_size(void *sites) {
   return infoField(sites, &scn_gpu_sites_info_t::batch_size);

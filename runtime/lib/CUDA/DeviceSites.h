@@ -13,7 +13,8 @@
 ///   B::checkLaunches, device-side atomics B::atomicMinU64 /
 ///   atomicMinI64 / atomicMaxI64 / atomicAddI32 / atomicCasU64, and
 ///   B::CountWord (a site count that kernels write and the host reads
-///   later: B::countWord, B::countQueued, B::readCount).
+///   later: B::countWord, B::countQueued, B::readCount, and
+///   B::countOrders, whether work on a stream runs after the count's).
 /// CudaBackend (GpuSites.cu) runs them on the GPU with CUB; HostBackend
 /// (HostBackend.h) runs them sequentially on the CPU, so that the unit tests
 /// check every builder's logic against the CPU runtime on machines without
@@ -887,9 +888,10 @@ void downsample(SiteSet<B> &s, const SiteSet<B> &in, const int64_t *filter,
   }
   // An input whose count is still on the GPU is read over the rows
   // allocated for it, up to its device count, where each row has one
-  // window; with more windows a row, its count is read first, so that
-  // the candidates do not multiply the rows allocated.
-  if (!oneWindow)
+  // window, on the stream it was built on. With more windows a row, its
+  // count is read first, so that the candidates do not multiply the rows
+  // allocated; on another stream too, which would not wait for its build.
+  if (!oneWindow || !B::countOrders(in.hostCount, stream))
     siteCount(in, stream);
   const bool countOnDevice = in.numSites < 0;
   const int64_t n = countOnDevice ? in.sortedKeys.size() : in.numSites, m = n * perInput;
@@ -937,10 +939,11 @@ void fullSites(SiteSet<B> &s, const SiteSet<B> &in, const int64_t *filter,
   B::forEach(stream, in.numSites,
              FullKeys{in.coords.data(), Linear::of(s.layout), w, w.volume,
                       keys.data(), ids.data()});
+  // Read back now: its candidates, filter volume times its input's sites,
+  // would be the rows kept for it.
   numberCandidates(s, keys, ids, m, stream,
                    [](const uint64_t *, const int32_t *, int64_t, const int32_t *,
-                      const int32_t *) {},
-                   false, Count::Later);
+                      const int32_t *) {});
 }
 
 /// As scn_kmap_build: SUBMANIFOLD by a lookup of each output site's

@@ -21,7 +21,6 @@
 #include <cub/device/device_scan.cuh>
 #include <cuda_runtime.h>
 
-#include <atomic>
 #include <memory>
 
 using namespace scn::rt;
@@ -77,51 +76,25 @@ private:
   cudaStream_t stream_ = nullptr;
 };
 
-/// Counts queued on the default stream are numbered in the order they were
-/// queued; a host wait of that stream covers every count numbered before
-/// it began. `queued`: the last number given; `covered`: the largest number
-/// a finished wait covers (numbers taken after queueing, so a number a
-/// wait saw was queued before the wait).
-struct DefaultStreamCounts {
-  std::atomic<uint64_t> queued{0};
-  std::atomic<uint64_t> covered{0};
-};
-
-DefaultStreamCounts &defaultStreamCounts() {
-  static DefaultStreamCounts counts;
-  return counts;
-}
-
-/// Waits for `stream`'s work; a wait of the default stream covers the
-/// counts queued before it.
-void waitForStream(cudaStream_t stream) {
-  DefaultStreamCounts &counts = defaultStreamCounts();
-  const uint64_t queuedBefore = counts.queued.load();
-  cudaCheck(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
-  if (stream)
-    return;
-  uint64_t covered = counts.covered.load();
-  while (covered < queuedBefore && !counts.covered.compare_exchange_weak(covered, queuedBefore)) {
-  }
-}
-
 /// A site count that a kernel writes to page-locked host memory (a mapped
-/// word, scn_gpu_mapped_word) and the host reads when it is asked. Several
-/// counts queued on the default stream cost one wait: the first read
-/// waits, and those queued before that wait began need none.
+/// word, scn_gpu_mapped_word) and the host reads when it is asked, after an
+/// event recorded behind that kernel: a count whose kernel has run costs no
+/// wait, so the counts of a pyramid queued together cost one between them,
+/// on any stream and device.
 class CountWord {
 public:
   CountWord() = default;
   CountWord(const CountWord &) = delete;
   CountWord &operator=(const CountWord &) = delete;
   ~CountWord() {
-    if (!host_)
-      return;
-    // The kernel may still write it: the word must not go to its next
-    // owner before.
-    if (unread_)
-      cudaStreamSynchronize(stream_);
-    scn_gpu_mapped_word_free(host_);
+    if (written_) {
+      // The kernel may still write the word: it must not go to its next
+      // owner before.
+      cudaEventSynchronize(written_);
+      cudaEventDestroy(written_);
+    }
+    if (host_)
+      scn_gpu_mapped_word_free(host_);
   }
   int32_t *device() {
     if (!host_) {
@@ -135,14 +108,18 @@ public:
   }
   /// After the kernel that writes the count is queued on `stream`.
   void queued(cudaStream_t stream) {
+    if (!written_)
+      cudaCheck(cudaEventCreateWithFlags(&written_, cudaEventDisableTiming), "cudaEventCreate");
+    cudaCheck(cudaEventRecord(written_, stream), "cudaEventRecord");
     stream_ = stream;
-    number_ = defaultStreamCounts().queued.fetch_add(1) + 1;
     unread_ = true;
   }
+  /// Whether `stream` runs after the count's kernel without waiting: the
+  /// stream it was queued on.
+  bool orders(cudaStream_t stream) const { return !unread_ || stream == stream_; }
   int64_t read() {
     if (unread_) {
-      if (stream_ || defaultStreamCounts().covered.load() < number_)
-        waitForStream(stream_);
+      cudaCheck(cudaEventSynchronize(written_), "cudaEventSynchronize (a site count)");
       unread_ = false;
     }
     return *host_;
@@ -151,8 +128,8 @@ public:
 private:
   int32_t *host_ = nullptr;
   int32_t *device_ = nullptr;
+  cudaEvent_t written_ = nullptr;
   cudaStream_t stream_ = nullptr;
-  uint64_t number_ = 0;
   bool unread_ = false;
 };
 
@@ -193,12 +170,13 @@ struct CudaBackend {
   static void copyToHost(void *host, const void *device, size_t bytes, Stream stream) {
     cudaCheck(cudaMemcpyAsync(host, device, bytes, cudaMemcpyDeviceToHost, stream),
               "cudaMemcpyAsync");
-    waitForStream(stream);
+    cudaCheck(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
   }
   using CountWord = gpu::CountWord;
   static int32_t *countWord(CountWord &word) { return word.device(); }
   static void countQueued(CountWord &word, Stream stream) { word.queued(stream); }
   static int64_t readCount(CountWord &word, Stream) { return word.read(); }
+  static bool countOrders(const CountWord &word, Stream stream) { return word.orders(stream); }
   static void checkLaunches(const char *what) { cudaCheck(cudaGetLastError(), what); }
 
   __device__ static void atomicMinU64(unsigned long long *p, unsigned long long v) {
@@ -316,29 +294,36 @@ extern "C" scn_status_t scn_gpu_kmap_build(int32_t kind, scn_gpu_sites_t in, scn
   });
 }
 
+/// The fields of `info`, with `numSites` as the count.
+static void fillInfo(const scn_gpu_sites &sites, int64_t numSites, scn_gpu_sites_info_t *info) {
+  info->dim = sites.dim;
+  info->batch_size = sites.batchSize;
+  info->num_sites = numSites;
+  info->num_rows = sites.numRows;
+  info->spatial_size = sites.spatialSize;
+  info->coords = sites.coords.data();
+  info->row_to_site = sites.rowToSite.data();
+  info->site_source_row = sites.siteSourceRow.data();
+  info->site_row_count = sites.siteRowCount.data();
+}
+
 extern "C" scn_status_t scn_gpu_sites_get_info(scn_gpu_sites_t sites, scn_gpu_sites_info_t *info) {
   return guardCall("scn_gpu_sites_get_info", [&] {
     requireNonNull(sites, "sites");
     requireNonNull(info, "info");
-    info->dim = sites->dim;
-    info->batch_size = sites->batchSize;
     // The device is set up only when a count is still to be read.
-    info->num_sites = sites->numSites >= 0 ? sites->numSites
-                                           : device::siteCount(*sites, prepare(nullptr));
-    info->num_rows = sites->numRows;
-    info->spatial_size = sites->spatialSize;
-    info->coords = sites->coords.data();
-    info->row_to_site = sites->rowToSite.data();
-    info->site_source_row = sites->siteSourceRow.data();
-    info->site_row_count = sites->siteRowCount.data();
+    fillInfo(*sites,
+             sites->numSites >= 0 ? sites->numSites : device::siteCount(*sites, prepare(nullptr)),
+             info);
   });
 }
 
-extern "C" scn_status_t scn_gpu_sites_get_dim(scn_gpu_sites_t sites, int32_t *dim) {
-  return guardCall("scn_gpu_sites_get_dim", [&] {
+extern "C" scn_status_t scn_gpu_sites_peek_info(scn_gpu_sites_t sites,
+                                                scn_gpu_sites_info_t *info) {
+  return guardCall("scn_gpu_sites_peek_info", [&] {
     requireNonNull(sites, "sites");
-    requireNonNull(dim, "dim");
-    *dim = sites->dim;
+    requireNonNull(info, "info");
+    fillInfo(*sites, sites->numSites, info);
   });
 }
 
@@ -415,7 +400,7 @@ extern "C" scn_status_t scn_gpu_sites_free(scn_gpu_sites_t sites) {
 
 extern "C" scn_status_t scn_gpu_sites_wait(void *stream) {
   return guardCall("scn_gpu_sites_wait", [&] {
-    scn::rt::gpu::waitForStream(prepare(stream));
+    scn::rt::gpu::cudaCheck(cudaStreamSynchronize(prepare(stream)), "cudaStreamSynchronize");
   });
 }
 

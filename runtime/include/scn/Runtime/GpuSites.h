@@ -6,10 +6,11 @@
 |* results (rows, coordinates, neighbour tables) as the CPU runtime: every    *|
 |* array lives in device memory and every step runs on the given stream.      *|
 |* They use the sorted algorithms of the CPU runtime (SortedNumbering.h) with *|
-|* CUB's device radix sort and scan (runtime/lib/CUDA/DeviceSites.h). Each   *|
-|* build reads one count back to the host (the number of sites, to size its  *|
-|* arrays, plus the first bad input row); maps never travel between host and *|
-|* device.                                                                    *|
+|* CUB's device radix sort and scan (runtime/lib/CUDA/DeviceSites.h). An    *|
+|* input or FullConvolution build reads its number of sites back to the host *|
+|* (to size its arrays, with an input's first bad row); a downsampled set    *|
+|* leaves it on the device until it is asked (scn_gpu_sites_get_info, a map  *|
+|* built from the set). Maps never travel between host and device.           *|
 |*                                                                            *|
 |* Covered: every builder of the CPU runtime: input sets (InputLayer and     *|
 |* BLInputLayer, modes 0-4, int64 coordinates), dense inputs, downsampled   *|
@@ -97,11 +98,12 @@ SCN_RUNTIME_API scn_status_t scn_gpu_kmap_build(int32_t kind, scn_gpu_sites_t in
 
 SCN_RUNTIME_API scn_status_t scn_gpu_sites_get_info(scn_gpu_sites_t sites,
                                                     scn_gpu_sites_info_t *info);
-/// The dimension of `sites`. Unlike scn_gpu_sites_get_info, never waits:
-/// a downsampled or FullConvolution set leaves its site count on the GPU
-/// until it is first asked (get_info, a map built from it), so that the
-/// sets of a pyramid cost one wait between them.
-SCN_RUNTIME_API scn_status_t scn_gpu_sites_get_dim(scn_gpu_sites_t sites, int32_t *dim);
+/// As scn_gpu_sites_get_info, but never waits: `num_sites` is -1 while a
+/// downsampled set's count is still on the GPU (it stays there until first
+/// asked, by get_info or a map built from the set, so that the sets of a
+/// pyramid cost one wait between them).
+SCN_RUNTIME_API scn_status_t scn_gpu_sites_peek_info(scn_gpu_sites_t sites,
+                                                     scn_gpu_sites_info_t *info);
 /// Device table [*num_out, *volume] of a map.
 SCN_RUNTIME_API scn_status_t scn_gpu_kmap_get_neighbors(scn_gpu_kmap_t map,
                                                         const int32_t **neighbors,

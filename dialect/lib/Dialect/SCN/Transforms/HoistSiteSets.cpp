@@ -21,9 +21,9 @@ struct SCNHoistSiteSetsPass : scn::impl::SCNHoistSiteSetsBase<SCNHoistSiteSetsPa
       if (isa<DownsampleOp, FullSitesOp>(op))
         sets.push_back(op);
     });
-    // The last set moved after each definition, so that sets derived from
-    // the same one keep their order.
-    llvm::DenseMap<Operation *, Operation *> lastMovedAfter;
+    // The last set moved after each input sites value, so that sets
+    // derived from the same one keep their order.
+    llvm::DenseMap<Value, Operation *> lastMovedAfter;
     for (Operation *set : sets) {
       Value input = set->getOperand(0);
       Operation *def = input.getDefiningOp();
@@ -32,13 +32,14 @@ struct SCNHoistSiteSetsPass : scn::impl::SCNHoistSiteSetsBase<SCNHoistSiteSetsPa
               : cast<BlockArgument>(input).getOwner() != block)
         continue;
       Operation *anchor = def;
-      if (auto moved = lastMovedAfter.find(def); moved != lastMovedAfter.end())
+      if (auto moved = lastMovedAfter.find(input); moved != lastMovedAfter.end())
         anchor = moved->second;
+      assert((!anchor || anchor->getBlock() == block) && "an anchor of another block");
       if (anchor)
         set->moveAfter(anchor);
       else
         set->moveBefore(&block->front());
-      lastMovedAfter[def] = set;
+      lastMovedAfter[input] = set;
     }
   }
 };
