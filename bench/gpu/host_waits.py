@@ -11,6 +11,13 @@ Runs anywhere (no GPU):
 With --marshal it also times what the Python harness does per call before
 the compiled code runs: scn.artifact.entry_arguments over W1's arrays (its
 weights, batch-norm parameters, coordinates and features), median of 50.
+
+A second table counts the device geometry's calls (scn_cg_gpu_*) and the
+host waits they make when the run builds its maps, by the runtime's code
+(runtime/lib/CPU/DeviceCodegen.cpp, DeviceSites.h): with
+SCN_GPU_GEOMETRY_WAIT=host (each build waits, as before the sixteenth
+session) and by default (fences; derived sets' counts left on the GPU).
+A call that finds its result built waits no more in either.
 """
 
 import argparse
@@ -36,13 +43,52 @@ CALLS = ["mgpuStreamSynchronize", "mgpuStreamCreate", "mgpuMemAlloc", "mgpuMemFr
          "mgpuMemcpy", "scn_cg_gpu_parameter", "scn_gpu_before_host_access"]
 
 
-def counts(mlir, options):
-    out = subprocess.run([os.path.join(BUILD, "bin", "scn-opt"), mlir,
-                          f"--scn-cuda-pipeline={options}"],
-                         check=True, capture_output=True, text=True).stdout
+# Host waits of one geometry call that builds: (SCN_GPU_GEOMETRY_WAIT=host,
+# default). An input: its upload, validation and size reads, and (host) its
+# build; a downsample: (host) its size read and build; a FullConvolution set
+# reads its size either way; a pair list reads its K offsets back.
+GEOMETRY_WAITS = {
+    "scn_cg_gpu_input": (4, 3), "scn_cg_gpu_bl_input": (4, 3),
+    "scn_cg_gpu_dense_to_sparse": (2, 2),
+    "scn_cg_gpu_downsample": (2, 0), "scn_cg_gpu_full_sites": (2, 1),
+    "scn_cg_gpu_kernel_map": (1, 0),
+    "scn_cg_gpu_site_row_start": (1, 0), "scn_cg_gpu_rows_by_site": (1, 0),
+    "scn_cg_gpu_row_order": (1, 0), "scn_cg_gpu_row_masks": (1, 0),
+    "scn_cg_gpu_pair_offsets": (2, 1), "scn_cg_gpu_pair_count": (1, 0),
+    "scn_cg_gpu_pair_in_rows": (1, 0), "scn_cg_gpu_pair_out_rows": (1, 0),
+}
+
+
+def lowered(mlir, options):
+    return subprocess.run([os.path.join(BUILD, "bin", "scn-opt"), mlir,
+                           f"--scn-cuda-pipeline={options}"],
+                          check=True, capture_output=True, text=True).stdout
+
+
+def counts(out):
     result = {c: len(re.findall(rf"llvm\.call @{c}\(", out)) for c in CALLS}
     result["kernel launches"] = len(re.findall(r"gpu\.launch_func", out))
     return result
+
+
+def print_geometry_waits(out):
+    """The geometry calls of `out` and their host waits (GEOMETRY_WAITS)."""
+    print("Device geometry, calls per run and host waits when the maps are built:")
+    print("| call | calls | waits, SCN_GPU_GEOMETRY_WAIT=host | waits, default |")
+    print("|---|---|---|---|")
+    total = [0, 0]
+    for name, (host, fenced) in GEOMETRY_WAITS.items():
+        n = len(re.findall(rf"llvm\.call @{name}\(", out))
+        if n:
+            print(f"| {name} | {n} | {n * host} | {n * fenced} |")
+            total[0] += n * host
+            total[1] += n * fenced
+    if re.search(r"llvm\.call @scn_cg_gpu_downsample\(", out):
+        # The pyramid's counts, queued together before the first layer
+        # (scn-hoist-site-sets): the first read waits, the others find theirs.
+        print("| the downsampled sets' counts, first read | 1 | 0 | 1 |")
+        total[1] += 1
+    print(f"| all | | {total[0]} | {total[1]} |")
 
 
 def main():
@@ -62,13 +108,15 @@ def main():
         mlir = os.path.join(tmp, "w1.mlir")
         with open(mlir, "w") as f:
             f.write(text)
-        chained = counts(mlir, options)
-        waited = counts(mlir, options + " async-chain=false")
+        chained_ir = lowered(mlir, options)
+        chained = counts(chained_ir)
+        waited = counts(lowered(mlir, options + " async-chain=false"))
     print(f"W1 ({options}), calls per run in the host code:")
     print("| call | async-chain=false | async-chain (default) |")
     print("|---|---|---|")
     for name in ["kernel launches"] + CALLS:
         print(f"| {name} | {waited[name]} | {chained[name]} |")
+    print_geometry_waits(chained_ir)
     if a.marshal:
         print(f"harness marshalling of W1's arrays: {marshal_ms(args, coords):.3f} ms "
               "(median of 50)")
