@@ -78,6 +78,30 @@ void BM_MgpuLaunchKernel(benchmark::State &state) {
 }
 BENCHMARK(BM_MgpuLaunchKernel)->Arg(0)->Arg(16 << 10);
 
+// mgpuLaunchKernel once device geometry has taken a fence
+// (scn_gpu_fence_default_stream, with the fake's default stream busy): every
+// launch of the process then looks its stream up under a lock. Arg 0: one
+// fence, waited for by the first launch only; arg 1: a fence before every
+// launch (an event record, a query and a stream wait each), the most a
+// network can cost, as W1 makes 103 geometry calls for 190 launches. Runs
+// after BM_MgpuLaunchKernel, which therefore times the path of a process
+// that never took one.
+void BM_MgpuLaunchKernelAfterFence(benchmark::State &state) {
+  Launchable kernel;
+  auto setKnob = fakeEntry<int (*)(const char *, long long)>("scn_fake_cuda_set");
+  setKnob("default_stream_busy", 1);
+  scn_gpu_fence_default_stream();
+  for (auto _ : state) {
+    if (state.range(0))
+      scn_gpu_fence_default_stream();
+    mgpuLaunchKernel(kernel.function, 4, 1, 1, 128, 1, 1, 0, kernel.stream, nullptr, nullptr,
+                     0);
+  }
+  setKnob("default_stream_busy", 0);
+  reportFailure(state);
+}
+BENCHMARK(BM_MgpuLaunchKernelAfterFence)->Arg(0)->Arg(1);
+
 // Baseline: the fake's stream-ordered allocation and free.
 void BM_FakeDriverAllocFree(benchmark::State &state) {
   Launchable kernel;
