@@ -14,10 +14,11 @@ weights, batch-norm parameters, coordinates and features), median of 50.
 
 A second table counts the device geometry's calls (scn_cg_gpu_*) and the
 host waits they make when the run builds its maps, by the runtime's code
-(runtime/lib/CPU/DeviceCodegen.cpp, DeviceSites.h): with
-SCN_GPU_GEOMETRY_WAIT=host (each build waits, as before the sixteenth
-session) and by default (fences; derived sets' counts left on the GPU).
-A call that finds its result built waits no more in either.
+(runtime/lib/CPU/DeviceCodegen.cpp, DeviceSites.h): before the sixteenth
+session (every build waited for its stream; inputs and downsampled sets
+read their counts back) and now (fences; derived sets' counts left on the
+GPU; an input's validation and size in one read). A call that finds its
+result built waits no more in either.
 """
 
 import argparse
@@ -43,12 +44,13 @@ CALLS = ["mgpuStreamSynchronize", "mgpuStreamCreate", "mgpuMemAlloc", "mgpuMemFr
          "mgpuMemcpy", "scn_cg_gpu_parameter", "scn_gpu_before_host_access"]
 
 
-# Host waits of one geometry call that builds: (SCN_GPU_GEOMETRY_WAIT=host,
-# default). An input: its upload, validation and size reads, and (host) its
-# build; a downsample: (host) its size read and build; a FullConvolution set
+# Host waits of one geometry call that builds: (before the sixteenth
+# session, now). An input: its upload, one read of its validation and size (two
+# before the sixteenth session; again two when its batch indices exceed the
+# batch size the op gives, none for W1), and (host) its build; a downsample: (host) its size read and build; a FullConvolution set
 # reads its size either way; a pair list reads its K offsets back.
 GEOMETRY_WAITS = {
-    "scn_cg_gpu_input": (4, 3), "scn_cg_gpu_bl_input": (4, 3),
+    "scn_cg_gpu_input": (4, 2), "scn_cg_gpu_bl_input": (4, 2),
     "scn_cg_gpu_dense_to_sparse": (2, 2),
     "scn_cg_gpu_downsample": (2, 0), "scn_cg_gpu_full_sites": (2, 1),
     "scn_cg_gpu_kernel_map": (1, 0),
@@ -74,7 +76,7 @@ def counts(out):
 def print_geometry_waits(out):
     """The geometry calls of `out` and their host waits (GEOMETRY_WAITS)."""
     print("Device geometry, calls per run and host waits when the maps are built:")
-    print("| call | calls | waits, SCN_GPU_GEOMETRY_WAIT=host | waits, default |")
+    print("| call | calls | waits before the sixteenth session | waits now |")
     print("|---|---|---|---|")
     total = [0, 0]
     for name, (host, fenced) in GEOMETRY_WAITS.items():

@@ -325,6 +325,14 @@ struct CountSites {
   }
 };
 
+/// Words of another summary into the one a numbering reads back, so that
+/// one copy brings both (an input's validation with its count).
+struct CopyWords {
+  const long long *from;
+  unsigned long long *to;
+  SCN_DEVICE void operator()(int64_t i) const { to[i] = (unsigned long long)from[i]; }
+};
+
 /// Per group (at its head): site row, sorted order, coordinates.
 struct NumberGroups {
   const uint64_t *keys;
@@ -636,14 +644,19 @@ enum class Count {
 /// perCandidate(keys, ids, m, groupIncl, groupSite) on the
 /// sorted candidates. With Count::Now, returns the first duplicate,
 /// (id << 32 | first id of its site), or ULLONG_MAX, when `findDuplicates`:
-/// it comes back with the site count, in the one wait such a set costs.
+/// it comes back with the site count, in the one wait such a set costs,
+/// and so do the two device words `alsoRead` (into `alsoReadOut`).
 template <typename B, typename PerCandidate>
 unsigned long long numberCandidates(SiteSet<B> &s, typename B::template Array<uint64_t> &keys,
                                     typename B::template Array<int32_t> &ids, int64_t m,
                                     typename B::Stream stream, PerCandidate &&perCandidate,
-                                    bool findDuplicates = false, Count count = Count::Now) {
+                                    bool findDuplicates = false, Count count = Count::Now,
+                                    const long long *alsoRead = nullptr,
+                                    long long *alsoReadOut = nullptr) {
   if (m == 0) {
     s.numSites = 0;
+    if (alsoRead)
+      B::copyToHost(alsoReadOut, alsoRead, 2 * sizeof(long long), stream);
     return ULLONG_MAX;
   }
   typename B::template Array<uint64_t> sortedKeys(m, stream);
@@ -654,14 +667,14 @@ unsigned long long numberCandidates(SiteSet<B> &s, typename B::template Array<ui
   typename B::template Array<int32_t> isHead(m, stream), groupIncl(m, stream),
       headOfId(m, stream), siteIncl(m, stream);
   fill<B>(stream, headOfId.data(), m, 0);
-  typename B::template Array<unsigned long long> summary(2, stream);
+  typename B::template Array<unsigned long long> summary(4, stream);
   B::forEach(stream, 1, Fill<unsigned long long>{summary.data() + 1, ULLONG_MAX});
   B::forEach(stream, m,
              MarkHeads<B>{sortedKeys.data(), sortedIds.data(), isHead.data(), headOfId.data(),
                           findDuplicates ? summary.data() : nullptr});
   B::inclusiveSum(isHead.data(), groupIncl.data(), m, stream);
   B::inclusiveSum(headOfId.data(), siteIncl.data(), m, stream);
-  unsigned long long found[2] = {0, ULLONG_MAX};
+  unsigned long long found[4] = {0, ULLONG_MAX, 0, 0};
   int64_t numSites = m; // Count::Later: room for every candidate
   if (count == Count::Later) {
     s.deviceCount.resize(1, stream);
@@ -672,10 +685,17 @@ unsigned long long numberCandidates(SiteSet<B> &s, typename B::template Array<ui
     s.numSites = -1;
   } else {
     B::forEach(stream, 1, CountSites{siteIncl.data(), m, summary.data()});
-    // found[0]: the site count; found[1]: the first duplicate (or none).
-    B::copyToHost(found, summary.data(), sizeof found, stream);
+    if (alsoRead)
+      B::forEach(stream, 2, CopyWords{alsoRead, summary.data() + 2});
+    // found[0]: the site count; found[1]: the first duplicate (or none);
+    // found[2..3]: alsoRead.
+    B::copyToHost(found, summary.data(), (alsoRead ? 4 : 2) * sizeof found[0], stream);
     numSites = int64_t(found[0]);
     s.numSites = numSites;
+    if (alsoRead) {
+      alsoReadOut[0] = (long long)found[2];
+      alsoReadOut[1] = (long long)found[3];
+    }
   }
   s.coords.resize(numSites * (s.dim + 1), stream);
   s.sortedRows.resize(numSites, stream);
@@ -711,9 +731,41 @@ std::vector<int64_t> hostRow(const Rows &rows, int64_t r, typename B::Stream str
   return row;
 }
 
+/// Fails for the bad row `bad` of `rows` (found by ValidateRows), naming
+/// its column as the CPU runtime does.
+template <typename B>
+[[noreturn]] void failForRow(const Rows &rows, const int64_t *spatialSize, int64_t bad,
+                             typename B::Stream stream) {
+  const int32_t dim = rows.dim;
+  std::vector<int64_t> row = hostRow<B>(rows, bad, stream);
+  for (int32_t i = 0; i <= dim; ++i) {
+    if (i < dim ? row[i] >= 0 && row[i] < spatialSize[i] : row[i] >= 0)
+      continue;
+    if (rows.length)
+      fail(SCN_ERROR_INVALID_ARGUMENT, "coords[", bad / rows.length, "][", bad % rows.length,
+           "][", i, "] = ", row[i], " is outside [0, ", spatialSize[i],
+           ") (in modes 1-4 a position is empty padding when its first coordinate is "
+           "negative)");
+    if (i == dim)
+      fail(SCN_ERROR_INVALID_ARGUMENT, "coords row ", bad, " column ", i,
+           " (batch index) = ", row[i], " is negative");
+    fail(SCN_ERROR_INVALID_ARGUMENT, "coords row ", bad, " column ", i, " = ", row[i],
+         " is outside [0, ", spatialSize[i], ")");
+  }
+  fail(SCN_ERROR_INVALID_ARGUMENT, "coords row ", bad, " is invalid");
+}
+
 /// The input set of `rows` (InputLayer or BLInputLayer) under merge policy
 /// `mode` (an scn_input_mode_t), with its merge map; the CPU runtime's
 /// errors for bad rows and mode-0 duplicates.
+///
+/// The keys' layout needs the batch count, the largest batch index + 1
+/// unless `batchSize` is larger, which the validation finds on the GPU.
+/// So that one wait brings the validation, that index and the site count,
+/// the rows are numbered with `batchSize` batches (at least 1) as a guess;
+/// a larger index found then numbers them again with its layout (a second
+/// wait). A grid too large for the guess is validated first, so that a bad
+/// row is named before the grid.
 template <typename B>
 void sitesFromRows(SiteSet<B> &s, const int64_t *spatialSize, const Rows &rows, int64_t nRows,
                    int32_t mode, int64_t batchSize, typename B::Stream stream) {
@@ -725,53 +777,55 @@ void sitesFromRows(SiteSet<B> &s, const int64_t *spatialSize, const Rows &rows, 
   B::forEach(stream, 1, Fill<long long>{summary.data(), LLONG_MAX});
   B::forEach(stream, 1, Fill<long long>{summary.data() + 1, -1});
   B::forEach(stream, nRows, ValidateRows<B>{rows, Grid::of(dim, spatialSize), summary.data()});
+  int64_t guess = std::max<int64_t>(batchSize, 1);
   long long found[2];
-  B::copyToHost(found, summary.data(), sizeof found, stream);
-  long long bad = found[0];
-  if (bad != LLONG_MAX) {
-    std::vector<int64_t> row = hostRow<B>(rows, int64_t(bad), stream);
-    for (int32_t i = 0; i <= dim; ++i) {
-      if (i < dim ? row[i] >= 0 && row[i] < spatialSize[i] : row[i] >= 0)
-        continue;
-      if (rows.length)
-        fail(SCN_ERROR_INVALID_ARGUMENT, "coords[", bad / rows.length, "][",
-             bad % rows.length, "][", i, "] = ", row[i], " is outside [0, ", spatialSize[i],
-             ") (in modes 1-4 a position is empty padding when its first coordinate is "
-             "negative)");
-      if (i == dim)
-        fail(SCN_ERROR_INVALID_ARGUMENT, "coords row ", bad, " column ", i,
-             " (batch index) = ", row[i], " is negative");
-      fail(SCN_ERROR_INVALID_ARGUMENT, "coords row ", bad, " column ", i, " = ", row[i],
-           " is outside [0, ", spatialSize[i], ")");
-    }
+  if (KeyLayout(dim, spatialSize, guess).totalBits() > 63) {
+    B::copyToHost(found, summary.data(), sizeof found, stream);
+    if (found[0] != LLONG_MAX)
+      failForRow<B>(rows, spatialSize, int64_t(found[0]), stream);
+    guess = std::max<int64_t>({batchSize, found[1] + 1, 1});
   }
-  int64_t batches = std::max<int64_t>({batchSize, found[1] + 1, 1});
-  initSet(s, dim, spatialSize, batches);
-  s.numRows = nRows;
-  typename B::template Array<uint64_t> keys(nRows, stream);
-  typename B::template Array<int32_t> ids(nRows, stream);
-  B::forEach(stream, nRows, RowKeys{rows, Linear::of(s.layout), keys.data(), ids.data()});
-  // Padding rows keep -1.
-  s.rowToSite.resize(nRows, stream);
-  fill<B>(stream, s.rowToSite.data(), nRows, -1);
-  unsigned long long dup = numberCandidates(
-      s, keys, ids, nRows, stream,
-      [&](const uint64_t *k, const int32_t *id, int64_t m, const int32_t *gIncl,
-          const int32_t *gSite) {
-        s.siteSourceRow.resize(s.numSites, stream);
-        s.siteRowCount.resize(s.numSites, stream);
-        fill<B>(stream, s.siteRowCount.data(), s.numSites, 0);
-        B::forEach(stream, m,
-                   MergeMap<B>{k, id, m, gIncl, gSite, mode, s.rowToSite.data(),
-                               s.siteSourceRow.data(), s.siteRowCount.data()});
-      },
-      /*findDuplicates=*/mode == SCN_INPUT_UNIQUE);
-  if (mode == SCN_INPUT_UNIQUE && dup != ULLONG_MAX) {
-    int64_t first = int64_t(dup & 0xFFFFFFFFu);
-    std::vector<int64_t> row = hostRow<B>(rows, first, stream);
-    fail(SCN_ERROR_INVALID_ARGUMENT, "mode 0 needs unique sites, but coords rows ", first,
-         " and ", dup >> 32, " are both site ", formatSite(row.data(), dim, row[dim]),
-         "; use mode 1-4 to merge duplicates");
+  for (bool validated = false;;) {
+    initSet(s, dim, spatialSize, guess);
+    s.numRows = nRows;
+    typename B::template Array<uint64_t> keys(nRows, stream);
+    typename B::template Array<int32_t> ids(nRows, stream);
+    B::forEach(stream, nRows, RowKeys{rows, Linear::of(s.layout), keys.data(), ids.data()});
+    // Padding rows keep -1.
+    s.rowToSite.resize(nRows, stream);
+    fill<B>(stream, s.rowToSite.data(), nRows, -1);
+    unsigned long long dup = numberCandidates(
+        s, keys, ids, nRows, stream,
+        [&](const uint64_t *k, const int32_t *id, int64_t m, const int32_t *gIncl,
+            const int32_t *gSite) {
+          s.siteSourceRow.resize(s.numSites, stream);
+          s.siteRowCount.resize(s.numSites, stream);
+          fill<B>(stream, s.siteRowCount.data(), s.numSites, 0);
+          B::forEach(stream, m,
+                     MergeMap<B>{k, id, m, gIncl, gSite, mode, s.rowToSite.data(),
+                                 s.siteSourceRow.data(), s.siteRowCount.data()});
+        },
+        /*findDuplicates=*/mode == SCN_INPUT_UNIQUE, Count::Now,
+        validated ? nullptr : summary.data(), found);
+    if (!validated) {
+      // Numbered from bad rows, the set is garbage: the row is named.
+      if (found[0] != LLONG_MAX)
+        failForRow<B>(rows, spatialSize, int64_t(found[0]), stream);
+      validated = true;
+      const int64_t batches = std::max<int64_t>({batchSize, found[1] + 1, 1});
+      if (batches > guess) {
+        guess = batches;
+        continue;
+      }
+    }
+    if (mode == SCN_INPUT_UNIQUE && dup != ULLONG_MAX) {
+      int64_t first = int64_t(dup & 0xFFFFFFFFu);
+      std::vector<int64_t> row = hostRow<B>(rows, first, stream);
+      fail(SCN_ERROR_INVALID_ARGUMENT, "mode 0 needs unique sites, but coords rows ", first,
+           " and ", dup >> 32, " are both site ", formatSite(row.data(), dim, row[dim]),
+           "; use mode 1-4 to merge duplicates");
+    }
+    return;
   }
 }
 

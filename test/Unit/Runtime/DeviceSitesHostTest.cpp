@@ -76,12 +76,15 @@ std::vector<int64_t> testRows(std::mt19937_64 &rng, const Grid &grid, int64_t n,
 }
 
 /// The host builder's input set from `rows`, checked against the CPU's.
+/// `batchSize` is what the caller tells the device builder (-1: the
+/// grid's); below the largest batch index + 1, the builder numbers the rows
+/// again with the layout that index needs.
 void expectSameInput(const Grid &grid, const std::vector<int64_t> &rows, int32_t mode,
-                     HostSites &host, SitesGuard &cpu) {
+                     HostSites &host, SitesGuard &cpu, int64_t batchSize = -1) {
   const int64_t n = int64_t(rows.size()) / (grid.dim + 1);
   std::string error = errorOf([&] {
-    device::sitesFromCoords(host, grid.dim, grid.size.data(), rows.data(), n, mode, grid.batch,
-                            nullptr);
+    device::sitesFromCoords(host, grid.dim, grid.size.data(), rows.data(), n, mode,
+                            batchSize < 0 ? grid.batch : batchSize, nullptr);
   });
   ASSERT_EQ(error, "");
   cpu.sites = inputSites(grid, rows, mode);
@@ -131,9 +134,15 @@ TEST(DeviceSitesOnHost, InputSetsMatchTheCpuRuntime) {
       SCOPED_TRACE("dim " + std::to_string(dim) + " mode " + std::to_string(mode));
       Grid grid{dim, std::vector<int64_t>(dim, dim == 1 ? 200 : dim == 4 ? 7 : 24), 3};
       std::vector<int64_t> rows = testRows(rng, grid, 500, mode == 0, 1);
-      HostSites host;
-      SitesGuard cpu{nullptr};
-      expectSameInput(grid, rows, mode, host, cpu);
+      // The caller's batch size, and none (0) or too few (1): the rows'
+      // batch indices (up to 2) then set the layout.
+      for (int64_t batchSize : {int64_t(-1), int64_t(0), int64_t(1)}) {
+        SCOPED_TRACE("batch size " + std::to_string(batchSize));
+        HostSites host;
+        SitesGuard cpu{nullptr};
+        expectSameInput(grid, rows, mode, host, cpu, batchSize);
+        EXPECT_EQ(host.batchSize, grid.batch);
+      }
     }
 }
 
