@@ -33,6 +33,11 @@ struct DeviceMap {
   int32_t kind = 0;
   scn_gpu_sites_t in = nullptr, out = nullptr;
   std::vector<int64_t> filter, stride;
+  /// The row order and masks handed out, read as is and transposed: every
+  /// tensor-core convolution on the map asks for them in every call (W1:
+  /// 88 calls for 9 maps), and only the first needs the builders and a
+  /// fence.
+  const int32_t *rowOrder[2] = {}, *rowMasks[2] = {};
 };
 
 scn_gpu_sites_t asSites(void *handle) { return static_cast<scn_gpu_sites_t>(handle); }
@@ -422,24 +427,27 @@ int64_t scn_cg_gpu_neighbors_rows(scn_run_t run, void *kmap, int32_t transposed)
 }
 
 /// A per-row array of the map that reads `kmap` (`get`: the row order or
-/// its masks), or null with the run failed as `what`.
+/// its masks, kept in `kept`), or null with the run failed as `what`.
 static const int32_t *rowArray(scn_run_t run, void *kmap, int32_t transposed,
+                               const int32_t *(DeviceMap::*kept)[2],
                                scn_status_t (*get)(scn_gpu_kmap_t, const int32_t **),
                                const char *what) {
   scn_gpu_kmap_t map = readMap(run, kmap, transposed);
-  const int32_t *array = nullptr;
-  if (!map || !fence(run, get(map, &array), what))
+  if (!map)
     return nullptr;
+  const int32_t *&array = (asMap(kmap)->*kept)[transposed ? 1 : 0];
+  if (!array && !fence(run, get(map, &array), what))
+    array = nullptr;
   return array;
 }
 
 const int32_t *scn_cg_gpu_row_order(scn_run_t run, void *kmap, int32_t transposed) {
-  return rowArray(run, kmap, transposed, scn_gpu_kmap_get_row_order,
+  return rowArray(run, kmap, transposed, &DeviceMap::rowOrder, scn_gpu_kmap_get_row_order,
                   "tensor-core convolution (row order)");
 }
 
 const int32_t *scn_cg_gpu_row_masks(scn_run_t run, void *kmap, int32_t transposed) {
-  return rowArray(run, kmap, transposed, scn_gpu_kmap_get_row_masks,
+  return rowArray(run, kmap, transposed, &DeviceMap::rowMasks, scn_gpu_kmap_get_row_masks,
                   "tensor-core convolution (row masks)");
 }
 
