@@ -777,16 +777,11 @@ void sitesFromRows(SiteSet<B> &s, const int64_t *spatialSize, const Rows &rows, 
   B::forEach(stream, 1, Fill<long long>{summary.data(), LLONG_MAX});
   B::forEach(stream, 1, Fill<long long>{summary.data() + 1, -1});
   B::forEach(stream, nRows, ValidateRows<B>{rows, Grid::of(dim, spatialSize), summary.data()});
-  int64_t guess = std::max<int64_t>(batchSize, 1);
+  // Numbers the rows into `s` with `batches` batches, reading `validation`
+  // back with the site count when given; returns the first duplicate.
   long long found[2];
-  if (KeyLayout(dim, spatialSize, guess).totalBits() > 63) {
-    B::copyToHost(found, summary.data(), sizeof found, stream);
-    if (found[0] != LLONG_MAX)
-      failForRow<B>(rows, spatialSize, int64_t(found[0]), stream);
-    guess = std::max<int64_t>({batchSize, found[1] + 1, 1});
-  }
-  for (bool validated = false;;) {
-    initSet(s, dim, spatialSize, guess);
+  auto numberRows = [&](int64_t batches, const long long *validation) {
+    initSet(s, dim, spatialSize, batches);
     s.numRows = nRows;
     typename B::template Array<uint64_t> keys(nRows, stream);
     typename B::template Array<int32_t> ids(nRows, stream);
@@ -794,7 +789,7 @@ void sitesFromRows(SiteSet<B> &s, const int64_t *spatialSize, const Rows &rows, 
     // Padding rows keep -1.
     s.rowToSite.resize(nRows, stream);
     fill<B>(stream, s.rowToSite.data(), nRows, -1);
-    unsigned long long dup = numberCandidates(
+    return numberCandidates(
         s, keys, ids, nRows, stream,
         [&](const uint64_t *k, const int32_t *id, int64_t m, const int32_t *gIncl,
             const int32_t *gSite) {
@@ -805,27 +800,30 @@ void sitesFromRows(SiteSet<B> &s, const int64_t *spatialSize, const Rows &rows, 
                      MergeMap<B>{k, id, m, gIncl, gSite, mode, s.rowToSite.data(),
                                  s.siteSourceRow.data(), s.siteRowCount.data()});
         },
-        /*findDuplicates=*/mode == SCN_INPUT_UNIQUE, Count::Now,
-        validated ? nullptr : summary.data(), found);
-    if (!validated) {
-      // Numbered from bad rows, the set is garbage: the row is named.
-      if (found[0] != LLONG_MAX)
-        failForRow<B>(rows, spatialSize, int64_t(found[0]), stream);
-      validated = true;
-      const int64_t batches = std::max<int64_t>({batchSize, found[1] + 1, 1});
-      if (batches > guess) {
-        guess = batches;
-        continue;
-      }
-    }
-    if (mode == SCN_INPUT_UNIQUE && dup != ULLONG_MAX) {
-      int64_t first = int64_t(dup & 0xFFFFFFFFu);
-      std::vector<int64_t> row = hostRow<B>(rows, first, stream);
-      fail(SCN_ERROR_INVALID_ARGUMENT, "mode 0 needs unique sites, but coords rows ", first,
-           " and ", dup >> 32, " are both site ", formatSite(row.data(), dim, row[dim]),
-           "; use mode 1-4 to merge duplicates");
-    }
-    return;
+        /*findDuplicates=*/mode == SCN_INPUT_UNIQUE, Count::Now, validation, found);
+  };
+  const int64_t guess = std::max<int64_t>(batchSize, 1);
+  unsigned long long dup;
+  if (KeyLayout(dim, spatialSize, guess).totalBits() > 63) {
+    B::copyToHost(found, summary.data(), sizeof found, stream);
+    if (found[0] != LLONG_MAX)
+      failForRow<B>(rows, spatialSize, int64_t(found[0]), stream);
+    dup = numberRows(std::max<int64_t>({batchSize, found[1] + 1, 1}), nullptr);
+  } else {
+    dup = numberRows(guess, summary.data());
+    // Numbered from bad rows, the set is garbage: the row is named.
+    if (found[0] != LLONG_MAX)
+      failForRow<B>(rows, spatialSize, int64_t(found[0]), stream);
+    const int64_t batches = std::max<int64_t>({batchSize, found[1] + 1, 1});
+    if (batches > guess)
+      dup = numberRows(batches, nullptr);
+  }
+  if (mode == SCN_INPUT_UNIQUE && dup != ULLONG_MAX) {
+    int64_t first = int64_t(dup & 0xFFFFFFFFu);
+    std::vector<int64_t> row = hostRow<B>(rows, first, stream);
+    fail(SCN_ERROR_INVALID_ARGUMENT, "mode 0 needs unique sites, but coords rows ", first,
+         " and ", dup >> 32, " are both site ", formatSite(row.data(), dim, row[dim]),
+         "; use mode 1-4 to merge duplicates");
   }
 }
 
