@@ -370,9 +370,11 @@ MASK_ORDER = "+maskorder"
 # are built in every run of its end-to-end time.
 HASH_LOOKUPS = "+hashlookups"
 # A target ending so runs its artifact with SCN_GPU_GEOMETRY_WAIT=host: the
-# host waits for every map, row order and derived set the GPU builds (as
-# before the sixteenth session) instead of fencing them on the GPU
-# (scn_gpu_fence_default_stream), on W1, whose maps are built in every run.
+# host waits for every map, row order and derived set the GPU builds, and
+# downsampled sets read their counts back as they are built (as before the
+# sixteenth session), instead of fences on the GPU
+# (scn_gpu_fence_default_stream) and counts left there, on W1, whose maps
+# are built in every run.
 HOST_WAITS = "+hostwaits"
 # The environment of each suffix, and the workloads it runs on (None: all).
 SUFFIXES = {PAGEABLE: ({"SCN_GPU_PAGEABLE_UPLOADS": "1"}, PAGEABLE_WORKLOADS),
@@ -422,7 +424,8 @@ VARIANT_TABLES = (
     ("Device geometry ordered before the kernels that read it by fences on the GPU (the "
      "default since the sixteenth session: the host does not wait for maps, row orders "
      "and derived sets) against the host waiting for each build "
-     "(SCN_GPU_GEOMETRY_WAIT=host), W1 only, f16; a speed-up below 1 is the fences' gain "
+     "and downsampled sets reading their counts back (SCN_GPU_GEOMETRY_WAIT=host), W1 "
+     "only, f16; a speed-up below 1 is the gain of fences and counts left on the GPU "
      "(end to end, where the maps are built in every run).",
      "cuda-f16", ("cuda-f16" + HOST_WAITS,)),
     ("Tensor-core tiles' rows sorted by the plain neighbour mask (SCN_RUNTIME_ROW_ORDER=mask, "

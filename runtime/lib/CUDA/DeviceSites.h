@@ -923,10 +923,11 @@ void sitesFromDense(SiteSet<B> &s, int32_t dim, const int64_t *spatialSize, int6
 
 /// As scn_sites_downsample: every output j whose window holds an input
 /// site. With filter == stride each input has one window, and the set
-/// records which (its provenance, for maps without lookups).
+/// records which (its provenance, for maps without lookups). Its count is
+/// left on the GPU (Count::Later) unless `count` says otherwise.
 template <typename B>
 void downsample(SiteSet<B> &s, const SiteSet<B> &in, const int64_t *filter,
-                const int64_t *stride, typename B::Stream stream) {
+                const int64_t *stride, typename B::Stream stream, Count count = Count::Later) {
   requireNonNull(stride, "stride");
   Window w = makeWindow(in.dim, filter, stride);
   int64_t outSize[SCN_MAX_DIMENSION];
@@ -971,7 +972,7 @@ void downsample(SiteSet<B> &s, const SiteSet<B> &in, const int64_t *filter,
                        B::forEach(stream, count,
                                   ParentOf{k, id, gIncl, gSite, s.parentOfInput.data()});
                    },
-                   false, Count::Later);
+                   false, count);
 }
 
 /// As scn_sites_full: the union of the windows [x*t, x*t + s - 1] of the

@@ -305,6 +305,11 @@ void checkPendingCounts() {
                                  &cpuOverlapping.sites),
             SCN_OK);
   EXPECT_EQ(coordsOf(overlapping), coordsOf(cpuOverlapping.sites));
+  // Asked to read its count at once (SCN_GPU_GEOMETRY_WAIT=host on a GPU).
+  HostSites atOnce;
+  device::downsample(atOnce, input, two.data(), two.data(), nullptr, device::Count::Now);
+  EXPECT_EQ(atOnce.numSites, levels[0].numSites);
+  EXPECT_EQ(coordsOf(atOnce), coordsOf(cpuLevels[0].sites));
 }
 
 TEST(DeviceSitesOnHost, BatchLengthInputsMatchTheCpuRuntime) {
