@@ -45,12 +45,13 @@ CALLS = ["mgpuStreamSynchronize", "mgpuStreamCreate", "mgpuMemAlloc", "mgpuMemFr
 
 
 # Host waits of one geometry call that builds: (before the sixteenth
-# session, now). An input: its upload, one read of its validation and size (two
-# before the sixteenth session; again two when its batch indices exceed the
-# batch size the op gives, none for W1), and (host) its build; a downsample: (host) its size read and build; a FullConvolution set
-# reads its size either way; a pair list reads its K offsets back.
+# session, now). An input: (before) its upload, its validation and size
+# read (two reads before; again two now when its batch indices exceed the
+# batch size the op gives, not for W1), and (before) its build; a
+# downsample: (before) its size read and build; a FullConvolution set reads
+# its size either way; a pair list reads its K offsets back.
 GEOMETRY_WAITS = {
-    "scn_cg_gpu_input": (4, 2), "scn_cg_gpu_bl_input": (4, 2),
+    "scn_cg_gpu_input": (4, 1), "scn_cg_gpu_bl_input": (4, 1),
     "scn_cg_gpu_dense_to_sparse": (2, 2),
     "scn_cg_gpu_downsample": (2, 0), "scn_cg_gpu_full_sites": (2, 1),
     "scn_cg_gpu_kernel_map": (1, 0),

@@ -142,7 +142,8 @@ scn_gpu_kmap_t readMap(scn_run_t run, void *kmap, int32_t transposed) {
 }
 
 /// Uploads `count` coordinates (int32 or int64, coord_type 0 or 1) as
-/// int64, which the device builders read.
+/// int64, which the device builders read on the stream the copy is queued
+/// on: the host does not wait for it.
 scn_status_t uploadCoords(const void *coords, int32_t coord_type, int64_t count, void **device) {
   std::vector<int64_t> wide;
   const int64_t *host = static_cast<const int64_t *>(coords);
@@ -151,7 +152,7 @@ scn_status_t uploadCoords(const void *coords, int32_t coord_type, int64_t count,
     wide.assign(narrow, narrow + count);
     host = wide.data();
   }
-  return scn_gpu_upload(host, count * 8, device);
+  return scn_gpu_upload_queued(host, count * 8, device);
 }
 
 /// When the host waits for an input set's build.

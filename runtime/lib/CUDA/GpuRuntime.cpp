@@ -444,9 +444,11 @@ static CUdeviceptr poolBlockOnDefaultStream(const Driver &d, int64_t bytes) {
   return ptr;
 }
 
-extern "C" scn_status_t scn_gpu_upload(const void *src, int64_t bytes, void **device) {
-  profile::HostSpan host("scn_gpu_upload");
-  return guardCall("scn_gpu_upload", [&] {
+/// scn_gpu_upload, and with `wait` false scn_gpu_upload_queued.
+static scn_status_t uploadOnDefaultStream(const char *function, const void *src, int64_t bytes,
+                                          void **device, bool wait) {
+  profile::HostSpan host(function);
+  return guardCall(function, [&] {
     requireNonNull(device, "device");
     *device = nullptr;
     if (bytes <= 0)
@@ -458,7 +460,7 @@ extern "C" scn_status_t scn_gpu_upload(const void *src, int64_t bytes, void **de
     bool staged = false;
     CUresult copied = CUDA_SUCCESS;
     try {
-      staged = gpu::stagedUpload(d, ptr, src, static_cast<size_t>(bytes), nullptr);
+      staged = gpu::stagedUpload(d, ptr, src, static_cast<size_t>(bytes), nullptr, wait);
     } catch (...) {
       d.cuMemFreeAsync(ptr, nullptr);
       throw;
@@ -469,7 +471,9 @@ extern "C" scn_status_t scn_gpu_upload(const void *src, int64_t bytes, void **de
     profile::end(start, nullptr,
                  staged ? "upload (scn_gpu_upload, staged)" : "upload (scn_gpu_upload)",
                  std::to_string(bytes) + " bytes");
-    CUresult done = d.cuStreamSynchronize(nullptr);
+    // From pageable memory the driver has taken the source when the copy
+    // call returns; a staged copy's block waits for its own event.
+    CUresult done = wait ? d.cuStreamSynchronize(nullptr) : CUDA_SUCCESS;
     profile::collect();
     if (copied != CUDA_SUCCESS || done != CUDA_SUCCESS) {
       d.cuMemFreeAsync(ptr, nullptr);
@@ -478,6 +482,14 @@ extern "C" scn_status_t scn_gpu_upload(const void *src, int64_t bytes, void **de
     }
     *device = reinterpret_cast<void *>(ptr);
   });
+}
+
+extern "C" scn_status_t scn_gpu_upload(const void *src, int64_t bytes, void **device) {
+  return uploadOnDefaultStream("scn_gpu_upload", src, bytes, device, /*wait=*/true);
+}
+
+extern "C" scn_status_t scn_gpu_upload_queued(const void *src, int64_t bytes, void **device) {
+  return uploadOnDefaultStream("scn_gpu_upload_queued", src, bytes, device, /*wait=*/false);
 }
 
 extern "C" scn_status_t scn_gpu_keep_resident(const void *host, int64_t bytes) {

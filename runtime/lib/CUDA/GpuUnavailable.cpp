@@ -42,6 +42,11 @@ extern "C" scn_status_t scn_gpu_upload(const void *, int64_t, void **device) {
     *device = nullptr;
   return guardCall("scn_gpu_upload", [] { unavailable(); });
 }
+extern "C" scn_status_t scn_gpu_upload_queued(const void *, int64_t, void **device) {
+  if (device)
+    *device = nullptr;
+  return guardCall("scn_gpu_upload_queued", [] { unavailable(); });
+}
 extern "C" void scn_gpu_free(void *) {}
 extern "C" scn_status_t scn_gpu_alloc(int64_t, void **device) {
   if (device)

@@ -14,9 +14,13 @@
 /// block that was used before is written by the copy engine directly.
 /// Blocks are sized in 2 MiB steps; a request takes an idle block of at
 /// least its size and at most twice it; at most 1 GiB stays idle (larger
-/// idle blocks are freed first).
+/// idle blocks are freed first). Staged uploads (StagedUpload.cpp) borrow
+/// blocks too; one whose copies are still queued comes back after their
+/// event (releasePinnedAfter).
 ///
 //===----------------------------------------------------------------------===//
+
+#include "PinnedPool.h"
 
 #include "CudaDriver.h"
 
@@ -25,6 +29,8 @@
 #include <map>
 #include <mutex>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 using namespace scn::rt;
 using namespace scn::rt::driver_api;
@@ -42,12 +48,64 @@ struct PinnedPool {
   /// `idle` twice would hand it to two results).
   std::unordered_map<void *, std::pair<size_t, bool>> owned;
   size_t idleBytes = 0;
+  /// Blocks handed back behind copies still in flight (releasePinnedAfter).
+  std::vector<std::pair<void *, CUevent>> afterCopies;
 };
 
 PinnedPool &pool() {
   // Never destroyed: results may be released by finalizers at exit.
   static PinnedPool *p = new PinnedPool;
   return *p;
+}
+
+} // namespace
+
+namespace {
+
+/// Puts `block` back in the pool (the caller holds the lock): 0 for memory
+/// that is not a block of the pool.
+int32_t releaseLocked(PinnedPool &p, void *block) {
+  auto it = p.owned.find(block);
+  if (it == p.owned.end())
+    return 0;
+  auto &[size, idle] = it->second;
+  if (idle)
+    return 1; // released twice: already back in the pool
+  p.idle.emplace(size, block);
+  idle = true;
+  p.idleBytes += size;
+  // Over the limit: free the largest idle blocks (errors ignored: this
+  // may run at exit, after the driver has shut down).
+  while (p.idleBytes > kIdleLimit && !p.idle.empty()) {
+    auto largest = std::prev(p.idle.end());
+    try {
+      driver().cuMemFreeHost(largest->second);
+    } catch (const Error &) {
+      // No driver left to free it: the block stays allocated, out of
+      // the pool.
+    }
+    p.idleBytes -= largest->first;
+    p.owned.erase(largest->second);
+    p.idle.erase(largest);
+  }
+  return 1;
+}
+
+/// Puts back the blocks whose copies have finished (the caller holds the
+/// lock). A failed query counts as finished: no copy of a broken context
+/// will read the block again.
+void releaseAfterCopiesLocked(PinnedPool &p) {
+  if (p.afterCopies.empty())
+    return;
+  const Driver &d = driver();
+  for (size_t i = p.afterCopies.size(); i-- > 0;) {
+    auto [block, event] = p.afterCopies[i];
+    if (d.cuEventQuery(event) == CUDA_ERROR_NOT_READY)
+      continue;
+    d.cuEventDestroy(event);
+    releaseLocked(p, block);
+    p.afterCopies.erase(p.afterCopies.begin() + i);
+  }
 }
 
 } // namespace
@@ -62,6 +120,7 @@ extern "C" scn_status_t scn_gpu_pinned_alloc(int64_t bytes, void **block) {
     PinnedPool &p = pool();
     {
       std::lock_guard<std::mutex> lock(p.mutex);
+      releaseAfterCopiesLocked(p);
       auto it = p.idle.lower_bound(size);
       if (it != p.idle.end() && it->first <= 2 * size) {
         *block = it->second;
@@ -83,6 +142,12 @@ extern "C" scn_status_t scn_gpu_pinned_alloc(int64_t bytes, void **block) {
   });
 }
 
+void scn::rt::gpu::releasePinnedAfter(void *block, CUevent event) {
+  PinnedPool &p = pool();
+  std::lock_guard<std::mutex> lock(p.mutex);
+  p.afterCopies.emplace_back(block, event);
+}
+
 extern "C" int32_t scn_gpu_pinned_release(void *block) {
   if (!block)
     return 0;
@@ -90,30 +155,7 @@ extern "C" int32_t scn_gpu_pinned_release(void *block) {
   try {
     PinnedPool &p = pool();
     std::lock_guard<std::mutex> lock(p.mutex);
-    auto it = p.owned.find(block);
-    if (it == p.owned.end())
-      return 0;
-    auto &[size, idle] = it->second;
-    if (idle)
-      return 1; // released twice: already back in the pool
-    p.idle.emplace(size, block);
-    idle = true;
-    p.idleBytes += size;
-    // Over the limit: free the largest idle blocks (errors ignored: this
-    // may run at exit, after the driver has shut down).
-    while (p.idleBytes > kIdleLimit && !p.idle.empty()) {
-      auto largest = std::prev(p.idle.end());
-      try {
-        driver().cuMemFreeHost(largest->second);
-      } catch (const Error &) {
-        // No driver left to free it: the block stays allocated, out of
-        // the pool.
-      }
-      p.idleBytes -= largest->first;
-      p.owned.erase(largest->second);
-      p.idle.erase(largest);
-    }
-    return 1;
+    return releaseLocked(p, block);
   } catch (...) {
     return 1; // a pooled block (or an allocation failure): never free()d
   }

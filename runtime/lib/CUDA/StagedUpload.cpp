@@ -20,6 +20,8 @@
 
 #include "StagedUpload.h"
 
+#include "PinnedPool.h"
+
 #include "Threading.h"
 
 #include "scn/Runtime/Gpu.h"
@@ -50,7 +52,7 @@ bool pageableUploadsForced() {
 } // namespace
 
 bool stagedUpload(const Driver &d, CUdeviceptr dst, const void *src, size_t bytes,
-                  CUstream stream) {
+                  CUstream stream, bool wait) {
   if (bytes < kStagedUploadMinBytes || pageableUploadsForced())
     return false;
   void *block = nullptr;
@@ -68,7 +70,16 @@ bool stagedUpload(const Driver &d, CUdeviceptr dst, const void *src, size_t byte
                              static_cast<size_t>(n), stream);
   }
   // The block goes back to the pool only once the copy engine is done
-  // with it.
+  // with it: after an event, or after a wait.
+  CUevent copiesDone = nullptr;
+  if (!wait && copied == CUDA_SUCCESS &&
+      d.cuEventCreate(&copiesDone, CU_EVENT_DISABLE_TIMING) == CUDA_SUCCESS) {
+    if (d.cuEventRecord(copiesDone, stream) == CUDA_SUCCESS) {
+      releasePinnedAfter(block, copiesDone);
+      return true;
+    }
+    d.cuEventDestroy(copiesDone);
+  }
   CUresult done = d.cuStreamSynchronize(stream);
   scn_gpu_pinned_release(block);
   check(copied != CUDA_SUCCESS ? copied : done, "cuMemcpyAsync",

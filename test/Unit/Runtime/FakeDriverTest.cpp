@@ -178,6 +178,34 @@ TEST(FakeDriver, UploadsArriveExactlyStagedOrNot) {
   EXPECT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
 }
 
+// scn_gpu_upload_queued (the device builders' coordinates): the host does
+// not wait, and a staged copy's page-locked block goes back to the pool
+// after its event, for the next upload.
+TEST(FakeDriver, QueuedUploadsArriveWithoutAWaitAndHandTheirBlockBack) {
+  ASSERT_EQ(scn_gpu_init(0), SCN_OK) << lastError();
+  for (size_t count : {size_t(9 << 20) / 4 + 3, size_t(256)}) {
+    for (int round = 0; round < 2; ++round) {
+      const long long waits = calls("cuStreamSynchronize") + calls("cuCtxSynchronize");
+      const long long hostAllocs = calls("cuMemHostAlloc");
+      const long long records = calls("cuEventRecord");
+      expectUploadRoundTrip(
+          count,
+          [&] {
+            const bool staged = count * 4 >= (4u << 20);
+            EXPECT_EQ(calls("cuStreamSynchronize") + calls("cuCtxSynchronize"), waits)
+                << count * 4 << " bytes";
+            // The block's event (and none for the driver's own path); the
+            // second round finds the first round's block back in the pool.
+            EXPECT_EQ(calls("cuEventRecord") - records, staged ? 1 : 0);
+            if (round == 1)
+              EXPECT_EQ(calls("cuMemHostAlloc"), hostAllocs);
+          },
+          /*queued=*/true);
+    }
+  }
+  EXPECT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
+}
+
 TEST(FakeDriver, ResidentParametersAreUploadedOnceAndFreedWhenReleased) {
   ASSERT_EQ(scn_gpu_init(0), SCN_OK) << lastError();
   std::vector<float> weights(1000, 0.5f);

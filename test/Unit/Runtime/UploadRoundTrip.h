@@ -19,20 +19,29 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
-/// Uploads `count` words of a pattern, runs `afterUpload()` (for checks of
-/// how it went), reads them back and expects them unchanged.
+/// Uploads `count` words of a pattern (with scn_gpu_upload, or when
+/// `queued` with scn_gpu_upload_queued, whose source is overwritten on
+/// return and whose copy another stream sees after a fence), runs
+/// `afterUpload()` (for checks of how it went), reads them back and expects
+/// them unchanged.
 template <typename AfterUpload>
-void expectUploadRoundTrip(size_t count, AfterUpload &&afterUpload) {
-  std::vector<int32_t> host(count);
+void expectUploadRoundTrip(size_t count, AfterUpload &&afterUpload, bool queued = false) {
+  std::vector<int32_t> host(count), source(count);
   for (size_t i = 0; i < count; ++i)
-    host[i] = int32_t(i * 2654435761u);
+    host[i] = source[i] = int32_t(i * 2654435761u);
   void *device = nullptr;
-  ASSERT_EQ(scn_gpu_upload(host.data(), int64_t(count * 4), &device), SCN_OK)
+  ASSERT_EQ((queued ? scn_gpu_upload_queued : scn_gpu_upload)(source.data(), int64_t(count * 4),
+                                                              &device),
+            SCN_OK)
       << scn_last_error_message();
   ASSERT_NE(device, nullptr);
+  std::fill(source.begin(), source.end(), 0);
+  if (queued)
+    ASSERT_EQ(scn_gpu_fence_default_stream(), SCN_OK) << scn_last_error_message();
   afterUpload();
   std::vector<int32_t> back(count, 0);
   void *stream = mgpuStreamCreate();
