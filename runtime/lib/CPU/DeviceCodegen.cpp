@@ -14,12 +14,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GeometryWaits.h"
 #include "Run.h"
 
 #include "scn/Runtime/Gpu.h"
 #include "scn/Runtime/GpuSites.h"
 
-#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -58,16 +58,6 @@ template <typename T> T infoField(void *sites, T scn_gpu_sites_info_t::*field) {
   return peekInfoOf(sites, info) ? info.*field : T{};
 }
 
-/// Whether every build waits on the host, as before fences
-/// (SCN_GPU_GEOMETRY_WAIT=host).
-bool hostWaitsForEveryBuild() {
-  static const bool host = [] {
-    const char *value = std::getenv("SCN_GPU_GEOMETRY_WAIT");
-    return value && std::string(value) == "host";
-  }();
-  return host;
-}
-
 /// Fails the run unless `status` is OK; else waits on the host for the
 /// builders' stream. True when the result can be used.
 bool settle(scn_run_t run, scn_status_t status, const char *op) {
@@ -84,7 +74,7 @@ bool settle(scn_run_t run, scn_status_t status, const char *op) {
 /// now on after the builders' (a fence), without waiting. True when the
 /// result can be used.
 bool fence(scn_run_t run, scn_status_t status, const char *op) {
-  if (hostWaitsForEveryBuild())
+  if (scn::rt::geometryWaitsOnHost())
     return settle(run, status, op);
   if (status == SCN_OK)
     status = scn_gpu_fence_default_stream();

@@ -13,6 +13,7 @@
 
 #include "CudaDriver.h"
 #include "DeviceSites.h"
+#include "GeometryWaits.h"
 
 #include "scn/Runtime/Gpu.h"
 #include "scn/Runtime/GpuSites.h"
@@ -21,9 +22,7 @@
 #include <cub/device/device_scan.cuh>
 #include <cuda_runtime.h>
 
-#include <cstdlib>
 #include <memory>
-#include <string>
 
 using namespace scn::rt;
 
@@ -77,17 +76,6 @@ private:
   int64_t size_ = 0;
   cudaStream_t stream_ = nullptr;
 };
-
-/// Whether downsampled sets read their counts back as they are built, as
-/// before the sixteenth session: with SCN_GPU_GEOMETRY_WAIT=host, which
-/// DeviceCodegen.cpp also reads (every build then waits on the host).
-bool countsReadAtOnce() {
-  static const bool atOnce = [] {
-    const char *value = std::getenv("SCN_GPU_GEOMETRY_WAIT");
-    return value && std::string(value) == "host";
-  }();
-  return atOnce;
-}
 
 /// A site count that a kernel writes to page-locked host memory (a mapped
 /// word, scn_gpu_mapped_word) and the host reads when it is asked, after an
@@ -275,8 +263,8 @@ extern "C" scn_status_t scn_gpu_sites_downsample(scn_gpu_sites_t in, const int64
     requireNonNull(out, "out");
     auto sites = std::make_unique<scn_gpu_sites>();
     device::downsample<CudaBackend>(*sites, *in, filter, stride, prepare(stream),
-                                    gpu::countsReadAtOnce() ? device::Count::Now
-                                                            : device::Count::Later);
+                                    geometryWaitsOnHost() ? device::Count::Now
+                                                          : device::Count::Later);
     *out = sites.release();
   });
 }
