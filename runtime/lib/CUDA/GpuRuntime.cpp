@@ -469,7 +469,7 @@ static scn_status_t uploadOnDefaultStream(const char *function, const void *src,
       copied = d.cuMemcpyAsync(ptr, reinterpret_cast<CUdeviceptr>(src),
                                static_cast<size_t>(bytes), nullptr);
     profile::end(start, nullptr,
-                 staged ? "upload (scn_gpu_upload, staged)" : "upload (scn_gpu_upload)",
+                 std::string("upload (") + function + (staged ? ", staged)" : ")"),
                  std::to_string(bytes) + " bytes");
     // From pageable memory the driver has taken the source when the copy
     // call returns; a staged copy's block waits for its own event.

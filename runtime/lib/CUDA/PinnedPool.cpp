@@ -58,10 +58,6 @@ PinnedPool &pool() {
   return *p;
 }
 
-} // namespace
-
-namespace {
-
 /// Puts `block` back in the pool (the caller holds the lock): 0 for memory
 /// that is not a block of the pool.
 int32_t releaseLocked(PinnedPool &p, void *block) {
