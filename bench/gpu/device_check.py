@@ -346,6 +346,7 @@ WORKLOADS = ("W1", "W3_C64", "W3_C128", "W3_C32", "W3_C16")
 # The issue's numbers (f16, fp32, the CPU) and the candidates waiting for a
 # GPU run for every workload before any other variant.
 PRIMARY_TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-noprep", "cuda-f16+hostwaits",
+                   "cuda-f16-notaps",
                    "cuda-f16-blockw",
                    "cuda-f16-async-blockw",
                    "cuda-f16-wgmma", "cuda-f16-wgmma128", "cuda-f16-blockw8",
@@ -428,6 +429,12 @@ VARIANT_TABLES = (
      "only, f16; a speed-up below 1 is the gain of fences and counts left on the GPU "
      "(end to end, where the maps are built in every run).",
      "cuda-f16", ("cuda-f16" + HOST_WAITS,)),
+    ("Batch norms of residual sums (rows other ops read too) as kernels of their own "
+     "(--epilogue-taps=false, as before the seventeenth session) against fused into the "
+     "summing convolution's epilogue after a tap step, which writes the sum and its batch "
+     "norm (the default: 18 fewer kernels a W1 call), W1 only, f16; a speed-up below 1 is "
+     "the taps' gain.",
+     "cuda-f16", ("cuda-f16-notaps",)),
     ("Tensor-core tiles' rows sorted by the plain neighbour mask (SCN_RUNTIME_ROW_ORDER=mask, "
      "the order before the tenth session) instead of the Gray code key (the default; "
      "7-9% fewer tile steps on W1's levels, bench/gpu/tile_occupancy.py), f16; a "

@@ -12,7 +12,7 @@ checked here of its speed.
         [--tensor-core-loads 0] [--tensor-core-columns 0]
         [--tensor-core-weights global|shared|large|staged|block]
         [--tensor-core-gathers registers|async] [--tensor-core-stages 0]
-        [--chip sm_90|sm_90a] [--per-kernel]
+        [--epilogue-taps true|false] [--chip sm_90|sm_90a] [--per-kernel]
 
 (--chip sm_90a with --tensor-core-weights block: the wgmma kernels.)
 """
@@ -98,6 +98,8 @@ def main():
     p.add_argument("--tensor-core-gathers", default="registers", choices=["registers", "async"])
     p.add_argument("--tensor-core-stages", type=int, default=0)
     p.add_argument("--narrow-tensor-core-inputs", default="true", choices=["true", "false"])
+    p.add_argument("--epilogue-taps", default="true", choices=["true", "false"],
+                   help="false: batch norms of rows other ops read too stay kernels")
     p.add_argument("--chip", default="sm_90")
     p.add_argument("--per-kernel", action="store_true",
                    help="also list every tensor-core kernel: registers, spilled bytes, "
@@ -120,6 +122,8 @@ def main():
         options += f" tensor-core-stages={a.tensor_core_stages}"
     if a.narrow_tensor_core_inputs != "true":
         options += " narrow-tensor-core-inputs=false"
+    if a.epilogue_taps != "true":
+        options += " epilogue-taps=false"
     groups = collections.defaultdict(lambda: collections.Counter())
     registers = collections.defaultdict(list)
     with tempfile.TemporaryDirectory() as tmp:

@@ -92,8 +92,16 @@ inline std::string cudaFlagOnCpu() {
   return "";
 }
 
+/// A graph flag of both targets, shared the same way: for comparisons.
+static llvm::cl::opt<bool> epilogueTaps(
+    "epilogue-taps", llvm::cl::init(true),
+    llvm::cl::desc("A batch norm of rows that other ops read too goes into the epilogue of "
+                   "the op that makes them, which writes both (a tap step; false: the batch "
+                   "norm is a kernel of its own, for comparisons)"));
+
 /// Copies these flags into `options`.
 inline void applyCudaFlags(scn::CompileOptions &options) {
+  options.epilogueTaps = epilogueTaps;
   options.elementType = elementType;
   options.activations = activations;
   options.simtRows = simtRows;

@@ -1,4 +1,5 @@
 // RUN: scn-opt %s -scn-fuse-epilogue -split-input-file | FileCheck %s --enable-var-scope
+// RUN: scn-opt %s -scn-fuse-epilogue=taps=false -split-input-file | FileCheck %s --check-prefix=NOTAP
 
 // An activation after a conv becomes its epilogue.
 // CHECK-LABEL: func @activation
@@ -138,4 +139,83 @@ func.func @concat_slice(%s: !scn.sites<1, [16]>, %x: tensor<?x2xf32>, %w: tensor
   %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3>} : tensor<?x2xf32>, tensor<3x1x2x4xf32>, !scn.sites<1, [16]>
   %z = scn.concat %x, %y : tensor<?x2xf32>, tensor<?x4xf32>
   return %z : tensor<?x6xf32>
+}
+
+// -----
+
+// SparseConvNet's residual blocks: the block's sum is the next block's
+// shortcut and, through a batch norm, its first convolution's input. The
+// summing convolution taps the sum (its second result, read by the next
+// residual) and writes the batch norm of it: no batch-norm kernel.
+// CHECK-LABEL: func @tap_residual_sum
+// CHECK-SAME: %[[X:[^:]*]]: tensor<?x2xf32>
+// CHECK: %[[SCALE:.*]] = arith.divf
+// CHECK: %[[SHIFT:.*]] = arith.subf
+// CHECK: %[[Z:.*]], %[[SUM:.*]] = scn.submanifold_conv %[[X]], {{.*}} epilogue(%[[X]], %[[SCALE]], %[[SHIFT]] : tensor<?x2xf32>, tensor<2xf32>, tensor<2xf32>) {epilogue = [#scn.step<residual>, #scn.step<tap>, #scn.step<affine>, #scn.step<relu>]
+// CHECK-NOT: scn.batch_norm
+// CHECK: %[[U:.*]] = scn.submanifold_conv %[[Z]], {{.*}} epilogue(%[[SUM]] : tensor<?x2xf32>) {epilogue = [#scn.step<residual>]
+// CHECK: return %[[U]]
+// Without taps the batch norm stays a kernel.
+// NOTAP-LABEL: func @tap_residual_sum
+// NOTAP: %[[SUM:.*]] = scn.submanifold_conv {{.*}} {epilogue = [#scn.step<residual>], filter_size
+// NOTAP: scn.batch_norm %[[SUM]]
+func.func @tap_residual_sum(%s: !scn.sites<1, [16]>, %x: tensor<?x2xf32>, %w: tensor<3x1x2x2xf32>,
+                            %m: tensor<2xf32>, %v: tensor<2xf32>) -> tensor<?x2xf32> {
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3>} : tensor<?x2xf32>, tensor<3x1x2x2xf32>, !scn.sites<1, [16]>
+  %sum = scn.add %x, %y : tensor<?x2xf32>
+  %z = scn.batch_norm %sum, %m, %v {leakiness = 0.0 : f64} : tensor<?x2xf32>, tensor<2xf32>, tensor<2xf32>
+  %u = scn.submanifold_conv %z, %w on %s {filter_size = array<i64: 3>} : tensor<?x2xf32>, tensor<3x1x2x2xf32>, !scn.sites<1, [16]>
+  %next = scn.add %u, %sum : tensor<?x2xf32>
+  return %next : tensor<?x2xf32>
+}
+
+// -----
+
+// A second batch norm of the same rows stays a kernel (one tap an op) and
+// reads the tapped rows. An add of the op's two results is not a residual
+// step of the op itself.
+// CHECK-LABEL: func @one_tap
+// CHECK: %[[Z:.*]], %[[T:.*]] = scn.submanifold_conv {{.*}} {epilogue = [#scn.step<tap>, #scn.step<affine>
+// CHECK: scn.batch_norm %[[T]]
+// CHECK: scn.add %{{.*}}, %[[T]]
+func.func @one_tap(%s: !scn.sites<1, [16]>, %x: tensor<?x1xf32>, %w: tensor<3x1x1x2xf32>,
+                   %m: tensor<2xf32>, %v: tensor<2xf32>) -> (tensor<?x2xf32>, tensor<?x2xf32>) {
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3>} : tensor<?x1xf32>, tensor<3x1x1x2xf32>, !scn.sites<1, [16]>
+  %z = scn.batch_norm %y, %m, %v {leakiness = 0.0 : f64} : tensor<?x2xf32>, tensor<2xf32>, tensor<2xf32>
+  %b = scn.batch_norm %y, %v, %v {leakiness = 1.0 : f64} : tensor<?x2xf32>, tensor<2xf32>, tensor<2xf32>
+  %a = scn.add %z, %y : tensor<?x2xf32>
+  return %b, %a : tensor<?x2xf32>, tensor<?x2xf32>
+}
+
+// -----
+
+// Tapped rows are not written into a concatenation's slice: the op writes
+// its first result there, so a concat of the tapped rows copies them.
+// CHECK-LABEL: func @tap_not_into_concat
+// CHECK: %[[Z:.*]], %[[T:.*]] = scn.submanifold_conv {{.*}}#scn.step<tap>
+// CHECK: scn.concat %{{.*}}, %[[T]] :
+// CHECK-NOT: fused_operands
+func.func @tap_not_into_concat(%s: !scn.sites<1, [16]>, %x: tensor<?x2xf32>, %w: tensor<3x1x2x4xf32>,
+                               %m: tensor<4xf32>, %v: tensor<4xf32>) -> (tensor<?x4xf32>, tensor<?x6xf32>) {
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3>} : tensor<?x2xf32>, tensor<3x1x2x4xf32>, !scn.sites<1, [16]>
+  %z = scn.batch_norm %y, %m, %v : tensor<?x4xf32>, tensor<4xf32>, tensor<4xf32>
+  %c = scn.concat %x, %y : tensor<?x2xf32>, tensor<?x4xf32>
+  return %z, %c : tensor<?x4xf32>, tensor<?x6xf32>
+}
+
+// -----
+
+// Parameters computed after the convolution: with a tap it stays where it
+// is (the other readers may come first), so they would not be ready. The
+// batch norm stays a kernel.
+// CHECK-LABEL: func @tap_needs_parameters_first
+// CHECK: %[[Y:.*]] = scn.submanifold_conv
+// CHECK-NOT: epilogue
+// CHECK: scn.batch_norm %[[Y]]
+func.func @tap_needs_parameters_first(%s: !scn.sites<1, [16]>, %x: tensor<?x1xf32>, %w: tensor<3x1x1x2xf32>,
+                                      %m: tensor<2xf32>) -> (tensor<?x2xf32>, tensor<?x2xf32>) {
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3>} : tensor<?x1xf32>, tensor<3x1x1x2xf32>, !scn.sites<1, [16]>
+  %v = arith.addf %m, %m : tensor<2xf32>
+  %z = scn.batch_norm %y, %m, %v : tensor<?x2xf32>, tensor<2xf32>, tensor<2xf32>
+  return %y, %z : tensor<?x2xf32>, tensor<?x2xf32>
 }

@@ -105,6 +105,7 @@ llvm::Expected<EntrySignature> lowerToLLVMDialect(ModuleOp module,
     cuda.simtChannels = options.simtChannels;
     cuda.activations = options.activations;
     cuda.neighbourMasks = options.neighbourMasks;
+    cuda.epilogueTaps = options.epilogueTaps;
     cuda.format = "isa";
     cuda.emulateOnHost = emulated;
     cuda.deviceGeometry = options.deviceGeometry;
@@ -113,7 +114,9 @@ llvm::Expected<EntrySignature> lowerToLLVMDialect(ModuleOp module,
     if (failed(buildCUDAPipeline(pm, cuda)))
       return fail("bad options for --scn-cuda-pipeline (see above)");
   } else if (options.target == "cpu") {
-    buildCPUPipeline(pm, GraphPipelineOptions());
+    GraphPipelineOptions cpu;
+    cpu.epilogueTaps = options.epilogueTaps;
+    buildCPUPipeline(pm, cpu);
   } else {
     return fail("unknown target '" + options.target + "' (cpu or cuda)");
   }

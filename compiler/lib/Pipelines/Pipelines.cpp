@@ -20,7 +20,7 @@ using namespace mlir;
 /// The graph passes, for every pipeline.
 namespace scn {
 static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilogue,
-                           int64_t weightStationaryMinChannels,
+                           bool epilogueTaps, int64_t weightStationaryMinChannels,
                            llvm::StringRef target = "cpu",
                            llvm::StringRef tensorCoreType = "",
                            int64_t tensorCoreRows = 0, int64_t simtRows = 0,
@@ -36,7 +36,7 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
   if (foldBatchNorm)
     pm.addPass(createSCNFoldBatchNorm());
   if (fuseEpilogue)
-    pm.addPass(createSCNFuseEpilogue());
+    pm.addPass(createSCNFuseEpilogue(SCNFuseEpilogueOptions{epilogueTaps}));
   // Folds the arith ops of unfoldable batch norms' scale and shift.
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createSCNMaterializeKernelMaps());
@@ -72,7 +72,7 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
 
 void scn::buildGraphPipeline(OpPassManager &pm,
                              const GraphPipelineOptions &options) {
-  addGraphPasses(pm, options.foldBatchNorm, options.fuseEpilogue,
+  addGraphPasses(pm, options.foldBatchNorm, options.fuseEpilogue, options.epilogueTaps,
                  options.weightStationaryMinChannels, options.planTarget);
 }
 
@@ -290,7 +290,7 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                  << chip << "\n";
     return failure();
   }
-  addGraphPasses(pm, options.foldBatchNorm, options.fuseEpilogue,
+  addGraphPasses(pm, options.foldBatchNorm, options.fuseEpilogue, options.epilogueTaps,
                  options.weightStationaryMinChannels, "cuda",
                  tensorCores ? options.elementType.getValue() : "",
                  options.tensorCoreRows, options.simtRows, options.simtChannels,

@@ -15,17 +15,23 @@
 // CHECK: arith.truncf %{{.*}} : vector<4xf32> to vector<4xf16>
 // CHECK: vector.store %{{.*}}, %[[X]]{{.*}} {alignment = 8 : i64} : memref<?x16xf16>, vector<4xf16>
 // The convolution reads f16 rows as f32, 4 input channels a load, and
-// stores f16, 4 output channels a thread.
+// stores f16, 4 output channels a thread: at its epilogue's tap the sums
+// (%y, which the add reads too), then the batch norm of them (%z), whose
+// scale and shift stay f32.
+// CHECK: %[[Z:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x32xf16>
 // CHECK: %[[Y:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x32xf16>
 // CHECK: vector.load %[[X]]{{.*}} {alignment = 8 : i64} : memref<?x16xf16>, vector<4xf16>
 // CHECK-NEXT: arith.extf %{{.*}} : vector<4xf16> to vector<4xf32>
 // CHECK: arith.truncf %{{.*}} : vector<4xf32> to vector<4xf16>
-// Batch-norm scales stay f32; its rows are f16, 4 channels a thread.
-// CHECK: memref.alloc() {alignment = 64 : i64} : memref<32xf32>
-// CHECK: %[[Z:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x32xf16>
-// CHECK: vector.load %[[Y]]{{.*}} {alignment = 8 : i64} : memref<?x32xf16>, vector<4xf16>
-// CHECK: vector.store %{{.*}}, %[[Z]]{{.*}} {alignment = 8 : i64} : memref<?x32xf16>, vector<4xf16>
+// CHECK-NEXT: vector.store %{{.*}}, %[[Y]]{{.*}} {alignment = 8 : i64} : memref<?x32xf16>, vector<4xf16>
+// CHECK-NEXT: vector.load %{{.*}} {alignment = 16 : i64} : memref<32xf32>, vector<4xf32>
+// CHECK-NEXT: vector.load %{{.*}} {alignment = 16 : i64} : memref<32xf32>, vector<4xf32>
+// CHECK: arith.truncf %{{.*}} : vector<4xf32> to vector<4xf16>
+// CHECK-NEXT: vector.store %{{.*}}, %[[Z]]{{.*}} {alignment = 8 : i64} : memref<?x32xf16>, vector<4xf16>
+// The add reads both, f16 rows as f32; no batch-norm kernel reads %y back.
 // CHECK: %[[R:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x32xf16>
+// CHECK: vector.load %[[Z]]{{.*}} {alignment = 8 : i64} : memref<?x32xf16>, vector<4xf16>
+// CHECK: vector.load %[[Y]]{{.*}} {alignment = 8 : i64} : memref<?x32xf16>, vector<4xf16>
 // Only the result goes back to f32.
 // CHECK-NOT: arith.extf %{{.*}} : tensor
 // CHECK: %[[T:.*]] = bufferization.to_tensor %[[R]] {{.*}} : memref<?x32xf16> to tensor<?x32xf16>

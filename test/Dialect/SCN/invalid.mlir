@@ -421,6 +421,15 @@ func.func @epilogue_extra(%s: !scn.sites<1, [8]>, %x: tensor<?x1xf32>, %w: tenso
 
 // -----
 
+// One tap an op: it has one tapped result.
+func.func @epilogue_two_taps(%s: !scn.sites<1, [8]>, %x: tensor<?x1xf32>, %w: tensor<3x1x1x2xf32>) {
+  // expected-error @+1 {{epilogue has more than one tap step: an op has one tapped result}}
+  %y:2 = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3>, epilogue = [#scn.step<tap>, #scn.step<relu>, #scn.step<tap>]} : tensor<?x1xf32>, tensor<3x1x1x2xf32>, !scn.sites<1, [8]>
+  return
+}
+
+// -----
+
 // A residual has the result's type.
 func.func @epilogue_residual(%s: !scn.sites<1, [8]>, %x: tensor<?x1xf32>, %w: tensor<3x1x1x2xf32>, %r: tensor<?x1xf32>) {
   // expected-error @+1 {{epilogue residual must have the result type 'tensor<?x2xf32>', got 'tensor<?x1xf32>'}}

@@ -132,6 +132,21 @@ func.func @epilogue(%s: !scn.sites<1, [100]>, %x: tensor<?x4xf32>, %w: tensor<3x
   return %y, %h : tensor<?x4xf32>, tensor<?x4xf16>
 }
 
+// A tap step gives the op a second result: the rows as they stood there.
+// CHECK-LABEL: func @epilogue_tap
+// CHECK: %[[O:.*]], %[[T:.*]] = scn.linear %{{.*}}, %{{.*}} epilogue(%{{.*}} : tensor<?x4xf32>) {epilogue = [#scn.step<residual>, #scn.step<tap>, #scn.step<relu>]}
+// CHECK: %[[P:.*]], %[[Q:.*]] = scn.submanifold_conv %[[O]], %{{.*}} on %{{.*}} {epilogue = [#scn.step<tap>, #scn.step<sigmoid>], filter_size = array<i64: 3>}
+// CHECK: return %[[O]], %[[T]], %[[Q]]
+func.func @epilogue_tap(%s: !scn.sites<1, [100]>, %x: tensor<?x4xf32>, %wl: tensor<4x4xf32>,
+                        %w: tensor<3x1x4x4xf32>, %r: tensor<?x4xf32>)
+    -> (tensor<?x4xf32>, tensor<?x4xf32>, tensor<?x4xf32>) {
+  %o, %t = scn.linear %x, %wl epilogue(%r : tensor<?x4xf32>)
+      {epilogue = [#scn.step<residual>, #scn.step<tap>, #scn.step<relu>]} : tensor<?x4xf32>, tensor<4x4xf32>
+  %p:2 = scn.submanifold_conv %o, %w on %s {filter_size = array<i64: 3>, epilogue = [#scn.step<tap>, #scn.step<sigmoid>]}
+      : tensor<?x4xf32>, tensor<3x1x4x4xf32>, !scn.sites<1, [100]>
+  return %o, %t, %p#1 : tensor<?x4xf32>, tensor<?x4xf32>, tensor<?x4xf32>
+}
+
 // Ten spatial dimensions, the most SparseConvNet supports.
 // CHECK-LABEL: func @ten_dims
 func.func @ten_dims(%s: !scn.sites<10, [3, 3, 3, 3, 3, 3, 3, 3, 3, 3]>, %x: tensor<?x1xf32>,

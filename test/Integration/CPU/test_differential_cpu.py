@@ -73,6 +73,14 @@ def test_random_network_cuda_plan_on_cpu(seed, tmp_path):
 def check_random_network(seed, tmp_path, plan=None, target="cpu", extra_args=(),
                          tolerance=1e-4):
     spec, arrays = random_networks.random_case(seed)
+    return check_against_eager(spec, arrays, tmp_path, plan, target, extra_args, tolerance)
+
+
+def check_against_eager(spec, arrays, tmp_path, plan=None, target="cpu", extra_args=(),
+                        tolerance=1e-4):
+    """The network of a golden-format spec, compiled (after the graph
+    pipeline `plan`, if any) and run by scn-run, against the eager
+    reference: the largest error relative to the output's magnitude."""
     expected = eager(spec, arrays)
     mlir = tmp_path / "net.mlir"
     mlir.write_text(spec_to_mlir.spec_to_mlir(spec, arrays, "const"))

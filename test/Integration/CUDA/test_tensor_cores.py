@@ -140,6 +140,18 @@ def tensor_core_case(seed, exact):
                       [{"type": "Identity"}],
                       [net.conv("SubmanifoldConvolution", 32, 32, f3), {"type": "ReLU"}]]},
                   {"type": "AddTable"},
+                  # A residual block (SparseConvNet's order): the sum above
+                  # is its shortcut and, batch-normed, its convolution's
+                  # input, so the convolution that sums taps its sum.
+                  {"type": "ConcatTable", "branches": [
+                      [{"type": "Identity"}],
+                      [{"type": "BatchNormReLU", "nPlanes": 32, "eps": 1e-4, "momentum": 0.99,
+                        "params": {"weight": _positive(net, 32),
+                                   "bias": net.param((32,), 0.2),
+                                   "running_mean": net.param((32,), 0.25),
+                                   "running_var": _positive(net, 32)}},
+                       net.conv("SubmanifoldConvolution", 32, 32, f3)]]},
+                  {"type": "AddTable"},
                   net.conv("SubmanifoldConvolution", 32, 16, f3, bias=True)]
     net.arrays["coords"], net.arrays["features"] = coords, features
     spec = {"dimension": dim, "spatial_size": size, "input_mode": 0, "train": False,
@@ -485,6 +497,23 @@ def test_rounded_case_within_precision(seed, element_type, tmp_path):
     assert err > 0
 
 
+@pytest.mark.parametrize("seed", ROUNDED_SEEDS)
+def test_rounded_case_against_eager_reference(seed, tmp_path):
+    """The rounded cases' CPU output, the reference of the comparisons
+    above, against PyTorch's eager layers, which fuse nothing: a fused
+    epilogue (the residual block's tap) that both targets got wrong the
+    same way would pass those. The f16 tensor cores too, within their
+    rounding."""
+    pytest.importorskip("torch")
+    sys.path.insert(0, os.path.join(os.path.dirname(HERE), "CPU"))
+    import test_differential_cpu as differential
+    spec, arrays = tensor_core_case(seed, exact=False)
+    differential.check_against_eager(spec, arrays, tmp_path)
+    differential.check_against_eager(spec, arrays, tmp_path, target="cuda-emulated",
+                                     extra_args=["--element-type=f16"],
+                                     tolerance=TOLERANCE["f16"])
+
+
 @pytest.mark.parametrize("flags", [["--element-type=f16"], ["--element-type=bf16"],
                                    ["--element-type=f16", "--tensor-core-gathers=async"]])
 @pytest.mark.parametrize("seed", ROUNDED_SEEDS)
@@ -508,6 +537,30 @@ def test_row_orders_give_the_same_output(seed, flags, tmp_path):
     # The variable reaches the runtime's row order: another value fails the run.
     with pytest.raises(AssertionError, match="SCN_RUNTIME_ROW_ORDER"):
         run(spec, arrays, tmp_path, "bad", compile_args, {"SCN_RUNTIME_ROW_ORDER": "sorted"})
+
+
+@pytest.mark.parametrize("flags", [["--element-type=f16"],
+                                   ["--element-type=f16", "--activations=f16"],
+                                   ["--element-type=bf16", "--tensor-core-weights=block"]])
+def test_taps_give_the_same_output(flags, tmp_path):
+    """A batch norm of a residual sum fused after a tap (the default)
+    computes what its own kernel did, from the same f32 sum: the rounded
+    case (whose residual block taps a tensor-core sum) gives the same
+    output bit for bit with --epilogue-taps=false (the GPU check's
+    cuda-f16-notaps expects the same on W1). With f16 activations the
+    batch-norm kernel read the sum rounded to f16, the tap takes it from
+    the registers: one rounding fewer, so the outputs differ by about
+    that rounding."""
+    spec, arrays = tensor_core_case(0, exact=False)
+    compile_args = ["--target=cuda-emulated"] + flags
+    taps = run(spec, arrays, tmp_path, "taps", compile_args)
+    kernels = run(spec, arrays, tmp_path, "notaps", compile_args + ["--epilogue-taps=false"])
+    if "--activations=f16" not in flags:
+        np.testing.assert_array_equal(taps, kernels)
+        return
+    scale = max(1.0, float(np.abs(kernels).max()))
+    difference = float(np.abs(taps - kernels).max()) / scale
+    assert 0 < difference <= TOLERANCE["f16"], difference
 
 
 @pytest.mark.parametrize("flags", [["--element-type=f16"], ["--element-type=bf16"],
@@ -649,6 +702,25 @@ def test_every_case_plans_tensor_cores(tmp_path):
         exact = seed < 100
         spec, arrays = tensor_core_case(seed % 100, exact)
         assert uses_tensor_cores(spec, arrays, tmp_path, "bf16"), seed
+
+
+def test_rounded_case_taps_a_tensor_core_sum(tmp_path):
+    """The rounded cases' residual block makes a tensor-core convolution
+    write its residual sum (the tap) and the batch norm of it, so that
+    their comparisons cover a tapped epilogue."""
+    spec, arrays = tensor_core_case(0, False)
+    mlir = tmp_path / "net.mlir"
+    mlir.write_text(spec_to_mlir.spec_to_mlir(spec, arrays, "const"))
+    proc = subprocess.run(
+        [os.path.join(BUILD, "bin", "scn-opt"), str(mlir), "--scn-fold-batchnorm",
+         "--scn-fuse-epilogue", "--scn-materialize-kernel-maps",
+         "--scn-plan-dataflow=target=cuda tensor-cores=true"],
+        capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    tapped = [line for line in proc.stdout.splitlines()
+              if 'dataflow = "tensor_core"' in line and "#scn.step<tap>" in line]
+    assert len(tapped) == 1, proc.stdout
+    assert "scn.batch_norm" not in proc.stdout
 
 
 # Without a GPU this is one skipped entry, not one per case.

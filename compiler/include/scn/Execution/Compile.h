@@ -72,6 +72,9 @@ struct CompileOptions {
   std::string activations = "f32";
   /// cuda: tensor-core warps skip offsets by neighbour masks (false: votes).
   bool neighbourMasks = true;
+  /// Both targets: batch norms of rows other ops read too become tap
+  /// epilogues (scn-fuse-epilogue taps; false: kernels of their own).
+  bool epilogueTaps = true;
   /// cuda: site sets and maps built on the GPU where possible (else on the
   /// CPU and copied once per run).
   bool deviceGeometry = true;

@@ -22,6 +22,11 @@ struct GraphOptionsBase : public mlir::PassPipelineOptions<Derived> {
       llvm::cl::desc("Fuse batch norm, activations and residual adds into the "
                      "producing op"),
       llvm::cl::init(true)};
+  typename mlir::PassPipelineOptions<Derived>::template Option<bool> epilogueTaps{
+      *this, "epilogue-taps",
+      llvm::cl::desc("scn-fuse-epilogue taps: a batch norm of rows that other ops "
+                     "read too goes into the producer's epilogue after a tap step"),
+      llvm::cl::init(true)};
   typename mlir::PassPipelineOptions<Derived>::template Option<int64_t>
       weightStationaryMinChannels{
           *this, "weight-stationary-min-channels",

@@ -118,7 +118,7 @@ static Value foldNeighbours(
 /// The fused epilogue runs last, over the finished rows.
 static LogicalResult emitWeightStationary(
     KernelBuilder &kb, KernelMapUserOpInterface user, Value x, Value w, Value biasBuf,
-    ArrayRef<EpilogueStepAttr> steps, ArrayRef<Value> epilogueBuffers, Value out,
+    const Epilogue &epilogue, Value out,
     int64_t columnOffset, Value rows, int64_t volume, int64_t groups, int64_t inPerGroup,
     int64_t outPerGroup, int64_t rowsPerTile, int64_t channelTile, Type element) {
   auto &b = kb.builder();
@@ -207,12 +207,12 @@ static LogicalResult emitWeightStationary(
     scf::YieldOp::create(b);
   });
 
-  if (!steps.empty())
+  if (!epilogue.steps.empty())
     kb.parallelRows(rows, [&](Value row) {
       kb.forLoop(numChannelTiles, [&](Value gt) {
         Value channel = arith::MulIOp::create(b, gt, kb.index(width));
         Value acc = kb.loadTile(out, {row, column(channel)}, width);
-        acc = applyEpilogue(kb, acc, steps, epilogueBuffers, row, channel);
+        acc = applyEpilogue(kb, acc, epilogue, row, channel);
         kb.storeTile(acc, out, {row, column(channel)});
       });
     });
@@ -244,14 +244,14 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
   Value x = kb.toBuffer(input);
   Value w = kb.toBuffer(weight);
   Value biasBuf = bias ? kb.toBuffer(bias) : Value();
-  SmallVector<Value> epilogueBuffers;
+  Epilogue epilogue;
   // Epilogue operands are the trailing operand segment of every such op.
-  SmallVector<EpilogueStepAttr> steps = epilogueOp.getEpilogueSteps();
+  epilogue.steps = epilogueOp.getEpilogueSteps();
   unsigned numEpilogueOperands = 0;
-  for (EpilogueStepAttr s : steps)
+  for (EpilogueStepAttr s : epilogue.steps)
     numEpilogueOperands += s.getNumOperands();
   for (Value v : op->getOperands().take_back(numEpilogueOperands))
-    epilogueBuffers.push_back(kb.toBuffer(v));
+    epilogue.buffers.push_back(kb.toBuffer(v));
 
   NeighbourTable table{};
   Value rows;
@@ -271,6 +271,9 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
   auto [concat, sliceOffset] = kb.getFusedConcat(op);
   Value out = concat ? kb.getConcatBuffer(concat, rows)
                      : kb.allocRows(rows, nOut, element);
+  // A tap step's rows (the op's second result) get a buffer of their own.
+  if (op->getNumResults() == 2)
+    epilogue.tapped = kb.allocTappedRows(rows, nOut, element);
 
   // The schedule chosen by scn-plan-dataflow (or written by hand):
   // `rows_per_tile` output rows share every weight vector they load, and
@@ -313,7 +316,7 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
     if (masks)
       arrays.push_back(masks);
     Value warpRows = kb.countIfPresent(rows, arrays);
-    if (failed(emitTensorCore(kb, op, x, w, biasBuf, steps, epilogueBuffers, out,
+    if (failed(emitTensorCore(kb, op, x, w, biasBuf, epilogue, out,
                               concat ? sliceOffset : 0, table.table, order, masks, warpRows,
                               table.volume, inPerGroup, outPerGroup)))
       return failure();
@@ -327,7 +330,7 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
                                   "rows, but they are stored in f16/bf16 (activations or "
                                   "storage_type); use channel_parallel or tensor_core";
     if (failed(emitWeightStationary(kb, cast<KernelMapUserOpInterface>(op), x, w, biasBuf,
-                                    steps, epilogueBuffers, out, concat ? sliceOffset : 0,
+                                    epilogue, out, concat ? sliceOffset : 0,
                                     rows, table.volume, groups, inPerGroup, outPerGroup,
                                     rowsPerTile, channelTile, element)))
       return failure();
@@ -482,8 +485,8 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
           scf::IfOp::create(b, valid[r], [&](OpBuilder &, Location) {
             // Channel tiles start at multiples of their width; only the GPU
             // form claims it, up to 16 bytes (see xAlign).
-            Value acc = applyEpilogue(kb, accs[r], steps, epilogueBuffers, rowIndex[r],
-                                      channel, /*alignedTiles=*/gpuForm && width <= 4);
+            Value acc = applyEpilogue(kb, accs[r], epilogue, rowIndex[r], channel,
+                                      /*alignedTiles=*/gpuForm && width <= 4);
             Value column = concat ? arith::AddIOp::create(b, channel, kb.index(sliceOffset))
                                   : channel;
             kb.storeTile(acc, out, {rowIndex[r], column}, outAlign);
@@ -499,9 +502,11 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
     Value empty = tensor::EmptyOp::create(b, resultType.getShape(), element,
                                           ValueRange{rows});
     op->getResult(0).replaceAllUsesWith(empty);
-    return success();
+  } else {
+    op->getResult(0).replaceAllUsesWith(kb.toTensor(out, resultType));
   }
-  op->getResult(0).replaceAllUsesWith(kb.toTensor(out, resultType));
+  if (epilogue.tapped)
+    op->getResult(1).replaceAllUsesWith(kb.toTensor(epilogue.tapped, resultType));
   return success();
 }
 

@@ -190,6 +190,13 @@ Value KernelBuilder::allocRows(Value rows, int64_t channels, Type element, bool 
   return buffer;
 }
 
+Value KernelBuilder::allocTappedRows(Value rows, int64_t channels, Type element) {
+  if (element.isF32() && state.activationType)
+    element = state.activationType;
+  return allocAligned(MemRefType::get({ShapedType::kDynamic, channels}, element),
+                      ValueRange{rows});
+}
+
 Value KernelBuilder::allocAligned(MemRefType type, ValueRange dynamicSizes) {
   return memref::AllocOp::create(b, type, dynamicSizes, b.getI64IntegerAttr(kBufferAlignment));
 }
@@ -395,7 +402,8 @@ void KernelBuilder::storeElement(Value value, Value buffer, ValueRange indices) 
 }
 
 std::pair<ConcatOp, int64_t> KernelBuilder::getFusedConcat(Operation *op) {
-  if (op->getNumResults() != 1 || !op->getResult(0).hasOneUse())
+  // The first result only: an epilogue's tapped rows have their own buffer.
+  if (op->getNumResults() < 1 || !op->getResult(0).hasOneUse())
     return {};
   OpOperand &use = *op->getResult(0).getUses().begin();
   auto concat = dyn_cast<ConcatOp>(use.getOwner());
@@ -464,6 +472,7 @@ Value applyActivation(KernelBuilder &kb, EpilogueKind kind, double alpha,
   }
   case EpilogueKind::affine:
   case EpilogueKind::residual:
+  case EpilogueKind::tap:
     break;
   }
   llvm_unreachable("not an activation");
@@ -482,17 +491,22 @@ int64_t alignmentOf(Value buffer, int64_t elements, int64_t columnOffset) {
   return elements * type.getElementTypeBitWidth() / 8;
 }
 
-Value applyEpilogue(KernelBuilder &kb, Value acc, ArrayRef<EpilogueStepAttr> steps,
-                    ArrayRef<Value> operandBuffers, Value row, Value channelBegin,
-                    bool alignedTiles) {
+Value applyEpilogue(KernelBuilder &kb, Value acc, const Epilogue &epilogue, Value row,
+                    Value channelBegin, bool alignedTiles) {
   ImplicitLocOpBuilder &b = kb.builder();
   int64_t width = cast<VectorType>(acc.getType()).getDimSize(0);
+  auto align = [&](Value buffer) { return alignedTiles ? alignmentOf(buffer, width) : 0; };
   auto load = [&](Value buffer, ValueRange indices) {
-    return kb.loadTile(buffer, indices, width, alignedTiles ? alignmentOf(buffer, width) : 0);
+    return kb.loadTile(buffer, indices, width, align(buffer));
   };
+  ArrayRef<Value> operandBuffers = epilogue.buffers;
   unsigned next = 0;
-  for (EpilogueStepAttr step : steps) {
+  for (EpilogueStepAttr step : epilogue.steps) {
     switch (step.getKind()) {
+    case EpilogueKind::tap:
+      assert(epilogue.tapped && "a tap step without a tapped buffer");
+      kb.storeTile(acc, epilogue.tapped, {row, channelBegin}, align(epilogue.tapped));
+      break;
     case EpilogueKind::affine: {
       Value scale = load(operandBuffers[next], {channelBegin});
       Value shift = load(operandBuffers[next + 1], {channelBegin});

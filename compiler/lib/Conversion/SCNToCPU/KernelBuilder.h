@@ -38,6 +38,16 @@ struct ChannelTile {
 llvm::SmallVector<ChannelTile> splitChannels(int64_t channels,
                                              int64_t maxWidth = kMaxTile);
 
+/// A convolution's fused epilogue as its kernels apply it: the steps, the
+/// buffers of their operands in order, and the buffer that a `tap` step
+/// stores the rows to as they stand (the op's `tapped` result; null
+/// without a tap).
+struct Epilogue {
+  llvm::SmallVector<EpilogueStepAttr> steps;
+  llvm::SmallVector<mlir::Value> buffers;
+  mlir::Value tapped;
+};
+
 /// State shared by the lowering of one module.
 struct ModuleLoweringState {
   mlir::ModuleOp module;
@@ -133,6 +143,11 @@ public:
   /// input rows).
   mlir::Value allocRows(mlir::Value rows, int64_t channels, mlir::Type element,
                         bool exact = false, mlir::Operation *owner = nullptr);
+  /// A new buffer for an op's `tapped` rows (an epilogue's tap step): in the
+  /// activation type, never the op's storage_type, which is its first
+  /// result's (a residual sum that SIMT kernels read must not be rounded
+  /// to the tensor cores' type).
+  mlir::Value allocTappedRows(mlir::Value rows, int64_t channels, mlir::Type element);
   /// The storage_type of `op` that the GPU lowering stores its rows in
   /// (f16 or bf16), or null.
   mlir::Type storageTypeOf(mlir::Operation *op) const;
@@ -286,20 +301,19 @@ mlir::LogicalResult lowerPointwiseOp(KernelBuilder &kb, mlir::Operation *op,
 /// kRowMaskOffsets offsets); without it warps vote per offset.
 mlir::LogicalResult
 emitTensorCore(KernelBuilder &kb, mlir::Operation *op, mlir::Value x, mlir::Value w,
-               mlir::Value biasBuf, llvm::ArrayRef<EpilogueStepAttr> steps,
-               llvm::ArrayRef<mlir::Value> epilogueBuffers, mlir::Value out,
+               mlir::Value biasBuf, const Epilogue &epilogue, mlir::Value out,
                int64_t columnOffset, mlir::Value table, mlir::Value order,
                mlir::Value masks, mlir::Value rows, int64_t volume, int64_t inChannels,
                int64_t outChannels);
 
-/// Applies the fused epilogue `steps` to `acc` (channels `tile` of output
-/// row `row`), reading step operands (as buffers) from `operands`. With
-/// `alignedTiles` the caller guarantees that `channelBegin` is a multiple
-/// of the tile's width, so loads from buffers that allow it are aligned
-/// vector loads (alignmentOf).
-mlir::Value applyEpilogue(KernelBuilder &kb, mlir::Value acc,
-                          llvm::ArrayRef<EpilogueStepAttr> steps,
-                          llvm::ArrayRef<mlir::Value> operandBuffers,
+/// Applies the fused epilogue to `acc` (channels `channelBegin` on of
+/// output row `row`), reading step operands from their buffers; at a `tap`
+/// step it stores the row as it stands to `epilogue.tapped`, at the same
+/// row and channels. With `alignedTiles` the caller guarantees that
+/// `channelBegin` is a multiple of the tile's width, so loads and the
+/// tapped store are aligned vector accesses where the buffers allow it
+/// (alignmentOf).
+mlir::Value applyEpilogue(KernelBuilder &kb, mlir::Value acc, const Epilogue &epilogue,
                           mlir::Value row, mlir::Value channelBegin,
                           bool alignedTiles = false);
 

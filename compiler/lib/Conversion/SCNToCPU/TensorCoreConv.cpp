@@ -198,8 +198,8 @@ SmallVector<Value> TensorCoreConv::pipelineOffsets(
 }
 
 void TensorCoreConv::writeResults(Value lane, Value rowTile, Value columnBase, ValueRange acc,
-                                  Value biasBuf, ArrayRef<EpilogueStepAttr> steps,
-                                  ArrayRef<Value> epilogueBuffers, Value out, int64_t columnOffset,
+                                  Value biasBuf, const Epilogue &epilogue, Value out,
+                                  int64_t columnOffset,
                                   Value rangeWord) {
   auto [row0, row1] = laneRows(rowTile, lane);
   Value twoT = arith::MulIOp::create(b, threadInGroup(lane), kb.index(2));
@@ -221,8 +221,7 @@ void TensorCoreConv::writeResults(Value lane, Value rowTile, Value columnBase, V
         if (biasBuf)
           sums = arith::AddFOp::create(b, sums,
                                        kb.loadTile(biasBuf, {channel}, 2, alignmentOf(biasBuf, 2)));
-        sums = applyEpilogue(kb, sums, steps, epilogueBuffers, row, channel,
-                             /*alignedTiles=*/true);
+        sums = applyEpilogue(kb, sums, epilogue, row, channel, /*alignedTiles=*/true);
         Value column = columnOffset
                            ? arith::AddIOp::create(b, channel, kb.index(columnOffset)).getResult()
                            : channel;

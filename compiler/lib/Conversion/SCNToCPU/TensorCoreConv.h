@@ -455,8 +455,7 @@ public:
   /// rounded to inf in f16 (the inputs were checked for NaN), which would
   /// otherwise reach the output silently.
   void writeResults(Value lane, Value rowTile, Value columnBase, ValueRange acc,
-                    Value biasBuf, ArrayRef<EpilogueStepAttr> steps,
-                    ArrayRef<Value> epilogueBuffers, Value out, int64_t columnOffset,
+                    Value biasBuf, const Epilogue &epilogue, Value out, int64_t columnOffset,
                     Value rangeWord);
 
   /// One mma on a GPU warp: C (4 x f32) += A (4 x i32) * B (2 x i32), as
@@ -615,8 +614,7 @@ private:
 /// check word (null for bf16 and tf32).
 struct Results {
   Value bias;
-  ArrayRef<EpilogueStepAttr> steps;
-  ArrayRef<Value> epilogueBuffers;
+  const Epilogue &epilogue;
   Value out;
   int64_t columnOffset;
   Value rangeWord;

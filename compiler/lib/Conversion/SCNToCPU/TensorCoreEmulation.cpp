@@ -266,7 +266,7 @@ void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &result
           acc.push_back(memref::LoadOp::create(
               b, accBuf, ValueRange{lane, kb.index(4 * m * mmas + i)}));
         conv.writeResults(lane, conv.rowTileOf(warpTile, m), columnBase, acc, results.bias,
-                          results.steps, results.epilogueBuffers, results.out,
+                          results.epilogue, results.out,
                           results.columnOffset, results.rangeWord);
       }
     });

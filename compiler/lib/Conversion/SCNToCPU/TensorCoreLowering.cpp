@@ -120,8 +120,7 @@ namespace scn::cpu {
 using namespace tensor_core;
 
 LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
-                             Value biasBuf, ArrayRef<EpilogueStepAttr> steps,
-                             ArrayRef<Value> epilogueBuffers, Value out,
+                             Value biasBuf, const Epilogue &epilogue, Value out,
                              int64_t columnOffset, Value table, Value order, Value masks,
                              Value rows, int64_t volume, int64_t inChannels,
                              int64_t outChannels) {
@@ -319,7 +318,7 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   else
     conv.packWeights(w);
   if (kb.emulateWarps()) {
-    emulateWarps(kb, conv, Results{biasBuf, steps, epilogueBuffers, out, columnOffset, rangeWord},
+    emulateWarps(kb, conv, Results{biasBuf, epilogue, out, columnOffset, rangeWord},
                  sharedWeights, asyncStages, stagedWeights, blockWeights ? blockWarps : 0,
                  warpgroupMma);
     return success();
@@ -572,8 +571,8 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
           });
       for (int64_t m = 0; m < rowTiles; ++m)
         conv.writeResults(lane, conv.rowTileOf(warpTile, m), columnBase,
-                          ValueRange(acc).slice(4 * m * mmas, 4 * mmas), biasBuf, steps,
-                          epilogueBuffers, out, columnOffset, rangeWord);
+                          ValueRange(acc).slice(4 * m * mmas, 4 * mmas), biasBuf, epilogue,
+                          out, columnOffset, rangeWord);
       return;
     }
     auto acc = kb.forLoopCarryN(kb.index(volume), init, [&](Value k, ValueRange accK) {
@@ -621,8 +620,8 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
     });
     for (int64_t m = 0; m < rowTiles; ++m)
       conv.writeResults(lane, conv.rowTileOf(warpTile, m), columnBase,
-                        ValueRange(acc).slice(4 * m * mmas, 4 * mmas), biasBuf, steps,
-                        epilogueBuffers, out, columnOffset, rangeWord);
+                        ValueRange(acc).slice(4 * m * mmas, 4 * mmas), biasBuf, epilogue,
+                        out, columnOffset, rangeWord);
   };
 
   // The block's gather stages from byte `byteShift` of its dynamic shared

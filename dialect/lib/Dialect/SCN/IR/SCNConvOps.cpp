@@ -31,13 +31,32 @@ static LogicalResult inferConvResult(std::optional<Location> location,
   return success();
 }
 
+/// Whether an epilogue list has a `tap` step.
+static bool hasTap(ArrayAttr epilogue) {
+  return epilogue && llvm::any_of(epilogue, [](Attribute a) {
+           auto step = dyn_cast<EpilogueStepAttr>(a);
+           return step && step.getKind() == EpilogueKind::tap;
+         });
+}
+
+/// A `tap` step gives the op a second result of the first's type.
+static void addTappedResult(ArrayAttr epilogue, SmallVectorImpl<Type> &types) {
+  if (hasTap(epilogue) && !types.empty())
+    types.push_back(types.front());
+}
+
 #define SCN_CONV_INFER(OP)                                                     \
   LogicalResult OP::inferReturnTypes(MLIRContext *,                            \
                                      std::optional<Location> location,         \
                                      Adaptor adaptor,                          \
                                      SmallVectorImpl<Type> &types) {           \
-    return inferConvResult(location, adaptor.getInput(), adaptor.getWeight(),  \
-                           types);                                             \
+    if (failed(inferConvResult(location, adaptor.getInput(),                   \
+                               adaptor.getWeight(), types)))                   \
+      return failure();                                                        \
+    addTappedResult(getParsedOrPropertyAttr(adaptor.getEpilogueAttr(),        \
+                                    adaptor.getAttributes(), "epilogue"),      \
+                    types);                                                    \
+    return success();                                                          \
   }
 SCN_CONV_INFER(SubmanifoldConvOp)
 SCN_CONV_INFER(ConvOp)
@@ -58,6 +77,9 @@ LogicalResult LinearOp::inferReturnTypes(MLIRContext *,
   types.push_back(RankedTensorType::get(
       {ShapedType::kDynamic, weightType.getDimSize(1)},
       inputType.getElementType()));
+  addTappedResult(getParsedOrPropertyAttr(adaptor.getEpilogueAttr(), adaptor.getAttributes(),
+                                          "epilogue"),
+                  types);
   return success();
 }
 
@@ -138,9 +160,16 @@ static LogicalResult verifyEpilogue(Operation *op, std::optional<ArrayAttr> list
                                     OperandRange operands, Value output) {
   unsigned next = 0;
   int64_t channels = getChannels(output);
+  bool tapped = false;
   if (list) {
     for (Attribute attr : *list) {
       auto step = cast<EpilogueStepAttr>(attr);
+      if (step.getKind() == EpilogueKind::tap) {
+        if (tapped)
+          return op->emitOpError() << "epilogue has more than one tap step: an op "
+                                      "has one tapped result";
+        tapped = true;
+      }
       unsigned need = step.getNumOperands();
       if (next + need > operands.size())
         return op->emitOpError() << "epilogue step " << step << " needs " << need
@@ -164,6 +193,10 @@ static LogicalResult verifyEpilogue(Operation *op, std::optional<ArrayAttr> list
   if (next != operands.size())
     return op->emitOpError() << "has " << operands.size()
                              << " epilogue operands but its steps use " << next;
+  if (op->getNumResults() != (tapped ? 2u : 1u))
+    return op->emitOpError() << "has " << op->getNumResults() << " results but "
+                             << (tapped ? "2" : "1")
+                             << (tapped ? " with its tap step" : " without a tap step");
   return success();
 }
 

@@ -7,6 +7,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -22,24 +23,56 @@ using namespace scn;
 namespace {
 
 /// The producer of `value` when it can take one more epilogue step: an
-/// epilogue op whose only use is the consumer.
+/// epilogue op whose first result is `value` and has one use, the consumer.
+/// (A tapped result is written before the steps that follow the tap.)
 static EpilogueOpInterface getFusableProducer(Value value) {
   auto producer = value.getDefiningOp<EpilogueOpInterface>();
-  if (!producer || !producer->hasOneUse())
+  if (!producer || value != producer->getResult(0) || !value.hasOneUse())
     return {};
   return producer;
 }
 
-/// Moves `producer` to `consumer`, appends the step, and replaces the
-/// consumer's first result by the producer's. Moving is sound: the producer's
-/// only use was the consumer, and its operands dominate the consumer.
-static void fuseInto(PatternRewriter &rewriter, EpilogueOpInterface producer,
-                     Operation *consumer, EpilogueStepAttr step,
-                     ValueRange operands) {
-  rewriter.moveOpBefore(producer, consumer);
+/// Whether `producer` can take steps that read `operands`, where it will
+/// stand: an op with a tapped result stays put (other ops, anywhere, read
+/// its tapped rows), so the operands must be defined before it; any other
+/// producer moves to its consumer, before which they are defined.
+static bool operandsAvailable(EpilogueOpInterface producer, ValueRange operands) {
+  if (producer->getNumResults() == 1)
+    return true;
+  DominanceInfo dominance;
+  return llvm::all_of(operands, [&](Value v) {
+    return dominance.properlyDominates(v, producer.getOperation());
+  });
+}
+
+/// Moves `producer` to `consumer` (unless it has a tapped result), appends
+/// the step, and replaces the consumer's first result by the producer's.
+/// Moving is sound: the producer's only use was the consumer, and its
+/// operands dominate the consumer.
+static LogicalResult fuseInto(PatternRewriter &rewriter, EpilogueOpInterface producer,
+                              Operation *consumer, EpilogueStepAttr step,
+                              ValueRange operands) {
+  if (!operandsAvailable(producer, operands))
+    return failure();
+  if (producer->getNumResults() == 1)
+    rewriter.moveOpBefore(producer, consumer);
   rewriter.modifyOpInPlace(producer,
                            [&] { producer.appendEpilogueStep(step, operands); });
   rewriter.replaceOp(consumer, producer->getResult(0));
+  return success();
+}
+
+/// `op` again, with a second result of its first's type: for an epilogue
+/// that just gained a tap step (result types follow the steps).
+static Operation *recreateWithTappedResult(PatternRewriter &rewriter, Operation *op) {
+  Type rows = op->getResult(0).getType();
+  NamedAttrList discardable(op->getDiscardableAttrDictionary());
+  Operation *tapped =
+      Operation::create(op->getLoc(), op->getName(), TypeRange{rows, rows}, op->getOperands(),
+                        std::move(discardable), op->getPropertiesStorage(), BlockRange(),
+                        /*numRegions=*/0);
+  rewriter.insert(tapped);
+  return tapped;
 }
 
 static EpilogueStepAttr makeStep(MLIRContext *context, EpilogueKind kind,
@@ -76,8 +109,7 @@ struct FuseActivation : RewritePattern {
     EpilogueOpInterface producer = getFusableProducer(op->getOperand(0));
     if (!producer)
       return failure();
-    fuseInto(rewriter, producer, op, step, {});
-    return success();
+    return fuseInto(rewriter, producer, op, step, {});
   }
 };
 
@@ -128,22 +160,46 @@ static std::pair<Value, Value> getScaleAndShift(PatternRewriter &rewriter,
 /// Inference batch norm: scale = weight / sqrt(var + eps),
 /// shift = bias - mean * scale: constants when the parameters are constant,
 /// else arith ops on [C] tensors computed once per run.
+///
+/// When other ops read the batch norm's input too (a residual sum that is
+/// also the next block's shortcut), the producer keeps those rows as its
+/// `tapped` result: a `tap` step, then the batch norm's steps, so one kernel
+/// writes both and no batch-norm kernel reads the rows back.
 struct FuseBatchNorm : OpRewritePattern<BatchNormOp> {
-  using OpRewritePattern::OpRewritePattern;
+  FuseBatchNorm(MLIRContext *context, bool taps)
+      : OpRewritePattern(context), taps(taps) {}
+  bool taps;
   LogicalResult matchAndRewrite(BatchNormOp bn,
                                 PatternRewriter &rewriter) const override {
     if (bn.getTraining())
       return failure();
-    EpilogueOpInterface producer = getFusableProducer(bn.getInput());
-    if (!producer)
+    Value input = bn.getInput();
+    auto producer = input.getDefiningOp<EpilogueOpInterface>();
+    if (!producer || input != producer->getResult(0))
       return failure();
+    // Other readers: a tap, unless the op has one already (one an op).
+    bool tap = !input.hasOneUse();
+    if (tap && (!taps || producer->getNumResults() > 1))
+      return failure();
+    // With a tap the producer stays put (its other readers may come before
+    // the batch norm), so the parameters must be defined before it.
+    bool stays = tap || producer->getNumResults() > 1;
+    if (stays) {
+      DominanceInfo dominance;
+      for (Value parameter : bn->getOperands().drop_front())
+        if (!dominance.properlyDominates(parameter, producer.getOperation()))
+          return failure();
+    }
     auto paramType = cast<RankedTensorType>(bn.getRunningVar().getType());
-    rewriter.setInsertionPoint(bn);
+    rewriter.setInsertionPoint(stays ? producer.getOperation() : bn.getOperation());
     auto [scale, shift] = getScaleAndShift(rewriter, bn, paramType);
     MLIRContext *context = getContext();
     double leakiness = bn.getLeakiness().convertToDouble();
-    rewriter.moveOpBefore(producer, bn);
+    if (!stays)
+      rewriter.moveOpBefore(producer, bn);
     rewriter.modifyOpInPlace(producer, [&] {
+      if (tap)
+        producer.appendEpilogueStep(makeStep(context, EpilogueKind::tap), {});
       producer.appendEpilogueStep(makeStep(context, EpilogueKind::affine),
                                   {scale, shift});
       if (leakiness == 0.0)
@@ -152,7 +208,16 @@ struct FuseBatchNorm : OpRewritePattern<BatchNormOp> {
         producer.appendEpilogueStep(
             makeStep(context, EpilogueKind::leaky_relu, leakiness), {});
     });
-    rewriter.replaceOp(bn, producer->getResult(0));
+    if (!tap) {
+      rewriter.replaceOp(bn, producer->getResult(0));
+      return success();
+    }
+    // The rows as they stood go on to the other readers, the batch norm's
+    // to its readers.
+    rewriter.setInsertionPoint(producer);
+    Operation *tapped = recreateWithTappedResult(rewriter, producer);
+    rewriter.replaceOp(bn, tapped->getResult(0));
+    rewriter.replaceOp(producer, tapped->getResult(1));
     return success();
   }
 };
@@ -179,9 +244,8 @@ struct FuseResidualAdd : OpRewritePattern<AddOp> {
     }
     if (!target)
       return failure();
-    fuseInto(rewriter, target, add,
-             makeStep(getContext(), EpilogueKind::residual), {other});
-    return success();
+    return fuseInto(rewriter, target, add,
+                    makeStep(getContext(), EpilogueKind::residual), {other});
   }
 };
 
@@ -194,8 +258,10 @@ struct FuseIntoConcat : OpRewritePattern<ConcatOp> {
     if (concat.getFusedOperandsAttr() || concat.getInputs().size() < 2)
       return failure();
     SmallVector<int64_t> fused;
+    // An op writes its first result into the slice; tapped rows are its own.
     for (auto [index, input] : llvm::enumerate(concat.getInputs()))
-      if (input.getDefiningOp<EpilogueOpInterface>() && input.hasOneUse())
+      if (auto producer = input.getDefiningOp<EpilogueOpInterface>();
+          producer && input == producer->getResult(0) && input.hasOneUse())
         fused.push_back(index);
     if (fused.empty())
       return failure();
@@ -208,9 +274,11 @@ struct FuseIntoConcat : OpRewritePattern<ConcatOp> {
 
 struct SCNFuseEpiloguePass
     : scn::impl::SCNFuseEpilogueBase<SCNFuseEpiloguePass> {
+  using SCNFuseEpilogueBase::SCNFuseEpilogueBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FuseActivation, FuseBatchNorm, FuseResidualAdd>(&getContext());
+    patterns.add<FuseActivation, FuseResidualAdd>(&getContext());
+    patterns.add<FuseBatchNorm>(&getContext(), taps);
     // Benefit 0: activations, batch norms and adds fuse into a producer
     // before the producer is tied to a concat slice.
     patterns.add<FuseIntoConcat>(&getContext(), /*benefit=*/0);

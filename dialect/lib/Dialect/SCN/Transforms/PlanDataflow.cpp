@@ -52,10 +52,17 @@ bool accumulatesInOutput(Operation *op) {
 }
 
 /// The feature rows of `op`: the one f32 [rows, channels] result of an scn
-/// op (an input op's other result is its site set), or null.
+/// op (an input op's other result is its site set; a convolution's is its
+/// first), or null.
 Value featureRowsOf(Operation *op) {
   if (!isa<SCNDialect>(op->getDialect()))
     return {};
+  // A tapped result (an epilogue's tap step) is stored as activations; the
+  // storage type is the first result's.
+  if (isa<EpilogueOpInterface>(op)) {
+    Value first = op->getResult(0);
+    return cast<RankedTensorType>(first.getType()).getElementType().isF32() ? first : Value();
+  }
   Value rows;
   for (Value result : op->getResults())
     if (auto type = dyn_cast<RankedTensorType>(result.getType());

@@ -25,7 +25,8 @@ def SCN_EpilogueKind : I32EnumAttr<"EpilogueKind", "fused epilogue step", [
     I32EnumAttrCase<"sigmoid", 4>,
     I32EnumAttrCase<"tanh", 5>,
     I32EnumAttrCase<"elu", 6>,
-    I32EnumAttrCase<"selu", 7>]> {
+    I32EnumAttrCase<"selu", 7>,
+    I32EnumAttrCase<"tap", 8>]> {
   let cppNamespace = "::scn";
   let genSpecializedAttr = 0;
 }
@@ -41,10 +42,16 @@ def SCN_EpilogueStepAttr : SCN_Attr<"EpilogueStep", "step"> {
     * `residual` takes one epilogue operand with the result's type:
       `y = y + r` (SparseConvNet's AddTable);
     * `relu`, `leaky_relu` (with `alpha`), `sigmoid`, `tanh`, `elu`, `selu`:
-      the activation, elementwise.
+      the activation, elementwise;
+    * `tap` (at most one) writes the row as it stands to the op's second
+      result, `tapped`, and the steps after it go on to the first: one
+      kernel gives both a value that several ops read (a residual sum) and
+      a batch norm of it, instead of a second kernel that reads the rows
+      back.
 
     ```mlir
     [#scn.step<affine>, #scn.step<leaky_relu, 0.1>, #scn.step<residual>]
+    [#scn.step<residual>, #scn.step<tap>, #scn.step<affine>, #scn.step<relu>]
     ```
   }];
   let parameters = (ins "::scn::EpilogueKind":$kind,

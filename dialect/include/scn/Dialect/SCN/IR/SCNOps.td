@@ -241,7 +241,8 @@ defvar ConvCommonDoc = [{
     output channel `g*nOut/G + q` through `W[k, g, p, q]`). The optional bias
     `[nOut]` is added once per output site. `map` is the explicit kernel map
     (added by `scn-materialize-kernel-maps`), `epilogue` the fused steps
-    (added by `scn-fuse-epilogue`).
+    (added by `scn-fuse-epilogue`). An epilogue with a `tap` step gives the
+    op a second result, `tapped`: the rows as they stood at the tap.
   }];
 
 class SCN_ConvBase<string mnemonic, list<Trait> traits = []>
@@ -272,7 +273,7 @@ def SCN_SubmanifoldConvOp : SCN_ConvBase<"submanifold_conv"> {
                        Variadic<AnyRankedTensor>:$epilogue_operands,
                        DenseI64ArrayAttr:$filter_size,
                        OptionalAttr<SCN_EpilogueAttr>:$epilogue);
-  let results = (outs SCN_Features:$output);
+  let results = (outs SCN_Features:$output, Optional<SCN_Features>:$tapped);
   let assemblyFormat = [{
     $input `,` $weight `on` $sites (`bias` `(` $bias^ `:` type($bias) `)`)?
     (`map` `(` $kmap^ `)`)?
@@ -292,7 +293,7 @@ class SCN_StridedConvBase<string mnemonic, string doc, string example>
                        DenseI64ArrayAttr:$filter_size,
                        DenseI64ArrayAttr:$filter_stride,
                        OptionalAttr<SCN_EpilogueAttr>:$epilogue);
-  let results = (outs SCN_Features:$output);
+  let results = (outs SCN_Features:$output, Optional<SCN_Features>:$tapped);
   let assemblyFormat = [{
     $input `,` $weight `from` $in_sites `to` $out_sites
     (`bias` `(` $bias^ `:` type($bias) `)`)? (`map` `(` $kmap^ `)`)?
@@ -366,7 +367,7 @@ def SCN_LinearOp : SCN_Op<"linear", [Pure, AttrSizedOperandSegments,
                        Optional<SCN_StaticFloatTensor>:$bias,
                        Variadic<AnyRankedTensor>:$epilogue_operands,
                        OptionalAttr<SCN_EpilogueAttr>:$epilogue);
-  let results = (outs SCN_Features:$output);
+  let results = (outs SCN_Features:$output, Optional<SCN_Features>:$tapped);
   let assemblyFormat = [{
     $input `,` $weight (`bias` `(` $bias^ `:` type($bias) `)`)?
     (`epilogue` `(` $epilogue_operands^ `:` type($epilogue_operands) `)`)?

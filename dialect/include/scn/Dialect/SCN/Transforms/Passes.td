@@ -51,6 +51,12 @@ def SCNFuseEpilogue : Pass<"scn-fuse-epilogue"> {
     the only use of such an op is listed in the concat's `fused_operands`:
     the op writes its rows straight into its slice of the concatenation.
 
+    A batch norm whose input other ops read too (SparseConvNet's residual
+    sums: the next block's shortcut and, batch-normed, its convolution's
+    input) fuses after a `tap` step: the op's second result keeps the rows
+    as they were, for the other readers, and one kernel writes both
+    (`taps`, on by default).
+
     Before:
     ```mlir
     %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3>} : ...
@@ -63,6 +69,11 @@ def SCNFuseEpilogue : Pass<"scn-fuse-epilogue"> {
         {epilogue = [#scn.step<relu>, #scn.step<residual>], filter_size = array<i64: 3, 3>} : ...
     ```
   }];
+  let options = [
+    Option<"taps", "taps", "bool", /*default=*/"true",
+           "Fuse a batch norm of rows that other ops read too after a tap step "
+           "(false: it stays a kernel of its own)">,
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::tensor::TensorDialect"];
