@@ -99,3 +99,31 @@ func.func @dead_code(%s: !scn.sites<2, [8, 8]>, %x: tensor<?x4xf32>) {
   %r = scn.relu %x : tensor<?x4xf32>
   return
 }
+
+// -----
+
+// A tap whose rows nothing reads goes: one result, no tapped write.
+// CHECK-LABEL: func @unread_tap
+// CHECK: %[[Y:.*]] = scn.submanifold_conv %{{.*}}, %{{.*}} on %{{.*}} {epilogue = [#scn.step<relu>], filter_size = array<i64: 3>}
+// CHECK: %[[L:.*]] = scn.linear %[[Y]], %{{.*}} :
+// CHECK-NOT: epilogue
+// CHECK: return %[[L]]
+func.func @unread_tap(%s: !scn.sites<1, [16]>, %x: tensor<?x2xf32>, %w: tensor<3x1x2x2xf32>,
+                      %wl: tensor<2x2xf32>) -> tensor<?x2xf32> {
+  %y:2 = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3>, epilogue = [#scn.step<tap>, #scn.step<relu>]}
+      : tensor<?x2xf32>, tensor<3x1x2x2xf32>, !scn.sites<1, [16]>
+  %l:2 = scn.linear %y#0, %wl {epilogue = [#scn.step<tap>]} : tensor<?x2xf32>, tensor<2x2xf32>
+  return %l#0 : tensor<?x2xf32>
+}
+
+// -----
+
+// A tap whose rows are read stays.
+// CHECK-LABEL: func @read_tap
+// CHECK: %{{.*}}, %[[T:.*]] = scn.submanifold_conv {{.*}}#scn.step<tap>
+// CHECK: return %[[T]]
+func.func @read_tap(%s: !scn.sites<1, [16]>, %x: tensor<?x2xf32>, %w: tensor<3x1x2x2xf32>) -> tensor<?x2xf32> {
+  %y:2 = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3>, epilogue = [#scn.step<tap>, #scn.step<relu>]}
+      : tensor<?x2xf32>, tensor<3x1x2x2xf32>, !scn.sites<1, [16]>
+  return %y#1 : tensor<?x2xf32>
+}

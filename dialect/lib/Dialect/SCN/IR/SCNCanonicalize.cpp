@@ -2,7 +2,8 @@
 //
 // Only rewrites that hold for every input: identities (a one-operand concat
 // or add, dropout with p = 0, leaky ReLU with slope 1), idempotence (ReLU of
-// ReLU), and merging a chain of inference dropouts into one scale.
+// ReLU), merging a chain of inference dropouts into one scale, and dropping
+// an epilogue's tap whose rows nothing reads.
 //
 //===----------------------------------------------------------------------===//
 
@@ -89,3 +90,42 @@ OpFoldResult AddOp::fold(FoldAdaptor) {
     return getInputs().front();
   return {};
 }
+
+namespace {
+/// A tap step whose result nothing reads: the op without it, one result,
+/// so that its kernel does not write those rows.
+template <typename Op>
+struct DropUnreadTap : OpRewritePattern<Op> {
+  using OpRewritePattern<Op>::OpRewritePattern;
+  LogicalResult matchAndRewrite(Op op, PatternRewriter &rewriter) const override {
+    if (op->getNumResults() != 2 || !op->getResult(1).use_empty())
+      return failure();
+    SmallVector<Attribute> steps;
+    for (Attribute step : op.getEpilogueAttr())
+      if (cast<EpilogueStepAttr>(step).getKind() != EpilogueKind::tap)
+        steps.push_back(step);
+    NamedAttrList attributes(op->getDiscardableAttrDictionary());
+    Operation *untapped = Operation::create(
+        op->getLoc(), op->getName(), TypeRange{op->getResult(0).getType()}, op->getOperands(),
+        std::move(attributes), op->getPropertiesStorage(), BlockRange(), /*numRegions=*/0);
+    cast<Op>(untapped).setEpilogueAttr(steps.empty() ? ArrayAttr()
+                                                     : rewriter.getArrayAttr(steps));
+    rewriter.insert(untapped);
+    rewriter.replaceAllUsesWith(op->getResult(0), untapped->getResult(0));
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+} // namespace
+
+#define SCN_DROP_UNREAD_TAP(OP)                                                \
+  void OP::getCanonicalizationPatterns(RewritePatternSet &patterns,            \
+                                       MLIRContext *context) {                 \
+    patterns.add<DropUnreadTap<OP>>(context);                                  \
+  }
+SCN_DROP_UNREAD_TAP(SubmanifoldConvOp)
+SCN_DROP_UNREAD_TAP(ConvOp)
+SCN_DROP_UNREAD_TAP(DeconvOp)
+SCN_DROP_UNREAD_TAP(FullConvOp)
+SCN_DROP_UNREAD_TAP(LinearOp)
+#undef SCN_DROP_UNREAD_TAP

@@ -251,6 +251,7 @@ class SCN_ConvBase<string mnemonic, list<Trait> traits = []>
         DeclareOpInterfaceMethods<SCN_KernelMapUserOpInterface>,
         SCN_EpilogueOpInterface])> {
   let hasVerifier = 1;
+  let hasCanonicalizer = 1;
 }
 
 def SCN_SubmanifoldConvOp : SCN_ConvBase<"submanifold_conv"> {
@@ -374,6 +375,7 @@ def SCN_LinearOp : SCN_Op<"linear", [Pure, AttrSizedOperandSegments,
     attr-dict `:` type($input) `,` type($weight)
   }];
   let hasVerifier = 1;
+  let hasCanonicalizer = 1;
 }
 
 //===----------------------------------------------------------------------===//
