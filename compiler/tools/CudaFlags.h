@@ -64,13 +64,21 @@ static llvm::cl::opt<bool> narrowTensorCoreInputs(
                    "which they round them to anyway (half the bytes, the same results; "
                    "false: f32, for comparisons)"));
 
+/// A graph flag of both targets, shared the same way: for comparisons.
+static llvm::cl::opt<bool> epilogueTaps(
+    "epilogue-taps", llvm::cl::init(true),
+    llvm::cl::desc("A batch norm of rows that other ops read too goes into the epilogue of "
+                   "the op that makes them, which writes both (a tap step; false: the batch "
+                   "norm is a kernel of its own, for comparisons)"));
+
 /// Whether any of these flags was given.
 inline bool anyCudaFlag() {
   return elementType.getNumOccurrences() || activations.getNumOccurrences() ||
          simtRows.getNumOccurrences() || simtChannels.getNumOccurrences() ||
          tensorCoreWeights.getNumOccurrences() || tensorCoreBlockWarps.getNumOccurrences() ||
          tensorCoreGathers.getNumOccurrences() ||
-         tensorCoreStages.getNumOccurrences() || narrowTensorCoreInputs.getNumOccurrences();
+         tensorCoreStages.getNumOccurrences() || narrowTensorCoreInputs.getNumOccurrences() ||
+         epilogueTaps.getNumOccurrences();
 }
 
 /// The error for one of these flags given with --target=cpu, or "".
@@ -91,13 +99,6 @@ inline std::string cudaFlagOnCpu() {
     return "--narrow-tensor-core-inputs is for --target=cuda";
   return "";
 }
-
-/// A graph flag of both targets, shared the same way: for comparisons.
-static llvm::cl::opt<bool> epilogueTaps(
-    "epilogue-taps", llvm::cl::init(true),
-    llvm::cl::desc("A batch norm of rows that other ops read too goes into the epilogue of "
-                   "the op that makes them, which writes both (a tap step; false: the batch "
-                   "norm is a kernel of its own, for comparisons)"));
 
 /// Copies these flags into `options`.
 inline void applyCudaFlags(scn::CompileOptions &options) {

@@ -51,3 +51,18 @@ func.func @integerMemory(%s: !scn.sites<3, [16, 16, 16]>, %x: tensor<?x16xf32>, 
   %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", weights_memory = 1} : tensor<?x16xf32>, tensor<27x1x16x16xf32>, !scn.sites<3, [16, 16, 16]>
   return %y : tensor<?x16xf32>
 }
+
+// -----
+
+// Stages are sized by the rows a convolution reads as stored: the f32
+// tapped rows of a producer whose first result is stored in f16 (the
+// storage type is the first result's) take 8 stages x 8 KiB x 4 warps,
+// past the budget; had the planner taken the f16 of the first result, it
+// would have planned 131072 bytes for a kernel that needs twice that.
+// CHECK: error: 'scn.submanifold_conv' op has 8 gather stages taking 262144 bytes a block
+func.func @handStagesOfTappedRows(%s: !scn.sites<3, [16, 16, 16]>, %x: tensor<?x128xf32>, %w: tensor<27x1x128x128xf32>) -> (tensor<?x128xf32>, tensor<?x128xf32>) {
+  %z, %t = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, epilogue = [#scn.step<tap>, #scn.step<relu>], storage_type = f16} : tensor<?x128xf32>, tensor<27x1x128x128xf32>, !scn.sites<3, [16, 16, 16]>
+  %a = scn.submanifold_conv %z, %w on %s {filter_size = array<i64: 3, 3, 3>} : tensor<?x128xf32>, tensor<27x1x128x128xf32>, !scn.sites<3, [16, 16, 16]>
+  %c = scn.submanifold_conv %t, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", gathers = "async", gather_stages = 8 : i64} : tensor<?x128xf32>, tensor<27x1x128x128xf32>, !scn.sites<3, [16, 16, 16]>
+  return %a, %c : tensor<?x128xf32>, tensor<?x128xf32>
+}

@@ -93,6 +93,19 @@ func.func @features_on_other_sites(%c: tensor<?x3xi64>, %f: tensor<?x1xf32>,
 
 // -----
 
+// The same through a linear op's tapped rows, which stay on its input's sites.
+func.func @tapped_features_on_other_sites(%c: tensor<?x3xi64>, %f: tensor<?x1xf32>,
+                                          %t: !scn.sites<2, [8, 8]>, %wl: tensor<1x1xf32>,
+                                          %w: tensor<9x1x1x2xf32>) {
+  %s, %x = scn.input %c, %f : tensor<?x3xi64>, tensor<?x1xf32> -> !scn.sites<2, [8, 8]>, tensor<?x1xf32>
+  %o, %r = scn.linear %x, %wl {epilogue = [#scn.step<tap>, #scn.step<relu>]} : tensor<?x1xf32>, tensor<1x1xf32>
+  // expected-error @+1 {{input features are on a different sites value than the op's input sites}}
+  %y = scn.submanifold_conv %r, %w on %t {filter_size = array<i64: 3, 3>} : tensor<?x1xf32>, tensor<9x1x1x2xf32>, !scn.sites<2, [8, 8]>
+  return
+}
+
+// -----
+
 // SCN rule: filter size per axis.
 func.func @filter_count(%s: !scn.sites<2, [8, 8]>, %x: tensor<?x1xf32>, %w: tensor<27x1x1x2xf32>) {
   // expected-error @+1 {{filter_size needs 2 entries (one per spatial axis), got 3}}

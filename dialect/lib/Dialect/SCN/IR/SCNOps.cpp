@@ -30,10 +30,13 @@ Value scn::getSitesOf(Value features) {
             .Default([](Operation *) { return Value(); });
     if (next)
       return next;
-    // Ops that keep rows in place: follow their first feature operand.
+    // Ops that keep rows in place: follow their first feature operand (a
+    // linear op's tapped rows, its second result, are on the same sites).
+    bool keepsRows = features == def->getResult(0) ||
+                     (isa<LinearOp>(def) && features == def->getResult(1));
     if (isa<LinearOp, BatchNormOp, ReLUOp, LeakyReLUOp, SigmoidOp, TanhOp,
             ELUOp, SELUOp, DropoutOp, ConcatOp, AddOp>(def) &&
-        def->getNumOperands() > 0 && features == def->getResult(0)) {
+        def->getNumOperands() > 0 && keepsRows) {
       features = def->getOperand(0);
       continue;
     }

@@ -72,7 +72,8 @@ int64_t gatherStageBytes(EpilogueOpInterface op, int64_t rows, int64_t stages,
 }
 /// Bytes of an element of `op`'s input rows as stored: the caller's rows
 /// (a function argument) stay f32; rows whose op has a storage_type
-/// (PlanDataflow's markMultiplicandStorage) are of that type; the
+/// (PlanDataflow's markMultiplicandStorage; its first result's, not the
+/// tapped rows of an epilogue's tap) are of that type; the
 /// network's merged input rows (scn.input and scn.bl_input in modes 3 and
 /// 4: sums) stay f32 whatever the activations (convert-scn-to-gpu's
 /// mergeInputRows); other rows are `activationBytes`.
@@ -80,7 +81,8 @@ int64_t inputElementBytes(Operation *op, int64_t activationBytes) {
   Operation *producer = op->getOperand(0).getDefiningOp();
   if (!producer) // the caller's rows, f32
     return 4;
-  if (auto storage = producer->getAttrOfType<TypeAttr>("storage_type"))
+  if (auto storage = producer->getAttrOfType<TypeAttr>("storage_type");
+      storage && op->getOperand(0) == producer->getResult(0))
     return storage.getValue().getIntOrFloatBitWidth() / 8;
   if (auto input = dyn_cast_or_null<InputOp>(producer); input && input.getMode() >= 3)
     return 4;
