@@ -3,12 +3,14 @@
 SparseConvNet's residual UNets (W1) batch-norm every block's sum, which is
 also the next block's shortcut: the sum has two readers, so its batch norm
 used to be a kernel that read the sum back. With `scn-fuse-epilogue` taps
-the convolution that makes the sum writes it (its tapped result) and the
-batch norm of it, from its registers. This compiles the workload both ways
-(`scn-compile --epilogue-taps=true|false`), counts the batch-norm kernels
-left, the bytes the taps no longer read (one f32 pass over each tapped
-op's output rows), and times both end to end, alternating, in the same
-run: medians and their ratio.
+the convolution that makes the sum writes it (its tapped result; straight
+into a concatenation's slice where that is the sum's only other reader)
+and the batch norm of it, from its registers. This compiles the workload
+both ways (`scn-compile --epilogue-taps=true|false`), counts the
+batch-norm kernels left, the f32 bytes the taps no longer move (the batch
+norms' reads of the sums, and the concatenations' copies of them), and
+times both end to end, alternating, in the same run: medians and their
+ratio.
 
     /usr/bin/python3 bench/cpu/epilogue_taps.py --workloads W1,W2 --rounds 3 --repeat 3
 """
@@ -42,10 +44,12 @@ def workload(name):
 
 
 def tapped_bytes(graph, coords):
-    """(batch-norm kernels, tapped ops, bytes of one f32 pass over the
-    tapped ops' rows) in the graph pipeline's output `graph`. Rows of a site
-    set: the input's sites, halved per downsample (filter 2, stride 2: the
-    unique parents)."""
+    """(batch-norm kernels, tapped ops, f32 bytes the taps no longer move) in
+    the graph pipeline's output `graph`: one pass over each tapped op's rows
+    (the batch norm's read), and two more (the copy's read and write) where
+    the tapped rows go straight into a concatenation's slice. Rows of a
+    site set: the input's sites, halved per downsample (filter 2, stride 2:
+    the unique parents)."""
     level = {}
     for line in graph.splitlines():
         if m := re.search(r"(%[\w]+), %[\w]+ = scn\.input", line):
@@ -53,18 +57,24 @@ def tapped_bytes(graph, coords):
         elif m := re.search(r"(%[\w]+) = scn\.downsample (%[\w]+)", line):
             level[m.group(1)] = level[m.group(2)] + 1
     sites = {}
-    total, taps = 0, 0
+    pass_bytes = {}  # tapped value -> bytes of one f32 pass over its rows
     for line in graph.splitlines():
         if "#scn.step<tap>" not in line:
             continue
-        taps += 1
+        tapped = re.search(r"%[\w]+, (%[\w]+) = scn\.", line).group(1)
         where = re.search(r"(?: on | to )(%[\w]+)", line).group(1)
         channels = int(re.search(r"tensor<\d+x\d+x\d+x(\d+)xf32>", line).group(1))
         k = level[where]
         if k not in sites:
             sites[k] = len(np.unique(coords[:, :3] // (2 ** k), axis=0))
-        total += sites[k] * channels * 4
-    return graph.count("scn.batch_norm"), taps, total
+        pass_bytes[tapped] = sites[k] * channels * 4
+    total = sum(pass_bytes.values())
+    for line in graph.splitlines():
+        if m := re.search(r"scn\.concat ([^{:]*)\{fused_operands = array<i64: ([\d, ]+)>", line):
+            operands = [o.strip() for o in m.group(1).split(",")]
+            for index in (int(i) for i in m.group(2).split(",")):
+                total += 2 * pass_bytes.get(operands[index], 0)
+    return graph.count("scn.batch_norm"), len(pass_bytes), total
 
 
 def main():
@@ -113,11 +123,13 @@ def main():
             kernels_off, _, _ = tapped_bytes(graphs["false"], coords)
             kernels_on, taps, saved = tapped_bytes(graphs["true"], coords)
             on, off = statistics.median(times["true"]), statistics.median(times["false"])
+            print(f"{name} per-invocation medians, ms: taps {times['true']}, "
+                  f"no taps {times['false']}")
             rows.append((name, kernels_off, kernels_on, taps, saved / 1e6, off, on, off / on,
                          difference))
     print()
     print("| workload | batch-norm kernels, no taps | with taps | tapped ops | "
-          "MB not read back | no taps ms | taps ms | speedup | output difference |")
+          "f32 MB not moved | no taps ms | taps ms | speedup | output difference |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]:.1f} | {r[5]:.1f} | {r[6]:.1f} | "

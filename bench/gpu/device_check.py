@@ -432,7 +432,8 @@ VARIANT_TABLES = (
     ("Batch norms of residual sums (rows other ops read too) as kernels of their own "
      "(--epilogue-taps=false, as before the seventeenth session) against fused into the "
      "summing convolution's epilogue after a tap step, which writes the sum and its batch "
-     "norm (the default: 18 fewer kernels a W1 call), W1 only, f16; a speed-up below 1 is "
+     "norm, into a concatenation's slice where that is the sum's other reader (the "
+     "default: 22 fewer kernels a W1 call), W1 only, f16; a speed-up below 1 is "
      "the taps' gain.",
      "cuda-f16", ("cuda-f16-notaps",)),
     ("Tensor-core tiles' rows sorted by the plain neighbour mask (SCN_RUNTIME_ROW_ORDER=mask, "

@@ -260,8 +260,9 @@ BENCH_VARIANTS = [
     # before scn-gpu-prepare-parameters (112 of W1's 190 launches a call).
     ("cuda-f16-noprep", F16 + ["--prepare-parameters=false"], "W1"),
     # Batch norms of rows that other ops read too as kernels of their own,
-    # as before the seventeenth session (18 of W1's; the default fuses them
-    # into the producer's epilogue after a tap step).
+    # as before the seventeenth session (18 of W1's, and 4 concatenation
+    # copies; the default fuses them into the producer's epilogue after a
+    # tap step).
     ("cuda-f16-notaps", F16 + ["--epilogue-taps=false"], "W1"),
     ("cuda-bf16", ["--element-type=bf16"], "all"),
     ("cuda-f16-act16", F16 + ACT16, "all"),

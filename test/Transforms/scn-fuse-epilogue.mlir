@@ -189,13 +189,14 @@ func.func @one_tap(%s: !scn.sites<1, [16]>, %x: tensor<?x1xf32>, %w: tensor<3x1x
 
 // -----
 
-// Tapped rows are not written into a concatenation's slice: the op writes
-// its first result there, so a concat of the tapped rows copies them.
-// CHECK-LABEL: func @tap_not_into_concat
+// Tapped rows whose only reader is a concatenation go straight into its
+// slice (SparseConvNet's UNet: the encoder's last sum, batch-normed for
+// the next block and joined with the decoder's rows), the op's first
+// result to its own readers.
+// CHECK-LABEL: func @tap_into_concat
 // CHECK: %[[Z:.*]], %[[T:.*]] = scn.submanifold_conv {{.*}}#scn.step<tap>
-// CHECK: scn.concat %{{.*}}, %[[T]] :
-// CHECK-NOT: fused_operands
-func.func @tap_not_into_concat(%s: !scn.sites<1, [16]>, %x: tensor<?x2xf32>, %w: tensor<3x1x2x4xf32>,
+// CHECK: scn.concat %{{.*}}, %[[T]] {fused_operands = array<i64: 1>}
+func.func @tap_into_concat(%s: !scn.sites<1, [16]>, %x: tensor<?x2xf32>, %w: tensor<3x1x2x4xf32>,
                                %m: tensor<4xf32>, %v: tensor<4xf32>) -> (tensor<?x4xf32>, tensor<?x6xf32>) {
   %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3>} : tensor<?x2xf32>, tensor<3x1x2x4xf32>, !scn.sites<1, [16]>
   %z = scn.batch_norm %y, %m, %v : tensor<?x4xf32>, tensor<4xf32>, tensor<4xf32>

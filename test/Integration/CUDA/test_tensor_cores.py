@@ -17,6 +17,7 @@ rounded ones (the order of the fp32 sums differs).
 """
 
 import os
+import re
 import subprocess
 import sys
 
@@ -152,7 +153,19 @@ def tensor_core_case(seed, exact):
                                    "running_var": _positive(net, 32)}},
                        net.conv("SubmanifoldConvolution", 32, 32, f3)]]},
                   {"type": "AddTable"},
-                  net.conv("SubmanifoldConvolution", 32, 16, f3, bias=True)]
+                  # That block's sum joined with a convolution of its batch
+                  # norm (a UNet's skip): the sum's convolution taps it
+                  # straight into its slice of the concatenation.
+                  {"type": "ConcatTable", "branches": [
+                      [{"type": "BatchNormReLU", "nPlanes": 32, "eps": 1e-4, "momentum": 0.99,
+                        "params": {"weight": _positive(net, 32),
+                                   "bias": net.param((32,), 0.2),
+                                   "running_mean": net.param((32,), 0.25),
+                                   "running_var": _positive(net, 32)}},
+                       net.conv("SubmanifoldConvolution", 32, 16, f3)],
+                      [{"type": "Identity"}]]},
+                  {"type": "JoinTable"},
+                  net.conv("SubmanifoldConvolution", 48, 16, f3, bias=True)]
     net.arrays["coords"], net.arrays["features"] = coords, features
     spec = {"dimension": dim, "spatial_size": size, "input_mode": 0, "train": False,
             "batch_size": 2, "coords": "coords", "features": "features",
@@ -705,9 +718,10 @@ def test_every_case_plans_tensor_cores(tmp_path):
 
 
 def test_rounded_case_taps_a_tensor_core_sum(tmp_path):
-    """The rounded cases' residual block makes a tensor-core convolution
-    write its residual sum (the tap) and the batch norm of it, so that
-    their comparisons cover a tapped epilogue."""
+    """The rounded cases' residual blocks make tensor-core convolutions
+    write their residual sums (the tap) and the batch norm of them, one of
+    them into a concatenation's slice, so that their comparisons cover
+    tapped epilogues."""
     spec, arrays = tensor_core_case(0, False)
     mlir = tmp_path / "net.mlir"
     mlir.write_text(spec_to_mlir.spec_to_mlir(spec, arrays, "const"))
@@ -719,8 +733,11 @@ def test_rounded_case_taps_a_tensor_core_sum(tmp_path):
     assert proc.returncode == 0, proc.stderr
     tapped = [line for line in proc.stdout.splitlines()
               if 'dataflow = "tensor_core"' in line and "#scn.step<tap>" in line]
-    assert len(tapped) == 1, proc.stdout
+    assert len(tapped) == 2, proc.stdout
     assert "scn.batch_norm" not in proc.stdout
+    # The second one's tapped rows go into the concatenation's slice.
+    assert re.search(r"scn\.concat %\w+, %tapped_\d+ \{fused_operands = array<i64: 0, 1>[,}]",
+                     proc.stdout), proc.stdout
 
 
 # Without a GPU this is one skipped entry, not one per case.

@@ -268,12 +268,19 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
   }
   // Rows go to this op's own buffer, or straight into its channel slice of
   // a concatenation (scn.concat's fused_operands).
-  auto [concat, sliceOffset] = kb.getFusedConcat(op);
+  auto [concat, sliceOffset] = kb.getFusedConcat(op->getResult(0));
   Value out = concat ? kb.getConcatBuffer(concat, rows)
                      : kb.allocRows(rows, nOut, element);
-  // A tap step's rows (the op's second result) get a buffer of their own.
-  if (op->getNumResults() == 2)
-    epilogue.tapped = kb.allocTappedRows(rows, nOut, element);
+  // A tap step's rows (the op's second result): a buffer of their own, or
+  // their slice of a concatenation.
+  ConcatOp tappedConcat;
+  if (op->getNumResults() == 2) {
+    int64_t tappedOffset;
+    std::tie(tappedConcat, tappedOffset) = kb.getFusedConcat(op->getResult(1));
+    epilogue.tapped = tappedConcat ? kb.getConcatBuffer(tappedConcat, rows)
+                                   : kb.allocTappedRows(rows, nOut, element);
+    epilogue.tappedColumn = tappedConcat ? tappedOffset : 0;
+  }
 
   // The schedule chosen by scn-plan-dataflow (or written by hand):
   // `rows_per_tile` output rows share every weight vector they load, and
@@ -496,17 +503,17 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
     });
   }
   }
-  if (concat) {
-    // The only reader is the concatenation, which skips this operand: a
-    // placeholder of the right type that bufferization drops.
-    Value empty = tensor::EmptyOp::create(b, resultType.getShape(), element,
-                                          ValueRange{rows});
-    op->getResult(0).replaceAllUsesWith(empty);
-  } else {
-    op->getResult(0).replaceAllUsesWith(kb.toTensor(out, resultType));
-  }
+  // A result whose only reader is a concatenation that skips it (its rows
+  // are in the slice): a placeholder of the right type that bufferization
+  // drops.
+  auto placeholder = [&] {
+    return tensor::EmptyOp::create(b, resultType.getShape(), element, ValueRange{rows});
+  };
+  op->getResult(0).replaceAllUsesWith(concat ? placeholder()
+                                             : kb.toTensor(out, resultType));
   if (epilogue.tapped)
-    op->getResult(1).replaceAllUsesWith(kb.toTensor(epilogue.tapped, resultType));
+    op->getResult(1).replaceAllUsesWith(tappedConcat ? placeholder()
+                                                     : kb.toTensor(epilogue.tapped, resultType));
   return success();
 }
 

@@ -401,11 +401,10 @@ void KernelBuilder::storeElement(Value value, Value buffer, ValueRange indices) 
   memref::StoreOp::create(b, value, buffer, indices);
 }
 
-std::pair<ConcatOp, int64_t> KernelBuilder::getFusedConcat(Operation *op) {
-  // The first result only: an epilogue's tapped rows have their own buffer.
-  if (op->getNumResults() < 1 || !op->getResult(0).hasOneUse())
+std::pair<ConcatOp, int64_t> KernelBuilder::getFusedConcat(Value rows) {
+  if (!rows.hasOneUse())
     return {};
-  OpOperand &use = *op->getResult(0).getUses().begin();
+  OpOperand &use = *rows.getUses().begin();
   auto concat = dyn_cast<ConcatOp>(use.getOwner());
   if (!concat || !concat.getFusedOperands() ||
       !llvm::is_contained(*concat.getFusedOperands(),
@@ -503,10 +502,15 @@ Value applyEpilogue(KernelBuilder &kb, Value acc, const Epilogue &epilogue, Valu
   unsigned next = 0;
   for (EpilogueStepAttr step : epilogue.steps) {
     switch (step.getKind()) {
-    case EpilogueKind::tap:
+    case EpilogueKind::tap: {
       assert(epilogue.tapped && "a tap step without a tapped buffer");
-      kb.storeTile(acc, epilogue.tapped, {row, channelBegin}, align(epilogue.tapped));
+      int64_t column = epilogue.tappedColumn;
+      Value at = column ? arith::AddIOp::create(b, channelBegin, kb.index(column)).getResult()
+                        : channelBegin;
+      kb.storeTile(acc, epilogue.tapped, {row, at},
+                   alignedTiles ? alignmentOf(epilogue.tapped, width, column) : 0);
       break;
+    }
     case EpilogueKind::affine: {
       Value scale = load(operandBuffers[next], {channelBegin});
       Value shift = load(operandBuffers[next + 1], {channelBegin});

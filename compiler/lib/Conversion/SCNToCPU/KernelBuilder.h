@@ -46,6 +46,9 @@ struct Epilogue {
   llvm::SmallVector<EpilogueStepAttr> steps;
   llvm::SmallVector<mlir::Value> buffers;
   mlir::Value tapped;
+  /// The tapped rows' first column in `tapped`: their slice of a
+  /// concatenation that takes them (0: a buffer of their own).
+  int64_t tappedColumn = 0;
 };
 
 /// State shared by the lowering of one module.
@@ -224,10 +227,11 @@ public:
   mlir::Value loadElement(mlir::Value buffer, mlir::ValueRange indices);
   void storeElement(mlir::Value value, mlir::Value buffer, mlir::ValueRange indices);
 
-  /// The concatenation an op writes its rows into (scn.concat's
-  /// `fused_operands`), with the channel offset of its slice; null when the
-  /// op writes its own buffer. Records that the op does so.
-  std::pair<ConcatOp, int64_t> getFusedConcat(mlir::Operation *op);
+  /// The concatenation an op writes `rows` (one of its results) into
+  /// (scn.concat's `fused_operands`), with the channel offset of its
+  /// slice; null when they go to a buffer of their own. Records that the
+  /// op does so.
+  std::pair<ConcatOp, int64_t> getFusedConcat(mlir::Value rows);
   /// Whether operand `index` of `concat` was written into its result by its
   /// producer.
   bool isWrittenIntoConcat(ConcatOp concat, unsigned index) const {

@@ -249,21 +249,22 @@ struct FuseResidualAdd : OpRewritePattern<AddOp> {
   }
 };
 
-/// concat(..., conv, ...): the conv writes its rows into its channel slice of
-/// the concat's result (recorded as `fused_operands` on the concat).
+/// concat(..., conv, ...): the conv writes its rows, either result, into
+/// their channel slice of the concat's result (recorded as `fused_operands`
+/// on the concat). Operands become fusable as other patterns run (a tap
+/// leaves its rows one reader), so the list grows.
 struct FuseIntoConcat : OpRewritePattern<ConcatOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ConcatOp concat,
                                 PatternRewriter &rewriter) const override {
-    if (concat.getFusedOperandsAttr() || concat.getInputs().size() < 2)
+    if (concat.getInputs().size() < 2)
       return failure();
     SmallVector<int64_t> fused;
-    // An op writes its first result into the slice; tapped rows are its own.
     for (auto [index, input] : llvm::enumerate(concat.getInputs()))
-      if (auto producer = input.getDefiningOp<EpilogueOpInterface>();
-          producer && input == producer->getResult(0) && input.hasOneUse())
+      if (input.getDefiningOp<EpilogueOpInterface>() && input.hasOneUse())
         fused.push_back(index);
-    if (fused.empty())
+    if (fused.empty() || (concat.getFusedOperands() &&
+                          llvm::equal(*concat.getFusedOperands(), fused)))
       return failure();
     rewriter.modifyOpInPlace(concat, [&] {
       concat.setFusedOperandsAttr(rewriter.getDenseI64ArrayAttr(fused));
