@@ -443,6 +443,23 @@ func.func @epilogue_two_taps(%s: !scn.sites<1, [8]>, %x: tensor<?x1xf32>, %w: te
 
 // -----
 
+// A tap step gives the op its second result, and only a tap does.
+func.func @tap_result_count(%x: tensor<?x4xf32>, %w: tensor<4x4xf32>) {
+  // expected-error @+1 {{has 1 result(s); with a tap step it has 2 (the second: the rows at the tap)}}
+  %y = "scn.linear"(%x, %w) <{epilogue = [#scn.step<tap>], operandSegmentSizes = array<i32: 1, 1, 0, 0>}> : (tensor<?x4xf32>, tensor<4x4xf32>) -> tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @untapped_second_result(%x: tensor<?x4xf32>, %w: tensor<4x4xf32>) {
+  // expected-error @+1 {{has 2 result(s); without a tap step it has 1}}
+  %y:2 = "scn.linear"(%x, %w) <{operandSegmentSizes = array<i32: 1, 1, 0, 0>}> : (tensor<?x4xf32>, tensor<4x4xf32>) -> (tensor<?x4xf32>, tensor<?x4xf32>)
+  return
+}
+
+// -----
+
 // A residual has the result's type.
 func.func @epilogue_residual(%s: !scn.sites<1, [8]>, %x: tensor<?x1xf32>, %w: tensor<3x1x1x2xf32>, %r: tensor<?x1xf32>) {
   // expected-error @+1 {{epilogue residual must have the result type 'tensor<?x2xf32>', got 'tensor<?x1xf32>'}}

@@ -194,9 +194,10 @@ static LogicalResult verifyEpilogue(Operation *op, std::optional<ArrayAttr> list
     return op->emitOpError() << "has " << operands.size()
                              << " epilogue operands but its steps use " << next;
   if (op->getNumResults() != (tapped ? 2u : 1u))
-    return op->emitOpError() << "has " << op->getNumResults() << " results but "
-                             << (tapped ? "2" : "1")
-                             << (tapped ? " with its tap step" : " without a tap step");
+    return op->emitOpError() << "has " << op->getNumResults() << " result(s); "
+                             << (tapped ? "with a tap step it has 2 (the second: the rows "
+                                          "at the tap)"
+                                        : "without a tap step it has 1");
   return success();
 }
 
