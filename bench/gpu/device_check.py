@@ -346,7 +346,7 @@ WORKLOADS = ("W1", "W3_C64", "W3_C128", "W3_C32", "W3_C16")
 # The issue's numbers (f16, fp32, the CPU) and the candidates waiting for a
 # GPU run for every workload before any other variant.
 PRIMARY_TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-noprep", "cuda-f16+hostwaits",
-                   "cuda-f16-notaps",
+                   "cuda-f16-notaps", "cuda-f16-simtlinear",
                    "cuda-f16-blockw",
                    "cuda-f16-async-blockw",
                    "cuda-f16-wgmma", "cuda-f16-wgmma128", "cuda-f16-blockw8",
@@ -436,6 +436,12 @@ VARIANT_TABLES = (
      "default: 22 fewer kernels a W1 call), W1 only, f16; a speed-up below 1 is "
      "the taps' gain.",
      "cuda-f16", ("cuda-f16-notaps",)),
+    ("NetworkInNetwork layers as SIMT kernels (--linear-as-convolution=false, as before the "
+     "seventeenth session) against tensor-core 1x1 convolutions over a filter-1 map built "
+     "with the others (the default; W1's 4 decoder shortcuts, 64 -> 32 to 256 -> 128), W1 "
+     "only, f16; a speed-up below 1 is the tensor cores' gain. Outputs differ: the "
+     "tensor cores round the shortcuts' inputs to f16.",
+     "cuda-f16", ("cuda-f16-simtlinear",)),
     ("Tensor-core tiles' rows sorted by the plain neighbour mask (SCN_RUNTIME_ROW_ORDER=mask, "
      "the order before the tenth session) instead of the Gray code key (the default; "
      "7-9% fewer tile steps on W1's levels, bench/gpu/tile_occupancy.py), f16; a "

@@ -12,7 +12,8 @@ checked here of its speed.
         [--tensor-core-loads 0] [--tensor-core-columns 0]
         [--tensor-core-weights global|shared|large|staged|block]
         [--tensor-core-gathers registers|async] [--tensor-core-stages 0]
-        [--epilogue-taps true|false] [--chip sm_90|sm_90a] [--per-kernel]
+        [--epilogue-taps true|false] [--linear-as-convolution true|false]
+        [--chip sm_90|sm_90a] [--per-kernel]
 
 (--chip sm_90a with --tensor-core-weights block: the wgmma kernels.)
 """
@@ -100,6 +101,8 @@ def main():
     p.add_argument("--narrow-tensor-core-inputs", default="true", choices=["true", "false"])
     p.add_argument("--epilogue-taps", default="true", choices=["true", "false"],
                    help="false: batch norms of rows other ops read too stay kernels")
+    p.add_argument("--linear-as-convolution", default="true", choices=["true", "false"],
+                   help="false: NetworkInNetwork layers stay SIMT kernels")
     p.add_argument("--chip", default="sm_90")
     p.add_argument("--per-kernel", action="store_true",
                    help="also list every tensor-core kernel: registers, spilled bytes, "
@@ -124,6 +127,8 @@ def main():
         options += " narrow-tensor-core-inputs=false"
     if a.epilogue_taps != "true":
         options += " epilogue-taps=false"
+    if a.linear_as_convolution != "true":
+        options += " linear-as-convolution=false"
     groups = collections.defaultdict(lambda: collections.Counter())
     registers = collections.defaultdict(list)
     with tempfile.TemporaryDirectory() as tmp:

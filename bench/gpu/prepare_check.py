@@ -264,6 +264,10 @@ BENCH_VARIANTS = [
     # copies; the default fuses them into the producer's epilogue after a
     # tap step).
     ("cuda-f16-notaps", F16 + ["--epilogue-taps=false"], "W1"),
+    # NetworkInNetwork layers as SIMT kernels, as before the seventeenth
+    # session (W1's 4 decoder shortcuts; the default runs them on tensor
+    # cores as 1x1 convolutions, scn-linear-as-convolution).
+    ("cuda-f16-simtlinear", F16 + ["--linear-as-convolution=false"], "W1"),
     ("cuda-bf16", ["--element-type=bf16"], "all"),
     ("cuda-f16-act16", F16 + ACT16, "all"),
     # fp32 on tensor cores, rounded to tf32 (mma.m16n8k8).

@@ -64,6 +64,12 @@ static llvm::cl::opt<bool> narrowTensorCoreInputs(
                    "which they round them to anyway (half the bytes, the same results; "
                    "false: f32, for comparisons)"));
 
+static llvm::cl::opt<bool> linearAsConvolution(
+    "linear-as-convolution", llvm::cl::init(true),
+    llvm::cl::desc("cuda with --element-type=f16|bf16|tf32: NetworkInNetwork layers whose "
+                   "channels are multiples of 16 run on tensor cores as 1x1 convolutions "
+                   "(false: SIMT kernels, for comparisons)"));
+
 /// A graph flag of both targets, shared the same way: for comparisons.
 static llvm::cl::opt<bool> epilogueTaps(
     "epilogue-taps", llvm::cl::init(true),
@@ -78,7 +84,7 @@ inline bool anyCudaFlag() {
          tensorCoreWeights.getNumOccurrences() || tensorCoreBlockWarps.getNumOccurrences() ||
          tensorCoreGathers.getNumOccurrences() ||
          tensorCoreStages.getNumOccurrences() || narrowTensorCoreInputs.getNumOccurrences() ||
-         epilogueTaps.getNumOccurrences();
+         epilogueTaps.getNumOccurrences() || linearAsConvolution.getNumOccurrences();
 }
 
 /// The error for one of these flags given with --target=cpu, or "".
@@ -93,6 +99,8 @@ inline std::string cudaFlagOnCpu() {
     return "--tensor-core-weights is for --target=cuda";
   if (tensorCoreBlockWarps.getNumOccurrences())
     return "--tensor-core-block-warps is for --target=cuda";
+  if (linearAsConvolution.getNumOccurrences())
+    return "--linear-as-convolution is for --target=cuda";
   if (tensorCoreGathers.getNumOccurrences() || tensorCoreStages.getNumOccurrences())
     return "--tensor-core-gathers and --tensor-core-stages are for --target=cuda";
   if (narrowTensorCoreInputs.getNumOccurrences())
@@ -103,6 +111,7 @@ inline std::string cudaFlagOnCpu() {
 /// Copies these flags into `options`.
 inline void applyCudaFlags(scn::CompileOptions &options) {
   options.epilogueTaps = epilogueTaps;
+  options.linearAsConvolution = linearAsConvolution;
   options.elementType = elementType;
   options.activations = activations;
   options.simtRows = simtRows;

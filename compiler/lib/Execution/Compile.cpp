@@ -106,6 +106,7 @@ llvm::Expected<EntrySignature> lowerToLLVMDialect(ModuleOp module,
     cuda.activations = options.activations;
     cuda.neighbourMasks = options.neighbourMasks;
     cuda.epilogueTaps = options.epilogueTaps;
+    cuda.linearAsConvolution = options.linearAsConvolution;
     cuda.format = "isa";
     cuda.emulateOnHost = emulated;
     cuda.deviceGeometry = options.deviceGeometry;

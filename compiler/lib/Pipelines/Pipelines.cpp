@@ -31,7 +31,7 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
                            int64_t tensorCoreStages = 0, int64_t activationBytes = 4,
                            bool narrowTensorCoreInputs = true,
                            bool tensorCoreWgmma = false, int64_t tensorCoreColumns = 0,
-                           int64_t tensorCoreBlockWarps = 4) {
+                           int64_t tensorCoreBlockWarps = 4, bool linearAsConvolution = true) {
   pm.addPass(createCanonicalizerPass());
   if (foldBatchNorm)
     pm.addPass(createSCNFoldBatchNorm());
@@ -39,6 +39,10 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
     pm.addPass(createSCNFuseEpilogue(SCNFuseEpilogueOptions{epilogueTaps}));
   // Folds the arith ops of unfoldable batch norms' scale and shift.
   pm.addPass(createCanonicalizerPass());
+  // NetworkInNetwork layers that fit tensor cores run on them, as 1x1
+  // convolutions (their kernel maps come next).
+  if (target == "cuda" && !tensorCoreType.empty() && linearAsConvolution)
+    pm.addPass(createSCNLinearAsConvolution());
   pm.addPass(createSCNMaterializeKernelMaps());
   pm.addPass(createCSEPass());
   // The GPU's derived sets leave their counts on the device: the pyramid
@@ -300,7 +304,8 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                  options.tensorCoreGathers, options.tensorCoreStages,
                  options.activations == "f32" ? 4 : 2, options.narrowTensorCoreInputs,
                  // wgmma's PTX targets sm_90a, which runs only on sm_90.
-                 chip == "sm_90a", options.tensorCoreColumns, options.tensorCoreBlockWarps);
+                 chip == "sm_90a", options.tensorCoreColumns, options.tensorCoreBlockWarps,
+                 options.linearAsConvolution);
   ConvertSCNToGPUOptions toGPU;
   toGPU.deviceGeometry = options.deviceGeometry;
   toGPU.emulateWarps = options.emulateOnHost;

@@ -116,8 +116,8 @@ int main(int argc, char **argv) {
   if (artifact &&
       (target.getNumOccurrences() || !chips.empty() || scn::tools::anyCudaFlag()))
     return failWith("--target, --chip, --element-type, --activations, --simt-*, "
-                    "--tensor-core-*, --narrow-tensor-core-inputs and --epilogue-taps are for "
-                    ".mlir networks; "
+                    "--tensor-core-*, --narrow-tensor-core-inputs, --epilogue-taps and "
+                    "--linear-as-convolution are for .mlir networks; "
                     "an artifact runs as it was compiled");
   if (target == "cpu" && !chips.empty())
     return failWith("--chip is for --target=cuda");

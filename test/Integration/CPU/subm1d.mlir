@@ -37,6 +37,7 @@
 // RUN: not scn-run %t.so --narrow-tensor-core-inputs=false --input %t.npz 2>&1 | FileCheck %s --check-prefix=ARTIFACT
 // RUN: not scn-run %s --narrow-tensor-core-inputs=false --input %t.npz 2>&1 | FileCheck %s --check-prefix=RUNNARROW
 // RUN: not scn-run %t.so --epilogue-taps=false --input %t.npz 2>&1 | FileCheck %s --check-prefix=ARTIFACT
+// RUN: not scn-compile %s --linear-as-convolution=false -o %t.lin.so 2>&1 | FileCheck %s --check-prefix=LINEAR
 // --epilogue-taps is a graph option of both targets:
 // RUN: scn-run %s --epilogue-taps=false --input %t.npz --print | FileCheck %s
 // The CUDA pipeline emulated on the CPU, with bf16 tensor cores (none fit
@@ -47,10 +48,11 @@
 // ELEMENT: scn-compile: error: --element-type is for --target=cuda (the CPU target is f32)
 // GEOMETRY: scn-compile: error: --device-geometry is for --target=cuda
 // PREPARE: scn-compile: error: --prepare-parameters is for --target=cuda
-// ARTIFACT: scn-run: error: --target, --chip, --element-type, --activations, --simt-*, --tensor-core-*, --narrow-tensor-core-inputs and --epilogue-taps are for .mlir networks; an artifact runs as it was compiled
+// ARTIFACT: scn-run: error: --target, --chip, --element-type, --activations, --simt-*, --tensor-core-*, --narrow-tensor-core-inputs, --epilogue-taps and --linear-as-convolution are for .mlir networks; an artifact runs as it was compiled
 // RUNNARROW: scn-run: error: --narrow-tensor-core-inputs is for --target=cuda
 // WEIGHTS: scn-compile: error: --tensor-core-weights is for --target=cuda
 // BLOCKWARPS: scn-compile: error: --tensor-core-block-warps is for --target=cuda
+// LINEAR: scn-compile: error: --linear-as-convolution is for --target=cuda
 // RUNWEIGHTS: scn-run: error: --tensor-core-weights is for --target=cuda
 // RUNACT: scn-run: error: --activations is for --target=cuda (the CPU target is f32)
 // ACT: scn-compile: error: --activations is for --target=cuda (the CPU target is f32)

@@ -165,7 +165,14 @@ def tensor_core_case(seed, exact):
                        net.conv("SubmanifoldConvolution", 32, 16, f3)],
                       [{"type": "Identity"}]]},
                   {"type": "JoinTable"},
-                  net.conv("SubmanifoldConvolution", 48, 16, f3, bias=True)]
+                  # A NetworkInNetwork shortcut (as W1's decoder blocks'),
+                  # which runs on tensor cores as a 1x1 convolution.
+                  {"type": "ConcatTable", "branches": [
+                      [{"type": "NetworkInNetwork", "nIn": 48, "nOut": 16, "bias": True,
+                        "params": {"weight": net.param((48, 16), 1 / np.sqrt(48)),
+                                   "bias": net.param((16,), 0.2)}}],
+                      [net.conv("SubmanifoldConvolution", 48, 16, f3, bias=True)]]},
+                  {"type": "AddTable"}]
     net.arrays["coords"], net.arrays["features"] = coords, features
     spec = {"dimension": dim, "spatial_size": size, "input_mode": 0, "train": False,
             "batch_size": 2, "coords": "coords", "features": "features",
@@ -717,6 +724,24 @@ def test_every_case_plans_tensor_cores(tmp_path):
         assert uses_tensor_cores(spec, arrays, tmp_path, "bf16"), seed
 
 
+def test_rounded_case_runs_its_network_in_network_on_tensor_cores(tmp_path):
+    """The CUDA pipeline makes the rounded cases' NetworkInNetwork a 1x1
+    tensor-core convolution (scn-linear-as-convolution), so that their
+    comparisons cover it."""
+    spec, arrays = tensor_core_case(0, False)
+    mlir = tmp_path / "net.mlir"
+    mlir.write_text(spec_to_mlir.spec_to_mlir(spec, arrays, "const"))
+    proc = subprocess.run(
+        [os.path.join(BUILD, "bin", "scn-opt"), str(mlir), "--scn-linear-as-convolution",
+         "--scn-materialize-kernel-maps", "--scn-plan-dataflow=target=cuda tensor-cores=true"],
+        capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "scn.linear" not in proc.stdout
+    ones = [line for line in proc.stdout.splitlines()
+            if "scn.submanifold_conv" in line and "filter_size = array<i64: 1, 1>" in line]
+    assert len(ones) == 1 and 'dataflow = "tensor_core"' in ones[0], proc.stdout
+
+
 def test_rounded_case_taps_a_tensor_core_sum(tmp_path):
     """The rounded cases' residual blocks make tensor-core convolutions
     write their residual sums (the tap) and the batch norm of them, one of
@@ -735,6 +760,7 @@ def test_rounded_case_taps_a_tensor_core_sum(tmp_path):
               if 'dataflow = "tensor_core"' in line and "#scn.step<tap>" in line]
     assert len(tapped) == 2, proc.stdout
     assert "scn.batch_norm" not in proc.stdout
+    assert "scn.linear" in proc.stdout  # the plan alone does not rewrite it
     # The second one's tapped rows go into the concatenation's slice.
     assert re.search(r"scn\.concat %\w+, %tapped_\d+ \{fused_operands = array<i64: 0, 1>[,}]",
                      proc.stdout), proc.stdout

@@ -72,6 +72,9 @@ struct CompileOptions {
   std::string activations = "f32";
   /// cuda: tensor-core warps skip offsets by neighbour masks (false: votes).
   bool neighbourMasks = true;
+  /// cuda with f16 / bf16 / tf32: NetworkInNetwork layers that fit run on
+  /// tensor cores as 1x1 convolutions (false: SIMT).
+  bool linearAsConvolution = true;
   /// Both targets: batch norms of rows other ops read too become tap
   /// epilogues (scn-fuse-epilogue taps; false: kernels of their own).
   bool epilogueTaps = true;

@@ -63,6 +63,12 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
       llvm::cl::desc("Element type of the feature rows stored between ops: f32, or "
                      "f16 / bf16 (half the bytes; kernels compute in f32)"),
       llvm::cl::init("f32")};
+  Option<bool> linearAsConvolution{
+      *this, "linear-as-convolution",
+      llvm::cl::desc("f16 / bf16 / tf32: NetworkInNetwork layers whose channels are multiples "
+                     "of 16 run on tensor cores as 1x1 submanifold convolutions "
+                     "(scn-linear-as-convolution; false: SIMT kernels, for comparisons)"),
+      llvm::cl::init(true)};
   Option<bool> neighbourMasks{
       *this, "neighbour-masks",
       llvm::cl::desc("f16 / bf16 / tf32: tensor-core warps skip offsets by neighbour masks read "

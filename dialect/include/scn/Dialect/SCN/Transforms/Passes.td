@@ -106,6 +106,39 @@ def SCNMaterializeKernelMaps : Pass<"scn-materialize-kernel-maps"> {
   }];
 }
 
+def SCNLinearAsConvolution : Pass<"scn-linear-as-convolution"> {
+  let summary = "NetworkInNetwork layers as 1x...x1 submanifold convolutions, for "
+                "the tensor-core kernels";
+  let description = [{
+    An `scn.linear` is a submanifold convolution of filter size 1 on the
+    sites its rows are on: each output row is its own input row times the
+    weight, plus the bias and the epilogue. The CUDA pipeline rewrites the
+    ones whose input and output channels are multiples of `multiple` (the
+    tensor cores' 16) and whose rows are f32 on sites the verifier can trace
+    (`scn::getSitesOf`), so that they run on tensor cores instead of a SIMT
+    kernel: W1's four decoder shortcuts (64 -> 32 up to 256 -> 128). Their
+    kernel map, each row itself, is built like any other. Bias, epilogue
+    (taps included) and the op's other attributes are kept.
+
+    Before:
+    ```mlir
+    %y = scn.linear %x, %w bias(%b : tensor<32xf32>) : tensor<?x64xf32>, tensor<64x32xf32>
+    ```
+    After:
+    ```mlir
+    %w4 = tensor.expand_shape %w [[0, 1, 2], [3]] output_shape [1, 1, 64, 32]
+        : tensor<64x32xf32> into tensor<1x1x64x32xf32>
+    %y = scn.submanifold_conv %x, %w4 on %s bias(%b : tensor<32xf32>)
+        {filter_size = array<i64: 1, 1, 1>} : ...
+    ```
+  }];
+  let options = [
+    Option<"multiple", "multiple", "int64_t", /*default=*/"16",
+           "Rewrite layers whose input and output channels are multiples of this">,
+  ];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 def SCNHoistSiteSets : Pass<"scn-hoist-site-sets"> {
   let summary = "Move every derived site set right after the set it is derived from";
   let description = [{
