@@ -163,6 +163,11 @@ void *ownBuilt(scn_run_t run, const char *op, InputWait wait, Build &&build) {
   scn_status_t built = build(&sites);
   bool ok = wait == InputWait::Fence ? fence(run, built, op) : settle(run, built, op);
   if (!ok) {
+    // A build that failed early (bad rows, no memory) may leave the
+    // coordinates' queued upload reading the caller's array, which a
+    // page-locked one does until it runs: the caller gets it back after.
+    if (built != SCN_OK)
+      scn_gpu_sites_wait(nullptr);
     if (sites)
       scn_gpu_sites_free(sites);
     return nullptr;
@@ -317,8 +322,10 @@ void *scn_cg_gpu_full_sites(scn_run_t run, const char *op, void *in, const int64
 
 void *scn_cg_gpu_kernel_map(scn_run_t run, const char *op, int32_t kind, void *in, void *out,
                             const int64_t *filter, const int64_t *stride) {
+  // The dimension only: the build reads the counts it needs, and its
+  // failure to fails the run (a failed read here would not).
   scn_gpu_sites_info_t info;
-  if (!run || run->failed() || !out || !infoOf(in, info))
+  if (!run || run->failed() || !out || !peekInfoOf(in, info))
     return nullptr;
   std::string key = deviceKey("gpu-kmap", kind, in, out, filter, stride, info.dim);
   if (void *hit = run->cached(key))

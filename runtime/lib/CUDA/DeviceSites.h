@@ -943,7 +943,10 @@ void downsample(SiteSet<B> &s, const SiteSet<B> &in, const int64_t *filter,
   // allocated for it, up to its device count, where each row has one
   // window, on the stream it was built on. With more windows a row, its
   // count is read first, so that the candidates do not multiply the rows
-  // allocated; on another stream too, which would not wait for its build.
+  // allocated; on another stream too, for the count. (Reading the count
+  // does not order the rest of the input's build, queued after it, before
+  // this stream's kernels: a caller building on another stream orders the
+  // streams itself. The codegen builds every set on the default stream.)
   if (!oneWindow || !B::countOrders(in.hostCount, stream))
     siteCount(in, stream);
   const bool countOnDevice = in.numSites < 0;

@@ -97,6 +97,9 @@ public:
     if (host_)
       scn_gpu_mapped_word_free(host_);
   }
+  /// The word for the kernel that writes the count, with its event
+  /// created before that kernel is queued: were the event to fail after,
+  /// the word could go back to the pool while the kernel may still write it.
   int32_t *device() {
     if (!host_) {
       void *device = nullptr;
@@ -105,13 +108,19 @@ public:
         fail(status, "a host word for a site count: ", scn_last_error_message());
       device_ = static_cast<int32_t *>(device);
     }
+    if (!written_)
+      cudaCheck(cudaEventCreateWithFlags(&written_, cudaEventDisableTiming), "cudaEventCreate");
     return device_;
   }
   /// After the kernel that writes the count is queued on `stream`.
   void queued(cudaStream_t stream) {
-    if (!written_)
-      cudaCheck(cudaEventCreateWithFlags(&written_, cudaEventDisableTiming), "cudaEventCreate");
-    cudaCheck(cudaEventRecord(written_, stream), "cudaEventRecord");
+    cudaError_t recorded = cudaEventRecord(written_, stream);
+    if (recorded != cudaSuccess) {
+      // No event behind the kernel: wait for it here, so that the word is
+      // not handed on while it may still be written.
+      cudaStreamSynchronize(stream);
+      cudaCheck(recorded, "cudaEventRecord");
+    }
     stream_ = stream;
     unread_ = true;
   }

@@ -13,8 +13,8 @@ namespace scn::rt::gpu {
 
 /// Hands `block` (from scn_gpu_pinned_alloc) back to the pool once `event`,
 /// recorded behind the copies that read it, has completed: checked at the
-/// pool's next request or release, so that the host need not wait for the
-/// copies. The pool destroys the event.
+/// pool's next request (scn_gpu_pinned_alloc), so that the host need not
+/// wait for the copies. The pool destroys the event.
 void releasePinnedAfter(void *block, CUevent event);
 
 } // namespace scn::rt::gpu

@@ -197,8 +197,9 @@ TEST(FakeDriver, QueuedUploadsArriveWithoutAWaitAndHandTheirBlockBack) {
             // The block's event (and none for the driver's own path); the
             // second round finds the first round's block back in the pool.
             EXPECT_EQ(calls("cuEventRecord") - records, staged ? 1 : 0);
-            if (round == 1)
+            if (round == 1) {
               EXPECT_EQ(calls("cuMemHostAlloc"), hostAllocs);
+            }
           },
           /*queued=*/true);
     }

@@ -40,8 +40,9 @@ void expectUploadRoundTrip(size_t count, AfterUpload &&afterUpload, bool queued 
       << scn_last_error_message();
   ASSERT_NE(device, nullptr);
   std::fill(source.begin(), source.end(), 0);
-  if (queued)
+  if (queued) {
     ASSERT_EQ(scn_gpu_fence_default_stream(), SCN_OK) << scn_last_error_message();
+  }
   afterUpload();
   std::vector<int32_t> back(count, 0);
   void *stream = mgpuStreamCreate();

@@ -74,9 +74,12 @@ SCN_RUNTIME_API void scn_gpu_managed_free(void *ptr);
  * null for bytes <= 0); freed with scn_gpu_free. */
 SCN_RUNTIME_API scn_status_t scn_gpu_upload(const void *src, int64_t bytes, void **device);
 /* As scn_gpu_upload, without waiting: the copy is queued on the CUDA default
- * stream, where the device builders run and see it; `src` may be reused on
- * return. Other streams see it after scn_gpu_fence_default_stream. A failed
- * copy shows at the next wait. For the coordinates the builders read. */
+ * stream, where the device builders run and see it. Pageable `src` may be
+ * reused on return (the driver or the runtime's staging block holds the
+ * bytes); page-locked or managed `src` is read until the copy runs, so keep
+ * it until the next wait on the default stream (scn_gpu_sites_wait). Other
+ * streams see the copy after scn_gpu_fence_default_stream. A failed copy
+ * shows at the next wait. For the coordinates the builders read. */
 SCN_RUNTIME_API scn_status_t scn_gpu_upload_queued(const void *src, int64_t bytes,
                                                    void **device);
 SCN_RUNTIME_API void scn_gpu_free(void *device);
