@@ -423,9 +423,17 @@ static bool getInfo(void *sites, scn_sites_info_t &info) {
                       SCN_OK;
 }
 
-int64_t scn_cg_num_sites(void *sites) {
+int64_t scn_cg_num_sites(scn_run_t run, void *sites) {
   scn_sites_info_t info;
-  return getInfo(sites, info) ? info.num_sites : 0;
+  if (!sites)
+    return 0;
+  scn_status_t status = scn_sites_get_info(static_cast<scn_sites_t>(sites), &info);
+  if (status != SCN_OK) {
+    if (run)
+      run->failFromRuntime(status, "reading a site count");
+    return 0;
+  }
+  return info.num_sites;
 }
 
 int64_t scn_cg_batch_size(void *sites) {

@@ -356,10 +356,19 @@ void *scn_cg_gpu_kernel_map(scn_run_t run, const char *op, int32_t kind, void *i
   return run->remember(key, map);
 }
 
-int64_t scn_cg_gpu_num_sites(void *sites) {
-  // The one field that may wait: a derived set's count.
+int64_t scn_cg_gpu_num_sites(scn_run_t run, void *sites) {
+  // The one field that may wait: a derived set's count, whose failed read
+  // fails the run (a count of 0 alone would give empty layers).
   scn_gpu_sites_info_t info;
-  return infoOf(sites, info) ? info.num_sites : 0;
+  if (!sites)
+    return 0;
+  scn_status_t status = scn_gpu_sites_get_info(asSites(sites), &info);
+  if (status != SCN_OK) {
+    if (run)
+      run->failFromRuntime(status, "reading a site count");
+    return 0;
+  }
+  return info.num_sites;
 }
 int64_t scn_cg_gpu_batch_size(void *sites) {
   return infoField(sites, &scn_gpu_sites_info_t::batch_size);

@@ -29,7 +29,7 @@
 // CHECK-LABEL: func.func @subm(
 // CHECK-SAME: %[[RUNH:[^:]*]]: !llvm.ptr,
 // CHECK: %[[SITES:.*]] = call @scn_cg_input(%[[RUNH]],
-// CHECK: %[[N:.*]] = call @scn_cg_num_sites(%[[SITES]])
+// CHECK: %[[N:.*]] = call @scn_cg_num_sites(%[[RUNH]], %[[SITES]])
 // CHECK-DAG: %[[SRCB:.*]] = arith.muli %{{.*}}, %c4_i64
 // CHECK-DAG: %[[SRC:.*]] = call @scn_cg_site_source_row(%[[SITES]])
 // CHECK: %[[SRCD:.*]] = call @scn_cg_device_copy(%[[RUNH]], %[[SRC]], %[[SRCB]])

@@ -413,7 +413,7 @@ TEST(GpuSites, CodegenAbiMatchesTheCpuOne) {
     EXPECT_NE(scn_run_status(run), SCN_OK);
     EXPECT_NE(std::string(scn_run_error_message(run)).find("scn.input: "), std::string::npos)
         << scn_run_error_message(run);
-    EXPECT_EQ(scn_cg_gpu_num_sites(nullptr), 0);
+    EXPECT_EQ(scn_cg_gpu_num_sites(nullptr, nullptr), 0);
     EXPECT_EQ(scn_cg_gpu_neighbors(run, nullptr, 0), nullptr);
     std::string reason = scn_run_error_message(run);
     scn_run_destroy(run);
@@ -425,8 +425,8 @@ TEST(GpuSites, CodegenAbiMatchesTheCpuOne) {
   void *g = scn_cg_gpu_input(run, "scn.input", 3, size, coords.data(), 1, rows, 4, 4, 0);
   ASSERT_NE(c, nullptr) << scn_run_error_message(cpu);
   ASSERT_NE(g, nullptr) << scn_run_error_message(run);
-  int64_t n = scn_cg_num_sites(c);
-  ASSERT_EQ(scn_cg_gpu_num_sites(g), n);
+  int64_t n = scn_cg_num_sites(nullptr, c);
+  ASSERT_EQ(scn_cg_gpu_num_sites(nullptr, g), n);
   EXPECT_EQ(scn_cg_gpu_batch_size(g), scn_cg_batch_size(c));
   EXPECT_EQ(scn_cg_gpu_num_input_rows(g), rows);
   EXPECT_EQ(toHost(scn_cg_gpu_coords(g), n * 4), fromInfo(scn_cg_coords(c), n * 4));
@@ -442,11 +442,11 @@ TEST(GpuSites, CodegenAbiMatchesTheCpuOne) {
   void *cd2 = scn_cg_downsample(cpu, "scn.downsample", cd, two, two);
   void *gd2 = scn_cg_gpu_downsample(run, "scn.downsample", gd, two, two);
   ASSERT_NE(gd2, nullptr) << scn_run_error_message(run);
-  int64_t m2 = scn_cg_num_sites(cd2);
-  ASSERT_EQ(scn_cg_gpu_num_sites(gd2), m2);
+  int64_t m2 = scn_cg_num_sites(nullptr, cd2);
+  ASSERT_EQ(scn_cg_gpu_num_sites(nullptr, gd2), m2);
   EXPECT_EQ(toHost(scn_cg_gpu_coords(gd2), m2 * 4), fromInfo(scn_cg_coords(cd2), m2 * 4));
-  int64_t m = scn_cg_num_sites(cd);
-  ASSERT_EQ(scn_cg_gpu_num_sites(gd), m);
+  int64_t m = scn_cg_num_sites(nullptr, cd);
+  ASSERT_EQ(scn_cg_gpu_num_sites(nullptr, gd), m);
   EXPECT_EQ(toHost(scn_cg_gpu_coords(gd), m * 4), fromInfo(scn_cg_coords(cd), m * 4));
   struct Case {
     int32_t kind;
@@ -515,7 +515,7 @@ TEST(GpuSites, WorkOnTheNetworksStreamSeesMapsTheHostDidNotWaitFor) {
   void *stream = mgpuStreamCreate();
   void *sites = scn_cg_gpu_input(run, "scn.input", 3, size, coords.data(), 1, rows, 4, 4, 0);
   ASSERT_NE(sites, nullptr) << scn_run_error_message(run);
-  const int64_t n = scn_cg_gpu_num_sites(sites);
+  const int64_t n = scn_cg_gpu_num_sites(nullptr, sites);
   void *map = scn_cg_gpu_kernel_map(run, "scn.kernel_map", SCN_KMAP_SUBMANIFOLD, sites, sites,
                                     three, nullptr);
   ASSERT_NE(map, nullptr) << scn_run_error_message(run);

@@ -91,7 +91,8 @@ static Value mergeInputRows(KernelBuilder &kb, Value handle, Value features,
   auto &b = kb.builder();
   Type i32 = b.getI32Type();
   Type element = b.getF32Type();
-  Value n = kb.toIndex(kb.call(kb.geometryFn("scn_cg_num_sites"), b.getI64Type(), {handle}));
+  Value n = kb.toIndex(
+      kb.call(kb.geometryFn("scn_cg_num_sites"), b.getI64Type(), {kb.getRun(), handle}));
   // Sums of rows (modes 3, 4) stay f32 when activations are narrower.
   Value out = kb.allocRows(n, channels, element, /*exact=*/mode >= 3);
   // Every parallel loop below goes by forEachRowTile: on the GPU a thread
@@ -383,7 +384,7 @@ LogicalResult lowerGeometryOp(KernelBuilder &kb, Operation *op, bool &handled) {
         Value out = memref::AllocOp::create(b, outType, ValueRange{batch});
         Value flat = kb.flatten(out);
         linalg::FillOp::create(b, ValueRange{kb.f32(0.0)}, ValueRange{flat});
-        Value n = kb.toIndex(kb.call(kb.geometryFn("scn_cg_num_sites"), i64, {handle}));
+        Value n = kb.toIndex(kb.call(kb.geometryFn("scn_cg_num_sites"), i64, {kb.getRun(), handle}));
         Value coords = kb.runtimeArray("scn_cg_coords", {handle}, kb.byteSize(n, 8 * (sites.getDimension() + 1)));
         kb.parallelRows(n, [&](Value s) {
           Value base = denseOffset(kb, coords, s, sites.getSpatialSize(), channels);
@@ -415,7 +416,7 @@ LogicalResult lowerGeometryOp(KernelBuilder &kb, Operation *op, bool &handled) {
              kb.i64(channels), kb.pointerOf(dense)});
         kb.setHandle(toSparse.getSites(), handle);
         Value flat = kb.flatten(dense);
-        Value n = kb.toIndex(kb.call(kb.geometryFn("scn_cg_num_sites"), i64, {handle}));
+        Value n = kb.toIndex(kb.call(kb.geometryFn("scn_cg_num_sites"), i64, {kb.getRun(), handle}));
         Value coords = kb.runtimeArray("scn_cg_coords", {handle}, kb.byteSize(n, 8 * (sites.getDimension() + 1)));
         Value out = kb.allocRows(n, channels, b.getF32Type());
         kb.parallelRows(n, [&](Value s) {
@@ -434,7 +435,7 @@ LogicalResult lowerGeometryOp(KernelBuilder &kb, Operation *op, bool &handled) {
       .Case([&](CoordinatesOp coordsOp) -> LogicalResult {
         Value handle = kb.handle(coordsOp.getSites());
         int64_t cols = coordsOp.getSites().getType().getDimension() + 1;
-        Value n = kb.toIndex(kb.call(kb.geometryFn("scn_cg_num_sites"), i64, {handle}));
+        Value n = kb.toIndex(kb.call(kb.geometryFn("scn_cg_num_sites"), i64, {kb.getRun(), handle}));
         Value coords = kb.runtimeArray("scn_cg_coords", {handle}, kb.byteSize(n, 8 * cols));
         Value out = kb.allocRows(n, cols, i64);
         kb.parallelRows(n, [&](Value s) {

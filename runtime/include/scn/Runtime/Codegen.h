@@ -113,7 +113,9 @@ SCN_RUNTIME_API void *scn_cg_gpu_full_sites(scn_run_t run, const char *op, void 
 SCN_RUNTIME_API void *scn_cg_gpu_kernel_map(scn_run_t run, const char *op, int32_t kind,
                                             void *in, void *out, const int64_t *filter,
                                             const int64_t *stride);
-SCN_RUNTIME_API int64_t scn_cg_gpu_num_sites(void *sites);
+/// The one accessor that may wait (a derived set's count still on the
+/// GPU): a failed read fails `run` (when not null) and gives 0.
+SCN_RUNTIME_API int64_t scn_cg_gpu_num_sites(scn_run_t run, void *sites);
 SCN_RUNTIME_API int64_t scn_cg_gpu_batch_size(void *sites);
 SCN_RUNTIME_API const int64_t *scn_cg_gpu_coords(void *sites);
 SCN_RUNTIME_API int64_t scn_cg_gpu_num_input_rows(void *sites);
@@ -229,8 +231,10 @@ SCN_RUNTIME_API void *scn_cg_kernel_map(scn_run_t run, const char *op,
                                         const int64_t *filter,
                                         const int64_t *stride);
 
-/// Views used by the generated loops. Null handles give 0 / null.
-SCN_RUNTIME_API int64_t scn_cg_num_sites(void *sites);
+/// Views used by the generated loops. Null handles give 0 / null. The
+/// count takes the run, as scn_cg_gpu_num_sites does (the emulated CUDA
+/// path calls one for the other).
+SCN_RUNTIME_API int64_t scn_cg_num_sites(scn_run_t run, void *sites);
 SCN_RUNTIME_API int64_t scn_cg_batch_size(void *sites);
 /// [N, D+1] int64 coordinates, batch last.
 SCN_RUNTIME_API const int64_t *scn_cg_coords(void *sites);
