@@ -104,13 +104,11 @@ struct DropUnreadTap : OpRewritePattern<Op> {
     for (Attribute step : op.getEpilogueAttr())
       if (cast<EpilogueStepAttr>(step).getKind() != EpilogueKind::tap)
         steps.push_back(step);
-    NamedAttrList attributes(op->getDiscardableAttrDictionary());
-    Operation *untapped = Operation::create(
-        op->getLoc(), op->getName(), TypeRange{op->getResult(0).getType()}, op->getOperands(),
-        std::move(attributes), op->getPropertiesStorage(), BlockRange(), /*numRegions=*/0);
-    cast<Op>(untapped).setEpilogueAttr(steps.empty() ? ArrayAttr()
-                                                     : rewriter.getArrayAttr(steps));
-    rewriter.insert(untapped);
+    rewriter.modifyOpInPlace(op, [&] {
+      op.setEpilogueAttr(steps.empty() ? ArrayAttr() : rewriter.getArrayAttr(steps));
+    });
+    rewriter.setInsertionPoint(op);
+    Operation *untapped = rebuildForEpilogue(rewriter, op);
     rewriter.replaceAllUsesWith(op->getResult(0), untapped->getResult(0));
     rewriter.eraseOp(op);
     return success();

@@ -45,6 +45,17 @@ static void addTappedResult(ArrayAttr epilogue, SmallVectorImpl<Type> &types) {
     types.push_back(types.front());
 }
 
+Operation *scn::rebuildForEpilogue(OpBuilder &builder, Operation *op) {
+  // The same rule as the ops' result inference.
+  SmallVector<Type, 2> types{op->getResult(0).getType()};
+  addTappedResult(op->getAttrOfType<ArrayAttr>("epilogue"), types);
+  Operation *rebuilt = Operation::create(
+      op->getLoc(), op->getName(), types, op->getOperands(),
+      NamedAttrList(op->getDiscardableAttrDictionary()), op->getPropertiesStorage(),
+      BlockRange(), /*numRegions=*/0);
+  return builder.insert(rebuilt);
+}
+
 #define SCN_CONV_INFER(OP)                                                     \
   LogicalResult OP::inferReturnTypes(MLIRContext *,                            \
                                      std::optional<Location> location,         \

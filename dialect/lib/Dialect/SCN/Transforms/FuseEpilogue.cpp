@@ -62,18 +62,6 @@ static LogicalResult fuseInto(PatternRewriter &rewriter, EpilogueOpInterface pro
   return success();
 }
 
-/// `op` again, with a second result of its first's type: for an epilogue
-/// that just gained a tap step (result types follow the steps).
-static Operation *recreateWithTappedResult(PatternRewriter &rewriter, Operation *op) {
-  Type rows = op->getResult(0).getType();
-  NamedAttrList discardable(op->getDiscardableAttrDictionary());
-  Operation *tapped =
-      Operation::create(op->getLoc(), op->getName(), TypeRange{rows, rows}, op->getOperands(),
-                        std::move(discardable), op->getPropertiesStorage(), BlockRange(),
-                        /*numRegions=*/0);
-  rewriter.insert(tapped);
-  return tapped;
-}
 
 static EpilogueStepAttr makeStep(MLIRContext *context, EpilogueKind kind,
                                  double alpha = 0.0) {
@@ -215,7 +203,7 @@ struct FuseBatchNorm : OpRewritePattern<BatchNormOp> {
     // The rows as they stood go on to the other readers, the batch norm's
     // to its readers.
     rewriter.setInsertionPoint(producer);
-    Operation *tapped = recreateWithTappedResult(rewriter, producer);
+    Operation *tapped = rebuildForEpilogue(rewriter, producer);
     rewriter.replaceOp(bn, tapped->getResult(0));
     rewriter.replaceOp(producer, tapped->getResult(1));
     return success();

@@ -33,6 +33,13 @@ namespace scn {
 /// example a function argument).
 mlir::Value getSitesOf(mlir::Value features);
 
+/// `op`, a convolution or scn.linear whose epilogue steps changed, built
+/// again at the builder's insertion point with the results those steps give
+/// it (a second, tapped, result with a `tap` step): result types follow the
+/// steps, so an op that gains or loses a tap is a new op. Operands,
+/// properties and attributes are `op`'s; its uses are left to the caller.
+mlir::Operation *rebuildForEpilogue(mlir::OpBuilder &builder, mlir::Operation *op);
+
 /// Output spatial size of a strided convolution or pooling,
 /// `(in - size) / stride + 1`, or failure when the division is not exact or
 /// the filter is larger than the input.
