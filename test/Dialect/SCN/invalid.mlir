@@ -512,3 +512,12 @@ func.func @concat_fused_index(%a: tensor<?x2xf32>, %b: tensor<?x3xf32>) {
   %c = scn.concat %a, %b {fused_operands = array<i64: 2>} : tensor<?x2xf32>, tensor<?x3xf32>
   return
 }
+
+// -----
+
+// Only leaky_relu and elu take an alpha: on another step it would be dropped.
+func.func @alpha_on_tap(%x: tensor<?x4xf32>, %w: tensor<4x4xf32>) {
+  // expected-error @+1 {{epilogue step 'tap' takes no alpha (only leaky_relu and elu do)}}
+  %y:2 = scn.linear %x, %w {epilogue = [#scn.step<tap, 0.5>]} : tensor<?x4xf32>, tensor<4x4xf32>
+  return
+}

@@ -90,8 +90,17 @@ Attribute EpilogueStepAttr::parse(AsmParser &parser, Type) {
     return {};
   }
   double alpha = 0.0;
-  if (succeeded(parser.parseOptionalComma()) && parser.parseFloat(alpha))
-    return {};
+  if (succeeded(parser.parseOptionalComma())) {
+    // Only the parametric activations take one; elsewhere it would be
+    // dropped silently.
+    if (*kind != EpilogueKind::leaky_relu && *kind != EpilogueKind::elu) {
+      parser.emitError(parser.getCurrentLocation())
+          << "epilogue step '" << keyword << "' takes no alpha (only leaky_relu and elu do)";
+      return {};
+    }
+    if (parser.parseFloat(alpha))
+      return {};
+  }
   if (parser.parseGreater())
     return {};
   return EpilogueStepAttr::get(parser.getContext(), *kind, llvm::APFloat(alpha));
