@@ -1,7 +1,9 @@
 //===- CudaFlags.h - Command-line flags scn-compile and scn-run share ------===//
 //
 // The CUDA flags both tools take for a .mlir network, declared once: their
-// names, defaults, help and the error for giving them with --target=cpu.
+// names, defaults, help and the error for giving them with --target=cpu;
+// and --epilogue-taps, a graph flag that the CPU target takes too, shared
+// the same way.
 // Each tool is one translation unit that includes this header once.
 //
 //===----------------------------------------------------------------------===//
