@@ -4,6 +4,7 @@
 
 #include "scn/Execution/FatBinary.h"
 #include "scn/Pipelines/Pipelines.h"
+#include "scn/Runtime/AbiId.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Parser/Parser.h"
@@ -242,6 +243,16 @@ translateToLLVMIR(ModuleOp module, const EntrySignature &signature,
   new llvm::GlobalVariable(*llvmModule, manifest->getType(), /*isConstant=*/true,
                            llvm::GlobalValue::ExternalLinkage, manifest,
                            kManifestName);
+  // A data relocation against the runtime's ABI symbol: the dynamic linker
+  // resolves it at load time even with lazy binding, so an artifact meets
+  // only the runtime it was compiled for (AbiId.cpp).
+  auto *abiSymbol = new llvm::GlobalVariable(
+      *llvmModule, llvm::Type::getInt32Ty(context), /*isConstant=*/true,
+      llvm::GlobalValue::ExternalLinkage, /*Initializer=*/nullptr,
+      SCN_RUNTIME_ABI_SYMBOL_NAME);
+  new llvm::GlobalVariable(*llvmModule, abiSymbol->getType(), /*isConstant=*/true,
+                           llvm::GlobalValue::ExternalLinkage, abiSymbol,
+                           kRuntimeAbiReferenceName);
   optimizeModule(*llvmModule, machine, options);
   return llvmModule;
 }

@@ -70,8 +70,20 @@ llvm::Expected<std::unique_ptr<ModelRunner>> ModelRunner::load(llvm::StringRef p
   if (std::error_code ec = llvm::sys::fs::make_absolute(file))
     return fail("cannot resolve '" + path + "': " + ec.message());
   void *library = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!library)
-    return fail("cannot load '" + path + "': " + dlerror());
+  if (!library) {
+    std::string reason = dlerror();
+    // The artifact's reference to scn_runtime_abi_<id> (Compile.cpp) found
+    // no definition: it was compiled against another runtime.
+    size_t at = reason.find("scn_runtime_abi_");
+    if (at != std::string::npos) {
+      std::string wanted = reason.substr(at + strlen("scn_runtime_abi_"));
+      wanted = wanted.substr(0, wanted.find_first_not_of("0123456789abcdef"));
+      return fail("'" + path + "' was compiled for runtime ABI " + wanted +
+                  ", but this libscn_runtime is ABI " + scn_runtime_abi_id() +
+                  ": recompile it with this build's scn-compile");
+    }
+    return fail("cannot load '" + path + "': " + reason);
+  }
   std::unique_ptr<ModelRunner> runner(new ModelRunner());
   runner->library = library;
   auto *manifest = static_cast<const char *>(dlsym(library, kManifestName));
@@ -82,6 +94,15 @@ llvm::Expected<std::unique_ptr<ModelRunner>> ModelRunner::load(llvm::StringRef p
   auto signature = fromManifest(manifest);
   if (!signature)
     return signature.takeError();
+  // Loading checked the symbol; the manifest says it in words, and one from
+  // before ABI ids means an artifact that nothing checked.
+  if (signature->runtimeAbi != scn_runtime_abi_id())
+    return fail("'" + path + "' was compiled " +
+                (signature->runtimeAbi.empty()
+                     ? std::string("before runtime ABI ids")
+                     : "for runtime ABI " + signature->runtimeAbi) +
+                ", but this libscn_runtime is ABI " + scn_runtime_abi_id() +
+                ": recompile it with this build's scn-compile");
   runner->sig = *signature;
   runner->entry = entry;
   return runner;

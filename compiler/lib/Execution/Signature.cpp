@@ -2,6 +2,8 @@
 
 #include "scn/Execution/Signature.h"
 
+#include "scn/Runtime/AbiId.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/Support/DebugStringHelper.h"
@@ -88,7 +90,8 @@ std::string toManifest(const EntrySignature &s) {
                           {"outputs", toJson(s.outputs)},
                           {"constants", s.numConstants},
                           {"constant_bytes", s.constantBytes},
-                          {"target", s.target}};
+                          {"target", s.target},
+                          {"runtime_abi", SCN_RUNTIME_ABI_ID}};
   std::string text;
   llvm::raw_string_ostream os(text);
   os << llvm::json::Value(std::move(root));
@@ -140,6 +143,7 @@ llvm::Expected<EntrySignature> fromManifest(llvm::StringRef json) {
   s.target = root->getString("target").value_or("cpu").str();
   if (s.target != "cpu" && s.target != "cuda")
     return fail("manifest target '" + s.target + "' is neither cpu nor cuda");
+  s.runtimeAbi = root->getString("runtime_abi").value_or("").str();
   return s;
 }
 

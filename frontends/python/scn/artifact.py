@@ -23,7 +23,25 @@ _libs = {}
 
 
 class ArtifactError(RuntimeError):
-    """The file is not an scn-compile artifact."""
+    """The file is not an scn-compile artifact, or not one for this runtime."""
+
+
+_ABI_SYMBOL = 'scn_runtime_abi_'
+
+
+def _abi_mismatch(path, compiled_for, runtime_id):
+    return ArtifactError(
+        "'%s' was compiled %s, but %s: recompile it with this build's scn-compile"
+        % (path, 'for runtime ABI ' + compiled_for if compiled_for else 'before runtime ABI ids',
+           'this libscn_runtime is ABI ' + runtime_id if runtime_id
+           else 'the libscn_runtime it loaded is another'))
+
+
+def _runtime_abi_id(lib):
+    function = lib.scn_runtime_abi_id
+    function.restype = ctypes.c_char_p
+    function.argtypes = []
+    return function().decode('ascii')
 
 
 def _bind_runtime(lib):
@@ -62,13 +80,30 @@ def load_artifact(path, runtime_dir=None):
     runtime = os.path.join(runtime_dir, 'libscn_runtime.so') if runtime_dir else None
     if 'runtime' not in _libs and runtime and os.path.exists(runtime):
         _libs['runtime'] = ctypes.CDLL(runtime, mode=ctypes.RTLD_GLOBAL)
-    lib = ctypes.CDLL(os.path.abspath(path))
+    try:
+        lib = ctypes.CDLL(os.path.abspath(path))
+    except OSError as e:
+        # The artifact refers to scn_runtime_abi_<id> of the runtime it was
+        # compiled against (scn/Runtime/Codegen.h): no such symbol here.
+        message = str(e)
+        at = message.find(_ABI_SYMBOL)
+        if at < 0:
+            raise
+        wanted = message[at + len(_ABI_SYMBOL):].split()[0].rstrip(':,')
+        runtime = _libs.get('runtime')
+        raise _abi_mismatch(path, wanted, runtime and _runtime_abi_id(runtime)) from None
     try:
         manifest = ctypes.string_at(ctypes.addressof(ctypes.c_char.in_dll(lib, 'scn_model_manifest')))
         _bind_runtime(lib)
+        runtime_id = _runtime_abi_id(lib)
     except (ValueError, AttributeError) as e:
         raise ArtifactError("'%s' is not an scn-compile artifact: %s" % (path, e))
-    return lib, json.loads(manifest.decode('utf-8'))
+    manifest = json.loads(manifest.decode('utf-8'))
+    # Loading checked the symbol; a manifest from before ABI ids means an
+    # artifact that nothing checked.
+    if manifest.get('runtime_abi') != runtime_id:
+        raise _abi_mismatch(path, manifest.get('runtime_abi'), runtime_id)
+    return lib, manifest
 
 
 def _last_error(lib):

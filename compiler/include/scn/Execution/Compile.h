@@ -106,6 +106,10 @@ void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,
 inline constexpr const char *kPackedEntryName = "scn_model_entry";
 /// Name of the NUL-terminated JSON manifest in artifacts.
 inline constexpr const char *kManifestName = "scn_model_manifest";
+/// Name of the artifact's pointer to the runtime's ABI symbol
+/// (scn_runtime_abi_<id>): its relocation is what makes a runtime of
+/// another id refuse to load the artifact.
+inline constexpr const char *kRuntimeAbiReferenceName = "scn_model_runtime_abi";
 
 /// Parses a network file (diagnostics go to stderr with file positions).
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>

@@ -31,6 +31,9 @@ struct EntrySignature {
   int64_t numConstants = 0, constantBytes = 0;
   /// What the kernels run on: "cpu" or "cuda" (runs need a GPU).
   std::string target = "cpu";
+  /// The runtime ABI id the artifact was compiled against
+  /// (scn_runtime_abi_id); empty in manifests from before ids.
+  std::string runtimeAbi;
 };
 
 /// Reads the signature of `func` (before lowering).

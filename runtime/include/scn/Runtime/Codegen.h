@@ -20,6 +20,13 @@
 extern "C" {
 #endif
 
+/// The id of this runtime's ABI: a hash of its public headers (generated
+/// scn/Runtime/AbiId.h). An scn-compile artifact records the id it was
+/// built for in its manifest ("runtime_abi") and refers to the symbol
+/// scn_runtime_abi_<id>, which only a runtime of that id defines: with any
+/// other, loading the artifact fails (undefined symbol) before any call.
+SCN_RUNTIME_API const char *scn_runtime_abi_id(void);
+
 /// One invocation of a compiled network.
 typedef struct scn_run *scn_run_t;
 

@@ -1,0 +1,111 @@
+"""An artifact runs only with the runtime it was compiled against. Its
+manifest names the runtime's ABI id (a hash of the public headers) and it
+refers to the symbol scn_runtime_abi_<id>, so that scn-run and the Python
+loader refuse an artifact of another id, or one from before ids, with a
+message instead of calling functions whose arguments changed (a stale
+artifact crashed in scn_cg_num_sites when it gained the run argument)."""
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
+BUILD = os.environ.get("SCN_BUILD_DIR", os.path.join(ROOT, "build"))
+SCN_COMPILE = os.path.join(BUILD, "bin", "scn-compile")
+SCN_RUN = os.path.join(BUILD, "bin", "scn-run")
+NETWORK = os.path.join(HERE, "subm1d.mlir")
+
+# scn/artifact.py by path: the scn package itself imports torch.
+_spec = importlib.util.spec_from_file_location(
+    "scn_artifact_abi", os.path.join(ROOT, "frontends", "python", "scn", "artifact.py"))
+artifact = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(artifact)
+
+
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory):
+    d = tmp_path_factory.mktemp("abi")
+    so = str(d / "net.so")
+    subprocess.run([SCN_COMPILE, NETWORK, "-o", so], check=True, capture_output=True)
+    inputs = str(d / "in.npz")
+    np.savez(inputs, coords=np.array([[1, 0], [2, 0], [5, 0]], dtype=np.int64),
+             features=np.array([[1.], [2.], [3.]], dtype=np.float32))
+    lib, manifest = artifact.load_artifact(so, os.path.join(BUILD, "lib"))
+    return d, so, inputs, manifest["runtime_abi"]
+
+
+def patched(directory, so, name, old, new):
+    data = open(so, "rb").read()
+    assert data.count(old) >= 1 and len(old) == len(new)
+    path = str(directory / name)
+    with open(path, "wb") as f:
+        f.write(data.replace(old, new))
+    return path
+
+
+def test_the_manifest_and_the_symbol_name_the_runtime_id(compiled):
+    d, so, inputs, abi = compiled
+    assert re.fullmatch(r"[0-9a-f]{16}", abi)
+    data = open(so, "rb").read()
+    assert b"scn_runtime_abi_" + abi.encode() in data
+    r = subprocess.run([SCN_RUN, so, "--input", inputs, "--print"], capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r.stderr
+    assert "[210.5, 21.5, 30.5]" in r.stdout
+
+
+def test_an_artifact_of_another_runtime_is_refused(compiled):
+    d, so, inputs, abi = compiled
+    other = "0123456789abcdef" if abi != "0123456789abcdef" else "fedcba9876543210"
+    path = patched(d, so, "other.so", abi.encode(), other.encode())
+    r = subprocess.run([SCN_RUN, path, "--input", inputs], capture_output=True, text=True)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert (f"'{path}' was compiled for runtime ABI {other}, but this libscn_runtime is ABI "
+            f"{abi}: recompile it") in r.stderr
+    with pytest.raises(artifact.ArtifactError,
+                       match=f"compiled for runtime ABI {other}, but this libscn_runtime is "
+                             f"ABI {abi}: recompile"):
+        artifact.load_artifact(path, os.path.join(BUILD, "lib"))
+
+
+def test_an_artifact_from_before_ids_is_refused(compiled):
+    d, so, inputs, abi = compiled
+    # The key renamed in place: a manifest without "runtime_abi".
+    path = patched(d, so, "old.so", b'"runtime_abi":', b'"runtime_abz":')
+    r = subprocess.run([SCN_RUN, path, "--input", inputs], capture_output=True, text=True)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert f"was compiled before runtime ABI ids, but this libscn_runtime is ABI {abi}" \
+        in r.stderr
+    with pytest.raises(artifact.ArtifactError, match="compiled before runtime ABI ids"):
+        artifact.load_artifact(path, os.path.join(BUILD, "lib"))
+
+
+def run_id_script(headers, output):
+    subprocess.run(["cmake", f"-DHEADER_DIR={headers}", "-DREVISION=1", f"-DOUTPUT={output}",
+                    "-P", os.path.join(ROOT, "runtime", "cmake", "RuntimeAbiId.cmake")],
+                   check=True, capture_output=True)
+    return re.search(r'SCN_RUNTIME_ABI_ID "([0-9a-f]+)"', open(output).read()).group(1)
+
+
+@pytest.mark.skipif(shutil.which("cmake") is None, reason="needs cmake")
+def test_the_id_is_the_headers(tmp_path, compiled):
+    headers = tmp_path / "Runtime"
+    shutil.copytree(os.path.join(ROOT, "runtime", "include", "scn", "Runtime"), headers)
+    output = str(tmp_path / "AbiId.h")
+    assert run_id_script(headers, output) == compiled[3]
+    mtime = os.stat(output).st_mtime_ns
+    # The same headers again: the file is left alone (nothing rebuilds).
+    assert run_id_script(headers, output) == compiled[3]
+    assert os.stat(output).st_mtime_ns == mtime
+    codegen = headers / "Codegen.h"
+    codegen.write_text(codegen.read_text().replace(
+        "scn_cg_num_sites(scn_run_t run, void *sites)",
+        "scn_cg_num_sites(scn_run_t run, int64_t extra, void *sites)"))
+    assert run_id_script(headers, output) != compiled[3]
