@@ -46,6 +46,7 @@
 #include <algorithm>
 #include <atomic>
 #include <climits>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -124,8 +125,11 @@ template <typename B> struct SiteSet {
   /// -1 while the count is known to the GPU alone (a derived set, whose
   /// build does not wait for it): siteCount reads it. Until then the arrays
   /// have room for every candidate, and kernels over them read
-  /// `deviceCount`.
-  mutable int64_t numSites = 0;
+  /// `deviceCount`. Atomic, with `lazyParts` held while it is read back:
+  /// threads may ask a built set for its count (get_info) at once.
+  mutable std::atomic<int64_t> numSites{0};
+  /// Held while a part built on first use (the count, rows by site) is.
+  mutable std::mutex lazyParts;
   typename B::template Array<int32_t> deviceCount;
   mutable typename B::CountWord hostCount;
   int64_t numRows = 0;
@@ -625,8 +629,11 @@ void initSet(SiteSet<B> &s, int32_t dim, const int64_t *size, int64_t batch) {
 /// read the first time it is asked (B::readCount: one wait for every count
 /// queued before it).
 template <typename B> int64_t siteCount(const SiteSet<B> &s, typename B::Stream stream) {
-  if (s.numSites < 0)
-    s.numSites = B::readCount(s.hostCount, stream);
+  if (s.numSites < 0) {
+    std::lock_guard<std::mutex> lock(s.lazyParts);
+    if (s.numSites < 0)
+      s.numSites = B::readCount(s.hostCount, stream);
+  }
   return s.numSites;
 }
 
@@ -950,7 +957,7 @@ void downsample(SiteSet<B> &s, const SiteSet<B> &in, const int64_t *filter,
   if (!oneWindow || !B::countOrders(in.hostCount, stream))
     siteCount(in, stream);
   const bool countOnDevice = in.numSites < 0;
-  const int64_t n = countOnDevice ? in.sortedKeys.size() : in.numSites, m = n * perInput;
+  const int64_t n = countOnDevice ? in.sortedKeys.size() : in.numSites.load(), m = n * perInput;
   requireCandidateIds(m, "sites * windows per site");
   typename B::template Array<uint64_t> keys(m, stream);
   typename B::template Array<int32_t> ids(m, stream);
@@ -1135,9 +1142,11 @@ template <typename B> void buildPairLists(KernelMap<B> &map, typename B::Stream 
 /// once (as the CPU runtime's scn_sites_get_rows_by_site): a stable radix
 /// sort of the rows by site, dropped rows last.
 template <typename B> void buildRowsBySite(SiteSet<B> &s, typename B::Stream stream) {
+  const int64_t sites = siteCount(s, stream); // before the lock, which it takes
+  std::lock_guard<std::mutex> lock(s.lazyParts);
   if (s.rowsBySiteBuilt)
     return;
-  const int64_t rows = s.rowToSite.size(), sites = siteCount(s, stream);
+  const int64_t rows = s.rowToSite.size();
   s.siteRowStart.resize(sites + 1, stream);
   s.rowsBySite.resize(rows, stream);
   if (rows == 0) {

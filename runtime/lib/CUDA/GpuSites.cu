@@ -324,8 +324,8 @@ extern "C" scn_status_t scn_gpu_sites_get_info(scn_gpu_sites_t sites, scn_gpu_si
     requireNonNull(sites, "sites");
     requireNonNull(info, "info");
     // The device is set up only when a count is still to be read.
-    fillInfo(*sites,
-             sites->numSites >= 0 ? sites->numSites : device::siteCount(*sites, prepare(nullptr)),
+    int64_t numSites = sites->numSites;
+    fillInfo(*sites, numSites >= 0 ? numSites : device::siteCount(*sites, prepare(nullptr)),
              info);
   });
 }

@@ -99,7 +99,9 @@ SCN_RUNTIME_API scn_status_t scn_gpu_kmap_build(int32_t kind, scn_gpu_sites_t in
 SCN_RUNTIME_API scn_status_t scn_gpu_sites_get_info(scn_gpu_sites_t sites,
                                                     scn_gpu_sites_info_t *info);
 /// A set's first get_info after a downsample stores the count it reads in
-/// the set: one set is not to be used from two threads at once.
+/// the set, under a lock: threads may ask one set at once. (A caller that
+/// uses the set's arrays on another stream than its build's orders that
+/// stream after the build itself.)
 ///
 /// As scn_gpu_sites_get_info, but never waits: `num_sites` is -1 while a
 /// downsampled set's count is still on the GPU (it stays there until first
