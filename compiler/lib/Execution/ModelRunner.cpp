@@ -69,6 +69,9 @@ llvm::Expected<std::unique_ptr<ModelRunner>> ModelRunner::load(llvm::StringRef p
   llvm::SmallString<256> file(path);
   if (std::error_code ec = llvm::sys::fs::make_absolute(file))
     return fail("cannot resolve '" + path + "': " + ec.message());
+  // A truncated file would end the process inside dlopen (SIGBUS).
+  if (scn_artifact_check_file(file.c_str()) != SCN_OK)
+    return fail("cannot load '" + path + "': " + scn_last_error_message());
   void *library = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!library) {
     std::string reason = dlerror();

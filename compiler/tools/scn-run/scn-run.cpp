@@ -19,6 +19,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
+#include "llvm/BinaryFormat/Magic.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
@@ -111,7 +112,12 @@ int main(int argc, char **argv) {
   scn::registerCompilerPasses();
   mlir::MLIRContext context(registry);
   std::unique_ptr<scn::ModelRunner> runner;
-  bool artifact = StringRef(inputFile).ends_with(".so");
+  // An artifact by its name or by its bytes (a library named otherwise
+  // would be parsed as .mlir text).
+  llvm::file_magic magic;
+  bool artifact = StringRef(inputFile).ends_with(".so") ||
+                  (!llvm::identify_magic(inputFile, magic) &&
+                   magic == llvm::file_magic::elf_shared_object);
   // Options that would be ignored are errors.
   if (artifact &&
       (target.getNumOccurrences() || !chips.empty() || scn::tools::anyCudaFlag()))
@@ -172,7 +178,7 @@ int main(int argc, char **argv) {
   if (reuseMaps && times.size() > 1)
     times.erase(times.begin());
   std::sort(times.begin(), times.end());
-  outs() << "scn-run: " << (StringRef(inputFile).ends_with(".so") ? "loaded" : "compiled") << " in " << format("%.1f", compileMs) << " ms; "
+  outs() << "scn-run: " << (artifact ? "loaded" : "compiled") << " in " << format("%.1f", compileMs) << " ms; "
          << repeat << " run(s), median " << format("%.3f", times[times.size() / 2])
          << " ms (min " << format("%.3f", times.front()) << ", max "
          << format("%.3f", times.back()) << "); peak RSS " << peakRssMiB()

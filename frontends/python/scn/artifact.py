@@ -80,6 +80,14 @@ def load_artifact(path, runtime_dir=None):
     runtime = os.path.join(runtime_dir, 'libscn_runtime.so') if runtime_dir else None
     if 'runtime' not in _libs and runtime and os.path.exists(runtime):
         _libs['runtime'] = ctypes.CDLL(runtime, mode=ctypes.RTLD_GLOBAL)
+    runtime_lib = _libs.get('runtime')
+    if runtime_lib is not None:
+        # A truncated file would end the process inside dlopen (SIGBUS).
+        check = runtime_lib.scn_artifact_check_file
+        check.restype, check.argtypes = ctypes.c_int, [ctypes.c_char_p]
+        if check(os.path.abspath(path).encode()) != 0:
+            _bind_runtime(runtime_lib)
+            raise ArtifactError(_last_error(runtime_lib))
     try:
         lib = ctypes.CDLL(os.path.abspath(path))
     except OSError as e:
@@ -90,8 +98,7 @@ def load_artifact(path, runtime_dir=None):
         if at < 0:
             raise
         wanted = message[at + len(_ABI_SYMBOL):].split()[0].rstrip(':,')
-        runtime = _libs.get('runtime')
-        raise _abi_mismatch(path, wanted, runtime and _runtime_abi_id(runtime)) from None
+        raise _abi_mismatch(path, wanted, runtime_lib and _runtime_abi_id(runtime_lib)) from None
     try:
         manifest = ctypes.string_at(ctypes.addressof(ctypes.c_char.in_dll(lib, 'scn_model_manifest')))
         _bind_runtime(lib)

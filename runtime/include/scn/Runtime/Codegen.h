@@ -26,6 +26,12 @@ extern "C" {
 /// scn_runtime_abi_<id>, which only a runtime of that id defines: with any
 /// other, loading the artifact fails (undefined symbol) before any call.
 SCN_RUNTIME_API const char *scn_runtime_abi_id(void);
+/// Whether `path` can be handed to dlopen as an artifact of this machine:
+/// an ELF shared library for this CPU whose segments lie within the file.
+/// A truncated file would otherwise end the process (SIGBUS) inside dlopen.
+/// SCN_ERROR_INVALID_ARGUMENT with scn_last_error_message() saying what is
+/// wrong; bytes changed in place are not detected.
+SCN_RUNTIME_API scn_status_t scn_artifact_check_file(const char *path);
 
 /// One invocation of a compiled network.
 typedef struct scn_run *scn_run_t;

@@ -1,9 +1,13 @@
-"""An artifact runs only with the runtime it was compiled against. Its
+"""What scn-run and the Python loader do with an artifact that cannot run
+here: an error that says why, never a crash.
+
+An artifact runs only with the runtime it was compiled against. Its
 manifest names the runtime's ABI id (a hash of the public headers) and it
-refers to the symbol scn_runtime_abi_<id>, so that scn-run and the Python
-loader refuse an artifact of another id, or one from before ids, with a
-message instead of calling functions whose arguments changed (a stale
-artifact crashed in scn_cg_num_sites when it gained the run argument)."""
+refers to the symbol scn_runtime_abi_<id>, so that an artifact of another
+id, or one from before ids, is refused instead of calling functions whose
+arguments changed (a stale artifact crashed in scn_cg_num_sites when it
+gained the run argument). A truncated file is refused before dlopen, which
+would die of SIGBUS on it."""
 
 import importlib.util
 import json
@@ -24,7 +28,7 @@ NETWORK = os.path.join(HERE, "subm1d.mlir")
 
 # scn/artifact.py by path: the scn package itself imports torch.
 _spec = importlib.util.spec_from_file_location(
-    "scn_artifact_abi", os.path.join(ROOT, "frontends", "python", "scn", "artifact.py"))
+    "scn_artifact_loading", os.path.join(ROOT, "frontends", "python", "scn", "artifact.py"))
 artifact = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(artifact)
 
@@ -109,3 +113,35 @@ def test_the_id_is_the_headers(tmp_path, compiled):
         "scn_cg_num_sites(scn_run_t run, void *sites)",
         "scn_cg_num_sites(scn_run_t run, int64_t extra, void *sites)"))
     assert run_id_script(headers, output) != compiled[3]
+
+
+@pytest.mark.parametrize("keep", [60, 3000])
+def test_a_truncated_artifact_is_an_error_not_a_crash(compiled, keep):
+    """dlopen of a truncated library dies of SIGBUS: the runtime reads the
+    ELF headers first (scn_artifact_check_file)."""
+    d, so, inputs, abi = compiled
+    path = str(d / f"truncated{keep}.so")
+    with open(so, "rb") as f, open(path, "wb") as out:
+        out.write(f.read(keep))
+    expected = "is not a shared library" if keep == 60 else "is truncated: its segment"
+    r = subprocess.run([SCN_RUN, path, "--input", inputs], capture_output=True, text=True)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert f"cannot load '{path}': " in r.stderr and expected in r.stderr, r.stderr
+    with pytest.raises(artifact.ArtifactError, match=expected):
+        artifact.load_artifact(path, os.path.join(BUILD, "lib"))
+
+
+def test_an_artifact_is_known_by_its_bytes(compiled):
+    """scn-run takes an artifact named otherwise than *.so (and a library
+    that is not one is refused as such, not parsed as .mlir)."""
+    d, so, inputs, abi = compiled
+    renamed = str(d / "net.artifact")
+    shutil.copy(so, renamed)
+    r = subprocess.run([SCN_RUN, renamed, "--input", inputs, "--print"], capture_output=True,
+                       text=True)
+    assert r.returncode == 0, r.stderr
+    assert "[210.5, 21.5, 30.5]" in r.stdout
+    runtime = os.path.join(BUILD, "lib", "libscn_runtime.so")
+    r = subprocess.run([SCN_RUN, runtime, "--input", inputs], capture_output=True, text=True)
+    assert r.returncode == 1
+    assert "is not an scn-compile artifact" in r.stderr, r.stderr
