@@ -12,6 +12,8 @@ PACKAGES=(
   # LLVM/MLIR 22 (libMLIR.so, mlir-tblgen, FileCheck, lit, clang for fuzzers)
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22
   libclang-rt-22-dev libomp-22-dev zlib1g-dev libzstd-dev
+  # the runtime's reader of artifact manifests (JSON)
+  nlohmann-json3-dev
   # runtime tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # Python frontend and its tests (Debian's torch is for /usr/bin/python3)

@@ -11,10 +11,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ArtifactFile.h"
 #include "Error.h"
 
 #include "scn/Runtime/Codegen.h"
 
+#include <cerrno>
 #include <cstring>
 #include <elf.h>
 #include <fstream>
@@ -33,11 +35,13 @@ constexpr int kMachine = EM_AARCH64;
 constexpr int kMachine = EM_NONE; // not checked
 #endif
 
-void checkFile(const char *path) {
+} // namespace
+
+void scn::rt::checkArtifactFile(const char *path) {
   requireNonNull(path, "path");
   std::ifstream file(path, std::ios::binary | std::ios::ate);
   if (!file)
-    fail(SCN_ERROR_INVALID_ARGUMENT, "cannot open '", path, "'");
+    fail(SCN_ERROR_INVALID_ARGUMENT, "cannot open '", path, "': ", std::strerror(errno));
   const auto size = static_cast<uint64_t>(file.tellg());
   auto read = [&](uint64_t offset, void *into, uint64_t bytes, const char *what) {
     if (offset > size || bytes > size - offset)
@@ -75,8 +79,6 @@ void checkFile(const char *path) {
   }
 }
 
-} // namespace
-
 extern "C" scn_status_t scn_artifact_check_file(const char *path) {
-  return guardCall("scn_artifact_check_file", [&] { checkFile(path); });
+  return guardCall("scn_artifact_check_file", [&] { checkArtifactFile(path); });
 }

@@ -42,11 +42,8 @@ struct DeviceMap {
 
 scn_gpu_sites_t asSites(void *handle) { return static_cast<scn_gpu_sites_t>(handle); }
 
-bool infoOf(void *sites, scn_gpu_sites_info_t &info) {
-  return sites && scn_gpu_sites_get_info(asSites(sites), &info) == SCN_OK;
-}
-
-/// As infoOf, without waiting for a count still on the GPU (num_sites -1).
+/// A device set's info without waiting for a count still on the GPU
+/// (num_sites -1).
 bool peekInfoOf(void *sites, scn_gpu_sites_info_t &info) {
   return sites && scn_gpu_sites_peek_info(asSites(sites), &info) == SCN_OK;
 }

@@ -13,7 +13,8 @@ thread_local std::string lastErrorMessage;
 
 void scn::rt::setLastError(const char *function, const std::string &message) {
   try {
-    lastErrorMessage = std::string(function) + ": " + message;
+    // An empty name: the message names its subject itself (scn_model_run).
+    lastErrorMessage = *function ? std::string(function) + ": " + message : message;
   } catch (...) {
     // Out of memory while reporting: keep whatever message fits.
     lastErrorMessage.clear();

@@ -43,7 +43,7 @@
 // The CUDA pipeline emulated on the CPU, with bf16 tensor cores (none fit
 // this 1-channel layer, so the values are exact):
 // RUN: scn-run %s --target=cuda-emulated --element-type=bf16 --input %t.npz --print | FileCheck %s
-// NOSO: scn-run: error: cannot load '{{.*}}.npz.so'
+// NOSO: scn-run: error: scn_model_load: cannot open '{{.*}}.npz.so': No such file or directory
 // TARGET: scn-compile: error: --target=rocm is unknown (cpu or cuda)
 // ELEMENT: scn-compile: error: --element-type is for --target=cuda (the CPU target is f32)
 // GEOMETRY: scn-compile: error: --device-geometry is for --target=cuda

@@ -1,7 +1,8 @@
 //===- ModelRunner.h - run a compiled network on numpy arrays ---*- C++ -*-===//
 //
 // A compiled network, JIT-compiled from a module or loaded from an
-// scn-compile artifact, called on numpy arrays with one scn_run_t per call.
+// scn-compile artifact, called on numpy arrays through the runtime's
+// deployment API (scn/Runtime/Model.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,7 +33,7 @@ public:
 
   /// Keep the site sets and kernel maps of a run for the next run on the
   /// same coordinates ("maps prebuilt"; see scn_run_set_reuse_geometry).
-  void setReuseGeometry(bool reuse) { reuseGeometry = reuse; }
+  void setReuseGeometry(bool reuse);
 
   /// Runs the network once. `arrays` must hold every input by name; outputs
   /// are returned by name. Errors name the array and what is wrong, or carry
@@ -41,13 +42,12 @@ public:
 
 private:
   ModelRunner() = default;
+  /// The JIT's code (null for an artifact); it outlives `model`, which
+  /// calls into it.
   std::unique_ptr<mlir::ExecutionEngine> engine;
-  void *library = nullptr;
-  PackedEntry entry = nullptr;
   EntrySignature sig;
-  bool reuseGeometry = false;
-  /// The run kept across calls when reuseGeometry is set (scn_run_t).
-  void *persistentRun = nullptr;
+  /// The runtime's model (scn_model_t): the entry, its run and results.
+  void *model = nullptr;
 };
 
 } // namespace scn

@@ -19,6 +19,7 @@
 
 #include "scn/Runtime/KernelMap.h"
 #include "scn/Runtime/LayerMaps.h"
+#include "scn/Runtime/Model.h"
 #include "scn/Runtime/Sites.h"
 #include "scn/Runtime/Status.h"
 #include "scn/Runtime/Threading.h"

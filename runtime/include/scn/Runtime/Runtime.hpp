@@ -6,7 +6,7 @@
 ///
 /// \file
 /// Header-only C++17 wrappers for embedders: move-only owning handles
-/// (scn::runtime::Sites, scn::runtime::KernelMap) that free their object, and
+/// (scn::runtime::Sites, KernelMap, Model, Result) that free their object, and
 /// two error styles: the plain functions throw scn::runtime::Error, the
 /// try* functions return scn::runtime::Expected<T> and never throw (except
 /// std::bad_alloc from the wrapper itself).
@@ -19,6 +19,10 @@
 ///   KernelMap conv = KernelMap::build(SCN_KMAP_STRIDED, in, down,
 ///                                     {2, 2, 2}, {2, 2, 2});
 ///   KernelMap deconv = conv.transpose();
+///
+///   Model net = Model::load("net.so");            // scn-compile's artifact
+///   std::vector<Result> out = net.run({tensorView(coords.data(), {n, 4}),
+///                                      tensorView(features.data(), {n, 1})});
 /// \endcode
 ///
 //===----------------------------------------------------------------------===//
@@ -32,6 +36,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -240,6 +245,115 @@ public:
 
 private:
   std::unique_ptr<scn_kmap, detail::KmapDeleter> handle;
+};
+
+//===----------------------------------------------------------------------===//
+// Compiled networks (scn/Runtime/Model.h)
+//===----------------------------------------------------------------------===//
+
+/// An array for Model::run: a view of the caller's row-major data.
+template <typename T> scn_tensor_t tensorView(const T *data, const std::vector<int64_t> &shape) {
+  static_assert(std::is_same_v<T, float> || std::is_same_v<T, int64_t> ||
+                    std::is_same_v<T, int32_t>,
+                "networks take f32, i64 and i32 arrays");
+  scn_tensor_t t{};
+  t.data = const_cast<T *>(data);
+  t.dtype = std::is_same_v<T, float>     ? SCN_DTYPE_F32
+            : std::is_same_v<T, int64_t> ? SCN_DTYPE_I64
+                                         : SCN_DTYPE_I32;
+  t.rank = int32_t(shape.size());
+  for (size_t d = 0; d < shape.size() && d < SCN_MAX_TENSOR_RANK; ++d)
+    t.shape[d] = shape[d];
+  return t;
+}
+
+/// An array a network returned; owns its memory (scn_result_free).
+class Result {
+public:
+  explicit Result(const scn_tensor_t &raw) : tensor(raw) {}
+  Result(Result &&other) noexcept : tensor(other.tensor) { other.tensor.data = nullptr; }
+  Result &operator=(Result &&other) noexcept {
+    std::swap(tensor, other.tensor);
+    return *this;
+  }
+  Result(const Result &) = delete;
+  Result &operator=(const Result &) = delete;
+  ~Result() { scn_result_free(tensor.data); }
+
+  scn_dtype_t dtype() const { return tensor.dtype; }
+  std::vector<int64_t> shape() const {
+    return std::vector<int64_t>(tensor.shape, tensor.shape + tensor.rank);
+  }
+  int64_t numElements() const {
+    int64_t n = 1;
+    for (int32_t d = 0; d < tensor.rank; ++d)
+      n *= tensor.shape[d];
+    return n;
+  }
+  /// The elements; throws Error when T is not the array's type.
+  template <typename T> const T *data() const {
+    if (tensorView<T>(nullptr, {}).dtype != tensor.dtype)
+      throw Error(SCN_ERROR_INVALID_ARGUMENT, "Result::data: the array's type is another");
+    return static_cast<const T *>(tensor.data);
+  }
+
+private:
+  scn_tensor_t tensor;
+};
+
+/// A loaded scn-compile artifact (scn_model_load).
+class Model {
+public:
+  Model() = default;
+  /// Takes ownership of `raw`.
+  explicit Model(scn_model_t raw) : handle(raw) {}
+
+  static Expected<Model> tryLoad(const std::string &path) {
+    return detail::makeExpected<Model, scn_model_t>(
+        [&](scn_model_t *out) { return scn_model_load(path.c_str(), out); });
+  }
+  static Model load(const std::string &path) { return std::move(tryLoad(path).value()); }
+
+  std::vector<scn_tensor_info_t> inputs() const {
+    return describe(scn_model_num_inputs(get()), scn_model_input_info);
+  }
+  std::vector<scn_tensor_info_t> outputs() const {
+    return describe(scn_model_num_outputs(get()), scn_model_output_info);
+  }
+  /// "cpu" or "cuda".
+  std::string target() const { return scn_model_target(get()); }
+  void setReuseGeometry(bool reuse) { check(scn_model_set_reuse_geometry(get(), reuse)); }
+
+  /// scn_model_run: the outputs, in the order of outputs().
+  Expected<std::vector<Result>> tryRun(const std::vector<scn_tensor_t> &in) const {
+    std::vector<scn_tensor_t> raw(static_cast<size_t>(scn_model_num_outputs(get())));
+    scn_status_t status = scn_model_run(get(), in.data(), int32_t(in.size()), raw.data(),
+                                        int32_t(raw.size()));
+    if (status != SCN_OK)
+      return Expected<std::vector<Result>>(status, scn_last_error_message());
+    std::vector<Result> results;
+    for (const scn_tensor_t &t : raw)
+      results.emplace_back(t);
+    return Expected<std::vector<Result>>(std::move(results));
+  }
+  std::vector<Result> run(const std::vector<scn_tensor_t> &in) const {
+    return std::move(tryRun(in).value());
+  }
+
+  scn_model_t get() const { return handle.get(); }
+
+private:
+  template <typename Info>
+  std::vector<scn_tensor_info_t> describe(int32_t count, Info info) const {
+    std::vector<scn_tensor_info_t> all(static_cast<size_t>(count));
+    for (int32_t i = 0; i < count; ++i)
+      check(info(get(), i, &all[size_t(i)]));
+    return all;
+  }
+  struct Deleter {
+    void operator()(scn_model *m) const { scn_model_free(m); }
+  };
+  std::unique_ptr<scn_model, Deleter> handle;
 };
 
 } // namespace scn::runtime

@@ -1,0 +1,205 @@
+//===- deploy.cpp - a compiled network in a C++ program, no Python --------===//
+//
+// What a deployment looks like: `scn-compile net.mlir -o net.so` on the
+// build machine, then a program that links libscn_runtime alone (no LLVM,
+// no Python) loads net.so and calls it on its own arrays through the C++
+// layer of scn/Runtime/Model.h.
+//
+//   scn-example-deploy net.so [--extent N] [--points N] [--repeat N]
+//                             [--reuse-geometry] [--write DIR]
+//
+// The network must take coordinates [N, D + 1] (i64, batch last) and
+// features [N, C] (f32), as every network scn.compile or spec_to_mlir.py
+// writes does. The example makes its own input: points on D-dimensional
+// circles inside a grid of `--extent` cells a side (the network's spatial
+// size or less), one sample. It prints the network's signature, each
+// output's shape and sum, and the median time per call; `--write DIR` also
+// writes the input and output arrays as raw files (name.f32 / name.i64)
+// for a test to compare with another path.
+//
+//===----------------------------------------------------------------------===//
+
+#include "scn/Runtime/Runtime.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
+
+using namespace scn::runtime;
+
+namespace {
+
+const char *dtypeName(scn_dtype_t dtype) {
+  return dtype == SCN_DTYPE_F32 ? "f32" : dtype == SCN_DTYPE_I64 ? "i64" : "i32";
+}
+
+std::string shapeText(const int64_t *shape, int32_t rank) {
+  std::string text = "[";
+  for (int32_t d = 0; d < rank; ++d)
+    text += (d ? ", " : "") + (shape[d] < 0 ? std::string("?") : std::to_string(shape[d]));
+  return text + "]";
+}
+
+/// Sites on circles in the first two dimensions (rings at several radii, as
+/// a LiDAR sweep looks from above), repeated along the others: distinct
+/// cells of [0, extent)^dim, batch 0, each with one feature per channel.
+void makeInput(int64_t dim, int64_t channels, int64_t extent, int64_t points,
+               std::vector<int64_t> &coords, std::vector<float> &features) {
+  std::vector<char> taken;
+  const int64_t cells = dim <= 3 ? int64_t(std::pow(double(extent), double(dim))) : 0;
+  taken.assign(size_t(cells), 0);
+  const double centre = (extent - 1) / 2.0;
+  for (int64_t i = 0; i < points; ++i) {
+    double angle = 2 * M_PI * double(i) / double(points) * 7.0;
+    double radius = centre * (0.3 + 0.6 * double(i % 5) / 4.0);
+    std::vector<int64_t> site(size_t(dim), 0);
+    site[0] = int64_t(std::lround(centre + radius * std::cos(angle)));
+    if (dim > 1)
+      site[1] = int64_t(std::lround(centre + radius * std::sin(angle)));
+    for (int64_t d = 2; d < dim; ++d)
+      site[size_t(d)] = (i * 7 + d) % extent;
+    int64_t cell = 0;
+    for (int64_t d = 0; d < dim; ++d)
+      cell = cell * extent + std::clamp<int64_t>(site[size_t(d)], 0, extent - 1);
+    if (cells && taken[size_t(cell)]++)
+      continue; // one row a site
+    for (int64_t d = 0; d < dim; ++d)
+      coords.push_back(site[size_t(d)]);
+    coords.push_back(0); // batch
+    for (int64_t c = 0; c < channels; ++c)
+      features.push_back(float((i + c) % 3) * 0.5f + 0.25f);
+  }
+}
+
+template <typename T>
+void writeRaw(const std::string &dir, const std::string &name, const T *data, int64_t n) {
+  std::ofstream out(dir + "/" + name, std::ios::binary);
+  out.write(reinterpret_cast<const char *>(data), std::streamsize(n * int64_t(sizeof(T))));
+  if (!out)
+    throw Error(SCN_ERROR_INVALID_ARGUMENT, "cannot write " + dir + "/" + name);
+}
+
+int usage() {
+  std::fprintf(stderr, "usage: scn-example-deploy NET.so [--extent N] [--points N] "
+                       "[--repeat N] [--reuse-geometry] [--write DIR]\n");
+  return 2;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  if (argc < 2)
+    return usage();
+  std::string path = argv[1], writeDir;
+  int64_t extent = 16, points = 400, repeat = 1;
+  bool reuse = false;
+  for (int i = 2; i < argc; ++i) {
+    std::string flag = argv[i];
+    auto number = [&]() -> int64_t {
+      if (i + 1 >= argc)
+        throw Error(SCN_ERROR_INVALID_ARGUMENT, flag + " needs a value");
+      return std::stoll(argv[++i]);
+    };
+    try {
+      if (flag == "--extent")
+        extent = number();
+      else if (flag == "--points")
+        points = number();
+      else if (flag == "--repeat")
+        repeat = std::max<int64_t>(1, number());
+      else if (flag == "--reuse-geometry")
+        reuse = true;
+      else if (flag == "--write" && i + 1 < argc)
+        writeDir = argv[++i];
+      else
+        return usage();
+    } catch (const std::exception &e) {
+      std::fprintf(stderr, "scn-example-deploy: %s\n", e.what());
+      return 2;
+    }
+  }
+
+  // Errors come back as Expected: a message, never a crash.
+  Expected<Model> loaded = Model::tryLoad(path);
+  if (!loaded) {
+    std::fprintf(stderr, "scn-example-deploy: %s\n", loaded.message().c_str());
+    return 1;
+  }
+  Model &net = *loaded;
+  std::printf("%s: target %s\n", path.c_str(), net.target().c_str());
+  std::vector<scn_tensor_info_t> inputs = net.inputs(), outputs = net.outputs();
+  for (const scn_tensor_info_t &t : inputs)
+    std::printf("  input  %-16s %s %s\n", t.name, dtypeName(t.dtype),
+                shapeText(t.shape, t.rank).c_str());
+  for (const scn_tensor_info_t &t : outputs)
+    std::printf("  output %-16s %s %s\n", t.name, dtypeName(t.dtype),
+                shapeText(t.shape, t.rank).c_str());
+  if (inputs.size() != 2 || inputs[0].dtype != SCN_DTYPE_I64 || inputs[0].rank != 2 ||
+      inputs[0].shape[1] < 2 || inputs[1].dtype != SCN_DTYPE_F32 || inputs[1].rank != 2 ||
+      inputs[1].shape[1] < 1) {
+    std::fprintf(stderr, "scn-example-deploy: this example feeds networks of coordinates "
+                         "[N, D + 1] (i64) and features [N, C] (f32)\n");
+    return 1;
+  }
+  const int64_t dim = inputs[0].shape[1] - 1, channels = inputs[1].shape[1];
+  std::vector<int64_t> coords;
+  std::vector<float> features;
+  makeInput(dim, channels, extent, points, coords, features);
+  const int64_t rows = int64_t(features.size()) / channels;
+  std::printf("input: %lld sites in a grid of %lld cells a side\n", (long long)rows,
+              (long long)extent);
+
+  net.setReuseGeometry(reuse);
+  std::vector<scn_tensor_t> arrays = {tensorView(coords.data(), {rows, dim + 1}),
+                                      tensorView(features.data(), {rows, channels})};
+  std::vector<double> times;
+  std::vector<Result> results;
+  for (int64_t r = 0; r < repeat; ++r) {
+    auto start = std::chrono::steady_clock::now();
+    Expected<std::vector<Result>> run = net.tryRun(arrays);
+    times.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+            .count());
+    if (!run) {
+      // A bad input names the op and the value (a coordinate outside the
+      // grid, a NaN feature).
+      std::fprintf(stderr, "scn-example-deploy: %s\n", run.message().c_str());
+      return 1;
+    }
+    results = std::move(*run);
+  }
+  for (size_t o = 0; o < results.size(); ++o) {
+    const Result &out = results[o];
+    double sum = 0;
+    for (int64_t i = 0; i < out.numElements(); ++i)
+      sum += out.dtype() == SCN_DTYPE_F32   ? double(out.data<float>()[i])
+             : out.dtype() == SCN_DTYPE_I64 ? double(out.data<int64_t>()[i])
+                                            : double(out.data<int32_t>()[i]);
+    std::vector<int64_t> shape = out.shape();
+    std::printf("output %s: shape %s, sum %.6g\n", outputs[o].name,
+                shapeText(shape.data(), int32_t(shape.size())).c_str(), sum);
+    if (!writeDir.empty()) {
+      std::string name = outputs[o].name;
+      if (out.dtype() == SCN_DTYPE_F32)
+        writeRaw(writeDir, name + ".f32", out.data<float>(), out.numElements());
+      else if (out.dtype() == SCN_DTYPE_I64)
+        writeRaw(writeDir, name + ".i64", out.data<int64_t>(), out.numElements());
+      else
+        writeRaw(writeDir, name + ".i32", out.data<int32_t>(), out.numElements());
+    }
+  }
+  if (!writeDir.empty()) {
+    writeRaw(writeDir, std::string(inputs[0].name) + ".i64", coords.data(), int64_t(coords.size()));
+    writeRaw(writeDir, std::string(inputs[1].name) + ".f32", features.data(),
+             int64_t(features.size()));
+  }
+  std::sort(times.begin(), times.end());
+  std::printf("%lld call(s), median %.3f ms%s\n", (long long)repeat, times[times.size() / 2],
+              reuse ? " (geometry reused)" : "");
+  return 0;
+}
