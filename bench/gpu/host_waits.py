@@ -9,8 +9,9 @@ Runs anywhere (no GPU):
     /usr/bin/python3 bench/gpu/host_waits.py [--element-type f16]
 
 With --marshal it also times what the Python harness does per call before
-the compiled code runs: scn.artifact.entry_arguments over W1's arrays (its
-weights, batch-norm parameters, coordinates and features), median of 50.
+the compiled code runs: scn.artifact.input_tensors over W1's arrays (its
+weights, batch-norm parameters, coordinates and features: the scn_tensor_t
+array of scn_model_run), median of 50.
 
 A second table counts the device geometry's calls (scn_cg_gpu_*) and the
 host waits they make when the run builds its maps, by the runtime's code
@@ -126,17 +127,16 @@ def main():
 
 
 def marshal_ms(args, coords):
-    """Median ms of scn.artifact.entry_arguments over W1's arrays."""
+    """Median ms of scn.artifact.input_tensors over W1's arrays."""
     from scn import artifact
     arrays = list(run_cpu_bench.random_weights([tuple(x) for x in args],
                                                np.random.default_rng(0)).values())
     arrays += [np.ascontiguousarray(coords, np.int64),
                np.zeros((len(coords), 1), np.float32)]
-    results = (ctypes.c_int64 * 8)()
     times = []
     for _ in range(50):
         start = time.perf_counter()
-        artifact.entry_arguments(0, arrays, results)
+        artifact.input_tensors(arrays)
         times.append(time.perf_counter() - start)
     return 1e3 * float(np.median(times))
 

@@ -4,9 +4,10 @@
 file by path on machines whose Python has numpy but not our package's
 dependencies (the GPU machine): it imports nothing from ``scn``.
 
-An artifact exports ``scn_model_entry(void **args)`` (the packed entry: the
-run, then one memref descriptor per input, then the result descriptors) and
-``scn_model_manifest`` (JSON: inputs, outputs, target).
+Runs go through the runtime's deployment API (scn/Runtime/Model.h:
+scn_model_load, scn_model_run), as scn-run and C++ programs do; this file
+passes numpy arrays in as scn_tensor_t and wraps the results, which the
+runtime hands over, as numpy arrays without a copy.
 """
 
 import ctypes
@@ -64,6 +65,12 @@ def _bind_runtime(lib):
         'scn_result_free': (None, [ctypes.c_void_p]),
         'scn_gpu_profile_reset': (None, []),
         'scn_gpu_synchronize': (ctypes.c_int, []),
+        'scn_model_load': (ctypes.c_int, [ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]),
+        'scn_model_free': (None, [ctypes.c_void_p]),
+        'scn_model_run': (ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int32,
+                                         ctypes.c_void_p, ctypes.c_int32]),
+        'scn_model_run_in': (ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
+                                            ctypes.c_int32, ctypes.c_void_p, ctypes.c_int32]),
     }
     for name, (restype, argtypes) in signatures.items():
         function = getattr(lib, name, None)
@@ -102,15 +109,16 @@ def load_artifact(path, runtime_dir=None):
     try:
         manifest = ctypes.string_at(ctypes.addressof(ctypes.c_char.in_dll(lib, 'scn_model_manifest')))
         _bind_runtime(lib)
-        runtime_id = _runtime_abi_id(lib)
     except (ValueError, AttributeError) as e:
         raise ArtifactError("'%s' is not an scn-compile artifact: %s" % (path, e))
-    manifest = json.loads(manifest.decode('utf-8'))
-    # Loading checked the symbol; a manifest from before ABI ids means an
-    # artifact that nothing checked.
-    if manifest.get('runtime_abi') != runtime_id:
-        raise _abi_mismatch(path, manifest.get('runtime_abi'), runtime_id)
-    return lib, manifest
+    # The runtime's model over the same library (dlopen counts references):
+    # it reads the manifest and refuses one of another runtime ABI.
+    model = ctypes.c_void_p()
+    if lib.scn_model_load(os.path.abspath(path).encode(), ctypes.byref(model)) != 0:
+        raise ArtifactError(_last_error(lib))
+    lib.scn_model = model.value
+    weakref.finalize(lib, lib.scn_model_free, model.value).atexit = False
+    return lib, json.loads(manifest.decode('utf-8'))
 
 
 def _last_error(lib):
@@ -189,126 +197,75 @@ class PersistentRun:
             self.handle = None
 
 
-def entry_arguments(run, arrays, results):
-    """The argument array of scn_model_entry: the run handle, each array's
-    memref descriptor words (allocated and aligned pointer, offset, sizes,
-    strides), then the results' words. Returns it with what must outlive
-    the call and the arrays' addresses (results that alias an input are
-    copied). The words go into one int64 array and their addresses are
-    computed by numpy, not one ctypes object a word: for W1's 231 arrays
-    0.30 ms against 0.56-0.61 ms on the 2-core machine (medians of 200,
-    five alternating rounds; bench/gpu/host_waits.py --marshal times it)."""
-    dummy = np.zeros(1, np.int64)
-    input_ptrs = set()
-    flat = []
-    for a in arrays:
-        ptr = a.ctypes.data if a.size else dummy.ctypes.data
-        input_ptrs.add(ptr)
-        shape = a.shape
-        strides = [1] * len(shape)  # row-major (the arrays are contiguous)
-        for i in range(len(shape) - 2, -1, -1):
-            strides[i] = strides[i + 1] * shape[i + 1]
-        flat += (ptr, ptr, 0, *shape, *strides)
-    words = np.array(flat, dtype=np.int64)
-    run_ptr = ctypes.c_void_p(run)
-    pointers = np.empty(len(flat) + 2, np.uint64)
-    pointers[0] = ctypes.addressof(run_ptr)
-    pointers[1:-1] = np.uint64(words.ctypes.data) + np.uint64(8) * np.arange(len(flat),
-                                                                          dtype=np.uint64)
-    pointers[-1] = ctypes.addressof(results)
-    keep = [dummy, run_ptr, words, pointers]
-    return pointers.ctypes.data_as(ctypes.POINTER(ctypes.c_void_p)), keep, input_ptrs
+class _Tensor(ctypes.Structure):
+    """scn_tensor_t (scn/Runtime/Model.h)."""
+    _fields_ = [('data', ctypes.c_void_p), ('dtype', ctypes.c_int), ('rank', ctypes.c_int32),
+                ('shape', ctypes.c_int64 * 16)]
+
+
+#: scn_tensor_t as a numpy record, to fill the inputs' array by columns.
+_TENSOR = np.dtype([('data', np.uint64), ('dtype', np.int32), ('rank', np.int32),
+                    ('shape', np.int64, (16,))])
+assert _TENSOR.itemsize == ctypes.sizeof(_Tensor)
+#: scn_dtype_t of each numpy dtype, and back.
+_CODES = {np.dtype(np.float32): 0, np.dtype(np.int64): 1, np.dtype(np.int32): 2}
+_TYPES = {code: dtype for dtype, code in _CODES.items()}
+
+
+def input_tensors(arrays, manifest=None):
+    """The scn_tensor_t array of scn_model_run over numpy arrays (C-contiguous;
+    they are read in place). Filled by columns: W1's 231 arrays in about
+    0.2 ms (bench/gpu/host_waits.py --marshal)."""
+    tensors = np.zeros(len(arrays), _TENSOR)
+    codes = []
+    for i, a in enumerate(arrays):
+        code = _CODES.get(a.dtype)
+        if code is None or not a.flags['C_CONTIGUOUS']:
+            name = manifest['inputs'][i]['name'] if manifest else str(i)
+            raise ValueError("input '%s': %s" % (
+                name, 'dtype %s is not f4, i8 or i4' % a.dtype if code is None
+                else 'not C-contiguous'))
+        codes.append(code)
+    tensors['data'] = [a.ctypes.data if a.size else 0 for a in arrays]
+    tensors['dtype'] = codes
+    tensors['rank'] = [a.ndim for a in arrays]
+    shapes = tensors['shape']
+    for i, a in enumerate(arrays):
+        shapes[i, :a.ndim] = a.shape
+    return tensors
 
 
 def run_artifact(lib, manifest, arrays, persistent=None):
     """Runs the artifact on numpy arrays (the manifest's inputs, in order, C-contiguous);
     returns the result arrays (the manifest's outputs, in order).  Raises RuntimeError
-    with the runtime's message, or the GPU's for a CUDA artifact.  ``persistent``: a
-    PersistentRun to use (and keep) instead of a new run."""
-    on_gpu = manifest.get('target', 'cpu') == 'cuda'
-    if on_gpu:
-        # The kernels were loaded with the library; a failure then is the sticky GPU error.
-        if lib.scn_gpu_init(0) != 0:
-            raise RuntimeError('this network was compiled for CUDA and needs a GPU: '
-                               + _last_error(lib))
-        if lib.scn_gpu_take_error() != 0:
-            raise RuntimeError("the network's GPU kernels did not load: " + _last_error(lib))
+    with the runtime's message (the op's or the input's; for a CUDA artifact also the
+    GPU's).  ``persistent``: a PersistentRun to use (and keep) instead of a new run."""
+    tensors = input_tensors(arrays, manifest)
+    n = len(manifest['outputs'])
+    results = (_Tensor * max(1, n))()
     if persistent is not None:
-        run = persistent.handle
-        lib.scn_run_clear_error(run)
+        status = lib.scn_model_run_in(lib.scn_model, persistent.handle, tensors.ctypes.data,
+                                      len(arrays), ctypes.addressof(results), n)
     else:
-        run = lib.scn_run_create()
-        if not run:
-            raise MemoryError('scn_run_create failed')
-    try:
-        outputs = manifest['outputs']
-        n_results = sum(3 + 2 * len(o['shape']) for o in outputs)
-        results = (ctypes.c_int64 * max(1, n_results))()
-        args, keep, input_ptrs = entry_arguments(run, arrays, results)
-        lib.scn_model_entry(args)
-        outs = _collect(lib, outputs, results, input_ptrs)
-        # Taken even when the run failed (as scn::ModelRunner does): a
-        # failure the run reports, such as an allocation's, is the sticky GPU
-        # error too, and left there it would fail every later call.
-        gpu_failed = on_gpu and lib.scn_gpu_take_error() != 0
-        gpu_error = _last_error(lib) if gpu_failed else ''
-        if lib.scn_run_status(run) != 0:
-            msg = lib.scn_run_error_message(run)
-            raise RuntimeError((msg or b'compiled network failed').decode('utf-8', 'replace'))
-        # After a GPU error every later kernel is skipped: the outputs are not valid.
-        if gpu_failed:
-            raise RuntimeError('GPU error: ' + gpu_error)
-        return outs
-    finally:
-        if persistent is None:
-            lib.scn_run_destroy(run)
+        status = lib.scn_model_run(lib.scn_model, tensors.ctypes.data, len(arrays),
+                                   ctypes.addressof(results), n)
+    if status != 0:
+        raise RuntimeError(_last_error(lib))
+    return [_adopt(lib, t) for t in results[:n]]
 
 
-def _collect(lib, outputs, results, input_ptrs):
-    """Arrays over the results, without a copy: each array owns what the
-    compiled code allocated for it (shared by the results that view one
-    buffer) and hands it to scn_result_free when the last view is gone
+def _adopt(lib, tensor):
+    """A numpy array over a result the runtime handed over, without a copy:
+    it owns the memory and hands it to scn_result_free when it is gone
     (CUDA results are page-locked blocks of a pool kept across runs; a copy
-    into fresh memory would fault every page in). Results that are inputs
-    are copied."""
-    outs, owners, at = [], {}, 0
-    for o in outputs:
-        rank = len(o['shape'])
-        allocated, aligned, offset = results[at], results[at + 1], results[at + 2]
-        shape = [int(v) for v in results[at + 3:at + 3 + rank]]
-        strides = [int(v) for v in results[at + 3 + rank:at + 3 + 2 * rank]]
-        at += 3 + 2 * rank
-        dtype = np.dtype(DTYPES[o['dtype']])
-        count = int(np.prod(shape)) if shape else 1
-        owned = allocated and allocated not in input_ptrs
-        if count == 0 or not aligned:
-            arr = np.zeros(shape, dtype)
-        else:
-            extent = offset + 1 + sum((n - 1) * s for n, s in zip(shape, strides) if s > 0)
-            buf = (ctypes.c_char * (extent * dtype.itemsize)).from_address(aligned)
-            arr = np.ndarray(shape, dtype, buffer=buf, offset=offset * dtype.itemsize,
-                             strides=[s * dtype.itemsize for s in strides])
-            if not owned:
-                arr = arr.copy()
-            elif allocated in owners:
-                # Another result's buffer: this view keeps that one alive.
-                buf.owner = owners[allocated]
-            else:
-                owners[allocated] = buf
-                # Not at interpreter exit, when arrays that view the buffer
-                # may still be read: the process's end reclaims it then.
-                weakref.finalize(buf, lib.scn_result_free,
-                                 ctypes.c_void_p(allocated)).atexit = False
-        outs.append(arr)
-    # Buffers no array ended up viewing (empty results).
-    for a in {results[i] for i in _allocated_slots(outputs)} - set(owners) - input_ptrs - {0}:
-        lib.scn_result_free(ctypes.c_void_p(a))
-    return outs
-
-
-def _allocated_slots(outputs):
-    """The indices of the `allocated` words of the result descriptors."""
-    at = 0
-    for o in outputs:
-        yield at
-        at += 3 + 2 * len(o['shape'])
+    into fresh memory would fault every page in)."""
+    dtype = _TYPES[tensor.dtype]
+    shape = tuple(tensor.shape[:tensor.rank])
+    if not tensor.data:
+        return np.zeros(shape, dtype)
+    count = int(np.prod(shape)) if shape else 1
+    buf = (ctypes.c_char * (count * dtype.itemsize)).from_address(tensor.data)
+    # Not at interpreter exit, when arrays that view the buffer may still be
+    # read: the process's end reclaims it then.
+    weakref.finalize(buf, lib.scn_result_free, ctypes.c_void_p(tensor.data)).atexit = False
+    return np.ndarray(shape, dtype, buffer=buf)

@@ -123,8 +123,10 @@ struct scn_model {
            "', neither cpu nor cuda");
   }
 
-  void run(const scn_tensor_t *given, int32_t numGiven, scn_tensor_t *results,
-           int32_t numResults);
+  /// One call in `callerRun`, or else in the kept run (reuse on) or a new
+  /// one.
+  void run(scn_run_t callerRun, const scn_tensor_t *given, int32_t numGiven,
+           scn_tensor_t *results, int32_t numResults);
 };
 
 namespace {
@@ -189,8 +191,8 @@ struct ResultBlocks {
 
 } // namespace
 
-void scn_model::run(const scn_tensor_t *given, int32_t numGiven, scn_tensor_t *results,
-                    int32_t numResults) {
+void scn_model::run(scn_run_t callerRun, const scn_tensor_t *given, int32_t numGiven,
+                    scn_tensor_t *results, int32_t numResults) {
   checkInputs(*this, given, numGiven);
   if (numResults != static_cast<int32_t>(outputs.size()))
     fail(SCN_ERROR_INVALID_ARGUMENT, "the network returns ", outputs.size(),
@@ -223,8 +225,11 @@ void scn_model::run(const scn_tensor_t *given, int32_t numGiven, scn_tensor_t *r
 
   std::unique_lock<std::mutex> keptRunHeld(keptRunLock, std::defer_lock);
   scn_run_t run = nullptr;
-  const bool reuse = reuseGeometry;
-  if (reuse) {
+  const bool reuse = !callerRun && reuseGeometry;
+  if (callerRun) {
+    run = callerRun;
+    scn_run_clear_error(run);
+  } else if (reuse) {
     keptRunHeld.lock();
     if (!keptRun) {
       keptRun = scn_run_create();
@@ -239,7 +244,7 @@ void scn_model::run(const scn_tensor_t *given, int32_t numGiven, scn_tensor_t *r
     if (!run)
       fail(SCN_ERROR_OUT_OF_MEMORY, "out of memory creating the run");
   }
-  std::unique_ptr<scn_run, void (*)(scn_run_t)> ownedRun(reuse ? nullptr : run,
+  std::unique_ptr<scn_run, void (*)(scn_run_t)> ownedRun(callerRun || reuse ? nullptr : run,
                                                          scn_run_destroy);
 
   std::vector<void *> packed;
@@ -453,7 +458,16 @@ scn_status_t scn_model_run(scn_model_t model, const scn_tensor_t *inputs, int32_
   // so that a tool prints the network's own words.
   return guardCall("", [&] {
     requireNonNull(model, "model");
-    model->run(inputs, num_inputs, outputs, num_outputs);
+    model->run(nullptr, inputs, num_inputs, outputs, num_outputs);
+  });
+}
+
+scn_status_t scn_model_run_in(scn_model_t model, scn_run_t run, const scn_tensor_t *inputs,
+                              int32_t num_inputs, scn_tensor_t *outputs, int32_t num_outputs) {
+  return guardCall("", [&] {
+    requireNonNull(model, "model");
+    requireNonNull(run, "run");
+    model->run(run, inputs, num_inputs, outputs, num_outputs);
   });
 }
 

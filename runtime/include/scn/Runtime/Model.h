@@ -99,6 +99,13 @@ SCN_RUNTIME_API scn_status_t scn_model_set_reuse_geometry(scn_model_t model, int
 SCN_RUNTIME_API scn_status_t scn_model_run(scn_model_t model, const scn_tensor_t *inputs,
                                            int32_t num_inputs, scn_tensor_t *outputs,
                                            int32_t num_outputs);
+/// As scn_model_run, in the caller's `run` (Codegen.h: scn_run_create;
+/// with scn_run_set_reuse_geometry it keeps geometry across calls, and its
+/// counters say what was reused). The run's error is cleared first. Calls
+/// on one run must not overlap.
+SCN_RUNTIME_API scn_status_t scn_model_run_in(scn_model_t model, scn_run_t run,
+                                              const scn_tensor_t *inputs, int32_t num_inputs,
+                                              scn_tensor_t *outputs, int32_t num_outputs);
 
 #ifdef __cplusplus
 } // extern "C"
