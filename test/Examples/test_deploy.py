@@ -64,3 +64,12 @@ def test_a_file_that_is_no_artifact(tmp_path):
     r = deploy(str(bogus))
     assert r.returncode == 1
     assert "is not a shared library" in r.stderr, r.stderr
+
+
+def test_an_artifact_finds_the_runtime_beside_it(artifact):
+    """A deployment ships net.so beside libscn_runtime.so: the artifact's
+    run path ends with $ORIGIN (after the build's directories)."""
+    dynamic = subprocess.run(["readelf", "-d", artifact], capture_output=True, text=True,
+                             check=True).stdout
+    runpath = [line for line in dynamic.splitlines() if "RUNPATH" in line or "RPATH" in line]
+    assert runpath and runpath[0].rstrip().endswith(":$ORIGIN]"), runpath

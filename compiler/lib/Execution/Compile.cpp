@@ -312,9 +312,11 @@ llvm::Error compileToSharedLibrary(ModuleOp module, const CompileOptions &option
     return fail("no C compiler driver ('cc') to link the shared library");
   std::string rpathRuntime = "-Wl,-rpath," SCN_RUNTIME_LIBRARY_DIR;
   std::string rpathOmp = "-Wl,-rpath," SCN_LIBOMP_DIR;
+  // After this build's directories, the artifact's own: a deployment ships
+  // net.so beside libscn_runtime.so and libomp.so.5 (examples/deploy).
   llvm::SmallVector<llvm::StringRef> args = {
       *cc, "-shared", "-o", outputPath, objectPath, "-L" SCN_RUNTIME_LIBRARY_DIR,
-      "-lscn_runtime", rpathRuntime, SCN_LIBOMP_PATH, rpathOmp, "-lm"};
+      "-lscn_runtime", rpathRuntime, SCN_LIBOMP_PATH, rpathOmp, "-Wl,-rpath,$ORIGIN", "-lm"};
   std::string message;
   int rc = llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 0, 0, &message);
   llvm::sys::fs::remove(objectPath);

@@ -75,6 +75,10 @@ std::vector<TensorSpec> tensorSpecs(const nlohmann::json &list, const char *what
       fail(SCN_ERROR_INVALID_ARGUMENT, "the manifest's ", what, " '", spec.name,
            "' has dtype '", dtype, "'");
     spec.shape = entry.at("shape").get<std::vector<int64_t>>();
+    for (int64_t size : spec.shape)
+      if (size < -1)
+        fail(SCN_ERROR_INVALID_ARGUMENT, "the manifest's ", what, " '", spec.name,
+             "' has a dimension of ", size);
     if (spec.shape.size() > SCN_MAX_TENSOR_RANK)
       fail(SCN_ERROR_INVALID_ARGUMENT, "the manifest's ", what, " '", spec.name, "' has rank ",
            spec.shape.size(), ", more than ", SCN_MAX_TENSOR_RANK);

@@ -197,3 +197,12 @@ def test_a_bad_manifest(rt, manifest, message):
     entry = ctypes.cast(rt.scn_result_free, ctypes.c_void_p)
     assert rt.scn_model_from_entry(entry, manifest, ctypes.byref(handle)) != 0
     assert message in rt.scn_last_error_message().decode()
+
+
+def test_a_manifest_dimension_below_minus_one(rt):
+    handle = ctypes.c_void_p()
+    entry = ctypes.cast(rt.scn_result_free, ctypes.c_void_p)
+    manifest = (b'{"format": "scn-compile/1", "inputs": [{"name": "x", "dtype": "f4", '
+                b'"shape": [-2]}], "outputs": []}')
+    assert rt.scn_model_from_entry(entry, manifest, ctypes.byref(handle)) != 0
+    assert "inputs 'x' has a dimension of -2" in rt.scn_last_error_message().decode()
