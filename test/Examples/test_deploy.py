@@ -73,3 +73,25 @@ def test_an_artifact_finds_the_runtime_beside_it(artifact):
                              check=True).stdout
     runpath = [line for line in dynamic.splitlines() if "RUNPATH" in line or "RPATH" in line]
     assert runpath and runpath[0].rstrip().endswith(":$ORIGIN]"), runpath
+
+
+def test_built_against_the_installed_runtime(artifact, tmp_path):
+    """The deployment as a user does it: the runtime installed on its own
+    (cmake --install --component scn_runtime), examples/deploy configured
+    and built against it with find_package(scn_runtime), then run."""
+    prefix, build = tmp_path / "prefix", tmp_path / "build"
+    subprocess.run(["cmake", "--install", BUILD, "--component", "scn_runtime", "--prefix",
+                    str(prefix)], check=True, capture_output=True)
+    assert (prefix / "include" / "scn" / "Runtime" / "AbiId.h").exists()
+    configure = subprocess.run(["cmake", "-G", "Ninja", "-S",
+                                os.path.join(ROOT, "examples", "deploy"), "-B", str(build),
+                                f"-DCMAKE_PREFIX_PATH={prefix}"], capture_output=True, text=True)
+    assert configure.returncode == 0, configure.stdout + configure.stderr
+    make = subprocess.run(["ninja", "-C", str(build)], capture_output=True, text=True)
+    assert make.returncode == 0, make.stdout + make.stderr
+    program = str(build / "scn-example-deploy")
+    linked = subprocess.run(["ldd", program], capture_output=True, text=True).stdout
+    assert str(prefix / "lib" / "libscn_runtime.so") in linked, linked
+    r = subprocess.run([program, artifact, "--extent", "87"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "output output: shape [1, 32, 10, 10]" in r.stdout
