@@ -14,8 +14,9 @@
 #                                        build/peer.tar.xz; optional)
 #
 # then carry build/lib, build/test/Unit/Runtime/RuntimeTests, build/bench,
-# build/device-libs, build/gpu-check.tar.xz and build/peer.tar.xz (54.5 MB;
-# with the 10.6 MB of tracked files, 65.1 of one call's 67.1 MB) to the device
+# build/device-libs, build/gpu-check.tar.xz and build/peer.tar.xz (54.7 MB
+# on 2026-11-28; with the 10.9 MB of tracked files, 65.6 of one call's
+# 67.1 MB: --prepare prints the sum and fails when it is over) to the device
 # machine and run there, from the repository
 # root (the script unpacks the two archives, with Python's tarfile):
 #
@@ -61,11 +62,26 @@ if [ "${1:-}" = "--prepare" ]; then
   # and the check no longer runs would ride along in the carry.
   rm -rf build/gpu-check
   /usr/bin/python3 bench/gpu/prepare_check.py | grep -v '^scn-compile: wrote'
-  # The artifacts' PTX and cubins pack 13x with xz (93 MiB to 7.3 MiB).
-  tar -cJf build/gpu-check.tar.xz -C build gpu-check
+  # The artifacts' PTX and cubins pack 12x with xz -9e (101 MB to 8.4 MB on
+  # 2026-11-28; the default -6 gave 11.0 MB: the variants of one network
+  # share most of their bytes, which -9e's 64 MiB window finds). 34 s here.
+  tar -cf - -C build gpu-check | xz -T2 -9e > build/gpu-check.tar.xz
   du -sh build/gpu-check
-  du -cbs build/lib build/test/Unit/Runtime/RuntimeTests build/bench build/device-libs build/gpu-check.tar.xz \
-    $(ls build/peer.tar.xz 2>/dev/null)
+  carried=(build/lib build/test/Unit/Runtime/RuntimeTests build/bench build/device-libs
+           build/gpu-check.tar.xz $(ls build/peer.tar.xz 2>/dev/null))
+  du -cbs "${carried[@]}"
+  # What one device call takes: the carry beside the working tree that
+  # travels with it (tracked files and untracked ones git does not ignore),
+  # 64 MiB in all.
+  tree=$( (git ls-files -z; git ls-files -z --others --exclude-standard) |
+          du -cb --files0-from=- 2>/dev/null | tail -1 | cut -f1)
+  carry=$(du -cbs "${carried[@]}" | tail -1 | cut -f1)
+  limit=$((64 * 1024 * 1024))
+  echo "travels: $((carry + tree)) bytes (carry $carry, working tree $tree) of $limit"
+  if [ $((carry + tree)) -gt $limit ]; then
+    echo "over a device call's 64 MiB: drop a variant (prepare_check.py) or the peer"
+    exit 1
+  fi
   exit 0
 fi
 # Unpack what --prepare and stage_peer.sh packed (Python's tarfile: no xz
