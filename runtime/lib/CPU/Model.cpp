@@ -170,9 +170,11 @@ void checkInputs(const scn_model &model, const scn_tensor_t *given, int32_t numG
 
 /// The GPU of a CUDA network, ready, or the reason it is not.
 void requireGpu() {
-  // The kernels were loaded when the code was (global constructors); a
-  // failure then is the sticky GPU error, collected here.
-  if (scn_gpu_init(0) != SCN_OK)
+  // The kernels were loaded when the code was (global constructors), on the
+  // device selected then: the run stays there (a caller's scn_gpu_init(1)
+  // before loading is kept). A failure to load is the sticky GPU error,
+  // collected here.
+  if (scn_gpu_init(scn_gpu_current_device()) != SCN_OK)
     fail(SCN_ERROR_NO_DEVICE, "this network was compiled for CUDA and needs a GPU: ",
          scn_last_error_message());
   if (scn_gpu_take_error() != SCN_OK)

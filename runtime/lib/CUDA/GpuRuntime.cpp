@@ -362,6 +362,8 @@ extern "C" scn_status_t scn_gpu_init(int32_t device) {
   return guardCall("scn_gpu_init", [&] { selectDevice(device); });
 }
 
+extern "C" int32_t scn_gpu_current_device(void) { return currentDevice(); }
+
 extern "C" scn_status_t scn_gpu_get_device_info(scn_gpu_device_info_t *info) {
   return guardCall("scn_gpu_get_device_info", [&] {
     requireNonNull(info, "info");

@@ -27,6 +27,7 @@ namespace {
 extern "C" scn_status_t scn_gpu_init(int32_t) {
   return guardCall("scn_gpu_init", [] { unavailable(); });
 }
+extern "C" int32_t scn_gpu_current_device(void) { return 0; }
 extern "C" scn_status_t scn_gpu_get_device_info(scn_gpu_device_info_t *) {
   return guardCall("scn_gpu_get_device_info", [] { unavailable(); });
 }

@@ -73,3 +73,20 @@ def test_runs_free_what_they_allocate_and_survive_out_of_memory(element_type, tm
     assert resident["held"] == [resident["held"][0]] * 5, resident
     block = resident["held after release"]
     assert 0 < block < resident["held"][0] and block % 256 == 0, resident
+
+
+@pytest.mark.skipif(not cuda_toolkit_present(), reason="needs ptxas (CUDA toolkit)")
+@pytest.mark.skipif(not os.path.exists(FAKE), reason="the fake driver was not built")
+def test_a_run_stays_on_the_device_the_caller_selected(tmp_path):
+    """scn_gpu_init(1) before loading: the kernels load on device 1, and
+    runs (scn_model_run) stay there instead of selecting device 0."""
+    spec, data = residual_bn_case()
+    lib, manifest, inputs = compile_with_weight_arguments(
+        spec, data, "cuda", tmp_path, ["--chip=sm_80", "--device-geometry=false"])
+    np.savez(tmp_path / "inputs.npz", **{i["name"]: a for i, a in zip(manifest["inputs"], inputs)})
+    proc = subprocess.run([sys.executable, os.path.join(HERE, "fake_driver_device.py"), FAKE,
+                           str(tmp_path / "net.cuda.so"), str(tmp_path / "inputs.npz")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert report == {"init": 0, "device after the run": 1}, report

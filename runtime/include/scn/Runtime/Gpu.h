@@ -50,6 +50,9 @@ typedef struct scn_gpu_device_info {
 /// same device. SCN_ERROR_NO_DEVICE when libcuda.so.1 cannot be loaded, the
 /// driver finds no device, or `device` is out of range.
 SCN_RUNTIME_API scn_status_t scn_gpu_init(int32_t device);
+/// The device scn_gpu_init selected last (0 before any): where modules load
+/// and compiled networks run (scn_model_run keeps it).
+SCN_RUNTIME_API int32_t scn_gpu_current_device(void);
 
 /// Fills `*info` for the device selected by scn_gpu_init.
 SCN_RUNTIME_API scn_status_t scn_gpu_get_device_info(scn_gpu_device_info_t *info);

@@ -81,7 +81,9 @@ SCN_RUNTIME_API scn_status_t scn_model_input_info(scn_model_t model, int32_t ind
                                                   scn_tensor_info_t *info);
 SCN_RUNTIME_API scn_status_t scn_model_output_info(scn_model_t model, int32_t index,
                                                    scn_tensor_info_t *info);
-/// "cpu" or "cuda" (whose runs need a GPU); null for a null model.
+/// "cpu" or "cuda" (whose runs need a GPU: the device scn_gpu_init
+/// selected before the model was loaded, device 0 by default); null for a
+/// null model.
 SCN_RUNTIME_API const char *scn_model_target(scn_model_t model);
 
 /// Keeps the site sets and kernel maps of a run for the next run on the
