@@ -97,6 +97,8 @@ struct scn_model {
   void *library = nullptr; // null for scn_model_from_entry
   void (*entry)(void **) = nullptr;
   std::string target;
+  /// The manifest's runtime_abi ("" in manifests from before ids).
+  std::string runtimeAbi;
   std::vector<TensorSpec> inputs, outputs;
   /// The run kept across calls with reuse on, and the lock its calls take.
   std::mutex keptRunLock;
@@ -119,6 +121,7 @@ struct scn_model {
       inputs = tensorSpecs(root.at("inputs"), "inputs");
       outputs = tensorSpecs(root.at("outputs"), "outputs");
       target = root.value("target", "cpu");
+      runtimeAbi = root.value("runtime_abi", "");
     } catch (const nlohmann::json::exception &e) {
       fail(SCN_ERROR_INVALID_ARGUMENT, origin, " has a malformed manifest: ", e.what());
     }
@@ -382,7 +385,7 @@ scn_status_t scn_model_load(const char *path, scn_model_t *model) {
     loaded->readManifest(manifest, origin.c_str());
     // Loading checked the symbol; the manifest says it in words, and one
     // from before ABI ids means an artifact that nothing checked.
-    std::string abi = nlohmann::json::parse(manifest).value("runtime_abi", "");
+    const std::string &abi = loaded->runtimeAbi;
     if (abi != SCN_RUNTIME_ABI_ID)
       fail(SCN_ERROR_INVALID_ARGUMENT, origin, " was compiled ",
            abi.empty() ? std::string("before runtime ABI ids") : "for runtime ABI " + abi,
