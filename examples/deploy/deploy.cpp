@@ -118,6 +118,8 @@ int main(int argc, char **argv) {
         writeDir = argv[++i];
       else
         return usage();
+      if (extent < 1 || points < 1)
+        throw Error(SCN_ERROR_INVALID_ARGUMENT, "--extent and --points must be at least 1");
     } catch (const std::exception &e) {
       std::fprintf(stderr, "scn-example-deploy: %s\n", e.what());
       return 2;

@@ -85,8 +85,14 @@ def load_artifact(path, runtime_dir=None):
     directory whose libscn_runtime.so is loaded first (else the artifact's
     rpath or LD_LIBRARY_PATH finds it)."""
     runtime = os.path.join(runtime_dir, 'libscn_runtime.so') if runtime_dir else None
-    if 'runtime' not in _libs and runtime and os.path.exists(runtime):
-        _libs['runtime'] = ctypes.CDLL(runtime, mode=ctypes.RTLD_GLOBAL)
+    if 'runtime' not in _libs:
+        try:
+            # Without a directory, the one the library path finds (the
+            # artifact's own run path is not searched from here).
+            _libs['runtime'] = ctypes.CDLL(runtime if runtime and os.path.exists(runtime)
+                                           else 'libscn_runtime.so', mode=ctypes.RTLD_GLOBAL)
+        except OSError:
+            pass
     runtime_lib = _libs.get('runtime')
     if runtime_lib is not None:
         # A truncated file would end the process inside dlopen (SIGBUS).
@@ -117,7 +123,12 @@ def load_artifact(path, runtime_dir=None):
     if lib.scn_model_load(os.path.abspath(path).encode(), ctypes.byref(model)) != 0:
         raise ArtifactError(_last_error(lib))
     lib.scn_model = model.value
-    weakref.finalize(lib, lib.scn_model_free, model.value).atexit = False
+    # Freed with the library object. The finalizer must not hold `lib` (a
+    # function of it does, through ctypes), or it would keep it alive: a
+    # pointer to the runtime's function, which stays loaded, does not.
+    free = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(
+        ctypes.cast(lib.scn_model_free, ctypes.c_void_p).value)
+    weakref.finalize(lib, free, model.value).atexit = False
     return lib, json.loads(manifest.decode('utf-8'))
 
 

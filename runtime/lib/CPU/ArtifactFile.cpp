@@ -42,7 +42,10 @@ void scn::rt::checkArtifactFile(const char *path) {
   std::ifstream file(path, std::ios::binary | std::ios::ate);
   if (!file)
     fail(SCN_ERROR_INVALID_ARGUMENT, "cannot open '", path, "': ", std::strerror(errno));
-  const auto size = static_cast<uint64_t>(file.tellg());
+  const std::streamoff end = file.tellg();
+  if (end < 0)
+    fail(SCN_ERROR_INVALID_ARGUMENT, "'", path, "' is not a regular file");
+  const auto size = static_cast<uint64_t>(end);
   auto read = [&](uint64_t offset, void *into, uint64_t bytes, const char *what) {
     if (offset > size || bytes > size - offset)
       fail(SCN_ERROR_INVALID_ARGUMENT, "'", path, "' is truncated: its ", what, " ends at byte ",
@@ -64,7 +67,9 @@ void scn::rt::checkArtifactFile(const char *path) {
   if (kMachine != EM_NONE && header.e_machine != kMachine)
     fail(SCN_ERROR_INVALID_ARGUMENT, "'", path, "' was built for another machine (ELF machine ",
          header.e_machine, ", this one is ", kMachine, ")");
-  if (header.e_phentsize != sizeof(Elf64_Phdr))
+  // PN_XNUM (more than 65534 segments, the count elsewhere) is no linker's
+  // output for an artifact: refused rather than half-checked.
+  if (header.e_phentsize != sizeof(Elf64_Phdr) || header.e_phnum == PN_XNUM)
     fail(SCN_ERROR_INVALID_ARGUMENT, "'", path, "' has malformed program headers");
   std::vector<Elf64_Phdr> segments(header.e_phnum);
   read(header.e_phoff, segments.data(), uint64_t(header.e_phnum) * sizeof(Elf64_Phdr),

@@ -27,6 +27,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -74,11 +75,19 @@ std::vector<TensorSpec> tensorSpecs(const nlohmann::json &list, const char *what
     else
       fail(SCN_ERROR_INVALID_ARGUMENT, "the manifest's ", what, " '", spec.name,
            "' has dtype '", dtype, "'");
-    spec.shape = entry.at("shape").get<std::vector<int64_t>>();
-    for (int64_t size : spec.shape)
-      if (size < -1)
+    const nlohmann::json &shape = entry.at("shape");
+    if (!shape.is_array())
+      fail(SCN_ERROR_INVALID_ARGUMENT, "the manifest's ", what, " '", spec.name,
+           "' has no shape list");
+    for (const nlohmann::json &size : shape) {
+      // Integers only: a float or a value past int64 would convert silently.
+      if (!size.is_number_integer() ||
+          (size.is_number_unsigned() && size.get<uint64_t>() > uint64_t(INT64_MAX)) ||
+          size.get<int64_t>() < -1)
         fail(SCN_ERROR_INVALID_ARGUMENT, "the manifest's ", what, " '", spec.name,
-             "' has a dimension of ", size);
+             "' has a dimension of ", size.dump());
+      spec.shape.push_back(size.get<int64_t>());
+    }
     if (spec.shape.size() > SCN_MAX_TENSOR_RANK)
       fail(SCN_ERROR_INVALID_ARGUMENT, "the manifest's ", what, " '", spec.name, "' has rank ",
            spec.shape.size(), ", more than ", SCN_MAX_TENSOR_RANK);
@@ -97,6 +106,9 @@ struct scn_model {
   void *library = nullptr; // null for scn_model_from_entry
   void (*entry)(void **) = nullptr;
   std::string target;
+  /// CUDA: the device selected when the model was made, where its kernels
+  /// were loaded (global constructors of the artifact).
+  int32_t device = 0;
   /// The manifest's runtime_abi ("" in manifests from before ids).
   std::string runtimeAbi;
   std::vector<TensorSpec> inputs, outputs;
@@ -171,13 +183,21 @@ void checkInputs(const scn_model &model, const scn_tensor_t *given, int32_t numG
   }
 }
 
+/// CUDA runs of every model, one at a time: the device selection and the
+/// sticky GPU error (scn_gpu_take_error) are the process's, so a run must
+/// not take another's error or move the device under it.
+std::mutex &cudaRuns() {
+  static std::mutex runs;
+  return runs;
+}
+
 /// The GPU of a CUDA network, ready, or the reason it is not.
-void requireGpu() {
+void requireGpu(int32_t device) {
   // The kernels were loaded when the code was (global constructors), on the
-  // device selected then: the run stays there (a caller's scn_gpu_init(1)
-  // before loading is kept). A failure to load is the sticky GPU error,
-  // collected here.
-  if (scn_gpu_init(scn_gpu_current_device()) != SCN_OK)
+  // device selected then: the run goes there (a caller's scn_gpu_init(1)
+  // before loading is kept, whatever was selected since). A failure to load
+  // is the sticky GPU error, collected here.
+  if (scn_gpu_init(device) != SCN_OK)
     fail(SCN_ERROR_NO_DEVICE, "this network was compiled for CUDA and needs a GPU: ",
          scn_last_error_message());
   if (scn_gpu_take_error() != SCN_OK)
@@ -185,18 +205,43 @@ void requireGpu() {
 }
 
 /// Frees what the generated code returned and the copies made of it, on
-/// every path out of a run, except what was handed to the caller.
+/// every path out of a run: all of it when the run fails before its
+/// outputs are given to the caller, else what was not handed over.
 struct ResultBlocks {
   std::set<void *> returned, handedOver, copies;
+  bool committed = false;
   ~ResultBlocks() {
     for (void *block : returned)
-      if (!handedOver.count(block))
+      if (!committed || !handedOver.count(block))
         scn_result_free(block);
     for (void *block : copies)
-      if (!handedOver.count(block))
+      if (!committed || !handedOver.count(block))
         std::free(block);
   }
 };
+
+/// `count` elements of `elementBytes` from a strided view into `target`
+/// (row-major): one copy when the view is row-major already.
+void copyView(uint8_t *target, const uint8_t *aligned, int64_t offset, const int64_t *sizes,
+              const int64_t *strides, size_t rank, int64_t count, size_t elementBytes,
+              bool rowMajor) {
+  if (rowMajor) {
+    std::memcpy(target, aligned + offset * elementBytes, size_t(count) * elementBytes);
+    return;
+  }
+  std::vector<int64_t> index(rank, 0);
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t source = offset;
+    for (size_t d = 0; d < rank; ++d)
+      source += index[d] * strides[d];
+    std::memcpy(target + i * elementBytes, aligned + source * elementBytes, elementBytes);
+    for (size_t d = rank; d-- > 0;) {
+      if (++index[d] < sizes[d])
+        break;
+      index[d] = 0;
+    }
+  }
+}
 
 } // namespace
 
@@ -208,8 +253,11 @@ void scn_model::run(scn_run_t callerRun, const scn_tensor_t *given, int32_t numG
          " outputs, not ", numResults);
   if (numResults && !results)
     fail(SCN_ERROR_INVALID_ARGUMENT, "outputs is null");
-  if (target == "cuda")
-    requireGpu();
+  std::unique_lock<std::mutex> gpuHeld(cudaRuns(), std::defer_lock);
+  if (target == "cuda") {
+    gpuHeld.lock();
+    requireGpu(device);
+  }
 
   // Descriptor words of each input: allocated, aligned, offset 0, sizes,
   // row-major strides. A zero-size array may have no storage: a dummy word.
@@ -218,8 +266,11 @@ void scn_model::run(scn_run_t callerRun, const scn_tensor_t *given, int32_t numG
   std::set<const void *> inputData;
   for (int32_t i = 0; i < numGiven; ++i) {
     const scn_tensor_t &a = given[i];
-    auto data = reinterpret_cast<int64_t>(a.data ? a.data : &emptyStorage);
-    inputData.insert(a.data);
+    const void *storage = a.data ? a.data : &emptyStorage;
+    auto data = reinterpret_cast<int64_t>(storage);
+    // What the descriptor holds: a result that returns an argument
+    // unchanged points there, and is not ours to free.
+    inputData.insert(storage);
     std::vector<int64_t> words = {data, data, 0};
     words.insert(words.end(), a.shape, a.shape + a.rank);
     std::vector<int64_t> strides(a.rank);
@@ -232,29 +283,34 @@ void scn_model::run(scn_run_t callerRun, const scn_tensor_t *given, int32_t numG
     descriptors.push_back(std::move(words));
   }
 
+  // The call's run: the caller's, the kept one (reuse on; held for the
+  // call), or a new one it owns.
   std::unique_lock<std::mutex> keptRunHeld(keptRunLock, std::defer_lock);
-  scn_run_t run = nullptr;
-  const bool reuse = !callerRun && reuseGeometry;
-  if (callerRun) {
-    run = callerRun;
-    scn_run_clear_error(run);
-  } else if (reuse) {
+  scn_run_t run = callerRun;
+  std::unique_ptr<scn_run, void (*)(scn_run_t)> ownedRun(nullptr, scn_run_destroy);
+  if (!run && reuseGeometry) {
     keptRunHeld.lock();
-    if (!keptRun) {
-      keptRun = scn_run_create();
-      if (!keptRun)
-        fail(SCN_ERROR_OUT_OF_MEMORY, "out of memory creating the run");
-      scn_run_set_reuse_geometry(keptRun, 1);
+    // Checked again under the lock: reuse turned off meanwhile destroyed
+    // the kept run, and this call must not make a new one.
+    if (reuseGeometry) {
+      if (!keptRun) {
+        keptRun = scn_run_create();
+        if (!keptRun)
+          fail(SCN_ERROR_OUT_OF_MEMORY, "out of memory creating the run");
+        scn_run_set_reuse_geometry(keptRun, 1);
+      }
+      run = keptRun;
+    } else {
+      keptRunHeld.unlock();
     }
-    scn_run_clear_error(keptRun);
-    run = keptRun;
-  } else {
-    run = scn_run_create();
+  }
+  if (!run) {
+    ownedRun.reset(scn_run_create());
+    run = ownedRun.get();
     if (!run)
       fail(SCN_ERROR_OUT_OF_MEMORY, "out of memory creating the run");
   }
-  std::unique_ptr<scn_run, void (*)(scn_run_t)> ownedRun(callerRun || reuse ? nullptr : run,
-                                                         scn_run_destroy);
+  scn_run_clear_error(run);
 
   std::vector<void *> packed;
   void *runHandle = run;
@@ -292,6 +348,14 @@ void scn_model::run(scn_run_t callerRun, const scn_tensor_t *given, int32_t numG
   if (status != SCN_OK)
     fail(status, message);
 
+  // How many outputs view each block: one viewed by a single output may be
+  // rearranged in place.
+  std::map<const void *, int> views;
+  at = 0;
+  for (const TensorSpec &spec : outputs) {
+    ++views[reinterpret_cast<const void *>(resultStorage[at])];
+    at += descriptorWords(spec);
+  }
   std::vector<scn_tensor_t> filled(outputs.size());
   at = 0;
   for (size_t o = 0; o < outputs.size(); ++o) {
@@ -313,11 +377,19 @@ void scn_model::run(scn_run_t callerRun, const scn_tensor_t *given, int32_t numG
       count *= sizes[d];
     }
     const size_t elementBytes = dtypeBytes(spec.dtype);
+    const bool owned = blocks.returned.count(allocated) && !blocks.handedOver.count(allocated);
     if (count == 0) {
       out.data = nullptr;
-    } else if (rowMajor && aligned == allocated && blocks.returned.count(allocated) &&
-               !blocks.handedOver.count(allocated)) {
-      // The usual case: the generated code's own row-major buffer.
+    } else if (rowMajor && owned && aligned == allocated) {
+      // The generated code's own row-major buffer (CUDA's page-locked
+      // blocks): handed over as it is.
+      out.data = allocated;
+      blocks.handedOver.insert(allocated);
+    } else if (rowMajor && owned && views[allocated] == 1) {
+      // A CPU buffer: memref.alloc with an alignment mallocs size +
+      // alignment and aligns by hand, so the rows start past the block's
+      // start. Moved down to it, the block is the caller's without a copy.
+      std::memmove(allocated, aligned, size_t(count) * elementBytes);
       out.data = allocated;
       blocks.handedOver.insert(allocated);
     } else {
@@ -326,24 +398,14 @@ void scn_model::run(scn_run_t callerRun, const scn_tensor_t *given, int32_t numG
       if (posix_memalign(&copy, 64, static_cast<size_t>(count) * elementBytes) != 0)
         fail(SCN_ERROR_OUT_OF_MEMORY, "no memory for a copy of output '", spec.name, "'");
       blocks.copies.insert(copy);
-      std::vector<int64_t> index(rank, 0);
-      auto *target = static_cast<uint8_t *>(copy);
-      for (int64_t i = 0; i < count; ++i) {
-        int64_t source = offset;
-        for (size_t d = 0; d < rank; ++d)
-          source += index[d] * strides[d];
-        std::memcpy(target + i * elementBytes, aligned + source * elementBytes, elementBytes);
-        for (size_t d = rank; d-- > 0;) {
-          if (++index[d] < sizes[d])
-            break;
-          index[d] = 0;
-        }
-      }
+      copyView(static_cast<uint8_t *>(copy), aligned, offset, sizes, strides, rank, count,
+               elementBytes, rowMajor);
       out.data = copy;
       blocks.handedOver.insert(copy);
     }
     at += descriptorWords(spec);
   }
+  blocks.committed = true;
   std::copy(filled.begin(), filled.end(), results);
 }
 
@@ -356,6 +418,7 @@ scn_status_t scn_model_load(const char *path, scn_model_t *model) {
     // A truncated file would end the process inside dlopen (SIGBUS).
     checkArtifactFile(path);
     auto loaded = std::make_unique<scn_model>();
+    loaded->device = scn_gpu_current_device();
     // dlopen searches the library path for a name without a slash: "net.so"
     // means the file here.
     const std::string file = std::strchr(path, '/') ? path : std::string("./") + path;
@@ -365,7 +428,7 @@ scn_status_t scn_model_load(const char *path, scn_model_t *model) {
       // The artifact's reference to scn_runtime_abi_<id> found no
       // definition: it was compiled against another runtime.
       const std::string symbol = "scn_runtime_abi_";
-      size_t found = reason.find(symbol);
+      size_t found = reason.rfind(symbol);
       if (found != std::string::npos) {
         std::string wanted = reason.substr(found + symbol.size());
         wanted = wanted.substr(0, wanted.find_first_not_of("0123456789abcdef"));
@@ -402,6 +465,7 @@ scn_status_t scn_model_from_entry(void (*entry)(void **), const char *manifest,
     requireNonNull(manifest, "manifest");
     requireNonNull(model, "model");
     auto made = std::make_unique<scn_model>();
+    made->device = scn_gpu_current_device();
     made->entry = entry;
     made->readManifest(manifest, "the entry");
     *model = made.release();

@@ -154,5 +154,9 @@ void scn::rt::driver_api::selectDevice(int32_t device) {
 }
 
 int32_t scn::rt::driver_api::currentDevice() {
-  return state().device;
+  // Under the lock selectDevice writes it with (runs on other threads call
+  // scn_gpu_init).
+  State &s = state();
+  std::lock_guard<std::mutex> lock(s.mutex);
+  return s.device;
 }

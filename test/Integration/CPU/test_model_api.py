@@ -206,3 +206,70 @@ def test_a_manifest_dimension_below_minus_one(rt):
                 b'"shape": [-2]}], "outputs": []}')
     assert rt.scn_model_from_entry(entry, manifest, ctypes.byref(handle)) != 0
     assert "inputs 'x' has a dimension of -2" in rt.scn_last_error_message().decode()
+
+
+# Result descriptors as generated code may return them, from an entry
+# written here (scn_model_from_entry): each case's rows must come back
+# right, and nothing the caller does not own may be freed (a free() of the
+# wrong pointer aborts the process).
+_LIBC = ctypes.CDLL(None)
+_LIBC.malloc.restype, _LIBC.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
+ENTRY = ctypes.CFUNCTYPE(None, ctypes.POINTER(ctypes.c_void_p))
+TWO_OUTPUTS = (b'{"format": "scn-compile/1", "inputs": [{"name": "x", "dtype": "f4", '
+               b'"shape": [-1, 2]}], "outputs": [{"name": "a", "dtype": "f4", "shape": [-1, 2]},'
+               b' {"name": "b", "dtype": "f4", "shape": [-1, 2]}]}')
+
+
+def fake_entry(case):
+    """An entry whose results are `case(x_pointer, rows)`: two descriptors of
+    (allocated, aligned, offset, sizes, strides)."""
+    def entry(args):
+        word = lambda i: ctypes.cast(args[i], ctypes.POINTER(ctypes.c_int64))[0]
+        pointer, rows = word(2), word(4)  # the input's aligned pointer, its rows
+        results = ctypes.cast(args[8], ctypes.POINTER(ctypes.c_int64))
+        for i, value in enumerate(case(pointer, rows)):
+            results[i] = value
+    return ENTRY(entry)
+
+
+def malloc_rows(values, lead):
+    """A malloc block of lead bytes then the float32 values (the aligned
+    pointer)."""
+    block = _LIBC.malloc(lead + values.nbytes)
+    ctypes.memmove(block + lead, values.ctypes.data, values.nbytes)
+    return block, block + lead
+
+
+@pytest.mark.parametrize("case_name", ["alias the input", "one block, both views",
+                                       "rows past the block's start", "a strided view"])
+@pytest.mark.parametrize("rows", [0, 3])
+def test_result_descriptors(rt, case_name, rows):
+    x = np.arange(rows * 2, dtype=np.float32).reshape(rows, 2)
+    expected_a = expected_b = x
+    if case_name == "alias the input":
+        case = lambda p, n: [p, p, 0, n, 2, 2, 1] * 2
+    elif case_name == "one block, both views":
+        block, aligned = malloc_rows(x * 10, 48)
+        case = lambda p, n: [block, aligned, 0, n, 2, 2, 1] * 2
+        expected_a = expected_b = x * 10
+    elif case_name == "rows past the block's start":
+        block, aligned = malloc_rows(x * 10, 48)
+        block2, aligned2 = malloc_rows(x * 20, 16)
+        case = lambda p, n: [block, aligned, 0, n, 2, 2, 1, block2, aligned2, 0, n, 2, 2, 1]
+        expected_a, expected_b = x * 10, x * 20
+    else:
+        # b is x transposed in place: sizes [n, 2] over a [2, n] block.
+        block, aligned = malloc_rows(np.ascontiguousarray(x.T) * 10, 0)
+        case = lambda p, n: [p, p, 0, n, 2, 2, 1, block, aligned, 0, n, 2, 1, n]
+        expected_b = x * 10
+    entry = fake_entry(case)
+    handle = ctypes.c_void_p()
+    assert rt.scn_model_from_entry(ctypes.cast(entry, ctypes.c_void_p), TWO_OUTPUTS,
+                                   ctypes.byref(handle)) == 0, rt.scn_last_error_message()
+    try:
+        status, got = run(rt, handle, [tensor(x)])
+        assert status == 0, got
+        np.testing.assert_array_equal(got[0], expected_a)
+        np.testing.assert_array_equal(got[1], expected_b)
+    finally:
+        rt.scn_model_free(handle)

@@ -1,7 +1,8 @@
 """Child process of test_fake_driver_runs.py: with two (fake) devices, a
 caller selects device 1 before loading a CUDA artifact (its kernels load
-there) and runs it; prints the device selected after the run as JSON. A run
-must not move to device 0, where the artifact's kernels are not loaded.
+there), selects device 0 again (as for another model), and runs the
+artifact; prints the device selected after the run as JSON. The run must
+go to device 1, where the artifact's kernels are loaded.
 
     fake_driver_device.py FAKE_LIBCUDA ARTIFACT INPUTS.npz
 """
@@ -28,6 +29,7 @@ def main():
                           mode=ctypes.RTLD_GLOBAL)
     selected = runtime.scn_gpu_init(1)
     lib, manifest = artifact.load_artifact(artifact_path, os.path.join(BUILD, "lib"))
+    selected |= runtime.scn_gpu_init(0)
     z = np.load(inputs_path)
     artifact.run_artifact(lib, manifest, [z[i["name"]] for i in manifest["inputs"]])
     print(json.dumps({"init": selected, "device after the run": runtime.scn_gpu_current_device()}))

@@ -79,7 +79,7 @@ def test_runs_free_what_they_allocate_and_survive_out_of_memory(element_type, tm
 @pytest.mark.skipif(not os.path.exists(FAKE), reason="the fake driver was not built")
 def test_a_run_stays_on_the_device_the_caller_selected(tmp_path):
     """scn_gpu_init(1) before loading: the kernels load on device 1, and
-    runs (scn_model_run) stay there instead of selecting device 0."""
+    runs (scn_model_run) go there, though device 0 was selected since."""
     spec, data = residual_bn_case()
     lib, manifest, inputs = compile_with_weight_arguments(
         spec, data, "cuda", tmp_path, ["--chip=sm_80", "--device-geometry=false"])

@@ -321,17 +321,23 @@ public:
     return describe(scn_model_num_outputs(get()), scn_model_output_info);
   }
   /// "cpu" or "cuda".
-  std::string target() const { return scn_model_target(get()); }
+  std::string target() const {
+    const char *name = scn_model_target(get());
+    return name ? name : "";
+  }
   void setReuseGeometry(bool reuse) { check(scn_model_set_reuse_geometry(get(), reuse)); }
 
   /// scn_model_run: the outputs, in the order of outputs().
   Expected<std::vector<Result>> tryRun(const std::vector<scn_tensor_t> &in) const {
     std::vector<scn_tensor_t> raw(static_cast<size_t>(scn_model_num_outputs(get())));
+    // Room for the results first: nothing may throw once the run has
+    // handed them over.
+    std::vector<Result> results;
+    results.reserve(raw.size());
     scn_status_t status = scn_model_run(get(), in.data(), int32_t(in.size()), raw.data(),
                                         int32_t(raw.size()));
     if (status != SCN_OK)
       return Expected<std::vector<Result>>(status, scn_last_error_message());
-    std::vector<Result> results;
     for (const scn_tensor_t &t : raw)
       results.emplace_back(t);
     return Expected<std::vector<Result>>(std::move(results));
