@@ -91,6 +91,9 @@ static constexpr const char *kBufferize =
     "function-boundary-type-conversion=identity-layout-map "
     "unknown-type-conversion=identity-layout-map},"
     "buffer-deallocation-pipeline,"
+    // The clones deallocation makes of results it does not own (a network
+    // that returns an argument unchanged) become an allocation and a copy.
+    "convert-bufferization-to-memref,"
     "func.func(scn-free-buffers-early)";
 
 /// The CPU runs the linalg ops left after bufferization (batch-norm scales

@@ -33,14 +33,38 @@ namespace {
 
 bool isGeometryType(Type type) { return isa<SitesType, KernelMapType>(type); }
 
+/// The caller's arrays are inputs: bufferization must not reuse them for
+/// results computed in place (a batch norm's var + eps, then its square
+/// root, written over running_var), or each call would change the
+/// parameters of the next.
+void markArgumentsReadOnly(func::FuncOp func) {
+  Builder b(func.getContext());
+  for (BlockArgument arg : func.getArguments())
+    if (isa<TensorType>(arg.getType()))
+      func.setArgAttr(arg.getArgNumber(),
+                      bufferization::BufferizationDialect::kWritableAttrName,
+                      b.getBoolAttr(false));
+}
+
 LogicalResult lowerFunction(ModuleLoweringState &state, func::FuncOp func) {
   SmallVector<Operation *> scnOps;
   func.walk([&](Operation *op) {
     if (isa<SCNDialect>(op->getDialect()))
       scnOps.push_back(op);
   });
-  if (scnOps.empty())
+  if (scnOps.empty()) {
+    // An entry without scn ops (one that returns its arguments, say) keeps
+    // the entry ABI all the same: the run comes first, as callers pass it
+    // (scn_model_run); without it they would write the results over the
+    // arguments' words.
+    if (!func.isPublic() || func.isExternal())
+      return success();
+    if (failed(func.insertArgument(0, LLVM::LLVMPointerType::get(func.getContext()), {},
+                                   func.getLoc())))
+      return func.emitError() << "cannot add the run argument";
+    markArgumentsReadOnly(func);
     return success();
+  }
   for (BlockArgument arg : func.getArguments())
     if (isGeometryType(arg.getType()))
       return func.emitError()
@@ -86,15 +110,7 @@ LogicalResult lowerFunction(ModuleLoweringState &state, func::FuncOp func) {
     op->dropAllUses();
     op->erase();
   }
-  // The caller's arrays are inputs: bufferization must not reuse them for
-  // results computed in place (a batch norm's var + eps, then its square
-  // root, written over running_var), or each call would change the
-  // parameters of the next.
-  for (BlockArgument arg : func.getArguments())
-    if (isa<TensorType>(arg.getType()))
-      func.setArgAttr(arg.getArgNumber(),
-                      bufferization::BufferizationDialect::kWritableAttrName,
-                      b.getBoolAttr(false));
+  markArgumentsReadOnly(func);
   return success();
 }
 
