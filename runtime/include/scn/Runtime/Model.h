@@ -89,7 +89,9 @@ SCN_RUNTIME_API const char *scn_model_target(scn_model_t model);
 /// Keeps the site sets and kernel maps of a run for the next run on the
 /// same coordinates (scn_run_set_reuse_geometry): calls are then serialised
 /// on the one run the model keeps. Off by default, when concurrent calls
-/// each have their own run.
+/// each have their own run. (CUDA networks' runs are serialised across the
+/// process in any case: the device selection and the GPU's sticky error
+/// are the process's.)
 SCN_RUNTIME_API scn_status_t scn_model_set_reuse_geometry(scn_model_t model, int32_t reuse);
 
 /// Runs the network once on `inputs` (in the order of scn_model_input_info;
