@@ -36,6 +36,7 @@ artifact also finds it through its rpath).
 
 import copy
 import ctypes
+import json
 import os
 import shutil
 import subprocess
@@ -234,6 +235,29 @@ class CompiledNetwork(torch.nn.Module):
         used = set(self._result_index) | set(i for i in self._coords_index if i is not None)
         self._buffer_results = [(i, o['name']) for i, o in enumerate(self.outputs) if i not in used]
 
+    def save(self, directory):
+        """Writes the artifact (``net.so``, and ``net.mlir`` when there is one)
+        and what ``forward`` needs beside it (``scn-compiled.json``: the input
+        layout and the output structure) into ``directory``.
+        ``scn.load_compiled(directory)`` gives this network back, in another
+        process too, without the model or a trace.  The artifact runs only
+        with the runtime it was compiled against (its ABI id): a later build
+        refuses it and says to compile again."""
+        os.makedirs(directory, exist_ok=True)
+        shutil.copyfile(self.artifact, os.path.join(directory, 'net.so'))
+        if os.path.exists(self.mlir):
+            shutil.copyfile(self.mlir, os.path.join(directory, 'net.mlir'))
+        described = {
+            'format': _SAVED_FORMAT,
+            'layout': self._layout,
+            'returns_sequence': self._returns_sequence,
+            'return_type': {list: 'list', tuple: 'tuple'}.get(self._return_type),
+            'structure': [list(s) for s in self._structure],
+            'buffer_prefix': self._buffer_prefix,
+        }
+        with open(os.path.join(directory, _SAVED_DESCRIPTION), 'w') as f:
+            json.dump(described, f, indent=1)
+
     def set_num_threads(self, n):
         """Threads for later calls: ``n`` >= 1, or 0 for every core.
 
@@ -328,6 +352,40 @@ class CompiledNetwork(torch.nn.Module):
             if sig['dtype'] == 'i8' and a.ndim == 2 and a.shape[0]:
                 return int(a[:, -1].max()) + 1
         return 1
+
+
+_SAVED_FORMAT = 'scn-compiled/1'
+_SAVED_DESCRIPTION = 'scn-compiled.json'
+
+
+def load_compiled(directory):
+    """The ``CompiledNetwork`` that ``CompiledNetwork.save(directory)`` wrote:
+    it takes and returns what the compiled model did, without the model's
+    code, a trace or the compiler tools (only this build's runtime)."""
+    path = os.path.join(directory, _SAVED_DESCRIPTION)
+    try:
+        with open(path) as f:
+            described = json.load(f)
+    except (OSError, ValueError) as e:
+        raise CompileError("scn.load_compiled: cannot read '%s': %s" % (path, e))
+    if not isinstance(described, dict) or described.get('format') != _SAVED_FORMAT:
+        raise CompileError("scn.load_compiled: '%s' is not a saved scn.compile network (%s)"
+                           % (path, _SAVED_FORMAT))
+    try:
+        structure = [('sparse', tuple(int(v) for v in s[1]), int(s[2])) if s[0] == 'sparse'
+                     else ('tensor',) for s in described['structure']]
+        return_type = {'list': list, 'tuple': tuple}.get(described['return_type'])
+        returns_sequence = bool(described['returns_sequence'])
+        layout, prefix = described['layout'], str(described.get('buffer_prefix', ''))
+    except (KeyError, TypeError, ValueError, IndexError) as e:
+        raise CompileError("scn.load_compiled: '%s' is malformed: %r" % (path, e))
+    try:
+        lib, manifest = load_artifact(os.path.join(directory, 'net.so'),
+                                      os.path.join(_build_dir(), 'lib'))
+    except (ArtifactError, OSError) as e:
+        raise CompileError('scn.load_compiled: %s' % e)
+    return CompiledNetwork(lib, manifest, layout, (returns_sequence, return_type, structure),
+                           directory, buffer_prefix=prefix)
 
 
 def compile(model, example_input, target='cpu', input_layer=None, workdir=None,

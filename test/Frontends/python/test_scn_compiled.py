@@ -292,3 +292,48 @@ def test_bl_layers_compiled_match_eager(mode):
         got = got if isinstance(got, torch.Tensor) else got.features
         assert got.shape == ref.shape
         assert float((got - ref).abs().max()) <= TOL * max(1.0, float(ref.abs().max()))
+
+
+@needs_tools
+def test_saved_network_loads_in_another_process(tmp_path):
+    """compiled.save(dir), then scn.load_compiled(dir) in a fresh process that
+    has neither the model's code nor the compiler tools on its path: the same
+    SparseConvNetTensor (coordinates and features, bit for bit)."""
+    input_layer, model = _model_3d()
+    x = _input(3, 16, 80, 2, 2, seed=2)
+    compiled = scn.compile(model, x, input_layer=input_layer)
+    saved = tmp_path / 'saved'
+    compiled.save(str(saved))
+    assert sorted(os.listdir(saved)) == ['net.mlir', 'net.so', 'scn-compiled.json']
+    y = _input(3, 16, 50, 3, 2, seed=6)
+    torch.save(y, str(tmp_path / 'input.pt'))
+    expected = compiled(y)
+    script = (
+        "import sys, torch, scn\n"
+        "net = scn.load_compiled(sys.argv[1])\n"
+        "out = net(torch.load(sys.argv[2]))\n"
+        "torch.save([out.get_spatial_locations(), out.features, out.spatial_size], sys.argv[3])\n")
+    env = dict(os.environ, SCN_TOOLS_DIR=str(tmp_path / 'no-tools'))
+    env['PYTHONPATH'] = os.path.join(ROOT, 'frontends', 'python')
+    import subprocess
+    proc = subprocess.run([sys.executable, '-c', script, str(saved), str(tmp_path / 'input.pt'),
+                           str(tmp_path / 'out.pt')], capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    coords, features, size = torch.load(str(tmp_path / 'out.pt'))
+    np.testing.assert_array_equal(coords.numpy(), expected.get_spatial_locations().numpy())
+    np.testing.assert_array_equal(features.numpy(), expected.features.numpy())
+    assert size.tolist() == expected.spatial_size.tolist()
+
+
+def test_load_compiled_refuses_what_is_not_a_saved_network(tmp_path):
+    with pytest.raises(C.CompileError, match='cannot read'):
+        scn.load_compiled(str(tmp_path))
+    (tmp_path / 'scn-compiled.json').write_text('{"format": "other"}')
+    with pytest.raises(C.CompileError, match='is not a saved scn.compile network'):
+        scn.load_compiled(str(tmp_path))
+    (tmp_path / 'scn-compiled.json').write_text(
+        '{"format": "scn-compiled/1", "structure": [["tensor"]], "return_type": null, '
+        '"returns_sequence": false, "layout": null}')
+    with pytest.raises(C.CompileError, match="cannot load|cannot open|No such file"):
+        scn.load_compiled(str(tmp_path))
