@@ -28,6 +28,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <malloc.h>
 #include <sys/resource.h>
 
 using namespace llvm;
@@ -97,8 +98,20 @@ static int failWith(const Twine &message) {
   return 1;
 }
 
+/// glibc maps blocks over its mmap threshold (at most 32 MiB) afresh and
+/// unmaps them on free, so a network's large buffers were faulted in and
+/// zeroed by the kernel at every layer and run: W3 C=64 with maps prebuilt
+/// took 101-111 ms against 55 ms with them kept in the heap
+/// (bench/cpu/README.md, "Page faults of large buffers"). A process policy,
+/// which this tool may set for itself; a library may not for its host.
+static void keepLargeBlocksInTheHeap() {
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+}
+
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  keepLargeBlocksInTheHeap();
   cl::ParseCommandLineOptions(argc, argv, "scn network runner\n");
   if (repeat == 0)
     return failWith("--repeat must be at least 1");
