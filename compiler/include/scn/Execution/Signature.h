@@ -31,17 +31,14 @@ struct EntrySignature {
   int64_t numConstants = 0, constantBytes = 0;
   /// What the kernels run on: "cpu" or "cuda" (runs need a GPU).
   std::string target = "cpu";
-  /// The runtime ABI id the artifact was compiled against
-  /// (scn_runtime_abi_id); empty in manifests from before ids.
-  std::string runtimeAbi;
 };
 
 /// Reads the signature of `func` (before lowering).
 llvm::Expected<EntrySignature> getEntrySignature(mlir::func::FuncOp func);
 
-/// JSON manifest and back.
+/// The JSON manifest of an artifact; the runtime reads it
+/// (runtime/lib/CPU/Model.cpp, scn_model_load).
 std::string toManifest(const EntrySignature &signature);
-llvm::Expected<EntrySignature> fromManifest(llvm::StringRef json);
 
 /// The packed entry of a compiled network: `args[i]` points to each scalar of
 /// the lowered arguments (the run handle, then each memref descriptor's
