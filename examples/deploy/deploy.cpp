@@ -25,9 +25,11 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <malloc.h>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -51,9 +53,7 @@ std::string shapeText(const int64_t *shape, int32_t rank) {
 /// cells of [0, extent)^dim, batch 0, each with one feature per channel.
 void makeInput(int64_t dim, int64_t channels, int64_t extent, int64_t points,
                std::vector<int64_t> &coords, std::vector<float> &features) {
-  std::vector<char> taken;
-  const int64_t cells = dim <= 3 ? int64_t(std::pow(double(extent), double(dim))) : 0;
-  taken.assign(size_t(cells), 0);
+  std::set<std::vector<int64_t>> taken; // one row a site
   const double centre = (extent - 1) / 2.0;
   for (int64_t i = 0; i < points; ++i) {
     double angle = 2 * M_PI * double(i) / double(points) * 7.0;
@@ -64,13 +64,9 @@ void makeInput(int64_t dim, int64_t channels, int64_t extent, int64_t points,
       site[1] = int64_t(std::lround(centre + radius * std::sin(angle)));
     for (int64_t d = 2; d < dim; ++d)
       site[size_t(d)] = (i * 7 + d) % extent;
-    int64_t cell = 0;
-    for (int64_t d = 0; d < dim; ++d)
-      cell = cell * extent + std::clamp<int64_t>(site[size_t(d)], 0, extent - 1);
-    if (cells && taken[size_t(cell)]++)
-      continue; // one row a site
-    for (int64_t d = 0; d < dim; ++d)
-      coords.push_back(site[size_t(d)]);
+    if (!taken.insert(site).second)
+      continue;
+    coords.insert(coords.end(), site.begin(), site.end());
     coords.push_back(0); // batch
     for (int64_t c = 0; c < channels; ++c)
       features.push_back(float((i + c) % 3) * 0.5f + 0.25f);
@@ -110,7 +106,11 @@ int main(int argc, char **argv) {
     auto number = [&]() -> int64_t {
       if (i + 1 >= argc)
         throw Error(SCN_ERROR_INVALID_ARGUMENT, flag + " needs a value");
-      return std::stoll(argv[++i]);
+      char *end = nullptr;
+      long long value = std::strtoll(argv[++i], &end, 10);
+      if (!*argv[i] || *end)
+        throw Error(SCN_ERROR_INVALID_ARGUMENT, flag + " needs an integer, not '" + argv[i] + "'");
+      return value;
     };
     try {
       if (flag == "--extent")

@@ -27,39 +27,15 @@ class ArtifactError(RuntimeError):
     """The file is not an scn-compile artifact, or not one for this runtime."""
 
 
-_ABI_SYMBOL = 'scn_runtime_abi_'
-
-
-def _abi_mismatch(path, compiled_for, runtime_id):
-    return ArtifactError(
-        "'%s' was compiled %s, but %s: recompile it with this build's scn-compile"
-        % (path, 'for runtime ABI ' + compiled_for if compiled_for else 'before runtime ABI ids',
-           'this libscn_runtime is ABI ' + runtime_id if runtime_id
-           else 'the libscn_runtime it loaded is another'))
-
-
-def _runtime_abi_id(lib):
-    function = lib.scn_runtime_abi_id
-    function.restype = ctypes.c_char_p
-    function.argtypes = []
-    return function().decode('ascii')
-
-
 def _bind_runtime(lib):
     """The runtime calls from ``lib`` (the artifact: dlsym searches its dependencies)."""
     signatures = {
         'scn_run_create': (ctypes.c_void_p, []),
         'scn_run_destroy': (None, [ctypes.c_void_p]),
-        'scn_run_status': (ctypes.c_int, [ctypes.c_void_p]),
-        'scn_run_error_message': (ctypes.c_char_p, [ctypes.c_void_p]),
-        'scn_model_entry': (None, [ctypes.POINTER(ctypes.c_void_p)]),
-        'scn_gpu_init': (ctypes.c_int, [ctypes.c_int32]),
-        'scn_gpu_take_error': (ctypes.c_int, []),
         'scn_last_error_message': (ctypes.c_char_p, []),
         'scn_run_set_reuse_geometry': (None, [ctypes.c_void_p, ctypes.c_int32]),
         'scn_run_geometry_hits': (ctypes.c_int64, [ctypes.c_void_p]),
         'scn_run_prepared_hits': (ctypes.c_int64, [ctypes.c_void_p]),
-        'scn_run_clear_error': (None, [ctypes.c_void_p]),
         'scn_gpu_keep_resident': (ctypes.c_int, [ctypes.c_void_p, ctypes.c_int64]),
         'scn_gpu_release_resident': (None, [ctypes.c_void_p]),
         'scn_result_free': (None, [ctypes.c_void_p]),
@@ -80,47 +56,45 @@ def _bind_runtime(lib):
         function.argtypes = argtypes
 
 
+def _runtime(runtime_dir):
+    """libscn_runtime (loaded once, global, before any artifact that needs
+    it): from ``runtime_dir``, or where the library path finds it; None when
+    neither has it."""
+    if 'runtime' not in _libs:
+        path = os.path.join(runtime_dir, 'libscn_runtime.so') if runtime_dir else None
+        try:
+            _libs['runtime'] = ctypes.CDLL(path if path and os.path.exists(path)
+                                           else 'libscn_runtime.so', mode=ctypes.RTLD_GLOBAL)
+            _bind_runtime(_libs['runtime'])
+        except OSError:
+            return None
+    return _libs['runtime']
+
+
 def load_artifact(path, runtime_dir=None):
     """(library, manifest) of the artifact at ``path``.  ``runtime_dir``: a
-    directory whose libscn_runtime.so is loaded first (else the artifact's
-    rpath or LD_LIBRARY_PATH finds it)."""
-    runtime = os.path.join(runtime_dir, 'libscn_runtime.so') if runtime_dir else None
-    if 'runtime' not in _libs:
-        try:
-            # Without a directory, the one the library path finds (the
-            # artifact's own run path is not searched from here).
-            _libs['runtime'] = ctypes.CDLL(runtime if runtime and os.path.exists(runtime)
-                                           else 'libscn_runtime.so', mode=ctypes.RTLD_GLOBAL)
-        except OSError:
-            pass
-    runtime_lib = _libs.get('runtime')
-    if runtime_lib is not None:
-        # A truncated file would end the process inside dlopen (SIGBUS).
-        check = runtime_lib.scn_artifact_check_file
-        check.restype, check.argtypes = ctypes.c_int, [ctypes.c_char_p]
-        if check(os.path.abspath(path).encode()) != 0:
-            _bind_runtime(runtime_lib)
-            raise ArtifactError(_last_error(runtime_lib))
-    try:
-        lib = ctypes.CDLL(os.path.abspath(path))
-    except OSError as e:
-        # The artifact refers to scn_runtime_abi_<id> of the runtime it was
-        # compiled against (scn/Runtime/Codegen.h): no such symbol here.
-        message = str(e)
-        at = message.find(_ABI_SYMBOL)
-        if at < 0:
-            raise
-        wanted = message[at + len(_ABI_SYMBOL):].split()[0].rstrip(':,')
-        raise _abi_mismatch(path, wanted, runtime_lib and _runtime_abi_id(runtime_lib)) from None
+    directory whose libscn_runtime.so is loaded first (else the library
+    path's, or the artifact's run path finds it).  The runtime's
+    scn_model_load checks the file before dlopen (a truncated one would end
+    the process), the runtime ABI it was compiled for and its manifest; its
+    message becomes the ArtifactError."""
+    path = os.path.abspath(path)
+    loader = _runtime(runtime_dir)
+    model = ctypes.c_void_p()
+    if loader is not None and loader.scn_model_load(path.encode(), ctypes.byref(model)) != 0:
+        raise ArtifactError(_last_error(loader))
+    # The artifact's own handle (dlopen counts references: the same library),
+    # for its manifest and, without a runtime found above, the runtime's
+    # calls through its dependencies.
+    lib = ctypes.CDLL(path)
     try:
         manifest = ctypes.string_at(ctypes.addressof(ctypes.c_char.in_dll(lib, 'scn_model_manifest')))
         _bind_runtime(lib)
     except (ValueError, AttributeError) as e:
+        if model.value:
+            loader.scn_model_free(model)
         raise ArtifactError("'%s' is not an scn-compile artifact: %s" % (path, e))
-    # The runtime's model over the same library (dlopen counts references):
-    # it reads the manifest and refuses one of another runtime ABI.
-    model = ctypes.c_void_p()
-    if lib.scn_model_load(os.path.abspath(path).encode(), ctypes.byref(model)) != 0:
+    if loader is None and lib.scn_model_load(path.encode(), ctypes.byref(model)) != 0:
         raise ArtifactError(_last_error(lib))
     lib.scn_model = model.value
     # Freed with the library object. The finalizer must not hold `lib` (a
