@@ -101,8 +101,8 @@ static int failWith(const Twine &message) {
 /// glibc maps blocks over its mmap threshold (at most 32 MiB) afresh and
 /// unmaps them on free, so a network's large buffers were faulted in and
 /// zeroed by the kernel at every layer and run: W3 C=64 with maps prebuilt
-/// took 101-111 ms against 55 ms with them kept in the heap
-/// (bench/cpu/README.md, "Page faults of large buffers"). A process policy,
+/// took 108-110 ms before this and 60-64 ms with it (bench/cpu/README.md,
+/// "Page faults of large buffers"). A process policy,
 /// which this tool may set for itself; a library may not for its host.
 static void keepLargeBlocksInTheHeap() {
   mallopt(M_MMAP_THRESHOLD, 1 << 30);
