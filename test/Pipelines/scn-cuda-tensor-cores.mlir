@@ -28,9 +28,9 @@
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-gathers=async tensor-core-weights=staged narrow-tensor-core-inputs=false" -split-input-file | FileCheck %s --check-prefix=STAGED
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-gathers=async tensor-core-weights=staged narrow-tensor-core-inputs=false" -split-input-file | awk "/gpu.binary @tensor_core_conv/ && !seen++" | grep -o "ld.global.v4.b32\|ld.shared.v4.b32\|cp.async.cg" | sort | uniq -c | FileCheck %s --check-prefix=STAGEDCOUNT
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-weights=staged" 2>&1 | FileCheck %s --check-prefix=STAGEDONLY
-// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-weights=block" -split-input-file | awk "/gpu.binary @tensor_core_conv/ && !seen++" | grep -o "ld.global.v4.b32\|ld.global.v4.b16\|ld.shared.v4.b32\|cp.async.cg\|bar.sync\|cp.async.wait_group" | sort | uniq -c | FileCheck %s --check-prefix=BLOCKCOUNT
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-weights=block" -split-input-file | awk "/gpu.binary @tensor_core_conv/ && !seen++" | grep -o "ld.global.v4.b32\|ld.global.v4.b16\|ld.global.v2.b32\|ld.shared.v4.b32\|cp.async.cg\|bar.sync\|cp.async.wait_group" | sort | uniq -c | FileCheck %s --check-prefix=BLOCKCOUNT
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-weights=block neighbour-masks=false" 2>&1 | FileCheck %s --check-prefix=BLOCKVOTES
-// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-weights=block tensor-core-block-warps=8" -split-input-file | awk "/gpu.binary @tensor_core_conv/ && !seen++" | grep -o "ld.global.v4.b16\|ld.shared.v4.b32\|cp.async.cg\|bar.sync\|maxntid [0-9]*" | sort | uniq -c | FileCheck %s --check-prefix=BLOCK8COUNT
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-weights=block tensor-core-block-warps=8" -split-input-file | awk "/gpu.binary @tensor_core_conv/ && !seen++" | grep -o "ld.global.v4.b16\|ld.global.v2.b32\|ld.shared.v4.b32\|cp.async.cg\|bar.sync\|maxntid [0-9]*" | sort | uniq -c | FileCheck %s --check-prefix=BLOCK8COUNT
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-block-warps=8" 2>&1 | FileCheck %s --check-prefix=BLOCK8ONLY
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90" -split-input-file | awk "/gpu.binary @tensor_core_conv/ && !seen++" | grep -o "ld.global.v4.b16\|ld.global.v4.b32\|cvt.rn.f16.f32" | sort | uniq -c | FileCheck %s --check-prefix=NARROW
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 narrow-tensor-core-inputs=false" -split-input-file | awk "/gpu.binary @tensor_core_conv/ && !seen++" | grep -o "ld.global.v4.b16\|ld.global.v4.b32\|cvt.rn.f16.f32" | sort | uniq -c | FileCheck %s --check-prefix=WIDE
@@ -173,17 +173,18 @@
 // the warps publish their masks and one per offset, after waiting for its
 // copies; B comes from shared memory (2 loads, and 1 of the 4 warps'
 // masks), only the A gathers from global memory (the f16 rows that only
-// tensor cores read: two 8-byte loads).
+// tensor cores read: two 8-byte loads, of f16 as stored, so two words
+// each), one compute ahead, so in the prologue's issue and in the loop's.
 // BLOCKCOUNT: {{^ *}}2 bar.sync
 // BLOCKCOUNT-NEXT: {{^ *}}2 cp.async.cg
 // BLOCKCOUNT-NEXT: {{^ *}}1 cp.async.wait_group
-// BLOCKCOUNT-NEXT: {{^ *}}2 ld.global.v4.b16
+// BLOCKCOUNT-NEXT: {{^ *}}4 ld.global.v2.b32
 // BLOCKCOUNT-NEXT: {{^ *}}3 ld.shared.v4.b32
 // tensor-core-block-warps=8: blocks of 256 threads (one guarded copy a
 // thread still), the same barriers, and 8 warps' masks (2 loads).
 // BLOCK8COUNT: {{^ *}}2 bar.sync
 // BLOCK8COUNT-NEXT: {{^ *}}2 cp.async.cg
-// BLOCK8COUNT-NEXT: {{^ *}}2 ld.global.v4.b16
+// BLOCK8COUNT-NEXT: {{^ *}}4 ld.global.v2.b32
 // BLOCK8COUNT-NEXT: {{^ *}}4 ld.shared.v4.b32
 // BLOCK8COUNT-NEXT: {{^ *}}1 maxntid 256
 // BLOCK8ONLY: scn-cuda-pipeline: tensor-core-block-warps=8 needs tensor-core-weights=block and 4 or 8 warps

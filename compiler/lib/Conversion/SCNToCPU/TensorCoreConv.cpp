@@ -127,8 +127,18 @@ SmallVector<Value> TensorCoreConv::pipelineOffsets(
     llvm::function_ref<void(Value, Value, ValueRange)> issue,
     llvm::function_ref<void()> beforeIssue, llvm::function_ref<void()> commit,
     llvm::function_ref<void()> waitForOffset,
-    llvm::function_ref<SmallVector<Value>(Value, Value, ValueRange)> compute) {
+    llvm::function_ref<SmallVector<Value>(Value, Value, ValueRange, ValueRange)> compute,
+    TypeRange aheadTypes, llvm::function_ref<SmallVector<Value>(Value, ValueRange)> gatherAhead) {
   Type i32 = b.getI32Type();
+  // With two stages the offset issued in a step is the one computed in the
+  // next, so what gatherAhead gives at the issue is carried one step.
+  assert((aheadTypes.empty() || stages == 2) && "gathers ahead need two stages");
+  auto zerosOf = [&](TypeRange types) {
+    SmallVector<Value> zeros;
+    for (Type type : types)
+      zeros.push_back(arith::ConstantOp::create(b, b.getZeroAttr(type)));
+    return zeros;
+  };
   // fetch(lowest offset of `bits`), or zeros (unused) when there is none.
   auto fetchLowest = [&](Value bits) -> SmallVector<Value> {
     if (fetchTypes.empty()) // nothing to fetch (and no if without results)
@@ -137,64 +147,79 @@ SmallVector<Value> TensorCoreConv::pipelineOffsets(
     auto fetched = scf::IfOp::create(b, fetchTypes, some, /*withElseRegion=*/true);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&fetched.getElseRegion().front());
-    SmallVector<Value> zeros;
-    for (Type type : fetchTypes)
-      zeros.push_back(arith::ConstantOp::create(b, b.getZeroAttr(type)));
-    scf::YieldOp::create(b, zeros);
+    scf::YieldOp::create(b, zerosOf(fetchTypes));
     b.setInsertionPointToStart(&fetched.getThenRegion().front());
     scf::YieldOp::create(b, fetch(lowestOffset(bits)));
     return SmallVector<Value>(fetched.getResults());
   };
   // Issues the lowest offset of `bits` (with its `fetched` values) when
-  // there is one, then fetches for the next: the bits left and their
-  // fetched values.
+  // there is one, gathers it ahead, then fetches for the next: the bits
+  // left, their fetched values and the gathers ahead (zeros when nothing
+  // was issued).
   auto issueNext = [&](Value bits, ValueRange fetched, Value stage) {
     SmallVector<Type> types{i32};
     types.append(fetchTypes.begin(), fetchTypes.end());
+    types.append(aheadTypes.begin(), aheadTypes.end());
     Value some = arith::CmpIOp::create(b, arith::CmpIPredicate::ne, bits, kb.i32(0));
     auto next = scf::IfOp::create(b, types, some, /*withElseRegion=*/true);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&next.getElseRegion().front());
     SmallVector<Value> unchanged{bits};
     unchanged.append(fetched.begin(), fetched.end());
+    auto noGathers = zerosOf(aheadTypes);
+    unchanged.append(noGathers.begin(), noGathers.end());
     scf::YieldOp::create(b, unchanged);
     b.setInsertionPointToStart(&next.getThenRegion().front());
-    issue(lowestOffset(bits), stage, fetched);
+    Value k = lowestOffset(bits);
+    issue(k, stage, fetched);
+    SmallVector<Value> gathered;
+    if (!aheadTypes.empty())
+      gathered = gatherAhead(k, fetched);
     SmallVector<Value> rest{withoutLowest(bits)};
     auto fetchedNext = fetchLowest(rest.front());
     rest.append(fetchedNext.begin(), fetchedNext.end());
+    rest.append(gathered.begin(), gathered.end());
     scf::YieldOp::create(b, rest);
     return SmallVector<Value>(next.getResults());
   };
+  size_t fetches = fetchTypes.size(), aheads = aheadTypes.size();
   SmallVector<Value> ahead{mask};
   auto fetchedFirst = fetchLowest(mask);
   ahead.append(fetchedFirst.begin(), fetchedFirst.end());
+  // The gathers of the first offset computed (issued in the first step).
+  SmallVector<Value> firstGathers;
   for (int64_t s = 0; s + 1 < stages; ++s) {
-    ahead = issueNext(ahead.front(), ValueRange(ahead).drop_front(), kb.index(s));
+    auto issued = issueNext(ahead.front(), ValueRange(ahead).drop_front(), kb.index(s));
+    ahead.assign(issued.begin(), issued.begin() + 1 + fetches);
+    if (s == 0)
+      firstGathers.assign(issued.begin() + 1 + fetches, issued.end());
     commit();
   }
   // Carried: the offsets left to issue, their next one's fetched values,
-  // the offsets left to compute, the accumulators.
-  size_t fetches = fetchTypes.size();
+  // the offsets left to compute, the gathers of the next one computed, the
+  // accumulators.
   SmallVector<Value> carried(ahead);
   carried.push_back(mask);
+  carried.append(firstGathers.begin(), firstGathers.end());
   carried.append(init.begin(), init.end());
   Value count = kb.toIndex(LLVM::CtPopOp::create(b, mask));
   auto results = kb.forLoopCarryN(count, carried, [&](Value i, ValueRange state) {
     Value aheadStage = arith::RemUIOp::create(b, arith::AddIOp::create(b, i, kb.index(stages - 1)),
                                               kb.index(stages));
     beforeIssue();
-    SmallVector<Value> next = issueNext(state.front(), state.slice(1, fetches), aheadStage);
+    SmallVector<Value> issued = issueNext(state.front(), state.slice(1, fetches), aheadStage);
+    SmallVector<Value> next(issued.begin(), issued.begin() + 1 + fetches);
     commit();
     waitForOffset();
     Value pending = state[1 + fetches];
     next.push_back(withoutLowest(pending));
+    next.append(issued.begin() + 1 + fetches, issued.end());
     auto acc = compute(lowestOffset(pending), arith::RemUIOp::create(b, i, kb.index(stages)),
-                       state.drop_front(2 + fetches));
+                       state.drop_front(2 + fetches + aheads), state.slice(2 + fetches, aheads));
     next.append(acc.begin(), acc.end());
     return next;
   });
-  return SmallVector<Value>(ValueRange(results).drop_front(2 + fetches));
+  return SmallVector<Value>(ValueRange(results).drop_front(2 + fetches + aheads));
 }
 
 void TensorCoreConv::writeResults(Value lane, Value rowTile, Value columnBase, ValueRange acc,

@@ -192,9 +192,25 @@ public:
   /// t + 4 of step 0 (channels 4t, 4t + 1) and of step 1 (4t + 2, 4t + 3).
   SmallVector<SmallVector<Value>> fragmentA(Value lane, Value entry0, Value entry1,
                                             Value base) {
+    auto [tile0, tile1] = fragmentATiles(lane, entry0, entry1, base);
+    return fragmentAOfTiles(tile0, tile1, entry0, entry1);
+  }
+
+  /// fragmentA in two parts, so that its loads can be issued an offset
+  /// before the mmas that use them: the two rows' loaded tiles (vectors of
+  /// 4 input elements; row 0 for a missing neighbour), and then the
+  /// fragments from them, which is where the lane first waits for the
+  /// loads (packing and the zeros for a missing neighbour).
+  std::pair<Value, Value> fragmentATiles(Value lane, Value entry0, Value entry1, Value base) {
     Value column = arith::AddIOp::create(
         b, base, arith::MulIOp::create(b, threadInGroup(lane), kb.index(4)));
-    SmallVector<Value> r0 = rowWords(entry0, column), r1 = rowWords(entry1, column);
+    return {rowTile(entry0, column), rowTile(entry1, column)};
+  }
+  /// The type of fragmentATiles' tiles.
+  VectorType rowTileType() { return VectorType::get({4}, inputElement()); }
+  SmallVector<SmallVector<Value>> fragmentAOfTiles(Value tile0, Value tile1, Value entry0,
+                                                   Value entry1) {
+    SmallVector<Value> r0 = rowWordsOf(tile0, entry0), r1 = rowWordsOf(tile1, entry1);
     if (!isTF32())
       return {{r0[0], r1[0], r0[1], r1[1]}};
     // a0 = A(g, t), a1 = A(g + 8, t), a2 = A(g, t + 4), a3 = A(g + 8, t + 4).
@@ -440,14 +456,19 @@ public:
   /// (the neighbour table's entries) is loaded right after the previous
   /// issue, so that its latency passes during a compute instead of
   /// stalling the issue that needs it; `fetched` are fetch's values for
-  /// the k issued.
-  SmallVector<Value>
-  pipelineOffsets(Value mask, int64_t stages, ValueRange init, TypeRange fetchTypes,
-                  llvm::function_ref<SmallVector<Value>(Value)> fetch,
-                  llvm::function_ref<void(Value, Value, ValueRange)> issue,
-                  llvm::function_ref<void()> beforeIssue, llvm::function_ref<void()> commit,
-                  llvm::function_ref<void()> waitForOffset,
-                  llvm::function_ref<SmallVector<Value>(Value, Value, ValueRange)> compute);
+  /// the k issued. With `aheadTypes` (two stages only), `gatherAhead(k,
+  /// fetched)` runs right after issue(k), one compute ahead of compute(k),
+  /// and its values reach compute(k) as `ahead`: gathers into registers
+  /// whose loads are in flight while the offset before runs its mmas.
+  SmallVector<Value> pipelineOffsets(
+      Value mask, int64_t stages, ValueRange init, TypeRange fetchTypes,
+      llvm::function_ref<SmallVector<Value>(Value)> fetch,
+      llvm::function_ref<void(Value, Value, ValueRange)> issue,
+      llvm::function_ref<void()> beforeIssue, llvm::function_ref<void()> commit,
+      llvm::function_ref<void()> waitForOffset,
+      llvm::function_ref<SmallVector<Value>(Value, Value, ValueRange, ValueRange)> compute,
+      TypeRange aheadTypes = {},
+      llvm::function_ref<SmallVector<Value>(Value, ValueRange)> gatherAhead = nullptr);
 
   /// Bias, fused epilogue and the store of the lane's accumulators
   /// (`accumulators()` f32: mma j's C fragment at 4j).
@@ -589,9 +610,22 @@ private:
   /// loads form one basic block and ptxas can issue them all before the
   /// first mma (callers skip the offsets when the input has no rows).
   SmallVector<Value> rowWords(Value entry, Value column) {
+    return rowWordsOf(rowTile(entry, column), entry);
+  }
+  /// rowWords' load: row `entry` (row 0 when it is -1), its elements as
+  /// stored (f16 rows are widened only by rowWordsOf, the loads' first use).
+  Value rowTile(Value entry, Value column) {
     Value has = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, entry, kb.i32(0));
     Value safe = arith::SelectOp::create(b, has, entry, kb.i32(0));
-    Value tile = kb.loadTile(x, {kb.toIndex(safe), column}, 4, xAlign);
+    return vector::LoadOp::create(b, rowTileType(), x, ValueRange{kb.toIndex(safe), column},
+                                  /*nontemporal=*/false,
+                                  xAlign ? llvm::MaybeAlign(xAlign) : llvm::MaybeAlign());
+  }
+  /// rowWords' words of the loaded `tile` (zeros when `entry` is -1).
+  SmallVector<Value> rowWordsOf(Value tile, Value entry) {
+    Value has = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, entry, kb.i32(0));
+    if (!inputElement().isF32()) // as loadTile gives them
+      tile = arith::ExtFOp::create(b, VectorType::get({4}, b.getF32Type()), tile);
     SmallVector<Value> words = wordsOf(tile);
     for (Value &word : words)
       word = arith::SelectOp::create(b, has, word, kb.i32(0));

@@ -90,6 +90,9 @@ void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &result
       // with block weights), the copies into a stand-in for the warp's
       // stages done when issued.
       int64_t stageCount = asyncStages ? asyncStages : kBlockWeightStages;
+      // As the GPU kernel's (TensorCoreLowering.cpp): block weights with
+      // gathers in registers gather each offset one compute ahead.
+      bool gathersAhead = blockWeights && !asyncStages;
       Value stages =
           asyncStages ? memref::AllocaOp::create(
                             b,
@@ -162,7 +165,11 @@ void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &result
               });
           },
           [] {}, [] {}, [] {},
-          [&](Value k, Value stage, ValueRange) {
+          [&](Value k, Value stage, ValueRange, ValueRange ahead) {
+            // Block weights with gathers in registers gather an offset
+            // ahead on the GPU; here the gathered value is the offset
+            // itself, which the gathers below then read from.
+            Value gatherK = ahead.empty() ? k : kb.toIndex(ahead.front());
             if (warpgroupMma) {
               // The warp's 16 rows of the warpgroup's wgmmas, B through
               // the descriptors (stage addresses from 0 at the stand-in's
@@ -176,8 +183,8 @@ void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &result
                   Value tile = conv.rowTileOf(warpTile, 0);
                   kb.forLoop(kb.index(kWarp), [&](Value lane) {
                     auto [row0, row1] = conv.laneRows(tile, lane);
-                    auto a = conv.fragmentA(lane, conv.neighbour(row0, k),
-                                            conv.neighbour(row1, k),
+                    auto a = conv.fragmentA(lane, conv.neighbour(row0, gatherK),
+                                            conv.neighbour(row1, gatherK),
                                             kb.index(block * kDepth))[0];
                     for (int64_t i = 0; i < 4; ++i)
                       memref::StoreOp::create(b, a[i], aBuf, ValueRange{lane, kb.index(i)});
@@ -199,8 +206,8 @@ void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &result
                                                  block)[step];
                       } else {
                         auto [row0, row1] = conv.laneRows(conv.rowTileOf(warpTile, m), lane);
-                        a = conv.fragmentA(lane, conv.neighbour(row0, k),
-                                           conv.neighbour(row1, k),
+                        a = conv.fragmentA(lane, conv.neighbour(row0, gatherK),
+                                           conv.neighbour(row1, gatherK),
                                            kb.index(block * kDepth))[step];
                       }
                       for (int64_t i = 0; i < 4; ++i)
@@ -211,7 +218,9 @@ void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &result
                   });
               }
             return SmallVector<Value>{};
-          });
+          },
+          gathersAhead ? TypeRange{i32} : TypeRange{},
+          [&](Value, ValueRange fetched) { return SmallVector<Value>{fetched.front()}; });
     } else {
       kb.forLoop(kb.index(conv.offsets()), [&](Value k) {
         // The warp votes of the GPU kernel: does any lane have a neighbour

@@ -454,9 +454,57 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
               b, mask, memref::LoadOp::create(b, blockMasks, ValueRange{kb.index(w)}));
       }
       int64_t stages = asyncStages ? asyncStages : kBlockWeightStages;
-      // Fetched an issue ahead (async gathers): the lane's two input rows
-      // in each row tile.
-      SmallVector<Type> entryTypes(asyncStages ? 2 * rowTiles : 0, i32);
+      // Block weights with gathers in registers gather each offset's A
+      // fragments one compute ahead (pipelineOffsets' gatherAhead, right
+      // after the offset's weight copy is issued): their loads are in
+      // flight while the offset before runs its mmas, instead of two
+      // dependent round trips to L2 (table entry, then rows) between an
+      // offset's barrier and its mmas, where ncu found W3 C64's wgmma warps
+      // waiting most (long_sb on the entries and the rows).
+      bool gathersAhead = blockWeights && !asyncStages;
+      // What a lane carries to the next compute, per row tile: its two
+      // rows' entries, then per block of 16 input channels the two loaded
+      // tiles (fragmentATiles), unconverted: their first use, and so the
+      // wait for them, is in that compute (fragmentAOfTiles).
+      int64_t aheadOfTile = 2 + 2 * inBlocks;
+      SmallVector<Type> aheadTypes;
+      for (int64_t m = 0; gathersAhead && m < rowTiles; ++m) {
+        aheadTypes.append({i32, i32});
+        aheadTypes.append(2 * inBlocks, conv.rowTileType());
+      }
+      // Fetched an issue ahead (async gathers, gathers ahead): the lane's
+      // two input rows in each row tile.
+      SmallVector<Type> entryTypes(asyncStages || gathersAhead ? 2 * rowTiles : 0, i32);
+      // The loads of the lane's A fragments of offset k (entries -1 and no
+      // loads in row tiles without it), from its rows' entries.
+      auto gatherA = [&](Value k, ValueRange entries) {
+        SmallVector<Value> carried;
+        for (int64_t m = 0; m < rowTiles; ++m) {
+          TypeRange tileTypes = TypeRange(aheadTypes).slice(m * aheadOfTile, aheadOfTile);
+          auto tile = scf::IfOp::create(b, tileTypes, conv.bitSet(tileMasks[m], k), true);
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(&tile.getElseRegion().front());
+          SmallVector<Value> none{kb.i32(-1), kb.i32(-1)};
+          Value zeros = arith::ConstantOp::create(b, b.getZeroAttr(conv.rowTileType()));
+          none.append(2 * inBlocks, zeros);
+          scf::YieldOp::create(b, none);
+          b.setInsertionPointToStart(&tile.getThenRegion().front());
+          SmallVector<Value> loaded{entries[2 * m], entries[2 * m + 1]};
+          for (int64_t block = 0; block < inBlocks; ++block) {
+            auto [tile0, tile1] = conv.fragmentATiles(lane, entries[2 * m], entries[2 * m + 1],
+                                                      kb.index(block * kDepth));
+            loaded.append({tile0, tile1});
+          }
+          scf::YieldOp::create(b, loaded);
+          carried.append(tile.getResults().begin(), tile.getResults().end());
+        }
+        return carried;
+      };
+      // Row tile m's fragment of `block` (its kSteps k steps) from them.
+      auto aheadFragment = [&](ValueRange ahead, int64_t m, int64_t block) {
+        ValueRange tile = ahead.slice(m * aheadOfTile, aheadOfTile);
+        return conv.fragmentAOfTiles(tile[2 + 2 * block], tile[3 + 2 * block], tile[0], tile[1]);
+      };
       auto acc = conv.pipelineOffsets(
           mask, stages, init, entryTypes,
           [&](Value k) {
@@ -499,7 +547,7 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
               kb.callResults(kAsyncWaitPlaceholder, TypeRange{},
                              ValueRange{kb.i32(stages - 1)});
           },
-          [&](Value k, Value stage, ValueRange accK) -> SmallVector<Value> {
+          [&](Value k, Value stage, ValueRange accK, ValueRange ahead) -> SmallVector<Value> {
             auto fragmentsOfB = [&](int64_t block) {
               if (blockWeights)
                 return conv.blockStagedFragmentsB(blockWeightStages, stage, lane, block);
@@ -519,23 +567,7 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
                                 });
             if (warpgroupMma) {
               // Every warp of the warpgroup takes part in the wgmmas; one
-              // without the offset gives zero rows (no loads).
-              SmallVector<Type> aTypes(4 * inBlocks, i32);
-              auto gathered = scf::IfOp::create(b, aTypes, conv.bitSet(warpMask, k), true);
-              {
-                OpBuilder::InsertionGuard guard(b);
-                b.setInsertionPointToStart(&gathered.getElseRegion().front());
-                scf::YieldOp::create(b, SmallVector<Value>(4 * inBlocks, kb.i32(0)));
-                b.setInsertionPointToStart(&gathered.getThenRegion().front());
-                auto [row0, row1] = laneRows.front();
-                Value entry0 = conv.neighbour(row0, k), entry1 = conv.neighbour(row1, k);
-                SmallVector<Value> words;
-                for (int64_t block = 0; block < inBlocks; ++block) {
-                  auto a = conv.fragmentA(lane, entry0, entry1, kb.index(block * kDepth));
-                  words.append(a.front().begin(), a.front().end());
-                }
-                scf::YieldOp::create(b, words);
-              }
+              // without the offset gathered zero rows (no loads).
               Value stageAddress = arith::AddIOp::create(
                   b, warpgroupStageAddress,
                   arith::MulIOp::create(
@@ -545,7 +577,7 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
               SmallVector<SmallVector<Value>> a;
               SmallVector<Value> descriptors;
               for (int64_t block = 0; block < inBlocks; ++block) {
-                a.emplace_back(gathered.getResults().slice(4 * block, 4));
+                a.push_back(aheadFragment(ahead, 0, block).front());
                 descriptors.push_back(conv.warpgroupDescriptor(stageAddress, block));
               }
               if (!groupMask)
@@ -555,20 +587,17 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
               return ifThen(conv.bitSet(groupMask, k), accK,
                             [&] { return conv.warpgroupMmaOnGPU(a, descriptors, accK); });
             }
-            // Block weights with gathers in registers: a warp without the
-            // offset (others of its block have it) skips it.
+            // Block weights with gathers in registers (gathered ahead): a
+            // warp without the offset (others of its block have it) skips
+            // it.
             return ifThen(conv.bitSet(warpMask, k), accK, [&] {
-              SmallVector<std::pair<Value, Value>> entries;
-              for (auto [row0, row1] : laneRows)
-                entries.push_back({conv.neighbour(row0, k), conv.neighbour(row1, k)});
-              return offsetMmas(accK, conv.loadsOfB() + 2 * rowTiles, fragmentsOfB, tileRuns,
+              return offsetMmas(accK, conv.loadsOfB(), fragmentsOfB, tileRuns,
                                 [&](int64_t m, int64_t block) {
-                                  return conv.fragmentA(lane, entries[m].first,
-                                                        entries[m].second,
-                                                        kb.index(block * kDepth));
+                                  return aheadFragment(ahead, m, block);
                                 });
             });
-          });
+          },
+          aheadTypes, gatherA);
       for (int64_t m = 0; m < rowTiles; ++m)
         conv.writeResults(lane, conv.rowTileOf(warpTile, m), columnBase,
                           ValueRange(acc).slice(4 * m * mmas, 4 * mmas), biasBuf, epilogue,
