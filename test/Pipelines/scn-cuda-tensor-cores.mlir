@@ -196,7 +196,7 @@
 // LARGE-NOT: scn_cg_gpu_resident_blocks
 // LARGE: llvm.func @cpu(
 // TOOMUCH: shared-memory-bytes=300000 is not 0 (the chip's) or up to 232448
-// F32SHARED: tensor-core-weights=shared needs element-type f16, bf16 or tf32 and global, shared, large, staged or block
+// F32SHARED: tensor-core-weights=shared needs element-type f16, bf16 or tf32 and auto, global, shared, large, staged or block
 // EMU-LABEL: llvm.func @main(
 // EMU-NOT: gpu.
 // EMU-NOT: mma

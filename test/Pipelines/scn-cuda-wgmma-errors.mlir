@@ -2,7 +2,7 @@
 // weights with gathers in registers, f16/bf16, input channels in 64s, 64
 // output channels a warp and 16 rows.
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90" 2>&1 | FileCheck %s --check-prefix=CHIP
-// RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90a" 2>&1 | FileCheck %s --check-prefix=SHAPE
+// RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90a tensor-core-weights=global" 2>&1 | FileCheck %s --check-prefix=SHAPE
 
 // CHIP: error: 'scn.submanifold_conv' op has warpgroup_mma, whose wgmma runs only on sm_90a
 // SHAPE: error: 'scn.submanifold_conv' op has warpgroup_mma, which runs wgmma m64nNk16 on block weights (weights_memory "block", gathers in registers) with f16 or bf16 multiplicands, input channels in multiples of 64, channel_tile 64 or 128 and rows_per_tile 16; it has 64 input channels, channel_tile 64, rows_per_tile 16

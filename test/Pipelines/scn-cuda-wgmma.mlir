@@ -12,7 +12,25 @@
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=bf16 chip=sm_90a tensor-core-weights=block" -split-input-file | FileCheck %s --check-prefix=BF16
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-weights=block" -split-input-file | FileCheck %s --check-prefix=SM90
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=tf32 chip=sm_90a tensor-core-weights=block" -split-input-file | FileCheck %s --check-prefix=SM90
-// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90a" -split-input-file | FileCheck %s --check-prefix=SM90
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90a tensor-core-weights=global" -split-input-file | FileCheck %s --check-prefix=SM90
+// The default, tensor-core-weights=auto: for sm_90a with f16/bf16, block
+// weights on wgmma in warps of up to 128 output channels (m64n128k16 for
+// the 64 -> 128 layer, whose warps otherwise take 64), mma.sync block
+// weights where the input channels are not in 64s; tf32 keeps global
+// weights on mma.sync.
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90a" -split-input-file | FileCheck %s --check-prefix=AUTO
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=tf32 chip=sm_90a" -split-input-file | FileCheck %s --check-prefix=SM90
+// AUTO-LABEL: llvm.func @layer(
+// AUTO: gpu.binary @tensor_core_conv
+// AUTO-SAME: wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16
+// AUTO-LABEL: llvm.func @narrow(
+// AUTO: gpu.binary @tensor_core_conv
+// AUTO-NOT: wgmma.mma_async
+// AUTO-SAME: cp.async.cg
+// AUTO-SAME: mma.sync.aligned.m16n8k16
+// AUTO-LABEL: llvm.func @twoWidths(
+// AUTO-COUNT-4: wgmma.mma_async.sync.aligned.m64n128k16.f32.f16.f16
+// AUTO-COUNT-8: wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16
 // tensor-core-block-warps=8: blocks of two warpgroups (256 threads) that
 // share each offset's stage; each warpgroup runs the wgmmas of an offset
 // only where one of its 4 warps has it (the union of its masks).

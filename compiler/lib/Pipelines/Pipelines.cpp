@@ -187,22 +187,40 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
     return failure();
   }
   bool tensorCores = options.elementType != "f32";
+  // tensor-core-weights=auto (the default): where the PTX targets sm_90a
+  // and f16/bf16 multiplicands gather into registers over neighbour masks,
+  // block weights on wgmma in warps of up to 128 output channels (unless
+  // tensor-core-columns says otherwise); elsewhere global weights. On the
+  // H200 that made W3 C64's convolution 1.38x and C128's 1.6x faster than
+  // global weights on mma.sync, and W1's kernels 3%, with the same outputs
+  // bit for bit (bench/gpu/README.md, "Third GPU session"). mma.sync block
+  // weights (other chips, tf32) were slower on W1, so stay opt-in.
+  std::string weights = options.tensorCoreWeights;
+  int64_t columns = options.tensorCoreColumns;
+  if (weights == "auto") {
+    bool wgmma = tensorCores && options.chip == "sm_90a" && !options.emulateOnHost &&
+                 (options.elementType == "f16" || options.elementType == "bf16") &&
+                 options.tensorCoreGathers == "registers" && options.neighbourMasks;
+    weights = wgmma ? "block" : "global";
+    if (wgmma && columns == 0)
+      columns = 128;
+  }
   if (options.activations != "f32" && options.activations != "f16" &&
       options.activations != "bf16") {
     llvm::errs() << "scn-cuda-pipeline: activations=" << options.activations.getValue()
                  << " is not one of f32, f16, bf16\n";
     return failure();
   }
-  if (options.tensorCoreColumns != 0 &&
+  if (columns != 0 &&
       (!tensorCores || !llvm::is_contained({16, 32, 64, 128},
-                                           options.tensorCoreColumns.getValue()))) {
+                                           columns))) {
     llvm::errs() << "scn-cuda-pipeline: tensor-core-columns="
-                 << options.tensorCoreColumns.getValue()
+                 << columns
                  << " needs element-type f16, bf16 or tf32 and 16, 32, 64 or 128\n";
     return failure();
   }
   if (options.tensorCoreBlockWarps != 4 &&
-      (options.tensorCoreWeights != "block" || options.tensorCoreBlockWarps != 8)) {
+      (weights != "block" || options.tensorCoreBlockWarps != 8)) {
     llvm::errs() << "scn-cuda-pipeline: tensor-core-block-warps="
                  << options.tensorCoreBlockWarps.getValue()
                  << " needs tensor-core-weights=block and 4 or 8 warps\n";
@@ -237,17 +255,17 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                     "(element-type f16, bf16 or tf32)\n";
     return failure();
   }
-  if (options.tensorCoreWeights != "global" &&
+  if (weights != "global" &&
       (!tensorCores ||
-       (options.tensorCoreWeights != "shared" && options.tensorCoreWeights != "large" &&
-        options.tensorCoreWeights != "staged" && options.tensorCoreWeights != "block"))) {
+       (weights != "shared" && weights != "large" &&
+        weights != "staged" && weights != "block"))) {
     llvm::errs() << "scn-cuda-pipeline: tensor-core-weights="
-                 << options.tensorCoreWeights.getValue()
-                 << " needs element-type f16, bf16 or tf32 and global, shared, large, "
+                 << weights
+                 << " needs element-type f16, bf16 or tf32 and auto, global, shared, large, "
                     "staged or block\n";
     return failure();
   }
-  if (options.tensorCoreWeights == "staged" && options.tensorCoreGathers != "async") {
+  if (weights == "staged" && options.tensorCoreGathers != "async") {
     llvm::errs() << "scn-cuda-pipeline: tensor-core-weights=staged copies the weights into "
                     "the stages of tensor-core-gathers=async, which it needs\n";
     return failure();
@@ -259,7 +277,7 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                  << " needs element-type f16, bf16 or tf32 and registers or async\n";
     return failure();
   }
-  if (options.tensorCoreWeights == "block" && !options.neighbourMasks) {
+  if (weights == "block" && !options.neighbourMasks) {
     llvm::errs() << "scn-cuda-pipeline: tensor-core-weights=block runs the offsets of the "
                     "warps' neighbour masks; it cannot go with neighbour-masks=false\n";
     return failure();
@@ -301,13 +319,13 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                  options.weightStationaryMinChannels, "cuda",
                  tensorCores ? options.elementType.getValue() : "",
                  options.tensorCoreRows, options.simtRows, options.simtChannels,
-                 options.tensorCoreLoads, options.tensorCoreWeights,
+                 options.tensorCoreLoads, weights,
                  options.sharedMemoryBytes ? options.sharedMemoryBytes.getValue()
                                            : sharedMemoryPerBlock(chip),
                  options.tensorCoreGathers, options.tensorCoreStages,
                  options.activations == "f32" ? 4 : 2, options.narrowTensorCoreInputs,
                  // wgmma's PTX targets sm_90a, which runs only on sm_90.
-                 chip == "sm_90a", options.tensorCoreColumns, options.tensorCoreBlockWarps,
+                 chip == "sm_90a", columns, options.tensorCoreBlockWarps,
                  options.linearAsConvolution);
   ConvertSCNToGPUOptions toGPU;
   toGPU.deviceGeometry = options.deviceGeometry;

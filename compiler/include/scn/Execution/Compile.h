@@ -52,9 +52,10 @@ struct CompileOptions {
   /// the plan's choice).
   int64_t simtChannels = 0;
   /// cuda with f16 / bf16 / tf32: where tensor-core warps read the weights,
-  /// "global", "shared", "large", "staged" or "block"
+  /// "auto" (block weights on wgmma for sm_90a alone with f16/bf16, else
+  /// global), "global", "shared", "large", "staged" or "block"
   /// (--tensor-core-weights).
-  std::string tensorCoreWeights = "global";
+  std::string tensorCoreWeights = "auto";
   /// cuda with block weights: warps of a block, 4 or 8
   /// (--tensor-core-block-warps).
   int64_t tensorCoreBlockWarps = 4;

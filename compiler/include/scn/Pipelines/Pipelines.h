@@ -91,7 +91,10 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
       llvm::cl::init(0)};
   Option<std::string> tensorCoreWeights{
       *this, "tensor-core-weights",
-      llvm::cl::desc("f16 / bf16 / tf32: where tensor-core warps read the weights: global, "
+      llvm::cl::desc("f16 / bf16 / tf32: where tensor-core warps read the weights: auto "
+                     "(block on wgmma, in warps of up to 128 output channels unless "
+                     "tensor-core-columns says otherwise, for chip=sm_90a with f16 / bf16 and "
+                     "gathers in registers; global otherwise), global, "
                      "shared (each block copies its layer's weights for its output "
                      "channels into shared memory once, then loops over warp tiles), "
                      "large (shared for layers whose input x output channels are 4096, 64 x 64, or "
@@ -99,7 +102,7 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
                      "an offset copied into its warp's gather stages), or block (each offset's "
                      "weights copied once per block of 4 warps, or 8 with tensor-core-block-warps, "
                      "into shared stages)"),
-      llvm::cl::init("global")};
+      llvm::cl::init("auto")};
   Option<int64_t> tensorCoreBlockWarps{
       *this, "tensor-core-block-warps",
       llvm::cl::desc("f16 / bf16 / tf32 with tensor-core-weights=block: warps of a block that "
