@@ -25,6 +25,23 @@ def test_goal_line_names_each_large_layer_its_best_and_the_verdict():
     assert "W3_C32" not in line, line
 
 
+def test_variant_speed_ups_are_over_the_mean_of_the_default_timed_first_and_last(capsys):
+    # The default drifted from 7.6 ms (timed first) to 6.6 ms (timed again
+    # after the variants): a variant at 7.0 ms is 1.01x, not 1.09x.
+    result = {"cuda-f16 prebuilt": 7.6, "cuda-f16+again prebuilt": 6.6,
+              "cuda-f16-notaps prebuilt": 7.0, "cuda-f16-notaps difference": 0.0}
+    device_check.print_variant_tables([("W1", 1.0, 1, result)])
+    line = next(row for row in capsys.readouterr().out.splitlines()
+                if row.startswith("| W1 | 7.60"))
+    assert line == "| W1 | 7.60 | 6.60 | 7.00 | 1.01x | 0.0e+00 |", line
+    # Without the second time (the bench's time spent), the first alone.
+    del result["cuda-f16+again prebuilt"]
+    device_check.print_variant_tables([("W1", 1.0, 1, result)])
+    line = next(row for row in capsys.readouterr().out.splitlines()
+                if row.startswith("| W1 | 7.60"))
+    assert line == "| W1 | 7.60 | nan | 7.00 | 1.09x | 0.0e+00 |", line
+
+
 def test_goal_line_without_profiles_says_so():
     assert device_check.w3_goal_line({}).endswith("no W3 profile")
 
