@@ -40,7 +40,8 @@ static llvm::cl::opt<std::string> tensorCoreWeights(
     "tensor-core-weights", llvm::cl::init("auto"),
     llvm::cl::desc("cuda with --element-type=f16|bf16|tf32: where tensor-core warps read the "
                    "weights: auto (block on wgmma with --chip=sm_90a alone and f16/bf16, in "
-                   "warps of up to 128 output channels; global otherwise), global, shared (a copy per block in shared memory, for layers "
+                   "warps of up to 128 output channels, where the tile options leave wgmma's "
+                   "shapes; global otherwise), global, shared (a copy per block in shared memory, for layers "
                    "whose weights fit the smallest chip's), large (shared for layers whose "
                    "input x output channels are 4096, 64 x 64, or more), staged (with "
                    "--tensor-core-gathers=async: copied into the warps' gather stages), or "

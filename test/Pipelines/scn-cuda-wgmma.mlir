@@ -20,6 +20,12 @@
 // weights on mma.sync.
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90a" -split-input-file | FileCheck %s --check-prefix=AUTO
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=tf32 chip=sm_90a" -split-input-file | FileCheck %s --check-prefix=SM90
+// Tiles that wgmma does not take (32 columns, 32 rows) keep global weights.
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90a tensor-core-columns=32" -split-input-file | FileCheck %s --check-prefix=SM90GLOBAL
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90a tensor-core-rows=32" -split-input-file | FileCheck %s --check-prefix=SM90GLOBAL
+// SM90GLOBAL-NOT: wgmma.mma_async
+// SM90GLOBAL-NOT: cp.async.cg
+// SM90GLOBAL: mma.sync.aligned
 // AUTO-LABEL: llvm.func @layer(
 // AUTO: gpu.binary @tensor_core_conv
 // AUTO-SAME: wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16

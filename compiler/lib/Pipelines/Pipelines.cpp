@@ -198,9 +198,13 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
   std::string weights = options.tensorCoreWeights;
   int64_t columns = options.tensorCoreColumns;
   if (weights == "auto") {
+    // Tiles that wgmma takes (warps of 16 rows and 64 or 128 columns):
+    // others would get mma.sync block weights, which are not the default.
     bool wgmma = tensorCores && options.chip == "sm_90a" && !options.emulateOnHost &&
                  (options.elementType == "f16" || options.elementType == "bf16") &&
-                 options.tensorCoreGathers == "registers" && options.neighbourMasks;
+                 options.tensorCoreGathers == "registers" && options.neighbourMasks &&
+                 llvm::is_contained({0, 16}, options.tensorCoreRows.getValue()) &&
+                 llvm::is_contained({0, 64, 128}, columns);
     weights = wgmma ? "block" : "global";
     if (wgmma && columns == 0)
       columns = 128;

@@ -93,8 +93,8 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
       *this, "tensor-core-weights",
       llvm::cl::desc("f16 / bf16 / tf32: where tensor-core warps read the weights: auto "
                      "(block on wgmma, in warps of up to 128 output channels unless "
-                     "tensor-core-columns says otherwise, for chip=sm_90a with f16 / bf16 and "
-                     "gathers in registers; global otherwise), global, "
+                     "tensor-core-columns says otherwise, for chip=sm_90a with f16 / bf16, "
+                     "gathers in registers and tiles wgmma takes; global otherwise), global, "
                      "shared (each block copies its layer's weights for its output "
                      "channels into shared memory once, then loops over warp tiles), "
                      "large (shared for layers whose input x output channels are 4096, 64 x 64, or "
