@@ -61,7 +61,7 @@ static cl::opt<int64_t> tensorCoreColumns(
     "tensor-core-columns", cl::init(0),
     cl::desc("cuda with --element-type=f16|bf16|tf32: output channels of a tensor-core warp "
              "at most (16, 32, 64 or 128: the widest up to it that divides a layer's; "
-             "default: the plan's 64)"));
+             "default: the plan's 64, or 128 where --tensor-core-weights=auto takes wgmma)"));
 static cl::opt<int64_t> tensorCoreLoads(
     "tensor-core-loads", cl::init(0),
     cl::desc("cuda with --element-type=f16|bf16|tf32: 16-byte loads a tensor-core lane issues "
