@@ -193,8 +193,11 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
   // tensor-core-columns says otherwise); elsewhere global weights. On the
   // H200 that made W3 C64's convolution 1.38x and C128's 1.6x faster than
   // global weights on mma.sync, and W1's kernels 3%, with the same outputs
-  // bit for bit (bench/gpu/README.md, "Third GPU session"). mma.sync block
-  // weights (other chips, tf32) were slower on W1, so stay opt-in.
+  // bit for bit (bench/gpu/README.md, "Third GPU session"). The choice is
+  // the network's, as measured: in such an artifact the layers whose input
+  // channels are not in 64s get mma.sync block weights (W1 has some; its
+  // 4.14 ms of kernels include them). On other chips and for tf32,
+  // mma.sync block weights alone were slower on W1, so stay opt-in.
   std::string weights = options.tensorCoreWeights;
   int64_t columns = options.tensorCoreColumns;
   if (weights == "auto") {

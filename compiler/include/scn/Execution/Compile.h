@@ -52,7 +52,8 @@ struct CompileOptions {
   /// the plan's choice).
   int64_t simtChannels = 0;
   /// cuda with f16 / bf16 / tf32: where tensor-core warps read the weights,
-  /// "auto" (block weights on wgmma for sm_90a alone with f16/bf16, else
+  /// "auto" (block weights for sm_90a alone with f16/bf16: on wgmma where
+  /// a layer's input channels are in 64s, on mma.sync otherwise; else
   /// global), "global", "shared", "large", "staged" or "block"
   /// (--tensor-core-weights).
   std::string tensorCoreWeights = "auto";

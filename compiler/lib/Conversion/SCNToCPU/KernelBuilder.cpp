@@ -313,13 +313,22 @@ KernelBuilder::forLoopCarryN(Value n, ValueRange inits,
 
 Value KernelBuilder::loadTile(Value buffer, ValueRange indices, int64_t width,
                              int64_t alignBytes) {
+  return widenTile(loadTileAsStored(buffer, indices, width, alignBytes));
+}
+
+Value KernelBuilder::loadTileAsStored(Value buffer, ValueRange indices, int64_t width,
+                                     int64_t alignBytes) {
   auto elem = cast<MemRefType>(buffer.getType()).getElementType();
-  Value tile = vector::LoadOp::create(
-      b, VectorType::get({width}, elem), buffer, indices, /*nontemporal=*/false,
-      alignBytes ? llvm::MaybeAlign(alignBytes) : llvm::MaybeAlign());
-  if (isNarrowFloat(elem))
-    tile = arith::ExtFOp::create(b, VectorType::get({width}, b.getF32Type()), tile);
-  return tile;
+  return vector::LoadOp::create(b, VectorType::get({width}, elem), buffer, indices,
+                                /*nontemporal=*/false,
+                                alignBytes ? llvm::MaybeAlign(alignBytes) : llvm::MaybeAlign());
+}
+
+Value KernelBuilder::widenTile(Value tile) {
+  auto type = cast<VectorType>(tile.getType());
+  if (!isNarrowFloat(type.getElementType()))
+    return tile;
+  return arith::ExtFOp::create(b, VectorType::get(type.getShape(), b.getF32Type()), tile);
 }
 
 /// What a kernel reports when an f32 value it stores in f16 rounds to inf.

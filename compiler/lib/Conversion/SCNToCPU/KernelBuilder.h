@@ -221,6 +221,12 @@ public:
   // activations) load as f32 and store rounded from f32.
   mlir::Value loadTile(mlir::Value buffer, mlir::ValueRange indices, int64_t width,
                        int64_t alignBytes = 0);
+  /// loadTile in two parts: the load, elements as stored, and their
+  /// widening to f32 (none for f32), for callers that issue loads ahead
+  /// of the first use.
+  mlir::Value loadTileAsStored(mlir::Value buffer, mlir::ValueRange indices, int64_t width,
+                               int64_t alignBytes = 0);
+  mlir::Value widenTile(mlir::Value tile);
   void storeTile(mlir::Value tile, mlir::Value buffer, mlir::ValueRange indices,
                  int64_t alignBytes = 0);
   /// One element of a feature buffer, as f32 (see loadTile), and its store.

@@ -301,7 +301,7 @@ public:
   void readWeightsFrom(Value staged) { stagedWeights = staged; }
 
   // gathers = "async": each lane copies its A chunks (4 input channels of
-  // one of its rows, as rowWords loads them) of an offset into a stage of
+  // one of its rows, as rowTile loads them) of an offset into a stage of
   // its warp's buffers some offsets ahead (cp.async on a GPU), and reads
   // them back when the offset's mmas run. Stage s of a warp holds chunk c
   // of lane l at element ((s * chunksOfStage() + c) * 32 + l) * 4 of the
@@ -601,32 +601,24 @@ private:
     return {pack(element(0), element(1)), pack(element(2), element(3))};
   }
 
-  /// Input row `entry` (i32, -1: none) at channels `column`..`column` + 3
-  /// as two packed pairs, or four tf32 words (zeros for none), by one
-  /// 4-element load: 16-byte
-  /// aligned when the input has rows of whole 16-channel blocks from an
-  /// aligned base (every GPU allocation is; `xAlign`). Without a branch: a
-  /// missing neighbour loads row 0 and selects zeros, so that an offset's
-  /// loads form one basic block and ptxas can issue them all before the
-  /// first mma (callers skip the offsets when the input has no rows).
-  SmallVector<Value> rowWords(Value entry, Value column) {
-    return rowWordsOf(rowTile(entry, column), entry);
-  }
-  /// rowWords' load: row `entry` (row 0 when it is -1), its elements as
-  /// stored (f16 rows are widened only by rowWordsOf, the loads' first use).
+  /// The load of input row `entry` (i32, -1: none) at channels
+  /// `column`..`column` + 3, elements as stored (rowWordsOf widens them at
+  /// their first use): one 4-element load, 16-byte aligned when the input
+  /// has rows of whole 16-channel blocks from an aligned base (every GPU
+  /// allocation is; `xAlign`). Without a branch: a missing neighbour loads
+  /// row 0 and rowWordsOf selects zeros, so that an offset's loads form one
+  /// basic block and ptxas can issue them all before the first mma
+  /// (callers skip the offsets when the input has no rows).
   Value rowTile(Value entry, Value column) {
     Value has = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, entry, kb.i32(0));
     Value safe = arith::SelectOp::create(b, has, entry, kb.i32(0));
-    return vector::LoadOp::create(b, rowTileType(), x, ValueRange{kb.toIndex(safe), column},
-                                  /*nontemporal=*/false,
-                                  xAlign ? llvm::MaybeAlign(xAlign) : llvm::MaybeAlign());
+    return kb.loadTileAsStored(x, {kb.toIndex(safe), column}, 4, xAlign);
   }
-  /// rowWords' words of the loaded `tile` (zeros when `entry` is -1).
+  /// The loaded `tile` of row `entry` as two packed pairs, or four tf32
+  /// words (zeros when `entry` is -1).
   SmallVector<Value> rowWordsOf(Value tile, Value entry) {
     Value has = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, entry, kb.i32(0));
-    if (!inputElement().isF32()) // as loadTile gives them
-      tile = arith::ExtFOp::create(b, VectorType::get({4}, b.getF32Type()), tile);
-    SmallVector<Value> words = wordsOf(tile);
+    SmallVector<Value> words = wordsOf(kb.widenTile(tile));
     for (Value &word : words)
       word = arith::SelectOp::create(b, has, word, kb.i32(0));
     return words;

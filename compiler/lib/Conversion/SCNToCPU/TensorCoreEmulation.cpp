@@ -93,6 +93,8 @@ void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &result
       // As the GPU kernel's (TensorCoreLowering.cpp): block weights with
       // gathers in registers gather each offset one compute ahead.
       bool gathersAhead = blockWeights && !asyncStages;
+      static_assert(kBlockWeightStages == 2,
+                    "gathers ahead are carried one compute: two weight stages");
       Value stages =
           asyncStages ? memref::AllocaOp::create(
                             b,

@@ -462,6 +462,8 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
       // offset's barrier and its mmas, where ncu found W3 C64's wgmma warps
       // waiting most (long_sb on the entries and the rows).
       bool gathersAhead = blockWeights && !asyncStages;
+      static_assert(kBlockWeightStages == 2,
+                    "gathers ahead are carried one compute: two weight stages");
       // What a lane carries to the next compute, per row tile: its two
       // rows' entries, then per block of 16 input channels the two loaded
       // tiles (fragmentATiles), unconverted: their first use, and so the
