@@ -56,8 +56,10 @@ LogicalResult lowerFunction(ModuleLoweringState &state, func::FuncOp func) {
     // An entry without scn ops (one that returns its arguments, say) keeps
     // the entry ABI all the same: the run comes first, as callers pass it
     // (scn_model_run); without it they would write the results over the
-    // arguments' words.
-    if (!func.isPublic() || func.isExternal())
+    // arguments' words. A function that others call is a helper, not an
+    // entry: its calls keep their arguments.
+    if (!func.isPublic() || func.isExternal() ||
+        !SymbolTable::symbolKnownUseEmpty(func, func->getParentOp()))
       return success();
     if (failed(func.insertArgument(0, LLVM::LLVMPointerType::get(func.getContext()), {},
                                    func.getLoc())))
