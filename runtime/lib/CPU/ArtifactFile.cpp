@@ -21,6 +21,7 @@
 #include <elf.h>
 #include <fstream>
 #include <string>
+#include <sys/stat.h>
 #include <vector>
 
 using namespace scn::rt;
@@ -39,6 +40,12 @@ constexpr int kMachine = EM_NONE; // not checked
 
 void scn::rt::checkArtifactFile(const char *path) {
   requireNonNull(path, "path");
+  // Before opening: opening a FIFO without a writer would block.
+  struct stat info;
+  if (::stat(path, &info) != 0)
+    fail(SCN_ERROR_INVALID_ARGUMENT, "cannot open '", path, "': ", std::strerror(errno));
+  if (!S_ISREG(info.st_mode))
+    fail(SCN_ERROR_INVALID_ARGUMENT, "'", path, "' is not a regular file");
   std::ifstream file(path, std::ios::binary | std::ios::ate);
   if (!file)
     fail(SCN_ERROR_INVALID_ARGUMENT, "cannot open '", path, "': ", std::strerror(errno));

@@ -155,7 +155,7 @@ void checkInputs(const scn_model &model, const scn_tensor_t *given, int32_t numG
     fail(SCN_ERROR_INVALID_ARGUMENT, "the network takes ", model.inputs.size(),
          " inputs, not ", numGiven);
   if (numGiven && !given)
-    fail(SCN_ERROR_INVALID_ARGUMENT, "inputs is null");
+    fail(SCN_ERROR_INVALID_ARGUMENT, "the array of ", numGiven, " inputs is null");
   for (int32_t i = 0; i < numGiven; ++i) {
     const TensorSpec &spec = model.inputs[i];
     const scn_tensor_t &a = given[i];
@@ -165,7 +165,9 @@ void checkInputs(const scn_model &model, const scn_tensor_t *given, int32_t numG
     if (a.rank != static_cast<int32_t>(spec.shape.size()))
       fail(SCN_ERROR_INVALID_ARGUMENT, "input '", spec.name, "' has rank ", a.rank,
            ", expected ", spec.shape.size());
-    int64_t elements = 1;
+    // `span`, the product of the non-zero sizes, bounds every row-major
+    // stride, also where a zero size makes the array empty.
+    int64_t elements = 1, span = 1;
     for (int32_t d = 0; d < a.rank; ++d) {
       if (a.shape[d] < 0)
         fail(SCN_ERROR_INVALID_ARGUMENT, "input '", spec.name, "' dimension ", d, " is ",
@@ -173,7 +175,7 @@ void checkInputs(const scn_model &model, const scn_tensor_t *given, int32_t numG
       if (spec.shape[d] >= 0 && spec.shape[d] != a.shape[d])
         fail(SCN_ERROR_INVALID_ARGUMENT, "input '", spec.name, "' dimension ", d, " is ",
              a.shape[d], ", expected ", spec.shape[d]);
-      if (a.shape[d] && elements > INT64_MAX / a.shape[d])
+      if (a.shape[d] && __builtin_mul_overflow(span, a.shape[d], &span))
         fail(SCN_ERROR_OVERFLOW, "input '", spec.name, "' has more than 2^63 elements");
       elements *= a.shape[d];
     }
@@ -252,7 +254,7 @@ void scn_model::run(scn_run_t callerRun, const scn_tensor_t *given, int32_t numG
     fail(SCN_ERROR_INVALID_ARGUMENT, "the network returns ", outputs.size(),
          " outputs, not ", numResults);
   if (numResults && !results)
-    fail(SCN_ERROR_INVALID_ARGUMENT, "outputs is null");
+    fail(SCN_ERROR_INVALID_ARGUMENT, "the array of ", numResults, " outputs is null");
   std::unique_lock<std::mutex> gpuHeld(cudaRuns(), std::defer_lock);
   if (target == "cuda") {
     gpuHeld.lock();
@@ -418,6 +420,9 @@ scn_status_t scn_model_load(const char *path, scn_model_t *model) {
     // A truncated file would end the process inside dlopen (SIGBUS).
     checkArtifactFile(path);
     auto loaded = std::make_unique<scn_model>();
+    // The artifact's constructors load its kernels onto the current device:
+    // no CUDA run may select another between reading it and dlopen.
+    std::lock_guard<std::mutex> noRunMovesTheDevice(cudaRuns());
     loaded->device = scn_gpu_current_device();
     // dlopen searches the library path for a name without a slash: "net.so"
     // means the file here.
@@ -527,21 +532,26 @@ scn_status_t scn_model_set_reuse_geometry(scn_model_t model, int32_t reuse) {
 
 scn_status_t scn_model_run(scn_model_t model, const scn_tensor_t *inputs, int32_t num_inputs,
                            scn_tensor_t *outputs, int32_t num_outputs) {
-  // Its messages name the input or the op themselves: no function prefix,
-  // so that a tool prints the network's own words.
-  return guardCall("", [&] {
-    requireNonNull(model, "model");
-    model->run(nullptr, inputs, num_inputs, outputs, num_outputs);
-  });
+  // The run's messages name the input or the op themselves: no function
+  // prefix, so that a tool prints the network's own words; the handle's
+  // check names the function.
+  if (scn_status_t status =
+          guardCall("scn_model_run", [&] { requireNonNull(model, "model"); });
+      status != SCN_OK)
+    return status;
+  return guardCall("", [&] { model->run(nullptr, inputs, num_inputs, outputs, num_outputs); });
 }
 
 scn_status_t scn_model_run_in(scn_model_t model, scn_run_t run, const scn_tensor_t *inputs,
                               int32_t num_inputs, scn_tensor_t *outputs, int32_t num_outputs) {
-  return guardCall("", [&] {
-    requireNonNull(model, "model");
-    requireNonNull(run, "run");
-    model->run(run, inputs, num_inputs, outputs, num_outputs);
-  });
+  if (scn_status_t status = guardCall("scn_model_run_in",
+                                      [&] {
+                                        requireNonNull(model, "model");
+                                        requireNonNull(run, "run");
+                                      });
+      status != SCN_OK)
+    return status;
+  return guardCall("", [&] { model->run(run, inputs, num_inputs, outputs, num_outputs); });
 }
 
 } // extern "C"

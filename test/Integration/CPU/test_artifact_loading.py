@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -145,3 +146,18 @@ def test_an_artifact_is_known_by_its_bytes(compiled):
     r = subprocess.run([SCN_RUN, runtime, "--input", inputs], capture_output=True, text=True)
     assert r.returncode == 1
     assert "is not an scn-compile artifact" in r.stderr, r.stderr
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
+    """Opening a FIFO that no one writes blocks: the check looks at the
+    file's type first."""
+    fifo = str(tmp_path / "net.so")
+    os.mkfifo(fifo)
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import artifact\n"
+            "try:\n    artifact.load_artifact(sys.argv[2], sys.argv[3])\n"
+            "except artifact.ArtifactError as e:\n    print(e)\n")
+    r = subprocess.run([sys.executable, "-c", code,
+                        os.path.join(ROOT, "frontends", "python", "scn"), fifo,
+                        os.path.join(BUILD, "lib")],
+                       capture_output=True, text=True, timeout=60)
+    assert f"'{fifo}' is not a regular file" in r.stdout, r.stdout + r.stderr

@@ -273,3 +273,31 @@ def test_result_descriptors(rt, case_name, rows):
         np.testing.assert_array_equal(got[1], expected_b)
     finally:
         rt.scn_model_free(handle)
+
+
+def test_an_empty_input_whose_other_sizes_overflow(rt):
+    # [0, 2^40, 2^40] has no elements, but its row-major strides would be
+    # 2^80: refused before the entry (never called here) sees them.
+    entry = ctypes.cast(rt.scn_result_free, ctypes.c_void_p)
+    manifest = (b'{"format": "scn-compile/1", "inputs": [{"name": "x", "dtype": "f4", '
+                b'"shape": [-1, -1, -1]}], "outputs": []}')
+    handle = ctypes.c_void_p()
+    assert rt.scn_model_from_entry(entry, manifest, ctypes.byref(handle)) == 0, \
+        rt.scn_last_error_message()
+    try:
+        x = tensor(np.zeros((0, 1, 1), np.float32))
+        x.shape[1] = x.shape[2] = 1 << 40
+        status, message = run(rt, handle, [x], num_outputs=0)
+        assert status != 0
+        assert "input 'x' has more than 2^63 elements" in message, message
+    finally:
+        rt.scn_model_free(handle)
+
+
+def test_null_arguments_name_the_call(rt, model):
+    ins = (Tensor * 2)(tensor(COORDS), tensor(FEATURES))
+    assert rt.scn_model_run(None, ins, 2, None, 0) != 0
+    assert rt.scn_last_error_message().decode().startswith("scn_model_run: model"), \
+        rt.scn_last_error_message()
+    assert rt.scn_model_run(model, ins, 2, None, 2) != 0
+    assert rt.scn_last_error_message().decode() == "the array of 2 outputs is null"
