@@ -23,6 +23,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -75,11 +76,17 @@ void makeInput(int64_t dim, int64_t channels, int64_t extent, int64_t points,
 
 template <typename T>
 void writeRaw(const std::string &dir, const std::string &name, const T *data, int64_t n) {
+  // Names come from the artifact's manifest: none may leave the directory.
+  if (name.find('/') != std::string::npos)
+    throw Error(SCN_ERROR_INVALID_ARGUMENT, "will not write '" + name + "': a '/' in a name");
   std::ofstream out(dir + "/" + name, std::ios::binary);
   out.write(reinterpret_cast<const char *>(data), std::streamsize(n * int64_t(sizeof(T))));
   if (!out)
     throw Error(SCN_ERROR_INVALID_ARGUMENT, "cannot write " + dir + "/" + name);
 }
+
+/// The largest --extent, --points or --repeat.
+constexpr long long kLargestValue = 10'000'000;
 
 int usage() {
   std::fprintf(stderr, "usage: scn-example-deploy NET.so [--extent N] [--points N] "
@@ -89,7 +96,20 @@ int usage() {
 
 } // namespace
 
+int runDeploy(int argc, char **argv);
+
 int main(int argc, char **argv) {
+  // Any failure past the arguments (an unwritable --write directory, out of
+  // memory) is a message and exit status 1, not an uncaught exception.
+  try {
+    return runDeploy(argc, argv);
+  } catch (const std::exception &e) {
+    std::fprintf(stderr, "scn-example-deploy: %s\n", e.what());
+    return 1;
+  }
+}
+
+int runDeploy(int argc, char **argv) {
   // The process's heap policy is the program's to set, not the runtime's:
   // glibc would map a network's large buffers afresh and fault them in at
   // every layer and call (bench/cpu/README.md, "Page faults of large
@@ -107,9 +127,14 @@ int main(int argc, char **argv) {
       if (i + 1 >= argc)
         throw Error(SCN_ERROR_INVALID_ARGUMENT, flag + " needs a value");
       char *end = nullptr;
+      errno = 0;
       long long value = std::strtoll(argv[++i], &end, 10);
       if (!*argv[i] || *end)
         throw Error(SCN_ERROR_INVALID_ARGUMENT, flag + " needs an integer, not '" + argv[i] + "'");
+      // Bounds that keep the made-up input and the loop of calls finite.
+      if (errno == ERANGE || value > kLargestValue)
+        throw Error(SCN_ERROR_INVALID_ARGUMENT,
+                    flag + " is at most " + std::to_string(kLargestValue) + ", not " + argv[i]);
       return value;
     };
     try {

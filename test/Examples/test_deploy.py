@@ -58,6 +58,21 @@ def test_a_bad_input_is_the_networks_message(artifact):
     assert "scn.input at loc(" in r.stderr and "is outside [0, 87)" in r.stderr, r.stderr
 
 
+def test_an_unwritable_directory_is_a_message(artifact, tmp_path):
+    # The outputs are written after the call: the exception reached main
+    # uncaught (SIGABRT) before.
+    r = deploy(artifact, "--extent", "87", "--write", str(tmp_path / "missing"))
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert f"cannot write {tmp_path / 'missing'}/output.f32" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "20000000"])
+def test_numbers_past_the_bounds_are_refused(artifact, value):
+    r = deploy(artifact, "--points", value)
+    assert r.returncode == 2
+    assert f"--points is at most 10000000, not {value}" in r.stderr, r.stderr
+
+
 def test_a_file_that_is_no_artifact(tmp_path):
     bogus = tmp_path / "net.so"
     bogus.write_bytes(b"\x7fELF" + b"\0" * 10)
