@@ -74,28 +74,29 @@ def _runtime(runtime_dir):
 def load_artifact(path, runtime_dir=None):
     """(library, manifest) of the artifact at ``path``.  ``runtime_dir``: a
     directory whose libscn_runtime.so is loaded first (else the library
-    path's, or the artifact's run path finds it).  The runtime's
-    scn_model_load checks the file before dlopen (a truncated one would end
-    the process), the runtime ABI it was compiled for and its manifest; its
-    message becomes the ArtifactError."""
+    path's, or the one beside the artifact, as a deployment ships them).
+    The runtime's scn_model_load checks the file before dlopen (a truncated
+    one would end the process), the runtime ABI it was compiled for and its
+    manifest; its message becomes the ArtifactError.  Without a runtime
+    found there, the artifact is not loaded at all: nothing would check it."""
     path = os.path.abspath(path)
-    loader = _runtime(runtime_dir)
+    loader = _runtime(runtime_dir) or _runtime(os.path.dirname(path))
+    if loader is None:
+        raise ArtifactError("no libscn_runtime.so in %s, beside '%s' or on the library path: "
+                            "the runtime that checks and runs the artifact"
+                            % (runtime_dir or '(no runtime directory given)', path))
     model = ctypes.c_void_p()
-    if loader is not None and loader.scn_model_load(path.encode(), ctypes.byref(model)) != 0:
+    if loader.scn_model_load(path.encode(), ctypes.byref(model)) != 0:
         raise ArtifactError(_last_error(loader))
-    # The artifact's own handle (dlopen counts references: the same library),
-    # for its manifest and, without a runtime found above, the runtime's
-    # calls through its dependencies.
+    # The artifact's own handle (dlopen counts references: the same
+    # library), for its manifest.
     lib = ctypes.CDLL(path)
     try:
         manifest = ctypes.string_at(ctypes.addressof(ctypes.c_char.in_dll(lib, 'scn_model_manifest')))
         _bind_runtime(lib)
     except (ValueError, AttributeError) as e:
-        if model.value:
-            loader.scn_model_free(model)
+        loader.scn_model_free(model)
         raise ArtifactError("'%s' is not an scn-compile artifact: %s" % (path, e))
-    if loader is None and lib.scn_model_load(path.encode(), ctypes.byref(model)) != 0:
-        raise ArtifactError(_last_error(lib))
     lib.scn_model = model.value
     # Freed with the library object. The finalizer must not hold `lib` (a
     # function of it does, through ctypes), or it would keep it alive: a
@@ -182,15 +183,19 @@ class PersistentRun:
             self.handle = None
 
 
+#: SCN_MAX_TENSOR_RANK (scn/Runtime/Model.h).
+_MAX_RANK = 16
+
+
 class _Tensor(ctypes.Structure):
     """scn_tensor_t (scn/Runtime/Model.h)."""
     _fields_ = [('data', ctypes.c_void_p), ('dtype', ctypes.c_int), ('rank', ctypes.c_int32),
-                ('shape', ctypes.c_int64 * 16)]
+                ('shape', ctypes.c_int64 * _MAX_RANK)]
 
 
 #: scn_tensor_t as a numpy record, to fill the inputs' array by columns.
 _TENSOR = np.dtype([('data', np.uint64), ('dtype', np.int32), ('rank', np.int32),
-                    ('shape', np.int64, (16,))])
+                    ('shape', np.int64, (_MAX_RANK,))])
 assert _TENSOR.itemsize == ctypes.sizeof(_Tensor)
 #: scn_dtype_t of each numpy dtype, and back.
 _CODES = {np.dtype(np.float32): 0, np.dtype(np.int64): 1, np.dtype(np.int32): 2}
@@ -204,12 +209,17 @@ def input_tensors(arrays, manifest=None):
     tensors = np.zeros(len(arrays), _TENSOR)
     codes = []
     for i, a in enumerate(arrays):
+        names = manifest['inputs'] if manifest else []
+        name = names[i]['name'] if i < len(names) else str(i)
+        if not isinstance(a, np.ndarray):
+            raise TypeError("input '%s': a numpy array, not %s" % (name, type(a).__name__))
         code = _CODES.get(a.dtype)
-        if code is None or not a.flags['C_CONTIGUOUS']:
-            name = manifest['inputs'][i]['name'] if manifest else str(i)
-            raise ValueError("input '%s': %s" % (
-                name, 'dtype %s is not f4, i8 or i4' % a.dtype if code is None
-                else 'not C-contiguous'))
+        problem = ('dtype %s is not f4, i8 or i4' % a.dtype if code is None
+                   else 'not C-contiguous' if not a.flags['C_CONTIGUOUS']
+                   else 'rank %d is more than %d' % (a.ndim, _MAX_RANK)
+                   if a.ndim > _MAX_RANK else None)
+        if problem:
+            raise ValueError("input '%s': %s" % (name, problem))
         codes.append(code)
     tensors['data'] = [a.ctypes.data if a.size else 0 for a in arrays]
     tensors['dtype'] = codes

@@ -244,9 +244,22 @@ class CompiledNetwork(torch.nn.Module):
         with the runtime it was compiled against (its ABI id): a later build
         refuses it and says to compile again."""
         os.makedirs(directory, exist_ok=True)
-        shutil.copyfile(self.artifact, os.path.join(directory, 'net.so'))
+
+        def place(source, name):
+            # Into a new file, renamed over the old: a net.so that this
+            # process has loaded keeps its pages (rewriting it in place would
+            # end the process on the next call into it), and saving into the
+            # directory the network came from keeps its files.
+            target = os.path.join(directory, name)
+            if os.path.exists(target) and os.path.samefile(source, target):
+                return
+            partial = target + '.partial'
+            shutil.copyfile(source, partial)
+            os.replace(partial, target)
+
+        place(self.artifact, 'net.so')
         if os.path.exists(self.mlir):
-            shutil.copyfile(self.mlir, os.path.join(directory, 'net.mlir'))
+            place(self.mlir, 'net.mlir')
         described = {
             'format': _SAVED_FORMAT,
             'layout': self._layout,

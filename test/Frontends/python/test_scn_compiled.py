@@ -326,6 +326,24 @@ def test_saved_network_loads_in_another_process(tmp_path):
     assert size.tolist() == expected.spatial_size.tolist()
 
 
+@needs_tools
+def test_saving_over_a_loaded_network_keeps_it_running(tmp_path):
+    """save() into the directory a loaded network came from: its own save
+    leaves the files, and another network's replaces them without
+    rewriting the pages the loaded one runs from."""
+    input_layer, model = _model_3d()
+    x = _input(3, 16, 80, 2, 2, seed=2)
+    compiled = scn.compile(model, x, input_layer=input_layer)
+    saved = str(tmp_path / 'saved')
+    compiled.save(saved)
+    loaded = scn.load_compiled(saved)
+    loaded.save(saved)
+    expected = loaded(x).features
+    scn.compile(model, _input(3, 16, 60, 2, 2, seed=3), input_layer=input_layer).save(saved)
+    assert sorted(os.listdir(saved)) == ['net.mlir', 'net.so', 'scn-compiled.json']
+    np.testing.assert_array_equal(loaded(x).features.numpy(), expected.numpy())
+
+
 def test_load_compiled_refuses_what_is_not_a_saved_network(tmp_path):
     with pytest.raises(C.CompileError, match='cannot read'):
         scn.load_compiled(str(tmp_path))

@@ -161,3 +161,32 @@ def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
                         os.path.join(BUILD, "lib")],
                        capture_output=True, text=True, timeout=60)
     assert f"'{fifo}' is not a regular file" in r.stdout, r.stdout + r.stderr
+
+
+def test_inputs_that_are_no_arrays_are_named(compiled):
+    d, so, inputs, abi = compiled
+    lib, manifest = artifact.load_artifact(so, os.path.join(BUILD, "lib"))
+    coords = np.array([[1, 0]], np.int64)
+    with pytest.raises(TypeError, match="input 'features': a numpy array, not NoneType"):
+        artifact.run_artifact(lib, manifest, [coords, None])
+    with pytest.raises(ValueError, match="input 'features': rank 17 is more than 16"):
+        artifact.run_artifact(lib, manifest, [coords, np.zeros((1,) * 17, np.float32)])
+    # One array too many: the runtime's count check, not an IndexError.
+    with pytest.raises(RuntimeError, match="takes 2 inputs, not 3"):
+        artifact.run_artifact(lib, manifest, [coords, np.zeros((1, 1), np.float32), coords])
+
+
+def test_without_a_runtime_the_artifact_is_not_loaded(compiled, tmp_path):
+    """No libscn_runtime to check it first: refused, not dlopen'ed unchecked."""
+    d, so, inputs, abi = compiled
+    alone = tmp_path / "net.so"
+    shutil.copy(so, alone)
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import artifact\n"
+            "try:\n    artifact.load_artifact(sys.argv[2])\n"
+            "except artifact.ArtifactError as e:\n    print(e)\n")
+    env = {k: v for k, v in os.environ.items() if k != "LD_LIBRARY_PATH"}
+    r = subprocess.run([sys.executable, "-c", code,
+                        os.path.join(ROOT, "frontends", "python", "scn"), str(alone)],
+                       capture_output=True, text=True, timeout=60, env=env)
+    assert "no libscn_runtime.so in (no runtime directory given), beside" in r.stdout, \
+        r.stdout + r.stderr
