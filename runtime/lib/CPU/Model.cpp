@@ -206,19 +206,17 @@ void requireGpu(int32_t device) {
     fail(SCN_ERROR_DEVICE, "the network's GPU kernels did not load: ", scn_last_error_message());
 }
 
-/// Frees what the generated code returned and the copies made of it, on
-/// every path out of a run: all of it when the run fails before its
-/// outputs are given to the caller, else what was not handed over.
+/// Frees what the generated code returned and the copies made of it (all
+/// result buffers, scn_result_free's to free), on every path out of a run:
+/// all of it when the run fails before its outputs are given to the
+/// caller, else what was not handed over.
 struct ResultBlocks {
-  std::set<void *> returned, handedOver, copies;
+  std::set<void *> returned, handedOver;
   bool committed = false;
   ~ResultBlocks() {
     for (void *block : returned)
       if (!committed || !handedOver.count(block))
         scn_result_free(block);
-    for (void *block : copies)
-      if (!committed || !handedOver.count(block))
-        std::free(block);
   }
 };
 
@@ -396,10 +394,10 @@ void scn_model::run(scn_run_t callerRun, const scn_tensor_t *given, int32_t numG
       blocks.handedOver.insert(allocated);
     } else {
       // A view, a buffer shared with another output, or an input: a copy.
-      void *copy = nullptr;
-      if (posix_memalign(&copy, 64, static_cast<size_t>(count) * elementBytes) != 0)
+      void *copy = scn_cg_result_buffer(nullptr, count * int64_t(elementBytes));
+      if (!copy)
         fail(SCN_ERROR_OUT_OF_MEMORY, "no memory for a copy of output '", spec.name, "'");
-      blocks.copies.insert(copy);
+      blocks.returned.insert(copy);
       copyView(static_cast<uint8_t *>(copy), aligned, offset, sizes, strides, rank, count,
                elementBytes, rowMajor);
       out.data = copy;
