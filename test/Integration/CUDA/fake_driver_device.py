@@ -1,8 +1,9 @@
 """Child process of test_fake_driver_runs.py: with two (fake) devices, a
 caller selects device 1 before loading a CUDA artifact (its kernels load
 there), selects device 0 again (as for another model), and runs the
-artifact; prints the device selected after the run as JSON. The run must
-go to device 1, where the artifact's kernels are loaded.
+artifact; prints the device selected after the run, and whether kernels
+launched on device 1, as JSON. The run must go to device 1, where the
+artifact's kernels are loaded.
 
     fake_driver_device.py FAKE_LIBCUDA ARTIFACT INPUTS.npz
 """
@@ -32,7 +33,11 @@ def main():
     selected |= runtime.scn_gpu_init(0)
     z = np.load(inputs_path)
     artifact.run_artifact(lib, manifest, [z[i["name"]] for i in manifest["inputs"]])
-    print(json.dumps({"init": selected, "device after the run": runtime.scn_gpu_current_device()}))
+    # The fake driver refuses a launch of a kernel loaded on another device
+    # than the current one, and counts those on device 1.
+    fake.scn_fake_cuda_last.restype = ctypes.c_longlong
+    print(json.dumps({"init": selected, "device after the run": runtime.scn_gpu_current_device(),
+                      "launched on device 1": fake.scn_fake_cuda_last(b"launches_on_device_1") > 0}))
 
 
 if __name__ == "__main__":

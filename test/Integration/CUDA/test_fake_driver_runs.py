@@ -89,4 +89,4 @@ def test_a_run_stays_on_the_device_the_caller_selected(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert report == {"init": 0, "device after the run": 1}, report
+    assert report == {"init": 0, "device after the run": 1, "launched on device 1": True}, report

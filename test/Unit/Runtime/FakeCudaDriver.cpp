@@ -41,6 +41,7 @@ namespace {
 
 struct Function {
   std::string name;
+  long long device = 0; // its module's: launched with another current, refused
   int staticSharedBytes = 0;
   int maxDynamicSharedBytes = 48 * 1024; // set again at each lookup
 };
@@ -64,6 +65,12 @@ struct FakeState {
   long long lastLaunchSharedBytes = -1;
   long long allocatedBytes = 0;
   std::map<CUdeviceptr, size_t> blocks;
+  // Each device's primary context, and the current one's device: modules
+  // load onto it, and their kernels launch only while it is current.
+  std::map<CUcontext, long long> contextDevice;
+  long long currentDevice = 0;
+  std::map<CUmodule, long long> moduleDevice;
+  long long launchesOnDevice1 = 0;
   // Functions by (module, kernel name): a kernel looked up again in its
   // module is the same function, with what it opted in to. A module's
   // unloading kills its functions and leaves their objects for reuse, so a
@@ -193,6 +200,8 @@ __attribute__((visibility("default"))) long long scn_fake_cuda_last(const char *
     return s.lastLaunchSharedBytes;
   if (name == "allocated_bytes")
     return s.allocatedBytes;
+  if (name == "launches_on_device_1")
+    return s.launchesOnDevice1;
   return -2;
 }
 
@@ -287,14 +296,19 @@ CUresult CUDAAPI cuDeviceTotalMem(size_t *bytes, CUdevice) {
   return CUDA_SUCCESS;
 }
 
-CUresult CUDAAPI cuDevicePrimaryCtxRetain(CUcontext *context, CUdevice) {
+CUresult CUDAAPI cuDevicePrimaryCtxRetain(CUcontext *context, CUdevice device) {
   FAKE_ENTRY("cuDevicePrimaryCtxRetain");
   *context = token<CUcontext>(s);
+  s.contextDevice[*context] = device;
   return CUDA_SUCCESS;
 }
 
-CUresult CUDAAPI cuCtxSetCurrent(CUcontext) {
+CUresult CUDAAPI cuCtxSetCurrent(CUcontext context) {
   FAKE_ENTRY("cuCtxSetCurrent");
+  auto found = s.contextDevice.find(context);
+  if (context && found == s.contextDevice.end())
+    return CUDA_ERROR_INVALID_CONTEXT;
+  s.currentDevice = context ? found->second : 0;
   return CUDA_SUCCESS;
 }
 
@@ -398,6 +412,7 @@ CUresult CUDAAPI cuModuleLoadData(CUmodule *module, const void *) {
   if (s.moduleLoadResult != CUDA_SUCCESS)
     return static_cast<CUresult>(s.moduleLoadResult);
   *module = token<CUmodule>(s);
+  s.moduleDevice[*module] = s.currentDevice;
   return CUDA_SUCCESS;
 }
 
@@ -407,6 +422,7 @@ CUresult CUDAAPI cuModuleLoadDataEx(CUmodule *module, const void *, unsigned int
   if (s.moduleLoadResult != CUDA_SUCCESS)
     return static_cast<CUresult>(s.moduleLoadResult);
   *module = token<CUmodule>(s);
+  s.moduleDevice[*module] = s.currentDevice;
   return CUDA_SUCCESS;
 }
 
@@ -436,6 +452,7 @@ CUresult CUDAAPI cuModuleGetFunction(CUfunction *function, CUmodule module, cons
       s.deadFunctions.pop_back();
     }
     f->name = name;
+    f->device = s.moduleDevice[module];
     f->staticSharedBytes = static_cast<int>(s.staticSharedBytes);
     f->maxDynamicSharedBytes = 48 * 1024 - f->staticSharedBytes;
     s.liveFunctions.insert(f);
@@ -477,6 +494,10 @@ CUresult CUDAAPI cuLaunchKernel(CUfunction function, unsigned int, unsigned int,
   auto *f = reinterpret_cast<Function *>(function);
   if (!s.liveFunctions.count(f))
     return CUDA_ERROR_INVALID_HANDLE;
+  // A kernel of a module loaded on another device than the current one.
+  if (f->device != s.currentDevice)
+    return CUDA_ERROR_INVALID_HANDLE;
+  s.launchesOnDevice1 += s.currentDevice == 1;
   if (s.launchResult != CUDA_SUCCESS)
     return static_cast<CUresult>(s.launchResult);
   // The real driver refuses dynamic shared memory past the kernel's limit.
