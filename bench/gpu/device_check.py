@@ -723,8 +723,8 @@ def print_variant_tables(rows):
                 continue
             nan = float("nan")
             first, again = r.get(f"{base} prebuilt", nan), r.get(f"{base}{AGAIN} prebuilt", nan)
-            default = float(np.nanmean([first, again])) if first == first or again == again \
-                else nan
+            measured = [t for t in (first, again) if t == t]  # not nan
+            default = sum(measured) / len(measured) if measured else nan
             times = [r.get(f"{t} prebuilt", nan) for t in variants]
             # A variant that did not run (nan) is not the best.
             best = min((t for t in times if t == t), default=nan)

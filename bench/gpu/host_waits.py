@@ -23,7 +23,6 @@ result built waits no more in either.
 """
 
 import argparse
-import ctypes
 import os
 import re
 import subprocess

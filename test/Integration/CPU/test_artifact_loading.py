@@ -9,8 +9,6 @@ arguments changed (a stale artifact crashed in scn_cg_num_sites when it
 gained the run argument). A truncated file is refused before dlopen, which
 would die of SIGBUS on it."""
 
-import importlib.util
-import json
 import os
 import re
 import shutil
@@ -27,11 +25,9 @@ SCN_COMPILE = os.path.join(BUILD, "bin", "scn-compile")
 SCN_RUN = os.path.join(BUILD, "bin", "scn-run")
 NETWORK = os.path.join(HERE, "subm1d.mlir")
 
-# scn/artifact.py by path: the scn package itself imports torch.
-_spec = importlib.util.spec_from_file_location(
-    "scn_artifact_loading", os.path.join(ROOT, "frontends", "python", "scn", "artifact.py"))
-artifact = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(artifact)
+sys.path.insert(0, HERE)
+# scn/artifact.py as the other integration tests load it (without torch).
+from test_arguments_read_only import artifact  # noqa: E402
 
 
 @pytest.fixture(scope="module")
