@@ -4,17 +4,21 @@
 #   cmake -DHEADER_DIR=<runtime/include/scn/Runtime> -DREVISION=<n>
 #         -DOUTPUT=<build>/runtime/include/scn/Runtime/AbiId.h -P RuntimeAbiId.cmake
 #
-# The id is a hash of every public header's text and a manual revision, so
+# The id is a hash of every public header's code and a manual revision, so
 # that an artifact compiled against one runtime refuses to load with another
 # (undefined symbol scn_runtime_abi_<id>) instead of calling functions whose
-# arguments changed. A comment edit changes it too; that only asks for a
-# recompile. The file is rewritten only when the id changes, so that
-# unchanged ids rebuild nothing.
+# arguments changed. Comments and layout are left out: editing a header's
+# documentation does not invalidate the artifacts already deployed. The
+# file is rewritten only when the id changes, so that unchanged ids rebuild
+# nothing.
 file(GLOB headers "${HEADER_DIR}/*.h" "${HEADER_DIR}/*.hpp")
 list(SORT headers)
 set(text "revision ${REVISION}\n")
 foreach(header IN LISTS headers)
   file(READ "${header}" content)
+  string(REGEX REPLACE "/\\*([^*]|\\*+[^*/])*\\*+/" " " content "${content}")
+  string(REGEX REPLACE "//[^\n]*" " " content "${content}")
+  string(REGEX REPLACE "[ \t\r\n]+" " " content "${content}")
   get_filename_component(name "${header}" NAME)
   string(APPEND text "== ${name}\n${content}")
 endforeach()

@@ -106,6 +106,13 @@ def test_the_id_is_the_headers(tmp_path, compiled):
     assert run_id_script(headers, output) == compiled[3]
     assert os.stat(output).st_mtime_ns == mtime
     codegen = headers / "Codegen.h"
+    # A comment or layout edit leaves it: deployed artifacts keep loading.
+    text = codegen.read_text()
+    codegen.write_text("/* Edited documentation. */\n" + text.replace(
+        "scn_cg_num_sites(scn_run_t run, void *sites)",
+        "scn_cg_num_sites(scn_run_t run,  // the run\n    void *sites)"))
+    assert run_id_script(headers, output) == compiled[3]
+    codegen.write_text(text)
     codegen.write_text(codegen.read_text().replace(
         "scn_cg_num_sites(scn_run_t run, void *sites)",
         "scn_cg_num_sites(scn_run_t run, int64_t extra, void *sites)"))
