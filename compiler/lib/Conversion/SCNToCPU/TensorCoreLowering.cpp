@@ -460,8 +460,12 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
       // flight while the offset before runs its mmas, instead of two
       // dependent round trips to L2 (table entry, then rows) between an
       // offset's barrier and its mmas, where ncu found W3 C64's wgmma warps
-      // waiting most (long_sb on the entries and the rows).
-      bool gathersAhead = blockWeights && !asyncStages;
+      // waiting most (long_sb on the entries and the rows). Warps of 16
+      // rows only (wgmma's): a warp of more row tiles would hold all of
+      // their rows across a step (ptxas on W3 C128: 255 registers and 204
+      // bytes spilled at 32 rows, 20 KB spilled at 64); those gather in
+      // the step, a group of blocks at a time (offsetMmas).
+      bool gathersAhead = blockWeights && !asyncStages && rowTiles == 1;
       static_assert(kBlockWeightStages == 2,
                     "gathers ahead are carried one compute: two weight stages");
       // What a lane carries to the next compute, per row tile: its two
@@ -589,13 +593,22 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
               return ifThen(conv.bitSet(groupMask, k), accK,
                             [&] { return conv.warpgroupMmaOnGPU(a, descriptors, accK); });
             }
-            // Block weights with gathers in registers (gathered ahead): a
-            // warp without the offset (others of its block have it) skips
-            // it.
+            // Block weights with gathers in registers: a warp without the
+            // offset (others of its block have it) skips it.
             return ifThen(conv.bitSet(warpMask, k), accK, [&] {
-              return offsetMmas(accK, conv.loadsOfB(), fragmentsOfB, tileRuns,
+              if (gathersAhead)
+                return offsetMmas(accK, conv.loadsOfB(), fragmentsOfB, tileRuns,
+                                  [&](int64_t m, int64_t block) {
+                                    return aheadFragment(ahead, m, block);
+                                  });
+              SmallVector<std::pair<Value, Value>> entries;
+              for (auto [row0, row1] : laneRows)
+                entries.push_back({conv.neighbour(row0, k), conv.neighbour(row1, k)});
+              return offsetMmas(accK, conv.loadsOfB() + 2 * rowTiles, fragmentsOfB, tileRuns,
                                 [&](int64_t m, int64_t block) {
-                                  return aheadFragment(ahead, m, block);
+                                  return conv.fragmentA(lane, entries[m].first,
+                                                        entries[m].second,
+                                                        kb.index(block * kDepth));
                                 });
             });
           },
