@@ -68,6 +68,9 @@ SCN_RUNTIME_API scn_status_t scn_model_load(const char *path, scn_model_t *model
 /// A model over an entry already in the process (scn-run's JIT): `entry` is
 /// the packed entry and `manifest` the JSON an artifact would export as
 /// scn_model_manifest. The caller keeps the code alive while the model is.
+/// Nothing can check the manifest against the entry: it must describe the
+/// entry's inputs and outputs exactly (ranks above all: the results are
+/// read from the words the entry writes, laid out by the output ranks).
 SCN_RUNTIME_API scn_status_t scn_model_from_entry(void (*entry)(void **args),
                                                   const char *manifest,
                                                   scn_model_t *model);
