@@ -797,8 +797,16 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
     useGatherStages(raw, weightBytes, thread);
   }
   Value lane = arith::RemUIOp::create(b, thread, kb.index(kWarp));
+  // Heaviest blocks first: the row order ranks masks with the offsets far
+  // from the centre as high bits, so the last rows have the most offsets
+  // (W3's layer: 1.0 union steps per 64-row block in its first tenth, 17.3
+  // in its last). The GPU starts blocks in index order, so block x takes
+  // the rows of block gridX - 1 - x and the light blocks fill the last
+  // wave (bench/gpu/block_order.py).
+  Value blockX = arith::SubIOp::create(
+      b, arith::SubIOp::create(b, launch.getGridSize().x, one), launch.getBlockIds().x);
   Value warpTile = arith::AddIOp::create(
-      b, arith::MulIOp::create(b, launch.getBlockIds().x, kb.index(launchWarps)),
+      b, arith::MulIOp::create(b, blockX, kb.index(launchWarps)),
       arith::DivUIOp::create(b, thread, kb.index(kWarp)));
   if (blockWeights) {
     // Every warp takes part in the block's copies and barriers; a warp
