@@ -1,25 +1,30 @@
 #!/usr/bin/env python3
 """What the order in which the GPU starts a tensor-core convolution's blocks
 does to its last wave, on W1's geometry (the real LiDAR scan at 0.05 m),
-from the CPU runtime's neighbour tables (no GPU needed).
+from the CPU runtime's neighbour tables and row orders (no GPU needed).
 
 A block of 4 warps takes 64 rows of the map's row order and runs the union
 of their offsets (block weights; with weights in global memory each warp
-runs its own, the block ends with its slowest warp). The row order ranks
-masks with the offsets far from the centre as high bits, so the union
-grows along the rows: the last blocks are the heaviest. The GPU starts
-blocks in index order as resident slots free up, so in the sites' order
-the heaviest blocks arrive last and the last wave runs them on a few SMs
-while the rest idle (ncu, W3 C64 wgmma, 2026-11-28: SM active cycles 83% of
-the elapsed cycles, 4.1 waves).
+runs its own, and the block ends with its slowest warp). The row-order key
+(RowOrderKey.h) ranks masks with the offsets far from the centre as high
+bits, so in key order the union grows along the rows and the last blocks
+are the heaviest. The GPU starts blocks in index order as resident slots
+free up, so in key order the heaviest blocks come last, and the last wave
+runs them on a few SMs while the rest idle (ncu on W3 C64 wgmma,
+2026-11-28: SMs active 83% of the kernel's cycles, 4.1 waves). Since
+2026-11-28 the runtime sorts the key order's whole blocks heaviest first
+(SCN_RUNTIME_BLOCK_ORDER=key keeps the key order).
 
 The model: each of `SMs x blocks a SM` slots runs one block at a time, and a
-block takes `prologue + union steps` (a latency-bound kernel: a block's
-time is its own chain of steps, not a share of the SM's issue rate). It
-prints, per workload level, the union steps by tenth of the blocks and the
-modelled kernel time in the index order, in reverse (what the kernel runs
-since 2026-11-28), and heaviest first (sorted), against the ideal of equal
-slots (sum / slots). It is a model; the GPU check measures the kernel.
+block takes `prologue + union steps` (a latency-bound kernel: a block's time
+is its own chain of steps, not a share of the SM's issue rate). With the
+prologue at a quarter of the mean block, the key order's SMs are active
+83.5% of the modelled time, as ncu measured. It prints, per W1 level, the
+union steps by tenth of the blocks in key order and the modelled kernel
+time in key order and in the runtime's order (heaviest first), against the
+ideal of equal slots (sum / slots), and the union steps of blocks of 128
+rows (8 warps), which pair blocks that are no longer neighbours in the key.
+A model: the GPU check measures the kernels.
 
     /usr/bin/python3 bench/gpu/block_order.py [--sms 132] [--blocks-per-sm 5]
 """
@@ -62,15 +67,9 @@ def schedule(durations, slots):
     return end
 
 
-def orders(steps, prologue, slots):
-    """Modelled times (index order, reversed, heaviest first) and the ideal."""
-    d = prologue + steps.astype(float)
-    return (schedule(d, slots), schedule(d[::-1], slots), schedule(np.sort(d)[::-1], slots),
-            d.sum() / slots)
-
-
-def level_tables():
-    """(level, neighbour table in row order) of W1's five levels."""
+def level_tables(block_order):
+    """(level, neighbour table in the runtime's row order with
+    SCN_RUNTIME_BLOCK_ORDER=`block_order`) of W1's five levels."""
     lib = tile_occupancy.runtime()
     coords, size = point_clouds.voxelize(point_clouds.load_kitti(), 0.05, multiple=16)
     sites = ctypes.c_void_p()
@@ -91,7 +90,16 @@ def level_tables():
                 tile_occupancy.check(lib, lib.scn_kmap_get_info(kmap, ctypes.byref(info)))
                 table = np.ctypeslib.as_array(info.neighbors, (info.num_out, info.volume))
                 order = ctypes.POINTER(ctypes.c_int32)()
-                tile_occupancy.check(lib, lib.scn_kmap_get_row_order(kmap, ctypes.byref(order)))
+                # The order is built on the first call, under this variable.
+                saved = os.environ.get("SCN_RUNTIME_BLOCK_ORDER")
+                os.environ["SCN_RUNTIME_BLOCK_ORDER"] = block_order
+                try:
+                    tile_occupancy.check(lib, lib.scn_kmap_get_row_order(kmap,
+                                                                         ctypes.byref(order)))
+                finally:
+                    os.environ.pop("SCN_RUNTIME_BLOCK_ORDER")
+                    if saved is not None:
+                        os.environ["SCN_RUNTIME_BLOCK_ORDER"] = saved
                 order = np.ctypeslib.as_array(order, (info.num_out,))
                 yield level, table[order].copy()
             finally:
@@ -113,20 +121,23 @@ def main():
                    help="resident blocks an SM (W3 C64 wgmma at 95 registers: 5)")
     a = p.parse_args()
     slots = a.sms * a.blocks_per_sm
-    print(f"Blocks of {ROWS_A_BLOCK} rows in the map's row order, {slots} slots "
-          f"({a.sms} SMs x {a.blocks_per_sm}); times in union steps.")
-    print("| level | blocks | union steps by tenth of the blocks | prologue | index order | "
-          "reversed | heaviest first | ideal | index / reversed |")
+    print(f"Blocks of {ROWS_A_BLOCK} rows, {slots} slots ({a.sms} SMs x {a.blocks_per_sm}); "
+          "times in union steps, the prologue a quarter of the mean block.")
+    print("| level | blocks | union steps by tenth of the blocks, key order | key order | "
+          "heaviest first | ideal | key / heaviest | union steps of 128 rows, key order | "
+          "heaviest first |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for level, table in level_tables():
-        steps = block_steps(table)
-        tenths = np.array_split(steps, 10)
-        profile = " ".join(f"{t.mean():.1f}" for t in tenths)
-        for share in (0.25, 0.5):
-            prologue = share * steps.mean()
-            forward, backward, heaviest, ideal = orders(steps, prologue, slots)
-            print(f"| {level} | {len(steps)} | {profile} | {share:.2f} x mean | {forward:.1f} | "
-                  f"{backward:.1f} | {heaviest:.1f} | {ideal:.1f} | {forward / backward:.2f} |")
+    for (level, keyed), (_, heaviest) in zip(level_tables("key"), level_tables("heaviest")):
+        steps, runtime_steps = block_steps(keyed), block_steps(heaviest)
+        assert sorted(steps) == sorted(runtime_steps)  # the same blocks, reordered
+        prologue = 0.25 * steps.mean()
+        key_time = schedule(prologue + steps, slots)
+        heaviest_time = schedule(prologue + runtime_steps, slots)
+        ideal = (prologue + steps).sum() / slots
+        profile = " ".join(f"{t.mean():.1f}" for t in np.array_split(steps, 10))
+        print(f"| {level} | {len(steps)} | {profile} | {key_time:.1f} | {heaviest_time:.1f} | "
+              f"{ideal:.1f} | {key_time / heaviest_time:.2f} | "
+              f"{block_steps(keyed, 128).sum()} | {block_steps(heaviest, 128).sum()} |")
 
 
 if __name__ == "__main__":

@@ -353,8 +353,8 @@ PRIMARY_TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-noprep", "cuda-f16+hostw
                    "cuda-f16-wgmma8", "cuda-f16-wgmma128x8",
                    "cuda-f16-sharedw", "cuda-f16-sharedw90",
                    "cuda-tf32", "cuda-bf16", "cuda-f16-act16")
-OTHER_TARGETS = ("cuda-f16+hashlookups", "cuda-f16+maskorder", "cuda-hostmaps",
-                 "cuda-f16+pageable")
+OTHER_TARGETS = ("cuda-f16+hashlookups", "cuda-f16+maskorder", "cuda-f16+keyblocks",
+                 "cuda-f16-wgmma+keyblocks", "cuda-hostmaps", "cuda-f16+pageable")
 TARGETS = PRIMARY_TARGETS + OTHER_TARGETS
 # A target ending so runs its artifact with SCN_GPU_PAGEABLE_UPLOADS=1: the
 # driver's own path for large uploads instead of page-locked staging
@@ -365,6 +365,12 @@ PAGEABLE_WORKLOADS = ("W3_C64", "W3_C128")
 # tensor-core tiles' rows sorted by the plain neighbour mask, the row order
 # before the Gray code key (runtime/lib/CPU/RowOrderKey.h).
 MASK_ORDER = "+maskorder"
+# A target ending so runs its artifact with SCN_RUNTIME_BLOCK_ORDER=key: the
+# row order's blocks of 64 rows in the key's order, heaviest last, as before
+# 2026-11-28, instead of heaviest first (RowOrderKey.h; modelled 1.37x on
+# W3's layer and 1.25-1.31x on W1's levels 1 and 2 by
+# bench/gpu/block_order.py).
+KEY_BLOCKS = "+keyblocks"
 # A target ending so runs its artifact with SCN_RUNTIME_ALGORITHMS=hash:
 # the maps built on the GPU look sites up in a hash table instead of by
 # binary search (runtime/lib/CUDA/DeviceKeyTable.h), on W1, whose maps
@@ -387,6 +393,7 @@ AGAIN = "+again"
 # The environment of each suffix, and the workloads it runs on (None: all).
 SUFFIXES = {PAGEABLE: ({"SCN_GPU_PAGEABLE_UPLOADS": "1"}, PAGEABLE_WORKLOADS),
             MASK_ORDER: ({"SCN_RUNTIME_ROW_ORDER": "mask"}, None),
+            KEY_BLOCKS: ({"SCN_RUNTIME_BLOCK_ORDER": "key"}, None),
             HASH_LOOKUPS: ({"SCN_RUNTIME_ALGORITHMS": "hash"}, ("W1",)),
             HOST_WAITS: ({"SCN_GPU_GEOMETRY_WAIT": "host"}, ("W1",)),
             AGAIN: ({}, None)}
@@ -455,6 +462,15 @@ VARIANT_TABLES = (
      "7-9% fewer tile steps on W1's levels, bench/gpu/tile_occupancy.py), f16; a "
      "speed-up below 1 is the key's gain.",
      "cuda-f16", ("cuda-f16" + MASK_ORDER,)),
+    ("The row order's blocks of 64 rows in the key's order, heaviest last "
+     "(SCN_RUNTIME_BLOCK_ORDER=key, the order before 2026-11-28), instead of heaviest first "
+     "(the default: the GPU starts blocks in index order, so the last wave runs light "
+     "blocks; bench/gpu/block_order.py), f16 on mma.sync and wgmma (sm_90a); a speed-up "
+     "below 1 is the order's gain.",
+     "cuda-f16", ("cuda-f16" + KEY_BLOCKS,)),
+    ("The same on wgmma: the sm_90a artifact with the key's block order against its "
+     "default, f16.",
+     "cuda-f16-wgmma", ("cuda-f16-wgmma" + KEY_BLOCKS,)),
 )
 
 
@@ -751,9 +767,11 @@ def print_variant_tables(rows):
 # candidates: the list's end may be cut by the profiles' time.
 PROFILES = (("W3_C64", "cuda-f16"), ("W3_C128", "cuda-f16"), ("W1", "cuda-f16"),
             ("W3_C64", "cuda-f16-blockw"),
-            ("W3_C64", "cuda-f16-wgmma"), ("W3_C64", "cuda-f16-async-blockw"),
+            ("W3_C64", "cuda-f16-wgmma"), ("W3_C64", "cuda-f16-wgmma" + KEY_BLOCKS),
+            ("W3_C64", "cuda-f16" + KEY_BLOCKS), ("W3_C64", "cuda-f16-async-blockw"),
             ("W3_C128", "cuda-f16-blockw"), ("W3_C128", "cuda-f16-wgmma"),
-            ("W3_C128", "cuda-f16-wgmma128"),
+            ("W3_C128", "cuda-f16-wgmma128"), ("W3_C128", "cuda-f16-wgmma128" + KEY_BLOCKS),
+            ("W1", "cuda-f16" + KEY_BLOCKS),
             ("W3_C128", "cuda-f16-async-blockw"),
             ("W3_C64", "cuda-f16-blockw8"), ("W3_C64", "cuda-f16-wgmma8"),
             ("W3_C128", "cuda-f16-blockw8"), ("W3_C128", "cuda-f16-wgmma8"),
@@ -781,7 +799,7 @@ def profile_one(name, target, report):
     directory = os.path.join(CHECK, "bench")
     meta = json.load(open(os.path.join(directory, "meta.json")))
     arrays = bench_inputs(meta, name)
-    lib, manifest = load(os.path.join(directory, f"{name}.{target}.so"))
+    lib, manifest = load(os.path.join(directory, f"{name}.{artifact_of(target)}.so"))
     resident = artifact.ResidentParameters(
         lib, [arrays[i["name"]] for i in manifest["inputs"]
               if i["name"] not in ("coords", "features")])
@@ -861,12 +879,14 @@ def profiles(log, peaks, report, deadline):
     for name, target in PROFILES:
         if name not in meta or not runnable(target) or deadline - time.time() < 5:
             continue
+        suffix = suffix_of(target)
         try:
             proc = subprocess.run(
                 [sys.executable, os.path.abspath(__file__), "--profile-one", name, target,
                  report], capture_output=True, text=True,
                 timeout=min(PROFILE_TARGET_SECONDS, deadline - time.time()),
-                env=dict(os.environ, SCN_GPU_PROFILE=report))
+                env=dict(os.environ, SCN_GPU_PROFILE=report,
+                         **(SUFFIXES[suffix][0] if suffix else {})))
             if proc.returncode != 0:
                 raise RuntimeError(" / ".join(proc.stderr.strip().splitlines()[-2:]))
             rows, span, host, wall = read_profile(report, name, target)
@@ -889,7 +909,9 @@ def profiles(log, peaks, report, deadline):
             floor, _ = w3_roofline_ms(meta[name], sites, target, peaks)
             cells = [f"{meta[name]['flop'] / (its_ms / 1e3) / 1e12:.2f}", f"{floor:.4f}",
                      f"{100 * floor / its_ms:.1f}%"]
-            if target.startswith(("cuda-f16", "cuda-bf16")):
+            # The goal is the compiler's and the runtime's defaults': no
+            # suffix's environment.
+            if target.startswith(("cuda-f16", "cuda-bf16")) and not suffix:
                 best[name] = max(best.get(name, (0.0, "")), (floor / its_ms, target))
         print(f"| {name} | {target} | {per_run(rows):.3f} | {per_run(kernels):.3f} | "
               f"{per_run(copies):.3f} | {sum(r[1] for r in kernels) // PROFILE_RUNS} | "

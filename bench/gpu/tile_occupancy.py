@@ -59,18 +59,20 @@ def check(lib, status):
         raise RuntimeError(lib.scn_last_error_message().decode())
 
 
-def submanifold_row_order(lib, coords, size, choice=None):
+def submanifold_row_order(lib, coords, size, choice=None, block_order=None):
     """The runtime's row order (scn_kmap_get_row_order) of the 3^dim
     submanifold map of the mode-0 input set of `coords` [n, dim + 1] on a
-    grid of `size`, with SCN_RUNTIME_ROW_ORDER=`choice` (None: unset, the
-    default order)."""
+    grid of `size`, with SCN_RUNTIME_ROW_ORDER=`choice` and
+    SCN_RUNTIME_BLOCK_ORDER=`block_order` (None: unset, the default)."""
     dim = len(size)
     grid = (ctypes.c_int64 * dim)(*size)
     rows = np.ascontiguousarray(coords, np.int64)
     sites, kmap = ctypes.c_void_p(), ctypes.c_void_p()
-    saved = os.environ.pop("SCN_RUNTIME_ROW_ORDER", None)
-    if choice is not None:
-        os.environ["SCN_RUNTIME_ROW_ORDER"] = choice
+    variables = {"SCN_RUNTIME_ROW_ORDER": choice, "SCN_RUNTIME_BLOCK_ORDER": block_order}
+    saved = {name: os.environ.pop(name, None) for name in variables}
+    for name, value in variables.items():
+        if value is not None:
+            os.environ[name] = value
     try:
         check(lib, lib.scn_sites_from_coords(dim, grid, rows.ctypes.data_as(ctypes.c_void_p),
                                              SCN_INDEX_INT64, ctypes.c_int64(len(rows)),
@@ -83,9 +85,10 @@ def submanifold_row_order(lib, coords, size, choice=None):
         check(lib, lib.scn_kmap_get_row_order(kmap, ctypes.byref(order)))
         return np.ctypeslib.as_array(order, (len(rows),)).copy()
     finally:
-        os.environ.pop("SCN_RUNTIME_ROW_ORDER", None)
-        if saved is not None:
-            os.environ["SCN_RUNTIME_ROW_ORDER"] = saved
+        for name, value in saved.items():
+            os.environ.pop(name, None)
+            if value is not None:
+                os.environ[name] = value
         lib.scn_kmap_free(kmap)
         lib.scn_sites_free(sites)
 

@@ -79,6 +79,25 @@ void scn::rt::buildRowOrder(scn_kmap &map) {
   // Kernels that take rows in tiles read a tile's masks here, one word a
   // row, instead of each row's K table entries.
   parallelFor(rows, kGrain, [&](int64_t i) { map.rowMasks[i] = lowMasks[map.rowOrder[i]]; });
+  // Whole blocks heaviest first (RowOrderKey.h).
+  const int64_t blocks = rows / kRowOrderBlockRows;
+  if (blocks < 2 || K > kBlockOrderOffsets || !heaviestBlocksFirst())
+    return;
+  Array<uint64_t> blockKeys(blocks);
+  Array<int32_t> blockOrder(blocks);
+  parallelFor(blocks, kGrain, [&](int64_t block) {
+    blockKeys[block] = blockOrderKey(map.rowMasks.data(), block);
+    blockOrder[block] = static_cast<int32_t>(block);
+  });
+  radixSortPairs(blockKeys, blockOrder, blocks, kBlockKeyBits);
+  Array<int32_t> keyOrder(std::move(map.rowOrder)), keyMasks(std::move(map.rowMasks));
+  map.rowOrder = Array<int32_t>(rows);
+  map.rowMasks = Array<int32_t>(rows);
+  parallelFor(rows, kGrain, [&](int64_t i) {
+    int64_t from = keyPositionOf(blockOrder.data(), blocks, i);
+    map.rowOrder[i] = keyOrder[from];
+    map.rowMasks[i] = keyMasks[from];
+  });
 }
 
 namespace {

@@ -42,8 +42,9 @@ struct scn_kmap {
   scn::rt::Array<int32_t> pairOut;
   /// Guards the lazy pair-list build (maps are shared across threads).
   std::once_flag pairListsBuilt;
-  /// [numOut] rows sorted by a key of their neighbour masks
-  /// (scn_kmap_get_row_order, RowOrderKey.h), built on first request.
+  /// [numOut] rows sorted by a key of their neighbour masks, then whole
+  /// blocks of them heaviest first (scn_kmap_get_row_order, RowOrderKey.h),
+  /// built on first request.
   scn::rt::Array<int32_t> rowOrder;
   /// [numOut] the neighbour masks of the rows in that order, first 32
   /// offsets (scn_kmap_get_row_masks), built with it.

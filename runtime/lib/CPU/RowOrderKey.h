@@ -120,6 +120,58 @@ SCN_HOST_DEVICE inline uint64_t rowOrderKey(const int32_t *neighbors, int64_t K,
   return plainMask ? key : grayCodeRank(key);
 }
 
+/// After the key sort, the row order's whole blocks of kRowOrderBlockRows
+/// rows (a tensor-core block: 4 warps of 16 rows) are stably sorted by the
+/// number of offsets their rows have between them, most first; a last,
+/// partial block stays last, so every block keeps its rows. The key puts
+/// the rows with the most offsets last, and the GPU starts blocks in index
+/// order: heaviest first, the last wave runs light blocks instead of the
+/// heaviest ones on a few SMs while the rest idle (bench/gpu/block_order.py;
+/// ncu on W3 C64 in the key's order: SMs active 83% of the kernel). Only
+/// for windows of up to 32 offsets, whose rows' masks (scn_kmap_get_row_masks)
+/// are whole; SCN_RUNTIME_BLOCK_ORDER=key keeps the key's order, to time the
+/// two.
+inline constexpr int64_t kRowOrderBlockRows = 64;
+inline constexpr int64_t kBlockOrderOffsets = 32;
+/// Bits of a block's sort key (32 - its offsets, 0 to 32).
+inline constexpr int32_t kBlockKeyBits = 6;
+
+/// Whether the row order's blocks go heaviest first: SCN_RUNTIME_BLOCK_ORDER
+/// unset or "heaviest", not "key"; fails naming the variable for another
+/// value. Host only.
+inline bool heaviestBlocksFirst() {
+  const char *choice = std::getenv("SCN_RUNTIME_BLOCK_ORDER");
+  if (!choice || std::strcmp(choice, "heaviest") == 0)
+    return true;
+  if (std::strcmp(choice, "key") == 0)
+    return false;
+  fail(SCN_ERROR_INVALID_ARGUMENT, "SCN_RUNTIME_BLOCK_ORDER = \"", choice,
+       "\" is neither \"heaviest\" (the default) nor \"key\"");
+}
+
+/// The sort key of whole block `block` of rows whose masks in key order are
+/// `masks`: 32 less the offsets any of its rows has, so that an ascending
+/// stable sort puts the heaviest blocks first.
+SCN_HOST_DEVICE inline uint64_t blockOrderKey(const int32_t *masks, int64_t block) {
+  uint32_t any = 0;
+  for (int64_t i = 0; i < kRowOrderBlockRows; ++i)
+    any |= uint32_t(masks[block * kRowOrderBlockRows + i]);
+  int32_t offsets = 0;
+  for (; any; any &= any - 1)
+    ++offsets;
+  return uint64_t(kBlockOrderOffsets - offsets);
+}
+
+/// The position in key order of the row at `position` of the final order,
+/// whose first `blocks` whole blocks are key-order blocks `blockOrder`.
+SCN_HOST_DEVICE inline int64_t keyPositionOf(const int32_t *blockOrder, int64_t blocks,
+                                             int64_t position) {
+  int64_t block = position / kRowOrderBlockRows;
+  return block < blocks ? blockOrder[block] * kRowOrderBlockRows +
+                              position % kRowOrderBlockRows
+                        : position;
+}
+
 } // namespace scn::rt
 
 #endif // SCN_RUNTIME_LIB_CPU_ROWORDERKEY_H

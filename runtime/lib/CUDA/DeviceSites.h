@@ -558,6 +558,32 @@ struct MasksInOrder {
   SCN_DEVICE void operator()(int64_t i) const { words[i] = lowMasks[order[i]]; }
 };
 
+/// Block b's key and id, to sort the row order's whole blocks heaviest
+/// first (RowOrderKey.h).
+struct BlockOrderKeys {
+  const int32_t *masks;
+  uint64_t *keys;
+  int32_t *ids;
+  SCN_DEVICE void operator()(int64_t block) const {
+    keys[block] = blockOrderKey(masks, block);
+    ids[block] = int32_t(block);
+  }
+};
+
+/// Row i of the final order and its mask, from the key order's row at
+/// keyPositionOf(i).
+struct RowsInBlockOrder {
+  const int32_t *blockOrder;
+  int64_t blocks;
+  const int32_t *keyOrder, *keyMasks;
+  int32_t *order, *masks;
+  SCN_DEVICE void operator()(int64_t i) const {
+    int64_t from = keyPositionOf(blockOrder, blocks, i);
+    order[i] = keyOrder[from];
+    masks[i] = keyMasks[from];
+  }
+};
+
 /// Key site (or `numSites`, after every site, for a dropped row) and id r
 /// of input row r: sorted stably, the rows grouped by site, ascending.
 struct RowSiteKeys {
@@ -1167,7 +1193,8 @@ template <typename B> void buildRowsBySite(SiteSet<B> &s, typename B::Stream str
 }
 
 /// The output rows of `map` stably sorted by the key of their neighbour
-/// masks, once (as the CPU runtime's scn_kmap_get_row_order).
+/// masks, then whole blocks heaviest first, once (as the CPU runtime's
+/// scn_kmap_get_row_order).
 template <typename B> void buildRowOrder(KernelMap<B> &map, typename B::Stream stream) {
   if (map.rowOrderBuilt)
     return;
@@ -1185,10 +1212,25 @@ template <typename B> void buildRowOrder(KernelMap<B> &map, typename B::Stream s
     B::forEach(stream, rows,
                RowOrderKeys{map.neighbors.data(), K, bitOf.data(), plainMask, keys.data(),
                             lowMasks.data(), ids.data()});
-    B::sortPairs(keys.data(), sortedKeys.data(), ids.data(), map.rowOrder.data(), rows, bits,
-                 stream);
-    B::forEach(stream, rows,
-               MasksInOrder{map.rowOrder.data(), lowMasks.data(), map.rowMasks.data()});
+    // Whole blocks heaviest first (RowOrderKey.h): the key order goes to
+    // keyOrder and keyMasks, then to the map's arrays block by block.
+    const int64_t blocks = rows / kRowOrderBlockRows;
+    const bool byBlocks = blocks >= 2 && K <= kBlockOrderOffsets && heaviestBlocksFirst();
+    typename B::template Array<int32_t> keyOrder(byBlocks ? rows : 0, stream),
+        keyMasks(byBlocks ? rows : 0, stream);
+    int32_t *order = byBlocks ? keyOrder.data() : map.rowOrder.data();
+    int32_t *masks = byBlocks ? keyMasks.data() : map.rowMasks.data();
+    B::sortPairs(keys.data(), sortedKeys.data(), ids.data(), order, rows, bits, stream);
+    B::forEach(stream, rows, MasksInOrder{order, lowMasks.data(), masks});
+    if (byBlocks) {
+      typename B::template Array<int32_t> blockIds(blocks, stream), blockOrder(blocks, stream);
+      B::forEach(stream, blocks, BlockOrderKeys{masks, keys.data(), blockIds.data()});
+      B::sortPairs(keys.data(), sortedKeys.data(), blockIds.data(), blockOrder.data(), blocks,
+                   kBlockKeyBits, stream);
+      B::forEach(stream, rows,
+                 RowsInBlockOrder{blockOrder.data(), blocks, order, masks,
+                                  map.rowOrder.data(), map.rowMasks.data()});
+    }
     B::checkLaunches("a row-order kernel launch");
   }
   map.rowOrderBuilt = true;

@@ -8,6 +8,8 @@ three goal lines from a check's files."""
 import os
 import sys
 
+import numpy as np
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
 sys.path.insert(0, os.path.join(ROOT, "bench", "gpu"))
@@ -99,6 +101,44 @@ def test_a_profile_block_gives_its_rows_span_host_and_wall(tmp_path):
     rows, span, host, wall = device_check.read_profile(str(report), "W1", "cuda-f16")
     assert rows == [("tensor_core_conv #3", 5, 20.0), ("copy (gpu.memcpy)", 5, 10.0)], rows
     assert (span, host, wall) == (40.0, 7.0, 56.25)
+
+
+def test_a_suffixed_profile_runs_its_base_artifact_in_its_environment(tmp_path, monkeypatch,
+                                                                     capsys):
+    # cuda-f16-wgmma+keyblocks: the profile's subprocess gets
+    # SCN_RUNTIME_BLOCK_ORDER=key and names the suffixed target (whose
+    # profile_one loads the base's artifact); its share is not the goal's.
+    bench = tmp_path / "bench"
+    bench.mkdir()
+    (bench / "meta.json").write_text('{"W3_C64": {"flop": 2e10, "in_channels": 64}}')
+    np.savez(bench / "inputs.npz", coords=np.zeros((1000, 4), np.int64))
+    monkeypatch.setattr(device_check, "CHECK", str(tmp_path))
+    target = "cuda-f16-wgmma" + device_check.KEY_BLOCKS
+    monkeypatch.setattr(device_check, "PROFILES", (("W3_C64", target),))
+    calls = []
+
+    def fake_run(command, env, **kwargs):
+        calls.append((command, env))
+        with open(command[-1], "a") as f:
+            f.write(f"## W3_C64 {target}: 5 runs, maps prebuilt, weights resident\n"
+                    "  tensor_core_conv #1                       5       0.250       50.0"
+                    "       51.0 100.0%  grid 2704x1x1, block 128x1x1\n")
+        return device_check.subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(device_check.subprocess, "run", fake_run)
+    monkeypatch.setattr(device_check, "compute_capability", lambda: "9.0")
+    report = tmp_path / "profile.txt"
+    with open(tmp_path / "log.txt", "w") as log:
+        device_check.profiles(log, (50.0, 700.0, 4.0), str(report),
+                              device_check.time.time() + 60)
+    (command, env), = calls
+    assert command[-3:-1] == ["W3_C64", target], command
+    assert env["SCN_RUNTIME_BLOCK_ORDER"] == "key"
+    assert env["SCN_GPU_PROFILE"] == str(report)
+    out = capsys.readouterr().out
+    assert f"| W3_C64 | {target} |" in out, out
+    assert "no W3 profile" in out, out
+    assert device_check.artifact_of(target) == "cuda-f16-wgmma"
 
 
 def test_goals_from_a_checks_files(tmp_path):

@@ -21,6 +21,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -406,10 +407,16 @@ TEST(DeviceSitesOnHost, PairListsAndRowOrdersMatchTheCpuRuntime) {
   } cases[] = {{SCN_KMAP_SUBMANIFOLD, &host, &host, cpu.sites, cpu.sites, &three},
                {SCN_KMAP_STRIDED, &host, &down, cpu.sites, cpuDown.sites, &two},
                {SCN_KMAP_TRANSPOSED, &down, &host, cpuDown.sites, cpu.sites, &two}};
-  // Both row orders: the Gray code key and the plain mask (SCN_RUNTIME_ROW_ORDER).
-  for (const char *choice : {"gray", "mask"}) {
+  // Both row orders, the Gray code key and the plain mask
+  // (SCN_RUNTIME_ROW_ORDER), with whole blocks heaviest first or in key
+  // order (SCN_RUNTIME_BLOCK_ORDER).
+  std::map<std::string, std::vector<int32_t>> submanifoldOrders;
+  for (const char *choice : {"gray", "mask"})
+  for (const char *blocks : {"heaviest", "key"}) {
     SCOPED_TRACE(choice);
+    SCOPED_TRACE(blocks);
     ScopedEnv env("SCN_RUNTIME_ROW_ORDER", choice);
+    ScopedEnv blockEnv("SCN_RUNTIME_BLOCK_ORDER", blocks);
     for (const Case &c : cases) {
       HostMap map;
       device::buildKernelMap(map, c.kind, *c.hin, *c.hout, c.filter->data(), two.data(), nullptr);
@@ -433,12 +440,18 @@ TEST(DeviceSitesOnHost, PairListsAndRowOrdersMatchTheCpuRuntime) {
       ASSERT_EQ(scn_kmap_get_row_order(cm.map, &order), SCN_OK);
       EXPECT_EQ(fromInfo(map.rowOrder.data(), map.numOut), fromInfo(order, info.num_out))
           << c.kind;
+      if (c.kind == SCN_KMAP_SUBMANIFOLD)
+        submanifoldOrders[std::string(choice) + " " + blocks] =
+            fromInfo(map.rowOrder.data(), map.numOut);
       const int32_t *masks = nullptr;
       ASSERT_EQ(scn_kmap_get_row_masks(cm.map, &masks), SCN_OK);
       EXPECT_EQ(fromInfo(map.rowMasks.data(), map.numOut), fromInfo(masks, info.num_out))
           << c.kind;
     }
   }
+  // The case's blocks differ in weight, so the two block orders differ.
+  EXPECT_NE(submanifoldOrders["gray heaviest"], submanifoldOrders["gray key"]);
+  EXPECT_NE(submanifoldOrders["mask heaviest"], submanifoldOrders["mask key"]);
 }
 
 TEST(DeviceSitesOnHost, EmptySetsGiveEmptyMaps) {

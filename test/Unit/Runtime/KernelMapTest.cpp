@@ -100,16 +100,49 @@ uint64_t grayPosition(uint64_t gray) {
   return b;
 }
 
+/// The key order `keyOrder` with its whole blocks of 64 rows stably sorted
+/// by the number of offsets their rows have between them (`lowMaskOf`),
+/// most first; a last, partial block stays last.
+template <typename MaskOf>
+std::vector<int32_t> heaviestBlocksFirst(const std::vector<int32_t> &keyOrder,
+                                         MaskOf lowMaskOf) {
+  const size_t blocks = keyOrder.size() / 64;
+  std::vector<int> offsets(blocks);
+  for (size_t b = 0; b < blocks; ++b) {
+    uint32_t any = 0;
+    for (size_t i = 0; i < 64; ++i)
+      any |= uint32_t(lowMaskOf(keyOrder[b * 64 + i]));
+    offsets[b] = __builtin_popcount(any);
+  }
+  std::vector<size_t> byWeight(blocks);
+  std::iota(byWeight.begin(), byWeight.end(), 0);
+  std::stable_sort(byWeight.begin(), byWeight.end(),
+                   [&](size_t a, size_t b) { return offsets[a] > offsets[b]; });
+  std::vector<int32_t> order;
+  for (size_t b : byWeight)
+    order.insert(order.end(), keyOrder.begin() + b * 64, keyOrder.begin() + (b + 1) * 64);
+  order.insert(order.end(), keyOrder.begin() + blocks * 64, keyOrder.end());
+  return order;
+}
+
 /// scn_kmap_get_row_order: the output rows stably sorted by the Gray code
 /// position of their masks over rowKeyBitsOf's bits (by default and with
 /// SCN_RUNTIME_ROW_ORDER=gray), or by the plain mask of the first 64
-/// offsets (=mask); and scn_kmap_get_row_masks: the masks of those rows
-/// (first 32 offsets), in that order.
+/// offsets (=mask); then, for windows of up to 32 offsets, its whole blocks
+/// of 64 rows heaviest first (by default and with
+/// SCN_RUNTIME_BLOCK_ORDER=heaviest; =key keeps the key order); and
+/// scn_kmap_get_row_masks: the masks of those rows (first 32 offsets), in
+/// that order.
 TEST(KernelMap, RowOrderSortsRowsByNeighbourMaskKey) {
-  for (const char *choice : {static_cast<const char *>(nullptr), "gray", "mask"}) {
+  int blockOrdersThatMoved = 0;
+  for (const char *choice : {static_cast<const char *>(nullptr), "gray", "mask"})
+  for (const char *blocks : {static_cast<const char *>(nullptr), "heaviest", "key"}) {
     SCOPED_TRACE(choice ? choice : "default");
+    SCOPED_TRACE(blocks ? blocks : "default blocks");
     ScopedEnv env("SCN_RUNTIME_ROW_ORDER", choice);
+    ScopedEnv blockEnv("SCN_RUNTIME_BLOCK_ORDER", blocks);
     const bool plain = choice && std::string(choice) == "mask";
+    const bool keyBlocks = blocks && std::string(blocks) == "key";
     std::mt19937_64 rng(22);
     for (const SubmanifoldCase &c : submanifoldCases()) {
       SCOPED_TRACE(describe(c.grid, c.filter));
@@ -147,6 +180,11 @@ TEST(KernelMap, RowOrderSortsRowsByNeighbourMaskKey) {
       std::iota(expected.begin(), expected.end(), 0);
       std::stable_sort(expected.begin(), expected.end(),
                        [&](int32_t a, int32_t b) { return keyOf(a) < keyOf(b); });
+      if (!keyBlocks && K <= 32) {
+        std::vector<int32_t> byBlocks = heaviestBlocksFirst(expected, lowMaskOf);
+        blockOrdersThatMoved += byBlocks != expected;
+        expected = byBlocks;
+      }
       EXPECT_EQ(sorted, expected);
       const int32_t *masks = nullptr;
       ASSERT_EQ(scn_kmap_get_row_masks(map.map, &masks), SCN_OK) << scn_last_error_message();
@@ -156,6 +194,9 @@ TEST(KernelMap, RowOrderSortsRowsByNeighbourMaskKey) {
       EXPECT_EQ(std::vector<int32_t>(masks, masks + n), expectedMasks);
     }
   }
+  // The cases have blocks of different weights in key order (else the
+  // block order is not tested).
+  EXPECT_GT(blockOrdersThatMoved, 0);
   // Any other choice is an error that names the variable.
   ScopedEnv env("SCN_RUNTIME_ROW_ORDER", "sorted");
   SitesGuard sites{inputSites(submanifoldCases()[4].grid,
@@ -170,6 +211,22 @@ TEST(KernelMap, RowOrderSortsRowsByNeighbourMaskKey) {
   EXPECT_EQ(std::string(scn_last_error_message()),
             "scn_kmap_get_row_order: SCN_RUNTIME_ROW_ORDER = \"sorted\" is neither \"gray\" "
             "(the default) nor \"mask\"");
+  // As is any other block order, once the rows make two whole blocks.
+  ScopedEnv keyEnv("SCN_RUNTIME_ROW_ORDER", nullptr);
+  ScopedEnv blockEnv("SCN_RUNTIME_BLOCK_ORDER", "lightest");
+  std::vector<int64_t> line;
+  for (int64_t x = 0; x < 128; ++x)
+    line.insert(line.end(), {x, 0, 0, 0});
+  SitesGuard many{inputSites(Grid{3, {128, 3, 3}, 1}, line, 3)};
+  KmapGuard manyMap{nullptr};
+  ASSERT_EQ(scn_kmap_build(SCN_KMAP_SUBMANIFOLD, many.sites, many.sites, three, nullptr,
+                           &manyMap.map),
+            SCN_OK)
+      << scn_last_error_message();
+  EXPECT_EQ(scn_kmap_get_row_order(manyMap.map, &order), SCN_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(std::string(scn_last_error_message()),
+            "scn_kmap_get_row_order: SCN_RUNTIME_BLOCK_ORDER = \"lightest\" is neither "
+            "\"heaviest\" (the default) nor \"key\"");
 }
 
 TEST(KernelMap, SubmanifoldBetweenTwoSetsMatchesReference) {

@@ -11,7 +11,9 @@
 // One warp computes `rows_per_tile` output rows (16, 32 or 64: one, two or
 // four row tiles of 16) x `channel_tile` output channels (16, 32, 64 or
 // 128). Rows come in the map's row order (scn_cg_row_order: sorted by
-// neighbour mask), so the rows of a tile tend to share their offsets. A
+// neighbour mask, then whole blocks of 64 rows heaviest first, since the
+// GPU starts blocks in index order: RowOrderKey.h), so the rows of a tile
+// tend to share their offsets. A
 // row tile none of whose rows has the neighbour at an offset skips its
 // mmas there, and an offset no tile has is skipped whole. Which offsets a
 // tile has is a warp-wide mask (filters of up to 32 offsets): each lane
@@ -797,16 +799,8 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
     useGatherStages(raw, weightBytes, thread);
   }
   Value lane = arith::RemUIOp::create(b, thread, kb.index(kWarp));
-  // Heaviest blocks first: the row order ranks masks with the offsets far
-  // from the centre as high bits, so the last rows have the most offsets
-  // (W3's layer: 1.0 union steps per 64-row block in its first tenth, 17.3
-  // in its last). The GPU starts blocks in index order, so block x takes
-  // the rows of block gridX - 1 - x and the light blocks fill the last
-  // wave (bench/gpu/block_order.py).
-  Value blockX = arith::SubIOp::create(
-      b, arith::SubIOp::create(b, launch.getGridSize().x, one), launch.getBlockIds().x);
   Value warpTile = arith::AddIOp::create(
-      b, arith::MulIOp::create(b, blockX, kb.index(launchWarps)),
+      b, arith::MulIOp::create(b, launch.getBlockIds().x, kb.index(launchWarps)),
       arith::DivUIOp::create(b, thread, kb.index(kWarp)));
   if (blockWeights) {
     // Every warp takes part in the block's copies and barriers; a warp
