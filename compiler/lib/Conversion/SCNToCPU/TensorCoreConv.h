@@ -53,6 +53,9 @@ constexpr int64_t kGatherStages = kDefaultGatherStages;
 // 16-byte loads of B fragments a lane issues together with async gathers
 // (loads_in_flight's default there).
 constexpr int64_t kAsyncLoadsInFlight = 6;
+// Registers a lane may carry for its gathers ahead (one step's rows on top
+// of the step's own; TensorCoreConv::gathersAhead).
+constexpr int64_t kMostGatheredAheadWords = 64;
 // Blocks the emulation runs for a shared-weights kernel: few, so that each
 // takes several warp tiles by the grid-stride loop, as on a GPU.
 constexpr int64_t kEmulatedResidentBlocks = 3;
@@ -103,6 +106,22 @@ public:
   /// in fours.
   int64_t loadsOfB() const { return wordsOfB() * mmasPerWarp / 4; }
   int64_t rowTilesOfWarp() const { return rowTilesPerWarp; }
+  /// Whether block weights gather each offset's A fragments one compute
+  /// ahead (pipelineOffsets' gatherAhead): with gathers in registers, in
+  /// warps of 16 rows, and where the rows carried take a lane at most
+  /// kMostGatheredAheadWords registers, two tiles of 4 input elements per
+  /// block of 16 input channels. A warp of more row tiles would hold all
+  /// of their rows across a step (ptxas on W3 C128: 255 registers and 204
+  /// bytes spilled at 32 rows, 20 KB spilled at 64), and so would a wide
+  /// layer (W1's 256-channel decoder layer on wgmma m64n128 with f32 rows:
+  /// 64 words, 255 registers and 1576 bytes spilled; W3 C128 with f16
+  /// rows: 32 words, 159 registers and none); those gather in the step.
+  bool gathersAhead(bool blockWeights, int64_t asyncStages) {
+    int64_t words = 2 * inputBlocks() * rowTileType().getNumElements() *
+                    inputElement().getIntOrFloatBitWidth() / 32;
+    return blockWeights && !asyncStages && rowTilesPerWarp == 1 &&
+           words <= kMostGatheredAheadWords;
+  }
   int64_t mmasPerRowTile() const { return mmasPerWarp; }
   /// Accumulators of a lane: mma j of row tile m at 4 (m * mmas + j).
   int64_t accumulators() const { return rowTilesPerWarp * mmasPerWarp * 4; }

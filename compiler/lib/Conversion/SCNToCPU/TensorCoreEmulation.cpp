@@ -91,9 +91,9 @@ void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &result
       // stages done when issued.
       int64_t stageCount = asyncStages ? asyncStages : kBlockWeightStages;
       // As the GPU kernel's (TensorCoreLowering.cpp): block weights with
-      // gathers in registers in warps of 16 rows gather each offset one
-      // compute ahead.
-      bool gathersAhead = blockWeights && !asyncStages && rowTiles == 1;
+      // gathers in registers gather each offset one compute ahead where
+      // TensorCoreConv::gathersAhead says.
+      bool gathersAhead = conv.gathersAhead(blockWeights, asyncStages);
       static_assert(kBlockWeightStages == 2,
                     "gathers ahead are carried one compute: two weight stages");
       Value stages =

@@ -462,12 +462,9 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
       // flight while the offset before runs its mmas, instead of two
       // dependent round trips to L2 (table entry, then rows) between an
       // offset's barrier and its mmas, where ncu found W3 C64's wgmma warps
-      // waiting most (long_sb on the entries and the rows). Warps of 16
-      // rows only (wgmma's): a warp of more row tiles would hold all of
-      // their rows across a step (ptxas on W3 C128: 255 registers and 204
-      // bytes spilled at 32 rows, 20 KB spilled at 64); those gather in
-      // the step, a group of blocks at a time (offsetMmas).
-      bool gathersAhead = blockWeights && !asyncStages && rowTiles == 1;
+      // waiting most (long_sb on the entries and the rows). Not for every
+      // tile shape: TensorCoreConv::gathersAhead.
+      bool gathersAhead = conv.gathersAhead(blockWeights, asyncStages);
       static_assert(kBlockWeightStages == 2,
                     "gathers ahead are carried one compute: two weight stages");
       // What a lane carries to the next compute, per row tile: its two
@@ -584,8 +581,18 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
                                                    conv.offsetWeightWords() * 4)));
               SmallVector<SmallVector<Value>> a;
               SmallVector<Value> descriptors;
+              // Gathered in the step where not ahead: the lane's two rows
+              // (zeros where a row lacks the offset).
+              Value entry0, entry1;
+              if (!gathersAhead) {
+                entry0 = conv.neighbour(laneRows[0].first, k);
+                entry1 = conv.neighbour(laneRows[0].second, k);
+              }
               for (int64_t block = 0; block < inBlocks; ++block) {
-                a.push_back(aheadFragment(ahead, 0, block).front());
+                a.push_back(gathersAhead ? aheadFragment(ahead, 0, block).front()
+                                         : conv.fragmentA(lane, entry0, entry1,
+                                                          kb.index(block * kDepth))
+                                               .front());
                 descriptors.push_back(conv.warpgroupDescriptor(stageAddress, block));
               }
               if (!groupMask)
