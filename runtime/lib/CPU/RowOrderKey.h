@@ -41,17 +41,23 @@ namespace scn::rt {
 /// Bits of a row-order key: at most 64 offsets take part.
 inline constexpr int64_t kRowKeyBits = 64;
 
-/// Whether SCN_RUNTIME_ROW_ORDER=mask asks for the plain mask order; fails
-/// naming the variable for a value other than "mask" or "gray" (the
-/// default). Host only.
-inline bool plainMaskRowOrder() {
-  const char *choice = std::getenv("SCN_RUNTIME_ROW_ORDER");
-  if (!choice || std::strcmp(choice, "gray") == 0)
+/// Whether the environment variable `name` asks for `other` instead of
+/// `usual` (unset or `usual`: no); fails naming the variable for any other
+/// value. Host only.
+inline bool environmentAsksFor(const char *name, const char *usual, const char *other) {
+  const char *choice = std::getenv(name);
+  if (!choice || std::strcmp(choice, usual) == 0)
     return false;
-  if (std::strcmp(choice, "mask") == 0)
+  if (std::strcmp(choice, other) == 0)
     return true;
-  fail(SCN_ERROR_INVALID_ARGUMENT, "SCN_RUNTIME_ROW_ORDER = \"", choice,
-       "\" is neither \"gray\" (the default) nor \"mask\"");
+  fail(SCN_ERROR_INVALID_ARGUMENT, name, " = \"", choice, "\" is neither \"", usual,
+       "\" (the default) nor \"", other, "\"");
+}
+
+/// Whether SCN_RUNTIME_ROW_ORDER=mask asks for the plain mask order instead
+/// of the Gray code key ("gray", the default). Host only.
+inline bool plainMaskRowOrder() {
+  return environmentAsksFor("SCN_RUNTIME_ROW_ORDER", "gray", "mask");
 }
 
 /// Twice the L1 distance of offset k of `w` from the window's centre (twice,
@@ -137,16 +143,9 @@ inline constexpr int64_t kBlockOrderOffsets = 32;
 inline constexpr int32_t kBlockKeyBits = 6;
 
 /// Whether the row order's blocks go heaviest first: SCN_RUNTIME_BLOCK_ORDER
-/// unset or "heaviest", not "key"; fails naming the variable for another
-/// value. Host only.
+/// unset or "heaviest", not "key". Host only.
 inline bool heaviestBlocksFirst() {
-  const char *choice = std::getenv("SCN_RUNTIME_BLOCK_ORDER");
-  if (!choice || std::strcmp(choice, "heaviest") == 0)
-    return true;
-  if (std::strcmp(choice, "key") == 0)
-    return false;
-  fail(SCN_ERROR_INVALID_ARGUMENT, "SCN_RUNTIME_BLOCK_ORDER = \"", choice,
-       "\" is neither \"heaviest\" (the default) nor \"key\"");
+  return !environmentAsksFor("SCN_RUNTIME_BLOCK_ORDER", "heaviest", "key");
 }
 
 /// The sort key of whole block `block` of rows whose masks in key order are
