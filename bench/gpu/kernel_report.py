@@ -12,6 +12,7 @@ checked here of its speed.
         [--tensor-core-loads 0] [--tensor-core-columns 0]
         [--tensor-core-weights global|shared|large|staged|block]
         [--tensor-core-gathers registers|async] [--tensor-core-stages 0]
+        [--tensor-core-min-blocks 0]
         [--epilogue-taps true|false] [--linear-as-convolution true|false]
         [--chip sm_90|sm_90a] [--per-kernel]
 
@@ -98,6 +99,8 @@ def main():
     p.add_argument("--tensor-core-block-warps", type=int, default=4, choices=[4, 8])
     p.add_argument("--tensor-core-gathers", default="registers", choices=["registers", "async"])
     p.add_argument("--tensor-core-stages", type=int, default=0)
+    p.add_argument("--tensor-core-min-blocks", type=int, default=0,
+                   help="resident blocks an SM ptxas must allow (.minnctapersm)")
     p.add_argument("--narrow-tensor-core-inputs", default="true", choices=["true", "false"])
     p.add_argument("--epilogue-taps", default="true", choices=["true", "false"],
                    help="false: batch norms of rows other ops read too stay kernels")
@@ -123,6 +126,8 @@ def main():
         options += f" tensor-core-gathers={a.tensor_core_gathers}"
     if a.tensor_core_stages:
         options += f" tensor-core-stages={a.tensor_core_stages}"
+    if a.tensor_core_min_blocks:
+        options += f" tensor-core-min-blocks={a.tensor_core_min_blocks}"
     if a.narrow_tensor_core_inputs != "true":
         options += " narrow-tensor-core-inputs=false"
     if a.epilogue_taps != "true":
@@ -142,9 +147,11 @@ def main():
             regs, spills = ptxas_info(ptx, a.chip, tmp)
             if a.per_kernel and tensor_cores:
                 threads = re.search(r"\.maxntid (\d+)", ptx)
+                least = re.search(r"\.minnctapersm (\d+)", ptx)
                 print(f"{name}: {regs} registers, {spills} bytes spilled, "
                       f"{len(re.findall(r'mma[.]sync|wgmma[.]mma_async', ptx))} mmas, "
-                      f"{threads.group(1) if threads else '?'} threads a block")
+                      f"{threads.group(1) if threads else '?'} threads a block"
+                      + (f", at least {least.group(1)} blocks an SM" if least else ""))
             g = groups[kind]
             g["kernels"] += 1
             g["spilled bytes"] += spills

@@ -31,6 +31,9 @@ the GPU machine (which has neither our toolchain nor the CUDA toolkit):
                                         output channels); on W3 C >= 64,
                                         cuda-f16-blockw8, -wgmma8 and (C128)
                                         -wgmma128x8: blocks of 8 warps;
+                                        cuda-f16-wgmma-min6 (C64) and
+                                        -wgmma128-min4 (C128): made to fit
+                                        one more block an SM;
 
                inputs.npz, meta.json    their coordinates, weight arguments
                                         (regenerated from a seed on the GPU
@@ -322,6 +325,14 @@ BENCH_VARIANTS = [
                                "--chip=sm_90a"], "W3"),
     ("cuda-f16-wgmma128x8", F16 + ["--tensor-core-weights=block", "--tensor-core-block-warps=8",
                                    "--tensor-core-columns=128", "--chip=sm_90a"], "W3_C128"),
+    # The W3 wgmma kernels made to fit one more block an SM
+    # (--tensor-core-min-blocks, twentieth session): C64's 95 registers
+    # leave 5 blocks of 128 threads, 80 would leave 6 (ptxas spills 76
+    # bytes); C128's 159 leave 3, 128 would leave 4 (328 bytes spilled).
+    ("cuda-f16-wgmma-min6", F16 + ["--tensor-core-weights=block", "--chip=sm_90a",
+                                   "--tensor-core-min-blocks=6"], "W3_C64"),
+    ("cuda-f16-wgmma128-min4", F16 + ["--tensor-core-weights=block", "--tensor-core-columns=128",
+                                      "--chip=sm_90a", "--tensor-core-min-blocks=4"], "W3_C128"),
 ]
 # (fp32 SIMT threads of 4 x 1, 2 x 8 and 4 x 8 rows x channels, slower than
 # the plan's 4 x 4 on the H200 on 2026-11-27, are no longer timed.)

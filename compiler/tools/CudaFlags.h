@@ -52,6 +52,11 @@ static llvm::cl::opt<int64_t> tensorCoreBlockWarps(
     "tensor-core-block-warps", llvm::cl::init(4),
     llvm::cl::desc("cuda with --tensor-core-weights=block: warps of a block that share each "
                    "offset's copy of the weights, 4 or 8 (128 rows a copy)"));
+static llvm::cl::opt<int64_t> tensorCoreMinBlocks(
+    "tensor-core-min-blocks", llvm::cl::init(0),
+    llvm::cl::desc("cuda with --element-type=f16|bf16|tf32: resident blocks an SM that ptxas "
+                   "must allow for each tensor-core convolution (.minnctapersm; it spills "
+                   "registers if it must), 1 to 32; 0 (the default): ptxas's choice"));
 static llvm::cl::opt<std::string> tensorCoreGathers(
     "tensor-core-gathers", llvm::cl::init("registers"),
     llvm::cl::desc("cuda with --element-type=f16|bf16|tf32: where tensor-core lanes gather "
@@ -87,6 +92,7 @@ inline bool anyCudaFlag() {
   return elementType.getNumOccurrences() || activations.getNumOccurrences() ||
          simtRows.getNumOccurrences() || simtChannels.getNumOccurrences() ||
          tensorCoreWeights.getNumOccurrences() || tensorCoreBlockWarps.getNumOccurrences() ||
+         tensorCoreMinBlocks.getNumOccurrences() ||
          tensorCoreGathers.getNumOccurrences() ||
          tensorCoreStages.getNumOccurrences() || narrowTensorCoreInputs.getNumOccurrences() ||
          epilogueTaps.getNumOccurrences() || linearAsConvolution.getNumOccurrences();
@@ -104,6 +110,8 @@ inline std::string cudaFlagOnCpu() {
     return "--tensor-core-weights is for --target=cuda";
   if (tensorCoreBlockWarps.getNumOccurrences())
     return "--tensor-core-block-warps is for --target=cuda";
+  if (tensorCoreMinBlocks.getNumOccurrences())
+    return "--tensor-core-min-blocks is for --target=cuda";
   if (linearAsConvolution.getNumOccurrences())
     return "--linear-as-convolution is for --target=cuda";
   if (tensorCoreGathers.getNumOccurrences() || tensorCoreStages.getNumOccurrences())
@@ -123,6 +131,7 @@ inline void applyCudaFlags(scn::CompileOptions &options) {
   options.simtChannels = simtChannels;
   options.tensorCoreWeights = tensorCoreWeights;
   options.tensorCoreBlockWarps = tensorCoreBlockWarps;
+  options.tensorCoreMinBlocks = tensorCoreMinBlocks;
   options.tensorCoreGathers = tensorCoreGathers;
   options.tensorCoreStages = tensorCoreStages;
   options.narrowTensorCoreInputs = narrowTensorCoreInputs;

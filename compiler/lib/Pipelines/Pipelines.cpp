@@ -150,31 +150,35 @@ void scn::buildCPUPipeline(OpPassManager &pm,
 /// gpu-to-llvm lowers allocations, frees and launches to the mgpu* ABI of
 /// libscn_runtime; gpu-module-to-binary serializes each kernel as `format`.
 static std::string cudaLowering(llvm::StringRef target, llvm::StringRef format,
-                               bool asyncChain) {
+                               bool asyncChain, int64_t tensorCoreMinBlocks) {
   // gpu-launch-sink-index-computations before outlining: the canonicalizer
   // hoists the kernels' constants out of gpu.launch, and outlining alone
   // passes them in as kernel arguments, so that ptxas saw `lane % 4` as a
   // 64-bit remainder by a parameter and every index product as a multiply
   // by one (the H200's SASS of W3 C64's tensor-core kernel, 2026-11-27).
-  return ("func.func(convert-parallel-loops-to-gpu),"
-          "gpu-launch-sink-index-computations,"
-          "gpu-kernel-outlining,"
-          "lower-affine,"
-          "canonicalize,"
-          "cse," +
-          llvm::StringRef(asyncChain ? "scn-gpu-async-chain," : "") +
-          "nvvm-attach-target{" +
-          target +
-          "},"
-          "gpu.module(convert-nvgpu-to-nvvm,convert-scf-to-cf,convert-gpu-to-nvvm,canonicalize,cse,"
-          "reconcile-unrealized-casts),"
-          "convert-math-to-libm," +
-          kHostToLLVM +
-          "gpu-to-llvm,"
-          "reconcile-unrealized-casts,"
-          "gpu-module-to-binary{format=" +
-          format + "}")
-      .str();
+  // scn-gpu-tensor-core-occupancy needs the outlined kernels.
+  std::string occupancy =
+      tensorCoreMinBlocks ? "scn-gpu-tensor-core-occupancy{min-blocks=" +
+                                std::to_string(tensorCoreMinBlocks) + "},"
+                          : "";
+  return "func.func(convert-parallel-loops-to-gpu),"
+         "gpu-launch-sink-index-computations,"
+         "gpu-kernel-outlining," +
+         occupancy +
+         "lower-affine,"
+         "canonicalize,"
+         "cse," +
+         (asyncChain ? "scn-gpu-async-chain," : "") +
+         "nvvm-attach-target{" + target.str() +
+         "},"
+         "gpu.module(convert-nvgpu-to-nvvm,convert-scf-to-cf,convert-gpu-to-nvvm,canonicalize,cse,"
+         "reconcile-unrealized-casts),"
+         "convert-math-to-libm," +
+         kHostToLLVM +
+         "gpu-to-llvm,"
+         "reconcile-unrealized-casts,"
+         "gpu-module-to-binary{format=" +
+         format.str() + "}";
 }
 
 LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
@@ -224,6 +228,13 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
     llvm::errs() << "scn-cuda-pipeline: tensor-core-columns="
                  << columns
                  << " needs element-type f16, bf16 or tf32 and 16, 32, 64 or 128\n";
+    return failure();
+  }
+  if (options.tensorCoreMinBlocks != 0 &&
+      (!tensorCores || options.tensorCoreMinBlocks < 1 || options.tensorCoreMinBlocks > 32)) {
+    llvm::errs() << "scn-cuda-pipeline: tensor-core-min-blocks="
+                 << options.tensorCoreMinBlocks.getValue()
+                 << " needs element-type f16, bf16 or tf32 and 1 to 32 blocks an SM\n";
     return failure();
   }
   if (options.tensorCoreBlockWarps != 4 &&
@@ -360,7 +371,9 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
   }
   std::string target = llvm::formatv("chip={0} features={1} O=3", chip,
                                      options.features.getValue());
-  if (failed(parsePassPipeline(cudaLowering(target, options.format, options.asyncChain), pm))) {
+  if (failed(parsePassPipeline(
+          cudaLowering(target, options.format, options.asyncChain, options.tensorCoreMinBlocks),
+          pm))) {
     llvm::errs() << "scn-cuda-pipeline: bad target options: " << target
                  << " format=" << options.format << "\n";
     return failure();

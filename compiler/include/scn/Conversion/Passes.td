@@ -240,4 +240,25 @@ def SCNGPUEmulateOnHost : Pass<"scn-gpu-emulate-on-host", "::mlir::ModuleOp"> {
                            "::mlir::memref::MemRefDialect", "::mlir::scf::SCFDialect"];
 }
 
+def SCNGPUTensorCoreOccupancy
+    : Pass<"scn-gpu-tensor-core-occupancy", "::mlir::ModuleOp"> {
+  let summary = "Ask ptxas for a number of resident blocks an SM of the tensor-core kernels";
+  let description = [{
+    Runs after `gpu-kernel-outlining`: every outlined tensor-core
+    convolution (a kernel named `tensor_core_conv`, as the lowering names
+    their launches, or `tensor_core_conv_N` as outlining makes it unique)
+    gets `nvvm.minctasm = min-blocks`, which the PTX
+    declares as `.minnctapersm`. ptxas then keeps the kernel's registers low
+    enough for that many blocks of its `.maxntid` threads an SM, spilling if
+    it must. (`ptxas -maxrregcount` does not bind on these kernels: their
+    PTX declares `.maxntid`.) The other kernels keep ptxas's choice.
+    With `min-blocks` = 0 the pass changes nothing.
+  }];
+  let options = [
+    Option<"minBlocks", "min-blocks", "int64_t", /*default=*/"0",
+           "Resident blocks an SM that each tensor-core kernel must allow (0: ptxas's choice)">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 #endif // SCN_CONVERSION_PASSES_TD

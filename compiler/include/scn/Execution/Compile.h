@@ -60,6 +60,10 @@ struct CompileOptions {
   /// cuda with block weights: warps of a block, 4 or 8
   /// (--tensor-core-block-warps).
   int64_t tensorCoreBlockWarps = 4;
+  /// cuda with f16 / bf16 / tf32: resident blocks an SM that ptxas must
+  /// allow for each tensor-core convolution, 0 for its own choice
+  /// (--tensor-core-min-blocks).
+  int64_t tensorCoreMinBlocks = 0;
   /// cuda with f16 / bf16 / tf32: where tensor-core lanes gather their input
   /// rows, "registers" or "async" (shared-memory stages filled by cp.async),
   /// and the stages of a warp (0: the plan's; --tensor-core-gathers,

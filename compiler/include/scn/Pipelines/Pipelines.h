@@ -105,6 +105,12 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
                      "weights copied once per block of 4 warps, or 8 with tensor-core-block-warps, "
                      "into shared stages)"),
       llvm::cl::init("auto")};
+  Option<int64_t> tensorCoreMinBlocks{
+      *this, "tensor-core-min-blocks",
+      llvm::cl::desc("f16 / bf16 / tf32: resident blocks an SM that ptxas must allow for each "
+                     "tensor-core convolution (.minnctapersm: fewer registers, spilled if "
+                     "need be), 1 to 32; 0 (the default) leaves ptxas its choice"),
+      llvm::cl::init(0)};
   Option<int64_t> tensorCoreBlockWarps{
       *this, "tensor-core-block-warps",
       llvm::cl::desc("f16 / bf16 / tf32 with tensor-core-weights=block: warps of a block that "
