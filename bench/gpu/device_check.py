@@ -349,8 +349,7 @@ PRIMARY_TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-noprep", "cuda-f16+hostw
                    "cuda-f16-notaps", "cuda-f16-simtlinear",
                    "cuda-f16-blockw",
                    "cuda-f16-async-blockw",
-                   "cuda-f16-wgmma", "cuda-f16-wgmma128", "cuda-f16-blockw8",
-                   "cuda-f16-wgmma8", "cuda-f16-wgmma128x8",
+                   "cuda-f16-wgmma", "cuda-f16-wgmma128",
                    "cuda-f16-wgmma-min6", "cuda-f16-wgmma128-min4",
                    "cuda-f16-sharedw", "cuda-f16-sharedw90",
                    "cuda-tf32", "cuda-bf16", "cuda-f16-act16")
@@ -421,12 +420,10 @@ VARIANT_TABLES = (
      "warps' neighbour masks (--tensor-core-weights=block); async-blockw: with async "
      "gathers, the weights in the gathers' stages; wgmma: block weights built for sm_90a, "
      "whose layers of input channels in 64s multiply by wgmma m64n64k16; wgmma128: the "
-     "same with warps of 128 output channels where a layer has them (m64n128k16); "
-     "blockw8, wgmma8, wgmma128x8 (W3 only): the same in blocks of 8 warps, 128 rows a "
-     "copy, f16.",
+     "same with warps of 128 output channels where a layer has them (m64n128k16), "
+     "f16.",
      "cuda-f16", ("cuda-f16-blockw", "cuda-f16-async-blockw", "cuda-f16-wgmma",
-                  "cuda-f16-wgmma128", "cuda-f16-blockw8", "cuda-f16-wgmma8",
-                  "cuda-f16-wgmma128x8")),
+                  "cuda-f16-wgmma128")),
     ("Tensor-core weights in shared memory: a block of 16 warps copies its layer's "
      "weights for its output channels once, then its warps loop over warp tiles "
      "(--tensor-core-weights=shared; sharedw90: the same built for sm_90 alone, whose "
@@ -782,9 +779,7 @@ PROFILES = (("W3_C64", "cuda-f16"), ("W3_C128", "cuda-f16"), ("W1", "cuda-f16"),
             ("W3_C64", "cuda-f16-wgmma-min6"), ("W3_C128", "cuda-f16-wgmma128-min4"),
             ("W1", "cuda-f16" + KEY_BLOCKS),
             ("W3_C128", "cuda-f16-async-blockw"),
-            ("W3_C64", "cuda-f16-blockw8"), ("W3_C64", "cuda-f16-wgmma8"),
-            ("W3_C128", "cuda-f16-blockw8"), ("W3_C128", "cuda-f16-wgmma8"),
-            ("W3_C128", "cuda-f16-wgmma128x8"), ("W1", "cuda-f16-blockw"),
+            ("W1", "cuda-f16-blockw"),
             ("W1", "cuda-f16-wgmma"), ("W1", "cuda-f16-wgmma128"),
             ("W3_C64", "cuda-f16-sharedw90"),
             ("W3_C64", "cuda-f16-sharedw"),

@@ -180,22 +180,31 @@ def tensor_core_case(seed, exact):
     return spec, net.arrays
 
 
-def many_tiles_case(out_channels=64):
-    """An exact 64 -> `out_channels` layer (3x3x3) on 7k sites: 250 warp
-    tiles, many blocks of each kind, and input channels in 64s (wgmma's
-    shape)."""
+def many_tiles_case(out_channels=64, in_channels=64, points=4500):
+    """An exact `in_channels` -> `out_channels` layer (3x3x3) on 7k sites
+    (`points` random points): 250 warp tiles, many blocks of each kind, and
+    input channels in 64s (wgmma's shape)."""
     r = np.random.default_rng(7)
     net = Network(r, 3, exact=True)
-    coords = np.unique(np.concatenate([r.integers(0, 16, (4500, 3)),
-                                       r.integers(0, 2, (4500, 1))], 1),
+    coords = np.unique(np.concatenate([r.integers(0, 16, (points, 3)),
+                                       r.integers(0, 2, (points, 1))], 1),
                        axis=0).astype(np.int64)
-    features = (r.integers(-2, 3, (len(coords), 64)) * 0.5).astype(np.float32)
+    features = (r.integers(-2, 3, (len(coords), in_channels)) * 0.5).astype(np.float32)
     net.arrays["coords"], net.arrays["features"] = coords, features
     spec = {"dimension": 3, "spatial_size": [16, 16, 16], "input_mode": 0, "train": False,
             "batch_size": 2, "coords": "coords", "features": "features",
-            "layers": [net.conv("SubmanifoldConvolution", 64, out_channels, [3, 3, 3],
-                                bias=True)]}
+            "layers": [net.conv("SubmanifoldConvolution", in_channels, out_channels,
+                                [3, 3, 3], bias=True)]}
     return spec, net.arrays
+
+
+def wide_case():
+    """An exact 192 -> 64 layer on 623 sites: a lane's rows of an offset
+    take it 48 registers in f16 (gathered one compute ahead) and 96 in f32
+    (gathered in the step; TensorCoreConv::gathersAhead). (W1's widest
+    decoder layer, 256 -> 128, is the same case at twice the weights, which
+    the GPU check's carry has no room for.)"""
+    return many_tiles_case(out_channels=64, in_channels=192, points=650)
 
 
 def _positive(net, c):
@@ -416,6 +425,22 @@ def test_exact_128_columns(flags, tmp_path):
     assert ptx_count(spec, arrays, tmp_path, flags, f".maxntid {threads}, 1, 1") == 1
     if "--chip=sm_90a" not in flags:  # 16 mmas of 8 channels a k step
         assert ptx_count(spec, arrays, tmp_path, flags, "mma.sync.aligned.m16n8k16") >= 64
+
+
+# Block weights on a layer whose rows are too wide to gather ahead (f32 rows,
+# --narrow-tensor-core-inputs=false: 96 registers a lane) and on the same
+# layer in f16 rows (48: ahead), on mma.sync and wgmma m64n64k16.
+@pytest.mark.parametrize("flags", [["--tensor-core-weights=block"],
+                                   ["--chip=sm_90a", "--tensor-core-weights=block"]])
+@pytest.mark.parametrize("narrow", [[], ["--narrow-tensor-core-inputs=false"]])
+def test_exact_wide_rows(flags, narrow, tmp_path):
+    spec, arrays = wide_case()
+    assert len(arrays["coords"]) > 2 * 64 * 4  # several blocks of 4 warps
+    flags = ["--element-type=f16"] + flags + narrow
+    assert_emulation_equals_cpu(spec, arrays, tmp_path, flags)
+    shape = "wgmma.mma_async.sync.aligned.m64n64k16" if "--chip=sm_90a" in flags \
+        else "mma.sync.aligned.m16n8k16"
+    assert ptx_count(spec, arrays, tmp_path, flags, shape) > 0
 
 
 # wgmma with bf16 multiplicands (the exact case's halves and small integers
