@@ -211,7 +211,7 @@ TEST(KernelMap, RowOrderSortsRowsByNeighbourMaskKey) {
   EXPECT_EQ(std::string(scn_last_error_message()),
             "scn_kmap_get_row_order: SCN_RUNTIME_ROW_ORDER = \"sorted\" is neither \"gray\" "
             "(the default) nor \"mask\"");
-  // As is any other block order, once the rows make two whole blocks.
+  // As is any other block order.
   ScopedEnv keyEnv("SCN_RUNTIME_ROW_ORDER", nullptr);
   ScopedEnv blockEnv("SCN_RUNTIME_BLOCK_ORDER", "lightest");
   std::vector<int64_t> line;
