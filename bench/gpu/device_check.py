@@ -463,7 +463,7 @@ VARIANT_TABLES = (
     ("The row order's blocks of 64 rows in the key's order, heaviest last "
      "(SCN_RUNTIME_BLOCK_ORDER=key, the order before 2026-11-28), instead of heaviest first "
      "(the default: the GPU starts blocks in index order, so the last wave runs light "
-     "blocks; bench/gpu/block_order.py), f16 on mma.sync and wgmma (sm_90a); a speed-up "
+     "blocks; bench/gpu/block_order.py), f16 (sm_80 and sm_90, mma.sync); a speed-up "
      "below 1 is the order's gain.",
      "cuda-f16", ("cuda-f16" + KEY_BLOCKS,)),
     ("The same on wgmma: the sm_90a artifact with the key's block order against its "

@@ -4,6 +4,7 @@
 // .maxntid threads an SM; the other kernels are left alone. Without the
 // option no kernel declares it. Bad values are errors naming the option.
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90a tensor-core-min-blocks=6" | FileCheck %s
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90a tensor-core-min-blocks=6" | grep -c minnctapersm | FileCheck %s --check-prefix=ONE
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90a" | FileCheck %s --check-prefix=NONE
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-min-blocks=33" 2>&1 | FileCheck %s --check-prefix=MANY
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f32 tensor-core-min-blocks=2" 2>&1 | FileCheck %s --check-prefix=FP32
@@ -13,6 +14,8 @@
 // CHECK-NOT: minnctapersm
 // CHECK: gpu.binary @tensor_core_conv
 // CHECK-SAME: .maxntid 128, 1, 1\0A.minnctapersm 6
+// One kernel (one line of the output) declares it.
+// ONE: {{^1$}}
 // NONE-NOT: minnctapersm
 // MANY: scn-cuda-pipeline: tensor-core-min-blocks=33 needs element-type f16, bf16 or tf32 and 1 to 32 blocks an SM
 // FP32: scn-cuda-pipeline: tensor-core-min-blocks=2 needs element-type f16, bf16 or tf32

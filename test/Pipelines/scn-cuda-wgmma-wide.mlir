@@ -6,7 +6,7 @@
 // (128 words of them); in the step it spills nothing. Rows stay f32 here by
 // narrow-tensor-core-inputs=false (in W1 other ops read them too): the
 // 256-channel layer then took 255 registers and spilled 1612 bytes with
-// its rows ahead, and takes 184 and spills none. ptxas -v on the PTX.
+// its rows ahead, and takes 218 and spills none. ptxas -v on the PTX.
 // REQUIRES: cuda-toolkit
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90a narrow-tensor-core-inputs=false format=isa" -split-input-file | %python %S/Inputs/ptxas_report.py sm_90a | FileCheck %s
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90a format=isa" -split-input-file | %python %S/Inputs/ptxas_report.py sm_90a | FileCheck %s

@@ -211,22 +211,26 @@ TEST(KernelMap, RowOrderSortsRowsByNeighbourMaskKey) {
   EXPECT_EQ(std::string(scn_last_error_message()),
             "scn_kmap_get_row_order: SCN_RUNTIME_ROW_ORDER = \"sorted\" is neither \"gray\" "
             "(the default) nor \"mask\"");
-  // As is any other block order.
+  // As is any other block order, on a map of one partial block as on one
+  // of two whole blocks (the variable is read for every order).
   ScopedEnv keyEnv("SCN_RUNTIME_ROW_ORDER", nullptr);
   ScopedEnv blockEnv("SCN_RUNTIME_BLOCK_ORDER", "lightest");
-  std::vector<int64_t> line;
-  for (int64_t x = 0; x < 128; ++x)
-    line.insert(line.end(), {x, 0, 0, 0});
-  SitesGuard many{inputSites(Grid{3, {128, 3, 3}, 1}, line, 3)};
-  KmapGuard manyMap{nullptr};
-  ASSERT_EQ(scn_kmap_build(SCN_KMAP_SUBMANIFOLD, many.sites, many.sites, three, nullptr,
-                           &manyMap.map),
-            SCN_OK)
-      << scn_last_error_message();
-  EXPECT_EQ(scn_kmap_get_row_order(manyMap.map, &order), SCN_ERROR_INVALID_ARGUMENT);
-  EXPECT_EQ(std::string(scn_last_error_message()),
-            "scn_kmap_get_row_order: SCN_RUNTIME_BLOCK_ORDER = \"lightest\" is neither "
-            "\"heaviest\" (the default) nor \"key\"");
+  for (int64_t rows : {2, 128}) {
+    SCOPED_TRACE(rows);
+    std::vector<int64_t> line;
+    for (int64_t x = 0; x < rows; ++x)
+      line.insert(line.end(), {x, 0, 0, 0});
+    SitesGuard lineSites{inputSites(Grid{3, {128, 3, 3}, 1}, line, 3)};
+    KmapGuard lineMap{nullptr};
+    ASSERT_EQ(scn_kmap_build(SCN_KMAP_SUBMANIFOLD, lineSites.sites, lineSites.sites, three,
+                             nullptr, &lineMap.map),
+              SCN_OK)
+        << scn_last_error_message();
+    EXPECT_EQ(scn_kmap_get_row_order(lineMap.map, &order), SCN_ERROR_INVALID_ARGUMENT);
+    EXPECT_EQ(std::string(scn_last_error_message()),
+              "scn_kmap_get_row_order: SCN_RUNTIME_BLOCK_ORDER = \"lightest\" is neither "
+              "\"heaviest\" (the default) nor \"key\"");
+  }
 }
 
 TEST(KernelMap, SubmanifoldBetweenTwoSetsMatchesReference) {

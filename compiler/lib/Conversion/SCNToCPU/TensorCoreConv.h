@@ -114,7 +114,7 @@ public:
   /// of their rows across a step (ptxas on W3 C128: 255 registers and 204
   /// bytes spilled at 32 rows, 20 KB spilled at 64), and so would a wide
   /// layer (W1's 256-channel decoder layer on wgmma m64n128 with f32 rows:
-  /// 64 words, 255 registers and 1576 bytes spilled; W3 C128 with f16
+  /// 128 words, 255 registers and 1576 bytes spilled; W3 C128 with f16
   /// rows: 32 words, 159 registers and none); those gather in the step.
   bool gathersAhead(bool blockWeights, int64_t asyncStages) {
     int64_t words = 2 * inputBlocks() * rowTileType().getNumElements() *

@@ -472,20 +472,22 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
       // tiles (fragmentATiles), unconverted: their first use, and so the
       // wait for them, is in that compute (fragmentAOfTiles).
       int64_t aheadOfTile = 2 + 2 * inBlocks;
-      SmallVector<Type> aheadTypes;
-      for (int64_t m = 0; gathersAhead && m < rowTiles; ++m) {
-        aheadTypes.append({i32, i32});
-        aheadTypes.append(2 * inBlocks, conv.rowTileType());
+      SmallVector<Type> gatheredTypes;
+      for (int64_t m = 0; m < rowTiles; ++m) {
+        gatheredTypes.append({i32, i32});
+        gatheredTypes.append(2 * inBlocks, conv.rowTileType());
       }
+      SmallVector<Type> aheadTypes = gathersAhead ? gatheredTypes : SmallVector<Type>();
       // Fetched an issue ahead (async gathers, gathers ahead): the lane's
       // two input rows in each row tile.
       SmallVector<Type> entryTypes(asyncStages || gathersAhead ? 2 * rowTiles : 0, i32);
       // The loads of the lane's A fragments of offset k (entries -1 and no
-      // loads in row tiles without it), from its rows' entries.
+      // loads in row tiles without it), from its rows' entries: carried to
+      // the next compute (gathers ahead), or used in this one.
       auto gatherA = [&](Value k, ValueRange entries) {
         SmallVector<Value> carried;
         for (int64_t m = 0; m < rowTiles; ++m) {
-          TypeRange tileTypes = TypeRange(aheadTypes).slice(m * aheadOfTile, aheadOfTile);
+          TypeRange tileTypes = TypeRange(gatheredTypes).slice(m * aheadOfTile, aheadOfTile);
           auto tile = scf::IfOp::create(b, tileTypes, conv.bitSet(tileMasks[m], k), true);
           OpBuilder::InsertionGuard guard(b);
           b.setInsertionPointToStart(&tile.getElseRegion().front());
@@ -581,18 +583,15 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
                                                    conv.offsetWeightWords() * 4)));
               SmallVector<SmallVector<Value>> a;
               SmallVector<Value> descriptors;
-              // Gathered in the step where not ahead: the lane's two rows
-              // (zeros where a row lacks the offset).
-              Value entry0, entry1;
-              if (!gathersAhead) {
-                entry0 = conv.neighbour(laneRows[0].first, k);
-                entry1 = conv.neighbour(laneRows[0].second, k);
-              }
+              // Gathered in the step where not ahead, as gatherA does ahead
+              // (a warp without the offset loads nothing).
+              SmallVector<Value> inStep;
+              if (!gathersAhead)
+                inStep = gatherA(k, ValueRange{conv.neighbour(laneRows[0].first, k),
+                                               conv.neighbour(laneRows[0].second, k)});
+              ValueRange gathered = gathersAhead ? ahead : ValueRange(inStep);
               for (int64_t block = 0; block < inBlocks; ++block) {
-                a.push_back(gathersAhead ? aheadFragment(ahead, 0, block).front()
-                                         : conv.fragmentA(lane, entry0, entry1,
-                                                          kb.index(block * kDepth))
-                                               .front());
+                a.push_back(aheadFragment(gathered, 0, block).front());
                 descriptors.push_back(conv.warpgroupDescriptor(stageAddress, block));
               }
               if (!groupMask)
