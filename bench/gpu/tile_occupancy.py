@@ -10,6 +10,7 @@ consecutive rows in three orders: the sites' own order, the rows sorted by
 their plain neighbour mask (bit k for offset k; the runtime's row order
 before 2026-11-27), and the map's row order (scn_kmap_get_row_order: a Gray
 code rank of the mask with the offsets far from the centre as high bits,
+then whole 64-row blocks heaviest first, which keeps every 16-row tile;
 runtime/lib/CPU/RowOrderKey.h; what the kernel uses), this prints:
 - the share of (16-row tile, offset) steps the warp runs (not skipped);
 - the share of the rows of those steps that have a neighbour, i.e. the
