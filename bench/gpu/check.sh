@@ -27,8 +27,9 @@
 #                                     and no peer)
 #   bash bench/gpu/check.sh --ncu    (only Nsight Compute on W3 C64's tensor-core
 #                                     convolution, the default, block
-#                                     weights and block weights on wgmma
-#                                     (sm_90a): memory tables, occupancy,
+#                                     weights on wgmma (sm_90a), and wgmma
+#                                     in the key's block order
+#                                     (+keyblocks): memory tables, occupancy,
 #                                     stalls in $OUT/ncu_w3_c64_*.txt, and
 #                                     the stalls by SASS instruction in
 #                                     $OUT/sass_w3_c64_*.txt (sass_hotspots.py);
@@ -110,23 +111,26 @@ if [ "${1:-}" = "--ncu" ]; then
     echo "no ncu on this machine"
     exit 1
   fi
-  for target in cuda-f16 cuda-f16-blockw cuda-f16-wgmma; do
+  # wgmma in the key's block order too (+keyblocks, SCN_RUNTIME_BLOCK_ORDER=key,
+  # set by profile_one): the SM active cycles of both orders.
+  for target in cuda-f16 cuda-f16-wgmma cuda-f16-wgmma+keyblocks; do
+    name=${target//+/_}  # a plain file name for $OUT
     echo "== ncu: W3_C64 $target, tensor_core_conv of the second run"
     timeout 100 "$NCU" --clock-control none --kernel-name tensor_core_conv --launch-skip 1 -c 1 \
       --section SpeedOfLight --section MemoryWorkloadAnalysis --section MemoryWorkloadAnalysis_Tables \
       --section Occupancy --section WarpStateStats --section LaunchStats --section SourceCounters \
       --section InstructionStats --section SchedulerStats --import-source no \
-      -o "$SCRATCH/$target" -f \
+      -o "$SCRATCH/$name" -f \
       python3 bench/gpu/device_check.py --profile-one W3_C64 "$target" "$SCRATCH/profile.txt" \
       > "$SCRATCH/log.txt" 2>&1 || { status=1; tail -3 "$SCRATCH/log.txt"; continue; }
-    "$NCU" --import "$SCRATCH/$target.ncu-rep" --print-details all > "$OUT/ncu_w3_c64_$target.txt" 2>&1
-    "$NCU" --import "$SCRATCH/$target.ncu-rep" --page source --print-source sass --csv \
-      > "$SCRATCH/$target.csv" 2>&1
-    python3 bench/gpu/sass_hotspots.py "$SCRATCH/$target.csv" > "$OUT/sass_w3_c64_$target.txt" 2>&1 \
+    "$NCU" --import "$SCRATCH/$name.ncu-rep" --print-details all > "$OUT/ncu_w3_c64_$name.txt" 2>&1
+    "$NCU" --import "$SCRATCH/$name.ncu-rep" --page source --print-source sass --csv \
+      > "$SCRATCH/$name.csv" 2>&1
+    python3 bench/gpu/sass_hotspots.py "$SCRATCH/$name.csv" > "$OUT/sass_w3_c64_$name.txt" 2>&1 \
       || status=1
-    grep -E "Duration|Registers Per Thread|Achieved Occupancy|Executed Instructions  |Issued Warp Per Scheduler" \
-      "$OUT/ncu_w3_c64_$target.txt" | sort -u
-    head -12 "$OUT/sass_w3_c64_$target.txt"
+    grep -E "Duration|Elapsed Cycles|SM Active Cycles|Registers Per Thread|Achieved Occupancy|Executed Instructions  |Issued Warp Per Scheduler" \
+      "$OUT/ncu_w3_c64_$name.txt" | sort -u
+    head -12 "$OUT/sass_w3_c64_$name.txt"
   done
   rm -rf "$SCRATCH"
   exit $status

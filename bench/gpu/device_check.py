@@ -803,6 +803,11 @@ def profile_one(name, target, report):
     directory = os.path.join(CHECK, "bench")
     meta = json.load(open(os.path.join(directory, "meta.json")))
     arrays = bench_inputs(meta, name)
+    # A suffixed target runs in its suffix's environment (profiles() sets it
+    # too; check.sh --ncu calls this directly).
+    suffix = suffix_of(target)
+    if suffix:
+        os.environ.update(SUFFIXES[suffix][0])
     lib, manifest = load(os.path.join(directory, f"{name}.{artifact_of(target)}.so"))
     resident = artifact.ResidentParameters(
         lib, [arrays[i["name"]] for i in manifest["inputs"]

@@ -141,6 +141,35 @@ def test_a_suffixed_profile_runs_its_base_artifact_in_its_environment(tmp_path, 
     assert device_check.artifact_of(target) == "cuda-f16-wgmma"
 
 
+def test_profile_one_runs_a_suffixed_target_in_its_environment(tmp_path, monkeypatch):
+    # check.sh --ncu calls --profile-one with cuda-f16-wgmma+keyblocks
+    # itself: the base's artifact, loaded with SCN_RUNTIME_BLOCK_ORDER=key.
+    bench = tmp_path / "bench"
+    bench.mkdir()
+    (bench / "meta.json").write_text('{"W3_C64": {"flop": 2e10, "in_channels": 64}}')
+    monkeypatch.setattr(device_check, "CHECK", str(tmp_path))
+    monkeypatch.setattr(device_check, "bench_inputs", lambda meta, name: {})
+    # Restored after the test (profile_one sets it in this process).
+    monkeypatch.setenv("SCN_RUNTIME_BLOCK_ORDER", "heaviest")
+    seen = {}
+
+    class Loaded(Exception):
+        pass
+
+    def fake_load(path):
+        seen["path"], seen["order"] = path, os.environ.get("SCN_RUNTIME_BLOCK_ORDER")
+        raise Loaded()
+
+    monkeypatch.setattr(device_check, "load", fake_load)
+    try:
+        device_check.profile_one("W3_C64", "cuda-f16-wgmma" + device_check.KEY_BLOCKS,
+                                 str(tmp_path / "profile.txt"))
+    except Loaded:
+        pass
+    assert seen["path"] == str(bench / "W3_C64.cuda-f16-wgmma.so"), seen
+    assert seen["order"] == "key", seen
+
+
 def test_goals_from_a_checks_files(tmp_path):
     # The files check.sh leaves, with the second GPU session's numbers:
     # peer_w1.py's rows, device_check.py's bench.json and W3 line.
