@@ -30,7 +30,6 @@ A model: the GPU check measures the kernels.
 """
 
 import argparse
-import ctypes
 import heapq
 import os
 import sys
@@ -39,8 +38,6 @@ import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "bench", "gpu"))
-sys.path.insert(0, os.path.join(ROOT, "bench", "cpu"))
-import point_clouds  # noqa: E402
 import tile_occupancy  # noqa: E402
 
 ROWS_A_BLOCK = 64
@@ -71,47 +68,9 @@ def level_tables(block_order):
     """(level, neighbour table in the runtime's row order with
     SCN_RUNTIME_BLOCK_ORDER=`block_order`) of W1's five levels."""
     lib = tile_occupancy.runtime()
-    coords, size = point_clouds.voxelize(point_clouds.load_kitti(), 0.05, multiple=16)
-    sites = ctypes.c_void_p()
-    rows = np.ascontiguousarray(coords, np.int64)
-    tile_occupancy.check(lib, lib.scn_sites_from_coords(
-        3, (ctypes.c_int64 * 3)(*size), rows.ctypes.data_as(ctypes.c_void_p),
-        tile_occupancy.SCN_INDEX_INT64, ctypes.c_int64(len(rows)), ctypes.c_int64(4), 4,
-        ctypes.c_int64(1), ctypes.byref(sites)))
-    three, two = (ctypes.c_int64 * 3)(3, 3, 3), (ctypes.c_int64 * 3)(2, 2, 2)
-    try:
-        for level in range(5):
-            kmap = ctypes.c_void_p()
-            tile_occupancy.check(lib, lib.scn_kmap_build(
-                tile_occupancy.SCN_KMAP_SUBMANIFOLD, sites, sites, three, None,
-                ctypes.byref(kmap)))
-            try:
-                info = tile_occupancy.KmapInfo()
-                tile_occupancy.check(lib, lib.scn_kmap_get_info(kmap, ctypes.byref(info)))
-                table = np.ctypeslib.as_array(info.neighbors, (info.num_out, info.volume))
-                order = ctypes.POINTER(ctypes.c_int32)()
-                # The order is built on the first call, under this variable.
-                saved = os.environ.get("SCN_RUNTIME_BLOCK_ORDER")
-                os.environ["SCN_RUNTIME_BLOCK_ORDER"] = block_order
-                try:
-                    tile_occupancy.check(lib, lib.scn_kmap_get_row_order(kmap,
-                                                                         ctypes.byref(order)))
-                finally:
-                    os.environ.pop("SCN_RUNTIME_BLOCK_ORDER")
-                    if saved is not None:
-                        os.environ["SCN_RUNTIME_BLOCK_ORDER"] = saved
-                order = np.ctypeslib.as_array(order, (info.num_out,))
-                yield level, table[order].copy()
-            finally:
-                lib.scn_kmap_free(kmap)
-            if level < 4:
-                down = ctypes.c_void_p()
-                tile_occupancy.check(lib, lib.scn_sites_downsample(sites, two, two,
-                                                                   ctypes.byref(down)))
-                lib.scn_sites_free(sites)
-                sites = down
-    finally:
-        lib.scn_sites_free(sites)
+    for level, table, order in tile_occupancy.w1_levels(
+            lib, {"SCN_RUNTIME_BLOCK_ORDER": block_order}):
+        yield level, table[order]
 
 
 def main():
@@ -120,6 +79,8 @@ def main():
     p.add_argument("--blocks-per-sm", type=int, default=5,
                    help="resident blocks an SM (W3 C64 wgmma at 95 registers: 5)")
     a = p.parse_args()
+    if a.sms < 1 or a.blocks_per_sm < 1:
+        p.error(f"--sms {a.sms} and --blocks-per-sm {a.blocks_per_sm} must be at least 1")
     slots = a.sms * a.blocks_per_sm
     print(f"Blocks of {ROWS_A_BLOCK} rows, {slots} slots ({a.sms} SMs x {a.blocks_per_sm}); "
           "times in union steps, the prologue a quarter of the mean block.")

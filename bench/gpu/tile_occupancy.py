@@ -21,6 +21,7 @@ then, on level 0 (W3's layer), the union steps of block-weight blocks of
     /usr/bin/python3 bench/gpu/tile_occupancy.py
 """
 
+import contextlib
 import ctypes
 import os
 import sys
@@ -60,6 +61,24 @@ def check(lib, status):
         raise RuntimeError(lib.scn_last_error_message().decode())
 
 
+@contextlib.contextmanager
+def runtime_environment(variables):
+    """The environment with `variables` (name: value, None: unset) while
+    the block runs, for the runtime's choices that it reads when it builds
+    (SCN_RUNTIME_ROW_ORDER, SCN_RUNTIME_BLOCK_ORDER); then as before."""
+    saved = {name: os.environ.pop(name, None) for name in variables}
+    for name, value in variables.items():
+        if value is not None:
+            os.environ[name] = value
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            os.environ.pop(name, None)
+            if value is not None:
+                os.environ[name] = value
+
+
 def submanifold_row_order(lib, coords, size, choice=None, block_order=None):
     """The runtime's row order (scn_kmap_get_row_order) of the 3^dim
     submanifold map of the mode-0 input set of `coords` [n, dim + 1] on a
@@ -70,10 +89,6 @@ def submanifold_row_order(lib, coords, size, choice=None, block_order=None):
     rows = np.ascontiguousarray(coords, np.int64)
     sites, kmap = ctypes.c_void_p(), ctypes.c_void_p()
     variables = {"SCN_RUNTIME_ROW_ORDER": choice, "SCN_RUNTIME_BLOCK_ORDER": block_order}
-    saved = {name: os.environ.pop(name, None) for name in variables}
-    for name, value in variables.items():
-        if value is not None:
-            os.environ[name] = value
     try:
         check(lib, lib.scn_sites_from_coords(dim, grid, rows.ctypes.data_as(ctypes.c_void_p),
                                              SCN_INDEX_INT64, ctypes.c_int64(len(rows)),
@@ -83,14 +98,52 @@ def submanifold_row_order(lib, coords, size, choice=None, block_order=None):
         check(lib, lib.scn_kmap_build(SCN_KMAP_SUBMANIFOLD, sites, sites, three, None,
                                       ctypes.byref(kmap)))
         order = ctypes.POINTER(ctypes.c_int32)()
-        check(lib, lib.scn_kmap_get_row_order(kmap, ctypes.byref(order)))
+        with runtime_environment(variables):
+            check(lib, lib.scn_kmap_get_row_order(kmap, ctypes.byref(order)))
         return np.ctypeslib.as_array(order, (len(rows),)).copy()
     finally:
-        for name, value in saved.items():
-            os.environ.pop(name, None)
-            if value is not None:
-                os.environ[name] = value
         lib.scn_kmap_free(kmap)
+        lib.scn_sites_free(sites)
+
+
+def w1_levels(lib, variables=None):
+    """(level, neighbour table [rows, 27] in site order, row order) of the
+    3x3x3 submanifold map of each of W1's five levels (the real scan at
+    0.05 m, its input set in mode 4, then 2x2x2 downsampling), the row
+    order built with the environment `variables` (runtime_environment; None:
+    as it is). The arrays are copies."""
+    coords, size = point_clouds.voxelize(point_clouds.load_kitti(), 0.05, multiple=16)
+    sites = ctypes.c_void_p()
+    rows = np.ascontiguousarray(coords, np.int64)
+    check(lib, lib.scn_sites_from_coords(3, (ctypes.c_int64 * 3)(*size),
+                                         rows.ctypes.data_as(ctypes.c_void_p),
+                                         SCN_INDEX_INT64, ctypes.c_int64(len(rows)),
+                                         ctypes.c_int64(4), 4, ctypes.c_int64(1),
+                                         ctypes.byref(sites)))
+    three = (ctypes.c_int64 * 3)(3, 3, 3)
+    two = (ctypes.c_int64 * 3)(2, 2, 2)
+    try:
+        for level in range(5):
+            kmap = ctypes.c_void_p()
+            check(lib, lib.scn_kmap_build(SCN_KMAP_SUBMANIFOLD, sites, sites, three, None,
+                                          ctypes.byref(kmap)))
+            try:
+                info = KmapInfo()
+                check(lib, lib.scn_kmap_get_info(kmap, ctypes.byref(info)))
+                table = np.ctypeslib.as_array(info.neighbors, (info.num_out, info.volume))
+                order = ctypes.POINTER(ctypes.c_int32)()
+                with runtime_environment(variables or {}):
+                    check(lib, lib.scn_kmap_get_row_order(kmap, ctypes.byref(order)))
+                order = np.ctypeslib.as_array(order, (info.num_out,))
+                yield level, table.copy(), order.copy()
+            finally:
+                lib.scn_kmap_free(kmap)
+            if level < 4:
+                down = ctypes.c_void_p()
+                check(lib, lib.scn_sites_downsample(sites, two, two, ctypes.byref(down)))
+                lib.scn_sites_free(sites)
+                sites = down
+    finally:
         lib.scn_sites_free(sites)
 
 
@@ -135,46 +188,19 @@ def block_weight_table(table):
 
 def main():
     lib = runtime()
-    coords, size = point_clouds.voxelize(point_clouds.load_kitti(), 0.05, multiple=16)
-    size = (ctypes.c_int64 * 3)(*size)
-    sites = ctypes.c_void_p()
-    rows = np.ascontiguousarray(coords, np.int64)
-    check(lib, lib.scn_sites_from_coords(3, size, rows.ctypes.data_as(ctypes.c_void_p),
-                                         SCN_INDEX_INT64, ctypes.c_int64(len(rows)),
-                                         ctypes.c_int64(4), 4, ctypes.c_int64(1),
-                                         ctypes.byref(sites)))
-    three = (ctypes.c_int64 * 3)(3, 3, 3)
-    two = (ctypes.c_int64 * 3)(2, 2, 2)
     print("| level | sites | steps run, site order | useful rows, site order | "
           "steps run, mask order | useful rows, mask order | "
           "steps run, row order | useful rows, row order |")
     print("|---|---|---|---|---|---|---|---|")
-    for level in range(5):  # W1's five levels
-        kmap = ctypes.c_void_p()
-        check(lib, lib.scn_kmap_build(SCN_KMAP_SUBMANIFOLD, sites, sites, three, None,
-                                      ctypes.byref(kmap)))
-        info = KmapInfo()
-        check(lib, lib.scn_kmap_get_info(kmap, ctypes.byref(info)))
-        table = np.ctypeslib.as_array(info.neighbors, (info.num_out, info.volume)).copy()
-        order = ctypes.POINTER(ctypes.c_int32)()
-        check(lib, lib.scn_kmap_get_row_order(kmap, ctypes.byref(order)))
-        order = np.ctypeslib.as_array(order, (info.num_out,))
-        masks = ((table >= 0).astype(np.int64) << np.arange(info.volume)).sum(axis=1)
+    for level, table, order in w1_levels(lib):
+        masks = ((table >= 0).astype(np.int64) << np.arange(table.shape[1])).sum(axis=1)
         by_mask = np.argsort(masks, kind="stable")
         cells = [occupancy(table), occupancy(table[by_mask]), occupancy(table[order])]
         if level == 0:
             level0 = table[order]
-        print(f"| {level} | {info.num_out} | "
+        print(f"| {level} | {len(table)} | "
               + " | ".join(f"{100 * run:.1f}% | {100 * useful:.1f}%" for run, useful in cells)
               + " |")
-        lib.scn_kmap_free(kmap)
-        if level == 4:
-            break
-        down = ctypes.c_void_p()
-        check(lib, lib.scn_sites_downsample(sites, two, two, ctypes.byref(down)))
-        lib.scn_sites_free(sites)
-        sites = down
-    lib.scn_sites_free(sites)
     block_weight_table(level0)
 
 
