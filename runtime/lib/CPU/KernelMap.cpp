@@ -81,7 +81,7 @@ void scn::rt::buildRowOrder(scn_kmap &map) {
   parallelFor(rows, kGrain, [&](int64_t i) { map.rowMasks[i] = lowMasks[map.rowOrder[i]]; });
   // Whole blocks heaviest first (RowOrderKey.h).
   const int64_t blocks = rows / kRowOrderBlockRows;
-  if (!heaviestBlocksFirst() || blocks < 2 || K > kBlockOrderOffsets)
+  if (!heaviestBlocksFirst() || blocks < 2 || K > kRowMaskBits)
     return;
   Array<uint64_t> blockKeys(blocks);
   Array<int32_t> blockOrder(blocks);

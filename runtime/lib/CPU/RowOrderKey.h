@@ -40,6 +40,9 @@ namespace scn::rt {
 
 /// Bits of a row-order key: at most 64 offsets take part.
 inline constexpr int64_t kRowKeyBits = 64;
+/// Offsets a row's mask holds (scn_kmap_get_row_masks: offsets 0..31, one
+/// word a row).
+inline constexpr int64_t kRowMaskBits = 32;
 
 /// Whether the environment variable `name` asks for `other` instead of
 /// `usual` (unset or `usual`: no); fails naming the variable for any other
@@ -120,7 +123,7 @@ SCN_HOST_DEVICE inline uint64_t rowOrderKey(const int32_t *neighbors, int64_t K,
     bool has = neighbors[k] >= 0;
     if (bitOf[k] >= 0)
       key |= uint64_t(has) << bitOf[k];
-    if (k < 32)
+    if (k < kRowMaskBits)
       lowMask |= uint32_t(has) << k;
   }
   return plainMask ? key : grayCodeRank(key);
@@ -138,7 +141,6 @@ SCN_HOST_DEVICE inline uint64_t rowOrderKey(const int32_t *neighbors, int64_t K,
 /// are whole; SCN_RUNTIME_BLOCK_ORDER=key keeps the key's order, to time the
 /// two.
 inline constexpr int64_t kRowOrderBlockRows = 64;
-inline constexpr int64_t kBlockOrderOffsets = 32;
 /// Bits of a block's sort key (32 - its offsets, 0 to 32).
 inline constexpr int32_t kBlockKeyBits = 6;
 
@@ -158,7 +160,7 @@ SCN_HOST_DEVICE inline uint64_t blockOrderKey(const int32_t *masks, int64_t bloc
   int32_t offsets = 0;
   for (; any; any &= any - 1)
     ++offsets;
-  return uint64_t(kBlockOrderOffsets - offsets);
+  return uint64_t(kRowMaskBits - offsets);
 }
 
 /// The position in key order of the row at `position` of the final order,

@@ -1215,7 +1215,7 @@ template <typename B> void buildRowOrder(KernelMap<B> &map, typename B::Stream s
     // Whole blocks heaviest first (RowOrderKey.h): the key order goes to
     // keyOrder and keyMasks, then to the map's arrays block by block.
     const int64_t blocks = rows / kRowOrderBlockRows;
-    const bool byBlocks = heaviestBlocksFirst() && blocks >= 2 && K <= kBlockOrderOffsets;
+    const bool byBlocks = heaviestBlocksFirst() && blocks >= 2 && K <= kRowMaskBits;
     typename B::template Array<int32_t> keyOrder(byBlocks ? rows : 0, stream),
         keyMasks(byBlocks ? rows : 0, stream);
     int32_t *order = byBlocks ? keyOrder.data() : map.rowOrder.data();
