@@ -57,6 +57,7 @@ GEOMETRY_WAITS = {
     "scn_cg_gpu_kernel_map": (1, 0),
     "scn_cg_gpu_site_row_start": (1, 0), "scn_cg_gpu_rows_by_site": (1, 0),
     "scn_cg_gpu_row_order": (1, 0), "scn_cg_gpu_row_masks": (1, 0),
+    "scn_cg_gpu_row_table": (1, 0),
     "scn_cg_gpu_pair_offsets": (2, 1), "scn_cg_gpu_pair_count": (1, 0),
     "scn_cg_gpu_pair_in_rows": (1, 0), "scn_cg_gpu_pair_out_rows": (1, 0),
 }

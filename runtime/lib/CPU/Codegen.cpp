@@ -565,6 +565,11 @@ const int32_t *scn_cg_row_masks(scn_run_t run, void *kmap, int32_t transposed) {
                   "tensor-core convolution (row masks)");
 }
 
+const int32_t *scn_cg_row_table(scn_run_t run, void *kmap, int32_t transposed) {
+  return rowArray(run, kmap, transposed, scn_kmap_get_row_table,
+                  "tensor-core convolution (row table)");
+}
+
 const int64_t *scn_cg_pair_offsets(scn_run_t run, void *kmap, int32_t transposed) {
   scn_kmap_info_t info;
   return pairsOf(run, kmap, transposed, info) ? info.pair_offsets : nullptr;

@@ -33,11 +33,11 @@ struct DeviceMap {
   int32_t kind = 0;
   scn_gpu_sites_t in = nullptr, out = nullptr;
   std::vector<int64_t> filter, stride;
-  /// The row order and masks handed out, read as is and transposed: every
+  /// The row order, masks and table handed out, read as is and transposed: every
   /// tensor-core convolution on the map asks for them in every call (W1:
   /// 88 calls for 9 maps), and only the first needs the builders and a
   /// fence.
-  const int32_t *rowOrder[2] = {}, *rowMasks[2] = {};
+  const int32_t *rowOrder[2] = {}, *rowMasks[2] = {}, *rowTable[2] = {};
 };
 
 scn_gpu_sites_t asSites(void *handle) { return static_cast<scn_gpu_sites_t>(handle); }
@@ -453,6 +453,11 @@ const int32_t *scn_cg_gpu_row_order(scn_run_t run, void *kmap, int32_t transpose
 const int32_t *scn_cg_gpu_row_masks(scn_run_t run, void *kmap, int32_t transposed) {
   return rowArray(run, kmap, transposed, &DeviceMap::rowMasks, scn_gpu_kmap_get_row_masks,
                   "tensor-core convolution (row masks)");
+}
+
+const int32_t *scn_cg_gpu_row_table(scn_run_t run, void *kmap, int32_t transposed) {
+  return rowArray(run, kmap, transposed, &DeviceMap::rowTable, scn_gpu_kmap_get_row_table,
+                  "tensor-core convolution (row table)");
 }
 
 const int64_t *scn_cg_gpu_pair_offsets(scn_run_t run, void *kmap, int32_t transposed) {

@@ -53,7 +53,7 @@ void scn::rt::buildPairLists(scn_kmap &map) {
   });
 }
 
-void scn::rt::buildRowOrder(scn_kmap &map) {
+void scn::rt::buildKeyOrder(scn_kmap &map) {
   const int64_t K = map.volume, rows = map.numOut;
   map.rowOrder.resize(rows);
   map.rowMasks.resize(rows);
@@ -79,9 +79,16 @@ void scn::rt::buildRowOrder(scn_kmap &map) {
   // Kernels that take rows in tiles read a tile's masks here, one word a
   // row, instead of each row's K table entries.
   parallelFor(rows, kGrain, [&](int64_t i) { map.rowMasks[i] = lowMasks[map.rowOrder[i]]; });
-  // Whole blocks heaviest first (RowOrderKey.h).
+}
+
+namespace {
+
+/// Sorts map.rowOrder's whole blocks heaviest first, moving their masks
+/// with them (RowOrderKey.h).
+void sortBlocksHeaviestFirst(scn_kmap &map) {
+  const int64_t rows = map.numOut;
   const int64_t blocks = rows / kRowOrderBlockRows;
-  if (!heaviestBlocksFirst() || blocks < 2 || K > kRowMaskBits)
+  if (!heaviestBlocksFirst() || blocks < 2 || map.volume > kRowMaskBits)
     return;
   Array<uint64_t> blockKeys(blocks);
   Array<int32_t> blockOrder(blocks);
@@ -99,6 +106,22 @@ void scn::rt::buildRowOrder(scn_kmap &map) {
     map.rowMasks[i] = keyMasks[from];
   });
 }
+
+} // namespace
+
+void scn::rt::buildRowOrder(scn_kmap &map) {
+  buildKeyOrder(map);
+  sortBlocksHeaviestFirst(map);
+  // The table's rows in the final order: a tile of rows reads its entries
+  // from consecutive rows, without first waiting for the order's entry.
+  const int64_t K = map.volume;
+  map.rowTable.resize(map.numOut * K);
+  parallelFor(map.numOut, kGrain, [&](int64_t i) {
+    std::copy_n(map.neighbors.data() + int64_t(map.rowOrder[i]) * K, K,
+                map.rowTable.data() + i * K);
+  });
+}
+
 
 namespace {
 
@@ -260,6 +283,15 @@ extern "C" scn_status_t scn_kmap_get_row_masks(scn_kmap_t map, const int32_t **m
   });
 }
 
+extern "C" scn_status_t scn_kmap_get_row_table(scn_kmap_t map, const int32_t **table) {
+  return guardCall("scn_kmap_get_row_table", [&] {
+    requireNonNull(map, "map");
+    requireNonNull(table, "table");
+    std::call_once(map->rowOrderBuilt, [&] { buildRowOrder(*map); });
+    *table = map->rowTable.data();
+  });
+}
+
 extern "C" scn_status_t scn_kmap_memory_bytes(scn_kmap_t map, int64_t *bytes) {
   return guardCall("scn_kmap_memory_bytes", [&] {
     requireNonNull(map, "map");
@@ -267,6 +299,6 @@ extern "C" scn_status_t scn_kmap_memory_bytes(scn_kmap_t map, int64_t *bytes) {
     *bytes = int64_t(sizeof(scn_kmap)) + map->neighbors.bytes() +
              map->pairOffsets.bytes() + map->pairIn.bytes() +
              map->pairOut.bytes() + map->rowOrder.bytes() +
-             map->rowMasks.bytes();
+             map->rowMasks.bytes() + map->rowTable.bytes();
   });
 }

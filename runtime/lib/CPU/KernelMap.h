@@ -49,6 +49,9 @@ struct scn_kmap {
   /// [numOut] the neighbour masks of the rows in that order, first 32
   /// offsets (scn_kmap_get_row_masks), built with it.
   scn::rt::Array<int32_t> rowMasks;
+  /// [numOut, volume] the neighbour table's rows in that order
+  /// (scn_kmap_get_row_table), built with it.
+  scn::rt::Array<int32_t> rowTable;
   std::once_flag rowOrderBuilt;
 };
 
@@ -73,9 +76,14 @@ void buildStridedNeighbors(const scn_sites &big, const scn_sites &small,
 /// OVERFLOW past INT32_MAX pairs.
 void buildPairLists(scn_kmap &map);
 
-/// Fills rowOrder and rowMasks: output rows stably sorted by the key of
-/// their neighbour masks (RowOrderKey.h).
+/// Fills rowOrder, rowMasks and rowTable: output rows stably sorted by the
+/// key of their neighbour masks (RowOrderKey.h), then whole blocks
+/// heaviest first.
 void buildRowOrder(scn_kmap &map);
+
+/// Fills rowOrder and rowMasks in the key's order alone (buildRowOrder's
+/// first step).
+void buildKeyOrder(scn_kmap &map);
 
 } // namespace scn::rt
 

@@ -159,10 +159,10 @@ template <typename B> struct KernelMap {
   bool pairsBuilt = false;
   std::vector<int64_t> pairOffsets;
   typename B::template Array<int32_t> pairIn, pairOut;
-  // Rows sorted by the key of their neighbour masks (RowOrderKey.h), and
-  // their masks' low 32 bits in that order (buildRowOrder).
+  // Rows sorted by the key of their neighbour masks (RowOrderKey.h), their
+  // masks' low 32 bits and their table rows in that order (buildRowOrder).
   bool rowOrderBuilt = false;
-  typename B::template Array<int32_t> rowOrder, rowMasks;
+  typename B::template Array<int32_t> rowOrder, rowMasks, rowTable;
 };
 
 //===----------------------------------------------------------------------===//
@@ -581,6 +581,18 @@ struct RowsInBlockOrder {
     int64_t from = keyPositionOf(blockOrder, blocks, i);
     order[i] = keyOrder[from];
     masks[i] = keyMasks[from];
+  }
+};
+
+/// Entry e = i * K + k of the table in row order: row order[i]'s entry at
+/// offset k (one thread an entry, so that the writes are consecutive).
+struct TableInOrder {
+  const int32_t *order, *neighbors;
+  int64_t K;
+  int32_t *table;
+  SCN_DEVICE void operator()(int64_t e) const {
+    int64_t i = e / K;
+    table[e] = neighbors[int64_t(order[i]) * K + (e - i * K)];
   }
 };
 
@@ -1193,8 +1205,8 @@ template <typename B> void buildRowsBySite(SiteSet<B> &s, typename B::Stream str
 }
 
 /// The output rows of `map` stably sorted by the key of their neighbour
-/// masks, then whole blocks heaviest first, once (as the CPU runtime's
-/// scn_kmap_get_row_order).
+/// masks, then whole blocks heaviest first, their masks and their table
+/// rows in that order, once (as the CPU runtime's scn_kmap_get_row_order).
 template <typename B> void buildRowOrder(KernelMap<B> &map, typename B::Stream stream) {
   if (map.rowOrderBuilt)
     return;
@@ -1203,6 +1215,7 @@ template <typename B> void buildRowOrder(KernelMap<B> &map, typename B::Stream s
   const int32_t bits = int32_t(std::min<int64_t>(K, kRowKeyBits));
   map.rowOrder.resize(rows, stream);
   map.rowMasks.resize(rows, stream);
+  map.rowTable.resize(rows * K, stream);
   if (rows > 0) {
     typename B::template Array<uint64_t> keys(rows, stream), sortedKeys(rows, stream);
     typename B::template Array<int32_t> bitOf(K, stream), lowMasks(rows, stream),
@@ -1231,6 +1244,8 @@ template <typename B> void buildRowOrder(KernelMap<B> &map, typename B::Stream s
                  RowsInBlockOrder{blockOrder.data(), blocks, order, masks,
                                   map.rowOrder.data(), map.rowMasks.data()});
     }
+    B::forEach(stream, rows * K,
+               TableInOrder{map.rowOrder.data(), map.neighbors.data(), K, map.rowTable.data()});
     B::checkLaunches("a row-order kernel launch");
   }
   map.rowOrderBuilt = true;

@@ -405,6 +405,16 @@ extern "C" scn_status_t scn_gpu_kmap_get_row_masks(scn_gpu_kmap_t map,
   });
 }
 
+extern "C" scn_status_t scn_gpu_kmap_get_row_table(scn_gpu_kmap_t map,
+                                                   const int32_t **table) {
+  return guardCall("scn_gpu_kmap_get_row_table", [&] {
+    requireNonNull(map, "map");
+    requireNonNull(table, "table");
+    device::buildRowOrder<CudaBackend>(*map, prepare(nullptr));
+    *table = map->rowTable.data();
+  });
+}
+
 extern "C" scn_status_t scn_gpu_sites_free(scn_gpu_sites_t sites) {
   delete sites;
   return SCN_OK;

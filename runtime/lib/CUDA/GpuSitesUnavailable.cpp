@@ -71,6 +71,10 @@ scn_status_t scn_gpu_sites_get_rows_by_site(scn_gpu_sites_t, const int32_t **,
 scn_status_t scn_gpu_kmap_get_row_masks(scn_gpu_kmap_t, const int32_t **) {
   return unavailable("scn_gpu_kmap_get_row_masks");
 }
+
+scn_status_t scn_gpu_kmap_get_row_table(scn_gpu_kmap_t, const int32_t **) {
+  return unavailable("scn_gpu_kmap_get_row_table");
+}
 scn_status_t scn_gpu_sites_peek_info(scn_gpu_sites_t, scn_gpu_sites_info_t *) {
   return unavailable("scn_gpu_sites_peek_info");
 }

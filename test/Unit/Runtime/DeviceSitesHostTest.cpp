@@ -447,6 +447,11 @@ TEST(DeviceSitesOnHost, PairListsAndRowOrdersMatchTheCpuRuntime) {
       ASSERT_EQ(scn_kmap_get_row_masks(cm.map, &masks), SCN_OK);
       EXPECT_EQ(fromInfo(map.rowMasks.data(), map.numOut), fromInfo(masks, info.num_out))
           << c.kind;
+      const int32_t *rowTable = nullptr;
+      ASSERT_EQ(scn_kmap_get_row_table(cm.map, &rowTable), SCN_OK);
+      EXPECT_EQ(fromInfo(map.rowTable.data(), map.numOut * info.volume),
+                fromInfo(rowTable, info.num_out * info.volume))
+          << c.kind;
     }
   }
   // The case's blocks differ in weight, so the two block orders differ.

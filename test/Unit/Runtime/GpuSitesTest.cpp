@@ -304,6 +304,11 @@ TEST(GpuSites, BatchLengthDenseInputsPairsAndRowOrderMatchTheCpuRuntime) {
     ASSERT_EQ(scn_gpu_kmap_get_row_masks(gm, &masks), SCN_OK) << scn_last_error_message();
     ASSERT_EQ(scn_kmap_get_row_masks(cm.map, &cpuMasks), SCN_OK);
     EXPECT_EQ(toHost(masks, info.num_out), fromInfo(cpuMasks, info.num_out));
+    const int32_t *rowTable = nullptr, *cpuRowTable = nullptr;
+    ASSERT_EQ(scn_gpu_kmap_get_row_table(gm, &rowTable), SCN_OK) << scn_last_error_message();
+    ASSERT_EQ(scn_kmap_get_row_table(cm.map, &cpuRowTable), SCN_OK);
+    EXPECT_EQ(toHost(rowTable, info.num_out * info.volume),
+              fromInfo(cpuRowTable, info.num_out * info.volume));
     scn_gpu_kmap_free(gm);
     scn_gpu_sites_free(gpu);
     mgpuMemFree(device, nullptr);

@@ -132,7 +132,7 @@ std::vector<int32_t> heaviestBlocksFirst(const std::vector<int32_t> &keyOrder,
 /// of 64 rows heaviest first (by default and with
 /// SCN_RUNTIME_BLOCK_ORDER=heaviest; =key keeps the key order); and
 /// scn_kmap_get_row_masks: the masks of those rows (first 32 offsets), in
-/// that order.
+/// that order; scn_kmap_get_row_table: their table rows in that order.
 TEST(KernelMap, RowOrderSortsRowsByNeighbourMaskKey) {
   int blockOrdersThatMoved = 0;
   for (const char *choice : {static_cast<const char *>(nullptr), "gray", "mask"})
@@ -192,6 +192,13 @@ TEST(KernelMap, RowOrderSortsRowsByNeighbourMaskKey) {
       for (int64_t i = 0; i < n; ++i)
         expectedMasks[i] = lowMaskOf(order[i]);
       EXPECT_EQ(std::vector<int32_t>(masks, masks + n), expectedMasks);
+      const int32_t *rowTable = nullptr;
+      ASSERT_EQ(scn_kmap_get_row_table(map.map, &rowTable), SCN_OK) << scn_last_error_message();
+      std::vector<int32_t> expectedTable;
+      for (int64_t i = 0; i < n; ++i)
+        expectedTable.insert(expectedTable.end(), table.begin() + order[i] * K,
+                             table.begin() + (order[i] + 1) * K);
+      EXPECT_EQ(std::vector<int32_t>(rowTable, rowTable + n * K), expectedTable);
     }
   }
   // The cases have blocks of different weights in key order (else the

@@ -38,9 +38,12 @@ struct NeighbourTable {
 };
 } // namespace
 
+/// The op's map, its output rows and (with `siteTable`) its neighbour table
+/// in site order; the tensor-core lowering reads the table in row order
+/// instead (scn_cg_row_table), and leaves `table` null.
 static FailureOr<NeighbourTable> getTable(KernelBuilder &kb,
                                           KernelMapUserOpInterface user,
-                                          int64_t volume) {
+                                          int64_t volume, bool siteTable = true) {
   Value map = user.getKernelMap();
   if (!map)
     return user->emitOpError()
@@ -54,9 +57,10 @@ static FailureOr<NeighbourTable> getTable(KernelBuilder &kb,
   auto &b = kb.builder();
   Value rows = kb.call(kb.geometryFn("scn_cg_neighbors_rows"), b.getI64Type(),
                        {kb.getRun(), handle, transposed});
-  Value table = kb.runtimeArray(
-      "scn_cg_neighbors", {kb.getRun(), handle, transposed},
-      kb.byteSize(arith::MulIOp::create(b, rows, kb.i64(volume)), 4));
+  Value table;
+  if (siteTable)
+    table = kb.runtimeArray("scn_cg_neighbors", {kb.getRun(), handle, transposed},
+                            kb.byteSize(arith::MulIOp::create(b, rows, kb.i64(volume)), 4));
   return NeighbourTable{table, kb.toIndex(rows), volume, handle, transposed};
 }
 
@@ -253,6 +257,7 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
   for (Value v : op->getOperands().take_back(numEpilogueOperands))
     epilogue.buffers.push_back(kb.toBuffer(v));
 
+  auto dataflow = op->getAttrOfType<StringAttr>("dataflow");
   NeighbourTable table{};
   Value rows;
   if (isLinear) {
@@ -260,7 +265,8 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
   } else {
     auto user = cast<KernelMapUserOpInterface>(op);
     FailureOr<NeighbourTable> t =
-        getTable(kb, user, weightType.getDimSize(0));
+        getTable(kb, user, weightType.getDimSize(0),
+                 /*siteTable=*/!dataflow || dataflow.getValue() != "tensor_core");
     if (failed(t))
       return failure();
     table = *t;
@@ -291,7 +297,6 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
     rowsPerTile = std::clamp<int64_t>(attr.getInt(), 1, 64);
   if (auto attr = op->getAttrOfType<IntegerAttr>("channel_tile"))
     channelTile = std::clamp<int64_t>(attr.getInt(), 1, 256);
-  auto dataflow = op->getAttrOfType<StringAttr>("dataflow");
   if (dataflow && dataflow.getValue() != "output_stationary" &&
       dataflow.getValue() != "weight_stationary" &&
       dataflow.getValue() != "channel_parallel" && dataflow.getValue() != "tensor_core")
@@ -317,14 +322,19 @@ LogicalResult lowerConvolutionOp(KernelBuilder &kb, Operation *op,
       masks = kb.runtimeArray("scn_cg_row_masks",
                               {kb.getRun(), table.handle, table.transposed},
                               kb.byteSize(rows, 4));
+    // The table's rows in that order: a warp reads its rows' entries at
+    // their positions, without waiting for the order's entries first.
+    Value rowTable = kb.runtimeArray("scn_cg_row_table",
+                                     {kb.getRun(), table.handle, table.transposed},
+                                     kb.byteSize(rows, 4 * table.volume));
     // The warps read the table, the order and the masks for every row: none
     // when the runtime could not give one of them (it failed the run).
-    SmallVector<Value> arrays{table.table, order};
+    SmallVector<Value> arrays{rowTable, order};
     if (masks)
       arrays.push_back(masks);
     Value warpRows = kb.countIfPresent(rows, arrays);
     if (failed(emitTensorCore(kb, op, x, w, biasBuf, epilogue, out,
-                              concat ? sliceOffset : 0, table.table, order, masks, warpRows,
+                              concat ? sliceOffset : 0, rowTable, order, masks, warpRows,
                               table.volume, inPerGroup, outPerGroup)))
       return failure();
   } else if (!isLinear && dataflow && dataflow.getValue() == "weight_stationary") {

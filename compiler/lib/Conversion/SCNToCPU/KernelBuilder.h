@@ -303,8 +303,9 @@ mlir::LogicalResult lowerPointwiseOp(KernelBuilder &kb, mlir::Operation *op,
                                      bool &handled);
 
 /// The tensor-core convolution (dataflow "tensor_core", CUDA only; see
-/// TensorCoreLowering.cpp): reads `table` ([rows, volume] neighbours), takes
-/// output rows in the order `order` ([rows], scn_cg_row_order), writes `out`
+/// TensorCoreLowering.cpp): takes output rows in the order `order` ([rows],
+/// scn_cg_row_order), reads their neighbours in that order from `table`
+/// ([rows, volume], scn_cg_row_table), writes `out`
 /// (at column `columnOffset` of a concatenation). `masks` ([rows],
 /// scn_cg_row_masks: the rows' neighbour masks in that order), when not
 /// null, tells each warp which offsets its rows have (filters of up to

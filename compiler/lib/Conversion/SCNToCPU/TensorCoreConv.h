@@ -145,14 +145,18 @@ public:
     return {rowAt(first), rowAt(second)};
   }
 
-  /// The input row (i32) that output `row` reads at offset `k`, or -1 when
-  /// it has none or `row` is past the last row.
-  Value neighbour(Value row, Value k) {
-    Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, rows);
+  /// The input row (i32) that the output row at `position` of the row
+  /// order reads at offset `k`, or -1 when it has none or `position` is
+  /// past the last row: the row table's entry (scn_cg_row_table, the
+  /// neighbour table's rows in row order), which needs no entry of the
+  /// order first, and whose rows a tile reads from consecutive memory.
+  Value neighbour(Value position, Value k) {
+    Value valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, position, rows);
     auto entry = scf::IfOp::create(b, TypeRange{b.getI32Type()}, valid, true);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&entry.getThenRegion().front());
-    Value at = arith::AddIOp::create(b, arith::MulIOp::create(b, row, kb.index(volume)), k);
+    Value at =
+        arith::AddIOp::create(b, arith::MulIOp::create(b, position, kb.index(volume)), k);
     scf::YieldOp::create(b, kb.loadArray(table, at, b.getI32Type()));
     b.setInsertionPointToStart(&entry.getElseRegion().front());
     scf::YieldOp::create(b, kb.i32(-1));

@@ -161,9 +161,9 @@ void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &result
               inTile(m, k, [&] {
                 Value tile = conv.rowTileOf(warpTile, m);
                 kb.forLoop(kb.index(kWarp), [&](Value lane) {
-                  auto [row0, row1] = conv.laneRows(tile, lane);
+                  auto [first, second] = conv.lanePositions(tile, lane);
                   conv.gatherIntoStage(stages, warpFirst, stage, lane, m,
-                                       conv.neighbour(row0, k), conv.neighbour(row1, k));
+                                       conv.neighbour(first, k), conv.neighbour(second, k));
                 });
               });
           },
@@ -185,9 +185,9 @@ void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &result
                 inTile(0, k, [&] {
                   Value tile = conv.rowTileOf(warpTile, 0);
                   kb.forLoop(kb.index(kWarp), [&](Value lane) {
-                    auto [row0, row1] = conv.laneRows(tile, lane);
-                    auto a = conv.fragmentA(lane, conv.neighbour(row0, gatherK),
-                                            conv.neighbour(row1, gatherK),
+                    auto [first, second] = conv.lanePositions(tile, lane);
+                    auto a = conv.fragmentA(lane, conv.neighbour(first, gatherK),
+                                            conv.neighbour(second, gatherK),
                                             kb.index(block * kDepth))[0];
                     for (int64_t i = 0; i < 4; ++i)
                       memref::StoreOp::create(b, a[i], aBuf, ValueRange{lane, kb.index(i)});
@@ -208,9 +208,9 @@ void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &result
                         a = conv.stagedFragmentA(stages, warpFirst, stage, lane, m,
                                                  block)[step];
                       } else {
-                        auto [row0, row1] = conv.laneRows(conv.rowTileOf(warpTile, m), lane);
-                        a = conv.fragmentA(lane, conv.neighbour(row0, gatherK),
-                                           conv.neighbour(row1, gatherK),
+                        auto [first, second] = conv.lanePositions(conv.rowTileOf(warpTile, m), lane);
+                        a = conv.fragmentA(lane, conv.neighbour(first, gatherK),
+                                           conv.neighbour(second, gatherK),
                                            kb.index(block * kDepth))[step];
                       }
                       for (int64_t i = 0; i < 4; ++i)
@@ -236,9 +236,9 @@ void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &result
               conv.votesFromMasks()
                   ? conv.bitSet(tileMasks[m], k)
                   : kb.forLoopCarry(kb.index(kWarp), none, [&](Value lane, Value seen) {
-                      auto [row0, row1] = conv.laneRows(tile, lane);
-                      Value has = conv.laneHasNeighbour(conv.neighbour(row0, k),
-                                                        conv.neighbour(row1, k));
+                      auto [first, second] = conv.lanePositions(tile, lane);
+                      Value has = conv.laneHasNeighbour(conv.neighbour(first, k),
+                                                        conv.neighbour(second, k));
                       return arith::OrIOp::create(b, seen, has).getResult();
                     }));
           any = arith::OrIOp::create(b, any, anyInTile.back());
@@ -258,9 +258,9 @@ void emulateWarps(KernelBuilder &kb, TensorCoreConv &conv, const Results &result
               b.setInsertionPointToStart(&tileIf.getThenRegion().front());
               Value tile = conv.rowTileOf(warpTile, m);
               kb.forLoop(kb.index(kWarp), [&](Value lane) {
-                auto [row0, row1] = conv.laneRows(tile, lane);
-                auto a = conv.fragmentA(lane, conv.neighbour(row0, k),
-                                        conv.neighbour(row1, k), base)[step];
+                auto [first, second] = conv.lanePositions(tile, lane);
+                auto a = conv.fragmentA(lane, conv.neighbour(first, k),
+                                        conv.neighbour(second, k), base)[step];
                 for (int64_t i = 0; i < 4; ++i)
                   memref::StoreOp::create(b, a[i], aBuf, ValueRange{lane, kb.index(i)});
               });

@@ -406,9 +406,12 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
       };
   auto warpBody = [&](Value warpTile, Value columnTile, Value lane) {
     Value columnBase = arith::MulIOp::create(b, columnTile, kb.index(warpColumns));
-    SmallVector<std::pair<Value, Value>> laneRows;
+    // Each lane's two positions in the row order per row tile: its rows'
+    // table entries are at these positions of the row table, so no entry
+    // waits for the order (which only the writes read).
+    SmallVector<std::pair<Value, Value>> positions;
     for (int64_t m = 0; m < rowTiles; ++m)
-      laneRows.push_back(conv.laneRows(conv.rowTileOf(warpTile, m), lane));
+      positions.push_back(conv.lanePositions(conv.rowTileOf(warpTile, m), lane));
     // Per row tile, the warp's neighbour mask (an OR over the lanes), so
     // that the offset loop below tests bits instead of loading and voting.
     SmallVector<Value> tileMasks;
@@ -516,9 +519,9 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
           mask, stages, init, entryTypes,
           [&](Value k) {
             SmallVector<Value> entries;
-            for (auto [row0, row1] : laneRows) {
-              entries.push_back(conv.neighbour(row0, k));
-              entries.push_back(conv.neighbour(row1, k));
+            for (auto [first, second] : positions) {
+              entries.push_back(conv.neighbour(first, k));
+              entries.push_back(conv.neighbour(second, k));
             }
             return entries;
           },
@@ -587,8 +590,8 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
               // (a warp without the offset loads nothing).
               SmallVector<Value> inStep;
               if (!gathersAhead)
-                inStep = gatherA(k, ValueRange{conv.neighbour(laneRows[0].first, k),
-                                               conv.neighbour(laneRows[0].second, k)});
+                inStep = gatherA(k, ValueRange{conv.neighbour(positions[0].first, k),
+                                               conv.neighbour(positions[0].second, k)});
               ValueRange gathered = gathersAhead ? ahead : ValueRange(inStep);
               for (int64_t block = 0; block < inBlocks; ++block) {
                 a.push_back(aheadFragment(gathered, 0, block).front());
@@ -610,8 +613,8 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
                                     return aheadFragment(ahead, m, block);
                                   });
               SmallVector<std::pair<Value, Value>> entries;
-              for (auto [row0, row1] : laneRows)
-                entries.push_back({conv.neighbour(row0, k), conv.neighbour(row1, k)});
+              for (auto [first, second] : positions)
+                entries.push_back({conv.neighbour(first, k), conv.neighbour(second, k)});
               return offsetMmas(accK, conv.loadsOfB() + 2 * rowTiles, fragmentsOfB, tileRuns,
                                 [&](int64_t m, int64_t block) {
                                   return conv.fragmentA(lane, entries[m].first,
@@ -636,7 +639,7 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
       SmallVector<std::pair<Value, Value>> entries;
       SmallVector<Value> anyInTile;
       Value any = arith::ConstantIntOp::create(b, i1, 0);
-      for (auto [m, rowPair] : llvm::enumerate(laneRows)) {
+      for (auto [m, rowPair] : llvm::enumerate(positions)) {
         if (conv.votesFromMasks()) {
           anyInTile.push_back(conv.bitSet(tileMasks[m], k));
         } else {
@@ -656,8 +659,8 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
       scf::YieldOp::create(b, accK);
       b.setInsertionPointToStart(&anyIf.getThenRegion().front());
       if (conv.votesFromMasks())
-        for (auto [row0, row1] : laneRows)
-          entries.push_back({conv.neighbour(row0, k), conv.neighbour(row1, k)});
+        for (auto [first, second] : positions)
+          entries.push_back({conv.neighbour(first, k), conv.neighbour(second, k)});
       // Each block's loads: its B fragments and an A gather per row tile.
       auto accB = offsetMmas(
           accK, conv.loadsOfB() + 2 * rowTiles,

@@ -439,7 +439,8 @@ bool isDevicePointer(Value pointer) {
       {"scn_cg_device_copy", "scn_cg_gpu_coords", "scn_cg_gpu_row_to_site",
        "scn_cg_gpu_site_source_row", "scn_cg_gpu_site_row_count", "scn_cg_gpu_site_row_start",
        "scn_cg_gpu_rows_by_site", "scn_cg_gpu_neighbors",
-       "scn_cg_gpu_row_order", "scn_cg_gpu_row_masks", "scn_cg_gpu_check_flag", "scn_cg_gpu_pair_in_rows", "scn_cg_gpu_pair_out_rows"},
+       "scn_cg_gpu_row_order", "scn_cg_gpu_row_masks", "scn_cg_gpu_row_table",
+       "scn_cg_gpu_check_flag", "scn_cg_gpu_pair_in_rows", "scn_cg_gpu_pair_out_rows"},
       call.getCallee());
 }
 

@@ -149,6 +149,8 @@ SCN_RUNTIME_API const int32_t *scn_cg_gpu_row_order(scn_run_t run, void *kmap,
                                                     int32_t transposed);
 SCN_RUNTIME_API const int32_t *scn_cg_gpu_row_masks(scn_run_t run, void *kmap,
                                                     int32_t transposed);
+SCN_RUNTIME_API const int32_t *scn_cg_gpu_row_table(scn_run_t run, void *kmap,
+                                                    int32_t transposed);
 SCN_RUNTIME_API int64_t scn_cg_gpu_pair_count(scn_run_t run, void *kmap, int32_t transposed);
 SCN_RUNTIME_API const int32_t *scn_cg_gpu_pair_in_rows(scn_run_t run, void *kmap,
                                                        int32_t transposed);
@@ -277,6 +279,10 @@ SCN_RUNTIME_API const int32_t *scn_cg_row_order(scn_run_t run, void *kmap,
 /// The neighbour masks of those rows, in that order
 /// (scn_kmap_get_row_masks): the tensor-core kernels' offset masks.
 SCN_RUNTIME_API const int32_t *scn_cg_row_masks(scn_run_t run, void *kmap,
+                                                int32_t transposed);
+/// The neighbour table's rows in that order (scn_kmap_get_row_table): the
+/// tensor-core kernels' entries, [rows, volume].
+SCN_RUNTIME_API const int32_t *scn_cg_row_table(scn_run_t run, void *kmap,
                                                 int32_t transposed);
 /// The per-offset pair lists of the same map (weight-stationary kernels):
 /// offsets [K + 1] into the pairs, then each pair's input and output row;

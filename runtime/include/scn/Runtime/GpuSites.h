@@ -131,6 +131,10 @@ SCN_RUNTIME_API scn_status_t scn_gpu_kmap_get_row_order(scn_gpu_kmap_t map,
 SCN_RUNTIME_API scn_status_t scn_gpu_kmap_get_row_masks(scn_gpu_kmap_t map,
                                                         const int32_t **masks);
 
+/// As scn_kmap_get_row_table: `*table` [num_out, volume] in device memory.
+SCN_RUNTIME_API scn_status_t scn_gpu_kmap_get_row_table(scn_gpu_kmap_t map,
+                                                        const int32_t **table);
+
 /// Waits for the builders' work on `stream` (null: the CUDA runtime's default
 /// stream, which the compiled networks' builders use) and reports its
 /// failure. Work on other streams (the kernels of a compiled network) goes on.

@@ -114,6 +114,15 @@ SCN_RUNTIME_API scn_status_t scn_kmap_get_row_order(scn_kmap_t map,
 SCN_RUNTIME_API scn_status_t scn_kmap_get_row_masks(scn_kmap_t map,
                                                     const int32_t **masks);
 
+/// The neighbour table's rows in scn_kmap_get_row_order's order:
+/// `(*table)[i * volume + k]` is row order[i]'s entry at offset k (the
+/// input row, or -1). A tile of consecutive rows in that order reads its
+/// entries here without waiting for the order first, from consecutive
+/// memory. `*table` [num_out, volume] stays valid until the map is freed;
+/// built with the order.
+SCN_RUNTIME_API scn_status_t scn_kmap_get_row_table(scn_kmap_t map,
+                                                    const int32_t **table);
+
 /// Bytes of memory a map holds (table, pair lists, bookkeeping).
 SCN_RUNTIME_API scn_status_t scn_kmap_memory_bytes(scn_kmap_t map,
                                                    int64_t *bytes);
