@@ -37,6 +37,8 @@
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90" -split-input-file | FileCheck %s --check-prefix=NARROWSTORE
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 narrow-tensor-core-inputs=false" -split-input-file | FileCheck %s --check-prefix=WIDESTORE
 // RUN: scn-opt %s --scn-graph-pipeline="plan-target=cuda" -split-input-file | FileCheck %s --check-prefix=F32
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_80" -split-input-file | awk "/gpu.binary @tensor_core_conv/ && !seen++" | grep -o "prefetch.L1\|ld.global[.a-z0-9]*" | head -3 | FileCheck %s --check-prefix=PREFETCH
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90a tensor-core-weights=block" -split-input-file | awk "/gpu.binary @tensor_core_conv/ && !seen++" | grep -o "prefetch.L1\|ld.global[.a-z0-9]*" | head -3 | FileCheck %s --check-prefix=PREFETCH
 // RUN: not scn-opt %s --scn-cuda-pipeline="tensor-core-weights=shared" 2>&1 | FileCheck %s --check-prefix=F32SHARED
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-weights=shared shared-memory-bytes=300000" 2>&1 | FileCheck %s --check-prefix=TOOMUCH
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_75" 2>&1 | FileCheck %s --check-prefix=SM75
@@ -236,3 +238,10 @@ func.func @cpu(%c: tensor<?x4xi64>, %f: tensor<?x16xf32>) -> tensor<?x16xf32> {
   return %y : tensor<?x16xf32>
 }
 
+// A warp first prefetches its rows' lines of the row table (scn_cg_row_table:
+// the table's rows in row order, whose addresses need no load), then loads
+// its two rows' masks: no load of the row order stands before the table
+// entries any more (the writes read it).
+// PREFETCH: prefetch.L1
+// PREFETCH-NEXT: ld.global.b32
+// PREFETCH-NEXT: ld.global.b32

@@ -37,6 +37,8 @@ inline constexpr llvm::StringLiteral kWarpgroupMmaPlaceholderPrefix = "__scn_wgm
 /// fence.proxy.async.shared::cta (no operands): shared memory that threads
 /// wrote (cp.async) made visible to wgmma's reads.
 inline constexpr llvm::StringLiteral kAsyncProxyFencePlaceholder = "__scn_fence_async_shared";
+/// prefetch.L1 of the line that holds an address (llvm.ptr, no results).
+inline constexpr llvm::StringLiteral kPrefetchL1Placeholder = "__scn_prefetch_l1";
 inline constexpr llvm::StringLiteral kWarpAnyPlaceholder = "__scn_warp_any";
 inline constexpr llvm::StringLiteral kWarpOrPlaceholder = "__scn_warp_or";
 inline constexpr llvm::StringLiteral kBlockBarrierPlaceholder = "__scn_block_barrier";

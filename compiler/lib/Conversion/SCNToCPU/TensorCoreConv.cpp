@@ -222,6 +222,38 @@ SmallVector<Value> TensorCoreConv::pipelineOffsets(
   return SmallVector<Value>(ValueRange(results).drop_front(2 + fetches + aheads));
 }
 
+void TensorCoreConv::prefetchTableRows(Value first, int64_t rowsOfWarp, Value lane) {
+  // 32 entries (128 bytes) apart, then the last entry, cover every line
+  // of the span however it is aligned.
+  constexpr int64_t kEntriesOfLine = 32;
+  const int64_t span = rowsOfWarp * volume;
+  const int64_t addresses = span / kEntriesOfLine + 2;
+  Value entries = arith::MulIOp::create(b, rows, kb.index(volume));
+  Value firstEntry = arith::MulIOp::create(b, first, kb.index(volume));
+  Value any = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, firstEntry, entries);
+  scf::IfOp::create(b, any, [&](OpBuilder &, Location) {
+    Value end = arith::MinUIOp::create(
+        b, arith::AddIOp::create(b, firstEntry, kb.index(span)), entries);
+    Value lastEntry = arith::SubIOp::create(b, end, kb.index(1));
+    for (int64_t round = 0; round * kWarp < addresses; ++round) {
+      Value i = arith::AddIOp::create(b, lane, kb.index(round * kWarp));
+      Value used = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, i, kb.index(addresses));
+      scf::IfOp::create(b, used, [&](OpBuilder &, Location) {
+        Value entry = arith::MinUIOp::create(
+            b, arith::AddIOp::create(b, firstEntry,
+                                     arith::MulIOp::create(b, i, kb.index(kEntriesOfLine))),
+            lastEntry);
+        Value address = LLVM::GEPOp::create(b, kb.ptrType(), b.getI32Type(), table,
+                                            ValueRange{kb.toI64(entry)},
+                                            LLVM::GEPNoWrapFlags::inbounds);
+        kb.callResults(kPrefetchL1Placeholder, TypeRange{}, ValueRange{address});
+        scf::YieldOp::create(b);
+      });
+    }
+    scf::YieldOp::create(b);
+  });
+}
+
 void TensorCoreConv::writeResults(Value lane, Value rowTile, Value columnBase, ValueRange acc,
                                   Value biasBuf, const Epilogue &epilogue, Value out,
                                   int64_t columnOffset,

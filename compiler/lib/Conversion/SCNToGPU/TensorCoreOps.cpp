@@ -106,7 +106,7 @@ void materializeWarpOps(ModuleOp module) {
            name == scn::kWarpOrPlaceholder || name == scn::kBlockBarrierPlaceholder ||
            name == scn::kAsyncCommitPlaceholder || name == scn::kAsyncWaitPlaceholder ||
            name.starts_with(scn::kWarpgroupMmaPlaceholderPrefix) ||
-           name == scn::kAsyncProxyFencePlaceholder;
+           name == scn::kAsyncProxyFencePlaceholder || name == scn::kPrefetchL1Placeholder;
   };
   SmallVector<func::CallOp> calls;
   module.walk([&](func::CallOp call) {
@@ -131,6 +131,16 @@ void materializeWarpOps(ModuleOp module) {
     }
     if (call.getCallee().starts_with(scn::kWarpgroupMmaPlaceholderPrefix)) {
       replaceByFields(b, call, warpgroupMmaAsm(b, loc, call));
+      continue;
+    }
+    if (call.getCallee() == scn::kPrefetchL1Placeholder) {
+      // Generic addressing: the pointer is a generic one into global memory.
+      Value address = LLVM::PtrToIntOp::create(b, loc, b.getI64Type(), call.getOperand(0));
+      LLVM::InlineAsmOp::create(b, loc, TypeRange{}, ValueRange{address}, "prefetch.L1 [$0];",
+                                "l", /*has_side_effects=*/true, /*is_align_stack=*/false,
+                                LLVM::tailcallkind::TailCallKind::None,
+                                LLVM::AsmDialectAttr(), ArrayAttr());
+      call.erase();
       continue;
     }
     if (call.getCallee() == scn::kAsyncProxyFencePlaceholder) {
