@@ -25,16 +25,16 @@
 #                                    (a part of device_check.py only, after the
 #                                     runtime's GPU tests; no map-pyramid timing
 #                                     and no peer)
-#   bash bench/gpu/check.sh --ncu    (only Nsight Compute on W3 C64's tensor-core
-#                                     convolution, the default, block
-#                                     weights on wgmma (sm_90a), and wgmma
-#                                     in the key's block order
-#                                     (+keyblocks): memory tables, occupancy,
-#                                     stalls in $OUT/ncu_w3_c64_*.txt, and
+#   bash bench/gpu/check.sh --ncu    (only Nsight Compute on the tensor-core
+#                                     convolution of W3 C64, the default and
+#                                     block weights on wgmma (sm_90a), and of
+#                                     W3 C128 on wgmma at 128 columns:
+#                                     memory tables, occupancy, stalls in
+#                                     $OUT/ncu_<layer>_<target>.txt, and
 #                                     the stalls by SASS instruction in
-#                                     $OUT/sass_w3_c64_*.txt (sass_hotspots.py);
-#                                     about 15 s for two variants on the
-#                                     H200, three now (not yet timed);
+#                                     $OUT/sass_<layer>_<target>.txt
+#                                     (sass_hotspots.py); about 30 s for
+#                                     three on the H200 (2026-11-28);
 #                                     needs ncu there)
 #
 # What it checks: the CUDA driver layer and the mgpu* ABI (a PTX kernel,
@@ -111,26 +111,29 @@ if [ "${1:-}" = "--ncu" ]; then
     echo "no ncu on this machine"
     exit 1
   fi
-  # wgmma in the key's block order too (+keyblocks, SCN_RUNTIME_BLOCK_ORDER=key,
-  # set by profile_one): the SM active cycles of both orders.
-  for target in cuda-f16 cuda-f16-wgmma cuda-f16-wgmma+keyblocks; do
-    name=${target//+/_}  # a plain file name for $OUT
-    echo "== ncu: W3_C64 $target, tensor_core_conv of the second run"
+  # W3 C64 by default and on wgmma, and C128 on wgmma at 128 columns (the
+  # layer furthest from its roofline goal). A suffixed target (+keyblocks)
+  # runs in its environment (profile_one sets it).
+  for case in W3_C64:cuda-f16 W3_C64:cuda-f16-wgmma W3_C128:cuda-f16-wgmma128; do
+    workload=${case%%:*} target=${case#*:}
+    layer=$(echo "$workload" | tr 'A-Z' 'a-z')
+    name=${layer}_${target//+/_}  # a plain file name for $OUT
+    echo "== ncu: $workload $target, tensor_core_conv of the second run"
     timeout 100 "$NCU" --clock-control none --kernel-name tensor_core_conv --launch-skip 1 -c 1 \
       --section SpeedOfLight --section MemoryWorkloadAnalysis --section MemoryWorkloadAnalysis_Tables \
       --section Occupancy --section WarpStateStats --section LaunchStats --section SourceCounters \
       --section InstructionStats --section SchedulerStats --import-source no \
       -o "$SCRATCH/$name" -f \
-      python3 bench/gpu/device_check.py --profile-one W3_C64 "$target" "$SCRATCH/profile.txt" \
+      python3 bench/gpu/device_check.py --profile-one "$workload" "$target" "$SCRATCH/profile.txt" \
       > "$SCRATCH/log.txt" 2>&1 || { status=1; tail -3 "$SCRATCH/log.txt"; continue; }
-    "$NCU" --import "$SCRATCH/$name.ncu-rep" --print-details all > "$OUT/ncu_w3_c64_$name.txt" 2>&1
+    "$NCU" --import "$SCRATCH/$name.ncu-rep" --print-details all > "$OUT/ncu_$name.txt" 2>&1
     "$NCU" --import "$SCRATCH/$name.ncu-rep" --page source --print-source sass --csv \
       > "$SCRATCH/$name.csv" 2>&1
-    python3 bench/gpu/sass_hotspots.py "$SCRATCH/$name.csv" > "$OUT/sass_w3_c64_$name.txt" 2>&1 \
+    python3 bench/gpu/sass_hotspots.py "$SCRATCH/$name.csv" > "$OUT/sass_$name.txt" 2>&1 \
       || status=1
     grep -E "Duration|Elapsed Cycles|SM Active Cycles|Registers Per Thread|Achieved Occupancy|Executed Instructions  |Issued Warp Per Scheduler" \
-      "$OUT/ncu_w3_c64_$name.txt" | sort -u
-    head -12 "$OUT/sass_w3_c64_$name.txt"
+      "$OUT/ncu_$name.txt" | sort -u
+    head -12 "$OUT/sass_$name.txt"
   done
   rm -rf "$SCRATCH"
   exit $status
