@@ -385,34 +385,35 @@ extern "C" scn_status_t scn_gpu_kmap_get_pairs(scn_gpu_kmap_t map, const int64_t
   });
 }
 
+/// One of the arrays built with `map`'s row order (`member`), under the
+/// entry point `name`; `what` names the output argument.
+static scn_status_t rowOrderArray(const char *name, scn_gpu_kmap_t map, const int32_t **array,
+                                  const char *what,
+                                  CudaBackend::Array<int32_t> scn_gpu_kmap::*member) {
+  return guardCall(name, [&] {
+    requireNonNull(map, "map");
+    requireNonNull(array, what);
+    device::buildRowOrder<CudaBackend>(*map, prepare(nullptr));
+    *array = (map->*member).data();
+  });
+}
+
 extern "C" scn_status_t scn_gpu_kmap_get_row_order(scn_gpu_kmap_t map,
                                                    const int32_t **order) {
-  return guardCall("scn_gpu_kmap_get_row_order", [&] {
-    requireNonNull(map, "map");
-    requireNonNull(order, "order");
-    device::buildRowOrder<CudaBackend>(*map, prepare(nullptr));
-    *order = map->rowOrder.data();
-  });
+  return rowOrderArray("scn_gpu_kmap_get_row_order", map, order, "order",
+                       &scn_gpu_kmap::rowOrder);
 }
 
 extern "C" scn_status_t scn_gpu_kmap_get_row_masks(scn_gpu_kmap_t map,
                                                    const int32_t **masks) {
-  return guardCall("scn_gpu_kmap_get_row_masks", [&] {
-    requireNonNull(map, "map");
-    requireNonNull(masks, "masks");
-    device::buildRowOrder<CudaBackend>(*map, prepare(nullptr));
-    *masks = map->rowMasks.data();
-  });
+  return rowOrderArray("scn_gpu_kmap_get_row_masks", map, masks, "masks",
+                       &scn_gpu_kmap::rowMasks);
 }
 
 extern "C" scn_status_t scn_gpu_kmap_get_row_table(scn_gpu_kmap_t map,
                                                    const int32_t **table) {
-  return guardCall("scn_gpu_kmap_get_row_table", [&] {
-    requireNonNull(map, "map");
-    requireNonNull(table, "table");
-    device::buildRowOrder<CudaBackend>(*map, prepare(nullptr));
-    *table = map->rowTable.data();
-  });
+  return rowOrderArray("scn_gpu_kmap_get_row_table", map, table, "table",
+                       &scn_gpu_kmap::rowTable);
 }
 
 extern "C" scn_status_t scn_gpu_sites_free(scn_gpu_sites_t sites) {
