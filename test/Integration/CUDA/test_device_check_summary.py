@@ -192,6 +192,35 @@ def test_goals_from_a_checks_files(tmp_path):
     assert lines[1].startswith("map goal, map building under 15% of W1's end to end: "
                                "1 - 11.3 / 11.2 ms = 0.0% (met"), lines[1]
     assert lines[2].startswith("W3 goal") and "W3_C64 cuda-f16 30.0% (not met)" in lines[2]
+    # With the pairs' median share (device_check.time_pairs), that is the
+    # share, not the two medians'.
+    bench.write_text('{"W1": {"cuda-f16": 7.4, "cuda-f16 prebuilt": 6.0,'
+                     ' "cuda-f16 maps share": 0.121}}')
+    lines = goals.goal_lines(str(tmp_path), str(bench))
+    assert lines[1] == ("map goal, map building under 15% of W1's end to end: the median of "
+                        "alternating pairs' 1 - prebuilt / end to end = 12.1% (met; medians "
+                        "6.0 ms prebuilt, 7.4 ms end to end)"), lines[1]
+
+
+def test_pairs_alternate_and_give_the_median_share(monkeypatch):
+    # A machine that slows down after 5 pairs: the runs with maps take 10 ms
+    # and those without 8, then 20 and 16. Every pair's share is 20%.
+    calls = []
+    clock = [0.0]
+
+    def fake_run(lib, manifest, arrays, persistent=None):
+        calls.append(persistent is not None)
+        slow = 2.0 if len(calls) > 12 else 1.0
+        clock[0] += slow * (0.008 if persistent is not None else 0.010)
+
+    monkeypatch.setattr(device_check, "run", fake_run)
+    monkeypatch.setattr(device_check.time, "perf_counter", lambda: clock[0])
+    fresh, prebuilt, share = device_check.time_pairs(None, None, None, 11, object())
+    # Warm-ups first (one of each), then strictly alternating.
+    assert calls == [False, True] + [False, True] * 11, calls
+    assert abs(share - 0.2) < 1e-9, share
+    # The medians: 6 of the 11 pairs ran slow.
+    assert abs(fresh - 20.0) < 1e-6 and abs(prebuilt - 16.0) < 1e-6, (fresh, prebuilt)
 
 
 def test_goals_say_what_is_missing(tmp_path):
