@@ -833,16 +833,25 @@ PROFILES = (("W3_C64", "cuda-f16"), ("W3_C128", "cuda-f16"), ("W1", "cuda-f16"),
             ("W1", "cuda-f16-sharedw"), ("W1", "cuda-f16-sharedw90"),
             ("W1", "cuda"))
 PROFILE_RUNS = 5
+# Profiled with maps built in every run too (profile_one's maps_built):
+# where the maps' share of end to end goes.
+MAPS_BUILT_PROFILES = (("W1", "cuda-f16"),)
+MAPS_BUILT = " maps built"
+# The GPU builders' rows and host lines (GpuSites.cu's geometryCall).
+GEOMETRY_ROW = "geometry "
+GEOMETRY_CALL = "scn_gpu_"
 PROFILE_SPAN = re.compile(r"^# device span ([\d.]+) ms")
-PROFILE_HOST = re.compile(r"^# host \S+ +\d+ calls +([\d.]+) ms")
+PROFILE_HOST = re.compile(r"^# host (\S+) +\d+ calls +([\d.]+) ms")
 PROFILE_WALL = re.compile(r"^# wall ([\d.]+) ms")
 PROFILE_ROW = re.compile(r"^  (.+?)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)%  (.*)$")
 
 
-def profile_one(name, target, report):
-    """Runs one artifact PROFILE_RUNS times with maps prebuilt and weights
-    resident after a warm-up that the profile forgets (this process has
-    SCN_GPU_PROFILE=report); the report is appended at exit."""
+def profile_one(name, target, report, maps_built=False):
+    """Runs one artifact PROFILE_RUNS times with maps prebuilt (or, with
+    `maps_built`, built in every run, under `target` + MAPS_BUILT in the
+    report) and weights resident after a warm-up that the profile forgets
+    (this process has SCN_GPU_PROFILE=report); the report is appended at
+    exit."""
     directory = os.path.join(CHECK, "bench")
     meta = json.load(open(os.path.join(directory, "meta.json")))
     arrays = bench_inputs(meta, name)
@@ -855,11 +864,12 @@ def profile_one(name, target, report):
     resident = artifact.ResidentParameters(
         lib, [arrays[i["name"]] for i in manifest["inputs"]
               if i["name"] not in ("coords", "features")])
-    persistent = artifact.PersistentRun(lib)
+    persistent = None if maps_built else artifact.PersistentRun(lib)
     run(lib, manifest, arrays, persistent)
     lib.scn_gpu_profile_reset()
     with open(report, "a") as f:
-        f.write(f"## {name} {target}: {PROFILE_RUNS} runs, maps prebuilt, weights resident\n")
+        f.write(f"## {name} {target}{MAPS_BUILT if maps_built else ''}: {PROFILE_RUNS} runs, "
+                f"maps {'built in every run' if maps_built else 'prebuilt'}, weights resident\n")
     start = time.perf_counter()
     for _ in range(PROFILE_RUNS):
         run(lib, manifest, arrays, persistent)
@@ -872,8 +882,8 @@ def profile_one(name, target, report):
 
 def read_profile(report, name, target):
     """([(label, launches, total ms)], device span ms, host ms in the
-    runtime's calls, wall ms of the runs in the harness) of the block of
-    `name target`."""
+    runtime's calls but the GPU builders', wall ms of the runs in the
+    harness) of the block of `name target`."""
     rows, inside, span, host, wall = [], False, 0.0, 0.0, 0.0
     for line in open(report):
         if line.startswith("## "):
@@ -885,10 +895,26 @@ def read_profile(report, name, target):
             elif m := PROFILE_SPAN.match(line):
                 span = float(m.group(1))
             elif m := PROFILE_HOST.match(line):
-                host += float(m.group(1))
+                if not m.group(1).startswith(GEOMETRY_CALL):
+                    host += float(m.group(2))
             elif m := PROFILE_WALL.match(line):
                 wall = float(m.group(1))
     return rows, span, host, wall
+
+
+def read_geometry(report, name, target):
+    """(device ms of the GPU builders' work on the default stream, host ms
+    in their calls) of the block of `name target`, all runs."""
+    device, host, inside = 0.0, 0.0, False
+    for line in open(report):
+        if line.startswith("## "):
+            inside = line.startswith(f"## {name} {target}:")
+        elif inside:
+            if (m := PROFILE_ROW.match(line)) and m.group(1).startswith(GEOMETRY_ROW):
+                device += float(m.group(3))
+            elif (m := PROFILE_HOST.match(line)) and m.group(1).startswith(GEOMETRY_CALL):
+                host += float(m.group(2))
+    return device, host
 
 
 def w3_roofline_ms(m, sites, target, peaks):
@@ -928,27 +954,18 @@ def profiles(log, peaks, report, deadline):
           "share of roofline |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     best = {}  # W3 workload: (share of its fp16 roofline, target) of the best
+    walls = {}  # (workload, target): wall ms of a prebuilt run
     for name, target in PROFILES:
         if name not in meta or not runnable(target) or deadline - time.time() < 5:
             continue
         suffix = suffix_of(target)
-        try:
-            proc = subprocess.run(
-                [sys.executable, os.path.abspath(__file__), "--profile-one", name, target,
-                 report], capture_output=True, text=True,
-                timeout=min(PROFILE_TARGET_SECONDS, deadline - time.time()),
-                env=dict(os.environ, SCN_GPU_PROFILE=report,
-                         **(SUFFIXES[suffix][0] if suffix else {})))
-            if proc.returncode != 0:
-                raise RuntimeError(" / ".join(proc.stderr.strip().splitlines()[-2:]))
-            rows, span, host, wall = read_profile(report, name, target)
-            if not rows:
-                raise RuntimeError("no profile written")
-        except Exception as e:
-            print(f"profile {name} {target}: {type(e).__name__}: {e}", file=log, flush=True)
+        profile = profile_in_process(name, target, report, deadline, log)
+        if profile is None:
             continue
+        rows, span, host, wall = profile
+        walls[name, target] = wall / PROFILE_RUNS
         copies = [r for r in rows if r[0].startswith(("copy", "upload"))]
-        kernels = [r for r in rows if r not in copies]
+        kernels = [r for r in rows if r not in copies and not r[0].startswith(GEOMETRY_ROW)]
         per_run = lambda rs: sum(r[2] for r in rs) / PROFILE_RUNS  # noqa: E731
         # The convolution: a tensor-core kernel (named tensor_core_conv by
         # the compiler), else the largest (fp32: the SIMT convolution; the
@@ -971,6 +988,64 @@ def profiles(log, peaks, report, deadline):
               f"{wall / PROFILE_RUNS:.3f} | "
               f"{largest[0]} | {its_ms:.4f} | " + " | ".join(cells) + " |", flush=True)
     print(w3_goal_line(best))
+    maps_built_table(meta, report, deadline, log, walls)
+
+
+def profile_in_process(name, target, report, deadline, log, maps_built=False):
+    """profile_one in a process of its own (in the target's suffix's
+    environment), then its block of the report (read_profile), or None with
+    the reason in the log."""
+    suffix = suffix_of(target)
+    label = target + (MAPS_BUILT if maps_built else "")
+    try:
+        proc = subprocess.run(
+            [sys.executable, os.path.abspath(__file__), "--profile-one", name, target,
+             report] + (["--maps-built"] if maps_built else []),
+            capture_output=True, text=True,
+            timeout=min(PROFILE_TARGET_SECONDS, deadline - time.time()),
+            env=dict(os.environ, SCN_GPU_PROFILE=report,
+                     **(SUFFIXES[suffix][0] if suffix else {})))
+        if proc.returncode != 0:
+            raise RuntimeError(" / ".join(proc.stderr.strip().splitlines()[-2:]))
+        profile = read_profile(report, name, label)
+        if not profile[0]:
+            raise RuntimeError("no profile written")
+        return profile
+    except Exception as e:
+        print(f"profile {name} {label}: {type(e).__name__}: {e}", file=log, flush=True)
+        return None
+
+
+def maps_built_table(meta, report, deadline, log, walls):
+    """W1's profile with maps built in every run beside its prebuilt wall
+    time: what the maps' share of end to end is made of."""
+    print()
+    print(f"Maps built in every run (SCN_GPU_PROFILE, {PROFILE_RUNS} runs after a warm-up, "
+          "weights resident), per run: the GPU builders' work on the default stream "
+          "(geometry device ms: from the stream reaching a builder call's first work to its "
+          "last, gaps included) and the host time in their calls (geometry host ms), the "
+          "network's kernels, span, the runtime's other calls (host ms) and the harness's "
+          "wall time, against the wall time with maps prebuilt (the table above): the wall "
+          "difference is what the maps cost end to end.")
+    print("| workload | target | geometry device ms | geometry host ms | kernels ms | span ms | "
+          "host ms | wall ms | prebuilt wall ms | wall difference |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for name, target in MAPS_BUILT_PROFILES:
+        if name not in meta or not runnable(target) or deadline - time.time() < 5:
+            continue
+        profile = profile_in_process(name, target, report, deadline, log, maps_built=True)
+        if profile is None:
+            continue
+        rows, span, host, wall = profile
+        geometry, geometry_host = read_geometry(report, name, target + MAPS_BUILT)
+        kernels = sum(r[2] for r in rows
+                      if not r[0].startswith(("copy", "upload", GEOMETRY_ROW)))
+        per_run = lambda ms: ms / PROFILE_RUNS  # noqa: E731
+        prebuilt = walls.get((name, target), float("nan"))
+        print(f"| {name} | {target} | {per_run(geometry):.3f} | {per_run(geometry_host):.3f} | "
+              f"{per_run(kernels):.3f} | {per_run(span):.3f} | {per_run(host):.3f} | "
+              f"{per_run(wall):.3f} | {prebuilt:.3f} | {per_run(wall) - prebuilt:.3f} |",
+              flush=True)
 
 
 def w3_goal_line(best):
@@ -1096,6 +1171,7 @@ def main():
                    help=argparse.SUPPRESS)
     p.add_argument("--profile-one", nargs=3, metavar=("WORKLOAD", "TARGET", "REPORT"),
                    help=argparse.SUPPRESS)
+    p.add_argument("--maps-built", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--bench-seconds", type=float, default=150,
                    help="time for the benchmarks; targets past it are skipped")
     p.add_argument("--profile-seconds", type=float, default=60,
@@ -1110,7 +1186,7 @@ def main():
         bench_one(name, target, a.repeat, result_path)
         return 0
     if a.profile_one:
-        profile_one(*a.profile_one)
+        profile_one(*a.profile_one, maps_built=a.maps_built)
         return 0
     parts = set(a.only or ["checks", "bench", "profiles"])
     status = 0

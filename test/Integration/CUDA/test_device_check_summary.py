@@ -103,6 +103,36 @@ def test_a_profile_block_gives_its_rows_span_host_and_wall(tmp_path):
     assert (span, host, wall) == (40.0, 7.0, 56.25)
 
 
+def test_a_maps_built_block_keeps_the_builders_apart(tmp_path):
+    # With maps built in every run, GpuSites.cu's geometryCall adds rows
+    # "geometry <call>" (the builders' work on the default stream) and host
+    # lines under the builders' names: read_geometry sums those, and
+    # read_profile's host time leaves them out. The prebuilt block of the
+    # same target is another block.
+    report = tmp_path / "profile.txt"
+    report.write_text(
+        "## W1 cuda-f16: 5 runs, maps prebuilt, weights resident\n"
+        "  tensor_core_conv #3                       5      20.000     4000.0     4100.0  100.0%"
+        "  grid 2704x1x1, block 128x1x1\n"
+        "# host mgpuLaunchKernel                     950 calls       4.750 ms        5.0 us each\n"
+        "## W1 cuda-f16 maps built: 5 runs, maps built in every run, weights resident\n"
+        "# wall 45.000 ms (the 5 runs as the harness saw them)\n"
+        "  tensor_core_conv #3                       5      20.000     4000.0     4100.0  80.0%"
+        "  grid 2704x1x1, block 128x1x1\n"
+        "  geometry scn_gpu_kmap_build              45       4.000       88.9      120.0  16.0%  \n"
+        "  geometry scn_gpu_kmap_get_row_order      40       1.000       25.0       30.0   4.0%  \n"
+        "# device span 30.000 ms (first launch or copy to the end of the last; ...)\n"
+        "# host mgpuLaunchKernel                     950 calls       4.750 ms        5.0 us each\n"
+        "# host scn_gpu_kmap_build                    45 calls       2.500 ms       55.6 us each\n"
+        "# host scn_gpu_kmap_get_row_order            40 calls       1.500 ms       37.5 us each\n")
+    rows, span, host, wall = device_check.read_profile(
+        str(report), "W1", "cuda-f16" + device_check.MAPS_BUILT)
+    assert len(rows) == 3 and (span, host, wall) == (30.0, 4.75, 45.0), (rows, span, host, wall)
+    assert device_check.read_geometry(str(report), "W1", "cuda-f16" + device_check.MAPS_BUILT) \
+        == (5.0, 4.0)
+    assert device_check.read_geometry(str(report), "W1", "cuda-f16") == (0.0, 0.0)
+
+
 def test_a_suffixed_profile_runs_its_base_artifact_in_its_environment(tmp_path, monkeypatch,
                                                                      capsys):
     # cuda-f16-wgmma+keyblocks: the profile's subprocess gets
