@@ -379,7 +379,8 @@ PRIMARY_TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-noprep", "cuda-f16+hostw
                    "cuda-f16-blockw",
                    "cuda-f16-async-blockw",
                    "cuda-f16-wgmma", "cuda-f16-wgmma128",
-                   "cuda-f16-wgmma-min6", "cuda-f16-wgmma128-min4",
+                   "cuda-f16-noprefetch", "cuda-f16-wgmma-noprefetch",
+                   "cuda-f16-wgmma128-noprefetch",
                    "cuda-f16-sharedw", "cuda-f16-sharedw90",
                    "cuda-tf32", "cuda-bf16", "cuda-f16-act16")
 OTHER_TARGETS = ("cuda-f16+hashlookups", "cuda-f16+maskorder", "cuda-f16+keyblocks",
@@ -498,13 +499,15 @@ VARIANT_TABLES = (
     ("The same on wgmma: the sm_90a artifact with the key's block order against its "
      "default, f16.",
      "cuda-f16-wgmma", ("cuda-f16-wgmma" + KEY_BLOCKS,)),
-    ("W3 C64's wgmma kernel made to fit 6 blocks an SM (--tensor-core-min-blocks=6: 80 "
-     "registers, 76 bytes spilled) against ptxas's choice (95 registers, 5 blocks), f16.",
-     "cuda-f16-wgmma", ("cuda-f16-wgmma-min6",)),
-    ("W3 C128's wgmma kernel at 128 columns made to fit 4 blocks an SM "
-     "(--tensor-core-min-blocks=4: 128 registers, 328 bytes spilled) against ptxas's choice "
-     "(159 registers, 3 blocks), f16.",
-     "cuda-f16-wgmma128", ("cuda-f16-wgmma128-min4",)),
+    ("Tensor-core warps without the prefetch of their rows' lines of the row table "
+     "(--tensor-core-prefetch=false) against with it (the default since the twenty-first "
+     "session: the lines are on their way while the masks load and the block waits at its "
+     "barrier), f16, mma.sync; a speed-up below 1 is the prefetch's gain.",
+     "cuda-f16", ("cuda-f16-noprefetch",)),
+    ("The same on wgmma (W3 C64; sm_90a).",
+     "cuda-f16-wgmma", ("cuda-f16-wgmma-noprefetch",)),
+    ("The same on wgmma at 128 columns (W3 C128; sm_90a).",
+     "cuda-f16-wgmma128", ("cuda-f16-wgmma128-noprefetch",)),
 )
 
 
@@ -819,7 +822,8 @@ PROFILES = (("W3_C64", "cuda-f16"), ("W3_C128", "cuda-f16"), ("W1", "cuda-f16"),
             ("W3_C64", "cuda-f16" + KEY_BLOCKS), ("W3_C64", "cuda-f16-async-blockw"),
             ("W3_C128", "cuda-f16-blockw"), ("W3_C128", "cuda-f16-wgmma"),
             ("W3_C128", "cuda-f16-wgmma128"), ("W3_C128", "cuda-f16-wgmma128" + KEY_BLOCKS),
-            ("W3_C64", "cuda-f16-wgmma-min6"), ("W3_C128", "cuda-f16-wgmma128-min4"),
+            ("W3_C64", "cuda-f16-wgmma-noprefetch"), ("W3_C128", "cuda-f16-wgmma128-noprefetch"),
+            ("W3_C64", "cuda-f16-noprefetch"), ("W1", "cuda-f16-noprefetch"),
             ("W1", "cuda-f16" + KEY_BLOCKS),
             ("W3_C128", "cuda-f16-async-blockw"),
             ("W1", "cuda-f16-blockw"),

@@ -29,9 +29,9 @@ the GPU machine (which has neither our toolchain nor the CUDA toolkit):
                                         weights on wgmma, built for sm_90a
                                         alone; warps of 64 and of 128
                                         output channels);
-                                        cuda-f16-wgmma-min6 (W3 C64) and
-                                        -wgmma128-min4 (C128): made to fit
-                                        one more block an SM;
+                                        cuda-f16-noprefetch, -wgmma- and
+                                        -wgmma128-noprefetch: without the
+                                        warps' row-table prefetch;
 
                inputs.npz, meta.json    their coordinates, weight arguments
                                         (regenerated from a seed on the GPU
@@ -327,14 +327,19 @@ BENCH_VARIANTS = [
     # on the H200 (W3 C64 wgmma8 72 us against wgmma's 59; C128
     # wgmma128x8 158 against wgmma128's 130), are no longer timed, for the
     # carry's room; the tensor-core section still runs their cases.)
-    # The W3 wgmma kernels made to fit one more block an SM
-    # (--tensor-core-min-blocks, twentieth session): C64's 95 registers
-    # leave 5 blocks of 128 threads, 80 would leave 6 (ptxas spills 76
-    # bytes); C128's 159 leave 3, 128 would leave 4 (328 bytes spilled).
-    ("cuda-f16-wgmma-min6", F16 + ["--tensor-core-weights=block", "--chip=sm_90a",
-                                   "--tensor-core-min-blocks=6"], "W3_C64"),
-    ("cuda-f16-wgmma128-min4", F16 + ["--tensor-core-weights=block", "--tensor-core-columns=128",
-                                      "--chip=sm_90a", "--tensor-core-min-blocks=4"], "W3_C128"),
+    # (The W3 wgmma kernels made to fit one more block an SM,
+    # --tensor-core-min-blocks=6 on C64 and 4 on C128, were slower in the
+    # fourth GPU session: 65.6 against 51.2 us, 228.6 against 115.4; no
+    # longer timed.)
+    # Without the warps' prefetch of their row-table lines
+    # (--tensor-core-prefetch=false, twenty-first session): what the
+    # prefetch gives, on the default (mma.sync) and the wgmma kernels.
+    ("cuda-f16-noprefetch", F16 + ["--tensor-core-prefetch=false"], "large"),
+    ("cuda-f16-wgmma-noprefetch", F16 + ["--tensor-core-weights=block", "--chip=sm_90a",
+                                         "--tensor-core-prefetch=false"], "W3_C64"),
+    ("cuda-f16-wgmma128-noprefetch", F16 + ["--tensor-core-weights=block",
+                                            "--tensor-core-columns=128", "--chip=sm_90a",
+                                            "--tensor-core-prefetch=false"], "W3_C128"),
 ]
 # (fp32 SIMT threads of 4 x 1, 2 x 8 and 4 x 8 rows x channels, slower than
 # the plan's 4 x 4 on the H200 on 2026-11-27, are no longer timed.)

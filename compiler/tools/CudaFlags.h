@@ -57,6 +57,11 @@ static llvm::cl::opt<int64_t> tensorCoreMinBlocks(
     llvm::cl::desc("cuda with --element-type=f16|bf16|tf32: resident blocks an SM that ptxas "
                    "must allow for each tensor-core convolution (.minnctapersm; it spills "
                    "registers if it must), 1 to 32; 0 (the default): ptxas's choice"));
+static llvm::cl::opt<bool> tensorCorePrefetch(
+    "tensor-core-prefetch", llvm::cl::init(true),
+    llvm::cl::desc("cuda with --element-type=f16|bf16|tf32: tensor-core warps prefetch their "
+                   "rows' lines of the row table into L1 before anything else (false: none, "
+                   "for comparisons)"));
 static llvm::cl::opt<std::string> tensorCoreGathers(
     "tensor-core-gathers", llvm::cl::init("registers"),
     llvm::cl::desc("cuda with --element-type=f16|bf16|tf32: where tensor-core lanes gather "
@@ -92,7 +97,7 @@ inline bool anyCudaFlag() {
   return elementType.getNumOccurrences() || activations.getNumOccurrences() ||
          simtRows.getNumOccurrences() || simtChannels.getNumOccurrences() ||
          tensorCoreWeights.getNumOccurrences() || tensorCoreBlockWarps.getNumOccurrences() ||
-         tensorCoreMinBlocks.getNumOccurrences() ||
+         tensorCoreMinBlocks.getNumOccurrences() || tensorCorePrefetch.getNumOccurrences() ||
          tensorCoreGathers.getNumOccurrences() ||
          tensorCoreStages.getNumOccurrences() || narrowTensorCoreInputs.getNumOccurrences() ||
          epilogueTaps.getNumOccurrences() || linearAsConvolution.getNumOccurrences();
@@ -112,6 +117,8 @@ inline std::string cudaFlagOnCpu() {
     return "--tensor-core-block-warps is for --target=cuda";
   if (tensorCoreMinBlocks.getNumOccurrences())
     return "--tensor-core-min-blocks is for --target=cuda";
+  if (tensorCorePrefetch.getNumOccurrences())
+    return "--tensor-core-prefetch is for --target=cuda";
   if (linearAsConvolution.getNumOccurrences())
     return "--linear-as-convolution is for --target=cuda";
   if (tensorCoreGathers.getNumOccurrences() || tensorCoreStages.getNumOccurrences())
@@ -132,6 +139,7 @@ inline void applyCudaFlags(scn::CompileOptions &options) {
   options.tensorCoreWeights = tensorCoreWeights;
   options.tensorCoreBlockWarps = tensorCoreBlockWarps;
   options.tensorCoreMinBlocks = tensorCoreMinBlocks;
+  options.tablePrefetch = tensorCorePrefetch;
   options.tensorCoreGathers = tensorCoreGathers;
   options.tensorCoreStages = tensorCoreStages;
   options.narrowTensorCoreInputs = narrowTensorCoreInputs;

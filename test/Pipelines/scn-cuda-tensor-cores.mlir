@@ -39,6 +39,7 @@
 // RUN: scn-opt %s --scn-graph-pipeline="plan-target=cuda" -split-input-file | FileCheck %s --check-prefix=F32
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_80" -split-input-file | awk "/gpu.binary @tensor_core_conv/ && !seen++" | grep -o "prefetch.L1\|ld.global[.a-z0-9]*" | head -3 | FileCheck %s --check-prefix=PREFETCH
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90a tensor-core-weights=block" -split-input-file | awk "/gpu.binary @tensor_core_conv/ && !seen++" | grep -o "prefetch.L1\|ld.global[.a-z0-9]*" | head -3 | FileCheck %s --check-prefix=PREFETCH
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_80 tensor-core-prefetch=false" -split-input-file | awk "/gpu.binary @tensor_core_conv/ && !seen++" | grep -o "prefetch.L1\|ld.global[.a-z0-9]*" | head -3 | FileCheck %s --check-prefix=NOPREFETCH
 // RUN: not scn-opt %s --scn-cuda-pipeline="tensor-core-weights=shared" 2>&1 | FileCheck %s --check-prefix=F32SHARED
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 tensor-core-weights=shared shared-memory-bytes=300000" 2>&1 | FileCheck %s --check-prefix=TOOMUCH
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_75" 2>&1 | FileCheck %s --check-prefix=SM75
@@ -245,3 +246,8 @@ func.func @cpu(%c: tensor<?x4xi64>, %f: tensor<?x16xf32>) -> tensor<?x16xf32> {
 // PREFETCH: prefetch.L1
 // PREFETCH-NEXT: ld.global.b32
 // PREFETCH-NEXT: ld.global.b32
+// With tensor-core-prefetch=false (scn-compile --tensor-core-prefetch=false,
+// for the GPU check's comparison) the masks' loads come first.
+// NOPREFETCH-NOT: prefetch.L1
+// NOPREFETCH: ld.global.b32
+// NOPREFETCH-NEXT: ld.global.b32

@@ -107,6 +107,7 @@ llvm::Expected<EntrySignature> lowerToLLVMDialect(ModuleOp module,
     cuda.simtChannels = options.simtChannels;
     cuda.activations = options.activations;
     cuda.neighbourMasks = options.neighbourMasks;
+    cuda.tablePrefetch = options.tablePrefetch;
     cuda.epilogueTaps = options.epilogueTaps;
     cuda.linearAsConvolution = options.linearAsConvolution;
     cuda.format = "isa";

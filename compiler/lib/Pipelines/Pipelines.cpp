@@ -350,6 +350,7 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
   toGPU.emulateWarps = options.emulateOnHost;
   toGPU.activationType = options.activations;
   toGPU.neighbourMasks = options.neighbourMasks;
+  toGPU.tablePrefetch = options.tablePrefetch;
   pm.addPass(createConvertSCNToGPU(toGPU));
   pm.addPass(createCanonicalizerPass());
   if (failed(parsePassPipeline(kBufferize, pm)) ||

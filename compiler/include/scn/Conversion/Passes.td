@@ -97,6 +97,10 @@ def ConvertSCNToGPU : Pass<"convert-scn-to-gpu", "::mlir::ModuleOp"> {
            "Tensor-core warps take the offsets they skip from neighbour masks "
            "read before the offset loop (filters of up to 32 offsets); false: "
            "a load and a warp vote in every offset step">,
+    Option<"tablePrefetch", "table-prefetch", "bool", /*default=*/"true",
+           "Tensor-core warps prefetch their rows' lines of the row table into "
+           "L1 (prefetch.L1) before anything else; false: none (for "
+           "comparisons)">,
     Option<"activationType", "activation-type", "std::string", /*default=*/"\"f32\"",
            "Element type of the feature rows stored between ops: f32, or f16 / "
            "bf16 (half the bytes; kernels load them as f32 and round their "

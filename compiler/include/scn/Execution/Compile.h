@@ -78,6 +78,9 @@ struct CompileOptions {
   std::string activations = "f32";
   /// cuda: tensor-core warps skip offsets by neighbour masks (false: votes).
   bool neighbourMasks = true;
+  /// cuda: tensor-core warps prefetch their row-table lines first
+  /// (--tensor-core-prefetch).
+  bool tablePrefetch = true;
   /// cuda with f16 / bf16 / tf32: NetworkInNetwork layers that fit run on
   /// tensor cores as 1x1 convolutions (false: SIMT).
   bool linearAsConvolution = true;

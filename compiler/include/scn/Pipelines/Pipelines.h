@@ -74,6 +74,11 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
       llvm::cl::desc("f16 / bf16 / tf32: tensor-core warps skip offsets by neighbour masks read "
                      "before the offset loop (false: a load and a vote per offset)"),
       llvm::cl::init(true)};
+  Option<bool> tablePrefetch{
+      *this, "tensor-core-prefetch",
+      llvm::cl::desc("f16 / bf16 / tf32: tensor-core warps prefetch their rows' lines of the "
+                     "row table into L1 first (false: none, for comparisons)"),
+      llvm::cl::init(true)};
   Option<int64_t> tensorCoreColumns{
       *this, "tensor-core-columns",
       llvm::cl::desc("f16 / bf16 / tf32: output channels of a tensor-core warp at most, 16, 32, "

@@ -74,6 +74,8 @@ struct ModuleLoweringState {
   mlir::Type activationType;
   /// convert-scn-to-gpu neighbour-masks (TensorCoreLowering).
   bool neighbourMasks = true;
+  /// convert-scn-to-gpu table-prefetch (TensorCoreLowering).
+  bool tablePrefetch = true;
 };
 
 class KernelBuilder {
@@ -122,6 +124,7 @@ public:
   /// Whether feature rows are stored narrower than f32 (activation-type).
   bool narrowActivations() const { return static_cast<bool>(state.activationType); }
   bool neighbourMasks() const { return state.neighbourMasks; }
+  bool tablePrefetch() const { return state.tablePrefetch; }
   /// Whether geometry is built by the device builders (convert-scn-to-gpu
   /// device-geometry).
   bool deviceGeometry() const { return state.forGPU && state.deviceGeometry; }
@@ -284,12 +287,13 @@ mlir::Value pointerOf(mlir::OpBuilder &b, mlir::Location loc, mlir::Value buffer
 /// and with `forGPU` convert-scn-to-gpu, with `deviceGeometry` where every
 /// geometry op of a function has a device builder, with `emulateWarps`
 /// tensor-core kernels that run on the host, with `activationType` feature
-/// rows stored in f16/bf16, and `neighbourMasks` as the pass option).
+/// rows stored in f16/bf16, and `neighbourMasks` and `tablePrefetch` as the
+/// pass options).
 mlir::LogicalResult lowerSCNModule(mlir::ModuleOp module, bool forGPU,
                                    bool deviceGeometry = false,
                                    bool emulateWarps = false,
                                    mlir::Type activationType = {},
-                                   bool neighbourMasks = true);
+                                   bool neighbourMasks = true, bool tablePrefetch = true);
 
 /// Lowers one scn op; `kb` is positioned right before it. Fails with a
 /// diagnostic on the op when it cannot be lowered.

@@ -128,9 +128,10 @@ struct ConvertSCNToCPUPass
 
 LogicalResult scn::cpu::lowerSCNModule(ModuleOp module, bool forGPU,
                                        bool deviceGeometry, bool emulateWarps,
-                                       Type activationType, bool neighbourMasks) {
+                                       Type activationType, bool neighbourMasks,
+                                       bool tablePrefetch) {
   ModuleLoweringState state{module, {}, 0, forGPU, deviceGeometry, emulateWarps,
-                            activationType, neighbourMasks};
+                            activationType, neighbourMasks, tablePrefetch};
   SmallVector<func::FuncOp> funcs(module.getOps<func::FuncOp>());
   for (func::FuncOp func : funcs)
     if (failed(lowerFunction(state, func)))

@@ -405,8 +405,9 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
         return accB;
       };
   auto warpBody = [&](Value warpTile, Value columnTile, Value lane) {
-    conv.prefetchTableRows(arith::MulIOp::create(b, warpTile, kb.index(kRows * rowTiles)),
-                           kRows * rowTiles, lane);
+    if (kb.tablePrefetch())
+      conv.prefetchTableRows(arith::MulIOp::create(b, warpTile, kb.index(kRows * rowTiles)),
+                             kRows * rowTiles, lane);
     Value columnBase = arith::MulIOp::create(b, columnTile, kb.index(warpColumns));
     // Each lane's two positions in the row order per row tile: its rows'
     // table entries are at these positions of the row table, so no entry

@@ -43,7 +43,8 @@ struct ConvertSCNToGPUPass
       return signalPassFailure();
     }
     if (failed(scn::cpu::lowerSCNModule(getOperation(), /*forGPU=*/true, deviceGeometry,
-                                          emulateWarps, activations, neighbourMasks)))
+                                          emulateWarps, activations, neighbourMasks,
+                                          tablePrefetch)))
       signalPassFailure();
   }
 };
