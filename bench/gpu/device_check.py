@@ -380,7 +380,7 @@ PRIMARY_TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-noprep", "cuda-f16+hostw
                    "cuda-f16-async-blockw",
                    "cuda-f16-wgmma", "cuda-f16-wgmma128",
                    "cuda-f16-noprefetch", "cuda-f16-wgmma-noprefetch",
-                   "cuda-f16-wgmma128-noprefetch",
+                   "cuda-f16-wgmma128-noprefetch", "cuda-f16-nohoist",
                    "cuda-f16-sharedw", "cuda-f16-sharedw90",
                    "cuda-tf32", "cuda-bf16", "cuda-f16-act16")
 OTHER_TARGETS = ("cuda-f16+hashlookups", "cuda-f16+maskorder", "cuda-f16+keyblocks",
@@ -669,6 +669,11 @@ def bench(log, repeat, deadline, scratch):
         # products in another order than mma.sync: its difference is a few
         # f32 roundings of the sums, not zero.
         # The same maps either way: the same output bit for bit.
+        # The same layers on the same sets, whenever they are built.
+        first_use = out.get("cuda-f16-nohoist")
+        if first_use is not None and "cuda-f16" in out:
+            result["nohoist difference"] = float(np.abs(first_use - out["cuda-f16"]).max()) \
+                if first_use.shape == out["cuda-f16"].shape else float("inf")
         hashed = out.get("cuda-f16" + HASH_LOOKUPS)
         if hashed is not None and "cuda-f16" in out:
             result["hash lookups difference"] = float(np.abs(hashed - out["cuda-f16"]).max()) \
@@ -770,6 +775,23 @@ def print_tables(rows, peaks):
         print(f"| {name} | {sorted_ms:.2f} | {hashed:.2f} | {sorted_ms / hashed:.2f}x | "
               f"{r.get('cuda-f16 prebuilt', nan):.2f} | "
               f"{r.get('hash lookups difference', float('nan')):.1e} |")
+    print()
+    print("W1's derived site sets where the network first uses them (--hoist-site-sets=false) "
+          "against the whole pyramid queued before the first layer (the default, "
+          "scn-hoist-site-sets), f16, end to end with weights resident (maps built in every "
+          "run: the times the goal's map share is made of) and the maps' share (the median of "
+          "alternating pairs'); a speed-up above 1 is the hoisting's loss.")
+    print("| workload | hoisted ms | at first use ms | speed-up | hoisted maps share | "
+          "at first use maps share | max difference |")
+    print("|---|---|---|---|---|---|---|")
+    for name, flop, sites, r in rows:
+        if "cuda-f16-nohoist" not in r or "cuda-f16" not in r:
+            continue
+        hoisted, first_use = r["cuda-f16"], r["cuda-f16-nohoist"]
+        print(f"| {name} | {hoisted:.2f} | {first_use:.2f} | {hoisted / first_use:.2f}x | "
+              f"{100 * maps_share(r, 'cuda-f16'):.1f}% | "
+              f"{100 * maps_share(r, 'cuda-f16-nohoist'):.1f}% | "
+              f"{r.get('nohoist difference', float('nan')):.1e} |")
     print_variant_tables(rows)
 
 
@@ -839,7 +861,7 @@ PROFILES = (("W3_C64", "cuda-f16"), ("W3_C128", "cuda-f16"), ("W1", "cuda-f16"),
 PROFILE_RUNS = 5
 # Profiled with maps built in every run too (profile_one's maps_built):
 # where the maps' share of end to end goes.
-MAPS_BUILT_PROFILES = (("W1", "cuda-f16"),)
+MAPS_BUILT_PROFILES = (("W1", "cuda-f16"), ("W1", "cuda-f16-nohoist"))
 MAPS_BUILT = " maps built"
 # The GPU builders' rows and host lines (GpuSites.cu's geometryCall).
 GEOMETRY_ROW = "geometry "

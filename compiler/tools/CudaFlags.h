@@ -62,6 +62,11 @@ static llvm::cl::opt<bool> tensorCorePrefetch(
     llvm::cl::desc("cuda with --element-type=f16|bf16|tf32: tensor-core warps prefetch their "
                    "rows' lines of the row table into L1 before anything else (false: none, "
                    "for comparisons)"));
+static llvm::cl::opt<bool> hoistSiteSets(
+    "hoist-site-sets", llvm::cl::init(true),
+    llvm::cl::desc("cuda: every derived site set right after the set it comes from, so the "
+                   "pyramid is queued before the first layer (false: where the network first "
+                   "uses it, for comparisons)"));
 static llvm::cl::opt<std::string> tensorCoreGathers(
     "tensor-core-gathers", llvm::cl::init("registers"),
     llvm::cl::desc("cuda with --element-type=f16|bf16|tf32: where tensor-core lanes gather "
@@ -98,6 +103,7 @@ inline bool anyCudaFlag() {
          simtRows.getNumOccurrences() || simtChannels.getNumOccurrences() ||
          tensorCoreWeights.getNumOccurrences() || tensorCoreBlockWarps.getNumOccurrences() ||
          tensorCoreMinBlocks.getNumOccurrences() || tensorCorePrefetch.getNumOccurrences() ||
+         hoistSiteSets.getNumOccurrences() ||
          tensorCoreGathers.getNumOccurrences() ||
          tensorCoreStages.getNumOccurrences() || narrowTensorCoreInputs.getNumOccurrences() ||
          epilogueTaps.getNumOccurrences() || linearAsConvolution.getNumOccurrences();
@@ -119,6 +125,8 @@ inline std::string cudaFlagOnCpu() {
     return "--tensor-core-min-blocks is for --target=cuda";
   if (tensorCorePrefetch.getNumOccurrences())
     return "--tensor-core-prefetch is for --target=cuda";
+  if (hoistSiteSets.getNumOccurrences())
+    return "--hoist-site-sets is for --target=cuda";
   if (linearAsConvolution.getNumOccurrences())
     return "--linear-as-convolution is for --target=cuda";
   if (tensorCoreGathers.getNumOccurrences() || tensorCoreStages.getNumOccurrences())
@@ -140,6 +148,7 @@ inline void applyCudaFlags(scn::CompileOptions &options) {
   options.tensorCoreBlockWarps = tensorCoreBlockWarps;
   options.tensorCoreMinBlocks = tensorCoreMinBlocks;
   options.tablePrefetch = tensorCorePrefetch;
+  options.hoistSiteSets = hoistSiteSets;
   options.tensorCoreGathers = tensorCoreGathers;
   options.tensorCoreStages = tensorCoreStages;
   options.narrowTensorCoreInputs = narrowTensorCoreInputs;

@@ -8,6 +8,7 @@
 // RUN: scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cuda-pipeline | FileCheck %s
 // RUN: scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cuda-pipeline=device-geometry=false | FileCheck %s --check-prefix=HOST
 // RUN: scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cuda-pipeline="chip=sm_90 features=+ptx80 block-size=256" | FileCheck %s --check-prefix=SM90
+// RUN: scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cuda-pipeline=hoist-site-sets=false | FileCheck %s --check-prefix=NOHOIST
 // RUN: not scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cuda-pipeline=chip=gfx90a 2>&1 | FileCheck %s --check-prefix=CHIP
 // RUN: not scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cuda-pipeline=simt-channels=3 2>&1 | FileCheck %s --check-prefix=SIMTC
 // RUN: not scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cuda-pipeline=simt-rows=17 2>&1 | FileCheck %s --check-prefix=SIMTR
@@ -66,3 +67,13 @@
 // SM90: gpu.binary {{.*}}chip = "sm_90"{{.*}}.target sm_90
 
 // CHIP: chip 'gfx90a' is not a CUDA architecture
+
+// With hoist-site-sets=false (scn-compile --hoist-site-sets=false, the GPU
+// check's comparison) the first downsample stays where the network first
+// uses it: after the first level's map and its layers' launches.
+// NOHOIST: llvm.call @scn_cg_gpu_input(
+// NOHOIST-NOT: scn_cg_gpu_downsample
+// NOHOIST: llvm.call @scn_cg_gpu_kernel_map(
+// NOHOIST-NOT: scn_cg_gpu_downsample
+// NOHOIST: gpu.launch_func
+// NOHOIST: llvm.call @scn_cg_gpu_downsample(

@@ -108,6 +108,7 @@ llvm::Expected<EntrySignature> lowerToLLVMDialect(ModuleOp module,
     cuda.activations = options.activations;
     cuda.neighbourMasks = options.neighbourMasks;
     cuda.tablePrefetch = options.tablePrefetch;
+    cuda.hoistSiteSets = options.hoistSiteSets;
     cuda.epilogueTaps = options.epilogueTaps;
     cuda.linearAsConvolution = options.linearAsConvolution;
     cuda.format = "isa";

@@ -31,7 +31,8 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
                            int64_t tensorCoreStages = 0, int64_t activationBytes = 4,
                            bool narrowTensorCoreInputs = true,
                            bool tensorCoreWgmma = false, int64_t tensorCoreColumns = 0,
-                           int64_t tensorCoreBlockWarps = 4, bool linearAsConvolution = true) {
+                           int64_t tensorCoreBlockWarps = 4, bool linearAsConvolution = true,
+                           bool hoistSiteSets = true) {
   pm.addPass(createCanonicalizerPass());
   if (foldBatchNorm)
     pm.addPass(createSCNFoldBatchNorm());
@@ -47,7 +48,7 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
   pm.addPass(createCSEPass());
   // The GPU's derived sets leave their counts on the device: the pyramid
   // first, and its counts cost one wait.
-  if (target == "cuda")
+  if (target == "cuda" && hoistSiteSets)
     pm.addPass(createSCNHoistSiteSets());
   SCNPlanDataflowOptions plan;
   plan.weightStationaryMinChannels = weightStationaryMinChannels;
@@ -344,7 +345,7 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                  options.activations == "f32" ? 4 : 2, options.narrowTensorCoreInputs,
                  // wgmma's PTX targets sm_90a, which runs only on sm_90.
                  chip == "sm_90a", columns, options.tensorCoreBlockWarps,
-                 options.linearAsConvolution);
+                 options.linearAsConvolution, options.hoistSiteSets);
   ConvertSCNToGPUOptions toGPU;
   toGPU.deviceGeometry = options.deviceGeometry;
   toGPU.emulateWarps = options.emulateOnHost;

@@ -36,6 +36,7 @@
 // RUN: not scn-compile %s --tensor-core-block-warps=8 -o %t.bw.so 2>&1 | FileCheck %s --check-prefix=BLOCKWARPS
 // RUN: not scn-compile %s --tensor-core-min-blocks=6 -o %t.mb.so 2>&1 | FileCheck %s --check-prefix=MINBLOCKS
 // RUN: not scn-compile %s --tensor-core-prefetch=false -o %t.pf.so 2>&1 | FileCheck %s --check-prefix=PREFETCHFLAG
+// RUN: not scn-compile %s --hoist-site-sets=false -o %t.hs.so 2>&1 | FileCheck %s --check-prefix=HOISTFLAG
 // RUN: not scn-run %t.so --narrow-tensor-core-inputs=false --input %t.npz 2>&1 | FileCheck %s --check-prefix=ARTIFACT
 // RUN: not scn-run %s --narrow-tensor-core-inputs=false --input %t.npz 2>&1 | FileCheck %s --check-prefix=RUNNARROW
 // RUN: not scn-run %t.so --epilogue-taps=false --input %t.npz 2>&1 | FileCheck %s --check-prefix=ARTIFACT
@@ -56,6 +57,7 @@
 // BLOCKWARPS: scn-compile: error: --tensor-core-block-warps is for --target=cuda
 // MINBLOCKS: scn-compile: error: --tensor-core-min-blocks is for --target=cuda
 // PREFETCHFLAG: scn-compile: error: --tensor-core-prefetch is for --target=cuda
+// HOISTFLAG: scn-compile: error: --hoist-site-sets is for --target=cuda
 // LINEAR: scn-compile: error: --linear-as-convolution is for --target=cuda
 // RUNWEIGHTS: scn-run: error: --tensor-core-weights is for --target=cuda
 // RUNACT: scn-run: error: --activations is for --target=cuda (the CPU target is f32)

@@ -54,6 +54,15 @@ def test_random_network_weight_stationary_cuda_emulated_on_cpu(seed, tmp_path):
                              target="cuda-emulated")
 
 
+# Site sets built where the network first uses them (--hoist-site-sets=false,
+# the GPU check's comparison with the hoisted pyramid): the same layers on
+# the same sets.
+@pytest.mark.parametrize("seed", range(max(1, cpu.CASES // 40)))
+def test_random_network_sets_at_first_use_cuda_emulated_on_cpu(seed, tmp_path):
+    cpu.check_random_network(seed, tmp_path, target="cuda-emulated",
+                             extra_args=("--hoist-site-sets=false",))
+
+
 # SIMT kernels with other thread tiles than the plan's 4 rows x 1 channel
 # (--simt-rows, --simt-channels): partial row tiles, vector weight loads,
 # channel tiles that do not divide every layer. fp32, so against the same

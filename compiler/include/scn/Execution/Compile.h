@@ -81,6 +81,8 @@ struct CompileOptions {
   /// cuda: tensor-core warps prefetch their row-table lines first
   /// (--tensor-core-prefetch).
   bool tablePrefetch = true;
+  /// cuda: the site-set pyramid before the first layer (--hoist-site-sets).
+  bool hoistSiteSets = true;
   /// cuda with f16 / bf16 / tf32: NetworkInNetwork layers that fit run on
   /// tensor cores as 1x1 convolutions (false: SIMT).
   bool linearAsConvolution = true;

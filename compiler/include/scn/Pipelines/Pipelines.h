@@ -69,6 +69,13 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
                      "of 16 run on tensor cores as 1x1 submanifold convolutions "
                      "(scn-linear-as-convolution; false: SIMT kernels, for comparisons)"),
       llvm::cl::init(true)};
+  Option<bool> hoistSiteSets{
+      *this, "hoist-site-sets",
+      llvm::cl::desc("Every derived site set right after the set it comes from "
+                     "(scn-hoist-site-sets: the pyramid queued before the first layer, its "
+                     "counts read in one wait); false: each where the network first uses it, "
+                     "for comparisons"),
+      llvm::cl::init(true)};
   Option<bool> neighbourMasks{
       *this, "neighbour-masks",
       llvm::cl::desc("f16 / bf16 / tf32: tensor-core warps skip offsets by neighbour masks read "
