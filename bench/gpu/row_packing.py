@@ -20,7 +20,13 @@ level 0), block by block: about 7 s in numpy here, far too slow to build
 in every run (the GPU builds a row order in well under a millisecond);
 what it shows is how far the sort's blocks are from a packing.
 
-    /usr/bin/python3 bench/gpu/row_packing.py [--levels 0]
+Chunked (`--chunks 512 1024`): the same packing within each run of N
+consecutive rows of the key's order (the row order before its blocks are
+sorted heaviest first, SCN_RUNTIME_BLOCK_ORDER=key), the chunks
+independent of each other: a form a GPU could build with one block of
+threads a chunk, each over at most N distinct masks.
+
+    /usr/bin/python3 bench/gpu/row_packing.py [--levels 0] [--chunks 512 1024]
 """
 
 import argparse
@@ -105,10 +111,45 @@ def packed_order(table, order):
     return packed, len(distinct)
 
 
+def chunked_order(table, key_order, chunk):
+    """packed_order within each run of `chunk` rows (a multiple of BLOCK)
+    of `key_order`, the runs one after the other."""
+    assert chunk % BLOCK == 0
+    parts = []
+    for start in range(0, len(key_order), chunk):
+        rows = key_order[start:start + chunk]
+        packed, _ = packed_order(table[rows], np.arange(len(rows)))
+        parts.append(rows[packed])
+    return np.concatenate(parts)
+
+
+def chunk_table(lib, levels, chunks):
+    print()
+    print("Packed within chunks of N rows of the key's order (before the heaviest-first "
+          "block sort), union steps of 64-row blocks, against the row order (the default, "
+          "heaviest first: the same blocks as the key's order, moved).")
+    print("| level | row order | " + " | ".join(f"chunks of {n}" for n in chunks) + " |")
+    print("|---|---|" + "---|" * len(chunks))
+    by_level = {level: order for level, _, order in tile_occupancy.w1_levels(lib)}
+    for level, table, key_order in tile_occupancy.w1_levels(
+            lib, {"SCN_RUNTIME_BLOCK_ORDER": "key"}):
+        if level not in levels:
+            continue
+        before = tile_occupancy.tile_steps(table[by_level[level]], BLOCK)[0]
+        cells = []
+        for n in chunks:
+            after = tile_occupancy.tile_steps(table[chunked_order(table, key_order, n)],
+                                              BLOCK)[0]
+            cells.append(f"{after} ({100 * (after / before - 1):+.1f}%)")
+        print(f"| {level} | {before} | " + " | ".join(cells) + " |")
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--levels", type=int, nargs="*", default=[0],
                    help="W1 levels to pack (0: W3's layer)")
+    p.add_argument("--chunks", type=int, nargs="*", default=[],
+                   help="also pack within chunks of these many rows (multiples of 64)")
     a = p.parse_args()
     lib = tile_occupancy.runtime()
     print("Union steps of blocks of R rows: the map's row order against the greedy packing "
@@ -129,6 +170,8 @@ def main():
             print(f"| {level} | {len(table)} | {distinct} | {rows} | {before} | {after} | "
                   f"{100 * (after / before - 1):+.1f}% | {pairs / rows:.0f} |")
         print(f"(level {level}: packed in {seconds:.1f} s)", file=sys.stderr)
+    if a.chunks:
+        chunk_table(lib, a.levels, a.chunks)
 
 
 if __name__ == "__main__":

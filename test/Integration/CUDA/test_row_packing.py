@@ -63,3 +63,18 @@ def test_every_row_once_and_full_blocks_but_the_last():
     packed, _ = row_packing.packed_order(table, order)
     assert sorted(packed.tolist()) == list(range(1000))
     assert union_steps(table, packed) <= union_steps(table, order)
+
+
+def test_chunks_pack_each_run_of_the_order_on_its_own():
+    rng = np.random.default_rng(9)
+    masks = rng.integers(1, 1 << 6, 640)
+    table = table_of(masks, 6)
+    order = np.argsort(masks, kind="stable")
+    chunked = row_packing.chunked_order(table, order, 128)
+    assert sorted(chunked.tolist()) == list(range(640))
+    # Every chunk keeps its own rows.
+    for start in range(0, 640, 128):
+        assert sorted(chunked[start:start + 128].tolist()) == \
+            sorted(order[start:start + 128].tolist())
+    assert union_steps(table, chunked) <= union_steps(table, order)
+
