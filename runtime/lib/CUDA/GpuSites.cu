@@ -227,24 +227,28 @@ namespace {
 
 /// guardCall for the builders' entry points, which under SCN_GPU_PROFILE
 /// also put in the profile the call's host time (a host line under its
-/// name) and the device time of what it queued on the default stream,
-/// where the compiled networks' geometry is built (a row "geometry
-/// <name>": from the stream reaching the call's first work to its last,
-/// idle gaps between its launches included). A network's end to end time
-/// less its time with maps prebuilt is then split into these.
-template <typename Body> scn_status_t geometryCall(const char *name, Body &&body) {
+/// name) and the device time of what it queued on `stream` (null: the CUDA
+/// runtime's default stream, where the compiled networks' geometry is
+/// built): a row "geometry <name>", from the stream reaching the call's
+/// first work to its last, idle gaps between its launches included. A
+/// network's end to end time less its time with maps prebuilt is then
+/// split into these.
+template <typename Body>
+scn_status_t geometryCall(const char *name, void *stream, Body &&body) {
   return guardCall(name, [&] {
     scn::rt::profile::HostSpan host(name);
     // No event before the first call has made the context current: the
     // profile misses that call (profile_one warms up first).
-    CUevent start = scn::rt::profile::begin(nullptr);
+    auto on = static_cast<CUstream>(stream);
+    CUevent start = scn::rt::profile::begin(on);
     try {
       body();
     } catch (...) {
       scn::rt::profile::abandon(start);
       throw;
     }
-    scn::rt::profile::end(start, nullptr, std::string("geometry ") + name, "");
+    if (start)
+      scn::rt::profile::end(start, on, std::string("geometry ") + name, "");
   });
 }
 
@@ -254,7 +258,7 @@ extern "C" scn_status_t scn_gpu_sites_from_coords(int32_t dim, const int64_t *sp
                                                   const int64_t *coords, int64_t n_rows,
                                                   int32_t mode, int64_t batch_size,
                                                   void *stream, scn_gpu_sites_t *out) {
-  return geometryCall("scn_gpu_sites_from_coords", [&] {
+  return geometryCall("scn_gpu_sites_from_coords", stream, [&] {
     requireNonNull(out, "out");
     requireNonNull(spatial_size, "spatial_size");
     auto sites = std::make_unique<scn_gpu_sites>();
@@ -268,7 +272,7 @@ extern "C" scn_status_t scn_gpu_sites_from_bl_coords(int32_t dim, const int64_t 
                                                      const int64_t *coords, int64_t batch,
                                                      int64_t length, int32_t mode, void *stream,
                                                      scn_gpu_sites_t *out) {
-  return geometryCall("scn_gpu_sites_from_bl_coords", [&] {
+  return geometryCall("scn_gpu_sites_from_bl_coords", stream, [&] {
     requireNonNull(out, "out");
     requireNonNull(spatial_size, "spatial_size");
     auto sites = std::make_unique<scn_gpu_sites>();
@@ -282,7 +286,7 @@ extern "C" scn_status_t scn_gpu_sites_from_dense(int32_t dim, const int64_t *spa
                                                  int64_t batch_size, int64_t n_planes,
                                                  const float *dense, void *stream,
                                                  scn_gpu_sites_t *out) {
-  return geometryCall("scn_gpu_sites_from_dense", [&] {
+  return geometryCall("scn_gpu_sites_from_dense", stream, [&] {
     requireNonNull(out, "out");
     requireNonNull(spatial_size, "spatial_size");
     auto sites = std::make_unique<scn_gpu_sites>();
@@ -295,7 +299,7 @@ extern "C" scn_status_t scn_gpu_sites_from_dense(int32_t dim, const int64_t *spa
 extern "C" scn_status_t scn_gpu_sites_downsample(scn_gpu_sites_t in, const int64_t *filter,
                                                  const int64_t *stride, void *stream,
                                                  scn_gpu_sites_t *out) {
-  return geometryCall("scn_gpu_sites_downsample", [&] {
+  return geometryCall("scn_gpu_sites_downsample", stream, [&] {
     requireNonNull(in, "in");
     requireNonNull(out, "out");
     auto sites = std::make_unique<scn_gpu_sites>();
@@ -309,7 +313,7 @@ extern "C" scn_status_t scn_gpu_sites_downsample(scn_gpu_sites_t in, const int64
 extern "C" scn_status_t scn_gpu_sites_full(scn_gpu_sites_t in, const int64_t *filter,
                                            const int64_t *stride, void *stream,
                                            scn_gpu_sites_t *out) {
-  return geometryCall("scn_gpu_sites_full", [&] {
+  return geometryCall("scn_gpu_sites_full", stream, [&] {
     requireNonNull(in, "in");
     requireNonNull(out, "out");
     auto sites = std::make_unique<scn_gpu_sites>();
@@ -321,7 +325,7 @@ extern "C" scn_status_t scn_gpu_sites_full(scn_gpu_sites_t in, const int64_t *fi
 extern "C" scn_status_t scn_gpu_kmap_build(int32_t kind, scn_gpu_sites_t in, scn_gpu_sites_t out,
                                            const int64_t *filter, const int64_t *stride,
                                            void *stream, scn_gpu_kmap_t *map) {
-  return geometryCall("scn_gpu_kmap_build", [&] {
+  return geometryCall("scn_gpu_kmap_build", stream, [&] {
     requireNonNull(map, "map");
     requireNonNull(in, "in");
     if (kind == SCN_KMAP_SUBMANIFOLD && !out)
@@ -348,7 +352,7 @@ static void fillInfo(const scn_gpu_sites &sites, int64_t numSites, scn_gpu_sites
 }
 
 extern "C" scn_status_t scn_gpu_sites_get_info(scn_gpu_sites_t sites, scn_gpu_sites_info_t *info) {
-  return geometryCall("scn_gpu_sites_get_info", [&] {
+  return geometryCall("scn_gpu_sites_get_info", nullptr, [&] {
     requireNonNull(sites, "sites");
     requireNonNull(info, "info");
     // The device is set up only when a count is still to be read.
@@ -360,7 +364,7 @@ extern "C" scn_status_t scn_gpu_sites_get_info(scn_gpu_sites_t sites, scn_gpu_si
 
 extern "C" scn_status_t scn_gpu_sites_peek_info(scn_gpu_sites_t sites,
                                                 scn_gpu_sites_info_t *info) {
-  return geometryCall("scn_gpu_sites_peek_info", [&] {
+  return geometryCall("scn_gpu_sites_peek_info", nullptr, [&] {
     requireNonNull(sites, "sites");
     requireNonNull(info, "info");
     fillInfo(*sites, sites->numSites, info);
@@ -370,7 +374,7 @@ extern "C" scn_status_t scn_gpu_sites_peek_info(scn_gpu_sites_t sites,
 extern "C" scn_status_t scn_gpu_sites_get_rows_by_site(scn_gpu_sites_t sites,
                                                        const int32_t **start,
                                                        const int32_t **rows) {
-  return geometryCall("scn_gpu_sites_get_rows_by_site", [&] {
+  return geometryCall("scn_gpu_sites_get_rows_by_site", nullptr, [&] {
     requireNonNull(sites, "sites");
     requireNonNull(start, "start");
     requireNonNull(rows, "rows");
@@ -385,7 +389,7 @@ extern "C" scn_status_t scn_gpu_sites_get_rows_by_site(scn_gpu_sites_t sites,
 
 extern "C" scn_status_t scn_gpu_kmap_get_neighbors(scn_gpu_kmap_t map, const int32_t **neighbors,
                                                    int64_t *num_out, int64_t *volume) {
-  return geometryCall("scn_gpu_kmap_get_neighbors", [&] {
+  return geometryCall("scn_gpu_kmap_get_neighbors", nullptr, [&] {
     requireNonNull(map, "map");
     requireNonNull(neighbors, "neighbors");
     requireNonNull(num_out, "num_out");
@@ -399,7 +403,7 @@ extern "C" scn_status_t scn_gpu_kmap_get_neighbors(scn_gpu_kmap_t map, const int
 extern "C" scn_status_t scn_gpu_kmap_get_pairs(scn_gpu_kmap_t map, const int64_t **offsets,
                                                const int32_t **in_rows, const int32_t **out_rows,
                                                int64_t *count) {
-  return geometryCall("scn_gpu_kmap_get_pairs", [&] {
+  return geometryCall("scn_gpu_kmap_get_pairs", nullptr, [&] {
     requireNonNull(map, "map");
     requireNonNull(offsets, "offsets");
     requireNonNull(in_rows, "in_rows");
@@ -418,7 +422,7 @@ extern "C" scn_status_t scn_gpu_kmap_get_pairs(scn_gpu_kmap_t map, const int64_t
 static scn_status_t rowOrderArray(const char *name, scn_gpu_kmap_t map, const int32_t **array,
                                   const char *what,
                                   CudaBackend::Array<int32_t> scn_gpu_kmap::*member) {
-  return geometryCall(name, [&] {
+  return geometryCall(name, nullptr, [&] {
     requireNonNull(map, "map");
     requireNonNull(array, what);
     device::buildRowOrder<CudaBackend>(*map, prepare(nullptr));
@@ -450,7 +454,7 @@ extern "C" scn_status_t scn_gpu_sites_free(scn_gpu_sites_t sites) {
 }
 
 extern "C" scn_status_t scn_gpu_sites_wait(void *stream) {
-  return geometryCall("scn_gpu_sites_wait", [&] {
+  return geometryCall("scn_gpu_sites_wait", stream, [&] {
     scn::rt::gpu::cudaCheck(cudaStreamSynchronize(prepare(stream)), "cudaStreamSynchronize");
   });
 }
