@@ -122,7 +122,6 @@ void scn::rt::buildRowOrder(scn_kmap &map) {
   });
 }
 
-
 namespace {
 
 std::unique_ptr<scn_kmap> makeMap(int32_t kind, const Window &w,
@@ -264,32 +263,29 @@ extern "C" scn_status_t scn_kmap_get_info(scn_kmap_t map,
   });
 }
 
+/// One of the arrays built with `map`'s row order (`member`), under the
+/// entry point `name`; `what` names the output argument.
+static scn_status_t rowOrderArray(const char *name, scn_kmap_t map, const int32_t **array,
+                                  const char *what, Array<int32_t> scn_kmap::*member) {
+  return guardCall(name, [&] {
+    requireNonNull(map, "map");
+    requireNonNull(array, what);
+    std::call_once(map->rowOrderBuilt, [&] { buildRowOrder(*map); });
+    *array = (map->*member).data();
+  });
+}
+
 extern "C" scn_status_t scn_kmap_get_row_order(scn_kmap_t map,
                                                const int32_t **order) {
-  return guardCall("scn_kmap_get_row_order", [&] {
-    requireNonNull(map, "map");
-    requireNonNull(order, "order");
-    std::call_once(map->rowOrderBuilt, [&] { buildRowOrder(*map); });
-    *order = map->rowOrder.data();
-  });
+  return rowOrderArray("scn_kmap_get_row_order", map, order, "order", &scn_kmap::rowOrder);
 }
 
 extern "C" scn_status_t scn_kmap_get_row_masks(scn_kmap_t map, const int32_t **masks) {
-  return guardCall("scn_kmap_get_row_masks", [&] {
-    requireNonNull(map, "map");
-    requireNonNull(masks, "masks");
-    std::call_once(map->rowOrderBuilt, [&] { buildRowOrder(*map); });
-    *masks = map->rowMasks.data();
-  });
+  return rowOrderArray("scn_kmap_get_row_masks", map, masks, "masks", &scn_kmap::rowMasks);
 }
 
 extern "C" scn_status_t scn_kmap_get_row_table(scn_kmap_t map, const int32_t **table) {
-  return guardCall("scn_kmap_get_row_table", [&] {
-    requireNonNull(map, "map");
-    requireNonNull(table, "table");
-    std::call_once(map->rowOrderBuilt, [&] { buildRowOrder(*map); });
-    *table = map->rowTable.data();
-  });
+  return rowOrderArray("scn_kmap_get_row_table", map, table, "table", &scn_kmap::rowTable);
 }
 
 extern "C" scn_status_t scn_kmap_memory_bytes(scn_kmap_t map, int64_t *bytes) {
