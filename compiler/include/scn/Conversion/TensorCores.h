@@ -25,6 +25,11 @@
 #include "llvm/ADT/StringRef.h"
 
 namespace scn {
+/// The name of the tensor-core convolutions' launches, which outlining
+/// keeps for their kernels (the first; then tensor_core_conv_0, ...):
+/// profiles tell them from the row-loop kernels (main_kernel) by it, and
+/// scn-gpu-tensor-core-occupancy finds them by it.
+inline constexpr llvm::StringLiteral kTensorCoreKernelName = "tensor_core_conv";
 inline constexpr llvm::StringLiteral kMmaPlaceholderPrefix = "__scn_mma_m16n8k16_";
 inline constexpr llvm::StringLiteral kMmaTF32Placeholder = "__scn_mma_m16n8k8_tf32";
 /// One offset's wgmma.mma_async m64nNk16 of a warpgroup (sm_90a), + "f16"

@@ -721,7 +721,7 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
         perColumnTile);
     auto launch = gpu::LaunchOp::create(b, gridX, kb.index(conv.columnTiles()), one,
                                         kb.index(threads), one, one, kb.i32(sharedBytes));
-    launch.setFunctionAttr(FlatSymbolRefAttr::get(b.getContext(), "tensor_core_conv"));
+    launch.setFunctionAttr(FlatSymbolRefAttr::get(b.getContext(), kTensorCoreKernelName));
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(&launch.getBody().front());
     Value thread = launch.getThreadIds().x;
@@ -766,7 +766,7 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   // Outlined under this name (gpu-kernel-outlining), so that profiles
   // (SCN_GPU_PROFILE, ncu) tell the tensor-core convolutions from the
   // row-loop kernels, which are all main_kernel.
-  launch.setFunctionAttr(FlatSymbolRefAttr::get(b.getContext(), "tensor_core_conv"));
+  launch.setFunctionAttr(FlatSymbolRefAttr::get(b.getContext(), kTensorCoreKernelName));
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&launch.getBody().front());
   Value thread = launch.getThreadIds().x;

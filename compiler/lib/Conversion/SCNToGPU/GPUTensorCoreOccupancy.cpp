@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "scn/Conversion/Passes.h"
+#include "scn/Conversion/TensorCores.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/Builders.h"
@@ -20,11 +21,6 @@ namespace scn {
 using namespace mlir;
 
 namespace {
-
-/// The name the tensor-core lowering gives its launches
-/// (TensorCoreLowering.cpp); outlining keeps it for the first kernel and
-/// suffixes the others' (tensor_core_conv_0, ...).
-constexpr llvm::StringLiteral kTensorCoreKernel = "tensor_core_conv";
 
 struct SCNGPUTensorCoreOccupancyPass
     : scn::impl::SCNGPUTensorCoreOccupancyBase<SCNGPUTensorCoreOccupancyPass> {
@@ -41,7 +37,7 @@ struct SCNGPUTensorCoreOccupancyPass
       return;
     Builder b(&getContext());
     getOperation().walk([&](gpu::GPUFuncOp func) {
-      if (func.isKernel() && func.getName().starts_with(kTensorCoreKernel))
+      if (func.isKernel() && func.getName().starts_with(scn::kTensorCoreKernelName))
         func->setAttr("nvvm.minctasm", b.getI32IntegerAttr(static_cast<int32_t>(blocks)));
     });
   }
