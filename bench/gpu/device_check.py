@@ -442,8 +442,11 @@ def artifact_of(target):
 
 
 # Schedules timed against their default (heading, default target, variant
-# targets) whose outputs must equal the default's bit for bit (wgmma's within
-# a few f32 roundings: see bench()).
+# targets[, END_TO_END]) whose outputs must equal the default's bit for bit
+# (wgmma's within a few f32 roundings: see bench()); compared with maps
+# prebuilt, or end to end (maps built in every run) when the variant is
+# about building them.
+END_TO_END = "end to end"
 VARIANT_TABLES = (
     ("Block weights: the 4 warps of a block share each offset's weights, copied once "
      "per block by cp.async into double-buffered shared stages over the union of the "
@@ -508,6 +511,11 @@ VARIANT_TABLES = (
      "cuda-f16-wgmma", ("cuda-f16-wgmma-noprefetch",)),
     ("The same on wgmma at 128 columns (W3 C128; sm_90a).",
      "cuda-f16-wgmma128", ("cuda-f16-wgmma128-noprefetch",)),
+    ("W1's derived site sets where the network first uses them (--hoist-site-sets=false) "
+     "against the whole pyramid queued before the first layer (the default, "
+     "scn-hoist-site-sets), f16; a speed-up above 1 is the hoisting's loss (what each "
+     "one's maps cost: the maps-built profile table).",
+     "cuda-f16", ("cuda-f16-nohoist",), END_TO_END),
 )
 
 
@@ -669,16 +677,11 @@ def bench(log, repeat, deadline, scratch):
         # products in another order than mma.sync: its difference is a few
         # f32 roundings of the sums, not zero.
         # The same maps either way: the same output bit for bit.
-        # The same layers on the same sets, whenever they are built.
-        first_use = out.get("cuda-f16-nohoist")
-        if first_use is not None and "cuda-f16" in out:
-            result["nohoist difference"] = float(np.abs(first_use - out["cuda-f16"]).max()) \
-                if first_use.shape == out["cuda-f16"].shape else float("inf")
         hashed = out.get("cuda-f16" + HASH_LOOKUPS)
         if hashed is not None and "cuda-f16" in out:
             result["hash lookups difference"] = float(np.abs(hashed - out["cuda-f16"]).max()) \
                 if hashed.shape == out["cuda-f16"].shape else float("inf")
-        for _, base, variants in VARIANT_TABLES:
+        for _, base, variants, *_ in VARIANT_TABLES:
             got = [out[t] for t in variants if t in out]
             if got and base in out:
                 result[difference_key(variants)] = max(
@@ -775,31 +778,18 @@ def print_tables(rows, peaks):
         print(f"| {name} | {sorted_ms:.2f} | {hashed:.2f} | {sorted_ms / hashed:.2f}x | "
               f"{r.get('cuda-f16 prebuilt', nan):.2f} | "
               f"{r.get('hash lookups difference', float('nan')):.1e} |")
-    print()
-    print("W1's derived site sets where the network first uses them (--hoist-site-sets=false) "
-          "against the whole pyramid queued before the first layer (the default, "
-          "scn-hoist-site-sets), f16, end to end with weights resident (maps built in every "
-          "run: the times the goal's map share is made of) and the maps' share (the median of "
-          "alternating pairs'); a speed-up above 1 is the hoisting's loss.")
-    print("| workload | hoisted ms | at first use ms | speed-up | hoisted maps share | "
-          "at first use maps share | max difference |")
-    print("|---|---|---|---|---|---|---|")
-    for name, flop, sites, r in rows:
-        if "cuda-f16-nohoist" not in r or "cuda-f16" not in r:
-            continue
-        hoisted, first_use = r["cuda-f16"], r["cuda-f16-nohoist"]
-        print(f"| {name} | {hoisted:.2f} | {first_use:.2f} | {hoisted / first_use:.2f}x | "
-              f"{100 * maps_share(r, 'cuda-f16'):.1f}% | "
-              f"{100 * maps_share(r, 'cuda-f16-nohoist'):.1f}% | "
-              f"{r.get('nohoist difference', float('nan')):.1e} |")
     print_variant_tables(rows)
 
 
 def print_variant_tables(rows):
     """VARIANT_TABLES, from the bench's rows (name, FLOPs, sites, results)."""
-    for heading, base, variants in VARIANT_TABLES:
+    for heading, base, variants, *timing in VARIANT_TABLES:
+        # The result key of a time: maps prebuilt, or built in every run.
+        key = "" if timing == [END_TO_END] else " prebuilt"
         print()
-        print(heading + " Maps prebuilt; the best variant's speed-up over the default, and "
+        print(heading + (" End to end, maps built in every run" if key == "" else
+                         " Maps prebuilt")
+              + "; the best variant's speed-up over the default, and "
               "the largest difference of any variant's output from the default's (0: the "
               "same sums in the same order, as it must be; wgmma may order a k step's "
               "products otherwise: a few f32 roundings).")
@@ -808,13 +798,13 @@ def print_variant_tables(rows):
               + " | best speed-up (over the default's mean) | max difference |")
         print("|---|" + "---|" * (len(variants) + 4))
         for name, flop, sites, r in rows:
-            if f"{variants[0]} prebuilt" not in r:
+            if f"{variants[0]}{key}" not in r:
                 continue
             nan = float("nan")
-            first, again = r.get(f"{base} prebuilt", nan), r.get(f"{base}{AGAIN} prebuilt", nan)
+            first, again = r.get(f"{base}{key}", nan), r.get(f"{base}{AGAIN}{key}", nan)
             measured = [t for t in (first, again) if t == t]  # not nan
             default = sum(measured) / len(measured) if measured else nan
-            times = [r.get(f"{t} prebuilt", nan) for t in variants]
+            times = [r.get(f"{t}{key}", nan) for t in variants]
             # A variant that did not run (nan) is not the best.
             best = min((t for t in times if t == t), default=nan)
             print(f"| {name} | {first:.2f} | {again:.2f} | "
@@ -909,40 +899,44 @@ def profile_one(name, target, report, maps_built=False):
     resident.release()
 
 
-def read_profile(report, name, target):
-    """([(label, launches, total ms)], device span ms, host ms in the
-    runtime's calls but the GPU builders', wall ms of the runs in the
-    harness) of the block of `name target`."""
-    rows, inside, span, host, wall = [], False, 0.0, 0.0, 0.0
+def block_lines(report, name, target):
+    """The lines of the report's block of `name target` (profile_one's
+    header to the next)."""
+    inside = False
     for line in open(report):
         if line.startswith("## "):
             inside = line.startswith(f"## {name} {target}:")
         elif inside:
-            m = PROFILE_ROW.match(line)
-            if m:
-                rows.append((m.group(1), int(m.group(2)), float(m.group(3))))
-            elif m := PROFILE_SPAN.match(line):
-                span = float(m.group(1))
-            elif m := PROFILE_HOST.match(line):
-                if not m.group(1).startswith(GEOMETRY_CALL):
-                    host += float(m.group(2))
-            elif m := PROFILE_WALL.match(line):
-                wall = float(m.group(1))
+            yield line
+
+
+def read_profile(report, name, target):
+    """([(label, launches, total ms)], device span ms, host ms in the
+    runtime's calls but the GPU builders', wall ms of the runs in the
+    harness) of the block of `name target`."""
+    rows, span, host, wall = [], 0.0, 0.0, 0.0
+    for line in block_lines(report, name, target):
+        if m := PROFILE_ROW.match(line):
+            rows.append((m.group(1), int(m.group(2)), float(m.group(3))))
+        elif m := PROFILE_SPAN.match(line):
+            span = float(m.group(1))
+        elif m := PROFILE_HOST.match(line):
+            if not m.group(1).startswith(GEOMETRY_CALL):
+                host += float(m.group(2))
+        elif m := PROFILE_WALL.match(line):
+            wall = float(m.group(1))
     return rows, span, host, wall
 
 
 def read_geometry(report, name, target):
     """(device ms of the GPU builders' work on the default stream, host ms
     in their calls) of the block of `name target`, all runs."""
-    device, host, inside = 0.0, 0.0, False
-    for line in open(report):
-        if line.startswith("## "):
-            inside = line.startswith(f"## {name} {target}:")
-        elif inside:
-            if (m := PROFILE_ROW.match(line)) and m.group(1).startswith(GEOMETRY_ROW):
-                device += float(m.group(3))
-            elif (m := PROFILE_HOST.match(line)) and m.group(1).startswith(GEOMETRY_CALL):
-                host += float(m.group(2))
+    device, host = 0.0, 0.0
+    for line in block_lines(report, name, target):
+        if (m := PROFILE_ROW.match(line)) and m.group(1).startswith(GEOMETRY_ROW):
+            device += float(m.group(3))
+        elif (m := PROFILE_HOST.match(line)) and m.group(1).startswith(GEOMETRY_CALL):
+            host += float(m.group(2))
     return device, host
 
 
