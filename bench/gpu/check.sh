@@ -33,8 +33,9 @@
 #                                     $OUT/ncu_<layer>_<target>.txt, and
 #                                     the stalls by SASS instruction in
 #                                     $OUT/sass_<layer>_<target>.txt
-#                                     (sass_hotspots.py); about 30 s for
-#                                     three on the H200 (2026-11-28);
+#                                     (sass_hotspots.py); not timed alone
+#                                     (on the H200 on 2026-11-28 it and
+#                                     check.sh took 230.7 s together);
 #                                     needs ncu there)
 #
 # What it checks: the CUDA driver layer and the mgpu* ABI (a PTX kernel,
@@ -173,7 +174,8 @@ echo "== compiled networks on the GPU (bench/gpu/device_check.py; log: $OUT/devi
 # four correctness sections 45 s at most (a case hung for 10 s is reported
 # and its section goes on without it), the GEMM peaks 60 s, the benchmarks
 # 135 s (40 s a target; 15 pairs of runs with and without maps a GPU target
-# since 2026-11-28, about 14 s more than the 5 + 5 runs before), the
+# since 2026-11-28: by the first call's run times, an estimated 14 s more
+# than the 5 + 5 runs before, not yet timed on a GPU), the
 # profiles 60 s (20 s a target): 435 s in all.
 timeout 395 python3 bench/gpu/device_check.py --log "$OUT/device_check.log" --bench-seconds 135 \
   | tee "$OUT/device_check.txt"
