@@ -79,16 +79,18 @@ def runtime_environment(variables):
                 os.environ[name] = value
 
 
-def submanifold_row_order(lib, coords, size, choice=None, block_order=None):
+def submanifold_row_order(lib, coords, size, choice=None, block_order=None, packing=None):
     """The runtime's row order (scn_kmap_get_row_order) of the 3^dim
     submanifold map of the mode-0 input set of `coords` [n, dim + 1] on a
-    grid of `size`, with SCN_RUNTIME_ROW_ORDER=`choice` and
-    SCN_RUNTIME_BLOCK_ORDER=`block_order` (None: unset, the default)."""
+    grid of `size`, with SCN_RUNTIME_ROW_ORDER=`choice`,
+    SCN_RUNTIME_BLOCK_ORDER=`block_order` and
+    SCN_RUNTIME_ROW_PACKING=`packing` (None: unset, the default)."""
     dim = len(size)
     grid = (ctypes.c_int64 * dim)(*size)
     rows = np.ascontiguousarray(coords, np.int64)
     sites, kmap = ctypes.c_void_p(), ctypes.c_void_p()
-    variables = {"SCN_RUNTIME_ROW_ORDER": choice, "SCN_RUNTIME_BLOCK_ORDER": block_order}
+    variables = {"SCN_RUNTIME_ROW_ORDER": choice, "SCN_RUNTIME_BLOCK_ORDER": block_order,
+                 "SCN_RUNTIME_ROW_PACKING": packing}
     try:
         check(lib, lib.scn_sites_from_coords(dim, grid, rows.ctypes.data_as(ctypes.c_void_p),
                                              SCN_INDEX_INT64, ctypes.c_int64(len(rows)),

@@ -7,6 +7,7 @@
 #include "KernelMap.h"
 #include "RadixSort.h"
 #include "RowOrderKey.h"
+#include "RowPacking.h"
 
 #include <algorithm>
 #include <vector>
@@ -107,10 +108,28 @@ void sortBlocksHeaviestFirst(scn_kmap &map) {
   });
 }
 
+/// Packs map.rowOrder's chunks into blocks by their masks (RowPacking.h),
+/// the chunks in parallel.
+void packRowChunks(scn_kmap &map) {
+  const int64_t rows = map.numOut;
+  if (!packsRows(map.volume, rows))
+    return;
+  Array<int32_t> keyOrder(std::move(map.rowOrder)), keyMasks(std::move(map.rowMasks));
+  Array<int32_t> rowBlock(rows);
+  map.rowOrder = Array<int32_t>(rows);
+  map.rowMasks = Array<int32_t>(rows);
+  const int64_t chunks = (rows + kPackChunkRows - 1) / kPackChunkRows;
+  parallelFor(chunks, 16, [&](int64_t chunk) {
+    packChunk(SerialGroup{}, chunk, rows, keyOrder.data(), keyMasks.data(), rowBlock.data(),
+              map.rowOrder.data(), map.rowMasks.data());
+  });
+}
+
 } // namespace
 
 void scn::rt::buildRowOrder(scn_kmap &map) {
   buildKeyOrder(map);
+  packRowChunks(map);
   sortBlocksHeaviestFirst(map);
   // The table's rows in the final order: a tile of rows reads its entries
   // from consecutive rows, without first waiting for the order's entry.

@@ -77,8 +77,8 @@ void buildStridedNeighbors(const scn_sites &big, const scn_sites &small,
 void buildPairLists(scn_kmap &map);
 
 /// Fills rowOrder, rowMasks and rowTable: output rows stably sorted by the
-/// key of their neighbour masks (RowOrderKey.h), then whole blocks
-/// heaviest first.
+/// key of their neighbour masks (RowOrderKey.h), packed into blocks within
+/// chunks (RowPacking.h), then whole blocks heaviest first.
 void buildRowOrder(scn_kmap &map);
 
 /// Fills rowOrder and rowMasks in the key's order alone (buildRowOrder's

@@ -129,7 +129,8 @@ SCN_HOST_DEVICE inline uint64_t rowOrderKey(const int32_t *neighbors, int64_t K,
   return plainMask ? key : grayCodeRank(key);
 }
 
-/// After the key sort, the row order's whole blocks of kRowOrderBlockRows
+/// After the key sort and the packing of chunks (RowPacking.h), which keeps
+/// whole blocks, the row order's whole blocks of kRowOrderBlockRows
 /// rows (a tensor-core block: 4 warps of 16 rows) are stably sorted by the
 /// number of offsets their rows have between them, most first; a last,
 /// partial block stays last, so every block keeps its rows. The key puts

@@ -8,7 +8,9 @@
 /// The builders behind GpuSites.h, written once over a backend `B` of
 /// data-parallel primitives:
 ///   B::Stream, B::Array<T> (owning device memory), B::forEach(stream, n, f)
-///   (f(i) for i in [0, n), one GPU thread each), B::sortPairs (stable radix
+///   (f(i) for i in [0, n), one GPU thread each), B::forEachGroup(stream, n,
+///   f) (f(group, i) for i in [0, n), one GPU warp each, `group` its lanes
+///   as RowPacking.h's packChunk takes them), B::sortPairs (stable radix
 ///   sort of (key, id)), B::inclusiveSum, B::readBack, B::copyToHost,
 ///   B::checkLaunches, device-side atomics B::atomicMinU64 /
 ///   atomicMinI64 / atomicMaxI64 / atomicAddI32 / atomicCasU64, and
@@ -39,6 +41,7 @@
 #include "InputRules.h"
 #include "KeyPacking.h"
 #include "RowOrderKey.h"
+#include "RowPacking.h"
 
 #include "scn/Runtime/KernelMap.h"
 #include "scn/Runtime/Sites.h"
@@ -567,6 +570,17 @@ struct BlockOrderKeys {
   SCN_DEVICE void operator()(int64_t block) const {
     keys[block] = blockOrderKey(masks, block);
     ids[block] = int32_t(block);
+  }
+};
+
+/// Chunk c of the key order packed into blocks by its masks (RowPacking.h),
+/// by one warp (a group of lanes).
+struct PackChunks {
+  int64_t rows;
+  const int32_t *keyOrder, *keyMasks;
+  int32_t *rowBlock, *order, *masks;
+  template <typename Group> SCN_DEVICE void operator()(const Group &group, int64_t c) const {
+    packChunk(group, c, rows, keyOrder, keyMasks, rowBlock, order, masks);
   }
 };
 
@@ -1205,8 +1219,9 @@ template <typename B> void buildRowsBySite(SiteSet<B> &s, typename B::Stream str
 }
 
 /// The output rows of `map` stably sorted by the key of their neighbour
-/// masks, then whole blocks heaviest first, their masks and their table
-/// rows in that order, once (as the CPU runtime's scn_kmap_get_row_order).
+/// masks, packed into blocks within chunks, then whole blocks heaviest
+/// first, their masks and their table rows in that order, once (as the CPU
+/// runtime's scn_kmap_get_row_order).
 template <typename B> void buildRowOrder(KernelMap<B> &map, typename B::Stream stream) {
   if (map.rowOrderBuilt)
     return;
@@ -1225,16 +1240,29 @@ template <typename B> void buildRowOrder(KernelMap<B> &map, typename B::Stream s
     B::forEach(stream, rows,
                RowOrderKeys{map.neighbors.data(), K, bitOf.data(), plainMask, keys.data(),
                             lowMasks.data(), ids.data()});
-    // Whole blocks heaviest first (RowOrderKey.h): the key order goes to
-    // keyOrder and keyMasks, then to the map's arrays block by block.
+    // Each step writes rows and masks in its order: the key sort, the
+    // packing (RowPacking.h) and whole blocks heaviest first (RowOrderKey.h)
+    // each to arrays of their own, the last to the map's.
     const int64_t blocks = rows / kRowOrderBlockRows;
     const bool byBlocks = heaviestBlocksFirst() && blocks >= 2 && K <= kRowMaskBits;
-    typename B::template Array<int32_t> keyOrder(byBlocks ? rows : 0, stream),
-        keyMasks(byBlocks ? rows : 0, stream);
-    int32_t *order = byBlocks ? keyOrder.data() : map.rowOrder.data();
-    int32_t *masks = byBlocks ? keyMasks.data() : map.rowMasks.data();
+    const bool packs = packsRows(K, rows);
+    const int64_t keyRows = packs || byBlocks ? rows : 0;
+    const int64_t packedRows = packs && byBlocks ? rows : 0;
+    typename B::template Array<int32_t> keyOrder(keyRows, stream), keyMasks(keyRows, stream),
+        packedOrder(packedRows, stream), packedMasks(packedRows, stream),
+        rowBlock(packs ? rows : 0, stream);
+    int32_t *order = packs || byBlocks ? keyOrder.data() : map.rowOrder.data();
+    int32_t *masks = packs || byBlocks ? keyMasks.data() : map.rowMasks.data();
     B::sortPairs(keys.data(), sortedKeys.data(), ids.data(), order, rows, bits, stream);
     B::forEach(stream, rows, MasksInOrder{order, lowMasks.data(), masks});
+    if (packs) {
+      int32_t *to = byBlocks ? packedOrder.data() : map.rowOrder.data();
+      int32_t *toMasks = byBlocks ? packedMasks.data() : map.rowMasks.data();
+      B::forEachGroup(stream, (rows + kPackChunkRows - 1) / kPackChunkRows,
+                      PackChunks{rows, order, masks, rowBlock.data(), to, toMasks});
+      order = to;
+      masks = toMasks;
+    }
     if (byBlocks) {
       typename B::template Array<int32_t> blockIds(blocks, stream), blockOrder(blocks, stream);
       B::forEach(stream, blocks, BlockOrderKeys{masks, keys.data(), blockIds.data()});

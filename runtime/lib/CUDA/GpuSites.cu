@@ -48,6 +48,44 @@ template <typename F> __global__ void forEachKernel(int64_t n, F f) {
     f(i);
 }
 
+/// A warp as RowPacking.h's group of lanes: its collectives are shuffles, so
+/// every lane must reach each of them (packChunk's steps are uniform).
+struct WarpGroup {
+  static constexpr int32_t kLanes = 32;
+  __device__ int32_t lane() const { return int32_t(threadIdx.x % 32); }
+  __device__ uint32_t allMin(uint32_t v) const {
+#if __CUDA_ARCH__ >= 800
+    return __reduce_min_sync(0xffffffffu, v);
+#else
+    for (int delta = 16; delta > 0; delta /= 2) {
+      uint32_t other = __shfl_xor_sync(0xffffffffu, v, delta);
+      v = other < v ? other : v;
+    }
+    return v;
+#endif
+  }
+  __device__ int32_t exclusiveSum(int32_t v, int32_t &total) const {
+    int32_t inclusive = v;
+    for (int delta = 1; delta < 32; delta *= 2) {
+      int32_t below = __shfl_up_sync(0xffffffffu, inclusive, delta);
+      if (lane() >= delta)
+        inclusive += below;
+    }
+    total = __shfl_sync(0xffffffffu, inclusive, 31);
+    return inclusive - v;
+  }
+  __device__ void sync() const { __syncwarp(); }
+};
+
+constexpr int kWarpsPerBlock = 4;
+
+/// f(group, i) for i in [0, n), one warp each; a warp past n leaves whole.
+template <typename F> __global__ void forEachWarpKernel(int64_t n, F f) {
+  int64_t i = int64_t(blockIdx.x) * kWarpsPerBlock + threadIdx.x / 32;
+  if (i < n)
+    f(WarpGroup{}, i);
+}
+
 /// Device memory from the stream-ordered pool, freed on the same stream.
 template <typename T> class DeviceArray {
 public:
@@ -153,6 +191,12 @@ struct CudaBackend {
     if (n <= 0)
       return;
     forEachKernel<<<unsigned((n + kThreads - 1) / kThreads), kThreads, 0, stream>>>(n, f);
+  }
+  template <typename F> static void forEachGroup(Stream stream, int64_t n, F f) {
+    if (n <= 0)
+      return;
+    forEachWarpKernel<<<unsigned((n + kWarpsPerBlock - 1) / kWarpsPerBlock),
+                        32 * kWarpsPerBlock, 0, stream>>>(n, f);
   }
   static void sortPairs(const uint64_t *keysIn, uint64_t *keysOut, const int32_t *idsIn,
                         int32_t *idsOut, int64_t m, int endBit, Stream stream) {

@@ -6,7 +6,7 @@
 ///
 /// \file
 /// The data-parallel primitives of DeviceSites.h, run sequentially on the
-/// host: forEach is a loop, the radix sort std::stable_sort, the scan
+/// host: forEach and forEachGroup are loops, the radix sort std::stable_sort, the scan
 /// std::inclusive_scan. Not part of the library: the unit tests build the
 /// device builders with it, so that their logic is checked against the CPU
 /// runtime on machines without a GPU (only the CUDA primitives and the
@@ -16,6 +16,8 @@
 
 #ifndef SCN_RUNTIME_LIB_CUDA_HOSTBACKEND_H
 #define SCN_RUNTIME_LIB_CUDA_HOSTBACKEND_H
+
+#include "RowPacking.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -53,6 +55,11 @@ struct HostBackend {
   template <typename F> static void forEach(Stream, int64_t n, F f) {
     for (int64_t i = 0; i < n; ++i)
       f(i);
+  }
+  /// One lane a group (RowPacking.h's SerialGroup).
+  template <typename F> static void forEachGroup(Stream, int64_t n, F f) {
+    for (int64_t i = 0; i < n; ++i)
+      f(SerialGroup{}, i);
   }
   /// Stable, by the low `endBit` bits of the keys (as CUB's radix sort).
   static void sortPairs(const uint64_t *keysIn, uint64_t *keysOut, const int32_t *idsIn,

@@ -566,9 +566,10 @@ def test_row_orders_give_the_same_output(seed, flags, tmp_path):
     """The row order (which rows share a tensor-core tile, and which tiles
     a block runs first) changes which offsets a tile skips, never a row's
     sums: the rounded case gives the same output bit for bit with the Gray
-    code key and whole blocks heaviest first (the default), the plain mask
-    (SCN_RUNTIME_ROW_ORDER=mask) and the key's own block order
-    (SCN_RUNTIME_BLOCK_ORDER=key), whose orders differ there."""
+    code key, chunks packed and whole blocks heaviest first (the default),
+    the plain mask (SCN_RUNTIME_ROW_ORDER=mask), the key's own block order
+    (SCN_RUNTIME_BLOCK_ORDER=key) and the key's cuts
+    (SCN_RUNTIME_ROW_PACKING=key), whose orders differ there."""
     spec, arrays = tensor_core_case(seed, exact=False)
     # The first layer's map, as the runtime orders it each way (mode 0, as
     # the case's input).
@@ -576,21 +577,26 @@ def test_row_orders_give_the_same_output(seed, flags, tmp_path):
     orders = {name: tile_occupancy.submanifold_row_order(
                   lib, arrays["coords"], spec["spatial_size"], *choices)
               for name, choices in (("gray", ()), ("mask", ("mask",)),
-                                    ("key", (None, "key")))}
+                                    ("key", (None, "key")), ("cuts", (None, None, "key")))}
     assert not np.array_equal(orders["mask"], orders["gray"])
     assert not np.array_equal(orders["key"], orders["gray"])
+    assert not np.array_equal(orders["cuts"], orders["gray"])
     compile_args = ["--target=cuda-emulated"] + flags
     default = run(spec, arrays, tmp_path, "gray", compile_args)
     masked = run(spec, arrays, tmp_path, "mask", compile_args, {"SCN_RUNTIME_ROW_ORDER": "mask"})
     np.testing.assert_array_equal(default, masked)
     keyed = run(spec, arrays, tmp_path, "key", compile_args, {"SCN_RUNTIME_BLOCK_ORDER": "key"})
     np.testing.assert_array_equal(default, keyed)
+    cut = run(spec, arrays, tmp_path, "cuts", compile_args, {"SCN_RUNTIME_ROW_PACKING": "key"})
+    np.testing.assert_array_equal(default, cut)
     # The variables reach the runtime's row order: other values fail the run.
     with pytest.raises(AssertionError, match="SCN_RUNTIME_ROW_ORDER"):
         run(spec, arrays, tmp_path, "bad", compile_args, {"SCN_RUNTIME_ROW_ORDER": "sorted"})
     with pytest.raises(AssertionError, match="SCN_RUNTIME_BLOCK_ORDER"):
         run(spec, arrays, tmp_path, "bad", compile_args,
             {"SCN_RUNTIME_BLOCK_ORDER": "lightest"})
+    with pytest.raises(AssertionError, match="SCN_RUNTIME_ROW_PACKING"):
+        run(spec, arrays, tmp_path, "bad", compile_args, {"SCN_RUNTIME_ROW_PACKING": "greedy"})
 
 
 @pytest.mark.parametrize("flags", [["--element-type=f16"],

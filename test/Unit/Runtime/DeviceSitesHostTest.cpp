@@ -408,14 +408,18 @@ TEST(DeviceSitesOnHost, PairListsAndRowOrdersMatchTheCpuRuntime) {
                {SCN_KMAP_STRIDED, &host, &down, cpu.sites, cpuDown.sites, &two},
                {SCN_KMAP_TRANSPOSED, &down, &host, cpuDown.sites, cpu.sites, &two}};
   // Both row orders, the Gray code key and the plain mask
-  // (SCN_RUNTIME_ROW_ORDER), with whole blocks heaviest first or in key
-  // order (SCN_RUNTIME_BLOCK_ORDER).
+  // (SCN_RUNTIME_ROW_ORDER), packed within chunks or cut where the key's
+  // order falls (SCN_RUNTIME_ROW_PACKING), with whole blocks heaviest first
+  // or in key order (SCN_RUNTIME_BLOCK_ORDER).
   std::map<std::string, std::vector<int32_t>> submanifoldOrders;
   for (const char *choice : {"gray", "mask"})
+  for (const char *packing : {"chunks", "key"})
   for (const char *blocks : {"heaviest", "key"}) {
     SCOPED_TRACE(choice);
+    SCOPED_TRACE(packing);
     SCOPED_TRACE(blocks);
     ScopedEnv env("SCN_RUNTIME_ROW_ORDER", choice);
+    ScopedEnv packingEnv("SCN_RUNTIME_ROW_PACKING", packing);
     ScopedEnv blockEnv("SCN_RUNTIME_BLOCK_ORDER", blocks);
     for (const Case &c : cases) {
       HostMap map;
@@ -441,7 +445,7 @@ TEST(DeviceSitesOnHost, PairListsAndRowOrdersMatchTheCpuRuntime) {
       EXPECT_EQ(fromInfo(map.rowOrder.data(), map.numOut), fromInfo(order, info.num_out))
           << c.kind;
       if (c.kind == SCN_KMAP_SUBMANIFOLD)
-        submanifoldOrders[std::string(choice) + " " + blocks] =
+        submanifoldOrders[std::string(choice) + " " + packing + " " + blocks] =
             fromInfo(map.rowOrder.data(), map.numOut);
       const int32_t *masks = nullptr;
       ASSERT_EQ(scn_kmap_get_row_masks(cm.map, &masks), SCN_OK);
@@ -454,9 +458,17 @@ TEST(DeviceSitesOnHost, PairListsAndRowOrdersMatchTheCpuRuntime) {
           << c.kind;
     }
   }
-  // The case's blocks differ in weight, so the two block orders differ.
-  EXPECT_NE(submanifoldOrders["gray heaviest"], submanifoldOrders["gray key"]);
-  EXPECT_NE(submanifoldOrders["mask heaviest"], submanifoldOrders["mask key"]);
+  // The case's blocks differ in weight, so the two block orders differ, and
+  // its chunks (700 rows: two whole, one partial) pack differently from the
+  // key's cuts.
+  for (const char *choice : {"gray", "mask"})
+    for (const char *packing : {"chunks", "key"}) {
+      std::string prefix = std::string(choice) + " " + packing + " ";
+      EXPECT_NE(submanifoldOrders[prefix + "heaviest"], submanifoldOrders[prefix + "key"]);
+      std::string other = std::string(choice) + " " +
+                          (std::string(packing) == "key" ? "chunks" : "key") + " heaviest";
+      EXPECT_NE(submanifoldOrders[prefix + "heaviest"], submanifoldOrders[other]);
+    }
 }
 
 TEST(DeviceSitesOnHost, EmptySetsGiveEmptyMaps) {

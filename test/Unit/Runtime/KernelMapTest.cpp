@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <numeric>
 #include <string>
+#include <tuple>
 
 using namespace scn::test;
 
@@ -125,23 +126,106 @@ std::vector<int32_t> heaviestBlocksFirst(const std::vector<int32_t> &keyOrder,
   return order;
 }
 
+/// The key order `keyOrder` packed within each chunk of 256 rows into blocks
+/// of 64 (RowPacking.h's rules, written plainly): the runs of equal masks
+/// (`lowMaskOf`) fill whole blocks of their own first; then each block
+/// starts from the run with the fewest offsets (most rows left, then first)
+/// and takes every run its union holds, in order, or else the run that adds
+/// the fewest offsets (most rows left, most offsets, first), until full; a
+/// block's rows keep their order.
+template <typename MaskOf>
+std::vector<int32_t> packedInChunks(const std::vector<int32_t> &keyOrder, MaskOf lowMaskOf) {
+  struct Run {
+    size_t start, length, left;
+    uint32_t mask;
+  };
+  std::vector<int32_t> order;
+  for (size_t base = 0; base < keyOrder.size(); base += 256) {
+    const size_t end = std::min(keyOrder.size(), base + 256);
+    std::vector<Run> runs;
+    for (size_t i = base; i < end; ++i) {
+      uint32_t mask = uint32_t(lowMaskOf(keyOrder[i]));
+      if (runs.empty() || runs.back().mask != mask)
+        runs.push_back({i, 0, 0, mask});
+      ++runs.back().length;
+      ++runs.back().left;
+    }
+    std::vector<std::vector<size_t>> blocks;
+    auto take = [&](Run &run, size_t count, std::vector<size_t> &block) {
+      for (size_t i = 0; i < count; ++i)
+        block.push_back(run.start + run.length - run.left + i);
+      run.left -= count;
+    };
+    for (Run &run : runs)
+      while (run.left >= 64)
+        take(run, 64, blocks.emplace_back());
+    auto offsets = [](uint32_t mask) { return __builtin_popcount(mask); };
+    for (;;) {
+      Run *seed = nullptr;
+      for (Run &run : runs)
+        if (run.left && (!seed || std::make_pair(offsets(run.mask), -int(run.left)) <
+                                      std::make_pair(offsets(seed->mask), -int(seed->left))))
+          seed = &run;
+      if (!seed)
+        break;
+      std::vector<size_t> block;
+      uint32_t all = seed->mask;
+      take(*seed, seed->left, block);
+      while (block.size() < 64) {
+        bool held = false;
+        for (Run &run : runs)
+          if (run.left && (run.mask & ~all) == 0 && block.size() < 64) {
+            held = true;
+            take(run, std::min(run.left, 64 - block.size()), block);
+          }
+        if (held)
+          continue;
+        Run *pick = nullptr;
+        auto rank = [&](const Run &run) {
+          return std::make_tuple(offsets(run.mask | all), -int(run.left), -offsets(run.mask));
+        };
+        for (Run &run : runs)
+          if (run.left && (!pick || rank(run) < rank(*pick)))
+            pick = &run;
+        if (!pick)
+          break;
+        all |= pick->mask;
+        take(*pick, std::min(pick->left, 64 - block.size()), block);
+      }
+      blocks.push_back(block);
+    }
+    for (std::vector<size_t> &block : blocks) {
+      std::sort(block.begin(), block.end());
+      for (size_t i : block)
+        order.push_back(keyOrder[i]);
+    }
+  }
+  return order;
+}
+
 /// scn_kmap_get_row_order: the output rows stably sorted by the Gray code
 /// position of their masks over rowKeyBitsOf's bits (by default and with
 /// SCN_RUNTIME_ROW_ORDER=gray), or by the plain mask of the first 64
-/// offsets (=mask); then, for windows of up to 32 offsets, its whole blocks
-/// of 64 rows heaviest first (by default and with
-/// SCN_RUNTIME_BLOCK_ORDER=heaviest; =key keeps the key order); and
+/// offsets (=mask); then, for windows of up to 32 offsets, packed within
+/// chunks (packedInChunks; by default and with SCN_RUNTIME_ROW_PACKING=chunks,
+/// =key keeps the key's cuts), then its whole blocks of 64 rows heaviest
+/// first (by default and with SCN_RUNTIME_BLOCK_ORDER=heaviest; =key keeps
+/// the order before); and
 /// scn_kmap_get_row_masks: the masks of those rows (first 32 offsets), in
 /// that order; scn_kmap_get_row_table: their table rows in that order.
 TEST(KernelMap, RowOrderSortsRowsByNeighbourMaskKey) {
-  int blockOrdersThatMoved = 0;
+  int blockOrdersThatMoved = 0, packingsThatMoved = 0;
   for (const char *choice : {static_cast<const char *>(nullptr), "gray", "mask"})
+  for (const char *packing : {static_cast<const char *>(nullptr), "chunks", "key"})
   for (const char *blocks : {static_cast<const char *>(nullptr), "heaviest", "key"}) {
     SCOPED_TRACE(choice ? choice : "default");
+    SCOPED_TRACE(packing ? packing : "default packing");
     SCOPED_TRACE(blocks ? blocks : "default blocks");
     ScopedEnv env("SCN_RUNTIME_ROW_ORDER", choice);
+    ScopedEnv packingEnv("SCN_RUNTIME_ROW_PACKING", packing);
     ScopedEnv blockEnv("SCN_RUNTIME_BLOCK_ORDER", blocks);
     const bool plain = choice && std::string(choice) == "mask";
+    const bool keyCuts = packing && std::string(packing) == "key";
     const bool keyBlocks = blocks && std::string(blocks) == "key";
     std::mt19937_64 rng(22);
     for (const SubmanifoldCase &c : submanifoldCases()) {
@@ -180,6 +264,11 @@ TEST(KernelMap, RowOrderSortsRowsByNeighbourMaskKey) {
       std::iota(expected.begin(), expected.end(), 0);
       std::stable_sort(expected.begin(), expected.end(),
                        [&](int32_t a, int32_t b) { return keyOf(a) < keyOf(b); });
+      if (!keyCuts && K <= 32 && n > 64) {
+        std::vector<int32_t> packed = packedInChunks(expected, lowMaskOf);
+        packingsThatMoved += packed != expected;
+        expected = packed;
+      }
       if (!keyBlocks && K <= 32) {
         std::vector<int32_t> byBlocks = heaviestBlocksFirst(expected, lowMaskOf);
         blockOrdersThatMoved += byBlocks != expected;
@@ -201,9 +290,10 @@ TEST(KernelMap, RowOrderSortsRowsByNeighbourMaskKey) {
       EXPECT_EQ(std::vector<int32_t>(rowTable, rowTable + n * K), expectedTable);
     }
   }
-  // The cases have blocks of different weights in key order (else the
-  // block order is not tested).
+  // The cases have blocks of different weights in key order, and chunks the
+  // packing changes (else neither step is tested).
   EXPECT_GT(blockOrdersThatMoved, 0);
+  EXPECT_GT(packingsThatMoved, 0);
   // Any other choice is an error that names the variable.
   ScopedEnv env("SCN_RUNTIME_ROW_ORDER", "sorted");
   SitesGuard sites{inputSites(submanifoldCases()[4].grid,
@@ -237,6 +327,25 @@ TEST(KernelMap, RowOrderSortsRowsByNeighbourMaskKey) {
     EXPECT_EQ(std::string(scn_last_error_message()),
               "scn_kmap_get_row_order: SCN_RUNTIME_BLOCK_ORDER = \"lightest\" is neither "
               "\"heaviest\" (the default) nor \"key\"");
+  }
+  // And any other packing.
+  ScopedEnv goodBlocks("SCN_RUNTIME_BLOCK_ORDER", nullptr);
+  ScopedEnv packingEnv("SCN_RUNTIME_ROW_PACKING", "greedy");
+  for (int64_t rows : {2, 300}) {
+    SCOPED_TRACE(rows);
+    std::vector<int64_t> line;
+    for (int64_t x = 0; x < rows; ++x)
+      line.insert(line.end(), {x, 0, 0, 0});
+    SitesGuard lineSites{inputSites(Grid{3, {300, 3, 3}, 1}, line, 3)};
+    KmapGuard lineMap{nullptr};
+    ASSERT_EQ(scn_kmap_build(SCN_KMAP_SUBMANIFOLD, lineSites.sites, lineSites.sites, three,
+                             nullptr, &lineMap.map),
+              SCN_OK)
+        << scn_last_error_message();
+    EXPECT_EQ(scn_kmap_get_row_order(lineMap.map, &order), SCN_ERROR_INVALID_ARGUMENT);
+    EXPECT_EQ(std::string(scn_last_error_message()),
+              "scn_kmap_get_row_order: SCN_RUNTIME_ROW_PACKING = \"greedy\" is neither "
+              "\"chunks\" (the default) nor \"key\"");
   }
 }
 
