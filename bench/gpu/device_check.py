@@ -381,6 +381,7 @@ PRIMARY_TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-noprep", "cuda-f16+hostw
                    "cuda-f16-wgmma", "cuda-f16-wgmma128",
                    "cuda-f16-noprefetch", "cuda-f16-wgmma-noprefetch",
                    "cuda-f16-wgmma128-noprefetch", "cuda-f16-nohoist",
+                   "cuda-f16+keypacking", "cuda-f16-wgmma+keypacking",
                    "cuda-f16-sharedw", "cuda-f16-sharedw90",
                    "cuda-tf32", "cuda-bf16", "cuda-f16-act16")
 OTHER_TARGETS = ("cuda-f16+hashlookups", "cuda-f16+maskorder", "cuda-f16+keyblocks",
@@ -401,6 +402,14 @@ MASK_ORDER = "+maskorder"
 # W3's layer and 1.25-1.31x on W1's levels 1 and 2 by
 # bench/gpu/block_order.py).
 KEY_BLOCKS = "+keyblocks"
+# A target ending so runs its artifact with SCN_RUNTIME_ROW_PACKING=key: the
+# row order cut into blocks where the key's order falls, as before the
+# twenty-second session, instead of packed within chunks of 256 rows
+# (runtime/lib/CPU/RowPacking.h; 6.7-9.2% fewer union steps on W1's levels
+# by bench/gpu/row_packing.py --chunks 256), on W1, whose maps are built in
+# every run of its end-to-end time; the profiles time the W3 layers'
+# kernels with it.
+KEY_PACKING = "+keypacking"
 # A target ending so runs its artifact with SCN_RUNTIME_ALGORITHMS=hash:
 # the maps built on the GPU look sites up in a hash table instead of by
 # binary search (runtime/lib/CUDA/DeviceKeyTable.h), on W1, whose maps
@@ -424,6 +433,7 @@ AGAIN = "+again"
 SUFFIXES = {PAGEABLE: ({"SCN_GPU_PAGEABLE_UPLOADS": "1"}, PAGEABLE_WORKLOADS),
             MASK_ORDER: ({"SCN_RUNTIME_ROW_ORDER": "mask"}, None),
             KEY_BLOCKS: ({"SCN_RUNTIME_BLOCK_ORDER": "key"}, None),
+            KEY_PACKING: ({"SCN_RUNTIME_ROW_PACKING": "key"}, ("W1",)),
             HASH_LOOKUPS: ({"SCN_RUNTIME_ALGORITHMS": "hash"}, ("W1",)),
             HOST_WAITS: ({"SCN_GPU_GEOMETRY_WAIT": "host"}, ("W1",)),
             AGAIN: ({}, None)}
@@ -511,6 +521,19 @@ VARIANT_TABLES = (
      "cuda-f16-wgmma", ("cuda-f16-wgmma-noprefetch",)),
     ("The same on wgmma at 128 columns (W3 C128; sm_90a).",
      "cuda-f16-wgmma128", ("cuda-f16-wgmma128-noprefetch",)),
+    ("The row order cut into blocks of 64 where the key's order falls "
+     "(SCN_RUNTIME_ROW_PACKING=key, the order before the twenty-second session) against "
+     "packed within chunks of 256 rows by their masks (the default: fewer offsets a "
+     "block; runtime/lib/CPU/RowPacking.h, bench/gpu/row_packing.py), W1 only (the "
+     "profiles time the W3 layers' kernels both ways), f16, mma.sync; a speed-up below 1 "
+     "is the packing's gain on the kernels.",
+     "cuda-f16", ("cuda-f16" + KEY_PACKING,)),
+    ("The same on wgmma (sm_90a).",
+     "cuda-f16-wgmma", ("cuda-f16-wgmma" + KEY_PACKING,)),
+    ("The packing's cost with its gain: the row order cut where the key's order falls "
+     "against packed (the default), f16, mma.sync; on W1, whose maps and row orders "
+     "are built in every run, a speed-up below 1 is the packing's net gain.",
+     "cuda-f16", ("cuda-f16" + KEY_PACKING,), END_TO_END),
     ("W1's derived site sets where the network first uses them (--hoist-site-sets=false) "
      "against the whole pyramid queued before the first layer (the default, "
      "scn-hoist-site-sets), f16; a speed-up above 1 is the hoisting's loss (what each "
@@ -835,6 +858,9 @@ PROFILES = (("W3_C64", "cuda-f16"), ("W3_C128", "cuda-f16"), ("W1", "cuda-f16"),
             ("W3_C64", "cuda-f16" + KEY_BLOCKS), ("W3_C64", "cuda-f16-async-blockw"),
             ("W3_C128", "cuda-f16-blockw"), ("W3_C128", "cuda-f16-wgmma"),
             ("W3_C128", "cuda-f16-wgmma128"), ("W3_C128", "cuda-f16-wgmma128" + KEY_BLOCKS),
+            ("W3_C64", "cuda-f16-wgmma" + KEY_PACKING),
+            ("W3_C128", "cuda-f16-wgmma128" + KEY_PACKING),
+            ("W1", "cuda-f16" + KEY_PACKING),
             ("W3_C64", "cuda-f16-wgmma-noprefetch"), ("W3_C128", "cuda-f16-wgmma128-noprefetch"),
             ("W3_C64", "cuda-f16-noprefetch"), ("W1", "cuda-f16-noprefetch"),
             ("W1", "cuda-f16" + KEY_BLOCKS),
