@@ -112,7 +112,7 @@ void sortBlocksHeaviestFirst(scn_kmap &map) {
 /// the chunks in parallel.
 void packRowChunks(scn_kmap &map) {
   const int64_t rows = map.numOut;
-  if (!packsRows(map.volume, rows))
+  if (!packsRows(map.kind, map.volume, rows))
     return;
   Array<int32_t> keyOrder(std::move(map.rowOrder)), keyMasks(std::move(map.rowMasks));
   Array<int32_t> rowBlock(rows);

@@ -5,10 +5,10 @@
 //===----------------------------------------------------------------------===//
 ///
 /// \file
-/// Between the row order's key sort and its heaviest-first block sort
-/// (RowOrderKey.h), the rows of each chunk of kPackChunkRows consecutive
-/// rows are packed into the chunk's blocks of kRowOrderBlockRows rows by
-/// their neighbour masks. A tensor-core block runs every offset one of its
+/// Between a submanifold map's row-order key sort and its heaviest-first
+/// block sort (RowOrderKey.h), the rows of each chunk of kPackChunkRows
+/// consecutive rows are packed into the chunk's blocks of kRowOrderBlockRows
+/// rows by their neighbour masks. A tensor-core block runs every offset one of its
 /// rows has (its union), so cutting the sorted rows wherever 64 falls puts
 /// rows with unrelated masks together at every cut. The packing, greedy
 /// and the same on the CPU and the GPU:
@@ -39,6 +39,8 @@
 
 #include "RowOrderKey.h"
 
+#include "scn/Runtime/KernelMap.h"
+
 #include <cstdint>
 
 namespace scn::rt {
@@ -56,12 +58,16 @@ inline bool packRowsInChunks() {
   return !environmentAsksFor("SCN_RUNTIME_ROW_PACKING", "chunks", "key");
 }
 
-/// Whether a map with `volume` offsets and `rows` rows is packed: its masks
-/// must be whole (scn_kmap_get_row_masks holds offsets 0..31) and it must
-/// have more than one block. The variable is read for every map, so that a
-/// bad value fails on small maps too.
-inline bool packsRows(int64_t volume, int64_t rows) {
-  return packRowsInChunks() && volume <= kRowMaskBits && rows > kRowOrderBlockRows;
+/// Whether a map of `kind` with `volume` offsets and `rows` rows is packed:
+/// a submanifold map (a strided or transposed map's rows have one or two of
+/// their 8 offsets, and the key's cuts already group them: 0.2-2.9% fewer
+/// union steps on W1's levels, by a CPU model of the packing), whose masks
+/// are whole (scn_kmap_get_row_masks holds offsets 0..31), with more than
+/// one block. The variable is read for every map, so that a bad value fails
+/// on small maps too.
+inline bool packsRows(int32_t kind, int64_t volume, int64_t rows) {
+  return packRowsInChunks() && kind == SCN_KMAP_SUBMANIFOLD && volume <= kRowMaskBits &&
+         rows > kRowOrderBlockRows;
 }
 
 SCN_HOST_DEVICE inline int32_t maskBitCount(uint32_t mask) {

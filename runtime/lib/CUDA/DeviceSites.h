@@ -1245,7 +1245,7 @@ template <typename B> void buildRowOrder(KernelMap<B> &map, typename B::Stream s
     // each to arrays of their own, the last to the map's.
     const int64_t blocks = rows / kRowOrderBlockRows;
     const bool byBlocks = heaviestBlocksFirst() && blocks >= 2 && K <= kRowMaskBits;
-    const bool packs = packsRows(K, rows);
+    const bool packs = packsRows(map.kind, K, rows);
     const int64_t keyRows = packs || byBlocks ? rows : 0;
     const int64_t packedRows = packs && byBlocks ? rows : 0;
     typename B::template Array<int32_t> keyOrder(keyRows, stream), keyMasks(keyRows, stream),

@@ -411,7 +411,7 @@ TEST(DeviceSitesOnHost, PairListsAndRowOrdersMatchTheCpuRuntime) {
   // (SCN_RUNTIME_ROW_ORDER), packed within chunks or cut where the key's
   // order falls (SCN_RUNTIME_ROW_PACKING), with whole blocks heaviest first
   // or in key order (SCN_RUNTIME_BLOCK_ORDER).
-  std::map<std::string, std::vector<int32_t>> submanifoldOrders;
+  std::map<int32_t, std::map<std::string, std::vector<int32_t>>> orders;
   for (const char *choice : {"gray", "mask"})
   for (const char *packing : {"chunks", "key"})
   for (const char *blocks : {"heaviest", "key"}) {
@@ -444,9 +444,8 @@ TEST(DeviceSitesOnHost, PairListsAndRowOrdersMatchTheCpuRuntime) {
       ASSERT_EQ(scn_kmap_get_row_order(cm.map, &order), SCN_OK);
       EXPECT_EQ(fromInfo(map.rowOrder.data(), map.numOut), fromInfo(order, info.num_out))
           << c.kind;
-      if (c.kind == SCN_KMAP_SUBMANIFOLD)
-        submanifoldOrders[std::string(choice) + " " + packing + " " + blocks] =
-            fromInfo(map.rowOrder.data(), map.numOut);
+      orders[c.kind][std::string(choice) + " " + packing + " " + blocks] =
+          fromInfo(map.rowOrder.data(), map.numOut);
       const int32_t *masks = nullptr;
       ASSERT_EQ(scn_kmap_get_row_masks(cm.map, &masks), SCN_OK);
       EXPECT_EQ(fromInfo(map.rowMasks.data(), map.numOut), fromInfo(masks, info.num_out))
@@ -460,14 +459,17 @@ TEST(DeviceSitesOnHost, PairListsAndRowOrdersMatchTheCpuRuntime) {
   }
   // The case's blocks differ in weight, so the two block orders differ, and
   // its chunks (700 rows: two whole, one partial) pack differently from the
-  // key's cuts.
+  // key's cuts; only submanifold maps are packed.
+  std::map<std::string, std::vector<int32_t>> &submanifold = orders[SCN_KMAP_SUBMANIFOLD];
   for (const char *choice : {"gray", "mask"})
     for (const char *packing : {"chunks", "key"}) {
       std::string prefix = std::string(choice) + " " + packing + " ";
-      EXPECT_NE(submanifoldOrders[prefix + "heaviest"], submanifoldOrders[prefix + "key"]);
+      EXPECT_NE(submanifold[prefix + "heaviest"], submanifold[prefix + "key"]);
       std::string other = std::string(choice) + " " +
                           (std::string(packing) == "key" ? "chunks" : "key") + " heaviest";
-      EXPECT_NE(submanifoldOrders[prefix + "heaviest"], submanifoldOrders[other]);
+      EXPECT_NE(submanifold[prefix + "heaviest"], submanifold[other]);
+      for (int32_t kind : {SCN_KMAP_STRIDED, SCN_KMAP_TRANSPOSED})
+        EXPECT_EQ(orders[kind][prefix + "heaviest"], orders[kind][other]) << kind;
     }
 }
 

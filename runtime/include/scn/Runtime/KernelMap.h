@@ -96,11 +96,12 @@ SCN_RUNTIME_API scn_status_t scn_kmap_get_info(scn_kmap_t map,
 /// code rank of the mask, far offsets as its high bits; at most 64 offsets,
 /// the farthest). Kernels that take output rows in tiles (the CUDA
 /// tensor-core convolution) then skip more offsets that no row of a tile
-/// has. Then, for windows of up to 32 offsets, the rows of each chunk of 256
-/// are packed into its blocks of 64 by their masks, greedily, so that a
-/// block holds fewer offsets than where the key's order falls
-/// (SCN_RUNTIME_ROW_PACKING=key keeps those cuts); and the order's whole blocks of
-/// 64 rows are stably sorted by how many offsets their rows have between
+/// has. Then, for windows of up to 32 offsets, a submanifold map's rows of
+/// each chunk of 256 are packed into its blocks of 64 by their masks,
+/// greedily, so that a block holds fewer offsets than where the key's order
+/// falls (SCN_RUNTIME_ROW_PACKING=key keeps those cuts); and the order's
+/// whole blocks of 64 rows are stably sorted by how many offsets their rows
+/// have between
 /// them, most first (the last, partial block stays last): the GPU starts a
 /// kernel's blocks in index order, and the key order would leave its
 /// heaviest blocks for the last wave (SCN_RUNTIME_BLOCK_ORDER=key keeps the
