@@ -111,11 +111,13 @@ SCN_HOST_DEVICE inline uint64_t grayCodeRank(uint64_t gray) {
 }
 
 /// The row-order key of a row of a neighbour table (`neighbors`, its K
-/// entries; `bitOf`, rowKeyBit of each offset), and in `lowMask` its plain
-/// mask of offsets 0..31, which tiles of rows read. `plainMask`: the mask
-/// itself, not its Gray code rank.
+/// entries; `bitOf[k]`, rowKeyBit of each offset: an array, or a struct that
+/// a GPU kernel takes by value), and in `lowMask` its plain mask of offsets
+/// 0..31, which tiles of rows read. `plainMask`: the mask itself, not its
+/// Gray code rank.
+template <typename BitOf>
 SCN_HOST_DEVICE inline uint64_t rowOrderKey(const int32_t *neighbors, int64_t K,
-                                            const int32_t *bitOf, bool plainMask,
+                                            const BitOf &bitOf, bool plainMask,
                                             uint32_t &lowMask) {
   uint64_t key = 0;
   lowMask = 0;
@@ -152,9 +154,11 @@ inline bool heaviestBlocksFirst() {
 }
 
 /// The sort key of whole block `block` of rows whose masks in key order are
-/// `masks`: 32 less the offsets any of its rows has, so that an ascending
-/// stable sort puts the heaviest blocks first.
-SCN_HOST_DEVICE inline uint64_t blockOrderKey(const int32_t *masks, int64_t block) {
+/// `masks[i]` (an array, or a GPU builder's gather through the order): 32
+/// less the offsets any of its rows has, so that an ascending stable sort
+/// puts the heaviest blocks first.
+template <typename Masks>
+SCN_HOST_DEVICE inline uint64_t blockOrderKey(const Masks &masks, int64_t block) {
   uint32_t any = 0;
   for (int64_t i = 0; i < kRowOrderBlockRows; ++i)
     any |= uint32_t(masks[block * kRowOrderBlockRows + i]);

@@ -92,13 +92,14 @@ struct SerialGroup {
   void sync() const {}
 };
 
-/// Packs chunk `chunk` of a row order: `keyOrder` and `keyMasks`, the rows in
-/// key order and their masks, to `order` and `masks` (the same rows in
-/// packed order). `rowBlock` is scratch, one entry per row. Every lane of
-/// `group` calls it with the same arguments.
-template <typename Group>
+/// Packs chunk `chunk` of a row order: `keyOrder` and `keyMasks[i]` (an
+/// array, or a GPU builder's gather through the order), the rows in key
+/// order and their masks, to `order` and `masks` (the same rows in packed
+/// order; no masks when null). `rowBlock` is scratch, one entry per row.
+/// Every lane of `group` calls it with the same arguments.
+template <typename Group, typename Masks>
 SCN_HOST_DEVICE void packChunk(const Group &group, int64_t chunk, int64_t rows,
-                               const int32_t *keyOrder, const int32_t *keyMasks,
+                               const int32_t *keyOrder, const Masks &keyMasks,
                                int32_t *rowBlock, int32_t *order, int32_t *masks) {
   constexpr int32_t kSlots = int32_t(kPackChunkRows) / Group::kLanes;
   constexpr int32_t kBlock = int32_t(kRowOrderBlockRows);
@@ -106,7 +107,7 @@ SCN_HOST_DEVICE void packChunk(const Group &group, int64_t chunk, int64_t rows,
   const int64_t base = chunk * kPackChunkRows;
   const int32_t n = int32_t(rows - base < kPackChunkRows ? rows - base : kPackChunkRows);
   const int32_t first = group.lane() * kSlots;
-  const int32_t *chunkMasks = keyMasks + base;
+  const auto chunkMask = [&](int32_t r) { return keyMasks[base + r]; };
   int32_t *chunkBlock = rowBlock + base;
   // Slot s is row first + s of the chunk; a run's head holds its mask, the
   // rows it has not placed (left) and its length.
@@ -117,12 +118,15 @@ SCN_HOST_DEVICE void packChunk(const Group &group, int64_t chunk, int64_t rows,
     const int32_t r = first + s;
     left[s] = length[s] = 0;
     mask[s] = 0;
-    if (r >= n || (r > 0 && chunkMasks[r - 1] == chunkMasks[r]))
+    if (r >= n)
+      continue;
+    const int32_t own = chunkMask(r);
+    if (r > 0 && chunkMask(r - 1) == own)
       continue;
     int32_t end = r + 1;
-    while (end < n && chunkMasks[end] == chunkMasks[r])
+    while (end < n && chunkMask(end) == own)
       ++end;
-    mask[s] = uint32_t(chunkMasks[r]);
+    mask[s] = uint32_t(own);
     left[s] = length[s] = end - r;
     fullBlocks += length[s] / kBlock;
   }
@@ -157,7 +161,7 @@ SCN_HOST_DEVICE void packChunk(const Group &group, int64_t chunk, int64_t rows,
       break;
     int32_t seed = int32_t(best & 0xff);
     int32_t room = kBlock;
-    uint32_t blockUnion = uint32_t(chunkMasks[seed]);
+    uint32_t blockUnion = uint32_t(chunkMask(seed));
     int32_t count = kBlock - int32_t(best >> 8 & 0xff);
     if (owned(seed))
       take(seed - first, count, block);
@@ -199,7 +203,7 @@ SCN_HOST_DEVICE void packChunk(const Group &group, int64_t chunk, int64_t rows,
       count = count < room ? count : room;
       if (owned(pick))
         take(pick - first, count, block);
-      blockUnion |= uint32_t(chunkMasks[pick]);
+      blockUnion |= uint32_t(chunkMask(pick));
       room -= count;
     }
     ++block;
@@ -221,7 +225,8 @@ SCN_HOST_DEVICE void packChunk(const Group &group, int64_t chunk, int64_t rows,
       continue;
     const int64_t to = base + start[chunkBlock[r]]++;
     order[to] = keyOrder[base + r];
-    masks[to] = chunkMasks[r];
+    if (masks)
+      masks[to] = chunkMask(r);
   }
 }
 

@@ -527,9 +527,8 @@ struct PairEnds {
   SCN_DEVICE void operator()(int64_t k) const { ends[k] = incl[(k + 1) * numOut - 1]; }
 };
 
-/// Row o's neighbour mask (bit k: offset k has a neighbour; the first 64
-/// offsets), with o as its id.
-/// Offset k's bit in the row-order key (rowKeyBit).
+/// Offset k's bit in the row-order key (rowKeyBit), for windows of more
+/// than kRowKeyBits offsets; smaller ones take KeyBitTable by value.
 struct RowKeyBits {
   Window w;
   bool plainMask;
@@ -537,11 +536,19 @@ struct RowKeyBits {
   SCN_DEVICE void operator()(int64_t k) const { bitOf[k] = rowKeyBit(w, k, plainMask); }
 };
 
+/// rowKeyBit of each offset of a window of at most kRowKeyBits offsets,
+/// computed on the host and passed to the kernel by value: no kernel and no
+/// array of its own for each row order.
+struct KeyBitTable {
+  int8_t bit[kRowKeyBits];
+  SCN_DEVICE int32_t operator[](int64_t k) const { return bit[k]; }
+};
+
 /// Row o's row-order key, its mask of offsets 0..31, and its id.
-struct RowOrderKeys {
+template <typename BitOf> struct RowOrderKeys {
   const int32_t *neighbors;
   int64_t K;
-  const int32_t *bitOf;
+  BitOf bitOf;
   bool plainMask;
   uint64_t *keys;
   int32_t *lowMasks, *rows;
@@ -553,18 +560,29 @@ struct RowOrderKeys {
   }
 };
 
-/// The masks of the rows in row order, which tiles of rows read one word a
-/// row.
-struct MasksInOrder {
+/// The masks of the rows of an order, read through it: masks[i] is
+/// lowMasks[order[i]] (no array of masks in each step's order).
+struct MasksThrough {
   const int32_t *order, *lowMasks;
-  int32_t *words;
-  SCN_DEVICE void operator()(int64_t i) const { words[i] = lowMasks[order[i]]; }
+  SCN_DEVICE int32_t operator[](int64_t i) const { return lowMasks[order[i]]; }
+};
+
+/// Chunk c of the key order packed into blocks by its masks (RowPacking.h),
+/// by one warp (a group of lanes).
+struct PackChunks {
+  int64_t rows;
+  const int32_t *keyOrder, *lowMasks;
+  int32_t *rowBlock, *order;
+  template <typename Group> SCN_DEVICE void operator()(const Group &group, int64_t c) const {
+    packChunk(group, c, rows, keyOrder, MasksThrough{keyOrder, lowMasks}, rowBlock, order,
+              nullptr);
+  }
 };
 
 /// Block b's key and id, to sort the row order's whole blocks heaviest
 /// first (RowOrderKey.h).
 struct BlockOrderKeys {
-  const int32_t *masks;
+  MasksThrough masks;
   uint64_t *keys;
   int32_t *ids;
   SCN_DEVICE void operator()(int64_t block) const {
@@ -573,40 +591,25 @@ struct BlockOrderKeys {
   }
 };
 
-/// Chunk c of the key order packed into blocks by its masks (RowPacking.h),
-/// by one warp (a group of lanes).
-struct PackChunks {
-  int64_t rows;
-  const int32_t *keyOrder, *keyMasks;
-  int32_t *rowBlock, *order, *masks;
-  template <typename Group> SCN_DEVICE void operator()(const Group &group, int64_t c) const {
-    packChunk(group, c, rows, keyOrder, keyMasks, rowBlock, order, masks);
-  }
-};
-
-/// Row i of the final order and its mask, from the key order's row at
-/// keyPositionOf(i).
-struct RowsInBlockOrder {
+/// Entry e = i * K + k of the table in the final order: the row at
+/// keyPositionOf(i) of `order` (its whole blocks in `blockOrder`; none:
+/// `order` itself), its entry at offset k (one thread an entry, so that the
+/// writes are consecutive); the entry at k = 0 also writes the row and its
+/// mask.
+struct RowOrderOut {
   const int32_t *blockOrder;
   int64_t blocks;
-  const int32_t *keyOrder, *keyMasks;
-  int32_t *order, *masks;
-  SCN_DEVICE void operator()(int64_t i) const {
-    int64_t from = keyPositionOf(blockOrder, blocks, i);
-    order[i] = keyOrder[from];
-    masks[i] = keyMasks[from];
-  }
-};
-
-/// Entry e = i * K + k of the table in row order: row order[i]'s entry at
-/// offset k (one thread an entry, so that the writes are consecutive).
-struct TableInOrder {
-  const int32_t *order, *neighbors;
+  const int32_t *order, *lowMasks, *neighbors;
   int64_t K;
-  int32_t *table;
+  int32_t *rowOrder, *rowMasks, *rowTable;
   SCN_DEVICE void operator()(int64_t e) const {
-    int64_t i = e / K;
-    table[e] = neighbors[int64_t(order[i]) * K + (e - i * K)];
+    const int64_t i = e / K, k = e - i * K;
+    const int32_t row = order[keyPositionOf(blockOrder, blocks, i)];
+    rowTable[e] = neighbors[int64_t(row) * K + k];
+    if (k == 0) {
+      rowOrder[i] = row;
+      rowMasks[i] = lowMasks[row];
+    }
   }
 };
 
@@ -1221,7 +1224,11 @@ template <typename B> void buildRowsBySite(SiteSet<B> &s, typename B::Stream str
 /// The output rows of `map` stably sorted by the key of their neighbour
 /// masks, packed into blocks within chunks, then whole blocks heaviest
 /// first, their masks and their table rows in that order, once (as the CPU
-/// runtime's scn_kmap_get_row_order).
+/// runtime's scn_kmap_get_row_order). Each step reads the masks through the
+/// order before it, and one kernel writes the map's three arrays: 4 kernels
+/// and the two sorts' for a submanifold map of up to 32 offsets (keys,
+/// packing, block keys, arrays), 3 for a strided or transposed one (6 each
+/// before the twenty-second session, without the packing).
 template <typename B> void buildRowOrder(KernelMap<B> &map, typename B::Stream stream) {
   if (map.rowOrderBuilt)
     return;
@@ -1233,47 +1240,52 @@ template <typename B> void buildRowOrder(KernelMap<B> &map, typename B::Stream s
   map.rowTable.resize(rows * K, stream);
   if (rows > 0) {
     typename B::template Array<uint64_t> keys(rows, stream), sortedKeys(rows, stream);
-    typename B::template Array<int32_t> bitOf(K, stream), lowMasks(rows, stream),
-        ids(rows, stream);
+    typename B::template Array<int32_t> lowMasks(rows, stream), ids(rows, stream),
+        keyOrder(rows, stream);
     const bool plainMask = plainMaskRowOrder();
-    B::forEach(stream, K, RowKeyBits{map.window, plainMask, bitOf.data()});
-    B::forEach(stream, rows,
-               RowOrderKeys{map.neighbors.data(), K, bitOf.data(), plainMask, keys.data(),
-                            lowMasks.data(), ids.data()});
-    // Each step writes rows and masks in its order: the key sort, the
-    // packing (RowPacking.h) and whole blocks heaviest first (RowOrderKey.h)
-    // each to arrays of their own, the last to the map's.
+    // The variables are read for every map, so that a bad value fails on
+    // any.
+    const bool packs = packsRows(map.kind, K, rows);
     const int64_t blocks = rows / kRowOrderBlockRows;
     const bool byBlocks = heaviestBlocksFirst() && blocks >= 2 && K <= kRowMaskBits;
-    const bool packs = packsRows(map.kind, K, rows);
-    const int64_t keyRows = packs || byBlocks ? rows : 0;
-    const int64_t packedRows = packs && byBlocks ? rows : 0;
-    typename B::template Array<int32_t> keyOrder(keyRows, stream), keyMasks(keyRows, stream),
-        packedOrder(packedRows, stream), packedMasks(packedRows, stream),
-        rowBlock(packs ? rows : 0, stream);
-    int32_t *order = packs || byBlocks ? keyOrder.data() : map.rowOrder.data();
-    int32_t *masks = packs || byBlocks ? keyMasks.data() : map.rowMasks.data();
-    B::sortPairs(keys.data(), sortedKeys.data(), ids.data(), order, rows, bits, stream);
-    B::forEach(stream, rows, MasksInOrder{order, lowMasks.data(), masks});
-    if (packs) {
-      int32_t *to = byBlocks ? packedOrder.data() : map.rowOrder.data();
-      int32_t *toMasks = byBlocks ? packedMasks.data() : map.rowMasks.data();
-      B::forEachGroup(stream, (rows + kPackChunkRows - 1) / kPackChunkRows,
-                      PackChunks{rows, order, masks, rowBlock.data(), to, toMasks});
-      order = to;
-      masks = toMasks;
+    if (K <= kRowKeyBits) {
+      KeyBitTable table{};
+      for (int64_t k = 0; k < K; ++k)
+        table.bit[k] = int8_t(rowKeyBit(map.window, k, plainMask));
+      B::forEach(stream, rows,
+                 RowOrderKeys<KeyBitTable>{map.neighbors.data(), K, table, plainMask,
+                                           keys.data(), lowMasks.data(), ids.data()});
+    } else {
+      typename B::template Array<int32_t> bitOf(K, stream);
+      B::forEach(stream, K, RowKeyBits{map.window, plainMask, bitOf.data()});
+      B::forEach(stream, rows,
+                 RowOrderKeys<const int32_t *>{map.neighbors.data(), K, bitOf.data(), plainMask,
+                                               keys.data(), lowMasks.data(), ids.data()});
     }
+    B::sortPairs(keys.data(), sortedKeys.data(), ids.data(), keyOrder.data(), rows, bits,
+                 stream);
+    const int32_t *order = keyOrder.data();
+    typename B::template Array<int32_t> packedOrder(packs ? rows : 0, stream),
+        rowBlock(packs ? rows : 0, stream);
+    if (packs) {
+      B::forEachGroup(stream, (rows + kPackChunkRows - 1) / kPackChunkRows,
+                      PackChunks{rows, order, lowMasks.data(), rowBlock.data(),
+                                 packedOrder.data()});
+      order = packedOrder.data();
+    }
+    typename B::template Array<int32_t> blockIds(byBlocks ? blocks : 0, stream),
+        blockOrder(byBlocks ? blocks : 0, stream);
     if (byBlocks) {
-      typename B::template Array<int32_t> blockIds(blocks, stream), blockOrder(blocks, stream);
-      B::forEach(stream, blocks, BlockOrderKeys{masks, keys.data(), blockIds.data()});
+      B::forEach(stream, blocks,
+                 BlockOrderKeys{MasksThrough{order, lowMasks.data()}, keys.data(),
+                                blockIds.data()});
       B::sortPairs(keys.data(), sortedKeys.data(), blockIds.data(), blockOrder.data(), blocks,
                    kBlockKeyBits, stream);
-      B::forEach(stream, rows,
-                 RowsInBlockOrder{blockOrder.data(), blocks, order, masks,
-                                  map.rowOrder.data(), map.rowMasks.data()});
     }
     B::forEach(stream, rows * K,
-               TableInOrder{map.rowOrder.data(), map.neighbors.data(), K, map.rowTable.data()});
+               RowOrderOut{blockOrder.data(), byBlocks ? blocks : 0, order, lowMasks.data(),
+                           map.neighbors.data(), K, map.rowOrder.data(), map.rowMasks.data(),
+                           map.rowTable.data()});
     B::checkLaunches("a row-order kernel launch");
   }
   map.rowOrderBuilt = true;

@@ -42,7 +42,10 @@ void cudaCheck(cudaError_t error, const char *what) {
 
 constexpr int kThreads = 256;
 
-template <typename F> __global__ void forEachKernel(int64_t n, F f) {
+// __grid_constant__: a functor whose array member a thread indexes at run
+// time (KeyBitTable) is read where the parameters are, not copied to each
+// thread's stack first (ptxas: 112 bytes of stack a thread without it).
+template <typename F> __global__ void forEachKernel(int64_t n, const __grid_constant__ F f) {
   int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
   if (i < n)
     f(i);

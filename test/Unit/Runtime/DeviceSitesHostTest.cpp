@@ -394,7 +394,7 @@ TEST(DeviceSitesOnHost, PairListsAndRowOrdersMatchTheCpuRuntime) {
   HostSites host;
   SitesGuard cpu{nullptr};
   ASSERT_NO_FATAL_FAILURE(expectSameInput(grid, rows, 3, host, cpu));
-  const std::vector<int64_t> three = {3, 3, 3}, two = {2, 2, 2};
+  const std::vector<int64_t> three = {3, 3, 3}, two = {2, 2, 2}, five = {5, 5, 5};
   HostSites down;
   device::downsample(down, host, two.data(), two.data(), nullptr);
   SitesGuard cpuDown{nullptr};
@@ -406,7 +406,10 @@ TEST(DeviceSitesOnHost, PairListsAndRowOrdersMatchTheCpuRuntime) {
     const std::vector<int64_t> *filter;
   } cases[] = {{SCN_KMAP_SUBMANIFOLD, &host, &host, cpu.sites, cpu.sites, &three},
                {SCN_KMAP_STRIDED, &host, &down, cpu.sites, cpuDown.sites, &two},
-               {SCN_KMAP_TRANSPOSED, &down, &host, cpuDown.sites, cpu.sites, &two}};
+               {SCN_KMAP_TRANSPOSED, &down, &host, cpuDown.sites, cpu.sites, &two},
+               // 125 offsets: key bits from a kernel, not passed by value;
+               // no masks of every offset, so no packing or block order.
+               {SCN_KMAP_SUBMANIFOLD, &host, &host, cpu.sites, cpu.sites, &five}};
   // Both row orders, the Gray code key and the plain mask
   // (SCN_RUNTIME_ROW_ORDER), packed within chunks or cut where the key's
   // order falls (SCN_RUNTIME_ROW_PACKING), with whole blocks heaviest first
@@ -444,8 +447,9 @@ TEST(DeviceSitesOnHost, PairListsAndRowOrdersMatchTheCpuRuntime) {
       ASSERT_EQ(scn_kmap_get_row_order(cm.map, &order), SCN_OK);
       EXPECT_EQ(fromInfo(map.rowOrder.data(), map.numOut), fromInfo(order, info.num_out))
           << c.kind;
-      orders[c.kind][std::string(choice) + " " + packing + " " + blocks] =
-          fromInfo(map.rowOrder.data(), map.numOut);
+      if (c.filter != &five)
+        orders[c.kind][std::string(choice) + " " + packing + " " + blocks] =
+            fromInfo(map.rowOrder.data(), map.numOut);
       const int32_t *masks = nullptr;
       ASSERT_EQ(scn_kmap_get_row_masks(cm.map, &masks), SCN_OK);
       EXPECT_EQ(fromInfo(map.rowMasks.data(), map.numOut), fromInfo(masks, info.num_out))
