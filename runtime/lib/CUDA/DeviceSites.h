@@ -220,7 +220,11 @@ struct ParentKeys {
   uint64_t *keys;
   int32_t *ids;
   const int32_t *count;
+  /// Each row's parent: -1 here, then ParentOf writes every row that has a
+  /// candidate (rows past a pending count keep -1); no fill of its own.
+  int32_t *parentOfInput;
   SCN_DEVICE void operator()(int64_t r) const {
+    parentOfInput[r] = -1;
     if (count && r >= *count) {
       keys[r] = kNoCandidate;
       ids[r] = int32_t(r);
@@ -307,28 +311,23 @@ template <typename B> struct MarkHeads {
     bool valid = keys[i] != kNoCandidate;
     bool head = valid && (i == 0 || keys[i] != keys[i - 1]);
     isHead[i] = head;
-    if (head)
-      headOfId[ids[i]] = 1;
-    else if (valid && summary)
+    // Every producer of candidates gives candidate r the id r, so the ids
+    // are [0, m) in some order and this writes every entry: no fill first.
+    headOfId[ids[i]] = head;
+    if (!head && valid && summary)
       B::atomicMinU64(summary + 1,
                       ((unsigned long long)(unsigned)ids[i] << 32) | (unsigned)ids[i - 1]);
   }
 };
 
-/// summary[0] = the number of sites, the last of their inclusive sum; and
-/// into the set's device and host words, where its count is left to be
-/// read later.
+/// summary[0] = the number of sites, the last of their inclusive sum, for
+/// the host to read now (Count::Now).
 struct CountSites {
   const int32_t *siteIncl;
   int64_t m;
   unsigned long long *summary;
-  int32_t *deviceCount = nullptr, *hostCount = nullptr;
   SCN_DEVICE void operator()(int64_t) const {
     summary[0] = (unsigned long long)siteIncl[m - 1];
-    if (deviceCount)
-      *deviceCount = siteIncl[m - 1];
-    if (hostCount)
-      *hostCount = siteIncl[m - 1];
   }
 };
 
@@ -340,7 +339,15 @@ struct CopyWords {
   SCN_DEVICE void operator()(int64_t i) const { to[i] = (unsigned long long)from[i]; }
 };
 
-/// Per group (at its head): site row, sorted order, coordinates.
+/// Where a count left on the GPU goes (Count::Later): the set's device word
+/// and its mapped host word, from the last of `m` candidates' numbering.
+struct LaterCount {
+  int64_t m = 0;
+  int32_t *deviceCount = nullptr, *hostCount = nullptr;
+};
+
+/// Per group (at its head): site row, sorted order, coordinates; and the
+/// count, where it is left on the GPU (no kernel of its own).
 struct NumberGroups {
   const uint64_t *keys;
   const int32_t *ids;
@@ -349,7 +356,12 @@ struct NumberGroups {
   int32_t *groupSite, *sortedRows;
   uint64_t *sortedKeys;
   int64_t *coords;
+  LaterCount later;
   SCN_DEVICE void operator()(int64_t i) const {
+    if (later.deviceCount && i == later.m - 1) {
+      *later.deviceCount = siteIncl[i];
+      *later.hostCount = siteIncl[i];
+    }
     if (!isHead[i])
       return;
     int32_t g = groupIncl[i] - 1;
@@ -728,9 +740,9 @@ unsigned long long numberCandidates(SiteSet<B> &s, typename B::template Array<ui
   B::sortPairs(keys.data(), sortedKeys.data(), ids.data(), sortedIds.data(), m, endBit, stream);
   typename B::template Array<int32_t> isHead(m, stream), groupIncl(m, stream),
       headOfId(m, stream), siteIncl(m, stream);
-  fill<B>(stream, headOfId.data(), m, 0);
   typename B::template Array<unsigned long long> summary(4, stream);
-  B::forEach(stream, 1, Fill<unsigned long long>{summary.data() + 1, ULLONG_MAX});
+  if (findDuplicates)
+    B::forEach(stream, 1, Fill<unsigned long long>{summary.data() + 1, ULLONG_MAX});
   B::forEach(stream, m,
              MarkHeads<B>{sortedKeys.data(), sortedIds.data(), isHead.data(), headOfId.data(),
                           findDuplicates ? summary.data() : nullptr});
@@ -738,12 +750,11 @@ unsigned long long numberCandidates(SiteSet<B> &s, typename B::template Array<ui
   B::inclusiveSum(headOfId.data(), siteIncl.data(), m, stream);
   unsigned long long found[4] = {0, ULLONG_MAX, 0, 0};
   int64_t numSites = m; // Count::Later: room for every candidate
+  // Count::Later: NumberGroups' last candidate writes the count.
+  LaterCount later;
   if (count == Count::Later) {
     s.deviceCount.resize(1, stream);
-    B::forEach(stream, 1,
-               CountSites{siteIncl.data(), m, summary.data(), s.deviceCount.data(),
-                          B::countWord(s.hostCount)});
-    B::countQueued(s.hostCount, stream);
+    later = {m, s.deviceCount.data(), B::countWord(s.hostCount)};
     s.numSites = -1;
   } else {
     B::forEach(stream, 1, CountSites{siteIncl.data(), m, summary.data()});
@@ -766,10 +777,13 @@ unsigned long long numberCandidates(SiteSet<B> &s, typename B::template Array<ui
   B::forEach(stream, m,
              NumberGroups{sortedKeys.data(), sortedIds.data(), isHead.data(), groupIncl.data(),
                           siteIncl.data(), Linear::of(s.layout), groupSite.data(),
-                          s.sortedRows.data(), s.sortedKeys.data(), s.coords.data()});
+                          s.sortedRows.data(), s.sortedKeys.data(), s.coords.data(), later});
+  if (count == Count::Later)
+    B::countQueued(s.hostCount, stream);
   perCandidate(sortedKeys.data(), sortedIds.data(), m, groupIncl.data(), groupSite.data());
   B::checkLaunches("a numbering kernel launch");
-  return found[1];
+  // summary[1] is set (and read back) only when duplicates are looked for.
+  return findDuplicates ? found[1] : ULLONG_MAX;
 }
 
 /// Candidate ids are int32 (as the CPU runtime's rows).
@@ -1017,14 +1031,14 @@ void downsample(SiteSet<B> &s, const SiteSet<B> &in, const int64_t *filter,
   typename B::template Array<uint64_t> keys(m, stream);
   typename B::template Array<int32_t> ids(m, stream);
   if (oneWindow) {
+    s.parentOfInput.resize(n, stream);
     B::forEach(stream, n,
                ParentKeys{in.coords.data(), Linear::of(s.layout), Grid::of(in.dim, outSize),
                           Grid::of(in.dim, w.stride), keys.data(), ids.data(),
-                          countOnDevice ? in.deviceCount.data() : nullptr});
+                          countOnDevice ? in.deviceCount.data() : nullptr,
+                          s.parentOfInput.data()});
     s.parentSetId = in.id;
     std::copy(w.filter, w.filter + w.dim, s.parentFilter);
-    s.parentOfInput.resize(n, stream);
-    fill<B>(stream, s.parentOfInput.data(), n, -1);
   } else {
     B::forEach(stream, n,
                WindowKeys{in.coords.data(), Linear::of(s.layout), w,
