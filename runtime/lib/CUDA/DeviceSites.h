@@ -296,6 +296,31 @@ struct FullKeys {
   }
 };
 
+/// The two flags a numbering counts, in one 64-bit word an entry so that one
+/// inclusive sum counts both (neither half's sum reaches 2^32, so no carry
+/// crosses): the high half of word i, whether sorted candidate i heads its
+/// group; the low half of word j, whether candidate id j does (the group's
+/// smallest id). Each half is written as a 32-bit word of its own, as
+/// different threads write the two halves of an entry.
+struct HeadWords {
+  uint64_t *words;
+  SCN_DEVICE int32_t *half(int64_t i, bool high) const {
+    // Little-endian (x86-64, aarch64 and the GPU): the low half first.
+    return reinterpret_cast<int32_t *>(words + i) + (high ? 1 : 0);
+  }
+  SCN_DEVICE void setIsHead(int64_t i, bool v) const { *half(i, true) = v; }
+  SCN_DEVICE void setHeadOfId(int64_t id, bool v) const { *half(id, false) = v; }
+};
+
+/// The inclusive sum of HeadWords: group(i), the groups up to sorted
+/// candidate i; site(j), the sites whose smallest id is at most j.
+struct HeadCounts {
+  const uint64_t *incl;
+  SCN_DEVICE int32_t group(int64_t i) const { return int32_t(incl[i] >> 32); }
+  SCN_DEVICE int32_t site(int64_t j) const { return int32_t(incl[j] & 0xffffffffu); }
+  SCN_DEVICE bool isHead(int64_t i) const { return group(i) != (i == 0 ? 0 : group(i - 1)); }
+};
+
 /// Marks the first candidate of each group of equal keys. Where duplicates
 /// are errors (`summary` set), the smallest id that is not first in its
 /// group, with its predecessor (the group's first id: ids ascend within a
@@ -304,16 +329,15 @@ struct FullKeys {
 template <typename B> struct MarkHeads {
   const uint64_t *keys;
   const int32_t *ids;
-  int32_t *isHead;
-  int32_t *headOfId;
+  HeadWords heads;
   unsigned long long *summary;
   SCN_DEVICE void operator()(int64_t i) const {
     bool valid = keys[i] != kNoCandidate;
     bool head = valid && (i == 0 || keys[i] != keys[i - 1]);
-    isHead[i] = head;
+    heads.setIsHead(i, head);
     // Every producer of candidates gives candidate r the id r, so the ids
     // are [0, m) in some order and this writes every entry: no fill first.
-    headOfId[ids[i]] = head;
+    heads.setHeadOfId(ids[i], head);
     if (!head && valid && summary)
       B::atomicMinU64(summary + 1,
                       ((unsigned long long)(unsigned)ids[i] << 32) | (unsigned)ids[i - 1]);
@@ -323,11 +347,11 @@ template <typename B> struct MarkHeads {
 /// summary[0] = the number of sites, the last of their inclusive sum, for
 /// the host to read now (Count::Now).
 struct CountSites {
-  const int32_t *siteIncl;
+  HeadCounts counts;
   int64_t m;
   unsigned long long *summary;
   SCN_DEVICE void operator()(int64_t) const {
-    summary[0] = (unsigned long long)siteIncl[m - 1];
+    summary[0] = (unsigned long long)counts.site(m - 1);
   }
 };
 
@@ -351,7 +375,7 @@ struct LaterCount {
 struct NumberGroups {
   const uint64_t *keys;
   const int32_t *ids;
-  const int32_t *isHead, *groupIncl, *siteIncl;
+  HeadCounts counts;
   Linear l;
   int32_t *groupSite, *sortedRows;
   uint64_t *sortedKeys;
@@ -359,13 +383,13 @@ struct NumberGroups {
   LaterCount later;
   SCN_DEVICE void operator()(int64_t i) const {
     if (later.deviceCount && i == later.m - 1) {
-      *later.deviceCount = siteIncl[i];
-      *later.hostCount = siteIncl[i];
+      *later.deviceCount = counts.site(i);
+      *later.hostCount = counts.site(i);
     }
-    if (!isHead[i])
+    if (!counts.isHead(i))
       return;
-    int32_t g = groupIncl[i] - 1;
-    int32_t site = siteIncl[ids[i]] - 1;
+    int32_t g = counts.group(i) - 1;
+    int32_t site = counts.site(ids[i]) - 1;
     groupSite[g] = site;
     sortedRows[g] = site;
     sortedKeys[g] = keys[i];
@@ -379,13 +403,14 @@ template <typename B> struct MergeMap {
   const uint64_t *keys;
   const int32_t *ids;
   int64_t m;
-  const int32_t *groupIncl, *groupSite;
+  HeadCounts counts;
+  const int32_t *groupSite;
   int32_t mode;
   int32_t *rowToSite, *siteSourceRow, *siteRowCount;
   SCN_DEVICE void operator()(int64_t i) const {
     if (keys[i] == kNoCandidate)
       return;
-    int32_t g = groupIncl[i] - 1;
+    int32_t g = counts.group(i) - 1;
     int32_t site = groupSite[g];
     bool first = i == 0 || keys[i - 1] != keys[i];
     bool last = i + 1 == m || keys[i + 1] != keys[i];
@@ -400,11 +425,12 @@ template <typename B> struct MergeMap {
 struct ParentOf {
   const uint64_t *keys;
   const int32_t *ids;
-  const int32_t *groupIncl, *groupSite;
+  HeadCounts counts;
+  const int32_t *groupSite;
   int32_t *parent;
   SCN_DEVICE void operator()(int64_t i) const {
     if (keys[i] != kNoCandidate)
-      parent[ids[i]] = groupSite[groupIncl[i] - 1];
+      parent[ids[i]] = groupSite[counts.group(i) - 1];
   }
 };
 
@@ -715,7 +741,7 @@ enum class Count {
 
 /// Sorts candidates (keys, ids: candidate ids in [0, m)) and numbers their
 /// groups into `s`, each by its smallest id; then calls
-/// perCandidate(keys, ids, m, groupIncl, groupSite) on the
+/// perCandidate(keys, ids, m, counts, groupSite) on the
 /// sorted candidates. With Count::Now, returns the first duplicate,
 /// (id << 32 | first id of its site), or ULLONG_MAX, when `findDuplicates`:
 /// it comes back with the site count, in the one wait such a set costs,
@@ -738,16 +764,15 @@ unsigned long long numberCandidates(SiteSet<B> &s, typename B::template Array<ui
   // Keys of kNoCandidate sort last: one bit more than the layout's.
   int endBit = std::min(64, s.layout.totalBits() + 1);
   B::sortPairs(keys.data(), sortedKeys.data(), ids.data(), sortedIds.data(), m, endBit, stream);
-  typename B::template Array<int32_t> isHead(m, stream), groupIncl(m, stream),
-      headOfId(m, stream), siteIncl(m, stream);
+  typename B::template Array<uint64_t> heads(m, stream), incl(m, stream);
+  const HeadCounts counts{incl.data()};
   typename B::template Array<unsigned long long> summary(4, stream);
   if (findDuplicates)
     B::forEach(stream, 1, Fill<unsigned long long>{summary.data() + 1, ULLONG_MAX});
   B::forEach(stream, m,
-             MarkHeads<B>{sortedKeys.data(), sortedIds.data(), isHead.data(), headOfId.data(),
+             MarkHeads<B>{sortedKeys.data(), sortedIds.data(), HeadWords{heads.data()},
                           findDuplicates ? summary.data() : nullptr});
-  B::inclusiveSum(isHead.data(), groupIncl.data(), m, stream);
-  B::inclusiveSum(headOfId.data(), siteIncl.data(), m, stream);
+  B::inclusiveSum(heads.data(), incl.data(), m, stream);
   unsigned long long found[4] = {0, ULLONG_MAX, 0, 0};
   int64_t numSites = m; // Count::Later: room for every candidate
   // Count::Later: NumberGroups' last candidate writes the count.
@@ -757,7 +782,7 @@ unsigned long long numberCandidates(SiteSet<B> &s, typename B::template Array<ui
     later = {m, s.deviceCount.data(), B::countWord(s.hostCount)};
     s.numSites = -1;
   } else {
-    B::forEach(stream, 1, CountSites{siteIncl.data(), m, summary.data()});
+    B::forEach(stream, 1, CountSites{counts, m, summary.data()});
     if (alsoRead)
       B::forEach(stream, 2, CopyWords{alsoRead, summary.data() + 2});
     // found[0]: the site count; found[1]: the first duplicate (or none);
@@ -775,12 +800,12 @@ unsigned long long numberCandidates(SiteSet<B> &s, typename B::template Array<ui
   s.sortedKeys.resize(numSites, stream);
   typename B::template Array<int32_t> groupSite(numSites, stream);
   B::forEach(stream, m,
-             NumberGroups{sortedKeys.data(), sortedIds.data(), isHead.data(), groupIncl.data(),
-                          siteIncl.data(), Linear::of(s.layout), groupSite.data(),
+             NumberGroups{sortedKeys.data(), sortedIds.data(), counts, Linear::of(s.layout),
+                          groupSite.data(),
                           s.sortedRows.data(), s.sortedKeys.data(), s.coords.data(), later});
   if (count == Count::Later)
     B::countQueued(s.hostCount, stream);
-  perCandidate(sortedKeys.data(), sortedIds.data(), m, groupIncl.data(), groupSite.data());
+  perCandidate(sortedKeys.data(), sortedIds.data(), m, counts, groupSite.data());
   B::checkLaunches("a numbering kernel launch");
   // summary[1] is set (and read back) only when duplicates are looked for.
   return findDuplicates ? found[1] : ULLONG_MAX;
@@ -867,13 +892,13 @@ void sitesFromRows(SiteSet<B> &s, const int64_t *spatialSize, const Rows &rows, 
     fill<B>(stream, s.rowToSite.data(), nRows, -1);
     return numberCandidates(
         s, keys, ids, nRows, stream,
-        [&](const uint64_t *k, const int32_t *id, int64_t m, const int32_t *gIncl,
+        [&](const uint64_t *k, const int32_t *id, int64_t m, HeadCounts counts,
             const int32_t *gSite) {
           s.siteSourceRow.resize(s.numSites, stream);
           s.siteRowCount.resize(s.numSites, stream);
           fill<B>(stream, s.siteRowCount.data(), s.numSites, 0);
           B::forEach(stream, m,
-                     MergeMap<B>{k, id, m, gIncl, gSite, mode, s.rowToSite.data(),
+                     MergeMap<B>{k, id, m, counts, gSite, mode, s.rowToSite.data(),
                                  s.siteSourceRow.data(), s.siteRowCount.data()});
         },
         /*findDuplicates=*/mode == SCN_INPUT_UNIQUE, Count::Now, validation, found);
@@ -1046,10 +1071,10 @@ void downsample(SiteSet<B> &s, const SiteSet<B> &in, const int64_t *filter,
   }
   numberCandidates(s, keys, ids, m, stream,
                    [&](const uint64_t *k, const int32_t *id, int64_t count,
-                       const int32_t *gIncl, const int32_t *gSite) {
+                       HeadCounts counts, const int32_t *gSite) {
                      if (oneWindow)
                        B::forEach(stream, count,
-                                  ParentOf{k, id, gIncl, gSite, s.parentOfInput.data()});
+                                  ParentOf{k, id, counts, gSite, s.parentOfInput.data()});
                    },
                    false, count);
 }
@@ -1074,8 +1099,7 @@ void fullSites(SiteSet<B> &s, const SiteSet<B> &in, const int64_t *filter,
   // Read back now: its candidates, filter volume times its input's sites,
   // would be the rows kept for it.
   numberCandidates(s, keys, ids, m, stream,
-                   [](const uint64_t *, const int32_t *, int64_t, const int32_t *,
-                      const int32_t *) {});
+                   [](const uint64_t *, const int32_t *, int64_t, HeadCounts, const int32_t *) {});
 }
 
 /// As scn_kmap_build: SUBMANIFOLD by a lookup of each output site's

@@ -212,7 +212,8 @@ struct CudaBackend {
                                               idsOut, m, 0, endBit, stream),
               "cub::DeviceRadixSort::SortPairs");
   }
-  static void inclusiveSum(const int32_t *in, int32_t *out, int64_t m, Stream stream) {
+  template <typename T>
+  static void inclusiveSum(const T *in, T *out, int64_t m, Stream stream) {
     size_t bytes = 0;
     cudaCheck(cub::DeviceScan::InclusiveSum(nullptr, bytes, in, out, m, stream),
               "cub::DeviceScan::InclusiveSum");

@@ -75,7 +75,7 @@ struct HostBackend {
       idsOut[i] = idsIn[order[i]];
     }
   }
-  static void inclusiveSum(const int32_t *in, int32_t *out, int64_t m, Stream) {
+  template <typename T> static void inclusiveSum(const T *in, T *out, int64_t m, Stream) {
     std::inclusive_scan(in, in + m, out);
   }
   /// A site count left for later: the loop that writes it has run.
