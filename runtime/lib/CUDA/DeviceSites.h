@@ -49,6 +49,7 @@
 #include <algorithm>
 #include <atomic>
 #include <climits>
+#include <cstring>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -304,12 +305,15 @@ struct FullKeys {
 /// different threads write the two halves of an entry.
 struct HeadWords {
   uint64_t *words;
-  SCN_DEVICE int32_t *half(int64_t i, bool high) const {
-    // Little-endian (x86-64, aarch64 and the GPU): the low half first.
-    return reinterpret_cast<int32_t *>(words + i) + (high ? 1 : 0);
+  /// A 32-bit store into one half of word i (memcpy: the word is a
+  /// uint64_t object; little-endian, as x86-64, aarch64 and the GPU are, so
+  /// the low half comes first).
+  SCN_DEVICE void setHalf(int64_t i, bool high, bool v) const {
+    const uint32_t value = v;
+    memcpy(reinterpret_cast<char *>(words + i) + (high ? 4 : 0), &value, sizeof value);
   }
-  SCN_DEVICE void setIsHead(int64_t i, bool v) const { *half(i, true) = v; }
-  SCN_DEVICE void setHeadOfId(int64_t id, bool v) const { *half(id, false) = v; }
+  SCN_DEVICE void setIsHead(int64_t i, bool v) const { setHalf(i, true, v); }
+  SCN_DEVICE void setHeadOfId(int64_t id, bool v) const { setHalf(id, false, v); }
 };
 
 /// The inclusive sum of HeadWords: group(i), the groups up to sorted
