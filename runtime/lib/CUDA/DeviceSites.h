@@ -503,16 +503,21 @@ struct StridedFromParents {
   bool smallIsOutput;
   int32_t *neighbors;
   SCN_DEVICE void operator()(int64_t r) const {
-    if (parent[r] < 0)
+    int64_t k = -1;
+    if (parent[r] >= 0) {
+      const int64_t *x = bigCoords + r * (dim + 1);
+      k = 0;
+      for (int32_t i = 0; i < dim; ++i)
+        k = k * filter.size[i] + x[i] % filter.size[i];
+    }
+    if (smallIsOutput) {
+      if (k >= 0)
+        neighbors[int64_t(parent[r]) * K + k] = int32_t(r);
       return;
-    const int64_t *x = bigCoords + r * (dim + 1);
-    int64_t k = 0;
-    for (int32_t i = 0; i < dim; ++i)
-      k = k * filter.size[i] + x[i] % filter.size[i];
-    if (smallIsOutput)
-      neighbors[int64_t(parent[r]) * K + k] = int32_t(r);
-    else
-      neighbors[r * K + k] = parent[r];
+    }
+    // Row r is this thread's alone: all of it, no fill first.
+    for (int64_t c = 0; c < K; ++c)
+      neighbors[r * K + c] = c == k ? parent[r] : -1;
   }
 };
 
@@ -532,6 +537,10 @@ template <typename Lookup> struct FromBigSide {
   SCN_DEVICE void operator()(int64_t r) const {
     const int32_t dim = w.dim;
     const int64_t *x = bigCoords + r * (dim + 1);
+    // Output row r is this thread's alone: -1 first, no fill of the table.
+    if (!smallIsOutput)
+      for (int64_t c = 0; c < K; ++c)
+        neighbors[r * K + c] = -1;
     int64_t lo[SCN_MAX_DIMENSION], hi[SCN_MAX_DIMENSION], j[SCN_MAX_DIMENSION];
     if (!windowRange(w, smallSize.size, x, lo, hi))
       return;
@@ -1179,7 +1188,9 @@ void buildKernelMap(KernelMap<B> &map, int32_t kind, const SiteSet<B> &in,
   bool smallIsOutput = kind == SCN_KMAP_STRIDED;
   map.numOut = out.numSites;
   map.neighbors.resize(map.numOut * K, stream);
-  fill<B>(stream, map.neighbors.data(), map.numOut * K, -1);
+  // Where the big set is the output, each thread writes its whole row.
+  if (smallIsOutput)
+    fill<B>(stream, map.neighbors.data(), map.numOut * K, -1);
   // parentOfInput has a row for each row allocated for `big` when it was
   // downsampled: at least its sites.
   bool provenance = small.parentSetId == big.id && small.parentOfInput.size() >= big.numSites;
