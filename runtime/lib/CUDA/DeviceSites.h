@@ -179,6 +179,16 @@ template <typename T> struct Fill {
   SCN_DEVICE void operator()(int64_t i) const { data[i] = value; }
 };
 
+/// data[0] = first, data[1] = second: two words in one launch.
+template <typename T> struct FillTwo {
+  T *data;
+  T first, second;
+  SCN_DEVICE void operator()(int64_t) const {
+    data[0] = first;
+    data[1] = second;
+  }
+};
+
 /// First bad coordinate row (summary[0], LLONG_MAX: none) and the largest
 /// batch index (summary[1], -1: none), next to each other so that the host
 /// reads both with one copy (one wait).
@@ -205,9 +215,12 @@ struct RowKeys {
   Linear l;
   uint64_t *keys;
   int32_t *ids;
+  /// -1 until MergeMap writes the row's site (padding rows keep it).
+  int32_t *rowToSite;
   SCN_DEVICE void operator()(int64_t r) const {
     keys[r] = rows.isEmpty(r) ? kNoCandidate : l.pack(rows.coords(r), rows.batch(r));
     ids[r] = int32_t(r);
+    rowToSite[r] = -1;
   }
 };
 
@@ -888,8 +901,7 @@ void sitesFromRows(SiteSet<B> &s, const int64_t *spatialSize, const Rows &rows, 
     requireNonNull(rows.data, "coords");
   // Validate every row, and find the largest batch index.
   typename B::template Array<long long> summary(2, stream);
-  B::forEach(stream, 1, Fill<long long>{summary.data(), LLONG_MAX});
-  B::forEach(stream, 1, Fill<long long>{summary.data() + 1, -1});
+  B::forEach(stream, 1, FillTwo<long long>{summary.data(), LLONG_MAX, -1});
   B::forEach(stream, nRows, ValidateRows<B>{rows, Grid::of(dim, spatialSize), summary.data()});
   // Numbers the rows into `s` with `batches` batches, reading `validation`
   // back with the site count when given; returns the first duplicate.
@@ -899,10 +911,9 @@ void sitesFromRows(SiteSet<B> &s, const int64_t *spatialSize, const Rows &rows, 
     s.numRows = nRows;
     typename B::template Array<uint64_t> keys(nRows, stream);
     typename B::template Array<int32_t> ids(nRows, stream);
-    B::forEach(stream, nRows, RowKeys{rows, Linear::of(s.layout), keys.data(), ids.data()});
-    // Padding rows keep -1.
     s.rowToSite.resize(nRows, stream);
-    fill<B>(stream, s.rowToSite.data(), nRows, -1);
+    B::forEach(stream, nRows,
+               RowKeys{rows, Linear::of(s.layout), keys.data(), ids.data(), s.rowToSite.data()});
     return numberCandidates(
         s, keys, ids, nRows, stream,
         [&](const uint64_t *k, const int32_t *id, int64_t m, HeadCounts counts,
