@@ -185,6 +185,14 @@ private:
   bool unread_ = false;
 };
 
+/// What the builders queued on this thread: kernels of their own (one a
+/// forEach or forEachGroup) and CUB's sorts and scans (several kernels
+/// each). geometryCall puts a call's counts in its profile row.
+struct LaunchCount {
+  int64_t kernels = 0, sorts = 0, scans = 0;
+};
+thread_local LaunchCount launches;
+
 /// The primitives of DeviceSites.h on the GPU.
 struct CudaBackend {
   using Stream = cudaStream_t;
@@ -194,12 +202,14 @@ struct CudaBackend {
     if (n <= 0)
       return;
     forEachKernel<<<unsigned((n + kThreads - 1) / kThreads), kThreads, 0, stream>>>(n, f);
+    ++launches.kernels;
   }
   template <typename F> static void forEachGroup(Stream stream, int64_t n, F f) {
     if (n <= 0)
       return;
     forEachWarpKernel<<<unsigned((n + kWarpsPerBlock - 1) / kWarpsPerBlock),
                         32 * kWarpsPerBlock, 0, stream>>>(n, f);
+    ++launches.kernels;
   }
   static void sortPairs(const uint64_t *keysIn, uint64_t *keysOut, const int32_t *idsIn,
                         int32_t *idsOut, int64_t m, int endBit, Stream stream) {
@@ -211,6 +221,7 @@ struct CudaBackend {
     cudaCheck(cub::DeviceRadixSort::SortPairs(temp.data(), bytes, keysIn, keysOut, idsIn,
                                               idsOut, m, 0, endBit, stream),
               "cub::DeviceRadixSort::SortPairs");
+    ++launches.sorts;
   }
   template <typename T>
   static void inclusiveSum(const T *in, T *out, int64_t m, Stream stream) {
@@ -220,6 +231,7 @@ struct CudaBackend {
     DeviceArray<unsigned char> scratch(int64_t(bytes), stream);
     cudaCheck(cub::DeviceScan::InclusiveSum(scratch.data(), bytes, in, out, m, stream),
               "cub::DeviceScan::InclusiveSum");
+    ++launches.scans;
   }
   template <typename T> static T readBack(const T *device, Stream stream) {
     T value;
@@ -278,7 +290,8 @@ namespace {
 /// name) and the device time of what it queued on `stream` (null: the CUDA
 /// runtime's default stream, where the compiled networks' geometry is
 /// built): a row "geometry <name>", from the stream reaching the call's
-/// first work to its last, idle gaps between its launches included. A
+/// first work to its last, idle gaps between its launches included, with
+/// what the call launched (its last call's, in the row's last column). A
 /// network's end to end time less its time with maps prebuilt is then
 /// split into these.
 template <typename Body>
@@ -289,14 +302,20 @@ scn_status_t geometryCall(const char *name, void *stream, Body &&body) {
     // profile misses that call (profile_one warms up first).
     auto on = static_cast<CUstream>(stream);
     CUevent start = scn::rt::profile::begin(on);
+    const scn::rt::gpu::LaunchCount before = scn::rt::gpu::launches;
     try {
       body();
     } catch (...) {
       scn::rt::profile::abandon(start);
       throw;
     }
-    if (start)
-      scn::rt::profile::end(start, on, std::string("geometry ") + name, "");
+    if (start) {
+      const scn::rt::gpu::LaunchCount &after = scn::rt::gpu::launches;
+      scn::rt::profile::end(start, on, std::string("geometry ") + name,
+                            std::to_string(after.kernels - before.kernels) + " kernels, " +
+                                std::to_string(after.sorts - before.sorts) + " sorts, " +
+                                std::to_string(after.scans - before.scans) + " scans");
+    }
   });
 }
 
