@@ -308,44 +308,33 @@ TEST(KernelMap, RowOrderSortsRowsByNeighbourMaskKey) {
   EXPECT_EQ(std::string(scn_last_error_message()),
             "scn_kmap_get_row_order: SCN_RUNTIME_ROW_ORDER = \"sorted\" is neither \"gray\" "
             "(the default) nor \"mask\"");
-  // As is any other block order, on a map of one partial block as on one
-  // of two whole blocks (the variable is read for every order).
+  // As is any other block order or packing, on a map of one partial block
+  // as on one of several whole blocks (the variables are read for every
+  // order).
   ScopedEnv keyEnv("SCN_RUNTIME_ROW_ORDER", nullptr);
-  ScopedEnv blockEnv("SCN_RUNTIME_BLOCK_ORDER", "lightest");
-  for (int64_t rows : {2, 128}) {
-    SCOPED_TRACE(rows);
-    std::vector<int64_t> line;
-    for (int64_t x = 0; x < rows; ++x)
-      line.insert(line.end(), {x, 0, 0, 0});
-    SitesGuard lineSites{inputSites(Grid{3, {128, 3, 3}, 1}, line, 3)};
-    KmapGuard lineMap{nullptr};
-    ASSERT_EQ(scn_kmap_build(SCN_KMAP_SUBMANIFOLD, lineSites.sites, lineSites.sites, three,
-                             nullptr, &lineMap.map),
-              SCN_OK)
-        << scn_last_error_message();
-    EXPECT_EQ(scn_kmap_get_row_order(lineMap.map, &order), SCN_ERROR_INVALID_ARGUMENT);
-    EXPECT_EQ(std::string(scn_last_error_message()),
-              "scn_kmap_get_row_order: SCN_RUNTIME_BLOCK_ORDER = \"lightest\" is neither "
-              "\"heaviest\" (the default) nor \"key\"");
-  }
-  // And any other packing.
-  ScopedEnv goodBlocks("SCN_RUNTIME_BLOCK_ORDER", nullptr);
-  ScopedEnv packingEnv("SCN_RUNTIME_ROW_PACKING", "greedy");
-  for (int64_t rows : {2, 300}) {
-    SCOPED_TRACE(rows);
-    std::vector<int64_t> line;
-    for (int64_t x = 0; x < rows; ++x)
-      line.insert(line.end(), {x, 0, 0, 0});
-    SitesGuard lineSites{inputSites(Grid{3, {300, 3, 3}, 1}, line, 3)};
-    KmapGuard lineMap{nullptr};
-    ASSERT_EQ(scn_kmap_build(SCN_KMAP_SUBMANIFOLD, lineSites.sites, lineSites.sites, three,
-                             nullptr, &lineMap.map),
-              SCN_OK)
-        << scn_last_error_message();
-    EXPECT_EQ(scn_kmap_get_row_order(lineMap.map, &order), SCN_ERROR_INVALID_ARGUMENT);
-    EXPECT_EQ(std::string(scn_last_error_message()),
-              "scn_kmap_get_row_order: SCN_RUNTIME_ROW_PACKING = \"greedy\" is neither "
-              "\"chunks\" (the default) nor \"key\"");
+  struct BadChoice {
+    const char *variable, *value, *choices;
+  };
+  for (const BadChoice &bad :
+       {BadChoice{"SCN_RUNTIME_BLOCK_ORDER", "lightest", "\"heaviest\" (the default) nor \"key\""},
+        BadChoice{"SCN_RUNTIME_ROW_PACKING", "greedy", "\"chunks\" (the default) nor \"key\""}}) {
+    ScopedEnv badEnv(bad.variable, bad.value);
+    for (int64_t rows : {2, 300}) {
+      SCOPED_TRACE(std::string(bad.variable) + ", " + std::to_string(rows) + " rows");
+      std::vector<int64_t> line;
+      for (int64_t x = 0; x < rows; ++x)
+        line.insert(line.end(), {x, 0, 0, 0});
+      SitesGuard lineSites{inputSites(Grid{3, {300, 3, 3}, 1}, line, 3)};
+      KmapGuard lineMap{nullptr};
+      ASSERT_EQ(scn_kmap_build(SCN_KMAP_SUBMANIFOLD, lineSites.sites, lineSites.sites, three,
+                               nullptr, &lineMap.map),
+                SCN_OK)
+          << scn_last_error_message();
+      EXPECT_EQ(scn_kmap_get_row_order(lineMap.map, &order), SCN_ERROR_INVALID_ARGUMENT);
+      EXPECT_EQ(std::string(scn_last_error_message()),
+                std::string("scn_kmap_get_row_order: ") + bad.variable + " = \"" + bad.value +
+                    "\" is neither " + bad.choices);
+    }
   }
 }
 
