@@ -29,7 +29,7 @@
 /// The work is serial within a chunk and the chunks are independent: a GPU
 /// warp packs one chunk, each lane owning kPackChunkRows / 32 of its rows,
 /// and the CPU runs the same code with one lane (a `Group`: its lanes'
-/// minimum and exclusive sum). SCN_RUNTIME_ROW_PACKING=key keeps the key's
+/// minimum, or, minimum over the later lanes and exclusive sum). SCN_RUNTIME_ROW_PACKING=key keeps the key's
 /// cuts, to time the two.
 ///
 //===----------------------------------------------------------------------===//
@@ -83,6 +83,9 @@ struct SerialGroup {
   static constexpr int32_t kLanes = 1;
   int32_t lane() const { return 0; }
   uint32_t allMin(uint32_t v) const { return v; }
+  uint32_t allOr(uint32_t v) const { return v; }
+  /// The minimum over the lanes after this one (none: ~0).
+  uint32_t minAfter(uint32_t) const { return ~uint32_t(0); }
   /// The sum over the lanes before this one; `total` gets the sum over all.
   int32_t exclusiveSum(int32_t v, int32_t &total) const {
     total = v;
@@ -109,27 +112,33 @@ SCN_HOST_DEVICE void packChunk(const Group &group, int64_t chunk, int64_t rows,
   const int32_t first = group.lane() * kSlots;
   const auto chunkMask = [&](int32_t r) { return keyMasks[base + r]; };
   int32_t *chunkBlock = rowBlock + base;
-  // Slot s is row first + s of the chunk; a run's head holds its mask, the
-  // rows it has not placed (left) and its length.
-  uint32_t mask[kSlots];
+  // Slot s is row first + s of the chunk: its mask (rowMask), and where it
+  // heads a run of equal masks, the run's mask, length and the rows it has
+  // not placed (left). Each lane loads its own rows' masks once; a run that
+  // goes on past the lane ends at the first head of a later lane.
+  uint32_t rowMask[kSlots], mask[kSlots];
   int32_t left[kSlots], length[kSlots];
-  int32_t fullBlocks = 0;
+  const uint32_t before = first > 0 && first < n ? uint32_t(chunkMask(first - 1)) : 0;
+  int32_t firstHead = n;
   for (int32_t s = 0; s < kSlots; ++s) {
     const int32_t r = first + s;
-    left[s] = length[s] = 0;
-    mask[s] = 0;
-    if (r >= n)
-      continue;
-    const int32_t own = chunkMask(r);
-    if (r > 0 && chunkMask(r - 1) == own)
-      continue;
-    int32_t end = r + 1;
-    while (end < n && chunkMask(end) == own)
-      ++end;
-    mask[s] = uint32_t(own);
-    left[s] = length[s] = end - r;
-    fullBlocks += length[s] / kBlock;
+    rowMask[s] = r < n ? uint32_t(chunkMask(r)) : 0;
+    const uint32_t previous = s > 0 ? rowMask[s - 1] : before;
+    const bool head = r < n && (r == 0 || rowMask[s] != previous);
+    mask[s] = head ? rowMask[s] : 0;
+    left[s] = length[s] = head ? 1 : 0; // a head; its length below
+    if (head && r < firstHead)
+      firstHead = r;
   }
+  const uint32_t later = group.minAfter(uint32_t(firstHead));
+  int32_t next = later < uint32_t(n) ? int32_t(later) : n;
+  int32_t fullBlocks = 0;
+  for (int32_t s = kSlots - 1; s >= 0; --s)
+    if (length[s]) {
+      left[s] = length[s] = next - (first + s);
+      next = first + s;
+      fullBlocks += length[s] / kBlock;
+    }
   // Places the next `count` rows of the run at slot s in `block`.
   auto take = [&](int32_t s, int32_t count, int32_t block) {
     const int32_t from = first + s + (length[s] - left[s]);
@@ -148,26 +157,33 @@ SCN_HOST_DEVICE void packChunk(const Group &group, int64_t chunk, int64_t rows,
   // lane decodes the same minimum, so the lanes agree on every step; 32
   // bits, so that a warp takes their minimum in one instruction.
   const auto owned = [&](int32_t r) { return r >= first && r < first + kSlots; };
+  // The lane that holds the minimum gives its mask to the others (allOr of
+  // it and zeros): no load waits for the order and the masks in memory.
   for (;;) {
-    uint32_t best = kNone;
+    uint32_t best = kNone, bestMask = 0;
     for (int32_t s = 0; s < kSlots; ++s)
       if (left[s] > 0) {
         uint32_t key = uint32_t(maskBitCount(mask[s])) << 16 |
                        uint32_t(kBlock - left[s]) << 8 | uint32_t(first + s);
-        best = key < best ? key : best;
+        if (key < best) {
+          best = key;
+          bestMask = mask[s];
+        }
       }
+    const uint32_t mine = best;
     best = group.allMin(best);
     if (best == kNone)
       break;
     int32_t seed = int32_t(best & 0xff);
     int32_t room = kBlock;
-    uint32_t blockUnion = uint32_t(chunkMask(seed));
+    uint32_t blockUnion = group.allOr(mine == best ? bestMask : 0u);
     int32_t count = kBlock - int32_t(best >> 8 & 0xff);
     if (owned(seed))
       take(seed - first, count, block);
     room -= count;
     while (room > 0) {
       best = kNone;
+      bestMask = 0;
       const int32_t held = maskBitCount(blockUnion);
       for (int32_t s = 0; s < kSlots; ++s)
         if (left[s] > 0) {
@@ -175,8 +191,12 @@ SCN_HOST_DEVICE void packChunk(const Group &group, int64_t chunk, int64_t rows,
           uint32_t key = added << 24 | uint32_t(kBlock - left[s]) << 16 |
                          uint32_t(kRowMaskBits - maskBitCount(mask[s])) << 8 |
                          uint32_t(first + s);
-          best = key < best ? key : best;
+          if (key < best) {
+            best = key;
+            bestMask = mask[s];
+          }
         }
+      const uint32_t minePick = best;
       best = group.allMin(best);
       if (best == kNone)
         break;
@@ -203,7 +223,7 @@ SCN_HOST_DEVICE void packChunk(const Group &group, int64_t chunk, int64_t rows,
       count = count < room ? count : room;
       if (owned(pick))
         take(pick - first, count, block);
-      blockUnion |= uint32_t(chunkMask(pick));
+      blockUnion |= group.allOr(minePick == best ? bestMask : 0u);
       room -= count;
     }
     ++block;
@@ -226,7 +246,7 @@ SCN_HOST_DEVICE void packChunk(const Group &group, int64_t chunk, int64_t rows,
     const int64_t to = base + start[chunkBlock[r]]++;
     order[to] = keyOrder[base + r];
     if (masks)
-      masks[to] = chunkMask(r);
+      masks[to] = int32_t(rowMask[s]);
   }
 }
 

@@ -51,8 +51,9 @@ template <typename F> __global__ void forEachKernel(int64_t n, const __grid_cons
     f(i);
 }
 
-/// A warp as RowPacking.h's group of lanes: its collectives are shuffles, so
-/// every lane must reach each of them (packChunk's steps are uniform).
+/// A warp as RowPacking.h's group of lanes: its collectives are shuffles and
+/// warp reductions, so every lane must reach each of them (packChunk's steps
+/// are uniform).
 struct WarpGroup {
   static constexpr int32_t kLanes = 32;
   __device__ int32_t lane() const { return int32_t(threadIdx.x % 32); }
@@ -66,6 +67,25 @@ struct WarpGroup {
     }
     return v;
 #endif
+  }
+  __device__ uint32_t allOr(uint32_t v) const {
+#if __CUDA_ARCH__ >= 800
+    return __reduce_or_sync(0xffffffffu, v);
+#else
+    for (int delta = 16; delta > 0; delta /= 2)
+      v |= __shfl_xor_sync(0xffffffffu, v, delta);
+    return v;
+#endif
+  }
+  __device__ uint32_t minAfter(uint32_t v) const {
+    // The minimum over this lane and those above, then the next lane's.
+    for (int delta = 1; delta < 32; delta *= 2) {
+      uint32_t above = __shfl_down_sync(0xffffffffu, v, delta);
+      if (lane() + delta < 32)
+        v = above < v ? above : v;
+    }
+    uint32_t after = __shfl_down_sync(0xffffffffu, v, 1);
+    return lane() == 31 ? ~0u : after;
   }
   __device__ int32_t exclusiveSum(int32_t v, int32_t &total) const {
     int32_t inclusive = v;

@@ -2,7 +2,7 @@
 //
 // The row order's packing (runtime/lib/CPU/RowPacking.h) runs with one lane
 // on the CPU and with a warp's 32 lanes on the GPU. Here 32 threads play the
-// warp's lanes, their minimum and sum exchanged through a barrier, so that
+// warp's lanes, their collectives exchanged through a barrier, so that
 // the lanes' split of the slots, their collectives and the writes one lane
 // makes for rows another owns are checked without a GPU. KernelMapTest checks
 // the one-lane packing against a plain reference.
@@ -58,6 +58,24 @@ struct LockstepGroup {
     exchange->words[laneId] = v;
     exchange->barrier();
     uint32_t least = uint32_t(*std::min_element(exchange->words, exchange->words + 32));
+    exchange->barrier();
+    return least;
+  }
+  uint32_t allOr(uint32_t v) const {
+    exchange->words[laneId] = v;
+    exchange->barrier();
+    uint32_t any = 0;
+    for (uint64_t word : exchange->words)
+      any |= uint32_t(word);
+    exchange->barrier();
+    return any;
+  }
+  uint32_t minAfter(uint32_t v) const {
+    exchange->words[laneId] = v;
+    exchange->barrier();
+    uint32_t least = ~uint32_t(0);
+    for (int32_t l = laneId + 1; l < 32; ++l)
+      least = std::min(least, uint32_t(exchange->words[l]));
     exchange->barrier();
     return least;
   }
