@@ -8,9 +8,9 @@
 /// Between a submanifold map's row-order key sort and its heaviest-first
 /// block sort (RowOrderKey.h), the rows of each chunk of kPackChunkRows
 /// consecutive rows are packed into the chunk's blocks of kRowOrderBlockRows
-/// rows by their neighbour masks. A tensor-core block runs every offset one of its
-/// rows has (its union), so cutting the sorted rows wherever 64 falls puts
-/// rows with unrelated masks together at every cut. The packing, greedy
+/// rows by their neighbour masks. A tensor-core block runs every offset one
+/// of its rows has (its union), so cutting the sorted rows wherever 64 falls
+/// puts rows with unrelated masks together at every cut. The packing, greedy
 /// and the same on the CPU and the GPU:
 /// - the runs of equal masks (adjacent after the key sort) are the chunk's
 ///   distinct masks; each run of at least 64 rows first fills whole blocks
@@ -29,8 +29,8 @@
 /// The work is serial within a chunk and the chunks are independent: a GPU
 /// warp packs one chunk, each lane owning kPackChunkRows / 32 of its rows,
 /// and the CPU runs the same code with one lane (a `Group`: its lanes'
-/// minimum, or, minimum over the later lanes and exclusive sum). SCN_RUNTIME_ROW_PACKING=key keeps the key's
-/// cuts, to time the two.
+/// minimum, or, minimum over the later lanes, and exclusive sum).
+/// SCN_RUNTIME_ROW_PACKING=key keeps the key's cuts, to time the two.
 ///
 //===----------------------------------------------------------------------===//
 
