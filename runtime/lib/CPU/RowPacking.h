@@ -157,47 +157,48 @@ SCN_HOST_DEVICE void packChunk(const Group &group, int64_t chunk, int64_t rows,
   // lane decodes the same minimum, so the lanes agree on every step; 32
   // bits, so that a warp takes their minimum in one instruction.
   const auto owned = [&](int32_t r) { return r >= first && r < first + kSlots; };
-  // The lane that holds the minimum gives its mask to the others (allOr of
-  // it and zeros): no load waits for the order and the masks in memory.
-  for (;;) {
+  // The lowest key of the group's slots with rows left (kNone: none), and
+  // the mask of the slot that has it, which its lane gives the others (an
+  // allOr of it and zeros): no step waits for a load of the order and the
+  // masks in memory.
+  struct Lowest {
+    uint32_t key, mask;
+  };
+  const auto lowest = [&](auto keyOf) {
     uint32_t best = kNone, bestMask = 0;
     for (int32_t s = 0; s < kSlots; ++s)
       if (left[s] > 0) {
-        uint32_t key = uint32_t(maskBitCount(mask[s])) << 16 |
-                       uint32_t(kBlock - left[s]) << 8 | uint32_t(first + s);
+        const uint32_t key = keyOf(s);
         if (key < best) {
           best = key;
           bestMask = mask[s];
         }
       }
-    const uint32_t mine = best;
-    best = group.allMin(best);
-    if (best == kNone)
+    const uint32_t all = group.allMin(best);
+    return Lowest{all, group.allOr(best == all ? bestMask : 0u)};
+  };
+  for (;;) {
+    const Lowest seed = lowest([&](int32_t s) {
+      return uint32_t(maskBitCount(mask[s])) << 16 | uint32_t(kBlock - left[s]) << 8 |
+             uint32_t(first + s);
+    });
+    if (seed.key == kNone)
       break;
-    int32_t seed = int32_t(best & 0xff);
+    const int32_t seedRow = int32_t(seed.key & 0xff);
     int32_t room = kBlock;
-    uint32_t blockUnion = group.allOr(mine == best ? bestMask : 0u);
-    int32_t count = kBlock - int32_t(best >> 8 & 0xff);
-    if (owned(seed))
-      take(seed - first, count, block);
+    uint32_t blockUnion = seed.mask;
+    int32_t count = kBlock - int32_t(seed.key >> 8 & 0xff);
+    if (owned(seedRow))
+      take(seedRow - first, count, block);
     room -= count;
     while (room > 0) {
-      best = kNone;
-      bestMask = 0;
       const int32_t held = maskBitCount(blockUnion);
-      for (int32_t s = 0; s < kSlots; ++s)
-        if (left[s] > 0) {
-          uint32_t added = uint32_t(maskBitCount(mask[s] | blockUnion) - held);
-          uint32_t key = added << 24 | uint32_t(kBlock - left[s]) << 16 |
-                         uint32_t(kRowMaskBits - maskBitCount(mask[s])) << 8 |
-                         uint32_t(first + s);
-          if (key < best) {
-            best = key;
-            bestMask = mask[s];
-          }
-        }
-      const uint32_t minePick = best;
-      best = group.allMin(best);
+      const Lowest pick = lowest([&](int32_t s) {
+        const uint32_t added = uint32_t(maskBitCount(mask[s] | blockUnion) - held);
+        return added << 24 | uint32_t(kBlock - left[s]) << 16 |
+               uint32_t(kRowMaskBits - maskBitCount(mask[s])) << 8 | uint32_t(first + s);
+      });
+      const uint32_t best = pick.key;
       if (best == kNone)
         break;
       if (best >> 24 == 0) {
@@ -218,12 +219,12 @@ SCN_HOST_DEVICE void packChunk(const Group &group, int64_t chunk, int64_t rows,
         room -= all < room ? all : room;
         continue;
       }
-      const int32_t pick = int32_t(best & 0xff);
+      const int32_t pickRow = int32_t(best & 0xff);
       count = kBlock - int32_t(best >> 16 & 0xff);
       count = count < room ? count : room;
-      if (owned(pick))
-        take(pick - first, count, block);
-      blockUnion |= group.allOr(minePick == best ? bestMask : 0u);
+      if (owned(pickRow))
+        take(pickRow - first, count, block);
+      blockUnion |= pick.mask;
       room -= count;
     }
     ++block;
