@@ -30,6 +30,7 @@ a block's union holds in row order where this model takes the ones with
 the most rows first: within 0.1% of each other at 256 rows.)
 
     /usr/bin/python3 bench/gpu/row_packing.py [--levels 0] [--chunks 256 512]
+    /usr/bin/python3 bench/gpu/row_packing.py --strided --levels 0 1 2 3 --chunks 256
 """
 
 import argparse
@@ -130,17 +131,21 @@ def chunked_order(table, key_order, chunk):
 KEY_CUTS = {"SCN_RUNTIME_ROW_PACKING": "key", "SCN_RUNTIME_BLOCK_ORDER": "key"}
 
 
-def chunk_table(lib, levels, chunks):
+def chunk_table(lib, levels, chunks, strided=False):
     print()
     print("Packed within chunks of N rows of the key's order, union steps of 64-row "
           "blocks, against the key order's cuts; the runtime's row order (the default: "
           "packed within chunks of 256 rows, then its blocks heaviest first, which moves "
-          "them whole) beside this model's.")
+          "them whole) beside this model's."
+          + (" Strided maps from each level to the next (which the runtime does not "
+             "pack)." if strided else ""))
     print("| level | key cuts | runtime (chunks of 256) | "
-          + " | ".join(f"model, chunks of {n}" for n in chunks) + " |")
-    print("|---|---|---|" + "---|" * len(chunks))
-    by_level = {level: order for level, _, order in tile_occupancy.w1_levels(lib)}
-    for level, table, key_order in tile_occupancy.w1_levels(lib, KEY_CUTS):
+          + " | ".join(f"model, chunks of {n}" for n in chunks)
+          + " | 16-row tiles: key cuts | 16-row tiles: runtime |")
+    print("|---|---|---|" + "---|" * len(chunks) + "---|---|")
+    by_level = {level: order
+                for level, _, order in tile_occupancy.w1_levels(lib, strided=strided)}
+    for level, table, key_order in tile_occupancy.w1_levels(lib, KEY_CUTS, strided):
         if level not in levels:
             continue
         before = tile_occupancy.tile_steps(table[key_order], BLOCK)[0]
@@ -150,6 +155,10 @@ def chunk_table(lib, levels, chunks):
             after = tile_occupancy.tile_steps(table[chunked_order(table, key_order, n)],
                                               BLOCK)[0]
             cells.append(f"{after} ({100 * (after / before - 1):+.1f}%)")
+        # mma.sync's warps of 16 rows, which the packing keeps in row order.
+        warps = tile_occupancy.tile_steps(table[key_order], 16)[0]
+        packed_warps = tile_occupancy.tile_steps(table[by_level[level]], 16)[0]
+        cells += [str(warps), f"{packed_warps} ({100 * (packed_warps / warps - 1):+.1f}%)"]
         print(f"| {level} | {before} | " + " | ".join(cells) + " |")
 
 
@@ -159,8 +168,13 @@ def main():
                    help="W1 levels to pack (0: W3's layer)")
     p.add_argument("--chunks", type=int, nargs="*", default=[],
                    help="also pack within chunks of these many rows (multiples of 64)")
+    p.add_argument("--strided", action="store_true",
+                   help="the chunk table alone, of the strided maps from level to level")
     a = p.parse_args()
     lib = tile_occupancy.runtime()
+    if a.strided:
+        chunk_table(lib, a.levels, a.chunks or [256], strided=True)
+        return
     print("Union steps of blocks of R rows: the key order's cuts against the greedy packing "
           "of a whole level into 64-row blocks (row_packing.py), and the bound of the "
           "neighbour pairs over R (every block's rows with the same offsets).")

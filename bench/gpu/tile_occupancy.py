@@ -34,6 +34,7 @@ sys.path.insert(0, os.path.join(ROOT, "bench", "cpu"))
 import point_clouds  # noqa: E402
 
 SCN_KMAP_SUBMANIFOLD = 0
+SCN_KMAP_STRIDED = 1
 SCN_INDEX_INT64 = 1
 TILE = 16
 
@@ -108,12 +109,14 @@ def submanifold_row_order(lib, coords, size, choice=None, block_order=None, pack
         lib.scn_sites_free(sites)
 
 
-def w1_levels(lib, variables=None):
+def w1_levels(lib, variables=None, strided=False):
     """(level, neighbour table [rows, 27] in site order, row order) of the
     3x3x3 submanifold map of each of W1's five levels (the real scan at
     0.05 m, its input set in mode 4, then 2x2x2 downsampling), the row
     order built with the environment `variables` (runtime_environment; None:
-    as it is). The arrays are copies."""
+    as it is). `strided`: instead, the 2x2x2 strided map from each level to
+    the next (levels 0-3, tables [rows of the next level, 8]). The arrays
+    are copies."""
     coords, size = point_clouds.voxelize(point_clouds.load_kitti(), 0.05, multiple=16)
     sites = ctypes.c_void_p()
     rows = np.ascontiguousarray(coords, np.int64)
@@ -125,10 +128,17 @@ def w1_levels(lib, variables=None):
     three = (ctypes.c_int64 * 3)(3, 3, 3)
     two = (ctypes.c_int64 * 3)(2, 2, 2)
     try:
-        for level in range(5):
+        for level in range(4 if strided else 5):
+            down = ctypes.c_void_p()
+            if level < 4:
+                check(lib, lib.scn_sites_downsample(sites, two, two, ctypes.byref(down)))
             kmap = ctypes.c_void_p()
-            check(lib, lib.scn_kmap_build(SCN_KMAP_SUBMANIFOLD, sites, sites, three, None,
-                                          ctypes.byref(kmap)))
+            if strided:
+                check(lib, lib.scn_kmap_build(SCN_KMAP_STRIDED, sites, down, two, two,
+                                              ctypes.byref(kmap)))
+            else:
+                check(lib, lib.scn_kmap_build(SCN_KMAP_SUBMANIFOLD, sites, sites, three, None,
+                                              ctypes.byref(kmap)))
             try:
                 info = KmapInfo()
                 check(lib, lib.scn_kmap_get_info(kmap, ctypes.byref(info)))
@@ -141,8 +151,6 @@ def w1_levels(lib, variables=None):
             finally:
                 lib.scn_kmap_free(kmap)
             if level < 4:
-                down = ctypes.c_void_p()
-                check(lib, lib.scn_sites_downsample(sites, two, two, ctypes.byref(down)))
                 lib.scn_sites_free(sites)
                 sites = down
     finally:

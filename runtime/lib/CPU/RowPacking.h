@@ -60,8 +60,9 @@ inline bool packRowsInChunks() {
 
 /// Whether a map of `kind` with `volume` offsets and `rows` rows is packed:
 /// a submanifold map (a strided or transposed map's rows have one or two of
-/// their 8 offsets, and the key's cuts already group them: 0.2-2.9% fewer
-/// union steps on W1's levels, by a CPU model of the packing), whose masks
+/// their 8 offsets, and the key's cuts already group them: 0.2-2.7% fewer
+/// union steps on W1's strided maps by the model, `row_packing.py
+/// --strided`), whose masks
 /// are whole (scn_kmap_get_row_masks holds offsets 0..31), with more than
 /// one block. The variable is read for every map, so that a bad value fails
 /// on small maps too.
