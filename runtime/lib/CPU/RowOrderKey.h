@@ -131,6 +131,15 @@ SCN_HOST_DEVICE inline uint64_t rowOrderKey(const int32_t *neighbors, int64_t K,
   return plainMask ? key : grayCodeRank(key);
 }
 
+/// The offsets a row mask holds.
+SCN_HOST_DEVICE inline int32_t maskBitCount(uint32_t mask) {
+#ifdef __CUDA_ARCH__
+  return __popc(mask);
+#else
+  return __builtin_popcount(mask);
+#endif
+}
+
 /// After the key sort and the packing of chunks (RowPacking.h), which keeps
 /// whole blocks, the row order's whole blocks of kRowOrderBlockRows
 /// rows (a tensor-core block: 4 warps of 16 rows) are stably sorted by the
@@ -162,10 +171,7 @@ SCN_HOST_DEVICE inline uint64_t blockOrderKey(const Masks &masks, int64_t block)
   uint32_t any = 0;
   for (int64_t i = 0; i < kRowOrderBlockRows; ++i)
     any |= uint32_t(masks[block * kRowOrderBlockRows + i]);
-  int32_t offsets = 0;
-  for (; any; any &= any - 1)
-    ++offsets;
-  return uint64_t(kRowMaskBits - offsets);
+  return uint64_t(kRowMaskBits - maskBitCount(any));
 }
 
 /// The position in key order of the row at `position` of the final order,

@@ -71,14 +71,6 @@ inline bool packsRows(int32_t kind, int64_t volume, int64_t rows) {
          rows > kRowOrderBlockRows;
 }
 
-SCN_HOST_DEVICE inline int32_t maskBitCount(uint32_t mask) {
-#ifdef __CUDA_ARCH__
-  return __popc(mask);
-#else
-  return __builtin_popcount(mask);
-#endif
-}
-
 /// One lane: the CPU's group, and the host backend's.
 struct SerialGroup {
   static constexpr int32_t kLanes = 1;
