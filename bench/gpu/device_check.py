@@ -406,9 +406,9 @@ KEY_BLOCKS = "+keyblocks"
 # row order cut into blocks where the key's order falls, as before the
 # twenty-second session, instead of packed within chunks of 256 rows
 # (runtime/lib/CPU/RowPacking.h; 6.7-9.2% fewer union steps on W1's levels
-# by bench/gpu/row_packing.py --chunks 256), on W1, whose maps are built in
-# every run of its end-to-end time; the profiles time the W3 layers'
-# kernels with it.
+# by bench/gpu/row_packing.py --levels 0 1 2 3 4 --chunks 256), on W1,
+# whose maps are built in every run of its end-to-end time; the profiles
+# time the W3 layers' kernels with it.
 KEY_PACKING = "+keypacking"
 # A target ending so runs its artifact with SCN_RUNTIME_ALGORITHMS=hash:
 # the maps built on the GPU look sites up in a hash table instead of by

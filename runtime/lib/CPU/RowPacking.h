@@ -24,8 +24,9 @@
 /// Every block but the chunk's last is full, so blocks stay aligned and the
 /// block sort still sees whole blocks. On W1's five levels the blocks run
 /// 6.7-9.2% fewer union steps (offsets summed over blocks) than the cuts of
-/// the key order (/usr/bin/python3 bench/gpu/row_packing.py --chunks 256;
-/// 512-row chunks save 1-2 points more and cost twice the steps a chunk).
+/// the key order; 512-row chunks would save 1-2 points more, with longer
+/// serial work a chunk (/usr/bin/python3 bench/gpu/row_packing.py --levels
+/// 0 1 2 3 4 --chunks 256 512).
 /// The work is serial within a chunk and the chunks are independent: a GPU
 /// warp packs one chunk, each lane owning kPackChunkRows / 32 of its rows,
 /// and the CPU runs the same code with one lane (a `Group`: its lanes'
