@@ -382,6 +382,7 @@ PRIMARY_TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-noprep", "cuda-f16+hostw
                    "cuda-f16-noprefetch", "cuda-f16-wgmma-noprefetch",
                    "cuda-f16-wgmma128-noprefetch", "cuda-f16-nohoist",
                    "cuda-f16+keypacking", "cuda-f16-wgmma+keypacking",
+                   "cuda-f16+legacystream",
                    "cuda-f16-sharedw", "cuda-f16-sharedw90",
                    "cuda-tf32", "cuda-bf16", "cuda-f16-act16")
 OTHER_TARGETS = ("cuda-f16+hashlookups", "cuda-f16+maskorder", "cuda-f16+keyblocks",
@@ -410,6 +411,13 @@ KEY_BLOCKS = "+keyblocks"
 # whose maps are built in every run of its end-to-end time; the profiles
 # time the W3 layers' kernels with it.
 KEY_PACKING = "+keypacking"
+# A target ending so runs its artifact with SCN_GPU_GEOMETRY_STREAM=default:
+# device geometry on the CUDA default stream, as before the twenty-third
+# session, instead of a stream of the device's greatest priority
+# (runtime/lib/CUDA/GeometryStream.cpp: at equal priorities the GPU starts a
+# builder's blocks only after every block of a convolution queued before
+# it), on W1, whose maps are built in every run of its end-to-end time.
+LEGACY_STREAM = "+legacystream"
 # A target ending so runs its artifact with SCN_RUNTIME_ALGORITHMS=hash:
 # the maps built on the GPU look sites up in a hash table instead of by
 # binary search (runtime/lib/CUDA/DeviceKeyTable.h), on W1, whose maps
@@ -434,6 +442,7 @@ SUFFIXES = {PAGEABLE: ({"SCN_GPU_PAGEABLE_UPLOADS": "1"}, PAGEABLE_WORKLOADS),
             MASK_ORDER: ({"SCN_RUNTIME_ROW_ORDER": "mask"}, None),
             KEY_BLOCKS: ({"SCN_RUNTIME_BLOCK_ORDER": "key"}, None),
             KEY_PACKING: ({"SCN_RUNTIME_ROW_PACKING": "key"}, ("W1",)),
+            LEGACY_STREAM: ({"SCN_GPU_GEOMETRY_STREAM": "default"}, ("W1",)),
             HASH_LOOKUPS: ({"SCN_RUNTIME_ALGORITHMS": "hash"}, ("W1",)),
             HOST_WAITS: ({"SCN_GPU_GEOMETRY_WAIT": "host"}, ("W1",)),
             AGAIN: ({}, None)}
@@ -534,6 +543,13 @@ VARIANT_TABLES = (
      "against packed (the default), f16, mma.sync; on W1, whose maps and row orders "
      "are built in every run, a speed-up below 1 is the packing's net gain.",
      "cuda-f16", ("cuda-f16" + KEY_PACKING,), END_TO_END),
+    ("Device geometry on the CUDA default stream (SCN_GPU_GEOMETRY_STREAM=default, as before "
+     "the twenty-third session) against a stream of the device's greatest priority (the "
+     "default: the GPU starts the builders' blocks ahead of those of convolutions queued "
+     "before them, so that deeper levels' maps are built while level 0's layers run), W1 "
+     "only, f16; a speed-up below 1 is the priority's gain (end to end, where the maps are "
+     "built in every run).",
+     "cuda-f16", ("cuda-f16" + LEGACY_STREAM,), END_TO_END),
     ("W1's derived site sets where the network first uses them (--hoist-site-sets=false) "
      "against the whole pyramid queued before the first layer (the default, "
      "scn-hoist-site-sets), f16; a speed-up above 1 is the hoisting's loss (what each "
@@ -878,7 +894,8 @@ PROFILES = (("W3_C64", "cuda-f16"), ("W3_C128", "cuda-f16"), ("W1", "cuda-f16"),
 PROFILE_RUNS = 5
 # Profiled with maps built in every run too (profile_one's maps_built):
 # where the maps' share of end to end goes.
-MAPS_BUILT_PROFILES = (("W1", "cuda-f16"), ("W1", "cuda-f16-nohoist"))
+MAPS_BUILT_PROFILES = (("W1", "cuda-f16"), ("W1", "cuda-f16-nohoist"),
+                       ("W1", "cuda-f16" + LEGACY_STREAM))
 MAPS_BUILT = " maps built"
 # The GPU builders' rows and host lines (GpuSites.cu's geometryCall: the
 # scn_gpu_sites_* and scn_gpu_kmap_* entry points; not the runtime's
@@ -955,7 +972,7 @@ def read_profile(report, name, target):
 
 
 def read_geometry(report, name, target):
-    """(device ms of the GPU builders' work on the default stream, host ms
+    """(device ms of the GPU builders' work on their stream, host ms
     in their calls) of the block of `name target`, all runs."""
     device, host = 0.0, 0.0
     for line in block_lines(report, name, target):
@@ -1077,7 +1094,7 @@ def maps_built_table(report, maps_built, walls):
     what the maps' share of end to end is made of."""
     print()
     print(f"Maps built in every run (SCN_GPU_PROFILE, {PROFILE_RUNS} runs after a warm-up, "
-          "weights resident), per run: the GPU builders' work on the default stream "
+          "weights resident), per run: the GPU builders' work on their stream "
           "(geometry device ms: from the stream reaching a builder call's first work to its "
           "last, gaps included) and the host time in their calls (geometry host ms), the "
           "network's kernels, span, the runtime's other calls (host ms) and the harness's "

@@ -3,14 +3,15 @@
 // The scn_cg_gpu_* functions of Codegen.h: the codegen ABI over the device
 // builders of GpuSites.h, so that a compiled CUDA network builds its site
 // sets and kernel maps on the GPU and keeps them there. The builders run on
-// the CUDA runtime's default stream; the network's kernels on streams of
-// their own, which do not wait for it. A set, a map, a row order or a pair
-// list is ordered before the kernels that read it by a fence
-// (scn_gpu_fence_default_stream): the host goes on queueing while the GPU
-// builds. Dense inputs, whose builder reads a buffer of the network's, wait
-// on the host (scn_gpu_sites_wait), as every build does with
-// SCN_GPU_GEOMETRY_WAIT=host (for comparing the two on a GPU). Derived sets
-// leave their counts on the GPU until they are asked (DeviceSites.h).
+// the geometry stream (scn_gpu_geometry_stream: of the greatest priority,
+// so that the maps of deeper levels are built while earlier layers run);
+// the network's kernels on streams of their own, which do not wait for it.
+// A set, a map, a row order or a pair list is ordered before the kernels
+// that read it by a fence (scn_gpu_fence_stream): the host goes on queueing
+// while the GPU builds. Dense inputs, whose builder reads a buffer of the
+// network's, wait on the host (scn_gpu_sites_wait), as every build does
+// with SCN_GPU_GEOMETRY_WAIT=host (for comparing the two on a GPU). Derived
+// sets leave their counts on the GPU until they are asked (DeviceSites.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -55,11 +56,18 @@ template <typename T> T infoField(void *sites, T scn_gpu_sites_info_t::*field) {
   return peekInfoOf(sites, info) ? info.*field : T{};
 }
 
+/// `build(stream)`'s status with `stream` the geometry stream, or the
+/// status of asking for it.
+template <typename Build> scn_status_t onGeometryStream(void *&stream, Build &&build) {
+  scn_status_t status = scn_gpu_geometry_stream(&stream);
+  return status != SCN_OK ? status : build(stream);
+}
+
 /// Fails the run unless `status` is OK; else waits on the host for the
-/// builders' stream. True when the result can be used.
-bool settle(scn_run_t run, scn_status_t status, const char *op) {
+/// builders' `stream`. True when the result can be used.
+bool settle(scn_run_t run, scn_status_t status, const char *op, void *stream) {
   if (status == SCN_OK)
-    status = scn_gpu_sites_wait(nullptr);
+    status = scn_gpu_sites_wait(stream);
   if (status != SCN_OK) {
     run->failFromRuntime(status, op);
     return false;
@@ -68,13 +76,13 @@ bool settle(scn_run_t run, scn_status_t status, const char *op) {
 }
 
 /// Fails the run unless `status` is OK; else orders the GPU work queued from
-/// now on after the builders' (a fence), without waiting. True when the
-/// result can be used.
-bool fence(scn_run_t run, scn_status_t status, const char *op) {
+/// now on after the builders' on `stream` (a fence), without waiting. True
+/// when the result can be used.
+bool fence(scn_run_t run, scn_status_t status, const char *op, void *stream) {
   if (scn::rt::geometryWaitsOnHost())
-    return settle(run, status, op);
+    return settle(run, status, op, stream);
   if (status == SCN_OK)
-    status = scn_gpu_fence_default_stream();
+    status = scn_gpu_fence_stream(stream);
   if (status != SCN_OK) {
     run->failFromRuntime(status, op);
     return false;
@@ -120,18 +128,25 @@ scn_gpu_kmap_t readMap(scn_run_t run, void *kmap, int32_t transposed) {
     return nullptr;
   }
   scn_gpu_kmap_t t = nullptr;
-  scn_status_t st = scn_gpu_kmap_build(SCN_KMAP_TRANSPOSED, m->out, m->in, m->filter.data(),
-                                       m->stride.data(), nullptr, &t);
-  if (!fence(run, st, "scn.deconv/scn.unpool (transposed map)"))
+  void *stream = nullptr;
+  scn_status_t st = onGeometryStream(stream, [&](void *on) {
+    return scn_gpu_kmap_build(SCN_KMAP_TRANSPOSED, m->out, m->in, m->filter.data(),
+                              m->stride.data(), on, &t);
+  });
+  if (!fence(run, st, "scn.deconv/scn.unpool (transposed map)", stream)) {
+    if (t)
+      scn_gpu_kmap_free(t);
     return nullptr;
+  }
   m->transposed = t;
   return t;
 }
 
 /// Uploads `count` coordinates (int32 or int64, coord_type 0 or 1) as
-/// int64, which the device builders read on the stream the copy is queued
-/// on: the host does not wait for it.
-scn_status_t uploadCoords(const void *coords, int32_t coord_type, int64_t count, void **device) {
+/// int64, which the device builders read on `stream`, where the copy is
+/// queued: the host does not wait for it.
+scn_status_t uploadCoords(const void *coords, int32_t coord_type, int64_t count, void *stream,
+                          void **device) {
   std::vector<int64_t> wide;
   const int64_t *host = static_cast<const int64_t *>(coords);
   if (coord_type != 1) {
@@ -139,7 +154,7 @@ scn_status_t uploadCoords(const void *coords, int32_t coord_type, int64_t count,
     wide.assign(narrow, narrow + count);
     host = wide.data();
   }
-  return scn_gpu_upload_queued(host, count * 8, device);
+  return scn_gpu_upload_queued(host, count * 8, stream, device);
 }
 
 /// When the host waits for an input set's build.
@@ -152,19 +167,22 @@ enum class InputWait {
   Host,
 };
 
-/// The device set built by `build` (which returns its status), owned by
-/// the run; null after failing the run.
+/// The device set built by `build(stream, &sites)` (which returns its
+/// status) on the geometry stream, owned by the run; null after failing the
+/// run. `stream` is set to the geometry stream.
 template <typename Build>
-void *ownBuilt(scn_run_t run, const char *op, InputWait wait, Build &&build) {
+void *ownBuilt(scn_run_t run, const char *op, InputWait wait, void *&stream, Build &&build) {
   scn_gpu_sites_t sites = nullptr;
-  scn_status_t built = build(&sites);
-  bool ok = wait == InputWait::Fence ? fence(run, built, op) : settle(run, built, op);
+  scn_status_t built =
+      onGeometryStream(stream, [&](void *on) { return build(on, &sites); });
+  bool ok = wait == InputWait::Fence ? fence(run, built, op, stream)
+                                     : settle(run, built, op, stream);
   if (!ok) {
     // A build that failed early (bad rows, no memory) may leave the
     // coordinates' queued upload reading the caller's array, which a
     // page-locked one does until it runs: the caller gets it back after.
     if (built != SCN_OK)
-      scn_gpu_sites_wait(nullptr);
+      scn_gpu_sites_wait(stream);
     if (sites)
       scn_gpu_sites_free(sites);
     return nullptr;
@@ -187,8 +205,14 @@ void *derivedSet(scn_run_t run, const char *op, const char *what, void *in,
   if (void *hit = run->cached(key))
     return hit;
   scn_gpu_sites_t out = nullptr;
-  if (!fence(run, build(asSites(in), filter, stride, nullptr, &out), op))
+  void *stream = nullptr;
+  scn_status_t st = onGeometryStream(
+      stream, [&](void *on) { return build(asSites(in), filter, stride, on, &out); });
+  if (!fence(run, st, op, stream)) {
+    if (out)
+      scn_gpu_sites_free(out);
     return nullptr;
+  }
   return run->remember(key, ownSites(run, out));
 }
 
@@ -202,8 +226,12 @@ struct DevicePairs {
 DevicePairs pairsOf(scn_run_t run, void *kmap, int32_t transposed) {
   DevicePairs p;
   scn_gpu_kmap_t map = readMap(run, kmap, transposed);
-  if (!map || !fence(run, scn_gpu_kmap_get_pairs(map, &p.offsets, &p.in, &p.out, &p.count),
-                      "weight-stationary convolution (pair lists)"))
+  void *stream = nullptr;
+  if (!map ||
+      !fence(run, onGeometryStream(stream, [&](void *) {
+               return scn_gpu_kmap_get_pairs(map, &p.offsets, &p.in, &p.out, &p.count);
+             }),
+             "weight-stationary convolution (pair lists)", stream))
     return DevicePairs{};
   return p;
 }
@@ -258,15 +286,15 @@ void *scn_cg_gpu_input(scn_run_t run, const char *op, int32_t dim,
     if (void *hit = run->cachedInput(key, coords, bytes))
       return hit;
   }
-  void *device = nullptr;
-  void *handle = ownBuilt(run, op, InputWait::Fence, [&](scn_gpu_sites_t *sites) {
-    scn_status_t st = uploadCoords(coords, coord_type, rows * cols, &device);
+  void *device = nullptr, *stream = nullptr;
+  void *handle = ownBuilt(run, op, InputWait::Fence, stream, [&](void *on, scn_gpu_sites_t *sites) {
+    scn_status_t st = uploadCoords(coords, coord_type, rows * cols, on, &device);
     return st != SCN_OK ? st
                         : scn_gpu_sites_from_coords(dim, spatial_size,
                                                     static_cast<const int64_t *>(device), rows,
-                                                    mode, batch_size, nullptr, sites);
+                                                    mode, batch_size, on, sites);
   });
-  scn_gpu_free(device);
+  scn_gpu_free_on(device, stream);
   return !handle || key.empty() ? handle : run->rememberInput(key, coords, bytes, handle);
 }
 
@@ -283,15 +311,15 @@ void *scn_cg_gpu_bl_input(scn_run_t run, const char *op, int32_t dim,
                   "-dimensional input; expected " + std::to_string(dim) + " columns");
     return nullptr;
   }
-  void *device = nullptr;
-  void *handle = ownBuilt(run, op, InputWait::Fence, [&](scn_gpu_sites_t *sites) {
-    scn_status_t st = uploadCoords(coords, coord_type, batch * length * dim, &device);
+  void *device = nullptr, *stream = nullptr;
+  void *handle = ownBuilt(run, op, InputWait::Fence, stream, [&](void *on, scn_gpu_sites_t *sites) {
+    scn_status_t st = uploadCoords(coords, coord_type, batch * length * dim, on, &device);
     return st != SCN_OK ? st
                         : scn_gpu_sites_from_bl_coords(dim, spatial_size,
                                                        static_cast<const int64_t *>(device),
-                                                       batch, length, mode, nullptr, sites);
+                                                       batch, length, mode, on, sites);
   });
-  scn_gpu_free(device);
+  scn_gpu_free_on(device, stream);
   return handle;
 }
 
@@ -302,8 +330,9 @@ void *scn_cg_gpu_dense_to_sparse(scn_run_t run, const char *op, int32_t dim,
     return nullptr;
   // `dense` is a buffer of the generated code that host code also reads:
   // managed memory, which the device builder reads in place.
-  return ownBuilt(run, op, InputWait::Host, [&](scn_gpu_sites_t *sites) {
-    return scn_gpu_sites_from_dense(dim, spatial_size, batch, planes, dense, nullptr, sites);
+  void *stream = nullptr;
+  return ownBuilt(run, op, InputWait::Host, stream, [&](void *on, scn_gpu_sites_t *sites) {
+    return scn_gpu_sites_from_dense(dim, spatial_size, batch, planes, dense, on, sites);
   });
 }
 
@@ -336,9 +365,12 @@ void *scn_cg_gpu_kernel_map(scn_run_t run, const char *op, int32_t kind, void *i
     m->stride.assign(stride, stride + info.dim);
   else
     m->stride.assign(info.dim, 1);
-  scn_status_t st = scn_gpu_kmap_build(kind, m->in, m->out, m->filter.data(),
-                                       m->stride.data(), nullptr, &m->map);
-  if (!fence(run, st, op)) {
+  void *stream = nullptr;
+  scn_status_t st = onGeometryStream(stream, [&](void *on) {
+    return scn_gpu_kmap_build(kind, m->in, m->out, m->filter.data(), m->stride.data(), on,
+                              &m->map);
+  });
+  if (!fence(run, st, op, stream)) {
     if (m->map)
       scn_gpu_kmap_free(m->map);
     return nullptr;
@@ -390,10 +422,11 @@ const int32_t *scn_cg_gpu_site_row_count(void *sites) {
 /// failed.
 static std::pair<const int32_t *, const int32_t *> gpuRowsBySite(scn_run_t run, void *sites) {
   const int32_t *start = nullptr, *rows = nullptr;
-  if (!sites ||
-      !fence(run,
-             scn_gpu_sites_get_rows_by_site(static_cast<scn_gpu_sites_t>(sites), &start, &rows),
-             "input merge (rows by site)"))
+  void *stream = nullptr;
+  if (!sites || !fence(run, onGeometryStream(stream, [&](void *) {
+                         return scn_gpu_sites_get_rows_by_site(asSites(sites), &start, &rows);
+                       }),
+                       "input merge (rows by site)", stream))
     return {nullptr, nullptr};
   return {start, rows};
 }
@@ -440,7 +473,10 @@ static const int32_t *rowArray(scn_run_t run, void *kmap, int32_t transposed,
   if (!map)
     return nullptr;
   const int32_t *&array = (asMap(kmap)->*kept)[transposed ? 1 : 0];
-  if (!array && !fence(run, get(map, &array), what))
+  void *stream = nullptr;
+  if (!array &&
+      !fence(run, onGeometryStream(stream, [&](void *) { return get(map, &array); }), what,
+             stream))
     array = nullptr;
   return array;
 }

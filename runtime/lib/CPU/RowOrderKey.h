@@ -29,12 +29,11 @@
 #ifndef SCN_RUNTIME_LIB_CPU_ROWORDERKEY_H
 #define SCN_RUNTIME_LIB_CPU_ROWORDERKEY_H
 
+#include "EnvironmentChoice.h"
 #include "Error.h"
 #include "Geometry.h"
 
 #include <cstdint>
-#include <cstdlib>
-#include <cstring>
 
 namespace scn::rt {
 
@@ -43,19 +42,6 @@ inline constexpr int64_t kRowKeyBits = 64;
 /// Offsets a row's mask holds (scn_kmap_get_row_masks: offsets 0..31, one
 /// word a row).
 inline constexpr int64_t kRowMaskBits = 32;
-
-/// Whether the environment variable `name` asks for `other` instead of
-/// `usual` (unset or `usual`: no); fails naming the variable for any other
-/// value. Host only.
-inline bool environmentAsksFor(const char *name, const char *usual, const char *other) {
-  const char *choice = std::getenv(name);
-  if (!choice || std::strcmp(choice, usual) == 0)
-    return false;
-  if (std::strcmp(choice, other) == 0)
-    return true;
-  fail(SCN_ERROR_INVALID_ARGUMENT, name, " = \"", choice, "\" is neither \"", usual,
-       "\" (the default) nor \"", other, "\"");
-}
 
 /// Whether SCN_RUNTIME_ROW_ORDER=mask asks for the plain mask order instead
 /// of the Gray code key ("gray", the default). Host only.

@@ -58,6 +58,8 @@ namespace scn::rt::driver_api {
   X(cuFuncGetAttribute)                                                        \
   X(cuFuncSetAttribute)                                                        \
   X(cuStreamCreate)                                                            \
+  X(cuStreamCreateWithPriority)                                                \
+  X(cuCtxGetStreamPriorityRange)                                               \
   X(cuStreamDestroy)                                                           \
   X(cuStreamSynchronize)                                                       \
   X(cuStreamQuery)                                                             \

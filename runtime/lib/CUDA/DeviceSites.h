@@ -123,6 +123,9 @@ struct Rows {
 //===----------------------------------------------------------------------===//
 
 template <typename B> struct SiteSet {
+  /// The stream it was built on (set by the C ABI, GpuSites.cu): parts
+  /// built on first use (its count's read, rows by site) are queued there.
+  typename B::Stream builtOn{};
   int32_t dim = 0;
   int64_t spatialSize[SCN_MAX_DIMENSION] = {};
   int64_t batchSize = 1;
@@ -153,6 +156,9 @@ template <typename B> struct SiteSet {
 };
 
 template <typename B> struct KernelMap {
+  /// The stream it was built on (set by the C ABI): its pair lists and row
+  /// order are built there.
+  typename B::Stream builtOn{};
   int32_t kind = 0;
   int64_t volume = 0;
   int64_t numOut = 0;
@@ -1071,7 +1077,7 @@ void downsample(SiteSet<B> &s, const SiteSet<B> &in, const int64_t *filter,
   // allocated; on another stream too, for the count. (Reading the count
   // does not order the rest of the input's build, queued after it, before
   // this stream's kernels: a caller building on another stream orders the
-  // streams itself. The codegen builds every set on the default stream.)
+  // streams itself. The codegen builds every set on the geometry stream.)
   if (!oneWindow || !B::countOrders(in.hostCount, stream))
     siteCount(in, stream);
   const bool countOnDevice = in.numSites < 0;

@@ -14,7 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CudaDriver.h"
-#include "DefaultStreamFence.h"
+#include "GeometryStream.h"
 #include "KernelProfile.h"
 #include "PreparedBlocks.h"
 #include "StagedUpload.h"
@@ -435,20 +435,21 @@ extern "C" scn_status_t scn_gpu_managed_copy(const void *src, int64_t bytes,
 
 extern "C" void scn_gpu_managed_free(void *ptr) { mgpuMemFree(ptr, nullptr); }
 
-/// `bytes` bytes from the memory pool, ordered on the default stream
-/// (throws on failure, out of memory as such).
-static CUdeviceptr poolBlockOnDefaultStream(const Driver &d, int64_t bytes) {
+/// `bytes` bytes from the memory pool, ordered on `stream` (null: the
+/// default stream; throws on failure, out of memory as such).
+static CUdeviceptr poolBlockOn(const Driver &d, int64_t bytes, CUstream stream) {
   CUdeviceptr ptr = 0;
-  CUresult result = d.cuMemAllocAsync(&ptr, static_cast<size_t>(bytes), nullptr);
+  CUresult result = d.cuMemAllocAsync(&ptr, static_cast<size_t>(bytes), stream);
   if (result == CUDA_ERROR_OUT_OF_MEMORY)
     fail(SCN_ERROR_OUT_OF_MEMORY, "out of device memory: ", mebibytes(bytes), " requested");
   check(result, "cuMemAllocAsync", std::to_string(bytes) + " bytes");
   return ptr;
 }
 
-/// scn_gpu_upload, and with `wait` false scn_gpu_upload_queued.
-static scn_status_t uploadOnDefaultStream(const char *function, const void *src, int64_t bytes,
-                                          void **device, bool wait) {
+/// scn_gpu_upload (on the default stream), and with `wait` false
+/// scn_gpu_upload_queued.
+static scn_status_t uploadOn(const char *function, CUstream stream, const void *src,
+                             int64_t bytes, void **device, bool wait) {
   profile::HostSpan host(function);
   return guardCall(function, [&] {
     requireNonNull(device, "device");
@@ -457,28 +458,28 @@ static scn_status_t uploadOnDefaultStream(const char *function, const void *src,
       return;
     requireNonNull(src, "src");
     const Driver &d = driver();
-    CUdeviceptr ptr = poolBlockOnDefaultStream(d, bytes);
-    CUevent start = profile::begin(nullptr);
+    CUdeviceptr ptr = poolBlockOn(d, bytes, stream);
+    CUevent start = profile::begin(stream);
     bool staged = false;
     CUresult copied = CUDA_SUCCESS;
     try {
-      staged = gpu::stagedUpload(d, ptr, src, static_cast<size_t>(bytes), nullptr, wait);
+      staged = gpu::stagedUpload(d, ptr, src, static_cast<size_t>(bytes), stream, wait);
     } catch (...) {
-      d.cuMemFreeAsync(ptr, nullptr);
+      d.cuMemFreeAsync(ptr, stream);
       throw;
     }
     if (!staged)
       copied = d.cuMemcpyAsync(ptr, reinterpret_cast<CUdeviceptr>(src),
-                               static_cast<size_t>(bytes), nullptr);
-    profile::end(start, nullptr,
+                               static_cast<size_t>(bytes), stream);
+    profile::end(start, stream,
                  std::string("upload (") + function + (staged ? ", staged)" : ")"),
                  std::to_string(bytes) + " bytes");
     // From pageable memory the driver has taken the source when the copy
     // call returns; a staged copy's block waits for its own event.
-    CUresult done = wait ? d.cuStreamSynchronize(nullptr) : CUDA_SUCCESS;
+    CUresult done = wait ? d.cuStreamSynchronize(stream) : CUDA_SUCCESS;
     profile::collect();
     if (copied != CUDA_SUCCESS || done != CUDA_SUCCESS) {
-      d.cuMemFreeAsync(ptr, nullptr);
+      d.cuMemFreeAsync(ptr, stream);
       check(copied != CUDA_SUCCESS ? copied : done, "cuMemcpyAsync",
             std::to_string(bytes) + " bytes to the device");
     }
@@ -487,11 +488,13 @@ static scn_status_t uploadOnDefaultStream(const char *function, const void *src,
 }
 
 extern "C" scn_status_t scn_gpu_upload(const void *src, int64_t bytes, void **device) {
-  return uploadOnDefaultStream("scn_gpu_upload", src, bytes, device, /*wait=*/true);
+  return uploadOn("scn_gpu_upload", nullptr, src, bytes, device, /*wait=*/true);
 }
 
-extern "C" scn_status_t scn_gpu_upload_queued(const void *src, int64_t bytes, void **device) {
-  return uploadOnDefaultStream("scn_gpu_upload_queued", src, bytes, device, /*wait=*/false);
+extern "C" scn_status_t scn_gpu_upload_queued(const void *src, int64_t bytes, void *stream,
+                                              void **device) {
+  return uploadOn("scn_gpu_upload_queued", asStream(stream), src, bytes, device,
+                  /*wait=*/false);
 }
 
 extern "C" scn_status_t scn_gpu_keep_resident(const void *host, int64_t bytes) {
@@ -621,7 +624,7 @@ extern "C" scn_status_t scn_gpu_alloc(int64_t bytes, void **device) {
     if (bytes <= 0)
       return;
     const Driver &d = driver();
-    CUdeviceptr ptr = poolBlockOnDefaultStream(d, bytes);
+    CUdeviceptr ptr = poolBlockOn(d, bytes, nullptr);
     // The runs' streams do not wait for the default stream, where the
     // block was allocated: complete before any of them uses it.
     CUresult done = d.cuStreamSynchronize(nullptr);
@@ -637,11 +640,13 @@ extern "C" scn_status_t scn_gpu_alloc(int64_t bytes, void **device) {
 
 extern "C" int32_t scn_gpu_failed(void) { return failed() ? 1 : 0; }
 
-extern "C" void scn_gpu_free(void *device) {
+extern "C" void scn_gpu_free(void *device) { scn_gpu_free_on(device, nullptr); }
+
+extern "C" void scn_gpu_free_on(void *device, void *stream) {
   if (!device)
     return;
   guardCall("scn_gpu_free", [&] {
-    check(driver().cuMemFreeAsync(asDevice(device), nullptr), "cuMemFreeAsync");
+    check(driver().cuMemFreeAsync(asDevice(device), asStream(stream)), "cuMemFreeAsync");
   });
 }
 
@@ -798,7 +803,7 @@ extern "C" void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t gridY,
     };
     if (sharedBytes > 0)
       optInToDynamicSharedMemory(static_cast<CUfunction>(function), sharedBytes);
-    gpu::waitForDefaultStreamFence(asStream(stream));
+    gpu::waitForGeometryFences(asStream(stream));
     CUevent start = profile::begin(asStream(stream));
     CUresult launched = driver().cuLaunchKernel(
         static_cast<CUfunction>(function), gridX, gridY, gridZ, blockX, blockY, blockZ,
@@ -1035,7 +1040,7 @@ extern "C" void mgpuMemcpy(void *dst, void *src, size_t bytes, void *stream) {
   guarded("mgpuMemcpy", [&] {
     if (!bytes)
       return;
-    gpu::waitForDefaultStreamFence(asStream(stream));
+    gpu::waitForGeometryFences(asStream(stream));
     CUevent start = profile::begin(asStream(stream));
     CUresult copied = driver().cuMemcpyAsync(asDevice(dst), asDevice(src), bytes,
                                              asStream(stream));
@@ -1050,7 +1055,7 @@ extern "C" void mgpuMemset32(void *dst, uint32_t value, size_t count, void *stre
   guarded("mgpuMemset32", [&] {
     if (!count)
       return;
-    gpu::waitForDefaultStreamFence(asStream(stream));
+    gpu::waitForGeometryFences(asStream(stream));
     check(driver().cuMemsetD32Async(asDevice(dst), value, count, asStream(stream)),
           "cuMemsetD32Async");
   });
@@ -1060,7 +1065,7 @@ extern "C" void mgpuMemset16(void *dst, uint16_t value, size_t count, void *stre
   guarded("mgpuMemset16", [&] {
     if (!count)
       return;
-    gpu::waitForDefaultStreamFence(asStream(stream));
+    gpu::waitForGeometryFences(asStream(stream));
     check(driver().cuMemsetD16Async(asDevice(dst), value, count, asStream(stream)),
           "cuMemsetD16Async");
   });

@@ -307,13 +307,13 @@ namespace {
 
 /// guardCall for the builders' entry points, which under SCN_GPU_PROFILE
 /// also put in the profile the call's host time (a host line under its
-/// name) and the device time of what it queued on `stream` (null: the CUDA
-/// runtime's default stream, where the compiled networks' geometry is
-/// built): a row "geometry <name>", from the stream reaching the call's
-/// first work to its last, idle gaps between its launches included, with
-/// what the call launched (its last call's, in the row's last column). A
-/// network's end to end time less its time with maps prebuilt is then
-/// split into these.
+/// name) and the device time of what it queued on `stream` (for a call on
+/// a set or a map, the stream it was built on; compiled networks build on
+/// scn_gpu_geometry_stream's): a row "geometry <name>", from the stream
+/// reaching the call's first work to its last, idle gaps between its
+/// launches included, with what the call launched (its last call's, in the
+/// row's last column). A network's end to end time less its time with maps
+/// prebuilt is then split into these.
 template <typename Body>
 scn_status_t geometryCall(const char *name, void *stream, Body &&body) {
   return guardCall(name, [&] {
@@ -350,7 +350,7 @@ extern "C" scn_status_t scn_gpu_sites_from_coords(int32_t dim, const int64_t *sp
     requireNonNull(spatial_size, "spatial_size");
     auto sites = std::make_unique<scn_gpu_sites>();
     device::sitesFromCoords<CudaBackend>(*sites, dim, spatial_size, coords, n_rows, mode,
-                                         batch_size, prepare(stream));
+                                         batch_size, sites->builtOn = prepare(stream));
     *out = sites.release();
   });
 }
@@ -364,7 +364,7 @@ extern "C" scn_status_t scn_gpu_sites_from_bl_coords(int32_t dim, const int64_t 
     requireNonNull(spatial_size, "spatial_size");
     auto sites = std::make_unique<scn_gpu_sites>();
     device::sitesFromBatchLength<CudaBackend>(*sites, dim, spatial_size, coords, batch, length,
-                                              mode, prepare(stream));
+                                              mode, sites->builtOn = prepare(stream));
     *out = sites.release();
   });
 }
@@ -378,7 +378,7 @@ extern "C" scn_status_t scn_gpu_sites_from_dense(int32_t dim, const int64_t *spa
     requireNonNull(spatial_size, "spatial_size");
     auto sites = std::make_unique<scn_gpu_sites>();
     device::sitesFromDense<CudaBackend>(*sites, dim, spatial_size, batch_size, n_planes, dense,
-                                        prepare(stream));
+                                        sites->builtOn = prepare(stream));
     *out = sites.release();
   });
 }
@@ -390,7 +390,7 @@ extern "C" scn_status_t scn_gpu_sites_downsample(scn_gpu_sites_t in, const int64
     requireNonNull(in, "in");
     requireNonNull(out, "out");
     auto sites = std::make_unique<scn_gpu_sites>();
-    device::downsample<CudaBackend>(*sites, *in, filter, stride, prepare(stream),
+    device::downsample<CudaBackend>(*sites, *in, filter, stride, sites->builtOn = prepare(stream),
                                     geometryWaitsOnHost() ? device::Count::Now
                                                           : device::Count::Later);
     *out = sites.release();
@@ -404,7 +404,7 @@ extern "C" scn_status_t scn_gpu_sites_full(scn_gpu_sites_t in, const int64_t *fi
     requireNonNull(in, "in");
     requireNonNull(out, "out");
     auto sites = std::make_unique<scn_gpu_sites>();
-    device::fullSites<CudaBackend>(*sites, *in, filter, stride, prepare(stream));
+    device::fullSites<CudaBackend>(*sites, *in, filter, stride, sites->builtOn = prepare(stream));
     *out = sites.release();
   });
 }
@@ -420,9 +420,15 @@ extern "C" scn_status_t scn_gpu_kmap_build(int32_t kind, scn_gpu_sites_t in, scn
     requireNonNull(out, "out");
     auto result = std::make_unique<scn_gpu_kmap>();
     device::buildKernelMap<CudaBackend>(*result, kind, *in, *out, filter, stride,
-                                        prepare(stream));
+                                        result->builtOn = prepare(stream));
     *map = result.release();
   });
+}
+
+/// The stream `object` (a set or a map) was built on, where what is built
+/// from it later goes; null for a null handle (which the call then refuses).
+template <typename T> void *streamOf(const T *object) {
+  return object ? object->builtOn : nullptr;
 }
 
 /// The fields of `info`, with `numSites` as the count.
@@ -439,19 +445,20 @@ static void fillInfo(const scn_gpu_sites &sites, int64_t numSites, scn_gpu_sites
 }
 
 extern "C" scn_status_t scn_gpu_sites_get_info(scn_gpu_sites_t sites, scn_gpu_sites_info_t *info) {
-  return geometryCall("scn_gpu_sites_get_info", nullptr, [&] {
+  return geometryCall("scn_gpu_sites_get_info", streamOf(sites), [&] {
     requireNonNull(sites, "sites");
     requireNonNull(info, "info");
     // The device is set up only when a count is still to be read.
     int64_t numSites = sites->numSites;
-    fillInfo(*sites, numSites >= 0 ? numSites : device::siteCount(*sites, prepare(nullptr)),
+    fillInfo(*sites,
+             numSites >= 0 ? numSites : device::siteCount(*sites, prepare(sites->builtOn)),
              info);
   });
 }
 
 extern "C" scn_status_t scn_gpu_sites_peek_info(scn_gpu_sites_t sites,
                                                 scn_gpu_sites_info_t *info) {
-  return geometryCall("scn_gpu_sites_peek_info", nullptr, [&] {
+  return geometryCall("scn_gpu_sites_peek_info", streamOf(sites), [&] {
     requireNonNull(sites, "sites");
     requireNonNull(info, "info");
     fillInfo(*sites, sites->numSites, info);
@@ -461,14 +468,15 @@ extern "C" scn_status_t scn_gpu_sites_peek_info(scn_gpu_sites_t sites,
 extern "C" scn_status_t scn_gpu_sites_get_rows_by_site(scn_gpu_sites_t sites,
                                                        const int32_t **start,
                                                        const int32_t **rows) {
-  return geometryCall("scn_gpu_sites_get_rows_by_site", nullptr, [&] {
+  return geometryCall("scn_gpu_sites_get_rows_by_site", streamOf(sites), [&] {
     requireNonNull(sites, "sites");
     requireNonNull(start, "start");
     requireNonNull(rows, "rows");
-    if (!sites->rowToSite.size() && device::siteCount(*sites, prepare(nullptr)))
+    cudaStream_t on = prepare(sites->builtOn);
+    if (!sites->rowToSite.size() && device::siteCount(*sites, on))
       fail(SCN_ERROR_INVALID_ARGUMENT,
            "sites has no merge map (it was not built from input rows)");
-    device::buildRowsBySite<CudaBackend>(*sites, prepare(nullptr));
+    device::buildRowsBySite<CudaBackend>(*sites, on);
     *start = sites->siteRowStart.data();
     *rows = sites->rowsBySite.data();
   });
@@ -476,7 +484,7 @@ extern "C" scn_status_t scn_gpu_sites_get_rows_by_site(scn_gpu_sites_t sites,
 
 extern "C" scn_status_t scn_gpu_kmap_get_neighbors(scn_gpu_kmap_t map, const int32_t **neighbors,
                                                    int64_t *num_out, int64_t *volume) {
-  return geometryCall("scn_gpu_kmap_get_neighbors", nullptr, [&] {
+  return geometryCall("scn_gpu_kmap_get_neighbors", streamOf(map), [&] {
     requireNonNull(map, "map");
     requireNonNull(neighbors, "neighbors");
     requireNonNull(num_out, "num_out");
@@ -490,13 +498,13 @@ extern "C" scn_status_t scn_gpu_kmap_get_neighbors(scn_gpu_kmap_t map, const int
 extern "C" scn_status_t scn_gpu_kmap_get_pairs(scn_gpu_kmap_t map, const int64_t **offsets,
                                                const int32_t **in_rows, const int32_t **out_rows,
                                                int64_t *count) {
-  return geometryCall("scn_gpu_kmap_get_pairs", nullptr, [&] {
+  return geometryCall("scn_gpu_kmap_get_pairs", streamOf(map), [&] {
     requireNonNull(map, "map");
     requireNonNull(offsets, "offsets");
     requireNonNull(in_rows, "in_rows");
     requireNonNull(out_rows, "out_rows");
     requireNonNull(count, "count");
-    device::buildPairLists<CudaBackend>(*map, prepare(nullptr));
+    device::buildPairLists<CudaBackend>(*map, prepare(map->builtOn));
     *offsets = map->pairOffsets.data();
     *in_rows = map->pairIn.data();
     *out_rows = map->pairOut.data();
@@ -509,10 +517,10 @@ extern "C" scn_status_t scn_gpu_kmap_get_pairs(scn_gpu_kmap_t map, const int64_t
 static scn_status_t rowOrderArray(const char *name, scn_gpu_kmap_t map, const int32_t **array,
                                   const char *what,
                                   CudaBackend::Array<int32_t> scn_gpu_kmap::*member) {
-  return geometryCall(name, nullptr, [&] {
+  return geometryCall(name, streamOf(map), [&] {
     requireNonNull(map, "map");
     requireNonNull(array, what);
-    device::buildRowOrder<CudaBackend>(*map, prepare(nullptr));
+    device::buildRowOrder<CudaBackend>(*map, prepare(map->builtOn));
     *array = (map->*member).data();
   });
 }

@@ -43,12 +43,13 @@ extern "C" scn_status_t scn_gpu_upload(const void *, int64_t, void **device) {
     *device = nullptr;
   return guardCall("scn_gpu_upload", [] { unavailable(); });
 }
-extern "C" scn_status_t scn_gpu_upload_queued(const void *, int64_t, void **device) {
+extern "C" scn_status_t scn_gpu_upload_queued(const void *, int64_t, void *, void **device) {
   if (device)
     *device = nullptr;
   return guardCall("scn_gpu_upload_queued", [] { unavailable(); });
 }
 extern "C" void scn_gpu_free(void *) {}
+extern "C" void scn_gpu_free_on(void *, void *) {}
 extern "C" scn_status_t scn_gpu_alloc(int64_t, void **device) {
   if (device)
     *device = nullptr;
@@ -102,4 +103,12 @@ extern "C" scn_status_t scn_gpu_synchronize(void) {
 }
 extern "C" scn_status_t scn_gpu_fence_default_stream(void) {
   return guardCall("scn_gpu_fence_default_stream", [] { unavailable(); });
+}
+extern "C" scn_status_t scn_gpu_fence_stream(void *) {
+  return guardCall("scn_gpu_fence_stream", [] { unavailable(); });
+}
+extern "C" scn_status_t scn_gpu_geometry_stream(void **stream) {
+  if (stream)
+    *stream = nullptr;
+  return guardCall("scn_gpu_geometry_stream", [] { unavailable(); });
 }

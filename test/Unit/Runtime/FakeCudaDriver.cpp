@@ -60,9 +60,11 @@ struct FakeState {
   long long moveData = 1; // 0: copies and memsets do nothing (host timing)
   long long failAllocationAfter = -1; // the allocation that fails, counted down
   long long defaultStreamBusy = 0; // cuStreamQuery of the default stream: NOT_READY
+  long long streamsBusy = 0;        // cuStreamQuery of every stream: NOT_READY
   // What the runtime did (scn_fake_cuda_last).
   long long poolReleaseThreshold = 0;
   long long lastLaunchSharedBytes = -1;
+  long long lastStreamFlags = -1, lastStreamPriority = -1; // cuStreamCreateWithPriority's
   long long allocatedBytes = 0;
   std::map<CUdeviceptr, size_t> blocks;
   // Each device's primary context, and the current one's device: modules
@@ -138,7 +140,8 @@ std::map<std::string, long long *> knobsOf(FakeState &s) {
           {"compute_minor", &s.computeMinor},
           {"move_data", &s.moveData},
           {"fail_allocation_after", &s.failAllocationAfter},
-          {"default_stream_busy", &s.defaultStreamBusy}};
+          {"default_stream_busy", &s.defaultStreamBusy},
+          {"streams_busy", &s.streamsBusy}};
 }
 
 /// Knobs from the environment, for a process that gets the fake by
@@ -167,8 +170,10 @@ extern "C" {
 /// "compute_major", "compute_minor", "move_data" (0: copies and memsets
 /// do nothing, for measuring the host's own time, as a GPU's copy engine
 /// would move the data), "fail_allocation_after" (n >= 0: the allocation
-/// after the next n fails with CUDA_ERROR_OUT_OF_MEMORY, once). Returns 0,
-/// or -1 for an unknown knob.
+/// after the next n fails with CUDA_ERROR_OUT_OF_MEMORY, once),
+/// "default_stream_busy" (the default stream's cuStreamQuery says
+/// NOT_READY), "streams_busy" (every stream's does). Returns 0, or -1 for
+/// an unknown knob.
 __attribute__((visibility("default"))) int scn_fake_cuda_set(const char *knob, long long value) {
   FakeState &s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
@@ -189,7 +194,9 @@ __attribute__((visibility("default"))) long long scn_fake_cuda_calls(const char 
 }
 
 /// What the runtime asked for: "pool_release_threshold",
-/// "last_launch_shared_bytes", "allocated_bytes". -2 for an unknown name.
+/// "last_launch_shared_bytes", "allocated_bytes", "launches_on_device_1",
+/// "last_stream_flags" and "last_stream_priority" (of the last
+/// cuStreamCreateWithPriority). -2 for an unknown name.
 __attribute__((visibility("default"))) long long scn_fake_cuda_last(const char *what) {
   FakeState &s = state();
   std::lock_guard<std::mutex> lock(s.mutex);
@@ -202,6 +209,10 @@ __attribute__((visibility("default"))) long long scn_fake_cuda_last(const char *
     return s.allocatedBytes;
   if (name == "launches_on_device_1")
     return s.launchesOnDevice1;
+  if (name == "last_stream_flags")
+    return s.lastStreamFlags;
+  if (name == "last_stream_priority")
+    return s.lastStreamPriority;
   return -2;
 }
 
@@ -517,6 +528,28 @@ CUresult CUDAAPI cuStreamCreate(CUstream *stream, unsigned int) {
   return CUDA_SUCCESS;
 }
 
+// Priorities as an H100's driver gives them: 0 (the default) is the least.
+constexpr int kLeastStreamPriority = 0, kGreatestStreamPriority = -5;
+
+CUresult CUDAAPI cuCtxGetStreamPriorityRange(int *least, int *greatest) {
+  FAKE_ENTRY("cuCtxGetStreamPriorityRange");
+  if (least)
+    *least = kLeastStreamPriority;
+  if (greatest)
+    *greatest = kGreatestStreamPriority;
+  return CUDA_SUCCESS;
+}
+
+CUresult CUDAAPI cuStreamCreateWithPriority(CUstream *stream, unsigned int flags, int priority) {
+  FAKE_ENTRY("cuStreamCreateWithPriority");
+  if (priority < kGreatestStreamPriority || priority > kLeastStreamPriority)
+    return CUDA_ERROR_INVALID_VALUE;
+  s.lastStreamFlags = flags;
+  s.lastStreamPriority = priority;
+  *stream = token<CUstream>(s);
+  return CUDA_SUCCESS;
+}
+
 CUresult CUDAAPI cuStreamDestroy(CUstream) {
   FAKE_ENTRY("cuStreamDestroy");
   return CUDA_SUCCESS;
@@ -528,10 +561,12 @@ CUresult CUDAAPI cuStreamSynchronize(CUstream) {
 }
 
 // Work is done when it is queued, except that the default stream (where
-// the CUDA runtime's work would run) reads as busy with default_stream_busy.
+// the CUDA runtime's work would run) reads as busy with default_stream_busy,
+// and every stream with streams_busy.
 CUresult CUDAAPI cuStreamQuery(CUstream stream) {
   FAKE_ENTRY("cuStreamQuery");
-  return !stream && s.defaultStreamBusy ? CUDA_ERROR_NOT_READY : CUDA_SUCCESS;
+  return s.streamsBusy || (!stream && s.defaultStreamBusy) ? CUDA_ERROR_NOT_READY
+                                                           : CUDA_SUCCESS;
 }
 
 CUresult CUDAAPI cuStreamWaitEvent(CUstream, CUevent, unsigned int) {

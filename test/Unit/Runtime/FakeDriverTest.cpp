@@ -565,6 +565,78 @@ TEST(FakeDriver, WorkAfterAFenceWaitsForTheDefaultStreamOnTheGpuOncePerStream) {
   EXPECT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
 }
 
+// Compiled networks build their geometry on a stream of the device's
+// greatest priority, so that the GPU starts the builders' blocks before the
+// pending blocks of the convolutions queued on other streams.
+TEST(FakeDriver, GeometryHasOneNonBlockingStreamOfTheGreatestPriority) {
+  ASSERT_EQ(scn_gpu_init(0), SCN_OK) << lastError();
+  unsetenv("SCN_GPU_GEOMETRY_STREAM");
+  void *first = nullptr, *again = nullptr;
+  ASSERT_EQ(scn_gpu_geometry_stream(&first), SCN_OK) << lastError();
+  ASSERT_EQ(scn_gpu_geometry_stream(&again), SCN_OK) << lastError();
+  EXPECT_NE(first, nullptr);
+  EXPECT_EQ(again, first);
+  // Created once for the process (an earlier test may have made it).
+  EXPECT_EQ(calls("cuStreamCreateWithPriority"), 1);
+  EXPECT_EQ(last("last_stream_flags"), 1); // CU_STREAM_NON_BLOCKING
+  EXPECT_EQ(last("last_stream_priority"), -5); // the fake's greatest
+  // The CUDA default stream, as before, to time the two.
+  setenv("SCN_GPU_GEOMETRY_STREAM", "default", 1);
+  void *legacy = first;
+  EXPECT_EQ(scn_gpu_geometry_stream(&legacy), SCN_OK) << lastError();
+  EXPECT_EQ(legacy, nullptr);
+  setenv("SCN_GPU_GEOMETRY_STREAM", "fastest", 1);
+  void *bad = first;
+  EXPECT_EQ(scn_gpu_geometry_stream(&bad), SCN_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(bad, nullptr);
+  EXPECT_EQ(lastError(), "scn_gpu_geometry_stream: SCN_GPU_GEOMETRY_STREAM = \"fastest\" is "
+                         "neither \"priority\" (the default) nor \"default\"");
+  unsetenv("SCN_GPU_GEOMETRY_STREAM");
+  EXPECT_EQ(scn_gpu_geometry_stream(nullptr), SCN_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
+}
+
+// A fence of the geometry stream and one of the default stream (uploads of
+// the runtime's own) both hold: each stream's next work waits for each of
+// them once. Run in a fresh process, so that no other test's fences are
+// there (a function: the macro's body cannot hold commas).
+void expectFencesOfTwoStreamsToHold() {
+  require(scn_gpu_init(0) == SCN_OK, lastError());
+  char image[] = "a module";
+  void *kernel = mgpuModuleGetFunction(mgpuModuleLoad(image, sizeof image), "main_kernel");
+  void *geometry = nullptr;
+  require(scn_gpu_geometry_stream(&geometry) == SCN_OK, lastError());
+  void *first = mgpuStreamCreate();
+  void *second = mgpuStreamCreate();
+  fakeSet("streams_busy", 1);
+  require(scn_gpu_fence_stream(geometry) == SCN_OK, lastError());
+  require(scn_gpu_fence_default_stream() == SCN_OK, lastError());
+  const long long before = calls("cuStreamWaitEvent");
+  auto waits = [&] { return calls("cuStreamWaitEvent") - before; };
+  launch(kernel, 0, first);
+  require(waits() == 2, "the first stream waits for both fences");
+  launch(kernel, 0, first);
+  require(waits() == 2, "and only once");
+  launch(kernel, 0, second);
+  require(waits() == 4, "the second stream waits for both too");
+  // A new fence of one stream: one more wait a stream.
+  require(scn_gpu_fence_stream(geometry) == SCN_OK, lastError());
+  launch(kernel, 0, first);
+  launch(kernel, 0, second);
+  require(waits() == 6, "one wait a stream for the new fence");
+  // An idle stream's fence records nothing.
+  fakeSet("streams_busy", 0);
+  const long long records = calls("cuEventRecord");
+  require(scn_gpu_fence_stream(geometry) == SCN_OK, lastError());
+  require(calls("cuEventRecord") == records, "no event for an idle stream");
+  require(scn_gpu_take_error() == SCN_OK, lastError());
+  std::fprintf(stderr, "fences held\n");
+}
+
+TEST(FakeDriver, FencesOfTwoStreamsEachHoldOncePerStream) {
+  EXPECT_IN_A_FRESH_PROCESS(expectFencesOfTwoStreamsToHold(), "fences held");
+}
+
 TEST(FakeDriver, AModuleForAnotherChipNamesThisGpusChip) {
   ASSERT_EQ(scn_gpu_init(0), SCN_OK) << lastError();
   fakeSet("module_load_result", kNoBinaryForGpu);

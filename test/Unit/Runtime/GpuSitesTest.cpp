@@ -526,7 +526,10 @@ TEST(GpuSites, WorkOnTheNetworksStreamSeesMapsTheHostDidNotWaitFor) {
   ASSERT_NE(map, nullptr) << scn_run_error_message(run);
   std::vector<int32_t> table = toHostOn(stream, scn_cg_gpu_neighbors(run, map, 0), n * 27);
   std::vector<int32_t> order = toHostOn(stream, scn_cg_gpu_row_order(run, map, 0), n);
-  ASSERT_EQ(scn_gpu_sites_wait(nullptr), SCN_OK) << scn_last_error_message();
+  // The builders' own stream, where the codegen ABI queued them.
+  void *geometry = nullptr;
+  ASSERT_EQ(scn_gpu_geometry_stream(&geometry), SCN_OK) << scn_last_error_message();
+  ASSERT_EQ(scn_gpu_sites_wait(geometry), SCN_OK) << scn_last_error_message();
   EXPECT_EQ(table, toHostOn(stream, scn_cg_gpu_neighbors(run, map, 0), n * 27));
   EXPECT_EQ(order, toHostOn(stream, scn_cg_gpu_row_order(run, map, 0), n));
   EXPECT_EQ(scn_run_status(run), SCN_OK) << scn_run_error_message(run);

@@ -175,8 +175,10 @@ def SCNGPUAsyncChain : Pass<"scn-gpu-async-chain", "::mlir::ModuleOp"> {
     Host code that touches managed memory the chain does not use calls
     `scn_gpu_before_host_access` first, which waits only on GPUs without
     concurrent managed access (where the host must not touch managed memory
-    while any kernel runs). Geometry builders run on the CUDA runtime's
-    default stream and wait for it before they return. Anything the pass
+    while any kernel runs). Geometry builders run on the runtime's geometry
+    stream and fence it before they return (scn_gpu_fence_stream), so that
+    every launch, copy or memset queued after them waits for their work on
+    the GPU. Anything the pass
     cannot follow waits: a call other than `scn_cg_gpu_*`, a pointer
     argument it cannot trace to a buffer or to runtime-owned memory, an
     effect on a memref yielded by a region; GPU ops of another shape than

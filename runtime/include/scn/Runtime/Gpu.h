@@ -76,16 +76,21 @@ SCN_RUNTIME_API void scn_gpu_managed_free(void *ptr);
  * `bytes` bytes of host memory at `src`, complete on return (`*device` is
  * null for bytes <= 0); freed with scn_gpu_free. */
 SCN_RUNTIME_API scn_status_t scn_gpu_upload(const void *src, int64_t bytes, void **device);
-/* As scn_gpu_upload, without waiting: the copy is queued on the CUDA default
- * stream, where the device builders run and see it. Pageable `src` may be
- * reused on return (the driver or the runtime's staging block holds the
- * bytes); page-locked or managed `src` is read until the copy runs, so keep
- * it until the next wait on the default stream (scn_gpu_sites_wait). Other
- * streams see the copy after scn_gpu_fence_default_stream. A failed copy
- * shows at the next wait. For the coordinates the builders read. */
-SCN_RUNTIME_API scn_status_t scn_gpu_upload_queued(const void *src, int64_t bytes,
+/* As scn_gpu_upload, without waiting: the block is allocated and the copy
+ * queued on `stream` (null: the CUDA default stream), where device builders
+ * queued later see it. Pageable `src` may be reused on return (the driver or
+ * the runtime's staging block holds the bytes); page-locked or managed `src`
+ * is read until the copy runs, so keep it until the next wait on `stream`
+ * (scn_gpu_sites_wait). Other streams see the copy after
+ * scn_gpu_fence_stream(stream). A failed copy shows at the next wait. For
+ * the coordinates the builders read. */
+SCN_RUNTIME_API scn_status_t scn_gpu_upload_queued(const void *src, int64_t bytes, void *stream,
                                                    void **device);
+/* Frees device memory of the runtime's (scn_gpu_upload, scn_gpu_alloc) once
+ * the work queued so far on the CUDA default stream has run;
+ * scn_gpu_free_on(device, stream) once that on `stream` has. */
 SCN_RUNTIME_API void scn_gpu_free(void *device);
+SCN_RUNTIME_API void scn_gpu_free_on(void *device, void *stream);
 /* Device memory for the runtime's own use that any stream may use once this
  * returns (`*device` is null for bytes <= 0); freed with scn_gpu_free. A
  * failure is also kept as the sticky error. */
@@ -96,11 +101,24 @@ SCN_RUNTIME_API int32_t scn_gpu_failed(void);
 /* Waits for all work of the context (every stream, the CUDA runtime's too):
  * what the device builders enqueue is then visible to kernels on any stream. */
 SCN_RUNTIME_API scn_status_t scn_gpu_synchronize(void);
+/* The stream compiled networks build their site sets and kernel maps on
+ * (the device builders of GpuSites.h, through the scn_cg_gpu_* functions),
+ * one for each device, created on first use and kept for the process: a
+ * non-blocking stream of the device's greatest priority, so that the GPU
+ * starts the builders' blocks ahead of those of the network's kernels
+ * already queued on other streams, and the maps of deeper levels are built
+ * while earlier layers run. With SCN_GPU_GEOMETRY_STREAM=default, `*stream`
+ * is null (the CUDA default stream, as before; "priority" is the default,
+ * any other value an error). */
+SCN_RUNTIME_API scn_status_t scn_gpu_geometry_stream(void **stream);
 /* Orders every launch, copy and memset that mgpu* functions queue from now
  * on, on any stream of the current device, after the work queued so far on
- * the CUDA default stream (where the device builders run), without the host
- * waiting: an event recorded there, which each stream's next such call waits
- * for on the GPU, once. Nothing is recorded when the default stream is idle. */
+ * `stream` (where device builders run; null: the CUDA default stream),
+ * without the host waiting: an event recorded there, which each stream's
+ * next such call waits for on the GPU, once. Nothing is recorded when
+ * `stream` is idle. Fences of several streams each hold.
+ * scn_gpu_fence_default_stream() is scn_gpu_fence_stream(NULL). */
+SCN_RUNTIME_API scn_status_t scn_gpu_fence_stream(void *stream);
 SCN_RUNTIME_API scn_status_t scn_gpu_fence_default_stream(void);
 /* Page-locked host memory from a pool kept across runs (results of CUDA
  * artifacts, see scn_cg_gpu_result_buffer): `*block` is null for bytes <= 0.

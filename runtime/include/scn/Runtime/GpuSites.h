@@ -4,19 +4,22 @@
 |*                                                                            *|
 |* The GPU versions of the builders of Sites.h and KernelMap.h, with the same *|
 |* results (rows, coordinates, neighbour tables) as the CPU runtime: every    *|
-|* array lives in device memory and every step runs on the given stream.      *|
+|* array lives in device memory and every step runs on the given stream       *|
+|* (null: the CUDA default stream); what is built later from a set or a map   *|
+|* (its count's read, rows by site, pair lists, row order) goes on the        *|
+|* stream it was built on. Compiled networks use scn_gpu_geometry_stream.     *|
 |* They use the sorted algorithms of the CPU runtime (SortedNumbering.h) with *|
-|* CUB's device radix sort and scan (runtime/lib/CUDA/DeviceSites.h). An    *|
-|* input or FullConvolution build reads its number of sites back to the host *|
-|* (to size its arrays, with an input's first bad row); a downsampled set    *|
-|* leaves it on the device until it is asked (scn_gpu_sites_get_info, a map  *|
-|* built from the set). Maps never travel between host and device.           *|
+|* CUB's device radix sort and scan (runtime/lib/CUDA/DeviceSites.h). An      *|
+|* input or FullConvolution build reads its number of sites back to the host  *|
+|* (to size its arrays, with an input's first bad row); a downsampled set     *|
+|* leaves it on the device until it is asked (scn_gpu_sites_get_info, a map   *|
+|* built from the set). Maps never travel between host and device.            *|
 |*                                                                            *|
-|* Covered: every builder of the CPU runtime: input sets (InputLayer and     *|
-|* BLInputLayer, modes 0-4, int64 coordinates), dense inputs, downsampled   *|
-|* sets (any filter and stride), FullConvolution sets, every kind of map,   *|
-|* and pair lists. Built only when the CUDA toolkit (nvcc) was found;       *|
-|* otherwise every call fails with SCN_ERROR_NO_DEVICE.                      *|
+|* Covered: every builder of the CPU runtime: input sets (InputLayer and      *|
+|* BLInputLayer, modes 0-4, int64 coordinates), dense inputs, downsampled     *|
+|* sets (any filter and stride), FullConvolution sets, every kind of map,     *|
+|* and pair lists. Built only when the CUDA toolkit (nvcc) was found;         *|
+|* otherwise every call fails with SCN_ERROR_NO_DEVICE.                       *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
@@ -136,8 +139,9 @@ SCN_RUNTIME_API scn_status_t scn_gpu_kmap_get_row_table(scn_gpu_kmap_t map,
                                                         const int32_t **table);
 
 /// Waits for the builders' work on `stream` (null: the CUDA runtime's default
-/// stream, which the compiled networks' builders use) and reports its
-/// failure. Work on other streams (the kernels of a compiled network) goes on.
+/// stream; compiled networks build on scn_gpu_geometry_stream's) and reports
+/// its failure. Work on other streams (the kernels of a compiled network)
+/// goes on.
 SCN_RUNTIME_API scn_status_t scn_gpu_sites_wait(void *stream);
 
 SCN_RUNTIME_API scn_status_t scn_gpu_sites_free(scn_gpu_sites_t sites);

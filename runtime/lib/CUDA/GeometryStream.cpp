@@ -1,0 +1,169 @@
+//===- GeometryStream.cpp - where device geometry runs, and its fences ----===//
+//
+// Part of the SCN compiler runtime (libscn_runtime).
+//
+// scn_gpu_geometry_stream and scn_gpu_fence_stream (Gpu.h).
+//
+// A compiled network builds its geometry (GpuSites.cu) on one stream and
+// runs its kernels on others (the async chain's), which do not wait for
+// it. The geometry stream is non-blocking and has the device's greatest
+// priority. At equal priorities the GPU hands out the blocks of a kernel
+// that is already running before the first block of a kernel queued later
+// on another stream. So a builder's small kernel, queued while a
+// convolution of an earlier level runs, starts only with that
+// convolution's last blocks, and each next one waits for the next
+// convolution: the builders advance about one kernel per convolution, and
+// a deeper level's maps are not ready when its layers come. That fits what
+// the fourth GPU session measured: W1 with maps built in every run took
+// about the builders' whole time alone longer (1.4 ms of 7.4) than with
+// maps prebuilt. At the greatest priority a builder's blocks go to the
+// first SM with room. SCN_GPU_GEOMETRY_STREAM=default builds on the CUDA
+// default stream instead, as before, so that a GPU check times the two.
+//
+// A fence records an event on a stream. The next launch, copy or memset
+// that an mgpu* function queues on each stream waits for it there
+// (cuStreamWaitEvent), and the host goes on. A fence of an idle stream
+// records nothing: its work is done.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GeometryStream.h"
+
+#include "CudaDriver.h"
+#include "EnvironmentChoice.h"
+#include "Error.h"
+
+#include "scn/Runtime/Gpu.h"
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <unordered_map>
+#include <utility>
+
+using namespace scn::rt;
+using scn::rt::driver_api::check;
+using scn::rt::driver_api::currentDevice;
+using scn::rt::driver_api::driver;
+
+namespace {
+
+/// One fenced stream's fence: the event its newest fence recorded, and the
+/// fence each stream last waited for. One event serves every fence of the
+/// stream: a wait refers to the event's newest record when it is queued.
+struct Fence {
+  CUevent event = nullptr;
+  uint64_t generation = 0;
+  std::unordered_map<CUstream, uint64_t> waited;
+};
+
+struct Fences {
+  std::mutex mutex;
+  /// By device, then fenced stream (its handle as a number, so that the
+  /// map's order is defined).
+  std::map<std::pair<int32_t, uintptr_t>, Fence> byStream;
+  /// Fences taken on any device: none (networks with host geometry, most
+  /// tests) keeps the launches' path to one load.
+  std::atomic<uint64_t> taken{0};
+};
+
+Fences &fences() {
+  static Fences *f = new Fences; // never destroyed: launches may race exit
+  return *f;
+}
+
+/// Each device's geometry stream, created on first use and kept for the
+/// process (the driver reclaims it at exit).
+struct GeometryStreams {
+  std::mutex mutex;
+  std::map<int32_t, CUstream> byDevice;
+};
+
+GeometryStreams &geometryStreams() {
+  static GeometryStreams *g = new GeometryStreams;
+  return *g;
+}
+
+/// scn_gpu_fence_stream's body, under the entry point `function`.
+scn_status_t fenceStream(const char *function, CUstream stream) {
+  return guardCall(function, [&] {
+    const driver_api::Driver &d = driver();
+    CUresult idle = d.cuStreamQuery(stream);
+    if (idle == CUDA_SUCCESS)
+      return;
+    if (idle != CUDA_ERROR_NOT_READY)
+      check(idle, "cuStreamQuery", "of the stream device geometry is built on");
+    Fences &f = fences();
+    std::lock_guard<std::mutex> lock(f.mutex);
+    Fence &fence = f.byStream[{currentDevice(), reinterpret_cast<uintptr_t>(stream)}];
+    if (!fence.event)
+      check(d.cuEventCreate(&fence.event, CU_EVENT_DISABLE_TIMING), "cuEventCreate",
+            "for ordering kernels after device geometry");
+    check(d.cuEventRecord(fence.event, stream), "cuEventRecord",
+          "after device geometry on its stream");
+    ++fence.generation;
+    f.taken.fetch_add(1, std::memory_order_release);
+  });
+}
+
+} // namespace
+
+extern "C" scn_status_t scn_gpu_geometry_stream(void **stream) {
+  return guardCall("scn_gpu_geometry_stream", [&] {
+    requireNonNull(stream, "stream");
+    *stream = nullptr;
+    const driver_api::Driver &d = driver();
+    if (environmentAsksFor("SCN_GPU_GEOMETRY_STREAM", "priority", "default"))
+      return;
+    GeometryStreams &g = geometryStreams();
+    std::lock_guard<std::mutex> lock(g.mutex);
+    CUstream &kept = g.byDevice[currentDevice()];
+    if (!kept) {
+      int least = 0, greatest = 0;
+      check(d.cuCtxGetStreamPriorityRange(&least, &greatest), "cuCtxGetStreamPriorityRange");
+      CUstream created = nullptr;
+      check(d.cuStreamCreateWithPriority(&created, CU_STREAM_NON_BLOCKING, greatest),
+            "cuStreamCreateWithPriority", "for device geometry");
+      kept = created;
+    }
+    *stream = kept;
+  });
+}
+
+extern "C" scn_status_t scn_gpu_fence_stream(void *stream) {
+  return fenceStream("scn_gpu_fence_stream", static_cast<CUstream>(stream));
+}
+
+extern "C" scn_status_t scn_gpu_fence_default_stream(void) {
+  return fenceStream("scn_gpu_fence_default_stream", nullptr);
+}
+
+void scn::rt::gpu::waitForGeometryFences(CUstream stream) {
+  Fences &f = fences();
+  if (f.taken.load(std::memory_order_acquire) == 0)
+    return;
+  std::lock_guard<std::mutex> lock(f.mutex);
+  const int32_t device = currentDevice();
+  // Every fenced stream of the device, the waiting stream's own included: a
+  // handle may have been another stream's before.
+  for (auto it = f.byStream.lower_bound({device, 0});
+       it != f.byStream.end() && it->first.first == device; ++it) {
+    Fence &fence = it->second;
+    uint64_t &waited = fence.waited[stream];
+    if (waited == fence.generation)
+      continue;
+    check(driver().cuStreamWaitEvent(stream, fence.event, 0), "cuStreamWaitEvent",
+          "ordering a kernel after device geometry");
+    waited = fence.generation;
+  }
+}
+
+void scn::rt::gpu::forgetFencedStream(CUstream stream) {
+  Fences &f = fences();
+  if (f.taken.load(std::memory_order_acquire) == 0)
+    return;
+  std::lock_guard<std::mutex> lock(f.mutex);
+  for (auto &[key, fence] : f.byStream)
+    fence.waited.erase(stream);
+}
