@@ -7,18 +7,20 @@
 // A compiled network builds its geometry (GpuSites.cu) on one stream and
 // runs its kernels on others (the async chain's), which do not wait for
 // it. The geometry stream is non-blocking and has the device's greatest
-// priority. At equal priorities the GPU hands out the blocks of a kernel
-// that is already running before the first block of a kernel queued later
-// on another stream. So a builder's small kernel, queued while a
-// convolution of an earlier level runs, starts only with that
-// convolution's last blocks, and each next one waits for the next
-// convolution: the builders advance about one kernel per convolution, and
-// a deeper level's maps are not ready when its layers come. That fits what
-// the fourth GPU session measured: W1 with maps built in every run took
-// about the builders' whole time alone longer (1.4 ms of 7.4) than with
-// maps prebuilt. At the greatest priority a builder's blocks go to the
-// first SM with room. SCN_GPU_GEOMETRY_STREAM=default builds on the CUDA
-// default stream instead, as before, so that a GPU check times the two.
+// priority. At equal priorities the GPU's block scheduler takes grids in
+// the order they arrive: a kernel queued on one stream gets SMs only once
+// every block of a kernel queued before it on another has started. So a
+// builder's small kernel, queued while a convolution of an earlier level
+// runs, starts only with that convolution's last blocks, and the builders
+// advance about one kernel per convolution: a deeper level's maps are not
+// ready when its layers come. That fits what the fourth GPU session
+// measured: W1 with maps built in every run took about the builders' whole
+// time alone (1.4 ms of 7.4) longer than with maps prebuilt. A stream's
+// priority is a hint to the scheduler, which starts pending blocks of a
+// higher priority first (running blocks are not preempted), so a builder's
+// blocks go to the first SM with room. This is a hypothesis until a GPU
+// call times it: SCN_GPU_GEOMETRY_STREAM=default builds on the CUDA
+// default stream instead, as before (device_check.py's +legacystream).
 //
 // A fence records an event on a stream. The next launch, copy or memset
 // that an mgpu* function queues on each stream waits for it there
