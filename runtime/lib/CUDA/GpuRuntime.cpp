@@ -640,14 +640,19 @@ extern "C" scn_status_t scn_gpu_alloc(int64_t bytes, void **device) {
 
 extern "C" int32_t scn_gpu_failed(void) { return failed() ? 1 : 0; }
 
-extern "C" void scn_gpu_free(void *device) { scn_gpu_free_on(device, nullptr); }
-
-extern "C" void scn_gpu_free_on(void *device, void *stream) {
+/// scn_gpu_free and scn_gpu_free_on, under the entry point `function`.
+static void freeOn(const char *function, void *device, CUstream stream) {
   if (!device)
     return;
-  guardCall("scn_gpu_free", [&] {
-    check(driver().cuMemFreeAsync(asDevice(device), asStream(stream)), "cuMemFreeAsync");
+  guardCall(function, [&] {
+    check(driver().cuMemFreeAsync(asDevice(device), stream), "cuMemFreeAsync");
   });
+}
+
+extern "C" void scn_gpu_free(void *device) { freeOn("scn_gpu_free", device, nullptr); }
+
+extern "C" void scn_gpu_free_on(void *device, void *stream) {
+  freeOn("scn_gpu_free_on", device, asStream(stream));
 }
 
 extern "C" void scn_gpu_profile_reset(void) {
