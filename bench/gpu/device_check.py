@@ -427,7 +427,7 @@ HASH_LOOKUPS = "+hashlookups"
 # host waits for every map, row order and derived set the GPU builds, and
 # downsampled sets read their counts back as they are built (as before the
 # sixteenth session), instead of fences on the GPU
-# (scn_gpu_fence_default_stream) and counts left there, on W1, whose maps
+# (scn_gpu_fence_stream) and counts left there, on W1, whose maps
 # are built in every run.
 HOST_WAITS = "+hostwaits"
 # A target ending so is its artifact timed once more after every other
