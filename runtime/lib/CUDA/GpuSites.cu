@@ -349,8 +349,9 @@ extern "C" scn_status_t scn_gpu_sites_from_coords(int32_t dim, const int64_t *sp
     requireNonNull(out, "out");
     requireNonNull(spatial_size, "spatial_size");
     auto sites = std::make_unique<scn_gpu_sites>();
+    sites->builtOn = prepare(stream);
     device::sitesFromCoords<CudaBackend>(*sites, dim, spatial_size, coords, n_rows, mode,
-                                         batch_size, sites->builtOn = prepare(stream));
+                                         batch_size, sites->builtOn);
     *out = sites.release();
   });
 }
@@ -363,8 +364,9 @@ extern "C" scn_status_t scn_gpu_sites_from_bl_coords(int32_t dim, const int64_t 
     requireNonNull(out, "out");
     requireNonNull(spatial_size, "spatial_size");
     auto sites = std::make_unique<scn_gpu_sites>();
+    sites->builtOn = prepare(stream);
     device::sitesFromBatchLength<CudaBackend>(*sites, dim, spatial_size, coords, batch, length,
-                                              mode, sites->builtOn = prepare(stream));
+                                              mode, sites->builtOn);
     *out = sites.release();
   });
 }
@@ -377,8 +379,9 @@ extern "C" scn_status_t scn_gpu_sites_from_dense(int32_t dim, const int64_t *spa
     requireNonNull(out, "out");
     requireNonNull(spatial_size, "spatial_size");
     auto sites = std::make_unique<scn_gpu_sites>();
+    sites->builtOn = prepare(stream);
     device::sitesFromDense<CudaBackend>(*sites, dim, spatial_size, batch_size, n_planes, dense,
-                                        sites->builtOn = prepare(stream));
+                                        sites->builtOn);
     *out = sites.release();
   });
 }
@@ -390,7 +393,8 @@ extern "C" scn_status_t scn_gpu_sites_downsample(scn_gpu_sites_t in, const int64
     requireNonNull(in, "in");
     requireNonNull(out, "out");
     auto sites = std::make_unique<scn_gpu_sites>();
-    device::downsample<CudaBackend>(*sites, *in, filter, stride, sites->builtOn = prepare(stream),
+    sites->builtOn = prepare(stream);
+    device::downsample<CudaBackend>(*sites, *in, filter, stride, sites->builtOn,
                                     geometryWaitsOnHost() ? device::Count::Now
                                                           : device::Count::Later);
     *out = sites.release();
@@ -404,7 +408,8 @@ extern "C" scn_status_t scn_gpu_sites_full(scn_gpu_sites_t in, const int64_t *fi
     requireNonNull(in, "in");
     requireNonNull(out, "out");
     auto sites = std::make_unique<scn_gpu_sites>();
-    device::fullSites<CudaBackend>(*sites, *in, filter, stride, sites->builtOn = prepare(stream));
+    sites->builtOn = prepare(stream);
+    device::fullSites<CudaBackend>(*sites, *in, filter, stride, sites->builtOn);
     *out = sites.release();
   });
 }
@@ -419,8 +424,9 @@ extern "C" scn_status_t scn_gpu_kmap_build(int32_t kind, scn_gpu_sites_t in, scn
       out = in;
     requireNonNull(out, "out");
     auto result = std::make_unique<scn_gpu_kmap>();
+    result->builtOn = prepare(stream);
     device::buildKernelMap<CudaBackend>(*result, kind, *in, *out, filter, stride,
-                                        result->builtOn = prepare(stream));
+                                        result->builtOn);
     *map = result.release();
   });
 }
