@@ -163,8 +163,9 @@ if [ $# -gt 0 ]; then
   exit $status
 fi
 
-echo "== LiDAR map pyramid: GPU vs CPU (2 threads), and the GPU's submanifold maps by sorted (/0) or hash-table (/1) lookups, medians of 5"
-timeout 40 build/bench/runtime/bench_runtime_maps --benchmark_filter='BM_UNetGeometryTotal|BM_SubmanifoldMapsGpu' \
+echo "== LiDAR map pyramid: GPU vs CPU (2 threads), the GPU's submanifold maps by sorted (/0) or hash-table (/1) lookups, and the pyramid with row orders on the default (0/) or priority (1/) stream on an idle GPU (/0) or beside a chain of kernels (/1), medians of 5"
+timeout 50 build/bench/runtime/bench_runtime_maps \
+  --benchmark_filter='BM_UNetGeometryTotal|BM_SubmanifoldMapsGpu|BM_GeometryBesideKernelsGpu' \
   --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
   > "$OUT/pyramid.txt" 2>&1 || status=1
 grep -E 'median|ERROR' "$OUT/pyramid.txt"

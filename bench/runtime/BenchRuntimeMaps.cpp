@@ -33,6 +33,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -359,14 +360,16 @@ struct GpuScanRows {
     mgpuStreamDestroy(stream);
     check(scn_gpu_take_error());
   }
-  /// The pyramid's first level: the scan's site set, averaging duplicates.
-  scn_gpu_sites_t inputSites() const {
+  /// The pyramid's first level: the scan's site set, averaging duplicates,
+  /// built on `on` (by default this object's stream).
+  scn_gpu_sites_t inputSites(void *on) const {
     const Scan &s = scan();
     scn_gpu_sites_t sites = nullptr;
-    check(scn_gpu_sites_from_coords(3, s.size, rows, s.numRows, SCN_INPUT_AVERAGE, 1, stream,
+    check(scn_gpu_sites_from_coords(3, s.size, rows, s.numRows, SCN_INPUT_AVERAGE, 1, on,
                                     &sites));
     return sites;
   }
+  scn_gpu_sites_t inputSites() const { return inputSites(stream); }
   void *stream = nullptr;
   const int64_t *rows = nullptr;
 };
@@ -374,38 +377,132 @@ struct GpuScanRows {
 /// The same pyramid on the GPU (GpuSites.h), from coordinates already in
 /// device memory, synchronised at the end of each iteration. Skipped (with
 /// the reason) without a GPU or a CUDA build.
-void BM_UNetGeometryTotalGpu(benchmark::State &state) {
-  if (!gpuReady(state))
-    return;
-  GpuLookups lookups(state);
-  GpuScanRows device;
-  void *stream = device.stream;
-  for (auto _ : state) {
-    scn_gpu_sites_t levels[kLevels] = {};
-    std::vector<scn_gpu_kmap_t> maps;
-    levels[0] = device.inputSites();
+/// W1's pyramid on the GPU, queued on one stream: its sets and maps, and
+/// with `rowOrders` the row order and table of each submanifold and
+/// transposed map, as the tensor-core layers ask for them. Freed with the
+/// object (after the caller has waited for the stream).
+struct GpuPyramid {
+  GpuPyramid(const GpuScanRows &device, void *stream, bool rowOrders) {
+    levels[0] = device.inputSites(stream);
     for (int l = 0; l < kLevels; ++l) {
-      scn_gpu_kmap_t subm = nullptr;
-      check(scn_gpu_kmap_build(SCN_KMAP_SUBMANIFOLD, levels[l], levels[l], kThree, nullptr,
-                               stream, &subm));
-      maps.push_back(subm);
+      build(SCN_KMAP_SUBMANIFOLD, levels[l], levels[l], kThree, nullptr, stream, rowOrders);
       if (l + 1 == kLevels)
         break;
       check(scn_gpu_sites_downsample(levels[l], kTwo, kTwo, stream, &levels[l + 1]));
-      scn_gpu_kmap_t strided = nullptr, transposed = nullptr;
-      check(scn_gpu_kmap_build(SCN_KMAP_STRIDED, levels[l], levels[l + 1], kTwo, kTwo, stream,
-                               &strided));
-      check(scn_gpu_kmap_build(SCN_KMAP_TRANSPOSED, levels[l + 1], levels[l], kTwo, kTwo, stream,
-                               &transposed));
-      maps.push_back(strided);
-      maps.push_back(transposed);
+      build(SCN_KMAP_STRIDED, levels[l], levels[l + 1], kTwo, kTwo, stream, false);
+      build(SCN_KMAP_TRANSPOSED, levels[l + 1], levels[l], kTwo, kTwo, stream, rowOrders);
     }
-    mgpuStreamSynchronize(stream);
+  }
+  ~GpuPyramid() {
     for (scn_gpu_kmap_t m : maps)
       scn_gpu_kmap_free(m);
     for (scn_gpu_sites_t l : levels)
       scn_gpu_sites_free(l);
   }
+  scn_gpu_sites_t levels[kLevels] = {};
+  std::vector<scn_gpu_kmap_t> maps;
+
+private:
+  void build(int32_t kind, scn_gpu_sites_t in, scn_gpu_sites_t out, const int64_t *filter,
+             const int64_t *stride, void *stream, bool rowOrder) {
+    scn_gpu_kmap_t map = nullptr;
+    check(scn_gpu_kmap_build(kind, in, out, filter, stride, stream, &map));
+    maps.push_back(map);
+    const int32_t *order = nullptr, *table = nullptr;
+    if (rowOrder) {
+      check(scn_gpu_kmap_get_row_order(map, &order));
+      check(scn_gpu_kmap_get_row_table(map, &table));
+    }
+  }
+};
+
+void BM_UNetGeometryTotalGpu(benchmark::State &state) {
+  if (!gpuReady(state))
+    return;
+  GpuLookups lookups(state);
+  GpuScanRows device;
+  for (auto _ : state) {
+    GpuPyramid pyramid(device, device.stream, /*rowOrders=*/false);
+    mgpuStreamSynchronize(device.stream);
+  }
+}
+
+/// A kernel that holds its SM for `cycles` clocks a block (PTX, JIT-compiled
+/// by the driver): with 64 KiB of dynamic shared memory each, three blocks
+/// an SM, like W1's tensor-core convolutions.
+constexpr char kSpinPtx[] = R"(.version 7.0
+.target sm_80
+.address_size 64
+.visible .entry spin(.param .u64 cycles)
+{
+  .reg .u64 %rd<5>;
+  .reg .pred %p;
+  ld.param.u64 %rd1, [cycles];
+  mov.u64 %rd2, %clock64;
+WAIT:
+  mov.u64 %rd3, %clock64;
+  sub.u64 %rd4, %rd3, %rd2;
+  setp.lt.u64 %p, %rd4, %rd1;
+  @%p bra WAIT;
+  ret;
+}
+)";
+
+/// The whole pyramid, row orders included, built while another stream runs
+/// a chain of kernels that fill the GPU with blocks (50 launches of 8 waves
+/// of 10 us blocks, about 4 ms: W1's layers with maps prebuilt take about 5
+/// ms), against the same pyramid on an idle GPU. First argument: the
+/// builders' stream, 0 the CUDA default stream, 1 scn_gpu_geometry_stream's
+/// (the greatest priority); second: 1 with the chain, 0 without. The time
+/// is from queueing the chain to the builders' stream finishing; `chain_ms`
+/// when the chain finished. At equal priorities the GPU starts a kernel of
+/// one stream only after every block of a kernel queued before it on
+/// another, so the builders should finish near the chain's end on the
+/// default stream, and near their idle time on the priority stream: the
+/// reason compiled networks build on the latter (GeometryStream.cpp).
+void BM_GeometryBesideKernelsGpu(benchmark::State &state) {
+  if (!gpuReady(state))
+    return;
+  GpuScanRows device;
+  void *geometry = nullptr;
+  if (state.range(0))
+    check(scn_gpu_geometry_stream(&geometry));
+  const bool busy = state.range(1) != 0;
+  state.SetLabel(std::string(state.range(0) ? "priority stream" : "default stream") +
+                 (busy ? ", beside kernels" : ", idle GPU"));
+  char ptx[sizeof kSpinPtx];
+  std::copy(std::begin(kSpinPtx), std::end(kSpinPtx), ptx);
+  void *module = mgpuModuleLoadJIT(ptx, 3);
+  void *spin = mgpuModuleGetFunction(module, "spin");
+  check(scn_gpu_take_error());
+  constexpr int32_t kSpinShared = 64 << 10;
+  constexpr int kLaunches = 50, kWaves = 8;
+  const int64_t grid = scn_gpu_resident_blocks(kSpinShared, 128) * kWaves;
+  uint64_t cycles = 20000; // about 10 us at 2 GHz
+  void *chain = mgpuStreamCreate();
+  double chainMs = 0;
+  for (auto _ : state) {
+    auto start = std::chrono::steady_clock::now();
+    if (busy)
+      for (int i = 0; i < kLaunches; ++i) {
+        void *params[] = {&cycles};
+        mgpuLaunchKernel(spin, grid, 1, 1, 128, 1, 1, kSpinShared, chain, params, nullptr, 1);
+      }
+    {
+      GpuPyramid pyramid(device, geometry, /*rowOrders=*/true);
+      check(scn_gpu_sites_wait(geometry));
+      state.SetIterationTime(
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    }
+    mgpuStreamSynchronize(chain);
+    chainMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                  .count();
+  }
+  check(scn_gpu_take_error());
+  state.counters["chain_ms"] = busy ? chainMs : 0;
+  state.counters["spin_grid"] = double(grid);
+  mgpuStreamDestroy(chain);
+  mgpuModuleUnload(module);
 }
 
 /// The pyramid's five submanifold maps alone on the GPU (its sets built
@@ -513,6 +610,14 @@ SCN_BENCH(BM_TransposedBuild2)->Apply([](auto *b) {
 SCN_BENCH(BM_UNetGeometryTotal)->Arg(1)->Arg(2);
 #ifdef SCN_BENCH_HAVE_GPU
 SCN_BENCH(BM_UNetGeometryTotalGpu)->Arg(0)->Arg(1);
+BENCHMARK(BM_GeometryBesideKernelsGpu)
+    ->Unit(benchmark::kMillisecond)
+    ->UseManualTime()
+    ->Iterations(20)
+    ->Args({0, 0})
+    ->Args({1, 0})
+    ->Args({0, 1})
+    ->Args({1, 1});
 SCN_BENCH(BM_SubmanifoldMapsGpu)->Arg(0)->Arg(1);
 #endif
 SCN_BENCH(BM_HashTable_StdUnorderedMap);
