@@ -25,7 +25,9 @@
 // A fence records an event on a stream. The next launch, copy or memset
 // that an mgpu* function queues on each stream waits for it there
 // (cuStreamWaitEvent), and the host goes on. A fence of an idle stream
-// records nothing: its work is done.
+// records nothing: its work is done. Uploads of parameters for one call
+// (scn_gpu_parameter) ask for a fence of the default stream before the
+// next such work instead of one each: the 230 of a W1 call then cost one.
 //
 //===----------------------------------------------------------------------===//
 
@@ -41,6 +43,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <set>
 #include <unordered_map>
 #include <utility>
 
@@ -65,9 +68,13 @@ struct Fences {
   /// By device, then fenced stream (its handle as a number, so that the
   /// map's order is defined).
   std::map<std::pair<int32_t, uintptr_t>, Fence> byStream;
-  /// Fences taken on any device: none (networks with host geometry, most
-  /// tests) keeps the launches' path to one load.
-  std::atomic<uint64_t> taken{0};
+  /// Fences taken on any device, and fences of the default stream asked
+  /// for and not taken yet: none of either (networks with host geometry,
+  /// most tests) keeps the launches' path to two loads.
+  std::atomic<uint64_t> taken{0}, asked{0};
+  /// The devices whose default stream is to be fenced before the next work
+  /// queued on any of their streams.
+  std::set<int32_t> defaultStreamAsked;
 };
 
 Fences &fences() {
@@ -87,25 +94,32 @@ GeometryStreams &geometryStreams() {
   return *g;
 }
 
+/// Fences `stream` of the current device (throws on failure); the caller
+/// holds `f.mutex`.
+void recordFence(Fences &f, CUstream stream) {
+  const driver_api::Driver &d = driver();
+  CUresult idle = d.cuStreamQuery(stream);
+  if (idle == CUDA_SUCCESS)
+    return;
+  if (idle != CUDA_ERROR_NOT_READY)
+    check(idle, "cuStreamQuery", "of a stream whose work kernels read");
+  Fence &fence = f.byStream[{currentDevice(), reinterpret_cast<uintptr_t>(stream)}];
+  if (!fence.event)
+    check(d.cuEventCreate(&fence.event, CU_EVENT_DISABLE_TIMING), "cuEventCreate",
+          "for ordering kernels after the work they read");
+  check(d.cuEventRecord(fence.event, stream), "cuEventRecord",
+        "after the work kernels read, on its stream");
+  ++fence.generation;
+  f.taken.fetch_add(1, std::memory_order_release);
+}
+
 /// scn_gpu_fence_stream's body, under the entry point `function`.
 scn_status_t fenceStream(const char *function, CUstream stream) {
   return guardCall(function, [&] {
-    const driver_api::Driver &d = driver();
-    CUresult idle = d.cuStreamQuery(stream);
-    if (idle == CUDA_SUCCESS)
-      return;
-    if (idle != CUDA_ERROR_NOT_READY)
-      check(idle, "cuStreamQuery", "of the stream device geometry is built on");
+    driver();
     Fences &f = fences();
     std::lock_guard<std::mutex> lock(f.mutex);
-    Fence &fence = f.byStream[{currentDevice(), reinterpret_cast<uintptr_t>(stream)}];
-    if (!fence.event)
-      check(d.cuEventCreate(&fence.event, CU_EVENT_DISABLE_TIMING), "cuEventCreate",
-            "for ordering kernels after device geometry");
-    check(d.cuEventRecord(fence.event, stream), "cuEventRecord",
-          "after device geometry on its stream");
-    ++fence.generation;
-    f.taken.fetch_add(1, std::memory_order_release);
+    recordFence(f, stream);
   });
 }
 
@@ -141,12 +155,24 @@ extern "C" scn_status_t scn_gpu_fence_default_stream(void) {
   return fenceStream("scn_gpu_fence_default_stream", nullptr);
 }
 
+void scn::rt::gpu::fenceDefaultStreamBeforeNextWork() {
+  Fences &f = fences();
+  std::lock_guard<std::mutex> lock(f.mutex);
+  if (f.defaultStreamAsked.insert(currentDevice()).second)
+    f.asked.fetch_add(1, std::memory_order_release);
+}
+
 void scn::rt::gpu::waitForGeometryFences(CUstream stream) {
   Fences &f = fences();
-  if (f.taken.load(std::memory_order_acquire) == 0)
+  if (f.taken.load(std::memory_order_acquire) == 0 &&
+      f.asked.load(std::memory_order_acquire) == 0)
     return;
   std::lock_guard<std::mutex> lock(f.mutex);
   const int32_t device = currentDevice();
+  if (f.defaultStreamAsked.erase(device)) {
+    f.asked.fetch_sub(1, std::memory_order_release);
+    recordFence(f, nullptr);
+  }
   // Every fenced stream of the device, the waiting stream's own included: a
   // handle may have been another stream's before.
   for (auto it = f.byStream.lower_bound({device, 0});

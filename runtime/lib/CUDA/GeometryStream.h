@@ -18,6 +18,12 @@ namespace scn::rt::gpu {
 /// fence was ever taken.
 void waitForGeometryFences(CUstream stream);
 
+/// Asks for a fence of the current device's default stream before the next
+/// launch, copy or memset that an mgpu* function queues on any of its
+/// streams (one fence for any number of asks): for uploads queued there that
+/// kernels read (scn_gpu_parameter), without a fence each.
+void fenceDefaultStreamBeforeNextWork();
+
 /// Forgets what `stream` waited for: its handle is destroyed and the driver
 /// may give it to a new stream.
 void forgetFencedStream(CUstream stream);

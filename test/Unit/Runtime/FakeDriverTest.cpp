@@ -637,6 +637,44 @@ TEST(FakeDriver, FencesOfTwoStreamsEachHoldOncePerStream) {
   EXPECT_IN_A_FRESH_PROCESS(expectFencesOfTwoStreamsToHold(), "fences held");
 }
 
+// Parameters uploaded for one call (not resident) are queued without a host
+// wait, and the call's next kernel waits for all of them by one fence of
+// the default stream; the call's end waits once, so that the caller may
+// change its arrays. In a fresh process (no other test's asks).
+void expectParameterUploadsToWaitOnceOnTheGpu() {
+  require(scn_gpu_init(0) == SCN_OK, lastError());
+  char image[] = "a module";
+  void *kernel = mgpuModuleGetFunction(mgpuModuleLoad(image, sizeof image), "main_kernel");
+  void *stream = mgpuStreamCreate();
+  std::vector<float> weights(256, 0.25f), scale(64, 2.0f);
+  auto hostWaits = [] { return calls("cuStreamSynchronize") + calls("cuCtxSynchronize"); };
+  const long long waitsBefore = hostWaits(), records = calls("cuEventRecord"),
+                  gpuWaits = calls("cuStreamWaitEvent");
+  fakeSet("default_stream_busy", 1);
+  void *first = nullptr, *second = nullptr;
+  require(scn_gpu_parameter(weights.data(), int64_t(weights.size() * 4), &first) == SCN_OK,
+          lastError());
+  require(scn_gpu_parameter(scale.data(), int64_t(scale.size() * 4), &second) == SCN_OK,
+          lastError());
+  require(first && second, "two device copies");
+  require(hostWaits() == waitsBefore, "no host wait for the uploads");
+  require(calls("cuEventRecord") == records, "no fence before a kernel needs one");
+  launch(kernel, 0, stream);
+  launch(kernel, 0, stream);
+  require(calls("cuEventRecord") - records == 1, "one fence for both uploads");
+  require(calls("cuStreamWaitEvent") - gpuWaits == 1, "one wait on the GPU");
+  scn_gpu_parameter_done(weights.data(), first);
+  scn_gpu_parameter_done(scale.data(), second);
+  require(hostWaits() - waitsBefore == 1, "one host wait at the call's end");
+  fakeSet("default_stream_busy", 0);
+  require(scn_gpu_take_error() == SCN_OK, lastError());
+  std::fprintf(stderr, "uploads waited once\n");
+}
+
+TEST(FakeDriver, ParameterUploadsOfACallWaitOnceOnTheGpuAndOnceAtItsEnd) {
+  EXPECT_IN_A_FRESH_PROCESS(expectParameterUploadsToWaitOnceOnTheGpu(), "uploads waited once");
+}
+
 TEST(FakeDriver, AModuleForAnotherChipNamesThisGpusChip) {
   ASSERT_EQ(scn_gpu_init(0), SCN_OK) << lastError();
   fakeSet("module_load_result", kNoBinaryForGpu);

@@ -155,8 +155,12 @@ SCN_RUNTIME_API void scn_gpu_release_resident(const void *host);
 /* Generated code: the device copy of a parameter array for one call, the
  * resident copy of (host, bytes) if there is one, else a new upload (whose
  * failure is also the sticky error, so that no kernel reads a null
- * pointer). scn_gpu_parameter_done frees such an upload after the call and
- * leaves resident copies alone. */
+ * pointer). An upload is queued on the CUDA default stream without a host
+ * wait; the next launch, copy or memset of an mgpu* function waits for it
+ * on the GPU (one fence for all the uploads before it). scn_gpu_parameter_done
+ * frees such an upload after the call, having waited once for the uploads
+ * the thread queued (the caller may then change its arrays), and leaves
+ * resident copies alone. */
 SCN_RUNTIME_API scn_status_t scn_gpu_parameter(const void *host, int64_t bytes,
                                                void **device);
 SCN_RUNTIME_API void scn_gpu_parameter_done(const void *host, void *device);
