@@ -711,6 +711,21 @@ struct SiteStarts {
   }
 };
 
+/// Rows by site when every row is its own site (rows == sites: no row
+/// merged into another's site, none dropped, as a voxelised scan's): each
+/// row goes where its site is, and site s starts at s. One kernel where
+/// the general case sorts.
+struct OneRowASite {
+  const int32_t *rowToSite;
+  int64_t rows;
+  int32_t *rowsBySite, *start;
+  SCN_DEVICE void operator()(int64_t i) const {
+    if (i < rows)
+      rowsBySite[rowToSite[i]] = int32_t(i);
+    start[i] = int32_t(i);
+  }
+};
+
 /// Scatters each pair to its place in the lists: grouped by offset, output
 /// rows increasing (as the CPU runtime's buildPairLists).
 struct PairScatter {
@@ -1265,7 +1280,9 @@ template <typename B> void buildPairLists(KernelMap<B> &map, typename B::Stream 
 
 /// The rows of input set `s` grouped by the site they merge into, as CSR,
 /// once (as the CPU runtime's scn_sites_get_rows_by_site): a stable radix
-/// sort of the rows by site, dropped rows last.
+/// sort of the rows by site, dropped rows last, or one scatter when each
+/// row is a site of its own (every site has a row, so rows == sites means
+/// no row was merged or dropped).
 template <typename B> void buildRowsBySite(SiteSet<B> &s, typename B::Stream stream) {
   const int64_t sites = siteCount(s, stream); // before the lock, which it takes
   std::lock_guard<std::mutex> lock(s.lazyParts);
@@ -1276,6 +1293,10 @@ template <typename B> void buildRowsBySite(SiteSet<B> &s, typename B::Stream str
   s.rowsBySite.resize(rows, stream);
   if (rows == 0) {
     fill<B>(stream, s.siteRowStart.data(), sites + 1, 0);
+  } else if (rows == sites) {
+    B::forEach(stream, rows + 1,
+               OneRowASite{s.rowToSite.data(), rows, s.rowsBySite.data(), s.siteRowStart.data()});
+    B::checkLaunches("a rows-by-site kernel launch");
   } else {
     typename B::template Array<uint64_t> keys(rows, stream), sortedKeys(rows, stream);
     typename B::template Array<int32_t> ids(rows, stream);
