@@ -38,6 +38,7 @@ for sub in ("utils", "bench/cpu"):
     sys.path.insert(0, os.path.join(ROOT, sub))
 import golden_compare  # noqa: E402
 import run_cpu_bench  # noqa: E402
+import timeline  # noqa: E402  (bench/gpu, this file's folder)
 
 # scn/artifact.py by path: the scn package itself needs torch 1.13's API.
 _spec = importlib.util.spec_from_file_location(
@@ -1070,13 +1071,15 @@ def profile_in_process(name, target, report, deadline, log, maps_built=False):
     suffix = suffix_of(target)
     label = target + (MAPS_BUILT if maps_built else "")
     try:
+        env = dict(os.environ, SCN_GPU_PROFILE=report, **(SUFFIXES[suffix][0] if suffix else {}))
+        if maps_built:
+            # What ran beside what: the builders' calls and the kernels.
+            env["SCN_GPU_PROFILE_TIMELINE"] = timeline_path(report, name, target)
         proc = subprocess.run(
             [sys.executable, os.path.abspath(__file__), "--profile-one", name, target,
              report] + (["--maps-built"] if maps_built else []),
             capture_output=True, text=True,
-            timeout=min(PROFILE_TARGET_SECONDS, deadline - time.time()),
-            env=dict(os.environ, SCN_GPU_PROFILE=report,
-                     **(SUFFIXES[suffix][0] if suffix else {})))
+            timeout=min(PROFILE_TARGET_SECONDS, deadline - time.time()), env=env)
         if proc.returncode != 0:
             raise RuntimeError(" / ".join(proc.stderr.strip().splitlines()[-2:]))
         profile = read_profile(report, name, label)
@@ -1086,6 +1089,13 @@ def profile_in_process(name, target, report, deadline, log, maps_built=False):
     except Exception as e:
         print(f"profile {name} {label}: {type(e).__name__}: {e}", file=log, flush=True)
         return None
+
+
+def timeline_path(report, name, target):
+    """Where a maps-built profile's timeline goes (SCN_GPU_PROFILE_TIMELINE):
+    beside the report, so that check.sh keeps it under $OUT."""
+    return os.path.join(os.path.dirname(os.path.abspath(report)),
+                        f"timeline_{name}_{target}.csv")
 
 
 def maps_built_table(report, maps_built, walls):
@@ -1115,6 +1125,22 @@ def maps_built_table(report, maps_built, walls):
         print(f"| {name} | {target} | {per_run(geometry):.3f} | {per_run(geometry_host):.3f} | "
               f"{per_run(kernels):.3f} | {per_run(span):.3f} | {per_run(host):.3f} | "
               f"{per_run(wall):.3f} | {prebuilt:.3f} | {per_run(wall) - prebuilt:.3f} |",
+              flush=True)
+    print()
+    print("The same runs on the GPU's timeline (SCN_GPU_PROFILE_TIMELINE, bench/gpu/timeline.py; "
+          "medians over the runs, a run from its input set's build): when the first "
+          "tensor-core convolution started, the union of the geometry calls' spans and of the "
+          "kernels and copies, how long both ran at once (the maps built beside the layers) "
+          "and how long neither ran.")
+    print("| workload | target | runs | " + " | ".join(f"{f} ms" for f in timeline.FIELDS) +
+          " |")
+    print("|---" * (len(timeline.FIELDS) + 3) + "|")
+    for name, target, profile in maps_built:
+        path = timeline_path(report, name, target)
+        if profile is None or not os.path.exists(path):
+            continue
+        medians, count = timeline.summarize(path)
+        print(f"| {name} | {target} | {count} | " + " | ".join(timeline.cells(medians)) + " |",
               flush=True)
 
 

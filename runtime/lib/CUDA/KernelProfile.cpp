@@ -33,6 +33,12 @@ struct Total {
   std::string shape;
 };
 
+/// A finished span on the timeline: from the window's start.
+struct Mark {
+  std::string label;
+  double startMs, stopMs;
+};
+
 /// The profile of the process. Written at exit from its totals alone (no
 /// driver call: the driver may already be shut down by then).
 struct Profile {
@@ -49,9 +55,15 @@ struct Profile {
   double windowMs = 0;
   /// Host time in runtime calls, by call.
   std::map<std::string, Total> host;
+  /// SCN_GPU_PROFILE_TIMELINE: where each span of the window goes, as CSV
+  /// (label, start and stop from the window's start), so that what ran
+  /// beside what (the builders' calls and the kernels) can be seen.
+  std::string timelinePath;
+  std::vector<Mark> marks;
 
   ~Profile() {
     std::lock_guard<std::mutex> lock(mutex);
+    writeTimeline();
     if (totals.empty() && host.empty())
       return;
     FILE *out = path == "stderr" ? stderr : std::fopen(path.c_str(), "a");
@@ -84,6 +96,20 @@ struct Profile {
     if (out != stderr)
       std::fclose(out);
   }
+
+  void writeTimeline() {
+    if (timelinePath.empty() || marks.empty())
+      return;
+    FILE *out = std::fopen(timelinePath.c_str(), "w");
+    if (!out)
+      return;
+    std::stable_sort(marks.begin(), marks.end(),
+                     [](const Mark &a, const Mark &b) { return a.startMs < b.startMs; });
+    std::fprintf(out, "label,start_ms,stop_ms\n");
+    for (const Mark &m : marks)
+      std::fprintf(out, "\"%s\",%.4f,%.4f\n", m.label.c_str(), m.startMs, m.stopMs);
+    std::fclose(out);
+  }
 };
 
 Profile *profileOrNull() {
@@ -94,6 +120,8 @@ Profile *profileOrNull() {
     // Destroyed at exit, which writes the report.
     static Profile instance;
     instance.path = path;
+    if (const char *timeline = std::getenv("SCN_GPU_PROFILE_TIMELINE"))
+      instance.timelinePath = timeline;
     return &instance;
   }();
   return p;
@@ -209,10 +237,19 @@ void collect() {
         p->windowStart = it->start;
         p->windowMs += earlier;
         keepStart = true;
+        for (Mark &m : p->marks) {
+          m.startMs += earlier;
+          m.stopMs += earlier;
+        }
       }
       float since = 0;
       if (d.cuEventElapsedTime(&since, p->windowStart, it->stop) == CUDA_SUCCESS)
         p->windowMs = std::max(p->windowMs, static_cast<double>(since));
+      float at = 0;
+      if (!p->timelinePath.empty() &&
+          (it->start == p->windowStart ||
+           d.cuEventElapsedTime(&at, p->windowStart, it->start) == CUDA_SUCCESS))
+        p->marks.push_back(Mark{it->label, at, at + ms});
     }
     if (!keepStart)
       d.cuEventDestroy(it->start);
@@ -227,6 +264,7 @@ void reset() {
     std::lock_guard<std::mutex> lock(p->mutex);
     p->totals.clear();
     p->host.clear();
+    p->marks.clear();
     if (p->windowStart)
       driver().cuEventDestroy(p->windowStart);
     p->windowStart = nullptr;

@@ -18,7 +18,10 @@
 /// the end of the last: longer than their sum when the device waited for
 /// the host) and the host time spent in the runtime's launch, memory and
 /// wait calls (HostSpan), so that a run's host overhead shows without a
-/// host profiler.
+/// host profiler. With SCN_GPU_PROFILE_TIMELINE naming a file too, every
+/// span since the last reset goes there at exit as CSV (label, start and
+/// stop in ms from the first), to see what ran beside what
+/// (bench/gpu/timeline.py sums it up).
 ///
 //===----------------------------------------------------------------------===//
 

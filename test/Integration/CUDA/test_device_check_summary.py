@@ -147,6 +147,27 @@ def test_a_maps_built_block_keeps_the_builders_apart(tmp_path):
     assert device_check.read_geometry(str(report), "W1", "cuda-f16") == (0.0, 0.0)
 
 
+def test_the_maps_built_table_sums_up_each_profiles_timeline(tmp_path, capsys):
+    # A maps-built profile's process writes its timeline beside the report
+    # (timeline_path); the table's second part sums it up, and leaves out a
+    # profile without one.
+    report = tmp_path / "profile.txt"
+    report.write_text("")
+    path = device_check.timeline_path(str(report), "W1", "cuda-f16")
+    with open(path, "w") as f:
+        f.write("label,start_ms,stop_ms\n"
+                '"geometry scn_gpu_sites_from_coords",0,1\n'
+                '"geometry scn_gpu_kmap_build",1,3\n'
+                '"tensor_core_conv #3",2,5\n')
+    profile = ([("tensor_core_conv #3", 5, 15.0)], 25.0, 2.0, 40.0)
+    device_check.maps_built_table(str(report), [("W1", "cuda-f16", profile),
+                                                ("W1", "cuda-f16-nohoist", profile)], {})
+    out = capsys.readouterr().out
+    # runs, span, first convolution, geometry, kernels, beside, idle.
+    assert "| W1 | cuda-f16 | 1 | 5.000 | 2.000 | 3.000 | 3.000 | 1.000 | 0.000 |" in out, out
+    assert "| W1 | cuda-f16-nohoist | 1 |" not in out, out
+
+
 def test_a_suffixed_profile_runs_its_base_artifact_in_its_environment(tmp_path, monkeypatch,
                                                                      capsys):
     # cuda-f16-wgmma+keyblocks: the profile's subprocess gets

@@ -675,6 +675,25 @@ TEST(FakeDriver, ParameterUploadsOfACallWaitOnceOnTheGpuAndOnceAtItsEnd) {
   EXPECT_IN_A_FRESH_PROCESS(expectParameterUploadsToWaitOnceOnTheGpu(), "uploads waited once");
 }
 
+// Two launches and a wait for their stream, nothing else: test_timeline.py
+// runs this test with SCN_GPU_PROFILE and SCN_GPU_PROFILE_TIMELINE set, and
+// reads what the profile collected at the wait.
+TEST(FakeDriver, TwoLaunchesAndAWaitForTheirStream) {
+  ASSERT_EQ(scn_gpu_init(0), SCN_OK) << lastError();
+  char image[] = "a module";
+  void *module = mgpuModuleLoad(image, sizeof image);
+  void *kernel = mgpuModuleGetFunction(module, "main_kernel");
+  void *stream = mgpuStreamCreate();
+  const long long launches = calls("cuLaunchKernel");
+  launch(kernel, 0, stream);
+  launch(kernel, 0, stream);
+  mgpuStreamSynchronize(stream);
+  EXPECT_EQ(calls("cuLaunchKernel") - launches, 2);
+  mgpuStreamDestroy(stream);
+  mgpuModuleUnload(module);
+  EXPECT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
+}
+
 TEST(FakeDriver, AModuleForAnotherChipNamesThisGpusChip) {
   ASSERT_EQ(scn_gpu_init(0), SCN_OK) << lastError();
   fakeSet("module_load_result", kNoBinaryForGpu);
