@@ -64,8 +64,11 @@ template <typename Build> scn_status_t onGeometryStream(void *&stream, Build &&b
 }
 
 /// Fails the run unless `status` is OK; else waits on the host for the
-/// builders' `stream`. True when the result can be used.
-bool settle(scn_run_t run, scn_status_t status, const char *op, void *stream) {
+/// geometry stream. True when the result can be used.
+bool settle(scn_run_t run, scn_status_t status, const char *op) {
+  void *stream = nullptr;
+  if (status == SCN_OK)
+    status = scn_gpu_geometry_stream(&stream);
   if (status == SCN_OK)
     status = scn_gpu_sites_wait(stream);
   if (status != SCN_OK) {
@@ -76,11 +79,15 @@ bool settle(scn_run_t run, scn_status_t status, const char *op, void *stream) {
 }
 
 /// Fails the run unless `status` is OK; else orders the GPU work queued from
-/// now on after the builders' on `stream` (a fence), without waiting. True
-/// when the result can be used.
-bool fence(scn_run_t run, scn_status_t status, const char *op, void *stream) {
+/// now on after the builders' on the geometry stream (a fence), without
+/// waiting. True when the result can be used. What is built later from a
+/// set or a map goes on the stream it was built on, the geometry stream.
+bool fence(scn_run_t run, scn_status_t status, const char *op) {
   if (scn::rt::geometryWaitsOnHost())
-    return settle(run, status, op, stream);
+    return settle(run, status, op);
+  void *stream = nullptr;
+  if (status == SCN_OK)
+    status = scn_gpu_geometry_stream(&stream);
   if (status == SCN_OK)
     status = scn_gpu_fence_stream(stream);
   if (status != SCN_OK) {
@@ -133,7 +140,7 @@ scn_gpu_kmap_t readMap(scn_run_t run, void *kmap, int32_t transposed) {
     return scn_gpu_kmap_build(SCN_KMAP_TRANSPOSED, m->out, m->in, m->filter.data(),
                               m->stride.data(), on, &t);
   });
-  if (!fence(run, st, "scn.deconv/scn.unpool (transposed map)", stream)) {
+  if (!fence(run, st, "scn.deconv/scn.unpool (transposed map)")) {
     if (t)
       scn_gpu_kmap_free(t);
     return nullptr;
@@ -175,8 +182,7 @@ void *ownBuilt(scn_run_t run, const char *op, InputWait wait, void *&stream, Bui
   scn_gpu_sites_t sites = nullptr;
   scn_status_t built =
       onGeometryStream(stream, [&](void *on) { return build(on, &sites); });
-  bool ok = wait == InputWait::Fence ? fence(run, built, op, stream)
-                                     : settle(run, built, op, stream);
+  bool ok = wait == InputWait::Fence ? fence(run, built, op) : settle(run, built, op);
   if (!ok) {
     // A build that failed early (bad rows, no memory) may leave the
     // coordinates' queued upload reading the caller's array, which a
@@ -208,7 +214,7 @@ void *derivedSet(scn_run_t run, const char *op, const char *what, void *in,
   void *stream = nullptr;
   scn_status_t st = onGeometryStream(
       stream, [&](void *on) { return build(asSites(in), filter, stride, on, &out); });
-  if (!fence(run, st, op, stream)) {
+  if (!fence(run, st, op)) {
     if (out)
       scn_gpu_sites_free(out);
     return nullptr;
@@ -226,12 +232,8 @@ struct DevicePairs {
 DevicePairs pairsOf(scn_run_t run, void *kmap, int32_t transposed) {
   DevicePairs p;
   scn_gpu_kmap_t map = readMap(run, kmap, transposed);
-  void *stream = nullptr;
-  if (!map ||
-      !fence(run, onGeometryStream(stream, [&](void *) {
-               return scn_gpu_kmap_get_pairs(map, &p.offsets, &p.in, &p.out, &p.count);
-             }),
-             "weight-stationary convolution (pair lists)", stream))
+  if (!map || !fence(run, scn_gpu_kmap_get_pairs(map, &p.offsets, &p.in, &p.out, &p.count),
+                      "weight-stationary convolution (pair lists)"))
     return DevicePairs{};
   return p;
 }
@@ -370,7 +372,7 @@ void *scn_cg_gpu_kernel_map(scn_run_t run, const char *op, int32_t kind, void *i
     return scn_gpu_kmap_build(kind, m->in, m->out, m->filter.data(), m->stride.data(), on,
                               &m->map);
   });
-  if (!fence(run, st, op, stream)) {
+  if (!fence(run, st, op)) {
     if (m->map)
       scn_gpu_kmap_free(m->map);
     return nullptr;
@@ -422,11 +424,8 @@ const int32_t *scn_cg_gpu_site_row_count(void *sites) {
 /// failed.
 static std::pair<const int32_t *, const int32_t *> gpuRowsBySite(scn_run_t run, void *sites) {
   const int32_t *start = nullptr, *rows = nullptr;
-  void *stream = nullptr;
-  if (!sites || !fence(run, onGeometryStream(stream, [&](void *) {
-                         return scn_gpu_sites_get_rows_by_site(asSites(sites), &start, &rows);
-                       }),
-                       "input merge (rows by site)", stream))
+  if (!sites || !fence(run, scn_gpu_sites_get_rows_by_site(asSites(sites), &start, &rows),
+                       "input merge (rows by site)"))
     return {nullptr, nullptr};
   return {start, rows};
 }
@@ -473,10 +472,7 @@ static const int32_t *rowArray(scn_run_t run, void *kmap, int32_t transposed,
   if (!map)
     return nullptr;
   const int32_t *&array = (asMap(kmap)->*kept)[transposed ? 1 : 0];
-  void *stream = nullptr;
-  if (!array &&
-      !fence(run, onGeometryStream(stream, [&](void *) { return get(map, &array); }), what,
-             stream))
+  if (!array && !fence(run, get(map, &array), what))
     array = nullptr;
   return array;
 }
