@@ -626,10 +626,13 @@ extern "C" void scn_gpu_parameter_done(const void *, void *device) {
     // call that failed before any kernel never waited for. Once a call: the
     // copies ran long ago when its kernels did.
     queuedParameterUploads = 0;
-    guardCall("scn_gpu_parameter_done", [] {
-      check(driver().cuStreamSynchronize(nullptr), "cuStreamSynchronize",
-            "after the parameters' uploads");
-    });
+    // A failed copy is kept as the sticky error, for the caller to collect.
+    keepSticky(guardCall("scn_gpu_parameter_done",
+                         [] {
+                           check(driver().cuStreamSynchronize(nullptr), "cuStreamSynchronize",
+                                 "after the parameters' uploads");
+                         }),
+               "scn_gpu_parameter_done");
   }
   scn_gpu_free(device);
 }
