@@ -257,6 +257,14 @@ def test_goals_from_a_checks_files(tmp_path):
     assert lines[1].startswith("map goal, map building under 15% of W1's end to end: "
                                "1 - 11.3 / 11.2 ms = 0.0% (met"), lines[1]
     assert lines[2].startswith("W3 goal") and "W3_C64 cuda-f16 30.0% (not met)" in lines[2]
+    # check.sh's seconds to the peer, then to the goals.
+    (tmp_path / "check_seconds.txt").write_text("251\n290\n")
+    lines = goals.goal_lines(str(tmp_path), str(bench))
+    assert lines[3] == ("check goal, the tests and timings in under 4 minutes: 251 s (not met); "
+                        "290 s with the peer"), lines[3]
+    (tmp_path / "check_seconds.txt").write_text("198\n")
+    assert goals.goal_lines(str(tmp_path), str(bench))[3] == (
+        "check goal, the tests and timings in under 4 minutes: 198 s (met)")
     # With the pairs' median share (device_check.time_pairs), that is the
     # share, not the two medians'.
     bench.write_text('{"W1": {"cuda-f16": 7.4, "cuda-f16 prebuilt": 6.0,'
@@ -293,7 +301,8 @@ def test_goals_say_what_is_missing(tmp_path):
     assert lines == ["W1 goal: no W1 f16 time (bench.json missing or the bench cut short)",
                      "map goal: no W1 f16 times with and without maps prebuilt",
                      "W3 goal: no profile line (device_check.txt missing or the profiles "
-                     "cut short)"], lines
+                     "cut short)",
+                     "check goal: no time (check_seconds.txt missing: not run by check.sh)"], lines
     (tmp_path / "bench.json").write_text('{"W1": {"cuda-f16": 30.0, "cuda-f16 prebuilt": 24.0}}')
     lines = goals.goal_lines(str(tmp_path), str(tmp_path / "bench.json"))
     assert lines[0].startswith("W1 goal: ours 30.0 ms in f16 end to end; no spconv f16 time")
