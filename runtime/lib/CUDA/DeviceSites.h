@@ -173,6 +173,10 @@ template <typename B> struct KernelMap {
   // masks' low 32 bits and their table rows in that order (buildRowOrder).
   bool rowOrderBuilt = false;
   typename B::template Array<int32_t> rowOrder, rowMasks, rowTable;
+  /// Held while the pair lists or the row order are built: maps are shared
+  /// across threads, which may ask for them at once (as the CPU runtime's
+  /// once_flags guard its).
+  std::mutex lazyParts;
 };
 
 //===----------------------------------------------------------------------===//
@@ -850,6 +854,9 @@ unsigned long long numberCandidates(SiteSet<B> &s, typename B::template Array<ui
              NumberGroups{sortedKeys.data(), sortedIds.data(), counts, Linear::of(s.layout),
                           groupSite.data(),
                           s.sortedRows.data(), s.sortedKeys.data(), s.coords.data(), later});
+  // The count's event says the count is written, not what perCandidate
+  // writes next (a downsample's parents): other streams order after the
+  // whole build by a fence, not by this event.
   if (count == Count::Later)
     B::countQueued(s.hostCount, stream);
   perCandidate(sortedKeys.data(), sortedIds.data(), m, counts, groupSite.data());
@@ -1248,6 +1255,7 @@ void buildKernelMap(KernelMap<B> &map, int32_t kind, const SiteSet<B> &in,
 /// The per-offset pair lists of `map` (weight-stationary kernels), once:
 /// a scan over the table in offset-major order numbers the pairs.
 template <typename B> void buildPairLists(KernelMap<B> &map, typename B::Stream stream) {
+  std::lock_guard<std::mutex> lock(map.lazyParts);
   if (map.pairsBuilt)
     return;
   const int64_t K = map.volume, cells = map.numOut * K;
@@ -1321,6 +1329,7 @@ template <typename B> void buildRowsBySite(SiteSet<B> &s, typename B::Stream str
 /// packing, block keys, arrays), 3 for a strided or transposed one (6 each
 /// before the twenty-second session, without the packing).
 template <typename B> void buildRowOrder(KernelMap<B> &map, typename B::Stream stream) {
+  std::lock_guard<std::mutex> lock(map.lazyParts);
   if (map.rowOrderBuilt)
     return;
   const int64_t rows = map.numOut;
