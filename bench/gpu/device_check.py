@@ -383,7 +383,7 @@ PRIMARY_TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-noprep", "cuda-f16+hostw
                    "cuda-f16-noprefetch", "cuda-f16-wgmma-noprefetch",
                    "cuda-f16-wgmma128-noprefetch", "cuda-f16-nohoist",
                    "cuda-f16+keypacking", "cuda-f16-wgmma+keypacking",
-                   "cuda-f16+legacystream",
+                   "cuda-f16+legacystream", "cuda-f16+driverpool",
                    "cuda-f16-sharedw", "cuda-f16-sharedw90",
                    "cuda-tf32", "cuda-bf16", "cuda-f16-act16")
 OTHER_TARGETS = ("cuda-f16+hashlookups", "cuda-f16+maskorder", "cuda-f16+keyblocks",
@@ -419,6 +419,13 @@ KEY_PACKING = "+keypacking"
 # builder's blocks only after every block of a convolution queued before
 # it), on W1, whose maps are built in every run of its end-to-end time.
 LEGACY_STREAM = "+legacystream"
+# A target ending so runs its artifact with SCN_GPU_POOL_REUSE=driver: the
+# driver's default reuse policy of the memory pool, which may make an
+# allocation on one stream wait for another stream's work up to the free of
+# the block it reuses, instead of no such hidden waits (CudaDriver.cpp,
+# twenty-fourth session: they could queue the geometry stream's builders
+# behind the network's kernels), on W1.
+DRIVER_POOL = "+driverpool"
 # A target ending so runs its artifact with SCN_RUNTIME_ALGORITHMS=hash:
 # the maps built on the GPU look sites up in a hash table instead of by
 # binary search (runtime/lib/CUDA/DeviceKeyTable.h), on W1, whose maps
@@ -444,6 +451,7 @@ SUFFIXES = {PAGEABLE: ({"SCN_GPU_PAGEABLE_UPLOADS": "1"}, PAGEABLE_WORKLOADS),
             KEY_BLOCKS: ({"SCN_RUNTIME_BLOCK_ORDER": "key"}, None),
             KEY_PACKING: ({"SCN_RUNTIME_ROW_PACKING": "key"}, ("W1",)),
             LEGACY_STREAM: ({"SCN_GPU_GEOMETRY_STREAM": "default"}, ("W1",)),
+            DRIVER_POOL: ({"SCN_GPU_POOL_REUSE": "driver"}, ("W1",)),
             HASH_LOOKUPS: ({"SCN_RUNTIME_ALGORITHMS": "hash"}, ("W1",)),
             HOST_WAITS: ({"SCN_GPU_GEOMETRY_WAIT": "host"}, ("W1",)),
             AGAIN: ({}, None)}
@@ -551,6 +559,12 @@ VARIANT_TABLES = (
      "only, f16; a speed-up below 1 is the priority's gain (end to end, where the maps are "
      "built in every run).",
      "cuda-f16", ("cuda-f16" + LEGACY_STREAM,), END_TO_END),
+    ("The memory pool's reuse as the driver has it (SCN_GPU_POOL_REUSE=driver: an "
+     "allocation on one stream may wait for another stream's work up to the free of the "
+     "block it reuses) against no such hidden waits (the default since the twenty-fourth "
+     "session, so that the geometry stream's builders do not queue behind the network's "
+     "kernels), W1 only, f16; a speed-up below 1 is the policy's gain (end to end).",
+     "cuda-f16", ("cuda-f16" + DRIVER_POOL,), END_TO_END),
     ("W1's derived site sets where the network first uses them (--hoist-site-sets=false) "
      "against the whole pyramid queued before the first layer (the default, "
      "scn-hoist-site-sets), f16; a speed-up above 1 is the hoisting's loss (what each "
@@ -896,7 +910,7 @@ PROFILE_RUNS = 5
 # Profiled with maps built in every run too (profile_one's maps_built):
 # where the maps' share of end to end goes.
 MAPS_BUILT_PROFILES = (("W1", "cuda-f16"), ("W1", "cuda-f16-nohoist"),
-                       ("W1", "cuda-f16" + LEGACY_STREAM))
+                       ("W1", "cuda-f16" + LEGACY_STREAM), ("W1", "cuda-f16" + DRIVER_POOL))
 MAPS_BUILT = " maps built"
 # The GPU builders' rows and host lines (GpuSites.cu's geometryCall: the
 # scn_gpu_sites_* and scn_gpu_kmap_* entry points; not the runtime's

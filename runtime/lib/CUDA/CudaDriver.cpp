@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CudaDriver.h"
+#include "EnvironmentChoice.h"
 
 #include <dlfcn.h>
 
@@ -96,6 +97,18 @@ void initialiseDevice(State &s) {
     check(d.cuDeviceGetDefaultMemPool(&pool, dev), "cuDeviceGetDefaultMemPool");
     cuuint64_t keep = UINT64_MAX;
     check(d.cuMemPoolSetAttribute(pool, CU_MEMPOOL_ATTR_RELEASE_THRESHOLD, &keep),
+          "cuMemPoolSetAttribute");
+    // No waits the program did not ask for: by default the pool may give an
+    // allocation on one stream a block freed on another by making the first
+    // wait for the second stream's work up to that free. The geometry
+    // stream's builders would then queue behind the network's kernels, which
+    // they are meant to run beside (GeometryStream.cpp). Blocks whose frees
+    // are done or ordered before the allocation are still reused.
+    // SCN_GPU_POOL_REUSE=driver keeps the driver's policy, for the GPU check
+    // to time both.
+    int hiddenWaits = environmentAsksFor("SCN_GPU_POOL_REUSE", "ordered", "driver") ? 1 : 0;
+    check(d.cuMemPoolSetAttribute(pool, CU_MEMPOOL_ATTR_REUSE_ALLOW_INTERNAL_DEPENDENCIES,
+                                  &hiddenWaits),
           "cuMemPoolSetAttribute");
     s.context = context;
     s.initialisedDevice = s.device;

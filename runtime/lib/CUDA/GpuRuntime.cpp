@@ -1043,6 +1043,10 @@ extern "C" void mgpuMemFree(void *ptr, void *stream) {
   evenAfterFailure("mgpuMemFree", [&] {
     if (!ptr)
       return;
+    // Device geometry may still read the block (coordinates the builders
+    // copy on their own stream): the free waits for it as a launch would.
+    if (stream)
+      gpu::waitForGeometryFences(asStream(stream));
     {
       ManagedBlocks &m = managedBlocks();
       std::lock_guard<std::mutex> lock(m.mutex);

@@ -63,6 +63,7 @@ struct FakeState {
   long long streamsBusy = 0;        // cuStreamQuery of every stream: NOT_READY
   // What the runtime did (scn_fake_cuda_last).
   long long poolReleaseThreshold = 0;
+  long long poolInternalDependencies = 1; // the driver's default
   long long lastLaunchSharedBytes = -1;
   long long lastStreamFlags = -1, lastStreamPriority = -1; // cuStreamCreateWithPriority's
   long long allocatedBytes = 0;
@@ -194,6 +195,7 @@ __attribute__((visibility("default"))) long long scn_fake_cuda_calls(const char 
 }
 
 /// What the runtime asked for: "pool_release_threshold",
+/// "pool_internal_dependencies" (CU_MEMPOOL_ATTR_REUSE_ALLOW_INTERNAL_DEPENDENCIES),
 /// "last_launch_shared_bytes", "allocated_bytes", "launches_on_device_1",
 /// "last_stream_flags" and "last_stream_priority" (of the last
 /// cuStreamCreateWithPriority). -2 for an unknown name.
@@ -203,6 +205,8 @@ __attribute__((visibility("default"))) long long scn_fake_cuda_last(const char *
   std::string name = what;
   if (name == "pool_release_threshold")
     return s.poolReleaseThreshold;
+  if (name == "pool_internal_dependencies")
+    return s.poolInternalDependencies;
   if (name == "last_launch_shared_bytes")
     return s.lastLaunchSharedBytes;
   if (name == "allocated_bytes")
@@ -342,6 +346,8 @@ CUresult CUDAAPI cuMemPoolSetAttribute(CUmemoryPool, CUmemPool_attribute attribu
   FAKE_ENTRY("cuMemPoolSetAttribute");
   if (attribute == CU_MEMPOOL_ATTR_RELEASE_THRESHOLD)
     s.poolReleaseThreshold = static_cast<long long>(*static_cast<cuuint64_t *>(value));
+  if (attribute == CU_MEMPOOL_ATTR_REUSE_ALLOW_INTERNAL_DEPENDENCIES)
+    s.poolInternalDependencies = *static_cast<int *>(value);
   return CUDA_SUCCESS;
 }
 

@@ -110,11 +110,35 @@ TEST(FakeDriver, SetUpKeepsFreedBlocksInThePoolAndNamesTheDevice) {
   // A release threshold of "never": freed blocks stay in the driver's pool
   // for the next run instead of going back at every synchronisation.
   EXPECT_EQ(static_cast<uint64_t>(last("pool_release_threshold")), UINT64_MAX);
+  // And no waits between streams that the runtime did not ask for: the
+  // pool does not make an allocation wait for another stream's free.
+  EXPECT_EQ(last("pool_internal_dependencies"), 0);
   scn_gpu_device_info_t info;
   ASSERT_EQ(scn_gpu_get_device_info(&info), SCN_OK) << lastError();
   EXPECT_STREQ(info.name, "fake GPU");
   EXPECT_EQ(info.compute_major, 9);
   EXPECT_EQ(info.total_memory, int64_t(1) << 30);
+}
+
+// SCN_GPU_POOL_REUSE=driver keeps the driver's reuse policy (for the GPU
+// check to time both); another value fails the set-up, naming the variable.
+TEST(FakeDriver, ThePoolsReusePolicyCanBeTheDriversForTheCheck) {
+  EXPECT_IN_A_FRESH_PROCESS(
+      {
+        setenv("SCN_GPU_POOL_REUSE", "driver", 1);
+        require(scn_gpu_init(0) == SCN_OK, lastError());
+        require(last("pool_internal_dependencies") == 1, "the driver's policy");
+        std::fprintf(stderr, "driver's policy\n");
+      },
+      "driver's policy");
+  EXPECT_IN_A_FRESH_PROCESS(
+      {
+        setenv("SCN_GPU_POOL_REUSE", "loose", 1);
+        require(scn_gpu_init(0) == SCN_ERROR_INVALID_ARGUMENT, "status: " + lastError());
+        std::fprintf(stderr, "%s\n", lastError().c_str());
+      },
+      "scn_gpu_init: SCN_GPU_POOL_REUSE = \"loose\" is neither \"ordered\" \\(the default\\) "
+      "nor \"driver\"");
 }
 
 TEST(FakeDriver, ASecondDeviceThatIsNotThereIsNamedAndChangesNothing) {
@@ -624,6 +648,12 @@ void expectFencesOfTwoStreamsToHold() {
   launch(kernel, 0, first);
   launch(kernel, 0, second);
   require(waits() == 6, "one wait a stream for the new fence");
+  // A free waits too: the geometry may still read the block (coordinates
+  // its builders copy on their own stream).
+  void *block = mgpuMemAlloc(4096, first, false);
+  require(scn_gpu_fence_stream(geometry) == SCN_OK, lastError());
+  mgpuMemFree(block, first);
+  require(waits() == 7, "the free waits for the new fence");
   // An idle stream's fence records nothing.
   fakeSet("streams_busy", 0);
   const long long records = calls("cuEventRecord");

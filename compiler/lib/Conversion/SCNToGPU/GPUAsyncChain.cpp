@@ -49,8 +49,10 @@ struct HostAccess {
 
 /// Whether `call` is one of the runtime's scn_cg_gpu_ functions: geometry,
 /// which touches runtime-owned arrays and the buffers whose pointers it
-/// takes and waits for its own GPU work before it returns, and the result
-/// buffers (scn_cg_gpu_result_buffer), which touch no GPU memory at all.
+/// takes, and whose GPU work the chain's next launch, copy, memset or free
+/// waits for on the GPU (the runtime's fences of the geometry stream), and
+/// the result buffers (scn_cg_gpu_result_buffer), which touch no GPU memory
+/// at all.
 bool isGeometryCall(func::CallOp call) {
   return call.getCallee().starts_with("scn_cg_gpu_");
 }
