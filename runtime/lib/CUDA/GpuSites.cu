@@ -464,7 +464,11 @@ extern "C" scn_status_t scn_gpu_sites_get_info(scn_gpu_sites_t sites, scn_gpu_si
 
 extern "C" scn_status_t scn_gpu_sites_peek_info(scn_gpu_sites_t sites,
                                                 scn_gpu_sites_info_t *info) {
-  return geometryCall("scn_gpu_sites_peek_info", streamOf(sites), [&] {
+  // No GPU work, so a host span only: geometryCall's events on the set's
+  // stream would make every field a compiled network asks for a row of the
+  // profile, and that stream busy to the fences.
+  return guardCall("scn_gpu_sites_peek_info", [&] {
+    scn::rt::profile::HostSpan host("scn_gpu_sites_peek_info");
     requireNonNull(sites, "sites");
     requireNonNull(info, "info");
     fillInfo(*sites, sites->numSites, info);
