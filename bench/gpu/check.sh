@@ -37,6 +37,13 @@
 #                                     (on the H200 on 2026-11-28 it and
 #                                     check.sh took 230.7 s together);
 #                                     needs ncu there)
+#   bash bench/gpu/check.sh --sanitize (only the runtime's GPU builder tests,
+#                                     GpuSites*, under compute-sanitizer's
+#                                     memcheck, initcheck and synccheck:
+#                                     out-of-bounds accesses, reads of
+#                                     memory no one wrote, warp collectives
+#                                     with lanes missing; 60 s a tool at
+#                                     most; $OUT/sanitize_<tool>.txt)
 #
 # What it checks: the CUDA driver layer and the mgpu* ABI (a PTX kernel,
 # device errors, device copies of runtime arrays), the GPU site sets and UNet
@@ -87,10 +94,12 @@ if [ "${1:-}" = "--prepare" ]; then
   exit 0
 fi
 # Unpack what --prepare and stage_peer.sh packed (Python's tarfile: no xz
-# binary needed on the GPU machine).
-if [ -f build/gpu-check.tar.xz ]; then
+# binary needed on the GPU machine), once for the calls of one device
+# session (--sanitize and --ncu after the check).
+if [ -f build/gpu-check.tar.xz ] && [ ! build/gpu-check/.unpacked -nt build/gpu-check.tar.xz ]; then
   rm -rf build/gpu-check
   python3 -c 'import tarfile; tarfile.open("build/gpu-check.tar.xz").extractall("build")'
+  touch build/gpu-check/.unpacked
 fi
 if [ -f build/peer.tar.xz ] && [ ! -d build/peer-site/spconv ]; then
   mkdir -p build/peer-site
@@ -100,6 +109,30 @@ export LD_LIBRARY_PATH="$PWD/build/lib:$PWD/build/device-libs${LD_LIBRARY_PATH:+
 OUT=${OUT:-/tmp/scn-gpu-check}
 mkdir -p "$OUT"
 status=0
+
+if [ "${1:-}" = "--sanitize" ]; then
+  # The builders' kernels (DeviceSites.h) were checked on the CPU by a
+  # sequential backend, which cannot show a race, an unwritten read the
+  # sequential order happens to fill, or a warp collective a lane misses.
+  SANITIZER=$(command -v compute-sanitizer || ls /usr/local/cuda*/bin/compute-sanitizer 2>/dev/null | head -1)
+  if [ -z "$SANITIZER" ]; then
+    echo "no compute-sanitizer on this machine"
+    exit 1
+  fi
+  for tool in memcheck initcheck synccheck; do
+    echo "== compute-sanitizer --tool $tool: RuntimeTests GpuSites*"
+    timeout 60 "$SANITIZER" --tool "$tool" --error-exitcode 3 \
+      build/test/Unit/Runtime/RuntimeTests --gtest_filter='GpuSites*' \
+      > "$OUT/sanitize_$tool.txt" 2>&1
+    code=$?
+    [ $code = 0 ] || status=1
+    echo "exit $code"
+    grep -E "ERROR SUMMARY|^\[ *(FAILED|PASSED) " "$OUT/sanitize_$tool.txt" | sort -u
+    grep -m 6 -E "^========= (Invalid|Uninitialized|Barrier|Race|Program hit)" \
+      "$OUT/sanitize_$tool.txt"
+  done
+  exit $status
+fi
 
 if [ "${1:-}" = "--ncu" ]; then
   # The second run's convolution (the first warms up), as the H200 logs of
