@@ -28,7 +28,8 @@
 #   bash bench/gpu/check.sh --ncu    (only Nsight Compute on the tensor-core
 #                                     convolution of W3 C64, the default and
 #                                     block weights on wgmma (sm_90a), and of
-#                                     W3 C128 on wgmma at 128 columns:
+#                                     W3 C128 on wgmma at 128 columns,
+#                                     alone and in clusters of two blocks:
 #                                     memory tables, occupancy, stalls in
 #                                     $OUT/ncu_<layer>_<target>.txt, and
 #                                     the stalls by SASS instruction in
@@ -146,9 +147,11 @@ if [ "${1:-}" = "--ncu" ]; then
     exit 1
   fi
   # W3 C64 by default and on wgmma, and C128 on wgmma at 128 columns (the
-  # layer furthest from its roofline goal). A suffixed target (+keyblocks)
+  # layer furthest from its roofline goal), alone and in clusters of two
+  # blocks (L2 traffic for the weights' copies halved). A suffixed target (+keyblocks)
   # runs in its environment (profile_one sets it).
-  for case in W3_C64:cuda-f16 W3_C64:cuda-f16-wgmma W3_C128:cuda-f16-wgmma128; do
+  for case in W3_C64:cuda-f16 W3_C64:cuda-f16-wgmma W3_C128:cuda-f16-wgmma128 \
+              W3_C128:cuda-f16-wgmma128-cluster; do
     workload=${case%%:*} target=${case#*:}
     layer=$(echo "$workload" | tr 'A-Z' 'a-z')
     name=${layer}_${target//+/_}  # a plain file name for $OUT

@@ -380,6 +380,8 @@ PRIMARY_TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-noprep", "cuda-f16+hostw
                    "cuda-f16-blockw",
                    "cuda-f16-async-blockw",
                    "cuda-f16-wgmma", "cuda-f16-wgmma128",
+                   "cuda-f16-wgmma-cluster", "cuda-f16-wgmma128-cluster",
+                   "cuda-f16-wgmma128-cluster-min3",
                    "cuda-f16-noprefetch", "cuda-f16-wgmma-noprefetch",
                    "cuda-f16-wgmma128-noprefetch", "cuda-f16-nohoist",
                    "cuda-f16+keypacking", "cuda-f16-wgmma+keypacking",
@@ -485,6 +487,15 @@ VARIANT_TABLES = (
      "f16.",
      "cuda-f16", ("cuda-f16-blockw", "cuda-f16-async-blockw", "cuda-f16-wgmma",
                   "cuda-f16-wgmma128")),
+    ("wgmma block weights in clusters of two blocks (--tensor-core-cluster-blocks=2): "
+     "each offset's weights reach both blocks by one multicast bulk copy, half issued by "
+     "each, so they cross L2 once per 128 rows (as in blocks of 8 warps) while a block "
+     "keeps one warpgroup's registers; mbarriers instead of block barriers. Against the "
+     "same kernels in blocks of their own, W3 only, f16 (cluster-min3: ptxas held to 3 "
+     "blocks an SM, 168 registers with 8 bytes spilled, against 178 and 2).",
+     "cuda-f16-wgmma", ("cuda-f16-wgmma-cluster",)),
+    ("The same at 128 columns (W3 C128).",
+     "cuda-f16-wgmma128", ("cuda-f16-wgmma128-cluster", "cuda-f16-wgmma128-cluster-min3")),
     ("Tensor-core weights in shared memory: a block of 16 warps copies its layer's "
      "weights for its output channels once, then its warps loop over warp tiles "
      "(--tensor-core-weights=shared; sharedw90: the same built for sm_90 alone, whose "
@@ -889,6 +900,9 @@ PROFILES = (("W3_C64", "cuda-f16"), ("W3_C128", "cuda-f16"), ("W1", "cuda-f16"),
             ("W3_C64", "cuda-f16" + KEY_BLOCKS), ("W3_C64", "cuda-f16-async-blockw"),
             ("W3_C128", "cuda-f16-blockw"), ("W3_C128", "cuda-f16-wgmma"),
             ("W3_C128", "cuda-f16-wgmma128"), ("W3_C128", "cuda-f16-wgmma128" + KEY_BLOCKS),
+            ("W3_C128", "cuda-f16-wgmma128-cluster"),
+            ("W3_C128", "cuda-f16-wgmma128-cluster-min3"),
+            ("W3_C64", "cuda-f16-wgmma-cluster"),
             ("W3_C64", "cuda-f16-wgmma" + KEY_PACKING),
             ("W3_C128", "cuda-f16-wgmma128" + KEY_PACKING),
             ("W1", "cuda-f16" + KEY_PACKING),

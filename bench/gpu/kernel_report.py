@@ -11,6 +11,7 @@ checked here of its speed.
         [--element-type f16|bf16|tf32] [--activations f32] [--tensor-core-rows 0]
         [--tensor-core-loads 0] [--tensor-core-columns 0]
         [--tensor-core-weights global|shared|large|staged|block]
+        [--tensor-core-block-warps 4|8] [--tensor-core-cluster-blocks 1|2]
         [--tensor-core-gathers registers|async] [--tensor-core-stages 0]
         [--tensor-core-min-blocks 0]
         [--epilogue-taps true|false] [--linear-as-convolution true|false]
@@ -97,6 +98,7 @@ def main():
     p.add_argument("--tensor-core-columns", type=int, default=0)
     p.add_argument("--tensor-core-weights", default="global", choices=["global", "shared", "large", "staged", "block"])
     p.add_argument("--tensor-core-block-warps", type=int, default=4, choices=[4, 8])
+    p.add_argument("--tensor-core-cluster-blocks", type=int, default=1, choices=[1, 2])
     p.add_argument("--tensor-core-gathers", default="registers", choices=["registers", "async"])
     p.add_argument("--tensor-core-stages", type=int, default=0)
     p.add_argument("--tensor-core-min-blocks", type=int, default=0,
@@ -122,6 +124,8 @@ def main():
         options += f" tensor-core-weights={a.tensor_core_weights}"
     if a.tensor_core_block_warps != 4:
         options += f" tensor-core-block-warps={a.tensor_core_block_warps}"
+    if a.tensor_core_cluster_blocks != 1:
+        options += f" tensor-core-cluster-blocks={a.tensor_core_cluster_blocks}"
     if a.tensor_core_gathers != "registers":
         options += f" tensor-core-gathers={a.tensor_core_gathers}"
     if a.tensor_core_stages:

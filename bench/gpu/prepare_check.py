@@ -171,10 +171,14 @@ def tensor_core_variants():
                         "--chip=sm_90a"]),
          ("f16-wgmma128", ["--element-type=f16", "--tensor-core-weights=block",
                            "--chip=sm_90a", "--tensor-core-columns=128"])]
-    # The f16 block-weight variants again in blocks of 8 warps ("x8").
+    # The f16 block-weight variants again in blocks of 8 warps ("x8"), and
+    # the wgmma ones in clusters of two blocks ("cl2": multicast copies and
+    # mbarriers, which only a GPU checks).
     variants += [(label + "x8", flags + ["--tensor-core-block-warps=8"])
                  for label, flags in variants
                  if label in ("f16-block", "f16-async-block", "f16-wgmma", "f16-wgmma128")]
+    variants += [(label + "cl2", flags + ["--tensor-core-cluster-blocks=2"])
+                 for label, flags in variants if label in ("f16-wgmma", "f16-wgmma128")]
     # Block weights over f32 rows (--narrow-tensor-core-inputs=false), on
     # mma.sync and wgmma: on the wide case, rows too wide to gather ahead
     # (TensorCoreConv::gathersAhead), gathered in the step.
@@ -192,13 +196,15 @@ TENSOR_CORE_VARIANTS = tensor_core_variants()
 # Blocks of 8 warps (two warpgroups, thirteenth session) run only there:
 # 250 warp tiles make 31 full blocks and one of 2 warps with rows.
 TILES_VARIANTS = {"tiles": ["f16-block", "tf32-block", "f16-async-block", "f16-wgmma",
-                            "f16-wgmma128", "f16-blockx8", "f16-async-blockx8", "f16-wgmmax8"],
-                  "tiles128": ["f16-wgmma", "f16-wgmma128", "f16-wgmma128x8"],
+                            "f16-wgmma128", "f16-blockx8", "f16-async-blockx8", "f16-wgmmax8",
+                            "f16-wgmmacl2"],
+                  "tiles128": ["f16-wgmma", "f16-wgmma128", "f16-wgmma128x8",
+                               "f16-wgmma128cl2"],
                   # 192 -> 64 (twentieth session): rows gathered ahead in
                   # f16, in the step in f32.
                   "wide": ["f16-wgmma", "f16-block-f32rows", "f16-wgmma-f32rows"]}
 TILES_ONLY = {"f16-blockx8", "f16-async-blockx8", "f16-wgmmax8", "f16-wgmma128x8",
-              "f16-block-f32rows", "f16-wgmma-f32rows"}
+              "f16-wgmmacl2", "f16-wgmma128cl2", "f16-block-f32rows", "f16-wgmma-f32rows"}
 
 
 def prepare_tensor_cores(chips, target):
@@ -333,6 +339,24 @@ BENCH_VARIANTS = [
     # --tensor-core-min-blocks=6 on C64 and 4 on C128, were slower in the
     # fourth GPU session: 65.6 against 51.2 us, 228.6 against 115.4; no
     # longer timed.)
+    # Clusters of two wgmma blocks (--tensor-core-cluster-blocks=2,
+    # twenty-fourth session): each offset's weights cross L2 once per 128
+    # rows (one multicast bulk copy into both blocks, half issued by each),
+    # as in blocks of 8 warps, while a block keeps one warpgroup's registers.
+    # W3 C128's wgmma128 kernel, at about 820 MB from L2 in 115 us, looked
+    # bound by its weights' copies (547 MB of them). ptxas: C64 101
+    # registers (94 without clusters: 5 blocks an SM either way), C128 178
+    # (154: 2 blocks an SM instead of 3), and 168 with 8 bytes spilled at
+    # --tensor-core-min-blocks=3, which keeps 3.
+    ("cuda-f16-wgmma-cluster", F16 + ["--tensor-core-weights=block", "--chip=sm_90a",
+                                      "--tensor-core-cluster-blocks=2"], "W3_C64"),
+    ("cuda-f16-wgmma128-cluster", F16 + ["--tensor-core-weights=block",
+                                         "--tensor-core-columns=128", "--chip=sm_90a",
+                                         "--tensor-core-cluster-blocks=2"], "W3_C128"),
+    ("cuda-f16-wgmma128-cluster-min3", F16 + ["--tensor-core-weights=block",
+                                              "--tensor-core-columns=128", "--chip=sm_90a",
+                                              "--tensor-core-cluster-blocks=2",
+                                              "--tensor-core-min-blocks=3"], "W3_C128"),
     # Without the warps' prefetch of their row-table lines
     # (--tensor-core-prefetch=false, twenty-first session): what the
     # prefetch gives, on the default (mma.sync) and the wgmma kernels.

@@ -52,6 +52,12 @@ static llvm::cl::opt<int64_t> tensorCoreBlockWarps(
     "tensor-core-block-warps", llvm::cl::init(4),
     llvm::cl::desc("cuda with --tensor-core-weights=block: warps of a block that share each "
                    "offset's copy of the weights, 4 or 8 (128 rows a copy)"));
+static llvm::cl::opt<int64_t> tensorCoreClusterBlocks(
+    "tensor-core-cluster-blocks", llvm::cl::init(1),
+    llvm::cl::desc("cuda for --chip=sm_90a with block weights on wgmma: blocks of a "
+                   "thread-block cluster, 1 or 2 (2: each offset's weights reach both "
+                   "blocks by one multicast copy, so each copy crosses L2 once per 128 "
+                   "rows)"));
 static llvm::cl::opt<int64_t> tensorCoreMinBlocks(
     "tensor-core-min-blocks", llvm::cl::init(0),
     llvm::cl::desc("cuda with --element-type=f16|bf16|tf32: resident blocks an SM that ptxas "
@@ -102,6 +108,7 @@ inline bool anyCudaFlag() {
   return elementType.getNumOccurrences() || activations.getNumOccurrences() ||
          simtRows.getNumOccurrences() || simtChannels.getNumOccurrences() ||
          tensorCoreWeights.getNumOccurrences() || tensorCoreBlockWarps.getNumOccurrences() ||
+         tensorCoreClusterBlocks.getNumOccurrences() ||
          tensorCoreMinBlocks.getNumOccurrences() || tensorCorePrefetch.getNumOccurrences() ||
          hoistSiteSets.getNumOccurrences() ||
          tensorCoreGathers.getNumOccurrences() ||
@@ -121,6 +128,8 @@ inline std::string cudaFlagOnCpu() {
     return "--tensor-core-weights is for --target=cuda";
   if (tensorCoreBlockWarps.getNumOccurrences())
     return "--tensor-core-block-warps is for --target=cuda";
+  if (tensorCoreClusterBlocks.getNumOccurrences())
+    return "--tensor-core-cluster-blocks is for --target=cuda";
   if (tensorCoreMinBlocks.getNumOccurrences())
     return "--tensor-core-min-blocks is for --target=cuda";
   if (tensorCorePrefetch.getNumOccurrences())
@@ -146,6 +155,7 @@ inline void applyCudaFlags(scn::CompileOptions &options) {
   options.simtChannels = simtChannels;
   options.tensorCoreWeights = tensorCoreWeights;
   options.tensorCoreBlockWarps = tensorCoreBlockWarps;
+  options.tensorCoreClusterBlocks = tensorCoreClusterBlocks;
   options.tensorCoreMinBlocks = tensorCoreMinBlocks;
   options.tablePrefetch = tensorCorePrefetch;
   options.hoistSiteSets = hoistSiteSets;

@@ -93,6 +93,7 @@ llvm::Expected<EntrySignature> lowerToLLVMDialect(ModuleOp module,
     cuda.tensorCoreLoads = options.tensorCoreLoads;
     cuda.tensorCoreWeights = options.tensorCoreWeights;
     cuda.tensorCoreBlockWarps = options.tensorCoreBlockWarps;
+    cuda.tensorCoreClusterBlocks = options.tensorCoreClusterBlocks;
     cuda.tensorCoreMinBlocks = options.tensorCoreMinBlocks;
     cuda.tensorCoreGathers = options.tensorCoreGathers;
     cuda.tensorCoreStages = options.tensorCoreStages;

@@ -32,7 +32,7 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
                            bool narrowTensorCoreInputs = true,
                            bool tensorCoreWgmma = false, int64_t tensorCoreColumns = 0,
                            int64_t tensorCoreBlockWarps = 4, bool linearAsConvolution = true,
-                           bool hoistSiteSets = true) {
+                           bool hoistSiteSets = true, int64_t tensorCoreClusterBlocks = 1) {
   pm.addPass(createCanonicalizerPass());
   if (foldBatchNorm)
     pm.addPass(createSCNFoldBatchNorm());
@@ -69,6 +69,7 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
   plan.tensorCoreWgmma = tensorCoreWgmma;
   plan.tensorCoreColumns = tensorCoreColumns;
   plan.tensorCoreBlockWarps = tensorCoreBlockWarps;
+  plan.tensorCoreClusterBlocks = tensorCoreClusterBlocks;
   if (tensorCoreStages > 0)
     plan.tensorCoreStages = tensorCoreStages;
   pm.addPass(createSCNPlanDataflow(plan));
@@ -157,11 +158,10 @@ static std::string cudaLowering(llvm::StringRef target, llvm::StringRef format,
   // passes them in as kernel arguments, so that ptxas saw `lane % 4` as a
   // 64-bit remainder by a parameter and every index product as a multiply
   // by one (the H200's SASS of W3 C64's tensor-core kernel, 2026-11-27).
-  // scn-gpu-tensor-core-occupancy needs the outlined kernels.
-  std::string occupancy =
-      tensorCoreMinBlocks ? "scn-gpu-tensor-core-occupancy{min-blocks=" +
-                                std::to_string(tensorCoreMinBlocks) + "},"
-                          : "";
+  // scn-gpu-tensor-core-occupancy needs the outlined kernels (it also
+  // gives kernels of clusters their cluster shape).
+  std::string occupancy = "scn-gpu-tensor-core-occupancy{min-blocks=" +
+                          std::to_string(tensorCoreMinBlocks) + "},";
   return "func.func(convert-parallel-loops-to-gpu),"
          "gpu-launch-sink-index-computations,"
          "gpu-kernel-outlining," +
@@ -243,6 +243,16 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
     llvm::errs() << "scn-cuda-pipeline: tensor-core-block-warps="
                  << options.tensorCoreBlockWarps.getValue()
                  << " needs tensor-core-weights=block and 4 or 8 warps\n";
+    return failure();
+  }
+  // Clusters share each copy between blocks of one warpgroup on wgmma.
+  if (options.tensorCoreClusterBlocks != 1 &&
+      (options.tensorCoreClusterBlocks != 2 || options.chip != "sm_90a" ||
+       weights != "block" || options.tensorCoreBlockWarps != 4)) {
+    llvm::errs() << "scn-cuda-pipeline: tensor-core-cluster-blocks="
+                 << options.tensorCoreClusterBlocks.getValue()
+                 << " needs chip=sm_90a, block weights (tensor-core-weights=block, or auto "
+                    "with f16 or bf16), blocks of 4 warps and 1 or 2 blocks\n";
     return failure();
   }
   if (options.tensorCoreRows != 0 && (!tensorCores || (options.tensorCoreRows != 16 &&
@@ -345,7 +355,8 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                  options.activations == "f32" ? 4 : 2, options.narrowTensorCoreInputs,
                  // wgmma's PTX targets sm_90a, which runs only on sm_90.
                  chip == "sm_90a", columns, options.tensorCoreBlockWarps,
-                 options.linearAsConvolution, options.hoistSiteSets);
+                 options.linearAsConvolution, options.hoistSiteSets,
+                 options.tensorCoreClusterBlocks);
   ConvertSCNToGPUOptions toGPU;
   toGPU.deviceGeometry = options.deviceGeometry;
   toGPU.emulateWarps = options.emulateOnHost;

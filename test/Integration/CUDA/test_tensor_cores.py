@@ -387,7 +387,15 @@ def test_exact_case_shared_memory(seed, element_type, mode, tmp_path):
                                     "--tensor-core-block-warps=8",
                                     "--tensor-core-gathers=async"],
                                    ["--chip=sm_90a", "--tensor-core-weights=block",
-                                    "--tensor-core-block-warps=8"]])
+                                    "--tensor-core-block-warps=8"],
+                                   # clusters of two blocks (an even grid: 63
+                                   # blocks with rows and one without), which the
+                                   # emulation runs as blocks of 8 warps: it checks
+                                   # the pair's union and the sums, not the
+                                   # multicast copies or the mbarriers, which the
+                                   # GPU check's exacttiles cluster cases do.
+                                   ["--chip=sm_90a", "--tensor-core-weights=block",
+                                    "--tensor-core-cluster-blocks=2"]])
 def test_exact_shared_weights_many_tiles(flags, tmp_path):
     spec, arrays = many_tiles_case()
     assert len(arrays["coords"]) > 3 * 16 * 16 * 3
@@ -396,7 +404,16 @@ def test_exact_shared_weights_many_tiles(flags, tmp_path):
     if "--chip=sm_90a" in flags:  # the 64 -> 64 layer on wgmma
         assert ptx_count(spec, arrays, tmp_path, ["--element-type=f16"] + flags,
                          "wgmma.mma_async") > 0
-    if "--tensor-core-weights=block" in flags:  # blocks of 4 or 8 warps, barriers per offset
+    if "--tensor-core-cluster-blocks=2" in flags:  # mbarriers, not block barriers
+        for text in (".reqnctapercluster 2, 1, 1", "barrier.cluster.arrive.release.aligned",
+                     "mbarrier.try_wait.parity.acquire.cluster",
+                     "mbarrier.arrive.release.cluster.shared::cluster",
+                     "cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes."
+                     "multicast::cluster"):
+            assert ptx_count(spec, arrays, tmp_path, ["--element-type=f16"] + flags, text) > 0
+        assert ptx_count(spec, arrays, tmp_path, ["--element-type=f16"] + flags,
+                         "bar.sync") == 0
+    elif "--tensor-core-weights=block" in flags:  # blocks of 4 or 8 warps, barriers per offset
         assert ptx_count(spec, arrays, tmp_path, ["--element-type=f16"] + flags,
                          "bar.sync") > 0
         threads = 256 if "--tensor-core-block-warps=8" in flags else 128
@@ -413,7 +430,9 @@ def test_exact_shared_weights_many_tiles(flags, tmp_path):
 # accumulators a lane, atoms of 128 rows in the stages).
 @pytest.mark.parametrize("flags", [[], ["--chip=sm_90a", "--tensor-core-weights=block"],
                                    ["--chip=sm_90a", "--tensor-core-weights=block",
-                                    "--tensor-core-block-warps=8"]])
+                                    "--tensor-core-block-warps=8"],
+                                   ["--chip=sm_90a", "--tensor-core-weights=block",
+                                    "--tensor-core-cluster-blocks=2"]])
 def test_exact_128_columns(flags, tmp_path):
     spec, arrays = many_tiles_case(out_channels=128)
     flags = ["--element-type=f16", "--tensor-core-columns=128"] + flags

@@ -248,7 +248,7 @@ def SCNGPUEmulateOnHost : Pass<"scn-gpu-emulate-on-host", "::mlir::ModuleOp"> {
 
 def SCNGPUTensorCoreOccupancy
     : Pass<"scn-gpu-tensor-core-occupancy", "::mlir::ModuleOp"> {
-  let summary = "Ask ptxas for a number of resident blocks an SM of the tensor-core kernels";
+  let summary = "The launch shape of the tensor-core kernels: resident blocks an SM, clusters";
   let description = [{
     Runs after `gpu-kernel-outlining`: every outlined tensor-core
     convolution (a kernel named `tensor_core_conv`, as the lowering names
@@ -258,13 +258,20 @@ def SCNGPUTensorCoreOccupancy
     enough for that many blocks of its `.maxntid` threads an SM, spilling if
     it must. (`ptxas -maxrregcount` does not bind on these kernels: their
     PTX declares `.maxntid`.) The other kernels keep ptxas's choice.
-    With `min-blocks` = 0 the pass changes nothing.
+    With `min-blocks` = 0 no kernel gets it.
+
+    A tensor-core kernel that reads its block's rank in a cluster (the
+    lowering's `cluster_blocks = 2`, whose two blocks share each offset's
+    weights) gets `nvvm.cluster_dim = [2, 1, 1]`, which the PTX declares
+    as `.reqnctapercluster 2, 1, 1` and `.explicitcluster`: the driver
+    launches its grid (an even number of blocks) in clusters of two with a
+    plain launch.
   }];
   let options = [
     Option<"minBlocks", "min-blocks", "int64_t", /*default=*/"0",
            "Resident blocks an SM that each tensor-core kernel must allow (0: ptxas's choice)">,
   ];
-  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::NVVM::NVVMDialect"];
 }
 
 #endif // SCN_CONVERSION_PASSES_TD

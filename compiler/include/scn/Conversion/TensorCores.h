@@ -49,6 +49,31 @@ inline constexpr llvm::StringLiteral kWarpOrPlaceholder = "__scn_warp_or";
 inline constexpr llvm::StringLiteral kBlockBarrierPlaceholder = "__scn_block_barrier";
 inline constexpr llvm::StringLiteral kAsyncCommitPlaceholder = "__scn_async_commit";
 inline constexpr llvm::StringLiteral kAsyncWaitPlaceholder = "__scn_async_wait";
+/// Clusters of two blocks (cluster_blocks = 2, TensorCoreCluster.cpp), as
+/// inline PTX: kClusterRankPlaceholder (-> i32, the block's rank in its
+/// cluster, which also marks the kernel as one of clusters of two for
+/// scn-gpu-tensor-core-occupancy), kClusterSyncPlaceholder (every thread
+/// of both blocks, with release and acquire), and on 64-bit mbarriers at
+/// i32 shared addresses: init (address, arrivals), the init's fence for
+/// the cluster, wait (address, phase parity; acquire at cluster scope),
+/// arrive with expected bytes (address, bytes), arrive on the barrier at
+/// the same place in the block of a rank (address, rank), and the bulk
+/// copy of global bytes into both blocks' shared memory at the same place,
+/// completing on their barriers at the same place (destination, source
+/// pointer, bytes, barrier).
+inline constexpr llvm::StringLiteral kClusterPlaceholderPrefix = "__scn_cluster_";
+inline constexpr llvm::StringLiteral kClusterRankPlaceholder = "__scn_cluster_rank";
+inline constexpr llvm::StringLiteral kClusterSyncPlaceholder = "__scn_cluster_sync";
+inline constexpr llvm::StringLiteral kMbarrierInitPlaceholder = "__scn_cluster_mbarrier_init";
+inline constexpr llvm::StringLiteral kMbarrierInitFencePlaceholder =
+    "__scn_cluster_mbarrier_init_fence";
+inline constexpr llvm::StringLiteral kMbarrierWaitPlaceholder = "__scn_cluster_mbarrier_wait";
+inline constexpr llvm::StringLiteral kMbarrierExpectBytesPlaceholder =
+    "__scn_cluster_mbarrier_expect_bytes";
+inline constexpr llvm::StringLiteral kMbarrierArriveAtRankPlaceholder =
+    "__scn_cluster_mbarrier_arrive_at_rank";
+inline constexpr llvm::StringLiteral kBulkCopyToBothPlaceholder =
+    "__scn_cluster_bulk_copy_to_both";
 /// The correctly rounded f32 square root of NVPTX, which scn-gpu-offload
 /// puts in kernels for math.sqrt (whose libdevice form is sqrt.approx.f32)
 /// and scn-gpu-emulate-on-host turns back into math.sqrt.

@@ -60,6 +60,10 @@ struct CompileOptions {
   /// cuda with block weights: warps of a block, 4 or 8
   /// (--tensor-core-block-warps).
   int64_t tensorCoreBlockWarps = 4;
+  /// cuda for sm_90a with block weights on wgmma: blocks of a cluster that
+  /// share each offset's copy of the weights, 1 or 2
+  /// (--tensor-core-cluster-blocks).
+  int64_t tensorCoreClusterBlocks = 1;
   /// cuda with f16 / bf16 / tf32: resident blocks an SM that ptxas must
   /// allow for each tensor-core convolution, 0 for its own choice
   /// (--tensor-core-min-blocks).

@@ -128,6 +128,12 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
       llvm::cl::desc("f16 / bf16 / tf32 with tensor-core-weights=block: warps of a block that "
                      "share each offset's copy of the weights, 4 or 8"),
       llvm::cl::init(4)};
+  Option<int64_t> tensorCoreClusterBlocks{
+      *this, "tensor-core-cluster-blocks",
+      llvm::cl::desc("chip=sm_90a with block weights on wgmma: blocks of a thread-block "
+                     "cluster, 1 or 2; with 2, each offset's weights reach both blocks "
+                     "by one multicast copy, half of it issued by each"),
+      llvm::cl::init(1)};
   Option<std::string> tensorCoreGathers{
       *this, "tensor-core-gathers",
       llvm::cl::desc("f16 / bf16 / tf32: where tensor-core lanes gather their input rows: "

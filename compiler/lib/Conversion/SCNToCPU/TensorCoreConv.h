@@ -530,7 +530,63 @@ public:
   /// `accBuf` ([32, accumulators()] f32) at `accSlot`..`accSlot` + 3.
   void emulateMma(Value aBuf, Value bBuf, Value accBuf, int64_t j, int64_t accSlot);
 
+  // cluster_blocks = 2 (warpgroup_mma on block weights, TensorCoreCluster.cpp):
+  // the grid's blocks pair up in clusters of two, ranks 0 and 1, whose 128
+  // rows are two adjacent 64-row blocks of the row order. Both blocks run
+  // the union of the pair's offsets (each takes its partner's rows' masks
+  // from global memory); a block whose own rows lack an offset still takes
+  // part in its copy and barriers but skips its wgmma. Thread 0 of each
+  // block copies half of an offset's weights into the same stage of both
+  // blocks by one multicast bulk copy, so each offset's weights cross L2
+  // once per 128 rows, as in blocks of 8 warps, while a block keeps the
+  // registers (and so the blocks an SM) of one warpgroup. mbarriers order
+  // the stages instead of block barriers: "full" (arrived: the block's
+  // expected bytes, then both halves) and "empty" (every warp of both
+  // blocks has run its wgmma on the stage, arriving at both blocks'). The
+  // n-th use of a stage (the offsets in order, alternating stages) waits
+  // for phase n % 2 of "full"; the copy of its (n + 1)-th use, for phase n
+  // % 2 of "empty".
+
+  /// Arrivals that empty a stage: a warp of each of the cluster's blocks.
+  static constexpr int64_t kEmptyArrivals = 2 * 4;
+
+  /// The warp's mask in the partner block of its cluster: the OR over the
+  /// lanes of the masks of the rows at the same places of the partner's
+  /// warp tile (warpTile ^ blockWarps: the pair's two blocks are adjacent).
+  Value partnerWarpMask(Value warpTile, int64_t blockWarps, Value lane);
+
+  /// Thread 0 makes the stages' mbarriers at shared address `barriers`
+  /// (i64: full then empty, kBlockWeightStages each), then every thread of
+  /// both blocks waits for both blocks' (the cluster barrier that also
+  /// orders the blocks' published masks).
+  void initClusterBarriers(Value barriers, Value thread);
+
+  /// Thread 0's copy of offset `k` of the pipeline over `mask` into stage
+  /// `stage`: waits until both blocks are done with the stage's last use,
+  /// expects the offset's bytes on the stage's "full" barrier, and copies
+  /// its rank's half into both blocks (`stagesAddress`: i64, the first
+  /// stage's shared address).
+  void copyOffsetToCluster(Value stagesAddress, Value barriers, Value mask, Value k, Value stage,
+                           Value columnTile, Value thread);
+
+  /// Every thread waits until offset `k`'s weights are in stage `stage`.
+  void waitForClusterStage(Value barriers, Value mask, Value k, Value stage);
+
+  /// After its wgmma on stage `stage`, the warp's lane 0 arrives at the
+  /// stage's "empty" barrier in both blocks.
+  void releaseClusterStage(Value barriers, Value stage, Value lane);
+
+  /// The cluster barrier before a block exits: its partner may still
+  /// arrive at its barriers.
+  void leaveCluster();
+
 private:
+  /// The n of offset k's use of its stage in the pipeline over `mask` (the
+  /// offsets below k that the mask has, halved), as i32.
+  Value stageUse(Value mask, Value k);
+  /// i32 shared address of stage `stage`'s "full" or "empty" barrier.
+  Value clusterBarrier(Value barriers, Value stage, bool empty);
+
   /// The input channel (within its block of 16) at k position `kk` of an
   /// mma (f16/bf16): fragmentA's permuted order, k positions 2t, 2t + 1,
   /// 2t + 8, 2t + 9 holding channels 4t..4t + 3.

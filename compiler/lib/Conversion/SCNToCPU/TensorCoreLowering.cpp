@@ -206,6 +206,10 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
       return op->emitOpError() << "has block_warps " << blockWarps
                                << ", which is for weights_memory \"block\" and is 4 or 8";
   }
+  // Blocks of a cluster (cluster_blocks; checked with warpgroup_mma below).
+  int64_t clusterBlocks = 1;
+  if (auto given = op->getAttrOfType<IntegerAttr>("cluster_blocks"))
+    clusterBlocks = given.getInt();
   if (blockWeights && !conv.votesFromMasks())
     return op->emitOpError()
            << "has weights_memory \"block\", whose blocks run the offsets of their warps' "
@@ -260,7 +264,7 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
                        (stagedWeights ? conv.weightStageWords() * 4 : 0);
   // Block weights: the warps' masks, then a stage of one offset's weights
   // per gather stage (kBlockWeightStages with gathers in registers).
-  int64_t maskBytes = blockMaskBytes(blockWarps);
+  int64_t maskBytes = clusterMaskAndBarrierBytes(blockWarps, clusterBlocks);
   int64_t blockStages = asyncStages ? asyncStages : kBlockWeightStages;
   // warpgroup_mma (sm_90a): each 4 warps of the block multiply by wgmma, B
   // from the block's stages in wgmma's swizzled layout (TensorCoreConv), whose
@@ -276,6 +280,14 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
               "in multiples of 64, channel_tile 64 or 128 and rows_per_tile 16; it has "
            << inChannels << " input channels, channel_tile " << warpColumns << ", rows_per_tile "
            << warpRows;
+  // Clusters of two blocks sharing each offset's copy (cluster_blocks = 2,
+  // TensorCoreCluster.cpp): wgmma blocks of one warpgroup only.
+  if ((clusterBlocks != 1 && clusterBlocks != 2) ||
+      (clusterBlocks == 2 && (!warpgroupMma || blockWarps != kWarpsPerBlock)))
+    return op->emitOpError() << "has cluster_blocks " << clusterBlocks
+                             << ", which is 1, or 2 for warpgroup_mma on block weights in "
+                                "blocks of 4 warps";
+  bool cluster = clusterBlocks == 2;
   int64_t warpgroupAlignment = warpgroupMma ? kWarpgroupStageAlignment : 0;
   int64_t weightBytes = sharedWeights ? conv.stagedWords() * 4
                         : blockWeights ? maskBytes + warpgroupAlignment +
@@ -321,8 +333,10 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
     conv.packWeights(w);
   if (kb.emulateWarps()) {
     emulateWarps(kb, conv, Results{biasBuf, epilogue, out, columnOffset, rangeWord},
-                 sharedWeights, asyncStages, stagedWeights, blockWeights ? blockWarps : 0,
-                 warpgroupMma);
+                 sharedWeights, asyncStages, stagedWeights,
+                 // A cluster's two blocks run the union of their 8 warps'
+                 // offsets, as a block of 8 warps does.
+                 blockWeights ? blockWarps * clusterBlocks : 0, warpgroupMma);
     return success();
   }
 
@@ -340,8 +354,9 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   // Block weights (weights_memory = "block"): the warps' published masks
   // and the weights' stages in shared memory, and the thread in the block.
   Value blockMasks, blockWeightStages, blockThread;
-  // warpgroup_mma: the shared address (i64) of the first weight stage.
-  Value warpgroupStageAddress;
+  // warpgroup_mma: the shared address (i64) of the first weight stage;
+  // with clusters, that of the stages' mbarriers.
+  Value warpgroupStageAddress, clusterBarriers;
   // `body` if `cond` (warp-uniform), carrying `acc` through: the
   // accumulators of a row tile that may skip an offset.
   auto ifThen = [&](Value cond, ValueRange acc,
@@ -444,8 +459,19 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
       if (blockWeights) {
         Value warp = arith::DivUIOp::create(b, blockThread, kb.index(kWarp));
         memref::StoreOp::create(b, warpMask, blockMasks, ValueRange{warp});
-        kb.callResults(kBlockBarrierPlaceholder, TypeRange{}, ValueRange{});
-        if (warpgroupMma && blockWarps != kWarpsPerBlock) {
+        if (cluster) {
+          // The partner block's warps' masks after the block's own: both
+          // blocks run the same union.
+          Value partner = arith::SelectOp::create(
+              b, inputHasRows, conv.partnerWarpMask(warpTile, blockWarps, lane), kb.i32(0));
+          memref::StoreOp::create(b, partner, blockMasks,
+                                  ValueRange{arith::AddIOp::create(b, warp,
+                                                                   kb.index(blockWarps))});
+          conv.initClusterBarriers(clusterBarriers, blockThread);
+        } else {
+          kb.callResults(kBlockBarrierPlaceholder, TypeRange{}, ValueRange{});
+        }
+        if (warpgroupMma && (blockWarps != kWarpsPerBlock || cluster)) {
           Value firstOfGroup = arith::MulIOp::create(
               b, arith::DivUIOp::create(b, warp, kb.index(kWarpsPerBlock)),
               kb.index(kWarpsPerBlock));
@@ -457,7 +483,7 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
                     b, blockMasks,
                     ValueRange{arith::AddIOp::create(b, firstOfGroup, kb.index(w))}));
         }
-        for (int64_t w = 0; w < blockWarps; ++w)
+        for (int64_t w = 0; w < blockWarps * clusterBlocks; ++w)
           mask = arith::OrIOp::create(
               b, mask, memref::LoadOp::create(b, blockMasks, ValueRange{kb.index(w)}));
       }
@@ -529,7 +555,10 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
             return entries;
           },
           [&](Value k, Value stage, ValueRange entries) {
-            if (blockWeights)
+            if (cluster)
+              conv.copyOffsetToCluster(warpgroupStageAddress, clusterBarriers, mask, k, stage,
+                                       columnTile, blockThread);
+            else if (blockWeights)
               conv.stageOffsetWeights(blockWeightStages, stage, k, columnTile, blockThread,
                                       blockWarps * kWarp);
             if (stagedWeights)
@@ -546,7 +575,8 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
               });
           },
           [&] {
-            if (!blockWeights)
+            // Clusters wait for each stage on its own barrier (compute).
+            if (!blockWeights || cluster)
               return;
             kb.callResults(kAsyncWaitPlaceholder, TypeRange{}, ValueRange{kb.i32(stages - 2)});
             // The copies (generic proxy writes) visible to wgmma's reads.
@@ -554,7 +584,10 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
               kb.callResults(kAsyncProxyFencePlaceholder, TypeRange{}, ValueRange{});
             kb.callResults(kBlockBarrierPlaceholder, TypeRange{}, ValueRange{});
           },
-          [&] { kb.callResults(kAsyncCommitPlaceholder, TypeRange{}, ValueRange{}); },
+          [&] {
+            if (!cluster)
+              kb.callResults(kAsyncCommitPlaceholder, TypeRange{}, ValueRange{});
+          },
           [&] {
             if (!blockWeights)
               kb.callResults(kAsyncWaitPlaceholder, TypeRange{},
@@ -602,10 +635,15 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
               }
               if (!groupMask)
                 return conv.warpgroupMmaOnGPU(a, descriptors, accK);
-              // Two warpgroups: one whose warps all lack the offset
-              // skips it (a warpgroup-uniform branch).
-              return ifThen(conv.bitSet(groupMask, k), accK,
-                            [&] { return conv.warpgroupMmaOnGPU(a, descriptors, accK); });
+              if (cluster)
+                conv.waitForClusterStage(clusterBarriers, mask, k, stage);
+              // Two warpgroups, or a cluster's two blocks: one whose warps
+              // all lack the offset skips it (a warpgroup-uniform branch).
+              auto sums = ifThen(conv.bitSet(groupMask, k), accK,
+                                 [&] { return conv.warpgroupMmaOnGPU(a, descriptors, accK); });
+              if (cluster)
+                conv.releaseClusterStage(clusterBarriers, stage, lane);
+              return sums;
             }
             // Block weights with gathers in registers: a warp without the
             // offset (others of its block have it) skips it.
@@ -631,6 +669,8 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
         conv.writeResults(lane, conv.rowTileOf(warpTile, m), columnBase,
                           ValueRange(acc).slice(4 * m * mmas, 4 * mmas), biasBuf, epilogue,
                           out, columnOffset, rangeWord);
+      if (cluster)
+        conv.leaveCluster();
       return;
     }
     auto acc = kb.forLoopCarryN(kb.index(volume), init, [&](Value k, ValueRange accK) {
@@ -758,7 +798,11 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
   // Blocks of kWarpsPerBlock warps, one warp tile each: independent, or
   // sharing each offset's weights (block weights, blockWarps warps).
   int64_t launchWarps = blockWeights ? blockWarps : kWarpsPerBlock;
-  Value blocks = arith::CeilDivUIOp::create(b, warpTiles, kb.index(launchWarps));
+  // Clusters of two: an even grid (a last block without rows still takes
+  // part in its partner's copies).
+  Value blocks = arith::CeilDivUIOp::create(b, warpTiles, kb.index(launchWarps * clusterBlocks));
+  if (clusterBlocks > 1)
+    blocks = arith::MulIOp::create(b, blocks, kb.index(clusterBlocks));
   auto launch = gpu::LaunchOp::create(b, blocks, kb.index(conv.columnTiles()), one,
                                       kb.index(kWarp * launchWarps), one, one,
                                       asyncStages || blockWeights ? kb.i32(sharedBytes)
@@ -794,8 +838,14 @@ LogicalResult emitTensorCore(KernelBuilder &kb, Operation *op, Value x, Value w,
                           workgroup),
           raw, first, ValueRange{});
       blockMasks = memref::ViewOp::create(
-          b, MemRefType::get({blockWarps}, i32, AffineMap(), workgroup), raw,
+          b, MemRefType::get({blockWarps * clusterBlocks}, i32, AffineMap(), workgroup), raw,
           arith::AddIOp::create(b, first, kb.index(stageBytes)), ValueRange{});
+      // With clusters, the stages' mbarriers after the masks (8-aligned).
+      if (cluster)
+        clusterBarriers = arith::AddIOp::create(
+            b, warpgroupStageAddress,
+            arith::ConstantIntOp::create(b, i64,
+                                         stageBytes + blockMaskBytes(2 * blockWarps)));
     } else if (blockWeights) {
       // The warps' masks, then the weights' stages, then the gathers'.
       blockThread = thread;

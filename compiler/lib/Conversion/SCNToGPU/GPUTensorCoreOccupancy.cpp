@@ -3,7 +3,8 @@
 // The tensor-core convolutions' resident blocks an SM, asked of ptxas
 // through the PTX's .minnctapersm (see Passes.td): the wgmma kernel of W3
 // C64 takes 95 registers, which leave 5 blocks of 128 threads an SM where
-// 80 would leave 6.
+// 80 would leave 6. And the clusters of those that run in clusters of two
+// blocks (.reqnctapercluster).
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +12,7 @@
 #include "scn/Conversion/TensorCores.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/IR/Builders.h"
 
 namespace scn {
@@ -33,12 +35,17 @@ struct SCNGPUTensorCoreOccupancyPass
                                  << " is not between 0 and 32 (an SM holds at most 32 blocks)";
       return signalPassFailure();
     }
-    if (blocks == 0)
-      return;
     Builder b(&getContext());
     getOperation().walk([&](gpu::GPUFuncOp func) {
-      if (func.isKernel() && func.getName().starts_with(scn::kTensorCoreKernelName))
+      if (!func.isKernel() || !func.getName().starts_with(scn::kTensorCoreKernelName))
+        return;
+      if (blocks > 0)
         func->setAttr("nvvm.minctasm", b.getI32IntegerAttr(static_cast<int32_t>(blocks)));
+      // Clusters of two are the only ones the lowering makes.
+      if (!func.walk([](NVVM::ClusterId) { return WalkResult::interrupt(); }).wasInterrupted())
+        return;
+      func->setAttr(NVVM::NVVMDialect::getClusterDimAttrName(),
+                    b.getDenseI32ArrayAttr({2, 1, 1}));
     });
   }
 };

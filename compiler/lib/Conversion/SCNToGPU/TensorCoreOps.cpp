@@ -84,6 +84,38 @@ static Value warpgroupMmaAsm(OpBuilder &b, Location loc, func::CallOp call) {
       .getRes();
 }
 
+/// The inline PTX of the cluster placeholders other than the rank's
+/// (scn/Conversion/TensorCores.h): text and operand constraints. Each
+/// clobbers memory, so that no shared-memory access moves across it.
+static std::pair<StringRef, StringRef> clusterAsm(StringRef name) {
+  if (name == scn::kClusterSyncPlaceholder)
+    return {"barrier.cluster.arrive.release.aligned;\nbarrier.cluster.wait.acquire.aligned;",
+            "~{memory}"};
+  if (name == scn::kMbarrierInitPlaceholder)
+    return {"mbarrier.init.shared::cta.b64 [$0], $1;", "r,r,~{memory}"};
+  if (name == scn::kMbarrierInitFencePlaceholder)
+    return {"fence.mbarrier_init.release.cluster;", "~{memory}"};
+  if (name == scn::kMbarrierWaitPlaceholder)
+    // Labels are local to the braces' scope, so the block may repeat.
+    return {"{\n.reg .pred done;\nscn_mbarrier_wait:\n"
+            "mbarrier.try_wait.parity.acquire.cluster.shared::cta.b64 done, [$0], $1;\n"
+            "@!done bra scn_mbarrier_wait;\n}",
+            "r,r,~{memory}"};
+  if (name == scn::kMbarrierExpectBytesPlaceholder)
+    return {"mbarrier.arrive.expect_tx.shared::cta.b64 _, [$0], $1;", "r,r,~{memory}"};
+  if (name == scn::kMbarrierArriveAtRankPlaceholder)
+    return {"{\n.reg .b32 remote;\nmapa.shared::cluster.u32 remote, $0, $1;\n"
+            "mbarrier.arrive.release.cluster.shared::cluster.b64 _, [remote];\n}",
+            "r,r,~{memory}"};
+  if (name == scn::kBulkCopyToBothPlaceholder)
+    // Ranks 0 and 1 (a CTA mask of 0b11).
+    return {"{\n.reg .b16 both;\nmov.b16 both, 3;\n"
+            "cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes."
+            "multicast::cluster [$0], [$1], $2, [$3], both;\n}",
+            "r,l,r,r,~{memory}"};
+  llvm::report_fatal_error(llvm::Twine("scn: unknown cluster placeholder ") + name);
+}
+
 /// Replaces `call`'s results by the fields of the LLVM struct `fields`, in
 /// order, and erases it.
 static void replaceByFields(OpBuilder &b, func::CallOp call, Value fields) {
@@ -106,7 +138,8 @@ void materializeWarpOps(ModuleOp module) {
            name == scn::kWarpOrPlaceholder || name == scn::kBlockBarrierPlaceholder ||
            name == scn::kAsyncCommitPlaceholder || name == scn::kAsyncWaitPlaceholder ||
            name.starts_with(scn::kWarpgroupMmaPlaceholderPrefix) ||
-           name == scn::kAsyncProxyFencePlaceholder || name == scn::kPrefetchL1Placeholder;
+           name == scn::kAsyncProxyFencePlaceholder || name == scn::kPrefetchL1Placeholder ||
+           name.starts_with(scn::kClusterPlaceholderPrefix);
   };
   SmallVector<func::CallOp> calls;
   module.walk([&](func::CallOp call) {
@@ -121,6 +154,21 @@ void materializeWarpOps(ModuleOp module) {
       Value any = NVVM::VoteSyncOp::create(b, loc, b.getI1Type(), fullWarp,
                                            call.getOperand(0), NVVM::VoteSyncKind::any);
       call.getResult(0).replaceAllUsesWith(any);
+      call.erase();
+      continue;
+    }
+    if (call.getCallee() == scn::kClusterRankPlaceholder) {
+      call.getResult(0).replaceAllUsesWith(
+          NVVM::ClusterId::create(b, loc, b.getI32Type()).getResult());
+      call.erase();
+      continue;
+    }
+    if (call.getCallee().starts_with(scn::kClusterPlaceholderPrefix)) {
+      auto [text, constraints] = clusterAsm(call.getCallee());
+      LLVM::InlineAsmOp::create(b, loc, TypeRange{}, call.getOperands(), text, constraints,
+                                /*has_side_effects=*/true, /*is_align_stack=*/false,
+                                LLVM::tailcallkind::TailCallKind::None,
+                                LLVM::AsmDialectAttr(), ArrayAttr());
       call.erase();
       continue;
     }

@@ -167,6 +167,11 @@ struct SCNPlanDataflowPass
                                   << tensorCoreBlockWarps.getValue() << " is not 4 or 8";
       return signalPassFailure();
     }
+    if (tensorCoreClusterBlocks != 1 && tensorCoreClusterBlocks != 2) {
+      getOperation()->emitError() << "scn-plan-dataflow: tensor-core-cluster-blocks "
+                                  << tensorCoreClusterBlocks.getValue() << " is not 1 or 2";
+      return signalPassFailure();
+    }
     if (tensorCoreRows != 0 && tensorCoreRows != 16 && tensorCoreRows != 32 &&
         tensorCoreRows != 64) {
       getOperation()->emitError() << "scn-plan-dataflow: tensor-core-rows "
@@ -219,7 +224,7 @@ struct SCNPlanDataflowPass
         // that names them, not a null attribute read below.
         for (StringRef name :
              {"rows_per_tile", "channel_tile", "gather_stages", "loads_in_flight",
-              "block_warps"})
+              "block_warps", "cluster_blocks"})
           if (Attribute given = op->getAttr(name); given && !isa<IntegerAttr>(given)) {
             op->emitOpError() << "has " << name << " = " << given << "; it must be an integer";
             planFailed = true;
@@ -254,7 +259,7 @@ struct SCNPlanDataflowPass
                                          tensorCoreGathers, tensorCoreStages,
                                          tensorCoreSharedBytes, activationBytes,
                                          tensorCoreWgmma, tensorCoreColumns,
-                                         tensorCoreBlockWarps}))
+                                         tensorCoreBlockWarps, tensorCoreClusterBlocks}))
             planFailed = true;
         }
         if (!op->hasAttr("dataflow"))

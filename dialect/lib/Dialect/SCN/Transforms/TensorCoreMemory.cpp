@@ -169,7 +169,8 @@ bool planTensorCoreMemory(EpilogueOpInterface op, const TensorCoreMemoryOptions 
       perWarp += count * weight.getDimSize(2) * columns * weightBytes;
     int64_t shared = 0;
     if (memory == "block")
-      shared = blockMaskBytes(blockWarps) + (count ? count : kBlockWeightStages) *
+      shared = clusterMaskAndBarrierBytes(blockWarps, options.clusterBlocks) +
+               (count ? count : kBlockWeightStages) *
                                                 weight.getDimSize(2) * columns * weightBytes;
     int64_t warps = memory == "shared" ? kSharedWeightsBlockWarps
                     : memory == "block" ? blockWarps
@@ -330,6 +331,20 @@ bool planTensorCoreMemory(EpilogueOpInterface op, const TensorCoreMemoryOptions 
   } else if (options.warpgroupMma && wgmmaShape && !op->hasAttr("warpgroup_mma") &&
              fits(stageBytes + kWarpgroupStageAlignment)) {
     op->setAttr("warpgroup_mma", b.getUnitAttr());
+  }
+  // Clusters of two blocks (cluster_blocks), which share each offset's copy
+  // by a multicast: wgmma's blocks of one warpgroup only.
+  auto givenCluster = op->getAttrOfType<IntegerAttr>("cluster_blocks");
+  bool clusterShape = op->hasAttr("warpgroup_mma") && blockWarps == kTensorCoreBlockWarps;
+  if (givenCluster && (givenCluster.getInt() != 1 && givenCluster.getInt() != 2)) {
+    op->emitOpError() << "has cluster_blocks " << givenCluster.getInt() << "; it is 1 or 2";
+    ok = false;
+  } else if (givenCluster && givenCluster.getInt() == 2 && !clusterShape) {
+    op->emitOpError() << "has cluster_blocks 2, which is for warpgroup_mma (sm_90a) on "
+                         "block weights in blocks of 4 warps";
+    ok = false;
+  } else if (!givenCluster && options.clusterBlocks == 2 && clusterShape) {
+    op->setAttr("cluster_blocks", b.getI64IntegerAttr(2));
   }
   // Under shared weights' 128 registers, layers of more than 64
   // input channels spilled at the lowering's 12 loads in flight

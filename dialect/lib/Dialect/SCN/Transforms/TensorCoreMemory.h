@@ -26,6 +26,7 @@ struct TensorCoreMemoryOptions {
   bool warpgroupMma;        // tensor-core-wgmma (sm_90a)
   int64_t columns;          // tensor-core-columns: a warp's at most (0: 64)
   int64_t blockWarps;       // tensor-core-block-warps: 4 or 8 (block weights)
+  int64_t clusterBlocks;    // tensor-core-cluster-blocks: 1 or 2 (block weights on wgmma)
 };
 
 /// On tensor-core `op` (rows_per_tile and mma_type set): weights_memory,

@@ -51,6 +51,15 @@ inline constexpr int64_t blockMaskBytes(int64_t blockWarps) {
 /// which a block's dynamic shared memory (aligned to 16) reaches by up to
 /// this much padding.
 inline constexpr int64_t kWarpgroupStageAlignment = 1024;
+/// cluster_blocks = 2 (block weights on wgmma in clusters of two blocks):
+/// after the masks of both blocks' warps, the mbarriers of the stages, one
+/// "full" (the stage's bytes have arrived) and one "empty" (every warp of
+/// both blocks is done with it) a stage, 8 bytes each.
+inline constexpr int64_t kClusterBarrierBytes = 2 * kBlockWeightStages * 8;
+inline constexpr int64_t clusterMaskAndBarrierBytes(int64_t blockWarps, int64_t clusterBlocks) {
+  return blockMaskBytes(blockWarps * clusterBlocks) +
+         (clusterBlocks > 1 ? kClusterBarrierBytes : 0);
+}
 
 } // namespace scn
 

@@ -287,6 +287,15 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
            "(block_warps): 8 share each offset's copy among 128 rows instead "
            "of 64, so fewer copies cross L2, at the price of a wider union of "
            "offsets and barriers among more warps">,
+    Option<"tensorCoreClusterBlocks", "tensor-core-cluster-blocks", "int64_t",
+           /*default=*/"1",
+           "cuda with block weights on wgmma (sm_90a, blocks of 4 warps): "
+           "blocks of a thread-block cluster, 1 or 2 (cluster_blocks): with 2, "
+           "two blocks of adjacent row blocks run the union of their offsets "
+           "and each copies half of an offset's weights into both blocks' "
+           "stages (a multicast bulk copy), so each copy crosses L2 once per "
+           "128 rows, as blocks of 8 warps do, while each block keeps its "
+           "registers and occupancy">,
     Option<"tensorCoreSharedBytes", "tensor-core-shared-bytes", "int64_t",
            /*default=*/"232448",
            "cuda with shared tensor-core weights or async gathers: the dynamic "
