@@ -25,11 +25,12 @@
 // CHECK-SAME: barrier.cluster.arrive.release.aligned;
 // CHECK-SAME: %cluster_ctarank
 // CHECK-SAME: mbarrier.arrive.expect_tx.shared::cta.b64
+// CHECK-SAME: cvta.to.global.u64
 // CHECK-SAME: cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes.multicast::cluster
-// CHECK-SAME: mbarrier.try_wait.parity.acquire.cluster.shared::cta.b64
+// CHECK-SAME: mbarrier.try_wait.parity.shared::cta.b64
 // CHECK-SAME: wgmma.mma_async.sync.aligned.m64n64k16.f32.f16.f16
 // CHECK-SAME: mapa.shared::cluster.u32
-// CHECK-SAME: mbarrier.arrive.release.cluster.shared::cluster.b64
+// CHECK-SAME: mbarrier.arrive.shared::cluster.b64
 // CHECK-SAME: barrier.cluster.wait.acquire.aligned;
 // CHECK-NOT: bar.sync
 // CHECK-SAME: "

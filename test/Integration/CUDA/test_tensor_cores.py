@@ -406,8 +406,8 @@ def test_exact_shared_weights_many_tiles(flags, tmp_path):
                          "wgmma.mma_async") > 0
     if "--tensor-core-cluster-blocks=2" in flags:  # mbarriers, not block barriers
         for text in (".reqnctapercluster 2, 1, 1", "barrier.cluster.arrive.release.aligned",
-                     "mbarrier.try_wait.parity.acquire.cluster",
-                     "mbarrier.arrive.release.cluster.shared::cluster",
+                     "mbarrier.try_wait.parity.shared::cta",
+                     "mbarrier.arrive.shared::cluster",
                      "cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes."
                      "multicast::cluster"):
             assert ptx_count(spec, arrays, tmp_path, ["--element-type=f16"] + flags, text) > 0

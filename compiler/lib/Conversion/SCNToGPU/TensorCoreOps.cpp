@@ -86,7 +86,12 @@ static Value warpgroupMmaAsm(OpBuilder &b, Location loc, func::CallOp call) {
 
 /// The inline PTX of the cluster placeholders other than the rank's
 /// (scn/Conversion/TensorCores.h): text and operand constraints. Each
-/// clobbers memory, so that no shared-memory access moves across it.
+/// clobbers memory, so that no shared-memory access moves across it. The
+/// waits and arrivals keep the default CTA scope, as CUTLASS's multicast
+/// pipelines do: what they order is the completion of asynchronous copies
+/// and of wgmma's reads (waited for before the arrival), not stores that a
+/// partner's threads read, and a cluster-scope acquire or release could
+/// make a warp wait for its gathers in flight.
 static std::pair<StringRef, StringRef> clusterAsm(StringRef name) {
   if (name == scn::kClusterSyncPlaceholder)
     return {"barrier.cluster.arrive.release.aligned;\nbarrier.cluster.wait.acquire.aligned;",
@@ -98,20 +103,22 @@ static std::pair<StringRef, StringRef> clusterAsm(StringRef name) {
   if (name == scn::kMbarrierWaitPlaceholder)
     // Labels are local to the braces' scope, so the block may repeat.
     return {"{\n.reg .pred done;\nscn_mbarrier_wait:\n"
-            "mbarrier.try_wait.parity.acquire.cluster.shared::cta.b64 done, [$0], $1;\n"
+            "mbarrier.try_wait.parity.shared::cta.b64 done, [$0], $1;\n"
             "@!done bra scn_mbarrier_wait;\n}",
             "r,r,~{memory}"};
   if (name == scn::kMbarrierExpectBytesPlaceholder)
     return {"mbarrier.arrive.expect_tx.shared::cta.b64 _, [$0], $1;", "r,r,~{memory}"};
   if (name == scn::kMbarrierArriveAtRankPlaceholder)
     return {"{\n.reg .b32 remote;\nmapa.shared::cluster.u32 remote, $0, $1;\n"
-            "mbarrier.arrive.release.cluster.shared::cluster.b64 _, [remote];\n}",
+            "mbarrier.arrive.shared::cluster.b64 _, [remote];\n}",
             "r,r,~{memory}"};
   if (name == scn::kBulkCopyToBothPlaceholder)
-    // Ranks 0 and 1 (a CTA mask of 0b11).
-    return {"{\n.reg .b16 both;\nmov.b16 both, 3;\n"
+    // Ranks 0 and 1 (a CTA mask of 0b11), from the generic pointer's
+    // global address.
+    return {"{\n.reg .b16 both;\n.reg .b64 source;\nmov.b16 both, 3;\n"
+            "cvta.to.global.u64 source, $1;\n"
             "cp.async.bulk.shared::cluster.global.mbarrier::complete_tx::bytes."
-            "multicast::cluster [$0], [$1], $2, [$3], both;\n}",
+            "multicast::cluster [$0], [source], $2, [$3], both;\n}",
             "r,l,r,r,~{memory}"};
   llvm::report_fatal_error(llvm::Twine("scn: unknown cluster placeholder ") + name);
 }
