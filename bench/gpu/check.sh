@@ -14,8 +14,8 @@
 #                                        build/peer.tar.xz; optional)
 #
 # then carry build/lib, build/test/Unit/Runtime/RuntimeTests, build/bench,
-# build/device-libs, build/gpu-check.tar.xz and build/peer.tar.xz (54.7 MB
-# on 2026-11-28; with the 10.9 MB of tracked files, 65.6 of one call's
+# build/device-libs, build/gpu-check.tar.xz and build/peer.tar.xz (55.6 MB
+# on 2026-11-29; with the 11.1 MB of tracked files, 66.65 of one call's
 # 67.1 MB: --prepare prints the sum and fails when it is over) to the device
 # machine and run there, from the repository
 # root (the script unpacks the two archives, with Python's tarfile):
