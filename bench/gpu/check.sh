@@ -43,7 +43,7 @@
 #                                     memcheck, initcheck and synccheck:
 #                                     out-of-bounds accesses, reads of
 #                                     memory no one wrote, warp collectives
-#                                     with lanes missing; 60 s a tool at
+#                                     with lanes missing; 40 s a tool at
 #                                     most; $OUT/sanitize_<tool>.txt)
 #
 # What it checks: the CUDA driver layer and the mgpu* ABI (a PTX kernel,
@@ -122,7 +122,7 @@ if [ "${1:-}" = "--sanitize" ]; then
   fi
   for tool in memcheck initcheck synccheck; do
     echo "== compute-sanitizer --tool $tool: RuntimeTests GpuSites*"
-    timeout 60 "$SANITIZER" --tool "$tool" --error-exitcode 3 \
+    timeout 40 "$SANITIZER" --tool "$tool" --error-exitcode 3 \
       build/test/Unit/Runtime/RuntimeTests --gtest_filter='GpuSites*' \
       > "$OUT/sanitize_$tool.txt" 2>&1
     code=$?
