@@ -91,7 +91,12 @@
 // proxy before the offset's barrier, and each offset runs one inline PTX
 // block of wgmma m64nNk16 (A from the lanes' registers, zeros from a warp
 // without the offset, B by descriptor from the stage; TensorCoreConv::
-// warpgroupMmaOnGPU) instead of the warps' mma.sync.
+// warpgroupMmaOnGPU) instead of the warps' mma.sync. With cluster_blocks =
+// 2 two such blocks of adjacent row blocks form a thread-block cluster (an
+// even grid) that runs the union of their offsets: thread 0 of each copies
+// half of an offset's weights into both blocks' stage by one multicast bulk
+// copy, and mbarriers order the stages instead of the block barriers
+// (TensorCoreCluster.cpp).
 //
 // The fragment layouts are those of the PTX ISA for mma.m16n8k16 with
 // .f16/.bf16 multiplicands: lane l = 4 * g + t (g: group, t: thread in
