@@ -180,3 +180,25 @@ func.func @stagedWithRegisterGathers(%c: tensor<?x4xi64>, %f: tensor<?x16xf32>) 
   %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", weights_memory = "staged", gathers = "registers"} : tensor<?x16xf32>, tensor<27x1x16x16xf32>, !scn.sites<3, [32, 32, 32]>
   return %y : tensor<?x16xf32>
 }
+
+// -----
+
+// cluster_blocks = 2 is for wgmma's blocks of one warpgroup (sm_90a, block
+// weights): not for mma.sync block weights.
+func.func @clusterWithoutWgmma(%c: tensor<?x4xi64>, %f: tensor<?x16xf32>) -> tensor<?x16xf32> {
+  %w = arith.constant dense<0.5> : tensor<27x1x16x16xf32>
+  %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x4xi64>, tensor<?x16xf32> -> !scn.sites<3, [32, 32, 32]>, tensor<?x16xf32>
+  // expected-error @+1 {{has cluster_blocks 2, which is 1, or 2 for warpgroup_mma on block weights in blocks of 4 warps}}
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", weights_memory = "block", cluster_blocks = 2 : i64} : tensor<?x16xf32>, tensor<27x1x16x16xf32>, !scn.sites<3, [32, 32, 32]>
+  return %y : tensor<?x16xf32>
+}
+
+// -----
+
+func.func @clusterOfFour(%c: tensor<?x4xi64>, %f: tensor<?x16xf32>) -> tensor<?x16xf32> {
+  %w = arith.constant dense<0.5> : tensor<27x1x16x16xf32>
+  %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x4xi64>, tensor<?x16xf32> -> !scn.sites<3, [32, 32, 32]>, tensor<?x16xf32>
+  // expected-error @+1 {{has cluster_blocks 4, which is 1, or 2 for warpgroup_mma on block weights in blocks of 4 warps}}
+  %y = scn.submanifold_conv %x, %w on %s {filter_size = array<i64: 3, 3, 3>, dataflow = "tensor_core", weights_memory = "block", cluster_blocks = 4 : i64} : tensor<?x16xf32>, tensor<27x1x16x16xf32>, !scn.sites<3, [32, 32, 32]>
+  return %y : tensor<?x16xf32>
+}
