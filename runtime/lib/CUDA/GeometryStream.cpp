@@ -22,8 +22,8 @@
 // call times it: SCN_GPU_GEOMETRY_STREAM=default builds on the CUDA
 // default stream instead, as before (device_check.py's +legacystream).
 //
-// A fence records an event on a stream. The next launch, copy or memset
-// that an mgpu* function queues on each stream waits for it there
+// A fence records an event on a stream. The next launch, copy, memset or
+// free that an mgpu* function queues on each stream waits for it there
 // (cuStreamWaitEvent), and the host goes on. A fence of an idle stream
 // records nothing: its work is done. Uploads of parameters for one call
 // (scn_gpu_parameter) ask for a fence of the default stream before the
@@ -94,6 +94,21 @@ GeometryStreams &geometryStreams() {
   return *g;
 }
 
+/// Whether SCN_GPU_GEOMETRY_STREAM asks for the CUDA default stream: read at
+/// the process's first call and kept, so that every set and map, and every
+/// fence and wait of the codegen ABI that orders what is built from them,
+/// uses one stream (maps kept for reuse stay on the stream they were built
+/// on). A bad value fails every call.
+bool geometryOnDefaultStream() {
+  static std::once_flag read;
+  static bool onDefault = false;
+  // A throw leaves the flag unset: the next call reads (and fails) again.
+  std::call_once(read, [] {
+    onDefault = environmentAsksFor("SCN_GPU_GEOMETRY_STREAM", "priority", "default");
+  });
+  return onDefault;
+}
+
 /// Fences `stream` of the current device (throws on failure); the caller
 /// holds `f.mutex`.
 void recordFence(Fences &f, CUstream stream) {
@@ -130,7 +145,7 @@ extern "C" scn_status_t scn_gpu_geometry_stream(void **stream) {
     requireNonNull(stream, "stream");
     *stream = nullptr;
     const driver_api::Driver &d = driver();
-    if (environmentAsksFor("SCN_GPU_GEOMETRY_STREAM", "priority", "default"))
+    if (geometryOnDefaultStream())
       return;
     GeometryStreams &g = geometryStreams();
     std::lock_guard<std::mutex> lock(g.mutex);

@@ -14,8 +14,8 @@ namespace scn::rt::gpu {
 /// Makes `stream` wait, on the GPU, for the newest fence of each stream of
 /// the current device that was fenced (scn_gpu_fence_stream), once per
 /// fence: called by every mgpu* function that queues work the generated
-/// code asked for (launches, copies, memsets). Costs an atomic load when no
-/// fence was ever taken.
+/// code asked for (launches, copies, memsets, frees). Costs an atomic load
+/// when no fence was ever taken.
 void waitForGeometryFences(CUstream stream);
 
 /// Asks for a fence of the current device's default stream before the next

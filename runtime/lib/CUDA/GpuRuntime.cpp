@@ -1045,8 +1045,7 @@ extern "C" void mgpuMemFree(void *ptr, void *stream) {
       return;
     // Device geometry may still read the block (coordinates the builders
     // copy on their own stream): the free waits for it as a launch would.
-    if (stream)
-      gpu::waitForGeometryFences(asStream(stream));
+    gpu::waitForGeometryFences(asStream(stream));
     {
       ManagedBlocks &m = managedBlocks();
       std::lock_guard<std::mutex> lock(m.mutex);

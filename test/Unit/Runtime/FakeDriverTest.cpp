@@ -604,20 +604,44 @@ TEST(FakeDriver, GeometryHasOneNonBlockingStreamOfTheGreatestPriority) {
   EXPECT_EQ(calls("cuStreamCreateWithPriority"), 1);
   EXPECT_EQ(last("last_stream_flags"), 1); // CU_STREAM_NON_BLOCKING
   EXPECT_EQ(last("last_stream_priority"), -5); // the fake's greatest
-  // The CUDA default stream, as before, to time the two.
+  // The choice is the process's: a later change of the variable is not
+  // seen (sets, maps and their fences stay on one stream).
   setenv("SCN_GPU_GEOMETRY_STREAM", "default", 1);
-  void *legacy = first;
-  EXPECT_EQ(scn_gpu_geometry_stream(&legacy), SCN_OK) << lastError();
-  EXPECT_EQ(legacy, nullptr);
-  setenv("SCN_GPU_GEOMETRY_STREAM", "fastest", 1);
-  void *bad = first;
-  EXPECT_EQ(scn_gpu_geometry_stream(&bad), SCN_ERROR_INVALID_ARGUMENT);
-  EXPECT_EQ(bad, nullptr);
-  EXPECT_EQ(lastError(), "scn_gpu_geometry_stream: SCN_GPU_GEOMETRY_STREAM = \"fastest\" is "
-                         "neither \"priority\" (the default) nor \"default\"");
+  void *later = nullptr;
+  EXPECT_EQ(scn_gpu_geometry_stream(&later), SCN_OK) << lastError();
+  EXPECT_EQ(later, first);
   unsetenv("SCN_GPU_GEOMETRY_STREAM");
   EXPECT_EQ(scn_gpu_geometry_stream(nullptr), SCN_ERROR_INVALID_ARGUMENT);
   EXPECT_EQ(scn_gpu_take_error(), SCN_OK) << lastError();
+}
+
+// SCN_GPU_GEOMETRY_STREAM=default: the CUDA default stream, as before, to
+// time the two; another value fails the call, naming the variable (in
+// fresh processes: the choice is read once a process).
+TEST(FakeDriver, TheGeometryStreamCanBeTheDefaultStreamForTheCheck) {
+  EXPECT_IN_A_FRESH_PROCESS(
+      {
+        setenv("SCN_GPU_GEOMETRY_STREAM", "default", 1);
+        require(scn_gpu_init(0) == SCN_OK, lastError());
+        void *legacy = &legacy;
+        require(scn_gpu_geometry_stream(&legacy) == SCN_OK, lastError());
+        require(legacy == nullptr, "the CUDA default stream");
+        std::fprintf(stderr, "default stream\n");
+      },
+      "default stream");
+  EXPECT_IN_A_FRESH_PROCESS(
+      {
+        setenv("SCN_GPU_GEOMETRY_STREAM", "fastest", 1);
+        require(scn_gpu_init(0) == SCN_OK, lastError());
+        void *bad = &bad;
+        require(scn_gpu_geometry_stream(&bad) == SCN_ERROR_INVALID_ARGUMENT, "status");
+        require(bad == nullptr, "no stream");
+        // Every call, not the first only.
+        require(scn_gpu_geometry_stream(&bad) == SCN_ERROR_INVALID_ARGUMENT, "again");
+        std::fprintf(stderr, "%s\n", lastError().c_str());
+      },
+      "scn_gpu_geometry_stream: SCN_GPU_GEOMETRY_STREAM = \"fastest\" is neither "
+      "\"priority\" \\(the default\\) nor \"default\"");
 }
 
 // A fence of the geometry stream and one of the default stream (uploads of

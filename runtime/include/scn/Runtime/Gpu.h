@@ -109,9 +109,9 @@ SCN_RUNTIME_API scn_status_t scn_gpu_synchronize(void);
  * already queued on other streams, and the maps of deeper levels are built
  * while earlier layers run. With SCN_GPU_GEOMETRY_STREAM=default, `*stream`
  * is null (the CUDA default stream, as before; "priority" is the default,
- * any other value an error). The variable is read at each call: set it
- * before the process's first run, as maps kept for reuse stay on the
- * stream they were built on. */
+ * any other value an error). The variable is read at the process's first
+ * call and kept: maps kept for reuse stay on the stream they were built on,
+ * and the fences that order what is built from them use the same one. */
 SCN_RUNTIME_API scn_status_t scn_gpu_geometry_stream(void **stream);
 /* Orders every launch, copy and memset that mgpu* functions queue from now
  * on, on any stream of the current device, after the work queued so far on
