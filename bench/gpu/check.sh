@@ -148,7 +148,8 @@ if [ "${1:-}" = "--ncu" ]; then
   fi
   # W3 C64 by default and on wgmma, and C128 on wgmma at 128 columns (the
   # layer furthest from its roofline goal), alone and in clusters of two
-  # blocks (L2 traffic for the weights' copies halved). A suffixed target (+keyblocks)
+  # blocks (about 40% fewer bytes of weights' copies from L2, by the union
+  # steps). A suffixed target (+keyblocks)
   # runs in its environment (profile_one sets it).
   for case in W3_C64:cuda-f16 W3_C64:cuda-f16-wgmma W3_C128:cuda-f16-wgmma128 \
               W3_C128:cuda-f16-wgmma128-cluster; do

@@ -548,7 +548,7 @@ public:
   // % 2 of "empty".
 
   /// Arrivals that empty a stage: a warp of each of the cluster's blocks.
-  static constexpr int64_t kEmptyArrivals = 2 * 4;
+  static constexpr int64_t kEmptyArrivals = 2 * kTensorCoreBlockWarps;
 
   /// The warp's mask in the partner block of its cluster: the OR over the
   /// lanes of the masks of the rows at the same places of the partner's
