@@ -235,5 +235,11 @@ int runDeploy(int argc, char **argv) {
   std::sort(times.begin(), times.end());
   std::printf("%lld call(s), median %.3f ms%s\n", (long long)repeat, times[times.size() / 2],
               reuse ? " (geometry reused)" : "");
+  // The block the model planned from its first call for the network's
+  // buffers (scn/Runtime/Model.h, scn_model_memory_info).
+  scn_model_memory_info_t memory = net.memoryInfo();
+  std::printf("buffers: a block of %.1f KiB, used by %lld of %lld call(s)\n",
+              double(memory.block_bytes) / 1024, (long long)memory.calls_in_block,
+              (long long)memory.calls);
   return 0;
 }

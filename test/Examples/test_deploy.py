@@ -38,6 +38,8 @@ def test_the_example_equals_scn_run(artifact, tmp_path, reuse):
     assert r.returncode == 0, r.stdout + r.stderr
     assert "input  coords           i64 [?, 3]" in r.stdout
     assert "output output: shape [1, 32, 10, 10]" in r.stdout
+    # Calls after the first take the network's buffers from the planned block.
+    assert ("used by 2 of 3 call(s)" if reuse else "used by 0 of 1 call(s)") in r.stdout
     coords = np.fromfile(out / "coords.i64", np.int64).reshape(-1, 3)
     features = np.fromfile(out / "features.f32", np.float32).reshape(-1, 1)
     assert len(coords) > 300 and len(np.unique(coords, axis=0)) == len(coords)

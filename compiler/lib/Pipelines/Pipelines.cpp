@@ -108,10 +108,15 @@ static constexpr const char *kLinalgToParallelLoops = "convert-linalg-to-paralle
 /// The host code's lowering to the LLVM dialect, shared by both targets.
 /// Every pass in these texts is upstream MLIR's, so the text is the clearest
 /// record of the order.
+///
+/// memref.alloc and dealloc call _mlir_memref_to_llvm_alloc and _free, which
+/// the runtime defines (Codegen.h): within a call through Model.h the
+/// buffers come from the model's planned block (runtime/lib/CPU/RunArena.h),
+/// not a fresh mapping a layer.
 static constexpr const char *kHostToLLVM =
     "expand-strided-metadata,"
     "lower-affine,"
-    "finalize-memref-to-llvm,"
+    "finalize-memref-to-llvm{use-generic-functions=1},"
     "convert-scf-to-cf,"
     "convert-vector-to-llvm,"
     "convert-math-to-llvm,"

@@ -102,8 +102,11 @@ static int failWith(const Twine &message) {
 /// unmaps them on free, so a network's large buffers were faulted in and
 /// zeroed by the kernel at every layer and run: W3 C=64 with maps prebuilt
 /// took 108-110 ms before this and 60-64 ms with it (bench/cpu/README.md,
-/// "Page faults of large buffers"). A process policy,
-/// which this tool may set for itself; a library may not for its host.
+/// "Page faults of large buffers"). Since then the model places those
+/// buffers in a planned block from its second call on (RunArena.h); this
+/// still spares the first call and the runtime's own large arrays. A
+/// process policy, which this tool may set for itself; a library may not
+/// for its host.
 static void keepLargeBlocksInTheHeap() {
   mallopt(M_MMAP_THRESHOLD, 1 << 30);
   mallopt(M_TRIM_THRESHOLD, 1 << 30);

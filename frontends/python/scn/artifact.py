@@ -47,6 +47,7 @@ def _bind_runtime(lib):
                                          ctypes.c_void_p, ctypes.c_int32]),
         'scn_model_run_in': (ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
                                             ctypes.c_int32, ctypes.c_void_p, ctypes.c_int32]),
+        'scn_model_memory_info': (ctypes.c_int, [ctypes.c_void_p, ctypes.c_void_p]),
     }
     for name, (restype, argtypes) in signatures.items():
         function = getattr(lib, name, None)
@@ -105,6 +106,22 @@ def load_artifact(path, runtime_dir=None):
         ctypes.cast(lib.scn_model_free, ctypes.c_void_p).value)
     weakref.finalize(lib, free, model.value).atexit = False
     return lib, json.loads(manifest.decode('utf-8'))
+
+
+class _MemoryInfo(ctypes.Structure):
+    """scn_model_memory_info_t (scn/Runtime/Model.h)."""
+    _fields_ = [(name, ctypes.c_int64) for name in (
+        'block_bytes', 'calls', 'calls_in_block', 'plans', 'block_allocations',
+        'heap_allocations')]
+
+
+def memory_info(lib):
+    """The block the artifact's model keeps for its network's buffers and how
+    its calls used it (scn_model_memory_info), as a dict."""
+    info = _MemoryInfo()
+    if lib.scn_model_memory_info(lib.scn_model, ctypes.byref(info)) != 0:
+        raise RuntimeError(_last_error(lib))
+    return {name: getattr(info, name) for name, _ in _MemoryInfo._fields_}
 
 
 def _last_error(lib):

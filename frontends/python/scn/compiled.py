@@ -47,7 +47,7 @@ import weakref
 import numpy as np
 import torch
 
-from .artifact import DTYPES, ArtifactError, load_artifact, run_artifact
+from .artifact import DTYPES, ArtifactError, load_artifact, memory_info, run_artifact
 from .metadata import Metadata
 from .geometry import SiteSet
 from .tensor import SparseConvNetTensor
@@ -284,6 +284,13 @@ class CompiledNetwork(torch.nn.Module):
             raise ValueError('set_num_threads: n = %d must be >= 0' % n)
         self._lib.scn_set_num_threads(ctypes.c_int32(n))
         self._lib.omp_set_num_threads(ctypes.c_int(n or (os.cpu_count() or 1)))
+
+    def memory_info(self):
+        """The block the loaded network keeps for its buffers between calls,
+        planned from its first call, and how its calls used it (a dict of
+        ``scn_model_memory_info``: block_bytes, calls, calls_in_block, plans,
+        block_allocations and heap_allocations of the last call)."""
+        return memory_info(self._lib)
 
     def extra_repr(self):
         return 'artifact=%s, inputs=%s, outputs=%s' % (

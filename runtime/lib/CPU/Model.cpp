@@ -14,6 +14,7 @@
 
 #include "ArtifactFile.h"
 #include "Error.h"
+#include "RunArena.h"
 
 #include "scn/Runtime/AbiId.h"
 #include "scn/Runtime/Codegen.h"
@@ -116,6 +117,8 @@ struct scn_model {
   std::mutex keptRunLock;
   scn_run_t keptRun = nullptr;
   std::atomic<bool> reuseGeometry{false};
+  /// The generated code's buffers between calls (RunArena.h).
+  RunArena arena;
 
   ~scn_model() {
     scn_run_destroy(keptRun);
@@ -324,7 +327,20 @@ void scn_model::run(scn_run_t callerRun, const scn_tensor_t *given, int32_t numG
   std::vector<int64_t> resultStorage(resultWords, 0);
   packed.push_back(resultStorage.data());
 
-  entry(packed.data());
+  {
+    // The call's own allocations come from the model's arena (when no
+    // other call holds it), until the entry returns.
+    struct ArenaCall {
+      RunArena &arena;
+      bool entered;
+      explicit ArenaCall(RunArena &arena) : arena(arena), entered(arena.enter()) {}
+      ~ArenaCall() {
+        if (entered)
+          arena.leave();
+      }
+    } arenaCall(arena);
+    entry(packed.data());
+  }
 
   ResultBlocks blocks;
   size_t at = 0;
@@ -525,6 +541,14 @@ scn_status_t scn_model_set_reuse_geometry(scn_model_t model, int32_t reuse) {
       scn_run_destroy(model->keptRun);
       model->keptRun = nullptr;
     }
+  });
+}
+
+scn_status_t scn_model_memory_info(scn_model_t model, scn_model_memory_info_t *info) {
+  return guardCall("scn_model_memory_info", [&] {
+    requireNonNull(model, "model");
+    requireNonNull(info, "info");
+    *info = model->arena.info();
   });
 }
 

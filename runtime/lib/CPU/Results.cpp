@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Run.h"
+#include "RunArena.h"
 
 #include "scn/Runtime/Codegen.h"
 #include "scn/Runtime/Gpu.h"
@@ -57,8 +58,10 @@ void *scn_cg_result_buffer(scn_run_t run, int64_t bytes) {
 }
 
 void scn_result_free(void *result) {
+  // The generated code's own buffers may lie in a model's planned block
+  // (RunArena.h), which frees malloc memory too.
   if (result && !scn_gpu_pinned_release(result))
-    std::free(result);
+    scn::rt::releaseGeneratedBuffer(result);
 }
 
 } // extern "C"

@@ -7,6 +7,7 @@
 #include "Threading.h"
 #include "Error.h"
 #include "MemoryPool.h"
+#include "RunArena.h"
 
 #include "scn/Runtime/Threading.h"
 
@@ -42,8 +43,8 @@ extern "C" scn_status_t scn_get_num_threads(int32_t *num_threads) {
 }
 
 extern "C" scn_status_t scn_release_cached_memory(int64_t *bytes_freed) {
-  size_t freed = scn::rt::poolTrim();
+  int64_t freed = int64_t(scn::rt::poolTrim()) + scn::rt::trimRunArenas();
   if (bytes_freed)
-    *bytes_freed = static_cast<int64_t>(freed);
+    *bytes_freed = freed;
   return SCN_OK;
 }

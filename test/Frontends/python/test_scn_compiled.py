@@ -156,6 +156,28 @@ def test_thread_count_does_not_change_results():
 
 
 @needs_tools
+def test_calls_after_the_first_take_their_buffers_from_the_planned_block():
+    torch.manual_seed(8)
+    model = scn.Sequential(
+        scn.InputLayer(3, 24, mode=4),
+        scn.SubmanifoldConvolution(3, 3, 16, 3, False),
+        scn.BatchNormReLU(16),
+        scn.SubmanifoldConvolution(3, 16, 16, 3, False),
+        scn.OutputLayer(3)).eval()
+    x = _input(3, 24, 3000, 2, 3, seed=9)
+    compiled = scn.compile(model, x)
+    before = compiled.memory_info()
+    outputs = [compiled(x) for _ in range(3)]
+    info = compiled.memory_info()
+    for out in outputs[1:]:
+        assert torch.equal(out, outputs[0])
+    _assert_same(outputs[0], _eager(None, model, x))
+    assert info['calls'] - before['calls'] == 3
+    assert info['calls_in_block'] - before['calls_in_block'] >= 2
+    assert info['block_bytes'] > 0 and info['block_allocations'] > 0
+
+
+@needs_tools
 def test_compile_leaves_train_mode_model_alone_and_returns_statistics():
     torch.manual_seed(4)
     model = scn.Sequential(scn.InputLayer(3, 16, mode=3),

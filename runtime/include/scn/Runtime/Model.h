@@ -114,6 +114,25 @@ SCN_RUNTIME_API scn_status_t scn_model_run_in(scn_model_t model, scn_run_t run,
                                               const scn_tensor_t *inputs, int32_t num_inputs,
                                               scn_tensor_t *outputs, int32_t num_outputs);
 
+/// The memory a model keeps for its network's buffers between calls. The
+/// first call runs on the heap and is recorded; every buffer the call frees
+/// gets a place in one block, which later calls that allocate the same way
+/// use instead of the heap (no page faults; a call that differs runs the
+/// rest on the heap and plans again; runtime/lib/CPU/RunArena.h).
+/// SCN_RUNTIME_RUN_ARENA=heap turns it off; scn_release_cached_memory frees
+/// idle blocks.
+typedef struct scn_model_memory_info {
+  int64_t block_bytes;        ///< the block's size (0: none yet)
+  int64_t calls;              ///< calls of the network so far
+  int64_t calls_in_block;     ///< calls that followed the plan to their end
+  int64_t plans;              ///< plans made (the first call's, and after changes)
+  int64_t block_allocations;  ///< buffers of the last call placed in the block
+  int64_t heap_allocations;   ///< buffers of the last call from the heap
+} scn_model_memory_info_t;
+
+SCN_RUNTIME_API scn_status_t scn_model_memory_info(scn_model_t model,
+                                                   scn_model_memory_info_t *info);
+
 #ifdef __cplusplus
 } // extern "C"
 #endif

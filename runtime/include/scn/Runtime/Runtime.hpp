@@ -326,6 +326,13 @@ public:
     return name ? name : "";
   }
   void setReuseGeometry(bool reuse) { check(scn_model_set_reuse_geometry(get(), reuse)); }
+  /// The block the model keeps for its network's buffers, and how its
+  /// calls used it (scn_model_memory_info).
+  scn_model_memory_info_t memoryInfo() const {
+    scn_model_memory_info_t info{};
+    check(scn_model_memory_info(get(), &info));
+    return info;
+  }
 
   /// scn_model_run: the outputs, in the order of outputs().
   Expected<std::vector<Result>> tryRun(const std::vector<scn_tensor_t> &in) const {

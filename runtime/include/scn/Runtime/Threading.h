@@ -25,8 +25,10 @@ SCN_RUNTIME_API scn_status_t scn_get_num_threads(int32_t *num_threads);
 
 /// Freed blocks of 1 MiB or more are kept for reuse by later builds (no
 /// page faults on fresh memory), up to SCN_RUNTIME_POOL_MB MiB (environment,
-/// read once; default 256, 0 disables). This returns them to the system and
-/// writes how many bytes that was to `*bytes_freed` (may be null).
+/// read once; default 256, 0 disables). This returns them to the system,
+/// with the blocks models keep for their buffers (scn_model_memory_info)
+/// where no call is running, and writes how many bytes that was to
+/// `*bytes_freed` (may be null).
 SCN_RUNTIME_API scn_status_t scn_release_cached_memory(int64_t *bytes_freed);
 
 /* Builders sort packed keys when they fit 63 bits (the default) and use a

@@ -1,0 +1,59 @@
+"""A model serves its network's buffers from one block planned from its
+first call (runtime/lib/CPU/RunArena.h): later calls on inputs of other
+sizes (smaller, larger, back) give, bit for bit, what every buffer from
+malloc gives (SCN_RUNTIME_RUN_ARENA=heap), and calls that allocate as planned
+do use the block. On the CPU and on the CUDA pipeline emulated on the CPU
+(whose host code is the GPU build's)."""
+
+import os
+import sys
+
+import numpy as np
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from test_arguments_read_only import (  # noqa: E402
+    artifact, cases, compile_with_weight_arguments)
+
+
+@pytest.fixture
+def heap_then_plan(monkeypatch):
+    """Calls `call` on the heap and then with the block; the environment
+    is read at every call."""
+    def both(call):
+        monkeypatch.setenv("SCN_RUNTIME_RUN_ARENA", "heap")
+        expected = call()
+        monkeypatch.delenv("SCN_RUNTIME_RUN_ARENA")
+        return expected, call()
+    return both
+
+
+@pytest.mark.parametrize("target", ["cpu", "cuda-emulated"])
+@pytest.mark.parametrize("name,case", [c for c in cases() if c[0] in ("residual_bn", "random1")],
+                         ids=["residual_bn", "random1"])
+def test_planned_buffers_give_what_the_heap_gives(name, case, target, tmp_path,
+                                                  heap_then_plan):
+    spec, data = case()
+    lib, manifest, inputs = compile_with_weight_arguments(spec, data, target, tmp_path)
+    names = [i["name"] for i in manifest["inputs"]]
+    at_coords, at_features = names.index("coords"), names.index("features")
+    coords, features = inputs[at_coords], inputs[at_features]
+    half = len(coords) // 2
+    sets = [(coords, features), (coords, features), (coords[:half], features[:half]),
+            (coords, features), (coords, features), (coords, features)]
+    before = artifact.memory_info(lib)
+    for step, (c, f) in enumerate(sets):
+        arrays = list(inputs)
+        arrays[at_coords], arrays[at_features] = np.ascontiguousarray(c), np.ascontiguousarray(f)
+        expected, got = heap_then_plan(lambda: artifact.run_artifact(lib, manifest, arrays))
+        for o, x, y in zip(manifest["outputs"], got, expected):
+            np.testing.assert_array_equal(x, y, err_msg=f"call {step}: {o['name']}")
+    info = artifact.memory_info(lib)
+    assert info["calls"] - before["calls"] == len(sets), info
+    # The first call plans; the half set fits the plan (smaller buffers);
+    # the full set after it still does. Every call after the first uses the
+    # block, for every buffer the call frees.
+    assert info["plans"] - before["plans"] == 1, info
+    assert info["calls_in_block"] - before["calls_in_block"] == len(sets) - 1, info
+    assert info["block_bytes"] > 0 and info["block_allocations"] > 0, info
