@@ -180,6 +180,8 @@ fi
 # The issue asks the check to run in under 4 minutes: goals.py says how
 # long it took, from here to the peer and to the goals.
 started=$SECONDS
+# device_check.py writes when the issue's part was done (issue_seconds.txt).
+export SCN_CHECK_STARTED=$(date +%s)
 echo "== device"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$OUT/device.txt"
 

@@ -658,6 +658,20 @@ BENCH_TARGET_SECONDS = 40
 PROFILE_TARGET_SECONDS = 20
 
 
+def mark_issue_part_done(log):
+    """Writes issue_seconds.txt beside the log: the seconds from check.sh's
+    start (SCN_CHECK_STARTED, epoch seconds) to the end of what the issue
+    asks of the check (the tests, every golden case, the differential test,
+    W1's and W3's timings in fp32 and fp16). The variants and profiles that
+    follow are ours; goals.py reports both times."""
+    started = os.environ.get("SCN_CHECK_STARTED")
+    if not started:
+        return
+    with open(os.path.join(os.path.dirname(os.path.abspath(log.name)), "issue_seconds.txt"),
+              "w") as f:
+        f.write(f"{time.time() - float(started):.0f}\n")
+
+
 def bench(log, repeat, deadline, scratch):
     directory = os.path.join(CHECK, "bench")
     meta = json.load(open(os.path.join(directory, "meta.json")))
@@ -710,11 +724,11 @@ def bench(log, repeat, deadline, scratch):
     issue = ("cuda-f16", "cuda", "cpu")
     goal_first = sorted(names, key=lambda name: name not in ("W3_C64", "W3_C128"))
     # Last, the default again (AGAIN) of the workloads with variant tables.
-    for targets, order in ((issue, names),
+    for step, (targets, order) in enumerate(((issue, names),
                            (tuple(t for t in PRIMARY_TARGETS if t not in issue), goal_first),
                            (OTHER_TARGETS, names),
                            (("cuda-f16" + AGAIN,), [n for n in names if n in ("W1", "W3_C64",
-                                                                             "W3_C128")])):
+                                                                             "W3_C128")]))):
         for name in order:
             for target in targets:
                 run_target(name, target)
@@ -722,6 +736,8 @@ def bench(log, repeat, deadline, scratch):
             # by check.sh's timeout still reports what it measured.
             print(f"bench {name}: " + ", ".join(f"{k} {v:.3g}"
                                                 for k, v in results[name].items()), flush=True)
+        if step == 0:
+            mark_issue_part_done(log)
     rows = []
     for name in names:
         result, out = results[name], outputs[name]

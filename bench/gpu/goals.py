@@ -80,15 +80,26 @@ def goal_lines(out, path):
 
 
 def check_time_line(path):
-    """check.sh's own time: its seconds up to the peer (the tests and
-    timings the issue lists), then up to the goals (with the peer)."""
+    """check.sh's own time: up to the end of what the issue lists (the
+    tests and W1's and W3's timings in fp32 and fp16: issue_seconds.txt
+    beside `path`, from device_check.py), then up to the peer (with our
+    variants and profiles: `path`'s first line), then up to the goals (with
+    the peer: its second). Without the first, the verdict is the second's."""
     seconds = open(path).read().split() if os.path.exists(path) else []
     if not seconds:
         return "check goal: no time (check_seconds.txt missing: not run by check.sh)"
+    issue_path = os.path.join(os.path.dirname(path), "issue_seconds.txt")
+    issue = open(issue_path).read().split() if os.path.exists(issue_path) else []
     tests = int(seconds[0])
-    verdict = "met" if tests < CHECK_SECONDS_GOAL else "not met"
-    line = (f"check goal, the tests and timings in under {CHECK_SECONDS_GOAL // 60} minutes: "
-            f"{tests} s ({verdict})")
+    if issue:
+        verdict = "met" if int(issue[0]) < CHECK_SECONDS_GOAL else "not met"
+        line = (f"check goal, the issue's tests and timings in under "
+                f"{CHECK_SECONDS_GOAL // 60} minutes: {int(issue[0])} s ({verdict}); "
+                f"{tests} s with our variants and profiles")
+    else:
+        verdict = "met" if tests < CHECK_SECONDS_GOAL else "not met"
+        line = (f"check goal, the tests and timings in under {CHECK_SECONDS_GOAL // 60} "
+                f"minutes: {tests} s ({verdict})")
     if len(seconds) > 1:
         line += f"; {int(seconds[1])} s with the peer"
     return line

@@ -265,6 +265,14 @@ def test_goals_from_a_checks_files(tmp_path):
     (tmp_path / "check_seconds.txt").write_text("198\n")
     assert goals.goal_lines(str(tmp_path), str(bench))[3] == (
         "check goal, the tests and timings in under 4 minutes: 198 s (met)")
+    # With the time at which the issue's part was done (device_check.py),
+    # the verdict is that time's; the rest was our variants and profiles.
+    (tmp_path / "check_seconds.txt").write_text("281\n320\n")
+    (tmp_path / "issue_seconds.txt").write_text("152\n")
+    assert goals.goal_lines(str(tmp_path), str(bench))[3] == (
+        "check goal, the issue's tests and timings in under 4 minutes: 152 s (met); 281 s "
+        "with our variants and profiles; 320 s with the peer")
+    (tmp_path / "issue_seconds.txt").unlink()
     # With the pairs' median share (device_check.time_pairs), that is the
     # share, not the two medians'.
     bench.write_text('{"W1": {"cuda-f16": 7.4, "cuda-f16 prebuilt": 6.0,'
@@ -307,3 +315,13 @@ def test_goals_say_what_is_missing(tmp_path):
     lines = goals.goal_lines(str(tmp_path), str(tmp_path / "bench.json"))
     assert lines[0].startswith("W1 goal: ours 30.0 ms in f16 end to end; no spconv f16 time")
     assert "= 20.0% (not met" in lines[1], lines[1]
+
+
+def test_the_issue_part_is_timed_from_the_checks_start(tmp_path, monkeypatch):
+    log = open(tmp_path / "device_check.log", "w")
+    monkeypatch.delenv("SCN_CHECK_STARTED", raising=False)
+    device_check.mark_issue_part_done(log)  # not run by check.sh: nothing
+    assert not (tmp_path / "issue_seconds.txt").exists()
+    monkeypatch.setenv("SCN_CHECK_STARTED", str(int(device_check.time.time()) - 152))
+    device_check.mark_issue_part_done(log)
+    assert abs(int((tmp_path / "issue_seconds.txt").read_text()) - 152) <= 1
