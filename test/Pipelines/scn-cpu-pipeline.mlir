@@ -2,7 +2,8 @@
 // dialect and OpenMP (translated to libomp calls with the rest of LLVM IR):
 // the entry takes the run handle first, calls the runtime for the geometry
 // and runs every layer as an OpenMP worksharing loop over output row tiles.
-// Buffers come from the runtime's allocation functions (the model's planned
+// Buffers come from MLIR's generic allocation functions (renamed to the
+// runtime's scn_cg_alloc and scn_cg_free in LLVM IR: the model's planned
 // block, runtime/lib/CPU/RunArena.h), not malloc.
 // RUN: scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cpu-pipeline | FileCheck %s
 

@@ -189,8 +189,23 @@ static void addPackedEntry(llvm::Module &module, llvm::Function &entry) {
   b.CreateRetVoid();
 }
 
+/// finalize-memref-to-llvm{use-generic-functions} allocates and frees with
+/// MLIR's generic names, which any MLIR-built library in the process may
+/// define too: the network calls the runtime's own (scn/Runtime/Codegen.h,
+/// the model's planned block), so no other definition can take them.
+static void bindAllocationFunctions(llvm::Module &module) {
+  static const char *const kNames[][2] = {
+      {"_mlir_memref_to_llvm_alloc", "scn_cg_alloc"},
+      {"_mlir_memref_to_llvm_aligned_alloc", "scn_cg_aligned_alloc"},
+      {"_mlir_memref_to_llvm_free", "scn_cg_free"}};
+  for (const auto &[generic, ours] : kNames)
+    if (llvm::Function *f = module.getFunction(generic))
+      f->setName(ours);
+}
+
 void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,
                     const CompileOptions &options) {
+  bindAllocationFunctions(module);
   // The entry function is glue: runtime calls, allocations and the launch of
   // every layer's parallel loop (the outlined loop bodies are separate
   // functions and are optimised). Compiling it without optimisation takes

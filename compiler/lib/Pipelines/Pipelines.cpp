@@ -110,9 +110,10 @@ static constexpr const char *kLinalgToParallelLoops = "convert-linalg-to-paralle
 /// record of the order.
 ///
 /// memref.alloc and dealloc call _mlir_memref_to_llvm_alloc and _free, which
-/// the runtime defines (Codegen.h): within a call through Model.h the
-/// buffers come from the model's planned block (runtime/lib/CPU/RunArena.h),
-/// not a fresh mapping a layer.
+/// become the runtime's scn_cg_alloc and scn_cg_free in LLVM IR
+/// (Execution/Compile.cpp, optimizeModule): within a call through Model.h
+/// the buffers come from the model's planned block
+/// (runtime/lib/CPU/RunArena.h), not a fresh mapping a layer.
 static constexpr const char *kHostToLLVM =
     "expand-strided-metadata,"
     "lower-affine,"

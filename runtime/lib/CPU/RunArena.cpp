@@ -13,13 +13,15 @@
 #include "RunArena.h"
 
 #include "ArenaPlan.h"
-#include "EnvironmentChoice.h"
+#include "Error.h"
 #include "MemoryPool.h"
 
 #include "scn/Runtime/Codegen.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <new>
 
@@ -60,7 +62,13 @@ std::vector<RunArena *> &arenas() {
 /// allocates on the thread that called it; OpenMP workers use the heap).
 thread_local RunArena *currentArena = nullptr;
 
+/// Past this, sizes and offsets could overflow int64_t: null, as malloc
+/// gives for what it cannot have.
+constexpr size_t kLargestBuffer = size_t(PTRDIFF_MAX) / 2;
+
 void *heapAllocate(size_t bytes, size_t alignment) {
+  if (bytes > kLargestBuffer || alignment > kLargestBuffer)
+    return nullptr;
   // At least one byte, so that live buffers never share an address.
   bytes = std::max<size_t>(bytes, 1);
   if (alignment <= alignof(std::max_align_t))
@@ -132,8 +140,27 @@ void detachBlock(ArenaBlock *block) {
     block->orphaned = true;
 }
 
-/// Offsets in the block are multiples of a cache line.
+/// Offsets in the block are multiples of a cache line; the block is
+/// page-aligned, so buffers that ask for more go to the heap.
 constexpr int64_t kBlockAlignment = 64;
+constexpr int64_t kLargestBlockAlignment = 4096;
+
+/// SCN_RUNTIME_RUN_ARENA: plan (the default), heap (every buffer through
+/// malloc), or poison (plan, and every buffer placed in the block filled
+/// with 0xff bytes, NaN as floats: a read before a write shows).
+enum class ArenaMode { plan, heap, poison };
+
+ArenaMode arenaMode() {
+  const char *mode = std::getenv("SCN_RUNTIME_RUN_ARENA");
+  if (!mode || std::strcmp(mode, "plan") == 0)
+    return ArenaMode::plan;
+  if (std::strcmp(mode, "heap") == 0)
+    return ArenaMode::heap;
+  if (std::strcmp(mode, "poison") == 0)
+    return ArenaMode::poison;
+  fail(SCN_ERROR_INVALID_ARGUMENT, "SCN_RUNTIME_RUN_ARENA = \"", mode,
+       "\" is neither \"plan\" (the default), \"heap\" nor \"poison\"");
+}
 
 } // namespace
 
@@ -159,7 +186,8 @@ RunArena::~RunArena() {
 #endif
 
 bool RunArena::enter() {
-  if (environmentAsksFor("SCN_RUNTIME_RUN_ARENA", "plan", "heap"))
+  const ArenaMode mode = arenaMode();
+  if (mode == ArenaMode::heap)
     return false;
 #ifdef SCN_ARENA_UNDER_ASAN
   // Buffers within one block would hide overflows from AddressSanitizer.
@@ -171,6 +199,7 @@ bool RunArena::enter() {
   events_.clear();
   live_.clear();
   following_ = true;
+  poison_ = mode == ArenaMode::poison;
   {
     std::lock_guard<std::mutex> lock(stateLock_);
     ++calls_;
@@ -182,25 +211,29 @@ bool RunArena::enter() {
 
 void RunArena::leave() {
   currentArena = nullptr;
-  const bool followed = following_ && !plannedEvents_.empty() &&
-                        events_.size() == plannedEvents_.size();
-  if (followed) {
+  const bool followed = following_ && hasPlan_ && events_.size() == plannedEvents_.size();
+  // A plan whose block could not be had: planned again (and the block
+  // asked for again).
+  if (followed && (block_ || plannedBlockBytes_ == 0)) {
     std::lock_guard<std::mutex> lock(stateLock_);
     ++callsInBlock_;
   } else {
     try {
       replan();
     } catch (...) {
-      // Out of memory for the plan: later calls use the heap.
+      // Out of memory for the plan: the next call records again.
       std::lock_guard<std::mutex> lock(stateLock_);
       planned_.clear();
       plannedEvents_.clear();
+      hasPlan_ = false;
     }
   }
   callLock_.unlock();
 }
 
 void *RunArena::allocate(size_t bytes, size_t alignment) {
+  if (bytes > kLargestBuffer || alignment > kLargestBuffer)
+    return nullptr;
   const auto index = int32_t(recorded_.size());
   const int64_t align = std::max<int64_t>(kBlockAlignment, int64_t(alignment));
   char *placed = nullptr;
@@ -211,7 +244,7 @@ void *RunArena::allocate(size_t bytes, size_t alignment) {
         int64_t(bytes) <= planned_[index].bytes && align <= planned_[index].alignment) {
       if (planned_[index].inBlock && block_)
         placed = block_->base + planned_[index].offset;
-      returned = !planned_[index].inBlock;
+      returned = planned_[index].returned;
     } else {
       following_ = false;
     }
@@ -221,6 +254,8 @@ void *RunArena::allocate(size_t bytes, size_t alignment) {
                            : heapAllocate(bytes, alignment);
   if (!block)
     return nullptr;
+  if (placed && poison_)
+    std::memset(placed, 0xff, bytes);
   try {
     recorded_.push_back({int64_t(bytes), align, placed != nullptr});
     events_.push_back({index, false});
@@ -273,7 +308,7 @@ void RunArena::replan() {
   // A call that allocated as planned, only larger: the old sizes stay the
   // least, and a buffer that outgrew its plan gets 1/8 more room, so that
   // inputs that vary a little do not plan at every call.
-  const bool sameOrder = events_ == plannedEvents_;
+  const bool sameOrder = events_ == plannedEvents_ && recorded_.size() == planned_.size();
   std::vector<Planned> next(n);
   for (size_t i = 0; i < n; ++i) {
     int64_t bytes = recorded_[i].bytes;
@@ -285,14 +320,17 @@ void RunArena::replan() {
     next[i].bytes = bytes;
     next[i].alignment = alignment;
   }
-  // Lifetimes in events; a buffer the call did not free stays on the heap.
+  // Lifetimes in events; a buffer the call did not free (a result) stays
+  // on the heap, and so does one that asks for more than the block's
+  // alignment.
   std::vector<int64_t> first(n, -1), last(n, -1);
   for (size_t e = 0; e < events_.size(); ++e)
     (events_[e].free ? last : first)[events_[e].allocation] = int64_t(e);
   std::vector<ArenaRequest> requests;
   std::vector<size_t> requested;
   for (size_t i = 0; i < n; ++i) {
-    if (last[i] < 0)
+    next[i].returned = last[i] < 0;
+    if (last[i] < 0 || first[i] < 0 || next[i].alignment > kLargestBlockAlignment)
       continue;
     requests.push_back({alignUp(std::max<int64_t>(next[i].bytes, 1), kBlockAlignment),
                         next[i].alignment, first[i], last[i]});
@@ -316,9 +354,10 @@ void RunArena::replan() {
     }
     if (!block_ && layout.bytes > 0) {
       // Without memory for it, later calls follow the plan on the heap.
-      const int64_t bytes = alignUp(layout.bytes, 4096);
+      const int64_t bytes = alignUp(layout.bytes, kLargestBlockAlignment);
       std::unique_ptr<ArenaBlock> made(new (std::nothrow) ArenaBlock);
-      if (made && (made->base = static_cast<char *>(std::aligned_alloc(4096, size_t(bytes))))) {
+      if (made && (made->base = static_cast<char *>(
+                       std::aligned_alloc(size_t(kLargestBlockAlignment), size_t(bytes))))) {
         made->bytes = bytes;
         try {
           blocks().push_back(made.get());
@@ -331,6 +370,8 @@ void RunArena::replan() {
   }
   planned_ = std::move(next);
   plannedEvents_ = std::move(nextEvents);
+  plannedBlockBytes_ = layout.bytes;
+  hasPlan_ = true;
   ++plans_;
 }
 
@@ -363,6 +404,7 @@ int64_t RunArena::trim() {
   // The next call records and plans again.
   planned_.clear();
   plannedEvents_.clear();
+  hasPlan_ = false;
   return bytes;
 }
 
@@ -397,16 +439,16 @@ using namespace scn::rt;
 
 extern "C" {
 
-void *_mlir_memref_to_llvm_alloc(size_t bytes) {
-  return currentArena ? currentArena->allocate(bytes, 0) : std::malloc(bytes);
+void *scn_cg_alloc(size_t bytes) {
+  return currentArena ? currentArena->allocate(bytes, 0) : heapAllocate(bytes, 0);
 }
 
-void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t bytes) {
+void *scn_cg_aligned_alloc(size_t alignment, size_t bytes) {
   if (currentArena)
     return currentArena->allocate(bytes, alignment);
   return heapAllocate(bytes, alignment);
 }
 
-void _mlir_memref_to_llvm_free(void *block) { releaseGeneratedBuffer(block); }
+void scn_cg_free(void *block) { releaseGeneratedBuffer(block); }
 
 } // extern "C"

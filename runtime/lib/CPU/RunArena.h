@@ -6,8 +6,7 @@
 ///
 /// \file
 /// The generated code allocates every layer's buffers with memref.alloc,
-/// lowered to _mlir_memref_to_llvm_alloc / _free (Codegen.h), which land
-/// here. Through malloc, a large buffer is a fresh mapping that the kernel
+/// lowered to scn_cg_alloc / scn_cg_free (Codegen.h), which land here. Through malloc, a large buffer is a fresh mapping that the kernel
 /// faults in and zeroes page by page at every layer of every call (glibc's
 /// mmap threshold): 208k page faults a W1 call from Python. A library
 /// cannot set glibc's policy for the process that loads it, and a cache of
@@ -32,9 +31,19 @@
 /// still held when the call ends (a call that left the plan), the block is
 /// kept until that buffer is freed and the arena takes a new one.
 ///
+/// The block keeps the size of the largest call it served until
+/// scn_release_cached_memory frees it. The generated code allocates on the
+/// thread that called it, outside its parallel loops; buffers allocated on
+/// other threads use the heap. (The calling thread is also thread 0 of
+/// every OpenMP parallel region: an allocation inside a parallel loop would
+/// come here in an order that depends on the schedule, and calls would
+/// keep leaving the plan, safely.)
+///
 /// SCN_RUNTIME_RUN_ARENA=heap turns it off (every buffer through malloc,
 /// as before; for comparisons and for memory checkers, which cannot see an
-/// overflow within the block).
+/// overflow within the block; it is off under AddressSanitizer too);
+/// =poison fills every buffer placed in the block with 0xff bytes (NaN as
+/// floats), so that code that reads a buffer before writing it shows.
 ///
 //===----------------------------------------------------------------------===//
 
@@ -79,6 +88,7 @@ private:
   struct Planned {
     int64_t bytes = 0, alignment = 64, offset = 0;
     bool inBlock = false;
+    bool returned = false; // not freed by the call it was recorded in
   };
   /// An allocation (its index) or, with `free`, that allocation's free.
   struct Event {
@@ -94,26 +104,27 @@ private:
   };
 
   void replan();
-  void dropBlock();
 
   std::mutex callLock_;  // held by the call in the arena
   std::mutex stateLock_; // the plan, the block and the counters
   // The plan.
   std::vector<Planned> planned_;
   std::vector<Event> plannedEvents_;
+  bool hasPlan_ = false;
+  int64_t plannedBlockBytes_ = 0;
   ArenaBlock *block_ = nullptr;
   // The current call.
   std::vector<Recorded> recorded_;
   std::vector<Event> events_;
   std::unordered_map<void *, int32_t> live_;
   bool following_ = false;
-  bool outgrown_ = false; // left the plan only because a buffer was larger
+  bool poison_ = false;
   // Counters (scn_model_memory_info_t).
   int64_t calls_ = 0, callsInBlock_ = 0, plans_ = 0, heapAllocations_ = 0;
   int64_t blockAllocations_ = 0;
 };
 
-/// Frees a block that _mlir_memref_to_llvm_alloc returned (from a block of
+/// Frees a block that scn_cg_alloc returned (from a block of
 /// an arena or the heap) on any thread: scn_result_free's path.
 void releaseGeneratedBuffer(void *block);
 /// trim() of every model's arena (scn_release_cached_memory); bytes freed.

@@ -2,10 +2,13 @@
 first call (runtime/lib/CPU/RunArena.h): later calls on inputs of other
 sizes (smaller, larger, back) give, bit for bit, what every buffer from
 malloc gives (SCN_RUNTIME_RUN_ARENA=heap), and calls that allocate as planned
-do use the block. On the CPU and on the CUDA pipeline emulated on the CPU
-(whose host code is the GPU build's)."""
+do use the block. The block's buffers are filled with 0xff first
+(SCN_RUNTIME_RUN_ARENA=poison: NaN as floats), so that generated code that
+read a buffer before writing it would differ. On the CPU and on the CUDA
+pipeline emulated on the CPU (whose host code is the GPU build's)."""
 
 import os
+import subprocess
 import sys
 
 import numpy as np
@@ -19,12 +22,12 @@ from test_arguments_read_only import (  # noqa: E402
 
 @pytest.fixture
 def heap_then_plan(monkeypatch):
-    """Calls `call` on the heap and then with the block; the environment
-    is read at every call."""
+    """Calls `call` on the heap and then with the block, poisoned; the
+    environment is read at every call."""
     def both(call):
         monkeypatch.setenv("SCN_RUNTIME_RUN_ARENA", "heap")
         expected = call()
-        monkeypatch.delenv("SCN_RUNTIME_RUN_ARENA")
+        monkeypatch.setenv("SCN_RUNTIME_RUN_ARENA", "poison")
         return expected, call()
     return both
 
@@ -57,3 +60,18 @@ def test_planned_buffers_give_what_the_heap_gives(name, case, target, tmp_path,
     assert info["plans"] - before["plans"] == 1, info
     assert info["calls_in_block"] - before["calls_in_block"] == len(sets) - 1, info
     assert info["block_bytes"] > 0 and info["block_allocations"] > 0, info
+
+
+def test_artifacts_allocate_through_the_runtime(tmp_path):
+    """The generated code's buffers come from scn_cg_alloc and go back
+    through scn_cg_free (MLIR's generic allocation functions, renamed in
+    LLVM IR so that no other MLIR-built library in the process can take
+    them), not from malloc."""
+    spec, data = dict(cases())["residual_bn"]()
+    lib, _, _ = compile_with_weight_arguments(spec, data, "cpu", tmp_path)
+    listing = subprocess.run(["nm", "-D", "--undefined-only", lib._name], capture_output=True,
+                             text=True, check=True).stdout
+    undefined = {line.split()[-1].split("@")[0] for line in listing.splitlines() if line.strip()}
+    assert {"scn_cg_alloc", "scn_cg_free"} <= undefined, undefined
+    assert not {"malloc", "free", "_mlir_memref_to_llvm_alloc",
+                "_mlir_memref_to_llvm_free"} & undefined, undefined

@@ -75,14 +75,15 @@ SCN_RUNTIME_API void *scn_cg_result_buffer(scn_run_t run, int64_t bytes);
 /// other memory to free(). Null is allowed.
 SCN_RUNTIME_API void scn_result_free(void *result);
 /// memref.alloc and memref.dealloc of the generated host code
-/// (finalize-memref-to-llvm with use-generic-functions): within a call
-/// through Model.h, from the model's planned block where the call allocates
-/// as planned (scn_model_memory_info), else malloc memory (64-byte aligned
-/// in the block; `alignment` honoured by both). Free with the third, or
-/// with scn_result_free. Null when out of memory, as malloc.
-SCN_RUNTIME_API void *_mlir_memref_to_llvm_alloc(size_t bytes);
-SCN_RUNTIME_API void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment, size_t bytes);
-SCN_RUNTIME_API void _mlir_memref_to_llvm_free(void *block);
+/// (finalize-memref-to-llvm's generic functions, renamed to these in LLVM
+/// IR): within a call through Model.h, from the model's planned block where
+/// the call allocates as planned (scn_model_memory_info), else malloc
+/// memory (64-byte aligned in the block; `alignment`, a power of two,
+/// honoured by both). Free with scn_cg_free, or with scn_result_free. Null
+/// when out of memory or past PTRDIFF_MAX / 2 bytes, as malloc.
+SCN_RUNTIME_API void *scn_cg_alloc(size_t bytes);
+SCN_RUNTIME_API void *scn_cg_aligned_alloc(size_t alignment, size_t bytes);
+SCN_RUNTIME_API void scn_cg_free(void *block);
 /// Records an error found by generated code (for example a NaN input
 /// feature); `op` names the op. Only the first error is kept.
 /* A zeroed 32-bit word for kernels to set to nonzero when they find bad

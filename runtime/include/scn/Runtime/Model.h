@@ -118,9 +118,10 @@ SCN_RUNTIME_API scn_status_t scn_model_run_in(scn_model_t model, scn_run_t run,
 /// first call runs on the heap and is recorded; every buffer the call frees
 /// gets a place in one block, which later calls that allocate the same way
 /// use instead of the heap (no page faults; a call that differs runs the
-/// rest on the heap and plans again; runtime/lib/CPU/RunArena.h).
-/// SCN_RUNTIME_RUN_ARENA=heap turns it off; scn_release_cached_memory frees
-/// idle blocks.
+/// rest on the heap and plans again; runtime/lib/CPU/RunArena.h). The
+/// block keeps the size of the largest call it served; scn_release_cached_memory
+/// frees idle blocks. SCN_RUNTIME_RUN_ARENA=heap turns it off, =poison
+/// fills each buffer placed in it with 0xff bytes first (for tests).
 typedef struct scn_model_memory_info {
   int64_t block_bytes;        ///< the block's size (0: none yet)
   int64_t calls;              ///< calls of the network so far
