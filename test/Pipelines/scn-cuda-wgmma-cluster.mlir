@@ -10,6 +10,18 @@
 // needed (the GPU check runs the kernels).
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90a tensor-core-weights=block tensor-core-cluster-blocks=2" | FileCheck %s
 // RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90a tensor-core-cluster-blocks=2" | FileCheck %s
+// Each piece once a place in the kernel: the cluster barrier before the
+// offsets and before the exit, the multicast copy and the remote release in
+// the prologue and the loop, a full and an empty barrier a stage, three
+// waits (the prologue's, the loop's full and its empty); a copy of any of
+// them in a divergent path would hang the cluster.
+// RUN: scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90a tensor-core-cluster-blocks=2" > %t.mlir
+// RUN: grep -o 'barrier.cluster.arrive.release.aligned' %t.mlir | count 2
+// RUN: grep -o 'barrier.cluster.wait.acquire.aligned' %t.mlir | count 2
+// RUN: grep -o 'multicast::cluster' %t.mlir | count 2
+// RUN: grep -o 'mbarrier.arrive.shared::cluster.b64' %t.mlir | count 2
+// RUN: grep -o 'mbarrier.init.shared::cta.b64' %t.mlir | count 4
+// RUN: grep -o 'mbarrier.try_wait' %t.mlir | count 3
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90 tensor-core-weights=block tensor-core-cluster-blocks=2" 2>&1 | FileCheck %s --check-prefix=CHIP
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90a tensor-core-weights=block tensor-core-block-warps=8 tensor-core-cluster-blocks=2" 2>&1 | FileCheck %s --check-prefix=CHIP
 // RUN: not scn-opt %s --scn-cuda-pipeline="element-type=f16 chip=sm_90a tensor-core-weights=block tensor-core-cluster-blocks=4" 2>&1 | FileCheck %s --check-prefix=FOUR

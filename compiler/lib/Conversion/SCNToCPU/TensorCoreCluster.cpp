@@ -28,6 +28,9 @@ Value TensorCoreConv::clusterBarrier(Value barriers, Value stage, bool empty) {
   return arith::TruncIOp::create(b, b.getI32Type(), arith::AddIOp::create(b, barriers, offset));
 }
 
+// The parities below count a stage's uses as the offsets before k halved.
+static_assert(kBlockWeightStages == 2, "cluster stage uses assume two stages");
+
 Value TensorCoreConv::stageUse(Value mask, Value k) {
   Type i32 = b.getI32Type();
   Value bit = arith::ShLIOp::create(b, kb.i32(1), arith::IndexCastOp::create(b, i32, k));
