@@ -14,9 +14,9 @@
 #                                        build/peer.tar.xz; optional)
 #
 # then carry build/lib, build/test/Unit/Runtime/RuntimeTests, build/bench,
-# build/device-libs, build/gpu-check.tar.xz and build/peer.tar.xz (55.6 MB
-# on 2026-11-29; with the 11.1 MB of tracked files, 66.65 of one call's
-# 67.1 MB: --prepare prints the sum and fails when it is over) to the device
+# build/device-libs, build/gpu-check.tar.xz and build/peer.tar.xz (55.0 MB
+# on 2026-11-29, stripped; with the 11.1 MB of tracked files, 66.2 of one
+# call's 67.1 MB: --prepare prints the sum and fails when it is over) to the device
 # machine and run there, from the repository
 # root (the script unpacks the two archives, with Python's tarfile):
 #
@@ -77,6 +77,12 @@ if [ "${1:-}" = "--prepare" ]; then
   # share most of their bytes, which -9e's 64 MiB window finds). 34 s here.
   tar -cf - -C build gpu-check | xz -T2 -9e > build/gpu-check.tar.xz
   du -sh build/gpu-check
+  # The carried binaries without the symbol tables the device machine does
+  # not use (exported names stay, for backtraces): 0.8 MB of the call's
+  # 64 MiB on 2026-11-29, when 0.1 MB was left. The build's own copies:
+  # ninja relinks them when their inputs change, and they run the same.
+  strip --strip-unneeded build/lib/libscn_runtime.so build/bench/runtime/bench_runtime_maps \
+    build/test/Unit/Runtime/RuntimeTests
   carried=(build/lib build/test/Unit/Runtime/RuntimeTests build/bench build/device-libs
            build/gpu-check.tar.xz $(ls build/peer.tar.xz 2>/dev/null))
   du -cbs "${carried[@]}"
