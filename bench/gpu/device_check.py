@@ -383,7 +383,7 @@ PRIMARY_TARGETS = ("cuda-f16", "cuda", "cpu", "cuda-f16-noprep", "cuda-f16+hostw
                    "cuda-f16-wgmma-cluster-min5", "cuda-f16-wgmma128-cluster",
                    "cuda-f16-wgmma128-cluster-min3",
                    "cuda-f16-noprefetch", "cuda-f16-wgmma-noprefetch",
-                   "cuda-f16-wgmma128-noprefetch", "cuda-f16-nohoist",
+                   "cuda-f16-wgmma128-noprefetch", "cuda-f16-nohoist", "cuda-f16-firstuse",
                    "cuda-f16+keypacking", "cuda-f16-wgmma+keypacking",
                    "cuda-f16+legacystream", "cuda-f16+driverpool",
                    "cuda-f16-sharedw", "cuda-f16-sharedw90",
@@ -577,11 +577,13 @@ VARIANT_TABLES = (
      "session, so that the geometry stream's builders do not queue behind the network's "
      "kernels), W1 only, f16; a speed-up below 1 is the policy's gain (end to end).",
      "cuda-f16", ("cuda-f16" + DRIVER_POOL,), END_TO_END),
-    ("W1's derived site sets where the network first uses them (--hoist-site-sets=false) "
-     "against the whole pyramid queued before the first layer (the default, "
-     "scn-hoist-site-sets), f16; a speed-up above 1 is the hoisting's loss (what each "
-     "one's maps cost: the maps-built profile table).",
-     "cuda-f16", ("cuda-f16-nohoist",), END_TO_END),
+    ("W1's derived site sets where the network first uses them (--hoist-site-sets=false), "
+     "or the whole pyramid queued together where it first uses one of them, after level "
+     "0's maps and layers (--site-sets-at-first-use, firstuse), against the whole pyramid "
+     "queued before the first layer (the default, scn-hoist-site-sets), f16; a speed-up "
+     "above 1 is the hoisting's loss (what each one's maps cost: the maps-built profile "
+     "table).",
+     "cuda-f16", ("cuda-f16-nohoist", "cuda-f16-firstuse"), END_TO_END),
 )
 
 
@@ -911,7 +913,7 @@ def print_variant_tables(rows):
 # time, which the wall, span and host columns split), then the W3 goal's
 # candidates: the list's end may be cut by the profiles' time.
 PROFILES = (("W3_C64", "cuda-f16"), ("W3_C128", "cuda-f16"), ("W1", "cuda-f16"),
-            ("W1", "cuda-f16-nohoist"),
+            ("W1", "cuda-f16-nohoist"), ("W1", "cuda-f16-firstuse"),
             ("W3_C64", "cuda-f16-blockw"),
             ("W3_C64", "cuda-f16-wgmma"), ("W3_C64", "cuda-f16-wgmma" + KEY_BLOCKS),
             ("W3_C64", "cuda-f16" + KEY_BLOCKS), ("W3_C64", "cuda-f16-async-blockw"),
@@ -940,7 +942,7 @@ PROFILES = (("W3_C64", "cuda-f16"), ("W3_C128", "cuda-f16"), ("W1", "cuda-f16"),
 PROFILE_RUNS = 5
 # Profiled with maps built in every run too (profile_one's maps_built):
 # where the maps' share of end to end goes.
-MAPS_BUILT_PROFILES = (("W1", "cuda-f16"), ("W1", "cuda-f16-nohoist"),
+MAPS_BUILT_PROFILES = (("W1", "cuda-f16"), ("W1", "cuda-f16-nohoist"), ("W1", "cuda-f16-firstuse"),
                        ("W1", "cuda-f16" + LEGACY_STREAM), ("W1", "cuda-f16" + DRIVER_POOL))
 MAPS_BUILT = " maps built"
 # The GPU builders' rows and host lines (GpuSites.cu's geometryCall: the

@@ -34,6 +34,9 @@ the GPU machine (which has neither our toolchain nor the CUDA toolkit):
                                         warps' row-table prefetch;
                                         cuda-f16-nohoist (W1): site sets
                                         built where first used;
+                                        cuda-f16-firstuse (W1): the whole
+                                        pyramid where a derived set is
+                                        first used;
 
                inputs.npz, meta.json    their coordinates, weight arguments
                                         (regenerated from a seed on the GPU
@@ -371,6 +374,12 @@ BENCH_VARIANTS = [
     # own counts of keys), at the price of a host wait for each level's
     # count (twenty-first session: maps were 17-19% of W1's end to end).
     ("cuda-f16-nohoist", F16 + ["--hoist-site-sets=false"], "W1"),
+    # The whole pyramid queued together right before the network first uses
+    # a derived set (--site-sets-at-first-use, twenty-fifth session): level
+    # 0's map and layers are queued first, so with the geometry on its own
+    # stream the first layer waits for level 0's geometry only, and the
+    # host's one wait for the counts overlaps level 0's layers.
+    ("cuda-f16-firstuse", F16 + ["--site-sets-at-first-use"], "W1"),
     ("cuda-f16-wgmma-noprefetch", F16 + ["--tensor-core-weights=block", "--chip=sm_90a",
                                          "--tensor-core-prefetch=false"], "W3_C64"),
     ("cuda-f16-wgmma128-noprefetch", F16 + ["--tensor-core-weights=block",

@@ -73,6 +73,10 @@ static llvm::cl::opt<bool> hoistSiteSets(
     llvm::cl::desc("cuda: every derived site set right after the set it comes from, so the "
                    "pyramid is queued before the first layer (false: where the network first "
                    "uses it, for comparisons)"));
+static llvm::cl::opt<bool> siteSetsAtFirstUse(
+    "site-sets-at-first-use", llvm::cl::init(false),
+    llvm::cl::desc("cuda: that pyramid queued right before the network first uses a derived "
+                   "set, after level 0's maps and layers (one wait for the counts still)"));
 static llvm::cl::opt<std::string> tensorCoreGathers(
     "tensor-core-gathers", llvm::cl::init("registers"),
     llvm::cl::desc("cuda with --element-type=f16|bf16|tf32: where tensor-core lanes gather "
@@ -110,7 +114,7 @@ inline bool anyCudaFlag() {
          tensorCoreWeights.getNumOccurrences() || tensorCoreBlockWarps.getNumOccurrences() ||
          tensorCoreClusterBlocks.getNumOccurrences() ||
          tensorCoreMinBlocks.getNumOccurrences() || tensorCorePrefetch.getNumOccurrences() ||
-         hoistSiteSets.getNumOccurrences() ||
+         hoistSiteSets.getNumOccurrences() || siteSetsAtFirstUse.getNumOccurrences() ||
          tensorCoreGathers.getNumOccurrences() ||
          tensorCoreStages.getNumOccurrences() || narrowTensorCoreInputs.getNumOccurrences() ||
          epilogueTaps.getNumOccurrences() || linearAsConvolution.getNumOccurrences();
@@ -134,8 +138,8 @@ inline std::string cudaFlagOnCpu() {
     return "--tensor-core-min-blocks is for --target=cuda";
   if (tensorCorePrefetch.getNumOccurrences())
     return "--tensor-core-prefetch is for --target=cuda";
-  if (hoistSiteSets.getNumOccurrences())
-    return "--hoist-site-sets is for --target=cuda";
+  if (hoistSiteSets.getNumOccurrences() || siteSetsAtFirstUse.getNumOccurrences())
+    return "--hoist-site-sets and --site-sets-at-first-use are for --target=cuda";
   if (linearAsConvolution.getNumOccurrences())
     return "--linear-as-convolution is for --target=cuda";
   if (tensorCoreGathers.getNumOccurrences() || tensorCoreStages.getNumOccurrences())
@@ -159,6 +163,7 @@ inline void applyCudaFlags(scn::CompileOptions &options) {
   options.tensorCoreMinBlocks = tensorCoreMinBlocks;
   options.tablePrefetch = tensorCorePrefetch;
   options.hoistSiteSets = hoistSiteSets;
+  options.siteSetsAtFirstUse = siteSetsAtFirstUse;
   options.tensorCoreGathers = tensorCoreGathers;
   options.tensorCoreStages = tensorCoreStages;
   options.narrowTensorCoreInputs = narrowTensorCoreInputs;

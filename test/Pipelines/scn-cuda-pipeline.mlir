@@ -9,6 +9,8 @@
 // RUN: scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cuda-pipeline=device-geometry=false | FileCheck %s --check-prefix=HOST
 // RUN: scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cuda-pipeline="chip=sm_90 features=+ptx80 block-size=256" | FileCheck %s --check-prefix=SM90
 // RUN: scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cuda-pipeline=hoist-site-sets=false | FileCheck %s --check-prefix=NOHOIST
+// RUN: scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cuda-pipeline=site-sets-at-first-use=true | FileCheck %s --check-prefix=FIRSTUSE
+// RUN: not scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cuda-pipeline="hoist-site-sets=false site-sets-at-first-use=true" 2>&1 | FileCheck %s --check-prefix=NEEDSHOIST
 // RUN: not scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cuda-pipeline=chip=gfx90a 2>&1 | FileCheck %s --check-prefix=CHIP
 // RUN: not scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cuda-pipeline=simt-channels=3 2>&1 | FileCheck %s --check-prefix=SIMTC
 // RUN: not scn-opt %scn_src_root/examples/mlir/hello-world.mlir --scn-cuda-pipeline=simt-rows=17 2>&1 | FileCheck %s --check-prefix=SIMTR
@@ -77,3 +79,20 @@
 // NOHOIST-NOT: scn_cg_gpu_downsample
 // NOHOIST: gpu.launch_func
 // NOHOIST: llvm.call @scn_cg_gpu_downsample(
+
+// With site-sets-at-first-use=true the whole pyramid is queued together,
+// after the first level's map and its layers' launches, right before the
+// first map that reads a derived set.
+// FIRSTUSE: llvm.call @scn_cg_gpu_input(
+// FIRSTUSE-NOT: scn_cg_gpu_downsample
+// FIRSTUSE: llvm.call @scn_cg_gpu_kernel_map(
+// FIRSTUSE-NOT: scn_cg_gpu_downsample
+// FIRSTUSE: gpu.launch_func
+// FIRSTUSE-NOT: scn_cg_gpu_kernel_map
+// FIRSTUSE: llvm.call @scn_cg_gpu_downsample(
+// FIRSTUSE-NOT: {{gpu.launch_func|scn_cg_gpu_kernel_map}}
+// FIRSTUSE: llvm.call @scn_cg_gpu_downsample(
+// FIRSTUSE-NOT: {{gpu.launch_func|scn_cg_gpu_kernel_map}}
+// FIRSTUSE: llvm.call @scn_cg_gpu_downsample(
+// FIRSTUSE: llvm.call @scn_cg_gpu_kernel_map(
+// NEEDSHOIST: site-sets-at-first-use moves the hoisted pyramid: it needs hoist-site-sets=true

@@ -110,6 +110,7 @@ llvm::Expected<EntrySignature> lowerToLLVMDialect(ModuleOp module,
     cuda.neighbourMasks = options.neighbourMasks;
     cuda.tablePrefetch = options.tablePrefetch;
     cuda.hoistSiteSets = options.hoistSiteSets;
+    cuda.siteSetsAtFirstUse = options.siteSetsAtFirstUse;
     cuda.epilogueTaps = options.epilogueTaps;
     cuda.linearAsConvolution = options.linearAsConvolution;
     cuda.format = "isa";

@@ -32,7 +32,8 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
                            bool narrowTensorCoreInputs = true,
                            bool tensorCoreWgmma = false, int64_t tensorCoreColumns = 0,
                            int64_t tensorCoreBlockWarps = 4, bool linearAsConvolution = true,
-                           bool hoistSiteSets = true, int64_t tensorCoreClusterBlocks = 1) {
+                           bool hoistSiteSets = true, int64_t tensorCoreClusterBlocks = 1,
+                           bool siteSetsAtFirstUse = false) {
   pm.addPass(createCanonicalizerPass());
   if (foldBatchNorm)
     pm.addPass(createSCNFoldBatchNorm());
@@ -49,7 +50,7 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
   // The GPU's derived sets leave their counts on the device: the pyramid
   // first, and its counts cost one wait.
   if (target == "cuda" && hoistSiteSets)
-    pm.addPass(createSCNHoistSiteSets());
+    pm.addPass(createSCNHoistSiteSets(SCNHoistSiteSetsOptions{siteSetsAtFirstUse}));
   SCNPlanDataflowOptions plan;
   plan.weightStationaryMinChannels = weightStationaryMinChannels;
   plan.target = target.str();
@@ -251,6 +252,11 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                  << " needs tensor-core-weights=block and 4 or 8 warps\n";
     return failure();
   }
+  if (options.siteSetsAtFirstUse && !options.hoistSiteSets) {
+    llvm::errs() << "scn-cuda-pipeline: site-sets-at-first-use moves the hoisted pyramid: "
+                    "it needs hoist-site-sets=true\n";
+    return failure();
+  }
   // Clusters share each copy between blocks of one warpgroup on wgmma.
   if (options.tensorCoreClusterBlocks != 1 &&
       (options.tensorCoreClusterBlocks != 2 || options.chip != "sm_90a" ||
@@ -362,7 +368,7 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
                  // wgmma's PTX targets sm_90a, which runs only on sm_90.
                  chip == "sm_90a", columns, options.tensorCoreBlockWarps,
                  options.linearAsConvolution, options.hoistSiteSets,
-                 options.tensorCoreClusterBlocks);
+                 options.tensorCoreClusterBlocks, options.siteSetsAtFirstUse);
   ConvertSCNToGPUOptions toGPU;
   toGPU.deviceGeometry = options.deviceGeometry;
   toGPU.emulateWarps = options.emulateOnHost;

@@ -57,7 +57,7 @@
 // BLOCKWARPS: scn-compile: error: --tensor-core-block-warps is for --target=cuda
 // MINBLOCKS: scn-compile: error: --tensor-core-min-blocks is for --target=cuda
 // PREFETCHFLAG: scn-compile: error: --tensor-core-prefetch is for --target=cuda
-// HOISTFLAG: scn-compile: error: --hoist-site-sets is for --target=cuda
+// HOISTFLAG: scn-compile: error: --hoist-site-sets and --site-sets-at-first-use are for --target=cuda
 // LINEAR: scn-compile: error: --linear-as-convolution is for --target=cuda
 // RUNWEIGHTS: scn-run: error: --tensor-core-weights is for --target=cuda
 // RUNACT: scn-run: error: --activations is for --target=cuda (the CPU target is f32)

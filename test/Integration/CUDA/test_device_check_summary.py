@@ -48,12 +48,15 @@ def test_an_end_to_end_variant_table_compares_the_times_with_maps_built(capsys):
     # --hoist-site-sets=false is about building the maps: its table takes
     # the end-to-end times (maps built in every run), not the prebuilt ones.
     result = {"cuda-f16": 7.4, "cuda-f16 prebuilt": 6.0, "cuda-f16-nohoist": 6.8,
-              "cuda-f16-nohoist prebuilt": 6.1, "cuda-f16-nohoist difference": 0.0}
+              "cuda-f16-nohoist prebuilt": 6.1, "cuda-f16-firstuse": 7.1,
+              "cuda-f16-firstuse prebuilt": 6.0,
+              "cuda-f16-nohoist / cuda-f16-firstuse difference": 0.0}
     device_check.print_variant_tables([("W1", 1.0, 1, result)])
     out = capsys.readouterr().out.splitlines()
     heading = next(i for i, row in enumerate(out) if "hoist-site-sets=false" in row)
     assert "End to end, maps built in every run" in out[heading], out[heading]
-    assert out[heading + 3] == "| W1 | 7.40 | nan | 6.80 | 1.09x | 0.0e+00 |", out[heading + 3]
+    assert out[heading + 3] == "| W1 | 7.40 | nan | 6.80 | 7.10 | 1.09x | 0.0e+00 |", \
+        out[heading + 3]
 
 
 def test_goal_line_without_profiles_says_so():

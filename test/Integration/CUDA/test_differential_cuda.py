@@ -54,13 +54,14 @@ def test_random_network_weight_stationary_cuda_emulated_on_cpu(seed, tmp_path):
                              target="cuda-emulated")
 
 
-# Site sets built where the network first uses them (--hoist-site-sets=false,
-# the GPU check's comparison with the hoisted pyramid): the same layers on
-# the same sets.
+# Site sets built where the network first uses them (--hoist-site-sets=false),
+# or the whole pyramid where the network first uses one of them
+# (--site-sets-at-first-use), the GPU check's comparisons with the pyramid
+# hoisted before the first layer: the same layers on the same sets.
+@pytest.mark.parametrize("placement", ["--hoist-site-sets=false", "--site-sets-at-first-use"])
 @pytest.mark.parametrize("seed", range(max(1, cpu.CASES // 40)))
-def test_random_network_sets_at_first_use_cuda_emulated_on_cpu(seed, tmp_path):
-    cpu.check_random_network(seed, tmp_path, target="cuda-emulated",
-                             extra_args=("--hoist-site-sets=false",))
+def test_random_network_sets_at_first_use_cuda_emulated_on_cpu(seed, placement, tmp_path):
+    cpu.check_random_network(seed, tmp_path, target="cuda-emulated", extra_args=(placement,))
 
 
 # SIMT kernels with other thread tiles than the plan's 4 rows x 1 channel

@@ -87,6 +87,9 @@ struct CompileOptions {
   bool tablePrefetch = true;
   /// cuda: the site-set pyramid before the first layer (--hoist-site-sets).
   bool hoistSiteSets = true;
+  /// cuda: that pyramid right before the first use of a derived set
+  /// (--site-sets-at-first-use).
+  bool siteSetsAtFirstUse = false;
   /// cuda with f16 / bf16 / tf32: NetworkInNetwork layers that fit run on
   /// tensor cores as 1x1 convolutions (false: SIMT).
   bool linearAsConvolution = true;

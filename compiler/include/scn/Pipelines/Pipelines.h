@@ -76,6 +76,12 @@ struct CUDAPipelineOptions : GraphOptionsBase<CUDAPipelineOptions> {
                      "counts read in one wait); false: each where the network first uses it, "
                      "for comparisons"),
       llvm::cl::init(true)};
+  Option<bool> siteSetsAtFirstUse{
+      *this, "site-sets-at-first-use",
+      llvm::cl::desc("With hoist-site-sets: the whole pyramid queued right before the network "
+                     "first uses a derived set (after level 0's maps and layers, which then "
+                     "wait for level 0's geometry only), its counts still read in one wait"),
+      llvm::cl::init(false)};
   Option<bool> neighbourMasks{
       *this, "neighbour-masks",
       llvm::cl::desc("f16 / bf16 / tf32: tensor-core warps skip offsets by neighbour masks read "

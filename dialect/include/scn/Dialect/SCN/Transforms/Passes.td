@@ -167,7 +167,24 @@ def SCNHoistSiteSets : Pass<"scn-hoist-site-sets"> {
     %k0 = scn.kernel_map submanifold %s, %s ...
     %a = scn.submanifold_conv %x, %w on %s map(%k0) ...
     ```
+
+    With `at-first-use`, the whole pyramid moves instead to right before the
+    first op other than a derived set that uses one of the derived sets (in
+    a UNet, the strided map or convolution at the end of level 0): its
+    counts still cost one wait, but level 0's maps and layers are queued
+    before it. With the GPU's geometry on a stream of its own
+    (runtime/lib/CUDA/GeometryStream.cpp), a layer waits for the geometry
+    queued before its launch: the first layer then waits for the input set
+    and level 0's map only, and the host's wait for the counts overlaps the
+    layers of level 0. (On one stream the wait would drain them: for
+    comparisons.) Sets derived from a value defined after that op stay
+    where they are.
   }];
+  let options = [
+    Option<"atFirstUse", "at-first-use", "bool", /*default=*/"false",
+           "The whole pyramid right before the network first uses a derived set, "
+           "after level 0's maps and layers">,
+  ];
 }
 
 def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
