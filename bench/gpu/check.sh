@@ -15,7 +15,7 @@
 #
 # then carry build/lib, build/test/Unit/Runtime/RuntimeTests, build/bench,
 # build/device-libs, build/gpu-check.tar.xz and build/peer.tar.xz (55.0 MB
-# on 2026-11-29, stripped; with the 11.1 MB of tracked files, 66.2 of one
+# on 2026-11-29, stripped; with the 11.2 MB of tracked files, 66.2 of one
 # call's 67.1 MB: --prepare prints the sum and fails when it is over) to the device
 # machine and run there, from the repository
 # root (the script unpacks the two archives, with Python's tarfile):
