@@ -124,7 +124,8 @@ SCN_RUNTIME_API scn_status_t scn_model_run_in(scn_model_t model, scn_run_t run,
 /// fills each buffer placed in it with 0xff bytes first (for tests).
 typedef struct scn_model_memory_info {
   int64_t block_bytes;        ///< the block's size (0: none yet)
-  int64_t calls;              ///< calls of the network so far
+  int64_t calls;              ///< calls that used the arena (not those that
+                              ///< found it held by another thread, nor =heap)
   int64_t calls_in_block;     ///< calls that followed the plan to their end
   int64_t plans;              ///< plans made (the first call's, and after changes)
   int64_t block_allocations;  ///< buffers of the last call placed in the block
