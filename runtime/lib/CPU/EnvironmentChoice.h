@@ -6,10 +6,10 @@
 ///
 /// \file
 /// The runtime's switches for timing a default against what it replaced
-/// (SCN_RUNTIME_ROW_ORDER, SCN_RUNTIME_ROW_PACKING, SCN_GPU_GEOMETRY_STREAM):
-/// a variable that is unset or names the default, or names the other
-/// choice; any other value is an error naming the variable, not a silent
-/// default.
+/// (SCN_RUNTIME_ROW_ORDER, SCN_RUNTIME_ROW_PACKING, SCN_GPU_GEOMETRY_STREAM,
+/// SCN_RUNTIME_RUN_ARENA): a variable that is unset or names the default,
+/// or names another choice; any other value is an error naming the
+/// variable, not a silent default.
 ///
 //===----------------------------------------------------------------------===//
 
@@ -20,20 +20,35 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
+#include <string>
 
 namespace scn::rt {
+
+/// Which of `choices` the environment variable `name` names, as an index
+/// (unset: 0, the first choice, which is the default); fails naming the
+/// variable and the choices for any other value. Host only.
+inline size_t environmentChoice(const char *name, std::initializer_list<const char *> choices) {
+  const char *choice = std::getenv(name);
+  if (!choice)
+    return 0;
+  size_t index = 0;
+  std::string named; // "a" (the default), "b" nor "c"
+  for (const char *candidate : choices) {
+    if (std::strcmp(choice, candidate) == 0)
+      return index;
+    const char *before = index == 0 ? "" : index + 1 == choices.size() ? " nor " : ", ";
+    named += before + ("\"" + std::string(candidate) + "\"") + (index == 0 ? " (the default)" : "");
+    ++index;
+  }
+  fail(SCN_ERROR_INVALID_ARGUMENT, name, " = \"", choice, "\" is neither ", named);
+}
 
 /// Whether the environment variable `name` asks for `other` instead of
 /// `usual` (unset or `usual`: no); fails naming the variable for any other
 /// value. Host only.
 inline bool environmentAsksFor(const char *name, const char *usual, const char *other) {
-  const char *choice = std::getenv(name);
-  if (!choice || std::strcmp(choice, usual) == 0)
-    return false;
-  if (std::strcmp(choice, other) == 0)
-    return true;
-  fail(SCN_ERROR_INVALID_ARGUMENT, name, " = \"", choice, "\" is neither \"", usual,
-       "\" (the default) nor \"", other, "\"");
+  return environmentChoice(name, {usual, other}) == 1;
 }
 
 } // namespace scn::rt

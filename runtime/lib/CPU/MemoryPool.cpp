@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "MemoryPool.h"
+#include "Sanitizers.h"
 
 #include <cstdlib>
 #include <map>
@@ -25,16 +26,8 @@ size_t roundUp(size_t bytes) {
   return bytes < kSmallest ? bytes : (bytes + kGranule - 1) / kGranule * kGranule;
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SCN_POOL_UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SCN_POOL_UNDER_ASAN 1
-#endif
-#endif
-
 size_t capacityFromEnvironment() {
-#ifdef SCN_POOL_UNDER_ASAN
+#ifdef SCN_UNDER_ADDRESS_SANITIZER
   // Reused blocks would hide use-after-free from AddressSanitizer.
   return 0;
 #endif

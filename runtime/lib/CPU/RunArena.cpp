@@ -13,8 +13,9 @@
 #include "RunArena.h"
 
 #include "ArenaPlan.h"
-#include "Error.h"
+#include "EnvironmentChoice.h"
 #include "MemoryPool.h"
+#include "Sanitizers.h"
 
 #include "scn/Runtime/Codegen.h"
 
@@ -151,15 +152,7 @@ constexpr int64_t kLargestBlockAlignment = 4096;
 enum class ArenaMode { plan, heap, poison };
 
 ArenaMode arenaMode() {
-  const char *mode = std::getenv("SCN_RUNTIME_RUN_ARENA");
-  if (!mode || std::strcmp(mode, "plan") == 0)
-    return ArenaMode::plan;
-  if (std::strcmp(mode, "heap") == 0)
-    return ArenaMode::heap;
-  if (std::strcmp(mode, "poison") == 0)
-    return ArenaMode::poison;
-  fail(SCN_ERROR_INVALID_ARGUMENT, "SCN_RUNTIME_RUN_ARENA = \"", mode,
-       "\" is neither \"plan\" (the default), \"heap\" nor \"poison\"");
+  return ArenaMode(environmentChoice("SCN_RUNTIME_RUN_ARENA", {"plan", "heap", "poison"}));
 }
 
 } // namespace
@@ -177,19 +170,11 @@ RunArena::~RunArena() {
   detachBlock(block_);
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SCN_ARENA_UNDER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SCN_ARENA_UNDER_ASAN 1
-#endif
-#endif
-
 bool RunArena::enter() {
   const ArenaMode mode = arenaMode();
   if (mode == ArenaMode::heap)
     return false;
-#ifdef SCN_ARENA_UNDER_ASAN
+#ifdef SCN_UNDER_ADDRESS_SANITIZER
   // Buffers within one block would hide overflows from AddressSanitizer.
   return false;
 #endif

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Reference.h"
+#include "Sanitizers.h"
 
 #include <gtest/gtest.h>
 
@@ -37,7 +38,7 @@ TEST(MemoryPool, ReusedBlocksGiveTheSameMapsAndCanBeReleased) {
   }
   int64_t freed = -1;
   ASSERT_EQ(scn_release_cached_memory(&freed), SCN_OK);
-#if defined(__SANITIZE_ADDRESS__)
+#ifdef SCN_UNDER_ADDRESS_SANITIZER
   EXPECT_EQ(freed, 0); // the pool is off under AddressSanitizer
 #else
   EXPECT_GT(freed, int64_t(1) << 20);

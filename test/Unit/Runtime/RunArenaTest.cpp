@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ArenaPlan.h"
+#include "Sanitizers.h"
 
 #include "scn/Runtime/Codegen.h"
 #include "scn/Runtime/Model.h"
@@ -97,14 +98,9 @@ TEST(ArenaPlan, ABufferTakesAGapBetweenBuffersAliveWithIt) {
 
 // AddressSanitizer builds turn the block off (RunArena.cpp): what these
 // tests count does not happen there.
-#if defined(__SANITIZE_ADDRESS__)
+#ifdef SCN_UNDER_ADDRESS_SANITIZER
 #define SKIP_UNDER_ASAN() GTEST_SKIP() << "the block is off under AddressSanitizer"
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SKIP_UNDER_ASAN() GTEST_SKIP() << "the block is off under AddressSanitizer"
-#endif
-#endif
-#ifndef SKIP_UNDER_ASAN
+#else
 #define SKIP_UNDER_ASAN() (void)0
 #endif
 
