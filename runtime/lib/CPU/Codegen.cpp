@@ -134,6 +134,14 @@ static void settleCheckFlags(scn_run &run) {
   }
 }
 
+void scn::rt::abandonRunCall(scn_run *run) {
+  std::lock_guard<std::mutex> lock(run->mutex);
+  for (const void *copy : run->hostParameterCopies)
+    std::free(const_cast<void *>(copy));
+  run->hostParameterCopies.clear();
+  abandonPreparedValues(run);
+}
+
 extern "C" {
 
 scn_run_t scn_run_create(void) { return new (std::nothrow) scn_run(); }

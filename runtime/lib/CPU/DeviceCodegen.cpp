@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GeneratedCall.h"
 #include "GeometryWaits.h"
 #include "Run.h"
 
@@ -255,7 +256,13 @@ void *deviceCopy(scn_run_t run, const char *what,
 extern "C" {
 
 void *scn_cg_gpu_parameter(scn_run_t run, const void *host, int64_t bytes) {
-  return deviceCopy(run, "copying a parameter to the GPU", scn_gpu_parameter, host, bytes);
+  void *device = deviceCopy(run, "copying a parameter to the GPU", scn_gpu_parameter, host, bytes);
+  // A call abandoned for host memory (GeneratedCall.h) is done with it.
+  if (device)
+    scn::rt::noteHeld(
+        device,
+        [](void *held, const void *from) { scn_gpu_parameter_done(from, held); }, host);
+  return device;
 }
 
 void *scn_cg_gpu_constant(scn_run_t run, const void *host, int64_t bytes) {
@@ -263,6 +270,7 @@ void *scn_cg_gpu_constant(scn_run_t run, const void *host, int64_t bytes) {
 }
 
 void scn_cg_gpu_parameter_done(scn_run_t, const void *host, void *device) {
+  scn::rt::noteReleased(device);
   scn_gpu_parameter_done(host, device);
 }
 

@@ -18,6 +18,7 @@
 
 #include "scn/Runtime/Status.h"
 
+#include <cstdint>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -64,6 +65,14 @@ scn_status_t guardCall(const char *function, Body &&body) noexcept {
     setLastError(function, "internal error: unknown exception");
     return SCN_ERROR_INTERNAL;
   }
+}
+
+/// "12.3 MiB" for messages ("1536 bytes" under a MiB, which would read 0.0).
+inline std::string formatBytes(uint64_t bytes) {
+  if (bytes < (1 << 20))
+    return std::to_string(bytes) + (bytes == 1 ? " byte" : " bytes");
+  return std::to_string(bytes / (1 << 20)) + "." +
+         std::to_string((bytes % (1 << 20)) * 10 / (1 << 20)) + " MiB";
 }
 
 /// A vector for messages: "[v0, v1]".

@@ -14,6 +14,8 @@
 
 #include "ArtifactFile.h"
 #include "Error.h"
+#include "GeneratedCall.h"
+#include "Run.h"
 #include "RunArena.h"
 
 #include "scn/Runtime/AbiId.h"
@@ -327,6 +329,8 @@ void scn_model::run(scn_run_t callerRun, const scn_tensor_t *given, int32_t numG
   std::vector<int64_t> resultStorage(resultWords, 0);
   packed.push_back(resultStorage.data());
 
+  size_t refusedBytes = 0;
+  std::string refusedFor;
   {
     // The call's own allocations come from the model's arena (when no
     // other call holds it), until the entry returns.
@@ -339,7 +343,27 @@ void scn_model::run(scn_run_t callerRun, const scn_tensor_t *given, int32_t numG
           arena.leave();
       }
     } arenaCall(arena);
-    entry(packed.data());
+    GeneratedCall call;
+    if (!call.run(entry, packed.data())) {
+      // Abandoned where a buffer could not be had (GeneratedCall.h): what
+      // the call holds is freed, once the GPU work it queued is done.
+      refusedBytes = call.failedBytes();
+      refusedFor = call.failedFor();
+      if (target == "cuda")
+        scn_gpu_synchronize();
+      if (arenaCall.entered)
+        arena.abandonCall();
+      call.releaseHeld();
+      abandonRunCall(run);
+    }
+  }
+  if (refusedBytes) {
+    std::string message = refusedFor + ": out of memory: a buffer of " +
+                          formatBytes(refusedBytes) +
+                          " was refused; the call was abandoned and the memory it held "
+                          "freed";
+    run->fail(SCN_ERROR_OUT_OF_MEMORY, message);
+    fail(SCN_ERROR_OUT_OF_MEMORY, message);
   }
 
   ResultBlocks blocks;

@@ -12,11 +12,13 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "GeneratedCall.h"
 #include "Run.h"
 
 #include "scn/Runtime/Codegen.h"
 #include "scn/Runtime/Gpu.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -83,6 +85,25 @@ void scn::rt::freePreparedValues(scn_run *run) {
   run->preparedForOneCall.clear();
 }
 
+void scn::rt::abandonPreparedValues(scn_run *run) {
+  for (auto it = run->prepared.begin(); it != run->prepared.end();) {
+    if (it->second.filling) {
+      std::free(it->second.block);
+      it = run->prepared.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (void *block : run->preparedForOneCall)
+    std::free(block);
+  run->preparedForOneCall.clear();
+  // Unfinished GPU blocks are dropped, finished ones no longer held (the
+  // GPU is idle by now).
+  for (const auto &[site, block] : run->gpuPreparedHeld)
+    scn_gpu_prepared_done(site, block, /*succeeded=*/0);
+  run->gpuPreparedHeld.clear();
+}
+
 extern "C" {
 
 void *scn_cg_gpu_prepared(scn_run_t run, const char *site, const void *const *sources,
@@ -93,9 +114,15 @@ void *scn_cg_gpu_prepared(scn_run_t run, const char *site, const void *const *so
   scn_status_t status = scn_gpu_prepared(site, sources, num_sources, bytes, &block, fill);
   if (run && status != SCN_OK)
     run->failFromRuntime(status, kWhat);
-  if (run && status == SCN_OK && fill && *fill == 0) {
+  if (run && status == SCN_OK && block) {
     std::lock_guard<std::mutex> lock(run->mutex);
-    ++run->preparedHits;
+    if (fill && *fill == 0)
+      ++run->preparedHits;
+    try {
+      run->gpuPreparedHeld.emplace_back(site, block);
+    } catch (...) {
+      // Unnoted, an abandoned call would leave this block marked as held.
+    }
   }
   return block;
 }
@@ -103,6 +130,14 @@ void *scn_cg_gpu_prepared(scn_run_t run, const char *site, const void *const *so
 void scn_cg_gpu_prepared_done(scn_run_t run, const char *site, void *block) {
   if (!block)
     return;
+  if (run) {
+    std::lock_guard<std::mutex> lock(run->mutex);
+    auto &held = run->gpuPreparedHeld;
+    const std::pair<const void *, void *> done(site, block);
+    auto it = std::find(held.begin(), held.end(), done);
+    if (it != held.end())
+      held.erase(it);
+  }
   // What a call that failed filled may be incomplete (scn_gpu_prepared_done
   // also looks for GPU failures since the call began).
   scn_gpu_prepared_done(site, block, run && !run->failed());
@@ -124,11 +159,14 @@ void *scn_cg_prepared(scn_run_t run, const char *site, const void *const *source
     std::lock_guard<std::mutex> lock(run->mutex);
     block = hostBlock(run, site, sources, num_sources, bytes, fill);
   }
-  // The emulated path (tests) has no sticky error to stop its kernels: a
-  // failed allocation of these few bytes ends in their null writes.
-  if (!block)
+  // The emulated path has no sticky error to stop its kernels: the call
+  // is abandoned (GeneratedCall.h), or outside one their writes would meet
+  // null.
+  if (!block) {
     run->fail(SCN_ERROR_OUT_OF_MEMORY,
               std::string(kWhat) + ": out of memory for " + std::to_string(bytes) + " bytes");
+    scn::rt::abandonGeneratedCall(size_t(bytes), "the values prepared from the parameters");
+  }
   return block;
 }
 

@@ -13,6 +13,7 @@
 ///
 //===----------------------------------------------------------------------===//
 
+#include "GeneratedCall.h"
 #include "Run.h"
 #include "RunArena.h"
 
@@ -40,6 +41,17 @@ void *hostResult(scn_run_t run, int64_t bytes) {
   return nullptr;
 }
 
+/// A result block of the call running on this thread: noted, so that an
+/// abandoned call gives it back; where there is none, the call is
+/// abandoned (GeneratedCall.h; outside a call, null).
+void *heldByTheCall(void *block, int64_t bytes) {
+  if (!block)
+    scn::rt::abandonGeneratedCall(size_t(bytes), "the network's results");
+  else
+    scn::rt::noteHeld(block, [](void *held, const void *) { scn_result_free(held); });
+  return block;
+}
+
 } // namespace
 
 extern "C" {
@@ -48,18 +60,23 @@ void *scn_cg_gpu_result_buffer(scn_run_t run, int64_t bytes) {
   if (bytes <= 0)
     return nullptr;
   void *block = nullptr;
-  if (scn_gpu_pinned_alloc(bytes, &block) == SCN_OK && block)
-    return block;
-  return hostResult(run, bytes);
+  if (!scn::rt::refusedByTests(size_t(bytes)) &&
+      (scn_gpu_pinned_alloc(bytes, &block) != SCN_OK || !block))
+    block = hostResult(run, bytes);
+  return heldByTheCall(block, bytes);
 }
 
 void *scn_cg_result_buffer(scn_run_t run, int64_t bytes) {
-  return bytes <= 0 ? nullptr : hostResult(run, bytes);
+  if (bytes <= 0)
+    return nullptr;
+  void *block = scn::rt::refusedByTests(size_t(bytes)) ? nullptr : hostResult(run, bytes);
+  return heldByTheCall(block, bytes);
 }
 
 void scn_result_free(void *result) {
   // The generated code's own buffers may lie in a model's planned block
   // (RunArena.h), which frees malloc memory too.
+  scn::rt::noteReleased(result);
   if (result && !scn_gpu_pinned_release(result))
     scn::rt::releaseGeneratedBuffer(result);
 }

@@ -64,6 +64,9 @@ struct scn_run {
   std::map<const void *, Prepared> prepared;
   /// Host blocks for one call only (sources that may change).
   std::set<void *> preparedForOneCall;
+  /// The GPU blocks (scn_cg_gpu_prepared) the current call holds, by site,
+  /// until its scn_cg_gpu_prepared_done: an abandoned call gives them back.
+  std::vector<std::pair<const void *, void *>> gpuPreparedHeld;
   /// Calls of the run that found their prepared values kept (both paths).
   int64_t preparedHits = 0;
   /// The emulated path's parameter copies of the current call
@@ -167,6 +170,12 @@ namespace scn::rt {
 /// Frees the prepared values a run kept (PreparedValues.cpp), at its
 /// destruction.
 void freePreparedValues(scn_run *run);
+/// Frees what a call that was abandoned (GeneratedCall.h) held in the run
+/// for itself alone: its parameter copies and the prepared values it was
+/// filling (Codegen.cpp; the geometry it built stays the run's).
+void abandonRunCall(scn_run *run);
+/// The prepared values half of it (PreparedValues.cpp).
+void abandonPreparedValues(scn_run *run);
 } // namespace scn::rt
 
 #endif // SCN_RUNTIME_LIB_CPU_RUN_H

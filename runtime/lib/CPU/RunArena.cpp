@@ -14,6 +14,7 @@
 
 #include "ArenaPlan.h"
 #include "EnvironmentChoice.h"
+#include "GeneratedCall.h"
 #include "MemoryPool.h"
 #include "Sanitizers.h"
 
@@ -184,6 +185,7 @@ bool RunArena::enter() {
   events_.clear();
   live_.clear();
   following_ = true;
+  abandoned_ = false;
   poison_ = mode == ArenaMode::poison;
   {
     std::lock_guard<std::mutex> lock(stateLock_);
@@ -196,6 +198,11 @@ bool RunArena::enter() {
 
 void RunArena::leave() {
   currentArena = nullptr;
+  if (abandoned_) {
+    // A record that stops where memory ran out plans nothing.
+    callLock_.unlock();
+    return;
+  }
   const bool followed = following_ && hasPlan_ && events_.size() == plannedEvents_.size();
   // A plan whose block could not be had: planned again (and the block
   // asked for again).
@@ -286,6 +293,22 @@ bool RunArena::release(void *block) {
     heapRelease(block);
   }
   return true;
+}
+
+void RunArena::abandonCall() {
+  if (currentArena != this)
+    return;
+  abandoned_ = true;
+  following_ = false;
+  for (const auto &[block, index] : live_) {
+    if (recorded_[index].inBlock) {
+      std::lock_guard<std::mutex> registry(registryLock);
+      --block_->live;
+    } else {
+      heapRelease(block);
+    }
+  }
+  live_.clear();
 }
 
 void RunArena::replan() {
@@ -398,6 +421,7 @@ void releaseGeneratedBuffer(void *block) {
     return;
   if (currentArena && currentArena->release(block))
     return;
+  noteReleased(block);
   {
     std::lock_guard<std::mutex> registry(registryLock);
     for (ArenaBlock *b : blocks())
@@ -408,6 +432,23 @@ void releaseGeneratedBuffer(void *block) {
       }
   }
   heapRelease(block);
+}
+
+void *generatedAllocate(size_t bytes, size_t alignment) {
+  void *block = nullptr;
+  if (!refusedByTests(bytes)) {
+    if (currentArena) {
+      block = currentArena->allocate(bytes, alignment);
+    } else {
+      block = heapAllocate(bytes, alignment);
+      if (block)
+        noteHeld(block, [](void *held, const void *) { std::free(held); });
+    }
+  }
+  // Back to the call's start when it has one (nothing here needs undoing).
+  if (!block)
+    abandonGeneratedCall(bytes);
+  return block;
 }
 
 int64_t trimRunArenas() {
@@ -424,14 +465,10 @@ using namespace scn::rt;
 
 extern "C" {
 
-void *scn_cg_alloc(size_t bytes) {
-  return currentArena ? currentArena->allocate(bytes, 0) : heapAllocate(bytes, 0);
-}
+void *scn_cg_alloc(size_t bytes) { return generatedAllocate(bytes, 0); }
 
 void *scn_cg_aligned_alloc(size_t alignment, size_t bytes) {
-  if (currentArena)
-    return currentArena->allocate(bytes, alignment);
-  return heapAllocate(bytes, alignment);
+  return generatedAllocate(bytes, alignment);
 }
 
 void scn_cg_free(void *block) { releaseGeneratedBuffer(block); }

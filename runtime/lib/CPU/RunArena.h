@@ -78,6 +78,9 @@ public:
   void *allocate(size_t bytes, size_t alignment);
   /// Frees `block` if this call allocated it; false otherwise.
   bool release(void *block);
+  /// The call was abandoned (GeneratedCall.h): frees every buffer it still
+  /// holds, and leave() keeps the plan as it was.
+  void abandonCall();
 
   scn_model_memory_info_t info();
   /// Frees the block when no call holds the arena and no buffer is in it
@@ -118,12 +121,17 @@ private:
   std::vector<Event> events_;
   std::unordered_map<void *, int32_t> live_;
   bool following_ = false;
+  bool abandoned_ = false;
   bool poison_ = false;
   // Counters (scn_model_memory_info_t).
   int64_t calls_ = 0, callsInBlock_ = 0, plans_ = 0, heapAllocations_ = 0;
   int64_t blockAllocations_ = 0;
 };
 
+/// scn_cg_alloc and scn_cg_aligned_alloc (alignment 0: malloc's): from the
+/// calling thread's arena, else the heap; where there is no memory, the
+/// call is abandoned (GeneratedCall.h), or null outside one.
+void *generatedAllocate(size_t bytes, size_t alignment);
 /// Frees a block that scn_cg_alloc returned (from a block of
 /// an arena or the heap) on any thread: scn_result_free's path.
 void releaseGeneratedBuffer(void *block);

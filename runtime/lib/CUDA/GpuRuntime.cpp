@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "CudaDriver.h"
+#include "GeneratedCall.h"
 #include "GeometryStream.h"
 #include "KernelProfile.h"
 #include "PreparedBlocks.h"
@@ -37,6 +38,12 @@
 
 using namespace scn::rt;
 using namespace scn::rt::driver_api;
+
+namespace {
+
+void *allocateBlock(uint64_t bytes, void *stream, bool hostShared);
+
+} // namespace
 
 namespace {
 
@@ -344,14 +351,6 @@ void optInToDynamicSharedMemory(CUfunction function, int32_t sharedBytes) {
 CUstream asStream(void *stream) { return static_cast<CUstream>(stream); }
 CUdeviceptr asDevice(void *ptr) { return reinterpret_cast<CUdeviceptr>(ptr); }
 
-/// "12.3 MiB" for messages ("1536 bytes" under a MiB, which would read 0.0).
-std::string mebibytes(uint64_t bytes) {
-  if (bytes < (1 << 20))
-    return std::to_string(bytes) + (bytes == 1 ? " byte" : " bytes");
-  return std::to_string(bytes / (1 << 20)) + "." +
-         std::to_string((bytes % (1 << 20)) * 10 / (1 << 20)) + " MiB";
-}
-
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -421,7 +420,7 @@ extern "C" scn_status_t scn_gpu_managed_copy(const void *src, int64_t bytes,
     };
     if (failed())
       failWithSticky("an earlier GPU call failed: ");
-    void *block = mgpuMemAlloc(static_cast<uint64_t>(bytes), nullptr, /*hostShared=*/true);
+    void *block = allocateBlock(static_cast<uint64_t>(bytes), nullptr, /*hostShared=*/true);
     if (failed()) {
       scn_gpu_managed_free(block);
       failWithSticky("no managed memory: ");
@@ -441,7 +440,7 @@ static CUdeviceptr poolBlockOn(const Driver &d, int64_t bytes, CUstream stream) 
   CUdeviceptr ptr = 0;
   CUresult result = d.cuMemAllocAsync(&ptr, static_cast<size_t>(bytes), stream);
   if (result == CUDA_ERROR_OUT_OF_MEMORY)
-    fail(SCN_ERROR_OUT_OF_MEMORY, "out of device memory: ", mebibytes(bytes), " requested");
+    fail(SCN_ERROR_OUT_OF_MEMORY, "out of device memory: ", formatBytes(bytes), " requested");
   check(result, "cuMemAllocAsync", std::to_string(bytes) + " bytes");
   return ptr;
 }
@@ -872,10 +871,13 @@ extern "C" void *mgpuStreamCreate(void) {
     }
     check(d.cuStreamCreate(&stream, CU_STREAM_NON_BLOCKING), "cuStreamCreate");
   });
+  if (stream)
+    noteHeld(stream, [](void *held, const void *) { mgpuStreamDestroy(held); });
   return stream;
 }
 
 extern "C" void mgpuStreamDestroy(void *stream) {
+  noteReleased(stream);
   evenAfterFailure("mgpuStreamDestroy", [&] {
     if (!stream)
       return;
@@ -957,10 +959,13 @@ extern "C" void *mgpuEventCreate(void) {
   guarded("mgpuEventCreate", [&] {
     check(driver().cuEventCreate(&event, CU_EVENT_DISABLE_TIMING), "cuEventCreate");
   });
+  if (event)
+    noteHeld(event, [](void *held, const void *) { mgpuEventDestroy(held); });
   return event;
 }
 
 extern "C" void mgpuEventDestroy(void *event) {
+  noteReleased(event);
   guarded("mgpuEventDestroy", [&] {
     if (event)
       check(driver().cuEventDestroy(static_cast<CUevent>(event)), "cuEventDestroy");
@@ -985,7 +990,11 @@ extern "C" void mgpuEventRecord(void *event, void *stream) {
 // mgpu*: memory
 //===----------------------------------------------------------------------===//
 
-extern "C" void *mgpuMemAlloc(uint64_t bytes, void *stream, bool hostShared) {
+namespace {
+
+/// mgpuMemAlloc's block, for the generated code and for the runtime's own
+/// copies (which are the run's, not the call's).
+void *allocateBlock(uint64_t bytes, void *stream, bool hostShared) {
   profile::HostSpan host("mgpuMemAlloc");
   CUdeviceptr ptr = 0;
   guarded("mgpuMemAlloc", [&] {
@@ -1002,8 +1011,8 @@ extern "C" void *mgpuMemAlloc(uint64_t bytes, void *stream, bool hostShared) {
     if (result == CUDA_ERROR_OUT_OF_MEMORY) {
       size_t freeBytes = 0, totalBytes = 0;
       d.cuMemGetInfo(&freeBytes, &totalBytes);
-      fail(SCN_ERROR_OUT_OF_MEMORY, "out of device memory: ", mebibytes(bytes),
-           " requested, ", mebibytes(freeBytes), " of ", mebibytes(totalBytes),
+      fail(SCN_ERROR_OUT_OF_MEMORY, "out of device memory: ", formatBytes(bytes),
+           " requested, ", formatBytes(freeBytes), " of ", formatBytes(totalBytes),
            " free on device ", currentDevice());
     }
     check(result, hostShared ? "cuMemAllocManaged" : "cuMemAllocAsync",
@@ -1030,8 +1039,20 @@ extern "C" void *mgpuMemAlloc(uint64_t bytes, void *stream, bool hostShared) {
   return reinterpret_cast<void *>(ptr);
 }
 
+} // namespace
+
+extern "C" void *mgpuMemAlloc(uint64_t bytes, void *stream, bool hostShared) {
+  void *block = allocateBlock(bytes, stream, hostShared);
+  // Freed by a call abandoned for host memory (GeneratedCall.h), once the
+  // GPU is idle.
+  if (block)
+    noteHeld(block, [](void *held, const void *) { mgpuMemFree(held, nullptr); });
+  return block;
+}
+
 extern "C" void mgpuMemFree(void *ptr, void *stream) {
   profile::HostSpan host("mgpuMemFree");
+  noteReleased(ptr);
   {
     ManagedBlocks &m = managedBlocks();
     std::lock_guard<std::mutex> lock(m.mutex);

@@ -8,6 +8,7 @@ read a buffer before writing it would differ. On the CPU and on the CUDA
 pipeline emulated on the CPU (whose host code is the GPU build's)."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -75,3 +76,58 @@ def test_artifacts_allocate_through_the_runtime(tmp_path):
     assert {"scn_cg_alloc", "scn_cg_free"} <= undefined, undefined
     assert not {"malloc", "free", "_mlir_memref_to_llvm_alloc",
                 "_mlir_memref_to_llvm_free"} & undefined, undefined
+
+
+
+# What the refused buffer was for: a layer's (the op's location), the
+# results, or on the emulated CUDA path the values prepared from constants.
+REFUSED = re.compile(r'^(op at loc\(".*\.mlir":\d+:\d+\)|the network\'s results|the values '
+                     r'prepared from the parameters): out of memory: a buffer of .* was refused; '
+                     r'the call was abandoned')
+
+
+def abandon_at_each_buffer(lib, manifest, inputs, monkeypatch):
+    """For each buffer the network allocates, in turn: a run kept across
+    calls whose first call is abandoned for memory there
+    (SCN_RUNTIME_FAIL_ALLOCATION=n refuses the n-th, as the system would),
+    then two calls on it that must give what a call on a fresh run gives.
+    The runs, one a buffer. Some buffers are a layer's, named by the op's
+    location."""
+    expected = artifact.run_artifact(lib, manifest, inputs)
+    runs, refused_for = [], set()
+    while True:
+        run = artifact.PersistentRun(lib)
+        monkeypatch.setenv("SCN_RUNTIME_FAIL_ALLOCATION", str(len(runs) + 1))
+        try:
+            artifact.run_artifact(lib, manifest, inputs, persistent=run)
+            break  # the call has fewer buffers
+        except RuntimeError as e:
+            m = REFUSED.search(str(e))
+            assert m, str(e)
+            refused_for.add(m[1].split(" at ")[0])
+        finally:
+            monkeypatch.delenv("SCN_RUNTIME_FAIL_ALLOCATION")
+        runs.append(run)
+        for call in range(2):
+            got = artifact.run_artifact(lib, manifest, inputs, persistent=run)
+            for o, x, y in zip(manifest["outputs"], got, expected):
+                np.testing.assert_array_equal(
+                    x, y, err_msg=f"call {call} after buffer {len(runs)}: {o['name']}")
+    assert "op" in refused_for, refused_for
+    return runs
+
+
+@pytest.mark.parametrize("target", ["cpu", "cuda-emulated"])
+def test_a_call_abandoned_for_memory_leaves_the_next_calls_right(target, tmp_path, monkeypatch):
+    """A buffer the system refuses ends the call with an out-of-memory error
+    naming the op's location, and the call is abandoned there
+    (runtime/lib/CPU/GeneratedCall.h), wherever that is. The run it used,
+    kept across calls with the geometry the call built, then gives what a
+    fresh run gives (the emulated CUDA path's prepared values:
+    test/Integration/CUDA/test_prepared_values.py)."""
+    spec, data = dict(cases())["residual_bn"]()
+    lib, manifest, inputs = compile_with_weight_arguments(spec, data, target, tmp_path)
+    runs = abandon_at_each_buffer(lib, manifest, inputs, monkeypatch)
+    assert len(runs) >= 3
+    # The last call of each run reused the geometry the run kept.
+    assert all(run.hits > 0 for run in runs)

@@ -5,10 +5,11 @@ its own. Prints one JSON object: the device bytes held after each of three
 runs, the allocations a run makes, the streams each run creates and the
 events alive after it, and for each injected out-of-memory
 failure the run's error and the bytes held after it and after the next,
-good, run. Then, with the weights resident and one run kept across calls,
-the launches and allocations of each call, the run's prepared hits, and
-the bytes held once all is released; `weights` names the arguments that
-are weights.
+good, run; the same for each host buffer of a run refused in turn. Then,
+with the weights resident and one run kept across calls, the launches and
+allocations of each call (a call abandoned at its last host buffer comes
+before the weight kept again), the run's prepared hits, and the bytes held once all is
+released; `weights` names the arguments that are weights.
 
     fake_driver_runs.py FAKE_LIBCUDA ARTIFACT INPUTS.npz
 """
@@ -70,11 +71,35 @@ def main():
         artifact.run_artifact(lib, manifest, inputs)
         report["failures"].append({"after": k, "error": error, "held": failed_held,
                                    "held after the next run": held()})
-    report["resident"] = resident_calls(lib, manifest, inputs, weights.split(","), calls, held)
+    report["host failures"] = host_failures(lib, manifest, inputs, calls, held)
+    report["resident"] = resident_calls(lib, manifest, inputs, weights.split(","), calls, held,
+                                        len(report["host failures"]))
     print(json.dumps(report))
 
 
-def resident_calls(lib, manifest, inputs, weights, calls, held):
+def host_failures(lib, manifest, inputs, calls, held):
+    """Each host buffer of a run refused in turn (SCN_RUNTIME_FAIL_ALLOCATION,
+    runtime/lib/CPU/GeneratedCall.h): the abandoned run's error, the device
+    bytes and events it left, and the bytes held after the next, good, run."""
+    out = []
+    while True:
+        os.environ["SCN_RUNTIME_FAIL_ALLOCATION"] = str(len(out) + 1)
+        try:
+            artifact.run_artifact(lib, manifest, inputs)
+            break  # the run has fewer host buffers
+        except RuntimeError as e:
+            error = str(e)
+        finally:
+            del os.environ["SCN_RUNTIME_FAIL_ALLOCATION"]
+        failure = {"error": error, "held": held(),
+                   "events alive": calls("cuEventCreate") - calls("cuEventDestroy")}
+        artifact.run_artifact(lib, manifest, inputs)
+        failure["held after the next run"] = held()
+        out.append(failure)
+    return out
+
+
+def resident_calls(lib, manifest, inputs, weights, calls, held, host_buffers):
     """Calls with the weights resident: the first prepares the values derived
     from them alone (packed weights, batch norm's scale and shift) into a
     block of the process; the next ones, in the same kept run or in fresh
@@ -100,6 +125,17 @@ def resident_calls(lib, manifest, inputs, weights, calls, held):
     call(run)
     call(run)
     call(None)  # a fresh run finds the process's block too
+    # A call of the kept run abandoned at its last host buffer, after it
+    # took the prepared block (a hit): the block must be given back, or the
+    # replacement below could not free it.
+    os.environ["SCN_RUNTIME_FAIL_ALLOCATION"] = str(host_buffers)
+    try:
+        artifact.run_artifact(lib, manifest, inputs, run)
+        out["abandoned"] = None
+    except RuntimeError as e:
+        out["abandoned"] = str(e)
+    finally:
+        del os.environ["SCN_RUNTIME_FAIL_ALLOCATION"]
     # A batch norm's variance (prepared in f32 and f16 alike) kept again:
     # a new device copy, which may sit at the old one's address.
     again = next(a for name, a in zip(names, inputs) if name in weights and "var" in name)

@@ -3,9 +3,9 @@ FakeCudaDriver.cpp: device memory is host memory, kernels do not run), so
 that what the generated code does with device memory is checked without a
 GPU: every block it allocates in a run is freed by the run's end, run after
 run, streams come from the runtime's pool and no events are left behind,
-and an allocation that fails anywhere in a run fails that run with the
-out-of-memory error, frees what the run had allocated, and leaves the next
-run to succeed. Host geometry (--device-geometry=false): the GPU geometry
+and an allocation that fails anywhere in a run, on the device or the
+host, fails that run with the out-of-memory error, frees what the run had
+allocated, and leaves the next run to succeed. Host geometry (--device-geometry=false): the GPU geometry
 builders use the CUDA runtime library, which the fake does not serve. The
 outputs are not checked (no kernel ran); the emulated CUDA tests check the
 numbers."""
@@ -56,6 +56,15 @@ def test_runs_free_what_they_allocate_and_survive_out_of_memory(element_type, tm
         assert failure["error"] is not None and "out of device memory" in failure["error"], \
             failure
         assert failure["held"] == 0 and failure["held after the next run"] == 0, failure
+    # A host buffer refused anywhere in a run (GeneratedCall.h; here the
+    # page-locked blocks of the results): the run is abandoned with the
+    # out-of-memory error, and releases its device blocks, parameter copies
+    # and events once the GPU is idle.
+    assert len(report["host failures"]) >= 1, report
+    for failure in report["host failures"]:
+        assert "the network's results: out of memory: a buffer of" in failure["error"], failure
+        assert failure["held"] == 0 and failure["events alive"] == 0, failure
+        assert failure["held after the next run"] == 0, failure
     # Resident weights: the first call prepares the values derived from the
     # weights alone (batch norm's scale and shift, and in f16 the packed
     # weights) into one block of the process; the next calls find them,
@@ -64,7 +73,11 @@ def test_runs_free_what_they_allocate_and_survive_out_of_memory(element_type, tm
     # prepared again into a block that replaces the old one, then found.
     resident = report["resident"]
     launches, allocations = resident["launches"], resident["allocations"]
-    assert resident["prepared hits"] == [0, 1, 1, 1, 2], resident
+    # A call abandoned for host memory after it took the block (a hit too,
+    # so the fourth call counts two) gave it back (below: the replaced block
+    # is freed, not kept for that call).
+    assert "out of memory: a buffer of" in resident["abandoned"], resident
+    assert resident["prepared hits"] == [0, 1, 1, 2, 3], resident
     assert launches[1] == launches[2] == launches[4] < launches[0] == launches[3], resident
     assert allocations[1] == allocations[2] == allocations[4] < allocations[0], resident
     # Nothing grows from call to call (the kept run's geometry, one

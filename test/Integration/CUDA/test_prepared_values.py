@@ -25,6 +25,7 @@ sys.path.insert(0, os.path.join(ROOT, "utils"))
 import spec_to_mlir  # noqa: E402
 from test_arguments_read_only import (  # noqa: E402
     BUILD, SCN_COMPILE, artifact, compile_with_weight_arguments, residual_bn_case)
+from test_planned_buffers import abandon_at_each_buffer  # noqa: E402
 from test_tensor_cores import tensor_core_case  # noqa: E402
 
 
@@ -78,3 +79,16 @@ def test_weight_arguments_copied_per_call_are_prepared_every_call(tmp_path):
         for o, x, y in zip(manifest["outputs"], got, expected):
             np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-5, err_msg=o["name"])
     assert run.prepared_hits == 0
+
+
+def test_a_call_abandoned_while_values_are_prepared_keeps_none_half_made(tmp_path, monkeypatch):
+    """A call abandoned for memory (runtime/lib/CPU/GeneratedCall.h) may have
+    begun values it never finished: the run drops them, so later calls
+    prepare them again and then keep them, with the right output."""
+    spec, arrays = tensor_core_case(0, exact=True)
+    lib, manifest = compile_constants(spec, arrays, tmp_path, "prepared", ["--element-type=f16"])
+    inputs = [arrays["coords"], arrays["features"]]
+    runs = abandon_at_each_buffer(lib, manifest, inputs, monkeypatch)
+    assert len(runs) >= 3
+    # The first call that finished prepared the values, the second found them.
+    assert [run.prepared_hits for run in runs] == [1] * len(runs)

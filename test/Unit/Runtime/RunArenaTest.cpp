@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ArenaPlan.h"
+#include "EntryModel.h"
 #include "Sanitizers.h"
 
 #include "scn/Runtime/Codegen.h"
@@ -131,12 +132,8 @@ bool stillFilled(const void *p, size_t bytes, int id) {
   return true;
 }
 
-/// Packed arguments: the run, the input's descriptor (allocated, aligned,
-/// offset, size, stride), then the result's storage (the same five words).
+/// The entry: the script, then its input doubled (EntryModel.h).
 void entry(void **args) {
-  auto word = [&](int i) { return *static_cast<int64_t *>(args[i]); };
-  const auto *x = reinterpret_cast<const float *>(word(2));
-  const int64_t n = word(4);
   std::vector<size_t> sizes(16, 0);
   addresses.assign(16, nullptr);
   firstBytes.assign(16, -1);
@@ -159,29 +156,11 @@ void entry(void **args) {
       firstBytes[step.id] = *static_cast<unsigned char *>(p);
     fillWith(p, step.bytes, step.id);
   }
-  auto *y = static_cast<float *>(scn_cg_alloc(size_t(n) * sizeof(float)));
-  for (int64_t i = 0; i < n; ++i)
-    y[i] = 2 * x[i];
-  int64_t *result = static_cast<int64_t *>(args[6]);
-  const int64_t words[5] = {reinterpret_cast<int64_t>(y), reinterpret_cast<int64_t>(y), 0, n, 1};
-  std::copy(words, words + 5, result);
+  scn::test::returnDoubled(args);
 }
 
-const char *kManifest =
-    R"({"format": "scn-compile/1", "inputs": [{"name": "x", "dtype": "f4", "shape": [-1]}],
-        "outputs": [{"name": "y", "dtype": "f4", "shape": [-1]}]})";
-
-struct Model {
-  scn_model_t model = nullptr;
-  Model() {
-    EXPECT_EQ(scn_model_from_entry(entry, kManifest, &model), SCN_OK) << scn_last_error_message();
-  }
-  ~Model() { scn_model_free(model); }
-  scn_model_memory_info_t info() const {
-    scn_model_memory_info_t info{};
-    EXPECT_EQ(scn_model_memory_info(model, &info), SCN_OK);
-    return info;
-  }
+struct Model : scn::test::EntryModel {
+  Model() : EntryModel(entry) {}
 };
 
 /// One call on `rows` values; the result doubled, checked, then freed

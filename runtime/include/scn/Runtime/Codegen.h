@@ -79,11 +79,17 @@ SCN_RUNTIME_API void scn_result_free(void *result);
 /// IR): within a call through Model.h, from the model's planned block where
 /// the call allocates as planned (scn_model_memory_info), else malloc
 /// memory (64-byte aligned in the block; `alignment`, a power of two,
-/// honoured by both). Free with scn_cg_free, or with scn_result_free. Null
-/// when out of memory or past PTRDIFF_MAX / 2 bytes, as malloc.
+/// honoured by both). Free with scn_cg_free, or with scn_result_free.
+/// Where the system refuses the memory (or past PTRDIFF_MAX / 2 bytes), a
+/// call through Model.h is abandoned and fails with SCN_ERROR_OUT_OF_MEMORY
+/// (runtime/lib/CPU/GeneratedCall.h); outside one, null, as malloc.
 SCN_RUNTIME_API void *scn_cg_alloc(size_t bytes);
 SCN_RUNTIME_API void *scn_cg_aligned_alloc(size_t alignment, size_t bytes);
 SCN_RUNTIME_API void scn_cg_free(void *block);
+/// The location of the op the next allocations of this thread are for
+/// ("loc(\"net.mlir\":12:8)", a constant string; null: unknown), which an
+/// out-of-memory error names (scn-name-allocation-sites).
+SCN_RUNTIME_API void scn_cg_allocation_site(const char *site);
 /// Records an error found by generated code (for example a NaN input
 /// feature); `op` names the op. Only the first error is kept.
 /* A zeroed 32-bit word for kernels to set to nonzero when they find bad
