@@ -107,15 +107,18 @@ static constexpr const char *kLinalgToHostLoops = "convert-linalg-to-loops";
 static constexpr const char *kLinalgToParallelLoops = "convert-linalg-to-parallel-loops";
 
 /// The host code's lowering to the LLVM dialect, shared by both targets.
-/// Every pass in these texts is upstream MLIR's, so the text is the clearest
-/// record of the order.
+/// Every pass in these texts but the first is upstream MLIR's, so the text
+/// is the clearest record of the order.
 ///
 /// memref.alloc and dealloc call _mlir_memref_to_llvm_alloc and _free, which
 /// become the runtime's scn_cg_alloc and scn_cg_free in LLVM IR
 /// (Execution/Compile.cpp, optimizeModule): within a call through Model.h
 /// the buffers come from the model's planned block
-/// (runtime/lib/CPU/RunArena.h), not a fresh mapping a layer.
+/// (runtime/lib/CPU/RunArena.h), not a fresh mapping a layer. Each is
+/// labelled with its op's location first (scn-name-allocation-sites), which
+/// an out-of-memory error names.
 static constexpr const char *kHostToLLVM =
+    "scn-name-allocation-sites,"
     "expand-strided-metadata,"
     "lower-affine,"
     "finalize-memref-to-llvm{use-generic-functions=1},"

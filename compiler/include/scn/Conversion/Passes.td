@@ -63,6 +63,34 @@ def SCNFreeBuffersEarly : Pass<"scn-free-buffers-early", "::mlir::func::FuncOp">
   }];
 }
 
+def SCNNameAllocationSites : Pass<"scn-name-allocation-sites", "::mlir::ModuleOp"> {
+  let summary = "Tell the runtime which op each host buffer is allocated for";
+  let description = [{
+    Before each `memref.alloc` of the host functions (not those of
+    `gpu.module`s), a call `scn_cg_allocation_site(label)` with the
+    allocation's location as a constant string ("loc(\"net.mlir\":12:8)",
+    the scn op the buffer was made for; null for an unknown location). The
+    runtime keeps the last label of the calling thread, so that an
+    allocation the system refuses ends the call with an out-of-memory error
+    that names the op's location (runtime/lib/CPU/GeneratedCall.h). A call
+    is a thread-local store.
+
+    Before:
+    ```mlir
+    %a = memref.alloc(%n) : memref<?x8xf32> loc("net.mlir":12:8)
+    ```
+    After:
+    ```mlir
+    %site = llvm.mlir.addressof @__scn_allocation_site_0 : !llvm.ptr
+    call @scn_cg_allocation_site(%site) : (!llvm.ptr) -> ()
+    %a = memref.alloc(%n) : memref<?x8xf32>
+    ```
+    It runs after the GPU passes, whose chains of stream work a call in
+    between would end.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect", "::mlir::func::FuncDialect"];
+}
+
 def ConvertSCNToGPU : Pass<"convert-scn-to-gpu", "::mlir::ModuleOp"> {
   let summary = "Lower scn ops to GPU-ready loops over buffers plus runtime calls";
   let description = [{

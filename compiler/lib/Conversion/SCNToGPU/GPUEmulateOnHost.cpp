@@ -30,9 +30,11 @@ using namespace mlir;
 namespace {
 
 /// memref.copy from `src` to `dst`, skipped when `dst` is null: a result
-/// buffer that could not be allocated (scn_cg_result_buffer) has already
-/// failed the run with an out-of-memory error, which the caller gets; a
-/// GPU run's DMA into it reports the same error instead of faulting.
+/// buffer that could not be allocated (scn_cg_result_buffer) abandons a
+/// call through Model.h (runtime/lib/CPU/GeneratedCall.h), and outside one
+/// has already failed the run with an out-of-memory error, which the
+/// caller gets; a GPU run's DMA into it reports the same error instead of
+/// faulting.
 void copyUnlessNull(OpBuilder &b, Location loc, Value src, Value dst) {
   Value address = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, dst);
   Value present = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, address,
