@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "scn/Execution/ModelRunner.h"
+#include "scn/Support/Memory.h"
 
 #include "scn/Runtime/Codegen.h"
 #include "scn/Runtime/Model.h"
@@ -126,15 +127,23 @@ llvm::Expected<NpzFile> ModelRunner::run(const NpzFile &arrays) {
                     static_cast<int32_t>(results.size())) != SCN_OK)
     return fail(scn_last_error_message());
   NpzFile outputs;
-  for (auto [sig, result] : llvm::zip(sig.outputs, results)) {
+  for (size_t o = 0; o < results.size(); ++o) {
+    const scn_tensor_t &result = results[o];
     NpyArray out;
-    out.dtype = sig.dtype;
+    out.dtype = sig.outputs[o].dtype;
     out.shape.assign(result.shape, result.shape + result.rank);
-    out.data.resize(out.numElements() * out.elementSize());
+    const size_t bytes = size_t(out.numElements()) * out.elementSize();
+    if (!systemGives(bytes)) {
+      for (size_t rest = o; rest < results.size(); ++rest)
+        scn_result_free(results[rest].data);
+      return fail("out of memory for a copy of output '" + sig.outputs[o].name + "' (" +
+                  llvm::Twine(bytes) + " bytes)");
+    }
+    out.data.resize(bytes);
     if (!out.data.empty())
       std::memcpy(out.data.data(), result.data, out.data.size());
     scn_result_free(result.data);
-    outputs[sig.name] = std::move(out);
+    outputs[sig.outputs[o].name] = std::move(out);
   }
   return outputs;
 }

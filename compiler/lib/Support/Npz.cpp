@@ -1,6 +1,7 @@
 //===- Npz.cpp - numpy .npy/.npz arrays -----------------------------------===//
 
 #include "scn/Support/Npz.h"
+#include "scn/Support/Memory.h"
 
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
@@ -133,6 +134,8 @@ Expected<NpyArray> parseNpy(StringRef bytes, StringRef name) {
   if (bytes.size() - dataStart < size)
     return bad("truncated data: " + Twine(bytes.size() - dataStart) +
                " bytes for " + Twine(size));
+  if (!systemGives(size))
+    return bad("out of memory for " + Twine(size) + " bytes");
   array.data.assign(p + dataStart, p + dataStart + size);
   return array;
 }
@@ -140,6 +143,9 @@ Expected<NpyArray> parseNpy(StringRef bytes, StringRef name) {
 /// Inflates a raw deflate stream of known output size.
 static Expected<std::string> inflateRaw(StringRef in, size_t outSize,
                                         StringRef name) {
+  if (!systemGives(outSize))
+    return fail("member '" + name + "': out of memory for " + Twine(outSize) +
+                " inflated bytes");
   std::string out(outSize, '\0');
   z_stream zs{};
   if (inflateInit2(&zs, -MAX_WBITS) != Z_OK)

@@ -28,6 +28,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <new>
 #include <malloc.h>
 #include <sys/resource.h>
 
@@ -114,6 +115,10 @@ static void keepLargeBlocksInTheHeap() {
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  // InitLLVM makes a failed operator new abort the process; the runtime's
+  // builders catch std::bad_alloc and report out of memory as an error,
+  // as they do in any other program that loads it.
+  std::set_new_handler(nullptr);
   keepLargeBlocksInTheHeap();
   cl::ParseCommandLineOptions(argc, argv, "scn network runner\n");
   if (repeat == 0)
