@@ -330,7 +330,7 @@ void scn_model::run(scn_run_t callerRun, const scn_tensor_t *given, int32_t numG
   packed.push_back(resultStorage.data());
 
   size_t refusedBytes = 0;
-  std::string refusedFor;
+  std::string refusedFor, gpuError;
   {
     // The call's own allocations come from the model's arena (when no
     // other call holds it), until the entry returns.
@@ -355,13 +355,17 @@ void scn_model::run(scn_run_t callerRun, const scn_tensor_t *given, int32_t numG
         arena.abandonCall();
       call.releaseHeld();
       abandonRunCall(run);
+      // A GPU error of the abandoned call (a device block it could not
+      // have first) is part of its error, and must not fail the next call.
+      if (target == "cuda" && scn_gpu_take_error() != SCN_OK)
+        gpuError = std::string("; before it, a GPU error: ") + scn_last_error_message();
     }
   }
   if (refusedBytes) {
     std::string message = refusedFor + ": out of memory: a buffer of " +
                           formatBytes(refusedBytes) +
                           " was refused; the call was abandoned and the memory it held "
-                          "freed";
+                          "freed" + gpuError;
     run->fail(SCN_ERROR_OUT_OF_MEMORY, message);
     fail(SCN_ERROR_OUT_OF_MEMORY, message);
   }

@@ -163,8 +163,12 @@ void *scn_cg_prepared(scn_run_t run, const char *site, const void *const *source
   // is abandoned (GeneratedCall.h), or outside one their writes would meet
   // null.
   if (!block) {
-    run->fail(SCN_ERROR_OUT_OF_MEMORY,
-              std::string(kWhat) + ": out of memory for " + std::to_string(bytes) + " bytes");
+    try {
+      run->fail(SCN_ERROR_OUT_OF_MEMORY,
+                std::string(kWhat) + ": out of memory for " + std::to_string(bytes) + " bytes");
+    } catch (...) {
+      // Not even the message fits: the abandoned call's error says it.
+    }
     scn::rt::abandonGeneratedCall(size_t(bytes), "the values prepared from the parameters");
   }
   return block;

@@ -254,10 +254,13 @@ void *RunArena::allocate(size_t bytes, size_t alignment) {
     live_.emplace(block, index);
   } catch (...) {
     // No memory for the record: this buffer is the heap's (or the pool's),
-    // unrecorded, and the call leaves the plan.
+    // unrecorded (but noted, for an abandoned call to free), and the call
+    // leaves the plan.
     following_ = false;
     if (placed)
-      return heapAllocate(bytes, alignment);
+      block = heapAllocate(bytes, alignment);
+    if (block)
+      noteHeld(block, [](void *held, const void *) { heapRelease(held); });
     return block;
   }
   std::lock_guard<std::mutex> lock(stateLock_);

@@ -966,7 +966,9 @@ extern "C" void *mgpuEventCreate(void) {
 
 extern "C" void mgpuEventDestroy(void *event) {
   noteReleased(event);
-  guarded("mgpuEventDestroy", [&] {
+  // Even after a failure, as streams: an abandoned call (GeneratedCall.h)
+  // destroys its events with the GPU error still kept.
+  evenAfterFailure("mgpuEventDestroy", [&] {
     if (event)
       check(driver().cuEventDestroy(static_cast<CUevent>(event)), "cuEventDestroy");
   });

@@ -1,4 +1,9 @@
 // RUN: scn-opt %s --scn-name-allocation-sites | FileCheck %s --enable-var-scope
+// Labelled twice, the second run's globals take new names (the module
+// still verifies):
+// RUN: scn-opt %s --scn-name-allocation-sites --scn-name-allocation-sites | FileCheck %s --check-prefix=TWICE
+// TWICE-COUNT-4: llvm.mlir.global internal constant @__scn_allocation_site_
+// TWICE-NOT: llvm.mlir.global
 
 // One constant string a location, declared once; the runtime's function
 // once.
@@ -46,3 +51,4 @@ func.func @layers(%n: index) -> (memref<?x8xf32>, memref<?x16xf32>, memref<?x2xf
 func.func @none(%x: memref<4xf32>) -> memref<4xf32> {
   return %x : memref<4xf32>
 }
+

@@ -72,6 +72,8 @@ def main():
         report["failures"].append({"after": k, "error": error, "held": failed_held,
                                    "held after the next run": held()})
     report["host failures"] = host_failures(lib, manifest, inputs, calls, held)
+    report["device then host failure"] = device_then_host_failure(fake, lib, manifest, inputs,
+                                                                  held, n - 1)
     report["resident"] = resident_calls(lib, manifest, inputs, weights.split(","), calls, held,
                                         len(report["host failures"]))
     print(json.dumps(report))
@@ -97,6 +99,29 @@ def host_failures(lib, manifest, inputs, calls, held):
         failure["held after the next run"] = held()
         out.append(failure)
     return out
+
+
+def device_then_host_failure(fake, lib, manifest, inputs, held, after):
+    """A run whose device block after the first `after` fails (the GPU error
+    is kept and later kernels skipped; the geometry is built) and then its
+    first host buffer (the call is abandoned): its error, and the next
+    run's (None: it ran), which the kept GPU error must not fail."""
+    fake.scn_fake_cuda_set(b"fail_allocation_after", ctypes.c_longlong(after))
+    os.environ["SCN_RUNTIME_FAIL_ALLOCATION"] = "1"
+    try:
+        artifact.run_artifact(lib, manifest, inputs)
+        error = None
+    except RuntimeError as e:
+        error = str(e)
+    finally:
+        del os.environ["SCN_RUNTIME_FAIL_ALLOCATION"]
+        fake.scn_fake_cuda_set(b"fail_allocation_after", ctypes.c_longlong(-1))
+    try:
+        artifact.run_artifact(lib, manifest, inputs)
+        next_error = None
+    except RuntimeError as e:
+        next_error = str(e)
+    return {"error": error, "next run's error": next_error, "held": held()}
 
 
 def resident_calls(lib, manifest, inputs, weights, calls, held, host_buffers):

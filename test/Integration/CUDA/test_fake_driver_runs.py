@@ -65,6 +65,12 @@ def test_runs_free_what_they_allocate_and_survive_out_of_memory(element_type, tm
         assert "the network's results: out of memory: a buffer of" in failure["error"], failure
         assert failure["held"] == 0 and failure["events alive"] == 0, failure
         assert failure["held after the next run"] == 0, failure
+    # ... also after a device block failed first in that run: the GPU error
+    # it left does not fail the next run.
+    both = report["device then host failure"]
+    assert "the network's results: out of memory" in both["error"], both
+    assert "before it, a GPU error: " in both["error"] and "out of device memory" in both["error"]
+    assert both["next run's error"] is None and both["held"] == 0, both
     # Resident weights: the first call prepares the values derived from the
     # weights alone (batch norm's scale and shift, and in f16 the packed
     # weights) into one block of the process; the next calls find them,

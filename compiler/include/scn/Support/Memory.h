@@ -21,11 +21,14 @@
 
 namespace scn {
 
-/// Whether malloc gives `bytes` now (what it gave is freed at once).
+/// Whether malloc gives `bytes` now (what it gave is freed at once). The
+/// pointer goes through a volatile: a compiler may otherwise fold a
+/// malloc/free pair whose result is only compared with null (clang does).
 inline bool systemGives(size_t bytes) {
-  void *probe = std::malloc(bytes);
+  void *volatile probe = std::malloc(bytes);
+  const bool given = probe != nullptr;
   std::free(probe);
-  return probe || bytes == 0;
+  return given || bytes == 0;
 }
 
 } // namespace scn

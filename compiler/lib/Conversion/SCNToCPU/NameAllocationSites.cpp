@@ -39,29 +39,38 @@ struct SCNNameAllocationSitesPass
     OpBuilder b(context);
     auto ptr = LLVM::LLVMPointerType::get(context);
     b.setInsertionPointToStart(module.getBody());
-    func::FuncOp site = module.lookupSymbol<func::FuncOp>(kSiteFunction);
+    Operation *declared = module.lookupSymbol(kSiteFunction);
+    auto site = dyn_cast_or_null<func::FuncOp>(declared);
+    if (declared && !site) {
+      declared->emitError("scn-name-allocation-sites: '")
+          << kSiteFunction << "' is declared, but not as a func.func";
+      return signalPassFailure();
+    }
     if (!site) {
       site = func::FuncOp::create(b, module.getLoc(), kSiteFunction,
                                   b.getFunctionType({ptr}, {}));
       site.setPrivate();
     }
 
-    // One constant string a location.
-    llvm::StringMap<std::string> globalByLabel;
+    // One constant string a location; the symbol table renames a global
+    // whose name is taken (a module labelled before).
+    SymbolTable symbols(module);
+    llvm::StringMap<StringAttr> globalByLabel;
     auto labelGlobal = [&](StringRef label) -> StringRef {
       auto [it, inserted] = globalByLabel.try_emplace(label);
       if (inserted) {
-        it->second = "__scn_allocation_site_" + std::to_string(globalByLabel.size() - 1);
         std::string text = label.str();
         text.push_back('\0');
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(module.getBody());
-        LLVM::GlobalOp::create(b, module.getLoc(),
-                               LLVM::LLVMArrayType::get(b.getI8Type(), text.size()),
-                               /*isConstant=*/true, LLVM::Linkage::Internal, it->second,
-                               b.getStringAttr(text));
+        auto global = LLVM::GlobalOp::create(
+            b, module.getLoc(), LLVM::LLVMArrayType::get(b.getI8Type(), text.size()),
+            /*isConstant=*/true, LLVM::Linkage::Internal,
+            "__scn_allocation_site_" + std::to_string(globalByLabel.size() - 1),
+            b.getStringAttr(text));
+        it->second = symbols.insert(global);
       }
-      return it->second;
+      return it->second.getValue();
     };
 
     for (memref::AllocOp alloc : allocs) {
