@@ -46,7 +46,7 @@ def child(library, npz, calls, reuse):
         faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
         del out
     print(json.dumps({"ms": float(np.median(times[1:])), "first_ms": times[0],
-                      "faults": float(np.median(faults[1:])),
+                      "faults": float(np.median(faults[1:])), "first_faults": faults[0],
                       "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
 
