@@ -437,7 +437,9 @@ void scn_model::run(scn_run_t callerRun, const scn_tensor_t *given, int32_t numG
       out.data = allocated;
       blocks.handedOver.insert(allocated);
     } else {
-      // A view, a buffer shared with another output, or an input: a copy.
+      // A view, a buffer shared with another output, or an input: a copy
+      // (the generated call has returned: a refused block is null here,
+      // never a jump, GeneratedCall.h).
       void *copy = scn_cg_result_buffer(nullptr, count * int64_t(elementBytes));
       if (!copy)
         fail(SCN_ERROR_OUT_OF_MEMORY, "no memory for a copy of output '", spec.name, "'");
