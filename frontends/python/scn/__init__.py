@@ -13,7 +13,7 @@ from .tensor import SparseConvNetTensor
 from .nn import *  # noqa: F401,F403
 from .nn import __all__ as _nn_all
 from . import functional, geometry, nn
-from .compiled import compile, load_compiled, CompiledNetwork  # noqa: A001
+from .compiled import compile, load_compiled, CompiledNetwork, OutOfMemoryError  # noqa: A001
 
 __all__ = ['Metadata', 'SparseConvNetTensor', 'functional', 'geometry', 'nn', 'compile',
-           'load_compiled', 'CompiledNetwork'] + list(_nn_all)
+           'load_compiled', 'CompiledNetwork', 'OutOfMemoryError'] + list(_nn_all)

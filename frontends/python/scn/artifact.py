@@ -27,6 +27,17 @@ class ArtifactError(RuntimeError):
     """The file is not an scn-compile artifact, or not one for this runtime."""
 
 
+#: SCN_ERROR_OUT_OF_MEMORY (scn/Runtime/Status.h).
+_OUT_OF_MEMORY = 4
+
+
+class OutOfMemoryError(MemoryError, RuntimeError):
+    """A call the runtime abandoned for want of memory (SCN_ERROR_OUT_OF_MEMORY:
+    a buffer the system refused, on the host or the device; the message names
+    its size and the op). A MemoryError, and a RuntimeError as the runtime's
+    other errors; the network can be called again."""
+
+
 def _bind_runtime(lib):
     """The runtime calls from ``lib`` (the artifact: dlsym searches its dependencies)."""
     signatures = {
@@ -251,7 +262,8 @@ def run_artifact(lib, manifest, arrays, persistent=None):
     """Runs the artifact on numpy arrays (the manifest's inputs, in order, C-contiguous);
     returns the result arrays (the manifest's outputs, in order).  Raises RuntimeError
     with the runtime's message (the op's or the input's; for a CUDA artifact also the
-    GPU's).  ``persistent``: a PersistentRun to use (and keep) instead of a new run."""
+    GPU's); OutOfMemoryError, a RuntimeError and a MemoryError, where memory was
+    refused.  ``persistent``: a PersistentRun to use (and keep) instead of a new run."""
     tensors = input_tensors(arrays, manifest)
     n = len(manifest['outputs'])
     results = (_Tensor * max(1, n))()
@@ -261,6 +273,8 @@ def run_artifact(lib, manifest, arrays, persistent=None):
     else:
         status = lib.scn_model_run(lib.scn_model, tensors.ctypes.data, len(arrays),
                                    ctypes.addressof(results), n)
+    if status == _OUT_OF_MEMORY:
+        raise OutOfMemoryError(_last_error(lib))
     if status != 0:
         raise RuntimeError(_last_error(lib))
     return [_adopt(lib, t) for t in results[:n]]

@@ -47,7 +47,8 @@ import weakref
 import numpy as np
 import torch
 
-from .artifact import DTYPES, ArtifactError, load_artifact, memory_info, run_artifact
+from .artifact import (DTYPES, ArtifactError, OutOfMemoryError, load_artifact, memory_info,  # noqa: F401
+                       run_artifact)
 from .metadata import Metadata
 from .geometry import SiteSet
 from .tensor import SparseConvNetTensor
@@ -332,7 +333,8 @@ class CompiledNetwork(torch.nn.Module):
 
     def run_arrays(self, arrays):
         """Run on numpy arrays (the manifest's inputs, in order); returns the result arrays
-        (the manifest's outputs, in order).  Raises RuntimeError with the runtime's message."""
+        (the manifest's outputs, in order).  Raises RuntimeError with the runtime's message
+        (OutOfMemoryError, also a MemoryError, where memory was refused)."""
         return run_artifact(self._lib, self.manifest, arrays)
 
     # -- forward ---------------------------------------------------------------

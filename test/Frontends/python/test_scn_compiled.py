@@ -216,6 +216,23 @@ def test_bad_inputs_raise_the_runtime_message():
         compiled([x[0], torch.randn(len(x[0]), 5)])
 
 
+@needs_tools
+def test_memory_refused_in_a_call_raises_memory_error_and_the_next_call_runs(monkeypatch):
+    """A buffer the system refuses abandons the call (runtime/lib/CPU/
+    GeneratedCall.h; SCN_RUNTIME_FAIL_ALLOCATION=n refuses the n-th, as the
+    system would): a MemoryError (also a RuntimeError) naming the layer's
+    location, and the module works on."""
+    model = _model_2d()
+    x = _input(2, 32, 40, 2, 3, seed=7)
+    compiled = scn.compile(model, x)
+    monkeypatch.setenv('SCN_RUNTIME_FAIL_ALLOCATION', '2')
+    with pytest.raises(MemoryError, match=r'op at loc\(".*net\.mlir":\d+:\d+\): out of memory') as e:
+        compiled(x)
+    assert isinstance(e.value, scn.OutOfMemoryError) and isinstance(e.value, RuntimeError)
+    monkeypatch.delenv('SCN_RUNTIME_FAIL_ALLOCATION')
+    _assert_same(compiled(x), _eager(None, model, x))
+
+
 def _cuda_device_present():
     sys.path.insert(0, os.path.join(ROOT, 'test', 'Integration'))
     from cuda_device import cuda_device_present
