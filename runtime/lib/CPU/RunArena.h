@@ -6,7 +6,8 @@
 ///
 /// \file
 /// The generated code allocates every layer's buffers with memref.alloc,
-/// lowered to scn_cg_alloc / scn_cg_free (Codegen.h), which land here. Through malloc, a large buffer is a fresh mapping that the kernel
+/// lowered to scn_cg_alloc / scn_cg_free (Codegen.h), which land here.
+/// Through malloc, a large buffer is a fresh mapping that the kernel
 /// faults in and zeroes page by page at every layer of every call (glibc's
 /// mmap threshold): 208k page faults a W1 call from Python. A library
 /// cannot set glibc's policy for the process that loads it, and a cache of

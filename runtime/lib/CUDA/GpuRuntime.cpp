@@ -41,11 +41,8 @@ using namespace scn::rt::driver_api;
 
 namespace {
 
+/// mgpuMemAlloc's work (below, with the mgpu* functions).
 void *allocateBlock(uint64_t bytes, void *stream, bool hostShared);
-
-} // namespace
-
-namespace {
 
 struct StickyError {
   std::mutex mutex;
