@@ -9,7 +9,8 @@
 /// (SCN_RUNTIME_ROW_ORDER, SCN_RUNTIME_ROW_PACKING, SCN_GPU_GEOMETRY_STREAM,
 /// SCN_RUNTIME_RUN_ARENA): a variable that is unset or names the default,
 /// or names another choice; any other value is an error naming the
-/// variable, not a silent default.
+/// variable, not a silent default. The same for the tests' counts
+/// (SCN_RUNTIME_FAIL_ALLOCATION, GeneratedCall.h).
 ///
 //===----------------------------------------------------------------------===//
 
@@ -18,6 +19,7 @@
 
 #include "Error.h"
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <initializer_list>
@@ -49,6 +51,21 @@ inline size_t environmentChoice(const char *name, std::initializer_list<const ch
 /// value. Host only.
 inline bool environmentAsksFor(const char *name, const char *usual, const char *other) {
   return environmentChoice(name, {usual, other}) == 1;
+}
+
+/// The count the environment variable `name` gives (unset or empty:
+/// `otherwise`); fails naming the variable for anything but a decimal
+/// count. Host only.
+inline size_t environmentCount(const char *name, size_t otherwise) {
+  const char *text = std::getenv(name);
+  if (!text || !*text)
+    return otherwise;
+  char *end = nullptr;
+  errno = 0;
+  const unsigned long long count = std::strtoull(text, &end, 10);
+  if (errno || *end || *text == '-' || *text == '+' || *text == ' ')
+    fail(SCN_ERROR_INVALID_ARGUMENT, name, " = \"", text, "\" is not a count");
+  return size_t(count);
 }
 
 } // namespace scn::rt

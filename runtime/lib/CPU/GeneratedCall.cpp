@@ -6,13 +6,14 @@
 
 #include "GeneratedCall.h"
 
+#include "EnvironmentChoice.h"
+
 #include "scn/Runtime/Codegen.h"
 
 #ifdef _OPENMP
 #include <omp.h>
 #endif
 
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 
@@ -34,25 +35,11 @@ int parallelLevel() {
 #endif
 }
 
-/// A variable of the environment as a count; `otherwise` when unset or not
-/// a number.
-size_t countFromEnvironment(const char *name, size_t otherwise) {
-  const char *text = std::getenv(name);
-  if (!text || !*text || *text == '-')
-    return otherwise;
-  char *end = nullptr;
-  errno = 0;
-  const unsigned long long count = std::strtoull(text, &end, 10);
-  if (errno || *end)
-    return otherwise;
-  return size_t(count);
-}
-
 } // namespace
 
 GeneratedCall::GeneratedCall()
-    : refuseFrom_(countFromEnvironment("SCN_RUNTIME_FAIL_ALLOCATIONS_FROM", SIZE_MAX)),
-      refuseNumber_(countFromEnvironment("SCN_RUNTIME_FAIL_ALLOCATION", 0)) {}
+    : refuseFrom_(environmentCount("SCN_RUNTIME_FAIL_ALLOCATIONS_FROM", SIZE_MAX)),
+      refuseNumber_(environmentCount("SCN_RUNTIME_FAIL_ALLOCATION", 0)) {}
 
 GeneratedCall::~GeneratedCall() {
   if (currentCall == this)

@@ -53,6 +53,7 @@ namespace scn::rt {
 
 class GeneratedCall {
 public:
+  /// Reads the tests' variables (a bad value throws Error naming it).
   GeneratedCall();
   ~GeneratedCall();
   GeneratedCall(const GeneratedCall &) = delete;
@@ -110,9 +111,9 @@ void noteReleased(void *thing);
 
 /// Where an allocation of the generated code failed: jumps back to the
 /// calling thread's GeneratedCall::run. `what` the buffer was for, when
-/// not the op of the last scn_cg_allocation_site. Returns only when there
-/// is no call to go back to (no call on this thread, or inside a parallel
-/// region).
+/// not the op of the last scn_cg_allocation_site. Returns only when this
+/// thread runs no call; inside a parallel region the call opened, stops the
+/// process with a message.
 void abandonGeneratedCall(size_t bytes, const char *what = nullptr);
 
 } // namespace scn::rt

@@ -329,9 +329,12 @@ void scn_model::run(scn_run_t callerRun, const scn_tensor_t *given, int32_t numG
   std::vector<int64_t> resultStorage(resultWords, 0);
   packed.push_back(resultStorage.data());
 
+  bool abandoned = false;
   size_t refusedBytes = 0;
   std::string refusedFor, gpuError;
   {
+    // First: it reads the tests' variables, and may fail on a bad one.
+    GeneratedCall call;
     // The call's own allocations come from the model's arena (when no
     // other call holds it), until the entry returns.
     struct ArenaCall {
@@ -343,10 +346,10 @@ void scn_model::run(scn_run_t callerRun, const scn_tensor_t *given, int32_t numG
           arena.leave();
       }
     } arenaCall(arena);
-    GeneratedCall call;
     if (!call.run(entry, packed.data())) {
       // Abandoned where a buffer could not be had (GeneratedCall.h): what
       // the call holds is freed, once the GPU work it queued is done.
+      abandoned = true;
       refusedBytes = call.failedBytes();
       refusedFor = call.failedFor();
       if (target == "cuda")
@@ -361,7 +364,7 @@ void scn_model::run(scn_run_t callerRun, const scn_tensor_t *given, int32_t numG
         gpuError = std::string("; before it, a GPU error: ") + scn_last_error_message();
     }
   }
-  if (refusedBytes) {
+  if (abandoned) {
     std::string message = refusedFor + ": out of memory: a buffer of " +
                           formatBytes(refusedBytes) +
                           " was refused; the call was abandoned and the memory it held "

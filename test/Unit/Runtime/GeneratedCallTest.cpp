@@ -171,6 +171,42 @@ TEST(GeneratedCall, CallsOnOtherThreadsRunWhileOneIsAbandoned) {
     thread.join();
 }
 
+TEST(GeneratedCall, AnEmptyBufferRefusedFailsTheCallToo) {
+  // The runtime gives an empty buffer a byte; refused, it is out of memory
+  // all the same, not a call taken for finished.
+  Model m;
+  sizes = {1 << 20, 0, 1 << 20};
+  {
+    ScopedEnvironment refuse("SCN_RUNTIME_FAIL_ALLOCATION", "2");
+    EXPECT_EQ(call(m), SCN_ERROR_OUT_OF_MEMORY);
+    EXPECT_NE(std::string(scn_last_error_message()).find("a buffer of 0 bytes"),
+              std::string::npos)
+        << scn_last_error_message();
+    EXPECT_EQ(allocated, 1u);
+  }
+  ASSERT_EQ(call(m), SCN_OK);
+}
+
+TEST(GeneratedCall, ABadTestVariableIsAnErrorNamingIt) {
+  Model m;
+  sizes = kLayers;
+  {
+    ScopedEnvironment refuse("SCN_RUNTIME_FAIL_ALLOCATION", "two");
+    EXPECT_EQ(call(m), SCN_ERROR_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(scn_last_error_message())
+                  .find("SCN_RUNTIME_FAIL_ALLOCATION = \"two\" is not a count"),
+              std::string::npos)
+        << scn_last_error_message();
+  }
+  // The plan the first good call makes is not disturbed by the failed one.
+  ASSERT_EQ(call(m), SCN_OK);
+  ASSERT_EQ(call(m), SCN_OK);
+#ifndef SCN_UNDER_ADDRESS_SANITIZER
+  EXPECT_EQ(m.info().plans, 1);
+  EXPECT_EQ(m.info().calls_in_block, 1);
+#endif
+}
+
 TEST(GeneratedCall, OutsideACallARefusedBufferIsNull) {
   // The generated code's functions called from elsewhere (a test, a
   // program that calls an entry itself) keep malloc's answer.
