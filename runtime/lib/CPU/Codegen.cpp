@@ -538,13 +538,25 @@ int64_t scn_cg_neighbors_rows(scn_run_t run, void *kmap, int32_t transposed) {
   return map ? map->numOut : 0;
 }
 
+/// The map `kmap` reads with its pair lists built, or null with the run
+/// failed (a map past INT32_MAX pairs): a kernel that found no pairs would
+/// otherwise leave its output at the bias.
+static scn_kmap_t pairListsOf(scn_run_t run, void *kmap, int32_t transposed,
+                              scn_kmap_info_t &info) {
+  scn_kmap_t map = readMap(run, kmap, transposed);
+  if (!map)
+    return nullptr;
+  if (scn_status_t st = scn_kmap_get_info(map, &info); st != SCN_OK) {
+    run->failFromRuntime(st, "weight-stationary convolution (pair lists)");
+    return nullptr;
+  }
+  return map;
+}
+
 static const scn_kmap_info_t *pairsOf(scn_run_t run, void *kmap,
                                       int32_t transposed,
                                       scn_kmap_info_t &info) {
-  scn_kmap_t map = readMap(run, kmap, transposed);
-  if (!map || scn_kmap_get_info(map, &info) != SCN_OK)
-    return nullptr;
-  return &info;
+  return pairListsOf(run, kmap, transposed, info) ? &info : nullptr;
 }
 
 /// A per-row array of the map that reads `kmap` (`get`: the row order or
@@ -596,6 +608,18 @@ const int32_t *scn_cg_pair_in_rows(scn_run_t run, void *kmap, int32_t transposed
 const int32_t *scn_cg_pair_out_rows(scn_run_t run, void *kmap, int32_t transposed) {
   scn_kmap_info_t info;
   return pairsOf(run, kmap, transposed, info) ? info.pair_out_rows : nullptr;
+}
+
+int64_t scn_cg_pair_block_count(scn_run_t run, void *kmap, int32_t transposed) {
+  scn_kmap_info_t info;
+  scn_kmap_t map = pairListsOf(run, kmap, transposed, info);
+  return map ? map->numPairBlocks : 0;
+}
+
+const int64_t *scn_cg_pair_blocks(scn_run_t run, void *kmap, int32_t transposed) {
+  scn_kmap_info_t info;
+  scn_kmap_t map = pairListsOf(run, kmap, transposed, info);
+  return map ? map->pairBlocks.data() : nullptr;
 }
 
 } // extern "C"

@@ -14,17 +14,41 @@
 
 using namespace scn::rt;
 
+/// Cuts rows [0, n) into blocks of at least `pairsPerBlock` pairs each (the
+/// last may have fewer; a block of rows without pairs only when every row
+/// lacks them): returns each block's first row.
+static std::vector<int64_t> cutPairBlocks(const Array<int32_t> &rowPairs, int64_t n,
+                                          int64_t pairsPerBlock) {
+  std::vector<int64_t> firstRows;
+  int64_t held = pairsPerBlock;
+  for (int64_t o = 0; o < n; ++o) {
+    if (held >= pairsPerBlock) {
+      firstRows.push_back(o);
+      held = 0;
+    }
+    held += rowPairs[o];
+  }
+  return firstRows;
+}
+
 void scn::rt::buildPairLists(scn_kmap &map) {
   const int64_t K = map.volume, rows = map.numOut;
   const int32_t *neighbors = map.neighbors.data();
   const int64_t chunks = numChunks(rows, kGrain / 4);
   // counts[c * K + k]: pairs of offset k in chunk c, then chunk c's cursor.
   std::vector<int64_t> counts(chunks * K, 0);
+  Array<int32_t> rowPairs(rows);
   forEachChunk(rows, chunks, [&](int64_t c, int64_t b, int64_t e) {
     int64_t *count = &counts[c * K];
-    for (int64_t o = b; o < e; ++o)
-      for (int64_t k = 0; k < K; ++k)
-        count[k] += neighbors[o * K + k] >= 0;
+    for (int64_t o = b; o < e; ++o) {
+      int32_t here = 0;
+      for (int64_t k = 0; k < K; ++k) {
+        bool pair = neighbors[o * K + k] >= 0;
+        count[k] += pair;
+        here += pair;
+      }
+      rowPairs[o] = here;
+    }
   });
   map.pairOffsets.resize(K + 1);
   int64_t total = 0;
@@ -40,9 +64,22 @@ void scn::rt::buildPairLists(scn_kmap &map) {
   checkRowCount(total, "number of kernel map pairs");
   map.pairIn.resize(total);
   map.pairOut.resize(total);
+  // Each block's first row, then where each offset's pairs of the block
+  // start: the cursors when the block's first row comes.
+  const std::vector<int64_t> firstRows = cutPairBlocks(rowPairs, rows, kPairsPerBlock);
+  const int64_t blocks = static_cast<int64_t>(firstRows.size());
+  map.numPairBlocks = blocks;
+  map.pairBlocks.resize((blocks + 1) * (K + 1));
   forEachChunk(rows, chunks, [&](int64_t c, int64_t b, int64_t e) {
     int64_t *cursor = &counts[c * K];
-    for (int64_t o = b; o < e; ++o)
+    auto next = std::lower_bound(firstRows.begin(), firstRows.end(), b);
+    for (int64_t o = b; o < e; ++o) {
+      if (next != firstRows.end() && *next == o) {
+        int64_t *block = &map.pairBlocks[(next - firstRows.begin()) * (K + 1)];
+        block[0] = o;
+        std::copy(cursor, cursor + K, block + 1);
+        ++next;
+      }
       for (int64_t k = 0; k < K; ++k) {
         int32_t in = neighbors[o * K + k];
         if (in >= 0) {
@@ -51,7 +88,11 @@ void scn::rt::buildPairLists(scn_kmap &map) {
           map.pairOut[p] = static_cast<int32_t>(o);
         }
       }
+    }
   });
+  int64_t *end = &map.pairBlocks[blocks * (K + 1)];
+  end[0] = rows;
+  std::copy(map.pairOffsets.data() + 1, map.pairOffsets.data() + K + 1, end + 1);
 }
 
 void scn::rt::buildKeyOrder(scn_kmap &map) {

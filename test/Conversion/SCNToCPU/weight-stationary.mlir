@@ -1,37 +1,43 @@
 // RUN: scn-opt %s --convert-scn-to-cpu -split-input-file -verify-diagnostics | FileCheck %s
 
-// dataflow = "weight_stationary": rows start at the bias; then, offset by
-// offset (scf.for over the 9 offsets), tiles of 2 (input, output) pairs run
-// in parallel: each tile loads its output rows, adds x[in] * W[k] with one
-// weight vector load per input channel for both pairs, and stores the rows
-// it owns; the fused ReLU runs in a last pass over the rows.
+// dataflow = "weight_stationary": one parallel loop over the runtime's
+// blocks of output rows (scn_cg_pair_blocks: a block's first row, then each
+// offset's first pair among its rows). A block's rows start at the bias;
+// then, offset by offset (scf.for over the 9 offsets), tiles of 2 (input,
+// output) pairs load their output rows, add x[in] * W[k] with one weight
+// vector load per input channel for both pairs, and store the rows they
+// own; the fused ReLU runs over the block's rows last. No other parallel
+// loop: the threads meet once, not once an offset.
 // CHECK-LABEL: func.func @subm(
 // CHECK: %[[MAP:.*]] = call @scn_cg_kernel_map(
 // CHECK: %[[OUT:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x8xf32>
-// CHECK: scf.parallel
-// CHECK:   vector.load %{{.*}} : memref<8xf32>, vector<8xf32>
-// CHECK:   vector.store %{{.*}}, %[[OUT]]
-// CHECK: %[[COUNT:.*]] = call @scn_cg_pair_count(%{{.*}}, %[[MAP]], %c0_i32
-// CHECK: arith.cmpi sgt, %[[COUNT]]
-// CHECK: call @scn_cg_pair_offsets(
+// CHECK: %[[BLOCKS:.*]] = call @scn_cg_pair_block_count(%{{.*}}, %[[MAP]], %c0_i32
+// CHECK-NEXT: %[[N:.*]] = arith.index_cast %[[BLOCKS]]
+// CHECK: call @scn_cg_pair_blocks(%{{.*}}, %[[MAP]], %c0_i32
 // CHECK: call @scn_cg_pair_in_rows(
 // CHECK: call @scn_cg_pair_out_rows(
-// CHECK: scf.for %[[K:.*]] = %{{.*}} to %c9
-// CHECK:   %[[TILES:.*]] = arith.ceildivui %{{.*}}, %c2
-// CHECK:   scf.parallel (%{{.*}}) = (%{{.*}}) to (%[[TILES]])
-// CHECK:     vector.load %[[OUT]]
-// CHECK:     vector.load %[[OUT]]
-// CHECK:     scf.for
-// CHECK:       vector.load %{{.*}}[%[[K]], %{{.*}}, %{{.*}}, %{{.*}}] : memref<9x1x4x8xf32>, vector<8xf32>
-// CHECK:       vector.fma
-// CHECK:       vector.fma
-// CHECK:     scf.if
-// CHECK:       vector.store %{{.*}}, %[[OUT]]
-// CHECK:     scf.if
-// CHECK:       vector.store %{{.*}}, %[[OUT]]
-// CHECK: scf.parallel
-// CHECK:   arith.maximumf
-// CHECK:   vector.store %{{.*}}, %[[OUT]]
+// CHECK: scf.parallel (%{{.*}}) = (%{{.*}}) to (%[[N]])
+// CHECK:   scf.for
+// CHECK:     vector.load %{{.*}} : memref<8xf32>, vector<8xf32>
+// CHECK:     vector.store %{{.*}}, %[[OUT]]
+// CHECK:   scf.for %[[K:.*]] = %{{.*}} to %c9
+// CHECK:     %[[TILES:.*]] = arith.ceildivui %{{.*}}, %c2
+// CHECK:     scf.for %{{.*}} = %{{.*}} to %[[TILES]]
+// CHECK:       vector.load %[[OUT]]
+// CHECK:       vector.load %[[OUT]]
+// CHECK:       scf.for
+// CHECK:         vector.load %{{.*}}[%[[K]], %{{.*}}, %{{.*}}, %{{.*}}] : memref<9x1x4x8xf32>, vector<8xf32>
+// CHECK:         vector.fma
+// CHECK:         vector.fma
+// CHECK:       scf.if
+// CHECK:         vector.store %{{.*}}, %[[OUT]]
+// CHECK:       scf.if
+// CHECK:         vector.store %{{.*}}, %[[OUT]]
+// CHECK:   scf.for
+// CHECK:     arith.maximumf
+// CHECK:     vector.store %{{.*}}, %[[OUT]]
+// CHECK-NOT: scf.parallel
+// CHECK: return
 func.func @subm(%c: tensor<?x3xi64>, %f: tensor<?x4xf32>, %w: tensor<9x1x4x8xf32>, %b: tensor<8xf32>) -> tensor<?x8xf32> {
   %s, %x = scn.input %c, %f {mode = 0 : i64} : tensor<?x3xi64>, tensor<?x4xf32> -> !scn.sites<2, [16, 16]>, tensor<?x4xf32>
   %k = scn.kernel_map submanifold %s, %s {filter_size = array<i64: 3, 3>, filter_stride = array<i64: 1, 1>} : !scn.sites<2, [16, 16]>, !scn.sites<2, [16, 16]>

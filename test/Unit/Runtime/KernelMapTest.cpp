@@ -6,6 +6,8 @@
 
 #include "Reference.h"
 
+#include "KernelMap.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -62,6 +64,54 @@ TEST(KernelMap, SubmanifoldSelfMapMatchesReference) {
     EXPECT_EQ(neighborsOf(map), referenceSubmanifold(c.grid, s, s, c.filter));
     expectPairListsMatchTable(map);
   }
+}
+
+// Weight-stationary kernels run a block of output rows' offsets in turn
+// (scn_cg_pair_blocks): on a map of many blocks, cut while the pair lists
+// are filled by several threads' chunks, each block starts each offset at
+// its rows' first pair, for the map and its transpose.
+TEST(KernelMap, PairBlocksOfAManyBlockMap) {
+  std::mt19937_64 rng(7);
+  Grid grid{3, {48, 48, 48}, 2};
+  std::vector<int64_t> rows = randomRows(rng, grid, 40000, 0.0, -1);
+  SitesGuard sites{inputSites(grid, rows, 3)};
+  std::vector<int64_t> filter{3, 3, 3};
+  scn_kmap_t map = nullptr;
+  ASSERT_EQ(scn_kmap_build(SCN_KMAP_SUBMANIFOLD, sites.sites, sites.sites, filter.data(),
+                           nullptr, &map),
+            SCN_OK)
+      << scn_last_error_message();
+  KmapGuard guard{map};
+  expectPairListsMatchTable(map);
+  EXPECT_GT(map->numPairBlocks, 50);
+  // A deconvolution's map: the transpose of a strided one.
+  int64_t two[3] = {2, 2, 2};
+  scn_sites_t down = nullptr;
+  ASSERT_EQ(scn_sites_downsample(sites.sites, two, two, &down), SCN_OK);
+  SitesGuard small{down};
+  scn_kmap_t strided = nullptr, transposed = nullptr;
+  ASSERT_EQ(scn_kmap_build(SCN_KMAP_STRIDED, sites.sites, down, two, two, &strided), SCN_OK)
+      << scn_last_error_message();
+  KmapGuard stridedGuard{strided};
+  ASSERT_EQ(scn_kmap_transpose(strided, &transposed), SCN_OK) << scn_last_error_message();
+  KmapGuard transposedGuard{transposed};
+  expectPairListsMatchTable(strided);
+  expectPairListsMatchTable(transposed);
+  EXPECT_GT(transposed->numPairBlocks, 20);
+  // With one thread, the same blocks.
+  std::vector<int64_t> blocks(map->pairBlocks.data(),
+                              map->pairBlocks.data() + map->pairBlocks.size());
+  scn_set_num_threads(1);
+  scn_kmap_t single = nullptr;
+  ASSERT_EQ(scn_kmap_build(SCN_KMAP_SUBMANIFOLD, sites.sites, sites.sites, filter.data(),
+                           nullptr, &single),
+            SCN_OK);
+  KmapGuard singleGuard{single};
+  expectPairListsMatchTable(single);
+  scn_set_num_threads(0);
+  EXPECT_EQ(std::vector<int64_t>(single->pairBlocks.data(),
+                                 single->pairBlocks.data() + single->pairBlocks.size()),
+            blocks);
 }
 
 /// The key bit of each offset of `filter` in scn_kmap_get_row_order's key:

@@ -6,6 +6,8 @@
 
 #include "Reference.h"
 
+#include "KernelMap.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -262,6 +264,44 @@ void scn::test::expectPairListsMatchTable(scn_kmap_t map) {
   }
   EXPECT_EQ(info.pair_offsets[info.volume], p);
   EXPECT_EQ(info.num_pairs, p);
+  expectPairBlocksCutTheRows(map);
+}
+
+void scn::test::expectPairBlocksCutTheRows(scn_kmap_t map) {
+  scn_kmap_info_t info;
+  ASSERT_EQ(scn_kmap_get_info(map, &info), SCN_OK);
+  const int64_t K = info.volume, blocks = map->numPairBlocks;
+  ASSERT_EQ(map->pairBlocks.size(), size_t((blocks + 1) * (K + 1)));
+  const int64_t *line = map->pairBlocks.data();
+  // Rows: from 0 to the last block's end, in increasing steps.
+  EXPECT_EQ(line[0], 0);
+  EXPECT_EQ(line[blocks * (K + 1)], blocks ? info.num_out : 0);
+  EXPECT_EQ(blocks == 0, info.num_out == 0);
+  for (int64_t b = 0; b < blocks; ++b) {
+    const int64_t *first = line + b * (K + 1), *next = first + K + 1;
+    ASSERT_LT(first[0], next[0]) << "block " << b;
+    int64_t pairs = 0;
+    for (int64_t k = 0; k < K; ++k) {
+      // Offset k's pairs of the block: those whose output row is among the
+      // block's rows (the lists are sorted by output row within k).
+      const int32_t *outs = info.pair_out_rows;
+      int64_t from = info.pair_offsets[k], to = info.pair_offsets[k + 1];
+      int64_t lo = std::lower_bound(outs + from, outs + to, first[0]) - outs;
+      int64_t hi = std::lower_bound(outs + from, outs + to, next[0]) - outs;
+      ASSERT_EQ(first[1 + k], lo) << "block " << b << " offset " << k;
+      ASSERT_EQ(next[1 + k], hi) << "block " << b << " offset " << k;
+      pairs += hi - lo;
+    }
+    // Every block but the last holds at least kPairsPerBlock pairs, and
+    // would hold fewer without its last row.
+    if (b + 1 < blocks) {
+      EXPECT_GE(pairs, scn::rt::kPairsPerBlock) << "block " << b;
+      int64_t lastRow = next[0] - 1, lastRowPairs = 0;
+      for (int64_t k = 0; k < K; ++k)
+        lastRowPairs += info.neighbors[lastRow * K + k] >= 0;
+      EXPECT_LT(pairs - lastRowPairs, scn::rt::kPairsPerBlock) << "block " << b;
+    }
+  }
 }
 
 scn_sites_t scn::test::inputSites(const Grid &grid,

@@ -112,6 +112,11 @@ std::vector<int32_t> neighborsOf(scn_kmap_t map);
 /// Checks that the pair lists of `map` hold exactly the table's entries,
 /// grouped by offset and sorted by output row (gtest failures otherwise).
 void expectPairListsMatchTable(scn_kmap_t map);
+/// The map's blocks of output rows (scn_cg_pair_blocks) cover its rows in
+/// order, start each offset at the block's first pair of it, and hold
+/// scn::rt::kPairsPerBlock pairs or more each but the last, cut at the row that
+/// reaches it. Called by expectPairListsMatchTable.
+void expectPairBlocksCutTheRows(scn_kmap_t map);
 
 } // namespace scn::test
 

@@ -113,13 +113,21 @@ static Value foldNeighbours(
 
 /// The weight-stationary kernel (dataflow = "weight_stationary"): output
 /// rows start at the bias; then for each offset k in turn, the pairs (in,
-/// out) of k are split into tiles of `rowsPerTile` pairs run in parallel,
-/// and each tile adds x[in] * W[k] to out[out], sharing every weight vector
-/// load across the tile's pairs. Unlike output-stationary tiles, which
-/// multiply zeros for the offsets some of their rows lack, every FMA here is
-/// real work. Within one offset, output rows are distinct (each output
-/// meets at most one input through k), so tiles never write the same row.
-/// The fused epilogue runs last, over the finished rows.
+/// out) of k are taken in tiles of `rowsPerTile` pairs, and each tile adds
+/// x[in] * W[k] to out[out], sharing every weight vector load across the
+/// tile's pairs. Unlike output-stationary tiles, which multiply zeros for
+/// the offsets some of their rows lack, every FMA here is real work. Within
+/// one offset, output rows are distinct (each output meets at most one input
+/// through k), so tiles never write the same row. The fused epilogue runs
+/// last, over the finished rows.
+///
+/// On the CPU the parallel loop is over blocks of output rows (the runtime's
+/// scn_cg_pair_blocks, about 1024 pairs each): a block runs its offsets in
+/// turn, so its rows stay in cache from the bias to the epilogue, and the
+/// threads meet once, not once an offset. On the GPU each offset's tiles are
+/// a parallel loop of their own (a block would be one thread's serial work).
+/// Either way a row's sum runs over the offsets in the same order: the
+/// outputs are the same bit for bit.
 static LogicalResult emitWeightStationary(
     KernelBuilder &kb, KernelMapUserOpInterface user, Value x, Value w, Value biasBuf,
     const Epilogue &epilogue, Value out,
@@ -140,16 +148,113 @@ static LogicalResult emitWeightStationary(
                         : channel;
   };
   Value numChannelTiles = kb.index(groups * tilesPerGroup);
+  Value run = kb.getRun();
 
-  kb.parallelRows(rows, [&](Value row) {
+  auto initRow = [&](Value row) {
     kb.forLoop(numChannelTiles, [&](Value gt) {
       Value channel = arith::MulIOp::create(b, gt, kb.index(width));
       Value init = biasBuf ? kb.loadTile(biasBuf, {channel}, width) : kb.splat(vecType, 0.0);
       kb.storeTile(init, out, {row, column(channel)});
     });
-  });
+  };
+  auto finishRow = [&](Value row) {
+    kb.forLoop(numChannelTiles, [&](Value gt) {
+      Value channel = arith::MulIOp::create(b, gt, kb.index(width));
+      Value acc = kb.loadTile(out, {row, column(channel)}, width);
+      acc = applyEpilogue(kb, acc, epilogue, row, channel);
+      kb.storeTile(acc, out, {row, column(channel)});
+    });
+  };
+  // The tile of pairs [first, first + rowsPerTile) of offset k, cut at `end`.
+  auto pairTile = [&](Value k, Value first, Value end, Value inRowsOf, Value outRowsOf) {
+    // Pair r of the tile, clamped to a real pair for loads; `valid`
+    // guards the stores of the last, partial tile.
+    SmallVector<Value> inRows, outRows, valid;
+    for (int64_t r = 0; r < rowsPerTile; ++r) {
+      Value pair = arith::AddIOp::create(b, first, kb.index(r));
+      Value ok = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, pair, end);
+      Value clamped = arith::SelectOp::create(b, ok, pair, first);
+      valid.push_back(ok);
+      inRows.push_back(kb.toIndex(kb.loadArray(inRowsOf, clamped, b.getI32Type())));
+      outRows.push_back(kb.toIndex(kb.loadArray(outRowsOf, clamped, b.getI32Type())));
+    }
+    kb.forLoop(numChannelTiles, [&](Value gt) {
+      Value g = arith::DivUIOp::create(b, gt, kb.index(tilesPerGroup));
+      Value tileBegin = arith::MulIOp::create(
+          b, arith::RemUIOp::create(b, gt, kb.index(tilesPerGroup)), kb.index(width));
+      Value channel = arith::MulIOp::create(b, gt, kb.index(width));
+      Value inBase = arith::MulIOp::create(b, g, kb.index(inPerGroup));
+      SmallVector<Value> accs;
+      for (int64_t r = 0; r < rowsPerTile; ++r)
+        accs.push_back(kb.loadTile(out, {outRows[r], column(channel)}, width));
+      accs = kb.forLoopCarryN(kb.index(inPerGroup), accs, [&](Value p, ValueRange as) {
+        Value c = arith::AddIOp::create(b, p, inBase);
+        Value wv = kb.loadTile(w, {k, g, p, tileBegin}, width);
+        SmallVector<Value> next;
+        for (int64_t r = 0; r < rowsPerTile; ++r) {
+          Value xs = kb.loadElement(x, ValueRange{inRows[r], c});
+          Value xv = vector::BroadcastOp::create(b, vecType, xs);
+          next.push_back(vector::FMAOp::create(b, xv, wv, as[r]));
+        }
+        return next;
+      });
+      for (int64_t r = 0; r < rowsPerTile; ++r)
+        scf::IfOp::create(b, valid[r], [&](OpBuilder &, Location) {
+          kb.storeTile(accs[r], out, {outRows[r], column(channel)});
+          scf::YieldOp::create(b);
+        });
+    });
+  };
+  // The tiles of offset k's pairs [begin, end), in a parallel loop or not.
+  auto offsetTiles = [&](Value k, Value begin, Value end, Value inRowsOf, Value outRowsOf,
+                         bool parallel) {
+    Value pairs = arith::SubIOp::create(b, end, begin);
+    Value numTiles = arith::CeilDivUIOp::create(b, pairs, kb.index(rowsPerTile));
+    auto body = [&](Value t) {
+      Value first =
+          arith::AddIOp::create(b, begin, arith::MulIOp::create(b, t, kb.index(rowsPerTile)));
+      pairTile(k, first, end, inRowsOf, outRowsOf);
+    };
+    if (parallel)
+      kb.parallelRows(numTiles, body);
+    else
+      kb.forLoop(numTiles, body);
+  };
 
-  Value run = kb.getRun();
+  if (!kb.forGPU()) {
+    // No blocks when the map has no rows, or its lists failed the run.
+    Value numBlocks = kb.toIndex(kb.call("scn_cg_pair_block_count", b.getI64Type(),
+                                         {run, handle, transposed}));
+    Value blocks = kb.call("scn_cg_pair_blocks", kb.ptrType(), {run, handle, transposed});
+    Value inRowsOf = kb.call("scn_cg_pair_in_rows", kb.ptrType(), {run, handle, transposed});
+    Value outRowsOf = kb.call("scn_cg_pair_out_rows", kb.ptrType(), {run, handle, transposed});
+    Value stride = kb.index(volume + 1);
+    // Entry j of block `block`'s line: its first row (0), or offset j - 1's
+    // first pair.
+    auto entry = [&](Value block, Value j) {
+      Value at = arith::AddIOp::create(b, arith::MulIOp::create(b, block, stride), j);
+      return kb.toIndex(kb.loadArray(blocks, at, b.getI64Type()));
+    };
+    kb.parallelRows(numBlocks, [&](Value block) {
+      Value next = arith::AddIOp::create(b, block, kb.index(1));
+      Value firstRow = entry(block, kb.index(0));
+      Value blockRows = arith::SubIOp::create(b, entry(next, kb.index(0)), firstRow);
+      auto eachRow = [&](llvm::function_ref<void(Value)> f) {
+        kb.forLoop(blockRows, [&](Value i) { f(arith::AddIOp::create(b, firstRow, i)); });
+      };
+      eachRow(initRow);
+      kb.forLoop(kb.index(volume), [&](Value k) {
+        Value j = arith::AddIOp::create(b, k, kb.index(1));
+        offsetTiles(k, entry(block, j), entry(next, j), inRowsOf, outRowsOf,
+                    /*parallel=*/false);
+      });
+      if (!epilogue.steps.empty())
+        eachRow(finishRow);
+    });
+    return success();
+  }
+
+  kb.parallelRows(rows, initRow);
   Value count =
       kb.call(kb.geometryFn("scn_cg_pair_count"), b.getI64Type(), {run, handle, transposed});
   Value any = arith::CmpIOp::create(b, arith::CmpIPredicate::sgt, count, kb.i64(0));
@@ -164,62 +269,12 @@ static LogicalResult emitWeightStationary(
       Value begin = kb.toIndex(kb.loadArray(offsets, k, b.getI64Type()));
       Value end = kb.toIndex(kb.loadArray(
           offsets, arith::AddIOp::create(b, k, kb.index(1)), b.getI64Type()));
-      Value pairs = arith::SubIOp::create(b, end, begin);
-      Value numTiles = arith::CeilDivUIOp::create(b, pairs, kb.index(rowsPerTile));
-      kb.parallelRows(numTiles, [&](Value t) {
-        Value first = arith::AddIOp::create(
-            b, begin, arith::MulIOp::create(b, t, kb.index(rowsPerTile)));
-        // Pair r of the tile, clamped to a real pair for loads; `valid`
-        // guards the stores of the last, partial tile.
-        SmallVector<Value> inRows, outRows, valid;
-        for (int64_t r = 0; r < rowsPerTile; ++r) {
-          Value pair = arith::AddIOp::create(b, first, kb.index(r));
-          Value ok = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, pair, end);
-          Value clamped = arith::SelectOp::create(b, ok, pair, first);
-          valid.push_back(ok);
-          inRows.push_back(kb.toIndex(kb.loadArray(inRowsOf, clamped, b.getI32Type())));
-          outRows.push_back(kb.toIndex(kb.loadArray(outRowsOf, clamped, b.getI32Type())));
-        }
-        kb.forLoop(numChannelTiles, [&](Value gt) {
-          Value g = arith::DivUIOp::create(b, gt, kb.index(tilesPerGroup));
-          Value tileBegin = arith::MulIOp::create(
-              b, arith::RemUIOp::create(b, gt, kb.index(tilesPerGroup)), kb.index(width));
-          Value channel = arith::MulIOp::create(b, gt, kb.index(width));
-          Value inBase = arith::MulIOp::create(b, g, kb.index(inPerGroup));
-          SmallVector<Value> accs;
-          for (int64_t r = 0; r < rowsPerTile; ++r)
-            accs.push_back(kb.loadTile(out, {outRows[r], column(channel)}, width));
-          accs = kb.forLoopCarryN(kb.index(inPerGroup), accs, [&](Value p, ValueRange as) {
-            Value c = arith::AddIOp::create(b, p, inBase);
-            Value wv = kb.loadTile(w, {k, g, p, tileBegin}, width);
-            SmallVector<Value> next;
-            for (int64_t r = 0; r < rowsPerTile; ++r) {
-              Value xs = kb.loadElement(x, ValueRange{inRows[r], c});
-              Value xv = vector::BroadcastOp::create(b, vecType, xs);
-              next.push_back(vector::FMAOp::create(b, xv, wv, as[r]));
-            }
-            return next;
-          });
-          for (int64_t r = 0; r < rowsPerTile; ++r)
-            scf::IfOp::create(b, valid[r], [&](OpBuilder &, Location) {
-              kb.storeTile(accs[r], out, {outRows[r], column(channel)});
-              scf::YieldOp::create(b);
-            });
-        });
-      });
+      offsetTiles(k, begin, end, inRowsOf, outRowsOf, /*parallel=*/true);
     });
     scf::YieldOp::create(b);
   });
-
   if (!epilogue.steps.empty())
-    kb.parallelRows(rows, [&](Value row) {
-      kb.forLoop(numChannelTiles, [&](Value gt) {
-        Value channel = arith::MulIOp::create(b, gt, kb.index(width));
-        Value acc = kb.loadTile(out, {row, column(channel)}, width);
-        acc = applyEpilogue(kb, acc, epilogue, row, channel);
-        kb.storeTile(acc, out, {row, column(channel)});
-      });
-    });
+    kb.parallelRows(rows, finishRow);
   return success();
 }
 

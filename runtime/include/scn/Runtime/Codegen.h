@@ -315,6 +315,18 @@ SCN_RUNTIME_API const int32_t *scn_cg_pair_in_rows(scn_run_t run, void *kmap,
                                                    int32_t transposed);
 SCN_RUNTIME_API const int32_t *scn_cg_pair_out_rows(scn_run_t run, void *kmap,
                                                     int32_t transposed);
+/// The same pairs by blocks of output rows (weight-stationary kernels run
+/// a block's offsets in turn while its rows are in cache): the number of
+/// blocks, 0 when the map is null or its lists could not be built (then
+/// scn_cg_pair_blocks may be null); blocks hold about 1024 pairs each.
+SCN_RUNTIME_API int64_t scn_cg_pair_block_count(scn_run_t run, void *kmap,
+                                                int32_t transposed);
+/// [(blocks + 1) * (volume + 1)]: block b's first output row at
+/// b * (volume + 1), then the first pair of each offset k among its rows
+/// (an index into the pair lists above, within [offsets[k], offsets[k + 1]]);
+/// entry `blocks` ends them: the map's output row count, then each offset's end.
+SCN_RUNTIME_API const int64_t *scn_cg_pair_blocks(scn_run_t run, void *kmap,
+                                                  int32_t transposed);
 
 #ifdef __cplusplus
 } // extern "C"
