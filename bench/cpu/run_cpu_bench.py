@@ -17,6 +17,12 @@ share of the machine's fp32 GEMM peak measured in the same run (OpenBLAS
 sgemm through numpy; install libopenblas0-pthread), and peak memory.
 
     /usr/bin/python3 bench/cpu/run_cpu_bench.py [--workloads W3,W2,W1] [--repeat 5]
+        [--baseline OTHER_BUILD_DIR [--rounds 3]]
+
+With --baseline (the build directory of another commit: its scn-compile,
+scn-run and runtime), each workload is compiled and run by both builds,
+alternating for --rounds rounds, and a second table gives the medians over
+the rounds and the speed-up over the baseline, measured in the same run.
 """
 
 import argparse
@@ -84,7 +90,8 @@ def layer_spec(size, c):
                         "filter_size": [3, 3, 3], "bias": False}]}
 
 
-def run(spec, coords, channels, repeat, tmp, label):
+def prepare(spec, coords, channels, tmp, label):
+    """The workload's IR and input arrays (random weights), written once."""
     text, args = spec_to_mlir.spec_to_mlir_with_args(spec, None, "args")
     mlir = os.path.join(tmp, label + ".mlir")
     with open(mlir, "w") as f:
@@ -94,22 +101,40 @@ def run(spec, coords, channels, repeat, tmp, label):
     arrays["features"] = np.ones((len(coords), channels), np.float32)
     npz = os.path.join(tmp, label + ".npz")
     np.savez(npz, **arrays)
-    library = os.path.join(tmp, label + ".so")
+    return mlir, npz
+
+
+def measure(build, mlir, npz, repeat, library):
+    """Compiles `mlir` with `build`'s scn-compile and runs it with its
+    scn-run: (median ms, median ms with maps prebuilt, compile s, peak MiB)."""
     t = time.perf_counter()
-    subprocess.run([os.path.join(BUILD, "bin", "scn-compile"), mlir, "-o", library],
+    subprocess.run([os.path.join(build, "bin", "scn-compile"), mlir, "-o", library],
                    check=True, capture_output=True)
     compile_s = time.perf_counter() - t
-    proc = subprocess.run([os.path.join(BUILD, "bin", "scn-run"), library, "--input", npz,
-                           "--repeat", str(repeat)], check=True, capture_output=True, text=True)
+    scn_run = os.path.join(build, "bin", "scn-run")
+    proc = subprocess.run([scn_run, library, "--input", npz, "--repeat", str(repeat)],
+                          check=True, capture_output=True, text=True)
     median_ms = float(proc.stdout.split("median ")[1].split(" ms")[0])
     # scn-run's own peak (the arrays it loaded, the network's buffers, maps).
     peak_mb = float(proc.stdout.split("peak RSS ")[1].split(" MiB")[0])
     # The same with site sets and maps built once and reused.
-    proc = subprocess.run([os.path.join(BUILD, "bin", "scn-run"), library, "--input", npz,
-                           "--repeat", str(repeat + 1), "--reuse-maps"], check=True,
-                          capture_output=True, text=True)
+    proc = subprocess.run([scn_run, library, "--input", npz, "--repeat", str(repeat + 1),
+                           "--reuse-maps"], check=True, capture_output=True, text=True)
     prebuilt_ms = float(proc.stdout.split("median ")[1].split(" ms")[0])
     return median_ms, prebuilt_ms, compile_s, peak_mb
+
+
+def run(spec, coords, channels, a, tmp, label):
+    """measure() for each build, alternating for a.rounds rounds: per build,
+    the median of each measure over the rounds."""
+    mlir, npz = prepare(spec, coords, channels, tmp, label)
+    builds = [BUILD] + ([a.baseline] if a.baseline else [])
+    got = {build: [] for build in builds}
+    for _ in range(a.rounds):
+        for i, build in enumerate(builds):
+            library = os.path.join(tmp, f"{label}.{i}.so")
+            got[build].append(measure(build, mlir, npz, a.repeat, library))
+    return [tuple(float(np.median(v)) for v in zip(*got[build])) for build in builds]
 
 
 def main():
@@ -117,6 +142,8 @@ def main():
     p.add_argument("--workloads", default="W3,W2,W1")
     p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--channels", default="16,32,64,128")
+    p.add_argument("--baseline", help="another commit's build directory, run beside ours")
+    p.add_argument("--rounds", type=int, default=1)
     a = p.parse_args()
     peak = gemm_peak()
     print(f"fp32 GEMM peak (OpenBLAS sgemm 2048^3 via numpy, same run): {peak:.1f} GFLOP/s")
@@ -131,10 +158,8 @@ def main():
                 coords, size = kitti
                 pairs = point_clouds.count_submanifold_pairs(coords[:, :3])
                 for c in [int(v) for v in a.channels.split(",")]:
-                    ms, pre, cs, mb = run(layer_spec(size, c), coords, c, a.repeat, tmp,
-                                          f"w3_{c}")
-                    flop = 2.0 * pairs * c * c
-                    rows.append((f"W3 C={c}", len(coords), flop, ms, pre, cs, mb))
+                    results = run(layer_spec(size, c), coords, c, a, tmp, f"w3_{c}")
+                    rows.append((f"W3 C={c}", len(coords), 2.0 * pairs * c * c, results))
             elif w in ("W1", "W2"):
                 if w == "W1":
                     coords, size = kitti
@@ -144,18 +169,29 @@ def main():
                                                          multiple=64)
                     spec = unet_spec(size, 16, 1, [16, 32, 48, 64, 80, 96, 112], False)
                 flop = point_clouds.count_network_flops(spec, coords)
-                ms, pre, cs, mb = run(spec, coords, 1, a.repeat, tmp, w.lower())
-                rows.append((w, len(coords), flop, ms, pre, cs, mb))
+                rows.append((w, len(coords), flop, run(spec, coords, 1, a, tmp, w.lower())))
     print()
     print("| workload | sites | GFLOP | median ms | maps prebuilt ms | GFLOP/s | "
           "share of GEMM peak | time at GEMM peak (ratio) | scn-compile s | "
           "scn-run peak RSS MiB |")
     print("|---|---|---|---|---|---|---|---|---|---|")
-    for name, n, flop, ms, pre, cs, mb in rows:
+    for name, n, flop, results in rows:
+        ms, pre, cs, mb = results[0]
         gflops = flop / (ms / 1e3) / 1e9
         ideal = flop / (peak * 1e9) * 1e3
         print(f"| {name} | {n} | {flop / 1e9:.2f} | {ms:.1f} | {pre:.1f} | {gflops:.1f} | "
               f"{100 * gflops / peak:.0f}% | {ms / ideal:.1f}x | {cs:.2f} | {mb:.0f} |")
+    if a.baseline:
+        print()
+        print(f"Against the baseline {a.baseline} (medians of {a.rounds} alternating rounds):")
+        print()
+        print("| workload | baseline ms | ours ms | speed-up | baseline prebuilt ms | "
+              "ours prebuilt ms | speed-up | baseline peak RSS MiB | ours peak RSS MiB |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        for name, n, flop, results in rows:
+            (ms, pre, _, mb), (bms, bpre, _, bmb) = results
+            print(f"| {name} | {bms:.1f} | {ms:.1f} | {bms / ms:.2f}x | {bpre:.1f} | {pre:.1f} | "
+                  f"{bpre / pre:.2f}x | {bmb:.0f} | {mb:.0f} |")
 
 
 if __name__ == "__main__":

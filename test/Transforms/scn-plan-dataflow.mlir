@@ -103,8 +103,7 @@ func.func @plan(%s: !scn.sites<1, [16]>, %x: tensor<?x4xf32>, %w: tensor<3x1x4x9
 
 // A wide layer (128 x 128 channels) is weight-stationary: tiles of 8 pairs
 // share each weight load. Output-stationary (NOWS), it shares each weight
-// load over 4 rows. The strided convolution of 32 channels stays
-// output-stationary, and a dataflow written by hand is kept.
+// load over 4 rows. A dataflow written by hand is kept.
 // CHECK-LABEL: func @wide
 // CHECK: scn.submanifold_conv {{.*}}dataflow = "weight_stationary"{{.*}}rows_per_tile = 8 : i64
 // CHECK: scn.submanifold_conv {{.*}}dataflow = "output_stationary"{{.*}}rows_per_tile = 4 : i64

@@ -21,6 +21,7 @@ using namespace mlir;
 namespace scn {
 static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilogue,
                            bool epilogueTaps, int64_t weightStationaryMinChannels,
+                           int64_t weightStationaryMinChannelsAlone,
                            llvm::StringRef target = "cpu",
                            llvm::StringRef tensorCoreType = "",
                            int64_t tensorCoreRows = 0, int64_t simtRows = 0,
@@ -53,6 +54,7 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
     pm.addPass(createSCNHoistSiteSets(SCNHoistSiteSetsOptions{siteSetsAtFirstUse}));
   SCNPlanDataflowOptions plan;
   plan.weightStationaryMinChannels = weightStationaryMinChannels;
+  plan.weightStationaryMinChannelsAlone = weightStationaryMinChannelsAlone;
   plan.target = target.str();
   plan.tensorCores = !tensorCoreType.empty();
   if (plan.tensorCores)
@@ -80,7 +82,8 @@ static void addGraphPasses(OpPassManager &pm, bool foldBatchNorm, bool fuseEpilo
 void scn::buildGraphPipeline(OpPassManager &pm,
                              const GraphPipelineOptions &options) {
   addGraphPasses(pm, options.foldBatchNorm, options.fuseEpilogue, options.epilogueTaps,
-                 options.weightStationaryMinChannels, options.planTarget);
+                 options.weightStationaryMinChannels,
+                 options.weightStationaryMinChannelsAlone, options.planTarget);
 }
 
 /// Bufferization (upstream passes and ours), the start of the lowering of
@@ -360,7 +363,8 @@ LogicalResult scn::buildCUDAPipeline(OpPassManager &pm,
     return failure();
   }
   addGraphPasses(pm, options.foldBatchNorm, options.fuseEpilogue, options.epilogueTaps,
-                 options.weightStationaryMinChannels, "cuda",
+                 options.weightStationaryMinChannels,
+                 options.weightStationaryMinChannelsAlone, "cuda",
                  tensorCores ? options.elementType.getValue() : "",
                  options.tensorCoreRows, options.simtRows, options.simtChannels,
                  options.tensorCoreLoads, weights,

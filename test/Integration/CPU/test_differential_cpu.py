@@ -48,7 +48,7 @@ def sort_rows(coords):
 
 
 # Plans forced before scn-run's own (ops that carry a dataflow keep it).
-WEIGHT_STATIONARY = "weight-stationary-min-channels=1"
+WEIGHT_STATIONARY = "weight-stationary-min-channels=1 weight-stationary-min-channels-alone=1"
 # The GPU plan (channel_parallel kernels), run on the CPU: the kernels'
 # arithmetic is the same IR for both targets, so this checks the CUDA
 # kernels' logic on every machine.

@@ -32,6 +32,12 @@ struct GraphOptionsBase : public mlir::PassPipelineOptions<Derived> {
           *this, "weight-stationary-min-channels",
           llvm::cl::desc("scn-plan-dataflow: channels per group from which "
                          "convolutions are weight-stationary (0: never)"),
+          llvm::cl::init(32)};
+  typename mlir::PassPipelineOptions<Derived>::template Option<int64_t>
+      weightStationaryMinChannelsAlone{
+          *this, "weight-stationary-min-channels-alone",
+          llvm::cl::desc("scn-plan-dataflow: the same for a convolution alone on "
+                         "its kernel map (its pair lists are built for it alone)"),
           llvm::cl::init(64)};
   typename mlir::PassPipelineOptions<Derived>::template Option<std::string> planTarget{
       *this, "plan-target",

@@ -295,10 +295,19 @@ struct SCNPlanDataflowPass
       int64_t outPerGroup = weight.getShape().back();
       int64_t inPerGroup = weight.getRank() == 4 ? weight.getDimSize(2)
                                                  : weight.getDimSize(0);
-      bool weightStationary =
-          isa<KernelMapUserOpInterface>(op.getOperation()) &&
-          weightStationaryMinChannels > 0 && inPerGroup >= weightStationaryMinChannels &&
-          outPerGroup >= weightStationaryMinChannels;
+      // The weight-stationary kernel reads the map's pair lists, which a
+      // run builds once for all the convolutions that read the map the same
+      // way: a narrow layer alone on its map pays them alone.
+      int64_t minChannels = weightStationaryMinChannels;
+      auto user = dyn_cast<KernelMapUserOpInterface>(op.getOperation());
+      if (user && user.getKernelMap() &&
+          llvm::count_if(user.getKernelMap().getUsers(), [&](Operation *other) {
+            auto reader = dyn_cast<KernelMapUserOpInterface>(other);
+            return reader && reader.readsMapTransposed() == user.readsMapTransposed();
+          }) == 1)
+        minChannels = std::max(minChannels, weightStationaryMinChannelsAlone.getValue());
+      bool weightStationary = user && weightStationaryMinChannels > 0 &&
+                              inPerGroup >= minChannels && outPerGroup >= minChannels;
       if (auto given = op->getAttrOfType<StringAttr>("dataflow"))
         weightStationary = given.getValue() == "weight_stationary";
       else

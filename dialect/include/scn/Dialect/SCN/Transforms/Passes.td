@@ -201,10 +201,18 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
       `"weight_stationary"` (layers with at least `weight-stationary-min-
       channels` input and output channels per group, and a kernel map):
       offset by offset, tiles of (input, output) pairs share each weight
-      load and add into their output rows, the epilogue runs last. Wide
-      layers waste many multiply-adds in output-stationary row tiles
-      (neighbours only some rows have); measured on the LiDAR scan, 128x128
-      layers run 1.4x faster weight-stationary, 64x64 1.1x, 32x32 0.95x;
+      load and add into their output rows, the epilogue runs last (on the
+      CPU, a block of output rows at a time). Output-stationary row tiles
+      waste multiply-adds on neighbours only some rows have; measured on
+      the LiDAR scan with maps prebuilt, 16x16 layers run 1.3-1.5x faster
+      weight-stationary and 32x32 1.2-1.4x, and the room scan's UNet
+      (16-112 channels) 1.2-1.3x with every layer of 32 channels or more
+      weight-stationary. The kernel reads the map's pair lists, which a
+      run builds once a map: they cost a single 16x16 layer more than it
+      saves (W3 C=16 end to end 22 -> 27-34 ms) and a single 32x32 one
+      about as much (W3 C=32 0.9x), hence 32, and 64
+      (`weight-stationary-min-channels-alone`) for a convolution alone on
+      its map (bench/cpu/README.md, "Weight-stationary blocks");
     * `channel_tile`: output channels per vector accumulator: the largest
       power of two (at least 4) dividing the group's output channels and at
       most `max-channel-tile`, else the largest divisor at most that (tiles
@@ -260,9 +268,13 @@ def SCNPlanDataflow : Pass<"scn-plan-dataflow"> {
            "Output rows that share weight loads (0: 4 for layers with at "
            "least 8192 weights per offset and group, else 2)">,
     Option<"weightStationaryMinChannels", "weight-stationary-min-channels",
-           "int64_t", /*default=*/"64",
+           "int64_t", /*default=*/"32",
            "Input and output channels per group from which convolutions "
            "with a kernel map are weight-stationary (0: never)">,
+    Option<"weightStationaryMinChannelsAlone",
+           "weight-stationary-min-channels-alone", "int64_t", /*default=*/"64",
+           "The same for a convolution that no other op reads its kernel "
+           "map with (the map's pair lists are built for it alone)">,
     Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
            "What the kernels run on: cpu or cuda">,
     Option<"tensorCores", "tensor-cores", "bool", /*default=*/"false",
