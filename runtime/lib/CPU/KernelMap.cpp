@@ -75,13 +75,16 @@ void scn::rt::buildPairLists(scn_kmap &map) {
   const int64_t blocks = static_cast<int64_t>(firstRows.size());
   map.numPairBlocks = blocks;
   map.pairBlocks.resize((blocks + 1) * (K + 1));
+  // A row's present offsets, gathered without a branch an offset (a LiDAR
+  // row has 3-4 of 27, in no predictable pattern); a chunk's room is
+  // allocated here, where running out of memory is an error, not in the
+  // parallel region.
+  std::vector<int32_t> presentOffsets(chunks * K);
   forEachChunk(rows, chunks, [&, K](int64_t c, int64_t b, int64_t e) {
     int64_t *cursor = &counts[c * K];
+    int32_t *present = &presentOffsets[c * K];
     int32_t *pairIn = map.pairIn.data(), *pairOut = map.pairOut.data();
     auto next = std::lower_bound(firstRows.begin(), firstRows.end(), b);
-    // A row's present offsets, gathered without a branch an offset: a
-    // LiDAR row has 3-4 of 27, in no predictable pattern.
-    std::vector<int32_t> present(K);
     for (int64_t o = b; o < e; ++o) {
       if (next != firstRows.end() && *next == o) {
         int64_t *block = &map.pairBlocks[(next - firstRows.begin()) * (K + 1)];
