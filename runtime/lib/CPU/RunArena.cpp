@@ -445,7 +445,7 @@ void *generatedAllocate(size_t bytes, size_t alignment) {
     } else {
       block = heapAllocate(bytes, alignment);
       if (block)
-        noteHeld(block, [](void *held, const void *) { std::free(held); });
+        noteHeld(block, [](void *held, const void *) { heapRelease(held); });
     }
   }
   // Back to the call's start when it has one (nothing here needs undoing).
