@@ -115,10 +115,6 @@ static void keepLargeBlocksInTheHeap() {
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
-  // InitLLVM makes a failed operator new abort the process; the runtime's
-  // builders catch std::bad_alloc and report out of memory as an error,
-  // as they do in any other program that loads it.
-  std::set_new_handler(nullptr);
   keepLargeBlocksInTheHeap();
   cl::ParseCommandLineOptions(argc, argv, "scn network runner\n");
   if (repeat == 0)
@@ -179,6 +175,15 @@ int main(int argc, char **argv) {
 
   std::vector<double> times;
   scn::NpzFile outputs;
+  // InitLLVM makes a failed operator new end the process with "LLVM ERROR:
+  // out of memory", which is what the compiler's own code (built without
+  // exceptions) can do. While the network runs, operator new throws
+  // instead: the runtime's builders catch std::bad_alloc and report it as
+  // an error naming the builder, as in any other program that loads it.
+  struct ThrowingNew {
+    std::new_handler llvm = std::set_new_handler(nullptr);
+    ~ThrowingNew() { std::set_new_handler(llvm); }
+  } throwingNew;
   for (unsigned i = 0; i < repeat; ++i) {
     auto start = std::chrono::steady_clock::now();
     auto result = runner->run(*arrays);
