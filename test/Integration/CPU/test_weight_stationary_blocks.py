@@ -1,10 +1,10 @@
 """Weight-stationary convolutions on the CPU run a block of output rows'
 offsets in turn (blocks of about 1024 pairs, scn_cg_pair_blocks). The random
 networks of test_differential_cpu.py hold too few sites for a second block;
-this network has 6000 sites on a 32^3 grid (some 30 blocks a submanifold
-map), with a submanifold layer and its fused batch norm, a strided
-convolution and a deconvolution (a transposed map), all planned
-weight-stationary. Against the eager reference, and bit for bit the same on
+this network has 6000 sites on a 32^3 grid in two samples (14,286 pairs,
+about 14 blocks, in its submanifold map), with a submanifold layer and its
+fused batch norm, a strided convolution and a deconvolution (a transposed
+map), all planned weight-stationary. Against the eager reference, and bit for bit the same on
 1 and 2 threads (the blocks' cut does not depend on the thread count)."""
 
 import os
@@ -55,8 +55,19 @@ def blocks_case():
     return spec, b.arrays
 
 
+def submanifold_pairs(coords):
+    """Pairs of the 3x3x3 submanifold map of `coords` (x, y, z, batch)."""
+    sites = {tuple(c) for c in coords.tolist()}
+    return sum((x + dx, y + dy, z + dz, b) in sites
+               for x, y, z, b in sites
+               for dx in (-1, 0, 1) for dy in (-1, 0, 1) for dz in (-1, 0, 1))
+
+
 def test_many_blocks_against_eager_and_on_one_thread(tmp_path):
     spec, arrays = blocks_case()
+    # The case's premise: the submanifold map holds many blocks of about
+    # 1024 pairs (runtime/lib/CPU/KernelMap.h, kPairsPerBlock).
+    assert submanifold_pairs(arrays["coords"]) > 10 * 1024
     differential.check_against_eager(spec, arrays, tmp_path, plan=differential.WEIGHT_STATIONARY)
     planned = tmp_path / "planned.mlir"
     assert "weight_stationary" in planned.read_text()
