@@ -38,3 +38,15 @@ func.func @shared_maps(%c: tensor<?x3xi64>, %f: tensor<?x32xf32>, %w: tensor<9x1
   %y = scn.submanifold_conv %g, %w64 on %s map(%wide) {filter_size = array<i64: 3, 3>} : tensor<?x64xf32>, tensor<9x1x64x64xf32>, !scn.sites<2, [16, 16]>
   return %a, %d, %y : tensor<?x32xf32>, tensor<?x32xf32>, tensor<?x64xf32>
 }
+
+// A max pooling on the same map does not count: it reads the neighbour
+// table, not the pair lists, so the 32 x 32 convolution is still alone.
+// CHECK-LABEL: func @pool_shares
+// CHECK: scn.conv {{.*}}dataflow = "output_stationary"
+func.func @pool_shares(%s: !scn.sites<1, [16]>, %x: tensor<?x32xf32>, %w: tensor<2x1x32x32xf32>) -> (tensor<?x32xf32>, tensor<?x32xf32>) {
+  %t = scn.downsample %s {filter_size = array<i64: 2>, filter_stride = array<i64: 2>} : !scn.sites<1, [16]>
+  %k = scn.kernel_map strided %s, %t {filter_size = array<i64: 2>, filter_stride = array<i64: 2>} : !scn.sites<1, [16]>, !scn.sites<1, [8]>
+  %y = scn.conv %x, %w from %s to %t map(%k) {filter_size = array<i64: 2>, filter_stride = array<i64: 2>} : tensor<?x32xf32>, tensor<2x1x32x32xf32>, !scn.sites<1, [16]> -> !scn.sites<1, [8]>
+  %p = scn.max_pool %x from %s to %t map(%k) {filter_size = array<i64: 2>, filter_stride = array<i64: 2>} : tensor<?x32xf32>, !scn.sites<1, [16]> -> !scn.sites<1, [8]>
+  return %y, %p : tensor<?x32xf32>, tensor<?x32xf32>
+}

@@ -297,13 +297,15 @@ struct SCNPlanDataflowPass
                                                  : weight.getDimSize(0);
       // The weight-stationary kernel reads the map's pair lists, which a
       // run builds once for all the convolutions that read the map the same
-      // way: a narrow layer alone on its map pays them alone.
+      // way: a narrow layer alone on its map pays them alone (pooling reads
+      // the neighbour table, not the lists).
       int64_t minChannels = weightStationaryMinChannels;
       auto user = dyn_cast<KernelMapUserOpInterface>(op.getOperation());
       if (user && user.getKernelMap() &&
           llvm::count_if(user.getKernelMap().getUsers(), [&](Operation *other) {
             auto reader = dyn_cast<KernelMapUserOpInterface>(other);
-            return reader && reader.readsMapTransposed() == user.readsMapTransposed();
+            return reader && isa<EpilogueOpInterface>(other) &&
+                   reader.readsMapTransposed() == user.readsMapTransposed();
           }) == 1)
         minChannels = std::max(minChannels, weightStationaryMinChannelsAlone.getValue());
       bool weightStationary = user && weightStationaryMinChannels > 0 &&
